@@ -1,0 +1,47 @@
+"""What a migration tool reader produces: a tool-neutral list of migrations.
+
+A reader (``schemadiff.tools.<tool>``) knows its tool's file layout, naming and annotations; it
+hands the engine :class:`Migration` values in the order the tool applies them. The engine never
+looks at file names again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One UP unit of a migration history.
+
+    Attributes:
+        version: exactly what the tool writes into its history table (``"1"`` for goose's
+            ``00001_init.sql``; ``"2.1"`` for Flyway's ``V2_1__x.sql``; the directory name for
+            Prisma). Flyway repeatables have no version: ``version`` is ``"R__<description>"``
+            and ``repeatable`` is true.
+        description: the human part of the name (``"create users"``), as the tool records it.
+        path: the file holding the UP SQL (for diesel and Prisma, the ``up.sql`` /
+            ``migration.sql`` inside the migration's directory), as given (not resolved).
+        sql: the UP SQL text. Tool annotations and the DOWN part are blanked out, not removed,
+            so that line numbers in ``sql`` are line numbers in ``path``.
+        in_transaction: whether the tool runs it inside one transaction.
+        checksum: the tool's own checksum of the file, in the form its history table stores
+            (sqlx: SHA-384 hex; Flyway: signed CRC32 as int text; Prisma: SHA-256 hex), or None.
+        opaque: the effects cannot be read (a goose ``.go`` migration, a Java Flyway migration).
+        repeatable: a Flyway ``R__`` migration (applied after the versioned ones, on change).
+    """
+
+    version: str
+    description: str
+    path: str
+    sql: str
+    in_transaction: bool = True
+    checksum: str | None = None
+    opaque: bool = False
+    repeatable: bool = False
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def label(self) -> str:
+        """``version_description`` for messages."""
+        return f"{self.version} {self.description}".strip()

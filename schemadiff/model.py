@@ -1,0 +1,472 @@
+"""The normalized object graph.
+
+Every schema source (the replay of a migration history, a ``pg_dump --schema-only`` file, a
+live database) produces a :class:`Catalog`: a mapping from :class:`Key` to one frozen object per
+PostgreSQL noun. Two catalogs of the same schema are equal, whatever their source, because every
+field holds a canonical value (types as ``format_type`` spells them, expressions through
+``sql.normalize``). Fields marked ``compare=False`` are provenance or display only.
+
+Keys hold raw names (``"userId"`` is stored as ``userId``); quoting happens only when SQL is
+written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Kind = Literal[
+    "schema",
+    "extension",
+    "enum",
+    "domain",
+    "composite",
+    "sequence",
+    "table",
+    "column",
+    "constraint",
+    "index",
+    "view",
+    "function",
+    "trigger",
+    "policy",
+]
+
+#: Kinds in the order a human reads a schema (and the order reports are sorted in).
+KIND_ORDER: tuple[str, ...] = (
+    "schema",
+    "extension",
+    "enum",
+    "domain",
+    "composite",
+    "sequence",
+    "table",
+    "column",
+    "constraint",
+    "index",
+    "view",
+    "function",
+    "trigger",
+    "policy",
+)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Key:
+    """Identity of an object: ``Key("column", "public", "users", "email")``.
+
+    ``name`` is the object's own name for schema-level objects and the table's name for
+    table-level ones (column, constraint, trigger, policy), whose own name is ``sub``. For a
+    function, ``sub`` is its identity argument types (``"integer, text"``).
+    """
+
+    kind: str
+    schema: str
+    name: str
+    sub: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.display}"
+
+    @property
+    def display(self) -> str:
+        """``schema.name[.sub]`` (functions: ``schema.name(args)``)."""
+        base = f"{self.schema}.{self.name}" if self.schema else self.name
+        if self.kind == "function":
+            return f"{base}({self.sub})"
+        return f"{base}.{self.sub}" if self.sub else base
+
+    @property
+    def table_key(self) -> Key:
+        """For a table-level object, the key of its table."""
+        return Key("table", self.schema, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaObject:
+    """Base of every object kind. Subclasses set ``KIND`` and define ``key``."""
+
+    comment: str | None = field(default=None, kw_only=True)
+
+    KIND = ""
+
+    @property
+    def key(self) -> Key:  # pragma: no cover - every subclass overrides
+        raise NotImplementedError
+
+    def attributes(self) -> dict[str, Any]:
+        """The compared fields, by name (what diff and provenance work on)."""
+        return {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if f.compare and f.name not in self.identity_fields()
+        }
+
+    @classmethod
+    def identity_fields(cls) -> tuple[str, ...]:
+        return ("schema", "name")
+
+
+@dataclass(frozen=True, slots=True)
+class Schema(SchemaObject):
+    name: str
+    KIND = "schema"
+
+    @property
+    def key(self) -> Key:
+        return Key("schema", "", self.name)
+
+    @classmethod
+    def identity_fields(cls) -> tuple[str, ...]:
+        return ("name",)
+
+
+@dataclass(frozen=True, slots=True)
+class Extension(SchemaObject):
+    name: str
+    schema: str  # the schema its objects live in (``WITH SCHEMA``)
+    KIND = "extension"
+
+    @property
+    def key(self) -> Key:
+        return Key("extension", "", self.name)
+
+    @classmethod
+    def identity_fields(cls) -> tuple[str, ...]:
+        return ("name",)
+
+
+@dataclass(frozen=True, slots=True)
+class Enum(SchemaObject):
+    schema: str
+    name: str
+    labels: tuple[str, ...]  # in sort order, e.g. ("draft", "active")
+    KIND = "enum"
+
+    @property
+    def key(self) -> Key:
+        return Key("enum", self.schema, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Domain(SchemaObject):
+    schema: str
+    name: str
+    type: str  # canonical base type, e.g. "character varying(255)"
+    not_null: bool = False
+    default: str | None = None
+    collation: str | None = None
+    checks: tuple[tuple[str, str], ...] = ()  # (constraint name, normalized expression), sorted
+    KIND = "domain"
+
+    @property
+    def key(self) -> Key:
+        return Key("domain", self.schema, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class CompositeType(SchemaObject):
+    schema: str
+    name: str
+    attributes_: tuple[tuple[str, str], ...]  # (name, canonical type) in order
+    KIND = "composite"
+
+    @property
+    def key(self) -> Key:
+        return Key("composite", self.schema, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Sequence(SchemaObject):
+    schema: str
+    name: str
+    data_type: str = "bigint"
+    start: int = 1
+    increment: int = 1
+    min_value: int = 1
+    max_value: int = 9223372036854775807
+    cache: int = 1
+    cycle: bool = False
+    owned_by: str | None = None  # "table.column" in the same schema, e.g. "users.id"
+    KIND = "sequence"
+
+    @property
+    def key(self) -> Key:
+        return Key("sequence", self.schema, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Table(SchemaObject):
+    schema: str
+    name: str
+    persistence: str = "permanent"  # permanent | unlogged (temporary tables are not modelled)
+    partition_by: str | None = None  # normalized "RANGE (created_at)"
+    partition_of: str | None = None  # parent "schema.table"
+    partition_bound: str | None = None  # normalized "FOR VALUES FROM (...) TO (...)"
+    inherits: tuple[str, ...] = ()
+    rls_enabled: bool = False
+    rls_forced: bool = False
+    KIND = "table"
+
+    @property
+    def key(self) -> Key:
+        return Key("table", self.schema, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Column(SchemaObject):
+    schema: str
+    table: str
+    name: str
+    type: str  # canonical, e.g. "timestamp(6) with time zone", "public.tenant_type[]"
+    not_null: bool = False
+    default: str | None = None  # normalized expression
+    identity: str | None = None  # "always" | "by default"
+    generated: str | None = None  # normalized expression of GENERATED ALWAYS AS (...) STORED
+    collation: str | None = None
+    position: int = field(default=0, compare=False)
+    KIND = "column"
+
+    @property
+    def key(self) -> Key:
+        return Key("column", self.schema, self.table, self.name)
+
+    @classmethod
+    def identity_fields(cls) -> tuple[str, ...]:
+        return ("schema", "table", "name")
+
+
+@dataclass(frozen=True, slots=True)
+class Constraint(SchemaObject):
+    """A table constraint. NOT NULL is a column attribute, not a constraint here."""
+
+    schema: str
+    table: str
+    name: str
+    type: str  # "primary key" | "unique" | "foreign key" | "check" | "exclude"
+    columns: tuple[str, ...] = ()
+    expression: str | None = None  # check: normalized; exclude: "USING gist (c WITH &&)"
+    ref_table: str | None = None  # foreign key: "schema.table"
+    ref_columns: tuple[str, ...] = ()
+    on_update: str = "NO ACTION"
+    on_delete: str = "NO ACTION"
+    match: str = "SIMPLE"
+    include: tuple[str, ...] = ()
+    nulls_not_distinct: bool = False
+    deferrable: bool = False
+    initially_deferred: bool = False
+    validated: bool = True
+    no_inherit: bool = False
+    KIND = "constraint"
+
+    @property
+    def key(self) -> Key:
+        return Key("constraint", self.schema, self.table, self.name)
+
+    @classmethod
+    def identity_fields(cls) -> tuple[str, ...]:
+        return ("schema", "table", "name")
+
+
+@dataclass(frozen=True, slots=True)
+class Index(SchemaObject):
+    """An index that does not back a constraint (those belong to their constraint)."""
+
+    schema: str
+    name: str
+    table: str
+    unique: bool = False
+    method: str = "btree"
+    keys: tuple[str, ...] = ()  # "email", "lower(email)", "created_at DESC", "name gin_trgm_ops"
+    include: tuple[str, ...] = ()
+    predicate: str | None = None
+    nulls_not_distinct: bool = False
+    KIND = "index"
+
+    @property
+    def key(self) -> Key:
+        return Key("index", self.schema, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class View(SchemaObject):
+    """A view or materialized view.
+
+    The catalog deparses view queries, so the text a migration wrote and the text pg_dump prints
+    differ; the static comparison uses ``relations`` (what the query reads), the raw text is kept
+    for display and for the exact (shadow) mode.
+    """
+
+    schema: str
+    name: str
+    materialized: bool = False
+    relations: tuple[str, ...] = ()  # sorted unqualified names of relations the query reads
+    definition: str = field(default="", compare=False)
+    KIND = "view"
+
+    @property
+    def key(self) -> Key:
+        return Key("view", self.schema, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Function(SchemaObject):
+    """A function or procedure, identified by name and input argument types."""
+
+    schema: str
+    name: str
+    identity_args: str  # "integer, text" (input argument types, canonical)
+    routine: str = "function"  # function | procedure
+    arguments: str = ""  # full signature with names, modes and defaults, normalized
+    returns: str | None = None  # canonical; None for procedures
+    language: str = "sql"
+    body: str = ""  # verbatim source between the quotes (or the normalized BEGIN ATOMIC body)
+    volatility: str = "volatile"
+    strict: bool = False
+    security_definer: bool = False
+    leakproof: bool = False
+    parallel: str = "unsafe"
+    config: tuple[str, ...] = ()  # ("search_path=public",)
+    KIND = "function"
+
+    @property
+    def key(self) -> Key:
+        return Key("function", self.schema, self.name, self.identity_args)
+
+    @classmethod
+    def identity_fields(cls) -> tuple[str, ...]:
+        return ("schema", "name", "identity_args")
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger(SchemaObject):
+    schema: str
+    table: str
+    name: str
+    timing: str  # BEFORE | AFTER | INSTEAD OF
+    events: tuple[str, ...]  # sorted: ("DELETE", "INSERT", "UPDATE OF a, b")
+    level: str = "STATEMENT"  # ROW | STATEMENT
+    function: str = ""  # "schema.name"
+    arguments: tuple[str, ...] = ()
+    when: str | None = None
+    constraint: bool = False
+    deferrable: bool = False
+    initially_deferred: bool = False
+    enabled: str = "O"  # pg_trigger.tgenabled: O, D, R, A
+    KIND = "trigger"
+
+    @property
+    def key(self) -> Key:
+        return Key("trigger", self.schema, self.table, self.name)
+
+    @classmethod
+    def identity_fields(cls) -> tuple[str, ...]:
+        return ("schema", "table", "name")
+
+
+@dataclass(frozen=True, slots=True)
+class Policy(SchemaObject):
+    schema: str
+    table: str
+    name: str
+    permissive: bool = True
+    command: str = "ALL"
+    roles: tuple[str, ...] = ("public",)
+    using: str | None = None
+    with_check: str | None = None
+    KIND = "policy"
+
+    @property
+    def key(self) -> Key:
+        return Key("policy", self.schema, self.table, self.name)
+
+    @classmethod
+    def identity_fields(cls) -> tuple[str, ...]:
+        return ("schema", "table", "name")
+
+
+#: Object kinds that live on a table and go with it.
+TABLE_LEVEL_KINDS = frozenset({"column", "constraint", "trigger", "policy"})
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """One change the replay made: the provenance record and the input of inference.
+
+    ``attribute`` is ``"*"`` when the whole object was created (``before`` None) or dropped
+    (``after`` None); otherwise the name of the field that changed.
+    """
+
+    migration: str  # version string, or "" for a dump / live source
+    index: int  # position of the statement in the replay (global order)
+    key: Key
+    attribute: str
+    before: Any
+    after: Any
+    location: Any = field(default=None, compare=False)  # errors.Location
+
+
+class Catalog:
+    """A schema as a mapping of keys to objects, with the lookups replay and diff need."""
+
+    __slots__ = ("objects",)
+
+    def __init__(self, objects: dict[Key, SchemaObject] | None = None) -> None:
+        self.objects: dict[Key, SchemaObject] = dict(objects or {})
+
+    def __iter__(self) -> Iterator[SchemaObject]:
+        return iter(self.objects.values())
+
+    def __len__(self) -> int:
+        return len(self.objects)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.objects
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Catalog) and self.objects == other.objects
+
+    def __hash__(self) -> int:  # pragma: no cover - catalogs are mutable containers
+        raise TypeError("Catalog is unhashable")
+
+    def get(self, key: Key) -> SchemaObject | None:
+        return self.objects.get(key)
+
+    def of_kind(self, kind: str) -> list[SchemaObject]:
+        return [o for k, o in self.objects.items() if k.kind == kind]
+
+    def on_table(self, schema: str, table: str) -> list[SchemaObject]:
+        """Columns, constraints, triggers and policies of one table (not its indexes)."""
+        return [
+            o
+            for k, o in self.objects.items()
+            if k.kind in TABLE_LEVEL_KINDS and k.schema == schema and k.name == table
+        ]
+
+    def columns(self, schema: str, table: str) -> list[Column]:
+        cols = [
+            o
+            for k, o in self.objects.items()
+            if k.kind == "column" and k.schema == schema and k.name == table
+        ]
+        return sorted(cols, key=lambda c: c.position)  # type: ignore[attr-defined]
+
+    def sorted(self) -> list[SchemaObject]:
+        """Objects ordered by kind (``KIND_ORDER``) then key."""
+        rank = {k: i for i, k in enumerate(KIND_ORDER)}
+        return [self.objects[k] for k in sorted(self.objects, key=lambda k: (rank[k.kind], k))]
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """A plain, stable rendering (used by ``schemadiff inspect --format json``)."""
+        out = []
+        for obj in self.sorted():
+            d: dict[str, Any] = {"kind": obj.KIND, "object": obj.key.display}
+            for f in dataclasses.fields(obj):
+                if not f.compare:
+                    continue
+                v = getattr(obj, f.name)
+                d[f.name.rstrip("_")] = list(v) if isinstance(v, tuple) else v
+            out.append(d)
+        return out
