@@ -1,0 +1,173 @@
+"""Compare two catalogs object by object, attribute by attribute.
+
+``expected`` is usually the replay of the migrations (with its effect log for provenance),
+``actual`` the database or its dump. Objects on a table that is itself missing or extra are
+folded into the table's difference: one missing table is one finding, not forty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from deepdiff import DeepDiff
+
+from schemadiff.model import KIND_ORDER, TABLE_LEVEL_KINDS, Catalog, Effect, Key, SchemaObject
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    """One finding.
+
+    Attributes:
+        key: the object.
+        change: ``missing`` (expected, not in actual), ``extra`` (in actual only) or ``changed``.
+        attribute: for ``changed``, the field that differs.
+        expected, actual: the two values (for missing/extra: None on the absent side).
+        migration: the migration that last set this object/attribute in the expected schema
+            (for ``extra``: the migration that dropped it, if one did), else None.
+        detail: for sequence-valued attributes, what was added and removed.
+    """
+
+    key: Key
+    change: str
+    attribute: str | None = None
+    expected: Any = None
+    actual: Any = None
+    migration: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "kind": self.key.kind,
+            "object": self.key.display,
+            "change": self.change,
+            "attribute": self.attribute,
+            "expected": _plain(self.expected),
+            "actual": _plain(self.actual),
+            "migration": self.migration,
+        }
+        if self.detail:
+            out["detail"] = self.detail
+        return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, SchemaObject):
+        return None
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+class Provenance:
+    """Which migration last set each object and attribute (from the replay's effect log)."""
+
+    def __init__(self, effects: Iterable[Effect]) -> None:
+        self.last: dict[tuple[Key, str], str] = {}
+        for e in effects:
+            self.last[(e.key, e.attribute)] = e.migration
+            if e.attribute == "*":
+                # a create sets every attribute
+                for attr in (e.after.attributes() if e.after is not None else ()):
+                    self.last[(e.key, attr)] = e.migration
+
+    def of(self, key: Key, attribute: str = "*") -> str | None:
+        return self.last.get((key, attribute)) or None
+
+
+Filter = Callable[[Key], bool]
+
+
+def ignore_history_tables(tables: set[tuple[str, str]]) -> Filter:
+    """A filter dropping migration tools' history tables and everything on them."""
+    names = {t for _, t in tables}
+
+    def keep(key: Key) -> bool:
+        if key.kind in TABLE_LEVEL_KINDS or key.kind == "table":
+            return key.name not in names
+        if key.kind == "sequence":
+            return not any(key.name.startswith(n + "_") for n in names)
+        if key.kind == "schema":
+            return key.name != "atlas_schema_revisions"
+        return True
+
+    return keep
+
+
+def schema_filter(include: Iterable[str] = (), exclude: Iterable[str] = ()) -> Filter:
+    inc, exc = set(include), set(exclude)
+
+    def keep(key: Key) -> bool:
+        schema = key.name if key.kind == "schema" else key.schema
+        if key.kind == "extension":
+            return True
+        if inc and schema not in inc:
+            return False
+        return schema not in exc
+
+    return keep
+
+
+def diff_catalogs(
+    expected: Catalog,
+    actual: Catalog,
+    effects: Iterable[Effect] = (),
+    keep: Filter | None = None,
+) -> list[Difference]:
+    """Every difference between two catalogs, in a stable order."""
+    prov = Provenance(effects)
+    keys = {k for k in expected.objects.keys() | actual.objects.keys() if keep is None or keep(k)}
+    missing_tables = {k for k in keys if k.kind == "table" and k not in actual.objects}
+    extra_tables = {k for k in keys if k.kind == "table" and k not in expected.objects}
+    folded = missing_tables | extra_tables
+    out: list[Difference] = []
+    for key in keys:
+        if _on_folded_table(key, folded, expected, actual):
+            continue
+        e = expected.objects.get(key)
+        a = actual.objects.get(key)
+        if e is not None and a is None:
+            out.append(Difference(key, "missing", None, e, None, prov.of(key)))
+        elif a is not None and e is None:
+            out.append(Difference(key, "extra", None, None, a, prov.of(key)))
+        elif e is not None and a is not None and e != a:
+            ea, aa = e.attributes(), a.attributes()
+            for attr in ea:
+                if ea[attr] != aa.get(attr):
+                    out.append(Difference(key, "changed", attr, ea[attr], aa.get(attr),
+                                          prov.of(key, attr), _detail(ea[attr], aa.get(attr))))
+    rank = {k: i for i, k in enumerate(KIND_ORDER)}
+    out.sort(key=lambda d: (rank.get(d.key.kind, 99), d.key, d.attribute or ""))
+    return out
+
+
+def _on_folded_table(key: Key, folded: set[Key], expected: Catalog, actual: Catalog) -> bool:
+    if key.kind in TABLE_LEVEL_KINDS:
+        return Key("table", key.schema, key.name) in folded
+    if key.kind == "index":
+        obj = expected.objects.get(key) or actual.objects.get(key)
+        return obj is not None and Key("table", key.schema, obj.table) in folded  # type: ignore[attr-defined]
+    if key.kind == "sequence":
+        obj = expected.objects.get(key) or actual.objects.get(key)
+        owned = getattr(obj, "owned_by", None)
+        return bool(owned) and Key("table", key.schema, owned.split(".")[0]) in folded
+    return False
+
+
+def _detail(expected: Any, actual: Any) -> dict[str, Any]:
+    """For list-like attributes (enum labels, index keys): what was added, removed, moved."""
+    if not (isinstance(expected, tuple) and isinstance(actual, tuple)):
+        return {}
+    if set(expected) == set(actual):
+        return {"reordered": True}
+    dd = DeepDiff(list(expected), list(actual), ignore_order=True)
+    added = [v for v in dd.get("iterable_item_added", {}).values()]
+    removed = [v for v in dd.get("iterable_item_removed", {}).values()]
+    detail: dict[str, Any] = {}
+    if added:
+        detail["added"] = added
+    if removed:
+        detail["removed"] = removed
+    return detail

@@ -1,0 +1,93 @@
+"""Renderings of findings: a table for people, JSON for programs, markdown for PR comments.
+
+Pure: functions return strings (rich renders into a string buffer).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from schemadiff.diff import Difference
+from schemadiff.errors import Diagnostic
+
+
+def _value(v: Any) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, tuple):
+        return ", ".join(_value(x) for x in v) or "()"
+    return str(v)
+
+
+def diff_summary(diffs: list[Difference], unmodeled: list[Diagnostic]) -> dict[str, Any]:
+    by_change = Counter(d.change for d in diffs)
+    return {
+        "differences": len(diffs),
+        "missing": by_change["missing"],
+        "extra": by_change["extra"],
+        "changed": by_change["changed"],
+        "unmodeled": len(unmodeled),
+    }
+
+
+def diff_json(diffs: list[Difference], unmodeled: list[Diagnostic], extra: dict[str, Any] | None = None) -> str:
+    doc: dict[str, Any] = {
+        "differences": [d.to_json() for d in diffs],
+        "unmodeled": [
+            {"file": d.location.path, "line": d.location.line, "message": d.message,
+             "statement": d.statement[:500]}
+            for d in unmodeled
+        ],
+        "summary": diff_summary(diffs, unmodeled),
+    }
+    if extra:
+        doc.update(extra)
+    return json.dumps(doc, indent=2, default=str)
+
+
+def _describe(d: Difference) -> tuple[str, str, str]:
+    if d.change == "changed":
+        return d.attribute or "", _value(d.expected), _value(d.actual)
+    return "", "present" if d.change == "missing" else "absent", "absent" if d.change == "missing" else "present"
+
+
+def diff_markdown(diffs: list[Difference], unmodeled: list[Diagnostic]) -> str:
+    if not diffs:
+        lines = ["**schemadiff**: no differences."]
+    else:
+        lines = [f"**schemadiff**: {len(diffs)} difference(s).", "",
+                 "| object | change | attribute | expected | actual | migration |",
+                 "|---|---|---|---|---|---|"]
+        for d in diffs:
+            attr, exp, act = _describe(d)
+            cells = [f"{d.key.kind} `{d.key.display}`", d.change, attr, exp, act, d.migration or ""]
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    if unmodeled:
+        lines += ["", f"{len(unmodeled)} statement(s) could not be modelled:", ""]
+        lines += [f"- `{u.location}`: {u.message}" for u in unmodeled]
+    return "\n".join(lines) + "\n"
+
+
+def diff_table(diffs: list[Difference], unmodeled: list[Diagnostic], width: int = 120) -> str:
+    from io import StringIO
+
+    from rich.console import Console
+    from rich.table import Table
+
+    buf = StringIO()
+    console = Console(file=buf, width=width, force_terminal=False, color_system=None)
+    if not diffs:
+        console.print("No differences.")
+    else:
+        table = Table(title=f"{len(diffs)} difference(s)", show_lines=False)
+        for col in ("object", "change", "attribute", "expected", "actual", "migration"):
+            table.add_column(col, overflow="fold")
+        for d in diffs:
+            attr, exp, act = _describe(d)
+            table.add_row(f"{d.key.kind} {d.key.display}", d.change, attr, exp, act, d.migration or "")
+        console.print(table)
+    for u in unmodeled:
+        console.print(f"warning: {u.location}: {u.message}", markup=False, highlight=False)
+    return buf.getvalue()

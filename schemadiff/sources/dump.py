@@ -1,0 +1,54 @@
+"""A ``pg_dump --schema-only`` file (plain format) as a schema source.
+
+The dump is SQL, so it goes through the same replay as the migrations and lands in the same
+graph. pg_dump's own noise (``\\restrict``, ``SET``, ``set_config``, ``OWNER TO``, ``COMMENT ON
+EXTENSION``) has no schema effect in the replay.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from schemadiff.errors import Location, SourceError
+from schemadiff.history import Replay, replay_sql
+
+_MAX_BYTES = 2 * 1024**3
+
+
+def read_dump(path: str | Path, *, strict: bool = False) -> Replay:
+    """Read and replay a dump file.
+
+    Raises:
+        SourceError: the file is missing, unreadable, empty, binary or a custom-format archive.
+    """
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if not p.is_file():
+            raise SourceError("not a regular file", Location(str(p)))
+        if size > _MAX_BYTES:
+            raise SourceError(f"file is too large ({size} bytes)", Location(str(p)))
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise SourceError("no such file", Location(str(p))) from None
+    except PermissionError:
+        raise SourceError("permission denied", Location(str(p))) from None
+    except IsADirectoryError:
+        raise SourceError("is a directory, expected a pg_dump file", Location(str(p))) from None
+    except OSError as exc:
+        raise SourceError(exc.strerror or str(exc), Location(str(p))) from None
+    if data.startswith(b"PGDMP"):
+        raise SourceError(
+            "custom-format pg_dump archive; convert it with `pg_restore --schema-only -f out.sql`",
+            Location(str(p)),
+        )
+    if b"\x00" in data[:8192]:
+        raise SourceError("binary file, expected a plain-text pg_dump", Location(str(p)))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceError("invalid UTF-8", Location(str(p), line)) from None
+    if not text.strip():
+        raise SourceError("empty schema file", Location(str(p)))
+    return replay_sql(text, str(p), strict=strict)

@@ -1,0 +1,513 @@
+"""Grammar pieces shared by the statement parsers: names, types, columns, constraints, index keys.
+
+Each function reads from a :class:`~schemadiff.sql.tokens.Stream` positioned at the construct
+and leaves it just after. The grammar follows PostgreSQL's documentation
+(https://www.postgresql.org/docs/current/sql-createtable.html and friends).
+"""
+
+from __future__ import annotations
+
+from schemadiff.sql.normalize import TypeRef, normalize_expression, quote_ident, type_ref
+from schemadiff.sql.ops import ColumnDef, ConstraintDef, IndexKey, QName, SequenceOptions
+from schemadiff.sql.tokens import Stream, SyntaxProblem
+
+# Default operator classes are not printed by pg_get_indexdef; a migration may spell them.
+_DEFAULT_OPCLASSES = frozenset(
+    """int2_ops int4_ops int8_ops float4_ops float8_ops numeric_ops text_ops varchar_ops
+    bpchar_ops bool_ops date_ops time_ops timetz_ops timestamp_ops timestamptz_ops interval_ops
+    uuid_ops bytea_ops oid_ops inet_ops jsonb_ops array_ops enum_ops tsvector_ops range_ops
+    char_ops name_ops money_ops macaddr_ops""".split()
+)
+_MULTIWORD_START = {
+    "DOUBLE": ("PRECISION",),
+    "CHARACTER": ("VARYING",),
+    "CHAR": ("VARYING",),
+    "BIT": ("VARYING",),
+    "NATIONAL": ("CHARACTER", "CHAR"),
+}
+_INTERVAL_FIELDS = frozenset({"YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND", "TO"})
+_ACTIONS = ("NO ACTION", "RESTRICT", "CASCADE", "SET NULL", "SET DEFAULT")
+COLUMN_CONSTRAINT_WORDS = frozenset(
+    {"CONSTRAINT", "NOT", "NULL", "CHECK", "DEFAULT", "GENERATED", "UNIQUE", "PRIMARY",
+     "REFERENCES", "COLLATE", "DEFERRABLE", "INITIALLY", "COMPRESSION", "STORAGE"}
+)
+TABLE_CONSTRAINT_WORDS = frozenset({"CONSTRAINT", "CHECK", "UNIQUE", "PRIMARY", "FOREIGN", "EXCLUDE"})
+
+
+def expression(text: str) -> str:
+    return normalize_expression(text)
+
+
+def qname(s: Stream) -> QName:
+    """``name`` / ``schema.name`` / ``db.schema.name`` (the database part is dropped)."""
+    parts = s.names()
+    if len(parts) == 1:
+        return QName(None, parts[0])
+    return QName(parts[-2], parts[-1])
+
+
+def qname_list(s: Stream) -> list[QName]:
+    out = [qname(s)]
+    while s.accept_punct(","):
+        out.append(qname(s))
+    return out
+
+
+def ident_list_in_parens(s: Stream) -> tuple[str, ...]:
+    s.expect_punct("(")
+    out = [s.ident()]
+    while s.accept_punct(","):
+        out.append(s.ident())
+    s.expect_punct(")")
+    return tuple(out)
+
+
+# ------------------------------------------------------------------------------ types
+
+
+def data_type(s: Stream) -> TypeRef:
+    """A type name as PostgreSQL's grammar reads it, ``[]`` and ``ARRAY`` included."""
+    t = s.peek()
+    if t is None:
+        raise SyntaxProblem("expected a type")
+    quoted = t.kind == "ident"
+    parts = s.names()
+    schema = parts[-2] if len(parts) > 1 else None
+    words = [parts[-1]] if quoted or schema else [parts[-1].lower()]
+    modifiers = ""
+    if not quoted and schema is None:
+        first = words[0].upper()
+        follow = _MULTIWORD_START.get(first)
+        if follow and s.word() in follow:
+            words.append(s.next().text.lower())
+            if first == "NATIONAL":
+                words = ["character"]
+                if s.accept("VARYING"):
+                    words.append("varying")
+        elif first in ("TIMESTAMP", "TIME"):
+            if s.at_punct("("):
+                modifiers = "(" + s.paren_text() + ")"
+            if s.accept("WITH", "TIME", "ZONE"):
+                words += ["with", "time", "zone"]
+            elif s.accept("WITHOUT", "TIME", "ZONE"):
+                words += ["without", "time", "zone"]
+        elif first == "INTERVAL":
+            while s.word() in _INTERVAL_FIELDS:
+                words.append(s.next().text.lower())
+    if s.at_punct("(") and not modifiers:
+        modifiers = "(" + s.paren_text() + ")"
+    dims = 0
+    while True:
+        if s.at_punct("["):
+            s.paren_span_bracket()
+            dims += 1
+        elif s.at("ARRAY"):
+            s.next()
+            dims += 1
+            if s.at_punct("["):
+                s.paren_span_bracket()
+        else:
+            break
+    return type_ref(words, modifiers, dims, schema, quoted)
+
+
+# ------------------------------------------------------------------------------ constraints
+
+
+def _deferral(s: Stream, c: dict[str, object]) -> None:
+    while True:
+        if s.accept("NOT", "DEFERRABLE"):
+            c["deferrable"] = False
+        elif s.accept("DEFERRABLE"):
+            c["deferrable"] = True
+        elif s.accept("INITIALLY", "DEFERRED"):
+            c["initially_deferred"] = True
+        elif s.accept("INITIALLY", "IMMEDIATE"):
+            c["initially_deferred"] = False
+        elif s.accept("NOT", "VALID"):
+            c["not_valid"] = True
+        elif s.accept("NO", "INHERIT"):
+            c["no_inherit"] = True
+        elif s.accept("NOT", "ENFORCED") or s.accept("ENFORCED"):
+            pass
+        else:
+            return
+
+
+def _index_parameters(s: Stream, c: dict[str, object]) -> None:
+    while True:
+        if s.accept("INCLUDE"):
+            c["include"] = ident_list_in_parens(s)
+        elif s.accept("WITH") and s.at_punct("("):
+            s.paren_span()
+        elif s.accept("USING", "INDEX", "TABLESPACE"):
+            s.ident()
+        else:
+            return
+
+
+def _referential_action(s: Stream) -> str:
+    for action in _ACTIONS:
+        if s.accept(*action.split()):
+            if action.startswith("SET") and s.at_punct("("):
+                s.paren_span()  # SET NULL (col, ...) (PostgreSQL 15)
+            return action
+    raise SyntaxProblem("expected a referential action")
+
+
+def references(s: Stream, c: dict[str, object]) -> None:
+    s.expect("REFERENCES")
+    c["ref_table"] = qname(s)
+    if s.at_punct("("):
+        c["ref_columns"] = ident_list_in_parens(s)
+    while True:
+        if s.accept("MATCH"):
+            c["match"] = s.next().text.upper()
+        elif s.accept("ON", "DELETE"):
+            c["on_delete"] = _referential_action(s)
+        elif s.accept("ON", "UPDATE"):
+            c["on_update"] = _referential_action(s)
+        else:
+            return
+
+
+def table_constraint(s: Stream) -> ConstraintDef:
+    """``[CONSTRAINT name] CHECK (...) | UNIQUE ... | PRIMARY KEY ... | FOREIGN KEY ... | EXCLUDE``."""
+    c: dict[str, object] = {}
+    if s.accept("CONSTRAINT"):
+        c["name"] = s.ident()
+    if s.accept("CHECK"):
+        c["type"] = "check"
+        c["expression"] = expression(s.paren_text())
+    elif s.accept("UNIQUE") or s.accept("PRIMARY", "KEY"):
+        c["type"] = "unique" if s.toks[s.i - 1].text == "UNIQUE" else "primary key"
+        if s.accept("NULLS", "NOT", "DISTINCT"):
+            c["nulls_not_distinct"] = True
+        elif s.accept("NULLS", "DISTINCT"):
+            pass
+        if s.accept("USING", "INDEX"):
+            c["using_index"] = s.ident()
+        else:
+            cols = ident_list_in_parens(s)
+            c["columns"] = cols
+            c["key_names"] = cols
+            _index_parameters(s, c)
+    elif s.accept("FOREIGN", "KEY"):
+        c["type"] = "foreign key"
+        c["columns"] = ident_list_in_parens(s)
+        references(s, c)
+    elif s.accept("EXCLUDE"):
+        c["type"] = "exclude"
+        method = "gist"
+        if s.accept("USING"):
+            method = s.ident()
+        a, b = s.paren_span()
+        inner = s.sub(a, b)
+        elements = []
+        names = []
+        for ea, eb in _split_items(inner):
+            es = inner.sub(ea, eb)
+            with_at = next(
+                (k for k in range(len(es.toks)) if es.toks[k].kind == "word" and es.toks[k].text == "WITH"),
+                len(es.toks),
+            )
+            key, name = index_element(es.sub(0, with_at))
+            op = es.slice(with_at + 1, len(es.toks)) if with_at < len(es.toks) else ""
+            elements.append(f"{key.expression}{key.suffix} WITH {op.strip()}")
+            names.append(name)
+        c["key_names"] = tuple(names)
+        _index_parameters(s, c)
+        predicate = ""
+        if s.accept("WHERE"):
+            predicate = " WHERE (" + expression(s.paren_text()) + ")"
+        c["expression"] = f"USING {method} ({', '.join(elements)}){predicate}"
+        c["method"] = method
+    else:
+        got = s.peek()
+        raise SyntaxProblem(f"unknown table constraint at {got.raw if got else 'end'}")
+    _deferral(s, c)
+    return ConstraintDef(**c)  # type: ignore[arg-type]
+
+
+def _split_items(s: Stream) -> list[tuple[int, int]]:
+    """Depth-0 comma-separated token ranges of a whole (sub)stream."""
+    items: list[tuple[int, int]] = []
+    depth = 0
+    start = 0
+    for k, t in enumerate(s.toks):
+        if t.kind == "punct":
+            if t.text in ("(", "["):
+                depth += 1
+            elif t.text in (")", "]"):
+                depth -= 1
+            elif t.text == "," and depth == 0:
+                items.append((start, k))
+                start = k + 1
+    if start < len(s.toks):
+        items.append((start, len(s.toks)))
+    return items
+
+
+split_items = _split_items
+
+
+# ------------------------------------------------------------------------------ columns
+
+
+def identity_options(s: Stream) -> SequenceOptions | None:
+    if s.at_punct("("):
+        a, b = s.paren_span()
+        return sequence_options(s.sub(a, b))
+    return None
+
+
+def column_def(s: Stream) -> ColumnDef:
+    """``name type [COLLATE c] [column constraints...]`` (PARTITION OF / OF type: no type)."""
+    name = s.ident()
+    col_type: TypeRef | None = None
+    if not s.done() and s.word() not in ("WITH",) and s.word() not in COLUMN_CONSTRAINT_WORDS:
+        col_type = data_type(s)
+    c: dict[str, object] = {"name": name, "type": col_type}
+    constraints: list[ConstraintDef] = []
+    while not s.done() and not s.at_punct(","):
+        cname = s.ident() if s.accept("CONSTRAINT") else None
+        if s.accept("NOT", "NULL"):
+            c["not_null"] = True
+        elif s.accept("NULL"):
+            c["not_null"] = False
+        elif s.accept("DEFAULT"):
+            c["default"] = expression(s.until(COLUMN_CONSTRAINT_WORDS - {"NULL"} | {"NOT"}))
+        elif s.accept("COLLATE"):
+            c["collation"] = ".".join(s.names())
+        elif s.accept("COMPRESSION") or s.accept("STORAGE"):
+            s.next()
+        elif s.accept("GENERATED"):
+            if s.accept("ALWAYS", "AS", "IDENTITY"):
+                c["identity"] = "always"
+                identity_options(s)
+            elif s.accept("BY", "DEFAULT", "AS", "IDENTITY"):
+                c["identity"] = "by default"
+                identity_options(s)
+            else:
+                s.expect("ALWAYS", "AS")
+                c["generated"] = expression(s.paren_text())
+                s.accept("STORED") or s.accept("VIRTUAL")
+        elif s.accept("CHECK"):
+            d: dict[str, object] = {"type": "check", "name": cname}
+            d["expression"] = expression(s.paren_text())
+            d["columns"] = (name,)
+            _deferral(s, d)
+            constraints.append(ConstraintDef(**d))  # type: ignore[arg-type]
+        elif s.at("UNIQUE") or s.at("PRIMARY", "KEY"):
+            d = {"name": cname, "columns": (name,), "key_names": (name,)}
+            d["type"] = "unique" if s.accept("UNIQUE") else "primary key"
+            if d["type"] == "primary key":
+                s.expect("PRIMARY", "KEY")
+            if s.accept("NULLS", "NOT", "DISTINCT"):
+                d["nulls_not_distinct"] = True
+            s.accept("NULLS", "DISTINCT")
+            _index_parameters(s, d)
+            _deferral(s, d)
+            constraints.append(ConstraintDef(**d))  # type: ignore[arg-type]
+        elif s.at("REFERENCES"):
+            d = {"name": cname, "type": "foreign key", "columns": (name,)}
+            references(s, d)
+            _deferral(s, d)
+            constraints.append(ConstraintDef(**d))  # type: ignore[arg-type]
+        elif s.at("DEFERRABLE") or s.at("NOT", "DEFERRABLE") or s.at("INITIALLY"):
+            d = {}
+            _deferral(s, d)
+            if constraints:
+                constraints[-1] = _with(constraints[-1], **d)
+        else:
+            got = s.peek()
+            raise SyntaxProblem(f"unexpected {got.raw if got else 'end'} in column {name}")
+    c["constraints"] = tuple(constraints)
+    return ColumnDef(**c)  # type: ignore[arg-type]
+
+
+def _with(c: ConstraintDef, **changes: object) -> ConstraintDef:
+    from dataclasses import replace
+
+    return replace(c, **changes)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------------ indexes
+
+
+def figure_colname(s: Stream) -> str | None:
+    """PostgreSQL's FigureIndexColname for an index expression (``lower(email)`` -> lower)."""
+    toks = s.toks
+    a, b = 0, len(toks)
+    while b - a >= 2 and toks[a].text == "(" and toks[b - 1].text == ")" and _wraps(toks, a, b):
+        a, b = a + 1, b - 1
+    if a >= b:
+        return None
+    # a trailing ::type at depth 0
+    depth = 0
+    cast_at = -1
+    for k in range(a, b):
+        t = toks[k]
+        if t.kind == "punct" and t.text in ("(", "["):
+            depth += 1
+        elif t.kind == "punct" and t.text in (")", "]"):
+            depth -= 1
+        elif depth == 0 and t.kind == "punct" and t.text == "::":
+            cast_at = k
+    if cast_at > a:
+        inner = figure_colname(s.sub(a, cast_at))
+        if inner is not None and _strong(s.sub(a, cast_at)):
+            return inner
+        names = [t for t in toks[cast_at + 1 : b] if t.kind in ("word", "ident")]
+        type_words = [t for t in names if t.kind == "ident" or t.text not in ("PRECISION", "VARYING")]
+        return _name_of(type_words[-1]) if type_words else inner
+    first = toks[a]
+    if first.kind == "word" and first.text in ("CASE",):
+        return "case"
+    if first.kind == "word" and first.text == "ARRAY":
+        return "array"
+    # qualified function call or column reference
+    k = a
+    while k + 2 < b and toks[k + 1].text == "." and toks[k].kind in ("word", "ident"):
+        k += 2
+    if toks[k].kind in ("word", "ident"):
+        if k + 1 == b:
+            return _name_of(toks[k])
+        if toks[k + 1].text == "(" and _wraps(toks, k + 1, b):
+            name = _name_of(toks[k])
+            return "row" if name == "row" else name
+    return None
+
+
+def _strong(s: Stream) -> bool:
+    toks = s.toks
+    return bool(toks) and toks[0].kind in ("word", "ident")
+
+
+def _name_of(t: object) -> str:
+    return t.text if t.kind == "ident" else t.raw.lower()  # type: ignore[attr-defined]
+
+
+def _wraps(toks: list, a: int, b: int) -> bool:
+    """toks[a] is '(' and its matching ')' is toks[b-1]."""
+    depth = 0
+    for k in range(a, b):
+        t = toks[k]
+        if t.kind == "punct" and t.text in ("(", "["):
+            depth += 1
+        elif t.kind == "punct" and t.text in (")", "]"):
+            depth -= 1
+            if depth == 0:
+                return k == b - 1
+    return False
+
+
+def index_element(s: Stream) -> tuple[IndexKey, str]:
+    """One index key: ``col | (expr) | func(...)`` then COLLATE, opclass, ASC/DESC, NULLS.
+
+    Returns the key and the name PostgreSQL uses for it when choosing an index name.
+    """
+    t = s.peek()
+    if t is None:
+        raise SyntaxProblem("empty index element")
+    if t.kind == "punct" and t.text == "(":
+        a, b = s.paren_span()
+        expr_stream = s.sub(a, b)
+        column = None
+        text = s.slice(a, b)
+    elif s.peek(1) is not None and (s.at_punct("(", 1) or (s.at_punct(".", 1) and s.at_punct("(", 3))):
+        start = s.i
+        s.names()
+        s.paren_span()
+        expr_stream = s.sub(start, s.i)
+        column = None
+        text = s.slice(start, s.i)
+    else:
+        column = s.ident()
+        expr_stream = None
+        text = column
+    suffix = ""
+    desc = False
+    nulls: str | None = None
+    while not s.done():
+        if s.accept("COLLATE"):
+            suffix += " COLLATE " + ".".join(quote_ident(p) for p in s.names())
+        elif s.accept("ASC"):
+            desc = False
+        elif s.accept("DESC"):
+            desc = True
+        elif s.accept("NULLS", "FIRST"):
+            nulls = "FIRST"
+        elif s.accept("NULLS", "LAST"):
+            nulls = "LAST"
+        elif s.peek() is not None and s.peek().kind in ("word", "ident"):  # type: ignore[union-attr]
+            opclass = s.names()[-1]
+            if s.at_punct("("):
+                opclass += "(" + s.paren_text() + ")"
+            if opclass.lower() not in _DEFAULT_OPCLASSES:
+                suffix += " " + opclass
+        else:
+            got = s.peek()
+            raise SyntaxProblem(f"unexpected {got.raw if got else 'end'} in index key")
+    if desc:
+        suffix += " DESC"
+        if nulls == "LAST":
+            suffix += " NULLS LAST"
+    elif nulls == "FIRST":
+        suffix += " NULLS FIRST"
+    if column is not None:
+        return IndexKey(quote_ident(column), column, suffix), column
+    canonical = "(" + normalize_expression(text) + ")"
+    name = figure_colname(expr_stream) if expr_stream is not None else None
+    return IndexKey(canonical, None, suffix), name or "expr"
+
+
+# ------------------------------------------------------------------------------ sequences
+
+
+def sequence_options(s: Stream) -> SequenceOptions:
+    o: dict[str, object] = {}
+    while not s.done():
+        if s.accept("AS"):
+            o["data_type"] = data_type(s)
+        elif s.accept("INCREMENT"):
+            s.accept("BY")
+            o["increment"] = s.number()
+        elif s.accept("NO", "MINVALUE"):
+            o["no_min"] = True
+        elif s.accept("NO", "MAXVALUE"):
+            o["no_max"] = True
+        elif s.accept("MINVALUE"):
+            o["min_value"] = s.number()
+        elif s.accept("MAXVALUE"):
+            o["max_value"] = s.number()
+        elif s.accept("START"):
+            s.accept("WITH")
+            o["start"] = s.number()
+        elif s.accept("RESTART"):
+            o["restart"] = True
+            if s.accept("WITH") or (s.peek() is not None and s.peek().kind == "number"):  # type: ignore[union-attr]
+                s.number()
+        elif s.accept("CACHE"):
+            o["cache"] = s.number()
+        elif s.accept("NO", "CYCLE"):
+            o["cycle"] = False
+        elif s.accept("CYCLE"):
+            o["cycle"] = True
+        elif s.accept("OWNED", "BY"):
+            if s.accept("NONE"):
+                o["owned_by_none"] = True
+            else:
+                parts = s.names()
+                if len(parts) < 2:
+                    raise SyntaxProblem("OWNED BY needs table.column")
+                table = QName(parts[-3] if len(parts) > 2 else None, parts[-2])
+                o["owned_by"] = (table, parts[-1])
+        elif s.accept("SEQUENCE", "NAME"):
+            s.names()
+        elif s.accept("LOGGED") or s.accept("UNLOGGED"):
+            pass
+        else:
+            got = s.peek()
+            raise SyntaxProblem(f"unknown sequence option {got.raw if got else 'end'}")
+    return SequenceOptions(**o)  # type: ignore[arg-type]

@@ -1,0 +1,377 @@
+"""Canonical forms: identifiers, type names and expressions.
+
+A migration writes ``CHECK (amount > 0)``; the catalog deparses it as
+``CHECK ((amount > (0)::numeric))``. Both must map to one string. The rules here are the ones
+PostgreSQL's deparser (``ruleutils.c``) applies, run in reverse: drop the casts it adds to
+constants and columns, the parentheses it adds everywhere, its rewrite of ``IN (...)`` to
+``= ANY (ARRAY[...])`` and of ``BETWEEN`` to two comparisons, its schema qualification of
+functions (pg_dump runs with an empty ``search_path``), and identifier case and quoting.
+
+Known, deliberate blind spots (documented in the README): a cast on a constant or a column is
+not compared (``'1'::text`` equals ``'1'::varchar``), and schema qualification inside
+expressions is not compared.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+NAMEDATALEN = 64
+_SIMPLE_IDENT = re.compile(r"[a-z_][a-z0-9_$]*\Z")
+_NUMERIC = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\Z")
+
+# PostgreSQL's reserved key words: an identifier spelled like one must stay quoted.
+_RESERVED = frozenset(
+    """all analyse analyze and any array as asc asymmetric authorization binary both case cast
+    check collate collation column concurrently constraint create cross current_catalog
+    current_date current_role current_schema current_time current_timestamp current_user default
+    deferrable desc distinct do else end except false fetch for foreign freeze from full grant
+    group having ilike in initially inner intersect into is isnull join lateral leading left like
+    limit localtime localtimestamp natural not notnull null offset on only or order outer overlaps
+    placing primary references returning right select session_user similar some symmetric
+    system_user table tablesample then to trailing true union unique user using variadic verbose
+    when where window with""".split()
+)
+
+
+def truncate_identifier(name: str) -> str:
+    """Truncate to NAMEDATALEN-1 bytes as PostgreSQL does, never splitting a UTF-8 character."""
+    raw = name.encode()
+    if len(raw) < NAMEDATALEN:
+        return name
+    return raw[: NAMEDATALEN - 1].decode(errors="ignore")
+
+
+def quote_ident(name: str) -> str:
+    """Quote an identifier the way ``quote_ident`` does (only when needed)."""
+    if _SIMPLE_IDENT.match(name) and name not in _RESERVED:
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
+
+def qualified(schema: str | None, name: str) -> str:
+    """``schema.name`` with each part quoted when needed."""
+    return f"{quote_ident(schema)}.{quote_ident(name)}" if schema else quote_ident(name)
+
+
+def quote_literal(value: str) -> str:
+    """A SQL string literal (standard_conforming_strings on)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+# --------------------------------------------------------------------------------- types
+
+# Builtin type spellings -> the name ``format_type`` prints.
+_TYPE_ALIASES: dict[str, str] = {
+    "int": "integer",
+    "int4": "integer",
+    "integer": "integer",
+    "serial": "integer",
+    "serial4": "integer",
+    "int2": "smallint",
+    "smallint": "smallint",
+    "smallserial": "smallint",
+    "serial2": "smallint",
+    "int8": "bigint",
+    "bigint": "bigint",
+    "bigserial": "bigint",
+    "serial8": "bigint",
+    "float4": "real",
+    "real": "real",
+    "float8": "double precision",
+    "double precision": "double precision",
+    "float": "double precision",
+    "numeric": "numeric",
+    "decimal": "numeric",
+    "bool": "boolean",
+    "boolean": "boolean",
+    "varchar": "character varying",
+    "character varying": "character varying",
+    "char varying": "character varying",
+    "char": "character",
+    "character": "character",
+    "bpchar": "bpchar",
+    "timestamp": "timestamp without time zone",
+    "timestamp without time zone": "timestamp without time zone",
+    "timestamptz": "timestamp with time zone",
+    "timestamp with time zone": "timestamp with time zone",
+    "time": "time without time zone",
+    "time without time zone": "time without time zone",
+    "timetz": "time with time zone",
+    "time with time zone": "time with time zone",
+    "varbit": "bit varying",
+    "bit varying": "bit varying",
+    "bit": "bit",
+}
+
+# Builtin types whose name is already canonical (pg_catalog, always on the search path).
+_BUILTIN_TYPES = frozenset(
+    """text bytea date json jsonb uuid inet cidr macaddr macaddr8 money xml tsvector tsquery
+    point line lseg box path polygon circle oid regclass regproc regprocedure regtype regconfig
+    regnamespace regrole name interval int4range int8range numrange tsrange tstzrange daterange
+    int4multirange int8multirange nummultirange tsmultirange tstzmultirange datemultirange pg_lsn
+    txid_snapshot pg_snapshot void trigger event_trigger record anyelement anyarray anynonarray
+    anyenum anyrange anymultirange anycompatible anycompatiblearray internal cstring any
+    language_handler fdw_handler index_am_handler tsm_handler table_am_handler xid xid8 cid tid
+    refcursor aclitem gtsvector""".split()
+)
+
+# Internal array type names: _int4 -> integer[].
+_SERIAL_TYPES = frozenset({"serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"})
+
+
+@dataclass(frozen=True, slots=True)
+class TypeRef:
+    """A type as written: builtin types are canonical already; user types need resolving.
+
+    ``name`` is the canonical builtin name (``"character varying"``) or the raw user type name;
+    ``modifiers`` is ``"(255)"`` or ``""``; ``dims`` counts ``[]``.
+    """
+
+    name: str
+    schema: str | None = None
+    modifiers: str = ""
+    dims: int = 0
+    builtin: bool = True
+    serial: bool = False
+
+    def render(self, schema: str | None = None) -> str:
+        """The ``format_type`` spelling; user types are qualified with ``schema``."""
+        if self.builtin:
+            base = _with_modifiers(self.name, self.modifiers)
+        else:
+            base = qualified(schema or self.schema, self.name) + self.modifiers
+        return base + "[]" * self.dims
+
+
+def _with_modifiers(name: str, mods: str) -> str:
+    if not mods:
+        if name == "character":
+            return "character(1)"
+        if name == "bit":
+            return "bit(1)"
+        return name
+    if name.startswith("timestamp ") or name.startswith("time "):
+        head, _, zone = name.partition(" ")
+        return f"{head}{mods} {zone}"
+    if name == "interval":
+        return f"interval{mods}"
+    if name == "double precision" or name == "real":
+        return name
+    return name + mods
+
+
+def type_ref(words: list[str], modifiers: str = "", dims: int = 0, schema: str | None = None,
+             quoted: bool = False) -> TypeRef:
+    """Build a :class:`TypeRef` from the words of a type name.
+
+    Args:
+        words: the name's words, lower-cased unless quoted (``["double", "precision"]``,
+            ``["timestamp", "with", "time", "zone"]``, ``["tenant_type"]``).
+        modifiers: the raw ``(...)`` after the name, or "".
+        dims: number of ``[]`` (``int[3]`` counts as one).
+        schema: an explicit schema qualifier.
+        quoted: the (single-word) name was a quoted identifier.
+    """
+    mods = re.sub(r"\s+", "", modifiers)
+    if schema == "pg_catalog":
+        schema = None
+    if schema is None and not quoted:
+        key = " ".join(words)
+        # "timestamp(6) with time zone" arrives as words without the modifier.
+        if key.startswith("_") and len(words) == 1:
+            inner = type_ref([key[1:]], mods, 0)
+            if inner.builtin:
+                return TypeRef(inner.name, None, inner.modifiers, dims + 1)
+        if key in ("float",) and mods:
+            precision = int(re.sub(r"\D", "", mods) or 53)
+            return TypeRef("real" if precision <= 24 else "double precision", dims=dims)
+        if key in _TYPE_ALIASES:
+            name = _TYPE_ALIASES[key]
+            if name == "numeric" and mods:
+                mods = mods.replace(" ", "")
+            return TypeRef(name, None, mods, dims, serial=key in _SERIAL_TYPES)
+        if key.startswith("interval"):
+            return TypeRef(key, None, mods, dims)
+        if key in _BUILTIN_TYPES:
+            return TypeRef(key, None, mods, dims)
+    name = words[0] if len(words) == 1 else " ".join(words)
+    return TypeRef(name, schema, mods, dims, builtin=False)
+
+
+# --------------------------------------------------------------------------------- expressions
+
+_OPERATORS = (exp.Binary, exp.Not, exp.Neg, exp.BitwiseNot)
+_STRIP_CAST_OPERANDS = (exp.Literal, exp.Column, exp.Array, exp.Null, exp.Boolean, exp.Neg)
+
+
+def _is_number(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Literal) and not node.is_string
+
+
+def _rewrite(node: exp.Expression) -> exp.Expression:
+    """One bottom-up canonicalization step (children are already canonical)."""
+    if isinstance(node, exp.Paren):
+        return node.this
+    if isinstance(node, exp.Cast):
+        inner = node.this
+        if isinstance(inner, _STRIP_CAST_OPERANDS) or (
+            isinstance(inner, exp.Anonymous) and inner.name.lower() == "nextval"
+        ):
+            return inner
+        return node
+    if isinstance(node, exp.Literal) and node.is_string and _NUMERIC.match(node.this.strip()):
+        return exp.Literal.number(node.this.strip())
+    if isinstance(node, exp.Neg) and _is_number(node.this):
+        text = node.this.this
+        return exp.Literal.number(text[1:] if text.startswith("-") else "-" + text)
+    if isinstance(node, exp.In) and node.expressions and not node.args.get("query"):
+        return exp.EQ(this=node.this, expression=exp.Any(this=exp.Array(expressions=node.expressions)))
+    if isinstance(node, exp.Not):
+        inner = node.this
+        if isinstance(inner, exp.EQ) and isinstance(inner.expression, exp.Any):
+            return exp.NEQ(this=inner.this, expression=exp.All(this=inner.expression.this))
+        return node
+    if isinstance(node, exp.Between):
+        return exp.And(
+            this=exp.GTE(this=node.this, expression=node.args["low"]),
+            expression=exp.LTE(this=node.this.copy(), expression=node.args["high"]),
+        )
+    if isinstance(node, exp.Column) and (node.args.get("table") or node.args.get("db")):
+        return exp.Column(this=node.this)
+    if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Func):
+        return node.expression  # public.f(x) -> f(x)
+    if isinstance(node, exp.AtTimeZone):
+        return exp.Anonymous(this="timezone", expressions=[node.args["zone"], node.this])
+    if isinstance(node, exp.Anonymous):
+        name = node.name.lower()
+        args = node.expressions
+        if name == "nextval" and args and isinstance(args[0], exp.Literal) and args[0].is_string:
+            return exp.Anonymous(
+                this=name, expressions=[exp.Literal.string(_unqualify(args[0].this))]
+            )
+        if name in ("any", "some") and len(args) == 1:
+            return exp.Any(this=args[0])
+        if name == "all" and len(args) == 1:
+            return exp.All(this=args[0])
+        return exp.Anonymous(this=name, expressions=args)
+    return node
+
+
+def _unqualify(regclass_text: str) -> str:
+    """``public."Seq"`` -> ``Seq``; ``seq`` -> ``seq`` (the relation name of a regclass literal)."""
+    parts = _split_qualified(regclass_text)
+    return parts[-1]
+
+
+def _split_qualified(text: str) -> list[str]:
+    parts: list[str] = []
+    for m in re.finditer(r'"((?:[^"]|"")*)"|([^."]+)', text):
+        parts.append(m.group(1).replace('""', '"') if m.group(1) is not None else m.group(2).lower())
+    return parts or [text]
+
+
+def _canonical_tree(node: exp.Expression) -> exp.Expression:
+    for child in list(node.iter_expressions()):
+        new = _canonical_tree(child)
+        if new is not child:
+            child.replace(new)
+    return _rewrite(node)
+
+
+def _finish(tree: exp.Expression) -> exp.Expression:
+    """Identifier case and quoting; explicit parentheses wherever operators nest."""
+    for node in list(tree.walk()):
+        if isinstance(node, exp.Identifier):
+            name = node.this if node.quoted else node.this.lower()
+            node.set("this", name)
+            node.set("quoted", not _SIMPLE_IDENT.match(name) or name in _RESERVED)
+    for node in list(tree.walk()):
+        if isinstance(node, _OPERATORS) and isinstance(node.parent, _OPERATORS):
+            node.replace(exp.Paren(this=node.copy()))
+    return tree
+
+
+def _parse_expression(text: str) -> exp.Expression | None:
+    try:
+        tree = sqlglot.parse_one(text, read="postgres")
+    except (SqlglotError, ValueError, RecursionError):
+        return None
+    return tree
+
+
+@lru_cache(maxsize=65536)
+def normalize_expression(text: str) -> str:
+    """The canonical text of a scalar expression (a default, a check, an index key, a WHERE).
+
+    Falls back to whitespace-collapsed text when sqlglot cannot parse the expression, so that
+    equal texts still compare equal.
+    """
+    tree = _parse_expression(text)
+    if tree is None:
+        return _collapse(text)
+    tree = _finish(_canonical_tree(tree))
+    try:
+        return tree.sql(dialect="postgres")
+    except (SqlglotError, ValueError):  # pragma: no cover - generator gaps
+        return _collapse(text)
+
+
+def _collapse(text: str) -> str:
+    out = " ".join(text.split())
+    while out.startswith("(") and out.endswith(")") and _balanced(out[1:-1]):
+        out = out[1:-1].strip()
+    return out
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def rename_column(expression: str, old: str, new: str) -> str:
+    """Rewrite column references ``old`` -> ``new`` in a canonical expression."""
+    tree = _parse_expression(expression)
+    if tree is None:
+        return expression
+    changed = False
+    for col in tree.find_all(exp.Column):
+        if col.name == old:
+            col.set("this", exp.Identifier(this=new, quoted=not _SIMPLE_IDENT.match(new)))
+            changed = True
+    if not changed:
+        return expression
+    return _finish(tree).sql(dialect="postgres")
+
+
+def referenced_columns(expression: str) -> set[str]:
+    """Column names a canonical expression reads."""
+    tree = _parse_expression(expression)
+    if tree is None:
+        return set()
+    return {c.name for c in tree.find_all(exp.Column)}
+
+
+def referenced_relations(query: str) -> tuple[str, ...]:
+    """Sorted unqualified names of the tables and views a query reads (CTE names excluded)."""
+    tree = _parse_expression(query)
+    if tree is None:
+        return ()
+    ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
+    names = set()
+    for t in tree.find_all(exp.Table):
+        name = t.name if t.this and getattr(t.this, "quoted", False) else t.name.lower()
+        if name and name not in ctes:
+            names.add(name)
+    return tuple(sorted(names))

@@ -1,0 +1,449 @@
+"""The statement IR: what a parsed statement asks the replay to do.
+
+``sql.parse`` turns statement text into these values; ``sql.replay`` applies them to a
+:class:`~schemadiff.model.Catalog`. They are plain, picklable data (the parse cache stores them),
+hold raw names (schema ``None`` = resolve through ``search_path`` at replay time), canonical
+expressions (already through ``normalize_expression``) and unresolved :class:`TypeRef` types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from schemadiff.sql.normalize import TypeRef
+
+
+@dataclass(frozen=True, slots=True)
+class QName:
+    schema: str | None
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.schema}.{self.name}" if self.schema else self.name
+
+
+# ----------------------------------------------------------------------- building blocks
+
+
+@dataclass(frozen=True, slots=True)
+class ConstraintDef:
+    type: str  # primary key | unique | foreign key | check | exclude | not null
+    name: str | None = None
+    columns: tuple[str, ...] = ()
+    expression: str | None = None
+    ref_table: QName | None = None
+    ref_columns: tuple[str, ...] = ()
+    on_update: str = "NO ACTION"
+    on_delete: str = "NO ACTION"
+    match: str = "SIMPLE"
+    include: tuple[str, ...] = ()
+    nulls_not_distinct: bool = False
+    deferrable: bool = False
+    initially_deferred: bool = False
+    not_valid: bool = False
+    no_inherit: bool = False
+    using_index: str | None = None
+    # exclusion constraints: the USING method and index keys; also used for implicit index names
+    method: str = "btree"
+    key_names: tuple[str, ...] = ()  # column name or "expr" per key, for PostgreSQL's naming
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnDef:
+    name: str
+    type: TypeRef | None  # None for partitions / typed tables where the type is inherited
+    not_null: bool = False
+    default: str | None = None
+    identity: str | None = None  # always | by default
+    generated: str | None = None
+    collation: str | None = None
+    constraints: tuple[ConstraintDef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class IndexKey:
+    expression: str  # canonical column name or expression
+    column: str | None  # set when the key is a plain column
+    suffix: str = ""  # canonical " COLLATE x opclass DESC NULLS LAST" (leading space)
+
+
+@dataclass(frozen=True, slots=True)
+class Argument:
+    mode: str  # IN | OUT | INOUT | VARIADIC
+    name: str | None
+    type: TypeRef
+    default: str | None = None
+
+
+# ----------------------------------------------------------------------- statements
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    """Base of every statement op."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoEffect(Op):
+    """A statement with no schema effect: ``data`` (DML), ``transaction``, ``session``, ``acl``."""
+
+    category: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Unsupported(Op):
+    """A statement the replay cannot model (reported with its location)."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetSearchPath(Op):
+    schemas: tuple[str, ...] | None  # None = RESET
+
+
+@dataclass(frozen=True, slots=True)
+class CreateSchema(Op):
+    name: str
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CreateExtension(Op):
+    name: str
+    schema: str | None = None
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CreateEnum(Op):
+    name: QName
+    labels: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CreateComposite(Op):
+    name: QName
+    attributes: tuple[tuple[str, TypeRef], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CreateDomain(Op):
+    name: QName
+    type: TypeRef
+    not_null: bool = False
+    default: str | None = None
+    collation: str | None = None
+    checks: tuple[tuple[str | None, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AlterType(Op):
+    """ALTER TYPE / ALTER DOMAIN. ``action`` is one of:
+
+    ``add_value`` (label, before, after, if_not_exists), ``rename_value`` (old, new),
+    ``rename`` (new), ``set_schema`` (schema), ``add_attribute`` (name, TypeRef),
+    ``drop_attribute`` (name), ``alter_attribute`` (name, TypeRef), ``rename_attribute``
+    (old, new), ``set_default`` (expr|None), ``set_not_null`` (bool), ``add_check`` (name, expr),
+    ``drop_constraint`` (name), ``noop``.
+    """
+
+    name: QName
+    action: str
+    args: tuple = ()
+    domain: bool = False
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SequenceOptions:
+    data_type: TypeRef | None = None
+    start: int | None = None
+    increment: int | None = None
+    min_value: int | None = None  # None = not given
+    max_value: int | None = None
+    no_min: bool = False
+    no_max: bool = False
+    cache: int | None = None
+    cycle: bool | None = None
+    owned_by: tuple[QName, str] | None = None  # (table, column)
+    owned_by_none: bool = False
+    restart: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CreateSequence(Op):
+    name: QName
+    options: SequenceOptions
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AlterSequence(Op):
+    name: QName
+    options: SequenceOptions | None = None
+    rename: str | None = None
+    set_schema: str | None = None
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CreateTable(Op):
+    name: QName
+    columns: tuple[ColumnDef, ...] = ()
+    constraints: tuple[ConstraintDef, ...] = ()
+    if_not_exists: bool = False
+    persistence: str = "permanent"
+    partition_by: str | None = None
+    partition_of: QName | None = None
+    partition_bound: str | None = None
+    inherits: tuple[QName, ...] = ()
+    like: tuple[QName, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CreateTableAs(Op):
+    name: QName
+    query: str
+    columns: tuple[str, ...] = ()
+    if_not_exists: bool = False
+
+
+# ALTER TABLE actions -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class AddColumn(Action):
+    column: ColumnDef
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DropColumn(Action):
+    name: str
+    if_exists: bool = False
+    cascade: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AlterColumn(Action):
+    """``what``: type (TypeRef, using), default (expr|None), not_null (bool), identity
+    (kind|None), identity_kind (kind), generated_drop, collation, noop."""
+
+    name: str
+    what: str
+    value: object = None
+
+
+@dataclass(frozen=True, slots=True)
+class AddConstraint(Action):
+    constraint: ConstraintDef
+
+
+@dataclass(frozen=True, slots=True)
+class DropConstraint(Action):
+    name: str
+    if_exists: bool = False
+    cascade: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ValidateConstraint(Action):
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class RenameColumn(Action):
+    old: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
+class RenameConstraint(Action):
+    old: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
+class RenameTo(Action):
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetSchema(Action):
+    schema: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetTableFlag(Action):
+    """rls_enabled / rls_forced / persistence."""
+
+    flag: str
+    value: object
+
+
+@dataclass(frozen=True, slots=True)
+class SetTriggerState(Action):
+    trigger: str  # a trigger name, or ALL / USER
+    state: str  # O D R A
+
+
+@dataclass(frozen=True, slots=True)
+class AttachPartition(Action):
+    partition: QName
+    bound: str | None
+    detach: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AlterTable(Op):
+    name: QName
+    actions: tuple[Action, ...]
+    if_exists: bool = False
+    relkind: str = "table"  # table | view | materialized view | foreign table
+
+
+@dataclass(frozen=True, slots=True)
+class CreateIndex(Op):
+    name: str | None
+    table: QName
+    keys: tuple[IndexKey, ...]
+    unique: bool = False
+    method: str = "btree"
+    include: tuple[str, ...] = ()
+    predicate: str | None = None
+    nulls_not_distinct: bool = False
+    if_not_exists: bool = False
+    schema: str | None = None  # an index lives in its table's schema
+    key_names: tuple[str, ...] = ()  # per key: column name or FigureColname, for naming
+
+
+@dataclass(frozen=True, slots=True)
+class AlterIndex(Op):
+    name: QName
+    rename: str | None = None
+    set_schema: str | None = None
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CreateView(Op):
+    name: QName
+    query: str
+    materialized: bool = False
+    or_replace: bool = False
+    if_not_exists: bool = False
+    columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CreateFunction(Op):
+    name: QName
+    arguments: tuple[Argument, ...]
+    routine: str = "function"
+    returns: TypeRef | None = None
+    returns_setof: bool = False
+    returns_table: tuple[tuple[str, TypeRef], ...] | None = None
+    language: str = "sql"
+    body: str = ""
+    volatility: str = "volatile"
+    strict: bool = False
+    security_definer: bool = False
+    leakproof: bool = False
+    parallel: str = "unsafe"
+    config: tuple[str, ...] = ()
+    or_replace: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AlterFunction(Op):
+    name: QName
+    arguments: tuple[TypeRef, ...] | None
+    rename: str | None = None
+    set_schema: str | None = None
+    routine: str = "function"
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CreateTrigger(Op):
+    name: str
+    table: QName
+    timing: str
+    events: tuple[str, ...]
+    level: str
+    function: QName
+    arguments: tuple[str, ...] = ()
+    when: str | None = None
+    or_replace: bool = False
+    constraint: bool = False
+    deferrable: bool = False
+    initially_deferred: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AlterTrigger(Op):
+    name: str
+    table: QName
+    rename: str
+
+
+@dataclass(frozen=True, slots=True)
+class CreatePolicy(Op):
+    name: str
+    table: QName
+    permissive: bool = True
+    command: str = "ALL"
+    roles: tuple[str, ...] = ("public",)
+    using: str | None = None
+    with_check: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlterPolicy(Op):
+    name: str
+    table: QName
+    rename: str | None = None
+    roles: tuple[str, ...] | None = None
+    using: str | None = None
+    with_check: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Comment(Op):
+    """COMMENT ON <target> IS text. ``target`` is a model kind (``table`` covers views'
+    siblings through replay lookup); ``sub`` is a column/constraint/trigger/policy name; ``args``
+    the argument types of a function."""
+
+    target: str
+    name: QName
+    text: str | None
+    sub: str = ""
+    args: tuple[TypeRef, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Drop(Op):
+    """DROP <kind> [IF EXISTS] names [CASCADE]. For trigger/policy/rule ``on`` is the table;
+    for functions ``args`` holds each name's argument types (None = by name only)."""
+
+    kind: str
+    names: tuple[QName, ...]
+    if_exists: bool = False
+    cascade: bool = False
+    on: QName | None = None
+    args: tuple[tuple[TypeRef, ...] | None, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DoBlock(Op):
+    """DO $$ ... $$: the DDL found inside, replayed idempotently (guards assumed to hold)."""
+
+    ops: tuple[Op, ...] = field(default=())
+    opaque: bool = False  # the block also does things we could not read (dynamic SQL)

@@ -1,0 +1,1107 @@
+"""Apply statement ops to a catalog the way PostgreSQL would, recording every effect.
+
+The replay creates what PostgreSQL creates implicitly (serial sequences, NOT NULL on primary
+keys, constraint and index names), cascades drops and renames along PostgreSQL's dependencies,
+and logs each change as an :class:`~schemadiff.model.Effect` with the migration that made it:
+the provenance that diff reports and inference reasons with. It does no I/O.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from dataclasses import replace
+from typing import Any
+
+from schemadiff.errors import Diagnostic, Location
+from schemadiff.model import (
+    Catalog,
+    Column,
+    CompositeType,
+    Constraint,
+    Domain,
+    Effect,
+    Enum,
+    Extension,
+    Function,
+    Index,
+    Key,
+    Policy,
+    Schema,
+    SchemaObject,
+    Sequence,
+    Table,
+    Trigger,
+    View,
+)
+from schemadiff.sql import ops
+from schemadiff.sql.names import choose_name, index_column_names, name_addition
+from schemadiff.sql.normalize import (
+    TypeRef,
+    normalize_expression,
+    qualified,
+    quote_ident,
+    referenced_columns,
+    rename_column,
+)
+
+_RELATION_KINDS = ("table", "view", "sequence", "index", "composite")
+_TYPE_KINDS = ("enum", "domain", "composite")
+_INT_RANGES = {
+    "smallint": (-32768, 32767),
+    "integer": (-2147483648, 2147483647),
+    "bigint": (-9223372036854775808, 9223372036854775807),
+}
+_INDEX_BACKED = ("primary key", "unique", "exclude")
+
+
+class ReplayConflict(Exception):
+    """The statement would fail in PostgreSQL against the modelled state."""
+
+
+class Replayer:
+    """A catalog under construction plus the effect log.
+
+    Use :meth:`apply` for each parsed statement in order; read :attr:`catalog`,
+    :attr:`effects` and :attr:`diagnostics` at the end.
+    """
+
+    def __init__(self) -> None:
+        self.catalog = Catalog({Key("schema", "", "public"): Schema("public")})
+        self.effects: list[Effect] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.search_path: tuple[str, ...] = ("public",)
+        self._journal: dict[Key, SchemaObject | None] = {}
+        self._connames: dict[str, Counter[str]] = {}
+        self._index = 0
+        self._migration = ""
+        self._location: Location | None = None
+        self._lenient = 0  # > 0 inside DO blocks: guarded DDL, conflicts are not errors
+
+    # ------------------------------------------------------------------ public
+    def apply(self, op: ops.Op, migration: str = "", location: Location | None = None,
+              text: str = "") -> None:
+        """Apply one op; conflicts and unsupported statements become diagnostics."""
+        self._migration = migration
+        self._location = location
+        self._journal = {}
+        try:
+            self._dispatch(op)
+        except ReplayConflict as exc:
+            self._diag(str(exc), text)
+        self._commit()
+        self._index += 1
+
+    def reset_search_path(self) -> None:
+        """Each migration starts in a new session (each file is its own connection state)."""
+        self.search_path = ("public",)
+
+    # ------------------------------------------------------------------ journal
+    def _put(self, obj: SchemaObject) -> None:
+        key = obj.key
+        old = self.catalog.objects.get(key)
+        if key not in self._journal:
+            self._journal[key] = old
+        if key.kind == "constraint" and old is None:
+            self._connames.setdefault(key.schema, Counter())[key.sub] += 1
+        self.catalog.objects[key] = obj
+
+    def _delete(self, key: Key) -> None:
+        old = self.catalog.objects.pop(key, None)
+        if old is None:
+            return
+        if key not in self._journal:
+            self._journal[key] = old
+        if key.kind == "constraint":
+            self._connames[key.schema][key.sub] -= 1
+
+    def _commit(self) -> None:
+        for key, before in self._journal.items():
+            after = self.catalog.objects.get(key)
+            if before == after:
+                continue
+            if before is None or after is None:
+                self.effects.append(
+                    Effect(self._migration, self._index, key, "*", before, after, self._location)
+                )
+                continue
+            a, b = before.attributes(), after.attributes()
+            for attr, value in b.items():
+                if a.get(attr) != value:
+                    self.effects.append(
+                        Effect(self._migration, self._index, key, attr, a.get(attr), value,
+                               self._location)
+                    )
+        self._journal = {}
+
+    def _diag(self, message: str, text: str = "") -> None:
+        self.diagnostics.append(Diagnostic(self._location or Location("<sql>"), message, text))
+
+    def _conflict(self, message: str) -> None:
+        if not self._lenient:
+            raise ReplayConflict(message)
+
+    # ------------------------------------------------------------------ lookups
+    def _path(self) -> tuple[str, ...]:
+        return tuple(s for s in self.search_path if Key("schema", "", s) in self.catalog) or ("public",)
+
+    def _creation_schema(self, schema: str | None) -> str:
+        if schema:
+            return schema
+        return self._path()[0]
+
+    def _find(self, kinds: tuple[str, ...], qn: ops.QName) -> Key | None:
+        schemas = (qn.schema,) if qn.schema else self._path()
+        for schema in schemas:
+            for kind in kinds:
+                key = Key(kind, schema, qn.name)
+                if key in self.catalog.objects:
+                    return key
+        return None
+
+    def _relation_or_constraint_index(self, schema: str, name: str) -> bool:
+        if any(Key(k, schema, name) in self.catalog.objects for k in _RELATION_KINDS):
+            return True
+        # constraint-backed indexes are relations too
+        return any(
+            k.kind == "constraint" and k.schema == schema and k.sub == name
+            and o.type in _INDEX_BACKED  # type: ignore[attr-defined]
+            for k, o in self._constraints_named(schema, name)
+        )
+
+    def _constraints_named(self, schema: str, name: str) -> list[tuple[Key, SchemaObject]]:
+        if not self._connames.get(schema, Counter()).get(name):
+            return []
+        return [(k, o) for k, o in self.catalog.objects.items()
+                if k.kind == "constraint" and k.schema == schema and k.sub == name]
+
+    def _constraint_name_taken(self, schema: str, name: str) -> bool:
+        return bool(self._connames.get(schema, Counter()).get(name))
+
+    def _table(self, qn: ops.QName) -> Table:
+        key = self._find(("table",), qn)
+        if key is None:
+            raise ReplayConflict(f'relation "{qn}" does not exist')
+        return self.catalog.objects[key]  # type: ignore[return-value]
+
+    def _type_text(self, t: TypeRef, keep_modifiers: bool = True) -> str:
+        if not keep_modifiers and t.modifiers:
+            t = replace(t, modifiers="")
+        if t.builtin:
+            return t.render()
+        if t.schema:
+            return t.render(t.schema)
+        key = self._find(_TYPE_KINDS + ("table", "view"), ops.QName(None, t.name))
+        return t.render(key.schema if key else self._path()[0])
+
+    def _qualified_table(self, qn: ops.QName) -> str:
+        key = self._find(("table", "view"), qn)
+        schema = key.schema if key else self._creation_schema(qn.schema)
+        return f"{schema}.{qn.name}"
+
+    # ------------------------------------------------------------------ dispatch
+    def _dispatch(self, op: ops.Op) -> None:
+        handler = getattr(self, "_op_" + type(op).__name__, None)
+        if handler is None:
+            raise ReplayConflict(f"no replay for {type(op).__name__}")
+        handler(op)
+
+    def _op_NoEffect(self, op: ops.NoEffect) -> None:
+        pass
+
+    def _op_Unsupported(self, op: ops.Unsupported) -> None:
+        self._diag(op.reason)
+
+    def _op_SetSearchPath(self, op: ops.SetSearchPath) -> None:
+        if op.schemas is None:
+            self.search_path = ("public",)
+        else:
+            self.search_path = tuple(s for s in op.schemas if s not in ("$user", "pg_catalog"))
+
+    def _op_DoBlock(self, op: ops.DoBlock) -> None:
+        if op.opaque:
+            self._diag("DO block runs SQL built at run time; only its literal DDL is modelled")
+        self._lenient += 1
+        try:
+            for inner in op.ops:
+                try:
+                    self._dispatch(inner)
+                except ReplayConflict:
+                    pass
+        finally:
+            self._lenient -= 1
+
+    # ------------------------------------------------------------------ schema, extension
+    def _op_CreateSchema(self, op: ops.CreateSchema) -> None:
+        key = Key("schema", "", op.name)
+        if key in self.catalog:
+            if not op.if_not_exists:
+                self._conflict(f'schema "{op.name}" already exists')
+            return
+        self._put(Schema(op.name))
+
+    def _op_CreateExtension(self, op: ops.CreateExtension) -> None:
+        key = Key("extension", "", op.name)
+        if key in self.catalog:
+            if not op.if_not_exists:
+                self._conflict(f'extension "{op.name}" already exists')
+            return
+        self._put(Extension(op.name, op.schema or self._path()[0]))
+
+    # ------------------------------------------------------------------ types
+    def _type_exists(self, schema: str, name: str) -> bool:
+        return any(Key(k, schema, name) in self.catalog for k in _TYPE_KINDS + ("table", "view"))
+
+    def _op_CreateEnum(self, op: ops.CreateEnum) -> None:
+        schema = self._creation_schema(op.name.schema)
+        if self._type_exists(schema, op.name.name):
+            self._conflict(f'type "{op.name.name}" already exists')
+            return
+        self._put(Enum(schema, op.name.name, op.labels))
+
+    def _op_CreateComposite(self, op: ops.CreateComposite) -> None:
+        schema = self._creation_schema(op.name.schema)
+        if self._type_exists(schema, op.name.name):
+            self._conflict(f'type "{op.name.name}" already exists')
+            return
+        attrs = tuple((n, self._type_text(t)) for n, t in op.attributes)
+        self._put(CompositeType(schema, op.name.name, attrs))
+
+    def _op_CreateDomain(self, op: ops.CreateDomain) -> None:
+        schema = self._creation_schema(op.name.schema)
+        if self._type_exists(schema, op.name.name):
+            self._conflict(f'type "{op.name.name}" already exists')
+            return
+        checks = []
+        for name, expr in op.checks:
+            cname = name or choose_name(op.name.name, None, "check",
+                                        lambda n: any(c[0] == n for c in checks))
+            checks.append((cname, expr.replace("VALUE", "VALUE")))
+        self._put(Domain(schema, op.name.name, self._type_text(op.type), op.not_null, op.default,
+                         op.collation, tuple(sorted(checks))))
+
+    def _op_AlterType(self, op: ops.AlterType) -> None:
+        key = self._find(("domain",) if op.domain else _TYPE_KINDS, op.name)
+        if key is None:
+            if not op.if_exists:
+                self._conflict(f'type "{op.name}" does not exist')
+            return
+        obj: Any = self.catalog.objects[key]
+        a = op.args
+        if op.action == "add_value":
+            label, before, after, ine = a
+            if label in obj.labels:
+                if not ine:
+                    self._conflict(f'enum label "{label}" already exists')
+                return
+            labels = list(obj.labels)
+            if before is not None and before in labels:
+                labels.insert(labels.index(before), label)
+            elif after is not None and after in labels:
+                labels.insert(labels.index(after) + 1, label)
+            else:
+                labels.append(label)
+            self._put(replace(obj, labels=tuple(labels)))
+        elif op.action == "rename_value":
+            self._put(replace(obj, labels=tuple(a[1] if x == a[0] else x for x in obj.labels)))
+        elif op.action == "rename":
+            self._rename_type(key, obj, key.schema, a[0])
+        elif op.action == "set_schema":
+            self._rename_type(key, obj, a[0], key.name)
+        elif op.action == "add_attribute":
+            self._put(replace(obj, attributes_=obj.attributes_ + ((a[0], self._type_text(a[1])),)))
+        elif op.action == "drop_attribute":
+            self._put(replace(obj, attributes_=tuple(x for x in obj.attributes_ if x[0] != a[0])))
+        elif op.action == "alter_attribute":
+            self._put(replace(obj, attributes_=tuple(
+                (n, self._type_text(a[1]) if n == a[0] else t) for n, t in obj.attributes_)))
+        elif op.action == "rename_attribute":
+            self._put(replace(obj, attributes_=tuple(
+                (a[1] if n == a[0] else n, t) for n, t in obj.attributes_)))
+        elif op.action == "set_default":
+            self._put(replace(obj, default=a[0]))
+        elif op.action == "set_not_null":
+            self._put(replace(obj, not_null=a[0]))
+        elif op.action == "add_check":
+            name = a[0] or choose_name(obj.name, None, "check", lambda n: any(c[0] == n for c in obj.checks))
+            self._put(replace(obj, checks=tuple(sorted(obj.checks + ((name, a[1]),)))))
+        elif op.action == "drop_constraint":
+            self._put(replace(obj, checks=tuple(c for c in obj.checks if c[0] != a[0])))
+        elif op.action == "rename_constraint":
+            self._put(replace(obj, checks=tuple(sorted((a[1] if c[0] == a[0] else c[0], c[1]) for c in obj.checks))))
+
+    def _rename_type(self, key: Key, obj: Any, schema: str, name: str) -> None:
+        old_text = qualified(key.schema, key.name)
+        new_text = qualified(schema, name)
+        self._delete(key)
+        self._put(replace(obj, schema=schema, name=name))
+        for k, o in list(self.catalog.objects.items()):
+            if k.kind == "column":
+                t: str = o.type  # type: ignore[attr-defined]
+                if t == old_text or t.startswith(old_text + "["):
+                    self._put(replace(o, type=new_text + t[len(old_text):]))  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ sequences
+    def _sequence_from(self, base: Sequence | None, schema: str, name: str,
+                       o: ops.SequenceOptions) -> Sequence:
+        seq = base or Sequence(schema, name)
+        old_type = seq.data_type
+        if o.data_type is not None:
+            seq = replace(seq, data_type=self._type_text(o.data_type))
+        lo, hi = _INT_RANGES.get(seq.data_type, _INT_RANGES["bigint"])
+        inc = o.increment if o.increment is not None else seq.increment
+        old_lo, old_hi = _INT_RANGES.get(old_type, _INT_RANGES["bigint"])
+        fresh = base is None
+        min_v = seq.min_value
+        max_v = seq.max_value
+        if o.min_value is not None:
+            min_v = o.min_value
+        elif o.no_min or fresh or (min_v in (old_lo, 1) and o.data_type is not None):
+            min_v = 1 if inc > 0 else lo
+        if o.max_value is not None:
+            max_v = o.max_value
+        elif o.no_max or fresh or (max_v in (old_hi, -1) and o.data_type is not None):
+            max_v = hi if inc > 0 else -1
+        start = o.start if o.start is not None else (seq.start if not fresh else (min_v if inc > 0 else max_v))
+        owned = seq.owned_by
+        if o.owned_by is not None:
+            owned = f"{o.owned_by[0].name}.{o.owned_by[1]}"
+        elif o.owned_by_none:
+            owned = None
+        return replace(seq, increment=inc, min_value=min_v, max_value=max_v, start=start,
+                       cache=o.cache if o.cache is not None else seq.cache,
+                       cycle=o.cycle if o.cycle is not None else seq.cycle, owned_by=owned)
+
+    def _op_CreateSequence(self, op: ops.CreateSequence) -> None:
+        schema = self._creation_schema(op.name.schema)
+        if self._relation_or_constraint_index(schema, op.name.name):
+            if not op.if_not_exists:
+                self._conflict(f'relation "{op.name.name}" already exists')
+            return
+        self._put(self._sequence_from(None, schema, op.name.name, op.options))
+
+    def _op_AlterSequence(self, op: ops.AlterSequence) -> None:
+        key = self._find(("sequence",), op.name)
+        if key is None:
+            if not op.if_exists:
+                self._conflict(f'relation "{op.name}" does not exist')
+            return
+        seq: Sequence = self.catalog.objects[key]  # type: ignore[assignment]
+        if op.rename or op.set_schema:
+            self._rename_relation(key, op.set_schema or key.schema, op.rename or key.name)
+            return
+        if op.options is not None:
+            self._put(self._sequence_from(seq, key.schema, key.name, op.options))
+
+    # ------------------------------------------------------------------ tables
+    def _op_CreateTable(self, op: ops.CreateTable) -> None:
+        schema = self._creation_schema(op.name.schema)
+        name = op.name.name
+        if self._relation_or_constraint_index(schema, name):
+            if not op.if_not_exists:
+                self._conflict(f'relation "{name}" already exists')
+            return
+        parent: Table | None = None
+        columns = list(op.columns)
+        if op.partition_of is not None:
+            parent = self._table(op.partition_of)
+            given = {c.name: c for c in columns}
+            columns = [
+                ops.ColumnDef(c.name, None, c.not_null, c.default, None, c.generated, c.collation)
+                for c in self.catalog.columns(parent.schema, parent.name)
+            ]
+            columns = [self._merge_partition_column(c, given.get(c.name)) for c in columns]
+        for src in op.like:
+            like = self._table(src)
+            columns = [ops.ColumnDef(c.name, None, c.not_null) for c in
+                       self.catalog.columns(like.schema, like.name)] + columns
+        self._put(Table(
+            schema, name, op.persistence, op.partition_by,
+            f"{parent.schema}.{parent.name}" if parent else None, op.partition_bound,
+            tuple(self._qualified_table(q) for q in op.inherits),
+        ))
+        pending: list[ops.ConstraintDef] = []
+        for position, col in enumerate(columns, start=1):
+            pending += self._add_column(schema, name, col, position, parent)
+        self._add_constraints(schema, name, pending + list(op.constraints))
+
+    def _merge_partition_column(self, inherited: ops.ColumnDef, given: ops.ColumnDef | None) -> ops.ColumnDef:
+        if given is None:
+            return inherited
+        return replace(inherited, not_null=inherited.not_null or given.not_null,
+                       default=given.default or inherited.default, constraints=given.constraints)
+
+    def _op_CreateTableAs(self, op: ops.CreateTableAs) -> None:
+        self._diag("CREATE TABLE AS: the columns come from a query and are not modelled")
+
+    def _next_position(self, schema: str, table: str) -> int:
+        cols = self.catalog.columns(schema, table)
+        return (cols[-1].position + 1) if cols else 1
+
+    def _add_column(self, schema: str, table: str, col: ops.ColumnDef, position: int,
+                    parent: Table | None = None) -> list[ops.ConstraintDef]:
+        """Add a column; return its inline constraints for the caller to add in PG's order."""
+        if parent is not None and col.type is None:
+            type_text = self.catalog.objects[Key("column", parent.schema, parent.name, col.name)].type  # type: ignore[attr-defined]
+        elif col.type is None:
+            raise ReplayConflict(f'column "{col.name}" has no type')
+        else:
+            type_text = self._type_text(col.type)
+        default = col.default
+        not_null = col.not_null or col.identity is not None
+        if col.type is not None and col.type.serial:
+            seq_name = choose_name(table, col.name, "seq",
+                                   lambda n: self._relation_or_constraint_index(schema, n))
+            lo, hi = _INT_RANGES[type_text]
+            self._put(Sequence(schema, seq_name, type_text, 1, 1, 1, hi, 1, False,
+                               f"{table}.{col.name}"))
+            default = normalize_expression(f"nextval('{quote_ident(seq_name)}'::regclass)")
+            not_null = True
+        collation = col.collation
+        if collation in ("default", "pg_catalog.default"):
+            collation = None
+        self._put(Column(schema, table, col.name, type_text, not_null, default, col.identity,
+                         col.generated, collation, position=position))
+        return list(col.constraints)
+
+    def _add_constraints(self, schema: str, table: str, constraints: list[ops.ConstraintDef]) -> None:
+        """In PostgreSQL's order: checks, then index-backed constraints, then foreign keys."""
+        order = {"check": 0, "primary key": 1, "unique": 1, "exclude": 1, "foreign key": 2}
+        for c in sorted(constraints, key=lambda c: order.get(c.type, 3)):
+            self._add_constraint(schema, table, c)
+
+    def _add_constraint(self, schema: str, table: str, c: ops.ConstraintDef) -> None:
+        taken_rel = lambda n: self._relation_or_constraint_index(schema, n) or self._constraint_name_taken(schema, n)  # noqa: E731
+        taken_con = lambda n: self._constraint_name_taken(schema, n)  # noqa: E731
+        columns = c.columns
+        if c.using_index:
+            idx_key = Key("index", schema, c.using_index)
+            idx: Index | None = self.catalog.objects.get(idx_key)  # type: ignore[assignment]
+            if idx is None:
+                raise ReplayConflict(f'index "{c.using_index}" does not exist')
+            columns = tuple(k for k in idx.keys)
+            self._delete(idx_key)
+            name = c.name or c.using_index
+            self._put(Constraint(schema, table, name, c.type, tuple(columns), include=idx.include,
+                                 nulls_not_distinct=idx.nulls_not_distinct,
+                                 deferrable=c.deferrable, initially_deferred=c.initially_deferred))
+            if c.type == "primary key":
+                self._set_not_null(schema, table, columns)
+            return
+        if c.type == "primary key":
+            name = c.name or choose_name(table, None, "pkey", taken_rel)
+            self._set_not_null(schema, table, columns)
+        elif c.type in ("unique", "exclude"):
+            label = "key" if c.type == "unique" else "excl"
+            name = c.name or choose_name(table, name_addition(index_column_names(c.key_names)), label, taken_rel)
+        elif c.type == "check":
+            cols = referenced_columns(c.expression or "")
+            single = next(iter(cols)) if len(cols) == 1 else None
+            name = c.name or choose_name(table, single, "check", taken_con)
+            columns = ()
+        elif c.type == "foreign key":
+            name = c.name or choose_name(table, name_addition(columns), "fkey", taken_con)
+        elif c.type == "not null":
+            self._set_not_null(schema, table, columns)
+            return
+        else:
+            raise ReplayConflict(f"unknown constraint type {c.type}")
+        key = Key("constraint", schema, table, name)
+        if key in self.catalog:
+            raise ReplayConflict(f'constraint "{name}" for relation "{table}" already exists')
+        ref_table = None
+        ref_columns: tuple[str, ...] = ()
+        if c.type == "foreign key" and c.ref_table is not None:
+            ref_table = self._qualified_table(c.ref_table)
+            ref_columns = c.ref_columns or self._primary_key_columns(ref_table)
+        self._put(Constraint(
+            schema, table, name, c.type, tuple(columns), c.expression, ref_table, ref_columns,
+            c.on_update, c.on_delete, c.match, c.include, c.nulls_not_distinct, c.deferrable,
+            c.initially_deferred, not c.not_valid, c.no_inherit,
+        ))
+
+    def _primary_key_columns(self, ref_table: str) -> tuple[str, ...]:
+        schema, _, table = ref_table.partition(".")
+        for o in self.catalog.on_table(schema, table):
+            if isinstance(o, Constraint) and o.type == "primary key":
+                return o.columns
+        return ()
+
+    def _set_not_null(self, schema: str, table: str, columns: tuple[str, ...]) -> None:
+        for col in columns:
+            key = Key("column", schema, table, col)
+            obj = self.catalog.objects.get(key)
+            if obj is not None and not obj.not_null:  # type: ignore[attr-defined]
+                self._put(replace(obj, not_null=True))  # type: ignore[type-var]
+
+    # ------------------------------------------------------------------ ALTER TABLE
+    def _op_AlterTable(self, op: ops.AlterTable) -> None:
+        kinds = {"table": ("table", "view", "sequence", "index"), "view": ("view",),
+                 "materialized view": ("view",)}.get(op.relkind, ("table",))
+        key = self._find(kinds, op.name)
+        if key is None:
+            if not op.if_exists:
+                self._conflict(f'relation "{op.name}" does not exist')
+            return
+        if key.kind != "table":
+            for action in op.actions:
+                if isinstance(action, ops.RenameTo):
+                    self._rename_relation(key, key.schema, action.new)
+                elif isinstance(action, ops.SetSchema):
+                    self._rename_relation(key, action.schema, key.name)
+                elif isinstance(action, ops.RenameColumn) and key.kind == "view":
+                    pass  # view column names are not modelled statically
+            return
+        pending: list[ops.ConstraintDef] = []
+        schema, table = key.schema, key.name
+        for action in op.actions:
+            if isinstance(action, ops.RenameTo):
+                self._rename_relation(Key("table", schema, table), schema, action.new)
+                table = action.new
+            elif isinstance(action, ops.SetSchema):
+                self._rename_relation(Key("table", schema, table), action.schema, table)
+                schema = action.schema
+            else:
+                pending += self._table_action(schema, table, action)
+        self._add_constraints(schema, table, pending)
+
+    def _table_action(self, schema: str, table: str, a: ops.Action) -> list[ops.ConstraintDef]:
+        if isinstance(a, ops.AddColumn):
+            if Key("column", schema, table, a.column.name) in self.catalog:
+                if not a.if_not_exists:
+                    self._conflict(f'column "{a.column.name}" of relation "{table}" already exists')
+                return []
+            return self._add_column(schema, table, a.column, self._next_position(schema, table))
+        if isinstance(a, ops.AddConstraint):
+            return [a.constraint]
+        if isinstance(a, ops.DropColumn):
+            key = Key("column", schema, table, a.name)
+            if key not in self.catalog:
+                if not a.if_exists:
+                    self._conflict(f'column "{a.name}" of relation "{table}" does not exist')
+                return []
+            self._drop_column(schema, table, a.name)
+            return []
+        if isinstance(a, ops.DropConstraint):
+            key = Key("constraint", schema, table, a.name)
+            if key not in self.catalog:
+                if not a.if_exists:
+                    self._conflict(f'constraint "{a.name}" of relation "{table}" does not exist')
+                return []
+            self._drop_constraint(key)
+            return []
+        if isinstance(a, ops.ValidateConstraint):
+            key = Key("constraint", schema, table, a.name)
+            obj = self.catalog.objects.get(key)
+            if obj is not None:
+                self._put(replace(obj, validated=True))  # type: ignore[type-var]
+            return []
+        if isinstance(a, ops.AlterColumn):
+            self._alter_column(schema, table, a)
+            return []
+        if isinstance(a, ops.RenameColumn):
+            self._rename_column(schema, table, a.old, a.new)
+            return []
+        if isinstance(a, ops.RenameConstraint):
+            key = Key("constraint", schema, table, a.old)
+            obj = self.catalog.objects.get(key)
+            if obj is None:
+                self._conflict(f'constraint "{a.old}" of relation "{table}" does not exist')
+                return []
+            self._delete(key)
+            self._put(replace(obj, name=a.new))  # type: ignore[type-var]
+            return []
+        if isinstance(a, ops.SetTableFlag):
+            if a.flag != "noop":
+                t = self.catalog.objects[Key("table", schema, table)]
+                self._put(replace(t, **{a.flag: a.value}))  # type: ignore[type-var]
+            return []
+        if isinstance(a, ops.SetTriggerState):
+            for o in self.catalog.on_table(schema, table):
+                if isinstance(o, Trigger) and (a.trigger in ("ALL", "USER") or o.name == a.trigger):
+                    self._put(replace(o, enabled=a.state))
+            return []
+        if isinstance(a, ops.AttachPartition):
+            part = self._table(a.partition)
+            if a.detach:
+                self._put(replace(part, partition_of=None, partition_bound=None))
+            else:
+                self._put(replace(part, partition_of=f"{schema}.{table}", partition_bound=a.bound))
+            return []
+        raise ReplayConflict(f"no replay for {type(a).__name__}")
+
+    def _alter_column(self, schema: str, table: str, a: ops.AlterColumn) -> None:
+        key = Key("column", schema, table, a.name)
+        col: Column | None = self.catalog.objects.get(key)  # type: ignore[assignment]
+        if a.what == "constraint_deferral":
+            ckey = Key("constraint", schema, table, a.name)
+            con = self.catalog.objects.get(ckey)
+            if con is not None:
+                d: dict[str, Any] = a.value  # type: ignore[assignment]
+                d = {k: v for k, v in d.items() if k in ("deferrable", "initially_deferred")}
+                self._put(replace(con, **d))  # type: ignore[type-var]
+            return
+        if col is None:
+            self._conflict(f'column "{a.name}" of relation "{table}" does not exist')
+            return
+        if a.what == "type":
+            t, collation, _using = a.value  # type: ignore[misc]
+            self._put(replace(col, type=self._type_text(t), collation=collation or col.collation))
+        elif a.what == "default":
+            self._put(replace(col, default=a.value))  # type: ignore[arg-type]
+        elif a.what == "not_null":
+            self._put(replace(col, not_null=bool(a.value)))
+        elif a.what == "identity":
+            self._put(replace(col, identity=a.value, not_null=col.not_null or a.value is not None))  # type: ignore[arg-type]
+        elif a.what == "identity_kind":
+            self._put(replace(col, identity=a.value))  # type: ignore[arg-type]
+        elif a.what == "generated":
+            self._put(replace(col, generated=a.value))  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ cascades
+    def _drop_column(self, schema: str, table: str, name: str) -> None:
+        self._delete(Key("column", schema, table, name))
+        for o in list(self.catalog.on_table(schema, table)):
+            if isinstance(o, Constraint) and (
+                name in o.columns or name in o.include
+                or (o.expression and name in referenced_columns(o.expression))
+            ):
+                self._drop_constraint(o.key)
+            elif isinstance(o, Trigger) and any(e.startswith("UPDATE OF") and name in
+                                                [c.strip().strip('"') for c in e[10:].split(",")]
+                                                for e in o.events):
+                self._delete(o.key)
+        for o in list(self.catalog.of_kind("index")):
+            if isinstance(o, Index) and o.schema == schema and o.table == table and _index_uses(o, name):
+                self._delete(o.key)
+        for o in list(self.catalog.of_kind("sequence")):
+            if isinstance(o, Sequence) and o.schema == schema and o.owned_by == f"{table}.{name}":
+                self._delete(o.key)
+        qualified_name = f"{schema}.{table}"
+        for o in list(self.catalog.of_kind("constraint")):
+            if isinstance(o, Constraint) and o.ref_table == qualified_name and name in o.ref_columns:
+                self._delete(o.key)
+
+    def _drop_constraint(self, key: Key) -> None:
+        con: Constraint = self.catalog.objects[key]  # type: ignore[assignment]
+        self._delete(key)
+        if con.type in ("primary key", "unique"):
+            qualified_name = f"{key.schema}.{key.name}"
+            for o in list(self.catalog.of_kind("constraint")):
+                if (isinstance(o, Constraint) and o.type == "foreign key"
+                        and o.ref_table == qualified_name and set(o.ref_columns) == set(con.columns)):
+                    self._delete(o.key)
+
+    def _drop_table(self, key: Key) -> None:
+        schema, table = key.schema, key.name
+        self._delete(key)
+        for o in self.catalog.on_table(schema, table):
+            self._delete(o.key)
+        for o in list(self.catalog.of_kind("index")):
+            if isinstance(o, Index) and o.schema == schema and o.table == table:
+                self._delete(o.key)
+        for o in list(self.catalog.of_kind("sequence")):
+            if isinstance(o, Sequence) and o.schema == schema and o.owned_by and o.owned_by.split(".")[0] == table:
+                self._delete(o.key)
+        qualified_name = f"{schema}.{table}"
+        for o in list(self.catalog.of_kind("constraint")):
+            if isinstance(o, Constraint) and o.ref_table == qualified_name:
+                self._delete(o.key)
+        for o in list(self.catalog.of_kind("table")):
+            if isinstance(o, Table) and o.partition_of == qualified_name:
+                self._drop_table(o.key)
+
+    def _rename_relation(self, key: Key, schema: str, name: str) -> None:
+        obj: Any = self.catalog.objects[key]
+        self._delete(key)
+        self._put(replace(obj, schema=schema, name=name))
+        old_q, new_q = f"{key.schema}.{key.name}", f"{schema}.{name}"
+        if key.kind == "sequence":
+            old_default = normalize_expression(f"nextval('{quote_ident(key.name)}'::regclass)")
+            new_default = normalize_expression(f"nextval('{quote_ident(name)}'::regclass)")
+            for o in list(self.catalog.of_kind("column")):
+                if isinstance(o, Column) and o.default == old_default and o.schema == key.schema:
+                    self._put(replace(o, default=new_default))
+            return
+        if key.kind != "table":
+            if key.kind == "view":
+                self._rename_in_views(key.name, name)
+            return
+        for o in list(self.catalog.on_table(key.schema, key.name)):
+            self._delete(o.key)
+            self._put(replace(o, schema=schema, table=name))  # type: ignore[type-var]
+        for o in list(self.catalog.objects.values()):
+            if isinstance(o, Index) and o.schema == key.schema and o.table == key.name:
+                self._delete(o.key)
+                self._put(replace(o, schema=schema, table=name))
+            elif isinstance(o, Sequence) and o.schema == key.schema and o.owned_by and o.owned_by.split(".")[0] == key.name:
+                self._put(replace(o, owned_by=name + "." + o.owned_by.split(".", 1)[1]))
+            elif isinstance(o, Constraint) and o.ref_table == old_q:
+                self._put(replace(o, ref_table=new_q))
+            elif isinstance(o, Table) and o.partition_of == old_q:
+                self._put(replace(o, partition_of=new_q))
+        self._rename_in_views(key.name, name)
+
+    def _rename_in_views(self, old: str, new: str) -> None:
+        for o in list(self.catalog.of_kind("view")):
+            if isinstance(o, View) and old in o.relations:
+                self._put(replace(o, relations=tuple(sorted(new if r == old else r for r in o.relations))))
+
+    def _rename_column(self, schema: str, table: str, old: str, new: str) -> None:
+        key = Key("column", schema, table, old)
+        col = self.catalog.objects.get(key)
+        if col is None:
+            self._conflict(f'column "{old}" of relation "{table}" does not exist')
+            return
+        self._delete(key)
+        self._put(replace(col, name=new))  # type: ignore[type-var]
+        sub = lambda cols: tuple(new if c == old else c for c in cols)  # noqa: E731
+        ren = lambda e: rename_column(e, old, new) if e else e  # noqa: E731
+        q = f"{schema}.{table}"
+        for o in list(self.catalog.objects.values()):
+            if isinstance(o, Constraint):
+                if o.schema == schema and o.table == table:
+                    self._put(replace(o, columns=sub(o.columns), include=sub(o.include),
+                                      expression=ren(o.expression)))
+                    o = self.catalog.objects[o.key]  # type: ignore[assignment]
+                if o.ref_table == q:  # type: ignore[union-attr]
+                    self._put(replace(o, ref_columns=sub(o.ref_columns)))  # type: ignore[type-var,arg-type,union-attr]
+            elif isinstance(o, Index) and o.schema == schema and o.table == table:
+                keys = tuple(_rename_key(k, old, new) for k in o.keys)
+                self._put(replace(o, keys=keys, include=sub(o.include), predicate=ren(o.predicate)))
+            elif isinstance(o, Sequence) and o.schema == schema and o.owned_by == f"{table}.{old}":
+                self._put(replace(o, owned_by=f"{table}.{new}"))
+            elif isinstance(o, Policy) and o.schema == schema and o.table == table:
+                self._put(replace(o, using=ren(o.using), with_check=ren(o.with_check)))
+            elif isinstance(o, Column) and o.schema == schema and o.table == table and o.generated:
+                self._put(replace(o, generated=ren(o.generated)))
+            elif isinstance(o, Trigger) and o.schema == schema and o.table == table:
+                events = tuple(sorted(_rename_event(e, old, new) for e in o.events))
+                self._put(replace(o, events=events))
+
+    # ------------------------------------------------------------------ indexes
+    def _op_CreateIndex(self, op: ops.CreateIndex) -> None:
+        table = self._find(("table", "view"), op.table)
+        if table is None:
+            raise ReplayConflict(f'relation "{op.table}" does not exist')
+        schema = table.schema
+        taken = lambda n: self._relation_or_constraint_index(schema, n)  # noqa: E731
+        if op.name is not None:
+            if taken(op.name):
+                if not op.if_not_exists:
+                    self._conflict(f'relation "{op.name}" already exists')
+                return
+            name = op.name
+        else:
+            names = index_column_names(op.key_names or tuple(k.column or "expr" for k in op.keys))
+            names += index_column_names(op.include)
+            label = "key" if op.unique else "idx"
+            name = choose_name(table.name, name_addition(names), label, lambda n: taken(n) or self._constraint_name_taken(schema, n))
+        keys = tuple(k.expression + k.suffix for k in op.keys)
+        self._put(Index(schema, name, table.name, op.unique, op.method, keys, op.include,
+                        op.predicate, op.nulls_not_distinct))
+
+    def _op_AlterIndex(self, op: ops.AlterIndex) -> None:
+        key = self._find(("index",), op.name)
+        if key is None:
+            # an index that backs a constraint: renaming it renames the constraint
+            schemas = (op.name.schema,) if op.name.schema else self._path()
+            for schema in schemas:
+                found = self._constraints_named(schema, op.name.name)
+                if found and op.rename:
+                    ckey, con = found[0]
+                    self._delete(ckey)
+                    self._put(replace(con, name=op.rename))  # type: ignore[type-var]
+                    return
+            if not op.if_exists:
+                self._conflict(f'relation "{op.name}" does not exist')
+            return
+        self._rename_relation(key, op.set_schema or key.schema, op.rename or key.name)
+
+    # ------------------------------------------------------------------ views
+    def _op_CreateView(self, op: ops.CreateView) -> None:
+        from schemadiff.sql.normalize import referenced_relations
+
+        schema = self._creation_schema(op.name.schema)
+        key = Key("view", schema, op.name.name)
+        if key in self.catalog and not op.or_replace:
+            if not op.if_not_exists:
+                self._conflict(f'relation "{op.name.name}" already exists')
+            return
+        if key not in self.catalog and self._relation_or_constraint_index(schema, op.name.name):
+            self._conflict(f'relation "{op.name.name}" already exists')
+            return
+        comment = self.catalog.objects[key].comment if key in self.catalog else None
+        self._put(View(schema, op.name.name, op.materialized, referenced_relations(op.query),
+                       definition=op.query, comment=comment))
+
+    # ------------------------------------------------------------------ functions
+    def _function_object(self, op: ops.CreateFunction, schema: str) -> Function:
+        def arg_text(a: ops.Argument) -> str:
+            mode = "" if a.mode == "IN" else a.mode + " "
+            name = quote_ident(a.name) + " " if a.name else ""
+            default = " DEFAULT " + a.default if a.default else ""
+            return f"{mode}{name}{self._type_text(a.type, False)}{default}"
+
+        identity = ", ".join(self._type_text(a.type, False) for a in op.arguments if a.mode != "OUT")
+        returns: str | None = None
+        if op.returns_table is not None:
+            returns = "TABLE(" + ", ".join(f"{quote_ident(n)} {self._type_text(t, False)}"
+                                           for n, t in op.returns_table) + ")"
+        elif op.returns is not None:
+            returns = ("SETOF " if op.returns_setof else "") + self._type_text(op.returns, False)
+        elif op.routine == "function":
+            outs = [a for a in op.arguments if a.mode in ("OUT", "INOUT")]
+            returns = self._type_text(outs[0].type, False) if len(outs) == 1 else "record"
+        arguments = ", ".join(arg_text(a) for a in op.arguments if op.returns_table is None or a.mode != "OUT")
+        return Function(schema, op.name.name, identity, op.routine, arguments, returns,
+                        op.language, op.body, op.volatility, op.strict, op.security_definer,
+                        op.leakproof, op.parallel, op.config)
+
+    def _op_CreateFunction(self, op: ops.CreateFunction) -> None:
+        schema = self._creation_schema(op.name.schema)
+        fn = self._function_object(op, schema)
+        existing = self.catalog.objects.get(fn.key)
+        if existing is not None:
+            if not op.or_replace:
+                self._conflict(f'function "{fn.key.display}" already exists')
+                return
+            fn = replace(fn, comment=existing.comment)
+        self._put(fn)
+
+    def _functions_named(self, qn: ops.QName, args: tuple[TypeRef, ...] | None) -> list[Key]:
+        schemas = (qn.schema,) if qn.schema else self._path()
+        for schema in schemas:
+            if args is not None:
+                ident = ", ".join(self._type_text(t, False) for t in args)
+                key = Key("function", schema, qn.name, ident)
+                if key in self.catalog:
+                    return [key]
+            else:
+                keys = [k for k in self.catalog.objects
+                        if k.kind == "function" and k.schema == schema and k.name == qn.name]
+                if keys:
+                    return keys
+        return []
+
+    def _op_AlterFunction(self, op: ops.AlterFunction) -> None:
+        keys = self._functions_named(op.name, op.arguments)
+        if not keys:
+            if not op.if_exists:
+                self._conflict(f'function "{op.name}" does not exist')
+            return
+        obj: Any = self.catalog.objects[keys[0]]
+        self._delete(keys[0])
+        self._put(replace(obj, schema=op.set_schema or obj.schema, name=op.rename or obj.name))
+
+    # ------------------------------------------------------------------ triggers, policies
+    def _op_CreateTrigger(self, op: ops.CreateTrigger) -> None:
+        table = self._find(("table", "view"), op.table)
+        if table is None:
+            raise ReplayConflict(f'relation "{op.table}" does not exist')
+        fkeys = self._functions_named(op.function, ())
+        fschema = fkeys[0].schema if fkeys else self._creation_schema(op.function.schema)
+        trig = Trigger(table.schema, table.name, op.name, op.timing, op.events, op.level,
+                       f"{fschema}.{op.function.name}", op.arguments, op.when, op.constraint,
+                       op.deferrable, op.initially_deferred)
+        existing = self.catalog.objects.get(trig.key)
+        if existing is not None:
+            if not op.or_replace:
+                self._conflict(f'trigger "{op.name}" for relation "{table.name}" already exists')
+                return
+            trig = replace(trig, comment=existing.comment)
+        self._put(trig)
+
+    def _op_AlterTrigger(self, op: ops.AlterTrigger) -> None:
+        table = self._find(("table", "view"), op.table)
+        key = Key("trigger", table.schema, table.name, op.name) if table else None
+        if key is None or key not in self.catalog:
+            self._conflict(f'trigger "{op.name}" does not exist')
+            return
+        obj: Any = self.catalog.objects[key]
+        self._delete(key)
+        self._put(replace(obj, name=op.rename))
+
+    def _op_CreatePolicy(self, op: ops.CreatePolicy) -> None:
+        table = self._find(("table", "view"), op.table)
+        if table is None:
+            raise ReplayConflict(f'relation "{op.table}" does not exist')
+        pol = Policy(table.schema, table.name, op.name, op.permissive, op.command, op.roles,
+                     op.using, op.with_check)
+        if pol.key in self.catalog:
+            self._conflict(f'policy "{op.name}" for table "{table.name}" already exists')
+            return
+        self._put(pol)
+
+    def _op_AlterPolicy(self, op: ops.AlterPolicy) -> None:
+        table = self._find(("table", "view"), op.table)
+        key = Key("policy", table.schema, table.name, op.name) if table else None
+        if key is None or key not in self.catalog:
+            self._conflict(f'policy "{op.name}" does not exist')
+            return
+        obj: Policy = self.catalog.objects[key]  # type: ignore[assignment]
+        if op.rename:
+            self._delete(key)
+            self._put(replace(obj, name=op.rename))
+            return
+        changes: dict[str, Any] = {}
+        if op.roles is not None:
+            changes["roles"] = op.roles
+        if op.using is not None:
+            changes["using"] = op.using
+        if op.with_check is not None:
+            changes["with_check"] = op.with_check
+        self._put(replace(obj, **changes))
+
+    # ------------------------------------------------------------------ comments
+    def _op_Comment(self, op: ops.Comment) -> None:
+        if op.target == "extension":
+            return  # extension comments come from the extension's control file, not from users
+        key = self._comment_target(op)
+        if key is None:
+            self._conflict(f"{op.target} {op.name} does not exist")
+            return
+        obj = self.catalog.objects[key]
+        self._put(replace(obj, comment=op.text))
+
+    def _comment_target(self, op: ops.Comment) -> Key | None:
+        if op.target == "schema":
+            key = Key("schema", "", op.name.name)
+            return key if key in self.catalog else None
+        if op.target in ("column", "constraint", "trigger", "policy"):
+            table = self._find(("table", "view"), op.name)
+            if table is None:
+                return None
+            key = Key(op.target, table.schema, table.name, op.sub)
+            return key if key in self.catalog else None
+        if op.target == "function":
+            keys = self._functions_named(op.name, op.args)
+            return keys[0] if keys else None
+        kinds = {"table": ("table", "view"), "view": ("view",), "index": ("index",),
+                 "sequence": ("sequence",), "type": _TYPE_KINDS, "domain": ("domain",)}.get(op.target)
+        if kinds is None:
+            return None
+        key = self._find(kinds, op.name)
+        if key is None and op.target == "index":
+            schemas = (op.name.schema,) if op.name.schema else self._path()
+            for schema in schemas:
+                found = self._constraints_named(schema, op.name.name)
+                if found:
+                    return found[0][0]
+        return key
+
+    # ------------------------------------------------------------------ DROP
+    def _op_Drop(self, op: ops.Drop) -> None:
+        for i, qn in enumerate(op.names):
+            self._drop_one(op, qn, op.args[i] if i < len(op.args) else None)
+
+    def _drop_one(self, op: ops.Drop, qn: ops.QName, args: tuple[TypeRef, ...] | None) -> None:
+        missing = f'{op.kind} "{qn}" does not exist'
+        if op.kind in ("trigger", "policy"):
+            table = self._find(("table", "view"), op.on) if op.on else None
+            key = Key(op.kind, table.schema, table.name, qn.name) if table else None
+            if key is None or key not in self.catalog:
+                if not op.if_exists:
+                    self._conflict(missing)
+                return
+            self._delete(key)
+            return
+        if op.kind in ("function", "procedure"):
+            keys = self._functions_named(qn, args)
+            if not keys:
+                if not op.if_exists:
+                    self._conflict(missing)
+                return
+            for key in keys[:1]:
+                self._delete(key)
+                fq = f"{key.schema}.{key.name}"
+                if op.cascade:
+                    for o in list(self.catalog.of_kind("trigger")):
+                        if isinstance(o, Trigger) and o.function == fq:
+                            self._delete(o.key)
+            return
+        if op.kind == "schema":
+            key = Key("schema", "", qn.name)
+            if key not in self.catalog:
+                if not op.if_exists:
+                    self._conflict(missing)
+                return
+            for k in [k for k in self.catalog.objects if k.schema == qn.name]:
+                if k in self.catalog.objects:
+                    if k.kind == "table":
+                        self._drop_table(k)
+                    else:
+                        self._delete(k)
+            self._delete(key)
+            return
+        if op.kind == "extension":
+            key = Key("extension", "", qn.name)
+            if key not in self.catalog:
+                if not op.if_exists:
+                    self._conflict(missing)
+                return
+            self._delete(key)
+            return
+        kinds = {"table": ("table",), "view": ("view",), "materialized view": ("view",),
+                 "index": ("index",), "sequence": ("sequence",), "type": _TYPE_KINDS,
+                 "domain": ("domain",)}[op.kind]
+        key = self._find(kinds, qn)
+        if key is None:
+            if not op.if_exists:
+                self._conflict(missing)
+            return
+        if key.kind == "table":
+            self._drop_table(key)
+        else:
+            self._delete(key)
+            if key.kind == "view" and op.cascade:
+                for o in list(self.catalog.of_kind("view")):
+                    if isinstance(o, View) and key.name in o.relations:
+                        self._delete(o.key)
+        if key.kind in _TYPE_KINDS and op.cascade:
+            type_text = qualified(key.schema, key.name)
+            for o in list(self.catalog.of_kind("column")):
+                if isinstance(o, Column) and (o.type == type_text or o.type.startswith(type_text + "[")):
+                    self._drop_column(o.schema, o.table, o.name)
+
+
+def split_index_key(key: str) -> tuple[str, bool, str]:
+    """``"(lower(email)) DESC"`` -> ("lower(email)", True, " DESC"); ``"email"`` -> ("email", False, "")."""
+    if key.startswith("("):
+        depth = 0
+        for i, ch in enumerate(key):
+            depth += ch == "("
+            depth -= ch == ")"
+            if depth == 0:
+                return key[1:i], True, key[i + 1 :]
+    head, sep, rest = key.partition(" ")
+    return head, False, sep + rest
+
+
+def _index_uses(idx: Index, column: str) -> bool:
+    if column in idx.include:
+        return True
+    for key in idx.keys:
+        expr, is_expr, _ = split_index_key(key)
+        if (is_expr and column in referenced_columns(expr)) or (not is_expr and expr == quote_ident(column)):
+            return True
+    return bool(idx.predicate and column in referenced_columns(idx.predicate))
+
+
+def _rename_key(key: str, old: str, new: str) -> str:
+    """Rename a column inside an index key (``col DESC`` / ``(lower(col))`` / ``col opclass``)."""
+    expr, is_expr, suffix = split_index_key(key)
+    if is_expr:
+        return "(" + rename_column(expr, old, new) + ")" + suffix
+    return (quote_ident(new) if expr == quote_ident(old) else expr) + suffix
+
+
+def _rename_event(event: str, old: str, new: str) -> str:
+    if not event.startswith("UPDATE OF "):
+        return event
+    cols = [c.strip() for c in event[len("UPDATE OF "):].split(",")]
+    return "UPDATE OF " + ", ".join(quote_ident(new) if c == quote_ident(old) else c for c in cols)
+
+
+def object_attributes(obj: SchemaObject) -> dict[str, Any]:
+    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
