@@ -38,6 +38,14 @@ def expression(text: str) -> str:
     return normalize_expression(text)
 
 
+def collation(s: Stream) -> str:
+    """A collation name; ``pg_catalog."C"`` and ``"C"`` are the same collation."""
+    parts = s.names()
+    if len(parts) > 1 and parts[-2] == "pg_catalog":
+        parts = parts[-1:]
+    return ".".join(parts)
+
+
 def qname(s: Stream) -> QName:
     """``name`` / ``schema.name`` / ``db.schema.name`` (the database part is dropped)."""
     parts = s.names()
@@ -278,7 +286,7 @@ def column_def(s: Stream) -> ColumnDef:
         elif s.accept("DEFAULT"):
             c["default"] = expression(s.until(COLUMN_CONSTRAINT_WORDS - {"NULL"} | {"NOT"}))
         elif s.accept("COLLATE"):
-            c["collation"] = ".".join(s.names())
+            c["collation"] = collation(s)
         elif s.accept("COMPRESSION") or s.accept("STORAGE"):
             s.next()
         elif s.accept("GENERATED"):

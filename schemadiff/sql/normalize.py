@@ -219,8 +219,21 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     """One bottom-up canonicalization step (children are already canonical)."""
     if isinstance(node, exp.Paren):
         return node.this
+    if isinstance(node, exp.Interval):
+        text = node.this.name if node.this is not None else ""
+        unit = node.args.get("unit")
+        if unit is not None:
+            text = f"{text} {unit.name}"
+        canonical = canonical_interval(text)
+        return exp.Literal.string(canonical) if canonical is not None else node
     if isinstance(node, exp.Cast):
         inner = node.this
+        to = node.args.get("to")
+        if (isinstance(inner, exp.Literal) and inner.is_string and isinstance(to, exp.DataType)
+                and to.this == exp.DataType.Type.INTERVAL):
+            canonical = canonical_interval(inner.this)
+            if canonical is not None:
+                return exp.Literal.string(canonical)
         if isinstance(inner, _STRIP_CAST_OPERANDS) or (
             isinstance(inner, exp.Anonymous) and inner.name.lower() == "nextval"
         ):
@@ -244,6 +257,9 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             expression=exp.LTE(this=node.this.copy(), expression=node.args["high"]),
         )
     if isinstance(node, exp.Column) and (node.args.get("table") or node.args.get("db")):
+        table = node.args.get("table")
+        if table is not None and not node.args.get("db") and table.name.lower() in ("old", "new"):
+            return exp.Column(this=node.this, table=exp.Identifier(this=table.name.lower()))
         return exp.Column(this=node.this)
     if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Func):
         return node.expression  # public.f(x) -> f(x)
@@ -298,7 +314,21 @@ def _finish(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+_MULTIWORD_CASTS = [
+    (re.compile(r"::\s*character\s+varying\b", re.I), "::varchar"),
+    (re.compile(r"::\s*double\s+precision\b", re.I), "::float8"),
+    (re.compile(r"::\s*bit\s+varying\b", re.I), "::varbit"),
+    (re.compile(r"::\s*timestamp(\s*\(\d+\))?\s+with\s+time\s+zone\b", re.I), r"::timestamptz\1"),
+    (re.compile(r"::\s*timestamp(\s*\(\d+\))?\s+without\s+time\s+zone\b", re.I), r"::timestamp\1"),
+    (re.compile(r"::\s*time(\s*\(\d+\))?\s+with\s+time\s+zone\b", re.I), r"::timetz\1"),
+    (re.compile(r"::\s*time(\s*\(\d+\))?\s+without\s+time\s+zone\b", re.I), r"::time\1"),
+]
+
+
 def _parse_expression(text: str) -> exp.Expression | None:
+    if "::" in text:
+        for pattern, repl in _MULTIWORD_CASTS:
+            text = pattern.sub(repl, text)
     try:
         tree = sqlglot.parse_one(text, read="postgres")
     except (SqlglotError, ValueError, RecursionError):
@@ -318,7 +348,7 @@ def normalize_expression(text: str) -> str:
         return _collapse(text)
     tree = _finish(_canonical_tree(tree))
     try:
-        return tree.sql(dialect="postgres")
+        return tree.sql(dialect="postgres", comments=False)
     except (SqlglotError, ValueError):  # pragma: no cover - generator gaps
         return _collapse(text)
 
@@ -352,7 +382,7 @@ def rename_column(expression: str, old: str, new: str) -> str:
             changed = True
     if not changed:
         return expression
-    return _finish(tree).sql(dialect="postgres")
+    return _finish(tree).sql(dialect="postgres", comments=False)
 
 
 def referenced_columns(expression: str) -> set[str]:
@@ -375,3 +405,186 @@ def referenced_relations(query: str) -> tuple[str, ...]:
         if name and name not in ctes:
             names.add(name)
     return tuple(sorted(names))
+
+
+# --------------------------------------------------------------------------------- literals
+
+_INTERVAL_UNITS = {
+    "year": ("months", 12), "years": ("months", 12), "y": ("months", 12), "yr": ("months", 12),
+    "yrs": ("months", 12), "mon": ("months", 1), "mons": ("months", 1), "month": ("months", 1),
+    "months": ("months", 1), "week": ("days", 7), "weeks": ("days", 7), "w": ("days", 7),
+    "day": ("days", 1), "days": ("days", 1), "d": ("days", 1), "hour": ("micros", 3600 * 10**6),
+    "hours": ("micros", 3600 * 10**6), "h": ("micros", 3600 * 10**6), "hr": ("micros", 3600 * 10**6),
+    "hrs": ("micros", 3600 * 10**6), "minute": ("micros", 60 * 10**6), "minutes": ("micros", 60 * 10**6),
+    "min": ("micros", 60 * 10**6), "mins": ("micros", 60 * 10**6), "m": ("micros", 60 * 10**6),
+    "second": ("micros", 10**6), "seconds": ("micros", 10**6), "sec": ("micros", 10**6),
+    "secs": ("micros", 10**6), "s": ("micros", 10**6), "millisecond": ("micros", 1000),
+    "milliseconds": ("micros", 1000), "ms": ("micros", 1000), "microsecond": ("micros", 1),
+    "microseconds": ("micros", 1),
+}
+_INTERVAL_PART = re.compile(r"([+-]?\d+(?:\.\d+)?)\s*([a-z]+)|([+-]?\d+):(\d\d)(?::(\d\d(?:\.\d+)?))?")
+
+
+def canonical_interval(text: str) -> str | None:
+    """An interval literal as PostgreSQL prints it (IntervalStyle postgres): ``'00:10:00'``."""
+    t = text.strip().lower().lstrip("@").strip()
+    if not t:
+        return None
+    months = days = micros = 0
+    pos = 0
+    for m in _INTERVAL_PART.finditer(t):
+        if t[pos : m.start()].strip() not in ("", ","):
+            return None
+        pos = m.end()
+        if m.group(2):
+            unit = _INTERVAL_UNITS.get(m.group(2))
+            if unit is None:
+                return None
+            value = float(m.group(1))
+            if unit[0] == "months":
+                months += int(value * unit[1])
+            elif unit[0] == "days":
+                days += int(value * unit[1])
+            else:
+                micros += int(round(value * unit[1]))
+        else:
+            sign = -1 if m.group(3).startswith("-") else 1
+            h = abs(int(m.group(3)))
+            secs = float(m.group(5)) if m.group(5) else 0.0
+            micros += sign * int(round((h * 3600 + int(m.group(4)) * 60 + secs) * 10**6))
+    if t[pos:].strip() not in ("", "ago"):
+        return None
+    if t.endswith("ago"):
+        months, days, micros = -months, -days, -micros
+    parts = []
+    years, mons = divmod(abs(months), 12)
+    msign = "-" if months < 0 else ""
+    if years:
+        parts.append(f"{msign}{years} year{'s' if years != 1 else ''}")
+    if mons:
+        parts.append(f"{msign}{mons} mon{'s' if mons != 1 else ''}")
+    if days:
+        parts.append(f"{days} day{'s' if abs(days) != 1 else ''}")
+    if micros or not parts:
+        sign = "-" if micros < 0 else ""
+        total = abs(micros)
+        h, rem = divmod(total, 3600 * 10**6)
+        mi, rem = divmod(rem, 60 * 10**6)
+        sec, frac = divmod(rem, 10**6)
+        clock = f"{sign}{h:02d}:{mi:02d}:{sec:02d}"
+        if frac:
+            clock += ("." + f"{frac:06d}").rstrip("0")
+        parts.append(clock)
+    return " ".join(parts)
+
+
+_STRING_LITERAL = re.compile(r"'((?:[^']|'')*)'\Z")
+_TRUE = frozenset({"t", "true", "y", "yes", "on", "1"})
+_FALSE = frozenset({"f", "false", "n", "no", "off", "0"})
+
+
+def canonical_default(expression: str | None, type_text: str) -> str | None:
+    """A column default in the form the catalog prints for that column's type.
+
+    ``DEFAULT NULL`` is no default (PostgreSQL stores none). A string constant is printed the
+    way the type's output function prints it: ``'f'`` on a boolean is ``false``, ``'epoch'`` on
+    a timestamp is ``'1970-01-01 00:00:00'``, ``'10 minutes'`` on an interval is ``'00:10:00'``.
+    """
+    if expression is None or expression.upper() in ("NULL",):
+        return None
+    m = _STRING_LITERAL.match(expression)
+    if m is None:
+        return expression
+    value = m.group(1).replace("''", "'")
+    base = type_text.split("(")[0].strip()
+    if type_text.endswith("[]"):
+        return expression
+    if base == "boolean":
+        v = value.strip().lower()
+        if v in _TRUE:
+            return "TRUE"
+        if v in _FALSE:
+            return "FALSE"
+        return expression
+    if base.startswith("timestamp") or base == "date" or type_text.startswith("timestamp"):
+        out = _canonical_datetime(value, type_text)
+        return quote_literal(out) if out is not None else expression
+    if base == "interval" or type_text.startswith("interval"):
+        out = canonical_interval(value)
+        return quote_literal(out) if out is not None else expression
+    return expression
+
+
+def _canonical_datetime(value: str, type_text: str) -> str | None:
+    from datetime import date, datetime, timezone
+
+    v = value.strip().lower()
+    if v in ("infinity", "-infinity"):
+        return v
+    if v == "epoch":
+        dt = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    else:
+        text = value.strip().replace("T", " ")
+        if re.search(r"[+-]\d\d\Z", text):
+            text += ":00"
+        try:
+            dt = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    if type_text == "date":
+        return dt.date().isoformat() if isinstance(dt, datetime) else date.isoformat(dt)
+    with_zone = "with time zone" in type_text
+    if with_zone:
+        dt = (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    out = dt.strftime("%Y-%m-%d %H:%M:%S")
+    if dt.microsecond:
+        out += ("." + f"{dt.microsecond:06d}").rstrip("0")
+    return out + ("+00" if with_zone else "")
+
+
+def _ident_name(node: exp.Expression | None) -> str:
+    if node is None:
+        return ""
+    ident = node if isinstance(node, exp.Identifier) else node.args.get("this")
+    if isinstance(ident, exp.Identifier):
+        return ident.this if ident.quoted else ident.this.lower()
+    return node.name.lower()
+
+
+def select_outputs(query: str) -> tuple[dict[str, tuple[str | None, str]], list[tuple[str, str | None, str | None]]] | None:
+    """The output columns of a simple ``SELECT`` (for CREATE TABLE AS).
+
+    Returns ``(sources, outputs)``: sources maps each FROM/JOIN alias to ``(schema, table)``;
+    outputs are ``(name, alias or None, source column or None)`` with name ``"*"`` for a star.
+    None when the query is not a plain select over tables (then the columns are unknowable
+    without a server).
+    """
+    tree = _parse_expression(query)
+    if not isinstance(tree, exp.Select):
+        return None
+    sources: dict[str, tuple[str | None, str]] = {}
+    from_ = tree.args.get("from") or tree.args.get("from_")
+    tables = [from_.this] if from_ is not None else []
+    tables += [j.this for j in tree.args.get("joins") or []]
+    for t in tables:
+        if not isinstance(t, exp.Table):
+            return None
+        name = _ident_name(t.args.get("this"))
+        schema = _ident_name(t.args.get("db")) or None
+        alias = t.alias_or_name
+        alias = _ident_name(t.args["alias"].this) if t.args.get("alias") else name
+        sources[alias] = (schema, name)
+    outputs: list[tuple[str, str | None, str | None]] = []
+    for e in tree.expressions:
+        target = e.this if isinstance(e, exp.Alias) else e
+        out_name = _ident_name(e.args.get("alias")) if isinstance(e, exp.Alias) else None
+        if isinstance(target, exp.Star):
+            outputs.append(("*", None, None))
+        elif isinstance(target, exp.Column) and isinstance(target.this, exp.Star):
+            outputs.append(("*", _ident_name(target.args.get("table")), None))
+        elif isinstance(target, exp.Column):
+            col = _ident_name(target.this)
+            outputs.append((out_name or col, _ident_name(target.args.get("table")) or None, col))
+        else:
+            return None
+    return sources, outputs

@@ -208,6 +208,7 @@ class CreateTableAs(Op):
     query: str
     columns: tuple[str, ...] = ()
     if_not_exists: bool = False
+    persistence: str = "permanent"
 
 
 # ALTER TABLE actions -------------------------------------------------------------

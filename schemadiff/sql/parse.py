@@ -136,8 +136,6 @@ def _create(s: Stream) -> ops.Op:
     elif s.accept("UNLOGGED"):
         persistence = "unlogged"
     if s.accept("TABLE"):
-        if persistence == "temporary":
-            return ops.NoEffect("session", "temporary table")
         return _create_table(s, persistence)
     if s.at("UNIQUE") or s.at("INDEX"):
         return _create_index(s)
@@ -200,13 +198,20 @@ def _create_table(s: Stream, persistence: str) -> ops.Op:
                                partition_by, parent, bound)
     if s.accept("OF"):
         return ops.Unsupported("CREATE TABLE ... OF type is not modelled")
-    if s.at("AS") or (s.at_punct("(") and _is_table_as(s)):
+    if s.at("AS") or s.at("ON", "COMMIT") or s.at("WITH") or s.at("USING") or (
+        s.at_punct("(") and _is_table_as(s)
+    ):
         cols: tuple[str, ...] = ()
         if s.at_punct("("):
             cols = g.ident_list_in_parens(s)
+        while not s.at("AS"):  # USING method, WITH (...), ON COMMIT ..., TABLESPACE t
+            if s.at_punct("("):
+                s.paren_span()
+            else:
+                s.next()
         s.expect("AS")
         query = s.rest()
-        return ops.CreateTableAs(name, _strip_with_data(query), cols, ine)
+        return ops.CreateTableAs(name, _strip_with_data(query), cols, ine, persistence)
     columns, constraints = _table_elements(s)
     inherits: tuple[ops.QName, ...] = ()
     partition_by = None
@@ -426,7 +431,7 @@ def _create_domain(s: Stream) -> ops.Op:
         elif s.accept("DEFAULT"):
             default = normalize_expression(s.until(frozenset({"CONSTRAINT", "NOT", "NULL", "CHECK", "COLLATE"})))
         elif s.accept("COLLATE"):
-            collation = ".".join(s.names())
+            collation = g.collation(s)
         elif s.accept("CHECK"):
             checks.append((cname, normalize_expression(s.paren_text())))
             s.accept("NOT", "VALID")
@@ -592,7 +597,7 @@ def _alter_column(s: Stream, col: str) -> ops.Action:
         t = g.data_type(s)
         collation = None
         if s.accept("COLLATE"):
-            collation = ".".join(s.names())
+            collation = g.collation(s)
         using = None
         if s.accept("USING"):
             using = s.rest()

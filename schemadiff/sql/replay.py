@@ -38,6 +38,7 @@ from schemadiff.sql import ops
 from schemadiff.sql.names import choose_name, index_column_names, name_addition
 from schemadiff.sql.normalize import (
     TypeRef,
+    canonical_default,
     normalize_expression,
     qualified,
     quote_ident,
@@ -77,6 +78,7 @@ class Replayer:
         self._migration = ""
         self._location: Location | None = None
         self._lenient = 0  # > 0 inside DO blocks: guarded DDL, conflicts are not errors
+        self._temp: set[str] = set()  # this session's temporary relations (not modelled)
 
     # ------------------------------------------------------------------ public
     def apply(self, op: ops.Op, migration: str = "", location: Location | None = None,
@@ -95,6 +97,13 @@ class Replayer:
     def reset_search_path(self) -> None:
         """Each migration starts in a new session (each file is its own connection state)."""
         self.search_path = ("public",)
+        self._temp = set()
+
+    def _is_temp(self, qn: ops.QName | None) -> bool:
+        """A temporary relation of this session, or an object in pg_temp: not schema state."""
+        if qn is None:
+            return False
+        return qn.schema == "pg_temp" or (qn.schema is None and qn.name in self._temp)
 
     # ------------------------------------------------------------------ journal
     def _put(self, obj: SchemaObject) -> None:
@@ -395,6 +404,9 @@ class Replayer:
 
     # ------------------------------------------------------------------ tables
     def _op_CreateTable(self, op: ops.CreateTable) -> None:
+        if op.persistence == "temporary" or op.name.schema == "pg_temp":
+            self._temp.add(op.name.name)
+            return
         schema = self._creation_schema(op.name.schema)
         name = op.name.name
         if self._relation_or_constraint_index(schema, name):
@@ -432,7 +444,42 @@ class Replayer:
                        default=given.default or inherited.default, constraints=given.constraints)
 
     def _op_CreateTableAs(self, op: ops.CreateTableAs) -> None:
-        self._diag("CREATE TABLE AS: the columns come from a query and are not modelled")
+        from schemadiff.sql.normalize import select_outputs
+
+        if op.persistence == "temporary" or op.name.schema == "pg_temp":
+            self._temp.add(op.name.name)
+            return
+        schema = self._creation_schema(op.name.schema)
+        if self._relation_or_constraint_index(schema, op.name.name):
+            if not op.if_not_exists:
+                self._conflict(f'relation "{op.name.name}" already exists')
+            return
+        shape = select_outputs(op.query)
+        if shape is None:
+            raise ReplayConflict("CREATE TABLE AS: the columns of this query are not modelled")
+        sources, outputs = shape
+        columns: list[tuple[str, str]] = []
+        for name, alias, source_col in outputs:
+            picked = sources if alias is None else {alias: sources.get(alias, (None, alias))}
+            if name == "*":
+                for schema_name, table in picked.values():
+                    t = self._table(ops.QName(schema_name, table))
+                    columns += [(c.name, c.type) for c in self.catalog.columns(t.schema, t.name)]
+                continue
+            found = None
+            for schema_name, table in picked.values():
+                t = self._table(ops.QName(schema_name, table))
+                col = self.catalog.objects.get(Key("column", t.schema, t.name, source_col or ""))
+                if col is not None:
+                    found = col.type  # type: ignore[attr-defined]
+                    break
+            if found is None:
+                raise ReplayConflict(f"CREATE TABLE AS: cannot resolve column {name}")
+            columns.append((name, found))
+        names = list(op.columns) + [c[0] for c in columns[len(op.columns):]]
+        self._put(Table(schema, op.name.name))
+        for position, ((_, type_text), name) in enumerate(zip(columns, names, strict=False), start=1):
+            self._put(Column(schema, op.name.name, name, type_text, position=position))
 
     def _next_position(self, schema: str, table: str) -> int:
         cols = self.catalog.columns(schema, table)
@@ -458,8 +505,9 @@ class Replayer:
             default = normalize_expression(f"nextval('{quote_ident(seq_name)}'::regclass)")
             not_null = True
         collation = col.collation
-        if collation in ("default", "pg_catalog.default"):
+        if collation == "default":
             collation = None
+        default = canonical_default(default, type_text)
         self._put(Column(schema, table, col.name, type_text, not_null, default, col.identity,
                          col.generated, collation, position=position))
         return list(col.constraints)
@@ -536,6 +584,8 @@ class Replayer:
 
     # ------------------------------------------------------------------ ALTER TABLE
     def _op_AlterTable(self, op: ops.AlterTable) -> None:
+        if self._is_temp(op.name):
+            return
         kinds = {"table": ("table", "view", "sequence", "index"), "view": ("view",),
                  "materialized view": ("view",)}.get(op.relkind, ("table",))
         key = self._find(kinds, op.name)
@@ -646,9 +696,11 @@ class Replayer:
             return
         if a.what == "type":
             t, collation, _using = a.value  # type: ignore[misc]
-            self._put(replace(col, type=self._type_text(t), collation=collation or col.collation))
+            type_text = self._type_text(t)
+            self._put(replace(col, type=type_text, collation=collation or col.collation,
+                              default=canonical_default(col.default, type_text)))
         elif a.what == "default":
-            self._put(replace(col, default=a.value))  # type: ignore[arg-type]
+            self._put(replace(col, default=canonical_default(a.value, col.type)))  # type: ignore[arg-type]
         elif a.what == "not_null":
             self._put(replace(col, not_null=bool(a.value)))
         elif a.what == "identity":
@@ -781,6 +833,8 @@ class Replayer:
 
     # ------------------------------------------------------------------ indexes
     def _op_CreateIndex(self, op: ops.CreateIndex) -> None:
+        if self._is_temp(op.table):
+            return
         table = self._find(("table", "view"), op.table)
         if table is None:
             raise ReplayConflict(f'relation "{op.table}" does not exist')
@@ -795,7 +849,7 @@ class Replayer:
         else:
             names = index_column_names(op.key_names or tuple(k.column or "expr" for k in op.keys))
             names += index_column_names(op.include)
-            label = "key" if op.unique else "idx"
+            label = "idx"  # a unique index made by CREATE INDEX is not a constraint: _idx
             name = choose_name(table.name, name_addition(names), label, lambda n: taken(n) or self._constraint_name_taken(schema, n))
         keys = tuple(k.expression + k.suffix for k in op.keys)
         self._put(Index(schema, name, table.name, op.unique, op.method, keys, op.include,
@@ -859,6 +913,8 @@ class Replayer:
                         op.leakproof, op.parallel, op.config)
 
     def _op_CreateFunction(self, op: ops.CreateFunction) -> None:
+        if op.name.schema == "pg_temp":
+            return
         schema = self._creation_schema(op.name.schema)
         fn = self._function_object(op, schema)
         existing = self.catalog.objects.get(fn.key)
@@ -993,6 +1049,9 @@ class Replayer:
     # ------------------------------------------------------------------ DROP
     def _op_Drop(self, op: ops.Drop) -> None:
         for i, qn in enumerate(op.names):
+            if self._is_temp(qn) or self._is_temp(op.on):
+                self._temp.discard(qn.name)
+                continue
             self._drop_one(op, qn, op.args[i] if i < len(op.args) else None)
 
     def _drop_one(self, op: ops.Drop, qn: ops.QName, args: tuple[TypeRef, ...] | None) -> None:
@@ -1052,12 +1111,14 @@ class Replayer:
             return
         if key.kind == "table":
             self._drop_table(key)
-        else:
-            self._delete(key)
-            if key.kind == "view" and op.cascade:
+        elif key.kind == "view":
+            self._drop_table(key)  # a view goes with its indexes, triggers and comments too
+            if op.cascade:
                 for o in list(self.catalog.of_kind("view")):
                     if isinstance(o, View) and key.name in o.relations:
                         self._delete(o.key)
+        else:
+            self._delete(key)
         if key.kind in _TYPE_KINDS and op.cascade:
             type_text = qualified(key.schema, key.name)
             for o in list(self.catalog.of_kind("column")):

@@ -63,11 +63,9 @@ def tokenize(text: str) -> list[Tok]:
         elif t.token_type == TokenType.NUMBER:
             out.append(Tok("number", t.text, t.text, start, end))
         elif " " in t.text.strip() and all(_WORD.match(w) for w in t.text.split()):
-            pos = start
-            for w in t.text.split():
-                at = text.find(w, pos, end) if text.find(w, pos, end) >= 0 else pos
-                out.append(Tok("word", w.upper(), w, at, at + len(w)))
-                pos = at + len(w)
+            for m in re.finditer(r"\S+", text[start:end]):
+                w = m.group()
+                out.append(Tok("word", w.upper(), w, start + m.start(), start + m.end()))
         elif _WORD.match(t.text):
             out.append(Tok("word", t.text.upper(), t.text, start, end))
         else:

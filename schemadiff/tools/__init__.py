@@ -11,3 +11,108 @@ Each module defines:
 
 Adding a tool means adding a module and one line in ``_MODULES``; the engine is not touched.
 """
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+
+from schemadiff.errors import Location, MigrationError
+from schemadiff.migration import Migration
+from schemadiff.tools import atlas, dbmate, diesel, flyway, golang_migrate, goose, prisma, sqlx
+
+__all__ = ["TOOLS", "detect_tool", "history_tables", "read_migrations"]
+
+_MODULES: tuple[ModuleType, ...] = (
+    goose,
+    sqlx,
+    golang_migrate,
+    dbmate,
+    flyway,
+    diesel,
+    prisma,
+    atlas,
+)
+
+#: The readers by ``--tool`` name, in a fixed order.
+TOOLS: dict[str, ModuleType] = {module.NAME: module for module in _MODULES}
+
+#: A score from ``detect`` at or above this is a layout only that tool uses (its annotations,
+#: its directory shape); below it, a generic shape several tools share.
+STRONG = 80
+
+
+def detect_tool(root: Path) -> str:
+    """The tool whose layout ``root`` has.
+
+    A tool with a distinctive layout (score >= :data:`STRONG`) wins over generic ones: a goose
+    directory is also a valid list of sqlx file names. Two distinctive layouts, or a tie between
+    the best generic ones, are ambiguous.
+
+    Raises:
+        MigrationError: ``root`` is missing or empty, matches no tool, or is ambiguous; the
+            message asks for ``--tool`` and names the candidates.
+    """
+    _require_nonempty(root)
+    scores = {name: module.detect(root) for name, module in TOOLS.items()}
+    strong = [name for name, score in scores.items() if score >= STRONG]
+    if len(strong) == 1:
+        return strong[0]
+    if len(strong) > 1:
+        raise _ambiguous(root, strong)
+    best = max(scores.values())
+    if best <= 0:
+        raise MigrationError(
+            f"no known migration layout; pass --tool (one of: {', '.join(TOOLS)})",
+            Location(str(root)),
+        )
+    top = [name for name, score in scores.items() if score == best]
+    if len(top) > 1:
+        raise _ambiguous(root, top)
+    return top[0]
+
+
+def read_migrations(root: Path, tool: str | None = None) -> tuple[str, list[Migration]]:
+    """The migrations of ``root`` in the order its tool applies them.
+
+    Args:
+        root: the migration directory.
+        tool: a name from :data:`TOOLS`; None to detect it with :func:`detect_tool`.
+
+    Returns:
+        The tool's name and its migrations.
+
+    Raises:
+        MigrationError: an unknown tool name (the message lists the known ones), a missing or
+            empty directory, a directory holding no migration of that tool, or whatever the
+            tool itself would refuse.
+    """
+    if tool is not None and tool not in TOOLS:
+        raise MigrationError(f"unknown tool {tool!r}; known tools: {', '.join(TOOLS)}")
+    _require_nonempty(root)
+    name = tool if tool is not None else detect_tool(root)
+    migrations = TOOLS[name].list_migrations(root)
+    if not migrations:
+        raise MigrationError(f"no {name} migrations found", Location(str(root)))
+    return name, migrations
+
+
+def history_tables() -> set[tuple[str, str]]:
+    """Every tool's history table(s) as ``(schema or "", table)``, to leave out of comparisons."""
+    return {table for module in _MODULES for table in module.HISTORY_TABLES}
+
+
+def _require_nonempty(root: Path) -> None:
+    if not root.is_dir():
+        what = "not a directory" if root.exists() else "migration directory does not exist"
+        raise MigrationError(what, Location(str(root)))
+    if next(root.iterdir(), None) is None:
+        raise MigrationError("migration directory is empty", Location(str(root)))
+
+
+def _ambiguous(root: Path, names: list[str]) -> MigrationError:
+    return MigrationError(
+        f"ambiguous migration layout: looks like {' and '.join(names)}; pass --tool "
+        f"({' or '.join(names)})",
+        Location(str(root)),
+    )

@@ -1,0 +1,233 @@
+"""Split PostgreSQL SQL text into statements, the way psql would send them.
+
+An explicit state machine (:class:`_State`) follows the lexical rules of
+https://www.postgresql.org/docs/current/sql-syntax-lexical.html: ``--`` and nested ``/* */``
+comments, ``'...'`` and ``E'...'`` strings, ``"..."`` identifiers and ``$tag$`` dollar quotes.
+A ``;`` ends a statement only outside all of those, outside parentheses (multi-action
+``CREATE RULE ... DO (a; b)``) and outside a ``BEGIN ATOMIC ... END`` body of
+``CREATE [OR REPLACE] FUNCTION|PROCEDURE``. psql meta-commands (``\\restrict KEY``) between
+statements come back as ``meta`` statements; ``COPY ... FROM stdin`` data up to its ``\\.`` line
+is skipped. Regular expressions jump between interesting characters, so the cost is linear.
+
+Pure Python on purpose: no sqlglot here (``schemadiff.sql.parse`` is its only importer).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum, auto
+
+from schemadiff.errors import Location, ParseError
+
+__all__ = ["Statement", "iter_split", "split"]
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One statement of a SQL file.
+
+    Attributes:
+        text: the statement verbatim, without its terminating ``;``, without the whitespace and
+            comments before it and without trailing whitespace (``"CREATE TABLE t (a int)"``).
+            For a meta-command, the whole line stripped (``"\\restrict abc"``).
+        location: where its first character is (1-based line, plus ``line_offset``, and column).
+        meta: a psql meta-command line (``\\connect db``), not SQL.
+    """
+
+    text: str
+    location: Location
+    meta: bool = False
+
+
+class _State(Enum):
+    IDLE = auto()  # between statements: only whitespace and comments so far
+    STATEMENT = auto()  # inside a statement, outside quotes and comments
+    LINE_COMMENT = auto()  # -- up to the end of the line
+    BLOCK_COMMENT = auto()  # /* ... */, nesting
+    STRING = auto()  # '...' with '' escapes (also U&'', B'', X'')
+    ESCAPE_STRING = auto()  # E'...' where a backslash escapes the next character
+    QUOTED_IDENT = auto()  # "..." with "" escapes
+    DOLLAR_QUOTE = auto()  # $tag$ ... $tag$
+    META = auto()  # a psql backslash command, up to the end of the line
+    COPY_DATA = auto()  # rows after COPY ... FROM stdin, up to a line "\."
+
+
+_SCAN = re.compile(r"""[;()'"$]|--|/\*""")
+_ROUTINE_SCAN = re.compile(r"""[;()'"$]|--|/\*|\b(?i:begin|case|end)\b""")
+_COMMENT_MARK = re.compile(r"/\*|\*/")
+_ESCAPE_STOP = re.compile(r"[\\']")
+_NONBLANK = re.compile(r"\S")
+_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_\x80-\U0010ffff]*)?\$")
+_SEP = r"(?:\s|--[^\n]*|/\*.*?\*/)+"  # whitespace and (non-nested) comments between words
+_ROUTINE_HEAD = re.compile(rf"(?is)create{_SEP}(?:or{_SEP}replace{_SEP})?(?:function|procedure)\b")
+_ATOMIC_AFTER_BEGIN = re.compile(rf"(?is){_SEP}atomic\b")
+_COPY_HEAD = re.compile(r"(?i)copy\b")
+_FROM_STDIN = re.compile(r"(?i)\bfrom\s+stdin\b")
+_COPY_END = re.compile(r"(?m)^\\\.\r?$")
+
+
+def _is_ident_char(ch: str) -> bool:
+    """Whether ``ch`` can continue an unquoted identifier (letters, digits, ``_``, ``$``)."""
+    return ch.isalnum() or ch in "_$" or ch >= "\x80"
+
+
+class _Lines:
+    """Turns increasing string offsets into :class:`Location` values, counting ``\\n`` once."""
+
+    __slots__ = ("_line", "_line_start", "_path", "_text", "_upto")
+
+    def __init__(self, text: str, path: str, line_offset: int) -> None:
+        self._text, self._path = text, path
+        self._line, self._line_start, self._upto = line_offset + 1, 0, 0
+
+    def locate(self, pos: int) -> Location:
+        """Return the location of offset ``pos`` (offsets must not decrease between calls)."""
+        breaks = self._text.count("\n", self._upto, pos)
+        if breaks:
+            self._line += breaks
+            self._line_start = self._text.rfind("\n", self._upto, pos) + 1
+        self._upto = pos
+        return Location(self._path, self._line, pos - self._line_start + 1)
+
+
+def split(text: str, path: str = "<string>", *, line_offset: int = 0) -> list[Statement]:
+    """Split ``text`` into statements; see :func:`iter_split`."""
+    return list(iter_split(text, path, line_offset=line_offset))
+
+
+def iter_split(text: str, path: str = "<string>", *, line_offset: int = 0) -> Iterator[Statement]:
+    """Yield the statements of ``text`` one by one.
+
+    Args:
+        text: SQL text, e.g. a migration file or a ``pg_dump --schema-only`` file. A leading BOM
+            is ignored; CRLF line endings are kept inside statements.
+        path: the file name to put into locations.
+        line_offset: added to every line number (for SQL that starts inside a larger file).
+
+    Yields:
+        Statements in file order; chunks holding only whitespace and comments yield nothing.
+
+    Raises:
+        ParseError: a string, quoted identifier, dollar quote or block comment is not closed
+            before the end of ``text``; the location is where it opened.
+    """
+    text = text.removeprefix("\ufeff")
+    lines = _Lines(text, path, line_offset)
+    end = len(text)
+    state, resume = _State.IDLE, _State.IDLE  # resume: the state a comment returns to
+    pos = start = opened = 0  # opened: where the current quote or comment began
+    depth = parens = atomic = 0  # comment nesting, ( nesting, BEGIN ATOMIC / CASE nesting
+    tag = ""
+    scan = _SCAN
+    while True:
+        if state is _State.IDLE:
+            m = _NONBLANK.search(text, pos)
+            if m is None:
+                return
+            pos = m.start()
+            if text.startswith("--", pos):
+                state, resume = _State.LINE_COMMENT, _State.IDLE
+            elif text.startswith("/*", pos):
+                state, resume, opened, depth = _State.BLOCK_COMMENT, _State.IDLE, pos, 1
+                pos += 2
+            elif text[pos] == "\\":
+                state = _State.META
+            elif text[pos] == ";":
+                pos += 1  # an empty statement
+            else:
+                start, parens, atomic, state = pos, 0, 0, _State.STATEMENT
+                scan = _ROUTINE_SCAN if _ROUTINE_HEAD.match(text, pos) else _SCAN
+        elif state is _State.STATEMENT:
+            m = scan.search(text, pos)
+            if m is None:
+                yield Statement(text[start:].rstrip(), lines.locate(start))
+                return
+            at, pos, token = m.start(), m.end(), m.group()
+            if token == ";":
+                if parens or atomic:
+                    continue
+                statement = Statement(text[start:at].rstrip(), lines.locate(start))
+                yield statement
+                state = _State.IDLE
+                if _COPY_HEAD.match(statement.text) and _FROM_STDIN.search(statement.text):
+                    state, pos = _State.COPY_DATA, text.find("\n", pos) + 1 or end
+            elif token == "(":
+                parens += 1
+            elif token == ")":
+                parens = max(parens - 1, 0)
+            elif token == "'":
+                opened, state = at, _State.STRING
+                if (
+                    at > 0
+                    and text[at - 1] in "eE"
+                    and not (at > 1 and _is_ident_char(text[at - 2]))
+                ):
+                    state = _State.ESCAPE_STRING
+            elif token == '"':
+                opened, state = at, _State.QUOTED_IDENT
+            elif token == "$":
+                dollar = _DOLLAR_TAG.match(text, at)
+                if dollar and not (at > 0 and _is_ident_char(text[at - 1])):
+                    opened, tag, pos, state = at, dollar.group(), dollar.end(), _State.DOLLAR_QUOTE
+            elif token == "--":
+                state, resume = _State.LINE_COMMENT, _State.STATEMENT
+            elif token == "/*":
+                state, resume, opened, depth = _State.BLOCK_COMMENT, _State.STATEMENT, at, 1
+            elif (
+                parens
+                or (at > 0 and _is_ident_char(text[at - 1]))
+                or (pos < end and _is_ident_char(text[pos]))
+            ):
+                pass  # a keyword inside parentheses, or part of a longer identifier
+            else:
+                word = token.lower()  # BEGIN ATOMIC opens the body; inside, CASE and END pair up
+                if word == "end":
+                    atomic = max(atomic - 1, 0)
+                elif atomic or (word == "begin" and _ATOMIC_AFTER_BEGIN.match(text, pos)):
+                    atomic += 1
+        elif state is _State.LINE_COMMENT:
+            pos = text.find("\n", pos) + 1 or end
+            state = resume
+        elif state is _State.BLOCK_COMMENT:
+            m = _COMMENT_MARK.search(text, pos)
+            if m is None:
+                raise ParseError("unterminated comment", lines.locate(opened))
+            pos = m.end()
+            depth += 1 if m.group() == "/*" else -1
+            if depth == 0:
+                state = resume
+        elif state is _State.STRING or state is _State.QUOTED_IDENT:
+            quote = "'" if state is _State.STRING else '"'
+            at = text.find(quote, pos)
+            if at < 0:
+                what = "string" if state is _State.STRING else "identifier"
+                raise ParseError(f"unterminated quoted {what}", lines.locate(opened))
+            pos = at + 1
+            if text.startswith(quote, pos):
+                pos += 1  # a doubled quote stands for itself
+            else:
+                state = _State.STATEMENT
+        elif state is _State.ESCAPE_STRING:
+            m = _ESCAPE_STOP.search(text, pos)
+            if m is None:
+                raise ParseError("unterminated quoted string", lines.locate(opened))
+            pos = m.end()
+            if m.group() == "\\" or text.startswith("'", pos):
+                pos += 1  # skip the escaped character or the second quote of ''
+            else:
+                state = _State.STATEMENT
+        elif state is _State.DOLLAR_QUOTE:
+            at = text.find(tag, pos)
+            if at < 0:
+                raise ParseError(f"unterminated dollar-quoted string {tag}", lines.locate(opened))
+            pos, state = at + len(tag), _State.STATEMENT
+        elif state is _State.META:
+            stop = text.find("\n", pos)
+            stop = end if stop < 0 else stop
+            yield Statement(text[pos:stop].strip(), lines.locate(pos), meta=True)
+            pos, state = stop + 1, _State.IDLE
+        else:  # _State.COPY_DATA
+            m = _COPY_END.search(text, pos)
+            pos, state = (m.end() if m else end), _State.IDLE

@@ -1,0 +1,175 @@
+"""Helpers shared by the tool readers: reading files, blanking lines, errors, detection.
+
+Readers keep line numbers: whatever a tool does not run as UP SQL (annotations, the DOWN part)
+is replaced by an empty line that keeps its terminator (``"\\r\\n"`` stays ``"\\r\\n"``), so line
+``n`` of :attr:`Migration.sql` is line ``n`` of the file.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from schemadiff.errors import Location, MigrationError
+from schemadiff.migration import Migration
+
+BOM = "\ufeff"
+
+# Markers other readers look for when they decide whether a directory is theirs. Detection
+# only: the goose and dbmate readers apply their tools' exact rules when they read a file.
+GOOSE_UP_MARKER = re.compile(r"^--\s*\+goose\s+up\s*$", re.IGNORECASE | re.MULTILINE)
+# dbmate's own pattern (pkg/dbmate/migration.go), with Go's ASCII ``\s``.
+DBMATE_UP_MARKER = re.compile(
+    r"^--[\t\n\f\r ]*migrate:up(?:[\t\n\f\r ]*$|[\t\n\f\r ]+[^\t\n\f\r ])", re.MULTILINE
+)
+
+_ANY_TOOL_MARKER = re.compile(
+    f"(?i:{GOOSE_UP_MARKER.pattern})|(?:{DBMATE_UP_MARKER.pattern})", re.MULTILINE
+)
+
+# A file whose name starts with a number, then ``_``: the shape shared by most tools.
+NUMBERED_SQL = re.compile(r"^[0-9]+_.*\.sql$", re.DOTALL)
+UP_DOWN_SQL = re.compile(r"^[0-9]+_.*\.(?:up|down)\.sql$", re.DOTALL)
+
+
+def fail(message: str, path: Path | str, line: int = 0) -> MigrationError:
+    """A :class:`MigrationError` located at ``path`` (and ``line`` when known)."""
+    return MigrationError(message, Location(str(path), line))
+
+
+def require_dir(root: Path) -> None:
+    """Raise :class:`MigrationError` unless ``root`` is an existing directory."""
+    if not root.exists():
+        raise fail("migration directory does not exist", root)
+    if not root.is_dir():
+        raise fail("not a directory", root)
+
+
+def entries(root: Path) -> list[Path]:
+    """The entries directly inside ``root``, sorted by name (a stable, tool-neutral order)."""
+    return sorted(root.iterdir(), key=lambda p: p.name)
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of ``path``; an unreadable file is a :class:`MigrationError` naming it."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise fail(f"cannot read migration file: {exc.strerror or exc}", path) from exc
+
+
+def decode(data: bytes, path: Path) -> str:
+    """``data`` as UTF-8 text, a leading BOM kept (the caller decides what a BOM means).
+
+    Raises:
+        MigrationError: the bytes are not valid UTF-8; the location is the offending line.
+    """
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise fail(f"not valid UTF-8 (byte offset {exc.start})", path, line) from exc
+
+
+def read_text(path: Path) -> tuple[bytes, str]:
+    """The raw bytes of ``path`` and its text with a leading BOM removed."""
+    data = read_bytes(path)
+    return data, decode(data, path).removeprefix(BOM)
+
+
+def split_lines(text: str) -> list[str]:
+    """``text`` cut after each ``\\n``; terminators kept, so ``"".join(result) == text``.
+
+    Unlike :meth:`str.splitlines` this only breaks at ``\\n`` (``\\r\\n`` stays one terminator,
+    a form feed or U+2028 inside a line does not end it), which is how line numbers are counted.
+    """
+    parts = text.split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+def strip_eol(line: str) -> str:
+    """``line`` without its ``\\n`` and one ``\\r`` before it (Go's ``bufio.ScanLines``)."""
+    line = line.removesuffix("\n")
+    return line.removesuffix("\r")
+
+
+def blank(line: str) -> str:
+    """An empty line with the same terminator as ``line`` (``"\\r\\n"``, ``"\\n"`` or none)."""
+    if line.endswith("\r\n"):
+        return "\r\n"
+    if line.endswith("\n"):
+        return "\n"
+    return ""
+
+
+def keep_lines(lines: Sequence[str], keep: Callable[[int], bool]) -> str:
+    """Join ``lines``, blanking every line whose 0-based index ``keep`` rejects."""
+    return "".join(line if keep(i) else blank(line) for i, line in enumerate(lines))
+
+
+def check_unique(
+    migrations: Iterable[Migration], key: Callable[[Migration], object] | None = None
+) -> None:
+    """Raise :class:`MigrationError` naming both files when two migrations share a version.
+
+    Args:
+        migrations: the migrations of one directory.
+        key: what makes two migrations the same (default: the version string).
+    """
+    seen: dict[object, Migration] = {}
+    for migration in migrations:
+        k = migration.version if key is None else key(migration)
+        other = seen.get(k)
+        if other is not None:
+            raise fail(
+                f"duplicate migration version {migration.version!r}: {other.path} and "
+                f"{migration.path}",
+                migration.path,
+            )
+        seen[k] = migration
+
+
+def file_contains(path: Path, pattern: re.Pattern[str]) -> bool:
+    """Whether the start of ``path`` (see :func:`head_text`) matches ``pattern`` (detection)."""
+    return pattern.search(head_text(path)) is not None
+
+
+def head_text(path: Path) -> str:
+    """The first :data:`DETECT_BYTES` of ``path`` as text ("" when unreadable), for detection.
+
+    Cached by path, size and modification time: several readers look at the same files while a
+    directory's tool is being detected.
+    """
+    try:
+        stat = path.stat()
+    except OSError:
+        return ""
+    return _head_text(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+DETECT_BYTES = 256 * 1024
+
+
+@functools.lru_cache(maxsize=8192)
+def _head_text(path: str, size: int, mtime_ns: int) -> str:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(DETECT_BYTES)
+    except OSError:
+        return ""
+    return data.decode("utf-8", errors="replace")
+
+
+def any_file_contains(paths: Iterable[Path], pattern: re.Pattern[str]) -> bool:
+    """Whether any of ``paths`` matches ``pattern`` (see :func:`file_contains`)."""
+    return any(file_contains(path, pattern) for path in paths)
+
+
+def has_tool_markers(paths: Iterable[Path]) -> bool:
+    """Whether a goose or dbmate annotation appears in any of ``paths`` (detection)."""
+    return any_file_contains(paths, _ANY_TOOL_MARKER)

@@ -1,0 +1,123 @@
+"""amacneil/dbmate: ``<digits>...sql`` files with ``-- migrate:up`` / ``-- migrate:down`` blocks.
+
+Rules (``pkg/dbmate/db.go`` ``FindMigrations``, ``pkg/dbmate/migration.go``):
+
+- a top-level file whose name matches ``^(\\d+).*\\.sql$`` is a migration; its version is the
+  leading digits as written (``"20240101120000"``, ``"001"``); files run in file-name order.
+- a file holds one or more sections, each starting at a ``-- migrate:up`` line (dbmate's regex:
+  ``(?m)^--\\s*migrate:up(\\s*$|\\s+\\S+)``) and holding exactly one later ``-- migrate:down``
+  line. Only blank and ``--`` comment lines may precede the first ``up``. A missing ``up`` or
+  ``down``, a ``down`` before its ``up`` or two ``down`` lines in one section is an error.
+- options follow the directive on its line: ``-- migrate:up transaction:false`` runs that
+  section outside a transaction. The migration's ``in_transaction`` is false when any UP
+  section runs outside one.
+- ``sql`` keeps the UP blocks; the directive lines, the DOWN blocks and anything before the
+  first directive are blanked.
+
+dbmate records versions only (``schema_migrations.version``), no checksum.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from schemadiff.migration import Migration
+from schemadiff.tools import _common
+
+NAME = "dbmate"
+HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "schema_migrations")})
+
+_FILE = re.compile(r"([0-9]+)[^\n]*\.sql")
+_WS = "[\t\n\f\r ]"  # Go's \s
+_UP = re.compile(rf"^--{_WS}*migrate:up(?:{_WS}*$|{_WS}+[^\t\n\f\r ]+)", re.MULTILINE)
+_DOWN = re.compile(rf"^--{_WS}*migrate:down(?:{_WS}*$|{_WS}+[^\t\n\f\r ]+)", re.MULTILINE)
+_DIRECTIVE = re.compile(rf"^--{_WS}*migrate:(?:up|down)")
+_BLANK_OR_COMMENT = re.compile(rf"^{_WS}*$|^{_WS}*--")
+
+
+def checksum(data: bytes) -> str | None:
+    """dbmate records no checksum."""
+    return None
+
+
+def detect(root: Path) -> int:
+    """100 when a migration-named file carries a ``-- migrate:up`` directive, else 0."""
+    files = [p for p in _common.entries(root) if _FILE.fullmatch(p.name)]
+    return 100 if _common.any_file_contains(files, _common.DBMATE_UP_MARKER) else 0
+
+
+def list_migrations(root: Path) -> list[Migration]:
+    """The dbmate migrations of ``root`` in file-name order.
+
+    Raises:
+        MigrationError: a file dbmate would refuse to parse, invalid UTF-8, or two files with
+            the same version.
+    """
+    _common.require_dir(root)
+    migrations = []
+    for path in _common.entries(root):
+        m = _FILE.fullmatch(path.name)
+        if m is None or path.is_dir():
+            continue
+        _, text = _common.read_text(path)
+        sql, in_tx = parse(text, path)
+        description = path.name[len(m.group(1)) : -len(".sql")].removeprefix("_")
+        migrations.append(Migration(m.group(1), description, str(path), sql, in_tx))
+    _common.check_unique(migrations)
+    return migrations
+
+
+def parse(text: str, path: Path) -> tuple[str, bool]:
+    """The UP SQL of a dbmate file (other lines blanked) and whether it runs in a transaction.
+
+    Raises:
+        MigrationError: the file breaks one of dbmate's rules.
+    """
+    ups = [m.start() for m in _UP.finditer(text)]
+    if not ups:
+        raise _common.fail("dbmate requires an up block ('-- migrate:up')", path)
+    for number, line in enumerate(text[: ups[0]].split("\n"), start=1):
+        if not _BLANK_OR_COMMENT.match(line):
+            raise _common.fail("statements before the '-- migrate:up' block", path, number)
+    keep: list[tuple[int, int]] = []  # UP blocks, as [start, end) offsets in text
+    in_tx = True
+    for start, end in zip(ups, [*ups[1:], len(text)]):
+        section = text[start:end]
+        downs = [m.start() for m in _DOWN.finditer(section)]
+        if len(downs) > 1:
+            raise _common.fail(
+                "two '-- migrate:down' blocks in one section", path, _line(text, start)
+            )
+        if not downs:
+            raise _common.fail(
+                "dbmate requires a down block ('-- migrate:down')", path, _line(text, start)
+            )
+        # Sections start at an up directive, so a down always follows its up here; a down
+        # line above the first up is a comment outside every section, ignored as by dbmate.
+        in_tx = in_tx and _transaction(section)
+        keep.append((start, start + downs[0]))
+    return _blank_outside(text, keep), in_tx
+
+
+def _transaction(section: str) -> bool:
+    """Whether a section's options let it run in a transaction (``transaction:false`` does not)."""
+    first = section.split("\n", 1)[0]
+    options = _DIRECTIVE.sub("", first, count=1).strip()
+    pairs = [item.split(":") for item in re.split(r"[\t\n\f\r ]+", options)]
+    values = {pair[0]: pair[1] for pair in pairs if len(pair) == 2}
+    return values.get("transaction") != "false"
+
+
+def _line(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _blank_outside(text: str, blocks: list[tuple[int, int]]) -> str:
+    """Keep the lines inside ``blocks`` except each block's first (directive) line."""
+    lines = _common.split_lines(text)
+    keep: set[int] = set()
+    for start, end in blocks:
+        first, last = _line(text, start), _line(text, end)  # 1-based; end is a line start
+        keep.update(range(first, last - 1))  # 0-based indexes first .. last-2
+    return _common.keep_lines(lines, keep.__contains__)

@@ -1,0 +1,104 @@
+"""diesel: a directory per migration, ``<version>_<name>/up.sql`` (+ down.sql, metadata.toml).
+
+Rules (``diesel_migrations/src/file_based_migrations.rs``, ``migrations_internals``,
+``migration_harness.rs``):
+
+- every top-level entry that is not a file and whose name does not start with ``.`` is a
+  migration directory and must contain ``up.sql`` (diesel refuses the directory otherwise).
+  Top-level files (``README.md``, a stray data ``.sql``) are not migrations.
+- the version is the directory name up to its first ``_`` with every ``-`` removed:
+  ``2017-09-23-182408_add_emails`` -> ``"20170923182408"``, ``00000000000000_diesel_initial_setup``
+  -> ``"00000000000000"``. Migrations run in the order of that version *as a string*, so mixed
+  spellings sort correctly while plain directory names would not.
+- ``metadata.toml`` controls the transaction: absent or unparsable -> in a transaction; parsed,
+  ``run_in_transaction`` is used, and a parsed file *without* that key means false (the field is
+  ``#[serde(default)] bool``).
+- an empty ``up.sql`` (zero bytes) is refused by diesel at run time; it is an error here too.
+
+diesel records ``__diesel_schema_migrations(version, run_on)``, no checksum.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from schemadiff.migration import Migration
+from schemadiff.tools import _common
+
+try:  # Python >= 3.11
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    tomllib = None  # type: ignore[assignment]
+
+NAME = "diesel"
+HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "__diesel_schema_migrations")})
+
+_RUN_IN_TX = re.compile(r"^\s*run_in_transaction\s*=\s*(true|false)\s*(?:#.*)?$", re.MULTILINE)
+
+
+def checksum(data: bytes) -> str | None:
+    """diesel records no checksum."""
+    return None
+
+
+def version_of(directory_name: str) -> str:
+    """diesel's version for a migration directory name (``migrations_internals``)."""
+    return directory_name.split("_", 1)[0].replace("-", "")
+
+
+def _migration_dirs(root: Path) -> list[Path]:
+    return [p for p in _common.entries(root) if not p.name.startswith(".") and not p.is_file()]
+
+
+def detect(root: Path) -> int:
+    """90 when ``root`` has sub-directories holding an ``up.sql``, else 0."""
+    return 90 if any((d / "up.sql").is_file() for d in _migration_dirs(root)) else 0
+
+
+def list_migrations(root: Path) -> list[Migration]:
+    """The diesel migrations of ``root`` in version order.
+
+    Raises:
+        MigrationError: a directory without ``up.sql``, an empty ``up.sql``, invalid UTF-8, or
+            two directories with one version.
+    """
+    _common.require_dir(root)
+    migrations = []
+    for directory in _migration_dirs(root):
+        up = directory / "up.sql"
+        if not up.exists():
+            raise _common.fail("not a diesel migration: no up.sql in this directory", directory)
+        data, text = _common.read_text(up)
+        if not data:
+            raise _common.fail("empty migration (diesel refuses to run it)", up)
+        _, _, name = directory.name.partition("_")
+        migrations.append(
+            Migration(
+                version=version_of(directory.name),
+                description=name,
+                path=str(up),
+                sql=text,
+                in_transaction=run_in_transaction(directory / "metadata.toml"),
+                extra={"directory": directory.name},
+            )
+        )
+    migrations.sort(key=lambda m: m.version)
+    _common.check_unique(migrations)
+    return migrations
+
+
+def run_in_transaction(metadata: Path) -> bool:
+    """What diesel reads from a migration's ``metadata.toml`` (see the module docstring)."""
+    try:
+        text = metadata.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return True
+    if tomllib is None:  # pragma: no cover - Python 3.10: the one key diesel reads
+        m = _RUN_IN_TX.search(text)
+        return m is not None and m.group(1) == "true"
+    try:
+        value = tomllib.loads(text).get("run_in_transaction", False)
+    except tomllib.TOMLDecodeError:
+        return True
+    return value if isinstance(value, bool) else True

@@ -1,0 +1,119 @@
+"""launchbadge/sqlx: ``<version>_<description>.sql`` and reversible ``.up.sql``/``.down.sql``.
+
+Rules (``sqlx-core/src/migrate/source.rs``, ``migration.rs``, ``migration_type.rs``):
+
+- every regular top-level file whose name splits at its first ``_`` into two parts, the second
+  ending in ``.sql``, is a migration; other files are ignored. The first part must parse as an
+  ``i64`` (an optional sign, then digits), else sqlx refuses the directory. The version is
+  that integer in decimal; migrations run in numeric order.
+- ``*.down.sql`` files are the revert halves of reversible migrations: not UP units.
+- the description is the second part with its type suffix (``.up.sql``, ``.down.sql`` or
+  ``.sql``, removed as often as it repeats, like Rust's ``trim_end_matches``) taken off and
+  every ``_`` turned into a space: ``20210425153745_create_history.sql`` -> ``"create history"``.
+- a file whose text starts with ``-- no-transaction`` (first bytes, so not after a BOM) runs
+  outside a transaction; that comment line is blanked in ``sql``.
+- the checksum is the SHA-384 of the file's exact bytes, stored as ``bytea``: here lowercase
+  hex (compare with ``encode(checksum, 'hex')``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from schemadiff.migration import Migration
+from schemadiff.tools import _common
+
+NAME = "sqlx"
+HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "_sqlx_migrations")})
+
+_INT64 = re.compile(r"^[+-]?[0-9]+$")
+_NO_TX = "-- no-transaction"
+_SUFFIXES = (".up.sql", ".down.sql", ".sql")
+
+
+def checksum(data: bytes) -> str | None:
+    """SHA-384 of the exact file bytes, lowercase hex (what ``_sqlx_migrations.checksum`` holds)."""
+    return hashlib.sha384(data).hexdigest()
+
+
+def parse_name(name: str) -> tuple[str, str, str] | None:
+    """``(version part, type suffix, description)`` of a sqlx file name, or None if ignored.
+
+    The version part is not validated here (see :func:`list_migrations`).
+    """
+    version, sep, rest = name.partition("_")
+    if not sep or not rest.endswith(".sql"):
+        return None
+    suffix = next(s for s in _SUFFIXES if rest.endswith(s))
+    description = rest
+    while description.endswith(suffix):
+        description = description[: -len(suffix)]
+    return version, suffix, description.replace("_", " ")
+
+
+def _candidates(root: Path) -> list[tuple[Path, tuple[str, str, str]]]:
+    found = []
+    for path in _common.entries(root):
+        parsed = parse_name(path.name)
+        if parsed is not None and path.is_file():
+            found.append((path, parsed))
+    return found
+
+
+def detect(root: Path) -> int:
+    """How much ``root`` looks like a sqlx directory.
+
+    Plain ``<int>_<desc>.sql`` files without goose or dbmate annotations score 50; with
+    reversible files beside them, or a ``-- no-transaction`` header, 75; reversible files alone
+    (a layout golang-migrate shares) 30.
+    """
+    files = [(p, parsed) for p, parsed in _candidates(root) if _INT64.match(parsed[0])]
+    if not files or _common.has_tool_markers(p for p, _ in files):
+        return 0
+    plain = any(suffix == ".sql" for _, (_, suffix, _) in files)
+    reversible = any(suffix != ".sql" for _, (_, suffix, _) in files)
+    no_tx = any(_common.head_text(p).startswith(_NO_TX) for p, _ in files)
+    if (plain and reversible) or no_tx:
+        return 75
+    return 50 if plain else 30
+
+
+def list_migrations(root: Path) -> list[Migration]:
+    """The sqlx UP migrations of ``root`` in version order.
+
+    Raises:
+        MigrationError: a file name whose version part is not an ``i64``, invalid UTF-8, or two
+            UP files with the same version.
+    """
+    _common.require_dir(root)
+    found: list[tuple[int, Migration]] = []
+    for path, (version_text, suffix, description) in _candidates(root):
+        if not _INT64.match(version_text) or not -(2**63) <= int(version_text) < 2**63:
+            raise _common.fail("sqlx expects an integer version prefix (e.g. 01_foo.sql)", path)
+        if suffix == ".down.sql":
+            continue
+        data = _common.read_bytes(path)
+        raw = _common.decode(data, path)
+        lines = _common.split_lines(raw.removeprefix(_common.BOM))
+        no_tx = raw.startswith(_NO_TX)
+        first = 1 if no_tx else 0  # the -- no-transaction line is blanked
+        version = int(version_text)
+        found.append(
+            (
+                version,
+                Migration(
+                    version=str(version),
+                    description=description,
+                    path=str(path),
+                    sql=_common.keep_lines(lines, first.__le__),
+                    in_transaction=not no_tx,
+                    checksum=checksum(data),
+                ),
+            )
+        )
+    found.sort(key=lambda item: item[0])
+    migrations = [m for _, m in found]
+    _common.check_unique(migrations)
+    return migrations
