@@ -103,6 +103,7 @@ def history_tables() -> set[tuple[str, str]]:
 
 
 def _require_nonempty(root: Path) -> None:
+    """Raise :class:`MigrationError` unless ``root`` is a directory with something in it."""
     if not root.is_dir():
         what = "not a directory" if root.exists() else "migration directory does not exist"
         raise MigrationError(what, Location(str(root)))
@@ -111,6 +112,7 @@ def _require_nonempty(root: Path) -> None:
 
 
 def _ambiguous(root: Path, names: list[str]) -> MigrationError:
+    """The error for a directory that looks like several tools' layouts."""
     return MigrationError(
         f"ambiguous migration layout: looks like {' and '.join(names)}; pass --tool "
         f"({' or '.join(names)})",

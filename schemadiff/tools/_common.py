@@ -157,6 +157,7 @@ DETECT_BYTES = 256 * 1024
 
 @functools.lru_cache(maxsize=8192)
 def _head_text(path: str, size: int, mtime_ns: int) -> str:
+    """Read the head of ``path``; ``size`` and ``mtime_ns`` only key the cache."""
     try:
         with open(path, "rb") as fh:
             data = fh.read(DETECT_BYTES)

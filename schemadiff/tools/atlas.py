@@ -75,6 +75,7 @@ def read_sum_file(path: Path) -> dict[str, str]:
 
 
 def _directive(content: str, name: str) -> str | None:
+    """The argument of an ``atlas:<name>`` directive opening ``content``, or None."""
     m = _DIRECTIVE.match(content)
     if m is not None and m.group(2) == name:
         return m.group(3) or ""
@@ -94,6 +95,7 @@ def _header_comments(text: str) -> list[str]:
 
 
 def _sql_files(root: Path) -> list[Path]:
+    """Atlas's migration files: top-level ``*.sql`` files in file-name order."""
     return sorted((p for p in root.glob("*.sql") if p.is_file()), key=lambda p: p.name)
 
 

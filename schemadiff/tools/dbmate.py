@@ -110,6 +110,7 @@ def _transaction(section: str) -> bool:
 
 
 def _line(text: str, offset: int) -> int:
+    """The 1-based line number of character ``offset`` of ``text``."""
     return text.count("\n", 0, offset) + 1
 
 

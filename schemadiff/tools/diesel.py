@@ -48,6 +48,7 @@ def version_of(directory_name: str) -> str:
 
 
 def _migration_dirs(root: Path) -> list[Path]:
+    """The entries diesel takes for migration directories (not files, no leading dot)."""
     return [p for p in _common.entries(root) if not p.name.startswith(".") and not p.is_file()]
 
 

@@ -143,6 +143,7 @@ def parse_name(name: str) -> tuple[Version | None, str] | None:
 
 
 def _scripts(root: Path) -> list[tuple[Path, Version | None, str]]:
+    """``(path, version or None, description)`` of every script under ``root``."""
     found = []
     for path in sorted(root.rglob("*.sql")):
         parsed = parse_name(path.name)
@@ -169,7 +170,7 @@ def list_migrations(root: Path) -> list[Migration]:
     for path, version, description in _scripts(root):
         data, text = _common.read_text(path)
         migration = Migration(
-            version=version.text if version else REPEATABLE_PREFIX + description,
+            version=REPEATABLE_PREFIX + description if version is None else version.text,
             description=description,
             path=str(path),
             sql=text,
@@ -190,6 +191,7 @@ def list_migrations(root: Path) -> list[Migration]:
 
 
 def _in_transaction(path: Path, text: str) -> bool:
+    """Whether Flyway runs the script ``path`` (text ``text``) in a transaction."""
     conf = path.with_name(path.name + ".conf")
     if conf.is_file() and _CONF_FALSE.search(conf.read_text("utf-8", errors="replace")):
         return False

@@ -38,6 +38,8 @@ _NO_TX_GO = re.compile(r"\bAddNamedMigrationNoTx(?:Context)?\b|\bAddMigrationNoT
 
 
 class _State(Enum):
+    """The states of goose's parser (``parserState`` in ``parser.go``)."""
+
     START = auto()
     UP = auto()
     BEGIN_UP = auto()
@@ -114,6 +116,7 @@ def list_migrations(root: Path) -> list[Migration]:
 
 
 def _go_migration(path: Path, version: int, description: str) -> Migration:
+    """A ``.go`` migration: opaque; without a transaction when registered ``NoTx``."""
     text = _common.decode(_common.read_bytes(path), path)
     return Migration(
         version=str(version),
@@ -126,6 +129,7 @@ def _go_migration(path: Path, version: int, description: str) -> Migration:
 
 
 def _sql_migration(path: Path, version: int, description: str) -> Migration:
+    """A ``.sql`` migration, parsed with goose's rules (both directions, like goose)."""
     _, text = _common.read_text(path)
     lines = _common.split_lines(text)
     up_lines, use_tx, envsub = _parse(lines, path, up=True)

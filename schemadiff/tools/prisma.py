@@ -51,6 +51,7 @@ def checksum_matches(data: bytes, stored: str) -> bool:
 
 
 def _migration_dirs(root: Path) -> list[Path]:
+    """The migration directories of ``root``, by name."""
     return [p for p in _common.entries(root) if p.is_dir() and not p.name.startswith(".")]
 
 

@@ -54,6 +54,7 @@ def parse_name(name: str) -> tuple[str, str, str] | None:
 
 
 def _candidates(root: Path) -> list[tuple[Path, tuple[str, str, str]]]:
+    """Regular files of ``root`` whose names have sqlx's shape, with :func:`parse_name`."""
     found = []
     for path in _common.entries(root):
         parsed = parse_name(path.name)
@@ -98,7 +99,8 @@ def list_migrations(root: Path) -> list[Migration]:
         raw = _common.decode(data, path)
         lines = _common.split_lines(raw.removeprefix(_common.BOM))
         no_tx = raw.startswith(_NO_TX)
-        first = 1 if no_tx else 0  # the -- no-transaction line is blanked
+        if no_tx:  # the -- no-transaction line is an annotation: blank it
+            lines[0] = _common.blank(lines[0])
         version = int(version_text)
         found.append(
             (
@@ -107,7 +109,7 @@ def list_migrations(root: Path) -> list[Migration]:
                     version=str(version),
                     description=description,
                     path=str(path),
-                    sql=_common.keep_lines(lines, first.__le__),
+                    sql="".join(lines),
                     in_transaction=not no_tx,
                     checksum=checksum(data),
                 ),
