@@ -93,8 +93,9 @@ class SchemaObject:
     KIND = ""
 
     @property
-    def key(self) -> Key:  # pragma: no cover - every subclass overrides
-        raise NotImplementedError
+    def key(self) -> Key:
+        """Schema-level objects: ``Key(KIND, schema, name)``; other shapes override this."""
+        return Key(self.KIND, self.schema, self.name)  # type: ignore[attr-defined]
 
     def attributes(self) -> dict[str, Any]:
         """The compared fields, by name (what diff and provenance work on)."""
@@ -107,6 +108,20 @@ class SchemaObject:
     @classmethod
     def identity_fields(cls) -> tuple[str, ...]:
         return ("schema", "name")
+
+
+class TableLevel(SchemaObject):
+    """Mixin for objects that live on a table: keyed ``(KIND, schema, table, name)``."""
+
+    __slots__ = ()
+
+    @property
+    def key(self) -> Key:
+        return Key(self.KIND, self.schema, self.table, self.name)  # type: ignore[attr-defined]
+
+    @classmethod
+    def identity_fields(cls) -> tuple[str, ...]:
+        return ("schema", "table", "name")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,10 +160,6 @@ class Enum(SchemaObject):
     labels: tuple[str, ...]  # in sort order, e.g. ("draft", "active")
     KIND = "enum"
 
-    @property
-    def key(self) -> Key:
-        return Key("enum", self.schema, self.name)
-
 
 @dataclass(frozen=True, slots=True)
 class Domain(SchemaObject):
@@ -161,10 +172,6 @@ class Domain(SchemaObject):
     checks: tuple[tuple[str, str], ...] = ()  # (constraint name, normalized expression), sorted
     KIND = "domain"
 
-    @property
-    def key(self) -> Key:
-        return Key("domain", self.schema, self.name)
-
 
 @dataclass(frozen=True, slots=True)
 class CompositeType(SchemaObject):
@@ -172,10 +179,6 @@ class CompositeType(SchemaObject):
     name: str
     attributes_: tuple[tuple[str, str], ...]  # (name, canonical type) in order
     KIND = "composite"
-
-    @property
-    def key(self) -> Key:
-        return Key("composite", self.schema, self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,10 +195,6 @@ class Sequence(SchemaObject):
     owned_by: str | None = None  # "table.column" in the same schema, e.g. "users.id"
     KIND = "sequence"
 
-    @property
-    def key(self) -> Key:
-        return Key("sequence", self.schema, self.name)
-
 
 @dataclass(frozen=True, slots=True)
 class Table(SchemaObject):
@@ -210,13 +209,9 @@ class Table(SchemaObject):
     rls_forced: bool = False
     KIND = "table"
 
-    @property
-    def key(self) -> Key:
-        return Key("table", self.schema, self.name)
-
 
 @dataclass(frozen=True, slots=True)
-class Column(SchemaObject):
+class Column(TableLevel):
     schema: str
     table: str
     name: str
@@ -229,17 +224,9 @@ class Column(SchemaObject):
     position: int = field(default=0, compare=False)
     KIND = "column"
 
-    @property
-    def key(self) -> Key:
-        return Key("column", self.schema, self.table, self.name)
-
-    @classmethod
-    def identity_fields(cls) -> tuple[str, ...]:
-        return ("schema", "table", "name")
-
 
 @dataclass(frozen=True, slots=True)
-class Constraint(SchemaObject):
+class Constraint(TableLevel):
     """A table constraint. NOT NULL is a column attribute, not a constraint here."""
 
     schema: str
@@ -261,14 +248,6 @@ class Constraint(SchemaObject):
     no_inherit: bool = False
     KIND = "constraint"
 
-    @property
-    def key(self) -> Key:
-        return Key("constraint", self.schema, self.table, self.name)
-
-    @classmethod
-    def identity_fields(cls) -> tuple[str, ...]:
-        return ("schema", "table", "name")
-
 
 @dataclass(frozen=True, slots=True)
 class Index(SchemaObject):
@@ -284,10 +263,6 @@ class Index(SchemaObject):
     predicate: str | None = None
     nulls_not_distinct: bool = False
     KIND = "index"
-
-    @property
-    def key(self) -> Key:
-        return Key("index", self.schema, self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,10 +280,6 @@ class View(SchemaObject):
     relations: tuple[str, ...] = ()  # sorted unqualified names of relations the query reads
     definition: str = field(default="", compare=False)
     KIND = "view"
-
-    @property
-    def key(self) -> Key:
-        return Key("view", self.schema, self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,7 +312,7 @@ class Function(SchemaObject):
 
 
 @dataclass(frozen=True, slots=True)
-class Trigger(SchemaObject):
+class Trigger(TableLevel):
     schema: str
     table: str
     name: str
@@ -357,17 +328,9 @@ class Trigger(SchemaObject):
     enabled: str = "O"  # pg_trigger.tgenabled: O, D, R, A
     KIND = "trigger"
 
-    @property
-    def key(self) -> Key:
-        return Key("trigger", self.schema, self.table, self.name)
-
-    @classmethod
-    def identity_fields(cls) -> tuple[str, ...]:
-        return ("schema", "table", "name")
-
 
 @dataclass(frozen=True, slots=True)
-class Policy(SchemaObject):
+class Policy(TableLevel):
     schema: str
     table: str
     name: str
@@ -377,14 +340,6 @@ class Policy(SchemaObject):
     using: str | None = None
     with_check: str | None = None
     KIND = "policy"
-
-    @property
-    def key(self) -> Key:
-        return Key("policy", self.schema, self.table, self.name)
-
-    @classmethod
-    def identity_fields(cls) -> tuple[str, ...]:
-        return ("schema", "table", "name")
 
 
 #: Object kinds that live on a table and go with it.
