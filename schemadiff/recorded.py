@@ -1,0 +1,60 @@
+"""What a migration tool's history table says has been applied.
+
+Each tool keeps its own table (``goose_db_version``, ``_sqlx_migrations``,
+``schema_migrations``, ``flyway_schema_history`` ...) with its own rules; the tool readers turn
+its rows into one :class:`Recorded` value, already interpreted the way the tool interprets them
+(goose: the latest row per version decides; golang-migrate: one row meaning "everything up to
+here"; Flyway: failed rows and undo rows do not count).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedVersion:
+    """One version the history table records as applied (or as failed, ``success=False``).
+
+    Attributes:
+        version: spelled as the tool writes it (the same spelling as ``Migration.version``).
+        checksum: as the tool stores it (sqlx: hex of the SHA-384 bytes; Flyway: signed CRC32
+            as decimal text; Prisma: SHA-256 hex), None when the tool keeps none.
+        description: as recorded, when the tool records one.
+        success: False for a row the tool marks failed (sqlx ``success = false``, Flyway
+            ``success = false``, Prisma ``finished_at IS NULL``, golang-migrate ``dirty``).
+    """
+
+    version: str
+    checksum: str | None = None
+    description: str | None = None
+    success: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """A tool's history as read from a database, a dump or a file.
+
+    Attributes:
+        tool: the tool whose table this is.
+        source: ``live``, ``dump``, ``file`` or ``none``.
+        table_exists: False when the history table is absent (a state, not an error).
+        versions: the applied versions in the order recorded.
+        notes: anything worth telling the user (a dirty golang-migrate row, goose's version 0).
+    """
+
+    tool: str
+    source: str = "none"
+    table_exists: bool = False
+    versions: tuple[RecordedVersion, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def applied(self) -> dict[str, RecordedVersion]:
+        """Versions recorded as successfully applied, by version."""
+        return {v.version: v for v in self.versions if v.success}
+
+    @classmethod
+    def none(cls, tool: str) -> Recorded:
+        """No history available at all (inference then works from the schema alone)."""
+        return cls(tool, "none", False, ())
