@@ -39,12 +39,26 @@ class Replay:
     migrations: list[Migration] = field(default_factory=list)
 
 
-def _replay_statements(replayer: Replayer, statements: Iterable[Statement], version: str,
-                       stats: MigrationStats, strict: bool) -> None:
-    for stmt in statements:
-        if stmt.meta:
-            continue
-        op = parse_statement(stmt.text)
+@dataclass(slots=True)
+class ParsedMigration:
+    """A migration split and parsed once, ready to be replayed any number of times."""
+
+    migration: Migration
+    statements: list[tuple[Statement, ops.Op]]
+
+
+def parse_migration(m: Migration) -> ParsedMigration:
+    """Split and parse one migration (raises ParseError on an unterminated quote)."""
+    if m.opaque:
+        return ParsedMigration(m, [])
+    return ParsedMigration(
+        m, [(st, parse_statement(st.text)) for st in split(m.sql, m.path) if not st.meta]
+    )
+
+
+def _replay_statements(replayer: Replayer, statements: Iterable[tuple[Statement, ops.Op]],
+                       version: str, stats: MigrationStats, strict: bool) -> None:
+    for stmt, op in statements:
         stats.statements += 1
         before = len(replayer.diagnostics)
         replayer.apply(op, version, stmt.location, stmt.text)
@@ -59,6 +73,18 @@ def _replay_statements(replayer: Replayer, statements: Iterable[Statement], vers
             stats.schema += 1
 
 
+def replay_parsed(parsed: list[ParsedMigration], *, strict: bool = False) -> Replay:
+    """Replay already-parsed migrations in order."""
+    replayer = Replayer()
+    stats: dict[str, MigrationStats] = {}
+    for pm in parsed:
+        st = stats.setdefault(pm.migration.version, MigrationStats())
+        replayer.reset_search_path()
+        _replay_statements(replayer, pm.statements, pm.migration.version, st, strict)
+    return Replay(replayer.catalog, replayer.effects, replayer.diagnostics, stats,
+                  [pm.migration for pm in parsed])
+
+
 def replay_migrations(migrations: list[Migration], *, strict: bool = False) -> Replay:
     """Replay migrations in order into the catalog they build.
 
@@ -71,20 +97,13 @@ def replay_migrations(migrations: list[Migration], *, strict: bool = False) -> R
         ParseError: a file that cannot be split (unterminated quote), or any unmodeled
             statement when ``strict``.
     """
-    replayer = Replayer()
-    stats: dict[str, MigrationStats] = {}
-    for m in migrations:
-        st = stats.setdefault(m.version, MigrationStats())
-        if m.opaque:
-            continue
-        replayer.reset_search_path()
-        _replay_statements(replayer, split(m.sql, m.path), m.version, st, strict)
-    return Replay(replayer.catalog, replayer.effects, replayer.diagnostics, stats, list(migrations))
+    return replay_parsed([parse_migration(m) for m in migrations], strict=strict)
 
 
 def replay_sql(text: str, path: str = "<sql>", *, strict: bool = False) -> Replay:
     """Replay one SQL script (a ``pg_dump --schema-only`` file) in a single session."""
     replayer = Replayer()
     st = MigrationStats()
-    _replay_statements(replayer, split(text, path), "", st, strict)
+    statements = [(s, parse_statement(s.text)) for s in split(text, path) if not s.meta]
+    _replay_statements(replayer, statements, "", st, strict)
     return Replay(replayer.catalog, replayer.effects, replayer.diagnostics, {"": st})

@@ -91,3 +91,67 @@ def diff_table(diffs: list[Difference], unmodeled: list[Diagnostic], width: int 
     for u in unmodeled:
         console.print(f"warning: {u.location}: {u.message}", markup=False, highlight=False)
     return buf.getvalue()
+
+
+# ------------------------------------------------------------------------------ infer
+
+
+def infer_json(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, indent=2, default=str)
+
+
+def _findings_lines(doc: dict[str, Any]) -> list[str]:
+    lines = []
+    labels = [
+        ("missing_from_history", "applied but missing from the history (backfill these)"),
+        ("recorded_not_applied", "recorded in the history but not applied"),
+        ("recorded_not_in_code", "recorded in the history but not in the code (deploy newer code)"),
+        ("checksum_mismatch", "files changed since they were applied (checksum mismatch)"),
+        ("partial", "partially applied"),
+    ]
+    for field_name, label in labels:
+        versions = doc.get(field_name) or []
+        if versions:
+            lines.append(f"{len(versions)} {label}: {', '.join(versions)}")
+    for d in doc.get("drift", []):
+        who = f" (migration {d['migration']})" if d.get("migration") else " (no migration)"
+        attr = f" {d['attribute']}: expected {d['expected']!r}, actual {d['actual']!r}" if d["attribute"] else ""
+        lines.append(f"drift: {d['change']} {d['kind']} {d['object']}{attr}{who}")
+    return lines
+
+
+def infer_markdown(doc: dict[str, Any]) -> str:
+    s = doc["summary"]
+    out = [f"**schemadiff infer** ({doc['tool']}): {s['applied']} applied, {s['pending']} pending, "
+           f"{s['partial']} partial of {s['migrations']} migrations; history: "
+           f"{doc['history']['source']}, {doc['history']['recorded']} recorded.", ""]
+    findings = _findings_lines(doc)
+    out += [f"- {line}" for line in findings] or ["No findings: history and schema agree."]
+    out += ["", "| version | name | status | confidence | recorded |", "|---|---|---|---|---|"]
+    for m in doc["migrations"]:
+        rec = {True: "yes", False: "no", None: "—"}[m["recorded"]]
+        out.append(f"| {m['version']} | {m['name']} | {m['status']} | {m['confidence']} | {rec} |")
+    return "\n".join(out) + "\n"
+
+
+def infer_table(doc: dict[str, Any], width: int = 120) -> str:
+    from io import StringIO
+
+    from rich.console import Console
+    from rich.table import Table
+
+    buf = StringIO()
+    console = Console(file=buf, width=width, force_terminal=False, color_system=None)
+    s = doc["summary"]
+    table = Table(title=f"{doc['tool']}: {s['applied']} applied, {s['pending']} pending, "
+                        f"{s['partial']} partial of {s['migrations']}")
+    for col in ("version", "name", "status", "confidence", "recorded"):
+        table.add_column(col, overflow="fold")
+    for m in doc["migrations"]:
+        rec = {True: "yes", False: "no", None: "—"}[m["recorded"]]
+        table.add_row(m["version"], m["name"], m["status"], m["confidence"], rec)
+    console.print(table)
+    findings = _findings_lines(doc)
+    for line in findings or ["No findings: history and schema agree."]:
+        console.print(line, markup=False, highlight=False)
+    return buf.getvalue()

@@ -1,0 +1,444 @@
+"""Which migrations are really applied, inferred from the schema itself.
+
+The replay's effect log says, for every fact (an object's existence, or one of its attributes),
+which migrations set it and to what, in order. Under a hypothesis P (the set of applied
+migrations) a fact's predicted value is the value of its last setter in P. The search looks for
+the P that agrees with the actual schema on the most facts, subject to P being closed under
+dependencies (a migration that alters, drops or references what another created cannot be
+applied without it). Toggling one migration only re-scores the facts it sets, so the search is
+cheap even for thousands of migrations.
+
+Per migration the verdict says how it was decided: ``observed`` (its own effects decide it),
+``inferred-from-order`` (it has effects, but later applied migrations overwrote all of them, so
+the applied migrations around it place it), or ``unobservable`` (no schema effect at all: data
+only, an opaque goose ``.go`` migration). Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from schemadiff.diff import Difference, diff_catalogs
+from schemadiff.history import ParsedMigration, Replay, replay_parsed
+from schemadiff.migration import Migration
+from schemadiff.model import TABLE_LEVEL_KINDS, Catalog, Effect, Key, SchemaObject
+from schemadiff.recorded import Recorded
+
+_ABSENT = "<absent>"
+_PRESENT = "<present>"
+Fact = tuple[Key, str]  # (object, attribute); attribute "*" is the object's existence
+Keep = Callable[[Key], bool]
+
+
+@dataclass(slots=True)
+class Verdict:
+    """The inferred state of one migration."""
+
+    migration: Migration
+    status: str  # applied | pending | partial
+    confidence: str  # observed | inferred-from-order | unobservable
+    recorded: bool | None
+    present: list[str] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)
+    statements_present: list[int] = field(default_factory=list)
+    statements_absent: list[int] = field(default_factory=list)
+
+    def to_json(self, evidence_limit: int = 25) -> dict[str, Any]:
+        m = self.migration
+        out: dict[str, Any] = {
+            "version": m.version,
+            "name": m.description,
+            "file": m.path,
+            "status": self.status,
+            "confidence": self.confidence,
+            "recorded": self.recorded,
+            "evidence": {
+                "present": self.present[:evidence_limit],
+                "absent": self.absent[:evidence_limit],
+            },
+        }
+        if len(self.present) > evidence_limit or len(self.absent) > evidence_limit:
+            out["evidence"]["total"] = {"present": len(self.present), "absent": len(self.absent)}
+        if self.status == "partial":
+            out["statements"] = {"present": self.statements_present,
+                                 "absent": self.statements_absent}
+        return out
+
+
+@dataclass(slots=True)
+class Inference:
+    """Everything ``schemadiff infer`` reports (the JSON contract of DESIGN §6)."""
+
+    tool: str
+    verdicts: list[Verdict]
+    recorded: Recorded
+    missing_from_history: list[str]
+    recorded_not_applied: list[str]
+    recorded_not_in_code: list[str]
+    checksum_mismatch: list[str]
+    drift: list[Difference]
+
+    @property
+    def partial(self) -> list[str]:
+        return [v.migration.version for v in self.verdicts if v.status == "partial"]
+
+    @property
+    def has_findings(self) -> bool:
+        return bool(self.missing_from_history or self.recorded_not_applied
+                    or self.recorded_not_in_code or self.checksum_mismatch or self.drift
+                    or self.partial)
+
+    def to_json(self) -> dict[str, Any]:
+        counts: dict[str, int] = defaultdict(int)
+        for v in self.verdicts:
+            counts[v.status] += 1
+        return {
+            "tool": self.tool,
+            "history": {
+                "source": self.recorded.source,
+                "table_exists": self.recorded.table_exists,
+                "recorded": len(self.recorded.applied),
+                "notes": list(self.recorded.notes),
+            },
+            "migrations": [v.to_json() for v in self.verdicts],
+            "missing_from_history": self.missing_from_history,
+            "recorded_not_applied": self.recorded_not_applied,
+            "recorded_not_in_code": self.recorded_not_in_code,
+            "checksum_mismatch": self.checksum_mismatch,
+            "partial": self.partial,
+            "drift": [_drift_json(d) for d in self.drift],
+            "summary": {
+                "migrations": len(self.verdicts),
+                "applied": counts["applied"],
+                "pending": counts["pending"],
+                "partial": counts["partial"],
+                "missing_from_history": len(self.missing_from_history),
+                "recorded_not_applied": len(self.recorded_not_applied),
+                "recorded_not_in_code": len(self.recorded_not_in_code),
+                "checksum_mismatch": len(self.checksum_mismatch),
+                "drift": len(self.drift),
+            },
+        }
+
+
+def _drift_json(d: Difference) -> dict[str, Any]:
+    out = d.to_json()
+    return {"kind": out["kind"], "object": out["object"], "change": out["change"],
+            "attribute": out["attribute"], "expected": out["expected"],
+            "actual": out["actual"], "migration": out["migration"]}
+
+
+# ------------------------------------------------------------------------------ facts
+
+
+class _Facts:
+    """The effect log turned into facts, their setters, and scoring under a hypothesis."""
+
+    def __init__(self, effects: Iterable[Effect], index: dict[str, int], actual: Catalog,
+                 keep: Keep | None) -> None:
+        self.setters: dict[Fact, list[tuple[int, Any]]] = defaultdict(list)
+        self.by_migration: dict[int, set[Fact]] = defaultdict(set)
+        self.lines: dict[tuple[int, Fact], int] = {}
+        for e in effects:
+            if keep is not None and not keep(e.key):
+                continue
+            mi = index.get(e.migration)
+            if mi is None:
+                continue
+            line = getattr(e.location, "line", 0)
+            if e.attribute == "*":
+                self._add(mi, (e.key, "*"), _PRESENT if e.after is not None else _ABSENT, line)
+                if e.after is not None:
+                    for attr, value in e.after.attributes().items():
+                        self._add(mi, (e.key, attr), value, line)
+            else:
+                self._add(mi, (e.key, e.attribute), e.after, line)
+        self.actual = actual
+        self._actual_cache: dict[Fact, Any] = {}
+        self._attrs: dict[Key, dict[str, Any]] = {}
+        self._facts_cache: dict[int, set[Fact]] = {}
+
+    def _add(self, mi: int, fact: Fact, value: Any, line: int) -> None:
+        setters = self.setters[fact]
+        if setters and setters[-1][0] == mi:
+            setters[-1] = (mi, value)  # the migration's last word on this fact
+        else:
+            setters.append((mi, value))
+        self.by_migration[mi].add(fact)
+        self.lines.setdefault((mi, fact), line)
+
+    def predicted(self, fact: Fact, applied: set[int]) -> Any:
+        for mi, value in reversed(self.setters[fact]):
+            if mi in applied:
+                return value
+        return _ABSENT if fact[1] == "*" else None
+
+    def actual_value(self, fact: Fact) -> Any:
+        cached = self._actual_cache.get(fact, self)
+        if cached is not self:
+            return cached
+        key, attr = fact
+        obj = self.actual.objects.get(key)
+        if attr == "*":
+            value: Any = _PRESENT if obj is not None else _ABSENT
+        else:
+            attrs = self._attrs.get(key)
+            if attrs is None and obj is not None:
+                attrs = self._attrs[key] = obj.attributes()
+            value = attrs.get(attr) if attrs is not None else None
+        self._actual_cache[fact] = value
+        return value
+
+    def match(self, fact: Fact, applied: set[int]) -> int:
+        key, attr = fact
+        if attr == "*":
+            return int(self.predicted(fact, applied) == self.actual_value(fact))
+        if key not in self.actual.objects or self.predicted((key, "*"), applied) != _PRESENT:
+            return 0
+        return int(self.predicted(fact, applied) == self.actual_value(fact))
+
+    def facts_of(self, migrations: Iterable[int]) -> set[Fact]:
+        out: set[Fact] = set()
+        for mi in migrations:
+            out |= self._facts_of_one(mi)
+        return out
+
+    def _facts_of_one(self, mi: int) -> set[Fact]:
+        cached = self._facts_cache.get(mi)
+        if cached is None:
+            cached = set(self.by_migration.get(mi, set()))
+            # existence decides whether a key's attributes are scored: include them together
+            for k in {k for k, a in cached if a == "*"}:
+                cached.update(self._attr_facts(k))
+            self._facts_cache[mi] = cached
+        return cached
+
+    def _attr_facts(self, key: Key) -> list[Fact]:
+        return [f for f in self._by_key().get(key, ())]
+
+    def _by_key(self) -> dict[Key, list[Fact]]:
+        cache = getattr(self, "_key_index", None)
+        if cache is None:
+            cache = defaultdict(list)
+            for f in self.setters:
+                cache[f[0]].append(f)
+            self._key_index = cache
+        return cache
+
+    def delta(self, applied: set[int], toggled: set[int], adding: bool) -> int:
+        facts = self.facts_of(toggled)
+        after = applied | toggled if adding else applied - toggled
+        return sum(self.match(f, after) - self.match(f, applied) for f in facts)
+
+
+# ------------------------------------------------------------------------------ dependencies
+
+
+def _parents(key: Key, obj: Any) -> list[Key]:
+    """The objects an object builds on: its table, the table a foreign key references."""
+    out = [key]
+    if not isinstance(obj, SchemaObject):
+        obj = None
+    if key.kind in TABLE_LEVEL_KINDS:
+        out.append(Key("table", key.schema, key.name))
+    if key.kind == "index" and obj is not None:
+        out.append(Key("table", key.schema, obj.table))
+    ref = getattr(obj, "ref_table", None)
+    if ref:
+        schema, _, table = ref.partition(".")
+        out.append(Key("table", schema, table))
+    return out
+
+
+def dependency_graph(effects: Iterable[Effect], index: dict[str, int]) -> nx.DiGraph:
+    """Edges Mi -> Mj when Mj changes, drops or references what Mi created or changed."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(index.values())
+    last_touch: dict[Key, int] = {}
+    for e in effects:
+        mj = index.get(e.migration)
+        if mj is None:
+            continue
+        obj = (e.after if e.after is not None else e.before) if e.attribute == "*" else None
+        for parent in _parents(e.key, obj):
+            mi = last_touch.get(parent)
+            if mi is not None and mi != mj:
+                graph.add_edge(mi, mj)
+        last_touch[e.key] = mj
+    return graph
+
+
+# ------------------------------------------------------------------------------ search
+
+
+def _search(facts: _Facts, graph: nx.DiGraph, order: list[int]) -> set[int]:
+    ancestors = {n: nx.ancestors(graph, n) for n in order}
+    descendants = {n: nx.descendants(graph, n) for n in order}
+
+    def add(applied: set[int], mi: int, threshold: int) -> bool:
+        toggled = {mi} | (ancestors[mi] - applied)
+        if facts.delta(applied, toggled, adding=True) >= threshold:
+            applied |= toggled
+            return True
+        return False
+
+    def improve(applied: set[int]) -> None:
+        for _ in range(8):  # single toggles with their dependency closure
+            improved = False
+            for mi in order:
+                adding = mi not in applied
+                # a toggle is only worth its closure when the migration's own facts favour it
+                if facts.delta(applied, {mi}, adding=adding) <= 0:
+                    continue
+                if not adding:
+                    toggled = {mi} | (descendants[mi] & applied)
+                    if facts.delta(applied, toggled, adding=False) > 0:
+                        applied -= toggled
+                        improved = True
+                elif add(applied, mi, 1):
+                    improved = True
+            if not improved:
+                return
+
+    # Start from the best prefix (tools apply in order; most real states are a prefix with a
+    # few deviations), scored incrementally in one pass.
+    applied: set[int] = set()
+    score = best = 0
+    best_end = 0
+    for mi in order:
+        score += facts.delta(applied, {mi}, adding=True)
+        applied.add(mi)
+        if score > best:
+            best, best_end = score, mi + 1
+    applied = set(order[:best_end])
+    improve(applied)
+    # The order prior: tools apply in order, so a migration before the last applied one is
+    # applied unless its own effects say otherwise (a drop-only migration proves nothing alone).
+    last = max(applied, default=-1)
+    for mi in order[:last]:
+        if mi not in applied:
+            add(applied, mi, 0)
+    improve(applied)
+    return applied
+
+
+def _describe(fact: Fact) -> str:
+    key, attr = fact
+    return str(key) if attr == "*" else f"{key} {attr}"
+
+
+def infer_applied(
+    tool: str,
+    parsed: list[ParsedMigration],
+    replay: Replay,
+    actual: Catalog,
+    recorded: Recorded,
+    keep: Keep | None = None,
+) -> Inference:
+    """Infer which migrations are applied and compare with the recorded history.
+
+    Args:
+        tool: the migration tool's name.
+        parsed: the migrations, parsed, in apply order.
+        replay: the replay of all of them (its effect log drives the inference).
+        actual: the actual schema.
+        recorded: what the history table says (``Recorded.none(tool)`` when unknown).
+        keep: objects to consider (history tables and excluded schemas filtered out).
+    """
+    migrations = [pm.migration for pm in parsed]
+    index = {m.version: i for i, m in enumerate(migrations)}
+    order = list(range(len(migrations)))
+    facts = _Facts(replay.effects, index, actual, keep)
+    graph = dependency_graph(replay.effects, index)
+    applied = _search(facts, graph, order)
+
+    has_history = recorded.source != "none"
+    rec = recorded.applied
+    verdicts: list[Verdict] = []
+    observed_applied = []
+    for mi in order:
+        own = facts.by_migration.get(mi, set())
+        with_ = applied | {mi}
+        without = applied - {mi}
+        present = [f for f in sorted(own, key=str) if facts.match(f, with_) > facts.match(f, without)]
+        absent = [f for f in sorted(own, key=str) if facts.match(f, without) > facts.match(f, with_)]
+        m = migrations[mi]
+        v = Verdict(m, "applied" if mi in applied else "pending", "observed",
+                    (m.version in rec) if has_history else None,
+                    [_describe(f) for f in present], [_describe(f) for f in absent])
+        if not own:
+            v.confidence = "unobservable"
+        elif not present and not absent:
+            v.confidence = "inferred-from-order"
+        elif present and absent and not m.in_transaction:
+            v.status = "partial"
+            lines_p = {facts.lines.get((mi, f), 0) for f in present}
+            lines_a = {facts.lines.get((mi, f), 0) for f in absent}
+            v.statements_present = sorted(lines_p - lines_a)
+            v.statements_absent = sorted(lines_a)
+        if v.confidence == "observed" and v.status != "pending":
+            observed_applied.append(mi)
+        verdicts.append(v)
+    _place_by_order(verdicts, observed_applied, has_history)
+
+    in_code = {m.version for m in migrations}
+    status = {v.migration.version: v.status for v in verdicts}
+    missing = [v.migration.version for v in verdicts if has_history and v.status == "applied"
+               and not v.recorded]
+    not_applied = [v for v in rec if v in status and status[v] == "pending"]
+    not_in_code = [v for v in rec if v not in in_code]
+    mismatch = [
+        m.version for m in migrations
+        if m.version in rec and rec[m.version].checksum and m.checksum
+        and rec[m.version].checksum.lower() != m.checksum.lower()
+    ]
+    drift = _drift(parsed, verdicts, actual, keep)
+    return Inference(tool, verdicts, recorded, missing, not_applied, not_in_code, mismatch, drift)
+
+
+def _place_by_order(verdicts: list[Verdict], observed_applied: list[int], has_history: bool) -> None:
+    """Migrations their own effects cannot decide take the state the order implies.
+
+    Applied when an observed applied migration comes later (tools apply in order); otherwise
+    pending, unless the history records it (the only remaining witness).
+    """
+    last_applied = max(observed_applied, default=-1)
+    for i, v in enumerate(verdicts):
+        if v.confidence == "observed":
+            continue
+        if i < last_applied:
+            v.status = "applied"
+        elif has_history and v.recorded:
+            v.status = "applied"
+        else:
+            v.status = "pending"
+
+
+def _drift(parsed: list[ParsedMigration], verdicts: list[Verdict], actual: Catalog,
+           keep: Keep | None) -> list[Difference]:
+    """The differences that remain between the applied migrations' schema and the actual one.
+
+    Effects of partial migrations are reported with those migrations, not as drift; an extra
+    object that a pending migration would create is attributed to that migration.
+    """
+    chosen = [pm for pm, v in zip(parsed, verdicts) if v.status in ("applied", "partial")]
+    partial = {v.migration.version for v in verdicts if v.status == "partial"}
+    expected = replay_parsed(chosen)
+    creators: dict[Key, str] = {}
+    full = replay_parsed(parsed) if partial or len(chosen) != len(parsed) else expected
+    for e in full.effects:
+        if e.attribute == "*" and e.after is not None:
+            creators.setdefault(e.key, e.migration)
+    out = []
+    for d in diff_catalogs(expected.catalog, actual, expected.effects, keep):
+        migration = d.migration if d.change != "extra" else creators.get(d.key)
+        if migration in partial:
+            continue
+        out.append(Difference(d.key, d.change, d.attribute, d.expected, d.actual, migration,
+                              d.detail))
+    return out
