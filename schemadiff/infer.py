@@ -137,13 +137,21 @@ def _drift_json(d: Difference) -> dict[str, Any]:
 
 
 class _Facts:
-    """The effect log turned into facts, their setters, and scoring under a hypothesis."""
+    """The effect log turned into facts, their setters, and scoring under a hypothesis.
+
+    Facts are interned as integers: scoring runs hundreds of thousands of times, and hashing
+    keys is what it would otherwise spend its time on.
+    """
 
     def __init__(self, effects: Iterable[Effect], index: dict[str, int], actual: Catalog,
                  keep: Keep | None) -> None:
-        self.setters: dict[Fact, list[tuple[int, Any]]] = defaultdict(list)
-        self.by_migration: dict[int, set[Fact]] = defaultdict(set)
-        self.lines: dict[tuple[int, Fact], int] = {}
+        self.ids: dict[Fact, int] = {}
+        self.names: list[Fact] = []
+        self.setters: list[list[tuple[int, Any]]] = []
+        self.exists_id: list[int] = []  # per fact: the id of its key's existence fact
+        self.by_migration: dict[int, set[int]] = defaultdict(set)
+        self.lines: dict[tuple[int, int], int] = {}
+        self.actual = actual
         for e in effects:
             if keep is not None and not keep(e.key):
                 continue
@@ -158,77 +166,75 @@ class _Facts:
                         self._add(mi, (e.key, attr), value, line)
             else:
                 self._add(mi, (e.key, e.attribute), e.after, line)
-        self.actual = actual
-        self._actual_cache: dict[Fact, Any] = {}
-        self._attrs: dict[Key, dict[str, Any]] = {}
-        self._facts_cache: dict[int, set[Fact]] = {}
+        self.actual_values = [self._actual_value(f) for f in self.names]
+        self.key_facts: dict[Key, list[int]] = defaultdict(list)
+        for fid, (key, _) in enumerate(self.names):
+            self.key_facts[key].append(fid)
+        self._facts_cache: dict[int, set[int]] = {}
+
+    def _id(self, fact: Fact) -> int:
+        fid = self.ids.get(fact)
+        if fid is None:
+            fid = self.ids[fact] = len(self.names)
+            self.names.append(fact)
+            self.setters.append([])
+            self.exists_id.append(-1)
+            if fact[1] != "*":
+                self.exists_id[fid] = self._id((fact[0], "*"))
+        return fid
 
     def _add(self, mi: int, fact: Fact, value: Any, line: int) -> None:
-        setters = self.setters[fact]
+        fid = self._id(fact)
+        setters = self.setters[fid]
         if setters and setters[-1][0] == mi:
             setters[-1] = (mi, value)  # the migration's last word on this fact
         else:
             setters.append((mi, value))
-        self.by_migration[mi].add(fact)
-        self.lines.setdefault((mi, fact), line)
+        self.by_migration[mi].add(fid)
+        self.lines.setdefault((mi, fid), line)
 
-    def predicted(self, fact: Fact, applied: set[int]) -> Any:
-        for mi, value in reversed(self.setters[fact]):
-            if mi in applied:
-                return value
-        return _ABSENT if fact[1] == "*" else None
-
-    def actual_value(self, fact: Fact) -> Any:
-        cached = self._actual_cache.get(fact, self)
-        if cached is not self:
-            return cached
+    def _actual_value(self, fact: Fact) -> Any:
         key, attr = fact
         obj = self.actual.objects.get(key)
         if attr == "*":
-            value: Any = _PRESENT if obj is not None else _ABSENT
-        else:
-            attrs = self._attrs.get(key)
-            if attrs is None and obj is not None:
-                attrs = self._attrs[key] = obj.attributes()
-            value = attrs.get(attr) if attrs is not None else None
-        self._actual_cache[fact] = value
-        return value
+            return _PRESENT if obj is not None else _ABSENT
+        return obj.attributes().get(attr) if obj is not None else None
 
-    def match(self, fact: Fact, applied: set[int]) -> int:
-        key, attr = fact
-        if attr == "*":
-            return int(self.predicted(fact, applied) == self.actual_value(fact))
-        if key not in self.actual.objects or self.predicted((key, "*"), applied) != _PRESENT:
-            return 0
-        return int(self.predicted(fact, applied) == self.actual_value(fact))
+    def predicted(self, fid: int, applied: set[int]) -> Any:
+        for mi, value in reversed(self.setters[fid]):
+            if mi in applied:
+                return value
+        return _ABSENT if self.exists_id[fid] < 0 else None
 
-    def facts_of(self, migrations: Iterable[int]) -> set[Fact]:
-        out: set[Fact] = set()
+    def match(self, fid: int, applied: set[int]) -> int:
+        ex = self.exists_id[fid]
+        if ex >= 0:  # an attribute counts only where both sides have the object
+            if self.actual_values[ex] != _PRESENT or self.predicted(ex, applied) != _PRESENT:
+                return 0
+        return int(self.predicted(fid, applied) == self.actual_values[fid])
+
+    def facts_of(self, migrations: Iterable[int]) -> set[int]:
+        out: set[int] = set()
         for mi in migrations:
             out |= self._facts_of_one(mi)
         return out
 
-    def _facts_of_one(self, mi: int) -> set[Fact]:
+    def _facts_of_one(self, mi: int) -> set[int]:
         cached = self._facts_cache.get(mi)
         if cached is None:
             cached = set(self.by_migration.get(mi, set()))
             # existence decides whether a key's attributes are scored: include them together
-            for k in {k for k, a in cached if a == "*"}:
-                cached.update(self._attr_facts(k))
+            for fid in [f for f in cached if self.exists_id[f] < 0]:
+                cached.update(self.key_facts[self.names[fid][0]])
             self._facts_cache[mi] = cached
         return cached
 
-    def _attr_facts(self, key: Key) -> list[Fact]:
-        return [f for f in self._by_key().get(key, ())]
-
-    def _by_key(self) -> dict[Key, list[Fact]]:
-        cache = getattr(self, "_key_index", None)
-        if cache is None:
-            cache = defaultdict(list)
-            for f in self.setters:
-                cache[f[0]].append(f)
-            self._key_index = cache
-        return cache
+    def migrations_sharing(self, migrations: set[int]) -> set[int]:
+        """Migrations that set any fact the given ones set (whose scores a toggle can move)."""
+        out: set[int] = set()
+        for fid in self.facts_of(migrations):
+            out.update(mi for mi, _ in self.setters[fid])
+        return out
 
     def delta(self, applied: set[int], toggled: set[int], adding: bool) -> int:
         facts = self.facts_of(toggled)
@@ -288,9 +294,12 @@ def _search(facts: _Facts, graph: nx.DiGraph, order: list[int]) -> set[int]:
         return False
 
     def improve(applied: set[int]) -> None:
+        dirty = set(order)
         for _ in range(8):  # single toggles with their dependency closure
-            improved = False
+            changed: set[int] = set()
             for mi in order:
+                if mi not in dirty:
+                    continue
                 adding = mi not in applied
                 # a toggle is only worth its closure when the migration's own facts favour it
                 if facts.delta(applied, {mi}, adding=adding) <= 0:
@@ -299,11 +308,14 @@ def _search(facts: _Facts, graph: nx.DiGraph, order: list[int]) -> set[int]:
                     toggled = {mi} | (descendants[mi] & applied)
                     if facts.delta(applied, toggled, adding=False) > 0:
                         applied -= toggled
-                        improved = True
-                elif add(applied, mi, 1):
-                    improved = True
-            if not improved:
+                        changed |= toggled
+                else:
+                    before = set(applied)
+                    if add(applied, mi, 1):
+                        changed |= applied - before
+            if not changed:
                 return
+            dirty = facts.migrations_sharing(changed)
 
     # Start from the best prefix (tools apply in order; most real states are a prefix with a
     # few deviations), scored incrementally in one pass.
@@ -365,12 +377,14 @@ def infer_applied(
         own = facts.by_migration.get(mi, set())
         with_ = applied | {mi}
         without = applied - {mi}
-        present = [f for f in sorted(own, key=str) if facts.match(f, with_) > facts.match(f, without)]
-        absent = [f for f in sorted(own, key=str) if facts.match(f, without) > facts.match(f, with_)]
+        ranked = sorted(own, key=lambda f: str(facts.names[f]))
+        present = [f for f in ranked if facts.match(f, with_) > facts.match(f, without)]
+        absent = [f for f in ranked if facts.match(f, without) > facts.match(f, with_)]
         m = migrations[mi]
         v = Verdict(m, "applied" if mi in applied else "pending", "observed",
                     (m.version in rec) if has_history else None,
-                    [_describe(f) for f in present], [_describe(f) for f in absent])
+                    [_describe(facts.names[f]) for f in present],
+                    [_describe(facts.names[f]) for f in absent])
         if not own:
             v.confidence = "unobservable"
         elif not present and not absent:
@@ -397,7 +411,7 @@ def infer_applied(
         if m.version in rec and rec[m.version].checksum and m.checksum
         and rec[m.version].checksum.lower() != m.checksum.lower()
     ]
-    drift = _drift(parsed, verdicts, actual, keep)
+    drift = _drift(parsed, verdicts, replay, actual, keep)
     return Inference(tool, verdicts, recorded, missing, not_applied, not_in_code, mismatch, drift)
 
 
@@ -411,16 +425,14 @@ def _place_by_order(verdicts: list[Verdict], observed_applied: list[int], has_hi
     for i, v in enumerate(verdicts):
         if v.confidence == "observed":
             continue
-        if i < last_applied:
-            v.status = "applied"
-        elif has_history and v.recorded:
+        if i < last_applied or (has_history and v.recorded):
             v.status = "applied"
         else:
             v.status = "pending"
 
 
-def _drift(parsed: list[ParsedMigration], verdicts: list[Verdict], actual: Catalog,
-           keep: Keep | None) -> list[Difference]:
+def _drift(parsed: list[ParsedMigration], verdicts: list[Verdict], full: Replay,
+           actual: Catalog, keep: Keep | None) -> list[Difference]:
     """The differences that remain between the applied migrations' schema and the actual one.
 
     Effects of partial migrations are reported with those migrations, not as drift; an extra
@@ -428,9 +440,8 @@ def _drift(parsed: list[ParsedMigration], verdicts: list[Verdict], actual: Catal
     """
     chosen = [pm for pm, v in zip(parsed, verdicts) if v.status in ("applied", "partial")]
     partial = {v.migration.version for v in verdicts if v.status == "partial"}
-    expected = replay_parsed(chosen)
+    expected = full if len(chosen) == len(parsed) else replay_parsed(chosen)
     creators: dict[Key, str] = {}
-    full = replay_parsed(parsed) if partial or len(chosen) != len(parsed) else expected
     for e in full.effects:
         if e.attribute == "*" and e.after is not None:
             creators.setdefault(e.key, e.migration)

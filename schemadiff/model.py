@@ -363,13 +363,53 @@ class Effect:
     location: Any = field(default=None, compare=False)  # errors.Location
 
 
+class _Objects(dict):  # type: ignore[type-arg]
+    """The key -> object mapping, indexed by kind and by table as it changes.
+
+    Replay drops and renames cascade over "every index of this table", "every foreign key"; the
+    indexes keep those lookups from scanning the whole catalog.
+    """
+
+    def __init__(self, items: dict[Key, SchemaObject] | None = None) -> None:
+        super().__init__()
+        self.by_kind: dict[str, dict[Key, SchemaObject]] = {}
+        self.by_table: dict[tuple[str, str], dict[Key, SchemaObject]] = {}
+        for k, v in (items or {}).items():
+            self[k] = v
+
+    def __setitem__(self, key: Key, obj: SchemaObject) -> None:
+        super().__setitem__(key, obj)
+        self.by_kind.setdefault(key.kind, {})[key] = obj
+        if key.kind in TABLE_LEVEL_KINDS:
+            self.by_table.setdefault((key.schema, key.name), {})[key] = obj
+
+    def __delitem__(self, key: Key) -> None:
+        super().__delitem__(key)
+        self.by_kind[key.kind].pop(key, None)
+        if key.kind in TABLE_LEVEL_KINDS:
+            self.by_table.get((key.schema, key.name), {}).pop(key, None)
+
+    def pop(self, key: Key, *default: object) -> object:  # type: ignore[override]
+        if key in self:
+            obj = self[key]
+            del self[key]
+            return obj
+        if default:
+            return default[0]
+        raise KeyError(key)
+
+    def update(self, *args: object, **kwargs: object) -> None:  # type: ignore[override]
+        for k, v in dict(*args, **kwargs).items():  # type: ignore[call-overload]
+            self[k] = v
+
+
 class Catalog:
     """A schema as a mapping of keys to objects, with the lookups replay and diff need."""
 
     __slots__ = ("objects",)
 
     def __init__(self, objects: dict[Key, SchemaObject] | None = None) -> None:
-        self.objects: dict[Key, SchemaObject] = dict(objects or {})
+        self.objects: _Objects = _Objects(objects)
 
     def __iter__(self) -> Iterator[SchemaObject]:
         return iter(self.objects.values())
@@ -390,23 +430,15 @@ class Catalog:
         return self.objects.get(key)
 
     def of_kind(self, kind: str) -> list[SchemaObject]:
-        return [o for k, o in self.objects.items() if k.kind == kind]
+        return list(self.objects.by_kind.get(kind, {}).values())
 
     def on_table(self, schema: str, table: str) -> list[SchemaObject]:
         """Columns, constraints, triggers and policies of one table (not its indexes)."""
-        return [
-            o
-            for k, o in self.objects.items()
-            if k.kind in TABLE_LEVEL_KINDS and k.schema == schema and k.name == table
-        ]
+        return list(self.objects.by_table.get((schema, table), {}).values())
 
     def columns(self, schema: str, table: str) -> list[Column]:
-        cols = [
-            o
-            for k, o in self.objects.items()
-            if k.kind == "column" and k.schema == schema and k.name == table
-        ]
-        return sorted(cols, key=lambda c: c.position)  # type: ignore[attr-defined]
+        cols = [o for o in self.on_table(schema, table) if isinstance(o, Column)]
+        return sorted(cols, key=lambda c: c.position)
 
     def sorted(self) -> list[SchemaObject]:
         """Objects ordered by kind (``KIND_ORDER``) then key."""
