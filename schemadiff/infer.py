@@ -208,9 +208,10 @@ class _Facts:
 
     def match(self, fid: int, applied: set[int]) -> int:
         ex = self.exists_id[fid]
-        if ex >= 0:  # an attribute counts only where both sides have the object
-            if self.actual_values[ex] != _PRESENT or self.predicted(ex, applied) != _PRESENT:
-                return 0
+        # an attribute counts only where both sides have the object
+        if ex >= 0 and (self.actual_values[ex] != _PRESENT
+                        or self.predicted(ex, applied) != _PRESENT):
+            return 0
         return int(self.predicted(fid, applied) == self.actual_values[fid])
 
     def facts_of(self, migrations: Iterable[int]) -> set[int]:
@@ -415,7 +416,8 @@ def infer_applied(
     return Inference(tool, verdicts, recorded, missing, not_applied, not_in_code, mismatch, drift)
 
 
-def _place_by_order(verdicts: list[Verdict], observed_applied: list[int], has_history: bool) -> None:
+def _place_by_order(verdicts: list[Verdict], observed_applied: list[int],
+                    has_history: bool) -> None:
     """Migrations their own effects cannot decide take the state the order implies.
 
     Applied when an observed applied migration comes later (tools apply in order); otherwise
