@@ -402,11 +402,18 @@ def infer_applied(
     _place_by_order(verdicts, observed_applied, has_history)
 
     in_code = {m.version for m in migrations}
+    unknown_recorded = [v for v in rec if v not in in_code]
+    if unknown_recorded:
+        # The database ran migrations this code does not have; one of them may have undone
+        # what a recorded migration did, so absence alone does not refute the history.
+        for v in verdicts:
+            if v.status == "pending" and v.recorded and not v.present:
+                v.status, v.confidence = "applied", "inferred-from-order"
     status = {v.migration.version: v.status for v in verdicts}
     missing = [v.migration.version for v in verdicts if has_history and v.status == "applied"
                and not v.recorded]
     not_applied = [v for v in rec if v in status and status[v] == "pending"]
-    not_in_code = [v for v in rec if v not in in_code]
+    not_in_code = unknown_recorded
     mismatch = [
         m.version for m in migrations
         if m.version in rec and rec[m.version].checksum and m.checksum

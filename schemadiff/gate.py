@@ -1,0 +1,81 @@
+"""The CI verdict: which inference findings fail a deployment.
+
+``schemadiff check`` runs the inference and fails (exit 1) on the categories asked for. The
+default is every category: a database holding versions the code lacks (the old image of
+seed 004, which sqlx refuses to start with), history and schema disagreeing, a partial
+migration, a changed file of an applied migration, unexplained drift. Pure: values in, values
+out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the CLI imports this module for CATEGORIES: keep it light
+    from schemadiff.infer import Inference
+
+#: ``--fail-on`` categories, in report order.
+CATEGORIES = ("unknown-versions", "history", "partial", "checksum", "drift")
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    category: str
+    message: str
+    versions: tuple[str, ...] = ()
+
+
+def _join(versions: list[str], limit: int = 20) -> str:
+    shown = ", ".join(versions[:limit])
+    return shown + (f" (+{len(versions) - limit} more)" if len(versions) > limit else "")
+
+
+def evaluate(result: Inference, fail_on: tuple[str, ...] = CATEGORIES) -> list[Failure]:
+    """The failures among ``fail_on`` categories, most urgent first."""
+    out: list[Failure] = []
+    if "unknown-versions" in fail_on and result.recorded_not_in_code:
+        v = result.recorded_not_in_code
+        out.append(Failure(
+            "unknown-versions",
+            f"code has fewer migrations than the database: {len(v)} applied version(s) are not "
+            f"in this code ({_join(v)}); deploying it would fail or roll the schema back",
+            tuple(v)))
+    if "history" in fail_on and result.missing_from_history:
+        v = result.missing_from_history
+        out.append(Failure(
+            "history",
+            f"{len(v)} applied migration(s) missing from the {result.tool} history ({_join(v)}); "
+            f"the tool would re-run them: generate the backfill with `schemadiff sync`",
+            tuple(v)))
+    if "history" in fail_on and result.recorded_not_applied:
+        v = result.recorded_not_applied
+        out.append(Failure(
+            "history",
+            f"{len(v)} version(s) recorded as applied whose schema changes are absent ({_join(v)})",
+            tuple(v)))
+    if "partial" in fail_on and result.partial:
+        v = result.partial
+        out.append(Failure("partial", f"partially applied migration(s): {_join(v)}", tuple(v)))
+    if "checksum" in fail_on and result.checksum_mismatch:
+        v = result.checksum_mismatch
+        out.append(Failure(
+            "checksum",
+            f"migration file(s) changed after they were applied (checksum differs): {_join(v)}",
+            tuple(v)))
+    if "drift" in fail_on and result.drift:
+        items = [f"{d.change} {d.key}" + (f" {d.attribute}" if d.attribute else "")
+                 for d in result.drift]
+        out.append(Failure("drift", f"{len(items)} schema difference(s) no migration explains: "
+                                    f"{_join(items, 10)}"))
+    return out
+
+
+def github_annotations(failures: list[Failure]) -> str:
+    """GitHub Actions workflow commands (``::error title=...::message``)."""
+
+    def escape(text: str) -> str:
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    return "".join(f"::error title=schemadiff {f.category}::{escape(f.message)}\n"
+                   for f in failures)
