@@ -174,3 +174,43 @@ def any_file_contains(paths: Iterable[Path], pattern: re.Pattern[str]) -> bool:
 def has_tool_markers(paths: Iterable[Path]) -> bool:
     """Whether a goose or dbmate annotation appears in any of ``paths`` (detection)."""
     return any_file_contains(paths, _ANY_TOOL_MARKER)
+
+
+# -- history rows (shared by the tools' ``parse_history``) ----------------------------------
+#
+# A history row arrives as a mapping from column name to value, from a live query (every
+# ``HISTORY_QUERY`` casts its columns to text) or from the ``COPY`` data of a pg_dump (text,
+# ``t``/``f`` for booleans, ``\\x...`` for bytea). These helpers read both spellings.
+
+_TRUE = frozenset({"t", "true", "1", "y", "yes", "on"})
+_FALSE = frozenset({"f", "false", "0", "n", "no", "off"})
+
+
+def row_text(value: object) -> str | None:
+    """A history column as text (None stays None)."""
+    if value is None:
+        return None
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).decode("utf-8", errors="replace")
+    return str(value)
+
+
+def row_bool(value: object) -> bool | None:
+    """A boolean history column (``true``/``t``/``1`` ...); None when NULL or unreadable."""
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return None
+
+
+def row_hex(value: object) -> str | None:
+    """A bytea history column as lowercase hex (from bytes, ``\\x...`` text or plain hex)."""
+    if value is None:
+        return None
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    return str(value).strip().removeprefix("\\x").lower()

@@ -27,9 +27,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from schemadiff import sync as sync_mod
 from schemadiff.migration import Migration
+from schemadiff.recorded import RecordedVersion
+from schemadiff.sync import SyncContext, SyncScript
 from schemadiff.tools import _common
 
 NAME = "atlas"
@@ -152,3 +156,133 @@ def list_migrations(root: Path) -> list[Migration]:
         )
     _common.check_unique(migrations)
     return migrations
+
+
+# -- history table and sync ------------------------------------------------------------------
+#
+# atlas_schema_revisions (cmd/atlas/internal/migrate/ent/schema/revision.go), by default in its
+# own schema atlas_schema_revisions: version (primary key), description, type (bits: 1
+# baseline, 2 executed, 4 resolved by hand), applied and total (statements run of the file's
+# total), executed_at, execution_time (ns), error, error_stmt, hash (the file's atlas.sum
+# hash), partial_hashes, operator_version. A revision is done when resolved, or when every
+# statement ran without error; a baseline revision stands for every file up to it. The row
+# ``.atlas_cloud_identifiers`` holds Atlas's own id, not a migration. ``atlas migrate set``
+# records a file as type 4 (resolved) with its atlas.sum hash; a sync writes the same.
+
+#: The columns a history reader needs, as text (``{table}``: the quoted table name).
+HISTORY_QUERY = (
+    "SELECT version, description, type::text AS type, applied::text AS applied, "
+    "total::text AS total, error, hash FROM {table}"
+)
+
+_BASELINE, _EXECUTE, _RESOLVED = 1, 2, 4
+
+
+def create_table_sql(table: str, schema: str) -> str:
+    """atlas_schema_revisions as Atlas creates it (``IF NOT EXISTS`` added).
+
+    Args:
+        table: the quoted, possibly schema-qualified table name.
+        schema: the bare schema name ("" when unqualified): created when absent, as Atlas does.
+    """
+    create_schema = (f"CREATE SCHEMA IF NOT EXISTS {sync_mod.identifier(schema)};\n"
+                     if schema else "")
+    return create_schema + f"""CREATE TABLE IF NOT EXISTS {table} (
+    version character varying NOT NULL,
+    description character varying NOT NULL,
+    type bigint NOT NULL DEFAULT 2,
+    applied bigint NOT NULL DEFAULT 0,
+    total bigint NOT NULL DEFAULT 0,
+    executed_at timestamptz NOT NULL,
+    execution_time bigint NOT NULL,
+    error text NULL,
+    error_stmt text NULL,
+    hash character varying NOT NULL,
+    partial_hashes jsonb NULL,
+    operator_version character varying NOT NULL,
+    PRIMARY KEY (version)
+);"""
+
+
+def parse_history(
+    rows: Iterable[Mapping[str, object]], migrations: Sequence[Migration] = ()
+) -> tuple[tuple[RecordedVersion, ...], tuple[str, ...]]:
+    """The revisions of an atlas_schema_revisions table, in version order, as Atlas reads them.
+
+    Args:
+        rows: mappings with ``version``, ``description``, ``type``, ``applied``, ``total``,
+            ``error`` and ``hash``.
+        migrations: the directory's migrations; with a baseline revision, the files below it
+            are listed as recorded (Atlas never runs them), with a note.
+
+    Returns:
+        The revisions (a partly applied or failed one with ``success=False``), and notes.
+    """
+    by_version = {str(r["version"]): r for r in rows if not str(r["version"]).startswith(".")}
+    versions: list[RecordedVersion] = []
+    notes: list[str] = []
+    for version in sorted(by_version):
+        row = by_version[version]
+        kind = int(str(row.get("type") or _EXECUTE))
+        applied = int(str(row.get("applied") or 0))
+        total = int(str(row.get("total") or 0))
+        error = _common.row_text(row.get("error")) or ""
+        done = bool(kind & _RESOLVED) or (applied >= total and not error)
+        if kind & _BASELINE and migrations:
+            below = [m for m in migrations if m.version < version and m.version not in by_version]
+            versions += [RecordedVersion(m.version, None, m.description) for m in below]
+            notes.append(f"baseline {version}: Atlas never runs the {len(below)} file(s) below "
+                         "it; they count as recorded")
+        if not done:
+            notes.append(f"{version} is partly applied ({applied} of {total} statements"
+                         + (f", error: {error.splitlines()[0]}" if error else "") + ")")
+        versions.append(RecordedVersion(version, _common.row_text(row.get("hash")) or None,
+                                        _common.row_text(row.get("description")), done))
+    return tuple(versions), tuple(notes)
+
+
+def render_sync(ctx: SyncContext) -> SyncScript:
+    """Atlas's repair script: one revision per missing file, as ``atlas migrate set`` writes.
+
+    Each revision: the version and description, type 4 (resolved), applied = total = 0,
+    ``executed_at = now()``, the file's atlas.sum hash, operator ``schemadiff sync``. A
+    partly applied revision of a missing version is marked resolved (type | 4), as
+    ``migrate set`` does; ``prune`` deletes revisions.
+    """
+    table = sync_mod.qualified(ctx.table)
+    body: list[str] = []
+    if not ctx.recorded.table_exists:
+        body.append(create_table_sql(table, ctx.table[0]))
+    body.append(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE;")
+    for version in ctx.prune:
+        body.append(f"DELETE FROM {table} WHERE version = {sync_mod.literal(version)};")
+    failed = ctx.failed
+    warnings = []
+    for m in sorted(ctx.missing, key=lambda m: m.version):
+        v = sync_mod.literal(m.version)
+        if m.version in failed:
+            body.append(f"UPDATE {table} SET type = type | {_RESOLVED} WHERE version = {v};")
+        recorded_sum = m.extra.get("atlas.sum")
+        if recorded_sum is not None and m.checksum is not None and recorded_sum != m.checksum:
+            warnings.append(f"atlas.sum is stale for {Path(m.path).name}: run atlas migrate "
+                            "hash (Atlas refuses the directory until then)")
+        body.append(
+            f"-- {sync_mod.comment_text(m.label)}\n"
+            f"INSERT INTO {table} (version, description, type, applied, total, executed_at, "
+            "execution_time, error, error_stmt, hash, partial_hashes, operator_version)\n"
+            f"SELECT {v}, {sync_mod.literal(m.description)}, {_RESOLVED}, 0, 0, now(), 0, "
+            f"NULL, NULL, {sync_mod.literal(m.checksum or '')}, NULL, 'schemadiff sync'\n"
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE version = {v});")
+    highest = max(ctx.applied_after, default="")
+    below = [m.version for m in ctx.pending_after if m.version < highest]
+    if below:
+        warnings.append(f"pending migration(s) {', '.join(below)} lie below the highest "
+                        f"revision {highest}: atlas migrate apply refuses them as out of order "
+                        "unless --exec-order non-linear")
+    return SyncScript(
+        NAME, "script", sync_mod.frame(ctx, "backfill atlas_schema_revisions", body),
+        commands=("atlas migrate apply",) if ctx.pending_after else (),
+        warnings=tuple(warnings),
+        inserted=tuple(m.version for m in ctx.missing),
+        pruned=ctx.prune,
+    )

@@ -20,9 +20,13 @@ dbmate records versions only (``schema_migrations.version``), no checksum.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from schemadiff import sync as sync_mod
 from schemadiff.migration import Migration
+from schemadiff.recorded import RecordedVersion
+from schemadiff.sync import SyncContext, SyncScript
 from schemadiff.tools import _common
 
 NAME = "dbmate"
@@ -122,3 +126,61 @@ def _blank_outside(text: str, blocks: list[tuple[int, int]]) -> str:
         first, last = _line(text, start), _line(text, end)  # 1-based; end is a line start
         keep.update(range(first, last - 1))  # 0-based indexes first .. last-2
     return _common.keep_lines(lines, keep.__contains__)
+
+
+# -- history table and sync ------------------------------------------------------------------
+#
+# schema_migrations (pkg/driver/postgres/postgres.go): version varchar(255) primary key, one
+# row per applied version, in the schema of the URL's search_path (else current_schema()).
+# dbmate applies every file whose version has no row; with --strict it refuses to apply one
+# below the highest applied version.
+
+#: The column a history reader needs (``{table}``: the quoted table name).
+HISTORY_QUERY = "SELECT version::text AS version FROM {table}"
+
+#: schema_migrations as dbmate creates it.
+CREATE_TABLE = "CREATE TABLE IF NOT EXISTS {table} (version varchar(255) PRIMARY KEY);"
+
+
+def parse_history(
+    rows: Iterable[Mapping[str, object]], migrations: Sequence[Migration] = ()
+) -> tuple[tuple[RecordedVersion, ...], tuple[str, ...]]:
+    """The versions of a dbmate schema_migrations table, in dbmate's (string) order.
+
+    Args:
+        rows: mappings with ``version``.
+        migrations: unused (every reader takes them).
+    """
+    versions = sorted({str(_common.row_text(row["version"])) for row in rows})
+    return tuple(RecordedVersion(v) for v in versions), ()
+
+
+def render_sync(ctx: SyncContext) -> SyncScript:
+    """dbmate's repair script: one ``schema_migrations`` row per missing version; ``prune``
+    deletes rows (what ``dbmate rollback`` does to its row)."""
+    table = sync_mod.qualified(ctx.table)
+    body: list[str] = []
+    if not ctx.recorded.table_exists:
+        body.append(CREATE_TABLE.format(table=table))
+    body.append(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE;")
+    for version in ctx.prune:
+        body.append(f"DELETE FROM {table} WHERE version = {sync_mod.literal(version)};")
+    for m in sorted(ctx.missing, key=lambda m: m.version):
+        v = sync_mod.literal(m.version)
+        body.append(f"-- {sync_mod.comment_text(m.label)}\n"
+                    f"INSERT INTO {table} (version)\n"
+                    f"SELECT {v} WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE version = {v});")
+    highest = max(ctx.applied_after, default="")
+    below = [m.version for m in ctx.pending_after if m.version < highest]
+    warnings = []
+    if below:
+        warnings.append(f"pending migration(s) {', '.join(below)} lie below the highest "
+                        f"recorded version {highest}: dbmate up applies them, dbmate --strict "
+                        "refuses")
+    return SyncScript(
+        NAME, "script", sync_mod.frame(ctx, "backfill schema_migrations", body),
+        commands=("dbmate up",) if ctx.pending_after else (),
+        warnings=tuple(warnings),
+        inserted=tuple(m.version for m in ctx.missing),
+        pruned=ctx.prune,
+    )

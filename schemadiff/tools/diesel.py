@@ -21,9 +21,13 @@ diesel records ``__diesel_schema_migrations(version, run_on)``, no checksum.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from schemadiff import sync as sync_mod
 from schemadiff.migration import Migration
+from schemadiff.recorded import RecordedVersion
+from schemadiff.sync import SyncContext, SyncScript
 from schemadiff.tools import _common
 
 try:  # Python >= 3.11
@@ -103,3 +107,55 @@ def run_in_transaction(metadata: Path) -> bool:
     except tomllib.TOMLDecodeError:
         return True
     return value if isinstance(value, bool) else True
+
+
+# -- history table and sync ------------------------------------------------------------------
+#
+# __diesel_schema_migrations (diesel_migrations setup_migration_table.sql): version
+# varchar(50) primary key, run_on timestamp default CURRENT_TIMESTAMP. diesel runs every
+# migration whose version has no row, in version order, whatever the highest applied one.
+
+#: The column a history reader needs (``{table}``: the quoted table name).
+HISTORY_QUERY = "SELECT version::text AS version FROM {table}"
+
+#: __diesel_schema_migrations as diesel creates it.
+CREATE_TABLE = """CREATE TABLE IF NOT EXISTS {table} (
+    version VARCHAR(50) PRIMARY KEY NOT NULL,
+    run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
+);"""
+
+
+def parse_history(
+    rows: Iterable[Mapping[str, object]], migrations: Sequence[Migration] = ()
+) -> tuple[tuple[RecordedVersion, ...], tuple[str, ...]]:
+    """The versions of a __diesel_schema_migrations table, in version (string) order.
+
+    Args:
+        rows: mappings with ``version``.
+        migrations: unused (every reader takes them).
+    """
+    versions = sorted({str(_common.row_text(row["version"])) for row in rows})
+    return tuple(RecordedVersion(v) for v in versions), ()
+
+
+def render_sync(ctx: SyncContext) -> SyncScript:
+    """diesel's repair script: one row per missing version (``run_on`` defaults to now);
+    ``prune`` deletes rows (what ``diesel migration revert`` does to its row)."""
+    table = sync_mod.qualified(ctx.table)
+    body: list[str] = []
+    if not ctx.recorded.table_exists:
+        body.append(CREATE_TABLE.format(table=table))
+    body.append(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE;")
+    for version in ctx.prune:
+        body.append(f"DELETE FROM {table} WHERE version = {sync_mod.literal(version)};")
+    for m in sorted(ctx.missing, key=lambda m: m.version):
+        v = sync_mod.literal(m.version)
+        body.append(f"-- {sync_mod.comment_text(m.label)}\n"
+                    f"INSERT INTO {table} (version)\n"
+                    f"SELECT {v} WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE version = {v});")
+    return SyncScript(
+        NAME, "script", sync_mod.frame(ctx, "backfill __diesel_schema_migrations", body),
+        commands=("diesel migration run",) if ctx.pending_after else (),
+        inserted=tuple(m.version for m in ctx.missing),
+        pruned=ctx.prune,
+    )

@@ -34,11 +34,15 @@ from __future__ import annotations
 import functools
 import re
 import zlib
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from schemadiff import sync as sync_mod
 from schemadiff.errors import ParseError
 from schemadiff.migration import Migration
+from schemadiff.recorded import RecordedVersion
 from schemadiff.sql.split import split
+from schemadiff.sync import SyncContext, SyncError, SyncScript
 from schemadiff.tools import _common
 
 NAME = "flyway"
@@ -207,3 +211,180 @@ def _non_transactional(statement: str) -> bool:
     words = [w.upper() for w in _WORD.findall(_COMMENTS.sub(" ", statement[:300]))[:4]]
     head = " ".join(words) + " "
     return _NON_TRANSACTIONAL.match(head) is not None
+
+
+# -- history table and sync ------------------------------------------------------------------
+#
+# flyway_schema_history (createMetaDataTable.sql for PostgreSQL): installed_rank (primary
+# key), version (NULL for repeatables), description, type, script, checksum, installed_by,
+# installed_on, execution_time, success. The latest row (highest installed_rank) of a
+# migration decides: a DELETE row (``flyway repair``) or an UNDO row takes it back, a row
+# with success = false is a failed migration Flyway refuses to go past, and a BASELINE row at
+# version V means Flyway will not run the migrations below V. The SCHEMA row (rank 0) records
+# that Flyway created the schema: not a migration. Flyway's validate compares, per applied
+# migration, the type, the checksum and the description (abbreviated to 200 characters).
+
+#: The columns a history reader needs, as text (``{table}``: the quoted table name).
+HISTORY_QUERY = (
+    "SELECT installed_rank::text AS installed_rank, version, description, type, script, "
+    "checksum::text AS checksum, success::text AS success FROM {table}"
+)
+
+_UNDONE = ("DELETE", "UNDO_SQL", "UNDO_JDBC", "UNDO_SCRIPT")
+_DESCRIPTION_MAX = 200
+_SCRIPT_MAX = 1000
+
+
+def create_table_sql(table: str, name: str) -> str:
+    """flyway_schema_history as Flyway creates it on PostgreSQL (``IF NOT EXISTS`` added).
+
+    Args:
+        table: the quoted (possibly schema-qualified) table name.
+        name: the bare table name, for the constraint and index names Flyway derives.
+    """
+    pk = sync_mod.identifier(f"{name}_pk")
+    idx = sync_mod.identifier(f"{name}_s_idx")
+    return f"""CREATE TABLE IF NOT EXISTS {table} (
+    installed_rank INT NOT NULL,
+    version VARCHAR(50),
+    description VARCHAR(200) NOT NULL,
+    type VARCHAR(20) NOT NULL,
+    script VARCHAR(1000) NOT NULL,
+    checksum INTEGER,
+    installed_by VARCHAR(100) NOT NULL,
+    installed_on TIMESTAMP NOT NULL DEFAULT now(),
+    execution_time INTEGER NOT NULL,
+    success BOOLEAN NOT NULL,
+    CONSTRAINT {pk} PRIMARY KEY (installed_rank)
+);
+CREATE INDEX IF NOT EXISTS {idx} ON {table} (success);"""
+
+
+def abbreviate(text: str, limit: int) -> str:
+    """Flyway's ``AbbreviationUtils``: longer than ``limit`` -> cut, ending with ``...``."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def parse_history(
+    rows: Iterable[Mapping[str, object]], migrations: Sequence[Migration] = ()
+) -> tuple[tuple[RecordedVersion, ...], tuple[str, ...]]:
+    """The migrations a flyway_schema_history records, interpreted as Flyway does.
+
+    Args:
+        rows: mappings with ``installed_rank``, ``version``, ``description``, ``type``,
+            ``script``, ``checksum`` and ``success``.
+        migrations: the directory's migrations; with a BASELINE row, those below its version
+            are listed as recorded (Flyway will not run them) with a note.
+
+    Returns:
+        The versions in installed_rank order (repeatables keyed ``R__<description>`` as the
+        reader names them; a failed row with ``success=False``), and notes.
+    """
+    ordered = sorted(rows, key=lambda r: int(str(r["installed_rank"])))
+    latest: dict[str, Mapping[str, object]] = {}
+    for row in ordered:
+        kind = str(row["type"])
+        if kind == "SCHEMA":
+            continue
+        version = _common.row_text(row.get("version"))
+        key = version if version is not None else REPEATABLE_PREFIX + str(row["description"])
+        latest.pop(key, None)  # re-insert: dict order = order of the deciding rows
+        latest[key] = row
+    versions: list[RecordedVersion] = []
+    notes: list[str] = []
+    for key, row in latest.items():
+        kind = str(row["type"])
+        if kind in _UNDONE:
+            notes.append(f"{key}: its latest row is {kind}: not applied")
+            continue
+        success = _common.row_bool(row["success"]) is not False
+        if not success:
+            notes.append(f"{key} failed (success = false): Flyway refuses to migrate until "
+                         "`flyway repair`")
+        if kind == "BASELINE" and migrations:
+            base = Version(key)
+            below = [m for m in migrations if not m.repeatable and Version(m.version) < base
+                     and m.version not in latest]
+            versions += [RecordedVersion(m.version, None, m.description) for m in below]
+            notes.append(f"baseline {key}: Flyway will not run the {len(below)} migration(s) "
+                         "below it; they count as recorded")
+        versions.append(RecordedVersion(key, _common.row_text(row.get("checksum")),
+                                        _common.row_text(row.get("description")), success))
+    return tuple(versions), tuple(notes)
+
+
+def _latest_applied(table: str, where: str, also: str = "") -> str:
+    """SQL: true when the latest row matching ``where`` is an applied migration."""
+    return (f"COALESCE((SELECT h.success AND h.type NOT IN "
+            f"({', '.join(sync_mod.literal(t) for t in _UNDONE)}){also} FROM {table} AS h "
+            f"WHERE {where} ORDER BY h.installed_rank DESC LIMIT 1), false)")
+
+
+def render_sync(ctx: SyncContext) -> SyncScript:
+    """Flyway's repair script: one ``flyway_schema_history`` row per missing migration.
+
+    Each row is what Flyway writes after running a SQL migration: the next installed_rank,
+    the version (NULL for a repeatable), the description (abbreviated to 200 characters), type
+    ``SQL``, the script's file name, Flyway's CRC-32 checksum, ``installed_by =
+    current_user``, ``execution_time = 0`` and ``success = true``. Failed rows of a missing
+    version are deleted first (what ``flyway repair`` does); ``prune`` deletes the rows of the
+    versions given.
+
+    Raises:
+        SyncError: a migration without a checksum (not read by the Flyway reader).
+    """
+    table = sync_mod.qualified(ctx.table)
+    body: list[str] = []
+    if not ctx.recorded.table_exists:
+        body.append(create_table_sql(table, ctx.table[1]))
+    body.append(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE;")
+    for key in ctx.prune:
+        body.append(f"DELETE FROM {table} WHERE {_where(key)};")
+    failed = ctx.failed
+    versioned = sorted((m for m in ctx.missing if not m.repeatable),
+                       key=lambda m: Version(m.version))
+    repeatable = sorted((m for m in ctx.missing if m.repeatable), key=lambda m: m.description)
+    for m in versioned + repeatable:
+        if m.checksum is None:
+            raise SyncError(f"migration {m.label} has no Flyway checksum ({m.path})")
+        key = m.version if not m.repeatable else REPEATABLE_PREFIX + m.description
+        where = _where(key)
+        if m.version in failed:
+            body.append(f"DELETE FROM {table} WHERE {where} AND NOT success;")
+        also = f" AND h.checksum = {int(m.checksum)}" if m.repeatable else ""
+        version = "NULL" if m.repeatable else sync_mod.literal(m.version)
+        body.append(
+            f"-- {sync_mod.comment_text(m.label)}\n"
+            f"INSERT INTO {table} (installed_rank, version, description, type, script, "
+            "checksum, installed_by, execution_time, success)\n"
+            f"SELECT (SELECT COALESCE(max(installed_rank), 0) + 1 FROM {table}), {version}, "
+            f"{sync_mod.literal(abbreviate(m.description, _DESCRIPTION_MAX))}, 'SQL', "
+            f"{sync_mod.literal(abbreviate(Path(m.path).name, _SCRIPT_MAX))}, "
+            f"{int(m.checksum)}, current_user, 0, true\n"
+            f"WHERE NOT {_latest_applied(table, _where(key, 'h.'), also)};")
+    warnings = []
+    applied = [Version(v) for v in ctx.applied_after if not v.startswith(REPEATABLE_PREFIX)]
+    if applied:
+        top = max(applied)
+        below = [m.version for m in ctx.pending_after
+                 if not m.repeatable and Version(m.version) < top]
+        if below:
+            warnings.append(f"pending migration(s) {', '.join(below)} lie below the highest "
+                            f"applied version {top.text}: Flyway ignores them and validate "
+                            "fails unless -outOfOrder=true")
+    return SyncScript(
+        NAME, "script", sync_mod.frame(ctx, "backfill flyway_schema_history", body),
+        commands=("flyway migrate",) if ctx.pending_after else (),
+        warnings=tuple(warnings),
+        inserted=tuple(m.version for m in versioned + repeatable),
+        pruned=ctx.prune,
+    )
+
+
+def _where(key: str, alias: str = "") -> str:
+    """SQL condition selecting the rows of migration ``key`` (``R__<description>`` for a
+    repeatable, whose rows have a NULL version); ``alias`` prefixes the column names."""
+    if key.startswith(REPEATABLE_PREFIX):
+        return (f"{alias}version IS NULL AND {alias}description = "
+                f"{sync_mod.literal(key[len(REPEATABLE_PREFIX):])}")
+    return f"{alias}version = {sync_mod.literal(key)}"

@@ -15,9 +15,13 @@ Rules (``source/parse.go``, the ``file``/``iofs`` source drivers, ``database/pos
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from schemadiff import sync as sync_mod
 from schemadiff.migration import Migration
+from schemadiff.recorded import RecordedVersion
+from schemadiff.sync import SyncContext, SyncError, SyncScript
 from schemadiff.tools import _common
 
 NAME = "golang-migrate"
@@ -66,3 +70,92 @@ def list_migrations(root: Path) -> list[Migration]:
     migrations = [m for _, m in found]
     _common.check_unique(migrations)
     return migrations
+
+
+# -- history table and sync ------------------------------------------------------------------
+#
+# schema_migrations (database/postgres/postgres.go): version bigint primary key, dirty
+# boolean; SetVersion truncates the table and inserts ONE row. That row means every migration
+# up to and including ``version`` is applied; ``dirty`` means that last one failed part way
+# and golang-migrate refuses to run until it is forced. Versions below it are never run.
+
+#: The columns a history reader needs, as text (``{table}``: the quoted table name).
+HISTORY_QUERY = "SELECT version::text AS version, dirty::text AS dirty FROM {table}"
+
+#: schema_migrations as golang-migrate creates it.
+CREATE_TABLE = ("CREATE TABLE IF NOT EXISTS {table} "
+                "(version bigint not null primary key, dirty boolean not null);")
+
+
+def parse_history(
+    rows: Iterable[Mapping[str, object]], migrations: Sequence[Migration] = ()
+) -> tuple[tuple[RecordedVersion, ...], tuple[str, ...]]:
+    """golang-migrate's single row, expanded to the versions it stands for.
+
+    Args:
+        rows: mappings with ``version`` and ``dirty`` (golang-migrate reads one row; several
+            are noted and the highest is used).
+        migrations: the directory's migrations: every one at or below the recorded version is
+            recorded as applied. Without them, only the recorded version is listed.
+
+    Returns:
+        The versions (a dirty row's own version with ``success=False``), and notes.
+    """
+    found = [(int(str(row["version"])), bool(_common.row_bool(row["dirty"]))) for row in rows]
+    notes: list[str] = []
+    if not found:
+        return (), ()
+    if len(found) > 1:
+        notes.append(f"schema_migrations holds {len(found)} rows; golang-migrate keeps one "
+                     "(the highest is used here)")
+    current, dirty = max(found)
+    if current < 0:
+        return (), (f"version {current} (no migration applied){' and dirty' if dirty else ''}",)
+    below = sorted({int(m.version) for m in migrations if int(m.version) < current})
+    versions = [RecordedVersion(str(v)) for v in below]
+    versions.append(RecordedVersion(str(current), success=not dirty))
+    if dirty:
+        notes.append(f"version {current} is dirty: it failed part way; golang-migrate refuses "
+                     f"to run until `migrate force` (its effects may be partly present)")
+    if migrations:
+        notes.append(f"one row, version {current}: versions up to it count as applied")
+    return tuple(versions), tuple(notes)
+
+
+def render_sync(ctx: SyncContext) -> SyncScript:
+    """golang-migrate's repair script: its single row set to the highest applied version
+    (``dirty = false``), or removed when nothing is applied.
+
+    The row replaces whatever is there (a dirty row too), as golang-migrate's own
+    ``SetVersion`` does; running the script twice leaves the same row.
+    """
+    table = sync_mod.qualified(ctx.table)
+    for version in [m.version for m in ctx.missing] + list(ctx.prune):
+        if not version.lstrip("-").isdigit():
+            raise SyncError(f"golang-migrate versions are integers; cannot record {version!r}")
+    target = max((int(v) for v in ctx.applied_after), default=None)
+    body: list[str] = []
+    if not ctx.recorded.table_exists:
+        body.append(CREATE_TABLE.format(table=table))
+    body.append(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE;")
+    body.append(f"DELETE FROM {table};")
+    if target is not None:
+        body.append(f"INSERT INTO {table} (version, dirty) VALUES ({target}, false);")
+    ctx.notes.append(f"golang-migrate keeps one row: version {target} means every migration up "
+                     "to it is applied" if target is not None else
+                     "no applied version remains: the row is removed")
+    warnings = []
+    if target is not None:
+        below = [m.version for m in ctx.pending_after if int(m.version) < target]
+        if below:
+            warnings.append(f"pending migration(s) {', '.join(below)} lie below version "
+                            f"{target}: golang-migrate will never run them; apply them by hand "
+                            "or renumber them above it")
+    return SyncScript(
+        NAME, "script", sync_mod.frame(ctx, "set schema_migrations", body),
+        commands=("migrate up",) if any(int(m.version) > (target or 0)
+                                        for m in ctx.pending_after) else (),
+        warnings=tuple(warnings),
+        inserted=(str(target),) if target is not None else (),
+        pruned=ctx.prune,
+    )

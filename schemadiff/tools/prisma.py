@@ -18,9 +18,13 @@ Rules (prisma-engines ``schema-engine/connectors/schema-connector/src/migrations
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from schemadiff import sync as sync_mod
 from schemadiff.migration import Migration
+from schemadiff.recorded import RecordedVersion
+from schemadiff.sync import SyncContext, SyncError, SyncScript
 from schemadiff.tools import _common
 
 NAME = "prisma"
@@ -83,3 +87,115 @@ def list_migrations(root: Path) -> list[Migration]:
     migrations.sort(key=lambda m: m.version)
     _common.check_unique(migrations)
     return migrations
+
+
+# -- history table and sync ------------------------------------------------------------------
+#
+# _prisma_migrations (schema-engine's create_migrations_table): id varchar(36) primary key,
+# checksum varchar(64), finished_at, migration_name, logs, rolled_back_at, started_at,
+# applied_steps_count. A migration counts as applied when one of its rows finished and was
+# not rolled back; a row that neither finished nor was rolled back is a failed migration
+# (``migrate deploy`` stops, P3009, until ``migrate resolve``); rolled-back rows do not count.
+
+#: The columns a history reader needs, as text (``{table}``: the quoted table name).
+HISTORY_QUERY = (
+    "SELECT id, migration_name, checksum, finished_at::text AS finished_at, "
+    "rolled_back_at::text AS rolled_back_at, started_at::text AS started_at FROM {table}"
+)
+
+#: _prisma_migrations as Prisma creates it (``IF NOT EXISTS`` added).
+CREATE_TABLE = """CREATE TABLE IF NOT EXISTS {table} (
+    id                      VARCHAR(36) PRIMARY KEY NOT NULL,
+    checksum                VARCHAR(64) NOT NULL,
+    finished_at             TIMESTAMPTZ,
+    migration_name          VARCHAR(255) NOT NULL,
+    logs                    TEXT,
+    rolled_back_at          TIMESTAMPTZ,
+    started_at              TIMESTAMPTZ NOT NULL DEFAULT now(),
+    applied_steps_count     INTEGER NOT NULL DEFAULT 0
+);"""
+
+
+def parse_history(
+    rows: Iterable[Mapping[str, object]], migrations: Sequence[Migration] = ()
+) -> tuple[tuple[RecordedVersion, ...], tuple[str, ...]]:
+    """The migrations a _prisma_migrations table records, as Prisma reads them.
+
+    Args:
+        rows: mappings with ``migration_name``, ``checksum``, ``finished_at``,
+            ``rolled_back_at`` and ``started_at``.
+        migrations: unused (every reader takes them).
+
+    Returns:
+        One entry per applied migration (its finished row's checksum), one with
+        ``success=False`` per failed migration, in the order of their first attempt; notes.
+    """
+    ordered = sorted(rows, key=lambda r: str(r.get("started_at") or ""))
+    applied: dict[str, Mapping[str, object]] = {}
+    failed: dict[str, Mapping[str, object]] = {}
+    rolled_back: list[str] = []
+    first: dict[str, int] = {}
+    for index, row in enumerate(ordered):
+        name = str(row["migration_name"])
+        first.setdefault(name, index)
+        if row.get("rolled_back_at") is not None:
+            rolled_back.append(name)
+        elif row.get("finished_at") is not None:
+            applied[name] = row
+        else:
+            failed[name] = row
+    versions: list[RecordedVersion] = []
+    notes: list[str] = []
+    for name in sorted(first, key=first.__getitem__):
+        if name in applied:
+            versions.append(RecordedVersion(name, _common.row_text(applied[name]["checksum"])))
+        if name in failed:
+            versions.append(RecordedVersion(name, _common.row_text(failed[name]["checksum"]),
+                                            success=False))
+            notes.append(f"{name} failed (not finished, not rolled back): prisma migrate "
+                         "deploy stops (P3009) until prisma migrate resolve")
+        if name not in applied and name not in failed:
+            notes.append(f"{name} was rolled back: not applied")
+    return tuple(versions), tuple(notes)
+
+
+def render_sync(ctx: SyncContext) -> SyncScript:
+    """Prisma's repair script: one finished ``_prisma_migrations`` row per missing migration.
+
+    Each row holds a fresh id (an MD5-based UUID, no extension needed), the SHA-256 of
+    ``migration.sql`` as Prisma checks it, ``started_at = finished_at = now()`` and
+    ``applied_steps_count = 1``. A failed attempt of a missing migration is marked rolled
+    back first (what ``prisma migrate resolve --rolled-back`` does); ``prune`` deletes rows.
+
+    Raises:
+        SyncError: a migration without a checksum (not read by the Prisma reader).
+    """
+    table = sync_mod.qualified(ctx.table)
+    body: list[str] = []
+    if not ctx.recorded.table_exists:
+        body.append(CREATE_TABLE.format(table=table))
+    body.append(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE;")
+    for name in ctx.prune:
+        body.append(f"DELETE FROM {table} WHERE migration_name = {sync_mod.literal(name)};")
+    failed = ctx.failed
+    for m in sorted(ctx.missing, key=lambda m: m.version):
+        if not m.checksum:
+            raise SyncError(f"migration {m.label} has no Prisma checksum ({m.path})")
+        name = sync_mod.literal(m.version)
+        if m.version in failed:
+            body.append(f"UPDATE {table} SET rolled_back_at = now() WHERE migration_name = "
+                        f"{name} AND finished_at IS NULL AND rolled_back_at IS NULL;")
+        body.append(
+            f"-- {sync_mod.comment_text(m.version)}\n"
+            f"INSERT INTO {table} (id, checksum, finished_at, migration_name, logs, "
+            "rolled_back_at, started_at, applied_steps_count)\n"
+            f"SELECT md5(random()::text || clock_timestamp()::text || {name})::uuid::text, "
+            f"{sync_mod.literal(m.checksum)}, now(), {name}, NULL, NULL, now(), 1\n"
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE migration_name = {name} "
+            "AND finished_at IS NOT NULL AND rolled_back_at IS NULL);")
+    return SyncScript(
+        NAME, "script", sync_mod.frame(ctx, "backfill _prisma_migrations", body),
+        commands=("prisma migrate deploy",) if ctx.pending_after else (),
+        inserted=tuple(m.version for m in ctx.missing),
+        pruned=ctx.prune,
+    )

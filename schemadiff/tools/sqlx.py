@@ -20,9 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from schemadiff import sync as sync_mod
 from schemadiff.migration import Migration
+from schemadiff.recorded import RecordedVersion
+from schemadiff.sync import SyncContext, SyncError, SyncScript
 from schemadiff.tools import _common
 
 NAME = "sqlx"
@@ -119,3 +123,99 @@ def list_migrations(root: Path) -> list[Migration]:
     migrations = [m for _, m in found]
     _common.check_unique(migrations)
     return migrations
+
+
+# -- history table and sync ------------------------------------------------------------------
+#
+# _sqlx_migrations (sqlx-postgres/src/migrate.rs): version bigint primary key, description,
+# installed_on, success, checksum bytea, execution_time bigint. sqlx inserts the row with
+# success = true and execution_time = -1 in the migration's transaction, then updates the
+# time. On start it refuses a row with success = false (Dirty), an applied version with no
+# file (VersionMissing) and a checksum that differs from the file's (VersionMismatch).
+
+#: The columns a history reader needs, as text (``{table}``: the quoted table name).
+HISTORY_QUERY = (
+    "SELECT version::text AS version, description, success::text AS success, "
+    "encode(checksum, 'hex') AS checksum FROM {table}"
+)
+
+#: _sqlx_migrations as sqlx creates it.
+CREATE_TABLE = """CREATE TABLE IF NOT EXISTS {table} (
+    version BIGINT PRIMARY KEY,
+    description TEXT NOT NULL,
+    installed_on TIMESTAMPTZ NOT NULL DEFAULT now(),
+    success BOOLEAN NOT NULL,
+    checksum BYTEA NOT NULL,
+    execution_time BIGINT NOT NULL
+);"""
+
+
+def parse_history(
+    rows: Iterable[Mapping[str, object]], migrations: Sequence[Migration] = ()
+) -> tuple[tuple[RecordedVersion, ...], tuple[str, ...]]:
+    """The versions of a _sqlx_migrations table, in version order, and notes.
+
+    Args:
+        rows: mappings with ``version``, ``description``, ``success`` and ``checksum`` (hex,
+            ``\\x`` hex or bytes).
+        migrations: unused (every reader takes them).
+    """
+    found = []
+    notes = []
+    for row in rows:
+        version = int(str(row["version"]))
+        success = _common.row_bool(row["success"]) is not False
+        found.append((version, RecordedVersion(
+            str(version), _common.row_hex(row.get("checksum")),
+            _common.row_text(row.get("description")), success)))
+        if not success:
+            notes.append(f"version {version} failed (success = false): sqlx refuses to run "
+                         "until the row is fixed")
+    found.sort(key=lambda item: item[0])
+    return tuple(v for _, v in found), tuple(notes)
+
+
+def render_sync(ctx: SyncContext) -> SyncScript:
+    """sqlx's repair script: one ``_sqlx_migrations`` row per missing version.
+
+    Each row is what sqlx itself writes: the version, the description from the file name,
+    ``success = true``, the SHA-384 of the file's exact bytes (CRLF and BOM included) as
+    bytea, and ``execution_time = -1`` (sqlx's own value before it measures; sqlx never reads
+    it back). A failed row of a missing version is deleted first; ``prune`` deletes rows.
+
+    Raises:
+        SyncError: a migration without a checksum (not read by the sqlx reader).
+    """
+    table = sync_mod.qualified(ctx.table)
+    body: list[str] = []
+    if not ctx.recorded.table_exists:
+        body.append(CREATE_TABLE.format(table=table))
+    body.append(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE;")
+    for version in ctx.prune:
+        body.append(f"DELETE FROM {table} WHERE version = {int(version)};")
+    failed = ctx.failed
+    for m in sorted(ctx.missing, key=lambda m: int(m.version)):
+        if not m.checksum:
+            raise SyncError(f"migration {m.label} has no sqlx checksum ({m.path})")
+        v = int(m.version)
+        if m.version in failed:
+            body.append(f"DELETE FROM {table} WHERE version = {v} AND NOT success;")
+        body.append(
+            f"-- {sync_mod.comment_text(m.label)}\n"
+            f"INSERT INTO {table} (version, description, success, checksum, execution_time)\n"
+            f"SELECT {v}, {sync_mod.literal(m.description)}, true, "
+            f"decode({sync_mod.literal(m.checksum)}, 'hex'), -1\n"
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE version = {v});")
+    warnings = []
+    if ctx.migrations:
+        known = {m.version for m in ctx.migrations}
+        orphans = sorted(set(ctx.recorded.applied) - set(ctx.prune) - known, key=int)
+        if orphans:
+            warnings.append(f"recorded version(s) {', '.join(orphans)} have no file: sqlx "
+                            "refuses to start (VersionMissing) unless ignore_missing is set")
+    return SyncScript(
+        NAME, "script", sync_mod.frame(ctx, "backfill _sqlx_migrations", body),
+        warnings=tuple(warnings),
+        inserted=tuple(m.version for m in ctx.missing),
+        pruned=ctx.prune,
+    )
