@@ -91,49 +91,87 @@ def design(corpus: str, migrations: list[Migration]) -> list[Scenario]:
     ]
     import networkx as nx
 
-    gaps = [i for i in range(2, k - 1) if versions[i] in with_effects
-            and not {d for d in nx.descendants(graph, i) if d < k}]
+    gaps = [
+        i
+        for i in range(2, k - 1)
+        if versions[i] in with_effects and not {d for d in nx.descendants(graph, i) if d < k}
+    ]
     if gaps:
         # the middle candidate first; a data statement may still need it (PostgreSQL says so)
         ranked = sorted(gaps, key=lambda i: abs(i - gaps[len(gaps) // 2]))
         g = ranked[0]
         applied = [i for i in range(k) if i != g]
-        out.append(Scenario("gap", applied, [versions[i] for i in applied],
-                            alternatives=ranked[1:8]))
-    baseline = infer_applied("", parsed, full, replay_parsed(parsed[:k]).catalog,
-                             Recorded.none(""), KEEP)
+        out.append(
+            Scenario("gap", applied, [versions[i] for i in applied], alternatives=ranked[1:8])
+        )
+    baseline = infer_applied(
+        "", parsed, full, replay_parsed(parsed[:k]).catalog, Recorded.none(""), KEEP
+    )
     observed_pending = [i for i in range(k, n) if baseline.verdicts[i].confidence == "observed"]
     if len(observed_pending) >= 2:
         phantom = [versions[i] for i in observed_pending[:2]]
-        out.append(Scenario("phantom", list(range(k)), versions[:k] + phantom,
-                            expect={"recorded_not_applied": phantom}))
+        out.append(
+            Scenario(
+                "phantom",
+                list(range(k)),
+                versions[:k] + phantom,
+                expect={"recorded_not_applied": phantom},
+            )
+        )
     # The database holds what the 2 migrations the code lacks created: that is drift, by design.
     unexplained = diff_catalogs(replay_parsed(parsed[:-2]).catalog, full.catalog, keep=KEEP)
-    out.append(Scenario("behind", everything, versions, code_drop=2,
-                        expect={"recorded_not_in_code": versions[-2:],
-                                "drift": {f"{d.key.kind} {d.key.display}" for d in unexplained}}))
+    out.append(
+        Scenario(
+            "behind",
+            everything,
+            versions,
+            code_drop=2,
+            expect={
+                "recorded_not_in_code": versions[-2:],
+                "drift": {f"{d.key.kind} {d.key.display}" for d in unexplained},
+            },
+        )
+    )
     table = next((o for o in full.catalog.of_kind("table")), None)
     if table is not None:
         cols = full.catalog.columns(table.schema, table.name)  # type: ignore[attr-defined]
         qual = f'"{table.schema}"."{table.name}"'  # type: ignore[attr-defined]
-        out.append(Scenario(
-            "drift", everything, versions,
-            drift_sql=f'CREATE INDEX hand_made_idx ON {qual} ("{cols[0].name}");\n'
-                      f"ALTER TABLE {qual} ADD COLUMN hand_made_note text;\n",
-            expect={"drift": {f"index {table.schema}.hand_made_idx",  # type: ignore[attr-defined]
-                              f"column {table.schema}.{table.name}.hand_made_note"}},  # type: ignore[attr-defined]
-        ))
+        out.append(
+            Scenario(
+                "drift",
+                everything,
+                versions,
+                drift_sql=f'CREATE INDEX hand_made_idx ON {qual} ("{cols[0].name}");\n'
+                f"ALTER TABLE {qual} ADD COLUMN hand_made_note text;\n",
+                expect={
+                    "drift": {
+                        f"index {table.schema}.hand_made_idx",  # type: ignore[attr-defined]
+                        f"column {table.schema}.{table.name}.hand_made_note",
+                    }
+                },  # type: ignore[attr-defined]
+            )
+        )
     tool_name = json.loads((corpora_path() / corpus / "corpus.json").read_text())["format"]
     if tool_name in NO_TX_MARKERS:
         ddl = {"CreateTable", "CreateIndex", "AlterTable", "CreateFunction", "CreateTrigger"}
-        multi = [i for i in range(2, k) if sum(type(op).__name__ in ddl
-                                             for _, op in parsed[i].statements) >= 2
-                 and not {d for d in nx.descendants(graph, i) if d < k}]
+        multi = [
+            i
+            for i in range(2, k)
+            if sum(type(op).__name__ in ddl for _, op in parsed[i].statements) >= 2
+            and not {d for d in nx.descendants(graph, i) if d < k}
+        ]
         if multi:
             p = multi[-1]
             applied = [i for i in range(k) if i != p]
-            out.append(Scenario("partial", applied, [versions[i] for i in applied if i < p],
-                                partial=p, expect={"partial": [versions[p]]}))
+            out.append(
+                Scenario(
+                    "partial",
+                    applied,
+                    [versions[i] for i in applied if i < p],
+                    partial=p,
+                    expect={"partial": [versions[p]]},
+                )
+            )
     return out
 
 
@@ -200,21 +238,28 @@ def build_first_possible(pg: PgServer, migrations: list[Migration], sc: Scenario
 
 def run_infer(args: list[str]) -> tuple[dict, float]:
     t = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "schemadiff", "infer", *args, "--format", "json"],
-                          capture_output=True, text=True, timeout=600, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "schemadiff", "infer", *args, "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     seconds = time.perf_counter() - t
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"infer failed ({proc.returncode}): {proc.stderr.strip()}")
     return json.loads(proc.stdout), seconds
 
 
-def score(corpus: str, sc: Scenario, source: str, migrations: list[Migration], doc: dict,
-          seconds: float) -> Outcome:
+def score(
+    corpus: str, sc: Scenario, source: str, migrations: list[Migration], doc: dict, seconds: float
+) -> Outcome:
     in_code = migrations[: len(migrations) - sc.code_drop]
     truth = {}
     for i, m in enumerate(in_code):
-        truth[m.version] = ("partial" if i == sc.partial
-                            else "applied" if i in sc.applied else "pending")
+        truth[m.version] = (
+            "partial" if i == sc.partial else "applied" if i in sc.applied else "pending"
+        )
     wrong = []
     wrong_observed = 0
     for v in doc["migrations"]:
@@ -222,11 +267,16 @@ def score(corpus: str, sc: Scenario, source: str, migrations: list[Migration], d
             wrong.append(f"{v['version']}:{v['status']}({v['confidence'][:3]})")
             wrong_observed += v["confidence"] == "observed"
     recorded = set(sc.recorded)
-    expect_missing = [m.version for i, m in enumerate(in_code)
-                      if truth[m.version] == "applied" and m.version not in recorded]
+    expect_missing = [
+        m.version
+        for i, m in enumerate(in_code)
+        if truth[m.version] == "applied" and m.version not in recorded
+    ]
     problems = []
     if doc["missing_from_history"] != expect_missing:
-        problems.append(f"missing_from_history {len(doc['missing_from_history'])}!={len(expect_missing)}")
+        problems.append(
+            f"missing_from_history {len(doc['missing_from_history'])}!={len(expect_missing)}"
+        )
     for key in ("recorded_not_applied", "recorded_not_in_code", "partial"):
         want = sc.expect.get(key, [])
         if doc[key] != want:
@@ -234,8 +284,17 @@ def score(corpus: str, sc: Scenario, source: str, migrations: list[Migration], d
     drift = {f"{d['kind']} {d['object']}" for d in doc["drift"]}
     if drift != sc.expect.get("drift", set()):
         problems.append(f"drift {sorted(drift)[:4]}")
-    return Outcome(corpus, sc.name, source, len(doc["migrations"]), wrong, wrong_observed,
-                   not problems, "; ".join(problems), seconds)
+    return Outcome(
+        corpus,
+        sc.name,
+        source,
+        len(doc["migrations"]),
+        wrong,
+        wrong_observed,
+        not problems,
+        "; ".join(problems),
+        seconds,
+    )
 
 
 def run_corpus(pg: PgServer, corpus: str, sources: list[str]) -> list[Outcome]:
@@ -250,7 +309,7 @@ def run_corpus(pg: PgServer, corpus: str, sources: list[str]) -> list[Outcome]:
             shutil.copytree(root / "migrations", code)
             if sc.partial is not None:
                 mark_no_transaction(tool, migrations[sc.partial], code)
-            for m in migrations[len(migrations) - sc.code_drop:]:
+            for m in migrations[len(migrations) - sc.code_drop :]:
                 rel = Path(m.path).relative_to(root / "migrations")
                 target = code / rel.parts[0]
                 shutil.rmtree(target) if target.is_dir() else target.unlink()
@@ -261,7 +320,9 @@ def run_corpus(pg: PgServer, corpus: str, sources: list[str]) -> list[Outcome]:
             if "file" in sources:
                 dump = tmp / "dump.sql"
                 dump.write_text(pg.pg_dump_schema(db))
-                doc, secs = run_infer([*base, "--schema-file", str(dump), "--history-file", str(history)])
+                doc, secs = run_infer(
+                    [*base, "--schema-file", str(dump), "--history-file", str(history)]
+                )
                 outcomes.append(score(corpus, sc, "file", migrations, doc, secs))
             if "dsn" in sources:
                 doc, secs = run_infer([*base, "--dsn", pg.dsn(db), "--history-file", str(history)])
@@ -276,8 +337,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sources", default="file,dsn", help="file, dsn or both (comma-separated)")
     ap.add_argument("--check", action="store_true", help="exit 1 unless every run is exact")
     args = ap.parse_args(argv)
-    corpora = args.corpus or sorted(p.name for p in corpora_path().glob("*")
-                                    if (p / "corpus.json").is_file())
+    corpora = args.corpus or sorted(
+        p.name for p in corpora_path().glob("*") if (p / "corpus.json").is_file()
+    )
     if not corpora:
         print(f"no corpora at {corpora_path()}")
         return 0
@@ -295,14 +357,18 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---:|---:|---:|---|---:|")
     for o in outcomes:
         findings = "exact" if o.findings_ok else o.detail
-        print(f"| {o.corpus} | {o.scenario} | {o.source} | {o.versions} | {len(o.wrong)} | "
-              f"{o.wrong_observed} | {findings} | {o.seconds:.2f} |")
+        print(
+            f"| {o.corpus} | {o.scenario} | {o.source} | {o.versions} | {len(o.wrong)} | "
+            f"{o.wrong_observed} | {findings} | {o.seconds:.2f} |"
+        )
     bad = [o for o in outcomes if o.wrong or not o.findings_ok]
     for o in bad:
         print(f"- {o.corpus}/{o.scenario}/{o.source}: {' '.join(o.wrong[:6])} {o.detail}")
     exact = len(outcomes) - len(bad)
-    print(f"\n{exact}/{len(outcomes)} runs exact; wrong observed claims: "
-          f"{sum(o.wrong_observed for o in outcomes)}")
+    print(
+        f"\n{exact}/{len(outcomes)} runs exact; wrong observed claims: "
+        f"{sum(o.wrong_observed for o in outcomes)}"
+    )
     return 1 if args.check and bad else 0
 
 

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from schemadiff.errors import SchemaDiffError
+from schemadiff.gate import CATEGORIES as CHECK_CATEGORIES
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = click.Choice(["table", "json", "markdown"])
@@ -36,7 +37,7 @@ def _guard(fn: F) -> F:
             _fail(str(exc))
         except (KeyboardInterrupt, BrokenPipeError):
             sys.exit(2)
-        except Exception as exc:  # noqa: BLE001 - the promise is: never a traceback
+        except Exception as exc:
             if os.environ.get("SCHEMADIFF_DEBUG"):
                 raise
             _fail(f"internal error: {type(exc).__name__}: {exc}")
@@ -68,7 +69,9 @@ def _load_expected(migrations: str, tool: str | None, strict: bool) -> Any:
     root = Path(migrations)
     name, found = read_migrations(root, tool)
     if tool is None:
-        click.echo(f"schemadiff: detected {name} migrations in {root} (use --tool to override)", err=True)
+        click.echo(
+            f"schemadiff: detected {name} migrations in {root} (use --tool to override)", err=True
+        )
     return name, replay_migrations(found, strict=strict)
 
 
@@ -77,7 +80,11 @@ def _load_actual(schema_file: str | None, dsn: str | None, strict: bool) -> Any:
         from schemadiff.sources.dump import read_dump
 
         return read_dump(schema_file, strict=strict)
-    raise SchemaDiffError("reading a live database needs --dsn support (not built yet); use --schema-file")
+    if dsn:
+        from schemadiff.sources.live import read_live  # psycopg is imported only for --dsn
+
+        return read_live(dsn)
+    raise SchemaDiffError("give --schema-file FILE or --dsn DSN")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -87,8 +94,12 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--migrations", "-m", required=True, type=click.Path(), help="The migration directory.")
-@click.option("--tool", "-t", default=None, help="Migration tool (default: detected from the layout).")
+@click.option(
+    "--migrations", "-m", required=True, type=click.Path(), help="The migration directory."
+)
+@click.option(
+    "--tool", "-t", default=None, help="Migration tool (default: detected from the layout)."
+)
 @click.option("--schema-file", "-s", type=click.Path(), help="A pg_dump --schema-only file.")
 @click.option("--dsn", default=None, help="A PostgreSQL connection string (read-only).")
 @click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
@@ -97,8 +108,17 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="A statement that cannot be modelled is an error.")
 @click.option("--out", "-o", type=click.Path(), help="Write the report here instead of stdout.")
 @_guard
-def diff(migrations: str, tool: str | None, schema_file: str | None, dsn: str | None, fmt: str,
-         schemas: tuple[str, ...], excluded: tuple[str, ...], strict: bool, out: str | None) -> None:
+def diff(
+    migrations: str,
+    tool: str | None,
+    schema_file: str | None,
+    dsn: str | None,
+    fmt: str,
+    schemas: tuple[str, ...],
+    excluded: tuple[str, ...],
+    strict: bool,
+    out: str | None,
+) -> None:
     """Show how the schema the migrations build differs from the actual one."""
     from schemadiff import report
     from schemadiff.diff import diff_catalogs, ignore_history_tables, schema_filter
@@ -112,8 +132,12 @@ def diff(migrations: str, tool: str | None, schema_file: str | None, dsn: str | 
     actual = _load_actual(schema_file, dsn, strict)
     keep_hist = ignore_history_tables(history_tables())
     keep_schema = schema_filter(schemas, excluded)
-    diffs = diff_catalogs(expected.catalog, actual.catalog, expected.effects,
-                          lambda k: keep_hist(k) and keep_schema(k))
+    diffs = diff_catalogs(
+        expected.catalog,
+        actual.catalog,
+        expected.effects,
+        lambda k: keep_hist(k) and keep_schema(k),
+    )
     unmodeled = expected.diagnostics + actual.diagnostics
     if fmt == "json":
         text = report.diff_json(diffs, unmodeled)
@@ -130,12 +154,21 @@ def diff(migrations: str, tool: str | None, schema_file: str | None, dsn: str | 
 @click.option("--tool", "-t", default=None)
 @click.option("--schema-file", "-s", type=click.Path(), help="Read this pg_dump file.")
 @click.option("--dsn", default=None, help="Read this database.")
-@click.option("--format", "-f", "fmt", type=click.Choice(["json", "sql"]), default="json", show_default=True)
+@click.option(
+    "--format", "-f", "fmt", type=click.Choice(["json", "sql"]), default="json", show_default=True
+)
 @click.option("--strict", is_flag=True)
 @click.option("--out", "-o", type=click.Path())
 @_guard
-def inspect(migrations: str | None, tool: str | None, schema_file: str | None, dsn: str | None,
-            fmt: str, strict: bool, out: str | None) -> None:
+def inspect(
+    migrations: str | None,
+    tool: str | None,
+    schema_file: str | None,
+    dsn: str | None,
+    fmt: str,
+    strict: bool,
+    out: str | None,
+) -> None:
     """Print the normalized schema graph schemadiff sees in a source."""
     import json
 
@@ -153,3 +186,256 @@ def inspect(migrations: str | None, tool: str | None, schema_file: str | None, d
 
         text = render_sql(result.catalog)
     _write(text, out)
+
+
+def _load_recorded(
+    tool: str,
+    migrations: list[Any],
+    history_file: str | None,
+    schema_file: str | None,
+    dsn: str | None,
+) -> Any:
+    """The history: --history-file, else the dump's COPY data, else the live table."""
+    from schemadiff.recorded import Recorded
+
+    if history_file:
+        from schemadiff.sources.history import read_history_file
+
+        return read_history_file(Path(history_file), tool)
+    if schema_file:
+        from schemadiff.sources.history import read_history_from_dump
+
+        text = Path(schema_file).read_text(encoding="utf-8", errors="replace")
+        return read_history_from_dump(text, tool)
+    if dsn:
+        from schemadiff.sources.history import read_history
+        from schemadiff.sources.live import open_session
+
+        with open_session(dsn) as conn:
+            return read_history(conn, tool, migrations)
+    return Recorded.none(tool)
+
+
+@main.command()
+@click.option(
+    "--migrations", "-m", required=True, type=click.Path(), help="The migration directory."
+)
+@click.option(
+    "--tool", "-t", default=None, help="Migration tool (default: detected from the layout)."
+)
+@click.option(
+    "--schema-file", "-s", type=click.Path(), help="A pg_dump file (schema-only or full)."
+)
+@click.option("--dsn", default=None, help="A PostgreSQL connection string (read-only).")
+@click.option("--history-file", type=click.Path(), help="Recorded versions, one per line.")
+@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--schema", "schemas", multiple=True, help="Only consider these schemas.")
+@click.option("--exclude-schema", "excluded", multiple=True, help="Leave these schemas out.")
+@click.option("--strict", is_flag=True, help="A statement that cannot be modelled is an error.")
+@click.option("--out", "-o", type=click.Path(), help="Write the report here instead of stdout.")
+@_guard
+def infer(
+    migrations: str,
+    tool: str | None,
+    schema_file: str | None,
+    dsn: str | None,
+    history_file: str | None,
+    fmt: str,
+    schemas: tuple[str, ...],
+    excluded: tuple[str, ...],
+    strict: bool,
+    out: str | None,
+) -> None:
+    """Infer which versions are really applied, from the schema itself."""
+    result = _run_inference(
+        migrations, tool, schema_file, dsn, history_file, schemas, excluded, strict
+    )
+    from schemadiff import report
+
+    doc = result.to_json()
+    if fmt == "json":
+        text = report.infer_json(doc)
+    elif fmt == "markdown":
+        text = report.infer_markdown(doc)
+    else:
+        text = report.infer_table(doc)
+    _write(text, out)
+    sys.exit(1 if result.has_findings else 0)
+
+
+def _run_inference(
+    migrations: str,
+    tool: str | None,
+    schema_file: str | None,
+    dsn: str | None,
+    history_file: str | None,
+    schemas: tuple[str, ...],
+    excluded: tuple[str, ...],
+    strict: bool,
+) -> Any:
+    from schemadiff.diff import ignore_history_tables, schema_filter
+    from schemadiff.history import parse_migration, replay_parsed
+    from schemadiff.infer import infer_applied
+    from schemadiff.tools import history_tables, read_migrations
+
+    if not schema_file and not dsn:
+        dsn = os.environ.get("DATABASE_URL")
+        if not dsn:
+            raise SchemaDiffError("give --schema-file FILE or --dsn DSN (or set DATABASE_URL)")
+    root = Path(migrations)
+    name, found = read_migrations(root, tool)
+    if tool is None:
+        click.echo(
+            f"schemadiff: detected {name} migrations in {root} (use --tool to override)", err=True
+        )
+    parsed = [parse_migration(m) for m in found]
+    expected = replay_parsed(parsed, strict=strict)
+    actual = _load_actual(schema_file, dsn, strict)
+    recorded = _load_recorded(name, found, history_file, schema_file, dsn)
+    keep_hist = ignore_history_tables(history_tables())
+    keep_schema = schema_filter(schemas, excluded)
+    return infer_applied(
+        name, parsed, expected, actual.catalog, recorded, lambda k: keep_hist(k) and keep_schema(k)
+    )
+
+
+@main.command()
+@click.option(
+    "--migrations", "-m", required=True, type=click.Path(), help="The migration directory."
+)
+@click.option(
+    "--tool", "-t", default=None, help="Migration tool (default: detected from the layout)."
+)
+@click.option(
+    "--schema-file", "-s", type=click.Path(), help="A pg_dump file (schema-only or full)."
+)
+@click.option("--dsn", default=None, help="A PostgreSQL connection string (read-only).")
+@click.option("--history-file", type=click.Path(), help="Recorded versions, one per line.")
+@click.option(
+    "--fail-on",
+    "fail_on",
+    default=",".join(CHECK_CATEGORIES),
+    show_default=True,
+    help="Comma-separated: " + ", ".join(CHECK_CATEGORIES) + ".",
+)
+@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--schema", "schemas", multiple=True, help="Only consider these schemas.")
+@click.option("--exclude-schema", "excluded", multiple=True, help="Leave these schemas out.")
+@_guard
+def check(
+    migrations: str,
+    tool: str | None,
+    schema_file: str | None,
+    dsn: str | None,
+    history_file: str | None,
+    fail_on: str,
+    fmt: str,
+    schemas: tuple[str, ...],
+    excluded: tuple[str, ...],
+) -> None:
+    """CI gate: exit 1 when the database and this code's migrations do not agree."""
+    import json
+
+    from schemadiff.gate import evaluate, github_annotations
+
+    wanted = tuple(c.strip() for c in fail_on.split(",") if c.strip())
+    unknown = [c for c in wanted if c not in CHECK_CATEGORIES]
+    if unknown:
+        raise SchemaDiffError(
+            f"unknown --fail-on {', '.join(unknown)}; use {', '.join(CHECK_CATEGORIES)}"
+        )
+    result = _run_inference(
+        migrations, tool, schema_file, dsn, history_file, schemas, excluded, False
+    )
+    failures = evaluate(result, wanted)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        click.echo(github_annotations(failures), nl=False)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "ok": not failures,
+                    "failures": [
+                        {"category": f.category, "message": f.message, "versions": list(f.versions)}
+                        for f in failures
+                    ],
+                    "inference": result.to_json(),
+                },
+                indent=2,
+                default=str,
+            )
+        )
+    elif fmt == "markdown":
+        lines = ["**schemadiff check**: " + ("passed." if not failures else "FAILED.")]
+        lines += [f"- **{f.category}**: {f.message}" for f in failures]
+        click.echo("\n".join(lines))
+    else:
+        for f in failures:
+            click.echo(f"FAIL {f.category}: {f.message}")
+        if not failures:
+            s = result.to_json()["summary"]
+            click.echo(
+                f"ok: {s['applied']} applied, {s['pending']} pending; "
+                f"nothing fails {', '.join(wanted)}"
+            )
+    sys.exit(1 if failures else 0)
+
+
+@main.command()
+@click.option(
+    "--migrations", "-m", required=True, type=click.Path(), help="The migration directory."
+)
+@click.option(
+    "--tool", "-t", default=None, help="Migration tool (default: detected from the layout)."
+)
+@click.option("--dsn", default=None, help="The database to repair the history of (read-only here).")
+@click.option("--schema-file", "-s", type=click.Path(), help="Or: a pg_dump file of it.")
+@click.option("--history-file", type=click.Path(), help="Recorded versions, one per line.")
+@click.option("--from-json", "from_json", type=click.Path(), help="A saved `infer --format json`.")
+@click.option(
+    "--style", type=click.Choice(["script", "migration"]), default="script", show_default=True
+)
+@click.option("--out", "-o", type=click.Path(), help="Write the script here (atomically).")
+@click.option(
+    "--prune", is_flag=True, help="Also delete rows of versions recorded but not applied."
+)
+@click.option("--allow-partial", is_flag=True, help="Sync even though a migration is partial.")
+@click.option(
+    "--complete-partial",
+    is_flag=True,
+    help="Also emit the statements of partial migrations whose effects are absent.",
+)
+@_guard
+def sync(
+    migrations: str,
+    tool: str | None,
+    dsn: str | None,
+    schema_file: str | None,
+    history_file: str | None,
+    from_json: str | None,
+    style: str,
+    out: str | None,
+    prune: bool,
+    allow_partial: bool,
+    complete_partial: bool,
+) -> None:
+    """Write the repair of the tool's history table (nothing is run: you run it)."""
+    from schemadiff.repair import plan_from_inference, plan_from_json, render_plan
+
+    if from_json:
+        plan = plan_from_json(Path(from_json), Path(migrations), tool)
+    else:
+        result = _run_inference(migrations, tool, schema_file, dsn, history_file, (), (), False)
+        plan = plan_from_inference(result)
+    if plan.partial and not (allow_partial or complete_partial):
+        click.echo(
+            f"schemadiff: sync refused: partially applied migration(s) "
+            f"{', '.join(plan.partial)}; finish them (--complete-partial shows what is "
+            f"missing) or pass --allow-partial",
+            err=True,
+        )
+        sys.exit(1)
+    script, notes = render_plan(plan, style=style, prune=prune, complete_partial=complete_partial)
+    _write(script, out)
+    for line in notes:
+        click.echo(f"schemadiff: {line}", err=True)

@@ -70,7 +70,7 @@ class Provenance:
             self.last[(e.key, e.attribute)] = e.migration
             if e.attribute == "*":
                 # a create sets every attribute
-                for attr in (e.after.attributes() if e.after is not None else ()):
+                for attr in e.after.attributes() if e.after is not None else ():
                     self.last[(e.key, attr)] = e.migration
 
     def of(self, key: Key, attribute: str = "*") -> str | None:
@@ -136,8 +136,17 @@ def diff_catalogs(
             ea, aa = e.attributes(), a.attributes()
             for attr in ea:
                 if ea[attr] != aa.get(attr):
-                    out.append(Difference(key, "changed", attr, ea[attr], aa.get(attr),
-                                          prov.of(key, attr), _detail(ea[attr], aa.get(attr))))
+                    out.append(
+                        Difference(
+                            key,
+                            "changed",
+                            attr,
+                            ea[attr],
+                            aa.get(attr),
+                            prov.of(key, attr),
+                            _detail(ea[attr], aa.get(attr)),
+                        )
+                    )
     rank = {k: i for i, k in enumerate(KIND_ORDER)}
     out.sort(key=lambda d: (rank.get(d.key.kind, 99), d.key, d.attribute or ""))
     return out

@@ -36,38 +36,57 @@ def evaluate(result: Inference, fail_on: tuple[str, ...] = CATEGORIES) -> list[F
     out: list[Failure] = []
     if "unknown-versions" in fail_on and result.recorded_not_in_code:
         v = result.recorded_not_in_code
-        out.append(Failure(
-            "unknown-versions",
-            f"code has fewer migrations than the database: {len(v)} applied version(s) are not "
-            f"in this code ({_join(v)}); deploying it would fail or roll the schema back",
-            tuple(v)))
+        out.append(
+            Failure(
+                "unknown-versions",
+                f"code has fewer migrations than the database: {len(v)} applied version(s) are not "
+                f"in this code ({_join(v)}); deploying it would fail or roll the schema back",
+                tuple(v),
+            )
+        )
     if "history" in fail_on and result.missing_from_history:
         v = result.missing_from_history
-        out.append(Failure(
-            "history",
-            f"{len(v)} applied migration(s) missing from the {result.tool} history ({_join(v)}); "
-            f"the tool would re-run them: generate the backfill with `schemadiff sync`",
-            tuple(v)))
+        out.append(
+            Failure(
+                "history",
+                f"{len(v)} applied migration(s) missing from the {result.tool} history "
+                f"({_join(v)}); the tool would re-run them: generate the backfill with "
+                f"`schemadiff sync`",
+                tuple(v),
+            )
+        )
     if "history" in fail_on and result.recorded_not_applied:
         v = result.recorded_not_applied
-        out.append(Failure(
-            "history",
-            f"{len(v)} version(s) recorded as applied whose schema changes are absent ({_join(v)})",
-            tuple(v)))
+        out.append(
+            Failure(
+                "history",
+                f"{len(v)} version(s) recorded as applied whose schema changes are absent "
+                f"({_join(v)})",
+                tuple(v),
+            )
+        )
     if "partial" in fail_on and result.partial:
         v = result.partial
         out.append(Failure("partial", f"partially applied migration(s): {_join(v)}", tuple(v)))
     if "checksum" in fail_on and result.checksum_mismatch:
         v = result.checksum_mismatch
-        out.append(Failure(
-            "checksum",
-            f"migration file(s) changed after they were applied (checksum differs): {_join(v)}",
-            tuple(v)))
+        out.append(
+            Failure(
+                "checksum",
+                f"migration file(s) changed after they were applied (checksum differs): {_join(v)}",
+                tuple(v),
+            )
+        )
     if "drift" in fail_on and result.drift:
-        items = [f"{d.change} {d.key}" + (f" {d.attribute}" if d.attribute else "")
-                 for d in result.drift]
-        out.append(Failure("drift", f"{len(items)} schema difference(s) no migration explains: "
-                                    f"{_join(items, 10)}"))
+        items = [
+            f"{d.change} {d.key}" + (f" {d.attribute}" if d.attribute else "") for d in result.drift
+        ]
+        out.append(
+            Failure(
+                "drift",
+                f"{len(items)} schema difference(s) no migration explains: {_join(items, 10)}",
+            )
+        )
     return out
 
 
@@ -77,5 +96,6 @@ def github_annotations(failures: list[Failure]) -> str:
     def escape(text: str) -> str:
         return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
-    return "".join(f"::error title=schemadiff {f.category}::{escape(f.message)}\n"
-                   for f in failures)
+    return "".join(
+        f"::error title=schemadiff {f.category}::{escape(f.message)}\n" for f in failures
+    )

@@ -56,8 +56,13 @@ def parse_migration(m: Migration) -> ParsedMigration:
     )
 
 
-def _replay_statements(replayer: Replayer, statements: Iterable[tuple[Statement, ops.Op]],
-                       version: str, stats: MigrationStats, strict: bool) -> None:
+def _replay_statements(
+    replayer: Replayer,
+    statements: Iterable[tuple[Statement, ops.Op]],
+    version: str,
+    stats: MigrationStats,
+    strict: bool,
+) -> None:
     for stmt, op in statements:
         stats.statements += 1
         before = len(replayer.diagnostics)
@@ -81,8 +86,13 @@ def replay_parsed(parsed: list[ParsedMigration], *, strict: bool = False) -> Rep
         st = stats.setdefault(pm.migration.version, MigrationStats())
         replayer.reset_search_path()
         _replay_statements(replayer, pm.statements, pm.migration.version, st, strict)
-    return Replay(replayer.catalog, replayer.effects, replayer.diagnostics, stats,
-                  [pm.migration for pm in parsed])
+    return Replay(
+        replayer.catalog,
+        replayer.effects,
+        replayer.diagnostics,
+        stats,
+        [pm.migration for pm in parsed],
+    )
 
 
 def replay_migrations(migrations: list[Migration], *, strict: bool = False) -> Replay:

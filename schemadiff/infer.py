@@ -65,8 +65,10 @@ class Verdict:
         if len(self.present) > evidence_limit or len(self.absent) > evidence_limit:
             out["evidence"]["total"] = {"present": len(self.present), "absent": len(self.absent)}
         if self.status == "partial":
-            out["statements"] = {"present": self.statements_present,
-                                 "absent": self.statements_absent}
+            out["statements"] = {
+                "present": self.statements_present,
+                "absent": self.statements_absent,
+            }
         return out
 
 
@@ -89,9 +91,14 @@ class Inference:
 
     @property
     def has_findings(self) -> bool:
-        return bool(self.missing_from_history or self.recorded_not_applied
-                    or self.recorded_not_in_code or self.checksum_mismatch or self.drift
-                    or self.partial)
+        return bool(
+            self.missing_from_history
+            or self.recorded_not_applied
+            or self.recorded_not_in_code
+            or self.checksum_mismatch
+            or self.drift
+            or self.partial
+        )
 
     def to_json(self) -> dict[str, Any]:
         counts: dict[str, int] = defaultdict(int)
@@ -103,6 +110,7 @@ class Inference:
                 "source": self.recorded.source,
                 "table_exists": self.recorded.table_exists,
                 "recorded": len(self.recorded.applied),
+                "versions": list(self.recorded.applied),
                 "notes": list(self.recorded.notes),
             },
             "migrations": [v.to_json() for v in self.verdicts],
@@ -128,9 +136,15 @@ class Inference:
 
 def _drift_json(d: Difference) -> dict[str, Any]:
     out = d.to_json()
-    return {"kind": out["kind"], "object": out["object"], "change": out["change"],
-            "attribute": out["attribute"], "expected": out["expected"],
-            "actual": out["actual"], "migration": out["migration"]}
+    return {
+        "kind": out["kind"],
+        "object": out["object"],
+        "change": out["change"],
+        "attribute": out["attribute"],
+        "expected": out["expected"],
+        "actual": out["actual"],
+        "migration": out["migration"],
+    }
 
 
 # ------------------------------------------------------------------------------ facts
@@ -143,8 +157,9 @@ class _Facts:
     keys is what it would otherwise spend its time on.
     """
 
-    def __init__(self, effects: Iterable[Effect], index: dict[str, int], actual: Catalog,
-                 keep: Keep | None) -> None:
+    def __init__(
+        self, effects: Iterable[Effect], index: dict[str, int], actual: Catalog, keep: Keep | None
+    ) -> None:
         self.ids: dict[Fact, int] = {}
         self.names: list[Fact] = []
         self.setters: list[list[tuple[int, Any]]] = []
@@ -209,8 +224,9 @@ class _Facts:
     def match(self, fid: int, applied: set[int]) -> int:
         ex = self.exists_id[fid]
         # an attribute counts only where both sides have the object
-        if ex >= 0 and (self.actual_values[ex] != _PRESENT
-                        or self.predicted(ex, applied) != _PRESENT):
+        if ex >= 0 and (
+            self.actual_values[ex] != _PRESENT or self.predicted(ex, applied) != _PRESENT
+        ):
             return 0
         return int(self.predicted(fid, applied) == self.actual_values[fid])
 
@@ -382,10 +398,14 @@ def infer_applied(
         present = [f for f in ranked if facts.match(f, with_) > facts.match(f, without)]
         absent = [f for f in ranked if facts.match(f, without) > facts.match(f, with_)]
         m = migrations[mi]
-        v = Verdict(m, "applied" if mi in applied else "pending", "observed",
-                    (m.version in rec) if has_history else None,
-                    [_describe(facts.names[f]) for f in present],
-                    [_describe(facts.names[f]) for f in absent])
+        v = Verdict(
+            m,
+            "applied" if mi in applied else "pending",
+            "observed",
+            (m.version in rec) if has_history else None,
+            [_describe(facts.names[f]) for f in present],
+            [_describe(facts.names[f]) for f in absent],
+        )
         if not own:
             v.confidence = "unobservable"
         elif not present and not absent:
@@ -410,21 +430,28 @@ def infer_applied(
             if v.status == "pending" and v.recorded and not v.present:
                 v.status, v.confidence = "applied", "inferred-from-order"
     status = {v.migration.version: v.status for v in verdicts}
-    missing = [v.migration.version for v in verdicts if has_history and v.status == "applied"
-               and not v.recorded]
+    missing = [
+        v.migration.version
+        for v in verdicts
+        if has_history and v.status == "applied" and not v.recorded
+    ]
     not_applied = [v for v in rec if v in status and status[v] == "pending"]
     not_in_code = unknown_recorded
     mismatch = [
-        m.version for m in migrations
-        if m.version in rec and rec[m.version].checksum and m.checksum
+        m.version
+        for m in migrations
+        if m.version in rec
+        and rec[m.version].checksum
+        and m.checksum
         and rec[m.version].checksum.lower() != m.checksum.lower()
     ]
     drift = _drift(parsed, verdicts, replay, actual, keep)
     return Inference(tool, verdicts, recorded, missing, not_applied, not_in_code, mismatch, drift)
 
 
-def _place_by_order(verdicts: list[Verdict], observed_applied: list[int],
-                    has_history: bool) -> None:
+def _place_by_order(
+    verdicts: list[Verdict], observed_applied: list[int], has_history: bool
+) -> None:
     """Migrations their own effects cannot decide take the state the order implies.
 
     Applied when an observed applied migration comes later (tools apply in order); otherwise
@@ -440,8 +467,13 @@ def _place_by_order(verdicts: list[Verdict], observed_applied: list[int],
             v.status = "pending"
 
 
-def _drift(parsed: list[ParsedMigration], verdicts: list[Verdict], full: Replay,
-           actual: Catalog, keep: Keep | None) -> list[Difference]:
+def _drift(
+    parsed: list[ParsedMigration],
+    verdicts: list[Verdict],
+    full: Replay,
+    actual: Catalog,
+    keep: Keep | None,
+) -> list[Difference]:
     """The differences that remain between the applied migrations' schema and the actual one.
 
     Effects of partial migrations are reported with those migrations, not as drift; an extra
@@ -459,6 +491,7 @@ def _drift(parsed: list[ParsedMigration], verdicts: list[Verdict], full: Replay,
         migration = d.migration if d.change != "extra" else creators.get(d.key)
         if migration in partial:
             continue
-        out.append(Difference(d.key, d.change, d.attribute, d.expected, d.actual, migration,
-                              d.detail))
+        out.append(
+            Difference(d.key, d.change, d.attribute, d.expected, d.actual, migration, d.detail)
+        )
     return out

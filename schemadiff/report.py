@@ -32,12 +32,18 @@ def diff_summary(diffs: list[Difference], unmodeled: list[Diagnostic]) -> dict[s
     }
 
 
-def diff_json(diffs: list[Difference], unmodeled: list[Diagnostic], extra: dict[str, Any] | None = None) -> str:
+def diff_json(
+    diffs: list[Difference], unmodeled: list[Diagnostic], extra: dict[str, Any] | None = None
+) -> str:
     doc: dict[str, Any] = {
         "differences": [d.to_json() for d in diffs],
         "unmodeled": [
-            {"file": d.location.path, "line": d.location.line, "message": d.message,
-             "statement": d.statement[:500]}
+            {
+                "file": d.location.path,
+                "line": d.location.line,
+                "message": d.message,
+                "statement": d.statement[:500],
+            }
             for d in unmodeled
         ],
         "summary": diff_summary(diffs, unmodeled),
@@ -50,16 +56,23 @@ def diff_json(diffs: list[Difference], unmodeled: list[Diagnostic], extra: dict[
 def _describe(d: Difference) -> tuple[str, str, str]:
     if d.change == "changed":
         return d.attribute or "", _value(d.expected), _value(d.actual)
-    return "", "present" if d.change == "missing" else "absent", "absent" if d.change == "missing" else "present"
+    return (
+        "",
+        "present" if d.change == "missing" else "absent",
+        "absent" if d.change == "missing" else "present",
+    )
 
 
 def diff_markdown(diffs: list[Difference], unmodeled: list[Diagnostic]) -> str:
     if not diffs:
         lines = ["**schemadiff**: no differences."]
     else:
-        lines = [f"**schemadiff**: {len(diffs)} difference(s).", "",
-                 "| object | change | attribute | expected | actual | migration |",
-                 "|---|---|---|---|---|---|"]
+        lines = [
+            f"**schemadiff**: {len(diffs)} difference(s).",
+            "",
+            "| object | change | attribute | expected | actual | migration |",
+            "|---|---|---|---|---|---|",
+        ]
         for d in diffs:
             attr, exp, act = _describe(d)
             cells = [f"{d.key.kind} `{d.key.display}`", d.change, attr, exp, act, d.migration or ""]
@@ -86,7 +99,9 @@ def diff_table(diffs: list[Difference], unmodeled: list[Diagnostic], width: int 
             table.add_column(col, overflow="fold")
         for d in diffs:
             attr, exp, act = _describe(d)
-            table.add_row(f"{d.key.kind} {d.key.display}", d.change, attr, exp, act, d.migration or "")
+            table.add_row(
+                f"{d.key.kind} {d.key.display}", d.change, attr, exp, act, d.migration or ""
+            )
         console.print(table)
     for u in unmodeled:
         console.print(f"warning: {u.location}: {u.message}", markup=False, highlight=False)
@@ -115,16 +130,23 @@ def _findings_lines(doc: dict[str, Any]) -> list[str]:
             lines.append(f"{len(versions)} {label}: {', '.join(versions)}")
     for d in doc.get("drift", []):
         who = f" (migration {d['migration']})" if d.get("migration") else " (no migration)"
-        attr = f" {d['attribute']}: expected {d['expected']!r}, actual {d['actual']!r}" if d["attribute"] else ""
+        attr = (
+            f" {d['attribute']}: expected {d['expected']!r}, actual {d['actual']!r}"
+            if d["attribute"]
+            else ""
+        )
         lines.append(f"drift: {d['change']} {d['kind']} {d['object']}{attr}{who}")
     return lines
 
 
 def infer_markdown(doc: dict[str, Any]) -> str:
     s = doc["summary"]
-    out = [f"**schemadiff infer** ({doc['tool']}): {s['applied']} applied, {s['pending']} pending, "
-           f"{s['partial']} partial of {s['migrations']} migrations; history: "
-           f"{doc['history']['source']}, {doc['history']['recorded']} recorded.", ""]
+    out = [
+        f"**schemadiff infer** ({doc['tool']}): {s['applied']} applied, {s['pending']} pending, "
+        f"{s['partial']} partial of {s['migrations']} migrations; history: "
+        f"{doc['history']['source']}, {doc['history']['recorded']} recorded.",
+        "",
+    ]
     findings = _findings_lines(doc)
     out += [f"- {line}" for line in findings] or ["No findings: history and schema agree."]
     out += ["", "| version | name | status | confidence | recorded |", "|---|---|---|---|---|"]
@@ -143,8 +165,10 @@ def infer_table(doc: dict[str, Any], width: int = 120) -> str:
     buf = StringIO()
     console = Console(file=buf, width=width, force_terminal=False, color_system=None)
     s = doc["summary"]
-    table = Table(title=f"{doc['tool']}: {s['applied']} applied, {s['pending']} pending, "
-                        f"{s['partial']} partial of {s['migrations']}")
+    table = Table(
+        title=f"{doc['tool']}: {s['applied']} applied, {s['pending']} pending, "
+        f"{s['partial']} partial of {s['migrations']}"
+    )
     for col in ("version", "name", "status", "confidence", "recorded"):
         table.add_column(col, overflow="fold")
     for m in doc["migrations"]:

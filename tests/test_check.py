@@ -17,15 +17,32 @@ ATUIN = corpora_path() / "atuin"
 pytestmark = pytest.mark.skipif(not ATUIN.is_dir(), reason=f"no atuin corpus at {ATUIN}")
 
 
-def _check(tmp_path: Path, recorded: list[str], *extra: str,
-           env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _check(
+    tmp_path: Path, recorded: list[str], *extra: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     history = tmp_path / "history.txt"
     history.write_text("".join(v + "\n" for v in recorded))
     return subprocess.run(
-        [sys.executable, "-m", "schemadiff", "check", "--migrations", str(ATUIN / "migrations"),
-         "--tool", "sqlx", "--schema-file", str(ATUIN / "expected_schema.sql"),
-         "--history-file", str(history), *extra],
-        capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})})
+        [
+            sys.executable,
+            "-m",
+            "schemadiff",
+            "check",
+            "--migrations",
+            str(ATUIN / "migrations"),
+            "--tool",
+            "sqlx",
+            "--schema-file",
+            str(ATUIN / "expected_schema.sql"),
+            "--history-file",
+            str(history),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def _versions() -> list[str]:

@@ -39,8 +39,9 @@ def test_replay_equals_expected_dump(corpora_dir: Path, name: str) -> None:
     _, migrations = read_migrations(corpus / "migrations", _tool(corpus))
     expected = replay_migrations(migrations)
     actual = read_dump(corpus / "expected_schema.sql")
-    diffs = diff_catalogs(expected.catalog, actual.catalog, expected.effects,
-                          ignore_history_tables(history_tables()))
+    diffs = diff_catalogs(
+        expected.catalog, actual.catalog, expected.effects, ignore_history_tables(history_tables())
+    )
     assert [d.to_json() for d in diffs] == []
     assert [str(d) for d in expected.diagnostics] == []
     assert [str(d) for d in actual.diagnostics] == []
@@ -50,19 +51,30 @@ def test_replay_equals_expected_dump(corpora_dir: Path, name: str) -> None:
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "schemadiff", *args], capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "schemadiff", *args], capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.mark.parametrize("name", CORPORA)
-def test_diff_against_real_server_dump(pg: PgServer, corpus_db: Callable[[str], str],
-                                       corpora_dir: Path, tmp_path: Path, name: str) -> None:
+def test_diff_against_real_server_dump(
+    pg: PgServer, corpus_db: Callable[[str], str], corpora_dir: Path, tmp_path: Path, name: str
+) -> None:
     corpus = corpora_dir / name
     dbname = corpus_db(name)
     dump = tmp_path / f"{name}.sql"
     dump.write_text(pg.pg_dump_schema(dbname), encoding="utf-8")
-    proc = _cli("diff", "--migrations", str(corpus / "migrations"), "--tool", _tool(corpus),
-                "--schema-file", str(dump), "--format", "json")
+    proc = _cli(
+        "diff",
+        "--migrations",
+        str(corpus / "migrations"),
+        "--tool",
+        _tool(corpus),
+        "--schema-file",
+        str(dump),
+        "--format",
+        "json",
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     report = json.loads(proc.stdout)
     assert report["differences"] == []
@@ -72,7 +84,14 @@ def test_diff_against_real_server_dump(pg: PgServer, corpus_db: Callable[[str], 
 
 def test_autodetection_names_the_tool(corpora_dir: Path) -> None:
     corpus = corpora_dir / CORPORA[0]
-    proc = _cli("diff", "--migrations", str(corpus / "migrations"), "--schema-file",
-                str(corpus / "expected_schema.sql"), "--format", "json")
+    proc = _cli(
+        "diff",
+        "--migrations",
+        str(corpus / "migrations"),
+        "--schema-file",
+        str(corpus / "expected_schema.sql"),
+        "--format",
+        "json",
+    )
     assert proc.returncode == 0, proc.stderr
     assert f"detected {_tool(corpus)} migrations" in proc.stderr

@@ -34,10 +34,12 @@ def _corpus(name: str) -> tuple[str, list[ParsedMigration]]:
     return tool, [parse_migration(m) for m in migrations]
 
 
-def _infer(tool: str, parsed: list[ParsedMigration], actual: Catalog,
-           recorded: Recorded | None = None) -> Inference:
-    return infer_applied(tool, parsed, replay_parsed(parsed), actual,
-                         recorded or Recorded.none(tool), KEEP)
+def _infer(
+    tool: str, parsed: list[ParsedMigration], actual: Catalog, recorded: Recorded | None = None
+) -> Inference:
+    return infer_applied(
+        tool, parsed, replay_parsed(parsed), actual, recorded or Recorded.none(tool), KEEP
+    )
 
 
 def _recorded(tool: str, versions: list[str]) -> Recorded:
@@ -84,9 +86,13 @@ def _truth_scenarios(parsed: list[ParsedMigration]) -> dict[str, set[int]]:
     full = replay_parsed(parsed)
     graph = dependency_graph(full.effects, {pm.migration.version: i for i, pm in enumerate(parsed)})
     with_effects = {e.migration for e in full.effects}
-    gaps = [i for i in range(2, k) if parsed[i].migration.version in with_effects
-            and not set(graph.successors(i)) & set(range(k))
-            and not any(d < k for d in _descendants(graph, i))]
+    gaps = [
+        i
+        for i in range(2, k)
+        if parsed[i].migration.version in with_effects
+        and not set(graph.successors(i)) & set(range(k))
+        and not any(d < k for d in _descendants(graph, i))
+    ]
     scenarios = {"all": set(range(n)), "prefix": set(range(k))}
     if gaps:
         scenarios["gap"] = set(range(k)) - {gaps[len(gaps) // 2]}
@@ -105,8 +111,11 @@ def test_every_version_inferred_exactly(name: str) -> None:
     for scenario, truth in _truth_scenarios(parsed).items():
         actual = replay_parsed([parsed[i] for i in sorted(truth)]).catalog
         result = _infer(tool, parsed, actual)
-        wrong = [(v.migration.version, v.status, v.confidence)
-                 for i, v in enumerate(result.verdicts) if (v.status == "applied") != (i in truth)]
+        wrong = [
+            (v.migration.version, v.status, v.confidence)
+            for i, v in enumerate(result.verdicts)
+            if (v.status == "applied") != (i in truth)
+        ]
         assert wrong == [], f"{name}/{scenario}"
         assert result.drift == [], f"{name}/{scenario}"
         unobservable = [v for v in result.verdicts if v.confidence == "unobservable"]
@@ -155,14 +164,23 @@ def test_manual_drift_is_reported_without_a_migration() -> None:
 def test_partial_no_transaction_migration() -> None:
     """A no-transaction migration stopped after its first statement is partial."""
     tool, parsed = _corpus("marquez") if "marquez" in CORPORA else _corpus(CORPORA[0])
-    target = next(i for i, pm in enumerate(parsed) if i > 3 and sum(
-        1 for _, op in pm.statements if type(op).__name__ in ("CreateTable", "CreateIndex")) >= 2)
+    target = next(
+        i
+        for i, pm in enumerate(parsed)
+        if i > 3
+        and sum(1 for _, op in pm.statements if type(op).__name__ in ("CreateTable", "CreateIndex"))
+        >= 2
+    )
     pm = parsed[target]
     parsed = list(parsed)
-    parsed[target] = ParsedMigration(dataclasses.replace(pm.migration, in_transaction=False),
-                                     pm.statements)
-    first_ddl = next(i for i, (_, op) in enumerate(pm.statements)
-                     if type(op).__name__ in ("CreateTable", "CreateIndex"))
+    parsed[target] = ParsedMigration(
+        dataclasses.replace(pm.migration, in_transaction=False), pm.statements
+    )
+    first_ddl = next(
+        i
+        for i, (_, op) in enumerate(pm.statements)
+        if type(op).__name__ in ("CreateTable", "CreateIndex")
+    )
     half = ParsedMigration(pm.migration, pm.statements[: first_ddl + 1])
     actual = replay_parsed([*parsed[:target], half]).catalog
     result = _infer(tool, parsed[: target + 1], actual)
@@ -182,10 +200,15 @@ def test_checksum_mismatch_sqlx() -> None:
     full = replay_parsed(parsed)
     first = parsed[0].migration
     assert first.checksum  # sqlx: SHA-384 of the file's bytes
-    recorded = Recorded(tool, "live", True, tuple(
-        RecordedVersion(pm.migration.version,
-                        "00" * 48 if i == 0 else pm.migration.checksum)
-        for i, pm in enumerate(parsed)))
+    recorded = Recorded(
+        tool,
+        "live",
+        True,
+        tuple(
+            RecordedVersion(pm.migration.version, "00" * 48 if i == 0 else pm.migration.checksum)
+            for i, pm in enumerate(parsed)
+        ),
+    )
     result = _infer(tool, parsed, full.catalog, recorded)
     assert result.checksum_mismatch == [first.version]
     assert result.missing_from_history == []
