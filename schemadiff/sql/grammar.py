@@ -11,12 +11,18 @@ from schemadiff.sql.normalize import TypeRef, normalize_expression, quote_ident,
 from schemadiff.sql.ops import ColumnDef, ConstraintDef, IndexKey, QName, SequenceOptions
 from schemadiff.sql.tokens import Stream, SyntaxProblem
 
+
+def _words(text: str) -> frozenset[str]:
+    """The whitespace-separated words of a table written as one string."""
+    return frozenset(text.split())
+
+
 # Default operator classes are not printed by pg_get_indexdef; a migration may spell them.
-_DEFAULT_OPCLASSES = frozenset(
+_DEFAULT_OPCLASSES = _words(
     """int2_ops int4_ops int8_ops float4_ops float8_ops numeric_ops text_ops varchar_ops
     bpchar_ops bool_ops date_ops time_ops timetz_ops timestamp_ops timestamptz_ops interval_ops
     uuid_ops bytea_ops oid_ops inet_ops jsonb_ops array_ops enum_ops tsvector_ops range_ops
-    char_ops name_ops money_ops macaddr_ops""".split()
+    char_ops name_ops money_ops macaddr_ops"""
 )
 _MULTIWORD_START = {
     "DOUBLE": ("PRECISION",),
@@ -31,7 +37,9 @@ COLUMN_CONSTRAINT_WORDS = frozenset(
     {"CONSTRAINT", "NOT", "NULL", "CHECK", "DEFAULT", "GENERATED", "UNIQUE", "PRIMARY",
      "REFERENCES", "COLLATE", "DEFERRABLE", "INITIALLY", "COMPRESSION", "STORAGE"}
 )
-TABLE_CONSTRAINT_WORDS = frozenset({"CONSTRAINT", "CHECK", "UNIQUE", "PRIMARY", "FOREIGN", "EXCLUDE"})
+TABLE_CONSTRAINT_WORDS = frozenset(
+    {"CONSTRAINT", "CHECK", "UNIQUE", "PRIMARY", "FOREIGN", "EXCLUDE"}
+)
 
 
 def expression(text: str) -> str:
@@ -180,13 +188,16 @@ def references(s: Stream, c: dict[str, object]) -> None:
 
 
 def table_constraint(s: Stream) -> ConstraintDef:
-    """``[CONSTRAINT name] CHECK (...) | UNIQUE ... | PRIMARY KEY ... | FOREIGN KEY ... | EXCLUDE``."""
+    """``[CONSTRAINT name] CHECK (...) | UNIQUE | PRIMARY KEY | FOREIGN KEY | EXCLUDE ...``."""
     c: dict[str, object] = {}
     if s.accept("CONSTRAINT"):
         c["name"] = s.ident()
     if s.accept("CHECK"):
         c["type"] = "check"
         c["expression"] = expression(s.paren_text())
+    elif s.accept("NOT", "NULL"):  # PostgreSQL 18: a named NOT NULL constraint on a column
+        c["type"] = "not null"
+        c["columns"] = (s.ident(),)
     elif s.accept("UNIQUE") or s.accept("PRIMARY", "KEY"):
         c["type"] = "unique" if s.toks[s.i - 1].text == "UNIQUE" else "primary key"
         if s.accept("NULLS", "NOT", "DISTINCT"):
@@ -216,7 +227,8 @@ def table_constraint(s: Stream) -> ConstraintDef:
         for ea, eb in _split_items(inner):
             es = inner.sub(ea, eb)
             with_at = next(
-                (k for k in range(len(es.toks)) if es.toks[k].kind == "word" and es.toks[k].text == "WITH"),
+                (k for k in range(len(es.toks))
+                 if es.toks[k].kind == "word" and es.toks[k].text == "WITH"),
                 len(es.toks),
             )
             key, name = index_element(es.sub(0, with_at))
@@ -281,6 +293,10 @@ def column_def(s: Stream) -> ColumnDef:
         cname = s.ident() if s.accept("CONSTRAINT") else None
         if s.accept("NOT", "NULL"):
             c["not_null"] = True
+            if cname is not None:  # PostgreSQL 18 keeps the name of a NOT NULL constraint
+                d0: dict[str, object] = {"type": "not null", "name": cname, "columns": (name,)}
+                _deferral(s, d0)
+                constraints.append(ConstraintDef(**d0))  # type: ignore[arg-type]
         elif s.accept("NULL"):
             c["not_null"] = False
         elif s.accept("DEFAULT"):
@@ -367,7 +383,8 @@ def figure_colname(s: Stream) -> str | None:
         if inner is not None and _strong(s.sub(a, cast_at)):
             return inner
         names = [t for t in toks[cast_at + 1 : b] if t.kind in ("word", "ident")]
-        type_words = [t for t in names if t.kind == "ident" or t.text not in ("PRECISION", "VARYING")]
+        type_words = [t for t in names
+                      if t.kind == "ident" or t.text not in ("PRECISION", "VARYING")]
         return _name_of(type_words[-1]) if type_words else inner
     first = toks[a]
     if first.kind == "word" and first.text in ("CASE",):
@@ -423,7 +440,9 @@ def index_element(s: Stream) -> tuple[IndexKey, str]:
         expr_stream = s.sub(a, b)
         column = None
         text = s.slice(a, b)
-    elif s.peek(1) is not None and (s.at_punct("(", 1) or (s.at_punct(".", 1) and s.at_punct("(", 3))):
+    elif s.peek(1) is not None and (
+        s.at_punct("(", 1) or (s.at_punct(".", 1) and s.at_punct("(", 3))
+    ):
         start = s.i
         s.names()
         s.paren_span()

@@ -199,7 +199,7 @@ class CreateTable(Op):
     partition_of: QName | None = None
     partition_bound: str | None = None
     inherits: tuple[QName, ...] = ()
-    like: tuple[QName, ...] = ()
+    like: tuple[tuple[QName, tuple[str, ...]], ...] = ()  # (source, INCLUDING options)
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +308,7 @@ class AlterTable(Op):
     actions: tuple[Action, ...]
     if_exists: bool = False
     relkind: str = "table"  # table | view | materialized view | foreign table
+    only: bool = False  # ALTER TABLE ONLY: constraints do not recurse to partitions
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,6 +324,7 @@ class CreateIndex(Op):
     if_not_exists: bool = False
     schema: str | None = None  # an index lives in its table's schema
     key_names: tuple[str, ...] = ()  # per key: column name or FigureColname, for naming
+    only: bool = False  # CREATE INDEX ... ON ONLY t: no index on the partitions
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,6 +372,9 @@ class AlterFunction(Op):
     set_schema: str | None = None
     routine: str = "function"
     if_exists: bool = False
+    # ALTER FUNCTION actions: (field, value) with field a Function attribute, or "set"
+    # (a proconfig entry "param=value"), "reset" (a parameter name), "reset_all"
+    options: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

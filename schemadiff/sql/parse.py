@@ -16,14 +16,18 @@ from schemadiff.sql import ops
 from schemadiff.sql.normalize import normalize_expression
 from schemadiff.sql.tokens import Stream, SyntaxProblem
 
-_DATA = frozenset(
+
+def _words(text: str) -> frozenset[str]:
+    """The whitespace-separated words of a table written as one string."""
+    return frozenset(text.split())
+
+
+_DATA = _words(
     """INSERT UPDATE DELETE MERGE TRUNCATE COPY SELECT WITH VALUES TABLE LOCK ANALYZE ANALYSE
     VACUUM REFRESH NOTIFY LISTEN UNLISTEN CLUSTER REINDEX CHECKPOINT DISCARD PREPARE EXECUTE
-    DEALLOCATE CALL FETCH MOVE CLOSE DECLARE LOAD EXPLAIN""".split()
+    DEALLOCATE CALL FETCH MOVE CLOSE DECLARE LOAD EXPLAIN"""
 )
-_TRANSACTION = frozenset(
-    "BEGIN COMMIT END ROLLBACK START SAVEPOINT RELEASE ABORT PREPARE".split()
-)
+_TRANSACTION = _words("BEGIN COMMIT END ROLLBACK START SAVEPOINT RELEASE ABORT PREPARE")
 _ACL = frozenset({"GRANT", "REVOKE", "SECURITY", "REASSIGN"})
 _IGNORED_CREATE = frozenset({"ROLE", "USER", "GROUP", "DATABASE", "TABLESPACE", "PUBLICATION",
                              "SUBSCRIPTION", "SERVER", "USER MAPPING"})
@@ -120,7 +124,8 @@ def _is_set_config(s: Stream) -> bool:
 def _set_config(s: Stream) -> ops.Op:
     strings = [t.text for t in s.toks if t.kind == "string"]
     if len(strings) >= 2 and strings[0].lower() == "search_path":
-        return ops.SetSearchPath(tuple(p.strip().strip('"') for p in strings[1].split(",") if p.strip()))
+        parts = (p.strip().strip('"') for p in strings[1].split(","))
+        return ops.SetSearchPath(tuple(p for p in parts if p))
     return ops.NoEffect("session")
 
 
@@ -131,7 +136,8 @@ def _create(s: Stream) -> ops.Op:
     s.expect("CREATE")
     or_replace = s.accept("OR", "REPLACE")
     persistence = "permanent"
-    if s.accept_any("TEMP", "TEMPORARY") or s.accept("GLOBAL", "TEMPORARY") or s.accept("LOCAL", "TEMPORARY"):
+    if (s.accept_any("TEMP", "TEMPORARY") or s.accept("GLOBAL", "TEMPORARY")
+            or s.accept("LOCAL", "TEMPORARY")):
         persistence = "temporary"
     elif s.accept("UNLOGGED"):
         persistence = "unlogged"
@@ -232,8 +238,9 @@ def _create_table(s: Stream, persistence: str) -> ops.Op:
             s.accept("ROWS")
         else:
             got = s.peek()
-            raise SyntaxProblem(f"unexpected {got.raw if got else 'end'} after CREATE TABLE columns")
-    like = tuple(c.ref_table for c in constraints if c.type == "like" and c.ref_table)
+            raise SyntaxProblem(
+                f"unexpected {got.raw if got else 'end'} after CREATE TABLE columns")
+    like = tuple((c.ref_table, c.include) for c in constraints if c.type == "like" and c.ref_table)
     constraints = [c for c in constraints if c.type != "like"]
     return ops.CreateTable(name, tuple(columns), tuple(constraints), ine, persistence,
                            partition_by, None, None, inherits, like)
@@ -266,17 +273,44 @@ def _table_elements(s: Stream) -> tuple[list[ops.ColumnDef], list[ops.Constraint
     constraints: list[ops.ConstraintDef] = []
     for a, b in s.comma_items():
         item = s.sub(a, b)
-        if item.word() in g.TABLE_CONSTRAINT_WORDS and not _is_column_named_like_keyword(item):
+        if (item.word() in g.TABLE_CONSTRAINT_WORDS
+                and not _is_column_named_like_keyword(item)) or item.at("NOT", "NULL"):
             constraints.append(g.table_constraint(item))
         elif item.accept("LIKE"):
-            constraints.append(ops.ConstraintDef("like", ref_table=g.qname(item)))
-            continue
+            source = g.qname(item)
+            constraints.append(ops.ConstraintDef("like", ref_table=source,
+                                                 include=_like_options(item)))
         else:
             columns.append(g.column_def(item))
         if not item.done():
             got = item.peek()
             raise SyntaxProblem(f"unexpected {got.raw if got else 'end'} in table definition")
     return columns, constraints
+
+
+_LIKE_MODELLED = frozenset({"DEFAULTS", "GENERATED", "IDENTITY", "CONSTRAINTS", "COMMENTS",
+                            "STORAGE", "COMPRESSION", "STATISTICS"})
+_LIKE_ALL = ("COMMENTS", "COMPRESSION", "CONSTRAINTS", "DEFAULTS", "GENERATED", "IDENTITY",
+             "INDEXES", "STATISTICS", "STORAGE")
+
+
+def _like_options(s: Stream) -> tuple[str, ...]:
+    """``LIKE t INCLUDING x EXCLUDING y ...`` -> the sorted set of what is included."""
+    included: set[str] = set()
+    while not s.done():
+        including = s.accept("INCLUDING")
+        if not including:
+            s.expect("EXCLUDING")
+        w = s.next().text
+        parts = _LIKE_ALL if w == "ALL" else (w,)
+        if including:
+            included.update(parts)
+        else:
+            included.difference_update(parts)
+    unmodelled = included - _LIKE_MODELLED
+    if unmodelled:
+        raise SyntaxProblem(f"LIKE ... INCLUDING {', '.join(sorted(unmodelled))} is not modelled")
+    return tuple(sorted(included))
 
 
 def _is_column_named_like_keyword(item: Stream) -> bool:
@@ -288,7 +322,8 @@ def _is_column_named_like_keyword(item: Stream) -> bool:
     if w in ("PRIMARY", "FOREIGN"):
         return not (nxt is not None and nxt.text == "KEY")
     if w in ("CHECK", "UNIQUE", "EXCLUDE"):
-        return nxt is not None and nxt.kind in ("word", "ident") and nxt.text not in ("NULLS", "USING")
+        return (nxt is not None and nxt.kind in ("word", "ident")
+                and nxt.text not in ("NULLS", "USING"))
     return False
 
 
@@ -325,7 +360,7 @@ def _create_index(s: Stream) -> ops.Op:
         name = parts[-1]
         schema = parts[-2] if len(parts) > 1 else None
     s.expect("ON")
-    s.accept("ONLY")
+    only = s.accept("ONLY")
     table = g.qname(s)
     method = "btree"
     if s.accept("USING"):
@@ -358,7 +393,7 @@ def _create_index(s: Stream) -> ops.Op:
             got = s.peek()
             raise SyntaxProblem(f"unexpected {got.raw if got else 'end'} in CREATE INDEX")
     return ops.CreateIndex(name, table, tuple(keys), unique, method.lower(), include, predicate,
-                           nnd, ine, schema, tuple(key_names))
+                           nnd, ine, schema, tuple(key_names), only)
 
 
 def _create_view(s: Stream, materialized: bool, or_replace: bool) -> ops.Op:
@@ -429,7 +464,8 @@ def _create_domain(s: Stream) -> ops.Op:
         elif s.accept("NULL"):
             not_null = False
         elif s.accept("DEFAULT"):
-            default = normalize_expression(s.until(frozenset({"CONSTRAINT", "NOT", "NULL", "CHECK", "COLLATE"})))
+            stop = frozenset({"CONSTRAINT", "NOT", "NULL", "CHECK", "COLLATE"})
+            default = normalize_expression(s.until(stop))
         elif s.accept("COLLATE"):
             collation = g.collation(s)
         elif s.accept("CHECK"):
@@ -494,7 +530,7 @@ def _alter_table(s: Stream, relkind: str) -> ops.Op:
     if s.at("ALL", "IN"):
         return ops.NoEffect("session", "ALTER TABLE ALL IN TABLESPACE")
     if_exists = s.accept("IF", "EXISTS")
-    s.accept("ONLY")
+    only = s.accept("ONLY")
     name = g.qname(s)
     s.accept_punct("*")
     actions: list[ops.Action] = []
@@ -505,7 +541,7 @@ def _alter_table(s: Stream, relkind: str) -> ops.Op:
         if not item.done():
             got = item.peek()
             raise SyntaxProblem(f"unexpected {got.raw if got else 'end'} in ALTER TABLE")
-    return ops.AlterTable(name, tuple(actions), if_exists, relkind)
+    return ops.AlterTable(name, tuple(actions), if_exists, relkind, only)
 
 
 _NOOP = ops.SetTableFlag("noop", None)
@@ -526,7 +562,10 @@ def _table_action(s: Stream) -> ops.Action:
     if s.accept("SET", "SCHEMA"):
         return ops.SetSchema(s.ident())
     if s.accept("ADD"):
-        if s.word() in g.TABLE_CONSTRAINT_WORDS and not (s.at("CHECK") and s.peek(1) and s.peek(1).kind != "punct"):  # type: ignore[union-attr]
+        nxt = s.peek(1)
+        if (s.word() in g.TABLE_CONSTRAINT_WORDS and not (
+            s.at("CHECK") and nxt is not None and nxt.kind != "punct"
+        )) or s.at("NOT", "NULL"):
             return ops.AddConstraint(g.table_constraint(s))
         s.accept("COLUMN")
         ine = s.accept("IF", "NOT", "EXISTS")
@@ -563,10 +602,12 @@ def _table_action(s: Stream) -> ops.Action:
         return ops.SetTableFlag("rls_forced", True)
     if s.accept("NO", "FORCE", "ROW", "LEVEL", "SECURITY"):
         return ops.SetTableFlag("rls_forced", False)
-    for words, state in ((("ENABLE", "REPLICA", "TRIGGER"), "R"), (("ENABLE", "ALWAYS", "TRIGGER"), "A"),
+    for words, state in ((("ENABLE", "REPLICA", "TRIGGER"), "R"),
+                         (("ENABLE", "ALWAYS", "TRIGGER"), "A"),
                          (("ENABLE", "TRIGGER"), "O"), (("DISABLE", "TRIGGER"), "D")):
         if s.accept(*words):
-            return ops.SetTriggerState(s.ident() if s.word() not in ("ALL", "USER") else s.next().text, state)
+            which = s.ident() if s.word() not in ("ALL", "USER") else s.next().text
+            return ops.SetTriggerState(which, state)
     if s.accept("SET", "LOGGED"):
         return ops.SetTableFlag("persistence", "permanent")
     if s.accept("SET", "UNLOGGED"):
@@ -745,7 +786,8 @@ def _drop(s: Stream) -> ops.Op:
         return ops.NoEffect("foreign", "DROP FOREIGN TABLE")
     else:
         w = s.word()
-        if w in ("ROLE", "USER", "GROUP", "DATABASE", "TABLESPACE", "OWNED", "PUBLICATION", "SUBSCRIPTION", "SERVER"):
+        if w in ("ROLE", "USER", "GROUP", "DATABASE", "TABLESPACE", "OWNED", "PUBLICATION",
+                 "SUBSCRIPTION", "SERVER"):
             return ops.NoEffect("acl", f"DROP {w}")
         if w not in _RELKINDS:
             return ops.Unsupported(f"DROP {s.peek().raw if s.peek() else ''} is not modelled")  # type: ignore[union-attr]

@@ -7,10 +7,17 @@ sql-createtrigger.html, sql-createpolicy.html and sql-do.html.
 
 from __future__ import annotations
 
+import re
+
 from schemadiff.errors import ParseError
 from schemadiff.sql import grammar as g
 from schemadiff.sql import ops
-from schemadiff.sql.normalize import TypeRef, normalize_expression
+from schemadiff.sql.normalize import (
+    TypeRef,
+    normalize_expression,
+    normalize_statement,
+    quote_ident,
+)
 from schemadiff.sql.tokens import Stream, SyntaxProblem
 
 _MODES = ("IN", "OUT", "INOUT", "VARIADIC")
@@ -87,7 +94,7 @@ def create_function(s: Stream, or_replace: bool) -> ops.Op:
             while s.accept_punct(","):
                 body_parts.append(s.string())
         elif s.at("BEGIN", "ATOMIC"):
-            f["body"] = " ".join(s.rest().split())
+            f["body"] = _atomic_body(s.rest())
             f.setdefault("language", "sql")
         elif s.accept("RETURN"):
             f["body"] = "RETURN " + normalize_expression(s.rest())
@@ -121,30 +128,98 @@ def create_function(s: Stream, or_replace: bool) -> ops.Op:
                 g.data_type(s)
                 s.accept_punct(",")
         elif s.accept("SET"):
-            param = s.ident()
-            if s.accept("FROM", "CURRENT"):
-                config.append(f"{param} FROM CURRENT")
-            else:
-                s.accept("TO") or s.accept_punct("=")
-                values = []
-                while not s.done() and not _option_start(s):
-                    t = s.next()
-                    if t.kind != "punct":
-                        values.append(t.text if t.kind in ("string", "ident") else t.raw)
-                config.append(f"{param}={', '.join(values)}")
+            config.append(_config_setting(s))
         else:
             got = s.peek()
-            raise SyntaxProblem(f"unexpected {got.raw if got else 'end'} in CREATE {routine.upper()}")
+            where = f"CREATE {routine.upper()}"
+            raise SyntaxProblem(f"unexpected {got.raw if got else 'end'} in {where}")
     if body_parts:
         f["body"] = body_parts[0] if len(body_parts) == 1 else ", ".join(body_parts)
     f["config"] = tuple(config)
     return ops.CreateFunction(**f)  # type: ignore[arg-type]
 
 
+def _atomic_body(text: str) -> str:
+    """``BEGIN ATOMIC s1; s2; END`` with each statement normalized.
+
+    The catalog keeps a parsed body and pg_dump prints its deparse (``SELECT (a + 1);``), so
+    the statements go through the expression normalizer like any other deparsed SQL.
+    """
+    from schemadiff.sql.split import split
+
+    inner = text.strip()
+    head = re.match(r"(?is)BEGIN\s+ATOMIC\b", inner)
+    tail = re.search(r"(?is)\bEND\s*\Z", inner)
+    if head is None or tail is None:
+        return " ".join(text.split())
+    try:
+        statements = split(inner[head.end() : tail.start()])
+    except ParseError:
+        return " ".join(text.split())
+    body = " ".join(normalize_statement(st.text) + ";" for st in statements if not st.meta)
+    return f"BEGIN ATOMIC {body} END" if body else "BEGIN ATOMIC END"
+
+
 def _option_start(s: Stream) -> bool:
     return s.word() in ("AS", "LANGUAGE", "IMMUTABLE", "STABLE", "VOLATILE", "STRICT", "SECURITY",
+                        "RESET", "RESTRICT",
                         "PARALLEL", "COST", "ROWS", "SET", "RETURNS", "CALLED", "LEAKPROOF", "NOT",
                         "EXTERNAL", "SUPPORT", "WINDOW", "BEGIN", "RETURN", "TRANSFORM")
+
+
+def _config_setting(s: Stream) -> str:
+    """After ``SET``: ``param {TO | =} value [, ...]`` or ``param FROM CURRENT``.
+
+    Returns the ``proconfig`` entry: ``search_path=public, pg_temp``.
+    """
+    param = s.ident()
+    if s.accept("FROM", "CURRENT"):
+        return f"{param} FROM CURRENT"
+    s.accept("TO") or s.accept_punct("=")
+    values = []
+    while not s.done() and not _option_start(s):
+        t = s.next()
+        if t.kind != "punct":
+            values.append(t.text if t.kind in ("string", "ident") else t.raw)
+    return f"{param}={', '.join(values)}"
+
+
+def _alter_options(s: Stream) -> tuple[tuple[str, object], ...]:
+    """The actions of ``ALTER FUNCTION f(...) action [...] [RESTRICT]`` as (field, value)."""
+    out: list[tuple[str, object]] = []
+    while not s.done():
+        if s.accept_any("IMMUTABLE", "STABLE", "VOLATILE"):
+            out.append(("volatility", s.toks[s.i - 1].text.lower()))
+        elif s.accept("STRICT") or s.accept("RETURNS", "NULL", "ON", "NULL", "INPUT"):
+            out.append(("strict", True))
+        elif s.accept("CALLED", "ON", "NULL", "INPUT"):
+            out.append(("strict", False))
+        elif s.accept("NOT", "LEAKPROOF"):
+            out.append(("leakproof", False))
+        elif s.accept("LEAKPROOF"):
+            out.append(("leakproof", True))
+        elif s.accept("EXTERNAL") or s.accept("RESTRICT"):
+            pass
+        elif s.accept("SECURITY", "DEFINER"):
+            out.append(("security_definer", True))
+        elif s.accept("SECURITY", "INVOKER"):
+            out.append(("security_definer", False))
+        elif s.accept("PARALLEL"):
+            out.append(("parallel", s.next().raw.lower()))
+        elif s.accept_any("COST", "ROWS"):
+            s.number()
+        elif s.accept("SUPPORT"):
+            g.qname(s)
+        elif s.accept("RESET", "ALL"):
+            out.append(("reset_all", None))
+        elif s.accept("RESET"):
+            out.append(("reset", s.ident()))
+        elif s.accept("SET"):
+            out.append(("set", _config_setting(s)))
+        else:
+            got = s.peek()
+            raise SyntaxProblem(f"unexpected {got.raw if got else 'end'} in ALTER FUNCTION")
+    return tuple(out)
 
 
 def alter_function(s: Stream) -> ops.Op:
@@ -160,7 +235,10 @@ def alter_function(s: Stream) -> ops.Op:
         return ops.AlterFunction(name, args, set_schema=s.ident(), routine=routine, if_exists=ie)
     if s.accept("OWNER", "TO"):
         return ops.NoEffect("acl", "ALTER FUNCTION OWNER")
-    return ops.Unsupported("ALTER FUNCTION option is not modelled")
+    if s.accept("NO", "DEPENDS") or s.accept("DEPENDS"):
+        return ops.NoEffect("extension", "ALTER FUNCTION DEPENDS ON EXTENSION")
+    options = _alter_options(s)
+    return ops.AlterFunction(name, args, routine=routine, if_exists=ie, options=options)
 
 
 # ------------------------------------------------------------------------------ triggers
@@ -183,7 +261,7 @@ def create_trigger(s: Stream, or_replace: bool) -> ops.Op:
             cols = [s.ident()]
             while s.accept_punct(","):
                 cols.append(s.ident())
-            ev = "UPDATE OF " + ", ".join(g.quote_ident(c) for c in cols) if hasattr(g, "quote_ident") else ev
+            ev = "UPDATE OF " + ", ".join(quote_ident(c) for c in cols)
         events.append(ev)
         if not s.accept("OR"):
             break
@@ -218,7 +296,10 @@ def create_trigger(s: Stream, or_replace: bool) -> ops.Op:
     for a, b in s.comma_items():
         item = s.sub(a, b)
         t = item.next()
-        args.append(t.text if t.kind in ("string", "ident") else t.raw.lower() if t.kind == "word" else t.raw)
+        if t.kind in ("string", "ident"):
+            args.append(t.text)
+        else:
+            args.append(t.raw.lower() if t.kind == "word" else t.raw)
     return ops.CreateTrigger(name, table, timing, tuple(sorted(events)), level, function,
                              tuple(args), when, or_replace, constraint,
                              bool(d.get("deferrable")), bool(d.get("initially_deferred")))
@@ -282,6 +363,29 @@ def alter_policy(s: Stream) -> ops.Op:
 # ------------------------------------------------------------------------------ DO
 
 
+_DO_BODY = re.compile(
+    r"\s*(?:LANGUAGE\s+\S+\s+)?(?:(?P<tag>\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$)(?P<dollar>.*?)(?P=tag)"
+    r"|[Ee]?'(?P<quoted>(?:[^']|'')*)')\s*(?:LANGUAGE\s+\S+)?\s*\Z",
+    re.DOTALL | re.IGNORECASE,
+)
+
+
+def _do_body(s: Stream) -> str | None:
+    """The code of ``DO [LANGUAGE l] body [LANGUAGE l]``, read from the source text.
+
+    sqlglot's tokenizer reads everything after ``DO`` as one raw string, quotes included, so
+    the body is taken from the text: a dollar-quoted or single-quoted string.
+    """
+    start = s.toks[s.i - 1].end
+    s.i = len(s.toks)
+    m = _DO_BODY.match(s.text[start:])
+    if m is None:
+        return None
+    if m.group("tag") is not None:
+        return m.group("dollar")
+    return m.group("quoted").replace("''", "'")
+
+
 def do_block(s: Stream) -> ops.Op:
     """Extract the DDL a DO block runs.
 
@@ -294,17 +398,16 @@ def do_block(s: Stream) -> ops.Op:
     from schemadiff.sql.split import split
 
     s.expect("DO")
-    if s.accept("LANGUAGE"):
-        s.next()
-    body = s.string()
-    if s.accept("LANGUAGE"):
-        s.next()
+    body = _do_body(s)
+    if body is None:
+        return ops.DoBlock((), opaque=True)
     try:
         chunks = split(body)
     except ParseError:
         return ops.DoBlock((), opaque=True)
     found: list[ops.Op] = []
     opaque = False
+    recreates: set[str] = set()
     for chunk in chunks:
         try:
             cs = Stream(chunk.text)
@@ -318,11 +421,16 @@ def do_block(s: Stream) -> ops.Op:
             elif t.kind == "punct" and t.text == ")":
                 depth -= 1
             elif depth == 0 and t.kind == "word" and t.text == "EXECUTE":
-                nxt = cs.toks[k + 1] if k + 1 < len(cs.toks) else None
-                if nxt is not None and nxt.kind == "string" and k + 2 == len(cs.toks):
-                    found.append(parse_statement(nxt.text))
+                # sqlglot reads what follows EXECUTE as one raw string: take it from the text
+                literal = _string_literal(chunk.text[t.end :])
+                if literal is not None:
+                    found.append(parse_statement(literal))
                 else:
-                    opaque = True
+                    recreated = _recreated_name(chunk.text[t.end :])
+                    if recreated is not None:
+                        recreates.add(recreated)
+                    else:
+                        opaque = True
                 break
             elif depth == 0 and t.kind == "word" and t.text in _DDL_STARTS:
                 prev = cs.toks[k - 1] if k else None
@@ -331,4 +439,40 @@ def do_block(s: Stream) -> ops.Op:
                     if not isinstance(op, ops.NoEffect):
                         found.append(op)
                 break
+    if recreates:
+        # DROP x ... EXECUTE format('CREATE VIEW x AS %s', <its old definition>): the block
+        # puts back what it dropped, so neither the drop nor the re-creation changes the model.
+        kept = [op for op in found
+                if not (isinstance(op, ops.Drop) and any(n.name in recreates for n in op.names))]
+        if len(kept) == len(found):
+            opaque = True
+        found = kept
     return ops.DoBlock(tuple(found), opaque)
+
+
+_STRING_LITERAL = re.compile(
+    r"\s*(?:(?P<tag>\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$)(?P<dollar>.*?)(?P=tag)"
+    r"|(?P<e>[Ee]?)'(?P<quoted>(?:[^']|'')*)')\s*\Z",
+    re.DOTALL,
+)
+_FORMAT_CREATE = re.compile(
+    r"\s*format\s*\(\s*'\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:MATERIALIZED\s+)?VIEW\s+"
+    r"(?:\w+\.)?(?P<name>\w+)\s+AS\s+%s\s*'",
+    re.IGNORECASE,
+)
+
+
+def _string_literal(text: str) -> str | None:
+    """The value of ``text`` when it is exactly one string constant (``'...'`` or ``$$...$$``)."""
+    m = _STRING_LITERAL.match(text)
+    if m is None or (m.group("e") and "\\" in (m.group("quoted") or "")):
+        return None
+    if m.group("tag") is not None:
+        return m.group("dollar")
+    return m.group("quoted").replace("''", "'")
+
+
+def _recreated_name(text: str) -> str | None:
+    """``format('CREATE VIEW v AS %s', def)``: the view a dynamic statement re-creates."""
+    m = _FORMAT_CREATE.match(text)
+    return m.group("name").lower() if m else None

@@ -8,7 +8,9 @@ the provenance that diff reports and inference reasons with. It does no I/O.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import re
 from collections import Counter
 from dataclasses import replace
 from typing import Any
@@ -35,16 +37,25 @@ from schemadiff.model import (
     View,
 )
 from schemadiff.sql import ops
-from schemadiff.sql.names import choose_name, index_column_names, name_addition
+from schemadiff.sql.grammar import figure_colname
+from schemadiff.sql.names import (
+    choose_name,
+    index_column_names,
+    make_object_name,
+    name_addition,
+)
 from schemadiff.sql.normalize import (
     TypeRef,
     canonical_default,
     normalize_expression,
     qualified,
     quote_ident,
+    quote_literal,
     referenced_columns,
     rename_column,
+    rename_literal,
 )
+from schemadiff.sql.tokens import Stream
 
 _RELATION_KINDS = ("table", "view", "sequence", "index", "composite")
 _TYPE_KINDS = ("enum", "domain", "composite")
@@ -79,6 +90,8 @@ class Replayer:
         self._location: Location | None = None
         self._lenient = 0  # > 0 inside DO blocks: guarded DDL, conflicts are not errors
         self._temp: set[str] = set()  # this session's temporary relations (not modelled)
+        # PostgreSQL 18 NOT NULL constraints given a name: (schema, table, name) -> column
+        self._not_null_names: dict[tuple[str, str, str], str] = {}
 
     # ------------------------------------------------------------------ public
     def apply(self, op: ops.Op, migration: str = "", location: Location | None = None,
@@ -152,7 +165,8 @@ class Replayer:
 
     # ------------------------------------------------------------------ lookups
     def _path(self) -> tuple[str, ...]:
-        return tuple(s for s in self.search_path if Key("schema", "", s) in self.catalog) or ("public",)
+        path = tuple(s for s in self.search_path if Key("schema", "", s) in self.catalog)
+        return path or ("public",)
 
     def _creation_schema(self, schema: str | None) -> str:
         if schema:
@@ -200,7 +214,7 @@ class Replayer:
             return t.render()
         if t.schema:
             return t.render(t.schema)
-        key = self._find(_TYPE_KINDS + ("table", "view"), ops.QName(None, t.name))
+        key = self._find((*_TYPE_KINDS, "table", "view"), ops.QName(None, t.name))
         return t.render(key.schema if key else self._path()[0])
 
     def _qualified_table(self, qn: ops.QName) -> str:
@@ -233,10 +247,8 @@ class Replayer:
         self._lenient += 1
         try:
             for inner in op.ops:
-                try:
+                with contextlib.suppress(ReplayConflict):
                     self._dispatch(inner)
-                except ReplayConflict:
-                    pass
         finally:
             self._lenient -= 1
 
@@ -250,6 +262,8 @@ class Replayer:
         self._put(Schema(op.name))
 
     def _op_CreateExtension(self, op: ops.CreateExtension) -> None:
+        if op.name == "plpgsql":
+            return  # in every database from template1; pg_dump leaves it out
         key = Key("extension", "", op.name)
         if key in self.catalog:
             if not op.if_not_exists:
@@ -259,7 +273,7 @@ class Replayer:
 
     # ------------------------------------------------------------------ types
     def _type_exists(self, schema: str, name: str) -> bool:
-        return any(Key(k, schema, name) in self.catalog for k in _TYPE_KINDS + ("table", "view"))
+        return any(Key(k, schema, name) in self.catalog for k in (*_TYPE_KINDS, "table", "view"))
 
     def _op_CreateEnum(self, op: ops.CreateEnum) -> None:
         schema = self._creation_schema(op.name.schema)
@@ -313,12 +327,13 @@ class Replayer:
             self._put(replace(obj, labels=tuple(labels)))
         elif op.action == "rename_value":
             self._put(replace(obj, labels=tuple(a[1] if x == a[0] else x for x in obj.labels)))
+            self._rename_enum_value(key, a[0], a[1])
         elif op.action == "rename":
             self._rename_type(key, obj, key.schema, a[0])
         elif op.action == "set_schema":
             self._rename_type(key, obj, a[0], key.name)
         elif op.action == "add_attribute":
-            self._put(replace(obj, attributes_=obj.attributes_ + ((a[0], self._type_text(a[1])),)))
+            self._put(replace(obj, attributes_=(*obj.attributes_, (a[0], self._type_text(a[1])))))
         elif op.action == "drop_attribute":
             self._put(replace(obj, attributes_=tuple(x for x in obj.attributes_ if x[0] != a[0])))
         elif op.action == "alter_attribute":
@@ -332,12 +347,39 @@ class Replayer:
         elif op.action == "set_not_null":
             self._put(replace(obj, not_null=a[0]))
         elif op.action == "add_check":
-            name = a[0] or choose_name(obj.name, None, "check", lambda n: any(c[0] == n for c in obj.checks))
-            self._put(replace(obj, checks=tuple(sorted(obj.checks + ((name, a[1]),)))))
+            name = a[0] or choose_name(obj.name, None, "check",
+                                       lambda n: any(c[0] == n for c in obj.checks))
+            self._put(replace(obj, checks=tuple(sorted((*obj.checks, (name, a[1]))))))
         elif op.action == "drop_constraint":
             self._put(replace(obj, checks=tuple(c for c in obj.checks if c[0] != a[0])))
         elif op.action == "rename_constraint":
-            self._put(replace(obj, checks=tuple(sorted((a[1] if c[0] == a[0] else c[0], c[1]) for c in obj.checks))))
+            renamed = ((a[1] if c[0] == a[0] else c[0], c[1]) for c in obj.checks)
+            self._put(replace(obj, checks=tuple(sorted(renamed))))
+
+    def _rename_enum_value(self, key: Key, old: str, new: str) -> None:
+        """Stored defaults and expressions hold the label's oid: they print the new name.
+
+        Defaults of the enum's columns follow exactly; in the checks, index predicates and
+        policies of their tables, a string constant spelled like the old label is taken to be it.
+        """
+        type_text = qualified(key.schema, key.name)
+        old_lit, new_lit = quote_literal(old), quote_literal(new)
+        tables: set[tuple[str, str]] = set()
+        for c in list(self.catalog.of_kind("column")):
+            if isinstance(c, Column) and (c.type == type_text or c.type == type_text + "[]"):
+                tables.add((c.schema, c.table))
+                if c.default == old_lit:
+                    self._put(replace(c, default=new_lit))
+        ren = lambda e: rename_literal(e, old, new) if e else e  # noqa: E731
+        for schema, table in tables:
+            for o in list(self.catalog.on_table(schema, table)):
+                if isinstance(o, Constraint) and o.type == "check":
+                    self._put(replace(o, expression=ren(o.expression)))
+                elif isinstance(o, Policy):
+                    self._put(replace(o, using=ren(o.using), with_check=ren(o.with_check)))
+            for i in list(self.catalog.of_kind("index")):
+                if isinstance(i, Index) and (i.schema, i.table) == (schema, table) and i.predicate:
+                    self._put(replace(i, predicate=ren(i.predicate)))
 
     def _rename_type(self, key: Key, obj: Any, schema: str, name: str) -> None:
         old_text = qualified(key.schema, key.name)
@@ -371,7 +413,10 @@ class Replayer:
             max_v = o.max_value
         elif o.no_max or fresh or (max_v in (old_hi, -1) and o.data_type is not None):
             max_v = hi if inc > 0 else -1
-        start = o.start if o.start is not None else (seq.start if not fresh else (min_v if inc > 0 else max_v))
+        if o.start is not None:
+            start = o.start
+        else:
+            start = seq.start if not fresh else (min_v if inc > 0 else max_v)
         owned = seq.owned_by
         if o.owned_by is not None:
             owned = f"{o.owned_by[0].name}.{o.owned_by[1]}"
@@ -423,21 +468,53 @@ class Replayer:
                 for c in self.catalog.columns(parent.schema, parent.name)
             ]
             columns = [self._merge_partition_column(c, given.get(c.name)) for c in columns]
-        for src in op.like:
+        copied: list[Column] = []  # LIKE: name, type, NOT NULL, collation (+ INCLUDING ...)
+        copied_checks: list[Constraint] = []
+        # INHERITS: the columns and checks a child inherits are the parent's (as pg_dump and
+        # the catalog sources see them: attislocal / conislocal), only its own are modelled;
+        # a column of its own that merges with an inherited one takes its default and NOT NULL.
+        for parent_name in op.inherits:
+            inherited = self._table(parent_name)
+            for i, c in enumerate(columns):
+                pc: Column | None = self.catalog.objects.get(  # type: ignore[assignment]
+                    Key("column", inherited.schema, inherited.name, c.name))
+                if pc is not None:
+                    columns[i] = replace(c, default=c.default or pc.default,
+                                         not_null=c.not_null or pc.not_null)
+        for src, options in op.like:
             like = self._table(src)
-            columns = [ops.ColumnDef(c.name, None, c.not_null) for c in
-                       self.catalog.columns(like.schema, like.name)] + columns
+            for c in self.catalog.columns(like.schema, like.name):
+                copied.append(replace(
+                    c, schema=schema, table=name,
+                    comment=c.comment if "COMMENTS" in options else None,
+                    default=c.default if "DEFAULTS" in options else None,
+                    generated=c.generated if "GENERATED" in options else None,
+                    identity=c.identity if "IDENTITY" in options else None))
+            if "CONSTRAINTS" in options:
+                copied_checks += [
+                    replace(o, schema=schema, table=name,
+                            comment=o.comment if "COMMENTS" in options else None)
+                    for o in self.catalog.on_table(like.schema, like.name)
+                    if isinstance(o, Constraint) and o.type == "check"]
         self._put(Table(
             schema, name, op.persistence, op.partition_by,
             f"{parent.schema}.{parent.name}" if parent else None, op.partition_bound,
             tuple(self._qualified_table(q) for q in op.inherits),
         ))
+        for position, column in enumerate(copied, start=1):
+            self._put(replace(column, position=position))
+        for check in copied_checks:
+            self._put(check)
         pending: list[ops.ConstraintDef] = []
-        for position, col in enumerate(columns, start=1):
+        for position, col in enumerate(columns, start=len(copied) + 1):
             pending += self._add_column(schema, name, col, position, parent)
         self._add_constraints(schema, name, pending + list(op.constraints))
+        if parent is not None:
+            created: Table = self.catalog.objects[Key("table", schema, name)]  # type: ignore[assignment]
+            self._inherit_partition_indexes(parent, created)
 
-    def _merge_partition_column(self, inherited: ops.ColumnDef, given: ops.ColumnDef | None) -> ops.ColumnDef:
+    def _merge_partition_column(self, inherited: ops.ColumnDef,
+                                given: ops.ColumnDef | None) -> ops.ColumnDef:
         if given is None:
             return inherited
         return replace(inherited, not_null=inherited.not_null or given.not_null,
@@ -478,7 +555,8 @@ class Replayer:
             columns.append((name, found))
         names = list(op.columns) + [c[0] for c in columns[len(op.columns):]]
         self._put(Table(schema, op.name.name))
-        for position, ((_, type_text), name) in enumerate(zip(columns, names, strict=False), start=1):
+        pairs = zip(columns, names, strict=False)
+        for position, ((_, type_text), name) in enumerate(pairs, start=1):
             self._put(Column(schema, op.name.name, name, type_text, position=position))
 
     def _next_position(self, schema: str, table: str) -> int:
@@ -489,7 +567,8 @@ class Replayer:
                     parent: Table | None = None) -> list[ops.ConstraintDef]:
         """Add a column; return its inline constraints for the caller to add in PG's order."""
         if parent is not None and col.type is None:
-            type_text = self.catalog.objects[Key("column", parent.schema, parent.name, col.name)].type  # type: ignore[attr-defined]
+            parent_col = self.catalog.objects[Key("column", parent.schema, parent.name, col.name)]
+            type_text = parent_col.type  # type: ignore[attr-defined]
         elif col.type is None:
             raise ReplayConflict(f'column "{col.name}" has no type')
         else:
@@ -499,7 +578,7 @@ class Replayer:
         if col.type is not None and col.type.serial:
             seq_name = choose_name(table, col.name, "seq",
                                    lambda n: self._relation_or_constraint_index(schema, n))
-            lo, hi = _INT_RANGES[type_text]
+            _lo, hi = _INT_RANGES[type_text]
             self._put(Sequence(schema, seq_name, type_text, 1, 1, 1, hi, 1, False,
                                f"{table}.{col.name}"))
             default = normalize_expression(f"nextval('{quote_ident(seq_name)}'::regclass)")
@@ -512,14 +591,32 @@ class Replayer:
                          col.generated, collation, position=position))
         return list(col.constraints)
 
-    def _add_constraints(self, schema: str, table: str, constraints: list[ops.ConstraintDef]) -> None:
-        """In PostgreSQL's order: checks, then index-backed constraints, then foreign keys."""
+    def _add_constraints(self, schema: str, table: str, constraints: list[ops.ConstraintDef],
+                         recurse: bool = True) -> None:
+        """In PostgreSQL's order: checks, then index-backed constraints, then foreign keys.
+
+        ``recurse``: a primary key, unique or check constraint on a partitioned table is
+        created on its partitions too (not with ``ALTER TABLE ONLY``, as pg_dump writes it).
+        """
         order = {"check": 0, "primary key": 1, "unique": 1, "exclude": 1, "foreign key": 2}
+        constraints = _without_duplicate_indexes(constraints)
         for c in sorted(constraints, key=lambda c: order.get(c.type, 3)):
             self._add_constraint(schema, table, c)
+            if recurse and c.type in ("primary key", "unique", "check") and not c.no_inherit:
+                added = [o for o in self.catalog.on_table(schema, table)
+                         if isinstance(o, Constraint) and o.type == c.type
+                         and (c.name is None or o.name == c.name)]
+                children = (self._children(schema, table) if c.type == "check"
+                            else self._partitions(schema, table))
+                for con in added[-1:]:
+                    for part in children:
+                        self._clone_constraint(con, part)
 
     def _add_constraint(self, schema: str, table: str, c: ops.ConstraintDef) -> None:
-        taken_rel = lambda n: self._relation_or_constraint_index(schema, n) or self._constraint_name_taken(schema, n)  # noqa: E731
+        def taken_rel(n: str) -> bool:
+            return (self._relation_or_constraint_index(schema, n)
+                    or self._constraint_name_taken(schema, n))
+
         taken_con = lambda n: self._constraint_name_taken(schema, n)  # noqa: E731
         columns = c.columns
         if c.using_index:
@@ -540,8 +637,10 @@ class Replayer:
             name = c.name or choose_name(table, None, "pkey", taken_rel)
             self._set_not_null(schema, table, columns)
         elif c.type in ("unique", "exclude"):
+            # ChooseIndexColumnNames runs over the key and the INCLUDE columns alike
             label = "key" if c.type == "unique" else "excl"
-            name = c.name or choose_name(table, name_addition(index_column_names(c.key_names)), label, taken_rel)
+            addition = name_addition(index_column_names(c.key_names + c.include))
+            name = c.name or choose_name(table, addition, label, taken_rel)
         elif c.type == "check":
             cols = referenced_columns(c.expression or "")
             single = next(iter(cols)) if len(cols) == 1 else None
@@ -550,7 +649,10 @@ class Replayer:
         elif c.type == "foreign key":
             name = c.name or choose_name(table, name_addition(columns), "fkey", taken_con)
         elif c.type == "not null":
+            # PostgreSQL 18 names NOT NULL constraints; attnotnull is set even NOT VALID
             self._set_not_null(schema, table, columns)
+            if c.name:
+                self._not_null_names[(schema, table, c.name)] = columns[0]
             return
         else:
             raise ReplayConflict(f"unknown constraint type {c.type}")
@@ -613,7 +715,38 @@ class Replayer:
                 schema = action.schema
             else:
                 pending += self._table_action(schema, table, action)
-        self._add_constraints(schema, table, pending)
+                if not op.only:
+                    self._recurse_to_partitions(schema, table, action)
+        self._add_constraints(schema, table, pending, recurse=not op.only)
+
+    def _recurse_to_partitions(self, schema: str, table: str, a: ops.Action) -> None:
+        """Column changes on a partitioned table reach its partitions.
+
+        ADD / DROP / RENAME COLUMN and ALTER COLUMN TYPE / DEFAULT / NOT NULL recurse, as in
+        PostgreSQL without ``ONLY``; the parent's column is already changed.
+        """
+        for part in self._children(schema, table):
+            ps, pt = part.schema, part.name
+            if isinstance(a, ops.AddColumn):
+                parent_col = self.catalog.objects.get(Key("column", schema, table, a.column.name))
+                mine = Key("column", ps, pt, a.column.name)
+                if parent_col is not None and mine not in self.catalog:
+                    self._put(replace(parent_col, schema=ps, table=pt, comment=None,  # type: ignore[type-var]
+                                      position=self._next_position(ps, pt)))
+            elif isinstance(a, ops.DropColumn):
+                if Key("column", ps, pt, a.name) in self.catalog:
+                    self._drop_column(ps, pt, a.name)
+            elif isinstance(a, ops.RenameColumn):
+                if Key("column", ps, pt, a.old) in self.catalog:
+                    self._rename_column(ps, pt, a.old, a.new)
+            elif isinstance(a, ops.AlterColumn) and a.what in ("type", "default", "not_null"):
+                parent_col = self.catalog.objects.get(Key("column", schema, table, a.name))
+                child = self.catalog.objects.get(Key("column", ps, pt, a.name))
+                if parent_col is not None and child is not None:
+                    fields = {"type": ("type", "collation", "default"), "default": ("default",),
+                              "not_null": ("not_null",)}[a.what]
+                    self._put(replace(child, **{f: getattr(parent_col, f) for f in fields}))  # type: ignore[type-var]
+            self._recurse_to_partitions(ps, pt, a)
 
     def _table_action(self, schema: str, table: str, a: ops.Action) -> list[ops.ConstraintDef]:
         if isinstance(a, ops.AddColumn):
@@ -635,7 +768,11 @@ class Replayer:
         if isinstance(a, ops.DropConstraint):
             key = Key("constraint", schema, table, a.name)
             if key not in self.catalog:
-                if not a.if_exists:
+                column = self._not_null_column(schema, table, a.name)
+                if column is not None:  # PostgreSQL 18: dropping it drops the NOT NULL
+                    col = self.catalog.objects[Key("column", schema, table, column)]
+                    self._put(replace(col, not_null=False))  # type: ignore[type-var]
+                elif not a.if_exists:
                     self._conflict(f'constraint "{a.name}" of relation "{table}" does not exist')
                 return []
             self._drop_constraint(key)
@@ -656,6 +793,11 @@ class Replayer:
             key = Key("constraint", schema, table, a.old)
             obj = self.catalog.objects.get(key)
             if obj is None:
+                column = self._not_null_column(schema, table, a.old)
+                if column is not None:  # a PostgreSQL 18 NOT NULL constraint (a column flag)
+                    self._not_null_names.pop((schema, table, a.old), None)
+                    self._not_null_names[(schema, table, a.new)] = column
+                    return []
                 self._conflict(f'constraint "{a.old}" of relation "{table}" does not exist')
                 return []
             self._delete(key)
@@ -677,6 +819,8 @@ class Replayer:
                 self._put(replace(part, partition_of=None, partition_bound=None))
             else:
                 self._put(replace(part, partition_of=f"{schema}.{table}", partition_bound=a.bound))
+                parent = self.catalog.objects[Key("table", schema, table)]
+                self._inherit_partition_indexes(parent, self.catalog.objects[part.key])  # type: ignore[arg-type]
             return []
         raise ReplayConflict(f"no replay for {type(a).__name__}")
 
@@ -692,6 +836,9 @@ class Replayer:
                 self._put(replace(con, **d))  # type: ignore[type-var]
             return
         if col is None:
+            if self._inherited_column(schema, table, a.name):
+                # pg_dump's ALTER TABLE ONLY child ALTER COLUMN x SET DEFAULT on an inherited x
+                return
             self._conflict(f'column "{a.name}" of relation "{table}" does not exist')
             return
         if a.what == "type":
@@ -716,7 +863,9 @@ class Replayer:
         for o in list(self.catalog.on_table(schema, table)):
             if isinstance(o, Constraint) and (
                 name in o.columns or name in o.include
-                or (o.expression and name in referenced_columns(o.expression))
+                or (o.expression and name in (_exclusion_columns(o.expression)
+                                              if o.type == "exclude"
+                                              else referenced_columns(o.expression)))
             ):
                 self._drop_constraint(o.key)
             elif isinstance(o, Trigger) and any(e.startswith("UPDATE OF") and name in
@@ -724,24 +873,35 @@ class Replayer:
                                                 for e in o.events):
                 self._delete(o.key)
         for o in list(self.catalog.of_kind("index")):
-            if isinstance(o, Index) and o.schema == schema and o.table == table and _index_uses(o, name):
+            if (isinstance(o, Index) and o.schema == schema and o.table == table
+                    and _index_uses(o, name)):
                 self._delete(o.key)
         for o in list(self.catalog.of_kind("sequence")):
             if isinstance(o, Sequence) and o.schema == schema and o.owned_by == f"{table}.{name}":
                 self._delete(o.key)
         qualified_name = f"{schema}.{table}"
         for o in list(self.catalog.of_kind("constraint")):
-            if isinstance(o, Constraint) and o.ref_table == qualified_name and name in o.ref_columns:
+            if (isinstance(o, Constraint) and o.ref_table == qualified_name
+                    and name in o.ref_columns):
                 self._delete(o.key)
 
     def _drop_constraint(self, key: Key) -> None:
         con: Constraint = self.catalog.objects[key]  # type: ignore[assignment]
         self._delete(key)
+        if con.type in ("primary key", "unique", "check"):
+            children = self._children if con.type == "check" else self._partitions
+            for part in children(key.schema, key.name):
+                for o in list(self.catalog.on_table(part.schema, part.name)):
+                    same = (o.name == con.name if con.type == "check"
+                            else o.columns == con.columns)
+                    if isinstance(o, Constraint) and o.type == con.type and same:
+                        self._drop_constraint(o.key)
         if con.type in ("primary key", "unique"):
             qualified_name = f"{key.schema}.{key.name}"
             for o in list(self.catalog.of_kind("constraint")):
                 if (isinstance(o, Constraint) and o.type == "foreign key"
-                        and o.ref_table == qualified_name and set(o.ref_columns) == set(con.columns)):
+                        and o.ref_table == qualified_name
+                        and set(o.ref_columns) == set(con.columns)):
                     self._delete(o.key)
 
     def _drop_table(self, key: Key) -> None:
@@ -753,7 +913,8 @@ class Replayer:
             if isinstance(o, Index) and o.schema == schema and o.table == table:
                 self._delete(o.key)
         for o in list(self.catalog.of_kind("sequence")):
-            if isinstance(o, Sequence) and o.schema == schema and o.owned_by and o.owned_by.split(".")[0] == table:
+            if (isinstance(o, Sequence) and o.schema == schema and o.owned_by
+                    and o.owned_by.split(".")[0] == table):
                 self._delete(o.key)
         qualified_name = f"{schema}.{table}"
         for o in list(self.catalog.of_kind("constraint")):
@@ -786,7 +947,14 @@ class Replayer:
             if isinstance(o, Index) and o.schema == key.schema and o.table == key.name:
                 self._delete(o.key)
                 self._put(replace(o, schema=schema, table=name))
-            elif isinstance(o, Sequence) and o.schema == key.schema and o.owned_by and o.owned_by.split(".")[0] == key.name:
+            elif (isinstance(o, Sequence) and schema != key.schema and o.schema == key.schema
+                  and o.owned_by and o.owned_by.split(".")[0] == key.name):
+                # ALTER TABLE ... SET SCHEMA takes the sequences it owns along
+                self._delete(o.key)
+                column = o.owned_by.split(".", 1)[1]
+                self._put(replace(o, schema=schema, owned_by=f"{name}.{column}"))
+            elif (isinstance(o, Sequence) and o.schema == key.schema and o.owned_by
+                  and o.owned_by.split(".")[0] == key.name):
                 self._put(replace(o, owned_by=name + "." + o.owned_by.split(".", 1)[1]))
             elif isinstance(o, Constraint) and o.ref_table == old_q:
                 self._put(replace(o, ref_table=new_q))
@@ -797,7 +965,8 @@ class Replayer:
     def _rename_in_views(self, old: str, new: str) -> None:
         for o in list(self.catalog.of_kind("view")):
             if isinstance(o, View) and old in o.relations:
-                self._put(replace(o, relations=tuple(sorted(new if r == old else r for r in o.relations))))
+                relations = tuple(sorted(new if r == old else r for r in o.relations))
+                self._put(replace(o, relations=relations))
 
     def _rename_column(self, schema: str, table: str, old: str, new: str) -> None:
         key = Key("column", schema, table, old)
@@ -807,14 +976,21 @@ class Replayer:
             return
         self._delete(key)
         self._put(replace(col, name=new))  # type: ignore[type-var]
+        tkey = Key("table", schema, table)
+        tobj: Table | None = self.catalog.objects.get(tkey)  # type: ignore[assignment]
+        if tobj is not None and tobj.partition_by:
+            partition_by = _rename_in_partition_by(tobj.partition_by, old, new)
+            self._put(replace(tobj, partition_by=partition_by))
         sub = lambda cols: tuple(new if c == old else c for c in cols)  # noqa: E731
         ren = lambda e: rename_column(e, old, new) if e else e  # noqa: E731
         q = f"{schema}.{table}"
         for o in list(self.catalog.objects.values()):
             if isinstance(o, Constraint):
                 if o.schema == schema and o.table == table:
+                    expression = (_rename_in_exclusion(o.expression, old, new)
+                                  if o.type == "exclude" and o.expression else ren(o.expression))
                     self._put(replace(o, columns=sub(o.columns), include=sub(o.include),
-                                      expression=ren(o.expression)))
+                                      expression=expression))
                     o = self.catalog.objects[o.key]  # type: ignore[assignment]
                 if o.ref_table == q:  # type: ignore[union-attr]
                     self._put(replace(o, ref_columns=sub(o.ref_columns)))  # type: ignore[type-var,arg-type,union-attr]
@@ -829,7 +1005,7 @@ class Replayer:
                 self._put(replace(o, generated=ren(o.generated)))
             elif isinstance(o, Trigger) and o.schema == schema and o.table == table:
                 events = tuple(sorted(_rename_event(e, old, new) for e in o.events))
-                self._put(replace(o, events=events))
+                self._put(replace(o, events=events, when=ren(o.when)))
 
     # ------------------------------------------------------------------ indexes
     def _op_CreateIndex(self, op: ops.CreateIndex) -> None:
@@ -849,11 +1025,106 @@ class Replayer:
         else:
             names = index_column_names(op.key_names or tuple(k.column or "expr" for k in op.keys))
             names += index_column_names(op.include)
-            label = "idx"  # a unique index made by CREATE INDEX is not a constraint: _idx
-            name = choose_name(table.name, name_addition(names), label, lambda n: taken(n) or self._constraint_name_taken(schema, n))
+            # a unique index made by CREATE INDEX is not a constraint: _idx; and its name only
+            # has to differ from other relations' (ChooseRelationName, isconstraint false)
+            name = choose_name(table.name, name_addition(names), "idx", taken)
         keys = tuple(k.expression + k.suffix for k in op.keys)
-        self._put(Index(schema, name, table.name, op.unique, op.method, keys, op.include,
-                        op.predicate, op.nulls_not_distinct))
+        idx = Index(schema, name, table.name, op.unique, op.method, keys, op.include,
+                    op.predicate, op.nulls_not_distinct)
+        self._put(idx)
+        if not op.only and table.kind == "table":
+            for part in self._partitions(schema, table.name):
+                self._clone_index(idx, part)
+
+    # ------------------------------------------------------------------ partitions
+    def _partitions(self, schema: str, table: str) -> list[Table]:
+        """The partitions of a partitioned table (direct children)."""
+        q = f"{schema}.{table}"
+        return [o for o in self.catalog.of_kind("table")
+                if isinstance(o, Table) and o.partition_of == q]
+
+    def _not_null_column(self, schema: str, table: str, name: str) -> str | None:
+        """The column of a PostgreSQL 18 NOT NULL constraint: named, or PostgreSQL's own
+        ``<table>_<column>_not_null``; None if no NOT NULL column has that name."""
+        named = self._not_null_names.get((schema, table, name))
+        if named is not None:
+            return named
+        for col in self.catalog.columns(schema, table):
+            if col.not_null and make_object_name(table, col.name, "not_null") == name:
+                return col.name
+        return None
+
+    def _inherited_column(self, schema: str, table: str, column: str) -> bool:
+        """Whether an INHERITS parent (transitively) of the table has this column."""
+        t = self.catalog.objects.get(Key("table", schema, table))
+        for parent in getattr(t, "inherits", ()):
+            ps, _, pt = parent.partition(".")
+            if (Key("column", ps, pt, column) in self.catalog
+                    or self._inherited_column(ps, pt, column)):
+                return True
+        return False
+
+    def _children(self, schema: str, table: str) -> list[Table]:
+        """Where column changes and checks recurse: partitions (a partition's columns and
+        checks are its own; an INHERITS child's inherited ones stay the parent's)."""
+        return self._partitions(schema, table)
+
+    def _inherit_partition_indexes(self, parent: Table, part: Table) -> None:
+        """A new or attached partition gets (or attaches) each index of its parent.
+
+        PostgreSQL's DefineRelation / AttachPartitionEnsureIndexes: an equal index already on
+        the partition is attached, else a copy named for the partition is created.
+        """
+        for o in list(self.catalog.objects.values()):
+            if isinstance(o, Index) and o.schema == parent.schema and o.table == parent.name:
+                self._clone_index(o, part)
+            elif (isinstance(o, Constraint) and o.schema == parent.schema and o.table == parent.name
+                  and o.type in ("primary key", "unique", "check")):
+                self._clone_constraint(o, part)
+
+    def _clone_index(self, idx: Index, part: Table) -> None:
+        """The partition's copy of a partitioned index (recursing into sub-partitions).
+
+        The copy's name is chosen for the partition like an unnamed index on the same keys.
+        """
+        if not any(isinstance(o, Index) and o.schema == part.schema and o.table == part.name
+                   and _same_index(o, idx) for o in self.catalog.of_kind("index")):
+            names = index_column_names(_key_names(idx.keys)) + index_column_names(idx.include)
+            name = choose_name(part.name, name_addition(names), "idx",
+                               lambda n: self._relation_or_constraint_index(part.schema, n))
+            self._put(replace(idx, schema=part.schema, name=name, table=part.name, comment=None))
+        for sub in self._partitions(part.schema, part.name):
+            self._clone_index(idx, sub)
+
+    def _clone_constraint(self, con: Constraint, part: Table) -> None:
+        """The partition's copy of a primary key, unique or check constraint of its parent.
+
+        A check keeps its name (a partition is attached only if it has it, and pg_dump prints
+        it on each partition); an index-backed one is named for the partition.
+        """
+        if con.type == "check":
+            key = Key("constraint", part.schema, part.name, con.name)
+            if key not in self.catalog:
+                self._put(replace(con, schema=part.schema, table=part.name, comment=None))
+            for sub in self._children(part.schema, part.name):
+                self._clone_constraint(con, sub)
+            return
+        elif not any(isinstance(o, Constraint) and o.type == con.type and o.columns == con.columns
+                     for o in self.catalog.on_table(part.schema, part.name)):
+            schema = part.schema
+            if con.type == "primary key":
+                addition, label = None, "pkey"
+            else:
+                addition = name_addition(index_column_names(con.columns + con.include))
+                label = "key"
+            name = choose_name(part.name, addition, label,
+                               lambda n: self._relation_or_constraint_index(schema, n)
+                               or self._constraint_name_taken(schema, n))
+            self._put(replace(con, schema=schema, table=part.name, name=name, comment=None))
+            if con.type == "primary key":
+                self._set_not_null(schema, part.name, con.columns)
+        for sub in self._partitions(part.schema, part.name):
+            self._clone_constraint(con, sub)
 
     def _op_AlterIndex(self, op: ops.AlterIndex) -> None:
         key = self._find(("index",), op.name)
@@ -897,7 +1168,8 @@ class Replayer:
             default = " DEFAULT " + a.default if a.default else ""
             return f"{mode}{name}{self._type_text(a.type, False)}{default}"
 
-        identity = ", ".join(self._type_text(a.type, False) for a in op.arguments if a.mode != "OUT")
+        identity = ", ".join(self._type_text(a.type, False)
+                             for a in op.arguments if a.mode != "OUT")
         returns: str | None = None
         if op.returns_table is not None:
             returns = "TABLE(" + ", ".join(f"{quote_ident(n)} {self._type_text(t, False)}"
@@ -907,7 +1179,8 @@ class Replayer:
         elif op.routine == "function":
             outs = [a for a in op.arguments if a.mode in ("OUT", "INOUT")]
             returns = self._type_text(outs[0].type, False) if len(outs) == 1 else "record"
-        arguments = ", ".join(arg_text(a) for a in op.arguments if op.returns_table is None or a.mode != "OUT")
+        arguments = ", ".join(arg_text(a) for a in op.arguments
+                              if op.returns_table is None or a.mode != "OUT")
         return Function(schema, op.name.name, identity, op.routine, arguments, returns,
                         op.language, op.body, op.volatility, op.strict, op.security_definer,
                         op.leakproof, op.parallel, op.config)
@@ -947,8 +1220,18 @@ class Replayer:
                 self._conflict(f'function "{op.name}" does not exist')
             return
         obj: Any = self.catalog.objects[keys[0]]
+        if op.options:
+            self._put(_altered_function(obj, op.options))
+            return
         self._delete(keys[0])
-        self._put(replace(obj, schema=op.set_schema or obj.schema, name=op.rename or obj.name))
+        moved = replace(obj, schema=op.set_schema or obj.schema, name=op.rename or obj.name)
+        self._put(moved)
+        # triggers reference their function by oid: they follow a rename or a move
+        old_ref, new_ref = f"{obj.schema}.{obj.name}", f"{moved.schema}.{moved.name}"
+        if old_ref != new_ref and not obj.identity_args:
+            for t in list(self.catalog.of_kind("trigger")):
+                if isinstance(t, Trigger) and t.function == old_ref:
+                    self._put(replace(t, function=new_ref))
 
     # ------------------------------------------------------------------ triggers, policies
     def _op_CreateTrigger(self, op: ops.CreateTrigger) -> None:
@@ -1034,7 +1317,8 @@ class Replayer:
             keys = self._functions_named(op.name, op.args)
             return keys[0] if keys else None
         kinds = {"table": ("table", "view"), "view": ("view",), "index": ("index",),
-                 "sequence": ("sequence",), "type": _TYPE_KINDS, "domain": ("domain",)}.get(op.target)
+                 "sequence": ("sequence",), "type": _TYPE_KINDS,
+                 "domain": ("domain",)}.get(op.target)
         if kinds is None:
             return None
         key = self._find(kinds, op.name)
@@ -1094,6 +1378,8 @@ class Replayer:
             self._delete(key)
             return
         if op.kind == "extension":
+            if qn.name == "plpgsql":
+                return
             key = Key("extension", "", qn.name)
             if key not in self.catalog:
                 if not op.if_exists:
@@ -1111,23 +1397,213 @@ class Replayer:
             return
         if key.kind == "table":
             self._drop_table(key)
+            if op.cascade:
+                self._drop_dependent_views(key.name)
+        elif key.kind == "index":
+            self._drop_index(key)
         elif key.kind == "view":
             self._drop_table(key)  # a view goes with its indexes, triggers and comments too
             if op.cascade:
-                for o in list(self.catalog.of_kind("view")):
-                    if isinstance(o, View) and key.name in o.relations:
-                        self._delete(o.key)
+                self._drop_dependent_views(key.name)
         else:
             self._delete(key)
         if key.kind in _TYPE_KINDS and op.cascade:
             type_text = qualified(key.schema, key.name)
             for o in list(self.catalog.of_kind("column")):
-                if isinstance(o, Column) and (o.type == type_text or o.type.startswith(type_text + "[")):
+                if isinstance(o, Column) and (
+                        o.type == type_text or o.type.startswith(type_text + "[")):
                     self._drop_column(o.schema, o.table, o.name)
+
+    def _drop_dependent_views(self, name: str) -> None:
+        """DROP ... CASCADE: the views reading a dropped relation go, and theirs, transitively.
+
+        Relations are matched by name (the static view model keeps unqualified names).
+        """
+        for o in list(self.catalog.of_kind("view")):
+            if isinstance(o, View) and name in o.relations and o.key in self.catalog:
+                self._drop_table(o.key)
+                self._drop_dependent_views(o.name)
+
+    def _drop_index(self, key: Key) -> None:
+        """Drop an index and, on a partitioned table, its copies on the partitions."""
+        idx: Index = self.catalog.objects[key]  # type: ignore[assignment]
+        self._delete(key)
+        for part in self._partitions(idx.schema, idx.table):
+            for o in list(self.catalog.of_kind("index")):
+                if (isinstance(o, Index) and o.schema == part.schema and o.table == part.name
+                        and _same_index(o, idx)):
+                    self._drop_index(o.key)
+                    break
+
+
+def _altered_function(fn: Function, options: tuple[tuple[str, object], ...]) -> Function:
+    """A function after ``ALTER FUNCTION ... IMMUTABLE SET search_path = x RESET y ...``."""
+    config = list(fn.config)
+    changes: dict[str, Any] = {}
+    for field_name, value in options:
+        if field_name == "set":  # GUCArrayAdd: replaced in place, else appended
+            param = str(value).split("=", 1)[0].split(" ", 1)[0]
+            at = [i for i, c in enumerate(config) if c.split("=", 1)[0].split(" ", 1)[0] == param]
+            if at:
+                config[at[0]] = str(value)
+            else:
+                config.append(str(value))
+        elif field_name == "reset":
+            config = [c for c in config if c.split("=", 1)[0].split(" ", 1)[0] != value]
+        elif field_name == "reset_all":
+            config = []
+        else:
+            changes[field_name] = value
+    return replace(fn, config=tuple(config), **changes)
+
+
+def _without_duplicate_indexes(constraints: list[ops.ConstraintDef]) -> list[ops.ConstraintDef]:
+    """transformIndexConstraints: of the index-backed constraints of one statement, those
+    with equal index definitions make one index (the primary key's, else the first one's,
+    taking the first name given). ``a int UNIQUE, UNIQUE (a)`` is one constraint.
+    """
+    def shape(c: ops.ConstraintDef) -> tuple[object, ...]:
+        return (c.columns, c.include, c.expression, c.method if c.type == "exclude" else "btree",
+                c.nulls_not_distinct, c.deferrable, c.initially_deferred)
+
+    indexed = [c for c in constraints if c.type in _INDEX_BACKED and c.using_index is None]
+    if len(indexed) < 2:
+        return constraints
+    kept: list[ops.ConstraintDef] = [c for c in indexed if c.type == "primary key"][:1]
+    renamed: dict[int, ops.ConstraintDef] = {}
+    dropped: set[int] = set()
+    for c in indexed:
+        if kept and c is kept[0]:
+            continue
+        prior = next((k for k in kept if shape(k) == shape(c)), None)
+        if prior is None:
+            kept.append(c)
+            continue
+        dropped.add(id(c))
+        if prior.name is None and c.name is not None:
+            new = replace(prior, name=c.name)
+            renamed[id(prior)] = new
+            kept[kept.index(prior)] = new
+    out = []
+    for c in constraints:
+        if id(c) in dropped:
+            continue
+        out.append(renamed.get(id(c), c))
+    return out
+
+
+def _split_top(text: str) -> list[str]:
+    """Split at depth-0 commas (parentheses and quotes respected)."""
+    parts, depth, start, quote = [], 0, 0, ""
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts]
+
+
+def _exclusion_parts(expression: str) -> tuple[str, list[str], str] | None:
+    """``USING gist (a WITH &&, (lower(b)) WITH =) WHERE (p)`` -> (method, elements, pred)."""
+    m = re.match(r"USING (\S+) \(", expression)
+    if m is None:
+        return None
+    depth, end = 0, -1
+    for i in range(m.end() - 1, len(expression)):
+        depth += expression[i] == "("
+        depth -= expression[i] == ")"
+        if depth == 0:
+            end = i
+            break
+    if end < 0:
+        return None
+    rest = expression[end + 1 :].strip()
+    pred = rest[len("WHERE (") : -1] if rest.startswith("WHERE (") else ""
+    return m.group(1), _split_top(expression[m.end() : end]), pred
+
+
+def _rename_in_exclusion(expression: str, old: str, new: str) -> str:
+    """Rename a column in an exclusion constraint's ``USING ... (...) WHERE (...)``."""
+    parts = _exclusion_parts(expression)
+    if parts is None:
+        return expression
+    method, elements, pred = parts
+    renamed = []
+    for element in elements:
+        key, sep, op = element.rpartition(" WITH ")
+        renamed.append(_rename_key(key, old, new) + sep + op if sep else element)
+    out = f"USING {method} ({', '.join(renamed)})"
+    return out + (f" WHERE ({rename_column(pred, old, new)})" if pred else "")
+
+
+def _exclusion_columns(expression: str) -> set[str]:
+    """The columns an exclusion constraint's elements and predicate use."""
+    parts = _exclusion_parts(expression)
+    if parts is None:
+        return set()
+    _, elements, pred = parts
+    out: set[str] = set()
+    for element in elements:
+        key = element.rpartition(" WITH ")[0]
+        expr, is_expr, _ = split_index_key(key)
+        if is_expr:
+            out |= referenced_columns(expr)
+        else:
+            out.add(expr[1:-1].replace('""', '"') if expr.startswith('"') else expr)
+    return out | (referenced_columns(pred) if pred else set())
+
+
+def _rename_in_partition_by(partition_by: str, old: str, new: str) -> str:
+    """``LIST (v)`` -> ``LIST (w)`` when column v is renamed to w."""
+    strategy, _, inner = partition_by.partition(" ")
+    if not (inner.startswith("(") and inner.endswith(")")):
+        return partition_by
+    parts, depth, start, body = [], 0, 0, inner[1:-1]
+    for i, ch in enumerate(body):
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "," and depth == 0:
+            parts.append(body[start:i])
+            start = i + 1
+    parts.append(body[start:])
+    return f"{strategy} ({', '.join(rename_column(p.strip(), old, new) for p in parts)})"
+
+
+def _same_index(a: Index, b: Index) -> bool:
+    """Whether two indexes are interchangeable (what ATTACH PARTITION matches on)."""
+    return (a.unique, a.method, a.keys, a.include, a.predicate, a.nulls_not_distinct) == (
+        b.unique, b.method, b.keys, b.include, b.predicate, b.nulls_not_distinct)
+
+
+def _key_names(keys: tuple[str, ...]) -> list[str]:
+    """The column names PostgreSQL gives the keys of a cloned index (as for ``CREATE INDEX``)."""
+    out = []
+    for key in keys:
+        expr, is_expr, _ = split_index_key(key)
+        if is_expr:
+            out.append(figure_colname(Stream(expr)) or "expr")
+        elif expr.startswith('"'):
+            out.append(expr[1:-1].replace('""', '"'))
+        else:
+            out.append(expr)
+    return out
 
 
 def split_index_key(key: str) -> tuple[str, bool, str]:
-    """``"(lower(email)) DESC"`` -> ("lower(email)", True, " DESC"); ``"email"`` -> ("email", False, "")."""
+    """Split an index key into expression, whether it is one, and suffix.
+
+    ``"(lower(email)) DESC"`` -> ("lower(email)", True, " DESC");
+    ``"email"`` -> ("email", False, "").
+    """
     if key.startswith("("):
         depth = 0
         for i, ch in enumerate(key):
@@ -1144,7 +1620,9 @@ def _index_uses(idx: Index, column: str) -> bool:
         return True
     for key in idx.keys:
         expr, is_expr, _ = split_index_key(key)
-        if (is_expr and column in referenced_columns(expr)) or (not is_expr and expr == quote_ident(column)):
+        if is_expr and column in referenced_columns(expr):
+            return True
+        if not is_expr and expr == quote_ident(column):
             return True
     return bool(idx.predicate and column in referenced_columns(idx.predicate))
 

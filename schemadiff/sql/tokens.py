@@ -225,9 +225,10 @@ class Stream:
                 if depth == 0:
                     break
                 depth -= 1
-            elif depth == 0 and t.kind == "punct" and t.text in stop_puncts:
-                break
-            elif depth == 0 and self.i > start and t.kind == "word" and t.text in stop_words:
+            elif depth == 0 and (
+                (t.kind == "punct" and t.text in stop_puncts)
+                or (self.i > start and t.kind == "word" and t.text in stop_words)
+            ):
                 break
             self.i += 1
         return self.slice(start, self.i)

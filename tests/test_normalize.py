@@ -1,0 +1,269 @@
+"""Canonical forms: a migration's spelling and the catalog's deparse map to one string.
+
+Each ``EQUAL`` row pairs what a migration writes with what PostgreSQL prints back (pg_dump,
+``pg_get_expr``); each ``DIFFERENT`` row is a real change that must survive normalization. The
+literal and type rows are checked against the real server where it is cheap to ask it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from schemadiff.sql.normalize import (
+    canonical_default,
+    canonical_interval,
+    normalize_expression,
+    type_ref,
+)
+
+# (id, as a migration writes it, as the catalog deparses it)
+EQUAL: list[tuple[str, str, str]] = [
+    ("numeric-cast", "amount > 0", "(amount > (0)::numeric)"),
+    ("in-list", "status IN ('a','b')", "(status = ANY (ARRAY['a'::text, 'b'::text]))"),
+    ("not-in-list", "status NOT IN ('a', 'b')", "(status <> ALL (ARRAY['a'::text, 'b'::text]))"),
+    ("in-single", "e IN ('z')", "(e = 'z'::text)"),
+    ("not-in-single", "e NOT IN ('z')", "(e <> 'z'::text)"),
+    ("between", "n BETWEEN 1 AND 10", "((n >= 1) AND (n <= 10))"),
+    ("column-cast", "lower(email)", "lower((email)::text)"),
+    ("schema-qualified-function", "public.f(x)", "f(x)"),
+    ("function-case", "COALESCE(a, 0) > 1", "(coalesce(a, 0) > 1)"),
+    ("nextval-qualified", "nextval('t_id_seq')", "nextval('public.t_id_seq'::regclass)"),
+    ("quoted-identifier", '"UserId" = 1', '("UserId" = 1)'),
+    ("unquoted-case", "UserId = 1", "(userid = 1)"),
+    ("precedence-parens", "a + b * c", "(a + (b * c))"),
+    ("interval-literal", "created_at > now() - interval '1 day'",
+     "(created_at > (now() - '1 day'::interval))"),
+    ("interval-normalized", "'10 minutes'::interval", "'00:10:00'::interval"),
+    ("at-time-zone", "ts AT TIME ZONE 'UTC'", "timezone('UTC'::text, ts)"),
+    ("varchar-compare", "x = 'y'", "((x)::text = 'y'::text)"),
+    ("old-new", "NEW.a IS DISTINCT FROM OLD.a", "(new.a IS DISTINCT FROM old.a)"),
+    ("json-operator", "j ->> 'k' = 'v'", "((j ->> 'k'::text) = 'v'::text)"),
+    ("is-not-null", "a IS NOT NULL", "(a IS NOT NULL)"),
+    ("date-literal", "d > '2020-01-01'", "(d > '2020-01-01'::date)"),
+    ("timestamptz-literal", "ts >= '2020-01-01'",
+     "(ts >= '2020-01-01 00:00:00+00'::timestamp with time zone)"),
+    ("timestamptz-offset", "ts < '2020-01-01 12:00:00+02'",
+     "(ts < '2020-01-01 10:00:00+00'::timestamp with time zone)"),
+    ("regex", "x ~* '^a'", "((x)::text ~* '^a'::text)"),
+    ("and-chain", "a > 0 AND b > 0 AND c > 0", "((a > 0) AND (b > 0) AND (c > 0))"),
+    ("now", "now()", "now()"),
+    ("current-timestamp", "CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP"),
+    ("concat-cast", "a::text || 'x'", "((a)::text || 'x'::text)"),
+    ("domain-value", "VALUE > 0", "(VALUE > (0)::numeric)"),
+    ("domain-value-cast", "length(value) = 3", "(length((VALUE)::text) = 3)"),
+    ("any-array", "a = ANY (ARRAY[1, 2])", "(a = ANY (ARRAY[1, 2]))"),
+    ("true", "true", "true"),
+    ("multiword-cast", "'a'::character varying", "'a'::varchar"),
+    ("case", "CASE WHEN a > 0 THEN 1 ELSE 0 END", "CASE WHEN (a > 0) THEN 1 ELSE 0 END"),
+    ("negative", "-1", "'-1'::integer"),
+    ("empty-array-literal", "'{}'", "'{}'::text[]"),
+    ("whitespace", "a   >\n  0", "(a > 0)"),
+    ("date-trunc-unit", "date_trunc('day', d) = d", "(date_trunc('day'::text, d) = d)"),
+    ("date-part", "date_part('epoch', d)", "date_part('epoch'::text, d)"),
+    ("extract", "extract(epoch from d)", "EXTRACT(epoch FROM d)"),
+]
+
+# (id, one spelling, another that means something else)
+DIFFERENT: list[tuple[str, str, str]] = [
+    ("operator", "a > 0", "a >= 0"),
+    ("constant", "a > 0", "a > 1"),
+    ("arithmetic", "a + b", "a - b"),
+    ("grouping", "(a + b) * c", "a + (b * c)"),
+    ("quoted-case", '"UserId" = 1', "userid = 1"),
+    ("string", "x = 'a'", "x = 'b'"),
+    ("in-order", "s IN ('a', 'b')", "s IN ('b', 'a')"),
+    ("in-members", "s IN ('a', 'b')", "s IN ('a', 'b', 'c')"),
+    ("function", "lower(email)", "upper(email)"),
+    ("and-or", "a AND b", "a OR b"),
+    ("null-test", "x IS NULL", "x IS NOT NULL"),
+    ("interval", "'1 day'::interval", "'2 days'::interval"),
+    ("date", "d > '2020-01-01'", "d > '2020-01-02'"),
+    ("instant", "ts > '2020-01-01 10:00:00+00'", "ts > '2020-01-01 10:00:00+02'"),
+    ("clock", "now()", "clock_timestamp()"),
+    ("column", "a > 0", "b > 0"),
+    ("not", "a", "NOT a"),
+    ("in-vs-not-in", "s IN ('a', 'b')", "s NOT IN ('a', 'b')"),
+    ("regex-case", "x ~ '^a'", "x ~* '^a'"),
+    ("date-trunc-unit", "date_trunc('day', d)", "date_trunc('month', d)"),
+]
+
+
+@pytest.mark.parametrize(("migration", "catalog"), [(m, c) for _, m, c in EQUAL],
+                         ids=[i for i, _, _ in EQUAL])
+def test_equal(migration: str, catalog: str) -> None:
+    assert normalize_expression(migration) == normalize_expression(catalog)
+    # canonical forms are fixed points
+    canonical = normalize_expression(migration)
+    assert normalize_expression(canonical) == canonical
+
+
+@pytest.mark.parametrize(("one", "other"), [(a, b) for _, a, b in DIFFERENT],
+                         ids=[i for i, _, _ in DIFFERENT])
+def test_different(one: str, other: str) -> None:
+    assert normalize_expression(one) != normalize_expression(other)
+
+
+def test_unparsable_falls_back_to_collapsed_text() -> None:
+    assert normalize_expression("((a  @@@ b))") == normalize_expression("(a @@@ b)")
+
+
+# -- canonical_default ---------------------------------------------------------------------------
+
+DEFAULTS: list[tuple[str, str | None, str, str | None]] = [
+    ("none", None, "integer", None),
+    ("null", "NULL", "text", None),
+    ("bool-f", "'f'", "boolean", "FALSE"),
+    ("bool-yes", "'yes'", "boolean", "TRUE"),
+    ("bool-odd", "'maybe'", "boolean", "'maybe'"),
+    ("epoch", "'epoch'", "timestamp without time zone", "'1970-01-01 00:00:00'"),
+    ("date", "'2024-01-01'", "date", "'2024-01-01'"),
+    ("timestamptz-offset", "'2024-01-01 12:00:00+02'", "timestamp with time zone",
+     "'2024-01-01 10:00:00+00'"),
+    ("timestamptz-precision", "'2024-01-01 00:00:00.5'", "timestamp(3) with time zone",
+     "'2024-01-01 00:00:00.5+00'"),
+    ("infinity", "'infinity'", "timestamp with time zone", "'infinity'"),
+    ("interval", "'10 minutes'", "interval", "'00:10:00'"),
+    ("text", "'x'", "text", "'x'"),
+    ("array", "'{}'", "text[]", "'{}'"),
+    ("expression", "now()", "timestamp with time zone", "now()"),
+]
+
+
+@pytest.mark.parametrize(("expression", "type_text", "expected"),
+                         [(e, t, x) for _, e, t, x in DEFAULTS], ids=[i for i, *_ in DEFAULTS])
+def test_canonical_default(expression: str | None, type_text: str, expected: str | None) -> None:
+    assert canonical_default(expression, type_text) == expected
+
+
+# -- canonical_interval --------------------------------------------------------------------------
+
+INTERVALS: list[tuple[str, str | None]] = [
+    ("1 day", "1 day"),
+    ("2 days", "2 days"),
+    ("10 minutes", "00:10:00"),
+    ("1 hour 30 minutes", "01:30:00"),
+    ("1 year 2 months", "1 year 2 mons"),
+    ("14 months", "1 year 2 mons"),
+    ("1 week", "7 days"),
+    ("90 seconds", "00:01:30"),
+    ("1.5 seconds", "00:00:01.5"),
+    ("01:02:03", "01:02:03"),
+    ("1 day 02:00:00", "1 day 02:00:00"),
+    ("1 day ago", "-1 days"),
+    ("@ 1 hour", "01:00:00"),
+    ("3 mons", "3 mons"),
+    ("1 year ago", "-1 years"),
+    ("-1 mons", "-1 mons"),
+    ("1 mon 1 day", "1 mon 1 day"),
+    ("250 ms", "00:00:00.25"),
+    ("0 seconds", "00:00:00"),
+    ("garbage", None),
+    ("", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), INTERVALS, ids=[t or "empty" for t, _ in INTERVALS])
+def test_canonical_interval(text: str, expected: str | None) -> None:
+    assert canonical_interval(text) == expected
+
+
+def test_canonical_interval_matches_server(pg: Any) -> None:
+    """PostgreSQL prints each interval the way canonical_interval does (IntervalStyle postgres)."""
+    texts = [t for t, expected in INTERVALS if expected is not None]
+    with pg.connect_db(autocommit=True) as conn:
+        conn.execute("SET IntervalStyle = postgres")
+        for text in texts:
+            row = conn.execute("SELECT %s::interval::text", (text,)).fetchone()
+            assert row is not None
+            assert canonical_interval(text) == row[0], text
+
+
+# -- type_ref ------------------------------------------------------------------------------------
+
+# (id, SQL spelling, words, modifiers, dims, schema, quoted, format_type's spelling)
+TYPES: list[tuple[str, str, list[str], str, int, str | None, bool, str]] = [
+    ("int4", "int4", ["int4"], "", 0, None, False, "integer"),
+    ("int", "int", ["int"], "", 0, None, False, "integer"),
+    ("int8", "int8", ["int8"], "", 0, None, False, "bigint"),
+    ("int2", "int2", ["int2"], "", 0, None, False, "smallint"),
+    ("varchar", "varchar(255)", ["varchar"], "(255)", 0, None, False, "character varying(255)"),
+    ("varchar-bare", "varchar", ["varchar"], "", 0, None, False, "character varying"),
+    ("char-varying", "char varying(5)", ["char", "varying"], "(5)", 0, None, False,
+     "character varying(5)"),
+    ("timestamptz", "timestamptz(6)", ["timestamptz"], "(6)", 0, None, False,
+     "timestamp(6) with time zone"),
+    ("timestamp-with-zone", "timestamp with time zone",
+     ["timestamp", "with", "time", "zone"], "", 0, None, False, "timestamp with time zone"),
+    ("timestamp", "timestamp", ["timestamp"], "", 0, None, False, "timestamp without time zone"),
+    ("time-precision", "time(3)", ["time"], "(3)", 0, None, False, "time(3) without time zone"),
+    ("timetz", "timetz", ["timetz"], "", 0, None, False, "time with time zone"),
+    ("double", "double precision", ["double", "precision"], "", 0, None, False,
+     "double precision"),
+    ("float", "float", ["float"], "", 0, None, False, "double precision"),
+    ("float24", "float(24)", ["float"], "(24)", 0, None, False, "real"),
+    ("float25", "float(25)", ["float"], "(25)", 0, None, False, "double precision"),
+    ("float4", "float4", ["float4"], "", 0, None, False, "real"),
+    ("char", "char", ["char"], "", 0, None, False, "character(1)"),
+    ("character", "character(5)", ["character"], "(5)", 0, None, False, "character(5)"),
+    ("bit", "bit", ["bit"], "", 0, None, False, "bit(1)"),
+    ("varbit", "varbit(8)", ["varbit"], "(8)", 0, None, False, "bit varying(8)"),
+    ("numeric", "numeric(10, 2)", ["numeric"], "(10, 2)", 0, None, False, "numeric(10,2)"),
+    ("decimal", "decimal", ["decimal"], "", 0, None, False, "numeric"),
+    ("bool", "bool", ["bool"], "", 0, None, False, "boolean"),
+    ("serial", "integer", ["serial"], "", 0, None, False, "integer"),
+    ("internal-array", "_int4", ["_int4"], "", 0, None, False, "integer[]"),
+    ("array", "text[]", ["text"], "", 1, None, False, "text[]"),
+    ("array-2d", "text[][]", ["text"], "", 2, None, False, "text[]"),
+    ("interval-fields", "interval day to second", ["interval", "day", "to", "second"], "", 0,
+     None, False, "interval day to second"),
+    ("jsonb", "jsonb", ["jsonb"], "", 0, None, False, "jsonb"),
+    ("pg-catalog", "pg_catalog.int4", ["int4"], "", 0, "pg_catalog", False, "integer"),
+]
+
+
+@pytest.mark.parametrize(("words", "modifiers", "dims", "schema", "quoted", "expected"),
+                         [t[2:] for t in TYPES], ids=[t[0] for t in TYPES])
+def test_type_ref(words: list[str], modifiers: str, dims: int, schema: str | None, quoted: bool,
+                  expected: str) -> None:
+    ref = type_ref(words, modifiers, dims, schema, quoted)
+    assert ref.builtin
+    assert ref.render() == expected
+
+
+def test_type_ref_serial_flag() -> None:
+    assert type_ref(["bigserial"]).serial
+    assert type_ref(["bigserial"]).render() == "bigint"
+    assert not type_ref(["bigint"]).serial
+
+
+@pytest.mark.parametrize(("words", "schema", "quoted", "render_schema", "expected"), [
+    (["tenant_type"], None, False, "public", "public.tenant_type"),
+    (["tenant_type"], "app", False, None, "app.tenant_type"),
+    (["MyType"], None, True, "public", 'public."MyType"'),
+    (["int4"], None, True, "public", "public.int4"),  # a quoted name is never a builtin alias
+], ids=["unqualified", "qualified", "quoted-mixed-case", "quoted-builtin-name"])
+def test_type_ref_user_types(words: list[str], schema: str | None, quoted: bool,
+                             render_schema: str | None, expected: str) -> None:
+    ref = type_ref(words, "", 0, schema, quoted)
+    assert not ref.builtin
+    assert ref.render(render_schema) == expected
+
+
+def test_type_ref_matches_format_type(pg: Any) -> None:
+    """format_type() on the real server spells each builtin type as type_ref renders it."""
+    columns = ", ".join(f"c{i} {t[1]}" for i, t in enumerate(TYPES))
+    db = pg.create_database("types")
+    try:
+        with pg.connect_db(db, autocommit=True) as conn:
+            conn.execute(f"CREATE TABLE t ({columns})")
+            rows = conn.execute(
+                "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute"
+                " WHERE attrelid = 't'::regclass AND attnum > 0 ORDER BY attnum"
+            ).fetchall()
+    finally:
+        pg.drop_database(db)
+    got = {name: spelled for name, spelled in rows}
+    for i, t in enumerate(TYPES):
+        assert got[f"c{i}"] == t[7], t[0]
