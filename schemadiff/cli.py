@@ -22,6 +22,75 @@ F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = click.Choice(["table", "json", "markdown"])
 
 
+def _no_cache_flag(fn: F) -> F:
+    """``--no-cache``: neither read nor write the parse cache in this run."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+        if value:
+            from schemadiff.cache import NO_CACHE_META
+
+            ctx.meta[NO_CACHE_META] = True
+
+    return click.option(
+        "--no-cache",
+        is_flag=True,
+        expose_value=False,
+        callback=remember,
+        help="Do not read or write the parse cache (also: SCHEMADIFF_NO_CACHE=1).",
+    )(fn)
+
+
+_SHADOW_META = "schemadiff.shadow"
+
+
+def _shadow_options(fn: F) -> F:
+    """``--expected static|shadow``, ``--shadow-dsn DSN``, ``--shadow embedded`` (kept in
+    ``ctx.meta``, read by :func:`_shadow_choice`; the command's signature does not change)."""
+
+    def remember(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        ctx.meta.setdefault(_SHADOW_META, {})[param.name] = value
+
+    for decl, kw in (
+        ("--shadow", {"type": click.Choice(["embedded"]), "help": "Shadow server: embedded."}),
+        ("--shadow-dsn", {"help": "Shadow server where a scratch database may be created."}),
+        (
+            "--expected",
+            {
+                "type": click.Choice(["static", "shadow"]),
+                "help": "Expected schema: static replay (default) or exact, in a shadow database.",
+            },
+        ),
+    ):
+        fn = click.option(decl, expose_value=False, callback=remember, **kw)(fn)  # type: ignore[arg-type]
+    return fn
+
+
+def _shadow_choice() -> tuple[str | None, bool] | None:
+    """``(shadow_dsn, embedded)`` when the expected schema comes from a shadow database."""
+    ctx = click.get_current_context(silent=True)
+    opts = ctx.meta.get(_SHADOW_META, {}) if ctx is not None else {}
+    expected, dsn, embedded = opts.get("expected"), opts.get("shadow_dsn"), opts.get("shadow")
+    if expected is None and not (dsn or embedded):
+        return None
+    if expected == "static":
+        if dsn or embedded:
+            raise SchemaDiffError("--shadow-dsn / --shadow need --expected shadow")
+        return None
+    if bool(dsn) == bool(embedded):
+        raise SchemaDiffError("--expected shadow: give --shadow-dsn DSN or --shadow embedded")
+    return dsn, bool(embedded)
+
+
+def _shadow_expected(migrations: list[Any], choice: tuple[str | None, bool]) -> Any:
+    """The exact replay of ``migrations`` in a scratch database; its diagnostics on stderr."""
+    from schemadiff.sources.shadow import shadow_replay
+
+    replay = shadow_replay(migrations, shadow_dsn=choice[0], embedded=choice[1])
+    for d in replay.diagnostics:
+        click.echo(f"schemadiff: shadow: {d}", err=True)
+    return replay
+
+
 def _fail(message: str) -> None:
     click.echo(f"schemadiff: error: {message}", err=True)
     sys.exit(2)
@@ -63,7 +132,8 @@ def _write(text: str, out: str | None) -> None:
 
 
 def _load_expected(migrations: str, tool: str | None, strict: bool) -> Any:
-    from schemadiff.history import replay_migrations
+    from schemadiff.cache import command_cache
+    from schemadiff.history import parse_migrations, replay_parsed
     from schemadiff.tools import read_migrations
 
     root = Path(migrations)
@@ -72,7 +142,10 @@ def _load_expected(migrations: str, tool: str | None, strict: bool) -> Any:
         click.echo(
             f"schemadiff: detected {name} migrations in {root} (use --tool to override)", err=True
         )
-    return name, replay_migrations(found, strict=strict)
+    shadow = _shadow_choice()
+    if shadow is not None:
+        return name, _shadow_expected(found, shadow)
+    return name, replay_parsed(parse_migrations(found, cache=command_cache()), strict=strict)
 
 
 def _load_actual(schema_file: str | None, dsn: str | None, strict: bool) -> Any:
@@ -107,6 +180,8 @@ def main() -> None:
 @click.option("--exclude-schema", "excluded", multiple=True, help="Leave these schemas out.")
 @click.option("--strict", is_flag=True, help="A statement that cannot be modelled is an error.")
 @click.option("--out", "-o", type=click.Path(), help="Write the report here instead of stdout.")
+@_shadow_options
+@_no_cache_flag
 @_guard
 def diff(
     migrations: str,
@@ -206,13 +281,11 @@ def _load_recorded(
         from schemadiff.sources.history import read_history_from_dump
 
         text = Path(schema_file).read_text(encoding="utf-8", errors="replace")
-        return read_history_from_dump(text, tool)
+        return read_history_from_dump(text, tool, migrations)
     if dsn:
-        from schemadiff.sources.history import read_history
-        from schemadiff.sources.live import open_session
+        from schemadiff.sources.history import read_history_live
 
-        with open_session(dsn) as conn:
-            return read_history(conn, tool, migrations)
+        return read_history_live(dsn, tool, migrations)
     return Recorded.none(tool)
 
 
@@ -233,6 +306,8 @@ def _load_recorded(
 @click.option("--exclude-schema", "excluded", multiple=True, help="Leave these schemas out.")
 @click.option("--strict", is_flag=True, help="A statement that cannot be modelled is an error.")
 @click.option("--out", "-o", type=click.Path(), help="Write the report here instead of stdout.")
+@_shadow_options
+@_no_cache_flag
 @_guard
 def infer(
     migrations: str,
@@ -273,8 +348,9 @@ def _run_inference(
     excluded: tuple[str, ...],
     strict: bool,
 ) -> Any:
+    from schemadiff.cache import command_cache
     from schemadiff.diff import ignore_history_tables, schema_filter
-    from schemadiff.history import parse_migration, replay_parsed
+    from schemadiff.history import parse_migrations, replay_parsed
     from schemadiff.infer import infer_applied
     from schemadiff.tools import history_tables, read_migrations
 
@@ -288,8 +364,12 @@ def _run_inference(
         click.echo(
             f"schemadiff: detected {name} migrations in {root} (use --tool to override)", err=True
         )
-    parsed = [parse_migration(m) for m in found]
-    expected = replay_parsed(parsed, strict=strict)
+    parsed = parse_migrations(found, cache=command_cache())
+    shadow = _shadow_choice()
+    if shadow is not None:
+        expected = _shadow_expected(found, shadow)
+    else:
+        expected = replay_parsed(parsed, strict=strict)
     actual = _load_actual(schema_file, dsn, strict)
     recorded = _load_recorded(name, found, history_file, schema_file, dsn)
     keep_hist = ignore_history_tables(history_tables())
@@ -321,6 +401,8 @@ def _run_inference(
 @click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("--schema", "schemas", multiple=True, help="Only consider these schemas.")
 @click.option("--exclude-schema", "excluded", multiple=True, help="Leave these schemas out.")
+@_shadow_options
+@_no_cache_flag
 @_guard
 def check(
     migrations: str,
@@ -405,6 +487,8 @@ def check(
     is_flag=True,
     help="Also emit the statements of partial migrations whose effects are absent.",
 )
+@_shadow_options
+@_no_cache_flag
 @_guard
 def sync(
     migrations: str,
@@ -439,3 +523,70 @@ def sync(
     _write(script, out)
     for line in notes:
         click.echo(f"schemadiff: {line}", err=True)
+
+
+@main.command()
+@click.option(
+    "--migrations", "-m", required=True, type=click.Path(), help="The migration directory."
+)
+@click.option(
+    "--tool", "-t", default=None, help="Migration tool (default: detected from the layout)."
+)
+@click.option("--shadow-dsn", default=None, help="Server where a scratch database may be created.")
+@click.option("--shadow", type=click.Choice(["embedded"]), help="Or: start an embedded server.")
+@click.option(
+    "--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table",
+    show_default=True,
+)
+@click.option("--out", "-o", type=click.Path(), help="Write the report here instead of stdout.")
+@_no_cache_flag
+@_guard
+def verify(
+    migrations: str,
+    tool: str | None,
+    shadow_dsn: str | None,
+    shadow: str | None,
+    fmt: str,
+    out: str | None,
+) -> None:
+    """Check the static replay against a real PostgreSQL, migration by migration.
+
+    Exit 0 when the schema after every migration is the same both ways, 1 at the first migration
+    where they part (reported with what differs), 2 on trouble.
+    """
+    import time
+
+    from schemadiff.cache import command_cache
+    from schemadiff.history import parse_migrations
+    from schemadiff.sources.shadow import describe_shadow, shadow_replay
+    from schemadiff.tools import read_migrations
+    from schemadiff.verify import (
+        Comparison,
+        static_snapshots,
+        verification_json,
+        verification_table,
+    )
+
+    if bool(shadow_dsn) == bool(shadow):
+        raise SchemaDiffError("give --shadow-dsn DSN or --shadow embedded")
+    root = Path(migrations)
+    name, found = read_migrations(root, tool)
+    if tool is None:
+        click.echo(
+            f"schemadiff: detected {name} migrations in {root} (use --tool to override)", err=True
+        )
+    started = time.perf_counter()
+    comparison = Comparison(static_snapshots(parse_migrations(found, cache=command_cache())))
+    static_done = time.perf_counter()
+    replay = shadow_replay(
+        found, shadow_dsn=shadow_dsn, embedded=bool(shadow), observe=comparison.observe
+    )
+    comparison.shadow_diagnostics = replay.diagnostics
+    timings = {"static": static_done - started, "shadow": time.perf_counter() - static_done}
+    where = describe_shadow(shadow_dsn, bool(shadow))
+    if fmt == "json":
+        text = verification_json(comparison, name, where, timings)
+    else:
+        text = verification_table(comparison, name, where, timings)
+    _write(text, out)
+    sys.exit(0 if comparison.agree else 1)

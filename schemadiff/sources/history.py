@@ -386,3 +386,18 @@ def read_history_from_dump(
     except (KeyError, ValueError) as exc:
         raise SourceError(f"the dump's {'.'.join(p for p in found if p)} rows are not "
                           f"{tool}'s history: {exc}") from None
+
+
+def read_history_live(dsn: str, tool: str, migrations: Sequence[Migration] = (), *,
+                      table: str | None = None) -> Recorded:
+    """Read ``tool``'s history table over a new read-only session on ``dsn``.
+
+    The catalog reader empties ``search_path`` so that expressions come back qualified as
+    pg_dump prints them; the tool itself finds its table through the role's default
+    ``search_path``, so that is restored here before looking.
+    """
+    from schemadiff.sources.live import open_session
+
+    with open_session(dsn) as conn:
+        conn.execute("RESET search_path")
+        return read_history(conn, tool, migrations, table=table)

@@ -1,0 +1,39 @@
+-- Table columns. Inherited columns of an INHERITS child are left out (they are the parent's,
+-- as in pg_dump); a partition's columns are its own.
+-- Returns: schema text, table text, name text, position int, type text (format_type),
+--   not_null bool, default text (pg_get_expr; NULL for generated columns), generated text
+--   (the generation expression, else NULL), identity text ('a' always, 'd' by default, ''),
+--   collation_schema text, collation text (NULL when the type's own), comment text.
+-- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
+SELECT n.nspname AS schema,
+       c.relname AS table,
+       a.attname AS name,
+       a.attnum::int AS position,
+       format_type(a.atttypid, a.atttypmod) AS type,
+       a.attnotnull AS not_null,
+       CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS default,
+       CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
+       a.attidentity::text AS identity,
+       CASE WHEN a.attcollation <> t.typcollation THEN cn.nspname END AS collation_schema,
+       CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation,
+       ds.description AS comment
+FROM pg_attribute AS a
+JOIN pg_class AS c ON c.oid = a.attrelid
+JOIN pg_namespace AS n ON n.oid = c.relnamespace
+JOIN pg_type AS t ON t.oid = a.atttypid
+LEFT JOIN pg_attrdef AS ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN pg_collation AS co ON co.oid = a.attcollation
+LEFT JOIN pg_namespace AS cn ON cn.oid = co.collnamespace
+LEFT JOIN pg_description AS ds
+       ON ds.classoid = 'pg_class'::regclass AND ds.objoid = c.oid AND ds.objsubid = a.attnum
+WHERE c.relkind IN ('r', 'p')
+  AND c.relpersistence <> 't'
+  AND a.attnum > 0
+  AND NOT a.attisdropped
+  AND (a.attislocal OR c.relispartition)
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+  AND n.nspname !~ '^pg_(toast_)?temp_'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend AS d
+                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+  AND (cardinality(%(include)s::text[]) = 0 OR n.nspname = ANY (%(include)s::text[]))
+  AND n.nspname <> ALL (%(exclude)s::text[])

@@ -1,0 +1,38 @@
+-- Tables (plain and partitioned; temporary and foreign tables are not modelled).
+-- Returns: schema text, name text, persistence text ('p' permanent, 'u' unlogged),
+--   partition_by text (pg_get_partkeydef, NULL unless partitioned), parent_schema text,
+--   parent_name text, partition_bound text (pg_get_expr of relpartbound; NULL unless a
+--   partition), inherits text[] ("schema.table" of INHERITS parents, in order),
+--   rls_enabled bool, rls_forced bool, comment text.
+-- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
+SELECT n.nspname AS schema,
+       c.relname AS name,
+       c.relpersistence::text AS persistence,
+       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_by,
+       pn.nspname AS parent_schema,
+       pc.relname AS parent_name,
+       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
+       ARRAY(SELECT hn.nspname || '.' || hc.relname
+             FROM pg_inherits AS h
+             JOIN pg_class AS hc ON hc.oid = h.inhparent
+             JOIN pg_namespace AS hn ON hn.oid = hc.relnamespace
+             WHERE h.inhrelid = c.oid AND NOT c.relispartition
+             ORDER BY h.inhseqno) AS inherits,
+       c.relrowsecurity AS rls_enabled,
+       c.relforcerowsecurity AS rls_forced,
+       ds.description AS comment
+FROM pg_class AS c
+JOIN pg_namespace AS n ON n.oid = c.relnamespace
+LEFT JOIN pg_inherits AS pi ON pi.inhrelid = c.oid AND c.relispartition
+LEFT JOIN pg_class AS pc ON pc.oid = pi.inhparent
+LEFT JOIN pg_namespace AS pn ON pn.oid = pc.relnamespace
+LEFT JOIN pg_description AS ds
+       ON ds.classoid = 'pg_class'::regclass AND ds.objoid = c.oid AND ds.objsubid = 0
+WHERE c.relkind IN ('r', 'p')
+  AND c.relpersistence <> 't'
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+  AND n.nspname !~ '^pg_(toast_)?temp_'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend AS d
+                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+  AND (cardinality(%(include)s::text[]) = 0 OR n.nspname = ANY (%(include)s::text[]))
+  AND n.nspname <> ALL (%(exclude)s::text[])

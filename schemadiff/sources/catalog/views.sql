@@ -1,0 +1,21 @@
+-- Views and materialized views.
+-- Returns: schema text, name text, materialized bool, definition text (pg_get_viewdef),
+--   comment text.
+-- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
+SELECT n.nspname AS schema,
+       c.relname AS name,
+       c.relkind = 'm' AS materialized,
+       pg_get_viewdef(c.oid) AS definition,
+       ds.description AS comment
+FROM pg_class AS c
+JOIN pg_namespace AS n ON n.oid = c.relnamespace
+LEFT JOIN pg_description AS ds
+       ON ds.classoid = 'pg_class'::regclass AND ds.objoid = c.oid AND ds.objsubid = 0
+WHERE c.relkind IN ('v', 'm')
+  AND c.relpersistence <> 't'
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+  AND n.nspname !~ '^pg_(toast_)?temp_'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend AS d
+                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+  AND (cardinality(%(include)s::text[]) = 0 OR n.nspname = ANY (%(include)s::text[]))
+  AND n.nspname <> ALL (%(exclude)s::text[])
