@@ -54,6 +54,7 @@ from schemadiff.sql.normalize import (
     referenced_columns,
     rename_column,
     rename_literal,
+    type_ref,
 )
 from schemadiff.sql.tokens import Stream
 
@@ -83,6 +84,7 @@ class Replayer:
         self.effects: list[Effect] = []
         self.diagnostics: list[Diagnostic] = []
         self.search_path: tuple[str, ...] = ("public",)
+        self._search_path_setting = ("$user", "public")  # as SHOW search_path would print it
         self._journal: dict[Key, SchemaObject | None] = {}
         self._connames: dict[str, Counter[str]] = {}
         self._index = 0
@@ -238,8 +240,10 @@ class Replayer:
     def _op_SetSearchPath(self, op: ops.SetSearchPath) -> None:
         if op.schemas is None:
             self.search_path = ("public",)
+            self._search_path_setting = ("$user", "public")
         else:
             self.search_path = tuple(s for s in op.schemas if s not in ("$user", "pg_catalog"))
+            self._search_path_setting = op.schemas
 
     def _op_DoBlock(self, op: ops.DoBlock) -> None:
         if op.opaque:
@@ -846,6 +850,7 @@ class Replayer:
             type_text = self._type_text(t)
             self._put(replace(col, type=type_text, collation=collation or col.collation,
                               default=canonical_default(col.default, type_text)))
+            self._fold_self_casts(schema, table, a.name, type_text)
         elif a.what == "default":
             self._put(replace(col, default=canonical_default(a.value, col.type)))  # type: ignore[arg-type]
         elif a.what == "not_null":
@@ -856,6 +861,17 @@ class Replayer:
             self._put(replace(col, identity=a.value))  # type: ignore[arg-type]
         elif a.what == "generated":
             self._put(replace(col, generated=a.value))  # type: ignore[arg-type]
+
+    def _fold_self_casts(self, schema: str, table: str, column: str, type_text: str) -> None:
+        """After ALTER COLUMN TYPE PostgreSQL re-parses dependent index definitions: a key that
+        cast the column to what is now its own type (``date(col)``, ``col::date``) becomes the
+        plain column, as ``pg_get_indexdef`` then prints it."""
+        for o in list(self.catalog.of_kind("index")):
+            if not (isinstance(o, Index) and o.schema == schema and o.table == table):
+                continue
+            keys = tuple(_fold_self_cast(k, column, type_text) for k in o.keys)
+            if keys != o.keys:
+                self._put(replace(o, keys=keys))
 
     # ------------------------------------------------------------------ cascades
     def _drop_column(self, schema: str, table: str, name: str) -> None:
@@ -1183,7 +1199,15 @@ class Replayer:
                               if op.returns_table is None or a.mode != "OUT")
         return Function(schema, op.name.name, identity, op.routine, arguments, returns,
                         op.language, op.body, op.volatility, op.strict, op.security_definer,
-                        op.leakproof, op.parallel, op.config)
+                        op.leakproof, op.parallel, self._resolve_config(op.config))
+
+    def _resolve_config(self, config: tuple[str, ...]) -> tuple[str, ...]:
+        """``SET search_path FROM CURRENT`` stores the value current at CREATE time."""
+        return tuple(
+            "search_path=" + ", ".join(self._search_path_setting)
+            if entry.lower() == "search_path from current" else entry
+            for entry in config
+        )
 
     def _op_CreateFunction(self, op: ops.CreateFunction) -> None:
         if op.name.schema == "pg_temp":
@@ -1625,6 +1649,28 @@ def _index_uses(idx: Index, column: str) -> bool:
         if not is_expr and expr == quote_ident(column):
             return True
     return bool(idx.predicate and column in referenced_columns(idx.predicate))
+
+
+_SELF_CAST = re.compile(
+    r'(?:CAST\(("?[^()"]+?"?) AS ([^()]+)\)|([A-Za-z_][A-Za-z0-9_ ]*)\(("?[^()"]+"?)\))'
+)
+
+
+def _fold_self_cast(key: str, column: str, type_text: str) -> str:
+    """``(DATE(date))`` -> ``date`` when column ``date`` is now of type date."""
+    expr, is_expr, suffix = split_index_key(key)
+    if not is_expr:
+        return key
+    m = _SELF_CAST.fullmatch(expr.strip())
+    if m is None:
+        return key
+    arg, type_name = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+    if arg.strip('"') != column:
+        return key
+    cast_type = type_ref([w.lower() for w in type_name.split()])
+    if not cast_type.builtin or cast_type.render() != type_text.split("(")[0]:
+        return key
+    return quote_ident(column) + suffix
 
 
 def _rename_key(key: str, old: str, new: str) -> str:

@@ -1,0 +1,172 @@
+"""``schemadiff verify``: the static replay checked against PostgreSQL, migration by migration.
+
+Pure comparison logic (no I/O): the static replay's catalog after every migration
+(:func:`static_snapshots`, one replay, a snapshot per migration) is compared with the shadow
+database's catalog after the same migration (fed in by ``sources.shadow`` through
+:meth:`Comparison.observe`). The first migration after which they differ is where the model and
+PostgreSQL part; everything after it inherits the difference, so the comparison stops there.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from schemadiff.diff import Difference, diff_catalogs
+from schemadiff.errors import Diagnostic
+from schemadiff.history import ParsedMigration, Replay
+from schemadiff.migration import Migration
+from schemadiff.model import Catalog
+from schemadiff.sql.replay import Replayer
+
+
+@dataclass(slots=True)
+class Snapshots:
+    """The static replay, and its catalog after each migration.
+
+    Attributes:
+        replay: the replay of every migration (as ``history.replay_parsed`` gives it).
+        catalogs: ``catalogs[i]``: the schema after migrations ``0..i``.
+        effects_end: ``effects_end[i]``: how many of ``replay.effects`` migrations ``0..i`` made.
+        diagnostics_end: the same for ``replay.diagnostics`` (unmodeled statements).
+    """
+
+    replay: Replay
+    catalogs: list[Catalog]
+    effects_end: list[int]
+    diagnostics_end: list[int]
+
+
+def static_snapshots(parsed: list[ParsedMigration]) -> Snapshots:
+    """Replay ``parsed`` once, keeping a copy of the catalog after every migration.
+
+    Objects are immutable, so a snapshot is a shallow copy of the key -> object mapping.
+    """
+    replayer = Replayer()
+    catalogs: list[Catalog] = []
+    effects_end: list[int] = []
+    diagnostics_end: list[int] = []
+    for pm in parsed:
+        replayer.reset_search_path()
+        version = pm.migration.version
+        for stmt, op in pm.statements:
+            replayer.apply(op, version, stmt.location, stmt.text)
+        catalogs.append(Catalog(dict(replayer.catalog.objects)))
+        effects_end.append(len(replayer.effects))
+        diagnostics_end.append(len(replayer.diagnostics))
+    replay = Replay(
+        replayer.catalog,
+        replayer.effects,
+        replayer.diagnostics,
+        migrations=[pm.migration for pm in parsed],
+    )
+    return Snapshots(replay, catalogs, effects_end, diagnostics_end)
+
+
+@dataclass(slots=True)
+class Divergence:
+    """The first migration after which the static replay and the shadow differ.
+
+    Attributes:
+        position: 0-based position of the migration in apply order.
+        migration: the migration.
+        differences: expected = static replay, actual = shadow database.
+        unmodeled: statements of this migration the static replay could not model (often why).
+    """
+
+    position: int
+    migration: Migration
+    differences: list[Difference]
+    unmodeled: list[Diagnostic]
+
+
+@dataclass(slots=True)
+class Comparison:
+    """Compares the shadow's catalogs, as they come, with the static snapshots."""
+
+    snapshots: Snapshots
+    compared: int = 0
+    divergence: Divergence | None = None
+    shadow_diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def observe(self, position: int, migration: Migration, shadow: Catalog) -> bool:
+        """Compare after migration ``position``; True (stop) at the first difference."""
+        snaps = self.snapshots
+        effects = snaps.replay.effects[: snaps.effects_end[position]]
+        diffs = diff_catalogs(snaps.catalogs[position], shadow, effects)
+        self.compared = position + 1
+        if not diffs:
+            return False
+        start = snaps.diagnostics_end[position - 1] if position else 0
+        unmodeled = snaps.replay.diagnostics[start : snaps.diagnostics_end[position]]
+        self.divergence = Divergence(position, migration, diffs, list(unmodeled))
+        return True
+
+    @property
+    def agree(self) -> bool:
+        """Whether every migration compared equal."""
+        return self.divergence is None and self.compared == len(self.snapshots.catalogs)
+
+
+# ------------------------------------------------------------------------------ renderings
+
+
+def _diagnostic_json(d: Diagnostic) -> dict[str, Any]:
+    return {"file": d.location.path, "line": d.location.line, "message": d.message}
+
+
+def verification_json(c: Comparison, tool: str, shadow: str, timings: dict[str, float]) -> str:
+    """The ``verify --format json`` document."""
+    first: dict[str, Any] | None = None
+    if c.divergence is not None:
+        dv = c.divergence
+        first = {
+            "position": dv.position + 1,
+            "version": dv.migration.version,
+            "name": dv.migration.description,
+            "file": dv.migration.path,
+            "differences": [d.to_json() for d in dv.differences],
+            "unmodeled": [_diagnostic_json(d) for d in dv.unmodeled],
+        }
+    doc = {
+        "tool": tool,
+        "shadow": shadow,
+        "agree": c.agree,
+        "migrations": len(c.snapshots.catalogs),
+        "compared": c.compared,
+        "first_difference": first,
+        "shadow_diagnostics": [_diagnostic_json(d) for d in c.shadow_diagnostics],
+        "static_unmodeled": len(c.snapshots.replay.diagnostics),
+        "timings": {k: round(v, 3) for k, v in timings.items()},
+    }
+    return json.dumps(doc, indent=2, default=str)
+
+
+def verification_table(c: Comparison, tool: str, shadow: str, timings: dict[str, float]) -> str:
+    """The ``verify`` report for people."""
+    from schemadiff.report import diff_table
+
+    total = len(c.snapshots.catalogs)
+    times = ", ".join(f"{k} {v:.2f}s" for k, v in timings.items())
+    lines: list[str] = []
+    for d in c.shadow_diagnostics:
+        lines.append(f"shadow: {d.location}: {d.message}")
+    if c.agree:
+        lines.append(
+            f"ok: the static replay and the shadow ({shadow}) agree after each of the {total} "
+            f"{tool} migrations ({times})"
+        )
+        return "\n".join(lines) + "\n"
+    dv = c.divergence
+    if dv is None:  # stopped before the end without a difference (not expected)
+        lines.append(f"compared {c.compared} of {total} migrations; no difference")
+        return "\n".join(lines) + "\n"
+    m = dv.migration
+    lines.append(
+        f"DIFFER after migration {dv.position + 1} of {total}: {m.label} ({m.path}); "
+        f"agreed on the {dv.position} before it ({times})"
+    )
+    lines.append("expected = static replay, actual = shadow database")
+    text = "\n".join(lines) + "\n" + diff_table(dv.differences, dv.unmodeled)
+    return text
