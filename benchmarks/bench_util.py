@@ -1,0 +1,112 @@
+"""Helpers shared by the benchmarks: the server, timed subprocesses, medians.
+
+Every timing is wall-clock of a whole process where a user would run a process (``schemadiff
+infer``, ``psql``, ``pg_dump``, ``migra``), so interpreter start-up and imports are included.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+from pg import PgServer, start_server  # noqa: E402
+
+DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@dataclass
+class Timed:
+    """A command's wall times over its repeats (seconds) and its last output."""
+
+    seconds: list[float]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+def run_timed(
+    args: Sequence[str],
+    *,
+    repeats: int = 1,
+    env: dict[str, str] | None = None,
+    before: object = None,
+    ok: Sequence[int] = (0,),
+    timeout: float = 900,
+) -> Timed:
+    """Run ``args`` ``repeats`` times; ``before`` (a callable) runs untimed before each one.
+
+    Raises:
+        RuntimeError: an exit code not in ``ok``.
+    """
+    seconds = []
+    proc: subprocess.CompletedProcess[str] | None = None
+    for _ in range(repeats):
+        if callable(before):
+            before()
+        t = time.perf_counter()
+        proc = subprocess.run(
+            list(args),
+            capture_output=True,
+            text=True,
+            env={**os.environ, **(env or {})},
+            timeout=timeout,
+            check=False,
+        )
+        seconds.append(time.perf_counter() - t)
+        if proc.returncode not in ok:
+            raise RuntimeError(
+                f"{' '.join(args[:3])} ... exited {proc.returncode}: {proc.stderr.strip()[-800:]}"
+            )
+    assert proc is not None
+    return Timed(seconds, proc.returncode, proc.stdout, proc.stderr)
+
+
+def schemadiff_cmd(*args: str) -> list[str]:
+    """The ``schemadiff`` command line, run by this interpreter."""
+    return [sys.executable, "-m", "schemadiff", *args]
+
+
+@contextlib.contextmanager
+def server() -> Iterator[PgServer]:
+    """``SCHEMADIFF_TEST_DSN``, else the machine's server at :data:`DEFAULT_DSN`, else embedded."""
+    if not os.environ.get("SCHEMADIFF_TEST_DSN"):
+        import psycopg
+
+        try:
+            with psycopg.connect(DEFAULT_DSN, connect_timeout=3):
+                pass
+            os.environ["SCHEMADIFF_TEST_DSN"] = DEFAULT_DSN
+        except psycopg.OperationalError:
+            pass  # start_server falls back to the embedded wheel
+    gen = start_server()
+    pg = next(gen)
+    try:
+        yield pg
+    finally:
+        gen.close()
+
+
+def fmt_s(seconds: float | None) -> str:
+    """``1.23 s`` / ``45 ms`` / ``-``."""
+    if seconds is None:
+        return "-"
+    return f"{seconds:.2f} s" if seconds >= 1 else f"{seconds * 1000:.0f} ms"
+
+
+def fmt_ratio(r: float | None) -> str:
+    return "-" if r is None else f"{r:.1f}x"
