@@ -150,6 +150,15 @@ def _drift_json(d: Difference) -> dict[str, Any]:
 # ------------------------------------------------------------------------------ facts
 
 
+def _record(raw: dict[Fact, list[tuple[int, Any, int]]], fact: Fact, mi: int, value: Any,
+            line: int) -> None:
+    setters = raw.setdefault(fact, [])
+    if setters and setters[-1][0] == mi:
+        setters[-1] = (mi, value, setters[-1][2])  # the migration's last word on this fact
+    else:
+        setters.append((mi, value, line))
+
+
 class _Facts:
     """The effect log turned into facts, their setters, and scoring under a hypothesis.
 
@@ -167,6 +176,9 @@ class _Facts:
         self.by_migration: dict[int, set[int]] = defaultdict(set)
         self.lines: dict[tuple[int, int], int] = {}
         self.actual = actual
+        # Collect per fact first: an attribute that only its creating migration sets says
+        # nothing existence does not, so only attributes set more than once become facts.
+        raw: dict[Fact, list[tuple[int, Any, int]]] = {}
         for e in effects:
             if keep is not None and not keep(e.key):
                 continue
@@ -175,13 +187,19 @@ class _Facts:
                 continue
             line = getattr(e.location, "line", 0)
             if e.attribute == "*":
-                self._add(mi, (e.key, "*"), _PRESENT if e.after is not None else _ABSENT, line)
+                _record(raw, (e.key, "*"), mi, _PRESENT if e.after is not None else _ABSENT, line)
                 if e.after is not None:
                     for attr, value in e.after.attributes().items():
-                        self._add(mi, (e.key, attr), value, line)
+                        _record(raw, (e.key, attr), mi, value, line)
             else:
-                self._add(mi, (e.key, e.attribute), e.after, line)
-        self.actual_values = [self._actual_value(f) for f in self.names]
+                _record(raw, (e.key, e.attribute), mi, e.after, line)
+        for fact, setters in raw.items():
+            if fact[1] != "*" and len(setters) < 2:
+                continue
+            for mi, value, line in setters:
+                self._add(mi, fact, value, line)
+        attrs_cache: dict[Key, dict[str, Any] | None] = {}
+        self.actual_values = [self._actual_value(f, attrs_cache) for f in self.names]
         self.key_facts: dict[Key, list[int]] = defaultdict(list)
         for fid, (key, _) in enumerate(self.names):
             self.key_facts[key].append(fid)
@@ -208,12 +226,15 @@ class _Facts:
         self.by_migration[mi].add(fid)
         self.lines.setdefault((mi, fid), line)
 
-    def _actual_value(self, fact: Fact) -> Any:
+    def _actual_value(self, fact: Fact, attrs_cache: dict[Key, dict[str, Any] | None]) -> Any:
         key, attr = fact
-        obj = self.actual.objects.get(key)
+        if key not in attrs_cache:
+            obj = self.actual.objects.get(key)
+            attrs_cache[key] = obj.attributes() if obj is not None else None
+        attrs = attrs_cache[key]
         if attr == "*":
-            return _PRESENT if obj is not None else _ABSENT
-        return obj.attributes().get(attr) if obj is not None else None
+            return _PRESENT if attrs is not None else _ABSENT
+        return attrs.get(attr) if attrs is not None else None
 
     def predicted(self, fid: int, applied: set[int]) -> Any:
         for mi, value in reversed(self.setters[fid]):
@@ -299,9 +320,22 @@ def dependency_graph(effects: Iterable[Effect], index: dict[str, int]) -> nx.DiG
 # ------------------------------------------------------------------------------ search
 
 
+class _Closure(dict):  # type: ignore[type-arg]
+    """Ancestors or descendants of a node, computed the first time they are asked for."""
+
+    def __init__(self, graph: nx.DiGraph, walk: Callable[[nx.DiGraph, int], set[int]]) -> None:
+        super().__init__()
+        self.graph = graph
+        self.walk = walk
+
+    def __missing__(self, node: int) -> set[int]:
+        value = self[node] = self.walk(self.graph, node)
+        return value
+
+
 def _search(facts: _Facts, graph: nx.DiGraph, order: list[int]) -> set[int]:
-    ancestors = {n: nx.ancestors(graph, n) for n in order}
-    descendants = {n: nx.descendants(graph, n) for n in order}
+    ancestors = _Closure(graph, nx.ancestors)  # computed on demand: most toggles never need it
+    descendants = _Closure(graph, nx.descendants)
 
     def add(applied: set[int], mi: int, threshold: int) -> bool:
         toggled = {mi} | (ancestors[mi] - applied)
@@ -310,8 +344,7 @@ def _search(facts: _Facts, graph: nx.DiGraph, order: list[int]) -> set[int]:
             return True
         return False
 
-    def improve(applied: set[int]) -> None:
-        dirty = set(order)
+    def improve(applied: set[int], dirty: set[int]) -> None:
         for _ in range(8):  # single toggles with their dependency closure
             changed: set[int] = set()
             for mi in order:
@@ -345,14 +378,16 @@ def _search(facts: _Facts, graph: nx.DiGraph, order: list[int]) -> set[int]:
         if score > best:
             best, best_end = score, mi + 1
     applied = set(order[:best_end])
-    improve(applied)
+    improve(applied, set(order))
     # The order prior: tools apply in order, so a migration before the last applied one is
     # applied unless its own effects say otherwise (a drop-only migration proves nothing alone).
     last = max(applied, default=-1)
+    before = set(applied)
     for mi in order[:last]:
         if mi not in applied:
             add(applied, mi, 0)
-    improve(applied)
+    if applied != before:
+        improve(applied, facts.migrations_sharing(applied - before))
     return applied
 
 
@@ -394,17 +429,16 @@ def infer_applied(
         own = facts.by_migration.get(mi, set())
         with_ = applied | {mi}
         without = applied - {mi}
-        ranked = sorted(own, key=lambda f: str(facts.names[f]))
-        present = [f for f in ranked if facts.match(f, with_) > facts.match(f, without)]
-        absent = [f for f in ranked if facts.match(f, without) > facts.match(f, with_)]
+        present = [f for f in own if facts.match(f, with_) > facts.match(f, without)]
+        absent = [f for f in own if facts.match(f, without) > facts.match(f, with_)]
         m = migrations[mi]
         v = Verdict(
             m,
             "applied" if mi in applied else "pending",
             "observed",
             (m.version in rec) if has_history else None,
-            [_describe(facts.names[f]) for f in present],
-            [_describe(facts.names[f]) for f in absent],
+            sorted(_describe(facts.names[f]) for f in present),
+            sorted(_describe(facts.names[f]) for f in absent),
         )
         if not own:
             v.confidence = "unobservable"

@@ -84,6 +84,9 @@ class Key:
         return Key("table", self.schema, self.name)
 
 
+_ATTRIBUTE_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 @dataclass(frozen=True, slots=True)
 class SchemaObject:
     """Base of every object kind. Subclasses set ``KIND`` and define ``key``."""
@@ -99,11 +102,13 @@ class SchemaObject:
 
     def attributes(self) -> dict[str, Any]:
         """The compared fields, by name (what diff and provenance work on)."""
-        return {
-            f.name: getattr(self, f.name)
-            for f in dataclasses.fields(self)
-            if f.compare and f.name not in self.identity_fields()
-        }
+        names = _ATTRIBUTE_NAMES.get(type(self))
+        if names is None:
+            skip = self.identity_fields()
+            fields = dataclasses.fields(self)
+            names = tuple(f.name for f in fields if f.compare and f.name not in skip)
+            _ATTRIBUTE_NAMES[type(self)] = names
+        return {name: getattr(self, name) for name in names}
 
     @classmethod
     def identity_fields(cls) -> tuple[str, ...]:
@@ -364,30 +369,59 @@ class Effect:
 
 
 class _Objects(dict):  # type: ignore[type-arg]
-    """The key -> object mapping, indexed by kind and by table as it changes.
+    """The key -> object mapping, indexed as it changes.
 
-    Replay drops and renames cascade over "every index of this table", "every foreign key"; the
-    indexes keep those lookups from scanning the whole catalog.
+    Replay drops and renames cascade over "every index of this table", "every foreign key
+    to it", "every sequence it owns"; these indexes keep those lookups from scanning the whole
+    catalog, so replay stays linear in the length of the history.
     """
 
     def __init__(self, items: dict[Key, SchemaObject] | None = None) -> None:
         super().__init__()
         self.by_kind: dict[str, dict[Key, SchemaObject]] = {}
         self.by_table: dict[tuple[str, str], dict[Key, SchemaObject]] = {}
+        self.by_parent: dict[tuple[str, str, str], dict[Key, SchemaObject]] = {}
+        self.by_ref: dict[str, dict[Key, SchemaObject]] = {}
         for k, v in (items or {}).items():
             self[k] = v
 
+    @staticmethod
+    def _parent(key: Key, obj: SchemaObject) -> tuple[str, str, str] | None:
+        if key.kind == "index":
+            return ("index", key.schema, obj.table)  # type: ignore[attr-defined]
+        owned = getattr(obj, "owned_by", None) if key.kind == "sequence" else None
+        return ("sequence", key.schema, owned.split(".")[0]) if owned else None
+
+    def _unindex(self, key: Key, obj: SchemaObject) -> None:
+        self.by_kind[key.kind].pop(key, None)
+        if key.kind in TABLE_LEVEL_KINDS:
+            self.by_table.get((key.schema, key.name), {}).pop(key, None)
+        parent = self._parent(key, obj)
+        if parent is not None:
+            self.by_parent.get(parent, {}).pop(key, None)
+        ref = getattr(obj, "ref_table", None) if key.kind == "constraint" else None
+        if ref:
+            self.by_ref.get(ref, {}).pop(key, None)
+
     def __setitem__(self, key: Key, obj: SchemaObject) -> None:
+        old = self.get(key)
+        if old is not None:
+            self._unindex(key, old)
         super().__setitem__(key, obj)
         self.by_kind.setdefault(key.kind, {})[key] = obj
         if key.kind in TABLE_LEVEL_KINDS:
             self.by_table.setdefault((key.schema, key.name), {})[key] = obj
+        parent = self._parent(key, obj)
+        if parent is not None:
+            self.by_parent.setdefault(parent, {})[key] = obj
+        ref = getattr(obj, "ref_table", None) if key.kind == "constraint" else None
+        if ref:
+            self.by_ref.setdefault(ref, {})[key] = obj
 
     def __delitem__(self, key: Key) -> None:
+        obj = self[key]
         super().__delitem__(key)
-        self.by_kind[key.kind].pop(key, None)
-        if key.kind in TABLE_LEVEL_KINDS:
-            self.by_table.get((key.schema, key.name), {}).pop(key, None)
+        self._unindex(key, obj)
 
     def pop(self, key: Key, *default: object) -> object:  # type: ignore[override]
         if key in self:
@@ -435,6 +469,18 @@ class Catalog:
     def on_table(self, schema: str, table: str) -> list[SchemaObject]:
         """Columns, constraints, triggers and policies of one table (not its indexes)."""
         return list(self.objects.by_table.get((schema, table), {}).values())
+
+    def indexes_on(self, schema: str, table: str) -> list[Index]:
+        """The indexes of a table (not those backing its constraints)."""
+        return list(self.objects.by_parent.get(("index", schema, table), {}).values())  # type: ignore[arg-type]
+
+    def sequences_owned_by(self, schema: str, table: str) -> list[Sequence]:
+        """The sequences owned by a column of the table (serial columns)."""
+        return list(self.objects.by_parent.get(("sequence", schema, table), {}).values())  # type: ignore[arg-type]
+
+    def constraints_referencing(self, qualified_table: str) -> list[Constraint]:
+        """Foreign keys whose referenced table is ``schema.table``."""
+        return list(self.objects.by_ref.get(qualified_table, {}).values())  # type: ignore[arg-type]
 
     def columns(self, schema: str, table: str) -> list[Column]:
         cols = [o for o in self.on_table(schema, table) if isinstance(o, Column)]

@@ -888,17 +888,14 @@ class Replayer:
                                                 [c.strip().strip('"') for c in e[10:].split(",")]
                                                 for e in o.events):
                 self._delete(o.key)
-        for o in list(self.catalog.of_kind("index")):
-            if (isinstance(o, Index) and o.schema == schema and o.table == table
-                    and _index_uses(o, name)):
+        for o in self.catalog.indexes_on(schema, table):
+            if _index_uses(o, name):
                 self._delete(o.key)
-        for o in list(self.catalog.of_kind("sequence")):
-            if isinstance(o, Sequence) and o.schema == schema and o.owned_by == f"{table}.{name}":
+        for o in self.catalog.sequences_owned_by(schema, table):
+            if o.owned_by == f"{table}.{name}":
                 self._delete(o.key)
-        qualified_name = f"{schema}.{table}"
-        for o in list(self.catalog.of_kind("constraint")):
-            if (isinstance(o, Constraint) and o.ref_table == qualified_name
-                    and name in o.ref_columns):
+        for o in self.catalog.constraints_referencing(f"{schema}.{table}"):
+            if name in o.ref_columns:
                 self._delete(o.key)
 
     def _drop_constraint(self, key: Key) -> None:
@@ -913,11 +910,8 @@ class Replayer:
                     if isinstance(o, Constraint) and o.type == con.type and same:
                         self._drop_constraint(o.key)
         if con.type in ("primary key", "unique"):
-            qualified_name = f"{key.schema}.{key.name}"
-            for o in list(self.catalog.of_kind("constraint")):
-                if (isinstance(o, Constraint) and o.type == "foreign key"
-                        and o.ref_table == qualified_name
-                        and set(o.ref_columns) == set(con.columns)):
+            for o in self.catalog.constraints_referencing(f"{key.schema}.{key.name}"):
+                if o.type == "foreign key" and set(o.ref_columns) == set(con.columns):
                     self._delete(o.key)
 
     def _drop_table(self, key: Key) -> None:
@@ -925,17 +919,13 @@ class Replayer:
         self._delete(key)
         for o in self.catalog.on_table(schema, table):
             self._delete(o.key)
-        for o in list(self.catalog.of_kind("index")):
-            if isinstance(o, Index) and o.schema == schema and o.table == table:
-                self._delete(o.key)
-        for o in list(self.catalog.of_kind("sequence")):
-            if (isinstance(o, Sequence) and o.schema == schema and o.owned_by
-                    and o.owned_by.split(".")[0] == table):
-                self._delete(o.key)
+        for o in self.catalog.indexes_on(schema, table):
+            self._delete(o.key)
+        for o in self.catalog.sequences_owned_by(schema, table):
+            self._delete(o.key)
         qualified_name = f"{schema}.{table}"
-        for o in list(self.catalog.of_kind("constraint")):
-            if isinstance(o, Constraint) and o.ref_table == qualified_name:
-                self._delete(o.key)
+        for o in self.catalog.constraints_referencing(qualified_name):
+            self._delete(o.key)
         for o in list(self.catalog.of_kind("table")):
             if isinstance(o, Table) and o.partition_of == qualified_name:
                 self._drop_table(o.key)
@@ -959,22 +949,18 @@ class Replayer:
         for o in list(self.catalog.on_table(key.schema, key.name)):
             self._delete(o.key)
             self._put(replace(o, schema=schema, table=name))  # type: ignore[type-var]
-        for o in list(self.catalog.objects.values()):
-            if isinstance(o, Index) and o.schema == key.schema and o.table == key.name:
+        for o in self.catalog.indexes_on(key.schema, key.name):
+            self._delete(o.key)
+            self._put(replace(o, schema=schema, table=name))
+        for o in self.catalog.sequences_owned_by(key.schema, key.name):
+            column = o.owned_by.split(".", 1)[1]  # type: ignore[union-attr]
+            if schema != key.schema:  # ALTER TABLE ... SET SCHEMA takes its sequences along
                 self._delete(o.key)
-                self._put(replace(o, schema=schema, table=name))
-            elif (isinstance(o, Sequence) and schema != key.schema and o.schema == key.schema
-                  and o.owned_by and o.owned_by.split(".")[0] == key.name):
-                # ALTER TABLE ... SET SCHEMA takes the sequences it owns along
-                self._delete(o.key)
-                column = o.owned_by.split(".", 1)[1]
-                self._put(replace(o, schema=schema, owned_by=f"{name}.{column}"))
-            elif (isinstance(o, Sequence) and o.schema == key.schema and o.owned_by
-                  and o.owned_by.split(".")[0] == key.name):
-                self._put(replace(o, owned_by=name + "." + o.owned_by.split(".", 1)[1]))
-            elif isinstance(o, Constraint) and o.ref_table == old_q:
-                self._put(replace(o, ref_table=new_q))
-            elif isinstance(o, Table) and o.partition_of == old_q:
+            self._put(replace(o, schema=schema, owned_by=f"{name}.{column}"))
+        for o in self.catalog.constraints_referencing(old_q):
+            self._put(replace(o, ref_table=new_q))
+        for o in self.catalog.of_kind("table"):
+            if isinstance(o, Table) and o.partition_of == old_q:
                 self._put(replace(o, partition_of=new_q))
         self._rename_in_views(key.name, name)
 
@@ -1000,28 +986,27 @@ class Replayer:
         sub = lambda cols: tuple(new if c == old else c for c in cols)  # noqa: E731
         ren = lambda e: rename_column(e, old, new) if e else e  # noqa: E731
         q = f"{schema}.{table}"
-        for o in list(self.catalog.objects.values()):
+        for o in self.catalog.on_table(schema, table):
             if isinstance(o, Constraint):
-                if o.schema == schema and o.table == table:
-                    expression = (_rename_in_exclusion(o.expression, old, new)
-                                  if o.type == "exclude" and o.expression else ren(o.expression))
-                    self._put(replace(o, columns=sub(o.columns), include=sub(o.include),
-                                      expression=expression))
-                    o = self.catalog.objects[o.key]  # type: ignore[assignment]
-                if o.ref_table == q:  # type: ignore[union-attr]
-                    self._put(replace(o, ref_columns=sub(o.ref_columns)))  # type: ignore[type-var,arg-type,union-attr]
-            elif isinstance(o, Index) and o.schema == schema and o.table == table:
-                keys = tuple(_rename_key(k, old, new) for k in o.keys)
-                self._put(replace(o, keys=keys, include=sub(o.include), predicate=ren(o.predicate)))
-            elif isinstance(o, Sequence) and o.schema == schema and o.owned_by == f"{table}.{old}":
-                self._put(replace(o, owned_by=f"{table}.{new}"))
-            elif isinstance(o, Policy) and o.schema == schema and o.table == table:
+                expression = (_rename_in_exclusion(o.expression, old, new)
+                              if o.type == "exclude" and o.expression else ren(o.expression))
+                self._put(replace(o, columns=sub(o.columns), include=sub(o.include),
+                                  expression=expression))
+            elif isinstance(o, Policy):
                 self._put(replace(o, using=ren(o.using), with_check=ren(o.with_check)))
-            elif isinstance(o, Column) and o.schema == schema and o.table == table and o.generated:
+            elif isinstance(o, Column) and o.generated:
                 self._put(replace(o, generated=ren(o.generated)))
-            elif isinstance(o, Trigger) and o.schema == schema and o.table == table:
+            elif isinstance(o, Trigger):
                 events = tuple(sorted(_rename_event(e, old, new) for e in o.events))
                 self._put(replace(o, events=events, when=ren(o.when)))
+        for o in self.catalog.constraints_referencing(q):
+            self._put(replace(o, ref_columns=sub(o.ref_columns)))
+        for o in self.catalog.indexes_on(schema, table):
+            keys = tuple(_rename_key(k, old, new) for k in o.keys)
+            self._put(replace(o, keys=keys, include=sub(o.include), predicate=ren(o.predicate)))
+        for o in self.catalog.sequences_owned_by(schema, table):
+            if o.owned_by == f"{table}.{old}":
+                self._put(replace(o, owned_by=f"{table}.{new}"))
 
     # ------------------------------------------------------------------ indexes
     def _op_CreateIndex(self, op: ops.CreateIndex) -> None:
@@ -1231,8 +1216,8 @@ class Replayer:
                 if key in self.catalog:
                     return [key]
             else:
-                keys = [k for k in self.catalog.objects
-                        if k.kind == "function" and k.schema == schema and k.name == qn.name]
+                keys = [k for k in self.catalog.objects.by_kind.get("function", {})
+                        if k.schema == schema and k.name == qn.name]
                 if keys:
                     return keys
         return []
