@@ -87,7 +87,9 @@ def ignore_history_tables(tables: set[tuple[str, str]]) -> Filter:
     def keep(key: Key) -> bool:
         if key.kind in TABLE_LEVEL_KINDS or key.kind == "table":
             return key.name not in names
-        if key.kind == "sequence":
+        if key.kind in ("sequence", "index"):
+            # their own serial sequences and indexes (flyway_schema_history_s_idx): a key does
+            # not name the table, the tools' naming does
             return not any(key.name.startswith(n + "_") for n in names)
         if key.kind == "schema":
             return key.name != "atlas_schema_revisions"
