@@ -1040,6 +1040,9 @@ class Replayer:
     # ------------------------------------------------------------------ partitions
     def _partitions(self, schema: str, table: str) -> list[Table]:
         """The partitions of a partitioned table (direct children)."""
+        parent = self.catalog.objects.get(Key("table", schema, table))
+        if not isinstance(parent, Table) or not parent.partition_by:
+            return []  # only a partitioned table has partitions: no scan for the usual case
         q = f"{schema}.{table}"
         return [o for o in self.catalog.of_kind("table")
                 if isinstance(o, Table) and o.partition_of == q]
@@ -1076,11 +1079,10 @@ class Replayer:
         PostgreSQL's DefineRelation / AttachPartitionEnsureIndexes: an equal index already on
         the partition is attached, else a copy named for the partition is created.
         """
-        for o in list(self.catalog.objects.values()):
-            if isinstance(o, Index) and o.schema == parent.schema and o.table == parent.name:
-                self._clone_index(o, part)
-            elif (isinstance(o, Constraint) and o.schema == parent.schema and o.table == parent.name
-                  and o.type in ("primary key", "unique", "check")):
+        for idx in self.catalog.indexes_on(parent.schema, parent.name):
+            self._clone_index(idx, part)
+        for o in self.catalog.on_table(parent.schema, parent.name):
+            if isinstance(o, Constraint) and o.type in ("primary key", "unique", "check"):
                 self._clone_constraint(o, part)
 
     def _clone_index(self, idx: Index, part: Table) -> None:
