@@ -150,6 +150,18 @@ def _drift_json(d: Difference) -> dict[str, Any]:
 # ------------------------------------------------------------------------------ facts
 
 
+class _Overlay:
+    """``applied`` with ``toggled`` added (or removed), answering only membership."""
+
+    __slots__ = ("adding", "base", "toggled")
+
+    def __init__(self, base: set[int], toggled: set[int], adding: bool) -> None:
+        self.base, self.toggled, self.adding = base, toggled, adding
+
+    def __contains__(self, mi: object) -> bool:
+        return self.adding if mi in self.toggled else mi in self.base
+
+
 def _record(raw: dict[Fact, list[tuple[int, Any, int]]], fact: Fact, mi: int, value: Any,
             line: int) -> None:
     setters = raw.setdefault(fact, [])
@@ -236,13 +248,13 @@ class _Facts:
             return _PRESENT if attrs is not None else _ABSENT
         return attrs.get(attr) if attrs is not None else None
 
-    def predicted(self, fid: int, applied: set[int]) -> Any:
+    def predicted(self, fid: int, applied: set[int] | _Overlay) -> Any:
         for mi, value in reversed(self.setters[fid]):
             if mi in applied:
                 return value
         return _ABSENT if self.exists_id[fid] < 0 else None
 
-    def match(self, fid: int, applied: set[int]) -> int:
+    def match(self, fid: int, applied: set[int] | _Overlay) -> int:
         ex = self.exists_id[fid]
         # an attribute counts only where both sides have the object
         if ex >= 0 and (
@@ -276,7 +288,7 @@ class _Facts:
 
     def delta(self, applied: set[int], toggled: set[int], adding: bool) -> int:
         facts = self.facts_of(toggled)
-        after = applied | toggled if adding else applied - toggled
+        after = _Overlay(applied, toggled, adding)  # no copy of the whole applied set
         return sum(self.match(f, after) - self.match(f, applied) for f in facts)
 
 
@@ -427,8 +439,8 @@ def infer_applied(
     observed_applied = []
     for mi in order:
         own = facts.by_migration.get(mi, set())
-        with_ = applied | {mi}
-        without = applied - {mi}
+        with_ = _Overlay(applied, {mi}, True)
+        without = _Overlay(applied, {mi}, False)
         present = [f for f in own if facts.match(f, with_) > facts.match(f, without)]
         absent = [f for f in own if facts.match(f, without) > facts.match(f, with_)]
         m = migrations[mi]
