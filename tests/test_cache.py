@@ -272,11 +272,6 @@ def test_help_and_schema_file_runs_do_not_import_psycopg_or_rich(tmp_path: Path)
     assert _imported(["diff", "-m", str(mig), "-t", "goose", "-s", str(dump)]) == ["rich"]
 
 
-@pytest.mark.xfail(
-    reason="schemadiff.sources.history imports psycopg at module level (read_history_from_dump "
-    "does not need it)",
-    strict=False,
-)
 def test_infer_from_a_schema_file_does_not_import_psycopg(tmp_path: Path) -> None:
     mig, dump = _goose_dir(tmp_path)
     assert _imported(["infer", "-m", str(mig), "-t", "goose", "-s", str(dump), "-f", "json"]) == []

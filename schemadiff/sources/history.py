@@ -21,16 +21,14 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
-
-import psycopg
-from psycopg import errors as pg_errors
-from psycopg import sql as pg_sql
-from psycopg.rows import dict_row
+from typing import TYPE_CHECKING, Any
 
 from schemadiff.errors import Location, SourceError
 from schemadiff.migration import Migration
 from schemadiff.recorded import Recorded
+
+if TYPE_CHECKING:  # psycopg is imported only when a live database is read
+    import psycopg
 
 __all__ = [
     "locate_history_table",
@@ -83,6 +81,8 @@ def locate_history_table(
         table: the table when not the tool's default (``"name"`` or ``"schema.name"``, as
             goose's ``-table`` or dbmate's ``--migrations-table``).
     """
+    from psycopg.rows import dict_row
+
     module = _module(tool)
     with conn.cursor(row_factory=dict_row) as cur:
         for schema, name in _candidates(module, table):
@@ -119,6 +119,11 @@ def read_history(
         SourceError: an unknown tool, a table of that name without the tool's columns, or one
             the session may not read (one line, no password).
     """
+    import psycopg
+    from psycopg import errors as pg_errors
+    from psycopg import sql as pg_sql
+    from psycopg.rows import dict_row
+
     module = _module(tool)
     found = locate_history_table(conn, tool, table)
     if found is None:
@@ -142,6 +147,8 @@ def read_history(
 
 def _rollback_if_failed(conn: psycopg.Connection[Any]) -> None:
     """Leave the caller's session usable after a failed read (an aborted transaction)."""
+    import psycopg
+
     if conn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
         conn.rollback()
 
