@@ -31,6 +31,13 @@ from pg import (
 _session_server: list[PgServer] = []
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests never write into the user's parse cache: each session gets its own."""
+    import tempfile
+
+    os.environ.setdefault("SCHEMADIFF_CACHE_DIR", tempfile.mkdtemp(prefix="schemadiff-cache-"))
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark tests by what they use: ``pg`` fixture -> ``pg``, ``corpora_dir`` -> ``corpus``."""
     for item in items:
