@@ -13,16 +13,33 @@ The public API (everything else is internal and may change)::
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
-
-from schemadiff.diff import Difference, diff_catalogs
-from schemadiff.errors import SchemaDiffError
-from schemadiff.history import Replay, replay_migrations, replay_sql
-from schemadiff.migration import Migration
-from schemadiff.model import Catalog, Key
-from schemadiff.sources.dump import read_dump
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# Imported on first use, so that `schemadiff --help` does not pay for the whole engine.
+_LAZY = {
+    "Catalog": "schemadiff.model",
+    "Key": "schemadiff.model",
+    "Difference": "schemadiff.diff",
+    "diff_catalogs": "schemadiff.diff",
+    "SchemaDiffError": "schemadiff.errors",
+    "Replay": "schemadiff.history",
+    "replay_migrations": "schemadiff.history",
+    "replay_sql": "schemadiff.history",
+    "Migration": "schemadiff.migration",
+    "read_dump": "schemadiff.sources.dump",
+}
+
+if TYPE_CHECKING:
+    from schemadiff.diff import Difference, diff_catalogs
+    from schemadiff.errors import SchemaDiffError
+    from schemadiff.history import Replay, replay_migrations, replay_sql
+    from schemadiff.migration import Migration
+    from schemadiff.model import Catalog, Key
+    from schemadiff.sources.dump import read_dump
 
 __all__ = [
     "Catalog",
@@ -37,6 +54,13 @@ __all__ = [
     "replay_migrations",
     "replay_sql",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'schemadiff' has no attribute {name!r}")
+    return getattr(import_module(module), name)
 
 
 def load_migrations(root: str | Path, tool: str | None = None) -> tuple[str, list[Migration]]:

@@ -11,8 +11,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from schemadiff.model import KIND_ORDER, TABLE_LEVEL_KINDS, Catalog, Effect, Key, SchemaObject
 
 
@@ -173,6 +171,8 @@ def _detail(expected: Any, actual: Any) -> dict[str, Any]:
         return {}
     if set(expected) == set(actual):
         return {"reordered": True}
+    from deepdiff import DeepDiff  # only for list-valued differences: keep it off start-up
+
     dd = DeepDiff(list(expected), list(actual), ignore_order=True)
     added = [v for v in dd.get("iterable_item_added", {}).values()]
     removed = [v for v in dd.get("iterable_item_removed", {}).values()]
