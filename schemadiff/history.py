@@ -18,7 +18,7 @@ from schemadiff.model import Catalog, Effect
 from schemadiff.sql import ops
 from schemadiff.sql.parse import parse_statement
 from schemadiff.sql.replay import Replayer
-from schemadiff.sql.split import Statement, split
+from schemadiff.sql.split import Statement, iter_split, split
 
 if TYPE_CHECKING:
     from schemadiff.cache import ParseCache
@@ -237,6 +237,7 @@ def replay_sql(text: str, path: str = "<sql>", *, strict: bool = False) -> Repla
     """Replay one SQL script (a ``pg_dump --schema-only`` file) in a single session."""
     replayer = Replayer()
     st = MigrationStats()
-    statements = [(s, parse_statement(s.text)) for s in split(text, path) if not s.meta]
+    # Streamed, not listed: a large dump's statements and ops are not all held at once.
+    statements = ((s, parse_statement(s.text)) for s in iter_split(text, path) if not s.meta)
     _replay_statements(replayer, statements, "", st, strict)
     return Replay(replayer.catalog, replayer.effects, replayer.diagnostics, {"": st})

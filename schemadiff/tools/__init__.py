@@ -14,6 +14,7 @@ Adding a tool means adding a module and one line in ``_MODULES``; the engine is 
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 from types import ModuleType
 
@@ -104,10 +105,22 @@ def history_tables() -> set[tuple[str, str]]:
 
 def _require_nonempty(root: Path) -> None:
     """Raise :class:`MigrationError` unless ``root`` is a directory with something in it."""
+    where = Location(str(root))
+    try:
+        root.stat()
+    except OSError as exc:  # missing, a symlink loop, a broken symlink, no permission
+        if exc.errno == errno.ENOENT and not root.is_symlink():
+            raise MigrationError("migration directory does not exist", where) from None
+        what = "broken symbolic link" if exc.errno == errno.ENOENT else exc.strerror or str(exc)
+        raise MigrationError(f"cannot open migration directory: {what}", where) from None
     if not root.is_dir():
-        what = "not a directory" if root.exists() else "migration directory does not exist"
-        raise MigrationError(what, Location(str(root)))
-    if next(root.iterdir(), None) is None:
+        raise MigrationError("not a directory", Location(str(root)))
+    try:
+        empty = next(root.iterdir(), None) is None
+    except OSError as exc:
+        what = exc.strerror or str(exc)
+        raise MigrationError(f"cannot list migration directory: {what}", where) from None
+    if empty:
         raise MigrationError("migration directory is empty", Location(str(root)))
 
 

@@ -7,8 +7,10 @@ is replaced by an empty line that keeps its terminator (``"\\r\\n"`` stays ``"\\
 
 from __future__ import annotations
 
+import errno
 import functools
 import re
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -52,8 +54,33 @@ def entries(root: Path) -> list[Path]:
     return sorted(root.iterdir(), key=lambda p: p.name)
 
 
+def is_migration_file(path: Path) -> bool:
+    """Whether an entry named like a migration is a file to read.
+
+    True for a regular file (or a symlink to one), False for a directory. Anything else (a
+    broken symlink, a symlink loop, a FIFO, a socket, a device) is a :class:`MigrationError`
+    naming it: the tool would fail on it too, and skipping it would hide a migration.
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if exc.errno == errno.ENOENT and path.is_symlink():
+            raise fail("cannot read migration file: broken symbolic link", path) from None
+        raise fail(f"cannot read migration file: {exc.strerror or exc}", path) from None
+    if stat.S_ISDIR(mode):
+        return False
+    if not stat.S_ISREG(mode):
+        raise fail("cannot read migration file: not a regular file", path)
+    return True
+
+
 def read_bytes(path: Path) -> bytes:
-    """The bytes of ``path``; an unreadable file is a :class:`MigrationError` naming it."""
+    """The bytes of ``path``; an unreadable file is a :class:`MigrationError` naming it.
+
+    Only regular files are read: opening a FIFO would block forever.
+    """
+    if not is_migration_file(path):
+        raise fail("cannot read migration file: is a directory", path)
     try:
         return path.read_bytes()
     except OSError as exc:
@@ -64,8 +91,13 @@ def decode(data: bytes, path: Path) -> str:
     """``data`` as UTF-8 text, a leading BOM kept (the caller decides what a BOM means).
 
     Raises:
-        MigrationError: the bytes are not valid UTF-8; the location is the offending line.
+        MigrationError: the bytes are not valid UTF-8, or hold a NUL byte (a binary file:
+            PostgreSQL accepts no NUL in SQL text); the location is the offending line.
     """
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise fail(f"binary file, not SQL text (NUL byte at offset {nul})", path, line)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -146,10 +178,12 @@ def head_text(path: Path) -> str:
     directory's tool is being detected.
     """
     try:
-        stat = path.stat()
+        st = path.stat()
     except OSError:
         return ""
-    return _head_text(str(path), stat.st_size, stat.st_mtime_ns)
+    if not stat.S_ISREG(st.st_mode):
+        return ""  # a FIFO would block the read; a directory has no text
+    return _head_text(str(path), st.st_size, st.st_mtime_ns)
 
 
 DETECT_BYTES = 256 * 1024

@@ -100,7 +100,8 @@ def _header_comments(text: str) -> list[str]:
 
 def _sql_files(root: Path) -> list[Path]:
     """Atlas's migration files: top-level ``*.sql`` files in file-name order."""
-    return sorted((p for p in root.glob("*.sql") if p.is_file()), key=lambda p: p.name)
+    files = (p for p in root.glob("*.sql") if _common.is_migration_file(p))
+    return sorted(files, key=lambda p: p.name)
 
 
 def detect(root: Path) -> int:

@@ -151,7 +151,7 @@ def _scripts(root: Path) -> list[tuple[Path, Version | None, str]]:
     found = []
     for path in sorted(root.rglob("*.sql")):
         parsed = parse_name(path.name)
-        if parsed is not None and path.is_file():
+        if parsed is not None and _common.is_migration_file(path):
             found.append((path, *parsed))
     return found
 

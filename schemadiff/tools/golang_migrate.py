@@ -59,7 +59,7 @@ def list_migrations(root: Path) -> list[Migration]:
     found: list[tuple[int, Migration]] = []
     for path in _common.entries(root):
         parsed = parse_name(path.name)
-        if parsed is None or parsed[2] != "up" or not path.is_file():
+        if parsed is None or parsed[2] != "up" or not _common.is_migration_file(path):
             continue
         version, identifier, _ = parsed
         _, text = _common.read_text(path)

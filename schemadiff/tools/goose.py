@@ -105,7 +105,7 @@ def list_migrations(root: Path) -> list[Migration]:
     found: list[tuple[int, Migration]] = []
     for path in _common.entries(root):
         parsed = parse_version(path.name)
-        if parsed is None or not path.is_file():
+        if parsed is None or not _common.is_migration_file(path):
             continue
         version, description = parsed
         if path.suffix == ".go":

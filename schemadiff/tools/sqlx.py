@@ -62,7 +62,7 @@ def _candidates(root: Path) -> list[tuple[Path, tuple[str, str, str]]]:
     found = []
     for path in _common.entries(root):
         parsed = parse_name(path.name)
-        if parsed is not None and path.is_file():
+        if parsed is not None and _common.is_migration_file(path):
             found.append((path, parsed))
     return found
 
