@@ -344,7 +344,9 @@ def score(
     )
 
 
-def run_corpus(pg: PgServer, corpus: str, sources: list[str]) -> list[Outcome]:
+def run_corpus(
+    pg: PgServer, corpus: str, sources: list[str], expected: str = "static"
+) -> list[Outcome]:
     root = corpora_path() / corpus
     tool = json.loads((root / "corpus.json").read_text())["format"]
     _, migrations = read_migrations(root / "migrations", tool)
@@ -364,6 +366,8 @@ def run_corpus(pg: PgServer, corpus: str, sources: list[str]) -> list[Outcome]:
             history = tmp / "history.txt"
             history.write_text("".join(v + "\n" for v in sc.recorded))
             base = ["--migrations", str(code), "--tool", tool]
+            if expected == "shadow":  # the expected effects from a scratch database instead
+                base += ["--expected", "shadow", "--shadow-dsn", pg.dsn("postgres")]
             if "file" in sources:
                 dump = tmp / "dump.sql"
                 dump.write_text(pg.pg_dump_schema(db))
@@ -387,6 +391,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", action="append", help="only these corpora")
     ap.add_argument("--sources", default="file,dsn", help="file, dsn or both (comma-separated)")
     ap.add_argument("--check", action="store_true", help="exit 1 unless every run is exact")
+    ap.add_argument(
+        "--expected",
+        choices=("static", "shadow"),
+        default="static",
+        help="infer's expected effects: static replay, or a shadow database",
+    )
     args = ap.parse_args(argv)
     corpora = args.corpus or sorted(
         p.name for p in corpora_path().glob("*") if (p / "corpus.json").is_file()
@@ -400,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
     pg = next(server)
     try:
         for corpus in corpora:
-            outcomes += run_corpus(pg, corpus, sources)
+            outcomes += run_corpus(pg, corpus, sources, args.expected)
     finally:
         server.close()
     print(f"\nPostgreSQL {pg.version_num} ({pg.origin})\n")

@@ -90,6 +90,7 @@ class Replayer:
         self._index = 0
         self._migration = ""
         self._location: Location | None = None
+        self._text = ""  # the statement being applied, for diagnostics
         self._lenient = 0  # > 0 inside DO blocks: guarded DDL, conflicts are not errors
         self._temp: set[str] = set()  # this session's temporary relations (not modelled)
         # PostgreSQL 18 NOT NULL constraints given a name: (schema, table, name) -> column
@@ -101,11 +102,12 @@ class Replayer:
         """Apply one op; conflicts and unsupported statements become diagnostics."""
         self._migration = migration
         self._location = location
+        self._text = text
         self._journal = {}
         try:
             self._dispatch(op)
         except ReplayConflict as exc:
-            self._diag(str(exc), text)
+            self._diag(str(exc))
         self._commit()
         self._index += 1
 
@@ -158,8 +160,11 @@ class Replayer:
                     )
         self._journal = {}
 
-    def _diag(self, message: str, text: str = "") -> None:
-        self.diagnostics.append(Diagnostic(self._location or Location("<sql>"), message, text))
+    def _diag(self, message: str) -> None:
+        """Record what could not be modelled, with the statement it came from."""
+        self.diagnostics.append(
+            Diagnostic(self._location or Location("<sql>"), message, self._text)
+        )
 
     def _conflict(self, message: str) -> None:
         if not self._lenient:

@@ -1,0 +1,199 @@
+"""The normalized graph as readable SQL (``schemadiff inspect --format sql``).
+
+This shows what schemadiff believes is there, in the canonical forms it compares (types as
+``format_type`` prints them, normalized expressions), one statement per object, in
+dependency-friendly order. It is for reading and diffing with ordinary tools, not a
+restorable dump. Pure: a catalog in, text out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from schemadiff.model import (
+    Catalog,
+    Column,
+    CompositeType,
+    Constraint,
+    Domain,
+    Enum,
+    Extension,
+    Function,
+    Index,
+    Policy,
+    Schema,
+    SchemaObject,
+    Sequence,
+    Table,
+    Trigger,
+    View,
+)
+from schemadiff.sql.normalize import qualified, quote_ident, quote_literal
+
+
+def _q(schema: str, name: str) -> str:
+    return qualified(schema, name)
+
+
+def _cols(names: tuple[str, ...]) -> str:
+    return ", ".join(quote_ident(c) for c in names)
+
+
+def _constraint(c: Constraint) -> str:
+    if c.type in ("primary key", "unique"):
+        body = f"{c.type.upper()} ({_cols(c.columns)})"
+        if c.include:
+            body += f" INCLUDE ({_cols(c.include)})"
+        if c.nulls_not_distinct:
+            body = body.replace("UNIQUE", "UNIQUE NULLS NOT DISTINCT", 1)
+    elif c.type == "foreign key":
+        body = (f"FOREIGN KEY ({_cols(c.columns)}) REFERENCES {c.ref_table}"
+                f" ({_cols(c.ref_columns)})")
+        if c.match != "SIMPLE":
+            body += f" MATCH {c.match}"
+        if c.on_update != "NO ACTION":
+            body += f" ON UPDATE {c.on_update}"
+        if c.on_delete != "NO ACTION":
+            body += f" ON DELETE {c.on_delete}"
+    elif c.type == "check":
+        body = f"CHECK ({c.expression})" + (" NO INHERIT" if c.no_inherit else "")
+    else:
+        body = f"EXCLUDE {c.expression}"
+    if c.deferrable:
+        body += " DEFERRABLE" + (" INITIALLY DEFERRED" if c.initially_deferred else "")
+    if not c.validated:
+        body += " NOT VALID"
+    return f"ALTER TABLE {_q(c.schema, c.table)} ADD CONSTRAINT {quote_ident(c.name)} {body};"
+
+
+def _column(c: Column) -> str:
+    out = f"    {quote_ident(c.name)} {c.type}"
+    if c.collation:
+        out += f" COLLATE {c.collation}"
+    if c.generated:
+        out += f" GENERATED ALWAYS AS ({c.generated}) STORED"
+    if c.identity:
+        out += f" GENERATED {c.identity.upper()} AS IDENTITY"
+    if c.default is not None:
+        out += f" DEFAULT {c.default}"
+    if c.not_null:
+        out += " NOT NULL"
+    return out
+
+
+def _table(t: Table, catalog: Catalog) -> str:
+    cols = ",\n".join(_column(c) for c in catalog.columns(t.schema, t.name))
+    head = "CREATE UNLOGGED TABLE" if t.persistence == "unlogged" else "CREATE TABLE"
+    out = f"{head} {_q(t.schema, t.name)} (\n{cols}\n)"
+    if t.partition_of:
+        out = f"{head} {_q(t.schema, t.name)} PARTITION OF {t.partition_of} {t.partition_bound}"
+    if t.inherits:
+        out += f" INHERITS ({', '.join(t.inherits)})"
+    if t.partition_by:
+        out += f" PARTITION BY {t.partition_by}"
+    out += ";"
+    if t.rls_enabled:
+        out += f"\nALTER TABLE {_q(t.schema, t.name)} ENABLE ROW LEVEL SECURITY;"
+    if t.rls_forced:
+        out += f"\nALTER TABLE {_q(t.schema, t.name)} FORCE ROW LEVEL SECURITY;"
+    return out
+
+
+def _statement(obj: SchemaObject, catalog: Catalog) -> str | None:
+    if isinstance(obj, Schema):
+        return None if obj.name == "public" else f"CREATE SCHEMA {quote_ident(obj.name)};"
+    if isinstance(obj, Extension):
+        return f"CREATE EXTENSION {quote_ident(obj.name)} WITH SCHEMA {quote_ident(obj.schema)};"
+    if isinstance(obj, Enum):
+        labels = ", ".join(quote_literal(x) for x in obj.labels)
+        return f"CREATE TYPE {_q(obj.schema, obj.name)} AS ENUM ({labels});"
+    if isinstance(obj, Domain):
+        out = f"CREATE DOMAIN {_q(obj.schema, obj.name)} AS {obj.type}"
+        out += f" DEFAULT {obj.default}" if obj.default else ""
+        out += " NOT NULL" if obj.not_null else ""
+        out += "".join(f" CONSTRAINT {quote_ident(n)} CHECK ({e})" for n, e in obj.checks)
+        return out + ";"
+    if isinstance(obj, CompositeType):
+        attrs = ", ".join(f"{quote_ident(n)} {t}" for n, t in obj.attributes_)
+        return f"CREATE TYPE {_q(obj.schema, obj.name)} AS ({attrs});"
+    if isinstance(obj, Sequence):
+        out = (f"CREATE SEQUENCE {_q(obj.schema, obj.name)} AS {obj.data_type} START {obj.start}"
+               f" INCREMENT {obj.increment} MINVALUE {obj.min_value} MAXVALUE {obj.max_value}"
+               f" CACHE {obj.cache}{' CYCLE' if obj.cycle else ''}")
+        owned = f" OWNED BY {obj.schema}.{obj.owned_by}" if obj.owned_by else ""
+        return out + owned + ";"
+    if isinstance(obj, Table):
+        return _table(obj, catalog)
+    if isinstance(obj, Constraint):
+        return _constraint(obj)
+    if isinstance(obj, Index):
+        keys = ", ".join(obj.keys)
+        out = (f"CREATE {'UNIQUE ' if obj.unique else ''}INDEX {quote_ident(obj.name)} ON "
+               f"{_q(obj.schema, obj.table)} USING {obj.method} ({keys})")
+        out += f" INCLUDE ({_cols(obj.include)})" if obj.include else ""
+        out += " NULLS NOT DISTINCT" if obj.nulls_not_distinct else ""
+        out += f" WHERE {obj.predicate}" if obj.predicate else ""
+        return out + ";"
+    if isinstance(obj, View):
+        kind = "MATERIALIZED VIEW" if obj.materialized else "VIEW"
+        return (f"CREATE {kind} {_q(obj.schema, obj.name)} AS\n{obj.definition.strip()};"
+                f"\n-- reads: {', '.join(obj.relations) or '(nothing)'}")
+    if isinstance(obj, Function):
+        head = "PROCEDURE" if obj.routine == "procedure" else "FUNCTION"
+        out = f"CREATE {head} {_q(obj.schema, obj.name)}({obj.arguments})"
+        out += f" RETURNS {obj.returns}" if obj.returns else ""
+        out += f"\n    LANGUAGE {obj.language}"
+        if obj.routine == "function":
+            out += f" {obj.volatility.upper()}"
+        out += " STRICT" if obj.strict else ""
+        out += " SECURITY DEFINER" if obj.security_definer else ""
+        out += "".join(f"\n    SET {c}" for c in obj.config)
+        return out + f"\n    AS $schemadiff${obj.body}$schemadiff$;"
+    if isinstance(obj, Trigger):
+        events = " OR ".join(obj.events)
+        out = (f"CREATE {'CONSTRAINT ' if obj.constraint else ''}TRIGGER {quote_ident(obj.name)} "
+               f"{obj.timing} {events} ON {_q(obj.schema, obj.table)} FOR EACH {obj.level}")
+        out += f" WHEN ({obj.when})" if obj.when else ""
+        args = ", ".join(quote_literal(a) for a in obj.arguments)
+        return out + f" EXECUTE FUNCTION {obj.function}({args});"
+    if isinstance(obj, Policy):
+        out = (f"CREATE POLICY {quote_ident(obj.name)} ON {_q(obj.schema, obj.table)}"
+               f"{'' if obj.permissive else ' AS RESTRICTIVE'} FOR {obj.command}"
+               f" TO {', '.join(obj.roles)}")
+        out += f" USING ({obj.using})" if obj.using else ""
+        out += f" WITH CHECK ({obj.with_check})" if obj.with_check else ""
+        return out + ";"
+    return None  # columns are rendered with their table
+
+
+def _comment(obj: SchemaObject) -> str | None:
+    if obj.comment is None or isinstance(obj, Extension):
+        return None
+    kind = {"composite": "TYPE", "enum": "TYPE", "view": "VIEW"}.get(obj.KIND, obj.KIND.upper())
+    key = obj.key
+    if isinstance(obj, Column):
+        target = f"COLUMN {_q(key.schema, key.name)}.{quote_ident(key.sub)}"
+    elif key.sub and obj.KIND in ("constraint", "trigger", "policy"):
+        target = f"{kind} {quote_ident(key.sub)} ON {_q(key.schema, key.name)}"
+    elif isinstance(obj, Function):
+        target = f"FUNCTION {_q(key.schema, key.name)}({key.sub})"
+    elif isinstance(obj, Schema):
+        target = f"SCHEMA {quote_ident(obj.name)}"
+    else:
+        target = f"{kind} {_q(key.schema, key.name)}"
+    return f"COMMENT ON {target} IS {quote_literal(obj.comment)};"
+
+
+def iter_sql(catalog: Catalog) -> Iterator[str]:
+    for obj in catalog.sorted():
+        statement = _statement(obj, catalog)
+        if statement:
+            yield statement
+        comment = _comment(obj)
+        if comment:
+            yield comment
+
+
+def render_sql(catalog: Catalog) -> str:
+    """Every object as one readable statement, in kind order."""
+    return "\n\n".join(iter_sql(catalog)) + "\n"
