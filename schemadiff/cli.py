@@ -22,6 +22,37 @@ F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = click.Choice(["table", "json", "markdown"])
 
 
+def _compose(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    """Several click options as one decorator (commands that share inputs spell them once)."""
+
+    def apply(fn: F) -> F:
+        for decorator in reversed(decorators):
+            fn = decorator(fn)
+        return fn
+
+    return apply
+
+
+#: What infer and check read: the migrations, the actual schema, the history.
+_inference_inputs = _compose(
+    click.option(
+        "--migrations", "-m", required=True, type=click.Path(), help="The migration directory."
+    ),
+    click.option(
+        "--tool", "-t", default=None, help="Migration tool (default: detected from the layout)."
+    ),
+    click.option(
+        "--schema-file", "-s", type=click.Path(), help="A pg_dump file (schema-only or full)."
+    ),
+    click.option("--dsn", default=None, help="A PostgreSQL connection string (read-only)."),
+    click.option("--history-file", type=click.Path(), help="Recorded versions, one per line."),
+)
+_schema_filters = _compose(
+    click.option("--schema", "schemas", multiple=True, help="Only consider these schemas."),
+    click.option("--exclude-schema", "excluded", multiple=True, help="Leave these schemas out."),
+)
+
+
 def _no_cache_flag(fn: F) -> F:
     """``--no-cache``: neither read nor write the parse cache in this run."""
 
@@ -290,20 +321,9 @@ def _load_recorded(
 
 
 @main.command()
-@click.option(
-    "--migrations", "-m", required=True, type=click.Path(), help="The migration directory."
-)
-@click.option(
-    "--tool", "-t", default=None, help="Migration tool (default: detected from the layout)."
-)
-@click.option(
-    "--schema-file", "-s", type=click.Path(), help="A pg_dump file (schema-only or full)."
-)
-@click.option("--dsn", default=None, help="A PostgreSQL connection string (read-only).")
-@click.option("--history-file", type=click.Path(), help="Recorded versions, one per line.")
+@_inference_inputs
 @click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
-@click.option("--schema", "schemas", multiple=True, help="Only consider these schemas.")
-@click.option("--exclude-schema", "excluded", multiple=True, help="Leave these schemas out.")
+@_schema_filters
 @click.option("--strict", is_flag=True, help="A statement that cannot be modelled is an error.")
 @click.option("--out", "-o", type=click.Path(), help="Write the report here instead of stdout.")
 @_shadow_options
@@ -380,17 +400,7 @@ def _run_inference(
 
 
 @main.command()
-@click.option(
-    "--migrations", "-m", required=True, type=click.Path(), help="The migration directory."
-)
-@click.option(
-    "--tool", "-t", default=None, help="Migration tool (default: detected from the layout)."
-)
-@click.option(
-    "--schema-file", "-s", type=click.Path(), help="A pg_dump file (schema-only or full)."
-)
-@click.option("--dsn", default=None, help="A PostgreSQL connection string (read-only).")
-@click.option("--history-file", type=click.Path(), help="Recorded versions, one per line.")
+@_inference_inputs
 @click.option(
     "--fail-on",
     "fail_on",
@@ -399,8 +409,7 @@ def _run_inference(
     help="Comma-separated: " + ", ".join(CHECK_CATEGORIES) + ".",
 )
 @click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
-@click.option("--schema", "schemas", multiple=True, help="Only consider these schemas.")
-@click.option("--exclude-schema", "excluded", multiple=True, help="Leave these schemas out.")
+@_schema_filters
 @_shadow_options
 @_no_cache_flag
 @_guard

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 Kind = Literal[
     "schema",
@@ -35,22 +35,7 @@ Kind = Literal[
 ]
 
 #: Kinds in the order a human reads a schema (and the order reports are sorted in).
-KIND_ORDER: tuple[str, ...] = (
-    "schema",
-    "extension",
-    "enum",
-    "domain",
-    "composite",
-    "sequence",
-    "table",
-    "column",
-    "constraint",
-    "index",
-    "view",
-    "function",
-    "trigger",
-    "policy",
-)
+KIND_ORDER: tuple[str, ...] = get_args(Kind)
 
 
 @dataclass(frozen=True, slots=True, order=True)
