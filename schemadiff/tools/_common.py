@@ -11,11 +11,16 @@ import errno
 import functools
 import re
 import stat
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from schemadiff.errors import Location, MigrationError
 from schemadiff.migration import Migration
+from schemadiff.recorded import RecordedVersion
+
+if TYPE_CHECKING:
+    from schemadiff.sync import SyncContext
 
 BOM = "\ufeff"
 
@@ -248,3 +253,34 @@ def row_hex(value: object) -> str | None:
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value).hex()
     return str(value).strip().removeprefix("\\x").lower()
+
+
+# -- tools whose history table is one row per applied version (dbmate, diesel) -----------------
+
+
+def version_rows(
+    rows: Iterable[Mapping[str, object]],
+) -> tuple[tuple[RecordedVersion, ...], tuple[str, ...]]:
+    """The recorded versions of a one-row-per-version table, in the tools' string order."""
+    versions = sorted({str(row_text(row["version"])) for row in rows})
+    return tuple(RecordedVersion(v) for v in versions), ()
+
+
+def version_row_statements(ctx: SyncContext, create_table: str) -> list[str]:
+    """A sync body for such a table: create it when absent, lock it, delete the pruned rows,
+    insert each missing version unless a row already has it (idempotent)."""
+    from schemadiff import sync as sync_mod
+
+    table = sync_mod.qualified(ctx.table)
+    body: list[str] = []
+    if not ctx.recorded.table_exists:
+        body.append(create_table.format(table=table))
+    body.append(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE;")
+    for version in ctx.prune:
+        body.append(f"DELETE FROM {table} WHERE version = {sync_mod.literal(version)};")
+    for m in sorted(ctx.missing, key=lambda m: m.version):
+        v = sync_mod.literal(m.version)
+        body.append(f"-- {sync_mod.comment_text(m.label)}\n"
+                    f"INSERT INTO {table} (version)\n"
+                    f"SELECT {v} WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE version = {v});")
+    return body

@@ -134,25 +134,13 @@ def parse_history(
         rows: mappings with ``version``.
         migrations: unused (every reader takes them).
     """
-    versions = sorted({str(_common.row_text(row["version"])) for row in rows})
-    return tuple(RecordedVersion(v) for v in versions), ()
+    return _common.version_rows(rows)
 
 
 def render_sync(ctx: SyncContext) -> SyncScript:
     """diesel's repair script: one row per missing version (``run_on`` defaults to now);
     ``prune`` deletes rows (what ``diesel migration revert`` does to its row)."""
-    table = sync_mod.qualified(ctx.table)
-    body: list[str] = []
-    if not ctx.recorded.table_exists:
-        body.append(CREATE_TABLE.format(table=table))
-    body.append(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE;")
-    for version in ctx.prune:
-        body.append(f"DELETE FROM {table} WHERE version = {sync_mod.literal(version)};")
-    for m in sorted(ctx.missing, key=lambda m: m.version):
-        v = sync_mod.literal(m.version)
-        body.append(f"-- {sync_mod.comment_text(m.label)}\n"
-                    f"INSERT INTO {table} (version)\n"
-                    f"SELECT {v} WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE version = {v});")
+    body = _common.version_row_statements(ctx, CREATE_TABLE)
     return SyncScript(
         NAME, "script", sync_mod.frame(ctx, "backfill __diesel_schema_migrations", body),
         commands=("diesel migration run",) if ctx.pending_after else (),
