@@ -162,9 +162,8 @@ def _write(text: str, out: str | None) -> None:
         raise SchemaDiffError(f"{out}: cannot write: {exc.strerror}") from None
 
 
-def _load_expected(migrations: str, tool: str | None, strict: bool) -> Any:
-    from schemadiff.cache import command_cache
-    from schemadiff.history import parse_migrations, replay_parsed
+def _read_migrations(migrations: str, tool: str | None) -> tuple[str, list[Any]]:
+    """The directory's migrations; says on stderr which tool was detected when not given."""
     from schemadiff.tools import read_migrations
 
     root = Path(migrations)
@@ -173,6 +172,34 @@ def _load_expected(migrations: str, tool: str | None, strict: bool) -> Any:
         click.echo(
             f"schemadiff: detected {name} migrations in {root} (use --tool to override)", err=True
         )
+    return name, found
+
+
+def _actual_dsn(schema_file: str | None, dsn: str | None) -> str | None:
+    """--dsn, else $DATABASE_URL when no --schema-file is given either."""
+    if schema_file or dsn:
+        return dsn
+    dsn = os.environ.get("DATABASE_URL")
+    if not dsn:
+        raise SchemaDiffError("give --schema-file FILE or --dsn DSN (or set DATABASE_URL)")
+    return dsn
+
+
+def _keep(schemas: tuple[str, ...], excluded: tuple[str, ...]) -> Callable[[Any], bool]:
+    """What a comparison looks at: not the tools' history tables, and the chosen schemas."""
+    from schemadiff.diff import ignore_history_tables, schema_filter
+    from schemadiff.tools import history_tables
+
+    keep_hist = ignore_history_tables(history_tables())
+    keep_schema = schema_filter(schemas, excluded)
+    return lambda key: keep_hist(key) and keep_schema(key)
+
+
+def _load_expected(migrations: str, tool: str | None, strict: bool) -> Any:
+    from schemadiff.cache import command_cache
+    from schemadiff.history import parse_migrations, replay_parsed
+
+    name, found = _read_migrations(migrations, tool)
     shadow = _shadow_choice()
     if shadow is not None:
         return name, _shadow_expected(found, shadow)
@@ -227,22 +254,13 @@ def diff(
 ) -> None:
     """Show how the schema the migrations build differs from the actual one."""
     from schemadiff import report
-    from schemadiff.diff import diff_catalogs, ignore_history_tables, schema_filter
-    from schemadiff.tools import history_tables
+    from schemadiff.diff import diff_catalogs
 
-    if not schema_file and not dsn:
-        dsn = os.environ.get("DATABASE_URL")
-        if not dsn:
-            raise SchemaDiffError("give --schema-file FILE or --dsn DSN (or set DATABASE_URL)")
+    dsn = _actual_dsn(schema_file, dsn)
     _name, expected = _load_expected(migrations, tool, strict)
     actual = _load_actual(schema_file, dsn, strict)
-    keep_hist = ignore_history_tables(history_tables())
-    keep_schema = schema_filter(schemas, excluded)
     diffs = diff_catalogs(
-        expected.catalog,
-        actual.catalog,
-        expected.effects,
-        lambda k: keep_hist(k) and keep_schema(k),
+        expected.catalog, actual.catalog, expected.effects, _keep(schemas, excluded)
     )
     unmodeled = expected.diagnostics + actual.diagnostics
     if fmt == "json":
@@ -369,21 +387,11 @@ def _run_inference(
     strict: bool,
 ) -> Any:
     from schemadiff.cache import command_cache
-    from schemadiff.diff import ignore_history_tables, schema_filter
     from schemadiff.history import parse_migrations, replay_parsed
     from schemadiff.infer import infer_applied
-    from schemadiff.tools import history_tables, read_migrations
 
-    if not schema_file and not dsn:
-        dsn = os.environ.get("DATABASE_URL")
-        if not dsn:
-            raise SchemaDiffError("give --schema-file FILE or --dsn DSN (or set DATABASE_URL)")
-    root = Path(migrations)
-    name, found = read_migrations(root, tool)
-    if tool is None:
-        click.echo(
-            f"schemadiff: detected {name} migrations in {root} (use --tool to override)", err=True
-        )
+    dsn = _actual_dsn(schema_file, dsn)
+    name, found = _read_migrations(migrations, tool)
     parsed = parse_migrations(found, cache=command_cache())
     shadow = _shadow_choice()
     if shadow is not None:
@@ -392,10 +400,8 @@ def _run_inference(
         expected = replay_parsed(parsed, strict=strict)
     actual = _load_actual(schema_file, dsn, strict)
     recorded = _load_recorded(name, found, history_file, schema_file, dsn)
-    keep_hist = ignore_history_tables(history_tables())
-    keep_schema = schema_filter(schemas, excluded)
     return infer_applied(
-        name, parsed, expected, actual.catalog, recorded, lambda k: keep_hist(k) and keep_schema(k)
+        name, parsed, expected, actual.catalog, recorded, _keep(schemas, excluded)
     )
 
 
@@ -568,7 +574,6 @@ def verify(
     from schemadiff.cache import command_cache
     from schemadiff.history import parse_migrations
     from schemadiff.sources.shadow import describe_shadow, shadow_replay
-    from schemadiff.tools import read_migrations
     from schemadiff.verify import (
         Comparison,
         static_snapshots,
@@ -578,12 +583,7 @@ def verify(
 
     if bool(shadow_dsn) == bool(shadow):
         raise SchemaDiffError("give --shadow-dsn DSN or --shadow embedded")
-    root = Path(migrations)
-    name, found = read_migrations(root, tool)
-    if tool is None:
-        click.echo(
-            f"schemadiff: detected {name} migrations in {root} (use --tool to override)", err=True
-        )
+    name, found = _read_migrations(migrations, tool)
     started = time.perf_counter()
     comparison = Comparison(static_snapshots(parse_migrations(found, cache=command_cache())))
     static_done = time.perf_counter()
