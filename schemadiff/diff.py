@@ -63,13 +63,22 @@ class Provenance:
     """Which migration last set each object and attribute (from the replay's effect log)."""
 
     def __init__(self, effects: Iterable[Effect]) -> None:
-        self.last: dict[tuple[Key, str], str] = {}
-        for e in effects:
-            self.last[(e.key, e.attribute)] = e.migration
-            if e.attribute == "*":
-                # a create sets every attribute
-                for attr in e.after.attributes() if e.after is not None else ():
-                    self.last[(e.key, attr)] = e.migration
+        self._effects = effects
+        self._last: dict[tuple[Key, str], str] | None = None
+
+    @property
+    def last(self) -> dict[tuple[Key, str], str]:
+        """(key, attribute) -> migration; built on first use (a clean diff never needs it)."""
+        if self._last is None:
+            last: dict[tuple[Key, str], str] = {}
+            for e in self._effects:
+                last[(e.key, e.attribute)] = e.migration
+                if e.attribute == "*":
+                    # a create sets every attribute
+                    for attr in e.after.attributes() if e.after is not None else ():
+                        last[(e.key, attr)] = e.migration
+            self._last = last
+        return self._last
 
     def of(self, key: Key, attribute: str = "*") -> str | None:
         return self.last.get((key, attribute)) or None

@@ -190,17 +190,22 @@ class _Facts:
         self.actual = actual
         # Collect per fact first: an attribute that only its creating migration sets says
         # nothing existence does not, so only attributes set more than once become facts.
+        # Only keys created more than once, or altered, can have such attributes: the others
+        # (most of them) are never expanded into their attributes at all.
+        effects = [e for e in effects if e.migration in index and (keep is None or keep(e.key))]
+        creates: dict[Key, int] = defaultdict(int)
+        for e in effects:
+            if e.attribute != "*":
+                creates[e.key] += 2
+            elif e.after is not None:
+                creates[e.key] += 1
         raw: dict[Fact, list[tuple[int, Any, int]]] = {}
         for e in effects:
-            if keep is not None and not keep(e.key):
-                continue
-            mi = index.get(e.migration)
-            if mi is None:
-                continue
+            mi = index[e.migration]
             line = getattr(e.location, "line", 0)
             if e.attribute == "*":
                 _record(raw, (e.key, "*"), mi, _PRESENT if e.after is not None else _ABSENT, line)
-                if e.after is not None:
+                if e.after is not None and creates[e.key] > 1:
                     for attr, value in e.after.attributes().items():
                         _record(raw, (e.key, attr), mi, value, line)
             else:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Any, Literal, NamedTuple, get_args
 
 Kind = Literal[
     "schema",
@@ -38,13 +38,15 @@ Kind = Literal[
 KIND_ORDER: tuple[str, ...] = get_args(Kind)
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Key:
+class Key(NamedTuple):
     """Identity of an object: ``Key("column", "public", "users", "email")``.
 
     ``name`` is the object's own name for schema-level objects and the table's name for
     table-level ones (column, constraint, trigger, policy), whose own name is ``sub``. For a
     function, ``sub`` is its identity argument types (``"integer, text"``).
+
+    A named tuple rather than a dataclass: keys are hashed and compared millions of times
+    (every catalog lookup, every fact of inference), and a tuple does both in C.
     """
 
     kind: str
@@ -420,6 +422,19 @@ class _Objects(dict):  # type: ignore[type-arg]
     def update(self, *args: object, **kwargs: object) -> None:  # type: ignore[override]
         for k, v in dict(*args, **kwargs).items():  # type: ignore[call-overload]
             self[k] = v
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # a dict subclass unpickles its items before its attributes: carry the indexes along
+        # (pickle shares the objects between them) instead of re-indexing every item
+        indexes = (self.by_kind, self.by_table, self.by_parent, self.by_ref)
+        return (_restore_objects, (dict(self), indexes))
+
+
+def _restore_objects(items: dict[Key, SchemaObject], indexes: tuple[Any, ...]) -> _Objects:
+    objects = _Objects()
+    dict.update(objects, items)
+    objects.by_kind, objects.by_table, objects.by_parent, objects.by_ref = indexes
+    return objects
 
 
 class Catalog:
