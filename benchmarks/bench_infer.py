@@ -100,7 +100,7 @@ expected = replay_parsed(parsed)
 t4 = time.perf_counter()
 actual = read_dump(sys.argv[3])
 t5 = time.perf_counter()
-infer_applied(name, parsed, expected, actual.catalog, Recorded.none(name),
+infer_applied(name, [pm.migration for pm in parsed], expected, actual.catalog, Recorded.none(name),
               ignore_history_tables(history_tables()))
 t6 = time.perf_counter()
 print(json.dumps({"imports": t1 - t0, "read files": t2 - t1, "parse": t3 - t2,

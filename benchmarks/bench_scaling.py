@@ -51,7 +51,12 @@ def worker(directory: str, cache_dir: str) -> dict[str, Any]:
     actual = replay_parsed(parsed).catalog  # the database with everything applied
     t5 = time.perf_counter()
     result = infer_applied(
-        name, parsed, expected, actual, Recorded.none(name), ignore_history_tables(history_tables())
+        name,
+        [pm.migration for pm in parsed],
+        expected,
+        actual,
+        Recorded.none(name),
+        ignore_history_tables(history_tables()),
     )
     t6 = time.perf_counter()
     statuses: dict[str, int] = {}

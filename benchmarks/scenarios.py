@@ -105,7 +105,13 @@ def design(corpus: str, migrations: list[Migration]) -> list[Scenario]:
             Scenario("gap", applied, [versions[i] for i in applied], alternatives=ranked[1:8])
         )
     baseline = infer_applied(
-        "", parsed, full, replay_parsed(parsed[:k]).catalog, Recorded.none(""), KEEP
+        "",
+        migrations,
+        full,
+        replay_parsed(parsed[:k]).catalog,
+        Recorded.none(""),
+        KEEP,
+        replay_subset=lambda indexes: replay_parsed([parsed[i] for i in indexes]),
     )
     observed_pending = [i for i in range(k, n) if baseline.verdicts[i].confidence == "observed"]
     if len(observed_pending) >= 2:

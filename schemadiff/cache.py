@@ -1,4 +1,4 @@
-"""A content-addressed cache of parsed migration files (DESIGN §8).
+"""A content-addressed cache of parsed migration files and replays (DESIGN §8).
 
 Applied migration files do not change, so what the parser makes of one (its list of
 ``(Statement, Op)``) is stored under a key derived from everything that can change the result:
@@ -7,6 +7,12 @@ Applied migration files do not change, so what the parser makes of one (its list
 - the schemadiff version and a fingerprint of the parser's own source files (an editable
   checkout whose parser changed never reads stale entries), and the sqlglot version;
 - the file's path (statement locations carry it) and its exact SQL text.
+
+Two derived results are stored the same way, so that a run over unchanged inputs neither
+replays nor even imports the parser: the replay of a list of parsed files (keyed by their
+parse keys in order, see :func:`replay_key`) and the replay of a dump file (keyed by its bytes,
+see :func:`dump_key`). Their keys use :func:`engine_fingerprint`, which covers every source
+file of the package, since replay, model and normalization all shape them.
 
 Each entry is one file, ``<dir>/v<FORMAT>/<key[:2]>/<key>.pickle`` (a header naming its key,
 then the pickled statements), written to a temporary
@@ -32,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2
 """Bumped whenever the layout of an entry changes."""
 
 CACHE_DIR_ENV = "SCHEMADIFF_CACHE_DIR"
@@ -49,10 +55,36 @@ _PARSER_MODULES = (
     "sql/parse.py",
     "sql/parse_routine.py",
     "history.py",
+    "model.py",  # parsed statements carry model values, pickled as these modules define them
+    "errors.py",
+    "frozen.py",
 )
 
 _fingerprint: str | None = None
+_engine_fingerprint: str | None = None
 _UID: int | None = os.getuid() if hasattr(os, "getuid") else None
+
+
+def _sqlglot_version() -> str:
+    """sqlglot's version, read from its ``_version.py`` without importing sqlglot (~100 ms)."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("sqlglot")
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.submodule_search_locations:
+        return "?"
+    for location in spec.submodule_search_locations:
+        try:
+            return (Path(location) / "_version.py").read_text(encoding="utf-8")
+        except OSError:
+            continue
+    return "?"
+
+
+def _package_root() -> Path:
+    return Path(__file__).resolve().parent
 
 
 def default_cache_dir() -> Path:
@@ -77,21 +109,35 @@ def code_fingerprint() -> str:
     """
     global _fingerprint
     if _fingerprint is None:
-        import sqlglot
-
-        import schemadiff
-
-        h = hashlib.sha256()
-        h.update(f"schemadiff {schemadiff.__version__}\0".encode())
-        h.update(f"sqlglot {getattr(sqlglot, '__version__', '?')}\0".encode())
-        root = Path(schemadiff.__file__).resolve().parent
-        for rel in _PARSER_MODULES:
-            try:
-                h.update(rel.encode() + b"\0" + (root / rel).read_bytes() + b"\0")
-            except OSError:  # an installed build without sources: versions decide alone
-                h.update(rel.encode() + b"\0-\0")
-        _fingerprint = h.hexdigest()
+        _fingerprint = _hash_sources(_PARSER_MODULES)
     return _fingerprint
+
+
+def engine_fingerprint() -> str:
+    """Like :func:`code_fingerprint`, over every source file of the package (for replays)."""
+    global _engine_fingerprint
+    if _engine_fingerprint is None:
+        root = _package_root()
+        files = sorted(
+            str(p.relative_to(root)) for ext in ("*.py", "*.sql") for p in root.rglob(ext)
+        )
+        _engine_fingerprint = _hash_sources(tuple(files))
+    return _engine_fingerprint
+
+
+def _hash_sources(relative: tuple[str, ...]) -> str:
+    import schemadiff
+
+    h = hashlib.sha256()
+    h.update(f"schemadiff {schemadiff.__version__}\0".encode())
+    h.update(f"sqlglot {_sqlglot_version()}\0".encode())
+    root = _package_root()
+    for rel in relative:
+        try:
+            h.update(rel.encode() + b"\0" + (root / rel).read_bytes() + b"\0")
+        except OSError:  # an installed build without sources: versions decide alone
+            h.update(rel.encode() + b"\0-\0")
+    return h.hexdigest()
 
 
 def entry_key(path: str, sql: str) -> str:
@@ -100,6 +146,24 @@ def entry_key(path: str, sql: str) -> str:
     h.update(f"schemadiff-parse-cache {FORMAT}\0{code_fingerprint()}\0".encode())
     h.update(path.encode("utf-8", "surrogatepass") + b"\0")
     h.update(sql.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def replay_key(parse_keys: list[str], strict: bool) -> str:
+    """The key of the replay of these parsed files, in this order."""
+    h = hashlib.sha256()
+    h.update(f"schemadiff-replay {FORMAT}\0{engine_fingerprint()}\0{int(strict)}\0".encode())
+    for key in parse_keys:
+        h.update(key.encode("ascii") + b"\0")
+    return h.hexdigest()
+
+
+def dump_key(path: str, data: bytes, strict: bool) -> str:
+    """The key of the replay of a dump file (its path: statement locations carry it)."""
+    h = hashlib.sha256()
+    h.update(f"schemadiff-dump {FORMAT}\0{engine_fingerprint()}\0{int(strict)}\0".encode())
+    h.update(path.encode("utf-8", "surrogatepass") + b"\0")
+    h.update(data)
     return h.hexdigest()
 
 
@@ -133,8 +197,8 @@ class ParseCache:
     def _entry(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.pickle"
 
-    def get(self, key: str) -> Any | None:
-        """The stored statements for ``key``, or None (missing or unreadable: a miss)."""
+    def get(self, key: str, expect: type = list) -> Any | None:
+        """The value stored under ``key``, or None (missing, unreadable, not an ``expect``)."""
         try:
             with open(self._entry(key), "rb") as fh:
                 # entries are pickles: only ones this user wrote are trusted
@@ -146,7 +210,7 @@ class ParseCache:
         except OSError:
             self.stats.misses += 1
             return None
-        value = self.decode(key, blob)
+        value = self.decode(key, blob, expect)
         if value is None:
             self.stats.corrupt += 1
             self.stats.misses += 1
@@ -160,16 +224,16 @@ class ParseCache:
         return b"SDPC%d:" % FORMAT + key.encode("ascii") + b"\n"
 
     @staticmethod
-    def decode(key: str, blob: bytes) -> Any | None:
+    def decode(key: str, blob: bytes, expect: type = list) -> Any | None:
         """Read an entry back; None when it is not a whole, matching entry."""
         head = ParseCache.header(key)
         if not blob.startswith(head):
             return None
         try:
-            statements = pickle.loads(memoryview(blob)[len(head) :])
+            value = pickle.loads(memoryview(blob)[len(head) :])
         except Exception:  # truncated, corrupted or from an incompatible build: any error
             return None
-        return statements if isinstance(statements, list) else None
+        return value if isinstance(value, expect) else None
 
     def put(self, key: str, statements: Any, *, blob: bytes | None = None) -> None:
         """Store ``statements`` under ``key`` atomically (errors are counted, never raised).

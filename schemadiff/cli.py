@@ -196,21 +196,27 @@ def _keep(schemas: tuple[str, ...], excluded: tuple[str, ...]) -> Callable[[Any]
 
 
 def _load_expected(migrations: str, tool: str | None, strict: bool) -> Any:
-    from schemadiff.cache import command_cache
-    from schemadiff.history import parse_migrations, replay_parsed
-
     name, found = _read_migrations(migrations, tool)
     shadow = _shadow_choice()
     if shadow is not None:
         return name, _shadow_expected(found, shadow)
-    return name, replay_parsed(parse_migrations(found, cache=command_cache()), strict=strict)
+    return name, _static_expected(found, strict).replay
+
+
+def _static_expected(found: list[Any], strict: bool) -> Any:
+    """The migrations' replay through the cache (an ``inputs.Expected``)."""
+    from schemadiff.cache import command_cache
+    from schemadiff.inputs import load_expected
+
+    return load_expected(found, strict=strict, cache=command_cache())
 
 
 def _load_actual(schema_file: str | None, dsn: str | None, strict: bool) -> Any:
     if schema_file:
-        from schemadiff.sources.dump import read_dump
+        from schemadiff.cache import command_cache
+        from schemadiff.inputs import load_dump
 
-        return read_dump(schema_file, strict=strict)
+        return load_dump(schema_file, strict=strict, cache=command_cache())
     if dsn:
         from schemadiff.sources.live import read_live  # psycopg is imported only for --dsn
 
@@ -386,22 +392,26 @@ def _run_inference(
     excluded: tuple[str, ...],
     strict: bool,
 ) -> Any:
-    from schemadiff.cache import command_cache
-    from schemadiff.history import parse_migrations, replay_parsed
     from schemadiff.infer import infer_applied
 
     dsn = _actual_dsn(schema_file, dsn)
     name, found = _read_migrations(migrations, tool)
-    parsed = parse_migrations(found, cache=command_cache())
     shadow = _shadow_choice()
-    if shadow is not None:
-        expected = _shadow_expected(found, shadow)
+    if shadow is not None:  # exact mode: partial states' drift is replayed statically
+        expected, replay_subset = _shadow_expected(found, shadow), None
     else:
-        expected = replay_parsed(parsed, strict=strict)
+        static = _static_expected(found, strict)
+        expected, replay_subset = static.replay, static.subset
     actual = _load_actual(schema_file, dsn, strict)
     recorded = _load_recorded(name, found, history_file, schema_file, dsn)
     return infer_applied(
-        name, parsed, expected, actual.catalog, recorded, _keep(schemas, excluded)
+        name,
+        found,
+        expected,
+        actual.catalog,
+        recorded,
+        _keep(schemas, excluded),
+        replay_subset=replay_subset,
     )
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from schemadiff.frozen import fast_pickling
+
 
 @dataclass(frozen=True, slots=True)
 class Location:
@@ -59,3 +61,7 @@ class Diagnostic:
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}"
+
+
+fast_pickling(Location)
+fast_pickling(Diagnostic)

@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING
 from schemadiff.errors import Diagnostic, ParseError
 from schemadiff.migration import Migration
 from schemadiff.model import Catalog, Effect
-from schemadiff.sql import ops
-from schemadiff.sql.parse import parse_statement
-from schemadiff.sql.replay import Replayer
-from schemadiff.sql.split import Statement, iter_split, split
 
+# The parser and the replayer (and with them sqlglot) are imported by the functions that use
+# them: unpickling a cached Replay needs this module's classes, not the engine.
 if TYPE_CHECKING:
     from schemadiff.cache import ParseCache
+    from schemadiff.sql import ops
+    from schemadiff.sql.replay import Replayer
+    from schemadiff.sql.split import Statement
 
 
 @dataclass(slots=True)
@@ -55,6 +56,9 @@ class ParsedMigration:
 
 def parse_migration(m: Migration) -> ParsedMigration:
     """Split and parse one migration (raises ParseError on an unterminated quote)."""
+    from schemadiff.sql.parse import parse_statement
+    from schemadiff.sql.split import split
+
     if m.opaque:
         return ParsedMigration(m, [])
     return ParsedMigration(
@@ -69,6 +73,8 @@ def _replay_statements(
     stats: MigrationStats,
     strict: bool,
 ) -> None:
+    from schemadiff.sql import ops
+
     for stmt, op in statements:
         stats.statements += 1
         before = len(replayer.diagnostics)
@@ -86,6 +92,8 @@ def _replay_statements(
 
 def replay_parsed(parsed: list[ParsedMigration], *, strict: bool = False) -> Replay:
     """Replay already-parsed migrations in order."""
+    from schemadiff.sql.replay import Replayer
+
     replayer = Replayer()
     stats: dict[str, MigrationStats] = {}
     for pm in parsed:
@@ -235,6 +243,10 @@ def _parse_in_workers(migrations: list[Migration], workers: int) -> list[bytes |
 
 def replay_sql(text: str, path: str = "<sql>", *, strict: bool = False) -> Replay:
     """Replay one SQL script (a ``pg_dump --schema-only`` file) in a single session."""
+    from schemadiff.sql.parse import parse_statement
+    from schemadiff.sql.replay import Replayer
+    from schemadiff.sql.split import iter_split
+
     replayer = Replayer()
     st = MigrationStats()
     # Streamed, not listed: a large dump's statements and ops are not all held at once.

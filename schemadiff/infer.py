@@ -17,14 +17,12 @@ only, an opaque goose ``.go`` migration). Nothing here does I/O.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from schemadiff.diff import Difference, diff_catalogs
-from schemadiff.history import ParsedMigration, Replay, replay_parsed
+from schemadiff.history import Replay, replay_migrations
 from schemadiff.migration import Migration
 from schemadiff.model import TABLE_LEVEL_KINDS, Catalog, Effect, Key, SchemaObject
 from schemadiff.recorded import Recorded
@@ -33,6 +31,10 @@ _ABSENT = "<absent>"
 _PRESENT = "<present>"
 Fact = tuple[Key, str]  # (object, attribute); attribute "*" is the object's existence
 Keep = Callable[[Key], bool]
+Edges = dict[int, set[int]]  # migration index -> the migrations that build on it
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass(slots=True)
@@ -259,6 +261,19 @@ class _Facts:
                 return value
         return _ABSENT if self.exists_id[fid] < 0 else None
 
+    def decides(self, fid: int, mi: int, applied: set[int]) -> bool:
+        """Whether ``mi`` has the last word, among the applied ones, on the fact or on its
+        object's existence (only then can adding or removing it change the fact's match)."""
+        for fact in (fid, self.exists_id[fid]):
+            if fact < 0:
+                continue
+            for setter, _ in reversed(self.setters[fact]):
+                if setter == mi:
+                    return True
+                if setter in applied:
+                    break
+        return False
+
     def match(self, fid: int, applied: set[int] | _Overlay) -> int:
         ex = self.exists_id[fid]
         # an attribute counts only where both sides have the object
@@ -316,10 +331,9 @@ def _parents(key: Key, obj: Any) -> list[Key]:
     return out
 
 
-def dependency_graph(effects: Iterable[Effect], index: dict[str, int]) -> nx.DiGraph:
+def dependency_edges(effects: Iterable[Effect], index: dict[str, int]) -> Edges:
     """Edges Mi -> Mj when Mj changes, drops or references what Mi created or changed."""
-    graph = nx.DiGraph()
-    graph.add_nodes_from(index.values())
+    edges: Edges = defaultdict(set)
     last_touch: dict[Key, int] = {}
     for e in effects:
         mj = index.get(e.migration)
@@ -329,8 +343,22 @@ def dependency_graph(effects: Iterable[Effect], index: dict[str, int]) -> nx.DiG
         for parent in _parents(e.key, obj):
             mi = last_touch.get(parent)
             if mi is not None and mi != mj:
-                graph.add_edge(mi, mj)
+                edges[mi].add(mj)
         last_touch[e.key] = mj
+    return edges
+
+
+def dependency_graph(effects: Iterable[Effect], index: dict[str, int]) -> nx.DiGraph:
+    """:func:`dependency_edges` as a networkx graph over every migration index."""
+    return _graph(dependency_edges(effects, index), index.values())
+
+
+def _graph(edges: Edges, nodes: Iterable[int]) -> nx.DiGraph:
+    import networkx as nx  # ~100 ms to import: only once a search needs a closure
+
+    graph = nx.DiGraph()
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from((a, b) for a, targets in edges.items() for b in targets)
     return graph
 
 
@@ -338,21 +366,29 @@ def dependency_graph(effects: Iterable[Effect], index: dict[str, int]) -> nx.DiG
 
 
 class _Closure(dict):  # type: ignore[type-arg]
-    """Ancestors or descendants of a node, computed the first time they are asked for."""
+    """Ancestors or descendants of a node, computed the first time they are asked for.
 
-    def __init__(self, graph: nx.DiGraph, walk: Callable[[nx.DiGraph, int], set[int]]) -> None:
+    The networkx graph itself is built on the first question: most searches never ask one.
+    """
+
+    def __init__(self, edges: Edges, nodes: list[int], direction: str) -> None:
         super().__init__()
-        self.graph = graph
-        self.walk = walk
+        self.edges, self.nodes, self.direction = edges, nodes, direction
+        self.graph: nx.DiGraph | None = None
 
     def __missing__(self, node: int) -> set[int]:
-        value = self[node] = self.walk(self.graph, node)
+        if self.graph is None:
+            self.graph = _graph(self.edges, self.nodes)
+        import networkx as nx
+
+        walk = nx.ancestors if self.direction == "ancestors" else nx.descendants
+        value = self[node] = walk(self.graph, node)
         return value
 
 
-def _search(facts: _Facts, graph: nx.DiGraph, order: list[int]) -> set[int]:
-    ancestors = _Closure(graph, nx.ancestors)  # computed on demand: most toggles never need it
-    descendants = _Closure(graph, nx.descendants)
+def _search(facts: _Facts, edges: Edges, order: list[int]) -> set[int]:
+    ancestors = _Closure(edges, order, "ancestors")  # on demand: most toggles never need it
+    descendants = _Closure(edges, order, "descendants")
 
     def add(applied: set[int], mi: int, threshold: int) -> bool:
         toggled = {mi} | (ancestors[mi] - applied)
@@ -415,28 +451,31 @@ def _describe(fact: Fact) -> str:
 
 def infer_applied(
     tool: str,
-    parsed: list[ParsedMigration],
+    migrations: Sequence[Migration],
     replay: Replay,
     actual: Catalog,
     recorded: Recorded,
     keep: Keep | None = None,
+    *,
+    replay_subset: Callable[[list[int]], Replay] | None = None,
 ) -> Inference:
     """Infer which migrations are applied and compare with the recorded history.
 
     Args:
         tool: the migration tool's name.
-        parsed: the migrations, parsed, in apply order.
+        migrations: in apply order.
         replay: the replay of all of them (its effect log drives the inference).
         actual: the actual schema.
         recorded: what the history table says (``Recorded.none(tool)`` when unknown).
         keep: objects to consider (history tables and excluded schemas filtered out).
+        replay_subset: the replay of the migrations at these indexes, for the drift of a
+            state where not all are applied (default: parse and replay them again).
     """
-    migrations = [pm.migration for pm in parsed]
+    migrations = list(migrations)
     index = {m.version: i for i, m in enumerate(migrations)}
     order = list(range(len(migrations)))
     facts = _Facts(replay.effects, index, actual, keep)
-    graph = dependency_graph(replay.effects, index)
-    applied = _search(facts, graph, order)
+    applied = _search(facts, dependency_edges(replay.effects, index), order)
 
     has_history = recorded.source != "none"
     rec = recorded.applied
@@ -446,8 +485,15 @@ def infer_applied(
         own = facts.by_migration.get(mi, set())
         with_ = _Overlay(applied, {mi}, True)
         without = _Overlay(applied, {mi}, False)
-        present = [f for f in own if facts.match(f, with_) > facts.match(f, without)]
-        absent = [f for f in own if facts.match(f, without) > facts.match(f, with_)]
+        present, absent = [], []
+        for f in own:
+            if not facts.decides(f, mi, applied):
+                continue  # a later applied migration has the last word either way
+            gain = facts.match(f, with_) - facts.match(f, without)
+            if gain > 0:
+                present.append(f)
+            elif gain < 0:
+                absent.append(f)
         m = migrations[mi]
         v = Verdict(
             m,
@@ -496,7 +542,12 @@ def infer_applied(
         and m.checksum
         and rec[m.version].checksum.lower() != m.checksum.lower()
     ]
-    drift = _drift(parsed, verdicts, replay, actual, keep)
+    if replay_subset is None:
+
+        def replay_subset(indexes: list[int]) -> Replay:
+            return replay_migrations([migrations[i] for i in indexes])
+
+    drift = _drift(verdicts, replay, replay_subset, actual, keep)
     return Inference(tool, verdicts, recorded, missing, not_applied, not_in_code, mismatch, drift)
 
 
@@ -519,9 +570,9 @@ def _place_by_order(
 
 
 def _drift(
-    parsed: list[ParsedMigration],
     verdicts: list[Verdict],
     full: Replay,
+    replay_subset: Callable[[list[int]], Replay],
     actual: Catalog,
     keep: Keep | None,
 ) -> list[Difference]:
@@ -530,15 +581,16 @@ def _drift(
     Effects of partial migrations are reported with those migrations, not as drift; an extra
     object that a pending migration would create is attributed to that migration.
     """
-    chosen = [pm for pm, v in zip(parsed, verdicts) if v.status in ("applied", "partial")]
+    chosen = [i for i, v in enumerate(verdicts) if v.status in ("applied", "partial")]
     partial = {v.migration.version for v in verdicts if v.status == "partial"}
-    expected = full if len(chosen) == len(parsed) else replay_parsed(chosen)
+    expected = full if len(chosen) == len(verdicts) else replay_subset(chosen)
     creators: dict[Key, str] = {}
-    for e in full.effects:
-        if e.attribute == "*" and e.after is not None:
-            creators.setdefault(e.key, e.migration)
     out = []
     for d in diff_catalogs(expected.catalog, actual, expected.effects, keep):
+        if d.change == "extra" and not creators:
+            for e in full.effects:
+                if e.attribute == "*" and e.after is not None:
+                    creators.setdefault(e.key, e.migration)
         migration = d.migration if d.change != "extra" else creators.get(d.key)
         if migration in partial:
             continue

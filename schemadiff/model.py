@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, get_args
 
+from schemadiff.frozen import fast_pickling, fast_pickling_tree
+
 Kind = Literal[
     "schema",
     "extension",
@@ -503,3 +505,7 @@ class Catalog:
                 d[f.name.rstrip("_")] = list(v) if isinstance(v, tuple) else v
             out.append(d)
         return out
+
+
+fast_pickling_tree(SchemaObject)
+fast_pickling(Effect)

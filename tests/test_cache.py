@@ -16,6 +16,7 @@ import pytest
 
 from schemadiff.cache import (
     CACHE_DIR_ENV,
+    FORMAT,
     NO_CACHE_ENV,
     ParseCache,
     default_cache_dir,
@@ -80,7 +81,7 @@ def test_key_covers_path_text_and_build() -> None:
 def test_corrupted_entry_is_ignored_and_rewritten(tmp_path: Path, damage: str) -> None:
     migrations = _history(3)
     expected = parse_migrations(migrations, cache=ParseCache(tmp_path))
-    victim = tmp_path / "v1" / entry_key(migrations[1].path, migrations[1].sql)[:2]
+    victim = tmp_path / f"v{FORMAT}" / entry_key(migrations[1].path, migrations[1].sql)[:2]
     entry = next(victim.glob(f"{entry_key(migrations[1].path, migrations[1].sql)}.pickle"))
     blob = entry.read_bytes()
     if damage == "truncate":
@@ -91,7 +92,7 @@ def test_corrupted_entry_is_ignored_and_rewritten(tmp_path: Path, damage: str) -
         entry.write_bytes(b"")
     else:  # a whole entry, but of another file
         other = entry_key(migrations[0].path, migrations[0].sql)
-        entry.write_bytes((tmp_path / "v1" / other[:2] / f"{other}.pickle").read_bytes())
+        entry.write_bytes((tmp_path / f"v{FORMAT}" / other[:2] / f"{other}.pickle").read_bytes())
 
     cache = ParseCache(tmp_path)
     assert parse_migrations(migrations, cache=cache) == expected
@@ -233,7 +234,8 @@ def test_cli_no_cache_writes_nothing(tmp_path: Path, command: str) -> None:
 
     cached = _run_cli(args, {CACHE_DIR_ENV: str(cache_dir)})
     assert cached.stdout == plain.stdout
-    assert len(_entries(cache_dir)) == 2
+    # two parsed files, the replay of both, the dump's replay
+    assert len(_entries(cache_dir)) == 4
     warm = _run_cli(args, {CACHE_DIR_ENV: str(cache_dir)})
     assert warm.stdout == plain.stdout
 
@@ -246,22 +248,75 @@ _IMPORTS = textwrap.dedent(
         main(sys.argv[1:], prog_name="schemadiff")
     except SystemExit:
         pass
-    print(json.dumps(sorted(m for m in ("psycopg", "rich", "matplotlib") if m in sys.modules)))
+    heavy = ("psycopg", "rich", "matplotlib", "sqlglot", "networkx", "deepdiff")
+    print(json.dumps(sorted(m for m in heavy if m in sys.modules)))
     """
 )
 
 
-def _imported(args: list[str]) -> list[str]:
+def _imported(
+    args: list[str],
+    env: dict[str, str] | None = None,
+    watch: tuple[str, ...] = ("psycopg", "rich", "matplotlib"),
+) -> list[str]:
+    """Which of ``watch`` a CLI run imported (without the parse cache unless ``env`` says)."""
     proc = subprocess.run(
         [sys.executable, "-c", _IMPORTS, *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env={**os.environ, NO_CACHE_ENV: "1"},
+        env={**os.environ, **(env or {NO_CACHE_ENV: "1"})},
         timeout=300,
         check=False,
     )
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return [m for m in json.loads(proc.stdout.strip().splitlines()[-1]) if m in watch]
+
+
+def test_a_warm_run_neither_parses_nor_replays(tmp_path: Path) -> None:
+    """Unchanged migrations and dump: the replays come from the cache, sqlglot is not even
+    imported, and the report is the uncached one."""
+    mig, dump = _goose_dir(tmp_path)
+    env = {CACHE_DIR_ENV: str(tmp_path / "cache")}
+    args = ["infer", "-m", str(mig), "-t", "goose", "-s", str(dump), "-f", "json"]
+    heavy = ("psycopg", "rich", "matplotlib", "sqlglot", "networkx", "deepdiff")
+    assert "sqlglot" in _imported(args, env, heavy)  # cold: parses
+    assert _imported(args, env, heavy) == []  # warm: nothing heavy at all
+    assert _run_cli(args, env).stdout == _run_cli([*args, "--no-cache"], env).stdout
+
+
+def test_a_changed_dump_or_migration_is_replayed_again(tmp_path: Path) -> None:
+    mig, dump = _goose_dir(tmp_path)
+    env = {CACHE_DIR_ENV: str(tmp_path / "cache")}
+    args = ["diff", "-m", str(mig), "-t", "goose", "-s", str(dump), "-f", "json"]
+    pkey = "ALTER TABLE ONLY public.a ADD CONSTRAINT a_pkey PRIMARY KEY (id);\n"
+    dump.write_text("CREATE TABLE public.a (id integer NOT NULL, b text);\n" + pkey)
+    assert _run_cli(args, env).returncode == 0
+    dump.write_text("CREATE TABLE public.a (id integer NOT NULL);\n" + pkey)  # b dropped
+    changed = _run_cli(args, env)
+    assert changed.returncode == 1 and '"missing"' in changed.stdout, changed.stdout
+    (mig / "00002_more.sql").write_text("-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 1;\n")
+    assert _run_cli(args, env).returncode == 0  # the new replay has no column b either
+
+
+def test_a_corrupted_replay_entry_is_rebuilt(tmp_path: Path) -> None:
+    from schemadiff.cache import replay_key
+    from schemadiff.history import Replay
+    from schemadiff.inputs import load_expected
+
+    migrations = _history()
+    cache = ParseCache(tmp_path)
+    first = load_expected(migrations, cache=cache).replay
+    keys = [entry_key(m.path, m.sql) for m in migrations]
+    entry = tmp_path / f"v{FORMAT}" / replay_key(keys, False)[:2]
+    (victim,) = entry.glob("*.pickle")
+    victim.write_bytes(victim.read_bytes()[:200])
+    again = ParseCache(tmp_path)
+    second = load_expected(migrations, cache=again).replay
+    assert again.stats.corrupt == 1 and isinstance(second, Replay)
+    assert second.catalog == first.catalog == replay_parsed(
+        [parse_migration(m) for m in migrations]
+    ).catalog
+    assert second.effects == first.effects
 
 
 def test_help_and_schema_file_runs_do_not_import_psycopg_or_rich(tmp_path: Path) -> None:

@@ -38,7 +38,13 @@ def _infer(
     tool: str, parsed: list[ParsedMigration], actual: Catalog, recorded: Recorded | None = None
 ) -> Inference:
     return infer_applied(
-        tool, parsed, replay_parsed(parsed), actual, recorded or Recorded.none(tool), KEEP
+        tool,
+        [pm.migration for pm in parsed],
+        replay_parsed(parsed),
+        actual,
+        recorded or Recorded.none(tool),
+        KEEP,
+        replay_subset=lambda indexes: replay_parsed([parsed[i] for i in indexes]),
     )
 
 

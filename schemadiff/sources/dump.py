@@ -21,6 +21,16 @@ def read_dump(path: str | Path, *, strict: bool = False) -> Replay:
     Raises:
         SourceError: the file is missing, unreadable, empty, binary or a custom-format archive.
     """
+    text, _ = read_dump_text(path)
+    return replay_sql(text, str(path), strict=strict)
+
+
+def read_dump_text(path: str | Path) -> tuple[str, bytes]:
+    """A dump file's text and bytes, checked to be a plain-text pg_dump.
+
+    Raises:
+        SourceError: as :func:`read_dump`.
+    """
     p = Path(path)
     try:
         size = p.stat().st_size
@@ -51,4 +61,4 @@ def read_dump(path: str | Path, *, strict: bool = False) -> Replay:
         raise SourceError("invalid UTF-8", Location(str(p), line)) from None
     if not text.strip():
         raise SourceError("empty schema file", Location(str(p)))
-    return replay_sql(text, str(p), strict=strict)
+    return text, data

@@ -1,0 +1,129 @@
+"""A command's two schemas, read through the cache: the migrations' replay and the dump's.
+
+A run over inputs that have not changed since the last run loads the finished replays from
+the cache (see :mod:`schemadiff.cache`) instead of parsing and replaying again, and so never
+imports the parser (sqlglot) at all. What it returns is exactly what the uncached functions
+(:func:`~schemadiff.history.replay_parsed`, :func:`~schemadiff.sources.dump.read_dump`) would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from schemadiff.migration import Migration
+
+if TYPE_CHECKING:
+    from schemadiff.cache import ParseCache
+    from schemadiff.history import ParsedMigration, Replay
+
+Progress = Callable[[int], None]
+
+
+@dataclass(slots=True)
+class Expected:
+    """The migrations, the replay of all of them, and replays of any subset on demand."""
+
+    migrations: list[Migration]
+    replay: Replay
+    strict: bool
+    cache: ParseCache | None
+    parse_keys: list[str] = field(default_factory=list)
+    _parsed: list[ParsedMigration] | None = None
+
+    @property
+    def parsed(self) -> list[ParsedMigration]:
+        """Every migration parsed (from the parse cache where it has them)."""
+        if self._parsed is None:
+            from schemadiff.history import parse_migrations
+
+            self._parsed = parse_migrations(self.migrations, cache=self.cache)
+        return self._parsed
+
+    def subset(self, indexes: Sequence[int]) -> Replay:
+        """The replay of the migrations at ``indexes`` (in order), cached like the full one."""
+        from schemadiff.history import replay_parsed
+
+        chosen = list(indexes)
+        if chosen == list(range(len(self.migrations))):
+            return self.replay
+        key = _replay_key([self.parse_keys[i] for i in chosen], self.strict, self.cache)
+        replay = _get(self.cache, key)
+        if replay is None:
+            replay = replay_parsed([self.parsed[i] for i in chosen], strict=self.strict)
+            _put(self.cache, key, replay)
+        return replay
+
+
+def load_expected(
+    migrations: list[Migration],
+    *,
+    strict: bool = False,
+    cache: ParseCache | None = None,
+    progress: Progress | None = None,
+) -> Expected:
+    """Parse (through the parse cache) and replay the migrations, or load their replay.
+
+    Raises:
+        ParseError: as :func:`~schemadiff.history.parse_migrations` and, with ``strict``,
+            :func:`~schemadiff.history.replay_parsed` would.
+    """
+    keys: list[str] = []
+    if cache is not None:
+        from schemadiff.cache import entry_key
+
+        keys = [entry_key(m.path, m.sql) for m in migrations]
+    key = _replay_key(keys, strict, cache)
+    replay = _get(cache, key)
+    expected = Expected(list(migrations), replay, strict, cache, keys)  # type: ignore[arg-type]
+    if replay is None:
+        from schemadiff.history import parse_migrations, replay_parsed
+
+        expected._parsed = parse_migrations(migrations, cache=cache, progress=progress)
+        expected.replay = replay_parsed(expected._parsed, strict=strict)
+        _put(cache, key, expected.replay)
+    elif progress is not None:
+        progress(len(migrations))
+    return expected
+
+
+def load_dump(path: str | Path, *, strict: bool = False, cache: ParseCache | None = None) -> Replay:
+    """:func:`~schemadiff.sources.dump.read_dump`, or its cached result for the same bytes."""
+    from schemadiff.sources.dump import read_dump_text
+
+    text, data = read_dump_text(path)
+    key = None
+    if cache is not None:
+        from schemadiff.cache import dump_key
+
+        key = dump_key(str(path), data, strict)
+    replay = _get(cache, key)
+    if replay is None:
+        from schemadiff.history import replay_sql
+
+        replay = replay_sql(text, str(path), strict=strict)
+        _put(cache, key, replay)
+    return replay
+
+
+def _replay_key(parse_keys: list[str], strict: bool, cache: ParseCache | None) -> str | None:
+    if cache is None:
+        return None
+    from schemadiff.cache import replay_key
+
+    return replay_key(parse_keys, strict)
+
+
+def _get(cache: ParseCache | None, key: str | None) -> Replay | None:
+    if cache is None or key is None:
+        return None
+    from schemadiff.history import Replay
+
+    return cache.get(key, expect=Replay)  # type: ignore[no-any-return]
+
+
+def _put(cache: ParseCache | None, key: str | None, replay: Replay) -> None:
+    if cache is not None and key is not None:
+        cache.put(key, replay)
