@@ -119,6 +119,32 @@ def schema_filter(include: Iterable[str] = (), exclude: Iterable[str] = ()) -> F
     return keep
 
 
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a comparison looks at: not the tools' history tables, only the chosen schemas.
+
+    A filter (``scope(key)``) with a stable :attr:`spec`, so that results computed under it
+    can be cached.
+    """
+
+    history_tables: frozenset[tuple[str, str]] = frozenset()
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    _hist: Filter = field(init=False, repr=False, compare=False)
+    _schemas: Filter = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hist", ignore_history_tables(set(self.history_tables)))
+        object.__setattr__(self, "_schemas", schema_filter(self.include, self.exclude))
+
+    def __call__(self, key: Key) -> bool:
+        return self._hist(key) and self._schemas(key)
+
+    @property
+    def spec(self) -> str:
+        return repr((sorted(self.history_tables), sorted(self.include), sorted(self.exclude)))
+
+
 def diff_catalogs(
     expected: Catalog,
     actual: Catalog,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from schemadiff.errors import Diagnostic, ParseError
 from schemadiff.migration import Migration
@@ -40,10 +40,67 @@ class Replay:
     """The result of a replay: the catalog, its provenance and what could not be modelled."""
 
     catalog: Catalog
-    effects: list[Effect]
+    effects: Sequence[Effect]
     diagnostics: list[Diagnostic]
     stats: dict[str, MigrationStats] = field(default_factory=dict)
     migrations: list[Migration] = field(default_factory=list)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The effect log is pickled apart and read back only when used: a cached replay is
+        # mostly compared by its catalog, and the log is the larger half of it.
+        effects = list(self.effects)
+        blob = pickle.dumps(effects, protocol=pickle.HIGHEST_PROTOCOL)
+        return (
+            _restore_replay,
+            (self.catalog, blob, len(effects), self.diagnostics, self.stats, self.migrations),
+        )
+
+
+def _restore_replay(
+    catalog: Catalog,
+    blob: bytes,
+    count: int,
+    diagnostics: list[Diagnostic],
+    stats: dict[str, MigrationStats],
+    migrations: list[Migration],
+) -> Replay:
+    return Replay(catalog, DeferredEffects(blob, count), diagnostics, stats, migrations)
+
+
+class DeferredEffects(Sequence[Effect]):
+    """An unpickled replay's effect log, itself unpickled the first time it is read."""
+
+    __slots__ = ("_blob", "_count", "_items")
+
+    def __init__(self, blob: bytes, count: int) -> None:
+        self._blob: bytes | None = blob
+        self._count = count
+        self._items: list[Effect] | None = None
+
+    def _load(self) -> list[Effect]:
+        if self._items is None:
+            assert self._blob is not None
+            self._items, self._blob = pickle.loads(self._blob), None
+        return self._items
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._load()[index]
+
+    def __iter__(self) -> Iterator[Effect]:
+        return iter(self._load())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return self._load() == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (list, (self._load(),))
 
 
 @dataclass(slots=True)

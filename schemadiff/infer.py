@@ -173,27 +173,37 @@ def _record(raw: dict[Fact, list[tuple[int, Any, int]]], fact: Fact, mi: int, va
         setters.append((mi, value, line))
 
 
-class _Facts:
-    """The effect log turned into facts, their setters, and scoring under a hypothesis.
+@dataclass(slots=True)
+class FactTable:
+    """The expected side of inference: every fact, who sets it to what, and the dependencies.
 
     Facts are interned as integers: scoring runs hundreds of thousands of times, and hashing
-    keys is what it would otherwise spend its time on.
+    keys is what it would otherwise spend its time on. The table depends only on the replay's
+    effect log, the migrations' order and the scope, so a run over unchanged migrations can
+    load it instead of building it (see :mod:`schemadiff.inputs`).
     """
 
-    def __init__(
-        self, effects: Iterable[Effect], index: dict[str, int], actual: Catalog, keep: Keep | None
-    ) -> None:
-        self.ids: dict[Fact, int] = {}
-        self.names: list[Fact] = []
-        self.setters: list[list[tuple[int, Any]]] = []
-        self.exists_id: list[int] = []  # per fact: the id of its key's existence fact
-        self.by_migration: dict[int, set[int]] = defaultdict(set)
-        self.lines: dict[tuple[int, int], int] = {}
-        self.actual = actual
+    names: list[Fact] = field(default_factory=list)
+    setters: list[list[tuple[int, Any]]] = field(default_factory=list)
+    exists_id: list[int] = field(default_factory=list)  # per fact: its key's existence fact
+    by_migration: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    lines: dict[tuple[int, int], int] = field(default_factory=dict)
+    key_facts: dict[Key, list[int]] = field(default_factory=lambda: defaultdict(list))
+    edges: Edges = field(default_factory=lambda: defaultdict(set))
+
+    @classmethod
+    def build(
+        cls, effects: Iterable[Effect], index: dict[str, int], keep: Keep | None = None
+    ) -> FactTable:
+        """The table of a replay's effects (``index``: version -> position in apply order)."""
+        table = cls()
+        ids: dict[Fact, int] = {}
         # Collect per fact first: an attribute that only its creating migration sets says
         # nothing existence does not, so only attributes set more than once become facts.
         # Only keys created more than once, or altered, can have such attributes: the others
         # (most of them) are never expanded into their attributes at all.
+        effects = list(effects)
+        table.edges = dependency_edges(effects, index)
         effects = [e for e in effects if e.migration in index and (keep is None or keep(e.key))]
         creates: dict[Key, int] = defaultdict(int)
         for e in effects:
@@ -216,27 +226,24 @@ class _Facts:
             if fact[1] != "*" and len(setters) < 2:
                 continue
             for mi, value, line in setters:
-                self._add(mi, fact, value, line)
-        attrs_cache: dict[Key, dict[str, Any] | None] = {}
-        self.actual_values = [self._actual_value(f, attrs_cache) for f in self.names]
-        self.key_facts: dict[Key, list[int]] = defaultdict(list)
-        for fid, (key, _) in enumerate(self.names):
-            self.key_facts[key].append(fid)
-        self._facts_cache: dict[int, set[int]] = {}
+                table._add(ids, mi, fact, value, line)
+        for fid, (key, _) in enumerate(table.names):
+            table.key_facts[key].append(fid)
+        return table
 
-    def _id(self, fact: Fact) -> int:
-        fid = self.ids.get(fact)
+    def _id(self, ids: dict[Fact, int], fact: Fact) -> int:
+        fid = ids.get(fact)
         if fid is None:
-            fid = self.ids[fact] = len(self.names)
+            fid = ids[fact] = len(self.names)
             self.names.append(fact)
             self.setters.append([])
             self.exists_id.append(-1)
             if fact[1] != "*":
-                self.exists_id[fid] = self._id((fact[0], "*"))
+                self.exists_id[fid] = self._id(ids, (fact[0], "*"))
         return fid
 
-    def _add(self, mi: int, fact: Fact, value: Any, line: int) -> None:
-        fid = self._id(fact)
+    def _add(self, ids: dict[Fact, int], mi: int, fact: Fact, value: Any, line: int) -> None:
+        fid = self._id(ids, fact)
         setters = self.setters[fid]
         if setters and setters[-1][0] == mi:
             setters[-1] = (mi, value)  # the migration's last word on this fact
@@ -245,15 +252,29 @@ class _Facts:
         self.by_migration[mi].add(fid)
         self.lines.setdefault((mi, fid), line)
 
-    def _actual_value(self, fact: Fact, attrs_cache: dict[Key, dict[str, Any] | None]) -> Any:
+
+class _Facts:
+    """A fact table scored against the actual schema under hypotheses."""
+
+    def __init__(self, table: FactTable, actual: Catalog) -> None:
+        self.table = table
+        self.names = table.names
+        self.setters = table.setters
+        self.exists_id = table.exists_id
+        self.by_migration = table.by_migration
+        self.lines = table.lines
+        self.key_facts = table.key_facts
+        self.actual = actual
+        self.actual_values = [self._actual_value(f) for f in self.names]
+        self._facts_cache: dict[int, set[int]] = {}
+
+    def _actual_value(self, fact: Fact) -> Any:
         key, attr = fact
-        if key not in attrs_cache:
-            obj = self.actual.objects.get(key)
-            attrs_cache[key] = obj.attributes() if obj is not None else None
-        attrs = attrs_cache[key]
+        obj = self.actual.objects.get(key)
         if attr == "*":
-            return _PRESENT if attrs is not None else _ABSENT
-        return attrs.get(attr) if attrs is not None else None
+            return _PRESENT if obj is not None else _ABSENT
+        # attribute names come from the same kind's attributes(): the key's kind fixes the class
+        return getattr(obj, attr, None) if obj is not None else None
 
     def predicted(self, fid: int, applied: set[int] | _Overlay) -> Any:
         for mi, value in reversed(self.setters[fid]):
@@ -444,6 +465,11 @@ def _search(facts: _Facts, edges: Edges, order: list[int]) -> set[int]:
     return applied
 
 
+def version_index(migrations: Iterable[Migration]) -> dict[str, int]:
+    """version -> position in apply order (what a fact table numbers migrations by)."""
+    return {m.version: i for i, m in enumerate(migrations)}
+
+
 def _describe(fact: Fact) -> str:
     key, attr = fact
     return str(key) if attr == "*" else f"{key} {attr}"
@@ -458,6 +484,7 @@ def infer_applied(
     keep: Keep | None = None,
     *,
     replay_subset: Callable[[list[int]], Replay] | None = None,
+    table: FactTable | None = None,
 ) -> Inference:
     """Infer which migrations are applied and compare with the recorded history.
 
@@ -470,12 +497,15 @@ def infer_applied(
         keep: objects to consider (history tables and excluded schemas filtered out).
         replay_subset: the replay of the migrations at these indexes, for the drift of a
             state where not all are applied (default: parse and replay them again).
+        table: ``FactTable.build(replay.effects, version_index(migrations), keep)``, when
+            the caller has it already (from the cache).
     """
     migrations = list(migrations)
-    index = {m.version: i for i, m in enumerate(migrations)}
     order = list(range(len(migrations)))
-    facts = _Facts(replay.effects, index, actual, keep)
-    applied = _search(facts, dependency_edges(replay.effects, index), order)
+    if table is None:
+        table = FactTable.build(replay.effects, version_index(migrations), keep)
+    facts = _Facts(table, actual)
+    applied = _search(facts, table.edges, order)
 
     has_history = recorded.source != "none"
     rec = recorded.applied

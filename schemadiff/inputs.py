@@ -17,7 +17,9 @@ from schemadiff.migration import Migration
 
 if TYPE_CHECKING:
     from schemadiff.cache import ParseCache
+    from schemadiff.diff import Scope
     from schemadiff.history import ParsedMigration, Replay
+    from schemadiff.infer import FactTable
 
 Progress = Callable[[int], None]
 
@@ -87,6 +89,26 @@ def load_expected(
     elif progress is not None:
         progress(len(migrations))
     return expected
+
+
+def load_fact_table(expected: Expected, scope: Scope) -> FactTable:
+    """Inference's expected side for these migrations under ``scope``, built or cached."""
+    from schemadiff.infer import FactTable, version_index
+
+    key = None
+    if expected.cache is not None:
+        from schemadiff.cache import facts_key
+
+        versions = [m.version for m in expected.migrations]
+        replay = _replay_key(expected.parse_keys, expected.strict, expected.cache)
+        key = facts_key(str(replay), versions, scope.spec)
+        table = expected.cache.get(key, expect=FactTable)
+        if table is not None:
+            return table  # type: ignore[no-any-return]
+    table = FactTable.build(expected.replay.effects, version_index(expected.migrations), scope)
+    if expected.cache is not None and key is not None:
+        expected.cache.put(key, table)
+    return table
 
 
 def load_dump(path: str | Path, *, strict: bool = False, cache: ParseCache | None = None) -> Replay:

@@ -17,6 +17,7 @@ partial and baseline revisions.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -197,18 +198,26 @@ def read_history_file(path: str | Path, tool: str) -> Recorded:
 # -- pg_dump and dbmate schema.sql -----------------------------------------------------------
 
 _IDENT = r'(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)'
-_COPY = re.compile(
+_COPY_RE = (
     rf"^COPY\s+(?P<table>{_IDENT}(?:\.{_IDENT})?)\s*\((?P<cols>[^)]*)\)\s+FROM\s+stdin;[ \t]*\r?$",
     re.MULTILINE | re.IGNORECASE,
 )
-_INSERT = re.compile(
+_INSERT_RE = (
     rf"^INSERT\s+INTO\s+(?P<table>{_IDENT}(?:\.{_IDENT})?)\s*\((?P<cols>[^)]*)\)\s*VALUES\s*",
     re.MULTILINE | re.IGNORECASE,
 )
-_CREATE = re.compile(
+_CREATE_RE = (
     rf"^CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<table>{_IDENT}(?:\.{_IDENT})?)\s*\(",
     re.MULTILINE | re.IGNORECASE,
 )
+
+
+@functools.cache
+def _pattern(spec: tuple[str, int]) -> re.Pattern[str]:
+    """Compiled on first use: most runs never look for history rows in a dump."""
+    return re.compile(*spec)
+
+
 _COPY_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
 
 
@@ -367,19 +376,24 @@ def read_history_from_dump(
     module = _module(tool)
     wanted = _candidates(module, table)
     blocks: dict[tuple[str, str], list[dict[str, str | None]]] = {}
-    for m in _COPY.finditer(text):
+    lowered = text.lower()
+    if not any(name.lower() in lowered for _, name in wanted):
+        # the usual case for a schema-only dump; three regex passes over it cost far more
+        return Recorded(tool, "dump", False, (), (f"the dump holds no {tool} history table",))
+    for m in _pattern(_COPY_RE).finditer(text):
         name = _name_parts(m.group("table"))
         if _matches(name, wanted):
             blocks.setdefault(name, []).extend(
                 _copy_rows(text, m.end() + 1, _columns(m.group("cols"))))
-    for m in _INSERT.finditer(text):
+    for m in _pattern(_INSERT_RE).finditer(text):
         name = _name_parts(m.group("table"))
         if _matches(name, wanted):
             blocks.setdefault(name, []).extend(
                 _insert_rows(text, m.end(), _columns(m.group("cols")))[0])
     found = _pick(list(blocks), wanted)
     if found is None:
-        defined = _pick([_name_parts(m.group("table")) for m in _CREATE.finditer(text)], wanted)
+        creates = _pattern(_CREATE_RE).finditer(text)
+        defined = _pick([_name_parts(m.group("table")) for m in creates], wanted)
         if defined is None:
             return Recorded(tool, "dump", False, (), (f"the dump holds no {tool} history table",))
         where = ".".join(p for p in defined if p)

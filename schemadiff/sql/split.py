@@ -62,7 +62,12 @@ _ROUTINE_SCAN = re.compile(r"""[;()'"$]|--[^\n]*|/\*|\b(?i:begin|case|end)\b""")
 _GAP = re.compile(r"(?:\s|--[^\n]*)*")  # whitespace and line comments
 _COMMENT_MARK = re.compile(r"/\*|\*/")
 _ESCAPE_STOP = re.compile(r"[\\']")
-_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_\x80-\U0010ffff]*)?\$")
+# Tag characters: letters, digits (not first), "_" and anything beyond ASCII. Spelt as negated
+# classes of the ASCII characters that are not allowed: the same sets as [A-Za-z_\x80-\U0010ffff]
+# (checked over every code point), but compiled in 0.2 ms instead of 4 ms at every start.
+_DOLLAR_TAG = re.compile(
+    r"\$(?:[^\x00-\x40\x5b-\x5e\x60\x7b-\x7f][^\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]*)?\$"
+)
 _SEP = r"(?:\s|--[^\n]*|/\*.*?\*/)+"  # whitespace and (non-nested) comments between words
 _HEAD = re.compile(
     rf"(?is)create{_SEP}(?:or{_SEP}replace{_SEP})?(?:(?P<routine>function|procedure)|rule)\b"

@@ -41,7 +41,6 @@ from schemadiff import sync as sync_mod
 from schemadiff.errors import ParseError
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
-from schemadiff.sql.split import split
 from schemadiff.sync import SyncContext, SyncError, SyncScript
 from schemadiff.tools import _common
 
@@ -199,6 +198,8 @@ def _in_transaction(path: Path, text: str) -> bool:
     conf = path.with_name(path.name + ".conf")
     if conf.is_file() and _CONF_FALSE.search(conf.read_text("utf-8", errors="replace")):
         return False
+    from schemadiff.sql.split import split  # its regexes cost a few ms: only for Flyway dirs
+
     try:
         statements = split(text, str(path))
     except ParseError:
