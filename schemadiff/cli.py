@@ -115,9 +115,17 @@ def _shadow_choice() -> tuple[str | None, bool] | None:
 
 def _shadow_expected(migrations: list[Any], choice: tuple[str | None, bool]) -> Any:
     """The exact replay of ``migrations`` in a scratch database; its diagnostics on stderr."""
+    from schemadiff.progress import ProgressBar
     from schemadiff.sources.shadow import shadow_replay
 
-    replay = shadow_replay(migrations, shadow_dsn=choice[0], embedded=choice[1])
+    with ProgressBar() as bar:
+        advance = bar.step("applying migrations in the shadow database", len(migrations))
+        replay = shadow_replay(
+            migrations,
+            shadow_dsn=choice[0],
+            embedded=choice[1],
+            observe=lambda *_: bool(advance(1)),
+        )
     for d in replay.diagnostics:
         click.echo(f"schemadiff: shadow: {d}", err=True)
     return replay
@@ -206,8 +214,10 @@ def _static_expected(found: list[Any], strict: bool) -> Any:
     """The migrations' replay through the cache (an ``inputs.Expected``)."""
     from schemadiff.cache import command_cache
     from schemadiff.inputs import load_expected
+    from schemadiff.progress import ProgressBar
 
-    return load_expected(found, strict=strict, cache=command_cache())
+    with ProgressBar() as bar:
+        return load_expected(found, strict=strict, cache=command_cache(), progress=bar.step)
 
 
 def _load_actual(schema_file: str | None, dsn: str | None, strict: bool) -> Any:
@@ -605,9 +615,18 @@ def verify(
     started = time.perf_counter()
     comparison = Comparison(static_snapshots(parse_migrations(found, cache=command_cache())))
     static_done = time.perf_counter()
-    replay = shadow_replay(
-        found, shadow_dsn=shadow_dsn, embedded=bool(shadow), observe=comparison.observe
-    )
+    from schemadiff.progress import ProgressBar
+
+    with ProgressBar() as bar:
+        advance = bar.step("applying migrations in the shadow database", len(found))
+
+        def observe(position: int, migration: Any, catalog: Any) -> bool:
+            advance(1)
+            return bool(comparison.observe(position, migration, catalog))
+
+        replay = shadow_replay(
+            found, shadow_dsn=shadow_dsn, embedded=bool(shadow), observe=observe
+        )
     comparison.shadow_diagnostics = replay.diagnostics
     timings = {"static": static_done - started, "shadow": time.perf_counter() - static_done}
     where = describe_shadow(shadow_dsn, bool(shadow))

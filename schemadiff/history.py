@@ -147,8 +147,13 @@ def _replay_statements(
             stats.schema += 1
 
 
-def replay_parsed(parsed: list[ParsedMigration], *, strict: bool = False) -> Replay:
-    """Replay already-parsed migrations in order."""
+def replay_parsed(
+    parsed: list[ParsedMigration],
+    *,
+    strict: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> Replay:
+    """Replay already-parsed migrations in order (``progress(1)`` after each one)."""
     from schemadiff.sql.replay import Replayer
 
     replayer = Replayer()
@@ -157,6 +162,8 @@ def replay_parsed(parsed: list[ParsedMigration], *, strict: bool = False) -> Rep
         st = stats.setdefault(pm.migration.version, MigrationStats())
         replayer.reset_search_path()
         _replay_statements(replayer, pm.statements, pm.migration.version, st, strict)
+        if progress is not None:
+            progress(1)
     return Replay(
         replayer.catalog,
         replayer.effects,

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from schemadiff.infer import FactTable
 
 Progress = Callable[[int], None]
+Steps = Callable[[str, int], Progress]  # ProgressBar.step: (label, total) -> advance
 
 
 @dataclass(slots=True)
@@ -64,9 +65,11 @@ def load_expected(
     *,
     strict: bool = False,
     cache: ParseCache | None = None,
-    progress: Progress | None = None,
+    progress: Steps | None = None,
 ) -> Expected:
     """Parse (through the parse cache) and replay the migrations, or load their replay.
+
+    ``progress`` (``ProgressBar.step``) is told about the parsing and replaying steps.
 
     Raises:
         ParseError: as :func:`~schemadiff.history.parse_migrations` and, with ``strict``,
@@ -83,11 +86,12 @@ def load_expected(
     if replay is None:
         from schemadiff.history import parse_migrations, replay_parsed
 
-        expected._parsed = parse_migrations(migrations, cache=cache, progress=progress)
-        expected.replay = replay_parsed(expected._parsed, strict=strict)
+        n = len(migrations)
+        parsing = progress("parsing migrations", n) if progress is not None else None
+        expected._parsed = parse_migrations(migrations, cache=cache, progress=parsing)
+        replaying = progress("replaying migrations", n) if progress is not None else None
+        expected.replay = replay_parsed(expected._parsed, strict=strict, progress=replaying)
         _put(cache, key, expected.replay)
-    elif progress is not None:
-        progress(len(migrations))
     return expected
 
 
