@@ -52,7 +52,9 @@ class Expected:
         chosen = list(indexes)
         if chosen == list(range(len(self.migrations))):
             return self.replay
-        key = _replay_key([self.parse_keys[i] for i in chosen], self.strict, self.cache)
+        key = None
+        if self.cache is not None:
+            key = _replay_key([self.parse_keys[i] for i in chosen], self.strict, self.cache)
         replay = _get(self.cache, key)
         if replay is None:
             replay = replay_parsed([self.parsed[i] for i in chosen], strict=self.strict)

@@ -330,3 +330,22 @@ def test_help_and_schema_file_runs_do_not_import_psycopg_or_rich(tmp_path: Path)
 def test_infer_from_a_schema_file_does_not_import_psycopg(tmp_path: Path) -> None:
     mig, dump = _goose_dir(tmp_path)
     assert _imported(["infer", "-m", str(mig), "-t", "goose", "-s", str(dump), "-f", "json"]) == []
+
+
+@pytest.mark.parametrize("cached", [True, False])
+def test_subset_replays_match_a_fresh_replay(tmp_path: Path, cached: bool) -> None:
+    """What infer's drift replays for a partly applied history, with and without a cache."""
+    from schemadiff.inputs import load_expected
+
+    migrations = _history()
+    expected = load_expected(migrations, cache=ParseCache(tmp_path) if cached else None)
+    parsed = [parse_migration(m) for m in migrations]
+    for chosen in ([0, 1, 2], [0, 2, 4], list(range(len(migrations)))):
+        fresh = replay_parsed([parsed[i] for i in chosen])
+        got = expected.subset(chosen)
+        assert got.catalog == fresh.catalog and list(got.effects) == fresh.effects
+    if cached:  # asked again: read back, the same
+        again = load_expected(migrations, cache=ParseCache(tmp_path))
+        assert again.subset([0, 2, 4]).catalog == replay_parsed(
+            [parsed[i] for i in (0, 2, 4)]
+        ).catalog

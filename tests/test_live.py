@@ -427,6 +427,65 @@ def test_readonly_role_reads_the_same(
     assert row == (False, False)
 
 
+# ------------------------------------------------------------------------------ two sessions
+
+
+def test_two_sessions_share_one_snapshot_and_read_the_same(
+    pg: PgServer, sink_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The helper session adopts the first one's snapshot: both see the same transactions."""
+    from schemadiff.sources import live
+
+    seen: dict[tuple[str, ...], str] = {}
+    original = live._read_kinds
+
+    def spy(conn: Any, kinds: Any, version: int, params: Any) -> Any:
+        row = conn.execute("SELECT txid_current_snapshot()::text AS s").fetchone()
+        seen[tuple(kinds)] = row["s"]
+        return original(conn, kinds, version, params)
+
+    monkeypatch.setattr(live, "_read_kinds", spy)
+    both = read_live(pg.dsn(sink_db)).catalog
+    assert len(seen) == 2 and tuple(live._Helper.KINDS) in seen, seen
+    assert len(set(seen.values())) == 1, seen
+    seen.clear()
+    one = read_live(pg.dsn(sink_db), parallel=False).catalog
+    assert len(seen) == 1
+    assert both == one and list(both.objects) == list(one.objects)  # same order too
+
+
+def test_no_second_session_means_one_session_reads_everything(
+    pg: PgServer, sink_db: str, readonly_role: Callable[..., str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A role allowed one connection: the helper cannot log in, the first session reads its
+    kinds too, and the result is the same."""
+    from schemadiff.sources import live
+
+    role = readonly_role(sink_db)
+    with pg.connect_db(sink_db, autocommit=True) as conn:
+        conn.execute(sql.SQL("ALTER ROLE {} CONNECTION LIMIT 1").format(sql.Identifier(role)))
+    helpers: list[Any] = []
+    original = live._Helper.result
+    monkeypatch.setattr(live._Helper, "result", lambda self: helpers.append(self) or original(self))
+    alone = read_live(with_user(pg.dsn(sink_db), role, PASSWORD)).catalog
+    assert [h.failed for h in helpers] == [True]
+    assert mismatches(alone, read_live(pg.dsn(sink_db)).catalog) == []
+
+
+def test_a_helper_query_timing_out_is_a_source_error(
+    pg: PgServer, sink_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from schemadiff.sources import live
+
+    original = live.catalog_query
+    slow = live._Helper.KINDS[0]
+    monkeypatch.setattr(live, "catalog_query",
+                        lambda kind, v: "SELECT pg_sleep(5)" if kind == slow else original(kind, v))
+    with pytest.raises(SourceError, match="statement_timeout"):
+        read_live(pg.dsn(sink_db), statement_timeout_ms=200)
+
+
 # ------------------------------------------------------------------------------ safety
 
 

@@ -68,7 +68,8 @@ from schemadiff.sql.parse import parse_statement
 from schemadiff.sql.parse_routine import arguments as parse_arguments
 from schemadiff.sql.tokens import Stream, SyntaxProblem
 
-#: The catalog queries, in the order they run (one file each in ``sources/catalog``).
+#: The catalog queries, one file each in ``sources/catalog`` (a catalog is filled in this
+#: order whatever order they run in).
 KINDS: tuple[str, ...] = (
     "schemas",
     "extensions",
@@ -85,6 +86,13 @@ KINDS: tuple[str, ...] = (
     "triggers",
     "policies",
 )
+
+#: The order one session reads them in: the server's heaviest first.
+_BY_COST: tuple[str, ...] = (
+    "constraints", "columns", "indexes", "tables", "sequences", "views", "composites",
+    "domains", "enums", "functions", "triggers", "policies", "schemas", "extensions",
+)
+assert sorted(_BY_COST) == sorted(KINDS)
 
 APPLICATION_NAME = "schemadiff"
 MIN_SERVER_VERSION = 120000  # attgenerated, pg_get_partkeydef, tgparentid-or-internal clones
@@ -221,6 +229,7 @@ def read_live(
     statement_timeout_ms: int = 30000,
     lock_timeout_ms: int = 5000,
     connect_timeout_s: int = 10,
+    parallel: bool = True,
 ) -> Replay:
     """Read a database's schema into a catalog, read-only.
 
@@ -231,6 +240,8 @@ def read_live(
         statement_timeout_ms: ``statement_timeout`` of the session.
         lock_timeout_ms: ``lock_timeout`` of the session.
         connect_timeout_s: libpq ``connect_timeout`` (at least 2 seconds).
+        parallel: read the largest kinds on a second session sharing the first one's
+            snapshot (falls back to one session when a second cannot be had).
 
     Returns:
         A :class:`~schemadiff.history.Replay` with the catalog filled and no effects or
@@ -241,30 +252,160 @@ def read_live(
             failed (a timeout, a permission the role lacks).
     """
     params = {"include": list(schemas), "exclude": list(exclude_schemas)}
-    with open_session(dsn, statement_timeout_ms=statement_timeout_ms,
-                      lock_timeout_ms=lock_timeout_ms,
-                      connect_timeout_s=connect_timeout_s) as conn:
+    timeouts = {"statement_timeout_ms": statement_timeout_ms, "lock_timeout_ms": lock_timeout_ms,
+                "connect_timeout_s": connect_timeout_s}
+    with open_session(dsn, **timeouts) as conn:
         version = conn.info.server_version
         if version < MIN_SERVER_VERSION:
             host, dbname, _ = _dsn_parts(dsn)
             raise SourceError(f"database {dbname!r} on {host}: PostgreSQL {version // 10000} is "
                               "not supported (12 or later)")
-        rows: dict[str, list[dict[str, Any]]] = {}
         try:
-            with conn.transaction():
-                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                with conn.pipeline():
-                    cursors = {
-                        kind: conn.execute(catalog_query(kind, version), params) for kind in KINDS
-                    }
-                rows = {kind: cur.fetchall() for kind, cur in cursors.items()}
+            try:
+                objects = _read_catalog(conn, dsn, version, params, timeouts, parallel)
+            except _SnapshotRefused:  # e.g. a hot standby that cannot export one
+                objects = _read_catalog(conn, dsn, version, params, timeouts, False)
         except pg_errors.QueryCanceled as exc:
             raise _source_error(
                 dsn, f"statement_timeout ({statement_timeout_ms} ms) reading the catalog of", exc
             ) from None
         except psycopg.Error as exc:
             raise _source_error(dsn, "cannot read the catalog of", exc) from None
-    return Replay(catalog=catalog_from_rows(rows), effects=[], diagnostics=[])
+    catalog = Catalog()
+    for kind in KINDS:  # the same insertion order as a sequential read
+        for obj in objects.get(kind, ()):
+            catalog.objects[obj.key] = obj
+    return Replay(catalog=catalog, effects=[], diagnostics=[])
+
+
+class _SnapshotRefused(Exception):
+    """pg_export_snapshot() failed: read with one session instead."""
+
+
+def _read_catalog(
+    conn: psycopg.Connection[dict[str, Any]],
+    dsn: str,
+    version: int,
+    params: dict[str, list[str]],
+    timeouts: dict[str, int],
+    parallel: bool,
+) -> dict[str, list[SchemaObject]]:
+    """Every kind's objects, read in one REPEATABLE READ snapshot (shared with a helper)."""
+    objects: dict[str, list[SchemaObject]] = {}
+    with conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        helper = _Helper.start(dsn, conn, version, params, timeouts) if parallel else None
+        own = [kind for kind in _BY_COST if helper is None or kind not in helper.kinds]
+        objects.update(_read_kinds(conn, own, version, params))
+        if helper is not None:
+            objects.update(helper.result())
+            if helper.failed:  # no second session: read its kinds here, same snapshot
+                objects.update(_read_kinds(conn, helper.kinds, version, params))
+    return objects
+
+
+def _read_kinds(
+    conn: psycopg.Connection[dict[str, Any]],
+    kinds: Sequence[str],
+    version: int,
+    params: dict[str, list[str]],
+) -> dict[str, list[SchemaObject]]:
+    """Query and build each kind in turn: while this thread builds, the other session's query
+    runs on the server (one query at a time per session, not a pipeline: a pipeline hands
+    back no result before the last one is in)."""
+    return {kind: _build_kind(kind, _fetch(conn, [kind], version, params)[kind]) for kind in kinds}
+
+
+def _fetch(
+    conn: psycopg.Connection[dict[str, Any]],
+    kinds: Sequence[str],
+    version: int,
+    params: dict[str, list[str]],
+) -> dict[str, list[dict[str, Any]]]:
+    """Run the catalog queries of ``kinds`` in one pipeline; their rows by kind."""
+    if not kinds:
+        return {}
+    with conn.pipeline():
+        cursors = {kind: conn.execute(catalog_query(kind, version), params) for kind in kinds}
+    return {kind: cur.fetchall() for kind, cur in cursors.items()}
+
+
+class _Helper:
+    """A second read-only session on the same snapshot, reading some kinds in a thread.
+
+    pg_dump -j's technique: the first session exports its snapshot (``pg_export_snapshot``)
+    and the second adopts it (``SET TRANSACTION SNAPSHOT``), so both read one consistent
+    catalog while the server works on two queries at once. When no second session can be had
+    (connection limit, a server that refuses the snapshot), :attr:`failed` says so and the
+    first session reads those kinds itself.
+    """
+
+    #: About half of the server's work on a wide schema (columns, then indexes).
+    KINDS: tuple[str, ...] = ("columns", "indexes")
+
+    def __init__(self, kinds: tuple[str, ...]) -> None:
+        self.kinds = kinds
+        self.failed = False
+        self._objects: dict[str, list[SchemaObject]] = {}
+        self._error: BaseException | None = None
+        self._thread: Any = None
+
+    @classmethod
+    def start(
+        cls,
+        dsn: str,
+        conn: psycopg.Connection[dict[str, Any]],
+        version: int,
+        params: dict[str, list[str]],
+        timeouts: dict[str, int],
+    ) -> _Helper:
+        """Export ``conn``'s snapshot (its transaction's first query) and start the thread."""
+        import threading
+
+        helper = cls(cls.KINDS)
+        try:
+            row = conn.execute("SELECT pg_export_snapshot() AS id").fetchone()
+        except psycopg.Error as exc:
+            raise _SnapshotRefused(str(exc)) from exc
+        helper._thread = threading.Thread(
+            target=helper._run, args=(dsn, row["id"], version, params, timeouts),  # type: ignore[index]
+            name="schemadiff-catalog", daemon=True,
+        )
+        helper._thread.start()
+        return helper
+
+    def _run(self, dsn: str, snapshot: str, version: int, params: dict[str, list[str]],
+             timeouts: dict[str, int]) -> None:
+        from psycopg import sql
+
+        session = open_session(dsn, **timeouts)
+        try:
+            conn = session.__enter__()
+        except SourceError:  # no second session (connection limit): the first one reads
+            self.failed = True
+            return
+        try:
+            with conn.transaction():
+                try:
+                    conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(
+                        sql.Literal(snapshot)))
+                except psycopg.Error:  # a server that will not share it: not an error
+                    self.failed = True
+                    return
+                self._objects = _read_kinds(conn, self.kinds, version, params)
+        except (psycopg.Error, SourceError) as exc:  # the queries or the build failed
+            self._error = exc
+        finally:
+            session.__exit__(None, None, None)
+
+    def result(self) -> dict[str, list[SchemaObject]]:
+        """The helper's objects by kind (none when it failed); re-raises its errors."""
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._objects
 
 
 # ------------------------------------------------------------------------------ rows -> model
@@ -615,10 +756,20 @@ def catalog_from_rows(rows: dict[str, list[dict[str, Any]]]) -> Catalog:
         SourceError: a deparsed definition the grammar cannot read.
     """
     catalog = Catalog()
+    objects = _build(rows)
     for kind in KINDS:
-        try:
-            for obj in _BUILDERS[kind](rows.get(kind, [])):
-                catalog.objects[obj.key] = obj
-        except SyntaxProblem as exc:
-            raise SourceError(f"cannot read the catalog's {kind}: {exc}") from None
+        for obj in objects.get(kind, ()):
+            catalog.objects[obj.key] = obj
     return catalog
+
+
+def _build(rows: dict[str, list[dict[str, Any]]]) -> dict[str, list[SchemaObject]]:
+    """The objects of each kind's rows."""
+    return {kind: _build_kind(kind, kind_rows) for kind, kind_rows in rows.items()}
+
+
+def _build_kind(kind: str, rows: list[dict[str, Any]]) -> list[SchemaObject]:
+    try:
+        return list(_BUILDERS[kind](rows))
+    except SyntaxProblem as exc:
+        raise SourceError(f"cannot read the catalog's {kind}: {exc}") from None

@@ -16,7 +16,8 @@ SELECT n.nspname AS schema,
        a.attidentity::text AS identity,
        CASE WHEN a.attcollation <> t.typcollation THEN cn.nspname END AS collation_schema,
        CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation,
-       ds.description AS comment
+       (SELECT ds.description FROM pg_description AS ds
+        WHERE ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum) AS comment
 FROM pg_attribute AS a
 JOIN pg_class AS c ON c.oid = a.attrelid
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
@@ -24,8 +25,6 @@ JOIN pg_type AS t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef AS ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 LEFT JOIN pg_collation AS co ON co.oid = a.attcollation
 LEFT JOIN pg_namespace AS cn ON cn.oid = co.collnamespace
-LEFT JOIN pg_description AS ds
-       ON ds.classoid = 'pg_class'::regclass AND ds.objoid = c.oid AND ds.objsubid = a.attnum
 WHERE c.relkind IN ('r', 'p')
   AND c.relpersistence <> 't'
   AND a.attnum > 0

@@ -10,12 +10,11 @@ SELECT n.nspname AS schema,
        ARRAY(SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute AS a
              WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
              ORDER BY a.attnum) AS attribute_types,
-       ds.description AS comment
+       (SELECT ds.description FROM pg_description AS ds
+        WHERE ds.objoid = t.oid AND ds.classoid = 'pg_type'::regclass AND ds.objsubid = 0) AS comment
 FROM pg_type AS t
 JOIN pg_namespace AS n ON n.oid = t.typnamespace
 JOIN pg_class AS c ON c.oid = t.typrelid AND c.relkind = 'c'
-LEFT JOIN pg_description AS ds
-       ON ds.classoid = 'pg_type'::regclass AND ds.objoid = t.oid AND ds.objsubid = 0
 WHERE t.typtype = 'c'
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
   AND n.nspname !~ '^pg_(toast_)?temp_'

@@ -39,15 +39,14 @@ SELECT n.nspname AS schema,
        k.connoinherit AS no_inherit,
        CASE WHEN k.contype = 'c' THEN pg_get_expr(k.conbin, k.conrelid) END AS check_expression,
        CASE WHEN k.contype = 'x' THEN pg_get_constraintdef(k.oid) END AS definition,
-       ds.description AS comment
+       (SELECT ds.description FROM pg_description AS ds
+        WHERE ds.objoid = k.oid AND ds.classoid = 'pg_constraint'::regclass AND ds.objsubid = 0) AS comment
 FROM pg_constraint AS k
 JOIN pg_class AS c ON c.oid = k.conrelid
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 LEFT JOIN pg_class AS rc ON rc.oid = k.confrelid
 LEFT JOIN pg_namespace AS rn ON rn.oid = rc.relnamespace
 LEFT JOIN pg_index AS ix ON ix.indexrelid = k.conindid AND k.contype IN ('p', 'u')
-LEFT JOIN pg_description AS ds
-       ON ds.classoid = 'pg_constraint'::regclass AND ds.objoid = k.oid AND ds.objsubid = 0
 WHERE k.contype IN ('p', 'u', 'f', 'c', 'x')
   AND (k.contype <> 'c' OR k.conislocal)
   AND (k.contype <> 'f' OR k.conparentid = 0)

@@ -15,14 +15,13 @@ SELECT n.nspname AS schema,
              WHERE c.contypid = t.oid AND c.contype = 'c' ORDER BY c.conname) AS check_names,
        ARRAY(SELECT pg_get_constraintdef(c.oid) FROM pg_constraint AS c
              WHERE c.contypid = t.oid AND c.contype = 'c' ORDER BY c.conname) AS check_defs,
-       ds.description AS comment
+       (SELECT ds.description FROM pg_description AS ds
+        WHERE ds.objoid = t.oid AND ds.classoid = 'pg_type'::regclass AND ds.objsubid = 0) AS comment
 FROM pg_type AS t
 JOIN pg_namespace AS n ON n.oid = t.typnamespace
 JOIN pg_type AS bt ON bt.oid = t.typbasetype
 LEFT JOIN pg_collation AS co ON co.oid = t.typcollation
 LEFT JOIN pg_namespace AS cn ON cn.oid = co.collnamespace
-LEFT JOIN pg_description AS ds
-       ON ds.classoid = 'pg_type'::regclass AND ds.objoid = t.oid AND ds.objsubid = 0
 WHERE t.typtype = 'd'
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
   AND n.nspname !~ '^pg_(toast_)?temp_'

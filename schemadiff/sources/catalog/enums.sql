@@ -5,11 +5,10 @@ SELECT n.nspname AS schema,
        t.typname AS name,
        ARRAY(SELECT e.enumlabel::text FROM pg_enum AS e
              WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels,
-       ds.description AS comment
+       (SELECT ds.description FROM pg_description AS ds
+        WHERE ds.objoid = t.oid AND ds.classoid = 'pg_type'::regclass AND ds.objsubid = 0) AS comment
 FROM pg_type AS t
 JOIN pg_namespace AS n ON n.oid = t.typnamespace
-LEFT JOIN pg_description AS ds
-       ON ds.classoid = 'pg_type'::regclass AND ds.objoid = t.oid AND ds.objsubid = 0
 WHERE t.typtype = 'e'
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
   AND n.nspname !~ '^pg_(toast_)?temp_'

@@ -21,12 +21,11 @@ SELECT n.nspname AS schema,
        p.proleakproof AS leakproof,
        p.proparallel::text AS parallel,
        p.proconfig AS config,
-       ds.description AS comment
+       (SELECT ds.description FROM pg_description AS ds
+        WHERE ds.objoid = p.oid AND ds.classoid = 'pg_proc'::regclass AND ds.objsubid = 0) AS comment
 FROM pg_proc AS p
 JOIN pg_namespace AS n ON n.oid = p.pronamespace
 JOIN pg_language AS l ON l.oid = p.prolang
-LEFT JOIN pg_description AS ds
-       ON ds.classoid = 'pg_proc'::regclass AND ds.objoid = p.oid AND ds.objsubid = 0
 WHERE p.prokind IN ('f', 'p', 'w')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
   AND n.nspname !~ '^pg_(toast_)?temp_'

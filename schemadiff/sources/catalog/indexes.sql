@@ -29,7 +29,8 @@ SELECT n.nspname AS schema,
        i.indnullsnotdistinct AS nulls_not_distinct,
        keys.simple,
        CASE WHEN NOT keys.simple THEN pg_get_indexdef(i.indexrelid) END AS definition,
-       ds.description AS comment
+       (SELECT ds.description FROM pg_description AS ds
+        WHERE ds.objoid = ic.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0) AS comment
 FROM pg_index AS i
 JOIN pg_class AS ic ON ic.oid = i.indexrelid
 JOIN pg_am AS am ON am.oid = ic.relam
@@ -51,8 +52,6 @@ CROSS JOIN LATERAL (
     LEFT JOIN pg_attribute AS a ON a.attrelid = i.indrelid AND a.attnum = u.attnum
     WHERE u.ord <= i.indnkeyatts
 ) AS keys
-LEFT JOIN pg_description AS ds
-       ON ds.classoid = 'pg_class'::regclass AND ds.objoid = ic.oid AND ds.objsubid = 0
 WHERE c.relkind IN ('r', 'p', 'm')
   AND c.relpersistence <> 't'
   AND NOT EXISTS (SELECT 1 FROM pg_constraint AS k

@@ -13,12 +13,11 @@ SELECT n.nspname AS schema,
              LEFT JOIN pg_roles AS a ON a.oid = r.role_oid) AS roles,
        pg_get_expr(p.polqual, p.polrelid) AS using,
        pg_get_expr(p.polwithcheck, p.polrelid) AS with_check,
-       ds.description AS comment
+       (SELECT ds.description FROM pg_description AS ds
+        WHERE ds.objoid = p.oid AND ds.classoid = 'pg_policy'::regclass AND ds.objsubid = 0) AS comment
 FROM pg_policy AS p
 JOIN pg_class AS c ON c.oid = p.polrelid
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
-LEFT JOIN pg_description AS ds
-       ON ds.classoid = 'pg_policy'::regclass AND ds.objoid = p.oid AND ds.objsubid = 0
 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
   AND n.nspname !~ '^pg_(toast_)?temp_'
   AND NOT EXISTS (SELECT 1 FROM pg_depend AS d

@@ -2,10 +2,9 @@
 -- Returns: name text, comment text (NULL when none).
 -- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
 SELECT n.nspname AS name,
-       ds.description AS comment
+       (SELECT ds.description FROM pg_description AS ds
+        WHERE ds.objoid = n.oid AND ds.classoid = 'pg_namespace'::regclass AND ds.objsubid = 0) AS comment
 FROM pg_namespace AS n
-LEFT JOIN pg_description AS ds
-       ON ds.classoid = 'pg_namespace'::regclass AND ds.objoid = n.oid AND ds.objsubid = 0
 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
   AND n.nspname !~ '^pg_(toast_)?temp_'
   AND NOT EXISTS (SELECT 1 FROM pg_depend AS d

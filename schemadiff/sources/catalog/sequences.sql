@@ -14,7 +14,8 @@ SELECT n.nspname AS schema,
        s.seqcycle AS cycle,
        ot.relname AS owned_table,
        oa.attname AS owned_column,
-       ds.description AS comment
+       (SELECT ds.description FROM pg_description AS ds
+        WHERE ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0) AS comment
 FROM pg_sequence AS s
 JOIN pg_class AS c ON c.oid = s.seqrelid
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
@@ -24,8 +25,6 @@ LEFT JOIN pg_depend AS own
       AND own.deptype IN ('a', 'i')
 LEFT JOIN pg_class AS ot ON ot.oid = own.refobjid
 LEFT JOIN pg_attribute AS oa ON oa.attrelid = own.refobjid AND oa.attnum = own.refobjsubid
-LEFT JOIN pg_description AS ds
-       ON ds.classoid = 'pg_class'::regclass AND ds.objoid = c.oid AND ds.objsubid = 0
 WHERE c.relpersistence <> 't'
   AND own.deptype IS DISTINCT FROM 'i'
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')

@@ -20,14 +20,13 @@ SELECT n.nspname AS schema,
              ORDER BY h.inhseqno) AS inherits,
        c.relrowsecurity AS rls_enabled,
        c.relforcerowsecurity AS rls_forced,
-       ds.description AS comment
+       (SELECT ds.description FROM pg_description AS ds
+        WHERE ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0) AS comment
 FROM pg_class AS c
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 LEFT JOIN pg_inherits AS pi ON pi.inhrelid = c.oid AND c.relispartition
 LEFT JOIN pg_class AS pc ON pc.oid = pi.inhparent
 LEFT JOIN pg_namespace AS pn ON pn.oid = pc.relnamespace
-LEFT JOIN pg_description AS ds
-       ON ds.classoid = 'pg_class'::regclass AND ds.objoid = c.oid AND ds.objsubid = 0
 WHERE c.relkind IN ('r', 'p')
   AND c.relpersistence <> 't'
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')

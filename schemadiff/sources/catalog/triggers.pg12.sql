@@ -11,14 +11,13 @@ SELECT n.nspname AS schema,
        fn.nspname AS function_schema,
        f.proname AS function_name,
        g.tgenabled::text AS enabled,
-       ds.description AS comment
+       (SELECT ds.description FROM pg_description AS ds
+        WHERE ds.objoid = g.oid AND ds.classoid = 'pg_trigger'::regclass AND ds.objsubid = 0) AS comment
 FROM pg_trigger AS g
 JOIN pg_class AS c ON c.oid = g.tgrelid
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 JOIN pg_proc AS f ON f.oid = g.tgfoid
 JOIN pg_namespace AS fn ON fn.oid = f.pronamespace
-LEFT JOIN pg_description AS ds
-       ON ds.classoid = 'pg_trigger'::regclass AND ds.objoid = g.oid AND ds.objsubid = 0
 WHERE NOT g.tgisinternal
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
   AND n.nspname !~ '^pg_(toast_)?temp_'

@@ -6,11 +6,10 @@ SELECT n.nspname AS schema,
        c.relname AS name,
        c.relkind = 'm' AS materialized,
        pg_get_viewdef(c.oid) AS definition,
-       ds.description AS comment
+       (SELECT ds.description FROM pg_description AS ds
+        WHERE ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0) AS comment
 FROM pg_class AS c
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
-LEFT JOIN pg_description AS ds
-       ON ds.classoid = 'pg_class'::regclass AND ds.objoid = c.oid AND ds.objsubid = 0
 WHERE c.relkind IN ('v', 'm')
   AND c.relpersistence <> 't'
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
