@@ -233,14 +233,17 @@ def _load_actual(schema_file: str | None, dsn: str | None, strict: bool) -> Any:
     raise SchemaDiffError("give --schema-file FILE or --dsn DSN")
 
 
+GC_THRESHOLD = (50_000, 20, 100)
+"""A run builds large graphs of small acyclic objects (unpickled replays, facts, catalog
+rows) and then exits: the cyclic collector's passes over them are pure overhead at the
+default threshold (700 allocations). It still runs, just far less often."""
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="schemadiff")
 def main() -> None:
     """Find schema drift between PostgreSQL and its migration history, and repair the history."""
-    # A run builds large graphs of small acyclic objects (unpickled replays, facts) and then
-    # exits: the cyclic collector's passes over them are pure overhead at the default
-    # threshold (700 allocations). It still runs, just far less often.
-    gc.set_threshold(50_000, 20, 100)
+    gc.set_threshold(*GC_THRESHOLD)
 
 
 @main.command()

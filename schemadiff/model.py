@@ -13,7 +13,7 @@ written.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, get_args
 
@@ -73,6 +73,10 @@ class Key(NamedTuple):
         return Key("table", self.schema, self.name)
 
 
+# Key(...) without the named tuple's Python-level __new__: every object computes its key
+# whenever a catalog indexes it (56,000 times for a 5,000-table database).
+_key = tuple.__new__
+
 _ATTRIBUTE_NAMES: dict[type, tuple[str, ...]] = {}
 
 
@@ -87,7 +91,7 @@ class SchemaObject:
     @property
     def key(self) -> Key:
         """Schema-level objects: ``Key(KIND, schema, name)``; other shapes override this."""
-        return Key(self.KIND, self.schema, self.name)  # type: ignore[attr-defined]
+        return _key(Key, (self.KIND, self.schema, self.name, ""))  # type: ignore[attr-defined]
 
     def attributes(self) -> dict[str, Any]:
         """The compared fields, by name (what diff and provenance work on)."""
@@ -111,7 +115,7 @@ class TableLevel(SchemaObject):
 
     @property
     def key(self) -> Key:
-        return Key(self.KIND, self.schema, self.table, self.name)  # type: ignore[attr-defined]
+        return _key(Key, (self.KIND, self.schema, self.table, self.name))  # type: ignore[attr-defined]
 
     @classmethod
     def identity_fields(cls) -> tuple[str, ...]:
@@ -424,6 +428,36 @@ class _Objects(dict):  # type: ignore[type-arg]
     def update(self, *args: object, **kwargs: object) -> None:  # type: ignore[override]
         for k, v in dict(*args, **kwargs).items():  # type: ignore[call-overload]
             self[k] = v
+
+    def load(self, objects: Iterable[SchemaObject]) -> None:
+        """Add many objects at once (a catalog read from a database): ``self[o.key] = o`` for
+        each, with the index bookkeeping done in one tight loop."""
+        by_kind, by_table, by_parent, by_ref = (
+            self.by_kind, self.by_table, self.by_parent, self.by_ref
+        )
+        put = dict.__setitem__
+        table_level = TABLE_LEVEL_KINDS
+        for obj in objects:
+            key = obj.key
+            if key in self:  # a replacement: the general path unindexes the old one
+                self[key] = obj
+                continue
+            put(self, key, obj)
+            kind = key[0]
+            kind_map = by_kind.get(kind)
+            if kind_map is None:
+                kind_map = by_kind[kind] = {}
+            kind_map[key] = obj
+            if kind in table_level:
+                by_table.setdefault((key[1], key[2]), {})[key] = obj
+                if kind == "constraint":
+                    ref = obj.ref_table  # type: ignore[attr-defined]
+                    if ref:
+                        by_ref.setdefault(ref, {})[key] = obj
+            elif kind == "index" or kind == "sequence":
+                parent = self._parent(key, obj)
+                if parent is not None:
+                    by_parent.setdefault(parent, {})[key] = obj
 
     def __reduce__(self) -> tuple[Any, ...]:
         # a dict subclass unpickles its items before its attributes: carry the indexes along

@@ -31,7 +31,7 @@ from typing import Any
 import psycopg
 from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, tuple_row
 
 from schemadiff.errors import SourceError
 from schemadiff.history import Replay
@@ -273,8 +273,7 @@ def read_live(
             raise _source_error(dsn, "cannot read the catalog of", exc) from None
     catalog = Catalog()
     for kind in KINDS:  # the same insertion order as a sequential read
-        for obj in objects.get(kind, ()):
-            catalog.objects[obj.key] = obj
+        catalog.objects.load(objects.get(kind, ()))
     return Replay(catalog=catalog, effects=[], diagnostics=[])
 
 
@@ -321,13 +320,52 @@ def _fetch(
     kinds: Sequence[str],
     version: int,
     params: dict[str, list[str]],
-) -> dict[str, list[dict[str, Any]]]:
-    """Run the catalog queries of ``kinds`` in one pipeline; their rows by kind."""
+) -> dict[str, list[Any]]:
+    """Run the catalog queries of ``kinds`` in one pipeline; their rows by kind.
+
+    The largest kinds (:data:`_TUPLE_KINDS`) come back as tuples in a :class:`_Rows` that
+    knows the column names: building a dict per row costs a third of their reading time.
+    """
     if not kinds:
         return {}
     with conn.pipeline():
-        cursors = {kind: conn.execute(catalog_query(kind, version), params) for kind in kinds}
-    return {kind: cur.fetchall() for kind, cur in cursors.items()}
+        cursors = {
+            kind: conn.cursor(row_factory=tuple_row if kind in _TUPLE_KINDS else dict_row)
+            .execute(catalog_query(kind, version), params)
+            for kind in kinds
+        }
+    out: dict[str, list[Any]] = {}
+    for kind, cur in cursors.items():
+        rows = cur.fetchall()
+        if kind in _TUPLE_KINDS:
+            rows = _Rows(rows, [d.name for d in cur.description or ()])
+        out[kind] = rows
+    return out
+
+
+_TUPLE_KINDS = frozenset({"columns", "indexes"})
+
+
+class _Rows(list):  # type: ignore[type-arg]
+    """A query's rows as tuples, with the position of each column by name."""
+
+    def __init__(self, rows: list[tuple[Any, ...]], names: list[str]) -> None:
+        super().__init__(rows)
+        self.at = {name: i for i, name in enumerate(names)}
+
+    def positions(self, *names: str) -> tuple[int, ...]:
+        try:
+            return tuple(self.at[name] for name in names)
+        except KeyError as exc:
+            raise SourceError(f"catalog query returned no column {exc}") from None
+
+
+def _as_rows(rows: list[Any]) -> _Rows:
+    """Rows as :class:`_Rows` (dict rows, as tests and older callers hand in, converted)."""
+    if isinstance(rows, _Rows):
+        return rows
+    names = list(rows[0]) if rows else []
+    return _Rows([tuple(r.values()) for r in rows], names)
 
 
 class _Helper:
@@ -553,17 +591,22 @@ def _column_default(text: str) -> str:
     return _nextval_template().replace(_PLACEHOLDER, name)
 
 
-def _columns(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
+def _columns(rows: list[Any]) -> Iterator[SchemaObject]:
+    rows = _as_rows(rows)
+    (schema, table, name, position, type_, not_null, default_, generated_, identity,
+     coll_schema, coll, comment) = rows.positions(
+        "schema", "table", "name", "position", "type", "not_null", "default", "generated",
+        "identity", "collation_schema", "collation", "comment")
     for r in rows:
-        type_text = _type_text(r["type"])
+        type_text = _type_text(r[type_])
         default = None
-        if r["default"] is not None:
-            default = canonical_default(_column_default(r["default"]), type_text)
-        generated = normalize_expression(r["generated"]) if r["generated"] is not None else None
-        yield Column(r["schema"], r["table"], r["name"], type_text, r["not_null"], default,
-                     _IDENTITY.get(r["identity"] or ""), generated,
-                     _collation(r["collation_schema"], r["collation"]),
-                     position=r["position"], comment=r["comment"])
+        if r[default_] is not None:
+            default = canonical_default(_column_default(r[default_]), type_text)
+        generated = normalize_expression(r[generated_]) if r[generated_] is not None else None
+        yield Column(r[schema], r[table], r[name], type_text, r[not_null], default,
+                     _IDENTITY.get(r[identity] or ""), generated,
+                     _collation(r[coll_schema], r[coll]),
+                     position=r[position], comment=r[comment])
 
 
 _FK_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL",
@@ -616,22 +659,27 @@ def _index_key(column: str | None, expression: str | None, option: int) -> str:
     return key + (" NULLS FIRST" if option & 2 else "")
 
 
-def _indexes(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
+def _indexes(rows: list[Any]) -> Iterator[SchemaObject]:
+    rows = _as_rows(rows)
+    (schema, table, name, unique, method, columns, expressions, options, include, predicate_,
+     nulls_not_distinct, simple, definition, comment) = rows.positions(
+        "schema", "table", "name", "unique", "method", "key_columns", "key_expressions",
+        "key_options", "include", "predicate", "nulls_not_distinct", "simple", "definition",
+        "comment")
     for r in rows:
-        if not r["simple"]:  # a non-default opclass or collation: read pg_dump's text
-            op = parse_statement(r["definition"])
+        if not r[simple]:  # a non-default opclass or collation: read pg_dump's text
+            op = parse_statement(r[definition])
             if not isinstance(op, ops.CreateIndex):
-                raise SourceError(f"cannot read index {r['schema']}.{r['name']}: {r['definition']}")
+                raise SourceError(f"cannot read index {r[schema]}.{r[name]}: {r[definition]}")
             keys = tuple(k.expression + k.suffix for k in op.keys)
-            yield Index(r["schema"], r["name"], r["table"], op.unique, op.method, keys,
-                        op.include, op.predicate, op.nulls_not_distinct, comment=r["comment"])
+            yield Index(r[schema], r[name], r[table], op.unique, op.method, keys,
+                        op.include, op.predicate, op.nulls_not_distinct, comment=r[comment])
             continue
         keys = tuple(_index_key(c, e, o) for c, e, o in
-                     zip(r["key_columns"], r["key_expressions"], r["key_options"]))
-        predicate = normalize_expression(r["predicate"]) if r["predicate"] is not None else None
-        yield Index(r["schema"], r["name"], r["table"], r["unique"], r["method"], keys,
-                    tuple(r["include"]), predicate, r["nulls_not_distinct"],
-                    comment=r["comment"])
+                     zip(r[columns], r[expressions], r[options]))
+        predicate = normalize_expression(r[predicate_]) if r[predicate_] is not None else None
+        yield Index(r[schema], r[name], r[table], r[unique], r[method], keys,
+                    tuple(r[include]), predicate, r[nulls_not_distinct], comment=r[comment])
 
 
 def _views(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
@@ -758,8 +806,7 @@ def catalog_from_rows(rows: dict[str, list[dict[str, Any]]]) -> Catalog:
     catalog = Catalog()
     objects = _build(rows)
     for kind in KINDS:
-        for obj in objects.get(kind, ()):
-            catalog.objects[obj.key] = obj
+        catalog.objects.load(objects.get(kind, ()))
     return catalog
 
 

@@ -14,6 +14,7 @@ expressions is not compared.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -54,6 +55,7 @@ def truncate_identifier(name: str) -> str:
     return raw[: NAMEDATALEN - 1].decode(errors="ignore")
 
 
+@functools.lru_cache(maxsize=65536)
 def quote_ident(name: str) -> str:
     """Quote an identifier the way ``quote_ident`` does (only when needed)."""
     if _SIMPLE_IDENT.match(name) and name not in _RESERVED:
