@@ -1,9 +1,10 @@
 """Scaling: synthetic golang-migrate histories of 1,000, 3,000 and 10,000 migrations.
 
-Each size runs in a fresh process (``--worker``): read the directory, parse every file (cold: an
-empty cache, so the parallel path when there are CPUs; warm: the cache the cold run filled),
-replay, and infer which migrations are applied against the catalog the full history builds (a
-second, independent replay: what a database with everything applied holds). Wall time per
+Each size runs in a fresh process (``--worker``), as ``schemadiff infer`` runs: read the
+directory, parse every file and replay them (cold: an empty cache, so the parallel path when
+there are CPUs; warm: the replay and fact table the cold run cached are loaded instead), and
+infer which migrations are applied against the catalog the full history builds (a second,
+independent replay, untimed: what a database with everything applied holds). Wall time per
 phase and the process's peak memory (``ru_maxrss``, the parse workers' included) are reported;
 the growth is fitted on a log-log scale (time ~ n^k: k = 1 is linear). "after replay" is the
 peak before the stand-in for the actual schema is built (the engine's own footprint).
@@ -30,33 +31,53 @@ WARM_LIMIT_S = 60.0
 
 
 def worker(directory: str, cache_dir: str) -> dict[str, Any]:
-    """Run one measurement in this process; print and return its JSON."""
+    """Run one measurement in this process, the way ``schemadiff infer`` runs; print its JSON.
+
+    The expected side goes through the cache like the CLI's (cold: parse in parallel, replay,
+    store; warm: load the replay and the fact table). The stand-in for the database (a second
+    replay of every file, uncached) is not timed.
+    """
+    import gc
+
     t0 = time.perf_counter()
     from schemadiff.cache import ParseCache
-    from schemadiff.diff import ignore_history_tables
-    from schemadiff.history import parse_migrations, replay_parsed
+    from schemadiff.cli import GC_THRESHOLD
+    from schemadiff.diff import Scope
+    from schemadiff.history import parse_migration, replay_parsed
     from schemadiff.infer import infer_applied
+    from schemadiff.inputs import load_expected, load_fact_table
     from schemadiff.recorded import Recorded
     from schemadiff.tools import history_tables, read_migrations
 
+    gc.set_threshold(*GC_THRESHOLD)  # as every schemadiff command runs
     t1 = time.perf_counter()
     name, found = read_migrations(Path(directory), "golang-migrate")
     t2 = time.perf_counter()
     cache = ParseCache(cache_dir)
-    parsed = parse_migrations(found, cache=cache)
-    t3 = time.perf_counter()
-    expected = replay_parsed(parsed)
+    steps: dict[str, float] = {}
+
+    def step(label: str, total: int) -> Any:
+        steps[label] = time.perf_counter()
+        return lambda n=1: None
+
+    expected = load_expected(found, cache=cache, progress=step)
     t4 = time.perf_counter()
+    t3 = steps.get("replaying migrations", t4)  # warm: no parse, no replay, one load
+    if "parsing migrations" not in steps:
+        t3 = t2
     rss_engine = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # before the stand-in
-    actual = replay_parsed(parsed).catalog  # the database with everything applied
+    actual = replay_parsed([parse_migration(m) for m in found]).catalog  # all applied
     t5 = time.perf_counter()
+    scope = Scope(frozenset(history_tables()))
     result = infer_applied(
         name,
-        [pm.migration for pm in parsed],
-        expected,
+        found,
+        expected.replay,
         actual,
         Recorded.none(name),
-        ignore_history_tables(history_tables()),
+        scope,
+        replay_subset=expected.subset,
+        table=load_fact_table(expected, scope),
     )
     t6 = time.perf_counter()
     statuses: dict[str, int] = {}
@@ -66,7 +87,7 @@ def worker(directory: str, cache_dir: str) -> dict[str, Any]:
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     doc = {
         "migrations": len(found),
-        "statements": sum(len(p.statements) for p in parsed),
+        "statements": sum(st.statements for st in expected.replay.stats.values()),
         "imports": t1 - t0,
         "read files": t2 - t1,
         "parse": t3 - t2,
@@ -114,7 +135,7 @@ def run(sizes: list[int]) -> dict[str, Any]:
             print(f"[scaling] {n} migrations (written in {gen:.1f} s) ...", file=sys.stderr,
                   flush=True)  # fmt: skip
             row: dict[str, Any] = {"n": n, "cold": _measure(directory, cache)}
-            if row["cold"]["total"] < WARM_LIMIT_S:  # warm differs only in the parse phase
+            if row["cold"]["total"] < WARM_LIMIT_S:
                 row["warm"] = _measure(directory, cache)
             rows.append(row)
             shutil.rmtree(directory, ignore_errors=True)
