@@ -326,7 +326,10 @@ def inspect(
     else:
         result = _load_actual(schema_file, dsn, strict)
     if fmt == "json":
-        text = json.dumps(result.catalog.to_json(), indent=2, default=str)
+        # one object per line: json's C encoder (indent= would fall back to the pure-Python
+        # one, 1.5 s for a 5,000-table database), and each object a line to grep and diff
+        items = [json.dumps(o, default=str) for o in result.catalog.to_json()]
+        text = "[\n" + ",\n".join("  " + item for item in items) + ("\n]" if items else "]")
     else:
         from schemadiff.render import render_sql
 
