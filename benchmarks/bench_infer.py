@@ -81,27 +81,31 @@ def bench_corpus(pg: PgServer, name: str, repeats: int, workdir: Path) -> dict[s
 
 
 _PHASES = r"""
-import json, sys, time
+import gc, json, sys, time
 t0 = time.perf_counter()
 from pathlib import Path
 from schemadiff.cache import ParseCache
-from schemadiff.diff import ignore_history_tables
-from schemadiff.history import parse_migrations, replay_parsed
+from schemadiff.cli import GC_THRESHOLD
+from schemadiff.diff import Scope
 from schemadiff.infer import infer_applied
+from schemadiff.inputs import load_dump, load_expected, load_fact_table
 from schemadiff.recorded import Recorded
-from schemadiff.sources.dump import read_dump
 from schemadiff.tools import history_tables, read_migrations
+gc.set_threshold(*GC_THRESHOLD)
 t1 = time.perf_counter()
 name, found = read_migrations(Path(sys.argv[1]), sys.argv[2])
 t2 = time.perf_counter()
-parsed = parse_migrations(found, cache=ParseCache(sys.argv[4]))
-t3 = time.perf_counter()
-expected = replay_parsed(parsed)
+cache = ParseCache(sys.argv[4])
+steps = {}
+expected = load_expected(found, cache=cache,
+                         progress=lambda label, n: steps.setdefault(label, time.perf_counter()))
 t4 = time.perf_counter()
-actual = read_dump(sys.argv[3])
+t3 = steps.get("replaying migrations", t2 if "parsing migrations" not in steps else t4)
+actual = load_dump(sys.argv[3], cache=cache)
 t5 = time.perf_counter()
-infer_applied(name, [pm.migration for pm in parsed], expected, actual.catalog, Recorded.none(name),
-              ignore_history_tables(history_tables()))
+scope = Scope(frozenset(history_tables()))
+infer_applied(name, found, expected.replay, actual.catalog, Recorded.none(name), scope,
+              replay_subset=expected.subset, table=load_fact_table(expected, scope))
 t6 = time.perf_counter()
 print(json.dumps({"imports": t1 - t0, "read files": t2 - t1, "parse": t3 - t2,
                   "replay": t4 - t3, "read dump": t5 - t4, "infer": t6 - t5}))
