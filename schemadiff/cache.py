@@ -33,7 +33,6 @@ import contextlib
 import hashlib
 import os
 import pickle
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -202,6 +201,8 @@ class ParseCache:
         self.read_only = read_only
         self.stats = CacheStats()
         self._writable: bool | None = None
+        self._made: set[Path] = set()
+        self._serial = 0
 
     def _entry(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.pickle"
@@ -257,10 +258,22 @@ class ParseCache:
         target = self._entry(key)
         tmp: str | None = None
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in self._made:  # one mkdir per directory per run
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(target.parent)
             if blob is None:
                 blob = pickle.dumps(statements, protocol=pickle.HIGHEST_PROTOCOL)
-            fd, tmp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=target.parent)
+            # a name no other writer uses (this process, this thread, a counter): O_EXCL
+            # cannot collide, and it costs less than tempfile's random names
+            self._serial += 1
+            name = f".{key[:16]}.{os.getpid()}.{_thread_id()}.{self._serial}.tmp"
+            tmp = str(target.parent / name)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY
+            try:
+                fd = os.open(tmp, flags, 0o600)
+            except FileExistsError:  # left by a crashed run whose pid this one reuses
+                os.unlink(tmp)
+                fd = os.open(tmp, flags, 0o600)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(self.header(key))
                 fh.write(blob)
@@ -276,6 +289,15 @@ class ParseCache:
             if tmp is not None:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
+
+
+_O_BINARY = getattr(os, "O_BINARY", 0)
+
+
+def _thread_id() -> int:
+    import threading
+
+    return threading.get_ident()
 
 
 NO_CACHE_META = "schemadiff.no_cache"

@@ -23,6 +23,8 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
+from schemadiff.frozen import fast_pickling
+
 
 def _words(text: str) -> frozenset[str]:
     """The whitespace-separated words of a table written as one string."""
@@ -157,6 +159,9 @@ class TypeRef:
             base = qualified(schema or self.schema, self.name) + self.modifiers
         # PostgreSQL does not enforce array dimensions: text[][] is text[] in the catalog
         return base + ("[]" if self.dims else "")
+
+
+fast_pickling(TypeRef)
 
 
 def _with_modifiers(name: str, mods: str) -> str:

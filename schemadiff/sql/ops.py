@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from schemadiff.frozen import fast_pickling
 from schemadiff.sql.normalize import TypeRef
 
 
@@ -453,3 +454,17 @@ class DoBlock(Op):
 
     ops: tuple[Op, ...] = field(default=())
     opaque: bool = False  # the block also does things we could not read (dynamic SQL)
+
+
+def _fast_pickling_here() -> None:
+    """Parsed statements are cached as pickles: every op class pickles cheaply."""
+    import dataclasses
+
+    for value in list(globals().values()):
+        if isinstance(value, type) and dataclasses.is_dataclass(value) and (
+            value.__module__ == __name__
+        ):
+            fast_pickling(value)
+
+
+_fast_pickling_here()

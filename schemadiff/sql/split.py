@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from enum import Enum, auto
 
 from schemadiff.errors import Location, ParseError
+from schemadiff.frozen import fast_pickling
 
 __all__ = ["Statement", "iter_split", "split"]
 
@@ -240,3 +241,6 @@ def iter_split(text: str, path: str = "<string>", *, line_offset: int = 0) -> It
         else:  # COPY_DATA
             m = _COPY_END.search(text, pos)
             pos, state = (m.end() if m else end), IDLE
+
+
+fast_pickling(Statement)  # parsed files are cached as pickles of statements and ops
