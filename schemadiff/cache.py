@@ -8,14 +8,15 @@ Applied migration files do not change, so what the parser makes of one (its list
   checkout whose parser changed never reads stale entries), and the sqlglot version;
 - the file's path (statement locations carry it) and its exact SQL text.
 
-Two derived results are stored the same way, so that a run over unchanged inputs neither
-replays nor even imports the parser: the replay of a list of parsed files (keyed by their
-parse keys in order, see :func:`replay_key`) and the replay of a dump file (keyed by its bytes,
-see :func:`dump_key`). Their keys use :func:`engine_fingerprint`, which covers every source
-file of the package, since replay, model and normalization all shape them.
+Derived results are stored the same way, so that a run over unchanged inputs neither replays
+nor even imports the parser: the replay of a list of parsed files (keyed by their parse keys
+and versions in order, see :func:`replay_key`), inference's fact table for it
+(:func:`facts_key`) and the replay of a dump file (keyed by its bytes, :func:`dump_key`).
+Their keys use :func:`engine_fingerprint`, which covers every source file of the package,
+since replay, model and normalization all shape them.
 
 Each entry is one file, ``<dir>/v<FORMAT>/<key[:2]>/<key>.pickle`` (a header naming its key,
-then the pickled statements), written to a temporary
+then the pickled value), written to a temporary
 file in the same directory and moved into place with :func:`os.replace`, so readers see either
 no entry or a whole one and concurrent runs writing the same entry do not interfere (they write
 the same bytes). An entry that cannot be read back (truncated, corrupted, from an incompatible
@@ -24,7 +25,8 @@ build) counts as a miss and is rewritten; an entry owned by another user is neve
 into a read-only (or no-op) one: it never makes a run fail.
 
 The directory is ``$SCHEMADIFF_CACHE_DIR``, else ``$XDG_CACHE_HOME/schemadiff``, else
-``~/.cache/schemadiff``. ``SCHEMADIFF_NO_CACHE=1`` (or ``--no-cache``) disables it.
+``~/.cache/schemadiff``. ``SCHEMADIFF_NO_CACHE=1`` (or ``--no-cache``) disables it. Entries
+unused for :data:`MAX_AGE_DAYS` are deleted by the CLI, at most once a day.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ from typing import Any
 
 FORMAT = 2
 """Bumped whenever the layout of an entry changes."""
+
+MAX_AGE_DAYS = 30
+"""Entries unused this long are deleted (:meth:`ParseCache.prune`, run at most daily)."""
 
 CACHE_DIR_ENV = "SCHEMADIFF_CACHE_DIR"
 NO_CACHE_ENV = "SCHEMADIFF_NO_CACHE"
@@ -148,12 +153,13 @@ def entry_key(path: str, sql: str) -> str:
     return h.hexdigest()
 
 
-def replay_key(parse_keys: list[str], strict: bool) -> str:
-    """The key of the replay of these parsed files, in this order."""
+def replay_key(parse_keys: list[str], versions: list[str], strict: bool) -> str:
+    """The key of the replay of these parsed files, in this order, as these versions (the
+    effect log names each migration by the version its tool gives the file)."""
     h = hashlib.sha256()
     h.update(f"schemadiff-replay {FORMAT}\0{engine_fingerprint()}\0{int(strict)}\0".encode())
-    for key in parse_keys:
-        h.update(key.encode("ascii") + b"\0")
+    for key, version in zip(parse_keys, versions, strict=True):
+        h.update(key.encode("ascii") + b"\0" + version.encode("utf-8", "surrogatepass") + b"\0")
     return h.hexdigest()
 
 
@@ -217,6 +223,9 @@ class ParseCache:
                     self.stats.untrusted += 1
                     return None
                 blob = fh.read()
+                if not self.read_only:
+                    with contextlib.suppress(OSError):  # "last used", for prune()
+                        os.utime(fh.fileno())
         except OSError:
             self.stats.misses += 1
             return None
@@ -227,6 +236,58 @@ class ParseCache:
             return None
         self.stats.hits += 1
         return value
+
+    def prune(self, max_age_days: float = MAX_AGE_DAYS, *, now: float | None = None) -> int:
+        """Delete entries not used for ``max_age_days`` (and older formats' directories).
+
+        Every history that gained a migration and every dump read leaves an entry behind;
+        without pruning the directory only grows. An entry's modification time is its last
+        use (:meth:`get` touches it). Returns how many files were removed; errors are ignored
+        (another run may be pruning too).
+        """
+        import shutil
+        import time
+
+        cutoff = (time.time() if now is None else now) - max_age_days * 86400
+        removed = 0
+        with contextlib.suppress(OSError):
+            for old in self.root.glob("v*"):
+                if old.is_dir() and old.name != self.directory.name and old.name[1:].isdigit():
+                    shutil.rmtree(old, ignore_errors=True)
+        try:
+            shards = list(self.directory.iterdir())
+        except OSError:
+            return 0
+        for shard in shards:
+            try:
+                entries = list(os.scandir(shard))
+            except OSError:
+                continue
+            for entry in entries:
+                with contextlib.suppress(OSError):
+                    if entry.stat().st_mtime < cutoff:
+                        os.unlink(entry.path)
+                        removed += 1
+        return removed
+
+    def prune_now_and_then(self) -> None:
+        """:meth:`prune` at most once a day per cache directory (a marker file's time says)."""
+        if self.read_only:
+            return
+        import time
+
+        marker = self.root / ".last-prune"
+        try:
+            if time.time() - marker.stat().st_mtime < 86400:
+                return
+        except FileNotFoundError:
+            pass
+        except OSError:
+            return
+        with contextlib.suppress(OSError):
+            self.root.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+            self.prune()
 
     @staticmethod
     def header(key: str) -> bytes:
@@ -315,4 +376,6 @@ def command_cache() -> ParseCache | None:
         ctx = click.get_current_context(silent=True)
         if ctx is not None and ctx.meta.get(NO_CACHE_META):
             return None
-    return ParseCache()
+    cache = ParseCache()
+    cache.prune_now_and_then()
+    return cache

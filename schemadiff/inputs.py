@@ -54,7 +54,12 @@ class Expected:
             return self.replay
         key = None
         if self.cache is not None:
-            key = _replay_key([self.parse_keys[i] for i in chosen], self.strict, self.cache)
+            key = _replay_key(
+                [self.parse_keys[i] for i in chosen],
+                [self.migrations[i] for i in chosen],
+                self.strict,
+                self.cache,
+            )
         replay = _get(self.cache, key)
         if replay is None:
             replay = replay_parsed([self.parsed[i] for i in chosen], strict=self.strict)
@@ -82,7 +87,7 @@ def load_expected(
         from schemadiff.cache import entry_key
 
         keys = [entry_key(m.path, m.sql) for m in migrations]
-    key = _replay_key(keys, strict, cache)
+    key = _replay_key(keys, migrations, strict, cache)
     replay = _get(cache, key)
     expected = Expected(list(migrations), replay, strict, cache, keys)  # type: ignore[arg-type]
     if replay is None:
@@ -106,7 +111,9 @@ def load_fact_table(expected: Expected, scope: Scope) -> FactTable:
         from schemadiff.cache import facts_key
 
         versions = [m.version for m in expected.migrations]
-        replay = _replay_key(expected.parse_keys, expected.strict, expected.cache)
+        replay = _replay_key(
+            expected.parse_keys, expected.migrations, expected.strict, expected.cache
+        )
         key = facts_key(str(replay), versions, scope.spec)
         table = expected.cache.get(key, expect=FactTable)
         if table is not None:
@@ -136,12 +143,14 @@ def load_dump(path: str | Path, *, strict: bool = False, cache: ParseCache | Non
     return replay
 
 
-def _replay_key(parse_keys: list[str], strict: bool, cache: ParseCache | None) -> str | None:
+def _replay_key(
+    parse_keys: list[str], migrations: Sequence[Migration], strict: bool, cache: ParseCache | None
+) -> str | None:
     if cache is None:
         return None
     from schemadiff.cache import replay_key
 
-    return replay_key(parse_keys, strict)
+    return replay_key(parse_keys, [m.version for m in migrations], strict)
 
 
 def _get(cache: ParseCache | None, key: str | None) -> Replay | None:

@@ -307,7 +307,7 @@ def test_a_corrupted_replay_entry_is_rebuilt(tmp_path: Path) -> None:
     cache = ParseCache(tmp_path)
     first = load_expected(migrations, cache=cache).replay
     keys = [entry_key(m.path, m.sql) for m in migrations]
-    entry = tmp_path / f"v{FORMAT}" / replay_key(keys, False)[:2]
+    entry = tmp_path / f"v{FORMAT}" / replay_key(keys, [m.version for m in migrations], False)[:2]
     (victim,) = entry.glob("*.pickle")
     victim.write_bytes(victim.read_bytes()[:200])
     again = ParseCache(tmp_path)
@@ -332,6 +332,21 @@ def test_infer_from_a_schema_file_does_not_import_psycopg(tmp_path: Path) -> Non
     assert _imported(["infer", "-m", str(mig), "-t", "goose", "-s", str(dump), "-f", "json"]) == []
 
 
+def test_the_same_files_as_other_versions_are_another_replay(tmp_path: Path) -> None:
+    """A replay's effects name migrations by version: renumbered files are not a cache hit."""
+    from dataclasses import replace
+
+    from schemadiff.inputs import load_expected
+
+    migrations = _history()
+    load_expected(migrations, cache=ParseCache(tmp_path))
+    renumbered = [replace(m, version=f"v{m.version}") for m in migrations]
+    cache = ParseCache(tmp_path)
+    again = load_expected(renumbered, cache=cache).replay
+    assert {e.migration for e in again.effects} == {m.version for m in renumbered}
+    assert cache.stats.hits == len(migrations)  # the parses were reused, not the replay
+
+
 @pytest.mark.parametrize("cached", [True, False])
 def test_subset_replays_match_a_fresh_replay(tmp_path: Path, cached: bool) -> None:
     """What infer's drift replays for a partly applied history, with and without a cache."""
@@ -349,3 +364,47 @@ def test_subset_replays_match_a_fresh_replay(tmp_path: Path, cached: bool) -> No
         assert again.subset([0, 2, 4]).catalog == replay_parsed(
             [parsed[i] for i in (0, 2, 4)]
         ).catalog
+
+
+def test_prune_removes_what_went_unused_and_keeps_what_was_read(tmp_path: Path) -> None:
+    import time
+
+    migrations = _history()
+    parse_migrations(migrations, cache=ParseCache(tmp_path))
+    entries = _entries(tmp_path)
+    assert len(entries) == len(migrations)
+    old = time.time() - 40 * 86400
+    for entry in entries:
+        os.utime(entry, (old, old))
+    (tmp_path / "v1" / "ab").mkdir(parents=True)  # an older format's directory
+    reader = ParseCache(tmp_path)
+    used = entry_key(migrations[0].path, migrations[0].sql)
+    assert reader.get(used) is not None  # used today: kept
+    assert reader.prune(30) == len(migrations) - 1
+    assert _entries(tmp_path) == [tmp_path / f"v{FORMAT}" / used[:2] / f"{used}.pickle"]
+    assert not (tmp_path / "v1").exists()
+    again = ParseCache(tmp_path)
+    assert parse_migrations(migrations, cache=again) == [parse_migration(m) for m in migrations]
+    assert again.stats.hits == 1
+
+
+def test_the_cli_prunes_at_most_once_a_day(tmp_path: Path) -> None:
+    mig, dump = _goose_dir(tmp_path)
+    cache_dir = tmp_path / "cache"
+    args = ["diff", "-m", str(mig), "-t", "goose", "-s", str(dump), "-f", "json"]
+    _run_cli(args, {CACHE_DIR_ENV: str(cache_dir)})
+    marker = cache_dir / ".last-prune"
+    assert marker.exists() and len(_entries(cache_dir)) == 4
+    import time
+
+    stale = time.time() - 40 * 86400
+    for entry in _entries(cache_dir):
+        os.utime(entry, (stale, stale))
+    _run_cli(args, {CACHE_DIR_ENV: str(cache_dir)})  # pruned today already: all reused
+    assert len(_entries(cache_dir)) == 4
+    os.utime(marker, (stale, stale))
+    for entry in _entries(cache_dir):
+        os.utime(entry, (stale, stale))
+    _run_cli(args, {CACHE_DIR_ENV: str(cache_dir)})  # prunes first, then writes afresh
+    assert len(_entries(cache_dir)) == 4
+    assert all(e.stat().st_mtime > stale + 86400 for e in _entries(cache_dir))
