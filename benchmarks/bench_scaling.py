@@ -1,8 +1,9 @@
 """Scaling: synthetic golang-migrate histories of 1,000, 3,000 and 10,000 migrations.
 
 Each size runs in a fresh process (``--worker``), as ``schemadiff infer`` runs: read the
-directory, parse every file and replay them (cold: an empty cache, so the parallel path when
-there are CPUs; warm: the replay and fact table the cold run cached are loaded instead), and
+directory, parse every file and replay them (cold: an empty cache, so worker processes parse
+while this one replays what they hand back; warm: the replay and fact table the cold run
+cached are loaded instead), and
 infer which migrations are applied against the catalog the full history builds (a second,
 independent replay, untimed: what a database with everything applied holds). Wall time per
 phase and the process's peak memory (``ru_maxrss``, the parse workers' included) are reported;
@@ -33,8 +34,8 @@ WARM_LIMIT_S = 60.0
 def worker(directory: str, cache_dir: str) -> dict[str, Any]:
     """Run one measurement in this process, the way ``schemadiff infer`` runs; print its JSON.
 
-    The expected side goes through the cache like the CLI's (cold: parse in parallel, replay,
-    store; warm: load the replay and the fact table). The stand-in for the database (a second
+    The expected side goes through the cache like the CLI's (cold: parse in workers, replay as
+    they hand files back, store; warm: load the replay and the fact table). The stand-in for the database (a second
     replay of every file, uncached) is not timed.
     """
     import gc
@@ -54,17 +55,8 @@ def worker(directory: str, cache_dir: str) -> dict[str, Any]:
     name, found = read_migrations(Path(directory), "golang-migrate")
     t2 = time.perf_counter()
     cache = ParseCache(cache_dir)
-    steps: dict[str, float] = {}
-
-    def step(label: str, total: int) -> Any:
-        steps[label] = time.perf_counter()
-        return lambda n=1: None
-
-    expected = load_expected(found, cache=cache, progress=step)
+    expected = load_expected(found, cache=cache)  # cold: parse (workers) + replay, streamed
     t4 = time.perf_counter()
-    t3 = steps.get("replaying migrations", t4)  # warm: no parse, no replay, one load
-    if "parsing migrations" not in steps:
-        t3 = t2
     rss_engine = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # before the stand-in
     actual = replay_parsed([parse_migration(m) for m in found]).catalog  # all applied
     t5 = time.perf_counter()
@@ -90,8 +82,7 @@ def worker(directory: str, cache_dir: str) -> dict[str, Any]:
         "statements": sum(st.statements for st in expected.replay.stats.values()),
         "imports": t1 - t0,
         "read files": t2 - t1,
-        "parse": t3 - t2,
-        "replay": t4 - t3,
+        "parse + replay": t4 - t2,
         "infer": t6 - t5,
         "total": (t4 - t0) + (t6 - t5),  # the actual-schema stand-in is not schemadiff's work
         "maxrss_mb": max(own, kids) / 1024,
@@ -148,7 +139,7 @@ def run(sizes: list[int]) -> dict[str, Any]:
             if len(pts) >= 2:
                 k, per_k = fit([p[0] for p in pts], [p[1] for p in pts])
                 out[f"{label}_exponent"], out[f"{label}_s_per_1000"] = k, per_k
-        for phase in ("parse", "replay", "infer"):
+        for phase in ("parse + replay", "infer"):
             out[f"{phase}_exponent"] = fit(ns, [r["cold"][phase] for r in rows])[0]
         k, _ = fit(ns, [r["cold"]["maxrss_mb"] for r in rows])
         out["memory_exponent"] = k
@@ -160,9 +151,9 @@ def markdown(result: dict[str, Any]) -> str:
     from bench_util import fmt_s
 
     lines = [
-        "| migrations | statements | cache | parse | replay | infer | total (with imports) "
+        "| migrations | statements | cache | parse + replay | infer | total (with imports) "
         "| peak memory | after replay |",
-        "|---:|---:|---|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---|---:|---:|---:|---:|---:|",
     ]
     for r in result["rows"]:
         for label in ("cold", "warm"):
@@ -170,8 +161,8 @@ def markdown(result: dict[str, Any]) -> str:
                 continue
             d = r[label]
             lines.append(
-                f"| {r['n']:,} | {d['statements']:,} | {label} | {fmt_s(d['parse'])} "
-                f"| {fmt_s(d['replay'])} | {fmt_s(d['infer'])} | {fmt_s(d['total'])} "
+                f"| {r['n']:,} | {d['statements']:,} | {label} | {fmt_s(d['parse + replay'])} "
+                f"| {fmt_s(d['infer'])} | {fmt_s(d['total'])} "
                 f"| {d['maxrss_mb']:.0f} MiB | {d.get('maxrss_replay_mb', 0):.0f} MiB |"
             )
     if "cold_exponent" in result:
@@ -179,8 +170,8 @@ def markdown(result: dict[str, Any]) -> str:
             "",
             f"Fitted growth (time ~ n^k, log-log least squares): total k = "
             f"{result['cold_exponent']:.2f} ({result['cold_s_per_1000']:.2f} s per 1,000 "
-            f"migrations at the largest size); by phase: parse k = "
-            f"{result['parse_exponent']:.2f}, replay k = {result['replay_exponent']:.2f}, "
+            f"migrations at the largest size); by phase: parse + replay k = "
+            f"{result['parse + replay_exponent']:.2f}, "
             f"infer k = {result['infer_exponent']:.2f}; peak memory k = "
             f"{result['memory_exponent']:.2f}."
             + (

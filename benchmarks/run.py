@@ -167,7 +167,7 @@ def plot(res: dict[str, Any], path: Path) -> bool:
         for label in ("cold", "warm"):
             pts = [(r["n"], r[label]["total"]) for r in rows if label in r]
             ax.plot([p[0] for p in pts], [p[1] for p in pts], "o-", label=f"total ({label})")
-        for phase in ("parse", "replay", "infer"):
+        for phase in ("parse + replay", "infer"):
             ax.plot(ns, [r["cold"][phase] for r in rows], ".--", label=f"{phase} (cold)")
         ax.axhline(15, color="grey", ls="--", lw=0.8)
         ax.set_xscale("log")

@@ -213,6 +213,10 @@ class ParseCache:
     def _entry(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.pickle"
 
+    def has(self, key: str | None) -> bool:
+        """Whether an entry exists for ``key`` (it may still turn out unreadable)."""
+        return key is not None and os.path.exists(self._entry(key))
+
     def get(self, key: str, expect: type = list) -> Any | None:
         """The value stored under ``key``, or None (missing, unreadable, not an ``expect``)."""
         try:

@@ -220,6 +220,23 @@ def _static_expected(found: list[Any], strict: bool) -> Any:
         return load_expected(found, strict=strict, cache=command_cache(), progress=bar.step)
 
 
+def _static_and_actual(
+    found: list[Any], strict: bool, schema_file: str | None, dsn: str | None
+) -> tuple[Any, Any]:
+    """The migrations' replay (an ``inputs.Expected``) and the actual schema, read together:
+    files the cache lacks are parsed in worker processes while this one reads the dump or the
+    database, then replayed here as they come back."""
+    from schemadiff.cache import command_cache
+    from schemadiff.inputs import begin_expected
+    from schemadiff.progress import ProgressBar
+
+    with ProgressBar() as bar, begin_expected(
+        found, strict=strict, cache=command_cache(), progress=bar.step
+    ) as pending:
+        actual = _load_actual(schema_file, dsn, strict)
+        return pending.finish(), actual
+
+
 def _load_actual(schema_file: str | None, dsn: str | None, strict: bool) -> Any:
     if schema_file:
         from schemadiff.cache import command_cache
@@ -279,8 +296,13 @@ def diff(
     from schemadiff.diff import diff_catalogs
 
     dsn = _actual_dsn(schema_file, dsn)
-    _name, expected = _load_expected(migrations, tool, strict)
-    actual = _load_actual(schema_file, dsn, strict)
+    if _shadow_choice() is not None:
+        _name, expected = _load_expected(migrations, tool, strict)
+        actual = _load_actual(schema_file, dsn, strict)
+    else:
+        _name, found = _read_migrations(migrations, tool)
+        static, actual = _static_and_actual(found, strict, schema_file, dsn)
+        expected = static.replay
     diffs = diff_catalogs(
         expected.catalog, actual.catalog, expected.effects, _keep(schemas, excluded)
     )
@@ -419,13 +441,13 @@ def _run_inference(
     shadow = _shadow_choice()
     if shadow is not None:  # exact mode: partial states' drift is replayed statically
         expected, replay_subset, table = _shadow_expected(found, shadow), None, None
+        actual = _load_actual(schema_file, dsn, strict)
     else:
         from schemadiff.inputs import load_fact_table
 
-        static = _static_expected(found, strict)
+        static, actual = _static_and_actual(found, strict, schema_file, dsn)
         expected, replay_subset = static.replay, static.subset
         table = load_fact_table(static, scope)
-    actual = _load_actual(schema_file, dsn, strict)
     recorded = _load_recorded(name, found, history_file, schema_file, dsn)
     return infer_applied(
         name,

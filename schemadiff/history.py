@@ -6,7 +6,6 @@ choosing a tool happen at the edges (``tools``, ``sources``, ``cli``).
 
 from __future__ import annotations
 
-import os
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -148,29 +147,29 @@ def _replay_statements(
 
 
 def replay_parsed(
-    parsed: list[ParsedMigration],
+    parsed: Iterable[ParsedMigration],
     *,
     strict: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> Replay:
-    """Replay already-parsed migrations in order (``progress(1)`` after each one)."""
+    """Replay already-parsed migrations in order (``progress(1)`` after each one).
+
+    ``parsed`` may be a stream (:class:`~schemadiff.parallel.ParseStream`): each migration is
+    replayed as it arrives.
+    """
     from schemadiff.sql.replay import Replayer
 
     replayer = Replayer()
     stats: dict[str, MigrationStats] = {}
+    migrations: list[Migration] = []
     for pm in parsed:
+        migrations.append(pm.migration)
         st = stats.setdefault(pm.migration.version, MigrationStats())
         replayer.reset_search_path()
         _replay_statements(replayer, pm.statements, pm.migration.version, st, strict)
         if progress is not None:
             progress(1)
-    return Replay(
-        replayer.catalog,
-        replayer.effects,
-        replayer.diagnostics,
-        stats,
-        [pm.migration for pm in parsed],
-    )
+    return Replay(replayer.catalog, replayer.effects, replayer.diagnostics, stats, migrations)
 
 
 def replay_migrations(migrations: list[Migration], *, strict: bool = False) -> Replay:
@@ -188,10 +187,6 @@ def replay_migrations(migrations: list[Migration], *, strict: bool = False) -> R
     return replay_parsed([parse_migration(m) for m in migrations], strict=strict)
 
 
-PARALLEL_THRESHOLD = 40
-"""Parse in worker processes only when more files than this need parsing (and there are CPUs)."""
-
-
 def parse_migrations(
     migrations: Sequence[Migration],
     *,
@@ -202,107 +197,27 @@ def parse_migrations(
     """Parse many migrations: from the parse cache where it has them, the rest in parallel.
 
     The result is exactly ``[parse_migration(m) for m in migrations]`` (same order, same
-    values, the same first error); only the work differs. Files are independent, so files the
-    cache lacks are parsed in worker processes when there are more than
-    :data:`PARALLEL_THRESHOLD` of them and more than one idle CPU (CPUs minus the 1-minute load
-    average), sequentially otherwise.
+    values, the same first error); only the work differs (see
+    :class:`~schemadiff.parallel.ParseStream`, which also lets a caller replay each one as it
+    arrives).
 
     Args:
         migrations: in apply order.
         cache: a :class:`~schemadiff.cache.ParseCache`, or None to parse everything.
-        jobs: worker processes; None = one per idle CPU when worth it; 1 = never in parallel.
+        jobs: processes, this one included; None chooses; 1 = never in parallel.
         progress: called with the number of migrations just made ready (for a progress bar).
 
     Raises:
         ParseError: as :func:`parse_migration` would, for the first file in order that fails.
     """
-    from schemadiff.cache import entry_key
+    from schemadiff.parallel import ParseStream
 
-    out: list[ParsedMigration | None] = [None] * len(migrations)
-    todo: list[tuple[int, str | None]] = []  # (index, cache key)
-    for i, m in enumerate(migrations):
-        if m.opaque:
-            out[i] = ParsedMigration(m, [])
-            continue
-        key = entry_key(m.path, m.sql) if cache is not None else None
-        statements = cache.get(key) if cache is not None and key is not None else None
-        if statements is not None:
-            out[i] = ParsedMigration(m, statements)
-        else:
-            todo.append((i, key))
-    if progress is not None and len(todo) < len(migrations):
-        progress(len(migrations) - len(todo))
-    workers = _worker_count(len(todo), jobs)
-    blobs = _parse_in_workers([migrations[i] for i, _ in todo], workers) if workers > 1 else None
-    for n, (i, key) in enumerate(todo):
-        m = migrations[i]
-        blob = blobs[n] if blobs is not None else None
-        if blob is not None:
-            statements = pickle.loads(blob)
-        else:  # sequential, or the worker failed on it: parse here (raises the real error)
-            statements = parse_migration(m).statements
-        out[i] = ParsedMigration(m, statements)
-        if cache is not None and key is not None:
-            cache.put(key, statements, blob=blob)
+    out = []
+    for pm in ParseStream(migrations, cache=cache, jobs=jobs):
+        out.append(pm)
         if progress is not None:
             progress(1)
-    return [pm for pm in out if pm is not None]
-
-
-def _worker_count(files: int, jobs: int | None) -> int:
-    """How many processes parse ``files`` uncached files (1: in this process)."""
-    if jobs is None:
-        if files <= PARALLEL_THRESHOLD:
-            return 1
-        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-        try:  # only the idle CPUs: on a saturated machine workers cost more than they save
-            idle = int((cpus or 1) - os.getloadavg()[0] + 0.5)
-        except OSError:
-            idle = cpus or 1
-        jobs = max(1, min(cpus or 1, idle))
-    return max(1, min(jobs, files // 8 or 1))
-
-
-def _parse_chunk(migrations: list[Migration]) -> list[bytes | None]:
-    """Worker: parse each migration; its statements pickled, or None where parsing failed."""
-    out: list[bytes | None] = []
-    for m in migrations:
-        try:
-            statements = parse_migration(m).statements
-            out.append(pickle.dumps(statements, protocol=pickle.HIGHEST_PROTOCOL))
-        except Exception:  # re-parsed by the caller, in order, to raise the real error
-            out.append(None)
     return out
-
-
-def _parse_in_workers(migrations: list[Migration], workers: int) -> list[bytes | None] | None:
-    """Parse in a process pool; None if no pool can be had (the caller parses sequentially)."""
-    import multiprocessing
-    import threading
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    # fork shares the imported parser with the workers (no re-import per worker); it is only
-    # safe while this process runs a single thread.
-    methods = multiprocessing.get_all_start_methods()
-    context = (
-        multiprocessing.get_context("fork")
-        if "fork" in methods and threading.active_count() == 1
-        else None
-    )
-    chunks = max(workers * 4, 1)
-    # round-robin spreads the large files over the chunks; results are put back in order
-    groups = [migrations[c::chunks] for c in range(chunks)]
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            results = list(pool.map(_parse_chunk, groups))
-    except (OSError, BrokenProcessPool, pickle.PicklingError):
-        return None
-    blobs: list[bytes | None] = [None] * len(migrations)
-    for c, result in enumerate(results):
-        for j, blob in enumerate(result):
-            blobs[c + j * chunks] = blob
-    return blobs
 
 
 def replay_sql(text: str, path: str = "<sql>", *, strict: bool = False) -> Replay:

@@ -8,10 +8,10 @@ imports the parser (sqlglot) at all. What it returns is exactly what the uncache
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from schemadiff.migration import Migration
 
@@ -82,24 +82,80 @@ def load_expected(
         ParseError: as :func:`~schemadiff.history.parse_migrations` and, with ``strict``,
             :func:`~schemadiff.history.replay_parsed` would.
     """
-    keys: list[str] = []
-    if cache is not None:
-        from schemadiff.cache import entry_key
+    with begin_expected(migrations, strict=strict, cache=cache, progress=progress) as pending:
+        return pending.finish()
 
-        keys = [entry_key(m.path, m.sql) for m in migrations]
-    key = _replay_key(keys, migrations, strict, cache)
-    replay = _get(cache, key)
-    expected = Expected(list(migrations), replay, strict, cache, keys)  # type: ignore[arg-type]
-    if replay is None:
-        from schemadiff.history import parse_migrations, replay_parsed
 
-        n = len(migrations)
-        parsing = progress("parsing migrations", n) if progress is not None else None
-        expected._parsed = parse_migrations(migrations, cache=cache, progress=parsing)
-        replaying = progress("replaying migrations", n) if progress is not None else None
-        expected.replay = replay_parsed(expected._parsed, strict=strict, progress=replaying)
-        _put(cache, key, expected.replay)
-    return expected
+class PendingExpected:
+    """:func:`load_expected` in two halves: made, it has started the parse workers (if the
+    replay is not cached); :meth:`finish` replays each migration as the workers hand it back.
+    Between the two the caller reads the other schema. Use it as a context manager (it stops
+    the workers if :meth:`finish` is never reached)."""
+
+    def __init__(
+        self,
+        migrations: list[Migration],
+        strict: bool,
+        cache: ParseCache | None,
+        progress: Steps | None,
+    ) -> None:
+        keys: list[str] = []
+        if cache is not None:
+            from schemadiff.cache import entry_key
+
+            keys = [entry_key(m.path, m.sql) for m in migrations]
+        self.key = _replay_key(keys, migrations, strict, cache)
+        self.progress = progress
+        replay = _get(cache, self.key)
+        self.expected = Expected(list(migrations), replay, strict, cache, keys)  # type: ignore[arg-type]
+        self.stream: Any = None
+        if replay is None:
+            from schemadiff.parallel import ParseStream
+
+            self.stream = ParseStream(migrations, cache=cache)
+
+    def finish(self) -> Expected:
+        expected = self.expected
+        if self.stream is None:
+            return expected
+        from schemadiff.history import replay_parsed
+
+        n = len(expected.migrations)
+        replaying = self.progress("parsing and replaying migrations", n) if self.progress else None
+        parsed: list[ParsedMigration] = []
+
+        def collect() -> Iterator[ParsedMigration]:
+            for pm in self.stream:
+                parsed.append(pm)
+                yield pm
+
+        expected.replay = replay_parsed(collect(), strict=expected.strict, progress=replaying)
+        expected._parsed = parsed
+        self.stream = None
+        _put(expected.cache, self.key, expected.replay)
+        return expected
+
+    def close(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
+
+    def __enter__(self) -> PendingExpected:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def begin_expected(
+    migrations: list[Migration],
+    *,
+    strict: bool = False,
+    cache: ParseCache | None = None,
+    progress: Steps | None = None,
+) -> PendingExpected:
+    """Start :func:`load_expected`: see :class:`PendingExpected`."""
+    return PendingExpected(migrations, strict, cache, progress)
 
 
 def load_fact_table(expected: Expected, scope: Scope) -> FactTable:

@@ -173,6 +173,46 @@ def test_parallel_raises_the_first_error_in_order() -> None:
     assert str(parallel.value) == str(sequential.value)
 
 
+def test_workers_parse_write_the_cache_and_stream_in_order(tmp_path: Path) -> None:
+    """Files the cache lacks go to a worker, which writes their entries; this process gets
+    them in apply order, mixed with the ones the cache had."""
+    from schemadiff.parallel import ParseStream
+
+    migrations = _history(60)
+    parse_migrations(migrations[::3], cache=ParseCache(tmp_path))  # a third already cached
+    cache = ParseCache(tmp_path)
+    stream = ParseStream(migrations, cache=cache, jobs=2)
+    assert stream._pool is not None  # a worker was started
+    got = list(stream)
+    assert got == [parse_migration(m) for m in migrations]
+    assert stream.parsed_here == 0 and stream._pool is None
+    assert (cache.stats.hits, cache.stats.writes) == (20, 40)
+    assert len(_entries(tmp_path)) == 60
+
+
+def test_a_stream_closed_unread_stops_its_workers(tmp_path: Path) -> None:
+    from schemadiff.parallel import ParseStream
+
+    stream = ParseStream(_history(200), cache=ParseCache(tmp_path), jobs=2)
+    pool = stream._pool
+    assert pool is not None
+    stream.close()
+    assert stream._pool is None
+    with pytest.raises(RuntimeError):  # shut down: it takes no more work
+        pool.submit(len, [])
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_replay_consumes_a_stream_as_it_comes(tmp_path: Path) -> None:
+    from schemadiff.parallel import ParseStream
+
+    migrations = _history(80)
+    streamed = replay_parsed(ParseStream(migrations, cache=ParseCache(tmp_path), jobs=2))
+    listed = replay_parsed([parse_migration(m) for m in migrations])
+    assert streamed.catalog == listed.catalog and streamed.effects == listed.effects
+    assert streamed.migrations == migrations
+
+
 @pytest.mark.slow
 def test_parallel_equals_sequential_on_a_real_corpus(corpora_dir: Path, tmp_path: Path) -> None:
     from schemadiff.tools import read_migrations
