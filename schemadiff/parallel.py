@@ -4,9 +4,10 @@ handed back in apply order as they become ready.
 A :class:`ParseStream` starts its workers when it is made and is consumed later, so that the
 caller works while they parse: the CLI reads the other schema (a dump, a live database) and
 replays each migration as soon as it arrives. The workers write their files' cache entries
-themselves; this process only unpickles what they send. On two CPUs that overlap is what wins:
-splitting the parsing itself over both CPUs, with this process waiting, was measured slower
-than parsing here (the results' pickling costs a third of the parse).
+themselves; this process only unpickles what they send, and when it would wait for a worker
+it takes the last chunk no worker has started and parses that itself. On two CPUs that
+overlap is what wins: splitting the parsing over both CPUs with this process waiting was
+measured slower than parsing here alone (the results' pickling costs a third of the parse).
 """
 
 from __future__ import annotations
@@ -83,9 +84,10 @@ class ParseStream:
         ]  # fmt: skip
         self.parsed_here = 0
         self._pool: Any = None
-        self._results: Iterator[list[tuple[bytes | None, bool]]] | None = None
+        self._futures: list[Any] = []
         self._chunks: list[list[int]] = []
-        self._received = 0
+        self._taken: set[int] = set()  # chunks this process parsed itself
+        self._tail = -1
         workers = worker_count(len(todo), jobs)
         if workers:
             self._start(todo, workers)
@@ -100,17 +102,21 @@ class ParseStream:
         if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
             return
         self._chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
+        self._tail = len(self._chunks) - 1
         root = str(self.cache.root) if self.cache is not None else None
         read_only = self.cache.read_only if self.cache is not None else True
-        tasks = [
-            ([self.migrations[i] for i in chunk], [self.keys[i] for i in chunk], root, read_only)
-            for chunk in self._chunks
-        ]
         try:
             self._pool = ProcessPoolExecutor(
                 max_workers=workers, mp_context=multiprocessing.get_context("fork")
             )
-            self._results = self._pool.map(_parse_chunk, tasks)
+            self._futures = [
+                self._pool.submit(
+                    _parse_chunk,
+                    ([self.migrations[i] for i in chunk], [self.keys[i] for i in chunk], root,
+                     read_only),
+                )
+                for chunk in self._chunks
+            ]
         except (OSError, RuntimeError):
             self.close()
 
@@ -118,20 +124,20 @@ class ParseStream:
         from schemadiff.history import ParsedMigration, parse_migration
 
         chunk_of = {i: c for c, chunk in enumerate(self._chunks) for i in chunk}
-        from_workers: dict[int, bytes | None] = {}
+        ready: dict[int, Any] = {}  # file -> pickled statements (a worker's), statements, None
         try:
             for i, m in enumerate(self.migrations):
                 if m.opaque:
                     yield ParsedMigration(m, [])
                     continue
-                if i in chunk_of:
-                    self._receive_through(chunk_of[i], from_workers)
-                blob = from_workers.pop(i, None)
-                statements = pickle.loads(blob) if blob is not None else None
+                if i in chunk_of and i not in ready:
+                    self._obtain(chunk_of[i], ready)
+                got = ready.pop(i, None)
+                statements = pickle.loads(got) if isinstance(got, bytes) else got
                 if statements is None and self.cache is not None:
                     statements = self.cache.get(self.keys[i])  # type: ignore[arg-type]
-                if statements is None:  # uncached, or a worker failed: parse here (the
-                    statements = parse_migration(m).statements  # real error, in order)
+                if statements is None:  # uncached, or it failed: parse here (the real
+                    statements = parse_migration(m).statements  # error, in order)
                     self.parsed_here += 1
                     if self.cache is not None:
                         self.cache.put(self.keys[i], statements)  # type: ignore[arg-type]
@@ -139,26 +145,71 @@ class ParseStream:
         finally:
             self.close()
 
-    def _receive_through(self, chunk: int, into: dict[int, bytes | None]) -> None:
-        """Wait for the workers' results up to chunk ``chunk`` (they come back in order)."""
+    def _obtain(self, chunk: int, ready: dict[int, Any]) -> None:
+        """Chunk ``chunk``'s results into ``ready``. While a worker is still on it, this
+        process does not wait idle: it takes the last chunk no worker has started and parses
+        it itself (or this one, if no worker has started it yet)."""
+        from concurrent.futures import CancelledError, wait
         from concurrent.futures.process import BrokenProcessPool
 
-        while self._received <= chunk and self._results is not None:
-            try:
-                results = next(self._results)
-            except (StopIteration, BrokenProcessPool, OSError):
-                self.close()  # what is left is parsed here
+        if self._pool is None:
+            return  # closed: the caller parses what is left
+        future = self._futures[chunk]
+        while not future.done():
+            if future.cancel():  # queued, not started: do it here, now
+                self._parse_here(chunk, ready)
                 return
-            for index, (blob, wrote) in zip(self._chunks[self._received], results):
-                into[index] = blob
-                if wrote and self.cache is not None:
-                    self.cache.stats.misses += 1
-                    self.cache.stats.writes += 1
-            self._received += 1
+            stolen = self._steal(chunk)
+            if stolen is None:
+                wait([future])
+            else:
+                self._parse_here(stolen, ready)
+        try:
+            results = future.result()
+        except (BrokenProcessPool, OSError, CancelledError):
+            self.close()
+            return
+        for index, (blob, wrote) in zip(self._chunks[chunk], results):
+            ready[index] = blob
+            if wrote and self.cache is not None:
+                self.cache.stats.misses += 1
+                self.cache.stats.writes += 1
+
+    def _steal(self, after: int) -> int | None:
+        """The last chunk after ``after`` that no worker has started, now cancelled there.
+
+        Workers take chunks in order, so once one cannot be cancelled, no earlier one can.
+        """
+        while self._tail > after:
+            j = self._tail
+            self._tail -= 1
+            if j in self._taken:
+                continue
+            if self._futures[j].cancel():
+                return j
+            self._tail = after  # started: so are all before it
+            return None
+        return None
+
+    def _parse_here(self, chunk: int, ready: dict[int, Any]) -> None:
+        from schemadiff.history import parse_migration
+
+        self._taken.add(chunk)
+        for i in self._chunks[chunk]:
+            try:
+                statements = parse_migration(self.migrations[i]).statements
+            except Exception:  # raised again, in order, when the caller reaches it
+                ready[i] = None
+                continue
+            self.parsed_here += 1
+            if self.cache is not None:
+                self.cache.stats.misses += 1
+                self.cache.put(self.keys[i], statements)  # type: ignore[arg-type]
+            ready[i] = statements
 
     def close(self) -> None:
         """Stop the workers (unstarted tasks are cancelled); idempotent."""
-        pool, self._pool, self._results = self._pool, None, None
+        pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
 

@@ -185,9 +185,24 @@ def test_workers_parse_write_the_cache_and_stream_in_order(tmp_path: Path) -> No
     assert stream._pool is not None  # a worker was started
     got = list(stream)
     assert got == [parse_migration(m) for m in migrations]
-    assert stream.parsed_here == 0 and stream._pool is None
-    assert (cache.stats.hits, cache.stats.writes) == (20, 40)
+    assert stream._pool is None  # closed once consumed
+    # 40 parsed, by the worker or by this process taking chunks the worker had not started
+    assert (cache.stats.hits, cache.stats.misses, cache.stats.writes) == (20, 40, 40)
     assert len(_entries(tmp_path)) == 60
+
+
+def test_this_process_takes_chunks_no_worker_started(tmp_path: Path) -> None:
+    """Consumed at once, the stream does not wait idle for its single worker: it parses
+    chunks from the end itself, and the result is still in order and complete."""
+    from schemadiff.parallel import ParseStream
+
+    migrations = _history(300)
+    cache = ParseCache(tmp_path)
+    stream = ParseStream(migrations, cache=cache, jobs=2)
+    got = list(stream)
+    assert got == [parse_migration(m) for m in migrations]
+    assert 0 < stream.parsed_here < len(migrations), stream.parsed_here
+    assert cache.stats.writes == len(migrations) == len(_entries(tmp_path))
 
 
 def test_a_stream_closed_unread_stops_its_workers(tmp_path: Path) -> None:
