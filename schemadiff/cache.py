@@ -163,12 +163,10 @@ def replay_key(parse_keys: list[str], versions: list[str], strict: bool) -> str:
     return h.hexdigest()
 
 
-def facts_key(replay: str, versions: list[str], scope: str) -> str:
-    """The key of inference's fact table: a replay, its migrations' versions, the scope."""
+def facts_key(replay: str, scope: str) -> str:
+    """The key of inference's fact table: its replay's key (versions included), the scope."""
     h = hashlib.sha256()
     h.update(f"schemadiff-facts {FORMAT}\0{engine_fingerprint()}\0{replay}\0{scope}\0".encode())
-    for version in versions:
-        h.update(version.encode("utf-8", "surrogatepass") + b"\0")
     return h.hexdigest()
 
 

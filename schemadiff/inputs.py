@@ -33,7 +33,8 @@ class Expected:
     replay: Replay
     strict: bool
     cache: ParseCache | None
-    parse_keys: list[str] = field(default_factory=list)
+    parse_keys: list[str] = field(default_factory=list)  # per migration (with a cache)
+    key: str | None = None  # the replay's cache key (with a cache)
     _parsed: list[ParsedMigration] | None = None
 
     @property
@@ -104,15 +105,15 @@ class PendingExpected:
             from schemadiff.cache import entry_key
 
             keys = [entry_key(m.path, m.sql) for m in migrations]
-        self.key = _replay_key(keys, migrations, strict, cache)
+        key = _replay_key(keys, migrations, strict, cache)
         self.progress = progress
-        replay = _get(cache, self.key)
-        self.expected = Expected(list(migrations), replay, strict, cache, keys)  # type: ignore[arg-type]
+        replay = _get(cache, key)
+        self.expected = Expected(list(migrations), replay, strict, cache, keys, key)  # type: ignore[arg-type]
         self.stream: Any = None
         if replay is None:
             from schemadiff.parallel import ParseStream
 
-            self.stream = ParseStream(migrations, cache=cache)
+            self.stream = ParseStream(migrations, cache=cache, keys=keys or None)
 
     def finish(self) -> Expected:
         expected = self.expected
@@ -132,7 +133,7 @@ class PendingExpected:
         expected.replay = replay_parsed(collect(), strict=expected.strict, progress=replaying)
         expected._parsed = parsed
         self.stream = None
-        _put(expected.cache, self.key, expected.replay)
+        _put(expected.cache, expected.key, expected.replay)
         return expected
 
     def close(self) -> None:
@@ -163,14 +164,10 @@ def load_fact_table(expected: Expected, scope: Scope) -> FactTable:
     from schemadiff.infer import FactTable, version_index
 
     key = None
-    if expected.cache is not None:
+    if expected.cache is not None and expected.key is not None:
         from schemadiff.cache import facts_key
 
-        versions = [m.version for m in expected.migrations]
-        replay = _replay_key(
-            expected.parse_keys, expected.migrations, expected.strict, expected.cache
-        )
-        key = facts_key(str(replay), versions, scope.spec)
+        key = facts_key(expected.key, scope.spec)
         table = expected.cache.get(key, expect=FactTable)
         if table is not None:
             return table  # type: ignore[no-any-return]

@@ -60,6 +60,7 @@ class ParseStream:
         migrations: in apply order.
         cache: a :class:`~schemadiff.cache.ParseCache`, or None to parse everything.
         jobs: processes, this one included; None chooses (:func:`worker_count`); 1 = none.
+        keys: the files' parse-cache keys, when the caller has computed them already.
     """
 
     def __init__(
@@ -68,14 +69,17 @@ class ParseStream:
         *,
         cache: ParseCache | None = None,
         jobs: int | None = None,
+        keys: Sequence[str] | None = None,
     ) -> None:
         from schemadiff.cache import entry_key
 
         self.migrations = list(migrations)
         self.cache = cache
+        if keys is None:
+            keys = [entry_key(m.path, m.sql) for m in self.migrations] if cache is not None else []
         self.keys: list[str | None] = [
-            entry_key(m.path, m.sql) if cache is not None and not m.opaque else None
-            for m in self.migrations
+            keys[i] if cache is not None and not m.opaque else None
+            for i, m in enumerate(self.migrations)
         ]
         # what the cache lacks (an entry that exists but cannot be read is parsed here later)
         todo = [
