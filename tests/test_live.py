@@ -473,6 +473,27 @@ def test_no_second_session_means_one_session_reads_everything(
     assert mismatches(alone, read_live(pg.dsn(sink_db)).catalog) == []
 
 
+def test_a_snapshot_the_helper_cannot_adopt_means_one_session(
+    pg: PgServer, sink_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SET TRANSACTION SNAPSHOT refused (here: an identifier no transaction exported): the
+    helper gives up cleanly and the first session reads its kinds, same result."""
+    from schemadiff.sources import live
+
+    helpers: list[Any] = []
+    original_run, original_result = live._Helper._run, live._Helper.result
+
+    def bogus_snapshot(self: Any, dsn: str, _snapshot: str, *rest: Any) -> None:
+        original_run(self, dsn, "00000003-0000BEEF-1", *rest)
+
+    monkeypatch.setattr(live._Helper, "_run", bogus_snapshot)
+    monkeypatch.setattr(live._Helper, "result",
+                        lambda self: helpers.append(self) or original_result(self))
+    refused = read_live(pg.dsn(sink_db)).catalog
+    assert [(h.failed, h._error) for h in helpers] == [(True, None)]
+    assert refused == read_live(pg.dsn(sink_db), parallel=False).catalog
+
+
 def test_a_helper_query_timing_out_is_a_source_error(
     pg: PgServer, sink_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -310,37 +310,28 @@ def _read_kinds(
     params: dict[str, list[str]],
 ) -> dict[str, list[SchemaObject]]:
     """Query and build each kind in turn: while this thread builds, the other session's query
-    runs on the server (one query at a time per session, not a pipeline: a pipeline hands
-    back no result before the last one is in)."""
-    return {kind: _build_kind(kind, _fetch(conn, [kind], version, params)[kind]) for kind in kinds}
+    runs on the server (one query at a time, not a pipeline: psycopg's pipeline hands back no
+    result before the last one is in, and was slower here)."""
+    return {kind: _build_kind(kind, _fetch(conn, kind, version, params)) for kind in kinds}
 
 
 def _fetch(
     conn: psycopg.Connection[dict[str, Any]],
-    kinds: Sequence[str],
+    kind: str,
     version: int,
     params: dict[str, list[str]],
-) -> dict[str, list[Any]]:
-    """Run the catalog queries of ``kinds`` in one pipeline; their rows by kind.
+) -> list[Any]:
+    """Run one kind's catalog query; its rows.
 
     The largest kinds (:data:`_TUPLE_KINDS`) come back as tuples in a :class:`_Rows` that
     knows the column names: building a dict per row costs a third of their reading time.
     """
-    if not kinds:
-        return {}
-    with conn.pipeline():
-        cursors = {
-            kind: conn.cursor(row_factory=tuple_row if kind in _TUPLE_KINDS else dict_row)
-            .execute(catalog_query(kind, version), params)
-            for kind in kinds
-        }
-    out: dict[str, list[Any]] = {}
-    for kind, cur in cursors.items():
-        rows = cur.fetchall()
-        if kind in _TUPLE_KINDS:
-            rows = _Rows(rows, [d.name for d in cur.description or ()])
-        out[kind] = rows
-    return out
+    factory = tuple_row if kind in _TUPLE_KINDS else dict_row
+    cur = conn.cursor(row_factory=factory).execute(catalog_query(kind, version), params)  # type: ignore[arg-type]
+    rows = cur.fetchall()
+    if kind in _TUPLE_KINDS:
+        return _Rows(rows, [d.name for d in cur.description or ()])  # type: ignore[arg-type]
+    return rows
 
 
 _TUPLE_KINDS = frozenset({"columns", "indexes"})
@@ -428,10 +419,11 @@ class _Helper:
                     conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                     conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(
                         sql.Literal(snapshot)))
-                except psycopg.Error:  # a server that will not share it: not an error
-                    self.failed = True
-                    return
+                except psycopg.Error as exc:
+                    raise _SnapshotRefused(str(exc)) from exc
                 self._objects = _read_kinds(conn, self.kinds, version, params)
+        except _SnapshotRefused:  # a server that will not share it: not an error
+            self.failed = True
         except (psycopg.Error, SourceError) as exc:  # the queries or the build failed
             self._error = exc
         finally:
