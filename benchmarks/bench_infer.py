@@ -88,7 +88,7 @@ from schemadiff.cache import ParseCache
 from schemadiff.cli import GC_THRESHOLD
 from schemadiff.diff import Scope
 from schemadiff.infer import infer_applied
-from schemadiff.inputs import begin_expected, load_dump, load_fact_table
+from schemadiff.inputs import PendingExpected, load_dump, load_fact_table
 from schemadiff.recorded import Recorded
 from schemadiff.tools import history_tables, read_migrations
 gc.set_threshold(*GC_THRESHOLD)
@@ -96,7 +96,7 @@ t1 = time.perf_counter()
 name, found = read_migrations(Path(sys.argv[1]), sys.argv[2])
 t2 = time.perf_counter()
 cache = ParseCache(sys.argv[4])
-with begin_expected(found, cache=cache) as pending:  # cold: the parse workers start here
+with PendingExpected(found, cache=cache) as pending:  # cold: the parse workers start here
     t3 = time.perf_counter()
     actual = load_dump(sys.argv[3], cache=cache)  # ... and parse while the dump is read
     t4 = time.perf_counter()

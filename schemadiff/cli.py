@@ -227,10 +227,10 @@ def _static_and_actual(
     files the cache lacks are parsed in worker processes while this one reads the dump or the
     database, then replayed here as they come back."""
     from schemadiff.cache import command_cache
-    from schemadiff.inputs import begin_expected
+    from schemadiff.inputs import PendingExpected
     from schemadiff.progress import ProgressBar
 
-    with ProgressBar() as bar, begin_expected(
+    with ProgressBar() as bar, PendingExpected(
         found, strict=strict, cache=command_cache(), progress=bar.step
     ) as pending:
         actual = _load_actual(schema_file, dsn, strict)

@@ -83,7 +83,7 @@ def load_expected(
         ParseError: as :func:`~schemadiff.history.parse_migrations` and, with ``strict``,
             :func:`~schemadiff.history.replay_parsed` would.
     """
-    with begin_expected(migrations, strict=strict, cache=cache, progress=progress) as pending:
+    with PendingExpected(migrations, strict=strict, cache=cache, progress=progress) as pending:
         return pending.finish()
 
 
@@ -96,9 +96,10 @@ class PendingExpected:
     def __init__(
         self,
         migrations: list[Migration],
-        strict: bool,
-        cache: ParseCache | None,
-        progress: Steps | None,
+        *,
+        strict: bool = False,
+        cache: ParseCache | None = None,
+        progress: Steps | None = None,
     ) -> None:
         keys: list[str] = []
         if cache is not None:
@@ -146,17 +147,6 @@ class PendingExpected:
 
     def __exit__(self, *_: object) -> None:
         self.close()
-
-
-def begin_expected(
-    migrations: list[Migration],
-    *,
-    strict: bool = False,
-    cache: ParseCache | None = None,
-    progress: Steps | None = None,
-) -> PendingExpected:
-    """Start :func:`load_expected`: see :class:`PendingExpected`."""
-    return PendingExpected(migrations, strict, cache, progress)
 
 
 def load_fact_table(expected: Expected, scope: Scope) -> FactTable:

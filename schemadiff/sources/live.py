@@ -351,14 +351,6 @@ class _Rows(list):  # type: ignore[type-arg]
             raise SourceError(f"catalog query returned no column {exc}") from None
 
 
-def _as_rows(rows: list[Any]) -> _Rows:
-    """Rows as :class:`_Rows` (dict rows, as tests and older callers hand in, converted)."""
-    if isinstance(rows, _Rows):
-        return rows
-    names = list(rows[0]) if rows else []
-    return _Rows([tuple(r.values()) for r in rows], names)
-
-
 class _Helper:
     """A second read-only session on the same snapshot, reading some kinds in a thread.
 
@@ -583,8 +575,7 @@ def _column_default(text: str) -> str:
     return _nextval_template().replace(_PLACEHOLDER, name)
 
 
-def _columns(rows: list[Any]) -> Iterator[SchemaObject]:
-    rows = _as_rows(rows)
+def _columns(rows: _Rows) -> Iterator[SchemaObject]:
     (schema, table, name, position, type_, not_null, default_, generated_, identity,
      coll_schema, coll, comment) = rows.positions(
         "schema", "table", "name", "position", "type", "not_null", "default", "generated",
@@ -651,8 +642,7 @@ def _index_key(column: str | None, expression: str | None, option: int) -> str:
     return key + (" NULLS FIRST" if option & 2 else "")
 
 
-def _indexes(rows: list[Any]) -> Iterator[SchemaObject]:
-    rows = _as_rows(rows)
+def _indexes(rows: _Rows) -> Iterator[SchemaObject]:
     (schema, table, name, unique, method, columns, expressions, options, include, predicate_,
      nulls_not_distinct, simple, definition, comment) = rows.positions(
         "schema", "table", "name", "unique", "method", "key_columns", "key_expressions",
@@ -784,27 +774,6 @@ _BUILDERS = {
     "triggers": _triggers,
     "policies": _policies,
 }
-
-
-def catalog_from_rows(rows: dict[str, list[dict[str, Any]]]) -> Catalog:
-    """Build the catalog from the rows of the catalog queries (pure: no database).
-
-    Args:
-        rows: per kind of :data:`KINDS`, the query's rows as dicts (column name -> value).
-
-    Raises:
-        SourceError: a deparsed definition the grammar cannot read.
-    """
-    catalog = Catalog()
-    objects = _build(rows)
-    for kind in KINDS:
-        catalog.objects.load(objects.get(kind, ()))
-    return catalog
-
-
-def _build(rows: dict[str, list[dict[str, Any]]]) -> dict[str, list[SchemaObject]]:
-    """The objects of each kind's rows."""
-    return {kind: _build_kind(kind, kind_rows) for kind, kind_rows in rows.items()}
 
 
 def _build_kind(kind: str, rows: list[dict[str, Any]]) -> list[SchemaObject]:
