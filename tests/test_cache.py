@@ -81,8 +81,8 @@ def test_key_covers_path_text_and_build() -> None:
 def test_corrupted_entry_is_ignored_and_rewritten(tmp_path: Path, damage: str) -> None:
     migrations = _history(3)
     expected = parse_migrations(migrations, cache=ParseCache(tmp_path))
-    victim = tmp_path / f"v{FORMAT}" / entry_key(migrations[1].path, migrations[1].sql)[:2]
-    entry = next(victim.glob(f"{entry_key(migrations[1].path, migrations[1].sql)}.pickle"))
+    key = entry_key(migrations[1].path, migrations[1].sql)
+    entry = tmp_path / f"v{FORMAT}" / f"{key}.pickle"
     blob = entry.read_bytes()
     if damage == "truncate":
         entry.write_bytes(blob[: len(blob) // 2])
@@ -92,7 +92,7 @@ def test_corrupted_entry_is_ignored_and_rewritten(tmp_path: Path, damage: str) -
         entry.write_bytes(b"")
     else:  # a whole entry, but of another file
         other = entry_key(migrations[0].path, migrations[0].sql)
-        entry.write_bytes((tmp_path / f"v{FORMAT}" / other[:2] / f"{other}.pickle").read_bytes())
+        entry.write_bytes((tmp_path / f"v{FORMAT}" / f"{other}.pickle").read_bytes())
 
     cache = ParseCache(tmp_path)
     assert parse_migrations(migrations, cache=cache) == expected
@@ -362,8 +362,8 @@ def test_a_corrupted_replay_entry_is_rebuilt(tmp_path: Path) -> None:
     cache = ParseCache(tmp_path)
     first = load_expected(migrations, cache=cache).replay
     keys = [entry_key(m.path, m.sql) for m in migrations]
-    entry = tmp_path / f"v{FORMAT}" / replay_key(keys, [m.version for m in migrations], False)[:2]
-    (victim,) = entry.glob("*.pickle")
+    key = replay_key(keys, [m.version for m in migrations], False)
+    victim = tmp_path / f"v{FORMAT}" / f"{key}.pickle"
     victim.write_bytes(victim.read_bytes()[:200])
     again = ParseCache(tmp_path)
     second = load_expected(migrations, cache=again).replay
@@ -436,7 +436,7 @@ def test_prune_removes_what_went_unused_and_keeps_what_was_read(tmp_path: Path) 
     used = entry_key(migrations[0].path, migrations[0].sql)
     assert reader.get(used) is not None  # used today: kept
     assert reader.prune(30) == len(migrations) - 1
-    assert _entries(tmp_path) == [tmp_path / f"v{FORMAT}" / used[:2] / f"{used}.pickle"]
+    assert _entries(tmp_path) == [tmp_path / f"v{FORMAT}" / f"{used}.pickle"]
     assert not (tmp_path / "v1").exists()
     again = ParseCache(tmp_path)
     assert parse_migrations(migrations, cache=again) == [parse_migration(m) for m in migrations]
