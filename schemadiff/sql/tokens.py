@@ -1,84 +1,43 @@
-"""A cursor over sqlglot's PostgreSQL tokens, with the raw source text at hand.
+"""A cursor over the tokens of one statement, with the raw source text at hand.
 
-The DDL parser reads statement structure from tokens (PostgreSQL's grammar, as the docs give
-it) and hands sub-expressions, as raw source slices, to sqlglot's expression parser through
-``normalize``. sqlglot merges some keyword pairs into one token (``PRIMARY KEY``, ``DOUBLE
-PRECISION``); they are split back into words here so the grammar sees one word per token.
+The DDL parser reads statement structure from tokens (:mod:`~schemadiff.sql.lexer`,
+PostgreSQL's lexical rules) and hands sub-expressions, as raw source slices, to sqlglot's
+expression parser through ``normalize``.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
-from sqlglot.dialects.postgres import Postgres
-from sqlglot.errors import SqlglotError
-from sqlglot.tokens import TokenType
-
+from schemadiff.sql.lexer import LexError, Tok, lex
 from schemadiff.sql.normalize import truncate_identifier
 
-_WORD = re.compile(r"[A-Za-z_\x80-\uffff][A-Za-z0-9_$\x80-\uffff]*\Z")
-STRING_TYPES = frozenset(
-    {
-        TokenType.STRING,
-        TokenType.HEREDOC_STRING,
-        TokenType.BYTE_STRING,
-        TokenType.NATIONAL_STRING,
-        TokenType.RAW_STRING,
-        TokenType.BIT_STRING,
-        TokenType.HEX_STRING,
-        TokenType.UNICODE_STRING,
-    }
-)
-_TOKENIZER = Postgres().tokenizer()
+__all__ = ["Stream", "SyntaxProblem", "Tok", "tokenize"]
 
 
 class SyntaxProblem(Exception):
     """The statement does not follow the grammar the parser expects (becomes Unsupported)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Tok:
-    kind: str  # word | ident | string | number | punct
-    text: str  # word: upper-cased; ident: raw name; string: value; punct/number: as written
-    raw: str  # the word as written (for identifiers made of keywords)
-    start: int
-    end: int  # exclusive
-    dollar: bool = False  # a dollar-quoted string
-
-
 def tokenize(text: str) -> list[Tok]:
     try:
-        raw_tokens = _TOKENIZER.tokenize(text)
-    except (SqlglotError, ValueError, IndexError) as exc:
+        return lex(text)
+    except LexError as exc:
         raise SyntaxProblem(f"cannot tokenize: {exc}") from None
-    out: list[Tok] = []
-    for t in raw_tokens:
-        start, end = t.start, t.end + 1
-        if t.token_type == TokenType.IDENTIFIER:
-            out.append(Tok("ident", t.text, t.text, start, end))
-        elif t.token_type in STRING_TYPES:
-            dollar = t.token_type == TokenType.HEREDOC_STRING
-            out.append(Tok("string", t.text, text[start:end], start, end, dollar))
-        elif t.token_type == TokenType.NUMBER:
-            out.append(Tok("number", t.text, t.text, start, end))
-        elif " " in t.text.strip() and all(_WORD.match(w) for w in t.text.split()):
-            for m in re.finditer(r"\S+", text[start:end]):
-                w = m.group()
-                out.append(Tok("word", w.upper(), w, start + m.start(), start + m.end()))
-        elif _WORD.match(t.text):
-            out.append(Tok("word", t.text.upper(), t.text, start, end))
-        else:
-            out.append(Tok("punct", t.text, t.text, start, end))
-    return out
 
 
 class Stream:
     """A cursor over the tokens of one statement."""
 
+    __slots__ = ("i", "text", "toks", "words")
+
     def __init__(self, text: str) -> None:
         self.text = text
-        self.toks = tokenize(text)
+        self._set(tokenize(text))
+
+    def _set(self, toks: list[Tok]) -> None:
+        self.toks = toks
+        # each token's upper-cased word, None for the other kinds: what at/accept compare,
+        # the parser's hottest path
+        self.words: list[str | None] = [t.text if t.kind == "word" else None for t in toks]
         self.i = 0
 
     # ------------------------------------------------------------------ looking
@@ -87,36 +46,48 @@ class Stream:
         return self.toks[j] if j < len(self.toks) else None
 
     def word(self, k: int = 0) -> str | None:
-        t = self.peek(k)
-        return t.text if t is not None and t.kind == "word" else None
+        j = self.i + k
+        return self.words[j] if j < len(self.words) else None
 
     def at(self, *words: str) -> bool:
-        return all(self.word(k) == w for k, w in enumerate(words))
+        i = self.i
+        if len(words) == 1:
+            return i < len(self.words) and self.words[i] == words[0]
+        return self.words[i : i + len(words)] == list(words)
 
     def at_punct(self, p: str, k: int = 0) -> bool:
-        t = self.peek(k)
-        return t is not None and t.kind == "punct" and t.text == p
+        j = self.i + k
+        if j >= len(self.toks):
+            return False
+        t = self.toks[j]
+        return t.text == p and t.kind == "punct"
 
     def done(self) -> bool:
         return self.i >= len(self.toks)
 
     # ------------------------------------------------------------------ consuming
     def next(self) -> Tok:
-        t = self.peek()
-        if t is None:
+        i = self.i
+        if i >= len(self.toks):
             raise SyntaxProblem("unexpected end of statement")
-        self.i += 1
-        return t
+        self.i = i + 1
+        return self.toks[i]
 
     def accept(self, *words: str) -> bool:
-        if self.at(*words):
-            self.i += len(words)
+        i = self.i
+        if len(words) == 1:
+            if i < len(self.words) and self.words[i] == words[0]:
+                self.i = i + 1
+                return True
+            return False
+        if self.words[i : i + len(words)] == list(words):
+            self.i = i + len(words)
             return True
         return False
 
     def accept_any(self, *words: str) -> str | None:
         w = self.word()
-        if w in words:
+        if w is not None and w in words:
             self.i += 1
             return w
         return None
@@ -262,5 +233,6 @@ class Stream:
         s = Stream.__new__(Stream)
         s.text = self.text
         s.toks = self.toks[a:b]
+        s.words = self.words[a:b]
         s.i = 0
         return s
