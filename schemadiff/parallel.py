@@ -33,19 +33,23 @@ CHUNK = 16
 def worker_count(files: int, jobs: int | None) -> int:
     """How many worker processes parse ``files`` uncached files (0: parse in this process).
 
-    ``jobs=None`` chooses: none for a few files, else one per idle CPU (CPUs minus the 1-minute
-    load average) other than this process's own, which is busy replaying meanwhile.
+    ``jobs=None`` chooses: none for a few files, else one per CPU other than this process's
+    own (busy reading the other schema and replaying meanwhile), none when every CPU is
+    already busy (1-minute load average at least the CPU count).
     """
     if jobs is None:
         if files <= PARALLEL_THRESHOLD:
             return 0
         cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
         cpus = cpus or 1
-        try:  # only the idle CPUs: on a saturated machine workers cost more than they save
-            idle = int(cpus - os.getloadavg()[0] + 0.5)
+        try:  # on a saturated machine workers cost more than they save
+            if os.getloadavg()[0] >= cpus:
+                return 0
         except OSError:
-            idle = cpus
-        jobs = min(cpus, idle) - 1
+            pass
+        # The load average trails by a minute: scaling workers down by it (an earlier rule)
+        # made a two-CPU machine parse serially right after any other job, 1.3x slower.
+        jobs = cpus - 1
     elif jobs > 1:
         jobs -= 1  # jobs counts this process too
     else:
