@@ -1,3 +1,3 @@
-from schemadiff.cli import main
+from schemadiff.cli import run
 
-main()
+run()

@@ -448,6 +448,34 @@ def test_50mb_dump_has_bounded_memory(tmp_path: Path) -> None:
     assert peak_kib < 1536 * 1024, f"peak RSS {peak_kib / 1024:.0f} MiB for a 50 MB dump"
 
 
+# -- the command's exit: output flushed whole, a reader that leaves early ---------------------
+
+
+def test_output_arrives_whole_and_a_reader_that_leaves_early_gets_no_traceback(
+    tmp_path: Path,
+) -> None:
+    """The entry point skips the interpreter's teardown: it must still flush what it printed,
+    and a reader that closes the pipe early sees no traceback nor "Exception ignored"."""
+    _write_big_dump(tmp_path / "d.sql", 1024 * 1024)
+    args = [sys.executable, "-m", "schemadiff", "inspect", "-s", "d.sql", "-f", "json"]
+    whole = subprocess.run(
+        args, cwd=tmp_path, env=cli_env(), capture_output=True, timeout=300, check=False
+    )
+    assert whole.returncode == 0, whole.stderr
+    assert len(whole.stdout) > 1024 * 1024  # far more than a pipe buffer holds
+    assert len(json.loads(whole.stdout)) > 1000  # every object of the graph
+
+    proc = subprocess.Popen(
+        args, cwd=tmp_path, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(100)
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode("utf-8", "replace")
+    assert proc.wait(timeout=300) in (0, 2)  # click pacifies EPIPE; ours says 2
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr
+
+
 # -- databases that cannot be used -------------------------------------------------------------
 
 
