@@ -55,6 +55,7 @@ NO_CACHE_ENV = "SCHEMADIFF_NO_CACHE"
 # The modules whose code decides what a file parses to: a change in any of them is a new key.
 _PARSER_MODULES = (
     "sql/split.py",
+    "sql/lexer.py",
     "sql/tokens.py",
     "sql/grammar.py",
     "sql/names.py",
