@@ -9,6 +9,8 @@ looked up once per class.
 from __future__ import annotations
 
 import dataclasses
+import operator
+from collections.abc import Callable
 from typing import Any
 
 _set = object.__setattr__
@@ -17,9 +19,12 @@ _set = object.__setattr__
 def fast_pickling(cls: type) -> None:
     """Give a frozen slotted dataclass (not its subclasses) a cheaper pickled state."""
     names = tuple(f.name for f in dataclasses.fields(cls))
+    # attrgetter builds the tuple in C: half the cost of a comprehension (a cold run pickles
+    # every parsed statement and the whole replay)
+    get = operator.attrgetter(*names) if len(names) > 1 else _singleton_getter(names)
 
     def __getstate__(self: Any) -> tuple[Any, ...]:
-        return tuple([getattr(self, name) for name in names])
+        return get(self)  # type: ignore[no-any-return]
 
     def __setstate__(self: Any, state: tuple[Any, ...]) -> None:
         for name, value in zip(names, state):
@@ -27,6 +32,11 @@ def fast_pickling(cls: type) -> None:
 
     cls.__getstate__ = __getstate__  # type: ignore[attr-defined]
     cls.__setstate__ = __setstate__  # type: ignore[attr-defined]
+
+
+def _singleton_getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """A getter of the state tuple of a class with at most one field."""
+    return lambda obj: tuple([getattr(obj, name) for name in names])
 
 
 def fast_pickling_tree(root: type) -> None:
