@@ -14,7 +14,10 @@ import pytest
 from schemadiff.sql.normalize import (
     canonical_default,
     canonical_interval,
+    nextval_default,
     normalize_expression,
+    quote_ident,
+    quote_literal,
     type_ref,
 )
 
@@ -267,3 +270,15 @@ def test_type_ref_matches_format_type(pg: Any) -> None:
     got = {name: spelled for name, spelled in rows}
     for i, t in enumerate(TYPES):
         assert got[f"c{i}"] == t[7], t[0]
+
+
+@pytest.mark.parametrize(
+    "sequence",
+    ["t_id_seq", "T_id_seq", "1st_id_seq", "select", "user_id_seq", "a b_id_seq", "it's_seq",
+     "pay$_seq", "naïve_id_seq", 'q"uote_seq', "x" * 63],
+)
+def test_nextval_default_is_what_the_dump_default_normalizes_to(sequence: str) -> None:
+    """A serial column's default, spelled without parsing, equals pg_dump's spelling of it
+    (schema-qualified, quoted where needed) through the normalizer."""
+    dumped = f"nextval({quote_literal('public.' + quote_ident(sequence))}::regclass)"
+    assert nextval_default(sequence) == normalize_expression(dumped)

@@ -420,6 +420,21 @@ def normalize_expression(text: str) -> str:
         return _collapse(text)
 
 
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_]+\Z")
+
+
+def nextval_default(sequence: str) -> str:
+    """The canonical default of a serial column drawing on ``sequence`` (a raw name).
+
+    What :func:`normalize_expression` makes of ``nextval('<sequence>'::regclass)``; a plain
+    name is spelled out directly (replaying thousands of serial columns parsed each one),
+    anything else takes the parser's way.
+    """
+    if _PLAIN_NAME.match(sequence):
+        return f"NEXTVAL('{sequence}')"
+    return normalize_expression(f"nextval({quote_literal(quote_ident(sequence))}::regclass)")
+
+
 @lru_cache(maxsize=4096)
 def normalize_statement(text: str) -> str:
     """A statement of a SQL-standard routine body (``BEGIN ATOMIC ... END``) in canonical form.

@@ -47,7 +47,7 @@ from schemadiff.sql.names import (
 from schemadiff.sql.normalize import (
     TypeRef,
     canonical_default,
-    normalize_expression,
+    nextval_default,
     qualified,
     quote_ident,
     quote_literal,
@@ -590,7 +590,7 @@ class Replayer:
             _lo, hi = _INT_RANGES[type_text]
             self._put(Sequence(schema, seq_name, type_text, 1, 1, 1, hi, 1, False,
                                f"{table}.{col.name}"))
-            default = normalize_expression(f"nextval('{quote_ident(seq_name)}'::regclass)")
+            default = nextval_default(seq_name)
             not_null = True
         collation = col.collation
         if collation == "default":
@@ -941,8 +941,8 @@ class Replayer:
         self._put(replace(obj, schema=schema, name=name))
         old_q, new_q = f"{key.schema}.{key.name}", f"{schema}.{name}"
         if key.kind == "sequence":
-            old_default = normalize_expression(f"nextval('{quote_ident(key.name)}'::regclass)")
-            new_default = normalize_expression(f"nextval('{quote_ident(name)}'::regclass)")
+            old_default = nextval_default(key.name)
+            new_default = nextval_default(name)
             for o in list(self.catalog.of_kind("column")):
                 if isinstance(o, Column) and o.default == old_default and o.schema == key.schema:
                     self._put(replace(o, default=new_default))
