@@ -267,6 +267,11 @@ class _Facts:
         self.actual = actual
         self.actual_values = [self._actual_value(f) for f in self.names]
         self._facts_cache: dict[int, set[int]] = {}
+        # The current hypothesis and each fact's match under it: a toggle is scored against
+        # these instead of matching every fact twice (once before, once after).
+        self.applied: set[int] = set()
+        self.current: list[int] = []
+        self._scored: tuple[set[int], bool, list[tuple[int, int]]] | None = None
 
     def _actual_value(self, fact: Fact) -> Any:
         key, attr = fact
@@ -296,13 +301,24 @@ class _Facts:
         return False
 
     def match(self, fid: int, applied: set[int] | _Overlay) -> int:
+        """1 when the fact's value under ``applied`` is the actual one (:meth:`predicted`,
+        inlined: this runs hundreds of thousands of times)."""
+        setters, actual = self.setters, self.actual_values
         ex = self.exists_id[fid]
-        # an attribute counts only where both sides have the object
-        if ex >= 0 and (
-            self.actual_values[ex] != _PRESENT or self.predicted(ex, applied) != _PRESENT
-        ):
-            return 0
-        return int(self.predicted(fid, applied) == self.actual_values[fid])
+        if ex >= 0:  # an attribute counts only where both sides have the object
+            if actual[ex] != _PRESENT:
+                return 0
+            for mi, value in reversed(setters[ex]):
+                if mi in applied:
+                    if value != _PRESENT:
+                        return 0
+                    break
+            else:
+                return 0  # no applied migration creates it
+        for mi, value in reversed(setters[fid]):
+            if mi in applied:
+                return int(value == actual[fid])
+        return int((_ABSENT if ex < 0 else None) == actual[fid])
 
     def facts_of(self, migrations: Iterable[int]) -> set[int]:
         out: set[int] = set()
@@ -327,10 +343,36 @@ class _Facts:
             out.update(mi for mi, _ in self.setters[fid])
         return out
 
-    def delta(self, applied: set[int], toggled: set[int], adding: bool) -> int:
-        facts = self.facts_of(toggled)
-        after = _Overlay(applied, toggled, adding)  # no copy of the whole applied set
-        return sum(self.match(f, after) - self.match(f, applied) for f in facts)
+    def reset(self, applied: set[int]) -> None:
+        """Make ``applied`` the current hypothesis and score every fact under it."""
+        self.applied = applied
+        self.current = [self.match(f, applied) for f in range(len(self.names))]
+        self._scored = None
+
+    def delta(self, toggled: set[int], adding: bool) -> int:
+        """How many more facts match once ``toggled`` is added to (removed from) the current
+        hypothesis."""
+        after = _Overlay(self.applied, toggled, adding)  # no copy of the whole applied set
+        match, current = self.match, self.current
+        scored = [(f, match(f, after)) for f in self.facts_of(toggled)]
+        self._scored = (toggled, adding, scored)
+        return sum(m - current[f] for f, m in scored)
+
+    def toggle(self, toggled: set[int], adding: bool) -> None:
+        """Add (remove) ``toggled`` to the current hypothesis, rescoring only their facts."""
+        if adding:
+            self.applied |= toggled
+        else:
+            self.applied -= toggled
+        last = self._scored
+        if last is not None and last[0] is toggled and last[1] == adding:
+            scored = last[2]  # what delta() just computed for this very toggle
+        else:
+            scored = [(f, self.match(f, self.applied)) for f in self.facts_of(toggled)]
+        current = self.current
+        for f, m in scored:
+            current[f] = m
+        self._scored = None
 
 
 # ------------------------------------------------------------------------------ dependencies
@@ -408,61 +450,62 @@ class _Closure(dict):  # type: ignore[type-arg]
 
 
 def _search(facts: _Facts, edges: Edges, order: list[int]) -> set[int]:
+    """The best-scoring set of applied migrations; ``facts`` is left scored under it."""
     ancestors = _Closure(edges, order, "ancestors")  # on demand: most toggles never need it
     descendants = _Closure(edges, order, "descendants")
 
-    def add(applied: set[int], mi: int, threshold: int) -> bool:
-        toggled = {mi} | (ancestors[mi] - applied)
-        if facts.delta(applied, toggled, adding=True) >= threshold:
-            applied |= toggled
-            return True
-        return False
+    def add(mi: int, threshold: int) -> set[int]:
+        toggled = {mi} | (ancestors[mi] - facts.applied)
+        if facts.delta(toggled, adding=True) >= threshold:
+            facts.toggle(toggled, adding=True)
+            return toggled
+        return set()
 
-    def improve(applied: set[int], dirty: set[int]) -> None:
+    def improve(dirty: set[int]) -> None:
         for _ in range(8):  # single toggles with their dependency closure
             changed: set[int] = set()
             for mi in order:
                 if mi not in dirty:
                     continue
-                adding = mi not in applied
+                adding = mi not in facts.applied
                 # a toggle is only worth its closure when the migration's own facts favour it
-                if facts.delta(applied, {mi}, adding=adding) <= 0:
+                if facts.delta({mi}, adding=adding) <= 0:
                     continue
                 if not adding:
-                    toggled = {mi} | (descendants[mi] & applied)
-                    if facts.delta(applied, toggled, adding=False) > 0:
-                        applied -= toggled
+                    toggled = {mi} | (descendants[mi] & facts.applied)
+                    if facts.delta(toggled, adding=False) > 0:
+                        facts.toggle(toggled, adding=False)
                         changed |= toggled
                 else:
-                    before = set(applied)
-                    if add(applied, mi, 1):
-                        changed |= applied - before
+                    changed |= add(mi, 1)
             if not changed:
                 return
             dirty = facts.migrations_sharing(changed)
 
     # Start from the best prefix (tools apply in order; most real states are a prefix with a
     # few deviations), scored incrementally in one pass.
-    applied: set[int] = set()
+    facts.reset(set())
     score = best = 0
     best_end = 0
     for mi in order:
-        score += facts.delta(applied, {mi}, adding=True)
-        applied.add(mi)
+        one = {mi}
+        score += facts.delta(one, adding=True)
+        facts.toggle(one, adding=True)
         if score > best:
             best, best_end = score, mi + 1
-    applied = set(order[:best_end])
-    improve(applied, set(order))
+    if best_end < len(order):
+        facts.reset(set(order[:best_end]))
+    improve(set(order))
     # The order prior: tools apply in order, so a migration before the last applied one is
     # applied unless its own effects say otherwise (a drop-only migration proves nothing alone).
-    last = max(applied, default=-1)
-    before = set(applied)
+    last = max(facts.applied, default=-1)
+    before = set(facts.applied)
     for mi in order[:last]:
-        if mi not in applied:
-            add(applied, mi, 0)
-    if applied != before:
-        improve(applied, facts.migrations_sharing(applied - before))
-    return applied
+        if mi not in facts.applied:
+            add(mi, 0)
+    if facts.applied != before:
+        improve(facts.migrations_sharing(facts.applied - before))
+    return facts.applied
 
 
 def version_index(migrations: Iterable[Migration]) -> dict[str, int]:
@@ -513,13 +556,16 @@ def infer_applied(
     observed_applied = []
     for mi in order:
         own = facts.by_migration.get(mi, set())
-        with_ = _Overlay(applied, {mi}, True)
-        without = _Overlay(applied, {mi}, False)
+        # one side of the comparison is the final hypothesis itself, already scored
+        is_applied = mi in applied
+        other = _Overlay(applied, {mi}, not is_applied)
         present, absent = [], []
         for f in own:
             if not facts.decides(f, mi, applied):
                 continue  # a later applied migration has the last word either way
-            gain = facts.match(f, with_) - facts.match(f, without)
+            gain = facts.match(f, other) - facts.current[f]
+            if is_applied:
+                gain = -gain
             if gain > 0:
                 present.append(f)
             elif gain < 0:
