@@ -42,7 +42,26 @@ def _history(n: int = 6) -> list[Migration]:
 
 
 def _entries(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*.pickle"))
+    """The cache's entry files: single entries and packs."""
+    return sorted(p for p in root.rglob("*") if p.suffix in (".pickle", ".pack"))
+
+
+def _keys(root: Path) -> set[str]:
+    """Every stored key: single entries, and packed ones whose pack is there (the index's
+    documented format: one ``<key> <pack>`` line per entry)."""
+    directory = root / f"v{FORMAT}"
+    keys = {p.stem for p in directory.glob("*.pickle")}
+    index = directory / "index"
+    for line in index.read_text().splitlines() if index.exists() else []:
+        key, _, pack = line.partition(" ")
+        if (directory / pack).exists():
+            keys.add(key)
+    return keys
+
+
+def _pack_of(root: Path, key: str) -> Path:
+    lines = (root / f"v{FORMAT}" / "index").read_text().splitlines()
+    return root / f"v{FORMAT}" / dict(line.split(" ") for line in lines)[key]
 
 
 def test_cold_then_warm_reuses_every_entry(tmp_path: Path) -> None:
@@ -50,7 +69,8 @@ def test_cold_then_warm_reuses_every_entry(tmp_path: Path) -> None:
     cold = ParseCache(tmp_path)
     first = parse_migrations(migrations, cache=cold)
     assert (cold.stats.hits, cold.stats.misses, cold.stats.writes) == (0, 6, 6)
-    assert len(_entries(tmp_path)) == 6
+    assert len(_keys(tmp_path)) == 6
+    assert [p.suffix for p in _entries(tmp_path)] == [".pack"]  # six entries, one file
 
     warm = ParseCache(tmp_path)
     second = parse_migrations(migrations, cache=warm)
@@ -77,29 +97,42 @@ def test_key_covers_path_text_and_build() -> None:
     assert entry_key("a.sql", "SELECT 1") == entry_key("a.sql", "SELECT 1")
 
 
-@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "other-key"])
-def test_corrupted_entry_is_ignored_and_rewritten(tmp_path: Path, damage: str) -> None:
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "other-keys"])
+def test_corrupted_pack_is_ignored_and_rewritten(tmp_path: Path, damage: str) -> None:
     migrations = _history(3)
     expected = parse_migrations(migrations, cache=ParseCache(tmp_path))
-    key = entry_key(migrations[1].path, migrations[1].sql)
-    entry = tmp_path / f"v{FORMAT}" / f"{key}.pickle"
-    blob = entry.read_bytes()
+    pack = _pack_of(tmp_path, entry_key(migrations[1].path, migrations[1].sql))
+    blob = pack.read_bytes()
     if damage == "truncate":
-        entry.write_bytes(blob[: len(blob) // 2])
+        pack.write_bytes(blob[: len(blob) // 2])
     elif damage == "garbage":
-        entry.write_bytes(blob[:80] + b"\x00not a pickle\xff" * 10)
+        pack.write_bytes(blob[:8] + b"\x00not a pickle\xff" * 10)
     elif damage == "empty":
-        entry.write_bytes(b"")
-    else:  # a whole entry, but of another file
-        other = entry_key(migrations[0].path, migrations[0].sql)
-        entry.write_bytes((tmp_path / f"v{FORMAT}" / f"{other}.pickle").read_bytes())
+        pack.write_bytes(b"")
+    else:  # a whole pack, but of other files
+        other = tmp_path / "other"
+        parse_migrations(_history(5)[3:], cache=ParseCache(other))
+        pack.write_bytes(next(other.rglob("*.pack")).read_bytes())
 
     cache = ParseCache(tmp_path)
     assert parse_migrations(migrations, cache=cache) == expected
-    assert (cache.stats.hits, cache.stats.corrupt, cache.stats.writes) == (2, 1, 1)
+    assert (cache.stats.hits, cache.stats.corrupt, cache.stats.writes) == (0, 3, 3)
     again = ParseCache(tmp_path)
     assert parse_migrations(migrations, cache=again) == expected
     assert (again.stats.hits, again.stats.corrupt) == (3, 0)
+
+
+def test_torn_or_foreign_index_lines_are_skipped(tmp_path: Path) -> None:
+    """A line cut short by a crash, or one naming a path outside the directory, is no entry."""
+    migrations = _history(3)
+    expected = parse_migrations(migrations, cache=ParseCache(tmp_path))
+    index = tmp_path / f"v{FORMAT}" / "index"
+    key = entry_key(migrations[0].path, migrations[0].sql)
+    with index.open("a") as fh:
+        fh.write(f"{key} ../../elsewhere.pack\n{'a' * 64} x.pack\n{key[:20]}")
+    cache = ParseCache(tmp_path)
+    assert parse_migrations(migrations, cache=cache) == expected
+    assert (cache.stats.hits, cache.stats.misses, cache.stats.corrupt) == (3, 0, 0)
 
 
 def test_unwritable_directory_is_not_an_error(tmp_path: Path) -> None:
@@ -188,7 +221,7 @@ def test_workers_parse_write_the_cache_and_stream_in_order(tmp_path: Path) -> No
     assert stream._pool is None  # closed once consumed
     # 40 parsed, by the worker or by this process taking chunks the worker had not started
     assert (cache.stats.hits, cache.stats.misses, cache.stats.writes) == (20, 40, 40)
-    assert len(_entries(tmp_path)) == 60
+    assert len(_keys(tmp_path)) == 60
 
 
 def test_this_process_takes_chunks_no_worker_started(tmp_path: Path) -> None:
@@ -202,7 +235,9 @@ def test_this_process_takes_chunks_no_worker_started(tmp_path: Path) -> None:
     got = list(stream)
     assert got == [parse_migration(m) for m in migrations]
     assert 0 < stream.parsed_here < len(migrations), stream.parsed_here
-    assert cache.stats.writes == len(migrations) == len(_entries(tmp_path))
+    assert cache.stats.writes == len(migrations) == len(_keys(tmp_path))
+    # a pack per chunk of 16, whoever parsed it, not a file per migration
+    assert len(_entries(tmp_path)) == -(-len(migrations) // 16)
 
 
 def test_a_stream_closed_unread_stops_its_workers(tmp_path: Path) -> None:
@@ -289,8 +324,9 @@ def test_cli_no_cache_writes_nothing(tmp_path: Path, command: str) -> None:
 
     cached = _run_cli(args, {CACHE_DIR_ENV: str(cache_dir)})
     assert cached.stdout == plain.stdout
-    # two parsed files, the replay of both, the dump's replay (and for infer: the fact table)
-    assert len(_entries(cache_dir)) == (5 if command == "infer" else 4)
+    # a pack of the two parsed files, the replay of both, the dump's replay (and for infer:
+    # the fact table)
+    assert len(_entries(cache_dir)) == (4 if command == "infer" else 3)
     warm = _run_cli(args, {CACHE_DIR_ENV: str(cache_dir)})
     assert warm.stdout == plain.stdout
 
@@ -425,22 +461,26 @@ def test_prune_removes_what_went_unused_and_keeps_what_was_read(tmp_path: Path) 
     import time
 
     migrations = _history()
-    parse_migrations(migrations, cache=ParseCache(tmp_path))
+    parse_migrations(migrations[:3], cache=ParseCache(tmp_path))  # two runs: two packs
+    parse_migrations(migrations[3:], cache=ParseCache(tmp_path))
     entries = _entries(tmp_path)
-    assert len(entries) == len(migrations)
+    assert len(entries) == 2
     old = time.time() - 40 * 86400
     for entry in entries:
         os.utime(entry, (old, old))
     (tmp_path / "v1" / "ab").mkdir(parents=True)  # an older format's directory
     reader = ParseCache(tmp_path)
     used = entry_key(migrations[0].path, migrations[0].sql)
-    assert reader.get(used) is not None  # used today: kept
-    assert reader.prune(30) == len(migrations) - 1
-    assert _entries(tmp_path) == [tmp_path / f"v{FORMAT}" / f"{used}.pickle"]
+    assert reader.get(used) is not None  # its pack was used today: kept
+    assert reader.prune(30) == 1
+    assert _entries(tmp_path) == [_pack_of(tmp_path, used)]
+    assert len(_keys(tmp_path)) == 3
     assert not (tmp_path / "v1").exists()
+    index = (tmp_path / f"v{FORMAT}" / "index").read_text().splitlines()
+    assert len(index) == 3  # the pruned pack's lines are gone from the index
     again = ParseCache(tmp_path)
     assert parse_migrations(migrations, cache=again) == [parse_migration(m) for m in migrations]
-    assert again.stats.hits == 1
+    assert (again.stats.hits, again.stats.misses) == (3, 3)
 
 
 def test_the_cli_prunes_at_most_once_a_day(tmp_path: Path) -> None:
@@ -449,17 +489,17 @@ def test_the_cli_prunes_at_most_once_a_day(tmp_path: Path) -> None:
     args = ["diff", "-m", str(mig), "-t", "goose", "-s", str(dump), "-f", "json"]
     _run_cli(args, {CACHE_DIR_ENV: str(cache_dir)})
     marker = cache_dir / ".last-prune"
-    assert marker.exists() and len(_entries(cache_dir)) == 4
+    assert marker.exists() and len(_entries(cache_dir)) == 3
     import time
 
     stale = time.time() - 40 * 86400
     for entry in _entries(cache_dir):
         os.utime(entry, (stale, stale))
     _run_cli(args, {CACHE_DIR_ENV: str(cache_dir)})  # pruned today already: all reused
-    assert len(_entries(cache_dir)) == 4
+    assert len(_entries(cache_dir)) == 3
     os.utime(marker, (stale, stale))
     for entry in _entries(cache_dir):
         os.utime(entry, (stale, stale))
     _run_cli(args, {CACHE_DIR_ENV: str(cache_dir)})  # prunes first, then writes afresh
-    assert len(_entries(cache_dir)) == 4
+    assert len(_entries(cache_dir)) == 3
     assert all(e.stat().st_mtime > stale + 86400 for e in _entries(cache_dir))
