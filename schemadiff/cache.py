@@ -291,18 +291,8 @@ class ParseCache:
                 self.stats.hits += 1
                 return value
             self.stats.corrupt += 1  # its pack is gone or damaged: a single file, or a miss
-        try:
-            with open(self._entry(key), "rb") as fh:
-                # entries are pickles: only ones this user wrote are trusted
-                if _UID is not None and os.fstat(fh.fileno()).st_uid != _UID:
-                    self.stats.misses += 1
-                    self.stats.untrusted += 1
-                    return None
-                blob = fh.read()
-                if not self.read_only:
-                    with contextlib.suppress(OSError):  # "last used", for prune()
-                        os.utime(fh.fileno())
-        except OSError:
+        blob = self._read_owned(self._entry(key))
+        if blob is None:  # missing, unreadable or another user's
             self.stats.misses += 1
             return None
         value = self.decode(key, blob, expect)

@@ -503,3 +503,19 @@ def test_the_cli_prunes_at_most_once_a_day(tmp_path: Path) -> None:
     _run_cli(args, {CACHE_DIR_ENV: str(cache_dir)})  # prunes first, then writes afresh
     assert len(_entries(cache_dir)) == 3
     assert all(e.stat().st_mtime > stale + 86400 for e in _entries(cache_dir))
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to chown")
+def test_entries_and_packs_of_another_user_are_never_unpickled(tmp_path: Path) -> None:
+    """Entries are pickles, and unpickling runs code: a file this user does not own (in a
+    shared cache directory, say) is a miss, single entry or pack alike."""
+    migrations = _history(2)
+    parse_migrations(migrations, cache=ParseCache(tmp_path))  # one pack
+    single = entry_key("single.sql", "SELECT 1")
+    ParseCache(tmp_path).put(single, ["value"])
+    for path in _entries(tmp_path):
+        os.chown(path, 65534, 65534)
+    cache = ParseCache(tmp_path)
+    assert cache.get(single) is None
+    assert parse_migrations(migrations, cache=cache) == [parse_migration(m) for m in migrations]
+    assert cache.stats.hits == 0 and cache.stats.untrusted == 2  # the entry, the pack
