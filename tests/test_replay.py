@@ -368,6 +368,13 @@ CASES: list[Case] = [
         con("c", "c_p_id_fkey"): None,
         idx("c_p_id_idx"): {},
     }),
+    Case("drop-partitioned-table-drops-partitions", """
+        CREATE TABLE m (id int, at date) PARTITION BY RANGE (at);
+        CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+        CREATE INDEX ON m (id);
+        CREATE TABLE kept (id int);
+        DROP TABLE m;
+    """, {table("m"): None, table("m_2024"): None, table("kept"): {}}),
     Case("drop-primary-key-cascade-drops-fk", """
         CREATE TABLE p (id int PRIMARY KEY);
         CREATE TABLE c (p_id int REFERENCES p);
@@ -431,6 +438,18 @@ CASES: list[Case] = [
         idx("t_a_idx"): {"table": "u"},
         seq("t_id_seq"): {"owned_by": "u.id"},
         con("r", "r_t_id_fkey"): {"ref_table": "public.u"},
+    }),
+    Case("rename-partitioned-table", """
+        CREATE TABLE m (id int, at date) PARTITION BY RANGE (at);
+        CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+        CREATE TABLE plain (id int);
+        ALTER TABLE m RENAME TO measurements;
+        ALTER TABLE plain RENAME TO plain2;
+    """, {
+        table("m"): None,
+        table("measurements"): {"partition_by": "RANGE (at)"},
+        table("m_2024"): {"partition_of": "public.measurements"},
+        table("plain2"): {"partition_of": None},
     }),
     Case("rename-constraint-and-index", """
         CREATE TABLE t (id int PRIMARY KEY, a int);

@@ -921,6 +921,7 @@ class Replayer:
 
     def _drop_table(self, key: Key) -> None:
         schema, table = key.schema, key.name
+        partitioned = getattr(self.catalog.objects.get(key), "partition_by", None)
         self._delete(key)
         for o in self.catalog.on_table(schema, table):
             self._delete(o.key)
@@ -931,6 +932,8 @@ class Replayer:
         qualified_name = f"{schema}.{table}"
         for o in self.catalog.constraints_referencing(qualified_name):
             self._delete(o.key)
+        if not partitioned:  # only a partitioned table has partitions (to drop with it)
+            return
         for o in list(self.catalog.of_kind("table")):
             if isinstance(o, Table) and o.partition_of == qualified_name:
                 self._drop_table(o.key)
@@ -964,9 +967,10 @@ class Replayer:
             self._put(replace(o, schema=schema, owned_by=f"{name}.{column}"))
         for o in self.catalog.constraints_referencing(old_q):
             self._put(replace(o, ref_table=new_q))
-        for o in self.catalog.of_kind("table"):
-            if isinstance(o, Table) and o.partition_of == old_q:
-                self._put(replace(o, partition_of=new_q))
+        if getattr(obj, "partition_by", None):  # only a partitioned table has partitions
+            for o in list(self.catalog.of_kind("table")):
+                if isinstance(o, Table) and o.partition_of == old_q:
+                    self._put(replace(o, partition_of=new_q))
         self._rename_in_views(key.name, name)
 
     def _rename_in_views(self, old: str, new: str) -> None:
