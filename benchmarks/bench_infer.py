@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench_util import ROOT, run_timed, schemadiff_cmd
+from bench_util import ROOT, run_timed, schemadiff_cmd, settle
 
 from pg import PgServer, apply_corpus, corpora_path, corpus_format, corpus_names
 
@@ -50,11 +50,14 @@ def bench_corpus(pg: PgServer, name: str, repeats: int, workdir: Path) -> dict[s
     """One corpus: manual once, infer cold and warm ``repeats`` times each (medians)."""
     corpus_dir = corpora_path() / name
     tool = corpus_format(corpus_dir)
+    settle(pg)
     manual, dump = manual_pipeline(pg, corpus_dir, workdir)
+    settle(pg)
     cache = workdir / f"cache-{name}"
 
     def empty_cache() -> None:
         shutil.rmtree(cache, ignore_errors=True)
+        settle()
 
     args = schemadiff_cmd(
         "infer", "-m", str(corpus_dir / "migrations"), "-t", tool, "-s", str(dump), "-f", "json"

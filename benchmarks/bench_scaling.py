@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import resource
 import shutil
 import subprocess
@@ -95,6 +96,7 @@ def worker(directory: str, cache_dir: str) -> dict[str, Any]:
 
 
 def _measure(directory: Path, cache: Path) -> dict[str, Any]:
+    os.sync()  # the history just written, or the last run's cache: on disk before the timing
     proc = subprocess.run(
         [sys.executable, __file__, "--worker", str(directory), str(cache)],
         capture_output=True, text=True, check=False, cwd=ROOT, timeout=900,
