@@ -386,19 +386,13 @@ class ParseCache:
             return None
         return value if isinstance(value, expect) else None
 
-    def put(self, key: str, statements: Any, *, blob: bytes | None = None) -> None:
-        """Store ``statements`` under ``key`` atomically (errors are counted, never raised).
-
-        Args:
-            key: from :func:`entry_key`.
-            statements: the value to store.
-            blob: ``pickle.dumps(statements)`` when the caller already has it.
-        """
+    def put(self, key: str, value: Any) -> None:
+        """Store ``value`` under ``key`` as one file, atomically (errors are counted, never
+        raised). Parsed files go in packs instead (:meth:`put_many`)."""
         if self.read_only or self._writable is False:
             return
         try:
-            if blob is None:
-                blob = pickle.dumps(statements, protocol=pickle.HIGHEST_PROTOCOL)
+            blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             self._write_file(self._entry(key), [self.header(key), blob])
             self._writable = True
             self.stats.writes += 1
@@ -463,6 +457,7 @@ class ParseCache:
 
 
 _O_BINARY = getattr(os, "O_BINARY", 0)
+
 
 def _thread_id() -> int:
     import threading
