@@ -80,6 +80,10 @@ def test_positions_and_raw_text() -> None:
         ('SELECT "abc', "unterminated quoted identifier"),
         ("SELECT $x$abc$y$", "unterminated dollar-quoted string $x$"),
         ("SELECT /* a /* b */", "unterminated /* comment"),
+        # the blanks and comments before a token are skipped in the token's own match: a long
+        # run of them before a quote that never closes is refused, not backtracked into
+        (" \t\n" * 20000 + "'abc", "unterminated quoted string"),
+        ("-- c\n" * 20000 + '"abc', "unterminated quoted identifier"),
     ],
 )
 def test_unterminated(sql: str, message: str) -> None:
@@ -107,3 +111,29 @@ def test_tokens_tile_the_text(sql: str) -> None:
         gap = sql[pos : t.start]
         assert not gap.strip() or "--" in gap or "/*" in gap
         pos = t.end
+
+
+# scan.l: ident_start [A-Za-z\200-\377_], ident_cont adds [0-9$]; a dollar-quote tag is an
+# identifier without $. Every character at or above U+0080 counts as a letter.
+_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+_CLASSES = [
+    pytest.param("_IDENT_START", _START, id="ident-start"),
+    pytest.param("_IDENT_CONT", _START | frozenset("0123456789$"), id="ident-cont"),
+    pytest.param("_TAG_CONT", _START | frozenset("0123456789"), id="dollar-tag-cont"),
+]
+
+
+@pytest.mark.parametrize(("name", "ascii_members"), _CLASSES)
+def test_identifier_classes_match_scan_l(name: str, ascii_members: frozenset[str]) -> None:
+    """The lexer writes these classes as the ASCII characters they exclude; every code point
+    is checked against scan.l's definition."""
+    import re
+
+    from schemadiff.sql import lexer
+
+    member = re.compile(getattr(lexer, name)).match
+    wrong = [
+        c for c in range(0x110000)
+        if bool(member(chr(c))) != (c >= 0x80 or chr(c) in ascii_members)
+    ]  # fmt: skip
+    assert wrong == []

@@ -34,33 +34,45 @@ class Tok(NamedTuple):
 
 _tok = tuple.__new__  # Tok(...) without NamedTuple's Python-level __new__: the lexer's hot path
 
-_IDENT_START = r"A-Za-z_\x80-\U0010ffff"
-_IDENT_CONT = r"A-Za-z0-9_$\x80-\U0010ffff"
+# scan.l's ident_start [A-Za-z\200-\377_] and ident_cont (plus 0-9 and $), every non-ASCII
+# character included. Written as negated classes, as the ASCII characters they leave out: a
+# class holding the range \x80-\U0010ffff costs re.compile 3 ms (a tenth of the lexer's
+# import, in every process that parses), its complement next to nothing.
+_IDENT_START = r"[^\x00-\x40\x5b-\x5e\x60\x7b-\x7f]"  # A-Z a-z _ and non-ASCII
+_IDENT_CONT = r"[^\x00-\x23\x25-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]"  # ... 0-9 $
+_TAG_CONT = r"[^\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]"  # A-Z a-z 0-9 _ non-ASCII
 _OP_CHARS = r"+\-*/<>=~!@#%^&|`?"
 
+# Each match skips the whitespace and line comments before a token (possessively: a long run
+# of blanks before a token that cannot match is not backtracked into) and matches the token:
+# one match per token, not two.
 _LEX = re.compile(
     rf"""
-    (?P<space>[ \t\n\r\f\v]+ | --[^\n]*)
-    | (?P<block>/\*)
-    | (?P<estring>[eE]'(?:[^'\\]|''|\\.)*')
-    | (?P<pstring>[bBxXnN]'(?:[^']|'')*')
-    | (?P<ustring>[uU]&'(?:[^']|'')*')
-    | (?P<uident>[uU]&"(?:[^"]|"")*")
-    | (?P<unterminated>[eEbBxXnN]'|[uU]&['"])
-    | (?P<word>[{_IDENT_START}][{_IDENT_CONT}]*)
-    | (?P<ident>"(?:[^"]|"")*")
-    | (?P<string>'(?:[^']|'')*')
-    | (?P<dollar>\$(?:[{_IDENT_START}][A-Za-z0-9_\x80-\U0010ffff]*)?\$)
-    | (?P<param>\$[0-9]+)
-    | (?P<number>
-        0[xX][0-9A-Fa-f_]+ | 0[oO][0-7_]+ | 0[bB][01_]+
-        | (?: [0-9][0-9_]* (?:\.(?!\.)[0-9_]*)? | \.[0-9][0-9_]* ) (?:[eE][+-]?[0-9]+)?
-      )
-    | (?P<punct>::|:=|\.\.|[,()\[\];:.]|[{_OP_CHARS}]+)
-    | (?P<other>[^'"])
+    (?: [ \t\n\r\f\v] | --[^\n]* )*+
+    (?:
+      (?P<block>/\*)
+      | (?P<estring>[eE]'(?:[^'\\]|''|\\.)*')
+      | (?P<pstring>[bBxXnN]'(?:[^']|'')*')
+      | (?P<ustring>[uU]&'(?:[^']|'')*')
+      | (?P<uident>[uU]&"(?:[^"]|"")*")
+      | (?P<unterminated>[eEbBxXnN]'|[uU]&['"])
+      | (?P<word>{_IDENT_START}{_IDENT_CONT}*)
+      | (?P<ident>"(?:[^"]|"")*")
+      | (?P<string>'(?:[^']|'')*')
+      | (?P<dollar>\$(?:{_IDENT_START}{_TAG_CONT}*)?\$)
+      | (?P<param>\$[0-9]+)
+      | (?P<number>
+          0[xX][0-9A-Fa-f_]+ | 0[oO][0-7_]+ | 0[bB][01_]+
+          | (?: [0-9][0-9_]* (?:\.(?!\.)[0-9_]*)? | \.[0-9][0-9_]* ) (?:[eE][+-]?[0-9]+)?
+        )
+      | (?P<punct>::|:=|\.\.|[,()\[\];:.]|[{_OP_CHARS}]+)
+      | (?P<other>[^'"])
+      | (?P<eof>\Z)
+    )
     """,
     re.VERBOSE | re.DOTALL,
 )
+_SPACE = re.compile(r"(?:[ \t\n\r\f\v]|--[^\n]*)*+")
 _NON_SQL_OP = frozenset("~!@#%^&|`?")
 _BLOCK_EDGE = re.compile(r"/\*|\*/")
 _E_PART = re.compile(
@@ -83,56 +95,60 @@ def lex(text: str) -> list[Tok]:
     pos, n = 0, len(text)
     while pos < n:
         m = match(text, pos)
-        if m is None:
-            raise LexError(_refusal(text, pos))
+        if m is None:  # an unterminated quote, after any blanks
+            raise LexError(_refusal(text, _SPACE.match(text, pos).end()))  # type: ignore[union-attr]
         kind = m.lastgroup
         end = m.end()
         if kind == "word":
-            raw = m.group()
-            append(_tok(Tok, ("word", raw.upper(), raw, pos, end, False)))
-        elif kind == "space":
-            pass
+            raw = m.group(kind)
+            append(_tok(Tok, ("word", raw.upper(), raw, end - len(raw), end, False)))
         elif kind == "punct":
-            op = m.group()
+            op = m.group(kind)
+            start = end - len(op)
             if len(op) > 1 and op not in ("::", ":=", ".."):
                 op = _operator(op)
-                end = pos + len(op)
-            append(_tok(Tok, ("punct", op, op, pos, end, False)))
+                end = start + len(op)
+            append(_tok(Tok, ("punct", op, op, start, end, False)))
         elif kind == "ident":
-            raw = m.group()
+            raw = m.group(kind)
             name = raw[1:-1].replace('""', '"')
-            append(_tok(Tok, ("ident", name, name, pos, end, False)))
+            append(_tok(Tok, ("ident", name, name, end - len(raw), end, False)))
         elif kind == "string":
-            raw = m.group()
-            append(_tok(Tok, ("string", raw[1:-1].replace("''", "'"), raw, pos, end, False)))
+            raw = m.group(kind)
+            value = raw[1:-1].replace("''", "'")
+            append(_tok(Tok, ("string", value, raw, end - len(raw), end, False)))
         elif kind == "number":
-            raw = m.group()
-            append(_tok(Tok, ("number", raw, raw, pos, end, False)))
+            raw = m.group(kind)
+            append(_tok(Tok, ("number", raw, raw, end - len(raw), end, False)))
+        elif kind == "eof":
+            break
         elif kind == "dollar":
-            delim = m.group()
+            delim = m.group(kind)
+            start = end - len(delim)
             close = text.find(delim, end)
             if close < 0:
                 raise LexError(f"unterminated dollar-quoted string {delim}")
             stop = close + len(delim)
-            append(_tok(Tok, ("string", text[end:close], text[pos:stop], pos, stop, True)))
+            append(_tok(Tok, ("string", text[end:close], text[start:stop], start, stop, True)))
             end = stop
         elif kind == "block":
-            end = _block_end(text, pos)
+            end = _block_end(text, end - 2)
         elif kind == "estring":
-            raw = m.group()
-            append(_tok(Tok, ("string", _e_value(raw[2:-1]), raw, pos, end, False)))
+            raw = m.group(kind)
+            append(_tok(Tok, ("string", _e_value(raw[2:-1]), raw, end - len(raw), end, False)))
         elif kind in ("pstring", "ustring"):
-            raw = m.group()
+            raw = m.group(kind)
             body = raw[raw.index("'") + 1 : -1].replace("''", "'")
-            append(_tok(Tok, ("string", body, raw, pos, end, False)))
+            append(_tok(Tok, ("string", body, raw, end - len(raw), end, False)))
         elif kind == "unterminated":
             raise LexError(_refusal(text, end - 1))
         elif kind == "uident":
-            name = m.group()[3:-1].replace('""', '"')
-            append(_tok(Tok, ("ident", name, name, pos, end, False)))
+            raw = m.group(kind)
+            name = raw[3:-1].replace('""', '"')
+            append(_tok(Tok, ("ident", name, name, end - len(raw), end, False)))
         else:  # a parameter ($1), or a character no token starts with (as scan.l does, it is
-            raw = m.group()  # a token of its own, for the grammar to refuse)
-            append(_tok(Tok, ("punct", raw, raw, pos, end, False)))
+            raw = m.group(kind)  # a token of its own, for the grammar to refuse)
+            append(_tok(Tok, ("punct", raw, raw, end - len(raw), end, False)))
         pos = end
     return out
 
