@@ -220,13 +220,19 @@ def parse_migrations(
     return out
 
 
-def replay_sql(text: str, path: str = "<sql>", *, strict: bool = False) -> Replay:
-    """Replay one SQL script (a ``pg_dump --schema-only`` file) in a single session."""
+def replay_sql(
+    text: str, path: str = "<sql>", *, strict: bool = False, effects: bool = True
+) -> Replay:
+    """Replay one SQL script (a ``pg_dump --schema-only`` file) in a single session.
+
+    ``effects=False`` leaves the effect log empty: a dump is compared by its catalog, and
+    the log would cost a tenth of its replay and most of its cache entry.
+    """
     from schemadiff.sql.parse import parse_statement
     from schemadiff.sql.replay import Replayer
     from schemadiff.sql.split import iter_split
 
-    replayer = Replayer()
+    replayer = Replayer(record_effects=effects)
     st = MigrationStats()
     # Streamed, not listed: a large dump's statements and ops are not all held at once.
     statements = ((s, parse_statement(s.text)) for s in iter_split(text, path) if not s.meta)

@@ -16,13 +16,14 @@ _MAX_BYTES = 2 * 1024**3
 
 
 def read_dump(path: str | Path, *, strict: bool = False) -> Replay:
-    """Read and replay a dump file.
+    """Read and replay a dump file: its catalog and diagnostics (no effect log, as for a live
+    database: a schema source is compared by what it holds, not by which line made it).
 
     Raises:
         SourceError: the file is missing, unreadable, empty, binary or a custom-format archive.
     """
     text, _ = read_dump_text(path)
-    return replay_sql(text, str(path), strict=strict)
+    return replay_sql(text, str(path), strict=strict, effects=False)
 
 
 def read_dump_text(path: str | Path) -> tuple[str, bytes]:

@@ -77,11 +77,16 @@ class Replayer:
 
     Use :meth:`apply` for each parsed statement in order; read :attr:`catalog`,
     :attr:`effects` and :attr:`diagnostics` at the end.
+
+    Args:
+        record_effects: keep the effect log (which statement made each attribute). A schema
+            source (a dump) needs only its final catalog.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, record_effects: bool = True) -> None:
         self.catalog = Catalog({Key("schema", "", "public"): Schema("public")})
         self.effects: list[Effect] = []
+        self._record = record_effects
         self.diagnostics: list[Diagnostic] = []
         self.search_path: tuple[str, ...] = ("public",)
         self._search_path_setting = ("$user", "public")  # as SHOW search_path would print it
@@ -142,6 +147,9 @@ class Replayer:
             self._connames[key.schema][key.sub] -= 1
 
     def _commit(self) -> None:
+        if not self._record:
+            self._journal = {}
+            return
         for key, before in self._journal.items():
             after = self.catalog.objects.get(key)
             if before == after:
