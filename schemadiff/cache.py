@@ -391,13 +391,21 @@ class ParseCache:
         raised). Parsed files go in packs instead (:meth:`put_many`)."""
         if self.read_only or self._writable is False:
             return
+        self.put_pickled(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def put_pickled(self, key: str, blob: bytes) -> bool:
+        """:meth:`put` for a value already pickled (by a worker that also hands it back);
+        whether it was written."""
+        if self.read_only or self._writable is False:
+            return False
         try:
-            blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             self._write_file(self._entry(key), [self.header(key), blob])
-            self._writable = True
-            self.stats.writes += 1
         except OSError:
             self._write_failed()
+            return False
+        self._writable = True
+        self.stats.writes += 1
+        return True
 
     def put_many(self, items: list[tuple[str, bytes]]) -> int:
         """Store several pickled values in one pack (see the module's docstring); how many

@@ -224,15 +224,18 @@ def _static_and_actual(
     found: list[Any], strict: bool, schema_file: str | None, dsn: str | None
 ) -> tuple[Any, Any]:
     """The migrations' replay (an ``inputs.Expected``) and the actual schema, read together:
-    files the cache lacks are parsed in worker processes while this one reads the dump or the
-    database, then replayed here as they come back."""
+    files the cache lacks are parsed in worker processes while this one reads the database,
+    then replayed here as they come back; a dump is parsed by a worker while this process
+    parses and replays the migrations."""
     from schemadiff.cache import command_cache
     from schemadiff.inputs import PendingExpected
     from schemadiff.progress import ProgressBar
 
     with ProgressBar() as bar, PendingExpected(
-        found, strict=strict, cache=command_cache(), progress=bar.step
+        found, strict=strict, cache=command_cache(), progress=bar.step, dump=schema_file or None
     ) as pending:
+        if schema_file:
+            return pending.finish_with_dump()
         actual = _load_actual(schema_file, dsn, strict)
         return pending.finish(), actual
 

@@ -91,7 +91,14 @@ class PendingExpected:
     """:func:`load_expected` in two halves: made, it has started the parse workers (if the
     replay is not cached); :meth:`finish` replays each migration as the workers hand it back.
     Between the two the caller reads the other schema. Use it as a context manager (it stops
-    the workers if :meth:`finish` is never reached)."""
+    the workers if :meth:`finish` is never reached).
+
+    Given a ``dump`` (the other schema as a ``pg_dump`` file), :meth:`finish_with_dump` reads
+    both: the file is read and checked now (its errors come first), and when it must be
+    parsed, a worker parses and replays it while this process parses and replays the
+    migrations (see :mod:`~schemadiff.parallel`'s lead task). ``jobs`` is
+    :class:`~schemadiff.parallel.ParseStream`'s (None chooses).
+    """
 
     def __init__(
         self,
@@ -100,6 +107,8 @@ class PendingExpected:
         strict: bool = False,
         cache: ParseCache | None = None,
         progress: Steps | None = None,
+        dump: str | Path | None = None,
+        jobs: int | None = None,
     ) -> None:
         keys: list[str] = []
         if cache is not None:
@@ -111,10 +120,16 @@ class PendingExpected:
         replay = _get(cache, key)
         self.expected = Expected(list(migrations), replay, strict, cache, keys, key)  # type: ignore[arg-type]
         self.stream: Any = None
+        self._dump: _PendingDump | None = None
+        if dump is not None:
+            self._dump = _PendingDump(dump, strict, cache)
         if replay is None:
             from schemadiff.parallel import ParseStream
 
-            self.stream = ParseStream(migrations, cache=cache, keys=keys or None)
+            lead = self._dump.task() if self._dump is not None else None
+            self.stream = ParseStream(
+                migrations, cache=cache, keys=keys or None, lead=lead, jobs=jobs
+            )
 
     def finish(self) -> Expected:
         expected = self.expected
@@ -137,6 +152,18 @@ class PendingExpected:
         _put(expected.cache, expected.key, expected.replay)
         return expected
 
+    def finish_with_dump(self) -> tuple[Expected, Replay]:
+        """:meth:`finish`, and the replay of the ``dump`` given when this was made."""
+        pending = self._dump
+        if pending is None:
+            raise TypeError("PendingExpected was made without a dump")
+        stream = self.stream
+        if stream is not None and stream.leading:
+            expected = self.finish()
+            return expected, pending.received(stream.lead_result())
+        actual = pending.read_here()  # no worker for it: read here while any workers parse
+        return self.finish(), actual
+
     def close(self) -> None:
         if self.stream is not None:
             self.stream.close()
@@ -147,6 +174,72 @@ class PendingExpected:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+class _PendingDump:
+    """A dump file read and checked, its replay to come from the cache, a worker or here."""
+
+    def __init__(self, path: str | Path, strict: bool, cache: ParseCache | None) -> None:
+        from schemadiff.sources.dump import read_dump_text
+
+        self.path = str(path)
+        self.strict = strict
+        self.cache = cache
+        self.text, data = read_dump_text(path)  # a missing or binary file fails here, first
+        self.key: str | None = None
+        if cache is not None:
+            from schemadiff.cache import dump_key
+
+            self.key = dump_key(self.path, data, strict)
+        self.replay = _get(cache, self.key)
+
+    def task(self) -> tuple[Callable[..., Any], tuple[Any, ...]] | None:
+        """The worker's task, or None when the cache had the replay."""
+        if self.replay is not None:
+            return None
+        cache = self.cache
+        root = str(cache.root) if cache is not None and self.key is not None else None
+        read_only = cache.read_only if cache is not None else True
+        return _replay_dump, (self.text, self.path, self.strict, self.key, root, read_only)
+
+    def received(self, result: tuple[bytes, bool] | None) -> Replay:
+        """The replay a worker pickled; read here when it has none (it failed: here the same
+        error is met and raised)."""
+        if result is None:
+            return self.read_here()
+        import pickle
+
+        blob, wrote = result
+        self.replay = pickle.loads(blob)
+        if wrote and self.cache is not None:
+            self.cache.stats.writes += 1
+        return self.replay  # type: ignore[return-value]
+
+    def read_here(self) -> Replay:
+        if self.replay is None:
+            from schemadiff.history import replay_sql
+
+            self.replay = replay_sql(self.text, self.path, strict=self.strict, effects=False)
+            _put(self.cache, self.key, self.replay)
+        return self.replay
+
+
+def _replay_dump(
+    text: str, path: str, strict: bool, key: str | None, root: str | None, read_only: bool
+) -> tuple[bytes, bool]:
+    """Worker: replay a dump, store it in the cache and hand it back, pickled once for both;
+    (the pickle, whether the cache took it)."""
+    import pickle
+
+    from schemadiff.cache import ParseCache
+    from schemadiff.history import replay_sql
+
+    replay = replay_sql(text, path, strict=strict, effects=False)
+    blob = pickle.dumps(replay, protocol=pickle.HIGHEST_PROTOCOL)
+    wrote = False
+    if root is not None and key is not None:
+        wrote = ParseCache(root, read_only=read_only).put_pickled(key, blob)
+    return blob, wrote
 
 
 def load_fact_table(expected: Expected, scope: Scope) -> FactTable:
@@ -169,21 +262,7 @@ def load_fact_table(expected: Expected, scope: Scope) -> FactTable:
 
 def load_dump(path: str | Path, *, strict: bool = False, cache: ParseCache | None = None) -> Replay:
     """:func:`~schemadiff.sources.dump.read_dump`, or its cached result for the same bytes."""
-    from schemadiff.sources.dump import read_dump_text
-
-    text, data = read_dump_text(path)
-    key = None
-    if cache is not None:
-        from schemadiff.cache import dump_key
-
-        key = dump_key(str(path), data, strict)
-    replay = _get(cache, key)
-    if replay is None:
-        from schemadiff.history import replay_sql
-
-        replay = replay_sql(text, str(path), strict=strict)
-        _put(cache, key, replay)
-    return replay
+    return _PendingDump(path, strict, cache).read_here()
 
 
 def _replay_key(

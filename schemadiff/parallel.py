@@ -2,19 +2,25 @@
 handed back in apply order as they become ready.
 
 A :class:`ParseStream` starts its workers when it is made and is consumed later, so that the
-caller works while they parse: the CLI reads the other schema (a dump, a live database) and
-replays each migration as soon as it arrives. The workers write their files' cache entries
-themselves, one pack per chunk; this process only unpickles what they send, and when it would
-wait for a worker it takes the last chunk no worker has started and parses that itself. On two
-CPUs that overlap is what wins: splitting the parsing over both CPUs with this process waiting
-was measured slower than parsing here alone (the results' pickling costs a third of the parse).
+caller works while they parse: the CLI reads a live database and replays each migration as
+soon as it arrives. The workers write their files' cache entries themselves, one pack per
+chunk; this process only unpickles what they send, and when it would wait for a worker it takes
+the last chunk no worker has started and parses that itself. On two CPUs that overlap is what
+wins: splitting the parsing over both CPUs with this process waiting was measured slower than
+parsing here alone (the results' pickling costs a third of the parse).
+
+A *lead* task turns the order round, for work that needs a CPU as much as the parsing does
+(a dump to parse and replay): a worker takes it first, the other workers and then that one
+take chunks from the last file backwards, and this process parses and replays from the first
+file forwards, taking over every chunk no worker has started. Both ends meet where the work
+is even, and this process unpickles only the chunks the workers finished.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from schemadiff.migration import Migration
@@ -65,6 +71,8 @@ class ParseStream:
         cache: a :class:`~schemadiff.cache.ParseCache`, or None to parse everything.
         jobs: processes, this one included; None chooses (:func:`worker_count`); 1 = none.
         keys: the files' parse-cache keys, when the caller has computed them already.
+        lead: ``(function, args)`` for a worker to run before any parsing (see the module's
+            docstring); its return value is :meth:`lead_result`. Only run when workers are.
     """
 
     def __init__(
@@ -74,6 +82,7 @@ class ParseStream:
         cache: ParseCache | None = None,
         jobs: int | None = None,
         keys: Sequence[str] | None = None,
+        lead: tuple[Callable[..., Any], tuple[Any, ...]] | None = None,
     ) -> None:
         from schemadiff.cache import entry_key
 
@@ -97,11 +106,17 @@ class ParseStream:
         self._chunks: list[list[int]] = []
         self._taken: set[int] = set()  # chunks this process parsed itself
         self._tail = -1
+        self._lead: Any = None  # the lead task's future
         workers = worker_count(len(todo), jobs)
         if workers:
-            self._start(todo, workers)
+            self._start(todo, workers, lead)
 
-    def _start(self, todo: list[int], workers: int) -> None:
+    def _start(
+        self,
+        todo: list[int],
+        workers: int,
+        lead: tuple[Callable[..., Any], tuple[Any, ...]] | None,
+    ) -> None:
         import multiprocessing
         import threading
         from concurrent.futures import ProcessPoolExecutor
@@ -111,22 +126,46 @@ class ParseStream:
         if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
             return
         self._chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
-        self._tail = len(self._chunks) - 1
+        # with a lead, workers go from the last chunk backwards and this process never steals
+        self._tail = len(self._chunks) - 1 if lead is None else -1
         root = str(self.cache.root) if self.cache is not None else None
         read_only = self.cache.read_only if self.cache is not None else True
+        order = range(len(self._chunks)) if lead is None else range(len(self._chunks) - 1, -1, -1)
         try:
             self._pool = ProcessPoolExecutor(
                 max_workers=workers, mp_context=multiprocessing.get_context("fork")
             )
-            self._futures = [
-                self._pool.submit(
+            if lead is not None:
+                self._lead = self._pool.submit(lead[0], *lead[1])
+            futures = {
+                c: self._pool.submit(
                     _parse_chunk,
-                    ([self.migrations[i] for i in chunk], [self.keys[i] for i in chunk], root,
-                     read_only),
+                    ([self.migrations[i] for i in self._chunks[c]],
+                     [self.keys[i] for i in self._chunks[c]], root, read_only),
                 )
-                for chunk in self._chunks
-            ]
+                for c in order
+            }  # fmt: skip
+            self._futures = [futures[c] for c in range(len(self._chunks))]
         except (OSError, RuntimeError):
+            self.close()
+            self._lead = None
+
+    @property
+    def leading(self) -> bool:
+        """A worker runs (or has run) the lead task."""
+        return self._lead is not None
+
+    def lead_result(self) -> Any:
+        """The lead task's return value (waiting for it); None when no worker ran it or it
+        failed: the caller then does that work itself (and meets the error, if any)."""
+        future, self._lead = self._lead, None
+        if future is None:
+            return None
+        try:
+            return future.result()
+        except Exception:
+            return None
+        finally:
             self.close()
 
     def __iter__(self) -> Iterator[ParsedMigration]:

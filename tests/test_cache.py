@@ -263,6 +263,88 @@ def test_replay_consumes_a_stream_as_it_comes(tmp_path: Path) -> None:
     assert streamed.migrations == migrations
 
 
+def _lead_task(value: str) -> str:
+    return value.upper()
+
+
+def test_a_lead_task_runs_first_and_workers_parse_from_the_end(tmp_path: Path) -> None:
+    """With a lead task this process parses from the first file on and the worker, once the
+    lead is done, from the last backwards: both ends are parsed, the order is kept."""
+    from schemadiff.parallel import ParseStream
+
+    migrations = _history(300)
+    cache = ParseCache(tmp_path)
+    stream = ParseStream(migrations, cache=cache, jobs=2, lead=(_lead_task, ("dump",)))
+    assert stream.leading
+    got = list(stream)
+    assert got == [parse_migration(m) for m in migrations]
+    assert stream.lead_result() == "DUMP"
+    assert 0 < stream.parsed_here < len(migrations), stream.parsed_here
+    # this process took the front: the first file is never a worker's
+    assert cache.stats.writes == len(migrations) == len(_keys(tmp_path))
+
+
+def _failing_lead() -> None:
+    raise ValueError("lead failed")
+
+
+def test_a_failed_or_absent_lead_gives_none() -> None:
+    from schemadiff.parallel import ParseStream
+
+    stream = ParseStream(_history(100), jobs=2, lead=(_failing_lead, ()))
+    assert list(stream) == [parse_migration(m) for m in _history(100)]
+    assert stream.lead_result() is None  # the caller does the work itself
+    serial = ParseStream(_history(5), jobs=1, lead=(_lead_task, ("x",)))  # no workers
+    assert not serial.leading and serial.lead_result() is None
+
+
+_DUMP = """CREATE TABLE public.t1 (id bigint NOT NULL, name text DEFAULT 'x1'::text NOT NULL);
+ALTER TABLE ONLY public.t1 ADD CONSTRAINT t1_pkey PRIMARY KEY (id);
+CREATE TABLE public.extra (a integer CHECK ((a > 0)));
+"""
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_dump_read_by_a_worker_equals_reading_it_here(tmp_path: Path, strict: bool) -> None:
+    """finish_with_dump: the worker's replay of the dump is the one load_dump makes, its
+    cache entry is written (a second run reads it), and the migrations' replay is unchanged."""
+    from schemadiff.inputs import PendingExpected, load_dump, load_expected
+
+    dump = tmp_path / "schema.sql"
+    dump.write_text(_DUMP)
+    migrations = _history(120)
+    cache = ParseCache(tmp_path / "cache")
+    with PendingExpected(migrations, strict=strict, cache=cache, dump=dump, jobs=2) as pending:
+        assert pending.stream.leading
+        expected, actual = pending.finish_with_dump()
+    alone = load_dump(dump, strict=strict)
+    assert actual.catalog == alone.catalog and actual.diagnostics == alone.diagnostics
+    assert list(actual.effects) == []  # a dump is a schema source: no effect log
+    assert expected.replay.catalog == load_expected(migrations).replay.catalog
+    again = ParseCache(tmp_path / "cache")
+    assert load_dump(dump, strict=strict, cache=again).catalog == alone.catalog
+    assert (again.stats.hits, again.stats.misses) == (1, 0)
+
+
+def test_a_dump_error_comes_first_and_a_worker_failure_is_met_here(tmp_path: Path) -> None:
+    """A missing dump fails before any parsing; a dump the worker cannot replay (strict, an
+    unsupported statement) raises here the error load_dump raises."""
+    from schemadiff.errors import ParseError, SourceError
+    from schemadiff.inputs import PendingExpected, load_dump
+
+    with pytest.raises(SourceError, match="no such file"):
+        PendingExpected(_history(100), dump=tmp_path / "missing.sql")
+    dump = tmp_path / "schema.sql"
+    dump.write_text(_DUMP + "CREATE FOO bar;\n")
+    with pytest.raises(ParseError) as alone:
+        load_dump(dump, strict=True)
+    with PendingExpected(_history(100), strict=True, dump=dump, jobs=2) as pending:
+        assert pending.stream.leading
+        with pytest.raises(ParseError) as both:
+            pending.finish_with_dump()
+    assert str(both.value) == str(alone.value)
+
+
 @pytest.mark.slow
 def test_parallel_equals_sequential_on_a_real_corpus(corpora_dir: Path, tmp_path: Path) -> None:
     from schemadiff.tools import read_migrations
