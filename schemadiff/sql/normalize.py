@@ -507,14 +507,20 @@ def rename_literal(expression: str, old: str, new: str) -> str:
     return _finish(tree).sql(dialect="postgres", comments=False)
 
 
-def referenced_columns(expression: str) -> set[str]:
-    """Column names a canonical expression reads."""
+@lru_cache(maxsize=16384)
+def referenced_columns(expression: str) -> frozenset[str]:
+    """Column names a canonical expression reads.
+
+    Cached: the replay asks again for every check and partial index of a table each time one
+    of its columns is dropped, and for every CHECK it names (each a sqlglot parse).
+    """
     tree = _parse_expression(expression)
     if tree is None:
-        return set()
-    return {c.name for c in tree.find_all(exp.Column)}
+        return frozenset()
+    return frozenset(c.name for c in tree.find_all(exp.Column))
 
 
+@lru_cache(maxsize=4096)
 def referenced_relations(query: str) -> tuple[str, ...]:
     """Sorted unqualified names of the tables and views a query reads (CTE names excluded)."""
     tree = _parse_expression(query)
