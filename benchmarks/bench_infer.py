@@ -91,7 +91,7 @@ from schemadiff.cache import ParseCache
 from schemadiff.cli import GC_THRESHOLD
 from schemadiff.diff import Scope
 from schemadiff.infer import infer_applied
-from schemadiff.inputs import PendingExpected, load_dump, load_fact_table
+from schemadiff.inputs import PendingExpected, load_fact_table
 from schemadiff.recorded import Recorded
 from schemadiff.tools import history_tables, read_migrations
 gc.set_threshold(*GC_THRESHOLD)
@@ -99,19 +99,22 @@ t1 = time.perf_counter()
 name, found = read_migrations(Path(sys.argv[1]), sys.argv[2])
 t2 = time.perf_counter()
 cache = ParseCache(sys.argv[4])
-with PendingExpected(found, cache=cache) as pending:  # cold: the parse workers start here
+# cold: the dump is read and checked, a worker takes its parse and replay
+with PendingExpected(found, cache=cache, dump=sys.argv[3]) as pending:
     t3 = time.perf_counter()
-    actual = load_dump(sys.argv[3], cache=cache)  # ... and parse while the dump is read
-    t4 = time.perf_counter()
-    expected = pending.finish()  # replay each file as the workers hand it back
+    # the migrations parsed and replayed here (the worker takes chunks from the end once
+    # the dump is done), then the worker's dump replay received
+    expected, actual = pending.finish_with_dump()
 t5 = time.perf_counter()
 scope = Scope(frozenset(history_tables()))
+table = load_fact_table(expected, scope)
 infer_applied(name, found, expected.replay, actual.catalog, Recorded.none(name), scope,
-              replay_subset=expected.subset, table=load_fact_table(expected, scope))
+              replay_subset=expected.subset, table=table)
 t6 = time.perf_counter()
-print(json.dumps({"imports": t1 - t0, "read files": t2 - t1, "start parse workers": t3 - t2,
-                  "read dump (workers parse meanwhile)": t4 - t3,
-                  "parse + replay (what is left)": t5 - t4, "infer": t6 - t5}))
+print(json.dumps({"imports": t1 - t0, "read files": t2 - t1,
+                  "read the dump, start the workers": t3 - t2,
+                  "parse + replay both (the dump in a worker)": t5 - t3,
+                  "infer": t6 - t5}))
 """
 
 

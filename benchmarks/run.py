@@ -194,7 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--only", default=",".join(PARTS), help="infer,live,scaling")
     ap.add_argument("--corpus", action="append", help="only these corpora (repeatable)")
-    ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument(
+        "--repeats", type=int, default=5, help="runs of each timed command (medians reported)"
+    )
     ap.add_argument("--tables", type=int, default=5000)
     ap.add_argument("--sizes", default="1000,3000,10000")
     ap.add_argument("--quick", action="store_true", help="small sizes, one repeat")
