@@ -18,9 +18,11 @@ is even, and this process unpickles only the chunks the workers finished.
 
 from __future__ import annotations
 
+import math
 import os
 import pickle
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from schemadiff.migration import Migration
@@ -28,6 +30,10 @@ from schemadiff.migration import Migration
 if TYPE_CHECKING:
     from schemadiff.cache import ParseCache
     from schemadiff.history import ParsedMigration
+
+JOBS_ENV = "SCHEMADIFF_JOBS"
+"""Processes to parse with, this one included (1: no workers); unset, :func:`worker_count`
+chooses."""
 
 PARALLEL_THRESHOLD = 40
 """Parse in worker processes only when more files than this need parsing (and there are CPUs)."""
@@ -39,15 +45,20 @@ CHUNK = 16
 def worker_count(files: int, jobs: int | None) -> int:
     """How many worker processes parse ``files`` uncached files (0: parse in this process).
 
-    ``jobs=None`` chooses: none for a few files, else one per CPU other than this process's
-    own (busy reading the other schema and replaying meanwhile), none when every CPU is
-    already busy (1-minute load average at least the CPU count).
+    ``jobs=None`` takes ``$SCHEMADIFF_JOBS`` when it is set, else chooses: none for a few
+    files, else one per CPU (:func:`cpu_count`) other than this process's own (busy reading
+    the other schema and replaying meanwhile), none when every CPU is already busy (1-minute
+    load average at least the CPU count).
+
+    Raises:
+        SchemaDiffError: ``$SCHEMADIFF_JOBS`` is not a whole number of at least 1.
     """
+    if jobs is None:
+        jobs = _jobs_from_env()
     if jobs is None:
         if files <= PARALLEL_THRESHOLD:
             return 0
-        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-        cpus = cpus or 1
+        cpus = cpu_count()
         try:  # on a saturated machine workers cost more than they save
             if os.getloadavg()[0] >= cpus:
                 return 0
@@ -61,6 +72,61 @@ def worker_count(files: int, jobs: int | None) -> int:
     else:
         return 0
     return max(0, min(jobs, -(-files // CHUNK)))
+
+
+def _jobs_from_env() -> int | None:
+    value = os.environ.get(JOBS_ENV, "").strip()
+    if not value:
+        return None
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        from schemadiff.errors import SchemaDiffError
+
+        raise SchemaDiffError(
+            f"{JOBS_ENV}={value!r}: expected a whole number of processes, 1 for no workers"
+        )
+    return jobs
+
+
+def cpu_count(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
+    """The CPUs this process may use: its affinity mask, capped by a cgroup CPU quota.
+
+    A container limited with ``--cpus`` (a CFS quota) sees every CPU of its host in its
+    affinity mask; forking a worker per host CPU there would only queue them on its quota.
+    Both cgroup versions are read: v2's ``cpu.max``, v1's ``cpu/cpu.cfs_quota_us`` and
+    ``cpu.cfs_period_us``. A fraction of a CPU counts as one.
+    """
+    if hasattr(os, "sched_getaffinity"):
+        cpus = len(os.sched_getaffinity(0))
+    else:  # pragma: no cover - macOS, Windows
+        cpus = os.cpu_count() or 1
+    quota = _cgroup_quota(cgroup)
+    if quota is not None:
+        cpus = min(cpus, math.ceil(quota))
+    return max(1, cpus)
+
+
+def _cgroup_quota(root: Path) -> float | None:
+    """CPUs' worth of quota (``quota / period``), or None: no limit or no cgroup files."""
+    try:
+        fields = (root / "cpu.max").read_text().split()  # v2: "max 100000", "150000 100000"
+    except OSError:
+        try:  # v1
+            quota_text = (root / "cpu" / "cpu.cfs_quota_us").read_text()
+            period_text = (root / "cpu" / "cpu.cfs_period_us").read_text()
+        except OSError:
+            return None
+        fields = [quota_text.strip(), period_text.strip()]
+    try:
+        quota, period = int(fields[0]), int(fields[1])
+    except (ValueError, IndexError):  # "max": no limit (v1 says -1)
+        return None
+    if quota <= 0 or period <= 0:
+        return None
+    return quota / period
 
 
 class ParseStream:

@@ -263,6 +263,63 @@ def test_replay_consumes_a_stream_as_it_comes(tmp_path: Path) -> None:
     assert streamed.migrations == migrations
 
 
+# (files in a fake /sys/fs/cgroup, CPUs' worth of quota): v2's cpu.max, v1's cfs files
+_CGROUPS = [
+    pytest.param({"cpu.max": "max 100000\n"}, None, id="v2-no-limit"),
+    pytest.param({"cpu.max": "150000 100000\n"}, 1.5, id="v2-one-and-a-half"),
+    pytest.param({"cpu.max": "50000 100000\n"}, 0.5, id="v2-half"),
+    pytest.param({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None,
+                 id="v1-no-limit"),
+    pytest.param({"cpu/cpu.cfs_quota_us": "200000\n", "cpu/cpu.cfs_period_us": "100000\n"},
+                 2.0, id="v1-two"),
+    pytest.param({"cpu.max": "garbage"}, None, id="unreadable-value"),
+    pytest.param({}, None, id="no-cgroup-files"),
+]
+
+
+@pytest.mark.parametrize(("files", "quota"), _CGROUPS)
+def test_cgroup_cpu_quota_caps_the_cpu_count(
+    tmp_path: Path, files: dict[str, str], quota: float | None
+) -> None:
+    import math
+
+    from schemadiff.parallel import _cgroup_quota, cpu_count
+
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert _cgroup_quota(tmp_path) == quota
+    mask = len(os.sched_getaffinity(0))
+    expected = mask if quota is None else max(1, min(mask, math.ceil(quota)))
+    assert cpu_count(tmp_path) == expected
+
+
+@pytest.mark.parametrize(("value", "workers"), [("1", 0), ("2", 1), ("3", 2), (" 2 ", 1)])
+def test_jobs_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, value: str, workers: int
+) -> None:
+    from schemadiff.parallel import JOBS_ENV, worker_count
+
+    monkeypatch.setenv(JOBS_ENV, value)
+    assert worker_count(200, None) == workers  # 13 chunks: enough for every worker
+    assert worker_count(200, 1) == 0  # an explicit argument wins
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "two", "1.5"])
+def test_bad_jobs_in_the_environment_is_a_usage_error(tmp_path: Path, value: str) -> None:
+    """One line naming the variable, exit code 2, no traceback."""
+    from schemadiff.parallel import JOBS_ENV
+
+    mig, dump = _goose_dir(tmp_path)
+    proc = _run_cli(
+        ["infer", "-m", str(mig), "-t", "goose", "-s", str(dump), "--no-cache"],
+        {JOBS_ENV: value},
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert JOBS_ENV in proc.stderr and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
 def _lead_task(value: str) -> str:
     return value.upper()
 
