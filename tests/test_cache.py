@@ -337,7 +337,6 @@ def test_a_lead_task_runs_first_and_workers_parse_from_the_end(tmp_path: Path) -
     assert got == [parse_migration(m) for m in migrations]
     assert stream.lead_result() == "DUMP"
     assert 0 < stream.parsed_here < len(migrations), stream.parsed_here
-    # this process took the front: the first file is never a worker's
     assert cache.stats.writes == len(migrations) == len(_keys(tmp_path))
 
 
