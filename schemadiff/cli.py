@@ -7,6 +7,7 @@ on stderr (``schemadiff: error: path:line:col: message``), never a traceback (se
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
@@ -220,23 +221,35 @@ def _static_expected(found: list[Any], strict: bool) -> Any:
         return load_expected(found, strict=strict, cache=command_cache(), progress=bar.step)
 
 
+def _pending_dump(schema_file: str | None, strict: bool) -> Any:
+    """The dump, read and checked, made before the migrations are read: a large one the cache
+    lacks goes to a worker at once (``inputs.PendingDump``). A context manager; without a
+    dump, one that gives None."""
+    if not schema_file:
+        return contextlib.nullcontext(None)
+    from schemadiff.cache import command_cache
+    from schemadiff.inputs import PendingDump
+
+    return PendingDump(schema_file, strict=strict, cache=command_cache())
+
+
 def _static_and_actual(
-    found: list[Any], strict: bool, schema_file: str | None, dsn: str | None
+    found: list[Any], strict: bool, dump: Any, dsn: str | None
 ) -> tuple[Any, Any]:
     """The migrations' replay (an ``inputs.Expected``) and the actual schema, read together:
     files the cache lacks are parsed in worker processes while this one reads the database,
-    then replayed here as they come back; a dump is parsed by a worker while this process
-    parses and replays the migrations."""
+    then replayed here as they come back; a dump (``_pending_dump``'s) parsed by a worker
+    meanwhile, this process parses and replays the migrations."""
     from schemadiff.cache import command_cache
     from schemadiff.inputs import PendingExpected
     from schemadiff.progress import ProgressBar
 
     with ProgressBar() as bar, PendingExpected(
-        found, strict=strict, cache=command_cache(), progress=bar.step, dump=schema_file or None
+        found, strict=strict, cache=command_cache(), progress=bar.step, dump=dump
     ) as pending:
-        if schema_file:
+        if dump is not None:
             return pending.finish_with_dump()
-        actual = _load_actual(schema_file, dsn, strict)
+        actual = _load_actual(None, dsn, strict)
         return pending.finish(), actual
 
 
@@ -306,8 +319,9 @@ def diff(
         _name, expected = _load_expected(migrations, tool, strict)
         actual = _load_actual(schema_file, dsn, strict)
     else:
-        _name, found = _read_migrations(migrations, tool)
-        static, actual = _static_and_actual(found, strict, schema_file, dsn)
+        with _pending_dump(schema_file, strict) as dump:
+            _name, found = _read_migrations(migrations, tool)
+            static, actual = _static_and_actual(found, strict, dump, dsn)
         expected = static.replay
     diffs = diff_catalogs(
         expected.catalog, actual.catalog, expected.effects, _keep(schemas, excluded)
@@ -439,21 +453,24 @@ def _run_inference(
     excluded: tuple[str, ...],
     strict: bool,
 ) -> Any:
-    from schemadiff.infer import infer_applied
-
     dsn = _actual_dsn(schema_file, dsn)
-    name, found = _read_migrations(migrations, tool)
-    scope = _keep(schemas, excluded)
     shadow = _shadow_choice()
     if shadow is not None:  # exact mode: partial states' drift is replayed statically
+        name, found = _read_migrations(migrations, tool)
+        scope = _keep(schemas, excluded)
         expected, replay_subset, table = _shadow_expected(found, shadow), None, None
         actual = _load_actual(schema_file, dsn, strict)
     else:
         from schemadiff.inputs import load_fact_table
 
-        static, actual = _static_and_actual(found, strict, schema_file, dsn)
+        with _pending_dump(schema_file, strict) as dump:  # a worker may start on it now
+            name, found = _read_migrations(migrations, tool)
+            scope = _keep(schemas, excluded)
+            static, actual = _static_and_actual(found, strict, dump, dsn)
         expected, replay_subset = static.replay, static.subset
         table = load_fact_table(static, scope)
+    from schemadiff.infer import infer_applied
+
     recorded = _load_recorded(name, found, history_file, schema_file, dsn)
     return infer_applied(
         name,

@@ -93,11 +93,11 @@ class PendingExpected:
     Between the two the caller reads the other schema. Use it as a context manager (it stops
     the workers if :meth:`finish` is never reached).
 
-    Given a ``dump`` (the other schema as a ``pg_dump`` file), :meth:`finish_with_dump` reads
-    both: the file is read and checked now (its errors come first), and when it must be
-    parsed, a worker parses and replays it while this process parses and replays the
-    migrations (see :mod:`~schemadiff.parallel`'s lead task). ``jobs`` is
-    :class:`~schemadiff.parallel.ParseStream`'s (None chooses).
+    Given a ``dump`` (a :class:`PendingDump`, made first), :meth:`finish_with_dump` gives both
+    replays: when a worker parses the dump, the workers then take migrations from the last
+    backwards while this process parses and replays them from the first (see
+    :mod:`~schemadiff.parallel`). ``jobs`` is :class:`~schemadiff.parallel.ParseStream`'s
+    (None chooses).
     """
 
     def __init__(
@@ -107,7 +107,7 @@ class PendingExpected:
         strict: bool = False,
         cache: ParseCache | None = None,
         progress: Steps | None = None,
-        dump: str | Path | None = None,
+        dump: PendingDump | None = None,
         jobs: int | None = None,
     ) -> None:
         keys: list[str] = []
@@ -120,15 +120,13 @@ class PendingExpected:
         replay = _get(cache, key)
         self.expected = Expected(list(migrations), replay, strict, cache, keys, key)  # type: ignore[arg-type]
         self.stream: Any = None
-        self._dump: _PendingDump | None = None
-        if dump is not None:
-            self._dump = _PendingDump(dump, strict, cache)
+        self._dump = dump
         if replay is None:
             from schemadiff.parallel import ParseStream
 
-            lead = self._dump.task() if self._dump is not None else None
+            pool = dump.pool if dump is not None else None
             self.stream = ParseStream(
-                migrations, cache=cache, keys=keys or None, lead=lead, jobs=jobs
+                migrations, cache=cache, keys=keys or None, jobs=jobs, pool=pool
             )
 
     def finish(self) -> Expected:
@@ -154,14 +152,13 @@ class PendingExpected:
 
     def finish_with_dump(self) -> tuple[Expected, Replay]:
         """:meth:`finish`, and the replay of the ``dump`` given when this was made."""
-        pending = self._dump
-        if pending is None:
+        dump = self._dump
+        if dump is None:
             raise TypeError("PendingExpected was made without a dump")
-        stream = self.stream
-        if stream is not None and stream.leading:
+        if dump.leading:  # a worker has it: the migrations here meanwhile
             expected = self.finish()
-            return expected, pending.received(stream.lead_result())
-        actual = pending.read_here()  # no worker for it: read here while any workers parse
+            return expected, dump.result()
+        actual = dump.result()  # read here while any workers parse the migrations
         return self.finish(), actual
 
     def close(self) -> None:
@@ -176,10 +173,23 @@ class PendingExpected:
         self.close()
 
 
-class _PendingDump:
-    """A dump file read and checked, its replay to come from the cache, a worker or here."""
+class PendingDump:
+    """A dump file read and checked when made (its errors come first); its replay comes from
+    the cache, from a worker forked at once (a large dump; :func:`~schemadiff.parallel.lead_workers`
+    decides) while the caller reads and parses the migrations, or from this process.
 
-    def __init__(self, path: str | Path, strict: bool, cache: ParseCache | None) -> None:
+    The worker's pool is handed to :class:`PendingExpected` for the migrations once the worker
+    is done with the dump. Use it as a context manager: it stops the workers.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        strict: bool = False,
+        cache: ParseCache | None = None,
+        jobs: int | None = None,
+    ) -> None:
         from schemadiff.sources.dump import read_dump_text
 
         self.path = str(path)
@@ -192,36 +202,65 @@ class _PendingDump:
 
             self.key = dump_key(self.path, data, strict)
         self.replay = _get(cache, self.key)
+        self.pool: Any = None
+        self._future: Any = None
+        if self.replay is None:
+            from schemadiff.parallel import fork_pool, lead_workers
 
-    def task(self) -> tuple[Callable[..., Any], tuple[Any, ...]] | None:
-        """The worker's task, or None when the cache had the replay."""
-        if self.replay is not None:
-            return None
+            self.pool = fork_pool(lead_workers(len(data), jobs))
+            if self.pool is not None:
+                self._start()
+
+    def _start(self) -> None:
         cache = self.cache
         root = str(cache.root) if cache is not None and self.key is not None else None
         read_only = cache.read_only if cache is not None else True
-        return _replay_dump, (self.text, self.path, self.strict, self.key, root, read_only)
+        args = (self.text, self.path, self.strict, self.key, root, read_only)
+        try:
+            self._future = self.pool.submit(_replay_dump, *args)
+        except (OSError, RuntimeError):
+            self.close()
 
-    def received(self, result: tuple[bytes, bool] | None) -> Replay:
-        """The replay a worker pickled; read here when it has none (it failed: here the same
-        error is met and raised)."""
-        if result is None:
-            return self.read_here()
-        import pickle
+    @property
+    def leading(self) -> bool:
+        """A worker parses (or has parsed) the dump."""
+        return self._future is not None
 
-        blob, wrote = result
-        self.replay = pickle.loads(blob)
-        if wrote and self.cache is not None:
-            self.cache.stats.writes += 1
-        return self.replay  # type: ignore[return-value]
+    def result(self) -> Replay:
+        """The dump's replay: the cache's, the worker's (waiting for it), else read here (a
+        worker that failed, on a strict error say, has the same error met and raised here)."""
+        future, self._future = self._future, None
+        if future is not None:
+            try:
+                blob, wrote = future.result()
+            except Exception:
+                blob = None
+            finally:
+                self.close()
+            if blob is not None:
+                import pickle
 
-    def read_here(self) -> Replay:
+                self.replay = pickle.loads(blob)
+                if wrote and self.cache is not None:
+                    self.cache.stats.writes += 1
         if self.replay is None:
             from schemadiff.history import replay_sql
 
             self.replay = replay_sql(self.text, self.path, strict=self.strict, effects=False)
             _put(self.cache, self.key, self.replay)
         return self.replay
+
+    def close(self) -> None:
+        """Stop the workers (a running task is waited for); idempotent."""
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> PendingDump:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def _replay_dump(
@@ -262,7 +301,8 @@ def load_fact_table(expected: Expected, scope: Scope) -> FactTable:
 
 def load_dump(path: str | Path, *, strict: bool = False, cache: ParseCache | None = None) -> Replay:
     """:func:`~schemadiff.sources.dump.read_dump`, or its cached result for the same bytes."""
-    return _PendingDump(path, strict, cache).read_here()
+    with PendingDump(path, strict=strict, cache=cache, jobs=1) as pending:
+        return pending.result()
 
 
 def _replay_key(

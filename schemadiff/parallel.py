@@ -9,11 +9,12 @@ the last chunk no worker has started and parses that itself. On two CPUs that ov
 wins: splitting the parsing over both CPUs with this process waiting was measured slower than
 parsing here alone (the results' pickling costs a third of the parse).
 
-A *lead* task turns the order round, for work that needs a CPU as much as the parsing does
-(a dump to parse and replay): a worker takes it first, the other workers and then that one
-take chunks from the last file backwards, and this process parses and replays from the first
-file forwards, taking over every chunk no worker has started. Both ends meet where the work
-is even, and this process unpickles only the chunks the workers finished.
+A dump to parse and replay (it needs a CPU as much as the parsing does) turns the order
+round: a worker is forked for it before the migrations are even read (:func:`fork_pool`), and
+the stream is then given that pool. Its workers take chunks from the last file backwards once
+the dump is done, and this process parses and replays from the first file forwards, taking over
+every chunk no worker has started. Both ends meet where the work is even, and this process
+unpickles only the chunks the workers finished.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import math
 import os
 import pickle
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,10 @@ PARALLEL_THRESHOLD = 40
 
 CHUNK = 16
 """Files per task: small enough that the first results come back early."""
+
+LEAD_BYTES = 32 * 1024
+"""A dump at least this large is parsed in a worker (when :func:`lead_workers` chooses): below
+it, forking and pickling the replay back cost about what the overlap saves."""
 
 
 def worker_count(files: int, jobs: int | None) -> int:
@@ -72,6 +77,52 @@ def worker_count(files: int, jobs: int | None) -> int:
     else:
         return 0
     return max(0, min(jobs, -(-files // CHUNK)))
+
+
+def lead_workers(size: int, jobs: int | None) -> int:
+    """How many worker processes to fork for a lead task over ``size`` bytes of SQL (a dump),
+    before the migrations are read (0: do it here).
+
+    As :func:`worker_count` chooses, with the dump's size in place of the files' count: one
+    worker per CPU other than this process's own, none for a small dump or a busy machine;
+    ``jobs`` (or ``$SCHEMADIFF_JOBS``) counts this process too.
+
+    Raises:
+        SchemaDiffError: ``$SCHEMADIFF_JOBS`` is not a whole number of at least 1.
+    """
+    if jobs is None:
+        jobs = _jobs_from_env()
+    if jobs is not None:
+        return max(0, jobs - 1)
+    if size < LEAD_BYTES:
+        return 0
+    cpus = cpu_count()
+    try:
+        if os.getloadavg()[0] >= cpus:
+            return 0
+    except OSError:
+        pass
+    return cpus - 1
+
+
+def fork_pool(workers: int) -> Any:
+    """A pool of ``workers`` processes (a ``ProcessPoolExecutor``), forked at its first task so
+    that they share what this process has imported; None when there is nothing to fork or it
+    is unsafe: no ``fork`` on this platform, or this process runs threads."""
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    if workers < 1:
+        return None
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return None
+    try:
+        return ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("fork")
+        )
+    except (OSError, RuntimeError):
+        return None
 
 
 def _jobs_from_env() -> int | None:
@@ -137,8 +188,9 @@ class ParseStream:
         cache: a :class:`~schemadiff.cache.ParseCache`, or None to parse everything.
         jobs: processes, this one included; None chooses (:func:`worker_count`); 1 = none.
         keys: the files' parse-cache keys, when the caller has computed them already.
-        lead: ``(function, args)`` for a worker to run before any parsing (see the module's
-            docstring); its return value is :meth:`lead_result`. Only run when workers are.
+        pool: a pool from :func:`fork_pool` whose workers are busy with a lead task (a dump):
+            they take chunks from the last file backwards once it is done. The stream
+            borrows it: closing the stream cancels its own tasks, the caller shuts it down.
     """
 
     def __init__(
@@ -148,7 +200,7 @@ class ParseStream:
         cache: ParseCache | None = None,
         jobs: int | None = None,
         keys: Sequence[str] | None = None,
-        lead: tuple[Callable[..., Any], tuple[Any, ...]] | None = None,
+        pool: Any = None,
     ) -> None:
         from schemadiff.cache import entry_key
 
@@ -168,71 +220,45 @@ class ParseStream:
         self.parsed_here = 0
         self._unsaved: list[tuple[str, bytes]] = []  # parsed here, not yet in the cache
         self._pool: Any = None
+        self._owned = pool is None  # shut down on close (else: only this stream's tasks)
         self._futures: list[Any] = []
         self._chunks: list[list[int]] = []
         self._taken: set[int] = set()  # chunks this process parsed itself
         self._tail = -1
-        self._lead: Any = None  # the lead task's future
-        workers = worker_count(len(todo), jobs)
-        if workers:
-            self._start(todo, workers, lead)
+        if pool is not None:
+            if todo:
+                self._submit(pool, todo, backwards=True)
+        else:
+            workers = worker_count(len(todo), jobs)
+            if workers:
+                self._submit(fork_pool(workers), todo, backwards=False)
 
-    def _start(
-        self,
-        todo: list[int],
-        workers: int,
-        lead: tuple[Callable[..., Any], tuple[Any, ...]] | None,
-    ) -> None:
-        import multiprocessing
-        import threading
-        from concurrent.futures import ProcessPoolExecutor
-
-        # fork shares the imported parser with the workers (no re-import); it is only safe
-        # while this process runs a single thread
-        if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+    def _submit(self, pool: Any, todo: list[int], *, backwards: bool) -> None:
+        """Chunks of ``todo`` to ``pool``'s workers: from the first (this process steals from
+        the end) or, behind a lead task, from the last (this process goes from the front)."""
+        if pool is None:
             return
+        self._pool = pool
         self._chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
-        # with a lead, workers go from the last chunk backwards and this process never steals
-        self._tail = len(self._chunks) - 1 if lead is None else -1
+        self._tail = -1 if backwards else len(self._chunks) - 1
         root = str(self.cache.root) if self.cache is not None else None
         read_only = self.cache.read_only if self.cache is not None else True
-        order = range(len(self._chunks)) if lead is None else range(len(self._chunks) - 1, -1, -1)
+        n = len(self._chunks)
+        order = range(n - 1, -1, -1) if backwards else range(n)
         try:
-            self._pool = ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("fork")
-            )
-            if lead is not None:
-                self._lead = self._pool.submit(lead[0], *lead[1])
             futures = {
-                c: self._pool.submit(
+                c: pool.submit(
                     _parse_chunk,
                     ([self.migrations[i] for i in self._chunks[c]],
                      [self.keys[i] for i in self._chunks[c]], root, read_only),
                 )
                 for c in order
             }  # fmt: skip
-            self._futures = [futures[c] for c in range(len(self._chunks))]
-        except (OSError, RuntimeError):
+        except (OSError, RuntimeError):  # a broken or shut-down pool: parse here
             self.close()
-            self._lead = None
-
-    @property
-    def leading(self) -> bool:
-        """A worker runs (or has run) the lead task."""
-        return self._lead is not None
-
-    def lead_result(self) -> Any:
-        """The lead task's return value (waiting for it); None when no worker ran it or it
-        failed: the caller then does that work itself (and meets the error, if any)."""
-        future, self._lead = self._lead, None
-        if future is None:
-            return None
-        try:
-            return future.result()
-        except Exception:
-            return None
-        finally:
-            self.close()
+            self._chunks = []
+            return
+        self._futures = [futures[c] for c in range(n)]
 
     def __iter__(self) -> Iterator[ParsedMigration]:
         from schemadiff.history import ParsedMigration, parse_migration
@@ -336,10 +362,16 @@ class ParseStream:
         self._flush()  # the chunk as one pack, as a worker writes it
 
     def close(self) -> None:
-        """Stop the workers (unstarted tasks are cancelled); idempotent."""
+        """Stop the workers (unstarted tasks are cancelled); idempotent. A borrowed pool
+        keeps running: only this stream's unstarted tasks are cancelled."""
         pool, self._pool = self._pool, None
-        if pool is not None:
+        if pool is None:
+            return
+        if self._owned:
             pool.shutdown(wait=True, cancel_futures=True)
+        else:
+            for future in self._futures:
+                future.cancel()
 
 
 def _parse_chunk(

@@ -325,33 +325,54 @@ def _lead_task(value: str) -> str:
 
 
 def test_a_lead_task_runs_first_and_workers_parse_from_the_end(tmp_path: Path) -> None:
-    """With a lead task this process parses from the first file on and the worker, once the
-    lead is done, from the last backwards: both ends are parsed, the order is kept."""
-    from schemadiff.parallel import ParseStream
+    """Given a pool whose worker is busy with a lead task, this process parses from the first
+    file on and the worker, once the lead is done, from the last backwards: both ends are
+    parsed, the order is kept, and the borrowed pool is left running for its owner."""
+    from schemadiff.parallel import ParseStream, fork_pool
 
     migrations = _history(300)
     cache = ParseCache(tmp_path)
-    stream = ParseStream(migrations, cache=cache, jobs=2, lead=(_lead_task, ("dump",)))
-    assert stream.leading
-    got = list(stream)
-    assert got == [parse_migration(m) for m in migrations]
-    assert stream.lead_result() == "DUMP"
-    assert 0 < stream.parsed_here < len(migrations), stream.parsed_here
-    assert cache.stats.writes == len(migrations) == len(_keys(tmp_path))
+    pool = fork_pool(1)
+    assert pool is not None
+    try:
+        lead = pool.submit(_lead_task, "dump")
+        stream = ParseStream(migrations, cache=cache, pool=pool)
+        got = list(stream)
+        assert got == [parse_migration(m) for m in migrations]
+        assert lead.result() == "DUMP"
+        assert 0 < stream.parsed_here < len(migrations), stream.parsed_here
+        assert cache.stats.writes == len(migrations) == len(_keys(tmp_path))
+        assert pool.submit(len, [1, 2]).result() == 2  # still the owner's
+    finally:
+        pool.shutdown()
 
 
-def _failing_lead() -> None:
-    raise ValueError("lead failed")
+@pytest.mark.parametrize(
+    ("size", "jobs", "env", "workers"),
+    [
+        pytest.param(1_000, None, None, 0, id="small-dump-here"),
+        pytest.param(10**6, 1, None, 0, id="one-job-no-worker"),
+        pytest.param(1_000, 2, None, 1, id="jobs-given-whatever-the-size"),
+        pytest.param(1_000, None, "3", 2, id="jobs-from-the-environment"),
+        pytest.param(10**6, None, "1", 0, id="environment-says-none"),
+    ],
+)
+def test_workers_for_a_dump(
+    monkeypatch: pytest.MonkeyPatch, size: int, jobs: int | None, env: str | None, workers: int
+) -> None:
+    from schemadiff.parallel import JOBS_ENV, lead_workers
+
+    if env is None:
+        monkeypatch.delenv(JOBS_ENV, raising=False)
+    else:
+        monkeypatch.setenv(JOBS_ENV, env)
+    assert lead_workers(size, jobs) == workers
 
 
-def test_a_failed_or_absent_lead_gives_none() -> None:
-    from schemadiff.parallel import ParseStream
+def test_no_pool_for_no_workers() -> None:
+    from schemadiff.parallel import fork_pool
 
-    stream = ParseStream(_history(100), jobs=2, lead=(_failing_lead, ()))
-    assert list(stream) == [parse_migration(m) for m in _history(100)]
-    assert stream.lead_result() is None  # the caller does the work itself
-    serial = ParseStream(_history(5), jobs=1, lead=(_lead_task, ("x",)))  # no workers
-    assert not serial.leading and serial.lead_result() is None
+    assert fork_pool(0) is None
 
 
 _DUMP = """CREATE TABLE public.t1 (id bigint NOT NULL, name text DEFAULT 'x1'::text NOT NULL);
@@ -364,15 +385,16 @@ CREATE TABLE public.extra (a integer CHECK ((a > 0)));
 def test_dump_read_by_a_worker_equals_reading_it_here(tmp_path: Path, strict: bool) -> None:
     """finish_with_dump: the worker's replay of the dump is the one load_dump makes, its
     cache entry is written (a second run reads it), and the migrations' replay is unchanged."""
-    from schemadiff.inputs import PendingExpected, load_dump, load_expected
+    from schemadiff.inputs import PendingDump, PendingExpected, load_dump, load_expected
 
     dump = tmp_path / "schema.sql"
     dump.write_text(_DUMP)
     migrations = _history(120)
     cache = ParseCache(tmp_path / "cache")
-    with PendingExpected(migrations, strict=strict, cache=cache, dump=dump, jobs=2) as pending:
-        assert pending.stream.leading
-        expected, actual = pending.finish_with_dump()
+    with PendingDump(dump, strict=strict, cache=cache, jobs=2) as pending_dump:
+        assert pending_dump.leading  # a worker forked for it, before the migrations
+        with PendingExpected(migrations, strict=strict, cache=cache, dump=pending_dump) as pending:
+            expected, actual = pending.finish_with_dump()
     alone = load_dump(dump, strict=strict)
     assert actual.catalog == alone.catalog and actual.diagnostics == alone.diagnostics
     assert list(actual.effects) == []  # a dump is a schema source: no effect log
@@ -383,20 +405,24 @@ def test_dump_read_by_a_worker_equals_reading_it_here(tmp_path: Path, strict: bo
 
 
 def test_a_dump_error_comes_first_and_a_worker_failure_is_met_here(tmp_path: Path) -> None:
-    """A missing dump fails before any parsing; a dump the worker cannot replay (strict, an
-    unsupported statement) raises here the error load_dump raises."""
+    """A missing dump fails when it is made, before the migrations are read or parsed; a dump
+    the worker cannot replay (strict, an unsupported statement) raises here the error
+    load_dump raises."""
     from schemadiff.errors import ParseError, SourceError
-    from schemadiff.inputs import PendingExpected, load_dump
+    from schemadiff.inputs import PendingDump, PendingExpected, load_dump
 
     with pytest.raises(SourceError, match="no such file"):
-        PendingExpected(_history(100), dump=tmp_path / "missing.sql")
+        PendingDump(tmp_path / "missing.sql", jobs=2)
     dump = tmp_path / "schema.sql"
     dump.write_text(_DUMP + "CREATE FOO bar;\n")
     with pytest.raises(ParseError) as alone:
         load_dump(dump, strict=True)
-    with PendingExpected(_history(100), strict=True, dump=dump, jobs=2) as pending:
-        assert pending.stream.leading
-        with pytest.raises(ParseError) as both:
+    with PendingDump(dump, strict=True, jobs=2) as pending_dump:
+        assert pending_dump.leading
+        with (
+            PendingExpected(_history(100), strict=True, dump=pending_dump) as pending,
+            pytest.raises(ParseError) as both,
+        ):
             pending.finish_with_dump()
     assert str(both.value) == str(alone.value)
 
