@@ -8,13 +8,14 @@ folded into the table's difference: one missing table is one finding, not forty.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from schemadiff.frozen import record
 from schemadiff.model import KIND_ORDER, TABLE_LEVEL_KINDS, Catalog, Effect, Key, SchemaObject
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Difference:
     """One finding.
 
@@ -119,7 +120,7 @@ def schema_filter(include: Iterable[str] = (), exclude: Iterable[str] = ()) -> F
     return keep
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Scope:
     """What a comparison looks at: not the tools' history tables, only the chosen schemas.
 

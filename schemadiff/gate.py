@@ -9,8 +9,9 @@ out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from schemadiff.frozen import record
 
 if TYPE_CHECKING:  # the CLI imports this module for CATEGORIES: keep it light
     from schemadiff.infer import Inference
@@ -19,7 +20,7 @@ if TYPE_CHECKING:  # the CLI imports this module for CATEGORIES: keep it light
 CATEGORIES = ("unknown-versions", "history", "partial", "checksum", "drift")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Failure:
     category: str
     message: str

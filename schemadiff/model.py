@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal, NamedTuple, get_args
 
-from schemadiff.frozen import fast_pickling, fast_pickling_tree
+from schemadiff.frozen import record
 
 Kind = Literal[
     "schema",
@@ -80,7 +80,7 @@ _key = tuple.__new__
 _ATTRIBUTE_NAMES: dict[type, tuple[str, ...]] = {}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SchemaObject:
     """Base of every object kind. Subclasses set ``KIND`` and define ``key``."""
 
@@ -122,7 +122,7 @@ class TableLevel(SchemaObject):
         return ("schema", "table", "name")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Schema(SchemaObject):
     name: str
     KIND = "schema"
@@ -136,7 +136,7 @@ class Schema(SchemaObject):
         return ("name",)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Extension(SchemaObject):
     name: str
     schema: str  # the schema its objects live in (``WITH SCHEMA``)
@@ -151,7 +151,7 @@ class Extension(SchemaObject):
         return ("name",)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Enum(SchemaObject):
     schema: str
     name: str
@@ -159,7 +159,7 @@ class Enum(SchemaObject):
     KIND = "enum"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Domain(SchemaObject):
     schema: str
     name: str
@@ -171,7 +171,7 @@ class Domain(SchemaObject):
     KIND = "domain"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CompositeType(SchemaObject):
     schema: str
     name: str
@@ -179,7 +179,7 @@ class CompositeType(SchemaObject):
     KIND = "composite"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Sequence(SchemaObject):
     schema: str
     name: str
@@ -194,7 +194,7 @@ class Sequence(SchemaObject):
     KIND = "sequence"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Table(SchemaObject):
     schema: str
     name: str
@@ -208,7 +208,7 @@ class Table(SchemaObject):
     KIND = "table"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Column(TableLevel):
     schema: str
     table: str
@@ -223,7 +223,7 @@ class Column(TableLevel):
     KIND = "column"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Constraint(TableLevel):
     """A table constraint. NOT NULL is a column attribute, not a constraint here."""
 
@@ -247,7 +247,7 @@ class Constraint(TableLevel):
     KIND = "constraint"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Index(SchemaObject):
     """An index that does not back a constraint (those belong to their constraint)."""
 
@@ -263,7 +263,7 @@ class Index(SchemaObject):
     KIND = "index"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class View(SchemaObject):
     """A view or materialized view.
 
@@ -280,7 +280,7 @@ class View(SchemaObject):
     KIND = "view"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Function(SchemaObject):
     """A function or procedure, identified by name and input argument types."""
 
@@ -309,7 +309,7 @@ class Function(SchemaObject):
         return ("schema", "name", "identity_args")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Trigger(TableLevel):
     schema: str
     table: str
@@ -327,7 +327,7 @@ class Trigger(TableLevel):
     KIND = "trigger"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Policy(TableLevel):
     schema: str
     table: str
@@ -344,7 +344,7 @@ class Policy(TableLevel):
 TABLE_LEVEL_KINDS = frozenset({"column", "constraint", "trigger", "policy"})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Effect:
     """One change the replay made: the provenance record and the input of inference.
 
@@ -544,6 +544,3 @@ class Catalog:
             out.append(d)
         return out
 
-
-fast_pickling_tree(SchemaObject)
-fast_pickling(Effect)

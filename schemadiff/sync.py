@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from schemadiff.errors import SchemaDiffError
+from schemadiff.frozen import record
 from schemadiff.migration import Migration
 from schemadiff.recorded import Recorded
 
@@ -59,7 +60,7 @@ class SyncError(SchemaDiffError):
     """A sync that cannot be written as asked (the message says why and what to do instead)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SyncScript:
     """A generated repair of a tool's history table.
 
@@ -90,7 +91,7 @@ class SyncScript:
     pruned: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SyncContext:
     """Everything a tool's ``render_sync`` needs, already checked by :func:`render_sync`.
 

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from schemadiff.frozen import fast_pickling
+from schemadiff.frozen import record
 
 
 def _words(text: str) -> frozenset[str]:
@@ -136,7 +135,7 @@ _BUILTIN_TYPES = _words(
 _SERIAL_TYPES = frozenset({"serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TypeRef:
     """A type as written: builtin types are canonical already; user types need resolving.
 
@@ -161,7 +160,6 @@ class TypeRef:
         return base + ("[]" if self.dims else "")
 
 
-fast_pickling(TypeRef)
 
 
 def _with_modifiers(name: str, mods: str) -> str:

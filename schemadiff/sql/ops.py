@@ -8,13 +8,13 @@ expressions (already through ``normalize_expression``) and unresolved :class:`Ty
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
-from schemadiff.frozen import fast_pickling
+from schemadiff.frozen import record
 from schemadiff.sql.normalize import TypeRef
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class QName:
     schema: str | None
     name: str
@@ -26,7 +26,7 @@ class QName:
 # ----------------------------------------------------------------------- building blocks
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConstraintDef:
     type: str  # primary key | unique | foreign key | check | exclude | not null
     name: str | None = None
@@ -49,7 +49,7 @@ class ConstraintDef:
     key_names: tuple[str, ...] = ()  # column name or "expr" per key, for PostgreSQL's naming
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ColumnDef:
     name: str
     type: TypeRef | None  # None for partitions / typed tables where the type is inherited
@@ -61,14 +61,14 @@ class ColumnDef:
     constraints: tuple[ConstraintDef, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IndexKey:
     expression: str  # canonical column name or expression
     column: str | None  # set when the key is a plain column
     suffix: str = ""  # canonical " COLLATE x opclass DESC NULLS LAST" (leading space)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Argument:
     mode: str  # IN | OUT | INOUT | VARIADIC
     name: str | None
@@ -79,12 +79,12 @@ class Argument:
 # ----------------------------------------------------------------------- statements
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Op:
     """Base of every statement op."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NoEffect(Op):
     """A statement with no schema effect: ``data`` (DML), ``transaction``, ``session``, ``acl``."""
 
@@ -92,44 +92,44 @@ class NoEffect(Op):
     detail: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Unsupported(Op):
     """A statement the replay cannot model (reported with its location)."""
 
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetSearchPath(Op):
     schemas: tuple[str, ...] | None  # None = RESET
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateSchema(Op):
     name: str
     if_not_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateExtension(Op):
     name: str
     schema: str | None = None
     if_not_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateEnum(Op):
     name: QName
     labels: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateComposite(Op):
     name: QName
     attributes: tuple[tuple[str, TypeRef], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateDomain(Op):
     name: QName
     type: TypeRef
@@ -139,7 +139,7 @@ class CreateDomain(Op):
     checks: tuple[tuple[str | None, str], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AlterType(Op):
     """ALTER TYPE / ALTER DOMAIN. ``action`` is one of:
 
@@ -157,7 +157,7 @@ class AlterType(Op):
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SequenceOptions:
     data_type: TypeRef | None = None
     start: int | None = None
@@ -173,14 +173,14 @@ class SequenceOptions:
     restart: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateSequence(Op):
     name: QName
     options: SequenceOptions
     if_not_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AlterSequence(Op):
     name: QName
     options: SequenceOptions | None = None
@@ -189,7 +189,7 @@ class AlterSequence(Op):
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateTable(Op):
     name: QName
     columns: tuple[ColumnDef, ...] = ()
@@ -203,7 +203,7 @@ class CreateTable(Op):
     like: tuple[tuple[QName, tuple[str, ...]], ...] = ()  # (source, INCLUDING options)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateTableAs(Op):
     name: QName
     query: str
@@ -215,25 +215,25 @@ class CreateTableAs(Op):
 # ALTER TABLE actions -------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Action:
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AddColumn(Action):
     column: ColumnDef
     if_not_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DropColumn(Action):
     name: str
     if_exists: bool = False
     cascade: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AlterColumn(Action):
     """``what``: type (TypeRef, using), default (expr|None), not_null (bool), identity
     (kind|None), identity_kind (kind), generated_drop, collation, noop."""
@@ -243,46 +243,46 @@ class AlterColumn(Action):
     value: object = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AddConstraint(Action):
     constraint: ConstraintDef
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DropConstraint(Action):
     name: str
     if_exists: bool = False
     cascade: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ValidateConstraint(Action):
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RenameColumn(Action):
     old: str
     new: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RenameConstraint(Action):
     old: str
     new: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RenameTo(Action):
     new: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetSchema(Action):
     schema: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetTableFlag(Action):
     """rls_enabled / rls_forced / persistence."""
 
@@ -290,20 +290,20 @@ class SetTableFlag(Action):
     value: object
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetTriggerState(Action):
     trigger: str  # a trigger name, or ALL / USER
     state: str  # O D R A
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AttachPartition(Action):
     partition: QName
     bound: str | None
     detach: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AlterTable(Op):
     name: QName
     actions: tuple[Action, ...]
@@ -312,7 +312,7 @@ class AlterTable(Op):
     only: bool = False  # ALTER TABLE ONLY: constraints do not recurse to partitions
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateIndex(Op):
     name: str | None
     table: QName
@@ -328,7 +328,7 @@ class CreateIndex(Op):
     only: bool = False  # CREATE INDEX ... ON ONLY t: no index on the partitions
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AlterIndex(Op):
     name: QName
     rename: str | None = None
@@ -336,7 +336,7 @@ class AlterIndex(Op):
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateView(Op):
     name: QName
     query: str
@@ -346,7 +346,7 @@ class CreateView(Op):
     columns: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateFunction(Op):
     name: QName
     arguments: tuple[Argument, ...]
@@ -365,7 +365,7 @@ class CreateFunction(Op):
     or_replace: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AlterFunction(Op):
     name: QName
     arguments: tuple[TypeRef, ...] | None
@@ -378,7 +378,7 @@ class AlterFunction(Op):
     options: tuple[tuple[str, object], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateTrigger(Op):
     name: str
     table: QName
@@ -394,14 +394,14 @@ class CreateTrigger(Op):
     initially_deferred: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AlterTrigger(Op):
     name: str
     table: QName
     rename: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreatePolicy(Op):
     name: str
     table: QName
@@ -412,7 +412,7 @@ class CreatePolicy(Op):
     with_check: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AlterPolicy(Op):
     name: str
     table: QName
@@ -422,7 +422,7 @@ class AlterPolicy(Op):
     with_check: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Comment(Op):
     """COMMENT ON <target> IS text. ``target`` is a model kind (``table`` covers views'
     siblings through replay lookup); ``sub`` is a column/constraint/trigger/policy name; ``args``
@@ -435,7 +435,7 @@ class Comment(Op):
     args: tuple[TypeRef, ...] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Drop(Op):
     """DROP <kind> [IF EXISTS] names [CASCADE]. For trigger/policy/rule ``on`` is the table;
     for functions ``args`` holds each name's argument types (None = by name only)."""
@@ -448,23 +448,9 @@ class Drop(Op):
     args: tuple[tuple[TypeRef, ...] | None, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DoBlock(Op):
     """DO $$ ... $$: the DDL found inside, replayed idempotently (guards assumed to hold)."""
 
     ops: tuple[Op, ...] = field(default=())
     opaque: bool = False  # the block also does things we could not read (dynamic SQL)
-
-
-def _fast_pickling_here() -> None:
-    """Parsed statements are cached as pickles: every op class pickles cheaply."""
-    import dataclasses
-
-    for value in list(globals().values()):
-        if isinstance(value, type) and dataclasses.is_dataclass(value) and (
-            value.__module__ == __name__
-        ):
-            fast_pickling(value)
-
-
-_fast_pickling_here()

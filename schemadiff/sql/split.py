@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from enum import Enum, auto
 
 from schemadiff.errors import Location, ParseError
-from schemadiff.frozen import fast_pickling
+from schemadiff.frozen import record
 
 __all__ = ["Statement", "iter_split", "split"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Statement:
     """One statement of a SQL file.
 
@@ -243,4 +242,3 @@ def iter_split(text: str, path: str = "<string>", *, line_offset: int = 0) -> It
             pos, state = (m.end() if m else end), IDLE
 
 
-fast_pickling(Statement)  # parsed files are cached as pickles of statements and ops
