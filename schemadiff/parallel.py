@@ -43,8 +43,9 @@ CHUNK = 16
 """Files per task: small enough that the first results come back early."""
 
 LEAD_BYTES = 32 * 1024
-"""A dump at least this large is parsed in a worker (when :func:`lead_workers` chooses): below
-it, forking and pickling the replay back cost about what the overlap saves."""
+"""A dump at least this large is parsed in a worker (when :func:`lead_workers` chooses). A
+smaller one parses in a few milliseconds, less than forking a worker (~12 ms with its imports)
+and pickling its replay back."""
 
 
 def worker_count(files: int, jobs: int | None) -> int:
@@ -63,15 +64,7 @@ def worker_count(files: int, jobs: int | None) -> int:
     if jobs is None:
         if files <= PARALLEL_THRESHOLD:
             return 0
-        cpus = cpu_count()
-        try:  # on a saturated machine workers cost more than they save
-            if os.getloadavg()[0] >= cpus:
-                return 0
-        except OSError:
-            pass
-        # The load average trails by a minute: scaling workers down by it (an earlier rule)
-        # made a two-CPU machine parse serially right after any other job, 1.3x slower.
-        jobs = cpus - 1
+        jobs = _spare_cpus()
     elif jobs > 1:
         jobs -= 1  # jobs counts this process too
     else:
@@ -96,6 +89,16 @@ def lead_workers(size: int, jobs: int | None) -> int:
         return max(0, jobs - 1)
     if size < LEAD_BYTES:
         return 0
+    return _spare_cpus()
+
+
+def _spare_cpus() -> int:
+    """One worker per CPU but this process's own; none on a saturated machine, where workers
+    cost more than they save.
+
+    The load average trails by a minute: scaling workers down by it (an earlier rule) made a
+    two-CPU machine parse serially right after any other job, 1.3x slower.
+    """
     cpus = cpu_count()
     try:
         if os.getloadavg()[0] >= cpus:
