@@ -88,7 +88,7 @@ import gc, json, sys, time
 t0 = time.perf_counter()
 from pathlib import Path
 from schemadiff.cache import ParseCache
-from schemadiff.cli import GC_THRESHOLD
+from schemadiff.entry import GC_THRESHOLD
 from schemadiff.diff import Scope
 from schemadiff.infer import infer_applied
 from schemadiff.inputs import PendingDump, PendingExpected, load_fact_table

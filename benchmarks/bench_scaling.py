@@ -43,8 +43,8 @@ def worker(directory: str, cache_dir: str) -> dict[str, Any]:
 
     t0 = time.perf_counter()
     from schemadiff.cache import ParseCache
-    from schemadiff.cli import GC_THRESHOLD
     from schemadiff.diff import Scope
+    from schemadiff.entry import GC_THRESHOLD
     from schemadiff.history import parse_migration, replay_parsed
     from schemadiff.infer import infer_applied
     from schemadiff.inputs import load_expected, load_fact_table

@@ -1,3 +1,3 @@
-from schemadiff.cli import run
+from schemadiff.entry import run
 
 run()

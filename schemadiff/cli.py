@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
+from schemadiff.entry import GC_THRESHOLD
 from schemadiff.errors import SchemaDiffError
 from schemadiff.gate import CATEGORIES as CHECK_CATEGORIES
 
@@ -264,15 +265,6 @@ def _load_actual(schema_file: str | None, dsn: str | None, strict: bool) -> Any:
 
         return read_live(dsn)
     raise SchemaDiffError("give --schema-file FILE or --dsn DSN")
-
-
-GC_THRESHOLD = (200_000, 20, 100)
-"""A run builds large graphs of small acyclic objects (unpickled replays, facts, catalog
-rows, parsed statements) and then exits: the cyclic collector's passes over them are pure
-overhead at the default threshold (700 allocations). It still runs, just far less often:
-at 50,000 its young-generation passes still took 18 ms of a cold openmeter run (two of them,
-over the parsed statements that all survive); at 200,000, none. Garbage cycles (sqlglot's
-trees) wait for at most 200,000 allocations: a few MiB."""
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

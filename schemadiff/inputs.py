@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from schemadiff.diff import Scope
     from schemadiff.history import ParsedMigration, Replay
     from schemadiff.infer import FactTable
+    from schemadiff.workers import Call, Workers
 
 Progress = Callable[[int], None]
 Steps = Callable[[str, int], Progress]  # ProgressBar.step: (label, total) -> advance
@@ -124,9 +125,9 @@ class PendingExpected:
         if replay is None:
             from schemadiff.parallel import ParseStream
 
-            pool = dump.pool if dump is not None else None
+            workers = dump.workers if dump is not None else None
             self.stream = ParseStream(
-                migrations, cache=cache, keys=keys or None, jobs=jobs, pool=pool
+                migrations, cache=cache, keys=keys or None, jobs=jobs, workers=workers
             )
 
     def finish(self) -> Expected:
@@ -178,7 +179,7 @@ class PendingDump:
     the cache, from a worker forked at once (a large dump; :func:`~schemadiff.parallel.lead_workers`
     decides) while the caller reads and parses the migrations, or from this process.
 
-    The worker's pool is handed to :class:`PendingExpected` for the migrations once the worker
+    The worker is handed to :class:`PendingExpected` for the migrations once the worker
     is done with the dump. Use it as a context manager: it stops the workers.
     """
 
@@ -202,38 +203,40 @@ class PendingDump:
 
             self.key = dump_key(self.path, data, strict)
         self.replay = _get(cache, self.key)
-        self.pool: Any = None
-        self._future: Any = None
+        self.workers: Workers | None = None
+        self._call: Call | None = None
         if self.replay is None:
-            from schemadiff.parallel import fork_pool, lead_workers
+            from schemadiff.parallel import lead_workers, start_workers
 
-            self.pool = fork_pool(lead_workers(len(data), jobs))
-            if self.pool is not None:
-                self._start()
+            self.workers = start_workers(lead_workers(len(data), jobs))
+            if self.workers is not None:
+                self._start(self.workers)
 
-    def _start(self) -> None:
+    def _start(self, workers: Workers) -> None:
         cache = self.cache
         root = str(cache.root) if cache is not None and self.key is not None else None
         read_only = cache.read_only if cache is not None else True
         args = (self.text, self.path, self.strict, self.key, root, read_only)
         try:
-            self._future = self.pool.submit(_replay_dump, *args)
+            self._call = workers.call(_replay_dump, *args)
         except (OSError, RuntimeError):
             self.close()
 
     @property
     def leading(self) -> bool:
         """A worker parses (or has parsed) the dump."""
-        return self._future is not None
+        return self._call is not None
 
     def result(self) -> Replay:
         """The dump's replay: the cache's, the worker's (waiting for it), else read here (a
         worker that failed, on a strict error say, has the same error met and raised here)."""
-        future, self._future = self._future, None
-        if future is not None:
+        call, self._call = self._call, None
+        if call is not None:
+            from schemadiff.workers import WorkerFailed
+
             try:
-                blob, wrote = future.result()
-            except Exception:
+                blob, wrote = call.result()
+            except WorkerFailed:
                 blob = None
             finally:
                 self.close()
@@ -251,10 +254,10 @@ class PendingDump:
         return self.replay
 
     def close(self) -> None:
-        """Stop the workers (a running task is waited for); idempotent."""
-        pool, self.pool = self.pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        """End the workers (a running task is waited for); idempotent."""
+        workers, self.workers = self.workers, None
+        if workers is not None:
+            workers.close()
 
     def __enter__(self) -> PendingDump:
         return self

@@ -1,20 +1,19 @@
 """Parsing many migration files: from the cache where it has them, the rest in worker processes,
 handed back in apply order as they become ready.
 
-A :class:`ParseStream` starts its workers when it is made and is consumed later, so that the
-caller works while they parse: the CLI reads a live database and replays each migration as
-soon as it arrives. The workers write their files' cache entries themselves, one pack per
-chunk; this process only unpickles what they send, and when it would wait for a worker it takes
-the last chunk no worker has started and parses that itself. On two CPUs that overlap is what
-wins: splitting the parsing over both CPUs with this process waiting was measured slower than
-parsing here alone (the results' pickling costs a third of the parse).
+A :class:`ParseStream` hands its workers (:class:`~schemadiff.workers.Workers`) the files the
+cache lacks when it is made, and is consumed later, so that the caller works meanwhile: the
+CLI reads a live database, or a worker is still on the dump. The files go in chunks; the workers
+take them from the last backwards (writing their cache entries themselves, one pack per chunk),
+and this process, consuming in order, parses and replays every chunk from the first on that no
+worker has taken. Both ends meet where the work is even, and this process unpickles only the
+chunks the workers finished. On two CPUs that overlap is what wins: splitting the parsing over
+both CPUs with this process waiting was measured slower than parsing here alone (the results'
+pickling costs a third of the parse).
 
-A dump to parse and replay (it needs a CPU as much as the parsing does) turns the order
-round: a worker is forked for it before the migrations are even read (:func:`fork_pool`), and
-the stream is then given that pool. Its workers take chunks from the last file backwards once
-the dump is done, and this process parses and replays from the first file forwards, taking over
-every chunk no worker has started. Both ends meet where the work is even, and this process
-unpickles only the chunks the workers finished.
+A dump to parse and replay needs a CPU as much as the parsing does: its worker is forked as the
+process starts (:func:`fork_early`, for a command given a dump) or before the migrations are
+read (:func:`start_workers`), is given the dump first, and the stream is given that worker.
 """
 
 from __future__ import annotations
@@ -31,6 +30,7 @@ from schemadiff.migration import Migration
 if TYPE_CHECKING:
     from schemadiff.cache import ParseCache
     from schemadiff.history import ParsedMigration
+    from schemadiff.workers import Job, Workers
 
 JOBS_ENV = "SCHEMADIFF_JOBS"
 """Processes to parse with, this one included (1: no workers); unset, :func:`worker_count`
@@ -108,24 +108,69 @@ def _spare_cpus() -> int:
     return cpus - 1
 
 
-def fork_pool(workers: int) -> Any:
-    """A pool of ``workers`` processes (a ``ProcessPoolExecutor``), forked at its first task so
-    that they share what this process has imported; None when there is nothing to fork or it
-    is unsafe: no ``fork`` on this platform, or this process runs threads."""
-    import multiprocessing
-    import threading
-    from concurrent.futures import ProcessPoolExecutor
+WARM = (
+    "schemadiff.cache",
+    "schemadiff.history",
+    "schemadiff.inputs",
+    "schemadiff.sql.parse",
+    "schemadiff.sql.replay",
+)
+"""What a parse worker imports before its first task (the parser, sqlglot, is most of it)."""
 
-    if workers < 1:
+_early: Workers | None = None
+
+
+def start_workers(count: int) -> Workers | None:
+    """``count`` parse workers: the ones forked as the process started (:func:`fork_early`)
+    if there are any, else forked now; None when there is nothing to fork or it is unsafe: no
+    ``fork`` on this platform, or this process runs threads (a progress bar's)."""
+    global _early
+    early, _early = _early, None
+    if early is not None:
+        if count >= 1:
+            return early
+        early.close()
+    if count < 1 or not hasattr(os, "fork"):
         return None
-    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+    import threading
+
+    if threading.active_count() > 1:
         return None
+    from schemadiff.workers import Workers
+
     try:
-        return ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("fork")
-        )
-    except (OSError, RuntimeError):
+        return Workers(count, WARM)
+    except OSError:
         return None
+
+
+def fork_early(dump_size: int) -> None:
+    """Fork the workers a dump of ``dump_size`` bytes will want (:func:`lead_workers`) now, as
+    the process starts, so that they import the parser while this process imports the rest;
+    :func:`start_workers` hands them out. Unused, they are killed at exit."""
+    global _early
+    try:
+        count = lead_workers(dump_size, None)
+    except Exception:  # a bad $SCHEMADIFF_JOBS: the command reports it
+        return
+    if count < 1 or _early is not None or not hasattr(os, "fork"):
+        return
+    import atexit
+
+    from schemadiff.workers import Workers
+
+    try:
+        _early = Workers(count, WARM)
+    except OSError:
+        return
+    atexit.register(_discard_early)
+
+
+def _discard_early() -> None:
+    global _early
+    early, _early = _early, None
+    if early is not None:
+        early.close()
 
 
 def _jobs_from_env() -> int | None:
@@ -191,9 +236,9 @@ class ParseStream:
         cache: a :class:`~schemadiff.cache.ParseCache`, or None to parse everything.
         jobs: processes, this one included; None chooses (:func:`worker_count`); 1 = none.
         keys: the files' parse-cache keys, when the caller has computed them already.
-        pool: a pool from :func:`fork_pool` whose workers are busy with a lead task (a dump):
-            they take chunks from the last file backwards once it is done. The stream
-            borrows it: closing the stream cancels its own tasks, the caller shuts it down.
+        workers: :class:`~schemadiff.workers.Workers` that may be busy with a lead task (a
+            dump); they take chunks once it is done. The stream borrows them: closing it
+            ends its own job, the caller closes them.
     """
 
     def __init__(
@@ -203,7 +248,7 @@ class ParseStream:
         cache: ParseCache | None = None,
         jobs: int | None = None,
         keys: Sequence[str] | None = None,
-        pool: Any = None,
+        workers: Workers | None = None,
     ) -> None:
         from schemadiff.cache import entry_key
 
@@ -222,46 +267,34 @@ class ParseStream:
         ]  # fmt: skip
         self.parsed_here = 0
         self._unsaved: list[tuple[str, bytes]] = []  # parsed here, not yet in the cache
-        self._pool: Any = None
-        self._owned = pool is None  # shut down on close (else: only this stream's tasks)
-        self._futures: list[Any] = []
+        self._workers: Workers | None = None
+        self._owned = workers is None  # closed with the stream (else: only its job ends)
+        self._job: Job | None = None
         self._chunks: list[list[int]] = []
-        self._taken: set[int] = set()  # chunks this process parsed itself
-        self._tail = -1
-        if pool is not None:
-            if todo:
-                self._submit(pool, todo, backwards=True)
-        else:
-            workers = worker_count(len(todo), jobs)
-            if workers:
-                self._submit(fork_pool(workers), todo, backwards=False)
+        if todo and workers is None:
+            workers = start_workers(worker_count(len(todo), jobs))
+        if todo and workers is not None:
+            self._share(workers, todo)
 
-    def _submit(self, pool: Any, todo: list[int], *, backwards: bool) -> None:
-        """Chunks of ``todo`` to ``pool``'s workers: from the first (this process steals from
-        the end) or, behind a lead task, from the last (this process goes from the front)."""
-        if pool is None:
-            return
-        self._pool = pool
-        self._chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
-        self._tail = -1 if backwards else len(self._chunks) - 1
+    def _share(self, workers: Workers, todo: list[int]) -> None:
+        """Chunks of ``todo`` as a job: the workers take them from the last, this process
+        from the first (:meth:`_obtain`)."""
+        from schemadiff.workers import MAX_CHUNKS
+
+        self._workers = workers
+        size = max(CHUNK, -(-len(todo) // MAX_CHUNKS))
+        self._chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
         root = str(self.cache.root) if self.cache is not None else None
         read_only = self.cache.read_only if self.cache is not None else True
-        n = len(self._chunks)
-        order = range(n - 1, -1, -1) if backwards else range(n)
+        tasks = [
+            ([self.migrations[i] for i in chunk], [self.keys[i] for i in chunk], root, read_only)
+            for chunk in self._chunks
+        ]
         try:
-            futures = {
-                c: pool.submit(
-                    _parse_chunk,
-                    ([self.migrations[i] for i in self._chunks[c]],
-                     [self.keys[i] for i in self._chunks[c]], root, read_only),
-                )
-                for c in order
-            }  # fmt: skip
-        except (OSError, RuntimeError):  # a broken or shut-down pool: parse here
+            self._job = workers.share(_parse_chunk, tasks)
+        except (OSError, RuntimeError):  # closed or broken workers: parse here
             self.close()
             self._chunks = []
-            return
-        self._futures = [futures[c] for c in range(n)]
 
     def __iter__(self) -> Iterator[ParsedMigration]:
         from schemadiff.history import ParsedMigration, parse_migration
@@ -302,28 +335,19 @@ class ParseStream:
             self.cache.put_many(unsaved)
 
     def _obtain(self, chunk: int, ready: dict[int, Any]) -> None:
-        """Chunk ``chunk``'s results into ``ready``. While a worker is still on it, this
-        process does not wait idle: it takes the last chunk no worker has started and parses
-        it itself (or this one, if no worker has started it yet)."""
-        from concurrent.futures import CancelledError, wait
-        from concurrent.futures.process import BrokenProcessPool
+        """Chunk ``chunk``'s results into ``ready``: parsed here if no worker has taken it,
+        else the worker's (waited for: every chunk after it is a worker's too)."""
+        from schemadiff.workers import WorkerFailed
 
-        if self._pool is None:
+        job = self._job
+        if job is None:
             return  # closed: the caller parses what is left
-        future = self._futures[chunk]
-        while not future.done():
-            if future.cancel():  # queued, not started: do it here, now
-                self._parse_here(chunk, ready)
-                return
-            stolen = self._steal(chunk)
-            if stolen is None:
-                wait([future])
-            else:
-                self._parse_here(stolen, ready)
+        if job.take(chunk):
+            self._parse_here(chunk, ready)
+            return
         try:
-            results = future.result()
-        except (BrokenProcessPool, OSError, CancelledError):
-            self.close()
+            results = job.result(chunk)
+        except WorkerFailed:  # parsed here when the caller reaches each file
             return
         for index, (blob, wrote) in zip(self._chunks[chunk], results):
             ready[index] = blob
@@ -331,26 +355,9 @@ class ParseStream:
                 self.cache.stats.misses += 1
                 self.cache.stats.writes += 1
 
-    def _steal(self, after: int) -> int | None:
-        """The last chunk after ``after`` that no worker has started, now cancelled there.
-
-        Workers take chunks in order, so once one cannot be cancelled, no earlier one can.
-        """
-        while self._tail > after:
-            j = self._tail
-            self._tail -= 1
-            if j in self._taken:
-                continue
-            if self._futures[j].cancel():
-                return j
-            self._tail = after  # started: so are all before it
-            return None
-        return None
-
     def _parse_here(self, chunk: int, ready: dict[int, Any]) -> None:
         from schemadiff.history import parse_migration
 
-        self._taken.add(chunk)
         for i in self._chunks[chunk]:
             try:
                 statements = parse_migration(self.migrations[i]).statements
@@ -365,16 +372,14 @@ class ParseStream:
         self._flush()  # the chunk as one pack, as a worker writes it
 
     def close(self) -> None:
-        """Stop the workers (unstarted tasks are cancelled); idempotent. A borrowed pool
-        keeps running: only this stream's unstarted tasks are cancelled."""
-        pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        if self._owned:
-            pool.shutdown(wait=True, cancel_futures=True)
-        else:
-            for future in self._futures:
-                future.cancel()
+        """End the job (chunks no worker has started are not done) and, if the stream
+        started its workers, end them; idempotent. Borrowed workers keep running."""
+        job, self._job = self._job, None
+        workers, self._workers = self._workers, None
+        if job is not None:
+            job.cancel()
+        if workers is not None and self._owned:
+            workers.close()
 
 
 def _parse_chunk(

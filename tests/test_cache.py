@@ -215,10 +215,10 @@ def test_workers_parse_write_the_cache_and_stream_in_order(tmp_path: Path) -> No
     parse_migrations(migrations[::3], cache=ParseCache(tmp_path))  # a third already cached
     cache = ParseCache(tmp_path)
     stream = ParseStream(migrations, cache=cache, jobs=2)
-    assert stream._pool is not None  # a worker was started
+    assert stream._workers is not None  # a worker was started
     got = list(stream)
     assert got == [parse_migration(m) for m in migrations]
-    assert stream._pool is None  # closed once consumed
+    assert stream._workers is None  # closed once consumed
     # 40 parsed, by the worker or by this process taking chunks the worker had not started
     assert (cache.stats.hits, cache.stats.misses, cache.stats.writes) == (20, 40, 40)
     assert len(_keys(tmp_path)) == 60
@@ -244,12 +244,16 @@ def test_a_stream_closed_unread_stops_its_workers(tmp_path: Path) -> None:
     from schemadiff.parallel import ParseStream
 
     stream = ParseStream(_history(200), cache=ParseCache(tmp_path), jobs=2)
-    pool = stream._pool
-    assert pool is not None
+    workers = stream._workers
+    assert workers is not None
+    pids = workers.pids
     stream.close()
-    assert stream._pool is None
-    with pytest.raises(RuntimeError):  # shut down: it takes no more work
-        pool.submit(len, [])
+    assert stream._workers is None
+    with pytest.raises(RuntimeError):  # closed: they take no more work
+        workers.call(len, [])
+    for pid in pids:  # ended and reaped
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
     assert not list(tmp_path.rglob("*.tmp"))
 
 
@@ -325,26 +329,23 @@ def _lead_task(value: str) -> str:
 
 
 def test_a_lead_task_runs_first_and_workers_parse_from_the_end(tmp_path: Path) -> None:
-    """Given a pool whose worker is busy with a lead task, this process parses from the first
-    file on and the worker, once the lead is done, from the last backwards: both ends are
-    parsed, the order is kept, and the borrowed pool is left running for its owner."""
-    from schemadiff.parallel import ParseStream, fork_pool
+    """Given workers busy with a lead task, this process parses from the first file on and
+    the worker, once the lead is done, from the last backwards: both ends are parsed, the
+    order is kept, and the borrowed workers are left running for their owner."""
+    from schemadiff.parallel import ParseStream
+    from schemadiff.workers import Workers
 
     migrations = _history(300)
     cache = ParseCache(tmp_path)
-    pool = fork_pool(1)
-    assert pool is not None
-    try:
-        lead = pool.submit(_lead_task, "dump")
-        stream = ParseStream(migrations, cache=cache, pool=pool)
+    with Workers(1) as workers:
+        lead = workers.call(_lead_task, "dump")
+        stream = ParseStream(migrations, cache=cache, workers=workers)
         got = list(stream)
         assert got == [parse_migration(m) for m in migrations]
         assert lead.result() == "DUMP"
         assert 0 < stream.parsed_here < len(migrations), stream.parsed_here
         assert cache.stats.writes == len(migrations) == len(_keys(tmp_path))
-        assert pool.submit(len, [1, 2]).result() == 2  # still the owner's
-    finally:
-        pool.shutdown()
+        assert workers.call(len, [1, 2]).result() == 2  # still the owner's
 
 
 @pytest.mark.parametrize(
@@ -369,10 +370,10 @@ def test_workers_for_a_dump(
     assert lead_workers(size, jobs) == workers
 
 
-def test_no_pool_for_no_workers() -> None:
-    from schemadiff.parallel import fork_pool
+def test_no_workers_for_none() -> None:
+    from schemadiff.parallel import start_workers
 
-    assert fork_pool(0) is None
+    assert start_workers(0) is None
 
 
 _DUMP = """CREATE TABLE public.t1 (id bigint NOT NULL, name text DEFAULT 'x1'::text NOT NULL);
