@@ -222,3 +222,40 @@ def test_a_command_forked_early_reports_what_one_process_does(
     assert (forked.returncode, forked.stdout, forked.stderr) == (
         alone.returncode, alone.stdout, alone.stderr
     )
+
+
+_IMPORT_CHECK = """
+import sys
+import schemadiff.sql.parse
+assert "importlib.metadata" not in sys.modules, "imported with the parser"
+from schemadiff.sql.imports import metadata_deferred
+with metadata_deferred():  # the real module already imported: nothing stands in
+    import importlib.metadata
+from sqlglot.dialects.dialect import Dialect
+try:  # an unknown name: sqlglot looks for plugins through the real entry_points
+    Dialect.get_or_raise("no_such_dialect")
+except ValueError as exc:
+    assert "no_such_dialect" in str(exc), exc
+else:
+    raise AssertionError("an unknown dialect was found")
+assert type(sys.modules["importlib.metadata"]).__name__ == "module"
+assert importlib.metadata.version("sqlglot")
+"""
+
+_STAND_IN_CHECK = """
+import sys
+from schemadiff.sql.imports import metadata_deferred
+with metadata_deferred():
+    import importlib.metadata as stand_in
+    version = stand_in.version("sqlglot")  # any other name: the real module, imported now
+assert version and type(sys.modules["importlib.metadata"]).__name__ == "module"
+"""
+
+
+@pytest.mark.parametrize("code", [_IMPORT_CHECK, _STAND_IN_CHECK], ids=["parser", "stand-in"])
+def test_the_parser_imports_without_importlib_metadata(code: str) -> None:
+    """sqlglot imports importlib.metadata (~10 ms) for plugin dialects only: schemadiff defers
+    it, and everything that asks for it still gets the real module."""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120, check=False)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr

@@ -1,1 +1,2 @@
-"""Everything that touches SQL text. ``parse`` is the only module that imports sqlglot."""
+"""Everything that touches SQL text. ``normalize`` is where sqlglot is imported (through
+``imports``)."""
