@@ -213,12 +213,21 @@ class ParseCache:
     Args:
         directory: the cache root (default :func:`default_cache_dir`).
         read_only: never write (entries are still read).
+        write_behind: :meth:`put_behind` writes from a forked child (a command's cache:
+            the command has other work to do, then exits); else it is :meth:`put`.
     """
 
-    def __init__(self, directory: str | Path | None = None, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        directory: str | Path | None = None,
+        *,
+        read_only: bool = False,
+        write_behind: bool = False,
+    ) -> None:
         self.root = Path(directory) if directory is not None else default_cache_dir()
         self.directory = self.root / f"v{FORMAT}"
         self.read_only = read_only
+        self.write_behind = write_behind
         self.stats = CacheStats()
         self._writable: bool | None = None
         self._made = False
@@ -281,6 +290,8 @@ class ParseCache:
 
     def get(self, key: str, expect: type = list) -> Any | None:
         """The value stored under ``key``, or None (missing, unreadable, not an ``expect``)."""
+        if _BEHIND:
+            settle(str(self._entry(key)))
         if key in self._load_index():
             packed = self._packed(key)
             try:
@@ -393,6 +404,40 @@ class ParseCache:
             return
         self.put_pickled(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
+    def put_behind(self, key: str, value: Any) -> None:
+        """With ``write_behind``, :meth:`put` from a child process forked now, so that this
+        one goes on meanwhile: pickling a large replay is most of a put (28 ms of
+        openmeter's cold run, on a CPU the workers have left idle by then). Reading the
+        entry in this process waits for the child (:func:`settle`), and so does exit. Where
+        a fork is unsafe or impossible (threads, no ``fork``), or without ``write_behind``,
+        this is :meth:`put`. The write is counted when it is handed over."""
+        if self.read_only or self._writable is False:
+            return
+        path = str(self._entry(key))
+        if not self.write_behind or not _may_fork():
+            self.put(key, value)
+            return
+        settle(path)  # one writer per entry at a time
+        try:
+            pid = os.fork()
+        except OSError:
+            self.put(key, value)
+            return
+        if pid == 0:  # the child: write and leave, touching nothing of the parent's
+            code = 1
+            try:
+                os.closerange(3, _MAX_FD)  # pipes to workers: theirs to see closed
+                self.put(key, value)
+                code = 0 if self.stats.write_errors == 0 else 1
+            finally:
+                os._exit(code)
+        if not _BEHIND:
+            import atexit
+
+            atexit.register(settle)
+        _BEHIND[path] = pid
+        self.stats.writes += 1
+
     def put_pickled(self, key: str, blob: bytes) -> bool:
         """:meth:`put` for a value already pickled (by a worker that also hands it back);
         whether it was written."""
@@ -465,6 +510,26 @@ class ParseCache:
 
 
 _O_BINARY = getattr(os, "O_BINARY", 0)
+_MAX_FD = 1 << 16  # os.closerange's bound in a write-behind child
+_BEHIND: dict[str, int] = {}  # entry path -> the child writing it (:meth:`ParseCache.put_behind`)
+
+
+def settle(path: str | None = None) -> None:
+    """Wait for the children writing behind: the one writing ``path``, or all of them."""
+    paths = list(_BEHIND) if path is None else [path] if path in _BEHIND else []
+    for p in paths:
+        pid = _BEHIND.pop(p)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+
+
+def _may_fork() -> bool:
+    """Forking is safe: the platform has it and this process runs no other thread."""
+    if not hasattr(os, "fork"):
+        return False
+    import threading
+
+    return threading.active_count() == 1
 
 
 def _thread_id() -> int:
@@ -488,6 +553,6 @@ def command_cache() -> ParseCache | None:
         ctx = click.get_current_context(silent=True)
         if ctx is not None and ctx.meta.get(NO_CACHE_META):
             return None
-    cache = ParseCache()
+    cache = ParseCache(write_behind=True)
     cache.prune_now_and_then()
     return cache

@@ -148,7 +148,8 @@ class PendingExpected:
         expected.replay = replay_parsed(collect(), strict=expected.strict, progress=replaying)
         expected._parsed = parsed
         self.stream = None
-        _put(expected.cache, expected.key, expected.replay)
+        if expected.cache is not None and expected.key is not None:
+            expected.cache.put_behind(expected.key, expected.replay)  # a fork pickles it
         return expected
 
     def finish_with_dump(self) -> tuple[Expected, Replay]:
@@ -298,7 +299,7 @@ def load_fact_table(expected: Expected, scope: Scope) -> FactTable:
             return table  # type: ignore[no-any-return]
     table = FactTable.build(expected.replay.effects, version_index(expected.migrations), scope)
     if expected.cache is not None and key is not None:
-        expected.cache.put(key, table)
+        expected.cache.put_behind(key, table)
     return table
 
 

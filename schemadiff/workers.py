@@ -104,7 +104,8 @@ class _Worker:
         self.pid = pid
         self.inbox, self.wake, self.outbox, self.done = inbox, wake, outbox, done
         self.sent = 0  # bytes in the inbox
-        self.tasks = 0
+        self.tasks = 0  # messages sent
+        self.finished = 0  # messages it has said it is done with
         self.reports: dict[int, tuple[int, int, bool]] = {}  # ticket -> offset, size, ok
         self.partial = b""
         self.alive = True
@@ -121,18 +122,38 @@ class _Worker:
         while ticket not in self.reports:
             if not self.alive:
                 raise WorkerFailed(f"worker {self.pid} is gone")
-            data = os.read(self.done, 1 << 16)
-            if not data:
-                self.alive = False
-                continue
-            *lines, self.partial = (self.partial + data).split(b"\n")
-            for line in lines:
-                t, offset, size, ok = (int(v) for v in line.split())
-                self.reports[t] = (offset, size, ok == 1)
+            self._hear(os.read(self.done, 1 << 16))
         offset, size, ok = self.reports.pop(ticket)
         if not ok:
             raise WorkerFailed(f"worker {self.pid}: the task raised")
         return pickle.loads(_read_all(self.outbox, size, offset))
+
+    def idle(self) -> bool:
+        """Whether it is done with every message it was sent (what it has said so far is
+        read without waiting)."""
+        os.set_blocking(self.done, False)
+        try:
+            while self.alive and self.finished < self.tasks:
+                self._hear(os.read(self.done, 1 << 16))
+        except BlockingIOError:
+            pass
+        finally:
+            os.set_blocking(self.done, True)
+        return self.finished == self.tasks
+
+    def _hear(self, data: bytes) -> None:
+        """Reports read from the done pipe: ``ticket offset size ok`` per result, ``done``
+        per message; none at all, the worker is gone."""
+        if not data:
+            self.alive = False
+            return
+        *lines, self.partial = (self.partial + data).split(b"\n")
+        for line in lines:
+            if line == b"done":
+                self.finished += 1
+                continue
+            t, offset, size, ok = (int(v) for v in line.split())
+            self.reports[t] = (offset, size, ok == 1)
 
 
 class Workers:
@@ -221,19 +242,25 @@ class Workers:
 
     def close(self) -> None:
         """End the workers; idempotent. One busy with a task finishes it (its cache writes are
-        whole) and is waited for; one that was never given a task is killed."""
+        whole) and is waited for; one that was never given a task is killed. An idle one
+        exits on its own: this process does not wait for it to tear down its memory (a few
+        milliseconds), it is reaped later (:func:`reap`)."""
         workers, self._workers = self._workers, []
         if not workers:
             return
         self._board.close(self._jobs)
         for w in workers:
+            busy = w.tasks > 0 and not w.idle()
             os.close(w.wake)  # end of file: an idle worker exits
             if w.tasks == 0:
                 _kill(w.pid)
-        for w in workers:
-            _reap(w.pid)
+            if busy:
+                _reap(w.pid)
+            else:
+                _EXITING.append(w.pid)
             for fd in (w.inbox, w.outbox, w.done):
                 os.close(fd)
+        reap()
 
     def __enter__(self) -> Workers:
         return self
@@ -295,10 +322,11 @@ def _serve(
             fn, payload = pickle.loads(_read_all(inbox, int(size), int(offset)))
             if kind == b"call":
                 written = _report(done, outbox, written, int(a), fn, payload)
-                continue
-            job, base = int(a), int(b)
-            while (chunk := board.take_last(job, index + 1)) is not None:
-                written = _report(done, outbox, written, base + chunk, fn, (payload[chunk],))
+            else:
+                job, base = int(a), int(b)
+                while (chunk := board.take_last(job, index + 1)) is not None:
+                    written = _report(done, outbox, written, base + chunk, fn, (payload[chunk],))
+            os.write(done, b"done\n")
 
 
 def _report(
@@ -349,3 +377,17 @@ def _kill(pid: int) -> None:
 def _reap(pid: int) -> None:
     with suppress(ChildProcessError):
         os.waitpid(pid, 0)
+
+
+_EXITING: list[int] = []  # workers that were idle when closed, not yet reaped
+
+
+def reap() -> None:
+    """Reap the closed workers that have exited by now (without waiting for the others)."""
+    for pid in list(_EXITING):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            _EXITING.remove(pid)

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -684,3 +685,52 @@ def test_entries_and_packs_of_another_user_are_never_unpickled(tmp_path: Path) -
     assert cache.get(single) is None
     assert parse_migrations(migrations, cache=cache) == [parse_migration(m) for m in migrations]
     assert cache.stats.hits == 0 and cache.stats.untrusted == 2  # the entry, the pack
+
+
+class _Gated:
+    """Pickles only once ``gate`` exists: a write-behind child waits on it."""
+
+    def __init__(self, gate: str, payload: str) -> None:
+        self.gate, self.payload = gate, payload
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        while not os.path.exists(self.gate):
+            time.sleep(0.005)
+        return (str, (self.payload,))
+
+
+def test_write_behind_is_read_back_and_holds_no_pipe_open(tmp_path: Path) -> None:
+    """put_behind forks a child that pickles and writes the entry; this process goes on at
+    once, a read of the entry here waits for the child, and the child has closed what it
+    inherited (a pipe to a worker must see its end of file while the child still works)."""
+    import select
+
+    from schemadiff.cache import _BEHIND, settle
+
+    gate = tmp_path / "gate"
+    cache = ParseCache(tmp_path / "c", write_behind=True)
+    r, w = os.pipe()
+    try:
+        cache.put_behind("k" * 64, _Gated(str(gate), "value"))
+        assert _BEHIND, "no child forked"
+        os.close(w)
+        w = -1
+        readable, _, _ = select.select([r], [], [], 60)  # the child is still held at the gate
+        assert readable and os.read(r, 1) == b"", "the child kept the pipe open"
+        assert not (tmp_path / "c" / f"v{FORMAT}" / f"{'k' * 64}.pickle").exists()
+        gate.touch()
+        assert ParseCache(tmp_path / "c").get("k" * 64, expect=str) == "value"  # waits
+        assert not _BEHIND and cache.stats.writes == 1
+    finally:
+        os.close(r)
+        if w >= 0:
+            os.close(w)
+        gate.touch()
+        settle()
+
+
+def test_without_write_behind_a_put_is_written_at_once(tmp_path: Path) -> None:
+    cache = ParseCache(tmp_path)
+    cache.put_behind("a" * 64, ["x"])
+    assert (tmp_path / f"v{FORMAT}" / f"{'a' * 64}.pickle").exists()
+    assert ParseCache(tmp_path).get("a" * 64) == ["x"]

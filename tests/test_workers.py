@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from schemadiff.entry import dump_size
-from schemadiff.workers import HERE, WorkerFailed, Workers
+from schemadiff.workers import HERE, WorkerFailed, Workers, reap
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,6 +44,20 @@ def _gone(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return True
+    return False
+
+
+def _ended(pid: int, within: float = 30.0) -> bool:
+    """The process exits (a zombie not yet reaped counts) within ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except FileNotFoundError:
+            return True
+        if stat.rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+            return True
+        time.sleep(0.01)
     return False
 
 
@@ -121,8 +135,10 @@ def test_closed_workers_are_reaped_and_take_no_more_work() -> None:
     workers = Workers(2)
     assert workers.call(_echo, 1).result() == 1  # one used, one never given a task
     pids = workers.pids
-    workers.close()
+    workers.close()  # neither is busy: not waited for
     workers.close()  # idempotent
+    assert all(_ended(pid) for pid in pids)
+    reap()
     assert all(_gone(pid) for pid in pids)
     with pytest.raises(RuntimeError):
         workers.call(_echo, 1)
@@ -183,8 +199,8 @@ def test_early_workers_are_handed_out_once(monkeypatch: pytest.MonkeyPatch) -> N
     unwanted = parallel._early
     assert unwanted is not None
     pids = unwanted.pids
-    assert parallel.start_workers(0) is None  # not wanted after all: ended
-    assert all(_gone(pid) for pid in pids)
+    assert parallel.start_workers(0) is None  # not wanted after all: killed
+    assert all(_ended(pid) for pid in pids)
 
 
 _DUMP_LINE = "CREATE TABLE public.t{i} (id bigint NOT NULL, name text DEFAULT 'x'::text);\n"
