@@ -299,7 +299,7 @@ def load_fact_table(expected: Expected, scope: Scope) -> FactTable:
             return table  # type: ignore[no-any-return]
     table = FactTable.build(expected.replay.effects, version_index(expected.migrations), scope)
     if expected.cache is not None and key is not None:
-        expected.cache.put_behind(key, table)
+        expected.cache.put(key, table)
     return table
 
 
