@@ -95,8 +95,8 @@ class PendingExpected:
     the workers if :meth:`finish` is never reached).
 
     Given a ``dump`` (a :class:`PendingDump`, made first), :meth:`finish_with_dump` gives both
-    replays: when a worker parses the dump, the workers then take migrations from the last
-    backwards while this process parses and replays them from the first (see
+    replays: when a worker parses the dump, this process parses and replays the first
+    migrations meanwhile, and the workers take chunks of them once it is done (see
     :mod:`~schemadiff.parallel`). ``jobs`` is :class:`~schemadiff.parallel.ParseStream`'s
     (None chooses).
     """

@@ -17,10 +17,10 @@ Per worker:
   where each one is; it is read here only when a result is wanted. End of file on it: the
   worker is gone, and its results that did not come are :class:`WorkerFailed`.
 
-A :class:`Job` is split into chunks that the workers take from the last and this process from
-the first, each side in its own order, meeting where the work is even. Who took what is on a
-*board* (a page of shared memory), changed only under its lock: a pipe holding one byte, which
-whoever reads it holds.
+A :class:`Job` is split into chunks that the workers and this process take in order, each the
+first one nobody has taken, whenever it is free to. Who took what is on a *board* (a page of
+shared memory), changed only under its lock: a pipe holding one byte, which whoever reads it
+holds.
 
 Nothing here imports the parser or the model: the functions a worker runs arrive by name.
 """
@@ -36,7 +36,7 @@ from contextlib import suppress
 from importlib import import_module
 from typing import Any
 
-_COUNTERS = 3  # 8-byte slots: the job on the board, its first and its last free chunk
+_COUNTERS = 3  # 8-byte slots: the job on the board, its first free chunk, its chunks
 MAX_CHUNKS = 1 << 16
 """A job's chunks at most (one owner byte each on the board)."""
 HERE = 255
@@ -67,33 +67,24 @@ class _Board:
     def open(self, job: int, chunks: int) -> None:
         with self:
             self.owners[:chunks] = bytes(chunks)
-            self.counters[0], self.counters[1], self.counters[2] = job, 0, chunks - 1
+            self.counters[0], self.counters[1], self.counters[2] = job, 0, chunks
 
-    def take_last(self, job: int, owner: int) -> int | None:
-        """A worker's claim: the last free chunk of ``job``, or None."""
+    def take(self, job: int, owner: int) -> int | None:
+        """The first chunk of ``job`` nobody has taken, now ``owner``'s; None when none is
+        left (or the job is over)."""
         with self:
-            first, last = self.counters[1], self.counters[2]
-            if self.counters[0] != job or last < first:
+            first, count = self.counters[1], self.counters[2]
+            if self.counters[0] != job or first >= count:
                 return None
-            self.counters[2] = last - 1
-            self.owners[last] = owner
-            return last
-
-    def take_first(self, job: int, chunk: int) -> bool:
-        """This process's claim on ``chunk``: granted if it is the first free one."""
-        with self:
-            first, last = self.counters[1], self.counters[2]
-            if self.counters[0] != job or chunk != first or chunk > last:
-                return False
-            self.counters[1] = chunk + 1
-            self.owners[chunk] = HERE
-            return True
+            self.counters[1] = first + 1
+            self.owners[first] = owner
+            return first
 
     def close(self, job: int) -> None:
-        """No chunk of ``job`` is free any more."""
+        """No chunk of ``job`` is left to take."""
         with self:
             if self.counters[0] == job:
-                self.counters[1] = self.counters[2] + 1
+                self.counters[1] = self.counters[2]
 
 
 class _Worker:
@@ -129,17 +120,26 @@ class _Worker:
         return pickle.loads(_read_all(self.outbox, size, offset))
 
     def idle(self) -> bool:
-        """Whether it is done with every message it was sent (what it has said so far is
-        read without waiting)."""
+        """Whether it is done with every message it was sent (read without waiting)."""
+        self._hear_waiting()
+        return self.finished == self.tasks
+
+    def has(self, ticket: int) -> bool:
+        """Whether the result of ``ticket`` has come, or never will (read without waiting)."""
+        if ticket not in self.reports:
+            self._hear_waiting()
+        return ticket in self.reports or not self.alive
+
+    def _hear_waiting(self) -> None:
+        """Read what the worker has said so far, without waiting for more."""
         os.set_blocking(self.done, False)
         try:
-            while self.alive and self.finished < self.tasks:
+            while self.alive:
                 self._hear(os.read(self.done, 1 << 16))
         except BlockingIOError:
             pass
         finally:
             os.set_blocking(self.done, True)
-        return self.finished == self.tasks
 
     def _hear(self, data: bytes) -> None:
         """Reports read from the done pipe: ``ticket offset size ok`` per result, ``done``
@@ -223,8 +223,8 @@ class Workers:
 
     def share(self, fn: Callable[[Any], Any], chunks: Sequence[Any]) -> Job:
         """``fn(chunk)`` for every chunk, by every worker once it is done with what it was given
-        before (taking them from the last) and by this process (from the first: see
-        :meth:`Job.take`). The board holds one job at a time: a new one ends the last.
+        before, and by this process (:meth:`Job.take`): each takes the first chunk nobody has
+        taken. The board holds one job at a time: a new one ends the last.
 
         Raises:
             RuntimeError: the workers are closed.
@@ -286,24 +286,38 @@ class Job:
     def __init__(self, workers: Workers, job: int, base: int) -> None:
         self._workers, self._job, self._base = workers, job, base
 
-    def take(self, chunk: int) -> bool:
-        """Whether this process may do ``chunk`` itself: no worker has taken it. Chunks are
-        asked for in order, first to last."""
-        return self._workers._board.take_first(self._job, chunk)
+    def take(self) -> int | None:
+        """The first chunk nobody has taken, now this process's to do; None: none left."""
+        return self._workers._board.take(self._job, HERE)
+
+    def owner(self, chunk: int) -> int:
+        """Who took ``chunk``: 0 nobody yet, :data:`HERE` this process, else a worker's
+        index + 1."""
+        return self._workers._board.owners[chunk]
+
+    def ready(self, chunk: int) -> bool:
+        """Whether a worker's result for ``chunk`` has come (read without waiting)."""
+        worker = self._worker(chunk)
+        return worker is None or worker.has(self._base + chunk)
 
     def result(self, chunk: int) -> Any:
-        """A worker's result for ``chunk`` (one :meth:`take` refused), waiting for it.
+        """A worker's result for ``chunk``, waiting for it.
 
         Raises:
-            WorkerFailed: it raised there, or the worker is gone.
+            WorkerFailed: it raised there, or the worker is gone, or no worker took it.
         """
-        owner = self._workers._board.owners[chunk]
-        if owner in (0, HERE) or owner > len(self._workers._workers):
+        worker = self._worker(chunk)
+        if worker is None:
             raise WorkerFailed(f"chunk {chunk} is not a worker's")
-        return self._workers._workers[owner - 1].result(self._base + chunk)
+        return worker.result(self._base + chunk)
+
+    def _worker(self, chunk: int) -> _Worker | None:
+        owner = self.owner(chunk)
+        workers = self._workers._workers
+        return workers[owner - 1] if 0 < owner <= len(workers) else None
 
     def cancel(self) -> None:
-        """Workers take no more of its chunks (the ones they are on, they finish)."""
+        """Nobody takes more of its chunks (the ones workers are on, they finish)."""
         self._workers._board.close(self._job)
 
 
@@ -324,7 +338,7 @@ def _serve(
                 written = _report(done, outbox, written, int(a), fn, payload)
             else:
                 job, base = int(a), int(b)
-                while (chunk := board.take_last(job, index + 1)) is not None:
+                while (chunk := board.take(job, index + 1)) is not None:
                     written = _report(done, outbox, written, base + chunk, fn, (payload[chunk],))
             os.write(done, b"done\n")
 

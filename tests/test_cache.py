@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import subprocess
 import sys
 import textwrap
@@ -225,9 +226,61 @@ def test_workers_parse_write_the_cache_and_stream_in_order(tmp_path: Path) -> No
     assert len(_keys(tmp_path)) == 60
 
 
+@pytest.mark.parametrize("round_", range(6))
+def test_every_file_is_parsed_once_however_the_race_goes(tmp_path: Path, round_: int) -> None:
+    """This process and the worker race for the same chunks (a worker takes one between this
+    process's look at it and its own claim): whoever wins, each file is parsed and written
+    exactly once. Repeated, because the interleaving differs from run to run."""
+    from schemadiff.parallel import ParseStream
+
+    migrations = _history(40 + round_ * 7)
+    cache = ParseCache(tmp_path)
+    stream = ParseStream(migrations, cache=cache, jobs=2)
+    time.sleep(0.002 * round_)  # the worker gets further ahead from round to round
+    assert list(stream) == [parse_migration(m) for m in migrations]
+    assert (cache.stats.misses, cache.stats.writes) == (len(migrations), len(migrations))
+    assert len(_keys(tmp_path)) == len(migrations)
+
+
+class _RacedJob:
+    """A job whose only chunk a worker takes between this process's look and its claim."""
+
+    def __init__(self, result: object) -> None:
+        self.looks = 0
+        self.result_ = result
+
+    def owner(self, chunk: int) -> int:
+        self.looks += 1
+        return 0 if self.looks == 1 else 1  # nobody's at the first look, then the worker's
+
+    def take(self) -> None:
+        return None  # the worker won: nothing is left
+
+    def ready(self, chunk: int) -> bool:
+        return True
+
+    def result(self, chunk: int) -> object:
+        return self.result_
+
+
+def test_a_chunk_the_worker_takes_meanwhile_is_its_to_deliver() -> None:
+    """Losing the race for a chunk is not a cancelled job: the worker's result is used, not
+    the file parsed a second time here."""
+    from schemadiff.parallel import ParseStream
+
+    migrations = _history(2)
+    stream = ParseStream(migrations, jobs=1)
+    blobs = [pickle.dumps(parse_migration(m).statements) for m in migrations]
+    stream._chunks = [[0, 1]]
+    stream._job = _RacedJob([(blobs[0], False), (blobs[1], False)])  # type: ignore[assignment]
+    ready: dict[int, object] = {}
+    stream._obtain(0, ready)
+    assert ready == {0: blobs[0], 1: blobs[1]} and stream.parsed_here == 0
+
+
 def test_this_process_takes_chunks_no_worker_started(tmp_path: Path) -> None:
-    """Consumed at once, the stream does not wait idle for its single worker: it parses
-    chunks from the end itself, and the result is still in order and complete."""
+    """Consumed at once, the stream does not wait idle for its single worker: it parses the
+    free chunks itself, and the result is still in order and complete."""
     from schemadiff.parallel import ParseStream
 
     migrations = _history(300)
@@ -329,10 +382,10 @@ def _lead_task(value: str) -> str:
     return value.upper()
 
 
-def test_a_lead_task_runs_first_and_workers_parse_from_the_end(tmp_path: Path) -> None:
-    """Given workers busy with a lead task, this process parses from the first file on and
-    the worker, once the lead is done, from the last backwards: both ends are parsed, the
-    order is kept, and the borrowed workers are left running for their owner."""
+def test_a_lead_task_runs_first_then_the_worker_takes_chunks(tmp_path: Path) -> None:
+    """Given workers busy with a lead task, this process parses the first chunks and the
+    worker, once the lead is done, takes the next free ones: both parse, the order is kept,
+    and the borrowed workers are left running for their owner."""
     from schemadiff.parallel import ParseStream
     from schemadiff.workers import Workers
 

@@ -97,26 +97,41 @@ def test_a_dead_worker_fails_its_results_instead_of_hanging() -> None:
 @pytest.mark.parametrize("count", [1, 2])
 @pytest.mark.parametrize("chunks", [1, 7, 40])
 def test_a_job_is_shared_every_chunk_done_once(count: int, chunks: int) -> None:
-    """This process takes chunks from the first while it may, the workers have the rest
-    from the last; every chunk is done exactly once and each result is its own."""
+    """The workers and this process each take the first chunk nobody has: every chunk is
+    done exactly once, by whoever took it, and each result is its own."""
     data = [list(range(i, i + 5)) for i in range(chunks)]
     with Workers(count) as workers:
         job = workers.share(_slow_square_all, data)
-        time.sleep(0.05)  # the workers start from the end meanwhile
+        time.sleep(0.05)  # the workers take some meanwhile
         here: list[int] = []
+        while (taken := job.take()) is not None:
+            assert job.owner(taken) == HERE
+            here.append(taken)
+        assert here == sorted(here) and len(set(here)) == len(here)
         for c, chunk in enumerate(data):
-            if job.take(c):
-                here.append(c)
-                got = [n * n for n in chunk]
-            else:
-                pid, got = job.result(c)
-                assert pid in workers.pids
-                assert workers._board.owners[c] != HERE
+            if c in here:
+                continue
+            assert 0 < job.owner(c) <= count
+            pid, got = job.result(c)
+            assert pid in workers.pids
             assert got == [n * n for n in chunk]
-        # this process's chunks are a prefix: the workers took the rest from the end
-        assert here == list(range(len(here)))
         if chunks > 1:
-            assert len(here) < chunks
+            assert len(here) < chunks  # the workers took some
+
+
+def test_a_result_is_ready_once_reported() -> None:
+    with Workers(1) as workers:
+        blocker = workers.call(time.sleep, 0.2)
+        job = workers.share(_square_all, [[1], [2]])
+        assert job.take() == 0  # the worker is busy: this process takes the first
+        assert job.owner(1) == 0 and job.ready(1)  # nobody's: nothing to wait for
+        blocker.result()
+        while job.owner(1) == 0:  # the worker takes it once the sleep is done
+            time.sleep(0.005)
+        deadline = time.monotonic() + 60
+        while not job.ready(1) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert job.ready(1) and job.result(1)[1] == [4]
 
 
 def test_a_cancelled_job_leaves_the_rest_to_this_process() -> None:
@@ -126,7 +141,7 @@ def test_a_cancelled_job_leaves_the_rest_to_this_process() -> None:
         job = workers.share(_square_all, data)
         job.cancel()
         blocker.result()
-        assert job.take(0) is False  # cancelled: nobody takes a chunk any more
+        assert job.take() is None  # cancelled: nobody takes a chunk any more
         assert workers.call(_echo, "idle").result() == "idle"  # and no chunk was taken
         assert bytes(workers._board.owners[:200]) == bytes(200)
 
