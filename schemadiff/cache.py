@@ -404,6 +404,22 @@ class ParseCache:
             return
         self.put_pickled(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
+    def dump_seen(self, path: str) -> bool:
+        """Whether this dump file (this path, size, modification time and inode) had its
+        replay stored here (:meth:`mark_dump_seen`): a guess made without reading the file
+        (the entry itself may have been pruned since), for the entry point to decide
+        whether to fork a worker before anything else is done."""
+        name = _seen_name(path)
+        return name is not None and os.path.exists(self.directory / name)
+
+    def mark_dump_seen(self, path: str) -> None:
+        """Note that this dump file's replay is stored here (kept as long as it is used)."""
+        name = _seen_name(path)
+        if self.read_only or self._writable is False or name is None:
+            return
+        with contextlib.suppress(OSError):
+            self._write_file(self.directory / name, [])
+
     def put_behind(self, key: str, value: Any) -> None:
         """With ``write_behind``, :meth:`put` from a child process forked now, so that this
         one goes on meanwhile: pickling a large replay is most of a put (28 ms of
@@ -517,6 +533,19 @@ class ParseCache:
 _O_BINARY = getattr(os, "O_BINARY", 0)
 _MAX_FD = 1 << 16  # os.closerange's bound in a write-behind child
 _BEHIND: dict[str, int] = {}  # entry path -> the child writing it (:meth:`ParseCache.put_behind`)
+
+
+def _seen_name(path: str) -> str | None:
+    """The file name of :meth:`ParseCache.mark_dump_seen`'s note for this dump file."""
+    import schemadiff
+
+    try:
+        st = os.stat(path)
+        real = os.path.realpath(path)
+    except (OSError, ValueError):
+        return None
+    what = f"{schemadiff.__version__}\0{real}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}"
+    return hashlib.sha256(what.encode("utf-8", "surrogatepass")).hexdigest()[:40] + ".seen"
 
 
 def settle(path: str | None = None) -> None:

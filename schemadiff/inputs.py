@@ -204,6 +204,8 @@ class PendingDump:
 
             self.key = dump_key(self.path, data, strict)
         self.replay = _get(cache, self.key)
+        if self.replay is not None and cache is not None:
+            cache.mark_dump_seen(self.path)  # the next run forks no worker for it
         self.workers: Workers | None = None
         self._call: Call | None = None
         if self.replay is None:
@@ -247,11 +249,14 @@ class PendingDump:
                 self.replay = pickle.loads(blob)
                 if wrote and self.cache is not None:
                     self.cache.stats.writes += 1
+                    self.cache.mark_dump_seen(self.path)
         if self.replay is None:
             from schemadiff.history import replay_sql
 
             self.replay = replay_sql(self.text, self.path, strict=self.strict, effects=False)
-            _put(self.cache, self.key, self.replay)
+            if self.cache is not None and self.key is not None:
+                self.cache.put(self.key, self.replay)
+                self.cache.mark_dump_seen(self.path)
         return self.replay
 
     def close(self) -> None:

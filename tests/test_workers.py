@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from schemadiff.entry import dump_size
+from schemadiff.cache import ParseCache
+from schemadiff.entry import dump_path
 from schemadiff.workers import HERE, WorkerFailed, Workers, reap
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -195,7 +196,7 @@ def test_the_entry_point_finds_the_dump_a_command_will_parse(
     dump.write_text("x" * 1234)
     argv = [a.replace("DUMP", str(dump)) for a in argv]
     argv = [a.replace("missing.sql", str(tmp_path / "missing.sql")) for a in argv]
-    assert dump_size(argv) == (1234 if found else None)
+    assert dump_path(argv) == (str(dump) if found else None)
 
 
 def test_early_workers_are_handed_out_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -226,8 +227,8 @@ def test_a_command_forked_early_reports_what_one_process_does(
     tmp_path: Path, cached: bool
 ) -> None:
     """``infer -s`` with a dump large enough to fork for: the same report as without workers,
-    cold (the early worker parses the dump) and warm (it is killed unused); the process ends
-    with no worker holding its output open."""
+    cold (the early worker parses the dump) and warm (the cache has seen the dump: no worker
+    is forked); the process ends with no worker holding its output open."""
     mig = tmp_path / "migrations"
     mig.mkdir()
     for v in range(1, 61):
@@ -246,9 +247,13 @@ def test_a_command_forked_early_reports_what_one_process_does(
                               timeout=300, check=False)  # fmt: skip
 
     alone = run("1", str(tmp_path / "alone"))
+    shared = ParseCache(tmp_path / "shared")
+    assert not shared.dump_seen(str(dump))
     if cached:
         assert run("2", str(tmp_path / "shared")).returncode == alone.returncode
+        assert shared.dump_seen(str(dump))  # the next run forks no worker for it
     forked = run("2", str(tmp_path / "shared"))
+    assert shared.dump_seen(str(dump))
     assert alone.returncode in (0, 1), alone.stderr
     assert (forked.returncode, forked.stdout, forked.stderr) == (
         alone.returncode, alone.stdout, alone.stderr
@@ -290,3 +295,23 @@ def test_the_parser_imports_without_importlib_metadata(code: str) -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=ROOT, timeout=120, check=False)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_dump_seen_is_a_dump_unchanged(tmp_path: Path) -> None:
+    """The note that a dump's replay is cached follows the file: another path, or the same
+    path rewritten, is not seen; the note is only a guess, so a read-only cache writes none."""
+    cache = ParseCache(tmp_path / "c")
+    dump = tmp_path / "schema.sql"
+    dump.write_text("CREATE TABLE t (a int);\n")
+    assert not cache.dump_seen(str(dump))
+    cache.mark_dump_seen(str(dump))
+    assert cache.dump_seen(str(dump)) and ParseCache(tmp_path / "c").dump_seen(str(dump))
+    copy = tmp_path / "copy.sql"
+    copy.write_bytes(dump.read_bytes())
+    assert not cache.dump_seen(str(copy))
+    time.sleep(0.01)
+    dump.write_text("CREATE TABLE t (a bigint);\n")
+    assert not cache.dump_seen(str(dump))
+    ParseCache(tmp_path / "ro", read_only=True).mark_dump_seen(str(dump))
+    assert not (tmp_path / "ro").exists()
+    assert not cache.dump_seen(str(tmp_path / "missing.sql"))
