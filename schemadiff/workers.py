@@ -188,7 +188,12 @@ class Workers:
         inbox, outbox = _memory_file(), _memory_file()
         wake_r, wake_w = os.pipe()
         done_r, done_w = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            for fd in (inbox, outbox, wake_r, wake_w, done_r, done_w):
+                os.close(fd)
+            raise
         if pid == 0:  # the worker: never returns
             code = 1
             try:
