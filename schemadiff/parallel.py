@@ -132,18 +132,11 @@ def start_workers(count: int) -> Workers | None:
         if count >= 1:
             return early
         early.close()
-    if count < 1 or not hasattr(os, "fork"):
-        return None
     import threading
 
     if threading.active_count() > 1:
         return None
-    from schemadiff.workers import Workers
-
-    try:
-        return Workers(count, WARM)
-    except OSError:
-        return None
+    return _fork(count)
 
 
 def fork_early(dump_size: int) -> None:
@@ -151,21 +144,30 @@ def fork_early(dump_size: int) -> None:
     the process starts, so that they import the parser while this process imports the rest;
     :func:`start_workers` hands them out. Unused, they are killed at exit."""
     global _early
+    from schemadiff.errors import SchemaDiffError
+
+    if _early is not None:
+        return
     try:
         count = lead_workers(dump_size, None)
-    except Exception:  # a bad $SCHEMADIFF_JOBS: the command reports it
+    except SchemaDiffError:  # a bad $SCHEMADIFF_JOBS: the command reports it
         return
-    if count < 1 or _early is not None or not hasattr(os, "fork"):
-        return
-    import atexit
+    _early = _fork(count)
+    if _early is not None:
+        import atexit
 
+        atexit.register(_discard_early)
+
+
+def _fork(count: int) -> Workers | None:
+    if count < 1 or not hasattr(os, "fork"):
+        return None
     from schemadiff.workers import Workers
 
     try:
-        _early = Workers(count, WARM)
+        return Workers(count, WARM)
     except OSError:
-        return
-    atexit.register(_discard_early)
+        return None
 
 
 def _discard_early() -> None:
