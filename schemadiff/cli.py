@@ -361,8 +361,10 @@ def inspect(
         result = _load_actual(schema_file, dsn, strict)
     if fmt == "json":
         # one object per line: json's C encoder (indent= would fall back to the pure-Python
-        # one, 1.5 s for a 5,000-table database), and each object a line to grep and diff
-        items = [json.dumps(o, default=str) for o in result.catalog.to_json()]
+        # one, 1.5 s for a 5,000-table database), and each object a line to grep and diff;
+        # one encoder for all (json.dumps makes one per call: a fifth of the time)
+        encode = json.JSONEncoder(default=str).encode
+        items = [encode(o) for o in result.catalog.to_json()]
         text = "[\n" + ",\n".join("  " + item for item in items) + ("\n]" if items else "]")
     else:
         from schemadiff.render import render_sql

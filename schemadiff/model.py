@@ -523,9 +523,14 @@ class Catalog:
         return sorted(cols, key=lambda c: c.position)
 
     def sorted(self) -> list[SchemaObject]:
-        """Objects ordered by kind (``KIND_ORDER``) then key."""
-        rank = {k: i for i, k in enumerate(KIND_ORDER)}
-        return [self.objects[k] for k in sorted(self.objects, key=lambda k: (rank[k.kind], k))]
+        """Objects ordered by kind (``KIND_ORDER``) then key (each kind's keys sorted alone:
+        tuples compared in C, no sort key built per object)."""
+        out: list[SchemaObject] = []
+        for kind in KIND_ORDER:
+            objects = self.objects.by_kind.get(kind)
+            if objects:
+                out.extend([objects[k] for k in sorted(objects)])
+        return out
 
     def to_json(self) -> list[dict[str, Any]]:
         """A plain, stable rendering (used by ``schemadiff inspect --format json``)."""
