@@ -575,6 +575,14 @@ def check(
     is_flag=True,
     help="Also emit the statements of partial migrations whose effects are absent.",
 )
+@click.option(
+    "--assume-applied",
+    "assume",
+    multiple=True,
+    metavar="VERSION",
+    help="Also record this unverified version (repeatable; `unverified` for all of them, "
+    "`unobservable` for those without any schema effect).",
+)
 @_shadow_options
 @_no_cache_flag
 @_guard
@@ -590,8 +598,13 @@ def sync(
     prune: bool,
     allow_partial: bool,
     complete_partial: bool,
+    assume: tuple[str, ...],
 ) -> None:
-    """Write the repair of the tool's history table (nothing is run: you run it)."""
+    """Write the repair of the tool's history table (nothing is run: you run it).
+
+    Only what the schema proves is recorded or pruned: versions it cannot verify are named
+    on stderr and recorded only with --assume-applied.
+    """
     from schemadiff.repair import plan_from_inference, plan_from_json, render_plan
 
     if from_json:
@@ -607,7 +620,9 @@ def sync(
             err=True,
         )
         sys.exit(1)
-    script, notes = render_plan(plan, style=style, prune=prune, complete_partial=complete_partial)
+    script, notes = render_plan(
+        plan, style=style, prune=prune, complete_partial=complete_partial, assume=assume
+    )
     _write(script, out)
     for line in notes:
         click.echo(f"schemadiff: {line}", err=True)

@@ -21,12 +21,16 @@ class Difference:
 
     Attributes:
         key: the object.
-        change: ``missing`` (expected, not in actual), ``extra`` (in actual only) or ``changed``.
+        change: ``missing`` (expected, not in actual), ``extra`` (in actual only), ``changed``,
+            or ``renamed`` (the object is in actual under another name: ``actual`` holds it).
         attribute: for ``changed``, the field that differs.
         expected, actual: the two values (for missing/extra: None on the absent side).
         migration: the migration that last set this object/attribute in the expected schema
             (for ``extra``: the migration that dropped it, if one did), else None.
         detail: for sequence-valued attributes, what was added and removed.
+        explained_by: for drift an older migration explains, ``{"rerun": version,
+            "undoes": [versions]}``: the value is what ``rerun`` set, and running it again
+            undid what the later ``undoes`` had set.
     """
 
     key: Key
@@ -36,6 +40,7 @@ class Difference:
     actual: Any = None
     migration: str | None = None
     detail: dict[str, Any] = field(default_factory=dict, compare=False)
+    explained_by: dict[str, Any] | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -49,6 +54,8 @@ class Difference:
         }
         if self.detail:
             out["detail"] = self.detail
+        if self.explained_by:
+            out["explained_by"] = self.explained_by
         return out
 
 

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 from schemadiff.frozen import record
 
 if TYPE_CHECKING:  # the CLI imports this module for CATEGORIES: keep it light
+    from schemadiff.diff import Difference
     from schemadiff.infer import Inference
 
 #: ``--fail-on`` categories, in report order.
-CATEGORIES = ("unknown-versions", "history", "partial", "checksum", "drift")
+CATEGORIES = ("unknown-versions", "history", "partial", "unverified", "checksum", "drift")
 
 
 @record
@@ -69,6 +70,18 @@ def evaluate(result: Inference, fail_on: tuple[str, ...] = CATEGORIES) -> list[F
     if "partial" in fail_on and result.partial:
         v = result.partial
         out.append(Failure("partial", f"partially applied migration(s): {_join(v)}", tuple(v)))
+    if "unverified" in fail_on and result.unverified:
+        v = result.unverified
+        out.append(
+            Failure(
+                "unverified",
+                f"{len(v)} migration(s) the order places as applied but the schema cannot "
+                f"verify, missing from the history ({_join(v)}): data or code migrations "
+                f"leave no schema trace; check that they ran, then record them with "
+                f"`schemadiff sync --assume-applied`",
+                tuple(v),
+            )
+        )
     if "checksum" in fail_on and result.checksum_mismatch:
         v = result.checksum_mismatch
         out.append(
@@ -79,16 +92,25 @@ def evaluate(result: Inference, fail_on: tuple[str, ...] = CATEGORIES) -> list[F
             )
         )
     if "drift" in fail_on and result.drift:
-        items = [
-            f"{d.change} {d.key}" + (f" {d.attribute}" if d.attribute else "") for d in result.drift
-        ]
+        items = [_drift_item(d) for d in result.drift]
         out.append(
             Failure(
                 "drift",
-                f"{len(items)} schema difference(s) no migration explains: {_join(items, 10)}",
+                f"{len(items)} schema difference(s) the applied migrations do not explain: "
+                f"{_join(items, 10)}",
             )
         )
     return out
+
+
+def _drift_item(d: Difference) -> str:
+    text = f"{d.change} {d.key}" + (f" {d.attribute}" if d.attribute else "")
+    if d.change == "renamed":
+        text += f" (now {d.actual})"
+    if d.explained_by:
+        undone = ", ".join(d.explained_by["undoes"])
+        text += f" (re-run of {d.explained_by['rerun']}, undoing {undone})"
+    return text
 
 
 def github_annotations(failures: list[Failure]) -> str:

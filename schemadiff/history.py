@@ -32,6 +32,7 @@ class MigrationStats:
     schema: int = 0  # statements with a schema effect
     data: int = 0  # DML and other statements without one
     unmodeled: int = 0
+    rerunnable: bool = True  # every statement can run again without error (sql.ops.rerunnable)
 
 
 @dataclass(slots=True)
@@ -133,6 +134,7 @@ def _replay_statements(
 
     for stmt, op in statements:
         stats.statements += 1
+        stats.rerunnable = stats.rerunnable and ops.rerunnable(op)
         before = len(replayer.diagnostics)
         replayer.apply(op, version, stmt.location, stmt.text)
         if len(replayer.diagnostics) > before:

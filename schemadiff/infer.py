@@ -26,12 +26,16 @@ from schemadiff.history import Replay, replay_migrations
 from schemadiff.migration import Migration
 from schemadiff.model import TABLE_LEVEL_KINDS, Catalog, Effect, Key, SchemaObject
 from schemadiff.recorded import Recorded
+from schemadiff.renames import Rename, find_renames, renamed_keys, undo_renames
 
 _ABSENT = "<absent>"
 _PRESENT = "<present>"
 Fact = tuple[Key, str]  # (object, attribute); attribute "*" is the object's existence
 Keep = Callable[[Key], bool]
 Edges = dict[int, set[int]]  # migration index -> the migrations that build on it
+#: Partial migrations whose absent statements are taken out before the later ones are judged
+#: (past this many, the schema is too far from the history for the refinement to pay).
+_MAX_PARTIAL = 20
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -39,16 +43,28 @@ if TYPE_CHECKING:
 
 @dataclass(slots=True)
 class Verdict:
-    """The inferred state of one migration."""
+    """The inferred state of one migration.
+
+    ``proven`` says whether ``sync`` may act on the verdict without being told to: true when
+    the migration's own statements decide it (``observed``) or when a migration they decide
+    needs it, or needs what it lacks (``inferred-from-dependency``); false when only the order
+    of the history or the history itself places it (``inferred-from-order``), when it leaves no
+    trace in the schema (``unobservable``), or when its evidence sits only on objects renamed
+    by hand. ``reason`` says why, in a few words, for every verdict that is not plainly
+    observed.
+    """
 
     migration: Migration
     status: str  # applied | pending | partial
-    confidence: str  # observed | inferred-from-order | unobservable
+    confidence: str  # observed | inferred-from-dependency | inferred-from-order | unobservable
     recorded: bool | None
     present: list[str] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)
-    statements_present: list[int] = field(default_factory=list)
+    statements_present: list[int] = field(default_factory=list)  # lines
     statements_absent: list[int] = field(default_factory=list)
+    pattern: str | None = None  # partial: prefix | hot-fix | scattered
+    proven: bool = True
+    reason: str | None = None
 
     def to_json(self, evidence_limit: int = 25) -> dict[str, Any]:
         m = self.migration
@@ -58,20 +74,34 @@ class Verdict:
             "file": m.path,
             "status": self.status,
             "confidence": self.confidence,
+            "proven": self.proven,
             "recorded": self.recorded,
             "evidence": {
                 "present": self.present[:evidence_limit],
                 "absent": self.absent[:evidence_limit],
             },
         }
+        if self.reason:
+            out["reason"] = self.reason
         if len(self.present) > evidence_limit or len(self.absent) > evidence_limit:
             out["evidence"]["total"] = {"present": len(self.present), "absent": len(self.absent)}
         if self.status == "partial":
             out["statements"] = {
                 "present": self.statements_present,
                 "absent": self.statements_absent,
+                "pattern": self.pattern,
             }
         return out
+
+
+#: What a partial migration's pattern of present statements looks like.
+PATTERNS = {
+    "prefix": "its first statements are present and the rest absent: a run by hand that "
+    "stopped midway",
+    "hot-fix": "isolated statements are present and most are absent: statements run by hand",
+    "scattered": "most statements are present but some earlier ones are absent: applied, "
+    "then changed by hand, or run piecemeal",
+}
 
 
 @dataclass(slots=True)
@@ -86,6 +116,7 @@ class Inference:
     recorded_not_in_code: list[str]
     checksum_mismatch: list[str]
     drift: list[Difference]
+    unverified: list[str] = field(default_factory=list)
 
     @property
     def partial(self) -> list[str]:
@@ -100,6 +131,7 @@ class Inference:
             or self.checksum_mismatch
             or self.drift
             or self.partial
+            or self.unverified
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -117,6 +149,7 @@ class Inference:
             },
             "migrations": [v.to_json() for v in self.verdicts],
             "missing_from_history": self.missing_from_history,
+            "unverified": self.unverified,
             "recorded_not_applied": self.recorded_not_applied,
             "recorded_not_in_code": self.recorded_not_in_code,
             "checksum_mismatch": self.checksum_mismatch,
@@ -128,6 +161,7 @@ class Inference:
                 "pending": counts["pending"],
                 "partial": counts["partial"],
                 "missing_from_history": len(self.missing_from_history),
+                "unverified": len(self.unverified),
                 "recorded_not_applied": len(self.recorded_not_applied),
                 "recorded_not_in_code": len(self.recorded_not_in_code),
                 "checksum_mismatch": len(self.checksum_mismatch),
@@ -138,15 +172,8 @@ class Inference:
 
 def _drift_json(d: Difference) -> dict[str, Any]:
     out = d.to_json()
-    return {
-        "kind": out["kind"],
-        "object": out["object"],
-        "change": out["change"],
-        "attribute": out["attribute"],
-        "expected": out["expected"],
-        "actual": out["actual"],
-        "migration": out["migration"],
-    }
+    out.pop("detail", None)
+    return out
 
 
 # ------------------------------------------------------------------------------ facts
@@ -165,12 +192,12 @@ class _Overlay:
 
 
 def _record(raw: dict[Fact, list[tuple[int, Any, int]]], fact: Fact, mi: int, value: Any,
-            line: int) -> None:
+            statement: int) -> None:
     setters = raw.setdefault(fact, [])
     if setters and setters[-1][0] == mi:
-        setters[-1] = (mi, value, setters[-1][2])  # the migration's last word on this fact
+        setters[-1] = (mi, value, statement)  # the migration's last word on this fact
     else:
-        setters.append((mi, value, line))
+        setters.append((mi, value, statement))
 
 
 @dataclass(slots=True)
@@ -187,7 +214,9 @@ class FactTable:
     setters: list[list[tuple[int, Any]]] = field(default_factory=list)
     exists_id: list[int] = field(default_factory=list)  # per fact: its key's existence fact
     by_migration: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
-    lines: dict[tuple[int, int], int] = field(default_factory=dict)
+    # (migration, fact) -> the statement (replay index) that had the migration's last word
+    statements: dict[tuple[int, int], int] = field(default_factory=dict)
+    lines: dict[int, int] = field(default_factory=dict)  # statement -> line in its file
     key_facts: dict[Key, list[int]] = field(default_factory=lambda: defaultdict(list))
     edges: Edges = field(default_factory=lambda: defaultdict(set))
 
@@ -214,19 +243,20 @@ class FactTable:
         raw: dict[Fact, list[tuple[int, Any, int]]] = {}
         for e in effects:
             mi = index[e.migration]
-            line = getattr(e.location, "line", 0)
+            st = e.index
+            table.lines[st] = getattr(e.location, "line", 0)
             if e.attribute == "*":
-                _record(raw, (e.key, "*"), mi, _PRESENT if e.after is not None else _ABSENT, line)
+                _record(raw, (e.key, "*"), mi, _PRESENT if e.after is not None else _ABSENT, st)
                 if e.after is not None and creates[e.key] > 1:
                     for attr, value in e.after.attributes().items():
-                        _record(raw, (e.key, attr), mi, value, line)
+                        _record(raw, (e.key, attr), mi, value, st)
             else:
-                _record(raw, (e.key, e.attribute), mi, e.after, line)
+                _record(raw, (e.key, e.attribute), mi, e.after, st)
         for fact, setters in raw.items():
             if fact[1] != "*" and len(setters) < 2:
                 continue
-            for mi, value, line in setters:
-                table._add(ids, mi, fact, value, line)
+            for mi, value, st in setters:
+                table._add(ids, mi, fact, value, st)
         for fid, (key, _) in enumerate(table.names):
             table.key_facts[key].append(fid)
         return table
@@ -242,7 +272,7 @@ class FactTable:
                 self.exists_id[fid] = self._id(ids, (fact[0], "*"))
         return fid
 
-    def _add(self, ids: dict[Fact, int], mi: int, fact: Fact, value: Any, line: int) -> None:
+    def _add(self, ids: dict[Fact, int], mi: int, fact: Fact, value: Any, st: int) -> None:
         fid = self._id(ids, fact)
         setters = self.setters[fid]
         if setters and setters[-1][0] == mi:
@@ -250,7 +280,7 @@ class FactTable:
         else:
             setters.append((mi, value))
         self.by_migration[mi].add(fid)
-        self.lines.setdefault((mi, fid), line)
+        self.statements[(mi, fid)] = st
 
 
 class _Facts:
@@ -262,6 +292,7 @@ class _Facts:
         self.setters = table.setters
         self.exists_id = table.exists_id
         self.by_migration = table.by_migration
+        self.statements = table.statements
         self.lines = table.lines
         self.key_facts = table.key_facts
         self.actual = actual
@@ -314,6 +345,37 @@ class _Facts:
             if mi in applied:
                 return int(value == actual[fid])
         return int((_ABSENT if ex < 0 else None) == actual[fid])
+
+    def _value_skipping(self, fid: int, applied: set[int] | _Overlay,
+                        skipped: set[tuple[int, int]]) -> Any:
+        for mi, value in reversed(self.setters[fid]):
+            if mi in applied and (mi, fid) not in skipped:
+                return value
+        return _ABSENT if self.exists_id[fid] < 0 else None
+
+    def match_skipping(self, fid: int, applied: set[int] | _Overlay,
+                       skipped: set[tuple[int, int]]) -> int:
+        """:meth:`match`, with the facts of statements that did not run left out."""
+        ex = self.exists_id[fid]
+        if ex >= 0 and (
+            self.actual_values[ex] != _PRESENT
+            or self._value_skipping(ex, applied, skipped) != _PRESENT
+        ):
+            return 0
+        return int(self._value_skipping(fid, applied, skipped) == self.actual_values[fid])
+
+    def decides_skipping(self, fid: int, mi: int, applied: set[int],
+                         skipped: set[tuple[int, int]]) -> bool:
+        """:meth:`decides`, with the facts of statements that did not run left out."""
+        for fact in (fid, self.exists_id[fid]):
+            if fact < 0:
+                continue
+            for setter, _ in reversed(self.setters[fact]):
+                if setter == mi:
+                    return True
+                if setter in applied and (setter, fact) not in skipped:
+                    break
+        return False
 
     def facts_of(self, migrations: Iterable[int]) -> set[int]:
         out: set[int] = set()
@@ -542,69 +604,63 @@ def infer_applied(
     order = list(range(len(migrations)))
     if table is None:
         table = FactTable.build(replay.effects, version_index(migrations), keep)
-    facts = _Facts(table, actual)
+    # objects renamed by hand are seen under the names the migrations gave them
+    renames = find_renames(replay.catalog, actual, replay.effects, keep)
+    seen = undo_renames(actual, renames)
+    moved = renamed_keys(replay.catalog, renames)
+    facts = _Facts(table, seen)
     applied = _search(facts, table.edges, order)
 
     has_history = recorded.source != "none"
     rec = recorded.applied
-    verdicts: list[Verdict] = []
-    observed_applied = []
-    for mi in order:
-        own = facts.by_migration.get(mi, set())
-        # one side of the comparison is the final hypothesis itself, already scored
-        is_applied = mi in applied
-        other = _Overlay(applied, {mi}, not is_applied)
-        present, absent = [], []
-        for f in own:
-            if not facts.decides(f, mi, applied):
-                continue  # a later applied migration has the last word either way
-            gain = facts.match(f, other) - facts.current[f]
-            if is_applied:
-                gain = -gain
-            if gain > 0:
-                present.append(f)
-            elif gain < 0:
-                absent.append(f)
-        m = migrations[mi]
-        v = Verdict(
-            m,
-            "applied" if mi in applied else "pending",
-            "observed",
-            (m.version in rec) if has_history else None,
-            sorted(_describe(facts.names[f]) for f in present),
-            sorted(_describe(facts.names[f]) for f in absent),
-        )
-        if not own:
-            v.confidence = "unobservable"
-        elif not present and not absent:
-            v.confidence = "inferred-from-order"
-        elif present and absent and not m.in_transaction:
-            v.status = "partial"
-            lines_p = {facts.lines.get((mi, f), 0) for f in present}
-            lines_a = {facts.lines.get((mi, f), 0) for f in absent}
-            v.statements_present = sorted(lines_p - lines_a)
-            v.statements_absent = sorted(lines_a)
-        if v.confidence == "observed" and v.status != "pending":
-            observed_applied.append(mi)
-        verdicts.append(v)
-    _place_by_order(verdicts, observed_applied, has_history)
+    history = rec if has_history else None
+    rerunnable = {
+        i for i, m in enumerate(migrations)
+        if m.version in replay.stats and replay.stats[m.version].rerunnable and not m.opaque
+    }
+    context = _Context(facts, migrations, history, moved, rerunnable)
+    evidence = [_evidence(facts, mi, applied) for mi in order]
+    verdicts = [_verdict(context, mi, applied, evidence[mi]) for mi in order]
+    # What comes after a partial migration is judged with its absent statements not run,
+    # one partial migration at a time, in order (a later one may only have looked partial)
+    confirmed: set[int] = set()
+    start = 0
+    while len(confirmed) < _MAX_PARTIAL:
+        first = next((i for i in range(start, len(order)) if verdicts[i].status == "partial"),
+                     None)
+        if first is None:
+            break
+        confirmed.add(first)
+        skipped = {
+            (mp, f)
+            for mp in confirmed
+            for f in facts.by_migration.get(mp, ())
+            if facts.statements[(mp, f)] in evidence[mp].statements_absent
+        }
+        ran = applied | confirmed
+        for mi in range(first + 1, len(order)):
+            evidence[mi] = _evidence(facts, mi, ran, skipped)
+            verdicts[mi] = _verdict(context, mi, ran, evidence[mi])
+        start = first + 1
+    _follow_dependencies(verdicts, table.edges)
+    _place_by_order(verdicts, has_history)
 
     in_code = {m.version for m in migrations}
     unknown_recorded = [v for v in rec if v not in in_code]
     if unknown_recorded:
-        # The database ran migrations this code does not have; one of them may have undone
-        # what a recorded migration did, so absence alone does not refute the history.
-        for v in verdicts:
-            if v.status == "pending" and v.recorded and not v.present:
-                v.status, v.confidence = "applied", "inferred-from-order"
+        _maybe_undone(verdicts)
     status = {v.migration.version: v.status for v in verdicts}
     missing = [
         v.migration.version
         for v in verdicts
-        if has_history and v.status == "applied" and not v.recorded
+        if has_history and v.status == "applied" and not v.recorded and v.proven
+    ]
+    unverified = [
+        v.migration.version
+        for v in verdicts
+        if has_history and v.status == "applied" and not v.recorded and not v.proven
     ]
     not_applied = [v for v in rec if v in status and status[v] == "pending"]
-    not_in_code = unknown_recorded
     mismatch = [
         m.version
         for m in migrations
@@ -618,26 +674,251 @@ def infer_applied(
         def replay_subset(indexes: list[int]) -> Replay:
             return replay_migrations([migrations[i] for i in indexes])
 
-    drift = _drift(verdicts, replay, replay_subset, actual, keep)
-    return Inference(tool, verdicts, recorded, missing, not_applied, not_in_code, mismatch, drift)
+    drift = _drift(verdicts, replay, replay_subset, seen, keep,
+                   {migrations[i].version for i in rerunnable})
+    drift = [_renamed(r, replay) for r in renames] + drift
+    return Inference(
+        tool, verdicts, recorded, missing, not_applied, unknown_recorded, mismatch, drift,
+        unverified,
+    )
 
 
-def _place_by_order(
-    verdicts: list[Verdict], observed_applied: list[int], has_history: bool
-) -> None:
-    """Migrations their own effects cannot decide take the state the order implies.
+@dataclass(slots=True)
+class _Evidence:
+    """What one migration's own statements say: facts and statements that match the schema
+    better with it applied (present) or without it (absent)."""
 
-    Applied when an observed applied migration comes later (tools apply in order); otherwise
-    pending, unless the history records it (the only remaining witness).
-    """
-    last_applied = max(observed_applied, default=-1)
-    for i, v in enumerate(verdicts):
-        if v.confidence == "observed":
+    present: list[int] = field(default_factory=list)  # fact ids
+    absent: list[int] = field(default_factory=list)
+    statements_present: list[int] = field(default_factory=list)  # replay statement indexes
+    statements_absent: list[int] = field(default_factory=list)
+
+
+def _evidence(
+    facts: _Facts, mi: int, applied: set[int], skipped: set[tuple[int, int]] | None = None
+) -> _Evidence:
+    """Each statement votes once: present when more of the facts it decides match the schema
+    with the migration applied than without, absent when fewer (an index's nine attributes
+    do not outvote a table). ``skipped``: (migration, fact) pairs set by statements that did
+    not run (the absent statements of partial migrations), judged as if never set."""
+    is_applied = mi in applied
+    other = _Overlay(applied, {mi}, not is_applied)
+    votes: dict[int, list[int]] = {}
+    out = _Evidence()
+    for f in facts.by_migration.get(mi, ()):
+        if skipped:
+            if not facts.decides_skipping(f, mi, applied, skipped):
+                continue
+            gain = facts.match_skipping(f, other, skipped) - facts.match_skipping(
+                f, applied, skipped
+            )
+        else:
+            if not facts.decides(f, mi, applied):
+                continue  # a later applied migration has the last word either way
+            gain = facts.match(f, other) - facts.current[f]
+        if is_applied:
+            gain = -gain
+        if gain == 0:
             continue
-        if i < last_applied or (has_history and v.recorded):
+        vote = votes.setdefault(facts.statements[(mi, f)], [0, 0])
+        if gain > 0:
+            out.present.append(f)
+            vote[0] += 1
+        else:
+            out.absent.append(f)
+            vote[1] += 1
+    out.statements_present = sorted(st for st, (p, a) in votes.items() if p > a)
+    out.statements_absent = sorted(st for st, (p, a) in votes.items() if a > p)
+    return out
+
+
+@dataclass(slots=True)
+class _Context:
+    """What every verdict is judged against, besides the hypothesis."""
+
+    facts: _Facts
+    migrations: list[Migration]
+    recorded: dict[str, Any] | None  # None: the history is unknown
+    moved: Callable[[Key], bool]  # evidence on an object renamed by hand
+    rerunnable: set[int]  # migrations that can run twice (sql.ops.rerunnable)
+
+
+def _verdict(ctx: _Context, mi: int, applied: set[int], ev: _Evidence) -> Verdict:
+    """One migration's verdict from its own statements' evidence.
+
+    Some statements present and some absent is ``partial``, whatever the transaction mode: a
+    transactional file run by hand can stop midway, and a statement can be hot-fixed by
+    hand. Only a transactional migration the history records was run whole by the tool: its
+    absent statements are drift.
+    """
+    facts, migrations = ctx.facts, ctx.migrations
+    m = migrations[mi]
+    present, absent = ev.present, ev.absent
+    st_present, st_absent = ev.statements_present, ev.statements_absent
+    was_recorded = None if ctx.recorded is None else m.version in ctx.recorded
+    v = Verdict(
+        m,
+        "pending",
+        "observed",
+        was_recorded,
+        sorted(_describe(facts.names[f]) for f in present),
+        sorted(_describe(facts.names[f]) for f in absent),
+    )
+    undone_by = (
+        _undone_by(facts, mi, absent, applied, ctx.rerunnable) if was_recorded and absent else None
+    )
+    if not facts.by_migration.get(mi):
+        v.confidence, v.proven, v.reason = "unobservable", False, "no schema effect"
+    elif undone_by is not None and not st_present:
+        # the schema holds what an earlier migration set: it never ran, or that one ran again
+        # after it (a failed `goose up` re-running an idempotent file); the history says it ran
+        v.confidence, v.proven = "inferred-from-order", False
+        v.reason = (
+            f"its effects are absent, and the schema holds what "
+            f"{migrations[undone_by].version} set before it"
+        )
+    elif not st_present and not st_absent:
+        v.confidence, v.proven = "inferred-from-order", False
+        v.reason = "its effects are all overwritten by later migrations"
+    elif st_present and st_absent and not (was_recorded and m.in_transaction):
+        v.status = "partial"
+        v.statements_present = sorted({facts.lines.get(st, 0) for st in st_present})
+        v.statements_absent = sorted({facts.lines.get(st, 0) for st in st_absent})
+        v.pattern = _pattern(st_present, st_absent)
+    elif st_present:
+        v.status = "applied"
+        if st_absent:
+            v.reason = "recorded, and its tool runs it whole: what is absent is drift"
+    evidence = present + absent
+    on_renamed = evidence and all(ctx.moved(facts.names[f][0]) for f in evidence)
+    if v.confidence == "observed" and on_renamed:
+        v.proven = False
+        v.reason = "its evidence is on objects renamed by hand"
+    return v
+
+
+def _undone_by(
+    facts: _Facts, mi: int, absent: list[int], applied: set[int], rerunnable: set[int]
+) -> int | None:
+    """The earlier applied migration whose values stand where ``mi``'s absent facts would be,
+    when every absent fact is such a value and that migration could run again (None when a
+    fact is simply missing, or only a migration that cannot run twice set it)."""
+    witness = None
+    for f in absent:
+        earlier = [s for s, _ in facts.setters[f] if s < mi and s in applied]
+        if not earlier or earlier[-1] not in rerunnable:
+            return None
+        witness = earlier[-1]
+    return witness
+
+
+def _pattern(present: list[int], absent: list[int]) -> str:
+    """A partial migration's shape (statement positions): see :data:`PATTERNS`."""
+    if max(present) < min(absent):
+        return "prefix"
+    return "hot-fix" if len(present) <= len(absent) else "scattered"
+
+
+def _reach(edges: Edges, starts: Iterable[int]) -> dict[int, int]:
+    """Every node reachable from ``starts`` (not the starts themselves), with the start it
+    was reached from."""
+    out: dict[int, int] = {}
+    for start in starts:
+        stack = [start]
+        while stack:
+            for nxt in edges.get(stack.pop(), ()):
+                if nxt not in out and nxt != start:
+                    out[nxt] = start
+                    stack.append(nxt)
+    return out
+
+
+def _follow_dependencies(verdicts: list[Verdict], edges: Edges) -> None:
+    """Verdicts the dependency edges prove: what an applied migration builds on is applied;
+    what builds on a migration that is not applied is not applied (a recorded row for it is
+    a phantom). Evidence both ways is a contradiction, left to the order and said so."""
+    reverse: Edges = defaultdict(set)
+    for a, targets in edges.items():
+        for b in targets:
+            reverse[b].add(a)
+
+    def decided(status: str) -> list[int]:
+        return [
+            i for i, v in enumerate(verdicts)
+            if v.confidence == "observed" and v.proven and v.status == status
+        ]
+
+    needed = _reach(reverse, decided("applied"))  # ancestors of applied ones
+    blocked = _reach(edges, decided("pending"))  # descendants of pending ones
+    for i, v in enumerate(verdicts):
+        if v.confidence == "observed" or (i not in needed and i not in blocked):
+            continue
+        if i in needed and i in blocked:
+            v.reason = "contradicting evidence: " + v.reason if v.reason else "contradicting"
+            continue
+        v.confidence, v.proven = "inferred-from-dependency", True
+        if i in needed:
             v.status = "applied"
+            v.reason = f"{verdicts[needed[i]].migration.version} builds on it and is applied"
         else:
             v.status = "pending"
+            v.reason = f"it builds on {verdicts[blocked[i]].migration.version}, not applied"
+
+
+def _place_by_order(verdicts: list[Verdict], has_history: bool) -> None:
+    """Migrations neither their own effects nor dependencies decide take the state the order
+    implies: applied when an applied migration comes later (tools apply in order), otherwise
+    pending, unless the history records it (the only remaining witness). Unproven either way.
+    """
+    ran = [
+        i for i, v in enumerate(verdicts) if v.proven and v.status in ("applied", "partial")
+    ]
+    last_applied = max(ran, default=-1)
+    refuted = False  # a recorded migration so far that the schema proves not applied
+    for i, v in enumerate(verdicts):
+        if v.confidence in ("observed", "inferred-from-dependency"):
+            refuted = refuted or (bool(v.recorded) and v.proven and v.status == "pending")
+            continue
+        why = v.reason + "; " if v.reason else ""
+        if i < last_applied:
+            v.status = "applied"
+            v.reason = why + "placed by the applied ones after it"
+        elif has_history and v.recorded and not refuted:
+            v.status = "applied"
+            v.reason = why + "recorded in the history"
+        else:
+            v.status = "pending"
+            if v.recorded:
+                v.reason = why + "recorded, but so are earlier migrations the schema refutes"
+
+
+def _maybe_undone(verdicts: list[Verdict]) -> None:
+    """The database ran versions this code does not have, after the code's own: one of them
+    may have undone what a recorded migration did, so absence alone cannot refute the history.
+
+    A recorded migration whose effects are absent stays applied (unproven) when migrations
+    after it are applied; at the end of the history (an old backup under a newer history
+    looks the same) it stays pending, unproven: ``--prune`` leaves its row alone.
+    """
+    ran = [i for i, v in enumerate(verdicts) if v.proven and v.status == "applied"]
+    last = max(ran, default=-1)
+    for i, v in enumerate(verdicts):
+        if v.status != "pending" or not v.recorded:
+            continue
+        v.proven = False
+        v.reason = "its effects are absent, but versions unknown to this code ran after it"
+        if i < last:
+            v.status, v.confidence = "applied", "inferred-from-order"
+            v.reason += " and may have undone them"
+
+
+def _renamed(r: Rename, replay: Replay) -> Difference:
+    creator = next(
+        (e.migration for e in reversed(replay.effects)
+         if e.key == r.expected and e.attribute == "*" and e.after is not None),
+        None,
+    )
+    return Difference(r.expected, "renamed", None, r.expected.display, r.actual.display, creator)
 
 
 def _drift(
@@ -646,26 +927,82 @@ def _drift(
     replay_subset: Callable[[list[int]], Replay],
     actual: Catalog,
     keep: Keep | None,
+    rerunnable: set[str],
 ) -> list[Difference]:
     """The differences that remain between the applied migrations' schema and the actual one.
 
     Effects of partial migrations are reported with those migrations, not as drift; an extra
-    object that a pending migration would create is attributed to that migration.
+    object that a pending migration would create is attributed to that migration; a value an
+    older applied migration set, which a later one changed, is a re-run of the older one.
     """
     chosen = [i for i, v in enumerate(verdicts) if v.status in ("applied", "partial")]
     partial = {v.migration.version for v in verdicts if v.status == "partial"}
+    applied = {verdicts[i].migration.version for i in chosen}
     expected = full if len(chosen) == len(verdicts) else replay_subset(chosen)
     creators: dict[Key, str] = {}
+    found = diff_catalogs(expected.catalog, actual, expected.effects, keep)
+    if any(d.change == "extra" for d in found):
+        for e in full.effects:
+            if e.attribute == "*" and e.after is not None:
+                creators.setdefault(e.key, e.migration)
+    history = _history_of(
+        {d.key for d in found if d.change in ("extra", "changed")}, full.effects, applied
+    )
     out = []
-    for d in diff_catalogs(expected.catalog, actual, expected.effects, keep):
-        if d.change == "extra" and not creators:
-            for e in full.effects:
-                if e.attribute == "*" and e.after is not None:
-                    creators.setdefault(e.key, e.migration)
+    for d in found:
         migration = d.migration if d.change != "extra" else creators.get(d.key)
         if migration in partial:
             continue
+        explained = _rerun(d, history.get(d.key, []), rerunnable) if d.key in history else None
+        if explained is not None:
+            migration = explained["rerun"]
         out.append(
-            Difference(d.key, d.change, d.attribute, d.expected, d.actual, migration, d.detail)
+            Difference(d.key, d.change, d.attribute, d.expected, d.actual, migration, d.detail,
+                       explained)
         )
     return out
+
+
+def _history_of(
+    keys: set[Key], effects: Iterable[Effect], applied: set[str]
+) -> dict[Key, list[Effect]]:
+    """The applied migrations' effects on ``keys``, in order."""
+    out: dict[Key, list[Effect]] = defaultdict(list)
+    if keys:
+        for e in effects:
+            if e.key in keys and e.migration in applied:
+                out[e.key].append(e)
+    return out
+
+
+def _rerun(d: Difference, history: list[Effect], rerunnable: set[str]) -> dict[str, Any] | None:
+    """``{"rerun": R, "undoes": [L, ...]}`` when the actual value is what applied migration R
+    set and later applied migrations L changed it: R ran again after them."""
+
+    def value(e: Effect) -> Any:
+        if d.change == "extra" or d.attribute is None:
+            return None if e.after is None else _comparable(e.after)
+        if e.attribute == "*":
+            return None if e.after is None else e.after.attributes().get(d.attribute)
+        return e.after if e.attribute == d.attribute else _SKIP
+
+    want = _comparable(d.actual) if d.change == "extra" else d.actual
+    values = [(e.migration, value(e)) for e in history]
+    values = [(m, v) for m, v in values if v is not _SKIP]
+    for i in range(len(values) - 2, -1, -1):
+        migration, v = values[i]
+        later = [m for m, _ in values[i + 1:] if m != migration]
+        if v == want and later and v is not None and migration in rerunnable:
+            return {"rerun": migration, "undoes": sorted(set(later), key=later.index)}
+    return None
+
+
+_SKIP = object()
+
+
+def _comparable(obj: Any) -> Any:
+    if not isinstance(obj, SchemaObject):
+        return obj
+    attrs = obj.attributes()
+    attrs.pop("comment", None)
+    return attrs

@@ -11,6 +11,7 @@ from typing import Any
 
 from schemadiff.diff import Difference
 from schemadiff.errors import Diagnostic
+from schemadiff.infer import PATTERNS
 
 
 def _value(v: Any) -> str:
@@ -117,24 +118,45 @@ def infer_json(doc: dict[str, Any]) -> str:
 
 def _findings_lines(doc: dict[str, Any]) -> list[str]:
     lines = []
+    by_version = {m["version"]: m for m in doc.get("migrations", [])}
     labels = [
-        ("missing_from_history", "applied but missing from the history (backfill these)"),
+        ("missing_from_history", "applied but missing from the history (sync records these)"),
+        ("unverified", "placed as applied by the order, but the schema cannot verify them "
+         "(sync records these only with --assume-applied)"),
         ("recorded_not_applied", "recorded in the history but not applied"),
         ("recorded_not_in_code", "recorded in the history but not in the code (deploy newer code)"),
         ("checksum_mismatch", "files changed since they were applied (checksum mismatch)"),
-        ("partial", "partially applied"),
     ]
     for field_name, label in labels:
         versions = doc.get(field_name) or []
         if versions:
             lines.append(f"{len(versions)} {label}: {', '.join(versions)}")
+        if field_name == "recorded_not_applied":
+            unproven = [v for v in versions if not by_version.get(v, {}).get("proven", True)]
+            if unproven:
+                lines.append(
+                    f"  of which unproven (sync --prune leaves them): {', '.join(unproven)}"
+                )
+    for version in doc.get("partial") or []:
+        st = by_version.get(version, {}).get("statements", {})
+        lines.append(
+            f"partially applied: {version}: statements at lines {st.get('present')} present, "
+            f"{st.get('absent')} absent ({st.get('pattern')}: "
+            f"{PATTERNS.get(st.get('pattern') or '', '')})"
+        )
     for d in doc.get("drift", []):
         who = f" (migration {d['migration']})" if d.get("migration") else " (no migration)"
+        if d["change"] == "renamed":
+            lines.append(f"drift: {d['kind']} {d['object']} renamed to {d['actual']}{who}")
+            continue
         attr = (
             f" {d['attribute']}: expected {d['expected']!r}, actual {d['actual']!r}"
             if d["attribute"]
             else ""
         )
+        rerun = d.get("explained_by")
+        if rerun:
+            who = f" (re-run of {rerun['rerun']}, undoing {', '.join(rerun['undoes'])})"
         lines.append(f"drift: {d['change']} {d['kind']} {d['object']}{attr}{who}")
     return lines
 
@@ -152,7 +174,8 @@ def infer_markdown(doc: dict[str, Any]) -> str:
     out += ["", "| version | name | status | confidence | recorded |", "|---|---|---|---|---|"]
     for m in doc["migrations"]:
         rec = {True: "yes", False: "no", None: "—"}[m["recorded"]]
-        out.append(f"| {m['version']} | {m['name']} | {m['status']} | {m['confidence']} | {rec} |")
+        confidence = m["confidence"] + ("" if m.get("proven", True) else " (unproven)")
+        out.append(f"| {m['version']} | {m['name']} | {m['status']} | {confidence} | {rec} |")
     return "\n".join(out) + "\n"
 
 
@@ -173,7 +196,8 @@ def infer_table(doc: dict[str, Any], width: int = 120) -> str:
         table.add_column(col, overflow="fold")
     for m in doc["migrations"]:
         rec = {True: "yes", False: "no", None: "—"}[m["recorded"]]
-        table.add_row(m["version"], m["name"], m["status"], m["confidence"], rec)
+        confidence = m["confidence"] + ("" if m.get("proven", True) else " (unproven)")
+        table.add_row(m["version"], m["name"], m["status"], confidence, rec)
     console.print(table)
     findings = _findings_lines(doc)
     for line in findings or ["No findings: history and schema agree."]:

@@ -590,7 +590,7 @@ def shadow_replay(
             done: list[Migration] = []
             stats: dict[str, MigrationStats] = {}
             for position, m in enumerate(migrations):
-                stats[m.version] = MigrationStats(statements=_apply(run, m))
+                stats[m.version] = MigrationStats(statements=_apply(run, m), rerunnable=False)
                 done.append(m)
                 if observe is not None and observe(position, m, run.catalog):
                     break

@@ -454,3 +454,27 @@ class DoBlock(Op):
 
     ops: tuple[Op, ...] = field(default=())
     opaque: bool = False  # the block also does things we could not read (dynamic SQL)
+
+
+_RERUNNABLE_ACTIONS = (AlterColumn, SetTableFlag, SetTriggerState, ValidateConstraint)
+
+
+def rerunnable(op: Op) -> bool:
+    """Whether running the statement again, on the schema it made, succeeds without error:
+    ``CREATE OR REPLACE``, ``IF [NOT] EXISTS`` forms, comments, statements without a schema
+    effect, ``DO`` blocks (their DDL is guarded). A migration made only of these can be run
+    twice by its tool, as a failed ``goose up`` does after a history row was lost."""
+    if isinstance(op, (NoEffect, SetSearchPath, Comment, DoBlock)):
+        return True
+    if getattr(op, "or_replace", False) or getattr(op, "if_not_exists", False):
+        return True
+    if isinstance(op, Drop):
+        return op.if_exists
+    if isinstance(op, AlterTable):
+        return all(
+            isinstance(a, _RERUNNABLE_ACTIONS)
+            or (isinstance(a, AddColumn) and a.if_not_exists)
+            or (isinstance(a, (DropColumn, DropConstraint)) and a.if_exists)
+            for a in op.actions
+        )
+    return False

@@ -101,6 +101,25 @@ class Replayer:
         # PostgreSQL 18 NOT NULL constraints given a name: (schema, table, name) -> column
         self._not_null_names: dict[tuple[str, str, str], str] = {}
 
+    @classmethod
+    def over(cls, catalog: Catalog) -> Replayer:
+        """A replayer (without an effect log) continuing from a copy of ``catalog``."""
+        replayer = cls(record_effects=False)
+        replayer.catalog = Catalog(dict(catalog.objects))
+        for key in catalog.objects.by_kind.get("constraint", {}):
+            replayer._connames.setdefault(key.schema, Counter())[key.sub] += 1
+        return replayer
+
+    def rename_object(self, key: Key, name: str) -> None:
+        """``ALTER ... RENAME TO name`` of a relation or function, with its cascades."""
+        self._rename_relation(key, key.schema, name)
+        self._commit()
+
+    def rename_column(self, schema: str, table: str, old: str, new: str) -> None:
+        """``ALTER TABLE ... RENAME COLUMN old TO new``, with its cascades."""
+        self._rename_column(schema, table, old, new)
+        self._commit()
+
     # ------------------------------------------------------------------ public
     def apply(self, op: ops.Op, migration: str = "", location: Location | None = None,
               text: str = "") -> None:

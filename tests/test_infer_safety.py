@@ -1,0 +1,386 @@
+"""Safe verdicts (issue 17): nothing is recorded, pruned or blessed that the schema does not prove.
+
+Each case damages a real history's schema the way people do (a statement run by hand, a file
+run by psql that stopped, a table renamed by a DBA, a database restored under a newer history,
+an idempotent migration run again) and checks the verdicts ``sync`` would act on. The damaged
+schemas are replays of known subsets of the real corpora, so the truth is known statement by
+statement; ``benchmarks/scenarios.py`` builds the same damage in a real server.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from pg import corpora_path
+from schemadiff.diff import ignore_history_tables
+from schemadiff.history import ParsedMigration, parse_migration, replay_parsed
+from schemadiff.infer import Inference, infer_applied
+from schemadiff.model import Catalog, Key
+from schemadiff.recorded import Recorded, RecordedVersion
+from schemadiff.sql.replay import Replayer
+from schemadiff.tools import history_tables, read_migrations
+
+KEEP = ignore_history_tables(history_tables())
+CORPORA = sorted(p.name for p in corpora_path().glob("*") if (p / "corpus.json").is_file())
+SCHEMA_OPS = {"CreateTable", "CreateIndex", "AlterTable", "CreateFunction", "CreateView"}
+
+
+@cache
+def _corpus(name: str) -> tuple[str, list[ParsedMigration]]:
+    root = corpora_path() / name
+    tool = json.loads((root / "corpus.json").read_text())["format"]
+    _, migrations = read_migrations(root / "migrations", tool)
+    return tool, [parse_migration(m) for m in migrations]
+
+
+def _infer(
+    tool: str, parsed: list[ParsedMigration], actual: Catalog, recorded: Recorded | None = None
+) -> Inference:
+    return infer_applied(
+        tool,
+        [pm.migration for pm in parsed],
+        replay_parsed(parsed),
+        actual,
+        recorded or Recorded.none(tool),
+        KEEP,
+        replay_subset=lambda indexes: replay_parsed([parsed[i] for i in indexes]),
+    )
+
+
+def _recorded(tool: str, versions: list[str]) -> Recorded:
+    return Recorded(tool, "live", True, tuple(RecordedVersion(v) for v in versions))
+
+
+def _versions(parsed: list[ParsedMigration]) -> list[str]:
+    return [pm.migration.version for pm in parsed]
+
+
+def _schema_statements(pm: ParsedMigration) -> list[int]:
+    return [i for i, (_, op) in enumerate(pm.statements) if type(op).__name__ in SCHEMA_OPS]
+
+
+def _replays_cleanly(parsed: list[ParsedMigration]) -> Catalog | None:
+    """The schema of ``parsed``, or None when a statement would fail (it needs what a skipped
+    statement makes)."""
+    replay = replay_parsed(parsed)
+    return None if replay.diagnostics else replay.catalog
+
+
+def _damaged_statements(parsed: list[ParsedMigration], pick: str) -> tuple[int, Catalog, list[int]]:
+    """A transactional migration from the last fifth of the history with several schema
+    statements, and the schema of everything before it plus some of its statements: its
+    first ones (``prefix``: a psql run that stopped) or its last one alone (``hot-fix``)."""
+    n = len(parsed)
+    for t in range(n - 1, int(n * 0.5), -1):
+        pm = parsed[t]
+        ddl = _schema_statements(pm)
+        if not pm.migration.in_transaction or len(ddl) < (3 if pick == "prefix" else 2):
+            continue
+        keep = ddl[:1] if pick == "prefix" else ddl[-1:]
+        if pick == "prefix":
+            keep = list(range(ddl[1]))  # everything up to (not including) its second DDL
+        part = ParsedMigration(pm.migration, [pm.statements[i] for i in keep])
+        catalog = _replays_cleanly([*parsed[:t], part])
+        if catalog is not None and catalog != replay_parsed(parsed[:t]).catalog:
+            return t, catalog, keep
+    pytest.skip(f"no transactional migration with enough statements for {pick}")
+
+
+# ------------------------------------------------------------------------------ partial
+
+
+@pytest.mark.parametrize("pick", ["prefix", "hot-fix"])
+@pytest.mark.parametrize("name", CORPORA)
+def test_statements_run_by_hand_make_a_transactional_migration_partial(
+    name: str, pick: str
+) -> None:
+    """Some statements' effects present and some absent is partial whatever the transaction
+    mode; the history does not record it, so sync must not either."""
+    tool, parsed = _corpus(name)
+    t, actual, _ = _damaged_statements(parsed, pick)
+    versions = _versions(parsed)
+    for recorded in (Recorded.none(tool), _recorded(tool, versions[:t]), _recorded(tool, [])):
+        result = _infer(tool, parsed, actual, recorded)
+        verdict = result.verdicts[t]
+        assert verdict.status == "partial", (name, verdict.present, verdict.absent)
+        assert verdict.statements_present and verdict.statements_absent
+        assert verdict.pattern == ("prefix" if pick == "prefix" else "hot-fix")
+        assert result.partial == [versions[t]]
+        assert versions[t] not in result.missing_from_history
+        assert all(v.status == "applied" for v in result.verdicts[:t])
+        assert all(v.status == "pending" for v in result.verdicts[t + 1 :])
+
+
+@pytest.mark.parametrize("name", CORPORA)
+def test_recorded_transactional_migration_missing_an_index_is_applied_with_drift(
+    name: str,
+) -> None:
+    """The tool ran a recorded transactional migration whole: an index absent since is drift
+    (attributed to the migration), not a partial migration."""
+    tool, parsed = _corpus(name)
+    full = replay_parsed(parsed)
+    created = {
+        e.key: e.migration
+        for e in full.effects
+        if e.key.kind == "index" and e.attribute == "*" and e.after is not None
+    }
+    index = next((k for k in created if k in full.catalog and KEEP(k)), None)
+    if index is None:
+        pytest.skip("no index")
+    t = _versions(parsed).index(created[index])
+    if not parsed[t].migration.in_transaction or len(_schema_statements(parsed[t])) < 2:
+        pytest.skip("the index's migration has one statement or runs outside a transaction")
+    actual = Catalog(dict(full.catalog.objects))
+    del actual.objects[index]
+    result = _infer(tool, parsed, actual, _recorded(tool, _versions(parsed)))
+    assert result.verdicts[t].status == "applied"
+    assert [(d.change, d.key, d.migration) for d in result.drift] == [
+        ("missing", index, created[index])
+    ]
+    assert result.partial == [] and result.recorded_not_applied == []
+
+
+# ------------------------------------------------------------------------------ renamed
+
+
+def _most_touched_table(parsed: list[ParsedMigration]) -> Key:
+    full = replay_parsed(parsed)
+    touches: dict[Key, set[str]] = {}
+    for e in full.effects:
+        if e.key.kind in ("table", "column", "constraint"):
+            table = Key("table", e.key.schema, e.key.name)
+            touches.setdefault(table, set()).add(e.migration)
+    alive = [k for k in touches if k in full.catalog and KEEP(k)]
+    return max(alive, key=lambda k: (len(touches[k]), k))
+
+
+@pytest.mark.parametrize("name", CORPORA)
+def test_table_renamed_by_hand_is_one_drift_item(name: str) -> None:
+    tool, parsed = _corpus(name)
+    full = replay_parsed(parsed)
+    table = _most_touched_table(parsed)
+    replayer = Replayer.over(full.catalog)
+    replayer.rename_object(table, table.name + "_old")
+    versions = _versions(parsed)
+
+    result = _infer(tool, parsed, replayer.catalog, _recorded(tool, versions))
+    assert all(v.status == "applied" for v in result.verdicts)
+    assert result.recorded_not_applied == []  # --prune must not delete true rows
+    assert [(d.change, d.key, d.actual) for d in result.drift] == [
+        ("renamed", table, f"{table.schema}.{table.name}_old")
+    ]
+    # history wiped: a verdict only the renamed table shows is not proven, nor backfilled
+    wiped = _infer(tool, parsed, replayer.catalog, _recorded(tool, []))
+    assert all(v.status == "applied" for v in wiped.verdicts)
+    on_table = (f" {table.display}", f" {table.display}.")
+    only_renamed = [
+        v for v in wiped.verdicts
+        if v.confidence == "observed"
+        and all(any(e.endswith(table.display) or f"{table.display}." in e for _ in on_table)
+                for e in v.present + v.absent)
+    ]
+    assert only_renamed
+    for v in only_renamed:
+        assert not v.proven and "renamed" in (v.reason or "")
+        assert v.migration.version in wiped.unverified
+
+
+def test_column_renamed_by_hand_follows_its_index() -> None:
+    """A column renamed by hand, corroborated by an index that names it: one renamed item."""
+    for name in CORPORA:
+        tool, parsed = _corpus(name)
+        full = replay_parsed(parsed)
+        index = next(
+            (
+                i for i in full.catalog.of_kind("index")
+                if KEEP(i.key) and len(i.keys) == 1  # type: ignore[attr-defined]
+                and Key("column", i.key.schema, i.table, i.keys[0]) in full.catalog  # type: ignore[attr-defined]
+            ),
+            None,
+        )
+        if index is not None:
+            break
+    else:
+        pytest.skip("no single-column index")
+    column = Key("column", index.key.schema, index.table, index.keys[0])  # type: ignore[attr-defined]
+    replayer = Replayer.over(full.catalog)
+    replayer.rename_column(column.schema, column.name, column.sub, column.sub + "_renamed")
+    result = _infer(tool, parsed, replayer.catalog, _recorded(tool, _versions(parsed)))
+    assert all(v.status == "applied" for v in result.verdicts)
+    assert [(d.change, d.key) for d in result.drift] == [("renamed", column)]
+
+
+# ------------------------------------------------------------------------------ phantoms
+
+
+@pytest.mark.parametrize("name", CORPORA)
+def test_old_backup_under_a_newer_history(name: str) -> None:
+    """The database holds the first half, the history records everything: every recorded
+    version the schema refutes is reported, and only proven ones would be pruned. A recorded
+    migration whose own facts decide nothing is not applied when what it builds on is not."""
+    tool, parsed = _corpus(name)
+    versions = _versions(parsed)
+    k = len(parsed) // 2
+    actual = replay_parsed(parsed[:k]).catalog
+    result = _infer(tool, parsed, actual, _recorded(tool, versions))
+    assert [v.status for v in result.verdicts] == ["applied"] * k + ["pending"] * (len(parsed) - k)
+    assert result.recorded_not_applied == versions[k:]
+    for v in result.verdicts[k:]:
+        if v.confidence == "inferred-from-dependency":
+            assert v.proven and "not applied" in (v.reason or "")
+        assert v.proven == (v.confidence in ("observed", "inferred-from-dependency"))
+    # with a version the code lacks recorded after them, absence proves nothing
+    result = _infer(tool, parsed, actual, _recorded(tool, [*versions, "99999999999999"]))
+    assert result.recorded_not_applied == versions[k:]
+    assert not any(v.proven for v in result.verdicts[k:])
+
+
+# ------------------------------------------------------------------------------ re-runs
+
+
+@pytest.mark.parametrize("name", CORPORA)
+def test_rerun_of_an_older_migration_is_explained(name: str) -> None:
+    """A function body a later migration replaced, back to the older body: the older
+    migration ran again (a failed `goose up` re-running an idempotent file)."""
+    tool, parsed = _corpus(name)
+    full = replay_parsed(parsed)
+    bodies: dict[Key, list[tuple[str, object]]] = {}
+    for e in full.effects:
+        if e.key.kind != "function" or e.key not in full.catalog:
+            continue
+        if (e.attribute == "*" and e.after is not None) or e.attribute == "body":
+            bodies.setdefault(e.key, []).append((e.migration, e.after))
+    # the older migration can run twice (all CREATE OR REPLACE, IF NOT EXISTS ...)
+    key = next(
+        (
+            k for k, setters in bodies.items()
+            if len(setters) >= 2 and full.stats[setters[0][0]].rerunnable
+        ),
+        None,
+    )
+    if key is None:
+        pytest.skip("no function of a re-runnable migration replaced by a later one")
+    (older, first), *later = bodies[key]
+    old_body = first.body if hasattr(first, "body") else first  # type: ignore[attr-defined]
+    if all(getattr(v, "body", v) == old_body for _, v in later):
+        pytest.skip("the replacement keeps the body")
+    actual = Catalog(dict(full.catalog.objects))
+    actual.objects[key] = dataclasses.replace(full.catalog.objects[key], body=old_body)  # type: ignore[type-var]
+    result = _infer(tool, parsed, actual, _recorded(tool, _versions(parsed)))
+    assert all(v.status == "applied" for v in result.verdicts)
+    (d,) = result.drift
+    assert (d.change, d.key, d.attribute) == ("changed", key, "body")
+    assert d.explained_by is not None and d.explained_by["rerun"] == older
+    assert d.explained_by["undoes"] and older not in d.explained_by["undoes"]
+    assert d.migration == older
+
+
+# ------------------------------------------------------------------------------ sync
+
+
+GOOSE = {
+    "00001_users.sql": "-- +goose Up\nCREATE TABLE users (id int PRIMARY KEY, name text);\n",
+    "00002_backfill.sql": "-- +goose Up\nUPDATE users SET name = 'x' WHERE name IS NULL;\n",
+    "00003_email.sql": "-- +goose Up\nALTER TABLE users ADD COLUMN email text;\n",
+}
+ACTUAL = "CREATE TABLE public.users (id integer NOT NULL, name text, email text);\n" \
+    "ALTER TABLE ONLY public.users ADD CONSTRAINT users_pkey PRIMARY KEY (id);\n"
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "schemadiff", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture
+def goose_dir(tmp_path: Path) -> Path:
+    root = tmp_path / "migrations"
+    root.mkdir()
+    for name, text in GOOSE.items():
+        (root / name).write_text(text)
+    (tmp_path / "actual.sql").write_text(ACTUAL)
+    (tmp_path / "history.txt").write_text("")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("flags", "recorded", "code"),
+    [
+        ((), ["1", "3"], 0),
+        (("--assume-applied", "2"), ["1", "2", "3"], 0),
+        (("--assume-applied", "unobservable"), ["1", "2", "3"], 0),
+        (("--assume-applied", "unverified"), ["1", "2", "3"], 0),
+        (("--assume-applied", "3"), [], 2),
+        (("--assume-applied", "7"), [], 2),
+    ],
+)
+def test_sync_never_records_an_unobservable_version_unless_told(
+    goose_dir: Path, flags: tuple[str, ...], recorded: list[str], code: int
+) -> None:
+    base = [
+        "--migrations", str(goose_dir / "migrations"), "--tool", "goose",
+        "--schema-file", str(goose_dir / "actual.sql"),
+        "--history-file", str(goose_dir / "history.txt"),
+    ]
+    infer = _cli("infer", *base, "--format", "json")
+    doc = json.loads(infer.stdout)
+    assert doc["missing_from_history"] == ["1", "3"] and doc["unverified"] == ["2"]
+    (v2,) = [m for m in doc["migrations"] if m["version"] == "2"]
+    assert (v2["status"], v2["confidence"], v2["proven"]) == ("applied", "unobservable", False)
+
+    sync = _cli("sync", *base, *flags)
+    assert sync.returncode == code, sync.stderr
+    if code == 2:
+        assert sync.stderr.startswith("schemadiff: error: --assume-applied ")
+        assert len(sync.stderr.strip().splitlines()) == 1 and sync.stdout == ""
+        return
+    inserted = re.findall(r"SELECT (\d+), true WHERE NOT COALESCE", sync.stdout)
+    assert inserted == recorded, sync.stdout
+    if "2" not in recorded:
+        assert "not recorded: 1 version(s) the schema cannot verify (2: no schema effect" in (
+            sync.stderr
+        )
+    # the check gate has a category for them
+    check = _cli("check", *base, "--fail-on", "unverified")
+    assert check.returncode == 1 and "FAIL unverified:" in check.stdout
+
+
+@pytest.mark.parametrize("name", CORPORA)
+def test_rerun_resurrects_a_dropped_object(name: str) -> None:
+    """An object a later migration dropped, back as the older migration made it: a re-run
+    of the older one. The dropping migration stays applied (recorded) and is not pruned."""
+    tool, parsed = _corpus(name)
+    full = replay_parsed(parsed)
+    last_create: dict[Key, tuple[str, object]] = {}
+    found = None
+    for e in full.effects:
+        if e.attribute != "*" or e.key.kind not in ("function", "view", "index"):
+            continue
+        if e.after is not None:
+            last_create[e.key] = (e.migration, e.after)
+        elif e.key in last_create and e.key not in full.catalog:
+            older, obj = last_create[e.key]
+            if full.stats[older].rerunnable and older != e.migration:
+                found = (e.key, older, obj, e.migration)
+    if found is None:
+        pytest.skip("no object of a re-runnable migration dropped by a later one")
+    key, older, obj, dropper = found
+    actual = Catalog(dict(full.catalog.objects))
+    actual.objects[key] = obj  # type: ignore[assignment]
+    versions = _versions(parsed)
+    result = _infer(tool, parsed, actual, _recorded(tool, versions))
+    assert all(v.status == "applied" for v in result.verdicts)
+    assert result.recorded_not_applied == []
+    (d,) = result.drift
+    assert (d.change, d.key) == ("extra", key)
+    assert d.explained_by is not None and d.explained_by["rerun"] == older
+    assert dropper in d.explained_by["undoes"]
