@@ -27,8 +27,9 @@ from pg import PgServer
 from schemadiff.migration import Migration
 from schemadiff.recorded import Recorded, RecordedVersion
 from schemadiff.sources.history import read_history
-from schemadiff.sync import SyncError, literal, render_sync
+from schemadiff.sync import SyncError, render_sync
 from schemadiff.tools import TOOLS
+from schemadiff.tools._script import literal
 
 QUOTE_BACKSLASH = "it's_a_back\\slash"  # a file name with a quote and a backslash
 

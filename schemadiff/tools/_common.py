@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING
 from schemadiff.errors import Location, MigrationError
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
+from schemadiff.tools import _script
 
 if TYPE_CHECKING:
-    from schemadiff.sync import SyncContext
+    from schemadiff.tools.protocol import SyncContext
 
 BOM = "\ufeff"
 
@@ -269,18 +270,16 @@ def version_rows(
 def version_row_statements(ctx: SyncContext, create_table: str) -> list[str]:
     """A sync body for such a table: create it when absent, lock it, delete the pruned rows,
     insert each missing version unless a row already has it (idempotent)."""
-    from schemadiff import sync as sync_mod
-
-    table = sync_mod.qualified(ctx.table)
+    table = _script.qualified(ctx.table)
     body: list[str] = []
     if not ctx.recorded.table_exists:
         body.append(create_table.format(table=table))
     body.append(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE;")
     for version in ctx.prune:
-        body.append(f"DELETE FROM {table} WHERE version = {sync_mod.literal(version)};")
+        body.append(f"DELETE FROM {table} WHERE version = {_script.literal(version)};")
     for m in sorted(ctx.missing, key=lambda m: m.version):
-        v = sync_mod.literal(m.version)
-        body.append(f"-- {sync_mod.comment_text(m.label)}\n"
+        v = _script.literal(m.version)
+        body.append(f"-- {_script.comment_text(m.label)}\n"
                     f"INSERT INTO {table} (version)\n"
                     f"SELECT {v} WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE version = {v});")
     return body

@@ -30,11 +30,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from schemadiff import sync as sync_mod
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
-from schemadiff.sync import SyncContext, SyncScript
-from schemadiff.tools import _common
+from schemadiff.tools import _common, _script
+from schemadiff.tools.protocol import SyncContext, SyncScript
 
 NAME = "atlas"
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset(
@@ -179,14 +178,14 @@ HISTORY_QUERY = (
 _BASELINE, _EXECUTE, _RESOLVED = 1, 2, 4
 
 
-def create_table_sql(table: str, schema: str) -> str:
+def _create_table_sql(table: str, schema: str) -> str:
     """atlas_schema_revisions as Atlas creates it (``IF NOT EXISTS`` added).
 
     Args:
         table: the quoted, possibly schema-qualified table name.
         schema: the bare schema name ("" when unqualified): created when absent, as Atlas does.
     """
-    create_schema = (f"CREATE SCHEMA IF NOT EXISTS {sync_mod.identifier(schema)};\n"
+    create_schema = (f"CREATE SCHEMA IF NOT EXISTS {_script.identifier(schema)};\n"
                      if schema else "")
     return create_schema + f"""CREATE TABLE IF NOT EXISTS {table} (
     version character varying NOT NULL,
@@ -250,17 +249,17 @@ def render_sync(ctx: SyncContext) -> SyncScript:
     partly applied revision of a missing version is marked resolved (type | 4), as
     ``migrate set`` does; ``prune`` deletes revisions.
     """
-    table = sync_mod.qualified(ctx.table)
+    table = _script.qualified(ctx.table)
     body: list[str] = []
     if not ctx.recorded.table_exists:
-        body.append(create_table_sql(table, ctx.table[0]))
+        body.append(_create_table_sql(table, ctx.table[0]))
     body.append(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE;")
     for version in ctx.prune:
-        body.append(f"DELETE FROM {table} WHERE version = {sync_mod.literal(version)};")
+        body.append(f"DELETE FROM {table} WHERE version = {_script.literal(version)};")
     failed = ctx.failed
     warnings = []
     for m in sorted(ctx.missing, key=lambda m: m.version):
-        v = sync_mod.literal(m.version)
+        v = _script.literal(m.version)
         if m.version in failed:
             body.append(f"UPDATE {table} SET type = type | {_RESOLVED} WHERE version = {v};")
         recorded_sum = m.extra.get("atlas.sum")
@@ -268,11 +267,11 @@ def render_sync(ctx: SyncContext) -> SyncScript:
             warnings.append(f"atlas.sum is stale for {Path(m.path).name}: run atlas migrate "
                             "hash (Atlas refuses the directory until then)")
         body.append(
-            f"-- {sync_mod.comment_text(m.label)}\n"
+            f"-- {_script.comment_text(m.label)}\n"
             f"INSERT INTO {table} (version, description, type, applied, total, executed_at, "
             "execution_time, error, error_stmt, hash, partial_hashes, operator_version)\n"
-            f"SELECT {v}, {sync_mod.literal(m.description)}, {_RESOLVED}, 0, 0, now(), 0, "
-            f"NULL, NULL, {sync_mod.literal(m.checksum or '')}, NULL, 'schemadiff sync'\n"
+            f"SELECT {v}, {_script.literal(m.description)}, {_RESOLVED}, 0, 0, now(), 0, "
+            f"NULL, NULL, {_script.literal(m.checksum or '')}, NULL, 'schemadiff sync'\n"
             f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE version = {v});")
     highest = max(ctx.applied_after, default="")
     below = [m.version for m in ctx.pending_after if m.version < highest]
@@ -281,7 +280,7 @@ def render_sync(ctx: SyncContext) -> SyncScript:
                         f"revision {highest}: atlas migrate apply refuses them as out of order "
                         "unless --exec-order non-linear")
     return SyncScript(
-        NAME, "script", sync_mod.frame(ctx, "backfill atlas_schema_revisions", body),
+        NAME, "script", _script.frame(ctx, "backfill atlas_schema_revisions", body),
         commands=("atlas migrate apply",) if ctx.pending_after else (),
         warnings=tuple(warnings),
         inserted=tuple(m.version for m in ctx.missing),

@@ -23,11 +23,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from schemadiff import sync as sync_mod
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
-from schemadiff.sync import SyncContext, SyncScript
-from schemadiff.tools import _common
+from schemadiff.tools import _common, _script
+from schemadiff.tools.protocol import SyncContext, SyncScript
 
 NAME = "dbmate"
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "schema_migrations")})
@@ -139,7 +138,7 @@ def _blank_outside(text: str, blocks: list[tuple[int, int]]) -> str:
 HISTORY_QUERY = "SELECT version::text AS version FROM {table}"
 
 #: schema_migrations as dbmate creates it.
-CREATE_TABLE = "CREATE TABLE IF NOT EXISTS {table} (version varchar(255) PRIMARY KEY);"
+_CREATE_TABLE = "CREATE TABLE IF NOT EXISTS {table} (version varchar(255) PRIMARY KEY);"
 
 
 def parse_history(
@@ -157,7 +156,7 @@ def parse_history(
 def render_sync(ctx: SyncContext) -> SyncScript:
     """dbmate's repair script: one ``schema_migrations`` row per missing version; ``prune``
     deletes rows (what ``dbmate rollback`` does to its row)."""
-    body = _common.version_row_statements(ctx, CREATE_TABLE)
+    body = _common.version_row_statements(ctx, _CREATE_TABLE)
     highest = max(ctx.applied_after, default="")
     below = [m.version for m in ctx.pending_after if m.version < highest]
     warnings = []
@@ -166,7 +165,7 @@ def render_sync(ctx: SyncContext) -> SyncScript:
                         f"recorded version {highest}: dbmate up applies them, dbmate --strict "
                         "refuses")
     return SyncScript(
-        NAME, "script", sync_mod.frame(ctx, "backfill schema_migrations", body),
+        NAME, "script", _script.frame(ctx, "backfill schema_migrations", body),
         commands=("dbmate up",) if ctx.pending_after else (),
         warnings=tuple(warnings),
         inserted=tuple(m.version for m in ctx.missing),

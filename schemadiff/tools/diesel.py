@@ -24,11 +24,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from schemadiff import sync as sync_mod
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
-from schemadiff.sync import SyncContext, SyncScript
-from schemadiff.tools import _common
+from schemadiff.tools import _common, _script
+from schemadiff.tools.protocol import SyncContext, SyncScript
 
 try:  # Python >= 3.11
     import tomllib
@@ -119,7 +118,7 @@ def run_in_transaction(metadata: Path) -> bool:
 HISTORY_QUERY = "SELECT version::text AS version FROM {table}"
 
 #: __diesel_schema_migrations as diesel creates it.
-CREATE_TABLE = """CREATE TABLE IF NOT EXISTS {table} (
+_CREATE_TABLE = """CREATE TABLE IF NOT EXISTS {table} (
     version VARCHAR(50) PRIMARY KEY NOT NULL,
     run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
 );"""
@@ -140,9 +139,9 @@ def parse_history(
 def render_sync(ctx: SyncContext) -> SyncScript:
     """diesel's repair script: one row per missing version (``run_on`` defaults to now);
     ``prune`` deletes rows (what ``diesel migration revert`` does to its row)."""
-    body = _common.version_row_statements(ctx, CREATE_TABLE)
+    body = _common.version_row_statements(ctx, _CREATE_TABLE)
     return SyncScript(
-        NAME, "script", sync_mod.frame(ctx, "backfill __diesel_schema_migrations", body),
+        NAME, "script", _script.frame(ctx, "backfill __diesel_schema_migrations", body),
         commands=("diesel migration run",) if ctx.pending_after else (),
         inserted=tuple(m.version for m in ctx.missing),
         pruned=ctx.prune,

@@ -37,12 +37,11 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from schemadiff import sync as sync_mod
 from schemadiff.errors import ParseError
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
-from schemadiff.sync import SyncContext, SyncError, SyncScript
-from schemadiff.tools import _common
+from schemadiff.tools import _common, _script
+from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript
 
 NAME = "flyway"
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "flyway_schema_history")})
@@ -236,15 +235,15 @@ _DESCRIPTION_MAX = 200
 _SCRIPT_MAX = 1000
 
 
-def create_table_sql(table: str, name: str) -> str:
+def _create_table_sql(table: str, name: str) -> str:
     """flyway_schema_history as Flyway creates it on PostgreSQL (``IF NOT EXISTS`` added).
 
     Args:
         table: the quoted (possibly schema-qualified) table name.
         name: the bare table name, for the constraint and index names Flyway derives.
     """
-    pk = sync_mod.identifier(f"{name}_pk")
-    idx = sync_mod.identifier(f"{name}_s_idx")
+    pk = _script.identifier(f"{name}_pk")
+    idx = _script.identifier(f"{name}_s_idx")
     return f"""CREATE TABLE IF NOT EXISTS {table} (
     installed_rank INT NOT NULL,
     version VARCHAR(50),
@@ -317,7 +316,7 @@ def parse_history(
 def _latest_applied(table: str, where: str, also: str = "") -> str:
     """SQL: true when the latest row matching ``where`` is an applied migration."""
     return (f"COALESCE((SELECT h.success AND h.type NOT IN "
-            f"({', '.join(sync_mod.literal(t) for t in _UNDONE)}){also} FROM {table} AS h "
+            f"({', '.join(_script.literal(t) for t in _UNDONE)}){also} FROM {table} AS h "
             f"WHERE {where} ORDER BY h.installed_rank DESC LIMIT 1), false)")
 
 
@@ -334,10 +333,10 @@ def render_sync(ctx: SyncContext) -> SyncScript:
     Raises:
         SyncError: a migration without a checksum (not read by the Flyway reader).
     """
-    table = sync_mod.qualified(ctx.table)
+    table = _script.qualified(ctx.table)
     body: list[str] = []
     if not ctx.recorded.table_exists:
-        body.append(create_table_sql(table, ctx.table[1]))
+        body.append(_create_table_sql(table, ctx.table[1]))
     body.append(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE;")
     for key in ctx.prune:
         body.append(f"DELETE FROM {table} WHERE {_where(key)};")
@@ -353,14 +352,14 @@ def render_sync(ctx: SyncContext) -> SyncScript:
         if m.version in failed:
             body.append(f"DELETE FROM {table} WHERE {where} AND NOT success;")
         also = f" AND h.checksum = {int(m.checksum)}" if m.repeatable else ""
-        version = "NULL" if m.repeatable else sync_mod.literal(m.version)
+        version = "NULL" if m.repeatable else _script.literal(m.version)
         body.append(
-            f"-- {sync_mod.comment_text(m.label)}\n"
+            f"-- {_script.comment_text(m.label)}\n"
             f"INSERT INTO {table} (installed_rank, version, description, type, script, "
             "checksum, installed_by, execution_time, success)\n"
             f"SELECT (SELECT COALESCE(max(installed_rank), 0) + 1 FROM {table}), {version}, "
-            f"{sync_mod.literal(abbreviate(m.description, _DESCRIPTION_MAX))}, 'SQL', "
-            f"{sync_mod.literal(abbreviate(Path(m.path).name, _SCRIPT_MAX))}, "
+            f"{_script.literal(abbreviate(m.description, _DESCRIPTION_MAX))}, 'SQL', "
+            f"{_script.literal(abbreviate(Path(m.path).name, _SCRIPT_MAX))}, "
             f"{int(m.checksum)}, current_user, 0, true\n"
             f"WHERE NOT {_latest_applied(table, _where(key, 'h.'), also)};")
     warnings = []
@@ -374,7 +373,7 @@ def render_sync(ctx: SyncContext) -> SyncScript:
                             f"applied version {top.text}: Flyway ignores them and validate "
                             "fails unless -outOfOrder=true")
     return SyncScript(
-        NAME, "script", sync_mod.frame(ctx, "backfill flyway_schema_history", body),
+        NAME, "script", _script.frame(ctx, "backfill flyway_schema_history", body),
         commands=("flyway migrate",) if ctx.pending_after else (),
         warnings=tuple(warnings),
         inserted=tuple(m.version for m in versioned + repeatable),
@@ -387,5 +386,5 @@ def _where(key: str, alias: str = "") -> str:
     repeatable, whose rows have a NULL version); ``alias`` prefixes the column names."""
     if key.startswith(REPEATABLE_PREFIX):
         return (f"{alias}version IS NULL AND {alias}description = "
-                f"{sync_mod.literal(key[len(REPEATABLE_PREFIX):])}")
-    return f"{alias}version = {sync_mod.literal(key)}"
+                f"{_script.literal(key[len(REPEATABLE_PREFIX):])}")
+    return f"{alias}version = {_script.literal(key)}"

@@ -18,11 +18,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from schemadiff import sync as sync_mod
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
-from schemadiff.sync import SyncContext, SyncError, SyncScript
-from schemadiff.tools import _common
+from schemadiff.tools import _common, _script
+from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript
 
 NAME = "golang-migrate"
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "schema_migrations")})
@@ -83,7 +82,7 @@ def list_migrations(root: Path) -> list[Migration]:
 HISTORY_QUERY = "SELECT version::text AS version, dirty::text AS dirty FROM {table}"
 
 #: schema_migrations as golang-migrate creates it.
-CREATE_TABLE = ("CREATE TABLE IF NOT EXISTS {table} "
+_CREATE_TABLE = ("CREATE TABLE IF NOT EXISTS {table} "
                 "(version bigint not null primary key, dirty boolean not null);")
 
 
@@ -129,14 +128,14 @@ def render_sync(ctx: SyncContext) -> SyncScript:
     The row replaces whatever is there (a dirty row too), as golang-migrate's own
     ``SetVersion`` does; running the script twice leaves the same row.
     """
-    table = sync_mod.qualified(ctx.table)
+    table = _script.qualified(ctx.table)
     for version in [m.version for m in ctx.missing] + list(ctx.prune):
         if not version.lstrip("-").isdigit():
             raise SyncError(f"golang-migrate versions are integers; cannot record {version!r}")
     target = max((int(v) for v in ctx.applied_after), default=None)
     body: list[str] = []
     if not ctx.recorded.table_exists:
-        body.append(CREATE_TABLE.format(table=table))
+        body.append(_CREATE_TABLE.format(table=table))
     body.append(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE;")
     body.append(f"DELETE FROM {table};")
     if target is not None:
@@ -152,7 +151,7 @@ def render_sync(ctx: SyncContext) -> SyncScript:
                             f"{target}: golang-migrate will never run them; apply them by hand "
                             "or renumber them above it")
     return SyncScript(
-        NAME, "script", sync_mod.frame(ctx, "set schema_migrations", body),
+        NAME, "script", _script.frame(ctx, "set schema_migrations", body),
         commands=("migrate up",) if any(int(m.version) > (target or 0)
                                         for m in ctx.pending_after) else (),
         warnings=tuple(warnings),

@@ -21,11 +21,10 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from schemadiff import sync as sync_mod
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
-from schemadiff.sync import SyncContext, SyncError, SyncScript
-from schemadiff.tools import _common
+from schemadiff.tools import _common, _script
+from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript
 
 NAME = "prisma"
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "_prisma_migrations")})
@@ -104,7 +103,7 @@ HISTORY_QUERY = (
 )
 
 #: _prisma_migrations as Prisma creates it (``IF NOT EXISTS`` added).
-CREATE_TABLE = """CREATE TABLE IF NOT EXISTS {table} (
+_CREATE_TABLE = """CREATE TABLE IF NOT EXISTS {table} (
     id                      VARCHAR(36) PRIMARY KEY NOT NULL,
     checksum                VARCHAR(64) NOT NULL,
     finished_at             TIMESTAMPTZ,
@@ -170,31 +169,31 @@ def render_sync(ctx: SyncContext) -> SyncScript:
     Raises:
         SyncError: a migration without a checksum (not read by the Prisma reader).
     """
-    table = sync_mod.qualified(ctx.table)
+    table = _script.qualified(ctx.table)
     body: list[str] = []
     if not ctx.recorded.table_exists:
-        body.append(CREATE_TABLE.format(table=table))
+        body.append(_CREATE_TABLE.format(table=table))
     body.append(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE;")
     for name in ctx.prune:
-        body.append(f"DELETE FROM {table} WHERE migration_name = {sync_mod.literal(name)};")
+        body.append(f"DELETE FROM {table} WHERE migration_name = {_script.literal(name)};")
     failed = ctx.failed
     for m in sorted(ctx.missing, key=lambda m: m.version):
         if not m.checksum:
             raise SyncError(f"migration {m.label} has no Prisma checksum ({m.path})")
-        name = sync_mod.literal(m.version)
+        name = _script.literal(m.version)
         if m.version in failed:
             body.append(f"UPDATE {table} SET rolled_back_at = now() WHERE migration_name = "
                         f"{name} AND finished_at IS NULL AND rolled_back_at IS NULL;")
         body.append(
-            f"-- {sync_mod.comment_text(m.version)}\n"
+            f"-- {_script.comment_text(m.version)}\n"
             f"INSERT INTO {table} (id, checksum, finished_at, migration_name, logs, "
             "rolled_back_at, started_at, applied_steps_count)\n"
             f"SELECT md5(random()::text || clock_timestamp()::text || {name})::uuid::text, "
-            f"{sync_mod.literal(m.checksum)}, now(), {name}, NULL, NULL, now(), 1\n"
+            f"{_script.literal(m.checksum)}, now(), {name}, NULL, NULL, now(), 1\n"
             f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE migration_name = {name} "
             "AND finished_at IS NOT NULL AND rolled_back_at IS NULL);")
     return SyncScript(
-        NAME, "script", sync_mod.frame(ctx, "backfill _prisma_migrations", body),
+        NAME, "script", _script.frame(ctx, "backfill _prisma_migrations", body),
         commands=("prisma migrate deploy",) if ctx.pending_after else (),
         inserted=tuple(m.version for m in ctx.missing),
         pruned=ctx.prune,

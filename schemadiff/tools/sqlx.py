@@ -23,11 +23,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from schemadiff import sync as sync_mod
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
-from schemadiff.sync import SyncContext, SyncError, SyncScript
-from schemadiff.tools import _common
+from schemadiff.tools import _common, _script
+from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript
 
 NAME = "sqlx"
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "_sqlx_migrations")})
@@ -140,7 +139,7 @@ HISTORY_QUERY = (
 )
 
 #: _sqlx_migrations as sqlx creates it.
-CREATE_TABLE = """CREATE TABLE IF NOT EXISTS {table} (
+_CREATE_TABLE = """CREATE TABLE IF NOT EXISTS {table} (
     version BIGINT PRIMARY KEY,
     description TEXT NOT NULL,
     installed_on TIMESTAMPTZ NOT NULL DEFAULT now(),
@@ -186,10 +185,10 @@ def render_sync(ctx: SyncContext) -> SyncScript:
     Raises:
         SyncError: a migration without a checksum (not read by the sqlx reader).
     """
-    table = sync_mod.qualified(ctx.table)
+    table = _script.qualified(ctx.table)
     body: list[str] = []
     if not ctx.recorded.table_exists:
-        body.append(CREATE_TABLE.format(table=table))
+        body.append(_CREATE_TABLE.format(table=table))
     body.append(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE;")
     for version in ctx.prune:
         body.append(f"DELETE FROM {table} WHERE version = {int(version)};")
@@ -201,10 +200,10 @@ def render_sync(ctx: SyncContext) -> SyncScript:
         if m.version in failed:
             body.append(f"DELETE FROM {table} WHERE version = {v} AND NOT success;")
         body.append(
-            f"-- {sync_mod.comment_text(m.label)}\n"
+            f"-- {_script.comment_text(m.label)}\n"
             f"INSERT INTO {table} (version, description, success, checksum, execution_time)\n"
-            f"SELECT {v}, {sync_mod.literal(m.description)}, true, "
-            f"decode({sync_mod.literal(m.checksum)}, 'hex'), -1\n"
+            f"SELECT {v}, {_script.literal(m.description)}, true, "
+            f"decode({_script.literal(m.checksum)}, 'hex'), -1\n"
             f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE version = {v});")
     warnings = []
     if ctx.migrations:
@@ -214,7 +213,7 @@ def render_sync(ctx: SyncContext) -> SyncScript:
             warnings.append(f"recorded version(s) {', '.join(orphans)} have no file: sqlx "
                             "refuses to start (VersionMissing) unless ignore_missing is set")
     return SyncScript(
-        NAME, "script", sync_mod.frame(ctx, "backfill _sqlx_migrations", body),
+        NAME, "script", _script.frame(ctx, "backfill _sqlx_migrations", body),
         warnings=tuple(warnings),
         inserted=tuple(m.version for m in ctx.missing),
         pruned=ctx.prune,
