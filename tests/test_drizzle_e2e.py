@@ -158,3 +158,23 @@ def test_drizzle_backfill_that_skips_a_pending_migration_is_named(pg: PgServer,
     sync = _cli("sync", "--migrations", str(work), "--dsn", pg.dsn(db), "--out", str(out))
     assert sync.returncode == 0, sync.stderr
     assert "skip pending migration(s) 0002_late_nova for ever" in sync.stderr, sync.stderr
+
+
+def test_laminar_replays_to_zero_differences(pg: PgServer, drizzle_migrate: Path,
+                                             tmp_path: Path) -> None:
+    """The real laminar history: 0 differences and 0 unmodeled statements against its pg_dump
+    and against a database drizzle's migrator built."""
+    if not LAMINAR.is_dir():
+        pytest.skip(f"{LAMINAR} is absent")
+    migrations = LAMINAR / "migrations"
+    dump = _cli("diff", "--migrations", str(migrations), "--schema-file",
+                str(LAMINAR / "expected_schema.sql"), "--format", "json")
+    assert dump.returncode == 0, dump.stdout + dump.stderr
+    assert json.loads(dump.stdout)["summary"]["unmodeled"] == 0
+    db = pg.create_database("laminar")
+    _migrate(drizzle_migrate, pg, db, migrations)
+    assert len(_rows(pg, db)) == 99
+    live = _cli("diff", "--migrations", str(migrations), "--dsn", pg.dsn(db), "--format", "json")
+    assert live.returncode == 0, live.stdout + live.stderr
+    assert json.loads(live.stdout)["summary"] == {
+        "differences": 0, "missing": 0, "extra": 0, "changed": 0, "unmodeled": 0}
