@@ -72,6 +72,8 @@ def test_tools_registry_names_and_interface() -> None:
         "diesel",
         "prisma",
         "atlas",
+        "drizzle",
+        "liquibase",
     ]
     for name, module in TOOLS.items():
         assert name == module.NAME
@@ -925,8 +927,8 @@ def test_duplicate_versions_name_both_files(tmp_path: Path, tool: str) -> None:
 
 
 def test_unknown_tool_lists_the_known_ones(tmp_path: Path) -> None:
-    with pytest.raises(MigrationError, match="unknown tool 'liquibase'") as info:
-        read_migrations(tmp_path, "liquibase")
+    with pytest.raises(MigrationError, match="unknown tool 'alembic'") as info:
+        read_migrations(tmp_path, "alembic")
     assert all(name in str(info.value) for name in TOOLS)
 
 

@@ -644,7 +644,40 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
     if base == "interval" or type_text.startswith("interval"):
         out = canonical_interval(value)
         return quote_literal(out) if out is not None else expression
+    if base == "jsonb":
+        out = canonical_jsonb(value)
+        return quote_literal(out) if out is not None else expression
     return expression
+
+
+def canonical_jsonb(value: str) -> str | None:
+    """A JSON text as ``jsonb_out`` prints it (None when it is not JSON).
+
+    Object keys are unique (the last wins) and ordered by length, then bytes; ``": "`` and
+    ``", "`` separate; numbers are printed as ``numeric`` prints them (``1e2`` is ``100``).
+    """
+    import json
+    from decimal import Decimal
+
+    try:
+        doc = json.loads(value, parse_float=Decimal, parse_int=Decimal,
+                         parse_constant=lambda _: None)
+    except ValueError:
+        return None
+
+    def out(v: object) -> str:
+        if isinstance(v, dict):
+            keys = sorted(v, key=lambda k: (len(k.encode()), k.encode()))
+            return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {out(v[k])}"
+                                   for k in keys) + "}"
+        if isinstance(v, list):
+            return "[" + ", ".join(out(x) for x in v) + "]"
+        if isinstance(v, Decimal):
+            text = format(v, "f")
+            return text.lstrip("-") if v == 0 else text
+        return json.dumps(v, ensure_ascii=False)
+
+    return out(doc)
 
 
 def _canonical_datetime(value: str, type_text: str) -> str | None:

@@ -941,10 +941,23 @@ class Replayer:
                             else o.columns == con.columns)
                     if isinstance(o, Constraint) and o.type == con.type and same:
                         self._drop_constraint(o.key)
-        if con.type in ("primary key", "unique"):
+        if con.type in ("primary key", "unique") and not self._other_unique(key, con.columns):
+            # a foreign key depends on one unique index of the columns it references; while
+            # another one remains, the drop succeeded because the key uses that other one
             for o in self.catalog.constraints_referencing(f"{key.schema}.{key.name}"):
                 if o.type == "foreign key" and set(o.ref_columns) == set(con.columns):
                     self._delete(o.key)
+
+    def _other_unique(self, key: Key, columns: tuple[str, ...]) -> bool:
+        """Whether table ``key`` still has a primary key, unique constraint or plain unique
+        index on exactly ``columns`` (one a foreign key on them may use)."""
+        cols = set(columns)
+        for o in self.catalog.on_table(key.schema, key.name):
+            if (isinstance(o, Constraint) and o.type in ("primary key", "unique")
+                    and set(o.columns) == cols):
+                return True
+        return any(i.unique and not i.predicate and {k.strip('"') for k in i.keys} == cols
+                   for i in self.catalog.indexes_on(key.schema, key.name))
 
     def _drop_table(self, key: Key) -> None:
         schema, table = key.schema, key.name

@@ -15,7 +15,18 @@ from types import ModuleType
 
 from schemadiff.errors import Location, MigrationError
 from schemadiff.migration import Migration
-from schemadiff.tools import atlas, dbmate, diesel, flyway, golang_migrate, goose, prisma, sqlx
+from schemadiff.tools import (
+    atlas,
+    dbmate,
+    diesel,
+    drizzle,
+    flyway,
+    golang_migrate,
+    goose,
+    liquibase,
+    prisma,
+    sqlx,
+)
 
 __all__ = ["TOOLS", "detect_tool", "history_tables", "read_migrations"]
 
@@ -28,6 +39,8 @@ _MODULES: tuple[ModuleType, ...] = (
     diesel,
     prisma,
     atlas,
+    drizzle,
+    liquibase,
 )
 
 #: The readers by ``--tool`` name, in a fixed order.

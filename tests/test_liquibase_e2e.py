@@ -1,0 +1,147 @@
+"""End to end with the real Liquibase CLI (npm ``liquibase`` bundles Liquibase 4.28; Java 17).
+
+``liquibase update-count`` builds the database with every changeset of the fixture but the
+last; the history is damaged (wiped, a gap, a phantom row for the pending changeset); ``infer``
+must name exactly what is missing or phantom; ``sync`` writes the rows ``changelog-sync`` would
+write (checked against rows Liquibase wrote itself); ``liquibase update`` then runs exactly the
+pending changeset, ``liquibase status`` reports nothing pending and ``check`` exits 0. Runs on
+each server the suite runs on (a loopback relay reaches a socket-only server over TCP).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pg import PgServer
+from real_tools import LIQUIBASE_PACKAGES, npm_prefix, tcp_address
+from schemadiff.tools import read_migrations
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "fixtures" / "tools" / "liquibase"
+MASTER = "db.changelog-master.yaml"
+
+
+@pytest.fixture(scope="session")
+def liquibase_cli() -> Path:
+    """The ``liquibase`` launcher script shipped inside the npm package."""
+    if shutil.which("java") is None:
+        pytest.skip("java is not installed: the Liquibase CLI needs it")
+    prefix = npm_prefix(LIQUIBASE_PACKAGES)
+    script = prefix / "node_modules" / "liquibase" / "dist" / "liquibase" / "liquibase"
+    assert script.is_file(), f"the npm liquibase package has no CLI at {script}"
+    return script
+
+
+def _liquibase(cli: Path, url: str, user: str, workdir: Path, *args: str) -> str:
+    proc = subprocess.run(
+        ["sh", str(cli), f"--url={url}", f"--username={user}", f"--changelog-file={MASTER}",
+         "--show-banner=false", *args],
+        cwd=workdir, capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, f"liquibase {args} failed:\n{proc.stdout}\n{proc.stderr}"
+    return proc.stdout
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "schemadiff", *args], capture_output=True,
+                          text=True, timeout=600, check=False)
+
+
+def _rows(pg: PgServer, db: str) -> list[tuple[str, ...]]:
+    with pg.connect_db(db) as conn:
+        return [tuple("" if v is None else str(v) for v in r) for r in conn.execute(
+            "SELECT filename || '::' || id || '::' || author, md5sum, exectype, description, "
+            "comments, contexts, labels FROM databasechangelog ORDER BY orderexecuted"
+        ).fetchall()]
+
+
+@pytest.mark.parametrize("damage", ["wipe", "gap", "phantom"])
+def test_liquibase_history_repaired(pg: PgServer, liquibase_cli: Path, tmp_path: Path,
+                                    damage: str) -> None:
+    work = tmp_path / "changelog"
+    shutil.copytree(FIXTURE, work)
+    _, migrations = read_migrations(work, "liquibase")
+    versions = [m.version for m in migrations]
+    applied, pending = versions[:-1], versions[-1]
+    db = pg.create_database("liquibase_e2e")
+    with tcp_address(pg.dsn(db)) as (host, port, user):
+        url = f"jdbc:postgresql://{host}:{port}/{db}"
+
+        # 1. Liquibase builds all but the last changeset; its rows are our reference
+        _liquibase(liquibase_cli, url, user, work, "update-count", f"--count={len(applied)}")
+        written = _rows(pg, db)
+        assert [r[0] for r in written] == applied
+        assert [r[1] for r in written] == [m.checksum for m in migrations[:-1]]
+
+        # 2. the damage
+        if damage == "wipe":
+            pg.psql(db, "DELETE FROM databasechangelog;")
+            missing, phantom = applied, []
+        elif damage == "gap":
+            gap = migrations[len(applied) // 2]
+            pg.psql(db, f"DELETE FROM databasechangelog WHERE id = '{gap.extra['id']}' "
+                        f"AND author = '{gap.extra['author']}';")
+            missing, phantom = [gap.version], []
+        else:  # a row for the pending changeset: Liquibase would never run it
+            last = migrations[-1]
+            pg.psql(db, "INSERT INTO databasechangelog (id, author, filename, dateexecuted, "
+                        "orderexecuted, exectype) VALUES "
+                        f"('{last.extra['id']}', '{last.extra['author']}', "
+                        f"'{last.extra['filename']}', now(), 99, 'EXECUTED');")
+            missing, phantom = [], [pending]
+
+        # 3. infer names exactly that
+        base = ["--migrations", str(work), "--dsn", pg.dsn(db)]
+        infer = _cli("infer", *base, "--format", "json")
+        assert infer.returncode == 1, infer.stderr
+        doc = json.loads(infer.stdout)
+        assert doc["tool"] == "liquibase"
+        assert doc["missing_from_history"] == missing
+        assert doc["recorded_not_applied"] == phantom
+        assert [m["version"] for m in doc["migrations"] if m["status"] != "applied"] == [pending]
+        assert doc["drift"] == [] and doc["checksum_mismatch"] == []
+
+        # 4. sync, twice (idempotent): the rows Liquibase itself wrote
+        out = tmp_path / "sync.sql"
+        sync = _cli("sync", *base, "--out", str(out), *(["--prune"] if phantom else []))
+        assert sync.returncode == 0, sync.stderr
+        for _ in range(2):
+            pg.psql(db, out, single_transaction=False)
+        assert sorted(_rows(pg, db)) == sorted(written)
+
+        # 5. Liquibase runs exactly the pending changeset; nothing is left; check passes
+        update = _liquibase(liquibase_cli, url, user, work, "update")
+        assert "Rows affected: 1" in update or "Run:                          1" in update, update
+        rows = _rows(pg, db)
+        assert [r[0] for r in rows][-1] == pending and sorted(r[0] for r in rows) == sorted(
+            versions)
+        status = _liquibase(liquibase_cli, url, user, work, "status")
+        assert "is up to date" in status, status
+        check = _cli("check", *base)
+        assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_sync_refuses_while_liquibase_holds_its_lock(pg: PgServer, liquibase_cli: Path,
+                                                     tmp_path: Path) -> None:
+    work = tmp_path / "changelog"
+    shutil.copytree(FIXTURE, work)
+    db = pg.create_database("liquibase_lock")
+    with tcp_address(pg.dsn(db)) as (host, port, user):
+        url = f"jdbc:postgresql://{host}:{port}/{db}"
+        _liquibase(liquibase_cli, url, user, work, "update")
+    pg.psql(db, "DELETE FROM databasechangelog; UPDATE databasechangeloglock SET locked = true, "
+                "lockgranted = now(), lockedby = 'deploy-7 (10.0.0.7)';")
+    out = tmp_path / "sync.sql"
+    sync = _cli("sync", "--migrations", str(work), "--dsn", pg.dsn(db), "--out", str(out))
+    assert sync.returncode == 0, sync.stderr
+    proc = subprocess.run([str(pg.psql_bin), "-v", "ON_ERROR_STOP=1", "-X", "-q", "-d",
+                           pg.dsn(db), "-f", str(out)], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert proc.returncode != 0 and "Liquibase holds its lock (locked by deploy-7" in proc.stderr
+    with pg.connect_db(db) as conn:
+        assert conn.execute("SELECT count(*) FROM databasechangelog").fetchone() == (0,)
