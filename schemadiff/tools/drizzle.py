@@ -32,12 +32,11 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from schemadiff import sync as sync_mod
 from schemadiff.errors import Location, MigrationError
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
-from schemadiff.sync import SyncContext, SyncError, SyncScript
-from schemadiff.tools import _common
+from schemadiff.tools import _common, _script
+from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript
 
 NAME = "drizzle"
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("drizzle", "__drizzle_migrations")})
@@ -160,14 +159,14 @@ def _entry_lines(text: str, count: int) -> list[int]:
 HISTORY_QUERY = "SELECT id::text AS id, hash, created_at::text AS created_at FROM {table}"
 
 
-def create_table_sql(table: str, schema: str) -> str:
+def _create_table_sql(table: str, schema: str) -> str:
     """``__drizzle_migrations`` and its schema as ``migrate()`` creates them.
 
     Args:
         table: the quoted, possibly schema-qualified table name.
         schema: the bare schema name ("" when unqualified).
     """
-    create_schema = (f"CREATE SCHEMA IF NOT EXISTS {sync_mod.identifier(schema)};\n"
+    create_schema = (f"CREATE SCHEMA IF NOT EXISTS {_script.identifier(schema)};\n"
                      if schema else "")
     return create_schema + (f"CREATE TABLE IF NOT EXISTS {table} (\n"
                             "    id SERIAL PRIMARY KEY,\n"
@@ -239,10 +238,10 @@ def render_sync(ctx: SyncContext) -> SyncScript:
     Raises:
         SyncError: a migration without a hash (not read by the drizzle reader).
     """
-    table = sync_mod.qualified(ctx.table)
+    table = _script.qualified(ctx.table)
     body: list[str] = []
     if not ctx.recorded.table_exists:
-        body.append(create_table_sql(table, ctx.table[0]))
+        body.append(_create_table_sql(table, ctx.table[0]))
     body.append(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE;")
     for version in ctx.prune:
         body.append(f"DELETE FROM {table} WHERE created_at = {_int(version)};")
@@ -251,9 +250,9 @@ def render_sync(ctx: SyncContext) -> SyncScript:
             raise SyncError(f"migration {m.label} has no drizzle hash ({m.path})")
         when = _int(m.version)
         body.append(
-            f"-- {sync_mod.comment_text(m.label)}\n"
+            f"-- {_script.comment_text(m.label)}\n"
             f"INSERT INTO {table} (hash, created_at)\n"
-            f"SELECT {sync_mod.literal(m.checksum)}, {when}\n"
+            f"SELECT {_script.literal(m.checksum)}, {when}\n"
             f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE created_at = {when});")
     before = [_int(v) for v in set(ctx.recorded.applied) - set(ctx.prune)]
     after = [_int(v) for v in ctx.applied_after]
@@ -272,7 +271,7 @@ def render_sync(ctx: SyncContext) -> SyncScript:
                         f"recorded created_at {newest_before}: drizzle's migrator already skips "
                         "them; apply their SQL by hand, then run schemadiff sync again")
     return SyncScript(
-        NAME, "script", sync_mod.frame(ctx, "backfill __drizzle_migrations", body),
+        NAME, "script", _script.frame(ctx, "backfill __drizzle_migrations", body),
         commands=("drizzle-kit migrate",) if ctx.pending_after else (),
         warnings=tuple(warnings),
         inserted=tuple(m.version for m in sorted(ctx.missing, key=lambda m: _int(m.version))),

@@ -43,12 +43,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
 
-from schemadiff import sync as sync_mod
 from schemadiff.errors import Location, MigrationError
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
-from schemadiff.sync import SyncContext, SyncScript
-from schemadiff.tools import _common
+from schemadiff.tools import _common, _script
+from schemadiff.tools.protocol import SyncContext, SyncScript
 
 NAME = "liquibase"
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset(
@@ -661,7 +660,7 @@ HISTORY_QUERY = (
 )
 
 #: databasechangelog as Liquibase 4 creates it on PostgreSQL (``IF NOT EXISTS`` added).
-CREATE_TABLE = """CREATE TABLE IF NOT EXISTS {table} (
+_CREATE_TABLE = """CREATE TABLE IF NOT EXISTS {table} (
     id VARCHAR(255) NOT NULL,
     author VARCHAR(255) NOT NULL,
     filename VARCHAR(255) NOT NULL,
@@ -736,34 +735,34 @@ def render_sync(ctx: SyncContext) -> SyncScript:
     DESCRIPTION ``sql``, the changeset's comment, contexts and labels, the LIQUIBASE version of
     the newest row and one DEPLOYMENT_ID for the whole script. ``prune`` deletes rows.
     """
-    table = sync_mod.qualified(ctx.table)
-    lock = sync_mod.qualified((ctx.table[0], LOCK_TABLE))
+    table = _script.qualified(ctx.table)
+    lock = _script.qualified((ctx.table[0], LOCK_TABLE))
     body: list[str] = [_lock_check(lock)]
     if not ctx.recorded.table_exists:
-        body.append(CREATE_TABLE.format(table=table))
+        body.append(_CREATE_TABLE.format(table=table))
     body.append(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE;")
     for version in ctx.prune:
         body.append(f"DELETE FROM {table} WHERE {_where(version)};")
     deployment = "right((extract(epoch FROM now()) * 1000)::bigint::text, 10)"
     version_sql = (f"COALESCE((SELECT liquibase FROM {table} ORDER BY orderexecuted DESC "
-                   f"LIMIT 1), {sync_mod.literal(LIQUIBASE_VERSION)})")
+                   f"LIMIT 1), {_script.literal(LIQUIBASE_VERSION)})")
     for m in ctx.missing:  # already in changelog order
         filename, cid, author = _parts(m)
         contexts = m.extra.get("contextFilter") or m.extra.get("context")
         body.append(
-            f"-- {sync_mod.comment_text(m.version)}\n"
+            f"-- {_script.comment_text(m.version)}\n"
             f"INSERT INTO {table} (id, author, filename, dateexecuted, orderexecuted, exectype, "
             "md5sum, description, comments, tag, liquibase, contexts, labels, deployment_id)\n"
-            f"SELECT {sync_mod.literal(cid)}, {sync_mod.literal(author)}, "
-            f"{sync_mod.literal(filename)}, now(), "
+            f"SELECT {_script.literal(cid)}, {_script.literal(author)}, "
+            f"{_script.literal(filename)}, now(), "
             f"(SELECT COALESCE(max(orderexecuted), 0) + 1 FROM {table}), 'EXECUTED', "
-            f"{sync_mod.literal(m.checksum)}, {sync_mod.literal('' if m.opaque else 'sql')}, "
-            f"{sync_mod.literal(m.extra.get('comment', ''))}, NULL, {version_sql}, "
-            f"{sync_mod.literal(contexts or None)}, {sync_mod.literal(m.extra.get('labels'))}, "
+            f"{_script.literal(m.checksum)}, {_script.literal('' if m.opaque else 'sql')}, "
+            f"{_script.literal(m.extra.get('comment', ''))}, NULL, {version_sql}, "
+            f"{_script.literal(contexts or None)}, {_script.literal(m.extra.get('labels'))}, "
             f"{deployment}\n"
             f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {_where(m.version)});")
     return SyncScript(
-        NAME, "script", sync_mod.frame(ctx, "backfill databasechangelog", body),
+        NAME, "script", _script.frame(ctx, "backfill databasechangelog", body),
         commands=("liquibase update",) if ctx.pending_after else (),
         inserted=tuple(m.version for m in ctx.missing),
         pruned=ctx.prune,
@@ -782,7 +781,7 @@ def _split_version(version: str) -> tuple[str, str, str]:
     filename, sep, rest = version.partition("::")
     cid, sep2, author = rest.rpartition("::")
     if not sep or not sep2:
-        raise sync_mod.SyncError(f"{version!r} is not a Liquibase changeset identity "
+        raise _script.SyncError(f"{version!r} is not a Liquibase changeset identity "
                                  "(filename::id::author)")
     return filename, cid, author
 
@@ -790,14 +789,14 @@ def _split_version(version: str) -> tuple[str, str, str]:
 def _where(version: str) -> str:
     """The condition selecting a changeset's rows."""
     filename, cid, author = _split_version(version)
-    return (f"id = {sync_mod.literal(cid)} AND author = {sync_mod.literal(author)} AND "
-            f"filename = {sync_mod.literal(filename)}")
+    return (f"id = {_script.literal(cid)} AND author = {_script.literal(author)} AND "
+            f"filename = {_script.literal(filename)}")
 
 
 def _lock_check(lock: str) -> str:
     """A block that holds ``databasechangeloglock`` for the transaction and stops when a
     Liquibase run holds it (a concurrent run then waits for this script)."""
-    name = sync_mod.literal(lock)
+    name = _script.literal(lock)
     return (
         "DO $schemadiff$\n"
         "DECLARE held text;\n"
