@@ -320,7 +320,9 @@ def diff(
     )
     unmodeled = expected.diagnostics + actual.diagnostics
     if fmt == "json":
-        text = report.diff_json(diffs, unmodeled)
+        from schemadiff import contract
+
+        text = contract.dumps(contract.diff_document(diffs, unmodeled))
     elif fmt == "markdown":
         text = report.diff_markdown(diffs, unmodeled)
     else:
@@ -350,7 +352,6 @@ def inspect(
     out: str | None,
 ) -> None:
     """Print the normalized schema graph schemadiff sees in a source."""
-    import json
 
     given = [x for x in (migrations, schema_file, dsn) if x]
     if len(given) != 1:
@@ -360,12 +361,9 @@ def inspect(
     else:
         result = _load_actual(schema_file, dsn, strict)
     if fmt == "json":
-        # one object per line: json's C encoder (indent= would fall back to the pure-Python
-        # one, 1.5 s for a 5,000-table database), and each object a line to grep and diff;
-        # one encoder for all (json.dumps makes one per call: a fifth of the time)
-        encode = json.JSONEncoder(default=str).encode
-        items = [encode(o) for o in result.catalog.to_json()]
-        text = "[\n" + ",\n".join("  " + item for item in items) + ("\n]" if items else "]")
+        from schemadiff.contract import inspect_text
+
+        text = inspect_text(result.catalog)
     else:
         from schemadiff.render import render_sql
 
@@ -424,11 +422,11 @@ def infer(
     result = _run_inference(
         migrations, tool, schema_file, dsn, history_file, schemas, excluded, strict
     )
-    from schemadiff import report
+    from schemadiff import contract, report
 
-    doc = result.to_json()
+    doc = contract.infer_document(result)
     if fmt == "json":
-        text = report.infer_json(doc)
+        text = contract.dumps(doc)
     elif fmt == "markdown":
         text = report.infer_markdown(doc)
     else:
@@ -504,7 +502,6 @@ def check(
     excluded: tuple[str, ...],
 ) -> None:
     """CI gate: exit 1 when the database and this code's migrations do not agree."""
-    import json
 
     from schemadiff.gate import evaluate, github_annotations
 
@@ -521,20 +518,10 @@ def check(
     if os.environ.get("GITHUB_ACTIONS") == "true":
         click.echo(github_annotations(failures), nl=False)
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "ok": not failures,
-                    "failures": [
-                        {"category": f.category, "message": f.message, "versions": list(f.versions)}
-                        for f in failures
-                    ],
-                    "inference": result.to_json(),
-                },
-                indent=2,
-                default=str,
-            )
-        )
+        from schemadiff import contract
+
+        doc = contract.check_document(result, failures, wanted)  # type: ignore[arg-type]
+        click.echo(contract.dumps(doc))
     elif fmt == "markdown":
         lines = ["**schemadiff check**: " + ("passed." if not failures else "FAILED.")]
         lines += [f"- **{f.category}**: {f.message}" for f in failures]
@@ -543,7 +530,9 @@ def check(
         for f in failures:
             click.echo(f"FAIL {f.category}: {f.message}")
         if not failures:
-            s = result.to_json()["summary"]
+            from schemadiff.contract import infer_document
+
+            s = infer_document(result)["summary"]
             click.echo(
                 f"ok: {s['applied']} applied, {s['pending']} pending; "
                 f"nothing fails {', '.join(wanted)}"
@@ -566,6 +555,15 @@ def check(
     "--style", type=click.Choice(["script", "migration"]), default="script", show_default=True
 )
 @click.option("--out", "-o", type=click.Path(), help="Write the script here (atomically).")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["sql", "json"]),
+    default="sql",
+    show_default=True,
+    help="The script itself, or the repair as data (with the script in it).",
+)
 @click.option(
     "--prune", is_flag=True, help="Also delete rows of versions recorded but not applied."
 )
@@ -595,6 +593,7 @@ def sync(
     from_json: str | None,
     style: str,
     out: str | None,
+    fmt: str,
     prune: bool,
     allow_partial: bool,
     complete_partial: bool,
@@ -620,11 +619,32 @@ def sync(
             err=True,
         )
         sys.exit(1)
-    script, notes = render_plan(
+    repair = render_plan(
         plan, style=style, prune=prune, complete_partial=complete_partial, assume=assume
     )
-    _write(script, out)
-    for line in notes:
+    text = repair.text
+    if fmt == "json":
+        from schemadiff import contract
+
+        script = repair.script
+        text = contract.dumps(
+            contract.sync_document(
+                plan.tool,
+                style,
+                repair.text,
+                inserted=list(script.inserted),
+                pruned=list(script.pruned),
+                not_recorded=repair.not_recorded,
+                not_pruned=repair.not_pruned,
+                partial=list(plan.partial),
+                filename=script.filename,
+                version=script.version,
+                commands=list(script.commands),
+                warnings=list(script.warnings),
+            )
+        )
+    _write(text, out)
+    for line in repair.notes:
         click.echo(f"schemadiff: {line}", err=True)
 
 
@@ -662,12 +682,7 @@ def verify(
     from schemadiff.cache import command_cache
     from schemadiff.history import parse_migrations
     from schemadiff.sources.shadow import describe_shadow, shadow_replay
-    from schemadiff.verify import (
-        Comparison,
-        static_snapshots,
-        verification_json,
-        verification_table,
-    )
+    from schemadiff.verify import Comparison, static_snapshots, verification_table
 
     if bool(shadow_dsn) == bool(shadow):
         raise SchemaDiffError("give --shadow-dsn DSN or --shadow embedded")
@@ -691,7 +706,9 @@ def verify(
     timings = {"static": static_done - started, "shadow": time.perf_counter() - static_done}
     where = describe_shadow(shadow_dsn, bool(shadow))
     if fmt == "json":
-        text = verification_json(comparison, name, where, timings)
+        from schemadiff import contract
+
+        text = contract.dumps(contract.verify_document(comparison, name, where, timings))
     else:
         text = verification_table(comparison, name, where, timings)
     _write(text, out)

@@ -11,8 +11,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import field
 from typing import Any
 
+from schemadiff.choice import Choice
 from schemadiff.frozen import record
-from schemadiff.model import KIND_ORDER, TABLE_LEVEL_KINDS, Catalog, Effect, Key, SchemaObject
+from schemadiff.model import KIND_ORDER, TABLE_LEVEL_KINDS, Catalog, Effect, Key
+
+
+class Change(Choice):
+    """What a difference is."""
+
+    MISSING = "missing"  # expected, not in actual
+    EXTRA = "extra"  # in actual only
+    CHANGED = "changed"  # one attribute differs
+    RENAMED = "renamed"  # in actual under another name
 
 
 @record
@@ -34,37 +44,13 @@ class Difference:
     """
 
     key: Key
-    change: str
+    change: Change
     attribute: str | None = None
     expected: Any = None
     actual: Any = None
     migration: str | None = None
     detail: dict[str, Any] = field(default_factory=dict, compare=False)
     explained_by: dict[str, Any] | None = field(default=None, compare=False)
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "kind": self.key.kind,
-            "object": self.key.display,
-            "change": self.change,
-            "attribute": self.attribute,
-            "expected": _plain(self.expected),
-            "actual": _plain(self.actual),
-            "migration": self.migration,
-        }
-        if self.detail:
-            out["detail"] = self.detail
-        if self.explained_by:
-            out["explained_by"] = self.explained_by
-        return out
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, SchemaObject):
-        return None
-    if isinstance(value, tuple):
-        return [_plain(v) for v in value]
-    return value
 
 
 class Provenance:
@@ -173,9 +159,9 @@ def diff_catalogs(
         e = expected.objects.get(key)
         a = actual.objects.get(key)
         if e is not None and a is None:
-            out.append(Difference(key, "missing", None, e, None, prov.of(key)))
+            out.append(Difference(key, Change.MISSING, None, e, None, prov.of(key)))
         elif a is not None and e is None:
-            out.append(Difference(key, "extra", None, None, a, prov.of(key)))
+            out.append(Difference(key, Change.EXTRA, None, None, a, prov.of(key)))
         elif e is not None and a is not None and e != a:
             ea, aa = e.attributes(), a.attributes()
             for attr in ea:
@@ -183,7 +169,7 @@ def diff_catalogs(
                     out.append(
                         Difference(
                             key,
-                            "changed",
+                            Change.CHANGED,
                             attr,
                             ea[attr],
                             aa.get(attr),

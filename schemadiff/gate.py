@@ -11,19 +11,31 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from schemadiff.choice import Choice
 from schemadiff.frozen import record
 
 if TYPE_CHECKING:  # the CLI imports this module for CATEGORIES: keep it light
     from schemadiff.diff import Difference
     from schemadiff.infer import Inference
 
+class Category(Choice):
+    """A ``--fail-on`` category."""
+
+    UNKNOWN_VERSIONS = "unknown-versions"  # the database ran versions this code lacks
+    HISTORY = "history"  # rows missing from the history, or phantom rows
+    PARTIAL = "partial"
+    UNVERIFIED = "unverified"  # applied by order, unproven, not recorded
+    CHECKSUM = "checksum"
+    DRIFT = "drift"
+
+
 #: ``--fail-on`` categories, in report order.
-CATEGORIES = ("unknown-versions", "history", "partial", "unverified", "checksum", "drift")
+CATEGORIES = Category.values()
 
 
 @record
 class Failure:
-    category: str
+    category: Category
     message: str
     versions: tuple[str, ...] = ()
 
@@ -40,7 +52,7 @@ def evaluate(result: Inference, fail_on: tuple[str, ...] = CATEGORIES) -> list[F
         v = result.recorded_not_in_code
         out.append(
             Failure(
-                "unknown-versions",
+                Category.UNKNOWN_VERSIONS,
                 f"code has fewer migrations than the database: {len(v)} applied version(s) are not "
                 f"in this code ({_join(v)}); deploying it would fail or roll the schema back",
                 tuple(v),
@@ -50,7 +62,7 @@ def evaluate(result: Inference, fail_on: tuple[str, ...] = CATEGORIES) -> list[F
         v = result.missing_from_history
         out.append(
             Failure(
-                "history",
+                Category.HISTORY,
                 f"{len(v)} applied migration(s) missing from the {result.tool} history "
                 f"({_join(v)}); the tool would re-run them: generate the backfill with "
                 f"`schemadiff sync`",
@@ -61,7 +73,7 @@ def evaluate(result: Inference, fail_on: tuple[str, ...] = CATEGORIES) -> list[F
         v = result.recorded_not_applied
         out.append(
             Failure(
-                "history",
+                Category.HISTORY,
                 f"{len(v)} version(s) recorded as applied whose schema changes are absent "
                 f"({_join(v)})",
                 tuple(v),
@@ -69,12 +81,14 @@ def evaluate(result: Inference, fail_on: tuple[str, ...] = CATEGORIES) -> list[F
         )
     if "partial" in fail_on and result.partial:
         v = result.partial
-        out.append(Failure("partial", f"partially applied migration(s): {_join(v)}", tuple(v)))
+        out.append(
+            Failure(Category.PARTIAL, f"partially applied migration(s): {_join(v)}", tuple(v))
+        )
     if "unverified" in fail_on and result.unverified:
         v = result.unverified
         out.append(
             Failure(
-                "unverified",
+                Category.UNVERIFIED,
                 f"{len(v)} migration(s) the order places as applied but the schema cannot "
                 f"verify, missing from the history ({_join(v)}): data or code migrations "
                 f"leave no schema trace; check that they ran, then record them with "
@@ -86,7 +100,7 @@ def evaluate(result: Inference, fail_on: tuple[str, ...] = CATEGORIES) -> list[F
         v = result.checksum_mismatch
         out.append(
             Failure(
-                "checksum",
+                Category.CHECKSUM,
                 f"migration file(s) changed after they were applied (checksum differs): {_join(v)}",
                 tuple(v),
             )
@@ -95,7 +109,7 @@ def evaluate(result: Inference, fail_on: tuple[str, ...] = CATEGORIES) -> list[F
         items = [_drift_item(d) for d in result.drift]
         out.append(
             Failure(
-                "drift",
+                Category.DRIFT,
                 f"{len(items)} schema difference(s) the applied migrations do not explain: "
                 f"{_join(items, 10)}",
             )

@@ -21,7 +21,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from schemadiff.diff import Difference, diff_catalogs
+from schemadiff.choice import Choice
+from schemadiff.diff import Change, Difference, diff_catalogs
+from schemadiff.errors import Diagnostic
 from schemadiff.history import Replay, replay_migrations
 from schemadiff.migration import Migration
 from schemadiff.model import TABLE_LEVEL_KINDS, Catalog, Effect, Key, SchemaObject
@@ -41,6 +43,31 @@ if TYPE_CHECKING:
     import networkx as nx
 
 
+class Status(Choice):
+    """Whether a migration's schema changes are in the database."""
+
+    APPLIED = "applied"
+    PENDING = "pending"
+    PARTIAL = "partial"  # some of its statements' effects present, some absent
+
+
+class Confidence(Choice):
+    """How a verdict was decided (see :class:`Verdict`)."""
+
+    OBSERVED = "observed"
+    DEPENDENCY = "inferred-from-dependency"
+    ORDER = "inferred-from-order"
+    UNOBSERVABLE = "unobservable"
+
+
+class Pattern(Choice):
+    """The shape of a partial migration's present statements (see :data:`PATTERNS`)."""
+
+    PREFIX = "prefix"
+    HOT_FIX = "hot-fix"
+    SCATTERED = "scattered"
+
+
 @dataclass(slots=True)
 class Verdict:
     """The inferred state of one migration.
@@ -55,58 +82,32 @@ class Verdict:
     """
 
     migration: Migration
-    status: str  # applied | pending | partial
-    confidence: str  # observed | inferred-from-dependency | inferred-from-order | unobservable
+    status: Status
+    confidence: Confidence
     recorded: bool | None
     present: list[str] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)
     statements_present: list[int] = field(default_factory=list)  # lines
     statements_absent: list[int] = field(default_factory=list)
-    pattern: str | None = None  # partial: prefix | hot-fix | scattered
+    pattern: Pattern | None = None  # partial only
     proven: bool = True
     reason: str | None = None
-
-    def to_json(self, evidence_limit: int = 25) -> dict[str, Any]:
-        m = self.migration
-        out: dict[str, Any] = {
-            "version": m.version,
-            "name": m.description,
-            "file": m.path,
-            "status": self.status,
-            "confidence": self.confidence,
-            "proven": self.proven,
-            "recorded": self.recorded,
-            "evidence": {
-                "present": self.present[:evidence_limit],
-                "absent": self.absent[:evidence_limit],
-            },
-        }
-        if self.reason:
-            out["reason"] = self.reason
-        if len(self.present) > evidence_limit or len(self.absent) > evidence_limit:
-            out["evidence"]["total"] = {"present": len(self.present), "absent": len(self.absent)}
-        if self.status == "partial":
-            out["statements"] = {
-                "present": self.statements_present,
-                "absent": self.statements_absent,
-                "pattern": self.pattern,
-            }
-        return out
 
 
 #: What a partial migration's pattern of present statements looks like.
 PATTERNS = {
-    "prefix": "its first statements are present and the rest absent: a run by hand that "
-    "stopped midway",
-    "hot-fix": "isolated statements are present and most are absent: statements run by hand",
-    "scattered": "most statements are present but some earlier ones are absent: applied, "
-    "then changed by hand, or run piecemeal",
+    Pattern.PREFIX: "its first statements are present and the rest absent: a run by hand "
+    "that stopped midway",
+    Pattern.HOT_FIX: "isolated statements are present and most are absent: statements run "
+    "by hand",
+    Pattern.SCATTERED: "most statements are present but some earlier ones are absent: "
+    "applied, then changed by hand, or run piecemeal",
 }
 
 
 @dataclass(slots=True)
 class Inference:
-    """Everything ``schemadiff infer`` reports (the JSON contract of DESIGN §6)."""
+    """Everything ``schemadiff infer`` reports (as JSON: ``contract.infer_document``)."""
 
     tool: str
     verdicts: list[Verdict]
@@ -117,10 +118,11 @@ class Inference:
     checksum_mismatch: list[str]
     drift: list[Difference]
     unverified: list[str] = field(default_factory=list)
+    unmodeled: list[Diagnostic] = field(default_factory=list)  # statements not modelled
 
     @property
     def partial(self) -> list[str]:
-        return [v.migration.version for v in self.verdicts if v.status == "partial"]
+        return [v.migration.version for v in self.verdicts if v.status == Status.PARTIAL]
 
     @property
     def has_findings(self) -> bool:
@@ -133,47 +135,6 @@ class Inference:
             or self.partial
             or self.unverified
         )
-
-    def to_json(self) -> dict[str, Any]:
-        counts: dict[str, int] = defaultdict(int)
-        for v in self.verdicts:
-            counts[v.status] += 1
-        return {
-            "tool": self.tool,
-            "history": {
-                "source": self.recorded.source,
-                "table_exists": self.recorded.table_exists,
-                "recorded": len(self.recorded.applied),
-                "versions": list(self.recorded.applied),
-                "notes": list(self.recorded.notes),
-            },
-            "migrations": [v.to_json() for v in self.verdicts],
-            "missing_from_history": self.missing_from_history,
-            "unverified": self.unverified,
-            "recorded_not_applied": self.recorded_not_applied,
-            "recorded_not_in_code": self.recorded_not_in_code,
-            "checksum_mismatch": self.checksum_mismatch,
-            "partial": self.partial,
-            "drift": [_drift_json(d) for d in self.drift],
-            "summary": {
-                "migrations": len(self.verdicts),
-                "applied": counts["applied"],
-                "pending": counts["pending"],
-                "partial": counts["partial"],
-                "missing_from_history": len(self.missing_from_history),
-                "unverified": len(self.unverified),
-                "recorded_not_applied": len(self.recorded_not_applied),
-                "recorded_not_in_code": len(self.recorded_not_in_code),
-                "checksum_mismatch": len(self.checksum_mismatch),
-                "drift": len(self.drift),
-            },
-        }
-
-
-def _drift_json(d: Difference) -> dict[str, Any]:
-    out = d.to_json()
-    out.pop("detail", None)
-    return out
 
 
 # ------------------------------------------------------------------------------ facts
@@ -626,7 +587,7 @@ def infer_applied(
     confirmed: set[int] = set()
     start = 0
     while len(confirmed) < _MAX_PARTIAL:
-        first = next((i for i in range(start, len(order)) if verdicts[i].status == "partial"),
+        first = next((i for i in range(start, len(order)) if verdicts[i].status == Status.PARTIAL),
                      None)
         if first is None:
             break
@@ -653,14 +614,14 @@ def infer_applied(
     missing = [
         v.migration.version
         for v in verdicts
-        if has_history and v.status == "applied" and not v.recorded and v.proven
+        if has_history and v.status == Status.APPLIED and not v.recorded and v.proven
     ]
     unverified = [
         v.migration.version
         for v in verdicts
-        if has_history and v.status == "applied" and not v.recorded and not v.proven
+        if has_history and v.status == Status.APPLIED and not v.recorded and not v.proven
     ]
-    not_applied = [v for v in rec if v in status and status[v] == "pending"]
+    not_applied = [v for v in rec if v in status and status[v] == Status.PENDING]
     mismatch = [
         m.version
         for m in migrations
@@ -679,7 +640,7 @@ def infer_applied(
     drift = [_renamed(r, replay) for r in renames] + drift
     return Inference(
         tool, verdicts, recorded, missing, not_applied, unknown_recorded, mismatch, drift,
-        unverified,
+        unverified, list(replay.diagnostics),
     )
 
 
@@ -758,8 +719,8 @@ def _verdict(ctx: _Context, mi: int, applied: set[int], ev: _Evidence) -> Verdic
     was_recorded = None if ctx.recorded is None else m.version in ctx.recorded
     v = Verdict(
         m,
-        "pending",
-        "observed",
+        Status.PENDING,
+        Confidence.OBSERVED,
         was_recorded,
         sorted(_describe(facts.names[f]) for f in present),
         sorted(_describe(facts.names[f]) for f in absent),
@@ -768,30 +729,30 @@ def _verdict(ctx: _Context, mi: int, applied: set[int], ev: _Evidence) -> Verdic
         _undone_by(facts, mi, absent, applied, ctx.rerunnable) if was_recorded and absent else None
     )
     if not facts.by_migration.get(mi):
-        v.confidence, v.proven, v.reason = "unobservable", False, "no schema effect"
+        v.confidence, v.proven, v.reason = Confidence.UNOBSERVABLE, False, "no schema effect"
     elif undone_by is not None and not st_present:
         # the schema holds what an earlier migration set: it never ran, or that one ran again
         # after it (a failed `goose up` re-running an idempotent file); the history says it ran
-        v.confidence, v.proven = "inferred-from-order", False
+        v.confidence, v.proven = Confidence.ORDER, False
         v.reason = (
             f"its effects are absent, and the schema holds what "
             f"{migrations[undone_by].version} set before it"
         )
     elif not st_present and not st_absent:
-        v.confidence, v.proven = "inferred-from-order", False
+        v.confidence, v.proven = Confidence.ORDER, False
         v.reason = "its effects are all overwritten by later migrations"
     elif st_present and st_absent and not (was_recorded and m.in_transaction):
-        v.status = "partial"
+        v.status = Status.PARTIAL
         v.statements_present = sorted({facts.lines.get(st, 0) for st in st_present})
         v.statements_absent = sorted({facts.lines.get(st, 0) for st in st_absent})
         v.pattern = _pattern(st_present, st_absent)
     elif st_present:
-        v.status = "applied"
+        v.status = Status.APPLIED
         if st_absent:
             v.reason = "recorded, and its tool runs it whole: what is absent is drift"
     evidence = present + absent
     on_renamed = evidence and all(ctx.moved(facts.names[f][0]) for f in evidence)
-    if v.confidence == "observed" and on_renamed:
+    if v.confidence == Confidence.OBSERVED and on_renamed:
         v.proven = False
         v.reason = "its evidence is on objects renamed by hand"
     return v
@@ -815,8 +776,8 @@ def _undone_by(
 def _pattern(present: list[int], absent: list[int]) -> str:
     """A partial migration's shape (statement positions): see :data:`PATTERNS`."""
     if max(present) < min(absent):
-        return "prefix"
-    return "hot-fix" if len(present) <= len(absent) else "scattered"
+        return Pattern.PREFIX
+    return Pattern.HOT_FIX if len(present) <= len(absent) else Pattern.SCATTERED
 
 
 def _reach(edges: Edges, starts: Iterable[int]) -> dict[int, int]:
@@ -845,23 +806,23 @@ def _follow_dependencies(verdicts: list[Verdict], edges: Edges) -> None:
     def decided(status: str) -> list[int]:
         return [
             i for i, v in enumerate(verdicts)
-            if v.confidence == "observed" and v.proven and v.status == status
+            if v.confidence == Confidence.OBSERVED and v.proven and v.status == status
         ]
 
-    needed = _reach(reverse, decided("applied"))  # ancestors of applied ones
-    blocked = _reach(edges, decided("pending"))  # descendants of pending ones
+    needed = _reach(reverse, decided(Status.APPLIED))  # ancestors of applied ones
+    blocked = _reach(edges, decided(Status.PENDING))  # descendants of pending ones
     for i, v in enumerate(verdicts):
-        if v.confidence == "observed" or (i not in needed and i not in blocked):
+        if v.confidence == Confidence.OBSERVED or (i not in needed and i not in blocked):
             continue
         if i in needed and i in blocked:
             v.reason = "contradicting evidence: " + v.reason if v.reason else "contradicting"
             continue
-        v.confidence, v.proven = "inferred-from-dependency", True
+        v.confidence, v.proven = Confidence.DEPENDENCY, True
         if i in needed:
-            v.status = "applied"
+            v.status = Status.APPLIED
             v.reason = f"{verdicts[needed[i]].migration.version} builds on it and is applied"
         else:
-            v.status = "pending"
+            v.status = Status.PENDING
             v.reason = f"it builds on {verdicts[blocked[i]].migration.version}, not applied"
 
 
@@ -871,23 +832,24 @@ def _place_by_order(verdicts: list[Verdict], has_history: bool) -> None:
     pending, unless the history records it (the only remaining witness). Unproven either way.
     """
     ran = [
-        i for i, v in enumerate(verdicts) if v.proven and v.status in ("applied", "partial")
+        i for i, v in enumerate(verdicts)
+        if v.proven and v.status in (Status.APPLIED, Status.PARTIAL)
     ]
     last_applied = max(ran, default=-1)
     refuted = False  # a recorded migration so far that the schema proves not applied
     for i, v in enumerate(verdicts):
-        if v.confidence in ("observed", "inferred-from-dependency"):
-            refuted = refuted or (bool(v.recorded) and v.proven and v.status == "pending")
+        if v.confidence in (Confidence.OBSERVED, Confidence.DEPENDENCY):
+            refuted = refuted or (bool(v.recorded) and v.proven and v.status == Status.PENDING)
             continue
         why = v.reason + "; " if v.reason else ""
         if i < last_applied:
-            v.status = "applied"
+            v.status = Status.APPLIED
             v.reason = why + "placed by the applied ones after it"
         elif has_history and v.recorded and not refuted:
-            v.status = "applied"
+            v.status = Status.APPLIED
             v.reason = why + "recorded in the history"
         else:
-            v.status = "pending"
+            v.status = Status.PENDING
             if v.recorded:
                 v.reason = why + "recorded, but so are earlier migrations the schema refutes"
 
@@ -900,15 +862,15 @@ def _maybe_undone(verdicts: list[Verdict]) -> None:
     after it are applied; at the end of the history (an old backup under a newer history
     looks the same) it stays pending, unproven: ``--prune`` leaves its row alone.
     """
-    ran = [i for i, v in enumerate(verdicts) if v.proven and v.status == "applied"]
+    ran = [i for i, v in enumerate(verdicts) if v.proven and v.status == Status.APPLIED]
     last = max(ran, default=-1)
     for i, v in enumerate(verdicts):
-        if v.status != "pending" or not v.recorded:
+        if v.status != Status.PENDING or not v.recorded:
             continue
         v.proven = False
         v.reason = "its effects are absent, but versions unknown to this code ran after it"
         if i < last:
-            v.status, v.confidence = "applied", "inferred-from-order"
+            v.status, v.confidence = Status.APPLIED, Confidence.ORDER
             v.reason += " and may have undone them"
 
 
@@ -918,7 +880,8 @@ def _renamed(r: Rename, replay: Replay) -> Difference:
          if e.key == r.expected and e.attribute == "*" and e.after is not None),
         None,
     )
-    return Difference(r.expected, "renamed", None, r.expected.display, r.actual.display, creator)
+    return Difference(r.expected, Change.RENAMED, None, r.expected.display, r.actual.display,
+                      creator)
 
 
 def _drift(
@@ -935,8 +898,8 @@ def _drift(
     object that a pending migration would create is attributed to that migration; a value an
     older applied migration set, which a later one changed, is a re-run of the older one.
     """
-    chosen = [i for i, v in enumerate(verdicts) if v.status in ("applied", "partial")]
-    partial = {v.migration.version for v in verdicts if v.status == "partial"}
+    chosen = [i for i, v in enumerate(verdicts) if v.status in (Status.APPLIED, Status.PARTIAL)]
+    partial = {v.migration.version for v in verdicts if v.status == Status.PARTIAL}
     applied = {verdicts[i].migration.version for i in chosen}
     expected = full if len(chosen) == len(verdicts) else replay_subset(chosen)
     creators: dict[Key, str] = {}
@@ -980,13 +943,13 @@ def _rerun(d: Difference, history: list[Effect], rerunnable: set[str]) -> dict[s
     set and later applied migrations L changed it: R ran again after them."""
 
     def value(e: Effect) -> Any:
-        if d.change == "extra" or d.attribute is None:
+        if d.change == Change.EXTRA or d.attribute is None:
             return None if e.after is None else _comparable(e.after)
         if e.attribute == "*":
             return None if e.after is None else e.after.attributes().get(d.attribute)
         return e.after if e.attribute == d.attribute else _SKIP
 
-    want = _comparable(d.actual) if d.change == "extra" else d.actual
+    want = _comparable(d.actual) if d.change == Change.EXTRA else d.actual
     values = [(e.migration, value(e)) for e in history]
     values = [(m, v) for m, v in values if v is not _SKIP]
     for i in range(len(values) - 2, -1, -1):

@@ -531,21 +531,3 @@ class Catalog:
             if objects:
                 out.extend([objects[k] for k in sorted(objects)])
         return out
-
-    def to_json(self) -> list[dict[str, Any]]:
-        """A plain, stable rendering (used by ``schemadiff inspect --format json``)."""
-        out = []
-        names: dict[type, list[tuple[str, str]]] = {}
-        for obj in self.sorted():
-            fields = names.get(type(obj))
-            if fields is None:
-                fields = names[type(obj)] = [
-                    (f.name, f.name.rstrip("_")) for f in dataclasses.fields(obj) if f.compare
-                ]
-            d: dict[str, Any] = {"kind": obj.KIND, "object": obj.key.display}
-            for name, label in fields:
-                v = getattr(obj, name)
-                d[label] = list(v) if isinstance(v, tuple) else v
-            out.append(d)
-        return out
-

@@ -16,7 +16,6 @@ decides what goes in, and only what the schema proves:
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from schemadiff.errors import Location, SchemaDiffError
 from schemadiff.infer import Inference
 from schemadiff.migration import Migration
 from schemadiff.recorded import Recorded, RecordedVersion
+from schemadiff.tools.protocol import SyncScript
 
 #: ``--assume-applied`` words that stand for a group of unverified versions.
 ASSUME_GROUPS = ("unverified", "unobservable")
@@ -80,17 +80,13 @@ def plan_from_inference(result: Inference) -> RepairPlan:
 
 def plan_from_json(path: Path, migrations_dir: Path, tool: str | None) -> RepairPlan:
     """A plan from a saved ``infer --format json`` (the migrations are re-read from disk)."""
+    from schemadiff.contract import read_infer_document
     from schemadiff.tools import read_migrations
 
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        tool_name = tool or doc["tool"]
-        history = doc["history"]
-        verdicts = doc["migrations"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise SchemaDiffError(
-            f"not a saved `schemadiff infer --format json`: {exc}", Location(str(path))
-        ) from None
+    doc = read_infer_document(path)
+    tool_name = tool or doc["tool"]
+    history = doc["history"]
+    verdicts = doc["migrations"]
     _, migrations = read_migrations(migrations_dir, tool_name)
     by_version = {m.version: m for m in migrations}
     unknown = [v for v in doc.get("missing_from_history", []) if v not in by_version]
@@ -188,6 +184,26 @@ def assumed(plan: RepairPlan, assume: tuple[str, ...]) -> list[str]:
     return out
 
 
+@dataclass(slots=True)
+class Repair:
+    """A rendered plan: the text to save or run, and what to tell the user.
+
+    Attributes:
+        text: the script (with the statements completing partial migrations first, when
+            asked for), or the migration file.
+        notes: one sentence each: what to run next, warnings, what was left out and why.
+        script: the tool's :class:`~schemadiff.tools.protocol.SyncScript`.
+        not_recorded: unverified versions left out, with the reason.
+        not_pruned: unproven phantom rows left alone.
+    """
+
+    text: str
+    notes: list[str]
+    script: SyncScript
+    not_recorded: dict[str, str]
+    not_pruned: list[str]
+
+
 def render_plan(
     plan: RepairPlan,
     *,
@@ -195,8 +211,8 @@ def render_plan(
     prune: bool = False,
     complete_partial: bool = False,
     assume: tuple[str, ...] = (),
-) -> tuple[str, list[str]]:
-    """The script text and the notes for the user (what to run next, warnings)."""
+) -> Repair:
+    """The script and the notes for the user (what to run next, warnings)."""
     from schemadiff.sync import render_sync
 
     by_version = {m.version: m for m in plan.migrations}
@@ -239,7 +255,9 @@ def render_plan(
         )
     if not missing and not (prune and plan.not_applied):
         notes.insert(0, "nothing to sync: the history already records every proven migration")
-    return preamble + script.text, notes
+    not_recorded = {v: plan.unverified[v] for v in left}
+    return Repair(preamble + script.text, notes, script, not_recorded,
+                  list(plan.unproven_not_applied))
 
 
 def _reasons(versions: list[str], why: dict[str, str], limit: int = 8) -> str:

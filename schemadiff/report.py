@@ -5,8 +5,6 @@ Pure: functions return strings (rich renders into a string buffer).
 
 from __future__ import annotations
 
-import json
-from collections import Counter
 from typing import Any
 
 from schemadiff.diff import Difference
@@ -20,38 +18,6 @@ def _value(v: Any) -> str:
     if isinstance(v, tuple):
         return ", ".join(_value(x) for x in v) or "()"
     return str(v)
-
-
-def diff_summary(diffs: list[Difference], unmodeled: list[Diagnostic]) -> dict[str, Any]:
-    by_change = Counter(d.change for d in diffs)
-    return {
-        "differences": len(diffs),
-        "missing": by_change["missing"],
-        "extra": by_change["extra"],
-        "changed": by_change["changed"],
-        "unmodeled": len(unmodeled),
-    }
-
-
-def diff_json(
-    diffs: list[Difference], unmodeled: list[Diagnostic], extra: dict[str, Any] | None = None
-) -> str:
-    doc: dict[str, Any] = {
-        "differences": [d.to_json() for d in diffs],
-        "unmodeled": [
-            {
-                "file": d.location.path,
-                "line": d.location.line,
-                "message": d.message,
-                "statement": d.statement[:500],
-            }
-            for d in unmodeled
-        ],
-        "summary": diff_summary(diffs, unmodeled),
-    }
-    if extra:
-        doc.update(extra)
-    return json.dumps(doc, indent=2, default=str)
 
 
 def _describe(d: Difference) -> tuple[str, str, str]:
@@ -110,10 +76,6 @@ def diff_table(diffs: list[Difference], unmodeled: list[Diagnostic], width: int 
 
 
 # ------------------------------------------------------------------------------ infer
-
-
-def infer_json(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, indent=2, default=str)
 
 
 def _findings_lines(doc: dict[str, Any]) -> list[str]:

@@ -9,9 +9,7 @@ PostgreSQL part; everything after it inherits the difference, so the comparison 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from typing import Any
 
 from schemadiff.diff import Difference, diff_catalogs
 from schemadiff.errors import Diagnostic
@@ -110,37 +108,6 @@ class Comparison:
 
 
 # ------------------------------------------------------------------------------ renderings
-
-
-def _diagnostic_json(d: Diagnostic) -> dict[str, Any]:
-    return {"file": d.location.path, "line": d.location.line, "message": d.message}
-
-
-def verification_json(c: Comparison, tool: str, shadow: str, timings: dict[str, float]) -> str:
-    """The ``verify --format json`` document."""
-    first: dict[str, Any] | None = None
-    if c.divergence is not None:
-        dv = c.divergence
-        first = {
-            "position": dv.position + 1,
-            "version": dv.migration.version,
-            "name": dv.migration.description,
-            "file": dv.migration.path,
-            "differences": [d.to_json() for d in dv.differences],
-            "unmodeled": [_diagnostic_json(d) for d in dv.unmodeled],
-        }
-    doc = {
-        "tool": tool,
-        "shadow": shadow,
-        "agree": c.agree,
-        "migrations": len(c.snapshots.catalogs),
-        "compared": c.compared,
-        "first_difference": first,
-        "shadow_diagnostics": [_diagnostic_json(d) for d in c.shadow_diagnostics],
-        "static_unmodeled": len(c.snapshots.replay.diagnostics),
-        "timings": {k: round(v, 3) for k, v in timings.items()},
-    }
-    return json.dumps(doc, indent=2, default=str)
 
 
 def verification_table(c: Comparison, tool: str, shadow: str, timings: dict[str, float]) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from pg import corpora_path
+from schemadiff.contract import infer_document
 from schemadiff.diff import ignore_history_tables
 from schemadiff.history import ParsedMigration, parse_migration, replay_parsed
 from schemadiff.infer import Inference, infer_applied
@@ -76,7 +77,7 @@ def test_seed_incident_goose() -> None:
     assert "table public.legal_entities" in by_version["20251226000000"].present
     assert by_version["20251220000000"].recorded is True
     assert by_version["20251226000000"].recorded is False
-    doc = result.to_json()
+    doc = infer_document(result)
     assert doc["summary"]["missing_from_history"] == 25 and doc["summary"]["pending"] == 5
     assert result.has_findings
 
