@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from schemadiff.errors import Location, SourceError
 from schemadiff.migration import Migration
 from schemadiff.recorded import Recorded
+from schemadiff.sql.quote import qualified
 
 if TYPE_CHECKING:  # psycopg is imported only when a live database is read
     import psycopg
@@ -67,8 +68,7 @@ def _candidates(module: ModuleType, table: str | None) -> list[tuple[str, str]]:
 
 def _regclass_text(schema: str, name: str) -> str:
     """The text ``to_regclass`` parses for ``schema.name`` (each part quoted)."""
-    quote = lambda part: '"' + part.replace('"', '""') + '"'  # noqa: E731
-    return f"{quote(schema)}.{quote(name)}" if schema else quote(name)
+    return qualified(schema or None, name)
 
 
 def locate_history_table(

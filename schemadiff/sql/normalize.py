@@ -14,12 +14,18 @@ expressions is not compared.
 
 from __future__ import annotations
 
-import functools
 import re
 from functools import lru_cache
 
 from schemadiff.frozen import record
 from schemadiff.sql.imports import metadata_deferred
+from schemadiff.sql.quote import (
+    _RESERVED,
+    _SIMPLE_IDENT,
+    qualified,
+    quote_ident,
+    quote_literal,
+)
 
 with metadata_deferred():  # ~10 ms less in every process that parses
     import sqlglot
@@ -33,22 +39,7 @@ def _words(text: str) -> frozenset[str]:
 
 
 NAMEDATALEN = 64
-_SIMPLE_IDENT = re.compile(r"[a-z_][a-z0-9_$]*\Z")
 _NUMERIC = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\Z")
-
-# PostgreSQL's reserved key words: an identifier spelled like one must stay quoted.
-_RESERVED = _words(
-    """all analyse analyze and any array as asc asymmetric authorization binary both case cast
-    check collate collation column concurrently constraint create cross current_catalog
-    current_date current_role current_schema current_time current_timestamp current_user default
-    deferrable desc distinct do else end except false fetch for foreign freeze from full grant
-    group having ilike in initially inner intersect into is isnull join lateral leading left like
-    limit localtime localtimestamp natural not notnull null offset on only or order outer overlaps
-    placing primary references returning right select session_user similar some symmetric
-    system_user table tablesample then to trailing true union unique user using variadic verbose
-    when where window with"""
-)
-
 
 def truncate_identifier(name: str) -> str:
     """Truncate to NAMEDATALEN-1 bytes as PostgreSQL does, never splitting a UTF-8 character."""
@@ -56,24 +47,6 @@ def truncate_identifier(name: str) -> str:
     if len(raw) < NAMEDATALEN:
         return name
     return raw[: NAMEDATALEN - 1].decode(errors="ignore")
-
-
-@functools.lru_cache(maxsize=65536)
-def quote_ident(name: str) -> str:
-    """Quote an identifier the way ``quote_ident`` does (only when needed)."""
-    if _SIMPLE_IDENT.match(name) and name not in _RESERVED:
-        return name
-    return '"' + name.replace('"', '""') + '"'
-
-
-def qualified(schema: str | None, name: str) -> str:
-    """``schema.name`` with each part quoted when needed."""
-    return f"{quote_ident(schema)}.{quote_ident(name)}" if schema else quote_ident(name)
-
-
-def quote_literal(value: str) -> str:
-    """A SQL string literal (standard_conforming_strings on)."""
-    return "'" + value.replace("'", "''") + "'"
 
 
 # --------------------------------------------------------------------------------- types

@@ -6,20 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from schemadiff.sql.quote import quote_ident
 from schemadiff.tools.protocol import SyncContext, SyncError
 
-# Identifiers that can stay unquoted: lowercase, not starting with a digit, no keyword we might
-# meet as a table or schema name (the tools' own names are plain words).
-_PLAIN_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
-_KEYWORDS = frozenset(
-    {"all", "analyse", "analyze", "and", "any", "array", "as", "asc", "both", "case", "cast",
-     "check", "collate", "column", "constraint", "create", "current_user", "default",
-     "desc", "distinct", "do", "else", "end", "except", "false", "for", "foreign", "from",
-     "grant", "group", "having", "in", "into", "is", "join", "leading", "limit", "not", "null",
-     "offset", "on", "only", "or", "order", "primary", "references", "select", "session_user",
-     "table", "then", "to", "true", "union", "unique", "user", "using", "when", "where",
-     "window", "with"}
-)
 _COMMENT_UNSAFE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
@@ -51,11 +40,9 @@ def literal(value: str | int | bool | None) -> str:
 
 def identifier(name: str) -> str:
     """``name`` as a SQL identifier: bare when it is a plain lowercase word, else quoted."""
-    if _PLAIN_IDENT.match(name) and name not in _KEYWORDS:
-        return name
     if "\x00" in name:
         raise SyncError(f"cannot write a NUL character into an identifier: {name!r}")
-    return '"' + name.replace('"', '""') + '"'
+    return quote_ident(name)
 
 
 def qualified(table: tuple[str, str]) -> str:
