@@ -11,11 +11,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from schemadiff.errors import Location, SchemaDiffError
 from schemadiff.infer import Inference
 from schemadiff.migration import Migration
 from schemadiff.recorded import Recorded, RecordedVersion
+
+if TYPE_CHECKING:
+    from schemadiff.tools import ToolOptions
 
 
 @dataclass(slots=True)
@@ -28,6 +32,7 @@ class RepairPlan:
     recorded: Recorded
     absent_lines: dict[str, list[int]] = field(default_factory=dict)
     origin: str = ""
+    table: str | None = None  # the history table when not the tool's default
 
 
 def plan_from_inference(result: Inference) -> RepairPlan:
@@ -49,7 +54,9 @@ def plan_from_inference(result: Inference) -> RepairPlan:
     )
 
 
-def plan_from_json(path: Path, migrations_dir: Path, tool: str | None) -> RepairPlan:
+def plan_from_json(
+    path: Path, migrations_dir: Path, tool: str | None, options: ToolOptions | None = None
+) -> RepairPlan:
     """A plan from a saved ``infer --format json`` (the migrations are re-read from disk)."""
     from schemadiff.tools import read_migrations
 
@@ -62,7 +69,7 @@ def plan_from_json(path: Path, migrations_dir: Path, tool: str | None) -> Repair
         raise SchemaDiffError(
             f"not a saved `schemadiff infer --format json`: {exc}", Location(str(path))
         ) from None
-    _, migrations = read_migrations(migrations_dir, tool_name)
+    _, migrations = read_migrations(migrations_dir, tool_name, options)
     by_version = {m.version: m for m in migrations}
     unknown = [v for v in doc.get("missing_from_history", []) if v not in by_version]
     if unknown:
@@ -133,12 +140,16 @@ def render_plan(
         prune=plan.not_applied if prune else (),
         style=style,
         migrations=plan.migrations,
+        table=plan.table,
         origin=plan.origin,
     )
     notes = list(script.warnings)
     if script.filename:
         notes.insert(0, f"save this as {script.filename} in the migration directory")
     notes += [f"then run: {c}" for c in script.commands]
+    if script.equivalent:
+        notes.append("or, instead of the script, with the tool itself: "
+                     + "; ".join(script.equivalent))
     if not missing and not (prune and plan.not_applied):
         notes.insert(0, "nothing to sync: the history already records every applied migration")
     return preamble + script.text, notes

@@ -78,6 +78,8 @@ class SyncScript:
             migration below the new highest version, ...), one sentence each.
         inserted: the versions the script records, in order.
         pruned: the versions the script deletes.
+        equivalent: the tool's own commands that make the same repair instead of the
+            script (``alembic stamp <heads>``, Django's ``migrate <app> <name> --fake``).
     """
 
     tool: str
@@ -89,6 +91,7 @@ class SyncScript:
     warnings: tuple[str, ...] = ()
     inserted: tuple[str, ...] = ()
     pruned: tuple[str, ...] = ()
+    equivalent: tuple[str, ...] = ()
 
 
 @record

@@ -8,6 +8,8 @@ Each module defines:
 - ``detect(root) -> int``: how strongly a directory looks like this tool's layout (0 = not at all);
 - ``list_migrations(root) -> list[Migration]``: the UP units in the order the tool applies them,
   raising :class:`~schemadiff.errors.MigrationError` where the tool itself would refuse.
+  Tools that render their own SQL (Alembic, Django) take ``list_migrations(root, options)``,
+  a :class:`ToolOptions` saying where that SQL comes from; ``TAKES_OPTIONS = True`` says so.
 
 Adding a tool means adding a module and one line in ``_MODULES``; the engine is not touched.
 """
@@ -20,9 +22,21 @@ from types import ModuleType
 
 from schemadiff.errors import Location, MigrationError
 from schemadiff.migration import Migration
-from schemadiff.tools import atlas, dbmate, diesel, flyway, golang_migrate, goose, prisma, sqlx
+from schemadiff.tools import (
+    alembic,
+    atlas,
+    dbmate,
+    diesel,
+    django,
+    flyway,
+    golang_migrate,
+    goose,
+    prisma,
+    sqlx,
+)
+from schemadiff.tools._generate import ToolOptions
 
-__all__ = ["TOOLS", "detect_tool", "history_tables", "read_migrations"]
+__all__ = ["TOOLS", "ToolOptions", "detect_tool", "history_tables", "read_migrations"]
 
 _MODULES: tuple[ModuleType, ...] = (
     goose,
@@ -33,6 +47,8 @@ _MODULES: tuple[ModuleType, ...] = (
     diesel,
     prisma,
     atlas,
+    alembic,
+    django,
 )
 
 #: The readers by ``--tool`` name, in a fixed order.
@@ -73,12 +89,16 @@ def detect_tool(root: Path) -> str:
     return top[0]
 
 
-def read_migrations(root: Path, tool: str | None = None) -> tuple[str, list[Migration]]:
+def read_migrations(
+    root: Path, tool: str | None = None, options: ToolOptions | None = None
+) -> tuple[str, list[Migration]]:
     """The migrations of ``root`` in the order its tool applies them.
 
     Args:
         root: the migration directory.
         tool: a name from :data:`TOOLS`; None to detect it with :func:`detect_tool`.
+        options: for tools that render their own SQL (``TAKES_OPTIONS``): where it comes
+            from. Its ``config``/``sql``/``scratch_dsn`` are an error for any other tool.
 
     Returns:
         The tool's name and its migrations.
@@ -92,7 +112,14 @@ def read_migrations(root: Path, tool: str | None = None) -> tuple[str, list[Migr
         raise MigrationError(f"unknown tool {tool!r}; known tools: {', '.join(TOOLS)}")
     _require_nonempty(root)
     name = tool if tool is not None else detect_tool(root)
-    migrations = TOOLS[name].list_migrations(root)
+    module = TOOLS[name]
+    if getattr(module, "TAKES_OPTIONS", False):
+        migrations = module.list_migrations(root, options or ToolOptions())
+    else:
+        if options is not None and (options.config or options.sql or options.scratch_dsn):
+            raise MigrationError(f"{name} reads its SQL from its files: --alembic-* and "
+                                 "--django-* options do not apply", Location(str(root)))
+        migrations = module.list_migrations(root)
     if not migrations:
         raise MigrationError(f"no {name} migrations found", Location(str(root)))
     return name, migrations
