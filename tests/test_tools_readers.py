@@ -72,6 +72,8 @@ def test_tools_registry_names_and_interface() -> None:
         "diesel",
         "prisma",
         "atlas",
+        "alembic",
+        "django",
     ]
     for name, module in TOOLS.items():
         assert name == module.NAME

@@ -344,8 +344,15 @@ def render_sync(ctx: SyncContext) -> SyncScript:
     gaps = [(m.version, need) for m in order for need in m.requires or () if need not in after]
     warnings = [f"{v} is recorded as applied but {need}, which it depends on, is not: "
                 f"Django's migrate raises InconsistentMigrationHistory" for v, need in gaps]
+    recorded = set(ctx.recorded.applied)
+    inconsistent = [m.version for m in ctx.migrations if m.version in recorded
+                    and any(need not in recorded for need in m.requires or ())]
+    if ctx.missing and inconsistent:
+        ctx.notes.append(f"migrate --fake refuses this history ({inconsistent[0]} is recorded "
+                         "without a migration it depends on: InconsistentMigrationHistory); "
+                         "this script repairs it")
     equivalent: list[str] = []
-    if ctx.missing and not gaps:
+    if ctx.missing and not gaps and not inconsistent:
         missing_apps = {m.extra.get("app", m.version.split(".", 1)[0]) for m in ctx.missing}
         last: dict[str, str] = {}
         for m in order:
