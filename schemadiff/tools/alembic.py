@@ -36,10 +36,10 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from schemadiff import sync as sync_mod
+from schemadiff.frozen import record
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
 from schemadiff.sync import SyncContext, SyncError, SyncScript
@@ -67,7 +67,7 @@ def checksum(data: bytes) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@record
 class Script:
     """One revision script, as read from its source.
 
@@ -252,7 +252,7 @@ def _find_cycle(graph: Mapping[str, tuple[str, ...]]) -> list[str]:
 # -- the offline SQL -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Block:
     """One revision's part of the offline output: lines ``start`` .. ``end`` (1-based, the
     marker line excluded, ``end`` inclusive)."""
@@ -497,7 +497,7 @@ def parse_history(
     return versions, tuple(notes)
 
 
-@dataclass(frozen=True)
+@record
 class Stamp:
     """The row changes taking alembic_version from ``old`` heads to ``new`` heads."""
 

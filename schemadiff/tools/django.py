@@ -42,10 +42,10 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from schemadiff import sync as sync_mod
+from schemadiff.frozen import record
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
 from schemadiff.sync import SyncContext, SyncScript
@@ -85,7 +85,7 @@ def detect(root: Path) -> int:
     return 0
 
 
-@dataclass(frozen=True)
+@record
 class PlanEntry:
     """One line of ``showmigrations --plan -v 2``."""
 
