@@ -74,6 +74,45 @@ def _no_cache_flag(fn: F) -> F:
     )(fn)
 
 
+_TOOL_META = "schemadiff.tool_options"
+
+
+def _tool_options(fn: F) -> F:
+    """The options of tools that render their own SQL, and ``--history-table`` (kept in
+    ``ctx.meta``, read by :func:`_options`; the command's signature does not change)."""
+
+    def remember(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        ctx.meta.setdefault(_TOOL_META, {})[param.name] = value
+
+    for decl, kw in (
+        ("--history-table", {"help": "The history table when not the tool's default "
+                                     "(name or schema.name)."}),
+        ("--alembic-ini", {"type": click.Path(), "help": "Alembic: run `alembic upgrade "
+                                                         "base:heads --sql` with this config."}),
+        ("--alembic-sql", {"type": click.Path(), "help": "Alembic: that command's output."}),
+        ("--django-settings", {"help": "Django: settings module; schemadiff runs sqlmigrate "
+                                       "(--migrations: the project directory)."}),
+        ("--django-scratch-dsn", {"help": "Django: server for sqlmigrate's scratch database "
+                                          "(default: the embedded server)."}),
+    ):
+        fn = click.option(decl, expose_value=False, callback=remember, **kw)(fn)  # type: ignore[arg-type]
+    return fn
+
+
+def _options() -> Any:
+    """The :class:`~schemadiff.tools.ToolOptions` of this command's invocation."""
+    from schemadiff.tools import ToolOptions
+
+    ctx = click.get_current_context(silent=True)
+    opts = ctx.meta.get(_TOOL_META, {}) if ctx is not None else {}
+    config = opts.get("alembic_ini") or opts.get("django_settings")
+    if opts.get("alembic_ini") and opts.get("django_settings"):
+        raise SchemaDiffError("--alembic-ini and --django-settings are for different tools")
+    return ToolOptions(config=config, sql=opts.get("alembic_sql"),
+                       scratch_dsn=opts.get("django_scratch_dsn"),
+                       history_table=opts.get("history_table"))
+
+
 _SHADOW_META = "schemadiff.shadow"
 
 
@@ -178,12 +217,25 @@ def _read_migrations(migrations: str, tool: str | None) -> tuple[str, list[Any]]
     from schemadiff.tools import read_migrations
 
     root = Path(migrations)
-    name, found = read_migrations(root, tool)
+    options = _options()
+    tool = tool or _tool_of(options)
+    name, found = read_migrations(root, tool, options)
     if tool is None:
         click.echo(
             f"schemadiff: detected {name} migrations in {root} (use --tool to override)", err=True
         )
     return name, found
+
+
+def _tool_of(options: Any) -> str | None:
+    """The tool that ``--alembic-*`` / ``--django-*`` options imply (None: none)."""
+    ctx = click.get_current_context(silent=True)
+    opts = ctx.meta.get(_TOOL_META, {}) if ctx is not None else {}
+    if opts.get("alembic_ini") or opts.get("alembic_sql"):
+        return "alembic"
+    if opts.get("django_settings"):
+        return "django"
+    return None
 
 
 def _actual_dsn(schema_file: str | None, dsn: str | None) -> str | None:
@@ -201,7 +253,12 @@ def _keep(schemas: tuple[str, ...], excluded: tuple[str, ...]) -> Any:
     from schemadiff.diff import Scope
     from schemadiff.tools import history_tables
 
-    return Scope(frozenset(history_tables()), schemas, excluded)
+    tables = history_tables()
+    custom = _options().history_table
+    if custom:
+        schema, dot, name = custom.rpartition(".")
+        tables.add((schema, name) if dot else ("", custom))
+    return Scope(frozenset(tables), schemas, excluded)
 
 
 def _load_expected(migrations: str, tool: str | None, strict: bool) -> Any:
@@ -290,6 +347,7 @@ def main() -> None:
 @click.option("--out", "-o", type=click.Path(), help="Write the report here instead of stdout.")
 @_shadow_options
 @_no_cache_flag
+@_tool_options
 @_guard
 def diff(
     migrations: str,
@@ -341,6 +399,7 @@ def diff(
 )
 @click.option("--strict", is_flag=True)
 @click.option("--out", "-o", type=click.Path())
+@_tool_options
 @_guard
 def inspect(
     migrations: str | None,
@@ -381,6 +440,7 @@ def _load_recorded(
     """The history: --history-file, else the dump's COPY data, else the live table."""
     from schemadiff.recorded import Recorded
 
+    table = _options().history_table
     if history_file:
         from schemadiff.sources.history import read_history_file
 
@@ -389,11 +449,11 @@ def _load_recorded(
         from schemadiff.sources.history import read_history_from_dump
 
         text = Path(schema_file).read_text(encoding="utf-8", errors="replace")
-        return read_history_from_dump(text, tool, migrations)
+        return read_history_from_dump(text, tool, migrations, table=table)
     if dsn:
         from schemadiff.sources.history import read_history_live
 
-        return read_history_live(dsn, tool, migrations)
+        return read_history_live(dsn, tool, migrations, table=table)
     return Recorded.none(tool)
 
 
@@ -405,6 +465,7 @@ def _load_recorded(
 @click.option("--out", "-o", type=click.Path(), help="Write the report here instead of stdout.")
 @_shadow_options
 @_no_cache_flag
+@_tool_options
 @_guard
 def infer(
     migrations: str,
@@ -489,6 +550,7 @@ def _run_inference(
 @_schema_filters
 @_shadow_options
 @_no_cache_flag
+@_tool_options
 @_guard
 def check(
     migrations: str,
@@ -583,6 +645,7 @@ def check(
 )
 @_shadow_options
 @_no_cache_flag
+@_tool_options
 @_guard
 def sync(
     migrations: str,
@@ -607,10 +670,11 @@ def sync(
     from schemadiff.repair import plan_from_inference, plan_from_json, render_plan
 
     if from_json:
-        plan = plan_from_json(Path(from_json), Path(migrations), tool)
+        plan = plan_from_json(Path(from_json), Path(migrations), tool, _options())
     else:
         result = _run_inference(migrations, tool, schema_file, dsn, history_file, (), (), False)
         plan = plan_from_inference(result)
+    plan.table = _options().history_table
     if plan.partial and not (allow_partial or complete_partial):
         click.echo(
             f"schemadiff: sync refused: partially applied migration(s) "
@@ -663,6 +727,7 @@ def sync(
 )
 @click.option("--out", "-o", type=click.Path(), help="Write the report here instead of stdout.")
 @_no_cache_flag
+@_tool_options
 @_guard
 def verify(
     migrations: str,

@@ -467,8 +467,14 @@ class _Closure(dict):  # type: ignore[type-arg]
         return value
 
 
-def _search(facts: _Facts, edges: Edges, order: list[int]) -> set[int]:
-    """The best-scoring set of applied migrations; ``facts`` is left scored under it."""
+def _search(
+    facts: _Facts, edges: Edges, order: list[int], below: list[set[int]] | None = None
+) -> set[int]:
+    """The best-scoring set of applied migrations; ``facts`` is left scored under it.
+
+    ``below`` (see :func:`declared_ancestors`) places migrations for the order prior when the
+    tool declares a graph; None: the file order does.
+    """
     ancestors = _Closure(edges, order, "ancestors")  # on demand: most toggles never need it
     descendants = _Closure(edges, order, "descendants")
 
@@ -514,16 +520,52 @@ def _search(facts: _Facts, edges: Edges, order: list[int]) -> set[int]:
     if best_end < len(order):
         facts.reset(set(order[:best_end]))
     improve(set(order))
-    # The order prior: tools apply in order, so a migration before the last applied one is
-    # applied unless its own effects say otherwise (a drop-only migration proves nothing alone).
-    last = max(facts.applied, default=-1)
+    # The order prior: tools apply in order, so a migration before the last applied one (in
+    # a graph: below an applied one) is applied unless its own effects say otherwise (a
+    # drop-only migration proves nothing alone).
     before = set(facts.applied)
-    for mi in order[:last]:
+    for mi in _placed_below(before, order, below):
         if mi not in facts.applied:
             add(mi, 0)
     if facts.applied != before:
         improve(facts.migrations_sharing(facts.applied - before))
     return facts.applied
+
+
+def _placed_below(
+    applied: set[int], order: list[int], below: list[set[int]] | None
+) -> list[int]:
+    """The migrations the tool must have applied before ``applied``: every earlier one in
+    file order, or, when the tool declares a graph, their declared ancestors."""
+    if below is None:
+        return order[: max(applied, default=-1)]
+    under: set[int] = set()
+    for mi in applied:
+        under |= below[mi]
+    return [mi for mi in order if mi in under]
+
+
+def declared_ancestors(migrations: Sequence[Migration]) -> list[set[int]] | None:
+    """Per migration (by index), the migrations its tool's declared graph puts before it,
+    transitively (Alembic's ``down_revision``/``depends_on``, Django's ``dependencies``).
+
+    None when no migration declares its prerequisites (the tool applies in file order).
+    Readers list a graph's migrations in an order its edges respect; an edge to an unknown
+    or later version is ignored here.
+    """
+    if all(m.requires is None for m in migrations):
+        return None
+    index = version_index(migrations)
+    out: list[set[int]] = []
+    for i, m in enumerate(migrations):
+        ancestors: set[int] = set()
+        for version in m.requires or ():
+            j = index.get(version)
+            if j is not None and j < i:
+                ancestors.add(j)
+                ancestors |= out[j]
+        out.append(ancestors)
+    return out
 
 
 def version_index(migrations: Iterable[Migration]) -> dict[str, int]:
@@ -570,7 +612,8 @@ def infer_applied(
     seen = undo_renames(actual, renames)
     moved = renamed_keys(replay.catalog, renames)
     facts = _Facts(table, seen)
-    applied = _search(facts, table.edges, order)
+    below = declared_ancestors(migrations)
+    applied = _search(facts, table.edges, order, below)
 
     has_history = recorded.source != "none"
     rec = recorded.applied
@@ -604,7 +647,7 @@ def infer_applied(
             verdicts[mi] = _verdict(context, mi, ran, evidence[mi])
         start = first + 1
     _follow_dependencies(verdicts, table.edges)
-    _place_by_order(verdicts, has_history)
+    _place_by_order(verdicts, has_history, order, below)
 
     in_code = {m.version for m in migrations}
     unknown_recorded = [v for v in rec if v not in in_code]
@@ -826,23 +869,26 @@ def _follow_dependencies(verdicts: list[Verdict], edges: Edges) -> None:
             v.reason = f"it builds on {verdicts[blocked[i]].migration.version}, not applied"
 
 
-def _place_by_order(verdicts: list[Verdict], has_history: bool) -> None:
+def _place_by_order(
+    verdicts: list[Verdict], has_history: bool, order: list[int], below: list[set[int]] | None
+) -> None:
     """Migrations neither their own effects nor dependencies decide take the state the order
-    implies: applied when an applied migration comes later (tools apply in order), otherwise
-    pending, unless the history records it (the only remaining witness). Unproven either way.
+    implies: applied when an applied migration comes later (tools apply in order; in a
+    declared graph, when an applied migration depends on it), otherwise pending, unless the
+    history records it (the only remaining witness). Unproven either way.
     """
-    ran = [
+    ran = {
         i for i, v in enumerate(verdicts)
         if v.proven and v.status in (Status.APPLIED, Status.PARTIAL)
-    ]
-    last_applied = max(ran, default=-1)
+    }
+    placed = set(_placed_below(ran, order, below))
     refuted = False  # a recorded migration so far that the schema proves not applied
     for i, v in enumerate(verdicts):
         if v.confidence in (Confidence.OBSERVED, Confidence.DEPENDENCY):
             refuted = refuted or (bool(v.recorded) and v.proven and v.status == Status.PENDING)
             continue
         why = v.reason + "; " if v.reason else ""
-        if i < last_applied:
+        if i in placed:
             v.status = Status.APPLIED
             v.reason = why + "placed by the applied ones after it"
         elif has_history and v.recorded and not refuted:

@@ -31,6 +31,12 @@ class Migration:
             (sqlx: SHA-384 hex; Flyway: signed CRC32 as int text; Prisma: SHA-256 hex), or None.
         opaque: the effects cannot be read (a goose ``.go`` migration, a Java Flyway migration).
         repeatable: a Flyway ``R__`` migration (applied after the versioned ones, on change).
+        requires: for tools whose migrations form a graph rather than a sequence (Alembic's
+            ``down_revision`` and ``depends_on``, Django's ``dependencies``), the versions this
+            one declares it needs applied first; None for tools that apply in file order
+            (then every earlier migration is its prerequisite).
+        extra: tool-specific facts a tool module keeps for itself (goose ``envsub``, Django's
+            ``replaces``); the engine never reads them.
     """
 
     version: str
@@ -41,6 +47,7 @@ class Migration:
     checksum: str | None = None
     opaque: bool = False
     repeatable: bool = False
+    requires: tuple[str, ...] | None = None
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from schemadiff.errors import Location, SchemaDiffError
 from schemadiff.infer import Inference
@@ -27,6 +28,9 @@ from schemadiff.tools.protocol import SyncScript
 
 #: ``--assume-applied`` words that stand for a group of unverified versions.
 ASSUME_GROUPS = ("unverified", "unobservable")
+
+if TYPE_CHECKING:
+    from schemadiff.tools import ToolOptions
 
 
 @dataclass(slots=True)
@@ -53,6 +57,7 @@ class RepairPlan:
     unverified: dict[str, str] = field(default_factory=dict)
     unobservable: list[str] = field(default_factory=list)
     unproven_not_applied: list[str] = field(default_factory=list)
+    table: str | None = None  # the history table when not the tool's default
 
 
 def plan_from_inference(result: Inference) -> RepairPlan:
@@ -78,7 +83,9 @@ def plan_from_inference(result: Inference) -> RepairPlan:
     )
 
 
-def plan_from_json(path: Path, migrations_dir: Path, tool: str | None) -> RepairPlan:
+def plan_from_json(
+    path: Path, migrations_dir: Path, tool: str | None, options: ToolOptions | None = None
+) -> RepairPlan:
     """A plan from a saved ``infer --format json`` (the migrations are re-read from disk)."""
     from schemadiff.contract import read_infer_document
     from schemadiff.tools import read_migrations
@@ -87,7 +94,7 @@ def plan_from_json(path: Path, migrations_dir: Path, tool: str | None) -> Repair
     tool_name = tool or doc["tool"]
     history = doc["history"]
     verdicts = doc["migrations"]
-    _, migrations = read_migrations(migrations_dir, tool_name)
+    _, migrations = read_migrations(migrations_dir, tool_name, options)
     by_version = {m.version: m for m in migrations}
     unknown = [v for v in doc.get("missing_from_history", []) if v not in by_version]
     if unknown:
@@ -232,12 +239,16 @@ def render_plan(
         prune=plan.not_applied if prune else (),
         style=style,
         migrations=plan.migrations,
+        table=plan.table,
         origin=plan.origin,
     )
     notes = list(script.warnings)
     if script.filename:
         notes.insert(0, f"save this as {script.filename} in the migration directory")
     notes += [f"then run: {c}" for c in script.commands]
+    if script.equivalent:
+        notes.append("or, instead of the script, with the tool itself: "
+                     + "; ".join(script.equivalent))
     left = [v for v in plan.unverified if v not in chosen]
     if left:
         notes.append(

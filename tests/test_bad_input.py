@@ -160,7 +160,7 @@ def _not_a_dir(tmp: Path) -> list[str]:
 
 
 def _unknown_tool(tmp: Path) -> list[str]:
-    return _diff(_copy("ok", tmp), "-s", _with_dump(tmp), tool="alembic")
+    return _diff(_copy("ok", tmp), "-s", _with_dump(tmp), tool="mybatis")
 
 
 def _fixture_dir(name: str, tool: str | None) -> Callable[[Path], list[str]]:
@@ -264,7 +264,7 @@ CASES: list[Case] = [
     Case("empty-migration-dir", _empty_dir, ("empty", "empty")),
     Case("migration-dir-is-a-file", _not_a_dir, ("ok_dump.sql", "not a directory")),
     Case("migration-dir-symlink-loop", _migration_dir_loop, ("loop1", "symbolic links")),
-    Case("unknown-tool", _unknown_tool, ("alembic", "known tools")),
+    Case("unknown-tool", _unknown_tool, ("mybatis", "known tools")),
     Case(
         "duplicate-versions",
         _fixture_dir("duplicate_versions", "goose"),

@@ -177,4 +177,5 @@ def test_laminar_replays_to_zero_differences(pg: PgServer, drizzle_migrate: Path
     live = _cli("diff", "--migrations", str(migrations), "--dsn", pg.dsn(db), "--format", "json")
     assert live.returncode == 0, live.stdout + live.stderr
     assert json.loads(live.stdout)["summary"] == {
-        "differences": 0, "missing": 0, "extra": 0, "changed": 0, "unmodeled": 0}
+        "differences": 0, "missing": 0, "extra": 0, "changed": 0, "renamed": 0,
+        "unmodeled": 0}

@@ -489,7 +489,7 @@ def test_golang_migrate_warns_about_pending_below_the_new_version(tmp_path: Path
 
 def test_unknown_tool_and_style_are_errors() -> None:
     with pytest.raises(SyncError, match="unknown tool"):
-        render_sync("alembic", [], Recorded("alembic"))
+        render_sync("mybatis", [], Recorded("mybatis"))
     with pytest.raises(SyncError, match="unknown sync style"):
         render_sync("goose", [], Recorded("goose"), style="yaml")
 

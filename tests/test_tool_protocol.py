@@ -16,7 +16,8 @@ MEMBERS = [*Tool.__annotations__, *(n for n, v in vars(Tool).items()
 
 def test_the_protocol_names_what_the_engine_calls() -> None:
     assert sorted(MEMBERS) == sorted(
-        ["NAME", "HISTORY_TABLES", "HISTORY_QUERY", "detect", "list_migrations", "checksum",
+        ["NAME", "HISTORY_TABLES", "HISTORY_QUERY", "SQL_FROM_TOOL", "detect", "list_migrations",
+         "checksum",
          "parse_history", "render_sync"]
     )
 

@@ -74,6 +74,8 @@ def test_tools_registry_names_and_interface() -> None:
         "atlas",
         "drizzle",
         "liquibase",
+        "alembic",
+        "django",
     ]
     for name, module in TOOLS.items():
         assert name == module.NAME
@@ -927,8 +929,8 @@ def test_duplicate_versions_name_both_files(tmp_path: Path, tool: str) -> None:
 
 
 def test_unknown_tool_lists_the_known_ones(tmp_path: Path) -> None:
-    with pytest.raises(MigrationError, match="unknown tool 'alembic'") as info:
-        read_migrations(tmp_path, "alembic")
+    with pytest.raises(MigrationError, match="unknown tool 'mybatis'") as info:
+        read_migrations(tmp_path, "mybatis")
     assert all(name in str(info.value) for name in TOOLS)
 
 

@@ -2,7 +2,9 @@
 
 A module names its tool (``NAME``), its history table(s) and the query reading them
 (``HISTORY_TABLES``, ``HISTORY_QUERY``), and implements ``detect``, ``list_migrations``,
-``checksum``, ``parse_history`` and ``render_sync`` as the protocol documents them;
+``checksum``, ``parse_history`` and ``render_sync`` as the protocol documents them (a
+tool whose SQL comes from running the tool itself, Alembic or Django, says so with
+``SQL_FROM_TOOL`` and reads it as its :class:`ToolOptions` say);
 ``tests/test_tool_protocol.py`` checks every registered module against it. Adding a tool means
 adding a module and one line in ``_MODULES``; the engine is not touched.
 """
@@ -16,9 +18,11 @@ from types import ModuleType
 from schemadiff.errors import Location, MigrationError
 from schemadiff.migration import Migration
 from schemadiff.tools import (
+    alembic,
     atlas,
     dbmate,
     diesel,
+    django,
     drizzle,
     flyway,
     golang_migrate,
@@ -27,8 +31,9 @@ from schemadiff.tools import (
     prisma,
     sqlx,
 )
+from schemadiff.tools.protocol import ToolOptions
 
-__all__ = ["TOOLS", "detect_tool", "history_tables", "read_migrations"]
+__all__ = ["TOOLS", "ToolOptions", "detect_tool", "history_tables", "read_migrations"]
 
 _MODULES: tuple[ModuleType, ...] = (
     goose,
@@ -41,6 +46,8 @@ _MODULES: tuple[ModuleType, ...] = (
     atlas,
     drizzle,
     liquibase,
+    alembic,
+    django,
 )
 
 #: The readers by ``--tool`` name, in a fixed order.
@@ -81,12 +88,16 @@ def detect_tool(root: Path) -> str:
     return top[0]
 
 
-def read_migrations(root: Path, tool: str | None = None) -> tuple[str, list[Migration]]:
+def read_migrations(
+    root: Path, tool: str | None = None, options: ToolOptions | None = None
+) -> tuple[str, list[Migration]]:
     """The migrations of ``root`` in the order its tool applies them.
 
     Args:
         root: the migration directory.
         tool: a name from :data:`TOOLS`; None to detect it with :func:`detect_tool`.
+        options: for tools whose SQL comes from running the tool (``SQL_FROM_TOOL``): where
+            it comes from. Its ``config``/``sql``/``scratch_dsn`` are an error for any other tool.
 
     Returns:
         The tool's name and its migrations.
@@ -100,7 +111,12 @@ def read_migrations(root: Path, tool: str | None = None) -> tuple[str, list[Migr
         raise MigrationError(f"unknown tool {tool!r}; known tools: {', '.join(TOOLS)}")
     _require_nonempty(root)
     name = tool if tool is not None else detect_tool(root)
-    migrations = TOOLS[name].list_migrations(root)
+    module = TOOLS[name]
+    given = options is not None and (options.config or options.sql or options.scratch_dsn)
+    if given and not module.SQL_FROM_TOOL:
+        raise MigrationError(f"{name} reads its SQL from its files: --alembic-* and "
+                             "--django-* options do not apply", Location(str(root)))
+    migrations = module.list_migrations(root, options)
     if not migrations:
         raise MigrationError(f"no {name} migrations found", Location(str(root)))
     return name, migrations

@@ -33,9 +33,10 @@ from pathlib import Path
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
 from schemadiff.tools import _common, _script
-from schemadiff.tools.protocol import SyncContext, SyncScript
+from schemadiff.tools.protocol import SyncContext, SyncScript, ToolOptions
 
 NAME = "atlas"
+SQL_FROM_TOOL = False
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset(
     {("atlas_schema_revisions", "atlas_schema_revisions"), ("", "atlas_schema_revisions")}
 )
@@ -122,7 +123,7 @@ def detect(root: Path) -> int:
     return 90
 
 
-def list_migrations(root: Path) -> list[Migration]:
+def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migration]:
     """The Atlas migrations of ``root`` in file-name order.
 
     Raises:

@@ -26,9 +26,10 @@ from pathlib import Path
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
 from schemadiff.tools import _common, _script
-from schemadiff.tools.protocol import SyncContext, SyncScript
+from schemadiff.tools.protocol import SyncContext, SyncScript, ToolOptions
 
 NAME = "dbmate"
+SQL_FROM_TOOL = False
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "schema_migrations")})
 
 _FILE = re.compile(r"([0-9]+)[^\n]*\.sql")
@@ -50,7 +51,7 @@ def detect(root: Path) -> int:
     return 100 if _common.any_file_contains(files, _common.DBMATE_UP_MARKER) else 0
 
 
-def list_migrations(root: Path) -> list[Migration]:
+def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migration]:
     """The dbmate migrations of ``root`` in file-name order.
 
     Raises:

@@ -27,7 +27,7 @@ from pathlib import Path
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
 from schemadiff.tools import _common, _script
-from schemadiff.tools.protocol import SyncContext, SyncScript
+from schemadiff.tools.protocol import SyncContext, SyncScript, ToolOptions
 
 try:  # Python >= 3.11
     import tomllib
@@ -35,6 +35,7 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     tomllib = None  # type: ignore[assignment]
 
 NAME = "diesel"
+SQL_FROM_TOOL = False
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "__diesel_schema_migrations")})
 
 _RUN_IN_TX = re.compile(r"^\s*run_in_transaction\s*=\s*(true|false)\s*(?:#.*)?$", re.MULTILINE)
@@ -60,7 +61,7 @@ def detect(root: Path) -> int:
     return 90 if any((d / "up.sql").is_file() for d in _migration_dirs(root)) else 0
 
 
-def list_migrations(root: Path) -> list[Migration]:
+def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migration]:
     """The diesel migrations of ``root`` in version order.
 
     Raises:

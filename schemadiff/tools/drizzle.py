@@ -36,9 +36,10 @@ from schemadiff.errors import Location, MigrationError
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
 from schemadiff.tools import _common, _script
-from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript
+from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript, ToolOptions
 
 NAME = "drizzle"
+SQL_FROM_TOOL = False
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("drizzle", "__drizzle_migrations")})
 
 JOURNAL = Path("meta") / "_journal.json"
@@ -58,7 +59,7 @@ def detect(root: Path) -> int:
     return 100 if (root / JOURNAL).is_file() else 0
 
 
-def list_migrations(root: Path) -> list[Migration]:
+def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migration]:
     """The migrations ``meta/_journal.json`` lists, in its order.
 
     Raises:

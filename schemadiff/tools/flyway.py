@@ -41,9 +41,10 @@ from schemadiff.errors import ParseError
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
 from schemadiff.tools import _common, _script
-from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript
+from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript, ToolOptions
 
 NAME = "flyway"
+SQL_FROM_TOOL = False
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "flyway_schema_history")})
 
 REPEATABLE_PREFIX = "R__"
@@ -159,7 +160,7 @@ def detect(root: Path) -> int:
     return 90 if _scripts(root) else 0
 
 
-def list_migrations(root: Path) -> list[Migration]:
+def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migration]:
     """The Flyway migrations of ``root``: versioned in version order, then repeatables.
 
     Raises:

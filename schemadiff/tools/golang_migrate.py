@@ -21,9 +21,10 @@ from pathlib import Path
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
 from schemadiff.tools import _common, _script
-from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript
+from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript, ToolOptions
 
 NAME = "golang-migrate"
+SQL_FROM_TOOL = False
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "schema_migrations")})
 
 _NAME = re.compile(r"([0-9]+)_(.*)\.(down|up)\.(.*)", re.DOTALL)
@@ -48,7 +49,7 @@ def detect(root: Path) -> int:
     return 70 if any(_common.UP_DOWN_SQL.match(p.name) for p in _common.entries(root)) else 0
 
 
-def list_migrations(root: Path) -> list[Migration]:
+def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migration]:
     """The ``up`` migrations of ``root`` in version order.
 
     Raises:

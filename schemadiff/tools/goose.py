@@ -30,9 +30,10 @@ from pathlib import Path
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
 from schemadiff.tools import _common, _script
-from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript
+from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript, ToolOptions
 
 NAME = "goose"
+SQL_FROM_TOOL = False
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "goose_db_version")})
 
 _INT64_MAX = 2**63 - 1
@@ -93,7 +94,7 @@ def detect(root: Path) -> int:
     return 100 if _common.any_file_contains(files, _common.GOOSE_UP_MARKER) else 0
 
 
-def list_migrations(root: Path) -> list[Migration]:
+def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migration]:
     """The goose migrations of ``root`` in version order.
 
     Raises:

@@ -47,9 +47,10 @@ from schemadiff.errors import Location, MigrationError
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
 from schemadiff.tools import _common, _script
-from schemadiff.tools.protocol import SyncContext, SyncScript
+from schemadiff.tools.protocol import SyncContext, SyncScript, ToolOptions
 
 NAME = "liquibase"
+SQL_FROM_TOOL = False
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset(
     {("", "databasechangelog"), ("", "databasechangeloglock")}
 )
@@ -629,7 +630,7 @@ def root_changelog(root: Path) -> str:
                        "liquibase.properties (changelog-file=...)", root)
 
 
-def list_migrations(root: Path) -> list[Migration]:
+def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migration]:
     """The changesets the root changelog runs on PostgreSQL, in Liquibase's order.
 
     Raises:

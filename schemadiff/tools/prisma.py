@@ -24,9 +24,10 @@ from pathlib import Path
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
 from schemadiff.tools import _common, _script
-from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript
+from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript, ToolOptions
 
 NAME = "prisma"
+SQL_FROM_TOOL = False
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "_prisma_migrations")})
 
 SCRIPT = "migration.sql"
@@ -65,7 +66,7 @@ def detect(root: Path) -> int:
     return 100 if (root / LOCK_FILE).is_file() else 90
 
 
-def list_migrations(root: Path) -> list[Migration]:
+def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migration]:
     """The Prisma migrations of ``root`` in directory-name order.
 
     Raises:

@@ -22,7 +22,26 @@ from schemadiff.frozen import record
 from schemadiff.migration import Migration
 from schemadiff.recorded import Recorded, RecordedVersion
 
-__all__ = ["STYLES", "SyncContext", "SyncError", "SyncScript", "Tool"]
+__all__ = ["STYLES", "SyncContext", "SyncError", "SyncScript", "Tool", "ToolOptions"]
+
+
+@record
+class ToolOptions:
+    """What a reader of a tool that renders its own SQL needs besides the directory.
+
+    Attributes:
+        config: the tool's configuration: Alembic's ``alembic.ini`` path; Django's settings
+            module. Given, schemadiff runs the tool to produce the SQL.
+        sql: SQL the user produced with the tool: Alembic's offline output file.
+        scratch_dsn: Django: a server where a scratch database may be created and dropped,
+            for ``sqlmigrate`` to read (None: the embedded server).
+        history_table: the history table when not the tool's default (``--history-table``).
+    """
+
+    config: str | None = None
+    sql: str | None = None
+    scratch_dsn: str | None = None
+    history_table: str | None = None
 
 
 @runtime_checkable
@@ -35,20 +54,25 @@ class Tool(Protocol):
             comparisons; ``""`` is the first schema of ``search_path``, as the tool finds it.
         HISTORY_QUERY: the ``SELECT`` that reads the table (``{table}`` stands for it),
             returning the columns ``parse_history`` reads.
+        SQL_FROM_TOOL: whether the SQL of a migration comes from running the tool (Alembic's
+            offline mode, Django's ``sqlmigrate``), as :class:`ToolOptions` say, rather than
+            from the files.
     """
 
     NAME: str
     HISTORY_TABLES: frozenset[tuple[str, str]] | tuple[tuple[str, str], ...]
     HISTORY_QUERY: str
+    SQL_FROM_TOOL: bool
 
     def detect(self, root: Path) -> int:
         """How strongly ``root`` looks like this tool's layout: 0 not at all; 80 or more, a
         layout only this tool uses (its annotations, its directory shape)."""
         ...
 
-    def list_migrations(self, root: Path) -> list[Migration]:
+    def list_migrations(self, root: Path, options: ToolOptions | None = None) -> list[Migration]:
         """The UP units in the order the tool applies them; raises ``MigrationError`` where
-        the tool itself would refuse the directory."""
+        the tool itself would refuse the directory. ``options`` matter only to a tool whose
+        SQL comes from the tool (``SQL_FROM_TOOL``)."""
         ...
 
     def checksum(self, data: bytes) -> str | None:
@@ -93,6 +117,8 @@ class SyncScript:
             migration below the new highest version, ...), one sentence each.
         inserted: the versions the script records, in order.
         pruned: the versions the script deletes.
+        equivalent: the tool's own commands that make the same repair instead of the
+            script (``alembic stamp <heads>``, Django's ``migrate <app> <name> --fake``).
     """
 
     tool: str
@@ -104,6 +130,7 @@ class SyncScript:
     warnings: tuple[str, ...] = ()
     inserted: tuple[str, ...] = ()
     pruned: tuple[str, ...] = ()
+    equivalent: tuple[str, ...] = ()
 
 
 @record

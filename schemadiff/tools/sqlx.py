@@ -26,9 +26,10 @@ from pathlib import Path
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
 from schemadiff.tools import _common, _script
-from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript
+from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript, ToolOptions
 
 NAME = "sqlx"
+SQL_FROM_TOOL = False
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "_sqlx_migrations")})
 
 _INT64 = re.compile(r"^[+-]?[0-9]+$")
@@ -84,7 +85,7 @@ def detect(root: Path) -> int:
     return 50 if plain else 30
 
 
-def list_migrations(root: Path) -> list[Migration]:
+def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migration]:
     """The sqlx UP migrations of ``root`` in version order.
 
     Raises:
