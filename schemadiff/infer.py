@@ -652,7 +652,12 @@ def infer_applied(
     in_code = {m.version for m in migrations}
     unknown_recorded = [v for v in rec if v not in in_code]
     if unknown_recorded:
-        _maybe_undone(verdicts)
+        created = {e.key for e in replay.effects if e.attribute == "*" and e.after is not None}
+        foreign = any(  # objects no migration of this code makes (nor the empty database)
+            k not in created and k not in replay.catalog.objects and (keep is None or keep(k))
+            for k in seen.objects
+        )
+        _maybe_undone(verdicts, foreign)
     status = {v.migration.version: v.status for v in verdicts}
     missing = [
         v.migration.version
@@ -900,13 +905,16 @@ def _place_by_order(
                 v.reason = why + "recorded, but so are earlier migrations the schema refutes"
 
 
-def _maybe_undone(verdicts: list[Verdict]) -> None:
-    """The database ran versions this code does not have, after the code's own: one of them
-    may have undone what a recorded migration did, so absence alone cannot refute the history.
+def _maybe_undone(verdicts: list[Verdict], foreign: bool) -> None:
+    """The history records versions this code does not have: one of them may have undone what
+    a recorded migration did, so absence alone cannot refute the history, and no such verdict
+    is proven.
 
-    A recorded migration whose effects are absent stays applied (unproven) when migrations
-    after it are applied; at the end of the history (an old backup under a newer history
-    looks the same) it stays pending, unproven: ``--prune`` leaves its row alone.
+    A recorded migration whose effects are absent stays applied (unproven) when the versions
+    unknown to this code left objects no migration here makes (``foreign``: they ran), or when
+    migrations after it are applied. At the end of the history with no trace of the unknown
+    versions (an old backup under a newer history looks like that) it stays pending,
+    unproven: reported, but ``--prune`` leaves its row alone.
     """
     ran = [i for i, v in enumerate(verdicts) if v.proven and v.status == Status.APPLIED]
     last = max(ran, default=-1)
@@ -915,7 +923,7 @@ def _maybe_undone(verdicts: list[Verdict]) -> None:
             continue
         v.proven = False
         v.reason = "its effects are absent, but versions unknown to this code ran after it"
-        if i < last:
+        if foreign or i < last:
             v.status, v.confidence = Status.APPLIED, Confidence.ORDER
             v.reason += " and may have undone them"
 
