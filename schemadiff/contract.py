@@ -122,6 +122,7 @@ class MigrationVerdict(TypedDict):
     recorded: bool | None  # None: no history available
     evidence: Evidence
     reason: NotRequired[str]
+    witness: NotRequired[str]  # the version whose verdict placed this one, when not observed
     statements: NotRequired[Statements]  # partial only
 
 
@@ -330,6 +331,8 @@ def verdict(v: Verdict, evidence_limit: int = 25) -> MigrationVerdict:
     }
     if v.reason:
         out["reason"] = v.reason
+    if v.witness:
+        out["witness"] = v.witness
     if len(v.present) > evidence_limit or len(v.absent) > evidence_limit:
         out["evidence"]["total"] = {"present": len(v.present), "absent": len(v.absent)}
     if v.status == Status.PARTIAL and v.pattern is not None:

@@ -92,6 +92,7 @@ class Verdict:
     pattern: Pattern | None = None  # partial only
     proven: bool = True
     reason: str | None = None
+    witness: str | None = None  # the version whose verdict placed this one (not observed)
 
 
 #: What a partial migration's pattern of present statements looks like.
@@ -782,10 +783,8 @@ def _verdict(ctx: _Context, mi: int, applied: set[int], ev: _Evidence) -> Verdic
         # the schema holds what an earlier migration set: it never ran, or that one ran again
         # after it (a failed `goose up` re-running an idempotent file); the history says it ran
         v.confidence, v.proven = Confidence.ORDER, False
-        v.reason = (
-            f"its effects are absent, and the schema holds what "
-            f"{migrations[undone_by].version} set before it"
-        )
+        v.witness = migrations[undone_by].version
+        v.reason = f"its effects are absent, and the schema holds what {v.witness} set before it"
     elif not st_present and not st_absent:
         v.confidence, v.proven = Confidence.ORDER, False
         v.reason = "its effects are all overwritten by later migrations"
@@ -868,10 +867,12 @@ def _follow_dependencies(verdicts: list[Verdict], edges: Edges) -> None:
         v.confidence, v.proven = Confidence.DEPENDENCY, True
         if i in needed:
             v.status = Status.APPLIED
-            v.reason = f"{verdicts[needed[i]].migration.version} builds on it and is applied"
+            v.witness = verdicts[needed[i]].migration.version
+            v.reason = f"{v.witness} builds on it and is applied"
         else:
             v.status = Status.PENDING
-            v.reason = f"it builds on {verdicts[blocked[i]].migration.version}, not applied"
+            v.witness = verdicts[blocked[i]].migration.version
+            v.reason = f"it builds on {v.witness}, not applied"
 
 
 def _place_by_order(
@@ -895,6 +896,8 @@ def _place_by_order(
         why = v.reason + "; " if v.reason else ""
         if i in placed:
             v.status = Status.APPLIED
+            later = [j for j in ran if j > i and (below is None or i in below[j])]
+            v.witness = verdicts[min(later)].migration.version if later else None
             v.reason = why + "placed by the applied ones after it"
         elif has_history and v.recorded and not refuted:
             v.status = Status.APPLIED
