@@ -110,6 +110,8 @@ def test_different(one: str, other: str) -> None:
 
 def test_unparsable_falls_back_to_collapsed_text() -> None:
     assert normalize_expression("((a  @@@ b))") == normalize_expression("(a @@@ b)")
+    # sqlglot raises TypeError on some operators it does not know (geometric ?#)
+    assert normalize_expression("(c.outline  ?# r.thepath)") == "c.outline ?# r.thepath"
 
 
 # -- canonical_default ---------------------------------------------------------------------------

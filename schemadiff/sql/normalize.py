@@ -400,6 +400,8 @@ def _parse_expression(text: str) -> exp.Expression | None:
         tree = sqlglot.parse_one(text, read="postgres")
     except (SqlglotError, ValueError, RecursionError):
         return None
+    except (TypeError, AttributeError, IndexError, KeyError):
+        return None  # sqlglot's own bugs on input it does not know (``a ?# b``: TypeError)
     return tree
 
 
