@@ -908,6 +908,11 @@ CASES: list[Case] = [
         CREATE INDEX e_kind ON e (kind);
         DROP INDEX e_kind;
     """, {idx("e_kind"): None, idx("e_a_kind_idx"): None}),
+    Case("partitions-drop-primary-key", """
+        CREATE TABLE m (id int, k text, PRIMARY KEY (id, k)) PARTITION BY LIST (k);
+        CREATE TABLE m_a PARTITION OF m FOR VALUES IN ('a');
+        ALTER TABLE m DROP CONSTRAINT m_pkey;
+    """, {con("m", "m_pkey"): None, con("m_a", "m_a_pkey"): None, col("m_a", "id"): {}}),
     Case("partitions-alter-recurses", """
         CREATE TABLE m (id int NOT NULL, k text, v text) PARTITION BY LIST (k);
         CREATE TABLE m_a PARTITION OF m FOR VALUES IN ('a');

@@ -918,9 +918,9 @@ class Replayer:
             children = self._children if con.type == "check" else self._partitions
             for part in children(key.schema, key.name):
                 for o in list(self.catalog.on_table(part.schema, part.name)):
-                    same = (o.name == con.name if con.type == "check"
-                            else o.columns == con.columns)
-                    if isinstance(o, Constraint) and o.type == con.type and same:
+                    if not (isinstance(o, Constraint) and o.type == con.type):
+                        continue
+                    if (o.name == con.name if con.type == "check" else o.columns == con.columns):
                         self._drop_constraint(o.key)
         if con.type in ("primary key", "unique"):
             for o in self.catalog.constraints_referencing(f"{key.schema}.{key.name}"):
