@@ -93,6 +93,34 @@ class NoEffect(Op):
 
 
 @record
+class Uncompared(NoEffect):
+    """A statement on a kind of object the model does not hold (operators, casts, rules, text
+    search, publications, collations, foreign tables, base types...): recognized, and without
+    effect on the compared schema, on the migrations' side and the dump's alike.
+
+    ``space`` is ``relation`` (a foreign table) or ``type`` (a shell or base type) when the
+    object's name matters to statements the model does hold (``ALTER TABLE``, a column's
+    type, ``DROP TYPE ... CASCADE``); ``action`` is ``create``, ``drop``, ``rename`` (to
+    ``new``), ``set_schema`` (to ``new``) or ``""``.
+    """
+
+    space: str = ""
+    names: tuple[QName, ...] = ()
+    action: str = ""
+    new: str = ""
+    cascade: bool = False
+
+
+@record
+class ConvertToView(Op):
+    """``CREATE RULE "_RETURN" AS ON SELECT TO t DO INSTEAD query``: table ``t`` becomes a
+    view (how pg_dump before PostgreSQL 16 writes a view that is part of a dependency loop)."""
+
+    name: QName
+    query: str
+
+
+@record
 class Unsupported(Op):
     """A statement the replay cannot model (reported with its location)."""
 

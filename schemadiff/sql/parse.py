@@ -14,6 +14,7 @@ from __future__ import annotations
 from schemadiff.sql import grammar as g
 from schemadiff.sql import ops
 from schemadiff.sql.normalize import normalize_expression
+from schemadiff.sql.parse_uncompared import uncompared
 from schemadiff.sql.tokens import Stream, SyntaxProblem
 
 
@@ -141,6 +142,8 @@ def _create(s: Stream) -> ops.Op:
         persistence = "temporary"
     elif s.accept("UNLOGGED"):
         persistence = "unlogged"
+    if (other := uncompared(s, "CREATE")) is not None:
+        return other
     if s.accept("TABLE"):
         return _create_table(s, persistence)
     if s.at("UNIQUE") or s.at("INDEX"):
@@ -426,8 +429,11 @@ def _create_sequence(s: Stream) -> ops.Op:
 
 def _create_type(s: Stream) -> ops.Op:
     name = g.qname(s)
-    if s.done():
-        return ops.Unsupported("shell type (CREATE TYPE name) is not modelled")
+    if s.done() or s.at_punct("(") or s.at("AS", "RANGE"):
+        # a shell type, a base type (INPUT = ..., OUTPUT = ...), a range type: not compared
+        kind = "shell" if s.done() else "range" if s.at("AS") else "base"
+        s.rest()
+        return ops.Uncompared("uncompared", f"CREATE TYPE ({kind})", "type", (name,), "create")
     s.expect("AS")
     if s.accept("ENUM"):
         s.expect_punct("(")
@@ -482,10 +488,10 @@ def _create_domain(s: Stream) -> ops.Op:
 
 def _alter(s: Stream) -> ops.Op:
     s.expect("ALTER")
+    if (other := uncompared(s, "ALTER")) is not None:
+        return other
     if s.accept("TABLE"):
         return _alter_table(s, "table")
-    if s.accept("FOREIGN", "TABLE"):
-        return ops.NoEffect("foreign", "ALTER FOREIGN TABLE")
     if s.accept("MATERIALIZED", "VIEW"):
         return _alter_table(s, "materialized view")
     if s.accept("VIEW"):
@@ -780,10 +786,10 @@ def _alter_type(s: Stream, domain: bool) -> ops.Op:
 
 def _drop(s: Stream) -> ops.Op:
     s.expect("DROP")
+    if (other := uncompared(s, "DROP")) is not None:
+        return other
     if s.accept("MATERIALIZED", "VIEW"):
         kind = "materialized view"
-    elif s.accept("FOREIGN", "TABLE"):
-        return ops.NoEffect("foreign", "DROP FOREIGN TABLE")
     else:
         w = s.word()
         if w in ("ROLE", "USER", "GROUP", "DATABASE", "TABLESPACE", "OWNED", "PUBLICATION",
@@ -849,6 +855,10 @@ _COMMENT_TARGETS = {
 
 def _comment(s: Stream) -> ops.Op:
     s.expect("COMMENT", "ON")
+    if (other := uncompared(s, "COMMENT ON")) is not None:
+        return other
+    if s.word() in ("ROLE", "DATABASE", "TABLESPACE", "SUBSCRIPTION"):
+        return ops.NoEffect("acl", f"COMMENT ON {s.word()}")
     target = None
     for words, kind in _COMMENT_TARGETS.items():
         if s.accept(*words.split()):

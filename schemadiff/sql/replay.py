@@ -98,6 +98,9 @@ class Replayer:
         self._text = ""  # the statement being applied, for diagnostics
         self._lenient = 0  # > 0 inside DO blocks: guarded DDL, conflicts are not errors
         self._temp: set[str] = set()  # this session's temporary relations (not modelled)
+        # (space, schema, name) of uncompared objects other statements name: foreign tables
+        # ("relation"), shell and base types ("type")
+        self._uncompared: set[tuple[str, str, str]] = set()
         # PostgreSQL 18 NOT NULL constraints given a name: (schema, table, name) -> column
         self._not_null_names: dict[tuple[str, str, str], str] = {}
 
@@ -230,7 +233,10 @@ class Replayer:
         if t.schema:
             return t.render(t.schema)
         key = self._find((*_TYPE_KINDS, "table", "view"), ops.QName(None, t.name))
-        return t.render(key.schema if key else self._path()[0])
+        if key is None:
+            other = self._uncompared_key("type", ops.QName(None, t.name))
+            return t.render(other[1] if other else self._path()[0])
+        return t.render(key.schema)
 
     def _qualified_table(self, qn: ops.QName) -> str:
         key = self._find(("table", "view"), qn)
@@ -249,6 +255,56 @@ class Replayer:
 
     def _op_Unsupported(self, op: ops.Unsupported) -> None:
         self._diag(op.reason)
+
+    def _op_Uncompared(self, op: ops.Uncompared) -> None:
+        if not op.space:
+            return
+        for qn in op.names:
+            if op.action == "create":
+                self._uncompared.add((op.space, self._creation_schema(qn.schema), qn.name))
+                continue
+            found = self._uncompared_key(op.space, qn)
+            if found is None:
+                continue
+            space, schema, name = found
+            if op.action == "drop":
+                self._drop_uncompared(found, op.cascade)
+            elif op.action == "rename":
+                self._uncompared.discard(found)
+                self._uncompared.add((space, schema, op.new))
+            elif op.action == "set_schema":
+                self._uncompared.discard(found)
+                self._uncompared.add((space, op.new, name))
+
+    def _uncompared_key(self, space: str, qn: ops.QName | None) -> tuple[str, str, str] | None:
+        """An uncompared object of that name (through the search path), or None."""
+        if qn is None or not self._uncompared:
+            return None
+        for schema in (qn.schema,) if qn.schema else self._path():
+            if (space, schema, qn.name) in self._uncompared:
+                return (space, schema, qn.name)
+        return None
+
+    def _drop_uncompared(self, found: tuple[str, str, str], cascade: bool) -> None:
+        self._uncompared.discard(found)
+        space, schema, name = found
+        if space == "type" and cascade:
+            type_text = qualified(schema, name)
+            for o in list(self.catalog.of_kind("column")):
+                if isinstance(o, Column) and (
+                        o.type == type_text or o.type.startswith(type_text + "[")):
+                    self._drop_column(o.schema, o.table, o.name)
+
+    def _op_ConvertToView(self, op: ops.ConvertToView) -> None:
+        from schemadiff.sql.normalize import referenced_relations
+
+        key = self._find(("table",), op.name)
+        if key is None:
+            raise ReplayConflict(f'relation "{op.name}" does not exist')
+        comment = self.catalog.objects[key].comment
+        self._drop_table(key)
+        self._put(View(key.schema, key.name, False, referenced_relations(op.query),
+                       definition=op.query, comment=comment))
 
     def _op_SetSearchPath(self, op: ops.SetSearchPath) -> None:
         if op.schemas is None:
@@ -709,6 +765,18 @@ class Replayer:
                  "materialized view": ("view",)}.get(op.relkind, ("table",))
         key = self._find(kinds, op.name)
         if key is None:
+            foreign = self._uncompared_key("relation", op.name)
+            if foreign is not None:  # a foreign table: only its name is kept
+                for action in op.actions:
+                    if isinstance(action, ops.RenameTo):
+                        self._op_Uncompared(ops.Uncompared(
+                            "uncompared", names=(op.name,), space="relation", action="rename",
+                            new=action.new))
+                    elif isinstance(action, ops.SetSchema):
+                        self._op_Uncompared(ops.Uncompared(
+                            "uncompared", names=(op.name,), space="relation",
+                            action="set_schema", new=action.schema))
+                return
             if not op.if_exists:
                 self._conflict(f'relation "{op.name}" does not exist')
             return
@@ -831,6 +899,8 @@ class Replayer:
                     self._put(replace(o, enabled=a.state))
             return []
         if isinstance(a, ops.AttachPartition):
+            if self._uncompared_key("relation", a.partition) is not None:
+                return []  # a foreign table partition
             part = self._table(a.partition)
             if a.detach:
                 self._put(replace(part, partition_of=None, partition_bound=None))
@@ -1265,6 +1335,8 @@ class Replayer:
     def _op_CreateTrigger(self, op: ops.CreateTrigger) -> None:
         table = self._find(("table", "view"), op.table)
         if table is None:
+            if self._uncompared_key("relation", op.table) is not None:
+                return  # a foreign table's trigger goes uncompared with it
             raise ReplayConflict(f'relation "{op.table}" does not exist')
         fkeys = self._functions_named(op.function, ())
         fschema = fkeys[0].schema if fkeys else self._creation_schema(op.function.schema)
@@ -1326,7 +1398,9 @@ class Replayer:
             return  # extension comments come from the extension's control file, not from users
         key = self._comment_target(op)
         if key is None:
-            self._conflict(f"{op.target} {op.name} does not exist")
+            space = {"type": "type", "column": "relation", "table": "relation"}.get(op.target)
+            if space is None or self._uncompared_key(space, op.name) is None:
+                self._conflict(f"{op.target} {op.name} does not exist")
             return
         obj = self.catalog.objects[key]
         self._put(replace(obj, comment=op.text))
@@ -1420,7 +1494,10 @@ class Replayer:
                  "domain": ("domain",)}[op.kind]
         key = self._find(kinds, qn)
         if key is None:
-            if not op.if_exists:
+            other = self._uncompared_key("type", qn) if op.kind == "type" else None
+            if other is not None:
+                self._drop_uncompared(other, op.cascade)
+            elif not op.if_exists:
                 self._conflict(missing)
             return
         if key.kind == "table":
