@@ -68,7 +68,9 @@ def markdown(results: list[rh.Comparison], total: dict[str, Any], version: int,
         + f"; rejected by the server {total['rejected']}; accepted {total['accepted']}).",
         "",
         f"- accepted DDL statements: **{total['accepted_ddl']}**, replayed exactly: "
-        f"**{total['exact_ddl']}** (**{100 * total['exact_ratio']:.2f} %**)",
+        f"**{total['exact_ddl']}** (**{100 * total['exact_ratio']:.2f} %**), of which "
+        f"{total['exact_uncompared']} act only on objects no side compares (operators, "
+        "rules, publications, privileges...)",
         f"- differences (all false: the schema is the server's own): {total['differences_dump']} "
         f"against pg_dump, {total['differences_live']} against the live catalog "
         f"(dump and live disagree on {total['differences_dump_live']})",

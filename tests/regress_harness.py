@@ -328,6 +328,9 @@ class Comparison:
     accepted: int = 0
     accepted_ddl: int = 0
     exact_ddl: int = 0
+    # of those, statements whose objects no side compares (Uncompared ops: operators, rules,
+    # publications...; and privileges / ownership, never compared)
+    exact_uncompared: int = 0
     blamed_other: int = 0  # accepted non-DDL statements something is attributed to
     differences_dump: int = 0
     differences_live: int = 0
@@ -513,6 +516,7 @@ def _count_statements(result: Comparison, script: Script) -> None:
             if st.ddl:
                 result.accepted_ddl += 1
                 result.exact_ddl += st.exact
+                result.exact_uncompared += st.exact and not compared(st.text)
             elif not st.exact:
                 result.blamed_other += 1
             if not st.exact:
@@ -521,6 +525,18 @@ def _count_statements(result: Comparison, script: Script) -> None:
                     "differences": st.differences, "unmodeled": st.unmodeled,
                 })
     result.skipped = dict(skipped)
+
+
+def compared(text: str) -> bool:
+    """Whether the statement's effect is on objects the model compares (not an Uncompared
+    op, not a privilege or ownership change)."""
+    from schemadiff.sql import ops
+    from schemadiff.sql.parse import parse_statement
+
+    op = parse_statement(text)
+    if isinstance(op, ops.Uncompared):
+        return False
+    return not (isinstance(op, ops.NoEffect) and op.category == "acl")
 
 
 def _crash(exc: BaseException) -> str:
@@ -595,6 +611,7 @@ def totals(results: Sequence[Comparison]) -> dict[str, Any]:
     """The suite's numbers summed (and the headline ratio)."""
     out: dict[str, Any] = {"scripts": len(results)}
     for name in ("statements", "rejected", "accepted", "accepted_ddl", "exact_ddl",
+                 "exact_uncompared",
                  "blamed_other", "differences_dump", "differences_live",
                  "differences_dump_live", "unmodeled", "dump_unmodeled", "via_setup"):
         out[name] = sum(getattr(r, name) for r in results)

@@ -908,6 +908,24 @@ CASES: list[Case] = [
         CREATE INDEX e_kind ON e (kind);
         DROP INDEX e_kind;
     """, {idx("e_kind"): None, idx("e_a_kind_idx"): None}),
+    Case("partition-bounds-canonical", """
+        CREATE TABLE p (k text, n int) PARTITION BY LIST (k);
+        CREATE TABLE p1 PARTITION OF p FOR VALUES IN (1, 'b', null);
+        CREATE TABLE r (a int, b int) PARTITION BY RANGE (a, b);
+        create table r1 partition of r for values from (1,1) to (100,'100') USING heap;
+        CREATE TABLE h (a int) PARTITION BY HASH (a);
+        CREATE TABLE h0 (a int);
+        ALTER TABLE h ATTACH PARTITION h0 FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+        CREATE TABLE t (d timestamptz) PARTITION BY RANGE (d);
+        CREATE TABLE t1 PARTITION OF t FOR VALUES FROM (MINVALUE) TO ('2024-01-01')
+            PARTITION BY RANGE (d);
+    """, {
+        table("p1"): {"partition_bound": "IN (1, 'b', NULL)"},
+        table("r1"): {"partition_bound": "FROM (1, 1) TO (100, 100)"},
+        table("h0"): {"partition_bound": "WITH (modulus 2, remainder 0)"},
+        table("t1"): {"partition_bound": "FROM (MINVALUE) TO ('2024-01-01')",
+                      "partition_by": "RANGE (d)"},
+    }),
     Case("partitions-drop-primary-key", """
         CREATE TABLE m (id int, k text, PRIMARY KEY (id, k)) PARTITION BY LIST (k);
         CREATE TABLE m_a PARTITION OF m FOR VALUES IN ('a');

@@ -527,14 +527,11 @@ def _partition_by(text: str | None) -> str | None:
 
 
 def _partition_bound(text: str | None) -> str | None:
-    """``FOR VALUES FROM (...) TO (...)`` -> ``FROM (...) TO (...)``; ``DEFAULT`` stays."""
+    """``FOR VALUES FROM (...) TO (...)`` -> ``FROM (...) TO (...)``, as the dump replay reads
+    it; ``DEFAULT`` stays."""
     if text is None:
         return None
-    s = Stream(text)
-    if s.accept("DEFAULT"):
-        return "DEFAULT"
-    s.expect("FOR", "VALUES")
-    return " ".join(s.rest().split())
+    return g.partition_bound(Stream(text))
 
 
 def _tables(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:

@@ -54,6 +54,45 @@ def collation(s: Stream) -> str:
     return ".".join(parts)
 
 
+def partition_bound(s: Stream) -> str | None:
+    """``DEFAULT`` or ``FOR VALUES ...`` in one spelling, whoever wrote it; None if neither.
+
+    ``IN (...)``, ``FROM (...) TO (...)`` (``MINVALUE``, ``MAXVALUE``) and ``WITH (modulus m,
+    remainder r)``, as ``pg_get_expr`` prints them, each value as an expression: a number
+    written as a string (``'10'``, which a text key prints) is the number, a cast on a
+    constant is dropped, a date or time constant is its UTC instant. The key's type is not
+    consulted: ``1.5`` and ``1.50`` stay apart. Leaves the stream after the bound.
+    """
+    if s.accept("DEFAULT"):
+        return "DEFAULT"
+    if not s.accept("FOR", "VALUES"):
+        return None
+    if s.accept("IN"):
+        return f"IN ({_bound_values(s)})"
+    if s.accept("FROM"):
+        low = _bound_values(s)
+        s.expect("TO")
+        return f"FROM ({low}) TO ({_bound_values(s)})"
+    s.expect("WITH")
+    s.expect_punct("(")
+    parts = []
+    for a, b in s.comma_items():
+        item = s.sub(a, b)
+        word = item.next().text.lower()
+        parts.append(f"{word} {item.number()}")
+    return f"WITH ({', '.join(parts)})"
+
+
+def _bound_values(s: Stream) -> str:
+    s.expect_punct("(")
+    values = []
+    for a, b in s.comma_items():
+        text = s.slice(a, b)
+        word = text.strip().upper()
+        values.append(word if word in ("MINVALUE", "MAXVALUE") else normalize_expression(text))
+    return ", ".join(values)
+
+
 def qname(s: Stream) -> QName:
     """``name`` / ``schema.name`` / ``db.schema.name`` (the database part is dropped)."""
     parts = s.names()

@@ -201,8 +201,15 @@ def _create_table(s: Stream, persistence: str) -> ops.Op:
         columns, constraints = ([], [])
         if s.at_punct("("):
             columns, constraints = _table_elements(s)
-        bound = _partition_bound(s)
-        partition_by = _partition_by(s)
+        bound = g.partition_bound(s)
+        partition_by = None
+        while not s.done():  # PARTITION BY, USING method, WITH (...), TABLESPACE, ON COMMIT
+            if s.at("PARTITION", "BY"):
+                partition_by = _partition_by(s)
+            elif s.at_punct("("):
+                s.paren_span()
+            else:
+                s.next()
         return ops.CreateTable(name, tuple(columns), tuple(constraints), ine, persistence,
                                partition_by, parent, bound)
     if s.accept("OF"):
@@ -335,20 +342,6 @@ def _partition_by(s: Stream) -> str | None:
         return None
     strategy = s.next().text.upper()
     return f"{strategy} ({normalize_expression(s.paren_text())})"
-
-
-def _partition_bound(s: Stream) -> str | None:
-    if s.accept("DEFAULT"):
-        return "DEFAULT"
-    if not s.accept("FOR", "VALUES"):
-        return None
-    start = s.i
-    while not s.done() and not s.at("PARTITION"):
-        if s.at_punct("("):
-            s.paren_span()
-        else:
-            s.next()
-    return " ".join(s.slice(start, s.i).split())
 
 
 def _create_index(s: Stream) -> ops.Op:
@@ -620,7 +613,7 @@ def _table_action(s: Stream) -> ops.Action:
         return ops.SetTableFlag("persistence", "unlogged")
     if s.accept("ATTACH", "PARTITION"):
         part = g.qname(s)
-        return ops.AttachPartition(part, _partition_bound(s))
+        return ops.AttachPartition(part, g.partition_bound(s))
     if s.accept("DETACH", "PARTITION"):
         part = g.qname(s)
         s.accept_any("CONCURRENTLY", "FINALIZE")
