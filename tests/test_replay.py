@@ -594,6 +594,24 @@ CASES: list[Case] = [
         con("u", "u_t_id_fkey", "app"): {"ref_table": "app.t"},
         table("t"): {},
     }),
+    Case("create-schema-elements", """
+        CREATE TABLE one (x int);
+        CREATE SCHEMA app
+            CREATE TABLE one (a int PRIMARY KEY, b text DEFAULT 'x')
+            CREATE TABLE two (c int REFERENCES one)
+            CREATE VIEW v AS SELECT a FROM one
+            CREATE INDEX ON two (c)
+            GRANT SELECT ON one TO public;
+        CREATE TABLE three (d int);
+        SHOW search_path;
+    """, {
+        col("one", "a", "app"): {"type": "integer"},
+        con("two", "two_c_fkey", "app"): {"ref_table": "app.one"},
+        view("v", "app"): {"relations": ("one",)},
+        idx("two_c_idx", "app"): {"table": "two"},
+        table("three"): {},
+        col("one", "x"): {},
+    }),
     Case("set-config-search-path", """
         CREATE SCHEMA app;
         SELECT pg_catalog.set_config('search_path', 'app', false);

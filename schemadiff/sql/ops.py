@@ -136,6 +136,7 @@ class SetSearchPath(Op):
 class CreateSchema(Op):
     name: str
     if_not_exists: bool = False
+    elements: tuple[Op, ...] = ()  # CREATE SCHEMA s CREATE TABLE ... CREATE VIEW ... GRANT ...
 
 
 @record

@@ -82,6 +82,10 @@ def _statement(s: Stream) -> ops.Op:
         return do_block(s)
     if w in _TRANSACTION:
         return ops.NoEffect("transaction", w)
+    if w == "SHOW":
+        return ops.NoEffect("session", w)
+    if w == "IMPORT":  # IMPORT FOREIGN SCHEMA: foreign tables, not compared
+        return ops.Uncompared("uncompared", "IMPORT FOREIGN SCHEMA")
     if w in _DATA or s.at_punct("("):
         return ops.NoEffect("data", w or "(")
     if w in _ACL:
@@ -163,10 +167,7 @@ def _create(s: Stream) -> ops.Op:
     if s.accept("DOMAIN"):
         return _create_domain(s)
     if s.accept("SCHEMA"):
-        ine = s.accept("IF", "NOT", "EXISTS")
-        if s.accept("AUTHORIZATION"):
-            return ops.CreateSchema(s.ident(), ine)
-        return ops.CreateSchema(s.ident(), ine)
+        return _create_schema(s)
     if s.accept("EXTENSION"):
         ine = s.accept("IF", "NOT", "EXISTS")
         name = s.ident()
@@ -191,6 +192,42 @@ def _create(s: Stream) -> ops.Op:
     if w in _IGNORED_CREATE:
         return ops.NoEffect("acl", f"CREATE {w}")
     return ops.Unsupported(f"CREATE {s.peek().raw if s.peek() else ''} is not modelled")  # type: ignore[union-attr]
+
+
+_ROLE_SPECS = frozenset({"CURRENT_ROLE", "CURRENT_USER", "SESSION_USER"})
+
+
+def _create_schema(s: Stream) -> ops.Op:
+    """``CREATE SCHEMA [IF NOT EXISTS] name [AUTHORIZATION role] [element ...]`` (or
+    ``AUTHORIZATION role`` alone: the schema takes the role's name)."""
+    ine = s.accept("IF", "NOT", "EXISTS")
+    if s.accept("AUTHORIZATION"):
+        if s.word() in _ROLE_SPECS:
+            return ops.Unsupported("a schema named after the current role is not modelled")
+        name = s.ident()
+    else:
+        name = s.ident()
+        if s.accept("AUTHORIZATION"):
+            s.next()
+    elements: list[ops.Op] = []
+    starts = [k for k in range(s.i, len(s.toks)) if s.words[k] in ("CREATE", "GRANT")
+              and _depth_zero(s, k)]
+    for a, b in zip(starts, [*starts[1:], len(s.toks)], strict=True):
+        elements.append(_statement(s.sub(a, b)))
+    if starts and starts[0] != s.i:
+        got = s.peek()
+        raise SyntaxProblem(f"unexpected {got.raw if got else 'end'} in CREATE SCHEMA")
+    return ops.CreateSchema(name, ine, tuple(elements))
+
+
+def _depth_zero(s: Stream, k: int) -> bool:
+    depth = 0
+    for t in s.toks[s.i:k]:
+        if t.kind == "punct" and t.text in ("(", "["):
+            depth += 1
+        elif t.kind == "punct" and t.text in (")", "]"):
+            depth -= 1
+    return depth == 0
 
 
 def _create_table(s: Stream, persistence: str) -> ops.Op:

@@ -333,6 +333,16 @@ class Replayer:
                 self._conflict(f'schema "{op.name}" already exists')
             return
         self._put(Schema(op.name))
+        if not op.elements:
+            return
+        # the elements run with the new schema at the front of the search path
+        saved = self.search_path
+        self.search_path = (op.name, *saved)
+        try:
+            for element in op.elements:
+                self._dispatch(element)
+        finally:
+            self.search_path = saved
 
     def _op_CreateExtension(self, op: ops.CreateExtension) -> None:
         if op.name == "plpgsql":
