@@ -212,9 +212,9 @@ def _create_schema(s: Stream) -> ops.Op:
     elements: list[ops.Op] = []
     starts = [k for k in range(s.i, len(s.toks)) if s.words[k] in ("CREATE", "GRANT")
               and _depth_zero(s, k)]
-    for a, b in zip(starts, [*starts[1:], len(s.toks)], strict=True):
+    for a, b in zip(starts, [*starts[1:], len(s.toks)]):
         elements.append(_statement(s.sub(a, b)))
-    if starts and starts[0] != s.i:
+    if (starts[0] if starts else len(s.toks)) != s.i:
         got = s.peek()
         raise SyntaxProblem(f"unexpected {got.raw if got else 'end'} in CREATE SCHEMA")
     return ops.CreateSchema(name, ine, tuple(elements))
