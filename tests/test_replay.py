@@ -986,6 +986,22 @@ CASES: list[Case] = [
         con("c", "p_a_check"): None,
         con("c", "c_b_key"): {},
     }),
+    Case("drop-cascade-reaches-inheritors", """
+        CREATE TABLE p (a int);
+        CREATE TABLE q (b int);
+        CREATE TABLE c (x int) INHERITS (p, q);
+        CREATE TABLE gc () INHERITS (c);
+        CREATE TABLE other (y int) INHERITS (q);
+        CREATE VIEW v AS SELECT x FROM gc;
+        DROP TABLE p CASCADE;
+    """, {table("p"): None, table("c"): None, table("gc"): None, view("v"): None,
+          table("q"): {}, table("other"): {"inherits": ("public.q",)}}),
+    Case("alter-index-renames-a-table", """
+        CREATE TABLE t (a int);
+        ALTER INDEX t RENAME TO t2;
+        CREATE SEQUENCE s;
+        ALTER INDEX IF EXISTS s RENAME TO s2;
+    """, {table("t"): None, table("t2"): {}, seq("s2"): {}}),
     Case("create-table-like", """
         CREATE TABLE p (a int NOT NULL DEFAULT 1, b text COLLATE "C", CHECK (a > 0));
         COMMENT ON COLUMN p.a IS 'aa';

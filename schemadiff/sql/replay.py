@@ -1238,7 +1238,10 @@ class Replayer:
                     self._delete(ckey)
                     self._put(replace(con, name=op.rename))  # type: ignore[type-var]
                     return
-            if not op.if_exists:
+            other = self._find(("table", "view", "sequence"), op.name) if op.rename else None
+            if other is not None:  # ALTER INDEX ... RENAME renames any relation
+                self._rename_relation(other, other.schema, op.rename)  # type: ignore[arg-type]
+            elif not op.if_exists:
                 self._conflict(f'relation "{op.name}" does not exist')
             return
         self._rename_relation(key, op.set_schema or key.schema, op.rename or key.name)
@@ -1511,6 +1514,8 @@ class Replayer:
                 self._conflict(missing)
             return
         if key.kind == "table":
+            if op.cascade:
+                self._drop_inheritors(key)
             self._drop_table(key)
             if op.cascade:
                 self._drop_dependent_views(key.name)
@@ -1528,6 +1533,15 @@ class Replayer:
                 if isinstance(o, Column) and (
                         o.type == type_text or o.type.startswith(type_text + "[")):
                     self._drop_column(o.schema, o.table, o.name)
+
+    def _drop_inheritors(self, key: Key) -> None:
+        """DROP TABLE ... CASCADE: the tables that INHERIT from it go too, and theirs."""
+        parent = f"{key.schema}.{key.name}"
+        for o in list(self.catalog.of_kind("table")):
+            if isinstance(o, Table) and parent in o.inherits and o.key in self.catalog:
+                self._drop_inheritors(o.key)
+                self._drop_table(o.key)
+                self._drop_dependent_views(o.name)
 
     def _drop_dependent_views(self, name: str) -> None:
         """DROP ... CASCADE: the views reading a dropped relation go, and theirs, transitively.
