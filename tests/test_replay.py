@@ -996,6 +996,27 @@ CASES: list[Case] = [
         DROP TABLE p CASCADE;
     """, {table("p"): None, table("c"): None, table("gc"): None, view("v"): None,
           table("q"): {}, table("other"): {"inherits": ("public.q",)}}),
+    Case("drop-type-cascade-reaches-functions", """
+        CREATE TYPE mood AS ENUM ('a');
+        CREATE TABLE t (m mood, ms mood[], k int);
+        CREATE FUNCTION f(mood) RETURNS int LANGUAGE sql AS 'SELECT 1';
+        CREATE FUNCTION g(int) RETURNS SETOF mood LANGUAGE sql AS 'SELECT NULL::mood';
+        CREATE FUNCTION h(int) RETURNS int LANGUAGE sql AS 'SELECT 1';
+        CREATE TYPE sh;
+        CREATE FUNCTION sh_in(cstring) RETURNS sh LANGUAGE internal IMMUTABLE STRICT AS 'int4in';
+        CREATE FUNCTION sh_out(sh) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT AS 'int4out';
+        CREATE TYPE sh (INPUT = sh_in, OUTPUT = sh_out, LIKE = int4);
+        DROP TYPE mood CASCADE;
+        DROP TYPE sh CASCADE;
+    """, {col("t", "m"): None, col("t", "ms"): None, col("t", "k"): {},
+          func("f", "public.mood"): None, func("g", "integer"): None,
+          func("h", "integer"): {}, func("sh_in", "cstring"): None}),
+    Case("bare-types-in-routines", """
+        CREATE FUNCTION f(a bpchar, b char(3), c bit(2), d interval year, e varchar(3))
+            RETURNS char(2) LANGUAGE sql AS 'SELECT a';
+    """, {func("f", "character, character, bit, interval, character varying"): {
+        "returns": "character",
+        "arguments": "a character, b character, c bit, d interval, e character varying"}}),
     Case("alter-index-renames-a-table", """
         CREATE TABLE t (a int);
         ALTER INDEX t RENAME TO t2;

@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -445,11 +444,10 @@ def _render_type(t: TypeRef, keep_modifiers: bool = True) -> str:
     Types pg_catalog does not name as builtins and that ``format_type`` prints unqualified
     (``"char"``) resolve, as in the dump replay (whose ``search_path`` is empty), to ``public``.
     """
-    if not keep_modifiers and t.modifiers:
-        t = replace(t, modifiers="")
+    render = t.render if keep_modifiers else t.render_bare
     if t.builtin:
-        return t.render()
-    return t.render(t.schema or "public")
+        return render()
+    return render(t.schema or "public")
 
 
 @lru_cache(maxsize=4096)

@@ -161,6 +161,17 @@ class TypeRef:
         # PostgreSQL does not enforce array dimensions: text[][] is text[] in the catalog
         return base + ("[]" if self.dims else "")
 
+    def render_bare(self, schema: str | None = None) -> str:
+        """As ``format_type`` prints the type without a modifier (a routine's arguments and
+        result, where PostgreSQL keeps none): ``character`` for ``char(n)`` and ``bpchar``,
+        ``bit`` for ``bit(n)``, ``interval`` for ``interval year``."""
+        if self.builtin:
+            if self.name in ("character", "bpchar", "bit"):
+                return ("bit" if self.name == "bit" else "character") + ("[]" if self.dims else "")
+            if self.name.startswith("interval"):
+                return "interval" + ("[]" if self.dims else "")
+        return TypeRef(self.name, self.schema, "", self.dims, self.builtin).render(schema)
+
 
 
 

@@ -226,17 +226,16 @@ class Replayer:
         return self.catalog.objects[key]  # type: ignore[return-value]
 
     def _type_text(self, t: TypeRef, keep_modifiers: bool = True) -> str:
-        if not keep_modifiers and t.modifiers:
-            t = replace(t, modifiers="")
+        render = t.render if keep_modifiers else t.render_bare
         if t.builtin:
-            return t.render()
+            return render()
         if t.schema:
-            return t.render(t.schema)
+            return render(t.schema)
         key = self._find((*_TYPE_KINDS, "table", "view"), ops.QName(None, t.name))
         if key is None:
             other = self._uncompared_key("type", ops.QName(None, t.name))
-            return t.render(other[1] if other else self._path()[0])
-        return t.render(key.schema)
+            return render(other[1] if other else self._path()[0])
+        return render(key.schema)
 
     def _qualified_table(self, qn: ops.QName) -> str:
         key = self._find(("table", "view"), qn)
@@ -289,11 +288,22 @@ class Replayer:
         self._uncompared.discard(found)
         space, schema, name = found
         if space == "type" and cascade:
-            type_text = qualified(schema, name)
-            for o in list(self.catalog.of_kind("column")):
-                if isinstance(o, Column) and (
-                        o.type == type_text or o.type.startswith(type_text + "[")):
-                    self._drop_column(o.schema, o.table, o.name)
+            self._drop_type_dependents(qualified(schema, name))
+
+    def _drop_type_dependents(self, type_text: str) -> None:
+        """DROP TYPE ... CASCADE: the columns of that type (or its arrays) and the functions
+        taking or returning it go with it."""
+        def uses(t: str) -> bool:
+            t = t.removeprefix("SETOF ")
+            return t == type_text or t.startswith(type_text + "[")
+
+        for o in list(self.catalog.of_kind("column")):
+            if isinstance(o, Column) and uses(o.type):
+                self._drop_column(o.schema, o.table, o.name)
+        for f in list(self.catalog.of_kind("function")):
+            if isinstance(f, Function) and (
+                    any(uses(a) for a in f.identity_args.split(", ")) or uses(f.returns or "")):
+                self._delete(f.key)
 
     def _op_ConvertToView(self, op: ops.ConvertToView) -> None:
         from schemadiff.sql.normalize import referenced_relations
@@ -1528,11 +1538,7 @@ class Replayer:
         else:
             self._delete(key)
         if key.kind in _TYPE_KINDS and op.cascade:
-            type_text = qualified(key.schema, key.name)
-            for o in list(self.catalog.of_kind("column")):
-                if isinstance(o, Column) and (
-                        o.type == type_text or o.type.startswith(type_text + "[")):
-                    self._drop_column(o.schema, o.table, o.name)
+            self._drop_type_dependents(qualified(key.schema, key.name))
 
     def _drop_inheritors(self, key: Key) -> None:
         """DROP TABLE ... CASCADE: the tables that INHERIT from it go too, and theirs."""
