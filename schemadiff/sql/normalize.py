@@ -294,6 +294,10 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return exp.Column(this=node.this)
     if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Func):
         return node.expression  # public.f(x) -> f(x)
+    if isinstance(node, exp.Table) and (node.args.get("db") or node.args.get("catalog")):
+        node.set("db", None)  # FROM public.t in a subquery -> FROM t
+        node.set("catalog", None)
+        return node
     if isinstance(node, (exp.TimestampTrunc, exp.DateTrunc, exp.Extract)):
         # the unit arrives as Var(DAY) from 'day' and as the literal from the catalog's 'day'::text
         field = "unit" if not isinstance(node, exp.Extract) else "this"
@@ -403,10 +407,19 @@ _MULTIWORD_CASTS = [
 ]
 
 
+_OPERATOR_SYNTAX = re.compile(
+    r"\bOPERATOR\s*\(\s*(?:(?:\"[^\"]*\"|\w+)\s*\.\s*)?([^\s()\w\"]+)\s*\)", re.I
+)
+
+
 def _parse_expression(text: str) -> exp.Expression | None:
     if "::" in text:
         for pattern, repl in _MULTIWORD_CASTS:
             text = pattern.sub(repl, text)
+    if "OPERATOR" in text or "operator" in text:
+        # OPERATOR(public.<) -> <: pg_dump qualifies operators outside pg_catalog (schema
+        # qualification inside expressions is not compared)
+        text = _OPERATOR_SYNTAX.sub(r"\1", text)
     try:
         tree = sqlglot.parse_one(text, read="postgres")
     except (SqlglotError, ValueError, RecursionError):
