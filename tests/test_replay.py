@@ -1011,6 +1011,20 @@ CASES: list[Case] = [
     """, {col("t", "m"): None, col("t", "ms"): None, col("t", "k"): {},
           func("f", "public.mood"): None, func("g", "integer"): None,
           func("h", "integer"): {}, func("sh_in", "cstring"): None}),
+    Case("drop-type-cascade-reaches-domains", """
+        CREATE TYPE comp AS (r int, i int);
+        CREATE DOMAIN dcomp AS comp;
+        CREATE DOMAIN dcomps AS comp[];
+        CREATE DOMAIN posint AS int CHECK (VALUE > 0);
+        CREATE DOMAIN posint2 AS posint CHECK (VALUE % 2 = 0);
+        CREATE TYPE holder AS (p posint2, q int);
+        CREATE TABLE t (a posint2, b dcomp, c int);
+        CREATE DOMAIN pg_temp.tmpdom AS text;
+        DROP TYPE comp CASCADE;
+        DROP DOMAIN posint CASCADE;
+    """, {domain("dcomp"): None, domain("dcomps"): None, domain("posint2"): None,
+          col("t", "a"): None, col("t", "b"): None, col("t", "c"): {},
+          composite("holder"): {"attributes_": (("q", "integer"),)}}),
     Case("bare-types-in-routines", """
         CREATE FUNCTION f(a bpchar, b char(3), c bit(2), d interval year, e varchar(3))
             RETURNS char(2) LANGUAGE sql AS 'SELECT a';

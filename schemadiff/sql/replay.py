@@ -244,6 +244,9 @@ class Replayer:
 
     # ------------------------------------------------------------------ dispatch
     def _dispatch(self, op: ops.Op) -> None:
+        name = getattr(op, "name", None)
+        if isinstance(name, ops.QName) and name.schema and name.schema.startswith("pg_temp"):
+            return  # an object of this session's temporary schema is not schema state
         handler = getattr(self, "_op_" + type(op).__name__, None)
         if handler is None:
             raise ReplayConflict(f"no replay for {type(op).__name__}")
@@ -300,6 +303,15 @@ class Replayer:
         for o in list(self.catalog.of_kind("column")):
             if isinstance(o, Column) and uses(o.type):
                 self._drop_column(o.schema, o.table, o.name)
+        for d in list(self.catalog.of_kind("domain")):
+            if isinstance(d, Domain) and uses(d.type) and d.key in self.catalog:
+                self._delete(d.key)  # a domain over it, and what is of that domain
+                self._drop_type_dependents(qualified(d.schema, d.name))
+        for c in list(self.catalog.of_kind("composite")):
+            if isinstance(c, CompositeType) and c.key in self.catalog:
+                kept = tuple(a for a in c.attributes_ if not uses(a[1]))
+                if kept != c.attributes_:  # a composite's attribute of it is dropped
+                    self._put(replace(c, attributes_=kept))
         for f in list(self.catalog.of_kind("function")):
             if isinstance(f, Function) and (
                     any(uses(a) for a in f.identity_args.split(", ")) or uses(f.returns or "")):
