@@ -1031,6 +1031,23 @@ CASES: list[Case] = [
     """, {func("f", "character, character, bit, interval, character varying"): {
         "returns": "character",
         "arguments": "a character, b character, c bit, d interval, e character varying"}}),
+    Case("temporary-views-sequences-indexes", """
+        CREATE TEMP TABLE tt (a int);
+        CREATE VIEW v_on_temp AS SELECT a FROM tt;
+        CREATE TEMPORARY VIEW tv AS SELECT 1 AS x;
+        CREATE TEMP SEQUENCE ts;
+        CREATE INDEX tt_a ON tt (a);
+        DROP VIEW v_on_temp;
+        DROP VIEW tv;
+        DROP SEQUENCE ts;
+        DROP INDEX tt_a;
+        CREATE SEQUENCE s;
+        CREATE VIEW sv AS SELECT * FROM s;
+        DROP SEQUENCE s CASCADE;
+        CREATE TABLE nums_src (n int);
+        CREATE RECURSIVE VIEW nums (n) AS VALUES (1) UNION ALL SELECT n + 1 FROM nums WHERE n < 5;
+    """, {view("v_on_temp"): None, view("tv"): None, seq("ts"): None, view("sv"): None,
+          view("nums"): {"relations": ()}}),
     Case("alter-index-renames-a-table", """
         CREATE TABLE t (a int);
         ALTER INDEX t RENAME TO t2;

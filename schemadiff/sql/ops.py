@@ -207,6 +207,7 @@ class CreateSequence(Op):
     name: QName
     options: SequenceOptions
     if_not_exists: bool = False
+    temporary: bool = False
 
 
 @record
@@ -373,6 +374,7 @@ class CreateView(Op):
     or_replace: bool = False
     if_not_exists: bool = False
     columns: tuple[str, ...] = ()
+    temporary: bool = False
 
 
 @record

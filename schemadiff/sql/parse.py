@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from schemadiff.sql import grammar as g
 from schemadiff.sql import ops
-from schemadiff.sql.normalize import normalize_expression
+from schemadiff.sql.normalize import normalize_expression, quote_ident
 from schemadiff.sql.parse_uncompared import uncompared
 from schemadiff.sql.tokens import Stream, SyntaxProblem
 
@@ -154,14 +154,14 @@ def _create(s: Stream) -> ops.Op:
         return _create_index(s)
     if s.accept("MATERIALIZED", "VIEW"):
         return _create_view(s, materialized=True, or_replace=or_replace)
-    if s.accept("RECURSIVE", "VIEW") or s.accept("VIEW"):
-        if persistence == "temporary":
-            return ops.NoEffect("session", "temporary view")
-        return _create_view(s, materialized=False, or_replace=or_replace)
+    if s.accept("RECURSIVE", "VIEW"):
+        return _create_view(s, materialized=False, or_replace=or_replace, recursive=True,
+                            temporary=persistence == "temporary")
+    if s.accept("VIEW"):
+        return _create_view(s, materialized=False, or_replace=or_replace,
+                            temporary=persistence == "temporary")
     if s.accept("SEQUENCE"):
-        if persistence == "temporary":
-            return ops.NoEffect("session", "temporary sequence")
-        return _create_sequence(s)
+        return _create_sequence(s, temporary=persistence == "temporary")
     if s.accept("TYPE"):
         return _create_type(s)
     if s.accept("DOMAIN"):
@@ -429,7 +429,8 @@ def _create_index(s: Stream) -> ops.Op:
                            nnd, ine, schema, tuple(key_names), only)
 
 
-def _create_view(s: Stream, materialized: bool, or_replace: bool) -> ops.Op:
+def _create_view(s: Stream, materialized: bool, or_replace: bool, recursive: bool = False,
+                 temporary: bool = False) -> ops.Op:
     ine = s.accept("IF", "NOT", "EXISTS")
     name = g.qname(s)
     cols: tuple[str, ...] = ()
@@ -448,13 +449,17 @@ def _create_view(s: Stream, materialized: bool, or_replace: bool) -> ops.Op:
     for tail in ("WITH CASCADED CHECK OPTION", "WITH LOCAL CHECK OPTION", "WITH CHECK OPTION"):
         if query.upper().endswith(tail):
             query = query[: -len(tail)].rstrip()
-    return ops.CreateView(name, query, materialized, or_replace, ine, cols)
+    if recursive:  # what PostgreSQL makes of it, and pg_dump prints
+        names = ", ".join(quote_ident(c) for c in cols)
+        query = (f"WITH RECURSIVE {quote_ident(name.name)}({names}) AS ({query}) "
+                 f"SELECT {names} FROM {quote_ident(name.name)}")
+    return ops.CreateView(name, query, materialized, or_replace, ine, cols, temporary)
 
 
-def _create_sequence(s: Stream) -> ops.Op:
+def _create_sequence(s: Stream, temporary: bool = False) -> ops.Op:
     ine = s.accept("IF", "NOT", "EXISTS")
     name = g.qname(s)
-    return ops.CreateSequence(name, g.sequence_options(s), ine)
+    return ops.CreateSequence(name, g.sequence_options(s), ine, temporary)
 
 
 def _create_type(s: Stream) -> ops.Op:

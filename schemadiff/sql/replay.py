@@ -532,6 +532,9 @@ class Replayer:
                        cycle=o.cycle if o.cycle is not None else seq.cycle, owned_by=owned)
 
     def _op_CreateSequence(self, op: ops.CreateSequence) -> None:
+        if op.temporary:
+            self._temp.add(op.name.name)
+            return
         schema = self._creation_schema(op.name.schema)
         if self._relation_or_constraint_index(schema, op.name.name):
             if not op.if_not_exists:
@@ -1130,6 +1133,8 @@ class Replayer:
     # ------------------------------------------------------------------ indexes
     def _op_CreateIndex(self, op: ops.CreateIndex) -> None:
         if self._is_temp(op.table):
+            if op.name:
+                self._temp.add(op.name)
             return
         table = self._find(("table", "view"), op.table)
         if table is None:
@@ -1272,6 +1277,10 @@ class Replayer:
     def _op_CreateView(self, op: ops.CreateView) -> None:
         from schemadiff.sql.normalize import referenced_relations
 
+        relations = referenced_relations(op.query)
+        if op.temporary or (not op.materialized and any(r in self._temp for r in relations)):
+            self._temp.add(op.name.name)  # a view reading a temporary table is temporary too
+            return
         schema = self._creation_schema(op.name.schema)
         key = Key("view", schema, op.name.name)
         if key in self.catalog and not op.or_replace:
@@ -1282,7 +1291,7 @@ class Replayer:
             self._conflict(f'relation "{op.name.name}" already exists')
             return
         comment = self.catalog.objects[key].comment if key in self.catalog else None
-        self._put(View(schema, op.name.name, op.materialized, referenced_relations(op.query),
+        self._put(View(schema, op.name.name, op.materialized, relations,
                        definition=op.query, comment=comment))
 
     # ------------------------------------------------------------------ functions
@@ -1549,6 +1558,8 @@ class Replayer:
                 self._drop_dependent_views(key.name)
         else:
             self._delete(key)
+            if key.kind == "sequence" and op.cascade:
+                self._drop_dependent_views(key.name)  # a view selecting from the sequence
         if key.kind in _TYPE_KINDS and op.cascade:
             self._drop_type_dependents(qualified(key.schema, key.name))
 
