@@ -1048,6 +1048,10 @@ CASES: list[Case] = [
         CREATE RECURSIVE VIEW nums (n) AS VALUES (1) UNION ALL SELECT n + 1 FROM nums WHERE n < 5;
     """, {view("v_on_temp"): None, view("tv"): None, seq("ts"): None, view("sv"): None,
           view("nums"): {"relations": ()}}),
+    Case("index-name-include-repeats-a-key", """
+        CREATE TABLE t (c1 int, c2 int, c3 int);
+        CREATE INDEX ON t (c1, c2) INCLUDE (c1, c3);
+    """, {idx("t_c1_c2_c11_c3_idx"): {"include": ("c1", "c3")}}),
     Case("alter-index-renames-a-table", """
         CREATE TABLE t (a int);
         ALTER INDEX t RENAME TO t2;

@@ -1148,8 +1148,8 @@ class Replayer:
                 return
             name = op.name
         else:
-            names = index_column_names(op.key_names or tuple(k.column or "expr" for k in op.keys))
-            names += index_column_names(op.include)
+            keys = op.key_names or tuple(k.column or "expr" for k in op.keys)
+            names = index_column_names((*keys, *op.include))  # one namespace for both
             # a unique index made by CREATE INDEX is not a constraint: _idx; and its name only
             # has to differ from other relations' (ChooseRelationName, isconstraint false)
             name = choose_name(table.name, name_addition(names), "idx", taken)
@@ -1216,7 +1216,7 @@ class Replayer:
         """
         if not any(isinstance(o, Index) and o.schema == part.schema and o.table == part.name
                    and _same_index(o, idx) for o in self.catalog.of_kind("index")):
-            names = index_column_names(_key_names(idx.keys)) + index_column_names(idx.include)
+            names = index_column_names((*_key_names(idx.keys), *idx.include))
             name = choose_name(part.name, name_addition(names), "idx",
                                lambda n: self._relation_or_constraint_index(part.schema, n))
             self._put(replace(idx, schema=part.schema, name=name, table=part.name, comment=None))
