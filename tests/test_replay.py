@@ -1058,6 +1058,25 @@ CASES: list[Case] = [
         CREATE SEQUENCE s;
         ALTER INDEX IF EXISTS s RENAME TO s2;
     """, {table("t"): None, table("t2"): {}, seq("s2"): {}}),
+    Case("inherit-and-no-inherit", """
+        CREATE TABLE p (a int DEFAULT 1, b text NOT NULL, CHECK (a > 0));
+        CREATE TABLE c (a int, b text NOT NULL, x int, CONSTRAINT p_a_check CHECK (a > 0));
+        ALTER TABLE c INHERIT p;
+        ALTER TABLE p ALTER COLUMN a TYPE bigint;
+        ALTER TABLE p RENAME COLUMN b TO b2;
+        ALTER TABLE p ALTER COLUMN b2 SET DEFAULT 'q';
+        CREATE TABLE d (y int) INHERITS (p);
+        ALTER TABLE d NO INHERIT p;
+    """, {
+        table("c"): {"inherits": ("public.p",)},
+        col("c", "a"): {"type": "bigint"},
+        col("c", "b2"): {"default": "'q'"},
+        col("c", "b"): None,
+        table("d"): {"inherits": ()},
+        col("d", "a"): {"type": "bigint", "not_null": False, "default": "1"},
+        col("d", "b2"): {"default": "'q'", "not_null": True},
+        con("d", "p_a_check"): {"expression": "a > 0"},
+    }),
     Case("create-table-like", """
         CREATE TABLE p (a int NOT NULL DEFAULT 1, b text COLLATE "C", CHECK (a > 0));
         COMMENT ON COLUMN p.a IS 'aa';

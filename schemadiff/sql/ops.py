@@ -327,6 +327,14 @@ class SetTriggerState(Action):
 
 
 @record
+class SetInherit(Action):
+    """``INHERIT parent`` / ``NO INHERIT parent``."""
+
+    parent: QName
+    remove: bool = False
+
+
+@record
 class AttachPartition(Action):
     partition: QName
     bound: str | None

@@ -653,6 +653,10 @@ def _table_action(s: Stream) -> ops.Action:
         return ops.SetTableFlag("persistence", "permanent")
     if s.accept("SET", "UNLOGGED"):
         return ops.SetTableFlag("persistence", "unlogged")
+    if s.accept("INHERIT"):
+        return ops.SetInherit(g.qname(s))
+    if s.accept("NO", "INHERIT"):
+        return ops.SetInherit(g.qname(s), remove=True)
     if s.accept("ATTACH", "PARTITION"):
         part = g.qname(s)
         return ops.AttachPartition(part, g.partition_bound(s))
@@ -664,7 +668,7 @@ def _table_action(s: Stream) -> ops.Action:
     for words in (("OWNER", "TO"), ("CLUSTER", "ON"), ("SET", "WITHOUT"), ("SET", "TABLESPACE"),
                   ("SET", "ACCESS", "METHOD"), ("REPLICA", "IDENTITY"), ("SET",), ("RESET",),
                   ("ENABLE", "RULE"), ("DISABLE", "RULE"), ("ENABLE", "REPLICA", "RULE"),
-                  ("ENABLE", "ALWAYS", "RULE"), ("INHERIT",), ("NO", "INHERIT"), ("OF",),
+                  ("ENABLE", "ALWAYS", "RULE"), ("OF",),
                   ("NOT", "OF")):
         if s.accept(*words):
             while not s.done():

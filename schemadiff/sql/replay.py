@@ -101,6 +101,7 @@ class Replayer:
         # (space, schema, name) of uncompared objects other statements name: foreign tables
         # ("relation"), shell and base types ("type")
         self._uncompared: set[tuple[str, str, str]] = set()
+        self._any_inherits = False  # some table INHERITS from another (see _inheritors)
         # PostgreSQL 18 NOT NULL constraints given a name: (schema, table, name) -> column
         self._not_null_names: dict[tuple[str, str, str], str] = {}
 
@@ -604,6 +605,7 @@ class Replayer:
                             comment=o.comment if "COMMENTS" in options else None)
                     for o in self.catalog.on_table(like.schema, like.name)
                     if isinstance(o, Constraint) and o.type == "check"]
+        self._any_inherits = self._any_inherits or bool(op.inherits)
         self._put(Table(
             schema, name, op.persistence, op.partition_by,
             f"{parent.schema}.{parent.name}" if parent else None, op.partition_bound,
@@ -867,6 +869,78 @@ class Replayer:
                               "not_null": ("not_null",)}[a.what]
                     self._put(replace(child, **{f: getattr(parent_col, f) for f in fields}))  # type: ignore[type-var]
             self._recurse_to_partitions(ps, pt, a)
+        if isinstance(a, (ops.RenameColumn, ops.AlterColumn)):
+            self._recurse_to_inheritors(schema, table, a)
+
+    def _inheritors(self, schema: str, table: str) -> list[Table]:
+        """The tables that INHERIT from this one (direct children)."""
+        if not self._any_inherits:
+            return []  # no table inherits from any: no scan for the usual case
+        q = f"{schema}.{table}"
+        return [o for o in self.catalog.of_kind("table")
+                if isinstance(o, Table) and q in o.inherits]
+
+    def _recurse_to_inheritors(self, schema: str, table: str, a: ops.Action,
+                               source: Column | None = None) -> None:
+        """RENAME COLUMN and ALTER COLUMN TYPE / DEFAULT / NOT NULL reach the columns of
+        inheriting tables that are their own as well (merged with the inherited one): those
+        are the child's columns the model holds (an inherited-only one stays the parent's)."""
+        name = a.old if isinstance(a, ops.RenameColumn) else a.name  # type: ignore[attr-defined]
+        if source is None and isinstance(a, ops.AlterColumn):
+            source = self.catalog.objects.get(Key("column", schema, table, name))  # type: ignore[assignment]
+        for child in self._inheritors(schema, table):
+            cs, ct = child.schema, child.name
+            col: Column | None = self.catalog.objects.get(Key("column", cs, ct, name))  # type: ignore[assignment]
+            if col is not None:
+                if isinstance(a, ops.RenameColumn):
+                    self._rename_column(cs, ct, a.old, a.new)
+                elif isinstance(a, ops.AlterColumn) and source is not None:
+                    if a.what == "type":
+                        self._put(replace(col, type=source.type, collation=source.collation,
+                                          default=canonical_default(col.default, source.type)))
+                    elif a.what == "default":
+                        self._put(replace(col, default=source.default))
+                    elif a.what == "not_null":
+                        self._put(replace(col, not_null=source.not_null))
+            self._recurse_to_inheritors(cs, ct, a, source)
+
+    def _set_inherit(self, schema: str, table: str, a: ops.SetInherit) -> None:
+        """``INHERIT p`` adds a parent (the child's columns stay its own); ``NO INHERIT p``
+        removes it, and what the child inherited only from it becomes its own."""
+        parent = self._table(a.parent)
+        q = f"{parent.schema}.{parent.name}"
+        t: Table = self.catalog.objects[Key("table", schema, table)]  # type: ignore[assignment]
+        if not a.remove:
+            self._any_inherits = True
+            self._put(replace(t, inherits=(*t.inherits, q)))
+            return
+        self._put(replace(t, inherits=tuple(p for p in t.inherits if p != q)))
+        for pc in self._inherited_columns(parent):
+            if Key("column", schema, table, pc.name) not in self.catalog:
+                self._put(replace(pc, schema=schema, table=table, comment=None,
+                                  position=self._next_position(schema, table)))
+        for o in self.catalog.on_table(parent.schema, parent.name):
+            if (isinstance(o, Constraint) and o.type == "check" and not o.no_inherit
+                    and Key("constraint", schema, table, o.name) not in self.catalog):
+                self._put(replace(o, schema=schema, table=table, comment=None))
+
+    def _inherited_columns(self, t: Table) -> list[Column]:
+        """A table's columns, its ancestors' included (the ancestors' first)."""
+        out: list[Column] = []
+        seen: set[str] = set()
+        for parent in t.inherits:
+            ps, _, pt = parent.partition(".")
+            pobj = self.catalog.objects.get(Key("table", ps, pt))
+            if isinstance(pobj, Table):
+                for c in self._inherited_columns(pobj):
+                    if c.name not in seen:
+                        seen.add(c.name)
+                        out.append(c)
+        for c in self.catalog.columns(t.schema, t.name):
+            if c.name not in seen:
+                seen.add(c.name)
+                out.append(c)
+        return out
 
     def _table_action(self, schema: str, table: str, a: ops.Action) -> list[ops.ConstraintDef]:
         if isinstance(a, ops.AddColumn):
@@ -932,6 +1006,9 @@ class Replayer:
             for o in self.catalog.on_table(schema, table):
                 if isinstance(o, Trigger) and (a.trigger in ("ALL", "USER") or o.name == a.trigger):
                     self._put(replace(o, enabled=a.state))
+            return []
+        if isinstance(a, ops.SetInherit):
+            self._set_inherit(schema, table, a)
             return []
         if isinstance(a, ops.AttachPartition):
             if self._uncompared_key("relation", a.partition) is not None:
