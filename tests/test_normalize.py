@@ -287,3 +287,18 @@ def test_nextval_default_is_what_the_dump_default_normalizes_to(sequence: str) -
     (schema-qualified, quoted where needed) through the normalizer."""
     dumped = f"nextval({quote_literal('public.' + quote_ident(sequence))}::regclass)"
     assert nextval_default(sequence) == normalize_expression(dumped)
+
+
+@pytest.mark.parametrize(("query", "relations"), [
+    ("SELECT a FROM t JOIN s.u ON u.i = t.i WHERE a > 0", ("t", "u")),
+    ("WITH q AS (SELECT 1 FROM t) SELECT * FROM q", ("t",)),
+    # sqlglot cannot parse an unknown operator: the tokens are read instead
+    ("SELECT * FROM atest12 WHERE b <<< 5", ("atest12",)),
+    ("SELECT x.b FROM public.atest12 x WHERE (x.b OPERATOR(public.<<<) 5)", ("atest12",)),
+    ("WITH q AS (SELECT 1 FROM t) SELECT * FROM q, ONLY s.b AS y JOIN c ON c.i = y.i,"
+     " generate_series(1, 2) g WHERE 1 <<< 2", ("b", "c", "t")),
+])
+def test_referenced_relations(query: str, relations: tuple[str, ...]) -> None:
+    from schemadiff.sql.normalize import referenced_relations
+
+    assert referenced_relations(query) == relations

@@ -551,7 +551,7 @@ def referenced_relations(query: str) -> tuple[str, ...]:
     """Sorted unqualified names of the tables and views a query reads (CTE names excluded)."""
     tree = _parse_expression(query)
     if tree is None:
-        return ()
+        return _relations_by_tokens(query)
     ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
     names = set()
     for t in tree.find_all(exp.Table):
@@ -559,6 +559,59 @@ def referenced_relations(query: str) -> tuple[str, ...]:
         if name and name not in ctes:
             names.add(name)
     return tuple(sorted(names))
+
+
+def _relations_by_tokens(query: str) -> tuple[str, ...]:
+    """What :func:`referenced_relations` finds, read from the tokens of a query sqlglot cannot
+    parse (an operator it does not know): the names after FROM and JOIN (and after commas of a
+    FROM list) that are not functions, CTE names excluded."""
+    from schemadiff.sql.lexer import LexError, lex
+
+    try:
+        toks = lex(query)
+    except LexError:
+        return ()
+    n = len(toks)
+
+    def name_at(i: int) -> tuple[str | None, int]:
+        """The relation name starting at token i (dotted), and the index after it."""
+        last = None
+        while i < n and toks[i].kind in ("word", "ident"):
+            last = toks[i].text if toks[i].kind == "ident" else toks[i].raw.lower()
+            i += 1
+            if i < n and toks[i].kind == "punct" and toks[i].text == ".":
+                i += 1
+                continue
+            break
+        if i < n and toks[i].kind == "punct" and toks[i].text == "(":
+            return None, i  # a function in FROM
+        return last, i
+
+    ctes: set[str] = set()
+    names: set[str] = set()
+    for i, t in enumerate(toks):
+        if (t.kind in ("word", "ident") and i + 2 < n and toks[i + 1].text == "AS"
+                and toks[i + 2].text == "(" and (i == 0 or toks[i - 1].text in
+                                                  ("WITH", "RECURSIVE", ","))):
+            ctes.add(t.text if t.kind == "ident" else t.raw.lower())
+        if t.kind != "word" or t.text not in ("FROM", "JOIN"):
+            continue
+        j = i + 1
+        while j < n:
+            while j < n and toks[j].kind == "word" and toks[j].text in ("ONLY", "LATERAL"):
+                j += 1
+            name, j = name_at(j)
+            if name:
+                names.add(name)
+            while j < n and toks[j].kind in ("word", "ident") and toks[j].text not in (
+                    "WHERE", "JOIN", "ON", "GROUP", "ORDER", "LIMIT", "UNION", "LEFT", "RIGHT",
+                    "INNER", "FULL", "CROSS", "NATURAL", "HAVING", "WINDOW", "USING"):
+                j += 1  # an alias
+            if j < n and toks[j].kind == "punct" and toks[j].text == ",":
+                j += 1
+                continue
+            break
+    return tuple(sorted(names - ctes))
 
 
 # --------------------------------------------------------------------------------- literals
