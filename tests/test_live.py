@@ -168,6 +168,7 @@ CREATE TABLE other.ref (id int PRIMARY KEY, acc bigint REFERENCES app.accounts(i
 -- kinds neither side compares (the range type's constructors are not functions of the schema)
 CREATE TYPE app.floatrange AS RANGE (subtype = float8, subtype_diff = float8mi);
 CREATE TABLE app.ranges (r app.floatrange);
+CREATE TABLE app.typed OF app.pair (a WITH OPTIONS PRIMARY KEY);
 CREATE FOREIGN DATA WRAPPER sink_fdw;
 CREATE SERVER sink_srv FOREIGN DATA WRAPPER sink_fdw;
 CREATE FOREIGN TABLE app.remote (id int) SERVER sink_srv;

@@ -1077,6 +1077,31 @@ CASES: list[Case] = [
         col("d", "b2"): {"default": "'q'", "not_null": True},
         con("d", "p_a_check"): {"expression": "a > 0"},
     }),
+    Case("typed-tables", """
+        CREATE TYPE person AS (id int, name text, age int);
+        CREATE TABLE persons OF person (id WITH OPTIONS PRIMARY KEY, name NOT NULL DEFAULT 'x');
+        CREATE TABLE persons2 OF person;
+        ALTER TYPE person ADD ATTRIBUTE email text CASCADE;
+        ALTER TYPE person RENAME ATTRIBUTE age TO years CASCADE;
+        ALTER TYPE person ALTER ATTRIBUTE years TYPE bigint CASCADE;
+        ALTER TABLE persons2 NOT OF;
+        CREATE TABLE plain (id int, name text, years bigint, email text);
+        ALTER TABLE plain OF person;
+        CREATE TABLE parted (a int, b int) PARTITION BY LIST (a);
+        CREATE TABLE part_c PARTITION OF parted (b WITH OPTIONS NOT NULL DEFAULT 0)
+            FOR VALUES IN (1);
+    """, {
+        table("persons"): {"of_type": "public.person"},
+        col("persons", "id"): {"type": "integer", "not_null": True},
+        col("persons", "name"): {"not_null": True, "default": "'x'"},
+        col("persons", "email"): {"type": "text"},
+        col("persons", "years"): {"type": "bigint"},
+        con("persons", "persons_pkey"): {"columns": ("id",)},
+        table("persons2"): {"of_type": None},
+        col("persons2", "email"): {},
+        table("plain"): {"of_type": "public.person"},
+        col("part_c", "b"): {"not_null": True, "default": "0"},
+    }),
     Case("create-table-like", """
         CREATE TABLE p (a int NOT NULL DEFAULT 1, b text COLLATE "C", CHECK (a > 0));
         COMMENT ON COLUMN p.a IS 'aa';

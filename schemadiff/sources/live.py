@@ -538,7 +538,8 @@ def _tables(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
         yield Table(
             r["schema"], r["name"], "unlogged" if r["persistence"] == "u" else "permanent",
             _partition_by(r["partition_by"]), parent, _partition_bound(r["partition_bound"]),
-            tuple(r["inherits"]), r["rls_enabled"], r["rls_forced"], comment=r["comment"],
+            tuple(r["inherits"]), _type_text(r["of_type"]) if r["of_type"] else None,
+            r["rls_enabled"], r["rls_forced"], comment=r["comment"],
         )
 
 

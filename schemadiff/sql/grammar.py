@@ -324,7 +324,9 @@ def column_def(s: Stream) -> ColumnDef:
     """``name type [COLLATE c] [column constraints...]`` (PARTITION OF / OF type: no type)."""
     name = s.ident()
     col_type: TypeRef | None = None
-    if not s.done() and s.word() not in ("WITH",) and s.word() not in COLUMN_CONSTRAINT_WORDS:
+    if s.accept("WITH", "OPTIONS"):
+        pass  # PARTITION OF / OF type: options on an inherited column
+    elif not s.done() and s.word() not in COLUMN_CONSTRAINT_WORDS:
         col_type = data_type(s)
     c: dict[str, object] = {"name": name, "type": col_type}
     constraints: list[ConstraintDef] = []

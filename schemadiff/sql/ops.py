@@ -231,6 +231,7 @@ class CreateTable(Op):
     partition_bound: str | None = None
     inherits: tuple[QName, ...] = ()
     like: tuple[tuple[QName, tuple[str, ...]], ...] = ()  # (source, INCLUDING options)
+    of_type: TypeRef | None = None  # CREATE TABLE t OF composite_type
 
 
 @record
@@ -324,6 +325,13 @@ class SetTableFlag(Action):
 class SetTriggerState(Action):
     trigger: str  # a trigger name, or ALL / USER
     state: str  # O D R A
+
+
+@record
+class SetOfType(Action):
+    """``OF type`` (None: ``NOT OF``)."""
+
+    type: TypeRef | None
 
 
 @record

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from schemadiff.sql import grammar as g
 from schemadiff.sql import ops
-from schemadiff.sql.normalize import normalize_expression, quote_ident
+from schemadiff.sql.normalize import TypeRef, normalize_expression, quote_ident
 from schemadiff.sql.parse_uncompared import uncompared
 from schemadiff.sql.tokens import Stream, SyntaxProblem
 
@@ -250,7 +250,21 @@ def _create_table(s: Stream, persistence: str) -> ops.Op:
         return ops.CreateTable(name, tuple(columns), tuple(constraints), ine, persistence,
                                partition_by, parent, bound)
     if s.accept("OF"):
-        return ops.Unsupported("CREATE TABLE ... OF type is not modelled")
+        type_name = g.qname(s)  # a composite type: no modifiers, the ( ... ) are the columns
+        of_type = TypeRef(type_name.name, type_name.schema, builtin=False)
+        columns, constraints = ([], [])
+        if s.at_punct("("):
+            columns, constraints = _table_elements(s)
+        partition_by = None
+        while not s.done():  # PARTITION BY, USING method, WITH (...), TABLESPACE, ON COMMIT
+            if s.at("PARTITION", "BY"):
+                partition_by = _partition_by(s)
+            elif s.at_punct("("):
+                s.paren_span()
+            else:
+                s.next()
+        return ops.CreateTable(name, tuple(columns), tuple(constraints), ine, persistence,
+                               partition_by, of_type=of_type)
     if s.at("AS") or s.at("ON", "COMMIT") or s.at("WITH") or s.at("USING") or (
         s.at_punct("(") and _is_table_as(s)
     ):
@@ -653,6 +667,11 @@ def _table_action(s: Stream) -> ops.Action:
         return ops.SetTableFlag("persistence", "permanent")
     if s.accept("SET", "UNLOGGED"):
         return ops.SetTableFlag("persistence", "unlogged")
+    if s.accept("OF"):
+        type_name = g.qname(s)
+        return ops.SetOfType(TypeRef(type_name.name, type_name.schema, builtin=False))
+    if s.accept("NOT", "OF"):
+        return ops.SetOfType(None)
     if s.accept("INHERIT"):
         return ops.SetInherit(g.qname(s))
     if s.accept("NO", "INHERIT"):
@@ -668,8 +687,7 @@ def _table_action(s: Stream) -> ops.Action:
     for words in (("OWNER", "TO"), ("CLUSTER", "ON"), ("SET", "WITHOUT"), ("SET", "TABLESPACE"),
                   ("SET", "ACCESS", "METHOD"), ("REPLICA", "IDENTITY"), ("SET",), ("RESET",),
                   ("ENABLE", "RULE"), ("DISABLE", "RULE"), ("ENABLE", "REPLICA", "RULE"),
-                  ("ENABLE", "ALWAYS", "RULE"), ("OF",),
-                  ("NOT", "OF")):
+                  ("ENABLE", "ALWAYS", "RULE")):
         if s.accept(*words):
             while not s.done():
                 s.next()

@@ -439,15 +439,30 @@ class Replayer:
         elif op.action == "set_schema":
             self._rename_type(key, obj, a[0], key.name)
         elif op.action == "add_attribute":
-            self._put(replace(obj, attributes_=(*obj.attributes_, (a[0], self._type_text(a[1])))))
+            type_text = self._type_text(a[1])
+            self._put(replace(obj, attributes_=(*obj.attributes_, (a[0], type_text))))
+            for t in self._typed_tables(key):
+                self._put(Column(t.schema, t.name, a[0], type_text,
+                                 position=self._next_position(t.schema, t.name)))
         elif op.action == "drop_attribute":
             self._put(replace(obj, attributes_=tuple(x for x in obj.attributes_ if x[0] != a[0])))
+            for t in self._typed_tables(key):
+                if Key("column", t.schema, t.name, a[0]) in self.catalog:
+                    self._drop_column(t.schema, t.name, a[0])
         elif op.action == "alter_attribute":
+            type_text = self._type_text(a[1])
             self._put(replace(obj, attributes_=tuple(
-                (n, self._type_text(a[1]) if n == a[0] else t) for n, t in obj.attributes_)))
+                (n, type_text if n == a[0] else t) for n, t in obj.attributes_)))
+            for t in self._typed_tables(key):
+                col = self.catalog.objects.get(Key("column", t.schema, t.name, a[0]))
+                if col is not None:
+                    self._put(replace(col, type=type_text))  # type: ignore[type-var]
         elif op.action == "rename_attribute":
             self._put(replace(obj, attributes_=tuple(
                 (a[1] if n == a[0] else n, t) for n, t in obj.attributes_)))
+            for t in self._typed_tables(key):
+                if Key("column", t.schema, t.name, a[0]) in self.catalog:
+                    self._rename_column(t.schema, t.name, a[0], a[1])
         elif op.action == "set_default":
             self._put(replace(obj, default=a[0]))
         elif op.action == "set_not_null":
@@ -461,6 +476,11 @@ class Replayer:
         elif op.action == "rename_constraint":
             renamed = ((a[1] if c[0] == a[0] else c[0], c[1]) for c in obj.checks)
             self._put(replace(obj, checks=tuple(sorted(renamed))))
+
+    def _typed_tables(self, key: Key) -> list[Table]:
+        """The tables ``OF`` a composite type (ALTER TYPE ... CASCADE reaches their columns)."""
+        q = qualified(key.schema, key.name)
+        return [o for o in self.catalog.of_kind("table") if isinstance(o, Table) and o.of_type == q]
 
     def _rename_enum_value(self, key: Key, old: str, new: str) -> None:
         """Stored defaults and expressions hold the label's oid: they print the new name.
@@ -577,6 +597,17 @@ class Replayer:
                 for c in self.catalog.columns(parent.schema, parent.name)
             ]
             columns = [self._merge_partition_column(c, given.get(c.name)) for c in columns]
+        typed: dict[str, str] = {}  # OF type: the columns are the type's attributes
+        of_type = None
+        if op.of_type is not None:
+            composite = self._find(("composite",), ops.QName(op.of_type.schema, op.of_type.name))
+            if composite is None:
+                raise ReplayConflict(f'type "{op.of_type.name}" does not exist')
+            of_type = qualified(composite.schema, composite.name)
+            typed = dict(self.catalog.objects[composite].attributes_)  # type: ignore[attr-defined]
+            given = {c.name: c for c in columns}
+            columns = [replace(given[n], type=None) if n in given else ops.ColumnDef(n, None)
+                       for n in typed]
         copied: list[Column] = []  # LIKE: name, type, NOT NULL, collation (+ INCLUDING ...)
         copied_checks: list[Constraint] = []
         # INHERITS: the columns and checks a child inherits are the parent's (as pg_dump and
@@ -609,7 +640,7 @@ class Replayer:
         self._put(Table(
             schema, name, op.persistence, op.partition_by,
             f"{parent.schema}.{parent.name}" if parent else None, op.partition_bound,
-            tuple(self._qualified_table(q) for q in op.inherits),
+            tuple(self._qualified_table(q) for q in op.inherits), of_type,
         ))
         for position, column in enumerate(copied, start=1):
             self._put(replace(column, position=position))
@@ -617,7 +648,7 @@ class Replayer:
             self._put(check)
         pending: list[ops.ConstraintDef] = []
         for position, col in enumerate(columns, start=len(copied) + 1):
-            pending += self._add_column(schema, name, col, position, parent)
+            pending += self._add_column(schema, name, col, position, parent, typed.get(col.name))
         self._add_constraints(schema, name, pending + list(op.constraints))
         if parent is not None:
             created: Table = self.catalog.objects[Key("table", schema, name)]  # type: ignore[assignment]
@@ -674,9 +705,14 @@ class Replayer:
         return (cols[-1].position + 1) if cols else 1
 
     def _add_column(self, schema: str, table: str, col: ops.ColumnDef, position: int,
-                    parent: Table | None = None) -> list[ops.ConstraintDef]:
-        """Add a column; return its inline constraints for the caller to add in PG's order."""
-        if parent is not None and col.type is None:
+                    parent: Table | None = None, typed: str | None = None
+                    ) -> list[ops.ConstraintDef]:
+        """Add a column; return its inline constraints for the caller to add in PG's order.
+
+        ``typed``: the column's type when it comes from elsewhere (a typed table's type)."""
+        if typed is not None:
+            type_text = typed
+        elif parent is not None and col.type is None:
             parent_col = self.catalog.objects[Key("column", parent.schema, parent.name, col.name)]
             type_text = parent_col.type  # type: ignore[attr-defined]
         elif col.type is None:
@@ -1009,6 +1045,10 @@ class Replayer:
             return []
         if isinstance(a, ops.SetInherit):
             self._set_inherit(schema, table, a)
+            return []
+        if isinstance(a, ops.SetOfType):
+            t = self.catalog.objects[Key("table", schema, table)]
+            self._put(replace(t, of_type=self._type_text(a.type) if a.type else None))  # type: ignore[type-var]
             return []
         if isinstance(a, ops.AttachPartition):
             if self._uncompared_key("relation", a.partition) is not None:
