@@ -1077,6 +1077,23 @@ CASES: list[Case] = [
         col("d", "b2"): {"default": "'q'", "not_null": True},
         con("d", "p_a_check"): {"expression": "a > 0"},
     }),
+    Case("like-including-indexes", """
+        CREATE TABLE src (a int PRIMARY KEY, b text UNIQUE, c int, r int4range,
+                          EXCLUDE USING gist (r WITH &&));
+        CREATE INDEX src_lower ON src (lower(b)) WHERE c > 0;
+        CREATE INDEX ON src (c) INCLUDE (a);
+        COMMENT ON INDEX src_lower IS 'lb';
+        CREATE TABLE dst (LIKE src INCLUDING INDEXES);
+        CREATE TABLE dst2 (LIKE src INCLUDING ALL);
+    """, {
+        con("dst", "dst_pkey"): {"columns": ("a",)},
+        con("dst", "dst_b_key"): {"columns": ("b",)},
+        con("dst", "dst_r_excl"): {"type": "exclude"},
+        idx("dst_lower_idx"): {"keys": ("(LOWER(b))",), "predicate": "c > 0", "comment": None},
+        idx("dst_c_a_idx"): {"include": ("a",)},
+        idx("dst2_lower_idx"): {"comment": "lb"},
+        col("dst", "a"): {"not_null": True},
+    }),
     Case("typed-tables", """
         CREATE TYPE person AS (id int, name text, age int);
         CREATE TABLE persons OF person (id WITH OPTIONS PRIMARY KEY, name NOT NULL DEFAULT 'x');

@@ -350,7 +350,7 @@ def _table_elements(s: Stream) -> tuple[list[ops.ColumnDef], list[ops.Constraint
 
 
 _LIKE_MODELLED = frozenset({"DEFAULTS", "GENERATED", "IDENTITY", "CONSTRAINTS", "COMMENTS",
-                            "STORAGE", "COMPRESSION", "STATISTICS"})
+                            "STORAGE", "COMPRESSION", "STATISTICS", "INDEXES"})
 _LIKE_ALL = ("COMMENTS", "COMPRESSION", "CONSTRAINTS", "DEFAULTS", "GENERATED", "IDENTITY",
              "INDEXES", "STATISTICS", "STORAGE")
 

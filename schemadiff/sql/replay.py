@@ -653,6 +653,9 @@ class Replayer:
         if parent is not None:
             created: Table = self.catalog.objects[Key("table", schema, name)]  # type: ignore[assignment]
             self._inherit_partition_indexes(parent, created)
+        for src, options in op.like:
+            if "INDEXES" in options:
+                self._copy_indexes(self._table(src), schema, name, "COMMENTS" in options)
 
     def _merge_partition_column(self, inherited: ops.ColumnDef,
                                 given: ops.ColumnDef | None) -> ops.ColumnDef:
@@ -1339,6 +1342,38 @@ class Replayer:
             self._put(replace(idx, schema=part.schema, name=name, table=part.name, comment=None))
         for sub in self._partitions(part.schema, part.name):
             self._clone_index(idx, sub)
+
+    def _copy_indexes(self, src: Table, schema: str, table: str, comments: bool) -> None:
+        """LIKE ... INCLUDING INDEXES: each index of the source, and each constraint an index
+        backs, again on the new table, named for it as an unnamed one would be."""
+        def taken(n: str) -> bool:
+            return (self._relation_or_constraint_index(schema, n)
+                    or self._constraint_name_taken(schema, n))
+
+        for o in self.catalog.on_table(src.schema, src.name):
+            if not (isinstance(o, Constraint) and o.type in _INDEX_BACKED):
+                continue
+            addition: str | None = None
+            if o.type == "primary key":
+                label = "pkey"
+            elif o.type == "unique":
+                addition, label = name_addition(index_column_names(o.columns + o.include)), "key"
+            else:
+                parts = _exclusion_parts(o.expression or "")
+                keys = tuple(e.rpartition(" WITH ")[0] for e in parts[1]) if parts else ()
+                names = index_column_names((*_key_names(keys), *o.include))
+                addition, label = name_addition(names), "excl"
+            name = choose_name(table, addition, label, taken)
+            self._put(replace(o, schema=schema, table=table, name=name,
+                              comment=o.comment if comments else None))
+            if o.type == "primary key":
+                self._set_not_null(schema, table, o.columns)
+        for idx in self.catalog.indexes_on(src.schema, src.name):
+            names = index_column_names((*_key_names(idx.keys), *idx.include))
+            name = choose_name(table, name_addition(names), "idx",
+                               lambda n: self._relation_or_constraint_index(schema, n))
+            self._put(replace(idx, schema=schema, name=name, table=table,
+                              comment=idx.comment if comments else None))
 
     def _clone_constraint(self, con: Constraint, part: Table) -> None:
         """The partition's copy of a primary key, unique or check constraint of its parent.
