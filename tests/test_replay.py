@@ -1077,6 +1077,54 @@ CASES: list[Case] = [
         col("d", "b2"): {"default": "'q'", "not_null": True},
         con("d", "p_a_check"): {"expression": "a > 0"},
     }),
+    Case("create-table-as-shapes", """
+        CREATE TABLE src (a int, b text, n numeric(10,2), s smallint);
+        CREATE TYPE kind AS ENUM ('x');
+        CREATE TABLE c1 AS SELECT * FROM src;
+        CREATE TABLE c2 (x, y) AS SELECT a, b || '!' FROM src WHERE a > 0;
+        CREATE TABLE c3 AS SELECT 1 AS one, 'x' AS t, 1.5 AS num, 5000000000 AS big, true AS f,
+            count(*) AS n, sum(a) AS total, avg(s) AS mean, max(b) AS top, a + 1 AS a1,
+            s * 2 AS s2, lower(b) AS lb, now() AS at
+            FROM src GROUP BY a, b, s;
+        CREATE TABLE c4 AS SELECT a, count(*), max(n), lower(b), 1::int, 'x'::kind, 7
+            FROM src GROUP BY a, b;
+        CREATE TABLE c5 (p, q) AS VALUES (1, 'a'), (2, 'b');
+        CREATE TABLE c6 AS SELECT i AS k, (i || ' v')::text AS v FROM generate_series(1, 16, 3) i;
+        CREATE TABLE c7 AS SELECT x.a, y.n FROM src x JOIN src y ON x.a = y.a
+            UNION ALL SELECT 1, 2.5::numeric(10,2);
+        SELECT a, b INTO c8 FROM src;
+        SELECT * INTO TEMP tmp1 FROM src;
+        CREATE TABLE c9 AS SELECT * FROM (SELECT a AS z FROM src) sub WITH NO DATA;
+    """, {
+        col("c1", "n"): {"type": "numeric(10,2)"},
+        col("c2", "x"): {"type": "integer"},
+        col("c2", "y"): {"type": "text"},
+        col("c3", "one"): {"type": "integer"},
+        col("c3", "t"): {"type": "text"},
+        col("c3", "num"): {"type": "numeric"},
+        col("c3", "big"): {"type": "bigint"},
+        col("c3", "f"): {"type": "boolean"},
+        col("c3", "n"): {"type": "bigint"},
+        col("c3", "total"): {"type": "bigint"},
+        col("c3", "mean"): {"type": "numeric"},
+        col("c3", "top"): {"type": "text"},
+        col("c3", "a1"): {"type": "integer"},
+        col("c3", "s2"): {"type": "integer"},
+        col("c3", "at"): {"type": "timestamp with time zone"},
+        col("c4", "count"): {"type": "bigint"},
+        col("c4", "max"): {"type": "numeric"},  # a function result has no modifier
+        col("c4", "lower"): {"type": "text"},
+        col("c4", "int4"): {"type": "integer"},
+        col("c4", "kind"): {"type": "public.kind"},
+        col("c4", "?column?"): {"type": "integer"},
+        col("c5", "p"): {"type": "integer"},
+        col("c5", "q"): {"type": "text"},
+        col("c6", "k"): {"type": "integer"},
+        col("c7", "n"): {"type": "numeric(10,2)"},
+        col("c8", "b"): {"type": "text"},
+        table("tmp1"): None,
+        col("c9", "z"): {"type": "integer"},
+    }),
     Case("like-including-indexes", """
         CREATE TABLE src (a int PRIMARY KEY, b text UNIQUE, c int, r int4range,
                           EXCLUDE USING gist (r WITH &&));

@@ -86,12 +86,45 @@ def _statement(s: Stream) -> ops.Op:
         return ops.NoEffect("session", w)
     if w == "IMPORT":  # IMPORT FOREIGN SCHEMA: foreign tables, not compared
         return ops.Uncompared("uncompared", "IMPORT FOREIGN SCHEMA")
+    if w in ("SELECT", "WITH") or s.at_punct("("):
+        into = _select_into(s)
+        if into is not None:
+            return into
     if w in _DATA or s.at_punct("("):
         return ops.NoEffect("data", w or "(")
     if w in _ACL:
         return ops.NoEffect("acl", w)
     got = s.peek()
     return ops.Unsupported(f"unknown statement {got.raw if got else ''}")
+
+
+# ------------------------------------------------------------------------------ SELECT INTO
+
+
+def _select_into(s: Stream) -> ops.Op | None:
+    """``SELECT ... INTO [TEMP | UNLOGGED] [TABLE] name FROM ...``: CREATE TABLE name AS the
+    query without its INTO clause. None when the statement has no INTO of its own."""
+    depth = 0
+    for k, t in enumerate(s.toks):
+        if t.kind == "punct" and t.text in ("(", "["):
+            depth += 1
+        elif t.kind == "punct" and t.text in (")", "]"):
+            depth -= 1
+        elif depth == 0 and s.words[k] == "INTO" and k and s.words[k - 1] not in (
+                "INSERT", "MERGE"):
+            rest = s.sub(k + 1, len(s.toks))
+            persistence = "permanent"
+            while rest.word() in ("TEMP", "TEMPORARY", "UNLOGGED", "TABLE", "GLOBAL", "LOCAL"):
+                w = rest.next().text
+                if w in ("TEMP", "TEMPORARY"):
+                    persistence = "temporary"
+                elif w == "UNLOGGED":
+                    persistence = "unlogged"
+            name = g.qname(rest)
+            end = k + 1 + rest.i
+            query = s.text[: t.start] + " " + s.text[s.toks[end - 1].end:]
+            return ops.CreateTableAs(name, " ".join(query.split()), (), False, persistence)
+    return None
 
 
 # ------------------------------------------------------------------------------ SET

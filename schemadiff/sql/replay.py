@@ -665,7 +665,7 @@ class Replayer:
                        default=given.default or inherited.default, constraints=given.constraints)
 
     def _op_CreateTableAs(self, op: ops.CreateTableAs) -> None:
-        from schemadiff.sql.normalize import select_outputs
+        from schemadiff.sql.query_types import output_columns
 
         if op.persistence == "temporary" or op.name.schema == "pg_temp":
             self._temp.add(op.name.name)
@@ -675,33 +675,34 @@ class Replayer:
             if not op.if_not_exists:
                 self._conflict(f'relation "{op.name.name}" already exists')
             return
-        shape = select_outputs(op.query)
-        if shape is None:
+        columns = output_columns(op.query, self._relation_columns, self._resolve_type_text)
+        if columns is None:
             raise ReplayConflict("CREATE TABLE AS: the columns of this query are not modelled")
-        sources, outputs = shape
-        columns: list[tuple[str, str]] = []
-        for name, alias, source_col in outputs:
-            picked = sources if alias is None else {alias: sources.get(alias, (None, alias))}
-            if name == "*":
-                for schema_name, table in picked.values():
-                    t = self._table(ops.QName(schema_name, table))
-                    columns += [(c.name, c.type) for c in self.catalog.columns(t.schema, t.name)]
-                continue
-            found = None
-            for schema_name, table in picked.values():
-                t = self._table(ops.QName(schema_name, table))
-                col = self.catalog.objects.get(Key("column", t.schema, t.name, source_col or ""))
-                if col is not None:
-                    found = col.type  # type: ignore[attr-defined]
-                    break
-            if found is None:
-                raise ReplayConflict(f"CREATE TABLE AS: cannot resolve column {name}")
-            columns.append((name, found))
         names = list(op.columns) + [c[0] for c in columns[len(op.columns):]]
-        self._put(Table(schema, op.name.name))
+        self._put(Table(schema, op.name.name, op.persistence))
         pairs = zip(columns, names, strict=False)
         for position, ((_, type_text), name) in enumerate(pairs, start=1):
             self._put(Column(schema, op.name.name, name, type_text, position=position))
+
+    def _relation_columns(self, schema: str | None, name: str) -> list[tuple[str, str]] | None:
+        """A table's ``(column, type)`` in order, for a query's shape (None: not a table the
+        model knows the columns of; a temporary one, a view)."""
+        qn = ops.QName(schema, name)
+        if self._is_temp(qn):
+            return None
+        key = self._find(("table",), qn)
+        if key is None:
+            return None
+        return [(c.name, c.type) for c in self.catalog.columns(key.schema, key.name)]
+
+    def _resolve_type_text(self, text: str) -> str | None:
+        from schemadiff.sql.grammar import data_type
+        from schemadiff.sql.tokens import SyntaxProblem
+
+        try:
+            return self._type_text(data_type(Stream(text)))
+        except SyntaxProblem:
+            return None
 
     def _next_position(self, schema: str, table: str) -> int:
         cols = self.catalog.columns(schema, table)
