@@ -944,6 +944,23 @@ CASES: list[Case] = [
         table("t1"): {"partition_bound": "FROM (MINVALUE) TO ('2024-01-01')",
                       "partition_by": "RANGE (d)"},
     }),
+    Case("partition-key-expressions", """
+        CREATE TABLE m (a int, b int, c text) PARTITION BY RANGE (a, ((a+b)/2));
+        CREATE TABLE l (a int, c text) PARTITION BY LIST (lower(c) text_pattern_ops);
+        CREATE TABLE h (a int) PARTITION BY HASH (a int4_ops);
+    """, {table("m"): {"partition_by": "RANGE (a, ((a + b) / 2))"},
+          table("l"): {"partition_by": "LIST ((LOWER(c)) text_pattern_ops)"},
+          table("h"): {"partition_by": "HASH (a)"}}),
+    Case("exclusion-and-opclass-defaults-by-method", """
+        CREATE TABLE t (a int, r int4range, q tsquery, ip inet, p point,
+                        EXCLUDE (a WITH =));
+        CREATE INDEX t_q ON t USING gist (q tsquery_ops);
+        CREATE INDEX t_ip ON t USING gist (ip inet_ops);
+        CREATE INDEX t_p ON t USING spgist (p quad_point_ops);
+        CREATE INDEX t_a ON t USING brin (a int4_minmax_ops);
+    """, {con("t", "t_a_excl"): {"expression": "USING btree (a WITH =)"},
+          idx("t_q"): {"keys": ("q",)}, idx("t_ip"): {"keys": ("ip inet_ops",)},
+          idx("t_p"): {"keys": ("p",)}, idx("t_a"): {"keys": ("a",)}}),
     Case("partitions-drop-primary-key", """
         CREATE TABLE m (id int, k text, PRIMARY KEY (id, k)) PARTITION BY LIST (k);
         CREATE TABLE m_a PARTITION OF m FOR VALUES IN ('a');
@@ -1025,6 +1042,39 @@ CASES: list[Case] = [
     """, {domain("dcomp"): None, domain("dcomps"): None, domain("posint2"): None,
           col("t", "a"): None, col("t", "b"): None, col("t", "c"): {},
           composite("holder"): {"attributes_": (("q", "integer"),)}}),
+    Case("routine-argument-name-before-mode", """
+        CREATE FUNCTION f(a int, b OUT int, c VARIADIC int[]) LANGUAGE sql AS 'SELECT 1';
+        CREATE PROCEDURE p(a OUT int, VARIADIC b int[]) LANGUAGE sql AS $$ SELECT b[1] $$;
+        DROP FUNCTION f(a int, c VARIADIC int[]);
+    """, {func("f", "integer, integer[]"): None,
+          func("p", "integer[]"): {"arguments": "OUT a integer, VARIADIC b integer[]"}}),
+    Case("base-type-properties-and-domain-constraint-comments", """
+        CREATE TYPE mv;
+        CREATE FUNCTION mv_in(cstring) RETURNS mv LANGUAGE internal IMMUTABLE STRICT AS 'int4in';
+        CREATE FUNCTION mv_out(mv) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT AS 'int4out';
+        CREATE TYPE mv (INPUT = mv_in, OUTPUT = mv_out, LIKE = int4);
+        ALTER TYPE mv SET (storage = plain);
+        ALTER TYPE mv RENAME TO mv2;
+        CREATE TABLE uses_mv (x mv2);
+        CREATE DOMAIN d AS int CONSTRAINT d_pos CHECK (VALUE > 0);
+        COMMENT ON CONSTRAINT d_pos ON DOMAIN d IS 'positive';
+        CREATE TEMP TABLE tt (col) ON COMMIT DROP AS SELECT 1;
+    """, {col("uses_mv", "x"): {"type": "public.mv2"}, domain("d"): {},
+          func("mv_out", "public.mv2"): {"arguments": "public.mv2"}}),
+    Case("rename-type-reaches-routines-domains-composites", """
+        CREATE SCHEMA other;
+        CREATE TYPE mood AS ENUM ('a');
+        CREATE DOMAIN md AS mood;
+        CREATE TYPE pair AS (m mood, n int);
+        CREATE FUNCTION f(x mood, y mood[] DEFAULT NULL) RETURNS SETOF mood
+            LANGUAGE sql AS 'SELECT x';
+        ALTER TYPE mood RENAME TO feeling;
+        ALTER TYPE feeling SET SCHEMA other;
+    """, {domain("md"): {"type": "other.feeling"},
+          composite("pair"): {"attributes_": (("m", "other.feeling"), ("n", "integer"))},
+          func("f", "other.feeling, other.feeling[]"): {
+              "returns": "SETOF other.feeling",
+              "arguments": "x other.feeling, y other.feeling[] DEFAULT NULL"}}),
     Case("bare-types-in-routines", """
         CREATE FUNCTION f(a bpchar, b char(3), c bit(2), d interval year, e varchar(3))
             RETURNS char(2) LANGUAGE sql AS 'SELECT a';

@@ -519,9 +519,7 @@ def _partition_by(text: str | None) -> str | None:
     """``RANGE (created_at)`` -> strategy and normalized key, as the dump replay reads it."""
     if text is None:
         return None
-    s = Stream(text)
-    strategy = s.next().text.upper()
-    return f"{strategy} ({normalize_expression(s.paren_text())})"
+    return g.partition_key(Stream(text))
 
 
 def _partition_bound(text: str | None) -> str | None:

@@ -266,6 +266,9 @@ def _depth_zero(s: Stream, k: int) -> bool:
 def _create_table(s: Stream, persistence: str) -> ops.Op:
     ine = s.accept("IF", "NOT", "EXISTS")
     name = g.qname(s)
+    if persistence == "temporary":  # session state: only its name matters
+        s.rest()
+        return ops.CreateTable(name, if_not_exists=ine, persistence=persistence)
     if s.accept("PARTITION", "OF"):
         parent = g.qname(s)
         columns, constraints = ([], [])
@@ -424,8 +427,7 @@ def _is_column_named_like_keyword(item: Stream) -> bool:
 def _partition_by(s: Stream) -> str | None:
     if not s.accept("PARTITION", "BY"):
         return None
-    strategy = s.next().text.upper()
-    return f"{strategy} ({normalize_expression(s.paren_text())})"
+    return g.partition_key(s)
 
 
 def _create_index(s: Stream) -> ops.Op:
@@ -450,7 +452,7 @@ def _create_index(s: Stream) -> ops.Op:
     key_names = []
     inner = s.sub(a, b)
     for ea, eb in g.split_items(inner):
-        key, key_name = g.index_element(inner.sub(ea, eb))
+        key, key_name = g.index_element(inner.sub(ea, eb), method.lower())
         keys.append(key)
         key_names.append(key_name)
     include: tuple[str, ...] = ()
@@ -866,7 +868,8 @@ def _alter_type(s: Stream, domain: bool) -> ops.Op:
             return op("rename_constraint", old, s.ident())
         if s.accept("VALIDATE", "CONSTRAINT"):
             return op("noop")
-    if s.accept("OWNER", "TO"):
+    if s.accept("OWNER", "TO") or (not domain and s.at("SET") and s.at_punct("(", 1)):
+        s.rest()  # ALTER TYPE base SET (storage = ...): a base type's properties, not compared
         return op("noop")
     return ops.Unsupported(f"ALTER {'DOMAIN' if domain else 'TYPE'} action is not modelled")
 

@@ -412,7 +412,15 @@ class Replayer:
     def _op_AlterType(self, op: ops.AlterType) -> None:
         key = self._find(("domain",) if op.domain else _TYPE_KINDS, op.name)
         if key is None:
-            if not op.if_exists:
+            other = self._uncompared_key("type", op.name)
+            if other is not None and op.action in ("rename", "set_schema"):
+                space, schema, name = other
+                self._uncompared.discard(other)
+                moved = ((space, schema, op.args[0]) if op.action == "rename"
+                         else (space, op.args[0], name))
+                self._uncompared.add(moved)
+                self._retype(qualified(schema, name), qualified(moved[1], moved[2]))
+            elif other is None and not op.if_exists:
                 self._conflict(f'type "{op.name}" does not exist')
             return
         obj: Any = self.catalog.objects[key]
@@ -508,15 +516,40 @@ class Replayer:
                     self._put(replace(i, predicate=ren(i.predicate)))
 
     def _rename_type(self, key: Key, obj: Any, schema: str, name: str) -> None:
-        old_text = qualified(key.schema, key.name)
-        new_text = qualified(schema, name)
         self._delete(key)
         self._put(replace(obj, schema=schema, name=name))
-        for k, o in list(self.catalog.objects.items()):
-            if k.kind == "column":
-                t: str = o.type  # type: ignore[attr-defined]
-                if t == old_text or t.startswith(old_text + "["):
-                    self._put(replace(o, type=new_text + t[len(old_text):]))  # type: ignore[arg-type]
+        self._retype(qualified(key.schema, key.name), qualified(schema, name))
+
+    def _retype(self, old_text: str, new_text: str) -> None:
+        """A type renamed or moved: what names it by oid prints the new name (columns, domains
+        over it, composite attributes, routines' arguments and results)."""
+        def sub(t: str) -> str:
+            setof = "SETOF " if t.startswith("SETOF ") else ""
+            bare = t.removeprefix("SETOF ")
+            if bare == old_text or bare.startswith(old_text + "["):
+                return setof + new_text + bare[len(old_text):]
+            return t
+
+        for o in list(self.catalog.of_kind("column")) + list(self.catalog.of_kind("domain")):
+            t: str = o.type  # type: ignore[attr-defined]
+            if sub(t) != t:
+                self._put(replace(o, type=sub(t)))  # type: ignore[type-var]
+        for c in list(self.catalog.of_kind("composite")):
+            attrs = tuple((n, sub(t)) for n, t in c.attributes_)  # type: ignore[attr-defined]
+            if attrs != c.attributes_:  # type: ignore[attr-defined]
+                self._put(replace(c, attributes_=attrs))  # type: ignore[type-var]
+        for f in list(self.catalog.of_kind("function")):
+            if not isinstance(f, Function) or old_text not in (
+                    f.identity_args + f.arguments + (f.returns or "")):
+                continue
+            args = ", ".join(sub(a) for a in f.identity_args.split(", ")) if f.identity_args else ""
+            arguments = ", ".join(_retype_argument(a, sub) for a in _split_top(f.arguments)
+                                  ) if f.arguments else ""
+            moved = replace(f, identity_args=args, arguments=arguments,
+                            returns=sub(f.returns) if f.returns else f.returns)
+            if moved.key != f.key:
+                self._delete(f.key)
+            self._put(moved)
 
     # ------------------------------------------------------------------ sequences
     def _sequence_from(self, base: Sequence | None, schema: str, name: str,
@@ -1593,6 +1626,11 @@ class Replayer:
     def _op_Comment(self, op: ops.Comment) -> None:
         if op.target == "extension":
             return  # extension comments come from the extension's control file, not from users
+        if op.target == "domain constraint":  # not compared: the domain keeps (name, check)
+            key = self._find(("domain",), op.name)
+            if key is None or not any(c[0] == op.sub for c in self.catalog.objects[key].checks):  # type: ignore[attr-defined]
+                self._conflict(f"constraint {op.sub} of domain {op.name} does not exist")
+            return
         key = self._comment_target(op)
         if key is None:
             space = {"type": "type", "column": "relation", "table": "relation"}.get(op.target)
@@ -1643,7 +1681,8 @@ class Replayer:
             table = self._find(("table", "view"), op.on) if op.on else None
             key = Key(op.kind, table.schema, table.name, qn.name) if table else None
             if key is None or key not in self.catalog:
-                if not op.if_exists:
+                foreign = table is None and self._uncompared_key("relation", op.on) is not None
+                if not op.if_exists and not foreign:
                     self._conflict(missing)
                 return
             self._delete(key)
@@ -1766,6 +1805,17 @@ def _altered_function(fn: Function, options: tuple[tuple[str, object], ...]) -> 
         else:
             changes[field_name] = value
     return replace(fn, config=tuple(config), **changes)
+
+
+def _retype_argument(argument: str, sub: Any) -> str:
+    """``OUT name type DEFAULT x``: the type part through ``sub``."""
+    head, sep, default = argument.partition(" DEFAULT ")
+    words = head.split(" ")
+    for i in range(len(words)):  # the type is the longest tail ``sub`` changes
+        tail = " ".join(words[i:])
+        if sub(tail) != tail:
+            return " ".join([*words[:i], sub(tail)]) + sep + default
+    return argument
 
 
 def _without_duplicate_indexes(constraints: list[ops.ConstraintDef]) -> list[ops.ConstraintDef]:
