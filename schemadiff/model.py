@@ -203,6 +203,7 @@ class Table(SchemaObject):
     partition_of: str | None = None  # parent "schema.table"
     partition_bound: str | None = None  # normalized "FOR VALUES FROM (...) TO (...)"
     inherits: tuple[str, ...] = ()
+    of_type: str | None = None  # a typed table's composite type, "schema.type"
     rls_enabled: bool = False
     rls_forced: bool = False
     KIND = "table"

@@ -85,8 +85,12 @@ def _table(t: Table, catalog: Catalog) -> str:
     cols = ",\n".join(_column(c) for c in catalog.columns(t.schema, t.name))
     head = "CREATE UNLOGGED TABLE" if t.persistence == "unlogged" else "CREATE TABLE"
     out = f"{head} {_q(t.schema, t.name)} (\n{cols}\n)"
+    if t.of_type:
+        out = f"{head} {_q(t.schema, t.name)} OF {t.of_type}"
     if t.partition_of:
-        out = f"{head} {_q(t.schema, t.name)} PARTITION OF {t.partition_of} {t.partition_bound}"
+        bound = t.partition_bound or "DEFAULT"
+        bound = bound if bound == "DEFAULT" else f"FOR VALUES {bound}"
+        out = f"{head} {_q(t.schema, t.name)} PARTITION OF {t.partition_of} {bound}"
     if t.inherits:
         out += f" INHERITS ({', '.join(t.inherits)})"
     if t.partition_by:

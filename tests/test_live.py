@@ -165,6 +165,16 @@ CREATE TABLE "Odd Schema".child (
   id int REFERENCES "Odd Schema"."User Table" ("Id") ON DELETE SET NULL);
 CREATE SCHEMA other;
 CREATE TABLE other.ref (id int PRIMARY KEY, acc bigint REFERENCES app.accounts(id));
+-- kinds neither side compares (the range type's constructors are not functions of the schema)
+CREATE TYPE app.floatrange AS RANGE (subtype = float8, subtype_diff = float8mi);
+CREATE TABLE app.ranges (r app.floatrange);
+CREATE TABLE app.typed OF app.pair (a WITH OPTIONS PRIMARY KEY);
+CREATE FOREIGN DATA WRAPPER sink_fdw;
+CREATE SERVER sink_srv FOREIGN DATA WRAPPER sink_fdw;
+CREATE FOREIGN TABLE app.remote (id int) SERVER sink_srv;
+CREATE STATISTICS app.accounts_stats (ndistinct) ON email, name FROM app.accounts;
+CREATE AGGREGATE app.total(int) (sfunc = int4pl, stype = int);
+CREATE RULE plain_notify AS ON INSERT TO public.plain DO ALSO NOTIFY plain;
 """
 
 # A SQL-standard body needs PostgreSQL 14 (prosqlbody).

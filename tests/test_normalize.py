@@ -58,6 +58,9 @@ EQUAL: list[tuple[str, str, str]] = [
     ("domain-value-cast", "length(value) = 3", "(length((VALUE)::text) = 3)"),
     ("any-array", "a = ANY (ARRAY[1, 2])", "(a = ANY (ARRAY[1, 2]))"),
     ("true", "true", "true"),
+    ("operator-syntax", "f1 < '5'::int8alias", "(f1 OPERATOR(public.<) 5)"),
+    ("subquery-table-schema", "x = (SELECT a FROM rec2 WHERE b = y)",
+     "(x = ( SELECT rec2.a FROM app.rec2 WHERE (rec2.b = x.y)))"),
     ("multiword-cast", "'a'::character varying", "'a'::varchar"),
     ("case", "CASE WHEN a > 0 THEN 1 ELSE 0 END", "CASE WHEN (a > 0) THEN 1 ELSE 0 END"),
     ("negative", "-1", "'-1'::integer"),
@@ -110,6 +113,8 @@ def test_different(one: str, other: str) -> None:
 
 def test_unparsable_falls_back_to_collapsed_text() -> None:
     assert normalize_expression("((a  @@@ b))") == normalize_expression("(a @@@ b)")
+    # sqlglot raises TypeError on some operators it does not know (geometric ?#)
+    assert normalize_expression("(c.outline  ?# r.thepath)") == "c.outline ?# r.thepath"
 
 
 # -- canonical_default ---------------------------------------------------------------------------
@@ -282,3 +287,18 @@ def test_nextval_default_is_what_the_dump_default_normalizes_to(sequence: str) -
     (schema-qualified, quoted where needed) through the normalizer."""
     dumped = f"nextval({quote_literal('public.' + quote_ident(sequence))}::regclass)"
     assert nextval_default(sequence) == normalize_expression(dumped)
+
+
+@pytest.mark.parametrize(("query", "relations"), [
+    ("SELECT a FROM t JOIN s.u ON u.i = t.i WHERE a > 0", ("t", "u")),
+    ("WITH q AS (SELECT 1 FROM t) SELECT * FROM q", ("t",)),
+    # sqlglot cannot parse an unknown operator: the tokens are read instead
+    ("SELECT * FROM atest12 WHERE b <<< 5", ("atest12",)),
+    ("SELECT x.b FROM public.atest12 x WHERE (x.b OPERATOR(public.<<<) 5)", ("atest12",)),
+    ("WITH q AS (SELECT 1 FROM t) SELECT * FROM q, ONLY s.b AS y JOIN c ON c.i = y.i,"
+     " generate_series(1, 2) g WHERE 1 <<< 2", ("b", "c", "t")),
+])
+def test_referenced_relations(query: str, relations: tuple[str, ...]) -> None:
+    from schemadiff.sql.normalize import referenced_relations
+
+    assert referenced_relations(query) == relations

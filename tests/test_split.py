@@ -216,6 +216,24 @@ def test_meta_command_is_its_line_stripped() -> None:
     ]
 
 
+@pytest.mark.parametrize(("sql", "expected"), [
+    pytest.param("SELECT 1 AS x \\gset\nSELECT 2;",
+                 [(False, "SELECT 1 AS x"), (True, "\\gset"), (False, "SELECT 2")], id="gset"),
+    pytest.param("SELECT 1\n\\g out.txt\nSELECT 2",
+                 [(False, "SELECT 1"), (True, "\\g out.txt"), (False, "SELECT 2")], id="own-line"),
+    pytest.param("SELECT '\\x', E'\\'', $$\\y$$ \\gx -- c",
+                 [(False, "SELECT '\\x', E'\\'', $$\\y$$"), (True, "\\gx -- c")], id="quotes"),
+    pytest.param("SELECT 1 -- \\not meta\n;", [(False, "SELECT 1 -- \\not meta")], id="comment"),
+    pytest.param("CREATE FUNCTION f() RETURNS int BEGIN ATOMIC SELECT 1; END \\g",
+                 [(False, "CREATE FUNCTION f() RETURNS int BEGIN ATOMIC SELECT 1; END"),
+                  (True, "\\g")], id="atomic-body"),
+])
+def test_meta_command_after_sql_ends_the_statement(sql: str, expected: list[tuple[bool, str]]
+                                                   ) -> None:
+    """psql sends the query buffer where a meta-command starts (``SELECT ... \\gset``)."""
+    assert [(s.meta, s.text) for s in split(sql)] == expected
+
+
 def test_copy_from_stdin_data_is_skipped() -> None:
     sql = "COPY public.t (a, b) FROM stdin;\n1\t'x;\n2\t\\N\n\\.\nSELECT 1;"
     assert [s.text for s in split(sql)] == ["COPY public.t (a, b) FROM stdin", "SELECT 1"]

@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -445,11 +444,10 @@ def _render_type(t: TypeRef, keep_modifiers: bool = True) -> str:
     Types pg_catalog does not name as builtins and that ``format_type`` prints unqualified
     (``"char"``) resolve, as in the dump replay (whose ``search_path`` is empty), to ``public``.
     """
-    if not keep_modifiers and t.modifiers:
-        t = replace(t, modifiers="")
+    render = t.render if keep_modifiers else t.render_bare
     if t.builtin:
-        return t.render()
-    return t.render(t.schema or "public")
+        return render()
+    return render(t.schema or "public")
 
 
 @lru_cache(maxsize=4096)
@@ -521,20 +519,15 @@ def _partition_by(text: str | None) -> str | None:
     """``RANGE (created_at)`` -> strategy and normalized key, as the dump replay reads it."""
     if text is None:
         return None
-    s = Stream(text)
-    strategy = s.next().text.upper()
-    return f"{strategy} ({normalize_expression(s.paren_text())})"
+    return g.partition_key(Stream(text))
 
 
 def _partition_bound(text: str | None) -> str | None:
-    """``FOR VALUES FROM (...) TO (...)`` -> ``FROM (...) TO (...)``; ``DEFAULT`` stays."""
+    """``FOR VALUES FROM (...) TO (...)`` -> ``FROM (...) TO (...)``, as the dump replay reads
+    it; ``DEFAULT`` stays."""
     if text is None:
         return None
-    s = Stream(text)
-    if s.accept("DEFAULT"):
-        return "DEFAULT"
-    s.expect("FOR", "VALUES")
-    return " ".join(s.rest().split())
+    return g.partition_bound(Stream(text))
 
 
 def _tables(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
@@ -543,7 +536,8 @@ def _tables(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
         yield Table(
             r["schema"], r["name"], "unlogged" if r["persistence"] == "u" else "permanent",
             _partition_by(r["partition_by"]), parent, _partition_bound(r["partition_bound"]),
-            tuple(r["inherits"]), r["rls_enabled"], r["rls_forced"], comment=r["comment"],
+            tuple(r["inherits"]), _type_text(r["of_type"]) if r["of_type"] else None,
+            r["rls_enabled"], r["rls_forced"], comment=r["comment"],
         )
 
 

@@ -18,12 +18,33 @@ def _words(text: str) -> frozenset[str]:
 
 
 # Default operator classes are not printed by pg_get_indexdef; a migration may spell them.
-_DEFAULT_OPCLASSES = _words(
+# Which class is the default depends on the access method (gist's inet_ops is not, btree's is).
+_BTREE_DEFAULTS = _words(
     """int2_ops int4_ops int8_ops float4_ops float8_ops numeric_ops text_ops varchar_ops
     bpchar_ops bool_ops date_ops time_ops timetz_ops timestamp_ops timestamptz_ops interval_ops
     uuid_ops bytea_ops oid_ops inet_ops jsonb_ops array_ops enum_ops tsvector_ops range_ops
-    char_ops name_ops money_ops macaddr_ops"""
+    char_ops name_ops money_ops macaddr_ops macaddr8_ops bit_ops varbit_ops tsquery_ops
+    pg_lsn_ops multirange_ops record_ops oidvector_ops xid8_ops"""
 )
+_DEFAULT_OPCLASSES: dict[str, frozenset[str]] = {
+    "btree": _BTREE_DEFAULTS,
+    "hash": _BTREE_DEFAULTS,
+    "gist": _words("box_ops point_ops poly_ops circle_ops tsvector_ops tsquery_ops range_ops"
+                   " multirange_ops"),
+    "gin": _words("array_ops jsonb_ops tsvector_ops"),
+    "spgist": _words("quad_point_ops range_ops box_ops poly_ops inet_ops text_ops"
+                     " multirange_ops"),
+    "brin": _words("inet_inclusion_ops range_inclusion_ops box_inclusion_ops"),
+}
+
+
+def _is_default_opclass(opclass: str, method: str) -> bool:
+    name = opclass.lower()
+    if method == "brin" and name.endswith("_minmax_ops"):
+        return True
+    return name in _DEFAULT_OPCLASSES.get(method, frozenset())
+
+
 _MULTIWORD_START = {
     "DOUBLE": ("PRECISION",),
     "CHARACTER": ("VARYING",),
@@ -52,6 +73,59 @@ def collation(s: Stream) -> str:
     if len(parts) > 1 and parts[-2] == "pg_catalog":
         parts = parts[-1:]
     return ".".join(parts)
+
+
+def partition_key(s: Stream) -> str:
+    """``RANGE (a, (a + b) / 2)`` after PARTITION BY: the strategy and each key element as an
+    index key (column, expression, COLLATE, non-default operator class)."""
+    strategy = s.next().text.upper()
+    a, b = s.paren_span()
+    inner = s.sub(a, b)
+    method = "hash" if strategy == "HASH" else "btree"
+    keys = []
+    for ea, eb in _split_items(inner):
+        key, _ = index_element(inner.sub(ea, eb), method)
+        keys.append(key.expression + key.suffix)
+    return f"{strategy} ({', '.join(keys)})"
+
+
+def partition_bound(s: Stream) -> str | None:
+    """``DEFAULT`` or ``FOR VALUES ...`` in one spelling, whoever wrote it; None if neither.
+
+    ``IN (...)``, ``FROM (...) TO (...)`` (``MINVALUE``, ``MAXVALUE``) and ``WITH (modulus m,
+    remainder r)``, as ``pg_get_expr`` prints them, each value as an expression: a number
+    written as a string (``'10'``, which a text key prints) is the number, a cast on a
+    constant is dropped, a date or time constant is its UTC instant. The key's type is not
+    consulted: ``1.5`` and ``1.50`` stay apart. Leaves the stream after the bound.
+    """
+    if s.accept("DEFAULT"):
+        return "DEFAULT"
+    if not s.accept("FOR", "VALUES"):
+        return None
+    if s.accept("IN"):
+        return f"IN ({_bound_values(s)})"
+    if s.accept("FROM"):
+        low = _bound_values(s)
+        s.expect("TO")
+        return f"FROM ({low}) TO ({_bound_values(s)})"
+    s.expect("WITH")
+    s.expect_punct("(")
+    parts = []
+    for a, b in s.comma_items():
+        item = s.sub(a, b)
+        word = item.next().text.lower()
+        parts.append(f"{word} {item.number()}")
+    return f"WITH ({', '.join(parts)})"
+
+
+def _bound_values(s: Stream) -> str:
+    s.expect_punct("(")
+    values = []
+    for a, b in s.comma_items():
+        text = s.slice(a, b)
+        word = text.strip().upper()
+        values.append(word if word in ("MINVALUE", "MAXVALUE") else normalize_expression(text))
+    return ", ".join(values)
 
 
 def qname(s: Stream) -> QName:
@@ -217,9 +291,9 @@ def table_constraint(s: Stream) -> ConstraintDef:
         references(s, c)
     elif s.accept("EXCLUDE"):
         c["type"] = "exclude"
-        method = "gist"
+        method = "btree"  # an exclusion constraint's index is a btree unless USING says
         if s.accept("USING"):
-            method = s.ident()
+            method = s.ident().lower()
         a, b = s.paren_span()
         inner = s.sub(a, b)
         elements = []
@@ -231,7 +305,7 @@ def table_constraint(s: Stream) -> ConstraintDef:
                  if es.toks[k].kind == "word" and es.toks[k].text == "WITH"),
                 len(es.toks),
             )
-            key, name = index_element(es.sub(0, with_at))
+            key, name = index_element(es.sub(0, with_at), method)
             op = es.slice(with_at + 1, len(es.toks)) if with_at < len(es.toks) else ""
             elements.append(f"{key.expression}{key.suffix} WITH {op.strip()}")
             names.append(name)
@@ -285,7 +359,9 @@ def column_def(s: Stream) -> ColumnDef:
     """``name type [COLLATE c] [column constraints...]`` (PARTITION OF / OF type: no type)."""
     name = s.ident()
     col_type: TypeRef | None = None
-    if not s.done() and s.word() not in ("WITH",) and s.word() not in COLUMN_CONSTRAINT_WORDS:
+    if s.accept("WITH", "OPTIONS"):
+        pass  # PARTITION OF / OF type: options on an inherited column
+    elif not s.done() and s.word() not in COLUMN_CONSTRAINT_WORDS:
         col_type = data_type(s)
     c: dict[str, object] = {"name": name, "type": col_type}
     constraints: list[ConstraintDef] = []
@@ -427,10 +503,11 @@ def _wraps(toks: list, a: int, b: int) -> bool:
     return False
 
 
-def index_element(s: Stream) -> tuple[IndexKey, str]:
+def index_element(s: Stream, method: str = "btree") -> tuple[IndexKey, str]:
     """One index key: ``col | (expr) | func(...)`` then COLLATE, opclass, ASC/DESC, NULLS.
 
-    Returns the key and the name PostgreSQL uses for it when choosing an index name.
+    Returns the key and the name PostgreSQL uses for it when choosing an index name. An
+    operator class that is the access method's default is left out, as pg_get_indexdef does.
     """
     t = s.peek()
     if t is None:
@@ -471,7 +548,7 @@ def index_element(s: Stream) -> tuple[IndexKey, str]:
             opclass = s.names()[-1]
             if s.at_punct("("):
                 opclass += "(" + s.paren_text() + ")"
-            if opclass.lower() not in _DEFAULT_OPCLASSES:
+            if not _is_default_opclass(opclass, method):
                 suffix += " " + opclass
         else:
             got = s.peek()

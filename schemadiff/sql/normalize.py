@@ -134,6 +134,17 @@ class TypeRef:
         # PostgreSQL does not enforce array dimensions: text[][] is text[] in the catalog
         return base + ("[]" if self.dims else "")
 
+    def render_bare(self, schema: str | None = None) -> str:
+        """As ``format_type`` prints the type without a modifier (a routine's arguments and
+        result, where PostgreSQL keeps none): ``character`` for ``char(n)`` and ``bpchar``,
+        ``bit`` for ``bit(n)``, ``interval`` for ``interval year``."""
+        if self.builtin:
+            if self.name in ("character", "bpchar", "bit"):
+                return ("bit" if self.name == "bit" else "character") + ("[]" if self.dims else "")
+            if self.name.startswith("interval"):
+                return "interval" + ("[]" if self.dims else "")
+        return TypeRef(self.name, self.schema, "", self.dims, self.builtin).render(schema)
+
 
 
 
@@ -256,6 +267,10 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return exp.Column(this=node.this)
     if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Func):
         return node.expression  # public.f(x) -> f(x)
+    if isinstance(node, exp.Table) and (node.args.get("db") or node.args.get("catalog")):
+        node.set("db", None)  # FROM public.t in a subquery -> FROM t
+        node.set("catalog", None)
+        return node
     if isinstance(node, (exp.TimestampTrunc, exp.DateTrunc, exp.Extract)):
         # the unit arrives as Var(DAY) from 'day' and as the literal from the catalog's 'day'::text
         field = "unit" if not isinstance(node, exp.Extract) else "this"
@@ -365,14 +380,25 @@ _MULTIWORD_CASTS = [
 ]
 
 
+_OPERATOR_SYNTAX = re.compile(
+    r"\bOPERATOR\s*\(\s*(?:(?:\"[^\"]*\"|\w+)\s*\.\s*)?([^\s()\w\"]+)\s*\)", re.I
+)
+
+
 def _parse_expression(text: str) -> exp.Expression | None:
     if "::" in text:
         for pattern, repl in _MULTIWORD_CASTS:
             text = pattern.sub(repl, text)
+    if "OPERATOR" in text or "operator" in text:
+        # OPERATOR(public.<) -> <: pg_dump qualifies operators outside pg_catalog (schema
+        # qualification inside expressions is not compared)
+        text = _OPERATOR_SYNTAX.sub(r"\1", text)
     try:
         tree = sqlglot.parse_one(text, read="postgres")
     except (SqlglotError, ValueError, RecursionError):
         return None
+    except (TypeError, AttributeError, IndexError, KeyError):
+        return None  # sqlglot's own bugs on input it does not know (``a ?# b``: TypeError)
     return tree
 
 
@@ -498,7 +524,7 @@ def referenced_relations(query: str) -> tuple[str, ...]:
     """Sorted unqualified names of the tables and views a query reads (CTE names excluded)."""
     tree = _parse_expression(query)
     if tree is None:
-        return ()
+        return _relations_by_tokens(query)
     ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
     names = set()
     for t in tree.find_all(exp.Table):
@@ -506,6 +532,59 @@ def referenced_relations(query: str) -> tuple[str, ...]:
         if name and name not in ctes:
             names.add(name)
     return tuple(sorted(names))
+
+
+def _relations_by_tokens(query: str) -> tuple[str, ...]:
+    """What :func:`referenced_relations` finds, read from the tokens of a query sqlglot cannot
+    parse (an operator it does not know): the names after FROM and JOIN (and after commas of a
+    FROM list) that are not functions, CTE names excluded."""
+    from schemadiff.sql.lexer import LexError, lex
+
+    try:
+        toks = lex(query)
+    except LexError:
+        return ()
+    n = len(toks)
+
+    def name_at(i: int) -> tuple[str | None, int]:
+        """The relation name starting at token i (dotted), and the index after it."""
+        last = None
+        while i < n and toks[i].kind in ("word", "ident"):
+            last = toks[i].text if toks[i].kind == "ident" else toks[i].raw.lower()
+            i += 1
+            if i < n and toks[i].kind == "punct" and toks[i].text == ".":
+                i += 1
+                continue
+            break
+        if i < n and toks[i].kind == "punct" and toks[i].text == "(":
+            return None, i  # a function in FROM
+        return last, i
+
+    ctes: set[str] = set()
+    names: set[str] = set()
+    for i, t in enumerate(toks):
+        if (t.kind in ("word", "ident") and i + 2 < n and toks[i + 1].text == "AS"
+                and toks[i + 2].text == "(" and (i == 0 or toks[i - 1].text in
+                                                  ("WITH", "RECURSIVE", ","))):
+            ctes.add(t.text if t.kind == "ident" else t.raw.lower())
+        if t.kind != "word" or t.text not in ("FROM", "JOIN"):
+            continue
+        j = i + 1
+        while j < n:
+            while j < n and toks[j].kind == "word" and toks[j].text in ("ONLY", "LATERAL"):
+                j += 1
+            name, j = name_at(j)
+            if name:
+                names.add(name)
+            while j < n and toks[j].kind in ("word", "ident") and toks[j].text not in (
+                    "WHERE", "JOIN", "ON", "GROUP", "ORDER", "LIMIT", "UNION", "LEFT", "RIGHT",
+                    "INNER", "FULL", "CROSS", "NATURAL", "HAVING", "WINDOW", "USING"):
+                j += 1  # an alias
+            if j < n and toks[j].kind == "punct" and toks[j].text == ",":
+                j += 1
+                continue
+            break
+    return tuple(sorted(names - ctes))
 
 
 # --------------------------------------------------------------------------------- literals
@@ -678,55 +757,3 @@ def _canonical_datetime(value: str, type_text: str) -> str | None:
     if dt.microsecond:
         out += ("." + f"{dt.microsecond:06d}").rstrip("0")
     return out + ("+00" if with_zone else "")
-
-
-def _ident_name(node: exp.Expression | None) -> str:
-    if node is None:
-        return ""
-    ident = node if isinstance(node, exp.Identifier) else node.args.get("this")
-    if isinstance(ident, exp.Identifier):
-        return ident.this if ident.quoted else ident.this.lower()
-    return node.name.lower()
-
-
-_Sources = dict[str, tuple[str | None, str]]
-_Outputs = list[tuple[str, str | None, str | None]]
-
-
-def select_outputs(query: str) -> tuple[_Sources, _Outputs] | None:
-    """The output columns of a simple ``SELECT`` (for CREATE TABLE AS).
-
-    Returns ``(sources, outputs)``: sources maps each FROM/JOIN alias to ``(schema, table)``;
-    outputs are ``(name, alias or None, source column or None)`` with name ``"*"`` for a star.
-    None when the query is not a plain select over tables (then the columns are unknowable
-    without a server).
-    """
-    tree = _parse_expression(query)
-    if not isinstance(tree, exp.Select):
-        return None
-    sources: dict[str, tuple[str | None, str]] = {}
-    from_ = tree.args.get("from") or tree.args.get("from_")
-    tables = [from_.this] if from_ is not None else []
-    tables += [j.this for j in tree.args.get("joins") or []]
-    for t in tables:
-        if not isinstance(t, exp.Table):
-            return None
-        name = _ident_name(t.args.get("this"))
-        schema = _ident_name(t.args.get("db")) or None
-        alias = t.alias_or_name
-        alias = _ident_name(t.args["alias"].this) if t.args.get("alias") else name
-        sources[alias] = (schema, name)
-    outputs: list[tuple[str, str | None, str | None]] = []
-    for e in tree.expressions:
-        target = e.this if isinstance(e, exp.Alias) else e
-        out_name = _ident_name(e.args.get("alias")) if isinstance(e, exp.Alias) else None
-        if isinstance(target, exp.Star):
-            outputs.append(("*", None, None))
-        elif isinstance(target, exp.Column) and isinstance(target.this, exp.Star):
-            outputs.append(("*", _ident_name(target.args.get("table")), None))
-        elif isinstance(target, exp.Column):
-            col = _ident_name(target.this)
-            outputs.append((out_name or col, _ident_name(target.args.get("table")) or None, col))
-        else:
-            return None
-    return sources, outputs

@@ -93,6 +93,34 @@ class NoEffect(Op):
 
 
 @record
+class Uncompared(NoEffect):
+    """A statement on a kind of object the model does not hold (operators, casts, rules, text
+    search, publications, collations, foreign tables, base types...): recognized, and without
+    effect on the compared schema, on the migrations' side and the dump's alike.
+
+    ``space`` is ``relation`` (a foreign table) or ``type`` (a shell or base type) when the
+    object's name matters to statements the model does hold (``ALTER TABLE``, a column's
+    type, ``DROP TYPE ... CASCADE``); ``action`` is ``create``, ``drop``, ``rename`` (to
+    ``new``), ``set_schema`` (to ``new``) or ``""``.
+    """
+
+    space: str = ""
+    names: tuple[QName, ...] = ()
+    action: str = ""
+    new: str = ""
+    cascade: bool = False
+
+
+@record
+class ConvertToView(Op):
+    """``CREATE RULE "_RETURN" AS ON SELECT TO t DO INSTEAD query``: table ``t`` becomes a
+    view (how pg_dump before PostgreSQL 16 writes a view that is part of a dependency loop)."""
+
+    name: QName
+    query: str
+
+
+@record
 class Unsupported(Op):
     """A statement the replay cannot model (reported with its location)."""
 
@@ -108,6 +136,7 @@ class SetSearchPath(Op):
 class CreateSchema(Op):
     name: str
     if_not_exists: bool = False
+    elements: tuple[Op, ...] = ()  # CREATE SCHEMA s CREATE TABLE ... CREATE VIEW ... GRANT ...
 
 
 @record
@@ -178,6 +207,7 @@ class CreateSequence(Op):
     name: QName
     options: SequenceOptions
     if_not_exists: bool = False
+    temporary: bool = False
 
 
 @record
@@ -201,6 +231,7 @@ class CreateTable(Op):
     partition_bound: str | None = None
     inherits: tuple[QName, ...] = ()
     like: tuple[tuple[QName, tuple[str, ...]], ...] = ()  # (source, INCLUDING options)
+    of_type: TypeRef | None = None  # CREATE TABLE t OF composite_type
 
 
 @record
@@ -297,6 +328,21 @@ class SetTriggerState(Action):
 
 
 @record
+class SetOfType(Action):
+    """``OF type`` (None: ``NOT OF``)."""
+
+    type: TypeRef | None
+
+
+@record
+class SetInherit(Action):
+    """``INHERIT parent`` / ``NO INHERIT parent``."""
+
+    parent: QName
+    remove: bool = False
+
+
+@record
 class AttachPartition(Action):
     partition: QName
     bound: str | None
@@ -344,6 +390,7 @@ class CreateView(Op):
     or_replace: bool = False
     if_not_exists: bool = False
     columns: tuple[str, ...] = ()
+    temporary: bool = False
 
 
 @record

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from schemadiff.sql import grammar as g
 from schemadiff.sql import ops
-from schemadiff.sql.normalize import normalize_expression
+from schemadiff.sql.normalize import TypeRef, normalize_expression, quote_ident
+from schemadiff.sql.parse_uncompared import uncompared
 from schemadiff.sql.tokens import Stream, SyntaxProblem
 
 
@@ -81,12 +82,49 @@ def _statement(s: Stream) -> ops.Op:
         return do_block(s)
     if w in _TRANSACTION:
         return ops.NoEffect("transaction", w)
+    if w == "SHOW":
+        return ops.NoEffect("session", w)
+    if w == "IMPORT":  # IMPORT FOREIGN SCHEMA: foreign tables, not compared
+        return ops.Uncompared("uncompared", "IMPORT FOREIGN SCHEMA")
+    if w in ("SELECT", "WITH") or s.at_punct("("):
+        into = _select_into(s)
+        if into is not None:
+            return into
     if w in _DATA or s.at_punct("("):
         return ops.NoEffect("data", w or "(")
     if w in _ACL:
         return ops.NoEffect("acl", w)
     got = s.peek()
     return ops.Unsupported(f"unknown statement {got.raw if got else ''}")
+
+
+# ------------------------------------------------------------------------------ SELECT INTO
+
+
+def _select_into(s: Stream) -> ops.Op | None:
+    """``SELECT ... INTO [TEMP | UNLOGGED] [TABLE] name FROM ...``: CREATE TABLE name AS the
+    query without its INTO clause. None when the statement has no INTO of its own."""
+    depth = 0
+    for k, t in enumerate(s.toks):
+        if t.kind == "punct" and t.text in ("(", "["):
+            depth += 1
+        elif t.kind == "punct" and t.text in (")", "]"):
+            depth -= 1
+        elif depth == 0 and s.words[k] == "INTO" and k and s.words[k - 1] not in (
+                "INSERT", "MERGE"):
+            rest = s.sub(k + 1, len(s.toks))
+            persistence = "permanent"
+            while rest.word() in ("TEMP", "TEMPORARY", "UNLOGGED", "TABLE", "GLOBAL", "LOCAL"):
+                w = rest.next().text
+                if w in ("TEMP", "TEMPORARY"):
+                    persistence = "temporary"
+                elif w == "UNLOGGED":
+                    persistence = "unlogged"
+            name = g.qname(rest)
+            end = k + 1 + rest.i
+            query = s.text[: t.start] + " " + s.text[s.toks[end - 1].end:]
+            return ops.CreateTableAs(name, " ".join(query.split()), (), False, persistence)
+    return None
 
 
 # ------------------------------------------------------------------------------ SET
@@ -141,29 +179,28 @@ def _create(s: Stream) -> ops.Op:
         persistence = "temporary"
     elif s.accept("UNLOGGED"):
         persistence = "unlogged"
+    if (other := uncompared(s, "CREATE")) is not None:
+        return other
     if s.accept("TABLE"):
         return _create_table(s, persistence)
     if s.at("UNIQUE") or s.at("INDEX"):
         return _create_index(s)
     if s.accept("MATERIALIZED", "VIEW"):
         return _create_view(s, materialized=True, or_replace=or_replace)
-    if s.accept("RECURSIVE", "VIEW") or s.accept("VIEW"):
-        if persistence == "temporary":
-            return ops.NoEffect("session", "temporary view")
-        return _create_view(s, materialized=False, or_replace=or_replace)
+    if s.accept("RECURSIVE", "VIEW"):
+        return _create_view(s, materialized=False, or_replace=or_replace, recursive=True,
+                            temporary=persistence == "temporary")
+    if s.accept("VIEW"):
+        return _create_view(s, materialized=False, or_replace=or_replace,
+                            temporary=persistence == "temporary")
     if s.accept("SEQUENCE"):
-        if persistence == "temporary":
-            return ops.NoEffect("session", "temporary sequence")
-        return _create_sequence(s)
+        return _create_sequence(s, temporary=persistence == "temporary")
     if s.accept("TYPE"):
         return _create_type(s)
     if s.accept("DOMAIN"):
         return _create_domain(s)
     if s.accept("SCHEMA"):
-        ine = s.accept("IF", "NOT", "EXISTS")
-        if s.accept("AUTHORIZATION"):
-            return ops.CreateSchema(s.ident(), ine)
-        return ops.CreateSchema(s.ident(), ine)
+        return _create_schema(s)
     if s.accept("EXTENSION"):
         ine = s.accept("IF", "NOT", "EXISTS")
         name = s.ident()
@@ -190,20 +227,80 @@ def _create(s: Stream) -> ops.Op:
     return ops.Unsupported(f"CREATE {s.peek().raw if s.peek() else ''} is not modelled")  # type: ignore[union-attr]
 
 
+_ROLE_SPECS = frozenset({"CURRENT_ROLE", "CURRENT_USER", "SESSION_USER"})
+
+
+def _create_schema(s: Stream) -> ops.Op:
+    """``CREATE SCHEMA [IF NOT EXISTS] name [AUTHORIZATION role] [element ...]`` (or
+    ``AUTHORIZATION role`` alone: the schema takes the role's name)."""
+    ine = s.accept("IF", "NOT", "EXISTS")
+    if s.accept("AUTHORIZATION"):
+        if s.word() in _ROLE_SPECS:
+            return ops.Unsupported("a schema named after the current role is not modelled")
+        name = s.ident()
+    else:
+        name = s.ident()
+        if s.accept("AUTHORIZATION"):
+            s.next()
+    elements: list[ops.Op] = []
+    starts = [k for k in range(s.i, len(s.toks)) if s.words[k] in ("CREATE", "GRANT")
+              and _depth_zero(s, k)]
+    for a, b in zip(starts, [*starts[1:], len(s.toks)]):
+        elements.append(_statement(s.sub(a, b)))
+    if (starts[0] if starts else len(s.toks)) != s.i:
+        got = s.peek()
+        raise SyntaxProblem(f"unexpected {got.raw if got else 'end'} in CREATE SCHEMA")
+    return ops.CreateSchema(name, ine, tuple(elements))
+
+
+def _depth_zero(s: Stream, k: int) -> bool:
+    depth = 0
+    for t in s.toks[s.i:k]:
+        if t.kind == "punct" and t.text in ("(", "["):
+            depth += 1
+        elif t.kind == "punct" and t.text in (")", "]"):
+            depth -= 1
+    return depth == 0
+
+
 def _create_table(s: Stream, persistence: str) -> ops.Op:
     ine = s.accept("IF", "NOT", "EXISTS")
     name = g.qname(s)
+    if persistence == "temporary":  # session state: only its name matters
+        s.rest()
+        return ops.CreateTable(name, if_not_exists=ine, persistence=persistence)
     if s.accept("PARTITION", "OF"):
         parent = g.qname(s)
         columns, constraints = ([], [])
         if s.at_punct("("):
             columns, constraints = _table_elements(s)
-        bound = _partition_bound(s)
-        partition_by = _partition_by(s)
+        bound = g.partition_bound(s)
+        partition_by = None
+        while not s.done():  # PARTITION BY, USING method, WITH (...), TABLESPACE, ON COMMIT
+            if s.at("PARTITION", "BY"):
+                partition_by = _partition_by(s)
+            elif s.at_punct("("):
+                s.paren_span()
+            else:
+                s.next()
         return ops.CreateTable(name, tuple(columns), tuple(constraints), ine, persistence,
                                partition_by, parent, bound)
     if s.accept("OF"):
-        return ops.Unsupported("CREATE TABLE ... OF type is not modelled")
+        type_name = g.qname(s)  # a composite type: no modifiers, the ( ... ) are the columns
+        of_type = TypeRef(type_name.name, type_name.schema, builtin=False)
+        columns, constraints = ([], [])
+        if s.at_punct("("):
+            columns, constraints = _table_elements(s)
+        partition_by = None
+        while not s.done():  # PARTITION BY, USING method, WITH (...), TABLESPACE, ON COMMIT
+            if s.at("PARTITION", "BY"):
+                partition_by = _partition_by(s)
+            elif s.at_punct("("):
+                s.paren_span()
+            else:
+                s.next()
+        return ops.CreateTable(name, tuple(columns), tuple(constraints), ine, persistence,
+                               partition_by, of_type=of_type)
     if s.at("AS") or s.at("ON", "COMMIT") or s.at("WITH") or s.at("USING") or (
         s.at_punct("(") and _is_table_as(s)
     ):
@@ -289,7 +386,7 @@ def _table_elements(s: Stream) -> tuple[list[ops.ColumnDef], list[ops.Constraint
 
 
 _LIKE_MODELLED = frozenset({"DEFAULTS", "GENERATED", "IDENTITY", "CONSTRAINTS", "COMMENTS",
-                            "STORAGE", "COMPRESSION", "STATISTICS"})
+                            "STORAGE", "COMPRESSION", "STATISTICS", "INDEXES"})
 _LIKE_ALL = ("COMMENTS", "COMPRESSION", "CONSTRAINTS", "DEFAULTS", "GENERATED", "IDENTITY",
              "INDEXES", "STATISTICS", "STORAGE")
 
@@ -330,22 +427,7 @@ def _is_column_named_like_keyword(item: Stream) -> bool:
 def _partition_by(s: Stream) -> str | None:
     if not s.accept("PARTITION", "BY"):
         return None
-    strategy = s.next().text.upper()
-    return f"{strategy} ({normalize_expression(s.paren_text())})"
-
-
-def _partition_bound(s: Stream) -> str | None:
-    if s.accept("DEFAULT"):
-        return "DEFAULT"
-    if not s.accept("FOR", "VALUES"):
-        return None
-    start = s.i
-    while not s.done() and not s.at("PARTITION"):
-        if s.at_punct("("):
-            s.paren_span()
-        else:
-            s.next()
-    return " ".join(s.slice(start, s.i).split())
+    return g.partition_key(s)
 
 
 def _create_index(s: Stream) -> ops.Op:
@@ -370,7 +452,7 @@ def _create_index(s: Stream) -> ops.Op:
     key_names = []
     inner = s.sub(a, b)
     for ea, eb in g.split_items(inner):
-        key, key_name = g.index_element(inner.sub(ea, eb))
+        key, key_name = g.index_element(inner.sub(ea, eb), method.lower())
         keys.append(key)
         key_names.append(key_name)
     include: tuple[str, ...] = ()
@@ -396,7 +478,8 @@ def _create_index(s: Stream) -> ops.Op:
                            nnd, ine, schema, tuple(key_names), only)
 
 
-def _create_view(s: Stream, materialized: bool, or_replace: bool) -> ops.Op:
+def _create_view(s: Stream, materialized: bool, or_replace: bool, recursive: bool = False,
+                 temporary: bool = False) -> ops.Op:
     ine = s.accept("IF", "NOT", "EXISTS")
     name = g.qname(s)
     cols: tuple[str, ...] = ()
@@ -415,19 +498,26 @@ def _create_view(s: Stream, materialized: bool, or_replace: bool) -> ops.Op:
     for tail in ("WITH CASCADED CHECK OPTION", "WITH LOCAL CHECK OPTION", "WITH CHECK OPTION"):
         if query.upper().endswith(tail):
             query = query[: -len(tail)].rstrip()
-    return ops.CreateView(name, query, materialized, or_replace, ine, cols)
+    if recursive:  # what PostgreSQL makes of it, and pg_dump prints
+        names = ", ".join(quote_ident(c) for c in cols)
+        query = (f"WITH RECURSIVE {quote_ident(name.name)}({names}) AS ({query}) "
+                 f"SELECT {names} FROM {quote_ident(name.name)}")
+    return ops.CreateView(name, query, materialized, or_replace, ine, cols, temporary)
 
 
-def _create_sequence(s: Stream) -> ops.Op:
+def _create_sequence(s: Stream, temporary: bool = False) -> ops.Op:
     ine = s.accept("IF", "NOT", "EXISTS")
     name = g.qname(s)
-    return ops.CreateSequence(name, g.sequence_options(s), ine)
+    return ops.CreateSequence(name, g.sequence_options(s), ine, temporary)
 
 
 def _create_type(s: Stream) -> ops.Op:
     name = g.qname(s)
-    if s.done():
-        return ops.Unsupported("shell type (CREATE TYPE name) is not modelled")
+    if s.done() or s.at_punct("(") or s.at("AS", "RANGE"):
+        # a shell type, a base type (INPUT = ..., OUTPUT = ...), a range type: not compared
+        kind = "shell" if s.done() else "range" if s.at("AS") else "base"
+        s.rest()
+        return ops.Uncompared("uncompared", f"CREATE TYPE ({kind})", "type", (name,), "create")
     s.expect("AS")
     if s.accept("ENUM"):
         s.expect_punct("(")
@@ -482,10 +572,10 @@ def _create_domain(s: Stream) -> ops.Op:
 
 def _alter(s: Stream) -> ops.Op:
     s.expect("ALTER")
+    if (other := uncompared(s, "ALTER")) is not None:
+        return other
     if s.accept("TABLE"):
         return _alter_table(s, "table")
-    if s.accept("FOREIGN", "TABLE"):
-        return ops.NoEffect("foreign", "ALTER FOREIGN TABLE")
     if s.accept("MATERIALIZED", "VIEW"):
         return _alter_table(s, "materialized view")
     if s.accept("VIEW"):
@@ -612,9 +702,18 @@ def _table_action(s: Stream) -> ops.Action:
         return ops.SetTableFlag("persistence", "permanent")
     if s.accept("SET", "UNLOGGED"):
         return ops.SetTableFlag("persistence", "unlogged")
+    if s.accept("OF"):
+        type_name = g.qname(s)
+        return ops.SetOfType(TypeRef(type_name.name, type_name.schema, builtin=False))
+    if s.accept("NOT", "OF"):
+        return ops.SetOfType(None)
+    if s.accept("INHERIT"):
+        return ops.SetInherit(g.qname(s))
+    if s.accept("NO", "INHERIT"):
+        return ops.SetInherit(g.qname(s), remove=True)
     if s.accept("ATTACH", "PARTITION"):
         part = g.qname(s)
-        return ops.AttachPartition(part, _partition_bound(s))
+        return ops.AttachPartition(part, g.partition_bound(s))
     if s.accept("DETACH", "PARTITION"):
         part = g.qname(s)
         s.accept_any("CONCURRENTLY", "FINALIZE")
@@ -623,8 +722,7 @@ def _table_action(s: Stream) -> ops.Action:
     for words in (("OWNER", "TO"), ("CLUSTER", "ON"), ("SET", "WITHOUT"), ("SET", "TABLESPACE"),
                   ("SET", "ACCESS", "METHOD"), ("REPLICA", "IDENTITY"), ("SET",), ("RESET",),
                   ("ENABLE", "RULE"), ("DISABLE", "RULE"), ("ENABLE", "REPLICA", "RULE"),
-                  ("ENABLE", "ALWAYS", "RULE"), ("INHERIT",), ("NO", "INHERIT"), ("OF",),
-                  ("NOT", "OF")):
+                  ("ENABLE", "ALWAYS", "RULE")):
         if s.accept(*words):
             while not s.done():
                 s.next()
@@ -770,7 +868,8 @@ def _alter_type(s: Stream, domain: bool) -> ops.Op:
             return op("rename_constraint", old, s.ident())
         if s.accept("VALIDATE", "CONSTRAINT"):
             return op("noop")
-    if s.accept("OWNER", "TO"):
+    if s.accept("OWNER", "TO") or (not domain and s.at("SET") and s.at_punct("(", 1)):
+        s.rest()  # ALTER TYPE base SET (storage = ...): a base type's properties, not compared
         return op("noop")
     return ops.Unsupported(f"ALTER {'DOMAIN' if domain else 'TYPE'} action is not modelled")
 
@@ -780,10 +879,10 @@ def _alter_type(s: Stream, domain: bool) -> ops.Op:
 
 def _drop(s: Stream) -> ops.Op:
     s.expect("DROP")
+    if (other := uncompared(s, "DROP")) is not None:
+        return other
     if s.accept("MATERIALIZED", "VIEW"):
         kind = "materialized view"
-    elif s.accept("FOREIGN", "TABLE"):
-        return ops.NoEffect("foreign", "DROP FOREIGN TABLE")
     else:
         w = s.word()
         if w in ("ROLE", "USER", "GROUP", "DATABASE", "TABLESPACE", "OWNED", "PUBLICATION",
@@ -849,6 +948,10 @@ _COMMENT_TARGETS = {
 
 def _comment(s: Stream) -> ops.Op:
     s.expect("COMMENT", "ON")
+    if (other := uncompared(s, "COMMENT ON")) is not None:
+        return other
+    if s.word() in ("ROLE", "DATABASE", "TABLESPACE", "SUBSCRIPTION"):
+        return ops.NoEffect("acl", f"COMMENT ON {s.word()}")
     target = None
     for words, kind in _COMMENT_TARGETS.items():
         if s.accept(*words.split()):

@@ -43,6 +43,8 @@ def _argument(s: Stream) -> ops.Argument:
     except SyntaxProblem:
         s.i = start
         name = s.ident()
+        if mode == "IN" and s.word() in _MODES and s.peek(1) is not None:
+            mode = s.next().text  # "name OUT type": PostgreSQL takes the mode after the name too
         t = g.data_type(s)
     if s.accept("DEFAULT") or s.accept_punct("="):
         default = normalize_expression(s.rest())

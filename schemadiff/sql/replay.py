@@ -98,6 +98,10 @@ class Replayer:
         self._text = ""  # the statement being applied, for diagnostics
         self._lenient = 0  # > 0 inside DO blocks: guarded DDL, conflicts are not errors
         self._temp: set[str] = set()  # this session's temporary relations (not modelled)
+        # (space, schema, name) of uncompared objects other statements name: foreign tables
+        # ("relation"), shell and base types ("type")
+        self._uncompared: set[tuple[str, str, str]] = set()
+        self._any_inherits = False  # some table INHERITS from another (see _inheritors)
         # PostgreSQL 18 NOT NULL constraints given a name: (schema, table, name) -> column
         self._not_null_names: dict[tuple[str, str, str], str] = {}
 
@@ -242,14 +246,16 @@ class Replayer:
         return self.catalog.objects[key]  # type: ignore[return-value]
 
     def _type_text(self, t: TypeRef, keep_modifiers: bool = True) -> str:
-        if not keep_modifiers and t.modifiers:
-            t = replace(t, modifiers="")
+        render = t.render if keep_modifiers else t.render_bare
         if t.builtin:
-            return t.render()
+            return render()
         if t.schema:
-            return t.render(t.schema)
+            return render(t.schema)
         key = self._find((*_TYPE_KINDS, "table", "view"), ops.QName(None, t.name))
-        return t.render(key.schema if key else self._path()[0])
+        if key is None:
+            other = self._uncompared_key("type", ops.QName(None, t.name))
+            return render(other[1] if other else self._path()[0])
+        return render(key.schema)
 
     def _qualified_table(self, qn: ops.QName) -> str:
         key = self._find(("table", "view"), qn)
@@ -258,6 +264,9 @@ class Replayer:
 
     # ------------------------------------------------------------------ dispatch
     def _dispatch(self, op: ops.Op) -> None:
+        name = getattr(op, "name", None)
+        if isinstance(name, ops.QName) and name.schema and name.schema.startswith("pg_temp"):
+            return  # an object of this session's temporary schema is not schema state
         handler = getattr(self, "_op_" + type(op).__name__, None)
         if handler is None:
             raise ReplayConflict(f"no replay for {type(op).__name__}")
@@ -268,6 +277,76 @@ class Replayer:
 
     def _op_Unsupported(self, op: ops.Unsupported) -> None:
         self._diag(op.reason)
+
+    def _op_Uncompared(self, op: ops.Uncompared) -> None:
+        if not op.space:
+            return
+        for qn in op.names:
+            if op.action == "create":
+                self._uncompared.add((op.space, self._creation_schema(qn.schema), qn.name))
+                continue
+            found = self._uncompared_key(op.space, qn)
+            if found is None:
+                continue
+            space, schema, name = found
+            if op.action == "drop":
+                self._drop_uncompared(found, op.cascade)
+            elif op.action == "rename":
+                self._uncompared.discard(found)
+                self._uncompared.add((space, schema, op.new))
+            elif op.action == "set_schema":
+                self._uncompared.discard(found)
+                self._uncompared.add((space, op.new, name))
+
+    def _uncompared_key(self, space: str, qn: ops.QName | None) -> tuple[str, str, str] | None:
+        """An uncompared object of that name (through the search path), or None."""
+        if qn is None or not self._uncompared:
+            return None
+        for schema in (qn.schema,) if qn.schema else self._path():
+            if (space, schema, qn.name) in self._uncompared:
+                return (space, schema, qn.name)
+        return None
+
+    def _drop_uncompared(self, found: tuple[str, str, str], cascade: bool) -> None:
+        self._uncompared.discard(found)
+        space, schema, name = found
+        if space == "type" and cascade:
+            self._drop_type_dependents(qualified(schema, name))
+
+    def _drop_type_dependents(self, type_text: str) -> None:
+        """DROP TYPE ... CASCADE: the columns of that type (or its arrays) and the functions
+        taking or returning it go with it."""
+        def uses(t: str) -> bool:
+            t = t.removeprefix("SETOF ")
+            return t == type_text or t.startswith(type_text + "[")
+
+        for o in list(self.catalog.of_kind("column")):
+            if isinstance(o, Column) and uses(o.type):
+                self._drop_column(o.schema, o.table, o.name)
+        for d in list(self.catalog.of_kind("domain")):
+            if isinstance(d, Domain) and uses(d.type) and d.key in self.catalog:
+                self._delete(d.key)  # a domain over it, and what is of that domain
+                self._drop_type_dependents(qualified(d.schema, d.name))
+        for c in list(self.catalog.of_kind("composite")):
+            if isinstance(c, CompositeType) and c.key in self.catalog:
+                kept = tuple(a for a in c.attributes_ if not uses(a[1]))
+                if kept != c.attributes_:  # a composite's attribute of it is dropped
+                    self._put(replace(c, attributes_=kept))
+        for f in list(self.catalog.of_kind("function")):
+            if isinstance(f, Function) and (
+                    any(uses(a) for a in f.identity_args.split(", ")) or uses(f.returns or "")):
+                self._delete(f.key)
+
+    def _op_ConvertToView(self, op: ops.ConvertToView) -> None:
+        from schemadiff.sql.normalize import referenced_relations
+
+        key = self._find(("table",), op.name)
+        if key is None:
+            raise ReplayConflict(f'relation "{op.name}" does not exist')
+        comment = self.catalog.objects[key].comment
+        self._drop_table(key)
+        self._put(View(key.schema, key.name, False, referenced_relations(op.query),
+                       definition=op.query, comment=comment))
 
     def _op_SetSearchPath(self, op: ops.SetSearchPath) -> None:
         if op.schemas is None:
@@ -296,6 +375,16 @@ class Replayer:
                 self._conflict(f'schema "{op.name}" already exists')
             return
         self._put(Schema(op.name))
+        if not op.elements:
+            return
+        # the elements run with the new schema at the front of the search path
+        saved = self.search_path
+        self.search_path = (op.name, *saved)
+        try:
+            for element in op.elements:
+                self._dispatch(element)
+        finally:
+            self.search_path = saved
 
     def _op_CreateExtension(self, op: ops.CreateExtension) -> None:
         if op.name == "plpgsql":
@@ -342,7 +431,15 @@ class Replayer:
     def _op_AlterType(self, op: ops.AlterType) -> None:
         key = self._find(("domain",) if op.domain else _TYPE_KINDS, op.name)
         if key is None:
-            if not op.if_exists:
+            other = self._uncompared_key("type", op.name)
+            if other is not None and op.action in ("rename", "set_schema"):
+                space, schema, name = other
+                self._uncompared.discard(other)
+                moved = ((space, schema, op.args[0]) if op.action == "rename"
+                         else (space, op.args[0], name))
+                self._uncompared.add(moved)
+                self._retype(qualified(schema, name), qualified(moved[1], moved[2]))
+            elif other is None and not op.if_exists:
                 self._conflict(f'type "{op.name}" does not exist')
             return
         obj: Any = self.catalog.objects[key]
@@ -369,15 +466,30 @@ class Replayer:
         elif op.action == "set_schema":
             self._rename_type(key, obj, a[0], key.name)
         elif op.action == "add_attribute":
-            self._put(replace(obj, attributes_=(*obj.attributes_, (a[0], self._type_text(a[1])))))
+            type_text = self._type_text(a[1])
+            self._put(replace(obj, attributes_=(*obj.attributes_, (a[0], type_text))))
+            for t in self._typed_tables(key):
+                self._put(Column(t.schema, t.name, a[0], type_text,
+                                 position=self._next_position(t.schema, t.name)))
         elif op.action == "drop_attribute":
             self._put(replace(obj, attributes_=tuple(x for x in obj.attributes_ if x[0] != a[0])))
+            for t in self._typed_tables(key):
+                if Key("column", t.schema, t.name, a[0]) in self.catalog:
+                    self._drop_column(t.schema, t.name, a[0])
         elif op.action == "alter_attribute":
+            type_text = self._type_text(a[1])
             self._put(replace(obj, attributes_=tuple(
-                (n, self._type_text(a[1]) if n == a[0] else t) for n, t in obj.attributes_)))
+                (n, type_text if n == a[0] else t) for n, t in obj.attributes_)))
+            for t in self._typed_tables(key):
+                col = self.catalog.objects.get(Key("column", t.schema, t.name, a[0]))
+                if col is not None:
+                    self._put(replace(col, type=type_text))  # type: ignore[type-var]
         elif op.action == "rename_attribute":
             self._put(replace(obj, attributes_=tuple(
                 (a[1] if n == a[0] else n, t) for n, t in obj.attributes_)))
+            for t in self._typed_tables(key):
+                if Key("column", t.schema, t.name, a[0]) in self.catalog:
+                    self._rename_column(t.schema, t.name, a[0], a[1])
         elif op.action == "set_default":
             self._put(replace(obj, default=a[0]))
         elif op.action == "set_not_null":
@@ -391,6 +503,11 @@ class Replayer:
         elif op.action == "rename_constraint":
             renamed = ((a[1] if c[0] == a[0] else c[0], c[1]) for c in obj.checks)
             self._put(replace(obj, checks=tuple(sorted(renamed))))
+
+    def _typed_tables(self, key: Key) -> list[Table]:
+        """The tables ``OF`` a composite type (ALTER TYPE ... CASCADE reaches their columns)."""
+        q = qualified(key.schema, key.name)
+        return [o for o in self.catalog.of_kind("table") if isinstance(o, Table) and o.of_type == q]
 
     def _rename_enum_value(self, key: Key, old: str, new: str) -> None:
         """Stored defaults and expressions hold the label's oid: they print the new name.
@@ -418,15 +535,40 @@ class Replayer:
                     self._put(replace(i, predicate=ren(i.predicate)))
 
     def _rename_type(self, key: Key, obj: Any, schema: str, name: str) -> None:
-        old_text = qualified(key.schema, key.name)
-        new_text = qualified(schema, name)
         self._delete(key)
         self._put(replace(obj, schema=schema, name=name))
-        for k, o in list(self.catalog.objects.items()):
-            if k.kind == "column":
-                t: str = o.type  # type: ignore[attr-defined]
-                if t == old_text or t.startswith(old_text + "["):
-                    self._put(replace(o, type=new_text + t[len(old_text):]))  # type: ignore[arg-type]
+        self._retype(qualified(key.schema, key.name), qualified(schema, name))
+
+    def _retype(self, old_text: str, new_text: str) -> None:
+        """A type renamed or moved: what names it by oid prints the new name (columns, domains
+        over it, composite attributes, routines' arguments and results)."""
+        def sub(t: str) -> str:
+            setof = "SETOF " if t.startswith("SETOF ") else ""
+            bare = t.removeprefix("SETOF ")
+            if bare == old_text or bare.startswith(old_text + "["):
+                return setof + new_text + bare[len(old_text):]
+            return t
+
+        for o in list(self.catalog.of_kind("column")) + list(self.catalog.of_kind("domain")):
+            t: str = o.type  # type: ignore[attr-defined]
+            if sub(t) != t:
+                self._put(replace(o, type=sub(t)))  # type: ignore[type-var]
+        for c in list(self.catalog.of_kind("composite")):
+            attrs = tuple((n, sub(t)) for n, t in c.attributes_)  # type: ignore[attr-defined]
+            if attrs != c.attributes_:  # type: ignore[attr-defined]
+                self._put(replace(c, attributes_=attrs))  # type: ignore[type-var]
+        for f in list(self.catalog.of_kind("function")):
+            if not isinstance(f, Function) or old_text not in (
+                    f.identity_args + f.arguments + (f.returns or "")):
+                continue
+            args = ", ".join(sub(a) for a in f.identity_args.split(", ")) if f.identity_args else ""
+            arguments = ", ".join(_retype_argument(a, sub) for a in _split_top(f.arguments)
+                                  ) if f.arguments else ""
+            moved = replace(f, identity_args=args, arguments=arguments,
+                            returns=sub(f.returns) if f.returns else f.returns)
+            if moved.key != f.key:
+                self._delete(f.key)
+            self._put(moved)
 
     # ------------------------------------------------------------------ sequences
     def _sequence_from(self, base: Sequence | None, schema: str, name: str,
@@ -463,6 +605,9 @@ class Replayer:
                        cycle=o.cycle if o.cycle is not None else seq.cycle, owned_by=owned)
 
     def _op_CreateSequence(self, op: ops.CreateSequence) -> None:
+        if op.temporary:
+            self._temp.add(op.name.name)
+            return
         schema = self._creation_schema(op.name.schema)
         if self._relation_or_constraint_index(schema, op.name.name):
             if not op.if_not_exists:
@@ -504,6 +649,17 @@ class Replayer:
                 for c in self.catalog.columns(parent.schema, parent.name)
             ]
             columns = [self._merge_partition_column(c, given.get(c.name)) for c in columns]
+        typed: dict[str, str] = {}  # OF type: the columns are the type's attributes
+        of_type = None
+        if op.of_type is not None:
+            composite = self._find(("composite",), ops.QName(op.of_type.schema, op.of_type.name))
+            if composite is None:
+                raise ReplayConflict(f'type "{op.of_type.name}" does not exist')
+            of_type = qualified(composite.schema, composite.name)
+            typed = dict(self.catalog.objects[composite].attributes_)  # type: ignore[attr-defined]
+            given = {c.name: c for c in columns}
+            columns = [replace(given[n], type=None) if n in given else ops.ColumnDef(n, None)
+                       for n in typed]
         copied: list[Column] = []  # LIKE: name, type, NOT NULL, collation (+ INCLUDING ...)
         copied_checks: list[Constraint] = []
         # INHERITS: the columns and checks a child inherits are the parent's (as pg_dump and
@@ -532,10 +688,11 @@ class Replayer:
                             comment=o.comment if "COMMENTS" in options else None)
                     for o in self.catalog.on_table(like.schema, like.name)
                     if isinstance(o, Constraint) and o.type == "check"]
+        self._any_inherits = self._any_inherits or bool(op.inherits)
         self._put(Table(
             schema, name, op.persistence, op.partition_by,
             f"{parent.schema}.{parent.name}" if parent else None, op.partition_bound,
-            tuple(self._qualified_table(q) for q in op.inherits),
+            tuple(self._qualified_table(q) for q in op.inherits), of_type,
         ))
         for position, column in enumerate(copied, start=1):
             self._put(replace(column, position=position))
@@ -543,11 +700,14 @@ class Replayer:
             self._put(check)
         pending: list[ops.ConstraintDef] = []
         for position, col in enumerate(columns, start=len(copied) + 1):
-            pending += self._add_column(schema, name, col, position, parent)
+            pending += self._add_column(schema, name, col, position, parent, typed.get(col.name))
         self._add_constraints(schema, name, pending + list(op.constraints))
         if parent is not None:
             created: Table = self.catalog.objects[Key("table", schema, name)]  # type: ignore[assignment]
             self._inherit_partition_indexes(parent, created)
+        for src, options in op.like:
+            if "INDEXES" in options:
+                self._copy_indexes(self._table(src), schema, name, "COMMENTS" in options)
 
     def _merge_partition_column(self, inherited: ops.ColumnDef,
                                 given: ops.ColumnDef | None) -> ops.ColumnDef:
@@ -557,7 +717,7 @@ class Replayer:
                        default=given.default or inherited.default, constraints=given.constraints)
 
     def _op_CreateTableAs(self, op: ops.CreateTableAs) -> None:
-        from schemadiff.sql.normalize import select_outputs
+        from schemadiff.sql.query_types import output_columns
 
         if op.persistence == "temporary" or op.name.schema == "pg_temp":
             self._temp.add(op.name.name)
@@ -567,42 +727,48 @@ class Replayer:
             if not op.if_not_exists:
                 self._conflict(f'relation "{op.name.name}" already exists')
             return
-        shape = select_outputs(op.query)
-        if shape is None:
+        columns = output_columns(op.query, self._relation_columns, self._resolve_type_text)
+        if columns is None:
             raise ReplayConflict("CREATE TABLE AS: the columns of this query are not modelled")
-        sources, outputs = shape
-        columns: list[tuple[str, str]] = []
-        for name, alias, source_col in outputs:
-            picked = sources if alias is None else {alias: sources.get(alias, (None, alias))}
-            if name == "*":
-                for schema_name, table in picked.values():
-                    t = self._table(ops.QName(schema_name, table))
-                    columns += [(c.name, c.type) for c in self.catalog.columns(t.schema, t.name)]
-                continue
-            found = None
-            for schema_name, table in picked.values():
-                t = self._table(ops.QName(schema_name, table))
-                col = self.catalog.objects.get(Key("column", t.schema, t.name, source_col or ""))
-                if col is not None:
-                    found = col.type  # type: ignore[attr-defined]
-                    break
-            if found is None:
-                raise ReplayConflict(f"CREATE TABLE AS: cannot resolve column {name}")
-            columns.append((name, found))
         names = list(op.columns) + [c[0] for c in columns[len(op.columns):]]
-        self._put(Table(schema, op.name.name))
+        self._put(Table(schema, op.name.name, op.persistence))
         pairs = zip(columns, names, strict=False)
         for position, ((_, type_text), name) in enumerate(pairs, start=1):
             self._put(Column(schema, op.name.name, name, type_text, position=position))
+
+    def _relation_columns(self, schema: str | None, name: str) -> list[tuple[str, str]] | None:
+        """A table's ``(column, type)`` in order, for a query's shape (None: not a table the
+        model knows the columns of; a temporary one, a view)."""
+        qn = ops.QName(schema, name)
+        if self._is_temp(qn):
+            return None
+        key = self._find(("table",), qn)
+        if key is None:
+            return None
+        return [(c.name, c.type) for c in self.catalog.columns(key.schema, key.name)]
+
+    def _resolve_type_text(self, text: str) -> str | None:
+        from schemadiff.sql.grammar import data_type
+        from schemadiff.sql.tokens import SyntaxProblem
+
+        try:
+            return self._type_text(data_type(Stream(text)))
+        except SyntaxProblem:
+            return None
 
     def _next_position(self, schema: str, table: str) -> int:
         cols = self.catalog.columns(schema, table)
         return (cols[-1].position + 1) if cols else 1
 
     def _add_column(self, schema: str, table: str, col: ops.ColumnDef, position: int,
-                    parent: Table | None = None) -> list[ops.ConstraintDef]:
-        """Add a column; return its inline constraints for the caller to add in PG's order."""
-        if parent is not None and col.type is None:
+                    parent: Table | None = None, typed: str | None = None
+                    ) -> list[ops.ConstraintDef]:
+        """Add a column; return its inline constraints for the caller to add in PG's order.
+
+        ``typed``: the column's type when it comes from elsewhere (a typed table's type)."""
+        if typed is not None:
+            type_text = typed
+        elif parent is not None and col.type is None:
             parent_col = self.catalog.objects[Key("column", parent.schema, parent.name, col.name)]
             type_text = parent_col.type  # type: ignore[attr-defined]
         elif col.type is None:
@@ -728,6 +894,18 @@ class Replayer:
                  "materialized view": ("view",)}.get(op.relkind, ("table",))
         key = self._find(kinds, op.name)
         if key is None:
+            foreign = self._uncompared_key("relation", op.name)
+            if foreign is not None:  # a foreign table: only its name is kept
+                for action in op.actions:
+                    if isinstance(action, ops.RenameTo):
+                        self._op_Uncompared(ops.Uncompared(
+                            "uncompared", names=(op.name,), space="relation", action="rename",
+                            new=action.new))
+                    elif isinstance(action, ops.SetSchema):
+                        self._op_Uncompared(ops.Uncompared(
+                            "uncompared", names=(op.name,), space="relation",
+                            action="set_schema", new=action.schema))
+                return
             if not op.if_exists:
                 self._conflict(f'relation "{op.name}" does not exist')
             return
@@ -783,6 +961,78 @@ class Replayer:
                               "not_null": ("not_null",)}[a.what]
                     self._put(replace(child, **{f: getattr(parent_col, f) for f in fields}))  # type: ignore[type-var]
             self._recurse_to_partitions(ps, pt, a)
+        if isinstance(a, (ops.RenameColumn, ops.AlterColumn)):
+            self._recurse_to_inheritors(schema, table, a)
+
+    def _inheritors(self, schema: str, table: str) -> list[Table]:
+        """The tables that INHERIT from this one (direct children)."""
+        if not self._any_inherits:
+            return []  # no table inherits from any: no scan for the usual case
+        q = f"{schema}.{table}"
+        return [o for o in self.catalog.of_kind("table")
+                if isinstance(o, Table) and q in o.inherits]
+
+    def _recurse_to_inheritors(self, schema: str, table: str, a: ops.Action,
+                               source: Column | None = None) -> None:
+        """RENAME COLUMN and ALTER COLUMN TYPE / DEFAULT / NOT NULL reach the columns of
+        inheriting tables that are their own as well (merged with the inherited one): those
+        are the child's columns the model holds (an inherited-only one stays the parent's)."""
+        name = a.old if isinstance(a, ops.RenameColumn) else a.name  # type: ignore[attr-defined]
+        if source is None and isinstance(a, ops.AlterColumn):
+            source = self.catalog.objects.get(Key("column", schema, table, name))  # type: ignore[assignment]
+        for child in self._inheritors(schema, table):
+            cs, ct = child.schema, child.name
+            col: Column | None = self.catalog.objects.get(Key("column", cs, ct, name))  # type: ignore[assignment]
+            if col is not None:
+                if isinstance(a, ops.RenameColumn):
+                    self._rename_column(cs, ct, a.old, a.new)
+                elif isinstance(a, ops.AlterColumn) and source is not None:
+                    if a.what == "type":
+                        self._put(replace(col, type=source.type, collation=source.collation,
+                                          default=canonical_default(col.default, source.type)))
+                    elif a.what == "default":
+                        self._put(replace(col, default=source.default))
+                    elif a.what == "not_null":
+                        self._put(replace(col, not_null=source.not_null))
+            self._recurse_to_inheritors(cs, ct, a, source)
+
+    def _set_inherit(self, schema: str, table: str, a: ops.SetInherit) -> None:
+        """``INHERIT p`` adds a parent (the child's columns stay its own); ``NO INHERIT p``
+        removes it, and what the child inherited only from it becomes its own."""
+        parent = self._table(a.parent)
+        q = f"{parent.schema}.{parent.name}"
+        t: Table = self.catalog.objects[Key("table", schema, table)]  # type: ignore[assignment]
+        if not a.remove:
+            self._any_inherits = True
+            self._put(replace(t, inherits=(*t.inherits, q)))
+            return
+        self._put(replace(t, inherits=tuple(p for p in t.inherits if p != q)))
+        for pc in self._inherited_columns(parent):
+            if Key("column", schema, table, pc.name) not in self.catalog:
+                self._put(replace(pc, schema=schema, table=table, comment=None,
+                                  position=self._next_position(schema, table)))
+        for o in self.catalog.on_table(parent.schema, parent.name):
+            if (isinstance(o, Constraint) and o.type == "check" and not o.no_inherit
+                    and Key("constraint", schema, table, o.name) not in self.catalog):
+                self._put(replace(o, schema=schema, table=table, comment=None))
+
+    def _inherited_columns(self, t: Table) -> list[Column]:
+        """A table's columns, its ancestors' included (the ancestors' first)."""
+        out: list[Column] = []
+        seen: set[str] = set()
+        for parent in t.inherits:
+            ps, _, pt = parent.partition(".")
+            pobj = self.catalog.objects.get(Key("table", ps, pt))
+            if isinstance(pobj, Table):
+                for c in self._inherited_columns(pobj):
+                    if c.name not in seen:
+                        seen.add(c.name)
+                        out.append(c)
+        for c in self.catalog.columns(t.schema, t.name):
+            if c.name not in seen:
+                seen.add(c.name)
+                out.append(c)
+        return out
 
     def _table_action(self, schema: str, table: str, a: ops.Action) -> list[ops.ConstraintDef]:
         if isinstance(a, ops.AddColumn):
@@ -849,7 +1099,16 @@ class Replayer:
                 if isinstance(o, Trigger) and (a.trigger in ("ALL", "USER") or o.name == a.trigger):
                     self._put(replace(o, enabled=a.state))
             return []
+        if isinstance(a, ops.SetInherit):
+            self._set_inherit(schema, table, a)
+            return []
+        if isinstance(a, ops.SetOfType):
+            t = self.catalog.objects[Key("table", schema, table)]
+            self._put(replace(t, of_type=self._type_text(a.type) if a.type else None))  # type: ignore[type-var]
+            return []
         if isinstance(a, ops.AttachPartition):
+            if self._uncompared_key("relation", a.partition) is not None:
+                return []  # a foreign table partition
             part = self._table(a.partition)
             if a.detach:
                 self._put(replace(part, partition_of=None, partition_bound=None))
@@ -937,9 +1196,9 @@ class Replayer:
             children = self._children if con.type == "check" else self._partitions
             for part in children(key.schema, key.name):
                 for o in list(self.catalog.on_table(part.schema, part.name)):
-                    same = (o.name == con.name if con.type == "check"
-                            else o.columns == con.columns)
-                    if isinstance(o, Constraint) and o.type == con.type and same:
+                    if not (isinstance(o, Constraint) and o.type == con.type):
+                        continue
+                    if (o.name == con.name if con.type == "check" else o.columns == con.columns):
                         self._drop_constraint(o.key)
         if con.type in ("primary key", "unique") and not self._other_unique(key, con.columns):
             # a foreign key depends on one unique index of the columns it references; while
@@ -1060,6 +1319,8 @@ class Replayer:
     # ------------------------------------------------------------------ indexes
     def _op_CreateIndex(self, op: ops.CreateIndex) -> None:
         if self._is_temp(op.table):
+            if op.name:
+                self._temp.add(op.name)
             return
         table = self._find(("table", "view"), op.table)
         if table is None:
@@ -1073,8 +1334,8 @@ class Replayer:
                 return
             name = op.name
         else:
-            names = index_column_names(op.key_names or tuple(k.column or "expr" for k in op.keys))
-            names += index_column_names(op.include)
+            keys = op.key_names or tuple(k.column or "expr" for k in op.keys)
+            names = index_column_names((*keys, *op.include))  # one namespace for both
             # a unique index made by CREATE INDEX is not a constraint: _idx; and its name only
             # has to differ from other relations' (ChooseRelationName, isconstraint false)
             name = choose_name(table.name, name_addition(names), "idx", taken)
@@ -1141,12 +1402,44 @@ class Replayer:
         """
         if not any(isinstance(o, Index) and o.schema == part.schema and o.table == part.name
                    and _same_index(o, idx) for o in self.catalog.of_kind("index")):
-            names = index_column_names(_key_names(idx.keys)) + index_column_names(idx.include)
+            names = index_column_names((*_key_names(idx.keys), *idx.include))
             name = choose_name(part.name, name_addition(names), "idx",
                                lambda n: self._relation_or_constraint_index(part.schema, n))
             self._put(replace(idx, schema=part.schema, name=name, table=part.name, comment=None))
         for sub in self._partitions(part.schema, part.name):
             self._clone_index(idx, sub)
+
+    def _copy_indexes(self, src: Table, schema: str, table: str, comments: bool) -> None:
+        """LIKE ... INCLUDING INDEXES: each index of the source, and each constraint an index
+        backs, again on the new table, named for it as an unnamed one would be."""
+        def taken(n: str) -> bool:
+            return (self._relation_or_constraint_index(schema, n)
+                    or self._constraint_name_taken(schema, n))
+
+        for o in self.catalog.on_table(src.schema, src.name):
+            if not (isinstance(o, Constraint) and o.type in _INDEX_BACKED):
+                continue
+            addition: str | None = None
+            if o.type == "primary key":
+                label = "pkey"
+            elif o.type == "unique":
+                addition, label = name_addition(index_column_names(o.columns + o.include)), "key"
+            else:
+                parts = _exclusion_parts(o.expression or "")
+                keys = tuple(e.rpartition(" WITH ")[0] for e in parts[1]) if parts else ()
+                names = index_column_names((*_key_names(keys), *o.include))
+                addition, label = name_addition(names), "excl"
+            name = choose_name(table, addition, label, taken)
+            self._put(replace(o, schema=schema, table=table, name=name,
+                              comment=o.comment if comments else None))
+            if o.type == "primary key":
+                self._set_not_null(schema, table, o.columns)
+        for idx in self.catalog.indexes_on(src.schema, src.name):
+            names = index_column_names((*_key_names(idx.keys), *idx.include))
+            name = choose_name(table, name_addition(names), "idx",
+                               lambda n: self._relation_or_constraint_index(schema, n))
+            self._put(replace(idx, schema=schema, name=name, table=table,
+                              comment=idx.comment if comments else None))
 
     def _clone_constraint(self, con: Constraint, part: Table) -> None:
         """The partition's copy of a primary key, unique or check constraint of its parent.
@@ -1190,7 +1483,10 @@ class Replayer:
                     self._delete(ckey)
                     self._put(replace(con, name=op.rename))  # type: ignore[type-var]
                     return
-            if not op.if_exists:
+            other = self._find(("table", "view", "sequence"), op.name) if op.rename else None
+            if other is not None:  # ALTER INDEX ... RENAME renames any relation
+                self._rename_relation(other, other.schema, op.rename)  # type: ignore[arg-type]
+            elif not op.if_exists:
                 self._conflict(f'relation "{op.name}" does not exist')
             return
         self._rename_relation(key, op.set_schema or key.schema, op.rename or key.name)
@@ -1199,6 +1495,10 @@ class Replayer:
     def _op_CreateView(self, op: ops.CreateView) -> None:
         from schemadiff.sql.normalize import referenced_relations
 
+        relations = referenced_relations(op.query)
+        if op.temporary or (not op.materialized and any(r in self._temp for r in relations)):
+            self._temp.add(op.name.name)  # a view reading a temporary table is temporary too
+            return
         schema = self._creation_schema(op.name.schema)
         key = Key("view", schema, op.name.name)
         if key in self.catalog and not op.or_replace:
@@ -1209,7 +1509,7 @@ class Replayer:
             self._conflict(f'relation "{op.name.name}" already exists')
             return
         comment = self.catalog.objects[key].comment if key in self.catalog else None
-        self._put(View(schema, op.name.name, op.materialized, referenced_relations(op.query),
+        self._put(View(schema, op.name.name, op.materialized, relations,
                        definition=op.query, comment=comment))
 
     # ------------------------------------------------------------------ functions
@@ -1297,6 +1597,8 @@ class Replayer:
     def _op_CreateTrigger(self, op: ops.CreateTrigger) -> None:
         table = self._find(("table", "view"), op.table)
         if table is None:
+            if self._uncompared_key("relation", op.table) is not None:
+                return  # a foreign table's trigger goes uncompared with it
             raise ReplayConflict(f'relation "{op.table}" does not exist')
         fkeys = self._functions_named(op.function, ())
         fschema = fkeys[0].schema if fkeys else self._creation_schema(op.function.schema)
@@ -1356,9 +1658,16 @@ class Replayer:
     def _op_Comment(self, op: ops.Comment) -> None:
         if op.target == "extension":
             return  # extension comments come from the extension's control file, not from users
+        if op.target == "domain constraint":  # not compared: the domain keeps (name, check)
+            key = self._find(("domain",), op.name)
+            if key is None or not any(c[0] == op.sub for c in self.catalog.objects[key].checks):  # type: ignore[attr-defined]
+                self._conflict(f"constraint {op.sub} of domain {op.name} does not exist")
+            return
         key = self._comment_target(op)
         if key is None:
-            self._conflict(f"{op.target} {op.name} does not exist")
+            space = {"type": "type", "column": "relation", "table": "relation"}.get(op.target)
+            if space is None or self._uncompared_key(space, op.name) is None:
+                self._conflict(f"{op.target} {op.name} does not exist")
             return
         obj = self.catalog.objects[key]
         self._put(replace(obj, comment=op.text))
@@ -1404,7 +1713,8 @@ class Replayer:
             table = self._find(("table", "view"), op.on) if op.on else None
             key = Key(op.kind, table.schema, table.name, qn.name) if table else None
             if key is None or key not in self.catalog:
-                if not op.if_exists:
+                foreign = table is None and self._uncompared_key("relation", op.on) is not None
+                if not op.if_exists and not foreign:
                     self._conflict(missing)
                 return
             self._delete(key)
@@ -1452,10 +1762,15 @@ class Replayer:
                  "domain": ("domain",)}[op.kind]
         key = self._find(kinds, qn)
         if key is None:
-            if not op.if_exists:
+            other = self._uncompared_key("type", qn) if op.kind == "type" else None
+            if other is not None:
+                self._drop_uncompared(other, op.cascade)
+            elif not op.if_exists:
                 self._conflict(missing)
             return
         if key.kind == "table":
+            if op.cascade:
+                self._drop_inheritors(key)
             self._drop_table(key)
             if op.cascade:
                 self._drop_dependent_views(key.name)
@@ -1467,12 +1782,19 @@ class Replayer:
                 self._drop_dependent_views(key.name)
         else:
             self._delete(key)
+            if key.kind == "sequence" and op.cascade:
+                self._drop_dependent_views(key.name)  # a view selecting from the sequence
         if key.kind in _TYPE_KINDS and op.cascade:
-            type_text = qualified(key.schema, key.name)
-            for o in list(self.catalog.of_kind("column")):
-                if isinstance(o, Column) and (
-                        o.type == type_text or o.type.startswith(type_text + "[")):
-                    self._drop_column(o.schema, o.table, o.name)
+            self._drop_type_dependents(qualified(key.schema, key.name))
+
+    def _drop_inheritors(self, key: Key) -> None:
+        """DROP TABLE ... CASCADE: the tables that INHERIT from it go too, and theirs."""
+        parent = f"{key.schema}.{key.name}"
+        for o in list(self.catalog.of_kind("table")):
+            if isinstance(o, Table) and parent in o.inherits and o.key in self.catalog:
+                self._drop_inheritors(o.key)
+                self._drop_table(o.key)
+                self._drop_dependent_views(o.name)
 
     def _drop_dependent_views(self, name: str) -> None:
         """DROP ... CASCADE: the views reading a dropped relation go, and theirs, transitively.
@@ -1515,6 +1837,17 @@ def _altered_function(fn: Function, options: tuple[tuple[str, object], ...]) -> 
         else:
             changes[field_name] = value
     return replace(fn, config=tuple(config), **changes)
+
+
+def _retype_argument(argument: str, sub: Any) -> str:
+    """``OUT name type DEFAULT x``: the type part through ``sub``."""
+    head, sep, default = argument.partition(" DEFAULT ")
+    words = head.split(" ")
+    for i in range(len(words)):  # the type is the longest tail ``sub`` changes
+        tail = " ".join(words[i:])
+        if sub(tail) != tail:
+            return " ".join([*words[:i], sub(tail)]) + sep + default
+    return argument
 
 
 def _without_duplicate_indexes(constraints: list[ops.ConstraintDef]) -> list[ops.ConstraintDef]:

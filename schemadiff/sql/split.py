@@ -6,7 +6,8 @@ comments, ``'...'`` and ``E'...'`` strings, ``"..."`` identifiers and ``$tag$`` 
 A ``;`` ends a statement only outside all of those, outside the parentheses of a multi-action
 ``CREATE RULE ... DO (a; b)`` and outside the ``BEGIN ATOMIC ... END`` body of a
 ``CREATE [OR REPLACE] FUNCTION|PROCEDURE`` (psql's heuristic, but needing ``ATOMIC``).
-psql meta-commands (``\\restrict KEY``) between statements come back as ``meta`` statements;
+psql meta-commands (``\\restrict KEY``) come back as ``meta`` statements; one after SQL on a
+line (``SELECT ... \\gset``) ends that statement first, as psql sends the query buffer there;
 ``COPY ... FROM stdin`` data up to its ``\\.`` line is skipped. Regular expressions jump between
 interesting characters, so the cost is linear.
 
@@ -56,9 +57,9 @@ class _State(Enum):
     COPY_DATA = auto()  # rows after COPY ... FROM stdin, up to a line "\."
 
 
-_SCAN = re.compile(r"""[;'"$]|--[^\n]*|/\*""")
-_RULE_SCAN = re.compile(r"""[;()'"$]|--[^\n]*|/\*""")
-_ROUTINE_SCAN = re.compile(r"""[;()'"$]|--[^\n]*|/\*|\b(?i:begin|case|end)\b""")
+_SCAN = re.compile(r"""[;'"$\\]|--[^\n]*|/\*""")
+_RULE_SCAN = re.compile(r"""[;()'"$\\]|--[^\n]*|/\*""")
+_ROUTINE_SCAN = re.compile(r"""[;()'"$\\]|--[^\n]*|/\*|\b(?i:begin|case|end)\b""")
 _GAP = re.compile(r"(?:\s|--[^\n]*)*")  # whitespace and line comments
 _COMMENT_MARK = re.compile(r"/\*|\*/")
 _ESCAPE_STOP = re.compile(r"[\\']")
@@ -149,6 +150,11 @@ def iter_split(text: str, path: str = "<string>", *, line_offset: int = 0) -> It
                 state = IDLE
                 if _COPY_HEAD.match(statement.text) and _FROM_STDIN.search(statement.text):
                     state, pos = COPY_DATA, text.find("\n", pos) + 1 or end
+            elif token == "\\":
+                # psql: a backslash outside quotes starts a meta-command that runs to the end
+                # of the line (``SELECT ... \\gset``); the query so far is a statement
+                yield Statement(text[start:at].rstrip(), lines.locate(start))
+                pos, state = at, META
             elif token == "'":
                 opened, state = at, STRING
                 if (

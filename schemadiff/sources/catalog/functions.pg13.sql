@@ -31,6 +31,7 @@ WHERE p.prokind IN ('f', 'p', 'w')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
   AND n.nspname !~ '^pg_(toast_)?temp_'
   AND NOT EXISTS (SELECT 1 FROM pg_depend AS d
-                  WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+                  WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                    AND d.deptype IN ('e', 'i'))  -- extension members; range constructors
   AND (cardinality(%(include)s::text[]) = 0 OR n.nspname = ANY (%(include)s::text[]))
   AND n.nspname <> ALL (%(exclude)s::text[])

@@ -3,6 +3,7 @@
 --   partition_by text (pg_get_partkeydef, NULL unless partitioned), parent_schema text,
 --   parent_name text, partition_bound text (pg_get_expr of relpartbound; NULL unless a
 --   partition), inherits text[] ("schema.table" of INHERITS parents, in order),
+--   of_type text (format_type of reloftype: a typed table's composite type, else NULL),
 --   rls_enabled bool, rls_forced bool, comment text.
 -- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
 SELECT n.nspname AS schema,
@@ -18,6 +19,7 @@ SELECT n.nspname AS schema,
              JOIN pg_namespace AS hn ON hn.oid = hc.relnamespace
              WHERE h.inhrelid = c.oid AND NOT c.relispartition
              ORDER BY h.inhseqno) AS inherits,
+       CASE WHEN c.reloftype <> 0 THEN format_type(c.reloftype, NULL) END AS of_type,
        c.relrowsecurity AS rls_enabled,
        c.relforcerowsecurity AS rls_forced,
        (SELECT ds.description FROM pg_description AS ds
