@@ -20,7 +20,7 @@ diesel records ``__diesel_schema_migrations(version, run_on)``, no checksum.
 
 from __future__ import annotations
 
-import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -30,15 +30,13 @@ from schemadiff.recorded import RecordedVersion
 from schemadiff.sync import SyncContext, SyncScript
 from schemadiff.tools import _common
 
-try:  # Python >= 3.11
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    tomllib = None  # type: ignore[assignment]
+else:  # pragma: no cover - Python 3.10: the same parser, as a package (a dependency there)
+    import tomli as tomllib
 
 NAME = "diesel"
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "__diesel_schema_migrations")})
-
-_RUN_IN_TX = re.compile(r"^\s*run_in_transaction\s*=\s*(true|false)\s*(?:#.*)?$", re.MULTILINE)
 
 
 def checksum(data: bytes) -> str | None:
@@ -99,9 +97,6 @@ def run_in_transaction(metadata: Path) -> bool:
         text = metadata.read_text("utf-8")
     except (OSError, UnicodeDecodeError):
         return True
-    if tomllib is None:  # pragma: no cover - Python 3.10: the one key diesel reads
-        m = _RUN_IN_TX.search(text)
-        return m is not None and m.group(1) == "true"
     try:
         value = tomllib.loads(text).get("run_in_transaction", False)
     except tomllib.TOMLDecodeError:
