@@ -20,6 +20,7 @@ import click
 from schemadiff.entry import GC_THRESHOLD
 from schemadiff.errors import SchemaDiffError
 from schemadiff.gate import CATEGORIES as CHECK_CATEGORIES
+from schemadiff.gate import DEFAULT as CHECK_DEFAULT
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = click.Choice(["table", "json", "markdown"])
@@ -72,6 +73,62 @@ def _no_cache_flag(fn: F) -> F:
         callback=remember,
         help="Do not read or write the parse cache (also: SCHEMADIFF_NO_CACHE=1).",
     )(fn)
+
+
+_TOOL_META = "schemadiff.tool"
+
+
+def _tool_flags(history_table: bool = True) -> Callable[[F], F]:
+    """``--force-tool`` and (when asked) ``--history-table [SCHEMA.]NAME``, kept in
+    ``ctx.meta`` (read by :func:`_tool_flag`; the command's signature does not change)."""
+
+    def remember(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        ctx.meta.setdefault(_TOOL_META, {})[param.name] = value
+
+    options: list[tuple[str, dict[str, Any]]] = [
+        (
+            "--force-tool",
+            {
+                "is_flag": True,
+                "help": "Read the files as --tool says even when their layout or the "
+                "database's history tables say another tool.",
+            },
+        )
+    ]
+    if history_table:
+        options.append(
+            (
+                "--history-table",
+                {
+                    "metavar": "[SCHEMA.]NAME",
+                    "help": "The tool's history table, when renamed or in another schema "
+                    "(default: the tool's own, found through search_path).",
+                },
+            )
+        )
+
+    def apply(fn: F) -> F:
+        for decl, kw in options:
+            fn = click.option(decl, expose_value=False, callback=remember, **kw)(fn)
+        return fn
+
+    return apply
+
+
+def _tool_flag(name: str) -> Any:
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(_TOOL_META, {}).get(name) if ctx is not None else None
+
+
+def _history_table() -> str | None:
+    """``--history-table``, checked: ``name`` or ``schema.name``, each part non-empty."""
+    table = _tool_flag("history_table")
+    if table is None:
+        return None
+    parts = table.split(".")
+    if len(parts) > 2 or not all(p.strip() for p in parts):
+        raise SchemaDiffError(f"--history-table {table!r}: give NAME or SCHEMA.NAME")
+    return str(table)
 
 
 _SHADOW_META = "schemadiff.shadow"
@@ -173,21 +230,61 @@ def _write(text: str, out: str | None) -> None:
         raise SchemaDiffError(f"{out}: cannot write: {exc.strerror}") from None
 
 
-def _read_migrations(migrations: str, tool: str | None) -> tuple[str, list[Any]]:
-    """The directory's migrations; says on stderr which tool was detected when not given."""
-    from schemadiff.tools import read_migrations
+def _read_migrations(
+    migrations: str, tool: str | None, evidence: Any = None
+) -> tuple[str, list[Any]]:
+    """The directory's migrations, read by the tool its files and the database's history
+    tables (``evidence``, a ``ToolEvidence``) point to, or by ``--tool`` when they do not
+    contradict it (``--force-tool``). Says on stderr which tool was detected when not given,
+    and any warning of the reader (a file only an older version of its tool accepts)."""
+    from schemadiff.tools import choose_and_read
 
     root = Path(migrations)
-    name, found = read_migrations(root, tool)
+    force = bool(_tool_flag("force_tool"))
+    if force and tool is None:
+        raise SchemaDiffError("--force-tool needs --tool")
+    choice, found = choose_and_read(
+        root, tool, evidence=evidence, force=force, history_table=_history_table()
+    )
     if tool is None:
         click.echo(
-            f"schemadiff: detected {name} migrations in {root} (use --tool to override)", err=True
+            f"schemadiff: detected {choice.tool} migrations in {root}: {choice.reason} "
+            "(use --tool to override)",
+            err=True,
         )
-    return name, found
+    for m in found:
+        for warning in m.extra.get("warning", "").splitlines():
+            click.echo(f"schemadiff: warning: {warning}", err=True)
+    return choice.tool, found
+
+
+def _tool_evidence(schema_file: str | None, dsn: str | None, dump: Any = None) -> Any:
+    """The history tables of the database being compared (a ``ToolEvidence``): from the dump
+    (``dump``, a ``PendingDump``, when there is one), else over a read-only session; None
+    without a database."""
+    from schemadiff.sources import tool_evidence
+
+    if schema_file:
+        if dump is not None:
+            text = dump.text
+        else:
+            from schemadiff.sources.dump import read_dump_text
+
+            text = read_dump_text(schema_file)[0]
+        return tool_evidence.evidence_from_dump(text, _history_table())
+    if dsn:
+        return tool_evidence.read_evidence_live(dsn, _history_table())
+    return None
 
 
 def _actual_dsn(schema_file: str | None, dsn: str | None) -> str | None:
-    """--dsn, else $DATABASE_URL when no --schema-file is given either."""
+    """--dsn, else $DATABASE_URL when no --schema-file is given either; both given is an
+    error (one source gives the schema, its history and the tool evidence)."""
+    if schema_file and dsn:
+        raise SchemaDiffError(
+            "give --schema-file or --dsn, not both: the schema, its history and the tool are "
+            "read from one source (--history-file gives a history from elsewhere)"
+        )
     if schema_file or dsn:
         return dsn
     dsn = os.environ.get("DATABASE_URL")
@@ -201,11 +298,34 @@ def _keep(schemas: tuple[str, ...], excluded: tuple[str, ...]) -> Any:
     from schemadiff.diff import Scope
     from schemadiff.tools import history_tables
 
-    return Scope(frozenset(history_tables()), schemas, excluded)
+    tables = set(history_tables())
+    custom = _history_table()
+    if custom:
+        schema, _, name = custom.rpartition(".")
+        tables.add((schema, name))
+    return Scope(frozenset(tables), schemas, excluded)
 
 
-def _load_expected(migrations: str, tool: str | None, strict: bool) -> Any:
-    name, found = _read_migrations(migrations, tool)
+def _check_schemas(schemas: tuple[str, ...], *catalogs: Any) -> None:
+    """``--schema S`` must name a schema one of the two sides has (a typo would pass with
+    nothing to compare)."""
+    if not schemas:
+        return
+    present: set[str] = set()
+    for catalog in catalogs:
+        present.update(k.name if k.kind == "schema" else k.schema for k in catalog.objects)
+    present.discard("")
+    unknown = [s for s in schemas if s not in present]
+    if unknown:
+        there = ", ".join(sorted(present)) or "none"
+        raise SchemaDiffError(
+            f"--schema {', '.join(unknown)}: no such schema in the database nor in the "
+            f"migrations (schemas there: {there})"
+        )
+
+
+def _load_expected(migrations: str, tool: str | None, strict: bool, evidence: Any = None) -> Any:
+    name, found = _read_migrations(migrations, tool, evidence)
     shadow = _shadow_choice()
     if shadow is not None:
         return name, _shadow_expected(found, shadow)
@@ -249,9 +369,18 @@ def _static_and_actual(
         found, strict=strict, cache=command_cache(), progress=bar.step, dump=dump
     ) as pending:
         if dump is not None:
-            return pending.finish_with_dump()
+            expected, actual = pending.finish_with_dump()
+            _require_schema_objects(dump.path, actual)
+            return expected, actual
         actual = _load_actual(None, dsn, strict)
         return pending.finish(), actual
+
+
+def _require_schema_objects(path: str, actual: Any) -> None:
+    """A dump that defines nothing must be a dump (of an empty database) at all."""
+    from schemadiff.sources.dump import require_schema_objects
+
+    require_schema_objects(path, actual)
 
 
 def _load_actual(schema_file: str | None, dsn: str | None, strict: bool) -> Any:
@@ -259,7 +388,9 @@ def _load_actual(schema_file: str | None, dsn: str | None, strict: bool) -> Any:
         from schemadiff.cache import command_cache
         from schemadiff.inputs import load_dump
 
-        return load_dump(schema_file, strict=strict, cache=command_cache())
+        replay = load_dump(schema_file, strict=strict, cache=command_cache())
+        _require_schema_objects(schema_file, replay)
+        return replay
     if dsn:
         from schemadiff.sources.live import read_live  # psycopg is imported only for --dsn
 
@@ -288,6 +419,7 @@ def main() -> None:
 @click.option("--exclude-schema", "excluded", multiple=True, help="Leave these schemas out.")
 @click.option("--strict", is_flag=True, help="A statement that cannot be modelled is an error.")
 @click.option("--out", "-o", type=click.Path(), help="Write the report here instead of stdout.")
+@_tool_flags()
 @_shadow_options
 @_no_cache_flag
 @_guard
@@ -308,13 +440,16 @@ def diff(
 
     dsn = _actual_dsn(schema_file, dsn)
     if _shadow_choice() is not None:
-        _name, expected = _load_expected(migrations, tool, strict)
+        evidence = _tool_evidence(schema_file, dsn)
+        _name, expected = _load_expected(migrations, tool, strict, evidence)
         actual = _load_actual(schema_file, dsn, strict)
     else:
         with _pending_dump(schema_file, strict) as dump:
-            _name, found = _read_migrations(migrations, tool)
+            evidence = _tool_evidence(schema_file, dsn, dump)
+            _name, found = _read_migrations(migrations, tool, evidence)
             static, actual = _static_and_actual(found, strict, dump, dsn)
         expected = static.replay
+    _check_schemas(schemas, expected.catalog, actual.catalog)
     diffs = diff_catalogs(
         expected.catalog, actual.catalog, expected.effects, _keep(schemas, excluded)
     )
@@ -339,6 +474,7 @@ def diff(
 )
 @click.option("--strict", is_flag=True)
 @click.option("--out", "-o", type=click.Path())
+@_tool_flags(history_table=False)
 @_guard
 def inspect(
     migrations: str | None,
@@ -383,6 +519,7 @@ def _load_recorded(
     """The history: --history-file, else the dump's COPY data, else the live table."""
     from schemadiff.recorded import Recorded
 
+    table = _history_table()
     if history_file:
         from schemadiff.sources.history import read_history_file
 
@@ -391,11 +528,11 @@ def _load_recorded(
         from schemadiff.sources.history import read_history_from_dump
 
         text = Path(schema_file).read_text(encoding="utf-8", errors="replace")
-        return read_history_from_dump(text, tool, migrations)
+        return read_history_from_dump(text, tool, migrations, table=table)
     if dsn:
         from schemadiff.sources.history import read_history_live
 
-        return read_history_live(dsn, tool, migrations)
+        return read_history_live(dsn, tool, migrations, table=table)
     return Recorded.none(tool)
 
 
@@ -405,6 +542,7 @@ def _load_recorded(
 @_schema_filters
 @click.option("--strict", is_flag=True, help="A statement that cannot be modelled is an error.")
 @click.option("--out", "-o", type=click.Path(), help="Write the report here instead of stdout.")
+@_tool_flags()
 @_shadow_options
 @_no_cache_flag
 @_guard
@@ -450,7 +588,7 @@ def _run_inference(
     dsn = _actual_dsn(schema_file, dsn)
     shadow = _shadow_choice()
     if shadow is not None:  # exact mode: partial states' drift is replayed statically
-        name, found = _read_migrations(migrations, tool)
+        name, found = _read_migrations(migrations, tool, _tool_evidence(schema_file, dsn))
         scope = _keep(schemas, excluded)
         expected, replay_subset, table = _shadow_expected(found, shadow), None, None
         actual = _load_actual(schema_file, dsn, strict)
@@ -458,15 +596,17 @@ def _run_inference(
         from schemadiff.inputs import load_fact_table
 
         with _pending_dump(schema_file, strict) as dump:  # a worker may start on it now
-            name, found = _read_migrations(migrations, tool)
+            evidence = _tool_evidence(schema_file, dsn, dump)
+            name, found = _read_migrations(migrations, tool, evidence)
             scope = _keep(schemas, excluded)
             static, actual = _static_and_actual(found, strict, dump, dsn)
         expected, replay_subset = static.replay, static.subset
         table = load_fact_table(static, scope)
+    _check_schemas(schemas, expected.catalog, actual.catalog)
     from schemadiff.infer import infer_applied
 
     recorded = _load_recorded(name, found, history_file, schema_file, dsn)
-    return infer_applied(
+    result = infer_applied(
         name,
         found,
         expected,
@@ -476,6 +616,8 @@ def _run_inference(
         replay_subset=replay_subset,
         table=table,
     )
+    result.unmodeled = [*expected.diagnostics, *actual.diagnostics]
+    return result
 
 
 @main.command()
@@ -483,12 +625,14 @@ def _run_inference(
 @click.option(
     "--fail-on",
     "fail_on",
-    default=",".join(CHECK_CATEGORIES),
+    default=",".join(CHECK_DEFAULT),
     show_default=True,
-    help="Comma-separated: " + ", ".join(CHECK_CATEGORIES) + ".",
+    help="Comma-separated: " + ", ".join(CHECK_CATEGORIES) + " (pending only when named).",
 )
 @click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
 @_schema_filters
+@click.option("--strict", is_flag=True, help="A statement that cannot be modelled is an error.")
+@_tool_flags()
 @_shadow_options
 @_no_cache_flag
 @_guard
@@ -502,53 +646,45 @@ def check(
     fmt: str,
     schemas: tuple[str, ...],
     excluded: tuple[str, ...],
+    strict: bool,
 ) -> None:
     """CI gate: exit 1 when the database and this code's migrations do not agree."""
-    import json
-
+    from schemadiff import report
     from schemadiff.gate import evaluate, github_annotations
 
-    wanted = tuple(c.strip() for c in fail_on.split(",") if c.strip())
+    wanted = _fail_on(fail_on)
+    result = _run_inference(
+        migrations, tool, schema_file, dsn, history_file, schemas, excluded, strict
+    )
+    failures = evaluate(result, wanted)
+    if os.environ.get("GITHUB_ACTIONS") == "true":  # workflow commands: stderr, never stdout
+        click.echo(github_annotations(failures), nl=False, err=True)
+    doc = result.to_json()
+    if fmt == "json":
+        text = report.check_json(failures, doc)
+    elif fmt == "markdown":
+        text = report.check_markdown(failures, doc, wanted)
+    else:
+        text = report.check_table(failures, doc, wanted)
+    click.echo(text, nl=False)
+    sys.exit(1 if failures else 0)
+
+
+def _fail_on(fail_on: str) -> tuple[str, ...]:
+    """``--fail-on``'s categories; none, or an unknown one, is an error (an empty list would
+    turn the gate off)."""
+    wanted = tuple(dict.fromkeys(c.strip() for c in fail_on.split(",") if c.strip()))
     unknown = [c for c in wanted if c not in CHECK_CATEGORIES]
     if unknown:
         raise SchemaDiffError(
             f"unknown --fail-on {', '.join(unknown)}; use {', '.join(CHECK_CATEGORIES)}"
         )
-    result = _run_inference(
-        migrations, tool, schema_file, dsn, history_file, schemas, excluded, False
-    )
-    failures = evaluate(result, wanted)
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        click.echo(github_annotations(failures), nl=False)
-    if fmt == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "ok": not failures,
-                    "failures": [
-                        {"category": f.category, "message": f.message, "versions": list(f.versions)}
-                        for f in failures
-                    ],
-                    "inference": result.to_json(),
-                },
-                indent=2,
-                default=str,
-            )
+    if not wanted:
+        raise SchemaDiffError(
+            f"--fail-on {fail_on!r} names no category: the gate would pass whatever it finds; "
+            f"name at least one of {', '.join(CHECK_CATEGORIES)}"
         )
-    elif fmt == "markdown":
-        lines = ["**schemadiff check**: " + ("passed." if not failures else "FAILED.")]
-        lines += [f"- **{f.category}**: {f.message}" for f in failures]
-        click.echo("\n".join(lines))
-    else:
-        for f in failures:
-            click.echo(f"FAIL {f.category}: {f.message}")
-        if not failures:
-            s = result.to_json()["summary"]
-            click.echo(
-                f"ok: {s['applied']} applied, {s['pending']} pending; "
-                f"nothing fails {', '.join(wanted)}"
-            )
-    sys.exit(1 if failures else 0)
+    return wanted
 
 
 @main.command()
@@ -575,6 +711,8 @@ def check(
     is_flag=True,
     help="Also emit the statements of partial migrations whose effects are absent.",
 )
+@click.option("--strict", is_flag=True, help="A statement that cannot be modelled is an error.")
+@_tool_flags()
 @_shadow_options
 @_no_cache_flag
 @_guard
@@ -590,6 +728,7 @@ def sync(
     prune: bool,
     allow_partial: bool,
     complete_partial: bool,
+    strict: bool,
 ) -> None:
     """Write the repair of the tool's history table (nothing is run: you run it)."""
     from schemadiff.repair import plan_from_inference, plan_from_json, render_plan
@@ -597,7 +736,7 @@ def sync(
     if from_json:
         plan = plan_from_json(Path(from_json), Path(migrations), tool)
     else:
-        result = _run_inference(migrations, tool, schema_file, dsn, history_file, (), (), False)
+        result = _run_inference(migrations, tool, schema_file, dsn, history_file, (), (), strict)
         plan = plan_from_inference(result)
     if plan.partial and not (allow_partial or complete_partial):
         click.echo(
@@ -607,7 +746,13 @@ def sync(
             err=True,
         )
         sys.exit(1)
-    script, notes = render_plan(plan, style=style, prune=prune, complete_partial=complete_partial)
+    script, notes = render_plan(
+        plan,
+        style=style,
+        prune=prune,
+        complete_partial=complete_partial,
+        table=_history_table(),
+    )
     _write(script, out)
     for line in notes:
         click.echo(f"schemadiff: {line}", err=True)
@@ -627,6 +772,7 @@ def sync(
     show_default=True,
 )
 @click.option("--out", "-o", type=click.Path(), help="Write the report here instead of stdout.")
+@_tool_flags(history_table=False)
 @_no_cache_flag
 @_guard
 def verify(

@@ -91,6 +91,7 @@ Filter = Callable[[Key], bool]
 def ignore_history_tables(tables: set[tuple[str, str]]) -> Filter:
     """A filter dropping migration tools' history tables and everything on them."""
     names = {t for _, t in tables}
+    schemas = {s for s, _ in tables if s}  # Atlas's own schema, a --history-table's
 
     def keep(key: Key) -> bool:
         if key.kind in TABLE_LEVEL_KINDS or key.kind == "table":
@@ -100,7 +101,7 @@ def ignore_history_tables(tables: set[tuple[str, str]]) -> Filter:
             # not name the table, the tools' naming does
             return not any(key.name.startswith(n + "_") for n in names)
         if key.kind == "schema":
-            return key.name != "atlas_schema_revisions"
+            return key.name not in schemas
         return True
 
     return keep

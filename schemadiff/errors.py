@@ -60,4 +60,11 @@ class Diagnostic:
     def __str__(self) -> str:
         return f"{self.location}: {self.message}"
 
-
+    def to_json(self) -> dict[str, object]:
+        """``{"file", "line", "message", "statement"}`` (the statement cut at 500 characters)."""
+        return {
+            "file": self.location.path,
+            "line": self.location.line,
+            "message": self.message,
+            "statement": self.statement[:500],
+        }

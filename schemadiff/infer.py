@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from schemadiff.diff import Difference, diff_catalogs
+from schemadiff.errors import Diagnostic
 from schemadiff.history import Replay, replay_migrations
 from schemadiff.migration import Migration
 from schemadiff.model import TABLE_LEVEL_KINDS, Catalog, Effect, Key, SchemaObject
@@ -86,6 +87,7 @@ class Inference:
     recorded_not_in_code: list[str]
     checksum_mismatch: list[str]
     drift: list[Difference]
+    unmodeled: list[Diagnostic] = field(default_factory=list)  # both sides' (the caller's)
 
     @property
     def partial(self) -> list[str]:
@@ -122,6 +124,7 @@ class Inference:
             "checksum_mismatch": self.checksum_mismatch,
             "partial": self.partial,
             "drift": [_drift_json(d) for d in self.drift],
+            "unmodeled": [d.to_json() for d in self.unmodeled],
             "summary": {
                 "migrations": len(self.verdicts),
                 "applied": counts["applied"],

@@ -113,9 +113,15 @@ def completion_statements(plan: RepairPlan) -> str:
 
 
 def render_plan(
-    plan: RepairPlan, *, style: str = "script", prune: bool = False, complete_partial: bool = False
+    plan: RepairPlan,
+    *,
+    style: str = "script",
+    prune: bool = False,
+    complete_partial: bool = False,
+    table: str | None = None,
 ) -> tuple[str, list[str]]:
-    """The script text and the notes for the user (what to run next, warnings)."""
+    """The script text and the notes for the user (what to run next, warnings); ``table`` is
+    the history table when not the tool's default (``--history-table``)."""
     from schemadiff.sync import render_sync
 
     missing = list(plan.missing)
@@ -133,6 +139,7 @@ def render_plan(
         prune=plan.not_applied if prune else (),
         style=style,
         migrations=plan.migrations,
+        table=table,
         origin=plan.origin,
     )
     notes = list(script.warnings)

@@ -78,6 +78,30 @@ def test_tools_registry_names_and_interface() -> None:
         assert all(isinstance(t, tuple) and len(t) == 2 for t in module.HISTORY_TABLES)
         assert callable(module.detect) and callable(module.list_migrations)
         assert callable(module.checksum)
+        # tool detection and --history-file: what makes a table this tool's, what its files and
+        # versions look like
+        assert isinstance(module.HISTORY_COLUMNS, frozenset) and module.HISTORY_COLUMNS
+        assert isinstance(module.LAYOUT, str) and isinstance(module.VERSION_SYNTAX, str)
+        assert callable(module.normalize_version)
+
+
+# --history-file lines: (tool, as written, as the tool records it or None when refused)
+NORMALIZED_VERSIONS = [
+    ("goose", "00042", "42"), ("goose", "0", ""), ("goose", "-1", None),
+    ("goose", "20240101000000_init.sql", None), ("goose", "version_id", None),
+    ("sqlx", "007", "7"), ("sqlx", "-3", "-3"), ("sqlx", "9223372036854775808", None),
+    ("golang-migrate", "000001", "1"), ("golang-migrate", "-1", None),
+    ("dbmate", "001", "001"), ("dbmate", "20240101_x", None),
+    ("flyway", "2_1", "2.1"), ("flyway", "R__Jobs view", "R__Jobs view"), ("flyway", "V2", None),
+    ("diesel", "2017-09-23-182408", "20170923182408"), ("diesel", "2017_x", None),
+    ("prisma", "20240101000000_init", "20240101000000_init"), ("prisma", "a b", None),
+    ("atlas", "20240101000000", "20240101000000"), ("atlas", "2024_init", None),
+]
+
+
+@pytest.mark.parametrize(("tool", "written", "version"), NORMALIZED_VERSIONS)
+def test_normalize_version(tool: str, written: str, version: str | None) -> None:
+    assert TOOLS[tool].normalize_version(written) == version
 
 
 def test_history_tables_is_the_union() -> None:

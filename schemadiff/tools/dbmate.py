@@ -38,6 +38,9 @@ from schemadiff.tools import _common
 
 NAME = "dbmate"
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "schema_migrations")})
+#: What marks a directory as dbmate's, and what a dbmate version is (for messages).
+LAYOUT = "'-- migrate:up' directives"
+VERSION_SYNTAX = "the digits a file name starts with, as written"
 
 _FILE = re.compile(r"([0-9]+)[^\n]*\.sql")
 _WS = "[\t\n\f\r ]"  # Go's \s
@@ -162,6 +165,17 @@ HISTORY_QUERY = "SELECT version::text AS version FROM {table}"
 
 #: schema_migrations as dbmate creates it.
 CREATE_TABLE = "CREATE TABLE IF NOT EXISTS {table} (version varchar(255) PRIMARY KEY);"
+
+
+#: The columns that make a table dbmate's history (tool detection; golang-migrate's table of
+#: the same name also has ``dirty``).
+HISTORY_COLUMNS = frozenset({"version"})
+
+
+def normalize_version(text: str) -> str | None:
+    """A version as written in a history list (dbmate keeps the digits as written, leading
+    zeros too); None when it is not a dbmate version."""
+    return text if text.isascii() and text.isdigit() else None
 
 
 def parse_history(

@@ -20,6 +20,7 @@ diesel records ``__diesel_schema_migrations(version, run_on)``, no checksum.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -37,6 +38,9 @@ else:  # pragma: no cover - Python 3.10: the same parser, as a package (a depend
 
 NAME = "diesel"
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "__diesel_schema_migrations")})
+#: What marks a directory as diesel's, and what a diesel version is (for messages).
+LAYOUT = "'<version>_<name>/up.sql' directories"
+VERSION_SYNTAX = "a migration directory's name up to its first '_' (dashes dropped)"
 
 
 def checksum(data: bytes) -> str | None:
@@ -118,6 +122,19 @@ CREATE_TABLE = """CREATE TABLE IF NOT EXISTS {table} (
     version VARCHAR(50) PRIMARY KEY NOT NULL,
     run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
 );"""
+
+
+#: The columns that make a table diesel's history (tool detection).
+HISTORY_COLUMNS = frozenset({"version", "run_on"})
+
+
+def normalize_version(text: str) -> str | None:
+    """A version as written in a history list, spelled as diesel records it
+    (``"2017-09-23-182408"`` -> ``"20170923182408"``); None when it is not a diesel version
+    (it starts with a digit and holds letters, digits and dashes)."""
+    if not re.fullmatch(r"[0-9][0-9A-Za-z-]*", text):
+        return None
+    return version_of(text)
 
 
 def parse_history(
