@@ -43,7 +43,10 @@ _inference_inputs = _compose(
         "--migrations", "-m", required=True, type=click.Path(), help="The migration directory."
     ),
     click.option(
-        "--tool", "-t", default=None, help="Migration tool (default: detected from the layout)."
+        "--tool",
+        "-t",
+        default=None,
+        help="Migration tool (default: detected from the files and the database).",
     ),
     click.option(
         "--schema-file", "-s", type=click.Path(), help="A pg_dump file (schema-only or full)."
@@ -410,7 +413,10 @@ def main() -> None:
     "--migrations", "-m", required=True, type=click.Path(), help="The migration directory."
 )
 @click.option(
-    "--tool", "-t", default=None, help="Migration tool (default: detected from the layout)."
+    "--tool",
+    "-t",
+    default=None,
+    help="Migration tool (default: detected from the files and the database).",
 )
 @click.option("--schema-file", "-s", type=click.Path(), help="A pg_dump --schema-only file.")
 @click.option("--dsn", default=None, help="A PostgreSQL connection string (read-only).")
@@ -692,7 +698,10 @@ def _fail_on(fail_on: str) -> tuple[str, ...]:
     "--migrations", "-m", required=True, type=click.Path(), help="The migration directory."
 )
 @click.option(
-    "--tool", "-t", default=None, help="Migration tool (default: detected from the layout)."
+    "--tool",
+    "-t",
+    default=None,
+    help="Migration tool (default: detected from the files and the database).",
 )
 @click.option("--dsn", default=None, help="The database to repair the history of (read-only here).")
 @click.option("--schema-file", "-s", type=click.Path(), help="Or: a pg_dump file of it.")
