@@ -214,3 +214,14 @@ def test_history_notes_in_table_and_markdown(tmp_path: Path) -> None:
         assert note in table.stdout
         markdown = run(command, *common, "--format", "markdown", cwd=tmp_path)
         assert f"- {note}" in markdown.stdout, markdown.stdout
+
+
+def test_github_annotations_never_on_stdout(tmp_path: Path) -> None:
+    """GITHUB_ACTIONS=true: `::error` lines on stderr, stdout one JSON document (the seed's
+    incident, without the corpus)."""
+    args = ("check", "-m", str(INCIDENT), "-s", str(INCIDENT / "actual_schema.sql"),
+            "--fail-on", "pending", "--format", "json")
+    proc = run(*args, cwd=tmp_path, env={"GITHUB_ACTIONS": "true"})
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["failures"][0]["category"] == "pending"
+    assert "::error title=schemadiff pending::5 migration(s) not applied" in proc.stderr
