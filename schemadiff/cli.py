@@ -20,6 +20,7 @@ import click
 from schemadiff.entry import GC_THRESHOLD
 from schemadiff.errors import SchemaDiffError
 from schemadiff.gate import CATEGORIES as CHECK_CATEGORIES
+from schemadiff.gate import DEFAULT as CHECK_DEFAULT
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = click.Choice(["table", "json", "markdown"])
@@ -42,7 +43,10 @@ _inference_inputs = _compose(
         "--migrations", "-m", required=True, type=click.Path(), help="The migration directory."
     ),
     click.option(
-        "--tool", "-t", default=None, help="Migration tool (default: detected from the layout)."
+        "--tool",
+        "-t",
+        default=None,
+        help="Migration tool (default: detected from the files and the database).",
     ),
     click.option(
         "--schema-file", "-s", type=click.Path(), help="A pg_dump file (schema-only or full)."
@@ -77,16 +81,21 @@ def _no_cache_flag(fn: F) -> F:
 _TOOL_META = "schemadiff.tool_options"
 
 
-def _tool_options(fn: F) -> F:
-    """The options of tools that render their own SQL, and ``--history-table`` (kept in
-    ``ctx.meta``, read by :func:`_options`; the command's signature does not change)."""
+def _tool_options(history_table: bool = True) -> Callable[[F], F]:
+    """``--force-tool``, ``--history-table [SCHEMA.]NAME`` (when the command reads a history)
+    and the options of tools whose SQL comes from running the tool, kept in ``ctx.meta``
+    (read by :func:`_options` and :func:`_force_tool`; the command's signature does not
+    change)."""
 
     def remember(ctx: click.Context, param: click.Parameter, value: Any) -> None:
         ctx.meta.setdefault(_TOOL_META, {})[param.name] = value
 
-    for decl, kw in (
-        ("--history-table", {"help": "The history table when not the tool's default "
-                                     "(name or schema.name)."}),
+    options: list[tuple[str, dict[str, Any]]] = [
+        ("--force-tool", {
+            "is_flag": True,
+            "help": "Read the files as --tool says even when their layout or the database's "
+            "history tables say another tool.",
+        }),
         ("--alembic-ini", {"type": click.Path(), "help": "Alembic: run `alembic upgrade "
                                                          "base:heads --sql` with this config."}),
         ("--alembic-sql", {"type": click.Path(), "help": "Alembic: that command's output."}),
@@ -94,23 +103,51 @@ def _tool_options(fn: F) -> F:
                                        "(--migrations: the project directory)."}),
         ("--django-scratch-dsn", {"help": "Django: server for sqlmigrate's scratch database "
                                           "(default: the embedded server)."}),
-    ):
-        fn = click.option(decl, expose_value=False, callback=remember, **kw)(fn)  # type: ignore[arg-type]
-    return fn
+    ]
+    if history_table:
+        options.append(("--history-table", {
+            "metavar": "[SCHEMA.]NAME",
+            "help": "The tool's history table, when renamed or in another schema (default: "
+            "the tool's own, found through search_path).",
+        }))
+
+    def apply(fn: F) -> F:
+        for decl, kw in options:
+            fn = click.option(decl, expose_value=False, callback=remember, **kw)(fn)  # type: ignore[arg-type]
+        return fn
+
+    return apply
+
+
+def _tool_meta() -> dict[str, Any]:
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(_TOOL_META, {}) if ctx is not None else {}
+
+
+def _force_tool() -> bool:
+    return bool(_tool_meta().get("force_tool"))
 
 
 def _options() -> Any:
-    """The :class:`~schemadiff.tools.ToolOptions` of this command's invocation."""
+    """The :class:`~schemadiff.tools.ToolOptions` of this command's invocation
+    (``--history-table`` checked: ``name`` or ``schema.name``, each part non-empty)."""
     from schemadiff.tools import ToolOptions
 
-    ctx = click.get_current_context(silent=True)
-    opts = ctx.meta.get(_TOOL_META, {}) if ctx is not None else {}
+    opts = _tool_meta()
     config = opts.get("alembic_ini") or opts.get("django_settings")
     if opts.get("alembic_ini") and opts.get("django_settings"):
         raise SchemaDiffError("--alembic-ini and --django-settings are for different tools")
+    table = opts.get("history_table")
+    if table is not None:
+        parts = table.split(".")
+        if len(parts) > 2 or not all(p.strip() for p in parts):
+            raise SchemaDiffError(f"--history-table {table!r}: give NAME or SCHEMA.NAME")
     return ToolOptions(config=config, sql=opts.get("alembic_sql"),
-                       scratch_dsn=opts.get("django_scratch_dsn"),
-                       history_table=opts.get("history_table"))
+                       scratch_dsn=opts.get("django_scratch_dsn"), history_table=table)
+
+
+def _history_table() -> str | None:
+    return _options().history_table  # type: ignore[no-any-return]
 
 
 _SHADOW_META = "schemadiff.shadow"
@@ -212,19 +249,51 @@ def _write(text: str, out: str | None) -> None:
         raise SchemaDiffError(f"{out}: cannot write: {exc.strerror}") from None
 
 
-def _read_migrations(migrations: str, tool: str | None) -> tuple[str, list[Any]]:
-    """The directory's migrations; says on stderr which tool was detected when not given."""
-    from schemadiff.tools import read_migrations
+def _read_migrations(
+    migrations: str, tool: str | None, evidence: Any = None
+) -> tuple[str, list[Any]]:
+    """The directory's migrations, read by the tool its files and the database's history
+    tables (``evidence``, a ``ToolEvidence``) point to, or by ``--tool`` when they do not
+    contradict it (``--force-tool``). Says on stderr which tool was detected when not given,
+    and any warning of the reader (a file only an older version of its tool accepts)."""
+    from schemadiff.tools import choose_and_read
 
     root = Path(migrations)
     options = _options()
     tool = tool or _tool_of(options)
-    name, found = read_migrations(root, tool, options)
+    force = _force_tool()
+    if force and tool is None:
+        raise SchemaDiffError("--force-tool needs --tool")
+    choice, found = choose_and_read(root, tool, evidence=evidence, force=force, options=options)
     if tool is None:
         click.echo(
-            f"schemadiff: detected {name} migrations in {root} (use --tool to override)", err=True
+            f"schemadiff: detected {choice.tool} migrations in {root}: {choice.reason} "
+            "(use --tool to override)",
+            err=True,
         )
-    return name, found
+    for m in found:
+        for warning in m.extra.get("warning", "").splitlines():
+            click.echo(f"schemadiff: warning: {warning}", err=True)
+    return choice.tool, found
+
+
+def _tool_evidence(schema_file: str | None, dsn: str | None, dump: Any = None) -> Any:
+    """The history tables of the database being compared (a ``ToolEvidence``): from the dump
+    (``dump``, a ``PendingDump``, when there is one), else over a read-only session; None
+    without a database."""
+    from schemadiff.sources import tool_evidence
+
+    if schema_file:
+        if dump is not None:
+            text = dump.text
+        else:
+            from schemadiff.sources.dump import read_dump_text
+
+            text = read_dump_text(schema_file)[0]
+        return tool_evidence.evidence_from_dump(text, _history_table())
+    if dsn:
+        return tool_evidence.read_evidence_live(dsn, _history_table())
+    return None
 
 
 def _tool_of(options: Any) -> str | None:
@@ -239,7 +308,13 @@ def _tool_of(options: Any) -> str | None:
 
 
 def _actual_dsn(schema_file: str | None, dsn: str | None) -> str | None:
-    """--dsn, else $DATABASE_URL when no --schema-file is given either."""
+    """--dsn, else $DATABASE_URL when no --schema-file is given either; both given is an
+    error (one source gives the schema, its history and the tool evidence)."""
+    if schema_file and dsn:
+        raise SchemaDiffError(
+            "give --schema-file or --dsn, not both: the schema, its history and the tool are "
+            "read from one source (--history-file gives a history from elsewhere)"
+        )
     if schema_file or dsn:
         return dsn
     dsn = os.environ.get("DATABASE_URL")
@@ -261,8 +336,26 @@ def _keep(schemas: tuple[str, ...], excluded: tuple[str, ...]) -> Any:
     return Scope(frozenset(tables), schemas, excluded)
 
 
-def _load_expected(migrations: str, tool: str | None, strict: bool) -> Any:
-    name, found = _read_migrations(migrations, tool)
+def _check_schemas(schemas: tuple[str, ...], *catalogs: Any) -> None:
+    """``--schema S`` must name a schema one of the two sides has (a typo would pass with
+    nothing to compare)."""
+    if not schemas:
+        return
+    present: set[str] = set()
+    for catalog in catalogs:
+        present.update(k.name if k.kind == "schema" else k.schema for k in catalog.objects)
+    present.discard("")
+    unknown = [s for s in schemas if s not in present]
+    if unknown:
+        there = ", ".join(sorted(present)) or "none"
+        raise SchemaDiffError(
+            f"--schema {', '.join(unknown)}: no such schema in the database nor in the "
+            f"migrations (schemas there: {there})"
+        )
+
+
+def _load_expected(migrations: str, tool: str | None, strict: bool, evidence: Any = None) -> Any:
+    name, found = _read_migrations(migrations, tool, evidence)
     shadow = _shadow_choice()
     if shadow is not None:
         return name, _shadow_expected(found, shadow)
@@ -306,9 +399,18 @@ def _static_and_actual(
         found, strict=strict, cache=command_cache(), progress=bar.step, dump=dump
     ) as pending:
         if dump is not None:
-            return pending.finish_with_dump()
+            expected, actual = pending.finish_with_dump()
+            _require_schema_objects(dump.path, actual)
+            return expected, actual
         actual = _load_actual(None, dsn, strict)
         return pending.finish(), actual
+
+
+def _require_schema_objects(path: str, actual: Any) -> None:
+    """A dump that defines nothing must be a dump (of an empty database) at all."""
+    from schemadiff.sources.dump import require_schema_objects
+
+    require_schema_objects(path, actual)
 
 
 def _load_actual(schema_file: str | None, dsn: str | None, strict: bool) -> Any:
@@ -316,7 +418,9 @@ def _load_actual(schema_file: str | None, dsn: str | None, strict: bool) -> Any:
         from schemadiff.cache import command_cache
         from schemadiff.inputs import load_dump
 
-        return load_dump(schema_file, strict=strict, cache=command_cache())
+        replay = load_dump(schema_file, strict=strict, cache=command_cache())
+        _require_schema_objects(schema_file, replay)
+        return replay
     if dsn:
         from schemadiff.sources.live import read_live  # psycopg is imported only for --dsn
 
@@ -336,7 +440,10 @@ def main() -> None:
     "--migrations", "-m", required=True, type=click.Path(), help="The migration directory."
 )
 @click.option(
-    "--tool", "-t", default=None, help="Migration tool (default: detected from the layout)."
+    "--tool",
+    "-t",
+    default=None,
+    help="Migration tool (default: detected from the files and the database).",
 )
 @click.option("--schema-file", "-s", type=click.Path(), help="A pg_dump --schema-only file.")
 @click.option("--dsn", default=None, help="A PostgreSQL connection string (read-only).")
@@ -345,9 +452,9 @@ def main() -> None:
 @click.option("--exclude-schema", "excluded", multiple=True, help="Leave these schemas out.")
 @click.option("--strict", is_flag=True, help="A statement that cannot be modelled is an error.")
 @click.option("--out", "-o", type=click.Path(), help="Write the report here instead of stdout.")
+@_tool_options()
 @_shadow_options
 @_no_cache_flag
-@_tool_options
 @_guard
 def diff(
     migrations: str,
@@ -366,13 +473,16 @@ def diff(
 
     dsn = _actual_dsn(schema_file, dsn)
     if _shadow_choice() is not None:
-        _name, expected = _load_expected(migrations, tool, strict)
+        evidence = _tool_evidence(schema_file, dsn)
+        _name, expected = _load_expected(migrations, tool, strict, evidence)
         actual = _load_actual(schema_file, dsn, strict)
     else:
         with _pending_dump(schema_file, strict) as dump:
-            _name, found = _read_migrations(migrations, tool)
+            evidence = _tool_evidence(schema_file, dsn, dump)
+            _name, found = _read_migrations(migrations, tool, evidence)
             static, actual = _static_and_actual(found, strict, dump, dsn)
         expected = static.replay
+    _check_schemas(schemas, expected.catalog, actual.catalog)
     diffs = diff_catalogs(
         expected.catalog, actual.catalog, expected.effects, _keep(schemas, excluded)
     )
@@ -399,7 +509,7 @@ def diff(
 )
 @click.option("--strict", is_flag=True)
 @click.option("--out", "-o", type=click.Path())
-@_tool_options
+@_tool_options(history_table=False)
 @_guard
 def inspect(
     migrations: str | None,
@@ -440,7 +550,7 @@ def _load_recorded(
     """The history: --history-file, else the dump's COPY data, else the live table."""
     from schemadiff.recorded import Recorded
 
-    table = _options().history_table
+    table = _history_table()
     if history_file:
         from schemadiff.sources.history import read_history_file
 
@@ -463,9 +573,9 @@ def _load_recorded(
 @_schema_filters
 @click.option("--strict", is_flag=True, help="A statement that cannot be modelled is an error.")
 @click.option("--out", "-o", type=click.Path(), help="Write the report here instead of stdout.")
+@_tool_options()
 @_shadow_options
 @_no_cache_flag
-@_tool_options
 @_guard
 def infer(
     migrations: str,
@@ -509,7 +619,7 @@ def _run_inference(
     dsn = _actual_dsn(schema_file, dsn)
     shadow = _shadow_choice()
     if shadow is not None:  # exact mode: partial states' drift is replayed statically
-        name, found = _read_migrations(migrations, tool)
+        name, found = _read_migrations(migrations, tool, _tool_evidence(schema_file, dsn))
         scope = _keep(schemas, excluded)
         expected, replay_subset, table = _shadow_expected(found, shadow), None, None
         actual = _load_actual(schema_file, dsn, strict)
@@ -517,15 +627,17 @@ def _run_inference(
         from schemadiff.inputs import load_fact_table
 
         with _pending_dump(schema_file, strict) as dump:  # a worker may start on it now
-            name, found = _read_migrations(migrations, tool)
+            evidence = _tool_evidence(schema_file, dsn, dump)
+            name, found = _read_migrations(migrations, tool, evidence)
             scope = _keep(schemas, excluded)
             static, actual = _static_and_actual(found, strict, dump, dsn)
         expected, replay_subset = static.replay, static.subset
         table = load_fact_table(static, scope)
+    _check_schemas(schemas, expected.catalog, actual.catalog)
     from schemadiff.infer import infer_applied
 
     recorded = _load_recorded(name, found, history_file, schema_file, dsn)
-    return infer_applied(
+    result = infer_applied(
         name,
         found,
         expected,
@@ -535,6 +647,8 @@ def _run_inference(
         replay_subset=replay_subset,
         table=table,
     )
+    result.unmodeled = [*expected.diagnostics, *actual.diagnostics]
+    return result
 
 
 @main.command()
@@ -542,15 +656,16 @@ def _run_inference(
 @click.option(
     "--fail-on",
     "fail_on",
-    default=",".join(CHECK_CATEGORIES),
+    default=",".join(CHECK_DEFAULT),
     show_default=True,
-    help="Comma-separated: " + ", ".join(CHECK_CATEGORIES) + ".",
+    help="Comma-separated: " + ", ".join(CHECK_CATEGORIES) + " (pending only when named).",
 )
 @click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
 @_schema_filters
+@click.option("--strict", is_flag=True, help="A statement that cannot be modelled is an error.")
+@_tool_options()
 @_shadow_options
 @_no_cache_flag
-@_tool_options
 @_guard
 def check(
     migrations: str,
@@ -562,44 +677,45 @@ def check(
     fmt: str,
     schemas: tuple[str, ...],
     excluded: tuple[str, ...],
+    strict: bool,
 ) -> None:
     """CI gate: exit 1 when the database and this code's migrations do not agree."""
-
+    from schemadiff import contract, report
     from schemadiff.gate import evaluate, github_annotations
 
-    wanted = tuple(c.strip() for c in fail_on.split(",") if c.strip())
+    wanted = _fail_on(fail_on)
+    result = _run_inference(
+        migrations, tool, schema_file, dsn, history_file, schemas, excluded, strict
+    )
+    failures = evaluate(result, wanted)
+    if os.environ.get("GITHUB_ACTIONS") == "true":  # workflow commands: stderr, never stdout
+        click.echo(github_annotations(failures), nl=False, err=True)
+    doc = contract.infer_document(result)
+    if fmt == "json":
+        text = contract.dumps(contract.check_document(result, failures, wanted)) + "\n"  # type: ignore[arg-type]
+    elif fmt == "markdown":
+        text = report.check_markdown(failures, doc, wanted)
+    else:
+        text = report.check_table(failures, doc, wanted)
+    click.echo(text, nl=False)
+    sys.exit(1 if failures else 0)
+
+
+def _fail_on(fail_on: str) -> tuple[str, ...]:
+    """``--fail-on``'s categories; none, or an unknown one, is an error (an empty list would
+    turn the gate off)."""
+    wanted = tuple(dict.fromkeys(c.strip() for c in fail_on.split(",") if c.strip()))
     unknown = [c for c in wanted if c not in CHECK_CATEGORIES]
     if unknown:
         raise SchemaDiffError(
             f"unknown --fail-on {', '.join(unknown)}; use {', '.join(CHECK_CATEGORIES)}"
         )
-    result = _run_inference(
-        migrations, tool, schema_file, dsn, history_file, schemas, excluded, False
-    )
-    failures = evaluate(result, wanted)
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        click.echo(github_annotations(failures), nl=False)
-    if fmt == "json":
-        from schemadiff import contract
-
-        doc = contract.check_document(result, failures, wanted)  # type: ignore[arg-type]
-        click.echo(contract.dumps(doc))
-    elif fmt == "markdown":
-        lines = ["**schemadiff check**: " + ("passed." if not failures else "FAILED.")]
-        lines += [f"- **{f.category}**: {f.message}" for f in failures]
-        click.echo("\n".join(lines))
-    else:
-        for f in failures:
-            click.echo(f"FAIL {f.category}: {f.message}")
-        if not failures:
-            from schemadiff.contract import infer_document
-
-            s = infer_document(result)["summary"]
-            click.echo(
-                f"ok: {s['applied']} applied, {s['pending']} pending; "
-                f"nothing fails {', '.join(wanted)}"
-            )
-    sys.exit(1 if failures else 0)
+    if not wanted:
+        raise SchemaDiffError(
+            f"--fail-on {fail_on!r} names no category: the gate would pass whatever it finds; "
+            f"name at least one of {', '.join(CHECK_CATEGORIES)}"
+        )
+    return wanted
 
 
 @main.command()
@@ -607,7 +723,10 @@ def check(
     "--migrations", "-m", required=True, type=click.Path(), help="The migration directory."
 )
 @click.option(
-    "--tool", "-t", default=None, help="Migration tool (default: detected from the layout)."
+    "--tool",
+    "-t",
+    default=None,
+    help="Migration tool (default: detected from the files and the database).",
 )
 @click.option("--dsn", default=None, help="The database to repair the history of (read-only here).")
 @click.option("--schema-file", "-s", type=click.Path(), help="Or: a pg_dump file of it.")
@@ -643,9 +762,10 @@ def check(
     help="Also record this unverified version (repeatable; `unverified` for all of them, "
     "`unobservable` for those without any schema effect).",
 )
+@click.option("--strict", is_flag=True, help="A statement that cannot be modelled is an error.")
+@_tool_options()
 @_shadow_options
 @_no_cache_flag
-@_tool_options
 @_guard
 def sync(
     migrations: str,
@@ -661,6 +781,7 @@ def sync(
     allow_partial: bool,
     complete_partial: bool,
     assume: tuple[str, ...],
+    strict: bool,
 ) -> None:
     """Write the repair of the tool's history table (nothing is run: you run it).
 
@@ -672,7 +793,7 @@ def sync(
     if from_json:
         plan = plan_from_json(Path(from_json), Path(migrations), tool, _options())
     else:
-        result = _run_inference(migrations, tool, schema_file, dsn, history_file, (), (), False)
+        result = _run_inference(migrations, tool, schema_file, dsn, history_file, (), (), strict)
         plan = plan_from_inference(result)
     plan.table = _options().history_table
     if plan.partial and not (allow_partial or complete_partial):
@@ -726,8 +847,8 @@ def sync(
     show_default=True,
 )
 @click.option("--out", "-o", type=click.Path(), help="Write the report here instead of stdout.")
+@_tool_options(history_table=False)
 @_no_cache_flag
-@_tool_options
 @_guard
 def verify(
     migrations: str,

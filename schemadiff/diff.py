@@ -84,7 +84,7 @@ Filter = Callable[[Key], bool]
 def ignore_history_tables(tables: set[tuple[str, str]]) -> Filter:
     """A filter dropping migration tools' history tables and everything on them."""
     names = {t for _, t in tables}
-    own_schemas = {s for s, _ in tables if s}  # a tool's own schema (Atlas, drizzle)
+    own_schemas = {s for s, _ in tables if s}  # a tool's own (Atlas, drizzle, --history-table)
 
     def keep(key: Key) -> bool:
         if key.kind in TABLE_LEVEL_KINDS or key.kind == "table":

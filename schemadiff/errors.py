@@ -59,5 +59,3 @@ class Diagnostic:
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}"
-
-

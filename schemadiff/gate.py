@@ -1,10 +1,10 @@
 """The CI verdict: which inference findings fail a deployment.
 
 ``schemadiff check`` runs the inference and fails (exit 1) on the categories asked for. The
-default is every category: a database holding versions the code lacks (the old image of
-seed 004, which sqlx refuses to start with), history and schema disagreeing, a partial
-migration, a changed file of an applied migration, unexplained drift. Pure: values in, values
-out.
+default is every category but the opt-in ones: a database holding versions the code lacks
+(the old image of seed 004, which sqlx refuses to start with), history and schema
+disagreeing, a partial migration, a changed file of an applied migration, unexplained drift.
+``pending`` (a migration not applied yet) is asked for by name. Pure: values in, values out.
 """
 
 from __future__ import annotations
@@ -27,10 +27,19 @@ class Category(Choice):
     UNVERIFIED = "unverified"  # applied by order, unproven, not recorded
     CHECKSUM = "checksum"
     DRIFT = "drift"
+    PENDING = "pending"  # opt-in: migrations not applied yet
 
 
 #: ``--fail-on`` categories, in report order.
 CATEGORIES = Category.values()
+
+#: Categories checked only when ``--fail-on`` names them: ``pending`` (a migration not applied
+#: yet) is the normal state of a deploy gate that runs before the migration job, and the
+#: verification after it ("nothing pending after `goose up`").
+OPT_IN = (Category.PENDING.value,)
+
+#: What ``check`` fails on without ``--fail-on``.
+DEFAULT = tuple(c for c in CATEGORIES if c not in OPT_IN)
 
 
 @record
@@ -45,7 +54,7 @@ def _join(versions: list[str], limit: int = 20) -> str:
     return shown + (f" (+{len(versions) - limit} more)" if len(versions) > limit else "")
 
 
-def evaluate(result: Inference, fail_on: tuple[str, ...] = CATEGORIES) -> list[Failure]:
+def evaluate(result: Inference, fail_on: tuple[str, ...] = DEFAULT) -> list[Failure]:
     """The failures among ``fail_on`` categories, most urgent first."""
     out: list[Failure] = []
     if "unknown-versions" in fail_on and result.recorded_not_in_code:
@@ -114,6 +123,16 @@ def evaluate(result: Inference, fail_on: tuple[str, ...] = CATEGORIES) -> list[F
                 f"{_join(items, 10)}",
             )
         )
+    if "pending" in fail_on:
+        v = [x.migration.version for x in result.verdicts if x.status == "pending"]
+        if v:
+            out.append(
+                Failure(
+                    Category.PENDING,
+                    f"{len(v)} migration(s) not applied to the database: {_join(v)}",
+                    tuple(v),
+                )
+            )
     return out
 
 

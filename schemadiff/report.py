@@ -5,11 +5,14 @@ Pure: functions return strings (rich renders into a string buffer).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemadiff.diff import Difference
 from schemadiff.errors import Diagnostic
 from schemadiff.infer import PATTERNS
+
+if TYPE_CHECKING:
+    from schemadiff.gate import Failure
 
 
 def _value(v: Any) -> str:
@@ -123,6 +126,32 @@ def _findings_lines(doc: dict[str, Any]) -> list[str]:
     return lines
 
 
+def history_lines(doc: dict[str, Any]) -> list[str]:
+    """What the history said besides its versions: where it was read, a dirty or failed row,
+    a missing table (an inference document's ``history.notes``), one line each."""
+    h = doc["history"]
+    if h["source"] == "none":
+        return ["history: none read (no --history-file, dump data or --dsn): recorded unknown"]
+    lines = [f"history ({h['source']}): {h['recorded']} version(s) recorded"]
+    return lines + [f"history: {note}" for note in h.get("notes", [])]
+
+
+def unmodeled_lines(doc: dict[str, Any]) -> list[str]:
+    """The statements the replay could not model (``unmodeled``), one line each after a count;
+    none: no line."""
+    items = doc.get("unmodeled") or []
+    if not items:
+        return []
+    lines = [
+        f"{len(items)} statement(s) could not be modelled (not compared; --strict refuses "
+        "them):"
+    ]
+    for u in items:
+        words = " ".join(str(u.get("statement", "")).split()[:6])
+        lines.append(f"  {u['file']}:{u['line']}: {u['message']}" + (f": {words}" if words else ""))
+    return lines
+
+
 def infer_markdown(doc: dict[str, Any]) -> str:
     s = doc["summary"]
     out = [
@@ -133,12 +162,21 @@ def infer_markdown(doc: dict[str, Any]) -> str:
     ]
     findings = _findings_lines(doc)
     out += [f"- {line}" for line in findings] or ["No findings: history and schema agree."]
+    out += ["", *(f"- {line}" for line in history_lines(doc))]
     out += ["", "| version | name | status | confidence | recorded |", "|---|---|---|---|---|"]
     for m in doc["migrations"]:
         rec = {True: "yes", False: "no", None: "—"}[m["recorded"]]
         confidence = m["confidence"] + ("" if m.get("proven", True) else " (unproven)")
         out.append(f"| {m['version']} | {m['name']} | {m['status']} | {confidence} | {rec} |")
+    out += _markdown_unmodeled(doc)
     return "\n".join(out) + "\n"
+
+
+def _markdown_unmodeled(doc: dict[str, Any]) -> list[str]:
+    lines = unmodeled_lines(doc)
+    if not lines:
+        return []
+    return ["", lines[0], "", *(f"- `{line.strip()}`" for line in lines[1:])]
 
 
 def infer_table(doc: dict[str, Any], width: int = 120) -> str:
@@ -162,6 +200,39 @@ def infer_table(doc: dict[str, Any], width: int = 120) -> str:
         table.add_row(m["version"], m["name"], m["status"], confidence, rec)
     console.print(table)
     findings = _findings_lines(doc)
-    for line in findings or ["No findings: history and schema agree."]:
-        console.print(line, markup=False, highlight=False)
+    for line in [
+        *(findings or ["No findings: history and schema agree."]),
+        *history_lines(doc),
+        *unmodeled_lines(doc),
+    ]:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     return buf.getvalue()
+
+
+# ------------------------------------------------------------------------------ check
+
+
+def check_markdown(failures: list[Failure], doc: dict[str, Any], wanted: tuple[str, ...]) -> str:
+    """``check --format markdown``: the verdict, a bullet per failure, the history's notes and
+    the statements not modelled."""
+    lines = ["**schemadiff check**: " + ("passed." if not failures else "FAILED.")]
+    lines += [f"- **{f.category}**: {f.message}" for f in failures]
+    if not failures:
+        lines.append(f"- {_ok_line(doc, wanted)}")
+    lines += [f"- {line}" for line in history_lines(doc)]
+    lines += _markdown_unmodeled(doc)
+    return "\n".join(lines) + "\n"
+
+
+def check_table(failures: list[Failure], doc: dict[str, Any], wanted: tuple[str, ...]) -> str:
+    """``check``'s plain output: ``FAIL category: message`` per failure (or ``ok: ...``), then
+    the history's notes and the statements not modelled."""
+    lines = [f"FAIL {f.category}: {f.message}" for f in failures] or [_ok_line(doc, wanted)]
+    lines += history_lines(doc)
+    lines += unmodeled_lines(doc)
+    return "\n".join(lines) + "\n"
+
+
+def _ok_line(doc: dict[str, Any], wanted: tuple[str, ...]) -> str:
+    s = doc["summary"]
+    return f"ok: {s['applied']} applied, {s['pending']} pending; nothing fails {', '.join(wanted)}"

@@ -257,6 +257,184 @@ def _migration_dir_loop(tmp: Path) -> list[str]:
     return _diff("loop1", "-s", _with_dump(tmp))
 
 
+# -- inputs that would answer another question than the one asked ------------------------------
+
+
+def _infer(migrations: str, *extra: str, tool: str | None = "golang-migrate") -> list[str]:
+    args = ["infer", "-m", migrations, "--out", OUT, *extra]
+    return [*args, "--tool", tool] if tool else args
+
+
+def _dsn_and_schema_file(tmp: Path) -> list[str]:
+    return _diff(_copy("ok", tmp), "-s", _with_dump(tmp), "--dsn", "postgresql://u@127.0.0.1:1/db")
+
+
+def _unknown_schema(tmp: Path) -> list[str]:
+    return _diff(_copy("ok", tmp), "-s", _with_dump(tmp), "--schema", "pubilc")
+
+
+def _unknown_schema_infer(tmp: Path) -> list[str]:
+    return _infer(_copy("ok", tmp), "-s", _with_dump(tmp), "--schema", "pubilc")
+
+
+def _schema_file_not_sql(tmp: Path) -> list[str]:
+    (tmp / "hello.sql").write_text("hello world\n")
+    return _infer(_copy("ok", tmp), "-s", "hello.sql")
+
+
+def _history_file(lines: str) -> Callable[[Path], list[str]]:
+    def build(tmp: Path) -> list[str]:
+        (tmp / "history.txt").write_text(lines)
+        return _infer(_copy("ok", tmp), "-s", _with_dump(tmp), "--history-file", "history.txt")
+
+    return build
+
+
+def _fail_on(value: str) -> Callable[[Path], list[str]]:
+    def build(tmp: Path) -> list[str]:
+        ok = _copy("ok", tmp)
+        return ["check", "-m", ok, "-s", _with_dump(tmp), "--tool", "golang-migrate",
+                "--fail-on", value]
+
+    return build
+
+
+def _tool_contradicts_files(tmp: Path) -> list[str]:
+    shutil.copytree(BAD.parent / "tools" / "goose", tmp / "goose")
+    return _diff("goose", "-s", _with_dump(tmp), tool="sqlx")
+
+
+def _force_tool_alone(tmp: Path) -> list[str]:
+    return _diff(_copy("ok", tmp), "-s", _with_dump(tmp), "--force-tool", tool=None)
+
+
+def _history_table(value: str) -> Callable[[Path], list[str]]:
+    def build(tmp: Path) -> list[str]:
+        return _infer(_copy("ok", tmp), "-s", _with_dump(tmp), "--history-table", value)
+
+    return build
+
+
+INPUT_CONFLICTS: list[Case] = [
+    Case(
+        "dsn-and-schema-file",
+        _dsn_and_schema_file,
+        ("schemadiff: error: give --schema-file or --dsn, not both: the schema, its history and "
+         "the tool are read from one source (--history-file gives a history from elsewhere)",),
+    ),
+    Case(
+        "schema-naming-no-schema",
+        _unknown_schema,
+        ("schemadiff: error: --schema pubilc: no such schema in the database nor in the "
+         "migrations (schemas there: public)",),
+    ),
+    Case(
+        "schema-naming-no-schema-infer",
+        _unknown_schema_infer,
+        ("schemadiff: error: --schema pubilc: no such schema in the database nor in the "
+         "migrations (schemas there: public)",),
+    ),
+    Case(
+        "schema-file-without-ddl",
+        _schema_file_not_sql,
+        ("schemadiff: error: hello.sql: no schema objects in it: not a pg_dump --schema-only "
+         "file?",),
+    ),
+    Case(
+        "history-file-line-not-a-version",
+        _history_file("1\nhello world\n"),
+        ("schemadiff: error: history.txt:2: 'hello world' is not a golang-migrate version (an "
+         "unsigned integer (schema_migrations.version)); write one version per line",),
+    ),
+    Case(
+        "history-file-pasted-psql-table",
+        _history_file(" version | dirty\n---------+-------\n       1 | f\n"),
+        ("schemadiff: error: history.txt:1: 'version | dirty' is not a golang-migrate version",),
+    ),
+    Case(
+        "history-file-file-name",
+        _history_file("000001_init.up.sql\n"),
+        ("schemadiff: error: history.txt:1: '000001_init.up.sql' is not a golang-migrate version",),
+    ),
+    Case(
+        "fail-on-empty",
+        _fail_on(""),
+        ("schemadiff: error: --fail-on '' names no category: the gate would pass whatever it "
+         "finds; name at least one of unknown-versions, history, partial, checksum, drift, "
+         "pending",),
+    ),
+    Case(
+        "fail-on-only-commas",
+        _fail_on(" , ,"),
+        ("schemadiff: error: --fail-on ' , ,' names no category",),
+    ),
+    Case(
+        "tool-contradicts-the-files",
+        _tool_contradicts_files,
+        ("schemadiff: error: goose: --tool sqlx contradicts the files: they are goose's ('-- "
+         "+goose Up' annotations); pass --tool goose, or --force-tool to read them as sqlx "
+         "anyway",),
+    ),
+    Case(
+        "force-tool-without-tool",
+        _force_tool_alone,
+        ("schemadiff: error: --force-tool needs --tool",),
+    ),
+    Case(
+        "history-table-three-parts",
+        _history_table("a.b.c"),
+        ("schemadiff: error: --history-table 'a.b.c': give NAME or SCHEMA.NAME",),
+    ),
+    Case(
+        "history-table-empty-part",
+        _history_table("meta."),
+        ("schemadiff: error: --history-table 'meta.': give NAME or SCHEMA.NAME",),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in INPUT_CONFLICTS])
+def test_input_that_answers_another_question_is_refused(case: Case, tmp_path: Path) -> None:
+    """Each input that would make schemadiff answer another question than the one asked is one
+    line, exit 2, with exactly this message."""
+    proc = run_cli(case.build(tmp_path), tmp_path, timeout=60)
+    line = assert_clean_error(proc, tmp_path, ())
+    assert line.startswith(case.names[0]), line
+
+
+@pytest.mark.parametrize(
+    ("lines", "recorded"),
+    [
+        pytest.param("000001\n# a comment\n\n1  # again\n", ["1"], id="spelled-as-the-tool"),
+        pytest.param("1\n20991231000000\n", ["1", "20991231000000"], id="unknown-but-well-formed"),
+    ],
+)
+def test_history_file_versions_in_the_tools_spelling(
+    lines: str, recorded: list[str], tmp_path: Path
+) -> None:
+    """Lines are versions as the tool records them; a well-formed version this code lacks stays
+    one (the database ran code we do not have: recorded_not_in_code)."""
+    (tmp_path / "history.txt").write_text(lines)
+    proc = run_cli(
+        _infer(_copy("ok", tmp_path), "-s", _with_dump(tmp_path), "--history-file",
+               "history.txt", "-f", "json"), tmp_path)
+    assert proc.returncode in (0, 1), proc.stderr
+    doc = json.loads((tmp_path / OUT).read_text(encoding="utf-8"))
+    assert doc["history"]["versions"] == recorded
+    assert doc["recorded_not_in_code"] == [v for v in recorded if v != "1"]
+
+
+def test_dump_of_an_empty_database_is_valid(pg: PgServer, tmp_path: Path) -> None:
+    """pg_dump of an empty database defines nothing and stays a valid schema file: every
+    migration pending, exit 0."""
+    dbname = pg.create_database("empty_dump")
+    (tmp_path / "empty.sql").write_text(pg.pg_dump_schema(dbname))
+    proc = run_cli(["check", "-m", _copy("ok", tmp_path), "-s", "empty.sql", "--tool",
+                    "golang-migrate"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("ok: 0 applied, 1 pending;"), proc.stdout
+
+
 _ROOT = os.geteuid() == 0 if hasattr(os, "geteuid") else False
 
 CASES: list[Case] = [

@@ -16,8 +16,8 @@ MEMBERS = [*Tool.__annotations__, *(n for n, v in vars(Tool).items()
 
 def test_the_protocol_names_what_the_engine_calls() -> None:
     assert sorted(MEMBERS) == sorted(
-        ["NAME", "HISTORY_TABLES", "HISTORY_QUERY", "SQL_FROM_TOOL", "detect", "list_migrations",
-         "checksum",
+        ["NAME", "HISTORY_TABLES", "HISTORY_QUERY", "SQL_FROM_TOOL", "LAYOUT", "VERSION_SYNTAX",
+         "HISTORY_COLUMNS", "detect", "list_migrations", "normalize_version", "checksum",
          "parse_history", "render_sync"]
     )
 

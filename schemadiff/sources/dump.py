@@ -63,3 +63,34 @@ def read_dump_text(path: str | Path) -> tuple[str, bytes]:
     if not text.strip():
         raise SourceError("empty schema file", Location(str(p)))
     return text, data
+
+
+#: The comment pg_dump opens every plain-format dump with (an empty database's too).
+PG_DUMP_HEADER = "-- PostgreSQL database dump"
+
+
+def require_schema_objects(path: str | Path, replay: Replay) -> None:
+    """Refuse a schema file that defines nothing and is no SQL at all.
+
+    A dump of an empty database is valid: it defines nothing, but pg_dump's header (or any
+    statement the replay understood: ``SET``, ``SELECT pg_catalog.set_config``) says what it
+    is. A file without schema objects, without that header and without one statement
+    understood ("hello world") would otherwise compare as an empty database: every migration
+    pending.
+
+    Raises:
+        SourceError: that file.
+    """
+    if any(k.kind != "schema" or k.name != "public" for k in replay.catalog.objects):
+        return
+    if any(st.statements > st.unmodeled for st in replay.stats.values()):
+        return
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(65536).decode("utf-8", errors="replace")
+    except OSError as exc:
+        raise SourceError(exc.strerror or str(exc), Location(str(path))) from None
+    if PG_DUMP_HEADER not in head:
+        raise SourceError(
+            "no schema objects in it: not a pg_dump --schema-only file?", Location(str(path))
+        )

@@ -173,23 +173,36 @@ def _recorded(module: ModuleType, tool: str, source: str, rows: Iterable[Mapping
 def read_history_file(path: str | Path, tool: str) -> Recorded:
     """A list of applied versions: one per line, blank lines and ``#`` comments ignored.
 
-    The versions are taken as written (for golang-migrate, list every applied version, not
-    only the current one).
+    Each line must be a version of ``tool`` (its ``normalize_version``): the tool's own
+    spelling is kept (``00042`` is goose's ``42``; dbmate keeps the digits as written), and a
+    version this code does not have stays a version (``recorded_not_in_code``). goose's
+    version 0 (its own first row) is skipped. For golang-migrate, list every applied version,
+    not only the current one.
 
     Raises:
-        SourceError: an unknown tool, or a file that cannot be read as UTF-8 text.
+        SourceError: an unknown tool, a file that cannot be read as UTF-8 text, or a line that
+            is not a version of ``tool`` (``path:line``: a pasted table header, a file name).
     """
     from schemadiff.recorded import RecordedVersion
 
-    _module(tool)
+    module = _module(tool)
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceError(f"cannot read history file: {exc}", Location(str(path))) from None
     versions: dict[str, RecordedVersion] = {}
-    for line in text.splitlines():
-        version = line.split("#", 1)[0].strip()
+    for number, line in enumerate(text.splitlines(), start=1):
+        written = line.split("#", 1)[0].strip()
+        if not written:
+            continue
+        version = module.normalize_version(written)
+        if version is None:
+            raise SourceError(
+                f"{written!r} is not a {tool} version ({module.VERSION_SYNTAX}); write one "
+                "version per line",
+                Location(str(path), number),
+            )
         if version:
             versions.setdefault(version, RecordedVersion(version))
     return Recorded(tool, "file", True, tuple(versions.values()), (f"read from {path}",))

@@ -16,6 +16,7 @@ punctuation and ``$n`` parameters). Whitespace and comments are skipped.
 from __future__ import annotations
 
 import re
+import sys
 from typing import NamedTuple
 
 
@@ -44,11 +45,17 @@ _TAG_CONT = r"[^\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]"  # A-Z a-z 0-9 _ non-
 _OP_CHARS = r"+\-*/<>=~!@#%^&|`?"
 
 # Each match skips the whitespace and line comments before a token (possessively: a long run
-# of blanks before a token that cannot match is not backtracked into) and matches the token:
-# one match per token, not two.
+# of blanks before a token that cannot match is not backtracked into, or a blank would come
+# back as an ``other`` token) and matches the token: one match per token, not two. Python
+# 3.10 has no possessive quantifier: there a lookahead (atomic) takes the blanks and a
+# backreference consumes exactly them.
+if sys.version_info >= (3, 11):
+    _BLANKS = r"(?:[ \t\n\r\f\v]|--[^\n]*)*+"
+else:  # pragma: no cover - Python 3.10
+    _BLANKS = r"(?=(?P<blanks>(?:[ \t\n\r\f\v]|--[^\n]*)*))(?P=blanks)"
 _LEX = re.compile(
     rf"""
-    (?: [ \t\n\r\f\v] | --[^\n]* )*+
+    {_BLANKS}
     (?:
       (?P<block>/\*)
       | (?P<estring>[eE]'(?:[^'\\]|''|\\.)*')
@@ -72,7 +79,7 @@ _LEX = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
-_SPACE = re.compile(r"(?:[ \t\n\r\f\v]|--[^\n]*)*+")
+_SPACE = re.compile(_BLANKS)
 _NON_SQL_OP = frozenset("~!@#%^&|`?")
 _BLOCK_EDGE = re.compile(r"/\*|\*/")
 _E_PART = re.compile(

@@ -15,7 +15,9 @@ expressions is not compared.
 from __future__ import annotations
 
 import re
+import sys
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from schemadiff.frozen import record
 from schemadiff.sql.imports import metadata_deferred
@@ -26,6 +28,9 @@ from schemadiff.sql.quote import (
     quote_ident,
     quote_literal,
 )
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 with metadata_deferred():  # ~10 ms less in every process that parses
     import sqlglot
@@ -301,6 +306,19 @@ _ISO_DATETIME = re.compile(
 )
 
 
+_SHORT_FRACTION = re.compile(r"(\.[0-9]{1,5})(?![0-9])")
+
+
+def _fromisoformat(text: str) -> datetime:
+    """:meth:`datetime.fromisoformat`; on Python 3.10, which reads only 3 or 6 fractional
+    digits, a shorter fraction is padded first (``.5`` -> ``.500000``)."""
+    from datetime import datetime
+
+    if sys.version_info < (3, 11):  # pragma: no cover - Python 3.10
+        text = _SHORT_FRACTION.sub(lambda m: m.group(1).ljust(7, "0"), text, count=1)
+    return datetime.fromisoformat(text)
+
+
 def _canonical_datetime_literal(value: str) -> str | None:
     """An ISO date/time constant in one spelling, whatever type it was cast to.
 
@@ -309,7 +327,7 @@ def _canonical_datetime_literal(value: str) -> str | None:
     bare date. Both map to the UTC instant, the time left out at midnight: ``'2020-01-01'``.
     A zone-less value is read as UTC (the zone pg_dump and the tests run in).
     """
-    from datetime import datetime, timezone
+    from datetime import timezone
 
     text = value.strip().replace("T", " ").replace("Z", "+00:00")
     if re.search(r"[+-]\d\d\Z", text):
@@ -317,7 +335,7 @@ def _canonical_datetime_literal(value: str) -> str | None:
     elif re.search(r"[+-]\d{4}\Z", text):
         text = text[:-2] + ":" + text[-2:]
     try:
-        dt = datetime.fromisoformat(text)
+        dt = _fromisoformat(text)
     except ValueError:
         return None
     if dt.tzinfo is not None:
@@ -745,7 +763,7 @@ def _canonical_datetime(value: str, type_text: str) -> str | None:
         if re.search(r"[+-]\d\d\Z", text):
             text += ":00"
         try:
-            dt = datetime.fromisoformat(text)
+            dt = _fromisoformat(text)
         except ValueError:
             return None
     if type_text == "date":

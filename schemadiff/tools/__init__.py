@@ -17,6 +17,7 @@ from types import ModuleType
 
 from schemadiff.errors import Location, MigrationError
 from schemadiff.migration import Migration
+from schemadiff.tool_choice import STRONG, ToolChoice, ToolEvidence, choose_tool, claims, owners
 from schemadiff.tools import (
     alembic,
     atlas,
@@ -33,7 +34,16 @@ from schemadiff.tools import (
 )
 from schemadiff.tools.protocol import ToolOptions
 
-__all__ = ["TOOLS", "ToolOptions", "detect_tool", "history_tables", "read_migrations"]
+__all__ = [
+    "STRONG",
+    "TOOLS",
+    "ToolOptions",
+    "choose_and_read",
+    "detect_scores",
+    "detect_tool",
+    "history_tables",
+    "read_migrations",
+]
 
 _MODULES: tuple[ModuleType, ...] = (
     goose,
@@ -53,13 +63,17 @@ _MODULES: tuple[ModuleType, ...] = (
 #: The readers by ``--tool`` name, in a fixed order.
 TOOLS: dict[str, ModuleType] = {module.NAME: module for module in _MODULES}
 
-#: A score from ``detect`` at or above this is a layout only that tool uses (its annotations,
-#: its directory shape); below it, a generic shape several tools share.
-STRONG = 80
+# STRONG (from tool_choice): a ``detect`` score at or above it is a layout only that tool uses
+# (its annotations, its directory shape); below it, a generic shape several tools share.
+
+
+def detect_scores(root: Path) -> dict[str, int]:
+    """Every tool's ``detect`` score for ``root`` (0 = not that tool's layout at all)."""
+    return {name: module.detect(root) for name, module in TOOLS.items()}
 
 
 def detect_tool(root: Path) -> str:
-    """The tool whose layout ``root`` has.
+    """The tool whose layout ``root`` has (from the files alone).
 
     A tool with a distinctive layout (score >= :data:`STRONG`) wins over generic ones: a goose
     directory is also a valid list of sqlx file names. Two distinctive layouts, or a tie between
@@ -70,22 +84,84 @@ def detect_tool(root: Path) -> str:
             message asks for ``--tool`` and names the candidates.
     """
     _require_nonempty(root)
-    scores = {name: module.detect(root) for name, module in TOOLS.items()}
-    strong = [name for name, score in scores.items() if score >= STRONG]
-    if len(strong) == 1:
-        return strong[0]
-    if len(strong) > 1:
-        raise _ambiguous(root, strong)
-    best = max(scores.values())
-    if best <= 0:
-        raise MigrationError(
-            f"no known migration layout; pass --tool (one of: {', '.join(TOOLS)})",
-            Location(str(root)),
-        )
-    top = [name for name, score in scores.items() if score == best]
-    if len(top) > 1:
-        raise _ambiguous(root, top)
-    return top[0]
+    return choose_tool(str(root), detect_scores(root), {}).tool
+
+
+def choose_and_read(
+    root: Path,
+    tool: str | None = None,
+    *,
+    evidence: ToolEvidence | None = None,
+    force: bool = False,
+    options: ToolOptions | None = None,
+) -> tuple[ToolChoice, list[Migration]]:
+    """The tool for ``root``, weighing its files and the database's history tables, and its
+    migrations (see :func:`schemadiff.tool_choice.choose_tool` for the rules).
+
+    Each tool that owns a history table in ``evidence`` reads the directory once, to see
+    whether the table's versions are these files' versions; the chosen tool's reading is the
+    one returned.
+
+    Args:
+        root: the migration directory.
+        tool: ``--tool``, checked against the evidence unless ``force``.
+        evidence: the database's history tables (None: no database).
+        force: ``--force-tool``: take ``tool`` whatever the evidence says.
+        options: where the SQL comes from for a tool that renders it (``SQL_FROM_TOOL``),
+            and ``--history-table`` when the table is not the tool's default.
+
+    Raises:
+        MigrationError: as :func:`read_migrations`, and when the evidence contradicts ``tool``
+            or itself, or is ambiguous (the message names the candidates and the flag).
+    """
+    if tool is not None and tool not in TOOLS:
+        raise MigrationError(f"unknown tool {tool!r}; known tools: {', '.join(TOOLS)}")
+    _require_nonempty(root)
+    history_table = options.history_table if options is not None else None
+    scores = detect_scores(root)
+    owning = set()
+    if evidence is not None:
+        owning = {t for table in evidence.tables for t in owners(table, TOOLS, history_table)}
+    read: dict[str, list[Migration] | MigrationError] = {}
+    for name in TOOLS:
+        if name in owning:
+            try:
+                read[name] = _list(name, root, options)
+            except MigrationError as exc:
+                read[name] = exc
+    versions = {
+        name: frozenset(m.version for m in found)
+        for name, found in read.items()
+        if not isinstance(found, MigrationError)
+    }
+    layouts = {name: module.LAYOUT for name, module in TOOLS.items()}
+    choice = choose_tool(
+        str(root),
+        scores,
+        claims(evidence, TOOLS, versions, history_table),
+        explicit=tool,
+        force=force,
+        layouts=layouts,
+    )
+    found = read.get(choice.tool)
+    if found is None:
+        found = _list(choice.tool, root, options)
+    if isinstance(found, MigrationError):
+        raise found
+    if not found:
+        raise MigrationError(f"no {choice.tool} migrations found", Location(str(root)))
+    return choice, found
+
+
+def _list(name: str, root: Path, options: ToolOptions | None) -> list[Migration]:
+    """``name``'s reading of ``root``; generation options are an error for a tool that reads
+    its SQL from its files."""
+    module = TOOLS[name]
+    given = options is not None and (options.config or options.sql or options.scratch_dsn)
+    if given and not module.SQL_FROM_TOOL:
+        raise MigrationError(f"{name} reads its SQL from its files: --alembic-* and "
+                             "--django-* options do not apply", Location(str(root)))
+    return module.list_migrations(root, options)
 
 
 def read_migrations(
@@ -107,19 +183,8 @@ def read_migrations(
             empty directory, a directory holding no migration of that tool, or whatever the
             tool itself would refuse.
     """
-    if tool is not None and tool not in TOOLS:
-        raise MigrationError(f"unknown tool {tool!r}; known tools: {', '.join(TOOLS)}")
-    _require_nonempty(root)
-    name = tool if tool is not None else detect_tool(root)
-    module = TOOLS[name]
-    given = options is not None and (options.config or options.sql or options.scratch_dsn)
-    if given and not module.SQL_FROM_TOOL:
-        raise MigrationError(f"{name} reads its SQL from its files: --alembic-* and "
-                             "--django-* options do not apply", Location(str(root)))
-    migrations = module.list_migrations(root, options)
-    if not migrations:
-        raise MigrationError(f"no {name} migrations found", Location(str(root)))
-    return name, migrations
+    choice, migrations = choose_and_read(root, tool, options=options)
+    return choice.tool, migrations
 
 
 def history_tables() -> set[tuple[str, str]]:
@@ -146,12 +211,3 @@ def _require_nonempty(root: Path) -> None:
         raise MigrationError(f"cannot list migration directory: {what}", where) from None
     if empty:
         raise MigrationError("migration directory is empty", Location(str(root)))
-
-
-def _ambiguous(root: Path, names: list[str]) -> MigrationError:
-    """The error for a directory that looks like several tools' layouts."""
-    return MigrationError(
-        f"ambiguous migration layout: looks like {' and '.join(names)}; pass --tool "
-        f"({' or '.join(names)})",
-        Location(str(root)),
-    )

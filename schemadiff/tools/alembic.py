@@ -45,6 +45,8 @@ from schemadiff.tools import _common, _generate, _script
 from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript, ToolOptions
 
 NAME = "alembic"
+LAYOUT = "'versions/*.py' revision scripts"
+VERSION_SYNTAX = "a revision id (alembic_version.version_num)"
 SQL_FROM_TOOL = True
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "alembic_version")})
 
@@ -431,6 +433,14 @@ def _run_offline(ini: Path) -> tuple[Path, str]:
 
 #: The column a history reader needs (``{table}``: the quoted table name).
 HISTORY_QUERY = "SELECT version_num::text AS version_num FROM {table}"
+
+#: The columns that make a table Alembic's history (tool detection).
+HISTORY_COLUMNS = frozenset({"version_num"})
+
+
+def normalize_version(text: str) -> str | None:
+    """A version as written in a history list: a revision id (at most 32 characters)."""
+    return text if re.fullmatch(r"[^\s]{1,32}", text) else None
 
 #: alembic_version as Alembic creates it.
 _CREATE_TABLE = ("CREATE TABLE IF NOT EXISTS {table} (\n    version_num VARCHAR(32) NOT NULL,\n"

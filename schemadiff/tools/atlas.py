@@ -41,6 +41,10 @@ HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset(
     {("atlas_schema_revisions", "atlas_schema_revisions"), ("", "atlas_schema_revisions")}
 )
 
+#: What marks a directory as Atlas's, and what an Atlas version is (for messages).
+LAYOUT = "an atlas.sum file"
+VERSION_SYNTAX = "a file name up to its first '_' (no blank)"
+
 SUM_FILE = "atlas.sum"
 _DIRECTIVE = re.compile(r"^([ -~]*)atlas:(\w+)(?: +([ -~]*))*")
 
@@ -203,6 +207,16 @@ def _create_table_sql(table: str, schema: str) -> str:
     operator_version character varying NOT NULL,
     PRIMARY KEY (version)
 );"""
+
+
+#: The columns that make a table Atlas's history (tool detection).
+HISTORY_COLUMNS = frozenset({"version", "description", "type", "applied", "total", "hash"})
+
+
+def normalize_version(text: str) -> str | None:
+    """A version as written in a history list (as written); None when it is not an Atlas
+    version (it starts with a digit, holds no blank and no ``_``)."""
+    return text if re.fullmatch(r"[0-9][^\s_]*", text) else None
 
 
 def parse_history(

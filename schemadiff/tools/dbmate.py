@@ -6,8 +6,15 @@ Rules (``pkg/dbmate/db.go`` ``FindMigrations``, ``pkg/dbmate/migration.go``):
   leading digits as written (``"20240101120000"``, ``"001"``); files run in file-name order.
 - a file holds one or more sections, each starting at a ``-- migrate:up`` line (dbmate's regex:
   ``(?m)^--\\s*migrate:up(\\s*$|\\s+\\S+)``) and holding exactly one later ``-- migrate:down``
-  line. Only blank and ``--`` comment lines may precede the first ``up``. A missing ``up`` or
-  ``down``, a ``down`` before its ``up`` or two ``down`` lines in one section is an error.
+  line. Only blank and ``--`` comment lines may precede the first ``up``.
+- what current dbmate refuses but an older release accepted, and histories written then still
+  hold, is read as that release read it, with a warning (``Migration.extra["warning"]``, one
+  ``path:line: message`` per line) naming the release that refuses it: no ``down`` (dbmate
+  1.x ran the rest of the file as ``up``; refused since 2.0.0), a ``down`` before the ``up``
+  (1.x ran from ``up`` to the end; refused since 2.0.0), two ``down`` lines in a section
+  (the ``up`` block ends at the first; refused once a file could hold several sections),
+  statements before the first directive (ignored by 1.4 and earlier; refused since May 2019),
+  no ``up`` at all (1.4 and earlier recorded the file and ran none of it; refused since 1.5).
 - options follow the directive on its line: ``-- migrate:up transaction:false`` runs that
   section outside a transaction. The migration's ``in_transaction`` is false when any UP
   section runs outside one.
@@ -31,6 +38,9 @@ from schemadiff.tools.protocol import SyncContext, SyncScript, ToolOptions
 NAME = "dbmate"
 SQL_FROM_TOOL = False
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "schema_migrations")})
+#: What marks a directory as dbmate's, and what a dbmate version is (for messages).
+LAYOUT = "'-- migrate:up' directives"
+VERSION_SYNTAX = "the digits a file name starts with, as written"
 
 _FILE = re.compile(r"([0-9]+)[^\n]*\.sql")
 _WS = "[\t\n\f\r ]"  # Go's \s
@@ -65,43 +75,56 @@ def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migr
         if m is None or path.is_dir():
             continue
         _, text = _common.read_text(path)
-        sql, in_tx = parse(text, path)
+        sql, in_tx, warnings = parse(text, path)
         description = path.name[len(m.group(1)) : -len(".sql")].removeprefix("_")
-        migrations.append(Migration(m.group(1), description, str(path), sql, in_tx))
+        extra = {"warning": "\n".join(warnings)} if warnings else {}
+        migrations.append(Migration(m.group(1), description, str(path), sql, in_tx, extra=extra))
     _common.check_unique(migrations)
     return migrations
 
 
-def parse(text: str, path: Path) -> tuple[str, bool]:
-    """The UP SQL of a dbmate file (other lines blanked) and whether it runs in a transaction.
+def parse(text: str, path: Path) -> tuple[str, bool, list[str]]:
+    """The UP SQL of a dbmate file (other lines blanked), whether it runs in a transaction, and
+    warnings (``path:line: message``) for what only an older dbmate accepted (see the module
+    docstring)."""
+    warnings: list[str] = []
 
-    Raises:
-        MigrationError: the file breaks one of dbmate's rules.
-    """
+    def warn(offset: int, message: str) -> None:
+        warnings.append(f"{path}:{_line(text, offset)}: {message}")
+
     ups = [m.start() for m in _UP.finditer(text)]
     if not ups:
-        raise _common.fail("dbmate requires an up block ('-- migrate:up')", path)
-    for number, line in enumerate(text[: ups[0]].split("\n"), start=1):
+        warn(0, "no '-- migrate:up' block: dbmate refuses this file since 1.5; 1.4 and earlier "
+             "recorded it and ran none of it (nothing of it is replayed here)")
+        return _blank_outside(text, []), True, warnings
+    down_first = _DOWN.search(text, 0, ups[0])
+    head_end = down_first.start() if down_first else ups[0]
+    for number, line in enumerate(text[:head_end].split("\n"), start=1):
         if not _BLANK_OR_COMMENT.match(line):
-            raise _common.fail("statements before the '-- migrate:up' block", path, number)
+            warnings.append(
+                f"{path}:{number}: statements before the first '-- migrate:' directive: dbmate "
+                "refuses this file since May 2019 (1.5/1.6); 1.4 and earlier ignored them, and "
+                "so does this reading"
+            )
+            break
+    if down_first:
+        warn(down_first.start(), "'-- migrate:down' comes before '-- migrate:up': dbmate "
+             "refuses this file since 2.0.0; 1.x ran from '-- migrate:up' to the end")
     keep: list[tuple[int, int]] = []  # UP blocks, as [start, end) offsets in text
     in_tx = True
     for start, end in zip(ups, [*ups[1:], len(text)]):
         section = text[start:end]
         downs = [m.start() for m in _DOWN.finditer(section)]
         if len(downs) > 1:
-            raise _common.fail(
-                "two '-- migrate:down' blocks in one section", path, _line(text, start)
-            )
-        if not downs:
-            raise _common.fail(
-                "dbmate requires a down block ('-- migrate:down')", path, _line(text, start)
-            )
-        # Sections start at an up directive, so a down always follows its up here; a down
-        # line above the first up is a comment outside every section, ignored as by dbmate.
+            warn(start + downs[1], "a second '-- migrate:down' in one section: dbmate refuses "
+                 "this file since a file may hold several sections; before, the up block ended "
+                 "at the first")
+        if not downs and not down_first:
+            warn(start, "no '-- migrate:down' block: dbmate refuses this file since 2.0.0; 1.x "
+                 "ran everything after '-- migrate:up' as the up migration")
         in_tx = in_tx and _transaction(section)
-        keep.append((start, start + downs[0]))
-    return _blank_outside(text, keep), in_tx
+        keep.append((start, start + downs[0] if downs else end))
+    return _blank_outside(text, keep), in_tx, warnings
 
 
 def _transaction(section: str) -> bool:
@@ -124,6 +147,8 @@ def _blank_outside(text: str, blocks: list[tuple[int, int]]) -> str:
     keep: set[int] = set()
     for start, end in blocks:
         first, last = _line(text, start), _line(text, end)  # 1-based; end is a line start
+        if end == len(text) and not text.endswith("\n"):
+            last += 1  # the block ends with the file's last line, unterminated
         keep.update(range(first, last - 1))  # 0-based indexes first .. last-2
     return _common.keep_lines(lines, keep.__contains__)
 
@@ -140,6 +165,17 @@ HISTORY_QUERY = "SELECT version::text AS version FROM {table}"
 
 #: schema_migrations as dbmate creates it.
 _CREATE_TABLE = "CREATE TABLE IF NOT EXISTS {table} (version varchar(255) PRIMARY KEY);"
+
+
+#: The columns that make a table dbmate's history (tool detection; golang-migrate's table of
+#: the same name also has ``dirty``).
+HISTORY_COLUMNS = frozenset({"version"})
+
+
+def normalize_version(text: str) -> str | None:
+    """A version as written in a history list (dbmate keeps the digits as written, leading
+    zeros too); None when it is not a dbmate version."""
+    return text if text.isascii() and text.isdigit() else None
 
 
 def parse_history(

@@ -21,6 +21,7 @@ diesel records ``__diesel_schema_migrations(version, run_on)``, no checksum.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -29,16 +30,17 @@ from schemadiff.recorded import RecordedVersion
 from schemadiff.tools import _common, _script
 from schemadiff.tools.protocol import SyncContext, SyncScript, ToolOptions
 
-try:  # Python >= 3.11
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    tomllib = None  # type: ignore[assignment]
+else:  # pragma: no cover - Python 3.10: the same parser, as a package (a dependency there)
+    import tomli as tomllib
 
 NAME = "diesel"
 SQL_FROM_TOOL = False
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "__diesel_schema_migrations")})
-
-_RUN_IN_TX = re.compile(r"^\s*run_in_transaction\s*=\s*(true|false)\s*(?:#.*)?$", re.MULTILINE)
+#: What marks a directory as diesel's, and what a diesel version is (for messages).
+LAYOUT = "'<version>_<name>/up.sql' directories"
+VERSION_SYNTAX = "a migration directory's name up to its first '_' (dashes dropped)"
 
 
 def checksum(data: bytes) -> str | None:
@@ -99,9 +101,6 @@ def run_in_transaction(metadata: Path) -> bool:
         text = metadata.read_text("utf-8")
     except (OSError, UnicodeDecodeError):
         return True
-    if tomllib is None:  # pragma: no cover - Python 3.10: the one key diesel reads
-        m = _RUN_IN_TX.search(text)
-        return m is not None and m.group(1) == "true"
     try:
         value = tomllib.loads(text).get("run_in_transaction", False)
     except tomllib.TOMLDecodeError:
@@ -123,6 +122,19 @@ _CREATE_TABLE = """CREATE TABLE IF NOT EXISTS {table} (
     version VARCHAR(50) PRIMARY KEY NOT NULL,
     run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
 );"""
+
+
+#: The columns that make a table diesel's history (tool detection).
+HISTORY_COLUMNS = frozenset({"version", "run_on"})
+
+
+def normalize_version(text: str) -> str | None:
+    """A version as written in a history list, spelled as diesel records it
+    (``"2017-09-23-182408"`` -> ``"20170923182408"``); None when it is not a diesel version
+    (it starts with a digit and holds letters, digits and dashes)."""
+    if not re.fullmatch(r"[0-9][0-9A-Za-z-]*", text):
+        return None
+    return version_of(text)
 
 
 def parse_history(

@@ -51,6 +51,8 @@ from schemadiff.tools import _common, _generate, _script
 from schemadiff.tools.protocol import SyncContext, SyncScript, ToolOptions
 
 NAME = "django"
+LAYOUT = "'plan.txt' and '<app>/<name>.sql' from Django"
+VERSION_SYNTAX = "'<app>.<name>' (django_migrations.app and .name)"
 SQL_FROM_TOOL = True
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "django_migrations")})
 
@@ -259,6 +261,14 @@ def _export(project: Path, options: ToolOptions) -> Path:
 #: The columns a history reader needs, as text (``{table}``: the quoted table name).
 HISTORY_QUERY = ("SELECT app::text AS app, name::text AS name, applied::text AS applied "
                  "FROM {table} ORDER BY applied, id")
+
+#: The columns that make a table Django's history (tool detection).
+HISTORY_COLUMNS = frozenset({"app", "name", "applied"})
+
+
+def normalize_version(text: str) -> str | None:
+    """A version as written in a history list: ``<app>.<name>``."""
+    return text if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*\.[^\s.]+", text) else None
 
 #: django_migrations as Django (AutoField id) creates it.
 _CREATE_TABLE = """CREATE TABLE IF NOT EXISTS {table} (

@@ -39,6 +39,8 @@ from schemadiff.tools import _common, _script
 from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript, ToolOptions
 
 NAME = "drizzle"
+LAYOUT = "'meta/_journal.json' and '--> statement-breakpoint' files"
+VERSION_SYNTAX = "the journal entry's 'when' in milliseconds (created_at)"
 SQL_FROM_TOOL = False
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("drizzle", "__drizzle_migrations")})
 
@@ -158,6 +160,14 @@ def _entry_lines(text: str, count: int) -> list[int]:
 
 #: The columns a history reader needs, as text (``{table}``: the quoted table name).
 HISTORY_QUERY = "SELECT id::text AS id, hash, created_at::text AS created_at FROM {table}"
+
+#: The columns that make a table drizzle's history (tool detection).
+HISTORY_COLUMNS = frozenset({"id", "hash", "created_at"})
+
+
+def normalize_version(text: str) -> str | None:
+    """A version as written in a history list: the journal's ``when`` (``created_at``)."""
+    return str(int(text)) if re.fullmatch(r"[0-9]+", text) else None
 
 
 def _create_table_sql(table: str, schema: str) -> str:

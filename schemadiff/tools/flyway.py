@@ -46,6 +46,9 @@ from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript, ToolOp
 NAME = "flyway"
 SQL_FROM_TOOL = False
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "flyway_schema_history")})
+#: What marks a directory as Flyway's, and what a Flyway version is (for messages).
+LAYOUT = "'V<version>__<description>.sql' scripts"
+VERSION_SYNTAX = "numbers separated by '.' or '_' ('2.1'), or 'R__<description>' for a repeatable"
 
 REPEATABLE_PREFIX = "R__"
 _SEPARATOR = "__"
@@ -264,6 +267,21 @@ CREATE INDEX IF NOT EXISTS {idx} ON {table} (success);"""
 def abbreviate(text: str, limit: int) -> str:
     """Flyway's ``AbbreviationUtils``: longer than ``limit`` -> cut, ending with ``...``."""
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+#: The columns that make a table Flyway's history (tool detection).
+HISTORY_COLUMNS = frozenset({"installed_rank", "version", "type", "script", "checksum", "success"})
+
+
+def normalize_version(text: str) -> str | None:
+    """A version as written in a history list, spelled as Flyway records it (``"2_1"`` ->
+    ``"2.1"``; a repeatable as ``R__<description>``); None when it is not a Flyway version."""
+    if text.startswith(REPEATABLE_PREFIX):
+        return text if len(text) > len(REPEATABLE_PREFIX) else None
+    try:
+        return Version(text).text
+    except ValueError:
+        return None
 
 
 def parse_history(

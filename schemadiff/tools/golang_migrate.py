@@ -26,6 +26,9 @@ from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript, ToolOp
 NAME = "golang-migrate"
 SQL_FROM_TOOL = False
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "schema_migrations")})
+#: What marks a directory as golang-migrate's, and what its version is (for messages).
+LAYOUT = "'<version>_<name>.up.sql' / '.down.sql' files"
+VERSION_SYNTAX = "an unsigned integer (schema_migrations.version)"
 
 _NAME = re.compile(r"([0-9]+)_(.*)\.(down|up)\.(.*)", re.DOTALL)
 _UINT64_MAX = 2**64 - 1
@@ -85,6 +88,18 @@ HISTORY_QUERY = "SELECT version::text AS version, dirty::text AS dirty FROM {tab
 #: schema_migrations as golang-migrate creates it.
 _CREATE_TABLE = ("CREATE TABLE IF NOT EXISTS {table} "
                 "(version bigint not null primary key, dirty boolean not null);")
+
+
+#: The columns that make a table golang-migrate's history (tool detection).
+HISTORY_COLUMNS = frozenset({"version", "dirty"})
+
+
+def normalize_version(text: str) -> str | None:
+    """A version as written in a history list, spelled as golang-migrate records it
+    (``"000001"`` -> ``"1"``); None when it is not a golang-migrate version."""
+    if not text.isascii() or not text.isdigit() or int(text) > _UINT64_MAX:
+        return None
+    return str(int(text))
 
 
 def parse_history(

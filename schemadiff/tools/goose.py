@@ -35,6 +35,9 @@ from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript, ToolOp
 NAME = "goose"
 SQL_FROM_TOOL = False
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "goose_db_version")})
+#: What marks a directory as goose's, and what a goose version is (for messages).
+LAYOUT = "'-- +goose Up' annotations"
+VERSION_SYNTAX = "an integer (goose_db_version.version_id)"
 
 _INT64_MAX = 2**63 - 1
 _NAME = re.compile(r"^([+-]?[0-9]+)_(.*)\.(sql|go)$", re.DOTALL)
@@ -334,6 +337,18 @@ def parse_history(
             notes.append(f"version {version} was rolled back (its latest row has is_applied = "
                          "false)")
     return tuple(versions), tuple(notes)
+
+
+#: The columns that make a table goose's history (tool detection).
+HISTORY_COLUMNS = frozenset({"version_id", "is_applied"})
+
+
+def normalize_version(text: str) -> str | None:
+    """A version as written in a history list, spelled as goose records it (``"00042"`` ->
+    ``"42"``); ``""`` for 0, goose's own initial row; None when it is not a goose version."""
+    if not re.fullmatch(r"[+-]?[0-9]+", text) or not 0 <= int(text) <= _INT64_MAX:
+        return None
+    return str(int(text)) if int(text) else ""
 
 
 def _latest_applied(table: str, version: str) -> str:

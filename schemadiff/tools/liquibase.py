@@ -50,6 +50,8 @@ from schemadiff.tools import _common, _script
 from schemadiff.tools.protocol import SyncContext, SyncScript, ToolOptions
 
 NAME = "liquibase"
+LAYOUT = "'--liquibase formatted sql' changesets or a root changelog"
+VERSION_SYNTAX = "'filename::id::author', as databasechangelog identifies a changeset"
 SQL_FROM_TOOL = False
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset(
     {("", "databasechangelog"), ("", "databasechangeloglock")}
@@ -659,6 +661,15 @@ HISTORY_QUERY = (
     "SELECT id, author, filename, md5sum, exectype, orderexecuted::text AS orderexecuted, "
     "liquibase FROM {table}"
 )
+
+#: The columns that make a table Liquibase's history (tool detection).
+HISTORY_COLUMNS = frozenset({"id", "author", "filename", "md5sum", "exectype", "orderexecuted"})
+
+
+def normalize_version(text: str) -> str | None:
+    """A version as written in a history list: ``filename::id::author``."""
+    parts = text.split("::")
+    return text if len(parts) >= 3 and all(p for p in parts) else None
 
 #: databasechangelog as Liquibase 4 creates it on PostgreSQL (``IF NOT EXISTS`` added).
 _CREATE_TABLE = """CREATE TABLE IF NOT EXISTS {table} (

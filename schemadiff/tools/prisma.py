@@ -18,6 +18,7 @@ Rules (prisma-engines ``schema-engine/connectors/schema-connector/src/migrations
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -29,6 +30,9 @@ from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript, ToolOp
 NAME = "prisma"
 SQL_FROM_TOOL = False
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "_prisma_migrations")})
+#: What marks a directory as Prisma's, and what a Prisma version is (for messages).
+LAYOUT = "'<name>/migration.sql' directories"
+VERSION_SYNTAX = "a migration directory's name"
 
 SCRIPT = "migration.sql"
 LOCK_FILE = "migration_lock.toml"
@@ -114,6 +118,16 @@ _CREATE_TABLE = """CREATE TABLE IF NOT EXISTS {table} (
     started_at              TIMESTAMPTZ NOT NULL DEFAULT now(),
     applied_steps_count     INTEGER NOT NULL DEFAULT 0
 );"""
+
+
+#: The columns that make a table Prisma's history (tool detection).
+HISTORY_COLUMNS = frozenset({"id", "checksum", "migration_name", "finished_at"})
+
+
+def normalize_version(text: str) -> str | None:
+    """A version as written in a history list: a directory name (no blank, no slash); None
+    when it is not one."""
+    return text if re.fullmatch(r"[^\s/\\]+", text) else None
 
 
 def parse_history(

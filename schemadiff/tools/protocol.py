@@ -57,12 +57,18 @@ class Tool(Protocol):
         SQL_FROM_TOOL: whether the SQL of a migration comes from running the tool (Alembic's
             offline mode, Django's ``sqlmigrate``), as :class:`ToolOptions` say, rather than
             from the files.
+        LAYOUT: what marks the tool's files, for messages (``"'-- +goose Up' annotations"``).
+        VERSION_SYNTAX: what a version looks like, for messages.
+        HISTORY_COLUMNS: the columns that make a table this tool's history (tool detection).
     """
 
     NAME: str
     HISTORY_TABLES: frozenset[tuple[str, str]] | tuple[tuple[str, str], ...]
     HISTORY_QUERY: str
     SQL_FROM_TOOL: bool
+    LAYOUT: str
+    VERSION_SYNTAX: str
+    HISTORY_COLUMNS: frozenset[str]
 
     def detect(self, root: Path) -> int:
         """How strongly ``root`` looks like this tool's layout: 0 not at all; 80 or more, a
@@ -73,6 +79,11 @@ class Tool(Protocol):
         """The UP units in the order the tool applies them; raises ``MigrationError`` where
         the tool itself would refuse the directory. ``options`` matter only to a tool whose
         SQL comes from the tool (``SQL_FROM_TOOL``)."""
+        ...
+
+    def normalize_version(self, text: str) -> str | None:
+        """A version as a person writes it (``--history-file``), spelled as the tool records
+        it; None when it is not one of this tool's versions."""
         ...
 
     def checksum(self, data: bytes) -> str | None:

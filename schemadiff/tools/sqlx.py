@@ -31,6 +31,9 @@ from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript, ToolOp
 NAME = "sqlx"
 SQL_FROM_TOOL = False
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "_sqlx_migrations")})
+#: What marks a directory as sqlx's, and what a sqlx version is (for messages).
+LAYOUT = "'<version>_<description>.sql' files"
+VERSION_SYNTAX = "a 64-bit integer (_sqlx_migrations.version)"
 
 _INT64 = re.compile(r"^[+-]?[0-9]+$")
 _NO_TX = "-- no-transaction"
@@ -148,6 +151,18 @@ _CREATE_TABLE = """CREATE TABLE IF NOT EXISTS {table} (
     checksum BYTEA NOT NULL,
     execution_time BIGINT NOT NULL
 );"""
+
+
+#: The columns that make a table sqlx's history (tool detection).
+HISTORY_COLUMNS = frozenset({"version", "description", "success", "checksum", "execution_time"})
+
+
+def normalize_version(text: str) -> str | None:
+    """A version as written in a history list, spelled as sqlx records it (``"007"`` -> ``"7"``);
+    None when it is not a sqlx version."""
+    if not _INT64.match(text) or not -(2**63) <= int(text) < 2**63:
+        return None
+    return str(int(text))
 
 
 def parse_history(
