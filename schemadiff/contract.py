@@ -15,12 +15,25 @@ Readers accept documents of their own version and refuse others with a one-line 
 from __future__ import annotations
 
 import json
+import sys
 import types
 import typing
 from collections import Counter
 from enum import Enum
 from pathlib import Path
-from typing import Any, Literal, NotRequired, TypedDict, Union
+from typing import Any, Literal, Union
+
+if sys.version_info >= (3, 11):
+    from typing import NotRequired, TypedDict, get_args, get_origin, get_type_hints, is_typeddict
+else:  # typing's TypedDict knows NotRequired from 3.11 on
+    from typing import get_args, get_origin
+
+    from typing_extensions import (
+        NotRequired,
+        TypedDict,
+        get_type_hints,
+        is_typeddict,
+    )
 
 from schemadiff.diff import Change, Difference
 from schemadiff.errors import Diagnostic, Location, SchemaDiffError
@@ -549,7 +562,7 @@ def json_schema(command: str) -> dict[str, Any]:
 
 
 def _schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
-    origin = typing.get_origin(tp)
+    origin = get_origin(tp)
     if tp is Any:
         return {}
     if tp is type(None):
@@ -565,24 +578,24 @@ def _schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     if isinstance(tp, type) and issubclass(tp, Enum):
         return {"enum": [m.value for m in tp]}
     if origin is Literal:
-        return {"enum": list(typing.get_args(tp))}
+        return {"enum": list(get_args(tp))}
     if origin in (Union, types.UnionType):
-        return {"anyOf": [_schema(a, defs) for a in typing.get_args(tp)]}
+        return {"anyOf": [_schema(a, defs) for a in get_args(tp)]}
     if origin is list:
-        (item,) = typing.get_args(tp)
+        (item,) = get_args(tp)
         return {"type": "array", "items": _schema(item, defs)}
     if origin is dict:
-        _, value = typing.get_args(tp)
+        _, value = get_args(tp)
         return {"type": "object", "additionalProperties": _schema(value, defs)}
-    if typing.is_typeddict(tp):
+    if is_typeddict(tp):
         name = tp.__name__.rstrip("_")
         if name not in defs:
             defs[name] = {}  # a placeholder first: a type may refer to itself
-            hints = typing.get_type_hints(tp, include_extras=True)
+            hints = get_type_hints(tp, include_extras=True)
             props, required = {}, []
             for key, hint in hints.items():
-                if typing.get_origin(hint) is NotRequired:
-                    hint = typing.get_args(hint)[0]
+                if get_origin(hint) is NotRequired:
+                    hint = get_args(hint)[0]
                 elif key in tp.__required_keys__:
                     required.append(key)
                 props[key] = _schema(hint, defs)

@@ -360,8 +360,8 @@ INPUT_CONFLICTS: list[Case] = [
         "fail-on-empty",
         _fail_on(""),
         ("schemadiff: error: --fail-on '' names no category: the gate would pass whatever it "
-         "finds; name at least one of unknown-versions, history, partial, checksum, drift, "
-         "pending",),
+         "finds; name at least one of unknown-versions, history, partial, unverified, "
+         "checksum, drift, pending",),
     ),
     Case(
         "fail-on-only-commas",

@@ -183,8 +183,16 @@ def read_migrations(
             empty directory, a directory holding no migration of that tool, or whatever the
             tool itself would refuse.
     """
-    choice, migrations = choose_and_read(root, tool, options=options)
-    return choice.tool, migrations
+    if tool is None:
+        choice, migrations = choose_and_read(root, None, options=options)
+        return choice.tool, migrations
+    if tool not in TOOLS:
+        raise MigrationError(f"unknown tool {tool!r}; known tools: {', '.join(TOOLS)}")
+    _require_nonempty(root)
+    migrations = _list(tool, root, options)
+    if not migrations:
+        raise MigrationError(f"no {tool} migrations found", Location(str(root)))
+    return tool, migrations
 
 
 def history_tables() -> set[tuple[str, str]]:
