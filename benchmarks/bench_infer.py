@@ -84,38 +84,35 @@ def bench_corpus(pg: PgServer, name: str, repeats: int, workdir: Path) -> dict[s
 
 
 _PHASES = r"""
-import gc, json, sys, time
+import json, sys, time
 t0 = time.perf_counter()
 from pathlib import Path
-from schemadiff.cache import ParseCache
-from schemadiff.entry import GC_THRESHOLD
-from schemadiff.diff import Scope
-from schemadiff.infer import infer_applied
-from schemadiff.inputs import PendingDump, PendingExpected, load_fact_table
+from schemadiff.differences import Scope
+from schemadiff.inference import infer_applied
 from schemadiff.recorded import Recorded
+from schemadiff.runtime.cache import ParseCache
+from schemadiff.runtime.loader import CachedLoader
+from schemadiff.sources.database import DumpFile
 from schemadiff.tools import history_tables, read_migrations
-gc.set_threshold(*GC_THRESHOLD)
 t1 = time.perf_counter()
-cache = ParseCache(sys.argv[4])
-# cold: the dump is read and checked, a worker forked for its parse and replay
-with PendingDump(sys.argv[3], cache=cache) as dump:
-    t2 = time.perf_counter()
-    name, found = read_migrations(Path(sys.argv[1]), sys.argv[2])
-    t3 = time.perf_counter()
-    with PendingExpected(found, cache=cache, dump=dump) as pending:
-        # the migrations parsed and replayed here (the worker takes chunks from the end once
-        # the dump is done), then the worker's dump replay received
-        expected, actual = pending.finish_with_dump()
+loader = CachedLoader(ParseCache(sys.argv[4]))
+dump = DumpFile(sys.argv[3])
+t2 = time.perf_counter()
+name, found = read_migrations(Path(sys.argv[1]), sys.argv[2])
+t3 = time.perf_counter()
+expected = loader.expected(found)
+t4 = time.perf_counter()
+actual = dump.catalog(loader)
 t5 = time.perf_counter()
 scope = Scope(frozenset(history_tables()))
-table = load_fact_table(expected, scope)
 infer_applied(name, found, expected.replay, actual.catalog, Recorded.none(name), scope,
-              replay_subset=expected.subset, table=table)
+              replay_subset=expected.subset, table=expected.facts(scope))
 t6 = time.perf_counter()
 print(json.dumps({"imports": t1 - t0,
-                  "read the dump, start its worker": t2 - t1,
+                  "read the dump": t2 - t1,
                   "read files": t3 - t2,
-                  "parse + replay both (the dump in a worker)": t5 - t3,
+                  "parse + replay the migrations": t4 - t3,
+                  "parse + replay the dump": t5 - t4,
                   "infer": t6 - t5}))
 """
 

@@ -30,9 +30,7 @@ MIGRA_VENV = Path(os.environ.get("SCHEMADIFF_MIGRA_VENV", "/tmp/migra-venv"))
 
 _READ_LIVE = r"""
 import gc, json, sys, time
-from schemadiff.entry import GC_THRESHOLD
 from schemadiff.sources.live import read_live
-gc.set_threshold(*GC_THRESHOLD)  # as every schemadiff command runs
 t = time.perf_counter()
 replay = read_live(sys.argv[1])
 seconds = time.perf_counter() - t

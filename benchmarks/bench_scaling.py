@@ -39,24 +39,20 @@ def worker(directory: str, cache_dir: str) -> dict[str, Any]:
     they hand files back, store; warm: load the replay and the fact table). The stand-in for the database (a second
     replay of every file, uncached) is not timed.
     """
-    import gc
-
     t0 = time.perf_counter()
-    from schemadiff.cache import ParseCache
-    from schemadiff.diff import Scope
-    from schemadiff.entry import GC_THRESHOLD
+    from schemadiff.differences import Scope
     from schemadiff.history import parse_migration, replay_parsed
-    from schemadiff.infer import infer_applied
-    from schemadiff.inputs import load_expected, load_fact_table
+    from schemadiff.inference import infer_applied
     from schemadiff.recorded import Recorded
+    from schemadiff.runtime.cache import ParseCache
+    from schemadiff.runtime.loader import CachedLoader
     from schemadiff.tools import history_tables, read_migrations
 
-    gc.set_threshold(*GC_THRESHOLD)  # as every schemadiff command runs
     t1 = time.perf_counter()
     name, found = read_migrations(Path(directory), "golang-migrate")
     t2 = time.perf_counter()
     cache = ParseCache(cache_dir)
-    expected = load_expected(found, cache=cache)  # cold: parse (workers) + replay, streamed
+    expected = CachedLoader(cache).expected(found)  # cold: parse (workers) + replay, streamed
     t4 = time.perf_counter()
     rss_engine = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # before the stand-in
     actual = replay_parsed([parse_migration(m) for m in found]).catalog  # all applied
@@ -70,7 +66,7 @@ def worker(directory: str, cache_dir: str) -> dict[str, Any]:
         Recorded.none(name),
         scope,
         replay_subset=expected.subset,
-        table=load_fact_table(expected, scope),
+        table=expected.facts(scope),
     )
     t6 = time.perf_counter()
     statuses: dict[str, int] = {}

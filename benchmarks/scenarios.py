@@ -35,9 +35,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
 from pg import PgServer, corpora_path, start_server  # noqa: E402
-from schemadiff.diff import diff_catalogs, ignore_history_tables  # noqa: E402
+from schemadiff.differences import diff_catalogs, ignore_history_tables  # noqa: E402
 from schemadiff.history import parse_migration, replay_parsed  # noqa: E402
-from schemadiff.infer import dependency_graph, infer_applied  # noqa: E402
+from schemadiff.inference import dependency_graph, infer_applied  # noqa: E402
 from schemadiff.migration import Migration  # noqa: E402
 from schemadiff.recorded import Recorded  # noqa: E402
 from schemadiff.tools import history_tables, read_migrations  # noqa: E402
@@ -261,7 +261,7 @@ def write_history_table(
     pg: PgServer, db: str, tool: str, migrations: list[Migration], recorded: list[str]
 ) -> None:
     """Create the tool's history table holding ``recorded``, in the tool's own row format."""
-    from schemadiff.sync import render_sync
+    from schemadiff.repair import render_sync
 
     by_version = {m.version: m for m in migrations}
     rows = [by_version[v] for v in recorded if v in by_version]

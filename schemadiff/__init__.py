@@ -1,14 +1,22 @@
 """schemadiff: schema drift between PostgreSQL and its migration history, and the repair.
 
-The public API (everything else is internal and may change)::
+The public API: each command as a typed function (keyword arguments, the command's defaults),
+its result turned into the command's JSON by :mod:`schemadiff.contract`::
 
-    from schemadiff import load_migrations, replay_migrations, read_dump, diff_catalogs
+    import schemadiff
 
-    tool, migrations = load_migrations("migrations")          # reader chosen from the layout
-    expected = replay_migrations(migrations)                   # Replay: catalog + effects
-    actual = read_dump("actual_schema.sql")                    # the same graph from pg_dump
-    for d in diff_catalogs(expected.catalog, actual.catalog, expected.effects):
-        print(d.change, d.key, d.attribute, d.expected, d.actual, d.migration)
+    result = schemadiff.infer("migrations", schema_file="actual_schema.sql",
+                              history_file="recorded_versions.txt")
+    print(result.missing_from_history)            # what `schemadiff sync` would record
+    for v in result.verdicts:
+        print(v.migration.version, v.status, v.confidence, v.proven)
+
+    repair = schemadiff.sync("migrations", dsn="postgresql://...").repair
+    print(repair.text)                            # the script; nothing is run
+
+``diff``, ``infer``, ``check``, ``sync``, ``inspect`` and ``verify`` raise
+:class:`SchemaDiffError` (one line, located) on bad input. The building blocks (reading a
+directory, replaying, diffing two catalogs) are exported too; everything else is internal.
 """
 
 from __future__ import annotations
@@ -17,14 +25,32 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from schemadiff._version import __version__ as __version__
 
 # Imported on first use, so that `schemadiff --help` does not pay for the whole engine.
 _LAZY = {
+    "diff": "schemadiff.api",
+    "infer": "schemadiff.api",
+    "check": "schemadiff.api",
+    "sync": "schemadiff.api",
+    "inspect": "schemadiff.api",
+    "verify": "schemadiff.api",
+    "DiffResult": "schemadiff.api",
+    "CheckResult": "schemadiff.api",
+    "SyncResult": "schemadiff.api",
+    "SyncRefused": "schemadiff.api",
+    "Inference": "schemadiff.inference",
+    "Verdict": "schemadiff.inference",
+    "Status": "schemadiff.inference",
+    "Confidence": "schemadiff.inference",
+    "Change": "schemadiff.differences",
+    "Category": "schemadiff.gate",
+    "Shadow": "schemadiff.pipeline",
+    "ToolOptions": "schemadiff.tools",
     "Catalog": "schemadiff.model",
     "Key": "schemadiff.model",
-    "Difference": "schemadiff.diff",
-    "diff_catalogs": "schemadiff.diff",
+    "Difference": "schemadiff.differences",
+    "diff_catalogs": "schemadiff.differences",
     "SchemaDiffError": "schemadiff.errors",
     "Replay": "schemadiff.history",
     "replay_migrations": "schemadiff.history",
@@ -34,25 +60,59 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from schemadiff.diff import Difference, diff_catalogs
+    from schemadiff.api import (
+        CheckResult,
+        DiffResult,
+        SyncRefused,
+        SyncResult,
+        check,
+        diff,
+        infer,
+        inspect,
+        sync,
+        verify,
+    )
+    from schemadiff.differences import Change, Difference, diff_catalogs
     from schemadiff.errors import SchemaDiffError
+    from schemadiff.gate import Category
     from schemadiff.history import Replay, replay_migrations, replay_sql
+    from schemadiff.inference import Confidence, Inference, Status, Verdict
     from schemadiff.migration import Migration
     from schemadiff.model import Catalog, Key
+    from schemadiff.pipeline import Shadow
     from schemadiff.sources.dump import read_dump
+    from schemadiff.tools import ToolOptions
 
 __all__ = [
     "Catalog",
+    "Category",
+    "Change",
+    "CheckResult",
+    "Confidence",
+    "DiffResult",
     "Difference",
+    "Inference",
     "Key",
     "Migration",
     "Replay",
     "SchemaDiffError",
+    "Shadow",
+    "Status",
+    "SyncRefused",
+    "SyncResult",
+    "ToolOptions",
+    "Verdict",
+    "check",
+    "diff",
     "diff_catalogs",
+    "infer",
+    "inspect",
     "load_migrations",
     "read_dump",
     "replay_migrations",
     "replay_sql",
+    "sync",
+    "verify",
 ]
 
 

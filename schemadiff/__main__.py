@@ -1,3 +1,3 @@
-from schemadiff.entry import run
+from schemadiff.cli import main
 
-run()
+main(prog_name="schemadiff")

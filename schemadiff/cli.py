@@ -1,4 +1,4 @@
-"""The ``schemadiff`` command.
+"""The ``schemadiff`` command: flags in, :mod:`schemadiff.api` called, its result printed.
 
 Exit codes follow diff(1): 0 nothing found, 1 findings, 2 trouble. Trouble is always one line
 on stderr (``schemadiff: error: path:line:col: message``), never a traceback (set
@@ -7,26 +7,23 @@ on stderr (``schemadiff: error: path:line:col: message``), never a traceback (se
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from schemadiff.entry import GC_THRESHOLD
 from schemadiff.errors import SchemaDiffError
-from schemadiff.gate import CATEGORIES as CHECK_CATEGORIES
-from schemadiff.gate import DEFAULT as CHECK_DEFAULT
+from schemadiff.gate import CATEGORIES, DEFAULT
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = click.Choice(["table", "json", "markdown"])
 
 
-def _compose(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+def _options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
     """Several click options as one decorator (commands that share inputs spell them once)."""
 
     def apply(fn: F) -> F:
@@ -37,197 +34,80 @@ def _compose(*decorators: Callable[[F], F]) -> Callable[[F], F]:
     return apply
 
 
-#: What infer and check read: the migrations, the actual schema, the history.
-_inference_inputs = _compose(
-    click.option(
-        "--migrations", "-m", required=True, type=click.Path(), help="The migration directory."
-    ),
-    click.option(
-        "--tool",
-        "-t",
-        default=None,
-        help="Migration tool (default: detected from the files and the database).",
-    ),
-    click.option(
-        "--schema-file", "-s", type=click.Path(), help="A pg_dump file (schema-only or full)."
-    ),
-    click.option("--dsn", default=None, help="A PostgreSQL connection string (read-only)."),
-    click.option("--history-file", type=click.Path(), help="Recorded versions, one per line."),
+_migrations = _options(
+    click.option("--migrations", "-m", required=True, type=click.Path(),
+                 help="The migration directory."),
+    click.option("--tool", "-t", default=None,
+                 help="Migration tool (default: detected from the files and the database)."),
 )
-_schema_filters = _compose(
+_source = _options(
+    click.option("--schema-file", "-s", type=click.Path(),
+                 help="A pg_dump file (schema-only, or full: its data carries the history)."),
+    click.option("--dsn", default=None,
+                 help="A PostgreSQL connection string, read only (default: $DATABASE_URL)."),
+)
+_history = click.option("--history-file", type=click.Path(),
+                        help="Recorded versions, one per line (instead of the history table).")
+_filters = _options(
     click.option("--schema", "schemas", multiple=True, help="Only consider these schemas."),
-    click.option("--exclude-schema", "excluded", multiple=True, help="Leave these schemas out."),
+    click.option("--exclude-schema", "exclude_schemas", multiple=True,
+                 help="Leave these schemas out."),
 )
+_strict = click.option("--strict", is_flag=True,
+                       help="A statement that cannot be modelled is an error.")
+_out = click.option("--out", "-o", type=click.Path(),
+                    help="Write the output here (atomically) instead of stdout.")
+_tool_options = _options(
+    click.option("--force-tool", is_flag=True,
+                 help="Read the files as --tool says even when their layout or the "
+                 "database's history tables say another tool."),
+    click.option("--history-table", metavar="[SCHEMA.]NAME",
+                 help="The tool's history table, when renamed or in another schema."),
+    click.option("--alembic-ini", type=click.Path(),
+                 help="Alembic: run `alembic upgrade base:heads --sql` with this config."),
+    click.option("--alembic-sql", type=click.Path(), help="Alembic: that command's output."),
+    click.option("--django-settings",
+                 help="Django: settings module; schemadiff runs sqlmigrate (--migrations: "
+                 "the project directory)."),
+    click.option("--django-scratch-dsn",
+                 help="Django: server for sqlmigrate's scratch database (default: embedded)."),
+)
+_shadow = _options(
+    click.option("--expected", type=click.Choice(["static", "shadow"]),
+                 help="Expected schema: static replay (default) or exact, in a shadow database."),
+    click.option("--shadow-dsn", help="Shadow server where a scratch database may be created."),
+    click.option("--shadow", type=click.Choice(["embedded"]), help="Shadow server: embedded."),
+)
+_cache = click.option("--no-cache", is_flag=True,
+                      help="Do not read or write the parse cache (also: SCHEMADIFF_NO_CACHE=1).")
 
 
-def _no_cache_flag(fn: F) -> F:
-    """``--no-cache``: neither read nor write the parse cache in this run."""
-
-    def remember(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
-        if value:
-            from schemadiff.cache import NO_CACHE_META
-
-            ctx.meta[NO_CACHE_META] = True
-
-    return click.option(
-        "--no-cache",
-        is_flag=True,
-        expose_value=False,
-        callback=remember,
-        help="Do not read or write the parse cache (also: SCHEMADIFF_NO_CACHE=1).",
-    )(fn)
-
-
-_TOOL_META = "schemadiff.tool_options"
-
-
-def _tool_options(history_table: bool = True) -> Callable[[F], F]:
-    """``--force-tool``, ``--history-table [SCHEMA.]NAME`` (when the command reads a history)
-    and the options of tools whose SQL comes from running the tool, kept in ``ctx.meta``
-    (read by :func:`_options` and :func:`_force_tool`; the command's signature does not
-    change)."""
-
-    def remember(ctx: click.Context, param: click.Parameter, value: Any) -> None:
-        ctx.meta.setdefault(_TOOL_META, {})[param.name] = value
-
-    options: list[tuple[str, dict[str, Any]]] = [
-        ("--force-tool", {
-            "is_flag": True,
-            "help": "Read the files as --tool says even when their layout or the database's "
-            "history tables say another tool.",
-        }),
-        ("--alembic-ini", {"type": click.Path(), "help": "Alembic: run `alembic upgrade "
-                                                         "base:heads --sql` with this config."}),
-        ("--alembic-sql", {"type": click.Path(), "help": "Alembic: that command's output."}),
-        ("--django-settings", {"help": "Django: settings module; schemadiff runs sqlmigrate "
-                                       "(--migrations: the project directory)."}),
-        ("--django-scratch-dsn", {"help": "Django: server for sqlmigrate's scratch database "
-                                          "(default: the embedded server)."}),
-    ]
-    if history_table:
-        options.append(("--history-table", {
-            "metavar": "[SCHEMA.]NAME",
-            "help": "The tool's history table, when renamed or in another schema (default: "
-            "the tool's own, found through search_path).",
-        }))
-
-    def apply(fn: F) -> F:
-        for decl, kw in options:
-            fn = click.option(decl, expose_value=False, callback=remember, **kw)(fn)  # type: ignore[arg-type]
-        return fn
-
-    return apply
-
-
-def _tool_meta() -> dict[str, Any]:
-    ctx = click.get_current_context(silent=True)
-    return ctx.meta.get(_TOOL_META, {}) if ctx is not None else {}
-
-
-def _force_tool() -> bool:
-    return bool(_tool_meta().get("force_tool"))
-
-
-def _options() -> Any:
-    """The :class:`~schemadiff.tools.ToolOptions` of this command's invocation
-    (``--history-table`` checked: ``name`` or ``schema.name``, each part non-empty)."""
-    from schemadiff.tools import ToolOptions
-
-    opts = _tool_meta()
-    config = opts.get("alembic_ini") or opts.get("django_settings")
-    if opts.get("alembic_ini") and opts.get("django_settings"):
-        raise SchemaDiffError("--alembic-ini and --django-settings are for different tools")
-    table = opts.get("history_table")
-    if table is not None:
-        parts = table.split(".")
-        if len(parts) > 2 or not all(p.strip() for p in parts):
-            raise SchemaDiffError(f"--history-table {table!r}: give NAME or SCHEMA.NAME")
-    return ToolOptions(config=config, sql=opts.get("alembic_sql"),
-                       scratch_dsn=opts.get("django_scratch_dsn"), history_table=table)
-
-
-def _history_table() -> str | None:
-    return _options().history_table  # type: ignore[no-any-return]
-
-
-_SHADOW_META = "schemadiff.shadow"
-
-
-def _shadow_options(fn: F) -> F:
-    """``--expected static|shadow``, ``--shadow-dsn DSN``, ``--shadow embedded`` (kept in
-    ``ctx.meta``, read by :func:`_shadow_choice`; the command's signature does not change)."""
-
-    def remember(ctx: click.Context, param: click.Parameter, value: Any) -> None:
-        ctx.meta.setdefault(_SHADOW_META, {})[param.name] = value
-
-    for decl, kw in (
-        ("--shadow", {"type": click.Choice(["embedded"]), "help": "Shadow server: embedded."}),
-        ("--shadow-dsn", {"help": "Shadow server where a scratch database may be created."}),
-        (
-            "--expected",
-            {
-                "type": click.Choice(["static", "shadow"]),
-                "help": "Expected schema: static replay (default) or exact, in a shadow database.",
-            },
-        ),
-    ):
-        fn = click.option(decl, expose_value=False, callback=remember, **kw)(fn)  # type: ignore[arg-type]
-    return fn
-
-
-def _shadow_choice() -> tuple[str | None, bool] | None:
-    """``(shadow_dsn, embedded)`` when the expected schema comes from a shadow database."""
-    ctx = click.get_current_context(silent=True)
-    opts = ctx.meta.get(_SHADOW_META, {}) if ctx is not None else {}
-    expected, dsn, embedded = opts.get("expected"), opts.get("shadow_dsn"), opts.get("shadow")
-    if expected is None and not (dsn or embedded):
-        return None
-    if expected == "static":
-        if dsn or embedded:
-            raise SchemaDiffError("--shadow-dsn / --shadow need --expected shadow")
-        return None
-    if bool(dsn) == bool(embedded):
-        raise SchemaDiffError("--expected shadow: give --shadow-dsn DSN or --shadow embedded")
-    return dsn, bool(embedded)
-
-
-def _shadow_expected(migrations: list[Any], choice: tuple[str | None, bool]) -> Any:
-    """The exact replay of ``migrations`` in a scratch database; its diagnostics on stderr."""
-    from schemadiff.progress import ProgressBar
-    from schemadiff.sources.shadow import shadow_replay
-
-    with ProgressBar() as bar:
-        advance = bar.step("applying migrations in the shadow database", len(migrations))
-        replay = shadow_replay(
-            migrations,
-            shadow_dsn=choice[0],
-            embedded=choice[1],
-            observe=lambda *_: bool(advance(1)),
-        )
-    for d in replay.diagnostics:
-        click.echo(f"schemadiff: shadow: {d}", err=True)
-    return replay
-
-
-def _fail(message: str) -> None:
-    click.echo(f"schemadiff: error: {message}", err=True)
-    sys.exit(2)
+def _notify(text: str) -> None:
+    click.echo(f"schemadiff: {text}", err=True)
 
 
 def _guard(fn: F) -> F:
-    """Turn every exception into one line and exit code 2."""
+    """Turn every exception into one line and exit code 2 (a refused sync: exit 1)."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from schemadiff.api import SyncRefused
+
         try:
             return fn(*args, **kwargs)
+        except SyncRefused as exc:
+            _notify(str(exc))
+            sys.exit(1)
         except SchemaDiffError as exc:
-            _fail(str(exc))
+            click.echo(f"schemadiff: error: {exc}", err=True)
+            sys.exit(2)
         except (KeyboardInterrupt, BrokenPipeError):
             sys.exit(2)
         except Exception as exc:
             if os.environ.get("SCHEMADIFF_DEBUG"):
                 raise
-            _fail(f"internal error: {type(exc).__name__}: {exc}")
+            click.echo(f"schemadiff: error: internal error: {type(exc).__name__}: {exc}",
+                       err=True)
+            sys.exit(2)
 
     wrapper.__name__ = fn.__name__
     wrapper.__doc__ = fn.__doc__
@@ -249,254 +129,97 @@ def _write(text: str, out: str | None) -> None:
         raise SchemaDiffError(f"{out}: cannot write: {exc.strerror}") from None
 
 
-def _read_migrations(
-    migrations: str, tool: str | None, evidence: Any = None
-) -> tuple[str, list[Any]]:
-    """The directory's migrations, read by the tool its files and the database's history
-    tables (``evidence``, a ``ToolEvidence``) point to, or by ``--tool`` when they do not
-    contradict it (``--force-tool``). Says on stderr which tool was detected when not given,
-    and any warning of the reader (a file only an older version of its tool accepts)."""
-    from schemadiff.tools import choose_and_read
+@contextmanager
+def _inputs(o: dict[str, Any], *, history: bool = True) -> Iterator[dict[str, Any]]:
+    """The API's keyword arguments from a command's flags (``o``), a progress bar running."""
+    from schemadiff.runtime.progress import ProgressBar
+    from schemadiff.tools import ToolOptions
 
-    root = Path(migrations)
-    options = _options()
-    tool = tool or _tool_of(options)
-    force = _force_tool()
-    if force and tool is None:
-        raise SchemaDiffError("--force-tool needs --tool")
-    choice, found = choose_and_read(root, tool, evidence=evidence, force=force, options=options)
-    if tool is None:
-        click.echo(
-            f"schemadiff: detected {choice.tool} migrations in {root}: {choice.reason} "
-            "(use --tool to override)",
-            err=True,
-        )
-    for m in found:
-        for warning in m.extra.get("warning", "").splitlines():
-            click.echo(f"schemadiff: warning: {warning}", err=True)
-    return choice.tool, found
-
-
-def _tool_evidence(schema_file: str | None, dsn: str | None, dump: Any = None) -> Any:
-    """The history tables of the database being compared (a ``ToolEvidence``): from the dump
-    (``dump``, a ``PendingDump``, when there is one), else over a read-only session; None
-    without a database."""
-    from schemadiff.sources import tool_evidence
-
-    if schema_file:
-        if dump is not None:
-            text = dump.text
-        else:
-            from schemadiff.sources.dump import read_dump_text
-
-            text = read_dump_text(schema_file)[0]
-        return tool_evidence.evidence_from_dump(text, _history_table())
-    if dsn:
-        return tool_evidence.read_evidence_live(dsn, _history_table())
-    return None
-
-
-def _tool_of(options: Any) -> str | None:
-    """The tool that ``--alembic-*`` / ``--django-*`` options imply (None: none)."""
-    ctx = click.get_current_context(silent=True)
-    opts = ctx.meta.get(_TOOL_META, {}) if ctx is not None else {}
-    if opts.get("alembic_ini") or opts.get("alembic_sql"):
-        return "alembic"
-    if opts.get("django_settings"):
-        return "django"
-    return None
-
-
-def _actual_dsn(schema_file: str | None, dsn: str | None) -> str | None:
-    """--dsn, else $DATABASE_URL when no --schema-file is given either; both given is an
-    error (one source gives the schema, its history and the tool evidence)."""
-    if schema_file and dsn:
-        raise SchemaDiffError(
-            "give --schema-file or --dsn, not both: the schema, its history and the tool are "
-            "read from one source (--history-file gives a history from elsewhere)"
-        )
-    if schema_file or dsn:
-        return dsn
-    dsn = os.environ.get("DATABASE_URL")
-    if not dsn:
-        raise SchemaDiffError("give --schema-file FILE or --dsn DSN (or set DATABASE_URL)")
-    return dsn
-
-
-def _keep(schemas: tuple[str, ...], excluded: tuple[str, ...]) -> Any:
-    """What a comparison looks at: not the tools' history tables, and the chosen schemas."""
-    from schemadiff.diff import Scope
-    from schemadiff.tools import history_tables
-
-    tables = history_tables()
-    custom = _options().history_table
-    if custom:
-        schema, dot, name = custom.rpartition(".")
-        tables.add((schema, name) if dot else ("", custom))
-    return Scope(frozenset(tables), schemas, excluded)
-
-
-def _check_schemas(schemas: tuple[str, ...], *catalogs: Any) -> None:
-    """``--schema S`` must name a schema one of the two sides has (a typo would pass with
-    nothing to compare)."""
-    if not schemas:
-        return
-    present: set[str] = set()
-    for catalog in catalogs:
-        present.update(k.name if k.kind == "schema" else k.schema for k in catalog.objects)
-    present.discard("")
-    unknown = [s for s in schemas if s not in present]
-    if unknown:
-        there = ", ".join(sorted(present)) or "none"
-        raise SchemaDiffError(
-            f"--schema {', '.join(unknown)}: no such schema in the database nor in the "
-            f"migrations (schemas there: {there})"
-        )
-
-
-def _load_expected(migrations: str, tool: str | None, strict: bool, evidence: Any = None) -> Any:
-    name, found = _read_migrations(migrations, tool, evidence)
-    shadow = _shadow_choice()
-    if shadow is not None:
-        return name, _shadow_expected(found, shadow)
-    return name, _static_expected(found, strict).replay
-
-
-def _static_expected(found: list[Any], strict: bool) -> Any:
-    """The migrations' replay through the cache (an ``inputs.Expected``)."""
-    from schemadiff.cache import command_cache
-    from schemadiff.inputs import load_expected
-    from schemadiff.progress import ProgressBar
-
+    table = o.get("history_table")
+    if table is not None:
+        parts = table.split(".")
+        if len(parts) > 2 or not all(p.strip() for p in parts):
+            raise SchemaDiffError(f"--history-table {table!r}: give NAME or SCHEMA.NAME")
+    if o.get("alembic_ini") and o.get("django_settings"):
+        raise SchemaDiffError("--alembic-ini and --django-settings are for different tools")
+    options = ToolOptions(
+        config=o.get("alembic_ini") or o.get("django_settings"),
+        sql=o.get("alembic_sql"),
+        scratch_dsn=o.get("django_scratch_dsn"),
+        history_table=table,
+    )
+    tool = o.get("tool")
+    if tool is None and (o.get("alembic_ini") or o.get("alembic_sql")):
+        tool = "alembic"
+    elif tool is None and o.get("django_settings"):
+        tool = "django"
+    kwargs: dict[str, Any] = {
+        "tool": tool,
+        "schema_file": o.get("schema_file"),
+        "dsn": o.get("dsn"),
+        "schemas": o.get("schemas", ()),
+        "exclude_schemas": o.get("exclude_schemas", ()),
+        "strict": bool(o.get("strict")),
+        "force_tool": bool(o.get("force_tool")),
+        "options": options,
+        "shadow": _shadow_choice(o),
+        "cache": not o.get("no_cache"),
+        "notify": _notify,
+    }
+    if history:
+        kwargs["history_file"] = o.get("history_file")
     with ProgressBar() as bar:
-        return load_expected(found, strict=strict, cache=command_cache(), progress=bar.step)
+        kwargs["steps"] = bar.step
+        yield kwargs
 
 
-def _pending_dump(schema_file: str | None, strict: bool) -> Any:
-    """The dump, read and checked, made before the migrations are read: a large one the cache
-    lacks goes to a worker at once (``inputs.PendingDump``). A context manager; without a
-    dump, one that gives None."""
-    if not schema_file:
-        return contextlib.nullcontext(None)
-    from schemadiff.cache import command_cache
-    from schemadiff.inputs import PendingDump
+def _shadow_choice(o: dict[str, Any]) -> Any:
+    """``--expected shadow`` with ``--shadow-dsn DSN`` or ``--shadow embedded``, else None."""
+    from schemadiff.pipeline import Shadow
 
-    return PendingDump(schema_file, strict=strict, cache=command_cache())
-
-
-def _static_and_actual(
-    found: list[Any], strict: bool, dump: Any, dsn: str | None
-) -> tuple[Any, Any]:
-    """The migrations' replay (an ``inputs.Expected``) and the actual schema, read together:
-    files the cache lacks are parsed in worker processes while this one reads the database,
-    then replayed here as they come back; a dump (``_pending_dump``'s) parsed by a worker
-    meanwhile, this process parses and replays the migrations."""
-    from schemadiff.cache import command_cache
-    from schemadiff.inputs import PendingExpected
-    from schemadiff.progress import ProgressBar
-
-    with ProgressBar() as bar, PendingExpected(
-        found, strict=strict, cache=command_cache(), progress=bar.step, dump=dump
-    ) as pending:
-        if dump is not None:
-            expected, actual = pending.finish_with_dump()
-            _require_schema_objects(dump.path, actual)
-            return expected, actual
-        actual = _load_actual(None, dsn, strict)
-        return pending.finish(), actual
-
-
-def _require_schema_objects(path: str, actual: Any) -> None:
-    """A dump that defines nothing must be a dump (of an empty database) at all."""
-    from schemadiff.sources.dump import require_schema_objects
-
-    require_schema_objects(path, actual)
-
-
-def _load_actual(schema_file: str | None, dsn: str | None, strict: bool) -> Any:
-    if schema_file:
-        from schemadiff.cache import command_cache
-        from schemadiff.inputs import load_dump
-
-        replay = load_dump(schema_file, strict=strict, cache=command_cache())
-        _require_schema_objects(schema_file, replay)
-        return replay
-    if dsn:
-        from schemadiff.sources.live import read_live  # psycopg is imported only for --dsn
-
-        return read_live(dsn)
-    raise SchemaDiffError("give --schema-file FILE or --dsn DSN")
+    expected, dsn, embedded = o.get("expected"), o.get("shadow_dsn"), o.get("shadow")
+    if expected is None and not (dsn or embedded):
+        return None
+    if expected == "static":
+        if dsn or embedded:
+            raise SchemaDiffError("--shadow-dsn / --shadow need --expected shadow")
+        return None
+    if bool(dsn) == bool(embedded):
+        raise SchemaDiffError("--expected shadow: give --shadow-dsn DSN or --shadow embedded")
+    return Shadow(dsn, bool(embedded))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="schemadiff")
 def main() -> None:
     """Find schema drift between PostgreSQL and its migration history, and repair the history."""
-    gc.set_threshold(*GC_THRESHOLD)
 
 
 @main.command()
-@click.option(
-    "--migrations", "-m", required=True, type=click.Path(), help="The migration directory."
-)
-@click.option(
-    "--tool",
-    "-t",
-    default=None,
-    help="Migration tool (default: detected from the files and the database).",
-)
-@click.option("--schema-file", "-s", type=click.Path(), help="A pg_dump --schema-only file.")
-@click.option("--dsn", default=None, help="A PostgreSQL connection string (read-only).")
+@_migrations
+@_source
 @click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
-@click.option("--schema", "schemas", multiple=True, help="Only compare these schemas.")
-@click.option("--exclude-schema", "excluded", multiple=True, help="Leave these schemas out.")
-@click.option("--strict", is_flag=True, help="A statement that cannot be modelled is an error.")
-@click.option("--out", "-o", type=click.Path(), help="Write the report here instead of stdout.")
-@_tool_options()
-@_shadow_options
-@_no_cache_flag
+@_filters
+@_strict
+@_out
+@_tool_options
+@_shadow
+@_cache
 @_guard
-def diff(
-    migrations: str,
-    tool: str | None,
-    schema_file: str | None,
-    dsn: str | None,
-    fmt: str,
-    schemas: tuple[str, ...],
-    excluded: tuple[str, ...],
-    strict: bool,
-    out: str | None,
-) -> None:
+def diff(fmt: str, out: str | None, **o: Any) -> None:
     """Show how the schema the migrations build differs from the actual one."""
-    from schemadiff import report
-    from schemadiff.diff import diff_catalogs
+    from schemadiff import api, contract, report
 
-    dsn = _actual_dsn(schema_file, dsn)
-    if _shadow_choice() is not None:
-        evidence = _tool_evidence(schema_file, dsn)
-        _name, expected = _load_expected(migrations, tool, strict, evidence)
-        actual = _load_actual(schema_file, dsn, strict)
-    else:
-        with _pending_dump(schema_file, strict) as dump:
-            evidence = _tool_evidence(schema_file, dsn, dump)
-            _name, found = _read_migrations(migrations, tool, evidence)
-            static, actual = _static_and_actual(found, strict, dump, dsn)
-        expected = static.replay
-    _check_schemas(schemas, expected.catalog, actual.catalog)
-    diffs = diff_catalogs(
-        expected.catalog, actual.catalog, expected.effects, _keep(schemas, excluded)
-    )
-    unmodeled = expected.diagnostics + actual.diagnostics
+    with _inputs(o, history=False) as kwargs:
+        result = api.diff(o["migrations"], **kwargs)
     if fmt == "json":
-        from schemadiff import contract
-
-        text = contract.dumps(contract.diff_document(diffs, unmodeled))
+        text = contract.dumps(contract.diff_document(result.differences, result.unmodeled))
     elif fmt == "markdown":
-        text = report.diff_markdown(diffs, unmodeled)
+        text = report.diff_markdown(result.differences, result.unmodeled)
     else:
-        text = report.diff_table(diffs, unmodeled)
+        text = report.diff_table(result.differences, result.unmodeled)
     _write(text, out)
-    sys.exit(1 if diffs else 0)
+    sys.exit(1 if result.differences else 0)
 
 
 @main.command()
@@ -507,94 +230,51 @@ def diff(
 @click.option(
     "--format", "-f", "fmt", type=click.Choice(["json", "sql"]), default="json", show_default=True
 )
-@click.option("--strict", is_flag=True)
-@click.option("--out", "-o", type=click.Path())
-@_tool_options(history_table=False)
+@_strict
+@_out
+@_tool_options
+@_cache
 @_guard
-def inspect(
-    migrations: str | None,
-    tool: str | None,
-    schema_file: str | None,
-    dsn: str | None,
-    fmt: str,
-    strict: bool,
-    out: str | None,
-) -> None:
+def inspect(fmt: str, out: str | None, **o: Any) -> None:
     """Print the normalized schema graph schemadiff sees in a source."""
+    from schemadiff import api
 
-    given = [x for x in (migrations, schema_file, dsn) if x]
-    if len(given) != 1:
-        raise SchemaDiffError("give exactly one of --migrations, --schema-file, --dsn")
-    if migrations:
-        _name, result = _load_expected(migrations, tool, strict)
-    else:
-        result = _load_actual(schema_file, dsn, strict)
+    with _inputs(o, history=False) as kwargs:
+        catalog = api.inspect(
+            migrations=o.get("migrations"), schema_file=kwargs["schema_file"],
+            dsn=kwargs["dsn"], tool=kwargs["tool"], strict=kwargs["strict"],
+            options=kwargs["options"], cache=kwargs["cache"], steps=kwargs["steps"],
+            notify=_notify,
+        )
     if fmt == "json":
         from schemadiff.contract import inspect_text
 
-        text = inspect_text(result.catalog)
+        text = inspect_text(catalog)
     else:
         from schemadiff.render import render_sql
 
-        text = render_sql(result.catalog)
+        text = render_sql(catalog)
     _write(text, out)
 
 
-def _load_recorded(
-    tool: str,
-    migrations: list[Any],
-    history_file: str | None,
-    schema_file: str | None,
-    dsn: str | None,
-) -> Any:
-    """The history: --history-file, else the dump's COPY data, else the live table."""
-    from schemadiff.recorded import Recorded
-
-    table = _history_table()
-    if history_file:
-        from schemadiff.sources.history import read_history_file
-
-        return read_history_file(Path(history_file), tool)
-    if schema_file:
-        from schemadiff.sources.history import read_history_from_dump
-
-        text = Path(schema_file).read_text(encoding="utf-8", errors="replace")
-        return read_history_from_dump(text, tool, migrations, table=table)
-    if dsn:
-        from schemadiff.sources.history import read_history_live
-
-        return read_history_live(dsn, tool, migrations, table=table)
-    return Recorded.none(tool)
-
-
 @main.command()
-@_inference_inputs
+@_migrations
+@_source
+@_history
 @click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
-@_schema_filters
-@click.option("--strict", is_flag=True, help="A statement that cannot be modelled is an error.")
-@click.option("--out", "-o", type=click.Path(), help="Write the report here instead of stdout.")
-@_tool_options()
-@_shadow_options
-@_no_cache_flag
+@_filters
+@_strict
+@_out
+@_tool_options
+@_shadow
+@_cache
 @_guard
-def infer(
-    migrations: str,
-    tool: str | None,
-    schema_file: str | None,
-    dsn: str | None,
-    history_file: str | None,
-    fmt: str,
-    schemas: tuple[str, ...],
-    excluded: tuple[str, ...],
-    strict: bool,
-    out: str | None,
-) -> None:
+def infer(fmt: str, out: str | None, **o: Any) -> None:
     """Infer which versions are really applied, from the schema itself."""
-    result = _run_inference(
-        migrations, tool, schema_file, dsn, history_file, schemas, excluded, strict
-    )
-    from schemadiff import contract, report
+    from schemadiff import api, contract, report
 
+    with _inputs(o) as kwargs:
+        result = api.infer(o["migrations"], **kwargs)
     doc = contract.infer_document(result)
     if fmt == "json":
         text = contract.dumps(doc)
@@ -606,145 +286,58 @@ def infer(
     sys.exit(1 if result.has_findings else 0)
 
 
-def _run_inference(
-    migrations: str,
-    tool: str | None,
-    schema_file: str | None,
-    dsn: str | None,
-    history_file: str | None,
-    schemas: tuple[str, ...],
-    excluded: tuple[str, ...],
-    strict: bool,
-) -> Any:
-    dsn = _actual_dsn(schema_file, dsn)
-    shadow = _shadow_choice()
-    if shadow is not None:  # exact mode: partial states' drift is replayed statically
-        name, found = _read_migrations(migrations, tool, _tool_evidence(schema_file, dsn))
-        scope = _keep(schemas, excluded)
-        expected, replay_subset, table = _shadow_expected(found, shadow), None, None
-        actual = _load_actual(schema_file, dsn, strict)
-    else:
-        from schemadiff.inputs import load_fact_table
-
-        with _pending_dump(schema_file, strict) as dump:  # a worker may start on it now
-            evidence = _tool_evidence(schema_file, dsn, dump)
-            name, found = _read_migrations(migrations, tool, evidence)
-            scope = _keep(schemas, excluded)
-            static, actual = _static_and_actual(found, strict, dump, dsn)
-        expected, replay_subset = static.replay, static.subset
-        table = load_fact_table(static, scope)
-    _check_schemas(schemas, expected.catalog, actual.catalog)
-    from schemadiff.infer import infer_applied
-
-    recorded = _load_recorded(name, found, history_file, schema_file, dsn)
-    result = infer_applied(
-        name,
-        found,
-        expected,
-        actual.catalog,
-        recorded,
-        scope,
-        replay_subset=replay_subset,
-        table=table,
-    )
-    result.unmodeled = [*expected.diagnostics, *actual.diagnostics]
-    return result
-
-
 @main.command()
-@_inference_inputs
+@_migrations
+@_source
+@_history
 @click.option(
     "--fail-on",
     "fail_on",
-    default=",".join(CHECK_DEFAULT),
+    default=",".join(DEFAULT),
     show_default=True,
-    help="Comma-separated: " + ", ".join(CHECK_CATEGORIES) + " (pending only when named).",
+    help="Comma-separated: " + ", ".join(CATEGORIES) + " (pending only when named).",
 )
 @click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
-@_schema_filters
-@click.option("--strict", is_flag=True, help="A statement that cannot be modelled is an error.")
-@_tool_options()
-@_shadow_options
-@_no_cache_flag
+@_filters
+@_strict
+@_tool_options
+@_shadow
+@_cache
 @_guard
-def check(
-    migrations: str,
-    tool: str | None,
-    schema_file: str | None,
-    dsn: str | None,
-    history_file: str | None,
-    fail_on: str,
-    fmt: str,
-    schemas: tuple[str, ...],
-    excluded: tuple[str, ...],
-    strict: bool,
-) -> None:
+def check(fail_on: str, fmt: str, **o: Any) -> None:
     """CI gate: exit 1 when the database and this code's migrations do not agree."""
-    from schemadiff import contract, report
-    from schemadiff.gate import evaluate, github_annotations
+    from schemadiff import api, contract, report
+    from schemadiff.gate import github_annotations
 
-    wanted = _fail_on(fail_on)
-    result = _run_inference(
-        migrations, tool, schema_file, dsn, history_file, schemas, excluded, strict
-    )
-    failures = evaluate(result, wanted)
+    with _inputs(o) as kwargs:
+        result = api.check(o["migrations"], fail_on=fail_on.split(","), **kwargs)
     if os.environ.get("GITHUB_ACTIONS") == "true":  # workflow commands: stderr, never stdout
-        click.echo(github_annotations(failures), nl=False, err=True)
-    doc = contract.infer_document(result)
+        click.echo(github_annotations(result.failures), nl=False, err=True)
+    doc = contract.infer_document(result.inference)
     if fmt == "json":
-        text = contract.dumps(contract.check_document(result, failures, wanted)) + "\n"  # type: ignore[arg-type]
+        document = contract.check_document(result.inference, result.failures, result.fail_on)
+        text = contract.dumps(document) + "\n"
     elif fmt == "markdown":
-        text = report.check_markdown(failures, doc, wanted)
+        text = report.check_markdown(result.failures, doc, result.fail_on)
     else:
-        text = report.check_table(failures, doc, wanted)
+        text = report.check_table(result.failures, doc, result.fail_on)
     click.echo(text, nl=False)
-    sys.exit(1 if failures else 0)
-
-
-def _fail_on(fail_on: str) -> tuple[str, ...]:
-    """``--fail-on``'s categories; none, or an unknown one, is an error (an empty list would
-    turn the gate off)."""
-    wanted = tuple(dict.fromkeys(c.strip() for c in fail_on.split(",") if c.strip()))
-    unknown = [c for c in wanted if c not in CHECK_CATEGORIES]
-    if unknown:
-        raise SchemaDiffError(
-            f"unknown --fail-on {', '.join(unknown)}; use {', '.join(CHECK_CATEGORIES)}"
-        )
-    if not wanted:
-        raise SchemaDiffError(
-            f"--fail-on {fail_on!r} names no category: the gate would pass whatever it finds; "
-            f"name at least one of {', '.join(CHECK_CATEGORIES)}"
-        )
-    return wanted
+    sys.exit(0 if result.ok else 1)
 
 
 @main.command()
-@click.option(
-    "--migrations", "-m", required=True, type=click.Path(), help="The migration directory."
-)
-@click.option(
-    "--tool",
-    "-t",
-    default=None,
-    help="Migration tool (default: detected from the files and the database).",
-)
-@click.option("--dsn", default=None, help="The database to repair the history of (read-only here).")
-@click.option("--schema-file", "-s", type=click.Path(), help="Or: a pg_dump file of it.")
-@click.option("--history-file", type=click.Path(), help="Recorded versions, one per line.")
+@_migrations
+@_source
+@_history
 @click.option("--from-json", "from_json", type=click.Path(), help="A saved `infer --format json`.")
 @click.option(
     "--style", type=click.Choice(["script", "migration"]), default="script", show_default=True
 )
-@click.option("--out", "-o", type=click.Path(), help="Write the script here (atomically).")
 @click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(["sql", "json"]),
-    default="sql",
-    show_default=True,
-    help="The script itself, or the repair as data (with the script in it).",
+    "--format", "-f", "fmt", type=click.Choice(["sql", "json"]), default="sql",
+    show_default=True, help="The script itself, or the repair as data (with the script in it).",
 )
+@_out
 @click.option(
     "--prune", is_flag=True, help="Also delete rows of versions recorded but not applied."
 )
@@ -762,168 +355,66 @@ def _fail_on(fail_on: str) -> tuple[str, ...]:
     help="Also record this unverified version (repeatable; `unverified` for all of them, "
     "`unobservable` for those without any schema effect).",
 )
-@click.option("--strict", is_flag=True, help="A statement that cannot be modelled is an error.")
-@_tool_options()
-@_shadow_options
-@_no_cache_flag
+@_strict
+@_tool_options
+@_shadow
+@_cache
 @_guard
-def sync(
-    migrations: str,
-    tool: str | None,
-    dsn: str | None,
-    schema_file: str | None,
-    history_file: str | None,
-    from_json: str | None,
-    style: str,
-    out: str | None,
-    fmt: str,
-    prune: bool,
-    allow_partial: bool,
-    complete_partial: bool,
-    assume: tuple[str, ...],
-    strict: bool,
-) -> None:
+def sync(from_json: str | None, style: str, fmt: str, out: str | None, prune: bool,
+         allow_partial: bool, complete_partial: bool, assume: tuple[str, ...], **o: Any) -> None:
     """Write the repair of the tool's history table (nothing is run: you run it).
 
     Only what the schema proves is recorded or pruned: versions it cannot verify are named
     on stderr and recorded only with --assume-applied.
     """
-    from schemadiff.repair import plan_from_inference, plan_from_json, render_plan
+    from schemadiff import api, contract
 
-    if from_json:
-        plan = plan_from_json(Path(from_json), Path(migrations), tool, _options())
-    else:
-        result = _run_inference(migrations, tool, schema_file, dsn, history_file, (), (), strict)
-        plan = plan_from_inference(result)
-    plan.table = _options().history_table
-    if plan.partial and not (allow_partial or complete_partial):
-        click.echo(
-            f"schemadiff: sync refused: partially applied migration(s) "
-            f"{', '.join(plan.partial)}; finish them (--complete-partial shows what is "
-            f"missing) or pass --allow-partial",
-            err=True,
+    with _inputs(o) as kwargs:
+        result = api.sync(
+            o["migrations"], from_json=from_json, style=style, prune=prune,
+            assume_applied=assume, allow_partial=allow_partial,
+            complete_partial=complete_partial, **kwargs,
         )
-        sys.exit(1)
-    repair = render_plan(
-        plan, style=style, prune=prune, complete_partial=complete_partial, assume=assume
-    )
+    repair = result.repair
     text = repair.text
     if fmt == "json":
-        from schemadiff import contract
-
-        script = repair.script
-        text = contract.dumps(
-            contract.sync_document(
-                plan.tool,
-                style,
-                repair.text,
-                inserted=list(script.inserted),
-                pruned=list(script.pruned),
-                not_recorded=repair.not_recorded,
-                not_pruned=repair.not_pruned,
-                partial=list(plan.partial),
-                filename=script.filename,
-                version=script.version,
-                commands=list(script.commands),
-                warnings=list(script.warnings),
-            )
-        )
+        text = contract.dumps(contract.sync_document(result.plan, repair, style))
     _write(text, out)
     for line in repair.notes:
-        click.echo(f"schemadiff: {line}", err=True)
+        _notify(line)
 
 
 @main.command()
-@click.option(
-    "--migrations", "-m", required=True, type=click.Path(), help="The migration directory."
-)
-@click.option(
-    "--tool", "-t", default=None, help="Migration tool (default: detected from the layout)."
-)
+@_migrations
 @click.option("--shadow-dsn", default=None, help="Server where a scratch database may be created.")
 @click.option("--shadow", type=click.Choice(["embedded"]), help="Or: start an embedded server.")
 @click.option(
     "--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table",
     show_default=True,
 )
-@click.option("--out", "-o", type=click.Path(), help="Write the report here instead of stdout.")
-@_tool_options(history_table=False)
-@_no_cache_flag
+@_out
+@_tool_options
+@_cache
 @_guard
-def verify(
-    migrations: str,
-    tool: str | None,
-    shadow_dsn: str | None,
-    shadow: str | None,
-    fmt: str,
-    out: str | None,
-) -> None:
+def verify(fmt: str, out: str | None, shadow_dsn: str | None, shadow: str | None,
+           **o: Any) -> None:
     """Check the static replay against a real PostgreSQL, migration by migration.
 
     Exit 0 when the schema after every migration is the same both ways, 1 at the first migration
     where they part (reported with what differs), 2 on trouble.
     """
-    import time
+    from schemadiff import api, contract
+    from schemadiff.verification import verification_table
 
-    from schemadiff.cache import command_cache
-    from schemadiff.history import parse_migrations
-    from schemadiff.sources.shadow import describe_shadow, shadow_replay
-    from schemadiff.verify import Comparison, static_snapshots, verification_table
-
-    if bool(shadow_dsn) == bool(shadow):
-        raise SchemaDiffError("give --shadow-dsn DSN or --shadow embedded")
-    name, found = _read_migrations(migrations, tool)
-    started = time.perf_counter()
-    comparison = Comparison(static_snapshots(parse_migrations(found, cache=command_cache())))
-    static_done = time.perf_counter()
-    from schemadiff.progress import ProgressBar
-
-    with ProgressBar() as bar:
-        advance = bar.step("applying migrations in the shadow database", len(found))
-
-        def observe(position: int, migration: Any, catalog: Any) -> bool:
-            advance(1)
-            return bool(comparison.observe(position, migration, catalog))
-
-        replay = shadow_replay(
-            found, shadow_dsn=shadow_dsn, embedded=bool(shadow), observe=observe
+    with _inputs(o, history=False) as kwargs:
+        result = api.verify(
+            o["migrations"], shadow_dsn=shadow_dsn, embedded=bool(shadow), tool=kwargs["tool"],
+            options=kwargs["options"], cache=kwargs["cache"], steps=kwargs["steps"],
+            notify=_notify,
         )
-    comparison.shadow_diagnostics = replay.diagnostics
-    timings = {"static": static_done - started, "shadow": time.perf_counter() - static_done}
-    where = describe_shadow(shadow_dsn, bool(shadow))
     if fmt == "json":
-        from schemadiff import contract
-
-        text = contract.dumps(contract.verify_document(comparison, name, where, timings))
+        text = contract.dumps(contract.verify_document(result))
     else:
-        text = verification_table(comparison, name, where, timings)
+        text = verification_table(result)
     _write(text, out)
-    sys.exit(0 if comparison.agree else 1)
-
-
-def run() -> None:
-    """The console entry point: :func:`main`, then exit without the interpreter's teardown.
-
-    A run leaves a large heap of small objects behind; tearing it down (module by module,
-    with a collection) is work nobody needs once the output is flushed. ``atexit`` hooks
-    still run: they stop what a run may have started (a shadow PostgreSQL).
-    """
-    import atexit
-
-    try:
-        main()
-        code: Any = 0
-    except SystemExit as exc:
-        code = exc.code
-    if code is None:
-        code = 0
-    elif not isinstance(code, int):
-        sys.stderr.write(f"{code}\n")
-        code = 1
-    atexit._run_exitfuncs()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # a closed pipe: what was written is all there is
-        code = code or 2
-    os._exit(code)
+    sys.exit(0 if result.comparison.agree else 1)

@@ -35,12 +35,14 @@ else:  # typing's TypedDict knows NotRequired from 3.11 on
         is_typeddict,
     )
 
-from schemadiff.diff import Change, Difference
+from schemadiff.differences import Change, Difference
 from schemadiff.errors import Diagnostic, Location, SchemaDiffError
 from schemadiff.gate import Category, Failure
-from schemadiff.infer import Confidence, Inference, Pattern, Status, Verdict
+from schemadiff.inference import Confidence, Inference, Pattern, Status, Verdict
 from schemadiff.model import Catalog
 from schemadiff.recorded import Recorded
+from schemadiff.repair import Repair, RepairPlan
+from schemadiff.verification import Verification
 
 FormatVersion = Literal[1]
 FORMAT_VERSION: FormatVersion = 1
@@ -405,36 +407,23 @@ def check_document(
     }
 
 
-def sync_document(
-    tool: str,
-    style: str,
-    script: str,
-    *,
-    inserted: list[str],
-    pruned: list[str],
-    not_recorded: dict[str, str],
-    not_pruned: list[str],
-    partial: list[str],
-    filename: str | None = None,
-    version: str | None = None,
-    commands: list[str] | None = None,
-    warnings: list[str] | None = None,
-) -> SyncDocument:
+def sync_document(plan: RepairPlan, repair: Repair, style: str) -> SyncDocument:
+    script = repair.script
     return {
         "format_version": FORMAT_VERSION,
         "command": "sync",
-        "tool": tool,
+        "tool": plan.tool,
         "style": style,  # type: ignore[typeddict-item]
-        "inserted": inserted,
-        "pruned": pruned,
-        "not_recorded": [{"version": v, "reason": r} for v, r in not_recorded.items()],
-        "not_pruned": not_pruned,
-        "partial": partial,
-        "filename": filename,
-        "version": version,
-        "commands": list(commands or []),
-        "warnings": list(warnings or []),
-        "script": script,
+        "inserted": list(script.inserted),
+        "pruned": list(script.pruned),
+        "not_recorded": [{"version": v, "reason": r} for v, r in repair.not_recorded.items()],
+        "not_pruned": list(repair.not_pruned),
+        "partial": list(plan.partial),
+        "filename": script.filename,
+        "version": script.version,
+        "commands": list(script.commands),
+        "warnings": list(script.warnings),
+        "script": repair.text,
     }
 
 
@@ -442,10 +431,8 @@ def _diagnostic(d: Diagnostic) -> Diagnostic_:
     return {"file": d.location.path, "line": d.location.line, "message": d.message}
 
 
-def verify_document(
-    comparison: Any, tool: str, shadow: str, timings: dict[str, float]
-) -> VerifyDocument:
-    """``comparison``: a :class:`schemadiff.verify.Comparison`."""
+def verify_document(result: Verification) -> VerifyDocument:
+    comparison = result.comparison
     first: FirstDifference | None = None
     if comparison.divergence is not None:
         dv = comparison.divergence
@@ -460,15 +447,15 @@ def verify_document(
     return {
         "format_version": FORMAT_VERSION,
         "command": "verify",
-        "tool": tool,
-        "shadow": shadow,
+        "tool": result.tool,
+        "shadow": result.shadow,
         "agree": comparison.agree,
         "migrations": len(comparison.snapshots.catalogs),
         "compared": comparison.compared,
         "first_difference": first,
         "shadow_diagnostics": [_diagnostic(d) for d in comparison.shadow_diagnostics],
         "static_unmodeled": len(comparison.snapshots.replay.diagnostics),
-        "timings": {k: round(v, 3) for k, v in timings.items()},
+        "timings": {k: round(v, 3) for k, v in result.timings.items()},
     }
 
 

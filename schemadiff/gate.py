@@ -9,14 +9,14 @@ disagreeing, a partial migration, a changed file of an applied migration, unexpl
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from schemadiff.choice import Choice
-from schemadiff.frozen import record
 
 if TYPE_CHECKING:  # the CLI imports this module for CATEGORIES: keep it light
-    from schemadiff.diff import Difference
-    from schemadiff.infer import Inference
+    from schemadiff.differences import Difference
+    from schemadiff.inference import Inference
 
 class Category(Choice):
     """A ``--fail-on`` category."""
@@ -42,7 +42,7 @@ OPT_IN = (Category.PENDING.value,)
 DEFAULT = tuple(c for c in CATEGORIES if c not in OPT_IN)
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Failure:
     category: Category
     message: str

@@ -6,10 +6,9 @@ choosing a tool happen at the edges (``tools``, ``sources``, ``cli``).
 
 from __future__ import annotations
 
-import pickle
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from schemadiff.errors import Diagnostic, ParseError
 from schemadiff.migration import Migration
@@ -18,7 +17,6 @@ from schemadiff.model import Catalog, Effect
 # The parser and the replayer (and with them sqlglot) are imported by the functions that use
 # them: unpickling a cached Replay needs this module's classes, not the engine.
 if TYPE_CHECKING:
-    from schemadiff.cache import ParseCache
     from schemadiff.sql import ops
     from schemadiff.sql.replay import Replayer
     from schemadiff.sql.split import Statement
@@ -44,63 +42,6 @@ class Replay:
     diagnostics: list[Diagnostic]
     stats: dict[str, MigrationStats] = field(default_factory=dict)
     migrations: list[Migration] = field(default_factory=list)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # The effect log is pickled apart and read back only when used: a cached replay is
-        # mostly compared by its catalog, and the log is the larger half of it.
-        effects = list(self.effects)
-        blob = pickle.dumps(effects, protocol=pickle.HIGHEST_PROTOCOL)
-        return (
-            _restore_replay,
-            (self.catalog, blob, len(effects), self.diagnostics, self.stats, self.migrations),
-        )
-
-
-def _restore_replay(
-    catalog: Catalog,
-    blob: bytes,
-    count: int,
-    diagnostics: list[Diagnostic],
-    stats: dict[str, MigrationStats],
-    migrations: list[Migration],
-) -> Replay:
-    return Replay(catalog, DeferredEffects(blob, count), diagnostics, stats, migrations)
-
-
-class DeferredEffects(Sequence[Effect]):
-    """An unpickled replay's effect log, itself unpickled the first time it is read."""
-
-    __slots__ = ("_blob", "_count", "_items")
-
-    def __init__(self, blob: bytes, count: int) -> None:
-        self._blob: bytes | None = blob
-        self._count = count
-        self._items: list[Effect] | None = None
-
-    def _load(self) -> list[Effect]:
-        if self._items is None:
-            assert self._blob is not None
-            self._items, self._blob = pickle.loads(self._blob), None
-        return self._items
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __getitem__(self, index: Any) -> Any:
-        return self._load()[index]
-
-    def __iter__(self) -> Iterator[Effect]:
-        return iter(self._load())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence) and not isinstance(other, str):
-            return self._load() == list(other)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (list, (self._load(),))
 
 
 @dataclass(slots=True)
@@ -156,8 +97,8 @@ def replay_parsed(
 ) -> Replay:
     """Replay already-parsed migrations in order (``progress(1)`` after each one).
 
-    ``parsed`` may be a stream (:class:`~schemadiff.parallel.ParseStream`): each migration is
-    replayed as it arrives.
+    ``parsed`` may be a stream (the runtime's parallel parse): each migration is replayed as
+    it arrives.
     """
     from schemadiff.sql.replay import Replayer
 
@@ -187,39 +128,6 @@ def replay_migrations(migrations: list[Migration], *, strict: bool = False) -> R
             statement when ``strict``.
     """
     return replay_parsed([parse_migration(m) for m in migrations], strict=strict)
-
-
-def parse_migrations(
-    migrations: Sequence[Migration],
-    *,
-    cache: ParseCache | None = None,
-    jobs: int | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> list[ParsedMigration]:
-    """Parse many migrations: from the parse cache where it has them, the rest in parallel.
-
-    The result is exactly ``[parse_migration(m) for m in migrations]`` (same order, same
-    values, the same first error); only the work differs (see
-    :class:`~schemadiff.parallel.ParseStream`, which also lets a caller replay each one as it
-    arrives).
-
-    Args:
-        migrations: in apply order.
-        cache: a :class:`~schemadiff.cache.ParseCache`, or None to parse everything.
-        jobs: processes, this one included; None chooses; 1 = never in parallel.
-        progress: called with the number of migrations just made ready (for a progress bar).
-
-    Raises:
-        ParseError: as :func:`parse_migration` would, for the first file in order that fails.
-    """
-    from schemadiff.parallel import ParseStream
-
-    out = []
-    for pm in ParseStream(migrations, cache=cache, jobs=jobs):
-        out.append(pm)
-        if progress is not None:
-            progress(1)
-    return out
 
 
 def replay_sql(

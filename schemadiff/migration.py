@@ -7,12 +7,10 @@ looks at file names again.
 
 from __future__ import annotations
 
-from dataclasses import field
-
-from schemadiff.frozen import record
+from dataclasses import dataclass, field
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Migration:
     """One UP unit of a migration history.
 

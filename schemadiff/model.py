@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Iterator
-from dataclasses import field
+from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, get_args
-
-from schemadiff.frozen import record
 
 Kind = Literal[
     "schema",
@@ -80,7 +78,7 @@ _key = tuple.__new__
 _ATTRIBUTE_NAMES: dict[type, tuple[str, ...]] = {}
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class SchemaObject:
     """Base of every object kind. Subclasses set ``KIND`` and define ``key``."""
 
@@ -122,7 +120,7 @@ class TableLevel(SchemaObject):
         return ("schema", "table", "name")
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Schema(SchemaObject):
     name: str
     KIND = "schema"
@@ -136,7 +134,7 @@ class Schema(SchemaObject):
         return ("name",)
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Extension(SchemaObject):
     name: str
     schema: str  # the schema its objects live in (``WITH SCHEMA``)
@@ -151,7 +149,7 @@ class Extension(SchemaObject):
         return ("name",)
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Enum(SchemaObject):
     schema: str
     name: str
@@ -159,7 +157,7 @@ class Enum(SchemaObject):
     KIND = "enum"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Domain(SchemaObject):
     schema: str
     name: str
@@ -171,7 +169,7 @@ class Domain(SchemaObject):
     KIND = "domain"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class CompositeType(SchemaObject):
     schema: str
     name: str
@@ -179,7 +177,7 @@ class CompositeType(SchemaObject):
     KIND = "composite"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Sequence(SchemaObject):
     schema: str
     name: str
@@ -194,7 +192,7 @@ class Sequence(SchemaObject):
     KIND = "sequence"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Table(SchemaObject):
     schema: str
     name: str
@@ -209,7 +207,7 @@ class Table(SchemaObject):
     KIND = "table"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Column(TableLevel):
     schema: str
     table: str
@@ -224,7 +222,7 @@ class Column(TableLevel):
     KIND = "column"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Constraint(TableLevel):
     """A table constraint. NOT NULL is a column attribute, not a constraint here."""
 
@@ -248,7 +246,7 @@ class Constraint(TableLevel):
     KIND = "constraint"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Index(SchemaObject):
     """An index that does not back a constraint (those belong to their constraint)."""
 
@@ -264,7 +262,7 @@ class Index(SchemaObject):
     KIND = "index"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class View(SchemaObject):
     """A view or materialized view.
 
@@ -281,7 +279,7 @@ class View(SchemaObject):
     KIND = "view"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Function(SchemaObject):
     """A function or procedure, identified by name and input argument types."""
 
@@ -310,7 +308,7 @@ class Function(SchemaObject):
         return ("schema", "name", "identity_args")
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Trigger(TableLevel):
     schema: str
     table: str
@@ -328,7 +326,7 @@ class Trigger(TableLevel):
     KIND = "trigger"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Policy(TableLevel):
     schema: str
     table: str
@@ -345,7 +343,7 @@ class Policy(TableLevel):
 TABLE_LEVEL_KINDS = frozenset({"column", "constraint", "trigger", "policy"})
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Effect:
     """One change the replay made: the provenance record and the input of inference.
 
@@ -459,19 +457,6 @@ class _Objects(dict):  # type: ignore[type-arg]
                 parent = self._parent(key, obj)
                 if parent is not None:
                     by_parent.setdefault(parent, {})[key] = obj
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # a dict subclass unpickles its items before its attributes: carry the indexes along
-        # (pickle shares the objects between them) instead of re-indexing every item
-        indexes = (self.by_kind, self.by_table, self.by_parent, self.by_ref)
-        return (_restore_objects, (dict(self), indexes))
-
-
-def _restore_objects(items: dict[Key, SchemaObject], indexes: tuple[Any, ...]) -> _Objects:
-    objects = _Objects()
-    dict.update(objects, items)
-    objects.by_kind, objects.by_table, objects.by_parent, objects.by_ref = indexes
-    return objects
 
 
 class Catalog:

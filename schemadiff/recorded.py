@@ -9,12 +9,10 @@ here"; Flyway: failed rows and undo rows do not count).
 
 from __future__ import annotations
 
-from dataclasses import field
-
-from schemadiff.frozen import record
+from dataclasses import dataclass, field
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class RecordedVersion:
     """One version the history table records as applied (or as failed, ``success=False``).
 
@@ -33,7 +31,7 @@ class RecordedVersion:
     success: bool = True
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Recorded:
     """A tool's history as read from a database, a dump or a file.
 

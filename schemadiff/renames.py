@@ -13,16 +13,15 @@ migration look applied: a table pairs only with a table of the same schema whose
 function pairs only with one whose every attribute but the name is equal; a column pairs only
 when an index or constraint of its table names it under the new name where the migrations
 name the old one. Verdicts that rest only on renamed objects are marked unproven (see
-:mod:`schemadiff.infer`). Pure: catalogs in, catalogs out.
+:mod:`schemadiff.inference`). Pure: catalogs in, catalogs out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
-from schemadiff.frozen import record
 from schemadiff.model import TABLE_LEVEL_KINDS, Catalog, Column, Effect, Key, SchemaObject
 
 #: Kinds paired by equal attributes (the name aside).
@@ -33,7 +32,7 @@ _TABLE_SIMILARITY = 0.6
 _TABLE_SHARED_COLUMNS = 2
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Rename:
     """``expected`` (a key the migrations made) is ``actual`` (a key no migration made)."""
 

@@ -1,4 +1,5 @@
-"""From an inference to the repair script: what to insert, prune, and finish by hand.
+"""From an inference to the repair of the tool's history: what to insert, prune, and finish
+by hand, written in the tool's own row format.
 
 The per-tool row formats live in the tool modules (through ``sync.render_sync``); this module
 decides what goes in, and only what the schema proves:
@@ -12,19 +13,27 @@ decides what goes in, and only what the schema proves:
   deleted wrongly makes the tool re-run a migration on a live database;
 - partial migrations stop the sync unless the user finishes them (``--complete-partial``
   emits the statements whose effects are absent) or accepts them (``--allow-partial``).
+
+:func:`render_sync` writes the rows through the tool module's ``render_sync``
+(:class:`~schemadiff.tools.protocol.Tool`): a script for ``psql -v ON_ERROR_STOP=1 -f``, one
+transaction, idempotent (each row inserted by ``INSERT ... SELECT ... WHERE NOT EXISTS``),
+every literal quoted. Pure: checksums come from :attr:`Migration.checksum`, which the readers
+compute from the files' exact bytes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from schemadiff.errors import Location, SchemaDiffError
-from schemadiff.infer import Inference
+from schemadiff.inference import Inference
 from schemadiff.migration import Migration
 from schemadiff.recorded import Recorded, RecordedVersion
-from schemadiff.tools.protocol import SyncScript
+from schemadiff.tools import TOOLS
+from schemadiff.tools.protocol import STYLES, SyncContext, SyncError, SyncScript
 
 #: ``--assume-applied`` words that stand for a group of unverified versions.
 ASSUME_GROUPS = ("unverified", "unobservable")
@@ -84,13 +93,16 @@ def plan_from_inference(result: Inference) -> RepairPlan:
 
 
 def plan_from_json(
-    path: Path, migrations_dir: Path, tool: str | None, options: ToolOptions | None = None
+    doc: Mapping[str, Any],
+    path: Path,
+    migrations_dir: Path,
+    tool: str | None,
+    options: ToolOptions | None = None,
 ) -> RepairPlan:
-    """A plan from a saved ``infer --format json`` (the migrations are re-read from disk)."""
-    from schemadiff.contract import read_infer_document
+    """A plan from a saved ``infer --format json`` document (``contract.read_infer_document``
+    read it from ``path``); the migrations are re-read from disk."""
     from schemadiff.tools import read_migrations
 
-    doc = read_infer_document(path)
     tool_name = tool or doc["tool"]
     history = doc["history"]
     verdicts = doc["migrations"]
@@ -220,7 +232,6 @@ def render_plan(
     assume: tuple[str, ...] = (),
 ) -> Repair:
     """The script and the notes for the user (what to run next, warnings)."""
-    from schemadiff.sync import render_sync
 
     by_version = {m.version: m for m in plan.migrations}
     order = {m.version: i for i, m in enumerate(plan.migrations)}
@@ -275,3 +286,81 @@ def _reasons(versions: list[str], why: dict[str, str], limit: int = 8) -> str:
     shown = [f"{v}: {why[v]}" for v in versions[:limit]]
     more = f"; +{len(versions) - limit} more" if len(versions) > limit else ""
     return "; ".join(shown) + more
+
+
+# -- the tool's own row format ------------------------------------------------------------
+
+
+def render_sync(
+    tool: str,
+    missing: Sequence[Migration],
+    recorded: Recorded,
+    *,
+    prune: Sequence[str] = (),
+    style: str = "script",
+    migrations: Sequence[Migration] = (),
+    table: tuple[str, str] | str | None = None,
+    origin: str = "",
+) -> SyncScript:
+    """The repair of ``tool``'s history table, in the tool's own row format.
+
+    Args:
+        tool: a ``--tool`` name (``goose``, ``sqlx``, ``golang-migrate``, ``dbmate``,
+            ``flyway``, ``diesel``, ``prisma``, ``atlas``).
+        missing: the migrations applied but not recorded (``missing_from_history``), as the
+            tool's reader lists them (their checksums are what the rows store).
+        recorded: the history as read (:mod:`schemadiff.sources.history`): whether the table
+            exists, which rows failed.
+        prune: recorded versions to delete (``recorded_not_applied``, only with ``--prune``).
+        style: ``script`` (default, every tool) or ``migration`` (goose: a migration file).
+        migrations: every migration of the directory in the tool's order; used to warn about
+            genuinely pending migrations the tool will then refuse, and to pick a goose sync
+            version that no file has.
+        table: the history table when not the tool's default: ``"schema.name"``, ``"name"``
+            or ``(schema, name)``.
+        origin: where the inference came from, for the header comment.
+
+    Returns:
+        The script (or migration file) and what to tell the user.
+
+    Raises:
+        SyncError: an unknown tool or style, a migration style the tool has no form for, a
+            version both to record and to prune, or a goose sync version that cannot exist
+            (the message explains and names the alternative).
+    """
+    module = TOOLS.get(tool)
+    if module is None:
+        raise SyncError(f"unknown tool {tool!r}; known tools: {', '.join(TOOLS)}")
+    if style not in STYLES:
+        raise SyncError(f"unknown sync style {style!r}; use one of: {', '.join(STYLES)}")
+    seen: dict[str, Migration] = {}
+    for m in missing:
+        seen.setdefault(m.version, m)
+    both = sorted(set(seen) & set(prune))
+    if both:
+        raise SyncError(f"version(s) both to record and to prune: {', '.join(both)}")
+    ctx = SyncContext(
+        tool=tool,
+        missing=tuple(seen.values()),
+        recorded=recorded,
+        prune=tuple(dict.fromkeys(prune)),
+        migrations=tuple(migrations),
+        table=_table(table, module.HISTORY_TABLES),
+        style=style,
+        origin=origin,
+    )
+    result: SyncScript = module.render_sync(ctx)
+    return result
+
+
+def _table(table: tuple[str, str] | str | None,
+           defaults: Iterable[tuple[str, str]]) -> tuple[str, str]:
+    """The history table to write to: the one given, else the tool's first default (a schema
+    it names first, e.g. Atlas's ``atlas_schema_revisions``)."""
+    if isinstance(table, tuple):
+        return table
+    if isinstance(table, str):
+        schema, dot, name = table.rpartition(".")
+        return (schema, name) if dot else ("", table)
+    return sorted(defaults, key=lambda t: (t[0] == "", t))[0]
+

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from schemadiff.diff import Difference
+from schemadiff.differences import Difference
 from schemadiff.errors import Diagnostic
-from schemadiff.infer import PATTERNS
+from schemadiff.inference import PATTERNS
 
 if TYPE_CHECKING:
     from schemadiff.gate import Failure

@@ -24,11 +24,10 @@ the flag that settles it. Pure: values in, values out; the reading happens in
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import field
+from dataclasses import dataclass, field
 from types import ModuleType
 
 from schemadiff.errors import Location, MigrationError
-from schemadiff.frozen import record
 
 __all__ = [
     "Claim",
@@ -46,7 +45,7 @@ STRONG = 80
 Row = Mapping[str, "str | None"]
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class HistoryTable:
     """A table that may be a migration tool's history.
 
@@ -68,7 +67,7 @@ class HistoryTable:
         return f"{self.schema}.{self.name}" if self.schema else self.name
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class ToolEvidence:
     """What a database (live or dumped) says about the migration tools that used it.
 
@@ -81,7 +80,7 @@ class ToolEvidence:
     tables: tuple[HistoryTable, ...] = ()
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Claim:
     """One tool's history table in the database, weighed against the directory.
 
@@ -115,7 +114,7 @@ class Claim:
         return f"{where} ({self.recorded} version(s), {self.matched} of them files here)"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class ToolChoice:
     """The tool chosen and why (said on stderr when it was not given)."""
 

@@ -43,7 +43,7 @@ import psycopg
 from psycopg import pq
 
 from pg import PgServer
-from schemadiff.diff import Difference, diff_catalogs
+from schemadiff.differences import Difference, diff_catalogs
 from schemadiff.errors import Location
 from schemadiff.history import Replay, replay_migrations, replay_sql
 from schemadiff.migration import Migration

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import subprocess
 import sys
 import textwrap
@@ -16,18 +15,21 @@ from pathlib import Path
 
 import pytest
 
-from schemadiff.cache import (
-    CACHE_DIR_ENV,
-    FORMAT,
-    NO_CACHE_ENV,
-    ParseCache,
-    default_cache_dir,
-    entry_key,
-)
-from schemadiff.history import parse_migration, parse_migrations, replay_parsed
+from schemadiff.cachedir import CACHE_DIR_ENV, default_cache_dir
+from schemadiff.history import ParsedMigration, parse_migration, replay_parsed
 from schemadiff.migration import Migration
+from schemadiff.runtime.cache import FORMAT, NO_CACHE_ENV, ParseCache, entry_key
+from schemadiff.runtime.parallel import parse_all
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def parse_migrations(
+    migrations: list[Migration], *, cache: ParseCache | None = None, jobs: int | None = None
+) -> list[ParsedMigration]:
+    """Every migration parsed through the runtime: from ``cache``, the rest in workers."""
+    keys = [entry_key(m.path, m.sql) if cache is not None else None for m in migrations]
+    return list(parse_all(migrations, keys, cache, jobs=jobs))
 
 
 def _history(n: int = 6) -> list[Migration]:
@@ -159,8 +161,8 @@ def test_cache_dir_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: P
 _WRITER = textwrap.dedent(
     """
     import sys
-    from schemadiff.cache import ParseCache
-    from schemadiff.history import parse_migrations
+    from schemadiff.runtime.cache import ParseCache, entry_key
+    from schemadiff.history import parse_migration
     from schemadiff.migration import Migration
 
     migrations = [
@@ -170,8 +172,6 @@ _WRITER = textwrap.dedent(
     for _ in range(5):  # each round rewrites every entry: maximal overlap between the writers
         cache = ParseCache(sys.argv[1])
         for m in migrations:
-            from schemadiff.cache import entry_key
-            from schemadiff.history import parse_migration
             cache.put(entry_key(m.path, m.sql), parse_migration(m).statements)
     """
 )
@@ -208,114 +208,37 @@ def test_parallel_raises_the_first_error_in_order() -> None:
     assert str(parallel.value) == str(sequential.value)
 
 
-def test_workers_parse_write_the_cache_and_stream_in_order(tmp_path: Path) -> None:
-    """Files the cache lacks go to a worker, which writes their entries; this process gets
-    them in apply order, mixed with the ones the cache had."""
-    from schemadiff.parallel import ParseStream
-
-    migrations = _history(60)
+def test_workers_parse_write_the_cache_and_come_back_in_order(tmp_path: Path) -> None:
+    """Files the cache lacks are parsed (by workers or by this process taking chunks no
+    worker started) and written once each, a pack per chunk; everything comes back in apply
+    order, mixed with what the cache had."""
+    migrations = _history(300)
     parse_migrations(migrations[::3], cache=ParseCache(tmp_path))  # a third already cached
     cache = ParseCache(tmp_path)
-    stream = ParseStream(migrations, cache=cache, jobs=2)
-    assert stream._workers is not None  # a worker was started
-    got = list(stream)
-    assert got == [parse_migration(m) for m in migrations]
-    assert stream._workers is None  # closed once consumed
-    # 40 parsed, by the worker or by this process taking chunks the worker had not started
-    assert (cache.stats.hits, cache.stats.misses, cache.stats.writes) == (20, 40, 40)
-    assert len(_keys(tmp_path)) == 60
-
-
-@pytest.mark.parametrize("round_", range(6))
-def test_every_file_is_parsed_once_however_the_race_goes(tmp_path: Path, round_: int) -> None:
-    """This process and the worker race for the same chunks (a worker takes one between this
-    process's look at it and its own claim): whoever wins, each file is parsed and written
-    exactly once. Repeated, because the interleaving differs from run to run."""
-    from schemadiff.parallel import ParseStream
-
-    migrations = _history(40 + round_ * 7)
-    cache = ParseCache(tmp_path)
-    stream = ParseStream(migrations, cache=cache, jobs=2)
-    time.sleep(0.002 * round_)  # the worker gets further ahead from round to round
-    assert list(stream) == [parse_migration(m) for m in migrations]
-    assert (cache.stats.misses, cache.stats.writes) == (len(migrations), len(migrations))
-    assert len(_keys(tmp_path)) == len(migrations)
-
-
-class _RacedJob:
-    """A job whose only chunk a worker takes between this process's look and its claim."""
-
-    def __init__(self, result: object) -> None:
-        self.looks = 0
-        self.result_ = result
-
-    def owner(self, chunk: int) -> int:
-        self.looks += 1
-        return 0 if self.looks == 1 else 1  # nobody's at the first look, then the worker's
-
-    def take(self) -> None:
-        return None  # the worker won: nothing is left
-
-    def ready(self, chunk: int) -> bool:
-        return True
-
-    def result(self, chunk: int) -> object:
-        return self.result_
-
-
-def test_a_chunk_the_worker_takes_meanwhile_is_its_to_deliver() -> None:
-    """Losing the race for a chunk is not a cancelled job: the worker's result is used, not
-    the file parsed a second time here."""
-    from schemadiff.parallel import ParseStream
-
-    migrations = _history(2)
-    stream = ParseStream(migrations, jobs=1)
-    blobs = [pickle.dumps(parse_migration(m).statements) for m in migrations]
-    stream._chunks = [[0, 1]]
-    stream._job = _RacedJob([(blobs[0], False), (blobs[1], False)])  # type: ignore[assignment]
-    ready: dict[int, object] = {}
-    stream._obtain(0, ready)
-    assert ready == {0: blobs[0], 1: blobs[1]} and stream.parsed_here == 0
-
-
-def test_this_process_takes_chunks_no_worker_started(tmp_path: Path) -> None:
-    """Consumed at once, the stream does not wait idle for its single worker: it parses the
-    free chunks itself, and the result is still in order and complete."""
-    from schemadiff.parallel import ParseStream
-
-    migrations = _history(300)
-    cache = ParseCache(tmp_path)
-    stream = ParseStream(migrations, cache=cache, jobs=2)
-    got = list(stream)
-    assert got == [parse_migration(m) for m in migrations]
-    assert 0 < stream.parsed_here < len(migrations), stream.parsed_here
-    assert cache.stats.writes == len(migrations) == len(_keys(tmp_path))
-    # a pack per chunk of 16, whoever parsed it, not a file per migration
-    assert len(_entries(tmp_path)) == -(-len(migrations) // 16)
-
-
-def test_a_stream_closed_unread_stops_its_workers(tmp_path: Path) -> None:
-    from schemadiff.parallel import ParseStream
-
-    stream = ParseStream(_history(200), cache=ParseCache(tmp_path), jobs=2)
-    workers = stream._workers
-    assert workers is not None
-    pids = workers.pids
-    stream.close()
-    assert stream._workers is None
-    with pytest.raises(RuntimeError):  # closed: they take no more work
-        workers.call(len, [])
-    for pid in pids:  # ended and reaped
-        with pytest.raises(ProcessLookupError):
-            os.kill(pid, 0)
+    assert parse_migrations(migrations, cache=cache, jobs=2) == [
+        parse_migration(m) for m in migrations
+    ]
+    assert (cache.stats.hits, cache.stats.misses) == (100, 200)
+    assert len(_keys(tmp_path)) == 300
     assert not list(tmp_path.rglob("*.tmp"))
 
 
-def test_replay_consumes_a_stream_as_it_comes(tmp_path: Path) -> None:
-    from schemadiff.parallel import ParseStream
+@pytest.mark.parametrize("round_", range(4))
+def test_every_file_is_parsed_once_however_the_race_goes(tmp_path: Path, round_: int) -> None:
+    """This process and the workers race for the same chunks: whoever wins, each file is
+    parsed and written exactly once. Repeated: the interleaving differs from run to run."""
+    migrations = _history(40 + round_ * 37)
+    cache = ParseCache(tmp_path)
+    assert parse_migrations(migrations, cache=cache, jobs=2) == [
+        parse_migration(m) for m in migrations
+    ]
+    assert cache.stats.misses == len(migrations) == len(_keys(tmp_path))
 
+
+def test_replay_consumes_the_parse_as_it_comes(tmp_path: Path) -> None:
     migrations = _history(80)
-    streamed = replay_parsed(ParseStream(migrations, cache=ParseCache(tmp_path), jobs=2))
+    keys = [entry_key(m.path, m.sql) for m in migrations]
+    streamed = replay_parsed(parse_all(migrations, keys, ParseCache(tmp_path), jobs=2))
     listed = replay_parsed([parse_migration(m) for m in migrations])
     assert streamed.catalog == listed.catalog and streamed.effects == listed.effects
     assert streamed.migrations == migrations
@@ -341,7 +264,7 @@ def test_cgroup_cpu_quota_caps_the_cpu_count(
 ) -> None:
     import math
 
-    from schemadiff.parallel import _cgroup_quota, cpu_count
+    from schemadiff.runtime.parallel import _cgroup_quota, cpu_count
 
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -356,7 +279,7 @@ def test_cgroup_cpu_quota_caps_the_cpu_count(
 def test_jobs_from_the_environment(
     monkeypatch: pytest.MonkeyPatch, value: str, workers: int
 ) -> None:
-    from schemadiff.parallel import JOBS_ENV, worker_count
+    from schemadiff.runtime.parallel import JOBS_ENV, worker_count
 
     monkeypatch.setenv(JOBS_ENV, value)
     assert worker_count(200, None) == workers  # 13 chunks: enough for every worker
@@ -366,7 +289,7 @@ def test_jobs_from_the_environment(
 @pytest.mark.parametrize("value", ["0", "-2", "two", "1.5"])
 def test_bad_jobs_in_the_environment_is_a_usage_error(tmp_path: Path, value: str) -> None:
     """One line naming the variable, exit code 2, no traceback."""
-    from schemadiff.parallel import JOBS_ENV
+    from schemadiff.runtime.parallel import JOBS_ENV
 
     mig, dump = _goose_dir(tmp_path)
     proc = _run_cli(
@@ -376,110 +299,6 @@ def test_bad_jobs_in_the_environment_is_a_usage_error(tmp_path: Path, value: str
     assert proc.returncode == 2, proc.stderr
     assert JOBS_ENV in proc.stderr and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
-
-
-def _lead_task(value: str) -> str:
-    return value.upper()
-
-
-def test_a_lead_task_runs_first_then_the_worker_takes_chunks(tmp_path: Path) -> None:
-    """Given workers busy with a lead task, this process parses the first chunks and the
-    worker, once the lead is done, takes the next free ones: both parse, the order is kept,
-    and the borrowed workers are left running for their owner."""
-    from schemadiff.parallel import ParseStream
-    from schemadiff.workers import Workers
-
-    migrations = _history(300)
-    cache = ParseCache(tmp_path)
-    with Workers(1) as workers:
-        lead = workers.call(_lead_task, "dump")
-        stream = ParseStream(migrations, cache=cache, workers=workers)
-        got = list(stream)
-        assert got == [parse_migration(m) for m in migrations]
-        assert lead.result() == "DUMP"
-        assert 0 < stream.parsed_here < len(migrations), stream.parsed_here
-        assert cache.stats.writes == len(migrations) == len(_keys(tmp_path))
-        assert workers.call(len, [1, 2]).result() == 2  # still the owner's
-
-
-@pytest.mark.parametrize(
-    ("size", "jobs", "env", "workers"),
-    [
-        pytest.param(1_000, None, None, 0, id="small-dump-here"),
-        pytest.param(10**6, 1, None, 0, id="one-job-no-worker"),
-        pytest.param(1_000, 2, None, 1, id="jobs-given-whatever-the-size"),
-        pytest.param(1_000, None, "3", 2, id="jobs-from-the-environment"),
-        pytest.param(10**6, None, "1", 0, id="environment-says-none"),
-    ],
-)
-def test_workers_for_a_dump(
-    monkeypatch: pytest.MonkeyPatch, size: int, jobs: int | None, env: str | None, workers: int
-) -> None:
-    from schemadiff.parallel import JOBS_ENV, lead_workers
-
-    if env is None:
-        monkeypatch.delenv(JOBS_ENV, raising=False)
-    else:
-        monkeypatch.setenv(JOBS_ENV, env)
-    assert lead_workers(size, jobs) == workers
-
-
-def test_no_workers_for_none() -> None:
-    from schemadiff.parallel import start_workers
-
-    assert start_workers(0) is None
-
-
-_DUMP = """CREATE TABLE public.t1 (id bigint NOT NULL, name text DEFAULT 'x1'::text NOT NULL);
-ALTER TABLE ONLY public.t1 ADD CONSTRAINT t1_pkey PRIMARY KEY (id);
-CREATE TABLE public.extra (a integer CHECK ((a > 0)));
-"""
-
-
-@pytest.mark.parametrize("strict", [False, True])
-def test_dump_read_by_a_worker_equals_reading_it_here(tmp_path: Path, strict: bool) -> None:
-    """finish_with_dump: the worker's replay of the dump is the one load_dump makes, its
-    cache entry is written (a second run reads it), and the migrations' replay is unchanged."""
-    from schemadiff.inputs import PendingDump, PendingExpected, load_dump, load_expected
-
-    dump = tmp_path / "schema.sql"
-    dump.write_text(_DUMP)
-    migrations = _history(120)
-    cache = ParseCache(tmp_path / "cache")
-    with PendingDump(dump, strict=strict, cache=cache, jobs=2) as pending_dump:
-        assert pending_dump.leading  # a worker forked for it, before the migrations
-        with PendingExpected(migrations, strict=strict, cache=cache, dump=pending_dump) as pending:
-            expected, actual = pending.finish_with_dump()
-    alone = load_dump(dump, strict=strict)
-    assert actual.catalog == alone.catalog and actual.diagnostics == alone.diagnostics
-    assert list(actual.effects) == []  # a dump is a schema source: no effect log
-    assert expected.replay.catalog == load_expected(migrations).replay.catalog
-    again = ParseCache(tmp_path / "cache")
-    assert load_dump(dump, strict=strict, cache=again).catalog == alone.catalog
-    assert (again.stats.hits, again.stats.misses) == (1, 0)
-
-
-def test_a_dump_error_comes_first_and_a_worker_failure_is_met_here(tmp_path: Path) -> None:
-    """A missing dump fails when it is made, before the migrations are read or parsed; a dump
-    the worker cannot replay (strict, an unsupported statement) raises here the error
-    load_dump raises."""
-    from schemadiff.errors import ParseError, SourceError
-    from schemadiff.inputs import PendingDump, PendingExpected, load_dump
-
-    with pytest.raises(SourceError, match="no such file"):
-        PendingDump(tmp_path / "missing.sql", jobs=2)
-    dump = tmp_path / "schema.sql"
-    dump.write_text(_DUMP + "CREATE FOO bar;\n")
-    with pytest.raises(ParseError) as alone:
-        load_dump(dump, strict=True)
-    with PendingDump(dump, strict=True, jobs=2) as pending_dump:
-        assert pending_dump.leading
-        with (
-            PendingExpected(_history(100), strict=True, dump=pending_dump) as pending,
-            pytest.raises(ParseError) as both,
-        ):
-            pending.finish_with_dump()
-    assert str(both.value) == str(alone.value)
 
 
 @pytest.mark.slow
@@ -609,19 +428,19 @@ def test_a_changed_dump_or_migration_is_replayed_again(tmp_path: Path) -> None:
 
 
 def test_a_corrupted_replay_entry_is_rebuilt(tmp_path: Path) -> None:
-    from schemadiff.cache import replay_key
     from schemadiff.history import Replay
-    from schemadiff.inputs import load_expected
+    from schemadiff.runtime.cache import replay_key
+    from schemadiff.runtime.loader import CachedLoader
 
     migrations = _history()
     cache = ParseCache(tmp_path)
-    first = load_expected(migrations, cache=cache).replay
+    first = CachedLoader(cache).expected(migrations).replay
     keys = [entry_key(m.path, m.sql) for m in migrations]
     key = replay_key(keys, [m.version for m in migrations], False)
     victim = tmp_path / f"v{FORMAT}" / f"{key}.pickle"
     victim.write_bytes(victim.read_bytes()[:200])
     again = ParseCache(tmp_path)
-    second = load_expected(migrations, cache=again).replay
+    second = CachedLoader(again).expected(migrations).replay
     assert again.stats.corrupt == 1 and isinstance(second, Replay)
     assert second.catalog == first.catalog == replay_parsed(
         [parse_migration(m) for m in migrations]
@@ -646,13 +465,13 @@ def test_the_same_files_as_other_versions_are_another_replay(tmp_path: Path) -> 
     """A replay's effects name migrations by version: renumbered files are not a cache hit."""
     from dataclasses import replace
 
-    from schemadiff.inputs import load_expected
+    from schemadiff.runtime.loader import CachedLoader
 
     migrations = _history()
-    load_expected(migrations, cache=ParseCache(tmp_path))
+    CachedLoader(ParseCache(tmp_path)).expected(migrations)
     renumbered = [replace(m, version=f"v{m.version}") for m in migrations]
     cache = ParseCache(tmp_path)
-    again = load_expected(renumbered, cache=cache).replay
+    again = CachedLoader(cache).expected(renumbered).replay
     assert {e.migration for e in again.effects} == {m.version for m in renumbered}
     assert cache.stats.hits == len(migrations)  # the parses were reused, not the replay
 
@@ -660,24 +479,23 @@ def test_the_same_files_as_other_versions_are_another_replay(tmp_path: Path) -> 
 @pytest.mark.parametrize("cached", [True, False])
 def test_subset_replays_match_a_fresh_replay(tmp_path: Path, cached: bool) -> None:
     """What infer's drift replays for a partly applied history, with and without a cache."""
-    from schemadiff.inputs import load_expected
+    from schemadiff.runtime.loader import CachedLoader
 
     migrations = _history()
-    expected = load_expected(migrations, cache=ParseCache(tmp_path) if cached else None)
+    expected = CachedLoader(ParseCache(tmp_path) if cached else None).expected(migrations)
     parsed = [parse_migration(m) for m in migrations]
     for chosen in ([0, 1, 2], [0, 2, 4], list(range(len(migrations)))):
         fresh = replay_parsed([parsed[i] for i in chosen])
         got = expected.subset(chosen)
         assert got.catalog == fresh.catalog and list(got.effects) == fresh.effects
     if cached:  # asked again: read back, the same
-        again = load_expected(migrations, cache=ParseCache(tmp_path))
+        again = CachedLoader(ParseCache(tmp_path)).expected(migrations)
         assert again.subset([0, 2, 4]).catalog == replay_parsed(
             [parsed[i] for i in (0, 2, 4)]
         ).catalog
 
 
 def test_prune_removes_what_went_unused_and_keeps_what_was_read(tmp_path: Path) -> None:
-    import time
 
     migrations = _history()
     parse_migrations(migrations[:3], cache=ParseCache(tmp_path))  # two runs: two packs
@@ -709,7 +527,6 @@ def test_the_cli_prunes_at_most_once_a_day(tmp_path: Path) -> None:
     _run_cli(args, {CACHE_DIR_ENV: str(cache_dir)})
     marker = cache_dir / ".last-prune"
     assert marker.exists() and len(_entries(cache_dir)) == 3
-    import time
 
     stale = time.time() - 40 * 86400
     for entry in _entries(cache_dir):
@@ -738,52 +555,3 @@ def test_entries_and_packs_of_another_user_are_never_unpickled(tmp_path: Path) -
     assert cache.get(single) is None
     assert parse_migrations(migrations, cache=cache) == [parse_migration(m) for m in migrations]
     assert cache.stats.hits == 0 and cache.stats.untrusted == 2  # the entry, the pack
-
-
-class _Gated:
-    """Pickles only once ``gate`` exists: a write-behind child waits on it."""
-
-    def __init__(self, gate: str, payload: str) -> None:
-        self.gate, self.payload = gate, payload
-
-    def __reduce__(self) -> tuple[object, tuple[str]]:
-        while not os.path.exists(self.gate):
-            time.sleep(0.005)
-        return (str, (self.payload,))
-
-
-def test_write_behind_is_read_back_and_holds_no_pipe_open(tmp_path: Path) -> None:
-    """put_behind forks a child that pickles and writes the entry; this process goes on at
-    once, a read of the entry here waits for the child, and the child has closed what it
-    inherited (a pipe to a worker must see its end of file while the child still works)."""
-    import select
-
-    from schemadiff.cache import _BEHIND, settle
-
-    gate = tmp_path / "gate"
-    cache = ParseCache(tmp_path / "c", write_behind=True)
-    r, w = os.pipe()
-    try:
-        cache.put_behind("k" * 64, _Gated(str(gate), "value"))
-        assert _BEHIND, "no child forked"
-        os.close(w)
-        w = -1
-        readable, _, _ = select.select([r], [], [], 60)  # the child is still held at the gate
-        assert readable and os.read(r, 1) == b"", "the child kept the pipe open"
-        assert not (tmp_path / "c" / f"v{FORMAT}" / f"{'k' * 64}.pickle").exists()
-        gate.touch()
-        assert ParseCache(tmp_path / "c").get("k" * 64, expect=str) == "value"  # waits
-        assert not _BEHIND and cache.stats.writes == 1
-    finally:
-        os.close(r)
-        if w >= 0:
-            os.close(w)
-        gate.touch()
-        settle()
-
-
-def test_without_write_behind_a_put_is_written_at_once(tmp_path: Path) -> None:
-    cache = ParseCache(tmp_path)
-    cache.put_behind("a" * 64, ["x"])
-    assert (tmp_path / f"v{FORMAT}" / f"{'a' * 64}.pickle").exists()
-    assert ParseCache(tmp_path).get("a" * 64) == ["x"]

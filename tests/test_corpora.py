@@ -21,7 +21,7 @@ import pytest
 
 from pg import PgServer, corpora_path
 from schemadiff.contract import drift
-from schemadiff.diff import diff_catalogs, ignore_history_tables
+from schemadiff.differences import diff_catalogs, ignore_history_tables
 from schemadiff.history import replay_migrations
 from schemadiff.sources.dump import read_dump
 from schemadiff.tools import history_tables, read_migrations

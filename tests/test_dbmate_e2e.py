@@ -22,8 +22,8 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict
 
 from pg import PgServer
+from schemadiff.repair import render_sync
 from schemadiff.sources.history import read_history
-from schemadiff.sync import render_sync
 from schemadiff.tools import TOOLS
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "tools" / "dbmate"

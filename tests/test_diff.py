@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemadiff.diff import diff_catalogs, ignore_history_tables
+from schemadiff.differences import diff_catalogs, ignore_history_tables
 from schemadiff.history import replay_sql
 from schemadiff.tools import history_tables
 

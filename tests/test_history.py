@@ -18,13 +18,13 @@ from pg import PgServer
 from schemadiff.errors import SourceError
 from schemadiff.migration import Migration
 from schemadiff.recorded import Recorded, RecordedVersion
+from schemadiff.repair import render_sync
 from schemadiff.sources.history import (
     locate_history_table,
     read_history,
     read_history_file,
     read_history_from_dump,
 )
-from schemadiff.sync import render_sync
 from schemadiff.tools import TOOLS
 from test_sync import CASES, GOLANG, GOOSE, Case, _write
 

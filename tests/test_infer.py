@@ -15,9 +15,9 @@ import pytest
 
 from pg import corpora_path
 from schemadiff.contract import infer_document
-from schemadiff.diff import ignore_history_tables
+from schemadiff.differences import ignore_history_tables
 from schemadiff.history import ParsedMigration, parse_migration, replay_parsed
-from schemadiff.infer import Inference, infer_applied
+from schemadiff.inference import Inference, infer_applied
 from schemadiff.model import Catalog, Column, Index
 from schemadiff.recorded import Recorded, RecordedVersion
 from schemadiff.tools import history_tables, read_migrations
@@ -86,7 +86,7 @@ def test_seed_incident_goose() -> None:
 
 
 def _truth_scenarios(parsed: list[ParsedMigration]) -> dict[str, set[int]]:
-    from schemadiff.infer import dependency_graph
+    from schemadiff.inference import dependency_graph
 
     n = len(parsed)
     k = int(n * 0.8)

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from pg import corpora_path
-from schemadiff.diff import ignore_history_tables
+from schemadiff.differences import ignore_history_tables
 from schemadiff.history import ParsedMigration, parse_migration, replay_parsed
-from schemadiff.infer import Inference, infer_applied
+from schemadiff.inference import Inference, infer_applied
 from schemadiff.model import Catalog, Key
 from schemadiff.recorded import Recorded, RecordedVersion
 from schemadiff.sql.replay import Replayer

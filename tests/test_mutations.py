@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from pg import corpora_path
-from schemadiff.diff import Difference, diff_catalogs, ignore_history_tables
+from schemadiff.differences import Difference, diff_catalogs, ignore_history_tables
 from schemadiff.history import Replay, replay_migrations, replay_sql
 from schemadiff.tools import history_tables, read_migrations
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from schemadiff.progress import DELAY_ENV, PROGRESS_ENV, ProgressBar
+from schemadiff.runtime.progress import DELAY_ENV, PROGRESS_ENV, ProgressBar
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from schemadiff.diff import diff_catalogs
+from schemadiff.differences import diff_catalogs
 from schemadiff.history import Replay, replay_sql
 from schemadiff.model import Key
 

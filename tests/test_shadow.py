@@ -92,7 +92,7 @@ def test_catalog_effects_create_change_drop() -> None:
 def test_static_snapshots_are_the_replay_of_each_prefix() -> None:
     from schemadiff.history import parse_migration, replay_parsed
     from schemadiff.tools import read_migrations
-    from schemadiff.verify import static_snapshots
+    from schemadiff.verification import static_snapshots
 
     _, migrations = read_migrations(INCIDENT, "goose")
     parsed = [parse_migration(m) for m in migrations]

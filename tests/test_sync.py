@@ -26,8 +26,8 @@ from goose_emulation import GooseError, goose_db_version, goose_up, goose_up_to
 from pg import PgServer
 from schemadiff.migration import Migration
 from schemadiff.recorded import Recorded, RecordedVersion
+from schemadiff.repair import SyncError, render_sync
 from schemadiff.sources.history import read_history
-from schemadiff.sync import SyncError, render_sync
 from schemadiff.tools import TOOLS
 from schemadiff.tools._script import literal
 

@@ -26,8 +26,8 @@ from pg import PgServer
 from schemadiff.errors import MigrationError
 from schemadiff.migration import Migration
 from schemadiff.recorded import Recorded
+from schemadiff.repair import render_sync
 from schemadiff.sources.tool_evidence import evidence_from_dump, read_evidence_live
-from schemadiff.sync import render_sync
 from schemadiff.tool_choice import HistoryTable, ToolEvidence, owners
 from schemadiff.tools import TOOLS, choose_and_read, detect_scores
 from test_live import PASSWORD, readonly_role, with_user  # noqa: F401 (readonly_role: a fixture)

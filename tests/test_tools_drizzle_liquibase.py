@@ -19,7 +19,7 @@ import pytest
 
 from schemadiff.errors import MigrationError
 from schemadiff.recorded import Recorded
-from schemadiff.sync import render_sync
+from schemadiff.repair import render_sync
 from schemadiff.tools import detect_tool, drizzle, liquibase, read_migrations
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from schemadiff.errors import MigrationError
-from schemadiff.infer import declared_ancestors
+from schemadiff.inference import declared_ancestors
 from schemadiff.migration import Migration
 from schemadiff.recorded import Recorded, RecordedVersion
-from schemadiff.sync import SyncError, render_sync
+from schemadiff.repair import SyncError, render_sync
 from schemadiff.tools import ToolOptions, alembic, detect_tool, django, read_migrations
 
 

@@ -250,26 +250,43 @@ def read_live(
         SourceError: connection failures (see :func:`open_session`), or a catalog query that
             failed (a timeout, a permission the role lacks).
     """
-    params = {"include": list(schemas), "exclude": list(exclude_schemas)}
     timeouts = {"statement_timeout_ms": statement_timeout_ms, "lock_timeout_ms": lock_timeout_ms,
                 "connect_timeout_s": connect_timeout_s}
     with open_session(dsn, **timeouts) as conn:
-        version = conn.info.server_version
-        if version < MIN_SERVER_VERSION:
-            host, dbname, _ = _dsn_parts(dsn)
-            raise SourceError(f"database {dbname!r} on {host}: PostgreSQL {version // 10000} is "
-                              "not supported (12 or later)")
+        return read_catalog(conn, dsn, schemas=schemas, exclude_schemas=exclude_schemas,
+                            timeouts=timeouts, parallel=parallel)
+
+
+def read_catalog(
+    conn: psycopg.Connection[dict[str, Any]],
+    dsn: str,
+    *,
+    schemas: Sequence[str] = (),
+    exclude_schemas: Sequence[str] = (),
+    timeouts: dict[str, int] | None = None,
+    parallel: bool = True,
+) -> Replay:
+    """:func:`read_live` on an open session (:func:`open_session`'s); ``dsn`` opens the
+    second session of a parallel read, with the same ``timeouts``."""
+    params = {"include": list(schemas), "exclude": list(exclude_schemas)}
+    timeouts = timeouts or {}
+    version = conn.info.server_version
+    if version < MIN_SERVER_VERSION:
+        host, dbname, _ = _dsn_parts(dsn)
+        raise SourceError(f"database {dbname!r} on {host}: PostgreSQL {version // 10000} is "
+                          "not supported (12 or later)")
+    try:
         try:
-            try:
-                objects = _read_catalog(conn, dsn, version, params, timeouts, parallel)
-            except _SnapshotRefused:  # e.g. a hot standby that cannot export one
-                objects = _read_catalog(conn, dsn, version, params, timeouts, False)
-        except pg_errors.QueryCanceled as exc:
-            raise _source_error(
-                dsn, f"statement_timeout ({statement_timeout_ms} ms) reading the catalog of", exc
-            ) from None
-        except psycopg.Error as exc:
-            raise _source_error(dsn, "cannot read the catalog of", exc) from None
+            objects = _read_catalog(conn, dsn, version, params, timeouts, parallel)
+        except _SnapshotRefused:  # e.g. a hot standby that cannot export one
+            objects = _read_catalog(conn, dsn, version, params, timeouts, False)
+    except pg_errors.QueryCanceled as exc:
+        limit = timeouts.get("statement_timeout_ms", 30000)
+        raise _source_error(
+            dsn, f"statement_timeout ({limit} ms) reading the catalog of", exc
+        ) from None
+    except psycopg.Error as exc:
+        raise _source_error(dsn, "cannot read the catalog of", exc) from None
     catalog = Catalog()
     for kind in KINDS:  # the same insertion order as a sequential read
         catalog.objects.load(objects.get(kind, ()))

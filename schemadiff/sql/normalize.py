@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from schemadiff.frozen import record
-from schemadiff.sql.imports import metadata_deferred
 from schemadiff.sql.quote import (
     _RESERVED,
     _SIMPLE_IDENT,
@@ -32,10 +31,9 @@ from schemadiff.sql.quote import (
 if TYPE_CHECKING:
     from datetime import datetime
 
-with metadata_deferred():  # ~10 ms less in every process that parses
-    import sqlglot
-    from sqlglot import exp
-    from sqlglot.errors import SqlglotError
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
 
 
 def _words(text: str) -> frozenset[str]:
@@ -115,7 +113,7 @@ _BUILTIN_TYPES = _words(
 _SERIAL_TYPES = frozenset({"serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"})
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class TypeRef:
     """A type as written: builtin types are canonical already; user types need resolving.
 

@@ -8,13 +8,12 @@ expressions (already through ``normalize_expression``) and unresolved :class:`Ty
 
 from __future__ import annotations
 
-from dataclasses import field
+from dataclasses import dataclass, field
 
-from schemadiff.frozen import record
 from schemadiff.sql.normalize import TypeRef
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class QName:
     schema: str | None
     name: str
@@ -26,7 +25,7 @@ class QName:
 # ----------------------------------------------------------------------- building blocks
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class ConstraintDef:
     type: str  # primary key | unique | foreign key | check | exclude | not null
     name: str | None = None
@@ -49,7 +48,7 @@ class ConstraintDef:
     key_names: tuple[str, ...] = ()  # column name or "expr" per key, for PostgreSQL's naming
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class ColumnDef:
     name: str
     type: TypeRef | None  # None for partitions / typed tables where the type is inherited
@@ -61,14 +60,14 @@ class ColumnDef:
     constraints: tuple[ConstraintDef, ...] = ()
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class IndexKey:
     expression: str  # canonical column name or expression
     column: str | None  # set when the key is a plain column
     suffix: str = ""  # canonical " COLLATE x opclass DESC NULLS LAST" (leading space)
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Argument:
     mode: str  # IN | OUT | INOUT | VARIADIC
     name: str | None
@@ -79,12 +78,12 @@ class Argument:
 # ----------------------------------------------------------------------- statements
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Op:
     """Base of every statement op."""
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class NoEffect(Op):
     """A statement with no schema effect: ``data`` (DML), ``transaction``, ``session``, ``acl``."""
 
@@ -92,7 +91,7 @@ class NoEffect(Op):
     detail: str = ""
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Uncompared(NoEffect):
     """A statement on a kind of object the model does not hold (operators, casts, rules, text
     search, publications, collations, foreign tables, base types...): recognized, and without
@@ -111,7 +110,7 @@ class Uncompared(NoEffect):
     cascade: bool = False
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class ConvertToView(Op):
     """``CREATE RULE "_RETURN" AS ON SELECT TO t DO INSTEAD query``: table ``t`` becomes a
     view (how pg_dump before PostgreSQL 16 writes a view that is part of a dependency loop)."""
@@ -120,45 +119,45 @@ class ConvertToView(Op):
     query: str
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Unsupported(Op):
     """A statement the replay cannot model (reported with its location)."""
 
     reason: str
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class SetSearchPath(Op):
     schemas: tuple[str, ...] | None  # None = RESET
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class CreateSchema(Op):
     name: str
     if_not_exists: bool = False
     elements: tuple[Op, ...] = ()  # CREATE SCHEMA s CREATE TABLE ... CREATE VIEW ... GRANT ...
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class CreateExtension(Op):
     name: str
     schema: str | None = None
     if_not_exists: bool = False
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class CreateEnum(Op):
     name: QName
     labels: tuple[str, ...]
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class CreateComposite(Op):
     name: QName
     attributes: tuple[tuple[str, TypeRef], ...]
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class CreateDomain(Op):
     name: QName
     type: TypeRef
@@ -168,7 +167,7 @@ class CreateDomain(Op):
     checks: tuple[tuple[str | None, str], ...] = ()
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class AlterType(Op):
     """ALTER TYPE / ALTER DOMAIN. ``action`` is one of:
 
@@ -186,7 +185,7 @@ class AlterType(Op):
     if_exists: bool = False
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class SequenceOptions:
     data_type: TypeRef | None = None
     start: int | None = None
@@ -202,7 +201,7 @@ class SequenceOptions:
     restart: bool = False
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class CreateSequence(Op):
     name: QName
     options: SequenceOptions
@@ -210,7 +209,7 @@ class CreateSequence(Op):
     temporary: bool = False
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class AlterSequence(Op):
     name: QName
     options: SequenceOptions | None = None
@@ -219,7 +218,7 @@ class AlterSequence(Op):
     if_exists: bool = False
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class CreateTable(Op):
     name: QName
     columns: tuple[ColumnDef, ...] = ()
@@ -234,7 +233,7 @@ class CreateTable(Op):
     of_type: TypeRef | None = None  # CREATE TABLE t OF composite_type
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class CreateTableAs(Op):
     name: QName
     query: str
@@ -246,25 +245,25 @@ class CreateTableAs(Op):
 # ALTER TABLE actions -------------------------------------------------------------
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Action:
     pass
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class AddColumn(Action):
     column: ColumnDef
     if_not_exists: bool = False
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class DropColumn(Action):
     name: str
     if_exists: bool = False
     cascade: bool = False
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class AlterColumn(Action):
     """``what``: type (TypeRef, using), default (expr|None), not_null (bool), identity
     (kind|None), identity_kind (kind), generated_drop, collation, noop."""
@@ -274,46 +273,46 @@ class AlterColumn(Action):
     value: object = None
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class AddConstraint(Action):
     constraint: ConstraintDef
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class DropConstraint(Action):
     name: str
     if_exists: bool = False
     cascade: bool = False
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class ValidateConstraint(Action):
     name: str
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class RenameColumn(Action):
     old: str
     new: str
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class RenameConstraint(Action):
     old: str
     new: str
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class RenameTo(Action):
     new: str
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class SetSchema(Action):
     schema: str
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class SetTableFlag(Action):
     """rls_enabled / rls_forced / persistence."""
 
@@ -321,20 +320,20 @@ class SetTableFlag(Action):
     value: object
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class SetTriggerState(Action):
     trigger: str  # a trigger name, or ALL / USER
     state: str  # O D R A
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class SetOfType(Action):
     """``OF type`` (None: ``NOT OF``)."""
 
     type: TypeRef | None
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class SetInherit(Action):
     """``INHERIT parent`` / ``NO INHERIT parent``."""
 
@@ -342,14 +341,14 @@ class SetInherit(Action):
     remove: bool = False
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class AttachPartition(Action):
     partition: QName
     bound: str | None
     detach: bool = False
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class AlterTable(Op):
     name: QName
     actions: tuple[Action, ...]
@@ -358,7 +357,7 @@ class AlterTable(Op):
     only: bool = False  # ALTER TABLE ONLY: constraints do not recurse to partitions
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class CreateIndex(Op):
     name: str | None
     table: QName
@@ -374,7 +373,7 @@ class CreateIndex(Op):
     only: bool = False  # CREATE INDEX ... ON ONLY t: no index on the partitions
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class AlterIndex(Op):
     name: QName
     rename: str | None = None
@@ -382,7 +381,7 @@ class AlterIndex(Op):
     if_exists: bool = False
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class CreateView(Op):
     name: QName
     query: str
@@ -393,7 +392,7 @@ class CreateView(Op):
     temporary: bool = False
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class CreateFunction(Op):
     name: QName
     arguments: tuple[Argument, ...]
@@ -412,7 +411,7 @@ class CreateFunction(Op):
     or_replace: bool = False
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class AlterFunction(Op):
     name: QName
     arguments: tuple[TypeRef, ...] | None
@@ -425,7 +424,7 @@ class AlterFunction(Op):
     options: tuple[tuple[str, object], ...] = ()
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class CreateTrigger(Op):
     name: str
     table: QName
@@ -441,14 +440,14 @@ class CreateTrigger(Op):
     initially_deferred: bool = False
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class AlterTrigger(Op):
     name: str
     table: QName
     rename: str
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class CreatePolicy(Op):
     name: str
     table: QName
@@ -459,7 +458,7 @@ class CreatePolicy(Op):
     with_check: str | None = None
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class AlterPolicy(Op):
     name: str
     table: QName
@@ -469,7 +468,7 @@ class AlterPolicy(Op):
     with_check: str | None = None
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Comment(Op):
     """COMMENT ON <target> IS text. ``target`` is a model kind (``table`` covers views'
     siblings through replay lookup); ``sub`` is a column/constraint/trigger/policy name; ``args``
@@ -482,7 +481,7 @@ class Comment(Op):
     args: tuple[TypeRef, ...] | None = None
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Drop(Op):
     """DROP <kind> [IF EXISTS] names [CASCADE]. For trigger/policy/rule ``on`` is the table;
     for functions ``args`` holds each name's argument types (None = by name only)."""
@@ -495,7 +494,7 @@ class Drop(Op):
     args: tuple[tuple[TypeRef, ...] | None, ...] = ()
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class DoBlock(Op):
     """DO $$ ... $$: the DDL found inside, replayed idempotently (guards assumed to hold)."""
 

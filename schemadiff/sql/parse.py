@@ -79,7 +79,7 @@ def _statement(s: Stream) -> ops.Op:
     if w == "DO":
         from schemadiff.sql.parse_routine import do_block
 
-        return do_block(s)
+        return do_block(s, parse_statement)
     if w in _TRANSACTION:
         return ops.NoEffect("transaction", w)
     if w == "SHOW":

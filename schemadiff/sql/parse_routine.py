@@ -8,6 +8,7 @@ sql-createtrigger.html, sql-createpolicy.html and sql-do.html.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from schemadiff.errors import ParseError
 from schemadiff.sql import grammar as g
@@ -388,15 +389,15 @@ def _do_body(s: Stream) -> str | None:
     return m.group("quoted").replace("''", "'")
 
 
-def do_block(s: Stream) -> ops.Op:
+def do_block(s: Stream, parse_statement: Callable[[str], ops.Op]) -> ops.Op:
     """Extract the DDL a DO block runs.
 
     Migrations wrap idempotent DDL in DO blocks (``IF NOT EXISTS (...) THEN CREATE TYPE ...``,
     ``EXCEPTION WHEN duplicate_object``, ``EXECUTE 'ALTER TABLE ...'``). The guards test for
     the object's existence, so replaying the DDL with IF NOT EXISTS semantics gives the same
     result; DDL built at run time (``EXECUTE format(...)``) makes the block opaque.
+    ``parse_statement`` parses the statements found inside (the block's own parser).
     """
-    from schemadiff.sql.parse import parse_statement
     from schemadiff.sql.split import split
 
     s.expect("DO")

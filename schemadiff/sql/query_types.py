@@ -14,11 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from schemadiff.sql.imports import metadata_deferred
-from schemadiff.sql.normalize import _parse_expression
+from sqlglot import exp
 
-with metadata_deferred():
-    from sqlglot import exp
+from schemadiff.sql.normalize import _parse_expression
 
 #: ``relation(schema or None, name)`` -> its columns ``[(name, type)]`` in order, or None.
 Relations = Callable[[str | None, str], "list[tuple[str, str]] | None"]

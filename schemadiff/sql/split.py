@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from enum import Enum, auto
 
 from schemadiff.errors import Location, ParseError
-from schemadiff.frozen import record
 
 __all__ = ["Statement", "iter_split", "split"]
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Statement:
     """One statement of a SQL file.
 

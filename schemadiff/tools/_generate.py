@@ -97,7 +97,7 @@ def output_dir(tool: str, files: Mapping[str, str]) -> Path:
     for name in sorted(files):
         digest.update(name.encode() + b"\0" + files[name].encode() + b"\0")
     try:
-        from schemadiff.cache import default_cache_dir
+        from schemadiff.cachedir import default_cache_dir
 
         base = default_cache_dir() / "generated" / f"{tool}-{digest.hexdigest()[:16]}"
         _write_all(base, files)

@@ -36,9 +36,9 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from schemadiff.frozen import record
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
 from schemadiff.tools import _common, _generate, _script
@@ -67,7 +67,7 @@ def checksum(data: bytes) -> str | None:
     return None
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Script:
     """One revision script, as read from its source.
 
@@ -252,7 +252,7 @@ def _find_cycle(graph: Mapping[str, tuple[str, ...]]) -> list[str]:
 # -- the offline SQL -------------------------------------------------------------------------
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Block:
     """One revision's part of the offline output: lines ``start`` .. ``end`` (1-based, the
     marker line excluded, ``end`` inclusive)."""
@@ -505,7 +505,7 @@ def parse_history(
     return versions, tuple(notes)
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Stamp:
     """The row changes taking alembic_version from ``old`` heads to ``new`` heads."""
 

@@ -42,9 +42,9 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from schemadiff.frozen import record
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
 from schemadiff.tools import _common, _generate, _script
@@ -85,7 +85,7 @@ def detect(root: Path) -> int:
     return 0
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class PlanEntry:
     """One line of ``showmigrations --plan -v 2``."""
 

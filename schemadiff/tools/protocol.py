@@ -13,19 +13,18 @@ The values a module's ``render_sync`` works with live here too (:class:`SyncCont
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from schemadiff.errors import SchemaDiffError
-from schemadiff.frozen import record
 from schemadiff.migration import Migration
 from schemadiff.recorded import Recorded, RecordedVersion
 
 __all__ = ["STYLES", "SyncContext", "SyncError", "SyncScript", "Tool", "ToolOptions"]
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class ToolOptions:
     """What a reader of a tool that renders its own SQL needs besides the directory.
 
@@ -110,7 +109,7 @@ class SyncError(SchemaDiffError):
     """A sync that cannot be written as asked (the message says why and what to do instead)."""
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class SyncScript:
     """A generated repair of a tool's history table.
 
@@ -144,7 +143,7 @@ class SyncScript:
     equivalent: tuple[str, ...] = ()
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class SyncContext:
     """Everything a tool's ``render_sync`` needs, already checked by :func:`render_sync`.
 

@@ -8,11 +8,10 @@ folded into the table's difference: one missing table is one finding, not forty.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import field
+from dataclasses import dataclass, field
 from typing import Any
 
 from schemadiff.choice import Choice
-from schemadiff.frozen import record
 from schemadiff.model import KIND_ORDER, TABLE_LEVEL_KINDS, Catalog, Effect, Key
 
 
@@ -25,7 +24,7 @@ class Change(Choice):
     RENAMED = "renamed"  # in actual under another name
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Difference:
     """One finding.
 
@@ -114,7 +113,7 @@ def schema_filter(include: Iterable[str] = (), exclude: Iterable[str] = ()) -> F
     return keep
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Scope:
     """What a comparison looks at: not the tools' history tables, only the chosen schemas.
 

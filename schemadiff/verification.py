@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from schemadiff.diff import Difference, diff_catalogs
+from schemadiff.differences import Difference, diff_catalogs
 from schemadiff.errors import Diagnostic
 from schemadiff.history import ParsedMigration, Replay
 from schemadiff.migration import Migration
 from schemadiff.model import Catalog
-from schemadiff.sql.replay import Replayer
 
 
 @dataclass(slots=True)
@@ -41,6 +40,7 @@ def static_snapshots(parsed: list[ParsedMigration]) -> Snapshots:
 
     Objects are immutable, so a snapshot is a shallow copy of the key -> object mapping.
     """
+    from schemadiff.sql.replay import Replayer  # the parser and sqlglot: only when verifying
     replayer = Replayer()
     catalogs: list[Catalog] = []
     effects_end: list[int] = []
@@ -110,10 +110,21 @@ class Comparison:
 # ------------------------------------------------------------------------------ renderings
 
 
-def verification_table(c: Comparison, tool: str, shadow: str, timings: dict[str, float]) -> str:
+@dataclass(slots=True)
+class Verification:
+    """``verify``'s answer: the comparison, for which tool, against which shadow, how long."""
+
+    comparison: Comparison
+    tool: str
+    shadow: str  # described for people, no password
+    timings: dict[str, float] = field(default_factory=dict)  # seconds: static, shadow
+
+
+def verification_table(result: Verification) -> str:
     """The ``verify`` report for people."""
     from schemadiff.report import diff_table
 
+    c, tool, shadow, timings = result.comparison, result.tool, result.shadow, result.timings
     total = len(c.snapshots.catalogs)
     times = ", ".join(f"{k} {v:.2f}s" for k, v in timings.items())
     lines: list[str] = []

@@ -42,12 +42,19 @@ unused for :data:`MAX_AGE_DAYS` are deleted by the CLI, at most once a day.
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import hashlib
 import os
 import pickle
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from schemadiff._version import __version__
+from schemadiff.cachedir import default_cache_dir
+from schemadiff.history import Replay
+from schemadiff.model import Effect, _Objects
 
 FORMAT = 4
 """Bumped whenever the layout of an entry changes."""
@@ -60,7 +67,6 @@ _PACK_MAGIC = b"SDPK%d\n" % FORMAT
 MAX_AGE_DAYS = 30
 """Entries unused this long are deleted (:meth:`ParseCache.prune`, run at most daily)."""
 
-CACHE_DIR_ENV = "SCHEMADIFF_CACHE_DIR"
 NO_CACHE_ENV = "SCHEMADIFF_NO_CACHE"
 
 # The modules whose code decides what a file parses to: a change in any of them is a new key.
@@ -77,7 +83,6 @@ _PARSER_MODULES = (
     "history.py",
     "model.py",  # parsed statements carry model values, pickled as these modules define them
     "errors.py",
-    "frozen.py",
 )
 
 _fingerprint: str | None = None
@@ -104,17 +109,7 @@ def _sqlglot_version() -> str:
 
 
 def _package_root() -> Path:
-    return Path(__file__).resolve().parent
-
-
-def default_cache_dir() -> Path:
-    """``$SCHEMADIFF_CACHE_DIR``, else ``$XDG_CACHE_HOME/schemadiff``, else ``~/.cache/...``."""
-    override = os.environ.get(CACHE_DIR_ENV, "").strip()
-    if override:
-        return Path(override).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-    base = Path(xdg).expanduser() if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-    return base / "schemadiff"
+    return Path(__file__).resolve().parents[1]
 
 
 def cache_disabled_by_env() -> bool:
@@ -146,10 +141,8 @@ def engine_fingerprint() -> str:
 
 
 def _hash_sources(relative: tuple[str, ...]) -> str:
-    import schemadiff
-
     h = hashlib.sha256()
-    h.update(f"schemadiff {schemadiff.__version__}\0".encode())
+    h.update(f"schemadiff {__version__}\0".encode())
     h.update(f"sqlglot {_sqlglot_version()}\0".encode())
     root = _package_root()
     for rel in relative:
@@ -213,21 +206,12 @@ class ParseCache:
     Args:
         directory: the cache root (default :func:`default_cache_dir`).
         read_only: never write (entries are still read).
-        write_behind: :meth:`put_behind` writes from a forked child (a command's cache:
-            the command has other work to do, then exits); else it is :meth:`put`.
     """
 
-    def __init__(
-        self,
-        directory: str | Path | None = None,
-        *,
-        read_only: bool = False,
-        write_behind: bool = False,
-    ) -> None:
+    def __init__(self, directory: str | Path | None = None, *, read_only: bool = False) -> None:
         self.root = Path(directory) if directory is not None else default_cache_dir()
         self.directory = self.root / f"v{FORMAT}"
         self.read_only = read_only
-        self.write_behind = write_behind
         self.stats = CacheStats()
         self._writable: bool | None = None
         self._made = False
@@ -290,8 +274,6 @@ class ParseCache:
 
     def get(self, key: str, expect: type = list) -> Any | None:
         """The value stored under ``key``, or None (missing, unreadable, not an ``expect``)."""
-        if _BEHIND:
-            settle(str(self._entry(key)))
         if key in self._load_index():
             packed = self._packed(key)
             try:
@@ -404,61 +386,6 @@ class ParseCache:
             return
         self.put_pickled(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
-    def dump_seen(self, path: str) -> bool:
-        """Whether this dump file (this path, size, modification time and inode) had its
-        replay stored here (:meth:`mark_dump_seen`): a guess made without reading the file
-        (the entry itself may have been pruned since), for the entry point to decide
-        whether to fork a worker before anything else is done."""
-        name = _seen_name(path)
-        return name is not None and os.path.exists(self.directory / name)
-
-    def mark_dump_seen(self, path: str) -> None:
-        """Note that this dump file's replay is stored here (kept as long as it is used)."""
-        name = _seen_name(path)
-        if self.read_only or self._writable is False or name is None:
-            return
-        with contextlib.suppress(OSError):
-            self._write_file(self.directory / name, [])
-
-    def put_behind(self, key: str, value: Any) -> None:
-        """With ``write_behind``, :meth:`put` from a child process forked now, so that this
-        one goes on meanwhile: pickling a large replay is most of a put (28 ms of
-        openmeter's cold run, on a CPU the workers have left idle by then). Reading the
-        entry in this process waits for the child (:func:`settle`), and so does exit. Where
-        a fork is unsafe or impossible (threads, no ``fork``), or without ``write_behind``,
-        this is :meth:`put`. The write is counted when it is handed over.
-
-        Only for a large value: while the child lives, every page of the heap this process
-        writes to (a reference count changed is enough) is copied first. The fact table
-        (7 ms to pickle) was measured slower written behind, just before inference.
-        """
-        if self.read_only or self._writable is False:
-            return
-        path = str(self._entry(key))
-        if not self.write_behind or not _may_fork():
-            self.put(key, value)
-            return
-        settle(path)  # one writer per entry at a time
-        try:
-            pid = os.fork()
-        except OSError:
-            self.put(key, value)
-            return
-        if pid == 0:  # the child: write and leave, touching nothing of the parent's
-            code = 1
-            try:
-                os.closerange(3, _MAX_FD)  # pipes to workers: theirs to see closed
-                self.put(key, value)
-                code = 0 if self.stats.write_errors == 0 else 1
-            finally:
-                os._exit(code)
-        if not _BEHIND:
-            import atexit
-
-            atexit.register(settle)
-        _BEHIND[path] = pid
-        self.stats.writes += 1
-
     def put_pickled(self, key: str, blob: bytes) -> bool:
         """:meth:`put` for a value already pickled (by a worker that also hands it back);
         whether it was written."""
@@ -531,39 +458,6 @@ class ParseCache:
 
 
 _O_BINARY = getattr(os, "O_BINARY", 0)
-_MAX_FD = 1 << 16  # os.closerange's bound in a write-behind child
-_BEHIND: dict[str, int] = {}  # entry path -> the child writing it (:meth:`ParseCache.put_behind`)
-
-
-def _seen_name(path: str) -> str | None:
-    """The file name of :meth:`ParseCache.mark_dump_seen`'s note for this dump file."""
-    import schemadiff
-
-    try:
-        st = os.stat(path)
-        real = os.path.realpath(path)
-    except (OSError, ValueError):
-        return None
-    what = f"{schemadiff.__version__}\0{real}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}"
-    return hashlib.sha256(what.encode("utf-8", "surrogatepass")).hexdigest()[:40] + ".seen"
-
-
-def settle(path: str | None = None) -> None:
-    """Wait for the children writing behind: the one writing ``path``, or all of them."""
-    paths = list(_BEHIND) if path is None else [path] if path in _BEHIND else []
-    for p in paths:
-        pid = _BEHIND.pop(p)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, 0)
-
-
-def _may_fork() -> bool:
-    """Forking is safe: the platform has it and this process runs no other thread."""
-    if not hasattr(os, "fork"):
-        return False
-    import threading
-
-    return threading.active_count() == 1
 
 
 def _thread_id() -> int:
@@ -572,21 +466,84 @@ def _thread_id() -> int:
     return threading.get_ident()
 
 
-NO_CACHE_META = "schemadiff.no_cache"
-"""The click context ``meta`` key the CLI's ``--no-cache`` flag sets."""
-
-
-def command_cache() -> ParseCache | None:
-    """The parse cache for the running command, or None under ``--no-cache`` / the env switch."""
-    if cache_disabled_by_env():
+def open_cache(enabled: bool = True) -> ParseCache | None:
+    """The cache a command uses: None when ``enabled`` is false (``--no-cache``) or
+    ``SCHEMADIFF_NO_CACHE`` asks for none; old entries are pruned at most once a day."""
+    if not enabled or cache_disabled_by_env():
         return None
-    import sys
-
-    click = sys.modules.get("click")  # only a CLI run has a context to look at
-    if click is not None:
-        ctx = click.get_current_context(silent=True)
-        if ctx is not None and ctx.meta.get(NO_CACHE_META):
-            return None
-    cache = ParseCache(write_behind=True)
+    cache = ParseCache()
     cache.prune_now_and_then()
     return cache
+
+
+# -- how cached values are pickled ------------------------------------------------------------
+#
+# Registered here, not written into the core's types: only the cache pickles them.
+
+
+class DeferredEffects(Sequence[Effect]):
+    """A cached replay's effect log, unpickled the first time it is read: a replay loaded from
+    the cache is mostly compared by its catalog, and the log is the larger half of it."""
+
+    __slots__ = ("_blob", "_count", "_items")
+
+    def __init__(self, blob: bytes, count: int) -> None:
+        self._blob: bytes | None = blob
+        self._count = count
+        self._items: list[Effect] | None = None
+
+    def _load(self) -> list[Effect]:
+        if self._items is None:
+            assert self._blob is not None
+            self._items, self._blob = pickle.loads(self._blob), None
+        return self._items
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._load()[index]
+
+    def __iter__(self) -> Iterator[Effect]:
+        return iter(self._load())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return self._load() == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (list, (self._load(),))
+
+
+def _reduce_replay(replay: Replay) -> tuple[Any, ...]:
+    effects = list(replay.effects)
+    blob = pickle.dumps(effects, protocol=pickle.HIGHEST_PROTOCOL)
+    state = (replay.catalog, blob, len(effects), replay.diagnostics, replay.stats,
+             replay.migrations)
+    return (_restore_replay, state)
+
+
+def _restore_replay(catalog: Any, blob: bytes, count: int, diagnostics: Any, stats: Any,
+                    migrations: Any) -> Replay:
+    return Replay(catalog, DeferredEffects(blob, count), diagnostics, stats, migrations)
+
+
+def _reduce_objects(objects: _Objects) -> tuple[Any, ...]:
+    # a dict subclass unpickles its items before its attributes: carry the indexes along
+    # (pickle shares the objects between them) instead of re-indexing every item
+    indexes = (objects.by_kind, objects.by_table, objects.by_parent, objects.by_ref)
+    return (_restore_objects, (dict(objects), indexes))
+
+
+def _restore_objects(items: dict[Any, Any], indexes: tuple[Any, ...]) -> _Objects:
+    objects = _Objects()
+    dict.update(objects, items)
+    objects.by_kind, objects.by_table, objects.by_parent, objects.by_ref = indexes
+    return objects
+
+
+copyreg.pickle(Replay, _reduce_replay)
+copyreg.pickle(_Objects, _reduce_objects)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from schemadiff.choice import Choice
-from schemadiff.diff import Change, Difference, diff_catalogs
+from schemadiff.differences import Change, Difference, diff_catalogs
 from schemadiff.errors import Diagnostic
 from schemadiff.history import Replay, replay_migrations
 from schemadiff.migration import Migration

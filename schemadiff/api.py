@@ -1,0 +1,397 @@
+"""The public API: each command as a function, keyword arguments in, a typed result out.
+
+Every function takes what the command takes (the same defaults, the same exclusions: the
+tools' history tables are never drift), reads through the parse cache as the command does
+(``cache=False`` to bypass it), and returns the value the command prints; the command line is
+a thin shell over these, and :mod:`schemadiff.contract` turns any result into the command's
+JSON document. Errors are :class:`~schemadiff.errors.SchemaDiffError` (one line, located).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from schemadiff.differences import Difference
+from schemadiff.errors import Diagnostic, SchemaDiffError
+from schemadiff.gate import DEFAULT, Category, Failure, evaluate
+from schemadiff.inference import Inference
+from schemadiff.loading import Loader, Steps
+from schemadiff.model import Catalog
+from schemadiff.pipeline import Comparison, Request, Shadow, compare, load_migrations
+from schemadiff.repair import Repair, RepairPlan, plan_from_inference, plan_from_json, render_plan
+from schemadiff.tools import ToolOptions
+from schemadiff.verification import Verification
+
+__all__ = [
+    "CheckResult",
+    "DiffResult",
+    "SyncRefused",
+    "SyncResult",
+    "check",
+    "diff",
+    "infer",
+    "inspect",
+    "sync",
+    "verify",
+]
+
+Path_ = str | Path
+#: Receives what the command line prints on stderr: the tool detected and why, readers'
+#: warnings, the shadow database's diagnostics.
+Notify = Callable[[str], None]
+
+
+@dataclass(slots=True)
+class DiffResult:
+    """``diff``'s answer: the differences, and the statements neither side could model."""
+
+    differences: list[Difference]
+    unmodeled: list[Diagnostic]
+    tool: str
+
+
+@dataclass(slots=True)
+class CheckResult:
+    """``check``'s answer: ``ok`` when nothing among ``fail_on`` was found."""
+
+    failures: list[Failure]
+    inference: Inference
+    fail_on: tuple[Category, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+@dataclass(slots=True)
+class SyncResult:
+    """``sync``'s answer: the plan (what the schema proves) and the repair written from it."""
+
+    plan: RepairPlan
+    repair: Repair
+
+
+class SyncRefused(SchemaDiffError):
+    """A sync that would record a partially applied migration (``partial`` names them)."""
+
+    def __init__(self, partial: list[str]) -> None:
+        super().__init__(
+            f"sync refused: partially applied migration(s) {', '.join(partial)}; finish them "
+            f"(--complete-partial shows what is missing) or pass --allow-partial"
+        )
+        self.partial = partial
+
+
+def _loader(cache: bool) -> Loader:
+    from schemadiff.runtime.cache import open_cache
+    from schemadiff.runtime.loader import CachedLoader
+
+    return CachedLoader(open_cache(cache))
+
+
+def _request(
+    migrations: Path_,
+    *,
+    tool: str | None,
+    schema_file: Path_ | None,
+    dsn: str | None,
+    history_file: Path_ | None = None,
+    schemas: Sequence[str] = (),
+    exclude_schemas: Sequence[str] = (),
+    strict: bool = False,
+    force_tool: bool = False,
+    history_table: str | None = None,
+    options: ToolOptions | None = None,
+    shadow: Shadow | None = None,
+) -> Request:
+    opts = options or ToolOptions()
+    if history_table is not None:
+        opts = ToolOptions(opts.config, opts.sql, opts.scratch_dsn, history_table)
+    return Request(migrations, tool, schema_file, dsn, history_file, tuple(schemas),
+                   tuple(exclude_schemas), strict, force_tool, opts, shadow)
+
+
+def comparison(
+    migrations: Path_,
+    *,
+    tool: str | None = None,
+    schema_file: Path_ | None = None,
+    dsn: str | None = None,
+    history_file: Path_ | None = None,
+    schemas: Sequence[str] = (),
+    exclude_schemas: Sequence[str] = (),
+    strict: bool = False,
+    force_tool: bool = False,
+    history_table: str | None = None,
+    options: ToolOptions | None = None,
+    shadow: Shadow | None = None,
+    cache: bool = True,
+    steps: Steps | None = None,
+    notify: Notify | None = None,
+    history: bool = True,
+) -> Comparison:
+    """Both sides read and replayed (what every command below starts from)."""
+    request = _request(
+        migrations, tool=tool, schema_file=schema_file, dsn=dsn, history_file=history_file,
+        schemas=schemas, exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
+        history_table=history_table, options=options, shadow=shadow,
+    )
+    result = compare(request, loader=_loader(cache), steps=steps, history=history)
+    for notice in result.notices:
+        if notify is not None:
+            notify(notice)
+    return result
+
+
+def diff(
+    migrations: Path_,
+    *,
+    tool: str | None = None,
+    schema_file: Path_ | None = None,
+    dsn: str | None = None,
+    schemas: Sequence[str] = (),
+    exclude_schemas: Sequence[str] = (),
+    strict: bool = False,
+    force_tool: bool = False,
+    history_table: str | None = None,
+    options: ToolOptions | None = None,
+    shadow: Shadow | None = None,
+    cache: bool = True,
+    steps: Steps | None = None,
+    notify: Notify | None = None,
+) -> DiffResult:
+    """``schemadiff diff``: how the schema the migrations build differs from the actual one.
+
+    Args:
+        migrations: the migration directory.
+        tool: the migration tool (None: chosen from the files and the database).
+        schema_file: a ``pg_dump`` file, or
+        dsn: a database (read only); neither: ``$DATABASE_URL``.
+        schemas, exclude_schemas: the schemas compared (default: all).
+        strict: a statement that cannot be modelled is an error.
+        force_tool: take ``tool`` even when the files or the database say another one.
+        history_table: the tool's history table when not its default (``schema.name``).
+        options: where Alembic or Django get their SQL.
+        shadow: replay exactly in a scratch database instead of statically.
+        cache: read and write the parse cache.
+        steps: a progress bar's ``step`` for long steps.
+        notify: receives the notices the command line prints on stderr.
+    """
+    c = comparison(
+        migrations, tool=tool, schema_file=schema_file, dsn=dsn, schemas=schemas,
+        exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
+        history_table=history_table, options=options, shadow=shadow, cache=cache, steps=steps,
+        notify=notify,
+        history=False,
+    )
+    return DiffResult(c.differences(), c.unmodeled, c.tool)
+
+
+def infer(
+    migrations: Path_,
+    *,
+    history_file: Path_ | None = None,
+    tool: str | None = None,
+    schema_file: Path_ | None = None,
+    dsn: str | None = None,
+    schemas: Sequence[str] = (),
+    exclude_schemas: Sequence[str] = (),
+    strict: bool = False,
+    force_tool: bool = False,
+    history_table: str | None = None,
+    options: ToolOptions | None = None,
+    shadow: Shadow | None = None,
+    cache: bool = True,
+    steps: Steps | None = None,
+    notify: Notify | None = None,
+) -> Inference:
+    """``schemadiff infer``: which versions are really applied, from the schema itself, and
+    how that compares with the history (``history_file``, else the source's table). The other
+    arguments are :func:`diff`'s."""
+    return comparison(
+        migrations, history_file=history_file, tool=tool, schema_file=schema_file, dsn=dsn,
+        schemas=schemas,
+        exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
+        history_table=history_table, options=options, shadow=shadow, cache=cache, steps=steps,
+        notify=notify,
+    ).inference()
+
+
+def check(
+    migrations: Path_,
+    *,
+    fail_on: Sequence[str] = DEFAULT,
+    history_file: Path_ | None = None,
+    tool: str | None = None,
+    schema_file: Path_ | None = None,
+    dsn: str | None = None,
+    schemas: Sequence[str] = (),
+    exclude_schemas: Sequence[str] = (),
+    strict: bool = False,
+    force_tool: bool = False,
+    history_table: str | None = None,
+    options: ToolOptions | None = None,
+    shadow: Shadow | None = None,
+    cache: bool = True,
+    steps: Steps | None = None,
+    notify: Notify | None = None,
+) -> CheckResult:
+    """``schemadiff check``: the CI gate (``result.ok``) on the categories of ``fail_on``;
+    the other arguments are :func:`infer`'s."""
+    wanted = _categories(fail_on)
+    result = infer(
+        migrations, history_file=history_file, tool=tool, schema_file=schema_file, dsn=dsn,
+        schemas=schemas,
+        exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
+        history_table=history_table, options=options, shadow=shadow, cache=cache, steps=steps,
+        notify=notify,
+    )
+    return CheckResult(evaluate(result, wanted), result, wanted)
+
+
+def _categories(fail_on: Sequence[str]) -> tuple[Category, ...]:
+    names = list(dict.fromkeys(c.strip() for c in fail_on if c.strip()))
+    known = Category.values()
+    unknown = [c for c in names if c not in known]
+    if unknown:
+        raise SchemaDiffError(f"unknown --fail-on {', '.join(unknown)}; use {', '.join(known)}")
+    if not names:
+        raise SchemaDiffError(
+            f"--fail-on {','.join(fail_on)!r} names no category: the gate would pass whatever "
+            f"it finds; name at least one of {', '.join(known)}"
+        )
+    return tuple(Category(c) for c in names)
+
+
+def sync(
+    migrations: Path_,
+    *,
+    from_json: Path_ | None = None,
+    style: str = "script",
+    prune: bool = False,
+    assume_applied: Sequence[str] = (),
+    allow_partial: bool = False,
+    complete_partial: bool = False,
+    history_file: Path_ | None = None,
+    tool: str | None = None,
+    schema_file: Path_ | None = None,
+    dsn: str | None = None,
+    schemas: Sequence[str] = (),
+    exclude_schemas: Sequence[str] = (),
+    strict: bool = False,
+    force_tool: bool = False,
+    history_table: str | None = None,
+    options: ToolOptions | None = None,
+    shadow: Shadow | None = None,
+    cache: bool = True,
+    steps: Steps | None = None,
+    notify: Notify | None = None,
+) -> SyncResult:
+    """``schemadiff sync``: the repair of the tool's history table, in its own row format.
+
+    Only what the schema proves is recorded or pruned; ``assume_applied`` names unverified
+    versions to record anyway (``"unverified"``, ``"unobservable"`` for groups). A partial
+    migration raises :class:`SyncRefused` unless ``allow_partial`` or ``complete_partial``.
+    ``from_json``: a saved ``infer --format json`` instead of reading the database. The other
+    arguments are :func:`infer`'s.
+    """
+    if from_json is not None:
+        from schemadiff.contract import read_infer_document
+
+        saved = read_infer_document(Path(from_json))
+        plan = plan_from_json(saved, Path(from_json), Path(migrations), tool, options)  # type: ignore[arg-type]
+    else:
+        result = infer(
+            migrations, history_file=history_file, tool=tool, schema_file=schema_file, dsn=dsn,
+            schemas=schemas, exclude_schemas=exclude_schemas, strict=strict,
+            force_tool=force_tool, history_table=history_table, options=options, shadow=shadow,
+            cache=cache, steps=steps, notify=notify,
+        )
+        plan = plan_from_inference(result)
+    plan.table = history_table or (options.history_table if options is not None else None)
+    if plan.partial and not (allow_partial or complete_partial):
+        raise SyncRefused(list(plan.partial))
+    repair = render_plan(plan, style=style, prune=prune, complete_partial=complete_partial,
+                         assume=tuple(assume_applied))
+    return SyncResult(plan, repair)
+
+
+def inspect(
+    *,
+    migrations: Path_ | None = None,
+    schema_file: Path_ | None = None,
+    dsn: str | None = None,
+    tool: str | None = None,
+    strict: bool = False,
+    options: ToolOptions | None = None,
+    shadow: Shadow | None = None,
+    cache: bool = True,
+    steps: Steps | None = None,
+    notify: Notify | None = None,
+) -> Catalog:
+    """``schemadiff inspect``: the normalized schema graph of one source."""
+    given = [x for x in (migrations, schema_file, dsn) if x]
+    if len(given) != 1:
+        raise SchemaDiffError("give exactly one of --migrations, --schema-file, --dsn")
+    loader = _loader(cache)
+    if migrations:
+        request = _request(migrations, tool=tool, schema_file=None, dsn=None, strict=strict,
+                           options=options, shadow=shadow)
+        notices: list[str] = []
+        _, found = load_migrations(request, notices)
+        for notice in notices if notify is not None else ():
+            notify(notice)
+        if shadow is not None:
+            from schemadiff.sources.shadow import shadow_replay
+
+            return shadow_replay(found, shadow_dsn=shadow.dsn, embedded=shadow.embedded).catalog
+        return loader.expected(found, strict=strict, steps=steps).replay.catalog
+    from schemadiff.pipeline import open_source
+
+    request = _request(".", tool=None, schema_file=schema_file, dsn=dsn, strict=strict)
+    with open_source(request) as source:
+        return source.catalog(loader, strict=strict).catalog
+
+
+def verify(
+    migrations: Path_,
+    *,
+    shadow_dsn: str | None = None,
+    embedded: bool = False,
+    tool: str | None = None,
+    options: ToolOptions | None = None,
+    cache: bool = True,
+    steps: Steps | None = None,
+    notify: Notify | None = None,
+) -> Verification:
+    """``schemadiff verify``: the static replay checked against a real PostgreSQL (a scratch
+    database on ``shadow_dsn``'s server, or an ``embedded`` one), migration by migration."""
+    import time
+
+    from schemadiff.sources.shadow import describe_shadow, shadow_replay
+    from schemadiff.verification import Comparison as Agreement
+    from schemadiff.verification import static_snapshots
+
+    if bool(shadow_dsn) == bool(embedded):
+        raise SchemaDiffError("give --shadow-dsn DSN or --shadow embedded")
+    notices: list[str] = []
+    request = _request(migrations, tool=tool, schema_file=None, dsn=None, options=options)
+    name, found = load_migrations(request, notices)
+    for notice in notices if notify is not None else ():
+        notify(notice)
+    started = time.perf_counter()
+    agreement = Agreement(static_snapshots(_loader(cache).parse(found)))
+    static_done = time.perf_counter()
+    advance = steps("applying migrations in the shadow database", len(found)) if steps else None
+
+    def observe(position: int, migration: object, catalog: Catalog) -> bool:
+        if advance is not None:
+            advance(1)
+        return bool(agreement.observe(position, migration, catalog))  # type: ignore[arg-type]
+
+    replay = shadow_replay(found, shadow_dsn=shadow_dsn, embedded=embedded, observe=observe)
+    agreement.shadow_diagnostics = replay.diagnostics
+    timings = {"static": static_done - started, "shadow": time.perf_counter() - static_done}
+    return Verification(agreement, name, describe_shadow(shadow_dsn, embedded), timings)

@@ -1,0 +1,250 @@
+"""One pipeline for every command: read the migrations and the database, replay, compare.
+
+:func:`compare` does, once and in one order, what ``diff``, ``infer``, ``check``, ``sync``
+and ``inspect`` each need: choose the tool (the files and the database's history tables
+together), read the migrations, replay them (statically through a
+:class:`~schemadiff.loading.Loader`, or exactly in a scratch database), read the actual schema
+and the history from one source object, and scope the comparison. The :class:`Comparison` it
+returns gives the differences and the inference; the commands only format them.
+
+Messages for the user (which tool was detected and why, readers' warnings, the shadow
+database's diagnostics) are collected in :attr:`Comparison.notices`, not printed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from schemadiff.differences import Difference, Scope, diff_catalogs
+from schemadiff.errors import Diagnostic, SchemaDiffError
+from schemadiff.history import Replay
+from schemadiff.inference import Inference, infer_applied
+from schemadiff.loading import DirectLoader, Expected, Loader, Steps
+from schemadiff.migration import Migration
+from schemadiff.recorded import Recorded
+from schemadiff.tools import ToolOptions, choose_and_read, history_tables
+
+if TYPE_CHECKING:
+    from schemadiff.sources.database import Source
+
+
+@dataclass(frozen=True, slots=True)
+class Shadow:
+    """An exact replay in a scratch database: on ``dsn``'s server, or an embedded one."""
+
+    dsn: str | None = None
+    embedded: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What to compare (every command's inputs, as keyword arguments of the public API).
+
+    Attributes:
+        migrations: the migration directory.
+        tool: the ``--tool`` name; None: chosen from the files and the database.
+        schema_file: a ``pg_dump`` file, or
+        dsn: a database (read only); neither: ``$DATABASE_URL``.
+        history_file: recorded versions, one per line (else the source's history table).
+        schemas / exclude_schemas: the schemas compared.
+        strict: a statement that cannot be modelled is an error.
+        force_tool: take ``tool`` even when the files or the database say another one.
+        options: where a tool that renders its SQL gets it, and ``--history-table``.
+        shadow: replay exactly in a scratch database instead of statically.
+    """
+
+    migrations: str | Path
+    tool: str | None = None
+    schema_file: str | Path | None = None
+    dsn: str | None = None
+    history_file: str | Path | None = None
+    schemas: tuple[str, ...] = ()
+    exclude_schemas: tuple[str, ...] = ()
+    strict: bool = False
+    force_tool: bool = False
+    options: ToolOptions = field(default_factory=ToolOptions)
+    shadow: Shadow | None = None
+
+
+@dataclass(slots=True)
+class Comparison:
+    """Both sides of a comparison, read; what every command derives its answer from."""
+
+    tool: str
+    migrations: list[Migration]
+    expected: Expected
+    actual: Replay
+    recorded: Recorded
+    scope: Scope
+    notices: list[str] = field(default_factory=list)
+    shadowed: bool = False
+
+    @property
+    def unmodeled(self) -> list[Diagnostic]:
+        """Statements of the migrations, then of the dump, the replay could not model."""
+        return [*self.expected.replay.diagnostics, *self.actual.diagnostics]
+
+    def differences(self) -> list[Difference]:
+        e, a = self.expected.replay, self.actual
+        return diff_catalogs(e.catalog, a.catalog, e.effects, self.scope)
+
+    def inference(self) -> Inference:
+        static = not self.shadowed  # shadow effects: no cached fact table, subsets static
+        result = infer_applied(
+            self.tool,
+            self.migrations,
+            self.expected.replay,
+            self.actual.catalog,
+            self.recorded,
+            self.scope,
+            replay_subset=self.expected.subset,
+            table=self.expected.facts(self.scope) if static else None,
+        )
+        result.unmodeled = self.unmodeled
+        return result
+
+
+def open_source(request: Request) -> Source:
+    """The actual side: the dump file or the database (``$DATABASE_URL`` when neither)."""
+    from schemadiff.sources.database import Database, DumpFile
+
+    if request.schema_file and request.dsn:
+        raise SchemaDiffError(
+            "give --schema-file or --dsn, not both: the schema, its history and the tool are "
+            "read from one source (--history-file gives a history from elsewhere)"
+        )
+    if request.schema_file:
+        return DumpFile(request.schema_file)
+    dsn = request.dsn or os.environ.get("DATABASE_URL")
+    if not dsn:
+        raise SchemaDiffError("give --schema-file FILE or --dsn DSN (or set DATABASE_URL)")
+    return Database(dsn)
+
+
+def compare(
+    request: Request,
+    *,
+    loader: Loader | None = None,
+    steps: Steps | None = None,
+    history: bool = True,
+) -> Comparison:
+    """Read and replay both sides of ``request``.
+
+    Args:
+        request: what to compare.
+        loader: how replays are made (default: here, nothing kept; the API and the command
+            line pass the runtime's cached one).
+        steps: a progress bar's ``step`` for the long steps.
+        history: read the history too (``diff`` needs none).
+
+    Raises:
+        SchemaDiffError: bad input, an unreadable source, a tool the evidence contradicts.
+    """
+    loader = loader or DirectLoader()
+    options = request.options
+    notices: list[str] = []
+    with open_source(request) as source:
+        evidence = source.evidence(options.history_table)
+        tool, migrations = _read_migrations(request, evidence, notices)
+        if request.shadow is not None:
+            replay = _shadow_replay(migrations, request.shadow, steps, notices)
+            expected = Expected(migrations, replay, request.strict)
+        else:
+            expected = loader.expected(migrations, strict=request.strict, steps=steps)
+        actual = source.catalog(loader, strict=request.strict)
+        recorded = Recorded.none(tool)
+        if history:
+            recorded = _recorded(request, source, tool, migrations)
+    scope = _scope(request)
+    _check_schemas(request.schemas, expected.replay, actual)
+    return Comparison(tool, migrations, expected, actual, recorded, scope, notices,
+                      request.shadow is not None)
+
+
+def load_migrations(
+    request: Request, notices: list[str] | None = None
+) -> tuple[str, list[Migration]]:
+    """Only the migrations (``inspect --migrations``, ``verify``): the tool from the files."""
+    return _read_migrations(request, None, notices if notices is not None else [])
+
+
+def _read_migrations(
+    request: Request, evidence: object, notices: list[str]
+) -> tuple[str, list[Migration]]:
+    root = Path(request.migrations)
+    options = request.options
+    tool = request.tool
+    if request.force_tool and tool is None:
+        raise SchemaDiffError("--force-tool needs --tool")
+    choice, found = choose_and_read(
+        root, tool, evidence=evidence, force=request.force_tool, options=options  # type: ignore[arg-type]
+    )
+    if tool is None:
+        notices.append(f"detected {choice.tool} migrations in {root}: {choice.reason} "
+                       "(use --tool to override)")
+    for m in found:
+        notices += [f"warning: {w}" for w in m.extra.get("warning", "").splitlines()]
+    return choice.tool, found
+
+
+def _shadow_replay(
+    migrations: list[Migration], shadow: Shadow, steps: Steps | None, notices: list[str]
+) -> Replay:
+    from schemadiff.sources.shadow import shadow_replay
+
+    advance: Callable[[int], None] | None = (
+        steps("applying migrations in the shadow database", len(migrations)) if steps else None
+    )
+
+    def observe(*_: object) -> bool:
+        if advance is not None:
+            advance(1)
+        return False
+
+    replay = shadow_replay(migrations, shadow_dsn=shadow.dsn, embedded=shadow.embedded,
+                           observe=observe)
+    notices += [f"shadow: {d}" for d in replay.diagnostics]
+    return replay
+
+
+def _recorded(
+    request: Request, source: Source, tool: str, migrations: list[Migration]
+) -> Recorded:
+    """The history: ``history_file``, else the source's (a dump's data, the live table)."""
+    if request.history_file:
+        from schemadiff.sources.history import read_history_file
+
+        return read_history_file(Path(request.history_file), tool)
+    return source.history(tool, migrations, request.options.history_table)
+
+
+def _scope(request: Request) -> Scope:
+    """Not the tools' history tables (nor a ``--history-table``), only the chosen schemas."""
+    tables = history_tables()
+    custom = request.options.history_table
+    if custom:
+        schema, dot, name = custom.rpartition(".")
+        tables.add((schema, name) if dot else ("", custom))
+    return Scope(frozenset(tables), request.schemas, request.exclude_schemas)
+
+
+def _check_schemas(schemas: tuple[str, ...], *replays: Replay) -> None:
+    """``--schema S`` must name a schema one of the two sides has (a typo would pass with
+    nothing to compare)."""
+    if not schemas:
+        return
+    present: set[str] = set()
+    for replay in replays:
+        present.update(k.name if k.kind == "schema" else k.schema for k in replay.catalog.objects)
+    present.discard("")
+    unknown = [s for s in schemas if s not in present]
+    if unknown:
+        there = ", ".join(sorted(present)) or "none"
+        raise SchemaDiffError(
+            f"--schema {', '.join(unknown)}: no such schema in the database nor in the "
+            f"migrations (schemas there: {there})"
+        )

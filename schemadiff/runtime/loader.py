@@ -1,0 +1,120 @@
+"""The runtime's :class:`~schemadiff.loading.Loader`: replays through the parse cache, the
+uncached files parsed in worker processes.
+
+A run over inputs that have not changed loads the finished replays from the cache (see
+:mod:`schemadiff.runtime.cache`) instead of parsing and replaying again, and so never imports
+the parser at all; what it returns is exactly what :class:`~schemadiff.loading.DirectLoader`
+would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from schemadiff.history import ParsedMigration, Replay, replay_parsed
+from schemadiff.loading import Expected, Steps
+from schemadiff.migration import Migration
+from schemadiff.runtime.cache import ParseCache, dump_key, entry_key, facts_key, replay_key
+from schemadiff.runtime.parallel import parse_all
+
+if TYPE_CHECKING:
+    from schemadiff.differences import Scope
+    from schemadiff.inference import FactTable
+
+
+@dataclass(slots=True)
+class CachedExpected(Expected):
+    """:class:`~schemadiff.loading.Expected` whose parses, subsets and fact tables go through
+    the cache."""
+
+    cache: ParseCache | None = None
+    keys: list[str] = field(default_factory=list)  # per migration
+    key: str | None = None  # the whole replay's
+    jobs: int | None = None
+
+    def parse(self) -> list[ParsedMigration]:
+        if self.parsed is None:
+            self.parsed = list(parse_all(self.migrations, self.keys, self.cache, jobs=self.jobs))
+        return self.parsed
+
+    def subset(self, indexes: Sequence[int]) -> Replay:
+        chosen = list(indexes)
+        if chosen == list(range(len(self.migrations))) or self.cache is None:
+            return Expected.subset(self, chosen)
+        key = replay_key(
+            [self.keys[i] for i in chosen],
+            [self.migrations[i].version for i in chosen],
+            self.strict,
+        )
+        replay = self.cache.get(key, expect=Replay)
+        if replay is None:
+            parsed = self.parse()
+            replay = replay_parsed([parsed[i] for i in chosen], strict=self.strict)
+            self.cache.put(key, replay)
+        return replay  # type: ignore[no-any-return]
+
+    def facts(self, scope: Scope) -> FactTable:
+        from schemadiff.inference import FactTable
+
+        if self.cache is None or self.key is None:
+            return Expected.facts(self, scope)
+        key = facts_key(self.key, scope.spec)
+        table = self.cache.get(key, expect=FactTable)
+        if table is None:
+            table = Expected.facts(self, scope)
+            self.cache.put(key, table)
+        return table  # type: ignore[no-any-return]
+
+
+@dataclass(slots=True)
+class CachedLoader:
+    """Replays through ``cache`` (None: parse and replay everything, in workers when there
+    are enough files); ``jobs`` as :func:`~schemadiff.runtime.parallel.worker_count`."""
+
+    cache: ParseCache | None = None
+    jobs: int | None = None
+
+    def expected(
+        self, migrations: list[Migration], *, strict: bool = False, steps: Steps | None = None
+    ) -> CachedExpected:
+        cache = self.cache
+        keys = [entry_key(m.path, m.sql) for m in migrations] if cache is not None else []
+        key = replay_key(keys, [m.version for m in migrations], strict) if keys else None
+        replay = cache.get(key, expect=Replay) if cache is not None and key else None
+        expected = CachedExpected(list(migrations), replay, strict, None, cache, keys, key,  # type: ignore[arg-type]
+                                  self.jobs)
+        if replay is not None:
+            return expected
+        advance = steps("parsing and replaying migrations", len(migrations)) if steps else None
+        parsed: list[ParsedMigration] = []
+
+        def collect() -> Iterator[ParsedMigration]:  # replayed as each one comes
+            for pm in parse_all(migrations, keys or [None] * len(migrations), cache,
+                                jobs=self.jobs):
+                parsed.append(pm)
+                yield pm
+
+        expected.replay = replay_parsed(collect(), strict=strict, progress=advance)
+        expected.parsed = parsed
+        if cache is not None and key is not None:
+            cache.put(key, expected.replay)
+        return expected
+
+    def parse(self, migrations: list[Migration]) -> list[ParsedMigration]:
+        keys = [entry_key(m.path, m.sql) for m in migrations] if self.cache is not None else []
+        return list(parse_all(migrations, keys or [None] * len(migrations), self.cache,
+                              jobs=self.jobs))
+
+    def dump(self, path: str, text: str, data: bytes, *, strict: bool = False) -> Replay:
+        from schemadiff.history import replay_sql
+
+        cache = self.cache
+        key = dump_key(path, data, strict) if cache is not None else None
+        replay = cache.get(key, expect=Replay) if cache is not None and key else None
+        if replay is None:
+            replay = replay_sql(text, path, strict=strict, effects=False)
+            if cache is not None and key is not None:
+                cache.put(key, replay)
+        return replay  # type: ignore[no-any-return]
