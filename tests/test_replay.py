@@ -612,6 +612,29 @@ CASES: list[Case] = [
         table("three"): {},
         col("one", "x"): {},
     }),
+    Case("rename-schema", """
+        CREATE SCHEMA app;
+        CREATE TYPE app.mood AS ENUM ('a');
+        CREATE TYPE app.pair AS (a int);
+        CREATE TABLE app.p (id int PRIMARY KEY, m app.mood);
+        CREATE TABLE app.typed OF app.pair;
+        CREATE TABLE public.c (pid int REFERENCES app.p, m app.mood) ;
+        CREATE TABLE app.child () INHERITS (app.p);
+        CREATE FUNCTION app.f() RETURNS trigger LANGUAGE plpgsql
+            AS $$BEGIN RETURN NEW; END$$;
+        CREATE FUNCTION app.g(x app.mood) RETURNS app.mood LANGUAGE sql AS 'SELECT x';
+        CREATE TRIGGER c_t BEFORE INSERT ON public.c FOR EACH ROW EXECUTE FUNCTION app.f();
+        CREATE INDEX p_m ON app.p (m);
+        ALTER SCHEMA app RENAME TO core;
+    """, {schema("app"): None, schema("core"): {},
+          table("p", "core"): {}, col("p", "m", "core"): {"type": "core.mood"},
+          con("c", "c_pid_fkey"): {"ref_table": "core.p"},
+          col("c", "m"): {"type": "core.mood"},
+          table("child", "core"): {"inherits": ("core.p",)},
+          table("typed", "core"): {"of_type": "core.pair"},
+          func("g", "core.mood", "core"): {"returns": "core.mood"},
+          trigger("c", "c_t"): {"function": "core.f"},
+          idx("p_m", "core"): {}}),
     Case("set-config-search-path", """
         CREATE SCHEMA app;
         SELECT pg_catalog.set_config('search_path', 'app', false);

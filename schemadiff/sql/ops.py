@@ -140,6 +140,12 @@ class CreateSchema(Op):
 
 
 @record
+class RenameSchema(Op):
+    old: str
+    new: str
+
+
+@record
 class CreateExtension(Op):
     name: str
     schema: str | None = None

@@ -604,9 +604,9 @@ def _alter(s: Stream) -> ops.Op:
 
         return alter_policy(s)
     if s.accept("SCHEMA"):
-        s.ident()
+        old = s.ident()
         if s.accept("RENAME", "TO"):
-            return ops.Unsupported("ALTER SCHEMA ... RENAME is not modelled")
+            return ops.RenameSchema(old, s.ident())
         return ops.NoEffect("acl", "ALTER SCHEMA")
     if s.accept("EXTENSION"):
         return ops.NoEffect("extension", "ALTER EXTENSION")
