@@ -1125,6 +1125,17 @@ CASES: list[Case] = [
         CREATE TABLE t (c1 int, c2 int, c3 int);
         CREATE INDEX ON t (c1, c2) INCLUDE (c1, c3);
     """, {idx("t_c1_c2_c11_c3_idx"): {"include": ("c1", "c3")}}),
+    Case("drop-table-cascade-reaches-row-type-uses", """
+        CREATE TABLE fullname (first text, last text);
+        CREATE FUNCTION longname(fullname) RETURNS text LANGUAGE sql
+            AS $$ SELECT $1.first || ' ' || $1.last $$;
+        CREATE TABLE people (n fullname, id int);
+        CREATE VIEW v AS SELECT 1 AS x;
+        CREATE FUNCTION vf(x v) RETURNS int LANGUAGE sql AS $$ SELECT x.x $$;
+        DROP TABLE fullname CASCADE;
+        DROP VIEW v CASCADE;
+    """, {func("longname", "public.fullname"): None, col("people", "n"): None,
+          col("people", "id"): {}, func("vf", "public.v"): None}),
     Case("alter-index-renames-a-table", """
         CREATE TABLE t (a int);
         ALTER INDEX t RENAME TO t2;

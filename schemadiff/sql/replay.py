@@ -1785,12 +1785,14 @@ class Replayer:
             self._drop_table(key)
             if op.cascade:
                 self._drop_dependent_views(key.name)
+                self._drop_type_dependents(qualified(key.schema, key.name))  # its row type
         elif key.kind == "index":
             self._drop_index(key)
         elif key.kind == "view":
             self._drop_table(key)  # a view goes with its indexes, triggers and comments too
             if op.cascade:
                 self._drop_dependent_views(key.name)
+                self._drop_type_dependents(qualified(key.schema, key.name))
         else:
             self._delete(key)
             if key.kind == "sequence" and op.cascade:
