@@ -288,7 +288,7 @@ class Function(SchemaObject):
     schema: str
     name: str
     identity_args: str  # "integer, text" (input argument types, canonical)
-    routine: str = "function"  # function | procedure
+    routine: str = "function"  # function | procedure | window
     arguments: str = ""  # full signature with names, modes and defaults, normalized
     returns: str | None = None  # canonical; None for procedures
     language: str = "sql"

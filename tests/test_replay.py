@@ -1065,6 +1065,19 @@ CASES: list[Case] = [
     """, {domain("dcomp"): None, domain("dcomps"): None, domain("posint2"): None,
           col("t", "a"): None, col("t", "b"): None, col("t", "c"): {},
           composite("holder"): {"attributes_": (("q", "integer"),)}}),
+    Case("function-clauses", """
+        CREATE FUNCTION f3(int) RETURNS bool LANGUAGE 'sql'
+            RETURNS NULL ON NULL INPUT AS 'SELECT $1 < 50';
+        CREATE FUNCTION ts(text) RETURNS text AS 'select coalesce($1, ''x'');'
+            LANGUAGE sql RETURNS NULL ON NULL INPUT;
+        ALTER FUNCTION ts(text) CALLED ON NULL INPUT;
+        CREATE FUNCTION rn() RETURNS bigint LANGUAGE internal WINDOW IMMUTABLE
+            AS 'window_row_number';
+        CREATE FUNCTION sup(int) RETURNS int LANGUAGE sql SUPPORT textlike_support
+            COST 5 AS 'SELECT $1';
+    """, {func("f3", "integer"): {"strict": True}, func("ts", "text"): {"strict": False},
+          func("rn"): {"routine": "window", "returns": "bigint", "language": "internal"},
+          func("sup", "integer"): {}}),
     Case("routine-argument-name-before-mode", """
         CREATE FUNCTION f(a int, b OUT int, c VARIADIC int[]) LANGUAGE sql AS 'SELECT 1';
         CREATE PROCEDURE p(a OUT int, VARIADIC b int[]) LANGUAGE sql AS $$ SELECT b[1] $$;

@@ -722,7 +722,7 @@ def _functions(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
     for r in rows:
         args = parse_arguments(Stream("(" + (r["arguments"] or "") + ")"))
         identity = ", ".join(_render_type(a.type, False) for a in args if a.mode != "OUT")
-        routine = "procedure" if r["kind"] == "p" else "function"
+        routine = {"p": "procedure", "w": "window"}.get(r["kind"], "function")
         returns = None if routine == "procedure" else _returns(r["result"])
         yield Function(
             r["schema"], r["name"], identity, routine, ", ".join(_argument_text(a) for a in args),

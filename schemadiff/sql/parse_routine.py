@@ -76,7 +76,9 @@ def create_function(s: Stream, or_replace: bool) -> ops.Op:
     config: list[str] = []
     body_parts: list[str] = []
     while not s.done():
-        if s.accept("RETURNS"):
+        if s.accept("RETURNS", "NULL", "ON", "NULL", "INPUT"):
+            f["strict"] = True
+        elif s.accept("RETURNS"):
             if s.accept("TABLE"):
                 s.expect_punct("(")
                 cols = []
@@ -103,7 +105,7 @@ def create_function(s: Stream, or_replace: bool) -> ops.Op:
             f.setdefault("language", "sql")
         elif s.accept_any("IMMUTABLE", "STABLE", "VOLATILE"):
             f["volatility"] = s.toks[s.i - 1].text.lower()
-        elif s.accept("STRICT") or s.accept("RETURNS", "NULL", "ON", "NULL", "INPUT"):
+        elif s.accept("STRICT"):
             f["strict"] = True
         elif s.accept("CALLED", "ON", "NULL", "INPUT"):
             f["strict"] = False
@@ -124,7 +126,7 @@ def create_function(s: Stream, or_replace: bool) -> ops.Op:
         elif s.accept("SUPPORT"):
             g.qname(s)
         elif s.accept("WINDOW"):
-            pass
+            f["routine"] = "window"  # prokind 'w
         elif s.accept("TRANSFORM"):
             while s.accept("FOR", "TYPE"):
                 g.data_type(s)

@@ -1539,7 +1539,7 @@ class Replayer:
                                            for n, t in op.returns_table) + ")"
         elif op.returns is not None:
             returns = ("SETOF " if op.returns_setof else "") + self._type_text(op.returns, False)
-        elif op.routine == "function":
+        elif op.routine != "procedure":
             outs = [a for a in op.arguments if a.mode in ("OUT", "INOUT")]
             returns = self._type_text(outs[0].type, False) if len(outs) == 1 else "record"
         arguments = ", ".join(arg_text(a) for a in op.arguments
