@@ -1078,6 +1078,15 @@ CASES: list[Case] = [
     """, {func("f3", "integer"): {"strict": True}, func("ts", "text"): {"strict": False},
           func("rn"): {"routine": "window", "returns": "bigint", "language": "internal"},
           func("sup", "integer"): {}}),
+    Case("type-references-in-routines", """
+        CREATE TABLE hr (name text, person text, n numeric(5,2), c char(3));
+        CREATE FUNCTION hbn(hr.name%TYPE) RETURNS hr.person%TYPE
+            AS 'select person from hr where name = $1' LANGUAGE sql;
+        CREATE FUNCTION g(public.hr.n%TYPE, x hr.c%type) RETURNS hr
+            LANGUAGE sql AS 'select * from hr limit 1';
+    """, {func("hbn", "text"): {"returns": "text"},
+          func("g", "numeric, character"): {"returns": "public.hr",
+                                            "arguments": "numeric, x character"}}),
     Case("routine-argument-name-before-mode", """
         CREATE FUNCTION f(a int, b OUT int, c VARIADIC int[]) LANGUAGE sql AS 'SELECT 1';
         CREATE PROCEDURE p(a OUT int, VARIADIC b int[]) LANGUAGE sql AS $$ SELECT b[1] $$;

@@ -227,6 +227,8 @@ class Replayer:
         return self.catalog.objects[key]  # type: ignore[return-value]
 
     def _type_text(self, t: TypeRef, keep_modifiers: bool = True) -> str:
+        if t.modifiers in ("%TYPE", "%ROWTYPE"):
+            return self._referenced_type(t, keep_modifiers)
         render = t.render if keep_modifiers else t.render_bare
         if t.builtin:
             return render()
@@ -237,6 +239,27 @@ class Replayer:
             other = self._uncompared_key("type", ops.QName(None, t.name))
             return render(other[1] if other else self._path()[0])
         return render(key.schema)
+
+    def _referenced_type(self, t: TypeRef, keep_modifiers: bool) -> str:
+        """``table.column%TYPE`` is that column's type (without its modifier where a routine
+        keeps none); ``table%ROWTYPE`` the table's row type."""
+        if t.modifiers == "%ROWTYPE":
+            key = self._find(("table", "view"), ops.QName(t.schema, t.name))
+            if key is None:
+                raise ReplayConflict(f'relation "{t.name}" does not exist')
+            return qualified(key.schema, key.name)
+        table, _, column = t.name.rpartition(".")
+        key = self._find(("table", "view"), ops.QName(t.schema, table))
+        col = self.catalog.objects.get(Key("column", key.schema, key.name, column)) if key else None
+        if col is None:
+            raise ReplayConflict(f"{t.name}%TYPE: no such column")
+        type_text: str = col.type  # type: ignore[attr-defined]
+        if keep_modifiers:
+            return type_text
+        from schemadiff.sql.query_types import _without_typmod
+
+        bare = _without_typmod(type_text)
+        return "character" if bare == "bpchar" else bare
 
     def _qualified_table(self, qn: ops.QName) -> str:
         key = self._find(("table", "view"), qn)
