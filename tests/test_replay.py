@@ -1273,6 +1273,12 @@ CASES: list[Case] = [
         table("plain"): {"of_type": "public.person"},
         col("part_c", "b"): {"not_null": True, "default": "0"},
     }),
+    Case("inherited-generated-column", """
+        CREATE TABLE gp (a int PRIMARY KEY, b int GENERATED ALWAYS AS (a * 2) STORED);
+        CREATE TABLE gc1 (a int NOT NULL, b int GENERATED ALWAYS AS (a * 2) STORED);
+        ALTER TABLE gc1 INHERIT gp;
+        CREATE TABLE gc2 (b int) INHERITS (gp);
+    """, {col("gc1", "b"): {"generated": "a * 2"}, col("gc2", "b"): {"generated": "a * 2"}}),
     Case("create-table-like", """
         CREATE TABLE p (a int NOT NULL DEFAULT 1, b text COLLATE "C", CHECK (a > 0));
         COMMENT ON COLUMN p.a IS 'aa';

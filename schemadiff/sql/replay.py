@@ -717,9 +717,10 @@ class Replayer:
             for i, c in enumerate(columns):
                 pc: Column | None = self.catalog.objects.get(  # type: ignore[assignment]
                     Key("column", inherited.schema, inherited.name, c.name))
-                if pc is not None:
+                if pc is not None:  # the parent's generation expression comes along too
                     columns[i] = replace(c, default=c.default or pc.default,
-                                         not_null=c.not_null or pc.not_null)
+                                         not_null=c.not_null or pc.not_null,
+                                         generated=c.generated or pc.generated)
         for src, options in op.like:
             like = self._table(src)
             for c in self.catalog.columns(like.schema, like.name):
