@@ -984,6 +984,19 @@ CASES: list[Case] = [
     """, {con("t", "t_a_excl"): {"expression": "USING btree (a WITH =)"},
           idx("t_q"): {"keys": ("q",)}, idx("t_ip"): {"keys": ("ip inet_ops",)},
           idx("t_p"): {"keys": ("p",)}, idx("t_a"): {"keys": ("a",)}}),
+    Case("partitioned-index-attaches-an-equal-index", """
+        create table idxpart (a int) partition by range (a);
+        create table idxpart1 partition of idxpart for values from (0) to (100);
+        create table idxpart2 partition of idxpart for values from (100) to (1000)
+          partition by range (a);
+        create table idxpart21 partition of idxpart2 for values from (100) to (200);
+        create table idxpart22 partition of idxpart2 for values from (200) to (300);
+        create index on idxpart22 (a);
+        create index on only idxpart2 (a);
+        alter index idxpart2_a_idx attach partition idxpart22_a_idx;
+        create index on idxpart (a);
+    """, {idx("idxpart_a_idx"): {}, idx("idxpart1_a_idx"): {}, idx("idxpart2_a_idx"): {},
+          idx("idxpart22_a_idx"): {}, idx("idxpart21_a_idx"): None}),
     Case("partitions-drop-primary-key", """
         CREATE TABLE m (id int, k text, PRIMARY KEY (id, k)) PARTITION BY LIST (k);
         CREATE TABLE m_a PARTITION OF m FOR VALUES IN ('a');

@@ -1435,12 +1435,13 @@ class Replayer:
 
         The copy's name is chosen for the partition like an unnamed index on the same keys.
         """
-        if not any(isinstance(o, Index) and o.schema == part.schema and o.table == part.name
-                   and _same_index(o, idx) for o in self.catalog.of_kind("index")):
-            names = index_column_names((*_key_names(idx.keys), *idx.include))
-            name = choose_name(part.name, name_addition(names), "idx",
-                               lambda n: self._relation_or_constraint_index(part.schema, n))
-            self._put(replace(idx, schema=part.schema, name=name, table=part.name, comment=None))
+        if any(isinstance(o, Index) and o.schema == part.schema and o.table == part.name
+               and _same_index(o, idx) for o in self.catalog.of_kind("index")):
+            return  # DefineIndex attaches the partition's equal index and goes no deeper
+        names = index_column_names((*_key_names(idx.keys), *idx.include))
+        name = choose_name(part.name, name_addition(names), "idx",
+                           lambda n: self._relation_or_constraint_index(part.schema, n))
+        self._put(replace(idx, schema=part.schema, name=name, table=part.name, comment=None))
         for sub in self._partitions(part.schema, part.name):
             self._clone_index(idx, sub)
 
