@@ -1261,6 +1261,35 @@ CASES: list[Case] = [
         idx("dst2_lower_idx"): {"comment": "lb"},
         col("dst", "a"): {"not_null": True},
     }),
+    Case("like-a-view-or-a-type", """
+        CREATE TABLE t4 (a int, b text, n numeric(4,1));
+        CREATE VIEW v1 AS SELECT * FROM t4;
+        CREATE TYPE ty1 AS (a int, b text);
+        CREATE TABLE l1 (LIKE v1);
+        CREATE TABLE l2 (LIKE v1 INCLUDING ALL, z int);
+        CREATE TABLE l3 (LIKE ty1);
+    """, {col("l1", "n"): {"type": "numeric(4,1)"}, col("l2", "z"): {},
+          col("l3", "b"): {"type": "text"}}),
+    Case("temporary-shadows-and-multi-name-drops", """
+        CREATE TABLE attmp (regtable int);
+        CREATE TEMP TABLE attmp (attmptable int);
+        ALTER TABLE attmp RENAME TO attmp_new;
+        CREATE TRIGGER nope BEFORE INSERT ON attmp_new FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger();
+        COMMENT ON TABLE attmp_new IS 'temp';
+        DROP TABLE attmp_new;
+        create table parent (a int) partition by list (a);
+        create table child1 partition of parent for values in (1);
+        drop table parent, child1;
+    """, {table("attmp"): {}, table("parent"): None, table("child1"): None}),
+    Case("drop-column-only-leaves-it-to-inheritors", """
+        create table p1 (f1 int, f2 int);
+        create table c1 () inherits(p1);
+        alter table only p1 drop column f1;
+        create table p2 (g int);
+        create table c2 (g int not null) inherits (p2);
+        alter table only p2 drop column g;
+    """, {col("c1", "f1"): {"type": "integer"}, col("c1", "f2"): None,
+          col("c2", "g"): {"not_null": True}}),
     Case("typed-tables", """
         CREATE TYPE person AS (id int, name text, age int);
         CREATE TABLE persons OF person (id WITH OPTIONS PRIMARY KEY, name NOT NULL DEFAULT 'x');

@@ -722,6 +722,11 @@ class Replayer:
                                          not_null=c.not_null or pc.not_null,
                                          generated=c.generated or pc.generated)
         for src, options in op.like:
+            other = self._find(("view", "composite"), src)
+            if other is not None and self._find(("table",), src) is None:
+                # LIKE a view or a composite type: its columns' names and types only
+                copied += [Column(schema, name, n, t) for n, t in self._row_of(other)]
+                continue
             like = self._table(src)
             for c in self.catalog.columns(like.schema, like.name):
                 copied.append(replace(
@@ -754,8 +759,21 @@ class Replayer:
             created: Table = self.catalog.objects[Key("table", schema, name)]  # type: ignore[assignment]
             self._inherit_partition_indexes(parent, created)
         for src, options in op.like:
-            if "INDEXES" in options:
+            if "INDEXES" in options and self._find(("table",), src) is not None:
                 self._copy_indexes(self._table(src), schema, name, "COMMENTS" in options)
+
+    def _row_of(self, key: Key) -> list[tuple[str, str]]:
+        """A view's or composite type's columns ``(name, type)`` (a view's from its query)."""
+        from schemadiff.sql.query_types import output_columns
+
+        obj = self.catalog.objects[key]
+        if isinstance(obj, CompositeType):
+            return list(obj.attributes_)
+        columns = output_columns(obj.definition, self._relation_columns,  # type: ignore[attr-defined]
+                                 self._resolve_type_text)
+        if columns is None:
+            raise ReplayConflict(f'the columns of view "{key.name}" are not modelled')
+        return columns
 
     def _merge_partition_column(self, inherited: ops.ColumnDef,
                                 given: ops.ColumnDef | None) -> ops.ColumnDef:
@@ -937,6 +955,10 @@ class Replayer:
     # ------------------------------------------------------------------ ALTER TABLE
     def _op_AlterTable(self, op: ops.AlterTable) -> None:
         if self._is_temp(op.name):
+            for action in op.actions:  # a temporary table renamed keeps shadowing
+                if isinstance(action, ops.RenameTo):
+                    self._temp.discard(op.name.name)
+                    self._temp.add(action.new)
             return
         kinds = {"table": ("table", "view", "sequence", "index"), "view": ("view",),
                  "materialized view": ("view",)}.get(op.relkind, ("table",))
@@ -976,9 +998,13 @@ class Replayer:
                 self._rename_relation(Key("table", schema, table), action.schema, table)
                 schema = action.schema
             else:
+                dropped = (self.catalog.objects.get(Key("column", schema, table, action.name))
+                           if isinstance(action, ops.DropColumn) and op.only else None)
                 pending += self._table_action(schema, table, action)
                 if not op.only:
                     self._recurse_to_partitions(schema, table, action)
+                elif isinstance(dropped, Column):
+                    self._localize(schema, table, dropped)
         self._add_constraints(schema, table, pending, recurse=not op.only)
 
     def _recurse_to_partitions(self, schema: str, table: str, a: ops.Action) -> None:
@@ -1011,6 +1037,14 @@ class Replayer:
             self._recurse_to_partitions(ps, pt, a)
         if isinstance(a, (ops.RenameColumn, ops.AlterColumn)):
             self._recurse_to_inheritors(schema, table, a)
+
+    def _localize(self, schema: str, table: str, dropped: Column) -> None:
+        """ALTER TABLE ONLY parent DROP COLUMN: the inheriting tables keep the column, now
+        their own (it was inherited only: the model did not hold it)."""
+        for child in self._inheritors(schema, table):
+            if Key("column", child.schema, child.name, dropped.name) not in self.catalog:
+                self._put(replace(dropped, schema=child.schema, table=child.name, comment=None,
+                                  position=self._next_position(child.schema, child.name)))
 
     def _inheritors(self, schema: str, table: str) -> list[Table]:
         """The tables that INHERIT from this one (direct children)."""
@@ -1631,6 +1665,8 @@ class Replayer:
 
     # ------------------------------------------------------------------ triggers, policies
     def _op_CreateTrigger(self, op: ops.CreateTrigger) -> None:
+        if self._is_temp(op.table):
+            return
         table = self._find(("table", "view"), op.table)
         if table is None:
             if self._uncompared_key("relation", op.table) is not None:
@@ -1660,6 +1696,8 @@ class Replayer:
         self._put(replace(obj, name=op.rename))
 
     def _op_CreatePolicy(self, op: ops.CreatePolicy) -> None:
+        if self._is_temp(op.table):
+            return
         table = self._find(("table", "view"), op.table)
         if table is None:
             raise ReplayConflict(f'relation "{op.table}" does not exist')
@@ -1699,6 +1737,9 @@ class Replayer:
             if key is None or not any(c[0] == op.sub for c in self.catalog.objects[key].checks):  # type: ignore[attr-defined]
                 self._conflict(f"constraint {op.sub} of domain {op.name} does not exist")
             return
+        if op.target in ("table", "column", "constraint", "trigger", "policy", "index",
+                         "sequence", "view") and self._is_temp(op.name):
+            return
         key = self._comment_target(op)
         if key is None:
             space = {"type": "type", "column": "relation", "table": "relation"}.get(op.target)
@@ -1737,11 +1778,22 @@ class Replayer:
 
     # ------------------------------------------------------------------ DROP
     def _op_Drop(self, op: ops.Drop) -> None:
+        # the names are looked up before anything is dropped (one performMultipleDeletions):
+        # one that an earlier name's cascade took along is not missing
+        present = [self._drop_target_exists(op, qn) for qn in op.names] if len(op.names) > 1 else []
         for i, qn in enumerate(op.names):
             if self._is_temp(qn) or self._is_temp(op.on):
                 self._temp.discard(qn.name)
                 continue
+            if present and present[i] and not self._drop_target_exists(op, qn):
+                continue
             self._drop_one(op, qn, op.args[i] if i < len(op.args) else None)
+
+    def _drop_target_exists(self, op: ops.Drop, qn: ops.QName) -> bool:
+        kinds = {"table": ("table",), "view": ("view",), "materialized view": ("view",),
+                 "index": ("index",), "sequence": ("sequence",), "type": _TYPE_KINDS,
+                 "domain": ("domain",)}.get(op.kind)
+        return kinds is not None and self._find(kinds, qn) is not None
 
     def _drop_one(self, op: ops.Drop, qn: ops.QName, args: tuple[TypeRef, ...] | None) -> None:
         missing = f'{op.kind} "{qn}" does not exist'
