@@ -1280,7 +1280,14 @@ CASES: list[Case] = [
         create table parent (a int) partition by list (a);
         create table child1 partition of parent for values in (1);
         drop table parent, child1;
-    """, {table("attmp"): {}, table("parent"): None, table("child1"): None}),
+        CREATE TEMP TABLE t1 (a int);
+        CREATE INDEX ON t1 (a);
+        DROP INDEX t1_a_idx;
+        CREATE SCHEMA s1;
+        CREATE TABLE s1.t1 (a int);
+        CREATE VIEW s1.v1 AS SELECT * FROM s1.t1;
+    """, {table("attmp"): {}, table("parent"): None, table("child1"): None,
+          view("v1", "s1"): {"relations": ("t1",)}}),
     Case("drop-column-only-leaves-it-to-inheritors", """
         create table p1 (f1 int, f2 int);
         create table c1 () inherits(p1);

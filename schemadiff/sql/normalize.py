@@ -574,16 +574,26 @@ def referenced_columns(expression: str) -> frozenset[str]:
 @lru_cache(maxsize=4096)
 def referenced_relations(query: str) -> tuple[str, ...]:
     """Sorted unqualified names of the tables and views a query reads (CTE names excluded)."""
+    return tuple(sorted({name for _, name in qualified_relations(query)}))
+
+
+@lru_cache(maxsize=4096)
+def qualified_relations(query: str) -> tuple[tuple[str | None, str], ...]:
+    """``(schema or None, name)`` of the tables and views a query reads, as written."""
     tree = _parse_expression(query)
     if tree is None:
-        return _relations_by_tokens(query)
+        return tuple((None, n) for n in _relations_by_tokens(query))
     ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
     names = set()
     for t in tree.find_all(exp.Table):
         name = t.name if t.this and getattr(t.this, "quoted", False) else t.name.lower()
-        if name and name not in ctes:
-            names.add(name)
-    return tuple(sorted(names))
+        db = t.args.get("db")
+        schema = None
+        if isinstance(db, exp.Identifier):
+            schema = db.this if db.quoted else db.this.lower()
+        if name and (schema or name not in ctes):
+            names.add((schema, name))
+    return tuple(sorted(names, key=lambda p: (p[0] or "", p[1])))
 
 
 def _relations_by_tokens(query: str) -> tuple[str, ...]:

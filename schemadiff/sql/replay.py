@@ -1387,9 +1387,11 @@ class Replayer:
 
     # ------------------------------------------------------------------ indexes
     def _op_CreateIndex(self, op: ops.CreateIndex) -> None:
-        if self._is_temp(op.table):
-            if op.name:
-                self._temp.add(op.name)
+        if self._is_temp(op.table):  # its name, chosen as for any index, is the session's
+            keys = op.key_names or tuple(k.column or "expr" for k in op.keys)
+            names = index_column_names((*keys, *op.include))
+            self._temp.add(op.name or choose_name(op.table.name, name_addition(names), "idx",
+                                                  lambda n: n in self._temp))
             return
         table = self._find(("table", "view"), op.table)
         if table is None:
@@ -1563,10 +1565,11 @@ class Replayer:
 
     # ------------------------------------------------------------------ views
     def _op_CreateView(self, op: ops.CreateView) -> None:
-        from schemadiff.sql.normalize import referenced_relations
+        from schemadiff.sql.normalize import qualified_relations, referenced_relations
 
         relations = referenced_relations(op.query)
-        if op.temporary or (not op.materialized and any(r in self._temp for r in relations)):
+        reads_temp = any(self._is_temp(ops.QName(sc, n)) for sc, n in qualified_relations(op.query))
+        if op.temporary or (not op.materialized and reads_temp):
             self._temp.add(op.name.name)  # a view reading a temporary table is temporary too
             return
         schema = self._creation_schema(op.name.schema)
