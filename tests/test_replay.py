@@ -880,6 +880,19 @@ CASES: list[Case] = [
                                             ("c", "text"))},
         col("t", "p"): {"type": "public.pair"},
     }),
+    Case("sequence-as-type-moves-the-type-bounds", """
+        CREATE SEQUENCE s13 AS smallint MINVALUE -32768;
+        CREATE SEQUENCE s14 AS smallint MAXVALUE 32767 INCREMENT -1;
+        CREATE SEQUENCE s15 AS smallint;
+        CREATE SEQUENCE s16 AS integer MINVALUE 5 MAXVALUE 100;
+        ALTER SEQUENCE s13 AS int;
+        ALTER SEQUENCE s14 AS int;
+        ALTER SEQUENCE s15 AS bigint;
+        ALTER SEQUENCE s16 AS bigint;
+    """, {seq("s13"): {"min_value": -2147483648, "max_value": 2147483647},
+          seq("s14"): {"min_value": -2147483648, "max_value": 2147483647},
+          seq("s15"): {"min_value": 1, "max_value": 9223372036854775807},
+          seq("s16"): {"min_value": 5, "max_value": 100}}),
     Case("sequences", """
         CREATE SEQUENCE s1 START 100 INCREMENT BY 5 CACHE 10;
         CREATE SEQUENCE s2 AS integer MINVALUE 0 MAXVALUE 1000 CYCLE;

@@ -630,14 +630,17 @@ class Replayer:
         fresh = base is None
         min_v = seq.min_value
         max_v = seq.max_value
+        # init_params: AS type moves a bound that was the old type's own to the new type's
+        retyped = not fresh and o.data_type is not None
+        reset_min, reset_max = retyped and min_v == old_lo, retyped and max_v == old_hi
         if o.min_value is not None:
             min_v = o.min_value
-        elif o.no_min or fresh or (min_v in (old_lo, 1) and o.data_type is not None):
-            min_v = 1 if inc > 0 else lo
+        elif o.no_min or fresh or reset_min:
+            min_v = lo if inc < 0 or reset_min else 1
         if o.max_value is not None:
             max_v = o.max_value
-        elif o.no_max or fresh or (max_v in (old_hi, -1) and o.data_type is not None):
-            max_v = hi if inc > 0 else -1
+        elif o.no_max or fresh or reset_max:
+            max_v = hi if inc > 0 or reset_max else -1
         if o.start is not None:
             start = o.start
         else:
