@@ -880,6 +880,24 @@ CASES: list[Case] = [
                                             ("c", "text"))},
         col("t", "p"): {"type": "public.pair"},
     }),
+    Case("create-table-validates-and-deferral-implied", """
+        CREATE TABLE nv2 (id int PRIMARY KEY);
+        CREATE TABLE nv (d date, CHECK (false) NO INHERIT NOT VALID, e int,
+                         FOREIGN KEY (e) REFERENCES nv2 NOT VALID);
+        CREATE TABLE nv3 (e int REFERENCES nv2 INITIALLY DEFERRED);
+        CREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$;
+        CREATE CONSTRAINT TRIGGER t AFTER INSERT ON nv3 INITIALLY DEFERRED
+            FOR EACH ROW EXECUTE PROCEDURE tf();
+        CREATE TYPE person AS (id int);
+        CREATE TABLE persons OF person;
+        CREATE TEMP TABLE recur1 (f1 int);
+        CREATE DOMAIN array_of_recur1 AS recur1[];
+        DROP TYPE person CASCADE;
+    """, {con("nv", "nv_check"): {"validated": True},
+          con("nv", "nv_e_fkey"): {"validated": True},
+          con("nv3", "nv3_e_fkey"): {"deferrable": True, "initially_deferred": True},
+          trigger("nv3", "t"): {"deferrable": True}, table("persons"): None,
+          domain("array_of_recur1"): None}),
     Case("sequence-as-type-moves-the-type-bounds", """
         CREATE SEQUENCE s13 AS smallint MINVALUE -32768;
         CREATE SEQUENCE s14 AS smallint MAXVALUE 32767 INCREMENT -1;

@@ -223,6 +223,7 @@ def _deferral(s: Stream, c: dict[str, object]) -> None:
             c["deferrable"] = True
         elif s.accept("INITIALLY", "DEFERRED"):
             c["initially_deferred"] = True
+            c["deferrable"] = True  # INITIALLY DEFERRED implies DEFERRABLE
         elif s.accept("INITIALLY", "IMMEDIATE"):
             c["initially_deferred"] = False
         elif s.accept("NOT", "VALID"):

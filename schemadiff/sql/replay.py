@@ -324,6 +324,9 @@ class Replayer:
             t = t.removeprefix("SETOF ")
             return t == type_text or t.startswith(type_text + "[")
 
+        for t in list(self.catalog.of_kind("table")):
+            if isinstance(t, Table) and t.of_type == type_text and t.key in self.catalog:
+                self._drop_table(t.key)  # a typed table goes with its type
         for o in list(self.catalog.of_kind("column")):
             if isinstance(o, Column) and uses(o.type):
                 self._drop_column(o.schema, o.table, o.name)
@@ -463,6 +466,9 @@ class Replayer:
         self._put(CompositeType(schema, op.name.name, attrs))
 
     def _op_CreateDomain(self, op: ops.CreateDomain) -> None:
+        if not op.type.builtin and self._is_temp(ops.QName(op.type.schema, op.type.name)):
+            self._temp.add(op.name.name)  # over a temporary table's row type: temporary too
+            return
         schema = self._creation_schema(op.name.schema)
         if self._type_exists(schema, op.name.name):
             self._conflict(f'type "{op.name.name}" already exists')
@@ -757,7 +763,9 @@ class Replayer:
         pending: list[ops.ConstraintDef] = []
         for position, col in enumerate(columns, start=len(copied) + 1):
             pending += self._add_column(schema, name, col, position, parent, typed.get(col.name))
-        self._add_constraints(schema, name, pending + list(op.constraints))
+        # a new table's constraints hold already: NOT VALID is ignored (they are validated)
+        self._add_constraints(schema, name, [replace(c, not_valid=False) if c.not_valid else c
+                                             for c in pending + list(op.constraints)])
         if parent is not None:
             created: Table = self.catalog.objects[Key("table", schema, name)]  # type: ignore[assignment]
             self._inherit_partition_indexes(parent, created)
