@@ -1131,6 +1131,14 @@ CASES: list[Case] = [
     """, {func("hbn", "text"): {"returns": "text"},
           func("g", "numeric, character"): {"returns": "public.hr",
                                             "arguments": "numeric, x character"}}),
+    Case("function-set-parameters-canonical", """
+        CREATE FUNCTION fs() RETURNS int AS 'select 1;' LANGUAGE SQL
+            SET search_path TO PG_CATALOG, "MySchema" SET extra_float_digits TO 2
+            SET work_mem TO '4MB' SET datestyle TO iso, mdy;
+        ALTER FUNCTION fs() SET TimeZone = 'UTC';
+        ALTER FUNCTION fs() RESET DATESTYLE;
+    """, {func("fs"): {"config": ("search_path=pg_catalog, MySchema", "extra_float_digits=2",
+                                  "work_mem=4MB", "TimeZone=UTC")}}),
     Case("routine-argument-name-before-mode", """
         CREATE FUNCTION f(a int, b OUT int, c VARIADIC int[]) LANGUAGE sql AS 'SELECT 1';
         CREATE PROCEDURE p(a OUT int, VARIADIC b int[]) LANGUAGE sql AS $$ SELECT b[1] $$;

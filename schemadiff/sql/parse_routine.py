@@ -176,16 +176,26 @@ def _config_setting(s: Stream) -> str:
 
     Returns the ``proconfig`` entry: ``search_path=public, pg_temp``.
     """
-    param = s.ident()
+    param = guc_name(s.ident())
     if s.accept("FROM", "CURRENT"):
         return f"{param} FROM CURRENT"
     s.accept("TO") or s.accept_punct("=")
     values = []
     while not s.done() and not _option_start(s):
         t = s.next()
-        if t.kind != "punct":
-            values.append(t.text if t.kind in ("string", "ident") else t.raw)
+        if t.kind != "punct":  # a bare word is an identifier: folded to lower case
+            values.append(t.text if t.kind in ("string", "ident") else
+                          t.raw.lower() if t.kind == "word" else t.raw)
     return f"{param}={', '.join(values)}"
+
+
+#: The settings whose names are not all lower case; proconfig stores the canonical spelling.
+_GUC_NAMES = {"datestyle": "DateStyle", "intervalstyle": "IntervalStyle", "timezone": "TimeZone"}
+
+
+def guc_name(name: str) -> str:
+    """A setting's name as PostgreSQL stores it (GUCArrayAdd: ``datestyle`` is ``DateStyle``)."""
+    return _GUC_NAMES.get(name.lower(), name)
 
 
 def _alter_options(s: Stream) -> tuple[tuple[str, object], ...]:
@@ -217,7 +227,7 @@ def _alter_options(s: Stream) -> tuple[tuple[str, object], ...]:
         elif s.accept("RESET", "ALL"):
             out.append(("reset_all", None))
         elif s.accept("RESET"):
-            out.append(("reset", s.ident()))
+            out.append(("reset", guc_name(s.ident())))
         elif s.accept("SET"):
             out.append(("set", _config_setting(s)))
         else:
