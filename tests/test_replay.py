@@ -1336,6 +1336,10 @@ CASES: list[Case] = [
         alter table only p2 drop column g;
     """, {col("c1", "f1"): {"type": "integer"}, col("c1", "f2"): None,
           col("c2", "g"): {"not_null": True}}),
+    Case("alter-type-several-actions", """
+        CREATE TYPE tt3 AS (a int, c text);
+        ALTER TYPE tt3 DROP ATTRIBUTE a, ADD ATTRIBUTE b int, ALTER ATTRIBUTE c TYPE varchar(5);
+    """, {composite("tt3"): {"attributes_": (("c", "character varying(5)"), ("b", "integer"))}}),
     Case("typed-tables", """
         CREATE TYPE person AS (id int, name text, age int);
         CREATE TABLE persons OF person (id WITH OPTIONS PRIMARY KEY, name NOT NULL DEFAULT 'x');

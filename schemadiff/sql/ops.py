@@ -112,6 +112,14 @@ class Uncompared(NoEffect):
 
 
 @record
+class Batch(Op):
+    """Several ops one statement makes, applied in order (``ALTER TYPE t DROP ATTRIBUTE a,
+    ADD ATTRIBUTE b int``)."""
+
+    ops: tuple[Op, ...]
+
+
+@record
 class ConvertToView(Op):
     """``CREATE RULE "_RETURN" AS ON SELECT TO t DO INSTEAD query``: table ``t`` becomes a
     view (how pg_dump before PostgreSQL 16 writes a view that is part of a dependency loop)."""

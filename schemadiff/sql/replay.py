@@ -282,6 +282,10 @@ class Replayer:
     def _op_Unsupported(self, op: ops.Unsupported) -> None:
         self._diag(op.reason)
 
+    def _op_Batch(self, op: ops.Batch) -> None:
+        for inner in op.ops:
+            self._dispatch(inner)
+
     def _op_Uncompared(self, op: ops.Uncompared) -> None:
         if not op.space:
             return
