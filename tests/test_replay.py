@@ -1404,6 +1404,14 @@ CASES: list[Case] = [
         policy("t", "p_upd"): {"using": "v < 10", "with_check": "v = ANY ARRAY[1, 2]"},
         policy("t", "p_all"): None,
     }),
+    Case("drop-cascade-reaches-policies-reading-it", """
+        CREATE TABLE dependee (x int, y int);
+        CREATE TABLE dependent (x int, y int);
+        CREATE POLICY d1 ON dependent FOR ALL TO PUBLIC
+            USING (x = (SELECT d.x FROM dependee d WHERE d.y = y));
+        CREATE POLICY d2 ON dependent USING (x > 0);
+        DROP TABLE dependee CASCADE;
+    """, {policy("dependent", "d1"): None, policy("dependent", "d2"): {}}),
     Case("rls-disabled-again", """
         CREATE TABLE t (a int);
         ALTER TABLE t ENABLE ROW LEVEL SECURITY;

@@ -52,6 +52,7 @@ from schemadiff.sql.normalize import (
     quote_ident,
     quote_literal,
     referenced_columns,
+    referenced_relations,
     rename_column,
     rename_literal,
     type_ref,
@@ -349,8 +350,6 @@ class Replayer:
                 self._delete(f.key)
 
     def _op_ConvertToView(self, op: ops.ConvertToView) -> None:
-        from schemadiff.sql.normalize import referenced_relations
-
         key = self._find(("table",), op.name)
         if key is None:
             raise ReplayConflict(f'relation "{op.name}" does not exist')
@@ -1580,7 +1579,7 @@ class Replayer:
 
     # ------------------------------------------------------------------ views
     def _op_CreateView(self, op: ops.CreateView) -> None:
-        from schemadiff.sql.normalize import qualified_relations, referenced_relations
+        from schemadiff.sql.normalize import qualified_relations
 
         relations = referenced_relations(op.query)
         reads_temp = any(self._is_temp(ops.QName(sc, n)) for sc, n in qualified_relations(op.query))
@@ -1913,6 +1912,11 @@ class Replayer:
             if isinstance(o, View) and name in o.relations and o.key in self.catalog:
                 self._drop_table(o.key)
                 self._drop_dependent_views(o.name)
+        for p in list(self.catalog.of_kind("policy")):  # a policy's subquery reading it
+            if isinstance(p, Policy) and any(
+                    e and "SELECT" in e.upper() and name in referenced_relations(e)
+                    for e in (p.using, p.with_check)):
+                self._delete(p.key)
 
     def _drop_index(self, key: Key) -> None:
         """Drop an index and, on a partitioned table, its copies on the partitions."""
