@@ -174,6 +174,9 @@ CREATE SERVER sink_srv FOREIGN DATA WRAPPER sink_fdw;
 CREATE FOREIGN TABLE app.remote (id int) SERVER sink_srv;
 CREATE STATISTICS app.accounts_stats (ndistinct) ON email, name FROM app.accounts;
 CREATE AGGREGATE app.total(int) (sfunc = int4pl, stype = int);
+CREATE TABLE app.docs (a tsvector, t text);
+CREATE TRIGGER docs_tsv BEFORE INSERT ON app.docs FOR EACH ROW
+  EXECUTE PROCEDURE tsvector_update_trigger(a, 'pg_catalog.english', t);
 CREATE FUNCTION app.rn() RETURNS bigint LANGUAGE internal WINDOW IMMUTABLE AS 'window_row_number';
 CREATE RULE plain_notify AS ON INSERT TO public.plain DO ALSO NOTIFY plain;
 """

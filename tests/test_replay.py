@@ -1387,6 +1387,11 @@ CASES: list[Case] = [
         col("l3", "a"): {"default": "1"},
     }),
     # ---- policies, RLS
+    Case("builtin-trigger-function", """
+        CREATE TABLE tv (a tsvector, t text);
+        CREATE TRIGGER tsvectorupdate BEFORE UPDATE OR INSERT ON tv
+            FOR EACH ROW EXECUTE PROCEDURE tsvector_update_trigger(a, 'pg_catalog.english', t);
+    """, {trigger("tv", "tsvectorupdate"): {"function": "pg_catalog.tsvector_update_trigger"}}),
     Case("policies-rls", """
         CREATE TABLE t (owner text, v int);
         ALTER TABLE t ENABLE ROW LEVEL SECURITY;

@@ -67,6 +67,11 @@ _INT_RANGES = {
     "bigint": (-9223372036854775808, 9223372036854775807),
 }
 _INDEX_BACKED = ("primary key", "unique", "exclude")
+#: Trigger functions PostgreSQL ships in pg_catalog (a trigger may name them unqualified).
+_BUILTIN_TRIGGER_FUNCTIONS = frozenset({
+    "tsvector_update_trigger", "tsvector_update_trigger_column",
+    "suppress_redundant_updates_trigger",
+})
 
 
 class ReplayConflict(Exception):
@@ -1690,7 +1695,13 @@ class Replayer:
                 return  # a foreign table's trigger goes uncompared with it
             raise ReplayConflict(f'relation "{op.table}" does not exist')
         fkeys = self._functions_named(op.function, ())
-        fschema = fkeys[0].schema if fkeys else self._creation_schema(op.function.schema)
+        if fkeys:
+            fschema = fkeys[0].schema
+        elif op.function.schema is None and (
+                not self.search_path or op.function.name in _BUILTIN_TRIGGER_FUNCTIONS):
+            fschema = "pg_catalog"  # pg_catalog comes first (a dump's search_path is empty)
+        else:
+            fschema = self._creation_schema(op.function.schema)
         trig = Trigger(table.schema, table.name, op.name, op.timing, op.events, op.level,
                        f"{fschema}.{op.function.name}", op.arguments, op.when, op.constraint,
                        op.deferrable, op.initially_deferred)
