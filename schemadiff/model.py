@@ -245,6 +245,7 @@ class Constraint(TableLevel):
     initially_deferred: bool = False
     validated: bool = True
     no_inherit: bool = False
+    index_comment: str | None = None  # COMMENT ON INDEX of the index behind it (its own)
     KIND = "constraint"
 
 

@@ -1392,6 +1392,15 @@ CASES: list[Case] = [
         CREATE TRIGGER tsvectorupdate BEFORE UPDATE OR INSERT ON tv
             FOR EACH ROW EXECUTE PROCEDURE tsvector_update_trigger(a, 'pg_catalog.english', t);
     """, {trigger("tv", "tsvectorupdate"): {"function": "pg_catalog.tsvector_update_trigger"}}),
+    Case("comment-on-a-constraint-index", """
+        CREATE TABLE ct (id int CONSTRAINT ct_pk PRIMARY KEY, u int UNIQUE);
+        COMMENT ON INDEX ct_pk IS 'the index';
+        COMMENT ON CONSTRAINT ct_pk ON ct IS 'the constraint';
+        CREATE UNIQUE INDEX ct_v ON ct (u);
+        COMMENT ON INDEX ct_v IS 'kept';
+        ALTER TABLE ct DROP CONSTRAINT ct_u_key, ADD CONSTRAINT ct_v UNIQUE USING INDEX ct_v;
+    """, {con("ct", "ct_pk"): {"comment": "the constraint", "index_comment": "the index"},
+          con("ct", "ct_v"): {"index_comment": "kept", "comment": None}}),
     Case("policies-rls", """
         CREATE TABLE t (owner text, v int);
         ALTER TABLE t ENABLE ROW LEVEL SECURITY;

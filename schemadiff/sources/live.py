@@ -600,7 +600,7 @@ def _constraints(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
                 r["schema"], r["table"], r["name"], c.type, tuple(c.columns), c.expression,
                 include=c.include, deferrable=c.deferrable,
                 initially_deferred=c.initially_deferred, validated=not c.not_valid,
-                comment=r["comment"],
+                index_comment=r["index_comment"], comment=r["comment"],
             )
             continue
         kind = _CONSTRAINT_TYPES[r["type"]]
@@ -618,7 +618,7 @@ def _constraints(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
             _FK_MATCH[r["match"]] if foreign else "SIMPLE",
             tuple(r["include"]), r["nulls_not_distinct"], r["deferrable"],
             r["initially_deferred"], r["validated"], kind == "check" and r["no_inherit"],
-            comment=r["comment"],
+            r["index_comment"], comment=r["comment"],
         )
 
 

@@ -916,7 +916,8 @@ class Replayer:
             name = c.name or c.using_index
             self._put(Constraint(schema, table, name, c.type, tuple(columns), include=idx.include,
                                  nulls_not_distinct=idx.nulls_not_distinct,
-                                 deferrable=c.deferrable, initially_deferred=c.initially_deferred))
+                                 deferrable=c.deferrable, initially_deferred=c.initially_deferred,
+                                 index_comment=idx.comment))
             if c.type == "primary key":
                 self._set_not_null(schema, table, columns)
             return
@@ -1522,7 +1523,8 @@ class Replayer:
                 addition, label = name_addition(names), "excl"
             name = choose_name(table, addition, label, taken)
             self._put(replace(o, schema=schema, table=table, name=name,
-                              comment=o.comment if comments else None))
+                              comment=o.comment if comments else None,
+                              index_comment=o.index_comment if comments else None))
             if o.type == "primary key":
                 self._set_not_null(schema, table, o.columns)
         for idx in self.catalog.indexes_on(src.schema, src.name):
@@ -1541,7 +1543,8 @@ class Replayer:
         if con.type == "check":
             key = Key("constraint", part.schema, part.name, con.name)
             if key not in self.catalog:
-                self._put(replace(con, schema=part.schema, table=part.name, comment=None))
+                self._put(replace(con, schema=part.schema, table=part.name, comment=None,
+                                  index_comment=None))
             for sub in self._children(part.schema, part.name):
                 self._clone_constraint(con, sub)
             return
@@ -1556,7 +1559,8 @@ class Replayer:
             name = choose_name(part.name, addition, label,
                                lambda n: self._relation_or_constraint_index(schema, n)
                                or self._constraint_name_taken(schema, n))
-            self._put(replace(con, schema=schema, table=part.name, name=name, comment=None))
+            self._put(replace(con, schema=schema, table=part.name, name=name, comment=None,
+                              index_comment=None))
             if con.type == "primary key":
                 self._set_not_null(schema, part.name, con.columns)
         for sub in self._partitions(part.schema, part.name):
@@ -1775,6 +1779,9 @@ class Replayer:
                 self._conflict(f"{op.target} {op.name} does not exist")
             return
         obj = self.catalog.objects[key]
+        if op.target == "index" and isinstance(obj, Constraint):  # the index behind it
+            self._put(replace(obj, index_comment=op.text))
+            return
         self._put(replace(obj, comment=op.text))
 
     def _comment_target(self, op: ops.Comment) -> Key | None:
