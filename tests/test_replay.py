@@ -1095,6 +1095,15 @@ CASES: list[Case] = [
     """, {col("t", "m"): None, col("t", "ms"): None, col("t", "k"): {},
           func("f", "public.mood"): None, func("g", "integer"): None,
           func("h", "integer"): {}, func("sh_in", "cstring"): None}),
+    Case("drop-type-cascade-takes-partitioned-tables-by-their-key", """
+        create domain intdom1 as int;
+        create function plusone(a int) returns int as $$ select a + 1 $$ language sql immutable;
+        create table partitioned (a intdom1, b text) partition by range (a);
+        create table partitioned2 (a intdom1, b text) partition by range (plusone(a));
+        create table other (a intdom1, b text) partition by range (b);
+        drop domain intdom1 cascade;
+    """, {table("partitioned"): None, table("partitioned2"): None, table("other"): {},
+          col("other", "a"): None}),
     Case("drop-type-cascade-reaches-domains", """
         CREATE TYPE comp AS (r int, i int);
         CREATE DOMAIN dcomp AS comp;

@@ -338,8 +338,13 @@ class Replayer:
             if isinstance(t, Table) and t.of_type == type_text and t.key in self.catalog:
                 self._drop_table(t.key)  # a typed table goes with its type
         for o in list(self.catalog.of_kind("column")):
-            if isinstance(o, Column) and uses(o.type):
-                self._drop_column(o.schema, o.table, o.name)
+            if isinstance(o, Column) and uses(o.type) and o.key in self.catalog:
+                t = self.catalog.objects.get(Key("table", o.schema, o.table))
+                if isinstance(t, Table) and t.partition_by and o.name in _partition_key_columns(
+                        t.partition_by):
+                    self._drop_table(t.key)  # a partition key column takes its table along
+                else:
+                    self._drop_column(o.schema, o.table, o.name)
         for d in list(self.catalog.of_kind("domain")):
             if isinstance(d, Domain) and uses(d.type) and d.key in self.catalog:
                 self._delete(d.key)  # a domain over it, and what is of that domain
@@ -2083,6 +2088,19 @@ def _exclusion_columns(expression: str) -> set[str]:
         else:
             out.add(expr[1:-1].replace('""', '"') if expr.startswith('"') else expr)
     return out | (referenced_columns(pred) if pred else set())
+
+
+def _partition_key_columns(partition_by: str) -> set[str]:
+    """The columns a partition key (``RANGE (a, (plusone(b)))``) uses."""
+    _, _, inner = partition_by.partition(" ")
+    out: set[str] = set()
+    for part in _split_top(inner[1:-1]):
+        expr, is_expr, _ = split_index_key(part)
+        if is_expr:
+            out |= referenced_columns(expr)
+        else:
+            out.add(expr[1:-1].replace('""', '"') if expr.startswith('"') else expr)
+    return out
 
 
 def _rename_in_partition_by(partition_by: str, old: str, new: str) -> str:
