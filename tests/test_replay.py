@@ -998,6 +998,17 @@ CASES: list[Case] = [
         table("t1"): {"partition_bound": "FROM (MINVALUE) TO ('2024-01-01')",
                       "partition_by": "RANGE (d)"},
     }),
+    Case("partition-bounds-typed-by-the-key", """
+        CREATE TABLE alpha (a int, b numeric, c text) PARTITION BY RANGE (a);
+        CREATE TABLE alpha_pos PARTITION OF alpha FOR VALUES FROM (0) TO (10.0);
+        CREATE TABLE beta (a int, b numeric) PARTITION BY RANGE (b);
+        CREATE TABLE beta_neg PARTITION OF beta FOR VALUES FROM (-10.0) TO (0);
+        CREATE TABLE gamma (a int, c text) PARTITION BY LIST (c);
+        CREATE TABLE gamma_1 (a int, c text);
+        ALTER TABLE gamma ATTACH PARTITION gamma_1 FOR VALUES IN (1, '2');
+    """, {table("alpha_pos"): {"partition_bound": "FROM (0) TO (10)"},
+          table("beta_neg"): {"partition_bound": "FROM (-10.0) TO (0)"},
+          table("gamma_1"): {"partition_bound": "IN (1, 2)"}}),
     Case("partition-key-expressions", """
         CREATE TABLE m (a int, b int, c text) PARTITION BY RANGE (a, ((a+b)/2));
         CREATE TABLE l (a int, c text) PARTITION BY LIST (lower(c) text_pattern_ops);
@@ -1104,6 +1115,12 @@ CASES: list[Case] = [
         drop domain intdom1 cascade;
     """, {table("partitioned"): None, table("partitioned2"): None, table("other"): {},
           col("other", "a"): None}),
+    Case("comments-on-view-and-type-columns", """
+        CREATE TYPE row_t AS (f1 int);
+        CREATE VIEW v AS SELECT 1 AS x;
+        COMMENT ON COLUMN row_t.f1 IS 'good comment';
+        COMMENT ON COLUMN v.x IS 'x';
+    """, {composite("row_t"): {}, view("v"): {}}),
     Case("drop-type-cascade-reaches-domains", """
         CREATE TYPE comp AS (r int, i int);
         CREATE DOMAIN dcomp AS comp;

@@ -766,7 +766,8 @@ class Replayer:
         self._any_inherits = self._any_inherits or bool(op.inherits)
         self._put(Table(
             schema, name, op.persistence, op.partition_by,
-            f"{parent.schema}.{parent.name}" if parent else None, op.partition_bound,
+            f"{parent.schema}.{parent.name}" if parent else None,
+            self._typed_bound(parent, op.partition_bound) if parent else op.partition_bound,
             tuple(self._qualified_table(q) for q in op.inherits), of_type,
         ))
         for position, column in enumerate(copied, start=1):
@@ -785,6 +786,31 @@ class Replayer:
         for src, options in op.like:
             if "INDEXES" in options and self._find(("table",), src) is not None:
                 self._copy_indexes(self._table(src), schema, name, "COMMENTS" in options)
+
+    def _typed_bound(self, parent: Table, bound: str | None) -> str | None:
+        """A bound's values as the key's types store them: ``10.0`` on an integer key is 10."""
+        if not bound or bound == "DEFAULT" or bound.startswith("WITH") or not parent.partition_by:
+            return bound
+        _, _, inner = parent.partition_by.partition(" ")
+        types = []
+        for part in _split_top(inner[1:-1]):
+            expr, is_expr, _ = split_index_key(part)
+            name = expr[1:-1].replace('""', '"') if expr.startswith('"') else expr
+            col = None if is_expr else self.catalog.objects.get(
+                Key("column", parent.schema, parent.name, name))
+            types.append(getattr(col, "type", None))
+
+        def typed(values: str) -> str:
+            out = []
+            for i, v in enumerate(_split_top(values)):
+                t = types[i] if i < len(types) else None
+                if t in _INT_RANGES and re.fullmatch(r"-?\d+\.0*", v):
+                    v = v.split(".")[0]
+                out.append(v)
+            return ", ".join(out)
+
+        return re.sub(r"\(([^()]*(?:\([^()]*\)[^()]*)*)\)", lambda m: f"({typed(m.group(1))})",
+                      bound)
 
     def _row_of(self, key: Key) -> list[tuple[str, str]]:
         """A view's or composite type's columns ``(name, type)`` (a view's from its query)."""
@@ -1220,7 +1246,9 @@ class Replayer:
             if a.detach:
                 self._put(replace(part, partition_of=None, partition_bound=None))
             else:
-                self._put(replace(part, partition_of=f"{schema}.{table}", partition_bound=a.bound))
+                parent_table: Table = self.catalog.objects[Key("table", schema, table)]  # type: ignore[assignment]
+                self._put(replace(part, partition_of=f"{schema}.{table}",
+                                  partition_bound=self._typed_bound(parent_table, a.bound)))
                 parent = self.catalog.objects[Key("table", schema, table)]
                 self._inherit_partition_indexes(parent, self.catalog.objects[part.key])  # type: ignore[arg-type]
             return []
@@ -1777,6 +1805,9 @@ class Replayer:
         if op.target in ("table", "column", "constraint", "trigger", "policy", "index",
                          "sequence", "view") and self._is_temp(op.name):
             return
+        if op.target == "column" and self._find(("view", "composite"), op.name) is not None \
+                and self._find(("table",), op.name) is None:
+            return  # a view's or a composite type's column: the model holds neither's columns
         key = self._comment_target(op)
         if key is None:
             space = {"type": "type", "column": "relation", "table": "relation"}.get(op.target)
