@@ -635,6 +635,17 @@ CASES: list[Case] = [
           func("g", "core.mood", "core"): {"returns": "core.mood"},
           trigger("c", "c_t"): {"function": "core.f"},
           idx("p_m", "core"): {}}),
+    Case("create-schema-elements-in-kind-order", """
+        CREATE SCHEMA ns
+            CREATE UNIQUE INDEX abc_a_idx ON abc (a)
+            CREATE VIEW abc_view AS SELECT a + 1 AS a, b + 1 AS b FROM abc
+            CREATE TABLE abc (a serial, b int UNIQUE);
+        CREATE FOREIGN DATA WRAPPER w;
+        CREATE SERVER s FOREIGN DATA WRAPPER w;
+        CREATE FOREIGN TABLE ft2 (c1 int) SERVER s;
+        CREATE TABLE ct3 () INHERITS (ft2);
+    """, {idx("abc_a_idx", "ns"): {"table": "abc"}, view("abc_view", "ns"): {},
+          table("ct3"): {"inherits": ("public.ft2",)}}),
     Case("set-config-search-path", """
         CREATE SCHEMA app;
         SELECT pg_catalog.set_config('search_path', 'app', false);

@@ -269,8 +269,11 @@ class Replayer:
 
     def _qualified_table(self, qn: ops.QName) -> str:
         key = self._find(("table", "view"), qn)
-        schema = key.schema if key else self._creation_schema(qn.schema)
-        return f"{schema}.{qn.name}"
+        if key is None:
+            other = self._uncompared_key("relation", qn)  # a foreign table
+            schema = other[1] if other else self._creation_schema(qn.schema)
+            return f"{schema}.{qn.name}"
+        return f"{key.schema}.{qn.name}"
 
     # ------------------------------------------------------------------ dispatch
     def _dispatch(self, op: ops.Op) -> None:
@@ -400,8 +403,12 @@ class Replayer:
         # the elements run with the new schema at the front of the search path
         saved = self.search_path
         self.search_path = (op.name, *saved)
+        # transformCreateSchemaStmt runs the elements by kind, not as written: sequences,
+        # tables, views, indexes, triggers, then grants
+        rank = {"CreateSequence": 0, "CreateTable": 1, "CreateTableAs": 1, "CreateView": 2,
+                "CreateIndex": 3, "CreateTrigger": 4}
         try:
-            for element in op.elements:
+            for element in sorted(op.elements, key=lambda e: rank.get(type(e).__name__, 5)):
                 self._dispatch(element)
         finally:
             self.search_path = saved
@@ -735,6 +742,8 @@ class Replayer:
         # the catalog sources see them: attislocal / conislocal), only its own are modelled;
         # a column of its own that merges with an inherited one takes its default and NOT NULL.
         for parent_name in op.inherits:
+            if self._uncompared_key("relation", parent_name) is not None:
+                continue  # a foreign table: its columns are not held
             inherited = self._table(parent_name)
             for i, c in enumerate(columns):
                 pc: Column | None = self.catalog.objects.get(  # type: ignore[assignment]
