@@ -1346,6 +1346,12 @@ CASES: list[Case] = [
         CREATE TABLE l3 (LIKE ty1);
     """, {col("l1", "n"): {"type": "numeric(4,1)"}, col("l2", "z"): {},
           col("l3", "b"): {"type": "text"}}),
+    Case("functions-of-temporary-row-types", """
+        CREATE TEMP TABLE fullname (first text, last text);
+        CREATE FUNCTION longname(fullname) RETURNS text LANGUAGE sql
+            AS $$ SELECT $1.first || ' ' || $1.last $$;
+        CREATE FUNCTION mk() RETURNS fullname LANGUAGE sql AS $$ SELECT NULL::fullname $$;
+    """, {func("longname", "public.fullname"): None, func("mk"): None}),
     Case("temporary-shadows-and-multi-name-drops", """
         CREATE TABLE attmp (regtable int);
         CREATE TEMP TABLE attmp (attmptable int);

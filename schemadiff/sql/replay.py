@@ -1686,6 +1686,10 @@ class Replayer:
     def _op_CreateFunction(self, op: ops.CreateFunction) -> None:
         if op.name.schema == "pg_temp":
             return
+        types = [a.type for a in op.arguments] + ([op.returns] if op.returns else [])
+        if any(not t.builtin and not t.modifiers.startswith("%")
+               and self._is_temp(ops.QName(t.schema, t.name)) for t in types):
+            return  # of a temporary row type: the function lives in pg_temp too
         schema = self._creation_schema(op.name.schema)
         fn = self._function_object(op, schema)
         existing = self.catalog.objects.get(fn.key)
