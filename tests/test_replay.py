@@ -1320,6 +1320,14 @@ CASES: list[Case] = [
         table("tmp1"): None,
         col("c9", "z"): {"type": "integer"},
     }),
+    Case("create-table-as-cast-names", """
+        CREATE TABLE tct AS SELECT '1'::bit, 'pg_class'::regclass, 'pg_class'::regclass::oid,
+            'x'::varchar(3), '(1,2)'::point, '\xDEADBEEF'::bytea, B'101'::varbit, 1::int,
+            CASE WHEN true THEN 1 END;
+    """, {col("tct", "bit"): {"type": "bit(1)"}, col("tct", "regclass"): {"type": "regclass"},
+          col("tct", "oid"): {"type": "oid"}, col("tct", "varchar"): {},
+          col("tct", "point"): {}, col("tct", "bytea"): {}, col("tct", "varbit"): {},
+          col("tct", "int4"): {}, col("tct", "case"): {"type": "integer"}}),
     Case("like-including-indexes", """
         CREATE TABLE src (a int PRIMARY KEY, b text UNIQUE, c int, r int4range,
                           EXCLUDE USING gist (r WITH &&));
