@@ -1642,7 +1642,7 @@ CASES: list[Case] = [
         col("t", "a"): {"comment": "column"},
         col("t", "id"): {"comment": None},
         con("t", "t_a_check"): {"comment": "check"},
-        con("t", "t_pkey"): {"comment": "pkey index"},
+        con("t", "t_pkey"): {"index_comment": "pkey index", "comment": None},
         idx("t_a"): {"comment": "index"},
         enum("e"): {"comment": "enum"},
         func("f", "integer"): {"comment": "function"},
