@@ -644,8 +644,11 @@ CASES: list[Case] = [
         CREATE SERVER s FOREIGN DATA WRAPPER w;
         CREATE FOREIGN TABLE ft2 (c1 int) SERVER s;
         CREATE TABLE ct3 () INHERITS (ft2);
+        CREATE FOREIGN TABLE ft3 (c1 int) SERVER s;
+        CREATE TABLE ct4 () INHERITS (ft3);
+        DROP FOREIGN TABLE ft3 CASCADE;
     """, {idx("abc_a_idx", "ns"): {"table": "abc"}, view("abc_view", "ns"): {},
-          table("ct3"): {"inherits": ("public.ft2",)}}),
+          table("ct3"): {"inherits": ("public.ft2",)}, table("ct4"): None}),
     Case("set-config-search-path", """
         CREATE SCHEMA app;
         SELECT pg_catalog.set_config('search_path', 'app', false);
@@ -1017,7 +1020,10 @@ CASES: list[Case] = [
         CREATE TABLE gamma (a int, c text) PARTITION BY LIST (c);
         CREATE TABLE gamma_1 (a int, c text);
         ALTER TABLE gamma ATTACH PARTITION gamma_1 FOR VALUES IN (1, '2');
+        CREATE TABLE delta (a double precision) PARTITION BY RANGE (a);
+        CREATE TABLE delta_1 PARTITION OF delta FOR VALUES FROM (-10.0) TO (2.50);
     """, {table("alpha_pos"): {"partition_bound": "FROM (0) TO (10)"},
+          table("delta_1"): {"partition_bound": "FROM (-10) TO (2.5)"},
           table("beta_neg"): {"partition_bound": "FROM (-10.0) TO (0)"},
           table("gamma_1"): {"partition_bound": "IN (1, 2)"}}),
     Case("partition-key-expressions", """
@@ -1243,10 +1249,15 @@ CASES: list[Case] = [
         CREATE TABLE people (n fullname, id int);
         CREATE VIEW v AS SELECT 1 AS x;
         CREATE FUNCTION vf(x v) RETURNS int LANGUAGE sql AS $$ SELECT x.x $$;
+        CREATE TABLE base_tbl (a int PRIMARY KEY, b text);
+        CREATE VIEW rw_view1 AS SELECT b AS bb, a AS aa FROM base_tbl;
+        CREATE FUNCTION rw_view1_aa(x rw_view1) RETURNS int AS $$ SELECT x.aa $$ LANGUAGE sql;
         DROP TABLE fullname CASCADE;
         DROP VIEW v CASCADE;
+        DROP TABLE base_tbl CASCADE;
     """, {func("longname", "public.fullname"): None, col("people", "n"): None,
-          col("people", "id"): {}, func("vf", "public.v"): None}),
+          col("people", "id"): {}, func("vf", "public.v"): None,
+          func("rw_view1_aa", "public.rw_view1"): None}),
     Case("alter-index-renames-a-table", """
         CREATE TABLE t (a int);
         ALTER INDEX t RENAME TO t2;

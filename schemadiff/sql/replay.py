@@ -67,6 +67,7 @@ _INT_RANGES = {
     "bigint": (-9223372036854775808, 9223372036854775807),
 }
 _INDEX_BACKED = ("primary key", "unique", "exclude")
+_NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 #: Trigger functions PostgreSQL ships in pg_catalog (a trigger may name them unqualified).
 _BUILTIN_TRIGGER_FUNCTIONS = frozenset({
     "tsvector_update_trigger", "tsvector_update_trigger_column",
@@ -329,6 +330,8 @@ class Replayer:
         space, schema, name = found
         if space == "type" and cascade:
             self._drop_type_dependents(qualified(schema, name))
+        elif space == "relation" and cascade:  # tables inheriting from the foreign table
+            self._drop_inheritors(Key("table", schema, name))
 
     def _drop_type_dependents(self, type_text: str) -> None:
         """DROP TYPE ... CASCADE: the columns of that type (or its arrays) and the functions
@@ -815,6 +818,8 @@ class Replayer:
                 t = types[i] if i < len(types) else None
                 if t in _INT_RANGES and re.fullmatch(r"-?\d+\.0*", v):
                     v = v.split(".")[0]
+                elif t in ("double precision", "real") and _NUMBER.fullmatch(v):
+                    v = repr(float(v)).removesuffix(".0")  # float8out: shortest, no ".0"
                 out.append(v)
             return ", ".join(out)
 
@@ -1979,6 +1984,7 @@ class Replayer:
             if isinstance(o, View) and name in o.relations and o.key in self.catalog:
                 self._drop_table(o.key)
                 self._drop_dependent_views(o.name)
+                self._drop_type_dependents(qualified(o.schema, o.name))  # its row type's uses
         for p in list(self.catalog.of_kind("policy")):  # a policy's subquery reading it
             if isinstance(p, Policy) and any(
                     e and "SELECT" in e.upper() and name in referenced_relations(e)
