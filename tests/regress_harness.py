@@ -265,7 +265,7 @@ def connect(pg: PgServer, dbname: str) -> psycopg.Connection[Any]:
     )
 
 
-def masked(text: str, statements: Sequence[Statement], keep: Iterable[Stmt]) -> str:
+def masked(text: str, keep: Iterable[Stmt]) -> str:
     """``text`` with everything blanked but the kept statements (and their terminating ``;``),
     each at its own line and column: the migration's locations are the script's."""
     line_starts = [0]
@@ -301,7 +301,7 @@ class Script:
     def migration(self, version: str) -> Migration:
         accepted = [s for s in self.stmts if s.status == "accepted"]
         return Migration(version, self.name, f"{self.name}.sql",
-                         masked(self.text, self.statements, accepted))
+                         masked(self.text, accepted))
 
 
 def run_statements(pg: PgServer, dbname: str, name: str, path: Path) -> Script:
