@@ -68,9 +68,12 @@ def markdown(results: list[rh.Comparison], total: dict[str, Any], version: int,
         + f"; rejected by the server {total['rejected']}; accepted {total['accepted']}).",
         "",
         f"- accepted DDL statements: **{total['accepted_ddl']}**, replayed exactly: "
-        f"**{total['exact_ddl']}** (**{100 * total['exact_ratio']:.2f} %**), of which "
-        f"{total['exact_uncompared']} act only on objects no side compares (operators, "
-        "rules, publications, privileges...)",
+        f"**{total['exact_ddl']}** (**{100 * total['exact_ratio']:.2f} %**); "
+        f"{total['uncompared_ddl']} of them act only on objects no side compares (operators, "
+        "rules, publications, privileges...): without those, "
+        f"{total['exact_ddl'] - total['exact_uncompared']} of "
+        f"{total['accepted_ddl'] - total['uncompared_ddl']} "
+        f"(**{100 * total['exact_compared_ratio']:.2f} %**)",
         f"- differences (all false: the schema is the server's own): {total['differences_dump']} "
         f"against pg_dump, {total['differences_live']} against the live catalog "
         f"(dump and live disagree on {total['differences_dump_live']})",
@@ -79,7 +82,10 @@ def markdown(results: list[rh.Comparison], total: dict[str, Any], version: int,
         f"- accepted non-DDL statements something is attributed to: {total['blamed_other']}",
         f"- crashes: **{total['crashes']}**",
         "- attribution of differences: " + ", ".join(
-            f"{k} {v}" for k, v in sorted(total["attribution"].items())),
+            f"{k} {v}" for k, v in sorted(total["attribution"].items()))
+        + " (effect: the statement the replay's effect log names as the last setter of the "
+        "object or attribute; name: an object the replay never made, blamed on the last "
+        "accepted statement naming it or its table; none: no statement found)",
         "",
     ]
     causes, dump = _causes(results)

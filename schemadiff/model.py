@@ -243,6 +243,7 @@ class Constraint(TableLevel):
     initially_deferred: bool = False
     validated: bool = True
     no_inherit: bool = False
+    index_comment: str | None = None  # COMMENT ON INDEX of the index behind it (its own)
     KIND = "constraint"
 
 
@@ -286,7 +287,7 @@ class Function(SchemaObject):
     schema: str
     name: str
     identity_args: str  # "integer, text" (input argument types, canonical)
-    routine: str = "function"  # function | procedure
+    routine: str = "function"  # function | procedure | window
     arguments: str = ""  # full signature with names, modes and defaults, normalized
     returns: str | None = None  # canonical; None for procedures
     language: str = "sql"

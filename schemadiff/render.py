@@ -147,7 +147,8 @@ def _statement(obj: SchemaObject, catalog: Catalog) -> str | None:
         out = f"CREATE {head} {_q(obj.schema, obj.name)}({obj.arguments})"
         out += f" RETURNS {obj.returns}" if obj.returns else ""
         out += f"\n    LANGUAGE {obj.language}"
-        if obj.routine == "function":
+        if obj.routine != "procedure":
+            out += " WINDOW" if obj.routine == "window" else ""
             out += f" {obj.volatility.upper()}"
         out += " STRICT" if obj.strict else ""
         out += " SECURITY DEFINER" if obj.security_definer else ""

@@ -612,6 +612,43 @@ CASES: list[Case] = [
         table("three"): {},
         col("one", "x"): {},
     }),
+    Case("rename-schema", """
+        CREATE SCHEMA app;
+        CREATE TYPE app.mood AS ENUM ('a');
+        CREATE TYPE app.pair AS (a int);
+        CREATE TABLE app.p (id int PRIMARY KEY, m app.mood);
+        CREATE TABLE app.typed OF app.pair;
+        CREATE TABLE public.c (pid int REFERENCES app.p, m app.mood) ;
+        CREATE TABLE app.child () INHERITS (app.p);
+        CREATE FUNCTION app.f() RETURNS trigger LANGUAGE plpgsql
+            AS $$BEGIN RETURN NEW; END$$;
+        CREATE FUNCTION app.g(x app.mood) RETURNS app.mood LANGUAGE sql AS 'SELECT x';
+        CREATE TRIGGER c_t BEFORE INSERT ON public.c FOR EACH ROW EXECUTE FUNCTION app.f();
+        CREATE INDEX p_m ON app.p (m);
+        ALTER SCHEMA app RENAME TO core;
+    """, {schema("app"): None, schema("core"): {},
+          table("p", "core"): {}, col("p", "m", "core"): {"type": "core.mood"},
+          con("c", "c_pid_fkey"): {"ref_table": "core.p"},
+          col("c", "m"): {"type": "core.mood"},
+          table("child", "core"): {"inherits": ("core.p",)},
+          table("typed", "core"): {"of_type": "core.pair"},
+          func("g", "core.mood", "core"): {"returns": "core.mood"},
+          trigger("c", "c_t"): {"function": "core.f"},
+          idx("p_m", "core"): {}}),
+    Case("create-schema-elements-in-kind-order", """
+        CREATE SCHEMA ns
+            CREATE UNIQUE INDEX abc_a_idx ON abc (a)
+            CREATE VIEW abc_view AS SELECT a + 1 AS a, b + 1 AS b FROM abc
+            CREATE TABLE abc (a serial, b int UNIQUE);
+        CREATE FOREIGN DATA WRAPPER w;
+        CREATE SERVER s FOREIGN DATA WRAPPER w;
+        CREATE FOREIGN TABLE ft2 (c1 int) SERVER s;
+        CREATE TABLE ct3 () INHERITS (ft2);
+        CREATE FOREIGN TABLE ft3 (c1 int) SERVER s;
+        CREATE TABLE ct4 () INHERITS (ft3);
+        DROP FOREIGN TABLE ft3 CASCADE;
+    """, {idx("abc_a_idx", "ns"): {"table": "abc"}, view("abc_view", "ns"): {},
+          table("ct3"): {"inherits": ("public.ft2",)}, table("ct4"): None}),
     Case("set-config-search-path", """
         CREATE SCHEMA app;
         SELECT pg_catalog.set_config('search_path', 'app', false);
@@ -857,6 +894,37 @@ CASES: list[Case] = [
                                             ("c", "text"))},
         col("t", "p"): {"type": "public.pair"},
     }),
+    Case("create-table-validates-and-deferral-implied", """
+        CREATE TABLE nv2 (id int PRIMARY KEY);
+        CREATE TABLE nv (d date, CHECK (false) NO INHERIT NOT VALID, e int,
+                         FOREIGN KEY (e) REFERENCES nv2 NOT VALID);
+        CREATE TABLE nv3 (e int REFERENCES nv2 INITIALLY DEFERRED);
+        CREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$;
+        CREATE CONSTRAINT TRIGGER t AFTER INSERT ON nv3 INITIALLY DEFERRED
+            FOR EACH ROW EXECUTE PROCEDURE tf();
+        CREATE TYPE person AS (id int);
+        CREATE TABLE persons OF person;
+        CREATE TEMP TABLE recur1 (f1 int);
+        CREATE DOMAIN array_of_recur1 AS recur1[];
+        DROP TYPE person CASCADE;
+    """, {con("nv", "nv_check"): {"validated": True},
+          con("nv", "nv_e_fkey"): {"validated": True},
+          con("nv3", "nv3_e_fkey"): {"deferrable": True, "initially_deferred": True},
+          trigger("nv3", "t"): {"deferrable": True}, table("persons"): None,
+          domain("array_of_recur1"): None}),
+    Case("sequence-as-type-moves-the-type-bounds", """
+        CREATE SEQUENCE s13 AS smallint MINVALUE -32768;
+        CREATE SEQUENCE s14 AS smallint MAXVALUE 32767 INCREMENT -1;
+        CREATE SEQUENCE s15 AS smallint;
+        CREATE SEQUENCE s16 AS integer MINVALUE 5 MAXVALUE 100;
+        ALTER SEQUENCE s13 AS int;
+        ALTER SEQUENCE s14 AS int;
+        ALTER SEQUENCE s15 AS bigint;
+        ALTER SEQUENCE s16 AS bigint;
+    """, {seq("s13"): {"min_value": -2147483648, "max_value": 2147483647},
+          seq("s14"): {"min_value": -2147483648, "max_value": 2147483647},
+          seq("s15"): {"min_value": 1, "max_value": 9223372036854775807},
+          seq("s16"): {"min_value": 5, "max_value": 100}}),
     Case("sequences", """
         CREATE SEQUENCE s1 START 100 INCREMENT BY 5 CACHE 10;
         CREATE SEQUENCE s2 AS integer MINVALUE 0 MAXVALUE 1000 CYCLE;
@@ -944,6 +1012,20 @@ CASES: list[Case] = [
         table("t1"): {"partition_bound": "FROM (MINVALUE) TO ('2024-01-01')",
                       "partition_by": "RANGE (d)"},
     }),
+    Case("partition-bounds-typed-by-the-key", """
+        CREATE TABLE alpha (a int, b numeric, c text) PARTITION BY RANGE (a);
+        CREATE TABLE alpha_pos PARTITION OF alpha FOR VALUES FROM (0) TO (10.0);
+        CREATE TABLE beta (a int, b numeric) PARTITION BY RANGE (b);
+        CREATE TABLE beta_neg PARTITION OF beta FOR VALUES FROM (-10.0) TO (0);
+        CREATE TABLE gamma (a int, c text) PARTITION BY LIST (c);
+        CREATE TABLE gamma_1 (a int, c text);
+        ALTER TABLE gamma ATTACH PARTITION gamma_1 FOR VALUES IN (1, '2');
+        CREATE TABLE delta (a double precision) PARTITION BY RANGE (a);
+        CREATE TABLE delta_1 PARTITION OF delta FOR VALUES FROM (-10.0) TO (2.50);
+    """, {table("alpha_pos"): {"partition_bound": "FROM (0) TO (10)"},
+          table("delta_1"): {"partition_bound": "FROM (-10) TO (2.5)"},
+          table("beta_neg"): {"partition_bound": "FROM (-10.0) TO (0)"},
+          table("gamma_1"): {"partition_bound": "IN (1, 2)"}}),
     Case("partition-key-expressions", """
         CREATE TABLE m (a int, b int, c text) PARTITION BY RANGE (a, ((a+b)/2));
         CREATE TABLE l (a int, c text) PARTITION BY LIST (lower(c) text_pattern_ops);
@@ -961,6 +1043,19 @@ CASES: list[Case] = [
     """, {con("t", "t_a_excl"): {"expression": "USING btree (a WITH =)"},
           idx("t_q"): {"keys": ("q",)}, idx("t_ip"): {"keys": ("ip inet_ops",)},
           idx("t_p"): {"keys": ("p",)}, idx("t_a"): {"keys": ("a",)}}),
+    Case("partitioned-index-attaches-an-equal-index", """
+        create table idxpart (a int) partition by range (a);
+        create table idxpart1 partition of idxpart for values from (0) to (100);
+        create table idxpart2 partition of idxpart for values from (100) to (1000)
+          partition by range (a);
+        create table idxpart21 partition of idxpart2 for values from (100) to (200);
+        create table idxpart22 partition of idxpart2 for values from (200) to (300);
+        create index on idxpart22 (a);
+        create index on only idxpart2 (a);
+        alter index idxpart2_a_idx attach partition idxpart22_a_idx;
+        create index on idxpart (a);
+    """, {idx("idxpart_a_idx"): {}, idx("idxpart1_a_idx"): {}, idx("idxpart2_a_idx"): {},
+          idx("idxpart22_a_idx"): {}, idx("idxpart21_a_idx"): None}),
     Case("partitions-drop-primary-key", """
         CREATE TABLE m (id int, k text, PRIMARY KEY (id, k)) PARTITION BY LIST (k);
         CREATE TABLE m_a PARTITION OF m FOR VALUES IN ('a');
@@ -1028,6 +1123,21 @@ CASES: list[Case] = [
     """, {col("t", "m"): None, col("t", "ms"): None, col("t", "k"): {},
           func("f", "public.mood"): None, func("g", "integer"): None,
           func("h", "integer"): {}, func("sh_in", "cstring"): None}),
+    Case("drop-type-cascade-takes-partitioned-tables-by-their-key", """
+        create domain intdom1 as int;
+        create function plusone(a int) returns int as $$ select a + 1 $$ language sql immutable;
+        create table partitioned (a intdom1, b text) partition by range (a);
+        create table partitioned2 (a intdom1, b text) partition by range (plusone(a));
+        create table other (a intdom1, b text) partition by range (b);
+        drop domain intdom1 cascade;
+    """, {table("partitioned"): None, table("partitioned2"): None, table("other"): {},
+          col("other", "a"): None}),
+    Case("comments-on-view-and-type-columns", """
+        CREATE TYPE row_t AS (f1 int);
+        CREATE VIEW v AS SELECT 1 AS x;
+        COMMENT ON COLUMN row_t.f1 IS 'good comment';
+        COMMENT ON COLUMN v.x IS 'x';
+    """, {composite("row_t"): {}, view("v"): {}}),
     Case("drop-type-cascade-reaches-domains", """
         CREATE TYPE comp AS (r int, i int);
         CREATE DOMAIN dcomp AS comp;
@@ -1042,6 +1152,36 @@ CASES: list[Case] = [
     """, {domain("dcomp"): None, domain("dcomps"): None, domain("posint2"): None,
           col("t", "a"): None, col("t", "b"): None, col("t", "c"): {},
           composite("holder"): {"attributes_": (("q", "integer"),)}}),
+    Case("function-clauses", """
+        CREATE FUNCTION f3(int) RETURNS bool LANGUAGE 'sql'
+            RETURNS NULL ON NULL INPUT AS 'SELECT $1 < 50';
+        CREATE FUNCTION ts(text) RETURNS text AS 'select coalesce($1, ''x'');'
+            LANGUAGE sql RETURNS NULL ON NULL INPUT;
+        ALTER FUNCTION ts(text) CALLED ON NULL INPUT;
+        CREATE FUNCTION rn() RETURNS bigint LANGUAGE internal WINDOW IMMUTABLE
+            AS 'window_row_number';
+        CREATE FUNCTION sup(int) RETURNS int LANGUAGE sql SUPPORT textlike_support
+            COST 5 AS 'SELECT $1';
+    """, {func("f3", "integer"): {"strict": True}, func("ts", "text"): {"strict": False},
+          func("rn"): {"routine": "window", "returns": "bigint", "language": "internal"},
+          func("sup", "integer"): {}}),
+    Case("type-references-in-routines", """
+        CREATE TABLE hr (name text, person text, n numeric(5,2), c char(3));
+        CREATE FUNCTION hbn(hr.name%TYPE) RETURNS hr.person%TYPE
+            AS 'select person from hr where name = $1' LANGUAGE sql;
+        CREATE FUNCTION g(public.hr.n%TYPE, x hr.c%type) RETURNS hr
+            LANGUAGE sql AS 'select * from hr limit 1';
+    """, {func("hbn", "text"): {"returns": "text"},
+          func("g", "numeric, character"): {"returns": "public.hr",
+                                            "arguments": "numeric, x character"}}),
+    Case("function-set-parameters-canonical", """
+        CREATE FUNCTION fs() RETURNS int AS 'select 1;' LANGUAGE SQL
+            SET search_path TO PG_CATALOG, "MySchema" SET extra_float_digits TO 2
+            SET work_mem TO '4MB' SET datestyle TO iso, mdy;
+        ALTER FUNCTION fs() SET TimeZone = 'UTC';
+        ALTER FUNCTION fs() RESET DATESTYLE;
+    """, {func("fs"): {"config": ("search_path=pg_catalog, MySchema", "extra_float_digits=2",
+                                  "work_mem=4MB", "TimeZone=UTC")}}),
     Case("routine-argument-name-before-mode", """
         CREATE FUNCTION f(a int, b OUT int, c VARIADIC int[]) LANGUAGE sql AS 'SELECT 1';
         CREATE PROCEDURE p(a OUT int, VARIADIC b int[]) LANGUAGE sql AS $$ SELECT b[1] $$;
@@ -1102,6 +1242,22 @@ CASES: list[Case] = [
         CREATE TABLE t (c1 int, c2 int, c3 int);
         CREATE INDEX ON t (c1, c2) INCLUDE (c1, c3);
     """, {idx("t_c1_c2_c11_c3_idx"): {"include": ("c1", "c3")}}),
+    Case("drop-table-cascade-reaches-row-type-uses", """
+        CREATE TABLE fullname (first text, last text);
+        CREATE FUNCTION longname(fullname) RETURNS text LANGUAGE sql
+            AS $$ SELECT $1.first || ' ' || $1.last $$;
+        CREATE TABLE people (n fullname, id int);
+        CREATE VIEW v AS SELECT 1 AS x;
+        CREATE FUNCTION vf(x v) RETURNS int LANGUAGE sql AS $$ SELECT x.x $$;
+        CREATE TABLE base_tbl (a int PRIMARY KEY, b text);
+        CREATE VIEW rw_view1 AS SELECT b AS bb, a AS aa FROM base_tbl;
+        CREATE FUNCTION rw_view1_aa(x rw_view1) RETURNS int AS $$ SELECT x.aa $$ LANGUAGE sql;
+        DROP TABLE fullname CASCADE;
+        DROP VIEW v CASCADE;
+        DROP TABLE base_tbl CASCADE;
+    """, {func("longname", "public.fullname"): None, col("people", "n"): None,
+          col("people", "id"): {}, func("vf", "public.v"): None,
+          func("rw_view1_aa", "public.rw_view1"): None}),
     Case("alter-index-renames-a-table", """
         CREATE TABLE t (a int);
         ALTER INDEX t RENAME TO t2;
@@ -1175,6 +1331,14 @@ CASES: list[Case] = [
         table("tmp1"): None,
         col("c9", "z"): {"type": "integer"},
     }),
+    Case("create-table-as-cast-names", """
+        CREATE TABLE tct AS SELECT '1'::bit, 'pg_class'::regclass, 'pg_class'::regclass::oid,
+            'x'::varchar(3), '(1,2)'::point, '\xDEADBEEF'::bytea, B'101'::varbit, 1::int,
+            CASE WHEN true THEN 1 END;
+    """, {col("tct", "bit"): {"type": "bit(1)"}, col("tct", "regclass"): {"type": "regclass"},
+          col("tct", "oid"): {"type": "oid"}, col("tct", "varchar"): {},
+          col("tct", "point"): {}, col("tct", "bytea"): {}, col("tct", "varbit"): {},
+          col("tct", "int4"): {}, col("tct", "case"): {"type": "integer"}}),
     Case("like-including-indexes", """
         CREATE TABLE src (a int PRIMARY KEY, b text UNIQUE, c int, r int4range,
                           EXCLUDE USING gist (r WITH &&));
@@ -1192,6 +1356,52 @@ CASES: list[Case] = [
         idx("dst2_lower_idx"): {"comment": "lb"},
         col("dst", "a"): {"not_null": True},
     }),
+    Case("like-a-view-or-a-type", """
+        CREATE TABLE t4 (a int, b text, n numeric(4,1));
+        CREATE VIEW v1 AS SELECT * FROM t4;
+        CREATE TYPE ty1 AS (a int, b text);
+        CREATE TABLE l1 (LIKE v1);
+        CREATE TABLE l2 (LIKE v1 INCLUDING ALL, z int);
+        CREATE TABLE l3 (LIKE ty1);
+    """, {col("l1", "n"): {"type": "numeric(4,1)"}, col("l2", "z"): {},
+          col("l3", "b"): {"type": "text"}}),
+    Case("functions-of-temporary-row-types", """
+        CREATE TEMP TABLE fullname (first text, last text);
+        CREATE FUNCTION longname(fullname) RETURNS text LANGUAGE sql
+            AS $$ SELECT $1.first || ' ' || $1.last $$;
+        CREATE FUNCTION mk() RETURNS fullname LANGUAGE sql AS $$ SELECT NULL::fullname $$;
+    """, {func("longname", "public.fullname"): None, func("mk"): None}),
+    Case("temporary-shadows-and-multi-name-drops", """
+        CREATE TABLE attmp (regtable int);
+        CREATE TEMP TABLE attmp (attmptable int);
+        ALTER TABLE attmp RENAME TO attmp_new;
+        CREATE TRIGGER nope BEFORE INSERT ON attmp_new FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger();
+        COMMENT ON TABLE attmp_new IS 'temp';
+        DROP TABLE attmp_new;
+        create table parent (a int) partition by list (a);
+        create table child1 partition of parent for values in (1);
+        drop table parent, child1;
+        CREATE TEMP TABLE t1 (a int);
+        CREATE INDEX ON t1 (a);
+        DROP INDEX t1_a_idx;
+        CREATE SCHEMA s1;
+        CREATE TABLE s1.t1 (a int);
+        CREATE VIEW s1.v1 AS SELECT * FROM s1.t1;
+    """, {table("attmp"): {}, table("parent"): None, table("child1"): None,
+          view("v1", "s1"): {"relations": ("t1",)}}),
+    Case("drop-column-only-leaves-it-to-inheritors", """
+        create table p1 (f1 int, f2 int);
+        create table c1 () inherits(p1);
+        alter table only p1 drop column f1;
+        create table p2 (g int);
+        create table c2 (g int not null) inherits (p2);
+        alter table only p2 drop column g;
+    """, {col("c1", "f1"): {"type": "integer"}, col("c1", "f2"): None,
+          col("c2", "g"): {"not_null": True}}),
+    Case("alter-type-several-actions", """
+        CREATE TYPE tt3 AS (a int, c text);
+        ALTER TYPE tt3 DROP ATTRIBUTE a, ADD ATTRIBUTE b int, ALTER ATTRIBUTE c TYPE varchar(5);
+    """, {composite("tt3"): {"attributes_": (("c", "character varying(5)"), ("b", "integer"))}}),
     Case("typed-tables", """
         CREATE TYPE person AS (id int, name text, age int);
         CREATE TABLE persons OF person (id WITH OPTIONS PRIMARY KEY, name NOT NULL DEFAULT 'x');
@@ -1217,6 +1427,12 @@ CASES: list[Case] = [
         table("plain"): {"of_type": "public.person"},
         col("part_c", "b"): {"not_null": True, "default": "0"},
     }),
+    Case("inherited-generated-column", """
+        CREATE TABLE gp (a int PRIMARY KEY, b int GENERATED ALWAYS AS (a * 2) STORED);
+        CREATE TABLE gc1 (a int NOT NULL, b int GENERATED ALWAYS AS (a * 2) STORED);
+        ALTER TABLE gc1 INHERIT gp;
+        CREATE TABLE gc2 (b int) INHERITS (gp);
+    """, {col("gc1", "b"): {"generated": "a * 2"}, col("gc2", "b"): {"generated": "a * 2"}}),
     Case("create-table-like", """
         CREATE TABLE p (a int NOT NULL DEFAULT 1, b text COLLATE "C", CHECK (a > 0));
         COMMENT ON COLUMN p.a IS 'aa';
@@ -1233,6 +1449,20 @@ CASES: list[Case] = [
         col("l3", "a"): {"default": "1"},
     }),
     # ---- policies, RLS
+    Case("builtin-trigger-function", """
+        CREATE TABLE tv (a tsvector, t text);
+        CREATE TRIGGER tsvectorupdate BEFORE UPDATE OR INSERT ON tv
+            FOR EACH ROW EXECUTE PROCEDURE tsvector_update_trigger(a, 'pg_catalog.english', t);
+    """, {trigger("tv", "tsvectorupdate"): {"function": "pg_catalog.tsvector_update_trigger"}}),
+    Case("comment-on-a-constraint-index", """
+        CREATE TABLE ct (id int CONSTRAINT ct_pk PRIMARY KEY, u int UNIQUE);
+        COMMENT ON INDEX ct_pk IS 'the index';
+        COMMENT ON CONSTRAINT ct_pk ON ct IS 'the constraint';
+        CREATE UNIQUE INDEX ct_v ON ct (u);
+        COMMENT ON INDEX ct_v IS 'kept';
+        ALTER TABLE ct DROP CONSTRAINT ct_u_key, ADD CONSTRAINT ct_v UNIQUE USING INDEX ct_v;
+    """, {con("ct", "ct_pk"): {"comment": "the constraint", "index_comment": "the index"},
+          con("ct", "ct_v"): {"index_comment": "kept", "comment": None}}),
     Case("policies-rls", """
         CREATE TABLE t (owner text, v int);
         ALTER TABLE t ENABLE ROW LEVEL SECURITY;
@@ -1250,6 +1480,14 @@ CASES: list[Case] = [
         policy("t", "p_upd"): {"using": "v < 10", "with_check": "v = ANY ARRAY[1, 2]"},
         policy("t", "p_all"): None,
     }),
+    Case("drop-cascade-reaches-policies-reading-it", """
+        CREATE TABLE dependee (x int, y int);
+        CREATE TABLE dependent (x int, y int);
+        CREATE POLICY d1 ON dependent FOR ALL TO PUBLIC
+            USING (x = (SELECT d.x FROM dependee d WHERE d.y = y));
+        CREATE POLICY d2 ON dependent USING (x > 0);
+        DROP TABLE dependee CASCADE;
+    """, {policy("dependent", "d1"): None, policy("dependent", "d2"): {}}),
     Case("rls-disabled-again", """
         CREATE TABLE t (a int);
         ALTER TABLE t ENABLE ROW LEVEL SECURITY;
@@ -1415,7 +1653,7 @@ CASES: list[Case] = [
         col("t", "a"): {"comment": "column"},
         col("t", "id"): {"comment": None},
         con("t", "t_a_check"): {"comment": "check"},
-        con("t", "t_pkey"): {"comment": "pkey index"},
+        con("t", "t_pkey"): {"index_comment": "pkey index", "comment": None},
         idx("t_a"): {"comment": "index"},
         enum("e"): {"comment": "enum"},
         func("f", "integer"): {"comment": "function"},

@@ -617,7 +617,7 @@ def _constraints(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
                 r["schema"], r["table"], r["name"], c.type, tuple(c.columns), c.expression,
                 include=c.include, deferrable=c.deferrable,
                 initially_deferred=c.initially_deferred, validated=not c.not_valid,
-                comment=r["comment"],
+                index_comment=r["index_comment"], comment=r["comment"],
             )
             continue
         kind = _CONSTRAINT_TYPES[r["type"]]
@@ -635,7 +635,7 @@ def _constraints(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
             _FK_MATCH[r["match"]] if foreign else "SIMPLE",
             tuple(r["include"]), r["nulls_not_distinct"], r["deferrable"],
             r["initially_deferred"], r["validated"], kind == "check" and r["no_inherit"],
-            comment=r["comment"],
+            r["index_comment"], comment=r["comment"],
         )
 
 
@@ -739,7 +739,7 @@ def _functions(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
     for r in rows:
         args = parse_arguments(Stream("(" + (r["arguments"] or "") + ")"))
         identity = ", ".join(_render_type(a.type, False) for a in args if a.mode != "OUT")
-        routine = "procedure" if r["kind"] == "p" else "function"
+        routine = {"p": "procedure", "w": "window"}.get(r["kind"], "function")
         returns = None if routine == "procedure" else _returns(r["result"])
         yield Function(
             r["schema"], r["name"], identity, routine, ", ".join(_argument_text(a) for a in args),

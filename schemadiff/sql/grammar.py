@@ -162,6 +162,17 @@ def data_type(s: Stream) -> TypeRef:
         raise SyntaxProblem("expected a type")
     quoted = t.kind == "ident"
     parts = s.names()
+    if s.at_punct("%") and s.word(1) in ("TYPE", "ROWTYPE"):
+        # table.column%TYPE / table%ROWTYPE: resolved against the catalog by the replay
+        s.next()
+        kind = "%" + s.next().text
+        if kind == "%TYPE" and len(parts) < 2:
+            raise SyntaxProblem("%TYPE needs table.column")
+        table_parts = parts[:-1] if kind == "%TYPE" else parts
+        ref_schema = table_parts[-2] if len(table_parts) > 1 else None
+        column = parts[-1] if kind == "%TYPE" else ""
+        return TypeRef(f"{table_parts[-1]}.{column}" if column else table_parts[-1], ref_schema,
+                       kind, 0, builtin=False)
     schema = parts[-2] if len(parts) > 1 else None
     words = [parts[-1]] if quoted or schema else [parts[-1].lower()]
     modifiers = ""
@@ -212,6 +223,7 @@ def _deferral(s: Stream, c: dict[str, object]) -> None:
             c["deferrable"] = True
         elif s.accept("INITIALLY", "DEFERRED"):
             c["initially_deferred"] = True
+            c["deferrable"] = True  # INITIALLY DEFERRED implies DEFERRABLE
         elif s.accept("INITIALLY", "IMMEDIATE"):
             c["initially_deferred"] = False
         elif s.accept("NOT", "VALID"):

@@ -197,6 +197,8 @@ def type_ref(words: list[str], modifiers: str = "", dims: int = 0, schema: str |
             name = _TYPE_ALIASES[key]
             if name == "numeric" and mods:
                 mods = mods.replace(" ", "")
+                if "," not in mods:  # numeric(5) is numeric(5,0), as format_type prints it
+                    mods = mods[:-1] + ",0)"
             return TypeRef(name, None, mods, dims, serial=key in _SERIAL_TYPES)
         if key.startswith("interval"):
             return TypeRef(key, None, mods, dims)
@@ -223,13 +225,24 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Interval):
         text = node.this.name if node.this is not None else ""
         unit = node.args.get("unit")
-        if unit is not None:
-            text = f"{text} {unit.name}"
-        canonical = canonical_interval(text)
+        canonical = canonical_interval(text, unit.name if unit is not None else None)
         return exp.Literal.string(canonical) if canonical is not None else node
+    if isinstance(node, exp.BitString):  # B'0101' is the bit string '0101'
+        return _rewrite(exp.Literal.string(node.this))
+    if isinstance(node, exp.HexString):  # x'1F' is the bit string '00011111'
+        try:
+            return _rewrite(exp.Literal.string("".join(f"{int(c, 16):04b}" for c in node.this)))
+        except ValueError:
+            return node
+    if isinstance(node, exp.ParseJSON) and node.args.get("is_literal"):
+        return node.this  # json '{}' is the constant '{}'::json
     if isinstance(node, exp.Cast):
         inner = node.this
         to = node.args.get("to")
+        if (isinstance(to, exp.ObjectIdentifier) and isinstance(inner, exp.Literal)
+                and inner.is_string and to.name.upper() == "REGCLASS"):
+            # 'public.seq'::regclass names the relation; its schema is not compared
+            return exp.Literal.string(quote_ident(_unqualify(inner.this)))
         if (isinstance(inner, exp.Literal) and inner.is_string and isinstance(to, exp.DataType)
                 and to.this == exp.DataType.Type.INTERVAL):
             canonical = canonical_interval(inner.this)
@@ -401,10 +414,22 @@ _OPERATOR_SYNTAX = re.compile(
 )
 
 
+_FIELD = r"(?:year|month|day|hour|minute|second)"
+_INTERVAL_RANGE = re.compile(rf"(?i)\binterval\s+'((?:[^']|'')*)'\s+({_FIELD}\s+to\s+{_FIELD})\b")
+
+
+def _interval_range_constant(m: re.Match[str]) -> str:
+    """``interval '1 day 2:03' hour to minute`` (which sqlglot cannot read) as its value."""
+    canonical = canonical_interval(m.group(1).replace("''", "'"), " ".join(m.group(2).split()))
+    return m.group(0) if canonical is None else quote_literal(canonical) + "::interval"
+
+
 def _parse_expression(text: str) -> exp.Expression | None:
     if "::" in text:
         for pattern, repl in _MULTIWORD_CASTS:
             text = pattern.sub(repl, text)
+    if "to" in text.lower() and "interval" in text.lower():
+        text = _INTERVAL_RANGE.sub(_interval_range_constant, text)
     if "OPERATOR" in text or "operator" in text:
         # OPERATOR(public.<) -> <: pg_dump qualifies operators outside pg_catalog (schema
         # qualification inside expressions is not compared)
@@ -538,16 +563,26 @@ def referenced_columns(expression: str) -> frozenset[str]:
 @lru_cache(maxsize=4096)
 def referenced_relations(query: str) -> tuple[str, ...]:
     """Sorted unqualified names of the tables and views a query reads (CTE names excluded)."""
+    return tuple(sorted({name for _, name in qualified_relations(query)}))
+
+
+@lru_cache(maxsize=4096)
+def qualified_relations(query: str) -> tuple[tuple[str | None, str], ...]:
+    """``(schema or None, name)`` of the tables and views a query reads, as written."""
     tree = _parse_expression(query)
     if tree is None:
-        return _relations_by_tokens(query)
+        return tuple((None, n) for n in _relations_by_tokens(query))
     ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
     names = set()
     for t in tree.find_all(exp.Table):
         name = t.name if t.this and getattr(t.this, "quoted", False) else t.name.lower()
-        if name and name not in ctes:
-            names.add(name)
-    return tuple(sorted(names))
+        db = t.args.get("db")
+        schema = None
+        if isinstance(db, exp.Identifier):
+            schema = db.this if db.quoted else db.this.lower()
+        if name and (schema or name not in ctes):
+            names.add((schema, name))
+    return tuple(sorted(names, key=lambda p: (p[0] or "", p[1])))
 
 
 def _relations_by_tokens(query: str) -> tuple[str, ...]:
@@ -624,12 +659,46 @@ _INTERVAL_PART = re.compile(
 )
 
 
-def canonical_interval(text: str) -> str | None:
-    """An interval literal as PostgreSQL prints it (IntervalStyle postgres): ``'00:10:00'``."""
+def canonical_interval(text: str, fields: str | None = None) -> str | None:
+    """An interval literal as PostgreSQL prints it (IntervalStyle postgres): ``'00:10:00'``.
+
+    ``fields`` is the qualifier of ``interval '1.5' hour`` / ``... day to minute``: a bare
+    number counts in its last field, and what lies below that field is dropped
+    (AdjustIntervalForTypmod: ``interval '1.5' hour`` is ``01:00:00``).
+    """
+    parts = _interval_parts(text, fields)
+    if parts is None:
+        return None
+    months, days, micros = parts
+    if fields:
+        last = fields.split()[-1].lower()
+        hour, minute = 3600 * 10**6, 60 * 10**6
+        if last == "year":
+            months, days, micros = int(months / 12) * 12, 0, 0
+        elif last == "month":
+            days, micros = 0, 0
+        elif last == "day":
+            micros = 0
+        elif last == "hour":
+            micros = int(micros / hour) * hour
+        elif last == "minute":
+            micros = int(micros / minute) * minute
+    return _format_interval(months, days, micros)
+
+
+_FIELD_UNITS = {"year": "years", "month": "mons", "day": "days", "hour": "hours",
+                "minute": "minutes", "second": "seconds"}
+
+
+def _interval_parts(text: str, fields: str | None) -> tuple[int, int, int] | None:
+    """(months, days, microseconds) of an interval's text."""
     t = text.strip().lower().lstrip("@").strip()
     if not t:
         return None
-    months = days = micros = 0
+    if fields and _NUMERIC.match(t):  # a bare number counts in the last field
+        t = f"{t} {_FIELD_UNITS.get(fields.split()[-1].lower(), 'seconds')}"
+    months = days = 0
+    micros = 0
     pos = 0
     for m in _INTERVAL_PART.finditer(t):
         if t[pos : m.start()].strip() not in ("", ","):
@@ -640,10 +709,16 @@ def canonical_interval(text: str) -> str | None:
             if unit is None:
                 return None
             value = float(m.group(1))
-            if unit[0] == "months":
-                months += int(value * unit[1])
-            elif unit[0] == "days":
-                days += int(value * unit[1])
+            if unit[0] == "months":  # a fraction of a month is days of 30, then time
+                whole = value * unit[1]
+                months += int(whole)
+                frac_days = (whole - int(whole)) * 30
+                days += int(frac_days)
+                micros += round((frac_days - int(frac_days)) * 86400 * 10**6)
+            elif unit[0] == "days":  # a fraction of a day is time
+                whole = value * unit[1]
+                days += int(whole)
+                micros += round((whole - int(whole)) * 86400 * 10**6)
             else:
                 micros += round(value * unit[1])
         else:
@@ -655,6 +730,10 @@ def canonical_interval(text: str) -> str | None:
         return None
     if t.endswith("ago"):
         months, days, micros = -months, -days, -micros
+    return months, days, micros
+
+
+def _format_interval(months: int, days: int, micros: int) -> str:
     parts = []
     years, mons = divmod(abs(months), 12)
     msign = "-" if months < 0 else ""
@@ -710,7 +789,8 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
         out = _canonical_datetime(value, type_text)
         return quote_literal(out) if out is not None else expression
     if base == "interval" or type_text.startswith("interval"):
-        out = canonical_interval(value)
+        fields = " ".join(w for w in type_text.split()[1:] if w in _FIELD_UNITS or w == "to")
+        out = canonical_interval(value, fields or None)
         return quote_literal(out) if out is not None else expression
     if base == "jsonb":
         out = canonical_jsonb(value)

@@ -111,6 +111,14 @@ class Uncompared(NoEffect):
 
 
 @dataclass(frozen=True, slots=True)
+class Batch(Op):
+    """Several ops one statement makes, applied in order (``ALTER TYPE t DROP ATTRIBUTE a,
+    ADD ATTRIBUTE b int``)."""
+
+    ops: tuple[Op, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ConvertToView(Op):
     """``CREATE RULE "_RETURN" AS ON SELECT TO t DO INSTEAD query``: table ``t`` becomes a
     view (how pg_dump before PostgreSQL 16 writes a view that is part of a dependency loop)."""
@@ -136,6 +144,12 @@ class CreateSchema(Op):
     name: str
     if_not_exists: bool = False
     elements: tuple[Op, ...] = ()  # CREATE SCHEMA s CREATE TABLE ... CREATE VIEW ... GRANT ...
+
+
+@dataclass(frozen=True, slots=True)
+class RenameSchema(Op):
+    old: str
+    new: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -604,9 +604,9 @@ def _alter(s: Stream) -> ops.Op:
 
         return alter_policy(s)
     if s.accept("SCHEMA"):
-        s.ident()
+        old = s.ident()
         if s.accept("RENAME", "TO"):
-            return ops.Unsupported("ALTER SCHEMA ... RENAME is not modelled")
+            return ops.RenameSchema(old, s.ident())
         return ops.NoEffect("acl", "ALTER SCHEMA")
     if s.accept("EXTENSION"):
         return ops.NoEffect("extension", "ALTER EXTENSION")
@@ -810,6 +810,15 @@ def _alter_sequence(s: Stream) -> ops.Op:
 def _alter_type(s: Stream, domain: bool) -> ops.Op:
     ie = s.accept("IF", "EXISTS")
     name = g.qname(s)
+    rest = s.sub(s.i, len(s.toks))
+    items = g.split_items(rest) if rest.word() in ("ADD", "DROP", "ALTER") else []
+    if len(items) > 1:  # ALTER TYPE t DROP ATTRIBUTE a, ADD ATTRIBUTE b int
+        return ops.Batch(tuple(_alter_type_action(rest.sub(a, b), name, domain, ie)
+                               for a, b in items))
+    return _alter_type_action(s, name, domain, ie)
+
+
+def _alter_type_action(s: Stream, name: ops.QName, domain: bool, ie: bool) -> ops.Op:
     def op(action: str, *args: object) -> ops.AlterType:
         return ops.AlterType(name, action, tuple(args), domain, ie)
     if s.accept("ADD", "VALUE"):

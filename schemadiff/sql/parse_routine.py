@@ -77,7 +77,9 @@ def create_function(s: Stream, or_replace: bool) -> ops.Op:
     config: list[str] = []
     body_parts: list[str] = []
     while not s.done():
-        if s.accept("RETURNS"):
+        if s.accept("RETURNS", "NULL", "ON", "NULL", "INPUT"):
+            f["strict"] = True
+        elif s.accept("RETURNS"):
             if s.accept("TABLE"):
                 s.expect_punct("(")
                 cols = []
@@ -104,7 +106,7 @@ def create_function(s: Stream, or_replace: bool) -> ops.Op:
             f.setdefault("language", "sql")
         elif s.accept_any("IMMUTABLE", "STABLE", "VOLATILE"):
             f["volatility"] = s.toks[s.i - 1].text.lower()
-        elif s.accept("STRICT") or s.accept("RETURNS", "NULL", "ON", "NULL", "INPUT"):
+        elif s.accept("STRICT"):
             f["strict"] = True
         elif s.accept("CALLED", "ON", "NULL", "INPUT"):
             f["strict"] = False
@@ -125,7 +127,7 @@ def create_function(s: Stream, or_replace: bool) -> ops.Op:
         elif s.accept("SUPPORT"):
             g.qname(s)
         elif s.accept("WINDOW"):
-            pass
+            f["routine"] = "window"  # prokind 'w
         elif s.accept("TRANSFORM"):
             while s.accept("FOR", "TYPE"):
                 g.data_type(s)
@@ -175,16 +177,26 @@ def _config_setting(s: Stream) -> str:
 
     Returns the ``proconfig`` entry: ``search_path=public, pg_temp``.
     """
-    param = s.ident()
+    param = guc_name(s.ident())
     if s.accept("FROM", "CURRENT"):
         return f"{param} FROM CURRENT"
     s.accept("TO") or s.accept_punct("=")
     values = []
     while not s.done() and not _option_start(s):
         t = s.next()
-        if t.kind != "punct":
-            values.append(t.text if t.kind in ("string", "ident") else t.raw)
+        if t.kind != "punct":  # a bare word is an identifier: folded to lower case
+            values.append(t.text if t.kind in ("string", "ident") else
+                          t.raw.lower() if t.kind == "word" else t.raw)
     return f"{param}={', '.join(values)}"
+
+
+#: The settings whose names are not all lower case; proconfig stores the canonical spelling.
+_GUC_NAMES = {"datestyle": "DateStyle", "intervalstyle": "IntervalStyle", "timezone": "TimeZone"}
+
+
+def guc_name(name: str) -> str:
+    """A setting's name as PostgreSQL stores it (GUCArrayAdd: ``datestyle`` is ``DateStyle``)."""
+    return _GUC_NAMES.get(name.lower(), name)
 
 
 def _alter_options(s: Stream) -> tuple[tuple[str, object], ...]:
@@ -216,7 +228,7 @@ def _alter_options(s: Stream) -> tuple[tuple[str, object], ...]:
         elif s.accept("RESET", "ALL"):
             out.append(("reset_all", None))
         elif s.accept("RESET"):
-            out.append(("reset", s.ident()))
+            out.append(("reset", guc_name(s.ident())))
         elif s.accept("SET"):
             out.append(("set", _config_setting(s)))
         else:

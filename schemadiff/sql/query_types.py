@@ -160,35 +160,38 @@ def _sources(tree: exp.Select, relations: Relations, resolve: Resolve
 
 def _colname(e: exp.Expression) -> str:
     """FigureColname for an expression without an alias."""
+    return _figure(e)[0]
+
+
+def _figure(e: exp.Expression) -> tuple[str, int]:
+    """FigureColnameInternal: a name and its strength (2 column or function, 1 a type name
+    or ``case``, 0 ``?column?``); a cast names the column after its type only when what it
+    casts names nothing stronger."""
     if isinstance(e, exp.Column):
-        return _ident(e.this)
+        return _ident(e.this), 2
     if isinstance(e, exp.Paren):
-        return _colname(e.this)
+        return _figure(e.this)
     if isinstance(e, exp.Cast):
-        inner = e.this
-        while isinstance(inner, exp.Paren):
-            inner = inner.this
-        if isinstance(inner, (exp.Column, exp.Func, exp.Cast)):
-            try:
-                return _colname(inner)
-            except _Unknown:
-                pass
-        canonical = _datatype_words(e.args["to"])
-        return _INTERNAL_NAMES.get(canonical, canonical.split(".")[-1])
+        name, strength = _figure(e.this)
+        if strength <= 1:
+            canonical = _without_typmod(_datatype_words(e.args["to"]))
+            return _INTERNAL_NAMES.get(canonical, canonical.split(".")[-1]), 1
+        return name, strength
     if isinstance(e, exp.Case):
-        return "case"
+        return "case", 1
     if isinstance(e, exp.Window):
-        return _colname(e.this)
+        return _figure(e.this)
     if isinstance(e, exp.Anonymous):
-        return e.name.lower()
+        return e.name.lower(), 2
     if isinstance(e, exp.Func):
         if type(e).__name__ in _AMBIGUOUS:
             raise _Unknown("sqlglot merges several functions under this name")
         names = e.sql_names()
         name = names[0].lower() if names else type(e).__name__.lower()
-        return {"exploding_generate_series": "generate_series"}.get(name, name)
-    if isinstance(e, (exp.Literal, exp.Binary, exp.Neg, exp.Not, exp.Null, exp.Boolean)):
-        return "?column?"
+        return {"exploding_generate_series": "generate_series"}.get(name, name), 2
+    if isinstance(e, (exp.Literal, exp.Binary, exp.Neg, exp.Not, exp.Null, exp.Boolean,
+                      exp.ByteString, exp.BitString, exp.HexString)):
+        return "?column?", 0
     raise _Unknown(f"name of {type(e).__name__}")
 
 
@@ -197,8 +200,9 @@ def _datatype_words(dt: exp.Expression) -> str:
     from schemadiff.sql.grammar import data_type
     from schemadiff.sql.tokens import Stream, SyntaxProblem
 
+    text = dt.name if isinstance(dt, exp.ObjectIdentifier) else dt.sql(dialect="postgres")
     try:
-        ref = data_type(Stream(dt.sql(dialect="postgres")))
+        ref = data_type(Stream(text))
     except SyntaxProblem:
         raise _Unknown("type") from None
     return ref.render() if ref.builtin else (f"{ref.schema}.{ref.name}" if ref.schema
@@ -221,7 +225,8 @@ def _type(e: exp.Expression, sources: dict[str, list[tuple[str, str]]], resolve:
             raise _Unknown(f"column {name}")
         return found[0]
     if isinstance(e, exp.Cast):
-        text = e.args["to"].sql(dialect="postgres")
+        to = e.args["to"]
+        text = to.name if isinstance(to, exp.ObjectIdentifier) else to.sql(dialect="postgres")
         resolved = resolve(text)
         if resolved is None:
             raise _Unknown("cast type")

@@ -52,6 +52,7 @@ from schemadiff.sql.normalize import (
     quote_ident,
     quote_literal,
     referenced_columns,
+    referenced_relations,
     rename_column,
     rename_literal,
     type_ref,
@@ -66,6 +67,12 @@ _INT_RANGES = {
     "bigint": (-9223372036854775808, 9223372036854775807),
 }
 _INDEX_BACKED = ("primary key", "unique", "exclude")
+_NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+#: Trigger functions PostgreSQL ships in pg_catalog (a trigger may name them unqualified).
+_BUILTIN_TRIGGER_FUNCTIONS = frozenset({
+    "tsvector_update_trigger", "tsvector_update_trigger_column",
+    "suppress_redundant_updates_trigger",
+})
 
 
 class ReplayConflict(Exception):
@@ -246,6 +253,8 @@ class Replayer:
         return self.catalog.objects[key]  # type: ignore[return-value]
 
     def _type_text(self, t: TypeRef, keep_modifiers: bool = True) -> str:
+        if t.modifiers in ("%TYPE", "%ROWTYPE"):
+            return self._referenced_type(t, keep_modifiers)
         render = t.render if keep_modifiers else t.render_bare
         if t.builtin:
             return render()
@@ -257,10 +266,34 @@ class Replayer:
             return render(other[1] if other else self._path()[0])
         return render(key.schema)
 
+    def _referenced_type(self, t: TypeRef, keep_modifiers: bool) -> str:
+        """``table.column%TYPE`` is that column's type (without its modifier where a routine
+        keeps none); ``table%ROWTYPE`` the table's row type."""
+        if t.modifiers == "%ROWTYPE":
+            key = self._find(("table", "view"), ops.QName(t.schema, t.name))
+            if key is None:
+                raise ReplayConflict(f'relation "{t.name}" does not exist')
+            return qualified(key.schema, key.name)
+        table, _, column = t.name.rpartition(".")
+        key = self._find(("table", "view"), ops.QName(t.schema, table))
+        col = self.catalog.objects.get(Key("column", key.schema, key.name, column)) if key else None
+        if col is None:
+            raise ReplayConflict(f"{t.name}%TYPE: no such column")
+        type_text: str = col.type  # type: ignore[attr-defined]
+        if keep_modifiers:
+            return type_text
+        from schemadiff.sql.query_types import _without_typmod
+
+        bare = _without_typmod(type_text)
+        return "character" if bare == "bpchar" else bare
+
     def _qualified_table(self, qn: ops.QName) -> str:
         key = self._find(("table", "view"), qn)
-        schema = key.schema if key else self._creation_schema(qn.schema)
-        return f"{schema}.{qn.name}"
+        if key is None:
+            other = self._uncompared_key("relation", qn)  # a foreign table
+            schema = other[1] if other else self._creation_schema(qn.schema)
+            return f"{schema}.{qn.name}"
+        return f"{key.schema}.{qn.name}"
 
     # ------------------------------------------------------------------ dispatch
     def _dispatch(self, op: ops.Op) -> None:
@@ -277,6 +310,10 @@ class Replayer:
 
     def _op_Unsupported(self, op: ops.Unsupported) -> None:
         self._diag(op.reason)
+
+    def _op_Batch(self, op: ops.Batch) -> None:
+        for inner in op.ops:
+            self._dispatch(inner)
 
     def _op_Uncompared(self, op: ops.Uncompared) -> None:
         if not op.space:
@@ -312,6 +349,8 @@ class Replayer:
         space, schema, name = found
         if space == "type" and cascade:
             self._drop_type_dependents(qualified(schema, name))
+        elif space == "relation" and cascade:  # tables inheriting from the foreign table
+            self._drop_inheritors(Key("table", schema, name))
 
     def _drop_type_dependents(self, type_text: str) -> None:
         """DROP TYPE ... CASCADE: the columns of that type (or its arrays) and the functions
@@ -320,9 +359,17 @@ class Replayer:
             t = t.removeprefix("SETOF ")
             return t == type_text or t.startswith(type_text + "[")
 
+        for t in list(self.catalog.of_kind("table")):
+            if isinstance(t, Table) and t.of_type == type_text and t.key in self.catalog:
+                self._drop_table(t.key)  # a typed table goes with its type
         for o in list(self.catalog.of_kind("column")):
-            if isinstance(o, Column) and uses(o.type):
-                self._drop_column(o.schema, o.table, o.name)
+            if isinstance(o, Column) and uses(o.type) and o.key in self.catalog:
+                t = self.catalog.objects.get(Key("table", o.schema, o.table))
+                if isinstance(t, Table) and t.partition_by and o.name in _partition_key_columns(
+                        t.partition_by):
+                    self._drop_table(t.key)  # a partition key column takes its table along
+                else:
+                    self._drop_column(o.schema, o.table, o.name)
         for d in list(self.catalog.of_kind("domain")):
             if isinstance(d, Domain) and uses(d.type) and d.key in self.catalog:
                 self._delete(d.key)  # a domain over it, and what is of that domain
@@ -338,8 +385,6 @@ class Replayer:
                 self._delete(f.key)
 
     def _op_ConvertToView(self, op: ops.ConvertToView) -> None:
-        from schemadiff.sql.normalize import referenced_relations
-
         key = self._find(("table",), op.name)
         if key is None:
             raise ReplayConflict(f'relation "{op.name}" does not exist')
@@ -380,11 +425,58 @@ class Replayer:
         # the elements run with the new schema at the front of the search path
         saved = self.search_path
         self.search_path = (op.name, *saved)
+        # transformCreateSchemaStmt runs the elements by kind, not as written: sequences,
+        # tables, views, indexes, triggers, then grants
+        rank = {"CreateSequence": 0, "CreateTable": 1, "CreateTableAs": 1, "CreateView": 2,
+                "CreateIndex": 3, "CreateTrigger": 4}
         try:
-            for element in op.elements:
+            for element in sorted(op.elements, key=lambda e: rank.get(type(e).__name__, 5)):
                 self._dispatch(element)
         finally:
             self.search_path = saved
+
+    def _op_RenameSchema(self, op: ops.RenameSchema) -> None:
+        """Every object of the schema moves; what names them by oid prints the new name."""
+        key = Key("schema", "", op.old)
+        if key not in self.catalog:
+            self._conflict(f'schema "{op.old}" does not exist')
+            return
+        if Key("schema", "", op.new) in self.catalog:
+            self._conflict(f'schema "{op.new}" already exists')
+            return
+        schema_obj = self.catalog.objects[key]
+        self._delete(key)
+        self._put(replace(schema_obj, name=op.new))  # type: ignore[type-var]
+        moved = [o for o in list(self.catalog) if getattr(o, "schema", None) == op.old
+                 and o.KIND != "extension"]
+        for o in moved:
+            self._delete(o.key)
+        for o in moved:
+            self._put(replace(o, schema=op.new))  # type: ignore[type-var]
+        old_q, new_q = f"{op.old}.", f"{op.new}."
+        def moved_ref(ref: str | None) -> str | None:
+            return new_q + ref[len(old_q):] if ref and ref.startswith(old_q) else ref
+        for o in list(self.catalog):
+            if isinstance(o, Constraint) and o.ref_table and o.ref_table.startswith(old_q):
+                self._put(replace(o, ref_table=moved_ref(o.ref_table)))
+            elif isinstance(o, Table) and (o.partition_of or o.inherits or o.of_type):
+                typed = quote_ident(op.old) + "."
+                of_type = (quote_ident(op.new) + "." + o.of_type[len(typed):]
+                           if o.of_type and o.of_type.startswith(typed) else o.of_type)
+                self._put(replace(o, partition_of=moved_ref(o.partition_of), of_type=of_type,
+                                  inherits=tuple(moved_ref(p) or p for p in o.inherits)))
+            elif isinstance(o, Trigger) and o.function.startswith(old_q):
+                self._put(replace(o, function=moved_ref(o.function) or o.function))
+            elif isinstance(o, Extension) and o.schema == op.old:
+                self._put(replace(o, schema=op.new))
+        for space, schema, name in list(self._uncompared):
+            if schema == op.old:
+                self._uncompared.discard((space, schema, name))
+                self._uncompared.add((space, op.new, name))
+        type_names = {o.name for o in moved if o.KIND in (*_TYPE_KINDS, "table", "view")}
+        type_names |= {n for sp, sc, n in self._uncompared if sp == "type" and sc == op.new}
+        for name in sorted(type_names):
+            self._retype(qualified(op.old, name), qualified(op.new, name))
 
     def _op_CreateExtension(self, op: ops.CreateExtension) -> None:
         if op.name == "plpgsql":
@@ -416,6 +508,9 @@ class Replayer:
         self._put(CompositeType(schema, op.name.name, attrs))
 
     def _op_CreateDomain(self, op: ops.CreateDomain) -> None:
+        if not op.type.builtin and self._is_temp(ops.QName(op.type.schema, op.type.name)):
+            self._temp.add(op.name.name)  # over a temporary table's row type: temporary too
+            return
         schema = self._creation_schema(op.name.schema)
         if self._type_exists(schema, op.name.name):
             self._conflict(f'type "{op.name.name}" already exists')
@@ -583,14 +678,17 @@ class Replayer:
         fresh = base is None
         min_v = seq.min_value
         max_v = seq.max_value
+        # init_params: AS type moves a bound that was the old type's own to the new type's
+        retyped = not fresh and o.data_type is not None
+        reset_min, reset_max = retyped and min_v == old_lo, retyped and max_v == old_hi
         if o.min_value is not None:
             min_v = o.min_value
-        elif o.no_min or fresh or (min_v in (old_lo, 1) and o.data_type is not None):
-            min_v = 1 if inc > 0 else lo
+        elif o.no_min or fresh or reset_min:
+            min_v = lo if inc < 0 or reset_min else 1
         if o.max_value is not None:
             max_v = o.max_value
-        elif o.no_max or fresh or (max_v in (old_hi, -1) and o.data_type is not None):
-            max_v = hi if inc > 0 else -1
+        elif o.no_max or fresh or reset_max:
+            max_v = hi if inc > 0 or reset_max else -1
         if o.start is not None:
             start = o.start
         else:
@@ -666,14 +764,22 @@ class Replayer:
         # the catalog sources see them: attislocal / conislocal), only its own are modelled;
         # a column of its own that merges with an inherited one takes its default and NOT NULL.
         for parent_name in op.inherits:
+            if self._uncompared_key("relation", parent_name) is not None:
+                continue  # a foreign table: its columns are not held
             inherited = self._table(parent_name)
             for i, c in enumerate(columns):
                 pc: Column | None = self.catalog.objects.get(  # type: ignore[assignment]
                     Key("column", inherited.schema, inherited.name, c.name))
-                if pc is not None:
+                if pc is not None:  # the parent's generation expression comes along too
                     columns[i] = replace(c, default=c.default or pc.default,
-                                         not_null=c.not_null or pc.not_null)
+                                         not_null=c.not_null or pc.not_null,
+                                         generated=c.generated or pc.generated)
         for src, options in op.like:
+            other = self._find(("view", "composite"), src)
+            if other is not None and self._find(("table",), src) is None:
+                # LIKE a view or a composite type: its columns' names and types only
+                copied += [Column(schema, name, n, t) for n, t in self._row_of(other)]
+                continue
             like = self._table(src)
             for c in self.catalog.columns(like.schema, like.name):
                 copied.append(replace(
@@ -691,7 +797,8 @@ class Replayer:
         self._any_inherits = self._any_inherits or bool(op.inherits)
         self._put(Table(
             schema, name, op.persistence, op.partition_by,
-            f"{parent.schema}.{parent.name}" if parent else None, op.partition_bound,
+            f"{parent.schema}.{parent.name}" if parent else None,
+            self._typed_bound(parent, op.partition_bound) if parent else op.partition_bound,
             tuple(self._qualified_table(q) for q in op.inherits), of_type,
         ))
         for position, column in enumerate(copied, start=1):
@@ -701,13 +808,55 @@ class Replayer:
         pending: list[ops.ConstraintDef] = []
         for position, col in enumerate(columns, start=len(copied) + 1):
             pending += self._add_column(schema, name, col, position, parent, typed.get(col.name))
-        self._add_constraints(schema, name, pending + list(op.constraints))
+        # a new table's constraints hold already: NOT VALID is ignored (they are validated)
+        self._add_constraints(schema, name, [replace(c, not_valid=False) if c.not_valid else c
+                                             for c in pending + list(op.constraints)])
         if parent is not None:
             created: Table = self.catalog.objects[Key("table", schema, name)]  # type: ignore[assignment]
             self._inherit_partition_indexes(parent, created)
         for src, options in op.like:
-            if "INDEXES" in options:
+            if "INDEXES" in options and self._find(("table",), src) is not None:
                 self._copy_indexes(self._table(src), schema, name, "COMMENTS" in options)
+
+    def _typed_bound(self, parent: Table, bound: str | None) -> str | None:
+        """A bound's values as the key's types store them: ``10.0`` on an integer key is 10."""
+        if not bound or bound == "DEFAULT" or bound.startswith("WITH") or not parent.partition_by:
+            return bound
+        _, _, inner = parent.partition_by.partition(" ")
+        types = []
+        for part in _split_top(inner[1:-1]):
+            expr, is_expr, _ = split_index_key(part)
+            name = expr[1:-1].replace('""', '"') if expr.startswith('"') else expr
+            col = None if is_expr else self.catalog.objects.get(
+                Key("column", parent.schema, parent.name, name))
+            types.append(getattr(col, "type", None))
+
+        def typed(values: str) -> str:
+            out = []
+            for i, v in enumerate(_split_top(values)):
+                t = types[i] if i < len(types) else None
+                if t in _INT_RANGES and re.fullmatch(r"-?\d+\.0*", v):
+                    v = v.split(".")[0]
+                elif t in ("double precision", "real") and _NUMBER.fullmatch(v):
+                    v = repr(float(v)).removesuffix(".0")  # float8out: shortest, no ".0"
+                out.append(v)
+            return ", ".join(out)
+
+        return re.sub(r"\(([^()]*(?:\([^()]*\)[^()]*)*)\)", lambda m: f"({typed(m.group(1))})",
+                      bound)
+
+    def _row_of(self, key: Key) -> list[tuple[str, str]]:
+        """A view's or composite type's columns ``(name, type)`` (a view's from its query)."""
+        from schemadiff.sql.query_types import output_columns
+
+        obj = self.catalog.objects[key]
+        if isinstance(obj, CompositeType):
+            return list(obj.attributes_)
+        columns = output_columns(obj.definition, self._relation_columns,  # type: ignore[attr-defined]
+                                 self._resolve_type_text)
+        if columns is None:
+            raise ReplayConflict(f'the columns of view "{key.name}" are not modelled')
+        return columns
 
     def _merge_partition_column(self, inherited: ops.ColumnDef,
                                 given: ops.ColumnDef | None) -> ops.ColumnDef:
@@ -831,7 +980,8 @@ class Replayer:
             name = c.name or c.using_index
             self._put(Constraint(schema, table, name, c.type, tuple(columns), include=idx.include,
                                  nulls_not_distinct=idx.nulls_not_distinct,
-                                 deferrable=c.deferrable, initially_deferred=c.initially_deferred))
+                                 deferrable=c.deferrable, initially_deferred=c.initially_deferred,
+                                 index_comment=idx.comment))
             if c.type == "primary key":
                 self._set_not_null(schema, table, columns)
             return
@@ -889,6 +1039,10 @@ class Replayer:
     # ------------------------------------------------------------------ ALTER TABLE
     def _op_AlterTable(self, op: ops.AlterTable) -> None:
         if self._is_temp(op.name):
+            for action in op.actions:  # a temporary table renamed keeps shadowing
+                if isinstance(action, ops.RenameTo):
+                    self._temp.discard(op.name.name)
+                    self._temp.add(action.new)
             return
         kinds = {"table": ("table", "view", "sequence", "index"), "view": ("view",),
                  "materialized view": ("view",)}.get(op.relkind, ("table",))
@@ -928,9 +1082,13 @@ class Replayer:
                 self._rename_relation(Key("table", schema, table), action.schema, table)
                 schema = action.schema
             else:
+                dropped = (self.catalog.objects.get(Key("column", schema, table, action.name))
+                           if isinstance(action, ops.DropColumn) and op.only else None)
                 pending += self._table_action(schema, table, action)
                 if not op.only:
                     self._recurse_to_partitions(schema, table, action)
+                elif isinstance(dropped, Column):
+                    self._localize(schema, table, dropped)
         self._add_constraints(schema, table, pending, recurse=not op.only)
 
     def _recurse_to_partitions(self, schema: str, table: str, a: ops.Action) -> None:
@@ -963,6 +1121,14 @@ class Replayer:
             self._recurse_to_partitions(ps, pt, a)
         if isinstance(a, (ops.RenameColumn, ops.AlterColumn)):
             self._recurse_to_inheritors(schema, table, a)
+
+    def _localize(self, schema: str, table: str, dropped: Column) -> None:
+        """ALTER TABLE ONLY parent DROP COLUMN: the inheriting tables keep the column, now
+        their own (it was inherited only: the model did not hold it)."""
+        for child in self._inheritors(schema, table):
+            if Key("column", child.schema, child.name, dropped.name) not in self.catalog:
+                self._put(replace(dropped, schema=child.schema, table=child.name, comment=None,
+                                  position=self._next_position(child.schema, child.name)))
 
     def _inheritors(self, schema: str, table: str) -> list[Table]:
         """The tables that INHERIT from this one (direct children)."""
@@ -1113,7 +1279,9 @@ class Replayer:
             if a.detach:
                 self._put(replace(part, partition_of=None, partition_bound=None))
             else:
-                self._put(replace(part, partition_of=f"{schema}.{table}", partition_bound=a.bound))
+                parent_table: Table = self.catalog.objects[Key("table", schema, table)]  # type: ignore[assignment]
+                self._put(replace(part, partition_of=f"{schema}.{table}",
+                                  partition_bound=self._typed_bound(parent_table, a.bound)))
                 parent = self.catalog.objects[Key("table", schema, table)]
                 self._inherit_partition_indexes(parent, self.catalog.objects[part.key])  # type: ignore[arg-type]
             return []
@@ -1318,9 +1486,11 @@ class Replayer:
 
     # ------------------------------------------------------------------ indexes
     def _op_CreateIndex(self, op: ops.CreateIndex) -> None:
-        if self._is_temp(op.table):
-            if op.name:
-                self._temp.add(op.name)
+        if self._is_temp(op.table):  # its name, chosen as for any index, is the session's
+            keys = op.key_names or tuple(k.column or "expr" for k in op.keys)
+            names = index_column_names((*keys, *op.include))
+            self._temp.add(op.name or choose_name(op.table.name, name_addition(names), "idx",
+                                                  lambda n: n in self._temp))
             return
         table = self._find(("table", "view"), op.table)
         if table is None:
@@ -1400,12 +1570,13 @@ class Replayer:
 
         The copy's name is chosen for the partition like an unnamed index on the same keys.
         """
-        if not any(isinstance(o, Index) and o.schema == part.schema and o.table == part.name
-                   and _same_index(o, idx) for o in self.catalog.of_kind("index")):
-            names = index_column_names((*_key_names(idx.keys), *idx.include))
-            name = choose_name(part.name, name_addition(names), "idx",
-                               lambda n: self._relation_or_constraint_index(part.schema, n))
-            self._put(replace(idx, schema=part.schema, name=name, table=part.name, comment=None))
+        if any(isinstance(o, Index) and o.schema == part.schema and o.table == part.name
+               and _same_index(o, idx) for o in self.catalog.of_kind("index")):
+            return  # DefineIndex attaches the partition's equal index and goes no deeper
+        names = index_column_names((*_key_names(idx.keys), *idx.include))
+        name = choose_name(part.name, name_addition(names), "idx",
+                           lambda n: self._relation_or_constraint_index(part.schema, n))
+        self._put(replace(idx, schema=part.schema, name=name, table=part.name, comment=None))
         for sub in self._partitions(part.schema, part.name):
             self._clone_index(idx, sub)
 
@@ -1431,7 +1602,8 @@ class Replayer:
                 addition, label = name_addition(names), "excl"
             name = choose_name(table, addition, label, taken)
             self._put(replace(o, schema=schema, table=table, name=name,
-                              comment=o.comment if comments else None))
+                              comment=o.comment if comments else None,
+                              index_comment=o.index_comment if comments else None))
             if o.type == "primary key":
                 self._set_not_null(schema, table, o.columns)
         for idx in self.catalog.indexes_on(src.schema, src.name):
@@ -1450,7 +1622,8 @@ class Replayer:
         if con.type == "check":
             key = Key("constraint", part.schema, part.name, con.name)
             if key not in self.catalog:
-                self._put(replace(con, schema=part.schema, table=part.name, comment=None))
+                self._put(replace(con, schema=part.schema, table=part.name, comment=None,
+                                  index_comment=None))
             for sub in self._children(part.schema, part.name):
                 self._clone_constraint(con, sub)
             return
@@ -1465,7 +1638,8 @@ class Replayer:
             name = choose_name(part.name, addition, label,
                                lambda n: self._relation_or_constraint_index(schema, n)
                                or self._constraint_name_taken(schema, n))
-            self._put(replace(con, schema=schema, table=part.name, name=name, comment=None))
+            self._put(replace(con, schema=schema, table=part.name, name=name, comment=None,
+                              index_comment=None))
             if con.type == "primary key":
                 self._set_not_null(schema, part.name, con.columns)
         for sub in self._partitions(part.schema, part.name):
@@ -1493,10 +1667,11 @@ class Replayer:
 
     # ------------------------------------------------------------------ views
     def _op_CreateView(self, op: ops.CreateView) -> None:
-        from schemadiff.sql.normalize import referenced_relations
+        from schemadiff.sql.normalize import qualified_relations
 
         relations = referenced_relations(op.query)
-        if op.temporary or (not op.materialized and any(r in self._temp for r in relations)):
+        reads_temp = any(self._is_temp(ops.QName(sc, n)) for sc, n in qualified_relations(op.query))
+        if op.temporary or (not op.materialized and reads_temp):
             self._temp.add(op.name.name)  # a view reading a temporary table is temporary too
             return
         schema = self._creation_schema(op.name.schema)
@@ -1528,7 +1703,7 @@ class Replayer:
                                            for n, t in op.returns_table) + ")"
         elif op.returns is not None:
             returns = ("SETOF " if op.returns_setof else "") + self._type_text(op.returns, False)
-        elif op.routine == "function":
+        elif op.routine != "procedure":
             outs = [a for a in op.arguments if a.mode in ("OUT", "INOUT")]
             returns = self._type_text(outs[0].type, False) if len(outs) == 1 else "record"
         arguments = ", ".join(arg_text(a) for a in op.arguments
@@ -1548,6 +1723,10 @@ class Replayer:
     def _op_CreateFunction(self, op: ops.CreateFunction) -> None:
         if op.name.schema == "pg_temp":
             return
+        types = [a.type for a in op.arguments] + ([op.returns] if op.returns else [])
+        if any(not t.builtin and not t.modifiers.startswith("%")
+               and self._is_temp(ops.QName(t.schema, t.name)) for t in types):
+            return  # of a temporary row type: the function lives in pg_temp too
         schema = self._creation_schema(op.name.schema)
         fn = self._function_object(op, schema)
         existing = self.catalog.objects.get(fn.key)
@@ -1595,13 +1774,21 @@ class Replayer:
 
     # ------------------------------------------------------------------ triggers, policies
     def _op_CreateTrigger(self, op: ops.CreateTrigger) -> None:
+        if self._is_temp(op.table):
+            return
         table = self._find(("table", "view"), op.table)
         if table is None:
             if self._uncompared_key("relation", op.table) is not None:
                 return  # a foreign table's trigger goes uncompared with it
             raise ReplayConflict(f'relation "{op.table}" does not exist')
         fkeys = self._functions_named(op.function, ())
-        fschema = fkeys[0].schema if fkeys else self._creation_schema(op.function.schema)
+        if fkeys:
+            fschema = fkeys[0].schema
+        elif op.function.schema is None and (
+                not self.search_path or op.function.name in _BUILTIN_TRIGGER_FUNCTIONS):
+            fschema = "pg_catalog"  # pg_catalog comes first (a dump's search_path is empty)
+        else:
+            fschema = self._creation_schema(op.function.schema)
         trig = Trigger(table.schema, table.name, op.name, op.timing, op.events, op.level,
                        f"{fschema}.{op.function.name}", op.arguments, op.when, op.constraint,
                        op.deferrable, op.initially_deferred)
@@ -1624,6 +1811,8 @@ class Replayer:
         self._put(replace(obj, name=op.rename))
 
     def _op_CreatePolicy(self, op: ops.CreatePolicy) -> None:
+        if self._is_temp(op.table):
+            return
         table = self._find(("table", "view"), op.table)
         if table is None:
             raise ReplayConflict(f'relation "{op.table}" does not exist')
@@ -1663,6 +1852,12 @@ class Replayer:
             if key is None or not any(c[0] == op.sub for c in self.catalog.objects[key].checks):  # type: ignore[attr-defined]
                 self._conflict(f"constraint {op.sub} of domain {op.name} does not exist")
             return
+        if op.target in ("table", "column", "constraint", "trigger", "policy", "index",
+                         "sequence", "view") and self._is_temp(op.name):
+            return
+        if op.target == "column" and self._find(("view", "composite"), op.name) is not None \
+                and self._find(("table",), op.name) is None:
+            return  # a view's or a composite type's column: the model holds neither's columns
         key = self._comment_target(op)
         if key is None:
             space = {"type": "type", "column": "relation", "table": "relation"}.get(op.target)
@@ -1670,6 +1865,9 @@ class Replayer:
                 self._conflict(f"{op.target} {op.name} does not exist")
             return
         obj = self.catalog.objects[key]
+        if op.target == "index" and isinstance(obj, Constraint):  # the index behind it
+            self._put(replace(obj, index_comment=op.text))
+            return
         self._put(replace(obj, comment=op.text))
 
     def _comment_target(self, op: ops.Comment) -> Key | None:
@@ -1701,11 +1899,22 @@ class Replayer:
 
     # ------------------------------------------------------------------ DROP
     def _op_Drop(self, op: ops.Drop) -> None:
+        # the names are looked up before anything is dropped (one performMultipleDeletions):
+        # one that an earlier name's cascade took along is not missing
+        present = [self._drop_target_exists(op, qn) for qn in op.names] if len(op.names) > 1 else []
         for i, qn in enumerate(op.names):
             if self._is_temp(qn) or self._is_temp(op.on):
                 self._temp.discard(qn.name)
                 continue
+            if present and present[i] and not self._drop_target_exists(op, qn):
+                continue
             self._drop_one(op, qn, op.args[i] if i < len(op.args) else None)
+
+    def _drop_target_exists(self, op: ops.Drop, qn: ops.QName) -> bool:
+        kinds = {"table": ("table",), "view": ("view",), "materialized view": ("view",),
+                 "index": ("index",), "sequence": ("sequence",), "type": _TYPE_KINDS,
+                 "domain": ("domain",)}.get(op.kind)
+        return kinds is not None and self._find(kinds, qn) is not None
 
     def _drop_one(self, op: ops.Drop, qn: ops.QName, args: tuple[TypeRef, ...] | None) -> None:
         missing = f'{op.kind} "{qn}" does not exist'
@@ -1774,12 +1983,14 @@ class Replayer:
             self._drop_table(key)
             if op.cascade:
                 self._drop_dependent_views(key.name)
+                self._drop_type_dependents(qualified(key.schema, key.name))  # its row type
         elif key.kind == "index":
             self._drop_index(key)
         elif key.kind == "view":
             self._drop_table(key)  # a view goes with its indexes, triggers and comments too
             if op.cascade:
                 self._drop_dependent_views(key.name)
+                self._drop_type_dependents(qualified(key.schema, key.name))
         else:
             self._delete(key)
             if key.kind == "sequence" and op.cascade:
@@ -1805,6 +2016,12 @@ class Replayer:
             if isinstance(o, View) and name in o.relations and o.key in self.catalog:
                 self._drop_table(o.key)
                 self._drop_dependent_views(o.name)
+                self._drop_type_dependents(qualified(o.schema, o.name))  # its row type's uses
+        for p in list(self.catalog.of_kind("policy")):  # a policy's subquery reading it
+            if isinstance(p, Policy) and any(
+                    e and "SELECT" in e.upper() and name in referenced_relations(e)
+                    for e in (p.using, p.with_check)):
+                self._delete(p.key)
 
     def _drop_index(self, key: Key) -> None:
         """Drop an index and, on a partitioned table, its copies on the partitions."""
@@ -1953,6 +2170,19 @@ def _exclusion_columns(expression: str) -> set[str]:
         else:
             out.add(expr[1:-1].replace('""', '"') if expr.startswith('"') else expr)
     return out | (referenced_columns(pred) if pred else set())
+
+
+def _partition_key_columns(partition_by: str) -> set[str]:
+    """The columns a partition key (``RANGE (a, (plusone(b)))``) uses."""
+    _, _, inner = partition_by.partition(" ")
+    out: set[str] = set()
+    for part in _split_top(inner[1:-1]):
+        expr, is_expr, _ = split_index_key(part)
+        if is_expr:
+            out |= referenced_columns(expr)
+        else:
+            out.add(expr[1:-1].replace('""', '"') if expr.startswith('"') else expr)
+    return out
 
 
 def _rename_in_partition_by(partition_by: str, old: str, new: str) -> str:

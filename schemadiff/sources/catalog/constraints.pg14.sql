@@ -8,7 +8,9 @@
 --   match text (confmatchtype: s, f, p), include text[] (INCLUDE columns of a primary key or
 --   unique constraint), nulls_not_distinct bool, deferrable bool, initially_deferred bool,
 --   validated bool, no_inherit bool, check_expression text (pg_get_expr of a CHECK),
---   definition text (pg_get_constraintdef, exclusion constraints only), comment text.
+--   definition text (pg_get_constraintdef, exclusion constraints only), comment text,
+--   index_comment text (the comment on the index behind a primary key, unique or exclusion
+--   constraint: COMMENT ON INDEX, apart from COMMENT ON CONSTRAINT).
 -- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
 SELECT n.nspname AS schema,
        c.relname AS table,
@@ -40,7 +42,10 @@ SELECT n.nspname AS schema,
        CASE WHEN k.contype = 'c' THEN pg_get_expr(k.conbin, k.conrelid) END AS check_expression,
        CASE WHEN k.contype = 'x' THEN pg_get_constraintdef(k.oid) END AS definition,
        (SELECT ds.description FROM pg_description AS ds
-        WHERE ds.objoid = k.oid AND ds.classoid = 'pg_constraint'::regclass AND ds.objsubid = 0) AS comment
+        WHERE ds.objoid = k.oid AND ds.classoid = 'pg_constraint'::regclass AND ds.objsubid = 0) AS comment,
+       (SELECT ds.description FROM pg_description AS ds
+        WHERE ds.objoid = k.conindid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0
+          AND k.contype IN ('p', 'u', 'x')) AS index_comment
 FROM pg_constraint AS k
 JOIN pg_class AS c ON c.oid = k.conrelid
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
