@@ -26,6 +26,8 @@ Cases:
 - ``scale``: ``benchmarks/bench_scaling.py --worker`` (the 10,000-migration speed goal's own
   measurement: imports, read, parse + replay, infer; cold cache) on a synthetic history of
   ``--migrations`` files written once; its wall time, its ``total`` and its peak RSS;
+- ``scalewarm``: the same with the variant's cache filled (by one untimed run, once): the
+  replay and the fact table are loaded from the cache, as in ``bench_scaling``'s warm row;
 - ``live``: ``schemadiff inspect --dsn`` of a synthetic database of ``--tables`` tables
   (built once, dropped at the end) with ``SCHEMADIFF_NO_CACHE=1``; ``--pg-dump`` adds
   ``pg_dump --schema-only`` of it as one more variant, for the speed goal's ratio.
@@ -65,8 +67,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 PATCHES = ROOT / "benchmarks" / "ab_machinery"
 CORPUS = ROOT.parent / "shared" / "corpora" / "openmeter"
-VARIANTS = ("V1", "V2", "V3", "V4", "V5", "V6", "V7", "V9")
-"""The patched variants ``build`` makes (V0: this checkout as is; V8: V0 with SCHEMADIFF_JOBS=1)."""
+VARIANTS = ("V1", "V2", "V3", "V4", "V5", "V6", "V7", "V9", "V10", "V11", "V12", "V13")
+"""The patched variants ``build`` makes. V0: this checkout as is. Without: V1 the worker forked
+before click, V2 the ``importlib.metadata`` stand-in, V3 the cache's write-behind child, V4
+the GC thresholds, V5 ``os._exit``, V6 ``frozen.record`` (plain frozen slotted dataclasses),
+V7 the mmap board and memfd channels (a ``concurrent.futures`` process pool instead); V8 is
+V0 with ``SCHEMADIFF_JOBS=1`` (no workers); V9 all of V1..V7; V10 all but V4; V11 all but V4
+and V6; V12 half of V6: the dataclass's own methods, ``frozen.fast_pickling`` kept; V13 the
+simple build: V11 with V12's ``frozen``."""
 
 
 def build(out: Path) -> None:
@@ -220,7 +228,7 @@ def run(args: argparse.Namespace) -> None:
     pg = None
     server_cm = None
     history = dsn = db = None
-    if "scale" in cases:
+    if "scale" in cases or "scalewarm" in cases:
         from synthetic import write_history
 
         history = work / "history"
@@ -279,17 +287,24 @@ def run(args: argparse.Namespace) -> None:
                         if rnd == 0:
                             same_output("infer", v.name, out)
                         record("warm", v.name, rnd, **m)
-                if "scale" in cases:
-                    shutil.rmtree(cache, ignore_errors=True)
-                    os.sync()
-                    m, out = _timed(
-                        [sys.executable, str(ROOT / "benchmarks" / "bench_scaling.py"), "--worker",
-                         str(history), str(cache)], v.environ(), ok=(0,),
-                    )  # fmt: skip
+                for case in ("scale", "scalewarm"):
+                    if case not in cases:
+                        continue
+                    scaling = [sys.executable, str(ROOT / "benchmarks" / "bench_scaling.py"),
+                               "--worker", str(history)]  # fmt: skip
+                    if case == "scale":
+                        shutil.rmtree(cache, ignore_errors=True)
+                        os.sync()
+                        where = cache
+                    else:  # one untimed cold run fills the variant's cache for every round
+                        where = work / f"warm-cache-{v.name}"
+                        if not where.exists():
+                            _timed([*scaling, str(where)], v.environ(), ok=(0,))
+                    m, out = _timed([*scaling, str(where)], v.environ(), ok=(0,))
                     doc = json.loads(out.strip().splitlines()[-1])
                     if rnd == 0:
-                        same_output("scale", v.name, json.dumps(doc["statuses"]))
-                    record("scale", v.name, rnd, **m, total=doc["total"],
+                        same_output(case, v.name, json.dumps(doc["statuses"]))
+                    record(case, v.name, rnd, **m, total=doc["total"],
                            maxrss_mb=doc["maxrss_mb"], phases={k: doc[k] for k in (
                                "imports", "read files", "parse + replay", "infer")})  # fmt: skip
                 if "live" in cases:
@@ -322,7 +337,7 @@ def report(paths: list[str], baseline: str) -> str:
     rows = [json.loads(line) for p in paths for line in Path(p).read_text().splitlines() if line]
     out = []
     for case in dict.fromkeys(r["case"] for r in rows):
-        metrics = ["seconds", "cpu"] + (["total", "maxrss_mb"] if case == "scale" else [])
+        metrics = ["seconds", "cpu"] + (["total", "maxrss_mb"] if case.startswith("scale") else [])
         data = [r for r in rows if r["case"] == case]
         loads = [r["load1"] for r in data]
         out.append(f"\n### {case}  ({len(data)} runs; 1-min load average during the runs: "
@@ -371,7 +386,9 @@ def main() -> None:
     b.add_argument("dir", type=Path)
     r = sub.add_parser("run", help="interleaved runs; one JSON line per measurement")
     r.add_argument("variants", nargs="+", help="NAME=ROOT[,VAR=VALUE...]")
-    r.add_argument("--case", default="cold,warm", help="cold,warm | scale | live (comma-separated)")
+    r.add_argument(
+        "--case", default="cold,warm", help="cold, warm, scale, scalewarm, live (comma-separated)"
+    )
     r.add_argument("--runs", type=int, default=15)
     r.add_argument("--manual", type=int, default=0, help="rounds with the manual pipeline timed")
     r.add_argument("--pg-dump", action="store_true", help="time pg_dump in the live case too")
