@@ -7,10 +7,12 @@ machine falls on all variants alike. A variant may carry environment settings
 (``NAME=ROOT,VAR=VALUE,...``): ``V8=/tmp/ab/V0,SCHEMADIFF_JOBS=1`` is the baseline without
 worker processes.
 
-    # the variants of issue 18 (V0 = this checkout; V1..V7, V9 = V0 + benchmarks/ab_machinery/Vn.patch)
+    # the variants of issue 18 (V0 = this checkout; Vn = V0 + benchmarks/ab_machinery/Vn.patch,
+    # see VARIANTS; the patches apply to main at 87517e1, redo them after the code moves)
     python benchmarks/ab_machinery.py build /tmp/ab
-    # openmeter infer, cold and warm cache, 15 rounds; 5 rounds of the manual pipeline beside it
-    python benchmarks/ab_machinery.py run --case cold,warm --runs 15 --manual 5 \\
+    # openmeter infer, cold and warm cache, 15 rounds; 5 rounds of the manual pipeline beside it;
+    # --nice -10 (root) keeps other sessions' jobs from drowning the differences
+    python benchmarks/ab_machinery.py run --case cold,warm --runs 15 --manual 5 --nice -10 \\
         --log /tmp/ab/infer.jsonl V0=/tmp/ab/V0 V1=/tmp/ab/V1 V8=/tmp/ab/V0,SCHEMADIFF_JOBS=1
     python benchmarks/ab_machinery.py run --case scale --runs 15 --log /tmp/ab/scale.jsonl ...
     python benchmarks/ab_machinery.py run --case live --runs 15 --log /tmp/ab/live.jsonl ...
