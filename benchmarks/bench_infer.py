@@ -90,10 +90,12 @@ from pathlib import Path
 from schemadiff.differences import Scope
 from schemadiff.inference import infer_applied
 from schemadiff.recorded import Recorded
+from schemadiff.runtime import tune_gc
 from schemadiff.runtime.cache import ParseCache
 from schemadiff.runtime.loader import CachedLoader
 from schemadiff.sources.database import DumpFile
 from schemadiff.tools import history_tables, read_migrations
+tune_gc()
 t1 = time.perf_counter()
 loader = CachedLoader(ParseCache(sys.argv[4]))
 dump = DumpFile(sys.argv[3])

@@ -30,7 +30,9 @@ MIGRA_VENV = Path(os.environ.get("SCHEMADIFF_MIGRA_VENV", "/tmp/migra-venv"))
 
 _READ_LIVE = r"""
 import gc, json, sys, time
+from schemadiff.runtime import tune_gc
 from schemadiff.sources.live import read_live
+tune_gc()  # as every schemadiff command runs
 t = time.perf_counter()
 replay = read_live(sys.argv[1])
 seconds = time.perf_counter() - t

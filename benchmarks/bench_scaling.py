@@ -44,10 +44,12 @@ def worker(directory: str, cache_dir: str) -> dict[str, Any]:
     from schemadiff.history import parse_migration, replay_parsed
     from schemadiff.inference import infer_applied
     from schemadiff.recorded import Recorded
+    from schemadiff.runtime import tune_gc
     from schemadiff.runtime.cache import ParseCache
     from schemadiff.runtime.loader import CachedLoader
     from schemadiff.tools import history_tables, read_migrations
 
+    tune_gc()  # as every schemadiff command runs
     t1 = time.perf_counter()
     name, found = read_migrations(Path(directory), "golang-migrate")
     t2 = time.perf_counter()

@@ -26,7 +26,7 @@ from pathlib import Path
 from schemadiff.errors import SchemaDiffError
 from schemadiff.history import ParsedMigration, parse_migration
 from schemadiff.migration import Migration
-from schemadiff.runtime.cache import ParseCache
+from schemadiff.runtime.cache import ParseCache, register_records
 
 JOBS_ENV = "SCHEMADIFF_JOBS"
 PARALLEL_THRESHOLD = 40
@@ -115,6 +115,7 @@ def parse_all(
     """``parse_migration`` of each migration, in order: from the cache under ``keys`` (one
     per migration, None: not cached), else parsed (in workers when there are enough). The
     first file that fails raises, here and in order, the error parsing it here raises."""
+    register_records()  # parsed statements go to the cache and between processes, pickled
     ready: dict[int, ParsedMigration] = {}
     todo: list[int] = []
     for i, m in enumerate(migrations):
@@ -175,6 +176,7 @@ def _chunk_here_or_there(
             out.append(ParsedMigration(m, pickle.loads(blob)))
             continue
         pm = parse_migration(m)
+        register_records()
         if cache is not None and keys[i]:
             parsed_here.append((keys[i], pickle.dumps(pm.statements, pickle.HIGHEST_PROTOCOL)))  # type: ignore[arg-type]
         out.append(pm)
@@ -191,7 +193,9 @@ def _parse_chunk(
     blobs: list[bytes | None] = []
     for m in migrations:
         try:
-            blobs.append(pickle.dumps(parse_migration(m).statements, pickle.HIGHEST_PROTOCOL))
+            statements = parse_migration(m).statements
+            register_records()  # the parser's records, imported by the first parse
+            blobs.append(pickle.dumps(statements, pickle.HIGHEST_PROTOCOL))
         except Exception:
             blobs.append(None)
     if root is not None:
