@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemadiff.choice import Choice
+from schemadiff.kinds import table_of
 from schemadiff.model import KIND_ORDER, TABLE_LEVEL_KINDS, Catalog, Effect, Key
 
 
@@ -182,16 +183,11 @@ def diff_catalogs(
 
 
 def _on_folded_table(key: Key, folded: set[Key], expected: Catalog, actual: Catalog) -> bool:
-    if key.kind in TABLE_LEVEL_KINDS:
-        return Key("table", key.schema, key.name) in folded
-    if key.kind == "index":
-        obj = expected.objects.get(key) or actual.objects.get(key)
-        return obj is not None and Key("table", key.schema, obj.table) in folded  # type: ignore[attr-defined]
-    if key.kind == "sequence":
-        obj = expected.objects.get(key) or actual.objects.get(key)
-        owned = getattr(obj, "owned_by", None)
-        return bool(owned) and Key("table", key.schema, owned.split(".")[0]) in folded
-    return False
+    """Whether ``key`` lives on a table whose own difference covers it."""
+    if key.kind == "table" or not folded:
+        return False
+    table = table_of(key, expected.objects.get(key) or actual.objects.get(key))
+    return table is not None and table in folded
 
 
 def _detail(expected: Any, actual: Any) -> dict[str, Any]:

@@ -25,8 +25,9 @@ from schemadiff.choice import Choice
 from schemadiff.differences import Change, Difference, diff_catalogs
 from schemadiff.errors import Diagnostic
 from schemadiff.history import Replay, replay_migrations
+from schemadiff.kinds import builds_on
 from schemadiff.migration import Migration
-from schemadiff.model import TABLE_LEVEL_KINDS, Catalog, Effect, Key, SchemaObject
+from schemadiff.model import Catalog, Effect, Key, SchemaObject
 from schemadiff.recorded import Recorded
 from schemadiff.renames import Rename, find_renames, renamed_keys, undo_renames
 
@@ -398,19 +399,8 @@ class _Facts:
 
 
 def _parents(key: Key, obj: Any) -> list[Key]:
-    """The objects an object builds on: its table, the table a foreign key references."""
-    out = [key]
-    if not isinstance(obj, SchemaObject):
-        obj = None
-    if key.kind in TABLE_LEVEL_KINDS:
-        out.append(Key("table", key.schema, key.name))
-    if key.kind == "index" and obj is not None:
-        out.append(Key("table", key.schema, obj.table))
-    ref = getattr(obj, "ref_table", None)
-    if ref:
-        schema, _, table = ref.partition(".")
-        out.append(Key("table", schema, table))
-    return out
+    """The object and what it builds on (:func:`schemadiff.kinds.builds_on`)."""
+    return [key, *builds_on(key, obj if isinstance(obj, SchemaObject) else None)]
 
 
 def dependency_edges(effects: Iterable[Effect], index: dict[str, int]) -> Edges:

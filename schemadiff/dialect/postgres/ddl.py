@@ -1,0 +1,196 @@
+"""The DDL that creates each kind of object in PostgreSQL, from its record.
+
+What ``inspect --format sql`` prints (:mod:`schemadiff.render`) and what a schema repair
+re-creates from: the canonical forms schemadiff compares (types as ``format_type`` prints them,
+normalized expressions), one statement per object. Pure: records in, text out.
+"""
+
+from __future__ import annotations
+
+from schemadiff.model import (
+    Catalog,
+    Column,
+    CompositeType,
+    Constraint,
+    Domain,
+    Enum,
+    Extension,
+    Function,
+    Index,
+    Policy,
+    Schema,
+    SchemaObject,
+    Sequence,
+    Table,
+    Trigger,
+    View,
+)
+from schemadiff.sql.quote import qualified, quote_ident, quote_literal
+
+
+def _q(schema: str, name: str) -> str:
+    return qualified(schema, name)
+
+
+def _cols(names: tuple[str, ...]) -> str:
+    return ", ".join(quote_ident(c) for c in names)
+
+
+def _constraint(c: Constraint) -> str:
+    if c.type in ("primary key", "unique"):
+        body = f"{c.type.upper()} ({_cols(c.columns)})"
+        if c.include:
+            body += f" INCLUDE ({_cols(c.include)})"
+        if c.nulls_not_distinct:
+            body = body.replace("UNIQUE", "UNIQUE NULLS NOT DISTINCT", 1)
+    elif c.type == "foreign key":
+        body = (f"FOREIGN KEY ({_cols(c.columns)}) REFERENCES {c.ref_table}"
+                f" ({_cols(c.ref_columns)})")
+        if c.match != "SIMPLE":
+            body += f" MATCH {c.match}"
+        if c.on_update != "NO ACTION":
+            body += f" ON UPDATE {c.on_update}"
+        if c.on_delete != "NO ACTION":
+            body += f" ON DELETE {c.on_delete}"
+    elif c.type == "check":
+        body = f"CHECK ({c.expression})" + (" NO INHERIT" if c.no_inherit else "")
+    else:
+        body = f"EXCLUDE {c.expression}"
+    if c.deferrable:
+        body += " DEFERRABLE" + (" INITIALLY DEFERRED" if c.initially_deferred else "")
+    if not c.validated:
+        body += " NOT VALID"
+    return f"ALTER TABLE {_q(c.schema, c.table)} ADD CONSTRAINT {quote_ident(c.name)} {body};"
+
+
+def _column(c: Column) -> str:
+    out = f"    {quote_ident(c.name)} {c.type}"
+    if c.collation:
+        out += f" COLLATE {c.collation}"
+    if c.generated:
+        out += f" GENERATED ALWAYS AS ({c.generated}) STORED"
+    if c.identity:
+        out += f" GENERATED {c.identity.upper()} AS IDENTITY"
+    if c.default is not None:
+        out += f" DEFAULT {c.default}"
+    if c.not_null:
+        out += " NOT NULL"
+    return out
+
+
+def _table(t: Table, catalog: Catalog) -> str:
+    cols = ",\n".join(_column(c) for c in catalog.columns(t.schema, t.name))
+    head = "CREATE UNLOGGED TABLE" if t.persistence == "unlogged" else "CREATE TABLE"
+    out = f"{head} {_q(t.schema, t.name)} (\n{cols}\n)"
+    if t.of_type:
+        out = f"{head} {_q(t.schema, t.name)} OF {t.of_type}"
+    if t.partition_of:
+        bound = t.partition_bound or "DEFAULT"
+        bound = bound if bound == "DEFAULT" else f"FOR VALUES {bound}"
+        out = f"{head} {_q(t.schema, t.name)} PARTITION OF {t.partition_of} {bound}"
+    if t.inherits:
+        out += f" INHERITS ({', '.join(t.inherits)})"
+    if t.partition_by:
+        out += f" PARTITION BY {t.partition_by}"
+    out += ";"
+    if t.rls_enabled:
+        out += f"\nALTER TABLE {_q(t.schema, t.name)} ENABLE ROW LEVEL SECURITY;"
+    if t.rls_forced:
+        out += f"\nALTER TABLE {_q(t.schema, t.name)} FORCE ROW LEVEL SECURITY;"
+    return out
+
+
+def create_schema(obj: Schema, catalog: Catalog) -> str | None:
+    return None if obj.name == "public" else f"CREATE SCHEMA {quote_ident(obj.name)};"
+
+def create_extension(obj: Extension, catalog: Catalog) -> str | None:
+    return f"CREATE EXTENSION {quote_ident(obj.name)} WITH SCHEMA {quote_ident(obj.schema)};"
+
+def create_enum(obj: Enum, catalog: Catalog) -> str | None:
+    labels = ", ".join(quote_literal(x) for x in obj.labels)
+    return f"CREATE TYPE {_q(obj.schema, obj.name)} AS ENUM ({labels});"
+
+def create_domain(obj: Domain, catalog: Catalog) -> str | None:
+    out = f"CREATE DOMAIN {_q(obj.schema, obj.name)} AS {obj.type}"
+    out += f" DEFAULT {obj.default}" if obj.default else ""
+    out += " NOT NULL" if obj.not_null else ""
+    out += "".join(f" CONSTRAINT {quote_ident(n)} CHECK ({e})" for n, e in obj.checks)
+    return out + ";"
+
+def create_composite(obj: CompositeType, catalog: Catalog) -> str | None:
+    attrs = ", ".join(f"{quote_ident(n)} {t}" for n, t in obj.attributes_)
+    return f"CREATE TYPE {_q(obj.schema, obj.name)} AS ({attrs});"
+
+def create_sequence(obj: Sequence, catalog: Catalog) -> str | None:
+    out = (f"CREATE SEQUENCE {_q(obj.schema, obj.name)} AS {obj.data_type} START {obj.start}"
+           f" INCREMENT {obj.increment} MINVALUE {obj.min_value} MAXVALUE {obj.max_value}"
+           f" CACHE {obj.cache}{' CYCLE' if obj.cycle else ''}")
+    owned = f" OWNED BY {obj.schema}.{obj.owned_by}" if obj.owned_by else ""
+    return out + owned + ";"
+
+def create_table(obj: Table, catalog: Catalog) -> str | None:
+    return _table(obj, catalog)
+
+def create_constraint(obj: Constraint, catalog: Catalog) -> str | None:
+    return _constraint(obj)
+
+def create_index(obj: Index, catalog: Catalog) -> str | None:
+    keys = ", ".join(obj.keys)
+    out = (f"CREATE {'UNIQUE ' if obj.unique else ''}INDEX {quote_ident(obj.name)} ON "
+           f"{_q(obj.schema, obj.table)} USING {obj.method} ({keys})")
+    out += f" INCLUDE ({_cols(obj.include)})" if obj.include else ""
+    out += " NULLS NOT DISTINCT" if obj.nulls_not_distinct else ""
+    out += f" WHERE {obj.predicate}" if obj.predicate else ""
+    return out + ";"
+
+def create_view(obj: View, catalog: Catalog) -> str | None:
+    kind = "MATERIALIZED VIEW" if obj.materialized else "VIEW"
+    return (f"CREATE {kind} {_q(obj.schema, obj.name)} AS\n{obj.definition.strip()};"
+            f"\n-- reads: {', '.join(obj.relations) or '(nothing)'}")
+
+def create_function(obj: Function, catalog: Catalog) -> str | None:
+    head = "PROCEDURE" if obj.routine == "procedure" else "FUNCTION"
+    out = f"CREATE {head} {_q(obj.schema, obj.name)}({obj.arguments})"
+    out += f" RETURNS {obj.returns}" if obj.returns else ""
+    out += f"\n    LANGUAGE {obj.language}"
+    if obj.routine != "procedure":
+        out += " WINDOW" if obj.routine == "window" else ""
+        out += f" {obj.volatility.upper()}"
+    out += " STRICT" if obj.strict else ""
+    out += " SECURITY DEFINER" if obj.security_definer else ""
+    out += "".join(f"\n    SET {c}" for c in obj.config)
+    return out + f"\n    AS $schemadiff${obj.body}$schemadiff$;"
+
+def create_trigger(obj: Trigger, catalog: Catalog) -> str | None:
+    events = " OR ".join(obj.events)
+    out = (f"CREATE {'CONSTRAINT ' if obj.constraint else ''}TRIGGER {quote_ident(obj.name)} "
+           f"{obj.timing} {events} ON {_q(obj.schema, obj.table)} FOR EACH {obj.level}")
+    out += f" WHEN ({obj.when})" if obj.when else ""
+    args = ", ".join(quote_literal(a) for a in obj.arguments)
+    return out + f" EXECUTE FUNCTION {obj.function}({args});"
+
+def create_policy(obj: Policy, catalog: Catalog) -> str | None:
+    out = (f"CREATE POLICY {quote_ident(obj.name)} ON {_q(obj.schema, obj.table)}"
+           f"{'' if obj.permissive else ' AS RESTRICTIVE'} FOR {obj.command}"
+           f" TO {', '.join(obj.roles)}")
+    out += f" USING ({obj.using})" if obj.using else ""
+    out += f" WITH CHECK ({obj.with_check})" if obj.with_check else ""
+    return out + ";"
+
+
+def comment_on(obj: SchemaObject) -> str | None:
+    if obj.comment is None or isinstance(obj, Extension):
+        return None
+    kind = {"composite": "TYPE", "enum": "TYPE", "view": "VIEW"}.get(obj.KIND, obj.KIND.upper())
+    key = obj.key
+    if isinstance(obj, Column):
+        target = f"COLUMN {_q(key.schema, key.name)}.{quote_ident(key.sub)}"
+    elif key.sub and obj.KIND in ("constraint", "trigger", "policy"):
+        target = f"{kind} {quote_ident(key.sub)} ON {_q(key.schema, key.name)}"
+    elif isinstance(obj, Function):
+        target = f"FUNCTION {_q(key.schema, key.name)}({key.sub})"
+    elif isinstance(obj, Schema):
+        target = f"SCHEMA {quote_ident(obj.name)}"
+    else:
+        target = f"{kind} {_q(key.schema, key.name)}"
+    return f"COMMENT ON {target} IS {quote_literal(obj.comment)};"
