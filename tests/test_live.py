@@ -34,17 +34,13 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from pg import PgServer, corpus_format, corpus_names
+from schemadiff.dialect.postgres.kinds import BY_QUERY, catalog_query
 from schemadiff.errors import SourceError
 from schemadiff.model import Catalog
 from schemadiff.recorded import Recorded
 from schemadiff.sources import history as history_source
 from schemadiff.sources.dump import read_dump
-from schemadiff.sources.live import (
-    KINDS,
-    catalog_query,
-    open_session,
-    read_live,
-)
+from schemadiff.sources.live import open_session, read_live
 
 PASSWORD = "S3cr3t-Pw-7xq"
 
@@ -290,7 +286,7 @@ def readonly_role(pg: PgServer) -> Iterator[Callable[..., str]]:
 
 def test_every_kind_has_a_query_with_a_header() -> None:
     """One file per kind, shipped as package data, each naming what it returns."""
-    for kind in KINDS:
+    for kind in BY_QUERY:
         for version in (120000, 130000, 140000, 150000, 180000):
             text = catalog_query(kind, version)
             assert text.startswith("-- "), kind
@@ -404,7 +400,7 @@ def test_kitchen_sink_canonical_values(pg: PgServer, sink_db: str) -> None:
     "now()",
 ])
 def test_default_fast_path_equals_the_normalizer(text: str) -> None:
-    from schemadiff.sources.live import _column_default
+    from schemadiff.dialect.postgres.rows import _column_default
     from schemadiff.sql.normalize import normalize_expression
 
     assert _column_default(text) == normalize_expression(text)
@@ -412,7 +408,7 @@ def test_default_fast_path_equals_the_normalizer(text: str) -> None:
 
 def test_default_fast_path_skips_the_parser(monkeypatch: pytest.MonkeyPatch) -> None:
     """Thousands of serial columns each have their own nextval(): no sqlglot parse for them."""
-    from schemadiff.sources import live
+    from schemadiff.dialect.postgres import rows as live
     from schemadiff.sql import normalize
 
     live._nextval_template()
@@ -451,18 +447,20 @@ def test_two_sessions_share_one_snapshot_and_read_the_same(
     """The helper session adopts the first one's snapshot: both see the same transactions."""
     from schemadiff.sources import live
 
-    seen: dict[tuple[str, ...], str] = {}
-    original = live._read_kinds
+    seen: dict[int, tuple[str, set[str]]] = {}  # session -> its snapshot, the queries it ran
+    original = live._fetch
 
-    def spy(conn: Any, kinds: Any, version: int, params: Any) -> Any:
-        row = conn.execute("SELECT txid_current_snapshot()::text AS s").fetchone()
-        seen[tuple(kinds)] = row["s"]
-        return original(conn, kinds, version, params)
+    def spy(conn: Any, kind: str, version: int, params: Any) -> Any:
+        if id(conn) not in seen:
+            row = conn.execute("SELECT txid_current_snapshot()::text AS s").fetchone()
+            seen[id(conn)] = (row["s"], set())
+        seen[id(conn)][1].add(kind)
+        return original(conn, kind, version, params)
 
-    monkeypatch.setattr(live, "_read_kinds", spy)
+    monkeypatch.setattr(live, "_fetch", spy)
     both = read_live(pg.dsn(sink_db)).catalog
-    assert len(seen) == 2 and tuple(live._Helper.KINDS) in seen, seen
-    assert len(set(seen.values())) == 1, seen
+    assert len(seen) == 2 and set(live._Helper.KINDS) in [q for _, q in seen.values()], seen
+    assert len({snapshot for snapshot, _ in seen.values()}) == 1, seen
     seen.clear()
     one = read_live(pg.dsn(sink_db), parallel=False).catalog
     assert len(seen) == 1
