@@ -11,6 +11,7 @@ tool's history table in the tool's own row format, in apply order.
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -36,13 +37,17 @@ _DROPS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop")
 _pending_drops: list[Future[None]] = []
 
 
+_TIMES_LOCK = threading.Lock()
+
+
 @contextmanager
 def timed(phase: str) -> Iterator[None]:
     start = time.perf_counter()
     try:
         yield
     finally:
-        TIMES[phase] += time.perf_counter() - start
+        with _TIMES_LOCK:
+            TIMES[phase] += time.perf_counter() - start
 
 
 def drop_later(pg: PgServer, db: str) -> None:

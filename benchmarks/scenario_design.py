@@ -34,6 +34,8 @@ _IDEMPOTENT = re.compile(
     r"^\s*(?:CREATE\s+OR\s+REPLACE\s|COMMENT\s+ON\s|DROP\s+\w+(?:\s+\w+)?\s+IF\s+EXISTS\s)"
     r"|\bIF\s+NOT\s+EXISTS\b", re.IGNORECASE)
 _IF_NOT_EXISTS = re.compile(r"\bIF\s+NOT\s+EXISTS\b", re.IGNORECASE)
+_REPLACE = re.compile(r"^\s*CREATE\s+OR\s+REPLACE\b", re.IGNORECASE)
+_SOFT = re.compile(r"\bCREATE\s+OR\s+REPLACE\b|\bIF\s+(?:NOT\s+)?EXISTS\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -110,9 +112,10 @@ class History:
     full: Replay
     touches: list[dict[Key, list[tuple[str, Any, int]]]]  # per migration: key -> effects
     touchers: dict[Key, list[int]]  # key -> migrations touching it, in order
-    parents: dict[int, set[int]]  # dependency graph: migration -> migrations it builds on
+    parents: dict[int, set[int]]  # migration -> the migrations it cannot run without
     effect_lines: list[set[int]]  # per migration: lines of statements with a schema effect
     if_not_exists_lines: list[set[int]]
+    replaced: dict[tuple[int, Key], dict[str, Any]]  # CREATE OR REPLACE: the whole object
 
     @property
     def versions(self) -> list[str]:
@@ -179,6 +182,13 @@ def load_history(name: str, tool: str, migrations: list[Migration]) -> History:
     touchers: dict[Key, list[int]] = defaultdict(list)
     parents: dict[int, set[int]] = defaultdict(set)
     effect_lines: list[set[int]] = [set() for _ in migrations]
+    # a statement that runs whatever exists (CREATE OR REPLACE, IF [NOT] EXISTS) needs nothing
+    soft = [{st.location.line for st, _ in pm.statements if _SOFT.search(st.text)}
+            for pm in parsed]
+    replace = [{st.location.line for st, _ in pm.statements if _REPLACE.search(st.text)}
+               for pm in parsed]
+    current: dict[Key, dict[str, Any] | None] = {}
+    whole: dict[tuple[int, Key], dict[str, Any]] = {}
     last_touch: dict[Key, int] = {}
     for e in full.effects:
         mi = index.get(e.migration)
@@ -187,20 +197,27 @@ def load_history(name: str, tool: str, migrations: list[Migration]) -> History:
         line = getattr(e.location, "line", 0)
         effect_lines[mi].add(line)
         obj = (e.after if e.after is not None else e.before) if e.attribute == "*" else None
-        for parent in _parent_keys(e.key, obj):
-            prev = last_touch.get(parent)
-            if prev is not None and prev != mi:
-                parents[mi].add(prev)
+        if line not in soft[mi]:
+            for parent in _parent_keys(e.key, obj):
+                prev = last_touch.get(parent)
+                if prev is not None and prev != mi:
+                    parents[mi].add(prev)
         last_touch[e.key] = mi
         if not KEEP(e.key):
             continue
+        if e.attribute == "*":
+            current[e.key] = None if e.after is None else dict(e.after.attributes())
+        elif current.get(e.key) is not None:
+            current[e.key] = {**current[e.key], e.attribute: e.after}  # type: ignore[dict-item]
+            if line in replace[mi]:  # what it leaves, whatever was there before
+                whole[(mi, e.key)] = current[e.key]  # type: ignore[assignment]
         touches[mi][e.key].append((e.attribute, e.after, line))
         if not touchers[e.key] or touchers[e.key][-1] != mi:
             touchers[e.key].append(mi)
     ine = [{st.location.line for st, _ in pm.statements if _IF_NOT_EXISTS.search(st.text)}
            for pm in parsed]
     return History(name, tool, migrations, parsed, full, touches, touchers, parents,
-                   effect_lines, ine)
+                   effect_lines, ine, whole)
 
 
 # ------------------------------------------------------------------------------ provability
@@ -238,6 +255,8 @@ def _state(h: History, key: Key, pos: Positions, skip: int = -1,
                 state = None if after is None else dict(after.attributes())
             elif state is not None:
                 state = {**state, attribute: after}
+            elif (mi, key) in h.replaced:  # CREATE OR REPLACE of an absent object creates it
+                state = dict(h.replaced[(mi, key)])
     return state
 
 

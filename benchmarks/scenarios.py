@@ -44,9 +44,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 
@@ -236,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--e2e", default="dsn",
                     help="sources to repair end to end after inferring: dsn (default), "
                     "file,dsn (the full run) or none")
+    ap.add_argument("--jobs", type=int, default=2, help="histories run side by side")
     ap.add_argument("--no-dbmate", action="store_true",
                     help="leave out the dbmate conversion (no npm needed)")
     ap.add_argument("--check", action="store_true", help="exit 1 unless everything is exact")
@@ -249,21 +252,32 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
+        # a cache of this run's own: never shared with other checkouts' concurrent runs
+        os.environ.setdefault("SCHEMADIFF_CACHE_DIR", str(tmp / "cache"))
         selected = histories(opts.corpus, not opts.no_dbmate, tmp)
         if not selected:
             print(f"no corpora at {corpora_path()}")
             return 0
         dbmate_bin = None
         if any(tool == "dbmate" for _, tool, _ in selected) and opts.e2e:
-            from dbmate_binary import install_dbmate
+            from dbmate_binary import DbmateUnavailable, install_dbmate
 
-            dbmate_bin = install_dbmate(tmp / "npm")
+            try:
+                dbmate_bin = install_dbmate(tmp / "npm")
+            except DbmateUnavailable as exc:  # the dbmate conversion needs its binary
+                print(f"dbmate left out: {str(exc).splitlines()[0]}")
+                selected = [h for h in selected if h[1] != "dbmate"]
         outcomes: list[Outcome] = []
         server = start_server()
         pg = next(server)
         try:
-            for name, tool, root in selected:
-                outcomes += run_history(pg, name, tool, root, opts, dbmate_bin)
+            # most of the time is spent waiting for PostgreSQL and for schemadiff processes:
+            # histories run side by side, each in its own thread with its own databases
+            with ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as pool:
+                futures = [pool.submit(run_history, pg, name, tool, root, opts, dbmate_bin)
+                           for name, tool, root in selected]
+                for future in futures:
+                    outcomes += future.result()
         finally:
             wait_for_drops()
             server.close()
