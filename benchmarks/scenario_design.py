@@ -310,8 +310,9 @@ def provable(h: History, sc: Scenario) -> set[str]:
 # ------------------------------------------------------------------------------ design
 
 
-def _truth(h: History, applied: set[int], partial: set[int] = frozenset(),  # type: ignore[assignment]
+def _truth(h: History, applied: set[int], partial: set[int] | None = None,
            drop: int = 0) -> dict[str, str]:
+    partial = partial or set()
     return {
         m.version: "partial" if i in partial else "applied" if i in applied else "pending"
         for i, m in enumerate(h.migrations[: len(h.migrations) - drop])
@@ -422,19 +423,14 @@ def _drift(h: History) -> Scenario:
     return sc
 
 
-def _partial_with(h: History, name: str, k: int, p: int, ran: list[int], no_tx: bool,
-                  pattern: str, steps_before: list[Step] | None = None) -> Scenario:
-    """Migrations ``0..k-1`` but ``p`` applied, and ``p``'s statements ``ran`` run by hand."""
-    applied = [i for i in range(k) if i != p]
+def _partial(h: History, name: str, steps: list[Step], applied: list[int],
+             recorded: list[str], p: int, ran: list[int], pattern: str,
+             no_tx: bool = False) -> Scenario:
+    """The database ``steps`` build (migrations ``applied``), then the statements at
+    positions ``ran`` of migration ``p`` run by hand: ``p`` is partial."""
     effect = set(_statement_effects(h, p))
-    steps = [Step("prefix", min(p, k))] + [Step("apply", i) for i in applied if i >= min(p, k)]
-    if steps_before is not None:
-        steps = steps_before
-    sc = Scenario(name, [*steps, Step("statements", p, tuple(ran))],
-                  [h.versions[i] for i in applied if i < p] if no_tx else
-                  [h.versions[i] for i in applied],
-                  _truth(h, set(applied), {p}), applied,
-                  no_tx={p} if no_tx else set())
+    sc = Scenario(name, [*steps, Step("statements", p, tuple(ran))], recorded,
+                  _truth(h, set(applied), {p}), applied, no_tx={p} if no_tx else set())
     sc.expect = Expected(partial={h.versions[p]: (set(ran), effect - set(ran), pattern)})
     return sc
 
@@ -448,8 +444,12 @@ def _partial_no_tx(h: History, k: int) -> Scenario:
     if not multi:
         return _skipped("partial", "no migration with 2 schema statements nothing builds on")
     p = multi[-1]
-    first = _statement_effects(h, p)[0]
-    return _partial_with(h, "partial", k, p, [first], True, "prefix")
+    applied = [i for i in range(k) if i != p]
+    steps = [Step("prefix", p)] + [Step("apply", i) for i in range(p + 1, k)]
+    # the tool stopped at p: the rows of what ran after it are lost with the failed run
+    recorded = h.versions[:p]
+    return _partial(h, "partial", steps, applied, recorded, p, _statement_effects(h, p)[:1],
+                    "prefix", no_tx=True)
 
 
 def _independent(h: History, j: int, others: range) -> bool:
@@ -517,11 +517,8 @@ def _hot_fix(h: History, k: int) -> Scenario:
         options += [(p, s) for s in ranked[:2]]
     if not options:
         return _skipped("hot-fix", "no later transactional migration with 2 schema statements")
-    built = [_partial_with(h, "hot-fix", k, p, [s], False, "hot-fix",
-                           steps_before=[Step("prefix", k)]) for p, s in options[:8]]
-    for sc in built:
-        sc.recorded = h.versions[:k]
-        sc.sequence = list(range(k))
+    built = [_partial(h, "hot-fix", [Step("prefix", k)], list(range(k)), h.versions[:k], p,
+                      [s], "hot-fix") for p, s in options[:8]]
     built[0].alternatives = built[1:]
     return built[0]
 
@@ -538,15 +535,10 @@ def _hand_run(h: History, k: int) -> Scenario:
         return _skipped("hand-run", "no transactional migration with 2 schema statements")
     built = []
     for p, ran in options[:4]:
-        applied = list(range(k))
-        # the migrations between k and p ran normally (p is the next one to run)
+        # the migrations between k and p ran normally: p is the next one to run
         steps = [Step("prefix", k)] + [Step("apply", i) for i in range(k, p)]
-        sc = _partial_with(h, "hand-run", p, p, ran, False, "prefix", steps_before=steps)
-        applied = list(range(p))
-        sc.truth = _truth(h, set(applied), {p})
-        sc.recorded = h.versions[:p]
-        sc.sequence = applied
-        built.append(sc)
+        built.append(_partial(h, "hand-run", steps, list(range(p)), h.versions[:p], p, ran,
+                              "prefix"))
     built[0].alternatives = built[1:]
     return built[0]
 
