@@ -1,8 +1,9 @@
-"""Inference scenarios on real histories, in a real PostgreSQL, scored version by version.
+"""Inference scenarios on real histories, in a real PostgreSQL, scored version by version, then
+repaired end to end with ``schemadiff sync``, the tool's own ``up`` and ``schemadiff check``.
 
-For each shared corpus this builds databases in known states, runs ``schemadiff infer`` on
-each (from a pg_dump file, and live with ``--dsn`` where the live source is available), and
-scores every version against the truth:
+For each shared corpus (and one corpus converted to dbmate files, for the real dbmate binary)
+this builds databases in known states, chosen from the history's own effect log and
+dependency graph (``scenario_design``), never by corpus name:
 
 - ``wiped``: every migration applied, the history table empty;
 - ``seed``: the seed incident (80 % applied, only the first 2 recorded);
@@ -10,270 +11,86 @@ scores every version against the truth:
 - ``phantom``: 2 versions recorded that were never applied;
 - ``behind``: the code lacks the last 2 recorded versions (seed 004);
 - ``drift``: a hand-made index and column on top of a fully applied history;
-- ``partial``: a no-transaction migration stopped after its first statement (tools that have
-  no-transaction migrations: goose, sqlx, diesel, dbmate).
+- ``partial``: a no-transaction migration stopped after its first statement (goose, sqlx,
+  diesel, dbmate);
+- ``out-of-order``: a later migration applied before two earlier ones it does not depend on,
+  versions below it still pending, recorded in apply order; ``out-of-order-wiped``: the same,
+  history empty;
+- ``hot-fix``: one statement of a later transactional migration run by hand (partial);
+- ``hand-run``: the next transactional migration run by hand without a transaction, stopped
+  by an error midway (partial, no history row);
+- ``old-backup``: the database restored from an old backup under a history recording every
+  version, including a recorded migration that alters what an absent one created;
+- ``restored-dump``: a database created from the schema-only dump of one at version K (no
+  history rows), then migrated normally;
+- ``renamed``: the table most migrations touch renamed by hand;
+- ``extra-schema``: an unrelated schema with a table made by hand;
+- ``rerun``: a failed ``goose up`` after two history rows were lost: it re-ran an idempotent
+  migration (undoing what a later one replaced) and failed on the next;
+- ``unobservable-wiped`` / ``-recorded``: a data-only migration added in the middle of the
+  history and never run; the history wiped, or recording all the others.
 
-Run: ``python benchmarks/scenarios.py [--corpus NAME]... [--sources file,dsn] [--check]``. The
-server is ``SCHEMADIFF_TEST_DSN`` or a throwaway embedded one (as in the tests). Prints a
-markdown table; ``--check`` exits 1 unless every run is exact with zero wrong observed claims.
+Each state is inferred from a pg_dump file and live (``--dsn``), scored
+(``scenario_score``), and repaired end to end on a copy (``scenario_e2e``).
+
+Run: ``python benchmarks/scenarios.py [--corpus NAME]... [--scenario NAME]... [--sources
+file,dsn] [--e2e file,dsn|none] [--check]``. The server is ``SCHEMADIFF_TEST_DSN`` or a
+throwaway embedded one (as in the tests). Prints a markdown table and the summary line;
+``--check`` exits 1 unless every run is exact with zero wrong observed claims, zero unsafe
+sync records and prunes, and every end-to-end run as expected.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import subprocess
+import os
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT))
 
+from scenario_build import (  # noqa: E402
+    TIMES,
+    Builder,
+    Refused,
+    build_first_possible,
+    convert_to_dbmate,
+    drop_later,
+    prepare_code,
+    timed,
+    wait_for_drops,
+    write_history,
+)
+from scenario_design import History, design, load_history, provable  # noqa: E402
+from scenario_e2e import end_to_end, source_args  # noqa: E402
+from scenario_score import Outcome, score  # noqa: E402
+
 from pg import PgServer, corpora_path, start_server  # noqa: E402
-from schemadiff.differences import diff_catalogs, ignore_history_tables  # noqa: E402
-from schemadiff.history import parse_migration, replay_parsed  # noqa: E402
-from schemadiff.inference import dependency_graph, infer_applied  # noqa: E402
 from schemadiff.migration import Migration  # noqa: E402
-from schemadiff.recorded import Recorded  # noqa: E402
-from schemadiff.tools import history_tables, read_migrations  # noqa: E402
+from schemadiff.tools import read_migrations  # noqa: E402
 
-KEEP = ignore_history_tables(history_tables())
-
-NO_TX_MARKERS = {"goose", "sqlx", "diesel", "dbmate"}
-
-
-@dataclass
-class Scenario:
-    name: str
-    applied: list[int]  # indices of migrations applied, in order
-    recorded: list[str]  # versions the history records
-    code_drop: int = 0  # how many trailing migrations the code lacks
-    partial: int | None = None  # index of a migration applied up to its first statement
-    alternatives: list[int] = field(default_factory=list)  # other gap choices to try
-    drift_sql: str = ""
-    expect: dict[str, object] = field(default_factory=dict)
-
-
-@dataclass
-class Outcome:
-    corpus: str
-    scenario: str
-    source: str
-    versions: int
-    wrong: list[str]
-    wrong_observed: int
-    findings_ok: bool
-    detail: str
-    seconds: float
-
-
-# ------------------------------------------------------------------------------ scenario design
-
-
-def design(corpus: str, migrations: list[Migration]) -> list[Scenario]:
-    parsed = [parse_migration(m) for m in migrations]
-    full = replay_parsed(parsed)
-    index = {m.version: i for i, m in enumerate(migrations)}
-    graph = dependency_graph(full.effects, index)
-    with_effects = {e.migration for e in full.effects}
-    n = len(migrations)
-    k = max(3, int(n * 0.8))
-    versions = [m.version for m in migrations]
-    everything = list(range(n))
-    out = [
-        Scenario("wiped", everything, []),
-        Scenario("seed", list(range(k)), versions[:2]),
-    ]
-    import networkx as nx
-
-    gaps = [
-        i
-        for i in range(2, k - 1)
-        if versions[i] in with_effects and not {d for d in nx.descendants(graph, i) if d < k}
-    ]
-    if gaps:
-        # the middle candidate first; a data statement may still need it (PostgreSQL says so)
-        ranked = sorted(gaps, key=lambda i: abs(i - gaps[len(gaps) // 2]))
-        g = ranked[0]
-        applied = [i for i in range(k) if i != g]
-        out.append(
-            Scenario("gap", applied, [versions[i] for i in applied], alternatives=ranked[1:8])
-        )
-    baseline = infer_applied(
-        "",
-        migrations,
-        full,
-        replay_parsed(parsed[:k]).catalog,
-        Recorded.none(""),
-        KEEP,
-        replay_subset=lambda indexes: replay_parsed([parsed[i] for i in indexes]),
-    )
-    observed_pending = [i for i in range(k, n) if baseline.verdicts[i].confidence == "observed"]
-    if len(observed_pending) >= 2:
-        phantom = [versions[i] for i in observed_pending[:2]]
-        out.append(
-            Scenario(
-                "phantom",
-                list(range(k)),
-                versions[:k] + phantom,
-                expect={"recorded_not_applied": phantom},
-            )
-        )
-    # The database holds what the 2 migrations the code lacks created: that is drift, by design.
-    unexplained = diff_catalogs(replay_parsed(parsed[:-2]).catalog, full.catalog, keep=KEEP)
-    out.append(
-        Scenario(
-            "behind",
-            everything,
-            versions,
-            code_drop=2,
-            expect={
-                "recorded_not_in_code": versions[-2:],
-                "drift": {f"{d.key.kind} {d.key.display}" for d in unexplained},
-            },
-        )
-    )
-    table = next((o for o in full.catalog.of_kind("table")), None)
-    if table is not None:
-        cols = full.catalog.columns(table.schema, table.name)  # type: ignore[attr-defined]
-        qual = f'"{table.schema}"."{table.name}"'  # type: ignore[attr-defined]
-        out.append(
-            Scenario(
-                "drift",
-                everything,
-                versions,
-                drift_sql=f'CREATE INDEX hand_made_idx ON {qual} ("{cols[0].name}");\n'
-                f"ALTER TABLE {qual} ADD COLUMN hand_made_note text;\n",
-                expect={
-                    "drift": {
-                        f"index {table.schema}.hand_made_idx",  # type: ignore[attr-defined]
-                        f"column {table.schema}.{table.name}.hand_made_note",
-                    }
-                },  # type: ignore[attr-defined]
-            )
-        )
-    tool_name = json.loads((corpora_path() / corpus / "corpus.json").read_text())["format"]
-    if tool_name in NO_TX_MARKERS:
-        ddl = {"CreateTable", "CreateIndex", "AlterTable", "CreateFunction", "CreateTrigger"}
-        multi = [
-            i
-            for i in range(2, k)
-            if sum(type(op).__name__ in ddl for _, op in parsed[i].statements) >= 2
-            and not {d for d in nx.descendants(graph, i) if d < k}
-        ]
-        if multi:
-            p = multi[-1]
-            applied = [i for i in range(k) if i != p]
-            out.append(
-                Scenario(
-                    "partial",
-                    applied,
-                    [versions[i] for i in applied if i < p],
-                    partial=p,
-                    expect={"partial": [versions[p]]},
-                )
-            )
-    return out
-
-
-# ------------------------------------------------------------------------------ building
-
-
-def mark_no_transaction(tool: str, m: Migration, root: Path) -> None:
-    """Make migration ``m`` a no-transaction one in the copied directory ``root``."""
-    path = root / Path(m.path).relative_to(Path(m.path).parents[1 if tool == "diesel" else 0])
-    if tool == "diesel":
-        (path.parent / "metadata.toml").write_text("run_in_transaction = false\n")
-    elif tool == "goose":
-        text = path.read_text()
-        path.write_text(text.replace("-- +goose Up", "-- +goose NO TRANSACTION\n-- +goose Up", 1))
-    elif tool == "sqlx":
-        path.write_text("-- no-transaction\n" + path.read_text())
-    elif tool == "dbmate":
-        text = path.read_text()
-        path.write_text(text.replace("-- migrate:up", "-- migrate:up transaction:false", 1))
-
-
-def build(pg: PgServer, migrations: list[Migration], sc: Scenario) -> str:
-    db = pg.create_database(f"scn_{sc.name}")
-    for i in sc.applied if sc.partial is None else sorted([*sc.applied, sc.partial]):
-        m = migrations[i]
-        if i == sc.partial:
-            pm = parse_migration(m)
-            first = next(st for st, op in pm.statements if type(op).__name__ != "NoEffect")
-            pg.psql(db, first.text + ";\n", single_transaction=False, what=m.path)
-            continue
-        try:
-            pg.psql(db, m.sql, single_transaction=m.in_transaction, what=m.path)
-        except Exception:
-            if not m.in_transaction:
-                raise
-            pg.psql(db, m.sql, single_transaction=False, what=m.path)  # CONCURRENTLY in a tx file
-    if sc.drift_sql:
-        pg.psql(db, sc.drift_sql, single_transaction=True, what="drift")
-    return db
-
-
-def build_first_possible(pg: PgServer, migrations: list[Migration], sc: Scenario) -> str:
-    """Build the scenario; for a gap, move it to the next candidate if PostgreSQL refuses."""
-    from pg import PsqlError
-
-    candidates = [None, *sc.alternatives]
-    for choice in candidates:
-        if choice is not None:  # the gap scenario applies range(k) minus one migration
-            k = len(sc.applied) + 1
-            sc.applied = [i for i in range(k) if i != choice]
-            sc.recorded = [migrations[i].version for i in sc.applied]
-        try:
-            return build(pg, migrations, sc)
-        except PsqlError:
-            if choice == candidates[-1]:
-                raise
-            for db in [d for d in pg.created_databases if d.startswith(f"scn_{sc.name}")]:
-                pg.drop_database(db)
-    raise AssertionError("unreachable")
-
-
-# ------------------------------------------------------------------------------ running
+DBMATE_SUFFIX = "@dbmate"
 
 
 def run_infer(args: list[str]) -> tuple[dict, float]:
+    import subprocess
+
     t = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "schemadiff", "infer", *args, "--format", "json"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+        capture_output=True, text=True, timeout=600, check=False)
     seconds = time.perf_counter() - t
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"infer failed ({proc.returncode}): {proc.stderr.strip()}")
     return json.loads(proc.stdout), seconds
-
-
-def write_history_table(
-    pg: PgServer, db: str, tool: str, migrations: list[Migration], recorded: list[str]
-) -> None:
-    """Create the tool's history table holding ``recorded``, in the tool's own row format."""
-    from schemadiff.repair import render_sync
-
-    by_version = {m.version: m for m in migrations}
-    rows = [by_version[v] for v in recorded if v in by_version]
-    script = render_sync(tool, rows, Recorded(tool, "none", False, ()), migrations=migrations)
-    pg.psql(db, script.text, single_transaction=False, what=f"{tool} history")
-    extra = [v for v in recorded if v not in by_version]
-    if extra:  # versions the code lacks (the "behind" scenario): rows for them too
-        gone = [Migration(v, "gone", f"{v}_gone.sql", "") for v in extra]
-        script = render_sync(
-            tool, gone, Recorded(tool, "live", True, ()), migrations=[*migrations, *gone]
-        )
-        pg.psql(db, script.text, single_transaction=False, what=f"{tool} history (extra)")
 
 
 def effective_recorded(tool: str, code: list[Migration], recorded: list[str]) -> list[str]:
@@ -286,157 +103,195 @@ def effective_recorded(tool: str, code: list[Migration], recorded: list[str]) ->
     return [*below, str(top)]
 
 
-def score(
-    corpus: str,
-    sc: Scenario,
-    source: str,
-    migrations: list[Migration],
-    doc: dict,
-    seconds: float,
-    recorded_view: list[str] | None = None,
-) -> Outcome:
-    in_code = migrations[: len(migrations) - sc.code_drop]
-    truth = {}
-    for i, m in enumerate(in_code):
-        truth[m.version] = (
-            "partial" if i == sc.partial else "applied" if i in sc.applied else "pending"
-        )
-    wrong = []
-    wrong_observed = 0
-    for v in doc["migrations"]:
-        if v["status"] != truth[v["version"]]:
-            wrong.append(f"{v['version']}:{v['status']}({v['confidence'][:3]})")
-            wrong_observed += v["confidence"] == "observed"
-    recorded = set(sc.recorded if recorded_view is None else recorded_view)
-    expect_missing = [
-        m.version
-        for i, m in enumerate(in_code)
-        if truth[m.version] == "applied" and m.version not in recorded
-    ]
-    problems = []
-    if doc["missing_from_history"] != expect_missing:
-        problems.append(
-            f"missing_from_history {len(doc['missing_from_history'])}!={len(expect_missing)}"
-        )
-    # versions the history claims but the schema refutes (a golang-migrate row over a gap)
-    refuted = [
-        v
-        for v in (recorded_view or [])
-        if v in truth
-        and truth[v] == "pending"
-        and v not in sc.expect.get("recorded_not_applied", [])
-    ]
-    for key in ("recorded_not_applied", "recorded_not_in_code", "partial"):
-        want = sc.expect.get(key, [])
-        if key == "recorded_not_in_code" and recorded_view is not None:
-            want = [v for v in recorded_view if v not in truth]
-        if key == "recorded_not_applied" and refuted:
-            want = sorted({*want, *refuted}, key=[m.version for m in migrations].index)
-        if doc[key] != want:
-            problems.append(f"{key} {doc[key]}!={want}")
-    drift = {f"{d['kind']} {d['object']}" for d in doc["drift"]}
-    if drift != sc.expect.get("drift", set()):
-        problems.append(f"drift {sorted(drift)[:4]}")
-    return Outcome(
-        corpus,
-        sc.name,
-        source,
-        len(doc["migrations"]),
-        wrong,
-        wrong_observed,
-        not problems,
-        "; ".join(problems),
-        seconds,
-    )
+def histories(names: list[str] | None, dbmate: bool, tmp: Path) -> list[tuple[str, str, Path]]:
+    """``(name, tool, migrations dir)`` of every corpus, and the dbmate conversion of the
+    smallest one whose versions are all digits (unless a corpus is dbmate already)."""
+    out = []
+    for p in sorted(corpora_path().glob("*")):
+        if (p / "corpus.json").is_file():
+            tool = json.loads((p / "corpus.json").read_text())["format"]
+            out.append((p.name, tool, p / "migrations"))
+    if dbmate and not any(tool == "dbmate" for _, tool, _ in out):
+        candidates = []
+        for name, tool, root in out:
+            _, migrations = read_migrations(root, tool)
+            if migrations and all(m.version.isdigit() for m in migrations):
+                candidates.append((len(migrations), name, migrations))
+        if candidates:
+            _, name, migrations = min(candidates)
+            dest = tmp / f"{name}-dbmate"
+            convert_to_dbmate(migrations, dest)
+            out.append((name + DBMATE_SUFFIX, "dbmate", dest))
+    if names:
+        out = [h for h in out if h[0] in names]
+    return out
 
 
-def run_corpus(
-    pg: PgServer, corpus: str, sources: list[str], expected: str = "static"
-) -> list[Outcome]:
-    root = corpora_path() / corpus
-    tool = json.loads((root / "corpus.json").read_text())["format"]
-    _, migrations = read_migrations(root / "migrations", tool)
-    outcomes = []
-    for sc in design(corpus, migrations):
-        with tempfile.TemporaryDirectory() as tmp_name:
-            tmp = Path(tmp_name)
-            code = tmp / "migrations"
-            shutil.copytree(root / "migrations", code)
-            if sc.partial is not None:
-                mark_no_transaction(tool, migrations[sc.partial], code)
-            for m in migrations[len(migrations) - sc.code_drop :]:
-                rel = Path(m.path).relative_to(root / "migrations")
-                target = code / rel.parts[0]
-                shutil.rmtree(target) if target.is_dir() else target.unlink()
-            db = build_first_possible(pg, migrations, sc)
+def run_history(pg: PgServer, name: str, tool: str, root: Path, opts: argparse.Namespace,
+                dbmate_bin: Path | None) -> list[Outcome]:
+    _, migrations = read_migrations(root, tool)
+    h = load_history(name, tool, migrations)
+    scenarios = [sc for sc in design(h) if not opts.scenario or sc.name in opts.scenario]
+    prefixes = {alt.steps[0].index for sc in scenarios for alt in [sc, *sc.alternatives]
+                if alt.steps}
+    builder = Builder(pg, h, prefixes)
+    outcomes: list[Outcome] = []
+    try:
+        for sc in scenarios:
+            outcomes += _run_scenario(pg, h, root, builder, sc, opts, dbmate_bin)
+    finally:
+        builder.close()
+    return outcomes
+
+
+def _run_scenario(pg: PgServer, h: History, root: Path, builder: Builder, sc: object,
+                  opts: argparse.Namespace, dbmate_bin: Path | None) -> list[Outcome]:
+    from scenario_design import Scenario
+
+    assert isinstance(sc, Scenario)
+    if sc.skipped:
+        return [Outcome(h.name, sc.name, "-", skipped=sc.skipped)]
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        try:
+            with timed("build"):
+                sc, db = build_first_possible(builder, sc)
+        except Refused as exc:
+            return [Outcome(h.name, sc.name, "-", skipped=f"PostgreSQL refused every "
+                            f"construction: {str(exc).splitlines()[0][:100]}")]
+        try:
+            code, code_migrations = prepare_code(h, root, sc, tmp)
+            write_history(pg, db, h.tool, h.migrations, sc.recorded)
+            decidable = provable(h, sc)
             history = tmp / "history.txt"
             history.write_text("".join(v + "\n" for v in sc.recorded))
-            base = ["--migrations", str(code), "--tool", tool]
-            if expected == "shadow":  # the expected effects from a scratch database instead
+            dump = tmp / "dump.sql"
+            dump.write_text(pg.pg_dump_schema(db))
+            base = ["--migrations", str(code), "--tool", h.tool]
+            if opts.expected == "shadow":
                 base += ["--expected", "shadow", "--shadow-dsn", pg.dsn("postgres")]
-            if "file" in sources:
-                dump = tmp / "dump.sql"
-                dump.write_text(pg.pg_dump_schema(db))
-                doc, secs = run_infer(
-                    [*base, "--schema-file", str(dump), "--history-file", str(history)]
-                )
-                outcomes.append(score(corpus, sc, "file", migrations, doc, secs))
-            if "dsn" in sources:
-                # the history table itself, written in the tool's own format, read live
-                write_history_table(pg, db, tool, migrations, sc.recorded)
-                doc, secs = run_infer([*base, "--dsn", pg.dsn(db)])
-                code_migrations = migrations[: len(migrations) - sc.code_drop]
-                view = effective_recorded(tool, code_migrations, sc.recorded)
-                outcomes.append(score(corpus, sc, "dsn", migrations, doc, secs, view))
-            pg.drop_database(db)
-    return outcomes
+            out = []
+            for source in opts.sources:
+                args = source_args(source, dump, history)
+                with timed("infer"):
+                    doc, secs = run_infer([*base, *[pg.dsn(db) if a == "{dsn}" else a
+                                                    for a in args]])
+                view = sc.recorded if source == "file" else \
+                    effective_recorded(h.tool, code_migrations, sc.recorded)
+                o = score(h.name, sc, source, doc, view, decidable, secs)
+                if source in opts.e2e:
+                    e = end_to_end(pg, db, sc, h.tool, code, code_migrations, args, decidable,
+                                   tmp, dbmate_bin)
+                    o.e2e, o.e2e_ok = e.verdict, e.ok
+                    o.unsafe_record += [v for v in e.unsafe_record if v not in o.unsafe_record]
+                    o.unsafe_prune += [v for v in e.unsafe_prune if v not in o.unsafe_prune]
+                out.append(o)
+            return out
+        finally:
+            drop_later(pg, db)
+
+
+def summary(outcomes: list[Outcome]) -> tuple[str, bool]:
+    runs = [o for o in outcomes if not o.skipped]
+    exact = sum(o.exact for o in runs)
+    observed = sum(o.wrong_observed for o in runs)
+    records = sum(bool(o.unsafe_record) for o in runs)
+    prunes = sum(bool(o.unsafe_prune) for o in runs)
+    e2e = [o for o in runs if o.e2e]
+    e2e_ok = sum(o.e2e_ok for o in e2e)
+    clean = sum(o.e2e.startswith("clean") for o in e2e)
+    named = sum(o.e2e_ok and o.e2e.startswith("named") for o in e2e)
+    line = (f"{exact}/{len(runs)} runs exact; wrong observed claims: {observed}; "
+            f"unsafe sync records: {records}; unsafe prunes: {prunes}; "
+            f"end to end: {e2e_ok}/{len(e2e)} as expected ({clean} clean, {named} named "
+            f"what no history repair fixes)")
+    ok = exact == len(runs) and not observed and not records and not prunes \
+        and e2e_ok == len(e2e)
+    return line, ok
+
+
+def print_report(pg: PgServer, outcomes: list[Outcome]) -> None:
+    print(f"\nPostgreSQL {pg.version_num} ({pg.origin})\n")
+    print("| corpus | scenario | source | versions | wrong | wrong observed | unsafe record | "
+          "unsafe prune | findings | end to end | infer s |")
+    print("|---|---|---|---:|---:|---:|---:|---:|---|---|---:|")
+    for o in outcomes:
+        if o.skipped:
+            print(f"| {o.corpus} | {o.scenario} | - | | | | | | skipped: {o.skipped} | | |")
+            continue
+        findings = "exact" if o.exact else "; ".join(
+            ([f"wrong {' '.join(o.wrong[:4])}"] if o.wrong else []) + o.problems
+            + ([f"unsafe record {' '.join(o.unsafe_record[:3])}"] if o.unsafe_record else [])
+            + ([f"unsafe prune {' '.join(o.unsafe_prune[:3])}"] if o.unsafe_prune else []))
+        findings = findings.replace("|", "/")
+        print(f"| {o.corpus} | {o.scenario} | {o.source} | {o.versions} | {len(o.wrong)} | "
+              f"{o.wrong_observed} | {len(o.unsafe_record)} | {len(o.unsafe_prune)} | "
+              f"{findings} | {(o.e2e or '-').replace('|', '/')} | {o.seconds:.2f} |")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--corpus", action="append", help="only these corpora")
+    ap.add_argument("--corpus", action="append", help="only these corpora (NAME, or "
+                    f"NAME{DBMATE_SUFFIX} for the dbmate conversion)")
+    ap.add_argument("--scenario", action="append", help="only these scenarios")
     ap.add_argument("--sources", default="file,dsn", help="file, dsn or both (comma-separated)")
-    ap.add_argument("--check", action="store_true", help="exit 1 unless every run is exact")
+    ap.add_argument("--e2e", default="dsn",
+                    help="sources to repair end to end after inferring: dsn (default), "
+                    "file,dsn (the full run) or none")
+    ap.add_argument("--jobs", type=int, default=2, help="histories run side by side")
+    ap.add_argument("--no-dbmate", action="store_true",
+                    help="leave out the dbmate conversion (no npm needed)")
+    ap.add_argument("--check", action="store_true", help="exit 1 unless everything is exact")
+    ap.add_argument("--json", type=Path, help="also write every outcome here")
     ap.add_argument(
-        "--expected",
-        choices=("static", "shadow"),
-        default="static",
-        help="infer's expected effects: static replay, or a shadow database",
-    )
-    args = ap.parse_args(argv)
-    corpora = args.corpus or sorted(
-        p.name for p in corpora_path().glob("*") if (p / "corpus.json").is_file()
-    )
-    if not corpora:
-        print(f"no corpora at {corpora_path()}")
-        return 0
-    sources = args.sources.split(",")
-    outcomes: list[Outcome] = []
-    server = start_server()
-    pg = next(server)
-    try:
-        for corpus in corpora:
-            outcomes += run_corpus(pg, corpus, sources, args.expected)
-    finally:
-        server.close()
-    print(f"\nPostgreSQL {pg.version_num} ({pg.origin})\n")
-    print("| corpus | scenario | source | versions | wrong | wrong observed | findings | infer s |")
-    print("|---|---|---|---:|---:|---:|---|---:|")
-    for o in outcomes:
-        findings = "exact" if o.findings_ok else o.detail
-        print(
-            f"| {o.corpus} | {o.scenario} | {o.source} | {o.versions} | {len(o.wrong)} | "
-            f"{o.wrong_observed} | {findings} | {o.seconds:.2f} |"
-        )
-    bad = [o for o in outcomes if o.wrong or not o.findings_ok]
+        "--expected", choices=("static", "shadow"), default="static",
+        help="infer's expected effects: static replay, or a shadow database")
+    opts = ap.parse_args(argv)
+    opts.sources = [s for s in opts.sources.split(",") if s]
+    opts.e2e = [] if opts.e2e == "none" else [s for s in opts.e2e.split(",") if s]
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        # a cache of this run's own: never shared with other checkouts' concurrent runs
+        os.environ.setdefault("SCHEMADIFF_CACHE_DIR", str(tmp / "cache"))
+        selected = histories(opts.corpus, not opts.no_dbmate, tmp)
+        if not selected:
+            print(f"no corpora at {corpora_path()}")
+            return 0
+        dbmate_bin = None
+        if any(tool == "dbmate" for _, tool, _ in selected) and opts.e2e:
+            from dbmate_binary import DbmateUnavailable, install_dbmate
+
+            try:
+                dbmate_bin = install_dbmate(tmp / "npm")
+            except DbmateUnavailable as exc:  # the dbmate conversion needs its binary
+                print(f"dbmate left out: {str(exc).splitlines()[0]}")
+                selected = [h for h in selected if h[1] != "dbmate"]
+        outcomes: list[Outcome] = []
+        server = start_server()
+        pg = next(server)
+        try:
+            # most of the time is spent waiting for PostgreSQL and for schemadiff processes:
+            # histories run side by side, each in its own thread with its own databases
+            with ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as pool:
+                futures = [pool.submit(run_history, pg, name, tool, root, opts, dbmate_bin)
+                           for name, tool, root in selected]
+                for future in futures:
+                    outcomes += future.result()
+        finally:
+            wait_for_drops()
+            server.close()
+    print_report(pg, outcomes)
+    bad = [o for o in outcomes if not o.skipped and (not o.exact or not o.e2e_ok)]
     for o in bad:
-        print(f"- {o.corpus}/{o.scenario}/{o.source}: {' '.join(o.wrong[:6])} {o.detail}")
-    exact = len(outcomes) - len(bad)
-    print(
-        f"\n{exact}/{len(outcomes)} runs exact; wrong observed claims: "
-        f"{sum(o.wrong_observed for o in outcomes)}"
-    )
-    return 1 if args.check and bad else 0
+        print(f"- {o.corpus}/{o.scenario}/{o.source}: {' '.join(o.wrong[:6])} "
+              f"{'; '.join(o.problems)}" + ("" if o.e2e_ok else f" | e2e: {o.e2e}"))
+    line, ok = summary(outcomes)
+    print(f"\n{line} ({time.perf_counter() - started:.0f} s)")
+    print("time: " + ", ".join(f"{k} {v:.0f} s" for k, v in sorted(TIMES.items())))
+    if opts.json:
+        opts.json.write_text(json.dumps([asdict(o) for o in outcomes], indent=1))
+    return 1 if opts.check and not ok else 0
 
 
 if __name__ == "__main__":

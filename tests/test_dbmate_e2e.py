@@ -11,16 +11,13 @@ directory). The test skips only when npm itself is not installed.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote, urlencode
 
 import pytest
-from psycopg.conninfo import conninfo_to_dict
 
+from dbmate_binary import install_dbmate, run_dbmate
 from pg import PgServer
 from schemadiff.repair import render_sync
 from schemadiff.sources.history import read_history
@@ -33,41 +30,9 @@ FILES = sorted(p.name for p in FIXTURE.glob("*.sql"))
 @pytest.fixture(scope="session")
 def dbmate_bin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The dbmate binary, installed from npm into a session temporary directory."""
-    npm = shutil.which("npm")
-    if npm is None:
+    if shutil.which("npm") is None:
         pytest.skip("npm is not installed: cannot fetch the dbmate binary (npm install dbmate)")
-    prefix = tmp_path_factory.mktemp("dbmate-npm")
-    proc = subprocess.run(
-        [npm, "install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", str(prefix),
-         "dbmate"], capture_output=True, text=True, timeout=600, check=False)
-    assert proc.returncode == 0, f"npm install dbmate failed:\n{proc.stdout}\n{proc.stderr}"
-    binary = prefix / "node_modules" / ".bin" / "dbmate"
-    assert binary.exists(), f"npm installed no dbmate binary under {prefix}"
-    yield binary
-
-
-def dbmate_url(pg: PgServer, dbname: str) -> str:
-    """A DATABASE_URL for dbmate: TCP as given, or a unix socket through ``host=/dir``."""
-    info = conninfo_to_dict(pg.dsn(dbname))
-    user = quote(str(info.get("user") or "postgres"), safe="")
-    password = info.get("password")
-    auth = user + (":" + quote(str(password), safe="") if password else "")
-    host = str(info.get("host") or "localhost")
-    port = str(info.get("port") or "5432")
-    query = {"sslmode": "disable"}
-    if host.startswith("/"):
-        query.update(host=host, port=port)
-        return f"postgres://{auth}@/{quote(dbname, safe='')}?{urlencode(query)}"
-    return f"postgres://{auth}@{host}:{port}/{quote(dbname, safe='')}?{urlencode(query)}"
-
-
-def run_dbmate(binary: Path, url: str, migrations: Path, *args: str
-               ) -> subprocess.CompletedProcess[str]:
-    """``dbmate --migrations-dir DIR --no-dump-schema <args>`` with DATABASE_URL set."""
-    env = dict(os.environ, DATABASE_URL=url)
-    return subprocess.run(
-        [str(binary), "--migrations-dir", str(migrations), "--no-dump-schema", *args],
-        capture_output=True, text=True, env=env, timeout=120, check=False)
+    yield install_dbmate(tmp_path_factory.mktemp("dbmate-npm"))
 
 
 def _versions(pg: PgServer, db: str) -> list[str]:
@@ -84,7 +49,7 @@ def test_dbmate_up_fails_then_sync_repairs_it(
     for name in FILES[:3]:
         shutil.copy(FIXTURE / name, migrations_dir / name)
     db = pg.create_database("dbmate_e2e")
-    url = dbmate_url(pg, db)
+    url = pg.dsn(db)
 
     # 1. dbmate applies part of the history
     up = run_dbmate(dbmate_bin, url, migrations_dir, "up")
