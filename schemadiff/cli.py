@@ -23,6 +23,8 @@ from schemadiff.gate import CATEGORIES as CHECK_CATEGORIES
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = click.Choice(["table", "json", "markdown"])
+#: infer and check also write one self-contained HTML page (schemadiff.report.html)
+REPORT_FORMATS = click.Choice(["table", "json", "markdown", "html"])
 
 
 def _compose(*decorators: Callable[[F], F]) -> Callable[[F], F]:
@@ -377,14 +379,15 @@ def diff(
         expected.catalog, actual.catalog, expected.effects, _keep(schemas, excluded)
     )
     unmodeled = expected.diagnostics + actual.diagnostics
-    if fmt == "json":
-        from schemadiff import contract
+    from schemadiff import contract
 
-        text = contract.dumps(contract.diff_document(diffs, unmodeled))
+    doc = contract.diff_document(diffs, unmodeled)
+    if fmt == "json":
+        text = contract.dumps(doc)
     elif fmt == "markdown":
-        text = report.diff_markdown(diffs, unmodeled)
+        text = report.diff_markdown(doc)
     else:
-        text = report.diff_table(diffs, unmodeled)
+        text = report.diff_table(doc, color=None if out is None else False)
     _write(text, out)
     sys.exit(1 if diffs else 0)
 
@@ -459,7 +462,7 @@ def _load_recorded(
 
 @main.command()
 @_inference_inputs
-@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--format", "-f", "fmt", type=REPORT_FORMATS, default="table", show_default=True)
 @_schema_filters
 @click.option("--strict", is_flag=True, help="A statement that cannot be modelled is an error.")
 @click.option("--out", "-o", type=click.Path(), help="Write the report here instead of stdout.")
@@ -490,8 +493,12 @@ def infer(
         text = contract.dumps(doc)
     elif fmt == "markdown":
         text = report.infer_markdown(doc)
+    elif fmt == "html":
+        from schemadiff.repair import repair_document
+
+        text = report.infer_html(doc, sync=repair_document(result, _options().history_table))
     else:
-        text = report.infer_table(doc)
+        text = report.infer_table(doc, color=None if out is None else False)
     _write(text, out)
     sys.exit(1 if result.has_findings else 0)
 
@@ -546,7 +553,7 @@ def _run_inference(
     show_default=True,
     help="Comma-separated: " + ", ".join(CHECK_CATEGORIES) + ".",
 )
-@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--format", "-f", "fmt", type=REPORT_FORMATS, default="table", show_default=True)
 @_schema_filters
 @_shadow_options
 @_no_cache_flag
@@ -579,26 +586,17 @@ def check(
     failures = evaluate(result, wanted)
     if os.environ.get("GITHUB_ACTIONS") == "true":
         click.echo(github_annotations(failures), nl=False)
-    if fmt == "json":
-        from schemadiff import contract
+    from schemadiff import contract, report
 
-        doc = contract.check_document(result, failures, wanted)  # type: ignore[arg-type]
+    doc = contract.check_document(result, failures, wanted)  # type: ignore[arg-type]
+    if fmt == "json":
         click.echo(contract.dumps(doc))
     elif fmt == "markdown":
-        lines = ["**schemadiff check**: " + ("passed." if not failures else "FAILED.")]
-        lines += [f"- **{f.category}**: {f.message}" for f in failures]
-        click.echo("\n".join(lines))
+        click.echo(report.check_markdown(doc), nl=False)
+    elif fmt == "html":
+        click.echo(report.infer_html(doc["inference"], check=dict(doc)), nl=False)
     else:
-        for f in failures:
-            click.echo(f"FAIL {f.category}: {f.message}")
-        if not failures:
-            from schemadiff.contract import infer_document
-
-            s = infer_document(result)["summary"]
-            click.echo(
-                f"ok: {s['applied']} applied, {s['pending']} pending; "
-                f"nothing fails {', '.join(wanted)}"
-            )
+        click.echo(report.check_table(doc), nl=False)
     sys.exit(1 if failures else 0)
 
 

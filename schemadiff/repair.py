@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from schemadiff.errors import Location, SchemaDiffError
 from schemadiff.infer import Inference
@@ -275,3 +275,26 @@ def _reasons(versions: list[str], why: dict[str, str], limit: int = 8) -> str:
     shown = [f"{v}: {why[v]}" for v in versions[:limit]]
     more = f"; +{len(versions) - limit} more" if len(versions) > limit else ""
     return "; ".join(shown) + more
+
+
+def repair_document(result: Inference, table: str | None = None) -> dict[str, Any] | None:
+    """What ``sync`` (script style, no flags) would write for ``result``, as the contract's
+    sync document, for reports; None when sync could not write it (the error is sync's to
+    say)."""
+    from schemadiff import contract
+    from schemadiff.sync import SyncError
+
+    plan = plan_from_inference(result)
+    plan.table = table
+    try:
+        repair = render_plan(plan)
+    except SyncError:
+        return None
+    script = repair.script
+    return dict(contract.sync_document(
+        plan.tool, "script", repair.text,
+        inserted=list(script.inserted), pruned=list(script.pruned),
+        not_recorded=repair.not_recorded, not_pruned=repair.not_pruned,
+        partial=list(plan.partial), filename=script.filename, version=script.version,
+        commands=list(script.commands), warnings=list(script.warnings),
+    ))

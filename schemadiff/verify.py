@@ -112,6 +112,7 @@ class Comparison:
 
 def verification_table(c: Comparison, tool: str, shadow: str, timings: dict[str, float]) -> str:
     """The ``verify`` report for people."""
+    from schemadiff.contract import diff_document
     from schemadiff.report import diff_table
 
     total = len(c.snapshots.catalogs)
@@ -135,5 +136,7 @@ def verification_table(c: Comparison, tool: str, shadow: str, timings: dict[str,
         f"agreed on the {dv.position} before it ({times})"
     )
     lines.append("expected = static replay, actual = shadow database")
-    text = "\n".join(lines) + "\n" + diff_table(dv.differences, dv.unmodeled)
+    text = "\n".join(lines) + "\n" + diff_table(
+        diff_document(dv.differences, dv.unmodeled), color=False
+    )
     return text
