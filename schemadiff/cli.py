@@ -201,8 +201,8 @@ def _guard(fn: F) -> F:
 
 def _write(text: str, out: str | None) -> None:
     """Print, or write atomically to ``out`` (never a half-written file)."""
-    if out is None:
-        click.echo(text, nl=not text.endswith("\n"))
+    if out is None:  # colour is the renderer's choice (a TTY, NO_COLOR): never stripped here
+        click.echo(text, nl=not text.endswith("\n"), color=True)
         return
     path = Path(out)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -596,7 +596,7 @@ def check(
     elif fmt == "html":
         click.echo(report.infer_html(doc["inference"], check=dict(doc)), nl=False)
     else:
-        click.echo(report.check_table(doc), nl=False)
+        click.echo(report.check_table(doc), nl=False, color=True)
     sys.exit(1 if failures else 0)
 
 

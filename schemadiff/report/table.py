@@ -10,6 +10,7 @@ when no table fits) and is coloured only when asked.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.console import Console
@@ -227,9 +228,19 @@ def _hang(prefix: Text, body: Text, width: int) -> Text:
     return out
 
 
+_TAIL = re.compile(r"(?:[ \t]|\x1b\[[0-9;]*m)+$")
+
+
 def _done(text: str) -> str:
-    """The output without the spaces rich pads lines with."""
-    return "\n".join(line.rstrip() for line in text.split("\n"))
+    """The output without the spaces rich pads lines with (styles closed where a cut tail
+    held an escape)."""
+    out = []
+    for line in text.split("\n"):
+        tail = _TAIL.search(line)
+        if tail:
+            line = line[: tail.start()] + ("\x1b[0m" if "\x1b" in tail.group() else "")
+        out.append(line)
+    return "\n".join(out)
 
 
 def _unmodeled(con: Console, items: list[dict[str, Any]]) -> None:

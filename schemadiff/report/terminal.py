@@ -2,8 +2,8 @@
 
 The renderers take ``width`` and ``color`` explicitly (tests fix them); None asks here.
 Width: ``COLUMNS``, else the terminal's (rich asks stdin, stdout and stderr), else 80.
-Colour: never when ``NO_COLOR`` is set and not empty (https://no-color.org), always when
-``FORCE_COLOR`` is, never on a ``dumb`` terminal, else only when stdout is a terminal: plain
+Colour: never when ``NO_COLOR`` is set and not empty (https://no-color.org) or on a ``dumb``
+terminal, else always when ``FORCE_COLOR`` is set, else only when stdout is a terminal: plain
 in pipes, files and CI logs.
 """
 
@@ -19,12 +19,10 @@ from rich.console import Console
 
 def wants_color(stream: TextIO | None = None) -> bool:
     env = os.environ
-    if env.get("NO_COLOR"):
+    if env.get("NO_COLOR") or env.get("TERM") == "dumb":
         return False
     if env.get("FORCE_COLOR"):
         return True
-    if env.get("TERM") == "dumb":
-        return False
     stream = stream or sys.stdout
     try:
         return stream.isatty()
