@@ -42,7 +42,8 @@ th, td { text-align: left; vertical-align: top; padding: 4px 8px;
 th { font-size: 12px; color: var(--muted); font-weight: 600; }
 td.name { overflow-wrap: anywhere; }
 .glyph { display: inline-block; width: 18px; height: 18px; border-radius: 3px; color: #fff;
-         text-align: center; font: 12px/18px ui-monospace, monospace; }
+         text-align: center; font: 12px/18px ui-monospace, monospace;
+         vertical-align: middle; }
 .legend { list-style: none; padding: 0; margin: 6px 0; display: flex; flex-wrap: wrap;
           gap: 4px 18px; }
 .findings { padding-left: 0; list-style: none; }

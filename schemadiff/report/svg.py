@@ -82,7 +82,8 @@ def graph_svg(graph: Graph) -> str:
             f'<g class="edge"><path d="M {x1:.1f} {y1:.1f} C {mid:.1f} {y1:.1f} {mid:.1f} '
             f'{y2:.1f} {x2:.1f} {y2:.1f}" fill="none" stroke="#57606a" stroke-width="1.4"'
             f'{dash} marker-end="url(#arrow)"/><text x="{mid:.1f}" y="{(y1 + y2) / 2 - 4:.1f}" '
-            f'text-anchor="middle" font-size="10" fill="#57606a" font-family="sans-serif">'
+            f'text-anchor="middle" font-size="10" fill="#57606a" font-family="sans-serif" '
+            f'stroke="#ffffff" stroke-width="3" paint-order="stroke">'
             f'{escape(e.label)}</text></g>')
     for n in graph.nodes.values():
         box = drawing.boxes[n.id]

@@ -51,7 +51,8 @@ def diff_table(doc: dict[str, Any], width: int | None = None, color: bool | None
     else:
         kinds = ", ".join(f"{s[k]} {k}" for k in ("missing", "extra", "changed", "renamed")
                           if s[k])
-        _drift(con, drift_rows(doc["differences"]), f"{s['differences']} difference(s): {kinds}")
+        _drift(con, drift_rows(doc["differences"]), f"{s['differences']} difference(s): {kinds}",
+               gap=False)
     _unmodeled(con, doc["unmodeled"])
     return _done(buf.getvalue())
 
@@ -149,11 +150,12 @@ def _reasons(con: Console, doc: dict[str, Any]) -> None:
 # ------------------------------------------------------------------------------ drift
 
 
-def _drift(con: Console, rows: list[DriftRow], title: str) -> None:
+def _drift(con: Console, rows: list[DriftRow], title: str, gap: bool = True) -> None:
     """A table when every object name fits whole, else a sentence per item; then the diffs."""
     if not rows:
         return
-    con.print()
+    if gap:
+        con.print()
     cols = [Col("object"), Col("change"), Col("attribute"), Col("expected", wrap=True),
             Col("actual", wrap=True), Col("migration"), Col("explained by", wrap=True)]
     cells_: list[list[TableCell]] = []
