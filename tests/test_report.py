@@ -3,6 +3,7 @@ stays valid GFM for any value, the strip's alphabet, the graph's cap and layout.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from typing import Any
@@ -217,8 +218,16 @@ def test_graph_is_capped_and_says_so() -> None:
     doc = document("infer", "damaged")
     g = graph.verdict_graph(doc, limit=4)
     assert len(g.nodes) <= 4 and g.left_out > 0
+    # 60 versions, each placed by the order from the one after it: more than GitHub should draw
+    doc = document("infer", "incident")
+    migrations = [dict(m, version=f"{i:03d}") for i, m in enumerate(doc["migrations"] * 2)][:60]
+    for m, after in itertools.pairwise(migrations):
+        m.update(confidence="inferred-from-order", proven=False, witness=after["version"])
+    doc = dict(doc, migrations=migrations, missing_from_history=[])
     markdown = report.infer_markdown(doc)
-    assert "_" not in markdown.split("```mermaid")[0][-3:]  # the block is there
+    flow = markdown.split("```mermaid\n")[1].split("```")[0]
+    assert flow.count('"]:::') == 40 and flow.count(" -->|") == 39  # nodes, edges drawn
+    assert "_20 more edge(s) not drawn: the graph shows at most 40 nodes" in markdown
     assert graph.verdict_graph(document("infer", "incident")).nodes == {}
 
 

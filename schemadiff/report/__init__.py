@@ -14,16 +14,25 @@ edges a graph shows). Rendering is pure: documents in, strings out.
 
 from __future__ import annotations
 
-from schemadiff.report.html import infer_html
-from schemadiff.report.markdown import check_markdown, diff_markdown, infer_markdown
-from schemadiff.report.table import check_table, diff_table, infer_table
+import importlib
+from typing import Any
 
-__all__ = [
-    "check_markdown",
-    "check_table",
-    "diff_markdown",
-    "diff_table",
-    "infer_html",
-    "infer_markdown",
-    "infer_table",
-]
+#: Public renderers and the module holding each: imported on first use, so that a
+#: ``--format json`` run never imports rich (a warm run's budget, tests/test_cache.py).
+_WHERE = {
+    "check_markdown": "markdown",
+    "check_table": "table",
+    "diff_markdown": "markdown",
+    "diff_table": "table",
+    "infer_html": "html",
+    "infer_markdown": "markdown",
+    "infer_table": "table",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'schemadiff.report' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"schemadiff.report.{module}"), name)
