@@ -168,7 +168,7 @@ def _drift(con: Console, rows: list[DriftRow], title: str, gap: bool = True) -> 
     table = fitted_table([cols[i] for i in keep], [[row[i] for i in keep] for row in cells_],
                          con.width, title)
     if table is not None:
-        con.print(table)
+        con.print(table, end="", soft_wrap=True)
     else:
         con.print(Text(title, style="bold"))
         for r in rows:
@@ -197,7 +197,7 @@ def _table_or_stack(con: Console, cols: list[Col], rows: list[list[TableCell]],
                     title: str | None) -> None:
     table = fitted_table(cols, rows, con.width, title)
     if table is not None:
-        con.print(table)
+        con.print(table, end="", soft_wrap=True)
         return
     # too narrow for any table: a line per row, its cells after the first two labelled
     if title:
