@@ -84,16 +84,34 @@ def headline(doc: dict[str, Any]) -> str:
 
 
 def counts(doc: dict[str, Any]) -> str:
-    """``32 migrations: 27 applied, 5 pending, 0 partial; history (file): 2 recorded``."""
-    s, h = doc["summary"], doc["history"]
-    history = (
-        "no history read" if h["source"] == "none"
-        else f"history ({h['source']}): {h['recorded']} recorded"
-    )
-    return (
-        f"{s['migrations']} migrations: {s['applied']} applied, {s['pending']} pending, "
-        f"{s['partial']} partial; {history}"
-    )
+    """``32 migrations: 27 applied, 5 pending, 0 partial``."""
+    s = doc["summary"]
+    return (f"{s['migrations']} migrations: {s['applied']} applied, {s['pending']} pending, "
+            f"{s['partial']} partial")
+
+
+def history_lines(doc: dict[str, Any]) -> list[str]:
+    """What the history said besides its versions: where it was read, a dirty or failed row,
+    a missing table (``history.notes``), one line each."""
+    h = doc["history"]
+    if h["source"] == "none":
+        return ["history: none read (no --history-file, dump data or --dsn): recorded unknown"]
+    lines = [f"history ({h['source']}): {h['recorded']} version(s) recorded"]
+    return lines + [f"history: {note}" for note in h.get("notes", [])]
+
+
+def unmodeled_lines(doc: dict[str, Any]) -> list[str]:
+    """The statements the replay could not model, after a count, one line each (file:line,
+    why, the statement's first words); none: no line."""
+    items = doc.get("unmodeled") or []
+    if not items:
+        return []
+    lines = [f"{len(items)} statement(s) could not be modelled (not compared; --strict "
+             "refuses them):"]
+    for u in items:
+        first = " ".join(str(u.get("statement", "")).split()[:6])
+        lines.append(f"  {u['file']}:{u['line']}: {u['message']}" + (f": {first}" if first else ""))
+    return lines
 
 
 def spans(versions: list[str], doc: dict[str, Any], shortest: int = 3) -> str:

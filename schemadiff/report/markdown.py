@@ -24,7 +24,8 @@ from schemadiff.report.values import DriftRow, drift_rows, is_long
 
 #: The strip in a comment: GitHub's code blocks are about this wide before they scroll.
 STRIP_WIDTH = 75
-_PUNCT = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
+#: What could start emphasis, code, a link, HTML, an entity, a strikethrough or end a cell.
+_PUNCT = re.compile(r"([\\`*_\[\]<>|~&])")
 
 
 def esc(text: str) -> str:
@@ -101,7 +102,7 @@ def diff_markdown(doc: dict[str, Any]) -> str:
                           if s[k])
         out = [f"### schemadiff diff: {s['differences']} difference(s) ({kinds})", ""]
         out += _drift(drift_rows(doc["differences"]))
-    out += _unmodeled(doc["unmodeled"])
+    out += _unmodeled(doc)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -110,6 +111,7 @@ def diff_markdown(doc: dict[str, Any]) -> str:
 
 def _infer_body(doc: dict[str, Any]) -> list[str]:
     out = [f"**{esc(doc['tool'])}** · {esc(words.counts(doc))}", ""]
+    out += [*(f"- {prose(line)}" for line in words.history_lines(doc)), ""]
     all_cells = [c for _, _, c in cells(doc)]
     if all_cells:
         out += [fenced(strip_plain(all_cells, STRIP_WIDTH), "text"), ""]
@@ -143,7 +145,7 @@ def _infer_body(doc: dict[str, Any]) -> list[str]:
         out += [f"#### Drift ({len(doc['drift'])})", ""]
         out += _drift(drift_rows(doc["drift"], doc))
     out += _migrations(doc)
-    out += _unmodeled(doc["unmodeled"])
+    out += _unmodeled(doc)
     return out
 
 
@@ -189,10 +191,8 @@ def _migrations(doc: dict[str, Any]) -> list[str]:
     return [details(f"All {len(rows)} migrations", body), ""]
 
 
-def _unmodeled(items: list[dict[str, Any]]) -> list[str]:
-    if not items:
+def _unmodeled(doc: dict[str, Any]) -> list[str]:
+    lines = words.unmodeled_lines(doc)
+    if not lines:
         return []
-    out = [f"{len(items)} statement(s) could not be modelled:", ""]
-    out += [f"- {code(str(u['file']) + ':' + str(u['line']))}: {esc(u['message'])}"
-            for u in items]
-    return [*out, ""]
+    return [esc(lines[0]), "", *(f"- {code(line.strip())}" for line in lines[1:]), ""]

@@ -39,7 +39,7 @@ def infer_table(doc: dict[str, Any], width: int | None = None, color: bool | Non
     _migrations(con, doc)
     _reasons(con, doc)
     _drift(con, drift_rows(doc["drift"], doc), f"{len(doc['drift'])} drift item(s)")
-    _unmodeled(con, doc["unmodeled"])
+    _unmodeled(con, doc)
     return _done(buf.getvalue())
 
 
@@ -53,7 +53,7 @@ def diff_table(doc: dict[str, Any], width: int | None = None, color: bool | None
                           if s[k])
         _drift(con, drift_rows(doc["differences"]), f"{s['differences']} difference(s): {kinds}",
                gap=False)
-    _unmodeled(con, doc["unmodeled"])
+    _unmodeled(con, doc)
     return _done(buf.getvalue())
 
 
@@ -67,7 +67,10 @@ def check_table(doc: dict[str, Any], width: int | None = None, color: bool | Non
     if not doc["failures"]:
         s = inference["summary"]
         con.print(f"ok: {s['applied']} applied, {s['pending']} pending; nothing fails "
-                  f"{', '.join(doc['fail_on'])}")
+                  f"{', '.join(doc['fail_on'])}", soft_wrap=True)
+    for line in words.history_lines(inference):
+        con.print(line, soft_wrap=True)
+    _unmodeled(con, inference)
     con.print()
     all_cells = [c for _, _, c in cells(inference)]
     con.print(strip_text(all_cells, con.width), end="")
@@ -83,8 +86,8 @@ def _summary(con: Console, doc: dict[str, Any]) -> None:
     head.append(words.headline(doc), style="bold")
     con.print(head)
     con.print(words.counts(doc))
-    for note in doc["history"].get("notes", ()):
-        con.print(Text(f"note: {note}", style="dim"))
+    for line in words.history_lines(doc):
+        con.print(line, soft_wrap=True)  # whole: a note names what to run
     con.print()
     all_cells = [c for _, _, c in cells(doc)]
     if all_cells:
@@ -245,6 +248,9 @@ def _done(text: str) -> str:
     return "\n".join(out)
 
 
-def _unmodeled(con: Console, items: list[dict[str, Any]]) -> None:
-    for u in items:
-        con.print(Text(f"warning: {u['file']}:{u['line']}: {u['message']}", style="#bf8700"))
+def _unmodeled(con: Console, doc: dict[str, Any]) -> None:
+    lines = words.unmodeled_lines(doc)
+    if lines:
+        con.print()
+    for line in lines:
+        con.print(Text(line, style="#bf8700"), soft_wrap=True)

@@ -1,6 +1,8 @@
 """What the terminal can show: its width and whether to colour.
 
 The renderers take ``width`` and ``color`` explicitly (tests fix them); None asks here.
+Everything is laid out to the width except the history's notes and the unmodelled
+statements' locations: they stay whole lines (CI logs grep them; a terminal wraps them).
 Width: ``COLUMNS``, else the terminal's (rich asks stdin, stdout and stderr), else 80.
 Colour: never when ``NO_COLOR`` is set and not empty (https://no-color.org) or on a ``dumb``
 terminal, else always when ``FORCE_COLOR`` is set, else only when stdout is a terminal: plain
