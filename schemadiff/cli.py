@@ -21,6 +21,8 @@ from schemadiff.gate import CATEGORIES, DEFAULT
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = click.Choice(["table", "json", "markdown"])
+#: infer and check also write one self-contained HTML page (schemadiff.report.html)
+REPORT_FORMATS = click.Choice(["table", "json", "markdown", "html"])
 
 
 def _options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
@@ -116,8 +118,8 @@ def _guard(fn: F) -> F:
 
 def _write(text: str, out: str | None) -> None:
     """Print, or write atomically to ``out`` (never a half-written file)."""
-    if out is None:
-        click.echo(text, nl=not text.endswith("\n"))
+    if out is None:  # colour is the renderer's choice (a TTY, NO_COLOR): never stripped here
+        click.echo(text, nl=not text.endswith("\n"), color=True)
         return
     path = Path(out)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -215,12 +217,13 @@ def diff(fmt: str, out: str | None, **o: Any) -> None:
 
     with _inputs(o, history=False) as kwargs:
         result = api.diff(o["migrations"], **kwargs)
+    doc = contract.diff_document(result.differences, result.unmodeled)
     if fmt == "json":
-        text = contract.dumps(contract.diff_document(result.differences, result.unmodeled))
+        text = contract.dumps(doc)
     elif fmt == "markdown":
-        text = report.diff_markdown(result.differences, result.unmodeled)
+        text = report.diff_markdown(doc)
     else:
-        text = report.diff_table(result.differences, result.unmodeled)
+        text = report.diff_table(doc, color=None if out is None else False)
     _write(text, out)
     sys.exit(1 if result.differences else 0)
 
@@ -264,7 +267,7 @@ def inspect(fmt: str, out: str | None, **o: Any) -> None:
 @_migrations
 @_source
 @_history
-@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--format", "-f", "fmt", type=REPORT_FORMATS, default="table", show_default=True)
 @_filters
 @_strict
 @_out
@@ -283,8 +286,11 @@ def infer(fmt: str, out: str | None, **o: Any) -> None:
         text = contract.dumps(doc)
     elif fmt == "markdown":
         text = report.infer_markdown(doc)
+    elif fmt == "html":
+        preview = contract.sync_preview(result, kwargs["options"].history_table)
+        text = report.infer_html(doc, sync=preview)  # type: ignore[arg-type]
     else:
-        text = report.infer_table(doc)
+        text = report.infer_table(doc, color=None if out is None else False)
     _write(text, out)
     sys.exit(1 if result.has_findings else 0)
 
@@ -300,7 +306,7 @@ def infer(fmt: str, out: str | None, **o: Any) -> None:
     show_default=True,
     help="Comma-separated: " + ", ".join(CATEGORIES) + " (pending only when named).",
 )
-@click.option("--format", "-f", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--format", "-f", "fmt", type=REPORT_FORMATS, default="table", show_default=True)
 @_filters
 @_strict
 @_tool_options
@@ -316,15 +322,16 @@ def check(fail_on: str, fmt: str, **o: Any) -> None:
         result = api.check(o["migrations"], fail_on=fail_on.split(","), **kwargs)
     if os.environ.get("GITHUB_ACTIONS") == "true":  # workflow commands: stderr, never stdout
         click.echo(github_annotations(result.failures), nl=False, err=True)
-    doc = contract.infer_document(result.inference)
+    doc = contract.check_document(result.inference, result.failures, result.fail_on)
     if fmt == "json":
-        document = contract.check_document(result.inference, result.failures, result.fail_on)
-        text = contract.dumps(document) + "\n"
+        text = contract.dumps(doc) + "\n"
     elif fmt == "markdown":
-        text = report.check_markdown(result.failures, doc, result.fail_on)
+        text = report.check_markdown(doc)
+    elif fmt == "html":
+        text = report.infer_html(doc["inference"], check=dict(doc))  # type: ignore[arg-type]
     else:
-        text = report.check_table(result.failures, doc, result.fail_on)
-    click.echo(text, nl=False)
+        text = report.check_table(doc)
+    click.echo(text, nl=False, color=True)
     sys.exit(0 if result.ok else 1)
 
 
@@ -406,8 +413,7 @@ def verify(fmt: str, out: str | None, shadow_dsn: str | None, shadow: str | None
     Exit 0 when the schema after every migration is the same both ways, 1 at the first migration
     where they part (reported with what differs), 2 on trouble.
     """
-    from schemadiff import api, contract
-    from schemadiff.verification import verification_table
+    from schemadiff import api, contract, report
 
     with _inputs(o, history=False) as kwargs:
         result = api.verify(
@@ -415,9 +421,7 @@ def verify(fmt: str, out: str | None, shadow_dsn: str | None, shadow: str | None
             options=kwargs["options"], cache=kwargs["cache"], steps=kwargs["steps"],
             notify=_notify,
         )
-    if fmt == "json":
-        text = contract.dumps(contract.verify_document(result))
-    else:
-        text = verification_table(result)
+    doc = contract.verify_document(result)
+    text = contract.dumps(doc) if fmt == "json" else report.verify_table(doc)
     _write(text, out)
     sys.exit(0 if result.comparison.agree else 1)

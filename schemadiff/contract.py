@@ -427,6 +427,21 @@ def sync_document(plan: RepairPlan, repair: Repair, style: str) -> SyncDocument:
     }
 
 
+def sync_preview(result: Inference, table: str | None = None) -> SyncDocument | None:
+    """What ``sync`` (script style, no flags) would write for ``result``, as its document,
+    for reports; None when sync could not write it (the error is sync's to say)."""
+    from schemadiff.repair import plan_from_inference, render_plan
+    from schemadiff.tools.protocol import SyncError
+
+    plan = plan_from_inference(result)
+    plan.table = table
+    try:
+        repair = render_plan(plan)
+    except SyncError:
+        return None
+    return sync_document(plan, repair, "script")
+
+
 def _diagnostic(d: Diagnostic) -> Diagnostic_:
     return {"file": d.location.path, "line": d.location.line, "message": d.message}
 

@@ -118,33 +118,3 @@ class Verification:
     tool: str
     shadow: str  # described for people, no password
     timings: dict[str, float] = field(default_factory=dict)  # seconds: static, shadow
-
-
-def verification_table(result: Verification) -> str:
-    """The ``verify`` report for people."""
-    from schemadiff.report import diff_table
-
-    c, tool, shadow, timings = result.comparison, result.tool, result.shadow, result.timings
-    total = len(c.snapshots.catalogs)
-    times = ", ".join(f"{k} {v:.2f}s" for k, v in timings.items())
-    lines: list[str] = []
-    for d in c.shadow_diagnostics:
-        lines.append(f"shadow: {d.location}: {d.message}")
-    if c.agree:
-        lines.append(
-            f"ok: the static replay and the shadow ({shadow}) agree after each of the {total} "
-            f"{tool} migrations ({times})"
-        )
-        return "\n".join(lines) + "\n"
-    dv = c.divergence
-    if dv is None:  # stopped before the end without a difference (not expected)
-        lines.append(f"compared {c.compared} of {total} migrations; no difference")
-        return "\n".join(lines) + "\n"
-    m = dv.migration
-    lines.append(
-        f"DIFFER after migration {dv.position + 1} of {total}: {m.label} ({m.path}); "
-        f"agreed on the {dv.position} before it ({times})"
-    )
-    lines.append("expected = static replay, actual = shadow database")
-    text = "\n".join(lines) + "\n" + diff_table(dv.differences, dv.unmodeled)
-    return text
