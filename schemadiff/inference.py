@@ -170,7 +170,7 @@ class FactTable:
     Facts are interned as integers: scoring runs hundreds of thousands of times, and hashing
     keys is what it would otherwise spend its time on. The table depends only on the replay's
     effect log, the migrations' order and the scope, so a run over unchanged migrations can
-    load it instead of building it (see :mod:`schemadiff.inputs`).
+    load it instead of building it (see :mod:`schemadiff.runtime.loader`).
     """
 
     names: list[Fact] = field(default_factory=list)

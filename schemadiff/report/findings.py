@@ -7,14 +7,14 @@ consecutive versions shortened to their ends) and what to do about it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from schemadiff.frozen import record
-from schemadiff.infer import PATTERNS
+from schemadiff.inference import PATTERNS
 from schemadiff.report.palette import Cell
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Finding:
     cell: Cell  # whose colour and glyph go with it
     label: str  # "applied but missing from the history"

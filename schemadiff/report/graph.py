@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from schemadiff.frozen import record
 from schemadiff.report.palette import Cell, cell_of
 
 EDGE_WORDS = {
@@ -23,7 +22,7 @@ EDGE_WORDS = {
 }
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Node:
     id: str  # "v3" (a version, by position) or "o1" (an object)
     label: str  # the version, or "table public.coupons"
@@ -31,7 +30,7 @@ class Node:
     cell: Cell | None  # None for objects
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Edge:
     source: str
     target: str

@@ -8,10 +8,10 @@ way to uncross edges; layers become columns, left to right, each centred on the 
 
 from __future__ import annotations
 
-from schemadiff.frozen import record
+from dataclasses import dataclass
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Box:
     x: float
     y: float
@@ -27,7 +27,7 @@ class Box:
         return self.x, self.y + self.h / 2
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class Drawing:
     boxes: dict[str, Box]
     width: float

@@ -9,9 +9,8 @@ unified diff of the two sides (stdlib ``difflib``) shown after the table.
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from typing import Any
-
-from schemadiff.frozen import record
 
 #: A value longer than this, or of more than one line, is shown as a diff, not in a cell.
 LONG = 100
@@ -19,7 +18,7 @@ LONG = 100
 ABSENT = "—"
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class DriftRow:
     kind: str
     object: str
