@@ -224,8 +224,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return node.this
     if isinstance(node, exp.Interval):
         text = node.this.name if node.this is not None else ""
-        unit = node.args.get("unit")
-        canonical = canonical_interval(text, unit.name if unit is not None else None)
+        unit = node.args.get("unit")  # a qualifier outside the quotes was reduced before parsing
+        canonical = canonical_interval(f"{text} {unit.name}" if unit is not None else text)
         return exp.Literal.string(canonical) if canonical is not None else node
     if isinstance(node, exp.BitString):  # B'0101' is the bit string '0101'
         return _rewrite(exp.Literal.string(node.this))
@@ -415,11 +415,18 @@ _OPERATOR_SYNTAX = re.compile(
 
 
 _FIELD = r"(?:year|month|day|hour|minute|second)"
-_INTERVAL_RANGE = re.compile(rf"(?i)\binterval\s+'((?:[^']|'')*)'\s+({_FIELD}\s+to\s+{_FIELD})\b")
+_INTERVAL_QUALIFIED = re.compile(
+    rf"(?i)\binterval\s+'((?:[^']|'')*)'\s+({_FIELD}(?:\s+to\s+{_FIELD})?)\b"
+)
 
 
 def _interval_range_constant(m: re.Match[str]) -> str:
-    """``interval '1 day 2:03' hour to minute`` (which sqlglot cannot read) as its value."""
+    """``interval '1.5' hour`` / ``interval '1 day 2:03' hour to minute`` as its value.
+
+    The qualifier outside the quotes truncates (``interval '1.5' hour`` is ``01:00:00``), one
+    inside does not (``interval '1.5 hour'`` is ``01:30:00``); sqlglot reads both as the same
+    tree, so the qualified form is reduced before it parses.
+    """
     canonical = canonical_interval(m.group(1).replace("''", "'"), " ".join(m.group(2).split()))
     return m.group(0) if canonical is None else quote_literal(canonical) + "::interval"
 
@@ -428,8 +435,8 @@ def _parse_expression(text: str) -> exp.Expression | None:
     if "::" in text:
         for pattern, repl in _MULTIWORD_CASTS:
             text = pattern.sub(repl, text)
-    if "to" in text.lower() and "interval" in text.lower():
-        text = _INTERVAL_RANGE.sub(_interval_range_constant, text)
+    if "interval" in text.lower():
+        text = _INTERVAL_QUALIFIED.sub(_interval_range_constant, text)
     if "OPERATOR" in text or "operator" in text:
         # OPERATOR(public.<) -> <: pg_dump qualifies operators outside pg_catalog (schema
         # qualification inside expressions is not compared)

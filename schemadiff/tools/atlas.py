@@ -183,7 +183,7 @@ HISTORY_QUERY = (
 _BASELINE, _EXECUTE, _RESOLVED = 1, 2, 4
 
 
-def _create_table_sql(table: str, schema: str) -> str:
+def create_table_sql(table: str, schema: str) -> str:
     """atlas_schema_revisions as Atlas creates it (``IF NOT EXISTS`` added).
 
     Args:
@@ -267,7 +267,7 @@ def render_sync(ctx: SyncContext) -> SyncScript:
     table = _script.qualified(ctx.table)
     body: list[str] = []
     if not ctx.recorded.table_exists:
-        body.append(_create_table_sql(table, ctx.table[0]))
+        body.append(create_table_sql(table, ctx.table[0]))
     body.append(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE;")
     for version in ctx.prune:
         body.append(f"DELETE FROM {table} WHERE version = {_script.literal(version)};")

@@ -170,7 +170,7 @@ def normalize_version(text: str) -> str | None:
     return str(int(text)) if re.fullmatch(r"[0-9]+", text) else None
 
 
-def _create_table_sql(table: str, schema: str) -> str:
+def create_table_sql(table: str, schema: str) -> str:
     """``__drizzle_migrations`` and its schema as ``migrate()`` creates them.
 
     Args:
@@ -252,7 +252,7 @@ def render_sync(ctx: SyncContext) -> SyncScript:
     table = _script.qualified(ctx.table)
     body: list[str] = []
     if not ctx.recorded.table_exists:
-        body.append(_create_table_sql(table, ctx.table[0]))
+        body.append(create_table_sql(table, ctx.table[0]))
     body.append(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE;")
     for version in ctx.prune:
         body.append(f"DELETE FROM {table} WHERE created_at = {_int(version)};")

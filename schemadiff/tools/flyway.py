@@ -239,7 +239,7 @@ _DESCRIPTION_MAX = 200
 _SCRIPT_MAX = 1000
 
 
-def _create_table_sql(table: str, name: str) -> str:
+def create_table_sql(table: str, name: str) -> str:
     """flyway_schema_history as Flyway creates it on PostgreSQL (``IF NOT EXISTS`` added).
 
     Args:
@@ -355,7 +355,7 @@ def render_sync(ctx: SyncContext) -> SyncScript:
     table = _script.qualified(ctx.table)
     body: list[str] = []
     if not ctx.recorded.table_exists:
-        body.append(_create_table_sql(table, ctx.table[1]))
+        body.append(create_table_sql(table, ctx.table[1]))
     body.append(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE;")
     for key in ctx.prune:
         body.append(f"DELETE FROM {table} WHERE {_where(key)};")
