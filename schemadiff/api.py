@@ -22,6 +22,7 @@ from schemadiff.model import Catalog
 from schemadiff.pipeline import Comparison, Request, Shadow, compare, load_migrations
 from schemadiff.repair import Repair, RepairPlan, plan_from_inference, plan_from_json, render_plan
 from schemadiff.tools import ToolOptions
+from schemadiff.tools.protocol import SyncRefusal
 from schemadiff.verification import Verification
 
 __all__ = [
@@ -73,7 +74,7 @@ class SyncResult:
     repair: Repair
 
 
-class SyncRefused(SchemaDiffError):
+class SyncRefused(SyncRefusal):
     """A sync that would record a partially applied migration (``partial`` names them)."""
 
     def __init__(self, partial: list[str]) -> None:

@@ -92,11 +92,11 @@ def _guard(fn: F) -> F:
     """Turn every exception into one line and exit code 2 (a refused sync: exit 1)."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from schemadiff.api import SyncRefused
+        from schemadiff.tools.protocol import SyncRefusal
 
         try:
             return fn(*args, **kwargs)
-        except SyncRefused as exc:
+        except SyncRefusal as exc:
             _notify(str(exc))
             sys.exit(1)
         except SchemaDiffError as exc:

@@ -21,7 +21,13 @@ from pathlib import Path
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
 from schemadiff.tools import _common, _script
-from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript, ToolOptions
+from schemadiff.tools.protocol import (
+    SyncContext,
+    SyncError,
+    SyncRefusal,
+    SyncScript,
+    ToolOptions,
+)
 
 NAME = "golang-migrate"
 SQL_FROM_TOOL = False
@@ -149,6 +155,13 @@ def render_sync(ctx: SyncContext) -> SyncScript:
         if not version.lstrip("-").isdigit():
             raise SyncError(f"golang-migrate versions are integers; cannot record {version!r}")
     target = max((int(v) for v in ctx.applied_after), default=None)
+    below = [m.version for m in ctx.pending_after if target is not None and int(m.version) < target]
+    if below:
+        raise SyncRefusal(
+            f"sync refused: golang-migrate keeps one row, and version {target} would mark the "
+            f"pending migration(s) {', '.join(below)} below it as applied: golang-migrate "
+            "would never run them. Apply them first (by hand, in order), then sync again"
+        )
     body: list[str] = []
     if not ctx.recorded.table_exists:
         body.append(_CREATE_TABLE.format(table=table))
@@ -159,18 +172,10 @@ def render_sync(ctx: SyncContext) -> SyncScript:
     ctx.notes.append(f"golang-migrate keeps one row: version {target} means every migration up "
                      "to it is applied" if target is not None else
                      "no applied version remains: the row is removed")
-    warnings = []
-    if target is not None:
-        below = [m.version for m in ctx.pending_after if int(m.version) < target]
-        if below:
-            warnings.append(f"pending migration(s) {', '.join(below)} lie below version "
-                            f"{target}: golang-migrate will never run them; apply them by hand "
-                            "or renumber them above it")
     return SyncScript(
         NAME, "script", _script.frame(ctx, "set schema_migrations", body),
         commands=("migrate up",) if any(int(m.version) > (target or 0)
                                         for m in ctx.pending_after) else (),
-        warnings=tuple(warnings),
         inserted=(str(target),) if target is not None else (),
         pruned=ctx.prune,
     )

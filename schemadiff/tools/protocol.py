@@ -109,6 +109,11 @@ class SyncError(SchemaDiffError):
     """A sync that cannot be written as asked (the message says why and what to do instead)."""
 
 
+class SyncRefusal(SyncError):
+    """A sync that could be written but would tell the tool something false (a row that marks
+    a pending migration applied): refused, not an input error (the command exits 1)."""
+
+
 @dataclass(frozen=True, slots=True)
 class SyncScript:
     """A generated repair of a tool's history table.
