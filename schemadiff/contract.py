@@ -19,6 +19,7 @@ import sys
 import types
 import typing
 from collections import Counter
+from collections.abc import Iterable
 from enum import Enum
 from pathlib import Path
 from typing import Any, Literal, Union
@@ -38,6 +39,7 @@ else:  # typing's TypedDict knows NotRequired from 3.11 on
 from schemadiff.differences import Change, Difference
 from schemadiff.errors import Diagnostic, Location, SchemaDiffError
 from schemadiff.gate import Category, Failure
+from schemadiff.ignore import Count
 from schemadiff.inference import Confidence, Inference, Pattern, Status, Verdict
 from schemadiff.model import Catalog
 from schemadiff.recorded import Recorded
@@ -82,6 +84,14 @@ class Drift(TypedDict):
     explained_by: NotRequired[Rerun]
 
 
+class IgnoredRule(TypedDict):
+    """What one ignore rule took out of the findings: never dropped silently."""
+
+    rule: str  # "table public.audit_*" (an object rule) or "2024*" (a version rule)
+    what: Literal["object", "version"]
+    count: int  # objects matched on either side (what lives on a matched table goes with it)
+
+
 class DiffSummary(TypedDict):
     differences: int
     missing: int
@@ -96,6 +106,7 @@ class DiffDocument(TypedDict):
     command: Literal["diff"]
     differences: list[Drift]
     unmodeled: list[Unmodeled]
+    ignored: list[IgnoredRule]  # one entry per ignore rule, also when it matched nothing
     summary: DiffSummary
 
 
@@ -169,6 +180,7 @@ class InferDocument(TypedDict):
     partial: list[str]
     drift: list[Drift]
     unmodeled: list[Unmodeled]
+    ignored: list[IgnoredRule]  # one entry per ignore rule, also when it matched nothing
     summary: InferSummary
 
 
@@ -301,13 +313,21 @@ def unmodeled(d: Diagnostic) -> Unmodeled:
     }
 
 
-def diff_document(diffs: list[Difference], diagnostics: list[Diagnostic]) -> DiffDocument:
+def ignored(counts: Iterable[Count]) -> list[IgnoredRule]:
+    return [{"rule": c.rule, "what": c.what, "count": c.count}  # type: ignore[typeddict-item]
+            for c in counts]
+
+
+def diff_document(
+    diffs: list[Difference], diagnostics: list[Diagnostic], ignores: Iterable[Count] = ()
+) -> DiffDocument:
     by_change = Counter(d.change for d in diffs)
     return {
         "format_version": FORMAT_VERSION,
         "command": "diff",
         "differences": [drift(d) for d in diffs],
         "unmodeled": [unmodeled(d) for d in diagnostics],
+        "ignored": ignored(ignores),
         "summary": {
             "differences": len(diffs),
             "missing": by_change[Change.MISSING],
@@ -375,6 +395,7 @@ def infer_document(result: Inference) -> InferDocument:
         "partial": result.partial,
         "drift": [drift(d) for d in result.drift],
         "unmodeled": [unmodeled(d) for d in result.unmodeled],
+        "ignored": ignored(result.ignored),
         "summary": {
             "migrations": len(result.verdicts),
             "applied": counts[Status.APPLIED],
