@@ -4,7 +4,8 @@ An object rule is ``"KIND PATTERN"``: ``KIND`` is an object kind (``table``, ``i
 ``function`` ...) or ``*`` for any kind; ``PATTERN`` an :mod:`fnmatch` glob (case-sensitive,
 as PostgreSQL names are). A pattern with a dot is matched against the qualified name
 (``schema.name``; ``schema.table.name`` for columns, constraints, triggers and policies;
-functions without their arguments), one without a dot against the bare name in any schema::
+functions without their arguments), one without a dot against the bare name in any schema
+(``*`` crosses dots, as in fnmatch: ``index *_2026*`` is any schema's)::
 
     table public.audit_*     tables of public named audit_...
     index *_2026*            indexes named ..._2026... in any schema
