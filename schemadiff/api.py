@@ -287,6 +287,7 @@ def sync(
     assume_applied: Sequence[str] = (),
     allow_partial: bool = False,
     complete_partial: bool = False,
+    repair_checksums: bool = False,
     history_file: Path_ | None = None,
     tool: str | None = None,
     schema_file: Path_ | None = None,
@@ -308,8 +309,10 @@ def sync(
     Only what the schema proves is recorded or pruned; ``assume_applied`` names unverified
     versions to record anyway (``"unverified"``, ``"unobservable"`` for groups). A partial
     migration raises :class:`SyncRefused` unless ``allow_partial`` or ``complete_partial``.
-    ``from_json``: a saved ``infer --format json`` instead of reading the database. The other
-    arguments are :func:`infer`'s.
+    ``from_json``: a saved ``infer --format json`` instead of reading the database.
+    ``repair_checksums``: also set the recorded checksum of applied migrations whose file
+    changed to the file's (the tool's own repair: Flyway's ``repair``). The other arguments
+    are :func:`infer`'s.
     """
     if from_json is not None:
         from schemadiff.contract import read_infer_document
@@ -329,7 +332,7 @@ def sync(
     if plan.partial and not (allow_partial or complete_partial):
         raise SyncRefused(list(plan.partial))
     repair = render_plan(plan, style=style, prune=prune, complete_partial=complete_partial,
-                         assume=tuple(assume_applied))
+                         assume=tuple(assume_applied), repair_checksums=repair_checksums)
     return SyncResult(plan, repair)
 
 

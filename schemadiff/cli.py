@@ -408,6 +408,11 @@ def check(fmt: str, **o: Any) -> None:
 )
 @click.option("--allow-partial", is_flag=True, help="Sync even though a migration is partial.")
 @click.option(
+    "--repair-checksums", is_flag=True,
+    help="Also set the recorded checksum of applied migrations whose file changed to the "
+    "file's, as the tool's own repair does (sqlx, Flyway, Prisma).",
+)
+@click.option(
     "--complete-partial",
     is_flag=True,
     help="Also emit the statements of partial migrations whose effects are absent.",
@@ -427,7 +432,8 @@ def check(fmt: str, **o: Any) -> None:
 @_cache
 @_guard
 def sync(from_json: str | None, style: str, fmt: str, out: str | None, prune: bool,
-         allow_partial: bool, complete_partial: bool, assume: tuple[str, ...], **o: Any) -> None:
+         allow_partial: bool, repair_checksums: bool, complete_partial: bool,
+         assume: tuple[str, ...], **o: Any) -> None:
     """Write the repair of the tool's history table (nothing is run: you run it).
 
     Only what the schema proves is recorded or pruned: versions it cannot verify are named
@@ -440,7 +446,7 @@ def sync(from_json: str | None, style: str, fmt: str, out: str | None, prune: bo
         result = api.sync(
             o["migrations"], from_json=from_json, style=style, prune=prune,
             assume_applied=assume, allow_partial=allow_partial,
-            complete_partial=complete_partial, **kwargs,
+            complete_partial=complete_partial, repair_checksums=repair_checksums, **kwargs,
         )
     repair = result.repair
     text = repair.text

@@ -207,6 +207,16 @@ class NotRecorded(TypedDict):
     reason: str
 
 
+class ChecksumRow(TypedDict):
+    """An applied migration whose file changed since it ran: both checksums, as the tool
+    spells them."""
+
+    version: str
+    recorded: str | None  # None: not known (a saved inference keeps no checksums)
+    file: str | None
+    repaired: bool  # whether the script sets the recorded one to the file's
+
+
 class SyncDocument(TypedDict):
     format_version: FormatVersion
     command: Literal["sync"]
@@ -214,6 +224,8 @@ class SyncDocument(TypedDict):
     style: Literal["script", "migration"]
     inserted: list[str]  # versions the script records, in order
     pruned: list[str]  # versions it deletes
+    updated: list[str]  # versions whose recorded checksum it sets (--repair-checksums)
+    checksums: list[ChecksumRow]  # every checksum mismatch, repaired or not
     not_recorded: list[NotRecorded]  # unverified versions left out (--assume-applied)
     not_pruned: list[str]  # recorded, not applied, but not proven: left alone
     partial: list[str]
@@ -221,6 +233,7 @@ class SyncDocument(TypedDict):
     version: str | None  # --style migration: its version
     commands: list[str]  # what to run afterwards
     warnings: list[str]
+    notes: list[str]  # everything sync prints on stderr
     script: str
 
 
@@ -437,6 +450,12 @@ def sync_document(plan: RepairPlan, repair: Repair, style: str) -> SyncDocument:
         "style": style,  # type: ignore[typeddict-item]
         "inserted": list(script.inserted),
         "pruned": list(script.pruned),
+        "updated": list(script.updated),
+        "checksums": [
+            {"version": m.version, "recorded": _recorded_checksum(plan.recorded, m.version),
+             "file": m.checksum, "repaired": m.version in script.updated}
+            for m in plan.checksum_mismatch
+        ],
         "not_recorded": [{"version": v, "reason": r} for v, r in repair.not_recorded.items()],
         "not_pruned": list(repair.not_pruned),
         "partial": list(plan.partial),
@@ -444,8 +463,14 @@ def sync_document(plan: RepairPlan, repair: Repair, style: str) -> SyncDocument:
         "version": script.version,
         "commands": list(script.commands),
         "warnings": list(script.warnings),
+        "notes": list(repair.notes),
         "script": repair.text,
     }
+
+
+def _recorded_checksum(recorded: Recorded, version: str) -> str | None:
+    row = recorded.applied.get(version)
+    return row.checksum if row is not None else None
 
 
 def sync_preview(result: Inference, table: str | None = None) -> SyncDocument | None:
