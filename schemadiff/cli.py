@@ -509,8 +509,6 @@ def config_command(fmt: str, **o: Any) -> None:
     (`path: key`), else from the default; the file is --config, else the nearest
     schemadiff.toml (or pyproject.toml with [tool.schemadiff]) from here upward.
     """
-    import json
-
     from schemadiff import config
 
     explicit = o.get("config_path")
@@ -521,11 +519,9 @@ def config_command(fmt: str, **o: Any) -> None:
     settings = _configure(o)
     where = str(file.path) if file is not None else None
     if fmt == "json":
-        doc = {
-            "file": where,
-            "settings": {k: {"value": s.value, "from": s.origin} for k, s in settings.items()},
-        }
-        click.echo(json.dumps(doc, indent=2))
+        from schemadiff.contract import config_document, dumps
+
+        click.echo(dumps(config_document(file.path if file else None, settings)))
         return
     lines = [f"configuration file: {where or 'none found (defaults and flags only)'}"]
     shown = {

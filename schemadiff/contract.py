@@ -19,10 +19,10 @@ import sys
 import types
 import typing
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import Enum
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import TYPE_CHECKING, Any, Literal, Union
 
 if sys.version_info >= (3, 11):
     from typing import NotRequired, TypedDict, get_args, get_origin, get_type_hints, is_typeddict
@@ -46,9 +46,12 @@ from schemadiff.recorded import Recorded
 from schemadiff.repair import Repair, RepairPlan
 from schemadiff.verification import Verification
 
+if TYPE_CHECKING:
+    from schemadiff.config import Setting
+
 FormatVersion = Literal[1]
 FORMAT_VERSION: FormatVersion = 1
-COMMANDS = ("diff", "infer", "check", "sync", "verify", "inspect")
+COMMANDS = ("diff", "infer", "check", "sync", "verify", "inspect", "config")
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 
 # ------------------------------------------------------------------------------ shared parts
@@ -275,6 +278,18 @@ class InspectDocument(TypedDict):
     objects: list[dict[str, Any]]  # {"kind": ..., "object": ..., <the kind's fields>}
 
 
+class Setting_(TypedDict):
+    value: Any  # a string, a list of strings, or null
+    origin: str  # "<file>: <key>", "flag --tool" or "default"
+
+
+class ConfigDocument(TypedDict):
+    format_version: FormatVersion
+    command: Literal["config"]
+    file: str | None  # the configuration file read; None: none found
+    settings: dict[str, Setting_]  # by key as the file spells it ("ignore.objects")
+
+
 DOCUMENTS: dict[str, type] = {
     "diff": DiffDocument,
     "infer": InferDocument,
@@ -282,6 +297,7 @@ DOCUMENTS: dict[str, type] = {
     "sync": SyncDocument,
     "verify": VerifyDocument,
     "inspect": InspectDocument,
+    "config": ConfigDocument,
 }
 
 # ------------------------------------------------------------------------------ writers
@@ -465,6 +481,16 @@ def sync_document(plan: RepairPlan, repair: Repair, style: str) -> SyncDocument:
         "warnings": list(script.warnings),
         "notes": list(repair.notes),
         "script": repair.text,
+    }
+
+
+def config_document(file: Path | None, settings: Mapping[str, Setting]) -> ConfigDocument:
+    """``schemadiff config --format json``: every resolved value and where it came from."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "command": "config",
+        "file": str(file) if file is not None else None,
+        "settings": {k: {"value": s.value, "origin": s.origin} for k, s in settings.items()},
     }
 
 

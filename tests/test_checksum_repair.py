@@ -16,6 +16,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from jsonschema import Draft202012Validator
 
 from flyway_emulation import FlywayError, flyway_migrate
 from pg import PgServer
@@ -79,6 +80,7 @@ def test_repair_makes_the_tool_accept_the_history(pg: PgServer, tmp_path: Path,
     repaired = _run(*args, "--repair-checksums", "--format", "json")
     assert repaired.returncode == 0, repaired.stderr
     doc = json.loads(repaired.stdout)
+    validate("sync", doc)
     version = doc["checksums"][0]["version"]
     assert doc["updated"] == [version] and doc["inserted"] == [] and doc["pruned"] == []
     row = doc["checksums"][0]
@@ -139,3 +141,12 @@ def test_atlas_is_refused_with_the_tools_own_way(tmp_path: Path) -> None:
     m = Migration("1", "init", str(tmp_path / "1_init.sql"), "", checksum="x")
     with pytest.raises(SyncError, match="atlas migrate hash"):
         render_sync("atlas", [], Recorded.none("atlas"), checksums=[m])
+
+
+def validate(command: str, document: object) -> None:
+    """``document`` against the shipped JSON Schema of ``command``."""
+    from schemadiff import contract
+
+    schema = json.loads((contract.SCHEMA_DIR / f"{command}.schema.json").read_text())
+    errors = sorted(Draft202012Validator(schema).iter_errors(document), key=str)
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from schemadiff import config
 from schemadiff.errors import SchemaDiffError
@@ -128,8 +129,9 @@ def test_config_command_names_each_values_origin(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     file = str(tmp_path / "schemadiff.toml")
+    validate("config", doc)
     assert doc["file"] == file
-    got = {k: (v["value"], v["from"]) for k, v in doc["settings"].items()}
+    got = {k: (v["value"], v["origin"]) for k, v in doc["settings"].items()}
     assert got == {
         "migrations": (str(tmp_path / "db" / "migrations"), f"{file}: migrations"),
         "tool": ("flyway", "flag --tool"),
@@ -156,7 +158,7 @@ def test_config_command_without_a_file(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert doc["file"] is None
-    assert {v["from"] for v in doc["settings"].values()} == {"default"}
+    assert {v["origin"] for v in doc["settings"].values()} == {"default"}
     assert doc["settings"]["fail-on"]["value"] == list(config.BY_NAME["fail-on"].default)
 
 
@@ -186,3 +188,12 @@ def test_flag_overrides_the_files_fail_on(tmp_path: Path, flags: tuple[str, ...]
     assert proc.returncode == (1 if fails else 0), proc.stdout + proc.stderr
     doc = json.loads(proc.stdout)
     assert doc["fail_on"] == (["history"] if fails else ["drift"])
+
+
+def validate(command: str, document: object) -> None:
+    """``document`` against the shipped JSON Schema of ``command``."""
+    from schemadiff import contract
+
+    schema = json.loads((contract.SCHEMA_DIR / f"{command}.schema.json").read_text())
+    errors = sorted(Draft202012Validator(schema).iter_errors(document), key=str)
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from pg import PgServer
 from schemadiff.errors import SchemaDiffError
@@ -175,6 +176,7 @@ def test_ignored_objects_pass_check_and_are_counted(drifted: tuple[Path, str], f
     assert proc.returncode == 0, proc.stdout + proc.stderr
     if fmt == "json":
         doc = json.loads(proc.stdout)
+        validate("check", doc)
         assert doc["ok"] is True
         assert doc["inference"]["ignored"] == [
             {"rule": "table public.audit_*", "what": "object", "count": 1},
@@ -197,6 +199,7 @@ def test_diff_counts_ignored_objects(drifted: tuple[Path, str], fmt: str) -> Non
     assert proc.returncode == 0, proc.stdout + proc.stderr
     if fmt == "json":
         doc = json.loads(proc.stdout)
+        validate("diff", doc)
         assert doc["differences"] == []
         assert [i["count"] for i in doc["ignored"]] == [1, 1, 2]
     else:
@@ -225,3 +228,12 @@ def test_an_ignored_version_is_not_synced(drifted: tuple[Path, str]) -> None:
     _config(root, RULES, [])
     proc = _run(root, "infer", "--dsn", dsn, "--history-file", "history.txt", "-f", "json")
     assert json.loads(proc.stdout)["recorded_not_in_code"] == ["20230101000000"]
+
+
+def validate(command: str, document: object) -> None:
+    """``document`` against the shipped JSON Schema of ``command``."""
+    from schemadiff import contract
+
+    schema = json.loads((contract.SCHEMA_DIR / f"{command}.schema.json").read_text())
+    errors = sorted(Draft202012Validator(schema).iter_errors(document), key=str)
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
