@@ -98,6 +98,31 @@ def test_repair_makes_the_tool_accept_the_history(pg: PgServer, tmp_path: Path,
     assert json.loads(again.stdout)["updated"] == []  # nothing more to repair
 
 
+def test_flyway_repair_deletes_failed_rows(pg: PgServer, tmp_path: Path) -> None:
+    """``flyway repair`` also removes failed rows: with them left, migrate stops at them."""
+    d = tmp_path / "migrations"
+    d.mkdir()
+    for name, sql in FLYWAY.files.items():
+        (d / name).write_text(sql)
+    db = pg.create_database("config_cks_flyway_failed")
+    with pg.connect_db(db, autocommit=True) as conn:
+        flyway_migrate(conn, d)
+        conn.execute("INSERT INTO flyway_schema_history (installed_rank, version, description, "
+                     "type, script, checksum, installed_by, execution_time, success) VALUES "
+                     "(3, '3', 'half', 'SQL', 'V3__half.sql', 1, 'me', 0, false)")
+        with pytest.raises(FlywayError, match="failed migration to version 3"):
+            flyway_migrate(conn, d)
+        (d / "V1__init.sql").write_text(EDIT + FLYWAY.files["V1__init.sql"])
+    proc = _run("sync", "-m", str(d), "--tool", "flyway", "--dsn", pg.dsn(db),
+                "--repair-checksums")
+    assert proc.returncode == 0, proc.stderr
+    pg.psql(db, proc.stdout, single_transaction=False)
+    with pg.connect_db(db, autocommit=True) as conn:
+        assert flyway_migrate(conn, d) == []
+        assert conn.execute("SELECT count(*) FROM flyway_schema_history WHERE NOT success"
+                            ).fetchone() == (0,)
+
+
 PRISMA_SQL = "CREATE TABLE users (id bigint PRIMARY KEY);\n"
 PRISMA_TABLE = """CREATE TABLE _prisma_migrations (
     id VARCHAR(36) PRIMARY KEY NOT NULL, checksum VARCHAR(64) NOT NULL,

@@ -64,6 +64,17 @@ def test_explicit_config_beats_the_nearest(tmp_path: Path) -> None:
     assert config.load(cwd=tmp_path).values == {"tool": "sqlx"}  # type: ignore[union-attr]
 
 
+def test_pyproject_ignore_table(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.schemadiff]\ntool = "goose"\n[tool.schemadiff.ignore]\n'
+        'objects = ["table public.audit_*"]\nversions = ["1*"]\n')
+    file = config.load(cwd=tmp_path)
+    assert file is not None
+    assert file.values == {"tool": "goose", "ignore.objects": ["table public.audit_*"],
+                           "ignore.versions": ["1*"]}
+    assert file.origin("ignore.objects").endswith("pyproject.toml: tool.schemadiff.ignore.objects")
+
+
 def test_migrations_are_relative_to_the_file(tmp_path: Path) -> None:
     _tree(tmp_path, {"proj/schemadiff.toml": 'migrations = "db/migrations"\n'})
     (tmp_path / "proj" / "deep").mkdir()
