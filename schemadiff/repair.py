@@ -301,10 +301,14 @@ def checksum_notes(plan: RepairPlan, *, repaired: bool) -> list[str]:
             for m in plan.checksum_mismatch]
     width = max(len(v) for v, _, _ in rows)
     rwidth = max(len(r) for _, r, _ in rows)
-    what = ("the script sets the recorded checksum to the file's (--repair-checksums)"
-            if repaired else
-            "the tool refuses to run until the checksums agree; review the changes, then "
-            "pass --repair-checksums to record the files' checksums")
+    if repaired:
+        what = "the script sets the recorded checksum to the file's (--repair-checksums)"
+    elif getattr(TOOLS.get(plan.tool), "checksum_repair", None) is None:
+        what = ("the tool refuses to run until the checksums agree"
+                + _NO_CHECKSUM_REPAIR.get(plan.tool, ""))
+    else:
+        what = ("the tool refuses to run until the checksums agree; review the changes, then "
+                "pass --repair-checksums to record the files' checksums")
     lines = [f"checksum mismatch: {len(rows)} applied migration(s) changed since they ran; "
              f"{what}:",
              f"  {'version'.ljust(width)}  {'recorded'.ljust(rwidth)}  file"]
@@ -378,8 +382,8 @@ def render_sync(
     if both:
         raise SyncError(f"version(s) both to record and to prune: {', '.join(both)}")
     if checksums and getattr(module, "checksum_repair", None) is None:
-        raise SyncError(f"--repair-checksums: {tool} has no per-file checksum to repair"
-                        + _NO_CHECKSUM_REPAIR.get(tool, ""))
+        raise SyncError(f"--repair-checksums is not written for {tool}"
+                        + _NO_CHECKSUM_REPAIR.get(tool, ": it keeps no per-file checksum"))
     ctx = SyncContext(
         tool=tool,
         missing=tuple(seen.values()),
@@ -400,6 +404,8 @@ _NO_CHECKSUM_REPAIR = {
     "atlas": (": atlas_schema_revisions.hash is atlas.sum's running hash over every file up "
               "to that one, not the file's own; after reviewing the change, run "
               "`atlas migrate hash` (atlas.sum) and `atlas migrate set` instead"),
+    "liquibase": (": after reviewing the change, `liquibase clear-checksums` lets Liquibase "
+                  "record the new MD5SUMs on its next update"),
 }
 
 
