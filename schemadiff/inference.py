@@ -121,10 +121,15 @@ class Inference:
     drift: list[Difference]
     unverified: list[str] = field(default_factory=list)
     unmodeled: list[Diagnostic] = field(default_factory=list)  # statements not modelled
+    #: what ignore rules took out, per rule (schemadiff.ignore.Count)
+    ignored: list[Any] = field(default_factory=list)
+    #: versions an ignore rule names: never a finding, never synced
+    ignored_versions: frozenset[str] = frozenset()
 
     @property
     def partial(self) -> list[str]:
-        return [v.migration.version for v in self.verdicts if v.status == Status.PARTIAL]
+        return [v.migration.version for v in self.verdicts
+                if v.status == Status.PARTIAL and v.migration.version not in self.ignored_versions]
 
     @property
     def has_findings(self) -> bool:
