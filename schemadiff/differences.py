@@ -164,8 +164,10 @@ def diff_catalogs(
             out.append(Difference(key, Change.EXTRA, None, None, a, prov.of(key)))
         elif e is not None and a is not None and e != a:
             ea, aa = e.attributes(), a.attributes()
+            undecided = e.UNDECIDED_WHEN_NONE
             for attr in ea:
-                if ea[attr] != aa.get(attr):
+                if ea[attr] != aa.get(attr) and not (
+                        attr in undecided and (ea[attr] is None or aa.get(attr) is None)):
                     out.append(
                         Difference(
                             key,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple, get_args
+from typing import Any, ClassVar, Literal, NamedTuple, get_args
 
 Kind = Literal[
     "schema",
@@ -85,6 +85,8 @@ class SchemaObject:
     comment: str | None = field(default=None, kw_only=True)
 
     KIND = ""
+    #: Attributes whose None on either side means "not decided": no difference is reported.
+    UNDECIDED_WHEN_NONE: ClassVar[tuple[str, ...]] = ()
 
     @property
     def key(self) -> Key:
@@ -268,16 +270,21 @@ class View(SchemaObject):
     """A view or materialized view.
 
     The catalog deparses view queries, so the text a migration wrote and the text pg_dump prints
-    differ; the static comparison uses ``relations`` (what the query reads), the raw text is kept
-    for display and for the exact (shadow) mode.
+    differ. Both are compared by ``relations`` (what the query reads) and by ``query``, the
+    form both texts share (:func:`schemadiff.sql.normalize.canonical_view_query`); where that
+    form cannot be decided (a ``*`` projection the deparser expanded, a relation or column
+    renamed under the view, text sqlglot cannot parse) ``query`` is None and only the relations
+    are compared. The raw text is kept for display and for the exact (shadow) mode.
     """
 
     schema: str
     name: str
     materialized: bool = False
     relations: tuple[str, ...] = ()  # sorted unqualified names of relations the query reads
+    query: str | None = None  # canonical query, None: undecided (not compared)
     definition: str = field(default="", compare=False)
     KIND = "view"
+    UNDECIDED_WHEN_NONE = ("query",)
 
 
 @dataclass(frozen=True, slots=True)

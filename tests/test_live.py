@@ -205,7 +205,9 @@ def mismatches(live: Catalog, other: Catalog) -> list[str]:
             out.append(f"{key}: only in {'live' if b is None else 'dump'}")
             continue
         aa, ba = a.attributes(), b.attributes()
-        out += [f"{key}.{k}: live {aa[k]!r} != dump {ba[k]!r}" for k in aa if aa[k] != ba[k]]
+        undecided = a.UNDECIDED_WHEN_NONE  # None is "not known" (a dump's extension version)
+        out += [f"{key}.{k}: live {aa[k]!r} != dump {ba[k]!r}" for k in aa
+                if aa[k] != ba[k] and not (k in undecided and None in (aa[k], ba[k]))]
     return out
 
 

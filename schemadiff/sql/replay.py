@@ -47,6 +47,7 @@ from schemadiff.sql.names import (
 from schemadiff.sql.normalize import (
     TypeRef,
     canonical_default,
+    canonical_view_query,
     nextval_default,
     qualified,
     quote_ident,
@@ -391,6 +392,7 @@ class Replayer:
         comment = self.catalog.objects[key].comment
         self._drop_table(key)
         self._put(View(key.schema, key.name, False, referenced_relations(op.query),
+                       canonical_view_query(op.query, self._star_columns(op.query)),
                        definition=op.query, comment=comment))
 
     def _op_SetSearchPath(self, op: ops.SetSearchPath) -> None:
@@ -1070,7 +1072,7 @@ class Replayer:
                 elif isinstance(action, ops.SetSchema):
                     self._rename_relation(key, action.schema, key.name)
                 elif isinstance(action, ops.RenameColumn) and key.kind == "view":
-                    pass  # view column names are not modelled statically
+                    self._views_undecided(key.name)  # its columns' names are not modelled
             return
         pending: list[ops.ConstraintDef] = []
         schema, table = key.schema, key.name
@@ -1444,7 +1446,14 @@ class Replayer:
         for o in list(self.catalog.of_kind("view")):
             if isinstance(o, View) and old in o.relations:
                 relations = tuple(sorted(new if r == old else r for r in o.relations))
-                self._put(replace(o, relations=relations))
+                # the deparser prints the new name: the query as written no longer decides
+                self._put(replace(o, relations=relations, query=None))
+
+    def _views_undecided(self, relation: str) -> None:
+        """A column of ``relation`` renamed: the views reading it print ``new AS old`` now."""
+        for o in list(self.catalog.of_kind("view")):
+            if isinstance(o, View) and relation in o.relations and o.query is not None:
+                self._put(replace(o, query=None))
 
     def _rename_column(self, schema: str, table: str, old: str, new: str) -> None:
         key = Key("column", schema, table, old)
@@ -1454,6 +1463,7 @@ class Replayer:
             return
         self._delete(key)
         self._put(replace(col, name=new))  # type: ignore[type-var]
+        self._views_undecided(table)
         tkey = Key("table", schema, table)
         tobj: Table | None = self.catalog.objects.get(tkey)  # type: ignore[assignment]
         if tobj is not None and tobj.partition_by:
@@ -1684,8 +1694,22 @@ class Replayer:
             self._conflict(f'relation "{op.name.name}" already exists')
             return
         comment = self.catalog.objects[key].comment if key in self.catalog else None
-        self._put(View(schema, op.name.name, op.materialized, relations,
+        query = canonical_view_query(op.query, self._star_columns(op.query))
+        self._put(View(schema, op.name.name, op.materialized, relations, query,
                        definition=op.query, comment=comment))
+
+    def _star_columns(self, query: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The tables a ``*`` of a view's query may expand into: name -> columns in order."""
+        if "*" not in query:
+            return ()
+        from schemadiff.sql.normalize import qualified_relations
+
+        out = []
+        for schema, name in qualified_relations(query):
+            key = self._find(("table",), ops.QName(schema, name))
+            if key is not None:
+                out.append((name, tuple(c.name for c in self.catalog.columns(key.schema, name))))
+        return tuple(out)
 
     # ------------------------------------------------------------------ functions
     def _function_object(self, op: ops.CreateFunction, schema: str) -> Function:

@@ -39,6 +39,7 @@ from schemadiff.sql import ops
 from schemadiff.sql.normalize import (
     TypeRef,
     canonical_default,
+    canonical_view_query,
     normalize_expression,
     quote_ident,
     referenced_relations,
@@ -300,7 +301,7 @@ def views(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
     for r in rows:
         query = (r["definition"] or "").strip().rstrip(";").strip()
         yield View(r["schema"], r["name"], r["materialized"], referenced_relations(query),
-                   definition=query, comment=r["comment"])
+                   canonical_view_query(query), definition=query, comment=r["comment"])
 
 
 def _argument_text(a: ops.Argument) -> str:
