@@ -138,9 +138,15 @@ class Schema(SchemaObject):
 
 @dataclass(frozen=True, slots=True)
 class Extension(SchemaObject):
+    """An extension. ``version`` is compared where the migrations name one (``VERSION``,
+    ``UPDATE TO``); None (installed at its control file's default, or read from a dump, which
+    never prints it) is not compared."""
+
     name: str
     schema: str  # the schema its objects live in (``WITH SCHEMA``)
+    version: str | None = None
     KIND = "extension"
+    UNDECIDED_WHEN_NONE = ("version",)
 
     @property
     def key(self) -> Key:

@@ -61,6 +61,21 @@ CASES = [
         "SELECT id, score FROM users WHERE score IN (1, 2);",
         (("view", "public.scores", "changed", "query"),),
     ),
+    Case(
+        "extension version updated by hand",
+        "CREATE EXTENSION ltree VERSION '1.1';\n",
+        "ALTER EXTENSION ltree UPDATE TO '1.2';",
+        (("extension", "ltree", "changed", "version"),),
+        dump=(),  # pg_dump never prints an extension's version
+    ),
+    Case(
+        "extension update the migrations ran, missing",
+        "CREATE EXTENSION ltree VERSION '1.1';\nALTER EXTENSION ltree UPDATE TO '1.2';\n",
+        "",
+        (("extension", "ltree", "changed", "version"),),
+        dump=(),
+        built_from="CREATE EXTENSION ltree VERSION '1.1';",
+    ),
 ]
 
 #: Migrations that must compare clean against what they build (no false difference).
@@ -79,6 +94,8 @@ ALTER TABLE users RENAME COLUMN score TO points;
 CREATE VIEW v6 AS SELECT name FROM users;
 ALTER TABLE users RENAME TO people;
 """,
+    "CREATE EXTENSION ltree;\nCREATE EXTENSION pg_trgm VERSION '1.5';\n",
+    "CREATE EXTENSION ltree VERSION '1.1';\nALTER EXTENSION ltree UPDATE;\n",
 ]
 
 
@@ -110,7 +127,7 @@ def test_hand_change_is_reported(pg: PgServer, tmp_path: Path, case: Case) -> No
         pg.drop_database(dbname)
 
 
-@pytest.mark.parametrize("migrations", CLEAN, ids=["views"])
+@pytest.mark.parametrize("migrations", CLEAN, ids=["views", "extensions", "update"])
 def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> None:
     dbname = pg.create_database("missed_drift")
     try:

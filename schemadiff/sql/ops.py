@@ -157,6 +157,17 @@ class CreateExtension(Op):
     name: str
     schema: str | None = None
     if_not_exists: bool = False
+    version: str | None = None  # VERSION '1.1'; None: the control file's default
+
+
+@dataclass(frozen=True, slots=True)
+class AlterExtension(Op):
+    """``ALTER EXTENSION name UPDATE [TO 'v']`` / ``SET SCHEMA s``."""
+
+    name: str
+    update: bool = False
+    version: str | None = None  # UPDATE TO 'v'; None with update: to the default version
+    set_schema: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

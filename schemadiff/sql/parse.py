@@ -204,13 +204,15 @@ def _create(s: Stream) -> ops.Op:
     if s.accept("EXTENSION"):
         ine = s.accept("IF", "NOT", "EXISTS")
         name = s.ident()
-        schema = None
+        schema = version = None
         while not s.done():
             if s.accept("SCHEMA"):
                 schema = s.ident()
+            elif s.accept("VERSION"):
+                version = _extension_version(s)
             else:
                 s.next()
-        return ops.CreateExtension(name, schema, ine)
+        return ops.CreateExtension(name, schema, ine, version)
     if s.at("FUNCTION") or s.at("PROCEDURE") or s.at("TRIGGER") or s.at("CONSTRAINT", "TRIGGER"):
         from schemadiff.sql import parse_routine
 
@@ -228,6 +230,16 @@ def _create(s: Stream) -> ops.Op:
 
 
 _ROLE_SPECS = frozenset({"CURRENT_ROLE", "CURRENT_USER", "SESSION_USER"})
+
+
+def _extension_version(s: Stream) -> str:
+    """``'1.1'``, ``"1.1"`` or a bare word: the version as the catalog stores it."""
+    t = s.peek()
+    if t is not None and t.kind == "string":
+        return s.string()
+    if t is not None and t.kind == "number":
+        return s.next().text
+    return s.ident()
 
 
 def _create_schema(s: Stream) -> ops.Op:
@@ -609,7 +621,13 @@ def _alter(s: Stream) -> ops.Op:
             return ops.RenameSchema(old, s.ident())
         return ops.NoEffect("acl", "ALTER SCHEMA")
     if s.accept("EXTENSION"):
-        return ops.NoEffect("extension", "ALTER EXTENSION")
+        name = s.ident()
+        if s.accept("UPDATE"):
+            version = _extension_version(s) if s.accept("TO") else None
+            return ops.AlterExtension(name, update=True, version=version)
+        if s.accept("SET", "SCHEMA"):
+            return ops.AlterExtension(name, set_schema=s.ident())
+        return ops.NoEffect("extension", "ALTER EXTENSION")  # ADD / DROP a member object
     w = s.word()
     if w in ("DEFAULT", "ROLE", "USER", "GROUP", "DATABASE", "SYSTEM", "TABLESPACE"):
         return ops.NoEffect("acl", f"ALTER {w}")

@@ -488,7 +488,19 @@ class Replayer:
             if not op.if_not_exists:
                 self._conflict(f'extension "{op.name}" already exists')
             return
-        self._put(Extension(op.name, op.schema or self._path()[0]))
+        self._put(Extension(op.name, op.schema or self._path()[0], op.version))
+
+    def _op_AlterExtension(self, op: ops.AlterExtension) -> None:
+        key = Key("extension", "", op.name)
+        obj = self.catalog.objects.get(key)
+        if not isinstance(obj, Extension):
+            if op.name != "plpgsql":
+                self._conflict(f'extension "{op.name}" does not exist')
+            return
+        if op.update:  # UPDATE without TO: the default version, which the text does not say
+            self._put(replace(obj, version=op.version))
+        elif op.set_schema:
+            self._put(replace(obj, schema=op.set_schema))
 
     # ------------------------------------------------------------------ types
     def _type_exists(self, schema: str, name: str) -> bool:

@@ -120,7 +120,7 @@ def schemas(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
 
 def extensions(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
     for r in rows:
-        yield Extension(r["name"], r["schema"])
+        yield Extension(r["name"], r["schema"], r["version"])
 
 
 def enums(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
