@@ -179,9 +179,42 @@ def diff_catalogs(
                             _detail(ea[attr], aa.get(attr)),
                         )
                     )
+    out = _runtime_partitions(out, expected, actual)
     rank = {k: i for i, k in enumerate(KIND_ORDER)}
     out.sort(key=lambda d: (rank.get(d.key.kind, 99), d.key, d.attribute or ""))
     return out
+
+
+#: The kind of an extra table that is a partition of a partitioned table the migrations create,
+#: made at run time by a function they define (``partition of <parent>``): expected, not drift.
+RUNTIME_PARTITION = "runtime-partition"
+
+
+def _runtime_partitions(out: list[Difference], expected: Catalog, actual: Catalog
+                        ) -> list[Difference]:
+    """Extra tables that are partitions of an expected partitioned table, when a function or
+    procedure of the migrations creates partitions (its body says ``PARTITION OF``), become
+    ``runtime-partition`` findings; the objects on them stay folded into them."""
+    if not any(d.change == Change.EXTRA and d.key.kind == "table" for d in out):
+        return out
+    if not any("PARTITION OF" in " ".join(getattr(f, "body", "").upper().split())
+               for f in expected.of_kind("function")):
+        return out
+    result = []
+    for d in out:
+        parent = getattr(d.actual, "partition_of", None) if d.change == Change.EXTRA else None
+        if d.key.kind == "table" and parent:
+            schema, _, name = parent.partition(".")
+            pkey = Key("table", schema, name)
+            p = expected.objects.get(pkey)
+            if p is not None and getattr(p, "partition_by", None) and pkey in actual.objects:
+                key = Key(RUNTIME_PARTITION, d.key.schema, d.key.name)
+                bound = getattr(d.actual, "partition_bound", None)
+                result.append(Difference(key, Change.EXTRA, None, None, f"partition of {parent}",
+                                         d.migration, {"bound": bound} if bound else {}))
+                continue
+        result.append(d)
+    return result
 
 
 def _on_folded_table(key: Key, folded: set[Key], expected: Catalog, actual: Catalog) -> bool:

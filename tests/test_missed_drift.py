@@ -141,3 +141,80 @@ def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> N
     finally:
         pg.drop_database(dbname)
 
+
+PARTITIONED = """
+CREATE TABLE events (id bigint NOT NULL, at date NOT NULL, body text,
+                     PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+CREATE INDEX events_body ON events (body);
+CREATE TABLE events_default PARTITION OF events DEFAULT;
+CREATE FUNCTION create_partitions(start date) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE d date := date_trunc('month', start);
+BEGIN
+  FOR i IN 0..1 LOOP
+    EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF events FOR VALUES FROM (%L) TO (%L)',
+                   'events_' || to_char(d, 'YYYY_MM'), d, d + interval '1 month');
+    d := d + interval '1 month';
+  END LOOP;
+END $$;
+"""
+
+
+def test_runtime_partitions_are_reported_as_such_and_do_not_fail_check(
+        pg: PgServer, tmp_path: Path) -> None:
+    """Partitions the migrations' own function created at run time are ``runtime-partition``
+    findings (``partition of public.events``), not drift: ``check`` passes unless asked to fail
+    on them; a table made by hand beside them is still drift."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "000001_events.up.sql").write_text(PARTITIONED)
+    (migrations / "000001_events.down.sql").write_text("DROP TABLE events;")
+    dbname = pg.create_database("missed_drift")
+    try:
+        with pg.connect_db(dbname, autocommit=True) as conn:
+            conn.execute(PARTITIONED)  # type: ignore[arg-type]
+            conn.execute("SELECT create_partitions('2026-01-15')")
+            conn.execute("CREATE TABLE schema_migrations (version bigint PRIMARY KEY, "
+                         "dirty boolean NOT NULL)")
+            conn.execute("INSERT INTO schema_migrations VALUES (1, false)")
+        expected = replay_sql(PARTITIONED, "m.sql")
+        want = {("runtime-partition", f"public.events_2026_{m}", "extra", None)
+                for m in ("01", "02")}
+        for source, actual in _sources(pg, dbname, tmp_path).items():
+            diffs = diff_catalogs(expected.catalog, actual, expected.effects)  # type: ignore[arg-type]
+            assert _found(diffs) - {("table", "public.schema_migrations", "extra", None)} \
+                == want, source
+            assert {d.actual for d in diffs if d.key.kind == "runtime-partition"} \
+                == {"partition of public.events"}
+
+        env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "DATABASE_URL")}
+
+        def check(*extra: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [sys.executable, "-m", "schemadiff", "check", "-m", str(migrations), "--tool",
+                 "golang-migrate", "--dsn", pg.dsn(dbname), *extra],
+                cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+
+        proc = check("--format", "json")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        drift = json.loads(proc.stdout)["inference"]["drift"] \
+            if "inference" in json.loads(proc.stdout) else json.loads(proc.stdout)["drift"]
+        assert {(d["kind"], d["object"]) for d in drift} == {
+            ("runtime-partition", "public.events_2026_01"),
+            ("runtime-partition", "public.events_2026_02")}
+        proc = check("--fail-on", "runtime-partitions")
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert "2 partition(s) created at run time" in proc.stdout
+        with pg.connect_db(dbname, autocommit=True) as conn:
+            conn.execute("CREATE TABLE events_manual PARTITION OF events "
+                         "FOR VALUES FROM ('2030-01-01') TO ('2030-02-01')")
+            conn.execute("CREATE TABLE by_hand (id int)")
+        proc = check()
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert "table public.by_hand" in proc.stdout
+    finally:
+        pg.drop_database(dbname)
