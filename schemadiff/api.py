@@ -106,12 +106,13 @@ def _request(
     history_table: str | None = None,
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
+    privileges: bool = True,
 ) -> Request:
     opts = options or ToolOptions()
     if history_table is not None:
         opts = ToolOptions(opts.config, opts.sql, opts.scratch_dsn, history_table)
     return Request(migrations, tool, schema_file, dsn, history_file, tuple(schemas),
-                   tuple(exclude_schemas), strict, force_tool, opts, shadow)
+                   tuple(exclude_schemas), strict, force_tool, opts, shadow, privileges)
 
 
 def comparison(
@@ -128,6 +129,7 @@ def comparison(
     history_table: str | None = None,
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
+    privileges: bool = True,
     cache: bool = True,
     steps: Steps | None = None,
     notify: Notify | None = None,
@@ -137,7 +139,7 @@ def comparison(
     request = _request(
         migrations, tool=tool, schema_file=schema_file, dsn=dsn, history_file=history_file,
         schemas=schemas, exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
-        history_table=history_table, options=options, shadow=shadow,
+        history_table=history_table, options=options, shadow=shadow, privileges=privileges,
     )
     result = compare(request, loader=_loader(cache), steps=steps, history=history)
     for notice in result.notices:
@@ -159,6 +161,7 @@ def diff(
     history_table: str | None = None,
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
+    privileges: bool = True,
     cache: bool = True,
     steps: Steps | None = None,
     notify: Notify | None = None,
@@ -176,6 +179,7 @@ def diff(
         history_table: the tool's history table when not its default (``schema.name``).
         options: where Alembic or Django get their SQL.
         shadow: replay exactly in a scratch database instead of statically.
+        privileges: compare privileges (False: ``--no-privileges``, grants managed elsewhere).
         cache: read and write the parse cache.
         steps: a progress bar's ``step`` for long steps.
         notify: receives the notices the command line prints on stderr.
@@ -183,7 +187,8 @@ def diff(
     c = comparison(
         migrations, tool=tool, schema_file=schema_file, dsn=dsn, schemas=schemas,
         exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
-        history_table=history_table, options=options, shadow=shadow, cache=cache, steps=steps,
+        history_table=history_table, options=options, shadow=shadow, privileges=privileges,
+        cache=cache, steps=steps,
         notify=notify,
         history=False,
     )
@@ -204,6 +209,7 @@ def infer(
     history_table: str | None = None,
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
+    privileges: bool = True,
     cache: bool = True,
     steps: Steps | None = None,
     notify: Notify | None = None,
@@ -215,7 +221,8 @@ def infer(
         migrations, history_file=history_file, tool=tool, schema_file=schema_file, dsn=dsn,
         schemas=schemas,
         exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
-        history_table=history_table, options=options, shadow=shadow, cache=cache, steps=steps,
+        history_table=history_table, options=options, shadow=shadow, privileges=privileges,
+        cache=cache, steps=steps,
         notify=notify,
     ).inference()
 
@@ -235,6 +242,7 @@ def check(
     history_table: str | None = None,
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
+    privileges: bool = True,
     cache: bool = True,
     steps: Steps | None = None,
     notify: Notify | None = None,
@@ -246,7 +254,8 @@ def check(
         migrations, history_file=history_file, tool=tool, schema_file=schema_file, dsn=dsn,
         schemas=schemas,
         exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
-        history_table=history_table, options=options, shadow=shadow, cache=cache, steps=steps,
+        history_table=history_table, options=options, shadow=shadow, privileges=privileges,
+        cache=cache, steps=steps,
         notify=notify,
     )
     return CheckResult(evaluate(result, wanted), result, wanted)
@@ -286,6 +295,7 @@ def sync(
     history_table: str | None = None,
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
+    privileges: bool = True,
     cache: bool = True,
     steps: Steps | None = None,
     notify: Notify | None = None,
@@ -308,7 +318,7 @@ def sync(
             migrations, history_file=history_file, tool=tool, schema_file=schema_file, dsn=dsn,
             schemas=schemas, exclude_schemas=exclude_schemas, strict=strict,
             force_tool=force_tool, history_table=history_table, options=options, shadow=shadow,
-            cache=cache, steps=steps, notify=notify,
+            privileges=privileges, cache=cache, steps=steps, notify=notify,
         )
         plan = plan_from_inference(result)
     plan.table = history_table or (options.history_table if options is not None else None)
@@ -328,6 +338,7 @@ def inspect(
     strict: bool = False,
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
+    privileges: bool = True,
     cache: bool = True,
     steps: Steps | None = None,
     notify: Notify | None = None,

@@ -125,6 +125,7 @@ class Scope:
     history_tables: frozenset[tuple[str, str]] = frozenset()
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    privileges: bool = True  # compare privileges (--no-privileges: managed elsewhere)
     _hist: Filter = field(init=False, repr=False, compare=False)
     _schemas: Filter = field(init=False, repr=False, compare=False)
 
@@ -133,11 +134,14 @@ class Scope:
         object.__setattr__(self, "_schemas", schema_filter(self.include, self.exclude))
 
     def __call__(self, key: Key) -> bool:
+        if not self.privileges and key.kind == "privilege":
+            return False
         return self._hist(key) and self._schemas(key)
 
     @property
     def spec(self) -> str:
-        return repr((sorted(self.history_tables), sorted(self.include), sorted(self.exclude)))
+        spec = (sorted(self.history_tables), sorted(self.include), sorted(self.exclude))
+        return repr(spec if self.privileges else (*spec, "no-privileges"))
 
 
 def diff_catalogs(

@@ -32,6 +32,7 @@ Kind = Literal[
     "function",
     "trigger",
     "policy",
+    "privilege",
 ]
 
 #: Kinds in the order a human reads a schema (and the order reports are sorted in).
@@ -63,6 +64,10 @@ class Key(NamedTuple):
         base = f"{self.schema}.{self.name}" if self.schema else self.name
         if self.kind == "function":
             return f"{base}({self.sub})"
+        if self.kind == "privilege":  # name: "table users"; sub: the grantee
+            kind, _, name = self.name.partition(" ")
+            target = name if kind == "schema" else f"{self.schema}.{name}"
+            return f"on {kind} {target} to {self.sub}"
         return f"{base}.{self.sub}" if self.sub else base
 
     @property
@@ -351,6 +356,31 @@ class Policy(TableLevel):
     using: str | None = None
     with_check: str | None = None
     KIND = "policy"
+
+
+@dataclass(frozen=True, slots=True)
+class Privilege(SchemaObject):
+    """What one role may do on one table (or view), sequence, routine or schema, beyond the
+    defaults: the owner's own privileges are never compared, nor PUBLIC's default ``EXECUTE``
+    on routines (its revocation is: ``-EXECUTE``).
+
+    ``privileges`` is sorted: ``"SELECT"``, ``"UPDATE*"`` (with grant option), ``"-EXECUTE"``
+    (a default revoked).
+    """
+
+    schema: str  # the object's schema (a schema's own name for a schema)
+    object: str  # "table users", "sequence users_id_seq", "function f(integer)", "schema app"
+    grantee: str  # the role's name as written, or "PUBLIC"
+    privileges: tuple[str, ...] = ()
+    KIND = "privilege"
+
+    @property
+    def key(self) -> Key:
+        return _key(Key, ("privilege", self.schema, self.object, self.grantee))
+
+    @classmethod
+    def identity_fields(cls) -> tuple[str, ...]:
+        return ("schema", "object", "grantee")
 
 
 #: Object kinds that live on a table and go with it.

@@ -13,6 +13,7 @@ database's diagnostics) are collected in :attr:`Comparison.notices`, not printed
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ class Request:
         force_tool: take ``tool`` even when the files or the database say another one.
         options: where a tool that renders its SQL gets it, and ``--history-table``.
         shadow: replay exactly in a scratch database instead of statically.
+        privileges: compare privileges (False: ``--no-privileges``).
     """
 
     migrations: str | Path
@@ -68,6 +70,7 @@ class Request:
     force_tool: bool = False
     options: ToolOptions = field(default_factory=ToolOptions)
     shadow: Shadow | None = None
+    privileges: bool = True  # compare GRANT/REVOKE (--no-privileges: grants managed elsewhere)
 
 
 @dataclass(slots=True)
@@ -160,6 +163,12 @@ def compare(
         if history:
             recorded = _recorded(request, source, tool, migrations)
     scope = _scope(request)
+    if (request.schema_file and scope.privileges and not actual.catalog.of_kind("privilege")
+            and expected.replay.catalog.of_kind("privilege")):
+        # a dump without a single GRANT or REVOKE was made with --no-privileges (or -x)
+        scope = dataclasses.replace(scope, privileges=False)
+        notices.append("the schema file holds no privileges (pg_dump --no-privileges?): "
+                       "privileges are not compared; a live database (--dsn) has them")
     _check_schemas(request.schemas, expected.replay, actual)
     return Comparison(tool, migrations, expected, actual, recorded, scope, notices,
                       request.shadow is not None)
@@ -229,7 +238,8 @@ def _scope(request: Request) -> Scope:
     if custom:
         schema, dot, name = custom.rpartition(".")
         tables.add((schema, name) if dot else ("", custom))
-    return Scope(frozenset(tables), request.schemas, request.exclude_schemas)
+    return Scope(frozenset(tables), request.schemas, request.exclude_schemas,
+                 request.privileges)
 
 
 def _check_schemas(schemas: tuple[str, ...], *replays: Replay) -> None:

@@ -78,6 +78,26 @@ CASES = [
     ),
 ]
 
+CASES += [
+    Case(
+        "GRANT by hand",
+        USERS + "CREATE SCHEMA app;\nGRANT SELECT ON users TO md_reader;\n",
+        "GRANT INSERT ON users TO md_reader; GRANT USAGE ON SCHEMA app TO md_writer;"
+        "GRANT SELECT ON orders TO PUBLIC;",
+        (("privilege", "on table public.users to md_reader", "changed", "privileges"),
+         ("privilege", "on schema app to md_writer", "extra", None),
+         ("privilege", "on table public.orders to PUBLIC", "extra", None)),
+    ),
+    Case(
+        "REVOKE by hand",
+        USERS + "GRANT SELECT ON users TO md_reader;\n"
+                "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT 1';\n",
+        "REVOKE SELECT ON users FROM md_reader; REVOKE EXECUTE ON FUNCTION f(int) FROM PUBLIC;",
+        (("privilege", "on table public.users to md_reader", "missing", None),
+         ("privilege", "on function public.f(integer) to PUBLIC", "extra", None)),
+    ),
+]
+
 #: Migrations that must compare clean against what they build (no false difference).
 CLEAN = [
     USERS + """
@@ -96,6 +116,46 @@ ALTER TABLE users RENAME TO people;
 """,
     "CREATE EXTENSION ltree;\nCREATE EXTENSION pg_trgm VERSION '1.5';\n",
     "CREATE EXTENSION ltree VERSION '1.1';\nALTER EXTENSION ltree UPDATE;\n",
+    USERS + """
+CREATE SCHEMA app;
+CREATE TABLE app.t (id int);
+CREATE SEQUENCE app.s;
+CREATE VIEW v AS SELECT id FROM users;
+CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE PROCEDURE p() LANGUAGE sql AS 'SELECT 1';
+GRANT SELECT, INSERT ON users, orders TO md_reader;
+GRANT ALL PRIVILEGES ON TABLE app.t TO md_writer WITH GRANT OPTION;
+REVOKE GRANT OPTION FOR DELETE ON app.t FROM md_writer;
+GRANT USAGE, CREATE ON SCHEMA app TO md_reader, md_writer;
+GRANT SELECT ON v TO PUBLIC;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA app TO md_writer;
+REVOKE EXECUTE ON FUNCTION f(int) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION f TO md_reader;
+REVOKE ALL ON PROCEDURE p FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION f(integer) TO PUBLIC;
+GRANT SELECT ON ALL TABLES IN SCHEMA app TO md_reader;
+REVOKE INSERT ON orders FROM md_reader;
+GRANT ALL ON users TO CURRENT_USER;
+GRANT SELECT (name) ON users TO md_writer;
+ALTER TABLE users RENAME TO people;
+ALTER SCHEMA app RENAME TO app2;
+ALTER FUNCTION f(int) RENAME TO f2;
+GRANT USAGE ON SCHEMA public TO md_reader;
+DROP VIEW v;
+ALTER DEFAULT PRIVILEGES IN SCHEMA app2 GRANT SELECT ON TABLES TO md_reader;
+ALTER DEFAULT PRIVILEGES GRANT USAGE ON SEQUENCES TO md_writer;
+ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+ALTER DEFAULT PRIVILEGES GRANT ALL ON SCHEMAS TO md_writer;
+CREATE TABLE app2.later (id serial);
+CREATE VIEW app2.later_v AS SELECT id FROM app2.later;
+CREATE FUNCTION app2.g() RETURNS int LANGUAGE sql AS 'SELECT 2';
+CREATE SCHEMA other;
+ALTER TABLE app2.later RENAME TO later2;
+ALTER DEFAULT PRIVILEGES IN SCHEMA app2 REVOKE SELECT ON TABLES FROM md_reader;
+ALTER DEFAULT PRIVILEGES REVOKE USAGE ON SEQUENCES FROM md_writer;
+ALTER DEFAULT PRIVILEGES GRANT EXECUTE ON FUNCTIONS TO PUBLIC;
+ALTER DEFAULT PRIVILEGES REVOKE ALL ON SCHEMAS FROM md_writer;
+""",
 ]
 
 
@@ -105,8 +165,20 @@ def _found(diffs: list) -> set[tuple[str, str, str, str | None]]:  # type: ignor
 
 def _sources(pg: PgServer, dbname: str, tmp_path: Path) -> dict[str, object]:
     dump = tmp_path / "dump.sql"
-    dump.write_text(pg.pg_dump_schema(dbname), encoding="utf-8")
+    dump.write_text(pg.pg_dump_schema(dbname, privileges=True), encoding="utf-8")
     return {"live": read_live(pg.dsn(dbname)).catalog, "dump": read_dump(dump).catalog}
+
+
+ROLES = ("md_reader", "md_writer")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def roles(pg: PgServer) -> None:
+    """The grantees (roles are cluster-level: a GRANT to a missing role fails)."""
+    with pg.connect_db("postgres", autocommit=True) as conn:
+        for role in ROLES:
+            if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+                conn.execute(f"CREATE ROLE {role}")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -127,7 +199,7 @@ def test_hand_change_is_reported(pg: PgServer, tmp_path: Path, case: Case) -> No
         pg.drop_database(dbname)
 
 
-@pytest.mark.parametrize("migrations", CLEAN, ids=["views", "extensions", "update"])
+@pytest.mark.parametrize("migrations", CLEAN, ids=["views", "extensions", "update", "privileges"])
 def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> None:
     dbname = pg.create_database("missed_drift")
     try:
@@ -157,6 +229,38 @@ BEGIN
   END LOOP;
 END $$;
 """
+
+
+def test_no_privileges_leaves_grants_out(pg: PgServer, tmp_path: Path) -> None:
+    """``--no-privileges``: a grant made by hand is not a difference for teams that manage
+    grants elsewhere (and is one by default)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "000001_users.up.sql").write_text(USERS)
+    (migrations / "000001_users.down.sql").write_text("DROP TABLE orders, users;")
+    dbname = pg.create_database("missed_drift")
+    try:
+        with pg.connect_db(dbname, autocommit=True) as conn:
+            conn.execute(USERS)  # type: ignore[arg-type]
+            conn.execute("GRANT SELECT ON users TO md_reader")
+        env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "DATABASE_URL")}
+        found = {}
+        for flag in ((), ("--no-privileges",)):
+            proc = subprocess.run(
+                [sys.executable, "-m", "schemadiff", "diff", "-m", str(migrations), "--tool",
+                 "golang-migrate", "--dsn", pg.dsn(dbname), "--format", "json", *flag],
+                cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+            found[flag] = [(d["kind"], d["object"]) for d in
+                           json.loads(proc.stdout)["differences"]]
+        assert found[()] == [("privilege", "on table public.users to md_reader")]
+        assert found[("--no-privileges",)] == []
+    finally:
+        pg.drop_database(dbname)
 
 
 def test_runtime_partitions_are_reported_as_such_and_do_not_fail_check(

@@ -171,6 +171,29 @@ class AlterExtension(Op):
 
 
 @dataclass(frozen=True, slots=True)
+class Grant(Op):
+    """``GRANT`` / ``REVOKE`` privileges on tables, sequences, routines or schemas."""
+
+    revoke: bool
+    privileges: tuple[str, ...]  # upper-case; ("ALL",) for ALL [PRIVILEGES]
+    target: str  # table | sequence | function | procedure | routine | schema
+    names: tuple[QName, ...] = ()
+    args: tuple[tuple[TypeRef, ...] | None, ...] = ()  # routines: each name's argument types
+    in_schemas: tuple[str, ...] = ()  # ON ALL TABLES IN SCHEMA s, ...
+    grantees: tuple[str, ...] = ()  # role names as written; "PUBLIC"
+    grant_option: bool = False  # WITH GRANT OPTION / REVOKE GRANT OPTION FOR
+
+
+@dataclass(frozen=True, slots=True)
+class DefaultPrivileges(Op):
+    """``ALTER DEFAULT PRIVILEGES [IN SCHEMA s] GRANT|REVOKE``: ``grant.target`` is the type
+    of object it applies to; no schema: every schema."""
+
+    schemas: tuple[str, ...]
+    grant: Grant
+
+
+@dataclass(frozen=True, slots=True)
 class CreateEnum(Op):
     name: QName
     labels: tuple[str, ...]
