@@ -110,12 +110,14 @@ def _request(
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
     ignore: Rules | None = None,
+    privileges: bool = True,
 ) -> Request:
     opts = options or ToolOptions()
     if history_table is not None:
         opts = ToolOptions(opts.config, opts.sql, opts.scratch_dsn, history_table)
     return Request(migrations, tool, schema_file, dsn, history_file, tuple(schemas),
-                   tuple(exclude_schemas), strict, force_tool, opts, shadow, ignore or Rules())
+                   tuple(exclude_schemas), strict, force_tool, opts, shadow, ignore or Rules(),
+                   privileges)
 
 
 def comparison(
@@ -133,6 +135,7 @@ def comparison(
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
     ignore: Rules | None = None,
+    privileges: bool = True,
     cache: bool = True,
     steps: Steps | None = None,
     notify: Notify | None = None,
@@ -143,6 +146,7 @@ def comparison(
         migrations, tool=tool, schema_file=schema_file, dsn=dsn, history_file=history_file,
         schemas=schemas, exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
         history_table=history_table, options=options, shadow=shadow, ignore=ignore,
+        privileges=privileges,
     )
     result = compare(request, loader=_loader(cache), steps=steps, history=history)
     for notice in result.notices:
@@ -165,6 +169,7 @@ def diff(
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
     ignore: Rules | None = None,
+    privileges: bool = True,
     cache: bool = True,
     steps: Steps | None = None,
     notify: Notify | None = None,
@@ -183,6 +188,7 @@ def diff(
         options: where Alembic or Django get their SQL.
         shadow: replay exactly in a scratch database instead of statically.
         ignore: ignore rules (:mod:`schemadiff.ignore`): left out of the findings, counted.
+        privileges: compare privileges (False: ``--no-privileges``, grants managed elsewhere).
         cache: read and write the parse cache.
         steps: a progress bar's ``step`` for long steps.
         notify: receives the notices the command line prints on stderr.
@@ -191,6 +197,7 @@ def diff(
         migrations, tool=tool, schema_file=schema_file, dsn=dsn, schemas=schemas,
         exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
         history_table=history_table, options=options, shadow=shadow, ignore=ignore,
+        privileges=privileges,
         cache=cache, steps=steps,
         notify=notify,
         history=False,
@@ -213,6 +220,7 @@ def infer(
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
     ignore: Rules | None = None,
+    privileges: bool = True,
     cache: bool = True,
     steps: Steps | None = None,
     notify: Notify | None = None,
@@ -225,6 +233,7 @@ def infer(
         schemas=schemas,
         exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
         history_table=history_table, options=options, shadow=shadow, ignore=ignore,
+        privileges=privileges,
         cache=cache, steps=steps,
         notify=notify,
     ).inference()
@@ -246,6 +255,7 @@ def check(
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
     ignore: Rules | None = None,
+    privileges: bool = True,
     cache: bool = True,
     steps: Steps | None = None,
     notify: Notify | None = None,
@@ -258,6 +268,7 @@ def check(
         schemas=schemas,
         exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
         history_table=history_table, options=options, shadow=shadow, ignore=ignore,
+        privileges=privileges,
         cache=cache, steps=steps,
         notify=notify,
     )
@@ -300,6 +311,7 @@ def sync(
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
     ignore: Rules | None = None,
+    privileges: bool = True,
     cache: bool = True,
     steps: Steps | None = None,
     notify: Notify | None = None,
@@ -325,6 +337,7 @@ def sync(
             schemas=schemas, exclude_schemas=exclude_schemas, strict=strict,
             force_tool=force_tool, history_table=history_table, options=options,
             shadow=shadow, ignore=ignore,
+        privileges=privileges,
             cache=cache, steps=steps, notify=notify,
         )
         plan = plan_from_inference(result)
@@ -345,6 +358,7 @@ def inspect(
     strict: bool = False,
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
+    privileges: bool = True,
     cache: bool = True,
     steps: Steps | None = None,
     notify: Notify | None = None,

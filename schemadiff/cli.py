@@ -68,6 +68,8 @@ _filters = _options(
     click.option("--exclude-schema", "exclude_schemas", multiple=True,
                  help="Leave these schemas out."),
     _ignores,
+    click.option("--no-privileges", "no_privileges", is_flag=True,
+                 help="Do not compare privileges (GRANT/REVOKE managed elsewhere)."),
 )
 _strict = click.option("--strict", is_flag=True,
                        help="A statement that cannot be modelled is an error.")
@@ -208,6 +210,7 @@ def _inputs(o: dict[str, Any], *, history: bool = True) -> Iterator[dict[str, An
         "dsn": o.get("dsn"),
         "schemas": o.get("schemas", ()),
         "exclude_schemas": o.get("exclude_schemas", ()),
+        "privileges": not o.get("no_privileges"),
         "strict": bool(o.get("strict")),
         "force_tool": bool(o.get("force_tool")),
         "options": options,

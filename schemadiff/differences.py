@@ -127,6 +127,7 @@ class Scope:
     exclude: tuple[str, ...] = ()
     #: objects ignore rules took out (:mod:`schemadiff.ignore`), with what lives on them
     ignored: frozenset[Key] = frozenset()
+    privileges: bool = True  # compare privileges (--no-privileges: managed elsewhere)
     _hist: Filter = field(init=False, repr=False, compare=False)
     _schemas: Filter = field(init=False, repr=False, compare=False)
 
@@ -135,12 +136,15 @@ class Scope:
         object.__setattr__(self, "_schemas", schema_filter(self.include, self.exclude))
 
     def __call__(self, key: Key) -> bool:
+        if not self.privileges and key.kind == "privilege":
+            return False
         return self._hist(key) and self._schemas(key) and key not in self.ignored
 
     @property
     def spec(self) -> str:
-        return repr((sorted(self.history_tables), sorted(self.include), sorted(self.exclude),
-                     sorted(self.ignored)))
+        spec = (sorted(self.history_tables), sorted(self.include), sorted(self.exclude),
+                sorted(self.ignored))
+        return repr(spec if self.privileges else (*spec, "no-privileges"))
 
 
 def diff_catalogs(
@@ -167,8 +171,10 @@ def diff_catalogs(
             out.append(Difference(key, Change.EXTRA, None, None, a, prov.of(key)))
         elif e is not None and a is not None and e != a:
             ea, aa = e.attributes(), a.attributes()
+            undecided = e.UNDECIDED_WHEN_NONE
             for attr in ea:
-                if ea[attr] != aa.get(attr):
+                if ea[attr] != aa.get(attr) and not (
+                        attr in undecided and (ea[attr] is None or aa.get(attr) is None)):
                     out.append(
                         Difference(
                             key,
@@ -180,9 +186,42 @@ def diff_catalogs(
                             _detail(ea[attr], aa.get(attr)),
                         )
                     )
+    out = _runtime_partitions(out, expected, actual)
     rank = {k: i for i, k in enumerate(KIND_ORDER)}
     out.sort(key=lambda d: (rank.get(d.key.kind, 99), d.key, d.attribute or ""))
     return out
+
+
+#: The kind of an extra table that is a partition of a partitioned table the migrations create,
+#: made at run time by a function they define (``partition of <parent>``): expected, not drift.
+RUNTIME_PARTITION = "runtime-partition"
+
+
+def _runtime_partitions(out: list[Difference], expected: Catalog, actual: Catalog
+                        ) -> list[Difference]:
+    """Extra tables that are partitions of an expected partitioned table, when a function or
+    procedure of the migrations creates partitions (its body says ``PARTITION OF``), become
+    ``runtime-partition`` findings; the objects on them stay folded into them."""
+    if not any(d.change == Change.EXTRA and d.key.kind == "table" for d in out):
+        return out
+    if not any("PARTITION OF" in " ".join(getattr(f, "body", "").upper().split())
+               for f in expected.of_kind("function")):
+        return out
+    result = []
+    for d in out:
+        parent = getattr(d.actual, "partition_of", None) if d.change == Change.EXTRA else None
+        if d.key.kind == "table" and parent:
+            schema, _, name = parent.partition(".")
+            pkey = Key("table", schema, name)
+            p = expected.objects.get(pkey)
+            if p is not None and getattr(p, "partition_by", None) and pkey in actual.objects:
+                key = Key(RUNTIME_PARTITION, d.key.schema, d.key.name)
+                bound = getattr(d.actual, "partition_bound", None)
+                result.append(Difference(key, Change.EXTRA, None, None, f"partition of {parent}",
+                                         d.migration, {"bound": bound} if bound else {}))
+                continue
+        result.append(d)
+    return result
 
 
 def _on_folded_table(key: Key, folded: set[Key], expected: Catalog, actual: Catalog) -> bool:

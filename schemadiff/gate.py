@@ -18,6 +18,10 @@ if TYPE_CHECKING:  # the CLI imports this module for CATEGORIES: keep it light
     from schemadiff.differences import Difference
     from schemadiff.inference import Inference
 
+#: ``schemadiff.differences.RUNTIME_PARTITION`` (not imported: keep this module light).
+RUNTIME_PARTITION = "runtime-partition"
+
+
 class Category(Choice):
     """A ``--fail-on`` category."""
 
@@ -28,6 +32,7 @@ class Category(Choice):
     CHECKSUM = "checksum"
     DRIFT = "drift"
     PENDING = "pending"  # opt-in: migrations not applied yet
+    RUNTIME_PARTITIONS = "runtime-partitions"  # opt-in: partitions a migration's function made
 
 
 #: ``--fail-on`` categories, in report order.
@@ -35,8 +40,10 @@ CATEGORIES = Category.values()
 
 #: Categories checked only when ``--fail-on`` names them: ``pending`` (a migration not applied
 #: yet) is the normal state of a deploy gate that runs before the migration job, and the
-#: verification after it ("nothing pending after `goose up`").
-OPT_IN = (Category.PENDING.value,)
+#: verification after it ("nothing pending after `goose up`"); ``runtime-partitions``
+#: (partitions of a partitioned table the migrations create, made at run time by a function
+#: they define) are the application working as designed.
+OPT_IN = (Category.PENDING.value, Category.RUNTIME_PARTITIONS.value)
 
 #: What ``check`` fails on without ``--fail-on``.
 DEFAULT = tuple(c for c in CATEGORIES if c not in OPT_IN)
@@ -114,13 +121,23 @@ def evaluate(result: Inference, fail_on: tuple[str, ...] = DEFAULT) -> list[Fail
                 tuple(v),
             )
         )
-    if "drift" in fail_on and result.drift:
-        items = [_drift_item(d) for d in result.drift]
+    runtime = [d for d in result.drift if d.key.kind == RUNTIME_PARTITION]
+    drift = [d for d in result.drift if d.key.kind != RUNTIME_PARTITION]
+    if "drift" in fail_on and drift:
+        items = [_drift_item(d) for d in drift]
         out.append(
             Failure(
                 Category.DRIFT,
                 f"{len(items)} schema difference(s) the applied migrations do not explain: "
                 f"{_join(items, 10)}",
+            )
+        )
+    if "runtime-partitions" in fail_on and runtime:
+        names = [d.key.display for d in runtime]
+        out.append(
+            Failure(
+                Category.RUNTIME_PARTITIONS,
+                f"{len(names)} partition(s) created at run time: {_join(names, 10)}",
             )
         )
     if "pending" in fail_on:

@@ -138,7 +138,7 @@ class Inference:
             or self.recorded_not_applied
             or self.recorded_not_in_code
             or self.checksum_mismatch
-            or self.drift
+            or any(d.key.kind != "runtime-partition" for d in self.drift)
             or self.partial
             or self.unverified
         )

@@ -52,6 +52,12 @@ def _referenced(obj: SchemaObject) -> tuple[Key, ...]:
     return (Key("table", schema, table),)
 
 
+def _privilege_table(obj: SchemaObject) -> Key | None:
+    """A table's privileges go with the table."""
+    kind, _, name = obj.key.name.partition(" ")
+    return Key("table", obj.key.schema, name) if kind == "table" else None
+
+
 @dataclass(frozen=True, slots=True)
 class Kind:
     """One object kind.
@@ -86,6 +92,7 @@ KINDS: dict[str, Kind] = {
         Kind("function", model.Function),
         Kind("trigger", model.Trigger, _its_table),
         Kind("policy", model.Policy, _its_table),
+        Kind("privilege", model.Privilege, _privilege_table),
     )
 }
 assert tuple(KINDS) == KIND_ORDER, "every kind of model.Kind has one entry, in report order"

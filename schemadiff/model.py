@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple, get_args
+from typing import Any, ClassVar, Literal, NamedTuple, get_args
 
 Kind = Literal[
     "schema",
@@ -32,6 +32,7 @@ Kind = Literal[
     "function",
     "trigger",
     "policy",
+    "privilege",
 ]
 
 #: Kinds in the order a human reads a schema (and the order reports are sorted in).
@@ -63,6 +64,10 @@ class Key(NamedTuple):
         base = f"{self.schema}.{self.name}" if self.schema else self.name
         if self.kind == "function":
             return f"{base}({self.sub})"
+        if self.kind == "privilege":  # name: "table users"; sub: the grantee
+            kind, _, name = self.name.partition(" ")
+            target = name if kind == "schema" else f"{self.schema}.{name}"
+            return f"on {kind} {target} to {self.sub}"
         return f"{base}.{self.sub}" if self.sub else base
 
     @property
@@ -85,6 +90,8 @@ class SchemaObject:
     comment: str | None = field(default=None, kw_only=True)
 
     KIND = ""
+    #: Attributes whose None on either side means "not decided": no difference is reported.
+    UNDECIDED_WHEN_NONE: ClassVar[tuple[str, ...]] = ()
 
     @property
     def key(self) -> Key:
@@ -136,9 +143,15 @@ class Schema(SchemaObject):
 
 @dataclass(frozen=True, slots=True)
 class Extension(SchemaObject):
+    """An extension. ``version`` is compared where the migrations name one (``VERSION``,
+    ``UPDATE TO``); None (installed at its control file's default, or read from a dump, which
+    never prints it) is not compared."""
+
     name: str
     schema: str  # the schema its objects live in (``WITH SCHEMA``)
+    version: str | None = None
     KIND = "extension"
+    UNDECIDED_WHEN_NONE = ("version",)
 
     @property
     def key(self) -> Key:
@@ -268,16 +281,21 @@ class View(SchemaObject):
     """A view or materialized view.
 
     The catalog deparses view queries, so the text a migration wrote and the text pg_dump prints
-    differ; the static comparison uses ``relations`` (what the query reads), the raw text is kept
-    for display and for the exact (shadow) mode.
+    differ. Both are compared by ``relations`` (what the query reads) and by ``query``, the
+    form both texts share (:func:`schemadiff.sql.normalize.canonical_view_query`); where that
+    form cannot be decided (a ``*`` projection the deparser expanded, a relation or column
+    renamed under the view, text sqlglot cannot parse) ``query`` is None and only the relations
+    are compared. The raw text is kept for display and for the exact (shadow) mode.
     """
 
     schema: str
     name: str
     materialized: bool = False
     relations: tuple[str, ...] = ()  # sorted unqualified names of relations the query reads
+    query: str | None = None  # canonical query, None: undecided (not compared)
     definition: str = field(default="", compare=False)
     KIND = "view"
+    UNDECIDED_WHEN_NONE = ("query",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,6 +356,31 @@ class Policy(TableLevel):
     using: str | None = None
     with_check: str | None = None
     KIND = "policy"
+
+
+@dataclass(frozen=True, slots=True)
+class Privilege(SchemaObject):
+    """What one role may do on one table (or view), sequence, routine or schema, beyond the
+    defaults: the owner's own privileges are never compared, nor PUBLIC's default ``EXECUTE``
+    on routines (its revocation is: ``-EXECUTE``).
+
+    ``privileges`` is sorted: ``"SELECT"``, ``"UPDATE*"`` (with grant option), ``"-EXECUTE"``
+    (a default revoked).
+    """
+
+    schema: str  # the object's schema (a schema's own name for a schema)
+    object: str  # "table users", "sequence users_id_seq", "function f(integer)", "schema app"
+    grantee: str  # the role's name as written, or "PUBLIC"
+    privileges: tuple[str, ...] = ()
+    KIND = "privilege"
+
+    @property
+    def key(self) -> Key:
+        return _key(Key, ("privilege", self.schema, self.object, self.grantee))
+
+    @classmethod
+    def identity_fields(cls) -> tuple[str, ...]:
+        return ("schema", "object", "grantee")
 
 
 #: Object kinds that live on a table and go with it.

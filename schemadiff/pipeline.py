@@ -13,6 +13,7 @@ database's diagnostics) are collected in :attr:`Comparison.notices`, not printed
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -57,6 +58,7 @@ class Request:
         options: where a tool that renders its SQL gets it, and ``--history-table``.
         shadow: replay exactly in a scratch database instead of statically.
         ignore: objects and versions left out of the findings (and counted).
+        privileges: compare privileges (False: ``--no-privileges``).
     """
 
     migrations: str | Path
@@ -71,6 +73,7 @@ class Request:
     options: ToolOptions = field(default_factory=ToolOptions)
     shadow: Shadow | None = None
     ignore: Rules = field(default_factory=Rules)
+    privileges: bool = True  # compare GRANT/REVOKE (--no-privileges: grants managed elsewhere)
 
 
 @dataclass(slots=True)
@@ -169,6 +172,12 @@ def compare(
         if history:
             recorded = _recorded(request, source, tool, migrations)
     scope = _scope(request)
+    if (request.schema_file and scope.privileges and not actual.catalog.of_kind("privilege")
+            and expected.replay.catalog.of_kind("privilege")):
+        # a dump without a single GRANT or REVOKE was made with --no-privileges (or -x)
+        scope = dataclasses.replace(scope, privileges=False)
+        notices.append("the schema file holds no privileges (pg_dump --no-privileges?): "
+                       "privileges are not compared; a live database (--dsn) has them")
     _check_schemas(request.schemas, expected.replay, actual)
     ignored = ignored_objects(request.ignore.objects, (expected.replay.catalog, actual.catalog),
                               scope)
@@ -242,7 +251,8 @@ def _scope(request: Request) -> Scope:
     if custom:
         schema, dot, name = custom.rpartition(".")
         tables.add((schema, name) if dot else ("", custom))
-    return Scope(frozenset(tables), request.schemas, request.exclude_schemas)
+    return Scope(frozenset(tables), request.schemas, request.exclude_schemas,
+                 request.privileges)
 
 
 def _check_schemas(schemas: tuple[str, ...], *replays: Replay) -> None:

@@ -306,15 +306,19 @@ class PgServer:
             raise PsqlError(what, proc.returncode, proc.stderr)
         return proc.stdout
 
-    def pg_dump_schema(self, dbname: str, *, restrict_key: str | None = "schemadiff") -> str:
+    def pg_dump_schema(self, dbname: str, *, restrict_key: str | None = "schemadiff",
+                       privileges: bool = False) -> str:
         """``pg_dump --schema-only --no-owner --no-privileges`` of ``dbname``, as text.
 
         Args:
             dbname: database to dump.
             restrict_key: the ``\\restrict`` key to use where pg_dump has ``--restrict-key``
                 (15.14+, 16.10+, 17.6+, 18), so that dumps are reproducible; None = random.
+            privileges: keep the GRANT and REVOKE statements (no ``--no-privileges``).
         """
-        args = [str(self.pg_dump_bin), "--schema-only", "--no-owner", "--no-privileges"]
+        args = [str(self.pg_dump_bin), "--schema-only", "--no-owner"]
+        if not privileges:
+            args.append("--no-privileges")
         if restrict_key is not None and self._pg_dump_has_restrict_key():
             args.append(f"--restrict-key={restrict_key}")
         args += ["-d", self.dsn(dbname)]

@@ -111,7 +111,7 @@ def assert_roundtrip(pg: Any, sql: str, expected: Expected, *, transaction: bool
     db = pg.create_database("replay")
     try:
         pg.psql(db, sql, single_transaction=transaction, what=what)
-        dump = pg.pg_dump_schema(db)
+        dump = pg.pg_dump_schema(db, privileges=True)
     finally:
         pg.drop_database(db)
     from_sql = replay_sql(sql)

@@ -45,7 +45,8 @@ from schemadiff.sql.tokens import SyntaxProblem
 #: The order one session reads them in: the server's heaviest first.
 _BY_COST: tuple[str, ...] = (
     "constraints", "columns", "indexes", "tables", "sequences", "views", "composites",
-    "domains", "enums", "functions", "triggers", "policies", "schemas", "extensions",
+    "domains", "enums", "functions", "privileges", "triggers", "policies", "schemas",
+    "extensions",
 )
 assert sorted(_BY_COST) == sorted(BY_QUERY)
 

@@ -860,3 +860,188 @@ def _canonical_datetime(value: str, type_text: str) -> str | None:
     if dt.microsecond:
         out += ("." + f"{dt.microsecond:06d}").rstrip("0")
     return out + ("+00" if with_zone else "")
+
+
+# --------------------------------------------------------------------------------- view queries
+
+#: Nodes whose presence in a view's query leaves its canonical form undecided: the deparser
+#: expands a ``*`` projection into the columns the table had then, and prints a ``VALUES``
+#: list and a row-expanding ``(x).*`` in forms the migration does not write.
+_UNDECIDED_VIEW_NODES = (exp.Values, exp.Command)
+
+
+def _is_star_projection(node: exp.Expression) -> bool:
+    if isinstance(node, exp.Star):
+        return True
+    return isinstance(node, exp.Column) and isinstance(node.this, exp.Star)
+
+
+@lru_cache(maxsize=4096)
+def canonical_view_query(
+    query: str, columns: tuple[tuple[str, tuple[str, ...]], ...] = ()
+) -> str | None:
+    """A view's query in a form the migration's text and the catalog's ``pg_get_viewdef``
+    share, or None when that form cannot be decided with confidence (a difference is then
+    not reported: the view is compared by the relations it reads only).
+
+    On top of :func:`normalize_expression`'s rules (casts on constants and columns, the
+    deparser's parentheses, ``IN``/``BETWEEN`` rewrites, schema and table qualifiers, case):
+    every cast is dropped (the deparser casts arguments to the types it resolved), and so are
+    the output aliases (it names every expression column: ``count(*) AS count``) and table
+    aliases (qualifiers are not compared), a positional ``GROUP BY``/``ORDER BY`` is the
+    expression it names, ``ASC`` and ``INNER``/``OUTER`` are implied, and constants are
+    compared as text (``-1`` is ``'-1'::integer``). A ``*`` projection is the columns the
+    deparser expanded it into, those of ``columns`` (relation name -> its columns in order, at
+    the time the view is created) for the tables it reads; where it reads anything else
+    (a view, a subquery, a join ``USING`` that merges columns) the form is undecided.
+    """
+    text = query.strip().rstrip(";").strip()
+    tree = _parse_expression(text)
+    if tree is None or not isinstance(tree, exp.Query):
+        return None
+    known = dict(columns)
+    try:
+        for select in list(tree.find_all(exp.Select)):
+            if any(_is_star_projection(p) for p in select.expressions) and not _expand_star(
+                    select, known):
+                return None
+        if any(tree.find(t) for t in _UNDECIDED_VIEW_NODES):
+            return None
+        for select in list(tree.find_all(exp.Select)):
+            _positional_to_expressions(select)
+            _flatten_join_groups(select)
+            if not _plain_limit(select):
+                return None
+        tree = _canonical_tree(tree)
+        for node in list(tree.walk()):
+            if isinstance(node, (exp.Cast, exp.TryCast)):
+                node.replace(node.this)
+        for node in list(tree.walk()):
+            if isinstance(node, exp.Paren) or (isinstance(node, exp.Alias) and (
+                    isinstance(node.parent, exp.Select)
+                    or (isinstance(node.this, exp.Column) and node.alias == node.this.name))):
+                node.replace(node.this)  # XMLFOREST(name AS name): the deparser names each
+            elif isinstance(node, exp.TableAlias):
+                node.pop()
+            elif isinstance(node, exp.Column) and (node.args.get("table") or node.args.get("db")):
+                node.replace(exp.Column(this=node.this))
+            elif isinstance(node, exp.Ordered) and not node.args.get("desc"):
+                node.set("desc", False)
+            elif isinstance(node, exp.Join):
+                if (node.args.get("kind") or "").upper() in ("INNER", "OUTER"):
+                    node.set("kind", None)
+            elif isinstance(node, exp.Literal) and not node.is_string:
+                node.replace(exp.Literal.string(node.this))
+            elif isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal):
+                node.replace(exp.Literal.string("-" + node.this.this))
+        tree = _finish(tree)
+        return tree.sql(dialect="postgres", comments=False)
+    except (SqlglotError, ValueError, RecursionError, TypeError, AttributeError, KeyError):
+        return None
+
+
+def _expand_star(select: exp.Select, known: dict[str, tuple[str, ...]]) -> bool:
+    """``*`` and ``t.*`` as the columns of the plain tables the select reads (False when a
+    source is not such a table, or a join merges columns)."""
+    from_ = select.args.get("from_") or select.args.get("from")
+    if from_ is None:
+        return False
+    joins = list(select.args.get("joins") or [])
+    sources: list[tuple[str, tuple[str, ...]]] = []  # (name it is referred to by, columns)
+    for source in [from_.this, *(j.this for j in joins)]:
+        if (not isinstance(source, exp.Table) or source.args.get("joins")
+                or not isinstance(source.this, exp.Identifier)):
+            return False  # a function in FROM, a join group
+        name = source.name if source.this.quoted else source.name.lower()
+        if name not in known:
+            return False
+        sources.append((source.alias_or_name, known[name]))
+    for j in joins:
+        if j.args.get("using") or (j.args.get("method") or "").upper() == "NATURAL":
+            return False
+    out: list[exp.Expression] = []
+    for p in select.expressions:
+        if isinstance(p, exp.Star):
+            out += [exp.column(c, quoted=True) for _, cols in sources for c in cols]
+        elif isinstance(p, exp.Column) and isinstance(p.this, exp.Star):
+            match = [cols for ref, cols in sources if ref.lower() == p.table.lower()]
+            if len(match) != 1:
+                return False
+            out += [exp.column(c, quoted=True) for c in match[0]]
+        else:
+            out.append(p)
+    select.set("expressions", out)
+    return True
+
+
+def _plain_limit(select: exp.Select) -> bool:
+    """``FETCH FIRST n ROWS ONLY`` as the ``LIMIT n`` the deparser prints, ``LIMIT NULL`` /
+    ``FETCH FIRST NULL ROWS`` as its ``LIMIT ALL``; False for ``WITH TIES`` and ``PERCENT``
+    (left undecided)."""
+    limit = select.args.get("limit")
+    if isinstance(limit, exp.Fetch):
+        options = limit.args.get("limit_options")
+        if options is not None and (options.args.get("with_ties") or options.args.get("percent")):
+            return False
+        count = limit.args.get("count")
+        limit = exp.Limit(expression=count if count is not None else exp.Literal.number(1))
+        select.set("limit", limit)
+    if isinstance(limit, exp.Limit) and isinstance(limit.expression, exp.Null):
+        select.set("limit", exp.Limit(expression=exp.Var(this="ALL")))
+    return True
+
+
+def _positional_to_expressions(select: exp.Select) -> None:
+    """``GROUP BY 1`` / ``ORDER BY 2``: the output column they name (the deparser prints it)."""
+    projections = [p.this if isinstance(p, exp.Alias) else p for p in select.expressions]
+
+    def target(node: exp.Expression) -> exp.Expression | None:
+        if isinstance(node, exp.Literal) and not node.is_string and node.this.isdigit():
+            i = int(node.this) - 1
+            if 0 <= i < len(projections):
+                return projections[i].copy()
+        return None
+
+    aliases = {p.alias.lower(): p.this for p in select.expressions
+               if isinstance(p, exp.Alias) and p.alias}
+    group = select.args.get("group")
+    if group is not None:
+        for item in list(group.expressions):
+            new = target(item)
+            if new is not None:
+                item.replace(new)
+    order = select.args.get("order")
+    if order is not None:
+        for ordered in order.expressions:
+            new = target(ordered.this)
+            key = ordered.this
+            if (new is None and isinstance(key, exp.Column) and not key.table
+                    and key.name.lower() in aliases):
+                new = aliases[key.name.lower()].copy()  # ORDER BY an output column's name
+            if new is not None:
+                ordered.set("this", new)
+
+
+def _flatten_join_groups(select: exp.Select) -> None:
+    """``FROM ((a JOIN b ON ...) JOIN c ON ...)``, as the deparser nests left-deep joins, is
+    ``FROM a JOIN b ON ... JOIN c ON ...``."""
+    from_ = select.args.get("from_") or select.args.get("from")
+    if from_ is None:
+        return
+    node = from_.this
+    joins: list[exp.Expression] = []
+    while True:
+        if (isinstance(node, exp.Subquery) and not node.alias
+                and isinstance(node.this, (exp.Subquery, exp.Table))
+                and not isinstance(node.this, (exp.Select, exp.SetOperation))):
+            joins = list(node.args.get("joins") or []) + joins
+            node = node.this
+        elif isinstance(node, exp.Table) and node.args.get("joins"):
+            joins = list(node.args["joins"]) + joins
+            node.set("joins", None)
+        else:
+            break
+    if node is from_.this:
+        return
+    from_.set("this", node)
+    select.set("joins", joins + list(select.args.get("joins") or []))

@@ -157,6 +157,40 @@ class CreateExtension(Op):
     name: str
     schema: str | None = None
     if_not_exists: bool = False
+    version: str | None = None  # VERSION '1.1'; None: the control file's default
+
+
+@dataclass(frozen=True, slots=True)
+class AlterExtension(Op):
+    """``ALTER EXTENSION name UPDATE [TO 'v']`` / ``SET SCHEMA s``."""
+
+    name: str
+    update: bool = False
+    version: str | None = None  # UPDATE TO 'v'; None with update: to the default version
+    set_schema: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Grant(Op):
+    """``GRANT`` / ``REVOKE`` privileges on tables, sequences, routines or schemas."""
+
+    revoke: bool
+    privileges: tuple[str, ...]  # upper-case; ("ALL",) for ALL [PRIVILEGES]
+    target: str  # table | sequence | function | procedure | routine | schema
+    names: tuple[QName, ...] = ()
+    args: tuple[tuple[TypeRef, ...] | None, ...] = ()  # routines: each name's argument types
+    in_schemas: tuple[str, ...] = ()  # ON ALL TABLES IN SCHEMA s, ...
+    grantees: tuple[str, ...] = ()  # role names as written; "PUBLIC"
+    grant_option: bool = False  # WITH GRANT OPTION / REVOKE GRANT OPTION FOR
+
+
+@dataclass(frozen=True, slots=True)
+class DefaultPrivileges(Op):
+    """``ALTER DEFAULT PRIVILEGES [IN SCHEMA s] GRANT|REVOKE``: ``grant.target`` is the type
+    of object it applies to; no schema: every schema."""
+
+    schemas: tuple[str, ...]
+    grant: Grant
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,6 +92,8 @@ def _statement(s: Stream) -> ops.Op:
             return into
     if w in _DATA or s.at_punct("("):
         return ops.NoEffect("data", w or "(")
+    if w in ("GRANT", "REVOKE"):
+        return _grant(s)
     if w in _ACL:
         return ops.NoEffect("acl", w)
     got = s.peek()
@@ -204,13 +206,15 @@ def _create(s: Stream) -> ops.Op:
     if s.accept("EXTENSION"):
         ine = s.accept("IF", "NOT", "EXISTS")
         name = s.ident()
-        schema = None
+        schema = version = None
         while not s.done():
             if s.accept("SCHEMA"):
                 schema = s.ident()
+            elif s.accept("VERSION"):
+                version = _extension_version(s)
             else:
                 s.next()
-        return ops.CreateExtension(name, schema, ine)
+        return ops.CreateExtension(name, schema, ine, version)
     if s.at("FUNCTION") or s.at("PROCEDURE") or s.at("TRIGGER") or s.at("CONSTRAINT", "TRIGGER"):
         from schemadiff.sql import parse_routine
 
@@ -228,6 +232,134 @@ def _create(s: Stream) -> ops.Op:
 
 
 _ROLE_SPECS = frozenset({"CURRENT_ROLE", "CURRENT_USER", "SESSION_USER"})
+
+
+_GRANT_TARGETS = {"TABLE": "table", "SEQUENCE": "sequence", "FUNCTION": "function",
+                  "PROCEDURE": "procedure", "ROUTINE": "routine", "SCHEMA": "schema"}
+_GRANT_ALL_IN = {"TABLES": "table", "SEQUENCES": "sequence", "FUNCTIONS": "function",
+                 "PROCEDURES": "procedure", "ROUTINES": "routine"}
+
+
+def _grant(s: Stream) -> ops.Op:
+    """``GRANT privileges ON target TO roles`` / ``REVOKE [GRANT OPTION FOR] ... FROM roles``.
+
+    Role membership (no ``ON``), column privileges and other objects' privileges (types,
+    databases, languages...) have no effect on the compared schema.
+    """
+    revoke = s.next().text == "REVOKE"
+    option = revoke and s.accept("GRANT", "OPTION", "FOR")
+    privileges: list[str] = []
+    while not s.done() and not s.at("ON"):
+        t = s.next()
+        if t.kind == "punct" and t.text == "(":
+            return ops.NoEffect("acl", "column privileges")
+        if t.kind == "word" and t.text not in ("PRIVILEGES",):
+            privileges.append(t.text)
+    if not s.accept("ON") or not privileges:
+        return ops.NoEffect("acl", "role membership")
+    names: list[ops.QName] = []
+    args: list[tuple | None] = []
+    schemas: list[str] = []
+    if s.accept("ALL"):
+        w = s.word()
+        if w not in _GRANT_ALL_IN:
+            return ops.NoEffect("acl", f"GRANT ON ALL {w}")
+        target = _GRANT_ALL_IN[s.next().text]
+        s.expect("IN", "SCHEMA")
+        schemas.append(s.ident())
+        while s.accept_punct(","):
+            schemas.append(s.ident())
+    else:
+        w = s.word()
+        if w in _GRANT_TARGETS:
+            s.next()
+            target = _GRANT_TARGETS[w]
+        elif w is None or s.peek(1) is None or s.at_punct(".", 1) or s.peek(1).text in (  # type: ignore[union-attr]
+                ",", "TO", "FROM"):
+            target = "table"  # GRANT SELECT ON t: a table
+        else:
+            return ops.NoEffect("acl", f"GRANT ON {w}")
+        if target in ("function", "procedure", "routine"):
+            from schemadiff.sql.parse_routine import argument_types
+
+            while True:
+                names.append(g.qname(s))
+                args.append(argument_types(s) if s.at_punct("(") else None)
+                if not s.accept_punct(","):
+                    break
+        elif target == "schema":
+            names.append(ops.QName(None, s.ident()))
+            while s.accept_punct(","):
+                names.append(ops.QName(None, s.ident()))
+        else:
+            names.append(g.qname(s))
+            while s.accept_punct(","):
+                names.append(g.qname(s))
+    if not s.accept("FROM" if revoke else "TO"):
+        return ops.NoEffect("acl", "GRANT")
+    grantees: list[str] = []
+    while True:
+        s.accept("GROUP")
+        if s.at("PUBLIC"):
+            s.next()
+            grantees.append("PUBLIC")
+        elif s.word() in ("CURRENT_USER", "SESSION_USER", "CURRENT_ROLE"):
+            s.next()  # the migrating role: the owner, whose own privileges are not compared
+        else:
+            grantees.append(s.ident())
+        if not s.accept_punct(","):
+            break
+    if not revoke and s.accept("WITH", "GRANT", "OPTION"):
+        option = True
+    return ops.Grant(revoke, tuple(privileges), target, tuple(names), tuple(args),
+                     tuple(schemas), tuple(grantees), option)
+
+
+def _default_privileges(s: Stream) -> ops.Op:
+    """``ALTER DEFAULT PRIVILEGES [FOR ROLE r] [IN SCHEMA s] GRANT|REVOKE ... ON TABLES ...``:
+    what objects created afterwards get (the role is taken to be the migrating one)."""
+    s.expect("DEFAULT", "PRIVILEGES")
+    schemas: list[str] = []
+    while s.at("FOR") or s.at("IN"):
+        if s.accept("FOR"):
+            s.next()  # ROLE | USER
+            s.ident()
+            while s.accept_punct(","):
+                s.ident()
+        else:
+            s.expect("IN", "SCHEMA")
+            schemas.append(s.ident())
+            while s.accept_punct(","):
+                schemas.append(s.ident())
+    rest = Stream(s.text)
+    rest._set(s.toks[s.i:])
+    w = rest.word()
+    if w not in ("GRANT", "REVOKE"):
+        return ops.NoEffect("acl", "ALTER DEFAULT PRIVILEGES")
+    # the object type in plural (ON TABLES) as GRANT's ALL ... IN SCHEMA form reads it
+    j = next((k for k in range(len(rest.toks)) if rest.words[k] == "ON"), None)
+    types = {**_GRANT_ALL_IN, "SCHEMAS": "schema"}
+    if j is None or j + 1 >= len(rest.toks) or rest.words[j + 1] not in types:
+        return ops.NoEffect("acl", "ALTER DEFAULT PRIVILEGES")  # ON TYPES: not compared
+    target = types[rest.words[j + 1]]  # type: ignore[index]
+    toks = rest.toks[: j + 1] + rest.toks[j + 2:]
+    # GRANT privileges ON <nothing> TO ...: parse as GRANT ON SCHEMA x, then take its parts
+    rest._set(toks[: j + 1] + Stream("SCHEMA _").toks + toks[j + 1:])
+    op = _grant(rest)
+    if not isinstance(op, ops.Grant):
+        return op
+    return ops.DefaultPrivileges(tuple(schemas), ops.Grant(
+        op.revoke, op.privileges, target, (), (), (), op.grantees, op.grant_option))
+
+
+def _extension_version(s: Stream) -> str:
+    """``'1.1'``, ``"1.1"`` or a bare word: the version as the catalog stores it."""
+    t = s.peek()
+    if t is not None and t.kind == "string":
+        return s.string()
+    if t is not None and t.kind == "number":
+        return s.next().text
+    return s.ident()
 
 
 def _create_schema(s: Stream) -> ops.Op:
@@ -609,8 +741,16 @@ def _alter(s: Stream) -> ops.Op:
             return ops.RenameSchema(old, s.ident())
         return ops.NoEffect("acl", "ALTER SCHEMA")
     if s.accept("EXTENSION"):
-        return ops.NoEffect("extension", "ALTER EXTENSION")
+        name = s.ident()
+        if s.accept("UPDATE"):
+            version = _extension_version(s) if s.accept("TO") else None
+            return ops.AlterExtension(name, update=True, version=version)
+        if s.accept("SET", "SCHEMA"):
+            return ops.AlterExtension(name, set_schema=s.ident())
+        return ops.NoEffect("extension", "ALTER EXTENSION")  # ADD / DROP a member object
     w = s.word()
+    if w == "DEFAULT" and s.at("DEFAULT", "PRIVILEGES"):
+        return _default_privileges(s)
     if w in ("DEFAULT", "ROLE", "USER", "GROUP", "DATABASE", "SYSTEM", "TABLESPACE"):
         return ops.NoEffect("acl", f"ALTER {w}")
     return ops.Unsupported(f"ALTER {s.peek().raw if s.peek() else ''} is not modelled")  # type: ignore[union-attr]

@@ -29,6 +29,7 @@ from schemadiff.model import (
     Index,
     Key,
     Policy,
+    Privilege,
     Schema,
     SchemaObject,
     Sequence,
@@ -47,6 +48,7 @@ from schemadiff.sql.names import (
 from schemadiff.sql.normalize import (
     TypeRef,
     canonical_default,
+    canonical_view_query,
     nextval_default,
     qualified,
     quote_ident,
@@ -58,6 +60,18 @@ from schemadiff.sql.normalize import (
     type_ref,
 )
 from schemadiff.sql.tokens import Stream
+
+_PRIVILEGE_TARGETS = frozenset({"table", "view", "sequence", "function", "schema"})
+
+
+def _privilege_object(key: Key) -> tuple[str, str]:
+    """(schema, object) of the privileges on the object ``key`` names."""
+    if key.kind == "schema":
+        return (key.name, f"schema {key.name}")
+    if key.kind == "function":
+        return (key.schema, f"function {key.name}({key.sub})")
+    return (key.schema, f"{'sequence' if key.kind == 'sequence' else 'table'} {key.name}")
+
 
 _RELATION_KINDS = ("table", "view", "sequence", "index", "composite")
 _TYPE_KINDS = ("enum", "domain", "composite")
@@ -111,6 +125,12 @@ class Replayer:
         self._any_inherits = False  # some table INHERITS from another (see _inheritors)
         # PostgreSQL 18 NOT NULL constraints given a name: (schema, table, name) -> column
         self._not_null_names: dict[tuple[str, str, str], str] = {}
+        # the privileges the last deleted object took with it (see _privileges_moved)
+        self._dropped_privileges: tuple[tuple[str, str], list[SchemaObject]] = (("", ""), [])
+        # ALTER DEFAULT PRIVILEGES: (schema or "" for all, object type) -> grantee ->
+        # (privilege -> grant option granted, privileges revoked)
+        self._default_acl: dict[tuple[str, str], dict[str, tuple[dict[str, bool], set[str]]]] = {}
+        self._moving = False  # a rename puts objects back: no default privileges then
 
     @classmethod
     def over(cls, catalog: Catalog) -> Replayer:
@@ -161,6 +181,14 @@ class Replayer:
     def _put(self, obj: SchemaObject) -> None:
         key = obj.key
         old = self.catalog.objects.get(key)
+        if (old is None and self._default_acl and key.kind in _PRIVILEGE_TARGETS
+                and not self._moving):
+            self._catalog_put(key, old, obj)
+            self._apply_default_privileges(key)
+            return
+        self._catalog_put(key, old, obj)
+
+    def _catalog_put(self, key: Key, old: SchemaObject | None, obj: SchemaObject) -> None:
         if key not in self._journal:
             self._journal[key] = old
         if key.kind == "constraint" and old is None:
@@ -175,6 +203,25 @@ class Replayer:
             self._journal[key] = old
         if key.kind == "constraint":
             self._connames[key.schema][key.sub] -= 1
+        if key.kind in _PRIVILEGE_TARGETS and self.catalog.objects.by_kind.get("privilege"):
+            # its privileges go with it; a rename puts them back (_privileges_moved)
+            target = _privilege_object(key)
+            gone = [o for k, o in self.catalog.objects.by_kind["privilege"].items()
+                    if (k.schema, k.name) == target]
+            for o in gone:
+                self._delete(o.key)
+            self._dropped_privileges = (target, gone)
+
+    def _privileges_moved(self, old: Key, new: Key) -> None:
+        """``old`` was just deleted and put back as ``new`` (renamed, moved): its privileges
+        follow it."""
+        target, gone = self._dropped_privileges
+        if not gone or old.kind not in _PRIVILEGE_TARGETS or target != _privilege_object(old):
+            return
+        schema, obj = _privilege_object(new)
+        for o in gone:
+            self._put(replace(o, schema=schema, object=obj))  # type: ignore[type-var]
+        self._dropped_privileges = (("", ""), [])
 
     def _commit(self) -> None:
         if not self._record:
@@ -391,6 +438,7 @@ class Replayer:
         comment = self.catalog.objects[key].comment
         self._drop_table(key)
         self._put(View(key.schema, key.name, False, referenced_relations(op.query),
+                       canonical_view_query(op.query, self._star_columns(op.query)),
                        definition=op.query, comment=comment))
 
     def _op_SetSearchPath(self, op: ops.SetSearchPath) -> None:
@@ -446,13 +494,17 @@ class Replayer:
             return
         schema_obj = self.catalog.objects[key]
         self._delete(key)
+        self._moving = True
         self._put(replace(schema_obj, name=op.new))  # type: ignore[type-var]
+        self._privileges_moved(key, Key("schema", "", op.new))
         moved = [o for o in list(self.catalog) if getattr(o, "schema", None) == op.old
                  and o.KIND != "extension"]
         for o in moved:
             self._delete(o.key)
         for o in moved:
             self._put(replace(o, schema=op.new))  # type: ignore[type-var]
+            self._privileges_moved(o.key, replace(o, schema=op.new).key)
+        self._moving = False
         old_q, new_q = f"{op.old}.", f"{op.new}."
         def moved_ref(ref: str | None) -> str | None:
             return new_q + ref[len(old_q):] if ref and ref.startswith(old_q) else ref
@@ -486,7 +538,150 @@ class Replayer:
             if not op.if_not_exists:
                 self._conflict(f'extension "{op.name}" already exists')
             return
-        self._put(Extension(op.name, op.schema or self._path()[0]))
+        self._put(Extension(op.name, op.schema or self._path()[0], op.version))
+
+    # ------------------------------------------------------------------ privileges
+    def _op_Grant(self, op: ops.Grant) -> None:
+        from schemadiff.sql.privileges import ALL
+
+        object_type = "function" if op.target in ("procedure", "routine") else op.target
+        targets: list[tuple[str, str, str]] = []  # (schema, object type, object)
+        if op.in_schemas:
+            for schema in op.in_schemas:
+                for key in sorted(self._objects_in(schema, op.target)):
+                    targets.append(self._privilege_target(key))
+        elif object_type == "schema":
+            for qn in op.names:
+                if qn.name == "public":
+                    continue  # its defaults depend on the server version: not compared
+                if Key("schema", "", qn.name) not in self.catalog:
+                    self._conflict(f'schema "{qn.name}" does not exist')
+                    return
+                targets.append((qn.name, "schema", f"schema {qn.name}"))
+        elif object_type == "function":
+            for qn, args in zip(op.names, op.args or (None,) * len(op.names), strict=False):
+                keys = self._functions_named(qn, args)
+                if len(keys) > 1:
+                    self._conflict(f'function name "{qn}" is not unique')
+                    return
+                # none: an aggregate or a built-in function, which the model does not hold
+                targets += [self._privilege_target(k) for k in keys]
+        else:
+            for qn in op.names:
+                key = self._find(("table", "view", "sequence"), qn)
+                if key is None:
+                    if not self._is_temp(qn) and self._uncompared_key("relation", qn) is None:
+                        self._conflict(f'relation "{qn}" does not exist')
+                    continue  # a temporary or a foreign table: not modelled
+                targets.append(self._privilege_target(key))
+        for schema, kind, obj in targets:
+            every = ALL[kind]
+            named = every if "ALL" in op.privileges else tuple(
+                p for p in op.privileges if p in every)
+            for grantee in op.grantees:
+                self._grant_one(schema, kind, obj, grantee, named, op)
+
+    def _grant_one(self, schema: str, kind: str, obj: str, grantee: str,
+                   named: tuple[str, ...], op: ops.Grant) -> None:
+        from schemadiff.sql.privileges import compared, held
+
+        key = Key("privilege", schema, obj, grantee)
+        old = self.catalog.objects.get(key)
+        holds = held(kind, grantee, old.privileges if isinstance(old, Privilege) else ())
+        for p in named:
+            if not op.revoke:
+                holds[p] = holds.get(p, False) or op.grant_option
+            elif op.grant_option:
+                if p in holds:
+                    holds[p] = False
+            else:
+                holds.pop(p, None)
+        privs = compared(kind, grantee, holds)
+        if privs:
+            self._put(Privilege(schema, obj, grantee, privs))
+        elif old is not None:
+            self._delete(key)
+
+    def _op_DefaultPrivileges(self, op: ops.DefaultPrivileges) -> None:
+        from schemadiff.sql.privileges import ALL
+
+        g = op.grant
+        kind = "function" if g.target in ("procedure", "routine") else g.target
+        every = ALL[kind]
+        named = every if "ALL" in g.privileges else tuple(p for p in g.privileges if p in every)
+        for schema in op.schemas or ("",):
+            entry = self._default_acl.setdefault((schema, kind), {})
+            for grantee in g.grantees:
+                granted, revoked = entry.setdefault(grantee, ({}, set()))
+                for p in named:
+                    if not g.revoke:
+                        granted[p] = granted.get(p, False) or g.grant_option
+                        revoked.discard(p)
+                    elif g.grant_option:
+                        if p in granted:
+                            granted[p] = False
+                    else:
+                        granted.pop(p, None)
+                        revoked.add(p)
+
+    def _apply_default_privileges(self, key: Key) -> None:
+        """A new object gets the default privileges of its type, global then its schema's."""
+        from schemadiff.sql.privileges import compared, held
+
+        schema, obj = _privilege_object(key)
+        if obj == "schema public":
+            return
+        kind = obj.split(" ", 1)[0]
+        holds: dict[str, dict[str, bool]] = {}
+        for scope in ("", schema) if kind != "schema" else ("",):
+            for grantee, (granted, revoked) in self._default_acl.get((scope, kind), {}).items():
+                h = holds.setdefault(grantee, held(kind, grantee, ()))
+                for p, option in granted.items():
+                    h[p] = h.get(p, False) or option
+                if scope == "":  # a schema's defaults can only add
+                    for p in revoked:
+                        h.pop(p, None)
+        for grantee, h in holds.items():
+            privs = compared(kind, grantee, h)
+            if privs:
+                self._put(Privilege(schema, obj, grantee, privs))
+
+    def _privilege_target(self, key: Key) -> tuple[str, str, str]:
+        if key.kind == "function":
+            return (key.schema, "function", f"function {key.name}({key.sub})")
+        kind = "sequence" if key.kind == "sequence" else "table"
+        return (key.schema, kind, f"{kind} {key.name}")
+
+    def _objects_in(self, schema: str, target: str) -> list[Key]:
+        """``ON ALL TABLES IN SCHEMA s`` and the like: the objects it reaches now."""
+        if target in ("function", "procedure", "routine"):
+            routines = {"function": ("function", "window"), "procedure": ("procedure",),
+                        "routine": ("function", "window", "procedure")}[target]
+            return [k for k, o in self.catalog.objects.by_kind.get("function", {}).items()
+                    if k.schema == schema and o.routine in routines]  # type: ignore[attr-defined]
+        kinds = ("sequence",) if target == "sequence" else ("table", "view")
+        return [k for kind in kinds for k in self.catalog.objects.by_kind.get(kind, {})
+                if k.schema == schema]
+
+    def _privileges_follow(self, old: tuple[str, str], new: tuple[str, str] | None) -> None:
+        """An object dropped (``new`` None) or renamed: ``old``/``new`` are (schema, object)."""
+        for key, o in list(self.catalog.objects.by_kind.get("privilege", {}).items()):
+            if (key.schema, key.name) == old:
+                self._delete(key)
+                if new is not None:
+                    self._put(replace(o, schema=new[0], object=new[1]))  # type: ignore[type-var]
+
+    def _op_AlterExtension(self, op: ops.AlterExtension) -> None:
+        key = Key("extension", "", op.name)
+        obj = self.catalog.objects.get(key)
+        if not isinstance(obj, Extension):
+            if op.name != "plpgsql":
+                self._conflict(f'extension "{op.name}" does not exist')
+            return
+        if op.update:  # UPDATE without TO: the default version, which the text does not say
+            self._put(replace(obj, version=op.version))
+        elif op.set_schema:
+            self._put(replace(obj, schema=op.set_schema))
 
     # ------------------------------------------------------------------ types
     def _type_exists(self, schema: str, name: str) -> bool:
@@ -1070,7 +1265,7 @@ class Replayer:
                 elif isinstance(action, ops.SetSchema):
                     self._rename_relation(key, action.schema, key.name)
                 elif isinstance(action, ops.RenameColumn) and key.kind == "view":
-                    pass  # view column names are not modelled statically
+                    self._views_undecided(key.name)  # its columns' names are not modelled
             return
         pending: list[ops.ConstraintDef] = []
         schema, table = key.schema, key.name
@@ -1408,7 +1603,10 @@ class Replayer:
     def _rename_relation(self, key: Key, schema: str, name: str) -> None:
         obj: Any = self.catalog.objects[key]
         self._delete(key)
+        self._moving = True
         self._put(replace(obj, schema=schema, name=name))
+        self._moving = False
+        self._privileges_moved(key, Key(key.kind, schema, name))
         old_q, new_q = f"{key.schema}.{key.name}", f"{schema}.{name}"
         if key.kind == "sequence":
             old_default = nextval_default(key.name)
@@ -1444,7 +1642,14 @@ class Replayer:
         for o in list(self.catalog.of_kind("view")):
             if isinstance(o, View) and old in o.relations:
                 relations = tuple(sorted(new if r == old else r for r in o.relations))
-                self._put(replace(o, relations=relations))
+                # the deparser prints the new name: the query as written no longer decides
+                self._put(replace(o, relations=relations, query=None))
+
+    def _views_undecided(self, relation: str) -> None:
+        """A column of ``relation`` renamed: the views reading it print ``new AS old`` now."""
+        for o in list(self.catalog.of_kind("view")):
+            if isinstance(o, View) and relation in o.relations and o.query is not None:
+                self._put(replace(o, query=None))
 
     def _rename_column(self, schema: str, table: str, old: str, new: str) -> None:
         key = Key("column", schema, table, old)
@@ -1454,6 +1659,7 @@ class Replayer:
             return
         self._delete(key)
         self._put(replace(col, name=new))  # type: ignore[type-var]
+        self._views_undecided(table)
         tkey = Key("table", schema, table)
         tobj: Table | None = self.catalog.objects.get(tkey)  # type: ignore[assignment]
         if tobj is not None and tobj.partition_by:
@@ -1684,8 +1890,22 @@ class Replayer:
             self._conflict(f'relation "{op.name.name}" already exists')
             return
         comment = self.catalog.objects[key].comment if key in self.catalog else None
-        self._put(View(schema, op.name.name, op.materialized, relations,
+        query = canonical_view_query(op.query, self._star_columns(op.query))
+        self._put(View(schema, op.name.name, op.materialized, relations, query,
                        definition=op.query, comment=comment))
+
+    def _star_columns(self, query: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The tables a ``*`` of a view's query may expand into: name -> columns in order."""
+        if "*" not in query:
+            return ()
+        from schemadiff.sql.normalize import qualified_relations
+
+        out = []
+        for schema, name in qualified_relations(query):
+            key = self._find(("table",), ops.QName(schema, name))
+            if key is not None:
+                out.append((name, tuple(c.name for c in self.catalog.columns(key.schema, name))))
+        return tuple(out)
 
     # ------------------------------------------------------------------ functions
     def _function_object(self, op: ops.CreateFunction, schema: str) -> Function:
@@ -1764,7 +1984,10 @@ class Replayer:
             return
         self._delete(keys[0])
         moved = replace(obj, schema=op.set_schema or obj.schema, name=op.rename or obj.name)
+        self._moving = True
         self._put(moved)
+        self._moving = False
+        self._privileges_moved(keys[0], moved.key)
         # triggers reference their function by oid: they follow a rename or a move
         old_ref, new_ref = f"{obj.schema}.{obj.name}", f"{moved.schema}.{moved.name}"
         if old_ref != new_ref and not obj.identity_args:

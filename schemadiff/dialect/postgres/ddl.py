@@ -104,7 +104,9 @@ def create_schema(obj: Schema, catalog: Catalog) -> str | None:
     return None if obj.name == "public" else f"CREATE SCHEMA {quote_ident(obj.name)};"
 
 def create_extension(obj: Extension, catalog: Catalog) -> str | None:
-    return f"CREATE EXTENSION {quote_ident(obj.name)} WITH SCHEMA {quote_ident(obj.schema)};"
+    version = f" VERSION {quote_literal(obj.version)}" if obj.version else ""
+    return (f"CREATE EXTENSION {quote_ident(obj.name)} WITH SCHEMA "
+            f"{quote_ident(obj.schema)}{version};")
 
 def create_enum(obj: Enum, catalog: Catalog) -> str | None:
     labels = ", ".join(quote_literal(x) for x in obj.labels)

@@ -59,6 +59,8 @@ PG_KINDS: dict[str, PgKind] = {
         PgKind("function", "functions", rows.functions, ddl.create_function),
         PgKind("trigger", "triggers", rows.triggers, ddl.create_trigger),
         PgKind("policy", "policies", rows.policies, ddl.create_policy),
+        # roles are cluster-level: a scratch database may lack them, so none is rendered
+        PgKind("privilege", "privileges", rows.privileges, None),
     )
 }
 assert tuple(PG_KINDS) == tuple(KINDS), "PostgreSQL has an entry for every kind, in order"

@@ -25,6 +25,7 @@ from schemadiff.model import (
     Function,
     Index,
     Policy,
+    Privilege,
     Schema,
     SchemaObject,
     Table,
@@ -39,6 +40,7 @@ from schemadiff.sql import ops
 from schemadiff.sql.normalize import (
     TypeRef,
     canonical_default,
+    canonical_view_query,
     normalize_expression,
     quote_ident,
     referenced_relations,
@@ -119,7 +121,7 @@ def schemas(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
 
 def extensions(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
     for r in rows:
-        yield Extension(r["name"], r["schema"])
+        yield Extension(r["name"], r["schema"], r["version"])
 
 
 def enums(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
@@ -300,7 +302,7 @@ def views(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
     for r in rows:
         query = (r["definition"] or "").strip().rstrip(";").strip()
         yield View(r["schema"], r["name"], r["materialized"], referenced_relations(query),
-                   definition=query, comment=r["comment"])
+                   canonical_view_query(query), definition=query, comment=r["comment"])
 
 
 def _argument_text(a: ops.Argument) -> str:
@@ -388,3 +390,24 @@ def policies(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
         yield Policy(r["schema"], r["table"], r["name"], r["permissive"],
                      _POLICY_COMMANDS[r["command"]], tuple(sorted(r["roles"])), using, check,
                      comment=r["comment"])
+
+
+def privileges(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
+    from schemadiff.sql.privileges import compared
+
+    holds: dict[tuple[str, str, str, str], dict[str, bool]] = {}
+    for r in rows:
+        kind, name = r["object_type"], r["object_name"]
+        if kind == "function":
+            args = parse_arguments(Stream("(" + (r["arguments"] or "") + ")"))
+            identity = ", ".join(_render_type(a.type, False) for a in args if a.mode != "OUT")
+            name = f"{name}({identity})"
+        entry = holds.setdefault((r["schema"], f"{kind} {name}", kind, r["grantee"]), {})
+        if r["privilege"] is not None:
+            entry[r["privilege"]] = bool(r["grantable"])
+    for (schema, obj, kind, grantee), held in holds.items():
+        if obj == "schema public":
+            continue  # its defaults depend on the server version: not compared
+        privs = compared(kind, grantee, held)
+        if privs:
+            yield Privilege(schema, obj, grantee, privs)

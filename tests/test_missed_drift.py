@@ -1,0 +1,324 @@
+"""No missed drift (issue 19, part 3): what was changed by hand on a real server is reported.
+
+Each case builds a database from its migrations, then changes it by hand (``drift``), and
+compares the replay of the migrations with the live catalog and with the server's
+``pg_dump``. The same migrations without the hand change must compare clean on both sources
+(no false difference). Every case here went unreported before its comparison existed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pg import PgServer
+from schemadiff.differences import diff_catalogs
+from schemadiff.history import replay_sql
+from schemadiff.sources.dump import read_dump
+from schemadiff.sources.live import read_live
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    migrations: str
+    drift: str
+    #: (kind, object, change, attribute) found against the live catalog
+    live: tuple[tuple[str, str, str, str | None], ...]
+    #: the same against pg_dump (None: as live)
+    dump: tuple[tuple[str, str, str, str | None], ...] | None = None
+    #: the database is built from this instead of the migrations (then ``drift``)
+    built_from: str | None = None
+
+
+USERS = """
+CREATE TABLE users (id int PRIMARY KEY, name varchar(40), active boolean, score int);
+CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users, total numeric(10,2));
+"""
+
+CASES = [
+    Case(
+        "view query changed, same relations",
+        USERS + "CREATE VIEW active_users AS SELECT id, name FROM users WHERE active;\n",
+        "CREATE OR REPLACE VIEW active_users AS SELECT id, name FROM users WHERE NOT active;",
+        (("view", "public.active_users", "changed", "query"),),
+    ),
+    Case(
+        "view constant changed",
+        USERS + "CREATE VIEW big AS SELECT u.id, sum(o.total) AS total FROM users u "
+                "JOIN orders o ON o.user_id = u.id GROUP BY 1 HAVING sum(o.total) > 100;\n",
+        "CREATE OR REPLACE VIEW big AS SELECT u.id, sum(o.total) AS total FROM users u "
+        "JOIN orders o ON o.user_id = u.id GROUP BY 1 HAVING sum(o.total) > 1000;",
+        (("view", "public.big", "changed", "query"),),
+    ),
+    Case(
+        "materialized view filter changed",
+        USERS + "CREATE MATERIALIZED VIEW scores AS SELECT id, score FROM users "
+                "WHERE score IN (1, 2, 3);\n",
+        "DROP MATERIALIZED VIEW scores; CREATE MATERIALIZED VIEW scores AS "
+        "SELECT id, score FROM users WHERE score IN (1, 2);",
+        (("view", "public.scores", "changed", "query"),),
+    ),
+    Case(
+        "extension version updated by hand",
+        "CREATE EXTENSION ltree VERSION '1.1';\n",
+        "ALTER EXTENSION ltree UPDATE TO '1.2';",
+        (("extension", "ltree", "changed", "version"),),
+        dump=(),  # pg_dump never prints an extension's version
+    ),
+    Case(
+        "extension update the migrations ran, missing",
+        "CREATE EXTENSION ltree VERSION '1.1';\nALTER EXTENSION ltree UPDATE TO '1.2';\n",
+        "",
+        (("extension", "ltree", "changed", "version"),),
+        dump=(),
+        built_from="CREATE EXTENSION ltree VERSION '1.1';",
+    ),
+]
+
+CASES += [
+    Case(
+        "GRANT by hand",
+        USERS + "CREATE SCHEMA app;\nGRANT SELECT ON users TO md_reader;\n",
+        "GRANT INSERT ON users TO md_reader; GRANT USAGE ON SCHEMA app TO md_writer;"
+        "GRANT SELECT ON orders TO PUBLIC;",
+        (("privilege", "on table public.users to md_reader", "changed", "privileges"),
+         ("privilege", "on schema app to md_writer", "extra", None),
+         ("privilege", "on table public.orders to PUBLIC", "extra", None)),
+    ),
+    Case(
+        "REVOKE by hand",
+        USERS + "GRANT SELECT ON users TO md_reader;\n"
+                "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT 1';\n",
+        "REVOKE SELECT ON users FROM md_reader; REVOKE EXECUTE ON FUNCTION f(int) FROM PUBLIC;",
+        (("privilege", "on table public.users to md_reader", "missing", None),
+         ("privilege", "on function public.f(integer) to PUBLIC", "extra", None)),
+    ),
+]
+
+#: Migrations that must compare clean against what they build (no false difference).
+CLEAN = [
+    USERS + """
+CREATE VIEW v1 AS SELECT u.id, u.name AS n, count(o.id) FROM users u LEFT OUTER JOIN orders o
+  ON o.user_id = u.id WHERE u.name LIKE 'a%' AND u.score BETWEEN 1 AND 10 GROUP BY 1, 2
+  ORDER BY 3 DESC;
+CREATE VIEW v2 AS SELECT * FROM users;
+CREATE VIEW v3 AS SELECT id::text AS t, -1 AS m, now() - interval '1 day' AS since,
+  coalesce(name, 'x') FROM public.users WHERE id IN (1, 2) AND name NOT IN ('a', 'b');
+CREATE VIEW v4 AS SELECT id FROM users WHERE EXISTS (SELECT 1 FROM orders
+  WHERE orders.user_id = users.id) UNION SELECT user_id FROM orders;
+CREATE VIEW v5 AS SELECT id, score FROM users;
+ALTER TABLE users RENAME COLUMN score TO points;
+CREATE VIEW v6 AS SELECT name FROM users;
+ALTER TABLE users RENAME TO people;
+""",
+    "CREATE EXTENSION ltree;\nCREATE EXTENSION pg_trgm VERSION '1.5';\n",
+    "CREATE EXTENSION ltree VERSION '1.1';\nALTER EXTENSION ltree UPDATE;\n",
+    USERS + """
+CREATE SCHEMA app;
+CREATE TABLE app.t (id int);
+CREATE SEQUENCE app.s;
+CREATE VIEW v AS SELECT id FROM users;
+CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE PROCEDURE p() LANGUAGE sql AS 'SELECT 1';
+GRANT SELECT, INSERT ON users, orders TO md_reader;
+GRANT ALL PRIVILEGES ON TABLE app.t TO md_writer WITH GRANT OPTION;
+REVOKE GRANT OPTION FOR DELETE ON app.t FROM md_writer;
+GRANT USAGE, CREATE ON SCHEMA app TO md_reader, md_writer;
+GRANT SELECT ON v TO PUBLIC;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA app TO md_writer;
+REVOKE EXECUTE ON FUNCTION f(int) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION f TO md_reader;
+REVOKE ALL ON PROCEDURE p FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION f(integer) TO PUBLIC;
+GRANT SELECT ON ALL TABLES IN SCHEMA app TO md_reader;
+REVOKE INSERT ON orders FROM md_reader;
+GRANT ALL ON users TO CURRENT_USER;
+GRANT SELECT (name) ON users TO md_writer;
+ALTER TABLE users RENAME TO people;
+ALTER SCHEMA app RENAME TO app2;
+ALTER FUNCTION f(int) RENAME TO f2;
+GRANT USAGE ON SCHEMA public TO md_reader;
+DROP VIEW v;
+ALTER DEFAULT PRIVILEGES IN SCHEMA app2 GRANT SELECT ON TABLES TO md_reader;
+ALTER DEFAULT PRIVILEGES GRANT USAGE ON SEQUENCES TO md_writer;
+ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+ALTER DEFAULT PRIVILEGES GRANT ALL ON SCHEMAS TO md_writer;
+CREATE TABLE app2.later (id serial);
+CREATE VIEW app2.later_v AS SELECT id FROM app2.later;
+CREATE FUNCTION app2.g() RETURNS int LANGUAGE sql AS 'SELECT 2';
+CREATE SCHEMA other;
+ALTER TABLE app2.later RENAME TO later2;
+ALTER DEFAULT PRIVILEGES IN SCHEMA app2 REVOKE SELECT ON TABLES FROM md_reader;
+ALTER DEFAULT PRIVILEGES REVOKE USAGE ON SEQUENCES FROM md_writer;
+ALTER DEFAULT PRIVILEGES GRANT EXECUTE ON FUNCTIONS TO PUBLIC;
+ALTER DEFAULT PRIVILEGES REVOKE ALL ON SCHEMAS FROM md_writer;
+""",
+]
+
+
+def _found(diffs: list) -> set[tuple[str, str, str, str | None]]:  # type: ignore[type-arg]
+    return {(d.key.kind, d.key.display, str(d.change), d.attribute) for d in diffs}
+
+
+def _sources(pg: PgServer, dbname: str, tmp_path: Path) -> dict[str, object]:
+    dump = tmp_path / "dump.sql"
+    dump.write_text(pg.pg_dump_schema(dbname, privileges=True), encoding="utf-8")
+    return {"live": read_live(pg.dsn(dbname)).catalog, "dump": read_dump(dump).catalog}
+
+
+ROLES = ("md_reader", "md_writer")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def roles(pg: PgServer) -> None:
+    """The grantees (roles are cluster-level: a GRANT to a missing role fails)."""
+    with pg.connect_db("postgres", autocommit=True) as conn:
+        for role in ROLES:
+            if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+                conn.execute(f"CREATE ROLE {role}")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_hand_change_is_reported(pg: PgServer, tmp_path: Path, case: Case) -> None:
+    dbname = pg.create_database("missed_drift")
+    try:
+        with pg.connect_db(dbname, autocommit=True) as conn:
+            conn.execute(case.built_from or case.migrations)  # type: ignore[arg-type]
+            if case.drift:
+                conn.execute(case.drift)  # type: ignore[arg-type]
+        expected = replay_sql(case.migrations, "m.sql")
+        assert not expected.diagnostics
+        for source, actual in _sources(pg, dbname, tmp_path).items():
+            want = case.live if source == "live" or case.dump is None else case.dump
+            found = _found(diff_catalogs(expected.catalog, actual, expected.effects))  # type: ignore[arg-type]
+            assert found == set(want), source
+    finally:
+        pg.drop_database(dbname)
+
+
+@pytest.mark.parametrize("migrations", CLEAN, ids=["views", "extensions", "update", "privileges"])
+def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> None:
+    dbname = pg.create_database("missed_drift")
+    try:
+        with pg.connect_db(dbname, autocommit=True) as conn:
+            conn.execute(migrations)  # type: ignore[arg-type]
+        expected = replay_sql(migrations, "m.sql")
+        assert not expected.diagnostics
+        for source, actual in _sources(pg, dbname, tmp_path).items():
+            assert _found(diff_catalogs(expected.catalog, actual, expected.effects)) == set(), \
+                source  # type: ignore[arg-type]
+    finally:
+        pg.drop_database(dbname)
+
+
+PARTITIONED = """
+CREATE TABLE events (id bigint NOT NULL, at date NOT NULL, body text,
+                     PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+CREATE INDEX events_body ON events (body);
+CREATE TABLE events_default PARTITION OF events DEFAULT;
+CREATE FUNCTION create_partitions(start date) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE d date := date_trunc('month', start);
+BEGIN
+  FOR i IN 0..1 LOOP
+    EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF events FOR VALUES FROM (%L) TO (%L)',
+                   'events_' || to_char(d, 'YYYY_MM'), d, d + interval '1 month');
+    d := d + interval '1 month';
+  END LOOP;
+END $$;
+"""
+
+
+def test_no_privileges_leaves_grants_out(pg: PgServer, tmp_path: Path) -> None:
+    """``--no-privileges``: a grant made by hand is not a difference for teams that manage
+    grants elsewhere (and is one by default)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "000001_users.up.sql").write_text(USERS)
+    (migrations / "000001_users.down.sql").write_text("DROP TABLE orders, users;")
+    dbname = pg.create_database("missed_drift")
+    try:
+        with pg.connect_db(dbname, autocommit=True) as conn:
+            conn.execute(USERS)  # type: ignore[arg-type]
+            conn.execute("GRANT SELECT ON users TO md_reader")
+        env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "DATABASE_URL")}
+        found = {}
+        for flag in ((), ("--no-privileges",)):
+            proc = subprocess.run(
+                [sys.executable, "-m", "schemadiff", "diff", "-m", str(migrations), "--tool",
+                 "golang-migrate", "--dsn", pg.dsn(dbname), "--format", "json", *flag],
+                cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+            found[flag] = [(d["kind"], d["object"]) for d in
+                           json.loads(proc.stdout)["differences"]]
+        assert found[()] == [("privilege", "on table public.users to md_reader")]
+        assert found[("--no-privileges",)] == []
+    finally:
+        pg.drop_database(dbname)
+
+
+def test_runtime_partitions_are_reported_as_such_and_do_not_fail_check(
+        pg: PgServer, tmp_path: Path) -> None:
+    """Partitions the migrations' own function created at run time are ``runtime-partition``
+    findings (``partition of public.events``), not drift: ``check`` passes unless asked to fail
+    on them; a table made by hand beside them is still drift."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "000001_events.up.sql").write_text(PARTITIONED)
+    (migrations / "000001_events.down.sql").write_text("DROP TABLE events;")
+    dbname = pg.create_database("missed_drift")
+    try:
+        with pg.connect_db(dbname, autocommit=True) as conn:
+            conn.execute(PARTITIONED)  # type: ignore[arg-type]
+            conn.execute("SELECT create_partitions('2026-01-15')")
+            conn.execute("CREATE TABLE schema_migrations (version bigint PRIMARY KEY, "
+                         "dirty boolean NOT NULL)")
+            conn.execute("INSERT INTO schema_migrations VALUES (1, false)")
+        expected = replay_sql(PARTITIONED, "m.sql")
+        want = {("runtime-partition", f"public.events_2026_{m}", "extra", None)
+                for m in ("01", "02")}
+        for source, actual in _sources(pg, dbname, tmp_path).items():
+            diffs = diff_catalogs(expected.catalog, actual, expected.effects)  # type: ignore[arg-type]
+            assert _found(diffs) - {("table", "public.schema_migrations", "extra", None)} \
+                == want, source
+            assert {d.actual for d in diffs if d.key.kind == "runtime-partition"} \
+                == {"partition of public.events"}
+
+        env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "DATABASE_URL")}
+
+        def check(*extra: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [sys.executable, "-m", "schemadiff", "check", "-m", str(migrations), "--tool",
+                 "golang-migrate", "--dsn", pg.dsn(dbname), *extra],
+                cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+
+        proc = check("--format", "json")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        drift = json.loads(proc.stdout)["inference"]["drift"] \
+            if "inference" in json.loads(proc.stdout) else json.loads(proc.stdout)["drift"]
+        assert {(d["kind"], d["object"]) for d in drift} == {
+            ("runtime-partition", "public.events_2026_01"),
+            ("runtime-partition", "public.events_2026_02")}
+        proc = check("--fail-on", "runtime-partitions")
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert "2 partition(s) created at run time" in proc.stdout
+        with pg.connect_db(dbname, autocommit=True) as conn:
+            conn.execute("CREATE TABLE events_manual PARTITION OF events "
+                         "FOR VALUES FROM ('2030-01-01') TO ('2030-02-01')")
+            conn.execute("CREATE TABLE by_hand (id int)")
+        proc = check()
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert "table public.by_hand" in proc.stdout
+    finally:
+        pg.drop_database(dbname)
