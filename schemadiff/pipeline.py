@@ -252,7 +252,7 @@ def _scope(request: Request) -> Scope:
         schema, dot, name = custom.rpartition(".")
         tables.add((schema, name) if dot else ("", custom))
     return Scope(frozenset(tables), request.schemas, request.exclude_schemas,
-                 request.privileges)
+                 privileges=request.privileges)
 
 
 def _check_schemas(schemas: tuple[str, ...], *replays: Replay) -> None:
