@@ -421,6 +421,11 @@ class _Objects(dict):  # type: ignore[type-arg]
         for k, v in (items or {}).items():
             self[k] = v
 
+    def __reduce__(self) -> tuple[type, tuple[dict[Key, SchemaObject]]]:
+        # rebuilt through __init__ (the indexes are derived); a dict subclass's default
+        # pickling would set the items before the indexes exist
+        return (type(self), (dict(self),))
+
     @staticmethod
     def _parent(key: Key, obj: SchemaObject) -> tuple[str, str, str] | None:
         if key.kind == "index":
