@@ -457,6 +457,37 @@ def sync(from_json: str | None, style: str, fmt: str, out: str | None, prune: bo
         _notify(line)
 
 
+@main.command("repair-schema")
+@_migrations
+@_source
+@_history
+@click.option("--unsafe", is_flag=True,
+              help="Write the drops that lose data (tables, columns, types...) active, not "
+              "commented out.")
+@_out
+@_filters
+@_strict
+@_tool_options
+@_shadow
+@_cache
+@_guard
+def repair_schema(unsafe: bool, out: str | None, **o: Any) -> None:
+    """Write the DDL that brings the schema back to what its applied migrations build.
+
+    Missing objects are re-created, changed ones set back, extra ones dropped, each headed by
+    the migration statement it comes from; nothing is run: you run it (psql -v
+    ON_ERROR_STOP=1 -f). What cannot be repaired safely is written commented out with the
+    reason, and named on stderr.
+    """
+    from schemadiff import api
+
+    with _inputs(o) as kwargs:
+        repair = api.repair_schema(o["migrations"], unsafe=unsafe, **kwargs)
+    _write(repair.text, out)
+    for line in repair.notes:
+        _notify(line)
+
+
 @main.command()
 @_migrations
 @click.option("--shadow-dsn", default=None, help="Server where a scratch database may be created.")
