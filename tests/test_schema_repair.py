@@ -81,6 +81,24 @@ CREATE TABLE order_lines (
 DROP FUNCTION legacy_count();
 DROP FUNCTION legacy_touch();
 """,
+    "00006_views_triggers_policies.sql": """
+-- +goose Up
+CREATE DOMAIN sku_code AS text CONSTRAINT sku_code_format CHECK (VALUE ~ '^[A-Z0-9-]+$');
+CREATE SEQUENCE invoice_no INCREMENT BY 10 START 1000;
+CREATE VIEW paid_orders AS SELECT id, user_id, total FROM orders WHERE status = 'paid';
+-- +goose StatementBegin
+CREATE FUNCTION touch_user() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.created_at := now();
+    RETURN NEW;
+END
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch_user();
+ALTER TABLE orders ENABLE ROW LEVEL SECURITY;
+CREATE POLICY orders_owner ON orders FOR SELECT USING (user_id = current_setting('app.uid')::int);
+COMMENT ON COLUMN users.email IS 'unique, lower-cased by the app';
+""",
 }
 
 RERUN_00003 = "\n".join(
@@ -127,7 +145,7 @@ CASES = [
          "ALTER TABLE orders ALTER COLUMN total SET DEFAULT 1, ALTER COLUMN status DROP NOT NULL;",
          wrote=("ALTER TABLE public.orders ALTER COLUMN status SET NOT NULL;",)),
     Case("dropped tables, in dependency order",
-         "DROP TABLE order_lines; DROP TABLE orders; DROP TYPE order_status;",
+         "DROP TABLE order_lines; DROP TABLE orders CASCADE; DROP TYPE order_status;",
          note="are recorded but their effects are absent"),
     Case("extra hand-made table, --unsafe",
          "CREATE TABLE scratch (id int PRIMARY KEY, note text); CREATE INDEX ON scratch (note);",
@@ -148,6 +166,25 @@ CASES = [
          note="column public.orders.note: a type change rewrites the table"),
     Case("changed column type, --unsafe", "ALTER TABLE orders ALTER COLUMN note TYPE text;",
          unsafe=True),
+    Case("dropped view", "DROP VIEW paid_orders;",
+         wrote=("CREATE VIEW public.paid_orders AS",)),
+    Case("view redefined", "CREATE OR REPLACE VIEW paid_orders AS SELECT id, user_id, total "
+         "FROM orders WHERE status = 'paid' UNION ALL SELECT 0, 0, 0::numeric(10, 2) FROM users;"),
+    Case("trigger function dropped with its trigger: function first",
+         "DROP FUNCTION touch_user() CASCADE;"),
+    Case("trigger disabled", "ALTER TABLE users DISABLE TRIGGER users_touch;",
+         wrote=("ALTER TABLE public.users ENABLE TRIGGER users_touch;",)),
+    Case("policy dropped and row level security off",
+         "DROP POLICY orders_owner ON orders; ALTER TABLE orders DISABLE ROW LEVEL SECURITY;"),
+    Case("comment edited, sequence and domain changed",
+         "COMMENT ON COLUMN users.email IS 'whatever'; ALTER SEQUENCE invoice_no INCREMENT BY 1;"
+         " ALTER DOMAIN sku_code DROP CONSTRAINT sku_code_format;"),
+    Case("enum label added by hand: withheld, named",
+         "ALTER TYPE order_status ADD VALUE 'refunded';", clean=False, remains="refunded",
+         note="enum labels cannot be removed"),
+    Case("index and column renamed by hand",
+         "ALTER INDEX users_email_lower_idx RENAME TO users_email_idx2; "
+         "ALTER TABLE orders RENAME COLUMN note TO remark;"),
     Case("several at once",
          "DROP INDEX orders_user_id_idx; ALTER TABLE users DROP COLUMN created_at; "
          "ALTER TABLE orders DROP CONSTRAINT orders_total_nonnegative; " + RERUN_00003),
