@@ -156,7 +156,7 @@ def plan_schema_repair(
         unsafe: write the drops that lose data active instead of commented out.
     """
     origins = _Origins(effects)
-    steps: list[Step] = []
+    steps: list[Step] = [_renamed(d, origins) for d in drift if d.change == Change.RENAMED]
     changed: dict[Key, list[Difference]] = {}
     for d in drift:
         if d.change == Change.CHANGED:
@@ -165,8 +165,6 @@ def plan_schema_repair(
             steps.extend(_missing(d, expected, origins))
         elif d.change == Change.EXTRA:
             steps.append(_extra(d, actual, unsafe))
-        else:
-            steps.append(_renamed(d, expected, origins))
     for key, diffs in changed.items():
         steps.extend(_changed(key, diffs, expected, actual, origins, unsafe))
     seen: set[tuple[str, Key]] = set()
@@ -200,23 +198,28 @@ def repair_inferred(comparison: Comparison, inference: Inference, *,
     """
     from schemadiff.differences import diff_catalogs
     from schemadiff.inference import Status
+    from schemadiff.renames import find_renames, undo_renames
 
     verdicts = inference.verdicts
     target = [i for i, v in enumerate(verdicts)
               if v.status in (Status.APPLIED, Status.PARTIAL) or v.recorded]
     replay = comparison.expected.subset(target)
     actual = comparison.actual.catalog
+    renames = find_renames(replay.catalog, actual, replay.effects, comparison.scope)
+    seen = undo_renames(actual, renames)  # renamed back first, then compared
     partial = set(inference.partial)
     known = {(d.key, d.change, d.attribute): d for d in inference.drift}
-    drift = []
-    for d in diff_catalogs(replay.catalog, actual, replay.effects, comparison.scope):
+    drift: list[Difference] = [
+        Difference(r.expected, Change.RENAMED, None, r.expected, r.actual) for r in renames
+    ]
+    for d in diff_catalogs(replay.catalog, seen, replay.effects, comparison.scope):
         explained = known.get((d.key, d.change, d.attribute))
         if explained is not None:
             drift.append(explained)
         elif d.migration not in partial:
             drift.append(d)
     effects = replay.effects or comparison.expected.replay.effects
-    repair = plan_schema_repair(drift, replay.catalog, actual, effects, unsafe=unsafe)
+    repair = plan_schema_repair(drift, replay.catalog, seen, effects, unsafe=unsafe)
     absent = [verdicts[i].migration.version for i in target
               if verdicts[i].status == Status.PENDING]
     if absent:
@@ -378,30 +381,46 @@ def _extra(d: Difference, actual: Catalog, unsafe: bool) -> Step:
 # ------------------------------------------------------------------------------ renamed
 
 
-def _renamed(d: Difference, expected: Catalog, origins: _Origins) -> Step:
+def _renamed(d: Difference, origins: _Origins) -> Step:
+    """Renamed back (``d.actual``: the key it has now, or how a report displays it)."""
     key = d.key
-    header = [f"renamed {key}: now {d.actual}; created as {key.display} by "
+    now = d.actual if isinstance(d.actual, Key) else _key_of(key, str(d.actual or ""))
+    shown = now.display if now is not None else d.actual
+    header = [f"renamed {key}: now {shown}; created as {key.display} by "
               f"{origins.created_by(key, d.migration)}"]
-    current = str(d.actual or "")
-    prefix = f"{key.schema}.{key.name}." if key.sub else f"{key.schema}."
-    old = current[len(prefix):] if current.startswith(prefix) else None
-    word = {"table": "TABLE", "index": "INDEX", "view": "VIEW", "sequence": "SEQUENCE"}
-    if old and "." not in old:
-        table = qualified(key.schema, key.name)
-        if key.kind == "column":
-            sql = f"ALTER TABLE {table} RENAME COLUMN {quote_ident(old)} TO {quote_ident(key.sub)};"
-        elif key.kind == "constraint":
-            sql = (f"ALTER TABLE {table} RENAME CONSTRAINT {quote_ident(old)} TO "
-                   f"{quote_ident(key.sub)};")
-        elif key.kind in word and not key.sub:
-            sql = (f"ALTER {word[key.kind]} {qualified(key.schema, old)} RENAME TO "
-                   f"{quote_ident(key.name)};")
-        else:
-            sql = ""
-        if sql:
-            return Step(key, "alter", [sql], header)
+    word = {"table": "TABLE", "index": "INDEX", "view": "VIEW", "sequence": "SEQUENCE",
+            "enum": "TYPE", "composite": "TYPE", "domain": "DOMAIN"}
+    table = qualified(key.schema, key.name)
+    sql = ""
+    if now is None:
+        pass
+    elif key.kind == "column":
+        sql = f"ALTER TABLE {table} RENAME COLUMN {quote_ident(now.sub)} TO {quote_ident(key.sub)};"
+    elif key.kind in ("constraint", "trigger", "policy"):
+        on = "CONSTRAINT" if key.kind == "constraint" else None
+        sql = (f"ALTER TABLE {table} RENAME CONSTRAINT {quote_ident(now.sub)} TO "
+               f"{quote_ident(key.sub)};" if on else
+               f"ALTER {key.kind.upper()} {quote_ident(now.sub)} ON {table} RENAME TO "
+               f"{quote_ident(key.sub)};")
+    elif key.kind == "function":
+        sql = (f"ALTER ROUTINE {qualified(now.schema, now.name)}({now.sub}) RENAME TO "
+               f"{quote_ident(key.name)};")
+    elif key.kind in word:
+        sql = (f"ALTER {word[key.kind]} {qualified(now.schema, now.name)} RENAME TO "
+               f"{quote_ident(key.name)};")
+    if sql:
+        return Step(key, "alter", [sql], header)
     return _unrepairable(key, "alter", header, f"renaming a {key.kind} back is not written "
                          "automatically")
+
+
+def _key_of(like: Key, display: str) -> Key | None:
+    """The key a report's ``schema.name[.sub]`` names, for a key of ``like``'s kind."""
+    prefix = f"{like.schema}.{like.name}." if like.sub else f"{like.schema}."
+    rest = display[len(prefix):] if display.startswith(prefix) else ""
+    if not rest or "." in rest or like.kind == "function":
+        return None
+    return like._replace(sub=rest) if like.sub else like._replace(name=rest)
 
 
 # ------------------------------------------------------------------------------ changed

@@ -182,9 +182,11 @@ CASES = [
     Case("enum label added by hand: withheld, named",
          "ALTER TYPE order_status ADD VALUE 'refunded';", clean=False, remains="refunded",
          note="enum labels cannot be removed"),
-    Case("index and column renamed by hand",
+    Case("index and table renamed by hand",
          "ALTER INDEX users_email_lower_idx RENAME TO users_email_idx2; "
-         "ALTER TABLE orders RENAME COLUMN note TO remark;"),
+         "ALTER TABLE order_lines RENAME TO order_items;",
+         wrote=("ALTER INDEX public.users_email_idx2 RENAME TO users_email_lower_idx;",
+                "ALTER TABLE public.order_items RENAME TO order_lines;")),
     Case("several at once",
          "DROP INDEX orders_user_id_idx; ALTER TABLE users DROP COLUMN created_at; "
          "ALTER TABLE orders DROP CONSTRAINT orders_total_nonnegative; " + RERUN_00003),
