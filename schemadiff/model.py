@@ -277,6 +277,7 @@ class View(SchemaObject):
     materialized: bool = False
     relations: tuple[str, ...] = ()  # sorted unqualified names of relations the query reads
     definition: str = field(default="", compare=False)
+    columns: tuple[str, ...] = field(default=(), compare=False)  # CREATE VIEW v (a, b) AS ...
     KIND = "view"
 
 

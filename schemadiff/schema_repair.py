@@ -175,12 +175,12 @@ def plan_schema_repair(
         seen.add((step.action, step.key))
         unique.append(step)
     steps = unique
+    names = {"drop": _names(actual), "build": _names(expected)}
     for step in steps:
         if step.action == "drop":
-            obj = actual.get(step.key)
+            step.needs |= _needs(step.key, actual.get(step.key), actual, names["drop"])
         else:
-            obj = expected.get(step.key)
-        step.needs |= _needs(step.key, obj, expected if step.action != "drop" else actual)
+            step.needs |= _needs(step.key, expected.get(step.key), expected, names["build"])
     ordered = _order(steps)
     notes = [f"{s.key}: {s.reason}" for s in ordered if not s.active]
     return SchemaRepair(ordered, notes, _script(ordered, len(drift)))
@@ -266,6 +266,8 @@ def _create(obj: SchemaObject, catalog: Catalog) -> list[str]:
         statements = [create_function(obj)]
     elif isinstance(obj, View):
         statements = [_create_view(obj)]
+    elif obj.KIND == "schema":
+        statements = [f"CREATE SCHEMA {quote_ident(obj.key.name)};"]
     else:
         text = create_sql(obj, catalog)
         statements = [text] if text else []
@@ -296,7 +298,8 @@ def create_function(obj: Function, replace: bool = False) -> str:
 def _create_view(obj: View) -> str:
     kind = "MATERIALIZED VIEW" if obj.materialized else "VIEW"
     body = obj.definition.strip().rstrip(";")
-    return f"CREATE {kind} {qualified(obj.schema, obj.name)} AS\n{body};"
+    columns = f" ({', '.join(quote_ident(c) for c in obj.columns)})" if obj.columns else ""
+    return f"CREATE {kind} {qualified(obj.schema, obj.name)}{columns} AS\n{body};"
 
 
 def _table_with_dependents(table: Table, catalog: Catalog, header: list[str],
@@ -485,7 +488,7 @@ def _column_changes(e: Column, a: Column, attrs: set[str], header: list[str],
     sql: list[str] = []
     out: list[Step] = []
     if "default" in attrs:
-        sql.append(f"{col} SET DEFAULT {e.default};" if e.default is not None
+        sql.append(f"{col} SET DEFAULT {ddl.column_default(e)};" if e.default is not None
                    else f"{col} DROP DEFAULT;")
     if "not_null" in attrs:
         sql.append(f"{col} {'SET' if e.not_null else 'DROP'} NOT NULL;")
@@ -497,7 +500,7 @@ def _column_changes(e: Column, a: Column, attrs: set[str], header: list[str],
         else:
             sql.append(f"{col} SET GENERATED {e.identity.upper()};")
     if attrs & {"type", "collation"}:
-        collate = f" COLLATE {e.collation}" if e.collation else ""
+        collate = f" COLLATE {ddl.collation(e.collation)}" if e.collation else ""
         retype = Step(e.key, "alter",
                       [f"{col} TYPE {e.type}{collate} USING {quote_ident(e.name)}::{e.type};"],
                       list(header))
@@ -591,7 +594,8 @@ def _domain_changes(e: Domain, a: Domain, attrs: set[str], header: list[str],
     if "checks" in attrs:
         sql += [f"ALTER DOMAIN {name} DROP CONSTRAINT {quote_ident(n)};"
                 for n, x in a.checks if (n, x) not in e.checks]
-        sql += [f"ALTER DOMAIN {name} ADD CONSTRAINT {quote_ident(n)} CHECK ({x});"
+        sql += [f"ALTER DOMAIN {name} ADD CONSTRAINT {quote_ident(n)} CHECK "
+                f"({ddl.executable(x)});"
                 for n, x in e.checks if (n, x) not in a.checks]
     out = [Step(e.key, "alter", sql + comment, header)] if sql or comment else []
     rest = attrs - {"default", "not_null", "checks"}
@@ -623,12 +627,46 @@ def _unrepairable(key: Key, action: str, header: list[str], reason: str,
 # ------------------------------------------------------------------------------ order
 
 
-_TYPE_WORD = re.compile(r'"?([A-Za-z_][\w$]*)"?\."?([A-Za-z_][\w$]*)"?')
+_WORD = re.compile(r'"((?:[^"]|"")+)"|([A-Za-z_][\w$]*)')
+#: Kinds an expression or a type can name (a default calling a function, a cast to an enum).
+_NAMED = ("enum", "domain", "composite", "sequence", "function", "table", "view")
 
 
-def _needs(key: Key, obj: SchemaObject | None, catalog: Catalog) -> set[Key]:
+def _names(catalog: Catalog) -> dict[str, set[Key]]:
+    """Objects of the kinds an expression can name, by lower-cased name (any schema)."""
+    out: dict[str, set[Key]] = {}
+    for kind in _NAMED:
+        for obj in catalog.of_kind(kind):
+            out.setdefault(obj.key.name.lower(), set()).add(obj.key)
+    return out
+
+
+def _texts(obj: SchemaObject, catalog: Catalog) -> list[str]:
+    """The types and expressions of ``obj`` that may name other objects."""
+    if isinstance(obj, Column):
+        return [obj.type, obj.default or "", obj.generated or ""]
+    if isinstance(obj, Table):
+        return [t for c in catalog.columns(obj.schema, obj.name) for t in _texts(c, catalog)]
+    if isinstance(obj, Constraint):
+        return [obj.expression or ""]
+    if isinstance(obj, Index):
+        return [*obj.keys, obj.predicate or ""]
+    if isinstance(obj, Domain):
+        return [obj.type, obj.default or "", *(x for _, x in obj.checks)]
+    if isinstance(obj, View):
+        return [obj.definition]
+    if isinstance(obj, Function):
+        return [obj.arguments, obj.returns or ""]
+    if isinstance(obj, Trigger):
+        return [obj.when or ""]
+    return [getattr(obj, "using", None) or "", getattr(obj, "with_check", None) or ""]
+
+
+def _needs(key: Key, obj: SchemaObject | None, catalog: Catalog,
+           names: dict[str, set[Key]]) -> set[Key]:
     """What ``obj`` builds on, by key: its table, the table a foreign key references and its
-    keys, the types of its columns, a trigger's function, a view's relations, its schema."""
+    keys, what its types and expressions name (types, sequences, functions, relations), a
+    trigger's function, a view's relations, its schema."""
     out = set(builds_on(key, obj))
     if key.schema:
         out.add(Key("schema", "", key.schema))
@@ -636,19 +674,13 @@ def _needs(key: Key, obj: SchemaObject | None, catalog: Catalog) -> set[Key]:
         return out
     if isinstance(obj, Constraint) and obj.ref_table:
         schema, _, table = obj.ref_table.partition(".")
-        out |= {k for k in (o.key for o in catalog.on_table(schema, table))
-                if k.kind == "constraint"}
-    texts: list[str] = []
-    if isinstance(obj, Column):
-        texts = [obj.type, obj.default or ""]
-    elif isinstance(obj, Table):
-        texts = [c.type + " " + (c.default or "") for c in catalog.columns(obj.schema, obj.name)]
-    elif isinstance(obj, Domain):
-        texts = [obj.type]
-    for text in texts:
-        for schema, name in _TYPE_WORD.findall(text):
-            for kind in ("enum", "domain", "composite", "sequence"):
-                out.add(Key(kind, schema, name))
+        out |= {o.key for o in catalog.on_table(schema, table)
+                if isinstance(o, Constraint) and o.type in ("primary key", "unique")}
+        out |= {i.key for i in catalog.indexes_on(schema, table) if i.unique}
+    for text in _texts(obj, catalog):
+        for quoted, bare in _WORD.findall(text):
+            word = quoted.replace('""', '"') if quoted else bare.lower()
+            out |= names.get(word.lower() if not quoted else word, set())
     if isinstance(obj, Trigger) and obj.function:
         schema, _, name = obj.function.partition(".")
         out |= {f.key for f in catalog.of_kind("function") if (f.key.schema, f.key.name)
@@ -658,6 +690,7 @@ def _needs(key: Key, obj: SchemaObject | None, catalog: Catalog) -> set[Key]:
                 for kind in ("table", "view")}
     if isinstance(obj, Index):
         out |= {o.key for o in catalog.on_table(key.schema, obj.table) if o.KIND == "column"}
+        out.add(Key("view", key.schema, obj.table))  # an index on a materialized view
     out.discard(key)
     return out
 
@@ -695,10 +728,13 @@ def _order(steps: list[Step]) -> list[Step]:
         kind = _RANK.get(s.key.kind, 99)
         return (_PHASE[s.action], -kind if s.action == "drop" else kind, s.key, i)
 
-    try:
-        order = list(nx.lexicographical_topological_sort(graph, key=rank))
-    except nx.NetworkXUnfeasible:  # a cycle among the steps: the kind order will do
-        order = sorted(range(len(steps)), key=rank)
+    while True:
+        try:
+            order = list(nx.lexicographical_topological_sort(graph, key=rank))
+            break
+        except nx.NetworkXUnfeasible:  # a cycle: the edge against the kind order gives way
+            cycle = nx.find_cycle(graph)
+            graph.remove_edge(*max(cycle, key=lambda edge: rank(edge[0]) > rank(edge[1])))
     return [steps[i] for i in order]
 
 
@@ -733,7 +769,11 @@ def _script(steps: list[Step], items: int) -> str:
             out += [*_block(step), ""]
     if inside:
         active = any(s.active for s in inside)
-        out += ["BEGIN;" if active else "-- BEGIN;", ""]
+        out += ["BEGIN;" if active else "-- BEGIN;",
+                "-- function bodies are checked when called, not when created (as pg_dump does):",
+                "-- a function may read a table created after it",
+                "SET LOCAL check_function_bodies = false;" if active else
+                "-- SET LOCAL check_function_bodies = false;", ""]
         for step in inside:
             out += [*_block(step), ""]
         out.append("COMMIT;" if active else "-- COMMIT;")

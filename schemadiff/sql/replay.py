@@ -1685,7 +1685,7 @@ class Replayer:
             return
         comment = self.catalog.objects[key].comment if key in self.catalog else None
         self._put(View(schema, op.name.name, op.materialized, relations,
-                       definition=op.query, comment=comment))
+                       definition=op.query, columns=op.columns, comment=comment))
 
     # ------------------------------------------------------------------ functions
     def _function_object(self, op: ops.CreateFunction, schema: str) -> Function:
