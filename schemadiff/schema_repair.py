@@ -175,12 +175,14 @@ def plan_schema_repair(
         seen.add((step.action, step.key))
         unique.append(step)
     steps = unique
+    split = _split_foreign_keys(steps, actual)
     names = {"drop": _names(actual), "build": _names(expected)}
     for step in steps:
         if step.action == "drop":
-            step.needs |= _needs(step.key, actual.get(step.key), actual, names["drop"])
+            step.needs |= _drop_needs(step.key, actual, names["drop"], split)
         else:
             step.needs |= _needs(step.key, expected.get(step.key), expected, names["build"])
+    _keep_what_kept_objects_need(steps)
     ordered = _order(steps)
     notes = [f"{s.key}: {s.reason}" for s in ordered if not s.active]
     return SchemaRepair(ordered, notes, _script(ordered, len(drift)))
@@ -693,6 +695,54 @@ def _needs(key: Key, obj: SchemaObject | None, catalog: Catalog,
         out.add(Key("view", key.schema, obj.table))  # an index on a materialized view
     out.discard(key)
     return out
+
+
+def _split_foreign_keys(steps: list[Step], actual: Catalog) -> set[Key]:
+    """Foreign keys between tables that are all dropped get steps of their own, run first:
+    tables that reference each other could not be dropped one before the other."""
+    tables = {s.key: s for s in steps if s.action == "drop" and s.key.kind == "table"}
+    split: set[Key] = set()
+    for key, step in list(tables.items()):
+        for c in actual.on_table(key.schema, key.name):
+            if not isinstance(c, Constraint) or not c.ref_table:
+                continue
+            schema, _, name = c.ref_table.partition(".")
+            if Key("table", schema, name) in tables and (schema, name) != (key.schema, key.name):
+                steps.append(Step(c.key, "drop", [_drop(c)], [f"extra {c.key} (with its table)"],
+                                  step.active, step.reason))
+                split.add(c.key)
+    return split
+
+
+def _drop_needs(key: Key, actual: Catalog, names: dict[str, set[Key]],
+                split: set[Key]) -> set[Key]:
+    """What an extra object and what goes with it (a table's triggers, indexes, constraints)
+    build on: it is dropped before them."""
+    obj = actual.get(key)
+    out = _needs(key, obj, actual, names)
+    if isinstance(obj, Table):
+        for part in (*actual.on_table(key.schema, key.name),
+                     *actual.indexes_on(key.schema, key.name)):
+            if part.key not in split:
+                out |= _needs(part.key, part, actual, names)
+        out.discard(key)
+    return out
+
+
+def _keep_what_kept_objects_need(steps: list[Step]) -> None:
+    """A drop written commented out keeps its object: what that object needs is kept too
+    (an extra function a kept extra table's trigger calls), or the script would fail."""
+    drops = {s.key: s for s in steps if s.action == "drop"}
+    pending = [s for s in drops.values() if not s.active]
+    while pending:
+        kept = pending.pop()
+        for need in kept.needs:
+            step = drops.get(need)
+            if step is not None and step.active:
+                step.active = False
+                step.reason = (f"kept: {kept.key}, which is kept, depends on it (both are "
+                               "dropped with --unsafe)")
+                pending.append(step)
 
 
 def _order(steps: list[Step]) -> list[Step]:

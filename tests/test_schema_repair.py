@@ -321,3 +321,17 @@ def test_every_corpus_rebuilds_from_its_records(pg: PgServer, corpora_dir: Path,
     pg.psql(db, repair.text, single_transaction=False)
     result = schemadiff.diff(corpus / "migrations", tool=tool, dsn=pg.dsn(db))
     assert [str(d.key) for d in result.differences] == []
+
+    # and the other way: everything extra, dropped (--unsafe), dependents first
+    actual = schemadiff.inspect(dsn=pg.dsn(db))
+    extra = diff_catalogs(empty, actual, (), ignore_history_tables(history_tables()))
+    safe = plan_schema_repair(extra, empty, actual)
+    assert all("DROP TABLE" not in s for s in safe.statements)
+    assert any("dropping it loses data" in note for note in safe.notes)
+    pg.psql(db, safe.text, single_transaction=False)  # what it keeps, it keeps whole
+    actual = schemadiff.inspect(dsn=pg.dsn(db))
+    extra = diff_catalogs(empty, actual, (), ignore_history_tables(history_tables()))
+    drop = plan_schema_repair(extra, empty, actual, unsafe=True)
+    assert drop.notes == []
+    pg.psql(db, drop.text, single_transaction=False)
+    assert [str(k) for k in schemadiff.inspect(dsn=pg.dsn(db)).objects] == ["schema public"]
