@@ -461,6 +461,11 @@ def _changed(key: Key, diffs: list[Difference], expected: Catalog, actual: Catal
     if key.kind in ("index", "constraint", "trigger", "policy", "view"):
         if isinstance(e, View) and not e.definition.strip():
             return [_unrepairable(key, "alter", header, "its query text is not known")]
+        if isinstance(e, View) and isinstance(a, View) and not e.materialized \
+                and not a.materialized:
+            # replaced in place: views that read it stay (its columns must stay compatible)
+            sql = [_create_view(e).replace("CREATE VIEW", "CREATE OR REPLACE VIEW", 1)]
+            return [Step(key, "alter", sql + comment, header)]
         step = Step(key, "alter", [_drop(a), *_create(e, expected)], header)
         if isinstance(e, Constraint) and e.type in ("primary key", "unique"):
             step.header.append("re-created: foreign keys that reference it must be dropped first")
