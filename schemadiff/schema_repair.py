@@ -194,9 +194,9 @@ def repair_inferred(comparison: Comparison, inference: Inference, *,
     shows applied (or partial) or the history records: a recorded migration whose objects are
     gone is never run again by its tool, so its objects are re-created.
 
-    Drift the inference attributes to a partial migration stays with it (``sync
-    --complete-partial`` writes its absent statements); an item the inference explains (a
-    re-run, the migration that created an extra object) keeps its explanation.
+    A partial migration's absent objects are re-created too (``sync --complete-partial``
+    would write its own statements instead); an item the inference explains (a re-run, the
+    migration that created an extra object) keeps its explanation.
     """
     from schemadiff.differences import diff_catalogs
     from schemadiff.inference import Status
@@ -215,11 +215,7 @@ def repair_inferred(comparison: Comparison, inference: Inference, *,
         Difference(r.expected, Change.RENAMED, None, r.expected, r.actual) for r in renames
     ]
     for d in diff_catalogs(replay.catalog, seen, replay.effects, comparison.scope):
-        explained = known.get((d.key, d.change, d.attribute))
-        if explained is not None:
-            drift.append(explained)
-        elif d.migration not in partial:
-            drift.append(d)
+        drift.append(known.get((d.key, d.change, d.attribute), d))
     effects = replay.effects or comparison.expected.replay.effects
     repair = plan_schema_repair(drift, replay.catalog, seen, effects, unsafe=unsafe)
     absent = [verdicts[i].migration.version for i in target
@@ -231,7 +227,8 @@ def repair_inferred(comparison: Comparison, inference: Inference, *,
     if partial:
         repair.notes.append(
             f"partially applied migration(s) {', '.join(sorted(partial))}: their absent "
-            "statements are not part of this repair (see sync --complete-partial)")
+            "objects are re-created here (sync --complete-partial writes their own statements "
+            "instead)")
     return repair
 
 
