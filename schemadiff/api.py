@@ -353,20 +353,25 @@ def repair_schema(
     history_table: str | None = None,
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
+    ignore: Rules | None = None,
     cache: bool = True,
     steps: Steps | None = None,
     notify: Notify | None = None,
 ) -> SchemaRepair:
     """``schemadiff repair-schema``: the DDL that brings the schema back to what its applied
     migrations build (:mod:`schemadiff.schema_repair`); nothing is run. Drops that lose data
-    are written commented out unless ``unsafe``. The other arguments are :func:`infer`'s."""
+    are written commented out unless ``unsafe``; ignored objects are never touched (counted in
+    the notes). The other arguments are :func:`infer`'s."""
     c = comparison(
         migrations, history_file=history_file, tool=tool, schema_file=schema_file, dsn=dsn,
         schemas=schemas, exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
-        history_table=history_table, options=options, shadow=shadow, cache=cache, steps=steps,
-        notify=notify,
+        history_table=history_table, options=options, shadow=shadow, ignore=ignore, cache=cache,
+        steps=steps, notify=notify,
     )
-    return repair_inferred(c, c.inference(), unsafe=unsafe)
+    repair = repair_inferred(c, c.inference(), unsafe=unsafe)
+    repair.notes += [f"{n.count} {n.what}(s) left out by ignore rule {n.rule!r}: not repaired"
+                     for n in c.ignored.counts if n.count]
+    return repair
 
 
 def inspect(

@@ -485,6 +485,7 @@ def repair_schema(unsafe: bool, fmt: str, out: str | None, **o: Any) -> None:
     """
     from schemadiff import api, contract
 
+    _configure(o)
     with _inputs(o) as kwargs:
         repair = api.repair_schema(o["migrations"], unsafe=unsafe, **kwargs)
     text = repair.text

@@ -127,6 +127,7 @@ class Case:
     remains: str = ""
     note: str = ""
     dump: bool = False  # read a schema-only pg_dump (no history) instead of the database
+    flags: tuple[str, ...] = ()  # given to every command
 
 
 CASES = [
@@ -200,6 +201,10 @@ CASES = [
          "DROP INDEX users_email_lower_idx; ALTER TABLE orders DROP CONSTRAINT "
          "orders_total_nonnegative;", dump=True,
          note="partially applied migration(s) 1, 4: their absent objects are re-created"),
+    Case("extra table ignored by a rule: untouched, counted",
+         "CREATE TABLE scratch (id int); DROP INDEX users_email_lower_idx;",
+         flags=("--ignore", "table public.scratch"),
+         note="left out by ignore rule 'table public.scratch': not repaired"),
     Case("several at once",
          "DROP INDEX orders_user_id_idx; ALTER TABLE users DROP COLUMN created_at; "
          "ALTER TABLE orders DROP CONSTRAINT orders_total_nonnegative; " + RERUN_00003),
@@ -242,7 +247,7 @@ def test_schema_repair(pg: PgServer, history: Path, built: str, tmp_path: Path,
                        case: Case) -> None:
     db = pg.create_database("schema_repair", template=built)
     pg.psql(db, case.damage)
-    base = ["--migrations", str(history), "--tool", "goose"]
+    base = ["--migrations", str(history), "--tool", "goose", *case.flags]
 
     def source() -> list[str]:
         if not case.dump:
