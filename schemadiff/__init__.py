@@ -33,6 +33,8 @@ _LAZY = {
     "infer": "schemadiff.api",
     "check": "schemadiff.api",
     "sync": "schemadiff.api",
+    "repair_schema": "schemadiff.api",
+    "SchemaRepair": "schemadiff.schema_repair",
     "inspect": "schemadiff.api",
     "verify": "schemadiff.api",
     "DiffResult": "schemadiff.api",
@@ -69,6 +71,7 @@ if TYPE_CHECKING:
         diff,
         infer,
         inspect,
+        repair_schema,
         sync,
         verify,
     )
@@ -80,6 +83,7 @@ if TYPE_CHECKING:
     from schemadiff.migration import Migration
     from schemadiff.model import Catalog, Key
     from schemadiff.pipeline import Shadow
+    from schemadiff.schema_repair import SchemaRepair
     from schemadiff.sources.dump import read_dump
     from schemadiff.tools import ToolOptions
 
@@ -96,6 +100,7 @@ __all__ = [
     "Migration",
     "Replay",
     "SchemaDiffError",
+    "SchemaRepair",
     "Shadow",
     "Status",
     "SyncRefused",
@@ -109,6 +114,7 @@ __all__ = [
     "inspect",
     "load_migrations",
     "read_dump",
+    "repair_schema",
     "replay_migrations",
     "replay_sql",
     "sync",

@@ -22,6 +22,7 @@ from schemadiff.loading import Loader, Steps
 from schemadiff.model import Catalog
 from schemadiff.pipeline import Comparison, Request, Shadow, compare, load_migrations
 from schemadiff.repair import Repair, RepairPlan, plan_from_inference, plan_from_json, render_plan
+from schemadiff.schema_repair import SchemaRepair, repair_inferred
 from schemadiff.tools import ToolOptions
 from schemadiff.tools.protocol import SyncRefusal
 from schemadiff.verification import Verification
@@ -35,6 +36,7 @@ __all__ = [
     "diff",
     "infer",
     "inspect",
+    "repair_schema",
     "sync",
     "verify",
 ]
@@ -347,6 +349,42 @@ def sync(
     repair = render_plan(plan, style=style, prune=prune, complete_partial=complete_partial,
                          assume=tuple(assume_applied), repair_checksums=repair_checksums)
     return SyncResult(plan, repair)
+
+
+def repair_schema(
+    migrations: Path_,
+    *,
+    unsafe: bool = False,
+    history_file: Path_ | None = None,
+    tool: str | None = None,
+    schema_file: Path_ | None = None,
+    dsn: str | None = None,
+    schemas: Sequence[str] = (),
+    exclude_schemas: Sequence[str] = (),
+    strict: bool = False,
+    force_tool: bool = False,
+    history_table: str | None = None,
+    options: ToolOptions | None = None,
+    shadow: Shadow | None = None,
+    ignore: Rules | None = None,
+    cache: bool = True,
+    steps: Steps | None = None,
+    notify: Notify | None = None,
+) -> SchemaRepair:
+    """``schemadiff repair-schema``: the DDL that brings the schema back to what its applied
+    migrations build (:mod:`schemadiff.schema_repair`); nothing is run. Drops that lose data
+    are written commented out unless ``unsafe``; ignored objects are never touched (counted in
+    the notes). The other arguments are :func:`infer`'s."""
+    c = comparison(
+        migrations, history_file=history_file, tool=tool, schema_file=schema_file, dsn=dsn,
+        schemas=schemas, exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
+        history_table=history_table, options=options, shadow=shadow, ignore=ignore, cache=cache,
+        steps=steps, notify=notify,
+    )
+    repair = repair_inferred(c, c.inference(), unsafe=unsafe)
+    repair.notes += [f"{n.count} {n.what}(s) left out by ignore rule {n.rule!r}: not repaired"
+                     for n in c.ignored.counts if n.count]
+    return repair
 
 
 def inspect(

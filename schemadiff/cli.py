@@ -460,6 +460,45 @@ def sync(from_json: str | None, style: str, fmt: str, out: str | None, prune: bo
         _notify(line)
 
 
+@main.command("repair-schema")
+@_migrations
+@_source
+@_history
+@click.option("--unsafe", is_flag=True,
+              help="Write the drops that lose data (tables, columns, types...) active, not "
+              "commented out.")
+@click.option(
+    "--format", "-f", "fmt", type=click.Choice(["sql", "json"]), default="sql",
+    show_default=True, help="The script itself, or the repair as data (with the script in it).",
+)
+@_out
+@_filters
+@_strict
+@_tool_options
+@_shadow
+@_cache
+@_guard
+def repair_schema(unsafe: bool, fmt: str, out: str | None, **o: Any) -> None:
+    """Write the DDL that brings the schema back to what its applied migrations build.
+
+    Missing objects are re-created, changed ones set back, extra ones dropped, each headed by
+    the migration statement it comes from; nothing is run: you run it (psql -v
+    ON_ERROR_STOP=1 -f). What cannot be repaired safely is written commented out with the
+    reason, and named on stderr.
+    """
+    from schemadiff import api, contract
+
+    _configure(o)
+    with _inputs(o) as kwargs:
+        repair = api.repair_schema(o["migrations"], unsafe=unsafe, **kwargs)
+    text = repair.text
+    if fmt == "json":
+        text = contract.dumps(contract.repair_schema_document(repair))
+    _write(text, out)
+    for line in repair.notes:
+        _notify(line)
+
+
 @main.command()
 @_migrations
 @click.option("--shadow-dsn", default=None, help="Server where a scratch database may be created.")

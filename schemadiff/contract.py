@@ -44,6 +44,7 @@ from schemadiff.inference import Confidence, Inference, Pattern, Status, Verdict
 from schemadiff.model import Catalog
 from schemadiff.recorded import Recorded
 from schemadiff.repair import Repair, RepairPlan
+from schemadiff.schema_repair import SchemaRepair
 from schemadiff.verification import Verification
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
 
 FormatVersion = Literal[1]
 FORMAT_VERSION: FormatVersion = 1
-COMMANDS = ("diff", "infer", "check", "sync", "verify", "inspect", "config")
+COMMANDS = ("diff", "infer", "check", "sync", "repair-schema", "verify", "inspect", "config")
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 
 # ------------------------------------------------------------------------------ shared parts
@@ -240,6 +241,25 @@ class SyncDocument(TypedDict):
     script: str
 
 
+class RepairStep(TypedDict):
+    object: str  # "index public.users_email_idx"
+    kind: str
+    action: Literal["drop", "alter", "create"]
+    statements: list[str]
+    header: list[str]  # what drifted, and the migration statement it comes from
+    active: bool  # False: written commented out
+    reason: str | None  # why it is commented out
+    transactional: bool
+
+
+class RepairSchemaDocument(TypedDict):
+    format_version: FormatVersion
+    command: Literal["repair-schema"]
+    steps: list[RepairStep]  # in the order the script runs them
+    notes: list[str]
+    script: str
+
+
 # ------------------------------------------------------------------------------ verify, inspect
 
 
@@ -295,6 +315,7 @@ DOCUMENTS: dict[str, type] = {
     "infer": InferDocument,
     "check": CheckDocument,
     "sync": SyncDocument,
+    "repair-schema": RepairSchemaDocument,
     "verify": VerifyDocument,
     "inspect": InspectDocument,
     "config": ConfigDocument,
@@ -497,6 +518,21 @@ def config_document(file: Path | None, settings: Mapping[str, Setting]) -> Confi
 def _recorded_checksum(recorded: Recorded, version: str) -> str | None:
     row = recorded.applied.get(version)
     return row.checksum if row is not None else None
+
+
+def repair_schema_document(repair: SchemaRepair) -> RepairSchemaDocument:
+    return {
+        "format_version": FORMAT_VERSION,
+        "command": "repair-schema",
+        "steps": [
+            {"object": str(s.key), "kind": s.key.kind, "action": s.action,  # type: ignore[typeddict-item]
+             "statements": list(s.statements), "header": list(s.header), "active": s.active,
+             "reason": s.reason, "transactional": s.transactional}
+            for s in repair.steps
+        ],
+        "notes": list(repair.notes),
+        "script": repair.text,
+    }
 
 
 def sync_preview(result: Inference, table: str | None = None) -> SyncDocument | None:

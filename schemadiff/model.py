@@ -294,6 +294,7 @@ class View(SchemaObject):
     relations: tuple[str, ...] = ()  # sorted unqualified names of relations the query reads
     query: str | None = None  # canonical query, None: undecided (not compared)
     definition: str = field(default="", compare=False)
+    columns: tuple[str, ...] = field(default=(), compare=False)  # CREATE VIEW v (a, b) AS ...
     KIND = "view"
     UNDECIDED_WHEN_NONE = ("query",)
 

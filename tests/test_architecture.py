@@ -14,7 +14,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "schemadiff"
 RUNTIME = "schemadiff.runtime"
 #: The engine: what must work without the runtime wing (no cache, no worker processes).
 ENGINE = ("schemadiff.model", "schemadiff.sql", "schemadiff.differences", "schemadiff.inference",
-          "schemadiff.tools", "schemadiff.sources", "schemadiff.repair", "schemadiff.history",
+          "schemadiff.tools", "schemadiff.sources", "schemadiff.repair", "schemadiff.schema_repair",
+          "schemadiff.history",
           "schemadiff.renames", "schemadiff.gate", "schemadiff.contract", "schemadiff.pipeline",
           "schemadiff.loading", "schemadiff.tool_choice", "schemadiff.verification", "schemadiff.report",
           "schemadiff.render", "schemadiff.recorded", "schemadiff.migration",

@@ -51,10 +51,12 @@ def test_shipped_schema_is_the_generated_one(command: str) -> None:
         ("sync", ["sync", *BASE, *DUMP, *HISTORY, "--format", "json"], (0,)),
         ("sync", ["sync", *BASE, *DUMP, *HISTORY, "--format", "json", "--style", "migration"],
          (0,)),
+        ("repair-schema", ["repair-schema", *BASE, *DUMP, *HISTORY, "--format", "json"], (0,)),
         ("inspect", ["inspect", *DUMP, "--format", "json"], (0,)),
         ("inspect", ["inspect", "--migrations", str(INCIDENT), "--tool", "goose"], (0,)),
     ],
-    ids=["diff", "infer", "check", "sync", "sync-migration", "inspect-dump", "inspect-history"],
+    ids=["diff", "infer", "check", "sync", "sync-migration", "repair-schema", "inspect-dump",
+         "inspect-history"],
 )
 def test_command_output_validates(command: str, args: list[str], codes: tuple[int, ...]) -> None:
     proc = _cli(*args)

@@ -1892,7 +1892,7 @@ class Replayer:
         comment = self.catalog.objects[key].comment if key in self.catalog else None
         query = canonical_view_query(op.query, self._star_columns(op.query))
         self._put(View(schema, op.name.name, op.materialized, relations, query,
-                       definition=op.query, comment=comment))
+                       definition=op.query, columns=op.columns, comment=comment))
 
     def _star_columns(self, query: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """The tables a ``*`` of a view's query may expand into: name -> columns in order."""

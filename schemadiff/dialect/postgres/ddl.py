@@ -7,6 +7,8 @@ normalized expressions), one statement per object. Pure: records in, text out.
 
 from __future__ import annotations
 
+import re
+
 from schemadiff.model import (
     Catalog,
     Column,
@@ -26,6 +28,44 @@ from schemadiff.model import (
     View,
 )
 from schemadiff.sql.quote import qualified, quote_ident, quote_literal
+
+_QUANTIFIED_ARRAY = re.compile(r"\b(ANY|ALL|SOME) ARRAY\[", re.IGNORECASE)
+
+
+def executable(expression: str) -> str:
+    """A canonical expression as PostgreSQL reads it back: the canonical form drops the
+    parentheses the deparser puts around ``= ANY (ARRAY[...])``, which the grammar needs."""
+    out = expression
+    while (m := _QUANTIFIED_ARRAY.search(out)) is not None:
+        start = m.end() - len("ARRAY[")
+        depth, end = 0, len(out)
+        for i in range(m.end() - 1, len(out)):
+            if out[i] == "[":
+                depth += 1
+            elif out[i] == "]":
+                depth -= 1
+                if depth == 0:
+                    end = i + 1
+                    break
+        out = f"{out[:m.start()]}{m.group(1)} ({out[start:end]}){out[end:]}"
+    return out
+
+
+def column_default(c: Column) -> str:
+    """A column's default as it can be written: an array constructor cast to the column's
+    type (the canonical form drops the casts that give ``ARRAY[]`` or ``ARRAY['a', 1]`` one)."""
+    default = executable(c.default or "")
+    if default.upper().startswith("ARRAY["):
+        return f"({default})::{c.type}"
+    return default
+
+
+def collation(name: str) -> str:
+    """A collation's name as SQL: ``C`` is ``"C"`` (bare, it would fold to ``c``)."""
+    if name.startswith('"'):
+        return name
+    schema, dot, own = name.rpartition(".")
+    return qualified(schema, own) if dot else quote_ident(own)
 
 
 def _q(schema: str, name: str) -> str:
@@ -53,7 +93,8 @@ def _constraint(c: Constraint) -> str:
         if c.on_delete != "NO ACTION":
             body += f" ON DELETE {c.on_delete}"
     elif c.type == "check":
-        body = f"CHECK ({c.expression})" + (" NO INHERIT" if c.no_inherit else "")
+        body = f"CHECK ({executable(c.expression or '')})" + (
+            " NO INHERIT" if c.no_inherit else "")
     else:
         body = f"EXCLUDE {c.expression}"
     if c.deferrable:
@@ -66,13 +107,13 @@ def _constraint(c: Constraint) -> str:
 def _column(c: Column) -> str:
     out = f"    {quote_ident(c.name)} {c.type}"
     if c.collation:
-        out += f" COLLATE {c.collation}"
+        out += f" COLLATE {collation(c.collation)}"
     if c.generated:
-        out += f" GENERATED ALWAYS AS ({c.generated}) STORED"
+        out += f" GENERATED ALWAYS AS ({executable(c.generated)}) STORED"
     if c.identity:
         out += f" GENERATED {c.identity.upper()} AS IDENTITY"
     if c.default is not None:
-        out += f" DEFAULT {c.default}"
+        out += f" DEFAULT {column_default(c)}"
     if c.not_null:
         out += " NOT NULL"
     return out
@@ -116,7 +157,8 @@ def create_domain(obj: Domain, catalog: Catalog) -> str | None:
     out = f"CREATE DOMAIN {_q(obj.schema, obj.name)} AS {obj.type}"
     out += f" DEFAULT {obj.default}" if obj.default else ""
     out += " NOT NULL" if obj.not_null else ""
-    out += "".join(f" CONSTRAINT {quote_ident(n)} CHECK ({e})" for n, e in obj.checks)
+    out += "".join(f" CONSTRAINT {quote_ident(n)} CHECK ({executable(e)})"
+                   for n, e in obj.checks)
     return out + ";"
 
 def create_composite(obj: CompositeType, catalog: Catalog) -> str | None:
@@ -142,7 +184,7 @@ def create_index(obj: Index, catalog: Catalog) -> str | None:
            f"{_q(obj.schema, obj.table)} USING {obj.method} ({keys})")
     out += f" INCLUDE ({_cols(obj.include)})" if obj.include else ""
     out += " NULLS NOT DISTINCT" if obj.nulls_not_distinct else ""
-    out += f" WHERE {obj.predicate}" if obj.predicate else ""
+    out += f" WHERE {executable(obj.predicate)}" if obj.predicate else ""
     return out + ";"
 
 def create_view(obj: View, catalog: Catalog) -> str | None:
@@ -167,7 +209,7 @@ def create_trigger(obj: Trigger, catalog: Catalog) -> str | None:
     events = " OR ".join(obj.events)
     out = (f"CREATE {'CONSTRAINT ' if obj.constraint else ''}TRIGGER {quote_ident(obj.name)} "
            f"{obj.timing} {events} ON {_q(obj.schema, obj.table)} FOR EACH {obj.level}")
-    out += f" WHEN ({obj.when})" if obj.when else ""
+    out += f" WHEN ({executable(obj.when)})" if obj.when else ""
     args = ", ".join(quote_literal(a) for a in obj.arguments)
     return out + f" EXECUTE FUNCTION {obj.function}({args});"
 
@@ -175,8 +217,8 @@ def create_policy(obj: Policy, catalog: Catalog) -> str | None:
     out = (f"CREATE POLICY {quote_ident(obj.name)} ON {_q(obj.schema, obj.table)}"
            f"{'' if obj.permissive else ' AS RESTRICTIVE'} FOR {obj.command}"
            f" TO {', '.join(obj.roles)}")
-    out += f" USING ({obj.using})" if obj.using else ""
-    out += f" WITH CHECK ({obj.with_check})" if obj.with_check else ""
+    out += f" USING ({executable(obj.using)})" if obj.using else ""
+    out += f" WITH CHECK ({executable(obj.with_check)})" if obj.with_check else ""
     return out + ";"
 
 
