@@ -367,6 +367,7 @@ def repair_schema(
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
     ignore: Rules | None = None,
+    privileges: bool = True,
     cache: bool = True,
     steps: Steps | None = None,
     notify: Notify | None = None,
@@ -378,8 +379,8 @@ def repair_schema(
     c = comparison(
         migrations, history_file=history_file, tool=tool, schema_file=schema_file, dsn=dsn,
         schemas=schemas, exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
-        history_table=history_table, options=options, shadow=shadow, ignore=ignore, cache=cache,
-        steps=steps, notify=notify,
+        history_table=history_table, options=options, shadow=shadow, ignore=ignore,
+        privileges=privileges, cache=cache, steps=steps, notify=notify,
     )
     repair = repair_inferred(c, c.inference(), unsafe=unsafe)
     repair.notes += [f"{n.count} {n.what}(s) left out by ignore rule {n.rule!r}: not repaired"
