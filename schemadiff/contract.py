@@ -42,6 +42,7 @@ from schemadiff.inference import Confidence, Inference, Pattern, Status, Verdict
 from schemadiff.model import Catalog
 from schemadiff.recorded import Recorded
 from schemadiff.repair import Repair, RepairPlan
+from schemadiff.uncertain import uncertain_objects
 from schemadiff.verification import Verification
 
 FormatVersion = Literal[1]
@@ -59,6 +60,7 @@ class Unmodeled(TypedDict):
     line: int
     message: str
     statement: str
+    uncertain: NotRequired[list[str]]  # the objects it leaves uncertain, as far as named
 
 
 class Rerun(TypedDict):
@@ -293,12 +295,16 @@ def drift(d: Difference) -> Drift:
 
 
 def unmodeled(d: Diagnostic) -> Unmodeled:
-    return {
+    out: Unmodeled = {
         "file": d.location.path,
         "line": d.location.line,
         "message": d.message,
         "statement": d.statement[:500],
     }
+    objects = uncertain_objects(d.message)
+    if objects:
+        out["uncertain"] = list(objects)
+    return out
 
 
 def diff_document(diffs: list[Difference], diagnostics: list[Diagnostic]) -> DiffDocument:
