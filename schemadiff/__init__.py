@@ -46,6 +46,7 @@ _LAZY = {
     "Change": "schemadiff.differences",
     "Category": "schemadiff.gate",
     "Shadow": "schemadiff.pipeline",
+    "Hybrid": "schemadiff.pipeline",
     "ToolOptions": "schemadiff.tools",
     "Catalog": "schemadiff.model",
     "Key": "schemadiff.model",
@@ -79,7 +80,7 @@ if TYPE_CHECKING:
     from schemadiff.inference import Confidence, Inference, Status, Verdict
     from schemadiff.migration import Migration
     from schemadiff.model import Catalog, Key
-    from schemadiff.pipeline import Shadow
+    from schemadiff.pipeline import Hybrid, Shadow
     from schemadiff.sources.dump import read_dump
     from schemadiff.tools import ToolOptions
 
@@ -91,6 +92,7 @@ __all__ = [
     "Confidence",
     "DiffResult",
     "Difference",
+    "Hybrid",
     "Inference",
     "Key",
     "Migration",

@@ -19,7 +19,15 @@ from schemadiff.gate import DEFAULT, Category, Failure, evaluate
 from schemadiff.inference import Inference
 from schemadiff.loading import Loader, Steps
 from schemadiff.model import Catalog
-from schemadiff.pipeline import Comparison, Request, Shadow, compare, load_migrations
+from schemadiff.pipeline import (
+    EMBEDDED_OR_DSN,
+    Comparison,
+    Hybrid,
+    Request,
+    Shadow,
+    compare,
+    load_migrations,
+)
 from schemadiff.repair import Repair, RepairPlan, plan_from_inference, plan_from_json, render_plan
 from schemadiff.tools import ToolOptions
 from schemadiff.tools.protocol import SyncRefusal
@@ -106,12 +114,13 @@ def _request(
     history_table: str | None = None,
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
+    hybrid: Hybrid | None = EMBEDDED_OR_DSN,
 ) -> Request:
     opts = options or ToolOptions()
     if history_table is not None:
         opts = ToolOptions(opts.config, opts.sql, opts.scratch_dsn, history_table)
     return Request(migrations, tool, schema_file, dsn, history_file, tuple(schemas),
-                   tuple(exclude_schemas), strict, force_tool, opts, shadow)
+                   tuple(exclude_schemas), strict, force_tool, opts, shadow, hybrid)
 
 
 def comparison(
@@ -128,6 +137,7 @@ def comparison(
     history_table: str | None = None,
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
+    hybrid: Hybrid | None = EMBEDDED_OR_DSN,
     cache: bool = True,
     steps: Steps | None = None,
     notify: Notify | None = None,
@@ -137,7 +147,7 @@ def comparison(
     request = _request(
         migrations, tool=tool, schema_file=schema_file, dsn=dsn, history_file=history_file,
         schemas=schemas, exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
-        history_table=history_table, options=options, shadow=shadow,
+        history_table=history_table, options=options, shadow=shadow, hybrid=hybrid,
     )
     result = compare(request, loader=_loader(cache), steps=steps, history=history)
     for notice in result.notices:
@@ -159,6 +169,7 @@ def diff(
     history_table: str | None = None,
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
+    hybrid: Hybrid | None = EMBEDDED_OR_DSN,
     cache: bool = True,
     steps: Steps | None = None,
     notify: Notify | None = None,
@@ -176,6 +187,8 @@ def diff(
         history_table: the tool's history table when not its default (``schema.name``).
         options: where Alembic or Django get their SQL.
         shadow: replay exactly in a scratch database instead of statically.
+        hybrid: the migrations the static replay cannot model, run in a scratch database
+            (the default: on an embedded server when installed; None: never).
         cache: read and write the parse cache.
         steps: a progress bar's ``step`` for long steps.
         notify: receives the notices the command line prints on stderr.
@@ -183,7 +196,8 @@ def diff(
     c = comparison(
         migrations, tool=tool, schema_file=schema_file, dsn=dsn, schemas=schemas,
         exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
-        history_table=history_table, options=options, shadow=shadow, cache=cache, steps=steps,
+        history_table=history_table, options=options, shadow=shadow, hybrid=hybrid,
+        cache=cache, steps=steps,
         notify=notify,
         history=False,
     )
@@ -204,6 +218,7 @@ def infer(
     history_table: str | None = None,
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
+    hybrid: Hybrid | None = EMBEDDED_OR_DSN,
     cache: bool = True,
     steps: Steps | None = None,
     notify: Notify | None = None,
@@ -215,7 +230,8 @@ def infer(
         migrations, history_file=history_file, tool=tool, schema_file=schema_file, dsn=dsn,
         schemas=schemas,
         exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
-        history_table=history_table, options=options, shadow=shadow, cache=cache, steps=steps,
+        history_table=history_table, options=options, shadow=shadow, hybrid=hybrid,
+        cache=cache, steps=steps,
         notify=notify,
     ).inference()
 
@@ -235,6 +251,7 @@ def check(
     history_table: str | None = None,
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
+    hybrid: Hybrid | None = EMBEDDED_OR_DSN,
     cache: bool = True,
     steps: Steps | None = None,
     notify: Notify | None = None,
@@ -246,7 +263,8 @@ def check(
         migrations, history_file=history_file, tool=tool, schema_file=schema_file, dsn=dsn,
         schemas=schemas,
         exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
-        history_table=history_table, options=options, shadow=shadow, cache=cache, steps=steps,
+        history_table=history_table, options=options, shadow=shadow, hybrid=hybrid,
+        cache=cache, steps=steps,
         notify=notify,
     )
     return CheckResult(evaluate(result, wanted), result, wanted)
@@ -286,6 +304,7 @@ def sync(
     history_table: str | None = None,
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
+    hybrid: Hybrid | None = EMBEDDED_OR_DSN,
     cache: bool = True,
     steps: Steps | None = None,
     notify: Notify | None = None,
@@ -308,6 +327,7 @@ def sync(
             migrations, history_file=history_file, tool=tool, schema_file=schema_file, dsn=dsn,
             schemas=schemas, exclude_schemas=exclude_schemas, strict=strict,
             force_tool=force_tool, history_table=history_table, options=options, shadow=shadow,
+            hybrid=hybrid,
             cache=cache, steps=steps, notify=notify,
         )
         plan = plan_from_inference(result)

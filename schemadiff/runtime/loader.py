@@ -13,10 +13,17 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from schemadiff.history import ParsedMigration, Replay, replay_parsed
+from schemadiff.history import ParsedMigration, Replay, ServerRun, replay_hybrid, replay_parsed
 from schemadiff.loading import Expected, Steps
 from schemadiff.migration import Migration
-from schemadiff.runtime.cache import ParseCache, dump_key, entry_key, facts_key, replay_key
+from schemadiff.runtime.cache import (
+    ParseCache,
+    dump_key,
+    entry_key,
+    facts_key,
+    hybrid_key,
+    replay_key,
+)
 from schemadiff.runtime.parallel import parse_all
 
 if TYPE_CHECKING:
@@ -106,6 +113,25 @@ class CachedLoader:
         keys = [entry_key(m.path, m.sql) for m in migrations] if self.cache is not None else []
         return list(parse_all(migrations, keys or [None] * len(migrations), self.cache,
                               jobs=self.jobs))
+
+    def hybrid(self, expected: Expected, run: ServerRun, candidates: set[str],
+               server: str) -> CachedExpected:
+        """As :meth:`DirectLoader.hybrid <schemadiff.loading.DirectLoader.hybrid>`, the result
+        cached by the migrations' content and the server (a warm run starts no server)."""
+        cache = self.cache
+        keys = getattr(expected, "keys", None) or (
+            [entry_key(m.path, m.sql) for m in expected.migrations] if cache is not None else [])
+        base = getattr(expected, "key", None)
+        key = hybrid_key(base, server) if cache is not None and base else None
+        replay = cache.get(key, expect=Replay) if cache is not None and key else None
+        result = CachedExpected(list(expected.migrations), replay, expected.strict,  # type: ignore[arg-type]
+                                expected.parsed, cache, keys, key, self.jobs)
+        if replay is None:
+            result.replay = replay_hybrid(result.parse(), run, candidates,
+                                          strict=expected.strict)
+            if cache is not None and key is not None:
+                cache.put(key, result.replay)
+        return result
 
     def dump(self, path: str, text: str, data: bytes, *, strict: bool = False) -> Replay:
         from schemadiff.history import replay_sql

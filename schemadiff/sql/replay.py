@@ -153,6 +153,46 @@ class Replayer:
             replayer._connames.setdefault(key.schema, Counter())[key.sub] += 1
         return replayer
 
+    def snapshot(self) -> tuple[Any, ...]:
+        """The replay's state, to :meth:`restore` when a migration is run on a server
+        instead (the hybrid replay)."""
+        return (Catalog(dict(self.catalog.objects)), len(self.effects), len(self.diagnostics),
+                self._index, set(self._uncompared), self._any_inherits,
+                dict(self._not_null_names))
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        """Back to a :meth:`snapshot` (what was replayed since is forgotten)."""
+        catalog, effects, diagnostics, index, uncompared, inherits, not_null = state
+        self.catalog = Catalog(dict(catalog.objects))
+        del self.effects[effects:]
+        del self.diagnostics[diagnostics:]
+        self._index, self._uncompared, self._any_inherits = index, set(uncompared), inherits
+        self._not_null_names = dict(not_null)
+        self._recount_constraints()
+
+    def adopt(self, effects: list[Effect], after: Catalog, steps: int) -> None:
+        """Take a migration's effects as a server recorded them (``after``: the catalog the
+        server read after it): each object they touch becomes what the server made.
+        ``steps``: how many statement indexes the migration uses."""
+        base = self._index
+        for e in effects:
+            obj = after.objects.get(e.key)
+            if obj is None:
+                self.catalog.objects.pop(e.key, None)
+            else:
+                self.catalog.objects[e.key] = obj
+                if isinstance(obj, Table) and obj.inherits:
+                    self._any_inherits = True
+            if self._record:
+                self.effects.append(dataclasses.replace(e, index=base + e.index))
+        self._index = base + max(steps, 1 + max((e.index for e in effects), default=0))
+        self._recount_constraints()
+
+    def _recount_constraints(self) -> None:
+        self._connames = {}
+        for key in self.catalog.objects.by_kind.get("constraint", {}):
+            self._connames.setdefault(key.schema, Counter())[key.sub] += 1
+
     def rename_object(self, key: Key, name: str) -> None:
         """``ALTER ... RENAME TO name`` of a relation or function, with its cascades."""
         self._rename_relation(key, key.schema, name)

