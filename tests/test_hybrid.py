@@ -232,3 +232,62 @@ def test_an_unreachable_server_leaves_the_static_replay_and_says_so(applied: str
                       cache=False, notify=notices.append)
     assert len(result.unmodeled) == 4
     assert any(n.startswith("hybrid replay: no scratch server") for n in notices), notices
+
+
+# ------------------------------------------------------------------------------ CTAS, static
+
+_TABLES = """CREATE TABLE c (id bigint PRIMARY KEY, region varchar(20), score integer);
+CREATE TABLE o (id bigint PRIMARY KEY, c_id bigint, amount numeric(12,2), qty smallint,
+                ratio double precision);
+"""
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # a grouped join (the acceptance fixture's shape)
+        "SELECT c.id, c.region, count(o.id) AS n, sum(o.amount) AS total FROM c JOIN o "
+        "ON o.c_id = c.id GROUP BY c.id, c.region",
+        # a CTE
+        "WITH t AS (SELECT c_id, sum(qty) AS q FROM o GROUP BY c_id) SELECT c.id, t.q FROM c "
+        "JOIN t ON t.c_id = c.id",
+        "WITH t (cid, total) AS (SELECT c_id, sum(amount) FROM o GROUP BY c_id) SELECT * FROM t",
+        # COALESCE / CASE of numbers of different types: the common type
+        "SELECT coalesce(sum(o.amount), 0) AS total, coalesce(max(o.qty), 0::bigint) AS q FROM o",
+        "SELECT CASE WHEN score > 0 THEN score ELSE ratio END AS s FROM c, o",
+        "SELECT greatest(score, 1.5) AS g, least(qty, score) AS l FROM c, o",
+    ],
+)
+def test_create_table_as_typed_statically_matches_the_server(
+    pg: PgServer, tmp_path: Path, query: str
+) -> None:
+    root = tmp_path / "migrations"
+    root.mkdir()
+    (root / "00001_t.sql").write_text(f"-- +goose Up\n{_TABLES}\n", encoding="utf-8")
+    (root / "00002_ctas.sql").write_text(f"-- +goose Up\nCREATE TABLE x AS {query};\n",
+                                         encoding="utf-8")
+    db = pg.create_database("hybrid_ctas")
+    with pg.connect_db(db, autocommit=True) as conn:
+        goose_up(conn, root)
+    result = api.diff(root, dsn=pg.dsn(db), tool="goose", hybrid=None, cache=False)
+    assert [str(d) for d in result.unmodeled] == []
+    assert [str(d) for d in result.differences] == []
+
+
+def test_create_table_as_only_the_server_can_type_is_run_there(
+    pg: PgServer, tmp_path: Path
+) -> None:
+    root = tmp_path / "migrations"
+    root.mkdir()
+    (root / "00001_t.sql").write_text(f"-- +goose Up\n{_TABLES}\n", encoding="utf-8")
+    (root / "00002_ctas.sql").write_text(
+        "-- +goose Up\nCREATE TABLE x AS SELECT c_id, date_trunc('month', now()) AS m,\n"
+        "  percentile_cont(0.5) WITHIN GROUP (ORDER BY amount) AS median FROM o GROUP BY c_id;\n"
+        "ALTER TABLE x ADD PRIMARY KEY (c_id);\n", encoding="utf-8")
+    db = pg.create_database("hybrid_ctas_server")
+    with pg.connect_db(db, autocommit=True) as conn:
+        goose_up(conn, root)
+    static = api.diff(root, dsn=pg.dsn(db), tool="goose", hybrid=None, cache=False)
+    assert [d.location.line for d in static.unmodeled] == [2, 4]  # the CTAS, its cascade
+    hybrid = api.diff(root, dsn=pg.dsn(db), tool="goose", hybrid=Hybrid(pg.dsn()), cache=False)
+    assert (hybrid.unmodeled, hybrid.differences) == ([], [])
