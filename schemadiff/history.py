@@ -180,6 +180,48 @@ def replay_hybrid(
                   notes)
 
 
+def server_versions(replay: Replay) -> set[str]:
+    """The migrations a hybrid replay took from a scratch server."""
+    return {v for v, st in replay.stats.items() if st.server}
+
+
+def recorded_run(replay: Replay) -> ServerRun:
+    """A :data:`ServerRun` that gives each migration a scratch server ran in ``replay`` the
+    effects recorded there, applied to the catalog it is given: the replay of a subset of the
+    migrations (inference's) without a server again."""
+    import dataclasses
+
+    ran = server_versions(replay)
+    by_version: dict[str, list[Effect]] = {}
+    for e in replay.effects:
+        if e.migration in ran:
+            by_version.setdefault(e.migration, []).append(e)
+
+    def run(catalog: Catalog, m: Migration) -> ServerResult | None:
+        if m.version not in ran:
+            return None
+        effects = by_version.get(m.version, [])
+        base = min((e.index for e in effects), default=0)
+        after = Catalog(dict(catalog.objects))
+        out: list[Effect] = []
+        for e in effects:
+            current = after.objects.get(e.key)
+            if e.attribute == "*":
+                new = e.after
+            elif current is None:
+                continue
+            else:
+                new = dataclasses.replace(current, **{e.attribute: e.after})
+            if new is None:
+                after.objects.pop(e.key, None)
+            else:
+                after.objects[e.key] = new
+            out.append(dataclasses.replace(e, index=e.index - base))
+        return ServerResult(out, after)
+
+    return run
+
+
 def replay_migrations(migrations: list[Migration], *, strict: bool = False) -> Replay:
     """Replay migrations in order into the catalog they build.
 

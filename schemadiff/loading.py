@@ -18,8 +18,10 @@ from schemadiff.history import (
     Replay,
     ServerRun,
     parse_migration,
+    recorded_run,
     replay_hybrid,
     replay_parsed,
+    server_versions,
 )
 from schemadiff.migration import Migration
 
@@ -55,6 +57,10 @@ class Expected:
         if chosen == list(range(len(self.migrations))):
             return self.replay
         parsed = self.parse()
+        ran = server_versions(self.replay)
+        if ran:  # a hybrid replay: what the server made of a migration, again
+            return replay_hybrid([parsed[i] for i in chosen], recorded_run(self.replay), ran,
+                                 strict=self.strict)
         return replay_parsed([parsed[i] for i in chosen], strict=self.strict)
 
     def facts(self, scope: Scope) -> FactTable:

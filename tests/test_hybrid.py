@@ -291,3 +291,19 @@ def test_create_table_as_only_the_server_can_type_is_run_there(
     assert [d.location.line for d in static.unmodeled] == [2, 4]  # the CTAS, its cascade
     hybrid = api.diff(root, dsn=pg.dsn(db), tool="goose", hybrid=Hybrid(pg.dsn()), cache=False)
     assert (hybrid.unmodeled, hybrid.differences) == ([], [])
+
+
+def test_a_pending_migration_after_the_server_run_ones(pg: PgServer) -> None:
+    """Inference replays the applied subset: the server's effects are reused there (no
+    server again), so nothing the DO block or the function made is reported as drift."""
+    from goose_emulation import goose_up_to
+
+    db = pg.create_database("hybrid_pending")
+    with pg.connect_db(db, autocommit=True) as conn:
+        goose_up_to(conn, FIXTURE, 20260104000000)
+    result = api.infer(FIXTURE, dsn=pg.dsn(db), tool="goose", hybrid=Hybrid(pg.dsn()),
+                       cache=False)
+    assert {v.migration.version: v.status.value for v in result.verdicts}["20260105000000"] == (
+        "pending")
+    assert [str(d.key) for d in result.drift] == []
+    assert result.unmodeled == []

@@ -48,8 +48,9 @@ class CachedExpected(Expected):
 
     def subset(self, indexes: Sequence[int]) -> Replay:
         chosen = list(indexes)
-        if chosen == list(range(len(self.migrations))) or self.cache is None:
-            return Expected.subset(self, chosen)
+        if (chosen == list(range(len(self.migrations))) or self.cache is None
+                or any(st.server for st in self.replay.stats.values())):
+            return Expected.subset(self, chosen)  # a hybrid replay's subsets: not cached
         key = replay_key(
             [self.keys[i] for i in chosen],
             [self.migrations[i].version for i in chosen],
