@@ -25,8 +25,10 @@ says why.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib.util
 import os
+import re
 import uuid
 from contextlib import ExitStack
 from typing import Any
@@ -38,8 +40,9 @@ from psycopg.conninfo import make_conninfo
 from schemadiff.errors import Diagnostic, Location, SchemaDiffError
 from schemadiff.history import ServerResult
 from schemadiff.migration import Migration
-from schemadiff.model import Catalog, Extension
+from schemadiff.model import Catalog, Extension, Sequence, Table
 from schemadiff.sources.live import read_live
+from schemadiff.sql.quote import qualified, quote_ident
 
 _PREFIX = "schemadiff_hybrid"
 _SEED_ROUNDS = 6
@@ -152,27 +155,113 @@ class HybridServer:
 
 
 def _seed(conn: psycopg.Connection[Any], server: Any, catalog: Catalog) -> list[str]:
-    """Create ``catalog``'s objects; returns the statements that failed (first line, error)."""
-    from schemadiff.render import iter_sql
+    """Create ``catalog``'s objects; returns the statements that failed (first line, error).
+
+    The DDL is the canonical form schemadiff compares, which is not always restorable as it
+    stands: a sequence ``OWNED BY`` a table is owned once the table exists; ``= ANY
+    ARRAY[...]`` gets its parentheses back; a table whose defaults the server refuses in
+    that form (casts the canonical form drops) is created without them, each default then
+    set on its own. A statement that needs one made later is retried after it.
+    """
+    from schemadiff.dialect.postgres.ddl import comment_on
+    from schemadiff.dialect.postgres.kinds import create_sql
     from schemadiff.sources.shadow import _one_line
 
     conn.execute("SET check_function_bodies = off")
     for obj in catalog.of_kind("extension"):
         if isinstance(obj, Extension) and obj.name not in server.available:
             server.offer_stand_in(obj.name)  # else its CREATE EXTENSION fails, reported
-    pending = list(iter_sql(catalog))
+    pending: list[tuple[str, tuple[str, ...]]] = []  # (statement, fallback statements)
+    owned: list[str] = []
+    for obj in catalog.sorted():
+        text = create_sql(obj, catalog)
+        if text:
+            text = _restorable(text)
+            if isinstance(obj, Sequence) and obj.owned_by:
+                text, _, owner = text.rpartition(" OWNED BY ")
+                owned.append(f"ALTER SEQUENCE {qualified(obj.schema, obj.name)} OWNED BY "
+                             f"{owner}")
+            pending.append((text, _without_defaults(obj, catalog)))
+        comment = comment_on(obj)
+        if comment:
+            pending.append((comment, ()))
+    pending += [(text, ()) for text in owned]
     errors: dict[str, str] = {}
+    done = [0]
+
+    def execute(statement: str) -> bool:
+        try:
+            with conn.transaction():
+                conn.execute(statement)
+        except psycopg.Error as exc:
+            errors[statement] = _one_line(exc)
+            return False
+        done[0] += 1
+        return True
+
+    deferred: list[tuple[str, tuple[str, ...]]] = []
+
+    def create(statement: str, fallback: tuple[str, ...]) -> bool:
+        plain, _, cast = statement.partition("\0")  # SET DEFAULT x, else x as the column's type
+        if execute(plain) or (cast and execute(cast)):
+            return True
+        if not fallback or not execute(fallback[0]):
+            return False
+        deferred.extend((default, ()) for default in fallback[1:] if not create(default, ()))
+        return True
+
     for _ in range(_SEED_ROUNDS):  # a view or default on a function made later: next round
-        left: list[str] = []
-        for statement in pending:
-            try:
-                with conn.transaction():
-                    conn.execute(statement)
-            except psycopg.Error as exc:
-                left.append(statement)
-                errors[statement] = _one_line(exc)
-        if not left or len(left) == len(pending):
-            pending = left
+        before = done[0]
+        pending = [(s, fallback) for s, fallback in pending if not create(s, fallback)]
+        pending += deferred
+        deferred.clear()
+        if not pending or done[0] == before:
             break
-        pending = left
-    return [f"{s.splitlines()[0][:80]}: {errors[s]}" for s in pending]
+    failed = [s.partition("\0")[0] for s, _ in pending]
+    return [f"{s.splitlines()[0][:80]}: {errors[s]}" for s in failed]
+
+
+def _restorable(text: str) -> str:
+    """``x = ANY ARRAY[...]`` (the canonical form) as SQL: ``x = ANY (ARRAY[...])``."""
+    out: list[str] = []
+    i = 0
+    for m in _ANY_ARRAY.finditer(text):
+        start = m.end() - 1  # the "["
+        depth, j = 0, start
+        while j < len(text):
+            depth += {"[": 1, "]": -1}.get(text[j], 0)
+            if depth == 0:
+                break
+            j += 1
+        if j >= len(text):
+            continue
+        out += [text[i:m.start()], m.group(1), " (ARRAY", text[start:j + 1], ")"]
+        i = j + 1
+    return "".join(out) + text[i:]
+
+
+_ANY_ARRAY = re.compile(r"\b(ANY|ALL|SOME) ARRAY\[", re.IGNORECASE)
+
+
+def _without_defaults(obj: object, catalog: Catalog) -> tuple[str, ...]:
+    """A table created without its columns' defaults, then each set on its own (a default
+    the server refuses is left out, reported)."""
+    from schemadiff.dialect.postgres.ddl import create_table
+
+    if not isinstance(obj, Table):
+        return ()
+    columns = catalog.columns(obj.schema, obj.name)
+    if not any(c.default is not None for c in columns):
+        return ()
+    bare = Catalog(dict(catalog.objects))
+    for c in columns:
+        bare.objects[c.key] = dataclasses.replace(c, default=None)
+    table = _restorable(create_table(obj, bare) or "")
+    out = [table]
+    for c in columns:
+        if c.default is not None:
+            head = (f"ALTER TABLE {qualified(obj.schema, obj.name)} ALTER COLUMN "
+                    f"{quote_ident(c.name)} SET DEFAULT ")
+            value = _restorable(c.default)
+            out.append(f"{head}{value}\0{head}({value})::{c.type}")
+    return tuple(out)

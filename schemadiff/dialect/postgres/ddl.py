@@ -66,7 +66,8 @@ def _constraint(c: Constraint) -> str:
 def _column(c: Column) -> str:
     out = f"    {quote_ident(c.name)} {c.type}"
     if c.collation:
-        out += f" COLLATE {c.collation}"
+        schema, dot, name = c.collation.rpartition(".")
+        out += f" COLLATE {qualified(schema if dot else None, name)}"
     if c.generated:
         out += f" GENERATED ALWAYS AS ({c.generated}) STORED"
     if c.identity:
@@ -158,6 +159,8 @@ def create_function(obj: Function, catalog: Catalog) -> str | None:
         out += f" {obj.volatility.upper()}"
     out += " STRICT" if obj.strict else ""
     out += " SECURITY DEFINER" if obj.security_definer else ""
+    out += " LEAKPROOF" if obj.leakproof else ""
+    out += f" PARALLEL {obj.parallel.upper()}" if obj.parallel != "unsafe" else ""
     out += "".join(f"\n    SET {c}" for c in obj.config)
     return out + f"\n    AS $schemadiff${obj.body}$schemadiff$;"
 
