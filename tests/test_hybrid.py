@@ -354,3 +354,16 @@ def test_the_default_server_is_an_embedded_one(applied: str) -> None:
     result = api.diff(FIXTURE, dsn=applied, tool="goose", cache=False, notify=notices.append)
     assert (result.unmodeled, result.differences) == ([], [])
     assert any("were run on embedded PostgreSQL" in n for n in notices), notices
+
+
+def test_strict_refuses_only_what_stays_unmodeled(pg: PgServer, applied: str) -> None:
+    from schemadiff.errors import ParseError
+
+    with pytest.raises(ParseError, match="DO block runs SQL built at run time"):
+        api.diff(FIXTURE, dsn=applied, tool="goose", strict=True, hybrid=None, cache=False)
+    with pytest.raises(ParseError, match="DO block runs SQL built at run time"):
+        api.diff(FIXTURE, dsn=applied, tool="goose", strict=True, hybrid=Hybrid(UNREACHABLE),
+                 cache=False)
+    result = api.diff(FIXTURE, dsn=applied, tool="goose", strict=True, hybrid=Hybrid(pg.dsn()),
+                      cache=False)
+    assert (result.unmodeled, result.differences) == ([], [])

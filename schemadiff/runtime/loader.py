@@ -123,15 +123,17 @@ class CachedLoader:
         keys = getattr(expected, "keys", None) or (
             [entry_key(m.path, m.sql) for m in expected.migrations] if cache is not None else [])
         base = getattr(expected, "key", None)
-        key = hybrid_key(base, server) if cache is not None and base else None
+        key = None
+        if cache is not None and base:  # strict: a result with unmodeled statements raises
+            key = hybrid_key(base, f"{server}\0{int(expected.strict)}")
         replay = cache.get(key, expect=Replay) if cache is not None and key else None
         result = CachedExpected(list(expected.migrations), replay, expected.strict,  # type: ignore[arg-type]
                                 expected.parsed, cache, keys, key, self.jobs)
         if replay is None:
             result.replay = replay_hybrid(result.parse(), run, candidates,
                                           strict=expected.strict)
-            if cache is not None and key is not None:
-                cache.put(key, result.replay)
+            if cache is not None and key is not None and not result.replay.diagnostics:
+                cache.put(key, result.replay)  # a server that failed is asked again next time
         return result
 
     def dump(self, path: str, text: str, data: bytes, *, strict: bool = False) -> Replay:

@@ -31,18 +31,19 @@ import os
 import re
 import uuid
 from contextlib import ExitStack
-from typing import Any
-
-import psycopg
-from psycopg import sql as pg_sql
-from psycopg.conninfo import make_conninfo
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from schemadiff.errors import Diagnostic, Location, SchemaDiffError
 from schemadiff.history import ServerResult
 from schemadiff.migration import Migration
 from schemadiff.model import Catalog, Extension, Sequence, Table
-from schemadiff.sources.live import read_live
 from schemadiff.sql.quote import qualified, quote_ident
+
+# psycopg and the live reader (with it the parser and sqlglot) are imported when a server is
+# used: a warm run that loads the cached result imports neither.
+if TYPE_CHECKING:
+    import psycopg
 
 _PREFIX = "schemadiff_hybrid"
 _SEED_ROUNDS = 6
@@ -74,10 +75,15 @@ def embedded_available() -> bool:
 
 def server_label(dsn: str | None) -> str:
     """What names the hybrid server in a cache key and a report (no password)."""
-    from schemadiff.sources.shadow import describe_shadow
-
     if dsn:
-        return describe_shadow(dsn, False)
+        if "://" in dsn:
+            parts = urlsplit(dsn)
+            host, port = parts.hostname or "localhost", parts.port
+        else:
+            found = dict(re.findall(r"(\w+)\s*=\s*'?([^'\s]*)'?", dsn))
+            host, port = found.get("host") or found.get("hostaddr") or "localhost", found.get(
+                "port")
+        return f"shadow server {host}" + (f":{port}" if port else "")
     try:
         from importlib.metadata import version
 
@@ -129,6 +135,8 @@ class HybridServer:
         server = self._start()
         if server is None:
             return None
+        import psycopg
+
         from schemadiff.sources.shadow import ShadowError, _one_line
 
         dsn = self._database(server)
@@ -145,6 +153,10 @@ class HybridServer:
 
     def _database(self, server: Any) -> str | None:
         """An empty scratch database: the one of the last run, emptied, else a new one."""
+        import psycopg
+        from psycopg import sql as pg_sql
+        from psycopg.conninfo import make_conninfo
+
         from schemadiff.sources.shadow import _drop_database, _one_line
 
         if self._db is not None:
@@ -172,10 +184,13 @@ class HybridServer:
             with contextlib.suppress(psycopg.Error):
                 _drop_database(admin, name)
 
-        self._stack.callback(drop)
+        if self.dsn:  # an embedded server's directory goes, its databases with it
+            self._stack.callback(drop)
         return make_conninfo(server.admin_dsn, dbname=name)
 
     def _drop(self) -> None:
+        import psycopg
+
         from schemadiff.sources.shadow import _drop_database
 
         if self._db is not None and self._server is not None:
@@ -184,6 +199,9 @@ class HybridServer:
         self._db = None
 
     def _run(self, server: Any, dsn: str, catalog: Catalog, m: Migration) -> ServerResult:
+        import psycopg
+
+        from schemadiff.sources.live import read_live
         from schemadiff.sources.shadow import _apply, _Run
 
         with psycopg.connect(dsn, autocommit=True, connect_timeout=10,
@@ -214,6 +232,8 @@ def _seed(conn: psycopg.Connection[Any], server: Any, catalog: Catalog) -> list[
     that form (casts the canonical form drops) is created without them, each default then
     set on its own. A statement that needs one made later is retried after it.
     """
+    import psycopg
+
     from schemadiff.dialect.postgres.ddl import comment_on
     from schemadiff.dialect.postgres.kinds import create_sql
     from schemadiff.sources.shadow import _one_line
