@@ -367,3 +367,13 @@ def test_strict_refuses_only_what_stays_unmodeled(pg: PgServer, applied: str) ->
     result = api.diff(FIXTURE, dsn=applied, tool="goose", strict=True, hybrid=Hybrid(pg.dsn()),
                       cache=False)
     assert (result.unmodeled, result.differences) == ([], [])
+
+
+def test_an_extra_object_run_time_sql_may_have_made_is_marked_uncertain(applied: str) -> None:
+    env = dict(os.environ, SCHEMADIFF_NO_CACHE="1")
+    out = subprocess.run(
+        [sys.executable, "-m", "schemadiff", "infer", "-m", str(FIXTURE), "--dsn", applied,
+         "--no-hybrid", "--format", "markdown"],
+        capture_output=True, text=True, env=env, timeout=300).stdout
+    assert "uncertain: run-time SQL may make it" in out
+    assert "no migration makes it" not in out
