@@ -8,14 +8,15 @@ text can show (SQL built at run time in a ``DO`` block, a call of a function tha
 :func:`~schemadiff.history.replay_hybrid`:
 
 1. a scratch database is created (on ``--shadow-dsn``'s server, or on an embedded PostgreSQL
-   started on first use: never the database being compared);
+   started on first use: never the database being compared), or the last one emptied;
 2. it is seeded with the static catalog before the migration, rendered as DDL
    (:func:`~schemadiff.render.iter_sql`; data is not needed), statement by statement, a
    statement that needs a later one retried after it;
 3. its catalog is read (:func:`~schemadiff.sources.live.read_live`), the migration applied the
    way the shadow applies it (:mod:`schemadiff.sources.shadow`), the catalog read again: the
    difference is the migration's effects;
-4. the scratch database is dropped.
+4. at the end of the run the scratch database is dropped (with the embedded server's
+   directory), also on errors and Ctrl-C.
 
 Nothing is started when no migration needs it. A server that cannot be had, a seed or a
 migration the server refuses: the migration stays as the static replay left it, and a note
@@ -24,6 +25,7 @@ says why.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
 import importlib.util
@@ -183,9 +185,11 @@ class HybridServer:
         def drop() -> None:
             with contextlib.suppress(psycopg.Error):
                 _drop_database(admin, name)
+            atexit.unregister(drop)
 
         if self.dsn:  # an embedded server's directory goes, its databases with it
             self._stack.callback(drop)
+            atexit.register(drop)  # the last resort, as the shadow's
         return make_conninfo(server.admin_dsn, dbname=name)
 
     def _drop(self) -> None:
