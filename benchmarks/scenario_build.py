@@ -256,6 +256,13 @@ def write_history(pg: PgServer, db: str, tool: str, migrations: list[Migration],
     """The tool's history table holding ``recorded``, rows in that (apply) order, in the
     tool's own format (golang-migrate: its one row, the highest version)."""
     by_version = {m.version: m for m in migrations}
+    if tool == "golang-migrate":  # its one row, whatever lies pending below it (a sync
+        # refuses to write that state; the builder makes it)
+        top = max((int(v) for v in recorded), default=None)
+        pg.psql(db, "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, "
+                "dirty boolean NOT NULL);" + (f"INSERT INTO schema_migrations VALUES ({top}, "
+                "false);" if top is not None else ""), what="golang-migrate history")
+        return
     runs: list[list[str]] = []
     order = {m.version: i for i, m in enumerate(migrations)}
     for v in recorded:

@@ -10,12 +10,13 @@ JSON document. Errors are :class:`~schemadiff.errors.SchemaDiffError` (one line,
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from schemadiff.differences import Difference
 from schemadiff.errors import Diagnostic, SchemaDiffError
 from schemadiff.gate import DEFAULT, Category, Failure, evaluate
+from schemadiff.ignore import Count, Rules
 from schemadiff.inference import Inference
 from schemadiff.loading import Loader, Steps
 from schemadiff.model import Catalog
@@ -59,6 +60,8 @@ class DiffResult:
     differences: list[Difference]
     unmodeled: list[Diagnostic]
     tool: str
+    #: what ignore rules took out, per rule
+    ignored: list[Count] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -115,12 +118,14 @@ def _request(
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
     hybrid: Hybrid | None = EMBEDDED_OR_DSN,
+    ignore: Rules | None = None,
 ) -> Request:
     opts = options or ToolOptions()
     if history_table is not None:
         opts = ToolOptions(opts.config, opts.sql, opts.scratch_dsn, history_table)
     return Request(migrations, tool, schema_file, dsn, history_file, tuple(schemas),
-                   tuple(exclude_schemas), strict, force_tool, opts, shadow, hybrid)
+                   tuple(exclude_schemas), strict, force_tool, opts, shadow, ignore or Rules(),
+                   hybrid)
 
 
 def comparison(
@@ -138,6 +143,7 @@ def comparison(
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
     hybrid: Hybrid | None = EMBEDDED_OR_DSN,
+    ignore: Rules | None = None,
     cache: bool = True,
     steps: Steps | None = None,
     notify: Notify | None = None,
@@ -147,7 +153,8 @@ def comparison(
     request = _request(
         migrations, tool=tool, schema_file=schema_file, dsn=dsn, history_file=history_file,
         schemas=schemas, exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
-        history_table=history_table, options=options, shadow=shadow, hybrid=hybrid,
+        history_table=history_table, options=options, shadow=shadow, ignore=ignore,
+        hybrid=hybrid,
     )
     result = compare(request, loader=_loader(cache), steps=steps, history=history)
     for notice in result.notices:
@@ -170,6 +177,7 @@ def diff(
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
     hybrid: Hybrid | None = EMBEDDED_OR_DSN,
+    ignore: Rules | None = None,
     cache: bool = True,
     steps: Steps | None = None,
     notify: Notify | None = None,
@@ -189,6 +197,7 @@ def diff(
         shadow: replay exactly in a scratch database instead of statically.
         hybrid: the migrations the static replay cannot model, run in a scratch database
             (the default: on an embedded server when installed; None: never).
+        ignore: ignore rules (:mod:`schemadiff.ignore`): left out of the findings, counted.
         cache: read and write the parse cache.
         steps: a progress bar's ``step`` for long steps.
         notify: receives the notices the command line prints on stderr.
@@ -196,12 +205,13 @@ def diff(
     c = comparison(
         migrations, tool=tool, schema_file=schema_file, dsn=dsn, schemas=schemas,
         exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
-        history_table=history_table, options=options, shadow=shadow, hybrid=hybrid,
+        history_table=history_table, options=options, shadow=shadow, ignore=ignore,
+        hybrid=hybrid,
         cache=cache, steps=steps,
         notify=notify,
         history=False,
     )
-    return DiffResult(c.differences(), c.unmodeled, c.tool)
+    return DiffResult(c.differences(), c.unmodeled, c.tool, list(c.ignored.counts))
 
 
 def infer(
@@ -219,6 +229,7 @@ def infer(
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
     hybrid: Hybrid | None = EMBEDDED_OR_DSN,
+    ignore: Rules | None = None,
     cache: bool = True,
     steps: Steps | None = None,
     notify: Notify | None = None,
@@ -230,7 +241,8 @@ def infer(
         migrations, history_file=history_file, tool=tool, schema_file=schema_file, dsn=dsn,
         schemas=schemas,
         exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
-        history_table=history_table, options=options, shadow=shadow, hybrid=hybrid,
+        history_table=history_table, options=options, shadow=shadow, ignore=ignore,
+        hybrid=hybrid,
         cache=cache, steps=steps,
         notify=notify,
     ).inference()
@@ -252,6 +264,7 @@ def check(
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
     hybrid: Hybrid | None = EMBEDDED_OR_DSN,
+    ignore: Rules | None = None,
     cache: bool = True,
     steps: Steps | None = None,
     notify: Notify | None = None,
@@ -263,7 +276,8 @@ def check(
         migrations, history_file=history_file, tool=tool, schema_file=schema_file, dsn=dsn,
         schemas=schemas,
         exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
-        history_table=history_table, options=options, shadow=shadow, hybrid=hybrid,
+        history_table=history_table, options=options, shadow=shadow, ignore=ignore,
+        hybrid=hybrid,
         cache=cache, steps=steps,
         notify=notify,
     )
@@ -293,6 +307,7 @@ def sync(
     assume_applied: Sequence[str] = (),
     allow_partial: bool = False,
     complete_partial: bool = False,
+    repair_checksums: bool = False,
     history_file: Path_ | None = None,
     tool: str | None = None,
     schema_file: Path_ | None = None,
@@ -305,6 +320,7 @@ def sync(
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
     hybrid: Hybrid | None = EMBEDDED_OR_DSN,
+    ignore: Rules | None = None,
     cache: bool = True,
     steps: Steps | None = None,
     notify: Notify | None = None,
@@ -314,8 +330,10 @@ def sync(
     Only what the schema proves is recorded or pruned; ``assume_applied`` names unverified
     versions to record anyway (``"unverified"``, ``"unobservable"`` for groups). A partial
     migration raises :class:`SyncRefused` unless ``allow_partial`` or ``complete_partial``.
-    ``from_json``: a saved ``infer --format json`` instead of reading the database. The other
-    arguments are :func:`infer`'s.
+    ``from_json``: a saved ``infer --format json`` instead of reading the database.
+    ``repair_checksums``: also set the recorded checksum of applied migrations whose file
+    changed to the file's (the tool's own repair: Flyway's ``repair``). The other arguments
+    are :func:`infer`'s.
     """
     if from_json is not None:
         from schemadiff.contract import read_infer_document
@@ -326,8 +344,8 @@ def sync(
         result = infer(
             migrations, history_file=history_file, tool=tool, schema_file=schema_file, dsn=dsn,
             schemas=schemas, exclude_schemas=exclude_schemas, strict=strict,
-            force_tool=force_tool, history_table=history_table, options=options, shadow=shadow,
-            hybrid=hybrid,
+            force_tool=force_tool, history_table=history_table, options=options,
+            shadow=shadow, ignore=ignore, hybrid=hybrid,
             cache=cache, steps=steps, notify=notify,
         )
         plan = plan_from_inference(result)
@@ -335,7 +353,7 @@ def sync(
     if plan.partial and not (allow_partial or complete_partial):
         raise SyncRefused(list(plan.partial))
     repair = render_plan(plan, style=style, prune=prune, complete_partial=complete_partial,
-                         assume=tuple(assume_applied))
+                         assume=tuple(assume_applied), repair_checksums=repair_checksums)
     return SyncResult(plan, repair)
 
 

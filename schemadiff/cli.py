@@ -36,9 +36,15 @@ def _options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
     return apply
 
 
+_config = click.option(
+    "--config", "config_path", type=click.Path(),
+    help="The configuration file (default: the nearest schemadiff.toml, or pyproject.toml "
+    "with [tool.schemadiff], from here upward).",
+)
 _migrations = _options(
-    click.option("--migrations", "-m", required=True, type=click.Path(),
-                 help="The migration directory."),
+    _config,
+    click.option("--migrations", "-m", type=click.Path(),
+                 help="The migration directory (or `migrations` in the configuration)."),
     click.option("--tool", "-t", default=None,
                  help="Migration tool (default: detected from the files and the database)."),
 )
@@ -50,10 +56,18 @@ _source = _options(
 )
 _history = click.option("--history-file", type=click.Path(),
                         help="Recorded versions, one per line (instead of the history table).")
+_ignores = _options(
+    click.option("--ignore", "ignore", multiple=True, metavar="'KIND PATTERN'",
+                 help="Leave these objects out, counted (e.g. 'table public.audit_*', "
+                 "'* legacy.*'; repeatable; replaces the configuration's rules)."),
+    click.option("--ignore-version", "ignore_versions", multiple=True, metavar="GLOB",
+                 help="Leave these versions out of the findings and the sync, counted."),
+)
 _filters = _options(
     click.option("--schema", "schemas", multiple=True, help="Only consider these schemas."),
     click.option("--exclude-schema", "exclude_schemas", multiple=True,
                  help="Leave these schemas out."),
+    _ignores,
 )
 _strict = click.option("--strict", is_flag=True,
                        help="A statement that cannot be modelled is an error.")
@@ -134,6 +148,39 @@ def _write(text: str, out: str | None) -> None:
         raise SchemaDiffError(f"{out}: cannot write: {exc.strerror}") from None
 
 
+def _configure(o: dict[str, Any]) -> dict[str, Any]:
+    """Fill ``o`` (a command's flags) from the configuration file where no flag was given;
+    return the resolved settings (key -> :class:`schemadiff.config.Setting`)."""
+    from click.core import ParameterSource
+
+    from schemadiff import config
+
+    ctx = click.get_current_context()
+    file = config.load(o.pop("config_path", None))
+    given = (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+    flags = {
+        k.param: (o[k.param], ctx.get_parameter_source(k.param) in given)
+        for k in config.KEYS if k.param in o
+    }
+    settings = config.resolve(file, flags)
+    for name, setting in settings.items():
+        if setting.origin in ("default",) or setting.origin.startswith("flag "):
+            continue
+        key = config.BY_NAME[name]
+        value = setting.value
+        if name == "fail-on":
+            value = ",".join(value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        o[key.param] = value
+    if "migrations" in o and not o["migrations"]:
+        raise SchemaDiffError(
+            "give --migrations DIR (or `migrations` in schemadiff.toml or [tool.schemadiff] "
+            "of pyproject.toml)"
+        )
+    return settings
+
+
 @contextmanager
 def _inputs(o: dict[str, Any], *, history: bool = True) -> Iterator[dict[str, Any]]:
     """The API's keyword arguments from a command's flags (``o``), a progress bar running."""
@@ -172,6 +219,10 @@ def _inputs(o: dict[str, Any], *, history: bool = True) -> Iterator[dict[str, An
         "cache": not o.get("no_cache"),
         "notify": _notify,
     }
+    if o.get("ignore") or o.get("ignore_versions"):
+        from schemadiff.ignore import Rules
+
+        kwargs["ignore"] = Rules.parse(o.get("ignore", ()), o.get("ignore_versions", ()))
     if history:
         kwargs["history_file"] = o.get("history_file")
     with ProgressBar() as bar:
@@ -228,9 +279,10 @@ def diff(fmt: str, out: str | None, **o: Any) -> None:
     """Show how the schema the migrations build differs from the actual one."""
     from schemadiff import api, contract, report
 
+    _configure(o)
     with _inputs(o, history=False) as kwargs:
         result = api.diff(o["migrations"], **kwargs)
-    doc = contract.diff_document(result.differences, result.unmodeled)
+    doc = contract.diff_document(result.differences, result.unmodeled, result.ignored)
     if fmt == "json":
         text = contract.dumps(doc)
     elif fmt == "markdown":
@@ -292,6 +344,7 @@ def infer(fmt: str, out: str | None, **o: Any) -> None:
     """Infer which versions are really applied, from the schema itself."""
     from schemadiff import api, contract, report
 
+    _configure(o)
     with _inputs(o) as kwargs:
         result = api.infer(o["migrations"], **kwargs)
     doc = contract.infer_document(result)
@@ -326,11 +379,13 @@ def infer(fmt: str, out: str | None, **o: Any) -> None:
 @_shadow
 @_cache
 @_guard
-def check(fail_on: str, fmt: str, **o: Any) -> None:
+def check(fmt: str, **o: Any) -> None:
     """CI gate: exit 1 when the database and this code's migrations do not agree."""
     from schemadiff import api, contract, report
     from schemadiff.gate import github_annotations
 
+    _configure(o)
+    fail_on = o.pop("fail_on")
     with _inputs(o) as kwargs:
         result = api.check(o["migrations"], fail_on=fail_on.split(","), **kwargs)
     if os.environ.get("GITHUB_ACTIONS") == "true":  # workflow commands: stderr, never stdout
@@ -366,6 +421,11 @@ def check(fail_on: str, fmt: str, **o: Any) -> None:
 )
 @click.option("--allow-partial", is_flag=True, help="Sync even though a migration is partial.")
 @click.option(
+    "--repair-checksums", is_flag=True,
+    help="Also set the recorded checksum of applied migrations whose file changed to the "
+    "file's, as the tool's own repair does (sqlx, Flyway, Prisma).",
+)
+@click.option(
     "--complete-partial",
     is_flag=True,
     help="Also emit the statements of partial migrations whose effects are absent.",
@@ -378,13 +438,15 @@ def check(fail_on: str, fmt: str, **o: Any) -> None:
     help="Also record this unverified version (repeatable; `unverified` for all of them, "
     "`unobservable` for those without any schema effect).",
 )
+@_ignores
 @_strict
 @_tool_options
 @_shadow
 @_cache
 @_guard
 def sync(from_json: str | None, style: str, fmt: str, out: str | None, prune: bool,
-         allow_partial: bool, complete_partial: bool, assume: tuple[str, ...], **o: Any) -> None:
+         allow_partial: bool, repair_checksums: bool, complete_partial: bool,
+         assume: tuple[str, ...], **o: Any) -> None:
     """Write the repair of the tool's history table (nothing is run: you run it).
 
     Only what the schema proves is recorded or pruned: versions it cannot verify are named
@@ -392,11 +454,12 @@ def sync(from_json: str | None, style: str, fmt: str, out: str | None, prune: bo
     """
     from schemadiff import api, contract
 
+    _configure(o)
     with _inputs(o) as kwargs:
         result = api.sync(
             o["migrations"], from_json=from_json, style=style, prune=prune,
             assume_applied=assume, allow_partial=allow_partial,
-            complete_partial=complete_partial, **kwargs,
+            complete_partial=complete_partial, repair_checksums=repair_checksums, **kwargs,
         )
     repair = result.repair
     text = repair.text
@@ -419,8 +482,7 @@ def sync(from_json: str | None, style: str, fmt: str, out: str | None, prune: bo
 @_tool_options
 @_cache
 @_guard
-def verify(fmt: str, out: str | None, shadow_dsn: str | None, shadow: str | None,
-           **o: Any) -> None:
+def verify(fmt: str, out: str | None, **o: Any) -> None:
     """Check the static replay against a real PostgreSQL, migration by migration.
 
     Exit 0 when the schema after every migration is the same both ways, 1 at the first migration
@@ -428,6 +490,8 @@ def verify(fmt: str, out: str | None, shadow_dsn: str | None, shadow: str | None
     """
     from schemadiff import api, contract, report
 
+    _configure(o)
+    shadow_dsn, shadow = o.pop("shadow_dsn"), o.pop("shadow")
     with _inputs(o, history=False) as kwargs:
         result = api.verify(
             o["migrations"], shadow_dsn=shadow_dsn, embedded=bool(shadow), tool=kwargs["tool"],
@@ -438,3 +502,47 @@ def verify(fmt: str, out: str | None, shadow_dsn: str | None, shadow: str | None
     text = contract.dumps(doc) if fmt == "json" else report.verify_table(doc)
     _write(text, out)
     sys.exit(0 if result.comparison.agree else 1)
+
+
+@main.command("config")
+@_migrations
+@_filters
+@click.option("--fail-on", "fail_on", help="As check's --fail-on.")
+@click.option("--history-table", metavar="[SCHEMA.]NAME")
+@_shadow
+@click.option(
+    "--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table",
+    show_default=True,
+)
+@_guard
+def config_command(fmt: str, **o: Any) -> None:
+    """Print the resolved configuration and where each value came from.
+
+    Each key's value comes from a flag given here, else from the configuration file
+    (`path: key`), else from the default; the file is --config, else the nearest
+    schemadiff.toml (or pyproject.toml with [tool.schemadiff]) from here upward.
+    """
+    from schemadiff import config
+
+    explicit = o.get("config_path")
+    file = config.load(explicit)
+    o["migrations"] = o["migrations"] or "-"  # not required here
+    if o.get("fail_on"):
+        o["fail_on"] = o["fail_on"].split(",")
+    settings = _configure(o)
+    where = str(file.path) if file is not None else None
+    if fmt == "json":
+        from schemadiff.contract import config_document, dumps
+
+        click.echo(dumps(config_document(file.path if file else None, settings)))
+        return
+    lines = [f"configuration file: {where or 'none found (defaults and flags only)'}"]
+    shown = {
+        name: "(none)" if s.value in (None, [], ()) else (
+            ", ".join(map(str, s.value)) if isinstance(s.value, (list, tuple)) else str(s.value))
+        for name, s in settings.items()
+    }
+    width, vwidth = max(map(len, settings)), max(map(len, shown.values()))
+    for name, setting in settings.items():
+        lines.append(f"{name.ljust(width)}  {shown[name].ljust(vwidth)}  from {setting.origin}")
+    click.echo("\n".join(lines))

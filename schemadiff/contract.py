@@ -19,9 +19,10 @@ import sys
 import types
 import typing
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from enum import Enum
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import TYPE_CHECKING, Any, Literal, Union
 
 if sys.version_info >= (3, 11):
     from typing import NotRequired, TypedDict, get_args, get_origin, get_type_hints, is_typeddict
@@ -38,6 +39,7 @@ else:  # typing's TypedDict knows NotRequired from 3.11 on
 from schemadiff.differences import Change, Difference
 from schemadiff.errors import Diagnostic, Location, SchemaDiffError
 from schemadiff.gate import Category, Failure
+from schemadiff.ignore import Count
 from schemadiff.inference import Confidence, Inference, Pattern, Status, Verdict
 from schemadiff.model import Catalog
 from schemadiff.recorded import Recorded
@@ -45,9 +47,12 @@ from schemadiff.repair import Repair, RepairPlan
 from schemadiff.uncertain import uncertain_objects
 from schemadiff.verification import Verification
 
+if TYPE_CHECKING:
+    from schemadiff.config import Setting
+
 FormatVersion = Literal[1]
 FORMAT_VERSION: FormatVersion = 1
-COMMANDS = ("diff", "infer", "check", "sync", "verify", "inspect")
+COMMANDS = ("diff", "infer", "check", "sync", "verify", "inspect", "config")
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 
 # ------------------------------------------------------------------------------ shared parts
@@ -84,6 +89,14 @@ class Drift(TypedDict):
     explained_by: NotRequired[Rerun]
 
 
+class IgnoredRule(TypedDict):
+    """What one ignore rule took out of the findings: never dropped silently."""
+
+    rule: str  # "table public.audit_*" (an object rule) or "2024*" (a version rule)
+    what: Literal["object", "version"]
+    count: int  # objects matched on either side (what lives on a matched table goes with it)
+
+
 class DiffSummary(TypedDict):
     differences: int
     missing: int
@@ -98,6 +111,7 @@ class DiffDocument(TypedDict):
     command: Literal["diff"]
     differences: list[Drift]
     unmodeled: list[Unmodeled]
+    ignored: list[IgnoredRule]  # one entry per ignore rule, also when it matched nothing
     summary: DiffSummary
 
 
@@ -171,6 +185,7 @@ class InferDocument(TypedDict):
     partial: list[str]
     drift: list[Drift]
     unmodeled: list[Unmodeled]
+    ignored: list[IgnoredRule]  # one entry per ignore rule, also when it matched nothing
     summary: InferSummary
 
 
@@ -197,6 +212,16 @@ class NotRecorded(TypedDict):
     reason: str
 
 
+class ChecksumRow(TypedDict):
+    """An applied migration whose file changed since it ran: both checksums, as the tool
+    spells them."""
+
+    version: str
+    recorded: str | None  # None: not known (a saved inference keeps no checksums)
+    file: str | None
+    repaired: bool  # whether the script sets the recorded one to the file's
+
+
 class SyncDocument(TypedDict):
     format_version: FormatVersion
     command: Literal["sync"]
@@ -204,6 +229,8 @@ class SyncDocument(TypedDict):
     style: Literal["script", "migration"]
     inserted: list[str]  # versions the script records, in order
     pruned: list[str]  # versions it deletes
+    updated: list[str]  # versions whose recorded checksum it sets (--repair-checksums)
+    checksums: list[ChecksumRow]  # every checksum mismatch, repaired or not
     not_recorded: list[NotRecorded]  # unverified versions left out (--assume-applied)
     not_pruned: list[str]  # recorded, not applied, but not proven: left alone
     partial: list[str]
@@ -211,6 +238,7 @@ class SyncDocument(TypedDict):
     version: str | None  # --style migration: its version
     commands: list[str]  # what to run afterwards
     warnings: list[str]
+    notes: list[str]  # everything sync prints on stderr
     script: str
 
 
@@ -252,6 +280,18 @@ class InspectDocument(TypedDict):
     objects: list[dict[str, Any]]  # {"kind": ..., "object": ..., <the kind's fields>}
 
 
+class Setting_(TypedDict):
+    value: Any  # a string, a list of strings, or null
+    origin: str  # "<file>: <key>", "flag --tool" or "default"
+
+
+class ConfigDocument(TypedDict):
+    format_version: FormatVersion
+    command: Literal["config"]
+    file: str | None  # the configuration file read; None: none found
+    settings: dict[str, Setting_]  # by key as the file spells it ("ignore.objects")
+
+
 DOCUMENTS: dict[str, type] = {
     "diff": DiffDocument,
     "infer": InferDocument,
@@ -259,6 +299,7 @@ DOCUMENTS: dict[str, type] = {
     "sync": SyncDocument,
     "verify": VerifyDocument,
     "inspect": InspectDocument,
+    "config": ConfigDocument,
 }
 
 # ------------------------------------------------------------------------------ writers
@@ -307,13 +348,21 @@ def unmodeled(d: Diagnostic) -> Unmodeled:
     return out
 
 
-def diff_document(diffs: list[Difference], diagnostics: list[Diagnostic]) -> DiffDocument:
+def ignored(counts: Iterable[Count]) -> list[IgnoredRule]:
+    return [{"rule": c.rule, "what": c.what, "count": c.count}  # type: ignore[typeddict-item]
+            for c in counts]
+
+
+def diff_document(
+    diffs: list[Difference], diagnostics: list[Diagnostic], ignores: Iterable[Count] = ()
+) -> DiffDocument:
     by_change = Counter(d.change for d in diffs)
     return {
         "format_version": FORMAT_VERSION,
         "command": "diff",
         "differences": [drift(d) for d in diffs],
         "unmodeled": [unmodeled(d) for d in diagnostics],
+        "ignored": ignored(ignores),
         "summary": {
             "differences": len(diffs),
             "missing": by_change[Change.MISSING],
@@ -381,6 +430,7 @@ def infer_document(result: Inference) -> InferDocument:
         "partial": result.partial,
         "drift": [drift(d) for d in result.drift],
         "unmodeled": [unmodeled(d) for d in result.unmodeled],
+        "ignored": ignored(result.ignored),
         "summary": {
             "migrations": len(result.verdicts),
             "applied": counts[Status.APPLIED],
@@ -422,6 +472,12 @@ def sync_document(plan: RepairPlan, repair: Repair, style: str) -> SyncDocument:
         "style": style,  # type: ignore[typeddict-item]
         "inserted": list(script.inserted),
         "pruned": list(script.pruned),
+        "updated": list(script.updated),
+        "checksums": [
+            {"version": m.version, "recorded": _recorded_checksum(plan.recorded, m.version),
+             "file": m.checksum, "repaired": m.version in script.updated}
+            for m in plan.checksum_mismatch
+        ],
         "not_recorded": [{"version": v, "reason": r} for v, r in repair.not_recorded.items()],
         "not_pruned": list(repair.not_pruned),
         "partial": list(plan.partial),
@@ -429,8 +485,24 @@ def sync_document(plan: RepairPlan, repair: Repair, style: str) -> SyncDocument:
         "version": script.version,
         "commands": list(script.commands),
         "warnings": list(script.warnings),
+        "notes": list(repair.notes),
         "script": repair.text,
     }
+
+
+def config_document(file: Path | None, settings: Mapping[str, Setting]) -> ConfigDocument:
+    """``schemadiff config --format json``: every resolved value and where it came from."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "command": "config",
+        "file": str(file) if file is not None else None,
+        "settings": {k: {"value": s.value, "origin": s.origin} for k, s in settings.items()},
+    }
+
+
+def _recorded_checksum(recorded: Recorded, version: str) -> str | None:
+    row = recorded.applied.get(version)
+    return row.checksum if row is not None else None
 
 
 def sync_preview(result: Inference, table: str | None = None) -> SyncDocument | None:

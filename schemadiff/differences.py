@@ -125,6 +125,8 @@ class Scope:
     history_tables: frozenset[tuple[str, str]] = frozenset()
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    #: objects ignore rules took out (:mod:`schemadiff.ignore`), with what lives on them
+    ignored: frozenset[Key] = frozenset()
     _hist: Filter = field(init=False, repr=False, compare=False)
     _schemas: Filter = field(init=False, repr=False, compare=False)
 
@@ -133,11 +135,12 @@ class Scope:
         object.__setattr__(self, "_schemas", schema_filter(self.include, self.exclude))
 
     def __call__(self, key: Key) -> bool:
-        return self._hist(key) and self._schemas(key)
+        return self._hist(key) and self._schemas(key) and key not in self.ignored
 
     @property
     def spec(self) -> str:
-        return repr((sorted(self.history_tables), sorted(self.include), sorted(self.exclude)))
+        return repr((sorted(self.history_tables), sorted(self.include), sorted(self.exclude),
+                     sorted(self.ignored)))
 
 
 def diff_catalogs(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from schemadiff.choice import Choice
@@ -121,10 +121,15 @@ class Inference:
     drift: list[Difference]
     unverified: list[str] = field(default_factory=list)
     unmodeled: list[Diagnostic] = field(default_factory=list)  # statements not modelled
+    #: what ignore rules took out, per rule (schemadiff.ignore.Count)
+    ignored: list[Any] = field(default_factory=list)
+    #: versions an ignore rule names: never a finding, never synced
+    ignored_versions: frozenset[str] = frozenset()
 
     @property
     def partial(self) -> list[str]:
-        return [v.migration.version for v in self.verdicts if v.status == Status.PARTIAL]
+        return [v.migration.version for v in self.verdicts
+                if v.status == Status.PARTIAL and v.migration.version not in self.ignored_versions]
 
     @property
     def has_findings(self) -> bool:
@@ -142,6 +147,9 @@ class Inference:
 # ------------------------------------------------------------------------------ facts
 
 
+_NO_PRIOR = object()
+
+
 class _Overlay:
     """``applied`` with ``toggled`` added (or removed), answering only membership."""
 
@@ -154,13 +162,17 @@ class _Overlay:
         return self.adding if mi in self.toggled else mi in self.base
 
 
-def _record(raw: dict[Fact, list[tuple[int, Any, int]]], fact: Fact, mi: int, value: Any,
-            statement: int) -> None:
+def _record(raw: dict[Fact, list[tuple[int, Any, int, tuple[Any, ...]]]], fact: Fact, mi: int,
+            value: Any, statement: int) -> None:
+    """One setter of a fact; within one migration only the last word counts, and the value an
+    earlier statement of the same migration gave it is kept as the last word's prior."""
     setters = raw.setdefault(fact, [])
     if setters and setters[-1][0] == mi:
-        setters[-1] = (mi, value, statement)  # the migration's last word on this fact
+        _, before, st, _ = setters[-1]
+        prior = (before,) if st != statement and before != value else ()
+        setters[-1] = (mi, value, statement, prior)
     else:
-        setters.append((mi, value, statement))
+        setters.append((mi, value, statement, ()))
 
 
 @dataclass(slots=True)
@@ -179,6 +191,10 @@ class FactTable:
     by_migration: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     # (migration, fact) -> the statement (replay index) that had the migration's last word
     statements: dict[tuple[int, int], int] = field(default_factory=dict)
+    # (migration, attribute fact) -> the value an earlier statement of the same migration gave
+    # it (a column created, then commented): that value in the schema means the last word's
+    # statement did not run
+    priors: dict[tuple[int, int], Any] = field(default_factory=dict)
     lines: dict[int, int] = field(default_factory=dict)  # statement -> line in its file
     key_facts: dict[Key, list[int]] = field(default_factory=lambda: defaultdict(list))
     edges: Edges = field(default_factory=lambda: defaultdict(set))
@@ -191,7 +207,8 @@ class FactTable:
         table = cls()
         ids: dict[Fact, int] = {}
         # Collect per fact first: an attribute that only its creating migration sets says
-        # nothing existence does not, so only attributes set more than once become facts.
+        # nothing existence does not, so only attributes set more than once (by migrations,
+        # or by two statements of one) become facts.
         # Only keys created more than once, or altered, can have such attributes: the others
         # (most of them) are never expanded into their attributes at all.
         effects = list(effects)
@@ -203,7 +220,7 @@ class FactTable:
                 creates[e.key] += 2
             elif e.after is not None:
                 creates[e.key] += 1
-        raw: dict[Fact, list[tuple[int, Any, int]]] = {}
+        raw: dict[Fact, list[tuple[int, Any, int, tuple[Any, ...]]]] = {}
         for e in effects:
             mi = index[e.migration]
             st = e.index
@@ -216,10 +233,12 @@ class FactTable:
             else:
                 _record(raw, (e.key, e.attribute), mi, e.after, st)
         for fact, setters in raw.items():
-            if fact[1] != "*" and len(setters) < 2:
+            if fact[1] != "*" and len(setters) < 2 and not setters[0][3]:
                 continue
-            for mi, value, st in setters:
-                table._add(ids, mi, fact, value, st)
+            for mi, value, st, prior in setters:
+                fid = table._add(ids, mi, fact, value, st)
+                if prior and fact[1] != "*":
+                    table.priors[(mi, fid)] = prior[0]
         for fid, (key, _) in enumerate(table.names):
             table.key_facts[key].append(fid)
         return table
@@ -235,7 +254,7 @@ class FactTable:
                 self.exists_id[fid] = self._id(ids, (fact[0], "*"))
         return fid
 
-    def _add(self, ids: dict[Fact, int], mi: int, fact: Fact, value: Any, st: int) -> None:
+    def _add(self, ids: dict[Fact, int], mi: int, fact: Fact, value: Any, st: int) -> int:
         fid = self._id(ids, fact)
         setters = self.setters[fid]
         if setters and setters[-1][0] == mi:
@@ -244,6 +263,7 @@ class FactTable:
             setters.append((mi, value))
         self.by_migration[mi].add(fid)
         self.statements[(mi, fid)] = st
+        return fid
 
 
 class _Facts:
@@ -256,6 +276,7 @@ class _Facts:
         self.exists_id = table.exists_id
         self.by_migration = table.by_migration
         self.statements = table.statements
+        self.priors = table.priors
         self.lines = table.lines
         self.key_facts = table.key_facts
         self.actual = actual
@@ -308,6 +329,16 @@ class _Facts:
             if mi in applied:
                 return int(value == actual[fid])
         return int((_ABSENT if ex < 0 else None) == actual[fid])
+
+    def stopped_before(self, fid: int, mi: int) -> bool:
+        """Whether the schema holds the value an earlier statement of ``mi`` gave an attribute
+        (on an object that exists), not ``mi``'s last word: the statement that set the last
+        word did not run. Whole-migration hypotheses cannot see this (with ``mi`` or without
+        it, the attribute mismatches); a statement vote can."""
+        prior = self.priors.get((mi, fid), _NO_PRIOR)
+        if prior is _NO_PRIOR or self.actual_values[self.exists_id[fid]] != _PRESENT:
+            return False
+        return bool(prior == self.actual_values[fid])
 
     def _value_skipping(self, fid: int, applied: set[int] | _Overlay,
                         skipped: set[tuple[int, int]]) -> Any:
@@ -719,7 +750,9 @@ def _evidence(
         if is_applied:
             gain = -gain
         if gain == 0:
-            continue
+            if not facts.stopped_before(f, mi):
+                continue
+            gain = -1
         vote = votes.setdefault(facts.statements[(mi, f)], [0, 0])
         if gain > 0:
             out.present.append(f)
@@ -804,6 +837,16 @@ def _undone_by(
     witness = None
     for f in absent:
         earlier = [s for s, _ in facts.setters[f] if s < mi and s in applied]
+        key, attr = facts.names[f]
+        if attr == "*" and facts.actual_values[f] == _PRESENT:
+            # ``mi`` dropped an object that is there: a re-run of an earlier migration that
+            # wrote it (``CREATE OR REPLACE``, to the values the schema holds) re-creates it,
+            # although its replay set only attributes of an object that already existed
+            earlier = sorted({*earlier, *(
+                s for g in facts.key_facts.get(key, ()) if g != f
+                for s, value in facts.setters[g]
+                if s < mi and s in applied and value == facts.actual_values[g]
+            )})
         if not earlier or earlier[-1] not in rerunnable:
             return None
         witness = earlier[-1]
@@ -989,9 +1032,19 @@ def _rerun(d: Difference, history: list[Effect], rerunnable: set[str]) -> dict[s
     """``{"rerun": R, "undoes": [L, ...]}`` when the actual value is what applied migration R
     set and later applied migrations L changed it: R ran again after them."""
 
+    whole: Any = None  # the object after each effect (an extra object is compared whole)
+
     def value(e: Effect) -> Any:
+        nonlocal whole
         if d.change == Change.EXTRA or d.attribute is None:
-            return None if e.after is None else _comparable(e.after)
+            if e.attribute == "*":
+                whole = e.after
+            elif whole is not None:  # CREATE OR REPLACE of an existing object: its new state
+                try:
+                    whole = replace(whole, **{e.attribute: e.after})
+                except TypeError:  # an attribute that is not a field: the state is unknown
+                    whole = None
+            return None if whole is None else _comparable(whole)
         if e.attribute == "*":
             return None if e.after is None else e.after.attributes().get(d.attribute)
         return e.after if e.attribute == d.attribute else _SKIP

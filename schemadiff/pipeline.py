@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from schemadiff.differences import Difference, Scope, diff_catalogs
 from schemadiff.errors import Diagnostic, SchemaDiffError
 from schemadiff.history import Replay, ServerResult
+from schemadiff.ignore import Ignored, Rules, drop_versions, ignored_objects
 from schemadiff.inference import Inference, infer_applied
 from schemadiff.loading import DirectLoader, Expected, Loader, Steps
 from schemadiff.migration import Migration
@@ -70,6 +71,7 @@ class Request:
         shadow: replay exactly in a scratch database instead of statically.
         hybrid: replay statically, the migrations it cannot model in a scratch database
             (None: never start a server; they stay unmodeled).
+        ignore: objects and versions left out of the findings (and counted).
     """
 
     migrations: str | Path
@@ -83,6 +85,7 @@ class Request:
     force_tool: bool = False
     options: ToolOptions = field(default_factory=ToolOptions)
     shadow: Shadow | None = None
+    ignore: Rules = field(default_factory=Rules)
     hybrid: Hybrid | None = EMBEDDED_OR_DSN
 
 
@@ -98,6 +101,9 @@ class Comparison:
     scope: Scope
     notices: list[str] = field(default_factory=list)
     shadowed: bool = False
+    ignore: Rules = field(default_factory=Rules)
+    #: what the object rules took out, counted per rule
+    ignored: Ignored = field(default_factory=Ignored)
 
     @property
     def unmodeled(self) -> list[Diagnostic]:
@@ -121,6 +127,9 @@ class Comparison:
             table=self.expected.facts(self.scope) if static else None,
         )
         result.unmodeled = self.unmodeled
+        result.ignored = list(self.ignored.counts)
+        if self.ignore.versions:
+            drop_versions(result, self.ignore.versions)
         return result
 
 
@@ -186,8 +195,12 @@ def compare(
             recorded = _recorded(request, source, tool, migrations)
     scope = _scope(request)
     _check_schemas(request.schemas, expected.replay, actual)
+    ignored = ignored_objects(request.ignore.objects, (expected.replay.catalog, actual.catalog),
+                              scope)
+    if ignored.keys:
+        scope = replace(scope, ignored=ignored.keys)
     return Comparison(tool, migrations, expected, actual, recorded, scope, notices,
-                      request.shadow is not None)
+                      request.shadow is not None, request.ignore, ignored)
 
 
 def load_migrations(

@@ -67,6 +67,8 @@ class RepairPlan:
     unobservable: list[str] = field(default_factory=list)
     unproven_not_applied: list[str] = field(default_factory=list)
     table: str | None = None  # the history table when not the tool's default
+    #: applied migrations whose file changed since (recorded checksum != the file's)
+    checksum_mismatch: list[Migration] = field(default_factory=list)
 
 
 def plan_from_inference(result: Inference) -> RepairPlan:
@@ -89,6 +91,8 @@ def plan_from_inference(result: Inference) -> RepairPlan:
         {v: by_version[v].reason or by_version[v].confidence for v in result.unverified},
         [v for v in result.unverified if by_version[v].confidence == "unobservable"],
         [v for v in result.recorded_not_applied if v not in prune],
+        checksum_mismatch=[by_version[v].migration for v in result.checksum_mismatch
+                           if v in by_version],
     )
 
 
@@ -148,6 +152,8 @@ def plan_from_json(
         {v: saved.get(v, {}).get("reason") or "unverified" for v in unverified},
         [v for v in unverified if saved.get(v, {}).get("confidence") == "unobservable"],
         [v for v in not_applied if v not in prune],
+        checksum_mismatch=[by_version[v] for v in doc.get("checksum_mismatch", [])
+                           if v in by_version],
     )
 
 
@@ -230,8 +236,10 @@ def render_plan(
     prune: bool = False,
     complete_partial: bool = False,
     assume: tuple[str, ...] = (),
+    repair_checksums: bool = False,
 ) -> Repair:
-    """The script and the notes for the user (what to run next, warnings)."""
+    """The script and the notes for the user (what to run next, warnings); with
+    ``repair_checksums``, the tool's checksum repair of ``plan.checksum_mismatch`` too."""
 
     by_version = {m.version: m for m in plan.migrations}
     order = {m.version: i for i, m in enumerate(plan.migrations)}
@@ -252,8 +260,10 @@ def render_plan(
         migrations=plan.migrations,
         table=plan.table,
         origin=plan.origin,
+        checksums=plan.checksum_mismatch if repair_checksums else (),
     )
-    notes = list(script.warnings)
+    notes = checksum_notes(plan, repaired=repair_checksums)
+    notes += script.warnings
     if script.filename:
         notes.insert(0, f"save this as {script.filename} in the migration directory")
     notes += [f"then run: {c}" for c in script.commands]
@@ -275,11 +285,40 @@ def render_plan(
             f"this code ran after them, or they leave no trace); delete their rows by hand "
             f"once you know"
         )
-    if not missing and not (prune and plan.not_applied):
+    if not missing and not (prune and plan.not_applied) and not script.updated:
         notes.insert(0, "nothing to sync: the history already records every proven migration")
     not_recorded = {v: plan.unverified[v] for v in left}
     return Repair(preamble + script.text, notes, script, not_recorded,
                   list(plan.unproven_not_applied))
+
+
+def checksum_notes(plan: RepairPlan, *, repaired: bool) -> list[str]:
+    """Recorded and file checksums side by side (one line per changed migration), and, when
+    not ``repaired``, the hint to pass ``--repair-checksums``."""
+    if not plan.checksum_mismatch:
+        return []
+    rows = [(m.version, _recorded_checksum(plan.recorded, m.version), m.checksum or "none")
+            for m in plan.checksum_mismatch]
+    width = max(len(v) for v, _, _ in rows)
+    rwidth = max(len(r) for _, r, _ in rows)
+    if repaired:
+        what = "the script sets the recorded checksum to the file's (--repair-checksums)"
+    elif getattr(TOOLS.get(plan.tool), "checksum_repair", None) is None:
+        what = ("the tool refuses to run until the checksums agree"
+                + _NO_CHECKSUM_REPAIR.get(plan.tool, ""))
+    else:
+        what = ("the tool refuses to run until the checksums agree; review the changes, then "
+                "pass --repair-checksums to record the files' checksums")
+    lines = [f"checksum mismatch: {len(rows)} applied migration(s) changed since they ran; "
+             f"{what}:",
+             f"  {'version'.ljust(width)}  {'recorded'.ljust(rwidth)}  file"]
+    lines += [f"  {v.ljust(width)}  {r.ljust(rwidth)}  {f}" for v, r, f in rows]
+    return ["\n".join(lines)]
+
+
+def _recorded_checksum(recorded: Recorded, version: str) -> str:
+    row = recorded.applied.get(version)
+    return (row.checksum if row is not None else None) or "unknown"
 
 
 def _reasons(versions: list[str], why: dict[str, str], limit: int = 8) -> str:
@@ -301,6 +340,7 @@ def render_sync(
     migrations: Sequence[Migration] = (),
     table: tuple[str, str] | str | None = None,
     origin: str = "",
+    checksums: Sequence[Migration] = (),
 ) -> SyncScript:
     """The repair of ``tool``'s history table, in the tool's own row format.
 
@@ -319,6 +359,8 @@ def render_sync(
         table: the history table when not the tool's default: ``"schema.name"``, ``"name"``
             or ``(schema, name)``.
         origin: where the inference came from, for the header comment.
+        checksums: applied migrations whose recorded checksum is to be set to their file's
+            (``--repair-checksums``), for a tool module with ``checksum_repair``.
 
     Returns:
         The script (or migration file) and what to tell the user.
@@ -339,6 +381,9 @@ def render_sync(
     both = sorted(set(seen) & set(prune))
     if both:
         raise SyncError(f"version(s) both to record and to prune: {', '.join(both)}")
+    if checksums and getattr(module, "checksum_repair", None) is None:
+        raise SyncError(f"--repair-checksums is not written for {tool}"
+                        + _NO_CHECKSUM_REPAIR.get(tool, ": it keeps no per-file checksum"))
     ctx = SyncContext(
         tool=tool,
         missing=tuple(seen.values()),
@@ -348,9 +393,20 @@ def render_sync(
         table=_table(table, module.HISTORY_TABLES),
         style=style,
         origin=origin,
+        checksums=tuple(checksums),
     )
     result: SyncScript = module.render_sync(ctx)
     return result
+
+
+#: Why a tool that reports checksum mismatches has no --repair-checksums.
+_NO_CHECKSUM_REPAIR = {
+    "atlas": (": atlas_schema_revisions.hash is atlas.sum's running hash over every file up "
+              "to that one, not the file's own; after reviewing the change, run "
+              "`atlas migrate hash` (atlas.sum) and `atlas migrate set` instead"),
+    "liquibase": (": after reviewing the change, `liquibase clear-checksums` lets Liquibase "
+                  "record the new MD5SUMs on its next update"),
+}
 
 
 def _table(table: tuple[str, str] | str | None,

@@ -23,6 +23,7 @@ from pg import corpora_path
 from schemadiff.differences import ignore_history_tables
 from schemadiff.history import ParsedMigration, parse_migration, replay_parsed
 from schemadiff.inference import Inference, infer_applied
+from schemadiff.migration import Migration
 from schemadiff.model import Catalog, Key
 from schemadiff.recorded import Recorded, RecordedVersion
 from schemadiff.sql.replay import Replayer
@@ -400,3 +401,81 @@ def test_code_behind_the_database_keeps_what_later_versions_undid(name: str) -> 
     for v in result.verdicts:
         if v.absent and not v.present:  # undone by the versions this code lacks
             assert not v.proven and "unknown to this code" in (v.reason or "")
+
+
+# ------------------------------------------------------------------------------ within one migration
+
+_ONE = [
+    ("1", "CREATE TABLE t (id int PRIMARY KEY);"),
+    ("2", "ALTER TABLE t ADD COLUMN a int, ADD COLUMN b text;\n"
+          "COMMENT ON COLUMN t.a IS 'the a';\nCOMMENT ON COLUMN t.b IS 'the b';"),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "ran", "status", "present", "absent"),
+    [
+        # psql stopped after the ALTER: the comments an earlier statement of the same migration
+        # did not set are the statements that did not run
+        ("prefix", [0], "partial", [1], [2, 3]),
+        ("whole", [0, 1, 2], "applied", [], []),
+    ],
+)
+def test_an_attribute_set_twice_in_one_migration_votes_for_its_last_statement(
+    case: str, ran: list[int], status: str, present: list[int], absent: list[int]
+) -> None:
+    parsed = [parse_migration(Migration(v, f"m{v}", f"{v}_m.sql", sql)) for v, sql in _ONE]
+    part = ParsedMigration(parsed[1].migration, [parsed[1].statements[i] for i in ran])
+    actual = replay_parsed([parsed[0], part]).catalog
+    result = _infer("goose", parsed, actual, _recorded("goose", ["1"]))
+    verdict = result.verdicts[1]
+    assert verdict.status == status, case
+    if status == "partial":
+        assert (verdict.statements_present, verdict.statements_absent) == (present, absent)
+        assert verdict.pattern == "prefix" and result.missing_from_history == []
+    else:
+        assert result.missing_from_history == ["2"] and result.drift == []
+
+
+@pytest.mark.parametrize("name", CORPORA)
+def test_rerun_of_a_replacing_migration_resurrects_a_dropped_object(name: str) -> None:
+    """Created by a migration that cannot run twice, replaced (``CREATE OR REPLACE``) by one
+    that can, dropped by a later one: a re-run of the replacing migration brings the object
+    back as it left it. The dropping migration is kept (unproven), never pruned, and the drift
+    is explained as that re-run. (The dropping migration drops nothing else: when it also drops
+    a column that an idempotent migration adds, the search can stop on a tie; not covered.)"""
+    tool, parsed = _corpus(name)
+    full = replay_parsed(parsed)
+    only: dict[str, set[Key]] = {}
+    for e in full.effects:
+        only.setdefault(e.migration, set()).add(e.key)
+    state: dict[Key, object] = {}
+    replaced: dict[Key, tuple[str, object]] = {}
+    found = None
+    for e in full.effects:
+        if e.key.kind not in ("function", "view"):
+            continue
+        if e.attribute == "*":
+            if e.after is not None:
+                state[e.key] = e.after
+                replaced.pop(e.key, None)
+            elif e.key in replaced and e.key not in full.catalog and only[e.migration] == {e.key}:
+                found = (e.key, *replaced[e.key], e.migration)
+            continue
+        if e.key in state and full.stats[e.migration].rerunnable:
+            state[e.key] = dataclasses.replace(state[e.key], **{e.attribute: e.after})  # type: ignore[call-overload]
+            replaced[e.key] = (e.migration, state[e.key])
+    if found is None:
+        pytest.skip("no object replaced by a re-runnable migration and dropped by a later one")
+    key, replacer, obj, dropper = found
+    actual = Catalog(dict(full.catalog.objects))
+    actual.objects[key] = obj  # type: ignore[assignment]
+    versions = _versions(parsed)
+    result = _infer(tool, parsed, actual, _recorded(tool, versions))
+    assert result.recorded_not_applied == []
+    by_version = {v.migration.version: v for v in result.verdicts}
+    assert by_version[dropper].status == "applied" and not by_version[dropper].proven
+    (d,) = [d for d in result.drift if d.key == key]
+    assert d.change == "extra"
+    assert d.explained_by is not None and d.explained_by["rerun"] == replacer
+    assert dropper in d.explained_by["undoes"]

@@ -101,6 +101,16 @@ def history_lines(doc: dict[str, Any]) -> list[str]:
     return lines + [f"history: {note}" for note in h.get("notes", [])]
 
 
+def ignored_lines(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    """What ignore rules took out: ``("3 objects ignored by rule", "table public.audit_*")``
+    per rule, matched or not (ignored objects are counted, never dropped silently)."""
+    out = []
+    for item in doc.get("ignored") or []:
+        noun = item["what"] if item["count"] == 1 else item["what"] + "s"
+        out.append((f"{item['count']} {noun} ignored by rule", item["rule"]))
+    return out
+
+
 def unmodeled_lines(doc: dict[str, Any]) -> list[str]:
     """The statements the replay could not model, after a count, one line each (file:line,
     why, the statement's first words); none: no line."""

@@ -103,6 +103,7 @@ def diff_markdown(doc: dict[str, Any]) -> str:
         out = [f"### schemadiff diff: {s['differences']} difference(s) ({kinds})", ""]
         out += _drift(drift_rows(doc["differences"]))
     out += _unmodeled(doc)
+    out += _ignored(doc)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -146,6 +147,7 @@ def _infer_body(doc: dict[str, Any]) -> list[str]:
         out += _drift(drift_rows(doc["drift"], doc))
     out += _migrations(doc)
     out += _unmodeled(doc)
+    out += _ignored(doc)
     return out
 
 
@@ -189,6 +191,13 @@ def _migrations(doc: dict[str, Any]) -> list[str]:
                      esc(m["status"]), esc(confidence), recorded])
     body = table(["", "version", "name", "status", "confidence", "recorded"], rows)
     return [details(f"All {len(rows)} migrations", body), ""]
+
+
+def _ignored(doc: dict[str, Any]) -> list[str]:
+    lines = words.ignored_lines(doc)
+    if not lines:
+        return []
+    return [*(f"- {esc(count)} {code(rule)}" for count, rule in lines), ""]
 
 
 def _unmodeled(doc: dict[str, Any]) -> list[str]:

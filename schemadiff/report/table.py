@@ -40,6 +40,7 @@ def infer_table(doc: dict[str, Any], width: int | None = None, color: bool | Non
     _reasons(con, doc)
     _drift(con, drift_rows(doc["drift"], doc), f"{len(doc['drift'])} drift item(s)")
     _unmodeled(con, doc)
+    _ignored(con, doc)
     return _done(buf.getvalue())
 
 
@@ -54,6 +55,7 @@ def diff_table(doc: dict[str, Any], width: int | None = None, color: bool | None
         _drift(con, drift_rows(doc["differences"]), f"{s['differences']} difference(s): {kinds}",
                gap=False)
     _unmodeled(con, doc)
+    _ignored(con, doc)
     return _done(buf.getvalue())
 
 
@@ -71,6 +73,7 @@ def check_table(doc: dict[str, Any], width: int | None = None, color: bool | Non
     for line in words.history_lines(inference):
         con.print(line, soft_wrap=True)
     _unmodeled(con, inference)
+    _ignored(con, inference)
     con.print()
     all_cells = [c for _, _, c in cells(inference)]
     con.print(strip_text(all_cells, con.width), end="")
@@ -246,6 +249,14 @@ def _done(text: str) -> str:
             line = line[: tail.start()] + ("\x1b[0m" if "\x1b" in tail.group() else "")
         out.append(line)
     return "\n".join(out)
+
+
+def _ignored(con: Console, doc: dict[str, Any]) -> None:
+    lines = words.ignored_lines(doc)
+    if lines:
+        con.print()
+    for count, rule in lines:
+        con.print(Text(f"{count} `{rule}`", style="dim"), soft_wrap=True)
 
 
 def _unmodeled(con: Console, doc: dict[str, Any]) -> None:

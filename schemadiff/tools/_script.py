@@ -77,6 +77,11 @@ def header(ctx: SyncContext, what: str) -> list[str]:
         lines.append(f"deletes {len(ctx.prune)} recorded version(s) the schema shows as not "
                      "applied (--prune):")
         lines += [f"  {v}" for v in ctx.prune]
+    if ctx.checksums:
+        lines.append(f"sets the recorded checksum of {len(ctx.checksums)} applied migration(s) "
+                     "to their file's (--repair-checksums):")
+        lines += [f"  {m.version}: recorded {ctx.recorded_checksum(m.version)}, "
+                  f"file {m.checksum}" for m in ctx.checksums]
     lines += ctx.notes
     return ["-- " + comment_text(line) if line else "--" for line in lines]
 

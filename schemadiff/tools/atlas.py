@@ -251,7 +251,11 @@ def parse_history(
         if not done:
             notes.append(f"{version} is partly applied ({applied} of {total} statements"
                          + (f", error: {error.splitlines()[0]}" if error else "") + ")")
-        versions.append(RecordedVersion(version, _common.row_text(row.get("hash")) or None,
+        # Atlas compares a revision's hash with the file's only to resume a partly applied
+        # one; a done revision's hash is history (cumulative over the directory: adding a
+        # file below it changes it), so it is no checksum to verify
+        recorded_hash = None if done else _common.row_text(row.get("hash")) or None
+        versions.append(RecordedVersion(version, recorded_hash,
                                         _common.row_text(row.get("description")), done))
     return tuple(versions), tuple(notes)
 

@@ -381,6 +381,7 @@ def render_sync(ctx: SyncContext) -> SyncScript:
             f"{_script.literal(abbreviate(Path(m.path).name, _SCRIPT_MAX))}, "
             f"{int(m.checksum)}, current_user, 0, true\n"
             f"WHERE NOT {_latest_applied(table, _where(key, 'h.'), also)};")
+    body += checksum_repair(ctx)
     warnings = []
     applied = [Version(v) for v in ctx.applied_after if not v.startswith(REPEATABLE_PREFIX)]
     if applied:
@@ -397,7 +398,36 @@ def render_sync(ctx: SyncContext) -> SyncScript:
         warnings=tuple(warnings),
         inserted=tuple(m.version for m in versioned + repeatable),
         pruned=ctx.prune,
+        updated=tuple(m.version for m in ctx.checksums if not m.repeatable),
     )
+
+
+def checksum_repair(ctx: SyncContext) -> list[str]:
+    """``--repair-checksums``, as ``flyway repair`` does it (``JdbcTableSchemaHistory.update``
+    and ``removeFailedMigrations``): the failed rows are deleted, and the applied row of each
+    changed versioned migration gets the description, type (``SQL``) and CRC-32 checksum of its
+    file as it is now, which is what validate compares. A repeatable migration whose file
+    changed is not realigned: Flyway re-runs it on the next migrate."""
+    if not ctx.checksums:
+        return []
+    table = _script.qualified(ctx.table)
+    out = []
+    if ctx.failed:
+        out.append(f"-- flyway repair: failed rows go\nDELETE FROM {table} WHERE NOT success;")
+    for m in sorted((m for m in ctx.checksums if not m.repeatable),
+                    key=lambda m: Version(m.version)):
+        if m.checksum is None:
+            raise SyncError(f"migration {m.label} has no Flyway checksum ({m.path})")
+        out.append(
+            f"-- {_script.comment_text(m.label)}: recorded "
+            f"{_script.comment_text(str(ctx.recorded_checksum(m.version)))}\n"
+            f"UPDATE {table} SET description = "
+            f"{_script.literal(abbreviate(m.description, _DESCRIPTION_MAX))}, type = 'SQL', "
+            f"checksum = {int(m.checksum)}\n"
+            f"WHERE installed_rank = (SELECT max(h.installed_rank) FROM {table} AS h "
+            f"WHERE {_where(m.version, 'h.')} AND h.success AND h.type NOT IN "
+            f"({', '.join(_script.literal(t) for t in _UNDONE)}));")
+    return out
 
 
 def _where(key: str, alias: str = "") -> str:

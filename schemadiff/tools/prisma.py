@@ -207,9 +207,29 @@ def render_sync(ctx: SyncContext) -> SyncScript:
             f"{_script.literal(m.checksum)}, now(), {name}, NULL, NULL, now(), 1\n"
             f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE migration_name = {name} "
             "AND finished_at IS NOT NULL AND rolled_back_at IS NULL);")
+    body += checksum_repair(ctx)
     return SyncScript(
         NAME, "script", _script.frame(ctx, "backfill _prisma_migrations", body),
         commands=("prisma migrate deploy",) if ctx.pending_after else (),
         inserted=tuple(m.version for m in ctx.missing),
         pruned=ctx.prune,
+        updated=tuple(m.version for m in ctx.checksums),
     )
+
+
+def checksum_repair(ctx: SyncContext) -> list[str]:
+    """``--repair-checksums``: set the checksum of each changed migration's finished row
+    (the one Prisma compares, "was modified after it was applied") to the SHA-256 of its
+    ``migration.sql`` as it is now; rolled-back and unfinished attempts are left as they are."""
+    table = _script.qualified(ctx.table)
+    out = []
+    for m in sorted(ctx.checksums, key=lambda m: m.version):
+        if not m.checksum:
+            raise SyncError(f"migration {m.label} has no Prisma checksum ({m.path})")
+        out.append(
+            f"-- {_script.comment_text(m.version)}: recorded "
+            f"{_script.comment_text(str(ctx.recorded_checksum(m.version)))}\n"
+            f"UPDATE {table} SET checksum = {_script.literal(m.checksum)}\n"
+            f"WHERE migration_name = {_script.literal(m.version)} AND finished_at IS NOT NULL "
+            "AND rolled_back_at IS NULL;")
+    return out

@@ -132,6 +132,8 @@ class SyncScript:
             migration below the new highest version, ...), one sentence each.
         inserted: the versions the script records, in order.
         pruned: the versions the script deletes.
+        updated: the versions whose recorded checksum the script sets to the file's
+            (``--repair-checksums``).
         equivalent: the tool's own commands that make the same repair instead of the
             script (``alembic stamp <heads>``, Django's ``migrate <app> <name> --fake``).
     """
@@ -146,6 +148,7 @@ class SyncScript:
     inserted: tuple[str, ...] = ()
     pruned: tuple[str, ...] = ()
     equivalent: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +168,9 @@ class SyncContext:
         origin: where the inference came from, for the header (``"infer --dsn ... --tool
             goose"``); may be empty.
         notes: extra header lines a tool's ``render_sync`` adds before framing the script.
+        checksums: applied migrations whose recorded checksum differs from their file's, to
+            be set to the file's (``--repair-checksums``); only a tool module with a
+            ``checksum_repair(ctx) -> list[str]`` function is given any.
     """
 
     tool: str
@@ -176,6 +182,12 @@ class SyncContext:
     style: str = "script"
     origin: str = ""
     notes: list[str] = field(default_factory=list)
+    checksums: tuple[Migration, ...] = ()
+
+    def recorded_checksum(self, version: str) -> str | None:
+        """The checksum the history records for ``version`` (None: none recorded)."""
+        row = self.recorded.applied.get(version)
+        return row.checksum if row is not None else None
 
     @property
     def failed(self) -> set[str]:

@@ -221,6 +221,7 @@ def render_sync(ctx: SyncContext) -> SyncScript:
             f"SELECT {v}, {_script.literal(m.description)}, true, "
             f"decode({_script.literal(m.checksum)}, 'hex'), -1\n"
             f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE version = {v});")
+    body += checksum_repair(ctx)
     warnings = []
     if ctx.migrations:
         known = {m.version for m in ctx.migrations}
@@ -233,4 +234,22 @@ def render_sync(ctx: SyncContext) -> SyncScript:
         warnings=tuple(warnings),
         inserted=tuple(m.version for m in ctx.missing),
         pruned=ctx.prune,
+        updated=tuple(m.version for m in ctx.checksums),
     )
+
+
+def checksum_repair(ctx: SyncContext) -> list[str]:
+    """``--repair-checksums``: set each changed migration's recorded checksum to the SHA-384
+    of its file as it is now, which is what sqlx compares (``VersionMismatch``) before it
+    runs anything. Only successful rows: a failed one is sqlx's ``Dirty`` state, not this."""
+    table = _script.qualified(ctx.table)
+    out = []
+    for m in sorted(ctx.checksums, key=lambda m: int(m.version)):
+        if not m.checksum:
+            raise SyncError(f"migration {m.label} has no sqlx checksum ({m.path})")
+        out.append(
+            f"-- {_script.comment_text(m.label)}: recorded "
+            f"{_script.comment_text(str(ctx.recorded_checksum(m.version)))}\n"
+            f"UPDATE {table} SET checksum = decode({_script.literal(m.checksum)}, 'hex')\n"
+            f"WHERE version = {int(m.version)} AND success;")
+    return out
