@@ -48,6 +48,7 @@ _LAZY = {
     "Change": "schemadiff.differences",
     "Category": "schemadiff.gate",
     "Shadow": "schemadiff.pipeline",
+    "Hybrid": "schemadiff.pipeline",
     "ToolOptions": "schemadiff.tools",
     "Catalog": "schemadiff.model",
     "Key": "schemadiff.model",
@@ -82,7 +83,7 @@ if TYPE_CHECKING:
     from schemadiff.inference import Confidence, Inference, Status, Verdict
     from schemadiff.migration import Migration
     from schemadiff.model import Catalog, Key
-    from schemadiff.pipeline import Shadow
+    from schemadiff.pipeline import Hybrid, Shadow
     from schemadiff.schema_repair import SchemaRepair
     from schemadiff.sources.dump import read_dump
     from schemadiff.tools import ToolOptions
@@ -95,6 +96,7 @@ __all__ = [
     "Confidence",
     "DiffResult",
     "Difference",
+    "Hybrid",
     "Inference",
     "Key",
     "Migration",

@@ -20,7 +20,15 @@ from schemadiff.ignore import Count, Rules
 from schemadiff.inference import Inference
 from schemadiff.loading import Loader, Steps
 from schemadiff.model import Catalog
-from schemadiff.pipeline import Comparison, Request, Shadow, compare, load_migrations
+from schemadiff.pipeline import (
+    EMBEDDED_OR_DSN,
+    Comparison,
+    Hybrid,
+    Request,
+    Shadow,
+    compare,
+    load_migrations,
+)
 from schemadiff.repair import Repair, RepairPlan, plan_from_inference, plan_from_json, render_plan
 from schemadiff.schema_repair import SchemaRepair, repair_inferred
 from schemadiff.tools import ToolOptions
@@ -111,6 +119,7 @@ def _request(
     history_table: str | None = None,
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
+    hybrid: Hybrid | None = EMBEDDED_OR_DSN,
     ignore: Rules | None = None,
     privileges: bool = True,
 ) -> Request:
@@ -119,7 +128,7 @@ def _request(
         opts = ToolOptions(opts.config, opts.sql, opts.scratch_dsn, history_table)
     return Request(migrations, tool, schema_file, dsn, history_file, tuple(schemas),
                    tuple(exclude_schemas), strict, force_tool, opts, shadow, ignore or Rules(),
-                   privileges)
+                   privileges, hybrid)
 
 
 def comparison(
@@ -136,6 +145,7 @@ def comparison(
     history_table: str | None = None,
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
+    hybrid: Hybrid | None = EMBEDDED_OR_DSN,
     ignore: Rules | None = None,
     privileges: bool = True,
     cache: bool = True,
@@ -149,6 +159,7 @@ def comparison(
         schemas=schemas, exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
         history_table=history_table, options=options, shadow=shadow, ignore=ignore,
         privileges=privileges,
+        hybrid=hybrid,
     )
     result = compare(request, loader=_loader(cache), steps=steps, history=history)
     for notice in result.notices:
@@ -170,6 +181,7 @@ def diff(
     history_table: str | None = None,
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
+    hybrid: Hybrid | None = EMBEDDED_OR_DSN,
     ignore: Rules | None = None,
     privileges: bool = True,
     cache: bool = True,
@@ -189,6 +201,8 @@ def diff(
         history_table: the tool's history table when not its default (``schema.name``).
         options: where Alembic or Django get their SQL.
         shadow: replay exactly in a scratch database instead of statically.
+        hybrid: the migrations the static replay cannot model, run in a scratch database
+            (the default: on an embedded server when installed; None: never).
         ignore: ignore rules (:mod:`schemadiff.ignore`): left out of the findings, counted.
         privileges: compare privileges (False: ``--no-privileges``, grants managed elsewhere).
         cache: read and write the parse cache.
@@ -200,6 +214,7 @@ def diff(
         exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
         history_table=history_table, options=options, shadow=shadow, ignore=ignore,
         privileges=privileges,
+        hybrid=hybrid,
         cache=cache, steps=steps,
         notify=notify,
         history=False,
@@ -221,6 +236,7 @@ def infer(
     history_table: str | None = None,
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
+    hybrid: Hybrid | None = EMBEDDED_OR_DSN,
     ignore: Rules | None = None,
     privileges: bool = True,
     cache: bool = True,
@@ -236,6 +252,7 @@ def infer(
         exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
         history_table=history_table, options=options, shadow=shadow, ignore=ignore,
         privileges=privileges,
+        hybrid=hybrid,
         cache=cache, steps=steps,
         notify=notify,
     ).inference()
@@ -256,6 +273,7 @@ def check(
     history_table: str | None = None,
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
+    hybrid: Hybrid | None = EMBEDDED_OR_DSN,
     ignore: Rules | None = None,
     privileges: bool = True,
     cache: bool = True,
@@ -271,6 +289,7 @@ def check(
         exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
         history_table=history_table, options=options, shadow=shadow, ignore=ignore,
         privileges=privileges,
+        hybrid=hybrid,
         cache=cache, steps=steps,
         notify=notify,
     )
@@ -312,6 +331,7 @@ def sync(
     history_table: str | None = None,
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
+    hybrid: Hybrid | None = EMBEDDED_OR_DSN,
     ignore: Rules | None = None,
     privileges: bool = True,
     cache: bool = True,
@@ -338,8 +358,7 @@ def sync(
             migrations, history_file=history_file, tool=tool, schema_file=schema_file, dsn=dsn,
             schemas=schemas, exclude_schemas=exclude_schemas, strict=strict,
             force_tool=force_tool, history_table=history_table, options=options,
-            shadow=shadow, ignore=ignore,
-        privileges=privileges,
+            shadow=shadow, ignore=ignore, privileges=privileges, hybrid=hybrid,
             cache=cache, steps=steps, notify=notify,
         )
         plan = plan_from_inference(result)
@@ -366,6 +385,7 @@ def repair_schema(
     history_table: str | None = None,
     options: ToolOptions | None = None,
     shadow: Shadow | None = None,
+    hybrid: Hybrid | None = EMBEDDED_OR_DSN,
     ignore: Rules | None = None,
     privileges: bool = True,
     cache: bool = True,
@@ -380,7 +400,7 @@ def repair_schema(
         migrations, history_file=history_file, tool=tool, schema_file=schema_file, dsn=dsn,
         schemas=schemas, exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
         history_table=history_table, options=options, shadow=shadow, ignore=ignore,
-        privileges=privileges, cache=cache, steps=steps, notify=notify,
+        privileges=privileges, hybrid=hybrid, cache=cache, steps=steps, notify=notify,
     )
     repair = repair_inferred(c, c.inference(), unsafe=unsafe)
     repair.notes += [f"{n.count} {n.what}(s) left out by ignore rule {n.rule!r}: not repaired"

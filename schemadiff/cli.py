@@ -95,6 +95,9 @@ _shadow = _options(
                  help="Expected schema: static replay (default) or exact, in a shadow database."),
     click.option("--shadow-dsn", help="Shadow server where a scratch database may be created."),
     click.option("--shadow", type=click.Choice(["embedded"]), help="Shadow server: embedded."),
+    click.option("--no-hybrid", is_flag=True,
+                 help="Never run a migration the static replay cannot model on a scratch "
+                 "server (--shadow-dsn's, else embedded): leave it unmodeled."),
 )
 _cache = click.option("--no-cache", is_flag=True,
                       help="Do not read or write the parse cache (also: SCHEMADIFF_NO_CACHE=1).")
@@ -215,6 +218,7 @@ def _inputs(o: dict[str, Any], *, history: bool = True) -> Iterator[dict[str, An
         "force_tool": bool(o.get("force_tool")),
         "options": options,
         "shadow": _shadow_choice(o),
+        "hybrid": _hybrid_choice(o),
         "cache": not o.get("no_cache"),
         "notify": _notify,
     }
@@ -234,15 +238,24 @@ def _shadow_choice(o: dict[str, Any]) -> Any:
     from schemadiff.pipeline import Shadow
 
     expected, dsn, embedded = o.get("expected"), o.get("shadow_dsn"), o.get("shadow")
-    if expected is None and not (dsn or embedded):
-        return None
+    if expected is None and not embedded:
+        return None  # --shadow-dsn alone: the hybrid replay's server
     if expected == "static":
-        if dsn or embedded:
-            raise SchemaDiffError("--shadow-dsn / --shadow need --expected shadow")
+        if embedded:
+            raise SchemaDiffError("--shadow needs --expected shadow")
         return None
     if bool(dsn) == bool(embedded):
         raise SchemaDiffError("--expected shadow: give --shadow-dsn DSN or --shadow embedded")
     return Shadow(dsn, bool(embedded))
+
+
+def _hybrid_choice(o: dict[str, Any]) -> Any:
+    """The hybrid replay's server: ``--shadow-dsn``'s, else embedded; ``--no-hybrid``: none."""
+    from schemadiff.pipeline import Hybrid
+
+    if o.get("no_hybrid"):
+        return None
+    return Hybrid(o.get("shadow_dsn"))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

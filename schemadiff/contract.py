@@ -45,6 +45,7 @@ from schemadiff.model import Catalog
 from schemadiff.recorded import Recorded
 from schemadiff.repair import Repair, RepairPlan
 from schemadiff.schema_repair import SchemaRepair
+from schemadiff.uncertain import uncertain_objects
 from schemadiff.verification import Verification
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ class Unmodeled(TypedDict):
     line: int
     message: str
     statement: str
+    uncertain: NotRequired[list[str]]  # the objects it leaves uncertain, as far as named
 
 
 class Rerun(TypedDict):
@@ -355,12 +357,16 @@ def drift(d: Difference) -> Drift:
 
 
 def unmodeled(d: Diagnostic) -> Unmodeled:
-    return {
+    out: Unmodeled = {
         "file": d.location.path,
         "line": d.location.line,
         "message": d.message,
         "statement": d.statement[:500],
     }
+    objects = uncertain_objects(d.message)
+    if objects:
+        out["uncertain"] = list(objects)
+    return out
 
 
 def ignored(counts: Iterable[Count]) -> list[IgnoredRule]:

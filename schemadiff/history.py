@@ -31,6 +31,7 @@ class MigrationStats:
     data: int = 0  # DML and other statements without one
     unmodeled: int = 0
     rerunnable: bool = True  # every statement can run again without error (sql.ops.rerunnable)
+    server: bool = False  # its effects are what a scratch server made of it (hybrid replay)
 
 
 @dataclass(slots=True)
@@ -42,6 +43,28 @@ class Replay:
     diagnostics: list[Diagnostic]
     stats: dict[str, MigrationStats] = field(default_factory=dict)
     migrations: list[Migration] = field(default_factory=list)
+    notes: list[Diagnostic] = field(default_factory=list)  # what a scratch server said
+
+
+@dataclass(slots=True)
+class ServerResult:
+    """One migration as a scratch server ran it (the hybrid replay's I/O, done elsewhere).
+
+    Attributes:
+        effects: what it changed, as :class:`~schemadiff.model.Effect` values whose
+            ``index`` counts from 0 within the migration.
+        after: the catalog the server read after it (the objects the effects touch).
+        notes: what the server said (an extension it lacks...).
+    """
+
+    effects: list[Effect]
+    after: Catalog
+    notes: list[Diagnostic] = field(default_factory=list)
+
+
+#: Runs one migration in a scratch database seeded with the catalog before it; None: it
+#: could not be run there (the static replay's result stands).
+ServerRun = Callable[[Catalog, Migration], "ServerResult | None"]
 
 
 @dataclass(slots=True)
@@ -113,6 +136,97 @@ def replay_parsed(
         if progress is not None:
             progress(1)
     return Replay(replayer.catalog, replayer.effects, replayer.diagnostics, stats, migrations)
+
+
+def replay_hybrid(
+    parsed: Iterable[ParsedMigration],
+    run: ServerRun,
+    candidates: set[str],
+    *,
+    strict: bool = False,
+) -> Replay:
+    """Replay statically, but run on a scratch server each migration of ``candidates``
+    (versions) whose statements the static replay cannot all model.
+
+    Such a migration's static effects are dropped; the server's (what it made of the
+    migration, applied to the static state before it) are recorded in their place, and the
+    static replay goes on from there: a later statement on an object a ``DO`` block made is
+    modelled again. A migration of ``candidates`` that replays cleanly (its unmodeled
+    statements were cascades of an earlier one) is never sent to the server.
+
+    ``strict``: a statement that stays unmodeled (the server could not run its migration, or
+    it is not a candidate) raises :class:`~schemadiff.errors.ParseError`.
+    """
+    from schemadiff.sql.replay import Replayer
+
+    replayer = Replayer()
+    stats: dict[str, MigrationStats] = {}
+    migrations: list[Migration] = []
+    notes: list[Diagnostic] = []
+    for pm in parsed:
+        m = pm.migration
+        migrations.append(m)
+        st = stats.setdefault(m.version, MigrationStats())
+        replayer.reset_search_path()
+        state = replayer.snapshot() if m.version in candidates and not m.opaque else None
+        diagnostics = len(replayer.diagnostics)
+        _replay_statements(replayer, pm.statements, m.version, st, strict and state is None)
+        if state is None or not st.unmodeled:
+            continue
+        result = run(state[0], m)
+        if result is None:
+            if strict:
+                d = replayer.diagnostics[diagnostics]
+                raise ParseError(d.message, d.location)
+            continue
+        replayer.restore(state)
+        replayer.adopt(result.effects, result.after, len(pm.statements))
+        st.schema, st.unmodeled, st.server = st.schema + st.unmodeled, 0, True
+        notes += result.notes
+    return Replay(replayer.catalog, replayer.effects, replayer.diagnostics, stats, migrations,
+                  notes)
+
+
+def server_versions(replay: Replay) -> set[str]:
+    """The migrations a hybrid replay took from a scratch server."""
+    return {v for v, st in replay.stats.items() if st.server}
+
+
+def recorded_run(replay: Replay) -> ServerRun:
+    """A :data:`ServerRun` that gives each migration a scratch server ran in ``replay`` the
+    effects recorded there, applied to the catalog it is given: the replay of a subset of the
+    migrations (inference's) without a server again."""
+    import dataclasses
+
+    ran = server_versions(replay)
+    by_version: dict[str, list[Effect]] = {}
+    for e in replay.effects:
+        if e.migration in ran:
+            by_version.setdefault(e.migration, []).append(e)
+
+    def run(catalog: Catalog, m: Migration) -> ServerResult | None:
+        if m.version not in ran:
+            return None
+        effects = by_version.get(m.version, [])
+        base = min((e.index for e in effects), default=0)
+        after = Catalog(dict(catalog.objects))
+        out: list[Effect] = []
+        for e in effects:
+            current = after.objects.get(e.key)
+            if e.attribute == "*":
+                new = e.after
+            elif current is None:
+                continue
+            else:
+                new = dataclasses.replace(current, **{e.attribute: e.after})
+            if new is None:
+                after.objects.pop(e.key, None)
+            else:
+                after.objects[e.key] = new
+            out.append(dataclasses.replace(e, index=e.index - base))
+        return ServerResult(out, after)
+
+    return run
 
 
 def replay_migrations(migrations: list[Migration], *, strict: bool = False) -> Replay:

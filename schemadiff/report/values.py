@@ -12,6 +12,8 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
+from schemadiff.uncertain import RUN_TIME
+
 #: A value longer than this, or of more than one line, is shown as a diff, not in a cell.
 LONG = 100
 
@@ -65,9 +67,11 @@ def unified(expected: str, actual: str) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def drift_row(d: dict[str, Any], statuses: dict[str, str] | None = None) -> DriftRow:
+def drift_row(d: dict[str, Any], statuses: dict[str, str] | None = None,
+              run_time: bool = False) -> DriftRow:
     """One drift item in words. ``statuses`` (version -> status) comes from an infer document,
-    to say that an extra object is what a pending migration would create."""
+    to say that an extra object is what a pending migration would create; ``run_time``: some
+    unmodeled statement runs SQL built at run time (it may be what made an extra object)."""
     change = d["change"]
     migration = d.get("migration") or ""
     expected, actual = text(d.get("expected")), text(d.get("actual"))
@@ -81,7 +85,8 @@ def drift_row(d: dict[str, Any], statuses: dict[str, str] | None = None) -> Drif
         note = f"re-run of {rerun['rerun']}, undoing {', '.join(rerun['undoes'])}"
     elif change == "extra" and statuses is not None:
         if not migration:
-            note = "no migration makes it"
+            note = ("uncertain: run-time SQL may make it" if run_time
+                    else "no migration makes it")
         elif statuses.get(migration) == "pending":
             note = f"pending {migration} would create it"
         else:
@@ -126,4 +131,5 @@ def sentence(r: DriftRow) -> tuple[str, str]:
 def drift_rows(items: list[dict[str, Any]], doc: dict[str, Any] | None = None) -> list[DriftRow]:
     """The rows of a diff's differences or an infer document's drift (``doc``)."""
     statuses = {m["version"]: m["status"] for m in doc["migrations"]} if doc else None
-    return [drift_row(d, statuses) for d in items]
+    run_time = any(RUN_TIME in u["message"] for u in (doc or {}).get("unmodeled") or [])
+    return [drift_row(d, statuses, run_time) for d in items]

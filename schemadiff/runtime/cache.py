@@ -172,6 +172,15 @@ def replay_key(parse_keys: list[str], versions: list[str], strict: bool) -> str:
     return h.hexdigest()
 
 
+def hybrid_key(replay: str, server: str) -> str:
+    """The key of a hybrid replay: the static replay's key (every migration's content, in
+    order) and the scratch server that ran what it could not model."""
+    h = hashlib.sha256()
+    h.update(f"schemadiff-hybrid {FORMAT}\0{engine_fingerprint()}\0{replay}\0".encode())
+    h.update(server.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
 def facts_key(replay: str, scope: str) -> str:
     """The key of inference's fact table: its replay's key (versions included), the scope."""
     h = hashlib.sha256()
@@ -523,13 +532,14 @@ def _reduce_replay(replay: Replay) -> tuple[Any, ...]:
     effects = list(replay.effects)
     blob = pickle.dumps(effects, protocol=pickle.HIGHEST_PROTOCOL)
     state = (replay.catalog, blob, len(effects), replay.diagnostics, replay.stats,
-             replay.migrations)
+             replay.migrations, replay.notes)
     return (_restore_replay, state)
 
 
 def _restore_replay(catalog: Any, blob: bytes, count: int, diagnostics: Any, stats: Any,
-                    migrations: Any) -> Replay:
-    return Replay(catalog, DeferredEffects(blob, count), diagnostics, stats, migrations)
+                    migrations: Any, notes: Any = ()) -> Replay:
+    return Replay(catalog, DeferredEffects(blob, count), diagnostics, stats, migrations,
+                  list(notes))
 
 
 def _reduce_objects(objects: _Objects) -> tuple[Any, ...]:

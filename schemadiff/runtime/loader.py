@@ -13,10 +13,17 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from schemadiff.history import ParsedMigration, Replay, replay_parsed
+from schemadiff.history import ParsedMigration, Replay, ServerRun, replay_hybrid, replay_parsed
 from schemadiff.loading import Expected, Steps
 from schemadiff.migration import Migration
-from schemadiff.runtime.cache import ParseCache, dump_key, entry_key, facts_key, replay_key
+from schemadiff.runtime.cache import (
+    ParseCache,
+    dump_key,
+    entry_key,
+    facts_key,
+    hybrid_key,
+    replay_key,
+)
 from schemadiff.runtime.parallel import parse_all
 
 if TYPE_CHECKING:
@@ -41,8 +48,9 @@ class CachedExpected(Expected):
 
     def subset(self, indexes: Sequence[int]) -> Replay:
         chosen = list(indexes)
-        if chosen == list(range(len(self.migrations))) or self.cache is None:
-            return Expected.subset(self, chosen)
+        if (chosen == list(range(len(self.migrations))) or self.cache is None
+                or any(st.server for st in self.replay.stats.values())):
+            return Expected.subset(self, chosen)  # a hybrid replay's subsets: not cached
         key = replay_key(
             [self.keys[i] for i in chosen],
             [self.migrations[i].version for i in chosen],
@@ -106,6 +114,27 @@ class CachedLoader:
         keys = [entry_key(m.path, m.sql) for m in migrations] if self.cache is not None else []
         return list(parse_all(migrations, keys or [None] * len(migrations), self.cache,
                               jobs=self.jobs))
+
+    def hybrid(self, expected: Expected, run: ServerRun, candidates: set[str],
+               server: str) -> CachedExpected:
+        """As :meth:`DirectLoader.hybrid <schemadiff.loading.DirectLoader.hybrid>`, the result
+        cached by the migrations' content and the server (a warm run starts no server)."""
+        cache = self.cache
+        keys = getattr(expected, "keys", None) or (
+            [entry_key(m.path, m.sql) for m in expected.migrations] if cache is not None else [])
+        base = getattr(expected, "key", None)
+        key = None
+        if cache is not None and base:  # strict: a result with unmodeled statements raises
+            key = hybrid_key(base, f"{server}\0{int(expected.strict)}")
+        replay = cache.get(key, expect=Replay) if cache is not None and key else None
+        result = CachedExpected(list(expected.migrations), replay, expected.strict,  # type: ignore[arg-type]
+                                expected.parsed, cache, keys, key, self.jobs)
+        if replay is None:
+            result.replay = replay_hybrid(result.parse(), run, candidates,
+                                          strict=expected.strict)
+            if cache is not None and key is not None and not result.replay.diagnostics:
+                cache.put(key, result.replay)  # a server that failed is asked again next time
+        return result
 
     def dump(self, path: str, text: str, data: bytes, *, strict: bool = False) -> Replay:
         from schemadiff.history import replay_sql

@@ -106,7 +106,29 @@ def _shape(tree: exp.Expression, relations: Relations, resolve: Resolve
             if [_type(e, {}, resolve) for e in row.expressions] != types:
                 raise _Unknown("VALUES rows of different types")
         return [(f"column{i}", t) for i, t in enumerate(types, start=1)]
-    if not isinstance(tree, exp.Select) or tree.args.get("with") or tree.args.get("with_"):
+    with_ = tree.args.get("with") or tree.args.get("with_")
+    if with_ is not None:  # WITH a AS (...): each CTE's shape, visible to those after it
+        if with_.args.get("recursive"):
+            raise _Unknown("WITH RECURSIVE")
+        ctes: dict[str, list[tuple[str, str]]] = {}
+        outer = relations
+
+        def relations(schema: str | None, name: str) -> list[tuple[str, str]] | None:
+            if schema is None and name in ctes:
+                return ctes[name]
+            return outer(schema, name)
+
+        for cte in with_.expressions:
+            shape = _shape(cte.this, relations, resolve)
+            alias = cte.args.get("alias")
+            if alias is not None and alias.columns:
+                renamed = [_ident(c) for c in alias.columns]
+                shape = [(renamed[i] if i < len(renamed) else n, t)
+                         for i, (n, t) in enumerate(shape)]
+            ctes[_ident(alias.this if alias is not None else None)] = shape
+        tree = tree.copy()
+        tree.set("with" if tree.args.get("with") is not None else "with_", None)
+    if not isinstance(tree, exp.Select):
         raise _Unknown("not a plain SELECT")
     sources = _sources(tree, relations, resolve)
     out: list[tuple[str, str]] = []
@@ -317,4 +339,11 @@ def _common(types: list[str], what: str) -> str:
     bare = {_without_typmod(t) for t in types}
     if len(bare) == 1:
         return bare.pop()
+    if bare <= set(_NUMERIC_PROMOTION):  # select_common_type: the one the others cast to
+        return max(bare, key=_NUMERIC_PROMOTION.index)
     raise _Unknown(what)
+
+
+# The numeric category in the order its implicit casts go (smallint -> ... -> float8, the
+# preferred type): the common type of several is the last of them here, without a modifier.
+_NUMERIC_PROMOTION = ("smallint", "integer", "bigint", "numeric", "real", "double precision")

