@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from schemadiff.differences import Difference
 from schemadiff.errors import Diagnostic, SchemaDiffError
@@ -30,10 +31,12 @@ from schemadiff.pipeline import (
     load_migrations,
 )
 from schemadiff.repair import Repair, RepairPlan, plan_from_inference, plan_from_json, render_plan
-from schemadiff.schema_repair import SchemaRepair, repair_inferred
 from schemadiff.tools import ToolOptions
 from schemadiff.tools.protocol import SyncRefusal
 from schemadiff.verification import Verification
+
+if TYPE_CHECKING:
+    from schemadiff.schema_repair import SchemaRepair
 
 __all__ = [
     "CheckResult",
@@ -402,6 +405,8 @@ def repair_schema(
         history_table=history_table, options=options, shadow=shadow, ignore=ignore,
         privileges=privileges, hybrid=hybrid, cache=cache, steps=steps, notify=notify,
     )
+    from schemadiff.schema_repair import repair_inferred  # imports the dialect (sqlglot)
+
     repair = repair_inferred(c, c.inference(), unsafe=unsafe)
     repair.notes += [f"{n.count} {n.what}(s) left out by ignore rule {n.rule!r}: not repaired"
                      for n in c.ignored.counts if n.count]

@@ -44,12 +44,12 @@ from schemadiff.inference import Confidence, Inference, Pattern, Status, Verdict
 from schemadiff.model import Catalog
 from schemadiff.recorded import Recorded
 from schemadiff.repair import Repair, RepairPlan
-from schemadiff.schema_repair import SchemaRepair
 from schemadiff.uncertain import uncertain_objects
 from schemadiff.verification import Verification
 
 if TYPE_CHECKING:
     from schemadiff.config import Setting
+    from schemadiff.schema_repair import SchemaRepair  # imports the dialect: not on warm runs
 
 FormatVersion = Literal[1]
 FORMAT_VERSION: FormatVersion = 1
