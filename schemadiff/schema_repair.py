@@ -281,14 +281,7 @@ def _create(obj: SchemaObject, catalog: Catalog) -> list[str]:
 
 def create_function(obj: Function, replace: bool = False) -> str:
     """``CREATE [OR REPLACE] FUNCTION`` with every compared attribute (the body verbatim)."""
-    text = ddl.create_function(obj, Catalog()) or ""
-    if obj.leakproof or obj.parallel != "unsafe":
-        extra = (" LEAKPROOF" if obj.leakproof else "") + (
-            f" PARALLEL {obj.parallel.upper()}" if obj.parallel != "unsafe" else "")
-        head, sep, rest = text.partition("\n    AS $schemadiff$")
-        lines = head.split("\n")
-        lines[1] += extra
-        text = "\n".join(lines) + sep + rest
+    text = ddl.create_function(obj, Catalog()) or ""  # LEAKPROOF and PARALLEL included
     if replace:
         text = text.replace("CREATE ", "CREATE OR REPLACE ", 1)
     return text

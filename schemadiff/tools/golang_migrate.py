@@ -160,7 +160,9 @@ def render_sync(ctx: SyncContext) -> SyncScript:
         raise SyncRefusal(
             f"sync refused: golang-migrate keeps one row, and version {target} would mark the "
             f"pending migration(s) {', '.join(below)} below it as applied: golang-migrate "
-            "would never run them. Apply them first (by hand, in order), then sync again"
+            "would never run them. Apply them first (by hand, in order), then sync again; "
+            "those the schema cannot verify (no schema effect) are recorded with "
+            "--assume-applied VERSION once you know they ran"
         )
     body: list[str] = []
     if not ctx.recorded.table_exists:
