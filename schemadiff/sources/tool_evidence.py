@@ -22,6 +22,7 @@ from schemadiff.sources.history import (
     _name_parts,
     _pattern,
 )
+from schemadiff.sql.quote import split_top
 from schemadiff.tool_choice import HistoryTable, ToolEvidence
 
 if TYPE_CHECKING:
@@ -171,24 +172,7 @@ _ITEM_NAME = re.compile(rf"\s*({_IDENT})")
 def _defined_columns(text: str, start: int) -> list[str]:
     """The column names of a ``CREATE TABLE`` whose column list starts at ``start`` (after its
     parenthesis): the top-level items up to the closing one, table constraints left out."""
-    items: list[str] = []
-    depth, quote, item_start, i = 1, "", start, start
-    while i < len(text) and depth:
-        ch = text[i]
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "," and depth == 1:
-            items.append(text[item_start:i])
-            item_start = i + 1
-        i += 1
-    items.append(text[item_start : i - 1])
+    items, _ = split_top(text, start)
     out = []
     for item in items:
         m = _ITEM_NAME.match(item)

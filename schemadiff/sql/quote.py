@@ -48,3 +48,30 @@ def qualified(schema: str | None, name: str) -> str:
 def quote_literal(value: str) -> str:
     """A SQL string literal (standard_conforming_strings on)."""
     return "'" + value.replace("'", "''") + "'"
+
+
+def split_top(text: str, start: int = 0) -> tuple[list[str], int]:
+    """``text[start:]`` split at its top-level commas (quotes and parentheses respected), up to
+    the end or to a closing parenthesis it did not open: the parts, stripped, and where it
+    stopped (that parenthesis's index, or ``len(text)``)."""
+    parts: list[str] = []
+    depth, begin, quote = 0, start, ""
+    for i in range(start, len(text)):
+        ch = text[i]
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                parts.append(text[begin:i].strip())
+                return parts, i
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[begin:i].strip())
+            begin = i + 1
+    parts.append(text[begin:].strip())
+    return parts, len(text)

@@ -59,6 +59,7 @@ from schemadiff.sql.normalize import (
     rename_literal,
     type_ref,
 )
+from schemadiff.sql.quote import split_top
 from schemadiff.sql.tokens import Stream
 from schemadiff.uncertain import RUN_TIME
 
@@ -2418,22 +2419,7 @@ def _without_duplicate_indexes(constraints: list[ops.ConstraintDef]) -> list[ops
 
 def _split_top(text: str) -> list[str]:
     """Split at depth-0 commas (parentheses and quotes respected)."""
-    parts, depth, start, quote = [], 0, 0, ""
-    for i, ch in enumerate(text):
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-    parts.append(text[start:])
-    return [p.strip() for p in parts]
+    return split_top(text)[0]
 
 
 def _exclusion_parts(expression: str) -> tuple[str, list[str], str] | None:
