@@ -32,6 +32,7 @@ from schemadiff.tools import (
     prisma,
     sqlx,
 )
+from schemadiff.tools._common import one_look
 from schemadiff.tools.protocol import ToolOptions
 
 __all__ = [
@@ -69,7 +70,8 @@ TOOLS: dict[str, ModuleType] = {module.NAME: module for module in _MODULES}
 
 def detect_scores(root: Path) -> dict[str, int]:
     """Every tool's ``detect`` score for ``root`` (0 = not that tool's layout at all)."""
-    return {name: module.detect(root) for name, module in TOOLS.items()}
+    with one_look():
+        return {name: module.detect(root) for name, module in TOOLS.items()}
 
 
 def detect_tool(root: Path) -> str:
@@ -116,6 +118,17 @@ def choose_and_read(
     """
     if tool is not None and tool not in TOOLS:
         raise MigrationError(f"unknown tool {tool!r}; known tools: {', '.join(TOOLS)}")
+    with one_look():
+        return _choose_and_read(root, tool, evidence, force, options)
+
+
+def _choose_and_read(
+    root: Path,
+    tool: str | None,
+    evidence: ToolEvidence | None,
+    force: bool,
+    options: ToolOptions | None,
+) -> tuple[ToolChoice, list[Migration]]:
     _require_nonempty(root)
     history_table = options.history_table if options is not None else None
     scores = detect_scores(root)

@@ -7,11 +7,14 @@ is replaced by an empty line that keeps its terminator (``"\\r\\n"`` stays ``"\\
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import errno
 import functools
+import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,6 +40,15 @@ _ANY_TOOL_MARKER = re.compile(
     f"(?i:{GOOSE_UP_MARKER.pattern})|(?:{DBMATE_UP_MARKER.pattern})", re.MULTILINE
 )
 
+# Text each marker cannot match without (one of them present, in that case): a plain substring
+# test rules out nearly every file before the multi-line patterns run (detection reads every
+# migration of a directory, with or without --tool).
+_NEEDLES: dict[re.Pattern[str], tuple[str, ...]] = {
+    GOOSE_UP_MARKER: ("+",),  # "+goose" in any case: the "+" itself has no other case
+    DBMATE_UP_MARKER: ("migrate:up",),
+    _ANY_TOOL_MARKER: ("+", "migrate:up"),
+}
+
 # A file whose name starts with a number, then ``_``: the shape shared by most tools.
 NUMBERED_SQL = re.compile(r"^[0-9]+_.*\.sql$", re.DOTALL)
 UP_DOWN_SQL = re.compile(r"^[0-9]+_.*\.(?:up|down)\.sql$", re.DOTALL)
@@ -55,9 +67,50 @@ def require_dir(root: Path) -> None:
         raise fail("not a directory", root)
 
 
+_LOOK: contextvars.ContextVar[dict[object, object] | None] = contextvars.ContextVar(
+    "schemadiff_tools_look", default=None
+)
+
+
+@contextlib.contextmanager
+def one_look() -> Iterator[None]:
+    """Within it, a directory is listed and a file's status read once: choosing a tool runs
+    every tool's ``detect`` (and then one reader) over the same files."""
+    token = _LOOK.set({})
+    try:
+        yield
+    finally:
+        _LOOK.reset(token)
+
+
+def _stat(path: Path) -> os.stat_result:
+    """``path.stat()``, once per :func:`one_look` (an error is raised again each time)."""
+    memo = _LOOK.get()
+    if memo is None:
+        return path.stat()
+    key = ("stat", str(path))
+    found = memo.get(key)
+    if found is None:
+        try:
+            found = path.stat()
+        except OSError as exc:
+            found = exc
+        memo[key] = found
+    if isinstance(found, OSError):
+        raise found
+    return found  # type: ignore[return-value]
+
+
 def entries(root: Path) -> list[Path]:
     """The entries directly inside ``root``, sorted by name (a stable, tool-neutral order)."""
-    return sorted(root.iterdir(), key=lambda p: p.name)
+    memo = _LOOK.get()
+    if memo is None:
+        return sorted(root.iterdir(), key=lambda p: p.name)
+    key = ("entries", str(root))
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = sorted(root.iterdir(), key=lambda p: p.name)
+    return list(found)  # type: ignore[call-overload]
 
 
 def is_migration_file(path: Path) -> bool:
@@ -68,7 +121,7 @@ def is_migration_file(path: Path) -> bool:
     naming it: the tool would fail on it too, and skipping it would hide a migration.
     """
     try:
-        mode = path.stat().st_mode
+        mode = _stat(path).st_mode
     except OSError as exc:
         if exc.errno == errno.ENOENT and path.is_symlink():
             raise fail("cannot read migration file: broken symbolic link", path) from None
@@ -174,7 +227,11 @@ def check_unique(
 
 def file_contains(path: Path, pattern: re.Pattern[str]) -> bool:
     """Whether the start of ``path`` (see :func:`head_text`) matches ``pattern`` (detection)."""
-    return pattern.search(head_text(path)) is not None
+    text = head_text(path)
+    needles = _NEEDLES.get(pattern)
+    if needles is not None and not any(needle in text for needle in needles):
+        return False
+    return pattern.search(text) is not None
 
 
 def head_text(path: Path) -> str:
@@ -184,7 +241,7 @@ def head_text(path: Path) -> str:
     directory's tool is being detected.
     """
     try:
-        st = path.stat()
+        st = _stat(path)
     except OSError:
         return ""
     if not stat.S_ISREG(st.st_mode):
