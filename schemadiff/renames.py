@@ -18,7 +18,7 @@ name the old one. Verdicts that rest only on renamed objects are marked unproven
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -53,14 +53,14 @@ def find_renames(
     """The objects of ``expected`` (the whole history's schema) that ``actual`` holds under
     another name. Only objects some migration created can be missing, and only objects no
     migration ever created can be their new selves."""
-    created = {e.key for e in effects if e.attribute == "*" and e.after is not None}
+    created = _Created(effects)
 
     def scope(key: Key) -> bool:
         return keep is None or keep(key)
 
     missing = [o for o in expected if o.key not in actual.objects and scope(o.key)]
-    extra = [o for o in actual if o.key not in created and o.key not in expected.objects
-             and scope(o.key)]
+    extra = [o for o in actual if o.key not in expected.objects and scope(o.key)
+             and o.key not in created]
     out = _pair_tables(expected, actual, missing, extra)
     for kind in _BY_ATTRIBUTES:
         out += _pair_equal(
@@ -69,6 +69,24 @@ def find_renames(
         )
     out += _pair_columns(expected, actual, created, out, scope)
     return out
+
+
+class _Created(Container[Key]):
+    """The keys some migration created, collected from the effect log the first time one is
+    asked for: an actual schema holding nothing the migrations lack asks for none (a cached
+    replay's log then stays unread)."""
+
+    __slots__ = ("_effects", "_keys")
+
+    def __init__(self, effects: Iterable[Effect]) -> None:
+        self._effects = effects
+        self._keys: set[Key] | None = None
+
+    def __contains__(self, key: object) -> bool:
+        if self._keys is None:
+            self._keys = {e.key for e in self._effects
+                          if e.attribute == "*" and e.after is not None}
+        return key in self._keys
 
 
 def _columns(catalog: Catalog, schema: str, table: str) -> set[tuple[str, str]]:
@@ -137,7 +155,7 @@ def _pair_equal(
 def _pair_columns(
     expected: Catalog,
     actual: Catalog,
-    created: set[Key],
+    created: Container[Key],
     taken: list[Rename],
     scope: Callable[[Key], bool],
 ) -> list[Rename]:
@@ -154,12 +172,14 @@ def _pair_columns(
             c.name: c for c in expected.columns(schema, name)
             if Key("column", schema, actual_name, c.name) not in actual.objects
         }
+        if not missing:
+            continue
         extra = {
             c.name: c for c in actual.columns(schema, actual_name)
-            if Key("column", schema, name, c.name) not in created
-            and Key("column", schema, name, c.name) not in expected.objects
+            if Key("column", schema, name, c.name) not in expected.objects
+            and Key("column", schema, name, c.name) not in created
         }
-        if not missing or not extra:
+        if not extra:
             continue
         votes: dict[tuple[str, str], int] = {}
         for old, new in _column_witnesses(expected, actual, schema, name, actual_name):
