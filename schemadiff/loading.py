@@ -83,6 +83,11 @@ class Loader(Protocol):
         """The replay of a dump file, given its text and bytes (read and checked already)."""
         ...
 
+    def start_dump(self, path: str, text: str, data: bytes, *, strict: bool = False) -> None:
+        """A hint that :meth:`dump` will be asked for this file: a loader may start on it now,
+        while the migrations are read and replayed (one that does not, does nothing)."""
+        ...
+
     def parse(self, migrations: list[Migration]) -> list[ParsedMigration]:
         """Every migration parsed, in order (nothing replayed)."""
         ...
@@ -110,6 +115,9 @@ class DirectLoader:
         from schemadiff.history import replay_sql
 
         return replay_sql(text, path, strict=strict, effects=False)
+
+    def start_dump(self, path: str, text: str, data: bytes, *, strict: bool = False) -> None:
+        pass  # one process: the dump is replayed when asked
 
     def parse(self, migrations: list[Migration]) -> list[ParsedMigration]:
         return [parse_migration(m) for m in migrations]

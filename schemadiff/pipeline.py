@@ -176,6 +176,7 @@ def compare(
     options = request.options
     notices: list[str] = []
     with open_source(request) as source:
+        source.prefetch(loader, strict=request.strict)  # a dump: replayed meanwhile, if it can
         evidence = source.evidence(options.history_table)
         tool, migrations = _read_migrations(request, evidence, notices)
         if request.shadow is not None:

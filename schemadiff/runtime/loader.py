@@ -9,9 +9,10 @@ would.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from schemadiff.history import ParsedMigration, Replay, ServerRun, replay_hybrid, replay_parsed
 from schemadiff.loading import Expected, Steps
@@ -24,7 +25,6 @@ from schemadiff.runtime.cache import (
     hybrid_key,
     replay_key,
 )
-from schemadiff.runtime.parallel import parse_all
 
 if TYPE_CHECKING:
     from schemadiff.differences import Scope
@@ -43,6 +43,8 @@ class CachedExpected(Expected):
 
     def parse(self) -> list[ParsedMigration]:
         if self.parsed is None:
+            from schemadiff.runtime.parallel import parse_all  # workers: not on a warm run
+
             self.parsed = list(parse_all(self.migrations, self.keys, self.cache, jobs=self.jobs))
         return self.parsed
 
@@ -83,6 +85,10 @@ class CachedLoader:
 
     cache: ParseCache | None = None
     jobs: int | None = None
+    #: the worker pool a dump went to (:meth:`start_dump`); the migrations' parsing borrows it
+    _pool: Any = None
+    #: the dumps it replays, by path and strictness: the future of the pickled replay
+    _pending: dict[tuple[str, bool], Any] = field(default_factory=dict)
 
     def expected(
         self, migrations: list[Migration], *, strict: bool = False, steps: Steps | None = None
@@ -95,12 +101,14 @@ class CachedLoader:
                                   self.jobs)
         if replay is not None:
             return expected
+        from schemadiff.runtime.parallel import parse_all  # workers: not on a warm run
+
         advance = steps("parsing and replaying migrations", len(migrations)) if steps else None
         parsed: list[ParsedMigration] = []
 
         def collect() -> Iterator[ParsedMigration]:  # replayed as each one comes
             for pm in parse_all(migrations, keys or [None] * len(migrations), cache,
-                                jobs=self.jobs):
+                                jobs=self.jobs, pool=self._pool):
                 parsed.append(pm)
                 yield pm
 
@@ -111,6 +119,8 @@ class CachedLoader:
         return expected
 
     def parse(self, migrations: list[Migration]) -> list[ParsedMigration]:
+        from schemadiff.runtime.parallel import parse_all
+
         keys = [entry_key(m.path, m.sql) for m in migrations] if self.cache is not None else []
         return list(parse_all(migrations, keys or [None] * len(migrations), self.cache,
                               jobs=self.jobs))
@@ -136,14 +146,50 @@ class CachedLoader:
                 cache.put(key, result.replay)  # a server that failed is asked again next time
         return result
 
+    def start_dump(self, path: str, text: str, data: bytes, *, strict: bool = False) -> None:
+        """A large dump the cache lacks is replayed by a forked worker from now on, beside the
+        migrations' reading, parsing and replay in this process; :meth:`dump` takes it."""
+        cache = self.cache
+        key = dump_key(path, data, strict) if cache is not None else None
+        if self._pool is not None or (cache is not None and cache.has(key)):
+            return
+        from schemadiff.runtime.parallel import start_dump  # workers: not on a warm run
+
+        started = start_dump(path, text, strict, key, cache, self.jobs)
+        if started is not None:
+            self._pool, self._pending[(path, strict)] = started
+
     def dump(self, path: str, text: str, data: bytes, *, strict: bool = False) -> Replay:
         from schemadiff.history import replay_sql
 
         cache = self.cache
         key = dump_key(path, data, strict) if cache is not None else None
+        pending = self._pending.pop((path, strict), None)
+        if pending is not None:
+            replay = _worker_replay(pending)
+            self.close()
+            if replay is not None:
+                return replay
         replay = cache.get(key, expect=Replay) if cache is not None and key else None
         if replay is None:
             replay = replay_sql(text, path, strict=strict, effects=False)
             if cache is not None and key is not None:
                 cache.put(key, replay)
         return replay  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Stop the dump's workers (a run that fails before it asks for the dump)."""
+        pool, self._pool = self._pool, None
+        self._pending.clear()
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_replay(future: Any) -> Replay | None:
+    """A dump worker's replay; None when it failed (the caller replays here, raising the
+    error in its place)."""
+    try:
+        replay = pickle.loads(future.result())
+    except Exception:
+        replay = None
+    return replay if isinstance(replay, Replay) else None

@@ -58,6 +58,41 @@ def worker_count(files: int, jobs: int | None = None) -> int:
     return max(0, min(jobs - 1, -(-files // CHUNK)))  # jobs counts this process too
 
 
+DUMP_WORKER_BYTES = 32 * 1024
+"""A dump at least this large is replayed in a worker while the migrations are read (a small
+one costs less than a fork)."""
+
+
+def start_dump(
+    path: str, text: str, strict: bool, key: str | None, cache: ParseCache | None,
+    jobs: int | None = None,
+) -> tuple[ProcessPoolExecutor, Future[bytes]] | None:
+    """Replay a dump file in a forked worker (it writes the cache entry under ``key``): the
+    pool, for :func:`parse_all` to borrow once the dump is done, and the future of the
+    pickled replay; None when no worker is worth it (a small dump, one CPU, a busy machine)."""
+    workers = worker_count(PARALLEL_THRESHOLD + 1, jobs) if len(text) >= DUMP_WORKER_BYTES else 0
+    if not workers:
+        return None
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    root = str(cache.root) if cache is not None else None
+    read_only = cache.read_only if cache is not None else True
+    return pool, pool.submit(_replay_dump, path, text, strict, key, root, read_only)
+
+
+def _replay_dump(
+    path: str, text: str, strict: bool, key: str | None, root: str | None, read_only: bool
+) -> bytes:
+    """Worker: the dump's replay, pickled, and cached under ``key``."""
+    from schemadiff.history import replay_sql
+
+    replay = replay_sql(text, path, strict=strict, effects=False)
+    register_records()
+    blob = pickle.dumps(replay, pickle.HIGHEST_PROTOCOL)
+    if root is not None and key is not None:
+        ParseCache(root, read_only=read_only).put_pickled(key, blob)
+    return blob
+
+
 def _jobs_from_env() -> int | None:
     value = os.environ.get(JOBS_ENV, "").strip()
     if not value:
@@ -111,10 +146,16 @@ def parse_all(
     cache: ParseCache | None,
     *,
     jobs: int | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> Iterator[ParsedMigration]:
     """``parse_migration`` of each migration, in order: from the cache under ``keys`` (one
-    per migration, None: not cached), else parsed (in workers when there are enough). The
-    first file that fails raises, here and in order, the error parsing it here raises."""
+    per migration, None: not cached), else parsed (in workers when there are enough; in
+    ``pool``'s when given, a pool this call borrows and leaves open). The first file that
+    fails raises, here and in order, the error parsing it here raises.
+
+    The chunks go to the workers last first: this process parses from the first chunk on
+    and replays as it goes, the workers from the end (after what the pool was busy with),
+    until the two meet."""
     register_records()  # parsed statements go to the cache and between processes, pickled
     ready: dict[int, ParsedMigration] = {}
     todo: list[int] = []
@@ -125,19 +166,22 @@ def parse_all(
         else:
             ready[i] = ParsedMigration(m, statements)
     chunks = [todo[i : i + CHUNK] for i in range(0, len(todo), CHUNK)]
-    workers = worker_count(len(todo), jobs) if chunks else 0
-    pool = futures = None
-    if workers:
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    owned = None
+    if pool is None and chunks and worker_count(len(todo), jobs):
+        pool = owned = ProcessPoolExecutor(
+            worker_count(len(todo), jobs), mp_context=multiprocessing.get_context("fork")
+        )
+    futures: list[Future[list[bytes | None]] | None] | None = None
+    if pool is not None and len(chunks) > 1:  # the first chunk is this process's anyway
         root = str(cache.root) if cache is not None else None
         read_only = cache.read_only if cache is not None else True
-        futures = [
-            pool.submit(
+        futures = [None] * len(chunks)
+        for c in range(len(chunks) - 1, 0, -1):
+            futures[c] = pool.submit(
                 _parse_chunk,
-                [migrations[i] for i in chunk], [keys[i] for i in chunk], root, read_only,
+                [migrations[i] for i in chunks[c]], [keys[i] for i in chunks[c]], root,
+                read_only,
             )
-            for chunk in chunks
-        ]
     try:
         position = 0
         for c, chunk in enumerate(chunks):
@@ -149,8 +193,12 @@ def parse_all(
         for i in range(position, len(migrations)):
             yield ready.pop(i)
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        if futures is not None:
+            for f in futures:
+                if f is not None:
+                    f.cancel()
+        if owned is not None:
+            owned.shutdown(wait=True, cancel_futures=True)
 
 
 def _chunk_here_or_there(

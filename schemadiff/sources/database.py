@@ -47,6 +47,9 @@ class Database:
 
         return read_evidence(self.conn, history_table)
 
+    def prefetch(self, loader: Loader, *, strict: bool = False) -> None:
+        pass  # the catalog is read over this session when asked
+
     def catalog(self, loader: Loader, *, strict: bool = False) -> Replay:
         from schemadiff.sources.live import read_catalog
 
@@ -82,6 +85,10 @@ class DumpFile:
         from schemadiff.sources.tool_evidence import evidence_from_dump
 
         return evidence_from_dump(self.text, history_table)
+
+    def prefetch(self, loader: Loader, *, strict: bool = False) -> None:
+        """Let ``loader`` start replaying the dump now (:meth:`catalog` will ask for it)."""
+        loader.start_dump(self.path, self.text, self.data, strict=strict)
 
     def catalog(self, loader: Loader, *, strict: bool = False) -> Replay:
         from schemadiff.sources.dump import require_schema_objects
