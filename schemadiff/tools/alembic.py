@@ -41,7 +41,7 @@ from pathlib import Path
 
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
-from schemadiff.tools import _common, _generate, _script
+from schemadiff.tools import _common, _script
 from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript, ToolOptions
 
 NAME = "alembic"
@@ -410,6 +410,8 @@ def _offline_sql(root: Path, options: ToolOptions) -> tuple[Path, str]:
 
 def _run_offline(ini: Path) -> tuple[Path, str]:
     """Run ``alembic -c INI upgrade base:heads --sql`` (offline: no database)."""
+    from schemadiff.tools import _generate  # subprocess, tempfile: only when Alembic runs
+
     if not ini.is_file():
         raise _common.fail("no such Alembic configuration file", ini)
     if not _generate.importable("alembic"):

@@ -30,11 +30,6 @@ from schemadiff.recorded import RecordedVersion
 from schemadiff.tools import _common, _script
 from schemadiff.tools.protocol import SyncContext, SyncScript, ToolOptions
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10: the same parser, as a package (a dependency there)
-    import tomli as tomllib
-
 NAME = "diesel"
 SQL_FROM_TOOL = False
 HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "__diesel_schema_migrations")})
@@ -97,6 +92,10 @@ def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migr
 
 def run_in_transaction(metadata: Path) -> bool:
     """What diesel reads from a migration's ``metadata.toml`` (see the module docstring)."""
+    if sys.version_info >= (3, 11):  # imported here: only a metadata.toml needs it
+        import tomllib
+    else:  # pragma: no cover - Python 3.10: the same parser, as a package (a dependency there)
+        import tomli as tomllib
     try:
         text = metadata.read_text("utf-8")
     except (OSError, UnicodeDecodeError):

@@ -39,15 +39,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
-from schemadiff.tools import _common, _generate, _script
+from schemadiff.tools import _common, _script
 from schemadiff.tools.protocol import SyncContext, SyncScript, ToolOptions
 
 NAME = "django"
@@ -222,6 +220,11 @@ def _description(name: str) -> str:
 
 def _export(project: Path, options: ToolOptions) -> Path:
     """Produce the ``sqlmigrate`` directory with Django itself, from a scratch database."""
+    import shutil
+    import tempfile
+
+    from schemadiff.tools import _generate  # subprocess: only when Django runs
+
     if not _generate.importable("django"):
         raise _common.fail("--django-settings needs Django importable by this Python (run "
                            "schemadiff in the project's environment), or give the "
