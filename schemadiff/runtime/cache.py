@@ -568,6 +568,7 @@ copyreg.pickle(_Objects, _reduce_objects)
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
 _SCANNED: set[str] = set()
+_modules_seen = 0  # len(sys.modules) at the last scan: a record class comes with a new module
 _setattr = object.__setattr__
 
 
@@ -594,6 +595,10 @@ def register_records() -> None:
     import dataclasses
     import sys
 
+    global _modules_seen
+    if len(sys.modules) == _modules_seen:  # nothing imported since (it runs once per file)
+        return
+    _modules_seen = len(sys.modules)
     for name, module in list(sys.modules.items()):
         if name in _SCANNED or not name.startswith("schemadiff") or module is None:
             continue
