@@ -84,6 +84,7 @@ Filter = Callable[[Key], bool]
 def ignore_history_tables(tables: set[tuple[str, str]]) -> Filter:
     """A filter dropping migration tools' history tables and everything on them."""
     names = {t for _, t in tables}
+    prefixes = tuple(sorted(n + "_" for n in names))
     own_schemas = {s for s, _ in tables if s}  # a tool's own (Atlas, drizzle, --history-table)
 
     def keep(key: Key) -> bool:
@@ -92,7 +93,7 @@ def ignore_history_tables(tables: set[tuple[str, str]]) -> Filter:
         if key.kind in ("sequence", "index"):
             # their own serial sequences and indexes (flyway_schema_history_s_idx): a key does
             # not name the table, the tools' naming does
-            return not any(key.name.startswith(n + "_") for n in names)
+            return not (prefixes and key.name.startswith(prefixes))
         if key.kind == "schema":
             return key.name not in own_schemas
         return True
