@@ -555,3 +555,67 @@ def test_entries_and_packs_of_another_user_are_never_unpickled(tmp_path: Path) -
     assert cache.get(single) is None
     assert parse_migrations(migrations, cache=cache) == [parse_migration(m) for m in migrations]
     assert cache.stats.hits == 0 and cache.stats.untrusted == 2  # the entry, the pack
+
+
+def _big_dump(tables: int = 400, tail: str = "") -> str:
+    """A dump large enough for its own worker (over ``DUMP_WORKER_BYTES``)."""
+    body = "".join(
+        f"CREATE TABLE public.t{i} (id bigint NOT NULL, name text DEFAULT 'x{i}'::text);\n"
+        f"ALTER TABLE ONLY public.t{i} ADD CONSTRAINT t{i}_pkey PRIMARY KEY (id);\n"
+        for i in range(tables)
+    )
+    return body + tail
+
+
+def test_a_dump_replayed_by_its_worker_is_the_replay_made_here(tmp_path: Path) -> None:
+    """start_dump hands the dump to a forked worker (that also writes its cache entry); the
+    migrations' parsing borrows its pool meanwhile; dump() returns what a replay here does."""
+    from schemadiff.loading import DirectLoader
+    from schemadiff.runtime.loader import CachedLoader
+    from schemadiff.runtime.parallel import DUMP_WORKER_BYTES
+
+    text = _big_dump()
+    assert len(text) >= DUMP_WORKER_BYTES
+    migrations = _history(60)
+    loader = CachedLoader(ParseCache(tmp_path), jobs=2)
+    loader.start_dump("d.sql", text, text.encode())
+    assert loader._pool is not None  # a worker took it
+    expected = loader.expected(migrations)  # parsed beside the dump, in its pool
+    assert expected.replay.catalog == replay_parsed(
+        [parse_migration(m) for m in migrations]).catalog
+    replay = loader.dump("d.sql", text, text.encode())
+    assert loader._pool is None  # done: its workers stopped
+    here = DirectLoader().dump("d.sql", text, text.encode())
+    assert replay.catalog == here.catalog and replay.diagnostics == here.diagnostics
+    again = ParseCache(tmp_path)  # the worker cached it: the next run reads it
+    assert CachedLoader(again).dump("d.sql", text, text.encode()).catalog == here.catalog
+    assert again.stats.hits == 1 and again.stats.misses == 0
+
+
+def test_a_dump_whose_worker_fails_raises_here_as_without_one(tmp_path: Path) -> None:
+    from schemadiff.errors import ParseError
+    from schemadiff.runtime.loader import CachedLoader
+
+    text = _big_dump(tail="CREATE FOOBAR thing;\n")
+    loader = CachedLoader(ParseCache(tmp_path), jobs=2)
+    loader.start_dump("d.sql", text, text.encode(), strict=True)
+    assert loader._pool is not None
+    with pytest.raises(ParseError, match="CREATE FOOBAR is not modelled"):
+        loader.dump("d.sql", text, text.encode(), strict=True)
+    assert loader._pool is None
+
+
+def test_no_dump_worker_for_one_process_a_small_dump_or_a_cached_one(tmp_path: Path) -> None:
+    from schemadiff.runtime.loader import CachedLoader
+
+    text = _big_dump()
+    one = CachedLoader(ParseCache(tmp_path), jobs=1)
+    one.start_dump("d.sql", text, text.encode())
+    assert one._pool is None  # SCHEMADIFF_JOBS=1: this process only
+    small = CachedLoader(ParseCache(tmp_path), jobs=2)
+    small.start_dump("s.sql", "CREATE TABLE a (id int);\n", b"CREATE TABLE a (id int);\n")
+    assert small._pool is None
+    one.dump("d.sql", text, text.encode())  # replayed here, cached
+    warm = CachedLoader(ParseCache(tmp_path), jobs=2)
+    warm.start_dump("d.sql", text, text.encode())
+    assert warm._pool is None  # the cache has it: no parser, no fork

@@ -427,3 +427,22 @@ def test_history_table_owner_rules() -> None:
     assert owners(t, TOOLS, "app.migrations_log") == ["golang-migrate"]
     assert owners(t, TOOLS, "other.migrations_log") == []
     assert owners(t, TOOLS, "migrations_log") == ["golang-migrate"]
+
+
+def test_detection_looks_at_a_directory_once_and_scores_the_same(tmp_path: Path) -> None:
+    """detect_scores lists the directory and reads each file's status once for every tool;
+    the scores are those of each detect run alone, and outside the look nothing is kept."""
+    from schemadiff.tools import TOOLS, _common, detect_scores
+
+    root = tmp_path / "m"
+    root.mkdir()
+    (root / "1_a.up.sql").write_text("CREATE TABLE a (id int);\n")
+    (root / "1_a.down.sql").write_text("DROP TABLE a;\n")
+    (root / "2_b.sql").write_text("-- +GOOSE UP\nCREATE TABLE b (id int);\n")  # any case
+    alone = {name: module.detect(root) for name, module in TOOLS.items()}
+    assert detect_scores(root) == alone and alone["goose"] == 100
+    with _common.one_look():
+        before = _common.entries(root)
+        (root / "3_c.sql").write_text("SELECT 1;\n")
+        assert _common.entries(root) == before  # one look: the listing taken once
+    assert len(_common.entries(root)) == len(before) + 1  # and not kept after it
