@@ -88,6 +88,11 @@ class Loader(Protocol):
         while the migrations are read and replayed (one that does not, does nothing)."""
         ...
 
+    def close(self) -> None:
+        """Stop whatever :meth:`start_dump` started and :meth:`dump` did not collect (the
+        comparison failed in between)."""
+        ...
+
     def parse(self, migrations: list[Migration]) -> list[ParsedMigration]:
         """Every migration parsed, in order (nothing replayed)."""
         ...
@@ -118,6 +123,9 @@ class DirectLoader:
 
     def start_dump(self, path: str, text: str, data: bytes, *, strict: bool = False) -> None:
         pass  # one process: the dump is replayed when asked
+
+    def close(self) -> None:
+        pass
 
     def parse(self, migrations: list[Migration]) -> list[ParsedMigration]:
         return [parse_migration(m) for m in migrations]

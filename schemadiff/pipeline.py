@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -175,8 +176,7 @@ def compare(
     loader = loader or DirectLoader()
     options = request.options
     notices: list[str] = []
-    with open_source(request) as source:
-        source.prefetch(loader, strict=request.strict)  # a dump: replayed meanwhile, if it can
+    with open_source(request) as source, _prefetched(source, loader, request.strict):
         evidence = source.evidence(options.history_table)
         tool, migrations = _read_migrations(request, evidence, notices)
         if request.shadow is not None:
@@ -211,6 +211,17 @@ def compare(
         scope = replace(scope, ignored=ignored.keys)
     return Comparison(tool, migrations, expected, actual, recorded, scope, notices,
                       request.shadow is not None, request.ignore, ignored)
+
+
+@contextmanager
+def _prefetched(source: Source, loader: Loader, strict: bool) -> Iterator[None]:
+    """The dump replayed meanwhile, where the loader can (``source.catalog`` collects it);
+    stopped, not waited for, when the comparison fails first."""
+    source.prefetch(loader, strict=strict)
+    try:
+        yield
+    finally:
+        loader.close()
 
 
 def load_migrations(

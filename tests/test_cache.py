@@ -619,3 +619,27 @@ def test_no_dump_worker_for_one_process_a_small_dump_or_a_cached_one(tmp_path: P
     warm = CachedLoader(ParseCache(tmp_path), jobs=2)
     warm.start_dump("d.sql", text, text.encode())
     assert warm._pool is None  # the cache has it: no parser, no fork
+
+
+def test_a_comparison_that_fails_stops_the_dump_worker(tmp_path: Path) -> None:
+    """The dump goes to its worker before the migrations are read; when reading them fails,
+    the worker is stopped, not waited for (the error is not held up by the dump's replay)."""
+    from schemadiff.errors import SchemaDiffError
+    from schemadiff.pipeline import Request, compare
+    from schemadiff.runtime.loader import CachedLoader
+
+    dump = tmp_path / "d.sql"
+    dump.write_text(_big_dump(), encoding="utf-8")
+    started: list[object] = []
+
+    class Noting(CachedLoader):
+        def start_dump(self, path: str, text: str, data: bytes, *, strict: bool = False) -> None:
+            super().start_dump(path, text, data, strict=strict)
+            started.append(self._pool)
+
+    loader = Noting(ParseCache(tmp_path / "cache"), jobs=2)
+    request = Request(tmp_path / "no-such-dir", tool="goose", schema_file=dump)
+    with pytest.raises(SchemaDiffError, match="does not exist"):
+        compare(request, loader=loader)
+    assert started and started[0] is not None  # a worker had the dump
+    assert loader._pool is None and not loader._pending

@@ -167,7 +167,9 @@ class CachedLoader:
         pending = self._pending.pop((path, strict), None)
         if pending is not None:
             replay = _worker_replay(pending)
-            self.close()
+            pool, self._pool = self._pool, None
+            if pool is not None:  # idle: the migrations' chunks are all taken by now
+                pool.shutdown(wait=True, cancel_futures=True)
             if replay is not None:
                 return replay
         replay = cache.get(key, expect=Replay) if cache is not None and key else None
@@ -178,11 +180,15 @@ class CachedLoader:
         return replay  # type: ignore[no-any-return]
 
     def close(self) -> None:
-        """Stop the dump's workers (a run that fails before it asks for the dump)."""
+        """Stop the dump's workers at once, whatever they are doing: a run that failed before
+        it asked for the dump does not wait for its replay (nor exits only after it)."""
         pool, self._pool = self._pool, None
         self._pending.clear()
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        if pool is None:
+            return
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()  # (ProcessPoolExecutor has no public way before 3.14)
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _worker_replay(future: Any) -> Replay | None:
