@@ -26,11 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - the backport, same API
-    import tomli as tomllib
-
 from schemadiff.errors import Location, SchemaDiffError
 from schemadiff.gate import DEFAULT
 from schemadiff.ignore import parse_rule
@@ -124,9 +119,23 @@ def find(start: Path) -> Path | None:
     return None
 
 
+def _toml() -> Any:
+    """The TOML parser, imported when a file is to be read (most runs have none to read)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - the backport, same API
+        import tomli as tomllib
+    return tomllib
+
+
 def _has_section(pyproject: Path) -> bool:
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        text = pyproject.read_text(encoding="utf-8")
+        # no "schemadiff" in the text, nor a \u escape that could spell it in a quoted key:
+        # not our table (a project's pyproject.toml is not parsed for nothing)
+        if "schemadiff" not in text and "\\u" not in text and "\\U" not in text:
+            return False
+        data = _toml().loads(text)
     except (OSError, ValueError):
         return False  # not ours to judge: a broken pyproject without our table
     tool = data.get("tool")
@@ -153,6 +162,7 @@ def read(path: Path) -> ConfigFile:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SchemaDiffError(f"cannot read: {exc}", Location(str(path))) from None
+    tomllib = _toml()
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -35,6 +35,12 @@ DISCOVERY = [
     ("pyproject without our table is passed", {"schemadiff.toml": SD, "a/pyproject.toml":
      PY_WITHOUT}, "a", "schemadiff.toml"),
     ("none", {"a/pyproject.toml": PY_WITHOUT}, "a", None),
+    # our table under a quoted key spelled with an escape is still ours (a pyproject without
+    # the word "schemadiff" is otherwise passed unparsed)
+    ("escaped table name", {"pyproject.toml": '[tool."schema\\u0064iff"]\ntool = "sqlx"\n'},
+     ".", "pyproject.toml"),
+    ("a mention is not a table", {"a/pyproject.toml": '[project]\nname = "schemadiff-user"\n'},
+     "a", None),
 ]
 
 
