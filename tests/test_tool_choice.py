@@ -445,4 +445,6 @@ def test_detection_looks_at_a_directory_once_and_scores_the_same(tmp_path: Path)
         before = _common.entries(root)
         (root / "3_c.sql").write_text("SELECT 1;\n")
         assert _common.entries(root) == before  # one look: the listing taken once
+        with _common.one_look():  # (detect_scores inside choose_and_read): the same look
+            assert _common.entries(root) == before
     assert len(_common.entries(root)) == len(before) + 1  # and not kept after it

@@ -75,7 +75,11 @@ _LOOK: contextvars.ContextVar[dict[object, object] | None] = contextvars.Context
 @contextlib.contextmanager
 def one_look() -> Iterator[None]:
     """Within it, a directory is listed and a file's status read once: choosing a tool runs
-    every tool's ``detect`` (and then one reader) over the same files."""
+    every tool's ``detect`` (and then one reader) over the same files. A look inside another
+    is the same look."""
+    if _LOOK.get() is not None:
+        yield
+        return
     token = _LOOK.set({})
     try:
         yield
