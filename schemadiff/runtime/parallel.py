@@ -1,12 +1,17 @@
 """Parsing many migration files: from the cache where it has them, the rest in worker
 processes, handed back in apply order.
 
-Files the cache lacks go in chunks of :data:`CHUNK` to a process pool (forked: the workers
-share the imported code); each worker writes its chunk's cache entries as one pack. This
-process takes part too: walking the chunks in order, it parses a chunk no worker has started
-(its future still cancels) and waits for one a worker has. Parsing is what a cold run spends
+Files the cache lacks go in chunks of :data:`CHUNK` to a process pool (forked once the parser
+is imported: the workers share it); each worker writes its chunk's cache entries as one pack.
+The chunks are submitted last first and this process takes part from the first one: walking
+the chunks in order, it parses a chunk no worker has started (its future still cancels) and
+waits for one a worker has, so the two meet near the end. Parsing is what a cold run spends
 its CPU on, so both CPUs stay busy to the last chunk; the replay, which must be sequential,
 follows the chunks in order.
+
+A large dump the cache lacks is replayed by a worker of its own pool from the start of the
+comparison (:func:`start_dump`); the migrations' chunks then go to that pool, its worker taking
+them (from the last) once the dump is done.
 
 ``SCHEMADIFF_JOBS=N`` sets the number of processes, this one included (``1``: no workers).
 Unset, one worker per CPU but this process's own (the affinity mask, capped by a container's
