@@ -148,6 +148,7 @@ class AlterTableReplay(ReplayState):
         q = f"{parent.schema}.{parent.name}"
         t: Table = self.catalog.objects[Key("table", schema, table)]  # type: ignore[assignment]
         if not a.remove:
+            self._refuse_cycle(parent, schema, table)
             self._any_inherits = True
             self._put(replace(t, inherits=(*t.inherits, q)))
             return
@@ -241,6 +242,7 @@ class AlterTableReplay(ReplayState):
                 self._put(replace(part, partition_of=None, partition_bound=None))
             else:
                 parent_table: Table = self.catalog.objects[Key("table", schema, table)]  # type: ignore[assignment]
+                self._refuse_cycle(parent_table, part.schema, part.name)
                 self._put(replace(part, partition_of=f"{schema}.{table}",
                                   partition_bound=self._typed_bound(parent_table, a.bound)))
                 parent = self.catalog.objects[Key("table", schema, table)]

@@ -19,7 +19,7 @@ from schemadiff.sql.names import (
     make_object_name,
     name_addition,
 )
-from schemadiff.sql.replay.core import _INDEX_BACKED, ReplayState
+from schemadiff.sql.replay.core import _INDEX_BACKED, ReplayConflict, ReplayState
 from schemadiff.sql.replay.text import _exclusion_parts, _key_names, _same_index
 
 
@@ -31,6 +31,26 @@ class InheritanceReplay(ReplayState):
         q = f"{schema}.{table}"
         return [o for o in self.catalog.of_kind("table")
                 if isinstance(o, Table) and q in o.inherits]
+
+    def _refuse_cycle(self, parent: Table, schema: str, child: str) -> None:
+        """``child`` may not become a child (by INHERIT or ATTACH PARTITION) of ``parent`` when
+        it is ``parent`` or one of its ancestors: PostgreSQL refuses the cycle."""
+        seen: set[str] = set()
+        todo = [parent]
+        while todo:
+            t = todo.pop()
+            q = f"{t.schema}.{t.name}"
+            if q in seen:
+                continue
+            seen.add(q)
+            if (t.schema, t.name) == (schema, child):
+                raise ReplayConflict(f'circular inheritance not allowed: "{child}" is already '
+                                     f'an ancestor of "{parent.name}"')
+            for up in (*t.inherits, *((t.partition_of,) if t.partition_of else ())):
+                s, _, n = up.partition(".")
+                above = self.catalog.objects.get(Key("table", s, n))
+                if isinstance(above, Table):
+                    todo.append(above)
 
     def _inherited_columns(self, t: Table) -> list[Column]:
         """A table's columns, its ancestors' included (the ancestors' first)."""

@@ -94,3 +94,4 @@ def _return_rule(s: Stream) -> ops.Op | None:
         s.i = start
         return None
     return ops.ConvertToView(name, s.rest())
+

@@ -1,14 +1,12 @@
-"""CREATE FUNCTION / PROCEDURE / TRIGGER / POLICY, their ALTERs, and DO blocks.
+"""``CREATE FUNCTION`` / ``PROCEDURE`` and ``ALTER FUNCTION``: arguments, options, bodies.
 
-These are the statements sqlglot leaves as an opaque ``Command``; they are read here from
-tokens, following https://www.postgresql.org/docs/current/sql-createfunction.html,
-sql-createtrigger.html, sql-createpolicy.html and sql-do.html.
+sqlglot leaves these as an opaque ``Command``; they are read here from tokens, following
+https://www.postgresql.org/docs/current/sql-createfunction.html.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from schemadiff.errors import ParseError
 from schemadiff.sql import grammar as g
@@ -17,12 +15,10 @@ from schemadiff.sql.normalize import (
     TypeRef,
     normalize_expression,
     normalize_statement,
-    quote_ident,
 )
 from schemadiff.sql.tokens import Stream, SyntaxProblem
 
 _MODES = ("IN", "OUT", "INOUT", "VARIADIC")
-_DDL_STARTS = frozenset({"CREATE", "ALTER", "DROP", "COMMENT"})
 
 
 def _argument(s: Stream) -> ops.Argument:
@@ -255,239 +251,3 @@ def alter_function(s: Stream) -> ops.Op:
     options = _alter_options(s)
     return ops.AlterFunction(name, args, routine=routine, if_exists=ie, options=options)
 
-
-# ------------------------------------------------------------------------------ triggers
-
-
-def create_trigger(s: Stream, or_replace: bool) -> ops.Op:
-    constraint = s.accept("CONSTRAINT")
-    s.expect("TRIGGER")
-    name = s.ident()
-    if s.accept("INSTEAD", "OF"):
-        timing = "INSTEAD OF"
-    else:
-        timing = s.next().text
-        if timing not in ("BEFORE", "AFTER"):
-            raise SyntaxProblem(f"unknown trigger timing {timing}")
-    events: list[str] = []
-    while True:
-        ev = s.next().text
-        if ev == "UPDATE" and s.accept("OF"):
-            cols = [s.ident()]
-            while s.accept_punct(","):
-                cols.append(s.ident())
-            ev = "UPDATE OF " + ", ".join(quote_ident(c) for c in cols)
-        events.append(ev)
-        if not s.accept("OR"):
-            break
-    s.expect("ON")
-    table = g.qname(s)
-    d: dict[str, object] = {}
-    level = "STATEMENT"
-    when = None
-    while not s.at("EXECUTE"):
-        if s.accept("FROM"):
-            g.qname(s)
-        elif s.at("DEFERRABLE") or s.at("NOT", "DEFERRABLE") or s.at("INITIALLY"):
-            g._deferral(s, d)
-        elif s.accept("REFERENCING"):
-            while s.accept_any("OLD", "NEW"):
-                s.accept_any("TABLE", "ROW")
-                s.accept("AS")
-                s.ident()
-        elif s.accept("FOR"):
-            s.accept("EACH")
-            level = s.next().text
-        elif s.accept("WHEN"):
-            when = normalize_expression(s.paren_text())
-        else:
-            got = s.peek()
-            raise SyntaxProblem(f"unexpected {got.raw if got else 'end'} in CREATE TRIGGER")
-    s.expect("EXECUTE")
-    s.accept_any("FUNCTION", "PROCEDURE")
-    function = g.qname(s)
-    s.expect_punct("(")
-    args: list[str] = []
-    for a, b in s.comma_items():
-        item = s.sub(a, b)
-        t = item.next()
-        if t.kind in ("string", "ident"):
-            args.append(t.text)
-        else:
-            args.append(t.raw.lower() if t.kind == "word" else t.raw)
-    return ops.CreateTrigger(name, table, timing, tuple(sorted(events)), level, function,
-                             tuple(args), when, or_replace, constraint,
-                             bool(d.get("deferrable")), bool(d.get("initially_deferred")))
-
-
-# ------------------------------------------------------------------------------ policies
-
-
-def _roles(s: Stream) -> tuple[str, ...]:
-    roles = []
-    while True:
-        t = s.next()
-        roles.append(t.text if t.kind == "ident" else t.raw.lower())
-        if not s.accept_punct(","):
-            break
-    return tuple(sorted(roles))
-
-
-def create_policy(s: Stream) -> ops.Op:
-    name = s.ident()
-    s.expect("ON")
-    table = g.qname(s)
-    p: dict[str, object] = {"name": name, "table": table}
-    while not s.done():
-        if s.accept("AS"):
-            p["permissive"] = s.next().text != "RESTRICTIVE"
-        elif s.accept("FOR"):
-            p["command"] = s.next().text
-        elif s.accept("TO"):
-            p["roles"] = _roles(s)
-        elif s.accept("USING"):
-            p["using"] = normalize_expression(s.paren_text())
-        elif s.accept("WITH", "CHECK"):
-            p["with_check"] = normalize_expression(s.paren_text())
-        else:
-            got = s.peek()
-            raise SyntaxProblem(f"unexpected {got.raw if got else 'end'} in CREATE POLICY")
-    return ops.CreatePolicy(**p)  # type: ignore[arg-type]
-
-
-def alter_policy(s: Stream) -> ops.Op:
-    name = s.ident()
-    s.expect("ON")
-    table = g.qname(s)
-    if s.accept("RENAME", "TO"):
-        return ops.AlterPolicy(name, table, rename=s.ident())
-    p: dict[str, object] = {}
-    while not s.done():
-        if s.accept("TO"):
-            p["roles"] = _roles(s)
-        elif s.accept("USING"):
-            p["using"] = normalize_expression(s.paren_text())
-        elif s.accept("WITH", "CHECK"):
-            p["with_check"] = normalize_expression(s.paren_text())
-        else:
-            got = s.peek()
-            raise SyntaxProblem(f"unexpected {got.raw if got else 'end'} in ALTER POLICY")
-    return ops.AlterPolicy(name, table, **p)  # type: ignore[arg-type]
-
-
-# ------------------------------------------------------------------------------ DO
-
-
-_DO_BODY = re.compile(
-    r"\s*(?:LANGUAGE\s+\S+\s+)?(?:(?P<tag>\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$)(?P<dollar>.*?)(?P=tag)"
-    r"|[Ee]?'(?P<quoted>(?:[^']|'')*)')\s*(?:LANGUAGE\s+\S+)?\s*\Z",
-    re.DOTALL | re.IGNORECASE,
-)
-
-
-def _do_body(s: Stream) -> str | None:
-    """The code of ``DO [LANGUAGE l] body [LANGUAGE l]``, read from the source text.
-
-    sqlglot's tokenizer reads everything after ``DO`` as one raw string, quotes included, so
-    the body is taken from the text: a dollar-quoted or single-quoted string.
-    """
-    start = s.toks[s.i - 1].end
-    s.i = len(s.toks)
-    m = _DO_BODY.match(s.text[start:])
-    if m is None:
-        return None
-    if m.group("tag") is not None:
-        return m.group("dollar")
-    return m.group("quoted").replace("''", "'")
-
-
-def do_block(s: Stream, parse_statement: Callable[[str], ops.Op]) -> ops.Op:
-    """Extract the DDL a DO block runs.
-
-    Migrations wrap idempotent DDL in DO blocks (``IF NOT EXISTS (...) THEN CREATE TYPE ...``,
-    ``EXCEPTION WHEN duplicate_object``, ``EXECUTE 'ALTER TABLE ...'``). The guards test for
-    the object's existence, so replaying the DDL with IF NOT EXISTS semantics gives the same
-    result; DDL built at run time (``EXECUTE format(...)``) makes the block opaque.
-    ``parse_statement`` parses the statements found inside (the block's own parser).
-    """
-    from schemadiff.sql.split import split
-
-    s.expect("DO")
-    body = _do_body(s)
-    if body is None:
-        return ops.DoBlock((), opaque=True)
-    try:
-        chunks = split(body)
-    except ParseError:
-        return ops.DoBlock((), opaque=True)
-    found: list[ops.Op] = []
-    opaque = False
-    recreates: set[str] = set()
-    for chunk in chunks:
-        try:
-            cs = Stream(chunk.text)
-        except SyntaxProblem:
-            opaque = True
-            continue
-        depth = 0
-        for k, t in enumerate(cs.toks):
-            if t.kind == "punct" and t.text == "(":
-                depth += 1
-            elif t.kind == "punct" and t.text == ")":
-                depth -= 1
-            elif depth == 0 and t.kind == "word" and t.text == "EXECUTE":
-                # sqlglot reads what follows EXECUTE as one raw string: take it from the text
-                literal = _string_literal(chunk.text[t.end :])
-                if literal is not None:
-                    found.append(parse_statement(literal))
-                else:
-                    recreated = _recreated_name(chunk.text[t.end :])
-                    if recreated is not None:
-                        recreates.add(recreated)
-                    else:
-                        opaque = True
-                break
-            elif depth == 0 and t.kind == "word" and t.text in _DDL_STARTS:
-                prev = cs.toks[k - 1] if k else None
-                if prev is None or prev.kind == "word":
-                    op = parse_statement(chunk.text[t.start :])
-                    if not isinstance(op, ops.NoEffect):
-                        found.append(op)
-                break
-    if recreates:
-        # DROP x ... EXECUTE format('CREATE VIEW x AS %s', <its old definition>): the block
-        # puts back what it dropped, so neither the drop nor the re-creation changes the model.
-        kept = [op for op in found
-                if not (isinstance(op, ops.Drop) and any(n.name in recreates for n in op.names))]
-        if len(kept) == len(found):
-            opaque = True
-        found = kept
-    return ops.DoBlock(tuple(found), opaque)
-
-
-_STRING_LITERAL = re.compile(
-    r"\s*(?:(?P<tag>\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$)(?P<dollar>.*?)(?P=tag)"
-    r"|(?P<e>[Ee]?)'(?P<quoted>(?:[^']|'')*)')\s*\Z",
-    re.DOTALL,
-)
-_FORMAT_CREATE = re.compile(
-    r"\s*format\s*\(\s*'\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:MATERIALIZED\s+)?VIEW\s+"
-    r"(?:\w+\.)?(?P<name>\w+)\s+AS\s+%s\s*'",
-    re.IGNORECASE,
-)
-
-
-def _string_literal(text: str) -> str | None:
-    """The value of ``text`` when it is exactly one string constant (``'...'`` or ``$$...$$``)."""
-    m = _STRING_LITERAL.match(text)
-    if m is None or (m.group("e") and "\\" in (m.group("quoted") or "")):
-        return None
-    if m.group("tag") is not None:
-        return m.group("dollar")
-    return m.group("quoted").replace("''", "'")
-
-
-def _recreated_name(text: str) -> str | None:
-    """``format('CREATE VIEW v AS %s', def)``: the view a dynamic statement re-creates."""
-    m = _FORMAT_CREATE.match(text)
-    return m.group("name").lower() if m else None
