@@ -20,10 +20,13 @@ from schemadiff.sql.normalize import (
     canonical_default,
 )
 from schemadiff.sql.replay.core import ReplayConflict, ReplayState
-from schemadiff.sql.replay.text import _fold_self_cast
+from schemadiff.sql.replay.text import fold_self_cast
 
 
 class AlterTableReplay(ReplayState):
+    """The replay of ``ALTER TABLE``: each action, recursed to partitions and inheritors as
+    PostgreSQL does."""
+
     def _op_AlterTable(self, op: ops.AlterTable) -> None:
         if self._is_temp(op.name):
             for action in op.actions:  # a temporary table renamed keeps shadowing
@@ -291,7 +294,7 @@ class AlterTableReplay(ReplayState):
         for o in list(self.catalog.of_kind("index")):
             if not (isinstance(o, Index) and o.schema == schema and o.table == table):
                 continue
-            keys = tuple(_fold_self_cast(k, column, type_text) for k in o.keys)
+            keys = tuple(fold_self_cast(k, column, type_text) for k in o.keys)
             if keys != o.keys:
                 self._put(replace(o, keys=keys))
 

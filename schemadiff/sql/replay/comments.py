@@ -12,10 +12,12 @@ from schemadiff.model import (
     Key,
 )
 from schemadiff.sql import ops
-from schemadiff.sql.replay.core import _TYPE_KINDS, ReplayState
+from schemadiff.sql.replay.core import TYPE_KINDS, ReplayState
 
 
 class CommentReplay(ReplayState):
+    """The replay of ``COMMENT ON``: the comment as an attribute of its object."""
+
     def _op_Comment(self, op: ops.Comment) -> None:
         if op.target == "extension":
             return  # extension comments come from the extension's control file, not from users
@@ -56,7 +58,7 @@ class CommentReplay(ReplayState):
             keys = self._functions_named(op.name, op.args)
             return keys[0] if keys else None
         kinds = {"table": ("table", "view"), "view": ("view",), "index": ("index",),
-                 "sequence": ("sequence",), "type": _TYPE_KINDS,
+                 "sequence": ("sequence",), "type": TYPE_KINDS,
                  "domain": ("domain",)}.get(op.target)
         if kinds is None:
             return None

@@ -28,7 +28,7 @@ from schemadiff.sql.normalize import (
 _PRIVILEGE_TARGETS = frozenset({"table", "view", "sequence", "function", "schema"})
 
 
-def _privilege_object(key: Key) -> tuple[str, str]:
+def privilege_object(key: Key) -> tuple[str, str]:
     """(schema, object) of the privileges on the object ``key`` names."""
     if key.kind == "schema":
         return (key.name, f"schema {key.name}")
@@ -38,8 +38,8 @@ def _privilege_object(key: Key) -> tuple[str, str]:
 
 
 _RELATION_KINDS = ("table", "view", "sequence", "index", "composite")
-_TYPE_KINDS = ("enum", "domain", "composite")
-_INDEX_BACKED = ("primary key", "unique", "exclude")
+TYPE_KINDS = ("enum", "domain", "composite")
+INDEX_BACKED = ("primary key", "unique", "exclude")
 
 
 class ReplayConflict(Exception):
@@ -206,7 +206,7 @@ class ReplayState:
             self._connames[key.schema][key.sub] -= 1
         if key.kind in _PRIVILEGE_TARGETS and self.catalog.objects.by_kind.get("privilege"):
             # its privileges go with it; a rename puts them back (_privileges_moved)
-            target = _privilege_object(key)
+            target = privilege_object(key)
             gone = [o for k, o in self.catalog.objects.by_kind["privilege"].items()
                     if (k.schema, k.name) == target]
             for o in gone:
@@ -217,9 +217,9 @@ class ReplayState:
         """``old`` was just deleted and put back as ``new`` (renamed, moved): its privileges
         follow it."""
         target, gone = self._dropped_privileges
-        if not gone or old.kind not in _PRIVILEGE_TARGETS or target != _privilege_object(old):
+        if not gone or old.kind not in _PRIVILEGE_TARGETS or target != privilege_object(old):
             return
-        schema, obj = _privilege_object(new)
+        schema, obj = privilege_object(new)
         for o in gone:
             self._put(replace(o, schema=schema, object=obj))  # type: ignore[type-var]
         self._dropped_privileges = (("", ""), [])
@@ -280,7 +280,7 @@ class ReplayState:
         # constraint-backed indexes are relations too
         return any(
             k.kind == "constraint" and k.schema == schema and k.sub == name
-            and o.type in _INDEX_BACKED  # type: ignore[attr-defined]
+            and o.type in INDEX_BACKED  # type: ignore[attr-defined]
             for k, o in self._constraints_named(schema, name)
         )
 
@@ -307,7 +307,7 @@ class ReplayState:
             return render()
         if t.schema:
             return render(t.schema)
-        key = self._find((*_TYPE_KINDS, "table", "view"), ops.QName(None, t.name))
+        key = self._find((*TYPE_KINDS, "table", "view"), ops.QName(None, t.name))
         if key is None:
             other = self._uncompared_key("type", ops.QName(None, t.name))
             return render(other[1] if other else self._path()[0])

@@ -23,17 +23,20 @@ from schemadiff.sql.normalize import (
     referenced_columns,
     referenced_relations,
 )
-from schemadiff.sql.replay.core import _TYPE_KINDS, ReplayState
-from schemadiff.sql.replay.text import _exclusion_columns, _index_uses, _same_index
+from schemadiff.sql.replay.core import TYPE_KINDS, ReplayState
+from schemadiff.sql.replay.text import exclusion_columns, index_uses, same_index
 
 
 class DropReplay(ReplayState):
+    """The replay of ``DROP`` of every kind, and PostgreSQL's cascades: a column's indexes and
+    constraints, a table's dependent views, inheritors and sequences."""
+
     def _drop_column(self, schema: str, table: str, name: str) -> None:
         self._delete(Key("column", schema, table, name))
         for o in list(self.catalog.on_table(schema, table)):
             if isinstance(o, Constraint) and (
                 name in o.columns or name in o.include
-                or (o.expression and name in (_exclusion_columns(o.expression)
+                or (o.expression and name in (exclusion_columns(o.expression)
                                               if o.type == "exclude"
                                               else referenced_columns(o.expression)))
             ):
@@ -43,7 +46,7 @@ class DropReplay(ReplayState):
                                                 for e in o.events):
                 self._delete(o.key)
         for o in self.catalog.indexes_on(schema, table):
-            if _index_uses(o, name):
+            if index_uses(o, name):
                 self._delete(o.key)
         for o in self.catalog.sequences_owned_by(schema, table):
             if o.owned_by == f"{table}.{name}":
@@ -114,7 +117,7 @@ class DropReplay(ReplayState):
 
     def _drop_target_exists(self, op: ops.Drop, qn: ops.QName) -> bool:
         kinds = {"table": ("table",), "view": ("view",), "materialized view": ("view",),
-                 "index": ("index",), "sequence": ("sequence",), "type": _TYPE_KINDS,
+                 "index": ("index",), "sequence": ("sequence",), "type": TYPE_KINDS,
                  "domain": ("domain",)}.get(op.kind)
         return kinds is not None and self._find(kinds, qn) is not None
 
@@ -169,7 +172,7 @@ class DropReplay(ReplayState):
             self._delete(key)
             return
         kinds = {"table": ("table",), "view": ("view",), "materialized view": ("view",),
-                 "index": ("index",), "sequence": ("sequence",), "type": _TYPE_KINDS,
+                 "index": ("index",), "sequence": ("sequence",), "type": TYPE_KINDS,
                  "domain": ("domain",)}[op.kind]
         key = self._find(kinds, qn)
         if key is None:
@@ -197,7 +200,7 @@ class DropReplay(ReplayState):
             self._delete(key)
             if key.kind == "sequence" and op.cascade:
                 self._drop_dependent_views(key.name)  # a view selecting from the sequence
-        if key.kind in _TYPE_KINDS and op.cascade:
+        if key.kind in TYPE_KINDS and op.cascade:
             self._drop_type_dependents(qualified(key.schema, key.name))
 
     def _drop_inheritors(self, key: Key) -> None:
@@ -232,7 +235,7 @@ class DropReplay(ReplayState):
         for part in self._partitions(idx.schema, idx.table):
             for o in list(self.catalog.of_kind("index")):
                 if (isinstance(o, Index) and o.schema == part.schema and o.table == part.name
-                        and _same_index(o, idx)):
+                        and same_index(o, idx)):
                     self._drop_index(o.key)
                     break
 

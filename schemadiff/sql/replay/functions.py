@@ -41,7 +41,7 @@ def _altered_function(fn: Function, options: tuple[tuple[str, object], ...]) -> 
     return replace(fn, config=tuple(config), **changes)
 
 
-def _retype_argument(argument: str, sub: Any) -> str:
+def retype_argument(argument: str, sub: Any) -> str:
     """``OUT name type DEFAULT x``: the type part through ``sub``."""
     head, sep, default = argument.partition(" DEFAULT ")
     words = head.split(" ")
@@ -54,6 +54,9 @@ def _retype_argument(argument: str, sub: Any) -> str:
 
 
 class FunctionReplay(ReplayState):
+    """The replay of functions and procedures: create or replace, alter, and lookups by
+    signature."""
+
     def _function_object(self, op: ops.CreateFunction, schema: str) -> Function:
         def arg_text(a: ops.Argument) -> str:
             mode = "" if a.mode == "IN" else a.mode + " "

@@ -20,6 +20,8 @@ from schemadiff.sql.replay.core import ReplayConflict, ReplayState
 
 
 class IndexReplay(ReplayState):
+    """The replay of ``CREATE INDEX`` (partitioned indexes included) and ``ALTER INDEX``."""
+
     def _op_CreateIndex(self, op: ops.CreateIndex) -> None:
         if self._is_temp(op.table):  # its name, chosen as for any index, is the session's
             keys = op.key_names or tuple(k.column or "expr" for k in op.keys)

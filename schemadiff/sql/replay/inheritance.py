@@ -19,11 +19,14 @@ from schemadiff.sql.names import (
     make_object_name,
     name_addition,
 )
-from schemadiff.sql.replay.core import _INDEX_BACKED, ReplayConflict, ReplayState
-from schemadiff.sql.replay.text import _exclusion_parts, _key_names, _same_index
+from schemadiff.sql.replay.core import INDEX_BACKED, ReplayConflict, ReplayState
+from schemadiff.sql.replay.text import exclusion_parts, key_names, same_index
 
 
 class InheritanceReplay(ReplayState):
+    """The replay of partitions and inheritance children: what they inherit from their parent
+    (columns, indexes, constraints) and how to find them."""
+
     def _inheritors(self, schema: str, table: str) -> list[Table]:
         """The tables that INHERIT from this one (direct children)."""
         if not self._any_inherits:
@@ -123,9 +126,9 @@ class InheritanceReplay(ReplayState):
         The copy's name is chosen for the partition like an unnamed index on the same keys.
         """
         if any(isinstance(o, Index) and o.schema == part.schema and o.table == part.name
-               and _same_index(o, idx) for o in self.catalog.of_kind("index")):
+               and same_index(o, idx) for o in self.catalog.of_kind("index")):
             return  # DefineIndex attaches the partition's equal index and goes no deeper
-        names = index_column_names((*_key_names(idx.keys), *idx.include))
+        names = index_column_names((*key_names(idx.keys), *idx.include))
         name = choose_name(part.name, name_addition(names), "idx",
                            lambda n: self._relation_or_constraint_index(part.schema, n))
         self._put(replace(idx, schema=part.schema, name=name, table=part.name, comment=None))
@@ -140,7 +143,7 @@ class InheritanceReplay(ReplayState):
                     or self._constraint_name_taken(schema, n))
 
         for o in self.catalog.on_table(src.schema, src.name):
-            if not (isinstance(o, Constraint) and o.type in _INDEX_BACKED):
+            if not (isinstance(o, Constraint) and o.type in INDEX_BACKED):
                 continue
             addition: str | None = None
             if o.type == "primary key":
@@ -148,9 +151,9 @@ class InheritanceReplay(ReplayState):
             elif o.type == "unique":
                 addition, label = name_addition(index_column_names(o.columns + o.include)), "key"
             else:
-                parts = _exclusion_parts(o.expression or "")
+                parts = exclusion_parts(o.expression or "")
                 keys = tuple(e.rpartition(" WITH ")[0] for e in parts[1]) if parts else ()
-                names = index_column_names((*_key_names(keys), *o.include))
+                names = index_column_names((*key_names(keys), *o.include))
                 addition, label = name_addition(names), "excl"
             name = choose_name(table, addition, label, taken)
             self._put(replace(o, schema=schema, table=table, name=name,
@@ -159,7 +162,7 @@ class InheritanceReplay(ReplayState):
             if o.type == "primary key":
                 self._set_not_null(schema, table, o.columns)
         for idx in self.catalog.indexes_on(src.schema, src.name):
-            names = index_column_names((*_key_names(idx.keys), *idx.include))
+            names = index_column_names((*key_names(idx.keys), *idx.include))
             name = choose_name(table, name_addition(names), "idx",
                                lambda n: self._relation_or_constraint_index(schema, n))
             self._put(replace(idx, schema=schema, name=name, table=table,

@@ -13,10 +13,13 @@ from schemadiff.model import (
     Privilege,
 )
 from schemadiff.sql import ops
-from schemadiff.sql.replay.core import ReplayState, _privilege_object
+from schemadiff.sql.replay.core import ReplayState, privilege_object
 
 
 class PrivilegeReplay(ReplayState):
+    """The replay of ``GRANT`` / ``REVOKE`` and ``ALTER DEFAULT PRIVILEGES``: privileges as
+    objects keyed by (schema, object, grantee)."""
+
     def _op_Grant(self, op: ops.Grant) -> None:
         from schemadiff.sql.privileges import ALL
 
@@ -104,7 +107,7 @@ class PrivilegeReplay(ReplayState):
         """A new object gets the default privileges of its type, global then its schema's."""
         from schemadiff.sql.privileges import compared, held
 
-        schema, obj = _privilege_object(key)
+        schema, obj = privilege_object(key)
         if obj == "schema public":
             return
         kind = obj.split(" ", 1)[0]

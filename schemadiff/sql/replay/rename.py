@@ -30,6 +30,9 @@ from schemadiff.sql.replay.text import (
 
 
 class RenameReplay(ReplayState):
+    """The replay of renames of relations and columns, carried into every index, constraint,
+    view, trigger and policy that names them."""
+
     def _rename_relation(self, key: Key, schema: str, name: str) -> None:
         obj: Any = self.catalog.objects[key]
         self._delete(key)

@@ -20,10 +20,13 @@ from schemadiff.sql.normalize import (
     qualified,
     quote_ident,
 )
-from schemadiff.sql.replay.core import _TYPE_KINDS, ReplayState
+from schemadiff.sql.replay.core import TYPE_KINDS, ReplayState
 
 
 class SchemaReplay(ReplayState):
+    """The replay of schemas and extensions: create, rename (moving every object in it),
+    alter."""
+
     def _op_CreateSchema(self, op: ops.CreateSchema) -> None:
         key = Key("schema", "", op.name)
         if key in self.catalog:
@@ -88,7 +91,7 @@ class SchemaReplay(ReplayState):
             if schema == op.old:
                 self._uncompared.discard((space, schema, name))
                 self._uncompared.add((space, op.new, name))
-        type_names = {o.name for o in moved if o.KIND in (*_TYPE_KINDS, "table", "view")}
+        type_names = {o.name for o in moved if o.KIND in (*TYPE_KINDS, "table", "view")}
         type_names |= {n for sp, sc, n in self._uncompared if sp == "type" and sc == op.new}
         for name in sorted(type_names):
             self._retype(qualified(op.old, name), qualified(op.new, name))

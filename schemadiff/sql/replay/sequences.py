@@ -14,25 +14,28 @@ from schemadiff.model import (
 from schemadiff.sql import ops
 from schemadiff.sql.replay.core import ReplayState
 
-_INT_RANGES = {
+INT_RANGES = {
     "smallint": (-32768, 32767),
     "integer": (-2147483648, 2147483647),
     "bigint": (-9223372036854775808, 9223372036854775807),
 }
-_NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 
 class SequenceReplay(ReplayState):
+    """The replay of sequences: ``CREATE`` / ``ALTER SEQUENCE`` with PostgreSQL's defaults per
+    data type."""
+
     def _sequence_from(self, base: Sequence | None, schema: str, name: str,
                        o: ops.SequenceOptions) -> Sequence:
         seq = base or Sequence(schema, name)
         old_type = seq.data_type
         if o.data_type is not None:
             seq = replace(seq, data_type=self._type_text(o.data_type))
-        lo, hi = _INT_RANGES.get(seq.data_type, _INT_RANGES["bigint"])
+        lo, hi = INT_RANGES.get(seq.data_type, INT_RANGES["bigint"])
         inc = o.increment if o.increment is not None else seq.increment
-        old_lo, old_hi = _INT_RANGES.get(old_type, _INT_RANGES["bigint"])
+        old_lo, old_hi = INT_RANGES.get(old_type, INT_RANGES["bigint"])
         fresh = base is None
         min_v = seq.min_value
         max_v = seq.max_value

@@ -49,6 +49,10 @@ def _runs_ddl(body: str) -> bool:
 
 
 class SessionReplay(ReplayState):
+    """The replay of statements that change the session or make no schema object: ``SET
+    search_path``, ``DO`` blocks, data statements (and the DDL a called function may run),
+    batches, unsupported ones."""
+
     def _op_NoEffect(self, op: ops.NoEffect) -> None:
         if op.category == "data" and op.detail in ("SELECT", "CALL", "WITH") and self._text:
             called = self._ddl_function_called(self._text)

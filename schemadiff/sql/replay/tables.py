@@ -30,9 +30,9 @@ from schemadiff.sql.normalize import (
     qualified,
     referenced_columns,
 )
-from schemadiff.sql.replay.core import _INDEX_BACKED, ReplayConflict, ReplayState
-from schemadiff.sql.replay.sequences import _INT_RANGES, _NUMBER
-from schemadiff.sql.replay.text import _split_top, split_index_key
+from schemadiff.sql.replay.core import INDEX_BACKED, ReplayConflict, ReplayState
+from schemadiff.sql.replay.sequences import INT_RANGES, NUMBER
+from schemadiff.sql.replay.text import split_index_key, top_items
 from schemadiff.sql.tokens import Stream
 
 
@@ -45,7 +45,7 @@ def _without_duplicate_indexes(constraints: list[ops.ConstraintDef]) -> list[ops
         return (c.columns, c.include, c.expression, c.method if c.type == "exclude" else "btree",
                 c.nulls_not_distinct, c.deferrable, c.initially_deferred)
 
-    indexed = [c for c in constraints if c.type in _INDEX_BACKED and c.using_index is None]
+    indexed = [c for c in constraints if c.type in INDEX_BACKED and c.using_index is None]
     if len(indexed) < 2:
         return constraints
     kept: list[ops.ConstraintDef] = [c for c in indexed if c.type == "primary key"][:1]
@@ -73,6 +73,10 @@ def _without_duplicate_indexes(constraints: list[ops.ConstraintDef]) -> list[ops
 
 
 class TableReplay(ReplayState):
+    """The replay of ``CREATE TABLE`` (columns, constraints, partitions, ``LIKE``, typed
+    tables) and ``CREATE TABLE AS``: the columns, the implicit sequences, NOT NULLs and
+    constraint names."""
+
     def _op_CreateTable(self, op: ops.CreateTable) -> None:
         if op.persistence == "temporary" or op.name.schema == "pg_temp":
             self._temp.add(op.name.name)
@@ -170,7 +174,7 @@ class TableReplay(ReplayState):
             return bound
         _, _, inner = parent.partition_by.partition(" ")
         types = []
-        for part in _split_top(inner[1:-1]):
+        for part in top_items(inner[1:-1]):
             expr, is_expr, _ = split_index_key(part)
             name = expr[1:-1].replace('""', '"') if expr.startswith('"') else expr
             col = None if is_expr else self.catalog.objects.get(
@@ -179,11 +183,11 @@ class TableReplay(ReplayState):
 
         def typed(values: str) -> str:
             out = []
-            for i, v in enumerate(_split_top(values)):
+            for i, v in enumerate(top_items(values)):
                 t = types[i] if i < len(types) else None
-                if t in _INT_RANGES and re.fullmatch(r"-?\d+\.0*", v):
+                if t in INT_RANGES and re.fullmatch(r"-?\d+\.0*", v):
                     v = v.split(".")[0]
-                elif t in ("double precision", "real") and _NUMBER.fullmatch(v):
+                elif t in ("double precision", "real") and NUMBER.fullmatch(v):
                     v = repr(float(v)).removesuffix(".0")  # float8out: shortest, no ".0"
                 out.append(v)
             return ", ".join(out)
@@ -276,7 +280,7 @@ class TableReplay(ReplayState):
         if col.type is not None and col.type.serial:
             seq_name = choose_name(table, col.name, "seq",
                                    lambda n: self._relation_or_constraint_index(schema, n))
-            _lo, hi = _INT_RANGES[type_text]
+            _lo, hi = INT_RANGES[type_text]
             self._put(Sequence(schema, seq_name, type_text, 1, 1, 1, hi, 1, False,
                                f"{table}.{col.name}"))
             default = nextval_default(seq_name)

@@ -20,12 +20,12 @@ from schemadiff.sql.quote import split_top
 from schemadiff.sql.tokens import Stream
 
 
-def _split_top(text: str) -> list[str]:
+def top_items(text: str) -> list[str]:
     """Split at depth-0 commas (parentheses and quotes respected)."""
     return split_top(text)[0]
 
 
-def _exclusion_parts(expression: str) -> tuple[str, list[str], str] | None:
+def exclusion_parts(expression: str) -> tuple[str, list[str], str] | None:
     """``USING gist (a WITH &&, (lower(b)) WITH =) WHERE (p)`` -> (method, elements, pred)."""
     m = re.match(r"USING (\S+) \(", expression)
     if m is None:
@@ -41,12 +41,12 @@ def _exclusion_parts(expression: str) -> tuple[str, list[str], str] | None:
         return None
     rest = expression[end + 1 :].strip()
     pred = rest[len("WHERE (") : -1] if rest.startswith("WHERE (") else ""
-    return m.group(1), _split_top(expression[m.end() : end]), pred
+    return m.group(1), top_items(expression[m.end() : end]), pred
 
 
 def _rename_in_exclusion(expression: str, old: str, new: str) -> str:
     """Rename a column in an exclusion constraint's ``USING ... (...) WHERE (...)``."""
-    parts = _exclusion_parts(expression)
+    parts = exclusion_parts(expression)
     if parts is None:
         return expression
     method, elements, pred = parts
@@ -58,9 +58,9 @@ def _rename_in_exclusion(expression: str, old: str, new: str) -> str:
     return out + (f" WHERE ({rename_column(pred, old, new)})" if pred else "")
 
 
-def _exclusion_columns(expression: str) -> set[str]:
+def exclusion_columns(expression: str) -> set[str]:
     """The columns an exclusion constraint's elements and predicate use."""
-    parts = _exclusion_parts(expression)
+    parts = exclusion_parts(expression)
     if parts is None:
         return set()
     _, elements, pred = parts
@@ -75,11 +75,11 @@ def _exclusion_columns(expression: str) -> set[str]:
     return out | (referenced_columns(pred) if pred else set())
 
 
-def _partition_key_columns(partition_by: str) -> set[str]:
+def partition_key_columns(partition_by: str) -> set[str]:
     """The columns a partition key (``RANGE (a, (plusone(b)))``) uses."""
     _, _, inner = partition_by.partition(" ")
     out: set[str] = set()
-    for part in _split_top(inner[1:-1]):
+    for part in top_items(inner[1:-1]):
         expr, is_expr, _ = split_index_key(part)
         if is_expr:
             out |= referenced_columns(expr)
@@ -104,13 +104,13 @@ def _rename_in_partition_by(partition_by: str, old: str, new: str) -> str:
     return f"{strategy} ({', '.join(rename_column(p.strip(), old, new) for p in parts)})"
 
 
-def _same_index(a: Index, b: Index) -> bool:
+def same_index(a: Index, b: Index) -> bool:
     """Whether two indexes are interchangeable (what ATTACH PARTITION matches on)."""
     return (a.unique, a.method, a.keys, a.include, a.predicate, a.nulls_not_distinct) == (
         b.unique, b.method, b.keys, b.include, b.predicate, b.nulls_not_distinct)
 
 
-def _key_names(keys: tuple[str, ...]) -> list[str]:
+def key_names(keys: tuple[str, ...]) -> list[str]:
     """The column names PostgreSQL gives the keys of a cloned index (as for ``CREATE INDEX``)."""
     out = []
     for key in keys:
@@ -141,7 +141,7 @@ def split_index_key(key: str) -> tuple[str, bool, str]:
     return head, False, sep + rest
 
 
-def _index_uses(idx: Index, column: str) -> bool:
+def index_uses(idx: Index, column: str) -> bool:
     if column in idx.include:
         return True
     for key in idx.keys:
@@ -158,7 +158,7 @@ _SELF_CAST = re.compile(
 )
 
 
-def _fold_self_cast(key: str, column: str, type_text: str) -> str:
+def fold_self_cast(key: str, column: str, type_text: str) -> str:
     """``(DATE(date))`` -> ``date`` when column ``date`` is now of type date."""
     expr, is_expr, suffix = split_index_key(key)
     if not is_expr:

@@ -24,6 +24,9 @@ _BUILTIN_TRIGGER_FUNCTIONS = frozenset({
 
 
 class TriggerReplay(ReplayState):
+    """The replay of triggers and row-level security policies: objects that hang off one
+    table."""
+
     def _op_CreateTrigger(self, op: ops.CreateTrigger) -> None:
         if self._is_temp(op.table):
             return

@@ -29,14 +29,17 @@ from schemadiff.sql.normalize import (
     quote_literal,
     rename_literal,
 )
-from schemadiff.sql.replay.core import _TYPE_KINDS, ReplayState
-from schemadiff.sql.replay.functions import _retype_argument
-from schemadiff.sql.replay.text import _split_top
+from schemadiff.sql.replay.core import TYPE_KINDS, ReplayState
+from schemadiff.sql.replay.functions import retype_argument
+from schemadiff.sql.replay.text import top_items
 
 
 class TypeReplay(ReplayState):
+    """The replay of enums, composite types and domains: create, ``ALTER TYPE`` (values,
+    attributes, renames), and the retyping of every column and argument a rename touches."""
+
     def _type_exists(self, schema: str, name: str) -> bool:
-        return any(Key(k, schema, name) in self.catalog for k in (*_TYPE_KINDS, "table", "view"))
+        return any(Key(k, schema, name) in self.catalog for k in (*TYPE_KINDS, "table", "view"))
 
     def _op_CreateEnum(self, op: ops.CreateEnum) -> None:
         schema = self._creation_schema(op.name.schema)
@@ -70,7 +73,7 @@ class TypeReplay(ReplayState):
                          op.collation, tuple(sorted(checks))))
 
     def _op_AlterType(self, op: ops.AlterType) -> None:
-        key = self._find(("domain",) if op.domain else _TYPE_KINDS, op.name)
+        key = self._find(("domain",) if op.domain else TYPE_KINDS, op.name)
         if key is None:
             other = self._uncompared_key("type", op.name)
             if other is not None and op.action in ("rename", "set_schema"):
@@ -203,7 +206,7 @@ class TypeReplay(ReplayState):
                     f.identity_args + f.arguments + (f.returns or "")):
                 continue
             args = ", ".join(sub(a) for a in f.identity_args.split(", ")) if f.identity_args else ""
-            arguments = ", ".join(_retype_argument(a, sub) for a in _split_top(f.arguments)
+            arguments = ", ".join(retype_argument(a, sub) for a in top_items(f.arguments)
                                   ) if f.arguments else ""
             moved = replace(f, identity_args=args, arguments=arguments,
                             returns=sub(f.returns) if f.returns else f.returns)

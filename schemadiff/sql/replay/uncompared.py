@@ -21,10 +21,14 @@ from schemadiff.sql.normalize import (
     qualified,
 )
 from schemadiff.sql.replay.core import ReplayState
-from schemadiff.sql.replay.text import _partition_key_columns
+from schemadiff.sql.replay.text import partition_key_columns
 
 
 class UncomparedReplay(ReplayState):
+    """The replay of objects the model does not compare (foreign tables, shell and base types):
+    remembered by name so that statements naming them resolve, and dropped with what depends on
+    them."""
+
     def _op_Uncompared(self, op: ops.Uncompared) -> None:
         if not op.space:
             return
@@ -75,7 +79,7 @@ class UncomparedReplay(ReplayState):
         for o in list(self.catalog.of_kind("column")):
             if isinstance(o, Column) and uses(o.type) and o.key in self.catalog:
                 t = self.catalog.objects.get(Key("table", o.schema, o.table))
-                if isinstance(t, Table) and t.partition_by and o.name in _partition_key_columns(
+                if isinstance(t, Table) and t.partition_by and o.name in partition_key_columns(
                         t.partition_by):
                     self._drop_table(t.key)  # a partition key column takes its table along
                 else:

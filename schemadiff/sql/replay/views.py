@@ -19,6 +19,8 @@ from schemadiff.sql.replay.core import ReplayConflict, ReplayState
 
 
 class ViewReplay(ReplayState):
+    """The replay of views and materialized views: their columns and canonical query."""
+
     def _op_ConvertToView(self, op: ops.ConvertToView) -> None:
         key = self._find(("table",), op.name)
         if key is None:
