@@ -6,8 +6,7 @@ DDL: it turns much of PostgreSQL's DDL into an opaque ``Command`` (``CREATE FUNC
 ``ALTER TYPE ... ADD VALUE``, policies, domains) and raises on some valid statements
 (``DROP FUNCTION f(IN a int)``, ``CREATE INDEX ... ON ONLY t``), each a lost object for a drift
 tool. Anything not understood here becomes :class:`~schemadiff.sql.ops.Unsupported`, never an
-exception.
-"""
+exception."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""``ALTER TABLE`` (and views, materialized views): one action per comma-separated item.
-"""
+"""``ALTER TABLE`` (and views, materialized views): one action per comma-separated item."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""``COMMENT ON``.
-"""
+"""``COMMENT ON``."""
 
 from __future__ import annotations
 

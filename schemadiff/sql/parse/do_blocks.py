@@ -1,5 +1,4 @@
-"""``DO`` blocks: the DDL a block runs, when it can be read without running it (sql-do.html).
-"""
+"""``DO`` blocks: the DDL a block runs, when it can be read without running it (sql-do.html)."""
 
 from __future__ import annotations
 

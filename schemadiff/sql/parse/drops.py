@@ -1,5 +1,4 @@
-"""``DROP`` of every modelled kind.
-"""
+"""``DROP`` of every modelled kind."""
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
 """``CREATE FUNCTION`` / ``PROCEDURE`` and ``ALTER FUNCTION``: arguments, options, bodies.
 
 sqlglot leaves these as an opaque ``Command``; they are read here from tokens, following
-https://www.postgresql.org/docs/current/sql-createfunction.html.
-"""
+https://www.postgresql.org/docs/current/sql-createfunction.html."""
 
 from __future__ import annotations
 

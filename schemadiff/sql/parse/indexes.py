@@ -1,5 +1,4 @@
-"""``CREATE INDEX`` and ``ALTER INDEX``.
-"""
+"""``CREATE INDEX`` and ``ALTER INDEX``."""
 
 from __future__ import annotations
 

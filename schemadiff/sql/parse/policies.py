@@ -1,5 +1,4 @@
-"""``CREATE POLICY`` / ``ALTER POLICY`` (sql-createpolicy.html).
-"""
+"""``CREATE POLICY`` / ``ALTER POLICY`` (sql-createpolicy.html)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""``GRANT`` / ``REVOKE`` and ``ALTER DEFAULT PRIVILEGES``.
-"""
+"""``GRANT`` / ``REVOKE`` and ``ALTER DEFAULT PRIVILEGES``."""
 
 from __future__ import annotations
 

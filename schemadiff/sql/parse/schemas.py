@@ -1,5 +1,4 @@
-"""``CREATE SCHEMA`` (with its schema elements) and extension versions.
-"""
+"""``CREATE SCHEMA`` (with its schema elements) and extension versions."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""``CREATE SEQUENCE`` and ``ALTER SEQUENCE``.
-"""
+"""``CREATE SEQUENCE`` and ``ALTER SEQUENCE``."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""``SET`` / ``RESET`` / ``set_config()`` of the search path, and ``SELECT ... INTO`` (a table).
-"""
+"""``SET`` / ``RESET`` / ``set_config()`` of the search path, and ``SELECT ... INTO`` (a table)."""
 
 from __future__ import annotations
 

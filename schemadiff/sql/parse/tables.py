@@ -1,5 +1,4 @@
-"""``CREATE TABLE``: columns, constraints, ``LIKE``, ``PARTITION BY``/``OF``, ``AS``.
-"""
+"""``CREATE TABLE``: columns, constraints, ``LIKE``, ``PARTITION BY``/``OF``, ``AS``."""
 
 from __future__ import annotations
 

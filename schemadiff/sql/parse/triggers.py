@@ -1,5 +1,4 @@
-"""``CREATE [CONSTRAINT] TRIGGER`` (sql-createtrigger.html).
-"""
+"""``CREATE [CONSTRAINT] TRIGGER`` (sql-createtrigger.html)."""
 
 from __future__ import annotations
 

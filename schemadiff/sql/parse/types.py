@@ -1,5 +1,4 @@
-"""``CREATE TYPE`` (enum, composite), ``CREATE DOMAIN`` and ``ALTER TYPE`` / ``ALTER DOMAIN``.
-"""
+"""``CREATE TYPE`` (enum, composite), ``CREATE DOMAIN`` and ``ALTER TYPE`` / ``ALTER DOMAIN``."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""``CREATE [MATERIALIZED | RECURSIVE] VIEW``.
-"""
+"""``CREATE [MATERIALIZED | RECURSIVE] VIEW``."""
 
 from __future__ import annotations
 

@@ -7,8 +7,7 @@ the provenance that diff reports and inference reasons with. It does no I/O.
 
 One module per noun (``tables``, ``types``, ``drops``, ...), each a mixin over
 :class:`~schemadiff.sql.replay.core.ReplayState` with a ``HANDLERS`` table from op type to
-handler; :class:`Replayer` composes them and dispatches through the joined table.
-"""
+handler; :class:`Replayer` composes them and dispatches through the joined table."""
 
 from __future__ import annotations
 

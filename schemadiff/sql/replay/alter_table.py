@@ -1,5 +1,4 @@
-"""``ALTER TABLE``: each action, recursed to partitions and inheritors as PostgreSQL does.
-"""
+"""``ALTER TABLE``: each action, recursed to partitions and inheritors as PostgreSQL does."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""``COMMENT ON``: the comment as an attribute of its object.
-"""
+"""``COMMENT ON``: the comment as an attribute of its object."""
 
 from __future__ import annotations
 

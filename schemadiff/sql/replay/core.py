@@ -1,6 +1,5 @@
 """The replay's state: the catalog under construction, the journal of one statement's changes
-and the effect log it commits to, diagnostics, and name lookups along the search path.
-"""
+and the effect log it commits to, diagnostics, and name lookups along the search path."""
 
 from __future__ import annotations
 

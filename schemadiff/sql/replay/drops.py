@@ -1,6 +1,5 @@
 """``DROP`` of every kind, and PostgreSQL's cascades: a column's indexes and constraints, a
-table's dependent views, inheritors and sequences.
-"""
+table's dependent views, inheritors and sequences."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Functions and procedures: create or replace, alter, and lookups by signature.
-"""
+"""Functions and procedures: create or replace, alter, and lookups by signature."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""``CREATE INDEX`` (partitioned indexes included) and ``ALTER INDEX``.
-"""
+"""``CREATE INDEX`` (partitioned indexes included) and ``ALTER INDEX``."""
 
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
 """Partitions and inheritance children: what they inherit from their parent (columns, indexes,
-constraints) and how to find them.
-"""
+constraints) and how to find them."""
 
 from __future__ import annotations
 

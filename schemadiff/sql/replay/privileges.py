@@ -1,6 +1,5 @@
 """``GRANT`` / ``REVOKE`` and ``ALTER DEFAULT PRIVILEGES``: privileges as objects keyed by
-(schema, object, grantee).
-"""
+(schema, object, grantee)."""
 
 from __future__ import annotations
 

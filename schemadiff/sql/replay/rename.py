@@ -1,6 +1,5 @@
 """Renames of relations and columns, carried into every index, constraint, view, trigger and
-policy that names them.
-"""
+policy that names them."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Schemas and extensions: create, rename (moving every object in it), alter.
-"""
+"""Schemas and extensions: create, rename (moving every object in it), alter."""
 
 from __future__ import annotations
 

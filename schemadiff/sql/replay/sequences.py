@@ -1,5 +1,4 @@
-"""Sequences: ``CREATE`` / ``ALTER SEQUENCE`` with PostgreSQL's defaults per data type.
-"""
+"""Sequences: ``CREATE`` / ``ALTER SEQUENCE`` with PostgreSQL's defaults per data type."""
 
 from __future__ import annotations
 

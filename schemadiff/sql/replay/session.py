@@ -1,6 +1,5 @@
 """Statements that change the session or make no schema object: ``SET search_path``, ``DO``
-blocks, data statements (and the DDL a called function may run), batches, unsupported ones.
-"""
+blocks, data statements (and the DDL a called function may run), batches, unsupported ones."""
 
 from __future__ import annotations
 

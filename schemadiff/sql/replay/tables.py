@@ -1,6 +1,5 @@
 """``CREATE TABLE`` (columns, constraints, partitions, ``LIKE``, typed tables) and
-``CREATE TABLE AS``: the columns, the implicit sequences, NOT NULLs and constraint names.
-"""
+``CREATE TABLE AS``: the columns, the implicit sequences, NOT NULLs and constraint names."""
 
 from __future__ import annotations
 

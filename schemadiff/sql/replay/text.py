@@ -1,6 +1,5 @@
 """Edits of expression text the replay keeps as strings: index keys, exclusion constraints,
-partition keys and trigger events, renamed or retyped.
-"""
+partition keys and trigger events, renamed or retyped."""
 
 from __future__ import annotations
 

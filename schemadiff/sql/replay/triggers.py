@@ -1,5 +1,4 @@
-"""Triggers and row-level security policies: objects that hang off one table.
-"""
+"""Triggers and row-level security policies: objects that hang off one table."""
 
 from __future__ import annotations
 

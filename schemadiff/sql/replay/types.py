@@ -1,6 +1,5 @@
 """Enums, composite types and domains: create, ``ALTER TYPE`` (values, attributes, renames),
-and the retyping of every column and argument a rename touches.
-"""
+and the retyping of every column and argument a rename touches."""
 
 from __future__ import annotations
 

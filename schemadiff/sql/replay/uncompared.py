@@ -1,6 +1,5 @@
 """Objects the model does not compare (foreign tables, shell and base types): remembered by
-name so that statements naming them resolve, and dropped with what depends on them.
-"""
+name so that statements naming them resolve, and dropped with what depends on them."""
 
 from __future__ import annotations
 

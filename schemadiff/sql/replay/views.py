@@ -1,5 +1,4 @@
-"""Views and materialized views: their columns and canonical query.
-"""
+"""Views and materialized views: their columns and canonical query."""
 
 from __future__ import annotations
 
