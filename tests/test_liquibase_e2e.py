@@ -2,7 +2,8 @@
 
 Two changelogs: ``fixtures/tools/liquibase`` (written for the tests) and the real published one
 in ``fixtures/liquibase_extrack`` (its MANIFEST says where from). Liquibase builds the whole
-real history and ``diff`` finds 0 differences. For each changelog, ``liquibase update-count``
+real history and ``diff`` finds 0 differences (and CRLF or lone CR line ends, in formatted and
+plain files, replay as Liquibase sends them). For each changelog, ``liquibase update-count``
 builds the database with every changeset but the last; the history is damaged (wiped, a gap,
 a phantom row for the pending changeset); ``infer`` must name exactly what is missing or
 phantom; ``sync`` writes the rows ``changelog-sync`` would write (checked against rows Liquibase
@@ -92,6 +93,31 @@ def test_real_history_replays_to_zero_differences(pg: PgServer, liquibase_cli: P
         "unmodeled": 0}
     check = _cli("check", *base)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_line_ends_replay_as_liquibase_sends_them(pg: PgServer, liquibase_cli: Path,
+                                                  tmp_path: Path) -> None:
+    """CRLF and a lone CR inside function bodies, in a formatted file (lines joined with LF)
+    and in a plain one (every CR dropped): what Liquibase builds is what the replay builds."""
+    work = tmp_path / "changelog"
+    (work / "later").mkdir(parents=True)
+    (work / "master.yaml").write_text("databaseChangeLog:\n  - include:\n      file: f.sql\n"
+                                      "  - includeAll:\n      path: later/\n")
+    body = b"AS $$SELECT 'a\rb' || 'c\r\nd'$$ LANGUAGE sql;\r\n"
+    (work / "f.sql").write_bytes(b"--liquibase formatted sql\r\n--changeset x:1\r\n"
+                                 b"CREATE FUNCTION f() RETURNS text " + body)
+    (work / "later" / "g.sql").write_bytes(b"CREATE FUNCTION g() RETURNS text " + body)
+    db = pg.create_database("liquibase_eol")
+    with tcp_address(pg.dsn(db)) as (host, port, user):
+        _liquibase(liquibase_cli, f"jdbc:postgresql://{host}:{port}/{db}", user, work, "update",
+                   master="master.yaml")
+    with pg.connect_db(db) as conn:
+        assert dict(conn.execute("SELECT proname, prosrc FROM pg_proc WHERE proname IN "
+                                 "('f', 'g')").fetchall()) == {
+            "f": "SELECT 'a\nb' || 'c\nd'", "g": "SELECT 'ab' || 'c\nd'"}
+    diff = _cli("diff", "--migrations", str(work), "--dsn", pg.dsn(db), "--format", "json")
+    assert diff.returncode == 0, diff.stdout + diff.stderr
+    assert json.loads(diff.stdout)["summary"]["differences"] == 0
 
 
 @pytest.mark.parametrize("damage", ["wipe", "gap", "phantom"])
