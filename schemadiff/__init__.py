@@ -30,6 +30,7 @@ from schemadiff._version import __version__ as __version__
 # Imported on first use, so that `schemadiff --help` does not pay for the whole engine.
 _LAZY = {
     "diff": "schemadiff.api",
+    "Inputs": "schemadiff.api",
     "infer": "schemadiff.api",
     "check": "schemadiff.api",
     "sync": "schemadiff.api",
@@ -66,6 +67,7 @@ if TYPE_CHECKING:
     from schemadiff.api import (
         CheckResult,
         DiffResult,
+        Inputs,
         SyncRefused,
         SyncResult,
         check,
@@ -98,6 +100,7 @@ __all__ = [
     "Difference",
     "Hybrid",
     "Inference",
+    "Inputs",
     "Key",
     "Migration",
     "Replay",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from schemadiff.differences import Difference
 from schemadiff.errors import Diagnostic, SchemaDiffError
@@ -36,11 +36,19 @@ from schemadiff.tools.protocol import SyncRefusal
 from schemadiff.verification import Verification
 
 if TYPE_CHECKING:
+    import sys
+
     from schemadiff.schema_repair import SchemaRepair
+
+    if sys.version_info >= (3, 11):
+        from typing import Unpack
+    else:
+        from typing_extensions import Unpack
 
 __all__ = [
     "CheckResult",
     "DiffResult",
+    "Inputs",
     "SyncRefused",
     "SyncResult",
     "check",
@@ -108,194 +116,127 @@ def _loader(cache: bool) -> Loader:
     return CachedLoader(open_cache(cache))
 
 
-def _request(
-    migrations: Path_,
-    *,
-    tool: str | None,
-    schema_file: Path_ | None,
-    dsn: str | None,
-    history_file: Path_ | None = None,
-    schemas: Sequence[str] = (),
-    exclude_schemas: Sequence[str] = (),
-    strict: bool = False,
-    force_tool: bool = False,
-    history_table: str | None = None,
-    options: ToolOptions | None = None,
-    shadow: Shadow | None = None,
-    hybrid: Hybrid | None = EMBEDDED_OR_DSN,
-    ignore: Rules | None = None,
-    privileges: bool = True,
-) -> Request:
-    opts = options or ToolOptions()
-    if history_table is not None:
-        opts = ToolOptions(opts.config, opts.sql, opts.scratch_dsn, history_table)
-    return Request(migrations, tool, schema_file, dsn, history_file, tuple(schemas),
-                   tuple(exclude_schemas), strict, force_tool, opts, shadow, ignore or Rules(),
-                   privileges, hybrid)
+class Inputs(TypedDict, total=False):
+    """The keyword arguments :func:`diff`, :func:`infer`, :func:`check`, :func:`sync` and
+    :func:`repair_schema` share (defaults in brackets).
+
+    Attributes:
+        tool: the migration tool [None: chosen from the files and the database].
+        schema_file: a ``pg_dump --schema-only`` file, or
+        dsn: a database, read only [neither: ``$DATABASE_URL``].
+        history_file: the tool's history rows in a file (CSV or JSON) instead of the
+            source's table [None] (``diff`` reads no history).
+        schemas, exclude_schemas: the schemas compared [all].
+        strict: a statement that cannot be modelled is an error [False].
+        force_tool: take ``tool`` even when the files or the database say another one [False].
+        history_table: the tool's history table when not its default (``schema.name``) [None].
+        options: where Alembic or Django get their SQL [None].
+        shadow: replay exactly in a scratch database instead of statically [None].
+        hybrid: the migrations the static replay cannot model, run in a scratch database
+            [on an embedded server when installed; None: never].
+        ignore: ignore rules (:mod:`schemadiff.ignore`): left out of the findings, counted.
+        privileges: compare privileges [True; False: ``--no-privileges``].
+        cache: read and write the parse cache [True].
+        steps: a progress bar's ``step`` for long steps [None].
+        notify: receives the notices the command line prints on stderr [None].
+    """
+
+    tool: str | None
+    schema_file: Path_ | None
+    dsn: str | None
+    history_file: Path_ | None
+    schemas: Sequence[str]
+    exclude_schemas: Sequence[str]
+    strict: bool
+    force_tool: bool
+    history_table: str | None
+    options: ToolOptions | None
+    shadow: Shadow | None
+    hybrid: Hybrid | None
+    ignore: Rules | None
+    privileges: bool
+    cache: bool
+    steps: Steps | None
+    notify: Notify | None
 
 
-def comparison(
-    migrations: Path_,
-    *,
-    tool: str | None = None,
-    schema_file: Path_ | None = None,
-    dsn: str | None = None,
-    history_file: Path_ | None = None,
-    schemas: Sequence[str] = (),
-    exclude_schemas: Sequence[str] = (),
-    strict: bool = False,
-    force_tool: bool = False,
-    history_table: str | None = None,
-    options: ToolOptions | None = None,
-    shadow: Shadow | None = None,
-    hybrid: Hybrid | None = EMBEDDED_OR_DSN,
-    ignore: Rules | None = None,
-    privileges: bool = True,
-    cache: bool = True,
-    steps: Steps | None = None,
-    notify: Notify | None = None,
-    history: bool = True,
-) -> Comparison:
-    """Both sides read and replayed (what every command below starts from)."""
-    request = _request(
-        migrations, tool=tool, schema_file=schema_file, dsn=dsn, history_file=history_file,
-        schemas=schemas, exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
-        history_table=history_table, options=options, shadow=shadow, ignore=ignore,
-        privileges=privileges,
-        hybrid=hybrid,
-    )
-    result = compare(request, loader=_loader(cache), steps=steps, history=history)
-    for notice in result.notices:
-        if notify is not None:
-            notify(notice)
+@dataclass(frozen=True, slots=True)
+class _Given:
+    """:class:`Inputs` with the defaults filled in (an unknown keyword is a TypeError here)."""
+
+    tool: str | None = None
+    schema_file: Path_ | None = None
+    dsn: str | None = None
+    history_file: Path_ | None = None
+    schemas: Sequence[str] = ()
+    exclude_schemas: Sequence[str] = ()
+    strict: bool = False
+    force_tool: bool = False
+    history_table: str | None = None
+    options: ToolOptions | None = None
+    shadow: Shadow | None = None
+    hybrid: Hybrid | None = EMBEDDED_OR_DSN
+    ignore: Rules | None = None
+    privileges: bool = True
+    cache: bool = True
+    steps: Steps | None = None
+    notify: Notify | None = None
+
+    def request(self, migrations: Path_) -> Request:
+        opts = self.options or ToolOptions()
+        if self.history_table is not None:
+            opts = ToolOptions(opts.config, opts.sql, opts.scratch_dsn, self.history_table)
+        return Request(migrations, self.tool, self.schema_file, self.dsn, self.history_file,
+                       tuple(self.schemas), tuple(self.exclude_schemas), self.strict,
+                       self.force_tool, opts, self.shadow, self.ignore or Rules(),
+                       self.privileges, self.hybrid)
+
+    def tell(self, notices: Sequence[str]) -> None:
+        for notice in notices if self.notify is not None else ():
+            self.notify(notice)  # type: ignore[misc]
+
+
+def _given(inputs: dict[str, Any]) -> _Given:
+    try:
+        return _Given(**inputs)
+    except TypeError as exc:  # the dataclass names itself; the caller wrote a keyword
+        message = str(exc).replace("_Given.__init__() ", "")
+        raise TypeError(f"{message} (the shared keywords are schemadiff.Inputs)") from None
+
+
+def comparison(migrations: Path_, *, history: bool = True, **inputs: Unpack[Inputs]
+               ) -> Comparison:
+    """Both sides read and replayed (what every command below starts from); ``history``:
+    read the tool's history too."""
+    given = _given(dict(inputs))
+    result = compare(given.request(migrations), loader=_loader(given.cache), steps=given.steps,
+                     history=history)
+    given.tell(result.notices)
     return result
 
 
-def diff(
-    migrations: Path_,
-    *,
-    tool: str | None = None,
-    schema_file: Path_ | None = None,
-    dsn: str | None = None,
-    schemas: Sequence[str] = (),
-    exclude_schemas: Sequence[str] = (),
-    strict: bool = False,
-    force_tool: bool = False,
-    history_table: str | None = None,
-    options: ToolOptions | None = None,
-    shadow: Shadow | None = None,
-    hybrid: Hybrid | None = EMBEDDED_OR_DSN,
-    ignore: Rules | None = None,
-    privileges: bool = True,
-    cache: bool = True,
-    steps: Steps | None = None,
-    notify: Notify | None = None,
-) -> DiffResult:
+def diff(migrations: Path_, **inputs: Unpack[Inputs]) -> DiffResult:
     """``schemadiff diff``: how the schema the migrations build differs from the actual one.
 
-    Args:
-        migrations: the migration directory.
-        tool: the migration tool (None: chosen from the files and the database).
-        schema_file: a ``pg_dump`` file, or
-        dsn: a database (read only); neither: ``$DATABASE_URL``.
-        schemas, exclude_schemas: the schemas compared (default: all).
-        strict: a statement that cannot be modelled is an error.
-        force_tool: take ``tool`` even when the files or the database say another one.
-        history_table: the tool's history table when not its default (``schema.name``).
-        options: where Alembic or Django get their SQL.
-        shadow: replay exactly in a scratch database instead of statically.
-        hybrid: the migrations the static replay cannot model, run in a scratch database
-            (the default: on an embedded server when installed; None: never).
-        ignore: ignore rules (:mod:`schemadiff.ignore`): left out of the findings, counted.
-        privileges: compare privileges (False: ``--no-privileges``, grants managed elsewhere).
-        cache: read and write the parse cache.
-        steps: a progress bar's ``step`` for long steps.
-        notify: receives the notices the command line prints on stderr.
+    ``migrations``: the migration directory; the keyword arguments are :class:`Inputs`.
     """
-    c = comparison(
-        migrations, tool=tool, schema_file=schema_file, dsn=dsn, schemas=schemas,
-        exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
-        history_table=history_table, options=options, shadow=shadow, ignore=ignore,
-        privileges=privileges,
-        hybrid=hybrid,
-        cache=cache, steps=steps,
-        notify=notify,
-        history=False,
-    )
+    c = comparison(migrations, history=False, **inputs)
     return DiffResult(c.differences(), c.unmodeled, c.tool, list(c.ignored.counts))
 
 
-def infer(
-    migrations: Path_,
-    *,
-    history_file: Path_ | None = None,
-    tool: str | None = None,
-    schema_file: Path_ | None = None,
-    dsn: str | None = None,
-    schemas: Sequence[str] = (),
-    exclude_schemas: Sequence[str] = (),
-    strict: bool = False,
-    force_tool: bool = False,
-    history_table: str | None = None,
-    options: ToolOptions | None = None,
-    shadow: Shadow | None = None,
-    hybrid: Hybrid | None = EMBEDDED_OR_DSN,
-    ignore: Rules | None = None,
-    privileges: bool = True,
-    cache: bool = True,
-    steps: Steps | None = None,
-    notify: Notify | None = None,
-) -> Inference:
+def infer(migrations: Path_, **inputs: Unpack[Inputs]) -> Inference:
     """``schemadiff infer``: which versions are really applied, from the schema itself, and
-    how that compares with the history (``history_file``, else the source's table). The other
-    arguments are :func:`diff`'s."""
-    return comparison(
-        migrations, history_file=history_file, tool=tool, schema_file=schema_file, dsn=dsn,
-        schemas=schemas,
-        exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
-        history_table=history_table, options=options, shadow=shadow, ignore=ignore,
-        privileges=privileges,
-        hybrid=hybrid,
-        cache=cache, steps=steps,
-        notify=notify,
-    ).inference()
+    how that compares with the history (``history_file``, else the source's table). The
+    keyword arguments are :class:`Inputs`."""
+    return comparison(migrations, **inputs).inference()
 
 
-def check(
-    migrations: Path_,
-    *,
-    fail_on: Sequence[str] = DEFAULT,
-    history_file: Path_ | None = None,
-    tool: str | None = None,
-    schema_file: Path_ | None = None,
-    dsn: str | None = None,
-    schemas: Sequence[str] = (),
-    exclude_schemas: Sequence[str] = (),
-    strict: bool = False,
-    force_tool: bool = False,
-    history_table: str | None = None,
-    options: ToolOptions | None = None,
-    shadow: Shadow | None = None,
-    hybrid: Hybrid | None = EMBEDDED_OR_DSN,
-    ignore: Rules | None = None,
-    privileges: bool = True,
-    cache: bool = True,
-    steps: Steps | None = None,
-    notify: Notify | None = None,
-) -> CheckResult:
+def check(migrations: Path_, *, fail_on: Sequence[str] = DEFAULT, **inputs: Unpack[Inputs]
+          ) -> CheckResult:
     """``schemadiff check``: the CI gate (``result.ok``) on the categories of ``fail_on``;
-    the other arguments are :func:`infer`'s."""
+    the other keyword arguments are :class:`Inputs`."""
     wanted = _categories(fail_on)
-    result = infer(
-        migrations, history_file=history_file, tool=tool, schema_file=schema_file, dsn=dsn,
-        schemas=schemas,
-        exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
-        history_table=history_table, options=options, shadow=shadow, ignore=ignore,
-        privileges=privileges,
-        hybrid=hybrid,
-        cache=cache, steps=steps,
-        notify=notify,
-    )
+    result = infer(migrations, **inputs)
     return CheckResult(evaluate(result, wanted), result, wanted)
 
 
@@ -323,23 +264,7 @@ def sync(
     allow_partial: bool = False,
     complete_partial: bool = False,
     repair_checksums: bool = False,
-    history_file: Path_ | None = None,
-    tool: str | None = None,
-    schema_file: Path_ | None = None,
-    dsn: str | None = None,
-    schemas: Sequence[str] = (),
-    exclude_schemas: Sequence[str] = (),
-    strict: bool = False,
-    force_tool: bool = False,
-    history_table: str | None = None,
-    options: ToolOptions | None = None,
-    shadow: Shadow | None = None,
-    hybrid: Hybrid | None = EMBEDDED_OR_DSN,
-    ignore: Rules | None = None,
-    privileges: bool = True,
-    cache: bool = True,
-    steps: Steps | None = None,
-    notify: Notify | None = None,
+    **inputs: Unpack[Inputs],
 ) -> SyncResult:
     """``schemadiff sync``: the repair of the tool's history table, in its own row format.
 
@@ -348,24 +273,20 @@ def sync(
     migration raises :class:`SyncRefused` unless ``allow_partial`` or ``complete_partial``.
     ``from_json``: a saved ``infer --format json`` instead of reading the database.
     ``repair_checksums``: also set the recorded checksum of applied migrations whose file
-    changed to the file's (the tool's own repair: Flyway's ``repair``). The other arguments
-    are :func:`infer`'s.
+    changed to the file's (the tool's own repair: Flyway's ``repair``). The other keyword
+    arguments are :class:`Inputs`.
     """
     if from_json is not None:
         from schemadiff.contract import read_infer_document
 
         saved = read_infer_document(Path(from_json))
-        plan = plan_from_json(saved, Path(from_json), Path(migrations), tool, options)  # type: ignore[arg-type]
+        plan = plan_from_json(saved, Path(from_json), Path(migrations), inputs.get("tool"),
+                              inputs.get("options"))  # type: ignore[arg-type]
     else:
-        result = infer(
-            migrations, history_file=history_file, tool=tool, schema_file=schema_file, dsn=dsn,
-            schemas=schemas, exclude_schemas=exclude_schemas, strict=strict,
-            force_tool=force_tool, history_table=history_table, options=options,
-            shadow=shadow, ignore=ignore, privileges=privileges, hybrid=hybrid,
-            cache=cache, steps=steps, notify=notify,
-        )
-        plan = plan_from_inference(result)
-    plan.table = history_table or (options.history_table if options is not None else None)
+        plan = plan_from_inference(infer(migrations, **inputs))
+    options = inputs.get("options")
+    plan.table = inputs.get("history_table") or (
+        options.history_table if options is not None else None)
     if plan.partial and not (allow_partial or complete_partial):
         raise SyncRefused(list(plan.partial))
     repair = render_plan(plan, style=style, prune=prune, complete_partial=complete_partial,
@@ -373,38 +294,13 @@ def sync(
     return SyncResult(plan, repair)
 
 
-def repair_schema(
-    migrations: Path_,
-    *,
-    unsafe: bool = False,
-    history_file: Path_ | None = None,
-    tool: str | None = None,
-    schema_file: Path_ | None = None,
-    dsn: str | None = None,
-    schemas: Sequence[str] = (),
-    exclude_schemas: Sequence[str] = (),
-    strict: bool = False,
-    force_tool: bool = False,
-    history_table: str | None = None,
-    options: ToolOptions | None = None,
-    shadow: Shadow | None = None,
-    hybrid: Hybrid | None = EMBEDDED_OR_DSN,
-    ignore: Rules | None = None,
-    privileges: bool = True,
-    cache: bool = True,
-    steps: Steps | None = None,
-    notify: Notify | None = None,
-) -> SchemaRepair:
+def repair_schema(migrations: Path_, *, unsafe: bool = False, **inputs: Unpack[Inputs]
+                  ) -> SchemaRepair:
     """``schemadiff repair-schema``: the DDL that brings the schema back to what its applied
     migrations build (:mod:`schemadiff.schema_repair`); nothing is run. Drops that lose data
     are written commented out unless ``unsafe``; ignored objects are never touched (counted in
-    the notes). The other arguments are :func:`infer`'s."""
-    c = comparison(
-        migrations, history_file=history_file, tool=tool, schema_file=schema_file, dsn=dsn,
-        schemas=schemas, exclude_schemas=exclude_schemas, strict=strict, force_tool=force_tool,
-        history_table=history_table, options=options, shadow=shadow, ignore=ignore,
-        privileges=privileges, hybrid=hybrid, cache=cache, steps=steps, notify=notify,
-    )
+    the notes). The other keyword arguments are :class:`Inputs`."""
+    c = comparison(migrations, **inputs)
     from schemadiff.schema_repair import repair_inferred  # imports the dialect (sqlglot)
 
     repair = repair_inferred(c, c.inference(), unsafe=unsafe)
@@ -433,12 +329,10 @@ def inspect(
         raise SchemaDiffError("give exactly one of --migrations, --schema-file, --dsn")
     loader = _loader(cache)
     if migrations:
-        request = _request(migrations, tool=tool, schema_file=None, dsn=None, strict=strict,
-                           options=options, shadow=shadow)
+        given = _Given(tool=tool, strict=strict, options=options, shadow=shadow, notify=notify)
         notices: list[str] = []
-        _, found = load_migrations(request, notices)
-        for notice in notices if notify is not None else ():
-            notify(notice)
+        _, found = load_migrations(given.request(migrations), notices)
+        given.tell(notices)
         if shadow is not None:
             from schemadiff.sources.shadow import shadow_replay
 
@@ -446,7 +340,7 @@ def inspect(
         return loader.expected(found, strict=strict, steps=steps).replay.catalog
     from schemadiff.pipeline import open_source
 
-    request = _request(".", tool=None, schema_file=schema_file, dsn=dsn, strict=strict)
+    request = _Given(schema_file=schema_file, dsn=dsn, strict=strict).request(".")
     with open_source(request) as source:
         return source.catalog(loader, strict=strict).catalog
 
@@ -473,10 +367,9 @@ def verify(
     if bool(shadow_dsn) == bool(embedded):
         raise SchemaDiffError("give --shadow-dsn DSN or --shadow embedded")
     notices: list[str] = []
-    request = _request(migrations, tool=tool, schema_file=None, dsn=None, options=options)
-    name, found = load_migrations(request, notices)
-    for notice in notices if notify is not None else ():
-        notify(notice)
+    given = _Given(tool=tool, options=options, notify=notify)
+    name, found = load_migrations(given.request(migrations), notices)
+    given.tell(notices)
     started = time.perf_counter()
     agreement = Agreement(static_snapshots(_loader(cache).parse(found)))
     static_done = time.perf_counter()

@@ -47,6 +47,7 @@ from schemadiff.model import (
     Function,
     Index,
     Key,
+    Privilege,
     SchemaObject,
     Table,
     Trigger,
@@ -244,6 +245,8 @@ def _missing(d: Difference, expected: Catalog, origins: _Origins) -> list[Step]:
                               "the applied migrations hold no record of it")]
     if isinstance(obj, Table):
         return _table_with_dependents(obj, expected, header, origins)
+    if isinstance(obj, Privilege):
+        return [Step(key, "create", ddl.privilege_changes(None, obj), header)]
     statements = _create(obj, expected)
     if not statements:
         return [_unrepairable(key, "create", header, f"no DDL is known for a {key.kind}")]
@@ -298,7 +301,7 @@ def _table_with_dependents(table: Table, catalog: Catalog, header: list[str],
                            origins: _Origins) -> list[Step]:
     """A missing table, then what goes with it, each its own step (ordered by what it needs):
     its serial sequences (created first, owned after), comments, constraints, indexes,
-    triggers and policies."""
+    triggers, policies and the privileges on it and its sequences."""
     owned = catalog.sequences_owned_by(table.schema, table.name)
     sql = [create_sql(dataclasses.replace(s, owned_by=None), catalog) or "" for s in owned]
     sql.append(ddl.create_table(table, catalog) or "")
@@ -315,8 +318,14 @@ def _table_with_dependents(table: Table, catalog: Catalog, header: list[str],
         (o for o in on_table if o.KIND in ("constraint", "trigger", "policy")),
         key=_constraint_order)
     parts += sorted(catalog.indexes_on(table.schema, table.name), key=lambda i: i.name)
+    granted_on = {f"table {table.name}", *(f"sequence {s.name}" for s in owned)}
+    parts += sorted((p for p in catalog.of_kind("privilege")
+                     if isinstance(p, Privilege) and p.schema == table.schema
+                     and p.object in granted_on), key=lambda p: (p.object, p.grantee))
     for obj in parts:
-        steps.append(Step(obj.key, "create", _create(obj, catalog),
+        sql = (ddl.privilege_changes(None, obj) if isinstance(obj, Privilege)
+               else _create(obj, catalog))
+        steps.append(Step(obj.key, "create", sql,
                           [f"missing {obj.key} (with its table): created by "
                            f"{origins.created_by(obj.key, None)}"]))
     return steps
@@ -365,6 +374,8 @@ def _extra(d: Difference, actual: Catalog, unsafe: bool) -> Step:
     header = [f"extra {key}: {why}"]
     if not isinstance(obj, SchemaObject):
         return _unrepairable(key, "drop", header, "its record is not known")
+    if isinstance(obj, Privilege):
+        return Step(key, "drop", ddl.privilege_changes(obj, None), header)
     step = Step(key, "drop", [_drop(obj)], header)
     destructive = key.kind in DESTRUCTIVE_DROPS or (isinstance(obj, View) and obj.materialized)
     if destructive and not unsafe:
@@ -433,6 +444,8 @@ def _changed(key: Key, diffs: list[Difference], expected: Catalog, actual: Catal
     attrs.discard("comment")
     if not attrs:
         return [Step(key, "alter", comment, header)]
+    if isinstance(e, Privilege):
+        return [Step(key, "alter", ddl.privilege_changes(a, e), header)]  # type: ignore[arg-type]
     if isinstance(e, Function):
         if attrs & {"returns", "arguments", "routine"}:
             sql = [_drop(a), create_function(e)]
@@ -685,6 +698,15 @@ def _needs(key: Key, obj: SchemaObject | None, catalog: Catalog,
     if isinstance(obj, View):
         out |= {Key(kind, key.schema, rel) for rel in obj.relations
                 for kind in ("table", "view")}
+    if isinstance(obj, Privilege):  # granted once its object exists
+        kind, _, name = obj.object.partition(" ")
+        if kind == "schema":
+            out.add(Key("schema", "", name))
+        elif kind == "function":
+            routine, _, args = name.partition("(")
+            out.add(Key("function", key.schema, routine, args.removesuffix(")")))
+        else:
+            out |= {Key(k, key.schema, name) for k in (kind, "view")}
     if isinstance(obj, Index):
         out |= {o.key for o in catalog.on_table(key.schema, obj.table) if o.KIND == "column"}
         out.add(Key("view", key.schema, obj.table))  # an index on a materialized view

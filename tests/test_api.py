@@ -108,3 +108,15 @@ def test_api_types_are_enums() -> None:
     statuses = {v.status for v in result.verdicts}
     assert statuses == {schemadiff.Status.APPLIED, schemadiff.Status.PENDING}
     assert all(isinstance(v.confidence, schemadiff.Confidence) for v in result.verdicts)
+
+
+def test_the_shared_keywords_are_declared_once_and_checked() -> None:
+    """``Inputs`` (what type checkers and readers see) and the record that fills in the
+    defaults name the same keywords; a misspelt keyword is a TypeError, not ignored."""
+    import dataclasses
+
+    from schemadiff import api
+
+    assert list(api.Inputs.__annotations__) == [f.name for f in dataclasses.fields(api._Given)]
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'schema_fle'"):
+        api.infer(".", schema_fle="dump.sql")  # type: ignore[call-arg]

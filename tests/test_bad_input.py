@@ -823,3 +823,20 @@ def test_unknown_database(tmp_path: Path, pg: PgServer) -> None:
     proc = run_cli(_dsn_cmd(tmp_path, dsn), tmp_path)
     line = assert_clean_error(proc, tmp_path, ("'sd_missing_db'", _host_of(dsn)))
     assert "does not exist" in line
+
+
+def test_a_statement_sqlglot_cannot_parse_leaves_stderr_to_schemadiff(tmp_path: Path) -> None:
+    """sqlglot logs a warning for text it parses as an opaque Command; without a handler it
+    would land on stderr between schemadiff's own lines. The statement is reported once, as
+    unmodeled, by schemadiff."""
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "001_prepared.sql").write_text(
+        "-- +goose Up\nPREPARE select1 AS SELECT 1 AS a;\n"
+        "CREATE TABLE as_select1 AS EXECUTE select1;\n"
+    )
+    proc = run_cli(["inspect", "--migrations", str(migrations), "--tool", "goose",
+                    "--no-cache"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Falling back" not in proc.stderr
+    assert "contains unsupported syntax" not in proc.stderr

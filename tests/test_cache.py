@@ -643,3 +643,35 @@ def test_a_comparison_that_fails_stops_the_dump_worker(tmp_path: Path) -> None:
         compare(request, loader=loader)
     assert started and started[0] is not None  # a worker had the dump
     assert loader._pool is None and not loader._pending
+
+
+def test_the_parser_fingerprint_covers_every_module_the_parser_imports() -> None:
+    """A parse cache entry is keyed by the source of the modules that decide what a file parses
+    to; a module the parser imports but the key leaves out would serve stale parses after an
+    upgrade. Run in a fresh interpreter: what importing the parser and the history loads."""
+    import subprocess
+    import sys
+
+    from schemadiff.runtime import cache
+
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, schemadiff.sql.parse, schemadiff.history, "
+         "schemadiff.sql.split; print('\\n'.join(m for m in sys.modules "
+         "if m.startswith('schemadiff')))"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()
+    root = cache._package_root()
+    keyed = set(cache._expand(root, cache._PARSER_MODULES))
+    missing = []
+    for module in loaded:
+        parts = module.split(".")[1:]
+        if not parts or parts == ["_version"]:  # the version is keyed as __version__
+            continue
+        path = "/".join(parts)
+        if (root / path).is_dir():
+            path += "/__init__.py"
+        else:
+            path += ".py"
+        if path not in keyed and not path.endswith("sql/__init__.py"):
+            missing.append(path)
+    assert missing == []

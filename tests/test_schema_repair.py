@@ -103,8 +103,13 @@ CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION 
 ALTER TABLE orders ENABLE ROW LEVEL SECURITY;
 CREATE POLICY orders_owner ON orders FOR SELECT USING (user_id = current_setting('app.uid')::int);
 COMMENT ON COLUMN users.email IS 'unique, lower-cased by the app';
+GRANT SELECT, INSERT ON orders TO sr_reader;
+GRANT USAGE ON SEQUENCE invoice_no TO sr_reader WITH GRANT OPTION;
+GRANT SELECT ON paid_orders TO sr_reader;
+REVOKE EXECUTE ON FUNCTION touch_user() FROM PUBLIC;
 """,
 }
+ROLES = ("sr_reader", "sr_writer")  # the grantees: roles are cluster-level
 
 RERUN_00003 = "\n".join(
     line for line in MIGRATIONS["00003_functions.sql"].splitlines() if "+goose" not in line
@@ -205,6 +210,16 @@ CASES = [
          "CREATE TABLE scratch (id int); DROP INDEX users_email_lower_idx;",
          flags=("--ignore", "table public.scratch"),
          note="left out by ignore rule 'table public.scratch': not repaired"),
+    Case("privileges: revoked, widened, a grant option dropped, a default given back",
+         "REVOKE INSERT ON orders FROM sr_reader; GRANT UPDATE ON orders TO sr_writer; "
+         "REVOKE GRANT OPTION FOR USAGE ON SEQUENCE invoice_no FROM sr_reader; "
+         "GRANT EXECUTE ON FUNCTION touch_user() TO PUBLIC;",
+         wrote=("GRANT INSERT ON TABLE public.orders TO sr_reader;",
+                "REVOKE UPDATE ON TABLE public.orders FROM sr_writer;",
+                "GRANT USAGE ON SEQUENCE public.invoice_no TO sr_reader WITH GRANT OPTION;",
+                "REVOKE EXECUTE ON ROUTINE public.touch_user() FROM PUBLIC;")),
+    Case("dropped view: re-created, then granted again", "DROP VIEW paid_orders CASCADE;",
+         wrote=("GRANT SELECT ON TABLE public.paid_orders TO sr_reader;",)),
     Case("several at once",
          "DROP INDEX orders_user_id_idx; ALTER TABLE users DROP COLUMN created_at; "
          "ALTER TABLE orders DROP CONSTRAINT orders_total_nonnegative; " + RERUN_00003),
@@ -228,6 +243,10 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def built(pg: PgServer, history: Path) -> str:
     """The database the whole history builds (a template: each case copies it)."""
+    with pg.connect_db("postgres", autocommit=True) as conn:
+        for role in ROLES:
+            if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+                conn.execute(f"CREATE ROLE {role}")  # type: ignore[arg-type]
     db = pg.create_database("schema_repair_base")
     with pg.connect_db(db, autocommit=True) as conn:
         goose_up(conn, history)

@@ -25,6 +25,7 @@ from schemadiff.tools import detect_tool, drizzle, liquibase, read_migrations
 ROOT = Path(__file__).resolve().parents[1]
 DRIZZLE = ROOT / "fixtures" / "tools" / "drizzle"
 LIQUIBASE = ROOT / "fixtures" / "tools" / "liquibase"
+EXTRACK = ROOT / "fixtures" / "liquibase_extrack"
 LAMINAR = ROOT.parent / "shared" / "corpora-pending" / "laminar" / "migrations"
 
 
@@ -263,6 +264,41 @@ def test_liquibase_plain_sql_include_and_dbms_and_ignore(tmp_path: Path) -> None
     assert [(m.version, m.in_transaction, m.opaque) for m in migrations] == [
         ("plain.sql::raw::includeAll", True, False), ("f.sql::1::a", True, False),
         ("f.sql::4::a", False, False), ("master.xml::x::z", True, True)]
+
+
+def test_liquibase_sql_line_ends_are_those_liquibase_sends(tmp_path: Path) -> None:
+    """Measured with Liquibase 4.28 on Linux: a formatted file's lines (ended by CRLF, LF or a
+    lone CR) are joined with LF; a plain file loses every CR. A CRLF function body must replay
+    without its CRs, or the body differs from the one the server holds."""
+    root = tmp_path / "m"
+    root.mkdir()
+    (root / "master.yaml").write_text("databaseChangeLog:\n  - include:\n      file: f.sql\n"
+                                      "  - include:\n      file: plain.sql\n")
+    (root / "f.sql").write_bytes(b"--liquibase formatted sql\r\n--changeset a:1\r\n"
+                                 b"CREATE FUNCTION f() RETURNS text AS\r\n"
+                                 b"'SELECT ''x\ry''::text\r\n' LANGUAGE sql;\r\n")
+    (root / "plain.sql").write_bytes(b"CREATE FUNCTION g() RETURNS text AS\r\n"
+                                     b"'SELECT ''x\ry''::text\r\n' LANGUAGE sql;\r\n")
+    _, (formatted, plain) = read_migrations(root)
+    assert formatted.sql == ("\n\nCREATE FUNCTION f() RETURNS text AS\n"
+                             "'SELECT ''x\ny''::text\n' LANGUAGE sql;\n")
+    assert plain.sql == "CREATE FUNCTION g() RETURNS text AS\n'SELECT ''xy''::text\n' LANGUAGE sql;\n"
+
+
+def test_liquibase_public_history_extrack() -> None:
+    """A real published changelog (MIT, see its MANIFEST): a YAML root including 20 formatted
+    files, most of them CRLF, whose changeset ids repeat from file to file."""
+    assert detect_tool(EXTRACK) == "liquibase"
+    _, migrations = read_migrations(EXTRACK)
+    assert len(migrations) == 28
+    assert len({m.version for m in migrations}) == 28
+    assert {(m.extra["id"], m.extra["author"]) for m in migrations} == {
+        ("1", "agalimianov"), ("2", "agalimianov"), ("3", "agalimianov")}
+    assert migrations[0].version == "001_public/001_tables/001_roles/001_table.sql::1::agalimianov"
+    assert migrations[-1].extra["runOnChange"] == "true"
+    for m in migrations:
+        assert "\r" not in m.sql
+        assert m.sql.count("\n") == Path(m.path).read_bytes().count(b"\n")
 
 
 def test_liquibase_history_identity_and_checksums_it_does_not_compare() -> None:

@@ -78,9 +78,10 @@ _PARSER_MODULES = (
     "sql/names.py",
     "sql/normalize.py",
     "sql/ops.py",
-    "sql/parse.py",
-    "sql/parse_routine.py",
+    "sql/parse/",  # a directory: every module in it
+    "sql/quote.py",
     "history.py",
+    "migration.py",
     "model.py",  # parsed statements carry model values, pickled as these modules define them
     "errors.py",
 )
@@ -140,12 +141,23 @@ def engine_fingerprint() -> str:
     return _engine_fingerprint
 
 
+def _expand(root: Path, relative: tuple[str, ...]) -> list[str]:
+    """``relative`` with each directory (``"sql/parse/"``) replaced by its modules."""
+    files: list[str] = []
+    for rel in relative:
+        if rel.endswith("/"):
+            files += sorted(str(p.relative_to(root)) for p in (root / rel).glob("*.py"))
+        else:
+            files.append(rel)
+    return files
+
+
 def _hash_sources(relative: tuple[str, ...]) -> str:
     h = hashlib.sha256()
     h.update(f"schemadiff {__version__}\0".encode())
     h.update(f"sqlglot {_sqlglot_version()}\0".encode())
     root = _package_root()
-    for rel in relative:
+    for rel in _expand(root, relative):
         try:
             h.update(rel.encode() + b"\0" + (root / rel).read_bytes() + b"\0")
         except OSError:  # an installed build without sources: versions decide alone

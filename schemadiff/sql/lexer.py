@@ -197,7 +197,10 @@ def _e_escape(m: re.Match[str]) -> str:
         return chr(int(m.group("oct"), 8) & 0xFF)
     hexa = m.group("hex") or m.group("u4") or m.group("u8")
     if hexa is not None:
-        return chr(int(hexa, 16))
+        code = int(hexa, 16)
+        if code > 0x10FFFF:
+            raise LexError("invalid Unicode escape value")  # as PostgreSQL refuses it
+        return chr(code)
     other = m.group("other")
     return _E_SIMPLE.get(other, other)
 

@@ -14,6 +14,7 @@ expressions is not compared.
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 from dataclasses import dataclass
@@ -34,6 +35,13 @@ if TYPE_CHECKING:
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
+
+# sqlglot logs a warning for text it falls back to parsing as an opaque Command; with no handler
+# configured, Python's last resort prints it on stderr, where the command line's output is one
+# line per error. schemadiff reports those statements itself (unmodeled, with file and line).
+# A NullHandler is the library convention: an application that configures logging still sees
+# them.
+logging.getLogger("sqlglot").addHandler(logging.NullHandler())
 
 
 def _words(text: str) -> frozenset[str]:

@@ -208,7 +208,8 @@ class _Reader:
         if not _is_formatted(text):
             if not text.strip():
                 return  # Liquibase skips an empty file
-            self.add(rel, 1, "raw", "includeAll", text, {}, lines, set(range(len(lines))))
+            self.add(rel, 1, "raw", "includeAll", text, {}, lines, set(range(len(lines))),
+                     raw=True)
             return
         logical: str | None = None
         current: dict[str, object] | None = None
@@ -350,8 +351,16 @@ class _Reader:
 
     def add(self, filename: str, line: int, cid: str, author: str, body: str,
             extra: dict[str, str], lines: list[str], keep: set[int], *,
-            source: str | None = None, opaque: bool = False) -> None:
-        """One changeset as a :class:`Migration` (duplicate identities are an error)."""
+            source: str | None = None, opaque: bool = False, raw: bool = False) -> None:
+        """One changeset as a :class:`Migration` (duplicate identities are an error).
+
+        Its SQL is the text Liquibase sends, line ends included: a formatted file is read line
+        by line (``BufferedReader.readLine``: ``\\r\\n``, ``\\n`` or a lone ``\\r`` ends a line)
+        and its lines joined with ``\\n``; a ``raw`` file's text loses every ``\\r``. So a CRLF
+        file's function body reaches the server with ``\\n`` line ends and no ``\\r``, and the
+        replay builds it so (measured with Liquibase 4.28 on Linux). Only a lone ``\\r`` in a
+        formatted file moves the line numbers after it (it becomes a line end).
+        """
         rel = source or filename
         path = self.root / rel
         version = identity(filename, cid, author)
@@ -365,6 +374,7 @@ class _Reader:
                       else _common.blank(lines[i]) for i in range(len(lines)))
         if expanded != body:
             sql = "".join(self.expand(x) if x.strip() else x for x in _common.split_lines(sql))
+        sql = sql.replace("\r", "") if raw else sql.replace("\r\n", "\n").replace("\r", "\n")
         extra = {"id": cid, "author": author, "filename": normalize_path(filename), **extra}
         in_tx = (extra.get("runInTransaction") or "true").lower() != "false"
         self.migrations.append(Migration(

@@ -20,6 +20,7 @@ from schemadiff.model import (
     Function,
     Index,
     Policy,
+    Privilege,
     Schema,
     SchemaObject,
     Sequence,
@@ -240,3 +241,42 @@ def comment_on(obj: SchemaObject) -> str | None:
     else:
         target = f"{kind} {_q(key.schema, key.name)}"
     return f"COMMENT ON {target} IS {quote_literal(obj.comment)};"
+
+
+def privilege_target(obj: Privilege) -> str:
+    """What a GRANT names for a privilege's object: ``TABLE s.t`` (a view too), ``SEQUENCE
+    s.q``, ``ROUTINE s.f(integer)`` (a function or a procedure), ``SCHEMA s``."""
+    kind, _, name = obj.object.partition(" ")
+    if kind == "schema":
+        return f"SCHEMA {quote_ident(name)}"
+    if kind == "function":
+        routine, paren, args = name.partition("(")
+        return f"ROUTINE {qualified(obj.schema, routine)}{paren}{args}"
+    return f"{kind.upper()} {qualified(obj.schema, name)}"
+
+
+def privilege_changes(before: Privilege | None, after: Privilege | None) -> list[str]:
+    """The GRANT and REVOKE statements that turn what one role holds on one object from
+    ``before`` into ``after`` (None: nothing beyond the defaults). A revoked default (PUBLIC's
+    ``-EXECUTE``) is granted back or revoked again; a grant option alone is revoked with
+    ``REVOKE GRANT OPTION FOR``."""
+    from schemadiff.sql.privileges import held
+
+    some = after or before
+    if some is None:
+        return []
+    kind = some.object.partition(" ")[0]
+    was = held(kind, some.grantee, before.privileges if before else ())
+    now = held(kind, some.grantee, after.privileges if after else ())
+    on = privilege_target(some)
+    who = "PUBLIC" if some.grantee == "PUBLIC" else quote_ident(some.grantee)
+    out = []
+    if revoke := sorted(p for p in was if p not in now):
+        out.append(f"REVOKE {', '.join(revoke)} ON {on} FROM {who};")
+    if option_off := sorted(p for p, option in now.items() if not option and was.get(p)):
+        out.append(f"REVOKE GRANT OPTION FOR {', '.join(option_off)} ON {on} FROM {who};")
+    if plain := sorted(p for p, option in now.items() if not option and p not in was):
+        out.append(f"GRANT {', '.join(plain)} ON {on} TO {who};")
+    if option_on := sorted(p for p, option in now.items() if option and not was.get(p)):
+        out.append(f"GRANT {', '.join(option_on)} ON {on} TO {who} WITH GRANT OPTION;")
+    return out

@@ -46,7 +46,7 @@ from schemadiff.sql.normalize import (
     referenced_relations,
 )
 from schemadiff.sql.parse import parse_statement
-from schemadiff.sql.parse_routine import arguments as parse_arguments
+from schemadiff.sql.parse.functions import arguments as parse_arguments
 from schemadiff.sql.tokens import Stream
 
 _DEFAULT_PUBLIC_COMMENT = "standard public schema"

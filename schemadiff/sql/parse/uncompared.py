@@ -9,8 +9,7 @@ rather than unmodeled diagnostics. What they do to objects the model does hold i
 modelled (``DROP COLLATION ... CASCADE`` dropping a column shows as a difference).
 
 Foreign tables keep their names (``space="relation"``): ``ALTER TABLE``, ``COMMENT ON
-COLUMN`` and ``DROP`` on them are then recognized too.
-"""
+COLUMN`` and ``DROP`` on them are then recognized too."""
 
 from __future__ import annotations
 
@@ -94,3 +93,4 @@ def _return_rule(s: Stream) -> ops.Op | None:
         s.i = start
         return None
     return ops.ConvertToView(name, s.rest())
+

@@ -1,0 +1,185 @@
+"""``ALTER TABLE`` (and views, materialized views): one action per comma-separated item."""
+
+from __future__ import annotations
+
+from schemadiff.sql import grammar as g
+from schemadiff.sql import ops
+from schemadiff.sql.normalize import TypeRef, normalize_expression
+from schemadiff.sql.tokens import Stream, SyntaxProblem
+
+
+def alter_table(s: Stream) -> ops.Op | None:
+    """``ALTER TABLE | VIEW | MATERIALIZED VIEW ...`` (None when MATERIALIZED is not a view's)."""
+    if s.accept("TABLE"):
+        relkind = "table"
+    elif s.accept("MATERIALIZED", "VIEW"):
+        relkind = "materialized view"
+    elif s.accept("VIEW"):
+        relkind = "view"
+    else:
+        return None
+    if s.at("ALL", "IN"):
+        return ops.NoEffect("session", "ALTER TABLE ALL IN TABLESPACE")
+    if_exists = s.accept("IF", "EXISTS")
+    only = s.accept("ONLY")
+    name = g.qname(s)
+    s.accept_punct("*")
+    actions: list[ops.Action] = []
+    rest = s.sub(s.i, len(s.toks))
+    for a, b in g.split_items(rest):
+        item = rest.sub(a, b)
+        actions.append(_table_action(item))
+        if not item.done():
+            got = item.peek()
+            raise SyntaxProblem(f"unexpected {got.raw if got else 'end'} in ALTER TABLE")
+    return ops.AlterTable(name, tuple(actions), if_exists, relkind, only)
+
+
+_NOOP = ops.SetTableFlag("noop", None)
+
+
+def _table_action(s: Stream) -> ops.Action:
+    if s.accept("RENAME"):
+        if s.accept("TO"):
+            return ops.RenameTo(s.ident())
+        if s.accept("CONSTRAINT"):
+            old = s.ident()
+            s.expect("TO")
+            return ops.RenameConstraint(old, s.ident())
+        s.accept("COLUMN")
+        old = s.ident()
+        s.expect("TO")
+        return ops.RenameColumn(old, s.ident())
+    if s.accept("SET", "SCHEMA"):
+        return ops.SetSchema(s.ident())
+    if s.accept("ADD"):
+        nxt = s.peek(1)
+        if (s.word() in g.TABLE_CONSTRAINT_WORDS and not (
+            s.at("CHECK") and nxt is not None and nxt.kind != "punct"
+        )) or s.at("NOT", "NULL"):
+            return ops.AddConstraint(g.table_constraint(s))
+        s.accept("COLUMN")
+        ine = s.accept("IF", "NOT", "EXISTS")
+        return ops.AddColumn(g.column_def(s), ine)
+    if s.accept("DROP"):
+        if s.accept("CONSTRAINT"):
+            ie = s.accept("IF", "EXISTS")
+            name = s.ident()
+            cascade = s.accept("CASCADE")
+            s.accept("RESTRICT")
+            return ops.DropConstraint(name, ie, cascade)
+        s.accept("COLUMN")
+        ie = s.accept("IF", "EXISTS")
+        name = s.ident()
+        cascade = s.accept("CASCADE")
+        s.accept("RESTRICT")
+        return ops.DropColumn(name, ie, cascade)
+    if s.accept("ALTER"):
+        if s.accept("CONSTRAINT"):
+            name = s.ident()
+            d: dict[str, object] = {}
+            g._deferral(s, d)
+            return ops.AlterColumn(name, "constraint_deferral", d)
+        s.accept("COLUMN")
+        col = s.ident()
+        return _alter_column(s, col)
+    if s.accept("VALIDATE", "CONSTRAINT"):
+        return ops.ValidateConstraint(s.ident())
+    if s.accept("ENABLE", "ROW", "LEVEL", "SECURITY"):
+        return ops.SetTableFlag("rls_enabled", True)
+    if s.accept("DISABLE", "ROW", "LEVEL", "SECURITY"):
+        return ops.SetTableFlag("rls_enabled", False)
+    if s.accept("FORCE", "ROW", "LEVEL", "SECURITY"):
+        return ops.SetTableFlag("rls_forced", True)
+    if s.accept("NO", "FORCE", "ROW", "LEVEL", "SECURITY"):
+        return ops.SetTableFlag("rls_forced", False)
+    for words, state in ((("ENABLE", "REPLICA", "TRIGGER"), "R"),
+                         (("ENABLE", "ALWAYS", "TRIGGER"), "A"),
+                         (("ENABLE", "TRIGGER"), "O"), (("DISABLE", "TRIGGER"), "D")):
+        if s.accept(*words):
+            which = s.ident() if s.word() not in ("ALL", "USER") else s.next().text
+            return ops.SetTriggerState(which, state)
+    if s.accept("SET", "LOGGED"):
+        return ops.SetTableFlag("persistence", "permanent")
+    if s.accept("SET", "UNLOGGED"):
+        return ops.SetTableFlag("persistence", "unlogged")
+    if s.accept("OF"):
+        type_name = g.qname(s)
+        return ops.SetOfType(TypeRef(type_name.name, type_name.schema, builtin=False))
+    if s.accept("NOT", "OF"):
+        return ops.SetOfType(None)
+    if s.accept("INHERIT"):
+        return ops.SetInherit(g.qname(s))
+    if s.accept("NO", "INHERIT"):
+        return ops.SetInherit(g.qname(s), remove=True)
+    if s.accept("ATTACH", "PARTITION"):
+        part = g.qname(s)
+        return ops.AttachPartition(part, g.partition_bound(s))
+    if s.accept("DETACH", "PARTITION"):
+        part = g.qname(s)
+        s.accept_any("CONCURRENTLY", "FINALIZE")
+        return ops.AttachPartition(part, None, detach=True)
+    # Storage and ownership details that are not part of the model.
+    for words in (("OWNER", "TO"), ("CLUSTER", "ON"), ("SET", "WITHOUT"), ("SET", "TABLESPACE"),
+                  ("SET", "ACCESS", "METHOD"), ("REPLICA", "IDENTITY"), ("SET",), ("RESET",),
+                  ("ENABLE", "RULE"), ("DISABLE", "RULE"), ("ENABLE", "REPLICA", "RULE"),
+                  ("ENABLE", "ALWAYS", "RULE")):
+        if s.accept(*words):
+            while not s.done():
+                s.next()
+            return _NOOP
+    got = s.peek()
+    raise SyntaxProblem(f"unknown ALTER TABLE action {got.raw if got else ''}")
+
+
+def _alter_column(s: Stream, col: str) -> ops.Action:
+    if s.accept("SET", "DATA", "TYPE") or s.accept("TYPE"):
+        t = g.data_type(s)
+        collation = None
+        if s.accept("COLLATE"):
+            collation = g.collation(s)
+        using = None
+        if s.accept("USING"):
+            using = s.rest()
+        return ops.AlterColumn(col, "type", (t, collation, using))
+    if s.accept("SET", "DEFAULT"):
+        return ops.AlterColumn(col, "default", normalize_expression(s.rest()))
+    if s.accept("DROP", "DEFAULT"):
+        return ops.AlterColumn(col, "default", None)
+    if s.accept("SET", "NOT", "NULL"):
+        return ops.AlterColumn(col, "not_null", True)
+    if s.accept("DROP", "NOT", "NULL"):
+        return ops.AlterColumn(col, "not_null", False)
+    if s.accept("ADD", "GENERATED"):
+        kind = "always" if s.accept("ALWAYS") else "by default"
+        if kind == "by default":
+            s.expect("BY", "DEFAULT")
+        s.expect("AS", "IDENTITY")
+        g.identity_options(s)
+        return ops.AlterColumn(col, "identity", kind)
+    if s.accept("DROP", "IDENTITY"):
+        s.accept("IF", "EXISTS")
+        return ops.AlterColumn(col, "identity", None)
+    if s.accept("DROP", "EXPRESSION"):
+        s.accept("IF", "EXISTS")
+        return ops.AlterColumn(col, "generated", None)
+    if s.accept("SET", "EXPRESSION", "AS"):
+        return ops.AlterColumn(col, "generated", normalize_expression(s.paren_text()))
+    if s.at("SET", "GENERATED"):
+        s.next()
+        s.next()
+        kind = "always" if s.accept("ALWAYS") else "by default"
+        if kind == "by default":
+            s.expect("BY", "DEFAULT")
+        while not s.done():
+            s.next()
+        return ops.AlterColumn(col, "identity_kind", kind)
+    for words in (("SET", "STATISTICS"), ("SET", "STORAGE"), ("SET", "COMPRESSION"), ("SET",),
+                  ("RESET",), ("RESTART",)):
+        if s.accept(*words):
+            while not s.done():
+                s.next()
+            return ops.AlterColumn(col, "noop")
+    got = s.peek()
+    raise SyntaxProblem(f"unknown ALTER COLUMN action {got.raw if got else ''}")
+

@@ -1,0 +1,65 @@
+"""``CREATE POLICY`` / ``ALTER POLICY`` (sql-createpolicy.html)."""
+
+from __future__ import annotations
+
+from schemadiff.sql import grammar as g
+from schemadiff.sql import ops
+from schemadiff.sql.normalize import (
+    normalize_expression,
+)
+from schemadiff.sql.tokens import Stream, SyntaxProblem
+
+
+def _roles(s: Stream) -> tuple[str, ...]:
+    roles = []
+    while True:
+        t = s.next()
+        roles.append(t.text if t.kind == "ident" else t.raw.lower())
+        if not s.accept_punct(","):
+            break
+    return tuple(sorted(roles))
+
+
+def create_policy(s: Stream) -> ops.Op:
+    s.expect("POLICY")
+    name = s.ident()
+    s.expect("ON")
+    table = g.qname(s)
+    p: dict[str, object] = {"name": name, "table": table}
+    while not s.done():
+        if s.accept("AS"):
+            p["permissive"] = s.next().text != "RESTRICTIVE"
+        elif s.accept("FOR"):
+            p["command"] = s.next().text
+        elif s.accept("TO"):
+            p["roles"] = _roles(s)
+        elif s.accept("USING"):
+            p["using"] = normalize_expression(s.paren_text())
+        elif s.accept("WITH", "CHECK"):
+            p["with_check"] = normalize_expression(s.paren_text())
+        else:
+            got = s.peek()
+            raise SyntaxProblem(f"unexpected {got.raw if got else 'end'} in CREATE POLICY")
+    return ops.CreatePolicy(**p)  # type: ignore[arg-type]
+
+
+def alter_policy(s: Stream) -> ops.Op:
+    s.expect("POLICY")
+    name = s.ident()
+    s.expect("ON")
+    table = g.qname(s)
+    if s.accept("RENAME", "TO"):
+        return ops.AlterPolicy(name, table, rename=s.ident())
+    p: dict[str, object] = {}
+    while not s.done():
+        if s.accept("TO"):
+            p["roles"] = _roles(s)
+        elif s.accept("USING"):
+            p["using"] = normalize_expression(s.paren_text())
+        elif s.accept("WITH", "CHECK"):
+            p["with_check"] = normalize_expression(s.paren_text())
+        else:
+            got = s.peek()
+            raise SyntaxProblem(f"unexpected {got.raw if got else 'end'} in ALTER POLICY")
+    return ops.AlterPolicy(name, table, **p)  # type: ignore[arg-type]
+

@@ -1,0 +1,28 @@
+"""``CREATE SEQUENCE`` and ``ALTER SEQUENCE``."""
+
+from __future__ import annotations
+
+from schemadiff.sql import grammar as g
+from schemadiff.sql import ops
+from schemadiff.sql.tokens import Stream
+
+
+def create_sequence(s: Stream, temporary: bool = False) -> ops.Op:
+    s.expect("SEQUENCE")
+    ine = s.accept("IF", "NOT", "EXISTS")
+    name = g.qname(s)
+    return ops.CreateSequence(name, g.sequence_options(s), ine, temporary)
+
+
+def alter_sequence(s: Stream) -> ops.Op:
+    s.expect("SEQUENCE")
+    ie = s.accept("IF", "EXISTS")
+    name = g.qname(s)
+    if s.accept("RENAME", "TO"):
+        return ops.AlterSequence(name, rename=s.ident(), if_exists=ie)
+    if s.accept("SET", "SCHEMA"):
+        return ops.AlterSequence(name, set_schema=s.ident(), if_exists=ie)
+    if s.accept("OWNER", "TO") or s.at("SET", "LOGGED") or s.at("SET", "UNLOGGED"):
+        return ops.NoEffect("acl", "ALTER SEQUENCE OWNER")
+    return ops.AlterSequence(name, g.sequence_options(s), if_exists=ie)
+

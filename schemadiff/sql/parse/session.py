@@ -1,0 +1,71 @@
+"""``SET`` / ``RESET`` / ``set_config()`` of the search path, and ``SELECT ... INTO`` (a table)."""
+
+from __future__ import annotations
+
+from schemadiff.sql import grammar as g
+from schemadiff.sql import ops
+from schemadiff.sql.tokens import Stream
+
+
+def select_into(s: Stream) -> ops.Op | None:
+    """``SELECT ... INTO [TEMP | UNLOGGED] [TABLE] name FROM ...``: CREATE TABLE name AS the
+    query without its INTO clause. None when the statement has no INTO of its own."""
+    depth = 0
+    for k, t in enumerate(s.toks):
+        if t.kind == "punct" and t.text in ("(", "["):
+            depth += 1
+        elif t.kind == "punct" and t.text in (")", "]"):
+            depth -= 1
+        elif depth == 0 and s.words[k] == "INTO" and k and s.words[k - 1] not in (
+                "INSERT", "MERGE"):
+            rest = s.sub(k + 1, len(s.toks))
+            persistence = "permanent"
+            while rest.word() in ("TEMP", "TEMPORARY", "UNLOGGED", "TABLE", "GLOBAL", "LOCAL"):
+                w = rest.next().text
+                if w in ("TEMP", "TEMPORARY"):
+                    persistence = "temporary"
+                elif w == "UNLOGGED":
+                    persistence = "unlogged"
+            name = g.qname(rest)
+            end = k + 1 + rest.i
+            query = s.text[: t.start] + " " + s.text[s.toks[end - 1].end:]
+            return ops.CreateTableAs(name, " ".join(query.split()), (), False, persistence)
+    return None
+
+
+def set_or_reset(s: Stream) -> ops.Op:
+    if s.accept("RESET"):
+        if s.accept("SEARCH_PATH") or s.accept("ALL"):
+            return ops.SetSearchPath(None)
+        return ops.NoEffect("session")
+    s.expect("SET")
+    s.accept_any("SESSION", "LOCAL")
+    if not s.accept("SEARCH_PATH"):
+        return ops.NoEffect("session")
+    if not (s.accept("TO") or s.accept_punct("=")):
+        return ops.NoEffect("session")
+    if s.accept("DEFAULT"):
+        return ops.SetSearchPath(None)
+    schemas: list[str] = []
+    while not s.done():
+        t = s.next()
+        if t.kind == "string":
+            schemas.extend(p.strip().strip('"') for p in t.text.split(",") if p.strip())
+        elif t.kind == "ident":
+            schemas.append(t.text)
+        elif t.kind == "word":
+            schemas.append(t.raw.lower())
+    return ops.SetSearchPath(tuple(schemas))
+
+
+def is_set_config(s: Stream) -> bool:
+    return any(t.kind == "word" and t.text == "SET_CONFIG" for t in s.toks[:6])
+
+
+def set_config(s: Stream) -> ops.Op:
+    strings = [t.text for t in s.toks if t.kind == "string"]
+    if len(strings) >= 2 and strings[0].lower() == "search_path":
+        parts = (p.strip().strip('"') for p in strings[1].split(","))
+        return ops.SetSearchPath(tuple(p for p in parts if p))
+    return ops.NoEffect("session")
+

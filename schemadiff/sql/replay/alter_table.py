@@ -1,0 +1,303 @@
+"""``ALTER TABLE``: each action, recursed to partitions and inheritors as PostgreSQL does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from schemadiff.model import (
+    Column,
+    Constraint,
+    Index,
+    Key,
+    Table,
+    Trigger,
+)
+from schemadiff.sql import ops
+from schemadiff.sql.normalize import (
+    canonical_default,
+)
+from schemadiff.sql.replay.core import ReplayConflict, ReplayState
+from schemadiff.sql.replay.text import fold_self_cast
+
+
+class AlterTableReplay(ReplayState):
+    """The replay of ``ALTER TABLE``: each action, recursed to partitions and inheritors as
+    PostgreSQL does."""
+
+    def _op_AlterTable(self, op: ops.AlterTable) -> None:
+        if self._is_temp(op.name):
+            for action in op.actions:  # a temporary table renamed keeps shadowing
+                if isinstance(action, ops.RenameTo):
+                    self._temp.discard(op.name.name)
+                    self._temp.add(action.new)
+            return
+        kinds = {"table": ("table", "view", "sequence", "index"), "view": ("view",),
+                 "materialized view": ("view",)}.get(op.relkind, ("table",))
+        key = self._find(kinds, op.name)
+        if key is None:
+            foreign = self._uncompared_key("relation", op.name)
+            if foreign is not None:  # a foreign table: only its name is kept
+                for action in op.actions:
+                    if isinstance(action, ops.RenameTo):
+                        self._op_Uncompared(ops.Uncompared(
+                            "uncompared", names=(op.name,), space="relation", action="rename",
+                            new=action.new))
+                    elif isinstance(action, ops.SetSchema):
+                        self._op_Uncompared(ops.Uncompared(
+                            "uncompared", names=(op.name,), space="relation",
+                            action="set_schema", new=action.schema))
+                return
+            if not op.if_exists:
+                self._conflict(f'relation "{op.name}" does not exist')
+            return
+        if key.kind != "table":
+            for action in op.actions:
+                if isinstance(action, ops.RenameTo):
+                    self._rename_relation(key, key.schema, action.new)
+                elif isinstance(action, ops.SetSchema):
+                    self._rename_relation(key, action.schema, key.name)
+                elif isinstance(action, ops.RenameColumn) and key.kind == "view":
+                    self._views_undecided(key.name)  # its columns' names are not modelled
+            return
+        pending: list[ops.ConstraintDef] = []
+        schema, table = key.schema, key.name
+        for action in op.actions:
+            if isinstance(action, ops.RenameTo):
+                self._rename_relation(Key("table", schema, table), schema, action.new)
+                table = action.new
+            elif isinstance(action, ops.SetSchema):
+                self._rename_relation(Key("table", schema, table), action.schema, table)
+                schema = action.schema
+            else:
+                dropped = (self.catalog.objects.get(Key("column", schema, table, action.name))
+                           if isinstance(action, ops.DropColumn) and op.only else None)
+                pending += self._table_action(schema, table, action)
+                if not op.only:
+                    self._recurse_to_partitions(schema, table, action)
+                elif isinstance(dropped, Column):
+                    self._localize(schema, table, dropped)
+        self._add_constraints(schema, table, pending, recurse=not op.only)
+
+    def _recurse_to_partitions(self, schema: str, table: str, a: ops.Action) -> None:
+        """Column changes on a partitioned table reach its partitions.
+
+        ADD / DROP / RENAME COLUMN and ALTER COLUMN TYPE / DEFAULT / NOT NULL recurse, as in
+        PostgreSQL without ``ONLY``; the parent's column is already changed.
+        """
+        for part in self._children(schema, table):
+            ps, pt = part.schema, part.name
+            if isinstance(a, ops.AddColumn):
+                parent_col = self.catalog.objects.get(Key("column", schema, table, a.column.name))
+                mine = Key("column", ps, pt, a.column.name)
+                if parent_col is not None and mine not in self.catalog:
+                    self._put(replace(parent_col, schema=ps, table=pt, comment=None,  # type: ignore[type-var]
+                                      position=self._next_position(ps, pt)))
+            elif isinstance(a, ops.DropColumn):
+                if Key("column", ps, pt, a.name) in self.catalog:
+                    self._drop_column(ps, pt, a.name)
+            elif isinstance(a, ops.RenameColumn):
+                if Key("column", ps, pt, a.old) in self.catalog:
+                    self._rename_column(ps, pt, a.old, a.new)
+            elif isinstance(a, ops.AlterColumn) and a.what in ("type", "default", "not_null"):
+                parent_col = self.catalog.objects.get(Key("column", schema, table, a.name))
+                child = self.catalog.objects.get(Key("column", ps, pt, a.name))
+                if parent_col is not None and child is not None:
+                    fields = {"type": ("type", "collation", "default"), "default": ("default",),
+                              "not_null": ("not_null",)}[a.what]
+                    self._put(replace(child, **{f: getattr(parent_col, f) for f in fields}))  # type: ignore[type-var]
+            self._recurse_to_partitions(ps, pt, a)
+        if isinstance(a, (ops.RenameColumn, ops.AlterColumn)):
+            self._recurse_to_inheritors(schema, table, a)
+
+    def _localize(self, schema: str, table: str, dropped: Column) -> None:
+        """ALTER TABLE ONLY parent DROP COLUMN: the inheriting tables keep the column, now
+        their own (it was inherited only: the model did not hold it)."""
+        for child in self._inheritors(schema, table):
+            if Key("column", child.schema, child.name, dropped.name) not in self.catalog:
+                self._put(replace(dropped, schema=child.schema, table=child.name, comment=None,
+                                  position=self._next_position(child.schema, child.name)))
+
+    def _recurse_to_inheritors(self, schema: str, table: str, a: ops.Action,
+                               source: Column | None = None) -> None:
+        """RENAME COLUMN and ALTER COLUMN TYPE / DEFAULT / NOT NULL reach the columns of
+        inheriting tables that are their own as well (merged with the inherited one): those
+        are the child's columns the model holds (an inherited-only one stays the parent's)."""
+        name = a.old if isinstance(a, ops.RenameColumn) else a.name  # type: ignore[attr-defined]
+        if source is None and isinstance(a, ops.AlterColumn):
+            source = self.catalog.objects.get(Key("column", schema, table, name))  # type: ignore[assignment]
+        for child in self._inheritors(schema, table):
+            cs, ct = child.schema, child.name
+            col: Column | None = self.catalog.objects.get(Key("column", cs, ct, name))  # type: ignore[assignment]
+            if col is not None:
+                if isinstance(a, ops.RenameColumn):
+                    self._rename_column(cs, ct, a.old, a.new)
+                elif isinstance(a, ops.AlterColumn) and source is not None:
+                    if a.what == "type":
+                        self._put(replace(col, type=source.type, collation=source.collation,
+                                          default=canonical_default(col.default, source.type)))
+                    elif a.what == "default":
+                        self._put(replace(col, default=source.default))
+                    elif a.what == "not_null":
+                        self._put(replace(col, not_null=source.not_null))
+            self._recurse_to_inheritors(cs, ct, a, source)
+
+    def _set_inherit(self, schema: str, table: str, a: ops.SetInherit) -> None:
+        """``INHERIT p`` adds a parent (the child's columns stay its own); ``NO INHERIT p``
+        removes it, and what the child inherited only from it becomes its own."""
+        parent = self._table(a.parent)
+        q = f"{parent.schema}.{parent.name}"
+        t: Table = self.catalog.objects[Key("table", schema, table)]  # type: ignore[assignment]
+        if not a.remove:
+            self._refuse_cycle(parent, schema, table)
+            self._any_inherits = True
+            self._put(replace(t, inherits=(*t.inherits, q)))
+            return
+        self._put(replace(t, inherits=tuple(p for p in t.inherits if p != q)))
+        for pc in self._inherited_columns(parent):
+            if Key("column", schema, table, pc.name) not in self.catalog:
+                self._put(replace(pc, schema=schema, table=table, comment=None,
+                                  position=self._next_position(schema, table)))
+        for o in self.catalog.on_table(parent.schema, parent.name):
+            if (isinstance(o, Constraint) and o.type == "check" and not o.no_inherit
+                    and Key("constraint", schema, table, o.name) not in self.catalog):
+                self._put(replace(o, schema=schema, table=table, comment=None))
+
+    def _table_action(self, schema: str, table: str, a: ops.Action) -> list[ops.ConstraintDef]:
+        if isinstance(a, ops.AddColumn):
+            if Key("column", schema, table, a.column.name) in self.catalog:
+                if not a.if_not_exists:
+                    self._conflict(f'column "{a.column.name}" of relation "{table}" already exists')
+                return []
+            return self._add_column(schema, table, a.column, self._next_position(schema, table))
+        if isinstance(a, ops.AddConstraint):
+            return [a.constraint]
+        if isinstance(a, ops.DropColumn):
+            key = Key("column", schema, table, a.name)
+            if key not in self.catalog:
+                if not a.if_exists:
+                    self._conflict(f'column "{a.name}" of relation "{table}" does not exist')
+                return []
+            self._drop_column(schema, table, a.name)
+            return []
+        if isinstance(a, ops.DropConstraint):
+            key = Key("constraint", schema, table, a.name)
+            if key not in self.catalog:
+                column = self._not_null_column(schema, table, a.name)
+                if column is not None:  # PostgreSQL 18: dropping it drops the NOT NULL
+                    col = self.catalog.objects[Key("column", schema, table, column)]
+                    self._put(replace(col, not_null=False))  # type: ignore[type-var]
+                elif not a.if_exists:
+                    self._conflict(f'constraint "{a.name}" of relation "{table}" does not exist')
+                return []
+            self._drop_constraint(key)
+            return []
+        if isinstance(a, ops.ValidateConstraint):
+            key = Key("constraint", schema, table, a.name)
+            obj = self.catalog.objects.get(key)
+            if obj is not None:
+                self._put(replace(obj, validated=True))  # type: ignore[type-var]
+            return []
+        if isinstance(a, ops.AlterColumn):
+            self._alter_column(schema, table, a)
+            return []
+        if isinstance(a, ops.RenameColumn):
+            self._rename_column(schema, table, a.old, a.new)
+            return []
+        if isinstance(a, ops.RenameConstraint):
+            key = Key("constraint", schema, table, a.old)
+            obj = self.catalog.objects.get(key)
+            if obj is None:
+                column = self._not_null_column(schema, table, a.old)
+                if column is not None:  # a PostgreSQL 18 NOT NULL constraint (a column flag)
+                    self._not_null_names.pop((schema, table, a.old), None)
+                    self._not_null_names[(schema, table, a.new)] = column
+                    return []
+                self._conflict(f'constraint "{a.old}" of relation "{table}" does not exist')
+                return []
+            self._delete(key)
+            self._put(replace(obj, name=a.new))  # type: ignore[type-var]
+            return []
+        if isinstance(a, ops.SetTableFlag):
+            if a.flag != "noop":
+                t = self.catalog.objects[Key("table", schema, table)]
+                self._put(replace(t, **{a.flag: a.value}))  # type: ignore[type-var]
+            return []
+        if isinstance(a, ops.SetTriggerState):
+            for o in self.catalog.on_table(schema, table):
+                if isinstance(o, Trigger) and (a.trigger in ("ALL", "USER") or o.name == a.trigger):
+                    self._put(replace(o, enabled=a.state))
+            return []
+        if isinstance(a, ops.SetInherit):
+            self._set_inherit(schema, table, a)
+            return []
+        if isinstance(a, ops.SetOfType):
+            t = self.catalog.objects[Key("table", schema, table)]
+            self._put(replace(t, of_type=self._type_text(a.type) if a.type else None))  # type: ignore[type-var]
+            return []
+        if isinstance(a, ops.AttachPartition):
+            if self._uncompared_key("relation", a.partition) is not None:
+                return []  # a foreign table partition
+            part = self._table(a.partition)
+            if a.detach:
+                self._put(replace(part, partition_of=None, partition_bound=None))
+            else:
+                parent_table: Table = self.catalog.objects[Key("table", schema, table)]  # type: ignore[assignment]
+                self._refuse_cycle(parent_table, part.schema, part.name)
+                self._put(replace(part, partition_of=f"{schema}.{table}",
+                                  partition_bound=self._typed_bound(parent_table, a.bound)))
+                parent = self.catalog.objects[Key("table", schema, table)]
+                self._inherit_partition_indexes(parent, self.catalog.objects[part.key])  # type: ignore[arg-type]
+            return []
+        raise ReplayConflict(f"no replay for {type(a).__name__}")
+
+    def _alter_column(self, schema: str, table: str, a: ops.AlterColumn) -> None:
+        key = Key("column", schema, table, a.name)
+        col: Column | None = self.catalog.objects.get(key)  # type: ignore[assignment]
+        if a.what == "constraint_deferral":
+            ckey = Key("constraint", schema, table, a.name)
+            con = self.catalog.objects.get(ckey)
+            if con is not None:
+                d: dict[str, Any] = a.value  # type: ignore[assignment]
+                d = {k: v for k, v in d.items() if k in ("deferrable", "initially_deferred")}
+                self._put(replace(con, **d))  # type: ignore[type-var]
+            return
+        if col is None:
+            if self._inherited_column(schema, table, a.name):
+                # pg_dump's ALTER TABLE ONLY child ALTER COLUMN x SET DEFAULT on an inherited x
+                return
+            self._conflict(f'column "{a.name}" of relation "{table}" does not exist')
+            return
+        if a.what == "type":
+            t, collation, _using = a.value  # type: ignore[misc]
+            type_text = self._type_text(t)
+            self._put(replace(col, type=type_text, collation=collation or col.collation,
+                              default=canonical_default(col.default, type_text)))
+            self._fold_self_casts(schema, table, a.name, type_text)
+        elif a.what == "default":
+            self._put(replace(col, default=canonical_default(a.value, col.type)))  # type: ignore[arg-type]
+        elif a.what == "not_null":
+            self._put(replace(col, not_null=bool(a.value)))
+        elif a.what == "identity":
+            self._put(replace(col, identity=a.value, not_null=col.not_null or a.value is not None))  # type: ignore[arg-type]
+        elif a.what == "identity_kind":
+            self._put(replace(col, identity=a.value))  # type: ignore[arg-type]
+        elif a.what == "generated":
+            self._put(replace(col, generated=a.value))  # type: ignore[arg-type]
+
+    def _fold_self_casts(self, schema: str, table: str, column: str, type_text: str) -> None:
+        """After ALTER COLUMN TYPE PostgreSQL re-parses dependent index definitions: a key that
+        cast the column to what is now its own type (``date(col)``, ``col::date``) becomes the
+        plain column, as ``pg_get_indexdef`` then prints it."""
+        for o in list(self.catalog.of_kind("index")):
+            if not (isinstance(o, Index) and o.schema == schema and o.table == table):
+                continue
+            keys = tuple(fold_self_cast(k, column, type_text) for k in o.keys)
+            if keys != o.keys:
+                self._put(replace(o, keys=keys))
+
+
+HANDLERS: dict[type, Callable[[Any, Any], None]] = {
+    ops.AlterTable: AlterTableReplay._op_AlterTable,
+}

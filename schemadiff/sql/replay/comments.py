@@ -1,0 +1,76 @@
+"""``COMMENT ON``: the comment as an attribute of its object."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from schemadiff.model import (
+    Constraint,
+    Key,
+)
+from schemadiff.sql import ops
+from schemadiff.sql.replay.core import TYPE_KINDS, ReplayState
+
+
+class CommentReplay(ReplayState):
+    """The replay of ``COMMENT ON``: the comment as an attribute of its object."""
+
+    def _op_Comment(self, op: ops.Comment) -> None:
+        if op.target == "extension":
+            return  # extension comments come from the extension's control file, not from users
+        if op.target == "domain constraint":  # not compared: the domain keeps (name, check)
+            key = self._find(("domain",), op.name)
+            if key is None or not any(c[0] == op.sub for c in self.catalog.objects[key].checks):  # type: ignore[attr-defined]
+                self._conflict(f"constraint {op.sub} of domain {op.name} does not exist")
+            return
+        if op.target in ("table", "column", "constraint", "trigger", "policy", "index",
+                         "sequence", "view") and self._is_temp(op.name):
+            return
+        if op.target == "column" and self._find(("view", "composite"), op.name) is not None \
+                and self._find(("table",), op.name) is None:
+            return  # a view's or a composite type's column: the model holds neither's columns
+        key = self._comment_target(op)
+        if key is None:
+            space = {"type": "type", "column": "relation", "table": "relation"}.get(op.target)
+            if space is None or self._uncompared_key(space, op.name) is None:
+                self._conflict(f"{op.target} {op.name} does not exist")
+            return
+        obj = self.catalog.objects[key]
+        if op.target == "index" and isinstance(obj, Constraint):  # the index behind it
+            self._put(replace(obj, index_comment=op.text))
+            return
+        self._put(replace(obj, comment=op.text))
+
+    def _comment_target(self, op: ops.Comment) -> Key | None:
+        if op.target == "schema":
+            key = Key("schema", "", op.name.name)
+            return key if key in self.catalog else None
+        if op.target in ("column", "constraint", "trigger", "policy"):
+            table = self._find(("table", "view"), op.name)
+            if table is None:
+                return None
+            key = Key(op.target, table.schema, table.name, op.sub)
+            return key if key in self.catalog else None
+        if op.target == "function":
+            keys = self._functions_named(op.name, op.args)
+            return keys[0] if keys else None
+        kinds = {"table": ("table", "view"), "view": ("view",), "index": ("index",),
+                 "sequence": ("sequence",), "type": TYPE_KINDS,
+                 "domain": ("domain",)}.get(op.target)
+        if kinds is None:
+            return None
+        key = self._find(kinds, op.name)
+        if key is None and op.target == "index":
+            schemas = (op.name.schema,) if op.name.schema else self._path()
+            for schema in schemas:
+                found = self._constraints_named(schema, op.name.name)
+                if found:
+                    return found[0][0]
+        return key
+
+
+HANDLERS: dict[type, Callable[[Any, Any], None]] = {
+    ops.Comment: CommentReplay._op_Comment,
+}

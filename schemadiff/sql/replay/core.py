@@ -1,0 +1,351 @@
+"""The replay's state: the catalog under construction, the journal of one statement's changes
+and the effect log it commits to, diagnostics, and name lookups along the search path."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, ClassVar, TypeVar
+
+from schemadiff.errors import Diagnostic, Location
+from schemadiff.model import (
+    Catalog,
+    Effect,
+    Key,
+    Schema,
+    SchemaObject,
+    Table,
+)
+from schemadiff.sql import ops
+from schemadiff.sql.normalize import (
+    TypeRef,
+    qualified,
+)
+
+_PRIVILEGE_TARGETS = frozenset({"table", "view", "sequence", "function", "schema"})
+
+
+def privilege_object(key: Key) -> tuple[str, str]:
+    """(schema, object) of the privileges on the object ``key`` names."""
+    if key.kind == "schema":
+        return (key.name, f"schema {key.name}")
+    if key.kind == "function":
+        return (key.schema, f"function {key.name}({key.sub})")
+    return (key.schema, f"{'sequence' if key.kind == 'sequence' else 'table'} {key.name}")
+
+
+_RELATION_KINDS = ("table", "view", "sequence", "index", "composite")
+TYPE_KINDS = ("enum", "domain", "composite")
+INDEX_BACKED = ("primary key", "unique", "exclude")
+
+
+class ReplayConflict(Exception):
+    """The statement would fail in PostgreSQL against the modelled state."""
+
+
+def object_attributes(obj: SchemaObject) -> dict[str, Any]:
+    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+
+
+_R = TypeVar("_R", bound="ReplayState")
+
+
+class ReplayState:
+    """A catalog under construction plus the effect log.
+
+    Use :meth:`apply` for each parsed statement in order; read :attr:`catalog`,
+    :attr:`effects` and :attr:`diagnostics` at the end.
+
+    Args:
+        record_effects: keep the effect log (which statement made each attribute). A schema
+            source (a dump) needs only its final catalog.
+    """
+
+    #: op type -> handler, filled by the composed Replayer (schemadiff.sql.replay)
+    HANDLERS: ClassVar[dict[type, Callable[[Any, Any], None]]] = {}
+
+    def __init__(self, *, record_effects: bool = True) -> None:
+        self.catalog = Catalog({Key("schema", "", "public"): Schema("public")})
+        self.effects: list[Effect] = []
+        self._record = record_effects
+        self.diagnostics: list[Diagnostic] = []
+        self.search_path: tuple[str, ...] = ("public",)
+        self._search_path_setting = ("$user", "public")  # as SHOW search_path would print it
+        self._journal: dict[Key, SchemaObject | None] = {}
+        self._connames: dict[str, Counter[str]] = {}
+        self._index = 0
+        self._migration = ""
+        self._location: Location | None = None
+        self._text = ""  # the statement being applied, for diagnostics
+        self._lenient = 0  # > 0 inside DO blocks: guarded DDL, conflicts are not errors
+        self._temp: set[str] = set()  # this session's temporary relations (not modelled)
+        # (space, schema, name) of uncompared objects other statements name: foreign tables
+        # ("relation"), shell and base types ("type")
+        self._uncompared: set[tuple[str, str, str]] = set()
+        self._any_inherits = False  # some table INHERITS from another (see _inheritors)
+        # PostgreSQL 18 NOT NULL constraints given a name: (schema, table, name) -> column
+        self._not_null_names: dict[tuple[str, str, str], str] = {}
+        # the privileges the last deleted object took with it (see _privileges_moved)
+        self._dropped_privileges: tuple[tuple[str, str], list[SchemaObject]] = (("", ""), [])
+        # ALTER DEFAULT PRIVILEGES: (schema or "" for all, object type) -> grantee ->
+        # (privilege -> grant option granted, privileges revoked)
+        self._default_acl: dict[tuple[str, str], dict[str, tuple[dict[str, bool], set[str]]]] = {}
+        self._moving = False  # a rename puts objects back: no default privileges then
+
+    @classmethod
+    def over(cls: type[_R], catalog: Catalog) -> _R:
+        """A replayer (without an effect log) continuing from a copy of ``catalog``."""
+        replayer = cls(record_effects=False)
+        replayer.catalog = Catalog(dict(catalog.objects))
+        for key in catalog.objects.by_kind.get("constraint", {}):
+            replayer._connames.setdefault(key.schema, Counter())[key.sub] += 1
+        return replayer
+
+    def snapshot(self) -> tuple[Any, ...]:
+        """The replay's state, to :meth:`restore` when a migration is run on a server
+        instead (the hybrid replay)."""
+        return (Catalog(dict(self.catalog.objects)), len(self.effects), len(self.diagnostics),
+                self._index, set(self._uncompared), self._any_inherits,
+                dict(self._not_null_names))
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        """Back to a :meth:`snapshot` (what was replayed since is forgotten)."""
+        catalog, effects, diagnostics, index, uncompared, inherits, not_null = state
+        self.catalog = Catalog(dict(catalog.objects))
+        del self.effects[effects:]
+        del self.diagnostics[diagnostics:]
+        self._index, self._uncompared, self._any_inherits = index, set(uncompared), inherits
+        self._not_null_names = dict(not_null)
+        self._recount_constraints()
+
+    def adopt(self, effects: list[Effect], after: Catalog, steps: int) -> None:
+        """Take a migration's effects as a server recorded them (``after``: the catalog the
+        server read after it): each object they touch becomes what the server made.
+        ``steps``: how many statement indexes the migration uses."""
+        base = self._index
+        for e in effects:
+            obj = after.objects.get(e.key)
+            if obj is None:
+                self.catalog.objects.pop(e.key, None)
+            else:
+                self.catalog.objects[e.key] = obj
+                if isinstance(obj, Table) and obj.inherits:
+                    self._any_inherits = True
+            if self._record:
+                self.effects.append(dataclasses.replace(e, index=base + e.index))
+        self._index = base + max(steps, 1 + max((e.index for e in effects), default=0))
+        self._recount_constraints()
+
+    def _recount_constraints(self) -> None:
+        self._connames = {}
+        for key in self.catalog.objects.by_kind.get("constraint", {}):
+            self._connames.setdefault(key.schema, Counter())[key.sub] += 1
+
+    def rename_object(self, key: Key, name: str) -> None:
+        """``ALTER ... RENAME TO name`` of a relation or function, with its cascades."""
+        self._rename_relation(key, key.schema, name)
+        self._commit()
+
+    def rename_column(self, schema: str, table: str, old: str, new: str) -> None:
+        """``ALTER TABLE ... RENAME COLUMN old TO new``, with its cascades."""
+        self._rename_column(schema, table, old, new)
+        self._commit()
+
+    def apply(self, op: ops.Op, migration: str = "", location: Location | None = None,
+              text: str = "") -> None:
+        """Apply one op; conflicts and unsupported statements become diagnostics."""
+        self._migration = migration
+        self._location = location
+        self._text = text
+        self._journal = {}
+        try:
+            self._dispatch(op)
+        except ReplayConflict as exc:
+            self._diag(str(exc))
+        self._commit()
+        self._index += 1
+
+    def reset_search_path(self) -> None:
+        """Each migration starts in a new session (each file is its own connection state)."""
+        self.search_path = ("public",)
+        self._temp = set()
+
+    def _is_temp(self, qn: ops.QName | None) -> bool:
+        """A temporary relation of this session, or an object in pg_temp: not schema state."""
+        if qn is None:
+            return False
+        return qn.schema == "pg_temp" or (qn.schema is None and qn.name in self._temp)
+
+    def _put(self, obj: SchemaObject) -> None:
+        key = obj.key
+        old = self.catalog.objects.get(key)
+        if (old is None and self._default_acl and key.kind in _PRIVILEGE_TARGETS
+                and not self._moving):
+            self._catalog_put(key, old, obj)
+            self._apply_default_privileges(key)
+            return
+        self._catalog_put(key, old, obj)
+
+    def _catalog_put(self, key: Key, old: SchemaObject | None, obj: SchemaObject) -> None:
+        if key not in self._journal:
+            self._journal[key] = old
+        if key.kind == "constraint" and old is None:
+            self._connames.setdefault(key.schema, Counter())[key.sub] += 1
+        self.catalog.objects[key] = obj
+
+    def _delete(self, key: Key) -> None:
+        old = self.catalog.objects.pop(key, None)
+        if old is None:
+            return
+        if key not in self._journal:
+            self._journal[key] = old
+        if key.kind == "constraint":
+            self._connames[key.schema][key.sub] -= 1
+        if key.kind in _PRIVILEGE_TARGETS and self.catalog.objects.by_kind.get("privilege"):
+            # its privileges go with it; a rename puts them back (_privileges_moved)
+            target = privilege_object(key)
+            gone = [o for k, o in self.catalog.objects.by_kind["privilege"].items()
+                    if (k.schema, k.name) == target]
+            for o in gone:
+                self._delete(o.key)
+            self._dropped_privileges = (target, gone)
+
+    def _privileges_moved(self, old: Key, new: Key) -> None:
+        """``old`` was just deleted and put back as ``new`` (renamed, moved): its privileges
+        follow it."""
+        target, gone = self._dropped_privileges
+        if not gone or old.kind not in _PRIVILEGE_TARGETS or target != privilege_object(old):
+            return
+        schema, obj = privilege_object(new)
+        for o in gone:
+            self._put(replace(o, schema=schema, object=obj))  # type: ignore[type-var]
+        self._dropped_privileges = (("", ""), [])
+
+    def _commit(self) -> None:
+        if not self._record:
+            self._journal = {}
+            return
+        for key, before in self._journal.items():
+            after = self.catalog.objects.get(key)
+            if before == after:
+                continue
+            if before is None or after is None:
+                self.effects.append(
+                    Effect(self._migration, self._index, key, "*", before, after, self._location)
+                )
+                continue
+            a, b = before.attributes(), after.attributes()
+            for attr, value in b.items():
+                if a.get(attr) != value:
+                    self.effects.append(
+                        Effect(self._migration, self._index, key, attr, a.get(attr), value,
+                               self._location)
+                    )
+        self._journal = {}
+
+    def _diag(self, message: str) -> None:
+        """Record what could not be modelled, with the statement it came from."""
+        self.diagnostics.append(
+            Diagnostic(self._location or Location("<sql>"), message, self._text)
+        )
+
+    def _conflict(self, message: str) -> None:
+        if not self._lenient:
+            raise ReplayConflict(message)
+
+    def _path(self) -> tuple[str, ...]:
+        path = tuple(s for s in self.search_path if Key("schema", "", s) in self.catalog)
+        return path or ("public",)
+
+    def _creation_schema(self, schema: str | None) -> str:
+        if schema:
+            return schema
+        return self._path()[0]
+
+    def _find(self, kinds: tuple[str, ...], qn: ops.QName) -> Key | None:
+        schemas = (qn.schema,) if qn.schema else self._path()
+        for schema in schemas:
+            for kind in kinds:
+                key = Key(kind, schema, qn.name)
+                if key in self.catalog.objects:
+                    return key
+        return None
+
+    def _relation_or_constraint_index(self, schema: str, name: str) -> bool:
+        if any(Key(k, schema, name) in self.catalog.objects for k in _RELATION_KINDS):
+            return True
+        # constraint-backed indexes are relations too
+        return any(
+            k.kind == "constraint" and k.schema == schema and k.sub == name
+            and o.type in INDEX_BACKED  # type: ignore[attr-defined]
+            for k, o in self._constraints_named(schema, name)
+        )
+
+    def _constraints_named(self, schema: str, name: str) -> list[tuple[Key, SchemaObject]]:
+        if not self._connames.get(schema, Counter()).get(name):
+            return []
+        return [(k, o) for k, o in self.catalog.objects.items()
+                if k.kind == "constraint" and k.schema == schema and k.sub == name]
+
+    def _constraint_name_taken(self, schema: str, name: str) -> bool:
+        return bool(self._connames.get(schema, Counter()).get(name))
+
+    def _table(self, qn: ops.QName) -> Table:
+        key = self._find(("table",), qn)
+        if key is None:
+            raise ReplayConflict(f'relation "{qn}" does not exist')
+        return self.catalog.objects[key]  # type: ignore[return-value]
+
+    def _type_text(self, t: TypeRef, keep_modifiers: bool = True) -> str:
+        if t.modifiers in ("%TYPE", "%ROWTYPE"):
+            return self._referenced_type(t, keep_modifiers)
+        render = t.render if keep_modifiers else t.render_bare
+        if t.builtin:
+            return render()
+        if t.schema:
+            return render(t.schema)
+        key = self._find((*TYPE_KINDS, "table", "view"), ops.QName(None, t.name))
+        if key is None:
+            other = self._uncompared_key("type", ops.QName(None, t.name))
+            return render(other[1] if other else self._path()[0])
+        return render(key.schema)
+
+    def _referenced_type(self, t: TypeRef, keep_modifiers: bool) -> str:
+        """``table.column%TYPE`` is that column's type (without its modifier where a routine
+        keeps none); ``table%ROWTYPE`` the table's row type."""
+        if t.modifiers == "%ROWTYPE":
+            key = self._find(("table", "view"), ops.QName(t.schema, t.name))
+            if key is None:
+                raise ReplayConflict(f'relation "{t.name}" does not exist')
+            return qualified(key.schema, key.name)
+        table, _, column = t.name.rpartition(".")
+        key = self._find(("table", "view"), ops.QName(t.schema, table))
+        col = self.catalog.objects.get(Key("column", key.schema, key.name, column)) if key else None
+        if col is None:
+            raise ReplayConflict(f"{t.name}%TYPE: no such column")
+        type_text: str = col.type  # type: ignore[attr-defined]
+        if keep_modifiers:
+            return type_text
+        from schemadiff.sql.query_types import _without_typmod
+
+        bare = _without_typmod(type_text)
+        return "character" if bare == "bpchar" else bare
+
+    def _qualified_table(self, qn: ops.QName) -> str:
+        key = self._find(("table", "view"), qn)
+        if key is None:
+            other = self._uncompared_key("relation", qn)  # a foreign table
+            schema = other[1] if other else self._creation_schema(qn.schema)
+            return f"{schema}.{qn.name}"
+        return f"{key.schema}.{qn.name}"
+
+    def _dispatch(self, op: ops.Op) -> None:
+        name = getattr(op, "name", None)
+        if isinstance(name, ops.QName) and name.schema and name.schema.startswith("pg_temp"):
+            return  # an object of this session's temporary schema is not schema state
+        handler = self.HANDLERS.get(type(op))
+        if handler is None:
+            raise ReplayConflict(f"no replay for {type(op).__name__}")
+        handler(self, op)

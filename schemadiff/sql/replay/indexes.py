@@ -1,0 +1,80 @@
+"""``CREATE INDEX`` (partitioned indexes included) and ``ALTER INDEX``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from schemadiff.model import (
+    Index,
+)
+from schemadiff.sql import ops
+from schemadiff.sql.names import (
+    choose_name,
+    index_column_names,
+    name_addition,
+)
+from schemadiff.sql.replay.core import ReplayConflict, ReplayState
+
+
+class IndexReplay(ReplayState):
+    """The replay of ``CREATE INDEX`` (partitioned indexes included) and ``ALTER INDEX``."""
+
+    def _op_CreateIndex(self, op: ops.CreateIndex) -> None:
+        if self._is_temp(op.table):  # its name, chosen as for any index, is the session's
+            keys = op.key_names or tuple(k.column or "expr" for k in op.keys)
+            names = index_column_names((*keys, *op.include))
+            self._temp.add(op.name or choose_name(op.table.name, name_addition(names), "idx",
+                                                  lambda n: n in self._temp))
+            return
+        table = self._find(("table", "view"), op.table)
+        if table is None:
+            raise ReplayConflict(f'relation "{op.table}" does not exist')
+        schema = table.schema
+        taken = lambda n: self._relation_or_constraint_index(schema, n)  # noqa: E731
+        if op.name is not None:
+            if taken(op.name):
+                if not op.if_not_exists:
+                    self._conflict(f'relation "{op.name}" already exists')
+                return
+            name = op.name
+        else:
+            keys = op.key_names or tuple(k.column or "expr" for k in op.keys)
+            names = index_column_names((*keys, *op.include))  # one namespace for both
+            # a unique index made by CREATE INDEX is not a constraint: _idx; and its name only
+            # has to differ from other relations' (ChooseRelationName, isconstraint false)
+            name = choose_name(table.name, name_addition(names), "idx", taken)
+        keys = tuple(k.expression + k.suffix for k in op.keys)
+        idx = Index(schema, name, table.name, op.unique, op.method, keys, op.include,
+                    op.predicate, op.nulls_not_distinct)
+        self._put(idx)
+        if not op.only and table.kind == "table":
+            for part in self._partitions(schema, table.name):
+                self._clone_index(idx, part)
+
+    def _op_AlterIndex(self, op: ops.AlterIndex) -> None:
+        key = self._find(("index",), op.name)
+        if key is None:
+            # an index that backs a constraint: renaming it renames the constraint
+            schemas = (op.name.schema,) if op.name.schema else self._path()
+            for schema in schemas:
+                found = self._constraints_named(schema, op.name.name)
+                if found and op.rename:
+                    ckey, con = found[0]
+                    self._delete(ckey)
+                    self._put(replace(con, name=op.rename))  # type: ignore[type-var]
+                    return
+            other = self._find(("table", "view", "sequence"), op.name) if op.rename else None
+            if other is not None:  # ALTER INDEX ... RENAME renames any relation
+                self._rename_relation(other, other.schema, op.rename)  # type: ignore[arg-type]
+            elif not op.if_exists:
+                self._conflict(f'relation "{op.name}" does not exist')
+            return
+        self._rename_relation(key, op.set_schema or key.schema, op.rename or key.name)
+
+
+HANDLERS: dict[type, Callable[[Any, Any], None]] = {
+    ops.CreateIndex: IndexReplay._op_CreateIndex,
+    ops.AlterIndex: IndexReplay._op_AlterIndex,
+}

@@ -1,0 +1,200 @@
+"""Partitions and inheritance children: what they inherit from their parent (columns, indexes,
+constraints) and how to find them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from schemadiff.model import (
+    Column,
+    Constraint,
+    Index,
+    Key,
+    Table,
+)
+from schemadiff.sql.names import (
+    choose_name,
+    index_column_names,
+    make_object_name,
+    name_addition,
+)
+from schemadiff.sql.replay.core import INDEX_BACKED, ReplayConflict, ReplayState
+from schemadiff.sql.replay.text import exclusion_parts, key_names, same_index
+
+
+class InheritanceReplay(ReplayState):
+    """The replay of partitions and inheritance children: what they inherit from their parent
+    (columns, indexes, constraints) and how to find them."""
+
+    def _inheritors(self, schema: str, table: str) -> list[Table]:
+        """The tables that INHERIT from this one (direct children)."""
+        if not self._any_inherits:
+            return []  # no table inherits from any: no scan for the usual case
+        q = f"{schema}.{table}"
+        return [o for o in self.catalog.of_kind("table")
+                if isinstance(o, Table) and q in o.inherits]
+
+    def _refuse_cycle(self, parent: Table, schema: str, child: str) -> None:
+        """``child`` may not become a child (by INHERIT or ATTACH PARTITION) of ``parent`` when
+        it is ``parent`` or one of its ancestors: PostgreSQL refuses the cycle."""
+        seen: set[str] = set()
+        todo = [parent]
+        while todo:
+            t = todo.pop()
+            q = f"{t.schema}.{t.name}"
+            if q in seen:
+                continue
+            seen.add(q)
+            if (t.schema, t.name) == (schema, child):
+                raise ReplayConflict(f'circular inheritance not allowed: "{child}" is already '
+                                     f'an ancestor of "{parent.name}"')
+            for up in (*t.inherits, *((t.partition_of,) if t.partition_of else ())):
+                s, _, n = up.partition(".")
+                above = self.catalog.objects.get(Key("table", s, n))
+                if isinstance(above, Table):
+                    todo.append(above)
+
+    def _inherited_columns(self, t: Table) -> list[Column]:
+        """A table's columns, its ancestors' included (the ancestors' first)."""
+        out: list[Column] = []
+        seen: set[str] = set()
+        for parent in t.inherits:
+            ps, _, pt = parent.partition(".")
+            pobj = self.catalog.objects.get(Key("table", ps, pt))
+            if isinstance(pobj, Table):
+                for c in self._inherited_columns(pobj):
+                    if c.name not in seen:
+                        seen.add(c.name)
+                        out.append(c)
+        for c in self.catalog.columns(t.schema, t.name):
+            if c.name not in seen:
+                seen.add(c.name)
+                out.append(c)
+        return out
+
+    def _partitions(self, schema: str, table: str) -> list[Table]:
+        """The partitions of a partitioned table (direct children)."""
+        parent = self.catalog.objects.get(Key("table", schema, table))
+        if not isinstance(parent, Table) or not parent.partition_by:
+            return []  # only a partitioned table has partitions: no scan for the usual case
+        q = f"{schema}.{table}"
+        return [o for o in self.catalog.of_kind("table")
+                if isinstance(o, Table) and o.partition_of == q]
+
+    def _not_null_column(self, schema: str, table: str, name: str) -> str | None:
+        """The column of a PostgreSQL 18 NOT NULL constraint: named, or PostgreSQL's own
+        ``<table>_<column>_not_null``; None if no NOT NULL column has that name."""
+        named = self._not_null_names.get((schema, table, name))
+        if named is not None:
+            return named
+        for col in self.catalog.columns(schema, table):
+            if col.not_null and make_object_name(table, col.name, "not_null") == name:
+                return col.name
+        return None
+
+    def _inherited_column(self, schema: str, table: str, column: str) -> bool:
+        """Whether an INHERITS parent (transitively) of the table has this column."""
+        t = self.catalog.objects.get(Key("table", schema, table))
+        for parent in getattr(t, "inherits", ()):
+            ps, _, pt = parent.partition(".")
+            if (Key("column", ps, pt, column) in self.catalog
+                    or self._inherited_column(ps, pt, column)):
+                return True
+        return False
+
+    def _children(self, schema: str, table: str) -> list[Table]:
+        """Where column changes and checks recurse: partitions (a partition's columns and
+        checks are its own; an INHERITS child's inherited ones stay the parent's)."""
+        return self._partitions(schema, table)
+
+    def _inherit_partition_indexes(self, parent: Table, part: Table) -> None:
+        """A new or attached partition gets (or attaches) each index of its parent.
+
+        PostgreSQL's DefineRelation / AttachPartitionEnsureIndexes: an equal index already on
+        the partition is attached, else a copy named for the partition is created.
+        """
+        for idx in self.catalog.indexes_on(parent.schema, parent.name):
+            self._clone_index(idx, part)
+        for o in self.catalog.on_table(parent.schema, parent.name):
+            if isinstance(o, Constraint) and o.type in ("primary key", "unique", "check"):
+                self._clone_constraint(o, part)
+
+    def _clone_index(self, idx: Index, part: Table) -> None:
+        """The partition's copy of a partitioned index (recursing into sub-partitions).
+
+        The copy's name is chosen for the partition like an unnamed index on the same keys.
+        """
+        if any(isinstance(o, Index) and o.schema == part.schema and o.table == part.name
+               and same_index(o, idx) for o in self.catalog.of_kind("index")):
+            return  # DefineIndex attaches the partition's equal index and goes no deeper
+        names = index_column_names((*key_names(idx.keys), *idx.include))
+        name = choose_name(part.name, name_addition(names), "idx",
+                           lambda n: self._relation_or_constraint_index(part.schema, n))
+        self._put(replace(idx, schema=part.schema, name=name, table=part.name, comment=None))
+        for sub in self._partitions(part.schema, part.name):
+            self._clone_index(idx, sub)
+
+    def _copy_indexes(self, src: Table, schema: str, table: str, comments: bool) -> None:
+        """LIKE ... INCLUDING INDEXES: each index of the source, and each constraint an index
+        backs, again on the new table, named for it as an unnamed one would be."""
+        def taken(n: str) -> bool:
+            return (self._relation_or_constraint_index(schema, n)
+                    or self._constraint_name_taken(schema, n))
+
+        for o in self.catalog.on_table(src.schema, src.name):
+            if not (isinstance(o, Constraint) and o.type in INDEX_BACKED):
+                continue
+            addition: str | None = None
+            if o.type == "primary key":
+                label = "pkey"
+            elif o.type == "unique":
+                addition, label = name_addition(index_column_names(o.columns + o.include)), "key"
+            else:
+                parts = exclusion_parts(o.expression or "")
+                keys = tuple(e.rpartition(" WITH ")[0] for e in parts[1]) if parts else ()
+                names = index_column_names((*key_names(keys), *o.include))
+                addition, label = name_addition(names), "excl"
+            name = choose_name(table, addition, label, taken)
+            self._put(replace(o, schema=schema, table=table, name=name,
+                              comment=o.comment if comments else None,
+                              index_comment=o.index_comment if comments else None))
+            if o.type == "primary key":
+                self._set_not_null(schema, table, o.columns)
+        for idx in self.catalog.indexes_on(src.schema, src.name):
+            names = index_column_names((*key_names(idx.keys), *idx.include))
+            name = choose_name(table, name_addition(names), "idx",
+                               lambda n: self._relation_or_constraint_index(schema, n))
+            self._put(replace(idx, schema=schema, name=name, table=table,
+                              comment=idx.comment if comments else None))
+
+    def _clone_constraint(self, con: Constraint, part: Table) -> None:
+        """The partition's copy of a primary key, unique or check constraint of its parent.
+
+        A check keeps its name (a partition is attached only if it has it, and pg_dump prints
+        it on each partition); an index-backed one is named for the partition.
+        """
+        if con.type == "check":
+            key = Key("constraint", part.schema, part.name, con.name)
+            if key not in self.catalog:
+                self._put(replace(con, schema=part.schema, table=part.name, comment=None,
+                                  index_comment=None))
+            for sub in self._children(part.schema, part.name):
+                self._clone_constraint(con, sub)
+            return
+        elif not any(isinstance(o, Constraint) and o.type == con.type and o.columns == con.columns
+                     for o in self.catalog.on_table(part.schema, part.name)):
+            schema = part.schema
+            if con.type == "primary key":
+                addition, label = None, "pkey"
+            else:
+                addition = name_addition(index_column_names(con.columns + con.include))
+                label = "key"
+            name = choose_name(part.name, addition, label,
+                               lambda n: self._relation_or_constraint_index(schema, n)
+                               or self._constraint_name_taken(schema, n))
+            self._put(replace(con, schema=schema, table=part.name, name=name, comment=None,
+                              index_comment=None))
+            if con.type == "primary key":
+                self._set_not_null(schema, part.name, con.columns)
+        for sub in self._partitions(part.schema, part.name):
+            self._clone_constraint(con, sub)

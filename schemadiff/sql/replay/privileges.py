@@ -1,0 +1,156 @@
+"""``GRANT`` / ``REVOKE`` and ``ALTER DEFAULT PRIVILEGES``: privileges as objects keyed by
+(schema, object, grantee)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from schemadiff.model import (
+    Key,
+    Privilege,
+)
+from schemadiff.sql import ops
+from schemadiff.sql.replay.core import ReplayState, privilege_object
+
+
+class PrivilegeReplay(ReplayState):
+    """The replay of ``GRANT`` / ``REVOKE`` and ``ALTER DEFAULT PRIVILEGES``: privileges as
+    objects keyed by (schema, object, grantee)."""
+
+    def _op_Grant(self, op: ops.Grant) -> None:
+        from schemadiff.sql.privileges import ALL
+
+        object_type = "function" if op.target in ("procedure", "routine") else op.target
+        targets: list[tuple[str, str, str]] = []  # (schema, object type, object)
+        if op.in_schemas:
+            for schema in op.in_schemas:
+                for key in sorted(self._objects_in(schema, op.target)):
+                    targets.append(self._privilege_target(key))
+        elif object_type == "schema":
+            for qn in op.names:
+                if qn.name == "public":
+                    continue  # its defaults depend on the server version: not compared
+                if Key("schema", "", qn.name) not in self.catalog:
+                    self._conflict(f'schema "{qn.name}" does not exist')
+                    return
+                targets.append((qn.name, "schema", f"schema {qn.name}"))
+        elif object_type == "function":
+            for qn, args in zip(op.names, op.args or (None,) * len(op.names), strict=False):
+                keys = self._functions_named(qn, args)
+                if len(keys) > 1:
+                    self._conflict(f'function name "{qn}" is not unique')
+                    return
+                # none: an aggregate or a built-in function, which the model does not hold
+                targets += [self._privilege_target(k) for k in keys]
+        else:
+            for qn in op.names:
+                key = self._find(("table", "view", "sequence"), qn)
+                if key is None:
+                    if not self._is_temp(qn) and self._uncompared_key("relation", qn) is None:
+                        self._conflict(f'relation "{qn}" does not exist')
+                    continue  # a temporary or a foreign table: not modelled
+                targets.append(self._privilege_target(key))
+        for schema, kind, obj in targets:
+            every = ALL[kind]
+            named = every if "ALL" in op.privileges else tuple(
+                p for p in op.privileges if p in every)
+            for grantee in op.grantees:
+                self._grant_one(schema, kind, obj, grantee, named, op)
+
+    def _grant_one(self, schema: str, kind: str, obj: str, grantee: str,
+                   named: tuple[str, ...], op: ops.Grant) -> None:
+        from schemadiff.sql.privileges import compared, held
+
+        key = Key("privilege", schema, obj, grantee)
+        old = self.catalog.objects.get(key)
+        holds = held(kind, grantee, old.privileges if isinstance(old, Privilege) else ())
+        for p in named:
+            if not op.revoke:
+                holds[p] = holds.get(p, False) or op.grant_option
+            elif op.grant_option:
+                if p in holds:
+                    holds[p] = False
+            else:
+                holds.pop(p, None)
+        privs = compared(kind, grantee, holds)
+        if privs:
+            self._put(Privilege(schema, obj, grantee, privs))
+        elif old is not None:
+            self._delete(key)
+
+    def _op_DefaultPrivileges(self, op: ops.DefaultPrivileges) -> None:
+        from schemadiff.sql.privileges import ALL
+
+        g = op.grant
+        kind = "function" if g.target in ("procedure", "routine") else g.target
+        every = ALL[kind]
+        named = every if "ALL" in g.privileges else tuple(p for p in g.privileges if p in every)
+        for schema in op.schemas or ("",):
+            entry = self._default_acl.setdefault((schema, kind), {})
+            for grantee in g.grantees:
+                granted, revoked = entry.setdefault(grantee, ({}, set()))
+                for p in named:
+                    if not g.revoke:
+                        granted[p] = granted.get(p, False) or g.grant_option
+                        revoked.discard(p)
+                    elif g.grant_option:
+                        if p in granted:
+                            granted[p] = False
+                    else:
+                        granted.pop(p, None)
+                        revoked.add(p)
+
+    def _apply_default_privileges(self, key: Key) -> None:
+        """A new object gets the default privileges of its type, global then its schema's."""
+        from schemadiff.sql.privileges import compared, held
+
+        schema, obj = privilege_object(key)
+        if obj == "schema public":
+            return
+        kind = obj.split(" ", 1)[0]
+        holds: dict[str, dict[str, bool]] = {}
+        for scope in ("", schema) if kind != "schema" else ("",):
+            for grantee, (granted, revoked) in self._default_acl.get((scope, kind), {}).items():
+                h = holds.setdefault(grantee, held(kind, grantee, ()))
+                for p, option in granted.items():
+                    h[p] = h.get(p, False) or option
+                if scope == "":  # a schema's defaults can only add
+                    for p in revoked:
+                        h.pop(p, None)
+        for grantee, h in holds.items():
+            privs = compared(kind, grantee, h)
+            if privs:
+                self._put(Privilege(schema, obj, grantee, privs))
+
+    def _privilege_target(self, key: Key) -> tuple[str, str, str]:
+        if key.kind == "function":
+            return (key.schema, "function", f"function {key.name}({key.sub})")
+        kind = "sequence" if key.kind == "sequence" else "table"
+        return (key.schema, kind, f"{kind} {key.name}")
+
+    def _objects_in(self, schema: str, target: str) -> list[Key]:
+        """``ON ALL TABLES IN SCHEMA s`` and the like: the objects it reaches now."""
+        if target in ("function", "procedure", "routine"):
+            routines = {"function": ("function", "window"), "procedure": ("procedure",),
+                        "routine": ("function", "window", "procedure")}[target]
+            return [k for k, o in self.catalog.objects.by_kind.get("function", {}).items()
+                    if k.schema == schema and o.routine in routines]  # type: ignore[attr-defined]
+        kinds = ("sequence",) if target == "sequence" else ("table", "view")
+        return [k for kind in kinds for k in self.catalog.objects.by_kind.get(kind, {})
+                if k.schema == schema]
+
+    def _privileges_follow(self, old: tuple[str, str], new: tuple[str, str] | None) -> None:
+        """An object dropped (``new`` None) or renamed: ``old``/``new`` are (schema, object)."""
+        for key, o in list(self.catalog.objects.by_kind.get("privilege", {}).items()):
+            if (key.schema, key.name) == old:
+                self._delete(key)
+                if new is not None:
+                    self._put(replace(o, schema=new[0], object=new[1]))  # type: ignore[type-var]
+
+
+HANDLERS: dict[type, Callable[[Any, Any], None]] = {
+    ops.Grant: PrivilegeReplay._op_Grant,
+    ops.DefaultPrivileges: PrivilegeReplay._op_DefaultPrivileges,
+}

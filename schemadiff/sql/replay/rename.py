@@ -1,0 +1,123 @@
+"""Renames of relations and columns, carried into every index, constraint, view, trigger and
+policy that names them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from schemadiff.model import (
+    Column,
+    Constraint,
+    Key,
+    Policy,
+    Table,
+    Trigger,
+    View,
+)
+from schemadiff.sql.normalize import (
+    nextval_default,
+    rename_column,
+)
+from schemadiff.sql.replay.core import ReplayState
+from schemadiff.sql.replay.text import (
+    _rename_event,
+    _rename_in_exclusion,
+    _rename_in_partition_by,
+    _rename_key,
+)
+
+
+class RenameReplay(ReplayState):
+    """The replay of renames of relations and columns, carried into every index, constraint,
+    view, trigger and policy that names them."""
+
+    def _rename_relation(self, key: Key, schema: str, name: str) -> None:
+        obj: Any = self.catalog.objects[key]
+        self._delete(key)
+        self._moving = True
+        self._put(replace(obj, schema=schema, name=name))
+        self._moving = False
+        self._privileges_moved(key, Key(key.kind, schema, name))
+        old_q, new_q = f"{key.schema}.{key.name}", f"{schema}.{name}"
+        if key.kind == "sequence":
+            old_default = nextval_default(key.name)
+            new_default = nextval_default(name)
+            for o in list(self.catalog.of_kind("column")):
+                if isinstance(o, Column) and o.default == old_default and o.schema == key.schema:
+                    self._put(replace(o, default=new_default))
+            return
+        if key.kind != "table":
+            if key.kind == "view":
+                self._rename_in_views(key.name, name)
+            return
+        for o in list(self.catalog.on_table(key.schema, key.name)):
+            self._delete(o.key)
+            self._put(replace(o, schema=schema, table=name))  # type: ignore[type-var]
+        for o in self.catalog.indexes_on(key.schema, key.name):
+            self._delete(o.key)
+            self._put(replace(o, schema=schema, table=name))
+        for o in self.catalog.sequences_owned_by(key.schema, key.name):
+            column = o.owned_by.split(".", 1)[1]  # type: ignore[union-attr]
+            if schema != key.schema:  # ALTER TABLE ... SET SCHEMA takes its sequences along
+                self._delete(o.key)
+            self._put(replace(o, schema=schema, owned_by=f"{name}.{column}"))
+        for o in self.catalog.constraints_referencing(old_q):
+            self._put(replace(o, ref_table=new_q))
+        if getattr(obj, "partition_by", None):  # only a partitioned table has partitions
+            for o in list(self.catalog.of_kind("table")):
+                if isinstance(o, Table) and o.partition_of == old_q:
+                    self._put(replace(o, partition_of=new_q))
+        self._rename_in_views(key.name, name)
+
+    def _rename_in_views(self, old: str, new: str) -> None:
+        for o in list(self.catalog.of_kind("view")):
+            if isinstance(o, View) and old in o.relations:
+                relations = tuple(sorted(new if r == old else r for r in o.relations))
+                # the deparser prints the new name: the query as written no longer decides
+                self._put(replace(o, relations=relations, query=None))
+
+    def _views_undecided(self, relation: str) -> None:
+        """A column of ``relation`` renamed: the views reading it print ``new AS old`` now."""
+        for o in list(self.catalog.of_kind("view")):
+            if isinstance(o, View) and relation in o.relations and o.query is not None:
+                self._put(replace(o, query=None))
+
+    def _rename_column(self, schema: str, table: str, old: str, new: str) -> None:
+        key = Key("column", schema, table, old)
+        col = self.catalog.objects.get(key)
+        if col is None:
+            self._conflict(f'column "{old}" of relation "{table}" does not exist')
+            return
+        self._delete(key)
+        self._put(replace(col, name=new))  # type: ignore[type-var]
+        self._views_undecided(table)
+        tkey = Key("table", schema, table)
+        tobj: Table | None = self.catalog.objects.get(tkey)  # type: ignore[assignment]
+        if tobj is not None and tobj.partition_by:
+            partition_by = _rename_in_partition_by(tobj.partition_by, old, new)
+            self._put(replace(tobj, partition_by=partition_by))
+        sub = lambda cols: tuple(new if c == old else c for c in cols)  # noqa: E731
+        ren = lambda e: rename_column(e, old, new) if e else e  # noqa: E731
+        q = f"{schema}.{table}"
+        for o in self.catalog.on_table(schema, table):
+            if isinstance(o, Constraint):
+                expression = (_rename_in_exclusion(o.expression, old, new)
+                              if o.type == "exclude" and o.expression else ren(o.expression))
+                self._put(replace(o, columns=sub(o.columns), include=sub(o.include),
+                                  expression=expression))
+            elif isinstance(o, Policy):
+                self._put(replace(o, using=ren(o.using), with_check=ren(o.with_check)))
+            elif isinstance(o, Column) and o.generated:
+                self._put(replace(o, generated=ren(o.generated)))
+            elif isinstance(o, Trigger):
+                events = tuple(sorted(_rename_event(e, old, new) for e in o.events))
+                self._put(replace(o, events=events, when=ren(o.when)))
+        for o in self.catalog.constraints_referencing(q):
+            self._put(replace(o, ref_columns=sub(o.ref_columns)))
+        for o in self.catalog.indexes_on(schema, table):
+            keys = tuple(_rename_key(k, old, new) for k in o.keys)
+            self._put(replace(o, keys=keys, include=sub(o.include), predicate=ren(o.predicate)))
+        for o in self.catalog.sequences_owned_by(schema, table):
+            if o.owned_by == f"{table}.{old}":
+                self._put(replace(o, owned_by=f"{table}.{new}"))

@@ -1,0 +1,93 @@
+"""Sequences: ``CREATE`` / ``ALTER SEQUENCE`` with PostgreSQL's defaults per data type."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from schemadiff.model import (
+    Sequence,
+)
+from schemadiff.sql import ops
+from schemadiff.sql.replay.core import ReplayState
+
+INT_RANGES = {
+    "smallint": (-32768, 32767),
+    "integer": (-2147483648, 2147483647),
+    "bigint": (-9223372036854775808, 9223372036854775807),
+}
+NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+
+class SequenceReplay(ReplayState):
+    """The replay of sequences: ``CREATE`` / ``ALTER SEQUENCE`` with PostgreSQL's defaults per
+    data type."""
+
+    def _sequence_from(self, base: Sequence | None, schema: str, name: str,
+                       o: ops.SequenceOptions) -> Sequence:
+        seq = base or Sequence(schema, name)
+        old_type = seq.data_type
+        if o.data_type is not None:
+            seq = replace(seq, data_type=self._type_text(o.data_type))
+        lo, hi = INT_RANGES.get(seq.data_type, INT_RANGES["bigint"])
+        inc = o.increment if o.increment is not None else seq.increment
+        old_lo, old_hi = INT_RANGES.get(old_type, INT_RANGES["bigint"])
+        fresh = base is None
+        min_v = seq.min_value
+        max_v = seq.max_value
+        # init_params: AS type moves a bound that was the old type's own to the new type's
+        retyped = not fresh and o.data_type is not None
+        reset_min, reset_max = retyped and min_v == old_lo, retyped and max_v == old_hi
+        if o.min_value is not None:
+            min_v = o.min_value
+        elif o.no_min or fresh or reset_min:
+            min_v = lo if inc < 0 or reset_min else 1
+        if o.max_value is not None:
+            max_v = o.max_value
+        elif o.no_max or fresh or reset_max:
+            max_v = hi if inc > 0 or reset_max else -1
+        if o.start is not None:
+            start = o.start
+        else:
+            start = seq.start if not fresh else (min_v if inc > 0 else max_v)
+        owned = seq.owned_by
+        if o.owned_by is not None:
+            owned = f"{o.owned_by[0].name}.{o.owned_by[1]}"
+        elif o.owned_by_none:
+            owned = None
+        return replace(seq, increment=inc, min_value=min_v, max_value=max_v, start=start,
+                       cache=o.cache if o.cache is not None else seq.cache,
+                       cycle=o.cycle if o.cycle is not None else seq.cycle, owned_by=owned)
+
+    def _op_CreateSequence(self, op: ops.CreateSequence) -> None:
+        if op.temporary:
+            self._temp.add(op.name.name)
+            return
+        schema = self._creation_schema(op.name.schema)
+        if self._relation_or_constraint_index(schema, op.name.name):
+            if not op.if_not_exists:
+                self._conflict(f'relation "{op.name.name}" already exists')
+            return
+        self._put(self._sequence_from(None, schema, op.name.name, op.options))
+
+    def _op_AlterSequence(self, op: ops.AlterSequence) -> None:
+        key = self._find(("sequence",), op.name)
+        if key is None:
+            if not op.if_exists:
+                self._conflict(f'relation "{op.name}" does not exist')
+            return
+        seq: Sequence = self.catalog.objects[key]  # type: ignore[assignment]
+        if op.rename or op.set_schema:
+            self._rename_relation(key, op.set_schema or key.schema, op.rename or key.name)
+            return
+        if op.options is not None:
+            self._put(self._sequence_from(seq, key.schema, key.name, op.options))
+
+
+HANDLERS: dict[type, Callable[[Any, Any], None]] = {
+    ops.CreateSequence: SequenceReplay._op_CreateSequence,
+    ops.AlterSequence: SequenceReplay._op_AlterSequence,
+}

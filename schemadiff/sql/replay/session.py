@@ -1,0 +1,109 @@
+"""Statements that change the session or make no schema object: ``SET search_path``, ``DO``
+blocks, data statements (and the DDL a called function may run), batches, unsupported ones."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable
+from typing import Any
+
+from schemadiff.model import (
+    Function,
+)
+from schemadiff.sql import ops
+from schemadiff.sql.replay.core import ReplayConflict, ReplayState
+from schemadiff.uncertain import RUN_TIME
+
+# A name called in a statement (``create_partitions(``), and a routine body that runs DDL: a
+# DDL keyword opening a statement, or EXECUTE of SQL built at run time.
+_CALLED = re.compile(r'([A-Za-z_][\w$]*)"?\s*\(')
+_RUNS_DDL = re.compile(
+    r"(?:^|[;\n]|\bTHEN|\bLOOP|\bBEGIN|\bELSE)\s*(?:(?P<execute>EXECUTE)\b|(?:CREATE|ALTER|DROP)\s+"
+    r"(?:TABLE|INDEX|UNIQUE|VIEW|MATERIALIZED|SEQUENCE|SCHEMA|TYPE|FUNCTION|TRIGGER|POLICY)"
+    r"\b(?:\s+(?:IF\s+(?:NOT\s+)?EXISTS|CONCURRENTLY|ON|UNIQUE|INDEX|VIEW))*\s+"
+    r'"?(?P<name>[\w$.]+))',
+    re.IGNORECASE,
+)
+_TEMP_TABLE = re.compile(
+    r"CREATE\s+(?:GLOBAL\s+|LOCAL\s+)?TEMP(?:ORARY)?\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?"
+    r'"?([\w$]+)',
+    re.IGNORECASE,
+)
+
+
+def _runs_ddl(body: str) -> bool:
+    """A routine body that EXECUTEs SQL built at run time or runs DDL on an object other than
+    a temporary table of its own."""
+    temp: set[str] | None = None
+    for m in _RUNS_DDL.finditer(body):
+        if m["execute"]:
+            return True
+        if temp is None:
+            temp = {t.lower() for t in _TEMP_TABLE.findall(body)}
+        if m["name"].lower() not in temp:
+            return True
+    return False
+
+
+
+class SessionReplay(ReplayState):
+    """The replay of statements that change the session or make no schema object: ``SET
+    search_path``, ``DO`` blocks, data statements (and the DDL a called function may run),
+    batches, unsupported ones."""
+
+    def _op_NoEffect(self, op: ops.NoEffect) -> None:
+        if op.category == "data" and op.detail in ("SELECT", "CALL", "WITH") and self._text:
+            called = self._ddl_function_called(self._text)
+            if called is not None:
+                self._diag(f"calls {called.key.display}, which runs DDL or SQL built at run "
+                           "time; what it makes is not modelled")
+
+    def _ddl_function_called(self, text: str) -> Function | None:
+        """A function of the migrations this statement calls whose body runs DDL (or
+        ``EXECUTE``s SQL built at run time): ``SELECT create_partitions(now())``."""
+        functions = self.catalog.objects.by_kind.get("function")
+        if not functions:
+            return None
+        called = {m.group(1).lower() for m in _CALLED.finditer(text)}
+        for key in functions:
+            if key.name.lower() in called:
+                f = self.catalog.objects[key]
+                if isinstance(f, Function) and _runs_ddl(f.body):
+                    return f
+        return None
+
+    def _op_Unsupported(self, op: ops.Unsupported) -> None:
+        self._diag(op.reason)
+
+    def _op_Batch(self, op: ops.Batch) -> None:
+        for inner in op.ops:
+            self._dispatch(inner)
+
+    def _op_SetSearchPath(self, op: ops.SetSearchPath) -> None:
+        if op.schemas is None:
+            self.search_path = ("public",)
+            self._search_path_setting = ("$user", "public")
+        else:
+            self.search_path = tuple(s for s in op.schemas if s not in ("$user", "pg_catalog"))
+            self._search_path_setting = op.schemas
+
+    def _op_DoBlock(self, op: ops.DoBlock) -> None:
+        if op.opaque:
+            self._diag(f"DO block runs {RUN_TIME}; only its literal DDL is modelled")
+        self._lenient += 1
+        try:
+            for inner in op.ops:
+                with contextlib.suppress(ReplayConflict):
+                    self._dispatch(inner)
+        finally:
+            self._lenient -= 1
+
+
+HANDLERS: dict[type, Callable[[Any, Any], None]] = {
+    ops.NoEffect: SessionReplay._op_NoEffect,
+    ops.Unsupported: SessionReplay._op_Unsupported,
+    ops.Batch: SessionReplay._op_Batch,
+    ops.SetSearchPath: SessionReplay._op_SetSearchPath,
+    ops.DoBlock: SessionReplay._op_DoBlock,
+}

@@ -1,0 +1,393 @@
+"""``CREATE TABLE`` (columns, constraints, partitions, ``LIKE``, typed tables) and
+``CREATE TABLE AS``: the columns, the implicit sequences, NOT NULLs and constraint names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from schemadiff.model import (
+    Column,
+    CompositeType,
+    Constraint,
+    Index,
+    Key,
+    Sequence,
+    Table,
+)
+from schemadiff.sql import ops
+from schemadiff.sql.names import (
+    choose_name,
+    index_column_names,
+    name_addition,
+)
+from schemadiff.sql.normalize import (
+    canonical_default,
+    nextval_default,
+    qualified,
+    referenced_columns,
+)
+from schemadiff.sql.replay.core import INDEX_BACKED, ReplayConflict, ReplayState
+from schemadiff.sql.replay.sequences import INT_RANGES, NUMBER
+from schemadiff.sql.replay.text import split_index_key, top_items
+from schemadiff.sql.tokens import Stream
+
+
+def _without_duplicate_indexes(constraints: list[ops.ConstraintDef]) -> list[ops.ConstraintDef]:
+    """transformIndexConstraints: of the index-backed constraints of one statement, those
+    with equal index definitions make one index (the primary key's, else the first one's,
+    taking the first name given). ``a int UNIQUE, UNIQUE (a)`` is one constraint.
+    """
+    def shape(c: ops.ConstraintDef) -> tuple[object, ...]:
+        return (c.columns, c.include, c.expression, c.method if c.type == "exclude" else "btree",
+                c.nulls_not_distinct, c.deferrable, c.initially_deferred)
+
+    indexed = [c for c in constraints if c.type in INDEX_BACKED and c.using_index is None]
+    if len(indexed) < 2:
+        return constraints
+    kept: list[ops.ConstraintDef] = [c for c in indexed if c.type == "primary key"][:1]
+    renamed: dict[int, ops.ConstraintDef] = {}
+    dropped: set[int] = set()
+    for c in indexed:
+        if kept and c is kept[0]:
+            continue
+        prior = next((k for k in kept if shape(k) == shape(c)), None)
+        if prior is None:
+            kept.append(c)
+            continue
+        dropped.add(id(c))
+        if prior.name is None and c.name is not None:
+            new = replace(prior, name=c.name)
+            renamed[id(prior)] = new
+            kept[kept.index(prior)] = new
+    out = []
+    for c in constraints:
+        if id(c) in dropped:
+            continue
+        out.append(renamed.get(id(c), c))
+    return out
+
+
+
+class TableReplay(ReplayState):
+    """The replay of ``CREATE TABLE`` (columns, constraints, partitions, ``LIKE``, typed
+    tables) and ``CREATE TABLE AS``: the columns, the implicit sequences, NOT NULLs and
+    constraint names."""
+
+    def _op_CreateTable(self, op: ops.CreateTable) -> None:
+        if op.persistence == "temporary" or op.name.schema == "pg_temp":
+            self._temp.add(op.name.name)
+            return
+        schema = self._creation_schema(op.name.schema)
+        name = op.name.name
+        if self._relation_or_constraint_index(schema, name):
+            if not op.if_not_exists:
+                self._conflict(f'relation "{name}" already exists')
+            return
+        parent: Table | None = None
+        columns = list(op.columns)
+        if op.partition_of is not None:
+            parent = self._table(op.partition_of)
+            given = {c.name: c for c in columns}
+            columns = [
+                ops.ColumnDef(c.name, None, c.not_null, c.default, None, c.generated, c.collation)
+                for c in self.catalog.columns(parent.schema, parent.name)
+            ]
+            columns = [self._merge_partition_column(c, given.get(c.name)) for c in columns]
+        typed: dict[str, str] = {}  # OF type: the columns are the type's attributes
+        of_type = None
+        if op.of_type is not None:
+            composite = self._find(("composite",), ops.QName(op.of_type.schema, op.of_type.name))
+            if composite is None:
+                raise ReplayConflict(f'type "{op.of_type.name}" does not exist')
+            of_type = qualified(composite.schema, composite.name)
+            typed = dict(self.catalog.objects[composite].attributes_)  # type: ignore[attr-defined]
+            given = {c.name: c for c in columns}
+            columns = [replace(given[n], type=None) if n in given else ops.ColumnDef(n, None)
+                       for n in typed]
+        copied: list[Column] = []  # LIKE: name, type, NOT NULL, collation (+ INCLUDING ...)
+        copied_checks: list[Constraint] = []
+        # INHERITS: the columns and checks a child inherits are the parent's (as pg_dump and
+        # the catalog sources see them: attislocal / conislocal), only its own are modelled;
+        # a column of its own that merges with an inherited one takes its default and NOT NULL.
+        for parent_name in op.inherits:
+            if self._uncompared_key("relation", parent_name) is not None:
+                continue  # a foreign table: its columns are not held
+            inherited = self._table(parent_name)
+            for i, c in enumerate(columns):
+                pc: Column | None = self.catalog.objects.get(  # type: ignore[assignment]
+                    Key("column", inherited.schema, inherited.name, c.name))
+                if pc is not None:  # the parent's generation expression comes along too
+                    columns[i] = replace(c, default=c.default or pc.default,
+                                         not_null=c.not_null or pc.not_null,
+                                         generated=c.generated or pc.generated)
+        for src, options in op.like:
+            other = self._find(("view", "composite"), src)
+            if other is not None and self._find(("table",), src) is None:
+                # LIKE a view or a composite type: its columns' names and types only
+                copied += [Column(schema, name, n, t) for n, t in self._row_of(other)]
+                continue
+            like = self._table(src)
+            for c in self.catalog.columns(like.schema, like.name):
+                copied.append(replace(
+                    c, schema=schema, table=name,
+                    comment=c.comment if "COMMENTS" in options else None,
+                    default=c.default if "DEFAULTS" in options else None,
+                    generated=c.generated if "GENERATED" in options else None,
+                    identity=c.identity if "IDENTITY" in options else None))
+            if "CONSTRAINTS" in options:
+                copied_checks += [
+                    replace(o, schema=schema, table=name,
+                            comment=o.comment if "COMMENTS" in options else None)
+                    for o in self.catalog.on_table(like.schema, like.name)
+                    if isinstance(o, Constraint) and o.type == "check"]
+        self._any_inherits = self._any_inherits or bool(op.inherits)
+        self._put(Table(
+            schema, name, op.persistence, op.partition_by,
+            f"{parent.schema}.{parent.name}" if parent else None,
+            self._typed_bound(parent, op.partition_bound) if parent else op.partition_bound,
+            tuple(self._qualified_table(q) for q in op.inherits), of_type,
+        ))
+        for position, column in enumerate(copied, start=1):
+            self._put(replace(column, position=position))
+        for check in copied_checks:
+            self._put(check)
+        pending: list[ops.ConstraintDef] = []
+        for position, col in enumerate(columns, start=len(copied) + 1):
+            pending += self._add_column(schema, name, col, position, parent, typed.get(col.name))
+        # a new table's constraints hold already: NOT VALID is ignored (they are validated)
+        self._add_constraints(schema, name, [replace(c, not_valid=False) if c.not_valid else c
+                                             for c in pending + list(op.constraints)])
+        if parent is not None:
+            created: Table = self.catalog.objects[Key("table", schema, name)]  # type: ignore[assignment]
+            self._inherit_partition_indexes(parent, created)
+        for src, options in op.like:
+            if "INDEXES" in options and self._find(("table",), src) is not None:
+                self._copy_indexes(self._table(src), schema, name, "COMMENTS" in options)
+
+    def _typed_bound(self, parent: Table, bound: str | None) -> str | None:
+        """A bound's values as the key's types store them: ``10.0`` on an integer key is 10."""
+        if not bound or bound == "DEFAULT" or bound.startswith("WITH") or not parent.partition_by:
+            return bound
+        _, _, inner = parent.partition_by.partition(" ")
+        types = []
+        for part in top_items(inner[1:-1]):
+            expr, is_expr, _ = split_index_key(part)
+            name = expr[1:-1].replace('""', '"') if expr.startswith('"') else expr
+            col = None if is_expr else self.catalog.objects.get(
+                Key("column", parent.schema, parent.name, name))
+            types.append(getattr(col, "type", None))
+
+        def typed(values: str) -> str:
+            out = []
+            for i, v in enumerate(top_items(values)):
+                t = types[i] if i < len(types) else None
+                if t in INT_RANGES and re.fullmatch(r"-?\d+\.0*", v):
+                    v = v.split(".")[0]
+                elif t in ("double precision", "real") and NUMBER.fullmatch(v):
+                    v = repr(float(v)).removesuffix(".0")  # float8out: shortest, no ".0"
+                out.append(v)
+            return ", ".join(out)
+
+        return re.sub(r"\(([^()]*(?:\([^()]*\)[^()]*)*)\)", lambda m: f"({typed(m.group(1))})",
+                      bound)
+
+    def _row_of(self, key: Key) -> list[tuple[str, str]]:
+        """A view's or composite type's columns ``(name, type)`` (a view's from its query)."""
+        from schemadiff.sql.query_types import output_columns
+
+        obj = self.catalog.objects[key]
+        if isinstance(obj, CompositeType):
+            return list(obj.attributes_)
+        columns = output_columns(obj.definition, self._relation_columns,  # type: ignore[attr-defined]
+                                 self._resolve_type_text)
+        if columns is None:
+            raise ReplayConflict(f'the columns of view "{key.name}" are not modelled')
+        return columns
+
+    def _merge_partition_column(self, inherited: ops.ColumnDef,
+                                given: ops.ColumnDef | None) -> ops.ColumnDef:
+        if given is None:
+            return inherited
+        return replace(inherited, not_null=inherited.not_null or given.not_null,
+                       default=given.default or inherited.default, constraints=given.constraints)
+
+    def _op_CreateTableAs(self, op: ops.CreateTableAs) -> None:
+        from schemadiff.sql.query_types import output_columns
+
+        if op.persistence == "temporary" or op.name.schema == "pg_temp":
+            self._temp.add(op.name.name)
+            return
+        schema = self._creation_schema(op.name.schema)
+        if self._relation_or_constraint_index(schema, op.name.name):
+            if not op.if_not_exists:
+                self._conflict(f'relation "{op.name.name}" already exists')
+            return
+        columns = output_columns(op.query, self._relation_columns, self._resolve_type_text)
+        if columns is None:
+            raise ReplayConflict(f'CREATE TABLE AS: the columns of table "{op.name.name}" '
+                                 "(its query's output) are not modelled")
+        names = list(op.columns) + [c[0] for c in columns[len(op.columns):]]
+        self._put(Table(schema, op.name.name, op.persistence))
+        pairs = zip(columns, names, strict=False)
+        for position, ((_, type_text), name) in enumerate(pairs, start=1):
+            self._put(Column(schema, op.name.name, name, type_text, position=position))
+
+    def _relation_columns(self, schema: str | None, name: str) -> list[tuple[str, str]] | None:
+        """A table's ``(column, type)`` in order, for a query's shape (None: not a table the
+        model knows the columns of; a temporary one, a view)."""
+        qn = ops.QName(schema, name)
+        if self._is_temp(qn):
+            return None
+        key = self._find(("table",), qn)
+        if key is None:
+            return None
+        return [(c.name, c.type) for c in self.catalog.columns(key.schema, key.name)]
+
+    def _resolve_type_text(self, text: str) -> str | None:
+        from schemadiff.sql.grammar import data_type
+        from schemadiff.sql.tokens import SyntaxProblem
+
+        try:
+            return self._type_text(data_type(Stream(text)))
+        except SyntaxProblem:
+            return None
+
+    def _next_position(self, schema: str, table: str) -> int:
+        cols = self.catalog.columns(schema, table)
+        return (cols[-1].position + 1) if cols else 1
+
+    def _add_column(self, schema: str, table: str, col: ops.ColumnDef, position: int,
+                    parent: Table | None = None, typed: str | None = None
+                    ) -> list[ops.ConstraintDef]:
+        """Add a column; return its inline constraints for the caller to add in PG's order.
+
+        ``typed``: the column's type when it comes from elsewhere (a typed table's type)."""
+        if typed is not None:
+            type_text = typed
+        elif parent is not None and col.type is None:
+            parent_col = self.catalog.objects[Key("column", parent.schema, parent.name, col.name)]
+            type_text = parent_col.type  # type: ignore[attr-defined]
+        elif col.type is None:
+            raise ReplayConflict(f'column "{col.name}" has no type')
+        else:
+            type_text = self._type_text(col.type)
+        default = col.default
+        not_null = col.not_null or col.identity is not None
+        if col.type is not None and col.type.serial:
+            seq_name = choose_name(table, col.name, "seq",
+                                   lambda n: self._relation_or_constraint_index(schema, n))
+            _lo, hi = INT_RANGES[type_text]
+            self._put(Sequence(schema, seq_name, type_text, 1, 1, 1, hi, 1, False,
+                               f"{table}.{col.name}"))
+            default = nextval_default(seq_name)
+            not_null = True
+        collation = col.collation
+        if collation == "default":
+            collation = None
+        default = canonical_default(default, type_text)
+        self._put(Column(schema, table, col.name, type_text, not_null, default, col.identity,
+                         col.generated, collation, position=position))
+        return list(col.constraints)
+
+    def _add_constraints(self, schema: str, table: str, constraints: list[ops.ConstraintDef],
+                         recurse: bool = True) -> None:
+        """In PostgreSQL's order: checks, then index-backed constraints, then foreign keys.
+
+        ``recurse``: a primary key, unique or check constraint on a partitioned table is
+        created on its partitions too (not with ``ALTER TABLE ONLY``, as pg_dump writes it).
+        """
+        order = {"check": 0, "primary key": 1, "unique": 1, "exclude": 1, "foreign key": 2}
+        constraints = _without_duplicate_indexes(constraints)
+        for c in sorted(constraints, key=lambda c: order.get(c.type, 3)):
+            self._add_constraint(schema, table, c)
+            if recurse and c.type in ("primary key", "unique", "check") and not c.no_inherit:
+                added = [o for o in self.catalog.on_table(schema, table)
+                         if isinstance(o, Constraint) and o.type == c.type
+                         and (c.name is None or o.name == c.name)]
+                children = (self._children(schema, table) if c.type == "check"
+                            else self._partitions(schema, table))
+                for con in added[-1:]:
+                    for part in children:
+                        self._clone_constraint(con, part)
+
+    def _add_constraint(self, schema: str, table: str, c: ops.ConstraintDef) -> None:
+        def taken_rel(n: str) -> bool:
+            return (self._relation_or_constraint_index(schema, n)
+                    or self._constraint_name_taken(schema, n))
+
+        taken_con = lambda n: self._constraint_name_taken(schema, n)  # noqa: E731
+        columns = c.columns
+        if c.using_index:
+            idx_key = Key("index", schema, c.using_index)
+            idx: Index | None = self.catalog.objects.get(idx_key)  # type: ignore[assignment]
+            if idx is None:
+                raise ReplayConflict(f'index "{c.using_index}" does not exist')
+            columns = tuple(k for k in idx.keys)
+            self._delete(idx_key)
+            name = c.name or c.using_index
+            self._put(Constraint(schema, table, name, c.type, tuple(columns), include=idx.include,
+                                 nulls_not_distinct=idx.nulls_not_distinct,
+                                 deferrable=c.deferrable, initially_deferred=c.initially_deferred,
+                                 index_comment=idx.comment))
+            if c.type == "primary key":
+                self._set_not_null(schema, table, columns)
+            return
+        if c.type == "primary key":
+            name = c.name or choose_name(table, None, "pkey", taken_rel)
+            self._set_not_null(schema, table, columns)
+        elif c.type in ("unique", "exclude"):
+            # ChooseIndexColumnNames runs over the key and the INCLUDE columns alike
+            label = "key" if c.type == "unique" else "excl"
+            addition = name_addition(index_column_names(c.key_names + c.include))
+            name = c.name or choose_name(table, addition, label, taken_rel)
+        elif c.type == "check":
+            cols = referenced_columns(c.expression or "")
+            single = next(iter(cols)) if len(cols) == 1 else None
+            name = c.name or choose_name(table, single, "check", taken_con)
+            columns = ()
+        elif c.type == "foreign key":
+            name = c.name or choose_name(table, name_addition(columns), "fkey", taken_con)
+        elif c.type == "not null":
+            # PostgreSQL 18 names NOT NULL constraints; attnotnull is set even NOT VALID
+            self._set_not_null(schema, table, columns)
+            if c.name:
+                self._not_null_names[(schema, table, c.name)] = columns[0]
+            return
+        else:
+            raise ReplayConflict(f"unknown constraint type {c.type}")
+        key = Key("constraint", schema, table, name)
+        if key in self.catalog:
+            raise ReplayConflict(f'constraint "{name}" for relation "{table}" already exists')
+        ref_table = None
+        ref_columns: tuple[str, ...] = ()
+        if c.type == "foreign key" and c.ref_table is not None:
+            ref_table = self._qualified_table(c.ref_table)
+            ref_columns = c.ref_columns or self._primary_key_columns(ref_table)
+        self._put(Constraint(
+            schema, table, name, c.type, tuple(columns), c.expression, ref_table, ref_columns,
+            c.on_update, c.on_delete, c.match, c.include, c.nulls_not_distinct, c.deferrable,
+            c.initially_deferred, not c.not_valid, c.no_inherit,
+        ))
+
+    def _primary_key_columns(self, ref_table: str) -> tuple[str, ...]:
+        schema, _, table = ref_table.partition(".")
+        for o in self.catalog.on_table(schema, table):
+            if isinstance(o, Constraint) and o.type == "primary key":
+                return o.columns
+        return ()
+
+    def _set_not_null(self, schema: str, table: str, columns: tuple[str, ...]) -> None:
+        for col in columns:
+            key = Key("column", schema, table, col)
+            obj = self.catalog.objects.get(key)
+            if obj is not None and not obj.not_null:  # type: ignore[attr-defined]
+                self._put(replace(obj, not_null=True))  # type: ignore[type-var]
+
+
+HANDLERS: dict[type, Callable[[Any, Any], None]] = {
+    ops.CreateTable: TableReplay._op_CreateTable,
+    ops.CreateTableAs: TableReplay._op_CreateTableAs,
+}

@@ -1,0 +1,189 @@
+"""Edits of expression text the replay keeps as strings: index keys, exclusion constraints,
+partition keys and trigger events, renamed or retyped."""
+
+from __future__ import annotations
+
+import re
+
+from schemadiff.model import (
+    Index,
+)
+from schemadiff.sql.grammar import figure_colname
+from schemadiff.sql.normalize import (
+    quote_ident,
+    referenced_columns,
+    rename_column,
+    type_ref,
+)
+from schemadiff.sql.quote import split_top
+from schemadiff.sql.tokens import Stream
+
+
+def top_items(text: str) -> list[str]:
+    """Split at depth-0 commas (parentheses and quotes respected)."""
+    return split_top(text)[0]
+
+
+def exclusion_parts(expression: str) -> tuple[str, list[str], str] | None:
+    """``USING gist (a WITH &&, (lower(b)) WITH =) WHERE (p)`` -> (method, elements, pred)."""
+    m = re.match(r"USING (\S+) \(", expression)
+    if m is None:
+        return None
+    depth, end = 0, -1
+    for i in range(m.end() - 1, len(expression)):
+        depth += expression[i] == "("
+        depth -= expression[i] == ")"
+        if depth == 0:
+            end = i
+            break
+    if end < 0:
+        return None
+    rest = expression[end + 1 :].strip()
+    pred = rest[len("WHERE (") : -1] if rest.startswith("WHERE (") else ""
+    return m.group(1), top_items(expression[m.end() : end]), pred
+
+
+def _rename_in_exclusion(expression: str, old: str, new: str) -> str:
+    """Rename a column in an exclusion constraint's ``USING ... (...) WHERE (...)``."""
+    parts = exclusion_parts(expression)
+    if parts is None:
+        return expression
+    method, elements, pred = parts
+    renamed = []
+    for element in elements:
+        key, sep, op = element.rpartition(" WITH ")
+        renamed.append(_rename_key(key, old, new) + sep + op if sep else element)
+    out = f"USING {method} ({', '.join(renamed)})"
+    return out + (f" WHERE ({rename_column(pred, old, new)})" if pred else "")
+
+
+def exclusion_columns(expression: str) -> set[str]:
+    """The columns an exclusion constraint's elements and predicate use."""
+    parts = exclusion_parts(expression)
+    if parts is None:
+        return set()
+    _, elements, pred = parts
+    out: set[str] = set()
+    for element in elements:
+        key = element.rpartition(" WITH ")[0]
+        expr, is_expr, _ = split_index_key(key)
+        if is_expr:
+            out |= referenced_columns(expr)
+        else:
+            out.add(expr[1:-1].replace('""', '"') if expr.startswith('"') else expr)
+    return out | (referenced_columns(pred) if pred else set())
+
+
+def partition_key_columns(partition_by: str) -> set[str]:
+    """The columns a partition key (``RANGE (a, (plusone(b)))``) uses."""
+    _, _, inner = partition_by.partition(" ")
+    out: set[str] = set()
+    for part in top_items(inner[1:-1]):
+        expr, is_expr, _ = split_index_key(part)
+        if is_expr:
+            out |= referenced_columns(expr)
+        else:
+            out.add(expr[1:-1].replace('""', '"') if expr.startswith('"') else expr)
+    return out
+
+
+def _rename_in_partition_by(partition_by: str, old: str, new: str) -> str:
+    """``LIST (v)`` -> ``LIST (w)`` when column v is renamed to w."""
+    strategy, _, inner = partition_by.partition(" ")
+    if not (inner.startswith("(") and inner.endswith(")")):
+        return partition_by
+    parts, depth, start, body = [], 0, 0, inner[1:-1]
+    for i, ch in enumerate(body):
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "," and depth == 0:
+            parts.append(body[start:i])
+            start = i + 1
+    parts.append(body[start:])
+    return f"{strategy} ({', '.join(rename_column(p.strip(), old, new) for p in parts)})"
+
+
+def same_index(a: Index, b: Index) -> bool:
+    """Whether two indexes are interchangeable (what ATTACH PARTITION matches on)."""
+    return (a.unique, a.method, a.keys, a.include, a.predicate, a.nulls_not_distinct) == (
+        b.unique, b.method, b.keys, b.include, b.predicate, b.nulls_not_distinct)
+
+
+def key_names(keys: tuple[str, ...]) -> list[str]:
+    """The column names PostgreSQL gives the keys of a cloned index (as for ``CREATE INDEX``)."""
+    out = []
+    for key in keys:
+        expr, is_expr, _ = split_index_key(key)
+        if is_expr:
+            out.append(figure_colname(Stream(expr)) or "expr")
+        elif expr.startswith('"'):
+            out.append(expr[1:-1].replace('""', '"'))
+        else:
+            out.append(expr)
+    return out
+
+
+def split_index_key(key: str) -> tuple[str, bool, str]:
+    """Split an index key into expression, whether it is one, and suffix.
+
+    ``"(lower(email)) DESC"`` -> ("lower(email)", True, " DESC");
+    ``"email"`` -> ("email", False, "").
+    """
+    if key.startswith("("):
+        depth = 0
+        for i, ch in enumerate(key):
+            depth += ch == "("
+            depth -= ch == ")"
+            if depth == 0:
+                return key[1:i], True, key[i + 1 :]
+    head, sep, rest = key.partition(" ")
+    return head, False, sep + rest
+
+
+def index_uses(idx: Index, column: str) -> bool:
+    if column in idx.include:
+        return True
+    for key in idx.keys:
+        expr, is_expr, _ = split_index_key(key)
+        if is_expr and column in referenced_columns(expr):
+            return True
+        if not is_expr and expr == quote_ident(column):
+            return True
+    return bool(idx.predicate and column in referenced_columns(idx.predicate))
+
+
+_SELF_CAST = re.compile(
+    r'(?:CAST\(("?[^()"]+?"?) AS ([^()]+)\)|([A-Za-z_][A-Za-z0-9_ ]*)\(("?[^()"]+"?)\))'
+)
+
+
+def fold_self_cast(key: str, column: str, type_text: str) -> str:
+    """``(DATE(date))`` -> ``date`` when column ``date`` is now of type date."""
+    expr, is_expr, suffix = split_index_key(key)
+    if not is_expr:
+        return key
+    m = _SELF_CAST.fullmatch(expr.strip())
+    if m is None:
+        return key
+    arg, type_name = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+    if arg.strip('"') != column:
+        return key
+    cast_type = type_ref([w.lower() for w in type_name.split()])
+    if not cast_type.builtin or cast_type.render() != type_text.split("(")[0]:
+        return key
+    return quote_ident(column) + suffix
+
+
+def _rename_key(key: str, old: str, new: str) -> str:
+    """Rename a column inside an index key (``col DESC`` / ``(lower(col))`` / ``col opclass``)."""
+    expr, is_expr, suffix = split_index_key(key)
+    if is_expr:
+        return "(" + rename_column(expr, old, new) + ")" + suffix
+    return (quote_ident(new) if expr == quote_ident(old) else expr) + suffix
+
+
+def _rename_event(event: str, old: str, new: str) -> str:
+    if not event.startswith("UPDATE OF "):
+        return event
+    cols = [c.strip() for c in event[len("UPDATE OF "):].split(",")]
+    return "UPDATE OF " + ", ".join(quote_ident(new) if c == quote_ident(old) else c for c in cols)

@@ -1,0 +1,105 @@
+"""Triggers and row-level security policies: objects that hang off one table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from schemadiff.model import (
+    Key,
+    Policy,
+    Trigger,
+)
+from schemadiff.sql import ops
+from schemadiff.sql.replay.core import ReplayConflict, ReplayState
+
+#: Trigger functions PostgreSQL ships in pg_catalog (a trigger may name them unqualified).
+_BUILTIN_TRIGGER_FUNCTIONS = frozenset({
+    "tsvector_update_trigger", "tsvector_update_trigger_column",
+    "suppress_redundant_updates_trigger",
+})
+
+
+
+class TriggerReplay(ReplayState):
+    """The replay of triggers and row-level security policies: objects that hang off one
+    table."""
+
+    def _op_CreateTrigger(self, op: ops.CreateTrigger) -> None:
+        if self._is_temp(op.table):
+            return
+        table = self._find(("table", "view"), op.table)
+        if table is None:
+            if self._uncompared_key("relation", op.table) is not None:
+                return  # a foreign table's trigger goes uncompared with it
+            raise ReplayConflict(f'relation "{op.table}" does not exist')
+        fkeys = self._functions_named(op.function, ())
+        if fkeys:
+            fschema = fkeys[0].schema
+        elif op.function.schema is None and (
+                not self.search_path or op.function.name in _BUILTIN_TRIGGER_FUNCTIONS):
+            fschema = "pg_catalog"  # pg_catalog comes first (a dump's search_path is empty)
+        else:
+            fschema = self._creation_schema(op.function.schema)
+        trig = Trigger(table.schema, table.name, op.name, op.timing, op.events, op.level,
+                       f"{fschema}.{op.function.name}", op.arguments, op.when, op.constraint,
+                       op.deferrable, op.initially_deferred)
+        existing = self.catalog.objects.get(trig.key)
+        if existing is not None:
+            if not op.or_replace:
+                self._conflict(f'trigger "{op.name}" for relation "{table.name}" already exists')
+                return
+            trig = replace(trig, comment=existing.comment)
+        self._put(trig)
+
+    def _op_AlterTrigger(self, op: ops.AlterTrigger) -> None:
+        table = self._find(("table", "view"), op.table)
+        key = Key("trigger", table.schema, table.name, op.name) if table else None
+        if key is None or key not in self.catalog:
+            self._conflict(f'trigger "{op.name}" does not exist')
+            return
+        obj: Any = self.catalog.objects[key]
+        self._delete(key)
+        self._put(replace(obj, name=op.rename))
+
+    def _op_CreatePolicy(self, op: ops.CreatePolicy) -> None:
+        if self._is_temp(op.table):
+            return
+        table = self._find(("table", "view"), op.table)
+        if table is None:
+            raise ReplayConflict(f'relation "{op.table}" does not exist')
+        pol = Policy(table.schema, table.name, op.name, op.permissive, op.command, op.roles,
+                     op.using, op.with_check)
+        if pol.key in self.catalog:
+            self._conflict(f'policy "{op.name}" for table "{table.name}" already exists')
+            return
+        self._put(pol)
+
+    def _op_AlterPolicy(self, op: ops.AlterPolicy) -> None:
+        table = self._find(("table", "view"), op.table)
+        key = Key("policy", table.schema, table.name, op.name) if table else None
+        if key is None or key not in self.catalog:
+            self._conflict(f'policy "{op.name}" does not exist')
+            return
+        obj: Policy = self.catalog.objects[key]  # type: ignore[assignment]
+        if op.rename:
+            self._delete(key)
+            self._put(replace(obj, name=op.rename))
+            return
+        changes: dict[str, Any] = {}
+        if op.roles is not None:
+            changes["roles"] = op.roles
+        if op.using is not None:
+            changes["using"] = op.using
+        if op.with_check is not None:
+            changes["with_check"] = op.with_check
+        self._put(replace(obj, **changes))
+
+
+HANDLERS: dict[type, Callable[[Any, Any], None]] = {
+    ops.CreateTrigger: TriggerReplay._op_CreateTrigger,
+    ops.AlterTrigger: TriggerReplay._op_AlterTrigger,
+    ops.CreatePolicy: TriggerReplay._op_CreatePolicy,
+    ops.AlterPolicy: TriggerReplay._op_AlterPolicy,
+}

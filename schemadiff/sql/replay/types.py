@@ -1,0 +1,222 @@
+"""Enums, composite types and domains: create, ``ALTER TYPE`` (values, attributes, renames),
+and the retyping of every column and argument a rename touches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from schemadiff.model import (
+    Column,
+    CompositeType,
+    Constraint,
+    Domain,
+    Enum,
+    Function,
+    Index,
+    Key,
+    Policy,
+    Table,
+)
+from schemadiff.sql import ops
+from schemadiff.sql.names import (
+    choose_name,
+)
+from schemadiff.sql.normalize import (
+    qualified,
+    quote_literal,
+    rename_literal,
+)
+from schemadiff.sql.replay.core import TYPE_KINDS, ReplayState
+from schemadiff.sql.replay.functions import retype_argument
+from schemadiff.sql.replay.text import top_items
+
+
+class TypeReplay(ReplayState):
+    """The replay of enums, composite types and domains: create, ``ALTER TYPE`` (values,
+    attributes, renames), and the retyping of every column and argument a rename touches."""
+
+    def _type_exists(self, schema: str, name: str) -> bool:
+        return any(Key(k, schema, name) in self.catalog for k in (*TYPE_KINDS, "table", "view"))
+
+    def _op_CreateEnum(self, op: ops.CreateEnum) -> None:
+        schema = self._creation_schema(op.name.schema)
+        if self._type_exists(schema, op.name.name):
+            self._conflict(f'type "{op.name.name}" already exists')
+            return
+        self._put(Enum(schema, op.name.name, op.labels))
+
+    def _op_CreateComposite(self, op: ops.CreateComposite) -> None:
+        schema = self._creation_schema(op.name.schema)
+        if self._type_exists(schema, op.name.name):
+            self._conflict(f'type "{op.name.name}" already exists')
+            return
+        attrs = tuple((n, self._type_text(t)) for n, t in op.attributes)
+        self._put(CompositeType(schema, op.name.name, attrs))
+
+    def _op_CreateDomain(self, op: ops.CreateDomain) -> None:
+        if not op.type.builtin and self._is_temp(ops.QName(op.type.schema, op.type.name)):
+            self._temp.add(op.name.name)  # over a temporary table's row type: temporary too
+            return
+        schema = self._creation_schema(op.name.schema)
+        if self._type_exists(schema, op.name.name):
+            self._conflict(f'type "{op.name.name}" already exists')
+            return
+        checks = []
+        for name, expr in op.checks:
+            cname = name or choose_name(op.name.name, None, "check",
+                                        lambda n: any(c[0] == n for c in checks))
+            checks.append((cname, expr.replace("VALUE", "VALUE")))
+        self._put(Domain(schema, op.name.name, self._type_text(op.type), op.not_null, op.default,
+                         op.collation, tuple(sorted(checks))))
+
+    def _op_AlterType(self, op: ops.AlterType) -> None:
+        key = self._find(("domain",) if op.domain else TYPE_KINDS, op.name)
+        if key is None:
+            other = self._uncompared_key("type", op.name)
+            if other is not None and op.action in ("rename", "set_schema"):
+                space, schema, name = other
+                self._uncompared.discard(other)
+                moved = ((space, schema, op.args[0]) if op.action == "rename"
+                         else (space, op.args[0], name))
+                self._uncompared.add(moved)
+                self._retype(qualified(schema, name), qualified(moved[1], moved[2]))
+            elif other is None and not op.if_exists:
+                self._conflict(f'type "{op.name}" does not exist')
+            return
+        obj: Any = self.catalog.objects[key]
+        a = op.args
+        if op.action == "add_value":
+            label, before, after, ine = a
+            if label in obj.labels:
+                if not ine:
+                    self._conflict(f'enum label "{label}" already exists')
+                return
+            labels = list(obj.labels)
+            if before is not None and before in labels:
+                labels.insert(labels.index(before), label)
+            elif after is not None and after in labels:
+                labels.insert(labels.index(after) + 1, label)
+            else:
+                labels.append(label)
+            self._put(replace(obj, labels=tuple(labels)))
+        elif op.action == "rename_value":
+            self._put(replace(obj, labels=tuple(a[1] if x == a[0] else x for x in obj.labels)))
+            self._rename_enum_value(key, a[0], a[1])
+        elif op.action == "rename":
+            self._rename_type(key, obj, key.schema, a[0])
+        elif op.action == "set_schema":
+            self._rename_type(key, obj, a[0], key.name)
+        elif op.action == "add_attribute":
+            type_text = self._type_text(a[1])
+            self._put(replace(obj, attributes_=(*obj.attributes_, (a[0], type_text))))
+            for t in self._typed_tables(key):
+                self._put(Column(t.schema, t.name, a[0], type_text,
+                                 position=self._next_position(t.schema, t.name)))
+        elif op.action == "drop_attribute":
+            self._put(replace(obj, attributes_=tuple(x for x in obj.attributes_ if x[0] != a[0])))
+            for t in self._typed_tables(key):
+                if Key("column", t.schema, t.name, a[0]) in self.catalog:
+                    self._drop_column(t.schema, t.name, a[0])
+        elif op.action == "alter_attribute":
+            type_text = self._type_text(a[1])
+            self._put(replace(obj, attributes_=tuple(
+                (n, type_text if n == a[0] else t) for n, t in obj.attributes_)))
+            for t in self._typed_tables(key):
+                col = self.catalog.objects.get(Key("column", t.schema, t.name, a[0]))
+                if col is not None:
+                    self._put(replace(col, type=type_text))  # type: ignore[type-var]
+        elif op.action == "rename_attribute":
+            self._put(replace(obj, attributes_=tuple(
+                (a[1] if n == a[0] else n, t) for n, t in obj.attributes_)))
+            for t in self._typed_tables(key):
+                if Key("column", t.schema, t.name, a[0]) in self.catalog:
+                    self._rename_column(t.schema, t.name, a[0], a[1])
+        elif op.action == "set_default":
+            self._put(replace(obj, default=a[0]))
+        elif op.action == "set_not_null":
+            self._put(replace(obj, not_null=a[0]))
+        elif op.action == "add_check":
+            name = a[0] or choose_name(obj.name, None, "check",
+                                       lambda n: any(c[0] == n for c in obj.checks))
+            self._put(replace(obj, checks=tuple(sorted((*obj.checks, (name, a[1]))))))
+        elif op.action == "drop_constraint":
+            self._put(replace(obj, checks=tuple(c for c in obj.checks if c[0] != a[0])))
+        elif op.action == "rename_constraint":
+            renamed = ((a[1] if c[0] == a[0] else c[0], c[1]) for c in obj.checks)
+            self._put(replace(obj, checks=tuple(sorted(renamed))))
+
+    def _typed_tables(self, key: Key) -> list[Table]:
+        """The tables ``OF`` a composite type (ALTER TYPE ... CASCADE reaches their columns)."""
+        q = qualified(key.schema, key.name)
+        return [o for o in self.catalog.of_kind("table") if isinstance(o, Table) and o.of_type == q]
+
+    def _rename_enum_value(self, key: Key, old: str, new: str) -> None:
+        """Stored defaults and expressions hold the label's oid: they print the new name.
+
+        Defaults of the enum's columns follow exactly; in the checks, index predicates and
+        policies of their tables, a string constant spelled like the old label is taken to be it.
+        """
+        type_text = qualified(key.schema, key.name)
+        old_lit, new_lit = quote_literal(old), quote_literal(new)
+        tables: set[tuple[str, str]] = set()
+        for c in list(self.catalog.of_kind("column")):
+            if isinstance(c, Column) and (c.type == type_text or c.type == type_text + "[]"):
+                tables.add((c.schema, c.table))
+                if c.default == old_lit:
+                    self._put(replace(c, default=new_lit))
+        ren = lambda e: rename_literal(e, old, new) if e else e  # noqa: E731
+        for schema, table in tables:
+            for o in list(self.catalog.on_table(schema, table)):
+                if isinstance(o, Constraint) and o.type == "check":
+                    self._put(replace(o, expression=ren(o.expression)))
+                elif isinstance(o, Policy):
+                    self._put(replace(o, using=ren(o.using), with_check=ren(o.with_check)))
+            for i in list(self.catalog.of_kind("index")):
+                if isinstance(i, Index) and (i.schema, i.table) == (schema, table) and i.predicate:
+                    self._put(replace(i, predicate=ren(i.predicate)))
+
+    def _rename_type(self, key: Key, obj: Any, schema: str, name: str) -> None:
+        self._delete(key)
+        self._put(replace(obj, schema=schema, name=name))
+        self._retype(qualified(key.schema, key.name), qualified(schema, name))
+
+    def _retype(self, old_text: str, new_text: str) -> None:
+        """A type renamed or moved: what names it by oid prints the new name (columns, domains
+        over it, composite attributes, routines' arguments and results)."""
+        def sub(t: str) -> str:
+            setof = "SETOF " if t.startswith("SETOF ") else ""
+            bare = t.removeprefix("SETOF ")
+            if bare == old_text or bare.startswith(old_text + "["):
+                return setof + new_text + bare[len(old_text):]
+            return t
+
+        for o in list(self.catalog.of_kind("column")) + list(self.catalog.of_kind("domain")):
+            t: str = o.type  # type: ignore[attr-defined]
+            if sub(t) != t:
+                self._put(replace(o, type=sub(t)))  # type: ignore[type-var]
+        for c in list(self.catalog.of_kind("composite")):
+            attrs = tuple((n, sub(t)) for n, t in c.attributes_)  # type: ignore[attr-defined]
+            if attrs != c.attributes_:  # type: ignore[attr-defined]
+                self._put(replace(c, attributes_=attrs))  # type: ignore[type-var]
+        for f in list(self.catalog.of_kind("function")):
+            if not isinstance(f, Function) or old_text not in (
+                    f.identity_args + f.arguments + (f.returns or "")):
+                continue
+            args = ", ".join(sub(a) for a in f.identity_args.split(", ")) if f.identity_args else ""
+            arguments = ", ".join(retype_argument(a, sub) for a in top_items(f.arguments)
+                                  ) if f.arguments else ""
+            moved = replace(f, identity_args=args, arguments=arguments,
+                            returns=sub(f.returns) if f.returns else f.returns)
+            if moved.key != f.key:
+                self._delete(f.key)
+            self._put(moved)
+
+
+HANDLERS: dict[type, Callable[[Any, Any], None]] = {
+    ops.CreateEnum: TypeReplay._op_CreateEnum,
+    ops.CreateComposite: TypeReplay._op_CreateComposite,
+    ops.CreateDomain: TypeReplay._op_CreateDomain,
+    ops.AlterType: TypeReplay._op_AlterType,
+}

@@ -1,0 +1,72 @@
+"""Views and materialized views: their columns and canonical query."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from schemadiff.model import (
+    Key,
+    View,
+)
+from schemadiff.sql import ops
+from schemadiff.sql.normalize import (
+    canonical_view_query,
+    referenced_relations,
+)
+from schemadiff.sql.replay.core import ReplayConflict, ReplayState
+
+
+class ViewReplay(ReplayState):
+    """The replay of views and materialized views: their columns and canonical query."""
+
+    def _op_ConvertToView(self, op: ops.ConvertToView) -> None:
+        key = self._find(("table",), op.name)
+        if key is None:
+            raise ReplayConflict(f'relation "{op.name}" does not exist')
+        comment = self.catalog.objects[key].comment
+        self._drop_table(key)
+        self._put(View(key.schema, key.name, False, referenced_relations(op.query),
+                       canonical_view_query(op.query, self._star_columns(op.query)),
+                       definition=op.query, comment=comment))
+
+    def _op_CreateView(self, op: ops.CreateView) -> None:
+        from schemadiff.sql.normalize import qualified_relations
+
+        relations = referenced_relations(op.query)
+        reads_temp = any(self._is_temp(ops.QName(sc, n)) for sc, n in qualified_relations(op.query))
+        if op.temporary or (not op.materialized and reads_temp):
+            self._temp.add(op.name.name)  # a view reading a temporary table is temporary too
+            return
+        schema = self._creation_schema(op.name.schema)
+        key = Key("view", schema, op.name.name)
+        if key in self.catalog and not op.or_replace:
+            if not op.if_not_exists:
+                self._conflict(f'relation "{op.name.name}" already exists')
+            return
+        if key not in self.catalog and self._relation_or_constraint_index(schema, op.name.name):
+            self._conflict(f'relation "{op.name.name}" already exists')
+            return
+        comment = self.catalog.objects[key].comment if key in self.catalog else None
+        query = canonical_view_query(op.query, self._star_columns(op.query))
+        self._put(View(schema, op.name.name, op.materialized, relations, query,
+                       definition=op.query, columns=op.columns, comment=comment))
+
+    def _star_columns(self, query: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The tables a ``*`` of a view's query may expand into: name -> columns in order."""
+        if "*" not in query:
+            return ()
+        from schemadiff.sql.normalize import qualified_relations
+
+        out = []
+        for schema, name in qualified_relations(query):
+            key = self._find(("table",), ops.QName(schema, name))
+            if key is not None:
+                out.append((name, tuple(c.name for c in self.catalog.columns(key.schema, name))))
+        return tuple(out)
+
+
+HANDLERS: dict[type, Callable[[Any, Any], None]] = {
+    ops.ConvertToView: ViewReplay._op_ConvertToView,
+    ops.CreateView: ViewReplay._op_CreateView,
+}
