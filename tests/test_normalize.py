@@ -29,6 +29,12 @@ EQUAL: list[tuple[str, str, str]] = [
     ("in-single", "e IN ('z')", "(e = 'z'::text)"),
     ("not-in-single", "e NOT IN ('z')", "(e <> 'z'::text)"),
     ("between", "n BETWEEN 1 AND 10", "((n >= 1) AND (n <= 10))"),
+    ("between-symmetric", "lo BETWEEN SYMMETRIC 0 AND hi",
+     "(((lo >= 0) AND (lo <= hi)) OR ((lo >= hi) AND (lo <= 0)))"),
+    ("not-between", "lo NOT BETWEEN 0 AND hi", "((lo < 0) OR (lo > hi))"),
+    ("not-between-symmetric", "lo NOT BETWEEN SYMMETRIC 0 AND hi",
+     "(((lo < 0) OR (lo > hi)) AND ((lo < hi) OR (lo > 0)))"),
+    ("not-parenthesized-between", "NOT (n BETWEEN 1 AND 10)", "(NOT ((n >= 1) AND (n <= 10)))"),
     ("column-cast", "lower(email)", "lower((email)::text)"),
     ("schema-qualified-function", "public.f(x)", "f(x)"),
     ("function-case", "COALESCE(a, 0) > 1", "(coalesce(a, 0) > 1)"),
@@ -85,6 +91,8 @@ EQUAL: list[tuple[str, str, str]] = [
 # (id, one spelling, another that means something else)
 DIFFERENT: list[tuple[str, str, str]] = [
     ("operator", "a > 0", "a >= 0"),
+    ("between-symmetric", "n BETWEEN SYMMETRIC 1 AND m", "n BETWEEN 1 AND m"),
+    ("not-between", "n NOT BETWEEN 1 AND 10", "n BETWEEN 1 AND 10"),
     ("constant", "a > 0", "a > 1"),
     ("arithmetic", "a + b", "a - b"),
     ("grouping", "(a + b) * c", "a + (b * c)"),

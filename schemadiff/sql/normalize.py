@@ -280,10 +280,15 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             return exp.NEQ(this=inner.this, expression=exp.All(this=inner.expression.this))
         return node
     if isinstance(node, exp.Between):
-        return exp.And(
-            this=exp.GTE(this=node.this, expression=node.args["low"]),
-            expression=exp.LTE(this=node.this.copy(), expression=node.args["high"]),
-        )
+        a, low, high = node.this, node.args["low"], node.args["high"]
+        inside = exp.And(this=exp.GTE(this=a, expression=low),
+                         expression=exp.LTE(this=a.copy(), expression=high))
+        if not node.args.get("symmetric"):
+            return inside
+        # a BETWEEN SYMMETRIC x AND y: (a >= x AND a <= y) OR (a >= y AND a <= x)
+        swapped = exp.And(this=exp.GTE(this=a.copy(), expression=high.copy()),
+                          expression=exp.LTE(this=a.copy(), expression=low.copy()))
+        return exp.Or(this=inside, expression=swapped)
     if isinstance(node, exp.Column) and (node.args.get("table") or node.args.get("db")):
         table = node.args.get("table")
         if table is not None and not node.args.get("db") and table.name.lower() in ("old", "new"):
@@ -381,11 +386,28 @@ def _split_qualified(text: str) -> list[str]:
     return parts or [text]
 
 
+def _not_between(b: exp.Between) -> exp.Expression:
+    """``a NOT BETWEEN x AND y`` as the deparser writes it: ``a < x OR a > y``; SYMMETRIC:
+    ``(a < x OR a > y) AND (a < y OR a > x)``."""
+    a, low, high = b.this, b.args["low"], b.args["high"]
+
+    def outside(lo: exp.Expression, hi: exp.Expression) -> exp.Expression:
+        return exp.Or(this=exp.LT(this=a.copy(), expression=lo.copy()),
+                      expression=exp.GT(this=a.copy(), expression=hi.copy()))
+
+    if not b.args.get("symmetric"):
+        return outside(low, high)
+    return exp.And(this=exp.Paren(this=outside(low, high)),
+                   expression=exp.Paren(this=outside(high, low)))
+
+
 def _canonical_tree(node: exp.Expression) -> exp.Expression:
     if (isinstance(node, exp.Not) and isinstance(node.this, exp.In)
             and len(node.this.expressions) == 1 and not node.this.args.get("query")):
         # x NOT IN (a) is parsed as x <> a (and must not read as NOT (x = a))
         node = exp.NEQ(this=node.this.this, expression=node.this.expressions[0])
+    if isinstance(node, exp.Not) and isinstance(node.this, exp.Between):
+        node = _not_between(node.this)
     for child in list(node.iter_expressions()):
         new = _canonical_tree(child)
         if new is not child:
