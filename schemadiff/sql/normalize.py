@@ -18,6 +18,7 @@ import logging
 import re
 import sys
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -226,6 +227,27 @@ def _is_number(node: exp.Expression) -> bool:
     return isinstance(node, exp.Literal) and not node.is_string
 
 
+_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[0-7]{1,3}|.)",
+                     re.DOTALL)
+
+
+def _unescape(text: str) -> str:
+    r"""The value of an escape string constant's body (``E'...'``): ``\n``, ``\t``, octal,
+    ``\xhh``, ``\uXXXX``; any other escaped character is itself."""
+    def one(m: re.Match[str]) -> str:
+        e = m.group(1)
+        if e in _ESCAPES:
+            return _ESCAPES[e]
+        if e[0] in "xuU" and len(e) > 1:
+            return chr(int(e[1:], 16))
+        if e[0] in "01234567":
+            return chr(int(e, 8))
+        return e
+
+    return _ESCAPE.sub(one, text)
+
+
 def _rewrite(node: exp.Expression) -> exp.Expression:
     """One bottom-up canonicalization step (children are already canonical)."""
     if isinstance(node, exp.Paren):
@@ -241,6 +263,23 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         try:
             return _rewrite(exp.Literal.string("".join(f"{int(c, 16):04b}" for c in node.this)))
         except ValueError:
+            return node
+    if isinstance(node, exp.ByteString):  # E'a\nb' is the constant with a newline
+        return _rewrite(exp.Literal.string(_unescape(node.this)))
+    if isinstance(node, exp.NullSafeEQ):  # stored as NOT (a IS DISTINCT FROM b)
+        return exp.Not(this=exp.NullSafeNEQ(this=node.this, expression=node.expression))
+    if (isinstance(node, exp.Anonymous) and node.name.upper() == "ROW"
+            and len(node.expressions) > 1):  # (a, b) is stored as ROW(a, b)
+        return exp.Tuple(expressions=node.expressions)
+    if (isinstance(node, exp.RegexpLike) and isinstance(node.expression, exp.Anonymous)
+            and node.expression.name.lower() == "similar_to_escape"
+            and len(node.expression.expressions) == 1):
+        # a SIMILAR TO p is stored as a ~ similar_to_escape(p) (PostgreSQL 14+)
+        return exp.SimilarTo(this=node.this, expression=node.expression.expressions[0])
+    if isinstance(node, exp.Literal) and not node.is_string and "e" in node.this.lower():
+        try:  # 1e3 is the numeric constant 1000
+            return exp.Literal.number(format(Decimal(node.this), "f"))
+        except InvalidOperation:
             return node
     if isinstance(node, exp.ParseJSON) and node.args.get("is_literal"):
         return node.this  # json '{}' is the constant '{}'::json
@@ -842,7 +881,6 @@ def canonical_jsonb(value: str) -> str | None:
     ``", "`` separate; numbers are printed as ``numeric`` prints them (``1e2`` is ``100``).
     """
     import json
-    from decimal import Decimal
 
     try:
         doc = json.loads(value, parse_float=Decimal, parse_int=Decimal,
