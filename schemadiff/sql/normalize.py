@@ -248,6 +248,11 @@ def _unescape(text: str) -> str:
     return _ESCAPE.sub(one, text)
 
 
+def _set_precedence(node: exp.Expression) -> int:
+    """INTERSECT binds tighter than UNION and EXCEPT."""
+    return 2 if isinstance(node, exp.Intersect) else 1
+
+
 def _rewrite(node: exp.Expression) -> exp.Expression:
     """One bottom-up canonicalization step (children are already canonical)."""
     if isinstance(node, exp.Paren):
@@ -266,6 +271,22 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             return node
     if isinstance(node, exp.ByteString):  # E'a\nb' is the constant with a newline
         return _rewrite(exp.Literal.string(_unescape(node.this)))
+    if isinstance(node, exp.WindowSpec):  # ROWS BETWEEN UNBOUNDED PRECEDING ...: keywords
+        for arg in ("kind", "start", "start_side", "end", "end_side"):
+            value = node.args.get(arg)
+            if isinstance(value, str):
+                node.set(arg, value.upper())
+        return node
+    if (isinstance(node, exp.EQ) and isinstance(node.expression, exp.Any)
+            and isinstance(node.expression.this, exp.Subquery)):
+        return exp.In(this=node.this, query=node.expression.this)  # = ANY (SELECT) is IN
+    if isinstance(node, exp.SetOperation):
+        left = node.this
+        if (isinstance(left, exp.Subquery) and isinstance(left.this, exp.SetOperation)
+                and not any(v for k, v in left.args.items() if k != "this")
+                and _set_precedence(left.this) >= _set_precedence(node)):
+            node.set("this", left.this)  # (a INTERSECT b) EXCEPT c: the deparser's parentheses
+        return node
     if isinstance(node, exp.NullSafeEQ):  # stored as NOT (a IS DISTINCT FROM b)
         return exp.Not(this=exp.NullSafeNEQ(this=node.this, expression=node.expression))
     if (isinstance(node, exp.Anonymous) and node.name.upper() == "ROW"
