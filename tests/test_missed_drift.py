@@ -173,6 +173,11 @@ CREATE VIEW w1 AS SELECT id FROM e WHERE lo = ANY (SELECT hi FROM e);
 CREATE VIEW w2 AS SELECT id FROM e INTERSECT SELECT lo FROM e EXCEPT SELECT hi FROM e;
 CREATE VIEW w3 AS SELECT id, row_number() OVER (ORDER BY id rows between unbounded preceding
   and current row) FROM e;
+CREATE TABLE js (id int, j jsonb, s text);
+ALTER TABLE js ADD CONSTRAINT js_c CHECK (CASE WHEN id > 0 THEN s LIKE 'a!%' ESCAPE '!' END);
+CREATE INDEX js_i ON js ((CASE WHEN id > 0 THEN s END));
+CREATE VIEW w4 AS SELECT js.id, x.value FROM js, jsonb_array_elements(js.j) x
+  WHERE js.id = SOME (SELECT id FROM e) AND s NOT ILIKE 'b#_' ESCAPE '#';
 """,
 ]
 

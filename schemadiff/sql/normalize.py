@@ -278,8 +278,33 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
                 node.set(arg, value.upper())
         return node
     if (isinstance(node, exp.EQ) and isinstance(node.expression, exp.Any)
-            and isinstance(node.expression.this, exp.Subquery)):
-        return exp.In(this=node.this, query=node.expression.this)  # = ANY (SELECT) is IN
+            and isinstance(node.expression.this, (exp.Subquery, exp.Query))):
+        query = node.expression.this  # = ANY (SELECT ...) and = SOME (SELECT ...) are IN
+        if not isinstance(query, exp.Subquery):
+            query = exp.Subquery(this=query)
+        return exp.In(this=node.this, query=query)
+    if isinstance(node, exp.Case) and node.args.get("default") is None:
+        node.set("default", exp.Null())  # CASE without ELSE is stored with ELSE NULL
+        return node
+    if (isinstance(node, (exp.Like, exp.ILike)) and isinstance(node.expression, exp.Anonymous)
+            and node.expression.name.lower() == "like_escape"
+            and len(node.expression.expressions) == 2):
+        # a LIKE p ESCAPE e is stored as a ~~ like_escape(p, e)
+        pattern, escape = node.expression.expressions
+        return exp.Escape(this=node.__class__(this=node.this, expression=pattern,
+                                              negate=node.args.get("negate")),
+                          expression=escape)
+    if (isinstance(node, exp.Lateral) and not node.args.get("view")
+            and not node.args.get("ordinality")
+            and isinstance(node.this, (exp.Unnest, exp.Anonymous))):
+        # LATERAL before a function in FROM is implied: the deparser prints it when the call
+        # reads a column of an earlier item
+        func, alias = node.this, node.args.get("alias")
+        if isinstance(func, exp.Unnest):
+            if alias is not None:
+                func.set("alias", alias)
+            return func
+        return exp.Table(this=func, alias=alias)
     if isinstance(node, exp.SetOperation):
         left = node.this
         if (isinstance(left, exp.Subquery) and isinstance(left.this, exp.SetOperation)
@@ -885,6 +910,9 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
     if base.startswith("timestamp") or base == "date" or type_text.startswith("timestamp"):
         out = _canonical_datetime(value, type_text)
         return quote_literal(out) if out is not None else expression
+    if type_text.split("(")[0] in ("time", "time without time zone"):
+        out = _canonical_time(value)
+        return quote_literal(out) if out is not None else expression
     if base == "interval" or type_text.startswith("interval"):
         fields = " ".join(w for w in type_text.split()[1:] if w in _FIELD_UNITS or w == "to")
         out = canonical_interval(value, fields or None)
@@ -922,6 +950,22 @@ def canonical_jsonb(value: str) -> str | None:
         return json.dumps(v, ensure_ascii=False)
 
     return out(doc)
+
+
+def _canonical_time(value: str) -> str | None:
+    """A time of day as ``time_out`` prints it: ``'12:00'`` is ``'12:00:00'``."""
+    from datetime import time
+
+    try:
+        t = time.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if t.tzinfo is not None:
+        return None
+    out = t.strftime("%H:%M:%S")
+    if t.microsecond:
+        out += ("." + f"{t.microsecond:06d}").rstrip("0")
+    return out
 
 
 def _canonical_datetime(value: str, type_text: str) -> str | None:
