@@ -178,6 +178,7 @@ ALTER TABLE js ADD CONSTRAINT js_c CHECK (CASE WHEN id > 0 THEN s LIKE 'a!%' ESC
 CREATE INDEX js_i ON js ((CASE WHEN id > 0 THEN s END));
 CREATE VIEW w4 AS SELECT js.id, x.value FROM js, jsonb_array_elements(js.j) x
   WHERE js.id = SOME (SELECT id FROM e) AND s NOT ILIKE 'b#_' ESCAPE '#';
+CREATE VIEW w5 AS SELECT e.id, row_to_json(e) AS r, to_jsonb(x) AS t FROM e JOIN js x ON x.id = e.id;
 """,
 ]
 

@@ -1041,6 +1041,8 @@ def canonical_view_query(
         if any(tree.find(t) for t in _UNDECIDED_VIEW_NODES):
             return None
         for select in list(tree.find_all(exp.Select)):
+            _whole_row_references(select, known)
+        for select in list(tree.find_all(exp.Select)):
             _positional_to_expressions(select)
             _flatten_join_groups(select)
             if not _plain_limit(select):
@@ -1105,6 +1107,31 @@ def _expand_star(select: exp.Select, known: dict[str, tuple[str, ...]]) -> bool:
             out.append(p)
     select.set("expressions", out)
     return True
+
+
+def _whole_row_references(select: exp.Select, known: dict[str, tuple[str, ...]]) -> None:
+    """``row_to_json(t)`` names the row of ``t``, which the deparser prints as ``t.*``: a bare
+    name that is a plain table the select reads (by its alias or name) and none of that
+    table's columns. A table whose columns are not known is left alone."""
+    from_ = select.args.get("from_") or select.args.get("from")
+    if from_ is None:
+        return
+    rows: dict[str, tuple[str, ...]] = {}
+    for source in [from_.this, *(j.this for j in select.args.get("joins") or [])]:
+        if not isinstance(source, exp.Table) or not isinstance(source.this, exp.Identifier):
+            continue
+        name = source.name if source.this.quoted else source.name.lower()
+        if name in known:
+            rows[source.alias_or_name.lower()] = known[name]
+    if not rows:
+        return
+    columns = {c.lower() for cols in rows.values() for c in cols}
+    for node in list(select.find_all(exp.Column)):
+        if (node.args.get("table") is None and isinstance(node.this, exp.Identifier)
+                and node.name.lower() in rows and node.name.lower() not in columns
+                and isinstance(node.parent, (exp.Func, exp.Anonymous))
+                and node.parent_select is select):
+            node.replace(exp.Column(this=exp.Star(), table=exp.to_identifier(node.name)))
 
 
 def _plain_limit(select: exp.Select) -> bool:
