@@ -855,6 +855,31 @@ CASES: list[Case] = [
         ALTER TABLE t ALTER COLUMN c TYPE text COLLATE "POSIX";
     """, {col("t", "a"): {"collation": "C"}, col("t", "b"): {"collation": None},
           col("t", "c"): {"collation": "POSIX"}}),
+    Case("collation-created-resolves-through-search-path", """
+        CREATE SCHEMA s;
+        CREATE COLLATION nocase FROM "C";
+        CREATE COLLATION s.other FROM "POSIX";
+        SET search_path = s, public;
+        CREATE TABLE public.t (a text COLLATE nocase, b text COLLATE other, c text COLLATE "C",
+                               d text COLLATE public.nocase);
+        CREATE DOMAIN public.d AS text COLLATE nocase;
+    """, {col("t", "a"): {"collation": "public.nocase"},
+          col("t", "b"): {"collation": "s.other"}, col("t", "c"): {"collation": "C"},
+          col("t", "d"): {"collation": "public.nocase"},
+          domain("d"): {"collation": "public.nocase"}}),
+    Case("collation-renamed-and-moved", """
+        CREATE SCHEMA s;
+        CREATE COLLATION c1 FROM "C";
+        ALTER COLLATION c1 RENAME TO c2;
+        CREATE COLLATION c3 FROM "C";
+        ALTER COLLATION c3 SET SCHEMA s;
+        CREATE TABLE t (a text COLLATE c2, b text COLLATE s.c3);
+    """, {col("t", "a"): {"collation": "public.c2"}, col("t", "b"): {"collation": "s.c3"}}),
+    Case("alter-column-type-without-collate-takes-the-type-default", """
+        CREATE TABLE t (a text COLLATE "C", b text COLLATE "C");
+        ALTER TABLE t ALTER COLUMN a TYPE varchar(10);
+        ALTER TABLE t ALTER COLUMN b TYPE varchar(10) COLLATE "POSIX";
+    """, {col("t", "a"): {"collation": None}, col("t", "b"): {"collation": "POSIX"}}),
     Case("not-null-constraints-pg18", """
         CREATE TABLE t (a int, b int, c int NOT NULL, d int CONSTRAINT d_required NOT NULL);
         ALTER TABLE t ADD CONSTRAINT t_a_nn NOT NULL a;

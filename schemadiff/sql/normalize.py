@@ -18,6 +18,7 @@ import logging
 import re
 import sys
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -226,6 +227,32 @@ def _is_number(node: exp.Expression) -> bool:
     return isinstance(node, exp.Literal) and not node.is_string
 
 
+_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[0-7]{1,3}|.)",
+                     re.DOTALL)
+
+
+def _unescape(text: str) -> str:
+    r"""The value of an escape string constant's body (``E'...'``): ``\n``, ``\t``, octal,
+    ``\xhh``, ``\uXXXX``; any other escaped character is itself."""
+    def one(m: re.Match[str]) -> str:
+        e = m.group(1)
+        if e in _ESCAPES:
+            return _ESCAPES[e]
+        if e[0] in "xuU" and len(e) > 1:
+            return chr(int(e[1:], 16))
+        if e[0] in "01234567":
+            return chr(int(e, 8))
+        return e
+
+    return _ESCAPE.sub(one, text)
+
+
+def _set_precedence(node: exp.Expression) -> int:
+    """INTERSECT binds tighter than UNION and EXCEPT."""
+    return 2 if isinstance(node, exp.Intersect) else 1
+
+
 def _rewrite(node: exp.Expression) -> exp.Expression:
     """One bottom-up canonicalization step (children are already canonical)."""
     if isinstance(node, exp.Paren):
@@ -241,6 +268,64 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         try:
             return _rewrite(exp.Literal.string("".join(f"{int(c, 16):04b}" for c in node.this)))
         except ValueError:
+            return node
+    if isinstance(node, exp.ByteString):  # E'a\nb' is the constant with a newline
+        return _rewrite(exp.Literal.string(_unescape(node.this)))
+    if isinstance(node, exp.WindowSpec):  # ROWS BETWEEN UNBOUNDED PRECEDING ...: keywords
+        for arg in ("kind", "start", "start_side", "end", "end_side"):
+            value = node.args.get(arg)
+            if isinstance(value, str):
+                node.set(arg, value.upper())
+        return node
+    if (isinstance(node, exp.EQ) and isinstance(node.expression, exp.Any)
+            and isinstance(node.expression.this, (exp.Subquery, exp.Query))):
+        query = node.expression.this  # = ANY (SELECT ...) and = SOME (SELECT ...) are IN
+        if not isinstance(query, exp.Subquery):
+            query = exp.Subquery(this=query)
+        return exp.In(this=node.this, query=query)
+    if isinstance(node, exp.Case) and node.args.get("default") is None:
+        node.set("default", exp.Null())  # CASE without ELSE is stored with ELSE NULL
+        return node
+    if (isinstance(node, (exp.Like, exp.ILike)) and isinstance(node.expression, exp.Anonymous)
+            and node.expression.name.lower() == "like_escape"
+            and len(node.expression.expressions) == 2):
+        # a LIKE p ESCAPE e is stored as a ~~ like_escape(p, e)
+        pattern, escape = node.expression.expressions
+        return exp.Escape(this=node.__class__(this=node.this, expression=pattern,
+                                              negate=node.args.get("negate")),
+                          expression=escape)
+    if (isinstance(node, exp.Lateral) and not node.args.get("view")
+            and not node.args.get("ordinality")
+            and isinstance(node.this, (exp.Unnest, exp.Anonymous))):
+        # LATERAL before a function in FROM is implied: the deparser prints it when the call
+        # reads a column of an earlier item
+        func, alias = node.this, node.args.get("alias")
+        if isinstance(func, exp.Unnest):
+            if alias is not None:
+                func.set("alias", alias)
+            return func
+        return exp.Table(this=func, alias=alias)
+    if isinstance(node, exp.SetOperation):
+        left = node.this
+        if (isinstance(left, exp.Subquery) and isinstance(left.this, exp.SetOperation)
+                and not any(v for k, v in left.args.items() if k != "this")
+                and _set_precedence(left.this) >= _set_precedence(node)):
+            node.set("this", left.this)  # (a INTERSECT b) EXCEPT c: the deparser's parentheses
+        return node
+    if isinstance(node, exp.NullSafeEQ):  # stored as NOT (a IS DISTINCT FROM b)
+        return exp.Not(this=exp.NullSafeNEQ(this=node.this, expression=node.expression))
+    if (isinstance(node, exp.Anonymous) and node.name.upper() == "ROW"
+            and len(node.expressions) > 1):  # (a, b) is stored as ROW(a, b)
+        return exp.Tuple(expressions=node.expressions)
+    if (isinstance(node, exp.RegexpLike) and isinstance(node.expression, exp.Anonymous)
+            and node.expression.name.lower() == "similar_to_escape"
+            and len(node.expression.expressions) == 1):
+        # a SIMILAR TO p is stored as a ~ similar_to_escape(p) (PostgreSQL 14+)
+        return exp.SimilarTo(this=node.this, expression=node.expression.expressions[0])
+    if isinstance(node, exp.Literal) and not node.is_string and "e" in node.this.lower():
+        try:  # 1e3 is the numeric constant 1000
+            return exp.Literal.number(format(Decimal(node.this), "f"))
+        except InvalidOperation:
             return node
     if isinstance(node, exp.ParseJSON) and node.args.get("is_literal"):
         return node.this  # json '{}' is the constant '{}'::json
@@ -280,10 +365,15 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             return exp.NEQ(this=inner.this, expression=exp.All(this=inner.expression.this))
         return node
     if isinstance(node, exp.Between):
-        return exp.And(
-            this=exp.GTE(this=node.this, expression=node.args["low"]),
-            expression=exp.LTE(this=node.this.copy(), expression=node.args["high"]),
-        )
+        a, low, high = node.this, node.args["low"], node.args["high"]
+        inside = exp.And(this=exp.GTE(this=a, expression=low),
+                         expression=exp.LTE(this=a.copy(), expression=high))
+        if not node.args.get("symmetric"):
+            return inside
+        # a BETWEEN SYMMETRIC x AND y: (a >= x AND a <= y) OR (a >= y AND a <= x)
+        swapped = exp.And(this=exp.GTE(this=a.copy(), expression=high.copy()),
+                          expression=exp.LTE(this=a.copy(), expression=low.copy()))
+        return exp.Or(this=inside, expression=swapped)
     if isinstance(node, exp.Column) and (node.args.get("table") or node.args.get("db")):
         table = node.args.get("table")
         if table is not None and not node.args.get("db") and table.name.lower() in ("old", "new"):
@@ -381,11 +471,28 @@ def _split_qualified(text: str) -> list[str]:
     return parts or [text]
 
 
+def _not_between(b: exp.Between) -> exp.Expression:
+    """``a NOT BETWEEN x AND y`` as the deparser writes it: ``a < x OR a > y``; SYMMETRIC:
+    ``(a < x OR a > y) AND (a < y OR a > x)``."""
+    a, low, high = b.this, b.args["low"], b.args["high"]
+
+    def outside(lo: exp.Expression, hi: exp.Expression) -> exp.Expression:
+        return exp.Or(this=exp.LT(this=a.copy(), expression=lo.copy()),
+                      expression=exp.GT(this=a.copy(), expression=hi.copy()))
+
+    if not b.args.get("symmetric"):
+        return outside(low, high)
+    return exp.And(this=exp.Paren(this=outside(low, high)),
+                   expression=exp.Paren(this=outside(high, low)))
+
+
 def _canonical_tree(node: exp.Expression) -> exp.Expression:
     if (isinstance(node, exp.Not) and isinstance(node.this, exp.In)
             and len(node.this.expressions) == 1 and not node.this.args.get("query")):
         # x NOT IN (a) is parsed as x <> a (and must not read as NOT (x = a))
         node = exp.NEQ(this=node.this.this, expression=node.this.expressions[0])
+    if isinstance(node, exp.Not) and isinstance(node.this, exp.Between):
+        node = _not_between(node.this)
     for child in list(node.iter_expressions()):
         new = _canonical_tree(child)
         if new is not child:
@@ -803,6 +910,9 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
     if base.startswith("timestamp") or base == "date" or type_text.startswith("timestamp"):
         out = _canonical_datetime(value, type_text)
         return quote_literal(out) if out is not None else expression
+    if type_text.split("(")[0] in ("time", "time without time zone"):
+        out = _canonical_time(value)
+        return quote_literal(out) if out is not None else expression
     if base == "interval" or type_text.startswith("interval"):
         fields = " ".join(w for w in type_text.split()[1:] if w in _FIELD_UNITS or w == "to")
         out = canonical_interval(value, fields or None)
@@ -820,7 +930,6 @@ def canonical_jsonb(value: str) -> str | None:
     ``", "`` separate; numbers are printed as ``numeric`` prints them (``1e2`` is ``100``).
     """
     import json
-    from decimal import Decimal
 
     try:
         doc = json.loads(value, parse_float=Decimal, parse_int=Decimal,
@@ -841,6 +950,22 @@ def canonical_jsonb(value: str) -> str | None:
         return json.dumps(v, ensure_ascii=False)
 
     return out(doc)
+
+
+def _canonical_time(value: str) -> str | None:
+    """A time of day as ``time_out`` prints it: ``'12:00'`` is ``'12:00:00'``."""
+    from datetime import time
+
+    try:
+        t = time.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if t.tzinfo is not None:
+        return None
+    out = t.strftime("%H:%M:%S")
+    if t.microsecond:
+        out += ("." + f"{t.microsecond:06d}").rstrip("0")
+    return out
 
 
 def _canonical_datetime(value: str, type_text: str) -> str | None:
@@ -916,6 +1041,8 @@ def canonical_view_query(
         if any(tree.find(t) for t in _UNDECIDED_VIEW_NODES):
             return None
         for select in list(tree.find_all(exp.Select)):
+            _whole_row_references(select, known)
+        for select in list(tree.find_all(exp.Select)):
             _positional_to_expressions(select)
             _flatten_join_groups(select)
             if not _plain_limit(select):
@@ -980,6 +1107,31 @@ def _expand_star(select: exp.Select, known: dict[str, tuple[str, ...]]) -> bool:
             out.append(p)
     select.set("expressions", out)
     return True
+
+
+def _whole_row_references(select: exp.Select, known: dict[str, tuple[str, ...]]) -> None:
+    """``row_to_json(t)`` names the row of ``t``, which the deparser prints as ``t.*``: a bare
+    name that is a plain table the select reads (by its alias or name) and none of that
+    table's columns. A table whose columns are not known is left alone."""
+    from_ = select.args.get("from_") or select.args.get("from")
+    if from_ is None:
+        return
+    rows: dict[str, tuple[str, ...]] = {}
+    for source in [from_.this, *(j.this for j in select.args.get("joins") or [])]:
+        if not isinstance(source, exp.Table) or not isinstance(source.this, exp.Identifier):
+            continue
+        name = source.name if source.this.quoted else source.name.lower()
+        if name in known:
+            rows[source.alias_or_name.lower()] = known[name]
+    if not rows:
+        return
+    columns = {c.lower() for cols in rows.values() for c in cols}
+    for node in list(select.find_all(exp.Column)):
+        if (node.args.get("table") is None and isinstance(node.this, exp.Identifier)
+                and node.name.lower() in rows and node.name.lower() not in columns
+                and isinstance(node.parent, (exp.Func, exp.Anonymous))
+                and node.parent_select is select):
+            node.replace(exp.Column(this=exp.Star(), table=exp.to_identifier(node.name)))
 
 
 def _plain_limit(select: exp.Select) -> bool:

@@ -9,7 +9,9 @@ rather than unmodeled diagnostics. What they do to objects the model does hold i
 modelled (``DROP COLLATION ... CASCADE`` dropping a column shows as a difference).
 
 Foreign tables keep their names (``space="relation"``): ``ALTER TABLE``, ``COMMENT ON
-COLUMN`` and ``DROP`` on them are then recognized too."""
+COLUMN`` and ``DROP`` on them are then recognized too. Collations keep theirs
+(``space="collation"``) so that a column's unqualified ``COLLATE name`` resolves, through the
+search path, to the schema the collation was created in, as the database reports it."""
 
 from __future__ import annotations
 
@@ -38,6 +40,9 @@ def uncompared(s: Stream, verb: str) -> ops.Op | None:
         s.next()
         s.next()
         return _foreign_table(s, verb)
+    if s.at("COLLATION"):
+        s.next()
+        return _collation(s, verb)
     if verb == "CREATE" and s.at("RULE"):
         view = _return_rule(s)
         if view is not None:
@@ -74,6 +79,32 @@ def _foreign_table(s: Stream, verb: str) -> ops.Op:
         action, new = "set_schema", s.ident()
     s.rest()
     return ops.Uncompared("uncompared", detail, "relation", (name,), action, new)
+
+
+def _collation(s: Stream, verb: str) -> ops.Op:
+    """``CREATE COLLATION [IF NOT EXISTS] name ...``, ``ALTER COLLATION name RENAME TO | SET
+    SCHEMA ...``, ``DROP COLLATION [IF EXISTS] name [, ...]``: the names, for the search path."""
+    detail = f"{verb} COLLATION"
+    if verb == "COMMENT ON":
+        s.rest()
+        return ops.Uncompared("uncompared", detail)
+    if verb == "DROP":
+        s.accept("IF", "EXISTS")
+        names = tuple(g.qname_list(s))
+        s.rest()
+        return ops.Uncompared("uncompared", detail, "collation", names, "drop")
+    if verb == "CREATE":
+        s.accept("IF", "NOT", "EXISTS")
+    name = g.qname(s)
+    action, new = "", ""
+    if verb == "CREATE":
+        action = "create"
+    elif s.accept("RENAME", "TO"):
+        action, new = "rename", s.ident()
+    elif s.accept("SET", "SCHEMA"):
+        action, new = "set_schema", s.ident()
+    s.rest()
+    return ops.Uncompared("uncompared", detail, "collation", (name,), action, new)
 
 
 def _return_rule(s: Stream) -> ops.Op | None:

@@ -272,7 +272,8 @@ class AlterTableReplay(ReplayState):
         if a.what == "type":
             t, collation, _using = a.value  # type: ignore[misc]
             type_text = self._type_text(t)
-            self._put(replace(col, type=type_text, collation=collation or col.collation,
+            # without COLLATE the column takes the new type's default collation
+            self._put(replace(col, type=type_text, collation=self._collation(collation),
                               default=canonical_default(col.default, type_text)))
             self._fold_self_casts(schema, table, a.name, type_text)
         elif a.what == "default":

@@ -312,6 +312,18 @@ class ReplayState:
             return render(other[1] if other else self._path()[0])
         return render(key.schema)
 
+    def _collation(self, name: str | None) -> str | None:
+        """A column's or domain's ``COLLATE name``: an unqualified name that the migrations
+        created (through the search path) as ``schema.name``, as the database reports it;
+        ``default`` is None; a built-in one (``C``, ``und-x-icu``: pg_catalog) as written."""
+        if name is None or name == "default":
+            return None
+        if "." not in name:
+            for schema in self._path():
+                if ("collation", schema, name) in self._uncompared:
+                    return f"{schema}.{name}"
+        return name
+
     def _referenced_type(self, t: TypeRef, keep_modifiers: bool) -> str:
         """``table.column%TYPE`` is that column's type (without its modifier where a routine
         keeps none); ``table%ROWTYPE`` the table's row type."""

@@ -284,9 +284,7 @@ class TableReplay(ReplayState):
                                f"{table}.{col.name}"))
             default = nextval_default(seq_name)
             not_null = True
-        collation = col.collation
-        if collation == "default":
-            collation = None
+        collation = self._collation(col.collation)
         default = canonical_default(default, type_text)
         self._put(Column(schema, table, col.name, type_text, not_null, default, col.identity,
                          col.generated, collation, position=position))

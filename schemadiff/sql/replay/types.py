@@ -69,7 +69,7 @@ class TypeReplay(ReplayState):
                                         lambda n: any(c[0] == n for c in checks))
             checks.append((cname, expr.replace("VALUE", "VALUE")))
         self._put(Domain(schema, op.name.name, self._type_text(op.type), op.not_null, op.default,
-                         op.collation, tuple(sorted(checks))))
+                         self._collation(op.collation), tuple(sorted(checks))))
 
     def _op_AlterType(self, op: ops.AlterType) -> None:
         key = self._find(("domain",) if op.domain else TYPE_KINDS, op.name)

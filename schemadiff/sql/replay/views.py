@@ -53,8 +53,9 @@ class ViewReplay(ReplayState):
                        definition=op.query, columns=op.columns, comment=comment))
 
     def _star_columns(self, query: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-        """The tables a ``*`` of a view's query may expand into: name -> columns in order."""
-        if "*" not in query:
+        """The tables a ``*`` of a view's query may expand into, or a bare table name in a call
+        (``row_to_json(t)``) may name the row of: name -> columns in order."""
+        if "*" not in query and "(" not in query:
             return ()
         from schemadiff.sql.normalize import qualified_relations
 
