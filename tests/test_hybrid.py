@@ -312,6 +312,30 @@ def test_a_pending_migration_after_the_server_run_ones(pg: PgServer) -> None:
     assert result.unmodeled == []
 
 
+def test_a_collation_the_migrations_made_is_seeded_for_the_server_run(pg: PgServer,
+                                                                       tmp_path: Path) -> None:
+    """Collations are named, not modelled: the scratch database gets a stand-in for each one a
+    column or domain names, else seeding the table that uses it fails and the migration that
+    runs DDL at run time stays unmodeled (realworld-axum-sqlx's ``trigger_updated_at``)."""
+    root = tmp_path / "migrations"
+    root.mkdir()
+    (root / "001_collated.sql").write_text(
+        "-- +goose Up\nCREATE COLLATION case_blind FROM \"C\";\n"
+        "CREATE TABLE people (id int PRIMARY KEY, name text COLLATE case_blind);\n"
+        "CREATE DOMAIN label AS text COLLATE case_blind;\n"
+        "-- +goose StatementBegin\n"
+        "CREATE FUNCTION index_on(t text) RETURNS void LANGUAGE plpgsql AS $$\n"
+        "BEGIN\n  EXECUTE format('CREATE INDEX %I ON %I (name)', t || '_name', t);\nEND $$;\n"
+        "-- +goose StatementEnd\n"
+    )
+    (root / "002_made_at_run_time.sql").write_text("-- +goose Up\nSELECT index_on('people');\n")
+    db = pg.create_database("hybrid_collation")
+    with pg.connect_db(db, autocommit=True) as conn:
+        goose_up(conn, root)
+    result = api.diff(root, dsn=pg.dsn(db), tool="goose", hybrid=Hybrid(pg.dsn()), cache=False)
+    assert (result.unmodeled, result.differences) == ([], [])
+
+
 # ------------------------------------------------------------------------------ the seed
 
 # A view's output column names given as a list (``CREATE MATERIALIZED VIEW v (a, b) AS``) are

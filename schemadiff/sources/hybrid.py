@@ -247,6 +247,11 @@ def _seed(conn: psycopg.Connection[Any], server: Any, catalog: Catalog) -> list[
         if isinstance(obj, Extension) and obj.name not in server.available:
             server.offer_stand_in(obj.name)  # else its CREATE EXTENSION fails, reported
     pending: list[tuple[str, tuple[str, ...]]] = []  # (statement, fallback statements)
+    # Collations the migrations made are not modelled, only named (``schema.name``) by the
+    # columns and domains that use them: a stand-in copying "C" lets those be created (what
+    # the migration run reads back is the name, which is what is compared).
+    pending += [(f'CREATE COLLATION IF NOT EXISTS {qualified(*c.split(".", 1))} FROM "C"', ())
+                for c in sorted(_collations_made(catalog))]
     owned: list[str] = []
     for obj in catalog.sorted():
         text = create_sql(obj, catalog)
@@ -294,6 +299,18 @@ def _seed(conn: psycopg.Connection[Any], server: Any, catalog: Catalog) -> list[
             break
     failed = [s.partition("\0")[0] for s, _ in pending]
     return [f"{s.splitlines()[0][:80]}: {errors[s]}" for s in failed]
+
+
+def _collations_made(catalog: Catalog) -> set[str]:
+    """The ``schema.name`` collations the catalog's columns and domains name, pg_catalog's
+    (``"C"``, ``en_US``: unqualified) left out."""
+    out = set()
+    for kind in ("column", "domain"):
+        for obj in catalog.of_kind(kind):
+            name = getattr(obj, "collation", None)
+            if name and "." in name and not name.startswith(("pg_catalog.", '"')):
+                out.add(name)
+    return out
 
 
 def _restorable(text: str) -> str:
