@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from schemadiff.sql.normalize import (
+    canonical_array_literal,
     canonical_default,
     canonical_interval,
     nextval_default,
@@ -80,6 +81,28 @@ EQUAL: list[tuple[str, str, str]] = [
     ("date-trunc-unit", "date_trunc('day', d) = d", "(date_trunc('day'::text, d) = d)"),
     ("date-part", "date_part('epoch', d)", "date_part('epoch'::text, d)"),
     ("extract", "extract(epoch from d)", "EXTRACT(epoch FROM d)"),
+    # a varchar value passed where text is expected gets an explicit ::text from the deparser
+    ("varchar-arg-text-cast", "f(CAST(v ->> 'id' AS varchar))",
+     "f((((v ->> 'id'::text))::character varying)::text)"),
+    ("varchar-coalesce-text-cast", "f(COALESCE(CAST(v ->> 'id' AS varchar), ''))",
+     "f((COALESCE(((v ->> 'id'::text))::character varying, ''::character varying))::text)"),
+    ("coalesce-column-text-cast", "to_tsvector('english', coalesce(title, '') || ' ' || body)",
+     "to_tsvector('english'::regconfig, (((COALESCE(title, ''::character varying))::text"
+     " || ' '::text) || body))"),
+    ("bpchar-coalesce-text-cast", "lower(coalesce(c, ''))",
+     "lower((COALESCE(c, ''::bpchar))::text)"),
+    # an array constant is stored as array_out prints it
+    ("json-path-spaces", "v #>> '{state, current}'", "(v #>> '{state,current}'::text[])"),
+    ("json-path-object", "v #> '{ a , b }'", "(v #> '{a,b}'::text[])"),
+    ("function-alias-column", "ARRAY(SELECT a FROM unnest(x) AS a)",
+     "ARRAY( SELECT a FROM unnest(x) a(a))"),
+    ("function-star", "ARRAY(SELECT DISTINCT * FROM unnest(x) AS a WHERE a != '')",
+     "ARRAY( SELECT DISTINCT a FROM unnest(x) a(a) WHERE (a <> ''::text))"),
+    ("series-star", "(SELECT max(g) FROM (SELECT * FROM generate_series(1, n) g) s)",
+     "( SELECT max(s.g) FROM ( SELECT g.g FROM generate_series(1, n) g(g)) s)"),
+    ("cast-type-schema", "CAST($1 AS mood)", "CAST($1 AS public.mood)"),
+    ("cast-array-type-schema", "x::mood[]", "(x)::public.mood[]"),
+    ("array-literal-spaces", "tags && '{a, \"b\"}'::text[]", "(tags && '{a,b}'::text[])"),
 ]
 
 # (id, one spelling, another that means something else)
@@ -104,7 +127,35 @@ DIFFERENT: list[tuple[str, str, str]] = [
     ("in-vs-not-in", "s IN ('a', 'b')", "s NOT IN ('a', 'b')"),
     ("regex-case", "x ~ '^a'", "x ~* '^a'"),
     ("date-trunc-unit", "date_trunc('day', d)", "date_trunc('month', d)"),
+    # a text cast that converts: char(n) trims its padding, a number is rendered
+    ("char-to-text", "f(CAST(CAST(x ->> 'a' AS char(3)) AS text))",
+     "f(CAST(x ->> 'a' AS char(3)))"),
+    ("coalesce-number-to-text", "f(CAST(COALESCE(n, 0) AS text))", "f(COALESCE(n, 0))"),
+    ("json-path", "v #>> '{a, b}'", "v #>> '{a,c}'"),
+    ("cast-type", "CAST($1 AS mood)", "CAST($1 AS feeling)"),
+    ("function-alias-renames", "ARRAY(SELECT b FROM f(x) AS a(b))", "ARRAY(SELECT a FROM f(x) AS a)"),
+    ("star-of-join", "(SELECT * FROM unnest(x) a, unnest(y) b)", "(SELECT a FROM unnest(x) a, unnest(y) b)"),
+    ("array-quoted-space", "'{\"a b\"}'::text[]", "'{ab}'::text[]"),
 ]
+
+ARRAY_LITERALS: list[tuple[str, str | None]] = [
+    ("{state, current}", "{state,current}"),
+    ("{}", "{}"),
+    ('{ a , "b c", NULL, "NULL", "" }', '{a,"b c",NULL,"NULL",""}'),
+    ("{{1, 2}, {3,4}}", "{{1,2},{3,4}}"),
+    ('{"x\\"y", "q"}', '{"x\\"y",q}'),
+    ("{a b}", '{"a b"}'),
+    ("[1:2]={a,b}", None),
+    ("{a", None),
+    ("abc", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ARRAY_LITERALS, ids=[t for t, _ in ARRAY_LITERALS])
+def test_canonical_array_literal(text: str, expected: str | None) -> None:
+    assert canonical_array_literal(text) == expected
+    if expected is not None:
+        assert canonical_array_literal(expected) == expected
 
 
 @pytest.mark.parametrize(("migration", "catalog"), [(m, c) for _, m, c in EQUAL],

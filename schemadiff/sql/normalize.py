@@ -222,6 +222,143 @@ _OPERATORS = (exp.Binary, exp.Not, exp.Neg, exp.BitwiseNot)
 _STRIP_CAST_OPERANDS = (exp.Literal, exp.Column, exp.Array, exp.Null, exp.Boolean, exp.Neg)
 
 
+_TEXT = (exp.DataType.Type.TEXT,)
+_VARCHAR_OR_TEXT = (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT)
+
+
+def _is_type(to: exp.Expression | None, types: tuple[exp.DataType.Type, ...]) -> bool:
+    return isinstance(to, exp.DataType) and to.this in types
+
+
+def _string_typed(node: exp.Expression) -> bool:
+    """Whether ``node`` is visibly of type varchar or text (not char(n): its text cast trims).
+
+    A cast to either, or a COALESCE of such values, columns, string constants and NULL:
+    ``COALESCE(title, '')`` on a varchar column comes back as
+    ``(COALESCE(title, ''::character varying))::text`` wherever text is expected. A column's
+    type is not known here; its own casts are not compared either (the module's blind spot).
+    """
+    if isinstance(node, exp.Cast):
+        return _is_type(node.args.get("to"), _VARCHAR_OR_TEXT)
+    if isinstance(node, exp.Coalesce):
+        args = [node.this, *node.expressions]
+        return any(_string_typed(a) or isinstance(a, exp.Column) for a in args) and all(
+            _string_typed(a) or isinstance(a, (exp.Column, exp.Null))
+            or (isinstance(a, exp.Literal) and a.is_string) for a in args)
+    return False
+
+
+def _array_constant(literal: exp.Literal) -> exp.Literal:
+    canonical = canonical_array_literal(literal.this)
+    return exp.Literal.string(canonical) if canonical is not None else literal
+
+
+def canonical_array_literal(text: str) -> str | None:
+    """An array constant as ``array_out`` prints it: ``'{a, "b"}'`` is ``'{a,b}'``.
+
+    Whitespace around unquoted elements goes, quotes stay only where an element needs them.
+    None for what is not a plain array literal (dimension decorations, unbalanced text).
+    """
+    pos = 0
+
+    def skip() -> None:
+        nonlocal pos
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+
+    def element() -> object:
+        nonlocal pos
+        skip()
+        if pos < len(text) and text[pos] == "{":
+            return array()
+        out: list[str] = []
+        if pos < len(text) and text[pos] == '"':
+            pos += 1
+            while pos < len(text) and text[pos] != '"':
+                if text[pos] == "\\":
+                    pos += 1
+                if pos < len(text):
+                    out.append(text[pos])
+                    pos += 1
+            if pos >= len(text):
+                raise ValueError
+            pos += 1
+            skip()
+            return "".join(out)
+        while pos < len(text) and text[pos] not in ",}":
+            if text[pos] in '{"':
+                raise ValueError
+            if text[pos] == "\\":
+                pos += 1
+            if pos < len(text):
+                out.append(text[pos])
+                pos += 1
+        word = "".join(out).strip()
+        if not word:
+            raise ValueError
+        return None if word.upper() == "NULL" else word
+
+    def array() -> list[object]:
+        nonlocal pos
+        pos += 1  # the opening brace
+        items: list[object] = []
+        skip()
+        if pos < len(text) and text[pos] == "}":
+            pos += 1
+            return items
+        while True:
+            items.append(element())
+            skip()
+            if pos >= len(text):
+                raise ValueError
+            if text[pos] == "}":
+                pos += 1
+                return items
+            if text[pos] != ",":
+                raise ValueError
+            pos += 1
+
+    def render(item: object) -> str:
+        if item is None:
+            return "NULL"
+        if isinstance(item, list):
+            return "{" + ",".join(render(i) for i in item) + "}"
+        assert isinstance(item, str)
+        if item and item.upper() != "NULL" and not any(
+                c in '{},"\\' or c.isspace() for c in item):
+            return item
+        return '"' + item.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    skip()
+    if pos >= len(text) or text[pos] != "{":
+        return None
+    try:
+        items = array()
+    except ValueError:
+        return None
+    skip()
+    return render(items) if pos == len(text) else None
+
+
+def _function_source(node: exp.Expression | None) -> bool:
+    """A function in FROM: ``unnest(x) AS a``, ``generate_series(1, 3) g``."""
+    return isinstance(node, exp.Unnest) or (
+        isinstance(node, exp.Table) and isinstance(node.this, exp.Func))
+
+
+def _star_of_function(select: exp.Select) -> None:
+    """``SELECT * FROM unnest(x) AS a`` reads one column, named by the alias: the deparser
+    prints ``SELECT a FROM unnest(x) a(a)``."""
+    from_ = select.args.get("from_") or select.args.get("from")
+    if (from_ is None or select.args.get("joins") or len(select.expressions) != 1
+            or not isinstance(select.expressions[0], exp.Star)):
+        return
+    source = from_.this
+    alias = source.args.get("alias") if _function_source(source) else None
+    if isinstance(alias, exp.TableAlias) and alias.name and not alias.args.get("columns"):
+        select.set("expressions", [exp.Column(this=alias.this.copy())])
+
+
 def _is_number(node: exp.Expression) -> bool:
     return isinstance(node, exp.Literal) and not node.is_string
 
@@ -256,10 +393,23 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             canonical = canonical_interval(inner.this)
             if canonical is not None:
                 return exp.Literal.string(canonical)
+        if (isinstance(inner, exp.Literal) and inner.is_string and isinstance(to, exp.DataType)
+                and to.this == exp.DataType.Type.ARRAY):
+            return _array_constant(inner)
         if isinstance(inner, _STRIP_CAST_OPERANDS) or (
             isinstance(inner, exp.Anonymous) and inner.name.lower() == "nextval"
         ):
             return inner
+        if _is_type(to, _TEXT) and _string_typed(inner):
+            # PostgreSQL coerces a varchar argument to a text parameter and the deparser shows
+            # it: f(CAST(x AS varchar)) comes back as f(((x)::character varying)::text). The
+            # text cast of a varchar or text value never changes the value, so it is dropped.
+            return inner
+        return node
+    if (isinstance(node, (exp.JSONBExtractScalar, exp.JSONBExtract, exp.JSONBDeleteAtPath))
+            and isinstance(node.expression, exp.Literal) and node.expression.is_string):
+        # #>> '{a, b}': the path is a text[] constant, stored as the catalog prints it
+        node.set("expression", _array_constant(node.expression))
         return node
     if isinstance(node, exp.Literal) and node.is_string and _NUMERIC.match(node.this.strip()):
         return exp.Literal.number(node.this.strip())
@@ -291,6 +441,19 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return exp.Column(this=node.this)
     if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Func):
         return node.expression  # public.f(x) -> f(x)
+    if isinstance(node, exp.TableAlias) and _function_source(node.parent):
+        columns = node.args.get("columns") or []
+        if len(columns) == 1 and columns[0].name == node.name:
+            node.set("columns", None)  # unnest(x) AS a(a): the deparser names the one column
+        return node
+    if isinstance(node, exp.Select):
+        _star_of_function(node)
+        return node
+    if (isinstance(node, exp.DataType) and node.this == exp.DataType.Type.USERDEFINED
+            and isinstance(node.args.get("kind"), exp.Dot)):
+        # CAST($1 AS public.mood): the catalog qualifies a type named in a SQL-standard body
+        node.set("kind", node.args["kind"].expression)
+        return node
     if isinstance(node, exp.Table) and (node.args.get("db") or node.args.get("catalog")):
         node.set("db", None)  # FROM public.t in a subquery -> FROM t
         node.set("catalog", None)
