@@ -48,6 +48,14 @@ CREATE FUNCTION level_of(text) RETURNS level LANGUAGE sql IMMUTABLE RETURN CAST(
 CREATE FUNCTION levels(text) RETURNS level[] LANGUAGE sql IMMUTABLE
     RETURN ARRAY[$1::level];
 """),
+    # an escape string constant is stored with its escapes resolved
+    ("escape-string-constant", r"""
+CREATE TABLE code (
+    digits text CHECK (digits ~ E'^\\d+$'),
+    quoted text DEFAULT E'it\'s',
+    CONSTRAINT no_tab CHECK (position(E'\t' IN quoted) = 0)
+);
+"""),
     # a scalar function in FROM: SELECT * reads its one column, named like the alias
     ("sql-body-star-of-function", """
 CREATE FUNCTION words(text, text) RETURNS text LANGUAGE sql IMMUTABLE

@@ -372,6 +372,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         unit = node.args.get("unit")  # a qualifier outside the quotes was reduced before parsing
         canonical = canonical_interval(f"{text} {unit.name}" if unit is not None else text)
         return exp.Literal.string(canonical) if canonical is not None else node
+    if isinstance(node, exp.ByteString):  # E'^\\d+$' is the string '^\d+$' (escapes resolved)
+        return exp.Literal.string(node.this)
     if isinstance(node, exp.BitString):  # B'0101' is the bit string '0101'
         return _rewrite(exp.Literal.string(node.this))
     if isinstance(node, exp.HexString):  # x'1F' is the bit string '00011111'
