@@ -15,6 +15,7 @@ from schemadiff.sql.normalize import (
     canonical_array_literal,
     canonical_default,
     canonical_interval,
+    expand_atomic_stars,
     nextval_default,
     normalize_expression,
     quote_ident,
@@ -102,6 +103,12 @@ EQUAL: list[tuple[str, str, str]] = [
      "( SELECT max(s.g) FROM ( SELECT g.g FROM generate_series(1, n) g(g)) s)"),
     ("escape-string", r"digits ~ E'^\\d+$'", r"(digits ~ '^\d+$'::text)"),
     ("escape-string-quote", r"x <> E'it\'s'", "(x <> 'it''s'::text)"),
+    ("subquery-output-name", "(SELECT count(*) FROM t WHERE t.x = a)",
+     "( SELECT count(*) AS count FROM t WHERE (t.x = a))"),
+    ("subquery-output-name-agg", "(SELECT array_agg(x ORDER BY x DESC) FROM unnest(arr) x)",
+     "( SELECT array_agg(x.x ORDER BY x.x DESC) AS array_agg FROM unnest(arr) x(x))"),
+    ("subquery-output-column", "(SELECT max(b) FROM (SELECT a AS b FROM t) s)",
+     "( SELECT max(s.b) AS max FROM ( SELECT t.a AS b FROM t) s)"),
     ("cast-type-schema", "CAST($1 AS mood)", "CAST($1 AS public.mood)"),
     ("cast-array-type-schema", "x::mood[]", "(x)::public.mood[]"),
     ("array-literal-spaces", "tags && '{a, \"b\"}'::text[]", "(tags && '{a,b}'::text[])"),
@@ -135,6 +142,8 @@ DIFFERENT: list[tuple[str, str, str]] = [
     ("coalesce-number-to-text", "f(CAST(COALESCE(n, 0) AS text))", "f(COALESCE(n, 0))"),
     ("json-path", "v #>> '{a, b}'", "v #>> '{a,c}'"),
     ("cast-type", "CAST($1 AS mood)", "CAST($1 AS feeling)"),
+    ("output-name", "(SELECT s.n FROM (SELECT count(*) AS n FROM t) s)",
+     "(SELECT s.n FROM (SELECT count(*) AS c FROM t) s)"),
     ("escape-string", r"x ~ E'\\d'", r"x ~ '\\d'"),
     ("function-alias-renames", "ARRAY(SELECT b FROM f(x) AS a(b))", "ARRAY(SELECT a FROM f(x) AS a)"),
     ("star-of-join", "(SELECT * FROM unnest(x) a, unnest(y) b)", "(SELECT a FROM unnest(x) a, unnest(y) b)"),
@@ -370,3 +379,14 @@ def test_referenced_relations(query: str, relations: tuple[str, ...]) -> None:
     from schemadiff.sql.normalize import referenced_relations
 
     assert referenced_relations(query) == relations
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("BEGIN ATOMIC SELECT * FROM t WHERE x > 0; END",
+     "BEGIN ATOMIC SELECT x, y FROM t WHERE x > 0; END"),
+    ("BEGIN ATOMIC INSERT INTO t VALUES (1, 'a'); SELECT u.* FROM u; END",
+     "BEGIN ATOMIC INSERT INTO t VALUES (1, 'a'); SELECT * FROM u; END"),  # u unknown
+    ("RETURN (SELECT * FROM t)", "RETURN (SELECT * FROM t)"),
+], ids=["star", "unknown-table", "not-atomic"])
+def test_expand_atomic_stars(body: str, expected: str) -> None:
+    assert expand_atomic_stars(body, (("t", ("x", "y")),)) == expected

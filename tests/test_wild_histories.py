@@ -56,6 +56,17 @@ CREATE TABLE code (
     CONSTRAINT no_tab CHECK (position(E'\t' IN quoted) = 0)
 );
 """),
+    # a SQL-standard body as the catalog keeps it: output columns named, * expanded
+    ("sql-body-subquery-and-star", """
+CREATE TABLE t (x int, y text);
+CREATE FUNCTION n_of(a int) RETURNS bigint LANGUAGE sql STABLE
+    RETURN (SELECT count(*) FROM t WHERE t.x = a);
+CREATE FUNCTION sorted(arr int[]) RETURNS int[] LANGUAGE sql IMMUTABLE
+    RETURN (SELECT array_agg(x ORDER BY x DESC) FROM unnest(arr) x);
+CREATE FUNCTION positive() RETURNS SETOF t LANGUAGE sql STABLE
+BEGIN ATOMIC SELECT * FROM t WHERE x > 0 ORDER BY x; END;
+ALTER TABLE t ADD COLUMN z int;
+"""),
     # a scalar function in FROM: SELECT * reads its one column, named like the alias
     ("sql-body-star-of-function", """
 CREATE FUNCTION words(text, text) RETURNS text LANGUAGE sql IMMUTABLE

@@ -359,6 +359,31 @@ def _star_of_function(select: exp.Select) -> None:
         select.set("expressions", [exp.Column(this=alias.this.copy())])
 
 
+_FUNCTION_NAME = re.compile(r"([A-Za-z_][A-Za-z_0-9]*)\s*\(")
+_NAMED_FORMS: dict[type[exp.Expression], str] = {
+    exp.Case: "case", exp.Coalesce: "coalesce", exp.Array: "array", exp.Exists: "exists",
+}
+
+
+def _column_name(node: exp.Expression) -> str | None:
+    """The output name PostgreSQL gives an unaliased select item (``FigureColname``), for the
+    forms it is known for: a column's name, a function's name, ``case``, ``coalesce`` ..."""
+    if isinstance(node, exp.Column):
+        ident = node.this
+        if isinstance(ident, exp.Identifier):
+            return ident.this if ident.quoted else ident.this.lower()
+        return None
+    if isinstance(node, (exp.Cast, exp.Filter)):
+        return _column_name(node.this)
+    for form, name in _NAMED_FORMS.items():
+        if isinstance(node, form):
+            return name
+    if isinstance(node, exp.Func):
+        m = _FUNCTION_NAME.match(node.sql(dialect="postgres"))
+        return m.group(1).lower() if m else None
+    return None
+
+
 def _is_number(node: exp.Expression) -> bool:
     return isinstance(node, exp.Literal) and not node.is_string
 
@@ -450,6 +475,15 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return node
     if isinstance(node, exp.Select):
         _star_of_function(node)
+        return node
+    if isinstance(node, exp.Alias) and isinstance(node.parent, exp.Select):
+        ident = node.args.get("alias")
+        if isinstance(ident, exp.Identifier):
+            name = ident.this if ident.quoted else ident.this.lower()
+            if name == _column_name(node.this):
+                # (SELECT count(*) AS count FROM t): the deparser names every output column;
+                # an alias that is the name PostgreSQL would give anyway says nothing
+                return node.this
         return node
     if (isinstance(node, exp.DataType) and node.this == exp.DataType.Type.USERDEFINED
             and isinstance(node.args.get("kind"), exp.Dot)):
@@ -678,6 +712,39 @@ def normalize_statement(text: str) -> str:
         return tree.sql(dialect="postgres", comments=False)
     except (SqlglotError, ValueError):  # pragma: no cover - generator gaps
         return _collapse(text)
+
+
+def expand_atomic_stars(body: str, columns: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
+    """A normalized ``BEGIN ATOMIC ... END`` body with each ``*`` projection over plain tables
+    written as their columns (``columns``: table -> its columns in order), as the catalog
+    keeps it; a statement whose ``*`` cannot be expanded stays as it is."""
+    from schemadiff.errors import ParseError
+    from schemadiff.sql.split import split
+
+    head, tail = "BEGIN ATOMIC ", " END"
+    if not (body.startswith(head) and body.endswith(tail)) or not columns:
+        return body
+    try:
+        statements = split(body[len(head):-len(tail)])
+    except ParseError:
+        return body
+    known = dict(columns)
+    out = []
+    for st in statements:
+        if st.meta:
+            continue
+        text = st.text.strip().rstrip(";").strip()
+        tree = _parse_expression(text) if "*" in text else None
+        if tree is not None:
+            try:
+                for select in list(tree.find_all(exp.Select)):
+                    if any(_is_star_projection(p) for p in select.expressions):
+                        _expand_star(select, known)
+                text = normalize_statement(tree.sql(dialect="postgres", comments=False))
+            except (SqlglotError, ValueError):  # pragma: no cover - generator gaps
+                pass
+        out.append(text + ";")
+    return f"{head}{' '.join(out)}{tail}"
 
 
 def _collapse(text: str) -> str:
