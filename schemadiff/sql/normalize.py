@@ -599,9 +599,13 @@ def _finish(tree: exp.Expression) -> exp.Expression:
             name = node.this if node.quoted else node.this.lower()
             node.set("this", name)
             node.set("quoted", not _SIMPLE_IDENT.match(name) or name in _RESERVED)
-    for node in list(tree.walk()):
-        if isinstance(node, _OPERATORS) and isinstance(node.parent, _OPERATORS):
-            node.replace(exp.Paren(this=node.copy()))
+    for node in [n for n in tree.walk()
+                 if isinstance(n, _OPERATORS) and isinstance(n.parent, _OPERATORS)]:
+        # wrap the node itself, not a copy: a copy would leave the nodes under it, still to be
+        # wrapped, outside the tree ((a + b) * c / d came out as (a + b * c) / d)
+        paren = exp.Paren()
+        node.replace(paren)
+        paren.set("this", node)
     return tree
 
 
