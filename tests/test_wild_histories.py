@@ -48,6 +48,17 @@ CREATE FUNCTION level_of(text) RETURNS level LANGUAGE sql IMMUTABLE RETURN CAST(
 CREATE FUNCTION levels(text) RETURNS level[] LANGUAGE sql IMMUTABLE
     RETURN ARRAY[$1::level];
 """),
+    # an integer result promoted to the numeric type a function or operator expects
+    ("numeric-promotion", """
+CREATE TABLE m (a int, b int, f float8, n numeric,
+    r1 numeric GENERATED ALWAYS AS (round(a / b, 2)) STORED,
+    r2 numeric GENERATED ALWAYS AS (round((a + b) * 1.0 / 3, 1)) STORED,
+    r3 float8 GENERATED ALWAYS AS (f * (a + 1)) STORED,
+    CONSTRAINT half CHECK (n > a / 2),
+    CONSTRAINT scaled CHECK (f > a * 1.5)
+);
+CREATE INDEX m_ratio ON m (round(a / b, 2));
+"""),
     # an escape string constant is stored with its escapes resolved
     ("escape-string-constant", r"""
 CREATE TABLE code (
