@@ -59,6 +59,17 @@ CREATE TABLE m (a int, b int, f float8, n numeric,
 );
 CREATE INDEX m_ratio ON m (round(a / b, 2));
 """),
+    # operators the catalog keeps as function calls or their negation
+    ("pattern-and-distinct-operators", """
+CREATE TABLE e (a int, b int, v text,
+    CONSTRAINT k1 CHECK (v SIMILAR TO '[a-z]+'),
+    CONSTRAINT k2 CHECK (v NOT SIMILAR TO 'x#%' ESCAPE '#'),
+    CONSTRAINT k3 CHECK (v LIKE 'a!%%' ESCAPE '!'),
+    CONSTRAINT k4 CHECK (v NOT ILIKE 'b!%' ESCAPE '!'),
+    CONSTRAINT k5 CHECK (a IS NOT DISTINCT FROM b),
+    CONSTRAINT k6 CHECK (a BETWEEN SYMMETRIC 1 AND 10)
+);
+"""),
     # an escape string constant is stored with its escapes resolved
     ("escape-string-constant", r"""
 CREATE TABLE code (

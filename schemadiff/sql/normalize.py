@@ -464,12 +464,35 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         inner = node.this
         if isinstance(inner, exp.EQ) and isinstance(inner.expression, exp.Any):
             return exp.NEQ(this=inner.this, expression=exp.All(this=inner.expression.this))
+        if isinstance(inner, exp.NullSafeNEQ):  # IS NOT DISTINCT FROM is NOT (IS DISTINCT FROM)
+            return exp.NullSafeEQ(this=inner.this, expression=inner.expression)
         return node
     if isinstance(node, exp.Between):
-        return exp.And(
-            this=exp.GTE(this=node.this, expression=node.args["low"]),
-            expression=exp.LTE(this=node.this.copy(), expression=node.args["high"]),
-        )
+        x, low, high = node.this, node.args["low"], node.args["high"]
+        forward = exp.And(this=exp.GTE(this=x, expression=low),
+                          expression=exp.LTE(this=x.copy(), expression=high))
+        if not node.args.get("symmetric"):
+            return forward
+        # BETWEEN SYMMETRIC: either order of the bounds
+        return exp.Or(this=forward, expression=exp.And(
+            this=exp.GTE(this=x.copy(), expression=high.copy()),
+            expression=exp.LTE(this=x.copy(), expression=low.copy())))
+    if (isinstance(node, (exp.Like, exp.ILike)) and isinstance(node.expression, exp.Anonymous)
+            and node.expression.name.lower() == "like_escape"
+            and len(node.expression.expressions) == 2):
+        # x LIKE p ESCAPE e is stored as x ~~ like_escape(p, e)
+        pattern, escape = node.expression.expressions
+        like = node.copy()
+        like.set("expression", pattern.copy())
+        return exp.Escape(this=like, expression=escape.copy())
+    if (isinstance(node, exp.RegexpLike) and isinstance(node.expression, exp.Anonymous)
+            and node.expression.name.lower() in ("similar_to_escape", "similar_escape")):
+        # x SIMILAR TO p [ESCAPE e] is stored as x ~ similar_to_escape(p [, e])
+        args = node.expression.expressions
+        similar = exp.SimilarTo(this=node.this.copy(), expression=args[0].copy())
+        if len(args) == 2 and not isinstance(args[1], exp.Null):
+            return exp.Escape(this=similar, expression=args[1].copy())
+        return similar
     if isinstance(node, exp.Column) and (node.args.get("table") or node.args.get("db")):
         table = node.args.get("table")
         if table is not None and not node.args.get("db") and table.name.lower() in ("old", "new"):
