@@ -52,6 +52,9 @@ EQUAL: list[tuple[str, str, str]] = [
     ("is-not-distinct", "a IS NOT DISTINCT FROM b", "(NOT (a IS DISTINCT FROM b))"),
     ("between-symmetric", "a BETWEEN SYMMETRIC 1 AND 10",
      "(((a >= 1) AND (a <= 10)) OR ((a >= 10) AND (a <= 1)))"),
+    ("integer-function-promotion", "length(v) * 1.5", "((length(v))::numeric * 1.5)"),
+    ("integer-function-promotion-float", "f > char_length(v)",
+     "(f > (char_length(v))::double precision)"),
     ("precedence-three-levels", "(a + b) * c / d", "(((a + b) * c) / d)"),
     ("interval-literal", "created_at > now() - interval '1 day'",
      "(created_at > (now() - '1 day'::interval))"),
@@ -163,6 +166,7 @@ DIFFERENT: list[tuple[str, str, str]] = [
     ("between-symmetric", "a BETWEEN SYMMETRIC 1 AND 10", "a BETWEEN 1 AND 10"),
     ("like-escape", "v LIKE 'a!%' ESCAPE '!'", "v LIKE 'a!%' ESCAPE '#'"),
     ("similar-vs-regex", "v SIMILAR TO 'a.'", "v ~ 'a.'"),
+    ("text-to-number", "(j ->> 'p')::numeric > 1", "(j ->> 'p') > 1"),
     ("output-name", "(SELECT s.n FROM (SELECT count(*) AS n FROM t) s)",
      "(SELECT s.n FROM (SELECT count(*) AS c FROM t) s)"),
     ("escape-string", r"x ~ E'\\d'", r"x ~ '\\d'"),
@@ -232,6 +236,8 @@ DEFAULTS: list[tuple[str, str | None, str, str | None]] = [
     ("interval-typmod-field", "'1.5 hours'", "interval hour", "'01:00:00'"),
     ("text", "'x'", "text", "'x'"),
     ("array", "'{}'", "text[]", "'{}'"),
+    ("array-spaces", "'{1, 2}'", "integer[]", "'{1,2}'"),
+    ("array-quotes", "'{\"a\", b c}'", "text[]", "'{a,\"b c\"}'"),
     ("expression", "now()", "timestamp with time zone", "now()"),
 ]
 

@@ -70,6 +70,15 @@ CREATE TABLE e (a int, b int, v text,
     CONSTRAINT k6 CHECK (a BETWEEN SYMMETRIC 1 AND 10)
 );
 """),
+    # an integer builtin's result promoted to a wider number; an array default's spacing
+    ("integer-function-promotion", """
+CREATE TABLE g (v text, f float8, ids int[] DEFAULT '{1, 2}', tags text[] DEFAULT '{ a , "b" }',
+    c1 numeric GENERATED ALWAYS AS (length(v) * 1.5) STORED,
+    CONSTRAINT k1 CHECK (length(v) < 10.5),
+    CONSTRAINT k2 CHECK (f > char_length(v))
+);
+CREATE INDEX g_len ON g ((length(v) * 2.0));
+"""),
     # an escape string constant is stored with its escapes resolved
     ("escape-string-constant", r"""
 CREATE TABLE code (

@@ -225,6 +225,21 @@ _STRIP_CAST_OPERANDS = (exp.Literal, exp.Column, exp.Array, exp.Null, exp.Boolea
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
 _WIDER_NUMBERS = (exp.DataType.Type.DECIMAL, exp.DataType.Type.DOUBLE, exp.DataType.Type.FLOAT,
                   exp.DataType.Type.BIGINT)
+#: builtins that return an integer, which PostgreSQL promotes where a wider number is expected
+_INTEGER_FUNCTIONS = frozenset({
+    "length", "char_length", "character_length", "octet_length", "bit_length", "array_length",
+    "cardinality", "jsonb_array_length", "json_array_length", "strpos", "ascii", "count",
+    "array_ndims", "width_bucket",
+})
+
+
+def _integer_function(node: exp.Expression) -> bool:
+    if not isinstance(node, exp.Func) or isinstance(node, (exp.Cast, exp.TryCast)):
+        return False
+    m = _FUNCTION_NAME.match(node.sql(dialect="postgres"))
+    return m is not None and m.group(1).lower() in _INTEGER_FUNCTIONS
+
+
 _TEXT = (exp.DataType.Type.TEXT,)
 _VARCHAR_OR_TEXT = (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT)
 
@@ -430,7 +445,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             isinstance(inner, exp.Anonymous) and inner.name.lower() == "nextval"
         ):
             return inner
-        if (isinstance(inner, _ARITHMETIC) and isinstance(to, exp.DataType)
+        if ((isinstance(inner, _ARITHMETIC) or _integer_function(inner))
+                and isinstance(to, exp.DataType)
                 and to.this in _WIDER_NUMBERS and not to.expressions):
             # round(a / b, 2) comes back as round(((a / b))::numeric, 2): the deparser shows
             # the implicit promotion of an integer result to the numeric type expected (like
@@ -1060,7 +1076,8 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
     value = m.group(1).replace("''", "'")
     base = type_text.split("(")[0].strip()
     if type_text.endswith("[]"):
-        return expression
+        out = canonical_array_literal(value)  # '{1, 2}' is stored as array_out prints it
+        return quote_literal(out) if out is not None else expression
     if base == "boolean":
         v = value.strip().lower()
         if v in _TRUE:
