@@ -78,6 +78,12 @@ CREATE TABLE g (v text, f float8, ids int[] DEFAULT '{1, 2}', tags text[] DEFAUL
     CONSTRAINT k2 CHECK (f > char_length(v))
 );
 CREATE INDEX g_len ON g ((length(v) * 2.0));
+CREATE TABLE h (a int, b int, n numeric, v text,
+    CONSTRAINT k1 CHECK (abs(a - b) < 0.5),
+    CONSTRAINT k2 CHECK (position('x' in v) * 1.0 < 5),
+    CONSTRAINT k3 CHECK (n > coalesce(a, 0)),
+    CONSTRAINT k4 CHECK (n > nullif(a, 0))
+);
 """),
     # an escape string constant is stored with its escapes resolved
     ("escape-string-constant", r"""

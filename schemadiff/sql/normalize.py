@@ -229,7 +229,8 @@ _WIDER_NUMBERS = (exp.DataType.Type.DECIMAL, exp.DataType.Type.DOUBLE, exp.DataT
 _INTEGER_FUNCTIONS = frozenset({
     "length", "char_length", "character_length", "octet_length", "bit_length", "array_length",
     "cardinality", "jsonb_array_length", "json_array_length", "strpos", "ascii", "count",
-    "array_ndims", "width_bucket",
+    "array_ndims", "width_bucket", "position",
+    "abs", "sign",  # of an integer argument (what else they return is not promoted implicitly)
 })
 
 
@@ -238,6 +239,21 @@ def _integer_function(node: exp.Expression) -> bool:
         return False
     m = _FUNCTION_NAME.match(node.sql(dialect="postgres"))
     return m is not None and m.group(1).lower() in _INTEGER_FUNCTIONS
+
+
+def _promotable(node: exp.Expression) -> bool:
+    """An integer-valued expression the catalog shows promoted: arithmetic, an integer builtin,
+    or a COALESCE/NULLIF of those, columns and integer constants (``n > COALESCE(a, 0)`` comes
+    back as ``n > (COALESCE(a, 0))::numeric``)."""
+    if isinstance(node, _ARITHMETIC) or _integer_function(node):
+        return True
+    if isinstance(node, (exp.Coalesce, exp.Nullif)):
+        args = [a for a in node.iter_expressions()]
+        return bool(args) and all(
+            isinstance(a, exp.Column) or _promotable(a)
+            or (isinstance(a, exp.Literal) and not a.is_string and a.this.lstrip("-").isdigit())
+            for a in args)
+    return False
 
 
 _TEXT = (exp.DataType.Type.TEXT,)
@@ -445,7 +461,7 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             isinstance(inner, exp.Anonymous) and inner.name.lower() == "nextval"
         ):
             return inner
-        if ((isinstance(inner, _ARITHMETIC) or _integer_function(inner))
+        if (_promotable(inner)
                 and isinstance(to, exp.DataType)
                 and to.this in _WIDER_NUMBERS and not to.expressions):
             # round(a / b, 2) comes back as round(((a / b))::numeric, 2): the deparser shows
