@@ -130,6 +130,7 @@ EQUAL: list[tuple[str, str, str]] = [
      "( SELECT count(*) AS count FROM t WHERE (t.x = a))"),
     ("subquery-output-name-agg", "(SELECT array_agg(x ORDER BY x DESC) FROM unnest(arr) x)",
      "( SELECT array_agg(x.x ORDER BY x.x DESC) AS array_agg FROM unnest(arr) x(x))"),
+    ("subquery-output-now", "(SELECT now())", "( SELECT now() AS now)"),
     ("subquery-output-column", "(SELECT max(b) FROM (SELECT a AS b FROM t) s)",
      "( SELECT max(s.b) AS max FROM ( SELECT t.a AS b FROM t) s)"),
     ("cast-type-schema", "CAST($1 AS mood)", "CAST($1 AS public.mood)"),

@@ -544,7 +544,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         ident = node.args.get("alias")
         if isinstance(ident, exp.Identifier):
             name = ident.this if ident.quoted else ident.this.lower()
-            if name == _column_name(node.this):
+            if name == _column_name(node.this) or (
+                    isinstance(node.this, exp.CurrentTimestamp) and name == "now"):  # now()
                 # (SELECT count(*) AS count FROM t): the deparser names every output column;
                 # an alias that is the name PostgreSQL would give anyway says nothing
                 return node.this
