@@ -96,6 +96,14 @@ CASES += [
         (("privilege", "on table public.users to md_reader", "missing", None),
          ("privilege", "on function public.f(integer) to PUBLIC", "extra", None)),
     ),
+    Case(
+        # three nested operators: the normalizer lost the grouping of the innermost one
+        "check regrouped by hand",
+        "CREATE TABLE k (a int, b int, c int, d int,\n"
+        "    CONSTRAINT k_c CHECK ((a + b) * c / d > 0));\n",
+        "ALTER TABLE k DROP CONSTRAINT k_c, ADD CONSTRAINT k_c CHECK ((a + b * c) / d > 0);",
+        (("constraint", "public.k.k_c", "changed", "expression"),),
+    ),
 ]
 
 #: Migrations that must compare clean against what they build (no false difference).

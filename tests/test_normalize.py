@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 
 from schemadiff.sql.normalize import (
+    canonical_array_literal,
     canonical_default,
     canonical_interval,
+    expand_atomic_stars,
     nextval_default,
     normalize_expression,
     quote_ident,
@@ -52,6 +54,29 @@ EQUAL: list[tuple[str, str, str]] = [
     ("quoted-identifier", '"UserId" = 1', '("UserId" = 1)'),
     ("unquoted-case", "UserId = 1", "(userid = 1)"),
     ("precedence-parens", "a + b * c", "(a + (b * c))"),
+    # an integer result passed where a wider number is expected: the implicit cast is shown
+    ("numeric-promotion-function", "round(a / b, 2)", "round(((a / b))::numeric, 2)"),
+    ("numeric-promotion-operator", "f * (a + 1)", "(f * ((a + 1))::double precision)"),
+    ("numeric-promotion-nested", "round((a + b) * 1.0 / 3, 1)",
+     "round(((((a + b))::numeric * 1.0) / (3)::numeric), 1)"),
+    ("similar-to", "v SIMILAR TO '[a-z]+'", "(v ~ similar_to_escape('[a-z]+'::text))"),
+    ("not-similar-to-escape", "v NOT SIMILAR TO 'a#%' ESCAPE '#'",
+     "(v !~ similar_to_escape('a#%'::text, '#'::text))"),
+    ("like-escape", "v LIKE 'a!%%' ESCAPE '!'", "(v ~~ like_escape('a!%%'::text, '!'::text))"),
+    ("not-ilike-escape", "v NOT ILIKE 'a!%' ESCAPE '!'",
+     "(v !~~* like_escape('a!%'::text, '!'::text))"),
+    ("is-not-distinct", "a IS NOT DISTINCT FROM b", "(NOT (a IS DISTINCT FROM b))"),
+    ("between-symmetric", "a BETWEEN SYMMETRIC 1 AND 10",
+     "(((a >= 1) AND (a <= 10)) OR ((a >= 10) AND (a <= 1)))"),
+    ("integer-function-promotion", "length(v) * 1.5", "((length(v))::numeric * 1.5)"),
+    ("integer-function-promotion-float", "f > char_length(v)",
+     "(f > (char_length(v))::double precision)"),
+    ("coalesce-promotion", "n > coalesce(a, 0)", "(n > (COALESCE(a, 0))::numeric)"),
+    ("nullif-promotion", "n > nullif(a, 0)", "(n > (NULLIF(a, 0))::numeric)"),
+    ("abs-promotion", "abs(a - b) < 0.5", "((abs((a - b)))::numeric < 0.5)"),
+    ("position-promotion", "position('x' in v) * 1.0 < 5",
+     "(((POSITION(('x'::text) IN (v)))::numeric * 1.0) < (5)::numeric)"),
+    ("precedence-three-levels", "(a + b) * c / d", "(((a + b) * c) / d)"),
     ("interval-literal", "created_at > now() - interval '1 day'",
      "(created_at > (now() - '1 day'::interval))"),
     ("interval-normalized", "'10 minutes'::interval", "'00:10:00'::interval"),
@@ -96,6 +121,37 @@ EQUAL: list[tuple[str, str, str]] = [
     ("date-trunc-unit", "date_trunc('day', d) = d", "(date_trunc('day'::text, d) = d)"),
     ("date-part", "date_part('epoch', d)", "date_part('epoch'::text, d)"),
     ("extract", "extract(epoch from d)", "EXTRACT(epoch FROM d)"),
+    # a varchar value passed where text is expected gets an explicit ::text from the deparser
+    ("varchar-arg-text-cast", "f(CAST(v ->> 'id' AS varchar))",
+     "f((((v ->> 'id'::text))::character varying)::text)"),
+    ("varchar-coalesce-text-cast", "f(COALESCE(CAST(v ->> 'id' AS varchar), ''))",
+     "f((COALESCE(((v ->> 'id'::text))::character varying, ''::character varying))::text)"),
+    ("coalesce-column-text-cast", "to_tsvector('english', coalesce(title, '') || ' ' || body)",
+     "to_tsvector('english'::regconfig, (((COALESCE(title, ''::character varying))::text"
+     " || ' '::text) || body))"),
+    ("bpchar-coalesce-text-cast", "lower(coalesce(c, ''))",
+     "lower((COALESCE(c, ''::bpchar))::text)"),
+    # an array constant is stored as array_out prints it
+    ("json-path-spaces", "v #>> '{state, current}'", "(v #>> '{state,current}'::text[])"),
+    ("json-path-object", "v #> '{ a , b }'", "(v #> '{a,b}'::text[])"),
+    ("function-alias-column", "ARRAY(SELECT a FROM unnest(x) AS a)",
+     "ARRAY( SELECT a FROM unnest(x) a(a))"),
+    ("function-star", "ARRAY(SELECT DISTINCT * FROM unnest(x) AS a WHERE a != '')",
+     "ARRAY( SELECT DISTINCT a FROM unnest(x) a(a) WHERE (a <> ''::text))"),
+    ("series-star", "(SELECT max(g) FROM (SELECT * FROM generate_series(1, n) g) s)",
+     "( SELECT max(s.g) FROM ( SELECT g.g FROM generate_series(1, n) g(g)) s)"),
+    ("escape-string", r"digits ~ E'^\\d+$'", r"(digits ~ '^\d+$'::text)"),
+    ("escape-string-quote", r"x <> E'it\'s'", "(x <> 'it''s'::text)"),
+    ("subquery-output-name", "(SELECT count(*) FROM t WHERE t.x = a)",
+     "( SELECT count(*) AS count FROM t WHERE (t.x = a))"),
+    ("subquery-output-name-agg", "(SELECT array_agg(x ORDER BY x DESC) FROM unnest(arr) x)",
+     "( SELECT array_agg(x.x ORDER BY x.x DESC) AS array_agg FROM unnest(arr) x(x))"),
+    ("subquery-output-now", "(SELECT now())", "( SELECT now() AS now)"),
+    ("subquery-output-column", "(SELECT max(b) FROM (SELECT a AS b FROM t) s)",
+     "( SELECT max(s.b) AS max FROM ( SELECT t.a AS b FROM t) s)"),
+    ("cast-type-schema", "CAST($1 AS mood)", "CAST($1 AS public.mood)"),
+    ("cast-array-type-schema", "x::mood[]", "(x)::public.mood[]"),
+    ("array-literal-spaces", "tags && '{a, \"b\"}'::text[]", "(tags && '{a,b}'::text[])"),
 ]
 
 # (id, one spelling, another that means something else)
@@ -127,7 +183,46 @@ DIFFERENT: list[tuple[str, str, str]] = [
     ("in-vs-not-in", "s IN ('a', 'b')", "s NOT IN ('a', 'b')"),
     ("regex-case", "x ~ '^a'", "x ~* '^a'"),
     ("date-trunc-unit", "date_trunc('day', d)", "date_trunc('month', d)"),
+    # a text cast that converts: char(n) trims its padding, a number is rendered
+    ("char-to-text", "f(CAST(CAST(x ->> 'a' AS char(3)) AS text))",
+     "f(CAST(x ->> 'a' AS char(3)))"),
+    ("coalesce-number-to-text", "f(CAST(COALESCE(n, 0) AS text))", "f(COALESCE(n, 0))"),
+    ("json-path", "v #>> '{a, b}'", "v #>> '{a,c}'"),
+    ("cast-type", "CAST($1 AS mood)", "CAST($1 AS feeling)"),
+    ("nested-grouping", "(a + b) * c / d", "(a + b * c) / d"),
+    ("nested-grouping-sub", "(a - b) * 1.0 / 3", "a - (b * 1.0) / 3"),
+    ("typmod-cast-of-arithmetic", "(a / b)::numeric(10, 2)", "a / b"),
+    ("between-symmetric", "a BETWEEN SYMMETRIC 1 AND 10", "a BETWEEN 1 AND 10"),
+    ("like-escape", "v LIKE 'a!%' ESCAPE '!'", "v LIKE 'a!%' ESCAPE '#'"),
+    ("similar-vs-regex", "v SIMILAR TO 'a.'", "v ~ 'a.'"),
+    ("text-to-number", "(j ->> 'p')::numeric > 1", "(j ->> 'p') > 1"),
+    ("coalesce-text-to-number", "n > CAST(COALESCE(t, 'x') AS numeric)", "n > COALESCE(t, 'x')"),
+    ("output-name", "(SELECT s.n FROM (SELECT count(*) AS n FROM t) s)",
+     "(SELECT s.n FROM (SELECT count(*) AS c FROM t) s)"),
+    ("escape-string", r"x ~ E'\\d'", r"x ~ '\\d'"),
+    ("function-alias-renames", "ARRAY(SELECT b FROM f(x) AS a(b))", "ARRAY(SELECT a FROM f(x) AS a)"),
+    ("star-of-join", "(SELECT * FROM unnest(x) a, unnest(y) b)", "(SELECT a FROM unnest(x) a, unnest(y) b)"),
+    ("array-quoted-space", "'{\"a b\"}'::text[]", "'{ab}'::text[]"),
 ]
+
+ARRAY_LITERALS: list[tuple[str, str | None]] = [
+    ("{state, current}", "{state,current}"),
+    ("{}", "{}"),
+    ('{ a , "b c", NULL, "NULL", "" }', '{a,"b c",NULL,"NULL",""}'),
+    ("{{1, 2}, {3,4}}", "{{1,2},{3,4}}"),
+    ('{"x\\"y", "q"}', '{"x\\"y",q}'),
+    ("{a b}", '{"a b"}'),
+    ("[1:2]={a,b}", None),
+    ("{a", None),
+    ("abc", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ARRAY_LITERALS, ids=[t for t, _ in ARRAY_LITERALS])
+def test_canonical_array_literal(text: str, expected: str | None) -> None:
+    assert canonical_array_literal(text) == expected
+    if expected is not None:
+        assert canonical_array_literal(expected) == expected
 
 
 @pytest.mark.parametrize(("migration", "catalog"), [(m, c) for _, m, c in EQUAL],
@@ -174,6 +269,8 @@ DEFAULTS: list[tuple[str, str | None, str, str | None]] = [
     ("interval-typmod-field", "'1.5 hours'", "interval hour", "'01:00:00'"),
     ("text", "'x'", "text", "'x'"),
     ("array", "'{}'", "text[]", "'{}'"),
+    ("array-spaces", "'{1, 2}'", "integer[]", "'{1,2}'"),
+    ("array-quotes", "'{\"a\", b c}'", "text[]", "'{a,\"b c\"}'"),
     ("expression", "now()", "timestamp with time zone", "now()"),
 ]
 
@@ -342,3 +439,14 @@ def test_referenced_relations(query: str, relations: tuple[str, ...]) -> None:
     from schemadiff.sql.normalize import referenced_relations
 
     assert referenced_relations(query) == relations
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("BEGIN ATOMIC SELECT * FROM t WHERE x > 0; END",
+     "BEGIN ATOMIC SELECT x, y FROM t WHERE x > 0; END"),
+    ("BEGIN ATOMIC INSERT INTO t VALUES (1, 'a'); SELECT u.* FROM u; END",
+     "BEGIN ATOMIC INSERT INTO t VALUES (1, 'a'); SELECT * FROM u; END"),  # u unknown
+    ("RETURN (SELECT * FROM t)", "RETURN (SELECT * FROM t)"),
+], ids=["star", "unknown-table", "not-atomic"])
+def test_expand_atomic_stars(body: str, expected: str) -> None:
+    assert expand_atomic_stars(body, (("t", ("x", "y")),)) == expected

@@ -223,29 +223,204 @@ _OPERATORS = (exp.Binary, exp.Not, exp.Neg, exp.BitwiseNot)
 _STRIP_CAST_OPERANDS = (exp.Literal, exp.Column, exp.Array, exp.Null, exp.Boolean, exp.Neg)
 
 
+_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
+_WIDER_NUMBERS = (exp.DataType.Type.DECIMAL, exp.DataType.Type.DOUBLE, exp.DataType.Type.FLOAT,
+                  exp.DataType.Type.BIGINT)
+#: builtins that return an integer, which PostgreSQL promotes where a wider number is expected
+_INTEGER_FUNCTIONS = frozenset({
+    "length", "char_length", "character_length", "octet_length", "bit_length", "array_length",
+    "cardinality", "jsonb_array_length", "json_array_length", "strpos", "ascii", "count",
+    "array_ndims", "width_bucket", "position",
+    "abs", "sign",  # of an integer argument (what else they return is not promoted implicitly)
+})
+
+
+def _integer_function(node: exp.Expression) -> bool:
+    if not isinstance(node, exp.Func) or isinstance(node, (exp.Cast, exp.TryCast)):
+        return False
+    m = _FUNCTION_NAME.match(node.sql(dialect="postgres"))
+    return m is not None and m.group(1).lower() in _INTEGER_FUNCTIONS
+
+
+def _promotable(node: exp.Expression) -> bool:
+    """An integer-valued expression the catalog shows promoted: arithmetic, an integer builtin,
+    or a COALESCE/NULLIF of those, columns and integer constants (``n > COALESCE(a, 0)`` comes
+    back as ``n > (COALESCE(a, 0))::numeric``)."""
+    if isinstance(node, _ARITHMETIC) or _integer_function(node):
+        return True
+    if isinstance(node, (exp.Coalesce, exp.Nullif)):
+        args = [a for a in node.iter_expressions()]
+        return bool(args) and all(
+            isinstance(a, exp.Column) or _promotable(a)
+            or (isinstance(a, exp.Literal) and not a.is_string and a.this.lstrip("-").isdigit())
+            for a in args)
+    return False
+
+
+_TEXT = (exp.DataType.Type.TEXT,)
+_VARCHAR_OR_TEXT = (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT)
+
+
+def _is_type(to: exp.Expression | None, types: tuple[exp.DataType.Type, ...]) -> bool:
+    return isinstance(to, exp.DataType) and to.this in types
+
+
+def _string_typed(node: exp.Expression) -> bool:
+    """Whether ``node`` is visibly of type varchar or text (not char(n): its text cast trims).
+
+    A cast to either, or a COALESCE of such values, columns, string constants and NULL:
+    ``COALESCE(title, '')`` on a varchar column comes back as
+    ``(COALESCE(title, ''::character varying))::text`` wherever text is expected. A column's
+    type is not known here; its own casts are not compared either (the module's blind spot).
+    """
+    if isinstance(node, exp.Cast):
+        return _is_type(node.args.get("to"), _VARCHAR_OR_TEXT)
+    if isinstance(node, exp.Coalesce):
+        args = [node.this, *node.expressions]
+        return any(_string_typed(a) or isinstance(a, exp.Column) for a in args) and all(
+            _string_typed(a) or isinstance(a, (exp.Column, exp.Null))
+            or (isinstance(a, exp.Literal) and a.is_string) for a in args)
+    return False
+
+
+def _array_constant(literal: exp.Literal) -> exp.Literal:
+    canonical = canonical_array_literal(literal.this)
+    return exp.Literal.string(canonical) if canonical is not None else literal
+
+
+def canonical_array_literal(text: str) -> str | None:
+    """An array constant as ``array_out`` prints it: ``'{a, "b"}'`` is ``'{a,b}'``.
+
+    Whitespace around unquoted elements goes, quotes stay only where an element needs them.
+    None for what is not a plain array literal (dimension decorations, unbalanced text).
+    """
+    pos = 0
+
+    def skip() -> None:
+        nonlocal pos
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+
+    def element() -> object:
+        nonlocal pos
+        skip()
+        if pos < len(text) and text[pos] == "{":
+            return array()
+        out: list[str] = []
+        if pos < len(text) and text[pos] == '"':
+            pos += 1
+            while pos < len(text) and text[pos] != '"':
+                if text[pos] == "\\":
+                    pos += 1
+                if pos < len(text):
+                    out.append(text[pos])
+                    pos += 1
+            if pos >= len(text):
+                raise ValueError
+            pos += 1
+            skip()
+            return "".join(out)
+        while pos < len(text) and text[pos] not in ",}":
+            if text[pos] in '{"':
+                raise ValueError
+            if text[pos] == "\\":
+                pos += 1
+            if pos < len(text):
+                out.append(text[pos])
+                pos += 1
+        word = "".join(out).strip()
+        if not word:
+            raise ValueError
+        return None if word.upper() == "NULL" else word
+
+    def array() -> list[object]:
+        nonlocal pos
+        pos += 1  # the opening brace
+        items: list[object] = []
+        skip()
+        if pos < len(text) and text[pos] == "}":
+            pos += 1
+            return items
+        while True:
+            items.append(element())
+            skip()
+            if pos >= len(text):
+                raise ValueError
+            if text[pos] == "}":
+                pos += 1
+                return items
+            if text[pos] != ",":
+                raise ValueError
+            pos += 1
+
+    def render(item: object) -> str:
+        if item is None:
+            return "NULL"
+        if isinstance(item, list):
+            return "{" + ",".join(render(i) for i in item) + "}"
+        assert isinstance(item, str)
+        if item and item.upper() != "NULL" and not any(
+                c in '{},"\\' or c.isspace() for c in item):
+            return item
+        return '"' + item.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    skip()
+    if pos >= len(text) or text[pos] != "{":
+        return None
+    try:
+        items = array()
+    except ValueError:
+        return None
+    skip()
+    return render(items) if pos == len(text) else None
+
+
+def _function_source(node: exp.Expression | None) -> bool:
+    """A function in FROM: ``unnest(x) AS a``, ``generate_series(1, 3) g``."""
+    return isinstance(node, exp.Unnest) or (
+        isinstance(node, exp.Table) and isinstance(node.this, exp.Func))
+
+
+def _star_of_function(select: exp.Select) -> None:
+    """``SELECT * FROM unnest(x) AS a`` reads one column, named by the alias: the deparser
+    prints ``SELECT a FROM unnest(x) a(a)``."""
+    from_ = select.args.get("from_") or select.args.get("from")
+    if (from_ is None or select.args.get("joins") or len(select.expressions) != 1
+            or not isinstance(select.expressions[0], exp.Star)):
+        return
+    source = from_.this
+    alias = source.args.get("alias") if _function_source(source) else None
+    if isinstance(alias, exp.TableAlias) and alias.name and not alias.args.get("columns"):
+        select.set("expressions", [exp.Column(this=alias.this.copy())])
+
+
+_FUNCTION_NAME = re.compile(r"([A-Za-z_][A-Za-z_0-9]*)\s*\(")
+_NAMED_FORMS: dict[type[exp.Expression], str] = {
+    exp.Case: "case", exp.Coalesce: "coalesce", exp.Array: "array", exp.Exists: "exists",
+}
+
+
+def _column_name(node: exp.Expression) -> str | None:
+    """The output name PostgreSQL gives an unaliased select item (``FigureColname``), for the
+    forms it is known for: a column's name, a function's name, ``case``, ``coalesce`` ..."""
+    if isinstance(node, exp.Column):
+        ident = node.this
+        if isinstance(ident, exp.Identifier):
+            return ident.this if ident.quoted else ident.this.lower()
+        return None
+    if isinstance(node, (exp.Cast, exp.Filter)):
+        return _column_name(node.this)
+    for form, name in _NAMED_FORMS.items():
+        if isinstance(node, form):
+            return name
+    if isinstance(node, exp.Func):
+        m = _FUNCTION_NAME.match(node.sql(dialect="postgres"))
+        return m.group(1).lower() if m else None
+    return None
+
+
 def _is_number(node: exp.Expression) -> bool:
     return isinstance(node, exp.Literal) and not node.is_string
-
-
-_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[0-7]{1,3}|.)",
-                     re.DOTALL)
-
-
-def _unescape(text: str) -> str:
-    r"""The value of an escape string constant's body (``E'...'``): ``\n``, ``\t``, octal,
-    ``\xhh``, ``\uXXXX``; any other escaped character is itself."""
-    def one(m: re.Match[str]) -> str:
-        e = m.group(1)
-        if e in _ESCAPES:
-            return _ESCAPES[e]
-        if e[0] in "xuU" and len(e) > 1:
-            return chr(int(e[1:], 16))
-        if e[0] in "01234567":
-            return chr(int(e, 8))
-        return e
-
-    return _ESCAPE.sub(one, text)
 
 
 def _set_precedence(node: exp.Expression) -> int:
@@ -269,8 +444,9 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             return _rewrite(exp.Literal.string("".join(f"{int(c, 16):04b}" for c in node.this)))
         except ValueError:
             return node
-    if isinstance(node, exp.ByteString):  # E'a\nb' is the constant with a newline
-        return _rewrite(exp.Literal.string(_unescape(node.this)))
+    if isinstance(node, exp.ByteString):
+        # E'a\nb' is the constant with a newline: sqlglot's tokenizer resolved the escapes
+        return _rewrite(exp.Literal.string(node.this))
     if isinstance(node, exp.WindowSpec):  # ROWS BETWEEN UNBOUNDED PRECEDING ...: keywords
         for arg in ("kind", "start", "start_side", "end", "end_side"):
             value = node.args.get(arg)
@@ -312,16 +488,9 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
                 and _set_precedence(left.this) >= _set_precedence(node)):
             node.set("this", left.this)  # (a INTERSECT b) EXCEPT c: the deparser's parentheses
         return node
-    if isinstance(node, exp.NullSafeEQ):  # stored as NOT (a IS DISTINCT FROM b)
-        return exp.Not(this=exp.NullSafeNEQ(this=node.this, expression=node.expression))
     if (isinstance(node, exp.Anonymous) and node.name.upper() == "ROW"
             and len(node.expressions) > 1):  # (a, b) is stored as ROW(a, b)
         return exp.Tuple(expressions=node.expressions)
-    if (isinstance(node, exp.RegexpLike) and isinstance(node.expression, exp.Anonymous)
-            and node.expression.name.lower() == "similar_to_escape"
-            and len(node.expression.expressions) == 1):
-        # a SIMILAR TO p is stored as a ~ similar_to_escape(p) (PostgreSQL 14+)
-        return exp.SimilarTo(this=node.this, expression=node.expression.expressions[0])
     if isinstance(node, exp.Literal) and not node.is_string and "e" in node.this.lower():
         try:  # 1e3 is the numeric constant 1000
             return exp.Literal.number(format(Decimal(node.this), "f"))
@@ -341,10 +510,30 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             canonical = canonical_interval(inner.this)
             if canonical is not None:
                 return exp.Literal.string(canonical)
+        if (isinstance(inner, exp.Literal) and inner.is_string and isinstance(to, exp.DataType)
+                and to.this == exp.DataType.Type.ARRAY):
+            return _array_constant(inner)
         if isinstance(inner, _STRIP_CAST_OPERANDS) or (
             isinstance(inner, exp.Anonymous) and inner.name.lower() == "nextval"
         ):
             return inner
+        if (_promotable(inner)
+                and isinstance(to, exp.DataType)
+                and to.this in _WIDER_NUMBERS and not to.expressions):
+            # round(a / b, 2) comes back as round(((a / b))::numeric, 2): the deparser shows
+            # the implicit promotion of an integer result to the numeric type expected (like
+            # the casts on columns, a blind spot: an explicit such cast is not compared)
+            return inner
+        if _is_type(to, _TEXT) and _string_typed(inner):
+            # PostgreSQL coerces a varchar argument to a text parameter and the deparser shows
+            # it: f(CAST(x AS varchar)) comes back as f(((x)::character varying)::text). The
+            # text cast of a varchar or text value never changes the value, so it is dropped.
+            return inner
+        return node
+    if (isinstance(node, (exp.JSONBExtractScalar, exp.JSONBExtract, exp.JSONBDeleteAtPath))
+            and isinstance(node.expression, exp.Literal) and node.expression.is_string):
+        # #>> '{a, b}': the path is a text[] constant, stored as the catalog prints it
+        node.set("expression", _array_constant(node.expression))
         return node
     if isinstance(node, exp.Literal) and node.is_string and _NUMERIC.match(node.this.strip()):
         return exp.Literal.number(node.this.strip())
@@ -363,17 +552,27 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         inner = node.this
         if isinstance(inner, exp.EQ) and isinstance(inner.expression, exp.Any):
             return exp.NEQ(this=inner.this, expression=exp.All(this=inner.expression.this))
+        if isinstance(inner, exp.NullSafeNEQ):  # IS NOT DISTINCT FROM is NOT (IS DISTINCT FROM)
+            return exp.NullSafeEQ(this=inner.this, expression=inner.expression)
         return node
     if isinstance(node, exp.Between):
-        a, low, high = node.this, node.args["low"], node.args["high"]
-        inside = exp.And(this=exp.GTE(this=a, expression=low),
-                         expression=exp.LTE(this=a.copy(), expression=high))
+        x, low, high = node.this, node.args["low"], node.args["high"]
+        forward = exp.And(this=exp.GTE(this=x, expression=low),
+                          expression=exp.LTE(this=x.copy(), expression=high))
         if not node.args.get("symmetric"):
-            return inside
-        # a BETWEEN SYMMETRIC x AND y: (a >= x AND a <= y) OR (a >= y AND a <= x)
-        swapped = exp.And(this=exp.GTE(this=a.copy(), expression=high.copy()),
-                          expression=exp.LTE(this=a.copy(), expression=low.copy()))
-        return exp.Or(this=inside, expression=swapped)
+            return forward
+        # BETWEEN SYMMETRIC: either order of the bounds
+        return exp.Or(this=forward, expression=exp.And(
+            this=exp.GTE(this=x.copy(), expression=high.copy()),
+            expression=exp.LTE(this=x.copy(), expression=low.copy())))
+    if (isinstance(node, exp.RegexpLike) and isinstance(node.expression, exp.Anonymous)
+            and node.expression.name.lower() in ("similar_to_escape", "similar_escape")):
+        # x SIMILAR TO p [ESCAPE e] is stored as x ~ similar_to_escape(p [, e])
+        args = node.expression.expressions
+        similar = exp.SimilarTo(this=node.this.copy(), expression=args[0].copy())
+        if len(args) == 2 and not isinstance(args[1], exp.Null):
+            return exp.Escape(this=similar, expression=args[1].copy())
+        return similar
     if isinstance(node, exp.Column) and (node.args.get("table") or node.args.get("db")):
         table = node.args.get("table")
         if table is not None and not node.args.get("db") and table.name.lower() in ("old", "new"):
@@ -381,6 +580,29 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return exp.Column(this=node.this)
     if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Func):
         return node.expression  # public.f(x) -> f(x)
+    if isinstance(node, exp.TableAlias) and _function_source(node.parent):
+        columns = node.args.get("columns") or []
+        if len(columns) == 1 and columns[0].name == node.name:
+            node.set("columns", None)  # unnest(x) AS a(a): the deparser names the one column
+        return node
+    if isinstance(node, exp.Select):
+        _star_of_function(node)
+        return node
+    if isinstance(node, exp.Alias) and isinstance(node.parent, exp.Select):
+        ident = node.args.get("alias")
+        if isinstance(ident, exp.Identifier):
+            name = ident.this if ident.quoted else ident.this.lower()
+            if name == _column_name(node.this) or (
+                    isinstance(node.this, exp.CurrentTimestamp) and name == "now"):  # now()
+                # (SELECT count(*) AS count FROM t): the deparser names every output column;
+                # an alias that is the name PostgreSQL would give anyway says nothing
+                return node.this
+        return node
+    if (isinstance(node, exp.DataType) and node.this == exp.DataType.Type.USERDEFINED
+            and isinstance(node.args.get("kind"), exp.Dot)):
+        # CAST($1 AS public.mood): the catalog qualifies a type named in a SQL-standard body
+        node.set("kind", node.args["kind"].expression)
+        return node
     if isinstance(node, exp.Table) and (node.args.get("db") or node.args.get("catalog")):
         node.set("db", None)  # FROM public.t in a subquery -> FROM t
         node.set("catalog", None)
@@ -507,9 +729,13 @@ def _finish(tree: exp.Expression) -> exp.Expression:
             name = node.this if node.quoted else node.this.lower()
             node.set("this", name)
             node.set("quoted", not _SIMPLE_IDENT.match(name) or name in _RESERVED)
-    for node in list(tree.walk()):
-        if isinstance(node, _OPERATORS) and isinstance(node.parent, _OPERATORS):
-            node.replace(exp.Paren(this=node.copy()))
+    for node in [n for n in tree.walk()
+                 if isinstance(n, _OPERATORS) and isinstance(n.parent, _OPERATORS)]:
+        # wrap the node itself, not a copy: a copy would leave the nodes under it, still to be
+        # wrapped, outside the tree ((a + b) * c / d came out as (a + b * c) / d)
+        paren = exp.Paren()
+        node.replace(paren)
+        paren.set("this", node)
     return tree
 
 
@@ -620,6 +846,39 @@ def normalize_statement(text: str) -> str:
         return tree.sql(dialect="postgres", comments=False)
     except (SqlglotError, ValueError):  # pragma: no cover - generator gaps
         return _collapse(text)
+
+
+def expand_atomic_stars(body: str, columns: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
+    """A normalized ``BEGIN ATOMIC ... END`` body with each ``*`` projection over plain tables
+    written as their columns (``columns``: table -> its columns in order), as the catalog
+    keeps it; a statement whose ``*`` cannot be expanded stays as it is."""
+    from schemadiff.errors import ParseError
+    from schemadiff.sql.split import split
+
+    head, tail = "BEGIN ATOMIC ", " END"
+    if not (body.startswith(head) and body.endswith(tail)) or not columns:
+        return body
+    try:
+        statements = split(body[len(head):-len(tail)])
+    except ParseError:
+        return body
+    known = dict(columns)
+    out = []
+    for st in statements:
+        if st.meta:
+            continue
+        text = st.text.strip().rstrip(";").strip()
+        tree = _parse_expression(text) if "*" in text else None
+        if tree is not None:
+            try:
+                for select in list(tree.find_all(exp.Select)):
+                    if any(_is_star_projection(p) for p in select.expressions):
+                        _expand_star(select, known)
+                text = normalize_statement(tree.sql(dialect="postgres", comments=False))
+            except (SqlglotError, ValueError):  # pragma: no cover - generator gaps
+                pass
+        out.append(text + ";")
+    return f"{head}{' '.join(out)}{tail}"
 
 
 def _collapse(text: str) -> str:
@@ -899,7 +1158,8 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
     value = m.group(1).replace("''", "'")
     base = type_text.split("(")[0].strip()
     if type_text.endswith("[]"):
-        return expression
+        out = canonical_array_literal(value)  # '{1, 2}' is stored as array_out prints it
+        return quote_literal(out) if out is not None else expression
     if base == "boolean":
         v = value.strip().lower()
         if v in _TRUE:

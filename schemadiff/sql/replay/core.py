@@ -264,6 +264,21 @@ class ReplayState:
             return schema
         return self._path()[0]
 
+    def _star_columns(self, query: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The tables a ``*`` of a query (a view's, a routine body's) may expand into, or a
+        bare table name in a call (``row_to_json(t)``) may name the row of: name -> columns in
+        order, as they are now."""
+        if "*" not in query and "(" not in query:
+            return ()
+        from schemadiff.sql.normalize import qualified_relations
+
+        out = []
+        for schema, name in qualified_relations(query):
+            key = self._find(("table",), ops.QName(schema, name))
+            if key is not None:
+                out.append((name, tuple(c.name for c in self.catalog.columns(key.schema, name))))
+        return tuple(out)
+
     def _find(self, kinds: tuple[str, ...], qn: ops.QName) -> Key | None:
         schemas = (qn.schema,) if qn.schema else self._path()
         for schema in schemas:

@@ -14,6 +14,7 @@ from schemadiff.model import (
 from schemadiff.sql import ops
 from schemadiff.sql.normalize import (
     TypeRef,
+    expand_atomic_stars,
     quote_ident,
 )
 from schemadiff.sql.replay.core import ReplayState
@@ -76,8 +77,12 @@ class FunctionReplay(ReplayState):
             returns = self._type_text(outs[0].type, False) if len(outs) == 1 else "record"
         arguments = ", ".join(arg_text(a) for a in op.arguments
                               if op.returns_table is None or a.mode != "OUT")
+        body = op.body
+        if body.startswith("BEGIN ATOMIC") and "*" in body:
+            # SELECT * in a SQL-standard body is stored as the columns it reads at CREATE time
+            body = expand_atomic_stars(body, self._star_columns(body))
         return Function(schema, op.name.name, identity, op.routine, arguments, returns,
-                        op.language, op.body, op.volatility, op.strict, op.security_definer,
+                        op.language, body, op.volatility, op.strict, op.security_definer,
                         op.leakproof, op.parallel, self._resolve_config(op.config))
 
     def _resolve_config(self, config: tuple[str, ...]) -> tuple[str, ...]:

@@ -52,20 +52,6 @@ class ViewReplay(ReplayState):
         self._put(View(schema, op.name.name, op.materialized, relations, query,
                        definition=op.query, columns=op.columns, comment=comment))
 
-    def _star_columns(self, query: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-        """The tables a ``*`` of a view's query may expand into, or a bare table name in a call
-        (``row_to_json(t)``) may name the row of: name -> columns in order."""
-        if "*" not in query and "(" not in query:
-            return ()
-        from schemadiff.sql.normalize import qualified_relations
-
-        out = []
-        for schema, name in qualified_relations(query):
-            key = self._find(("table",), ops.QName(schema, name))
-            if key is not None:
-                out.append((name, tuple(c.name for c in self.catalog.columns(key.schema, name))))
-        return tuple(out)
-
 
 HANDLERS: dict[type, Callable[[Any, Any], None]] = {
     ops.ConvertToView: ViewReplay._op_ConvertToView,
