@@ -276,17 +276,17 @@ def sync(
     changed to the file's (the tool's own repair: Flyway's ``repair``). The other keyword
     arguments are :class:`Inputs`.
     """
+    given = _given(dict(inputs))  # a misspelt keyword fails here, with or without from_json
     if from_json is not None:
         from schemadiff.contract import read_infer_document
 
         saved = read_infer_document(Path(from_json))
-        plan = plan_from_json(saved, Path(from_json), Path(migrations), inputs.get("tool"),
-                              inputs.get("options"))  # type: ignore[arg-type]
+        plan = plan_from_json(saved, Path(from_json), Path(migrations), given.tool,
+                              given.options)  # type: ignore[arg-type]
     else:
         plan = plan_from_inference(infer(migrations, **inputs))
-    options = inputs.get("options")
-    plan.table = inputs.get("history_table") or (
-        options.history_table if options is not None else None)
+    options = given.options
+    plan.table = given.history_table or (options.history_table if options is not None else None)
     if plan.partial and not (allow_partial or complete_partial):
         raise SyncRefused(list(plan.partial))
     repair = render_plan(plan, style=style, prune=prune, complete_partial=complete_partial,
