@@ -31,15 +31,8 @@ def create_policy(s: Stream) -> ops.Op:
             p["permissive"] = s.next().text != "RESTRICTIVE"
         elif s.accept("FOR"):
             p["command"] = s.next().text
-        elif s.accept("TO"):
-            p["roles"] = _roles(s)
-        elif s.accept("USING"):
-            p["using"] = normalize_expression(s.paren_text())
-        elif s.accept("WITH", "CHECK"):
-            p["with_check"] = normalize_expression(s.paren_text())
         else:
-            got = s.peek()
-            raise SyntaxProblem(f"unexpected {got.raw if got else 'end'} in CREATE POLICY")
+            _clause(s, p, "CREATE POLICY")
     return ops.CreatePolicy(**p)  # type: ignore[arg-type]
 
 
@@ -52,14 +45,20 @@ def alter_policy(s: Stream) -> ops.Op:
         return ops.AlterPolicy(name, table, rename=s.ident())
     p: dict[str, object] = {}
     while not s.done():
-        if s.accept("TO"):
-            p["roles"] = _roles(s)
-        elif s.accept("USING"):
-            p["using"] = normalize_expression(s.paren_text())
-        elif s.accept("WITH", "CHECK"):
-            p["with_check"] = normalize_expression(s.paren_text())
-        else:
-            got = s.peek()
-            raise SyntaxProblem(f"unexpected {got.raw if got else 'end'} in ALTER POLICY")
+        _clause(s, p, "ALTER POLICY")
     return ops.AlterPolicy(name, table, **p)  # type: ignore[arg-type]
+
+
+def _clause(s: Stream, p: dict[str, object], statement: str) -> None:
+    """One of the clauses CREATE and ALTER POLICY share: ``TO roles``, ``USING (...)``,
+    ``WITH CHECK (...)``, into ``p``."""
+    if s.accept("TO"):
+        p["roles"] = _roles(s)
+    elif s.accept("USING"):
+        p["using"] = normalize_expression(s.paren_text())
+    elif s.accept("WITH", "CHECK"):
+        p["with_check"] = normalize_expression(s.paren_text())
+    else:
+        got = s.peek()
+        raise SyntaxProblem(f"unexpected {got.raw if got else 'end'} in {statement}")
 

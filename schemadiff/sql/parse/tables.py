@@ -8,6 +8,20 @@ from schemadiff.sql.normalize import TypeRef
 from schemadiff.sql.tokens import Stream, SyntaxProblem
 
 
+def _trailing_options(s: Stream) -> str | None:
+    """What follows a partition's or typed table's elements (PARTITION BY, USING method, WITH
+    (...), TABLESPACE, ON COMMIT): the PARTITION BY clause, the rest skipped."""
+    partition_by = None
+    while not s.done():
+        if s.at("PARTITION", "BY"):
+            partition_by = _partition_by(s)
+        elif s.at_punct("("):
+            s.paren_span()
+        else:
+            s.next()
+    return partition_by
+
+
 def create_table(s: Stream, persistence: str) -> ops.Op:
     s.expect("TABLE")
     ine = s.accept("IF", "NOT", "EXISTS")
@@ -21,14 +35,7 @@ def create_table(s: Stream, persistence: str) -> ops.Op:
         if s.at_punct("("):
             columns, constraints = _table_elements(s)
         bound = g.partition_bound(s)
-        partition_by = None
-        while not s.done():  # PARTITION BY, USING method, WITH (...), TABLESPACE, ON COMMIT
-            if s.at("PARTITION", "BY"):
-                partition_by = _partition_by(s)
-            elif s.at_punct("("):
-                s.paren_span()
-            else:
-                s.next()
+        partition_by = _trailing_options(s)
         return ops.CreateTable(name, tuple(columns), tuple(constraints), ine, persistence,
                                partition_by, parent, bound)
     if s.accept("OF"):
@@ -37,14 +44,7 @@ def create_table(s: Stream, persistence: str) -> ops.Op:
         columns, constraints = ([], [])
         if s.at_punct("("):
             columns, constraints = _table_elements(s)
-        partition_by = None
-        while not s.done():  # PARTITION BY, USING method, WITH (...), TABLESPACE, ON COMMIT
-            if s.at("PARTITION", "BY"):
-                partition_by = _partition_by(s)
-            elif s.at_punct("("):
-                s.paren_span()
-            else:
-                s.next()
+        partition_by = _trailing_options(s)
         return ops.CreateTable(name, tuple(columns), tuple(constraints), ine, persistence,
                                partition_by, of_type=of_type)
     if s.at("AS") or s.at("ON", "COMMIT") or s.at("WITH") or s.at("USING") or (
