@@ -30,6 +30,7 @@ from schemadiff.pipeline import (
     compare,
     load_migrations,
 )
+from schemadiff.records import record
 from schemadiff.repair import Repair, RepairPlan, plan_from_inference, plan_from_json, render_plan
 from schemadiff.tools import ToolOptions
 from schemadiff.tools.protocol import SyncRefusal
@@ -160,7 +161,7 @@ class Inputs(TypedDict, total=False):
     notify: Notify | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Given:
     """:class:`Inputs` with the defaults filled in (an unknown keyword is a TypeError here)."""
 

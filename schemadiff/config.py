@@ -22,13 +22,14 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from schemadiff.errors import Location, SchemaDiffError
 from schemadiff.gate import DEFAULT
 from schemadiff.ignore import parse_rule
+from schemadiff.records import record
 
 STANDALONE = "schemadiff.toml"
 PYPROJECT = "pyproject.toml"
@@ -42,7 +43,7 @@ def _strings(value: Any) -> bool:
     return isinstance(value, list) and all(_string(v) for v in value)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Key:
     """One configuration key.
 
@@ -86,7 +87,7 @@ KEYS: tuple[Key, ...] = (
 BY_NAME = {k.name: k for k in KEYS}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConfigFile:
     """A configuration file read: where, which table, and its values by key name."""
 
@@ -99,7 +100,7 @@ class ConfigFile:
         return f"{self.path}: {dotted}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Setting:
     """A resolved value and where it came from (``path: key``, ``flag --tool``, ``default``)."""
 

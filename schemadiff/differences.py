@@ -8,12 +8,13 @@ folded into the table's difference: one missing table is one finding, not forty.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from schemadiff.choice import Choice
 from schemadiff.kinds import table_of
 from schemadiff.model import KIND_ORDER, TABLE_LEVEL_KINDS, Catalog, Effect, Key
+from schemadiff.records import record
 
 
 class Change(Choice):
@@ -25,7 +26,7 @@ class Change(Choice):
     RENAMED = "renamed"  # in actual under another name
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Difference:
     """One finding.
 
@@ -115,7 +116,7 @@ def schema_filter(include: Iterable[str] = (), exclude: Iterable[str] = ()) -> F
     return keep
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Scope:
     """What a comparison looks at: not the tools' history tables, only the chosen schemas.
 

@@ -6,10 +6,10 @@ Every error a user can cause is a :class:`SchemaDiffError`; the CLI prints it on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from schemadiff.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Location:
     """Where something came from: a file and a 1-based line and column (0 = unknown)."""
 
@@ -49,7 +49,7 @@ class SourceError(SchemaDiffError):
     """A schema source (dump file, database) that could not be read."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Diagnostic:
     """A statement the replay could not model: reported, never fatal unless ``--strict``."""
 

@@ -9,10 +9,10 @@ disagreeing, a partial migration, a changed file of an applied migration, unexpl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from schemadiff.choice import Choice
+from schemadiff.records import record
 
 if TYPE_CHECKING:  # the CLI imports this module for CATEGORIES: keep it light
     from schemadiff.differences import Difference
@@ -49,7 +49,7 @@ OPT_IN = (Category.PENDING.value, Category.RUNTIME_PARTITIONS.value)
 DEFAULT = tuple(c for c in CATEGORIES if c not in OPT_IN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Failure:
     category: Category
     message: str

@@ -22,19 +22,19 @@ from inference's findings and the sync; both are always counted in reports
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
 from schemadiff.errors import SchemaDiffError
 from schemadiff.kinds import KINDS, table_of
 from schemadiff.model import TABLE_LEVEL_KINDS, Catalog, Key
+from schemadiff.records import record
 
 if TYPE_CHECKING:
     from schemadiff.inference import Inference
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ObjectRule:
     """``kind pattern`` (``kind`` ``*``: any kind)."""
 
@@ -81,7 +81,7 @@ def parse_rule(text: str) -> ObjectRule:
     return ObjectRule(kind, pattern)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Count:
     """How many objects (or versions) one rule took out."""
 
@@ -90,7 +90,7 @@ class Count:
     count: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Ignored:
     """What the rules matched: the keys to leave out, and the count per rule."""
 
@@ -178,7 +178,7 @@ def drop_versions(result: Inference, patterns: Sequence[str]) -> None:
     result.ignored = [*result.ignored, *version_counts(patterns, matched)]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rules:
     """Every ignore rule of a run (from the configuration and ``--ignore`` flags)."""
 

@@ -14,10 +14,10 @@ an entry there (and the replay of the statements that make it).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from schemadiff import model
 from schemadiff.model import KIND_ORDER, Key, SchemaObject
+from schemadiff.records import record
 
 
 def _none(obj: SchemaObject) -> Key | None:
@@ -58,7 +58,7 @@ def _privilege_table(obj: SchemaObject) -> Key | None:
     return Key("table", obj.key.schema, name) if kind == "table" else None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Kind:
     """One object kind.
 

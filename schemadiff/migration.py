@@ -7,10 +7,12 @@ looks at file names again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from schemadiff.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Migration:
     """One UP unit of a migration history.
 

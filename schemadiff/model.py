@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, ClassVar, Literal, NamedTuple, get_args
+
+from schemadiff.records import record
 
 Kind = Literal[
     "schema",
@@ -83,7 +85,7 @@ _key = tuple.__new__
 _ATTRIBUTE_NAMES: dict[type, tuple[str, ...]] = {}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SchemaObject:
     """Base of every object kind. Subclasses set ``KIND`` and define ``key``."""
 
@@ -127,7 +129,7 @@ class TableLevel(SchemaObject):
         return ("schema", "table", "name")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Schema(SchemaObject):
     name: str
     KIND = "schema"
@@ -141,7 +143,7 @@ class Schema(SchemaObject):
         return ("name",)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Extension(SchemaObject):
     """An extension. ``version`` is compared where the migrations name one (``VERSION``,
     ``UPDATE TO``); None (installed at its control file's default, or read from a dump, which
@@ -162,7 +164,7 @@ class Extension(SchemaObject):
         return ("name",)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Enum(SchemaObject):
     schema: str
     name: str
@@ -170,7 +172,7 @@ class Enum(SchemaObject):
     KIND = "enum"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Domain(SchemaObject):
     schema: str
     name: str
@@ -182,7 +184,7 @@ class Domain(SchemaObject):
     KIND = "domain"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CompositeType(SchemaObject):
     schema: str
     name: str
@@ -190,7 +192,7 @@ class CompositeType(SchemaObject):
     KIND = "composite"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Sequence(SchemaObject):
     schema: str
     name: str
@@ -205,7 +207,7 @@ class Sequence(SchemaObject):
     KIND = "sequence"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Table(SchemaObject):
     schema: str
     name: str
@@ -220,7 +222,7 @@ class Table(SchemaObject):
     KIND = "table"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Column(TableLevel):
     schema: str
     table: str
@@ -235,7 +237,7 @@ class Column(TableLevel):
     KIND = "column"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Constraint(TableLevel):
     """A table constraint. NOT NULL is a column attribute, not a constraint here."""
 
@@ -260,7 +262,7 @@ class Constraint(TableLevel):
     KIND = "constraint"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Index(SchemaObject):
     """An index that does not back a constraint (those belong to their constraint)."""
 
@@ -276,7 +278,7 @@ class Index(SchemaObject):
     KIND = "index"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class View(SchemaObject):
     """A view or materialized view.
 
@@ -299,7 +301,7 @@ class View(SchemaObject):
     UNDECIDED_WHEN_NONE = ("query",)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Function(SchemaObject):
     """A function or procedure, identified by name and input argument types."""
 
@@ -328,7 +330,7 @@ class Function(SchemaObject):
         return ("schema", "name", "identity_args")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Trigger(TableLevel):
     schema: str
     table: str
@@ -346,7 +348,7 @@ class Trigger(TableLevel):
     KIND = "trigger"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Policy(TableLevel):
     schema: str
     table: str
@@ -359,7 +361,7 @@ class Policy(TableLevel):
     KIND = "policy"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Privilege(SchemaObject):
     """What one role may do on one table (or view), sequence, routine or schema, beyond the
     defaults: the owner's own privileges are never compared, nor PUBLIC's default ``EXECUTE``
@@ -388,7 +390,7 @@ class Privilege(SchemaObject):
 TABLE_LEVEL_KINDS = frozenset({"column", "constraint", "trigger", "policy"})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Effect:
     """One change the replay made: the provenance record and the input of inference.
 

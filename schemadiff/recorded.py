@@ -9,10 +9,12 @@ here"; Flyway: failed rows and undo rows do not count).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from schemadiff.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RecordedVersion:
     """One version the history table records as applied (or as failed, ``success=False``).
 
@@ -31,7 +33,7 @@ class RecordedVersion:
     success: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Recorded:
     """A tool's history as read from a database, a dump or a file.
 

@@ -19,10 +19,11 @@ name the old one. Verdicts that rest only on renamed objects are marked unproven
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from schemadiff.model import TABLE_LEVEL_KINDS, Catalog, Column, Effect, Key, SchemaObject
+from schemadiff.records import record
 
 #: Kinds paired by equal attributes (the name aside).
 _BY_ATTRIBUTES = ("index", "view", "sequence", "function")
@@ -32,7 +33,7 @@ _TABLE_SIMILARITY = 0.6
 _TABLE_SHARED_COLUMNS = 2
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rename:
     """``expected`` (a key the migrations made) is ``actual`` (a key no migration made)."""
 

@@ -24,10 +24,11 @@ the flag that settles it. Pure: values in, values out; the reading happens in
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import ModuleType
 
 from schemadiff.errors import Location, MigrationError
+from schemadiff.records import record
 
 __all__ = [
     "Claim",
@@ -45,7 +46,7 @@ STRONG = 80
 Row = Mapping[str, "str | None"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HistoryTable:
     """A table that may be a migration tool's history.
 
@@ -67,7 +68,7 @@ class HistoryTable:
         return f"{self.schema}.{self.name}" if self.schema else self.name
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ToolEvidence:
     """What a database (live or dumped) says about the migration tools that used it.
 
@@ -80,7 +81,7 @@ class ToolEvidence:
     tables: tuple[HistoryTable, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Claim:
     """One tool's history table in the database, weighed against the directory.
 
@@ -114,7 +115,7 @@ class Claim:
         return f"{where} ({self.recorded} version(s), {self.matched} of them files here)"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ToolChoice:
     """The tool chosen and why (said on stderr when it was not given)."""
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from schemadiff.records import record
 
 #: The phrase every diagnostic of a statement running SQL built at run time carries.
 RUN_TIME = "SQL built at run time"
@@ -43,7 +44,7 @@ def is_cascade(message: str) -> bool:
     return _MISSING.search(message) is not None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Uncertainty:
     """A summary of a replay's unmodeled statements.
 

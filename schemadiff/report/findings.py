@@ -7,15 +7,15 @@ consecutive versions shortened to their ends) and what to do about it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from schemadiff.inference import PATTERNS
+from schemadiff.records import record
 from schemadiff.report.palette import Cell
 from schemadiff.uncertain import summarize
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Finding:
     cell: Cell  # whose colour and glyph go with it
     label: str  # "applied but missing from the history"

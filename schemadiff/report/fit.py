@@ -11,17 +11,18 @@ shows the rows one below the other instead (:func:`fit_widths` returns None).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.text import Span, Text
+
+from schemadiff.records import record
 
 _PIECE = re.compile(r"[^ ._\-/,:(]*[ ._\-/,:(]+|[^ ._\-/,:(]+")
 #: Columns are separated by a space, a rule and a space.
 GAP = 3
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Col:
     header: str
     wrap: bool = False  # may break at separators (values, long names); else never breaks

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from schemadiff.records import record
 from schemadiff.report.palette import Cell, cell_of
 
 EDGE_WORDS = {
@@ -22,7 +23,7 @@ EDGE_WORDS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Node:
     id: str  # "v3" (a version, by position) or "o1" (an object)
     label: str  # the version, or "table public.coupons"
@@ -30,7 +31,7 @@ class Node:
     cell: Cell | None  # None for objects
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Edge:
     source: str
     target: str

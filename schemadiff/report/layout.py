@@ -8,10 +8,10 @@ way to uncross edges; layers become columns, left to right, each centred on the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from schemadiff.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Box:
     x: float
     y: float
@@ -27,7 +27,7 @@ class Box:
         return self.x, self.y + self.h / 2
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Drawing:
     boxes: dict[str, Box]
     width: float

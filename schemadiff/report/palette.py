@@ -8,10 +8,10 @@ pipe, under ``NO_COLOR`` and for the colour-blind) and one colour, used wherever
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from schemadiff.choice import Choice
+from schemadiff.records import record
 
 
 class Cell(Choice):
@@ -28,7 +28,7 @@ class Cell(Choice):
     UNKNOWN = "unknown"  # recorded, but this code has no such migration
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Look:
     glyph: str  # one terminal cell wide
     label: str  # the legend's words

@@ -9,9 +9,9 @@ unified diff of the two sides (stdlib ``difflib``) shown after the table.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from typing import Any
 
+from schemadiff.records import record
 from schemadiff.uncertain import RUN_TIME
 
 #: A value longer than this, or of more than one line, is shown as a diff, not in a cell.
@@ -20,7 +20,7 @@ LONG = 100
 ABSENT = "—"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DriftRow:
     kind: str
     object: str

@@ -55,6 +55,7 @@ from schemadiff._version import __version__
 from schemadiff.cachedir import default_cache_dir
 from schemadiff.history import Replay
 from schemadiff.model import Effect, _Objects
+from schemadiff.records import record_fields
 
 FORMAT = 4
 """Bumped whenever the layout of an entry changes."""
@@ -84,6 +85,7 @@ _PARSER_MODULES = (
     "migration.py",
     "model.py",  # parsed statements carry model values, pickled as these modules define them
     "errors.py",
+    "records.py",  # how every record is defined, compared and pickled
 )
 
 _fingerprint: str | None = None
@@ -572,11 +574,11 @@ copyreg.pickle(Replay, _reduce_replay)
 copyreg.pickle(_Objects, _reduce_objects)
 
 
-# Frozen slotted dataclasses pickle as ``dataclasses`` makes them (``__getstate__`` and
-# ``__setstate__`` that look up the fields of every object): most of a warm 10,000-migration
-# run's unpickling. A flat tuple of the fields, set back with object.__setattr__, is 11-13 %
-# faster there (benchmarks/results/AB_MACHINERY.md). Registered for the package's records as
-# their modules are imported (the parser's only where it is loaded).
+# Records pickle through ``__getstate__``/``__setstate__`` (the object is made first, then
+# filled): unpickling is most of a warm 10,000-migration run. One call that makes and fills it
+# from a flat tuple of the fields is 11-13 % faster there (benchmarks/results/AB_MACHINERY.md).
+# Registered for the package's records as their modules are imported (the parser's only where
+# it is loaded).
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
 _SCANNED: set[str] = set()
@@ -587,9 +589,7 @@ _setattr = object.__setattr__
 def _make(cls: type, state: tuple[Any, ...]) -> Any:
     names = _FIELDS.get(cls)
     if names is None:  # unpickled before anything was pickled in this process
-        import dataclasses
-
-        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+        names = _FIELDS[cls] = record_fields(cls) or ()
     obj = object.__new__(cls)
     for name, value in zip(names, state):
         _setattr(obj, name, value)
@@ -602,9 +602,9 @@ def _reduce_record(obj: Any) -> tuple[Any, ...]:
 
 
 def register_records() -> None:
-    """Give every frozen slotted dataclass of the imported schemadiff modules the cheap pickled
-    state (called before the cache pickles anything; classes already done are skipped)."""
-    import dataclasses
+    """Give every :func:`~schemadiff.records.record` of the imported schemadiff modules the
+    cheap pickled state (called before the cache pickles anything; classes already done are
+    skipped)."""
     import sys
 
     global _modules_seen
@@ -617,9 +617,8 @@ def register_records() -> None:
         _SCANNED.add(name)
         for value in list(vars(module).values()):
             if (isinstance(value, type) and value not in copyreg.dispatch_table
-                    and value.__module__ == name and dataclasses.is_dataclass(value)
-                    and "__slots__" in value.__dict__):
-                params = getattr(value, "__dataclass_params__", None)
-                if params is not None and params.frozen:
-                    _FIELDS[value] = tuple(f.name for f in dataclasses.fields(value))
+                    and value.__module__ == name):
+                names = record_fields(value)
+                if names is not None:
+                    _FIELDS[value] = names
                     copyreg.pickle(value, _reduce_record)

@@ -17,11 +17,11 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from schemadiff.records import record
 from schemadiff.sql.quote import (
     _RESERVED,
     _SIMPLE_IDENT,
@@ -122,7 +122,7 @@ _BUILTIN_TYPES = _words(
 _SERIAL_TYPES = frozenset({"serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TypeRef:
     """A type as written: builtin types are canonical already; user types need resolving.
 

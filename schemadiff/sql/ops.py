@@ -8,12 +8,13 @@ expressions (already through ``normalize_expression``) and unresolved :class:`Ty
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from schemadiff.records import record
 from schemadiff.sql.normalize import TypeRef
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class QName:
     schema: str | None
     name: str
@@ -25,7 +26,7 @@ class QName:
 # ----------------------------------------------------------------------- building blocks
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConstraintDef:
     type: str  # primary key | unique | foreign key | check | exclude | not null
     name: str | None = None
@@ -48,7 +49,7 @@ class ConstraintDef:
     key_names: tuple[str, ...] = ()  # column name or "expr" per key, for PostgreSQL's naming
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ColumnDef:
     name: str
     type: TypeRef | None  # None for partitions / typed tables where the type is inherited
@@ -60,14 +61,14 @@ class ColumnDef:
     constraints: tuple[ConstraintDef, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IndexKey:
     expression: str  # canonical column name or expression
     column: str | None  # set when the key is a plain column
     suffix: str = ""  # canonical " COLLATE x opclass DESC NULLS LAST" (leading space)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Argument:
     mode: str  # IN | OUT | INOUT | VARIADIC
     name: str | None
@@ -78,12 +79,12 @@ class Argument:
 # ----------------------------------------------------------------------- statements
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Op:
     """Base of every statement op."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NoEffect(Op):
     """A statement with no schema effect: ``data`` (DML), ``transaction``, ``session``, ``acl``."""
 
@@ -91,7 +92,7 @@ class NoEffect(Op):
     detail: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Uncompared(NoEffect):
     """A statement on a kind of object the model does not hold (operators, casts, rules, text
     search, publications, collations, foreign tables, base types...): recognized, and without
@@ -110,7 +111,7 @@ class Uncompared(NoEffect):
     cascade: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Batch(Op):
     """Several ops one statement makes, applied in order (``ALTER TYPE t DROP ATTRIBUTE a,
     ADD ATTRIBUTE b int``)."""
@@ -118,7 +119,7 @@ class Batch(Op):
     ops: tuple[Op, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConvertToView(Op):
     """``CREATE RULE "_RETURN" AS ON SELECT TO t DO INSTEAD query``: table ``t`` becomes a
     view (how pg_dump before PostgreSQL 16 writes a view that is part of a dependency loop)."""
@@ -127,32 +128,32 @@ class ConvertToView(Op):
     query: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Unsupported(Op):
     """A statement the replay cannot model (reported with its location)."""
 
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetSearchPath(Op):
     schemas: tuple[str, ...] | None  # None = RESET
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateSchema(Op):
     name: str
     if_not_exists: bool = False
     elements: tuple[Op, ...] = ()  # CREATE SCHEMA s CREATE TABLE ... CREATE VIEW ... GRANT ...
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RenameSchema(Op):
     old: str
     new: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateExtension(Op):
     name: str
     schema: str | None = None
@@ -160,7 +161,7 @@ class CreateExtension(Op):
     version: str | None = None  # VERSION '1.1'; None: the control file's default
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AlterExtension(Op):
     """``ALTER EXTENSION name UPDATE [TO 'v']`` / ``SET SCHEMA s``."""
 
@@ -170,7 +171,7 @@ class AlterExtension(Op):
     set_schema: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Grant(Op):
     """``GRANT`` / ``REVOKE`` privileges on tables, sequences, routines or schemas."""
 
@@ -184,7 +185,7 @@ class Grant(Op):
     grant_option: bool = False  # WITH GRANT OPTION / REVOKE GRANT OPTION FOR
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DefaultPrivileges(Op):
     """``ALTER DEFAULT PRIVILEGES [IN SCHEMA s] GRANT|REVOKE``: ``grant.target`` is the type
     of object it applies to; no schema: every schema."""
@@ -193,19 +194,19 @@ class DefaultPrivileges(Op):
     grant: Grant
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateEnum(Op):
     name: QName
     labels: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateComposite(Op):
     name: QName
     attributes: tuple[tuple[str, TypeRef], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateDomain(Op):
     name: QName
     type: TypeRef
@@ -215,7 +216,7 @@ class CreateDomain(Op):
     checks: tuple[tuple[str | None, str], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AlterType(Op):
     """ALTER TYPE / ALTER DOMAIN. ``action`` is one of:
 
@@ -233,7 +234,7 @@ class AlterType(Op):
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SequenceOptions:
     data_type: TypeRef | None = None
     start: int | None = None
@@ -249,7 +250,7 @@ class SequenceOptions:
     restart: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateSequence(Op):
     name: QName
     options: SequenceOptions
@@ -257,7 +258,7 @@ class CreateSequence(Op):
     temporary: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AlterSequence(Op):
     name: QName
     options: SequenceOptions | None = None
@@ -266,7 +267,7 @@ class AlterSequence(Op):
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateTable(Op):
     name: QName
     columns: tuple[ColumnDef, ...] = ()
@@ -281,7 +282,7 @@ class CreateTable(Op):
     of_type: TypeRef | None = None  # CREATE TABLE t OF composite_type
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateTableAs(Op):
     name: QName
     query: str
@@ -293,25 +294,25 @@ class CreateTableAs(Op):
 # ALTER TABLE actions -------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Action:
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AddColumn(Action):
     column: ColumnDef
     if_not_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DropColumn(Action):
     name: str
     if_exists: bool = False
     cascade: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AlterColumn(Action):
     """``what``: type (TypeRef, using), default (expr|None), not_null (bool), identity
     (kind|None), identity_kind (kind), generated_drop, collation, noop."""
@@ -321,46 +322,46 @@ class AlterColumn(Action):
     value: object = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AddConstraint(Action):
     constraint: ConstraintDef
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DropConstraint(Action):
     name: str
     if_exists: bool = False
     cascade: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ValidateConstraint(Action):
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RenameColumn(Action):
     old: str
     new: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RenameConstraint(Action):
     old: str
     new: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RenameTo(Action):
     new: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetSchema(Action):
     schema: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetTableFlag(Action):
     """rls_enabled / rls_forced / persistence."""
 
@@ -368,20 +369,20 @@ class SetTableFlag(Action):
     value: object
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetTriggerState(Action):
     trigger: str  # a trigger name, or ALL / USER
     state: str  # O D R A
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetOfType(Action):
     """``OF type`` (None: ``NOT OF``)."""
 
     type: TypeRef | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetInherit(Action):
     """``INHERIT parent`` / ``NO INHERIT parent``."""
 
@@ -389,14 +390,14 @@ class SetInherit(Action):
     remove: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AttachPartition(Action):
     partition: QName
     bound: str | None
     detach: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AlterTable(Op):
     name: QName
     actions: tuple[Action, ...]
@@ -405,7 +406,7 @@ class AlterTable(Op):
     only: bool = False  # ALTER TABLE ONLY: constraints do not recurse to partitions
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateIndex(Op):
     name: str | None
     table: QName
@@ -421,7 +422,7 @@ class CreateIndex(Op):
     only: bool = False  # CREATE INDEX ... ON ONLY t: no index on the partitions
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AlterIndex(Op):
     name: QName
     rename: str | None = None
@@ -429,7 +430,7 @@ class AlterIndex(Op):
     if_exists: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateView(Op):
     name: QName
     query: str
@@ -440,7 +441,7 @@ class CreateView(Op):
     temporary: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateFunction(Op):
     name: QName
     arguments: tuple[Argument, ...]
@@ -459,7 +460,7 @@ class CreateFunction(Op):
     or_replace: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AlterFunction(Op):
     name: QName
     arguments: tuple[TypeRef, ...] | None
@@ -472,7 +473,7 @@ class AlterFunction(Op):
     options: tuple[tuple[str, object], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateTrigger(Op):
     name: str
     table: QName
@@ -488,14 +489,14 @@ class CreateTrigger(Op):
     initially_deferred: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AlterTrigger(Op):
     name: str
     table: QName
     rename: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreatePolicy(Op):
     name: str
     table: QName
@@ -506,7 +507,7 @@ class CreatePolicy(Op):
     with_check: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AlterPolicy(Op):
     name: str
     table: QName
@@ -516,7 +517,7 @@ class AlterPolicy(Op):
     with_check: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Comment(Op):
     """COMMENT ON <target> IS text. ``target`` is a model kind (``table`` covers views'
     siblings through replay lookup); ``sub`` is a column/constraint/trigger/policy name; ``args``
@@ -529,7 +530,7 @@ class Comment(Op):
     args: tuple[TypeRef, ...] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Drop(Op):
     """DROP <kind> [IF EXISTS] names [CASCADE]. For trigger/policy/rule ``on`` is the table;
     for functions ``args`` holds each name's argument types (None = by name only)."""
@@ -542,7 +543,7 @@ class Drop(Op):
     args: tuple[tuple[TypeRef, ...] | None, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DoBlock(Op):
     """DO $$ ... $$: the DDL found inside, replayed idempotently (guards assumed to hold)."""
 

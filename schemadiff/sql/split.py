@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from enum import Enum, auto
 
 from schemadiff.errors import Location, ParseError
+from schemadiff.records import record
 
 __all__ = ["Statement", "iter_split", "split"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Statement:
     """One statement of a SQL file.
 

@@ -36,11 +36,11 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
+from schemadiff.records import record
 from schemadiff.tools import _common, _script
 from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript, ToolOptions
 
@@ -67,7 +67,7 @@ def checksum(data: bytes) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Script:
     """One revision script, as read from its source.
 
@@ -252,7 +252,7 @@ def _find_cycle(graph: Mapping[str, tuple[str, ...]]) -> list[str]:
 # -- the offline SQL -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Block:
     """One revision's part of the offline output: lines ``start`` .. ``end`` (1-based, the
     marker line excluded, ``end`` inclusive)."""
@@ -507,7 +507,7 @@ def parse_history(
     return versions, tuple(notes)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Stamp:
     """The row changes taking alembic_version from ``old`` heads to ``new`` heads."""
 

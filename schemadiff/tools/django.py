@@ -40,11 +40,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
+from schemadiff.records import record
 from schemadiff.tools import _common, _script
 from schemadiff.tools.protocol import SyncContext, SyncScript, ToolOptions
 
@@ -83,7 +83,7 @@ def detect(root: Path) -> int:
     return 0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PlanEntry:
     """One line of ``showmigrations --plan -v 2``."""
 

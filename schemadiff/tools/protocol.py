@@ -13,18 +13,19 @@ The values a module's ``render_sync`` works with live here too (:class:`SyncCont
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from schemadiff.errors import SchemaDiffError
 from schemadiff.migration import Migration
 from schemadiff.recorded import Recorded, RecordedVersion
+from schemadiff.records import record
 
 __all__ = ["STYLES", "SyncContext", "SyncError", "SyncScript", "Tool", "ToolOptions"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ToolOptions:
     """What a reader of a tool that renders its own SQL needs besides the directory.
 
@@ -114,7 +115,7 @@ class SyncRefusal(SyncError):
     a pending migration applied): refused, not an input error (the command exits 1)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SyncScript:
     """A generated repair of a tool's history table.
 
@@ -151,7 +152,7 @@ class SyncScript:
     updated: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SyncContext:
     """Everything a tool's ``render_sync`` needs, already checked by :func:`render_sync`.
 

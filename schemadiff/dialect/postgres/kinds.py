@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 from schemadiff.dialect.postgres import ddl, rows
 from schemadiff.kinds import KINDS
 from schemadiff.model import Catalog, SchemaObject
+from schemadiff.records import record
 
 _VARIANT = re.compile(r"(?P<query>[a-z_]+)\.pg(?P<major>\d+)\.sql\Z")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PgKind:
     """PostgreSQL's part of one kind.
 
