@@ -43,10 +43,10 @@ _ANY_TOOL_MARKER = re.compile(
 # Text each marker cannot match without (one of them present, in that case): a plain substring
 # test rules out nearly every file before the multi-line patterns run (detection reads every
 # migration of a directory, with or without --tool).
-_NEEDLES: dict[re.Pattern[str], tuple[str, ...]] = {
-    GOOSE_UP_MARKER: ("+",),  # "+goose" in any case: the "+" itself has no other case
-    DBMATE_UP_MARKER: ("migrate:up",),
-    _ANY_TOOL_MARKER: ("+", "migrate:up"),
+_NEEDLES: dict[re.Pattern[str], tuple[bytes, ...]] = {
+    GOOSE_UP_MARKER: (b"+",),  # "+goose" in any case: the "+" itself has no other case
+    DBMATE_UP_MARKER: (b"migrate:up",),
+    _ANY_TOOL_MARKER: (b"+", b"migrate:up"),
 }
 
 # A file whose name starts with a number, then ``_``: the shape shared by most tools.
@@ -115,6 +115,54 @@ def entries(root: Path) -> list[Path]:
     if found is None:
         found = memo[key] = sorted(root.iterdir(), key=lambda p: p.name)
     return list(found)  # type: ignore[call-overload]
+
+
+def is_dir(path: Path) -> bool:
+    """``path.is_dir()`` (a symlink followed), its status read once per :func:`one_look`."""
+    try:
+        return stat.S_ISDIR(_stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def is_file(path: Path) -> bool:
+    """``path.is_file()`` (a symlink followed), its status read once per :func:`one_look`."""
+    try:
+        return stat.S_ISREG(_stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def tree(root: Path, wanted: Callable[[str], object]) -> list[Path]:
+    """Every entry under ``root`` whose name ``wanted`` accepts, at any depth, as
+    ``root.rglob`` finds them (symlinked directories not entered), sorted by path; the tree
+    is listed once per :func:`one_look`."""
+    memo = _LOOK.get()
+    key = ("tree", str(root))
+    found: list[tuple[str, str]] | None = (
+        memo.get(key) if memo is not None else None  # type: ignore[assignment]
+    )
+    if found is None:
+        found = []  # (path, name)
+        pending = [str(root)]
+        while pending:
+            folder = pending.pop()
+            try:
+                with os.scandir(folder) as it:
+                    children = list(it)
+            except (FileNotFoundError, NotADirectoryError, PermissionError):
+                continue  # as rglob: a folder that vanished or may not be read is skipped
+            for child in children:
+                found.append((child.path, child.name))
+                try:
+                    if child.is_dir(follow_symlinks=False):
+                        pending.append(child.path)
+                except OSError:
+                    continue
+        found.sort()
+        if memo is not None:
+            memo[key] = found
+    return [Path(path) for path, name in found if wanted(name)]
 
 
 def is_migration_file(path: Path) -> bool:
@@ -231,11 +279,12 @@ def check_unique(
 
 def file_contains(path: Path, pattern: re.Pattern[str]) -> bool:
     """Whether the start of ``path`` (see :func:`head_text`) matches ``pattern`` (detection)."""
-    text = head_text(path)
     needles = _NEEDLES.get(pattern)
-    if needles is not None and not any(needle in text for needle in needles):
-        return False
-    return pattern.search(text) is not None
+    if needles is not None:
+        head = head_bytes(path)
+        if not any(needle in head for needle in needles):
+            return False  # ASCII needles: absent from the bytes, absent from the text
+    return pattern.search(head_text(path)) is not None
 
 
 def head_text(path: Path) -> str:
@@ -244,27 +293,56 @@ def head_text(path: Path) -> str:
     Cached by path, size and modification time: several readers look at the same files while a
     directory's tool is being detected.
     """
-    try:
-        st = _stat(path)
-    except OSError:
-        return ""
-    if not stat.S_ISREG(st.st_mode):
-        return ""  # a FIFO would block the read; a directory has no text
-    return _head_text(str(path), st.st_size, st.st_mtime_ns)
+    key = _head_key(path)
+    return "" if key is None else _head_text(*key)
 
 
 DETECT_BYTES = 256 * 1024
 
 
+def _head_key(path: Path) -> tuple[str, int, int] | None:
+    try:
+        st = _stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None  # a FIFO would block the read; a directory has no text
+    return str(path), st.st_size, st.st_mtime_ns
+
+
+def head_bytes(path: Path) -> bytes:
+    """:func:`head_text`'s bytes, not decoded (b"" when unreadable)."""
+    key = _head_key(path)
+    return b"" if key is None else _head_bytes(*key)
+
+
+@functools.lru_cache(maxsize=8192)
+def _head_bytes(path: str, size: int, mtime_ns: int) -> bytes:
+    """Read the head of ``path`` (``size`` bytes at most); ``size`` and ``mtime_ns`` key the
+    cache."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return b""
+    try:
+        chunks = []
+        left = min(size, DETECT_BYTES)  # the size read with the status: no read to find EOF
+        while left > 0:
+            chunk = os.read(fd, left)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
+
+
 @functools.lru_cache(maxsize=8192)
 def _head_text(path: str, size: int, mtime_ns: int) -> str:
-    """Read the head of ``path``; ``size`` and ``mtime_ns`` only key the cache."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(DETECT_BYTES)
-    except OSError:
-        return ""
-    return data.decode("utf-8", errors="replace")
+    return _head_bytes(path, size, mtime_ns).decode("utf-8", errors="replace")
 
 
 def any_file_contains(paths: Iterable[Path], pattern: re.Pattern[str]) -> bool:

@@ -92,13 +92,13 @@ class Script:
 
 def versions_dir(root: Path) -> Path:
     """The directory holding the revision scripts: ``root/versions`` when it exists."""
-    return root / "versions" if (root / "versions").is_dir() else root
+    return root / "versions" if _common.is_dir(root / "versions") else root
 
 
 def _script_files(root: Path) -> list[Path]:
     directory = versions_dir(root)
     return [p for p in _common.entries(directory)
-            if _SCRIPT_FILE.fullmatch(p.name) and not p.is_dir()]
+            if _SCRIPT_FILE.fullmatch(p.name) and not _common.is_dir(p)]
 
 
 def detect(root: Path) -> int:

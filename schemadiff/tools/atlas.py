@@ -104,8 +104,8 @@ def _header_comments(text: str) -> list[str]:
 
 def _sql_files(root: Path) -> list[Path]:
     """Atlas's migration files: top-level ``*.sql`` files in file-name order."""
-    files = (p for p in root.glob("*.sql") if _common.is_migration_file(p))
-    return sorted(files, key=lambda p: p.name)
+    return [p for p in _common.entries(root)  # sorted by name
+            if p.name.endswith(".sql") and _common.is_migration_file(p)]
 
 
 def detect(root: Path) -> int:
@@ -115,7 +115,7 @@ def detect(root: Path) -> int:
     (golang-migrate ``.up.sql``/``.down.sql``, goose or dbmate annotations, Flyway ``V1__``
     names); those directories belong to the other tool.
     """
-    if not (root / SUM_FILE).is_file():
+    if not _common.is_file(root / SUM_FILE):
         return 0
     plain = [
         p

@@ -50,12 +50,13 @@ def version_of(directory_name: str) -> str:
 
 def _migration_dirs(root: Path) -> list[Path]:
     """The entries diesel takes for migration directories (not files, no leading dot)."""
-    return [p for p in _common.entries(root) if not p.name.startswith(".") and not p.is_file()]
+    return [p for p in _common.entries(root)
+            if not p.name.startswith(".") and not _common.is_file(p)]
 
 
 def detect(root: Path) -> int:
     """90 when ``root`` has sub-directories holding an ``up.sql``, else 0."""
-    return 90 if any((d / "up.sql").is_file() for d in _migration_dirs(root)) else 0
+    return 90 if any(_common.is_file(d / "up.sql") for d in _migration_dirs(root)) else 0
 
 
 def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migration]:

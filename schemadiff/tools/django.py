@@ -74,11 +74,11 @@ def detect(root: Path) -> int:
     """100 for a ``plan.txt`` of ``showmigrations --plan`` lines; 60 for a project directory
     (``manage.py`` beside a ``*/migrations/0001_*.py``)."""
     plan = root / PLAN_FILE
-    if plan.is_file():
+    if _common.is_file(plan):
         first = next((ln for ln in _common.head_text(plan).splitlines() if ln.strip()), "")
         if _PLAN_LINE.fullmatch(first.rstrip()):
             return 100
-    if (root / "manage.py").is_file() and any(root.glob("*/migrations/0001_*.py")):
+    if _common.is_file(root / "manage.py") and any(root.glob("*/migrations/0001_*.py")):
         return 60
     return 0
 

@@ -58,7 +58,7 @@ def checksum(data: bytes) -> str | None:
 
 def detect(root: Path) -> int:
     """100 when ``root`` holds drizzle-kit's ``meta/_journal.json``, else 0."""
-    return 100 if (root / JOURNAL).is_file() else 0
+    return 100 if _common.is_file(root / JOURNAL) else 0
 
 
 def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migration]:

@@ -151,7 +151,7 @@ def parse_name(name: str) -> tuple[Version | None, str] | None:
 def _scripts(root: Path) -> list[tuple[Path, Version | None, str]]:
     """``(path, version or None, description)`` of every script under ``root``."""
     found = []
-    named = [(p, parsed) for p in root.rglob("*.sql") if (parsed := parse_name(p.name))]
+    named = [(p, parsed) for p in _common.tree(root, parse_name) if (parsed := parse_name(p.name))]
     for path, parsed in sorted(named, key=lambda item: item[0]):  # only Flyway's names sorted
         if _common.is_migration_file(path):
             found.append((path, *parsed))

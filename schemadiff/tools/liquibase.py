@@ -152,7 +152,7 @@ def detect(root: Path) -> int:
     """100 when a formatted SQL file or a ``databaseChangeLog`` sits at the top of ``root`` or
     in Liquibase's usual ``db/changelog`` folders, else 0."""
     for folder in (root, root / "db" / "changelog", root / "changelog", root / "changelogs"):
-        if not folder.is_dir():
+        if not _common.is_dir(folder):
             continue
         for path in _common.entries(folder):
             if path.suffix.lower() == ".sql" and _is_formatted(_common.head_text(path)):
@@ -165,10 +165,16 @@ def detect(root: Path) -> int:
 
 def _is_formatted(text: str) -> bool:
     """Whether the first non-blank line is ``--liquibase formatted ...``."""
-    for line in text.lstrip("\ufeff").split("\n"):
+    text = text.lstrip("\ufeff")
+    start = 0
+    while True:  # line by line, not splitting the whole head (every .sql file is looked at)
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
         if line.strip():
             return _FIRST_LINE.fullmatch(line.rstrip("\r")) is not None
-    return False
+        if end < 0:
+            return False
+        start = end + 1
 
 
 @dataclass

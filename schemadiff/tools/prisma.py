@@ -60,14 +60,14 @@ def checksum_matches(data: bytes, stored: str) -> bool:
 
 def _migration_dirs(root: Path) -> list[Path]:
     """The migration directories of ``root``, by name."""
-    return [p for p in _common.entries(root) if p.is_dir() and not p.name.startswith(".")]
+    return [p for p in _common.entries(root) if not p.name.startswith(".") and _common.is_dir(p)]
 
 
 def detect(root: Path) -> int:
     """100 for ``*/migration.sql`` with ``migration_lock.toml``, 90 without the lock file."""
-    if not any((d / SCRIPT).is_file() for d in _migration_dirs(root)):
+    if not any(_common.is_file(d / SCRIPT) for d in _migration_dirs(root)):
         return 0
-    return 100 if (root / LOCK_FILE).is_file() else 90
+    return 100 if _common.is_file(root / LOCK_FILE) else 90
 
 
 def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migration]:

@@ -36,7 +36,7 @@ LAYOUT = "'<version>_<description>.sql' files"
 VERSION_SYNTAX = "a 64-bit integer (_sqlx_migrations.version)"
 
 _INT64 = re.compile(r"^[+-]?[0-9]+$")
-_NO_TX = "-- no-transaction"
+_NO_TX = b"-- no-transaction"
 _SUFFIXES = (".up.sql", ".down.sql", ".sql")
 
 
@@ -82,7 +82,7 @@ def detect(root: Path) -> int:
         return 0
     plain = any(suffix == ".sql" for _, (_, suffix, _) in files)
     reversible = any(suffix != ".sql" for _, (_, suffix, _) in files)
-    no_tx = any(_common.head_text(p).startswith(_NO_TX) for p, _ in files)
+    no_tx = any(_common.head_bytes(p).startswith(_NO_TX) for p, _ in files)
     if (plain and reversible) or no_tx:
         return 75
     return 50 if plain else 30
@@ -105,7 +105,7 @@ def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migr
         data = _common.read_bytes(path)
         raw = _common.decode(data, path)
         lines = _common.split_lines(raw.removeprefix(_common.BOM))
-        no_tx = raw.startswith(_NO_TX)
+        no_tx = data.startswith(_NO_TX)  # raw is data decoded: the same prefix
         if no_tx:  # the -- no-transaction line is an annotation: blank it
             lines[0] = _common.blank(lines[0])
         version = int(version_text)
