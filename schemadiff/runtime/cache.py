@@ -135,11 +135,14 @@ def engine_fingerprint() -> str:
     """Like :func:`code_fingerprint`, over every source file of the package (for replays)."""
     global _engine_fingerprint
     if _engine_fingerprint is None:
-        root = _package_root()
-        files = sorted(
-            str(p.relative_to(root)) for ext in ("*.py", "*.sql") for p in root.rglob(ext)
-        )
-        _engine_fingerprint = _hash_sources(tuple(files))
+        root = str(_package_root())
+        files = []
+        for folder, subfolders, names in os.walk(root):  # a third of rglob's time
+            subfolders[:] = [d for d in subfolders if d != "__pycache__"]
+            rel = os.path.relpath(folder, root)
+            files += [name if rel == "." else f"{rel}/{name}"
+                      for name in names if name.endswith((".py", ".sql"))]
+        _engine_fingerprint = _hash_sources(tuple(sorted(files)))
     return _engine_fingerprint
 
 
