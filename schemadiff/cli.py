@@ -262,9 +262,6 @@ def _hybrid_choice(o: dict[str, Any]) -> Any:
 @click.version_option(package_name="schemadiff")
 def main() -> None:
     """Find schema drift between PostgreSQL and its migration history, and repair the history."""
-    from schemadiff.runtime import tune_gc
-
-    tune_gc()
 
 
 @main.command()

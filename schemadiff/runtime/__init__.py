@@ -20,6 +20,7 @@ for at most 200,000 allocations: a few MiB."""
 
 
 def tune_gc() -> None:
-    """Set :data:`GC_THRESHOLD` for this process (the command line does, once, at start: a
-    library call leaves the host program's collector alone)."""
+    """Set :data:`GC_THRESHOLD` for this process (the command, :func:`schemadiff.__main__.run`,
+    does, once, before it imports the command line; a library call leaves the host program's
+    collector alone)."""
     gc.set_threshold(*GC_THRESHOLD)
