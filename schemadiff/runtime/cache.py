@@ -619,8 +619,7 @@ def _restorer(cls: type) -> Callable[[tuple[Any, ...]], Any]:
 
 
 def _reduce_record(obj: Any) -> tuple[Any, ...]:
-    cls = type(obj)
-    return (_make, (cls, tuple([getattr(obj, name) for name in _FIELDS[cls]])))
+    return (_make, (type(obj), obj.__getstate__()))  # the record's own: built by attrgetter
 
 
 def register_records() -> None:
