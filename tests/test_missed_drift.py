@@ -104,6 +104,36 @@ CASES += [
         "ALTER TABLE k DROP CONSTRAINT k_c, ADD CONSTRAINT k_c CHECK ((a + b * c) / d > 0);",
         (("constraint", "public.k.k_c", "changed", "expression"),),
     ),
+    Case(
+        # jsonpath constants are compared in the form PostgreSQL reads them into
+        "jsonpath changed by hand",
+        "CREATE TABLE jp (j jsonb,\n"
+        "    CONSTRAINT jp_a CHECK (jsonb_path_exists(j, '$.a ? (@ > 1)')),\n"
+        "    CONSTRAINT jp_b CHECK (j @? 'strict $.b'));\n",
+        "ALTER TABLE jp DROP CONSTRAINT jp_a, DROP CONSTRAINT jp_b,"
+        " ADD CONSTRAINT jp_a CHECK (jsonb_path_exists(j, '$.a ? (@ > 2)')),"
+        " ADD CONSTRAINT jp_b CHECK (j @? '$.b');",
+        (("constraint", "public.jp.jp_a", "changed", "expression"),
+         ("constraint", "public.jp.jp_b", "changed", "expression")),
+    ),
+    Case(
+        # the alias of jsonb_array_elements_text is its column, not the table's column e
+        "view reads the table's column instead of the function's",
+        "CREATE TABLE doc (j jsonb, e text);\n"
+        "CREATE VIEW doc_e AS SELECT x AS e FROM doc d, jsonb_array_elements_text(d.j) AS x;\n",
+        "CREATE OR REPLACE VIEW doc_e AS SELECT d.e FROM doc d, jsonb_array_elements_text(d.j) AS x;",
+        (("view", "public.doc_e", "changed", "query"),),
+    ),
+    Case(
+        # SELECT * in a RETURN body's subquery is compared as the columns it read
+        "function body's subquery changed by hand",
+        "CREATE TABLE t (x int, y text);\n"
+        "CREATE FUNCTION n_rows() RETURNS bigint LANGUAGE sql STABLE\n"
+        "    RETURN (SELECT count(*) FROM (SELECT * FROM t) s);\n",
+        "CREATE OR REPLACE FUNCTION n_rows() RETURNS bigint LANGUAGE sql STABLE"
+        " RETURN (SELECT count(*) FROM (SELECT x FROM t) s);",
+        (("function", "public.n_rows()", "changed", "body"),),
+    ),
 ]
 
 #: Migrations that must compare clean against what they build (no false difference).

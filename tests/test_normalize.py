@@ -15,6 +15,7 @@ from schemadiff.sql.normalize import (
     canonical_array_literal,
     canonical_default,
     canonical_interval,
+    canonical_view_query,
     expand_atomic_stars,
     nextval_default,
     normalize_expression,
@@ -152,6 +153,12 @@ EQUAL: list[tuple[str, str, str]] = [
     ("cast-type-schema", "CAST($1 AS mood)", "CAST($1 AS public.mood)"),
     ("cast-array-type-schema", "x::mood[]", "(x)::public.mood[]"),
     ("array-literal-spaces", "tags && '{a, \"b\"}'::text[]", "(tags && '{a,b}'::text[])"),
+    # a jsonpath constant is stored as PostgreSQL reads it: keys quoted, its own spacing
+    ("jsonpath-function", "jsonb_path_exists(j, '$.a')", "jsonb_path_exists(j, '$.\"a\"'::jsonpath)"),
+    ("jsonpath-filter", "j @? '$.b[*] ? (@ > 1)'", "(j @? '$.\"b\"[*]?(@ > 1)'::jsonpath)"),
+    ("jsonpath-match", "j @@ '$.a <> 1e2'", "(j @@ '($.\"a\" != 100)'::jsonpath)"),
+    ("jsonpath-lax-var", "jsonb_path_query_first(j, 'lax $.a ? (@ == $x)', v)",
+     "jsonb_path_query_first(j, '$.\"a\"?(@ == $\"x\")'::jsonpath, v)"),
 ]
 
 # (id, one spelling, another that means something else)
@@ -203,6 +210,10 @@ DIFFERENT: list[tuple[str, str, str]] = [
     ("function-alias-renames", "ARRAY(SELECT b FROM f(x) AS a(b))", "ARRAY(SELECT a FROM f(x) AS a)"),
     ("star-of-join", "(SELECT * FROM unnest(x) a, unnest(y) b)", "(SELECT a FROM unnest(x) a, unnest(y) b)"),
     ("array-quoted-space", "'{\"a b\"}'::text[]", "'{ab}'::text[]"),
+    ("jsonpath-key", "jsonb_path_exists(j, '$.a')", "jsonb_path_exists(j, '$.b')"),
+    ("jsonpath-mode", "jsonb_path_exists(j, 'strict $.a')", "jsonb_path_exists(j, '$.a')"),
+    ("jsonpath-quoted-key", "j @? '$.\"a b\"'", "j @? '$.\"ab\"'"),
+    ("jsonpath-constant", "j @? '$.a ? (@ > 1)'", "j @? '$.a ? (@ > 2)'"),
 ]
 
 ARRAY_LITERALS: list[tuple[str, str | None]] = [
@@ -446,7 +457,56 @@ def test_referenced_relations(query: str, relations: tuple[str, ...]) -> None:
      "BEGIN ATOMIC SELECT x, y FROM t WHERE x > 0; END"),
     ("BEGIN ATOMIC INSERT INTO t VALUES (1, 'a'); SELECT u.* FROM u; END",
      "BEGIN ATOMIC INSERT INTO t VALUES (1, 'a'); SELECT * FROM u; END"),  # u unknown
-    ("RETURN (SELECT * FROM t)", "RETURN (SELECT * FROM t)"),
-], ids=["star", "unknown-table", "not-atomic"])
+    ("RETURN (SELECT count(*) FROM (SELECT * FROM t) AS s)",
+     "RETURN (SELECT COUNT(*) FROM (SELECT x, y FROM t) AS s)"),
+    ("RETURN (SELECT count(*) FROM (SELECT * FROM u) AS s)",
+     "RETURN (SELECT count(*) FROM (SELECT * FROM u) AS s)"),  # u unknown
+    ("RETURN 2 * 3", "RETURN 2 * 3"),
+], ids=["star", "unknown-table", "return-subquery", "return-unknown-table", "return-product"])
 def test_expand_atomic_stars(body: str, expected: str) -> None:
     assert expand_atomic_stars(body, (("t", ("x", "y")),)) == expected
+
+
+# -- canonical_view_query ------------------------------------------------------------------------
+
+#: (id, a view's query as written, as pg_get_viewdef prints it, the tables' columns)
+VIEWS: list[tuple[str, str, str, tuple[tuple[str, tuple[str, ...]], ...]]] = [
+    # a set-returning function's one column is named by its OUT parameter, not the alias
+    ("function-out-column", "SELECT e FROM t a, jsonb_array_elements_text(a.j) AS e",
+     " SELECT e.value AS e FROM t a, LATERAL jsonb_array_elements_text(a.j) e(value);",
+     (("t", ("j",)),)),
+    ("function-out-column-where",
+     "SELECT x FROM (SELECT j FROM t) a, json_array_elements(a.j) x WHERE x IS NOT NULL",
+     " SELECT x.value AS x FROM ( SELECT t.j FROM t) a, LATERAL json_array_elements(a.j) "
+     "x(value) WHERE (x.value IS NOT NULL);", ()),
+    ("function-column-unnest", "SELECT x FROM t a, unnest(a.arr) AS x",
+     " SELECT x.x FROM t a, LATERAL unnest(a.arr) x(x);", (("t", ("arr",)),)),
+    # a column of the table of the same name is that column
+    ("function-alias-shadowed", "SELECT e FROM t a, jsonb_array_elements_text(a.j) AS e",
+     " SELECT a.e FROM t a, LATERAL jsonb_array_elements_text(a.j) e(value);",
+     (("t", ("j", "e")),)),
+]
+
+VIEWS_DIFFERENT: list[tuple[str, str, str, tuple[tuple[str, tuple[str, ...]], ...]]] = [
+    ("function-column-vs-table-column",
+     "SELECT e FROM t a, jsonb_array_elements_text(a.j) AS e",
+     "SELECT a.e FROM t a, jsonb_array_elements_text(a.j) AS e", (("t", ("j",)),)),
+    ("function-of-other-column", "SELECT e FROM t a, jsonb_array_elements_text(a.j) AS e",
+     "SELECT e FROM t a, jsonb_array_elements_text(a.k) AS e", (("t", ("j", "k")),)),
+]
+
+
+@pytest.mark.parametrize(("written", "stored", "columns"), [v[1:] for v in VIEWS],
+                         ids=[v[0] for v in VIEWS])
+def test_view_query_equal(written: str, stored: str,
+                          columns: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
+    canonical = canonical_view_query(written, columns)
+    assert canonical is not None
+    assert canonical == canonical_view_query(stored, columns)
+
+
+@pytest.mark.parametrize(("one", "other", "columns"), [v[1:] for v in VIEWS_DIFFERENT],
+                         ids=[v[0] for v in VIEWS_DIFFERENT])
+def test_view_query_different(one: str, other: str,
+                              columns: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
+    assert canonical_view_query(one, columns) != canonical_view_query(other, columns)

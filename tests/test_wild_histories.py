@@ -113,6 +113,34 @@ RETURN trim(BOTH $2 FROM array_to_string(ARRAY(
 CREATE FUNCTION firsts(text) RETURNS text LANGUAGE sql IMMUTABLE
 RETURN array_to_string(ARRAY(SELECT a FROM unnest(string_to_array($1, ',')) AS a), ',');
 """),
+    # SELECT * in a subquery of a RETURN body is stored as the columns it reads then
+    ("sql-body-return-subquery-star", """
+CREATE TABLE t (x int, y text);
+CREATE FUNCTION n_rows() RETURNS bigint LANGUAGE sql STABLE
+    RETURN (SELECT count(*) FROM (SELECT * FROM t) s);
+CREATE FUNCTION n_atomic() RETURNS bigint LANGUAGE sql STABLE
+BEGIN ATOMIC SELECT count(*) FROM (SELECT * FROM t WHERE x > 0) s; END;
+ALTER TABLE t ADD COLUMN z int;
+"""),
+    # a jsonpath constant is stored as PostgreSQL reads it ('$.a' as '$."a"')
+    ("jsonpath-constant", """
+CREATE TABLE jp (j jsonb,
+    CONSTRAINT k1 CHECK (jsonb_path_exists(j, '$.a')),
+    CONSTRAINT k2 CHECK (j @? 'lax $.b[*] ? (@ > 1 && @ <> 5)'),
+    CONSTRAINT k3 CHECK (j @@ '$.c.size() < 1e2'),
+    f jsonb GENERATED ALWAYS AS (jsonb_path_query_first(j, '$.d ? (@ == $x)', '{"x": 1}'))
+        STORED
+);
+CREATE INDEX jp_a ON jp (j) WHERE jsonb_path_match(j, 'exists($.e)');
+"""),
+    # a set-returning function's one column, named by its OUT parameter, read by the alias
+    ("function-out-column-in-view", """
+CREATE TABLE doc (id int, j jsonb, tags text[]);
+CREATE VIEW doc_keys AS SELECT d.id, e FROM doc d, jsonb_array_elements_text(d.j) AS e
+    WHERE e <> '';
+CREATE VIEW doc_items AS SELECT x FROM doc d CROSS JOIN LATERAL json_array_elements(d.j::json) x;
+CREATE VIEW doc_tags AS SELECT t FROM doc d, unnest(d.tags) AS t;
+"""),
 ]
 
 

@@ -375,6 +375,76 @@ def canonical_array_literal(text: str) -> str | None:
     return render(items) if pos == len(text) else None
 
 
+_JSONPATH_TOKEN = re.compile(
+    r'\s*(?:(?P<str>"(?:[^"\\]|\\.)*")|(?P<num>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)'
+    r'|(?P<var>\$(?:[A-Za-z_]\w*|"(?:[^"\\]|\\.)*")?)|(?P<word>[A-Za-z_]\w*)'
+    r'|(?P<op>==|!=|<>|<=|>=|&&|\|\||\*\*|[.@\[\]()?{},!<>+\-*/%]))')
+_JSONPATH_GLUE_AFTER = frozenset({".", "[", "(", "{", ",", "?", "!"})
+_JSONPATH_GLUE_BEFORE = frozenset({".", "[", "]", "(", ")", "{", "}", ",", "?"})
+#: functions whose second argument is a jsonpath
+_JSONPATH_FUNCTIONS = frozenset(
+    f"jsonb_path_{f}{tz}" for f in ("exists", "match", "query", "query_array", "query_first")
+    for tz in ("", "_tz"))
+
+
+def canonical_jsonpath(text: str) -> str | None:
+    """A jsonpath constant in one spelling: PostgreSQL reads ``'$.a ? (@>1)'`` into its own
+    form (``$."a"?(@ > 1)``: keys and variables quoted, ``lax`` left out, ``<>`` as ``!=``,
+    numbers as ``numeric`` prints them, the parentheses around a whole expression its own).
+
+    The tokens are compared, not the path's tree: parentheses the catalog drops inside a
+    filter still differ (a false difference, never a hidden one). None when the text is not
+    made of jsonpath tokens.
+    """
+    tokens: list[tuple[str, str]] = []
+    pos, text = 0, text.strip()
+    while pos < len(text):
+        m = _JSONPATH_TOKEN.match(text, pos)
+        if m is None or m.end() == pos:
+            return None
+        pos = m.end()
+        kind = m.lastgroup or ""
+        tokens.append((kind, m.group(kind)))
+    if tokens and tokens[0] == ("word", tokens[0][1]) and tokens[0][1].lower() in ("lax",
+                                                                                    "strict"):
+        mode = tokens.pop(0)[1].lower()
+        prefix = "strict " if mode == "strict" else ""
+    else:
+        prefix = ""
+    out: list[str] = []
+    for i, (kind, value) in enumerate(tokens):
+        after_dot = i > 0 and tokens[i - 1] == ("op", ".")
+        method = i + 1 < len(tokens) and tokens[i + 1] == ("op", "(")
+        if kind == "word" and after_dot and not method:
+            value = f'"{value}"'
+        elif kind == "var" and len(value) > 1 and not value.startswith('$"'):
+            value = f'$"{value[1:]}"'
+        elif kind == "num":
+            try:
+                value = format(Decimal(value), "f")
+            except InvalidOperation:  # pragma: no cover - the pattern reads only numbers
+                return None
+        elif value == "<>":
+            value = "!="
+        out.append(value)
+    body = ""
+    for i, value in enumerate(out):  # glued as the catalog prints them, spaces elsewhere
+        if i and out[i - 1] not in _JSONPATH_GLUE_AFTER and value not in _JSONPATH_GLUE_BEFORE:
+            body += " "
+        body += value
+    while body.startswith("(") and body.endswith(")") and _balanced(body[1:-1]):
+        body = body[1:-1]
+    return prefix + body
+
+
+def _jsonpath_constant(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Literal) and node.is_string:
+        canonical = canonical_jsonpath(node.this)
+        if canonical is not None:
+            return exp.Literal.string(canonical)
+    return node
+
+
 def _function_source(node: exp.Expression | None) -> bool:
     """A function in FROM: ``unnest(x) AS a``, ``generate_series(1, 3) g``."""
     return isinstance(node, exp.Unnest) or (
@@ -513,6 +583,10 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         if (isinstance(inner, exp.Literal) and inner.is_string and isinstance(to, exp.DataType)
                 and to.this == exp.DataType.Type.ARRAY):
             return _array_constant(inner)
+        if (isinstance(inner, exp.Literal) and isinstance(to, exp.DataType)
+                and to.this == exp.DataType.Type.USERDEFINED
+                and to.args.get("kind") is not None and to.args["kind"].name.lower() == "jsonpath"):
+            return _jsonpath_constant(inner)  # '$.a'::jsonpath is stored as '$."a"'
         if isinstance(inner, _STRIP_CAST_OPERANDS) or (
             isinstance(inner, exp.Anonymous) and inner.name.lower() == "nextval"
         ):
@@ -529,6 +603,13 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             # it: f(CAST(x AS varchar)) comes back as f(((x)::character varying)::text). The
             # text cast of a varchar or text value never changes the value, so it is dropped.
             return inner
+        return node
+    if isinstance(node, exp.JSONBPathExists):  # j @? '$.a': the operand is a jsonpath
+        node.set("expression", _jsonpath_constant(node.expression))
+        return node
+    if (isinstance(node, exp.MatchAgainst) and isinstance(node.this, exp.Literal)
+            and node.this.is_string and node.this.this.lstrip().startswith("$")):
+        node.set("this", _jsonpath_constant(node.this))  # j @@ '$.a == 1' (not a tsquery)
         return node
     if (isinstance(node, (exp.JSONBExtractScalar, exp.JSONBExtract, exp.JSONBDeleteAtPath))
             and isinstance(node.expression, exp.Literal) and node.expression.is_string):
@@ -624,6 +705,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             return exp.Anonymous(
                 this=name, expressions=[exp.Literal.string(_unqualify(args[0].this))]
             )
+        if name in _JSONPATH_FUNCTIONS and len(args) > 1:
+            args = [args[0], _jsonpath_constant(args[1]), *args[2:]]
         if name in ("any", "some") and len(args) == 1:
             return exp.Any(this=args[0])
         if name == "all" and len(args) == 1:
@@ -849,12 +932,26 @@ def normalize_statement(text: str) -> str:
 
 
 def expand_atomic_stars(body: str, columns: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
-    """A normalized ``BEGIN ATOMIC ... END`` body with each ``*`` projection over plain tables
-    written as their columns (``columns``: table -> its columns in order), as the catalog
-    keeps it; a statement whose ``*`` cannot be expanded stays as it is."""
+    """A normalized ``BEGIN ATOMIC ... END`` or ``RETURN ...`` body with each ``*`` projection
+    over plain tables written as their columns (``columns``: table -> its columns in order),
+    as the catalog keeps it, in subqueries too (``RETURN (SELECT count(*) FROM (SELECT * FROM
+    t) s)``); a statement whose ``*`` cannot be expanded stays as it is."""
     from schemadiff.errors import ParseError
     from schemadiff.sql.split import split
 
+    if body.startswith("RETURN ") and columns:
+        tree = _parse_expression(body[len("RETURN "):])
+        if tree is None:
+            return body
+        try:
+            known = dict(columns)
+            stars = [s for s in tree.find_all(exp.Select)
+                     if any(_is_star_projection(p) for p in s.expressions)]
+            if not [s for s in stars if _expand_star(s, known)]:
+                return body
+            return "RETURN " + normalize_expression(tree.sql(dialect="postgres", comments=False))
+        except (SqlglotError, ValueError):  # pragma: no cover - generator gaps
+            return body
     head, tail = "BEGIN ATOMIC ", " END"
     if not (body.startswith(head) and body.endswith(tail)) or not columns:
         return body
@@ -1302,6 +1399,7 @@ def canonical_view_query(
             return None
         for select in list(tree.find_all(exp.Select)):
             _whole_row_references(select, known)
+            _function_column_references(select, known)
         for select in list(tree.find_all(exp.Select)):
             _positional_to_expressions(select)
             _flatten_join_groups(select)
@@ -1392,6 +1490,58 @@ def _whole_row_references(select: exp.Select, known: dict[str, tuple[str, ...]])
                 and isinstance(node.parent, (exp.Func, exp.Anonymous))
                 and node.parent_select is select):
             node.replace(exp.Column(this=exp.Star(), table=exp.to_identifier(node.name)))
+
+
+#: set-returning builtins whose one output column is named by an OUT parameter, not by the
+#: alias: ``jsonb_array_elements_text(j) AS e`` reads the column ``e.value``
+_OUT_COLUMN = {name: "value" for name in (
+    "jsonb_array_elements", "jsonb_array_elements_text", "json_array_elements",
+    "json_array_elements_text")}
+
+
+def _identifier_name(ident: exp.Expression | None) -> str | None:
+    if not isinstance(ident, exp.Identifier):
+        return None
+    return ident.this if ident.quoted else ident.this.lower()
+
+
+def _function_column_references(select: exp.Select, known: dict[str, tuple[str, ...]]) -> None:
+    """``SELECT e FROM t a, jsonb_array_elements_text(a.j) AS e``: a bare ``e`` is the
+    function's one column, which the deparser prints as ``e.value`` (``e(value)``); such a
+    reference is written as that column, and the alias given its column list. A name that is
+    a column of a known table the select reads is that column instead, and is left alone."""
+    from_ = select.args.get("from_") or select.args.get("from")
+    if from_ is None:
+        return
+    sources = [from_.this, *(j.this for j in select.args.get("joins") or [])]
+    columns: dict[str, str] = {}  # alias -> the function's column
+    taken: set[str] = set()
+    for source in sources:
+        if isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier):
+            name = _identifier_name(source.this)
+            taken.update(c.lower() for c in known.get(name or "", ()))
+            continue
+        if not isinstance(source, (exp.Table, exp.Lateral)) or source.args.get("ordinality"):
+            continue
+        func, alias = source.this, source.args.get("alias")
+        if (not isinstance(func, exp.Anonymous) or not isinstance(alias, exp.TableAlias)
+                or alias.args.get("columns")):
+            continue
+        out = _OUT_COLUMN.get(func.name.lower())
+        name = _identifier_name(alias.this)
+        if out is not None and name:
+            alias.set("columns", [exp.to_identifier(out)])
+            columns[name] = out
+    for name in taken:
+        columns.pop(name, None)
+    if not columns:
+        return
+    for node in list(select.find_all(exp.Column)):
+        name = _identifier_name(node.this)
+        if (node.args.get("table") is None and name in columns
+                and node.parent_select is select):
+            node.replace(exp.Column(this=exp.to_identifier(columns[name]),
+                                    table=exp.to_identifier(name)))
 
 
 def _plain_limit(select: exp.Select) -> bool:

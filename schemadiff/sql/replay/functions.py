@@ -78,7 +78,7 @@ class FunctionReplay(ReplayState):
         arguments = ", ".join(arg_text(a) for a in op.arguments
                               if op.returns_table is None or a.mode != "OUT")
         body = op.body
-        if body.startswith("BEGIN ATOMIC") and "*" in body:
+        if body.startswith(("BEGIN ATOMIC", "RETURN ")) and "*" in body:
             # SELECT * in a SQL-standard body is stored as the columns it reads at CREATE time
             body = expand_atomic_stars(body, self._star_columns(body))
         return Function(schema, op.name.name, identity, op.routine, arguments, returns,
