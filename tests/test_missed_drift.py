@@ -134,6 +134,29 @@ CASES += [
         " RETURN (SELECT count(*) FROM (SELECT x FROM t) s);",
         (("function", "public.n_rows()", "changed", "body"),),
     ),
+    Case(
+        # 'today' matches the day it was read as, not an expression or a day to come
+        "frozen date default changed by hand",
+        "CREATE TABLE td (d date DEFAULT 'today', e date DEFAULT 'today',"
+        " t timestamptz DEFAULT 'now');\n",
+        "ALTER TABLE td ALTER COLUMN d SET DEFAULT CURRENT_DATE,"
+        " ALTER COLUMN e SET DEFAULT '2999-01-01', ALTER COLUMN t DROP DEFAULT;",
+        (("column", "public.td.d", "changed", "default"),
+         ("column", "public.td.e", "changed", "default"),
+         ("column", "public.td.t", "changed", "default")),
+    ),
+    Case(
+        # the promotion cast over the schema's integer function is left out, not the constant
+        "check over a schema function changed by hand",
+        "CREATE FUNCTION my_int_fn(a int) RETURNS int LANGUAGE sql IMMUTABLE RETURN a + 1;\n"
+        "CREATE TABLE u (a int, CONSTRAINT k CHECK (my_int_fn(a) > 1.5),\n"
+        "    CONSTRAINT r CHECK (my_int_fn(a) * 1.5 < 100));\n",
+        "ALTER TABLE u DROP CONSTRAINT k, DROP CONSTRAINT r,"
+        " ADD CONSTRAINT k CHECK (my_int_fn(a) > 2.5),"
+        " ADD CONSTRAINT r CHECK (my_int_fn(a)::numeric(4,1) * 1.5 < 100);",
+        (("constraint", "public.u.k", "changed", "expression"),
+         ("constraint", "public.u.r", "changed", "expression")),
+    ),
 ]
 
 #: Migrations that must compare clean against what they build (no false difference).

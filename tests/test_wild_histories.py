@@ -141,6 +141,30 @@ CREATE VIEW doc_keys AS SELECT d.id, e FROM doc d, jsonb_array_elements_text(d.j
 CREATE VIEW doc_items AS SELECT x FROM doc d CROSS JOIN LATERAL json_array_elements(d.j::json) x;
 CREATE VIEW doc_tags AS SELECT t FROM doc d, unnest(d.tags) AS t;
 """),
+    # an integer result of the schema's own function, or cast to an integer, promoted
+    ("schema-function-promotion", """
+CREATE FUNCTION my_int_fn(a int) RETURNS int LANGUAGE sql IMMUTABLE RETURN a + 1;
+CREATE FUNCTION my_count() RETURNS bigint LANGUAGE sql STABLE RETURN 1;
+CREATE TABLE u (a int, b int,
+    n numeric DEFAULT my_count() * 1.5,
+    g float8 GENERATED ALWAYS AS (my_int_fn(a) ^ 2) STORED,
+    CONSTRAINT k1 CHECK (my_int_fn(a) > 1.5),
+    CONSTRAINT k2 CHECK (coalesce(my_int_fn(b), 0) * 1.5 > 1),
+    CONSTRAINT k3 CHECK (abs(a) ^ 2 < 100),
+    CONSTRAINT k4 CHECK (sign(b)::int ^ 2 >= 0)
+);
+CREATE INDEX u_scaled ON u ((my_int_fn(a) * 2.5));
+CREATE FUNCTION scaled(a int) RETURNS numeric LANGUAGE sql IMMUTABLE
+    RETURN my_int_fn(a) * 1.5;
+"""),
+    # 'today', 'now' ... are read once, when the default is set: the catalog holds that day
+    ("frozen-date-defaults", """
+CREATE TABLE td (d date DEFAULT 'today', t timestamp DEFAULT 'NOW', tz timestamptz DEFAULT 'now',
+    y date DEFAULT 'yesterday'::date, tm date DEFAULT 'tomorrow', c time DEFAULT 'now',
+    e timestamp DEFAULT 'epoch', i date DEFAULT 'infinity');
+ALTER TABLE td ALTER COLUMN y SET DEFAULT 'yesterday';
+ALTER TABLE td ADD COLUMN a date DEFAULT date 'today';
+"""),
 ]
 
 

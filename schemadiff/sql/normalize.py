@@ -248,6 +248,8 @@ def _promotable(node: exp.Expression) -> bool:
     back as ``n > (COALESCE(a, 0))::numeric``)."""
     if isinstance(node, _ARITHMETIC) or _integer_function(node):
         return True
+    if isinstance(node, exp.Cast) and _is_type(node.args.get("to"), _INTEGER_CASTS):
+        return True  # sign(x)::int ^ 2 comes back as ((sign(x))::integer)::double precision
     if isinstance(node, (exp.Coalesce, exp.Nullif)):
         args = [a for a in node.iter_expressions()]
         return bool(args) and all(
@@ -257,6 +259,7 @@ def _promotable(node: exp.Expression) -> bool:
     return False
 
 
+_INTEGER_CASTS = (exp.DataType.Type.INT, exp.DataType.Type.SMALLINT, exp.DataType.Type.BIGINT)
 _TEXT = (exp.DataType.Type.TEXT,)
 _VARCHAR_OR_TEXT = (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT)
 
@@ -1235,6 +1238,8 @@ def _format_interval(months: int, days: int, micros: int) -> str:
     return " ".join(parts)
 
 
+#: date/time inputs read relative to the moment they are read
+_FROZEN_DATETIMES = frozenset({"now", "today", "yesterday", "tomorrow"})
 _STRING_LITERAL = re.compile(r"'((?:[^']|'')*)'\Z")
 _TRUE = frozenset({"t", "true", "y", "yes", "on", "1"})
 _FALSE = frozenset({"f", "false", "n", "no", "off", "0"})
@@ -1264,6 +1269,9 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
         if v in _FALSE:
             return "FALSE"
         return expression
+    if value.strip().lower() in _FROZEN_DATETIMES and base.startswith(("date", "time")):
+        # read once, when the column is created: compared as such a constant (equivalence.py)
+        return quote_literal(value.strip().lower())
     if base.startswith("timestamp") or base == "date" or type_text.startswith("timestamp"):
         out = _canonical_datetime(value, type_text)
         return quote_literal(out) if out is not None else expression
