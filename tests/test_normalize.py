@@ -164,6 +164,12 @@ EQUAL: list[tuple[str, str, str]] = [
     ("power-of-integer-cast", "sign(id)::int ^ 2 > 0",
      "(((((sign((id)::double precision))::integer)::double precision ^ (2)::double precision)"
      " > (0)::double precision))"),
+    # a set-returning builtin's one column is named by its OUT parameter (value)
+    ("function-out-column", "(SELECT string_agg(e, ',') FROM jsonb_array_elements_text(j) AS e"
+     " WHERE e <> '')", "( SELECT string_agg(e.value, ','::text) AS string_agg"
+     " FROM jsonb_array_elements_text(j) e(value) WHERE (e.value <> ''::text))"),
+    ("function-out-column-output", "(SELECT e FROM json_array_elements(j) e LIMIT 1)",
+     "( SELECT e.value AS e FROM json_array_elements(j) e(value) LIMIT 1)"),
     ("jsonpath-lax-var", "jsonb_path_query_first(j, 'lax $.a ? (@ == $x)', v)",
      "jsonb_path_query_first(j, '$.\"a\"?(@ == $\"x\")'::jsonpath, v)"),
 ]
@@ -217,6 +223,8 @@ DIFFERENT: list[tuple[str, str, str]] = [
     ("function-alias-renames", "ARRAY(SELECT b FROM f(x) AS a(b))", "ARRAY(SELECT a FROM f(x) AS a)"),
     ("star-of-join", "(SELECT * FROM unnest(x) a, unnest(y) b)", "(SELECT a FROM unnest(x) a, unnest(y) b)"),
     ("array-quoted-space", "'{\"a b\"}'::text[]", "'{ab}'::text[]"),
+    ("function-out-column-renamed", "(SELECT e FROM jsonb_array_elements_text(j) AS e)",
+     "(SELECT e.value AS f FROM jsonb_array_elements_text(j) AS e(value))"),
     ("jsonpath-key", "jsonb_path_exists(j, '$.a')", "jsonb_path_exists(j, '$.b')"),
     ("jsonpath-mode", "jsonb_path_exists(j, 'strict $.a')", "jsonb_path_exists(j, '$.a')"),
     ("jsonpath-quoted-key", "j @? '$.\"a b\"'", "j @? '$.\"ab\"'"),

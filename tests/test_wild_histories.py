@@ -140,6 +140,10 @@ CREATE VIEW doc_keys AS SELECT d.id, e FROM doc d, jsonb_array_elements_text(d.j
     WHERE e <> '';
 CREATE VIEW doc_items AS SELECT x FROM doc d CROSS JOIN LATERAL json_array_elements(d.j::json) x;
 CREATE VIEW doc_tags AS SELECT t FROM doc d, unnest(d.tags) AS t;
+CREATE FUNCTION keys_of(j jsonb) RETURNS text LANGUAGE sql IMMUTABLE
+    RETURN (SELECT string_agg(e, ',') FROM jsonb_array_elements_text(j) AS e WHERE e <> '');
+CREATE FUNCTION items_of(j jsonb) RETURNS SETOF jsonb LANGUAGE sql IMMUTABLE
+BEGIN ATOMIC SELECT e FROM jsonb_array_elements(j) AS e; END;
 """),
     # an integer result of the schema's own function, or cast to an integer, promoted
     ("schema-function-promotion", """

@@ -467,6 +467,37 @@ def _star_of_function(select: exp.Select) -> None:
         select.set("expressions", [exp.Column(this=alias.this.copy())])
 
 
+def _out_column_of_function(select: exp.Select) -> None:
+    """``SELECT e FROM jsonb_array_elements_text(j) AS e`` reads the function's one column,
+    which an OUT parameter names: the deparser prints ``SELECT e.value AS e FROM
+    jsonb_array_elements_text(j) e(value)``. Only where the select reads nothing but such
+    functions (a table's column of that name would be read instead: views resolve that with
+    the tables' columns, :func:`_function_column_references`)."""
+    from_ = select.args.get("from_") or select.args.get("from")
+    if from_ is None:
+        return
+    columns: dict[str, str] = {}
+    for source in [from_.this, *(j.this for j in select.args.get("joins") or [])]:
+        if not _function_source(source) or source.args.get("ordinality"):
+            return
+        func, alias = source.this, source.args.get("alias")
+        if (isinstance(func, exp.Anonymous) and isinstance(alias, exp.TableAlias)
+                and not alias.args.get("columns") and func.name.lower() in _OUT_COLUMN):
+            name = _identifier_name(alias.this)
+            if name:
+                alias.set("columns", [exp.to_identifier(_OUT_COLUMN[func.name.lower()])])
+                columns[name] = _OUT_COLUMN[func.name.lower()]
+    if not columns:
+        return
+    for node in list(select.find_all(exp.Column)):
+        name = _identifier_name(node.this)
+        if node.args.get("table") is None and name in columns and node.parent_select is select:
+            column = exp.Column(this=exp.to_identifier(columns[name]))
+            if node.parent is select:  # the output column keeps the alias's name
+                column = exp.Alias(this=column, alias=exp.to_identifier(name))
+            node.replace(column)
+
+
 _FUNCTION_NAME = re.compile(r"([A-Za-z_][A-Za-z_0-9]*)\s*\(")
 _NAMED_FORMS: dict[type[exp.Expression], str] = {
     exp.Case: "case", exp.Coalesce: "coalesce", exp.Array: "array", exp.Exists: "exists",
@@ -671,6 +702,7 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return node
     if isinstance(node, exp.Select):
         _star_of_function(node)
+        _out_column_of_function(node)
         return node
     if isinstance(node, exp.Alias) and isinstance(node.parent, exp.Select):
         ident = node.args.get("alias")
@@ -1504,7 +1536,7 @@ def _whole_row_references(select: exp.Select, known: dict[str, tuple[str, ...]])
 #: alias: ``jsonb_array_elements_text(j) AS e`` reads the column ``e.value``
 _OUT_COLUMN = {name: "value" for name in (
     "jsonb_array_elements", "jsonb_array_elements_text", "json_array_elements",
-    "json_array_elements_text")}
+    "json_array_elements_text")} | {"pg_partition_ancestors": "relid"}
 
 
 def _identifier_name(ident: exp.Expression | None) -> str | None:
