@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
+from schemadiff.model import Key
 from schemadiff.sql.normalize import _WIDER_NUMBERS, _parse_expression
 
 if TYPE_CHECKING:
@@ -143,14 +144,27 @@ class Equivalence:
             )
         return False
 
+    def _date_or_time(self, type_text: str, depth: int = 0) -> bool:
+        """Whether the type is a date or time type, or a domain over one."""
+        if type_text.startswith(("date", "time")):
+            return True
+        schema, dot, name = type_text.partition(".")
+        if not dot or depth > 8:
+            return False
+        for catalog in self._catalogs:
+            domain = catalog.get(Key("domain", schema.strip('"'), name.strip('"'), ""))
+            if domain is not None:
+                return self._date_or_time(str(getattr(domain, "type", "")), depth + 1)
+        return False
+
     def _same_text(
         self, obj: SchemaObject, attribute: str | None, expected: str, actual: str
     ) -> bool:
         if (
             attribute == "default"
-            and expected in FROZEN_WORDS
-            and obj.KIND == "column"
-            and str(getattr(obj, "type", "")).startswith(("date", "time"))
+            and expected.lower() in FROZEN_WORDS
+            and obj.KIND in ("column", "domain")
+            and self._date_or_time(str(getattr(obj, "type", "")))
         ):
             return _frozen_constant(actual, self._today)
         if "CAST(" not in expected and "CAST(" not in actual:

@@ -137,13 +137,18 @@ CASES += [
     Case(
         # 'today' matches the day it was read as, not an expression or a day to come
         "frozen date default changed by hand",
+        "CREATE DOMAIN day_d AS date DEFAULT 'today';\n"
         "CREATE TABLE td (d date DEFAULT 'today', e date DEFAULT 'today',"
-        " t timestamptz DEFAULT 'now');\n",
+        " t timestamptz DEFAULT 'now', f day_d DEFAULT 'yesterday');\n",
         "ALTER TABLE td ALTER COLUMN d SET DEFAULT CURRENT_DATE,"
-        " ALTER COLUMN e SET DEFAULT '2999-01-01', ALTER COLUMN t DROP DEFAULT;",
+        " ALTER COLUMN e SET DEFAULT '2999-01-01', ALTER COLUMN t DROP DEFAULT,"
+        " ALTER COLUMN f SET DEFAULT now();"
+        " ALTER DOMAIN day_d SET DEFAULT CURRENT_DATE;",
         (("column", "public.td.d", "changed", "default"),
          ("column", "public.td.e", "changed", "default"),
-         ("column", "public.td.t", "changed", "default")),
+         ("column", "public.td.t", "changed", "default"),
+         ("column", "public.td.f", "changed", "default"),
+         ("domain", "public.day_d", "changed", "default")),
     ),
     Case(
         # the promotion cast over the schema's integer function is left out, not the constant

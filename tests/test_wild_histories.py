@@ -168,6 +168,8 @@ CREATE TABLE td (d date DEFAULT 'today', t timestamp DEFAULT 'NOW', tz timestamp
     e timestamp DEFAULT 'epoch', i date DEFAULT 'infinity');
 ALTER TABLE td ALTER COLUMN y SET DEFAULT 'yesterday';
 ALTER TABLE td ADD COLUMN a date DEFAULT date 'today';
+CREATE DOMAIN day_d AS date DEFAULT 'Today';
+CREATE TABLE tx (d day_d, e day_d DEFAULT 'yesterday');
 """),
 ]
 
