@@ -12,7 +12,8 @@ comparison has both catalogs:
   as for the builtins (the documented blind spot: an explicit such cast is not compared).
 - A date or time default written as ``'today'``, ``'now'``, ``'yesterday'`` or ``'tomorrow'``
   is read once, when the column is created: the catalog holds the constant it was then
-  (``DEFAULT 'today'`` is ``'2024-05-01'::date``). The files cannot say which day that was,
+  (``DEFAULT 'today'`` is ``'2024-05-01'::date``; so in a CHECK or an index predicate,
+  where ``'epoch'`` is stored as ``'1970-01-01'`` too). The files cannot say which day that was,
   so the migration's word matches any constant of that kind that is not later than such a
   word could have given (tomorrow, seen from now); a default changed by hand to an
   expression (``CURRENT_DATE``), to ``NULL``, or to a day in the future is still a difference.
@@ -106,6 +107,27 @@ def _frozen_constant(stored: str, today: date) -> bool:
     return day is None or date.fromisoformat(day) <= today + timedelta(days=1)
 
 
+_WORD_LITERAL = re.compile(r"'(now|today|yesterday|tomorrow|epoch)'", re.IGNORECASE)
+
+
+def _frozen_expression(expected: str, actual: str, today: date) -> bool:
+    """Whether ``actual`` is ``expected`` with its ``'today'``-like constants as the days they
+    were read as (``CHECK (d <= 'today')`` is stored as ``d <= '2024-05-01'::date``), and its
+    ``'epoch'`` as ``'1970-01-01'`` (a date or time constant: the word's type is not known
+    here, but both sides' other text must be the same)."""
+    parts = _WORD_LITERAL.split(expected)
+    pattern = []
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            pattern.append(re.escape(part))
+        elif part.lower() == "epoch":
+            pattern.append("(?:'1970-01-01'|'epoch')")
+        else:
+            pattern.append("('[^']*')")
+    m = re.fullmatch("".join(pattern), actual)
+    return m is not None and all(_frozen_constant(g, today) for g in m.groups())
+
+
 class Equivalence:
     """Decides whether an expected and an actual value differ only in a form one of the
     schemas explains (see the module's doc); built once per comparison."""
@@ -160,13 +182,14 @@ class Equivalence:
     def _same_text(
         self, obj: SchemaObject, attribute: str | None, expected: str, actual: str
     ) -> bool:
-        if (
-            attribute == "default"
-            and expected.lower() in FROZEN_WORDS
-            and obj.KIND in ("column", "domain")
-            and self._date_or_time(str(getattr(obj, "type", "")))
-        ):
-            return _frozen_constant(actual, self._today)
+        frozen = "'" in expected and _WORD_LITERAL.search(expected) is not None
+        if frozen and attribute == "default" and obj.KIND in ("column", "domain"):
+            # a default of another type holds the word as a string
+            frozen = self._date_or_time(str(getattr(obj, "type", "")))
+            if frozen and expected.lower() in FROZEN_WORDS:
+                return _frozen_constant(actual, self._today)
+        if frozen:
+            return _frozen_expression(expected, actual, self._today)
         if "CAST(" not in expected and "CAST(" not in actual:
             return False
         names = self.names

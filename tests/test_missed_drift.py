@@ -151,6 +151,19 @@ CASES += [
          ("domain", "public.day_d", "changed", "default")),
     ),
     Case(
+        # a 'today' in a CHECK or a predicate matches the day it was read as, nothing else
+        "frozen date in a check changed by hand",
+        "CREATE TABLE tc (d date, CONSTRAINT k1 CHECK (d <= 'today'),\n"
+        "    CONSTRAINT k2 CHECK (d > 'epoch'));\n"
+        "CREATE INDEX tc_recent ON tc (d) WHERE d > 'yesterday';\n",
+        "ALTER TABLE tc DROP CONSTRAINT k1, DROP CONSTRAINT k2,"
+        " ADD CONSTRAINT k1 CHECK (d <= CURRENT_DATE), ADD CONSTRAINT k2 CHECK (d > '1970-01-02');"
+        " DROP INDEX tc_recent; CREATE INDEX tc_recent ON tc (d) WHERE d > '2999-01-01';",
+        (("constraint", "public.tc.k1", "changed", "expression"),
+         ("constraint", "public.tc.k2", "changed", "expression"),
+         ("index", "public.tc_recent", "changed", "predicate")),
+    ),
+    Case(
         # the promotion cast over the schema's integer function is left out, not the constant
         "check over a schema function changed by hand",
         "CREATE FUNCTION my_int_fn(a int) RETURNS int LANGUAGE sql IMMUTABLE RETURN a + 1;\n"

@@ -585,3 +585,22 @@ def test_frozen_date_default(type_text: str, written: str, stored: str, same: bo
     from schemadiff.model import Catalog
 
     assert Equivalence(Catalog())(_column(type_text), "default", written, stored) is same
+
+
+@pytest.mark.parametrize(("written", "stored", "same"), [
+    ("d <= 'today'", "(d <= '2024-05-01'::date)", True),
+    ("ts < 'now'::timestamptz + interval '1 year'",
+     "(ts < ('2024-05-01 10:00:00.5+00'::timestamp with time zone + '1 year'::interval))", True),
+    ("d > 'epoch'", "(d > '1970-01-01'::date)", True),
+    ("d > 'epoch'", "(d > '1970-01-02'::date)", False),
+    ("d <= 'today'", "(d <= CURRENT_DATE)", False),
+    ("d <= 'today'", "(d <= '2999-01-01'::date)", False),
+    ("d <= 'today'", "(d < '2024-05-01'::date)", False),  # the rest of the text must match
+])
+def test_frozen_date_in_expression(written: str, stored: str, same: bool) -> None:
+    from schemadiff.equivalence import Equivalence
+    from schemadiff.model import Catalog, Constraint
+
+    check = Constraint("public", "t", "k", "check")
+    one, other = normalize_expression(written), normalize_expression(stored)
+    assert Equivalence(Catalog())(check, "expression", one, other) is same

@@ -169,7 +169,10 @@ CREATE TABLE td (d date DEFAULT 'today', t timestamp DEFAULT 'NOW', tz timestamp
 ALTER TABLE td ALTER COLUMN y SET DEFAULT 'yesterday';
 ALTER TABLE td ADD COLUMN a date DEFAULT date 'today';
 CREATE DOMAIN day_d AS date DEFAULT 'Today';
-CREATE TABLE tx (d day_d, e day_d DEFAULT 'yesterday');
+CREATE TABLE tx (d day_d, e day_d DEFAULT 'yesterday', ts timestamptz,
+    CONSTRAINT k1 CHECK (d <= 'today'), CONSTRAINT k2 CHECK (d > 'epoch'),
+    CONSTRAINT k3 CHECK (ts < 'now'::timestamptz + interval '1 year'));
+CREATE INDEX tx_recent ON tx (ts) WHERE ts > 'yesterday';
 """),
 ]
 
