@@ -135,6 +135,16 @@ CASES += [
         (("function", "public.n_rows()", "changed", "body"),),
     ),
     Case(
+        # ORDER BY 1 is compared as the column it names, not dropped
+        "function body's ORDER BY changed by hand",
+        "CREATE TABLE t (id int, x int);\n"
+        "CREATE FUNCTION ordered() RETURNS SETOF int LANGUAGE sql STABLE\n"
+        "BEGIN ATOMIC SELECT id FROM t ORDER BY 1; END;\n",
+        "CREATE OR REPLACE FUNCTION ordered() RETURNS SETOF int LANGUAGE sql STABLE"
+        " BEGIN ATOMIC SELECT id FROM t ORDER BY x; END;",
+        (("function", "public.ordered()", "changed", "body"),),
+    ),
+    Case(
         # 'today' matches the day it was read as, not an expression or a day to come
         "frozen date default changed by hand",
         "CREATE DOMAIN day_d AS date DEFAULT 'today';\n"

@@ -170,6 +170,13 @@ EQUAL: list[tuple[str, str, str]] = [
      " FROM jsonb_array_elements_text(j) e(value) WHERE (e.value <> ''::text))"),
     ("function-out-column-output", "(SELECT e FROM json_array_elements(j) e LIMIT 1)",
      "( SELECT e.value AS e FROM json_array_elements(j) e(value) LIMIT 1)"),
+    # a subquery as the deparser prints it: join groups, positions, a function's column
+    ("subquery-join-group", "(SELECT count(*) FROM t JOIN u ON u.t_id = t.id WHERE v > 1)",
+     "( SELECT count(*) AS count FROM (t JOIN u ON ((u.t_id = t.id))) WHERE (u.v > (1)::numeric))"),
+    ("subquery-positional-order", "(SELECT id FROM t ORDER BY 1 DESC LIMIT 1)",
+     "( SELECT t.id FROM t ORDER BY t.id DESC LIMIT 1)"),
+    ("lateral-function-alias", "(SELECT array_agg(k) FROM t, jsonb_object_keys(j) AS k)",
+     "( SELECT array_agg(k.k) AS array_agg FROM t, LATERAL jsonb_object_keys(t.j) k(k))"),
     ("jsonpath-lax-var", "jsonb_path_query_first(j, 'lax $.a ? (@ == $x)', v)",
      "jsonb_path_query_first(j, '$.\"a\"?(@ == $\"x\")'::jsonpath, v)"),
 ]
@@ -225,6 +232,8 @@ DIFFERENT: list[tuple[str, str, str]] = [
     ("array-quoted-space", "'{\"a b\"}'::text[]", "'{ab}'::text[]"),
     ("function-out-column-renamed", "(SELECT e FROM jsonb_array_elements_text(j) AS e)",
      "(SELECT e.value AS f FROM jsonb_array_elements_text(j) AS e(value))"),
+    ("positional-order", "(SELECT id, x FROM t ORDER BY 1)", "(SELECT id, x FROM t ORDER BY 2)"),
+    ("positional-group", "(SELECT x, y FROM t GROUP BY 1)", "(SELECT x, y FROM t GROUP BY y)"),
     ("jsonpath-key", "jsonb_path_exists(j, '$.a')", "jsonb_path_exists(j, '$.b')"),
     ("jsonpath-mode", "jsonb_path_exists(j, 'strict $.a')", "jsonb_path_exists(j, '$.a')"),
     ("jsonpath-quoted-key", "j @? '$.\"a b\"'", "j @? '$.\"ab\"'"),
@@ -482,7 +491,14 @@ def test_referenced_relations(query: str, relations: tuple[str, ...]) -> None:
     ("RETURN (SELECT count(*) FROM (SELECT * FROM u) AS s)",
      "RETURN (SELECT count(*) FROM (SELECT * FROM u) AS s)"),  # u unknown
     ("RETURN 2 * 3", "RETURN 2 * 3"),
-], ids=["star", "unknown-table", "return-subquery", "return-unknown-table", "return-product"])
+    # a function's one column, named by an OUT parameter; t has no column e
+    ("BEGIN ATOMIC SELECT e FROM t, JSONB_ARRAY_ELEMENTS(j) AS e WHERE e IS NOT NULL; END",
+     "BEGIN ATOMIC SELECT value AS e FROM t, JSONB_ARRAY_ELEMENTS(j) AS e(value)"
+     " WHERE value IS NOT NULL; END"),
+    ("BEGIN ATOMIC SELECT x FROM t, JSONB_ARRAY_ELEMENTS(j) AS x; END",
+     "BEGIN ATOMIC SELECT x FROM t, JSONB_ARRAY_ELEMENTS(j) AS x; END"),  # t's column x
+], ids=["star", "unknown-table", "return-subquery", "return-unknown-table", "return-product",
+        "function-column", "function-alias-shadowed"])
 def test_expand_atomic_stars(body: str, expected: str) -> None:
     assert expand_atomic_stars(body, (("t", ("x", "y")),)) == expected
 

@@ -145,6 +145,20 @@ CREATE FUNCTION keys_of(j jsonb) RETURNS text LANGUAGE sql IMMUTABLE
 CREATE FUNCTION items_of(j jsonb) RETURNS SETOF jsonb LANGUAGE sql IMMUTABLE
 BEGIN ATOMIC SELECT e FROM jsonb_array_elements(j) AS e; END;
 """),
+    # SQL-standard bodies as the deparser prints them: join groups in parentheses, ORDER BY
+    # positions as the columns, a function's column named like its alias, an OUT column
+    ("sql-body-deparsed-forms", """
+CREATE TABLE t (id int PRIMARY KEY, x int, j jsonb);
+CREATE TABLE u (id int, t_id int, v numeric);
+CREATE FUNCTION joined() RETURNS bigint LANGUAGE sql STABLE
+    RETURN (SELECT count(*) FROM t JOIN u ON u.t_id = t.id WHERE u.v > 1);
+CREATE FUNCTION ordered() RETURNS SETOF int LANGUAGE sql STABLE
+BEGIN ATOMIC SELECT id FROM t WHERE id IN (SELECT t_id FROM u) ORDER BY 1 DESC; END;
+CREATE FUNCTION key_counts() RETURNS TABLE(k text, n bigint) LANGUAGE sql STABLE
+BEGIN ATOMIC SELECT k, count(*) FROM t, jsonb_object_keys(j) AS k GROUP BY 1; END;
+CREATE FUNCTION elements() RETURNS SETOF jsonb LANGUAGE sql STABLE
+BEGIN ATOMIC SELECT e FROM t, jsonb_array_elements(t.j) AS e WHERE e IS NOT NULL; END;
+"""),
     # an integer result of the schema's own function, or cast to an integer, promoted
     ("schema-function-promotion", """
 CREATE FUNCTION my_int_fn(a int) RETURNS int LANGUAGE sql IMMUTABLE RETURN a + 1;

@@ -580,6 +580,10 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         # LATERAL before a function in FROM is implied: the deparser prints it when the call
         # reads a column of an earlier item
         func, alias = node.this, node.args.get("alias")
+        if isinstance(alias, exp.TableAlias):
+            columns = alias.args.get("columns") or []
+            if len(columns) == 1 and columns[0].name == alias.name:
+                alias.set("columns", None)  # f(x) AS a(a): as for a function in FROM
         if isinstance(func, exp.Unnest):
             if alias is not None:
                 func.set("alias", alias)
@@ -703,6 +707,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Select):
         _star_of_function(node)
         _out_column_of_function(node)
+        _flatten_join_groups(node)  # FROM (a JOIN b ON ...): the deparser's parentheses
+        _positional_to_expressions(node)  # ORDER BY 1 is stored as the column it names
         return node
     if isinstance(node, exp.Alias) and isinstance(node.parent, exp.Select):
         ident = node.args.get("alias")
@@ -966,11 +972,32 @@ def normalize_statement(text: str) -> str:
         return _collapse(text)
 
 
+def needs_table_columns(body: str) -> bool:
+    """Whether :func:`expand_atomic_stars` may change a routine body (a ``*``, or a function
+    whose one column an OUT parameter names)."""
+    return "*" in body or _OUT_COLUMN_HINT.search(body) is not None
+
+
+def _with_table_columns(tree: exp.Expression, known: dict[str, tuple[str, ...]]) -> bool:
+    """``*`` projections expanded, a function's alias read as its column, in every select of a
+    statement; whether anything changed."""
+    changed = False
+    for select in list(tree.find_all(exp.Select)):
+        if any(_is_star_projection(p) for p in select.expressions):
+            changed = _expand_star(select, known) or changed
+        before = select.sql(dialect="postgres", comments=False)
+        _function_column_references(select, known)
+        changed = changed or select.sql(dialect="postgres", comments=False) != before
+    return changed
+
+
 def expand_atomic_stars(body: str, columns: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
     """A normalized ``BEGIN ATOMIC ... END`` or ``RETURN ...`` body with each ``*`` projection
     over plain tables written as their columns (``columns``: table -> its columns in order),
     as the catalog keeps it, in subqueries too (``RETURN (SELECT count(*) FROM (SELECT * FROM
-    t) s)``); a statement whose ``*`` cannot be expanded stays as it is."""
+    t) s)``); a statement whose ``*`` cannot be expanded stays as it is. The alias of a
+    function whose one column an OUT parameter names is read as that column where the
+    tables' columns say it is not one of theirs (:func:`_function_column_references`)."""
     from schemadiff.errors import ParseError
     from schemadiff.sql.split import split
 
@@ -979,10 +1006,7 @@ def expand_atomic_stars(body: str, columns: tuple[tuple[str, tuple[str, ...]], .
         if tree is None:
             return body
         try:
-            known = dict(columns)
-            stars = [s for s in tree.find_all(exp.Select)
-                     if any(_is_star_projection(p) for p in s.expressions)]
-            if not [s for s in stars if _expand_star(s, known)]:
+            if not _with_table_columns(tree, dict(columns)):
                 return body
             return "RETURN " + normalize_expression(tree.sql(dialect="postgres", comments=False))
         except (SqlglotError, ValueError):  # pragma: no cover - generator gaps
@@ -1000,12 +1024,10 @@ def expand_atomic_stars(body: str, columns: tuple[tuple[str, tuple[str, ...]], .
         if st.meta:
             continue
         text = st.text.strip().rstrip(";").strip()
-        tree = _parse_expression(text) if "*" in text else None
+        tree = _parse_expression(text) if needs_table_columns(text) else None
         if tree is not None:
             try:
-                for select in list(tree.find_all(exp.Select)):
-                    if any(_is_star_projection(p) for p in select.expressions):
-                        _expand_star(select, known)
+                _with_table_columns(tree, known)
                 text = normalize_statement(tree.sql(dialect="postgres", comments=False))
             except (SqlglotError, ValueError):  # pragma: no cover - generator gaps
                 pass
@@ -1537,6 +1559,7 @@ def _whole_row_references(select: exp.Select, known: dict[str, tuple[str, ...]])
 _OUT_COLUMN = {name: "value" for name in (
     "jsonb_array_elements", "jsonb_array_elements_text", "json_array_elements",
     "json_array_elements_text")} | {"pg_partition_ancestors": "relid"}
+_OUT_COLUMN_HINT = re.compile(r"(?i)\bjsonb?_array_elements|\bpg_partition_ancestors\b")
 
 
 def _identifier_name(ident: exp.Expression | None) -> str | None:
@@ -1555,6 +1578,7 @@ def _function_column_references(select: exp.Select, known: dict[str, tuple[str, 
         return
     sources = [from_.this, *(j.this for j in select.args.get("joins") or [])]
     columns: dict[str, str] = {}  # alias -> the function's column
+    aliases: list[tuple[exp.TableAlias, str, str]] = []
     taken: set[str] = set()
     for source in sources:
         if isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier):
@@ -1570,18 +1594,22 @@ def _function_column_references(select: exp.Select, known: dict[str, tuple[str, 
         out = _OUT_COLUMN.get(func.name.lower())
         name = _identifier_name(alias.this)
         if out is not None and name:
+            aliases.append((alias, name, out))
+    for alias, name, out in aliases:
+        if name not in taken:
             alias.set("columns", [exp.to_identifier(out)])
             columns[name] = out
-    for name in taken:
-        columns.pop(name, None)
     if not columns:
         return
     for node in list(select.find_all(exp.Column)):
         name = _identifier_name(node.this)
         if (node.args.get("table") is None and name in columns
                 and node.parent_select is select):
-            node.replace(exp.Column(this=exp.to_identifier(columns[name]),
-                                    table=exp.to_identifier(name)))
+            column: exp.Expression = exp.Column(this=exp.to_identifier(columns[name]),
+                                                table=exp.to_identifier(name))
+            if node.parent is select:  # the output column keeps the alias's name
+                column = exp.Alias(this=column, alias=exp.to_identifier(name))
+            node.replace(column)
 
 
 def _plain_limit(select: exp.Select) -> bool:
