@@ -177,6 +177,12 @@ EQUAL: list[tuple[str, str, str]] = [
      "( SELECT t.id FROM t ORDER BY t.id DESC LIMIT 1)"),
     ("lateral-function-alias", "(SELECT array_agg(k) FROM t, jsonb_object_keys(j) AS k)",
      "( SELECT array_agg(k.k) AS array_agg FROM t, LATERAL jsonb_object_keys(t.j) k(k))"),
+    # the catalog's parentheses: left-nested operators of one priority, none where redundant
+    ("jsonpath-chained-and", "j @? '$ ? (@ > 1 && @ < 5 && @ != 3)'",
+     "(j @? '$?((@ > 1 && @ < 5) && @ != 3)'::jsonpath)"),
+    ("jsonpath-redundant-parentheses", "j @? '$.a ? ((@.b > 1) || (@.c < 2))'",
+     "(j @? '$.\"a\"?(@.\"b\" > 1 || @.\"c\" < 2)'::jsonpath)"),
+    ("jsonpath-arithmetic", "j @@ '$.a - 1 - 2 > 0'", "(j @@ '((($.\"a\" - 1) - 2) > 0)'::jsonpath)"),
     ("jsonpath-lax-var", "jsonb_path_query_first(j, 'lax $.a ? (@ == $x)', v)",
      "jsonb_path_query_first(j, '$.\"a\"?(@ == $\"x\")'::jsonpath, v)"),
 ]
@@ -234,6 +240,9 @@ DIFFERENT: list[tuple[str, str, str]] = [
      "(SELECT e.value AS f FROM jsonb_array_elements_text(j) AS e(value))"),
     ("positional-order", "(SELECT id, x FROM t ORDER BY 1)", "(SELECT id, x FROM t ORDER BY 2)"),
     ("positional-group", "(SELECT x, y FROM t GROUP BY 1)", "(SELECT x, y FROM t GROUP BY y)"),
+    ("jsonpath-grouping", "j @? '$ ? (@ > 1 && (@ < 5 || @ != 3))'",
+     "j @? '$ ? ((@ > 1 && @ < 5) || @ != 3)'"),
+    ("jsonpath-arithmetic-grouping", "j @@ '$.a - (1 - 2) > 0'", "j @@ '$.a - 1 - 2 > 0'"),
     ("jsonpath-key", "jsonb_path_exists(j, '$.a')", "jsonb_path_exists(j, '$.b')"),
     ("jsonpath-mode", "jsonb_path_exists(j, 'strict $.a')", "jsonb_path_exists(j, '$.a')"),
     ("jsonpath-quoted-key", "j @? '$.\"a b\"'", "j @? '$.\"ab\"'"),

@@ -132,6 +132,13 @@ CREATE TABLE jp (j jsonb,
         STORED
 );
 CREATE INDEX jp_a ON jp (j) WHERE jsonb_path_match(j, 'exists($.e)');
+CREATE TABLE jq (j jsonb,
+    CONSTRAINT k1 CHECK (j @? '$.items[*] ? (@.qty > 0 && @.price >= 0 && @.sku != "")'),
+    CONSTRAINT k2 CHECK (j @? '$.a ? ((@.b > 1) && (@.c < 2 || @.d == 3))'),
+    CONSTRAINT k3 CHECK (jsonb_path_match(j, 'exists($.id) && $.id.type() == "string"')),
+    CONSTRAINT k4 CHECK (j @? '$.a ? (@ like_regex "^[a-z]+$" flag "i" || @ starts with "x")'),
+    CONSTRAINT k5 CHECK (j @@ '$.n - 1 - 2 < 10 * 2'),
+    CONSTRAINT k6 CHECK (j @? 'strict $."a-b"[0 to last] ? (!(@ == null))'));
 """),
     # a set-returning function's one column, named by its OUT parameter, read by the alias
     ("function-out-column-in-view", """

@@ -395,9 +395,9 @@ def canonical_jsonpath(text: str) -> str | None:
     form (``$."a"?(@ > 1)``: keys and variables quoted, ``lax`` left out, ``<>`` as ``!=``,
     numbers as ``numeric`` prints them, the parentheses around a whole expression its own).
 
-    The tokens are compared, not the path's tree: parentheses the catalog drops inside a
-    filter still differ (a false difference, never a hidden one). None when the text is not
-    made of jsonpath tokens.
+    The path is read into its tree and printed with the parentheses the catalog prints
+    (:class:`_JsonPath`); what that cannot read is compared by its tokens. None when the text
+    is not made of jsonpath tokens.
     """
     tokens: list[tuple[str, str]] = []
     pos, text = 0, text.strip()
@@ -430,14 +430,161 @@ def canonical_jsonpath(text: str) -> str | None:
         elif value == "<>":
             value = "!="
         out.append(value)
+    try:
+        return prefix + _JsonPath(out).render()
+    except (ValueError, IndexError, RecursionError):  # not read as a path: its tokens
+        body = _glued(out)
+        while body.startswith("(") and body.endswith(")") and _balanced(body[1:-1]):
+            body = body[1:-1]
+        return prefix + body
+
+
+def _glued(tokens: list[str]) -> str:
+    """Tokens glued as the catalog prints them (``$."a"[*]?(``), spaces elsewhere."""
     body = ""
-    for i, value in enumerate(out):  # glued as the catalog prints them, spaces elsewhere
-        if i and out[i - 1] not in _JSONPATH_GLUE_AFTER and value not in _JSONPATH_GLUE_BEFORE:
+    for i, value in enumerate(tokens):
+        if i and tokens[i - 1] not in _JSONPATH_GLUE_AFTER and value not in _JSONPATH_GLUE_BEFORE:
             body += " "
         body += value
-    while body.startswith("(") and body.endswith(")") and _balanced(body[1:-1]):
-        body = body[1:-1]
-    return prefix + body
+    return body
+
+
+#: binary jsonpath operators by priority (jsonpath.c's operationPriority)
+_JP_PRIORITY = {"||": 0, "&&": 1, "==": 2, "!=": 2, "<": 2, "<=": 2, ">": 2, ">=": 2,
+                "+": 3, "-": 3, "*": 4, "/": 4, "%": 4}
+_JP_CLOSE = {"(": ")", "[": "]", "{": "}"}
+
+
+class _JsonPath:
+    """A jsonpath expression read into its tree and printed as ``printJsonPathItem`` does:
+    an operand in parentheses exactly where its operator binds no tighter than its parent's
+    (``@ > 1 && @ < 5 && @ != 3`` is ``(@ > 1 && @ < 5) && @ != 3``, ``(@ > 1) || (@ < 0)``
+    is ``@ > 1 || @ < 0``). Raises ValueError on what it cannot read."""
+
+    def __init__(self, tokens: list[str]) -> None:
+        self.t = tokens
+        self.i = 0
+
+    def render(self) -> str:
+        node = self._binary(0)
+        if self.i != len(self.t):
+            raise ValueError
+        return self._print(node)
+
+    def _peek(self) -> str | None:
+        return self.t[self.i] if self.i < len(self.t) else None
+
+    def _take(self, expected: str | None = None) -> str:
+        tok = self._peek()
+        if tok is None or (expected is not None and tok != expected):
+            raise ValueError
+        self.i += 1
+        return tok
+
+    def _binary(self, level: int) -> tuple:  # type: ignore[type-arg]
+        if level > 4:
+            return self._unary()
+        node = self._binary(level + 1)
+        if level == 2 and self._peek() == "like_regex":
+            self.i += 1
+            pattern, flag = self._take(), None
+            if self._peek() == "flag":
+                self.i += 1
+                flag = self._take()
+            return ("like", node, pattern, flag)
+        if level == 2 and self._peek() == "starts":
+            self.i += 1
+            self._take("with")
+            return ("starts", node, self._binary(3))
+        while (op := self._peek()) in _JP_PRIORITY and _JP_PRIORITY[op] == level:
+            self.i += 1
+            node = ("bin", op, node, self._binary(level + 1))
+        return node
+
+    def _unary(self) -> tuple:  # type: ignore[type-arg]
+        tok = self._peek()
+        if tok in ("+", "-"):
+            self.i += 1
+            return ("un", tok, self._unary())
+        if tok in ("!", "exists") and self.i + 1 < len(self.t) and self.t[self.i + 1] == "(":
+            self.i += 2
+            inner = self._binary(0)
+            self._take(")")
+            return ("not" if tok == "!" else "exists", inner)
+        return self._chain()
+
+    def _raw(self, open_: str) -> str:
+        """A bracketed run (subscripts, method arguments, a .** level) as its glued tokens."""
+        start, depth = self.i, 0
+        while True:
+            tok = self._take()
+            depth += tok == open_
+            depth -= tok == _JP_CLOSE[open_]
+            if depth == 0:
+                return _glued(self.t[start:self.i])
+
+    def _chain(self) -> tuple:  # type: ignore[type-arg]
+        tok = self._take()
+        if tok == "(":
+            inner = self._binary(0)
+            self._take(")")
+            if self._peek() == "is":
+                self.i += 1
+                self._take("unknown")
+                return ("unknown", inner)
+            if self._peek() in (".", "[", "?"):
+                raise ValueError  # an accessor on a parenthesized expression: not read
+            return inner
+        if tok in _JP_PRIORITY or tok in (")", "]", "}", ",", ".", "[", "?", "!"):
+            raise ValueError
+        text = tok
+        while (nxt := self._peek()) in (".", "[", "?"):
+            if nxt == "[":
+                text += self._raw("[")
+            elif nxt == "?":
+                self.i += 1
+                self._take("(")
+                inner = self._binary(0)
+                self._take(")")
+                text += "?(" + self._print(inner) + ")"
+            else:
+                self.i += 1
+                key = self._take()
+                text += "." + key
+                if self._peek() == "(" or (key == "**" and self._peek() == "{"):
+                    text += self._raw(self.t[self.i])
+        return ("atom", text)
+
+    @staticmethod
+    def _priority(node: tuple) -> int:  # type: ignore[type-arg]
+        kind = node[0]
+        if kind == "bin":
+            return _JP_PRIORITY[node[1]]
+        return {"un": 5, "like": 2, "starts": 2}.get(kind, 6)
+
+    def _sub(self, node: tuple, parent: int) -> str:  # type: ignore[type-arg]
+        text = self._print(node)
+        return f"({text})" if self._priority(node) <= parent else text
+
+    def _print(self, node: tuple) -> str:  # type: ignore[type-arg]
+        kind = node[0]
+        if kind == "bin":
+            level = _JP_PRIORITY[node[1]]
+            return f"{self._sub(node[2], level)} {node[1]} {self._sub(node[3], level)}"
+        if kind == "un":
+            return node[1] + self._sub(node[2], 5)
+        if kind == "not":
+            return f"!({self._print(node[1])})"
+        if kind == "exists":
+            return f"exists ({self._print(node[1])})"
+        if kind == "like":
+            flag = f" flag {node[3]}" if node[3] is not None else ""
+            return f"{self._sub(node[1], 2)} like_regex {node[2]}{flag}"
+        if kind == "starts":
+            return f"{self._sub(node[1], 2)} starts with {self._sub(node[2], 2)}"
+        if kind == "unknown":
+            return f"({self._print(node[1])}) is unknown"
+        return str(node[1])
 
 
 def _jsonpath_constant(node: exp.Expression) -> exp.Expression:
