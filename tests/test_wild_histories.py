@@ -138,7 +138,8 @@ CREATE TABLE jq (j jsonb,
     CONSTRAINT k3 CHECK (jsonb_path_match(j, 'exists($.id) && $.id.type() == "string"')),
     CONSTRAINT k4 CHECK (j @? '$.a ? (@ like_regex "^[a-z]+$" flag "i" || @ starts with "x")'),
     CONSTRAINT k5 CHECK (j @@ '$.n - 1 - 2 < 10 * 2'),
-    CONSTRAINT k6 CHECK (j @? 'strict $."a-b"[0 to last] ? (!(@ == null))'));
+    CONSTRAINT k6 CHECK (j @? 'strict $."a-b"[0 to last] ? (!(@ == null))'),
+    CONSTRAINT k7 CHECK (j @? '$.a ? (@ == "\\u0041\\/b")'));
 """),
     # a set-returning function's one column, named by its OUT parameter, read by the alias
     ("function-out-column-in-view", """

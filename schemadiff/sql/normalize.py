@@ -14,6 +14,8 @@ expressions is not compared.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import re
 import sys
@@ -429,6 +431,9 @@ def canonical_jsonpath(text: str) -> str | None:
                 return None
         elif value == "<>":
             value = "!="
+        elif kind == "str":  # "\u0041" is stored as "A": escapes as escape_json writes them
+            with contextlib.suppress(ValueError):  # a jsonpath-only escape (\x41): as written
+                value = json.dumps(json.loads(value), ensure_ascii=False)
         out.append(value)
     try:
         return prefix + _JsonPath(out).render()
@@ -1495,7 +1500,6 @@ def canonical_jsonb(value: str) -> str | None:
     Object keys are unique (the last wins) and ordered by length, then bytes; ``": "`` and
     ``", "`` separate; numbers are printed as ``numeric`` prints them (``1e2`` is ``100``).
     """
-    import json
 
     try:
         doc = json.loads(value, parse_float=Decimal, parse_int=Decimal,
