@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
@@ -72,6 +73,7 @@ def _integer_valued(node: exp.Expression, names: frozenset[str]) -> bool:
     return False
 
 
+@lru_cache(maxsize=4096)
 def without_promotions(text: str, names: frozenset[str]) -> str:
     """A canonical expression (or ``RETURN`` body) with the widening casts over calls of
     ``names`` left out; the text itself when there are none."""
