@@ -529,6 +529,10 @@ VIEWS: list[tuple[str, str, str, tuple[tuple[str, tuple[str, ...]], ...]]] = [
      "x(value) WHERE (x.value IS NOT NULL);", ()),
     ("function-column-unnest", "SELECT x FROM t a, unnest(a.arr) AS x",
      " SELECT x.x FROM t a, LATERAL unnest(a.arr) x(x);", (("t", ("arr",)),)),
+    # the migrations' own function with one named output column (the replay passes "f()")
+    ("own-function-out-column", "SELECT x FROM t a, f(a.j) AS x WHERE x <> ''",
+     " SELECT x.v AS x FROM t a, LATERAL f(a.j) x(v) WHERE (x.v <> ''::text);",
+     (("t", ("j",)), ("f()", ("v",)))),
     # a column of the table of the same name is that column
     ("function-alias-shadowed", "SELECT e FROM t a, jsonb_array_elements_text(a.j) AS e",
      " SELECT a.e FROM t a, LATERAL jsonb_array_elements_text(a.j) e(value);",
@@ -536,6 +540,8 @@ VIEWS: list[tuple[str, str, str, tuple[tuple[str, tuple[str, ...]], ...]]] = [
 ]
 
 VIEWS_DIFFERENT: list[tuple[str, str, str, tuple[tuple[str, tuple[str, ...]], ...]]] = [
+    ("own-function-other-column", "SELECT x FROM t a, f(a.j) AS x",
+     "SELECT x.w FROM t a, f(a.j) AS x(v, w)", (("t", ("j",)), ("f()", ("v",)))),
     ("function-column-vs-table-column",
      "SELECT e FROM t a, jsonb_array_elements_text(a.j) AS e",
      "SELECT a.e FROM t a, jsonb_array_elements_text(a.j) AS e", (("t", ("j",)),)),

@@ -167,6 +167,21 @@ BEGIN ATOMIC SELECT k, count(*) FROM t, jsonb_object_keys(j) AS k GROUP BY 1; EN
 CREATE FUNCTION elements() RETURNS SETOF jsonb LANGUAGE sql STABLE
 BEGIN ATOMIC SELECT e FROM t, jsonb_array_elements(t.j) AS e WHERE e IS NOT NULL; END;
 """),
+    # the migrations' own set-returning function with one named column, read by its alias
+    ("own-function-out-column", """
+CREATE TABLE t (j jsonb, e text);
+CREATE FUNCTION f1(jsonb) RETURNS TABLE(v text) LANGUAGE sql AS 'SELECT 1::text';
+CREATE FUNCTION f2(jsonb, OUT w text) RETURNS SETOF text LANGUAGE sql AS 'SELECT 1::text';
+CREATE FUNCTION f3(jsonb) RETURNS TABLE(a text, b text) LANGUAGE sql AS 'SELECT 1::text, 2::text';
+CREATE VIEW v1 AS SELECT x FROM t a, f1(a.j) AS x;
+CREATE VIEW v2 AS SELECT x FROM t a, f2(a.j) AS x WHERE x <> '';
+CREATE VIEW v3 AS SELECT x.a FROM t a, f3(a.j) AS x;
+CREATE VIEW v4 AS SELECT e FROM t a, f1(a.j) AS e;
+CREATE FUNCTION b1(j jsonb) RETURNS text LANGUAGE sql STABLE
+    RETURN (SELECT string_agg(x, ',') FROM f1(j) AS x);
+CREATE FUNCTION b2() RETURNS SETOF text LANGUAGE sql STABLE
+BEGIN ATOMIC SELECT x FROM t, f2(t.j) AS x; END;
+"""),
     # an integer result of the schema's own function, or cast to an integer, promoted
     ("schema-function-promotion", """
 CREATE FUNCTION my_int_fn(a int) RETURNS int LANGUAGE sql IMMUTABLE RETURN a + 1;

@@ -1124,6 +1124,24 @@ def normalize_statement(text: str) -> str:
         return _collapse(text)
 
 
+@lru_cache(maxsize=4096)
+def from_functions(query: str) -> tuple[str, ...]:
+    """The (lower-case, unqualified) names of the functions a query (or a routine body) reads
+    in FROM, whose column an alias may name."""
+    text = query[len("RETURN "):] if query.startswith("RETURN ") else query
+    if text.startswith("BEGIN ATOMIC ") and text.endswith(" END"):
+        text = text[len("BEGIN ATOMIC "):-len(" END")]
+    names: set[str] = set()
+    for part in text.split(";"):
+        tree = _parse_expression(part) if part.strip() else None
+        if tree is None:
+            continue
+        for node in tree.find_all(exp.Table, exp.Lateral):
+            if isinstance(node.this, exp.Anonymous):
+                names.add(node.this.name.lower())
+    return tuple(sorted(names))
+
+
 def needs_table_columns(body: str) -> bool:
     """Whether :func:`expand_atomic_stars` may change a routine body (a ``*``, or a function
     whose one column an OUT parameter names)."""
@@ -1171,12 +1189,13 @@ def expand_atomic_stars(body: str, columns: tuple[tuple[str, tuple[str, ...]], .
     except ParseError:
         return body
     known = dict(columns)
+    functions = any(name.endswith("()") for name in known)
     out = []
     for st in statements:
         if st.meta:
             continue
         text = st.text.strip().rstrip(";").strip()
-        tree = _parse_expression(text) if needs_table_columns(text) else None
+        tree = _parse_expression(text) if needs_table_columns(text) or functions else None
         if tree is not None:
             try:
                 _with_table_columns(tree, known)
@@ -1743,6 +1762,8 @@ def _function_column_references(select: exp.Select, known: dict[str, tuple[str, 
                 or alias.args.get("columns")):
             continue
         out = _OUT_COLUMN.get(func.name.lower())
+        if out is None:  # the migrations' own function: "f()" -> its one named column
+            out = next(iter(known.get(func.name.lower() + "()", ())), None)
         name = _identifier_name(alias.this)
         if out is not None and name:
             aliases.append((alias, name, out))
