@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemadiff.choice import Choice
 from schemadiff.kinds import table_of
 from schemadiff.model import KIND_ORDER, TABLE_LEVEL_KINDS, Catalog, Effect, Key
 from schemadiff.records import record
+
+if TYPE_CHECKING:
+    from schemadiff.equivalence import Equivalence
 
 
 class Change(Choice):
@@ -162,6 +165,7 @@ def diff_catalogs(
     extra_tables = {k for k in keys if k.kind == "table" and k not in expected.objects}
     folded = missing_tables | extra_tables
     out: list[Difference] = []
+    same: Equivalence | None = None  # built on the first differing attribute
     for key in keys:
         if _on_folded_table(key, folded, expected, actual):
             continue
@@ -177,6 +181,12 @@ def diff_catalogs(
             for attr in ea:
                 if ea[attr] != aa.get(attr) and not (
                         attr in undecided and (ea[attr] is None or aa.get(attr) is None)):
+                    if same is None:
+                        from schemadiff.equivalence import Equivalence
+
+                        same = Equivalence(expected, actual)
+                    if same(e, attr, ea[attr], aa.get(attr)):
+                        continue  # a form only the schema explains (equivalence.py)
                     out.append(
                         Difference(
                             key,

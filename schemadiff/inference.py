@@ -266,6 +266,25 @@ class FactTable:
         return fid
 
 
+class _AnyOf:
+    """An actual value equal to each of several the migrations set (see
+    :meth:`_Facts._equivalent_values`)."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: list[Any]) -> None:
+        self.values = values
+
+    def __eq__(self, other: object) -> bool:
+        return any(other == v for v in self.values)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.values))
+
+    def __repr__(self) -> str:
+        return " or ".join(map(repr, self.values))
+
+
 class _Facts:
     """A fact table scored against the actual schema under hypotheses."""
 
@@ -281,12 +300,38 @@ class _Facts:
         self.key_facts = table.key_facts
         self.actual = actual
         self.actual_values = [self._actual_value(f) for f in self.names]
+        self._equivalent_values()
         self._facts_cache: dict[int, set[int]] = {}
         # The current hypothesis and each fact's match under it: a toggle is scored against
         # these instead of matching every fact twice (once before, once after).
         self.applied: set[int] = set()
         self.current: list[int] = []
         self._scored: tuple[set[int], bool, list[tuple[int, int]]] | None = None
+
+    def _equivalent_values(self) -> None:
+        """An actual value that differs from every value the migrations set only in a form
+        the schema explains (``'today'`` read as a date, a promotion cast over an integer
+        function: :mod:`schemadiff.equivalence`) is taken as the value it is equivalent to."""
+        same = None
+        for fid, (key, attr) in enumerate(self.names):
+            value = self.actual_values[fid]
+            if attr == "*" or value is None or not isinstance(value, (str, tuple)):
+                continue
+            values = [v for _, v in self.setters[fid]]
+            if value in values:
+                continue
+            obj = self.actual.objects.get(key)
+            if obj is None:
+                continue
+            if same is None:
+                from schemadiff.equivalence import Equivalence
+
+                same = Equivalence(self.actual)
+            matches = [v for v in values if same(obj, attr, v, value)]
+            if len(matches) == 1:
+                self.actual_values[fid] = matches[0]
+            elif matches:  # 'today' and 'yesterday' both read as this day: either matches
+                self.actual_values[fid] = _AnyOf(matches)
 
     def _actual_value(self, fact: Fact) -> Any:
         key, attr = fact

@@ -228,3 +228,30 @@ def test_checksum_mismatch_sqlx() -> None:
     result = _infer(tool, parsed, full.catalog, recorded)
     assert result.checksum_mismatch == [first.version]
     assert result.missing_from_history == []
+
+
+def test_forms_only_the_schema_explains_match_their_migration(tmp_path: Path) -> None:
+    """A default of 'today' the catalog holds as the day it was read, and a promotion cast over
+    the schema's own integer function, match the migration that set them: 2 of 3 applied."""
+    ups = [
+        "CREATE FUNCTION my_int_fn(a int) RETURNS int LANGUAGE sql IMMUTABLE RETURN a + 1;\n"
+        "CREATE TABLE u (a int, d date DEFAULT 'today', CONSTRAINT k CHECK (my_int_fn(a) > 1.5));",
+        "ALTER TABLE u ALTER COLUMN d SET DEFAULT 'yesterday';\n"
+        "ALTER TABLE u DROP CONSTRAINT k, ADD CONSTRAINT k CHECK (my_int_fn(a) > 2.5);",
+        "ALTER TABLE u ALTER COLUMN d SET DEFAULT 'today';\n"
+        "ALTER TABLE u DROP CONSTRAINT k, ADD CONSTRAINT k CHECK (my_int_fn(a) > 3.5);",
+    ]
+    for i, up in enumerate(ups, 1):
+        (tmp_path / f"0000{i}_m.sql").write_text(f"-- +goose Up\n{up}\n-- +goose Down\nSELECT 1;\n")
+    _, migrations = read_migrations(tmp_path, "goose")
+    parsed = [parse_migration(m) for m in migrations]
+    actual = Catalog(dict(replay_parsed(parsed[:2]).catalog.objects))
+    for obj in list(actual):  # as the catalog holds them
+        if isinstance(obj, Column) and obj.name == "d":
+            actual.objects[obj.key] = dataclasses.replace(obj, default="'2024-05-01'")
+        elif getattr(obj, "name", None) == "k":
+            actual.objects[obj.key] = dataclasses.replace(
+                obj, expression="CAST(MY_INT_FN(a) AS DECIMAL) > 2.5")  # type: ignore[call-arg]
+    result = _infer("goose", parsed, actual)
+    assert [v.status for v in result.verdicts] == ["applied", "applied", "pending"]
+    assert result.drift == []

@@ -104,6 +104,87 @@ CASES += [
         "ALTER TABLE k DROP CONSTRAINT k_c, ADD CONSTRAINT k_c CHECK ((a + b * c) / d > 0);",
         (("constraint", "public.k.k_c", "changed", "expression"),),
     ),
+    Case(
+        # jsonpath constants are compared in the form PostgreSQL reads them into
+        "jsonpath changed by hand",
+        "CREATE TABLE jp (j jsonb,\n"
+        "    CONSTRAINT jp_a CHECK (jsonb_path_exists(j, '$.a ? (@ > 1)')),\n"
+        "    CONSTRAINT jp_b CHECK (j @? 'strict $.b'));\n",
+        "ALTER TABLE jp DROP CONSTRAINT jp_a, DROP CONSTRAINT jp_b,"
+        " ADD CONSTRAINT jp_a CHECK (jsonb_path_exists(j, '$.a ? (@ > 2)')),"
+        " ADD CONSTRAINT jp_b CHECK (j @? '$.b');",
+        (("constraint", "public.jp.jp_a", "changed", "expression"),
+         ("constraint", "public.jp.jp_b", "changed", "expression")),
+    ),
+    Case(
+        # the alias of jsonb_array_elements_text is its column, not the table's column e
+        "view reads the table's column instead of the function's",
+        "CREATE TABLE doc (j jsonb, e text);\n"
+        "CREATE VIEW doc_e AS SELECT x AS e FROM doc d, jsonb_array_elements_text(d.j) AS x;\n",
+        "CREATE OR REPLACE VIEW doc_e AS SELECT d.e FROM doc d, jsonb_array_elements_text(d.j) AS x;",
+        (("view", "public.doc_e", "changed", "query"),),
+    ),
+    Case(
+        # SELECT * in a RETURN body's subquery is compared as the columns it read
+        "function body's subquery changed by hand",
+        "CREATE TABLE t (x int, y text);\n"
+        "CREATE FUNCTION n_rows() RETURNS bigint LANGUAGE sql STABLE\n"
+        "    RETURN (SELECT count(*) FROM (SELECT * FROM t) s);\n",
+        "CREATE OR REPLACE FUNCTION n_rows() RETURNS bigint LANGUAGE sql STABLE"
+        " RETURN (SELECT count(*) FROM (SELECT x FROM t) s);",
+        (("function", "public.n_rows()", "changed", "body"),),
+    ),
+    Case(
+        # ORDER BY 1 is compared as the column it names, not dropped
+        "function body's ORDER BY changed by hand",
+        "CREATE TABLE t (id int, x int);\n"
+        "CREATE FUNCTION ordered() RETURNS SETOF int LANGUAGE sql STABLE\n"
+        "BEGIN ATOMIC SELECT id FROM t ORDER BY 1; END;\n",
+        "CREATE OR REPLACE FUNCTION ordered() RETURNS SETOF int LANGUAGE sql STABLE"
+        " BEGIN ATOMIC SELECT id FROM t ORDER BY x; END;",
+        (("function", "public.ordered()", "changed", "body"),),
+    ),
+    Case(
+        # 'today' matches the day it was read as, not an expression or a day to come
+        "frozen date default changed by hand",
+        "CREATE DOMAIN day_d AS date DEFAULT 'today';\n"
+        "CREATE TABLE td (d date DEFAULT 'today', e date DEFAULT 'today',"
+        " t timestamptz DEFAULT 'now', f day_d DEFAULT 'yesterday');\n",
+        "ALTER TABLE td ALTER COLUMN d SET DEFAULT CURRENT_DATE,"
+        " ALTER COLUMN e SET DEFAULT '2999-01-01', ALTER COLUMN t DROP DEFAULT,"
+        " ALTER COLUMN f SET DEFAULT now();"
+        " ALTER DOMAIN day_d SET DEFAULT CURRENT_DATE;",
+        (("column", "public.td.d", "changed", "default"),
+         ("column", "public.td.e", "changed", "default"),
+         ("column", "public.td.t", "changed", "default"),
+         ("column", "public.td.f", "changed", "default"),
+         ("domain", "public.day_d", "changed", "default")),
+    ),
+    Case(
+        # a 'today' in a CHECK or a predicate matches the day it was read as, nothing else
+        "frozen date in a check changed by hand",
+        "CREATE TABLE tc (d date, CONSTRAINT k1 CHECK (d <= 'today'),\n"
+        "    CONSTRAINT k2 CHECK (d > 'epoch'));\n"
+        "CREATE INDEX tc_recent ON tc (d) WHERE d > 'yesterday';\n",
+        "ALTER TABLE tc DROP CONSTRAINT k1, DROP CONSTRAINT k2,"
+        " ADD CONSTRAINT k1 CHECK (d <= CURRENT_DATE), ADD CONSTRAINT k2 CHECK (d > '1970-01-02');"
+        " DROP INDEX tc_recent; CREATE INDEX tc_recent ON tc (d) WHERE d > '2999-01-01';",
+        (("constraint", "public.tc.k1", "changed", "expression"),
+         ("constraint", "public.tc.k2", "changed", "expression"),
+         ("index", "public.tc_recent", "changed", "predicate")),
+    ),
+    Case(
+        # the promotion cast over the schema's integer function is left out, not the constant
+        "check over a schema function changed by hand",
+        "CREATE FUNCTION my_int_fn(a int) RETURNS int LANGUAGE sql IMMUTABLE RETURN a + 1;\n"
+        "CREATE TABLE u (a int, CONSTRAINT k CHECK (my_int_fn(a) > 1.5),\n"
+        "    CONSTRAINT r CHECK (my_int_fn(a) * 1.5 < 100));\n",
+        "ALTER TABLE u DROP CONSTRAINT k, DROP CONSTRAINT r,"
+        " ADD CONSTRAINT k CHECK (my_int_fn(a) > 2.5),"
+        " ADD CONSTRAINT r CHECK (my_int_fn(a)::numeric(4,1) * 1.5 < 100);",
+        (("constraint", "public.u.k", "changed", "expression"),
+         ("constraint", "public.u.r", "changed", "expression")),
+    ),
 ]
 
 #: Migrations that must compare clean against what they build (no false difference).

@@ -15,6 +15,7 @@ from schemadiff.sql.normalize import (
     canonical_array_literal,
     canonical_default,
     canonical_interval,
+    canonical_view_query,
     expand_atomic_stars,
     nextval_default,
     normalize_expression,
@@ -152,6 +153,39 @@ EQUAL: list[tuple[str, str, str]] = [
     ("cast-type-schema", "CAST($1 AS mood)", "CAST($1 AS public.mood)"),
     ("cast-array-type-schema", "x::mood[]", "(x)::public.mood[]"),
     ("array-literal-spaces", "tags && '{a, \"b\"}'::text[]", "(tags && '{a,b}'::text[])"),
+    # a jsonpath constant is stored as PostgreSQL reads it: keys quoted, its own spacing
+    ("jsonpath-function", "jsonb_path_exists(j, '$.a')", "jsonb_path_exists(j, '$.\"a\"'::jsonpath)"),
+    ("jsonpath-filter", "j @? '$.b[*] ? (@ > 1)'", "(j @? '$.\"b\"[*]?(@ > 1)'::jsonpath)"),
+    ("jsonpath-match", "j @@ '$.a <> 1e2'", "(j @@ '($.\"a\" != 100)'::jsonpath)"),
+    # ^ takes double precision: an integer operand comes back promoted
+    ("power-of-integer-builtin", "abs(id) ^ 2 < 100",
+     "(((abs(id))::double precision ^ (2)::double precision) < (100)::double precision)"),
+    ("power-of-integer-cast", "sign(id)::int ^ 2 > 0",
+     "(((((sign((id)::double precision))::integer)::double precision ^ (2)::double precision)"
+     " > (0)::double precision))"),
+    # a set-returning builtin's one column is named by its OUT parameter (value)
+    ("function-out-column", "(SELECT string_agg(e, ',') FROM jsonb_array_elements_text(j) AS e"
+     " WHERE e <> '')", "( SELECT string_agg(e.value, ','::text) AS string_agg"
+     " FROM jsonb_array_elements_text(j) e(value) WHERE (e.value <> ''::text))"),
+    ("function-out-column-output", "(SELECT e FROM json_array_elements(j) e LIMIT 1)",
+     "( SELECT e.value AS e FROM json_array_elements(j) e(value) LIMIT 1)"),
+    # a subquery as the deparser prints it: join groups, positions, a function's column
+    ("subquery-join-group", "(SELECT count(*) FROM t JOIN u ON u.t_id = t.id WHERE v > 1)",
+     "( SELECT count(*) AS count FROM (t JOIN u ON ((u.t_id = t.id))) WHERE (u.v > (1)::numeric))"),
+    ("subquery-positional-order", "(SELECT id FROM t ORDER BY 1 DESC LIMIT 1)",
+     "( SELECT t.id FROM t ORDER BY t.id DESC LIMIT 1)"),
+    ("lateral-function-alias", "(SELECT array_agg(k) FROM t, jsonb_object_keys(j) AS k)",
+     "( SELECT array_agg(k.k) AS array_agg FROM t, LATERAL jsonb_object_keys(t.j) k(k))"),
+    # the catalog's parentheses: left-nested operators of one priority, none where redundant
+    ("jsonpath-chained-and", "j @? '$ ? (@ > 1 && @ < 5 && @ != 3)'",
+     "(j @? '$?((@ > 1 && @ < 5) && @ != 3)'::jsonpath)"),
+    ("jsonpath-redundant-parentheses", "j @? '$.a ? ((@.b > 1) || (@.c < 2))'",
+     "(j @? '$.\"a\"?(@.\"b\" > 1 || @.\"c\" < 2)'::jsonpath)"),
+    ("jsonpath-string-escapes", "j @? '$.\"\\u00e9\" ? (@ == \"\\u0041\\/b\")'",
+     "(j @? '$.\"é\"?(@ == \"A/b\")'::jsonpath)"),
+    ("jsonpath-arithmetic", "j @@ '$.a - 1 - 2 > 0'", "(j @@ '((($.\"a\" - 1) - 2) > 0)'::jsonpath)"),
+    ("jsonpath-lax-var", "jsonb_path_query_first(j, 'lax $.a ? (@ == $x)', v)",
+     "jsonb_path_query_first(j, '$.\"a\"?(@ == $\"x\")'::jsonpath, v)"),
 ]
 
 # (id, one spelling, another that means something else)
@@ -203,6 +237,18 @@ DIFFERENT: list[tuple[str, str, str]] = [
     ("function-alias-renames", "ARRAY(SELECT b FROM f(x) AS a(b))", "ARRAY(SELECT a FROM f(x) AS a)"),
     ("star-of-join", "(SELECT * FROM unnest(x) a, unnest(y) b)", "(SELECT a FROM unnest(x) a, unnest(y) b)"),
     ("array-quoted-space", "'{\"a b\"}'::text[]", "'{ab}'::text[]"),
+    ("function-out-column-renamed", "(SELECT e FROM jsonb_array_elements_text(j) AS e)",
+     "(SELECT e.value AS f FROM jsonb_array_elements_text(j) AS e(value))"),
+    ("positional-order", "(SELECT id, x FROM t ORDER BY 1)", "(SELECT id, x FROM t ORDER BY 2)"),
+    ("positional-group", "(SELECT x, y FROM t GROUP BY 1)", "(SELECT x, y FROM t GROUP BY y)"),
+    ("jsonpath-grouping", "j @? '$ ? (@ > 1 && (@ < 5 || @ != 3))'",
+     "j @? '$ ? ((@ > 1 && @ < 5) || @ != 3)'"),
+    ("jsonpath-string", "j @? '$ ? (@ == \"\\u0041\")'", "j @? '$ ? (@ == \"B\")'"),
+    ("jsonpath-arithmetic-grouping", "j @@ '$.a - (1 - 2) > 0'", "j @@ '$.a - 1 - 2 > 0'"),
+    ("jsonpath-key", "jsonb_path_exists(j, '$.a')", "jsonb_path_exists(j, '$.b')"),
+    ("jsonpath-mode", "jsonb_path_exists(j, 'strict $.a')", "jsonb_path_exists(j, '$.a')"),
+    ("jsonpath-quoted-key", "j @? '$.\"a b\"'", "j @? '$.\"ab\"'"),
+    ("jsonpath-constant", "j @? '$.a ? (@ > 1)'", "j @? '$.a ? (@ > 2)'"),
 ]
 
 ARRAY_LITERALS: list[tuple[str, str | None]] = [
@@ -272,6 +318,11 @@ DEFAULTS: list[tuple[str, str | None, str, str | None]] = [
     ("array-spaces", "'{1, 2}'", "integer[]", "'{1,2}'"),
     ("array-quotes", "'{\"a\", b c}'", "text[]", "'{a,\"b c\"}'"),
     ("expression", "now()", "timestamp with time zone", "now()"),
+    # read once at CREATE time: kept as the word (compared by schemadiff.equivalence)
+    ("today", "'today'", "date", "'today'"),
+    ("now-spelling", "' NOW '", "timestamp(3) with time zone", "'now'"),
+    ("now-time", "'now'", "time without time zone", "'now'"),
+    ("today-text", "'Today'", "text", "'Today'"),
 ]
 
 
@@ -446,7 +497,69 @@ def test_referenced_relations(query: str, relations: tuple[str, ...]) -> None:
      "BEGIN ATOMIC SELECT x, y FROM t WHERE x > 0; END"),
     ("BEGIN ATOMIC INSERT INTO t VALUES (1, 'a'); SELECT u.* FROM u; END",
      "BEGIN ATOMIC INSERT INTO t VALUES (1, 'a'); SELECT * FROM u; END"),  # u unknown
-    ("RETURN (SELECT * FROM t)", "RETURN (SELECT * FROM t)"),
-], ids=["star", "unknown-table", "not-atomic"])
+    ("RETURN (SELECT count(*) FROM (SELECT * FROM t) AS s)",
+     "RETURN (SELECT COUNT(*) FROM (SELECT x, y FROM t) AS s)"),
+    ("RETURN (SELECT count(*) FROM (SELECT * FROM u) AS s)",
+     "RETURN (SELECT count(*) FROM (SELECT * FROM u) AS s)"),  # u unknown
+    ("RETURN 2 * 3", "RETURN 2 * 3"),
+    # a function's one column, named by an OUT parameter; t has no column e
+    ("BEGIN ATOMIC SELECT e FROM t, JSONB_ARRAY_ELEMENTS(j) AS e WHERE e IS NOT NULL; END",
+     "BEGIN ATOMIC SELECT value AS e FROM t, JSONB_ARRAY_ELEMENTS(j) AS e(value)"
+     " WHERE value IS NOT NULL; END"),
+    ("BEGIN ATOMIC SELECT x FROM t, JSONB_ARRAY_ELEMENTS(j) AS x; END",
+     "BEGIN ATOMIC SELECT x FROM t, JSONB_ARRAY_ELEMENTS(j) AS x; END"),  # t's column x
+], ids=["star", "unknown-table", "return-subquery", "return-unknown-table", "return-product",
+        "function-column", "function-alias-shadowed"])
 def test_expand_atomic_stars(body: str, expected: str) -> None:
     assert expand_atomic_stars(body, (("t", ("x", "y")),)) == expected
+
+
+# -- canonical_view_query ------------------------------------------------------------------------
+
+#: (id, a view's query as written, as pg_get_viewdef prints it, the tables' columns)
+VIEWS: list[tuple[str, str, str, tuple[tuple[str, tuple[str, ...]], ...]]] = [
+    # a set-returning function's one column is named by its OUT parameter, not the alias
+    ("function-out-column", "SELECT e FROM t a, jsonb_array_elements_text(a.j) AS e",
+     " SELECT e.value AS e FROM t a, LATERAL jsonb_array_elements_text(a.j) e(value);",
+     (("t", ("j",)),)),
+    ("function-out-column-where",
+     "SELECT x FROM (SELECT j FROM t) a, json_array_elements(a.j) x WHERE x IS NOT NULL",
+     " SELECT x.value AS x FROM ( SELECT t.j FROM t) a, LATERAL json_array_elements(a.j) "
+     "x(value) WHERE (x.value IS NOT NULL);", ()),
+    ("function-column-unnest", "SELECT x FROM t a, unnest(a.arr) AS x",
+     " SELECT x.x FROM t a, LATERAL unnest(a.arr) x(x);", (("t", ("arr",)),)),
+    # the migrations' own function with one named output column (the replay passes "f()")
+    ("own-function-out-column", "SELECT x FROM t a, f(a.j) AS x WHERE x <> ''",
+     " SELECT x.v AS x FROM t a, LATERAL f(a.j) x(v) WHERE (x.v <> ''::text);",
+     (("t", ("j",)), ("f()", ("v",)))),
+    # a column of the table of the same name is that column
+    ("function-alias-shadowed", "SELECT e FROM t a, jsonb_array_elements_text(a.j) AS e",
+     " SELECT a.e FROM t a, LATERAL jsonb_array_elements_text(a.j) e(value);",
+     (("t", ("j", "e")),)),
+]
+
+VIEWS_DIFFERENT: list[tuple[str, str, str, tuple[tuple[str, tuple[str, ...]], ...]]] = [
+    ("own-function-other-column", "SELECT x FROM t a, f(a.j) AS x",
+     "SELECT x.w FROM t a, f(a.j) AS x(v, w)", (("t", ("j",)), ("f()", ("v",)))),
+    ("function-column-vs-table-column",
+     "SELECT e FROM t a, jsonb_array_elements_text(a.j) AS e",
+     "SELECT a.e FROM t a, jsonb_array_elements_text(a.j) AS e", (("t", ("j",)),)),
+    ("function-of-other-column", "SELECT e FROM t a, jsonb_array_elements_text(a.j) AS e",
+     "SELECT e FROM t a, jsonb_array_elements_text(a.k) AS e", (("t", ("j", "k")),)),
+]
+
+
+@pytest.mark.parametrize(("written", "stored", "columns"), [v[1:] for v in VIEWS],
+                         ids=[v[0] for v in VIEWS])
+def test_view_query_equal(written: str, stored: str,
+                          columns: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
+    canonical = canonical_view_query(written, columns)
+    assert canonical is not None
+    assert canonical == canonical_view_query(stored, columns)
+
+
+@pytest.mark.parametrize(("one", "other", "columns"), [v[1:] for v in VIEWS_DIFFERENT],
+                         ids=[v[0] for v in VIEWS_DIFFERENT])
+def test_view_query_different(one: str, other: str,
+                              columns: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
+    assert canonical_view_query(one, columns) != canonical_view_query(other, columns)

@@ -113,6 +113,104 @@ RETURN trim(BOTH $2 FROM array_to_string(ARRAY(
 CREATE FUNCTION firsts(text) RETURNS text LANGUAGE sql IMMUTABLE
 RETURN array_to_string(ARRAY(SELECT a FROM unnest(string_to_array($1, ',')) AS a), ',');
 """),
+    # SELECT * in a subquery of a RETURN body is stored as the columns it reads then
+    ("sql-body-return-subquery-star", """
+CREATE TABLE t (x int, y text);
+CREATE FUNCTION n_rows() RETURNS bigint LANGUAGE sql STABLE
+    RETURN (SELECT count(*) FROM (SELECT * FROM t) s);
+CREATE FUNCTION n_atomic() RETURNS bigint LANGUAGE sql STABLE
+BEGIN ATOMIC SELECT count(*) FROM (SELECT * FROM t WHERE x > 0) s; END;
+ALTER TABLE t ADD COLUMN z int;
+"""),
+    # a jsonpath constant is stored as PostgreSQL reads it ('$.a' as '$."a"')
+    ("jsonpath-constant", """
+CREATE TABLE jp (j jsonb,
+    CONSTRAINT k1 CHECK (jsonb_path_exists(j, '$.a')),
+    CONSTRAINT k2 CHECK (j @? 'lax $.b[*] ? (@ > 1 && @ <> 5)'),
+    CONSTRAINT k3 CHECK (j @@ '$.c.size() < 1e2'),
+    f jsonb GENERATED ALWAYS AS (jsonb_path_query_first(j, '$.d ? (@ == $x)', '{"x": 1}'))
+        STORED
+);
+CREATE INDEX jp_a ON jp (j) WHERE jsonb_path_match(j, 'exists($.e)');
+CREATE TABLE jq (j jsonb,
+    CONSTRAINT k1 CHECK (j @? '$.items[*] ? (@.qty > 0 && @.price >= 0 && @.sku != "")'),
+    CONSTRAINT k2 CHECK (j @? '$.a ? ((@.b > 1) && (@.c < 2 || @.d == 3))'),
+    CONSTRAINT k3 CHECK (jsonb_path_match(j, 'exists($.id) && $.id.type() == "string"')),
+    CONSTRAINT k4 CHECK (j @? '$.a ? (@ like_regex "^[a-z]+$" flag "i" || @ starts with "x")'),
+    CONSTRAINT k5 CHECK (j @@ '$.n - 1 - 2 < 10 * 2'),
+    CONSTRAINT k6 CHECK (j @? 'strict $."a-b"[0 to last] ? (!(@ == null))'),
+    CONSTRAINT k7 CHECK (j @? '$.a ? (@ == "\\u0041\\/b")'));
+"""),
+    # a set-returning function's one column, named by its OUT parameter, read by the alias
+    ("function-out-column-in-view", """
+CREATE TABLE doc (id int, j jsonb, tags text[]);
+CREATE VIEW doc_keys AS SELECT d.id, e FROM doc d, jsonb_array_elements_text(d.j) AS e
+    WHERE e <> '';
+CREATE VIEW doc_items AS SELECT x FROM doc d CROSS JOIN LATERAL json_array_elements(d.j::json) x;
+CREATE VIEW doc_tags AS SELECT t FROM doc d, unnest(d.tags) AS t;
+CREATE FUNCTION keys_of(j jsonb) RETURNS text LANGUAGE sql IMMUTABLE
+    RETURN (SELECT string_agg(e, ',') FROM jsonb_array_elements_text(j) AS e WHERE e <> '');
+CREATE FUNCTION items_of(j jsonb) RETURNS SETOF jsonb LANGUAGE sql IMMUTABLE
+BEGIN ATOMIC SELECT e FROM jsonb_array_elements(j) AS e; END;
+"""),
+    # SQL-standard bodies as the deparser prints them: join groups in parentheses, ORDER BY
+    # positions as the columns, a function's column named like its alias, an OUT column
+    ("sql-body-deparsed-forms", """
+CREATE TABLE t (id int PRIMARY KEY, x int, j jsonb);
+CREATE TABLE u (id int, t_id int, v numeric);
+CREATE FUNCTION joined() RETURNS bigint LANGUAGE sql STABLE
+    RETURN (SELECT count(*) FROM t JOIN u ON u.t_id = t.id WHERE u.v > 1);
+CREATE FUNCTION ordered() RETURNS SETOF int LANGUAGE sql STABLE
+BEGIN ATOMIC SELECT id FROM t WHERE id IN (SELECT t_id FROM u) ORDER BY 1 DESC; END;
+CREATE FUNCTION key_counts() RETURNS TABLE(k text, n bigint) LANGUAGE sql STABLE
+BEGIN ATOMIC SELECT k, count(*) FROM t, jsonb_object_keys(j) AS k GROUP BY 1; END;
+CREATE FUNCTION elements() RETURNS SETOF jsonb LANGUAGE sql STABLE
+BEGIN ATOMIC SELECT e FROM t, jsonb_array_elements(t.j) AS e WHERE e IS NOT NULL; END;
+"""),
+    # the migrations' own set-returning function with one named column, read by its alias
+    ("own-function-out-column", """
+CREATE TABLE t (j jsonb, e text);
+CREATE FUNCTION f1(jsonb) RETURNS TABLE(v text) LANGUAGE sql AS 'SELECT 1::text';
+CREATE FUNCTION f2(jsonb, OUT w text) RETURNS SETOF text LANGUAGE sql AS 'SELECT 1::text';
+CREATE FUNCTION f3(jsonb) RETURNS TABLE(a text, b text) LANGUAGE sql AS 'SELECT 1::text, 2::text';
+CREATE VIEW v1 AS SELECT x FROM t a, f1(a.j) AS x;
+CREATE VIEW v2 AS SELECT x FROM t a, f2(a.j) AS x WHERE x <> '';
+CREATE VIEW v3 AS SELECT x.a FROM t a, f3(a.j) AS x;
+CREATE VIEW v4 AS SELECT e FROM t a, f1(a.j) AS e;
+CREATE FUNCTION b1(j jsonb) RETURNS text LANGUAGE sql STABLE
+    RETURN (SELECT string_agg(x, ',') FROM f1(j) AS x);
+CREATE FUNCTION b2() RETURNS SETOF text LANGUAGE sql STABLE
+BEGIN ATOMIC SELECT x FROM t, f2(t.j) AS x; END;
+"""),
+    # an integer result of the schema's own function, or cast to an integer, promoted
+    ("schema-function-promotion", """
+CREATE FUNCTION my_int_fn(a int) RETURNS int LANGUAGE sql IMMUTABLE RETURN a + 1;
+CREATE FUNCTION my_count() RETURNS bigint LANGUAGE sql STABLE RETURN 1;
+CREATE TABLE u (a int, b int,
+    n numeric DEFAULT my_count() * 1.5,
+    g float8 GENERATED ALWAYS AS (my_int_fn(a) ^ 2) STORED,
+    CONSTRAINT k1 CHECK (my_int_fn(a) > 1.5),
+    CONSTRAINT k2 CHECK (coalesce(my_int_fn(b), 0) * 1.5 > 1),
+    CONSTRAINT k3 CHECK (abs(a) ^ 2 < 100),
+    CONSTRAINT k4 CHECK (sign(b)::int ^ 2 >= 0)
+);
+CREATE INDEX u_scaled ON u ((my_int_fn(a) * 2.5));
+CREATE FUNCTION scaled(a int) RETURNS numeric LANGUAGE sql IMMUTABLE
+    RETURN my_int_fn(a) * 1.5;
+"""),
+    # 'today', 'now' ... are read once, when the default is set: the catalog holds that day
+    ("frozen-date-defaults", """
+CREATE TABLE td (d date DEFAULT 'today', t timestamp DEFAULT 'NOW', tz timestamptz DEFAULT 'now',
+    y date DEFAULT 'yesterday'::date, tm date DEFAULT 'tomorrow', c time DEFAULT 'now',
+    e timestamp DEFAULT 'epoch', i date DEFAULT 'infinity');
+ALTER TABLE td ALTER COLUMN y SET DEFAULT 'yesterday';
+ALTER TABLE td ADD COLUMN a date DEFAULT date 'today';
+CREATE DOMAIN day_d AS date DEFAULT 'Today';
+CREATE TABLE tx (d day_d, e day_d DEFAULT 'yesterday', ts timestamptz,
+    CONSTRAINT k1 CHECK (d <= 'today'), CONSTRAINT k2 CHECK (d > 'epoch'),
+    CONSTRAINT k3 CHECK (ts < 'now'::timestamptz + interval '1 year'));
+CREATE INDEX tx_recent ON tx (ts) WHERE ts > 'yesterday';
+"""),
 ]
 
 

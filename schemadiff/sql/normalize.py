@@ -14,6 +14,8 @@ expressions is not compared.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import re
 import sys
@@ -248,6 +250,8 @@ def _promotable(node: exp.Expression) -> bool:
     back as ``n > (COALESCE(a, 0))::numeric``)."""
     if isinstance(node, _ARITHMETIC) or _integer_function(node):
         return True
+    if isinstance(node, exp.Cast) and _is_type(node.args.get("to"), _INTEGER_CASTS):
+        return True  # sign(x)::int ^ 2 comes back as ((sign(x))::integer)::double precision
     if isinstance(node, (exp.Coalesce, exp.Nullif)):
         args = [a for a in node.iter_expressions()]
         return bool(args) and all(
@@ -257,6 +261,7 @@ def _promotable(node: exp.Expression) -> bool:
     return False
 
 
+_INTEGER_CASTS = (exp.DataType.Type.INT, exp.DataType.Type.SMALLINT, exp.DataType.Type.BIGINT)
 _TEXT = (exp.DataType.Type.TEXT,)
 _VARCHAR_OR_TEXT = (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT)
 
@@ -375,6 +380,226 @@ def canonical_array_literal(text: str) -> str | None:
     return render(items) if pos == len(text) else None
 
 
+_JSONPATH_TOKEN = re.compile(
+    r'\s*(?:(?P<str>"(?:[^"\\]|\\.)*")|(?P<num>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)'
+    r'|(?P<var>\$(?:[A-Za-z_]\w*|"(?:[^"\\]|\\.)*")?)|(?P<word>[A-Za-z_]\w*)'
+    r'|(?P<op>==|!=|<>|<=|>=|&&|\|\||\*\*|[.@\[\]()?{},!<>+\-*/%]))')
+_JSONPATH_GLUE_AFTER = frozenset({".", "[", "(", "{", ",", "?", "!"})
+_JSONPATH_GLUE_BEFORE = frozenset({".", "[", "]", "(", ")", "{", "}", ",", "?"})
+#: functions whose second argument is a jsonpath
+_JSONPATH_FUNCTIONS = frozenset(
+    f"jsonb_path_{f}{tz}" for f in ("exists", "match", "query", "query_array", "query_first")
+    for tz in ("", "_tz"))
+
+
+def canonical_jsonpath(text: str) -> str | None:
+    """A jsonpath constant in one spelling: PostgreSQL reads ``'$.a ? (@>1)'`` into its own
+    form (``$."a"?(@ > 1)``: keys and variables quoted, ``lax`` left out, ``<>`` as ``!=``,
+    numbers as ``numeric`` prints them, the parentheses around a whole expression its own).
+
+    The path is read into its tree and printed with the parentheses the catalog prints
+    (:class:`_JsonPath`); what that cannot read is compared by its tokens. None when the text
+    is not made of jsonpath tokens.
+    """
+    tokens: list[tuple[str, str]] = []
+    pos, text = 0, text.strip()
+    while pos < len(text):
+        m = _JSONPATH_TOKEN.match(text, pos)
+        if m is None or m.end() == pos:
+            return None
+        pos = m.end()
+        kind = m.lastgroup or ""
+        tokens.append((kind, m.group(kind)))
+    if tokens and tokens[0] == ("word", tokens[0][1]) and tokens[0][1].lower() in ("lax",
+                                                                                    "strict"):
+        mode = tokens.pop(0)[1].lower()
+        prefix = "strict " if mode == "strict" else ""
+    else:
+        prefix = ""
+    out: list[str] = []
+    for i, (kind, value) in enumerate(tokens):
+        after_dot = i > 0 and tokens[i - 1] == ("op", ".")
+        method = i + 1 < len(tokens) and tokens[i + 1] == ("op", "(")
+        if kind == "word" and after_dot and not method:
+            value = f'"{value}"'
+        elif kind == "var" and len(value) > 1 and not value.startswith('$"'):
+            value = f'$"{value[1:]}"'
+        elif kind == "num":
+            try:
+                value = format(Decimal(value), "f")
+            except InvalidOperation:  # pragma: no cover - the pattern reads only numbers
+                return None
+        elif value == "<>":
+            value = "!="
+        elif kind == "str":  # "\u0041" is stored as "A": escapes as escape_json writes them
+            with contextlib.suppress(ValueError):  # a jsonpath-only escape (\x41): as written
+                value = json.dumps(json.loads(value), ensure_ascii=False)
+        out.append(value)
+    try:
+        return prefix + _JsonPath(out).render()
+    except (ValueError, IndexError, RecursionError):  # not read as a path: its tokens
+        body = _glued(out)
+        while body.startswith("(") and body.endswith(")") and _balanced(body[1:-1]):
+            body = body[1:-1]
+        return prefix + body
+
+
+def _glued(tokens: list[str]) -> str:
+    """Tokens glued as the catalog prints them (``$."a"[*]?(``), spaces elsewhere."""
+    body = ""
+    for i, value in enumerate(tokens):
+        if i and tokens[i - 1] not in _JSONPATH_GLUE_AFTER and value not in _JSONPATH_GLUE_BEFORE:
+            body += " "
+        body += value
+    return body
+
+
+#: binary jsonpath operators by priority (jsonpath.c's operationPriority)
+_JP_PRIORITY = {"||": 0, "&&": 1, "==": 2, "!=": 2, "<": 2, "<=": 2, ">": 2, ">=": 2,
+                "+": 3, "-": 3, "*": 4, "/": 4, "%": 4}
+_JP_CLOSE = {"(": ")", "[": "]", "{": "}"}
+
+
+class _JsonPath:
+    """A jsonpath expression read into its tree and printed as ``printJsonPathItem`` does:
+    an operand in parentheses exactly where its operator binds no tighter than its parent's
+    (``@ > 1 && @ < 5 && @ != 3`` is ``(@ > 1 && @ < 5) && @ != 3``, ``(@ > 1) || (@ < 0)``
+    is ``@ > 1 || @ < 0``). Raises ValueError on what it cannot read."""
+
+    def __init__(self, tokens: list[str]) -> None:
+        self.t = tokens
+        self.i = 0
+
+    def render(self) -> str:
+        node = self._binary(0)
+        if self.i != len(self.t):
+            raise ValueError
+        return self._print(node)
+
+    def _peek(self) -> str | None:
+        return self.t[self.i] if self.i < len(self.t) else None
+
+    def _take(self, expected: str | None = None) -> str:
+        tok = self._peek()
+        if tok is None or (expected is not None and tok != expected):
+            raise ValueError
+        self.i += 1
+        return tok
+
+    def _binary(self, level: int) -> tuple:  # type: ignore[type-arg]
+        if level > 4:
+            return self._unary()
+        node = self._binary(level + 1)
+        if level == 2 and self._peek() == "like_regex":
+            self.i += 1
+            pattern, flag = self._take(), None
+            if self._peek() == "flag":
+                self.i += 1
+                flag = self._take()
+            return ("like", node, pattern, flag)
+        if level == 2 and self._peek() == "starts":
+            self.i += 1
+            self._take("with")
+            return ("starts", node, self._binary(3))
+        while (op := self._peek()) in _JP_PRIORITY and _JP_PRIORITY[op] == level:
+            self.i += 1
+            node = ("bin", op, node, self._binary(level + 1))
+        return node
+
+    def _unary(self) -> tuple:  # type: ignore[type-arg]
+        tok = self._peek()
+        if tok in ("+", "-"):
+            self.i += 1
+            return ("un", tok, self._unary())
+        if tok in ("!", "exists") and self.i + 1 < len(self.t) and self.t[self.i + 1] == "(":
+            self.i += 2
+            inner = self._binary(0)
+            self._take(")")
+            return ("not" if tok == "!" else "exists", inner)
+        return self._chain()
+
+    def _raw(self, open_: str) -> str:
+        """A bracketed run (subscripts, method arguments, a .** level) as its glued tokens."""
+        start, depth = self.i, 0
+        while True:
+            tok = self._take()
+            depth += tok == open_
+            depth -= tok == _JP_CLOSE[open_]
+            if depth == 0:
+                return _glued(self.t[start:self.i])
+
+    def _chain(self) -> tuple:  # type: ignore[type-arg]
+        tok = self._take()
+        if tok == "(":
+            inner = self._binary(0)
+            self._take(")")
+            if self._peek() == "is":
+                self.i += 1
+                self._take("unknown")
+                return ("unknown", inner)
+            if self._peek() in (".", "[", "?"):
+                raise ValueError  # an accessor on a parenthesized expression: not read
+            return inner
+        if tok in _JP_PRIORITY or tok in (")", "]", "}", ",", ".", "[", "?", "!"):
+            raise ValueError
+        text = tok
+        while (nxt := self._peek()) in (".", "[", "?"):
+            if nxt == "[":
+                text += self._raw("[")
+            elif nxt == "?":
+                self.i += 1
+                self._take("(")
+                inner = self._binary(0)
+                self._take(")")
+                text += "?(" + self._print(inner) + ")"
+            else:
+                self.i += 1
+                key = self._take()
+                text += "." + key
+                if self._peek() == "(" or (key == "**" and self._peek() == "{"):
+                    text += self._raw(self.t[self.i])
+        return ("atom", text)
+
+    @staticmethod
+    def _priority(node: tuple) -> int:  # type: ignore[type-arg]
+        kind = node[0]
+        if kind == "bin":
+            return _JP_PRIORITY[node[1]]
+        return {"un": 5, "like": 2, "starts": 2}.get(kind, 6)
+
+    def _sub(self, node: tuple, parent: int) -> str:  # type: ignore[type-arg]
+        text = self._print(node)
+        return f"({text})" if self._priority(node) <= parent else text
+
+    def _print(self, node: tuple) -> str:  # type: ignore[type-arg]
+        kind = node[0]
+        if kind == "bin":
+            level = _JP_PRIORITY[node[1]]
+            return f"{self._sub(node[2], level)} {node[1]} {self._sub(node[3], level)}"
+        if kind == "un":
+            return node[1] + self._sub(node[2], 5)
+        if kind == "not":
+            return f"!({self._print(node[1])})"
+        if kind == "exists":
+            return f"exists ({self._print(node[1])})"
+        if kind == "like":
+            flag = f" flag {node[3]}" if node[3] is not None else ""
+            return f"{self._sub(node[1], 2)} like_regex {node[2]}{flag}"
+        if kind == "starts":
+            return f"{self._sub(node[1], 2)} starts with {self._sub(node[2], 2)}"
+        if kind == "unknown":
+            return f"({self._print(node[1])}) is unknown"
+        return str(node[1])
+
+
+def _jsonpath_constant(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Literal) and node.is_string:
+        canonical = canonical_jsonpath(node.this)
+        if canonical is not None:
+            return exp.Literal.string(canonical)
+    return node
+
+
 def _function_source(node: exp.Expression | None) -> bool:
     """A function in FROM: ``unnest(x) AS a``, ``generate_series(1, 3) g``."""
     return isinstance(node, exp.Unnest) or (
@@ -392,6 +617,37 @@ def _star_of_function(select: exp.Select) -> None:
     alias = source.args.get("alias") if _function_source(source) else None
     if isinstance(alias, exp.TableAlias) and alias.name and not alias.args.get("columns"):
         select.set("expressions", [exp.Column(this=alias.this.copy())])
+
+
+def _out_column_of_function(select: exp.Select) -> None:
+    """``SELECT e FROM jsonb_array_elements_text(j) AS e`` reads the function's one column,
+    which an OUT parameter names: the deparser prints ``SELECT e.value AS e FROM
+    jsonb_array_elements_text(j) e(value)``. Only where the select reads nothing but such
+    functions (a table's column of that name would be read instead: views resolve that with
+    the tables' columns, :func:`_function_column_references`)."""
+    from_ = select.args.get("from_") or select.args.get("from")
+    if from_ is None:
+        return
+    columns: dict[str, str] = {}
+    for source in [from_.this, *(j.this for j in select.args.get("joins") or [])]:
+        if not _function_source(source) or source.args.get("ordinality"):
+            return
+        func, alias = source.this, source.args.get("alias")
+        if (isinstance(func, exp.Anonymous) and isinstance(alias, exp.TableAlias)
+                and not alias.args.get("columns") and func.name.lower() in _OUT_COLUMN):
+            name = _identifier_name(alias.this)
+            if name:
+                alias.set("columns", [exp.to_identifier(_OUT_COLUMN[func.name.lower()])])
+                columns[name] = _OUT_COLUMN[func.name.lower()]
+    if not columns:
+        return
+    for node in list(select.find_all(exp.Column)):
+        name = _identifier_name(node.this)
+        if node.args.get("table") is None and name in columns and node.parent_select is select:
+            column = exp.Column(this=exp.to_identifier(columns[name]))
+            if node.parent is select:  # the output column keeps the alias's name
+                column = exp.Alias(this=column, alias=exp.to_identifier(name))
+            node.replace(column)
 
 
 _FUNCTION_NAME = re.compile(r"([A-Za-z_][A-Za-z_0-9]*)\s*\(")
@@ -476,6 +732,10 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         # LATERAL before a function in FROM is implied: the deparser prints it when the call
         # reads a column of an earlier item
         func, alias = node.this, node.args.get("alias")
+        if isinstance(alias, exp.TableAlias):
+            columns = alias.args.get("columns") or []
+            if len(columns) == 1 and columns[0].name == alias.name:
+                alias.set("columns", None)  # f(x) AS a(a): as for a function in FROM
         if isinstance(func, exp.Unnest):
             if alias is not None:
                 func.set("alias", alias)
@@ -513,6 +773,10 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         if (isinstance(inner, exp.Literal) and inner.is_string and isinstance(to, exp.DataType)
                 and to.this == exp.DataType.Type.ARRAY):
             return _array_constant(inner)
+        if (isinstance(inner, exp.Literal) and isinstance(to, exp.DataType)
+                and to.this == exp.DataType.Type.USERDEFINED
+                and to.args.get("kind") is not None and to.args["kind"].name.lower() == "jsonpath"):
+            return _jsonpath_constant(inner)  # '$.a'::jsonpath is stored as '$."a"'
         if isinstance(inner, _STRIP_CAST_OPERANDS) or (
             isinstance(inner, exp.Anonymous) and inner.name.lower() == "nextval"
         ):
@@ -529,6 +793,13 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             # it: f(CAST(x AS varchar)) comes back as f(((x)::character varying)::text). The
             # text cast of a varchar or text value never changes the value, so it is dropped.
             return inner
+        return node
+    if isinstance(node, exp.JSONBPathExists):  # j @? '$.a': the operand is a jsonpath
+        node.set("expression", _jsonpath_constant(node.expression))
+        return node
+    if (isinstance(node, exp.MatchAgainst) and isinstance(node.this, exp.Literal)
+            and node.this.is_string and node.this.this.lstrip().startswith("$")):
+        node.set("this", _jsonpath_constant(node.this))  # j @@ '$.a == 1' (not a tsquery)
         return node
     if (isinstance(node, (exp.JSONBExtractScalar, exp.JSONBExtract, exp.JSONBDeleteAtPath))
             and isinstance(node.expression, exp.Literal) and node.expression.is_string):
@@ -587,6 +858,9 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return node
     if isinstance(node, exp.Select):
         _star_of_function(node)
+        _out_column_of_function(node)
+        _flatten_join_groups(node)  # FROM (a JOIN b ON ...): the deparser's parentheses
+        _positional_to_expressions(node)  # ORDER BY 1 is stored as the column it names
         return node
     if isinstance(node, exp.Alias) and isinstance(node.parent, exp.Select):
         ident = node.args.get("alias")
@@ -624,6 +898,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             return exp.Anonymous(
                 this=name, expressions=[exp.Literal.string(_unqualify(args[0].this))]
             )
+        if name in _JSONPATH_FUNCTIONS and len(args) > 1:
+            args = [args[0], _jsonpath_constant(args[1]), *args[2:]]
         if name in ("any", "some") and len(args) == 1:
             return exp.Any(this=args[0])
         if name == "all" and len(args) == 1:
@@ -848,13 +1124,63 @@ def normalize_statement(text: str) -> str:
         return _collapse(text)
 
 
+@lru_cache(maxsize=4096)
+def from_functions(query: str) -> tuple[str, ...]:
+    """The (lower-case, unqualified) names of the functions a query (or a routine body) reads
+    in FROM, whose column an alias may name."""
+    text = query[len("RETURN "):] if query.startswith("RETURN ") else query
+    if text.startswith("BEGIN ATOMIC ") and text.endswith(" END"):
+        text = text[len("BEGIN ATOMIC "):-len(" END")]
+    names: set[str] = set()
+    for part in text.split(";"):
+        tree = _parse_expression(part) if part.strip() else None
+        if tree is None:
+            continue
+        for node in tree.find_all(exp.Table, exp.Lateral):
+            if isinstance(node.this, exp.Anonymous):
+                names.add(node.this.name.lower())
+    return tuple(sorted(names))
+
+
+def needs_table_columns(body: str) -> bool:
+    """Whether :func:`expand_atomic_stars` may change a routine body (a ``*``, or a function
+    whose one column an OUT parameter names)."""
+    return "*" in body or _OUT_COLUMN_HINT.search(body) is not None
+
+
+def _with_table_columns(tree: exp.Expression, known: dict[str, tuple[str, ...]]) -> bool:
+    """``*`` projections expanded, a function's alias read as its column, in every select of a
+    statement; whether anything changed."""
+    changed = False
+    for select in list(tree.find_all(exp.Select)):
+        if any(_is_star_projection(p) for p in select.expressions):
+            changed = _expand_star(select, known) or changed
+        before = select.sql(dialect="postgres", comments=False)
+        _function_column_references(select, known)
+        changed = changed or select.sql(dialect="postgres", comments=False) != before
+    return changed
+
+
 def expand_atomic_stars(body: str, columns: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
-    """A normalized ``BEGIN ATOMIC ... END`` body with each ``*`` projection over plain tables
-    written as their columns (``columns``: table -> its columns in order), as the catalog
-    keeps it; a statement whose ``*`` cannot be expanded stays as it is."""
+    """A normalized ``BEGIN ATOMIC ... END`` or ``RETURN ...`` body with each ``*`` projection
+    over plain tables written as their columns (``columns``: table -> its columns in order),
+    as the catalog keeps it, in subqueries too (``RETURN (SELECT count(*) FROM (SELECT * FROM
+    t) s)``); a statement whose ``*`` cannot be expanded stays as it is. The alias of a
+    function whose one column an OUT parameter names is read as that column where the
+    tables' columns say it is not one of theirs (:func:`_function_column_references`)."""
     from schemadiff.errors import ParseError
     from schemadiff.sql.split import split
 
+    if body.startswith("RETURN ") and columns:
+        tree = _parse_expression(body[len("RETURN "):])
+        if tree is None:
+            return body
+        try:
+            if not _with_table_columns(tree, dict(columns)):
+                return body
+            return "RETURN " + normalize_expression(tree.sql(dialect="postgres", comments=False))
+        except (SqlglotError, ValueError):  # pragma: no cover - generator gaps
+            return body
     head, tail = "BEGIN ATOMIC ", " END"
     if not (body.startswith(head) and body.endswith(tail)) or not columns:
         return body
@@ -863,17 +1189,16 @@ def expand_atomic_stars(body: str, columns: tuple[tuple[str, tuple[str, ...]], .
     except ParseError:
         return body
     known = dict(columns)
+    functions = any(name.endswith("()") for name in known)
     out = []
     for st in statements:
         if st.meta:
             continue
         text = st.text.strip().rstrip(";").strip()
-        tree = _parse_expression(text) if "*" in text else None
+        tree = _parse_expression(text) if needs_table_columns(text) or functions else None
         if tree is not None:
             try:
-                for select in list(tree.find_all(exp.Select)):
-                    if any(_is_star_projection(p) for p in select.expressions):
-                        _expand_star(select, known)
+                _with_table_columns(tree, known)
                 text = normalize_statement(tree.sql(dialect="postgres", comments=False))
             except (SqlglotError, ValueError):  # pragma: no cover - generator gaps
                 pass
@@ -1138,6 +1463,8 @@ def _format_interval(months: int, days: int, micros: int) -> str:
     return " ".join(parts)
 
 
+#: date/time inputs read relative to the moment they are read
+_FROZEN_DATETIMES = frozenset({"now", "today", "yesterday", "tomorrow"})
 _STRING_LITERAL = re.compile(r"'((?:[^']|'')*)'\Z")
 _TRUE = frozenset({"t", "true", "y", "yes", "on", "1"})
 _FALSE = frozenset({"f", "false", "n", "no", "off", "0"})
@@ -1167,6 +1494,9 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
         if v in _FALSE:
             return "FALSE"
         return expression
+    if value.strip().lower() in _FROZEN_DATETIMES and base.startswith(("date", "time")):
+        # read once, when the column is created: compared as such a constant (equivalence.py)
+        return quote_literal(value.strip().lower())
     if base.startswith("timestamp") or base == "date" or type_text.startswith("timestamp"):
         out = _canonical_datetime(value, type_text)
         return quote_literal(out) if out is not None else expression
@@ -1189,7 +1519,6 @@ def canonical_jsonb(value: str) -> str | None:
     Object keys are unique (the last wins) and ordered by length, then bytes; ``": "`` and
     ``", "`` separate; numbers are printed as ``numeric`` prints them (``1e2`` is ``100``).
     """
-    import json
 
     try:
         doc = json.loads(value, parse_float=Decimal, parse_int=Decimal,
@@ -1302,6 +1631,7 @@ def canonical_view_query(
             return None
         for select in list(tree.find_all(exp.Select)):
             _whole_row_references(select, known)
+            _function_column_references(select, known)
         for select in list(tree.find_all(exp.Select)):
             _positional_to_expressions(select)
             _flatten_join_groups(select)
@@ -1392,6 +1722,66 @@ def _whole_row_references(select: exp.Select, known: dict[str, tuple[str, ...]])
                 and isinstance(node.parent, (exp.Func, exp.Anonymous))
                 and node.parent_select is select):
             node.replace(exp.Column(this=exp.Star(), table=exp.to_identifier(node.name)))
+
+
+#: set-returning builtins whose one output column is named by an OUT parameter, not by the
+#: alias: ``jsonb_array_elements_text(j) AS e`` reads the column ``e.value``
+_OUT_COLUMN = {name: "value" for name in (
+    "jsonb_array_elements", "jsonb_array_elements_text", "json_array_elements",
+    "json_array_elements_text")} | {"pg_partition_ancestors": "relid"}
+_OUT_COLUMN_HINT = re.compile(r"(?i)\bjsonb?_array_elements|\bpg_partition_ancestors\b")
+
+
+def _identifier_name(ident: exp.Expression | None) -> str | None:
+    if not isinstance(ident, exp.Identifier):
+        return None
+    return ident.this if ident.quoted else ident.this.lower()
+
+
+def _function_column_references(select: exp.Select, known: dict[str, tuple[str, ...]]) -> None:
+    """``SELECT e FROM t a, jsonb_array_elements_text(a.j) AS e``: a bare ``e`` is the
+    function's one column, which the deparser prints as ``e.value`` (``e(value)``); such a
+    reference is written as that column, and the alias given its column list. A name that is
+    a column of a known table the select reads is that column instead, and is left alone."""
+    from_ = select.args.get("from_") or select.args.get("from")
+    if from_ is None:
+        return
+    sources = [from_.this, *(j.this for j in select.args.get("joins") or [])]
+    columns: dict[str, str] = {}  # alias -> the function's column
+    aliases: list[tuple[exp.TableAlias, str, str]] = []
+    taken: set[str] = set()
+    for source in sources:
+        if isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier):
+            name = _identifier_name(source.this)
+            taken.update(c.lower() for c in known.get(name or "", ()))
+            continue
+        if not isinstance(source, (exp.Table, exp.Lateral)) or source.args.get("ordinality"):
+            continue
+        func, alias = source.this, source.args.get("alias")
+        if (not isinstance(func, exp.Anonymous) or not isinstance(alias, exp.TableAlias)
+                or alias.args.get("columns")):
+            continue
+        out = _OUT_COLUMN.get(func.name.lower())
+        if out is None:  # the migrations' own function: "f()" -> its one named column
+            out = next(iter(known.get(func.name.lower() + "()", ())), None)
+        name = _identifier_name(alias.this)
+        if out is not None and name:
+            aliases.append((alias, name, out))
+    for alias, name, out in aliases:
+        if name not in taken:
+            alias.set("columns", [exp.to_identifier(out)])
+            columns[name] = out
+    if not columns:
+        return
+    for node in list(select.find_all(exp.Column)):
+        name = _identifier_name(node.this)
+        if (node.args.get("table") is None and name in columns
+                and node.parent_select is select):
+            column: exp.Expression = exp.Column(this=exp.to_identifier(columns[name]),
+                                                table=exp.to_identifier(name))
+            if node.parent is select:  # the output column keeps the alias's name
+                column = exp.Alias(this=column, alias=exp.to_identifier(name))
+            node.replace(column)
 
 
 def _plain_limit(select: exp.Select) -> bool:

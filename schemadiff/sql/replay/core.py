@@ -4,6 +4,7 @@ and the effect log it commits to, diagnostics, and name lookups along the search
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
@@ -25,6 +26,12 @@ from schemadiff.sql.normalize import (
 )
 
 _PRIVILEGE_TARGETS = frozenset({"table", "view", "sequence", "function", "schema"})
+
+#: a call that may be a function in FROM (after FROM, JOIN or a comma, LATERAL or not)
+_FUNCTION_IN_FROM = re.compile(
+    r"(?i)(?:\bfrom|\bjoin|,)\s+(?:lateral\s+)?(?:[A-Za-z_]\w*\.)?[A-Za-z_]\w*\s*\(")
+#: an OUT or INOUT parameter's name in a function's normalized argument list
+_OUT_ARGUMENT = re.compile(r"(?:^|, )(?:IN)?OUT (\"(?:[^\"]|\"\")*\"|[a-z_][a-z0-9_$]*) ")
 
 
 def privilege_object(key: Key) -> tuple[str, str]:
@@ -277,7 +284,34 @@ class ReplayState:
             key = self._find(("table",), ops.QName(schema, name))
             if key is not None:
                 out.append((name, tuple(c.name for c in self.catalog.columns(key.schema, name))))
+        if self.catalog.objects.by_kind.get("function") and _FUNCTION_IN_FROM.search(query):
+            from schemadiff.sql.normalize import from_functions
+
+            for name in from_functions(query):
+                column = self._out_column(name)
+                if column is not None:  # "f()" -> the one column an OUT parameter names
+                    out.append((name + "()", (column,)))
         return tuple(out)
+
+    def _out_column(self, name: str) -> str | None:
+        """The one output column of the migrations' functions called ``name``, where an OUT
+        parameter or ``RETURNS TABLE`` names it (the same for every one of that name)."""
+        names = set()
+        for key, fn in self.catalog.objects.by_kind.get("function", {}).items():
+            if key.name != name or key.schema not in self._path():
+                continue
+            returns = getattr(fn, "returns", None) or ""
+            outs = _OUT_ARGUMENT.findall(getattr(fn, "arguments", ""))
+            if returns.startswith("TABLE(") and returns.count(" ") == 1:
+                names.add(returns[len("TABLE("):].split(" ")[0])
+            elif len(outs) == 1 and not returns.startswith("TABLE("):
+                names.add(outs[0])
+            else:
+                return None
+        if len(names) != 1:
+            return None
+        column = names.pop()
+        return column[1:-1].replace('""', '"') if column.startswith('"') else column
 
     def _find(self, kinds: tuple[str, ...], qn: ops.QName) -> Key | None:
         schemas = (qn.schema,) if qn.schema else self._path()

@@ -15,6 +15,7 @@ from schemadiff.sql import ops
 from schemadiff.sql.normalize import (
     TypeRef,
     expand_atomic_stars,
+    needs_table_columns,
     quote_ident,
 )
 from schemadiff.sql.replay.core import ReplayState
@@ -78,9 +79,11 @@ class FunctionReplay(ReplayState):
         arguments = ", ".join(arg_text(a) for a in op.arguments
                               if op.returns_table is None or a.mode != "OUT")
         body = op.body
-        if body.startswith("BEGIN ATOMIC") and "*" in body:
+        if body.startswith(("BEGIN ATOMIC", "RETURN ")) and ("*" in body or "(" in body):
             # SELECT * in a SQL-standard body is stored as the columns it reads at CREATE time
-            body = expand_atomic_stars(body, self._star_columns(body))
+            columns = self._star_columns(body)
+            if needs_table_columns(body) or any(t.endswith("()") for t, _ in columns):
+                body = expand_atomic_stars(body, columns)
         return Function(schema, op.name.name, identity, op.routine, arguments, returns,
                         op.language, body, op.volatility, op.strict, op.security_definer,
                         op.leakproof, op.parallel, self._resolve_config(op.config))

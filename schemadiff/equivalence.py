@@ -1,0 +1,200 @@
+"""Values that differ in text but not in meaning, given what only the schemas themselves know.
+
+The normalizer (:mod:`schemadiff.sql.normalize`) maps both sides' text to one canonical form
+without context. Two forms need the schema to be read right, and are compared here, where the
+comparison has both catalogs:
+
+- The catalog shows PostgreSQL's implicit promotion of an integer result to the wider number
+  an operator expects as a cast: ``CHECK (my_int_fn(a) > 1.5)`` comes back as
+  ``CHECK (((my_int_fn(a))::numeric > 1.5))``. The normalizer drops such a cast over integer
+  builtins (``length``, ``count`` ...); a function of the schema's own returns an integer when
+  every function of that name the catalogs hold does. The cast is left out on both sides,
+  as for the builtins (the documented blind spot: an explicit such cast is not compared).
+- A date or time default written as ``'today'``, ``'now'``, ``'yesterday'`` or ``'tomorrow'``
+  is read once, when the column is created: the catalog holds the constant it was then
+  (``DEFAULT 'today'`` is ``'2024-05-01'::date``; so in a CHECK or an index predicate,
+  where ``'epoch'`` is stored as ``'1970-01-01'`` too). The files cannot say which day that was,
+  so the migration's word matches any constant of that kind that is not later than such a
+  word could have given (tomorrow, seen from now); a default changed by hand to an
+  expression (``CURRENT_DATE``), to ``NULL``, or to a day in the future is still a difference.
+  One changed by hand to another past constant is not seen (the README's blind spot).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from schemadiff.model import Key
+from schemadiff.sql.normalize import _WIDER_NUMBERS, _parse_expression
+
+if TYPE_CHECKING:
+    from schemadiff.model import Catalog, SchemaObject
+
+_INTEGER_TYPES = frozenset({"integer", "bigint", "smallint"})
+#: the special date/time inputs PostgreSQL reads relative to the moment they are read
+FROZEN_WORDS = frozenset({"'now'", "'today'", "'yesterday'", "'tomorrow'"})
+_DATE_OR_TIME = re.compile(
+    r"'(?:(\d{4}-\d\d-\d\d)(?: \d\d:\d\d:\d\d(?:\.\d+)?)?(?:[+-]\d\d(?::\d\d)?)?"
+    r"|\d\d:\d\d:\d\d(?:\.\d+)?)'\Z"
+)
+
+
+def integer_functions(*catalogs: Catalog) -> frozenset[str]:
+    """The (lower-case) names of the functions that return an integer in every catalog given,
+    under every signature: a call by that name is integer-valued whatever its arguments."""
+    verdict: dict[str, bool] = {}
+    for catalog in catalogs:
+        for fn in catalog.of_kind("function"):
+            name = fn.name.lower()  # type: ignore[attr-defined]
+            ok = fn.returns in _INTEGER_TYPES  # type: ignore[attr-defined]
+            verdict[name] = verdict.get(name, True) and ok
+    return frozenset(name for name, ok in verdict.items() if ok)
+
+
+def _integer_valued(node: exp.Expression, names: frozenset[str]) -> bool:
+    if isinstance(node, exp.Paren):
+        return _integer_valued(node.this, names)
+    if isinstance(node, exp.Anonymous):
+        return node.name.lower() in names
+    if isinstance(node, (exp.Coalesce, exp.Nullif)):
+        args = list(node.iter_expressions())
+        return any(_integer_valued(a, names) for a in args) and all(
+            _integer_valued(a, names)
+            or isinstance(a, exp.Column)
+            or (isinstance(a, exp.Literal) and not a.is_string and a.this.lstrip("-").isdigit())
+            for a in args
+        )
+    return False
+
+
+@lru_cache(maxsize=4096)
+def without_promotions(text: str, names: frozenset[str]) -> str:
+    """A canonical expression (or ``RETURN`` body) with the widening casts over calls of
+    ``names`` left out; the text itself when there are none."""
+    head = "RETURN " if text.startswith("RETURN ") else ""
+    tree = _parse_expression(text[len(head) :])
+    if tree is None:
+        return text
+    changed = False
+    for cast in list(tree.find_all(exp.Cast)):
+        to = cast.args.get("to")
+        if (
+            isinstance(to, exp.DataType)
+            and to.this in _WIDER_NUMBERS
+            and not to.expressions
+            and _integer_valued(cast.this, names)
+        ):
+            cast.replace(cast.this)
+            changed = True
+    if not changed:
+        return text
+    try:
+        return head + tree.sql(dialect="postgres", comments=False)
+    except (SqlglotError, ValueError):  # pragma: no cover - generator gaps
+        return text
+
+
+def _frozen_constant(stored: str, today: date) -> bool:
+    """Whether ``stored`` is a constant ``'today'`` and the like could have been read as."""
+    m = _DATE_OR_TIME.match(stored)
+    if m is None:
+        return False
+    day = m.group(1)
+    return day is None or date.fromisoformat(day) <= today + timedelta(days=1)
+
+
+_WORD_LITERAL = re.compile(r"'(now|today|yesterday|tomorrow|epoch)'", re.IGNORECASE)
+
+
+def _frozen_expression(expected: str, actual: str, today: date) -> bool:
+    """Whether ``actual`` is ``expected`` with its ``'today'``-like constants as the days they
+    were read as (``CHECK (d <= 'today')`` is stored as ``d <= '2024-05-01'::date``), and its
+    ``'epoch'`` as ``'1970-01-01'`` (a date or time constant: the word's type is not known
+    here, but both sides' other text must be the same)."""
+    parts = _WORD_LITERAL.split(expected)
+    pattern = []
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            pattern.append(re.escape(part))
+        elif part.lower() == "epoch":
+            pattern.append("(?:'1970-01-01'|'epoch')")
+        else:
+            pattern.append("('[^']*')")
+    m = re.fullmatch("".join(pattern), actual)
+    return m is not None and all(_frozen_constant(g, today) for g in m.groups())
+
+
+class Equivalence:
+    """Decides whether an expected and an actual value differ only in a form one of the
+    schemas explains (see the module's doc); built once per comparison."""
+
+    def __init__(self, *catalogs: Catalog) -> None:
+        self._catalogs = catalogs
+        self._names: frozenset[str] | None = None
+        self._today = datetime.now(timezone.utc).date()
+
+    @property
+    def names(self) -> frozenset[str]:
+        if self._names is None:
+            self._names = integer_functions(*self._catalogs)
+        return self._names
+
+    def __call__(
+        self, obj: SchemaObject, attribute: str | None, expected: Any, actual: Any
+    ) -> bool:
+        """Whether ``obj``'s ``attribute`` is the same with these two values (``obj``: either
+        side's object, of the kind and type both share)."""
+        if isinstance(expected, str) and isinstance(actual, str):
+            return self._same_text(obj, attribute, expected, actual)
+        if (
+            isinstance(expected, tuple)
+            and isinstance(actual, tuple)
+            and len(expected) == len(actual)
+        ):
+            return all(
+                e == a
+                or (
+                    isinstance(e, str)
+                    and isinstance(a, str)
+                    and self._same_text(obj, attribute, e, a)
+                )
+                for e, a in zip(expected, actual)
+            )
+        return False
+
+    def _date_or_time(self, type_text: str, depth: int = 0) -> bool:
+        """Whether the type is a date or time type, or a domain over one."""
+        if type_text.startswith(("date", "time")):
+            return True
+        schema, dot, name = type_text.partition(".")
+        if not dot or depth > 8:
+            return False
+        for catalog in self._catalogs:
+            domain = catalog.get(Key("domain", schema.strip('"'), name.strip('"'), ""))
+            if domain is not None:
+                return self._date_or_time(str(getattr(domain, "type", "")), depth + 1)
+        return False
+
+    def _same_text(
+        self, obj: SchemaObject, attribute: str | None, expected: str, actual: str
+    ) -> bool:
+        frozen = "'" in expected and _WORD_LITERAL.search(expected) is not None
+        if frozen and attribute == "default" and obj.KIND in ("column", "domain"):
+            # a default of another type holds the word as a string
+            frozen = self._date_or_time(str(getattr(obj, "type", "")))
+            if frozen and expected.lower() in FROZEN_WORDS:
+                return _frozen_constant(actual, self._today)
+        if frozen:
+            return _frozen_expression(expected, actual, self._today)
+        if "CAST(" not in expected and "CAST(" not in actual:
+            return False
+        names = self.names
+        if not names:
+            return False
+        return without_promotions(expected, names) == without_promotions(actual, names)
