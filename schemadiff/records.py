@@ -14,8 +14,8 @@ signature (defaults, ``default_factory``, ``kw_only``, ``init=False``, ``__post_
 equality and hash over the ``compare`` fields (``hash=`` honoured) for objects of exactly
 the same class, ``Name(field=value, ...)`` over the ``repr`` fields, ``FrozenInstanceError``
 on assignment, and pickling and copying by a tuple of the fields. A method the class body
-defines itself is kept, as the decorator keeps it. ``tests/test_records.py`` compares both
-decorators on the same classes.
+defines itself is kept, as the decorator keeps it. ``InitVar`` pseudo-fields are not supported
+(no record has one). ``tests/test_records.py`` compares both decorators on the same classes.
 """
 
 from __future__ import annotations
