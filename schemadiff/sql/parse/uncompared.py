@@ -70,15 +70,7 @@ def _foreign_table(s: Stream, verb: str) -> ops.Op:
     s.accept("ONLY")
     name = g.qname(s)
     s.accept_punct("*")
-    action, new = "", ""
-    if verb == "CREATE":
-        action = "create"
-    elif s.accept("RENAME", "TO"):
-        action, new = "rename", s.ident()
-    elif s.accept("SET", "SCHEMA"):
-        action, new = "set_schema", s.ident()
-    s.rest()
-    return ops.Uncompared("uncompared", detail, "relation", (name,), action, new)
+    return _named(s, verb, detail, "relation", name)
 
 
 def _collation(s: Stream, verb: str) -> ops.Op:
@@ -96,6 +88,12 @@ def _collation(s: Stream, verb: str) -> ops.Op:
     if verb == "CREATE":
         s.accept("IF", "NOT", "EXISTS")
     name = g.qname(s)
+    return _named(s, verb, detail, "collation", name)
+
+
+def _named(s: Stream, verb: str, detail: str, kind: str, name: ops.QName) -> ops.Op:
+    """The rest of ``CREATE`` / ``ALTER ... RENAME TO | SET SCHEMA`` of a named object, for the
+    search path (any other ``ALTER`` is read past)."""
     action, new = "", ""
     if verb == "CREATE":
         action = "create"
@@ -104,7 +102,7 @@ def _collation(s: Stream, verb: str) -> ops.Op:
     elif s.accept("SET", "SCHEMA"):
         action, new = "set_schema", s.ident()
     s.rest()
-    return ops.Uncompared("uncompared", detail, "collation", (name,), action, new)
+    return ops.Uncompared("uncompared", detail, kind, (name,), action, new)
 
 
 def _return_rule(s: Stream) -> ops.Op | None:
