@@ -583,7 +583,6 @@ copyreg.pickle(_Objects, _reduce_objects)
 # Registered for the package's records as their modules are imported (the parser's only where
 # it is loaded).
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
 _SCANNED: set[str] = set()
 _modules_seen = 0  # len(sys.modules) at the last scan: a record class comes with a new module
 _setattr = object.__setattr__
@@ -603,7 +602,7 @@ def _restorer(cls: type) -> Callable[[tuple[Any, ...]], Any]:
     """A function making an object of ``cls`` from its state, written for the class's fields
     (unpacking and setting each by name: a third faster than a loop over them; compiled once
     per class a run unpickles, not for every record)."""
-    names = _FIELDS.get(cls) or record_fields(cls) or ()
+    names = record_fields(cls) or ()
     if not names:
         return lambda state: object.__new__(cls)
     local = [f"_{i}" for i in range(len(names))]
@@ -638,8 +637,5 @@ def register_records() -> None:
         _SCANNED.add(name)
         for value in list(vars(module).values()):
             if (isinstance(value, type) and value not in copyreg.dispatch_table
-                    and value.__module__ == name):
-                names = record_fields(value)
-                if names is not None:
-                    _FIELDS[value] = names
-                    copyreg.pickle(value, _reduce_record)
+                    and value.__module__ == name and record_fields(value) is not None):
+                copyreg.pickle(value, _reduce_record)
