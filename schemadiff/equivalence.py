@@ -119,6 +119,16 @@ def _frozen_constant(stored: str, today: date) -> bool:
 
 
 _WORD_LITERAL = re.compile(r"'(now|today|yesterday|tomorrow|epoch)'", re.IGNORECASE)
+_READ_ONCE = re.compile(r"'(?:now|today|yesterday|tomorrow)'", re.IGNORECASE)
+
+
+def read_once(value: Any) -> bool:
+    """Whether ``value`` (an attribute's text, or a tuple of them) holds a word PostgreSQL reads
+    as the moment it reads it: a stored day matched to it shows that some such word was read,
+    not that this one was (a day written by hand matches it as well)."""
+    if isinstance(value, tuple):
+        return any(read_once(v) for v in value)
+    return isinstance(value, str) and "'" in value and _READ_ONCE.search(value) is not None
 
 
 def _frozen_expression(expected: str, actual: str, today: date) -> bool:

@@ -300,6 +300,8 @@ class _Facts:
         self.key_facts = table.key_facts
         self.actual = actual
         self.actual_values = [self._actual_value(f) for f in self.names]
+        #: facts matched only through a word read once ('today'): they name no day
+        self.weak: set[int] = set()
         self._equivalent_values()
         self._facts_cache: dict[int, set[int]] = {}
         # The current hypothesis and each fact's match under it: a toggle is scored against
@@ -324,7 +326,7 @@ class _Facts:
             if obj is None:
                 continue
             if same is None:
-                from schemadiff.equivalence import Equivalence
+                from schemadiff.equivalence import Equivalence, read_once
 
                 same = Equivalence(self.actual)
             matches = [v for v in values if same(obj, attr, v, value)]
@@ -332,6 +334,8 @@ class _Facts:
                 self.actual_values[fid] = matches[0]
             elif matches:  # 'today' and 'yesterday' both read as this day: either matches
                 self.actual_values[fid] = _AnyOf(matches)
+            if matches and all(read_once(v) for v in matches):
+                self.weak.add(fid)  # any past day matches: no proof of the migration
 
     def _actual_value(self, fact: Fact) -> Any:
         key, attr = fact
@@ -870,6 +874,11 @@ def _verdict(ctx: _Context, mi: int, applied: set[int], ev: _Evidence) -> Verdic
     if v.confidence == Confidence.OBSERVED and on_renamed:
         v.proven = False
         v.reason = "its evidence is on objects renamed by hand"
+    elif v.confidence == Confidence.OBSERVED and present and all(f in facts.weak for f in present):
+        # 'today' is stored as the day it was read: a day set by hand would match it as well
+        v.proven = False
+        v.reason = ("its only trace is a 'today'-like word, stored as the day it was read: "
+                    "any past day matches it")
     return v
 
 

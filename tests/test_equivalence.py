@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from schemadiff.equivalence import Equivalence, without_promotions
+from schemadiff.equivalence import Equivalence, read_once, without_promotions
 from schemadiff.model import Catalog, Column, Constraint
 from schemadiff.sql.normalize import normalize_expression
 
@@ -97,3 +97,21 @@ def test_frozen_date_in_expression(written: str, stored: str, same: bool) -> Non
     check = Constraint("public", "t", "k", "check")
     one, other = normalize_expression(written), normalize_expression(stored)
     assert Equivalence(Catalog())(check, "expression", one, other) is same
+
+
+@pytest.mark.parametrize(
+    ("value", "weak"),
+    [
+        ("'today'", True),
+        ("'NOW'", True),
+        ("(d <= 'tomorrow'::date)", True),
+        (("a", "'yesterday'"), True),
+        ("'epoch'", False),  # always 1970-01-01: a proof like any constant
+        ("'2024-05-01'", False),
+        ("CURRENT_DATE", False),
+        ("today", False),  # a column named so, not the word in quotes
+        (None, False),
+    ],
+)
+def test_read_once(value: Any, weak: bool) -> None:
+    assert read_once(value) is weak

@@ -254,4 +254,28 @@ def test_forms_only_the_schema_explains_match_their_migration(tmp_path: Path) ->
                 obj, expression="CAST(MY_INT_FN(a) AS DECIMAL) > 2.5")  # type: ignore[call-arg]
     result = _infer("goose", parsed, actual)
     assert [v.status for v in result.verdicts] == ["applied", "applied", "pending"]
+    assert result.verdicts[1].proven  # the constraint's cast is a proof; the day alone is not
     assert result.drift == []
+
+
+def test_a_today_word_alone_proves_nothing(tmp_path: Path) -> None:
+    """A migration whose only trace is a 'today' default matches any past day the column
+    holds, a day set by hand included: applied, but not proven (sync will not record it without
+    a flag). A column without the default still says pending, proven."""
+    ups = ["CREATE TABLE u (id int, d date);",
+           "ALTER TABLE u ALTER COLUMN d SET DEFAULT 'today';"]
+    for i, up in enumerate(ups, 1):
+        (tmp_path / f"0000{i}_m.sql").write_text(f"-- +goose Up\n{up}\n-- +goose Down\nSELECT 1;\n")
+    _, migrations = read_migrations(tmp_path, "goose")
+    parsed = [parse_migration(m) for m in migrations]
+    base = replay_parsed(parsed[:1]).catalog
+    for default, status, proven in (("'2024-05-01'", "applied", False),
+                                    (None, "pending", True)):
+        actual = Catalog(dict(base.objects))
+        for obj in list(actual):
+            if isinstance(obj, Column) and obj.name == "d":
+                actual.objects[obj.key] = dataclasses.replace(obj, default=default)
+        verdict = _infer("goose", parsed, actual).verdicts[1]
+        assert (verdict.status, verdict.proven) == (status, proven), verdict
+        if not proven:
+            assert "'today'-like word" in (verdict.reason or "")
