@@ -395,6 +395,7 @@ class AttachPartition(Action):
     partition: QName
     bound: str | None
     detach: bool = False
+    concurrently: bool = False  # DETACH ... CONCURRENTLY: the bound stays, as a CHECK
 
 
 @record

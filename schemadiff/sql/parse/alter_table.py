@@ -117,8 +117,8 @@ def _table_action(s: Stream) -> ops.Action:
         return ops.AttachPartition(part, g.partition_bound(s))
     if s.accept("DETACH", "PARTITION"):
         part = g.qname(s)
-        s.accept_any("CONCURRENTLY", "FINALIZE")
-        return ops.AttachPartition(part, None, detach=True)
+        mode = s.accept_any("CONCURRENTLY", "FINALIZE")
+        return ops.AttachPartition(part, None, detach=True, concurrently=mode == "CONCURRENTLY")
     # Storage and ownership details that are not part of the model.
     for words in (("OWNER", "TO"), ("CLUSTER", "ON"), ("SET", "WITHOUT"), ("SET", "TABLESPACE"),
                   ("SET", "ACCESS", "METHOD"), ("REPLICA", "IDENTITY"), ("SET",), ("RESET",),

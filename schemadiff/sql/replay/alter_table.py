@@ -17,9 +17,12 @@ from schemadiff.model import (
 from schemadiff.sql import ops
 from schemadiff.sql.normalize import (
     canonical_default,
+    normalize_expression,
+    quote_ident,
+    referenced_columns,
 )
 from schemadiff.sql.replay.core import ReplayConflict, ReplayState
-from schemadiff.sql.replay.text import fold_self_cast
+from schemadiff.sql.replay.text import bound_check, bound_implied, fold_self_cast
 
 
 class AlterTableReplay(ReplayState):
@@ -242,6 +245,9 @@ class AlterTableReplay(ReplayState):
             part = self._table(a.partition)
             if a.detach:
                 self._put(replace(part, partition_of=None, partition_bound=None))
+                if a.concurrently:
+                    parent_table = self.catalog.objects[Key("table", schema, table)]  # type: ignore[assignment]
+                    self._keep_bound(parent_table, part)
             else:
                 parent_table: Table = self.catalog.objects[Key("table", schema, table)]  # type: ignore[assignment]
                 self._refuse_cycle(parent_table, part.schema, part.name)
@@ -286,6 +292,28 @@ class AlterTableReplay(ReplayState):
             self._put(replace(col, identity=a.value))  # type: ignore[arg-type]
         elif a.what == "generated":
             self._put(replace(col, generated=a.value))  # type: ignore[arg-type]
+
+    def _keep_bound(self, parent: Table, part: Table) -> None:
+        """``DETACH PARTITION ... CONCURRENTLY`` keeps the partition's constraint on the table
+        as a CHECK (named as any CHECK on one column), unless one it has implies it (here: one
+        with the same expression); what :func:`bound_check` does not model is said."""
+        text = bound_check(parent.partition_by, part.partition_bound)
+        if text is None:
+            self._diag(f"DETACH PARTITION {part.name} CONCURRENTLY: the CHECK it adds for the "
+                       f"bound {part.partition_bound} is not modelled")
+            return
+        expression = normalize_expression(text)
+        checks = [o.expression for o in self.catalog.on_table(part.schema, part.name)
+                  if isinstance(o, Constraint) and o.type == "check" and o.expression
+                  and o.validated]
+        column = referenced_columns(expression)
+        key = next(iter(column)) if len(column) == 1 else ""
+        col = self.catalog.objects.get(Key("column", part.schema, part.name, key))
+        if expression in checks or (checks and bound_implied(
+                expression, checks, quote_ident(key), bool(getattr(col, "not_null", False)))):
+            return  # PostgreSQL finds the bound implied and adds nothing
+        self._add_constraint(part.schema, part.name,
+                             ops.ConstraintDef("check", expression=expression))
 
     def _fold_self_casts(self, schema: str, table: str, column: str, type_text: str) -> None:
         """After ALTER COLUMN TYPE PostgreSQL re-parses dependent index definitions: a key that

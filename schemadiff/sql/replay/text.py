@@ -187,3 +187,144 @@ def _rename_event(event: str, old: str, new: str) -> str:
         return event
     cols = [c.strip() for c in event[len("UPDATE OF "):].split(",")]
     return "UPDATE OF " + ", ".join(quote_ident(new) if c == quote_ident(old) else c for c in cols)
+
+
+_RANGE_BOUND = re.compile(r"FROM \((.*)\) TO \((.*)\)\Z", re.DOTALL)
+_QUOTED_NAME = re.compile(r'"(?:[^"]|"")*"\Z')
+_PLAIN_CONSTANT = re.compile(r"'(?:[^']|'')*'|-?\d+(?:\.\d+)?\Z")
+
+
+def bound_check(partition_by: str | None, bound: str | None) -> str | None:
+    """The CHECK expression PostgreSQL keeps on a partition detached ``CONCURRENTLY``: its
+    partition constraint (``(d IS NOT NULL) AND (d >= lo) AND (d < hi)``, a list as
+    ``= ANY ('{...}')``, the constant array the catalog prints). None where it is not
+    modelled: a key of more than one column or of an expression, a hash or default bound,
+    a list of anything but string and number constants."""
+    if not partition_by or not bound:
+        return None
+    method, _, inner = partition_by.partition(" ")
+    keys = top_items(inner[1:-1])
+    if len(keys) != 1:
+        return None
+    column = keys[0].strip()
+    if not _QUOTED_NAME.match(column):
+        column, is_expr, rest = split_index_key(column)
+        if is_expr or rest.strip():
+            return None
+    if method == "RANGE" and (m := _RANGE_BOUND.match(bound)):
+        lo, hi = m.group(1).strip(), m.group(2).strip()
+        if len(top_items(lo)) != 1 or len(top_items(hi)) != 1:
+            return None
+        parts = [f"({column} IS NOT NULL)"]
+        if lo.upper() != "MINVALUE":
+            parts.append(f"({column} >= {lo})")
+        if hi.upper() != "MAXVALUE":
+            parts.append(f"({column} < {hi})")
+        return " AND ".join(parts)
+    if method == "LIST" and bound.startswith("IN (") and bound.endswith(")"):
+        values = [v.strip() for v in top_items(bound[4:-1])]
+        others = [v for v in values if v.upper() != "NULL"]
+        if not others:
+            return f"({column} IS NULL)"
+        if not all(_PLAIN_CONSTANT.match(v) for v in others):
+            return None
+        if len(others) == 1:
+            test = f"({column} = {others[0]})"
+        else:
+            literal = "{" + ",".join(_array_element(v) for v in others) + "}"
+            test = f"({column} = ANY ({_quote_string(literal)}))"
+        if len(others) < len(values):
+            return f"({column} IS NULL) OR {test}"
+        return f"({column} IS NOT NULL) AND {test}"
+    return None
+
+
+def _array_element(constant: str) -> str:
+    """A constant as ``array_out`` writes it inside ``{...}``: quoted when it is empty, ``NULL``
+    or holds a brace, comma, quote, backslash or white space."""
+    value = constant[1:-1].replace("''", "'") if constant.startswith("'") else constant
+    if value == "" or value.upper() == "NULL" or any(c in value for c in '{},"\\') or any(
+        c.isspace() for c in value
+    ):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return value
+
+
+def _quote_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d\Z")
+
+
+def bound_implied(bound: str, checks: list[str], column: str, not_null: bool) -> bool:
+    """Whether a table's CHECK expressions (and its key column's NOT NULL) imply the
+    expression :func:`bound_check` made, as PostgreSQL's predicate test finds for these forms
+    (it then adds no CHECK on detaching): each of the bound's conjuncts implied by one of
+    theirs: ``IS NOT NULL`` by any comparison of the column, a lower or an upper bound by one
+    as tight on numbers or ISO dates, any other conjunct by the same one."""
+    from decimal import Decimal, InvalidOperation
+
+    import sqlglot
+    from sqlglot import exp
+
+    name = column[1:-1].replace('""', '"') if column.startswith('"') else column
+
+    def conjuncts(text: str) -> list[exp.Expression]:
+        out: list[exp.Expression] = []
+        todo = [sqlglot.parse_one(text, read="postgres")]
+        while todo:
+            node = todo.pop().unnest()
+            if isinstance(node, exp.And):
+                todo += [node.this, node.expression]
+            else:
+                out.append(node)
+        return out
+
+    def comparison(node: exp.Expression) -> tuple[str, Decimal | str] | None:
+        ops = {exp.GTE: ">=", exp.GT: ">", exp.LTE: "<=", exp.LT: "<", exp.EQ: "="}
+        op = ops.get(type(node))
+        left, right = node.args.get("this"), node.args.get("expression")
+        while isinstance(right, exp.Cast):
+            right = right.this
+        if (op is None or not isinstance(left, exp.Column) or left.name != name
+                or not isinstance(right, exp.Literal)):
+            return None
+        if right.is_number:
+            try:
+                return op, Decimal(right.name)
+            except InvalidOperation:
+                return None
+        return (op, right.name) if _ISO_DAY.match(right.name) else None
+
+    def is_not_null(node: exp.Expression) -> bool:  # NOT (x IS NULL), or IS with negate
+        inner = node.this if isinstance(node, exp.Not) else None
+        if isinstance(node, exp.Is) and node.args.get("negate"):
+            inner = node
+        return (isinstance(inner, exp.Is) and isinstance(inner.this, exp.Column)
+                and inner.this.name == name and isinstance(inner.expression, exp.Null))
+
+    try:
+        facts = [c for text in checks for c in conjuncts(text)]
+        wanted = conjuncts(bound)
+    except sqlglot.errors.SqlglotError:
+        return False
+    known = [(c, comparison(c)) for c in facts]
+
+    def implied(node: exp.Expression) -> bool:
+        if is_not_null(node):
+            return not_null or any(is_not_null(c) or cmp is not None for c, cmp in known)
+        want = comparison(node)
+        for c, have in known:
+            if c == node:
+                return True
+            if want is None or have is None or type(want[1]) is not type(have[1]):
+                continue
+            (op, v), (hop, hv) = want, have
+            if op == ">=" and (hop in (">=", ">", "=") and hv >= v):  # type: ignore[operator]
+                return True
+            if op == "<" and ((hop == "<" and hv <= v) or (hop in ("<=", "=") and hv < v)):  # type: ignore[operator]
+                return True
+        return False
+
+    return all(implied(node) for node in wanted)
