@@ -31,6 +31,9 @@ from schemadiff.sql.replay.text import bound_check, bound_implied
         ("HASH (a)", "WITH (modulus 2, remainder 0)", None),
         ("LIST (a)", "DEFAULT", None),
         ("LIST (a)", "IN (now())", None),
+        ("LIST (a)", "IN ('x' || 'y')", None),
+        ("RANGE (d)", "FROM (now()) TO (MAXVALUE)", None),
+        ("RANGE (d)", "FROM ('2024-01-01'::date) TO (MAXVALUE)", None),
         (None, "IN (1)", None),
     ],
 )

@@ -264,12 +264,14 @@ DETACHED = [
     "CREATE TABLE s (d date NOT NULL) PARTITION BY RANGE (d)",
     "CREATE TABLE s1 PARTITION OF s FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
     "ALTER TABLE s1 ADD CONSTRAINT s1_pre CHECK (d >= '2024-01-01' AND d < '2025-01-01')",
+    "CREATE TABLE tz (t timestamptz) PARTITION BY RANGE (t)",
+    "CREATE TABLE tz1 PARTITION OF tz FOR VALUES FROM ('2024-01-01 00:00:00+00') TO ('2025-01-01')",
     "CREATE TABLE w (a int) PARTITION BY RANGE (a)",
     "CREATE TABLE w1 PARTITION OF w (CHECK (a >= 50)) FOR VALUES FROM (100) TO (200)",
     *(f"ALTER TABLE {parent} DETACH PARTITION {part} CONCURRENTLY"
       for parent, part in [("p", "p1"), ("p", "p2"), ("p", "p3"), ("l", "l1"), ("l", "l2"),
                            ("l", "l3"), ("k", "k1"), ("n", "n1"), ("q", "q1"), ("r", "r1"),
-                           ("s", "s1"), ("w", "w1")]),
+                           ("s", "s1"), ("tz", "tz1"), ("w", "w1")]),
 ]
 
 
@@ -283,7 +285,7 @@ def test_partition_detached_concurrently_keeps_its_bound(pg: PgServer, tmp_path:
         assert not expected.diagnostics
         checks = Counter(o.table for o in expected.catalog.of_kind("constraint"))  # type: ignore[attr-defined]
         assert checks == {"p1": 1, "p2": 1, "p3": 1, "l1": 1, "l2": 1, "l3": 1, "k1": 1, "n1": 1,
-                          "q1": 1, "r1": 1, "s1": 1, "w1": 2}  # q1, r1, s1: their own imply it
+                          "q1": 1, "r1": 1, "s1": 1, "tz1": 1, "w1": 2}  # q1, r1, s1: their own imply it
         dump = tmp_path / "dump.sql"
         dump.write_text(pg.pg_dump_schema(dbname, privileges=True), encoding="utf-8")
         sources = {"live": read_live(pg.dsn(dbname)).catalog, "dump": read_dump(dump).catalog}

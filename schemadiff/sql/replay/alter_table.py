@@ -245,9 +245,9 @@ class AlterTableReplay(ReplayState):
             part = self._table(a.partition)
             if a.detach:
                 self._put(replace(part, partition_of=None, partition_bound=None))
-                if a.concurrently:
-                    parent_table = self.catalog.objects[Key("table", schema, table)]  # type: ignore[assignment]
-                    self._keep_bound(parent_table, part)
+                parent = self.catalog.objects.get(Key("table", schema, table))
+                if a.concurrently and isinstance(parent, Table):
+                    self._keep_bound(parent, part)
             else:
                 parent_table: Table = self.catalog.objects[Key("table", schema, table)]  # type: ignore[assignment]
                 self._refuse_cycle(parent_table, part.schema, part.name)
@@ -295,8 +295,8 @@ class AlterTableReplay(ReplayState):
 
     def _keep_bound(self, parent: Table, part: Table) -> None:
         """``DETACH PARTITION ... CONCURRENTLY`` keeps the partition's constraint on the table
-        as a CHECK (named as any CHECK on one column), unless one it has implies it (here: one
-        with the same expression); what :func:`bound_check` does not model is said."""
+        as a CHECK (named as any CHECK on one column), unless its valid CHECKs and a NOT NULL
+        key imply it (:func:`bound_implied`); what :func:`bound_check` does not model is said."""
         text = bound_check(parent.partition_by, part.partition_bound)
         if text is None:
             self._diag(f"DETACH PARTITION {part.name} CONCURRENTLY: the CHECK it adds for the "

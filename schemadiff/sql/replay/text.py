@@ -191,7 +191,7 @@ def _rename_event(event: str, old: str, new: str) -> str:
 
 _RANGE_BOUND = re.compile(r"FROM \((.*)\) TO \((.*)\)\Z", re.DOTALL)
 _QUOTED_NAME = re.compile(r'"(?:[^"]|"")*"\Z')
-_PLAIN_CONSTANT = re.compile(r"'(?:[^']|'')*'|-?\d+(?:\.\d+)?\Z")
+_PLAIN_CONSTANT = re.compile(r"(?:'(?:[^']|'')*'|-?\d+(?:\.\d+)?)\Z")
 
 
 def bound_check(partition_by: str | None, bound: str | None) -> str | None:
@@ -199,7 +199,7 @@ def bound_check(partition_by: str | None, bound: str | None) -> str | None:
     partition constraint (``(d IS NOT NULL) AND (d >= lo) AND (d < hi)``, a list as
     ``= ANY ('{...}')``, the constant array the catalog prints). None where it is not
     modelled: a key of more than one column or of an expression, a hash or default bound,
-    a list of anything but string and number constants."""
+    bounds other than string and number constants (an expression is stored as its value)."""
     if not partition_by or not bound:
         return None
     method, _, inner = partition_by.partition(" ")
@@ -213,8 +213,9 @@ def bound_check(partition_by: str | None, bound: str | None) -> str | None:
             return None
     if method == "RANGE" and (m := _RANGE_BOUND.match(bound)):
         lo, hi = m.group(1).strip(), m.group(2).strip()
-        if len(top_items(lo)) != 1 or len(top_items(hi)) != 1:
-            return None
+        if not all(v.upper() in ("MINVALUE", "MAXVALUE") or _PLAIN_CONSTANT.match(v)
+                   for v in (lo, hi)):
+            return None  # several values (a key of one column has one), or an expression
         parts = [f"({column} IS NOT NULL)"]
         if lo.upper() != "MINVALUE":
             parts.append(f"({column} >= {lo})")
@@ -224,10 +225,10 @@ def bound_check(partition_by: str | None, bound: str | None) -> str | None:
     if method == "LIST" and bound.startswith("IN (") and bound.endswith(")"):
         values = [v.strip() for v in top_items(bound[4:-1])]
         others = [v for v in values if v.upper() != "NULL"]
-        if not others:
-            return f"({column} IS NULL)"
         if not all(_PLAIN_CONSTANT.match(v) for v in others):
             return None
+        if not others:
+            return f"({column} IS NULL)"
         if len(others) == 1:
             test = f"({column} = {others[0]})"
         else:
