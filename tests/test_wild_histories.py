@@ -14,7 +14,7 @@ import pytest
 
 from pg import PgServer
 from schemadiff.differences import diff_catalogs
-from schemadiff.history import replay_sql
+from schemadiff.history import Replay, replay_sql
 from schemadiff.model import Key
 from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
@@ -220,6 +220,16 @@ def _found(diffs: list) -> set[tuple[str, str, str, str | None]]:  # type: ignor
     return {(d.key.kind, d.key.display, str(d.change), d.attribute) for d in diffs}
 
 
+def _assert_clean(pg: PgServer, dbname: str, tmp_path: Path, expected: Replay) -> None:
+    """The database compares clean against ``expected``, live and through ``pg_dump``."""
+    dump = tmp_path / "dump.sql"
+    dump.write_text(pg.pg_dump_schema(dbname, privileges=True), encoding="utf-8")
+    sources = {"live": read_live(pg.dsn(dbname)).catalog, "dump": read_dump(dump).catalog}
+    for source, actual in sources.items():
+        found = _found(diff_catalogs(expected.catalog, actual, expected.effects))  # type: ignore[arg-type]
+        assert found == set(), source
+
+
 @pytest.mark.parametrize("migrations", [m for _, m in CASES], ids=[i for i, _ in CASES])
 def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> None:
     dbname = pg.create_database("wild")
@@ -228,12 +238,7 @@ def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> N
             conn.execute(migrations)  # type: ignore[arg-type]
         expected = replay_sql(migrations, "m.sql")
         assert not expected.diagnostics
-        dump = tmp_path / "dump.sql"
-        dump.write_text(pg.pg_dump_schema(dbname, privileges=True), encoding="utf-8")
-        sources = {"live": read_live(pg.dsn(dbname)).catalog, "dump": read_dump(dump).catalog}
-        for source, actual in sources.items():
-            found = _found(diff_catalogs(expected.catalog, actual, expected.effects))  # type: ignore[arg-type]
-            assert found == set(), source
+        _assert_clean(pg, dbname, tmp_path, expected)
     finally:
         pg.drop_database(dbname)
 
@@ -286,12 +291,7 @@ def test_partition_detached_concurrently_keeps_its_bound(pg: PgServer, tmp_path:
         checks = Counter(o.table for o in expected.catalog.of_kind("constraint"))  # type: ignore[attr-defined]
         assert checks == {"p1": 1, "p2": 1, "p3": 1, "l1": 1, "l2": 1, "l3": 1, "k1": 1, "n1": 1,
                           "q1": 1, "r1": 1, "s1": 1, "tz1": 1, "w1": 2}  # q1, r1, s1: their own imply it
-        dump = tmp_path / "dump.sql"
-        dump.write_text(pg.pg_dump_schema(dbname, privileges=True), encoding="utf-8")
-        sources = {"live": read_live(pg.dsn(dbname)).catalog, "dump": read_dump(dump).catalog}
-        for source, actual in sources.items():
-            found = _found(diff_catalogs(expected.catalog, actual, expected.effects))  # type: ignore[arg-type]
-            assert found == set(), source
+        _assert_clean(pg, dbname, tmp_path, expected)
     finally:
         pg.drop_database(dbname)
 

@@ -18,7 +18,6 @@ from schemadiff.sql import ops
 from schemadiff.sql.normalize import (
     canonical_default,
     normalize_expression,
-    quote_ident,
     referenced_columns,
 )
 from schemadiff.sql.replay.core import ReplayConflict, ReplayState
@@ -306,11 +305,11 @@ class AlterTableReplay(ReplayState):
         checks = [o.expression for o in self.catalog.on_table(part.schema, part.name)
                   if isinstance(o, Constraint) and o.type == "check" and o.expression
                   and o.validated]
-        column = referenced_columns(expression)
-        key = next(iter(column)) if len(column) == 1 else ""
-        col = self.catalog.objects.get(Key("column", part.schema, part.name, key))
+        columns = referenced_columns(expression)
+        name = next(iter(columns)) if len(columns) == 1 else ""
+        col = self.catalog.objects.get(Key("column", part.schema, part.name, name))
         if expression in checks or (checks and bound_implied(
-                expression, checks, quote_ident(key), bool(getattr(col, "not_null", False)))):
+                expression, checks, name, bool(getattr(col, "not_null", False)))):
             return  # PostgreSQL finds the bound implied and adds nothing
         self._add_constraint(part.schema, part.name,
                              ops.ConstraintDef("check", expression=expression))

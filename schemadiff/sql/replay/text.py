@@ -258,18 +258,17 @@ def _quote_string(value: str) -> str:
 _ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d\Z")
 
 
-def bound_implied(bound: str, checks: list[str], column: str, not_null: bool) -> bool:
-    """Whether a table's CHECK expressions (and its key column's NOT NULL) imply the
-    expression :func:`bound_check` made, as PostgreSQL's predicate test finds for these forms
-    (it then adds no CHECK on detaching): each of the bound's conjuncts implied by one of
-    theirs: ``IS NOT NULL`` by any comparison of the column, a lower or an upper bound by one
-    as tight on numbers or ISO dates, any other conjunct by the same one."""
+def bound_implied(bound: str, checks: list[str], name: str, not_null: bool) -> bool:
+    """Whether a table's CHECK expressions (and the NOT NULL of its key column ``name``, as
+    the catalog names it, unquoted) imply the expression :func:`bound_check` made, as
+    PostgreSQL's predicate test finds for these forms (it then adds no CHECK on detaching):
+    each of the bound's conjuncts implied by one of theirs: ``IS NOT NULL`` by any comparison
+    of the column, a lower or an upper bound by one as tight on numbers or ISO dates, any
+    other conjunct by the same one."""
     from decimal import Decimal, InvalidOperation
 
     import sqlglot
     from sqlglot import exp
-
-    name = column[1:-1].replace('""', '"') if column.startswith('"') else column
 
     def conjuncts(text: str) -> list[exp.Expression]:
         out: list[exp.Expression] = []
