@@ -213,6 +213,52 @@ CREATE TABLE tx (d day_d, e day_d DEFAULT 'yesterday', ts timestamptz,
     CONSTRAINT k3 CHECK (ts < 'now'::timestamptz + interval '1 year'));
 CREATE INDEX tx_recent ON tx (ts) WHERE ts > 'yesterday';
 """),
+    # CREATE TABLE AS over the expressions real data migrations select: json operators,
+    # date and time arithmetic, numeric promotion, a CASE without ELSE, NULLIF, scalar
+    # subqueries, ARRAY[], aggregates; USING and NATURAL joins merge their columns
+    ("create-table-as-expressions", """
+CREATE SEQUENCE seq;
+CREATE TABLE ev (id int PRIMARY KEY, kind varchar(20), at timestamp(3), atz timestamptz,
+    day date, body jsonb, raw json, amount numeric(12,2), f float8, r real, ok boolean,
+    ids int[], tags varchar(10)[], sm smallint, span interval);
+CREATE TABLE ev_daily AS
+SELECT date_trunc('day', at) AS bucket, date_trunc('hour', atz), date_trunc('week', day) AS wk,
+       body->>'user' AS usr, body->'meta' AS meta, raw->'meta' AS raw_meta,
+       body#>>'{a,b}' AS ab, body#>'{a}' AS a_node,
+       amount * 2 AS doubled, amount / 3 AS third, f * id AS fi, r * r AS rr, r * 2 AS r2,
+       sm * 2 AS sm2, sm + sm AS smsm, amount % 7 AS m7, id ^ 2 AS sq, -amount AS neg,
+       now() - at AS age1, atz - at AS age2, day - day AS days, day + 1 AS tomorrow,
+       at + interval '1 day' AS later, day - interval '2 hours' AS dt, span * 2 AS span2,
+       span / 2 AS half, atz AT TIME ZONE 'UTC' AS utc, at AT TIME ZONE 'UTC' AS local_at,
+       gen_random_uuid(), coalesce(kind, 'none') AS k, coalesce(amount, 0) AS amt,
+       CASE WHEN ok THEN amount END AS maybe, CASE WHEN ok THEN kind ELSE NULL END AS mk,
+       greatest(kind, 'x') AS gk, nullif(kind, '') AS nk, nullif(amount, amount) AS na,
+       (SELECT max(id) FROM ev), (SELECT count(*) AS n FROM ev e2 WHERE e2.id = ev.id)::int,
+       array[kind] AS arr1, array[kind, 'x'] AS arr2, array[id, 1], array['a'] AS arr3,
+       round(amount, 2), round(f) AS rf, round(id) AS ri, floor(amount) AS fl, ceil(f) AS ce,
+       trunc(amount, 1) AS tr, sqrt(id) AS sr, nextval('seq'), cardinality(ids),
+       array_length(ids, 1) AS al, split_part(kind, '-', 1), regexp_replace(kind, 'a', 'b'),
+       to_jsonb(kind), json_build_object('k', kind), row_to_json(ev) AS rj,
+       id IN (1, 2) AS in12, ok AND id > 0 AS both_, localtimestamp, age(at),
+       to_timestamp(0) AS epoch, to_date('2020-01-01', 'YYYY-MM-DD') AS d0,
+       octet_length(kind), unnest(tags) AS tag, kind || id AS kid
+FROM ev;
+CREATE TABLE ev_agg AS
+SELECT kind, bool_or(ok) AS any_ok, bool_and(ok) AS all_ok, every(ok), json_agg(id) AS ja,
+       jsonb_agg(kind), jsonb_object_agg(kind, id) AS jo, array_agg(kind), array_agg(at) AS ats,
+       avg(f) AS af, avg(r) AS ar, avg(sm) AS asm, sum(r) AS sr, sum(amount), min(amount),
+       max(at), count(id), string_agg(kind, ',') AS sa
+FROM ev GROUP BY kind;
+CREATE TABLE ev_pairs AS SELECT * FROM ev_agg JOIN (SELECT kind, count(*) AS n FROM ev
+    GROUP BY kind) c USING (kind);
+CREATE TABLE ta (id bigint PRIMARY KEY, x text, n numeric(5,1));
+CREATE TABLE tb (id int, y numeric(10,2), n numeric(6,1));
+CREATE TABLE j1 AS SELECT * FROM tb JOIN (SELECT id, x FROM ta) s USING (id);
+CREATE TABLE j2 AS SELECT * FROM ta LEFT JOIN tb USING (id, n);
+CREATE TABLE j3 AS SELECT * FROM tb FULL JOIN ta USING (n, id);
+CREATE TABLE j4 AS SELECT id, ta.x, ta.id AS aid, n FROM ta JOIN tb USING (id, n);
+CREATE TABLE j5 AS SELECT * FROM ta NATURAL JOIN tb;
+"""),
 ]
 
 

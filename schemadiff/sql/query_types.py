@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from sqlglot import exp
 
@@ -25,6 +26,7 @@ Resolve = Callable[[str], "str | None"]
 
 _INTEGERS = ("smallint", "integer", "bigint")
 _NUMBERS = (*_INTEGERS, "numeric")
+_FLOATS = ("real", "double precision")
 # PostgreSQL's own names for what a cast names a column after (``SELECT 1::int`` is int4).
 _INTERNAL_NAMES = {
     "smallint": "int2", "integer": "int4", "bigint": "int8", "boolean": "bool",
@@ -37,28 +39,59 @@ _TEXT_FUNCTIONS = frozenset({
     "lower", "upper", "rpad", "lpad", "concat", "concat_ws", "substr", "substring", "trim",
     "btrim", "ltrim", "rtrim", "replace", "md5", "repeat", "left", "right", "to_char", "initcap",
     "reverse", "translate", "format", "quote_ident", "quote_literal", "string_agg", "chr",
+    "split_part", "regexp_replace", "array_to_string", "json_typeof", "jsonb_typeof",
+    "jsonb_pretty", "timeofday",
 })
+_TIMESTAMPTZ = "timestamp with time zone"
+_TIMESTAMP = "timestamp without time zone"
 _FUNCTION_TYPES = {
     "count": "bigint", "row_number": "bigint", "rank": "bigint", "dense_rank": "bigint",
     "length": "integer", "char_length": "integer", "strpos": "integer", "ascii": "integer",
-    "now": "timestamp with time zone", "random": "double precision",
-    "current_timestamp": "timestamp with time zone", "current_date": "date",
+    "octet_length": "integer", "bit_length": "integer", "cardinality": "integer",
+    "jsonb_array_length": "integer", "json_array_length": "integer",
+    "now": _TIMESTAMPTZ, "random": "double precision", "current_timestamp": _TIMESTAMPTZ,
+    "clock_timestamp": _TIMESTAMPTZ, "statement_timestamp": _TIMESTAMPTZ,
+    "transaction_timestamp": _TIMESTAMPTZ, "current_date": "date", "age": "interval",
     "percent_rank": "double precision", "cume_dist": "double precision",
+    "nextval": "bigint", "currval": "bigint", "lastval": "bigint", "setval": "bigint",
+    "every": "boolean", "gen_random_uuid": "uuid", "to_tsvector": "tsvector",
+    "to_jsonb": "jsonb", "jsonb_build_object": "jsonb", "jsonb_build_array": "jsonb",
+    "jsonb_agg": "jsonb", "jsonb_object_agg": "jsonb", "jsonb_strip_nulls": "jsonb",
+    "jsonb_set": "jsonb", "to_json": "json", "json_build_object": "json",
+    "json_build_array": "json", "json_agg": "json", "json_object_agg": "json",
+    "row_to_json": "json", "array_to_json": "json",
 }
 # sqlglot's classes for functions it gives one name whatever PostgreSQL spelling was used
-# (lpad and rpad are Pad; now() is CurrentTimestamp): the type is known, the name is not.
-_AMBIGUOUS = frozenset({"Pad", "Length", "Substring", "CurrentTimestamp", "GroupConcat",
-                        "TimeToStr", "StrPosition", "Rand"})
+# (lpad and rpad are Pad; now() is CurrentTimestamp; ``a % b`` and mod(a, b) are Mod;
+# ``a ^ b`` and power(a, b) are Pow; ``->`` and json_extract_path are JSONExtract): the type
+# is known, the name PostgreSQL gives an unnamed column is not.
+_AMBIGUOUS = frozenset({
+    "Pad", "Length", "Substring", "CurrentTimestamp", "GroupConcat", "TimeToStr",
+    "StrPosition", "Rand", "Mod", "Pow", "Ceil", "JSONExtract", "JSONExtractScalar",
+    "JSONBExtract", "JSONBExtractScalar", "LogicalOr", "LogicalAnd", "JSONArrayAgg",
+    "JSONBObjectAgg", "JSONObjectAgg", "StrToTime", "UnixToTime", "StrToDate",
+    "ArraySize", "RegexpLike", "ArrayToString", "StringToArray",
+})
+# The name PostgreSQL's one spelling of a sqlglot class gives a column.
+_CLASS_NAMES = {"TimestampTrunc": "date_trunc", "Explode": "unnest", "Uuid": "gen_random_uuid"}
 _CLASS_TYPES = {
     "Pad": "text", "Substring": "text", "GroupConcat": "text", "TimeToStr": "text",
     "Upper": "text", "Lower": "text", "Trim": "text", "Concat": "text", "Repeat": "text",
     "MD5": "text", "Left": "text", "Right": "text", "Initcap": "text", "Replace": "text",
-    "Chr": "text", "Length": "integer", "StrPosition": "integer", "Ascii": "integer",
-    "CurrentTimestamp": "timestamp with time zone", "CurrentDate": "date",
+    "Chr": "text", "SplitPart": "text", "RegexpReplace": "text", "ArrayToString": "text",
+    "StringToArray": "text[]", "Length": "integer", "StrPosition": "integer",
+    "Ascii": "integer", "ArraySize": "integer", "CurrentDate": "date",
     "Rand": "double precision", "Count": "bigint", "RowNumber": "bigint", "Rank": "bigint",
-    "DenseRank": "bigint",
+    "DenseRank": "bigint", "LogicalOr": "boolean", "LogicalAnd": "boolean",
+    "JSONArrayAgg": "json", "JSONObjectAgg": "json", "JSONBObjectAgg": "jsonb",
+    "Uuid": "uuid", "StrToTime": _TIMESTAMPTZ, "UnixToTime": _TIMESTAMPTZ,
+    "StrToDate": "date",
 }
+# Without a precision: with one, the result has it as its type modifier.
+_CLOCKS = {"CurrentTimestamp": _TIMESTAMPTZ, "Localtimestamp": _TIMESTAMP}
 _SAME_AS_ARGUMENT = frozenset({"min", "max", "abs", "any_value", "generate_series"})
+# float8 and numeric versions, an integer taken as float8 (the preferred type of the numbers)
+_MATH = frozenset({"Round", "Floor", "Ceil", "Trunc", "Sqrt", "Exp", "Ln"})
 
 
 class _Unknown(Exception):
@@ -101,9 +134,10 @@ def _shape(tree: exp.Expression, relations: Relations, resolve: Resolve
         first = rows[0].expressions if rows and isinstance(rows[0], exp.Tuple) else []
         if not first:
             raise _Unknown("VALUES")
-        types = [_type(e, {}, resolve) for e in first]
+        scope = _Scope(_From(), relations, resolve)
+        types = [scope.type(e) for e in first]
         for row in rows[1:]:
-            if [_type(e, {}, resolve) for e in row.expressions] != types:
+            if [scope.type(e) for e in row.expressions] != types:
                 raise _Unknown("VALUES rows of different types")
         return [(f"column{i}", t) for i, t in enumerate(types, start=1)]
     with_ = tree.args.get("with") or tree.args.get("with_")
@@ -130,33 +164,42 @@ def _shape(tree: exp.Expression, relations: Relations, resolve: Resolve
         tree.set("with" if tree.args.get("with") is not None else "with_", None)
     if not isinstance(tree, exp.Select):
         raise _Unknown("not a plain SELECT")
-    sources = _sources(tree, relations, resolve)
+    scope = _Scope(_sources(tree, relations, resolve), relations, resolve)
     out: list[tuple[str, str]] = []
     for e in tree.expressions:
         target = e.this if isinstance(e, exp.Alias) else e
         if isinstance(target, exp.Star):
-            for columns in sources.values():
-                out += columns
+            out += scope.sources.star
             continue
         if isinstance(target, exp.Column) and isinstance(target.this, exp.Star):
-            columns = sources.get(_ident(target.args.get("table")))
+            columns = scope.sources.by_alias.get(_ident(target.args.get("table")))
             if columns is None:
                 raise _Unknown("star of an unknown source")
             out += columns
             continue
         name = _ident(e.args.get("alias")) if isinstance(e, exp.Alias) else _colname(target)
-        out.append((name, _type(target, sources, resolve)))
+        out.append((name, scope.type(target)))
     return out
 
 
-def _sources(tree: exp.Select, relations: Relations, resolve: Resolve
-             ) -> dict[str, list[tuple[str, str]]]:
+@dataclass
+class _From:
+    """What a query's FROM list makes visible: each item's columns by its alias, the columns
+    ``*`` stands for (a ``USING`` or ``NATURAL`` join's merged columns first, once), and the
+    merged columns by name (an unqualified reference to one is the merged column)."""
+
+    by_alias: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    star: list[tuple[str, str]] = field(default_factory=list)
+    merged: dict[str, str] = field(default_factory=dict)
+
+
+def _sources(tree: exp.Select, relations: Relations, resolve: Resolve) -> _From:
     """Each FROM / JOIN item's alias and its columns."""
     from_ = tree.args.get("from") or tree.args.get("from_")
-    items = [from_.this] if from_ is not None else []
-    items += [j.this for j in tree.args.get("joins") or []]
-    sources: dict[str, list[tuple[str, str]]] = {}
-    for t in items:
+    items = [(from_.this, None)] if from_ is not None else []
+    items += [(j.this, j) for j in tree.args.get("joins") or []]
+    found = _From()
+    for t, join in items:
         alias_node = t.args.get("alias")
         alias = _ident(alias_node.this) if alias_node is not None and alias_node.this else None
         if isinstance(t, exp.Table) and isinstance(t.this, exp.Identifier):
@@ -169,15 +212,40 @@ def _sources(tree: exp.Select, relations: Relations, resolve: Resolve
             columns = _shape(t.this, relations, resolve)
         elif isinstance(t, exp.Table) and isinstance(t.this, exp.Func) and alias:
             # a function in FROM: one column named for the alias
-            columns = [(alias, _type(t.this, {}, resolve))]
+            columns = [(alias, _Scope(_From(), relations, resolve).type(t.this))]
         else:
             raise _Unknown("FROM item")
         if alias_node is not None and alias_node.columns:
             renamed = [_ident(c) for c in alias_node.columns]
             columns = [(renamed[i] if i < len(renamed) else n, ty)
                        for i, (n, ty) in enumerate(columns)]
-        sources[alias or name] = columns
-    return sources
+        found.by_alias[alias or name] = columns
+        found.star = _joined(found, columns, join)
+    return found
+
+
+def _joined(found: _From, right: list[tuple[str, str]], join: exp.Join | None
+            ) -> list[tuple[str, str]]:
+    """The columns ``*`` stands for once ``right`` is joined to what is left of it: a
+    ``USING`` (or ``NATURAL``) join's columns once, first, typed as both sides' common type."""
+    if join is None:
+        return found.star + right
+    left = found.star
+    if join.args.get("method") == "NATURAL":
+        names = [n for n, _ in left if any(n == r for r, _ in right)]
+    else:
+        names = [_ident(u) for u in join.args.get("using") or []]
+    if not names:
+        return left + right
+    merged = []
+    for name in names:
+        sides = [[t for n, t in cols if n == name] for cols in (left, right)]
+        if any(len(types) != 1 for types in sides) or names.count(name) > 1:
+            raise _Unknown(f"join column {name}")  # the server refuses these
+        merged.append((name, _common([sides[0][0], sides[1][0]], "USING")))
+    found.merged.update(merged)
+    return merged + [c for c in left if c[0] not in names] + [c for c in right
+                                                              if c[0] not in names]
 
 
 def _colname(e: exp.Expression) -> str:
@@ -203,16 +271,32 @@ def _figure(e: exp.Expression) -> tuple[str, int]:
         return "case", 1
     if isinstance(e, exp.Window):
         return _figure(e.this)
+    if isinstance(e, exp.Subquery) and isinstance(e.this, exp.Select):
+        inner = e.this.expressions  # a scalar subquery: its one column's name
+        if len(inner) != 1 or isinstance(inner[0].unalias(), exp.Star):
+            raise _Unknown("name of a subquery")
+        first = inner[0]
+        return (_ident(first.args.get("alias")) if isinstance(first, exp.Alias)
+                else _colname(first)), 2
+    if isinstance(e, exp.AtTimeZone):
+        return "timezone", 2
+    if isinstance(e, exp.Array):
+        return "array", 2
     if isinstance(e, exp.Anonymous):
         return e.name.lower(), 2
     if isinstance(e, exp.Func):
-        if type(e).__name__ in _AMBIGUOUS:
+        cls = type(e).__name__
+        if cls in _AMBIGUOUS:
             raise _Unknown("sqlglot merges several functions under this name")
+        if cls in _CLASS_NAMES:
+            return _CLASS_NAMES[cls], 2
         names = e.sql_names()
-        name = names[0].lower() if names else type(e).__name__.lower()
+        name = names[0].lower() if names else cls.lower()
         return {"exploding_generate_series": "generate_series"}.get(name, name), 2
+    if isinstance(e, exp.Mod):
+        raise _Unknown("sqlglot reads mod(a, b) as a % b")
     if isinstance(e, (exp.Literal, exp.Binary, exp.Neg, exp.Not, exp.Null, exp.Boolean,
-                      exp.ByteString, exp.BitString, exp.HexString)):
+                      exp.ByteString, exp.BitString, exp.HexString, exp.Predicate)):
         return "?column?", 0
     raise _Unknown(f"name of {type(e).__name__}")
 
@@ -231,88 +315,206 @@ def _datatype_words(dt: exp.Expression) -> str:
                                              else ref.name)
 
 
-def _type(e: exp.Expression, sources: dict[str, list[tuple[str, str]]], resolve: Resolve
-          ) -> str:
-    """The type of an expression, or _Unknown."""
-    if isinstance(e, exp.Paren):
-        return _type(e.this, sources, resolve)
-    if isinstance(e, exp.Alias):
-        return _type(e.this, sources, resolve)
-    if isinstance(e, exp.Column):
+def _untyped(e: exp.Expression) -> bool:
+    """A string constant or NULL: its type is the one of what it meets (an "unknown")."""
+    while isinstance(e, exp.Paren):
+        e = e.this
+    return isinstance(e, exp.Null) or (isinstance(e, exp.Literal) and e.is_string)
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What the expressions of one SELECT see: its FROM list and the catalog."""
+
+    sources: _From
+    relations: Relations
+    resolve: Resolve
+
+    def type(self, e: exp.Expression) -> str:
+        """The type of an expression, or _Unknown."""
+        if isinstance(e, (exp.Paren, exp.Alias)):
+            return self.type(e.this)
+        if isinstance(e, exp.Column):
+            return self._column(e)
+        if isinstance(e, exp.Cast):
+            to = e.args["to"]
+            text = to.name if isinstance(to, exp.ObjectIdentifier) else to.sql(dialect="postgres")
+            resolved = self.resolve(text)
+            if resolved is None:
+                raise _Unknown("cast type")
+            return resolved
+        if isinstance(e, exp.Literal):
+            if e.is_string:
+                return "text"
+            text = e.this
+            if text.isdigit():
+                value = int(text)
+                return ("integer" if value <= 2147483647 else
+                        "bigint" if value <= 9223372036854775807 else "numeric")
+            return "numeric"
+        if isinstance(e, exp.Neg):  # an operator's result: no type modifier
+            t = _without_typmod(self.type(e.this))
+            return t if t in (*_NUMBERS, *_FLOATS, "interval") else _raise("-")
+        if isinstance(e, (exp.Boolean, exp.Predicate, exp.Not, exp.And, exp.Or)):
+            return "boolean"
+        if isinstance(e, exp.Null):
+            return "text"
+        if isinstance(e, exp.DPipe):  # a string meeting anything but an array: text
+            typed = [_without_typmod(self.type(x)) for x in (e.this, e.expression)
+                     if not _untyped(x)]  # a constant alone takes the other side's type
+            if not typed or (set(typed) & {"text", "character varying", "bpchar"}
+                             and not any(t.endswith("[]") for t in typed)):
+                return "text"
+            raise _Unknown("||")
+        if isinstance(e, (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Pow)):
+            return self._arithmetic(e)
+        if isinstance(e, exp.Case):
+            results = [b.args["true"] for b in e.args.get("ifs") or []]
+            default = e.args.get("default")
+            return self._common([*results, default if default is not None else exp.Null()],
+                                "CASE")
+        if isinstance(e, (exp.Coalesce, exp.Greatest, exp.Least)):
+            return self._common(list(e.iter_expressions()), "COALESCE")
+        if isinstance(e, exp.Nullif):
+            return self._nullif(e)
+        if isinstance(e, exp.Array):
+            elements = e.expressions
+            if not elements or any(isinstance(x, (exp.Array, exp.Select)) for x in elements):
+                raise _Unknown("ARRAY")
+            return self._common(elements, "ARRAY") + "[]"
+        if isinstance(e, exp.Subquery) and isinstance(e.this, exp.Select):
+            shape = _shape(e.this, self.relations, self.resolve)  # a scalar subquery
+            return shape[0][1] if len(shape) == 1 else _raise("subquery")
+        if isinstance(e, (exp.JSONExtract, exp.JSONBExtract)):  # -> and #>: json or jsonb
+            t = self.type(e.this)
+            return t if t in ("json", "jsonb") else _raise("->")
+        if isinstance(e, (exp.JSONExtractScalar, exp.JSONBExtractScalar)):  # ->> and #>>
+            return "text" if self.type(e.this) in ("json", "jsonb") else _raise("->>")
+        if isinstance(e, exp.AtTimeZone):
+            t = _without_typmod(self.type(e.this))
+            return {_TIMESTAMP: _TIMESTAMPTZ, _TIMESTAMPTZ: _TIMESTAMP}.get(t) or _raise("AT")
+        if isinstance(e, exp.Window):
+            return self.type(e.this)
+        if isinstance(e, exp.Func):
+            return self._function(e)
+        raise _Unknown(f"type of {type(e).__name__}")
+
+    def _column(self, e: exp.Column) -> str:
         name = _ident(e.this)
         qualifier = _ident(e.args["table"]) if e.args.get("table") else None
-        found = [t for alias, cols in sources.items() if qualifier in (None, alias)
+        if qualifier is None and name in self.sources.merged:
+            return self.sources.merged[name]
+        found = [t for alias, cols in self.sources.by_alias.items() if qualifier in (None, alias)
                  for n, t in cols if n == name]
         if len(found) != 1:
             raise _Unknown(f"column {name}")
         return found[0]
-    if isinstance(e, exp.Cast):
-        to = e.args["to"]
-        text = to.name if isinstance(to, exp.ObjectIdentifier) else to.sql(dialect="postgres")
-        resolved = resolve(text)
-        if resolved is None:
-            raise _Unknown("cast type")
-        return resolved
-    if isinstance(e, exp.Literal):
-        if e.is_string:
-            return "text"
-        text = e.this
-        if text.isdigit():
-            value = int(text)
-            return ("integer" if value <= 2147483647 else
-                    "bigint" if value <= 9223372036854775807 else "numeric")
-        return "numeric"
-    if isinstance(e, exp.Neg):
-        return _type(e.this, sources, resolve)
-    if isinstance(e, (exp.Boolean, exp.Predicate, exp.Not, exp.And, exp.Or)):
-        return "boolean"
-    if isinstance(e, exp.Null):
-        return "text"
-    if isinstance(e, exp.DPipe):
-        sides = {_type(e.this, sources, resolve), _type(e.expression, sources, resolve)}
-        if "text" in sides or sides <= {"text", "character varying"}:
-            return "text"
-        raise _Unknown("||")
-    if isinstance(e, (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)):
-        a, b = _type(e.this, sources, resolve), _type(e.expression, sources, resolve)
-        if a in _NUMBERS and b in _NUMBERS:
+
+    def _arithmetic(self, e: exp.Binary) -> str:
+        """``+ - * / % ^``: numbers as their operators (an integer meets a wider number in
+        its type; float8 wins; two reals stay real), dates and times as theirs."""
+        a, b = (self._operand(x) for x in (e.this, e.expression))
+        if a in _NUMBERS + _FLOATS and b in _NUMBERS + _FLOATS:
+            floats = {a, b} & set(_FLOATS)
+            if isinstance(e, exp.Pow):  # float8 unless a numeric meets no float
+                return "numeric" if "numeric" in (a, b) and not floats else "double precision"
+            if floats:
+                if isinstance(e, exp.Mod):
+                    raise _Unknown("%")  # no float % float
+                return "real" if a == b == "real" else "double precision"
             if "numeric" in (a, b):
                 return "numeric"
             return max(a, b, key=_INTEGERS.index)
-        raise _Unknown("arithmetic")
-    if isinstance(e, exp.Case):
-        results = [b.args["true"] for b in e.args.get("ifs") or []]
-        if e.args.get("default") is not None:
-            results.append(e.args["default"])
-        return _common([_type(r, sources, resolve) for r in results], "CASE")
-    if isinstance(e, (exp.Coalesce, exp.Greatest, exp.Least, exp.Nullif)):
-        args = [a for a in e.iter_expressions()]
-        return _common([_type(a, sources, resolve) for a in args], "COALESCE")
-    if isinstance(e, exp.Window):
-        return _type(e.this, sources, resolve)
-    if isinstance(e, exp.Func):
+        op = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/"}.get(type(e))
+        if op is None:
+            raise _Unknown("arithmetic")
+        a, b = ("integer" if t in ("smallint", "integer") else t for t in (a, b))
+        found = _TIME_ARITHMETIC.get((a, op, b))
+        if found is None and "interval" in (a, b) and op in "*/":  # interval times a number
+            other = b if a == "interval" else a
+            if (op == "*" or a == "interval") and other in _NUMBERS + _FLOATS:
+                found = "interval"
+        return found or _raise("arithmetic")
+
+    def _operand(self, e: exp.Expression) -> str:
+        """An operand's type without its modifier (``interval '1 day'`` is an interval)."""
+        if isinstance(e, exp.Interval):
+            return "interval"
+        return _without_typmod(self.type(e))
+
+    def _common(self, exprs: list[exp.Expression], what: str) -> str:
+        """The type of CASE / COALESCE / ARRAY results (:func:`_common`); a string constant
+        or NULL takes the others' type, without the modifier: it is cast to the bare type."""
+        typed = [self.type(x) for x in exprs if not _untyped(x)]
+        if not typed:
+            return "text"
+        common = _common(typed, what)
+        return _without_typmod(common) if len(typed) < len(exprs) else common
+
+    def _nullif(self, e: exp.Nullif) -> str:
+        """NULLIF(a, b): ``a``'s type as the ``=`` between them takes it: a varchar compared
+        as text; the same type or a string constant on the other side keep it."""
+        first = self.type(e.this)
+        other = e.expression
+        if not _untyped(other) and _without_typmod(self.type(other)) != _without_typmod(first):
+            raise _Unknown("NULLIF of different types")
+        if _without_typmod(first) == "character varying":
+            return "text"
+        return first if _without_typmod(first) not in ("bpchar", "character") else _raise("NULLIF")
+
+    def _function(self, e: exp.Func) -> str:
         args = [a for a in e.iter_expressions() if not isinstance(a, exp.Star)]
         cls = type(e).__name__
+        if cls in _CLOCKS:
+            return _CLOCKS[cls] if e.this is None else _raise("precision")
         if cls in _CLASS_TYPES:
             return _CLASS_TYPES[cls]
-        if cls == "ArrayAgg" and args:
-            return _type(args[0], sources, resolve) + "[]"
+        if cls == "ArrayAgg" and args:  # a function's result has no type modifier
+            return _without_typmod(self.type(args[0])) + "[]"
+        if cls == "Explode" and len(args) == 1:  # unnest(anyarray)
+            t = _without_typmod(self.type(args[0]))
+            return t.removesuffix("[]") if t.endswith("[]") else _raise("unnest")
+        if cls == "TimestampTrunc" and e.args.get("zone") is None:
+            t = _without_typmod(self.type(e.this))
+            return {_TIMESTAMP: _TIMESTAMP, _TIMESTAMPTZ: _TIMESTAMPTZ, "date": _TIMESTAMPTZ,
+                    "interval": "interval"}.get(t) or _raise("date_trunc")
+        if cls in _MATH and args:
+            t = _without_typmod(self.type(args[0]))
+            if len(args) > 1:  # round(x, n), trunc(x, n): numeric only
+                return "numeric" if cls in ("Round", "Trunc") and t in _NUMBERS else _raise(cls)
+            return "numeric" if t == "numeric" else (
+                "double precision" if t in _INTEGERS + _FLOATS else _raise(cls))
         name = e.name.lower() if isinstance(e, exp.Anonymous) else _colname(e)
         if name in _FUNCTION_TYPES:
             return _FUNCTION_TYPES[name]
         if name in _TEXT_FUNCTIONS:
             return "text"
         if name in _SAME_AS_ARGUMENT and args:  # a function's result has no type modifier
-            return _without_typmod(_type(args[0], sources, resolve))
+            return _without_typmod(self.type(args[0]))
         if name == "sum" and args:
-            t = _without_typmod(_type(args[0], sources, resolve))
+            t = _without_typmod(self.type(args[0]))
             return {"smallint": "bigint", "integer": "bigint", "bigint": "numeric",
                     "numeric": "numeric", "real": "real",
                     "double precision": "double precision"}.get(t) or _raise("sum")
         if name == "avg" and args:
-            t = _without_typmod(_type(args[0], sources, resolve))
-            return "numeric" if t in _NUMBERS else _raise("avg")
-    raise _Unknown(f"type of {type(e).__name__}")
+            t = _without_typmod(self.type(args[0]))
+            return ("numeric" if t in _NUMBERS else
+                    "double precision" if t in _FLOATS else _raise("avg"))
+        raise _Unknown(f"type of {cls}")
+
+
+# Operators of dates and times by their operands' bare types (smallint taken as integer).
+_TIME_ARITHMETIC: dict[tuple[str, str, str], str] = {
+    ("date", "+", "integer"): "date", ("integer", "+", "date"): "date",
+    ("date", "-", "integer"): "date", ("date", "-", "date"): "integer",
+    ("date", "+", "interval"): _TIMESTAMP, ("interval", "+", "date"): _TIMESTAMP,
+    ("date", "-", "interval"): _TIMESTAMP, ("interval", "+", "interval"): "interval",
+    ("interval", "-", "interval"): "interval",
+    **{(t, op, "interval"): t for t in (_TIMESTAMP, _TIMESTAMPTZ) for op in "+-"},
+    **{("interval", "+", t): t for t in (_TIMESTAMP, _TIMESTAMPTZ)},
+    **{(a, "-", b): "interval" for a in ("date", _TIMESTAMP, _TIMESTAMPTZ)
+       for b in ("date", _TIMESTAMP, _TIMESTAMPTZ) if (a, b) != ("date", "date")},
+}
 
 
 def _raise(what: str) -> str:
