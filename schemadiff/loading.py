@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from schemadiff.history import (
@@ -73,6 +74,11 @@ class Expected:
 class Loader(Protocol):
     """What the pipeline asks for replays (see the module docstring)."""
 
+    def detect(self, root: Path) -> dict[str, int]:
+        """Every tool's ``detect`` score for the migration directory ``root``
+        (:func:`schemadiff.tools.detect_scores`)."""
+        ...
+
     def expected(
         self, migrations: list[Migration], *, strict: bool = False, steps: Steps | None = None
     ) -> Expected:
@@ -107,6 +113,11 @@ class Loader(Protocol):
 
 class DirectLoader:
     """The engine's own loader: parse and replay in this process, keep nothing."""
+
+    def detect(self, root: Path) -> dict[str, int]:
+        from schemadiff.tools import detect_scores
+
+        return detect_scores(root)
 
     def expected(
         self, migrations: list[Migration], *, strict: bool = False, steps: Steps | None = None

@@ -31,7 +31,7 @@ from schemadiff.migration import Migration
 from schemadiff.model import Catalog
 from schemadiff.recorded import Recorded
 from schemadiff.records import record
-from schemadiff.tools import ToolOptions, choose_and_read, history_tables
+from schemadiff.tools import ToolOptions, choose_and_read, history_tables, one_look
 
 if TYPE_CHECKING:
     from schemadiff.sources.database import Source
@@ -179,7 +179,7 @@ def compare(
     notices: list[str] = []
     with open_source(request) as source, _prefetched(source, loader, request.strict):
         evidence = source.evidence(options.history_table)
-        tool, migrations = _read_migrations(request, evidence, notices)
+        tool, migrations = _read_migrations(request, evidence, notices, loader)
         if request.shadow is not None:
             replay = _shadow_replay(migrations, request.shadow, steps, notices)
             expected = Expected(migrations, replay, request.strict)
@@ -229,20 +229,24 @@ def load_migrations(
     request: Request, notices: list[str] | None = None
 ) -> tuple[str, list[Migration]]:
     """Only the migrations (``inspect --migrations``, ``verify``): the tool from the files."""
-    return _read_migrations(request, None, notices if notices is not None else [])
+    return _read_migrations(request, None, notices if notices is not None else [],
+                            DirectLoader())
 
 
 def _read_migrations(
-    request: Request, evidence: object, notices: list[str]
+    request: Request, evidence: object, notices: list[str], loader: Loader
 ) -> tuple[str, list[Migration]]:
     root = Path(request.migrations)
     options = request.options
     tool = request.tool
     if request.force_tool and tool is None:
         raise SchemaDiffError("--force-tool needs --tool")
-    choice, found = choose_and_read(
-        root, tool, evidence=evidence, force=request.force_tool, options=options  # type: ignore[arg-type]
-    )
+    with one_look():  # the files' status read once, for detection and for the reading
+        scores = loader.detect(root) if root.is_dir() else None  # a missing one: said below
+        choice, found = choose_and_read(
+            root, tool, evidence=evidence, force=request.force_tool, options=options,  # type: ignore[arg-type]
+            scores=scores,
+        )
     if tool is None:
         notices.append(f"detected {choice.tool} migrations in {root}: {choice.reason} "
                        "(use --tool to override)")

@@ -675,3 +675,50 @@ def test_the_parser_fingerprint_covers_every_module_the_parser_imports() -> None
         if path not in keyed and not path.endswith("sql/__init__.py"):
             missing.append(path)
     assert missing == []
+
+
+def _annotated_dir(root: Path, past: float) -> Path:
+    root.mkdir()
+    for i in (1, 2):
+        path = root / f"00{i}_t{i}.sql"
+        path.write_text(f"-- +goose Up\nCREATE TABLE t{i} (id int);\n", encoding="utf-8")
+        os.utime(path, (past, past))
+    return root
+
+
+def test_detection_scores_are_kept_by_the_tree_status(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm run does not run every tool's detection again; any change to the tree (a file
+    added, one rewritten) is another entry; a tree changed just now or holding a link to a
+    directory is never kept (its status cannot stand for its content)."""
+    import schemadiff.runtime.loader as loader_module
+    from schemadiff.runtime.cache import RACY_SECONDS, tree_stamp
+    from schemadiff.tools import detect_scores
+
+    now = time.time()
+    root = _annotated_dir(tmp_path / "m", now - 100)
+    assert tree_stamp(root) is None  # its files' change time is now
+    later = now + RACY_SECONDS + 1  # the stamps as a run a few seconds from now takes them
+    stamp = tree_stamp(root, now=later)
+    assert stamp is not None
+    monkeypatch.setattr(loader_module, "tree_stamp", lambda r: tree_stamp(r, now=later))
+    cache = ParseCache(tmp_path / "cache")
+    loader = loader_module.CachedLoader(cache)
+    expected = detect_scores(root)
+    assert expected["goose"] == 100
+
+    assert loader.detect(root) == expected
+    writes = cache.stats.writes
+    assert loader.detect(root) == expected
+    assert (cache.stats.hits, cache.stats.writes) == (1, writes)
+    (root / "003_t3.sql").write_text("CREATE TABLE t3 (id int);\n", encoding="utf-8")
+    assert tree_stamp(root, now=later) != stamp
+    assert loader.detect(root) == detect_scores(root)
+    assert cache.stats.writes == writes + 1
+    for name in ("001_t1.sql", "002_t2.sql"):  # the annotations gone: not what was kept
+        (root / name).write_text("CREATE TABLE t (id int);\n", encoding="utf-8")
+    assert loader.detect(root)["goose"] == 0
+    (root / "sub").mkdir()
+    os.symlink(root / "sub", root / "link")
+    assert tree_stamp(root, now=later + 10) is None

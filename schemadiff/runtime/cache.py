@@ -11,7 +11,9 @@ Applied migration files do not change, so what the parser makes of one (its list
 Derived results are stored the same way, so that a run over unchanged inputs neither replays
 nor even imports the parser: the replay of a list of parsed files (keyed by their parse keys
 and versions in order, see :func:`replay_key`), inference's fact table for it
-(:func:`facts_key`) and the replay of a dump file (keyed by its bytes, :func:`dump_key`).
+(:func:`facts_key`), the replay of a dump file (keyed by its bytes, :func:`dump_key`) and
+every tool's detection score for a migration directory (keyed by the status of every entry
+under it, :func:`tree_stamp`: detection reads the heads of all files, twelve times over).
 Their keys use :func:`engine_fingerprint`, which covers every source file of the package,
 since replay, model and normalization all shape them.
 
@@ -46,6 +48,8 @@ import copyreg
 import hashlib
 import os
 import pickle
+import stat
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,6 +206,48 @@ def facts_key(replay: str, scope: str) -> str:
     """The key of inference's fact table: its replay's key (versions included), the scope."""
     h = hashlib.sha256()
     h.update(f"schemadiff-facts {FORMAT}\0{engine_fingerprint()}\0{replay}\0{scope}\0".encode())
+    return h.hexdigest()
+
+
+#: An entry changed this recently (seconds) may change again within its timestamp's
+#: granularity without its status showing it: a tree holding one is not stamped.
+RACY_SECONDS = 2.0
+
+
+def tree_stamp(root: Path, now: float | None = None) -> bytes | None:
+    """The status of every entry under ``root`` (its relative path, kind, size, inode,
+    modification and change times), for :func:`detect_key`; None when the status cannot
+    stand for the content: a symbolic link to a directory (detection may follow it), an
+    entry that cannot be read, one changed within :data:`RACY_SECONDS`."""
+    limit = int(((now if now is not None else time.time()) - RACY_SECONDS) * 1e9)
+    rows: list[str] = []
+    pending = [(str(root), "")]
+    try:
+        while pending:
+            folder, prefix = pending.pop()
+            with os.scandir(folder) as it:
+                for entry in it:
+                    st = entry.stat()  # a link's target: what detection reads
+                    if max(st.st_mtime_ns, st.st_ctime_ns) > limit:
+                        return None
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append((entry.path, f"{prefix}{entry.name}/"))
+                    elif stat.S_ISDIR(st.st_mode):
+                        return None
+                    rows.append(f"{prefix}{entry.name}\0{st.st_mode:o} {st.st_size} "
+                                f"{st.st_ino} {st.st_mtime_ns} {st.st_ctime_ns}")
+    except OSError:
+        return None
+    rows.sort()
+    return "\n".join(rows).encode("utf-8", "surrogateescape")
+
+
+def detect_key(root: str, stamp: bytes) -> str:
+    """The key of the tools' detection scores for the directory ``root`` as ``stamp`` saw it."""
+    h = hashlib.sha256()
+    h.update(f"schemadiff-detect {FORMAT}\0{engine_fingerprint()}\0".encode())
+    h.update(root.encode("utf-8", "surrogateescape") + b"\0")
+    h.update(stamp)
     return h.hexdigest()
 
 

@@ -9,9 +9,11 @@ would.
 
 from __future__ import annotations
 
+import os
 import pickle
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from schemadiff.history import ParsedMigration, Replay, ServerRun, replay_hybrid, replay_parsed
@@ -19,11 +21,13 @@ from schemadiff.loading import Expected, Steps
 from schemadiff.migration import Migration
 from schemadiff.runtime.cache import (
     ParseCache,
+    detect_key,
     dump_key,
     entry_key,
     facts_key,
     hybrid_key,
     replay_key,
+    tree_stamp,
 )
 
 if TYPE_CHECKING:
@@ -89,6 +93,20 @@ class CachedLoader:
     _pool: Any = None
     #: the dumps it replays, by path and strictness: the future of the pickled replay
     _pending: dict[tuple[str, bool], Any] = field(default_factory=dict)
+
+    def detect(self, root: Path) -> dict[str, int]:
+        from schemadiff.tools import detect_scores
+
+        cache = self.cache
+        stamp = tree_stamp(root) if cache is not None else None
+        if cache is None or stamp is None:
+            return detect_scores(root)
+        key = detect_key(os.path.abspath(root), stamp)
+        scores = cache.get(key, expect=dict)
+        if scores is None:
+            scores = detect_scores(root)
+            cache.put(key, scores)
+        return scores  # type: ignore[no-any-return]
 
     def expected(
         self, migrations: list[Migration], *, strict: bool = False, steps: Steps | None = None

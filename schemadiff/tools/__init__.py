@@ -12,6 +12,7 @@ adding a module and one line in ``_MODULES``; the engine is not touched.
 from __future__ import annotations
 
 import errno
+from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
 
@@ -43,6 +44,7 @@ __all__ = [
     "detect_scores",
     "detect_tool",
     "history_tables",
+    "one_look",
     "read_migrations",
 ]
 
@@ -96,6 +98,7 @@ def choose_and_read(
     evidence: ToolEvidence | None = None,
     force: bool = False,
     options: ToolOptions | None = None,
+    scores: Mapping[str, int] | None = None,
 ) -> tuple[ToolChoice, list[Migration]]:
     """The tool for ``root``, weighing its files and the database's history tables, and its
     migrations (see :func:`schemadiff.tool_choice.choose_tool` for the rules).
@@ -111,6 +114,7 @@ def choose_and_read(
         force: ``--force-tool``: take ``tool`` whatever the evidence says.
         options: where the SQL comes from for a tool that renders it (``SQL_FROM_TOOL``),
             and ``--history-table`` when the table is not the tool's default.
+        scores: :func:`detect_scores` of ``root``, when the caller has them (None: read).
 
     Raises:
         MigrationError: as :func:`read_migrations`, and when the evidence contradicts ``tool``
@@ -119,7 +123,7 @@ def choose_and_read(
     if tool is not None and tool not in TOOLS:
         raise MigrationError(f"unknown tool {tool!r}; known tools: {', '.join(TOOLS)}")
     with one_look():
-        return _choose_and_read(root, tool, evidence, force, options)
+        return _choose_and_read(root, tool, evidence, force, options, scores)
 
 
 def _choose_and_read(
@@ -128,10 +132,12 @@ def _choose_and_read(
     evidence: ToolEvidence | None,
     force: bool,
     options: ToolOptions | None,
+    scores: Mapping[str, int] | None,
 ) -> tuple[ToolChoice, list[Migration]]:
     _require_nonempty(root)
     history_table = options.history_table if options is not None else None
-    scores = detect_scores(root)
+    if scores is None:
+        scores = detect_scores(root)
     owning = set()
     if evidence is not None:
         owning = {t for table in evidence.tables for t in owners(table, TOOLS, history_table)}
