@@ -722,3 +722,20 @@ def test_detection_scores_are_kept_by_the_tree_status(
     (root / "sub").mkdir()
     os.symlink(root / "sub", root / "link")
     assert tree_stamp(root, now=later + 10) is None
+
+
+def test_an_edited_source_file_is_another_fingerprint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fingerprints hash the sources' status: any edit (even to the same size) changes
+    it, so an editable checkout never reads entries its old code wrote."""
+    import schemadiff.runtime.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "_package_root", lambda: tmp_path)
+    source = tmp_path / "m.py"
+    source.write_text("A = 1\n", encoding="utf-8")
+    before = cache_module._hash_sources(("m.py",))
+    assert cache_module._hash_sources(("m.py",)) == before
+    time.sleep(0.01)
+    source.write_text("A = 2\n", encoding="utf-8")
+    assert cache_module._hash_sources(("m.py",)) != before
