@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from schemadiff.sql.normalize import normalize_expression
-from schemadiff.sql.replay.text import bound_check, bound_implied
+from schemadiff.sql.replay.text import bound_check, bound_implied, view_reads_column
 
 
 @pytest.mark.parametrize(
@@ -69,3 +69,25 @@ def test_bound_implied_days() -> None:
     pre = normalize_expression("d >= '2024-03-01'::date AND d < '2024-06-01'")
     assert bound_implied(bound, [pre], "d", False)
     assert not bound_implied(bound, [normalize_expression("d >= '2023-12-31'")], "d", True)
+
+
+@pytest.mark.parametrize(
+    ("definition", "reads"),
+    [
+        ("SELECT id, x FROM a", True),
+        ("SELECT id FROM a WHERE x > 0", True),
+        ("SELECT id, y FROM a", False),
+        ('SELECT id, "X" FROM a', False),  # another column: quoted names keep their case
+        ("SELECT t.id FROM a t ORDER BY t.x", True),
+        ("SELECT a.id, b.x FROM a JOIN b ON b.a_id = a.id", False),
+        ("SELECT a.id FROM a JOIN b ON b.a_id = a.id WHERE a.x > 0", True),
+        ("SELECT count(*) FROM a", False),
+        ("SELECT * FROM a", None),  # the columns the table had when the view was made
+        ("SELECT a.* FROM a", None),
+        ("SELECT id FROM a JOIN b USING (id) WHERE x > 0", None),  # x: a's or b's?
+        ("SELECT id FROM a WHERE id IN (SELECT a_id FROM b WHERE b.x > 0)", False),
+        ("SELECT id FROM (SELECT id, x FROM a) s", None),
+    ],
+)
+def test_view_reads_column(definition: str, reads: bool | None) -> None:
+    assert view_reads_column(definition, "a", "x") is reads

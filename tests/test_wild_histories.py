@@ -259,6 +259,29 @@ CREATE TABLE j3 AS SELECT * FROM tb FULL JOIN ta USING (n, id);
 CREATE TABLE j4 AS SELECT id, ta.x, ta.id AS aid, n FROM ta JOIN tb USING (id, n);
 CREATE TABLE j5 AS SELECT * FROM ta NATURAL JOIN tb;
 """),
+    # DROP COLUMN ... CASCADE takes the views reading the column (theirs too) and the
+    # policies naming it, and leaves the others; DROP SEQUENCE ... CASCADE the defaults
+    # drawing on it
+    ("drop-column-and-sequence-cascade", """
+CREATE TABLE a (id int PRIMARY KEY, x int, y text, z int, legacy text);
+CREATE TABLE b (id int PRIMARY KEY, a_id int, x int);
+CREATE VIEW keep1 AS SELECT id, y FROM a;
+CREATE VIEW go1 AS SELECT id FROM a WHERE x > 0;
+CREATE VIEW go2 AS SELECT a.id, b.x FROM a JOIN b ON b.a_id = a.id WHERE a.x IS NOT NULL;
+CREATE VIEW keep2 AS SELECT a.id, b.x FROM a JOIN b ON b.a_id = a.id;
+CREATE VIEW go3 AS SELECT count(*) AS n, sum(t.x) AS s FROM a t;
+CREATE MATERIALIZED VIEW go4 AS SELECT id, x FROM a;
+CREATE VIEW go5 AS SELECT id FROM go1;
+CREATE VIEW keep3 AS SELECT id FROM a WHERE id IN (SELECT a_id FROM b WHERE b.x > 0);
+ALTER TABLE a ENABLE ROW LEVEL SECURITY;
+CREATE POLICY pol_x ON a USING (x > 0);
+CREATE POLICY pol_y ON a USING (y <> '');
+ALTER TABLE a DROP COLUMN x CASCADE;
+ALTER TABLE a DROP COLUMN legacy CASCADE;
+CREATE SEQUENCE s2;
+CREATE TABLE e (id int DEFAULT nextval('s2'), code text DEFAULT 'E-' || nextval('s2'::regclass));
+DROP SEQUENCE s2 CASCADE;
+"""),
 ]
 
 
@@ -353,3 +376,15 @@ def test_detached_bound_not_modelled_is_said() -> None:
         "DETACH PARTITION t1 CONCURRENTLY: the CHECK it adds for the bound "
         "FROM (1, 1) TO (2, 2) is not modelled"]
     assert replay.catalog.objects[Key("table", "public", "t1")].partition_of is None
+
+
+def test_drop_column_cascade_under_a_star_view_is_said() -> None:
+    """A view made with ``*`` reads the columns the table had then: the text cannot tell
+    whether it reads one dropped later, so the replay says so and keeps the view."""
+    replay = replay_sql(
+        "CREATE TABLE a (id int, x int);\nCREATE VIEW v AS SELECT * FROM a;\n"
+        "ALTER TABLE a DROP COLUMN x CASCADE;\n", "m.sql")
+    assert [d.message for d in replay.diagnostics] == [
+        'DROP COLUMN x CASCADE: whether view "v" reads the column is not modelled; the view '
+        "is kept"]
+    assert Key("view", "public", "v") in replay.catalog.objects

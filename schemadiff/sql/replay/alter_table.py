@@ -181,6 +181,8 @@ class AlterTableReplay(ReplayState):
                 if not a.if_exists:
                     self._conflict(f'column "{a.name}" of relation "{table}" does not exist')
                 return []
+            if a.cascade:
+                self._drop_column_dependents(schema, table, a.name)
             self._drop_column(schema, table, a.name)
             return []
         if isinstance(a, ops.DropConstraint):

@@ -4,9 +4,11 @@ table's dependent views, inheritors and sequences."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from schemadiff.model import (
+    Column,
     Constraint,
     Index,
     Key,
@@ -18,12 +20,18 @@ from schemadiff.model import (
 from schemadiff.sql import ops
 from schemadiff.sql.normalize import (
     TypeRef,
+    nextval_default,
     qualified,
     referenced_columns,
     referenced_relations,
 )
 from schemadiff.sql.replay.core import TYPE_KINDS, ReplayState
-from schemadiff.sql.replay.text import exclusion_columns, index_uses, same_index
+from schemadiff.sql.replay.text import (
+    exclusion_columns,
+    index_uses,
+    same_index,
+    view_reads_column,
+)
 
 
 class DropReplay(ReplayState):
@@ -53,6 +61,27 @@ class DropReplay(ReplayState):
         for o in self.catalog.constraints_referencing(f"{schema}.{table}"):
             if name in o.ref_columns:
                 self._delete(o.key)
+
+    def _drop_column_dependents(self, schema: str, table: str, column: str) -> None:
+        """DROP COLUMN ... CASCADE: the views reading the column go, and theirs, and the
+        policies whose expressions name it (what its constraints and indexes do is
+        :meth:`_drop_column`'s, cascade or not)."""
+        for o in list(self.catalog.of_kind("view")):
+            if not (isinstance(o, View) and table in o.relations and o.key in self.catalog):
+                continue
+            # a column of the table renamed under the view: its text names the old one
+            reads = view_reads_column(o.definition, table, column) if o.query else None
+            if reads is None:
+                self._diag(f'DROP COLUMN {column} CASCADE: whether view "{o.name}" reads the '
+                           "column is not modelled; the view is kept")
+            elif reads:
+                self._drop_table(o.key)
+                self._drop_dependent_views(o.name)
+                self._drop_type_dependents(qualified(o.schema, o.name))
+        for p in list(self.catalog.on_table(schema, table)):
+            if isinstance(p, Policy) and any(e and column in referenced_columns(e)
+                                             for e in (p.using, p.with_check)):
+                self._delete(p.key)
 
     def _drop_constraint(self, key: Key) -> None:
         con: Constraint = self.catalog.objects[key]  # type: ignore[assignment]
@@ -199,6 +228,11 @@ class DropReplay(ReplayState):
             self._delete(key)
             if key.kind == "sequence" and op.cascade:
                 self._drop_dependent_views(key.name)  # a view selecting from the sequence
+                default = nextval_default(key.name)  # and the defaults drawing on it
+                for o in list(self.catalog.of_kind("column")):
+                    if (isinstance(o, Column) and o.schema == key.schema and o.default
+                            and default in o.default):
+                        self._put(replace(o, default=None))
         if key.kind in TYPE_KINDS and op.cascade:
             self._drop_type_dependents(qualified(key.schema, key.name))
 

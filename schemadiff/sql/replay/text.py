@@ -328,3 +328,45 @@ def bound_implied(bound: str, checks: list[str], name: str, not_null: bool) -> b
         return False
 
     return all(implied(node) for node in wanted)
+
+
+def view_reads_column(definition: str, table: str, column: str) -> bool | None:
+    """Whether a view's query reads ``column`` of ``table`` (raw names), as PostgreSQL records
+    a view's dependencies: a column named anywhere in the query through ``table`` or one of its
+    aliases, or unqualified where ``table`` is all the query reads. None where the text does
+    not decide it: a ``*`` (its columns are those the table had when the view was made), an
+    unqualified name in a query that reads something else too, text that does not parse."""
+    from sqlglot import exp
+
+    from schemadiff.sql.normalize import _parse_expression
+
+    tree = _parse_expression(definition)
+    if tree is None:
+        return None
+
+    def name(node: exp.Expression | None) -> str | None:
+        if not isinstance(node, exp.Identifier):
+            return None
+        return node.this if node.quoted else node.this.lower()
+
+    tables = list(tree.find_all(exp.Table))
+    aliases = {table} | {name(t.args["alias"].this) for t in tables
+                         if name(t.this) == table and t.args.get("alias") is not None}
+    alone = (all(name(t.this) == table for t in tables)
+             and not any(tree.find_all(exp.Subquery, exp.CTE)))
+    undecided = False
+    for star in tree.find_all(exp.Star):
+        if not isinstance(star.parent, exp.Func):  # count(*) reads no column
+            return None
+    for col in tree.find_all(exp.Column):
+        if isinstance(col.this, exp.Star) or name(col.this) != column:
+            continue
+        qualifier = name(col.args.get("table"))
+        if qualifier is not None:
+            if qualifier in aliases:
+                return True
+        elif alone:
+            return True
+        else:
+            undecided = True
+    return None if undecided else False
