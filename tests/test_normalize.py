@@ -108,6 +108,8 @@ EQUAL: list[tuple[str, str, str]] = [
     ("interval-field", "i > interval '1.5' hour", "(i > '01:00:00'::interval)"),
     # the unit inside the quotes is part of the value: no truncation, and a plural is a unit
     ("interval-unit-inside", "i > interval '1.5 hour'", "(i > '01:30:00'::interval)"),
+    ("interval-bare-number", "i >= interval '0'", "(i >= '00:00:00'::interval)"),
+    ("interval-bare-number-cast", "i >= '90'::interval", "(i >= '00:01:30'::interval)"),
     ("interval-plural-unit", "now() + interval '7 days'", "(now() + '7 days'::interval)"),
     ("interval-field-range", "i > interval '1 day 2:03:04' hour to minute",
      "(i > '1 day 02:03:00'::interval)"),

@@ -282,6 +282,14 @@ CREATE SEQUENCE s2;
 CREATE TABLE e (id int DEFAULT nextval('s2'), code text DEFAULT 'E-' || nextval('s2'::regclass));
 DROP SEQUENCE s2 CASCADE;
 """),
+    # a bare number in an interval constant counts seconds: stored as '00:00:00'; a boolean
+    # default '1' is true
+    ("interval-bare-number", """
+CREATE TABLE iv (g interval DEFAULT '0', h interval DEFAULT interval '90', b boolean DEFAULT '1',
+    c boolean DEFAULT '0',
+    CONSTRAINT k1 CHECK (g >= interval '0'), CONSTRAINT k2 CHECK (h <> '1.5'::interval));
+CREATE INDEX iv_g ON iv (g) WHERE g > interval '10';
+"""),
 ]
 
 

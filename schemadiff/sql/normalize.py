@@ -765,8 +765,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
                 and inner.is_string and to.name.upper() == "REGCLASS"):
             # 'public.seq'::regclass names the relation; its schema is not compared
             return exp.Literal.string(quote_ident(_unqualify(inner.this)))
-        if (isinstance(inner, exp.Literal) and inner.is_string and isinstance(to, exp.DataType)
-                and to.this == exp.DataType.Type.INTERVAL):
+        if (isinstance(inner, exp.Literal) and isinstance(to, exp.DataType)
+                and to.this == exp.DataType.Type.INTERVAL):  # '0' came up as a number here
             canonical = canonical_interval(inner.this)
             if canonical is not None:
                 return exp.Literal.string(canonical)
@@ -1401,8 +1401,9 @@ def _interval_parts(text: str, fields: str | None) -> tuple[int, int, int] | Non
     t = text.strip().lower().lstrip("@").strip()
     if not t:
         return None
-    if fields and _NUMERIC.match(t):  # a bare number counts in the last field
-        t = f"{t} {_FIELD_UNITS.get(fields.split()[-1].lower(), 'seconds')}"
+    if _NUMERIC.match(t):  # a bare number counts in the last field, else in seconds
+        unit = _FIELD_UNITS.get(fields.split()[-1].lower(), "seconds") if fields else "seconds"
+        t = f"{t} {unit}"
     months = days = 0
     micros = 0
     pos = 0
@@ -1480,10 +1481,13 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
     if expression is None or expression.upper() in ("NULL",):
         return None
     m = _STRING_LITERAL.match(expression)
-    if m is None:
-        return expression
-    value = m.group(1).replace("''", "'")
     base = type_text.split("(")[0].strip()
+    if m is not None:
+        value = m.group(1).replace("''", "'")
+    elif _NUMERIC.match(expression) and (base == "boolean" or base.startswith("interval")):
+        value = expression  # '0' came up as the number 0: no number is a boolean or interval
+    else:
+        return expression
     if type_text.endswith("[]"):
         out = canonical_array_literal(value)  # '{1, 2}' is stored as array_out prints it
         return quote_literal(out) if out is not None else expression
