@@ -269,6 +269,29 @@ CREATE VIEW w4 AS SELECT js.id, x.value FROM js, jsonb_array_elements(js.j) x
   WHERE js.id = SOME (SELECT id FROM e) AND s NOT ILIKE 'b#_' ESCAPE '#';
 CREATE VIEW w5 AS SELECT e.id, row_to_json(e) AS r, to_jsonb(x) AS t FROM e JOIN js x ON x.id = e.id;
 """,
+    # ALTER ... OWNER TO: the new owner's privileges are the owner's, never compared (dumped
+    # schemas write OWNER TO and then GRANT ALL to the owner itself)
+    """
+CREATE TABLE "public"."x" ("id" bigint NOT NULL);
+GRANT SELECT, INSERT ON TABLE x TO md_writer;
+ALTER TABLE "public"."x" OWNER TO md_writer;
+GRANT ALL ON TABLE "public"."x" TO "md_writer";
+GRANT ALL ON TABLE "public"."x" TO "md_reader";
+CREATE FUNCTION "public"."fn"() RETURNS int LANGUAGE sql AS 'SELECT 1';
+ALTER FUNCTION "public"."fn"() OWNER TO "md_writer";
+GRANT ALL ON FUNCTION "public"."fn"() TO "md_writer";
+CREATE SEQUENCE "public"."s";
+ALTER SEQUENCE "public"."s" OWNER TO "md_writer";
+GRANT ALL ON SEQUENCE "public"."s" TO "md_writer";
+CREATE VIEW vx AS SELECT id FROM x;
+ALTER VIEW vx OWNER TO md_writer;
+ALTER VIEW vx RENAME TO vx2;
+GRANT SELECT ON vx2 TO md_writer;
+CREATE SCHEMA "app";
+ALTER SCHEMA "app" OWNER TO "md_writer";
+GRANT USAGE ON SCHEMA "app" TO "md_writer";
+GRANT USAGE ON SCHEMA "app" TO "md_reader";
+""",
 ]
 
 
@@ -313,7 +336,7 @@ def test_hand_change_is_reported(pg: PgServer, tmp_path: Path, case: Case) -> No
 
 
 @pytest.mark.parametrize("migrations", CLEAN, ids=["views", "extensions", "update", "privileges",
-                                                 "wild-forms"])
+                                                 "wild-forms", "owner"])
 def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> None:
     dbname = pg.create_database("missed_drift")
     try:

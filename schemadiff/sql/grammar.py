@@ -8,7 +8,15 @@ and leaves it just after. The grammar follows PostgreSQL's documentation
 from __future__ import annotations
 
 from schemadiff.sql.normalize import TypeRef, normalize_expression, quote_ident, type_ref
-from schemadiff.sql.ops import ColumnDef, ConstraintDef, IndexKey, QName, SequenceOptions
+from schemadiff.sql.ops import (
+    ColumnDef,
+    ConstraintDef,
+    IndexKey,
+    NoEffect,
+    OwnerTo,
+    QName,
+    SequenceOptions,
+)
 from schemadiff.sql.tokens import Stream, SyntaxProblem
 
 
@@ -627,3 +635,13 @@ def sequence_options(s: Stream) -> SequenceOptions:
             got = s.peek()
             raise SyntaxProblem(f"unknown sequence option {got.raw if got else 'end'}")
     return SequenceOptions(**o)  # type: ignore[arg-type]
+
+
+def owner_to(target: str, name: QName, s: Stream,
+             args: tuple[TypeRef, ...] | None = None) -> OwnerTo | NoEffect:
+    """``... OWNER TO role`` (after ``OWNER TO``); the migrating role (``CURRENT_USER`` and
+    the like) is no role the text names: nothing is known then."""
+    if s.word() in ("CURRENT_USER", "SESSION_USER", "CURRENT_ROLE"):
+        s.next()
+        return NoEffect("acl", "OWNER TO the current role")
+    return OwnerTo(target, name, s.ident(), args)

@@ -172,6 +172,17 @@ class AlterExtension(Op):
 
 
 @record
+class OwnerTo(Op):
+    """``ALTER TABLE | VIEW | SEQUENCE | FUNCTION | SCHEMA ... OWNER TO role``: who owns
+    the object is not compared, but the owner's own privileges are not either."""
+
+    target: str  # relation | function | schema
+    name: QName
+    role: str
+    args: tuple[TypeRef, ...] | None = None  # a routine's argument types, when written
+
+
+@record
 class Grant(Op):
     """``GRANT`` / ``REVOKE`` privileges on tables, sequences, routines or schemas."""
 

@@ -24,6 +24,9 @@ def alter_table(s: Stream) -> ops.Op | None:
     only = s.accept("ONLY")
     name = g.qname(s)
     s.accept_punct("*")
+    if s.at("OWNER", "TO") and not s.at_punct(",", 3):
+        s.accept("OWNER", "TO")
+        return g.owner_to("relation", name, s)
     actions: list[ops.Action] = []
     rest = s.sub(s.i, len(s.toks))
     for a, b in g.split_items(rest):
@@ -36,6 +39,7 @@ def alter_table(s: Stream) -> ops.Op | None:
 
 
 _NOOP = ops.SetTableFlag("noop", None)
+
 
 
 def _table_action(s: Stream) -> ops.Action:

@@ -244,7 +244,7 @@ def alter_function(s: Stream) -> ops.Op:
     if s.accept("SET", "SCHEMA"):
         return ops.AlterFunction(name, args, set_schema=s.ident(), routine=routine, if_exists=ie)
     if s.accept("OWNER", "TO"):
-        return ops.NoEffect("acl", "ALTER FUNCTION OWNER")
+        return g.owner_to("function", name, s, args)
     if s.accept("NO", "DEPENDS") or s.accept("DEPENDS"):
         return ops.NoEffect("extension", "ALTER FUNCTION DEPENDS ON EXTENSION")
     options = _alter_options(s)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from schemadiff.sql import ops
+from schemadiff.sql.grammar import owner_to
 from schemadiff.sql.tokens import Stream, SyntaxProblem
 
 _ROLE_SPECS = frozenset({"CURRENT_ROLE", "CURRENT_USER", "SESSION_USER"})
@@ -57,11 +58,13 @@ def _depth_zero(s: Stream, k: int) -> bool:
 
 
 def alter_schema(s: Stream) -> ops.Op:
-    """``ALTER SCHEMA name RENAME TO new`` (an owner change is not modelled)."""
+    """``ALTER SCHEMA name RENAME TO new | OWNER TO role``."""
     s.expect("SCHEMA")
     old = s.ident()
     if s.accept("RENAME", "TO"):
         return ops.RenameSchema(old, s.ident())
+    if s.accept("OWNER", "TO"):
+        return owner_to("schema", ops.QName(None, old), s)
     return ops.NoEffect("acl", "ALTER SCHEMA")
 
 

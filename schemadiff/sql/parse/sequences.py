@@ -22,7 +22,9 @@ def alter_sequence(s: Stream) -> ops.Op:
         return ops.AlterSequence(name, rename=s.ident(), if_exists=ie)
     if s.accept("SET", "SCHEMA"):
         return ops.AlterSequence(name, set_schema=s.ident(), if_exists=ie)
-    if s.accept("OWNER", "TO") or s.at("SET", "LOGGED") or s.at("SET", "UNLOGGED"):
-        return ops.NoEffect("acl", "ALTER SEQUENCE OWNER")
+    if s.accept("OWNER", "TO"):
+        return g.owner_to("relation", name, s)
+    if s.at("SET", "LOGGED") or s.at("SET", "UNLOGGED"):
+        return ops.NoEffect("acl", "ALTER SEQUENCE SET LOGGED")
     return ops.AlterSequence(name, g.sequence_options(s), if_exists=ie)
 

@@ -95,7 +95,11 @@ class ReplayState:
         # PostgreSQL 18 NOT NULL constraints given a name: (schema, table, name) -> column
         self._not_null_names: dict[tuple[str, str, str], str] = {}
         # the privileges the last deleted object took with it (see _privileges_moved)
-        self._dropped_privileges: tuple[tuple[str, str], list[SchemaObject]] = (("", ""), [])
+        self._dropped_privileges: tuple[tuple[str, str], list[SchemaObject], str | None] = (
+            ("", ""), [], None)
+        #: (schema, object) -> the role ``ALTER ... OWNER TO`` gave it: that role's own
+        #: privileges on it are the owner's, which are not compared
+        self._owners: dict[tuple[str, str], str] = {}
         # ALTER DEFAULT PRIVILEGES: (schema or "" for all, object type) -> grantee ->
         # (privilege -> grant option granted, privileges revoked)
         self._default_acl: dict[tuple[str, str], dict[str, tuple[dict[str, bool], set[str]]]] = {}
@@ -210,25 +214,29 @@ class ReplayState:
             self._journal[key] = old
         if key.kind == "constraint":
             self._connames[key.schema][key.sub] -= 1
-        if key.kind in _PRIVILEGE_TARGETS and self.catalog.objects.by_kind.get("privilege"):
-            # its privileges go with it; a rename puts them back (_privileges_moved)
+        if key.kind in _PRIVILEGE_TARGETS and (self._owners
+                                               or self.catalog.objects.by_kind.get("privilege")):
+            # its privileges and owner go with it; a rename puts them back (_privileges_moved)
             target = privilege_object(key)
-            gone = [o for k, o in self.catalog.objects.by_kind["privilege"].items()
+            gone = [o for k, o in self.catalog.objects.by_kind.get("privilege", {}).items()
                     if (k.schema, k.name) == target]
             for o in gone:
                 self._delete(o.key)
-            self._dropped_privileges = (target, gone)
+            self._dropped_privileges = (target, gone, self._owners.pop(target, None))
 
     def _privileges_moved(self, old: Key, new: Key) -> None:
         """``old`` was just deleted and put back as ``new`` (renamed, moved): its privileges
         follow it."""
-        target, gone = self._dropped_privileges
-        if not gone or old.kind not in _PRIVILEGE_TARGETS or target != privilege_object(old):
+        target, gone, owner = self._dropped_privileges
+        if ((not gone and owner is None) or old.kind not in _PRIVILEGE_TARGETS
+                or target != privilege_object(old)):
             return
         schema, obj = privilege_object(new)
         for o in gone:
             self._put(replace(o, schema=schema, object=obj))  # type: ignore[type-var]
-        self._dropped_privileges = (("", ""), [])
+        if owner is not None:
+            self._owners[(schema, obj)] = owner
+        self._dropped_privileges = (("", ""), [], None)
 
     def _commit(self) -> None:
         if not self._record:

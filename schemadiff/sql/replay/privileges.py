@@ -63,6 +63,8 @@ class PrivilegeReplay(ReplayState):
                    named: tuple[str, ...], op: ops.Grant) -> None:
         from schemadiff.sql.privileges import compared, held
 
+        if self._owners.get((schema, obj)) == grantee:
+            return  # the owner's own privileges are not compared
         key = Key("privilege", schema, obj, grantee)
         old = self.catalog.objects.get(key)
         holds = held(kind, grantee, old.privileges if isinstance(old, Privilege) else ())
@@ -79,6 +81,25 @@ class PrivilegeReplay(ReplayState):
             self._put(Privilege(schema, obj, grantee, privs))
         elif old is not None:
             self._delete(key)
+
+    def _op_OwnerTo(self, op: ops.OwnerTo) -> None:
+        """``ALTER ... OWNER TO role``: the role's privileges on the object become the
+        owner's, as do those granted to it later; none of them is compared (the live catalog
+        leaves the owner's entry out, and so does a dump's replay)."""
+        key: Key | None
+        if op.target == "schema":
+            key = Key("schema", "", op.name.name)
+            key = key if key in self.catalog else None
+        elif op.target == "function":
+            keys = self._functions_named(op.name, op.args)
+            key = keys[0] if len(keys) == 1 else None
+        else:
+            key = self._find(("table", "view", "sequence"), op.name)
+        if key is None:
+            return  # not an object whose privileges the model holds
+        schema, obj = privilege_object(key)
+        self._owners[(schema, obj)] = op.role
+        self._delete(Key("privilege", schema, obj, op.role))
 
     def _op_DefaultPrivileges(self, op: ops.DefaultPrivileges) -> None:
         from schemadiff.sql.privileges import ALL
@@ -152,5 +173,6 @@ class PrivilegeReplay(ReplayState):
 
 HANDLERS: dict[type, Callable[[Any, Any], None]] = {
     ops.Grant: PrivilegeReplay._op_Grant,
+    ops.OwnerTo: PrivilegeReplay._op_OwnerTo,
     ops.DefaultPrivileges: PrivilegeReplay._op_DefaultPrivileges,
 }
