@@ -129,6 +129,11 @@ class TableLevel(SchemaObject):
         return ("schema", "table", "name")
 
 
+#: initdb's comment on the ``public`` schema: compared as no comment (pg_dump leaves it out;
+#: a dumped schema used as a migration may write it again).
+PUBLIC_SCHEMA_COMMENT = "standard public schema"
+
+
 @record
 class Schema(SchemaObject):
     name: str

@@ -418,6 +418,14 @@ TYPES: list[tuple[str, str, list[str], str, int, str | None, bool, str]] = [
      None, False, "interval day to second"),
     ("jsonb", "jsonb", ["jsonb"], "", 0, None, False, "jsonb"),
     ("pg-catalog", "pg_catalog.int4", ["int4"], "", 0, "pg_catalog", False, "integer"),
+    # a quoted name is the name in pg_type: "int4" is integer, "text" is text (dumped
+    # schemas quote every type name)
+    ("quoted-typname", '"int4"', ["int4"], "", 0, None, True, "integer"),
+    ("quoted-text", '"text"', ["text"], "", 0, None, True, "text"),
+    ("quoted-varchar", '"varchar"(5)', ["varchar"], "(5)", 0, None, True,
+     "character varying(5)"),
+    ("quoted-timestamptz-array", '"timestamptz"[]', ["timestamptz"], "", 1, None, True,
+     "timestamp with time zone[]"),
 ]
 
 
@@ -440,8 +448,9 @@ def test_type_ref_serial_flag() -> None:
     (["tenant_type"], None, False, "public", "public.tenant_type"),
     (["tenant_type"], "app", False, None, "app.tenant_type"),
     (["MyType"], None, True, "public", 'public."MyType"'),
-    (["int4"], None, True, "public", "public.int4"),  # a quoted name is never a builtin alias
-], ids=["unqualified", "qualified", "quoted-mixed-case", "quoted-builtin-name"])
+    # no type is named "integer" (the keyword names int4): quoted, it is the user's
+    (["integer"], None, True, "public", "public.integer"),
+], ids=["unqualified", "qualified", "quoted-mixed-case", "quoted-keyword"])
 def test_type_ref_user_types(words: list[str], schema: str | None, quoted: bool,
                              render_schema: str | None, expected: str) -> None:
     ref = type_ref(words, "", 0, schema, quoted)

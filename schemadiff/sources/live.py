@@ -52,12 +52,6 @@ assert sorted(_BY_COST) == sorted(BY_QUERY)
 
 APPLICATION_NAME = "schemadiff"
 MIN_SERVER_VERSION = 120000  # attgenerated, pg_get_partkeydef, tgparentid-or-internal clones
-_DEFAULT_PUBLIC_COMMENT = "standard public schema"
-_VARIANT = re.compile(r"(?P<kind>[a-z_]+)\.pg(?P<major>\d+)\.sql\Z")
-_VOLATILITY = {"i": "immutable", "s": "stable", "v": "volatile"}
-_PARALLEL = {"s": "safe", "r": "restricted", "u": "unsafe"}
-_POLICY_COMMANDS = {"*": "ALL", "r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE"}
-_IDENTITY = {"a": "always", "d": "by default"}
 
 
 # ------------------------------------------------------------------------------ queries

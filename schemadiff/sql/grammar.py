@@ -402,12 +402,12 @@ def column_def(s: Stream) -> ColumnDef:
         elif s.accept("COMPRESSION") or s.accept("STORAGE"):
             s.next()
         elif s.accept("GENERATED"):
-            if s.accept("ALWAYS", "AS", "IDENTITY"):
-                c["identity"] = "always"
-                identity_options(s)
-            elif s.accept("BY", "DEFAULT", "AS", "IDENTITY"):
-                c["identity"] = "by default"
-                identity_options(s)
+            kind = ("always" if s.accept("ALWAYS", "AS", "IDENTITY") else
+                    "by default" if s.accept("BY", "DEFAULT", "AS", "IDENTITY") else None)
+            if kind is not None:
+                c["identity"] = kind
+                options = identity_options(s)
+                c["identity_sequence"] = options.sequence_name if options else None
             else:
                 s.expect("ALWAYS", "AS")
                 c["generated"] = expression(s.paren_text())
@@ -628,7 +628,7 @@ def sequence_options(s: Stream) -> SequenceOptions:
                 table = QName(parts[-3] if len(parts) > 2 else None, parts[-2])
                 o["owned_by"] = (table, parts[-1])
         elif s.accept("SEQUENCE", "NAME"):
-            s.names()
+            o["sequence_name"] = qname(s)
         elif s.accept("LOGGED") or s.accept("UNLOGGED"):
             pass
         else:

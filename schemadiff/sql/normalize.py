@@ -120,6 +120,13 @@ _BUILTIN_TYPES = _words(
     refcursor aclitem gtsvector"""
 )
 
+# The names in pg_type of the builtin types (what a quoted name, "text" or "int4", can name;
+# "integer" or "char" quoted is no such name, or another type).
+_TYPNAMES = _BUILTIN_TYPES | {
+    "int2", "int4", "int8", "float4", "float8", "numeric", "bool", "varchar", "bpchar",
+    "timestamp", "timestamptz", "time", "timetz", "varbit", "bit", "interval", "date",
+}
+
 # Internal array type names: _int4 -> integer[].
 _SERIAL_TYPES = frozenset({"serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"})
 
@@ -194,6 +201,8 @@ def type_ref(words: list[str], modifiers: str = "", dims: int = 0, schema: str |
     mods = re.sub(r"\s+", "", modifiers)
     if schema == "pg_catalog":
         schema = None
+    if quoted and schema is None and len(words) == 1 and words[0] in _TYPNAMES:
+        quoted = False  # "text" is pg_catalog's text: the quotes keep the case, no more
     if schema is None and not quoted:
         key = " ".join(words)
         # "timestamp(6) with time zone" arrives as words without the modifier.

@@ -59,6 +59,7 @@ class ColumnDef:
     generated: str | None = None
     collation: str | None = None
     constraints: tuple[ConstraintDef, ...] = ()
+    identity_sequence: QName | None = None  # GENERATED ... AS IDENTITY (SEQUENCE NAME s)
 
 
 @record
@@ -259,6 +260,7 @@ class SequenceOptions:
     owned_by: tuple[QName, str] | None = None  # (table, column)
     owned_by_none: bool = False
     restart: bool = False
+    sequence_name: QName | None = None  # an identity's SEQUENCE NAME
 
 
 @record
@@ -331,6 +333,7 @@ class AlterColumn(Action):
     name: str
     what: str
     value: object = None
+    sequence: QName | None = None  # ADD GENERATED ... AS IDENTITY (SEQUENCE NAME s)
 
 
 @record

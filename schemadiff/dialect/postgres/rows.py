@@ -16,6 +16,7 @@ from typing import Any
 
 from schemadiff.errors import SourceError
 from schemadiff.model import (
+    PUBLIC_SCHEMA_COMMENT,
     Column,
     CompositeType,
     Constraint,
@@ -49,7 +50,6 @@ from schemadiff.sql.parse import parse_statement
 from schemadiff.sql.parse.functions import arguments as parse_arguments
 from schemadiff.sql.tokens import Stream
 
-_DEFAULT_PUBLIC_COMMENT = "standard public schema"
 _VOLATILITY = {"i": "immutable", "s": "stable", "v": "volatile"}
 _PARALLEL = {"s": "safe", "r": "restricted", "u": "unsafe"}
 _POLICY_COMMANDS = {"*": "ALL", "r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE"}
@@ -114,8 +114,8 @@ def _check_expression(definition: str) -> str:
 def schemas(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
     for r in rows:
         comment = r["comment"]
-        if r["name"] == "public" and comment == _DEFAULT_PUBLIC_COMMENT:
-            comment = None  # initdb's comment: pg_dump leaves it out, migrations never write it
+        if r["name"] == "public" and comment == PUBLIC_SCHEMA_COMMENT:
+            comment = None
         yield Schema(r["name"], comment=comment)
 
 

@@ -159,8 +159,9 @@ def _alter_column(s: Stream, col: str) -> ops.Action:
         if kind == "by default":
             s.expect("BY", "DEFAULT")
         s.expect("AS", "IDENTITY")
-        g.identity_options(s)
-        return ops.AlterColumn(col, "identity", kind)
+        options = g.identity_options(s)
+        return ops.AlterColumn(col, "identity", kind,
+                               sequence=options.sequence_name if options else None)
     if s.accept("DROP", "IDENTITY"):
         s.accept("IF", "EXISTS")
         return ops.AlterColumn(col, "identity", None)

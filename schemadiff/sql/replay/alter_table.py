@@ -289,6 +289,10 @@ class AlterTableReplay(ReplayState):
             self._put(replace(col, not_null=bool(a.value)))
         elif a.what == "identity":
             self._put(replace(col, identity=a.value, not_null=col.not_null or a.value is not None))  # type: ignore[arg-type]
+            if a.value is None:
+                self._identity_dropped(schema, table, a.name)
+            else:
+                self._identity_added(schema, table, a.name, a.sequence)
         elif a.what == "identity_kind":
             self._put(replace(col, identity=a.value))  # type: ignore[arg-type]
         elif a.what == "generated":

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from schemadiff.model import (
+    PUBLIC_SCHEMA_COMMENT,
     Constraint,
     Key,
 )
@@ -40,6 +41,9 @@ class CommentReplay(ReplayState):
         obj = self.catalog.objects[key]
         if op.target == "index" and isinstance(obj, Constraint):  # the index behind it
             self._put(replace(obj, index_comment=op.text))
+            return
+        if key == Key("schema", "", "public") and op.text == PUBLIC_SCHEMA_COMMENT:
+            self._put(replace(obj, comment=None))  # initdb's: compared as none
             return
         self._put(replace(obj, comment=op.text))
 

@@ -100,6 +100,9 @@ class ReplayState:
         #: (schema, object) -> the role ``ALTER ... OWNER TO`` gave it: that role's own
         #: privileges on it are the owner's, which are not compared
         self._owners: dict[tuple[str, str], str] = {}
+        #: (schema, name) of the sequence behind an identity column -> (schema, table,
+        #: column): not an object the model compares, but GRANT names it
+        self._identity_sequences: dict[tuple[str, str], tuple[str, str, str]] = {}
         # ALTER DEFAULT PRIVILEGES: (schema or "" for all, object type) -> grantee ->
         # (privilege -> grant option granted, privileges revoked)
         self._default_acl: dict[tuple[str, str], dict[str, tuple[dict[str, bool], set[str]]]] = {}
@@ -224,6 +227,52 @@ class ReplayState:
                 self._delete(o.key)
             self._dropped_privileges = (target, gone, self._owners.pop(target, None))
 
+    def _identity_added(self, schema: str, table: str, column: str,
+                        given: ops.QName | None) -> None:
+        """An identity column's sequence: its SEQUENCE NAME, else the name PostgreSQL
+        chooses (``<table>_<column>_seq``, made unique), in the table's schema."""
+        from schemadiff.sql.names import choose_name
+
+        if given is not None:
+            where = (given.schema or schema, given.name)
+        else:
+            where = (schema, choose_name(
+                table, column, "seq", lambda n: self._relation_or_constraint_index(schema, n)))
+        self._identity_sequences[where] = (schema, table, column)
+        owner = self._owners.get((schema, f"table {table}"))
+        if owner is not None:  # an identity's sequence has its table's owner
+            self._owners[(where[0], f"sequence {where[1]}")] = owner
+
+    def _identity_dropped(self, schema: str, table: str, column: str | None = None) -> None:
+        """The sequences of a table's identity columns (or of one) go, and their privileges."""
+        for where, (s, t, c) in list(self._identity_sequences.items()):
+            if (s, t) == (schema, table) and column in (None, c):
+                del self._identity_sequences[where]
+                obj = f"sequence {where[1]}"
+                self._owners.pop((where[0], obj), None)
+                for k in [k for k in self.catalog.objects.by_kind.get("privilege", {})
+                          if (k.schema, k.name) == (where[0], obj)]:
+                    self._delete(k)
+
+    def _identity_renamed(self, schema: str, table: str, new_schema: str, new_table: str,
+                          column: str | None = None, new_column: str | None = None) -> None:
+        """A table or column renamed: its identity sequences keep their names and belong to
+        it under the new one (a table moved to another schema takes them along)."""
+        for where, (s, t, c) in list(self._identity_sequences.items()):
+            if (s, t) == (schema, table) and column in (None, c):
+                del self._identity_sequences[where]
+                moved = (new_schema, where[1]) if new_schema != schema else where
+                self._identity_sequences[moved] = (new_schema, new_table, new_column or c)
+                if moved != where:
+                    old_obj, obj = f"sequence {where[1]}", f"sequence {moved[1]}"
+                    owner = self._owners.pop((where[0], old_obj), None)
+                    if owner is not None:
+                        self._owners[(new_schema, obj)] = owner
+                    for k, o in list(self.catalog.objects.by_kind.get("privilege", {}).items()):
+                        if (k.schema, k.name) == (where[0], old_obj):
+                            self._delete(k)
+                            self._put(replace(o, schema=new_schema, object=obj))  # type: ignore[type-var]
+
     def _privileges_moved(self, old: Key, new: Key) -> None:
         """``old`` was just deleted and put back as ``new`` (renamed, moved): its privileges
         follow it."""
@@ -332,6 +381,8 @@ class ReplayState:
 
     def _relation_or_constraint_index(self, schema: str, name: str) -> bool:
         if any(Key(k, schema, name) in self.catalog.objects for k in _RELATION_KINDS):
+            return True
+        if (schema, name) in self._identity_sequences:
             return True
         # constraint-backed indexes are relations too
         return any(

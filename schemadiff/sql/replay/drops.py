@@ -40,6 +40,7 @@ class DropReplay(ReplayState):
 
     def _drop_column(self, schema: str, table: str, name: str) -> None:
         self._delete(Key("column", schema, table, name))
+        self._identity_dropped(schema, table, name)
         for o in list(self.catalog.on_table(schema, table)):
             if isinstance(o, Constraint) and (
                 name in o.columns or name in o.include
@@ -116,6 +117,7 @@ class DropReplay(ReplayState):
         schema, table = key.schema, key.name
         partitioned = getattr(self.catalog.objects.get(key), "partition_by", None)
         self._delete(key)
+        self._identity_dropped(schema, table)
         for o in self.catalog.on_table(schema, table):
             self._delete(o.key)
         for o in self.catalog.indexes_on(schema, table):

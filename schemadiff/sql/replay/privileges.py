@@ -48,6 +48,10 @@ class PrivilegeReplay(ReplayState):
             for qn in op.names:
                 key = self._find(("table", "view", "sequence"), qn)
                 if key is None:
+                    identity = self._identity_sequence(qn)
+                    if identity is not None:
+                        targets.append((identity[0], "sequence", f"sequence {identity[1]}"))
+                        continue
                     if not self._is_temp(qn) and self._uncompared_key("relation", qn) is None:
                         self._conflict(f'relation "{qn}" does not exist')
                     continue  # a temporary or a foreign table: not modelled
@@ -82,6 +86,13 @@ class PrivilegeReplay(ReplayState):
         elif old is not None:
             self._delete(key)
 
+    def _identity_sequence(self, qn: ops.QName) -> tuple[str, str] | None:
+        """(schema, name) of the identity column's sequence ``qn`` names, if one does."""
+        for schema in (qn.schema,) if qn.schema else self._path():
+            if (schema, qn.name) in self._identity_sequences:
+                return (schema, qn.name)
+        return None
+
     def _op_OwnerTo(self, op: ops.OwnerTo) -> None:
         """``ALTER ... OWNER TO role``: the role's privileges on the object become the
         owner's, as do those granted to it later; none of them is compared (the live catalog
@@ -96,10 +107,19 @@ class PrivilegeReplay(ReplayState):
         else:
             key = self._find(("table", "view", "sequence"), op.name)
         if key is None:
-            return  # not an object whose privileges the model holds
-        schema, obj = privilege_object(key)
-        self._owners[(schema, obj)] = op.role
-        self._delete(Key("privilege", schema, obj, op.role))
+            identity = self._identity_sequence(op.name) if op.target == "relation" else None
+            if identity is None:
+                return  # not an object whose privileges the model holds
+            key = Key("sequence", *identity)
+        owned = [key]
+        if key.kind == "table":  # its serial and identity sequences change owner with it
+            owned += [o.key for o in self.catalog.sequences_owned_by(key.schema, key.name)]
+            owned += [Key("sequence", *where) for where, (s, t, _c)
+                      in self._identity_sequences.items() if (s, t) == (key.schema, key.name)]
+        for k in owned:
+            schema, obj = privilege_object(k)
+            self._owners[(schema, obj)] = op.role
+            self._delete(Key("privilege", schema, obj, op.role))
 
     def _op_DefaultPrivileges(self, op: ops.DefaultPrivileges) -> None:
         from schemadiff.sql.privileges import ALL
@@ -159,8 +179,12 @@ class PrivilegeReplay(ReplayState):
             return [k for k, o in self.catalog.objects.by_kind.get("function", {}).items()
                     if k.schema == schema and o.routine in routines]  # type: ignore[attr-defined]
         kinds = ("sequence",) if target == "sequence" else ("table", "view")
-        return [k for kind in kinds for k in self.catalog.objects.by_kind.get(kind, {})
-                if k.schema == schema]
+        found = [k for kind in kinds for k in self.catalog.objects.by_kind.get(kind, {})
+                 if k.schema == schema]
+        if target == "sequence":  # the identity columns' too
+            found += [Key("sequence", s, name) for s, name in self._identity_sequences
+                      if s == schema]
+        return found
 
     def _privileges_follow(self, old: tuple[str, str], new: tuple[str, str] | None) -> None:
         """An object dropped (``new`` None) or renamed: ``old``/``new`` are (schema, object)."""

@@ -51,6 +51,7 @@ class RenameReplay(ReplayState):
             if key.kind == "view":
                 self._rename_in_views(key.name, name)
             return
+        self._identity_renamed(key.schema, key.name, schema, name)
         for o in list(self.catalog.on_table(key.schema, key.name)):
             self._delete(o.key)
             self._put(replace(o, schema=schema, table=name))  # type: ignore[type-var]
@@ -91,6 +92,7 @@ class RenameReplay(ReplayState):
             return
         self._delete(key)
         self._put(replace(col, name=new))  # type: ignore[type-var]
+        self._identity_renamed(schema, table, schema, table, old, new)
         self._views_undecided(table)
         tkey = Key("table", schema, table)
         tobj: Table | None = self.catalog.objects.get(tkey)  # type: ignore[assignment]

@@ -288,6 +288,8 @@ class TableReplay(ReplayState):
         default = canonical_default(default, type_text)
         self._put(Column(schema, table, col.name, type_text, not_null, default, col.identity,
                          col.generated, collation, position=position))
+        if col.identity is not None:
+            self._identity_added(schema, table, col.name, col.identity_sequence)
         return list(col.constraints)
 
     def _add_constraints(self, schema: str, table: str, constraints: list[ops.ConstraintDef],
