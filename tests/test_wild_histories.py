@@ -402,6 +402,37 @@ CREATE TABLE c_id (seq int);
 CREATE TABLE g (id serial, id2 int GENERATED ALWAYS AS IDENTITY);
 GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO anon;
 """),
+    # a view or materialized view renamed or moved takes its indexes and triggers along
+    ("view-renames-carry-indexes-and-triggers", """
+CREATE TABLE base (id int PRIMARY KEY, name text, amount numeric);
+CREATE VIEW v1 AS SELECT id, name FROM base WHERE amount > 0;
+CREATE VIEW v2 AS SELECT v1.id, upper(v1.name) AS uname FROM v1;
+ALTER TABLE base RENAME TO base2;
+ALTER TABLE base2 RENAME COLUMN name TO title;
+ALTER VIEW v1 RENAME COLUMN name TO label;
+ALTER VIEW v2 RENAME TO v2b;
+CREATE OR REPLACE VIEW v1 AS SELECT id, title AS label, amount FROM base2 WHERE amount > 0;
+CREATE MATERIALIZED VIEW mv AS SELECT id, sum(amount) AS total FROM base2 GROUP BY id WITH DATA;
+CREATE UNIQUE INDEX mv_id ON mv (id);
+ALTER MATERIALIZED VIEW mv RENAME TO mv2;
+ALTER INDEX mv_id RENAME TO mv2_id;
+REFRESH MATERIALIZED VIEW mv2;
+COMMENT ON MATERIALIZED VIEW mv2 IS 'totals';
+COMMENT ON VIEW v2b IS 'upper';
+COMMENT ON COLUMN v1.label IS 'the label';
+CREATE SCHEMA rep;
+ALTER VIEW v2b SET SCHEMA rep;
+CREATE VIEW rep.v3 AS SELECT * FROM rep.v2b;
+CREATE TABLE b (id int, v text);
+CREATE VIEW bv AS SELECT id, v FROM b;
+CREATE FUNCTION bv_ins() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO b VALUES (NEW.id, NEW.v); RETURN NEW; END $$;
+CREATE TRIGGER bv_ins INSTEAD OF INSERT ON bv FOR EACH ROW EXECUTE FUNCTION bv_ins();
+ALTER VIEW bv RENAME TO bv2;
+CREATE MATERIALIZED VIEW m AS SELECT id FROM b;
+CREATE INDEX m_id ON m (id);
+CREATE SCHEMA s;
+ALTER MATERIALIZED VIEW m SET SCHEMA s;
+"""),
 ]
 
 

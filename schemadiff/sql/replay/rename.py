@@ -47,17 +47,20 @@ class RenameReplay(ReplayState):
                 if isinstance(o, Column) and o.default == old_default and o.schema == key.schema:
                     self._put(replace(o, default=new_default))
             return
-        if key.kind != "table":
-            if key.kind == "view":
-                self._rename_in_views(key.name, name)
+        if key.kind not in ("table", "view"):
             return
-        self._identity_renamed(key.schema, key.name, schema, name)
+        # what hangs on the relation follows it: a table's columns and constraints, a
+        # view's triggers, either's indexes (a materialized view has them too)
         for o in list(self.catalog.on_table(key.schema, key.name)):
             self._delete(o.key)
             self._put(replace(o, schema=schema, table=name))  # type: ignore[type-var]
         for o in self.catalog.indexes_on(key.schema, key.name):
             self._delete(o.key)
             self._put(replace(o, schema=schema, table=name))
+        if key.kind == "view":
+            self._rename_in_views(key.name, name)
+            return
+        self._identity_renamed(key.schema, key.name, schema, name)
         for o in self.catalog.sequences_owned_by(key.schema, key.name):
             column = o.owned_by.split(".", 1)[1]  # type: ignore[union-attr]
             if schema != key.schema:  # ALTER TABLE ... SET SCHEMA takes its sequences along
