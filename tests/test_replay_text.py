@@ -7,7 +7,12 @@ from __future__ import annotations
 import pytest
 
 from schemadiff.sql.normalize import normalize_expression
-from schemadiff.sql.replay.text import bound_check, bound_implied, view_reads_column
+from schemadiff.sql.replay.text import (
+    bound_check,
+    bound_implied,
+    typed_constants,
+    view_reads_column,
+)
 
 
 @pytest.mark.parametrize(
@@ -91,3 +96,28 @@ def test_bound_implied_days() -> None:
 )
 def test_view_reads_column(definition: str, reads: bool | None) -> None:
     assert view_reads_column(definition, "a", "x") is reads
+
+
+TYPES = {"b": "boolean", "t": "time without time zone", "d": "date", "g": "interval",
+         "ts": "timestamp(3) without time zone", "tz": "timestamp with time zone", "s": "text"}
+
+
+@pytest.mark.parametrize(
+    ("expression", "stored"),
+    [
+        ("b <> 'f'", "b <> FALSE"),
+        ("'f' <> b", "FALSE <> b"),
+        ("b IN ('yes', 'no')", "b = ANY (ARRAY[TRUE, FALSE])"),
+        ("t < '18:00'", "t < '18:00:00'"),
+        ("d >= '2020-1-1'", "d >= '2020-01-01'"),
+        ("g < '36 hours'", "g < '36:00:00'"),
+        ("ts > '2020-01-01 10:00'", "ts > '2020-01-01 10:00:00'"),
+        ("tz > '2020-01-01'", "tz > '2020-01-01'"),  # its output depends on the time zone
+        ("s = 'f'", "s = 'f'"),
+        ("b IS DISTINCT FROM 'yes'", "b IS DISTINCT FROM TRUE"),
+        ("b = 'maybe'", "b = 'maybe'"),  # not a boolean: left as written
+    ],
+)
+def test_typed_constants(expression: str, stored: str) -> None:
+    assert typed_constants(normalize_expression(expression), TYPES) == normalize_expression(
+        stored)

@@ -433,6 +433,17 @@ CREATE INDEX m_id ON m (id);
 CREATE SCHEMA s;
 ALTER MATERIALIZED VIEW m SET SCHEMA s;
 """),
+    # a string constant compared to a boolean, date, time, timestamp or interval column is
+    # stored cast to that type: as the type prints it
+    ("typed-constants-in-checks", """
+CREATE TABLE dc (ts timestamp, tz timestamptz, dd date, t time, b boolean, g interval,
+  CONSTRAINT c1 CHECK (ts > '2020-01-01'), CONSTRAINT c2 CHECK (tz > '2020-01-01'),
+  CONSTRAINT c3 CHECK (dd > '2020-01-01'), CONSTRAINT c4 CHECK (t < '18:00'),
+  CONSTRAINT c5 CHECK (dd >= '2020-1-1'), CONSTRAINT c6 CHECK (b <> 'f'),
+  CONSTRAINT c7 CHECK (g < '36 hours'), CONSTRAINT c8 CHECK (b = 'true' OR g < '12 months'),
+  CONSTRAINT c9 CHECK (b IN ('yes', 'no')), CONSTRAINT c10 CHECK (b IS DISTINCT FROM 'off'));
+CREATE INDEX dc_b ON dc (ts) WHERE b = 't' AND t > '08:00';
+"""),
 ]
 
 

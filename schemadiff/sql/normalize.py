@@ -1582,6 +1582,9 @@ def _canonical_datetime(value: str, type_text: str) -> str | None:
         text = value.strip().replace("T", " ")
         if re.search(r"[+-]\d\d\Z", text):
             text += ":00"
+        # '2020-1-1': PostgreSQL reads a year-month-day without the leading zeros too
+        text = re.sub(r"\A(\d{4})-(\d{1,2})-(\d{1,2})(?=\D|\Z)",
+                      lambda m: f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}", text)
         try:
             dt = _fromisoformat(text)
         except ValueError:

@@ -16,6 +16,7 @@ from schemadiff.sql.names import (
     name_addition,
 )
 from schemadiff.sql.replay.core import ReplayConflict, ReplayState
+from schemadiff.sql.replay.text import typed_constants
 
 
 class IndexReplay(ReplayState):
@@ -46,8 +47,11 @@ class IndexReplay(ReplayState):
             # has to differ from other relations' (ChooseRelationName, isconstraint false)
             name = choose_name(table.name, name_addition(names), "idx", taken)
         keys = tuple(k.expression + k.suffix for k in op.keys)
+        predicate = op.predicate
+        if predicate and table.kind == "table":
+            predicate = typed_constants(predicate, self._column_types(schema, table.name))
         idx = Index(schema, name, table.name, op.unique, op.method, keys, op.include,
-                    op.predicate, op.nulls_not_distinct)
+                    predicate, op.nulls_not_distinct)
         self._put(idx)
         if not op.only and table.kind == "table":
             for part in self._partitions(schema, table.name):

@@ -31,7 +31,7 @@ from schemadiff.sql.normalize import (
 )
 from schemadiff.sql.replay.core import INDEX_BACKED, ReplayConflict, ReplayState
 from schemadiff.sql.replay.sequences import INT_RANGES, NUMBER
-from schemadiff.sql.replay.text import split_index_key, top_items
+from schemadiff.sql.replay.text import split_index_key, top_items, typed_constants
 from schemadiff.sql.tokens import Stream
 
 
@@ -366,8 +366,11 @@ class TableReplay(ReplayState):
         if c.type == "foreign key" and c.ref_table is not None:
             ref_table = self._qualified_table(c.ref_table)
             ref_columns = c.ref_columns or self._primary_key_columns(ref_table)
+        expression = c.expression
+        if c.type == "check" and expression:
+            expression = typed_constants(expression, self._column_types(schema, table))
         self._put(Constraint(
-            schema, table, name, c.type, tuple(columns), c.expression, ref_table, ref_columns,
+            schema, table, name, c.type, tuple(columns), expression, ref_table, ref_columns,
             c.on_update, c.on_delete, c.match, c.include, c.nulls_not_distinct, c.deferrable,
             c.initially_deferred, not c.not_valid, c.no_inherit,
         ))
