@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from schemadiff.model import (
@@ -185,14 +184,6 @@ class PrivilegeReplay(ReplayState):
             found += [Key("sequence", s, name) for s, name in self._identity_sequences
                       if s == schema]
         return found
-
-    def _privileges_follow(self, old: tuple[str, str], new: tuple[str, str] | None) -> None:
-        """An object dropped (``new`` None) or renamed: ``old``/``new`` are (schema, object)."""
-        for key, o in list(self.catalog.objects.by_kind.get("privilege", {}).items()):
-            if (key.schema, key.name) == old:
-                self._delete(key)
-                if new is not None:
-                    self._put(replace(o, schema=new[0], object=new[1]))  # type: ignore[type-var]
 
 
 HANDLERS: dict[type, Callable[[Any, Any], None]] = {
