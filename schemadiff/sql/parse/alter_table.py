@@ -41,7 +41,6 @@ def alter_table(s: Stream) -> ops.Op | None:
 _NOOP = ops.SetTableFlag("noop", None)
 
 
-
 def _table_action(s: Stream) -> ops.Action:
     if s.accept("RENAME"):
         if s.accept("TO"):
