@@ -444,6 +444,58 @@ CREATE TABLE dc (ts timestamp, tz timestamptz, dd date, t time, b boolean, g int
   CONSTRAINT c9 CHECK (b IN ('yes', 'no')), CONSTRAINT c10 CHECK (b IS DISTINCT FROM 'off'));
 CREATE INDEX dc_b ON dc (ts) WHERE b = 't' AND t > '08:00';
 """),
+    # an extension in its own schema, its operator classes (one with a parameter, stored as
+    # a string), triggers with WHEN, functions reset, overloads dropped, event triggers
+    ("extension-schema-opclasses-and-triggers", """
+CREATE SCHEMA extensions;
+CREATE EXTENSION pg_trgm WITH SCHEMA extensions;
+CREATE TABLE t (id int, name text, data jsonb, ts tsvector);
+CREATE INDEX t_trgm ON t USING gin (name extensions.gin_trgm_ops);
+CREATE INDEX t_gist ON t USING gist (name extensions.gist_trgm_ops(siglen=32));
+CREATE INDEX t_data ON t USING gin (data jsonb_path_ops) WITH (fastupdate = off);
+COMMENT ON TABLE t IS E'line one\nline two';
+COMMENT ON COLUMN t.name IS $$it's$$;
+CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT a';
+CREATE FUNCTION f(a text) RETURNS text LANGUAGE sql AS 'SELECT a';
+DROP FUNCTION f(text);
+DROP FUNCTION f;
+CREATE FUNCTION g() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER t_g BEFORE UPDATE ON t FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name AND NEW.id > 0) EXECUTE FUNCTION g();
+ALTER FUNCTION g() SET search_path = pg_catalog, public;
+ALTER FUNCTION g() RESET search_path;
+ALTER FUNCTION g() SET work_mem = '64MB';
+CREATE TYPE st AS ENUM ('a');
+ALTER TYPE st ADD VALUE 'b';
+ALTER TYPE st ADD VALUE 'c' BEFORE 'a';
+CREATE FUNCTION evt() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+CREATE EVENT TRIGGER et ON ddl_command_end EXECUTE FUNCTION evt();
+DROP EVENT TRIGGER et;
+CREATE OR REPLACE FUNCTION ts_upd() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN NEW.ts := to_tsvector('simple', coalesce(NEW.name, '')); RETURN NEW; END $$;
+CREATE TRIGGER t_ts BEFORE INSERT OR UPDATE ON t FOR EACH ROW EXECUTE FUNCTION ts_upd();
+ALTER TABLE t ADD COLUMN search tsvector GENERATED ALWAYS AS (setweight(to_tsvector('english', coalesce(name, '')), 'A') || setweight(to_tsvector('english', coalesce(data->>'body', '')), 'B')) STORED;
+CREATE INDEX t_search ON t USING gin (search);
+"""),
+    # a CHECK added to a partitioned table is on each partition, as pg_dump prints them and
+    # the live catalog now reads them; indexes attached to a parent's
+    ("partition-checks-and-attached-indexes", """
+CREATE TABLE m (id bigint NOT NULL, at date NOT NULL, v text DEFAULT 'x', PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+CREATE TABLE m_2024 PARTITION OF m (v DEFAULT 'y', CONSTRAINT m_2024_v CHECK (v <> '')) FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE INDEX m_v ON ONLY m (v);
+CREATE INDEX m_2024_v_idx ON m_2024 (v);
+ALTER INDEX m_v ATTACH PARTITION m_2024_v_idx;
+CREATE TABLE m_2025 (LIKE m INCLUDING DEFAULTS);
+ALTER TABLE m ATTACH PARTITION m_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+ALTER TABLE m ADD CONSTRAINT m_v_len CHECK (length(v) < 100);
+ALTER TABLE m ALTER COLUMN v SET NOT NULL;
+CREATE UNIQUE INDEX m_id_at ON m (id, at);
+ALTER TABLE m ADD COLUMN w int;
+ALTER TABLE m RENAME COLUMN w TO ww;
+ALTER TABLE m DROP COLUMN ww;
+CREATE TABLE m_def PARTITION OF m DEFAULT;
+ALTER TABLE m DETACH PARTITION m_def;
+DROP TABLE m_def;
+"""),
 ]
 
 

@@ -523,6 +523,21 @@ def _wraps(toks: list, a: int, b: int) -> bool:
     return False
 
 
+def _opclass_parameters(text: str) -> str:
+    """An operator class's parameters as the catalog prints them: ``siglen=32`` is
+    ``siglen='32'`` (each value a string constant, as reloptions are kept)."""
+    from schemadiff.sql.quote import split_top
+
+    out = []
+    for item in split_top(text)[0]:
+        name, _, value = item.partition("=")
+        value = value.strip()
+        if len(value) > 1 and value[0] == value[-1] == "'":
+            value = value[1:-1].replace("''", "'")
+        out.append(f"{name.strip().lower()}='{value.replace(chr(39), chr(39) * 2)}'")
+    return ", ".join(out)
+
+
 def index_element(s: Stream, method: str = "btree") -> tuple[IndexKey, str]:
     """One index key: ``col | (expr) | func(...)`` then COLLATE, opclass, ASC/DESC, NULLS.
 
@@ -567,7 +582,7 @@ def index_element(s: Stream, method: str = "btree") -> tuple[IndexKey, str]:
         elif s.peek() is not None and s.peek().kind in ("word", "ident"):  # type: ignore[union-attr]
             opclass = s.names()[-1]
             if s.at_punct("("):
-                opclass += "(" + s.paren_text() + ")"
+                opclass += "(" + _opclass_parameters(s.paren_text()) + ")"
             if not _is_default_opclass(opclass, method):
                 suffix += " " + opclass
         else:

@@ -1,6 +1,8 @@
 -- Table constraints: primary key, unique, foreign key, check, exclusion (NOT NULL is a column
 -- flag). Like pg_dump: inherited CHECKs (conislocal false) and the foreign keys PostgreSQL
--- clones onto partitions (conparentid <> 0) belong to the parent and are left out.
+-- clones onto partitions (conparentid <> 0) belong to the parent and are left out, except a
+-- partition's CHECKs: pg_dump prints a partition as a table of its own, its parent's CHECKs in
+-- it, then attaches it.
 -- PostgreSQL 12 to 14: no NULLS NOT DISTINCT (indnullsnotdistinct).
 -- Returns: schema text, table text, name text, type text (contype: p, u, f, c, x),
 --   columns text[] (conkey, in order), ref_schema text, ref_table text, ref_columns text[]
@@ -53,7 +55,7 @@ LEFT JOIN pg_class AS rc ON rc.oid = k.confrelid
 LEFT JOIN pg_namespace AS rn ON rn.oid = rc.relnamespace
 LEFT JOIN pg_index AS ix ON ix.indexrelid = k.conindid AND k.contype IN ('p', 'u')
 WHERE k.contype IN ('p', 'u', 'f', 'c', 'x')
-  AND (k.contype <> 'c' OR k.conislocal)
+  AND (k.contype <> 'c' OR k.conislocal OR c.relispartition)
   AND (k.contype <> 'f' OR k.conparentid = 0)
   AND c.relkind IN ('r', 'p')
   AND c.relpersistence <> 't'
