@@ -379,10 +379,6 @@ class ReplayState:
                     return key
         return None
 
-    def _column_types(self, schema: str, table: str) -> dict[str, str]:
-        """A table's columns' types by name (what a constant compared to one is cast to)."""
-        return {c.name: c.type for c in self.catalog.columns(schema, table)}  # type: ignore[attr-defined]
-
     def _relation_or_constraint_index(self, schema: str, name: str) -> bool:
         if any(Key(k, schema, name) in self.catalog.objects for k in _RELATION_KINDS):
             return True

@@ -49,7 +49,8 @@ class IndexReplay(ReplayState):
         keys = tuple(k.expression + k.suffix for k in op.keys)
         predicate = op.predicate
         if predicate and table.kind == "table":
-            predicate = typed_constants(predicate, self._column_types(schema, table.name))
+            columns = self._relation_columns(schema, table.name) or ()
+            predicate = typed_constants(predicate, dict(columns))
         idx = Index(schema, name, table.name, op.unique, op.method, keys, op.include,
                     predicate, op.nulls_not_distinct)
         self._put(idx)

@@ -368,7 +368,8 @@ class TableReplay(ReplayState):
             ref_columns = c.ref_columns or self._primary_key_columns(ref_table)
         expression = c.expression
         if c.type == "check" and expression:
-            expression = typed_constants(expression, self._column_types(schema, table))
+            table_columns = self._relation_columns(schema, table) or ()
+            expression = typed_constants(expression, dict(table_columns))
         self._put(Constraint(
             schema, table, name, c.type, tuple(columns), expression, ref_table, ref_columns,
             c.on_update, c.on_delete, c.match, c.include, c.nulls_not_distinct, c.deferrable,
