@@ -302,6 +302,9 @@ class View(SchemaObject):
     query: str | None = None  # canonical query, None: undecided (not compared)
     definition: str = field(default="", compare=False)
     columns: tuple[str, ...] = field(default=(), compare=False)  # CREATE VIEW v (a, b) AS ...
+    #: a view's options that change what it does (``security_barrier``, ``security_invoker``,
+    #: ``check_option=local|cascaded``), sorted: :func:`schemadiff.sql.normalize.view_options`
+    options: tuple[str, ...] = ()
     KIND = "view"
     UNDECIDED_WHEN_NONE = ("query",)
 

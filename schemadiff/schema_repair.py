@@ -294,7 +294,9 @@ def _create_view(obj: View) -> str:
     kind = "MATERIALIZED VIEW" if obj.materialized else "VIEW"
     body = obj.definition.strip().rstrip(";")
     columns = f" ({', '.join(quote_ident(c) for c in obj.columns)})" if obj.columns else ""
-    return f"CREATE {kind} {qualified(obj.schema, obj.name)}{columns} AS\n{body};"
+    options = ", ".join(o if "=" in o else f"{o}=true" for o in obj.options)
+    with_ = f" WITH ({options})" if options else ""
+    return f"CREATE {kind} {qualified(obj.schema, obj.name)}{columns}{with_} AS\n{body};"
 
 
 def _table_with_dependents(table: Table, catalog: Catalog, header: list[str],

@@ -185,6 +185,23 @@ CASES += [
         (("constraint", "public.u.k", "changed", "expression"),
          ("constraint", "public.u.r", "changed", "expression")),
     ),
+    Case(
+        # what a view's options change: whose privileges it runs with, what it lets leak,
+        # which rows an insert through it may write
+        "view options set and reset by hand",
+        USERS + "CREATE VIEW v1 AS SELECT id, name FROM users WHERE active;\n"
+                "CREATE VIEW v2 WITH (security_invoker = true) AS SELECT id FROM users;\n"
+                "CREATE VIEW v3 AS SELECT id, score FROM users WHERE score > 0\n"
+                "  WITH LOCAL CHECK OPTION;\n"
+                "CREATE VIEW v4 AS SELECT id FROM users;\n"
+                "ALTER VIEW v4 SET (security_barrier);\n",
+        "ALTER VIEW v1 SET (security_invoker = on); ALTER VIEW v2 RESET (security_invoker);"
+        " CREATE OR REPLACE VIEW v3 AS SELECT id, score FROM users WHERE score > 0"
+        "  WITH CASCADED CHECK OPTION;"
+        " CREATE OR REPLACE VIEW v4 AS SELECT id FROM users;",
+        (("view", "public.v1", "changed", "options"), ("view", "public.v2", "changed", "options"),
+         ("view", "public.v3", "changed", "options"), ("view", "public.v4", "changed", "options")),
+    ),
 ]
 
 #: Migrations that must compare clean against what they build (no false difference).
@@ -292,6 +309,23 @@ ALTER SCHEMA "app" OWNER TO "md_writer";
 GRANT USAGE ON SCHEMA "app" TO "md_writer";
 GRANT USAGE ON SCHEMA "app" TO "md_reader";
 """,
+    # view options as migrations write them: every spelling of a boolean, a false one (the
+    # default), the clause and the option, ALTER TABLE on a view, a replace that clears them,
+    # a materialized view's and a table's storage parameters (not compared)
+    USERS + """
+CREATE VIEW o1 WITH (security_barrier, security_invoker = 'yes') AS SELECT id FROM users;
+CREATE VIEW o2 WITH (security_invoker = false) AS SELECT id FROM users WHERE active
+  WITH CHECK OPTION;
+CREATE VIEW o3 WITH (check_option = local) AS SELECT id FROM users WHERE active;
+ALTER TABLE o3 SET (security_barrier = 1, security_invoker = t);
+ALTER VIEW o3 RESET (security_barrier);
+CREATE VIEW o4 WITH (security_invoker = on) AS SELECT id FROM users;
+CREATE OR REPLACE VIEW o4 AS SELECT id FROM users;
+CREATE MATERIALIZED VIEW o5 WITH (fillfactor = 50) AS SELECT id FROM users;
+ALTER MATERIALIZED VIEW o5 SET (autovacuum_enabled = false);
+ALTER TABLE orders SET (fillfactor = 70, toast.autovacuum_enabled = false);
+ALTER TABLE orders RESET (fillfactor);
+""",
 ]
 
 
@@ -336,7 +370,7 @@ def test_hand_change_is_reported(pg: PgServer, tmp_path: Path, case: Case) -> No
 
 
 @pytest.mark.parametrize("migrations", CLEAN, ids=["views", "extensions", "update", "privileges",
-                                                 "wild-forms", "owner"])
+                                                 "wild-forms", "owner", "view-options"])
 def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> None:
     dbname = pg.create_database("missed_drift")
     try:

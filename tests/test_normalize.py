@@ -19,9 +19,11 @@ from schemadiff.sql.normalize import (
     expand_atomic_stars,
     nextval_default,
     normalize_expression,
+    parse_bool,
     quote_ident,
     quote_literal,
     type_ref,
+    view_options,
 )
 
 # (id, as a migration writes it, as the catalog deparses it)
@@ -574,3 +576,30 @@ def test_view_query_equal(written: str, stored: str,
 def test_view_query_different(one: str, other: str,
                               columns: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
     assert canonical_view_query(one, columns) != canonical_view_query(other, columns)
+
+
+#: (reloptions as written, what a view's options compare as)
+VIEW_OPTIONS = [
+    ((("security_barrier", None),), ("security_barrier",)),
+    ((("Security_Invoker", "yes"), ("security_barrier", "on")),
+     ("security_barrier", "security_invoker")),
+    ((("security_invoker", "false"), ("security_barrier", "0")), ()),
+    ((("security_invoker", "t"), ("security_barrier", "of")), ("security_invoker",)),
+    ((("check_option", "LOCAL"),), ("check_option=local",)),
+    ((("check_option", "cascaded"), ("fillfactor", "50")), ("check_option=cascaded",)),
+    ((("security_invoker", "maybe"),), ()),  # the server refuses it; nothing is claimed
+]
+
+
+@pytest.mark.parametrize(("pairs", "expected"), VIEW_OPTIONS)
+def test_view_options(pairs: tuple[tuple[str, str | None], ...], expected: tuple[str, ...]) -> None:
+    assert view_options(pairs) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("on", True), ("ON", True), ("1", True), ("t", True), ("tru", True), ("y", True),
+    ("off", False), ("of", False), ("0", False), ("f", False), ("no", False), ("n", False),
+    ("o", None), ("", None), ("2", None), ("truth", None),
+])
+def test_parse_bool(text: str, expected: bool | None) -> None:
+    assert parse_bool(text) is expected

@@ -90,7 +90,8 @@ DROP FUNCTION legacy_touch();
 CREATE DOMAIN sku_code AS text CONSTRAINT sku_code_format CHECK (VALUE ~ '^[A-Z0-9-]+$');
 CREATE SEQUENCE invoice_no INCREMENT BY 10 START 1000;
 CREATE VIEW paid_orders AS SELECT id, user_id, total FROM orders WHERE status = 'paid';
-CREATE VIEW paid_by_user AS SELECT user_id, sum(total) AS paid FROM paid_orders GROUP BY user_id;
+CREATE VIEW paid_by_user WITH (security_barrier) AS
+  SELECT user_id, sum(total) AS paid FROM paid_orders GROUP BY user_id;
 -- +goose StatementBegin
 CREATE FUNCTION touch_user() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -179,12 +180,18 @@ CASES = [
     Case("changed column type, --unsafe", "ALTER TABLE orders ALTER COLUMN note TYPE text;",
          unsafe=True),
     Case("dropped views, one reading the other", "DROP VIEW paid_orders CASCADE;",
-         wrote=("CREATE VIEW public.paid_orders AS", "CREATE VIEW public.paid_by_user AS")),
+         wrote=("CREATE VIEW public.paid_orders AS",
+                "CREATE VIEW public.paid_by_user WITH (security_barrier=true) AS")),
     Case("view redefined while another view reads it: replaced in place",
          "CREATE OR REPLACE VIEW paid_orders AS SELECT id, user_id, total "
          "FROM orders WHERE status = 'paid' UNION ALL SELECT 0, 0, 0::numeric(10, 2) FROM users;"
          " CREATE VIEW big_paid AS SELECT * FROM paid_orders WHERE total > 100;",
          wrote=("CREATE OR REPLACE VIEW public.paid_orders AS", "DROP VIEW public.big_paid;")),
+    Case("view options changed by hand: each view replaced with its own",
+         "ALTER VIEW paid_orders SET (security_invoker = true, check_option = local);"
+         " ALTER VIEW paid_by_user RESET (security_barrier);",
+         wrote=("CREATE OR REPLACE VIEW public.paid_orders AS",
+                "CREATE OR REPLACE VIEW public.paid_by_user WITH (security_barrier=true) AS")),
     Case("trigger function dropped with its trigger: function first",
          "DROP FUNCTION touch_user() CASCADE;"),
     Case("trigger disabled", "ALTER TABLE users DISABLE TRIGGER users_touch;",

@@ -660,3 +660,22 @@ def owner_to(target: str, name: QName, s: Stream,
         s.next()
         return NoEffect("acl", "OWNER TO the current role")
     return OwnerTo(target, name, s.ident(), args)
+
+
+def reloptions(s: Stream) -> tuple[tuple[str, str | None], ...]:
+    """``( name [= value], ... )``, a relation's options (``WITH (...)``, ``SET (...)``,
+    ``RESET (...)``): names lower-cased (``toast.`` prefix kept), values as their text."""
+    s.expect_punct("(")
+    out: list[tuple[str, str | None]] = []
+    while True:
+        name = ".".join(s.names())
+        value: str | None = None
+        if s.accept_punct("="):
+            sign = "-" if s.accept_punct("-") else ""
+            t = s.next()
+            value = sign + (t.raw if t.kind == "word" else t.text)
+        out.append((name, value))
+        if not s.accept_punct(","):
+            break
+    s.expect_punct(")")
+    return tuple(out)

@@ -19,6 +19,7 @@ import json
 import logging
 import re
 import sys
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -1606,6 +1607,37 @@ def _canonical_datetime(value: str, type_text: str) -> str | None:
 #: expands a ``*`` projection into the columns the table had then, and prints a ``VALUES``
 #: list and a row-expanding ``(x).*`` in forms the migration does not write.
 _UNDECIDED_VIEW_NODES = (exp.Values, exp.Command)
+
+
+def parse_bool(text: str) -> bool | None:
+    """A boolean setting as PostgreSQL's ``parse_bool`` reads it: a prefix of ``true``,
+    ``false``, ``yes`` or ``no``, ``on``, ``off`` (or ``of``), ``1``, ``0``; None: not one."""
+    t = text.strip().lower()
+    if t in ("on", "1"):
+        return True
+    if t in ("off", "of", "0"):
+        return False
+    if t and t[0] in "ty" and ("true".startswith(t) or "yes".startswith(t)):
+        return True
+    if t and t[0] in "fn" and ("false".startswith(t) or "no".startswith(t)):
+        return False
+    return None
+
+
+def view_options(pairs: Iterable[tuple[str, str | None]]) -> tuple[str, ...]:
+    """A view's options as compared: ``security_barrier`` and ``security_invoker`` when on,
+    ``check_option=local|cascaded``; sorted. A boolean off is the default (left out), and
+    so is any other option (none applies to a view)."""
+    out = set()
+    for name, value in pairs:
+        name = name.lower()
+        if name in ("security_barrier", "security_invoker"):
+            if value is None or parse_bool(value):
+                out.add(name)
+        elif name == "check_option" and value is not None and value.lower() in ("local",
+                                                                                 "cascaded"):
+            out.add(f"check_option={value.lower()}")
+    return tuple(sorted(out))
 
 
 def _is_star_projection(node: exp.Expression) -> bool:

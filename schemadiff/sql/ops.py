@@ -384,6 +384,15 @@ class SetTableFlag(Action):
 
 
 @record
+class SetRelOptions(Action):
+    """``SET (name = value, ...)`` / ``RESET (name, ...)``: a relation's options (the model
+    keeps a view's; a table's and an index's storage parameters are not compared)."""
+
+    options: tuple[tuple[str, str | None], ...]
+    reset: bool = False
+
+
+@record
 class SetTriggerState(Action):
     trigger: str  # a trigger name, or ALL / USER
     state: str  # O D R A
@@ -454,6 +463,7 @@ class CreateView(Op):
     if_not_exists: bool = False
     columns: tuple[str, ...] = ()
     temporary: bool = False
+    options: tuple[tuple[str, str | None], ...] = ()  # WITH (...), and check_option
 
 
 @record

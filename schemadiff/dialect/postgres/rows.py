@@ -45,6 +45,7 @@ from schemadiff.sql.normalize import (
     normalize_expression,
     quote_ident,
     referenced_relations,
+    view_options,
 )
 from schemadiff.sql.parse import parse_statement
 from schemadiff.sql.parse.functions import arguments as parse_arguments
@@ -301,8 +302,10 @@ def indexes(rows: Rows) -> Iterator[SchemaObject]:
 def views(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
     for r in rows:
         query = (r["definition"] or "").strip().rstrip(";").strip()
+        pairs = [(o.partition("=")[0], o.partition("=")[2]) for o in r["options"] or ()]
         yield View(r["schema"], r["name"], r["materialized"], referenced_relations(query),
-                   canonical_view_query(query), definition=query, comment=r["comment"])
+                   canonical_view_query(query), definition=query, comment=r["comment"],
+                   options=() if r["materialized"] else view_options(pairs))
 
 
 def _argument_text(a: ops.Argument) -> str:

@@ -122,6 +122,12 @@ def _table_action(s: Stream) -> ops.Action:
         part = g.qname(s)
         mode = s.accept_any("CONCURRENTLY", "FINALIZE")
         return ops.AttachPartition(part, None, detach=True, concurrently=mode == "CONCURRENTLY")
+    if s.at("SET") and s.at_punct("(", 1):
+        s.next()
+        return ops.SetRelOptions(g.reloptions(s))
+    if s.at("RESET") and s.at_punct("(", 1):
+        s.next()
+        return ops.SetRelOptions(g.reloptions(s), reset=True)
     # Storage and ownership details that are not part of the model.
     for words in (("OWNER", "TO"), ("CLUSTER", "ON"), ("SET", "WITHOUT"), ("SET", "TABLESPACE"),
                   ("SET", "ACCESS", "METHOD"), ("REPLICA", "IDENTITY"), ("SET",), ("RESET",),

@@ -28,9 +28,10 @@ def _view(s: Stream, materialized: bool, or_replace: bool, recursive: bool = Fal
     cols: tuple[str, ...] = ()
     if s.at_punct("("):
         cols = g.ident_list_in_parens(s)
+    options: tuple[tuple[str, str | None], ...] = ()
     while not s.at("AS"):
         if s.accept("WITH"):
-            s.paren_span()
+            options += g.reloptions(s)
         elif s.accept("USING") or s.accept("TABLESPACE"):
             s.ident()
         else:
@@ -38,12 +39,23 @@ def _view(s: Stream, materialized: bool, or_replace: bool, recursive: bool = Fal
             raise SyntaxProblem(f"unexpected {got.raw if got else 'end'} in CREATE VIEW")
     s.expect("AS")
     query = strip_with_data(s.rest())
-    for tail in ("WITH CASCADED CHECK OPTION", "WITH LOCAL CHECK OPTION", "WITH CHECK OPTION"):
-        if query.upper().endswith(tail):
-            query = query[: -len(tail)].rstrip()
+    for tail, check in (("WITH CASCADED CHECK OPTION", "cascaded"),
+                        ("WITH LOCAL CHECK OPTION", "local"), ("WITH CHECK OPTION", "cascaded")):
+        if " ".join(query.upper().split()).endswith(tail):
+            query = _strip_words(query, len(tail.split()))
+            options += (("check_option", check),)
+            break
     if recursive:  # what PostgreSQL makes of it, and pg_dump prints
         names = ", ".join(quote_ident(c) for c in cols)
         query = (f"WITH RECURSIVE {quote_ident(name.name)}({names}) AS ({query}) "
                  f"SELECT {names} FROM {quote_ident(name.name)}")
-    return ops.CreateView(name, query, materialized, or_replace, ine, cols, temporary)
+    return ops.CreateView(name, query, materialized, or_replace, ine, cols, temporary, options)
+
+
+def _strip_words(text: str, n: int) -> str:
+    """``text`` without its last ``n`` whitespace-separated words."""
+    for _ in range(n):
+        text = text.rstrip()
+        text = text[: len(text) - len(text.split()[-1])]
+    return text.rstrip()
 

@@ -62,6 +62,8 @@ class AlterTableReplay(ReplayState):
                     self._rename_relation(key, action.schema, key.name)
                 elif isinstance(action, ops.RenameColumn) and key.kind == "view":
                     self._views_undecided(key.name)  # its columns' names are not modelled
+                elif isinstance(action, ops.SetRelOptions) and key.kind == "view":
+                    self._view_options(key, action)
             return
         pending: list[ops.ConstraintDef] = []
         schema, table = key.schema, key.name
@@ -227,6 +229,8 @@ class AlterTableReplay(ReplayState):
             if a.flag != "noop":
                 t = self.catalog.objects[Key("table", schema, table)]
                 self._put(replace(t, **{a.flag: a.value}))  # type: ignore[type-var]
+            return []
+        if isinstance(a, ops.SetRelOptions):  # a table's storage parameters: not compared
             return []
         if isinstance(a, ops.SetTriggerState):
             for o in self.catalog.on_table(schema, table):

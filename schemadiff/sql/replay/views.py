@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from schemadiff.model import (
@@ -13,6 +14,7 @@ from schemadiff.sql import ops
 from schemadiff.sql.normalize import (
     canonical_view_query,
     referenced_relations,
+    view_options,
 )
 from schemadiff.sql.replay.core import ReplayConflict, ReplayState
 
@@ -49,8 +51,28 @@ class ViewReplay(ReplayState):
             return
         comment = self.catalog.objects[key].comment if key in self.catalog else None
         query = canonical_view_query(op.query, self._star_columns(op.query))
+        options = () if op.materialized else view_options(op.options)  # replaced, not merged
         self._put(View(schema, op.name.name, op.materialized, relations, query,
-                       definition=op.query, columns=op.columns, comment=comment))
+                       definition=op.query, columns=op.columns, comment=comment, options=options))
+
+    def _view_options(self, key: Key, action: ops.SetRelOptions) -> None:
+        """``ALTER VIEW v SET (...)`` / ``RESET (...)`` (a materialized view's options are
+        storage parameters: not compared)."""
+        view = self.catalog.objects[key]
+        if not isinstance(view, View) or view.materialized:
+            return
+        pairs = dict(_pairs(view.options))
+        for name, value in action.options:
+            if action.reset:
+                pairs.pop(name.lower(), None)
+            else:
+                pairs[name.lower()] = value
+        self._put(replace(view, options=view_options(pairs.items())))
+
+
+def _pairs(options: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """A view's compared options back as ``(name, value)``."""
+    return [(name, value or None) for name, _, value in (o.partition("=") for o in options)]
 
 
 HANDLERS: dict[type, Callable[[Any, Any], None]] = {

@@ -1,13 +1,15 @@
 -- Views and materialized views.
 -- Returns: schema text, name text, materialized bool, definition text (pg_get_viewdef),
---   comment text.
+--   comment text, options text[] (reloptions: a view's security_barrier, security_invoker and
+--   check_option; a materialized view's storage parameters).
 -- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
 SELECT n.nspname AS schema,
        c.relname AS name,
        c.relkind = 'm' AS materialized,
        pg_get_viewdef(c.oid) AS definition,
        (SELECT ds.description FROM pg_description AS ds
-        WHERE ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0) AS comment
+        WHERE ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0) AS comment,
+       c.reloptions AS options
 FROM pg_class AS c
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('v', 'm')
