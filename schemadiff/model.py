@@ -224,6 +224,9 @@ class Table(SchemaObject):
     of_type: str | None = None  # a typed table's composite type, "schema.type"
     rls_enabled: bool = False
     rls_forced: bool = False
+    #: what logical replication sends of an old row: "default" (the primary key), "full",
+    #: "nothing", or "index <name>" (REPLICA IDENTITY USING INDEX)
+    replica_identity: str = "default"
     KIND = "table"
 
 

@@ -543,8 +543,10 @@ def _table_changes(e: Table, attrs: set[str], header: list[str],
     if "persistence" in attrs:
         word = "UNLOGGED" if e.persistence == "unlogged" else "LOGGED"
         sql.append(f"ALTER TABLE {name} SET {word};")
+    if "replica_identity" in attrs:
+        sql.append(f"ALTER TABLE {name} {ddl.replica_identity(e)};")
     out = [Step(e.key, "alter", sql + comment, header)] if sql or comment else []
-    rest = attrs - {"rls_enabled", "rls_forced", "persistence"}
+    rest = attrs - {"rls_enabled", "rls_forced", "persistence", "replica_identity"}
     if rest:
         out.append(_unrepairable(e.key, "alter", header, f"changing {', '.join(sorted(rest))} "
                                  "of a table in place is not written automatically"))

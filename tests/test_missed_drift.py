@@ -202,6 +202,17 @@ CASES += [
         (("view", "public.v1", "changed", "options"), ("view", "public.v2", "changed", "options"),
          ("view", "public.v3", "changed", "options"), ("view", "public.v4", "changed", "options")),
     ),
+    Case(
+        # what logical replication (and every CDC tool reading it) sends of an updated row
+        "replica identity changed by hand",
+        USERS + "CREATE UNIQUE INDEX users_email ON users (id, score);\n"
+                "ALTER TABLE users ALTER score SET NOT NULL;\n"
+                "ALTER TABLE orders REPLICA IDENTITY FULL;\n",
+        "ALTER TABLE users REPLICA IDENTITY USING INDEX users_email;"
+        " ALTER TABLE orders REPLICA IDENTITY DEFAULT;",
+        (("table", "public.users", "changed", "replica_identity"),
+         ("table", "public.orders", "changed", "replica_identity")),
+    ),
 ]
 
 #: Migrations that must compare clean against what they build (no false difference).
@@ -326,6 +337,31 @@ ALTER MATERIALIZED VIEW o5 SET (autovacuum_enabled = false);
 ALTER TABLE orders SET (fillfactor = 70, toast.autovacuum_enabled = false);
 ALTER TABLE orders RESET (fillfactor);
 """,
+    # replica identity: the index it names renamed (as an index, as a constraint, through
+    # ALTER INDEX on a constraint's index) or dropped; not recursed to partitions, new ones
+    # at the default; a materialized view's is not compared
+    """
+CREATE TABLE r1 (a int PRIMARY KEY, b int NOT NULL);
+CREATE UNIQUE INDEX r1_b ON r1 (b);
+ALTER TABLE r1 REPLICA IDENTITY USING INDEX r1_b;
+ALTER INDEX r1_b RENAME TO r1_b2;
+CREATE TABLE r2 (a int NOT NULL CONSTRAINT r2_a_key UNIQUE);
+ALTER TABLE r2 REPLICA IDENTITY USING INDEX r2_a_key;
+ALTER TABLE r2 RENAME CONSTRAINT r2_a_key TO r2_a_uq;
+ALTER INDEX r2_a_uq RENAME TO r2_a_unique;
+ALTER TABLE r2 RENAME TO r2_renamed;
+CREATE TABLE r3 (a int NOT NULL);
+CREATE UNIQUE INDEX r3_a ON r3 (a);
+ALTER TABLE r3 REPLICA IDENTITY USING INDEX r3_a;
+DROP INDEX r3_a;
+CREATE TABLE r4 (a int NOT NULL, d date NOT NULL) PARTITION BY RANGE (d);
+CREATE TABLE r4_1 PARTITION OF r4 FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+ALTER TABLE r4 REPLICA IDENTITY FULL;
+ALTER TABLE ONLY r4_1 REPLICA IDENTITY NOTHING;
+CREATE TABLE r4_2 PARTITION OF r4 FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');
+CREATE MATERIALIZED VIEW r5 AS SELECT 1 AS x;
+ALTER MATERIALIZED VIEW r5 REPLICA IDENTITY FULL;
+""",
 ]
 
 
@@ -370,7 +406,8 @@ def test_hand_change_is_reported(pg: PgServer, tmp_path: Path, case: Case) -> No
 
 
 @pytest.mark.parametrize("migrations", CLEAN, ids=["views", "extensions", "update", "privileges",
-                                                 "wild-forms", "owner", "view-options"])
+                                                 "wild-forms", "owner", "view-options",
+                                                 "replica-identity"])
 def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> None:
     dbname = pg.create_database("missed_drift")
     try:

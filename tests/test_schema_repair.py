@@ -192,6 +192,8 @@ CASES = [
          " ALTER VIEW paid_by_user RESET (security_barrier);",
          wrote=("CREATE OR REPLACE VIEW public.paid_orders AS",
                 "CREATE OR REPLACE VIEW public.paid_by_user WITH (security_barrier=true) AS")),
+    Case("replica identity changed by hand", "ALTER TABLE orders REPLICA IDENTITY FULL;",
+         wrote=("ALTER TABLE public.orders REPLICA IDENTITY DEFAULT;",)),
     Case("trigger function dropped with its trigger: function first",
          "DROP FUNCTION touch_user() CASCADE;"),
     Case("trigger disabled", "ALTER TABLE users DISABLE TRIGGER users_touch;",

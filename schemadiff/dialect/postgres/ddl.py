@@ -139,7 +139,19 @@ def _table(t: Table, catalog: Catalog) -> str:
         out += f"\nALTER TABLE {_q(t.schema, t.name)} ENABLE ROW LEVEL SECURITY;"
     if t.rls_forced:
         out += f"\nALTER TABLE {_q(t.schema, t.name)} FORCE ROW LEVEL SECURITY;"
+    if t.replica_identity.startswith("index "):  # its index does not exist yet
+        out += (f"\n-- then, once its index exists: ALTER TABLE {_q(t.schema, t.name)} "
+                f"{replica_identity(t)};")
+    elif t.replica_identity != "default":
+        out += f"\nALTER TABLE {_q(t.schema, t.name)} {replica_identity(t)};"
     return out
+
+
+def replica_identity(t: Table) -> str:
+    """``REPLICA IDENTITY ...`` as ``ALTER TABLE`` sets the table's."""
+    if t.replica_identity.startswith("index "):
+        return f"REPLICA IDENTITY USING INDEX {quote_ident(t.replica_identity[len('index '):])}"
+    return f"REPLICA IDENTITY {t.replica_identity.upper()}"
 
 
 def create_schema(obj: Schema, catalog: Catalog) -> str | None:

@@ -179,7 +179,16 @@ def tables(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
             _partition_by(r["partition_by"]), parent, _partition_bound(r["partition_bound"]),
             tuple(r["inherits"]), _type_text(r["of_type"]) if r["of_type"] else None,
             r["rls_enabled"], r["rls_forced"], comment=r["comment"],
+            replica_identity=_replica_identity(r["replica_identity"], r["replica_index"]),
         )
+
+
+def _replica_identity(letter: str, index: str | None) -> str:
+    """``relreplident`` as the model says it; an index gone leaves ``i`` behind with no
+    index, which pg_dump prints as nothing: the default."""
+    if letter == "i":
+        return f"index {index}" if index else "default"
+    return {"f": "full", "n": "nothing"}.get(letter, "default")
 
 
 _NEXTVAL = re.compile(r"nextval\('((?:[^'\\]|'')+)'::regclass\)\Z")

@@ -102,6 +102,14 @@ def _table_action(s: Stream) -> ops.Action:
         if s.accept(*words):
             which = s.ident() if s.word() not in ("ALL", "USER") else s.next().text
             return ops.SetTriggerState(which, state)
+    if s.accept("REPLICA", "IDENTITY"):
+        if s.accept("USING", "INDEX"):
+            return ops.SetTableFlag("replica_identity", f"index {s.ident()}")
+        word = s.accept_any("DEFAULT", "FULL", "NOTHING")
+        if word is None:
+            got = s.peek()
+            raise SyntaxProblem(f"unexpected {got.raw if got else 'end'} in REPLICA IDENTITY")
+        return ops.SetTableFlag("replica_identity", word.lower())
     if s.accept("SET", "LOGGED"):
         return ops.SetTableFlag("persistence", "permanent")
     if s.accept("SET", "UNLOGGED"):
@@ -130,7 +138,7 @@ def _table_action(s: Stream) -> ops.Action:
         return ops.SetRelOptions(g.reloptions(s), reset=True)
     # Storage and ownership details that are not part of the model.
     for words in (("OWNER", "TO"), ("CLUSTER", "ON"), ("SET", "WITHOUT"), ("SET", "TABLESPACE"),
-                  ("SET", "ACCESS", "METHOD"), ("REPLICA", "IDENTITY"), ("SET",), ("RESET",),
+                  ("SET", "ACCESS", "METHOD"), ("SET",), ("RESET",),
                   ("ENABLE", "RULE"), ("DISABLE", "RULE"), ("ENABLE", "REPLICA", "RULE"),
                   ("ENABLE", "ALWAYS", "RULE")):
         if s.accept(*words):

@@ -222,8 +222,7 @@ class AlterTableReplay(ReplayState):
                     return []
                 self._conflict(f'constraint "{a.old}" of relation "{table}" does not exist')
                 return []
-            self._delete(key)
-            self._put(replace(obj, name=a.new))  # type: ignore[type-var]
+            self._rename_index_like(key, replace(obj, name=a.new), table)  # type: ignore[type-var]
             return []
         if isinstance(a, ops.SetTableFlag):
             if a.flag != "noop":

@@ -217,6 +217,9 @@ class ReplayState:
             self._journal[key] = old
         if key.kind == "constraint":
             self._connames[key.schema][key.sub] -= 1
+        if key.kind in ("constraint", "index") and not self._moving:
+            table = key.name if key.kind == "constraint" else old.table  # type: ignore[attr-defined]
+            self._replica_index_moved(key.schema, table, key.sub or key.name)
         if key.kind in _PRIVILEGE_TARGETS and (self._owners
                                                or self.catalog.objects.by_kind.get("privilege")):
             # its privileges and owner go with it; a rename puts them back (_privileges_moved)
@@ -226,6 +229,32 @@ class ReplayState:
             for o in gone:
                 self._delete(o.key)
             self._dropped_privileges = (target, gone, self._owners.pop(target, None))
+
+    def _replica_index(self, schema: str, table: str) -> str | None:
+        """The index a table's ``REPLICA IDENTITY USING INDEX`` names, if any."""
+        t = self.catalog.objects.get(Key("table", schema, table))
+        if isinstance(t, Table) and t.replica_identity.startswith("index "):
+            return t.replica_identity[len("index "):]
+        return None
+
+    def _replica_index_moved(self, schema: str, table: str, index: str,
+                             new: str | None = None) -> None:
+        """The index a table's replica identity uses (``index``) is renamed to ``new``, or gone
+        (None): the table then sends no key, and pg_dump prints no replica identity (the
+        model's default)."""
+        if self._replica_index(schema, table) == index:
+            t = self.catalog.objects[Key("table", schema, table)]
+            self._put(replace(t, replica_identity=f"index {new}" if new else "default"))
+
+    def _rename_index_like(self, key: Key, renamed: SchemaObject, table: str) -> None:
+        """An index or a constraint (and so its index) under a new name, the table's replica
+        identity following it."""
+        self._moving = True  # not gone: _delete leaves the replica identity alone
+        self._delete(key)
+        self._moving = False
+        self._put(renamed)
+        self._replica_index_moved(key.schema, table, key.sub or key.name,
+                                  renamed.key.sub or renamed.key.name)
 
     def _identity_added(self, schema: str, table: str, column: str,
                         given: ops.QName | None) -> None:

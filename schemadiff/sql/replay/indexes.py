@@ -67,8 +67,7 @@ class IndexReplay(ReplayState):
                 found = self._constraints_named(schema, op.name.name)
                 if found and op.rename:
                     ckey, con = found[0]
-                    self._delete(ckey)
-                    self._put(replace(con, name=op.rename))  # type: ignore[type-var]
+                    self._rename_index_like(ckey, replace(con, name=op.rename), ckey.name)  # type: ignore[type-var]
                     return
             other = self._find(("table", "view", "sequence"), op.name) if op.rename else None
             if other is not None:  # ALTER INDEX ... RENAME renames any relation

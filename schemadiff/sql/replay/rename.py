@@ -34,6 +34,10 @@ class RenameReplay(ReplayState):
 
     def _rename_relation(self, key: Key, schema: str, name: str) -> None:
         obj: Any = self.catalog.objects[key]
+        if key.kind == "index":
+            self._rename_index_like(key, replace(obj, schema=schema, name=name), obj.table)
+            self._privileges_moved(key, Key(key.kind, schema, name))
+            return
         self._delete(key)
         self._moving = True
         self._put(replace(obj, schema=schema, name=name))

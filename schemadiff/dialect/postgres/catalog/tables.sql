@@ -4,7 +4,9 @@
 --   parent_name text, partition_bound text (pg_get_expr of relpartbound; NULL unless a
 --   partition), inherits text[] ("schema.table" of INHERITS parents, in order),
 --   of_type text (format_type of reloftype: a typed table's composite type, else NULL),
---   rls_enabled bool, rls_forced bool, comment text.
+--   rls_enabled bool, rls_forced bool, comment text, replica_identity text (relreplident:
+--   'd', 'f', 'n' or 'i'), replica_index text (the index REPLICA IDENTITY USING INDEX names;
+--   NULL for 'i' once that index is dropped: no index is used, and pg_dump prints none).
 -- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
 SELECT n.nspname AS schema,
        c.relname AS name,
@@ -23,7 +25,10 @@ SELECT n.nspname AS schema,
        c.relrowsecurity AS rls_enabled,
        c.relforcerowsecurity AS rls_forced,
        (SELECT ds.description FROM pg_description AS ds
-        WHERE ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0) AS comment
+        WHERE ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0) AS comment,
+       c.relreplident::text AS replica_identity,
+       (SELECT ic.relname FROM pg_index AS ix JOIN pg_class AS ic ON ic.oid = ix.indexrelid
+        WHERE ix.indrelid = c.oid AND ix.indisreplident) AS replica_index
 FROM pg_class AS c
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 LEFT JOIN pg_inherits AS pi ON pi.inhrelid = c.oid AND c.relispartition
