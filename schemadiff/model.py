@@ -308,8 +308,11 @@ class View(SchemaObject):
     #: a view's options that change what it does (``security_barrier``, ``security_invoker``,
     #: ``check_option=local|cascaded``), sorted: :func:`schemadiff.sql.normalize.view_options`
     options: tuple[str, ...] = ()
+    #: its columns' names in order, as an application reads them (None: undecided, not
+    #: compared: a ``*`` over a view, a name sqlglot's parse cannot tell)
+    names: tuple[str, ...] | None = None
     KIND = "view"
-    UNDECIDED_WHEN_NONE = ("query",)
+    UNDECIDED_WHEN_NONE = ("query", "names")
 
 
 @record

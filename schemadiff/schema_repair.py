@@ -267,7 +267,7 @@ def _create(obj: SchemaObject, catalog: Catalog) -> list[str]:
     elif isinstance(obj, Function):
         statements = [create_function(obj)]
     elif isinstance(obj, View):
-        statements = [_create_view(obj)]
+        statements = [ddl.view_statement(obj)]
     elif obj.KIND == "schema":
         statements = [f"CREATE SCHEMA {quote_ident(obj.key.name)};"]
     else:
@@ -290,13 +290,26 @@ def create_function(obj: Function, replace: bool = False) -> str:
     return text
 
 
-def _create_view(obj: View) -> str:
-    kind = "MATERIALIZED VIEW" if obj.materialized else "VIEW"
-    body = obj.definition.strip().rstrip(";")
-    columns = f" ({', '.join(quote_ident(c) for c in obj.columns)})" if obj.columns else ""
-    options = ", ".join(o if "=" in o else f"{o}=true" for o in obj.options)
-    with_ = f" WITH ({options})" if options else ""
-    return f"CREATE {kind} {qualified(obj.schema, obj.name)}{columns}{with_} AS\n{body};"
+def _view_renames(e: View, a: View) -> list[str] | None:
+    """``ALTER VIEW ... RENAME COLUMN`` for each column the database names otherwise, by
+    position; None when that cannot do it (another number of columns, a name that another
+    column holds: the view is re-created)."""
+    if e.names is None or a.names is None or len(e.names) != len(a.names):
+        return None
+    kind = "MATERIALIZED VIEW" if a.materialized else "VIEW"
+    out = []
+    for old, new in zip(a.names, e.names):
+        if old != new:
+            if new in a.names:
+                return None
+            out.append(f"ALTER {kind} {qualified(a.schema, a.name)} RENAME COLUMN "
+                       f"{quote_ident(old)} TO {quote_ident(new)};")
+    return out
+
+
+def _extends(actual: tuple[str, ...] | None, expected: tuple[str, ...] | None) -> bool:
+    """The expected columns are the database's and more after them (what a replace adds)."""
+    return actual is not None and expected is not None and expected[:len(actual)] == actual
 
 
 def _table_with_dependents(table: Table, catalog: Catalog, header: list[str],
@@ -466,11 +479,15 @@ def _changed(key: Key, diffs: list[Difference], expected: Catalog, actual: Catal
     if key.kind in ("index", "constraint", "trigger", "policy", "view"):
         if isinstance(e, View) and not e.definition.strip():
             return [_unrepairable(key, "alter", header, "its query text is not known")]
+        renames = _view_renames(e, a) if isinstance(e, View) and isinstance(a, View) else None
+        if renames is not None and attrs == {"names"}:
+            return [Step(key, "alter", renames + comment, header)]
         if isinstance(e, View) and isinstance(a, View) and not e.materialized \
-                and not a.materialized:
+                and not a.materialized and (renames is not None or "names" not in attrs
+                                            or _extends(a.names, e.names)):
             # replaced in place: views that read it stay (its columns must stay compatible)
-            sql = [_create_view(e).replace("CREATE VIEW", "CREATE OR REPLACE VIEW", 1)]
-            return [Step(key, "alter", sql + comment, header)]
+            sql = [ddl.view_statement(e).replace("CREATE VIEW", "CREATE OR REPLACE VIEW", 1)]
+            return [Step(key, "alter", (renames or []) + sql + comment, header)]
         step = Step(key, "alter", [_drop(a), *_create(e, expected)], header)
         if isinstance(e, Constraint) and e.type in ("primary key", "unique"):
             step.header.append("re-created: foreign keys that reference it must be dropped first")

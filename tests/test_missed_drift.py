@@ -203,6 +203,21 @@ CASES += [
          ("view", "public.v3", "changed", "options"), ("view", "public.v4", "changed", "options")),
     ),
     Case(
+        # the names an application reads a view's columns by
+        "view columns renamed by hand",
+        USERS + "CREATE VIEW n1 AS SELECT id, name AS label FROM users;\n"
+                "CREATE VIEW n2 (key, label) AS SELECT id, name FROM users;\n"
+                "CREATE MATERIALIZED VIEW n3 AS SELECT user_id, sum(total) FROM orders\n"
+                "  GROUP BY user_id;\n"
+                "CREATE VIEW n4 AS SELECT * FROM users;\n"
+                "ALTER VIEW n4 RENAME COLUMN score TO points;\n",
+        "ALTER VIEW n1 RENAME COLUMN label TO title; ALTER VIEW n2 RENAME COLUMN key TO id;"
+        " ALTER MATERIALIZED VIEW n3 RENAME COLUMN sum TO total;"
+        " ALTER VIEW n4 RENAME COLUMN points TO score;",
+        (("view", "public.n1", "changed", "names"), ("view", "public.n2", "changed", "names"),
+         ("view", "public.n3", "changed", "names"), ("view", "public.n4", "changed", "names")),
+    ),
+    Case(
         # what logical replication (and every CDC tool reading it) sends of an updated row
         "replica identity changed by hand",
         USERS + "CREATE UNIQUE INDEX users_email ON users (id, score);\n"

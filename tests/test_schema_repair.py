@@ -192,6 +192,13 @@ CASES = [
          " ALTER VIEW paid_by_user RESET (security_barrier);",
          wrote=("CREATE OR REPLACE VIEW public.paid_orders AS",
                 "CREATE OR REPLACE VIEW public.paid_by_user WITH (security_barrier=true) AS")),
+    Case("view columns renamed by hand, and one re-created with a column less",
+         "ALTER VIEW paid_orders RENAME COLUMN total TO amount;"
+         " ALTER VIEW paid_orders RENAME COLUMN user_id TO customer;"
+         " DROP VIEW paid_by_user; CREATE VIEW paid_by_user WITH (security_barrier) AS"
+         " SELECT customer FROM paid_orders GROUP BY customer;",
+         wrote=("ALTER VIEW public.paid_orders RENAME COLUMN customer TO user_id;",
+                "ALTER VIEW public.paid_orders RENAME COLUMN amount TO total;")),
     Case("replica identity changed by hand", "ALTER TABLE orders REPLICA IDENTITY FULL;",
          wrote=("ALTER TABLE public.orders REPLICA IDENTITY DEFAULT;",)),
     Case("trigger function dropped with its trigger: function first",

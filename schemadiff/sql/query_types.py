@@ -70,7 +70,7 @@ _AMBIGUOUS = frozenset({
     "StrPosition", "Rand", "Mod", "Pow", "Ceil", "JSONExtract", "JSONExtractScalar",
     "JSONBExtract", "JSONBExtractScalar", "LogicalOr", "LogicalAnd", "JSONArrayAgg",
     "JSONBObjectAgg", "JSONObjectAgg", "StrToTime", "UnixToTime", "StrToDate",
-    "ArraySize", "RegexpLike", "ArrayToString", "StringToArray",
+    "ArraySize", "RegexpLike", "ArrayToString", "StringToArray", "Extract",
 })
 # The name PostgreSQL's one spelling of a sqlglot class gives a column.
 _CLASS_NAMES = {"TimestampTrunc": "date_trunc", "Explode": "unnest", "Uuid": "gen_random_uuid"}
@@ -108,6 +108,38 @@ def output_columns(query: str, relations: Relations, resolve: Resolve
         return _shape(tree, relations, resolve)
     except _Unknown:
         return None
+
+
+def output_names(query: str, relations: Relations) -> tuple[str, ...] | None:
+    """The names of the query's output columns, as a view gets them (FigureColname), or
+    None when any is unknown. Only ``*`` needs the catalog (``relations``)."""
+    tree = _parse_expression(query)
+    if tree is None:
+        return None
+    try:
+        return tuple(_names(tree, relations))
+    except _Unknown:
+        return None
+
+
+def _names(tree: exp.Expression, relations: Relations) -> list[str]:
+    if isinstance(tree, exp.Subquery):
+        return _names(tree.this, relations)
+    if isinstance(tree, (exp.Union, exp.Intersect, exp.Except)):  # the left's names
+        return _names(tree.this, relations)
+    if isinstance(tree, exp.Values):
+        rows = tree.expressions
+        if not rows or not isinstance(rows[0], exp.Tuple):
+            raise _Unknown("VALUES")
+        return [f"column{i}" for i in range(1, len(rows[0].expressions) + 1)]
+    if not isinstance(tree, exp.Select):
+        raise _Unknown("not a plain SELECT")
+    if any(isinstance(e.unalias() if isinstance(e, exp.Alias) else e, exp.Star)
+           or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star))
+           for e in tree.expressions):
+        return [n for n, _ in _shape(tree, relations, lambda _: None)]  # the sources' columns
+    return [_ident(e.args.get("alias")) if isinstance(e, exp.Alias) else _colname(e)
+            for e in tree.expressions]
 
 
 def _ident(node: exp.Expression | None) -> str:
@@ -269,6 +301,12 @@ def _figure(e: exp.Expression) -> tuple[str, int]:
         return name, strength
     if isinstance(e, exp.Case):
         return "case", 1
+    if isinstance(e, exp.Collate):  # a COLLATE clause names nothing itself
+        return _figure(e.this)
+    if isinstance(e, exp.Connector):  # AND / OR, which sqlglot also counts as functions
+        return "?column?", 0
+    if isinstance(e, exp.Trim):  # trim(...), btrim, ltrim, rtrim: PostgreSQL's three
+        return {"LEADING": "ltrim", "TRAILING": "rtrim"}.get(e.args.get("position"), "btrim"), 2
     if isinstance(e, exp.Window):
         return _figure(e.this)
     if isinstance(e, exp.Subquery) and isinstance(e.this, exp.Select):

@@ -201,9 +201,17 @@ def create_index(obj: Index, catalog: Catalog) -> str | None:
     return out + ";"
 
 def create_view(obj: View, catalog: Catalog) -> str | None:
+    return f"{view_statement(obj)}\n-- reads: {', '.join(obj.relations) or '(nothing)'}"
+
+
+def view_statement(obj: View) -> str:
+    """``CREATE [MATERIALIZED] VIEW`` with its column list and options, the query verbatim."""
     kind = "MATERIALIZED VIEW" if obj.materialized else "VIEW"
-    return (f"CREATE {kind} {_q(obj.schema, obj.name)} AS\n{obj.definition.strip()};"
-            f"\n-- reads: {', '.join(obj.relations) or '(nothing)'}")
+    columns = f" ({', '.join(quote_ident(c) for c in obj.columns)})" if obj.columns else ""
+    options = ", ".join(o if "=" in o else f"{o}=true" for o in obj.options)
+    with_ = f" WITH ({options})" if options else ""
+    body = obj.definition.strip().rstrip(";")
+    return f"CREATE {kind} {_q(obj.schema, obj.name)}{columns}{with_} AS\n{body};"
 
 def create_function(obj: Function, catalog: Catalog) -> str | None:
     head = "PROCEDURE" if obj.routine == "procedure" else "FUNCTION"

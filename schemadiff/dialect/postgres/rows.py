@@ -314,7 +314,8 @@ def views(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
         pairs = [(o.partition("=")[0], o.partition("=")[2]) for o in r["options"] or ()]
         yield View(r["schema"], r["name"], r["materialized"], referenced_relations(query),
                    canonical_view_query(query), definition=query, comment=r["comment"],
-                   options=() if r["materialized"] else view_options(pairs))
+                   options=() if r["materialized"] else view_options(pairs),
+                   names=tuple(r["names"]))
 
 
 def _argument_text(a: ops.Argument) -> str:

@@ -61,7 +61,7 @@ class AlterTableReplay(ReplayState):
                 elif isinstance(action, ops.SetSchema):
                     self._rename_relation(key, action.schema, key.name)
                 elif isinstance(action, ops.RenameColumn) and key.kind == "view":
-                    self._views_undecided(key.name)  # its columns' names are not modelled
+                    self._view_column_renamed(key, action)
                 elif isinstance(action, ops.SetRelOptions) and key.kind == "view":
                     self._view_options(key, action)
             return

@@ -27,10 +27,11 @@ class ViewReplay(ReplayState):
         if key is None:
             raise ReplayConflict(f'relation "{op.name}" does not exist')
         comment = self.catalog.objects[key].comment
+        names = tuple(c.name for c in self.catalog.columns(key.schema, key.name))
         self._drop_table(key)
         self._put(View(key.schema, key.name, False, referenced_relations(op.query),
                        canonical_view_query(op.query, self._star_columns(op.query)),
-                       definition=op.query, comment=comment))
+                       definition=op.query, comment=comment, names=names))
 
     def _op_CreateView(self, op: ops.CreateView) -> None:
         from schemadiff.sql.normalize import qualified_relations
@@ -52,8 +53,26 @@ class ViewReplay(ReplayState):
         comment = self.catalog.objects[key].comment if key in self.catalog else None
         query = canonical_view_query(op.query, self._star_columns(op.query))
         options = () if op.materialized else view_options(op.options)  # replaced, not merged
+        from schemadiff.sql.query_types import output_names
+
+        names = output_names(op.query, self._relation_columns)  # type: ignore[attr-defined]
+        if names is not None and op.columns:  # CREATE VIEW v (a, b): the first ones renamed
+            names = op.columns + names[len(op.columns):]
         self._put(View(schema, op.name.name, op.materialized, relations, query,
-                       definition=op.query, columns=op.columns, comment=comment, options=options))
+                       definition=op.query, columns=op.columns, comment=comment, options=options,
+                       names=names))
+
+    def _view_column_renamed(self, key: Key, action: ops.RenameColumn) -> None:
+        """``ALTER VIEW v RENAME COLUMN a TO b``: its column's name (what reads it is undecided,
+        see :meth:`_views_undecided`)."""
+        view = self.catalog.objects[key]
+        if isinstance(view, View) and view.names is not None:
+            if action.old not in view.names:
+                self._conflict(f'column "{action.old}" of relation "{key.name}" does not exist')
+                return
+            self._put(replace(view, names=tuple(action.new if n == action.old else n
+                                                for n in view.names)))
+        self._views_undecided(key.name)
 
     def _view_options(self, key: Key, action: ops.SetRelOptions) -> None:
         """``ALTER VIEW v SET (...)`` / ``RESET (...)`` (a materialized view's options are

@@ -1,7 +1,8 @@
 -- Views and materialized views.
 -- Returns: schema text, name text, materialized bool, definition text (pg_get_viewdef),
 --   comment text, options text[] (reloptions: a view's security_barrier, security_invoker and
---   check_option; a materialized view's storage parameters).
+--   check_option; a materialized view's storage parameters), names text[] (its columns'
+--   names, in order).
 -- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
 SELECT n.nspname AS schema,
        c.relname AS name,
@@ -9,7 +10,10 @@ SELECT n.nspname AS schema,
        pg_get_viewdef(c.oid) AS definition,
        (SELECT ds.description FROM pg_description AS ds
         WHERE ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0) AS comment,
-       c.reloptions AS options
+       c.reloptions AS options,
+       ARRAY(SELECT a.attname FROM pg_attribute AS a
+             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+             ORDER BY a.attnum)::text[] AS names
 FROM pg_class AS c
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('v', 'm')
