@@ -104,6 +104,8 @@ def output_columns(query: str, relations: Relations, resolve: Resolve
     tree = _parse_expression(query)
     if tree is None:
         return None
+    global _source
+    _source = query
     try:
         return _shape(tree, relations, resolve)
     except _Unknown:
@@ -116,10 +118,24 @@ def output_names(query: str, relations: Relations) -> tuple[str, ...] | None:
     tree = _parse_expression(query)
     if tree is None:
         return None
+    global _source
+    _source = query
     try:
         return tuple(_names(tree, relations))
     except _Unknown:
         return None
+
+
+_source = ""
+"""The text of the query being read: sqlglot reads many functions into a class of another
+name (``var_samp`` is Variance, ``sha256`` SHA2Digest, ``array_cat`` ArrayConcat), so a
+function's name is taken only when the text calls it by that name."""
+
+
+def _written(name: str) -> bool:
+    """``name`` is called (or named, for a function without parentheses) in the text."""
+    return re.search(rf"(?<![\w$.\"]){re.escape(name)}(?![\w$\"])", _source, re.IGNORECASE) \
+        is not None
 
 
 def _names(tree: exp.Expression, relations: Relations) -> list[str]:
@@ -330,7 +346,10 @@ def _figure(e: exp.Expression) -> tuple[str, int]:
             return _CLASS_NAMES[cls], 2
         names = e.sql_names()
         name = names[0].lower() if names else cls.lower()
-        return {"exploding_generate_series": "generate_series"}.get(name, name), 2
+        name = {"exploding_generate_series": "generate_series"}.get(name, name)
+        if not _written(name):
+            raise _Unknown(f"{name}: sqlglot's name for a function the text names otherwise")
+        return name, 2
     if isinstance(e, exp.Mod):
         raise _Unknown("sqlglot reads mod(a, b) as a % b")
     if isinstance(e, (exp.Literal, exp.Binary, exp.Neg, exp.Not, exp.Null, exp.Boolean,
