@@ -53,8 +53,10 @@ def _referenced(obj: SchemaObject) -> tuple[Key, ...]:
 
 
 def _privilege_table(obj: SchemaObject) -> Key | None:
-    """A table's privileges go with the table."""
+    """A table's privileges, and its columns', go with the table."""
     kind, _, name = obj.key.name.partition(" ")
+    if kind == "column":
+        return Key("table", obj.key.schema, name.rpartition(".")[0])
     return Key("table", obj.key.schema, name) if kind == "table" else None
 
 

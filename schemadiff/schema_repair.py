@@ -165,7 +165,7 @@ def plan_schema_repair(
         elif d.change == Change.MISSING:
             steps.extend(_missing(d, expected, origins))
         elif d.change == Change.EXTRA:
-            steps.append(_extra(d, actual, unsafe))
+            steps.append(_extra(d, expected, actual, unsafe))
     for key, diffs in changed.items():
         steps.extend(_changed(key, diffs, expected, actual, origins, unsafe))
     seen: set[tuple[str, Key]] = set()
@@ -316,7 +316,7 @@ def _table_with_dependents(table: Table, catalog: Catalog, header: list[str],
                            origins: _Origins) -> list[Step]:
     """A missing table, then what goes with it, each its own step (ordered by what it needs):
     its serial sequences (created first, owned after), comments, constraints, indexes,
-    triggers, policies and the privileges on it and its sequences."""
+    triggers, policies and the privileges on it, its columns and its sequences."""
     owned = catalog.sequences_owned_by(table.schema, table.name)
     sql = [create_sql(dataclasses.replace(s, owned_by=None), catalog) or "" for s in owned]
     sql.append(ddl.create_table(table, catalog) or "")
@@ -336,7 +336,8 @@ def _table_with_dependents(table: Table, catalog: Catalog, header: list[str],
     granted_on = {f"table {table.name}", *(f"sequence {s.name}" for s in owned)}
     parts += sorted((p for p in catalog.of_kind("privilege")
                      if isinstance(p, Privilege) and p.schema == table.schema
-                     and p.object in granted_on), key=lambda p: (p.object, p.grantee))
+                     and (p.object in granted_on or p.object.startswith(f"column {table.name}."))),
+                    key=lambda p: (p.object, p.grantee))
     for obj in parts:
         sql = (ddl.privilege_changes(None, obj) if isinstance(obj, Privilege)
                else _create(obj, catalog))
@@ -376,7 +377,25 @@ def _drop(obj: SchemaObject) -> str:
     return f"DROP {word} {name};"
 
 
-def _extra(d: Difference, actual: Catalog, unsafe: bool) -> Step:
+def _privilege_changes(before: Privilege | None, after: Privilege | None,
+                       expected: Catalog) -> list[str]:
+    """:func:`ddl.privilege_changes`, and the column privileges the migrations gave the same
+    role that a table-level ``REVOKE`` among them takes away too (the server revokes a table
+    privilege on every column), granted back."""
+    out = ddl.privilege_changes(before, after)
+    some = after or before
+    if some is None or not some.object.startswith("table ") or not any(
+            s.startswith("REVOKE ") for s in out):
+        return out
+    prefix = f"column {some.object[len('table '):]}."
+    for p in sorted(expected.of_kind("privilege"), key=lambda p: p.key.name):
+        if isinstance(p, Privilege) and p.schema == some.schema and p.grantee == some.grantee \
+                and p.object.startswith(prefix):
+            out += ddl.privilege_changes(None, p)
+    return out
+
+
+def _extra(d: Difference, expected: Catalog, actual: Catalog, unsafe: bool) -> Step:
     key = d.key
     obj = actual.get(key) or d.actual
     if d.explained_by:
@@ -390,7 +409,7 @@ def _extra(d: Difference, actual: Catalog, unsafe: bool) -> Step:
     if not isinstance(obj, SchemaObject):
         return _unrepairable(key, "drop", header, "its record is not known")
     if isinstance(obj, Privilege):
-        return Step(key, "drop", ddl.privilege_changes(obj, None), header)
+        return Step(key, "drop", _privilege_changes(obj, None, expected), header)
     step = Step(key, "drop", [_drop(obj)], header)
     destructive = key.kind in DESTRUCTIVE_DROPS or (isinstance(obj, View) and obj.materialized)
     if destructive and not unsafe:
@@ -460,7 +479,7 @@ def _changed(key: Key, diffs: list[Difference], expected: Catalog, actual: Catal
     if not attrs:
         return [Step(key, "alter", comment, header)]
     if isinstance(e, Privilege):
-        return [Step(key, "alter", ddl.privilege_changes(a, e), header)]  # type: ignore[arg-type]
+        return [Step(key, "alter", _privilege_changes(a, e, expected), header)]  # type: ignore[arg-type]
     if isinstance(e, Function):
         if attrs & {"returns", "arguments", "routine"}:
             sql = [_drop(a), create_function(e)]

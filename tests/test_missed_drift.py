@@ -203,6 +203,19 @@ CASES += [
          ("view", "public.v3", "changed", "options"), ("view", "public.v4", "changed", "options")),
     ),
     Case(
+        # column privileges: what a role may read or write column by column (the form
+        # Supabase's column-level security takes)
+        "column privileges changed by hand",
+        USERS + "GRANT SELECT (id, name), UPDATE (name) ON users TO md_reader;\n"
+                "GRANT INSERT (total) ON orders TO md_writer;\n",
+        "GRANT UPDATE (score) ON users TO md_reader; REVOKE UPDATE (name) ON users FROM md_reader;"
+        " REVOKE INSERT ON orders FROM md_writer; GRANT SELECT (id) ON orders TO PUBLIC;",
+        (("privilege", "on column public.users.score to md_reader", "extra", None),
+         ("privilege", "on column public.users.name to md_reader", "changed", "privileges"),
+         ("privilege", "on column public.orders.total to md_writer", "missing", None),
+         ("privilege", "on column public.orders.id to PUBLIC", "extra", None)),
+    ),
+    Case(
         # the names an application reads a view's columns by
         "view columns renamed by hand",
         USERS + "CREATE VIEW n1 AS SELECT id, name AS label FROM users;\n"
@@ -377,6 +390,36 @@ CREATE TABLE r4_2 PARTITION OF r4 FOR VALUES FROM ('2021-01-01') TO ('2022-01-01
 CREATE MATERIALIZED VIEW r5 AS SELECT 1 AS x;
 ALTER MATERIALIZED VIEW r5 REPLICA IDENTITY FULL;
 """,
+    # column privileges through every change that moves or removes them: a table-level
+    # REVOKE, column and table renames, a schema move, a dropped column and table, an owner
+    """CREATE TABLE t (a int, b int, c int);
+GRANT SELECT (a, b), UPDATE (c) ON t TO md_reader;
+GRANT INSERT (a) ON t TO md_reader WITH GRANT OPTION;
+REVOKE SELECT ON t FROM md_reader;
+GRANT ALL (b) ON t TO md_writer;
+GRANT SELECT ON t TO md_writer;
+GRANT SELECT (c) ON t TO md_writer;
+CREATE VIEW v AS SELECT a, b FROM t;
+GRANT SELECT (a) ON v TO md_reader;
+ALTER VIEW v RENAME COLUMN a TO aa;
+GRANT UPDATE (b), REFERENCES (c) ON t TO PUBLIC;
+ALTER TABLE t RENAME b TO bb;
+CREATE TABLE u (x int, y int);
+GRANT SELECT (x, y) ON u TO md_reader;
+ALTER TABLE u DROP COLUMN y;
+ALTER TABLE u RENAME TO u2;
+CREATE SCHEMA s2;
+ALTER TABLE u2 SET SCHEMA s2;
+CREATE TABLE gone (g int);
+GRANT SELECT (g) ON gone TO md_reader;
+DROP TABLE gone;
+CREATE TABLE g2 (g int);
+GRANT UPDATE (g) ON g2 TO md_reader;
+REVOKE ALL ON g2 FROM md_reader;
+CREATE TABLE o (z int);
+GRANT SELECT (z) ON o TO md_writer;
+ALTER TABLE o OWNER TO md_writer;
+""",
 ]
 
 
@@ -422,7 +465,7 @@ def test_hand_change_is_reported(pg: PgServer, tmp_path: Path, case: Case) -> No
 
 @pytest.mark.parametrize("migrations", CLEAN, ids=["views", "extensions", "update", "privileges",
                                                  "wild-forms", "owner", "view-options",
-                                                 "replica-identity"])
+                                                 "replica-identity", "column-privileges"])
 def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> None:
     dbname = pg.create_database("missed_drift")
     try:

@@ -107,6 +107,7 @@ COMMENT ON COLUMN users.email IS 'unique, lower-cased by the app';
 GRANT SELECT, INSERT ON orders TO sr_reader;
 GRANT USAGE ON SEQUENCE invoice_no TO sr_reader WITH GRANT OPTION;
 GRANT SELECT ON paid_orders TO sr_reader;
+GRANT UPDATE (note) ON orders TO sr_writer;
 REVOKE EXECUTE ON FUNCTION touch_user() FROM PUBLIC;
 """,
 }
@@ -199,6 +200,10 @@ CASES = [
          " SELECT customer FROM paid_orders GROUP BY customer;",
          wrote=("ALTER VIEW public.paid_orders RENAME COLUMN customer TO user_id;",
                 "ALTER VIEW public.paid_orders RENAME COLUMN amount TO total;")),
+    Case("column privileges changed by hand",
+         "REVOKE UPDATE (note) ON orders FROM sr_writer; GRANT SELECT (email) ON users TO sr_reader;",
+         wrote=("GRANT UPDATE (note) ON TABLE public.orders TO sr_writer;",
+                "REVOKE SELECT (email) ON TABLE public.users FROM sr_reader;")),
     Case("replica identity changed by hand", "ALTER TABLE orders REPLICA IDENTITY FULL;",
          wrote=("ALTER TABLE public.orders REPLICA IDENTITY DEFAULT;",)),
     Case("trigger function dropped with its trigger: function first",

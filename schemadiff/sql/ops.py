@@ -195,6 +195,8 @@ class Grant(Op):
     in_schemas: tuple[str, ...] = ()  # ON ALL TABLES IN SCHEMA s, ...
     grantees: tuple[str, ...] = ()  # role names as written; "PUBLIC"
     grant_option: bool = False  # WITH GRANT OPTION / REVOKE GRANT OPTION FOR
+    #: column privileges: ``SELECT (a, b)`` is ("SELECT", ("a", "b")); ("ALL", ...) for ALL
+    columns: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @record

@@ -16,6 +16,7 @@ ALL: dict[str, tuple[str, ...]] = {
     "sequence": ("SELECT", "UPDATE", "USAGE"),
     "function": ("EXECUTE",),
     "schema": ("CREATE", "USAGE"),
+    "column": ("INSERT", "REFERENCES", "SELECT", "UPDATE"),
 }
 
 #: What PUBLIC holds without any GRANT, by object type.

@@ -272,6 +272,8 @@ def privilege_target(obj: Privilege) -> str:
     if kind == "function":
         routine, paren, args = name.partition("(")
         return f"ROUTINE {qualified(obj.schema, routine)}{paren}{args}"
+    if kind == "column":  # its table's (or view's); the column goes after each privilege
+        return f"TABLE {qualified(obj.schema, name.rpartition('.')[0])}"
     return f"{kind.upper()} {qualified(obj.schema, name)}"
 
 
@@ -290,13 +292,18 @@ def privilege_changes(before: Privilege | None, after: Privilege | None) -> list
     now = held(kind, some.grantee, after.privileges if after else ())
     on = privilege_target(some)
     who = "PUBLIC" if some.grantee == "PUBLIC" else quote_ident(some.grantee)
+    column = f" ({quote_ident(some.object.rpartition('.')[2])})" if kind == "column" else ""
+
+    def spell(privileges: list[str]) -> str:
+        return ", ".join(p + column for p in privileges)
+
     out = []
     if revoke := sorted(p for p in was if p not in now):
-        out.append(f"REVOKE {', '.join(revoke)} ON {on} FROM {who};")
+        out.append(f"REVOKE {spell(revoke)} ON {on} FROM {who};")
     if option_off := sorted(p for p, option in now.items() if not option and was.get(p)):
-        out.append(f"REVOKE GRANT OPTION FOR {', '.join(option_off)} ON {on} FROM {who};")
+        out.append(f"REVOKE GRANT OPTION FOR {spell(option_off)} ON {on} FROM {who};")
     if plain := sorted(p for p, option in now.items() if not option and p not in was):
-        out.append(f"GRANT {', '.join(plain)} ON {on} TO {who};")
+        out.append(f"GRANT {spell(plain)} ON {on} TO {who};")
     if option_on := sorted(p for p, option in now.items() if option and not was.get(p)):
-        out.append(f"GRANT {', '.join(option_on)} ON {on} TO {who} WITH GRANT OPTION;")
+        out.append(f"GRANT {spell(option_on)} ON {on} TO {who} WITH GRANT OPTION;")
     return out

@@ -415,6 +415,8 @@ def privileges(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
             args = parse_arguments(Stream("(" + (r["arguments"] or "") + ")"))
             identity = ", ".join(_render_type(a.type, False) for a in args if a.mode != "OUT")
             name = f"{name}({identity})"
+        elif kind == "column":
+            name = f"{name}.{r['arguments']}"
         entry = holds.setdefault((r["schema"], f"{kind} {name}", kind, r["grantee"]), {})
         if r["privilege"] is not None:
             entry[r["privilege"]] = bool(r["grantable"])

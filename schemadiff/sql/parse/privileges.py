@@ -18,19 +18,21 @@ _GRANT_ALL_IN = {"TABLES": "table", "SEQUENCES": "sequence", "FUNCTIONS": "funct
 def grant(s: Stream) -> ops.Op:
     """``GRANT privileges ON target TO roles`` / ``REVOKE [GRANT OPTION FOR] ... FROM roles``.
 
-    Role membership (no ``ON``), column privileges and other objects' privileges (types,
-    databases, languages...) have no effect on the compared schema.
+    Role membership (no ``ON``) and other objects' privileges (types, databases,
+    languages...) have no effect on the compared schema.
     """
     revoke = s.next().text == "REVOKE"
     option = revoke and s.accept("GRANT", "OPTION", "FOR")
     privileges: list[str] = []
+    columns: list[tuple[str, tuple[str, ...]]] = []  # SELECT (a, b): a column privilege
     while not s.done() and not s.at("ON"):
+        if s.at_punct("(") and privileges:
+            columns.append((privileges.pop(), g.ident_list_in_parens(s)))
+            continue
         t = s.next()
-        if t.kind == "punct" and t.text == "(":
-            return ops.NoEffect("acl", "column privileges")
         if t.kind == "word" and t.text not in ("PRIVILEGES",):
             privileges.append(t.text)
-    if not s.accept("ON") or not privileges:
+    if not s.accept("ON") or not (privileges or columns):
         return ops.NoEffect("acl", "role membership")
     names: list[ops.QName] = []
     args: list[tuple | None] = []
@@ -86,7 +88,7 @@ def grant(s: Stream) -> ops.Op:
     if not revoke and s.accept("WITH", "GRANT", "OPTION"):
         option = True
     return ops.Grant(revoke, tuple(privileges), target, tuple(names), tuple(args),
-                     tuple(schemas), tuple(grantees), option)
+                     tuple(schemas), tuple(grantees), option, tuple(columns))
 
 
 def default_privileges(s: Stream) -> ops.Op | None:

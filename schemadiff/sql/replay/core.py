@@ -15,6 +15,7 @@ from schemadiff.model import (
     Catalog,
     Effect,
     Key,
+    Privilege,
     Schema,
     SchemaObject,
     Table,
@@ -224,8 +225,10 @@ class ReplayState:
                                                or self.catalog.objects.by_kind.get("privilege")):
             # its privileges and owner go with it; a rename puts them back (_privileges_moved)
             target = privilege_object(key)
+            columns = f"column {key.name}." if key.kind in ("table", "view") else None
             gone = [o for k, o in self.catalog.objects.by_kind.get("privilege", {}).items()
-                    if (k.schema, k.name) == target]
+                    if (k.schema, k.name) == target
+                    or (columns and k.schema == key.schema and k.name.startswith(columns))]
             for o in gone:
                 self._delete(o.key)
             self._dropped_privileges = (target, gone, self._owners.pop(target, None))
@@ -302,6 +305,23 @@ class ReplayState:
                             self._delete(k)
                             self._put(replace(o, schema=new_schema, object=obj))  # type: ignore[type-var]
 
+    def _column_privileges(self, schema: str, relation: str, grantee: str | None = None,
+                           column: str | None = None) -> list[Privilege]:
+        """The privileges on a table's or view's columns (one ``column``'s; one grantee's)."""
+        prefix = f"column {relation}."
+        return [o for k, o in self.catalog.objects.by_kind.get("privilege", {}).items()
+                if isinstance(o, Privilege) and k.schema == schema and k.name.startswith(prefix)
+                and (column is None or k.name == prefix + column)
+                and (grantee is None or o.grantee == grantee)]
+
+    def _column_privileges_moved(self, schema: str, relation: str, old: str,
+                                 new: str | None) -> None:
+        """A column renamed (``new``) or dropped (None): its privileges follow it or go."""
+        for o in self._column_privileges(schema, relation, column=old):
+            self._delete(o.key)
+            if new is not None:
+                self._put(replace(o, object=f"column {relation}.{new}"))
+
     def _privileges_moved(self, old: Key, new: Key) -> None:
         """``old`` was just deleted and put back as ``new`` (renamed, moved): its privileges
         follow it."""
@@ -311,7 +331,11 @@ class ReplayState:
             return
         schema, obj = privilege_object(new)
         for o in gone:
-            self._put(replace(o, schema=schema, object=obj))  # type: ignore[type-var]
+            if o.object.startswith("column "):  # a column's: "column table.col"
+                column = o.object[len(f"column {old.name}."):]
+                self._put(replace(o, schema=schema, object=f"column {new.name}.{column}"))  # type: ignore[type-var]
+            else:
+                self._put(replace(o, schema=schema, object=obj))  # type: ignore[type-var]
         if owner is not None:
             self._owners[(schema, obj)] = owner
         self._dropped_privileges = (("", ""), [], None)

@@ -41,6 +41,7 @@ class DropReplay(ReplayState):
     def _drop_column(self, schema: str, table: str, name: str) -> None:
         self._delete(Key("column", schema, table, name))
         self._identity_dropped(schema, table, name)
+        self._column_privileges_moved(schema, table, name, None)
         for o in list(self.catalog.on_table(schema, table)):
             if isinstance(o, Constraint) and (
                 name in o.columns or name in o.include

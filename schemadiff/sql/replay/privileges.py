@@ -9,6 +9,7 @@ from typing import Any
 from schemadiff.model import (
     Key,
     Privilege,
+    View,
 )
 from schemadiff.sql import ops
 from schemadiff.sql.replay.core import ReplayState, privilege_object
@@ -23,6 +24,7 @@ class PrivilegeReplay(ReplayState):
 
         object_type = "function" if op.target in ("procedure", "routine") else op.target
         targets: list[tuple[str, str, str]] = []  # (schema, object type, object)
+        relations: list[Key] = []  # the tables and views a column privilege is on
         if op.in_schemas:
             for schema in op.in_schemas:
                 for key in sorted(self._objects_in(schema, op.target)):
@@ -55,12 +57,40 @@ class PrivilegeReplay(ReplayState):
                         self._conflict(f'relation "{qn}" does not exist')
                     continue  # a temporary or a foreign table: not modelled
                 targets.append(self._privilege_target(key))
+                if key.kind in ("table", "view"):
+                    relations.append(key)
         for schema, kind, obj in targets:
             every = ALL[kind]
             named = every if "ALL" in op.privileges else tuple(
                 p for p in op.privileges if p in every)
+            if not named:
+                continue
             for grantee in op.grantees:
                 self._grant_one(schema, kind, obj, grantee, named, op)
+                if op.revoke and kind == "table":  # and on each of its columns
+                    for o in self._column_privileges(schema, obj[len("table "):], grantee):
+                        self._grant_one(schema, "column", o.object, grantee, named, op)
+        for key in relations:
+            self._grant_columns(key, op)
+
+    def _grant_columns(self, key: Key, op: ops.Grant) -> None:
+        """``GRANT SELECT (a, b) ON t``: each column's privileges."""
+        from schemadiff.sql.privileges import ALL
+
+        view = self.catalog.objects.get(key) if key.kind == "view" else None
+        for privilege, columns in op.columns:
+            named = ALL["column"] if privilege == "ALL" else tuple(
+                p for p in (privilege,) if p in ALL["column"])
+            for column in columns:
+                missing = (Key("column", key.schema, key.name, column) not in self.catalog
+                           if key.kind == "table" else isinstance(view, View)
+                           and view.names is not None and column not in view.names)
+                if missing:
+                    self._conflict(f'column "{column}" of relation "{key.name}" does not exist')
+                    return
+                for grantee in op.grantees:  # the owner's too: a column has no default
+                    self._grant_one(key.schema, "column", f"column {key.name}.{column}",
+                                    grantee, named, op)
 
     def _grant_one(self, schema: str, kind: str, obj: str, grantee: str,
                    named: tuple[str, ...], op: ops.Grant) -> None:

@@ -100,6 +100,7 @@ class RenameReplay(ReplayState):
         self._delete(key)
         self._put(replace(col, name=new))  # type: ignore[type-var]
         self._identity_renamed(schema, table, schema, table, old, new)
+        self._column_privileges_moved(schema, table, old, new)
         self._views_undecided(table)
         tkey = Key("table", schema, table)
         tobj: Table | None = self.catalog.objects.get(tkey)  # type: ignore[assignment]

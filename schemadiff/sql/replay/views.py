@@ -72,6 +72,7 @@ class ViewReplay(ReplayState):
                 return
             self._put(replace(view, names=tuple(action.new if n == action.old else n
                                                 for n in view.names)))
+        self._column_privileges_moved(key.schema, key.name, action.old, action.new)
         self._views_undecided(key.name)
 
     def _view_options(self, key: Key, action: ops.SetRelOptions) -> None:
