@@ -108,6 +108,8 @@ GRANT SELECT, INSERT ON orders TO sr_reader;
 GRANT USAGE ON SEQUENCE invoice_no TO sr_reader WITH GRANT OPTION;
 GRANT SELECT ON paid_orders TO sr_reader;
 GRANT UPDATE (note) ON orders TO sr_writer;
+CREATE VIEW renamed_view AS SELECT id, total FROM orders;
+ALTER VIEW renamed_view RENAME COLUMN total TO amount;
 REVOKE EXECUTE ON FUNCTION touch_user() FROM PUBLIC;
 """,
 }
@@ -193,6 +195,9 @@ CASES = [
          " ALTER VIEW paid_by_user RESET (security_barrier);",
          wrote=("CREATE OR REPLACE VIEW public.paid_orders AS",
                 "CREATE OR REPLACE VIEW public.paid_by_user WITH (security_barrier=true) AS")),
+    Case("a view whose column a migration renamed, dropped: re-created with that name",
+         "DROP VIEW paid_by_user; DROP VIEW renamed_view;",
+         wrote=("CREATE VIEW public.renamed_view (id, amount) AS",)),
     Case("view columns renamed by hand, and one re-created with a column less",
          "ALTER VIEW paid_orders RENAME COLUMN total TO amount;"
          " ALTER VIEW paid_orders RENAME COLUMN user_id TO customer;"

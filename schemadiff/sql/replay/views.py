@@ -70,8 +70,12 @@ class ViewReplay(ReplayState):
             if action.old not in view.names:
                 self._conflict(f'column "{action.old}" of relation "{key.name}" does not exist')
                 return
-            self._put(replace(view, names=tuple(action.new if n == action.old else n
-                                                for n in view.names)))
+            names = tuple(action.new if n == action.old else n for n in view.names)
+            # the column list that re-creates it so (its query's text still names the old one)
+            self._put(replace(view, names=names, columns=names))
+        elif isinstance(view, View) and action.old in view.columns:
+            self._put(replace(view, columns=tuple(action.new if n == action.old else n
+                                                  for n in view.columns)))
         self._column_privileges_moved(key.schema, key.name, action.old, action.new)
         self._views_undecided(key.name)
 
