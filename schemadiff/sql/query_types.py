@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlglot import exp
 
@@ -23,6 +24,7 @@ from schemadiff.sql.normalize import _parse_expression
 Relations = Callable[[str | None, str], "list[tuple[str, str]] | None"]
 #: ``resolve(type as written)`` -> the canonical type text (user types qualified), or None.
 Resolve = Callable[[str], "str | None"]
+_T = TypeVar("_T")
 
 _INTEGERS = ("smallint", "integer", "bigint")
 _NUMBERS = (*_INTEGERS, "numeric")
@@ -101,27 +103,25 @@ class _Unknown(Exception):
 def output_columns(query: str, relations: Relations, resolve: Resolve
                    ) -> list[tuple[str, str]] | None:
     """``[(name, type)]`` of the query's output, or None when any is unknown."""
-    tree = _parse_expression(query)
-    if tree is None:
-        return None
-    global _source
-    _source = query
-    try:
-        return _shape(tree, relations, resolve)
-    except _Unknown:
-        return None
+    return _read(query, lambda tree: _shape(tree, relations, resolve))
 
 
 def output_names(query: str, relations: Relations) -> tuple[str, ...] | None:
     """The names of the query's output columns, as a view gets them (FigureColname), or
     None when any is unknown. Only ``*`` needs the catalog (``relations``)."""
+    return _read(query, lambda tree: tuple(_names(tree, relations)))
+
+
+def _read(query: str, shape: Callable[[exp.Expression], _T]) -> _T | None:
+    """``shape`` of the parsed query (its text kept for :func:`_written`), None when the
+    query does not parse or any part of it is unknown."""
     tree = _parse_expression(query)
     if tree is None:
         return None
     global _source
     _source = query
     try:
-        return tuple(_names(tree, relations))
+        return shape(tree)
     except _Unknown:
         return None
 

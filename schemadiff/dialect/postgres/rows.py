@@ -311,7 +311,7 @@ def indexes(rows: Rows) -> Iterator[SchemaObject]:
 def views(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
     for r in rows:
         query = (r["definition"] or "").strip().rstrip(";").strip()
-        pairs = [(o.partition("=")[0], o.partition("=")[2]) for o in r["options"] or ()]
+        pairs = [(name, value) for name, _, value in (o.partition("=") for o in r["options"] or ())]
         yield View(r["schema"], r["name"], r["materialized"], referenced_relations(query),
                    canonical_view_query(query), definition=query, comment=r["comment"],
                    options=() if r["materialized"] else view_options(pairs),
