@@ -358,6 +358,21 @@ INTERVALS: list[tuple[str, str | None]] = [
     ("1 mon 1 day", "1 mon 1 day"),
     ("250 ms", "00:00:00.25"),
     ("0 seconds", "00:00:00"),
+    ("1.5 years", "1 year 6 mons"),  # a fraction of a year is whole months (AdjustFractYears)
+    ("1.01 years", "1 year"),
+    ("-1.25 years", "-1 years -3 mons"),
+    # ISO 8601 with designators (Rails writes an interval default so)
+    ("P1D", "1 day"),
+    ("PT15M", "00:15:00"),
+    ("P1Y2M3W4DT5H6M7.5S", "1 year 2 mons 25 days 05:06:07.5"),
+    ("P1.5Y", "1 year 6 mons"),
+    ("P0.5M", "15 days"),
+    ("PT1.5H", "01:30:00"),
+    ("P-1D", "-1 days"),
+    ("P1DT-2H", "1 day -02:00:00"),
+    ("PT0S", "00:00:00"),
+    ("P", None),
+    ("P1X", None),
     ("garbage", None),
     ("", None),
 ]

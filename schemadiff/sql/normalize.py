@@ -1406,11 +1406,24 @@ _FIELD_UNITS = {"year": "years", "month": "mons", "day": "days", "hour": "hours"
                 "minute": "minutes", "second": "seconds"}
 
 
+_ISO_NUMBER = r"([+-]?\d+(?:\.\d+)?)"
+_ISO_INTERVAL = re.compile(  # ISO 8601's format with designators: P1Y2M3W4DT5H6M7.5S
+    rf"p(?:{_ISO_NUMBER}y)?(?:{_ISO_NUMBER}m)?(?:{_ISO_NUMBER}w)?(?:{_ISO_NUMBER}d)?"
+    rf"(?:t(?:{_ISO_NUMBER}h)?(?:{_ISO_NUMBER}m)?(?:{_ISO_NUMBER}s)?)?"
+)
+_ISO_UNITS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
+
+
 def _interval_parts(text: str, fields: str | None) -> tuple[int, int, int] | None:
     """(months, days, microseconds) of an interval's text."""
     t = text.strip().lower().lstrip("@").strip()
     if not t:
         return None
+    iso = _ISO_INTERVAL.fullmatch(t) if t.startswith("p") else None
+    if iso is not None:  # DecodeISO8601Interval: each designator is that unit's number
+        if not any(iso.groups()):
+            return None
+        t = " ".join(f"{v} {u}" for v, u in zip(iso.groups(), _ISO_UNITS) if v is not None)
     if _NUMERIC.match(t):  # a bare number counts in the last field, else in seconds
         unit = _FIELD_UNITS.get(fields.split()[-1].lower(), "seconds") if fields else "seconds"
         t = f"{t} {unit}"
@@ -1426,7 +1439,9 @@ def _interval_parts(text: str, fields: str | None) -> tuple[int, int, int] | Non
             if unit is None:
                 return None
             value = float(m.group(1))
-            if unit[0] == "months":  # a fraction of a month is days of 30, then time
+            if unit[1] == 12:  # AdjustFractYears: a fraction of a year is whole months
+                months += int(value) * 12 + round((value - int(value)) * 12)
+            elif unit[0] == "months":  # a fraction of a month is days of 30, then time
                 whole = value * unit[1]
                 months += int(whole)
                 frac_days = (whole - int(whole)) * 30

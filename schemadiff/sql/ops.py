@@ -139,6 +139,7 @@ class Unsupported(Op):
 @record
 class SetSearchPath(Op):
     schemas: tuple[str, ...] | None  # None = RESET
+    local: bool = False  # SET LOCAL, set_config(..., true): until the transaction ends
 
 
 @record

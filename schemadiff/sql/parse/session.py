@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from schemadiff.sql import grammar as g
 from schemadiff.sql import ops
+from schemadiff.sql.normalize import parse_bool
 from schemadiff.sql.tokens import Stream
 
 
@@ -39,13 +40,15 @@ def set_or_reset(s: Stream) -> ops.Op:
             return ops.SetSearchPath(None)
         return ops.NoEffect("session")
     s.expect("SET")
-    s.accept_any("SESSION", "LOCAL")
+    local = s.accept("LOCAL")
+    if not local:
+        s.accept("SESSION")
     if not s.accept("SEARCH_PATH"):
         return ops.NoEffect("session")
     if not (s.accept("TO") or s.accept_punct("=")):
         return ops.NoEffect("session")
     if s.accept("DEFAULT"):
-        return ops.SetSearchPath(None)
+        return ops.SetSearchPath(None, local)
     schemas: list[str] = []
     while not s.done():
         t = s.next()
@@ -55,7 +58,7 @@ def set_or_reset(s: Stream) -> ops.Op:
             schemas.append(t.text)
         elif t.kind == "word":
             schemas.append(t.raw.lower())
-    return ops.SetSearchPath(tuple(schemas))
+    return ops.SetSearchPath(tuple(schemas), local)
 
 
 def is_set_config(s: Stream) -> bool:
@@ -63,9 +66,14 @@ def is_set_config(s: Stream) -> bool:
 
 
 def set_config(s: Stream) -> ops.Op:
-    strings = [t.text for t in s.toks if t.kind == "string"]
-    if len(strings) >= 2 and strings[0].lower() == "search_path":
-        parts = (p.strip().strip('"') for p in strings[1].split(","))
-        return ops.SetSearchPath(tuple(p for p in parts if p))
+    at = [i for i, t in enumerate(s.toks) if t.kind == "string"]
+    if len(at) >= 2 and s.toks[at[0]].text.lower() == "search_path":
+        parts = (p.strip().strip('"') for p in s.toks[at[1]].text.split(","))
+        # is_local, the argument after the value: true, or a string that reads as true
+        third = s.toks[at[1] + 2] if at[1] + 2 < len(s.toks) else None
+        local = third is not None and s.toks[at[1] + 1].text == "," and (
+            (third.kind == "word" and third.text == "TRUE")
+            or (third.kind == "string" and parse_bool(third.text) is True))
+        return ops.SetSearchPath(tuple(p for p in parts if p), local)
     return ops.NoEffect("session")
 

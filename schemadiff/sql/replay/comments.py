@@ -33,6 +33,8 @@ class CommentReplay(ReplayState):
                 and self._find(("table",), op.name) is None:
             return  # a view's or a composite type's column: the model holds neither's columns
         key = self._comment_target(op)
+        if key is None and op.target == "sequence" and self._identity_sequence(op.name):
+            return  # an identity column's sequence: not an object the model holds
         if key is None:
             space = {"type": "type", "column": "relation", "table": "relation"}.get(op.target)
             if space is None or self._uncompared_key(space, op.name) is None:

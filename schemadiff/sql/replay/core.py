@@ -14,6 +14,7 @@ from schemadiff.errors import Diagnostic, Location
 from schemadiff.model import (
     Catalog,
     Effect,
+    Extension,
     Key,
     Privilege,
     Schema,
@@ -81,6 +82,11 @@ class ReplayState:
         self.diagnostics: list[Diagnostic] = []
         self.search_path: tuple[str, ...] = ("public",)
         self._search_path_setting = ("$user", "public")  # as SHOW search_path would print it
+        # an explicit transaction (BEGIN ... COMMIT): the search path at its start, what a SET
+        # LOCAL in it replaced, and whether a statement in it changed the schema
+        self._tx_path: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+        self._local_saved: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+        self._tx_changed = False
         self._journal: dict[Key, SchemaObject | None] = {}
         self._connames: dict[str, Counter[str]] = {}
         self._index = 0
@@ -179,12 +185,17 @@ class ReplayState:
             self._dispatch(op)
         except ReplayConflict as exc:
             self._diag(str(exc))
+        if self._journal and self._tx_path is not None:
+            self._tx_changed = True
         self._commit()
         self._index += 1
 
     def reset_search_path(self) -> None:
         """Each migration starts in a new session (each file is its own connection state)."""
         self.search_path = ("public",)
+        self._search_path_setting = ("$user", "public")
+        self._tx_path = self._local_saved = None
+        self._tx_changed = False
         self._temp = set()
 
     def _is_temp(self, qn: ops.QName | None) -> bool:
@@ -274,6 +285,8 @@ class ReplayState:
         owner = self._owners.get((schema, f"table {table}"))
         if owner is not None:  # an identity's sequence has its table's owner
             self._owners[(where[0], f"sequence {where[1]}")] = owner
+        if self._default_acl and not self._moving:  # a new sequence: ON SEQUENCES defaults
+            self._apply_default_privileges(Key("sequence", *where))
 
     def _identity_dropped(self, schema: str, table: str, column: str | None = None) -> None:
         """The sequences of a table's identity columns (or of one) go, and their privileges."""
@@ -304,6 +317,27 @@ class ReplayState:
                         if (k.schema, k.name) == (where[0], old_obj):
                             self._delete(k)
                             self._put(replace(o, schema=new_schema, object=obj))  # type: ignore[type-var]
+
+    def _identity_sequence(self, qn: ops.QName) -> tuple[str, str] | None:
+        """(schema, name) of the identity column's sequence ``qn`` names, if one does."""
+        for schema in (qn.schema,) if qn.schema else self._path():
+            if (schema, qn.name) in self._identity_sequences:
+                return (schema, qn.name)
+        return None
+
+    def _identity_sequence_renamed(self, where: tuple[str, str], name: str) -> None:
+        """``ALTER SEQUENCE t_id_seq RENAME TO name``: still the column's, and its owner and
+        privileges follow it."""
+        schema = where[0]
+        self._identity_sequences[(schema, name)] = self._identity_sequences.pop(where)
+        old_obj, obj = f"sequence {where[1]}", f"sequence {name}"
+        owner = self._owners.pop((schema, old_obj), None)
+        if owner is not None:
+            self._owners[(schema, obj)] = owner
+        for k, o in list(self.catalog.objects.by_kind.get("privilege", {}).items()):
+            if (k.schema, k.name) == (schema, old_obj):
+                self._delete(k)
+                self._put(replace(o, object=obj))  # type: ignore[type-var]
 
     def _column_privileges(self, schema: str, relation: str, grantee: str | None = None,
                            column: str | None = None) -> list[Privilege]:
@@ -470,8 +504,23 @@ class ReplayState:
         key = self._find((*TYPE_KINDS, "table", "view"), ops.QName(None, t.name))
         if key is None:
             other = self._uncompared_key("type", ops.QName(None, t.name))
-            return render(other[1] if other else self._path()[0])
+            return render(other[1] if other else self._unknown_type_schema(t.name))
         return render(key.schema)
+
+    def _unknown_type_schema(self, name: str) -> str:
+        """The schema of a type no migration made: its extension's, where a known extension
+        defines it (see :mod:`schemadiff.sql.extensions`), else the first schema on the search
+        path that holds an extension, else the search path's first."""
+        from schemadiff.sql.extensions import EXTENSION_TYPES
+
+        path = self._path()
+        extensions = [o for o in self.catalog.of_kind("extension") if isinstance(o, Extension)]
+        owner = EXTENSION_TYPES.get(name)
+        for e in extensions:
+            if e.name == owner:
+                return e.schema
+        hosts = {e.schema for e in extensions}
+        return next((s for s in path if s in hosts), path[0])
 
     def _collation(self, name: str | None) -> str | None:
         """A column's or domain's ``COLLATE name``: an unqualified name that the migrations

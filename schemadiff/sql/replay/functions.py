@@ -136,7 +136,9 @@ class FunctionReplay(ReplayState):
             return
         obj: Any = self.catalog.objects[keys[0]]
         if op.options:
-            self._put(_altered_function(obj, op.options))
+            options = tuple((f, self._resolve_config((str(v),))[0] if f == "set" else v)
+                            for f, v in op.options)
+            self._put(_altered_function(obj, options))
             return
         self._delete(keys[0])
         moved = replace(obj, schema=op.set_schema or obj.schema, name=op.rename or obj.name)

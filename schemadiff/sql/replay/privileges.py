@@ -115,13 +115,6 @@ class PrivilegeReplay(ReplayState):
         elif old is not None:
             self._delete(key)
 
-    def _identity_sequence(self, qn: ops.QName) -> tuple[str, str] | None:
-        """(schema, name) of the identity column's sequence ``qn`` names, if one does."""
-        for schema in (qn.schema,) if qn.schema else self._path():
-            if (schema, qn.name) in self._identity_sequences:
-                return (schema, qn.name)
-        return None
-
     def _op_OwnerTo(self, op: ops.OwnerTo) -> None:
         """``ALTER ... OWNER TO role``: the role's privileges on the object become the
         owner's, as do those granted to it later; none of them is compared (the live catalog

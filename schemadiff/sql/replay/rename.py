@@ -91,6 +91,15 @@ class RenameReplay(ReplayState):
             if isinstance(o, View) and relation in o.relations and o.query is not None:
                 self._put(replace(o, query=None))
 
+    def _index_columns_renamed(self, schema: str, relation: str, old: str, new: str) -> None:
+        """A column of a table or materialized view renamed: its indexes name the new one."""
+        for o in self.catalog.indexes_on(schema, relation):
+            keys = tuple(_rename_key(k, old, new) for k in o.keys)
+            self._put(replace(o, keys=keys, include=tuple(new if c == old else c
+                                                          for c in o.include),
+                              predicate=rename_column(o.predicate, old, new)
+                              if o.predicate else o.predicate))
+
     def _rename_column(self, schema: str, table: str, old: str, new: str) -> None:
         key = Key("column", schema, table, old)
         col = self.catalog.objects.get(key)
@@ -125,9 +134,7 @@ class RenameReplay(ReplayState):
                 self._put(replace(o, events=events, when=ren(o.when)))
         for o in self.catalog.constraints_referencing(q):
             self._put(replace(o, ref_columns=sub(o.ref_columns)))
-        for o in self.catalog.indexes_on(schema, table):
-            keys = tuple(_rename_key(k, old, new) for k in o.keys)
-            self._put(replace(o, keys=keys, include=sub(o.include), predicate=ren(o.predicate)))
+        self._index_columns_renamed(schema, table, old, new)
         for o in self.catalog.sequences_owned_by(schema, table):
             if o.owned_by == f"{table}.{old}":
                 self._put(replace(o, owned_by=f"{table}.{new}"))

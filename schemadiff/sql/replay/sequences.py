@@ -75,6 +75,9 @@ class SequenceReplay(ReplayState):
 
     def _op_AlterSequence(self, op: ops.AlterSequence) -> None:
         key = self._find(("sequence",), op.name)
+        if key is None and self._identity_sequence(op.name) is not None:
+            self._alter_identity_sequence(op)
+            return
         if key is None:
             if not op.if_exists:
                 self._conflict(f'relation "{op.name}" does not exist')
@@ -85,6 +88,23 @@ class SequenceReplay(ReplayState):
             return
         if op.options is not None:
             self._put(self._sequence_from(seq, key.schema, key.name, op.options))
+
+    def _alter_identity_sequence(self, op: ops.AlterSequence) -> None:
+        """``ALTER SEQUENCE`` on an identity column's sequence (``t_id_seq``): its options
+        are not compared (the column's identity kind is) and PostgreSQL refuses to move it
+        to another schema or to change its owner; a rename keeps it the column's."""
+        where = self._identity_sequence(op.name)
+        assert where is not None
+        if op.set_schema and op.set_schema != where[0]:
+            self._conflict("cannot move an owned sequence into another schema")
+        elif op.options is not None and (op.options.owned_by is not None
+                                         or op.options.owned_by_none):
+            self._conflict("cannot change ownership of identity sequence")
+        elif op.rename and op.rename != where[1]:
+            if self._relation_or_constraint_index(where[0], op.rename):
+                self._conflict(f'relation "{op.rename}" already exists')
+                return
+            self._identity_sequence_renamed(where, op.rename)
 
 
 HANDLERS: dict[type, Callable[[Any, Any], None]] = {

@@ -53,6 +53,9 @@ class SessionReplay(ReplayState):
     batches, unsupported ones."""
 
     def _op_NoEffect(self, op: ops.NoEffect) -> None:
+        if op.category == "transaction":
+            self._transaction(op.detail or "", self._text.split())
+            return
         if op.category == "data" and op.detail in ("SELECT", "CALL", "WITH") and self._text:
             called = self._ddl_function_called(self._text)
             if called is not None:
@@ -80,7 +83,31 @@ class SessionReplay(ReplayState):
         for inner in op.ops:
             self._dispatch(inner)
 
+    def _transaction(self, word: str, words: list[str]) -> None:
+        """``BEGIN`` / ``COMMIT`` / ``ROLLBACK``: a ``SET LOCAL`` lasts until the transaction
+        ends and a rolled-back one's ``SET`` is undone. Outside an explicit transaction a
+        ``SET LOCAL`` lasts to the end of the migration (the tool's own transaction)."""
+        second = words[1].upper().rstrip(";") if len(words) > 1 else ""
+        path = (self.search_path, self._search_path_setting)
+        if word in ("BEGIN", "START"):
+            self._tx_path, self._local_saved, self._tx_changed = path, None, False
+        elif word in ("COMMIT", "END") and second != "PREPARED":
+            if self._local_saved is not None:
+                self.search_path, self._search_path_setting = self._local_saved
+            self._tx_path = self._local_saved = None
+        elif word in ("ROLLBACK", "ABORT") and second not in ("TO", "PREPARED"):
+            if self._tx_path is not None:
+                self.search_path, self._search_path_setting = self._tx_path
+                if self._tx_changed:
+                    self._diag("ROLLBACK undoes what its transaction changed in the schema; "
+                               "the replay keeps it")
+            self._tx_path = self._local_saved = None
+
     def _op_SetSearchPath(self, op: ops.SetSearchPath) -> None:
+        if op.local and self._tx_path is not None and self._local_saved is None:
+            self._local_saved = (self.search_path, self._search_path_setting)
+        elif not op.local:
+            self._local_saved = None  # a session SET replaces what the SET LOCAL set
         if op.schemas is None:
             self.search_path = ("public",)
             self._search_path_setting = ("$user", "public")

@@ -77,6 +77,7 @@ class ViewReplay(ReplayState):
             self._put(replace(view, columns=tuple(action.new if n == action.old else n
                                                   for n in view.columns)))
         self._column_privileges_moved(key.schema, key.name, action.old, action.new)
+        self._index_columns_renamed(key.schema, key.name, action.old, action.new)
         self._views_undecided(key.name)
 
     def _view_options(self, key: Key, action: ops.SetRelOptions) -> None:
