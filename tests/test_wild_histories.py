@@ -567,6 +567,22 @@ SET LOCAL search_path TO app;
 ALTER FUNCTION public.f() SET search_path FROM CURRENT;
 COMMIT;
 """),
+    # a detached partition keeps the foreign keys it had from its ancestors, as its own
+    ("detached-partition-keeps-foreign-keys", """
+CREATE TABLE t (id int PRIMARY KEY);
+CREATE TABLE e (t_id int REFERENCES t(id), ts date NOT NULL) PARTITION BY RANGE (ts);
+CREATE TABLE e1 PARTITION OF e FOR VALUES FROM ('2024-01-01') TO ('2024-02-01');
+CREATE TABLE e2 PARTITION OF e FOR VALUES FROM ('2024-02-01') TO ('2024-03-01') PARTITION BY RANGE (ts);
+CREATE TABLE e21 PARTITION OF e2 FOR VALUES FROM ('2024-02-01') TO ('2024-02-15');
+ALTER TABLE e ADD CONSTRAINT e_t2 FOREIGN KEY (t_id) REFERENCES t(id) ON DELETE CASCADE;
+ALTER TABLE e DETACH PARTITION e1;
+ALTER TABLE e2 DETACH PARTITION e21;
+CREATE TABLE f (t_id int, ts date NOT NULL) PARTITION BY RANGE (ts);
+CREATE TABLE f1 (t_id int, ts date NOT NULL);
+ALTER TABLE f ATTACH PARTITION f1 FOR VALUES FROM ('2024-01-01') TO ('2024-02-01');
+ALTER TABLE f ADD FOREIGN KEY (t_id) REFERENCES t(id);
+ALTER TABLE f DETACH PARTITION f1;
+"""),
     ("view-column-names", """CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL, name text, created_at timestamptz DEFAULT now(), org_id int, meta jsonb);
 CREATE TABLE orgs (id serial PRIMARY KEY, name text, plan text);
 CREATE TABLE orders (id bigserial PRIMARY KEY, user_id bigint REFERENCES users, total numeric(10,2), status text, created_at timestamptz);

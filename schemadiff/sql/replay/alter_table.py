@@ -249,6 +249,7 @@ class AlterTableReplay(ReplayState):
             part = self._table(a.partition)
             if a.detach:
                 self._put(replace(part, partition_of=None, partition_bound=None))
+                self._foreign_keys_kept(schema, table, part)
                 parent = self.catalog.objects.get(Key("table", schema, table))
                 if a.concurrently and isinstance(parent, Table):
                     self._keep_bound(parent, part)
@@ -261,6 +262,23 @@ class AlterTableReplay(ReplayState):
                 self._inherit_partition_indexes(parent, self.catalog.objects[part.key])  # type: ignore[arg-type]
             return []
         raise ReplayConflict(f"no replay for {type(a).__name__}")
+
+    def _foreign_keys_kept(self, schema: str, table: str, part: Table) -> None:
+        """``DETACH PARTITION``: the foreign keys the partition had from its parent and the
+        parent's ancestors (their clones, not compared while attached) become its own, under
+        their names."""
+        ancestor = self.catalog.objects.get(Key("table", schema, table))
+        seen: set[Key] = set()
+        while isinstance(ancestor, Table) and ancestor.key not in seen:
+            seen.add(ancestor.key)
+            for o in self.catalog.on_table(ancestor.schema, ancestor.name):
+                if isinstance(o, Constraint) and o.type == "foreign key":
+                    key = Key("constraint", part.schema, part.name, o.name)
+                    if key not in self.catalog:
+                        self._put(replace(o, schema=part.schema, table=part.name, comment=None))
+            up = ancestor.partition_of
+            ancestor = (self.catalog.objects.get(Key("table", *up.split(".", 1)))
+                        if up else None)
 
     def _alter_column(self, schema: str, table: str, a: ops.AlterColumn) -> None:
         key = Key("column", schema, table, a.name)
