@@ -618,3 +618,29 @@ def test_view_options(pairs: tuple[tuple[str, str | None], ...], expected: tuple
 ])
 def test_parse_bool(text: str, expected: bool | None) -> None:
     assert parse_bool(text) is expected
+
+
+# -- canonical_default: constants as the type's output function prints them ------------------
+
+TYPED_DEFAULTS: list[tuple[str, str, str]] = [
+    ("''", "bytea", "'\\x'"),
+    ("'abc'", "bytea", "'\\x616263'"),
+    ("'\\000'", "bytea", "'\\x00'"),
+    ("'\\xDEAD beef'", "bytea", "'\\xdeadbeef'"),
+    ("'\\q'", "bytea", "'\\q'"),  # byteain refuses it: left as written
+    ("'{A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11}'", "uuid", "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'"),
+    ("'a0ee-bc99-9c0b-4ef8-bb6d-6bb9-bd38-0a11'", "uuid",
+     "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'"),
+    ("'08-00-2B-01-02-03'", "macaddr", "'08:00:2b:01:02:03'"),
+    ("'0800.2b01.0203'", "macaddr", "'08:00:2b:01:02:03'"),
+    ("'10.0.0.1/32'", "inet", "'10.0.0.1'"),
+    ("'192.168.1.0/24'", "inet", "'192.168.1.0/24'"),
+    ("'2001:DB8:0:0:1:0:0:1/128'", "inet", "'2001:db8::1:0:0:1'"),
+    ("'::ffff:1.2.3.4'", "inet", "'::ffff:1.2.3.4'"),  # printed with its IPv4 part: as written
+    ("'10.0/16'", "inet", "'10.0/16'"),  # abbreviated: not modelled, as written
+]
+
+
+@pytest.mark.parametrize(("default", "type_text", "expected"), TYPED_DEFAULTS)
+def test_canonical_default_typed(default: str, type_text: str, expected: str) -> None:
+    assert canonical_default(default, type_text) == expected

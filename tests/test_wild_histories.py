@@ -583,6 +583,24 @@ ALTER TABLE f ATTACH PARTITION f1 FOR VALUES FROM ('2024-01-01') TO ('2024-02-01
 ALTER TABLE f ADD FOREIGN KEY (t_id) REFERENCES t(id);
 ALTER TABLE f DETACH PARTITION f1;
 """),
+    # a default of bytea, uuid, macaddr or inet as the type's output function prints it
+    ("typed-literal-defaults", """
+CREATE TABLE t (
+  data bytea NOT NULL DEFAULT '',
+  b2 bytea DEFAULT 'abc'::bytea,
+  b3 bytea DEFAULT '\\000',
+  b4 bytea DEFAULT '\\xDEADBEEF',
+  u uuid DEFAULT 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11',
+  u2 uuid DEFAULT '{a0eebc999c0b4ef8bb6d6bb9bd380a11}',
+  m macaddr DEFAULT '08-00-2B-01-02-03',
+  i inet DEFAULT '10.0.0.1/32',
+  i2 inet DEFAULT '010.0.0.1',
+  i3 inet DEFAULT '192.168.1.0/24',
+  i4 inet DEFAULT '::1/128',
+  ba bytea[] DEFAULT '{}'
+);
+CREATE TABLE t6 (a inet DEFAULT '2001:DB8::1', b inet DEFAULT '2001:db8:0:0:1:0:0:1/64', c inet DEFAULT 'fe80::', d inet DEFAULT '::ffff:1.2.3.4', e inet DEFAULT '0:0:0:0:0:0:0:1');
+"""),
     ("view-column-names", """CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL, name text, created_at timestamptz DEFAULT now(), org_id int, meta jsonb);
 CREATE TABLE orgs (id serial PRIMARY KEY, name text, plan text);
 CREATE TABLE orders (id bigserial PRIMARY KEY, user_id bigint REFERENCES users, total numeric(10,2), status text, created_at timestamptz);

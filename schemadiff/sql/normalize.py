@@ -19,7 +19,7 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -1539,7 +1539,94 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
     if base == "jsonb":
         out = canonical_jsonb(value)
         return quote_literal(out) if out is not None else expression
+    canonical = _OUTPUT_FUNCTIONS.get(base)
+    if canonical is not None:
+        out = canonical(value)
+        return quote_literal(out) if out is not None else expression
     return expression
+
+
+def canonical_bytea(value: str) -> str | None:
+    """A bytea constant as ``byteaout`` prints it (``bytea_output = hex``): ``'\\x6162'``.
+    The input is hex (``\\x...``) or the escape format (``\\nnn`` octal, ``\\\\``, any
+    other character as its UTF-8 bytes); None when byteain would refuse it."""
+    if value.startswith("\\x"):
+        digits = "".join(value[2:].split())
+        if len(digits) % 2 or any(c not in "0123456789abcdefABCDEF" for c in digits):
+            return None
+        return "\\x" + digits.lower()
+    out = bytearray()
+    i = 0
+    while i < len(value):
+        c = value[i]
+        if c != "\\":
+            out += c.encode()
+            i += 1
+        elif value[i + 1 : i + 2] == "\\":
+            out.append(0x5C)
+            i += 2
+        elif re.fullmatch(r"[0-3][0-7][0-7]", value[i + 1 : i + 4]):
+            out.append(int(value[i + 1 : i + 4], 8))
+            i += 4
+        else:
+            return None
+    return "\\x" + out.hex()
+
+
+def canonical_uuid(value: str) -> str | None:
+    """A uuid as ``uuid_out`` prints it: lower case, 8-4-4-4-12 (braces and hyphens after any
+    group of four hex digits are accepted on input)."""
+    v = value.strip()
+    if v.startswith("{") and v.endswith("}"):
+        v = v[1:-1]
+    digits = v.replace("-", "")
+    if len(digits) != 32 or any(c not in "0123456789abcdefABCDEF" for c in digits):
+        return None
+    d = digits.lower()
+    return f"{d[:8]}-{d[8:12]}-{d[12:16]}-{d[16:20]}-{d[20:]}"
+
+
+def canonical_macaddr(value: str) -> str | None:
+    """A macaddr as ``macaddr_out`` prints it: ``08:00:2b:01:02:03``."""
+    digits = re.sub(r"[:.\-]", "", value.strip())
+    if len(digits) != 12 or any(c not in "0123456789abcdefABCDEF" for c in digits):
+        return None
+    d = digits.lower()
+    return ":".join(d[i : i + 2] for i in range(0, 12, 2))
+
+
+def canonical_inet(value: str) -> str | None:
+    """An inet as ``inet_out`` prints it: the netmask only when it is not the whole address
+    (/32, /128); IPv6 compressed. None for what is not modelled: abbreviated IPv4, and IPv6
+    that PostgreSQL prints with an embedded IPv4 address (``::ffff:1.2.3.4``)."""
+    import ipaddress
+
+    address, _, bits = value.strip().partition("/")
+    v4 = re.fullmatch(r"\d{1,3}(?:\.\d{1,3}){3}", address)
+    if v4 is not None:
+        if any(int(o) > 255 for o in address.split(".")):
+            return None
+        out, width = ".".join(str(int(o)) for o in address.split(".")), 32
+    elif ":" in address and "." not in address:
+        try:
+            a = ipaddress.IPv6Address(address)
+        except ValueError:
+            return None
+        w = a.packed
+        if a.ipv4_mapped is not None or (w[:12] == bytes(12) and w[12:14] != bytes(2)):
+            return None
+        out, width = a.compressed, 128
+    else:
+        return None
+    if bits and (not bits.isdigit() or int(bits) > width):
+        return None
+    return out if not bits or int(bits) == width else f"{out}/{int(bits)}"
+
+
+_OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
+    "bytea": canonical_bytea, "uuid": canonical_uuid, "macaddr": canonical_macaddr,
+    "inet": canonical_inet,
+}
 
 
 def canonical_jsonb(value: str) -> str | None:
