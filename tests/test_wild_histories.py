@@ -796,3 +796,52 @@ def test_rolled_back_transaction() -> None:
     kept = replay_sql("BEGIN; CREATE TABLE t (id int); ROLLBACK;")
     assert [d.message for d in kept.diagnostics] == [
         "ROLLBACK undoes what its transaction changed in the schema; the replay keeps it"]
+
+
+# DDL a DO block runs under an ELSE / ELSIF, a CASE or an exception handler depends on what
+# the database holds when it runs: left out and said; an IF's first branch is replayed (the
+# guards of idempotent migrations test for the object), and an ELSE repeating it is no news.
+DO_BRANCHES: list[tuple[str, str, bool]] = [
+    ("else-branch", """CREATE TABLE users (id int);
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                 WHERE table_name = 'users' AND column_name = 'email') THEN
+    ALTER TABLE users ADD COLUMN email text;
+  ELSE
+    ALTER TABLE users ALTER COLUMN email SET NOT NULL;
+  END IF;
+END $$;""", True),
+    ("exception-handler", """DO $$ BEGIN CREATE TYPE kind AS ENUM ('x');
+EXCEPTION WHEN duplicate_object THEN ALTER TYPE kind ADD VALUE IF NOT EXISTS 'y'; END $$;""",
+     True),
+    ("handler-without-ddl", """DO $$ BEGIN CREATE TYPE kind AS ENUM ('x');
+EXCEPTION WHEN duplicate_object THEN null; END $$; CREATE TABLE t (k kind);""", False),
+    ("else-repeats-the-if", """CREATE TABLE t (id int, name text);
+DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_views WHERE viewname = 'v') THEN DROP VIEW v;
+  ALTER TABLE t ALTER COLUMN name TYPE varchar; ELSE ALTER TABLE t ALTER COLUMN name TYPE varchar;
+END IF; END $$;""", False),
+    ("after-the-if", """CREATE TABLE t (id int); DO $$ BEGIN IF true THEN RAISE NOTICE 'x';
+ELSE RAISE NOTICE 'y'; END IF; ALTER TABLE t ADD COLUMN b int; END $$;""", False),
+    ("case-expression-in-declare", """CREATE TABLE t (id int);
+DO $$ DECLARE v int := CASE WHEN true THEN 1 ELSE 2 END; BEGIN ALTER TABLE t ADD COLUMN c int;
+END $$;""", False),
+    ("nested-block-then-more", """CREATE TABLE t (id int); DO $$ BEGIN
+BEGIN ALTER TABLE t ADD COLUMN d int; EXCEPTION WHEN duplicate_column THEN RAISE NOTICE 'x'; END;
+ALTER TABLE t ADD COLUMN e int; END $$;""", False),
+]
+
+
+@pytest.mark.parametrize(("sql", "said"), [(s, d) for _, s, d in DO_BRANCHES],
+                         ids=[i for i, _, _ in DO_BRANCHES])
+def test_do_block_branches(pg: PgServer, tmp_path: Path, sql: str, said: bool) -> None:
+    dbname = pg.create_database("wild")
+    try:
+        with pg.connect_db(dbname, autocommit=True) as conn:
+            conn.execute(sql)  # type: ignore[arg-type]
+        expected = replay_sql(sql, "m.sql")
+        assert [d.message.startswith("DO block runs DDL under an ELSE")
+                for d in expected.diagnostics] == ([True] if said else [])
+        _assert_clean(pg, dbname, tmp_path, expected)
+    finally:
+        pg.drop_database(dbname)

@@ -577,6 +577,9 @@ class DoBlock(Op):
 
     ops: tuple[Op, ...] = field(default=())
     opaque: bool = False  # the block also does things we could not read (dynamic SQL)
+    # DDL under an ELSE / ELSIF branch, a CASE or an exception handler: left out, as what
+    # runs there depends on the database at run time
+    conditional: bool = False
 
 
 _RERUNNABLE_ACTIONS = (AlterColumn, SetTableFlag, SetTriggerState, ValidateConstraint)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from schemadiff.errors import ParseError
 from schemadiff.sql import ops
+from schemadiff.sql.lexer import Tok
 from schemadiff.sql.tokens import Stream, SyntaxProblem
 
 _DDL_STARTS = frozenset({"CREATE", "ALTER", "DROP", "COMMENT"})
@@ -55,8 +56,9 @@ def do_block(s: Stream, parse_statement: Callable[[str], ops.Op]) -> ops.Op:
     except ParseError:
         return ops.DoBlock((), opaque=True)
     found: list[ops.Op] = []
-    opaque = False
+    opaque = conditional = False
     recreates: set[str] = set()
+    branches = _Branches()
     for chunk in chunks:
         try:
             cs = Stream(chunk.text)
@@ -69,6 +71,14 @@ def do_block(s: Stream, parse_statement: Callable[[str], ops.Op]) -> ops.Op:
                 depth += 1
             elif t.kind == "punct" and t.text == ")":
                 depth -= 1
+            elif depth == 0 and t.kind == "word" and branches.control(cs.toks, k):
+                continue
+            elif (depth == 0 and t.kind == "word" and t.text in _DDL_STARTS | {"EXECUTE"}
+                  and branches.conditional()):
+                # an ELSE that repeats its IF's DDL (both branches make the same change)
+                op = parse_statement(chunk.text[t.start :]) if t.text != "EXECUTE" else None
+                conditional = conditional or not branches.repeats(op)
+                break
             elif depth == 0 and t.kind == "word" and t.text == "EXECUTE":
                 # sqlglot reads what follows EXECUTE as one raw string: take it from the text
                 literal = _string_literal(chunk.text[t.end :])
@@ -87,6 +97,7 @@ def do_block(s: Stream, parse_statement: Callable[[str], ops.Op]) -> ops.Op:
                     op = parse_statement(chunk.text[t.start :])
                     if not isinstance(op, ops.NoEffect):
                         found.append(op)
+                        branches.ran(op)
                 break
     if recreates:
         # DROP x ... EXECUTE format('CREATE VIEW x AS %s', <its old definition>): the block
@@ -96,7 +107,70 @@ def do_block(s: Stream, parse_statement: Callable[[str], ops.Op]) -> ops.Op:
         if len(kept) == len(found):
             opaque = True
         found = kept
-    return ops.DoBlock(tuple(found), opaque)
+    return ops.DoBlock(tuple(found), opaque, conditional)
+
+
+class _Branches:
+    """Where a PL/pgSQL body is: in an ``IF``'s first branch (its DDL is replayed: the guards
+    of idempotent migrations test for the object), or under an ``ELSE`` / ``ELSIF``, a ``CASE``
+    or an ``EXCEPTION`` handler, which run on what the database holds at run time."""
+
+    def __init__(self) -> None:
+        self.stack: list[str] = []  # "if", "else", "case", "begin", "handler"
+        self.then: list[list[ops.Op]] = []  # each open IF's first-branch DDL
+
+    def conditional(self) -> bool:
+        return any(f in ("else", "case", "handler") for f in self.stack)
+
+    def ran(self, op: ops.Op) -> None:
+        """``op`` is replayed: under an IF's first branch, remember it there."""
+        if self.then and self.stack and self.stack[-1] == "if":
+            self.then[-1].append(op)
+
+    def repeats(self, op: ops.Op | None) -> bool:
+        """``op``, under the innermost ELSE, is DDL its IF's first branch ran too."""
+        return (op is not None and bool(self.stack) and self.stack[-1] == "else"
+                and self.conditional_frames() == 1 and op in self.then[-1])
+
+    def conditional_frames(self) -> int:
+        return sum(f in ("else", "case", "handler") for f in self.stack)
+
+    def control(self, toks: list[Tok], k: int) -> bool:
+        """Follow the control word at ``toks[k]`` (depth 0); False: not one."""
+        word = toks[k].text
+        prev = toks[k - 1].text if k else None
+        nxt = toks[k + 1].text if k + 1 < len(toks) else None
+        stack = self.stack
+        if word == "IF" and prev in (None, "THEN", "ELSE", "LOOP", "BEGIN"):
+            stack.append("if")
+            self.then.append([])
+        elif word in ("ELSIF", "ELSE") and stack and stack[-1] in ("if", "else"):
+            stack[-1] = "else"
+        elif word == "CASE":
+            stack.append("case")
+        elif word == "BEGIN" and prev in (None, "THEN", "ELSE", "LOOP", "BEGIN", "DECLARE"):
+            stack.append("begin")
+        elif word == "EXCEPTION" and prev is None and "begin" in stack:
+            while stack and stack[-1] != "begin":
+                self._pop()
+            stack[-1] = "handler"
+        elif word == "END":
+            closes = {"IF": ("if", "else"), "CASE": ("case",)}.get(nxt or "", ())
+            if nxt == "LOOP":
+                return True
+            if not closes:
+                closes = ("case",) if stack and stack[-1] == "case" else ("begin", "handler")
+            while stack and stack[-1] not in closes:
+                self._pop()
+            if stack:
+                self._pop()
+        else:
+            return False
+        return True
+
+    def _pop(self) -> None:
+        if self.stack.pop() in ("if", "else"):
+            self.then.pop()
 
 
 _STRING_LITERAL = re.compile(

@@ -118,6 +118,9 @@ class SessionReplay(ReplayState):
     def _op_DoBlock(self, op: ops.DoBlock) -> None:
         if op.opaque:
             self._diag(f"DO block runs {RUN_TIME}; only its literal DDL is modelled")
+        if op.conditional:
+            self._diag("DO block runs DDL under an ELSE branch, a CASE or an exception handler, "
+                       "which depends on the database at run time; that DDL is not modelled")
         self._lenient += 1
         try:
             for inner in op.ops:
