@@ -601,6 +601,16 @@ CREATE TABLE t (
 );
 CREATE TABLE t6 (a inet DEFAULT '2001:DB8::1', b inet DEFAULT '2001:db8:0:0:1:0:0:1/64', c inet DEFAULT 'fe80::', d inet DEFAULT '::ffff:1.2.3.4', e inet DEFAULT '0:0:0:0:0:0:0:1');
 """),
+    # a JSON object constant in a jsonb containment or cast is stored as jsonb_out prints it
+    ("jsonb-constants-in-predicates", """
+CREATE TABLE t (meta jsonb, tags text[], r int4range);
+CREATE INDEX t_flag ON t (meta) WHERE meta @> '{"beta":true}';
+CREATE INDEX t_flag2 ON t (meta) WHERE meta @> '{"b":1,"a":[1,2.50]}'::jsonb;
+CREATE INDEX t_tags ON t (tags) WHERE tags @> '{a,b}';
+ALTER TABLE t ADD CONSTRAINT c CHECK (meta <> '{"x": null}'::jsonb);
+ALTER TABLE t ADD CONSTRAINT c2 CHECK (NOT ('{"k":"v"}' <@ meta));
+CREATE VIEW v AS SELECT * FROM t WHERE meta @> '{"beta":true}';
+"""),
     ("view-column-names", """CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL, name text, created_at timestamptz DEFAULT now(), org_id int, meta jsonb);
 CREATE TABLE orgs (id serial PRIMARY KEY, name text, plan text);
 CREATE TABLE orders (id bigserial PRIMARY KEY, user_id bigint REFERENCES users, total numeric(10,2), status text, created_at timestamptz);

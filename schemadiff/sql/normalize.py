@@ -787,6 +787,9 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
                 and to.this == exp.DataType.Type.USERDEFINED
                 and to.args.get("kind") is not None and to.args["kind"].name.lower() == "jsonpath"):
             return _jsonpath_constant(inner)  # '$.a'::jsonpath is stored as '$."a"'
+        if (isinstance(inner, exp.Literal) and inner.is_string and isinstance(to, exp.DataType)
+                and to.this == exp.DataType.Type.JSONB):
+            return _jsonb_constant(inner)  # '{"a":1}'::jsonb is stored as jsonb_out prints it
         if isinstance(inner, _STRIP_CAST_OPERANDS) or (
             isinstance(inner, exp.Anonymous) and inner.name.lower() == "nextval"
         ):
@@ -803,6 +806,15 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             # it: f(CAST(x AS varchar)) comes back as f(((x)::character varying)::text). The
             # text cast of a varchar or text value never changes the value, so it is dropped.
             return inner
+        return node
+    if isinstance(node, (exp.ArrayContainsAll, exp.ArrayContainedBy)):
+        # j @> '{"a":1}': a JSON object constant is a jsonb one (an array or a range constant
+        # never reads as a JSON object)
+        for arg in ("this", "expression"):
+            operand = node.args.get(arg)
+            if (isinstance(operand, exp.Literal) and operand.is_string
+                    and operand.this.lstrip().startswith("{")):
+                node.set(arg, _jsonb_constant(operand))
         return node
     if isinstance(node, exp.JSONBPathExists):  # j @? '$.a': the operand is a jsonpath
         node.set("expression", _jsonpath_constant(node.expression))
@@ -1544,6 +1556,12 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
         out = canonical(value)
         return quote_literal(out) if out is not None else expression
     return expression
+
+
+def _jsonb_constant(literal: exp.Literal) -> exp.Literal:
+    """A string constant as jsonb_out prints it, when it is JSON (else as it is)."""
+    out = canonical_jsonb(literal.this)
+    return exp.Literal.string(out) if out is not None else literal
 
 
 def canonical_bytea(value: str) -> str | None:
