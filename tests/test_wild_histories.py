@@ -611,6 +611,10 @@ ALTER TABLE t ADD CONSTRAINT c CHECK (meta <> '{"x": null}'::jsonb);
 ALTER TABLE t ADD CONSTRAINT c2 CHECK (NOT ('{"k":"v"}' <@ meta));
 CREATE VIEW v AS SELECT * FROM t WHERE meta @> '{"beta":true}';
 """),
+    # a routine argument's default constant as the argument's type prints it
+    ("routine-argument-default-constants", """
+CREATE FUNCTION f(p_step interval DEFAULT '1 minute', b boolean DEFAULT 'yes', n int DEFAULT NULL, t timestamptz DEFAULT '2024-01-01', j jsonb DEFAULT '{"a":1}', u uuid DEFAULT 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', x text DEFAULT 'hi', k int DEFAULT '5') RETURNS int LANGUAGE sql RETURN 1;
+"""),
     ("view-column-names", """CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL, name text, created_at timestamptz DEFAULT now(), org_id int, meta jsonb);
 CREATE TABLE orgs (id serial PRIMARY KEY, name text, plan text);
 CREATE TABLE orders (id bigserial PRIMARY KEY, user_id bigint REFERENCES users, total numeric(10,2), status text, created_at timestamptz);

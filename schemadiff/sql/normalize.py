@@ -1564,6 +1564,16 @@ def _jsonb_constant(literal: exp.Literal) -> exp.Literal:
     return exp.Literal.string(out) if out is not None else literal
 
 
+def argument_text(mode: str, name: str | None, type_text: str, default: str | None) -> str:
+    """A routine argument as ``pg_get_function_arguments`` lists it, in canonical form: its
+    default constant as the argument's type prints it (``'1 minute'`` is ``'00:01:00'``;
+    ``DEFAULT NULL`` is kept, it is a value here)."""
+    mode = "" if mode == "IN" else mode + " "
+    named = quote_ident(name) + " " if name else ""
+    value = (canonical_default(default, type_text) or default) if default else None
+    return f"{mode}{named}{type_text}{' DEFAULT ' + value if value else ''}"
+
+
 def canonical_bytea(value: str) -> str | None:
     """A bytea constant as ``byteaout`` prints it (``bytea_output = hex``): ``'\\x6162'``.
     The input is hex (``\\x...``) or the escape format (``\\nnn`` octal, ``\\\\``, any

@@ -40,6 +40,7 @@ from schemadiff.sql import grammar as g
 from schemadiff.sql import ops
 from schemadiff.sql.normalize import (
     TypeRef,
+    argument_text,
     canonical_default,
     canonical_view_query,
     normalize_expression,
@@ -319,10 +320,7 @@ def views(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
 
 
 def _argument_text(a: ops.Argument) -> str:
-    mode = "" if a.mode == "IN" else a.mode + " "
-    name = quote_ident(a.name) + " " if a.name else ""
-    default = " DEFAULT " + a.default if a.default else ""
-    return f"{mode}{name}{_render_type(a.type, False)}{default}"
+    return argument_text(a.mode, a.name, _render_type(a.type, False), a.default)
 
 
 def _returns(result: str | None) -> str | None:

@@ -14,6 +14,7 @@ from schemadiff.model import (
 from schemadiff.sql import ops
 from schemadiff.sql.normalize import (
     TypeRef,
+    argument_text,
     expand_atomic_stars,
     needs_table_columns,
     quote_ident,
@@ -60,10 +61,7 @@ class FunctionReplay(ReplayState):
 
     def _function_object(self, op: ops.CreateFunction, schema: str) -> Function:
         def arg_text(a: ops.Argument) -> str:
-            mode = "" if a.mode == "IN" else a.mode + " "
-            name = quote_ident(a.name) + " " if a.name else ""
-            default = " DEFAULT " + a.default if a.default else ""
-            return f"{mode}{name}{self._type_text(a.type, False)}{default}"
+            return argument_text(a.mode, a.name, self._type_text(a.type, False), a.default)
 
         identity = ", ".join(self._type_text(a.type, False)
                              for a in op.arguments if a.mode != "OUT")
