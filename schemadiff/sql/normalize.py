@@ -807,6 +807,18 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             # text cast of a varchar or text value never changes the value, so it is dropped.
             return inner
         return node
+    if isinstance(node, exp.DateBin):
+        # date_bin(stride, source, origin): sqlglot reads the origin as a bare word, a column
+        # or a constant alike (a constant starts with a digit, a name never does); the stride
+        # is an interval in every overload ('5 minutes' is '00:05:00')
+        stride, origin = node.this, node.args.get("unit")
+        if isinstance(stride, exp.Literal) and stride.is_string:
+            canonical = canonical_interval(stride.this)
+            stride = exp.Literal.string(canonical) if canonical is not None else stride
+        if isinstance(origin, exp.Var) and origin.name[:1].isdigit():  # a name never is
+            origin = _rewrite(exp.Literal.string(origin.name))
+        args = [a for a in (stride, node.expression, origin) if a is not None]
+        return exp.Anonymous(this="DATE_BIN", expressions=args)
     if isinstance(node, (exp.ArrayContainsAll, exp.ArrayContainedBy)):
         # j @> '{"a":1}': a JSON object constant is a jsonb one (an array or a range constant
         # never reads as a JSON object)
