@@ -615,6 +615,15 @@ CREATE VIEW v AS SELECT * FROM t WHERE meta @> '{"beta":true}';
     ("routine-argument-default-constants", """
 CREATE FUNCTION f(p_step interval DEFAULT '1 minute', b boolean DEFAULT 'yes', n int DEFAULT NULL, t timestamptz DEFAULT '2024-01-01', j jsonb DEFAULT '{"a":1}', u uuid DEFAULT 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', x text DEFAULT 'hi', k int DEFAULT '5') RETURNS int LANGUAGE sql RETURN 1;
 """),
+    # date_bin's stride is an interval ('5 minutes' is '00:05:00'), its origin a constant or
+    # a column
+    ("date-bin-stride-and-origin", """
+CREATE TABLE samples (ts timestamptz, t timestamp, v float8);
+CREATE VIEW v AS SELECT date_bin('5 minutes', ts, timestamptz '2000-01-01') AS bucket, avg(v) FROM samples GROUP BY 1;
+CREATE MATERIALIZED VIEW mv AS SELECT date_bin('1 hour 30 minutes', t, '2000-01-01') AS b FROM samples;
+CREATE INDEX s_b ON samples (date_bin('15 minutes', t, '2001-01-01 00:00:00'));
+CREATE VIEW v2 AS SELECT date_bin('1 day', ts, ts) AS b FROM samples;
+"""),
     ("view-column-names", """CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL, name text, created_at timestamptz DEFAULT now(), org_id int, meta jsonb);
 CREATE TABLE orgs (id serial PRIMARY KEY, name text, plan text);
 CREATE TABLE orders (id bigserial PRIMARY KEY, user_id bigint REFERENCES users, total numeric(10,2), status text, created_at timestamptz);

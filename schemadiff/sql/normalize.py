@@ -817,6 +817,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             stride = exp.Literal.string(canonical) if canonical is not None else stride
         if isinstance(origin, exp.Var) and origin.name[:1].isdigit():  # a name never is
             origin = _rewrite(exp.Literal.string(origin.name))
+        elif isinstance(origin, exp.Var):
+            origin = exp.column(origin.name)
         args = [a for a in (stride, node.expression, origin) if a is not None]
         return exp.Anonymous(this="DATE_BIN", expressions=args)
     if isinstance(node, (exp.ArrayContainsAll, exp.ArrayContainedBy)):
