@@ -10,6 +10,7 @@ from typing import Any
 from schemadiff.model import (
     Column,
     Constraint,
+    Extension,
     Index,
     Key,
     Policy,
@@ -22,6 +23,7 @@ from schemadiff.sql.normalize import (
     TypeRef,
     nextval_default,
     qualified,
+    quote_ident,
     referenced_columns,
     referenced_relations,
 )
@@ -36,6 +38,8 @@ from schemadiff.sql.replay.text import (
 
 #: the kinds :meth:`DropReplay._drop_object` drops with what depends on them
 _CASCADING = frozenset({"table", "view", "index", "sequence", "function", *TYPE_KINDS})
+#: the kinds of objects that may use an extension's types, functions or operator classes
+_MAY_USE_EXTENSION = ("table", "view", "function", *TYPE_KINDS)
 
 
 class DropReplay(ReplayState):
@@ -217,7 +221,10 @@ class DropReplay(ReplayState):
                 if not op.if_exists:
                     self._conflict(missing)
                 return
+            ext: Extension = self.catalog.objects[key]  # type: ignore[assignment]
             self._delete(key)
+            if op.cascade:
+                self._drop_extension_dependents(ext)
             return
         kinds = {"table": ("table",), "view": ("view",), "materialized view": ("view",),
                  "index": ("index",), "sequence": ("sequence",), "type": TYPE_KINDS,
@@ -231,6 +238,40 @@ class DropReplay(ReplayState):
                 self._conflict(missing)
             return
         self._drop_object(key, op.cascade)
+
+    def _drop_extension_dependents(self, ext: Extension) -> None:
+        """DROP EXTENSION ... CASCADE: what uses the extension's members goes with them.
+
+        The replay does not know an extension's members (a list of well-known extensions'
+        would be a guess). What it can know: a column's type named in the extension's schema
+        that no statement made (not a modelled type, row type or uncompared one) is some
+        extension's; when no other extension lives in that schema it is this one's, and goes
+        as DROP TYPE ... CASCADE takes it. Calls of its functions and uses of its operator
+        classes cannot be told from built-in ones: reported, kept.
+        """
+        others = [o for o in self.catalog.of_kind("extension")
+                  if isinstance(o, Extension) and o.schema == ext.schema]
+        if not others:
+            prefix = quote_ident(ext.schema) + "."
+            member_types = set()
+            for c in self.catalog.of_kind("column"):
+                if isinstance(c, Column) and c.type.startswith(prefix):
+                    name = c.type[len(prefix):].partition("[")[0]
+                    if name and not self._known_type(ext.schema, name):
+                        member_types.add(qualified(ext.schema, name))
+            for t in sorted(member_types):
+                self._drop_type_dependents(t)
+        if any(self.catalog.objects.by_kind.get(k) for k in _MAY_USE_EXTENSION):
+            self._diag(f'DROP EXTENSION {ext.name} CASCADE: what depends on the extension\'s '
+                       "functions and operator classes (defaults, indexes, views calling or using "
+                       "them) is not modelled; it is kept")
+
+    def _known_type(self, schema: str, name: str) -> bool:
+        """Whether a statement made type ``schema.name`` (or a relation, its row type)."""
+        kinds = (*TYPE_KINDS, "table", "view", "sequence")
+        return (self._find(kinds, ops.QName(schema, name)) is not None
+                or ("type", schema, name) in self._uncompared
+                or ("relation", schema, name) in self._uncompared)
 
     def _drop_object(self, key: Key, cascade: bool) -> None:
         """``DROP`` of one relation, type or function, and with ``cascade`` what depends on it
