@@ -72,6 +72,16 @@ CREATE VIEW recent_events AS SELECT id FROM events;
 CREATE VIEW archived AS SELECT id FROM archive.events;
 DROP TABLE archive.events CASCADE;
 """),
+    ("table_same_name_view_made_under_another_path", """
+CREATE SCHEMA archive;
+CREATE TABLE archive.events (id int);
+CREATE TABLE events (id int);
+SET search_path = archive, public;
+CREATE VIEW public.archived AS SELECT id FROM events;
+RESET search_path;
+CREATE VIEW recent_events AS SELECT id FROM events;
+DROP TABLE archive.events CASCADE;
+"""),
     ("schema_type_column", """
 CREATE SCHEMA s; CREATE TYPE s.e AS ENUM ('a'); CREATE TABLE t (id int, x s.e);
 DROP SCHEMA s CASCADE;
@@ -84,6 +94,13 @@ CREATE VIEW v AS SELECT id FROM legacy.t; DROP SCHEMA legacy CASCADE;
 CREATE SCHEMA s;
 CREATE FUNCTION s.f() RETURNS text LANGUAGE sql AS 'SELECT 1::text';
 CREATE TABLE t (c text DEFAULT s.f(), d int);
+DROP SCHEMA s CASCADE;
+"""),
+    ("schema_overloaded_functions", """
+CREATE SCHEMA s;
+CREATE FUNCTION s.f(int) RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE FUNCTION s.f(text) RETURNS int LANGUAGE sql AS 'SELECT 2';
+CREATE TABLE t (a int DEFAULT s.f(1), b int DEFAULT s.f('x'), c int);
 DROP SCHEMA s CASCADE;
 """),
     ("extension_alone", """

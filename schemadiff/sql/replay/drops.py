@@ -203,9 +203,13 @@ class DropReplay(ReplayState):
                 return
             # each object goes as its own DROP ... CASCADE would take it, with what depends on
             # it in other schemas too (views reading its tables, columns of its types)
-            for k in [k for k in self.catalog.objects if k.schema == qn.name]:
+            inside = [k for k in self.catalog.objects if k.schema == qn.name]
+            functions = frozenset(k for k in inside if k.kind == "function")
+            for k in inside:
                 if k in self.catalog.objects:
-                    if k.kind in _CASCADING:
+                    if k.kind == "function":  # its overloads go too: a call is one of theirs
+                        self._drop_function(k, op.cascade, functions)
+                    elif k.kind in _CASCADING:
                         self._drop_object(k, op.cascade)
                     else:
                         self._delete(k)
@@ -309,7 +313,8 @@ class DropReplay(ReplayState):
         if key.kind in TYPE_KINDS and cascade:
             self._drop_type_dependents(qualified(key.schema, key.name))
 
-    def _drop_function(self, key: Key, cascade: bool) -> None:
+    def _drop_function(self, key: Key, cascade: bool, going: frozenset[Key] = frozenset()
+                       ) -> None:
         """``DROP FUNCTION``; with CASCADE what calls it goes too, as pg_depend records the
         calls of stored expressions: its triggers, column defaults (the column stays),
         generated columns, CHECK and exclusion constraints, indexes whose keys or predicate
@@ -317,7 +322,7 @@ class DropReplay(ReplayState):
 
         Stored expressions are kept normalized, without a call's schema or argument types:
         a call of a name that another modelled function has too is not told apart (reported,
-        kept).
+        kept). ``going``: functions dropped by the same statement (no other for a call).
         """
         self._delete(key)
         if not cascade:
@@ -326,7 +331,7 @@ class DropReplay(ReplayState):
         for o in list(self.catalog.of_kind("trigger")):
             if isinstance(o, Trigger) and o.function == fq:
                 self._delete(o.key)
-        overloaded = any(k.name == key.name
+        overloaded = any(k.name == key.name and k not in going
                          for k in self.catalog.objects.by_kind.get("function", {}))
 
         def calls(what: str, *texts: str | None) -> bool:
@@ -394,9 +399,9 @@ class DropReplay(ReplayState):
 
     def _view_reads(self, view: View, schema: str, name: str) -> bool:
         """Whether ``view`` reads relation ``schema.name`` (just dropped): a reference
-        qualified with that schema, or an unqualified one that the search path resolves to it,
-        not to a relation of that name in a schema before it. (The path is the one now, not
-        the view's when it was made; with neither on the path the name is taken to be it.)"""
+        qualified with that schema, or an unqualified one that the search path the view was
+        made under (else the one now) resolves to it, not to a relation of that name in a
+        schema before it. With neither on the path the name is taken to be it."""
         from schemadiff.sql.normalize import qualified_relations
 
         named = [s for s, n in qualified_relations(view.definition) if n == name]
@@ -406,7 +411,7 @@ class DropReplay(ReplayState):
             return True
         if None not in named:
             return False
-        for s in self._path():
+        for s in self._view_paths.get(view.key, self._path()):
             if s == schema:
                 return True
             if (self._find(("table", "view", "sequence"), ops.QName(s, name)) is not None
