@@ -103,6 +103,11 @@ CREATE FUNCTION s.f(text) RETURNS int LANGUAGE sql AS 'SELECT 2';
 CREATE TABLE t (a int DEFAULT s.f(1), b int DEFAULT s.f('x'), c int);
 DROP SCHEMA s CASCADE;
 """),
+    ("schema_sequence_default", """
+CREATE SCHEMA s; CREATE SEQUENCE s.q;
+CREATE TABLE t (id bigint DEFAULT nextval('s.q'), b int);
+DROP SCHEMA s CASCADE;
+"""),
     ("extension_alone", """
 CREATE EXTENSION citext;
 DROP EXTENSION citext CASCADE;

@@ -306,9 +306,13 @@ class DropReplay(ReplayState):
                 # a view selecting from the sequence
                 self._drop_dependent_views(key.name, key.schema)
                 default = nextval_default(key.name)  # and the defaults drawing on it
+                # (a normalized default names no schema: one in another schema draws on it
+                # where no other sequence has that name)
+                alone = not any(k.name == key.name
+                                for k in self.catalog.objects.by_kind.get("sequence", {}))
                 for o in list(self.catalog.of_kind("column")):
-                    if (isinstance(o, Column) and o.schema == key.schema and o.default
-                            and default in o.default):
+                    if (isinstance(o, Column) and (o.schema == key.schema or alone)
+                            and o.default and default in o.default):
                         self._put(replace(o, default=None))
         if key.kind in TYPE_KINDS and cascade:
             self._drop_type_dependents(qualified(key.schema, key.name))
