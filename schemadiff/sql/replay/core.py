@@ -114,6 +114,9 @@ class ReplayState:
         # (privilege -> grant option granted, privileges revoked)
         self._default_acl: dict[tuple[str, str], dict[str, tuple[dict[str, bool], set[str]]]] = {}
         self._moving = False  # a rename puts objects back: no default privileges then
+        #: the search path each view was made under (its unqualified names resolve along it,
+        #: see DropReplay._view_reads); a view made before :meth:`over` has none recorded
+        self._view_paths: dict[Key, tuple[str, ...]] = {}
 
     @classmethod
     def over(cls: type[_R], catalog: Catalog) -> _R:

@@ -10,6 +10,7 @@ from typing import Any
 from schemadiff.model import (
     Column,
     Constraint,
+    Extension,
     Index,
     Key,
     Policy,
@@ -22,16 +23,23 @@ from schemadiff.sql.normalize import (
     TypeRef,
     nextval_default,
     qualified,
+    quote_ident,
     referenced_columns,
     referenced_relations,
 )
 from schemadiff.sql.replay.core import TYPE_KINDS, ReplayState
 from schemadiff.sql.replay.text import (
+    calls_function,
     exclusion_columns,
     index_uses,
     same_index,
     view_reads_column,
 )
+
+#: the kinds :meth:`DropReplay._drop_object` drops with what depends on them
+_CASCADING = frozenset({"table", "view", "index", "sequence", "function", *TYPE_KINDS})
+#: the kinds of objects that may use an extension's types, functions or operator classes
+_MAY_USE_EXTENSION = ("table", "view", "function", *TYPE_KINDS)
 
 
 class DropReplay(ReplayState):
@@ -69,7 +77,8 @@ class DropReplay(ReplayState):
         policies whose expressions name it (what its constraints and indexes do is
         :meth:`_drop_column`'s, cascade or not)."""
         for o in list(self.catalog.of_kind("view")):
-            if not (isinstance(o, View) and table in o.relations and o.key in self.catalog):
+            if not (isinstance(o, View) and table in o.relations and o.key in self.catalog
+                    and self._view_reads(o, schema, table)):
                 continue
             # a column of the table renamed under the view: its text names the old one
             reads = view_reads_column(o.definition, table, column) if o.query else None
@@ -78,7 +87,7 @@ class DropReplay(ReplayState):
                            "column is not modelled; the view is kept")
             elif reads:
                 self._drop_table(o.key)
-                self._drop_dependent_views(o.name)
+                self._drop_dependent_views(o.name, o.schema)
                 self._drop_type_dependents(qualified(o.schema, o.name))
         for p in list(self.catalog.on_table(schema, table)):
             named = [e for e in (p.using, p.with_check) if e and column in referenced_columns(e)
@@ -100,12 +109,21 @@ class DropReplay(ReplayState):
                         continue
                     if (o.name == con.name if con.type == "check" else o.columns == con.columns):
                         self._drop_constraint(o.key)
-        if con.type in ("primary key", "unique") and not self._other_unique(key, con.columns):
-            # a foreign key depends on one unique index of the columns it references; while
-            # another one remains, the drop succeeded because the key uses that other one
-            for o in self.catalog.constraints_referencing(f"{key.schema}.{key.name}"):
-                if o.type == "foreign key" and set(o.ref_columns) == set(con.columns):
-                    self._delete(o.key)
+        if con.type in ("primary key", "unique"):
+            self._foreign_keys_lost(Key("table", key.schema, key.name), con.columns)
+
+    def _foreign_keys_lost(self, table: Key, columns: tuple[str, ...]) -> None:
+        """A unique index on ``columns`` of ``table`` is gone (with its constraint, or a plain
+        one dropped with CASCADE): the foreign keys referencing those columns go with it.
+
+        A foreign key depends on one unique index of the columns it references; while another
+        one remains, the drop succeeded because the key uses that other one.
+        """
+        if self._other_unique(table, columns):
+            return
+        for o in self.catalog.constraints_referencing(f"{table.schema}.{table.name}"):
+            if o.type == "foreign key" and set(o.ref_columns) == set(columns):
+                self._delete(o.key)
 
     def _other_unique(self, key: Key, columns: tuple[str, ...]) -> bool:
         """Whether table ``key`` still has a primary key, unique constraint or plain unique
@@ -175,12 +193,7 @@ class DropReplay(ReplayState):
                     self._conflict(missing)
                 return
             for key in keys[:1]:
-                self._delete(key)
-                fq = f"{key.schema}.{key.name}"
-                if op.cascade:
-                    for o in list(self.catalog.of_kind("trigger")):
-                        if isinstance(o, Trigger) and o.function == fq:
-                            self._delete(o.key)
+                self._drop_object(key, op.cascade)
             return
         if op.kind == "schema":
             key = Key("schema", "", qn.name)
@@ -188,12 +201,20 @@ class DropReplay(ReplayState):
                 if not op.if_exists:
                     self._conflict(missing)
                 return
-            for k in [k for k in self.catalog.objects if k.schema == qn.name]:
+            # each object goes as its own DROP ... CASCADE would take it, with what depends on
+            # it in other schemas too (views reading its tables, columns of its types)
+            inside = [k for k in self.catalog.objects if k.schema == qn.name]
+            functions = frozenset(k for k in inside if k.kind == "function")
+            for k in inside:
                 if k in self.catalog.objects:
-                    if k.kind == "table":
-                        self._drop_table(k)
+                    if k.kind == "function":  # its overloads go too: a call is one of theirs
+                        self._drop_function(k, op.cascade, functions)
+                    elif k.kind in _CASCADING:
+                        self._drop_object(k, op.cascade)
                     else:
                         self._delete(k)
+            for found in [u for u in self._uncompared if u[1] == qn.name]:
+                self._drop_uncompared(found, op.cascade)
             self._delete(key)
             return
         if op.kind == "extension":
@@ -204,7 +225,10 @@ class DropReplay(ReplayState):
                 if not op.if_exists:
                     self._conflict(missing)
                 return
+            ext: Extension = self.catalog.objects[key]  # type: ignore[assignment]
             self._delete(key)
+            if op.cascade:
+                self._drop_extension_dependents(ext)
             return
         kinds = {"table": ("table",), "view": ("view",), "materialized view": ("view",),
                  "index": ("index",), "sequence": ("sequence",), "type": TYPE_KINDS,
@@ -217,31 +241,138 @@ class DropReplay(ReplayState):
             elif not op.if_exists:
                 self._conflict(missing)
             return
+        self._drop_object(key, op.cascade)
+
+    def _drop_extension_dependents(self, ext: Extension) -> None:
+        """DROP EXTENSION ... CASCADE: what uses the extension's members goes with them.
+
+        The replay does not know an extension's members (a list of well-known extensions'
+        would be a guess). What it can know: a column's type named in the extension's schema
+        that no statement made (not a modelled type, row type or uncompared one) is some
+        extension's; when no other extension lives in that schema it is this one's, and goes
+        as DROP TYPE ... CASCADE takes it. Calls of its functions and uses of its operator
+        classes cannot be told from built-in ones: reported, kept.
+        """
+        others = [o for o in self.catalog.of_kind("extension")
+                  if isinstance(o, Extension) and o.schema == ext.schema]
+        if not others:
+            prefix = quote_ident(ext.schema) + "."
+            member_types = set()
+            for c in self.catalog.of_kind("column"):
+                if isinstance(c, Column) and c.type.startswith(prefix):
+                    name = c.type[len(prefix):].partition("[")[0]
+                    if name and not self._known_type(ext.schema, name):
+                        member_types.add(qualified(ext.schema, name))
+            for t in sorted(member_types):
+                self._drop_type_dependents(t)
+        if any(self.catalog.objects.by_kind.get(k) for k in _MAY_USE_EXTENSION):
+            self._diag(f'DROP EXTENSION {ext.name} CASCADE: what depends on the extension\'s '
+                       "functions and operator classes (defaults, indexes, views calling or using "
+                       "them) is not modelled; it is kept")
+
+    def _known_type(self, schema: str, name: str) -> bool:
+        """Whether a statement made type ``schema.name`` (or a relation, its row type)."""
+        kinds = (*TYPE_KINDS, "table", "view", "sequence")
+        return (self._find(kinds, ops.QName(schema, name)) is not None
+                or ("type", schema, name) in self._uncompared
+                or ("relation", schema, name) in self._uncompared)
+
+    def _drop_object(self, key: Key, cascade: bool) -> None:
+        """``DROP`` of one relation, type or function, and with ``cascade`` what depends on it
+        (as :data:`_CASCADING` lists the kinds)."""
         if key.kind == "table":
-            if op.cascade:
+            if cascade:
                 self._drop_inheritors(key)
             self._drop_table(key)
-            if op.cascade:
-                self._drop_dependent_views(key.name)
+            if cascade:
+                self._drop_dependent_views(key.name, key.schema)
                 self._drop_type_dependents(qualified(key.schema, key.name))  # its row type
         elif key.kind == "index":
+            idx: Index = self.catalog.objects[key]  # type: ignore[assignment]
             self._drop_index(key)
+            if cascade and idx.unique and not idx.predicate:
+                self._foreign_keys_lost(Key("table", key.schema, idx.table),
+                                        tuple(k.strip('"') for k in idx.keys))
         elif key.kind == "view":
             self._drop_table(key)  # a view goes with its indexes, triggers and comments too
-            if op.cascade:
-                self._drop_dependent_views(key.name)
+            if cascade:
+                self._drop_dependent_views(key.name, key.schema)
                 self._drop_type_dependents(qualified(key.schema, key.name))
+        elif key.kind == "function":
+            self._drop_function(key, cascade)
         else:
             self._delete(key)
-            if key.kind == "sequence" and op.cascade:
-                self._drop_dependent_views(key.name)  # a view selecting from the sequence
+            if key.kind == "sequence" and cascade:
+                # a view selecting from the sequence
+                self._drop_dependent_views(key.name, key.schema)
                 default = nextval_default(key.name)  # and the defaults drawing on it
+                # (a normalized default names no schema: one in another schema draws on it
+                # where no other sequence has that name)
+                alone = not any(k.name == key.name
+                                for k in self.catalog.objects.by_kind.get("sequence", {}))
                 for o in list(self.catalog.of_kind("column")):
-                    if (isinstance(o, Column) and o.schema == key.schema and o.default
-                            and default in o.default):
+                    if (isinstance(o, Column) and (o.schema == key.schema or alone)
+                            and o.default and default in o.default):
                         self._put(replace(o, default=None))
-        if key.kind in TYPE_KINDS and op.cascade:
+        if key.kind in TYPE_KINDS and cascade:
             self._drop_type_dependents(qualified(key.schema, key.name))
+
+    def _drop_function(self, key: Key, cascade: bool, going: frozenset[Key] = frozenset()
+                       ) -> None:
+        """``DROP FUNCTION``; with CASCADE what calls it goes too, as pg_depend records the
+        calls of stored expressions: its triggers, column defaults (the column stays),
+        generated columns, CHECK and exclusion constraints, indexes whose keys or predicate
+        call it, views (and theirs) and policies.
+
+        Stored expressions are kept normalized, without a call's schema or argument types:
+        a call of a name that another modelled function has too is not told apart (reported,
+        kept). ``going``: functions dropped by the same statement (no other for a call).
+        """
+        self._delete(key)
+        if not cascade:
+            return
+        fq = f"{key.schema}.{key.name}"
+        for o in list(self.catalog.of_kind("trigger")):
+            if isinstance(o, Trigger) and o.function == fq:
+                self._delete(o.key)
+        overloaded = any(k.name == key.name and k not in going
+                         for k in self.catalog.objects.by_kind.get("function", {}))
+
+        def calls(what: str, *texts: str | None) -> bool:
+            if not any(t and calls_function(t, key.schema, key.name) for t in texts):
+                return False
+            if overloaded:
+                self._diag(f'DROP FUNCTION {key.name}({key.sub}) CASCADE: whether {what} calls '
+                           f'this "{key.name}" or another of that name is not modelled; it is '
+                           "kept")
+                return False
+            return True
+
+        for o in list(self.catalog.of_kind("column")):
+            if not isinstance(o, Column) or self.catalog.objects.get(o.key) is not o:
+                continue
+            where = f'column "{o.table}.{o.name}"'
+            if calls(where, o.generated):
+                self._drop_column(o.schema, o.table, o.name)
+                self._drop_column_dependents(o.schema, o.table, o.name)
+            elif calls(f"the default of {where}", o.default):
+                self._put(replace(o, default=None))
+        for c in list(self.catalog.of_kind("constraint")):
+            if (isinstance(c, Constraint) and c.type in ("check", "exclude")
+                    and c.key in self.catalog and calls(f'constraint "{c.name}"', c.expression)):
+                self._drop_constraint(c.key)
+        for i in list(self.catalog.of_kind("index")):
+            if (isinstance(i, Index) and i.key in self.catalog
+                    and calls(f'index "{i.name}"', *i.keys, i.predicate)):
+                self._drop_index(i.key)
+        for v in list(self.catalog.of_kind("view")):
+            if (isinstance(v, View) and v.key in self.catalog
+                    and calls(f'view "{v.name}"', v.definition or v.query)):
+                self._drop_object(v.key, cascade=True)
+        for p in list(self.catalog.of_kind("policy")):
+            if (isinstance(p, Policy) and p.key in self.catalog
+                    and calls(f'policy "{p.name}"', p.using, p.with_check)):
+                self._delete(p.key)
 
     def _drop_inheritors(self, key: Key) -> None:
         """DROP TABLE ... CASCADE: the tables that INHERIT from it go too, and theirs."""
@@ -250,23 +381,47 @@ class DropReplay(ReplayState):
             if isinstance(o, Table) and parent in o.inherits and o.key in self.catalog:
                 self._drop_inheritors(o.key)
                 self._drop_table(o.key)
-                self._drop_dependent_views(o.name)
+                self._drop_dependent_views(o.name, o.schema)
 
-    def _drop_dependent_views(self, name: str) -> None:
+    def _drop_dependent_views(self, name: str, schema: str | None = None) -> None:
         """DROP ... CASCADE: the views reading a dropped relation go, and theirs, transitively.
 
-        Relations are matched by name (the static view model keeps unqualified names).
+        The view model keeps unqualified names; with ``schema`` (the dropped relation's) a
+        view goes only where its text reads that one (:meth:`_view_reads`).
         """
         for o in list(self.catalog.of_kind("view")):
-            if isinstance(o, View) and name in o.relations and o.key in self.catalog:
+            if (isinstance(o, View) and name in o.relations and o.key in self.catalog
+                    and (schema is None or self._view_reads(o, schema, name))):
                 self._drop_table(o.key)
-                self._drop_dependent_views(o.name)
+                self._drop_dependent_views(o.name, o.schema)
                 self._drop_type_dependents(qualified(o.schema, o.name))  # its row type's uses
         for p in list(self.catalog.of_kind("policy")):  # a policy's subquery reading it
             if isinstance(p, Policy) and any(
                     e and "SELECT" in e.upper() and name in referenced_relations(e)
                     for e in (p.using, p.with_check)):
                 self._delete(p.key)
+
+    def _view_reads(self, view: View, schema: str, name: str) -> bool:
+        """Whether ``view`` reads relation ``schema.name`` (just dropped): a reference
+        qualified with that schema, or an unqualified one that the search path the view was
+        made under (else the one now) resolves to it, not to a relation of that name in a
+        schema before it. With neither on the path the name is taken to be it."""
+        from schemadiff.sql.normalize import qualified_relations
+
+        named = [s for s, n in qualified_relations(view.definition) if n == name]
+        if not named:
+            return True  # the text does not say (the model's relations do): as before
+        if schema in named:
+            return True
+        if None not in named:
+            return False
+        for s in self._view_paths.get(view.key, self._path()):
+            if s == schema:
+                return True
+            if (self._find(("table", "view", "sequence"), ops.QName(s, name)) is not None
+                    or ("relation", s, name) in self._uncompared):
+                return False
+        return True
 
     def _drop_index(self, key: Key) -> None:
         """Drop an index and, on a partitioned table, its copies on the partitions."""

@@ -439,3 +439,22 @@ def typed_constants(expression: str, types: dict[str, str]) -> str:
     from schemadiff.sql.normalize import normalize_expression
 
     return normalize_expression(tree.sql(dialect="postgres"))
+
+
+_STRING = re.compile(r"(?:[EeBbXxNnUu]&?)?'(?:[^']|'')*'")
+_CALL = re.compile(r'(?:("(?:[^"]|"")*"|[A-Za-z_][\w$]*)\s*\.\s*)?'
+                   r'("(?:[^"]|"")*"|[A-Za-z_][\w$]*)\s*\(')
+
+
+def calls_function(text: str, schema: str, name: str) -> bool:
+    """Whether expression or query text calls a function ``name`` (raw) and, where the call
+    names a schema, of ``schema``. Normalized expressions keep no schema on a call (and
+    upper-case its name), so which of two same-named functions one calls is not told here."""
+    def raw(ident: str) -> str:
+        return ident[1:-1].replace('""', '"') if ident.startswith('"') else ident.lower()
+
+    for m in _CALL.finditer(_STRING.sub("''", text)):
+        qualifier, called = m.group(1), m.group(2)
+        if raw(called) == name and (qualifier is None or raw(qualifier) == schema):
+            return True
+    return False

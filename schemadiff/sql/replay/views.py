@@ -58,6 +58,7 @@ class ViewReplay(ReplayState):
         names = output_names(op.query, self._relation_columns)  # type: ignore[attr-defined]
         if names is not None and op.columns:  # CREATE VIEW v (a, b): the first ones renamed
             names = op.columns + names[len(op.columns):]
+        self._view_paths[key] = self._path()
         self._put(View(schema, op.name.name, op.materialized, relations, query,
                        definition=op.query, columns=op.columns, comment=comment, options=options,
                        names=names))
