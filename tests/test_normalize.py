@@ -190,6 +190,10 @@ EQUAL: list[tuple[str, str, str]] = [
     ("jsonpath-arithmetic", "j @@ '$.a - 1 - 2 > 0'", "(j @@ '((($.\"a\" - 1) - 2) > 0)'::jsonpath)"),
     ("jsonpath-lax-var", "jsonb_path_query_first(j, 'lax $.a ? (@ == $x)', v)",
      "jsonb_path_query_first(j, '$.\"a\"?(@ == $\"x\")'::jsonpath, v)"),
+    # the deparser names a policy's own table t_1 inside its subquery (set_rtable_names)
+    ("self-reference-alias", "org IN (SELECT org FROM t)", "org IN (SELECT t_1.org FROM t t_1)"),
+    ("table-alias-qualifies-only", "EXISTS (SELECT 1 FROM t x WHERE x.a = 1)",
+     "EXISTS (SELECT 1 FROM t AS t_1 WHERE t_1.a = 1)"),
 ]
 
 # (id, one spelling, another that means something else)
@@ -253,6 +257,9 @@ DIFFERENT: list[tuple[str, str, str]] = [
     ("jsonpath-mode", "jsonb_path_exists(j, 'strict $.a')", "jsonb_path_exists(j, '$.a')"),
     ("jsonpath-quoted-key", "j @? '$.\"a b\"'", "j @? '$.\"ab\"'"),
     ("jsonpath-constant", "j @? '$.a ? (@ > 1)'", "j @? '$.a ? (@ > 2)'"),
+    ("table-alias-renames-columns", "(SELECT b FROM t AS a(b))", "(SELECT b FROM t AS a)"),
+    ("subquery-reads-another-table", "org IN (SELECT org FROM t AS t_1)",
+     "org IN (SELECT org FROM u AS t_1)"),
 ]
 
 ARRAY_LITERALS: list[tuple[str, str | None]] = [

@@ -887,6 +887,14 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         # CAST($1 AS public.mood): the catalog qualifies a type named in a SQL-standard body
         node.set("kind", node.args["kind"].expression)
         return node
+    if isinstance(node, exp.Table) and isinstance(node.this, exp.Identifier):
+        alias = node.args.get("alias")
+        if isinstance(alias, exp.TableAlias) and not alias.args.get("columns"):
+            # FROM t AS t_1: the deparser gives a relation a name unique in the whole
+            # expression (set_rtable_names), so a policy's subquery reading the policy's own
+            # table prints it aliased. Column qualifiers are not compared (above), so an alias
+            # that only qualifies says nothing either; one that renames columns stays
+            node.set("alias", None)
     if isinstance(node, exp.Table) and (node.args.get("db") or node.args.get("catalog")):
         node.set("db", None)  # FROM public.t in a subquery -> FROM t
         node.set("catalog", None)
