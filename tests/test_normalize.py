@@ -22,6 +22,8 @@ from schemadiff.sql.normalize import (
     parse_bool,
     quote_ident,
     quote_literal,
+    rename_relation,
+    rename_relation_column,
     type_ref,
     view_options,
 )
@@ -295,6 +297,42 @@ def test_equal(migration: str, catalog: str) -> None:
                          ids=[i for i, _, _ in DIFFERENT])
 def test_different(one: str, other: str) -> None:
     assert normalize_expression(one) != normalize_expression(other)
+
+
+# (id, expression on table "outer", after m.uid is renamed to user_id); tables' columns:
+RENAME_COLUMN_COLUMNS = {"m": frozenset({"org", "uid"}), "k": frozenset({"org", "uid"}),
+                         "t": frozenset({"org"})}
+RENAME_COLUMN: list[tuple[str, str, str, str]] = [
+    ("subquery", "t", "org IN (SELECT org FROM m WHERE m.uid = 1)",
+     "org IN (SELECT org FROM m WHERE user_id = 1)"),
+    ("own-table", "m", "uid = 1", "user_id = 1"),
+    ("other-tables-column", "m", "uid = 1 AND org IN (SELECT org FROM k WHERE uid = 2)",
+     "user_id = 1 AND org IN (SELECT org FROM k WHERE uid = 2)"),
+    ("outer-reference", "m", "EXISTS (SELECT 1 FROM t WHERE t.org = uid)",
+     "EXISTS (SELECT 1 FROM t WHERE t.org = user_id)"),
+    ("nested", "t", "org IN (SELECT org FROM m WHERE EXISTS (SELECT 1 FROM t WHERE uid = 2))",
+     "org IN (SELECT org FROM m WHERE EXISTS (SELECT 1 FROM t WHERE user_id = 2))"),
+    ("ambiguous-kept", "t", "org IN (SELECT m.org FROM m JOIN k ON m.uid = k.uid)",
+     "org IN (SELECT m.org FROM m JOIN k ON m.uid = k.uid)"),
+    ("unknown-source-kept", "t", "org IN (SELECT org FROM x WHERE uid = 1)",
+     "org IN (SELECT org FROM x WHERE uid = 1)"),
+]
+
+
+@pytest.mark.parametrize(("outer", "expression", "expected"),
+                         [(o, e, x) for _, o, e, x in RENAME_COLUMN],
+                         ids=[i for i, _, _, _ in RENAME_COLUMN])
+def test_rename_relation_column(outer: str, expression: str, expected: str) -> None:
+    renamed = rename_relation_column(normalize_expression(expression), "m", "uid", "user_id",
+                                     outer, RENAME_COLUMN_COLUMNS)
+    assert renamed == normalize_expression(expected)
+
+
+def test_rename_relation() -> None:
+    assert rename_relation(normalize_expression("id IN (SELECT id FROM public.t)"), "t", "t2") \
+        == normalize_expression("id IN (SELECT id FROM t2)")
+    cte = normalize_expression("id IN (WITH t AS (SELECT 1 AS id) SELECT id FROM t)")
+    assert rename_relation(cte, "t", "t2") == cte
 
 
 def test_unparsable_falls_back_to_collapsed_text() -> None:

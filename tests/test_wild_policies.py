@@ -33,6 +33,55 @@ CREATE TABLE u (id int);
 CREATE POLICY p ON u USING (id IN (SELECT t.id FROM t JOIN u u2 ON u2.id = t.a));
 CREATE POLICY q ON u USING (id IN (SELECT u.id FROM u JOIN t ON t.a = u.id));
 """),
+    # the catalog keeps the subquery's relation by oid: the deparser prints its new name
+    ("subquery-table-renamed", """
+CREATE TABLE t (id int);
+CREATE TABLE u (id int);
+CREATE POLICY p ON u USING (id IN (SELECT id FROM t));
+CREATE POLICY q ON t USING (id IN (SELECT id FROM t WHERE id > 0));
+ALTER TABLE t RENAME TO t2;
+"""),
+    ("subquery-view-renamed", """
+CREATE TABLE u (id int);
+CREATE VIEW v AS SELECT id FROM u;
+CREATE POLICY p ON u USING (id IN (SELECT id FROM v));
+ALTER VIEW v RENAME TO v2;
+"""),
+    ("subquery-table-moved", """
+CREATE SCHEMA x;
+CREATE TABLE t (id int);
+CREATE TABLE u (id int);
+CREATE POLICY p ON u USING (id IN (SELECT id FROM t));
+ALTER TABLE t SET SCHEMA x;
+"""),
+    # a column of another table, read in a subquery, renamed
+    ("subquery-column-renamed", """
+CREATE TABLE t (id int, org int);
+CREATE TABLE m (org int, uid int);
+CREATE POLICY p ON t USING (org IN (SELECT m.org FROM m WHERE m.uid = 1));
+ALTER TABLE m RENAME COLUMN uid TO user_id;
+"""),
+    # the column's name read from another table in the subquery is that table's: kept
+    ("column-renamed-not-the-subquerys", """
+CREATE TABLE m (org int, uid int);
+CREATE TABLE k (org int, uid int);
+CREATE POLICY p ON m USING (uid = 1 AND org IN (SELECT org FROM k WHERE uid = 2));
+CREATE POLICY q ON k USING (org IN (SELECT org FROM m WHERE uid = 3));
+ALTER TABLE m RENAME COLUMN uid TO user_id;
+"""),
+    # the outer table's column, read inside a subquery over a table without it
+    ("column-renamed-outer-reference", """
+CREATE TABLE m (org int, uid int);
+CREATE TABLE k (org int);
+CREATE POLICY p ON m USING (EXISTS (SELECT 1 FROM k WHERE k.org = uid));
+ALTER TABLE m RENAME COLUMN uid TO user_id;
+"""),
+    ("column-renamed-both", """
+CREATE TABLE m (org int, uid int);
+CREATE POLICY p ON m USING (org IN (SELECT org FROM m WHERE uid = 1));
+ALTER TABLE m RENAME COLUMN uid TO user_id;
+ALTER TABLE m RENAME TO members;
+"""),
 ]
 
 
@@ -60,6 +109,14 @@ CREATE POLICY p ON t USING (org IN (SELECT org FROM t));
 CREATE TABLE t (id int, org int);
 CREATE POLICY p ON t USING (EXISTS (SELECT 1 FROM t WHERE t.org = 1));
 """, "ALTER POLICY p ON t USING (EXISTS (SELECT 1 FROM t WHERE t.org = 2))"),
+    ("renamed-then-another-table", """
+CREATE TABLE t (id int, org int);
+CREATE TABLE m (org int, uid int);
+CREATE TABLE k (org int, uid int);
+CREATE POLICY p ON t USING (org IN (SELECT org FROM m WHERE uid = 1));
+ALTER TABLE m RENAME COLUMN uid TO user_id;
+ALTER TABLE m RENAME TO members;
+""", "ALTER POLICY p ON t USING (org IN (SELECT org FROM k WHERE uid = 1))"),
 ]
 
 
