@@ -82,6 +82,18 @@ CREATE POLICY p ON m USING (org IN (SELECT org FROM m WHERE uid = 1));
 ALTER TABLE m RENAME COLUMN uid TO user_id;
 ALTER TABLE m RENAME TO members;
 """),
+    # COMMENT ... IS '' removes the comment, on a policy as on anything else
+    ("empty-comment-removes", """
+CREATE TABLE u (id int);
+CREATE POLICY p ON u USING (id > 0);
+COMMENT ON POLICY p ON u IS 'who may read';
+COMMENT ON POLICY p ON u IS '';
+COMMENT ON TABLE u IS '';
+COMMENT ON COLUMN u.id IS 'x';
+COMMENT ON COLUMN u.id IS '';
+CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'select 1';
+COMMENT ON FUNCTION f() IS '';
+"""),
 ]
 
 
