@@ -19,7 +19,7 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -913,6 +913,14 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         # CAST($1 AS public.mood): the catalog qualifies a type named in a SQL-standard body
         node.set("kind", node.args["kind"].expression)
         return node
+    if isinstance(node, exp.Table) and isinstance(node.this, exp.Identifier):
+        alias = node.args.get("alias")
+        if isinstance(alias, exp.TableAlias) and not alias.args.get("columns"):
+            # FROM t AS t_1: the deparser gives a relation a name unique in the whole
+            # expression (set_rtable_names), so a policy's subquery reading the policy's own
+            # table prints it aliased. Column qualifiers are not compared (above), so an alias
+            # that only qualifies says nothing either; one that renames columns stays
+            node.set("alias", None)
     if isinstance(node, exp.Table) and (node.args.get("db") or node.args.get("catalog")):
         node.set("db", None)  # FROM public.t in a subquery -> FROM t
         node.set("catalog", None)
@@ -1267,6 +1275,83 @@ def rename_column(expression: str, old: str, new: str) -> str:
     changed = False
     for col in tree.find_all(exp.Column):
         if col.name == old:
+            col.set("this", exp.Identifier(this=new, quoted=not _SIMPLE_IDENT.match(new)))
+            changed = True
+    if not changed:
+        return expression
+    return _finish(tree).sql(dialect="postgres", comments=False)
+
+
+def rename_relation(expression: str, old: str, new: str) -> str:
+    """Rewrite references to the table or view ``old`` -> ``new`` in a canonical expression
+    (a policy's subquery): the catalog keeps the relation's oid, the deparser prints its name
+    of the day. A CTE named ``old`` is not the relation; names are compared unqualified, as
+    the expression keeps them."""
+    tree = _parse_expression(expression)
+    if tree is None:
+        return expression
+    ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
+    changed = False
+    for table in tree.find_all(exp.Table):
+        if (isinstance(table.this, exp.Identifier) and table.name == old
+                and old not in ctes):
+            table.set("this", exp.Identifier(this=new, quoted=not _SIMPLE_IDENT.match(new)))
+            changed = True
+    if not changed:
+        return expression
+    return _finish(tree).sql(dialect="postgres", comments=False)
+
+
+def _from_items(select: exp.Select) -> list[exp.Expression]:
+    from_ = select.args.get("from_") or select.args.get("from")
+    items = [from_.this] if from_ is not None else []
+    return items + [j.this for j in select.args.get("joins") or []]
+
+
+def _column_owner(column: exp.Column, outer: str | None,
+                  columns: Mapping[str, frozenset[str]], ctes: set[str]) -> str | None:
+    """The relation an unqualified column reference reads, as PostgreSQL resolves it: the
+    innermost select whose FROM items have such a column, else the expression's own table
+    ``outer`` ("" when there is none). None: undecided (a FROM item whose columns are not
+    known, a subquery, a function, a CTE; or two items with the column, told apart by the
+    qualifiers the canonical form no longer has)."""
+    name = column.name
+    node: exp.Expression | None = column.parent
+    while node is not None:
+        if isinstance(node, exp.Select):
+            owners = []
+            for item in _from_items(node):
+                if not (isinstance(item, exp.Table) and isinstance(item.this, exp.Identifier)):
+                    return None
+                if item.name in ctes or item.name not in columns:
+                    return None
+                if name in columns[item.name]:
+                    owners.append(item.name)
+            if len(owners) > 1:
+                return None
+            if owners:
+                return owners[0]
+        node = node.parent
+    return outer or ""
+
+
+def rename_relation_column(expression: str, relation: str, old: str, new: str,
+                           outer: str | None, columns: Mapping[str, frozenset[str]]) -> str:
+    """Rewrite the references to column ``old`` of ``relation`` -> ``new`` in a canonical
+    expression whose own table (a policy's) is ``outer``, subqueries included: a reference is
+    the column it resolves to (:func:`_column_owner`) over the tables' ``columns`` (relation
+    name -> its column names, ``relation`` with ``old``). A reference that cannot be resolved
+    is renamed when the expression is on ``relation`` itself, as a plain one is."""
+    tree = _parse_expression(expression)
+    if tree is None:
+        return expression
+    ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
+    changed = False
+    for col in list(tree.find_all(exp.Column)):
+        if col.name != old or col.args.get("table") is not None:
+            continue
+        owner = _column_owner(col, outer, columns, ctes)
+        if owner == relation or (owner is None and outer == relation):
             col.set("this", exp.Identifier(this=new, quoted=not _SIMPLE_IDENT.match(new)))
             changed = True
     if not changed:

@@ -19,6 +19,8 @@ class CommentReplay(ReplayState):
     """The replay of ``COMMENT ON``: the comment as an attribute of its object."""
 
     def _op_Comment(self, op: ops.Comment) -> None:
+        if op.text == "":  # IS '': PostgreSQL removes the comment (CreateComments)
+            op = replace(op, text=None)
         if op.target == "extension":
             return  # extension comments come from the extension's control file, not from users
         if op.target == "domain constraint":  # not compared: the domain keeps (name, check)

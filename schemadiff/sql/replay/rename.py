@@ -18,6 +18,8 @@ from schemadiff.model import (
 from schemadiff.sql.normalize import (
     nextval_default,
     rename_column,
+    rename_relation,
+    rename_relation_column,
 )
 from schemadiff.sql.replay.core import ReplayState
 from schemadiff.sql.replay.text import (
@@ -61,6 +63,7 @@ class RenameReplay(ReplayState):
         for o in self.catalog.indexes_on(key.schema, key.name):
             self._delete(o.key)
             self._put(replace(o, schema=schema, table=name))
+        self._rename_in_policies(key.name, name)
         if key.kind == "view":
             self._rename_in_views(key.name, name)
             return
@@ -84,6 +87,49 @@ class RenameReplay(ReplayState):
                 relations = tuple(sorted(new if r == old else r for r in o.relations))
                 # the deparser prints the new name: the query as written no longer decides
                 self._put(replace(o, relations=relations, query=None))
+
+    def _rename_in_policies(self, old: str, new: str) -> None:
+        """A relation renamed: the policies whose subqueries read it print the new name."""
+        if old == new:  # ALTER TABLE ... SET SCHEMA: expressions keep no schema
+            return
+        ren = lambda e: rename_relation(e, old, new) if e else e  # noqa: E731
+        for o in list(self.catalog.of_kind("policy")):
+            if isinstance(o, Policy):
+                renamed = replace(o, using=ren(o.using), with_check=ren(o.with_check))
+                if renamed != o:
+                    self._put(renamed)
+
+    def _column_names_by_relation(self) -> dict[str, frozenset[str]]:
+        """Each table's and view's column names, by unqualified name (those of the tables of
+        one name in several schemas together)."""
+        out: dict[str, set[str]] = {}
+        for c in self.catalog.of_kind("column"):
+            if isinstance(c, Column):
+                out.setdefault(c.table, set()).add(c.name)
+        for v in self.catalog.of_kind("view"):
+            if isinstance(v, View) and v.names is not None:
+                out.setdefault(v.name, set()).update(v.names)
+        return {name: frozenset(cols) for name, cols in out.items()}
+
+    def _rename_column_in_policies(self, schema: str, table: str, old: str, new: str) -> None:
+        """A column renamed (its record already is): the policies on its table, and those on
+        others whose subqueries read it, print the new name."""
+        columns: dict[str, frozenset[str]] | None = None
+        for o in list(self.catalog.of_kind("policy")):
+            if not isinstance(o, Policy):
+                continue
+            on_it = (o.schema, o.table) == (schema, table)
+            if not on_it and not any(e and "SELECT" in e.upper()
+                                     for e in (o.using, o.with_check)):
+                continue
+            if columns is None:
+                columns = self._column_names_by_relation()
+                columns[table] = (columns.get(table, frozenset()) - {new}) | {old}
+            using, check = (rename_relation_column(e, table, old, new, o.table, columns)
+                            if e else e for e in (o.using, o.with_check))
+            renamed = replace(o, using=using, with_check=check)
+            if renamed != o:
+                self._put(renamed)
 
     def _views_undecided(self, relation: str) -> None:
         """A column of ``relation`` renamed: the views reading it print ``new AS old`` now."""
@@ -111,6 +157,7 @@ class RenameReplay(ReplayState):
         self._identity_renamed(schema, table, schema, table, old, new)
         self._column_privileges_moved(schema, table, old, new)
         self._views_undecided(table)
+        self._rename_column_in_policies(schema, table, old, new)
         tkey = Key("table", schema, table)
         tobj: Table | None = self.catalog.objects.get(tkey)  # type: ignore[assignment]
         if tobj is not None and tobj.partition_by:
@@ -125,8 +172,6 @@ class RenameReplay(ReplayState):
                               if o.type == "exclude" and o.expression else ren(o.expression))
                 self._put(replace(o, columns=sub(o.columns), include=sub(o.include),
                                   expression=expression))
-            elif isinstance(o, Policy):
-                self._put(replace(o, using=ren(o.using), with_check=ren(o.with_check)))
             elif isinstance(o, Column) and o.generated:
                 self._put(replace(o, generated=ren(o.generated)))
             elif isinstance(o, Trigger):
