@@ -1359,6 +1359,70 @@ def rename_relation_column(expression: str, relation: str, old: str, new: str,
     return _finish(tree).sql(dialect="postgres", comments=False)
 
 
+def _reads_back(text: str) -> exp.Expression | None:
+    """The tree of a canonical text, if printing it gives the text back (else a rewrite of
+    the tree could change more than what it rewrites)."""
+    tree = _parse_expression(text)
+    if tree is None:
+        return None
+    try:
+        same = tree.sql(dialect="postgres", comments=False) == text
+    except (SqlglotError, ValueError):  # pragma: no cover - generator gaps
+        return None
+    return tree if same else None
+
+
+@lru_cache(maxsize=1024)
+def _own_function_class(name: str) -> bool:
+    """Whether sqlglot reads a call of ``name`` into a class of its own (``left``,
+    ``sha256``): its calls are then not told apart as :class:`exp.Anonymous` nodes."""
+    tree = _parse_expression(quote_ident(name) + "(1)")
+    return tree is not None and not isinstance(tree, exp.Anonymous)
+
+
+def function_call_arities(text: str, name: str) -> frozenset[int] | None:
+    """How many arguments each call of the function ``name`` passes in a canonical
+    expression or view query (schema qualifiers are not kept in it); None when that cannot
+    be told: the text does not read back to itself, or ``name`` is one sqlglot gives a
+    class of its own and the text may call it."""
+    if name.lower() not in text.lower():
+        return frozenset()
+    if _own_function_class(name):
+        return None
+    tree = _reads_back(text)
+    if tree is None:
+        return None
+    return frozenset(len(node.expressions) for node in tree.find_all(exp.Anonymous)
+                     if node.name.lower() == name.lower())
+
+
+def rename_function(text: str, old: str, new: str, arities: frozenset[int], *,
+                    name_columns: bool = True) -> str:
+    """Rewrite the calls of function ``old`` that pass one of ``arities`` arguments into
+    calls of ``new`` in a canonical expression or view query (the catalog stores a call by
+    the function's oid: it prints the new name); column names and string constants equal
+    to ``old`` are not calls and stay.
+
+    A call that is a bare output column of a SELECT keeps the column name it was given,
+    ``old``: the deparser prints ``SELECT new() AS old``. ``name_columns=False`` for a
+    :func:`canonical_view_query`, which keeps no output names.
+    """
+    tree = _reads_back(text) if arities else None
+    if tree is None:
+        return text
+    changed = False
+    for node in list(tree.find_all(exp.Anonymous)):
+        if node.name.lower() == old.lower() and len(node.expressions) in arities:
+            node.set("this", new.lower())  # as _rewrite spells every call's name
+            changed = True
+            if (name_columns and isinstance(node.parent, exp.Select)
+                    and node.arg_key == "expressions"):
+                quoted = not _SIMPLE_IDENT.match(old) or old in _RESERVED
+                node.replace(exp.Alias(this=node.copy(),
+                                       alias=exp.Identifier(this=old, quoted=quoted)))
+    return tree.sql(dialect="postgres", comments=False) if changed else text
+
+
 def rename_literal(expression: str, old: str, new: str) -> str:
     """Rewrite string constants ``'old'`` -> ``'new'`` in a canonical expression."""
     tree = _parse_expression(expression)

@@ -7,19 +7,35 @@ from dataclasses import replace
 from typing import Any
 
 from schemadiff.model import (
+    Column,
+    Constraint,
+    Domain,
     Function,
+    Index,
     Key,
+    Policy,
+    SchemaObject,
+    Table,
     Trigger,
+    View,
 )
 from schemadiff.sql import ops
 from schemadiff.sql.normalize import (
     TypeRef,
     argument_text,
     expand_atomic_stars,
+    function_call_arities,
     needs_table_columns,
     quote_ident,
+    rename_function,
 )
 from schemadiff.sql.replay.core import ReplayState
+from schemadiff.sql.replay.text import (
+    exclusion_edited,
+    key_edited,
+    partition_by_edited,
+    top_items,
+)
 
 
 def _altered_function(fn: Function, options: tuple[tuple[str, object], ...]) -> Function:
@@ -53,6 +69,44 @@ def retype_argument(argument: str, sub: Any) -> str:
             return " ".join([*words[:i], sub(tail)]) + sep + default
     return argument
 
+
+def accepted_arities(fn: Function) -> tuple[int, int | None]:
+    """The fewest and most arguments a call of ``fn`` may pass (None: no most, a VARIADIC
+    parameter), from its parameter list (``a integer, b text DEFAULT 'x'``)."""
+    inputs = defaults = 0
+    variadic = False
+    for part in top_items(fn.arguments) if fn.arguments.strip() else []:
+        mode = part.split(" ", 1)[0]
+        if mode == "OUT":
+            continue
+        inputs += 1
+        defaults += " DEFAULT " in part
+        variadic |= mode == "VARIADIC"
+    return inputs - defaults, None if variadic else inputs
+
+
+def _accepts(fn: Function, arity: int) -> bool:
+    least, most = accepted_arities(fn)
+    return least <= arity and (most is None or arity <= most)
+
+
+def _body_edited(body: str, edit: Callable[[str], str]) -> str:
+    """A SQL-standard body (``RETURN e``, ``BEGIN ATOMIC s1; s2; END``) with ``edit``
+    applied to its expression or to each statement; any other body is kept."""
+    if body.startswith("RETURN "):
+        return "RETURN " + edit(body[len("RETURN "):])
+    if not (body.startswith("BEGIN ATOMIC ") and body.endswith(" END")):
+        return body
+    parts = body[len("BEGIN ATOMIC "):-len(" END")].split(";")
+    for i, part in enumerate(parts):
+        statement = part.strip()
+        if statement:  # the part is blanks around the statement: it holds it once
+            parts[i] = part.replace(statement, edit(statement), 1)
+    return "BEGIN ATOMIC " + ";".join(parts) + " END"
+
+
+class _Undecided(Exception):
+    """Which function a call in a stored expression resolves to cannot be told."""
 
 
 class FunctionReplay(ReplayState):
@@ -150,6 +204,79 @@ class FunctionReplay(ReplayState):
             for t in list(self.catalog.of_kind("trigger")):
                 if isinstance(t, Trigger) and t.function == old_ref:
                     self._put(replace(t, function=new_ref))
+        if moved.name != obj.name and obj.routine != "procedure":
+            self._calls_renamed(moved, obj.name)
+        # ALTER FUNCTION ... SET SCHEMA: stored expressions keep no schema qualifier (it is
+        # not compared: the deparser prints one only where the search path does not find
+        # the function), so they print the same
+
+    def _calls_renamed(self, fn: Function, old: str) -> None:
+        """``ALTER FUNCTION old(...) RENAME TO new``: every stored expression calling it
+        (defaults, generated columns, checks, exclusions, index keys and predicates,
+        partition keys, policies, trigger conditions, domains, views) prints the new name,
+        the catalog holding the call by the function's oid.
+
+        The texts keep no schema qualifier: a call is the renamed function's when no other
+        function of that name takes as many arguments; where one does (an overload, one of
+        another schema), or the text cannot be read back, the object is kept as written and
+        the statement reported as not modelled.
+        """
+        others = [o for o in self.catalog.of_kind("function")
+                  if isinstance(o, Function) and o.key != fn.key and o.routine != "procedure"
+                  and o.name.lower() == old.lower()]
+
+        def edit(text: str, name_columns: bool = True) -> str:
+            arities = function_call_arities(text, old)
+            if arities is None:
+                raise _Undecided
+            ours = frozenset(n for n in arities if _accepts(fn, n))
+            if any(_accepts(o, n) for o in others for n in ours):
+                raise _Undecided
+            return rename_function(text, old, fn.name, ours, name_columns=name_columns)
+
+        def opt(text: str | None) -> str | None:
+            return edit(text) if text else text
+
+        for kind in ("column", "constraint", "index", "policy", "trigger", "domain", "view",
+                     "table", "function"):
+            for o in list(self.catalog.of_kind(kind)):
+                try:
+                    after = self._with_calls_edited(o, edit, opt)
+                except _Undecided:
+                    self._diag(f'ALTER FUNCTION {old} RENAME: which function the calls of '
+                               f'"{old}" in {kind} "{o.key.display}" resolve to is not '
+                               "modelled; it is kept as written")
+                    continue
+                if after != o:
+                    self._put(after)
+
+    @staticmethod
+    def _with_calls_edited(o: SchemaObject, edit: Callable[..., str],
+                           opt: Callable[[str | None], str | None]) -> SchemaObject:
+        """``o`` with ``edit`` applied to each stored expression it holds (a routine's
+        SQL-standard body is one: a quoted body is text, which PostgreSQL does not edit)."""
+        if isinstance(o, Function):
+            return replace(o, body=_body_edited(o.body, edit))
+        if isinstance(o, Column):
+            return replace(o, default=opt(o.default), generated=opt(o.generated))
+        if isinstance(o, Constraint) and o.expression:
+            return replace(o, expression=exclusion_edited(o.expression, edit)
+                           if o.type == "exclude" else edit(o.expression))
+        if isinstance(o, Index):
+            return replace(o, keys=tuple(key_edited(k, edit) for k in o.keys),
+                           predicate=opt(o.predicate))
+        if isinstance(o, Policy):
+            return replace(o, using=opt(o.using), with_check=opt(o.with_check))
+        if isinstance(o, Trigger):
+            return replace(o, when=opt(o.when))
+        if isinstance(o, Domain):
+            return replace(o, default=opt(o.default),
+                           checks=tuple((n, edit(e)) for n, e in o.checks))
+        if isinstance(o, View):
+            return replace(o, query=edit(o.query, False) if o.query else o.query)
+        if isinstance(o, Table) and o.partition_by:
+            return replace(o, partition_by=partition_by_edited(o.partition_by, edit))
+        return o
 
 
 HANDLERS: dict[type, Callable[[Any, Any], None]] = {

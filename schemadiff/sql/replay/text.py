@@ -4,6 +4,7 @@ partition keys and trigger events, renamed or retyped."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from schemadiff.model import (
     Index,
@@ -55,6 +56,35 @@ def _rename_in_exclusion(expression: str, old: str, new: str) -> str:
         renamed.append(_rename_key(key, old, new) + sep + op if sep else element)
     out = f"USING {method} ({', '.join(renamed)})"
     return out + (f" WHERE ({rename_column(pred, old, new)})" if pred else "")
+
+
+def key_edited(key: str, edit: Callable[[str], str]) -> str:
+    """An index key with ``edit`` applied to its expression (``(lower(b)) DESC``); a plain
+    column key is kept."""
+    expr, is_expr, suffix = split_index_key(key)
+    return "(" + edit(expr) + ")" + suffix if is_expr else key
+
+
+def exclusion_edited(expression: str, edit: Callable[[str], str]) -> str:
+    """An exclusion constraint with ``edit`` applied to its key expressions and predicate."""
+    parts = exclusion_parts(expression)
+    if parts is None:
+        return edit(expression)  # not understood: the caller's edit decides what it does
+    method, elements, pred = parts
+    edited = []
+    for element in elements:
+        key, sep, op = element.rpartition(" WITH ")
+        edited.append(key_edited(key, edit) + sep + op if sep else element)
+    out = f"USING {method} ({', '.join(edited)})"
+    return out + (f" WHERE ({edit(pred)})" if pred else "")
+
+
+def partition_by_edited(partition_by: str, edit: Callable[[str], str]) -> str:
+    """``RANGE (f(a), b)`` with ``edit`` applied to each key."""
+    strategy, _, inner = partition_by.partition(" ")
+    if not (inner.startswith("(") and inner.endswith(")")):
+        return edit(partition_by)
+    return f"{strategy} ({', '.join(edit(p.strip()) for p in top_items(inner[1:-1]))})"
 
 
 def exclusion_columns(expression: str) -> set[str]:
