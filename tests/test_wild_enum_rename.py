@@ -1,6 +1,7 @@
 """``ALTER TYPE ... RENAME VALUE``: PostgreSQL stores an enum constant as the label's oid, so
 every stored expression holding one prints the new label, and only those: a string spelled
 like the old label that is not of the enum (compared to a text column) keeps its text.
+``ALTER TYPE ... RENAME ATTRIBUTE`` likewise: a field selection stores the attribute's number.
 
 Each case builds a history on a real server: it must compare clean, live and through
 ``pg_dump``, against the replay of the same SQL.
@@ -15,7 +16,7 @@ import pytest
 from pg import PgServer
 from schemadiff.history import replay_sql
 from schemadiff.model import Constraint, Key
-from schemadiff.sql.normalize import _array_elements, rename_enum_label
+from schemadiff.sql.normalize import _array_elements, rename_enum_label, rename_field
 from test_wild_histories import _assert_clean
 
 CASES: list[tuple[str, str]] = [
@@ -95,6 +96,39 @@ CREATE TABLE u (kind text);
 CREATE VIEW v AS SELECT t.kind FROM t JOIN u ON true WHERE u.kind = 'a';
 ALTER TYPE k RENAME VALUE 'a' TO 'alpha';
 ALTER TYPE k RENAME VALUE 'alpha' TO 'beta';
+"""),
+    ("attribute-in-view", """
+CREATE TYPE money_amount AS (amount_cents bigint, currency char(3));
+CREATE TABLE charges (price money_amount);
+CREATE VIEW v AS SELECT (price).amount_cents AS cents FROM charges;
+ALTER TYPE money_amount RENAME ATTRIBUTE amount_cents TO amount_minor;
+"""),
+    ("attribute-in-index-and-check", """
+CREATE TYPE money_amount AS (amount_cents bigint, currency char(3));
+CREATE TABLE charges (price money_amount);
+CREATE INDEX ci ON charges (((price).amount_cents));
+ALTER TABLE charges ADD CONSTRAINT pos CHECK ((price).amount_cents >= 0);
+ALTER TYPE money_amount RENAME ATTRIBUTE amount_cents TO amount_minor;
+"""),
+    # the same attribute name in another composite type stays
+    ("attribute-everywhere", """
+CREATE TYPE money_amount AS (amount_cents bigint, currency char(3));
+CREATE TYPE other AS (amount_cents bigint);
+CREATE TABLE charges (id int, price money_amount, o other,
+    cents bigint GENERATED ALWAYS AS ((price).amount_cents) STORED,
+    CONSTRAINT oc CHECK ((o).amount_cents >= 0),
+    CONSTRAINT pc CHECK ((price).amount_cents >= 0 AND (price).currency <> ''));
+CREATE INDEX ci ON charges (((price).amount_cents)) WHERE (price).amount_cents > 0;
+CREATE INDEX ci2 ON charges (((o).amount_cents));
+ALTER TABLE charges ENABLE ROW LEVEL SECURITY;
+CREATE POLICY p ON charges USING ((price).amount_cents > 0);
+CREATE FUNCTION trg() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+CREATE TRIGGER tr BEFORE UPDATE ON charges FOR EACH ROW
+    WHEN ((NEW.price).amount_cents > 0) EXECUTE FUNCTION trg();
+CREATE VIEW v AS SELECT (c.price).amount_cents AS cents, (o).amount_cents AS oc FROM charges c;
+CREATE TABLE refunds (id int, price other);
+CREATE VIEW w AS SELECT (c.price).amount_cents AS a FROM charges c JOIN refunds r USING (id);
+ALTER TYPE money_amount RENAME ATTRIBUTE amount_cents TO amount_minor;
 """),
 ]
 
@@ -179,3 +213,24 @@ def test_rename_enum_label(expression: str, whole: bool, source: str | None, exp
 ])
 def test_array_elements(text: str, elements: list[str] | None) -> None:
     assert _array_elements(text) == elements
+
+
+FIELD_CASES: list[tuple[str, str, str, tuple[str, bool]]] = [
+    # (id, expression, rows, expected (text, undecided))
+    ("of-the-type", "(price.a) >= 0", "", ("(price.b) >= 0", False)),
+    ("of-another-type", "(o.a) >= 0", "", ("(o.a) >= 0", False)),
+    ("plain-column", "a >= 0", "", ("a >= 0", False)),
+    ("unknown-column", "x.a >= 0", "", ("x.a >= 0", True)),
+    ("ambiguous-column", "both.a >= 0", "", ("both.a >= 0", True)),
+    ("trigger-row", "(new.price.a) > 0", "new", ("(new.price.b) > 0", False)),
+    ("not-a-row", "(s.price.a) > 0", "new", ("(s.price.a) > 0", True)),
+    ("other-field", "price.c > 0", "", ("price.c > 0", False)),
+    ("view", "SELECT price.a, o.a FROM t", "", ("SELECT price.b, o.a FROM t", False)),
+]
+
+
+@pytest.mark.parametrize(("expression", "rows", "expected"), [c[1:] for c in FIELD_CASES],
+                         ids=[c[0] for c in FIELD_CASES])
+def test_rename_field(expression: str, rows: str, expected: tuple[str, bool]) -> None:
+    columns: dict[str, bool | None] = {"price": True, "o": False, "both": None}
+    assert rename_field(expression, "a", "b", columns, frozenset(rows.split())) == expected

@@ -1394,6 +1394,46 @@ def rename_enum_label(expression: str, old: str, new: str, columns: dict[str, bo
     return _finish(tree).sql(dialect="postgres", comments=False), undecided
 
 
+def rename_field(expression: str, old: str, new: str, columns: dict[str, bool | None],
+                 rows: frozenset[str] = frozenset()) -> tuple[str, bool]:
+    """``ALTER TYPE ... RENAME ATTRIBUTE old TO new`` in a canonical expression: a field
+    selection ``(col).old`` of a column of the composite type prints the new name
+    (PostgreSQL stores the attribute's number); the same name selected from anything else
+    stays.
+
+    Args:
+        expression: a canonical expression or view query (whose table qualifiers are gone:
+            ``a.b`` in it is a field ``b`` of a column ``a``).
+        columns: column name -> whether it is of the type, None where that cannot be told.
+        rows: qualifiers naming a row whose columns are selected (``new``, ``old`` in a
+            trigger's ``WHEN``).
+
+    Returns:
+        The expression with the fields renamed (unchanged when it has none), and whether a
+        selection of ``old`` was left because what it selects from cannot be told.
+    """
+    tree = _parse_expression(expression)
+    if tree is None:
+        return expression, old in expression
+    changed = undecided = False
+    for node in list(tree.find_all(exp.Column, exp.Dot)):
+        if isinstance(node, exp.Dot):
+            undecided = undecided or node.name == old
+            continue
+        table, db = node.args.get("table"), node.args.get("db")
+        if node.name != old or table is None:
+            continue
+        row = db is None or (db.name.lower() in rows and not node.args.get("catalog"))
+        of_type = columns.get(table.name) if row else None
+        undecided = undecided or of_type is None
+        if of_type:
+            node.set("this", exp.to_identifier(new))
+            changed = True
+    if not changed:
+        return expression, undecided
+    return _finish(tree).sql(dialect="postgres", comments=False), undecided
+
+
 @lru_cache(maxsize=16384)
 def referenced_columns(expression: str) -> frozenset[str]:
     """Column names a canonical expression reads.

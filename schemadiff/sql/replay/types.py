@@ -27,6 +27,7 @@ from schemadiff.sql.names import (
 from schemadiff.sql.normalize import (
     qualified,
     rename_enum_label,
+    rename_field,
 )
 from schemadiff.sql.replay.core import TYPE_KINDS, ReplayState
 from schemadiff.sql.replay.functions import retype_argument
@@ -133,6 +134,7 @@ class TypeReplay(ReplayState):
             for t in self._typed_tables(key):
                 if Key("column", t.schema, t.name, a[0]) in self.catalog:
                     self._rename_column(t.schema, t.name, a[0], a[1])
+            self._rename_field(key, a[0], a[1])
         elif op.action == "set_default":
             self._put(replace(obj, default=a[0]))
         elif op.action == "set_not_null":
@@ -232,6 +234,68 @@ class TypeReplay(ReplayState):
             self._diag(f"RENAME VALUE '{old}': whether the '{old}' of "
                        f"{', '.join(sorted(set(undecided)))} is the enum's label the text does "
                        "not tell; left as it was")
+
+    def _rename_field(self, key: Key, old: str, new: str) -> None:
+        """A composite type's attribute renamed: stored expressions select it by number, so a
+        ``(col).old`` of a column of the type prints the new name (checks, generated columns,
+        index keys and predicates, policies, trigger ``WHEN``, views). One whose column the
+        text does not tell is left and the statement reported; a view's query is then
+        undecided (not compared).
+        See https://www.postgresql.org/docs/current/sql-altertype.html
+        """
+        type_text = qualified(key.schema, key.name)
+        undecided: list[str] = []
+
+        def ren(text: str | None, columns: dict[str, bool | None], what: str,
+                rows: frozenset[str] = frozenset()) -> str | None:
+            if not text or old not in text:
+                return text
+            out, left = rename_field(text, old, new, columns, rows)
+            if left:
+                undecided.append(what)
+            return out
+
+        for t in list(self.catalog.of_kind("table")):
+            cols = self.catalog.columns(t.schema, t.name)  # type: ignore[attr-defined]
+            kinds: dict[str, bool | None] = {c.name: c.type == type_text for c in cols}
+            if not any(kinds.values()):
+                continue
+            for o in self.catalog.on_table(t.schema, t.name):  # type: ignore[attr-defined]
+                label = f"{o.key.kind} {o.key.display}"
+                if isinstance(o, Column):
+                    moved = replace(o, generated=ren(o.generated, kinds, label))
+                elif isinstance(o, Constraint) and o.type == "check":
+                    moved = replace(o, expression=ren(o.expression, kinds, label))
+                elif isinstance(o, Policy):
+                    moved = replace(o, using=ren(o.using, kinds, label),
+                                    with_check=ren(o.with_check, kinds, label))
+                elif isinstance(o, Trigger):
+                    moved = replace(o, when=ren(o.when, kinds, label,
+                                                frozenset({"new", "old"})))
+                else:
+                    continue
+                if moved != o:
+                    self._put(moved)
+            for i in self.catalog.indexes_on(t.schema, t.name):  # type: ignore[attr-defined]
+                label = f"index {i.key.display}"
+                keys = tuple(ren(k, kinds, label) or k for k in i.keys)
+                moved = replace(i, keys=keys, predicate=ren(i.predicate, kinds, label))
+                if moved != i:
+                    self._put(moved)
+        for v in list(self.catalog.of_kind("view")):
+            if isinstance(v, View) and v.query is not None and old in v.query:
+                before = len(undecided)
+                kinds = self._view_column_kinds(v, {type_text})
+                query = ren(v.query, kinds, "")
+                if len(undecided) > before:
+                    del undecided[before:]
+                    query = None  # undecided: not compared
+                if query != v.query:
+                    self._put(replace(v, query=query))
+        if undecided:
+            self._diag(f"RENAME ATTRIBUTE {old}: whether the {old} of "
+                       f"{', '.join(sorted(set(undecided)))} selects it from a value of "
+                       f"{type_text} the text does not tell; left as it was")
 
     def _types_over(self, type_text: str) -> set[str]:
         """``type_text`` and the domains over it (or over one of them, or over their arrays)."""
