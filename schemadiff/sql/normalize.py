@@ -1423,19 +1423,190 @@ def rename_function(text: str, old: str, new: str, arities: frozenset[int], *,
     return tree.sql(dialect="postgres", comments=False) if changed else text
 
 
-def rename_literal(expression: str, old: str, new: str) -> str:
-    """Rewrite string constants ``'old'`` -> ``'new'`` in a canonical expression."""
+#: the comparisons whose two sides PostgreSQL resolves to one type (an enum's operators)
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ,
+                exp.NullSafeNEQ)
+_ARRAY_NEEDS_QUOTES = re.compile(r'[{},"\\\s]')
+
+
+def _array_elements(text: str) -> list[str] | None:
+    """The elements of a one-dimensional array constant (``{a,"b c"}``), None for anything
+    else (nested, NULL elements, unbalanced quotes)."""
+    if not (text.startswith("{") and text.endswith("}")) or "{" in text[1:-1]:
+        return None
+    body, out, pos = text[1:-1], [], 0
+    while body:
+        while pos < len(body) and body[pos].isspace():
+            pos += 1
+        if pos < len(body) and body[pos] == '"':
+            chars, pos = [], pos + 1
+            while pos < len(body) and body[pos] != '"':
+                if body[pos] == "\\":
+                    pos += 1
+                if pos < len(body):
+                    chars.append(body[pos])
+                pos += 1
+            if pos >= len(body):
+                return None
+            out.append("".join(chars))
+            pos += 1
+            while pos < len(body) and body[pos].isspace():
+                pos += 1
+        else:
+            end = body.find(",", pos)
+            word = (body[pos:] if end < 0 else body[pos:end]).strip()
+            if word.upper() == "NULL" or '"' in word or "\\" in word:
+                return None
+            out.append(word)
+            pos = len(body) if end < 0 else end
+        if pos >= len(body):
+            break
+        if body[pos] != ",":
+            return None
+        pos += 1
+    return out
+
+
+def _array_constant_text(elements: list[str]) -> str:
+    """``array_out``'s text of string elements: quoted where an element needs it."""
+    def quoted(e: str) -> str:
+        if e == "" or e.upper() == "NULL" or _ARRAY_NEEDS_QUOTES.search(e):
+            return '"' + e.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return e
+    return "{" + ",".join(quoted(e) for e in elements) + "}"
+
+
+def _holds_label(literal: exp.Literal, label: str) -> bool:
+    if not literal.is_string:
+        return False
+    return literal.this == label or label in (_array_elements(literal.this) or ())
+
+
+def _label_type(literal: exp.Expression, columns: dict[str, bool | None],
+                types: frozenset[str]) -> bool | None:
+    """Whether a string constant is of the enum (True), of another type (False), or cannot be
+    told from the text (None): PostgreSQL types an untyped constant by what it meets, an
+    operator's other side, a cast, the ``CASE`` operand it is compared to."""
+    def typed(node: exp.Expression | None) -> bool | None:
+        while isinstance(node, exp.Paren):
+            node = node.this
+        if isinstance(node, exp.Any):
+            return typed(node.this)
+        if isinstance(node, exp.Column):
+            return columns.get(node.name)
+        if isinstance(node, exp.Cast):
+            return _type_name(node.to) in types
+        return None
+
+    node = literal
+    while isinstance(node.parent, (exp.Paren, exp.Array, exp.Any)):
+        node = node.parent
+    parent = node.parent
+    if isinstance(parent, exp.Cast) and parent.this is node:
+        return _type_name(parent.to) in types
+    if isinstance(parent, _COMPARISONS):
+        return typed(parent.expression if parent.this is node else parent.this)
+    if isinstance(parent, exp.In) and parent.this is not node:
+        return typed(parent.this)
+    if isinstance(parent, exp.If) and parent.this is node and isinstance(parent.parent, exp.Case):
+        operand = parent.parent.this
+        return typed(operand) if operand is not None else None
+    return None
+
+
+def _type_name(to: exp.Expression | None) -> str:
+    return to.sql(dialect="postgres").replace('"', "").lower() if to is not None else ""
+
+
+def rename_enum_label(expression: str, old: str, new: str, columns: dict[str, bool | None],
+                      types: frozenset[str] = frozenset(), whole: bool = False,
+                      source: str | None = None) -> tuple[str, bool]:
+    """``ALTER TYPE ... RENAME VALUE old TO new`` in a canonical expression: the constants of
+    the enum print the new label (PostgreSQL stores them as the label's oid), the other
+    ``'old'`` strings stay.
+
+    Args:
+        expression: a canonical expression or view query.
+        columns: column name -> whether it is of the enum (its array, a domain over it), or
+            None where that cannot be told (a name two relations read give different types).
+            ``value`` for a domain's CHECK.
+        types: the enum's names in a cast (``public.k``, ``k[]``), lower case.
+        whole: the expression is of the enum itself (a default of a column, a domain, an
+            argument of the enum): a constant that is all of it is a label.
+        source: the text ``expression`` was made canonical from (a view's query), where
+            casts are still written: one of something other than a constant (``kind::text``)
+            may have made a constant compared to it text, which the canonical form (it drops
+            casts) no longer shows.
+
+    Returns:
+        The expression with the enum's constants renamed (unchanged when it has none), and
+        whether an ``'old'`` constant was left because its type cannot be told from the text.
+    """
     tree = _parse_expression(expression)
     if tree is None:
-        return expression
-    changed = False
-    for lit in tree.find_all(exp.Literal):
-        if lit.is_string and lit.this == old:
-            lit.set("this", new)
+        return expression, f"'{old}" in expression or f"{old}}}" in expression
+    if source is not None and any(_holds_label(lit, old) for lit in tree.find_all(exp.Literal)):
+        raw = _parse_expression(source)
+        if raw is None or any(not isinstance(c.this, exp.Literal)
+                              for c in raw.find_all(exp.Cast, exp.TryCast)):
+            return expression, True
+    changed = undecided = False
+    for lit in list(tree.find_all(exp.Literal)):
+        if not _holds_label(lit, old):
+            continue
+        top: exp.Expression = lit
+        while isinstance(top.parent, exp.Paren):
+            top = top.parent
+        of_enum = True if whole and top is tree else _label_type(lit, columns, types)
+        undecided = undecided or of_enum is None
+        if of_enum:
+            elements = None if lit.this == old else _array_elements(lit.this)
+            lit.set("this", new if elements is None else _array_constant_text(
+                [new if e == old else e for e in elements]))
             changed = True
     if not changed:
-        return expression
-    return _finish(tree).sql(dialect="postgres", comments=False)
+        return expression, undecided
+    return _finish(tree).sql(dialect="postgres", comments=False), undecided
+
+
+def rename_field(expression: str, old: str, new: str, columns: dict[str, bool | None],
+                 rows: frozenset[str] = frozenset()) -> tuple[str, bool]:
+    """``ALTER TYPE ... RENAME ATTRIBUTE old TO new`` in a canonical expression: a field
+    selection ``(col).old`` of a column of the composite type prints the new name
+    (PostgreSQL stores the attribute's number); the same name selected from anything else
+    stays.
+
+    Args:
+        expression: a canonical expression or view query (whose table qualifiers are gone:
+            ``a.b`` in it is a field ``b`` of a column ``a``).
+        columns: column name -> whether it is of the type, None where that cannot be told.
+        rows: qualifiers naming a row whose columns are selected (``new``, ``old`` in a
+            trigger's ``WHEN``).
+
+    Returns:
+        The expression with the fields renamed (unchanged when it has none), and whether a
+        selection of ``old`` was left because what it selects from cannot be told.
+    """
+    tree = _parse_expression(expression)
+    if tree is None:
+        return expression, old in expression
+    changed = undecided = False
+    for node in list(tree.find_all(exp.Column, exp.Dot)):
+        if isinstance(node, exp.Dot):
+            undecided = undecided or node.name == old
+            continue
+        table, db = node.args.get("table"), node.args.get("db")
+        if node.name != old or table is None:
+            continue
+        row = db is None or (db.name.lower() in rows and not node.args.get("catalog"))
+        of_type = columns.get(table.name) if row else None
+        undecided = undecided or of_type is None
+        if of_type:
+            node.set("this", exp.to_identifier(new))
+            changed = True
+    if not changed:
+        return expression, undecided
+    return _finish(tree).sql(dialect="postgres", comments=False), undecided
 
 
 @lru_cache(maxsize=16384)

@@ -14,10 +14,11 @@ from schemadiff.model import (
     Domain,
     Enum,
     Function,
-    Index,
     Key,
     Policy,
     Table,
+    Trigger,
+    View,
 )
 from schemadiff.sql import ops
 from schemadiff.sql.names import (
@@ -25,8 +26,8 @@ from schemadiff.sql.names import (
 )
 from schemadiff.sql.normalize import (
     qualified,
-    quote_literal,
-    rename_literal,
+    rename_enum_label,
+    rename_field,
 )
 from schemadiff.sql.replay.core import TYPE_KINDS, ReplayState
 from schemadiff.sql.replay.functions import retype_argument
@@ -133,6 +134,7 @@ class TypeReplay(ReplayState):
             for t in self._typed_tables(key):
                 if Key("column", t.schema, t.name, a[0]) in self.catalog:
                     self._rename_column(t.schema, t.name, a[0], a[1])
+            self._rename_field(key, a[0], a[1])
         elif op.action == "set_default":
             self._put(replace(obj, default=a[0]))
         elif op.action == "set_not_null":
@@ -153,29 +155,180 @@ class TypeReplay(ReplayState):
         return [o for o in self.catalog.of_kind("table") if isinstance(o, Table) and o.of_type == q]
 
     def _rename_enum_value(self, key: Key, old: str, new: str) -> None:
-        """Stored defaults and expressions hold the label's oid: they print the new name.
+        """Stored expressions hold a label's oid: its constants print the new name.
 
-        Defaults of the enum's columns follow exactly; in the checks, index predicates and
-        policies of their tables, a string constant spelled like the old label is taken to be it.
+        A constant is the enum's where the text says so: all of a default of a column, domain
+        or argument of the enum; compared to a column of it (``IN``, ``ANY``, ``CASE x WHEN``),
+        to ``VALUE`` in a domain's CHECK, cast to it. Another ``'old'`` string (compared to a
+        text column) stays. One whose type the text does not tell is left, and the statement
+        reported; a view's query is then undecided (not compared). Expressions of a table
+        without a column of the enum are not looked at (only a cast, which the canonical form
+        drops, or a function could give them a constant of it).
+        See https://www.postgresql.org/docs/current/sql-altertype.html
+        """
+        types = self._types_over(qualified(key.schema, key.name))
+        typed = types | {t + "[]" for t in types}
+        casts = frozenset(n.replace('"', "").lower() for t in typed
+                          for n in (t, t.split(".", 1)[-1]))
+        undecided: list[str] = []
+
+        def ren(text: str | None, columns: dict[str, bool | None], what: str, *,
+                whole: bool = False, source: str | None = None) -> str | None:
+            if not text or old not in text:
+                return text
+            out, left = rename_enum_label(text, old, new, columns, casts, whole, source)
+            if left:
+                undecided.append(what)
+            return out
+
+        for t in list(self.catalog.of_kind("table")):
+            cols = self.catalog.columns(t.schema, t.name)  # type: ignore[attr-defined]
+            kinds: dict[str, bool | None] = {c.name: c.type in typed for c in cols}
+            if not any(kinds.values()):
+                continue
+            for o in self.catalog.on_table(t.schema, t.name):  # type: ignore[attr-defined]
+                label = f"{o.key.kind} {o.key.display}"
+                if isinstance(o, Column):
+                    moved = replace(o, generated=ren(o.generated, kinds, label),
+                                    default=ren(o.default, kinds, label, whole=True)
+                                    if kinds[o.name] else o.default)
+                elif isinstance(o, Constraint) and o.type == "check":
+                    moved = replace(o, expression=ren(o.expression, kinds, label))
+                elif isinstance(o, Policy):
+                    moved = replace(o, using=ren(o.using, kinds, label),
+                                    with_check=ren(o.with_check, kinds, label))
+                elif isinstance(o, Trigger):
+                    moved = replace(o, when=ren(o.when, kinds, label))
+                else:
+                    continue
+                if moved != o:
+                    self._put(moved)
+            for i in self.catalog.indexes_on(t.schema, t.name):  # type: ignore[attr-defined]
+                predicate = ren(i.predicate, kinds, f"index {i.key.display}")
+                if predicate != i.predicate:
+                    self._put(replace(i, predicate=predicate))
+        for d in list(self.catalog.of_kind("domain")):
+            if isinstance(d, Domain) and d.type in typed:
+                label = f"domain {d.key.display}"
+                checks = tuple((n, ren(e, {"value": True}, label) or e) for n, e in d.checks)
+                moved = replace(d, default=ren(d.default, {}, label, whole=True), checks=checks)
+                if moved != d:
+                    self._put(moved)
+        for f in list(self.catalog.of_kind("function")):
+            if isinstance(f, Function) and " DEFAULT " in f.arguments and old in f.arguments:
+                arguments = ", ".join(self._argument_default_renamed(a, typed, ren, f)
+                                      for a in top_items(f.arguments))
+                if arguments != f.arguments:
+                    self._put(replace(f, arguments=arguments))
+        for v in list(self.catalog.of_kind("view")):
+            if isinstance(v, View) and v.query is not None and old in v.query:
+                before = len(undecided)
+                query = ren(v.query, self._view_column_kinds(v, typed), "",
+                            source=v.definition or None)
+                if len(undecided) > before:
+                    del undecided[before:]
+                    query = None  # undecided: not compared
+                if query != v.query:
+                    self._put(replace(v, query=query))
+        if undecided:
+            self._diag(f"RENAME VALUE '{old}': whether the '{old}' of "
+                       f"{', '.join(sorted(set(undecided)))} is the enum's label the text does "
+                       "not tell; left as it was")
+
+    def _rename_field(self, key: Key, old: str, new: str) -> None:
+        """A composite type's attribute renamed: stored expressions select it by number, so a
+        ``(col).old`` of a column of the type prints the new name (checks, generated columns,
+        index keys and predicates, policies, trigger ``WHEN``, views). One whose column the
+        text does not tell is left and the statement reported; a view's query is then
+        undecided (not compared).
+        See https://www.postgresql.org/docs/current/sql-altertype.html
         """
         type_text = qualified(key.schema, key.name)
-        old_lit, new_lit = quote_literal(old), quote_literal(new)
-        tables: set[tuple[str, str]] = set()
-        for c in list(self.catalog.of_kind("column")):
-            if isinstance(c, Column) and (c.type == type_text or c.type == type_text + "[]"):
-                tables.add((c.schema, c.table))
-                if c.default == old_lit:
-                    self._put(replace(c, default=new_lit))
-        ren = lambda e: rename_literal(e, old, new) if e else e  # noqa: E731
-        for schema, table in tables:
-            for o in list(self.catalog.on_table(schema, table)):
-                if isinstance(o, Constraint) and o.type == "check":
-                    self._put(replace(o, expression=ren(o.expression)))
+        undecided: list[str] = []
+
+        def ren(text: str | None, columns: dict[str, bool | None], what: str,
+                rows: frozenset[str] = frozenset()) -> str | None:
+            if not text or old not in text:
+                return text
+            out, left = rename_field(text, old, new, columns, rows)
+            if left:
+                undecided.append(what)
+            return out
+
+        for t in list(self.catalog.of_kind("table")):
+            cols = self.catalog.columns(t.schema, t.name)  # type: ignore[attr-defined]
+            kinds: dict[str, bool | None] = {c.name: c.type == type_text for c in cols}
+            if not any(kinds.values()):
+                continue
+            for o in self.catalog.on_table(t.schema, t.name):  # type: ignore[attr-defined]
+                label = f"{o.key.kind} {o.key.display}"
+                if isinstance(o, Column):
+                    moved = replace(o, generated=ren(o.generated, kinds, label))
+                elif isinstance(o, Constraint) and o.type == "check":
+                    moved = replace(o, expression=ren(o.expression, kinds, label))
                 elif isinstance(o, Policy):
-                    self._put(replace(o, using=ren(o.using), with_check=ren(o.with_check)))
-            for i in list(self.catalog.of_kind("index")):
-                if isinstance(i, Index) and (i.schema, i.table) == (schema, table) and i.predicate:
-                    self._put(replace(i, predicate=ren(i.predicate)))
+                    moved = replace(o, using=ren(o.using, kinds, label),
+                                    with_check=ren(o.with_check, kinds, label))
+                elif isinstance(o, Trigger):
+                    moved = replace(o, when=ren(o.when, kinds, label,
+                                                frozenset({"new", "old"})))
+                else:
+                    continue
+                if moved != o:
+                    self._put(moved)
+            for i in self.catalog.indexes_on(t.schema, t.name):  # type: ignore[attr-defined]
+                label = f"index {i.key.display}"
+                keys = tuple(ren(k, kinds, label) or k for k in i.keys)
+                moved = replace(i, keys=keys, predicate=ren(i.predicate, kinds, label))
+                if moved != i:
+                    self._put(moved)
+        for v in list(self.catalog.of_kind("view")):
+            if isinstance(v, View) and v.query is not None and old in v.query:
+                before = len(undecided)
+                kinds = self._view_column_kinds(v, {type_text})
+                query = ren(v.query, kinds, "")
+                if len(undecided) > before:
+                    del undecided[before:]
+                    query = None  # undecided: not compared
+                if query != v.query:
+                    self._put(replace(v, query=query))
+        if undecided:
+            self._diag(f"RENAME ATTRIBUTE {old}: whether the {old} of "
+                       f"{', '.join(sorted(set(undecided)))} selects it from a value of "
+                       f"{type_text} the text does not tell; left as it was")
+
+    def _types_over(self, type_text: str) -> set[str]:
+        """``type_text`` and the domains over it (or over one of them, or over their arrays)."""
+        found = {type_text}
+        while True:
+            more = {qualified(d.schema, d.name) for d in self.catalog.of_kind("domain")
+                    if isinstance(d, Domain) and d.type.removesuffix("[]") in found} - found
+            if not more:
+                return found
+            found |= more
+
+    def _view_column_kinds(self, view: View, typed: set[str]) -> dict[str, bool | None]:
+        """Column name -> whether it is of one of ``typed``, for the tables a view reads (None
+        where two of them give the name different answers; a view read: names missing)."""
+        kinds: dict[str, bool | None] = {}
+        for name in view.relations:
+            key = self._find(("table",), ops.QName(None, name))
+            if key is None:
+                continue
+            for c in self.catalog.columns(key.schema, key.name):
+                kind = c.type in typed
+                kinds[c.name] = kind if kinds.get(c.name, kind) == kind else None
+        return kinds
+
+    @staticmethod
+    def _argument_default_renamed(argument: str, typed: set[str],
+                                  ren: Callable[..., str | None], f: Function) -> str:
+        """``name type DEFAULT x`` of a routine: ``x`` through ``ren`` where the type is one of
+        ``typed``."""
+        head, sep, default = argument.partition(" DEFAULT ")
+        if not sep or not any(head == t or head.endswith(" " + t) for t in typed):
+            return argument
+        return head + sep + (ren(default, {}, f"function {f.key.display}", whole=True) or default)
 
     def _rename_type(self, key: Key, obj: Any, schema: str, name: str) -> None:
         self._delete(key)
