@@ -624,6 +624,23 @@ CREATE MATERIALIZED VIEW mv AS SELECT date_bin('1 hour 30 minutes', t, '2000-01-
 CREATE INDEX s_b ON samples (date_bin('15 minutes', t, '2001-01-01 00:00:00'));
 CREATE VIEW v2 AS SELECT date_bin('1 day', ts, ts) AS b FROM samples;
 """),
+    # GROUP BY an output column's name is printed as its expression (an input column of
+    # that name would come first: PostgreSQL refuses the view then)
+    ("group-by-output-name", """
+CREATE TABLE samples (series_id int, ts timestamptz, value float8, bucket int);
+CREATE VIEW v1 AS SELECT series_id, date_trunc('hour', ts) AS hour, avg(value) FROM samples GROUP BY series_id, hour;
+CREATE VIEW v3 AS SELECT s.series_id AS sid, count(*) AS n FROM samples s GROUP BY sid ORDER BY n DESC;
+CREATE VIEW v4 AS SELECT x.h, count(*) FROM (SELECT date_trunc('day', ts) AS h FROM samples) x GROUP BY h;
+"""),
+    # renaming a table of another schema leaves a view reading a same-named table alone
+    ("rename-of-a-same-named-table-elsewhere", """
+CREATE SCHEMA legacy;
+CREATE TABLE legacy.users (id int);
+CREATE TABLE users (id int, name text);
+CREATE VIEW names AS SELECT name FROM users;
+ALTER TABLE legacy.users RENAME TO users_old;
+ALTER TABLE legacy.users_old RENAME COLUMN id TO uid;
+"""),
     ("view-column-names", """CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL, name text, created_at timestamptz DEFAULT now(), org_id int, meta jsonb);
 CREATE TABLE orgs (id serial PRIMARY KEY, name text, plan text);
 CREATE TABLE orders (id bigserial PRIMARY KEY, user_id bigint REFERENCES users, total numeric(10,2), status text, created_at timestamptz);

@@ -2145,7 +2145,7 @@ def canonical_view_query(
             _whole_row_references(select, known)
             _function_column_references(select, known)
         for select in list(tree.find_all(exp.Select)):
-            _positional_to_expressions(select)
+            _positional_to_expressions(select, {k.lower(): v for k, v in known.items()})
             _flatten_join_groups(select)
             if not _plain_limit(select):
                 return None
@@ -2313,8 +2313,24 @@ def _plain_limit(select: exp.Select) -> bool:
     return True
 
 
-def _positional_to_expressions(select: exp.Select) -> None:
-    """``GROUP BY 1`` / ``ORDER BY 2``: the output column they name (the deparser prints it)."""
+def _input_columns(select: exp.Select, known: Mapping[str, tuple[str, ...]]) -> set[str] | None:
+    """The columns of the relations a SELECT reads, when each is a table of ``known``."""
+    items = [select.args.get("from_") or select.args.get("from"), *(select.args.get("joins") or [])]
+    names: set[str] = set()
+    for item in items:
+        table = item.this if item is not None else None
+        if not isinstance(table, exp.Table) or table.name.lower() not in known:
+            return None
+        names.update(c.lower() for c in known[table.name.lower()])
+    return names
+
+
+def _positional_to_expressions(select: exp.Select,
+                               known: Mapping[str, tuple[str, ...]] | None = None) -> None:
+    """``GROUP BY 1`` / ``ORDER BY 2``: the output column they name (the deparser prints it);
+    ``GROUP BY bucket`` an output column's name where no input column has it (PostgreSQL takes
+    an input column first): decided only when every relation the SELECT reads is a table of
+    ``known``."""
     projections = [p.this if isinstance(p, exp.Alias) else p for p in select.expressions]
 
     def target(node: exp.Expression) -> exp.Expression | None:
@@ -2327,9 +2343,14 @@ def _positional_to_expressions(select: exp.Select) -> None:
     aliases = {p.alias.lower(): p.this for p in select.expressions
                if isinstance(p, exp.Alias) and p.alias}
     group = select.args.get("group")
+    inputs = _input_columns(select, known or {})
     if group is not None:
         for item in list(group.expressions):
             new = target(item)
+            if (new is None and inputs is not None and isinstance(item, exp.Column)
+                    and not item.table and item.name.lower() in aliases
+                    and item.name.lower() not in inputs):
+                new = aliases[item.name.lower()].copy()
             if new is not None:
                 item.replace(new)
     order = select.args.get("order")

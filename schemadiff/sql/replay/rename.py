@@ -65,7 +65,7 @@ class RenameReplay(ReplayState):
             self._put(replace(o, schema=schema, table=name))
         self._rename_in_policies(key.name, name)
         if key.kind == "view":
-            self._rename_in_views(key.name, name)
+            self._rename_in_views(key.schema, key.name, name)
             return
         self._identity_renamed(key.schema, key.name, schema, name)
         for o in self.catalog.sequences_owned_by(key.schema, key.name):
@@ -79,11 +79,13 @@ class RenameReplay(ReplayState):
             for o in list(self.catalog.of_kind("table")):
                 if isinstance(o, Table) and o.partition_of == old_q:
                     self._put(replace(o, partition_of=new_q))
-        self._rename_in_views(key.name, name)
+        self._rename_in_views(key.schema, key.name, name)
 
-    def _rename_in_views(self, old: str, new: str) -> None:
+    def _rename_in_views(self, schema: str, old: str, new: str) -> None:
+        """``schema.old`` renamed: the views reading it (not another relation of that name,
+        see :meth:`_view_reads`) print the new name."""
         for o in list(self.catalog.of_kind("view")):
-            if isinstance(o, View) and old in o.relations:
+            if isinstance(o, View) and old in o.relations and self._view_reads(o, schema, old):
                 relations = tuple(sorted(new if r == old else r for r in o.relations))
                 # the deparser prints the new name: the query as written no longer decides
                 self._put(replace(o, relations=relations, query=None))
