@@ -641,6 +641,17 @@ CREATE VIEW names AS SELECT name FROM users;
 ALTER TABLE legacy.users RENAME TO users_old;
 ALTER TABLE legacy.users_old RENAME COLUMN id TO uid;
 """),
+    # an index key's COLLATE naming its column's own collation is printed without it
+    ("index-key-collate-of-the-column", """
+CREATE COLLATION mine FROM "POSIX";
+CREATE TABLE t (a int, b text COLLATE "C", c text COLLATE mine, d text, e text COLLATE "POSIX");
+CREATE INDEX t_b ON t (b COLLATE "C");
+CREATE INDEX t_b2 ON t (b COLLATE "C" text_pattern_ops DESC NULLS FIRST);
+CREATE INDEX t_b3 ON t (b COLLATE "POSIX");
+CREATE INDEX t_c ON t (c COLLATE mine);
+CREATE INDEX t_d ON t (d COLLATE "C");
+CREATE INDEX t_e ON t (e COLLATE pg_catalog."POSIX");
+"""),
     ("view-column-names", """CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL, name text, created_at timestamptz DEFAULT now(), org_id int, meta jsonb);
 CREATE TABLE orgs (id serial PRIMARY KEY, name text, plan text);
 CREATE TABLE orders (id bigserial PRIMARY KEY, user_id bigint REFERENCES users, total numeric(10,2), status text, created_at timestamptz);

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from schemadiff.model import (
     Index,
+    Key,
 )
 from schemadiff.sql import ops
 from schemadiff.sql.names import (
@@ -18,9 +20,27 @@ from schemadiff.sql.names import (
 from schemadiff.sql.replay.core import ReplayConflict, ReplayState
 from schemadiff.sql.replay.text import typed_constants
 
+_KEY_COLLATE = re.compile(r' COLLATE ((?:"(?:[^"]|"")*"|[\w$]+)(?:\.(?:"(?:[^"]|"")*"|[\w$]+))?)')
+_NAME_PART = re.compile(r'"(?:[^"]|"")*"|[\w$]+')
+
 
 class IndexReplay(ReplayState):
     """The replay of ``CREATE INDEX`` (partitioned indexes included) and ``ALTER INDEX``."""
+
+    def _key_suffix(self, schema: str, table: str, key: ops.IndexKey) -> str:
+        """A key's ``COLLATE x opclass DESC``, without a COLLATE that names the column's own
+        collation: the index takes the column's, and pg_get_indexdef prints none."""
+        m = _KEY_COLLATE.match(key.suffix) if key.column is not None else None
+        if m is None:
+            return key.suffix
+        column = self.catalog.objects.get(Key("column", schema, table, key.column))
+        name = ".".join(p[1:-1].replace('""', '"') if p.startswith('"') else p.lower()
+                        for p in _NAME_PART.findall(m.group(1)))
+        own = getattr(column, "collation", None)
+        name = name.removeprefix("pg_catalog.")  # a built-in one, as the column holds it
+        if own is not None and own in (name, self._collation(name)):
+            return key.suffix[m.end():]
+        return key.suffix
 
     def _op_CreateIndex(self, op: ops.CreateIndex) -> None:
         if self._is_temp(op.table):  # its name, chosen as for any index, is the session's
@@ -46,7 +66,7 @@ class IndexReplay(ReplayState):
             # a unique index made by CREATE INDEX is not a constraint: _idx; and its name only
             # has to differ from other relations' (ChooseRelationName, isconstraint false)
             name = choose_name(table.name, name_addition(names), "idx", taken)
-        keys = tuple(k.expression + k.suffix for k in op.keys)
+        keys = tuple(k.expression + self._key_suffix(schema, table.name, k) for k in op.keys)
         predicate = op.predicate
         if predicate and table.kind == "table":
             columns = self._relation_columns(schema, table.name) or ()
