@@ -652,6 +652,40 @@ CREATE INDEX t_c ON t (c COLLATE mine);
 CREATE INDEX t_d ON t (d COLLATE "C");
 CREATE INDEX t_e ON t (e COLLATE pg_catalog."POSIX");
 """),
+    # a partition's own foreign key equal to its parent's is attached to it, not cloned: not
+    # compared while attached, its own again once detached
+    ("partition-foreign-keys-attached", """
+CREATE TABLE t (id int PRIMARY KEY);
+CREATE TABLE e (id bigint, t_id int REFERENCES t, ts date NOT NULL) PARTITION BY RANGE (ts);
+CREATE TABLE e1 (LIKE e INCLUDING ALL);
+ALTER TABLE e1 ADD CONSTRAINT e1_t_fk FOREIGN KEY (t_id) REFERENCES t;
+ALTER TABLE e ATTACH PARTITION e1 FOR VALUES FROM ('2024-01-01') TO ('2024-02-01');
+CREATE TABLE e2 (id bigint, t_id int, ts date NOT NULL, CONSTRAINT e2_t_fk FOREIGN KEY (t_id) REFERENCES t ON DELETE CASCADE);
+ALTER TABLE e ATTACH PARTITION e2 FOR VALUES FROM ('2024-02-01') TO ('2024-03-01');
+CREATE TABLE f (t_id int, ts date NOT NULL) PARTITION BY RANGE (ts);
+CREATE TABLE f1 (t_id int, ts date NOT NULL, CONSTRAINT f1_own FOREIGN KEY (t_id) REFERENCES t);
+ALTER TABLE f ATTACH PARTITION f1 FOR VALUES FROM ('2024-01-01') TO ('2024-02-01');
+ALTER TABLE f ADD CONSTRAINT f_t FOREIGN KEY (t_id) REFERENCES t;
+CREATE TABLE g (t_id int, ts date NOT NULL) PARTITION BY RANGE (ts);
+CREATE TABLE g1 (t_id int, ts date NOT NULL, CONSTRAINT g1_own FOREIGN KEY (t_id) REFERENCES t);
+ALTER TABLE g ATTACH PARTITION g1 FOR VALUES FROM ('2024-01-01') TO ('2024-02-01');
+ALTER TABLE g ADD CONSTRAINT g_t FOREIGN KEY (t_id) REFERENCES t;
+ALTER TABLE g DETACH PARTITION g1;
+"""),
+    ("partition-foreign-keys-attached-then-detached", """
+CREATE TABLE t (id int PRIMARY KEY);
+CREATE TABLE e (id bigint, t_id int REFERENCES t, ts date NOT NULL, v int CONSTRAINT v_pos CHECK (v > 0), PRIMARY KEY (id, ts)) PARTITION BY RANGE (ts);
+CREATE INDEX e_v ON e (v);
+CREATE UNIQUE INDEX e_tid ON e (t_id, ts);
+CREATE TABLE e1 (LIKE e INCLUDING ALL);
+ALTER TABLE e1 ADD CONSTRAINT e1_t_fk FOREIGN KEY (t_id) REFERENCES t;
+ALTER TABLE e ATTACH PARTITION e1 FOR VALUES FROM ('2024-01-01') TO ('2024-02-01');
+CREATE TABLE e2 (id bigint NOT NULL, t_id int, ts date NOT NULL, v int CONSTRAINT v_pos CHECK (v > 0));
+CREATE INDEX e2_custom ON e2 (v);
+ALTER TABLE e ATTACH PARTITION e2 FOR VALUES FROM ('2024-02-01') TO ('2024-03-01');
+ALTER TABLE e DETACH PARTITION e2;
+ALTER TABLE e DETACH PARTITION e1;
+"""),
     ("view-column-names", """CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL, name text, created_at timestamptz DEFAULT now(), org_id int, meta jsonb);
 CREATE TABLE orgs (id serial PRIMARY KEY, name text, plan text);
 CREATE TABLE orders (id bigserial PRIMARY KEY, user_id bigint REFERENCES users, total numeric(10,2), status text, created_at timestamptz);

@@ -249,6 +249,8 @@ class AlterTableReplay(ReplayState):
             part = self._table(a.partition)
             if a.detach:
                 self._put(replace(part, partition_of=None, partition_bound=None))
+                for fk in self._attached_fks.pop(part.key, []):
+                    self._put(fk)
                 self._foreign_keys_kept(schema, table, part)
                 parent = self.catalog.objects.get(Key("table", schema, table))
                 if a.concurrently and isinstance(parent, Table):
@@ -260,8 +262,36 @@ class AlterTableReplay(ReplayState):
                                   partition_bound=self._typed_bound(parent_table, a.bound)))
                 parent = self.catalog.objects[Key("table", schema, table)]
                 self._inherit_partition_indexes(parent, self.catalog.objects[part.key])  # type: ignore[arg-type]
+                for fk in self._ancestor_foreign_keys(schema, table):
+                    self._foreign_key_attached(fk, part)
             return []
         raise ReplayConflict(f"no replay for {type(a).__name__}")
+
+    def _ancestor_foreign_keys(self, schema: str, table: str) -> list[Constraint]:
+        """The foreign keys of ``schema.table`` and of the tables it is a partition of."""
+        out: list[Constraint] = []
+        ancestor = self.catalog.objects.get(Key("table", schema, table))
+        seen: set[Key] = set()
+        while isinstance(ancestor, Table) and ancestor.key not in seen:
+            seen.add(ancestor.key)
+            out += [o for o in self.catalog.on_table(ancestor.schema, ancestor.name)
+                    if isinstance(o, Constraint) and o.type == "foreign key"]
+            up = ancestor.partition_of
+            ancestor = (self.catalog.objects.get(Key("table", *up.split(".", 1)))
+                        if up else None)
+        return out
+
+    def _foreign_key_attached(self, fk: Constraint, part: Table) -> None:
+        """A partition's own foreign key equal to its new parent's ``fk`` is attached to it
+        (tryAttachPartitionForeignKey): not compared while the partition is attached, its own
+        again when detached; its sub-partitions' too."""
+        for c in list(self.catalog.on_table(part.schema, part.name)):
+            if isinstance(c, Constraint) and c.type == "foreign key" and _same_foreign_key(c, fk):
+                self._attached_fks.setdefault(part.key, []).append(c)
+                self._delete(c.key)
+                break
+        for sub in self._partitions(part.schema, part.name):
+            self._foreign_key_attached(fk, sub)
 
     def _foreign_keys_kept(self, schema: str, table: str, part: Table) -> None:
         """``DETACH PARTITION``: the foreign keys the partition had from its parent and the
@@ -271,10 +301,14 @@ class AlterTableReplay(ReplayState):
         seen: set[Key] = set()
         while isinstance(ancestor, Table) and ancestor.key not in seen:
             seen.add(ancestor.key)
+            own = [c for c in self.catalog.on_table(part.schema, part.name)
+                   if isinstance(c, Constraint) and c.type == "foreign key"]
             for o in self.catalog.on_table(ancestor.schema, ancestor.name):
                 if isinstance(o, Constraint) and o.type == "foreign key":
                     key = Key("constraint", part.schema, part.name, o.name)
-                    if key not in self.catalog:
+                    # a partition's own equal foreign key was attached to the parent's, not
+                    # cloned (tryAttachPartitionForeignKey): it stays, under its own name
+                    if key not in self.catalog and not any(_same_foreign_key(c, o) for c in own):
                         self._put(replace(o, schema=part.schema, table=part.name, comment=None))
             up = ancestor.partition_of
             ancestor = (self.catalog.objects.get(Key("table", *up.split(".", 1)))
@@ -356,3 +390,11 @@ class AlterTableReplay(ReplayState):
 HANDLERS: dict[type, Callable[[Any, Any], None]] = {
     ops.AlterTable: AlterTableReplay._op_AlterTable,
 }
+
+
+def _same_foreign_key(a: Constraint, b: Constraint) -> bool:
+    """Whether two foreign keys are what PostgreSQL takes as one when attaching a partition
+    (columns, referenced table and columns, actions, match type, deferral)."""
+    fields = ("columns", "ref_table", "ref_columns", "on_update", "on_delete", "match",
+              "deferrable", "initially_deferred")
+    return all(getattr(a, f) == getattr(b, f) for f in fields)

@@ -110,6 +110,9 @@ class ReplayState:
         #: (schema, name) of the sequence behind an identity column -> (schema, table,
         #: column): not an object the model compares, but GRANT names it
         self._identity_sequences: dict[tuple[str, str], tuple[str, str, str]] = {}
+        # a partition's own foreign keys PostgreSQL attached to its parent's equal ones (not
+        # compared while it is attached; its own again once detached), by partition
+        self._attached_fks: dict[Key, list[SchemaObject]] = {}
         # ALTER DEFAULT PRIVILEGES: (schema or "" for all, object type) -> grantee ->
         # (privilege -> grant option granted, privileges revoked)
         self._default_acl: dict[tuple[str, str], dict[str, tuple[dict[str, bool], set[str]]]] = {}

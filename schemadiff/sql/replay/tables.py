@@ -321,6 +321,11 @@ class TableReplay(ReplayState):
                 for con in added[-1:]:
                     for part in children:
                         self._clone_constraint(con, part)
+            elif recurse and c.type == "foreign key":  # a partition's equal one is attached
+                fks = [o for o in self.catalog.on_table(schema, table) if isinstance(o, Constraint)
+                       and o.type == "foreign key" and (c.name is None or o.name == c.name)]
+                for part in self._partitions(schema, table) if fks else ():
+                    self._foreign_key_attached(fks[-1], part)
 
     def _add_constraint(self, schema: str, table: str, c: ops.ConstraintDef) -> None:
         def taken_rel(n: str) -> bool:
