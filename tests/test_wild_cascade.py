@@ -13,7 +13,7 @@ import pytest
 from pg import PgServer
 from schemadiff.history import replay_sql
 from schemadiff.model import Key
-from test_wild_histories import _assert_clean
+from test_wild_histories import replay_built_clean
 
 #: (id, SQL): each builds clean and replays without a diagnostic
 CLEAN = [
@@ -115,22 +115,9 @@ DROP EXTENSION citext CASCADE;
 ]
 
 
-def _build(pg: PgServer, sql: str) -> str:
-    dbname = pg.create_database("cascade")
-    with pg.connect_db(dbname, autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
-    return dbname
-
-
 @pytest.mark.parametrize("sql", [s for _, s in CLEAN], ids=[i for i, _ in CLEAN])
 def test_cascade_compares_clean(pg: PgServer, tmp_path: Path, sql: str) -> None:
-    dbname = _build(pg, sql)
-    try:
-        expected = replay_sql(sql, "m.sql")
-        assert not expected.diagnostics
-        _assert_clean(pg, dbname, tmp_path, expected)
-    finally:
-        pg.drop_database(dbname)
+    assert not replay_built_clean(pg, tmp_path, sql, "cascade").diagnostics
 
 
 _EXTENSION_SAID = ("what depends on the extension's functions and operator classes (defaults, "
@@ -177,11 +164,6 @@ CREATE EXTENSION citext WITH SCHEMA ext;
 CREATE TABLE t (id int, email ext.citext, emails ext.citext[]);
 DROP EXTENSION citext CASCADE;
 """
-    dbname = _build(pg, sql)
-    try:
-        expected = replay_sql(sql, "m.sql")
-        assert [d.message for d in expected.diagnostics] == [
-            f"DROP EXTENSION citext CASCADE: {_EXTENSION_SAID}"]
-        _assert_clean(pg, dbname, tmp_path, expected)
-    finally:
-        pg.drop_database(dbname)
+    expected = replay_built_clean(pg, tmp_path, sql, "cascade")
+    assert [d.message for d in expected.diagnostics] == [
+        f"DROP EXTENSION citext CASCADE: {_EXTENSION_SAID}"]

@@ -730,17 +730,24 @@ def _assert_clean(pg: PgServer, dbname: str, tmp_path: Path, expected: Replay) -
         assert found == set(), source
 
 
-@pytest.mark.parametrize("migrations", [m for _, m in CASES], ids=[i for i, _ in CASES])
-def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> None:
-    dbname = pg.create_database("wild")
+def replay_built_clean(pg: PgServer, tmp_path: Path, sql: str, prefix: str = "wild") -> Replay:
+    """Run ``sql`` in a fresh database (one multi-statement query), replay it, and require
+    the database to compare clean against the replay, live and through ``pg_dump``; the
+    replay, for its diagnostics."""
+    dbname = pg.create_database(prefix)
     try:
         with pg.connect_db(dbname, autocommit=True) as conn:
-            conn.execute(migrations)  # type: ignore[arg-type]
-        expected = replay_sql(migrations, "m.sql")
-        assert not expected.diagnostics
+            conn.execute(sql)  # type: ignore[arg-type]
+        expected = replay_sql(sql, "m.sql")
         _assert_clean(pg, dbname, tmp_path, expected)
+        return expected
     finally:
         pg.drop_database(dbname)
+
+
+@pytest.mark.parametrize("migrations", [m for _, m in CASES], ids=[i for i, _ in CASES])
+def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> None:
+    assert not replay_built_clean(pg, tmp_path, migrations).diagnostics
 
 
 # ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY cannot run in a transaction block: its
@@ -920,16 +927,9 @@ ALTER TABLE t ADD COLUMN e int; END $$;""", False),
 @pytest.mark.parametrize(("sql", "said"), [(s, d) for _, s, d in DO_BRANCHES],
                          ids=[i for i, _, _ in DO_BRANCHES])
 def test_do_block_branches(pg: PgServer, tmp_path: Path, sql: str, said: bool) -> None:
-    dbname = pg.create_database("wild")
-    try:
-        with pg.connect_db(dbname, autocommit=True) as conn:
-            conn.execute(sql)  # type: ignore[arg-type]
-        expected = replay_sql(sql, "m.sql")
-        assert [d.message.startswith("DO block runs DDL under an ELSE")
-                for d in expected.diagnostics] == ([True] if said else [])
-        _assert_clean(pg, dbname, tmp_path, expected)
-    finally:
-        pg.drop_database(dbname)
+    expected = replay_built_clean(pg, tmp_path, sql)
+    assert [d.message.startswith("DO block runs DDL under an ELSE")
+            for d in expected.diagnostics] == ([True] if said else [])
 
 
 def test_partition_bound_expression_is_said() -> None:

@@ -16,7 +16,7 @@ from schemadiff.differences import diff_catalogs
 from schemadiff.history import replay_sql
 from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
-from test_wild_histories import _assert_clean, _found
+from test_wild_histories import _assert_clean, _found, replay_built_clean
 
 CASES: list[tuple[str, str]] = [
     # the deparser prints the policy's own table inside its subquery as "t t_1"
@@ -99,15 +99,7 @@ COMMENT ON FUNCTION f() IS '';
 
 @pytest.mark.parametrize("migrations", [m for _, m in CASES], ids=[i for i, _ in CASES])
 def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> None:
-    dbname = pg.create_database("wildpol")
-    try:
-        with pg.connect_db(dbname, autocommit=True) as conn:
-            conn.execute(migrations)  # type: ignore[arg-type]
-        expected = replay_sql(migrations, "m.sql")
-        assert not expected.diagnostics
-        _assert_clean(pg, dbname, tmp_path, expected)
-    finally:
-        pg.drop_database(dbname)
+    assert not replay_built_clean(pg, tmp_path, migrations, "wildpol").diagnostics
 
 
 # (id, migrations, the hand change a database then gets; the policy p on t must be reported)
