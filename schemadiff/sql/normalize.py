@@ -309,6 +309,13 @@ def canonical_array_literal(text: str) -> str | None:
     Whitespace around unquoted elements goes, quotes stay only where an element needs them.
     None for what is not a plain array literal (dimension decorations, unbalanced text).
     """
+    items = _read_array(text)
+    return _render_array(items) if items is not None else None
+
+
+def _read_array(text: str) -> list[object] | None:
+    """The elements of an array constant as ``array_in`` reads them: nested lists, None for
+    ``NULL``; None for what is not a plain array literal."""
     pos = 0
 
     def skip() -> None:
@@ -368,17 +375,6 @@ def canonical_array_literal(text: str) -> str | None:
                 raise ValueError
             pos += 1
 
-    def render(item: object) -> str:
-        if item is None:
-            return "NULL"
-        if isinstance(item, list):
-            return "{" + ",".join(render(i) for i in item) + "}"
-        assert isinstance(item, str)
-        if item and item.upper() != "NULL" and not any(
-                c in '{},"\\' or c.isspace() for c in item):
-            return item
-        return '"' + item.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
     skip()
     if pos >= len(text) or text[pos] != "{":
         return None
@@ -387,7 +383,20 @@ def canonical_array_literal(text: str) -> str | None:
     except ValueError:
         return None
     skip()
-    return render(items) if pos == len(text) else None
+    return items if pos == len(text) else None
+
+
+def _render_array(item: object) -> str:
+    """``array_out``'s text of elements read by :func:`_read_array`: an element quoted where
+    it needs it."""
+    if item is None:
+        return "NULL"
+    if isinstance(item, list):
+        return "{" + ",".join(_render_array(i) for i in item) + "}"
+    assert isinstance(item, str)
+    if item and item.upper() != "NULL" and not any(c in '{},"\\' or c.isspace() for c in item):
+        return item
+    return '"' + item.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 _JSONPATH_TOKEN = re.compile(
@@ -1426,54 +1435,15 @@ def rename_function(text: str, old: str, new: str, arities: frozenset[int], *,
 #: the comparisons whose two sides PostgreSQL resolves to one type (an enum's operators)
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ,
                 exp.NullSafeNEQ)
-_ARRAY_NEEDS_QUOTES = re.compile(r'[{},"\\\s]')
 
 
 def _array_elements(text: str) -> list[str] | None:
     """The elements of a one-dimensional array constant (``{a,"b c"}``), None for anything
     else (nested, NULL elements, unbalanced quotes)."""
-    if not (text.startswith("{") and text.endswith("}")) or "{" in text[1:-1]:
+    items = _read_array(text)
+    if items is None or not all(isinstance(i, str) for i in items):
         return None
-    body, out, pos = text[1:-1], [], 0
-    while body:
-        while pos < len(body) and body[pos].isspace():
-            pos += 1
-        if pos < len(body) and body[pos] == '"':
-            chars, pos = [], pos + 1
-            while pos < len(body) and body[pos] != '"':
-                if body[pos] == "\\":
-                    pos += 1
-                if pos < len(body):
-                    chars.append(body[pos])
-                pos += 1
-            if pos >= len(body):
-                return None
-            out.append("".join(chars))
-            pos += 1
-            while pos < len(body) and body[pos].isspace():
-                pos += 1
-        else:
-            end = body.find(",", pos)
-            word = (body[pos:] if end < 0 else body[pos:end]).strip()
-            if word.upper() == "NULL" or '"' in word or "\\" in word:
-                return None
-            out.append(word)
-            pos = len(body) if end < 0 else end
-        if pos >= len(body):
-            break
-        if body[pos] != ",":
-            return None
-        pos += 1
-    return out
-
-
-def _array_constant_text(elements: list[str]) -> str:
-    """``array_out``'s text of string elements: quoted where an element needs it."""
-    def quoted(e: str) -> str:
-        if e == "" or e.upper() == "NULL" or _ARRAY_NEEDS_QUOTES.search(e):
-            return '"' + e.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        return e
-    return "{" + ",".join(quoted(e) for e in elements) + "}"
+    return items  # type: ignore[return-value]
 
 
 def _holds_label(literal: exp.Literal, label: str) -> bool:
@@ -1561,7 +1531,7 @@ def rename_enum_label(expression: str, old: str, new: str, columns: dict[str, bo
         undecided = undecided or of_enum is None
         if of_enum:
             elements = None if lit.this == old else _array_elements(lit.this)
-            lit.set("this", new if elements is None else _array_constant_text(
+            lit.set("this", new if elements is None else _render_array(
                 [new if e == old else e for e in elements]))
             changed = True
     if not changed:

@@ -220,16 +220,8 @@ class TypeReplay(ReplayState):
                                       for a in top_items(f.arguments))
                 if arguments != f.arguments:
                     self._put(replace(f, arguments=arguments))
-        for v in list(self.catalog.of_kind("view")):
-            if isinstance(v, View) and v.query is not None and old in v.query:
-                before = len(undecided)
-                query = ren(v.query, self._view_column_kinds(v, typed), "",
-                            source=v.definition or None)
-                if len(undecided) > before:
-                    del undecided[before:]
-                    query = None  # undecided: not compared
-                if query != v.query:
-                    self._put(replace(v, query=query))
+        self._view_queries_renamed(old, undecided, lambda v: ren(
+            v.query, self._view_column_kinds(v, typed), "", source=v.definition or None))
         if undecided:
             self._diag(f"RENAME VALUE '{old}': whether the '{old}' of "
                        f"{', '.join(sorted(set(undecided)))} is the enum's label the text does "
@@ -282,20 +274,26 @@ class TypeReplay(ReplayState):
                 moved = replace(i, keys=keys, predicate=ren(i.predicate, kinds, label))
                 if moved != i:
                     self._put(moved)
-        for v in list(self.catalog.of_kind("view")):
-            if isinstance(v, View) and v.query is not None and old in v.query:
-                before = len(undecided)
-                kinds = self._view_column_kinds(v, {type_text})
-                query = ren(v.query, kinds, "")
-                if len(undecided) > before:
-                    del undecided[before:]
-                    query = None  # undecided: not compared
-                if query != v.query:
-                    self._put(replace(v, query=query))
+        self._view_queries_renamed(old, undecided, lambda v: ren(
+            v.query, self._view_column_kinds(v, {type_text}), ""))
         if undecided:
             self._diag(f"RENAME ATTRIBUTE {old}: whether the {old} of "
                        f"{', '.join(sorted(set(undecided)))} selects it from a value of "
                        f"{type_text} the text does not tell; left as it was")
+
+    def _view_queries_renamed(self, old: str, undecided: list[str],
+                              edit: Callable[[View], str | None]) -> None:
+        """Each view whose query names ``old`` gets ``edit(view)``; one the edit could not
+        decide (it added to ``undecided``) is left undecided, not compared."""
+        for v in list(self.catalog.of_kind("view")):
+            if isinstance(v, View) and v.query is not None and old in v.query:
+                before = len(undecided)
+                query = edit(v)
+                if len(undecided) > before:
+                    del undecided[before:]
+                    query = None
+                if query != v.query:
+                    self._put(replace(v, query=query))
 
     def _types_over(self, type_text: str) -> set[str]:
         """``type_text`` and the domains over it (or over one of them, or over their arrays)."""
