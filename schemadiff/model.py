@@ -372,6 +372,11 @@ class Policy(TableLevel):
     roles: tuple[str, ...] = ("public",)
     using: str | None = None
     with_check: str | None = None
+    #: ``using`` and ``with_check`` as written (the migration's text, the server's deparse),
+    #: None when not known or stale after a rename. The canonical forms drop column qualifiers,
+    #: which decide what a subquery's columns mean: these are what a repair writes.
+    using_text: str | None = field(default=None, compare=False)
+    check_text: str | None = field(default=None, compare=False)
     KIND = "policy"
 
 

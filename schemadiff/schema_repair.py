@@ -47,6 +47,7 @@ from schemadiff.model import (
     Function,
     Index,
     Key,
+    Policy,
     Privilege,
     SchemaObject,
     Table,
@@ -254,9 +255,22 @@ def _missing(d: Difference, expected: Catalog, origins: _Origins) -> list[Step]:
     if isinstance(obj, Column) and obj.not_null and obj.default is None and not obj.identity \
             and not obj.generated:
         step.header.append("NOT NULL without a default: fails while the table has rows")
-    if isinstance(obj, View) and not obj.definition.strip():
-        return [_unrepairable(key, "create", header, "its query text is not known")]
+    unknown = _text_unknown(obj)
+    if unknown:
+        return [_unrepairable(key, "create", header, unknown)]
     return [step]
+
+
+def _text_unknown(obj: SchemaObject) -> str | None:
+    """Why ``obj`` cannot be written back from its record, if it cannot."""
+    if isinstance(obj, View) and not obj.definition.strip():
+        return "its query text is not known"
+    if isinstance(obj, Policy) and any(
+            e is not None and ddl.policy_expression(e, t) is None
+            for e, t in ((obj.using, obj.using_text), (obj.with_check, obj.check_text))):
+        return ("its expression has a subquery and its text as written is not known (a rename "
+                "since): the compared form lacks the column qualifiers that decide its meaning")
+    return None
 
 
 def _create(obj: SchemaObject, catalog: Catalog) -> list[str]:
@@ -341,9 +355,11 @@ def _table_with_dependents(table: Table, catalog: Catalog, header: list[str],
     for obj in parts:
         sql = (ddl.privilege_changes(None, obj) if isinstance(obj, Privilege)
                else _create(obj, catalog))
-        steps.append(Step(obj.key, "create", sql,
-                          [f"missing {obj.key} (with its table): created by "
-                           f"{origins.created_by(obj.key, None)}"]))
+        part_header = [f"missing {obj.key} (with its table): created by "
+                       f"{origins.created_by(obj.key, None)}"]
+        unknown = _text_unknown(obj)
+        steps.append(_unrepairable(obj.key, "create", part_header, unknown) if unknown
+                     else Step(obj.key, "create", sql, part_header))
     return steps
 
 
@@ -496,8 +512,9 @@ def _changed(key: Key, diffs: list[Difference], expected: Catalog, actual: Catal
                f"{quote_ident(key.sub)};"]
         return [Step(key, "alter", sql + comment, header)]
     if key.kind in ("index", "constraint", "trigger", "policy", "view"):
-        if isinstance(e, View) and not e.definition.strip():
-            return [_unrepairable(key, "alter", header, "its query text is not known")]
+        unknown = _text_unknown(e)
+        if unknown:
+            return [_unrepairable(key, "alter", header, unknown)]
         renames = _view_renames(e, a) if isinstance(e, View) and isinstance(a, View) else None
         if renames is not None and attrs == {"names"}:
             return [Step(key, "alter", renames + comment, header)]

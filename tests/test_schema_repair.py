@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -20,9 +20,10 @@ import schemadiff
 from goose_emulation import goose_up
 from pg import PgServer, corpora_path
 from schemadiff.differences import Change, Difference, diff_catalogs, ignore_history_tables
-from schemadiff.history import replay_migrations
-from schemadiff.model import Catalog, Column, Function, Index, Key, Schema, Table
+from schemadiff.history import replay_migrations, replay_sql
+from schemadiff.model import Catalog, Column, Function, Index, Key, Policy, Schema, Table
 from schemadiff.schema_repair import plan_schema_repair
+from schemadiff.sql.normalize import normalize_expression
 from schemadiff.tools import history_tables, read_migrations
 
 MIGRATIONS = {
@@ -103,6 +104,9 @@ $$;
 CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch_user();
 ALTER TABLE orders ENABLE ROW LEVEL SECURITY;
 CREATE POLICY orders_owner ON orders FOR SELECT USING (user_id = current_setting('app.uid')::int);
+ALTER TABLE users ENABLE ROW LEVEL SECURITY;
+CREATE POLICY users_with_orders ON users FOR SELECT
+    USING (EXISTS (SELECT 1 FROM orders o WHERE o.user_id = users.id));
 COMMENT ON COLUMN users.email IS 'unique, lower-cased by the app';
 GRANT SELECT, INSERT ON orders TO sr_reader;
 GRANT USAGE ON SEQUENCE invoice_no TO sr_reader WITH GRANT OPTION;
@@ -217,6 +221,10 @@ CASES = [
          wrote=("ALTER TABLE public.users ENABLE TRIGGER users_touch;",)),
     Case("policy dropped and row level security off",
          "DROP POLICY orders_owner ON orders; ALTER TABLE orders DISABLE ROW LEVEL SECURITY;"),
+    # unqualified, ``user_id = id`` would read the subquery's own ``orders.id``
+    Case("policy with a correlated subquery dropped: re-created as written",
+         "DROP POLICY users_with_orders ON users;",
+         wrote=("USING (EXISTS (SELECT 1 FROM orders o WHERE o.user_id = users.id));",)),
     Case("comment edited, sequence and domain changed",
          "COMMENT ON COLUMN users.email IS 'whatever'; ALTER SEQUENCE invoice_no INCREMENT BY 1;"
          " ALTER DOMAIN sku_code DROP CONSTRAINT sku_code_format;"),
@@ -343,6 +351,37 @@ def test_what_has_no_record_is_written_commented_with_the_reason() -> None:
     assert repair.notes == ["index public.gone_idx: not repaired: the applied migrations hold "
                             "no record of it"]
     assert "-- missing index public.gone_idx: created by migration 7" in repair.text
+
+
+def test_a_policy_subquery_is_not_written_without_its_qualifiers() -> None:
+    """The compared form of ``EXISTS (... WHERE m.uid = t.id)`` drops the qualifiers; with
+    the text as written unknown (a rename since), the repair is withheld, not guessed."""
+    table = Table("public", "t")
+    canonical = normalize_expression("EXISTS (SELECT 1 FROM m WHERE m.uid = t.id)")
+    written = Policy("public", "t", "p", using=canonical,
+                     using_text="EXISTS (SELECT 1 FROM m WHERE m.uid = t.id)")
+    for policy, writes in ((written, True), (replace(written, using_text=None), False),
+                           (replace(written, using_text="EXISTS (SELECT 1 FROM m2 WHERE "
+                                    "m2.uid = t.id)"), False)):
+        expected = Catalog({o.key: o for o in (table, policy)})
+        repair = plan_schema_repair([Difference(policy.key, Change.MISSING, "1", policy)],
+                                    expected, Catalog({table.key: table}))
+        assert ("m.uid = t.id" in "".join(repair.statements)) is writes, repair.text
+        assert bool(repair.notes) is not writes
+        if not writes:
+            assert "column qualifiers" in repair.notes[0]
+
+
+def test_a_rename_leaves_no_stale_policy_text() -> None:
+    sql = """CREATE TABLE t (id int); CREATE TABLE m (uid int, id int);
+CREATE POLICY p ON t USING (EXISTS (SELECT 1 FROM m WHERE m.uid = t.id));
+CREATE POLICY q ON t USING (id > 0);"""
+    before = replay_sql(sql, "m.sql").catalog
+    assert before.get(Key("policy", "public", "t", "p")).using_text == (  # type: ignore[union-attr]
+        "EXISTS (SELECT 1 FROM m WHERE m.uid = t.id)")
+    after = replay_sql(sql + "\nALTER TABLE m RENAME TO m2;", "m.sql").catalog
+    assert after.get(Key("policy", "public", "t", "p")).using_text is None  # type: ignore[union-attr]
+    assert after.get(Key("policy", "public", "t", "q")).using_text == "id > 0"  # type: ignore[union-attr]
 
 
 def test_order_follows_dependencies_not_the_drift_order() -> None:

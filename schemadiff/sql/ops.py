@@ -533,6 +533,8 @@ class CreatePolicy(Op):
     roles: tuple[str, ...] = ("public",)
     using: str | None = None
     with_check: str | None = None
+    using_text: str | None = None  # USING as written (``using`` is its canonical form)
+    check_text: str | None = None
 
 
 @record
@@ -543,6 +545,8 @@ class AlterPolicy(Op):
     roles: tuple[str, ...] | None = None
     using: str | None = None
     with_check: str | None = None
+    using_text: str | None = None
+    check_text: str | None = None
 
 
 @record

@@ -28,6 +28,7 @@ from schemadiff.model import (
     Trigger,
     View,
 )
+from schemadiff.sql.normalize import normalize_expression
 from schemadiff.sql.quote import qualified, quote_ident, quote_literal
 
 _QUANTIFIED_ARRAY = re.compile(r"\b(ANY|ALL|SOME) ARRAY\[", re.IGNORECASE)
@@ -240,9 +241,29 @@ def create_policy(obj: Policy, catalog: Catalog) -> str | None:
     out = (f"CREATE POLICY {quote_ident(obj.name)} ON {_q(obj.schema, obj.table)}"
            f"{'' if obj.permissive else ' AS RESTRICTIVE'} FOR {obj.command}"
            f" TO {', '.join(obj.roles)}")
-    out += f" USING ({executable(obj.using)})" if obj.using else ""
-    out += f" WITH CHECK ({executable(obj.with_check)})" if obj.with_check else ""
+    using = policy_expression(obj.using, obj.using_text) or executable(obj.using or "")
+    check = policy_expression(obj.with_check, obj.check_text) or executable(obj.with_check or "")
+    out += f" USING ({using})" if obj.using else ""
+    out += f" WITH CHECK ({check})" if obj.with_check else ""
     return out + ";"
+
+
+_SUBQUERY = re.compile(r"\(\s*(?:SELECT|WITH|VALUES)\b", re.IGNORECASE)
+
+
+def policy_expression(canonical: str | None, text: str | None) -> str | None:
+    """A policy's USING or WITH CHECK as it can be written back, None when it cannot be known.
+
+    The canonical form drops column qualifiers. Outside a subquery they decide nothing (the
+    policy's table is the only relation), but inside one ``m.id = t.id`` and ``id = id`` differ:
+    there the text as written is used, while it still reads as the canonical form (a rename
+    since makes it stale).
+    """
+    if canonical is None:
+        return None
+    if text is not None and normalize_expression(text) == canonical:
+        return text.strip()
+    return None if _SUBQUERY.search(canonical) else executable(canonical)
 
 
 def comment_on(obj: SchemaObject) -> str | None:

@@ -400,7 +400,7 @@ def policies(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
         check = normalize_expression(r["with_check"]) if r["with_check"] is not None else None
         yield Policy(r["schema"], r["table"], r["name"], r["permissive"],
                      _POLICY_COMMANDS[r["command"]], tuple(sorted(r["roles"])), using, check,
-                     comment=r["comment"])
+                     comment=r["comment"], using_text=r["using"], check_text=r["with_check"])
 
 
 def privileges(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:

@@ -55,9 +55,11 @@ def _clause(s: Stream, p: dict[str, object], statement: str) -> None:
     if s.accept("TO"):
         p["roles"] = _roles(s)
     elif s.accept("USING"):
-        p["using"] = normalize_expression(s.paren_text())
+        p["using_text"] = s.paren_text()
+        p["using"] = normalize_expression(p["using_text"])
     elif s.accept("WITH", "CHECK"):
-        p["with_check"] = normalize_expression(s.paren_text())
+        p["check_text"] = s.paren_text()
+        p["with_check"] = normalize_expression(p["check_text"])
     else:
         got = s.peek()
         raise SyntaxProblem(f"unexpected {got.raw if got else 'end'} in {statement}")

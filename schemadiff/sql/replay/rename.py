@@ -3,6 +3,7 @@ policy that names them."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -95,10 +96,14 @@ class RenameReplay(ReplayState):
         if old == new:  # ALTER TABLE ... SET SCHEMA: expressions keep no schema
             return
         ren = lambda e: rename_relation(e, old, new) if e else e  # noqa: E731
+        named = re.compile(rf"(?<![\w$]){re.escape(old)}(?![\w$])", re.IGNORECASE)
         for o in list(self.catalog.of_kind("policy")):
             if isinstance(o, Policy):
                 renamed = replace(o, using=ren(o.using), with_check=ren(o.with_check))
-                if renamed != o:
+                stale = any(t and named.search(t) for t in (o.using_text, o.check_text))
+                if stale:  # the text as written names (or qualifies by) the old name
+                    renamed = replace(renamed, using_text=None, check_text=None)
+                if stale or renamed != o:
                     self._put(renamed)
 
     def _column_names_by_relation(self) -> dict[str, frozenset[str]]:

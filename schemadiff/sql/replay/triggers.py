@@ -70,7 +70,7 @@ class TriggerReplay(ReplayState):
         if table is None:
             raise ReplayConflict(f'relation "{op.table}" does not exist')
         pol = Policy(table.schema, table.name, op.name, op.permissive, op.command, op.roles,
-                     op.using, op.with_check)
+                     op.using, op.with_check, using_text=op.using_text, check_text=op.check_text)
         if pol.key in self.catalog:
             self._conflict(f'policy "{op.name}" for table "{table.name}" already exists')
             return
@@ -91,9 +91,9 @@ class TriggerReplay(ReplayState):
         if op.roles is not None:
             changes["roles"] = op.roles
         if op.using is not None:
-            changes["using"] = op.using
+            changes["using"], changes["using_text"] = op.using, op.using_text
         if op.with_check is not None:
-            changes["with_check"] = op.with_check
+            changes["with_check"], changes["check_text"] = op.with_check, op.check_text
         self._put(replace(obj, **changes))
 
 
