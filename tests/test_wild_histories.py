@@ -713,6 +713,41 @@ CREATE VIEW w20 AS SELECT id, created_at AT TIME ZONE 'UTC', extract(epoch from 
 ALTER TABLE users ADD COLUMN later int;
 ALTER TABLE users RENAME COLUMN name TO full_name;
 """),
+    # SQL-standard bodies keep a parse tree: renamed relations and columns print their new
+    # names (in UPDATE and DELETE too), and a renamed column projected as it is keeps its
+    # output name (``member_id AS uid``), in bodies and in policy subqueries alike; in SQL
+    # functions a column takes precedence over a parameter of the same name
+    ("sql-body-follows-renames", """
+CREATE TABLE acct (id int PRIMARY KEY, bal numeric, owner text);
+CREATE TABLE entry (id int, acct_id int, amount numeric);
+CREATE TABLE members (uid int, team int);
+CREATE TABLE t (id int, owner int);
+ALTER TABLE t ENABLE ROW LEVEL SECURITY;
+CREATE POLICY p ON t USING (owner IN (SELECT uid FROM members WHERE team = 1));
+CREATE FUNCTION total(a int) RETURNS numeric LANGUAGE sql STABLE
+    RETURN (SELECT sum(e.amount) FROM entry e JOIN acct ON acct.id = e.acct_id WHERE acct.id = a);
+CREATE FUNCTION credit(a int, amount numeric) RETURNS void LANGUAGE sql
+BEGIN ATOMIC
+  UPDATE acct SET bal = bal + amount WHERE id = a;
+  INSERT INTO entry (acct_id, amount) VALUES (a, amount);
+  DELETE FROM entry WHERE amount = 0;
+END;
+CREATE FUNCTION owners() RETURNS SETOF text LANGUAGE sql STABLE
+BEGIN ATOMIC
+  WITH x AS (SELECT owner FROM acct WHERE bal > 0) SELECT owner FROM x;
+END;
+CREATE FUNCTION f(uid int) RETURNS bigint LANGUAGE sql
+    RETURN (SELECT count(*) FROM members m WHERE m.uid = uid);
+CREATE FUNCTION g() RETURNS SETOF int LANGUAGE sql BEGIN ATOMIC SELECT uid FROM members; END;
+CREATE FUNCTION h() RETURNS TABLE (x int) LANGUAGE sql
+    BEGIN ATOMIC SELECT s.uid FROM (SELECT uid FROM members) s; END;
+ALTER TABLE acct RENAME COLUMN bal TO balance;
+ALTER TABLE acct RENAME COLUMN owner TO holder;
+ALTER TABLE entry RENAME COLUMN amount TO amt;
+ALTER TABLE entry RENAME TO ledger_entry;
+ALTER TABLE members RENAME COLUMN uid TO member_id;
+ALTER TABLE t RENAME TO t_renamed;
+"""),
 ]
 
 
@@ -814,6 +849,18 @@ def test_detached_bound_not_modelled_is_said() -> None:
         "DETACH PARTITION t1 CONCURRENTLY: the CHECK it adds for the bound "
         "FROM (1, 1) TO (2, 2) is not modelled"]
     assert replay.catalog.objects[Key("table", "public", "t1")].partition_of is None
+
+
+def test_a_body_reading_a_relation_named_in_two_schemas_is_said() -> None:
+    """Bodies keep no schema: with another schema's relation of the old name, which one a
+    body reads is not modelled, and the rename says so rather than guess."""
+    replay = replay_sql(
+        "CREATE TABLE t (id int);\nCREATE SCHEMA other;\nCREATE TABLE other.t (id int);\n"
+        "CREATE FUNCTION k() RETURNS bigint LANGUAGE sql RETURN (SELECT count(*) FROM t);\n"
+        "ALTER TABLE t RENAME TO t2;\n", "m.sql")
+    assert [d.message for d in replay.diagnostics] == [
+        'the SQL-standard bodies naming "t" are kept as written: which schema\'s relation '
+        "of that name they read is not modelled"]
 
 
 def test_drop_column_cascade_under_a_star_view_is_said() -> None:

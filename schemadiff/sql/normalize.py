@@ -1311,9 +1311,13 @@ def rename_relation(expression: str, old: str, new: str) -> str:
     return _finish(tree).sql(dialect="postgres", comments=False)
 
 
-def _from_items(select: exp.Select) -> list[exp.Expression]:
+def _from_items(select: exp.Select | exp.Update | exp.Delete) -> list[exp.Expression]:
+    """The relations a SELECT reads, and those an UPDATE or DELETE reads with its target."""
     from_ = select.args.get("from_") or select.args.get("from")
     items = [from_.this] if from_ is not None else []
+    if isinstance(select, (exp.Update, exp.Delete)):
+        using = select.args.get("using")
+        items = [select.this, *items, *(using if isinstance(using, list) else [])]
     return items + [j.this for j in select.args.get("joins") or []]
 
 
@@ -1327,7 +1331,7 @@ def _column_owner(column: exp.Column, outer: str | None,
     name = column.name
     node: exp.Expression | None = column.parent
     while node is not None:
-        if isinstance(node, exp.Select):
+        if isinstance(node, (exp.Select, exp.Update, exp.Delete)):
             owners = []
             for item in _from_items(node):
                 if not (isinstance(item, exp.Table) and isinstance(item.this, exp.Identifier)):
@@ -1350,7 +1354,8 @@ def rename_relation_column(expression: str, relation: str, old: str, new: str,
     expression whose own table (a policy's) is ``outer``, subqueries included: a reference is
     the column it resolves to (:func:`_column_owner`) over the tables' ``columns`` (relation
     name -> its column names, ``relation`` with ``old``). A reference that cannot be resolved
-    is renamed when the expression is on ``relation`` itself, as a plain one is."""
+    is renamed when the expression is on ``relation`` itself, as a plain one is. A reference
+    projected as it is keeps its output name, as the deparser prints it: ``new AS old``."""
     tree = _parse_expression(expression)
     if tree is None:
         return expression
@@ -1361,7 +1366,10 @@ def rename_relation_column(expression: str, relation: str, old: str, new: str,
             continue
         owner = _column_owner(col, outer, columns, ctes)
         if owner == relation or (owner is None and outer == relation):
+            projected = isinstance(col.parent, exp.Select) and col.arg_key == "expressions"
             col.set("this", exp.Identifier(this=new, quoted=not _SIMPLE_IDENT.match(new)))
+            if projected:  # the deparser keeps the output column's name: ``new AS old``
+                col.replace(exp.alias_(col.copy(), old, quoted=not _SIMPLE_IDENT.match(old)))
             changed = True
     if not changed:
         return expression

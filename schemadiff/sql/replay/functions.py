@@ -31,6 +31,7 @@ from schemadiff.sql.normalize import (
 )
 from schemadiff.sql.replay.core import ReplayState
 from schemadiff.sql.replay.text import (
+    body_edited,
     exclusion_edited,
     key_edited,
     partition_by_edited,
@@ -88,21 +89,6 @@ def accepted_arities(fn: Function) -> tuple[int, int | None]:
 def _accepts(fn: Function, arity: int) -> bool:
     least, most = accepted_arities(fn)
     return least <= arity and (most is None or arity <= most)
-
-
-def _body_edited(body: str, edit: Callable[[str], str]) -> str:
-    """A SQL-standard body (``RETURN e``, ``BEGIN ATOMIC s1; s2; END``) with ``edit``
-    applied to its expression or to each statement; any other body is kept."""
-    if body.startswith("RETURN "):
-        return "RETURN " + edit(body[len("RETURN "):])
-    if not (body.startswith("BEGIN ATOMIC ") and body.endswith(" END")):
-        return body
-    parts = body[len("BEGIN ATOMIC "):-len(" END")].split(";")
-    for i, part in enumerate(parts):
-        statement = part.strip()
-        if statement:  # the part is blanks around the statement: it holds it once
-            parts[i] = part.replace(statement, edit(statement), 1)
-    return "BEGIN ATOMIC " + ";".join(parts) + " END"
 
 
 class _Undecided(Exception):
@@ -256,7 +242,7 @@ class FunctionReplay(ReplayState):
         """``o`` with ``edit`` applied to each stored expression it holds (a routine's
         SQL-standard body is one: a quoted body is text, which PostgreSQL does not edit)."""
         if isinstance(o, Function):
-            return replace(o, body=_body_edited(o.body, edit))
+            return replace(o, body=body_edited(o.body, edit))
         if isinstance(o, Column):
             return replace(o, default=opt(o.default), generated=opt(o.generated))
         if isinstance(o, Constraint) and o.expression:

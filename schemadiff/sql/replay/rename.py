@@ -4,12 +4,14 @@ policy that names them."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from schemadiff.model import (
     Column,
     Constraint,
+    Function,
     Key,
     Policy,
     Table,
@@ -28,6 +30,7 @@ from schemadiff.sql.replay.text import (
     _rename_in_exclusion,
     _rename_in_partition_by,
     _rename_key,
+    body_edited,
 )
 
 
@@ -65,6 +68,7 @@ class RenameReplay(ReplayState):
             self._delete(o.key)
             self._put(replace(o, schema=schema, table=name))
         self._rename_in_policies(key.name, name)
+        self._rename_in_bodies(key, lambda: lambda e: rename_relation(e, key.name, name))
         if key.kind == "view":
             self._rename_in_views(key.schema, key.name, name)
             return
@@ -105,6 +109,35 @@ class RenameReplay(ReplayState):
                     renamed = replace(renamed, using_text=None, check_text=None)
                 if stale or renamed != o:
                     self._put(renamed)
+
+    def _rename_in_bodies(self, key: Key, editor: Callable[[], Callable[[str], str]]) -> None:
+        """A relation (``key``, renamed) or one of its columns renamed: SQL-standard routine
+        bodies print the new name (the catalog keeps their parse tree, which holds oids). Their
+        text keeps no schema: with a relation of the old name in another schema, which one a
+        body reads is not modelled, and the bodies are kept as written."""
+        bodies = [o for o in self.catalog.of_kind("function")
+                  if isinstance(o, Function) and o.body.startswith(("RETURN ", "BEGIN ATOMIC "))]
+        if not bodies:
+            return
+        edit = editor()
+        edited = [(o, body_edited(o.body, edit)) for o in bodies]
+        edited = [(o, body) for o, body in edited if body != o.body]
+        if not edited:
+            return
+        if any(o.name == key.name and o.schema != key.schema  # type: ignore[attr-defined]
+               for kind in ("table", "view") for o in self.catalog.of_kind(kind)):
+            self._diag(f'the SQL-standard bodies naming "{key.name}" are kept as written: '
+                       "which schema's relation of that name they read is not modelled")
+            return
+        for o, body in edited:
+            self._put(replace(o, body=body))
+
+    def _column_renamer(self, table: str, old: str, new: str) -> Callable[[str], str]:
+        """An edit of canonical text renaming ``table``'s column ``old`` (its record already
+        renamed ``new``) where a reference resolves to it."""
+        columns = self._column_names_by_relation()
+        columns[table] = (columns.get(table, frozenset()) - {new}) | {old}
+        return lambda e: rename_relation_column(e, table, old, new, None, columns)
 
     def _column_names_by_relation(self) -> dict[str, frozenset[str]]:
         """Each table's and view's column names, by unqualified name (those of the tables of
@@ -165,6 +198,8 @@ class RenameReplay(ReplayState):
         self._column_privileges_moved(schema, table, old, new)
         self._views_undecided(table)
         self._rename_column_in_policies(schema, table, old, new)
+        self._rename_in_bodies(Key("table", schema, table),
+                               lambda: self._column_renamer(table, old, new))
         tkey = Key("table", schema, table)
         tobj: Table | None = self.catalog.objects.get(tkey)  # type: ignore[assignment]
         if tobj is not None and tobj.partition_by:

@@ -20,6 +20,21 @@ from schemadiff.sql.quote import split_top
 from schemadiff.sql.tokens import Stream
 
 
+def body_edited(body: str, edit: Callable[[str], str]) -> str:
+    """A SQL-standard body (``RETURN e``, ``BEGIN ATOMIC s1; s2; END``) with ``edit``
+    applied to its expression or to each statement; any other body is kept."""
+    if body.startswith("RETURN "):
+        return "RETURN " + edit(body[len("RETURN "):])
+    if not (body.startswith("BEGIN ATOMIC ") and body.endswith(" END")):
+        return body
+    parts = body[len("BEGIN ATOMIC "):-len(" END")].split(";")
+    for i, part in enumerate(parts):
+        statement = part.strip()
+        if statement:  # the part is blanks around the statement: it holds it once
+            parts[i] = part.replace(statement, edit(statement), 1)
+    return "BEGIN ATOMIC " + ";".join(parts) + " END"
+
+
 def top_items(text: str) -> list[str]:
     """Split at depth-0 commas (parentheses and quotes respected)."""
     return split_top(text)[0]
