@@ -1057,6 +1057,10 @@ def _drift(
     )
     out = []
     for d in found:
+        if d.migration in partial:
+            # an extra object's last effect is its removal: the partial migration's drop or
+            # rename did not run, which the partial verdict reports
+            continue
         migration = d.migration if d.change != "extra" else creators.get(d.key)
         if migration in partial:
             continue

@@ -18,6 +18,7 @@ from schemadiff.contract import infer_document
 from schemadiff.differences import ignore_history_tables
 from schemadiff.history import ParsedMigration, parse_migration, replay_parsed
 from schemadiff.inference import Inference, infer_applied
+from schemadiff.migration import Migration
 from schemadiff.model import Catalog, Column, Index
 from schemadiff.recorded import Recorded, RecordedVersion
 from schemadiff.tools import history_tables, read_migrations
@@ -206,6 +207,27 @@ def test_partial_no_transaction_migration() -> None:
     assert verdict.statements_present and verdict.statements_absent
     assert result.partial == [pm.migration.version]
     assert all(v.status == "applied" for v in result.verdicts[:target])
+    assert result.drift == []
+
+
+def test_what_a_partial_migration_did_not_drop_is_not_drift() -> None:
+    """Only the last statement of a migration that renames a column and drops a table ran (a
+    hot-fix by hand): the column under its old name and the table are the partial migration's
+    absent statements, reported with it, not extra objects of the migration that made them."""
+    texts = [
+        "CREATE TABLE u (id int PRIMARY KEY, display text, deleted timestamptz);\n"
+        "CREATE TABLE legacy (id int);",
+        "CREATE TABLE p (id int PRIMARY KEY, title text);",
+        "ALTER TABLE u RENAME COLUMN display TO name;\nDROP TABLE legacy;\n"
+        "ALTER TABLE p ADD COLUMN views int NOT NULL DEFAULT 0;\n"
+        "CREATE INDEX u_live ON u (deleted) WHERE deleted IS NULL;",
+    ]
+    parsed = [parse_migration(Migration(str(i + 1), f"m{i + 1}", f"{i + 1}.sql", t))
+              for i, t in enumerate(texts)]
+    hot_fix = ParsedMigration(parsed[2].migration, parsed[2].statements[-1:])
+    actual = replay_parsed([*parsed[:2], hot_fix]).catalog
+    result = _infer("golang-migrate", parsed, actual)
+    assert [v.status for v in result.verdicts] == ["applied", "applied", "partial"]
     assert result.drift == []
 
 
