@@ -683,6 +683,26 @@ TYPED_DEFAULTS: list[tuple[str, str, str]] = [
     ("'2001:DB8:0:0:1:0:0:1/128'", "inet", "'2001:db8::1:0:0:1'"),
     ("'::ffff:1.2.3.4'", "inet", "'::ffff:1.2.3.4'"),  # printed with its IPv4 part: as written
     ("'10.0/16'", "inet", "'10.0/16'"),  # abbreviated: not modelled, as written
+    # integer ranges canonical: [lower, upper); multiranges sorted and merged
+    ("'(1,10]'", "int4range", "'[2,11)'"),
+    ("'[ 3 , 7 ]'", "int8range", "'[3,8)'"),
+    ("'(,5]'", "int4range", "'(,6)'"),
+    ("'(4,5)'", "int4range", "'empty'"),
+    ("'{[5,7), (0,3], empty, [3,4)}'", "int4multirange", "'{[1,4),[5,7)}'"),
+    ("'{[1,3), (,2)}'", "int4multirange", "'{(,3)}'"),
+    ("'[1.5,2.5)'", "int4range", "'[1.5,2.5)'"),  # int4range refuses it: as written
+    ("'( 1 , 2 )'", "point", "'(1,2)'"),
+    ("'((0,0),(1,1))'", "box", "'(1,1),(0,0)'"),
+    ("'a fat  cat a'", "tsvector", "'''a'' ''cat'' ''fat'''"),
+    ("'fat:1A cat'", "tsvector", "'fat:1A cat'"),  # positions: not modelled
+    ("'fat | rat | cat'", "tsquery", "'''fat'' | ''rat'' | ''cat'''"),
+    ("'fat & !rat'", "tsquery", "'fat & !rat'"),  # not modelled: as written
+    # SQL standard's year-month; the precision of seconds; a modifier's cast
+    ("'1-2'", "interval year to month", "'1 year 2 mons'"),
+    ("'-1-2'", "interval", "'-1 years -2 mons'"),
+    ("'-00:00:01.235'", "interval(2)", "'-00:00:01.24'"),
+    ("'1 day 02:03:04.568'::interval day to second(3)", "interval day to second(3)",
+     "'1 day 02:03:04.568'"),
 ]
 
 

@@ -717,6 +717,19 @@ ALTER TABLE users RENAME COLUMN name TO full_name;
     # names (in UPDATE and DELETE too), and a renamed column projected as it is keeps its
     # output name (``member_id AS uid``), in bodies and in policy subqueries alike; in SQL
     # functions a column takes precedence over a parameter of the same name
+    # constants of ranges, multiranges, geometry, text search and intervals with fields or a
+    # precision, as the types' output functions print them
+    ("typed-defaults-of-less-common-types", """
+CREATE TABLE kinds (
+  ir int4range DEFAULT '(1,10]', ir8 int8range DEFAULT '[ 3 , 7 ]',
+  dr int4range DEFAULT 'empty', mr int4multirange DEFAULT '{[5,7), (0,3], [3,4)}',
+  pt point DEFAULT '( 1 , 2 )', bx box DEFAULT '((0,0),(1,1))',
+  tq tsquery DEFAULT 'fat & rat', tv tsvector DEFAULT 'a fat cat a',
+  iv interval day to second(3) DEFAULT '1 day 02:03:04.5678',
+  iv2 interval year to month DEFAULT '1-2', iv3 interval(2) DEFAULT '-00:00:01.235',
+  CONSTRAINT k2 CHECK (iv > '1 hour' AND iv < interval '10 days' AND iv2 <> '0-1')
+);
+"""),
     ("sql-body-follows-renames", """
 CREATE TABLE acct (id int PRIMARY KEY, bal numeric, owner text);
 CREATE TABLE entry (id int, acct_id int, amount numeric);

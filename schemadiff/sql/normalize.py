@@ -1699,12 +1699,14 @@ _INTERVAL_PART = re.compile(
 )
 
 
-def canonical_interval(text: str, fields: str | None = None) -> str | None:
+def canonical_interval(text: str, fields: str | None = None,
+                       precision: int | None = None) -> str | None:
     """An interval literal as PostgreSQL prints it (IntervalStyle postgres): ``'00:10:00'``.
 
     ``fields`` is the qualifier of ``interval '1.5' hour`` / ``... day to minute``: a bare
     number counts in its last field, and what lies below that field is dropped
-    (AdjustIntervalForTypmod: ``interval '1.5' hour`` is ``01:00:00``).
+    (AdjustIntervalForTypmod: ``interval '1.5' hour`` is ``01:00:00``); ``precision``, the
+    digits of seconds kept (``interval(3)``), rounds half away from zero.
     """
     parts = _interval_parts(text, fields)
     if parts is None:
@@ -1723,6 +1725,10 @@ def canonical_interval(text: str, fields: str | None = None) -> str | None:
             micros = int(micros / hour) * hour
         elif last == "minute":
             micros = int(micros / minute) * minute
+    if precision is not None and precision < 6:
+        scale = 10 ** (6 - precision)
+        magnitude = (abs(micros) + scale // 2) // scale * scale
+        micros = magnitude if micros >= 0 else -magnitude
     return _format_interval(months, days, micros)
 
 
@@ -1736,6 +1742,7 @@ _ISO_INTERVAL = re.compile(  # ISO 8601's format with designators: P1Y2M3W4DT5H6
     rf"(?:t(?:{_ISO_NUMBER}h)?(?:{_ISO_NUMBER}m)?(?:{_ISO_NUMBER}s)?)?"
 )
 _ISO_UNITS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
+_YEAR_MONTH = re.compile(r"([+-]?)(\d+)-(\d+)")
 
 
 def _interval_parts(text: str, fields: str | None) -> tuple[int, int, int] | None:
@@ -1743,6 +1750,10 @@ def _interval_parts(text: str, fields: str | None) -> tuple[int, int, int] | Non
     t = text.strip().lower().lstrip("@").strip()
     if not t:
         return None
+    year_month = _YEAR_MONTH.fullmatch(t)  # SQL standard's 'Y-M' (interval year to month)
+    if year_month is not None:
+        sign = -1 if year_month.group(1) == "-" else 1
+        return sign * (int(year_month.group(2)) * 12 + int(year_month.group(3))), 0, 0
     iso = _ISO_INTERVAL.fullmatch(t) if t.startswith("p") else None
     if iso is not None:  # DecodeISO8601Interval: each designator is that unit's number
         if not any(iso.groups()):
@@ -1829,6 +1840,10 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
     """
     if expression is None or expression.upper() in ("NULL",):
         return None
+    if expression.endswith("::" + type_text) and "(" in type_text:
+        # a constant of a type with a modifier keeps its cast in the catalog
+        # ('1 day'::interval day to second(3))
+        expression = expression[: -len(type_text) - 2]
     m = _STRING_LITERAL.match(expression)
     base = type_text.split("(")[0].strip()
     if m is not None:
@@ -1857,8 +1872,11 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
         out = _canonical_time(value)
         return quote_literal(out) if out is not None else expression
     if base == "interval" or type_text.startswith("interval"):
-        fields = " ".join(w for w in type_text.split()[1:] if w in _FIELD_UNITS or w == "to")
-        out = canonical_interval(value, fields or None)
+        words = (w.split("(")[0] for w in type_text.split()[1:])  # second(3): its precision
+        fields = " ".join(w for w in words if w in _FIELD_UNITS or w == "to")
+        precision = re.search(r"\((\d)\)", type_text)
+        out = canonical_interval(value, fields or None,
+                                 int(precision.group(1)) if precision else None)
         return quote_literal(out) if out is not None else expression
     if base == "jsonb":
         out = canonical_jsonb(value)
@@ -1963,9 +1981,109 @@ def canonical_inet(value: str) -> str | None:
     return out if not bits or int(bits) == width else f"{out}/{int(bits)}"
 
 
+_RANGE = re.compile(r"\s*([\[(])\s*([^,\s]*)\s*,\s*([^\s)\]]*)\s*([\])])\s*")
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+def _discrete_range(value: str) -> tuple[int | None, int | None] | str | None:
+    """An integer range as its canonical function makes it, ``[lower, upper)`` (None: an
+    infinite bound), or ``"empty"``; None when it is not that simple."""
+    if value.strip().lower() == "empty":
+        return "empty"
+    m = _RANGE.fullmatch(value)
+    if m is None or not all(_INTEGER.fullmatch(b) for b in (m.group(2), m.group(3)) if b):
+        return None
+    lower = int(m.group(2)) + (m.group(1) == "(") if m.group(2) else None
+    upper = int(m.group(3)) + (m.group(4) == "]") if m.group(3) else None
+    if lower is not None and upper is not None and lower >= upper:
+        return "empty"
+    return lower, upper
+
+
+def _range_text(r: tuple[int | None, int | None]) -> str:
+    lower, upper = r
+    return (f"{'(' if lower is None else '['}{'' if lower is None else lower},"
+            f"{'' if upper is None else upper})")
+
+
+def canonical_int_range(value: str) -> str | None:
+    """An int4range or int8range as ``range_out`` prints it: ``'(1,10]'`` is ``'[2,11)'``."""
+    r = _discrete_range(value)
+    return r if r is None or isinstance(r, str) else _range_text(r)
+
+
+def canonical_int_multirange(value: str) -> str | None:
+    """An int4multirange or int8multirange as ``multirange_out`` prints it: its ranges
+    canonical, sorted, the overlapping and adjacent ones merged, the empty ones gone."""
+    v = value.strip()
+    if not (v.startswith("{") and v.endswith("}")):
+        return None
+    items = re.findall(r"[\[(][^\])]*[\])]|empty", v[1:-1], re.IGNORECASE)
+    if re.sub(r"[\s,]", "", re.sub(r"[\[(][^\])]*[\])]|empty", "", v[1:-1],
+                                   flags=re.IGNORECASE)):
+        return None
+    ranges = []
+    for item in items:
+        r = _discrete_range(item)
+        if r is None:
+            return None
+        if r != "empty":
+            ranges.append(r)
+    low = -(2**70)
+    ranges.sort(key=lambda r: low if r[0] is None else r[0])  # type: ignore[index]
+    merged: list[tuple[int | None, int | None]] = []
+    for lower, upper in ranges:  # type: ignore[misc]
+        if merged and (merged[-1][1] is None or lower is None or lower <= merged[-1][1]):
+            top = merged[-1][1]
+            merged[-1] = (merged[-1][0],
+                          None if top is None or upper is None else max(top, upper))
+        else:
+            merged.append((lower, upper))
+    return "{" + ",".join(_range_text(r) for r in merged) + "}"
+
+
+def canonical_point(value: str) -> str | None:
+    """A point as ``point_out`` prints it, ``(1,2)``, for coordinates written as integers."""
+    m = re.fullmatch(r"\s*\(?\s*([+-]?\d+)\s*,\s*([+-]?\d+)\s*\)?\s*", value)
+    return None if m is None else f"({int(m.group(1))},{int(m.group(2))})"
+
+
+def canonical_box(value: str) -> str | None:
+    """A box as ``box_out`` prints it, upper right corner first: ``(1,1),(0,0)`` (integer
+    coordinates only)."""
+    numbers = re.findall(r"[+-]?\d+(?:\.\d*)?", value)
+    if len(numbers) != 4 or re.sub(r"[+-]?\d+(?:\.\d*)?|[\s(),]", "", value) \
+            or any("." in n for n in numbers):
+        return None
+    x1, y1, x2, y2 = (int(n) for n in numbers)
+    return f"({max(x1, x2)},{max(y1, y2)}),({min(x1, x2)},{min(y1, y2)})"
+
+
+def canonical_tsvector(value: str) -> str | None:
+    """A tsvector of plain words as ``tsvectorout`` prints it: each lexeme once, sorted,
+    quoted (``'a fat cat'`` is ``'a' 'cat' 'fat'``); None for quotes, weights, positions."""
+    words = value.split()
+    if not words or any(re.search(r"['\\:]", w) for w in words):
+        return None
+    return " ".join(f"'{w}'" for w in sorted(set(words), key=lambda w: w.encode()))
+
+
+def canonical_tsquery(value: str) -> str | None:
+    """A tsquery of plain words joined by one operator, ``&`` or ``|``, as ``tsqueryout``
+    prints it: ``'fat' & 'rat'``."""
+    for op in ("&", "|"):
+        words = [w.strip() for w in value.split(op)]
+        if all(re.fullmatch(r"\w+", w) for w in words):
+            return f" {op} ".join(f"'{w}'" for w in words)
+    return None
+
+
 _OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
     "bytea": canonical_bytea, "uuid": canonical_uuid, "macaddr": canonical_macaddr,
-    "inet": canonical_inet,
+    "inet": canonical_inet, "int4range": canonical_int_range, "int8range": canonical_int_range,
+    "int4multirange": canonical_int_multirange, "int8multirange": canonical_int_multirange,
+    "point": canonical_point, "box": canonical_box, "tsvector": canonical_tsvector,
+    "tsquery": canonical_tsquery,
 }
 
 

@@ -447,7 +447,7 @@ def typed_constants(expression: str, types: dict[str, str]) -> str:
         if found is None:
             return None
         bare = re.sub(r"\(\d+\)", "", found)
-        return found if bare in _TYPED_CONSTANT_TYPES else None
+        return found if bare in _TYPED_CONSTANT_TYPES or bare.startswith("interval ") else None
 
     def typed(node: exp.Expression, type_text: str) -> exp.Expression:
         if not (isinstance(node, exp.Literal) and node.is_string):
