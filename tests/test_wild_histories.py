@@ -444,6 +444,34 @@ CREATE TABLE dc (ts timestamp, tz timestamptz, dd date, t time, b boolean, g int
   CONSTRAINT c9 CHECK (b IN ('yes', 'no')), CONSTRAINT c10 CHECK (b IS DISTINCT FROM 'off'));
 CREATE INDEX dc_b ON dc (ts) WHERE b = 't' AND t > '08:00';
 """),
+    # in a view too, a string constant compared to a column is stored cast to the column's
+    # type: 'yes' on a boolean is true, '1 second' on an interval '00:00:01', as the column's
+    # table decides it (by alias, schema-qualified, in a join, in a subquery); where a bare
+    # name's table is a CTE it is left as written
+    ("typed-constants-in-views", """
+CREATE SCHEMA s;
+CREATE TABLE s.q (id int PRIMARY KEY, slow boolean, took interval, at timestamp, d date,
+                  t time, label text);
+CREATE TABLE s.r (id int, q_id int, took interval);
+CREATE VIEW s.v1 AS SELECT id FROM s.q WHERE slow = 'yes' AND took > '1 second';
+CREATE VIEW s.v2 AS SELECT x.id FROM s.q x JOIN s.r ON r.q_id = x.id
+    WHERE x.took >= '90 minutes' AND r.took < '1 day' AND x.at > '2020-01-01'
+      AND x.d IN ('2021-1-1', '2022-01-01') AND x.t < '18:00' AND x.label <> 'yes';
+CREATE VIEW s.v3 AS SELECT id, took > '2 hours' AS long FROM s.q
+    WHERE EXISTS (SELECT 1 FROM s.r WHERE r.q_id = q.id AND r.took <> '0');
+CREATE VIEW s.v4 AS WITH w AS (SELECT id, took FROM s.q) SELECT id FROM w WHERE took > '1 hour';
+CREATE MATERIALIZED VIEW s.m AS SELECT id FROM s.q WHERE NOT slow = 'off';
+"""),
+    # a number written as a string or in another form is stored as numeric_out or int4out
+    # print it: '1e3' is 1000, '010' is 10, '+5' is 5, .5 is 0.5
+    ("number-constants", """
+CREATE TABLE nc (n numeric(8,3) DEFAULT '1e0', i int DEFAULT '007', m numeric DEFAULT '+1.50',
+  g interval, b boolean CHECK (b <> '0'), CONSTRAINT g1 CHECK (g > '0'),
+  CONSTRAINT n1 CHECK (n BETWEEN '0' AND '1e3'), CONSTRAINT n2 CHECK (i <> '010'),
+  CONSTRAINT n3 CHECK (i <> 010 AND m > .5 AND m < '1.5e1'));
+CREATE INDEX nc_n ON nc (n) WHERE n > '2e1' AND i <> '-0';
+CREATE VIEW ncv AS SELECT n FROM nc WHERE n >= '1.5' AND i = '07' AND n > 1e3;
+"""),
     # an extension in its own schema, its operator classes (one with a parameter, stored as
     # a string), triggers with WHEN, functions reset, overloads dropped, event triggers
     ("extension-schema-opclasses-and-triggers", """

@@ -770,11 +770,9 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if (isinstance(node, exp.Anonymous) and node.name.upper() == "ROW"
             and len(node.expressions) > 1):  # (a, b) is stored as ROW(a, b)
         return exp.Tuple(expressions=node.expressions)
-    if isinstance(node, exp.Literal) and not node.is_string and "e" in node.this.lower():
-        try:  # 1e3 is the numeric constant 1000
-            return exp.Literal.number(format(Decimal(node.this), "f"))
-        except InvalidOperation:
-            return node
+    if isinstance(node, exp.Literal) and not node.is_string:
+        text = canonical_number(node.this)  # 1e3 is the numeric constant 1000, 010 is 10
+        return node if text is None or text == node.this else exp.Literal.number(text)
     if isinstance(node, exp.ParseJSON) and node.args.get("is_literal"):
         return node.this  # json '{}' is the constant '{}'::json
     if isinstance(node, exp.Cast):
@@ -852,7 +850,7 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         node.set("expression", _array_constant(node.expression))
         return node
     if isinstance(node, exp.Literal) and node.is_string and _NUMERIC.match(node.this.strip()):
-        return exp.Literal.number(node.this.strip())
+        return exp.Literal.number(canonical_number(node.this) or node.this.strip())
     if isinstance(node, exp.Literal) and node.is_string and _ISO_DATETIME.match(node.this):
         canonical = _canonical_datetime_literal(node.this)
         return exp.Literal.string(canonical) if canonical is not None else node
@@ -1035,6 +1033,19 @@ def _not_between(b: exp.Between) -> exp.Expression:
         return outside(low, high)
     return exp.And(this=exp.Paren(this=outside(low, high)),
                    expression=exp.Paren(this=outside(high, low)))
+
+
+def canonical_number(text: str) -> str | None:
+    """A number as numeric_out (and int4out) print it: ``'1e3'`` is ``1000``, ``'010'`` is
+    ``10``, ``'.5'`` is ``0.5``, ``'+1.50'`` is ``1.50`` (the scale written is kept, as numeric
+    keeps it), ``'-0'`` is ``0``; None when it is not a number."""
+    if not _NUMERIC.match(text.strip()):
+        return None
+    try:
+        out = format(Decimal(text.strip()), "f")
+    except InvalidOperation:  # pragma: no cover - the pattern reads only numbers
+        return None
+    return out[1:] if out.startswith("-") and not out.strip("-0.") else out
 
 
 def _canonical_tree(node: exp.Expression) -> exp.Expression:
@@ -1862,6 +1873,108 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
     return expression
 
 
+# The types whose constants the catalog prints in one form whatever was written, and
+# independently of the session (timestamptz output depends on the time zone: not here).
+_TYPED_CONSTANT_TYPES = ("boolean", "date", "time without time zone",
+                         "timestamp without time zone", "interval")
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ,
+                exp.NullSafeNEQ)
+
+
+def type_compared_constants(tree: exp.Expression, column_type: Callable[[exp.Column], str | None]
+                            ) -> tuple[bool, bool]:
+    """Write each string constant compared to a column (``=``, ``<``, ..., ``= ANY (ARRAY[...])``,
+    ``IN``, ``BETWEEN``) as the catalog prints it once cast to the column's type: PostgreSQL
+    types an unknown-typed constant by the operator's other side and stores the cast value, so
+    ``b <> 'yes'`` is ``b <> TRUE`` and ``d > '1 second'`` is ``d > '00:00:01'`` (the types of
+    :data:`_TYPED_CONSTANT_TYPES`; a number here is such a string the canonical form read).
+
+    Args:
+        tree: changed in place.
+        column_type: a column reference's type, None when the text does not decide it.
+
+    Returns:
+        (whether anything changed, whether a constant that one of those types would print
+        otherwise is compared to a column whose type is not decided).
+    """
+    changed = undecided = False
+    for column, owner, arg, index in _compared_constants(tree):
+        if not isinstance(column.this, exp.Identifier):
+            continue
+        found = column_type(column)
+        value = owner.args[arg]
+        literal = value[index] if index is not None else value
+        if found is None:
+            undecided = undecided or (literal.is_string and _prints_otherwise(literal.this))
+            continue
+        if re.sub(r"\(\d+\)", "", found) not in _TYPED_CONSTANT_TYPES:
+            continue
+        new = _typed_constant(literal, found)
+        if new is not literal:
+            if index is not None:
+                value[index] = new
+                owner.set(arg, value)
+            else:
+                owner.set(arg, new)
+            changed = True
+    return changed, undecided
+
+
+def _compared_constants(tree: exp.Expression
+                        ) -> list[tuple[exp.Column, exp.Expression, str, int | None]]:
+    """Each constant compared to a column: ``(column, node holding the constant, its arg,
+    its index in that arg's list or None)``."""
+    out: list[tuple[exp.Column, exp.Expression, str, int | None]] = []
+
+    def add(column: exp.Expression, owner: exp.Expression, arg: str) -> None:
+        value = owner.args.get(arg)
+        if not isinstance(column, exp.Column):
+            return
+        if isinstance(value, list):
+            out.extend((column, owner, arg, i) for i, v in enumerate(value)
+                       if isinstance(v, exp.Literal))
+        elif isinstance(value, exp.Literal):
+            out.append((column, owner, arg, None))
+
+    for node in tree.find_all(exp.In, exp.Between, *_COMPARISONS):
+        if isinstance(node, exp.In):
+            if not node.args.get("query"):
+                add(node.this, node, "expressions")
+        elif isinstance(node, exp.Between):
+            add(node.this, node, "low")
+            add(node.this, node, "high")
+        else:
+            for side, other in (("this", "expression"), ("expression", "this")):
+                target = node.args[other]
+                if isinstance(target, (exp.Any, exp.All)) and isinstance(target.this, exp.Array):
+                    add(node.args[side], target.this, "expressions")
+                else:
+                    add(node.args[side], node, other)
+    return out
+
+
+def _typed_constant(literal: exp.Literal, type_text: str) -> exp.Expression:
+    """A constant as the catalog prints it cast to ``type_text`` (as it is when not one)."""
+    out = canonical_default(quote_literal(literal.this), type_text)
+    if out in ("TRUE", "FALSE"):
+        return exp.Boolean(this=out == "TRUE")
+    if out and out.startswith("'") and out.endswith("'") and out != quote_literal(literal.this):
+        return exp.Literal.string(out[1:-1].replace("''", "'"))
+    return literal
+
+
+def _prints_otherwise(text: str) -> bool:
+    """Whether a constant's canonical form would change cast to one of the types whose
+    constants :func:`type_compared_constants` rewrites."""
+    literal = exp.Literal.string(text)
+    plain = _rewrite(literal.copy())
+    for type_text in _TYPED_CONSTANT_TYPES:
+        new = _typed_constant(literal, type_text)
+        if new is not literal and _rewrite(new).sql() != plain.sql():
+            return True
+    return False
+
+
 def _jsonb_constant(literal: exp.Literal) -> exp.Literal:
     """A string constant as jsonb_out prints it, when it is JSON (else as it is)."""
     out = canonical_jsonb(literal.this)
@@ -2082,7 +2195,8 @@ def _is_star_projection(node: exp.Expression) -> bool:
 
 @lru_cache(maxsize=4096)
 def canonical_view_query(
-    query: str, columns: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    query: str, columns: tuple[tuple[str, tuple[str, ...]], ...] = (),
+    relations: Callable[[str | None, str], list[tuple[str, str]] | None] | None = None,
 ) -> str | None:
     """A view's query in a form the migration's text and the catalog's ``pg_get_viewdef``
     share, or None when that form cannot be decided with confidence (a difference is then
@@ -2098,6 +2212,9 @@ def canonical_view_query(
     deparser expanded it into, those of ``columns`` (relation name -> its columns in order, at
     the time the view is created) for the tables it reads; where it reads anything else
     (a view, a subquery, a join ``USING`` that merges columns) the form is undecided.
+    ``relations`` (schema or None, name -> the table's ``(column, type)``), given for a
+    migration's text, types the string constants compared to those columns as the server
+    stores them (:func:`type_compared_constants`); the catalog's text has them cast already.
     """
     text = query.strip().rstrip(";").strip()
     tree = _parse_expression(text)
@@ -2119,6 +2236,11 @@ def canonical_view_query(
             _flatten_join_groups(select)
             if not _plain_limit(select):
                 return None
+        if relations is not None:  # before the canonical form drops schema qualifiers
+            from schemadiff.sql.query_types import column_typer
+
+            if type_compared_constants(tree, column_typer(tree, relations))[1]:
+                return None  # a constant the column's unknown type may print otherwise
         tree = _canonical_tree(tree)
         for node in list(tree.walk()):
             if isinstance(node, (exp.Cast, exp.TryCast)):
