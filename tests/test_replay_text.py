@@ -118,6 +118,8 @@ TYPES = {"b": "boolean", "t": "time without time zone", "d": "date", "g": "inter
         ("b = 'maybe'", "b = 'maybe'"),  # not a boolean: left as written
         ("g > '0'", "g > '00:00:00'"),  # a number to the canonical form: still the string
         ("b <> '1'", "b <> TRUE"),
+        ("COALESCE(g, '0') < '1 hour'", "COALESCE(g, '00:00:00') < '01:00:00'"),
+        ("GREATEST(g, ts, '1 hour') IS NULL", "GREATEST(g, ts, '1 hour') IS NULL"),  # no one type
         ("d BETWEEN '2020-1-1' AND '2021-1-1'", "d >= '2020-01-01' AND d <= '2021-01-01'"),
     ],
 )

@@ -461,6 +461,9 @@ CREATE VIEW s.v3 AS SELECT id, took > '2 hours' AS long FROM s.q
     WHERE EXISTS (SELECT 1 FROM s.r WHERE r.q_id = q.id AND r.took <> '0');
 CREATE VIEW s.v4 AS WITH w AS (SELECT id, took FROM s.q) SELECT id FROM w WHERE took > '1 hour';
 CREATE MATERIALIZED VIEW s.m AS SELECT id FROM s.q WHERE NOT slow = 'off';
+CREATE VIEW s.v5 AS SELECT id, greatest(took, '1 minute') AS g, nullif(slow, 'no') AS n FROM s.q
+    WHERE coalesce(took, '0') < '1 hour' AND took <> '2 hours' AND took <> '3 hours';
+ALTER TABLE s.q ADD CONSTRAINT q_took CHECK (coalesce(took, '0') < '1 day');
 """),
     # a number written as a string or in another form is stored as numeric_out or int4out
     # print it: '1e3' is 1000, '010' is 10, '+5' is 5, .5 is 0.5

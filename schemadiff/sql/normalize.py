@@ -1898,16 +1898,14 @@ def type_compared_constants(tree: exp.Expression, column_type: Callable[[exp.Col
         otherwise is compared to a column whose type is not decided).
     """
     changed = undecided = False
-    for column, owner, arg, index in _compared_constants(tree):
-        if not isinstance(column.this, exp.Identifier):
-            continue
-        found = column_type(column)
+    for typed_side, owner, arg, index in _compared_constants(tree):
+        found = _expression_type(typed_side, column_type)
         value = owner.args[arg]
         literal = value[index] if index is not None else value
-        if found is None:
+        if found == "":
             undecided = undecided or (literal.is_string and _prints_otherwise(literal.this))
             continue
-        if re.sub(r"\(\d+\)", "", found) not in _TYPED_CONSTANT_TYPES:
+        if found is None or re.sub(r"\(\d+\)", "", found) not in _TYPED_CONSTANT_TYPES:
             continue
         new = _typed_constant(literal, found)
         if new is not literal:
@@ -1920,24 +1918,57 @@ def type_compared_constants(tree: exp.Expression, column_type: Callable[[exp.Col
     return changed, undecided
 
 
+_SAME_TYPE_CALLS = (exp.Coalesce, exp.Greatest, exp.Least, exp.Nullif)
+
+
+def _expression_type(node: exp.Expression, column_type: Callable[[exp.Column], str | None]
+                     ) -> str | None:
+    """The type of an expression a constant is compared to or resolved with: a column's, or
+    that of COALESCE, GREATEST, LEAST or NULLIF over such expressions when they agree (the
+    constants among their arguments take it); ``""`` when a column's type is not decided,
+    None when it is no such expression."""
+    if isinstance(node, exp.Paren):
+        return _expression_type(node.this, column_type)
+    if isinstance(node, exp.Column):
+        if not isinstance(node.this, exp.Identifier):
+            return None
+        found = column_type(node)
+        return "" if found is None else found
+    if isinstance(node, _SAME_TYPE_CALLS):
+        args = [a for a in _call_arguments(node) if not isinstance(a, exp.Literal)]
+        types = {_expression_type(a, column_type) for a in args}
+        if not args or None in types:
+            return None
+        return "" if "" in types else types.pop() if len(types) == 1 else None
+    return None
+
+
+def _call_arguments(node: exp.Expression) -> list[exp.Expression]:
+    """The arguments of a COALESCE, GREATEST, LEAST or NULLIF, in order."""
+    rest = node.args.get("expressions") or [node.args.get("expression")]
+    return [a for a in [node.this, *rest] if a is not None]
+
+
 def _compared_constants(tree: exp.Expression
-                        ) -> list[tuple[exp.Column, exp.Expression, str, int | None]]:
-    """Each constant compared to a column: ``(column, node holding the constant, its arg,
-    its index in that arg's list or None)``."""
-    out: list[tuple[exp.Column, exp.Expression, str, int | None]] = []
+                        ) -> list[tuple[exp.Expression, exp.Expression, str, int | None]]:
+    """Each constant compared to an expression (or resolved with the other arguments of a
+    COALESCE, GREATEST, LEAST or NULLIF): ``(that expression, node holding the constant, its
+    arg, its index in that arg's list or None)``."""
+    out: list[tuple[exp.Expression, exp.Expression, str, int | None]] = []
 
     def add(column: exp.Expression, owner: exp.Expression, arg: str) -> None:
         value = owner.args.get(arg)
-        if not isinstance(column, exp.Column):
-            return
         if isinstance(value, list):
             out.extend((column, owner, arg, i) for i, v in enumerate(value)
                        if isinstance(v, exp.Literal))
         elif isinstance(value, exp.Literal):
             out.append((column, owner, arg, None))
 
-    for node in tree.find_all(exp.In, exp.Between, *_COMPARISONS):
-        if isinstance(node, exp.In):
+    for node in tree.find_all(exp.In, exp.Between, *_SAME_TYPE_CALLS, *_COMPARISONS):
+        if isinstance(node, _SAME_TYPE_CALLS):
+            add(node, node, "this")
+            add(node, node, "expressions" if node.args.get("expressions") else "expression")
+        elif isinstance(node, exp.In):
             if not node.args.get("query"):
                 add(node.this, node, "expressions")
         elif isinstance(node, exp.Between):

@@ -645,6 +645,6 @@ def column_typer(tree: exp.Expression, relations: Relations
             found = {t for n, t in columns or () if n == name}
         else:
             found = bare.get(name, set()) if decided else set()
-        return found.pop() if len(found) == 1 else None
+        return next(iter(found)) if len(found) == 1 else None
 
     return column_type
