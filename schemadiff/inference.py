@@ -27,7 +27,7 @@ from schemadiff.errors import Diagnostic
 from schemadiff.history import Replay, replay_migrations
 from schemadiff.kinds import builds_on
 from schemadiff.migration import Migration
-from schemadiff.model import Catalog, Effect, Key, SchemaObject
+from schemadiff.model import Catalog, Effect, Key, SchemaObject, undecided_when_none
 from schemadiff.recorded import Recorded
 from schemadiff.renames import Rename, find_renames, renamed_keys, undo_renames
 
@@ -221,6 +221,7 @@ class FactTable:
             elif e.after is not None:
                 creates[e.key] += 1
         raw: dict[Fact, list[tuple[int, Any, int, tuple[Any, ...]]]] = {}
+        undecided: set[Fact] = set()  # a view's query a statement left undecided (None)
         for e in effects:
             mi = index[e.migration]
             st = e.index
@@ -230,11 +231,17 @@ class FactTable:
                 if e.after is not None and creates[e.key] > 1:
                     for attr, value in e.after.attributes().items():
                         _record(raw, (e.key, attr), mi, value, st)
+                        if value is None and attr in undecided_when_none(e.key.kind):
+                            undecided.add((e.key, attr))
             else:
                 _record(raw, (e.key, e.attribute), mi, e.after, st)
+                if e.after is None and e.attribute in undecided_when_none(e.key.kind):
+                    undecided.add((e.key, e.attribute))
         for fact, setters in raw.items():
             if fact[1] != "*" and len(setters) < 2 and not setters[0][3]:
                 continue
+            if fact in undecided:
+                continue  # its value under some hypotheses is no value: no evidence either way
             for mi, value, st, prior in setters:
                 fid = table._add(ids, mi, fact, value, st)
                 if prior and fact[1] != "*":

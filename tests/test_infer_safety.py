@@ -479,3 +479,32 @@ def test_rerun_of_a_replacing_migration_resurrects_a_dropped_object(name: str) -
     assert d.change == "extra"
     assert d.explained_by is not None and d.explained_by["rerun"] == replacer
     assert dropper in d.explained_by["undoes"]
+
+
+_RENAMED_UNDER_VIEWS = [
+    ("1", "CREATE TABLE t (a int, b int);\nCREATE VIEW v AS SELECT a FROM t;\n"
+          "CREATE VIEW v2 AS SELECT a + 1 AS n FROM t;\nCREATE VIEW v3 AS SELECT a FROM t "
+          "WHERE a > 0;\nCREATE VIEW w AS SELECT a, b FROM t;"),
+    ("2", "ALTER VIEW w RENAME COLUMN a TO x;\nALTER TABLE t RENAME COLUMN b TO c;\n"
+          "CREATE INDEX t_c ON t (c);"),
+]
+# what the server holds once both ran, as pg_dump prints it
+_RENAMED_ACTUAL = """CREATE TABLE t (a int, c int);
+CREATE VIEW v AS SELECT t.a FROM t;
+CREATE VIEW v2 AS SELECT t.a + 1 AS n FROM t;
+CREATE VIEW v3 AS SELECT t.a FROM t WHERE t.a > 0;
+CREATE VIEW w AS SELECT t.a AS x, t.c AS b FROM t;
+CREATE INDEX t_c ON t (c);"""
+
+
+def test_a_query_a_rename_leaves_undecided_is_no_evidence() -> None:
+    """A column renamed under a view leaves the view's query undecided in the replay (the
+    server prints ``c AS b``); that None is no value the schema can hold, so it must not count
+    as the statement's effect being absent: the whole migration ran."""
+    parsed = [parse_migration(Migration(v, f"m{v}", f"{v}_m.sql", sql))
+              for v, sql in _RENAMED_UNDER_VIEWS]
+    actual = replay_parsed([parse_migration(Migration("0", "dump", "d.sql", _RENAMED_ACTUAL))])
+    result = _infer("goose", parsed, actual.catalog, _recorded("goose", []))
+    assert [v.status for v in result.verdicts] == ["applied", "applied"]
+    assert [v.absent for v in result.verdicts] == [[], []]
+    assert result.missing_from_history == ["1", "2"]
