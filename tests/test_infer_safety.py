@@ -508,3 +508,36 @@ def test_a_query_a_rename_leaves_undecided_is_no_evidence() -> None:
     assert [v.status for v in result.verdicts] == ["applied", "applied"]
     assert [v.absent for v in result.verdicts] == [[], []]
     assert result.missing_from_history == ["1", "2"]
+
+
+_RECREATED = [
+    ("1", "CREATE TABLE p (id int, status text CONSTRAINT p_status CHECK (status <> 'x'));\n"
+          "CREATE INDEX p_s ON p (status);\nCREATE VIEW pv AS SELECT id FROM p;"),
+    ("2", "DROP VIEW pv;\nALTER TABLE p DROP CONSTRAINT p_status;\n"
+          "ALTER TABLE p ADD CONSTRAINT p_status CHECK (status <> 'y');\nDROP INDEX p_s;\n"
+          "CREATE INDEX p_s ON p (status, id);\nCREATE VIEW pv AS SELECT id, status FROM p;"),
+]
+
+
+@pytest.mark.parametrize(
+    ("ran", "present", "absent", "pattern"),
+    [
+        # a hot-fix ran the DROP CONSTRAINT alone: the constraint the migration drops and adds
+        # again is missing; the view and the index it drops and re-creates are the old ones
+        ([1], [2], [1, 3, 4, 5, 6], "hot-fix"),
+        ([0, 1, 2], [1, 3], [4, 5, 6], "prefix"),  # the DROP the ADD overwrote: no vote
+    ],
+)
+def test_an_object_dropped_and_made_again_in_one_migration_votes_for_both_statements(
+    ran: list[int], present: list[int], absent: list[int], pattern: str
+) -> None:
+    """Dropped and made again by one migration, an object's existence is set twice: the schema
+    without it says the drop ran and the re-creation did not; with its old self there while
+    the re-creation did not run, the drop did not run either."""
+    parsed = [parse_migration(Migration(v, f"m{v}", f"{v}_m.sql", sql)) for v, sql in _RECREATED]
+    part = ParsedMigration(parsed[1].migration, [parsed[1].statements[i] for i in ran])
+    actual = replay_parsed([parsed[0], part]).catalog
+    verdict = _infer("goose", parsed, actual, _recorded("goose", ["1"])).verdicts[1]
+    assert verdict.status == "partial"
+    assert (verdict.statements_present, verdict.statements_absent) == (present, absent)
+    assert verdict.pattern == pattern
