@@ -99,6 +99,7 @@ def test_view_reads_column(definition: str, reads: bool | None) -> None:
 
 
 TYPES = {"b": "boolean", "t": "time without time zone", "d": "date", "g": "interval",
+         "r": "int4range",
          "ts": "timestamp(3) without time zone", "tz": "timestamp with time zone", "s": "text"}
 
 
@@ -119,6 +120,10 @@ TYPES = {"b": "boolean", "t": "time without time zone", "d": "date", "g": "inter
         ("g > '0'", "g > '00:00:00'"),  # a number to the canonical form: still the string
         ("b <> '1'", "b <> TRUE"),
         ("COALESCE(g, '0') < '1 hour'", "COALESCE(g, '00:00:00') < '01:00:00'"),
+        ("r && '[1,10]' AND r <> '(,5]'", "r && '[1,11)' AND r <> '(,6)'"),
+        ("ts + '90 minutes' < tz", "ts + '01:30:00' < tz"),
+        ("ts - '90 minutes' < tz", "ts - '90 minutes' < tz"),  # timestamp - timestamp
+        ("CAST(x AS TIMESTAMP) + '1 day' > ts", "CAST(x AS TIMESTAMP) + '1 day' > ts"),
         ("GREATEST(g, ts, '1 hour') IS NULL", "GREATEST(g, ts, '1 hour') IS NULL"),  # no one type
         ("d BETWEEN '2020-1-1' AND '2021-1-1'", "d >= '2020-01-01' AND d <= '2021-01-01'"),
     ],

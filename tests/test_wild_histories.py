@@ -465,6 +465,17 @@ CREATE VIEW s.v5 AS SELECT id, greatest(took, '1 minute') AS g, nullif(slow, 'no
     WHERE coalesce(took, '0') < '1 hour' AND took <> '2 hours' AND took <> '3 hours';
 ALTER TABLE s.q ADD CONSTRAINT q_took CHECK (coalesce(took, '0') < '1 day');
 """),
+    # a constant beside a discrete range column is that range, stored canonical ('[1,10]' is
+    # '[1,11)'); one added to a timestamp, time or interval (or cast to one) is an interval
+    ("range-and-interval-operands", """
+CREATE TABLE rg (id int PRIMARY KEY, r int4range DEFAULT '[0,10]', dr daterange,
+  ts timestamptz, tsl timestamp, g interval, tm time,
+  CONSTRAINT rg1 CHECK (r <> '(0,5]' AND dr <@ '[2020-01-01,2030-01-01]'),
+  CONSTRAINT rg2 CHECK (tsl < now()::timestamp + '90 minutes' AND g - '1 hour' > '0'));
+CREATE INDEX rg_r ON rg (r) WHERE r && '[1,5]' AND dr @> '[2024-1-1,2024-1-31]';
+CREATE VIEW rgv AS SELECT id, ts + '90 minutes' AS a, '1 day' + tsl AS b, g + '36 hours' AS c,
+    tm + '30 minutes' AS d FROM rg WHERE r && '[1,10]' AND dr && '(2024-01-01,2024-02-01]';
+"""),
     # a number written as a string or in another form is stored as numeric_out or int4out
     # print it: '1e3' is 1000, '010' is 10, '+5' is 5, .5 is 0.5
     ("number-constants", """

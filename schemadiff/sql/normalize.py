@@ -1876,9 +1876,14 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
 # The types whose constants the catalog prints in one form whatever was written, and
 # independently of the session (timestamptz output depends on the time zone: not here).
 _TYPED_CONSTANT_TYPES = ("boolean", "date", "time without time zone",
-                         "timestamp without time zone", "interval")
+                         "timestamp without time zone", "interval", "int4range", "int8range",
+                         "daterange")
+# binary operators whose unknown-typed operand PostgreSQL takes as the other operand's type
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ,
-                exp.NullSafeNEQ)
+                exp.NullSafeNEQ, exp.ArrayOverlaps, exp.ArrayContainsAll, exp.ArrayContainedBy)
+# what a constant added to (or subtracted from) a column of these types is: an interval
+_PLUS_INTERVAL = ("timestamp without time zone", "timestamp with time zone", "interval",
+                  "time without time zone")
 
 
 def type_compared_constants(tree: exp.Expression, column_type: Callable[[exp.Column], str | None]
@@ -1905,7 +1910,8 @@ def type_compared_constants(tree: exp.Expression, column_type: Callable[[exp.Col
         if found == "":
             undecided = undecided or (literal.is_string and _prints_otherwise(literal.this))
             continue
-        if found is None or re.sub(r"\(\d+\)", "", found) not in _TYPED_CONSTANT_TYPES:
+        found = _constant_type(owner, found)
+        if found is None or found not in _TYPED_CONSTANT_TYPES:
             continue
         new = _typed_constant(literal, found)
         if new is not literal:
@@ -1919,16 +1925,33 @@ def type_compared_constants(tree: exp.Expression, column_type: Callable[[exp.Col
 
 
 _SAME_TYPE_CALLS = (exp.Coalesce, exp.Greatest, exp.Least, exp.Nullif)
+_CAST_TYPES = {
+    exp.DataType.Type.TIMESTAMP: "timestamp without time zone",
+    exp.DataType.Type.TIMESTAMPTZ: "timestamp with time zone",
+    exp.DataType.Type.TIME: "time without time zone", exp.DataType.Type.DATE: "date",
+    exp.DataType.Type.INTERVAL: "interval", exp.DataType.Type.BOOLEAN: "boolean",
+}
 
 
 def _expression_type(node: exp.Expression, column_type: Callable[[exp.Column], str | None]
                      ) -> str | None:
-    """The type of an expression a constant is compared to or resolved with: a column's, or
-    that of COALESCE, GREATEST, LEAST or NULLIF over such expressions when they agree (the
-    constants among their arguments take it); ``""`` when a column's type is not decided,
-    None when it is no such expression."""
+    """The type of an expression a constant is compared to or resolved with: a column's, a
+    cast's to one of a few types (:data:`_CAST_TYPES`), or that of COALESCE, GREATEST, LEAST
+    or NULLIF over such expressions when they agree (the constants among their arguments
+    take it); ``""`` when a column's type is not decided, None when it is no such
+    expression."""
     if isinstance(node, exp.Paren):
         return _expression_type(node.this, column_type)
+    if isinstance(node, exp.Cast) and not node.to.expressions:  # x::timestamp (no typmod)
+        return _CAST_TYPES.get(node.to.this)
+    if isinstance(node, (exp.Add, exp.Sub)):  # ts + '1 hour' is a timestamp
+        for side, constant in ((node.this, node.expression), (node.expression, node.this)):
+            first = side is node.this
+            if isinstance(constant, exp.Literal) and (first or isinstance(node, exp.Add)):
+                found = _expression_type(side, column_type)
+                if found == "" or (found and _constant_type(node, found) == "interval"):
+                    return found
+        return None
     if isinstance(node, exp.Column):
         if not isinstance(node.this, exp.Identifier):
             return None
@@ -1964,8 +1987,14 @@ def _compared_constants(tree: exp.Expression
         elif isinstance(value, exp.Literal):
             out.append((column, owner, arg, None))
 
-    for node in tree.find_all(exp.In, exp.Between, *_SAME_TYPE_CALLS, *_COMPARISONS):
-        if isinstance(node, _SAME_TYPE_CALLS):
+    for node in tree.find_all(exp.In, exp.Between, exp.Add, exp.Sub, *_SAME_TYPE_CALLS,
+                              *_COMPARISONS):
+        if isinstance(node, exp.Add):
+            add(node.this, node, "expression")
+            add(node.expression, node, "this")
+        elif isinstance(node, exp.Sub):
+            add(node.this, node, "expression")
+        elif isinstance(node, _SAME_TYPE_CALLS):
             add(node, node, "this")
             add(node, node, "expressions" if node.args.get("expressions") else "expression")
         elif isinstance(node, exp.In):
@@ -1982,6 +2011,20 @@ def _compared_constants(tree: exp.Expression
                 else:
                     add(node.args[side], node, other)
     return out
+
+
+def _constant_type(owner: exp.Expression, side: str | None) -> str | None:
+    """The type PostgreSQL gives a constant that ``owner`` holds beside an expression of type
+    ``side`` (typmods dropped): that type, or for ``+`` (``-`` on an interval) beside a
+    timestamp, time or interval an interval; None when no one type."""
+    if side is None:
+        return None
+    side = re.sub(r"\(\d+\)", "", side)
+    if isinstance(owner, exp.Add):
+        return "interval" if side in _PLUS_INTERVAL else None
+    if isinstance(owner, exp.Sub):  # timestamp - unknown is timestamp - timestamp
+        return "interval" if side == "interval" else None
+    return side
 
 
 def _typed_constant(literal: exp.Literal, type_text: str) -> exp.Expression:
@@ -2099,9 +2142,56 @@ def canonical_inet(value: str) -> str | None:
     return out if not bits or int(bits) == width else f"{out}/{int(bits)}"
 
 
+_RANGE_TEXT = re.compile(r"\s*([\[(])([^,\"]*),([^,\"]*)([\])])\s*\Z")
+
+
+def _integer_step(text: str, step: int) -> tuple[str, object] | None:
+    """An integer range bound moved by ``step``, with its sort key."""
+    if not re.fullmatch(r"[+-]?\d+", text):
+        return None
+    return str(int(text) + step), int(text) + step
+
+
+def _date_step(text: str, step: int) -> tuple[str, object] | None:
+    """A date range bound moved by ``step`` days, with its sort key (a finite ISO date)."""
+    from datetime import date, timedelta
+
+    out = _canonical_datetime(text, "date")
+    try:
+        moved = date.fromisoformat(out or "") + timedelta(days=step)
+    except ValueError:
+        return None
+    return moved.isoformat(), moved
+
+
+def _discrete_range(bound: Callable[[str, int], tuple[str, object] | None]
+                    ) -> Callable[[str], str | None]:
+    """A discrete range type's output: its canonical function makes every range ``[a,b)``
+    (``'[1,10]'`` is ``[1,11)``, ``(1,5]`` is ``[2,6)``), an unbounded side ``(`` / ``)``,
+    and a range with nothing in it ``empty``."""
+
+    def canonical(value: str) -> str | None:
+        if value.strip().lower() == "empty":
+            return "empty"
+        m = _RANGE_TEXT.match(value)
+        if m is None:
+            return None
+        low_text, high_text = m.group(2).strip(), m.group(3).strip()
+        low = bound(low_text, m.group(1) == "(") if low_text else ("", None)
+        high = bound(high_text, m.group(4) == "]") if high_text else ("", None)
+        if low is None or high is None:
+            return None
+        if low[1] is not None and high[1] is not None and not low[1] < high[1]:  # type: ignore[operator]
+            return "empty"
+        return f"{'[' if low_text else '('}{low[0]},{high[0]})"
+
+    return canonical
+
+
 _OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
     "bytea": canonical_bytea, "uuid": canonical_uuid, "macaddr": canonical_macaddr,
-    "inet": canonical_inet,
+    "inet": canonical_inet, "int4range": _discrete_range(_integer_step),
+    "int8range": _discrete_range(_integer_step), "daterange": _discrete_range(_date_step),
 }
 
 
