@@ -99,7 +99,7 @@ def test_view_reads_column(definition: str, reads: bool | None) -> None:
 
 
 TYPES = {"b": "boolean", "t": "time without time zone", "d": "date", "g": "interval",
-         "r": "int4range",
+         "r": "int4range", "v": "tsvector",
          "ts": "timestamp(3) without time zone", "tz": "timestamp with time zone", "s": "text"}
 
 
@@ -121,6 +121,8 @@ TYPES = {"b": "boolean", "t": "time without time zone", "d": "date", "g": "inter
         ("b <> '1'", "b <> TRUE"),
         ("COALESCE(g, '0') < '1 hour'", "COALESCE(g, '00:00:00') < '01:00:00'"),
         ("r && '[1,10]' AND r <> '(,5]'", "r && '[1,11)' AND r <> '(,6)'"),
+        ("v @@ 'a & !b'", "v @@ '''a'' & !''b'''"),
+        ("v @@ '(a | b) & c'", "v @@ '(a | b) & c'"),  # only the plain form is rewritten
         ("ts + '90 minutes' < tz", "ts + '01:30:00' < tz"),
         ("ts - '90 minutes' < tz", "ts - '90 minutes' < tz"),  # timestamp - timestamp
         ("CAST(x AS TIMESTAMP) + '1 day' > ts", "CAST(x AS TIMESTAMP) + '1 day' > ts"),

@@ -476,6 +476,14 @@ CREATE INDEX rg_r ON rg (r) WHERE r && '[1,5]' AND dr @> '[2024-1-1,2024-1-31]';
 CREATE VIEW rgv AS SELECT id, ts + '90 minutes' AS a, '1 day' + tsl AS b, g + '36 hours' AS c,
     tm + '30 minutes' AS d FROM rg WHERE r && '[1,10]' AND dr && '(2024-01-01,2024-02-01]';
 """),
+    # a constant matched against a tsvector column is a tsquery, stored as tsqueryout prints
+    # it: 'cat & dog' with each word quoted
+    ("tsquery-operands", """
+CREATE TABLE tq (id int PRIMARY KEY, v tsvector, j jsonb,
+  CONSTRAINT tq1 CHECK (NOT v @@ 'spam | junk'));
+CREATE INDEX tq_v ON tq (id) WHERE v @@ 'cat & !dog';
+CREATE VIEW tqv AS SELECT id FROM tq WHERE v @@ 'Cat' AND j @@ '$.a == 1';
+"""),
     # a number written as a string or in another form is stored as numeric_out or int4out
     # print it: '1e3' is 1000, '010' is 10, '+5' is 5, .5 is 0.5
     ("number-constants", """

@@ -1877,7 +1877,7 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
 # independently of the session (timestamptz output depends on the time zone: not here).
 _TYPED_CONSTANT_TYPES = ("boolean", "date", "time without time zone",
                          "timestamp without time zone", "interval", "int4range", "int8range",
-                         "daterange")
+                         "daterange", "tsquery")
 # binary operators whose unknown-typed operand PostgreSQL takes as the other operand's type
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ,
                 exp.NullSafeNEQ, exp.ArrayOverlaps, exp.ArrayContainsAll, exp.ArrayContainedBy)
@@ -1908,7 +1908,8 @@ def type_compared_constants(tree: exp.Expression, column_type: Callable[[exp.Col
         value = owner.args[arg]
         literal = value[index] if index is not None else value
         if found == "":
-            undecided = undecided or (literal.is_string and _prints_otherwise(literal.this))
+            undecided = undecided or (literal.is_string
+                                      and _prints_otherwise(literal.this, owner))
             continue
         found = _constant_type(owner, found)
         if found is None or found not in _TYPED_CONSTANT_TYPES:
@@ -1987,9 +1988,12 @@ def _compared_constants(tree: exp.Expression
         elif isinstance(value, exp.Literal):
             out.append((column, owner, arg, None))
 
-    for node in tree.find_all(exp.In, exp.Between, exp.Add, exp.Sub, *_SAME_TYPE_CALLS,
-                              *_COMPARISONS):
-        if isinstance(node, exp.Add):
+    for node in tree.find_all(exp.In, exp.Between, exp.Add, exp.Sub, exp.MatchAgainst,
+                              *_SAME_TYPE_CALLS, *_COMPARISONS):
+        if isinstance(node, exp.MatchAgainst):  # v @@ 'a & b' (sqlglot: the constant first)
+            if len(node.expressions) == 1:
+                add(node.expressions[0], node, "this")
+        elif isinstance(node, exp.Add):
             add(node.this, node, "expression")
             add(node.expression, node, "this")
         elif isinstance(node, exp.Sub):
@@ -2024,6 +2028,8 @@ def _constant_type(owner: exp.Expression, side: str | None) -> str | None:
         return "interval" if side in _PLUS_INTERVAL else None
     if isinstance(owner, exp.Sub):  # timestamp - unknown is timestamp - timestamp
         return "interval" if side == "interval" else None
+    if isinstance(owner, exp.MatchAgainst):
+        return "tsquery" if side == "tsvector" else None
     return side
 
 
@@ -2037,12 +2043,19 @@ def _typed_constant(literal: exp.Literal, type_text: str) -> exp.Expression:
     return literal
 
 
-def _prints_otherwise(text: str) -> bool:
+def _prints_otherwise(text: str, owner: exp.Expression) -> bool:
     """Whether a constant's canonical form would change cast to one of the types whose
-    constants :func:`type_compared_constants` rewrites."""
+    constants :func:`type_compared_constants` rewrites that ``owner`` (the operator or call
+    holding it) may give it."""
     literal = exp.Literal.string(text)
     plain = _rewrite(literal.copy())
-    for type_text in _TYPED_CONSTANT_TYPES:
+    if isinstance(owner, exp.MatchAgainst):
+        types: tuple[str, ...] = ("tsquery",)
+    elif isinstance(owner, (exp.Add, exp.Sub)):
+        types = ("interval",)
+    else:
+        types = tuple(t for t in _TYPED_CONSTANT_TYPES if t != "tsquery")
+    for type_text in types:
         new = _typed_constant(literal, type_text)
         if new is not literal and _rewrite(new).sql() != plain.sql():
             return True
@@ -2188,10 +2201,35 @@ def _discrete_range(bound: Callable[[str, int], tuple[str, object] | None]
     return canonical
 
 
+_TSQUERY_TOKEN = re.compile(r"\s*(?:([&|])|(!*)\s*([^\s&|!()':<>*\\]+))")
+
+
+def canonical_tsquery(value: str) -> str | None:
+    """A tsquery constant as ``tsqueryout`` prints it, for the plain form ``a & b & !c`` (or
+    ``|``: one operator throughout, bare words): each word quoted, the operator spaced
+    (``'a & b'`` is ``'a' & 'b'``); None for anything else (parentheses, phrases, weights)."""
+    words: list[str] = []
+    ops: set[str] = set()
+    pos, expect_word = 0, True
+    while pos < len(value.rstrip()):
+        m = _TSQUERY_TOKEN.match(value, pos)
+        if m is None or (m.group(1) is None) != expect_word:
+            return None
+        if m.group(1):
+            ops.add(m.group(1))
+        else:
+            words.append(f"{m.group(2)}'{m.group(3)}'")
+        pos, expect_word = m.end(), not expect_word
+    if expect_word or len(ops) > 1:
+        return None
+    return f" {ops.pop() if ops else '&'} ".join(words)
+
+
 _OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
     "bytea": canonical_bytea, "uuid": canonical_uuid, "macaddr": canonical_macaddr,
     "inet": canonical_inet, "int4range": _discrete_range(_integer_step),
     "int8range": _discrete_range(_integer_step), "daterange": _discrete_range(_date_step),
+    "tsquery": canonical_tsquery,
 }
 
 
