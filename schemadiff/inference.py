@@ -27,7 +27,7 @@ from schemadiff.errors import Diagnostic
 from schemadiff.history import Replay, replay_migrations
 from schemadiff.kinds import builds_on
 from schemadiff.migration import Migration
-from schemadiff.model import Catalog, Effect, Key, SchemaObject
+from schemadiff.model import Catalog, Effect, Key, SchemaObject, undecided_when_none
 from schemadiff.recorded import Recorded
 from schemadiff.renames import Rename, find_renames, renamed_keys, undo_renames
 
@@ -147,9 +147,6 @@ class Inference:
 # ------------------------------------------------------------------------------ facts
 
 
-_NO_PRIOR = object()
-
-
 class _Overlay:
     """``applied`` with ``toggled`` added (or removed), answering only membership."""
 
@@ -165,11 +162,12 @@ class _Overlay:
 def _record(raw: dict[Fact, list[tuple[int, Any, int, tuple[Any, ...]]]], fact: Fact, mi: int,
             value: Any, statement: int) -> None:
     """One setter of a fact; within one migration only the last word counts, and the value an
-    earlier statement of the same migration gave it is kept as the last word's prior."""
+    earlier statement of the same migration gave it is kept as the last word's prior, with
+    that statement."""
     setters = raw.setdefault(fact, [])
     if setters and setters[-1][0] == mi:
         _, before, st, _ = setters[-1]
-        prior = (before,) if st != statement and before != value else ()
+        prior = ((before, st),) if st != statement and before != value else ()
         setters[-1] = (mi, value, statement, prior)
     else:
         setters.append((mi, value, statement, ()))
@@ -191,10 +189,10 @@ class FactTable:
     by_migration: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     # (migration, fact) -> the statement (replay index) that had the migration's last word
     statements: dict[tuple[int, int], int] = field(default_factory=dict)
-    # (migration, attribute fact) -> the value an earlier statement of the same migration gave
-    # it (a column created, then commented): that value in the schema means the last word's
-    # statement did not run
-    priors: dict[tuple[int, int], Any] = field(default_factory=dict)
+    # (migration, fact) -> the value an earlier statement of the same migration gave it, and
+    # that statement (a column created, then commented; a constraint dropped, then added
+    # again): that value in the schema means that statement ran and the last word's did not
+    priors: dict[tuple[int, int], tuple[Any, int]] = field(default_factory=dict)
     lines: dict[int, int] = field(default_factory=dict)  # statement -> line in its file
     key_facts: dict[Key, list[int]] = field(default_factory=lambda: defaultdict(list))
     edges: Edges = field(default_factory=lambda: defaultdict(set))
@@ -221,6 +219,7 @@ class FactTable:
             elif e.after is not None:
                 creates[e.key] += 1
         raw: dict[Fact, list[tuple[int, Any, int, tuple[Any, ...]]]] = {}
+        undecided: set[Fact] = set()  # a view's query a statement left undecided (None)
         for e in effects:
             mi = index[e.migration]
             st = e.index
@@ -230,14 +229,20 @@ class FactTable:
                 if e.after is not None and creates[e.key] > 1:
                     for attr, value in e.after.attributes().items():
                         _record(raw, (e.key, attr), mi, value, st)
+                        if value is None and attr in undecided_when_none(e.key.kind):
+                            undecided.add((e.key, attr))
             else:
                 _record(raw, (e.key, e.attribute), mi, e.after, st)
+                if e.after is None and e.attribute in undecided_when_none(e.key.kind):
+                    undecided.add((e.key, e.attribute))
         for fact, setters in raw.items():
             if fact[1] != "*" and len(setters) < 2 and not setters[0][3]:
                 continue
+            if fact in undecided:
+                continue  # its value under some hypotheses is no value: no evidence either way
             for mi, value, st, prior in setters:
                 fid = table._add(ids, mi, fact, value, st)
-                if prior and fact[1] != "*":
+                if prior:
                     table.priors[(mi, fid)] = prior[0]
         for fid, (key, _) in enumerate(table.names):
             table.key_facts[key].append(fid)
@@ -379,15 +384,20 @@ class _Facts:
                 return int(value == actual[fid])
         return int((_ABSENT if ex < 0 else None) == actual[fid])
 
-    def stopped_before(self, fid: int, mi: int) -> bool:
-        """Whether the schema holds the value an earlier statement of ``mi`` gave an attribute
-        (on an object that exists), not ``mi``'s last word: the statement that set the last
-        word did not run. Whole-migration hypotheses cannot see this (with ``mi`` or without
-        it, the attribute mismatches); a statement vote can."""
-        prior = self.priors.get((mi, fid), _NO_PRIOR)
-        if prior is _NO_PRIOR or self.actual_values[self.exists_id[fid]] != _PRESENT:
-            return False
-        return bool(prior == self.actual_values[fid])
+    def stopped_before(self, fid: int, mi: int) -> int | None:
+        """The earlier statement of ``mi`` whose value the schema holds (an attribute's on an
+        object that exists, or an object's existence), not ``mi``'s last word: that statement
+        ran and the one that set the last word did not (None when not so). Whole-migration
+        hypotheses cannot see this (with ``mi`` or without it, the fact mismatches); a
+        statement vote can."""
+        prior = self.priors.get((mi, fid))
+        if prior is None:
+            return None
+        ex = self.exists_id[fid]
+        if ex >= 0 and self.actual_values[ex] != _PRESENT:
+            return None
+        value, statement = prior
+        return statement if value == self.actual_values[fid] else None
 
     def _value_skipping(self, fid: int, applied: set[int] | _Overlay,
                         skipped: set[tuple[int, int]]) -> Any:
@@ -780,27 +790,37 @@ def _evidence(
     """Each statement votes once: present when more of the facts it decides match the schema
     with the migration applied than without, absent when fewer (an index's nine attributes
     do not outvote a table). ``skipped``: (migration, fact) pairs set by statements that did
-    not run (the absent statements of partial migrations), judged as if never set."""
+    not run (the absent statements of partial migrations), judged as if never set.
+
+    A fact an earlier statement set and the last word set back (a view dropped, then created
+    again) votes through its earlier statement: present when the schema holds that
+    statement's value; absent when it holds the value from before the migration while the
+    last word's statement is absent (had the earlier one run, nothing would have undone it)."""
     is_applied = mi in applied
     other = _Overlay(applied, {mi}, not is_applied)
     votes: dict[int, list[int]] = {}
+    undone: list[tuple[int, int]] = []  # (earlier statement, the last word's)
     out = _Evidence()
     for f in facts.by_migration.get(mi, ()):
         if skipped:
             if not facts.decides_skipping(f, mi, applied, skipped):
                 continue
-            gain = facts.match_skipping(f, other, skipped) - facts.match_skipping(
-                f, applied, skipped
-            )
+            held = facts.match_skipping(f, applied, skipped)
+            gain = facts.match_skipping(f, other, skipped) - held
         else:
             if not facts.decides(f, mi, applied):
                 continue  # a later applied migration has the last word either way
-            gain = facts.match(f, other) - facts.current[f]
+            held = facts.current[f]
+            gain = facts.match(f, other) - held
         if is_applied:
             gain = -gain
         if gain == 0:
-            if not facts.stopped_before(f, mi):
+            earlier = facts.stopped_before(f, mi)
+            if earlier is None:
+                if held and (mi, f) in facts.priors:
+                    undone.append((facts.priors[(mi, f)][1], facts.statements[(mi, f)]))
                 continue
+            votes.setdefault(earlier, [0, 0])[0] += 1  # it ran: the schema holds its value
             gain = -1
         vote = votes.setdefault(facts.statements[(mi, f)], [0, 0])
         if gain > 0:
@@ -809,6 +829,9 @@ def _evidence(
         else:
             out.absent.append(f)
             vote[1] += 1
+    for earlier, last in undone:
+        if last in votes and votes[last][1] > votes[last][0]:
+            votes.setdefault(earlier, [0, 0])[1] += 1
     out.statements_present = sorted(st for st, (p, a) in votes.items() if p > a)
     out.statements_absent = sorted(st for st, (p, a) in votes.items() if a > p)
     return out

@@ -409,6 +409,20 @@ class Privilege(SchemaObject):
 TABLE_LEVEL_KINDS = frozenset({"column", "constraint", "trigger", "policy"})
 
 
+def undecided_when_none(kind: str) -> tuple[str, ...]:
+    """The attributes of ``kind`` whose None means "not decided" (a view's query, an
+    extension's version): no value to compare, on either side."""
+    return _UNDECIDED_WHEN_NONE.get(kind, ())
+
+
+def _kinds(cls: type[SchemaObject]) -> list[type[SchemaObject]]:
+    return [cls, *(k for sub in cls.__subclasses__() for k in _kinds(sub))]
+
+
+_UNDECIDED_WHEN_NONE = {c.KIND: c.UNDECIDED_WHEN_NONE for c in _kinds(SchemaObject)
+                        if c.KIND and c.UNDECIDED_WHEN_NONE}
+
+
 @record
 class Effect:
     """One change the replay made: the provenance record and the input of inference.

@@ -479,3 +479,65 @@ def test_rerun_of_a_replacing_migration_resurrects_a_dropped_object(name: str) -
     assert d.change == "extra"
     assert d.explained_by is not None and d.explained_by["rerun"] == replacer
     assert dropper in d.explained_by["undoes"]
+
+
+_RENAMED_UNDER_VIEWS = [
+    ("1", "CREATE TABLE t (a int, b int);\nCREATE VIEW v AS SELECT a FROM t;\n"
+          "CREATE VIEW v2 AS SELECT a + 1 AS n FROM t;\nCREATE VIEW v3 AS SELECT a FROM t "
+          "WHERE a > 0;\nCREATE VIEW w AS SELECT a, b FROM t;"),
+    ("2", "ALTER VIEW w RENAME COLUMN a TO x;\nALTER TABLE t RENAME COLUMN b TO c;\n"
+          "CREATE INDEX t_c ON t (c);"),
+]
+# what the server holds once both ran, as pg_dump prints it
+_RENAMED_ACTUAL = """CREATE TABLE t (a int, c int);
+CREATE VIEW v AS SELECT t.a FROM t;
+CREATE VIEW v2 AS SELECT t.a + 1 AS n FROM t;
+CREATE VIEW v3 AS SELECT t.a FROM t WHERE t.a > 0;
+CREATE VIEW w AS SELECT t.a AS x, t.c AS b FROM t;
+CREATE INDEX t_c ON t (c);"""
+
+
+def test_a_query_a_rename_leaves_undecided_is_no_evidence() -> None:
+    """A column renamed under a view leaves the view's query undecided in the replay (the
+    server prints ``c AS b``); that None is no value the schema can hold, so it must not count
+    as the statement's effect being absent: the whole migration ran."""
+    parsed = [parse_migration(Migration(v, f"m{v}", f"{v}_m.sql", sql))
+              for v, sql in _RENAMED_UNDER_VIEWS]
+    actual = replay_parsed([parse_migration(Migration("0", "dump", "d.sql", _RENAMED_ACTUAL))])
+    result = _infer("goose", parsed, actual.catalog, _recorded("goose", []))
+    assert [v.status for v in result.verdicts] == ["applied", "applied"]
+    assert [v.absent for v in result.verdicts] == [[], []]
+    assert result.missing_from_history == ["1", "2"]
+
+
+_RECREATED = [
+    ("1", "CREATE TABLE p (id int, status text CONSTRAINT p_status CHECK (status <> 'x'));\n"
+          "CREATE INDEX p_s ON p (status);\nCREATE VIEW pv AS SELECT id FROM p;"),
+    ("2", "DROP VIEW pv;\nALTER TABLE p DROP CONSTRAINT p_status;\n"
+          "ALTER TABLE p ADD CONSTRAINT p_status CHECK (status <> 'y');\nDROP INDEX p_s;\n"
+          "CREATE INDEX p_s ON p (status, id);\nCREATE VIEW pv AS SELECT id, status FROM p;"),
+]
+
+
+@pytest.mark.parametrize(
+    ("ran", "present", "absent", "pattern"),
+    [
+        # a hot-fix ran the DROP CONSTRAINT alone: the constraint the migration drops and adds
+        # again is missing; the view and the index it drops and re-creates are the old ones
+        ([1], [2], [1, 3, 4, 5, 6], "hot-fix"),
+        ([0, 1, 2], [1, 3], [4, 5, 6], "prefix"),  # the DROP the ADD overwrote: no vote
+    ],
+)
+def test_an_object_dropped_and_made_again_in_one_migration_votes_for_both_statements(
+    ran: list[int], present: list[int], absent: list[int], pattern: str
+) -> None:
+    """Dropped and made again by one migration, an object's existence is set twice: the schema
+    without it says the drop ran and the re-creation did not; with its old self there while
+    the re-creation did not run, the drop did not run either."""
+    parsed = [parse_migration(Migration(v, f"m{v}", f"{v}_m.sql", sql)) for v, sql in _RECREATED]
+    part = ParsedMigration(parsed[1].migration, [parsed[1].statements[i] for i in ran])
+    actual = replay_parsed([parsed[0], part]).catalog
+    verdict = _infer("goose", parsed, actual, _recorded("goose", ["1"])).verdicts[1]
+    assert verdict.status == "partial"
+    assert (verdict.statements_present, verdict.statements_absent) == (present, absent)
+    assert verdict.pattern == pattern

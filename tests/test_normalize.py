@@ -696,7 +696,8 @@ TYPED_DEFAULTS: list[tuple[str, str, str]] = [
     ("'a fat  cat a'", "tsvector", "'''a'' ''cat'' ''fat'''"),
     ("'fat:1A cat'", "tsvector", "'fat:1A cat'"),  # positions: not modelled
     ("'fat | rat | cat'", "tsquery", "'''fat'' | ''rat'' | ''cat'''"),
-    ("'fat & !rat'", "tsquery", "'fat & !rat'"),  # not modelled: as written
+    ("'fat & !rat'", "tsquery", "'''fat'' & !''rat'''"),
+    ("'(a | b) & c'", "tsquery", "'(a | b) & c'"),  # parentheses: not modelled, as written
     # SQL standard's year-month; the precision of seconds; a modifier's cast
     ("'1-2'", "interval year to month", "'1 year 2 mons'"),
     ("'-1-2'", "interval", "'-1 years -2 mons'"),

@@ -444,6 +444,56 @@ CREATE TABLE dc (ts timestamp, tz timestamptz, dd date, t time, b boolean, g int
   CONSTRAINT c9 CHECK (b IN ('yes', 'no')), CONSTRAINT c10 CHECK (b IS DISTINCT FROM 'off'));
 CREATE INDEX dc_b ON dc (ts) WHERE b = 't' AND t > '08:00';
 """),
+    # in a view too, a string constant compared to a column is stored cast to the column's
+    # type: 'yes' on a boolean is true, '1 second' on an interval '00:00:01', as the column's
+    # table decides it (by alias, schema-qualified, in a join, in a subquery); where a bare
+    # name's table is a CTE it is left as written
+    ("typed-constants-in-views", """
+CREATE SCHEMA s;
+CREATE TABLE s.q (id int PRIMARY KEY, slow boolean, took interval, at timestamp, d date,
+                  t time, label text);
+CREATE TABLE s.r (id int, q_id int, took interval);
+CREATE VIEW s.v1 AS SELECT id FROM s.q WHERE slow = 'yes' AND took > '1 second';
+CREATE VIEW s.v2 AS SELECT x.id FROM s.q x JOIN s.r ON r.q_id = x.id
+    WHERE x.took >= '90 minutes' AND r.took < '1 day' AND x.at > '2020-01-01'
+      AND x.d IN ('2021-1-1', '2022-01-01') AND x.t < '18:00' AND x.label <> 'yes';
+CREATE VIEW s.v3 AS SELECT id, took > '2 hours' AS long FROM s.q
+    WHERE EXISTS (SELECT 1 FROM s.r WHERE r.q_id = q.id AND r.took <> '0');
+CREATE VIEW s.v4 AS WITH w AS (SELECT id, took FROM s.q) SELECT id FROM w WHERE took > '1 hour';
+CREATE MATERIALIZED VIEW s.m AS SELECT id FROM s.q WHERE NOT slow = 'off';
+CREATE VIEW s.v5 AS SELECT id, greatest(took, '1 minute') AS g, nullif(slow, 'no') AS n FROM s.q
+    WHERE coalesce(took, '0') < '1 hour' AND took <> '2 hours' AND took <> '3 hours';
+ALTER TABLE s.q ADD CONSTRAINT q_took CHECK (coalesce(took, '0') < '1 day');
+"""),
+    # a constant beside a discrete range column is that range, stored canonical ('[1,10]' is
+    # '[1,11)'); one added to a timestamp, time or interval (or cast to one) is an interval
+    ("range-and-interval-operands", """
+CREATE TABLE rg (id int PRIMARY KEY, r int4range DEFAULT '[0,10]', dr daterange,
+  ts timestamptz, tsl timestamp, g interval, tm time,
+  CONSTRAINT rg1 CHECK (r <> '(0,5]' AND dr <@ '[2020-01-01,2030-01-01]'),
+  CONSTRAINT rg2 CHECK (tsl < now()::timestamp + '90 minutes' AND g - '1 hour' > '0'));
+CREATE INDEX rg_r ON rg (r) WHERE r && '[1,5]' AND dr @> '[2024-1-1,2024-1-31]';
+CREATE VIEW rgv AS SELECT id, ts + '90 minutes' AS a, '1 day' + tsl AS b, g + '36 hours' AS c,
+    tm + '30 minutes' AS d FROM rg WHERE r && '[1,10]' AND dr && '(2024-01-01,2024-02-01]';
+"""),
+    # a constant matched against a tsvector column is a tsquery, stored as tsqueryout prints
+    # it: 'cat & dog' with each word quoted
+    ("tsquery-operands", """
+CREATE TABLE tq (id int PRIMARY KEY, v tsvector, j jsonb,
+  CONSTRAINT tq1 CHECK (NOT v @@ 'spam | junk'));
+CREATE INDEX tq_v ON tq (id) WHERE v @@ 'cat & !dog';
+CREATE VIEW tqv AS SELECT id FROM tq WHERE v @@ 'Cat' AND j @@ '$.a == 1';
+"""),
+    # a number written as a string or in another form is stored as numeric_out or int4out
+    # print it: '1e3' is 1000, '010' is 10, '+5' is 5, .5 is 0.5
+    ("number-constants", """
+CREATE TABLE nc (n numeric(8,3) DEFAULT '1e0', i int DEFAULT '007', m numeric DEFAULT '+1.50',
+  g interval, b boolean CHECK (b <> '0'), CONSTRAINT g1 CHECK (g > '0'),
+  CONSTRAINT n1 CHECK (n BETWEEN '0' AND '1e3'), CONSTRAINT n2 CHECK (i <> '010'),
+  CONSTRAINT n3 CHECK (i <> 010 AND m > .5 AND m < '1.5e1'));
+CREATE INDEX nc_n ON nc (n) WHERE n > '2e1' AND i <> '-0';
+CREATE VIEW ncv AS SELECT n FROM nc WHERE n >= '1.5' AND i = '07' AND n > 1e3;
+"""),
     # an extension in its own schema, its operator classes (one with a parameter, stored as
     # a string), triggers with WHEN, functions reset, overloads dropped, event triggers
     ("extension-schema-opclasses-and-triggers", """

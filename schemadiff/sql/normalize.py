@@ -770,11 +770,9 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if (isinstance(node, exp.Anonymous) and node.name.upper() == "ROW"
             and len(node.expressions) > 1):  # (a, b) is stored as ROW(a, b)
         return exp.Tuple(expressions=node.expressions)
-    if isinstance(node, exp.Literal) and not node.is_string and "e" in node.this.lower():
-        try:  # 1e3 is the numeric constant 1000
-            return exp.Literal.number(format(Decimal(node.this), "f"))
-        except InvalidOperation:
-            return node
+    if isinstance(node, exp.Literal) and not node.is_string:
+        text = canonical_number(node.this)  # 1e3 is the numeric constant 1000, 010 is 10
+        return node if text is None or text == node.this else exp.Literal.number(text)
     if isinstance(node, exp.ParseJSON) and node.args.get("is_literal"):
         return node.this  # json '{}' is the constant '{}'::json
     if isinstance(node, exp.Cast):
@@ -852,7 +850,7 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         node.set("expression", _array_constant(node.expression))
         return node
     if isinstance(node, exp.Literal) and node.is_string and _NUMERIC.match(node.this.strip()):
-        return exp.Literal.number(node.this.strip())
+        return exp.Literal.number(canonical_number(node.this) or node.this.strip())
     if isinstance(node, exp.Literal) and node.is_string and _ISO_DATETIME.match(node.this):
         canonical = _canonical_datetime_literal(node.this)
         return exp.Literal.string(canonical) if canonical is not None else node
@@ -1035,6 +1033,19 @@ def _not_between(b: exp.Between) -> exp.Expression:
         return outside(low, high)
     return exp.And(this=exp.Paren(this=outside(low, high)),
                    expression=exp.Paren(this=outside(high, low)))
+
+
+def canonical_number(text: str) -> str | None:
+    """A number as numeric_out (and int4out) print it: ``'1e3'`` is ``1000``, ``'010'`` is
+    ``10``, ``'.5'`` is ``0.5``, ``'+1.50'`` is ``1.50`` (the scale written is kept, as numeric
+    keeps it), ``'-0'`` is ``0``; None when it is not a number."""
+    if not _NUMERIC.match(text.strip()):
+        return None
+    try:
+        out = format(Decimal(text.strip()), "f")
+    except InvalidOperation:  # pragma: no cover - the pattern reads only numbers
+        return None
+    return out[1:] if out.startswith("-") and not out.strip("-0.") else out
 
 
 def _canonical_tree(node: exp.Expression) -> exp.Expression:
@@ -1888,6 +1899,197 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
     return expression
 
 
+# The types whose constants the catalog prints in one form whatever was written, and
+# independently of the session (timestamptz output depends on the time zone: not here).
+_TYPED_CONSTANT_TYPES = ("boolean", "date", "time without time zone",
+                         "timestamp without time zone", "interval", "int4range", "int8range",
+                         "daterange", "tsquery")
+# binary operators whose unknown-typed operand PostgreSQL takes as the other operand's type
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ,
+                exp.NullSafeNEQ, exp.ArrayOverlaps, exp.ArrayContainsAll, exp.ArrayContainedBy)
+# what a constant added to (or subtracted from) a column of these types is: an interval
+_PLUS_INTERVAL = ("timestamp without time zone", "timestamp with time zone", "interval",
+                  "time without time zone")
+
+
+def type_compared_constants(tree: exp.Expression, column_type: Callable[[exp.Column], str | None]
+                            ) -> tuple[bool, bool]:
+    """Write each string constant compared to a column (``=``, ``<``, ..., ``= ANY (ARRAY[...])``,
+    ``IN``, ``BETWEEN``) as the catalog prints it once cast to the column's type: PostgreSQL
+    types an unknown-typed constant by the operator's other side and stores the cast value, so
+    ``b <> 'yes'`` is ``b <> TRUE`` and ``d > '1 second'`` is ``d > '00:00:01'`` (the types of
+    :data:`_TYPED_CONSTANT_TYPES`; a number here is such a string the canonical form read).
+
+    Args:
+        tree: changed in place.
+        column_type: a column reference's type, None when the text does not decide it.
+
+    Returns:
+        (whether anything changed, whether a constant that one of those types would print
+        otherwise is compared to a column whose type is not decided).
+    """
+    changed = undecided = False
+    for typed_side, owner, arg, index in _compared_constants(tree):
+        found = _expression_type(typed_side, column_type)
+        value = owner.args[arg]
+        literal = value[index] if index is not None else value
+        if found == "":
+            undecided = undecided or (literal.is_string
+                                      and _prints_otherwise(literal.this, owner))
+            continue
+        found = _constant_type(owner, found)
+        if found is None or found not in _TYPED_CONSTANT_TYPES:
+            continue
+        new = _typed_constant(literal, found)
+        if new is not literal:
+            if index is not None:
+                value[index] = new
+                owner.set(arg, value)
+            else:
+                owner.set(arg, new)
+            changed = True
+    return changed, undecided
+
+
+_SAME_TYPE_CALLS = (exp.Coalesce, exp.Greatest, exp.Least, exp.Nullif)
+_CAST_TYPES = {
+    exp.DataType.Type.TIMESTAMP: "timestamp without time zone",
+    exp.DataType.Type.TIMESTAMPTZ: "timestamp with time zone",
+    exp.DataType.Type.TIME: "time without time zone", exp.DataType.Type.DATE: "date",
+    exp.DataType.Type.INTERVAL: "interval", exp.DataType.Type.BOOLEAN: "boolean",
+}
+
+
+def _expression_type(node: exp.Expression, column_type: Callable[[exp.Column], str | None]
+                     ) -> str | None:
+    """The type of an expression a constant is compared to or resolved with: a column's, a
+    cast's to one of a few types (:data:`_CAST_TYPES`), or that of COALESCE, GREATEST, LEAST
+    or NULLIF over such expressions when they agree (the constants among their arguments
+    take it); ``""`` when a column's type is not decided, None when it is no such
+    expression."""
+    if isinstance(node, exp.Paren):
+        return _expression_type(node.this, column_type)
+    if isinstance(node, exp.Cast) and not node.to.expressions:  # x::timestamp (no typmod)
+        return _CAST_TYPES.get(node.to.this)
+    if isinstance(node, (exp.Add, exp.Sub)):  # ts + '1 hour' is a timestamp
+        for side, constant in ((node.this, node.expression), (node.expression, node.this)):
+            first = side is node.this
+            if isinstance(constant, exp.Literal) and (first or isinstance(node, exp.Add)):
+                found = _expression_type(side, column_type)
+                if found == "" or (found and _constant_type(node, found) == "interval"):
+                    return found
+        return None
+    if isinstance(node, exp.Column):
+        if not isinstance(node.this, exp.Identifier):
+            return None
+        found = column_type(node)
+        return "" if found is None else found
+    if isinstance(node, _SAME_TYPE_CALLS):
+        args = [a for a in _call_arguments(node) if not isinstance(a, exp.Literal)]
+        types = {_expression_type(a, column_type) for a in args}
+        if not args or None in types:
+            return None
+        return "" if "" in types else types.pop() if len(types) == 1 else None
+    return None
+
+
+def _call_arguments(node: exp.Expression) -> list[exp.Expression]:
+    """The arguments of a COALESCE, GREATEST, LEAST or NULLIF, in order."""
+    rest = node.args.get("expressions") or [node.args.get("expression")]
+    return [a for a in [node.this, *rest] if a is not None]
+
+
+def _compared_constants(tree: exp.Expression
+                        ) -> list[tuple[exp.Expression, exp.Expression, str, int | None]]:
+    """Each constant compared to an expression (or resolved with the other arguments of a
+    COALESCE, GREATEST, LEAST or NULLIF): ``(that expression, node holding the constant, its
+    arg, its index in that arg's list or None)``."""
+    out: list[tuple[exp.Expression, exp.Expression, str, int | None]] = []
+
+    def add(column: exp.Expression, owner: exp.Expression, arg: str) -> None:
+        value = owner.args.get(arg)
+        if isinstance(value, list):
+            out.extend((column, owner, arg, i) for i, v in enumerate(value)
+                       if isinstance(v, exp.Literal))
+        elif isinstance(value, exp.Literal):
+            out.append((column, owner, arg, None))
+
+    for node in tree.find_all(exp.In, exp.Between, exp.Add, exp.Sub, exp.MatchAgainst,
+                              *_SAME_TYPE_CALLS, *_COMPARISONS):
+        if isinstance(node, exp.MatchAgainst):  # v @@ 'a & b' (sqlglot: the constant first)
+            if len(node.expressions) == 1:
+                add(node.expressions[0], node, "this")
+        elif isinstance(node, exp.Add):
+            add(node.this, node, "expression")
+            add(node.expression, node, "this")
+        elif isinstance(node, exp.Sub):
+            add(node.this, node, "expression")
+        elif isinstance(node, _SAME_TYPE_CALLS):
+            add(node, node, "this")
+            add(node, node, "expressions" if node.args.get("expressions") else "expression")
+        elif isinstance(node, exp.In):
+            if not node.args.get("query"):
+                add(node.this, node, "expressions")
+        elif isinstance(node, exp.Between):
+            add(node.this, node, "low")
+            add(node.this, node, "high")
+        else:
+            for side, other in (("this", "expression"), ("expression", "this")):
+                target = node.args[other]
+                if isinstance(target, (exp.Any, exp.All)) and isinstance(target.this, exp.Array):
+                    add(node.args[side], target.this, "expressions")
+                else:
+                    add(node.args[side], node, other)
+    return out
+
+
+def _constant_type(owner: exp.Expression, side: str | None) -> str | None:
+    """The type PostgreSQL gives a constant that ``owner`` holds beside an expression of type
+    ``side`` (typmods dropped): that type, or for ``+`` (``-`` on an interval) beside a
+    timestamp, time or interval an interval; None when no one type."""
+    if side is None:
+        return None
+    side = re.sub(r"\(\d+\)", "", side)
+    if side.startswith("interval "):  # an interval column with fields: an interval
+        side = "interval"
+    if isinstance(owner, exp.Add):
+        return "interval" if side in _PLUS_INTERVAL else None
+    if isinstance(owner, exp.Sub):  # timestamp - unknown is timestamp - timestamp
+        return "interval" if side == "interval" else None
+    if isinstance(owner, exp.MatchAgainst):
+        return "tsquery" if side == "tsvector" else None
+    return side
+
+
+def _typed_constant(literal: exp.Literal, type_text: str) -> exp.Expression:
+    """A constant as the catalog prints it cast to ``type_text`` (as it is when not one)."""
+    out = canonical_default(quote_literal(literal.this), type_text)
+    if out in ("TRUE", "FALSE"):
+        return exp.Boolean(this=out == "TRUE")
+    if out and out.startswith("'") and out.endswith("'") and out != quote_literal(literal.this):
+        return exp.Literal.string(out[1:-1].replace("''", "'"))
+    return literal
+
+
+def _prints_otherwise(text: str, owner: exp.Expression) -> bool:
+    """Whether a constant's canonical form would change cast to one of the types whose
+    constants :func:`type_compared_constants` rewrites that ``owner`` (the operator or call
+    holding it) may give it."""
+    literal = exp.Literal.string(text)
+    plain = _rewrite(literal.copy())
+    if isinstance(owner, exp.MatchAgainst):
+        types: tuple[str, ...] = ("tsquery",)
+    elif isinstance(owner, (exp.Add, exp.Sub)):
+        types = ("interval",)
+    else:
+        types = tuple(t for t in _TYPED_CONSTANT_TYPES if t != "tsquery")
+    for type_text in types:
+        new = _typed_constant(literal, type_text)
+        if new is not literal and _rewrite(new).sql() != plain.sql():
+            return True
+    return False
+
+
 def _jsonb_constant(literal: exp.Literal) -> exp.Literal:
     """A string constant as jsonb_out prints it, when it is JSON (else as it is)."""
     out = canonical_jsonb(literal.this)
@@ -1981,35 +2183,81 @@ def canonical_inet(value: str) -> str | None:
     return out if not bits or int(bits) == width else f"{out}/{int(bits)}"
 
 
-_RANGE = re.compile(r"\s*([\[(])\s*([^,\s]*)\s*,\s*([^\s)\]]*)\s*([\])])\s*")
-_INTEGER = re.compile(r"[+-]?\d+")
+_RANGE_TEXT = re.compile(r"\s*([\[(])([^,\"]*),([^,\"]*)([\])])\s*\Z")
 
 
-def _discrete_range(value: str) -> tuple[int | None, int | None] | str | None:
-    """An integer range as its canonical function makes it, ``[lower, upper)`` (None: an
-    infinite bound), or ``"empty"``; None when it is not that simple."""
-    if value.strip().lower() == "empty":
-        return "empty"
-    m = _RANGE.fullmatch(value)
-    if m is None or not all(_INTEGER.fullmatch(b) for b in (m.group(2), m.group(3)) if b):
+def _integer_step(text: str, step: int) -> tuple[str, object] | None:
+    """An integer range bound moved by ``step``, with its sort key."""
+    if not re.fullmatch(r"[+-]?\d+", text):
         return None
-    lower = int(m.group(2)) + (m.group(1) == "(") if m.group(2) else None
-    upper = int(m.group(3)) + (m.group(4) == "]") if m.group(3) else None
-    if lower is not None and upper is not None and lower >= upper:
-        return "empty"
-    return lower, upper
+    return str(int(text) + step), int(text) + step
+
+
+def _date_step(text: str, step: int) -> tuple[str, object] | None:
+    """A date range bound moved by ``step`` days, with its sort key (a finite ISO date)."""
+    from datetime import date, timedelta
+
+    out = _canonical_datetime(text, "date")
+    try:
+        moved = date.fromisoformat(out or "") + timedelta(days=step)
+    except ValueError:
+        return None
+    return moved.isoformat(), moved
+
+
+def _discrete_range(bound: Callable[[str, int], tuple[str, object] | None]
+                    ) -> Callable[[str], str | None]:
+    """A discrete range type's output: its canonical function makes every range ``[a,b)``
+    (``'[1,10]'`` is ``[1,11)``, ``(1,5]`` is ``[2,6)``), an unbounded side ``(`` / ``)``,
+    and a range with nothing in it ``empty``."""
+
+    def canonical(value: str) -> str | None:
+        if value.strip().lower() == "empty":
+            return "empty"
+        m = _RANGE_TEXT.match(value)
+        if m is None:
+            return None
+        low_text, high_text = m.group(2).strip(), m.group(3).strip()
+        low = bound(low_text, m.group(1) == "(") if low_text else ("", None)
+        high = bound(high_text, m.group(4) == "]") if high_text else ("", None)
+        if low is None or high is None:
+            return None
+        if low[1] is not None and high[1] is not None and not low[1] < high[1]:  # type: ignore[operator]
+            return "empty"
+        return f"{'[' if low_text else '('}{low[0]},{high[0]})"
+
+    return canonical
+
+
+_int_range = _discrete_range(_integer_step)
+_TSQUERY_TOKEN = re.compile(r"\s*(?:([&|])|(!*)\s*([^\s&|!()':<>*\\]+))")
+
+
+def canonical_tsquery(value: str) -> str | None:
+    """A tsquery constant as ``tsqueryout`` prints it, for the plain form ``a & b & !c`` (or
+    ``|``: one operator throughout, bare words): each word quoted, the operator spaced
+    (``'a & b'`` is ``'a' & 'b'``); None for anything else (parentheses, phrases, weights)."""
+    words: list[str] = []
+    ops: set[str] = set()
+    pos, expect_word = 0, True
+    while pos < len(value.rstrip()):
+        m = _TSQUERY_TOKEN.match(value, pos)
+        if m is None or (m.group(1) is None) != expect_word:
+            return None
+        if m.group(1):
+            ops.add(m.group(1))
+        else:
+            words.append(f"{m.group(2)}'{m.group(3)}'")
+        pos, expect_word = m.end(), not expect_word
+    if expect_word or len(ops) > 1:
+        return None
+    return f" {ops.pop() if ops else '&'} ".join(words)
 
 
 def _range_text(r: tuple[int | None, int | None]) -> str:
     lower, upper = r
     return (f"{'(' if lower is None else '['}{'' if lower is None else lower},"
             f"{'' if upper is None else upper})")
-
-
-def canonical_int_range(value: str) -> str | None:
-    """An int4range or int8range as ``range_out`` prints it: ``'(1,10]'`` is ``'[2,11)'``."""
-    r = _discrete_range(value)
-    return r if r is None or isinstance(r, str) else _range_text(r)
 
 
 def canonical_int_multirange(value: str) -> str | None:
@@ -2024,11 +2272,12 @@ def canonical_int_multirange(value: str) -> str | None:
         return None
     ranges = []
     for item in items:
-        r = _discrete_range(item)
+        r = _int_range(item)
         if r is None:
             return None
         if r != "empty":
-            ranges.append(r)
+            lower, upper = r[1:-1].split(",")
+            ranges.append((int(lower) if lower else None, int(upper) if upper else None))
     low = -(2**70)
     ranges.sort(key=lambda r: low if r[0] is None else r[0])  # type: ignore[index]
     merged: list[tuple[int | None, int | None]] = []
@@ -2068,19 +2317,10 @@ def canonical_tsvector(value: str) -> str | None:
     return " ".join(f"'{w}'" for w in sorted(set(words), key=lambda w: w.encode()))
 
 
-def canonical_tsquery(value: str) -> str | None:
-    """A tsquery of plain words joined by one operator, ``&`` or ``|``, as ``tsqueryout``
-    prints it: ``'fat' & 'rat'``."""
-    for op in ("&", "|"):
-        words = [w.strip() for w in value.split(op)]
-        if all(re.fullmatch(r"\w+", w) for w in words):
-            return f" {op} ".join(f"'{w}'" for w in words)
-    return None
-
-
 _OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
     "bytea": canonical_bytea, "uuid": canonical_uuid, "macaddr": canonical_macaddr,
-    "inet": canonical_inet, "int4range": canonical_int_range, "int8range": canonical_int_range,
+    "inet": canonical_inet, "int4range": _int_range, "int8range": _int_range,
+    "daterange": _discrete_range(_date_step),
     "int4multirange": canonical_int_multirange, "int8multirange": canonical_int_multirange,
     "point": canonical_point, "box": canonical_box, "tsvector": canonical_tsvector,
     "tsquery": canonical_tsquery,
@@ -2208,7 +2448,8 @@ def _is_star_projection(node: exp.Expression) -> bool:
 
 @lru_cache(maxsize=4096)
 def canonical_view_query(
-    query: str, columns: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    query: str, columns: tuple[tuple[str, tuple[str, ...]], ...] = (),
+    relations: Callable[[str | None, str], list[tuple[str, str]] | None] | None = None,
 ) -> str | None:
     """A view's query in a form the migration's text and the catalog's ``pg_get_viewdef``
     share, or None when that form cannot be decided with confidence (a difference is then
@@ -2224,6 +2465,9 @@ def canonical_view_query(
     deparser expanded it into, those of ``columns`` (relation name -> its columns in order, at
     the time the view is created) for the tables it reads; where it reads anything else
     (a view, a subquery, a join ``USING`` that merges columns) the form is undecided.
+    ``relations`` (schema or None, name -> the table's ``(column, type)``), given for a
+    migration's text, types the string constants compared to those columns as the server
+    stores them (:func:`type_compared_constants`); the catalog's text has them cast already.
     """
     text = query.strip().rstrip(";").strip()
     tree = _parse_expression(text)
@@ -2245,6 +2489,11 @@ def canonical_view_query(
             _flatten_join_groups(select)
             if not _plain_limit(select):
                 return None
+        if relations is not None:  # before the canonical form drops schema qualifiers
+            from schemadiff.sql.query_types import column_typer
+
+            if type_compared_constants(tree, column_typer(tree, relations))[1]:
+                return None  # a constant the column's unknown type may print otherwise
         tree = _canonical_tree(tree)
         for node in list(tree.walk()):
             if isinstance(node, (exp.Cast, exp.TryCast)):

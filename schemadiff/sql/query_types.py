@@ -606,3 +606,45 @@ def _common(types: list[str], what: str) -> str:
 # The numeric category in the order its implicit casts go (smallint -> ... -> float8, the
 # preferred type): the common type of several is the last of them here, without a modifier.
 _NUMERIC_PROMOTION = ("smallint", "integer", "bigint", "numeric", "real", "double precision")
+
+
+def column_typer(tree: exp.Expression, relations: Relations
+                 ) -> Callable[[exp.Column], str | None]:
+    """The type of each column reference of a query where its tables alone decide it: a
+    qualifier naming one plain table of the query (by its alias or name), or a bare name all
+    the query's tables that have it give one type, when every FROM item is a plain table the
+    catalog knows (a CTE, a subquery, a function or a column alias list in FROM leaves bare
+    names undecided). None where undecided."""
+    ctes = {_ident(c.args["alias"]) for c in tree.find_all(exp.CTE) if c.args.get("alias")}
+    qualified: dict[str, list[tuple[str, str]] | None] = {}
+    bare: dict[str, set[str]] = {}
+    decided = True
+    for source in tree.find_all(exp.From, exp.Join):
+        item = source.this
+        alias_node = item.args.get("alias")
+        if not isinstance(item, exp.Table) or not isinstance(item.this, exp.Identifier):
+            decided = False
+            continue
+        name = _ident(item.this)
+        schema = _ident(item.args["db"]) if item.args.get("db") else None
+        columns = None if schema is None and name in ctes else relations(schema, name)
+        if alias_node is not None and alias_node.columns:
+            columns = None
+        if columns is None:
+            decided = False
+        alias = _ident(alias_node.this) if alias_node is not None and alias_node.this else name
+        qualified[alias] = None if alias in qualified else columns
+        for column, type_text in columns or ():
+            bare.setdefault(column, set()).add(type_text)
+
+    def column_type(col: exp.Column) -> str | None:
+        name = _ident(col.this)
+        qualifier = col.args.get("table")
+        if qualifier is not None:
+            columns = qualified.get(_ident(qualifier))
+            found = {t for n, t in columns or () if n == name}
+        else:
+            found = bare.get(name, set()) if decided else set()
+        return next(iter(found)) if len(found) == 1 else None
+
+    return column_type

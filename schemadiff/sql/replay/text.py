@@ -417,72 +417,32 @@ def view_reads_column(definition: str, table: str, column: str) -> bool | None:
     return None if undecided else False
 
 
-# The types whose constants the catalog prints in one form whatever was written, and
-# independently of the session (timestamptz output depends on the time zone: not here).
-_TYPED_CONSTANT_TYPES = ("boolean", "date", "time without time zone",
-                         "timestamp without time zone", "interval")
-
-
 def typed_constants(expression: str, types: dict[str, str]) -> str:
     """A canonical CHECK or predicate with each string constant compared to a column of
     ``types`` (name -> type) written as the catalog prints it once cast to that type:
     ``b <> 'f'`` is ``b <> FALSE``, ``t < '18:00'`` is ``t < '18:00:00'``, ``g < '36 hours'``
     is ``g < '36:00:00'`` (PostgreSQL casts the constant when it stores the expression)."""
-    if "'" not in expression:
-        return expression
+    if "'" not in expression and not re.search(r"\d", expression):
+        return expression  # no constant (a number may be a string the canonical form read)
     from sqlglot import exp
 
-    from schemadiff.sql.normalize import _parse_expression, canonical_default, quote_literal
+    from schemadiff.sql.normalize import (
+        _parse_expression,
+        normalize_expression,
+        type_compared_constants,
+    )
 
     tree = _parse_expression(expression)
     if tree is None:
         return expression
 
-    def column_type(node: exp.Expression) -> str | None:
-        if not isinstance(node, exp.Column):
-            return None
+    def column_type(node: exp.Column) -> str | None:
         ident = node.this
         name = ident.this if isinstance(ident, exp.Identifier) and ident.quoted else node.name
-        found = types.get(name)
-        if found is None:
-            return None
-        bare = re.sub(r"\(\d+\)", "", found)
-        return found if bare in _TYPED_CONSTANT_TYPES or bare.startswith("interval ") else None
+        return types.get(name)
 
-    def typed(node: exp.Expression, type_text: str) -> exp.Expression:
-        if not (isinstance(node, exp.Literal) and node.is_string):
-            return node
-        out = canonical_default(quote_literal(node.this), type_text)
-        if out in ("TRUE", "FALSE"):
-            return exp.Boolean(this=out == "TRUE")
-        if out and out.startswith("'") and out.endswith("'"):
-            return exp.Literal.string(out[1:-1].replace("''", "'"))
-        return node
-
-    changed = False
-    comparisons = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ,
-                   exp.NullSafeNEQ)
-    for node in list(tree.find_all(*comparisons)):
-        for side, other in (("this", "expression"), ("expression", "this")):
-            type_text = column_type(node.args[side])
-            if type_text is None:
-                continue
-            target = node.args[other]
-            if isinstance(target, (exp.Any, exp.All)) and isinstance(target.this, exp.Array):
-                array = target.this
-                new = [typed(e, type_text) for e in array.expressions]
-                if any(a is not b for a, b in zip(new, array.expressions, strict=True)):
-                    array.set("expressions", new)
-                    changed = True
-            else:
-                new_node = typed(target, type_text)
-                if new_node is not target:
-                    node.set(other, new_node)
-                    changed = True
-    if not changed:
+    if not type_compared_constants(tree, column_type)[0]:
         return expression
-    from schemadiff.sql.normalize import normalize_expression
-
     return normalize_expression(tree.sql(dialect="postgres"))
 
 

@@ -30,7 +30,8 @@ class ViewReplay(ReplayState):
         names = tuple(c.name for c in self.catalog.columns(key.schema, key.name))
         self._drop_table(key)
         self._put(View(key.schema, key.name, False, referenced_relations(op.query),
-                       canonical_view_query(op.query, self._star_columns(op.query)),
+                       canonical_view_query(op.query, self._star_columns(op.query),
+                                            self._relation_columns),  # type: ignore[attr-defined]
                        definition=op.query, comment=comment, names=names))
 
     def _op_CreateView(self, op: ops.CreateView) -> None:
@@ -51,7 +52,8 @@ class ViewReplay(ReplayState):
             self._conflict(f'relation "{op.name.name}" already exists')
             return
         comment = self.catalog.objects[key].comment if key in self.catalog else None
-        query = canonical_view_query(op.query, self._star_columns(op.query))
+        query = canonical_view_query(op.query, self._star_columns(op.query),
+                                     self._relation_columns)  # type: ignore[attr-defined]
         options = () if op.materialized else view_options(op.options)  # replaced, not merged
         from schemadiff.sql.query_types import output_names
 
