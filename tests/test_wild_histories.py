@@ -712,6 +712,41 @@ CREATE VIEW w19 AS SELECT id, json_build_object('id', id, 'email', email) AS j, 
 CREATE VIEW w20 AS SELECT id, created_at AT TIME ZONE 'UTC', extract(epoch from created_at) AS ep, greatest(id, 1), nullif(name, '') FROM users;
 ALTER TABLE users ADD COLUMN later int;
 ALTER TABLE users RENAME COLUMN name TO full_name;
+"""),    # a schema's default privileges follow its rename (pg_default_acl names it by oid) and go
+    # with it when dropped; a table moved to another schema takes its sequence's grants along
+    ("schema-rename-default-privileges", """
+CREATE SCHEMA billing;
+ALTER DEFAULT PRIVILEGES IN SCHEMA billing GRANT SELECT ON TABLES TO PUBLIC;
+ALTER DEFAULT PRIVILEGES IN SCHEMA billing GRANT USAGE ON SEQUENCES TO PUBLIC;
+CREATE TABLE billing.accounts (id serial PRIMARY KEY);
+ALTER SCHEMA billing RENAME TO finance;
+CREATE TABLE finance.refunds (id bigserial PRIMARY KEY);
+CREATE SCHEMA identity;
+ALTER TABLE finance.accounts SET SCHEMA identity;
+CREATE SCHEMA gone;
+ALTER DEFAULT PRIVILEGES IN SCHEMA gone GRANT SELECT ON TABLES TO PUBLIC;
+DROP SCHEMA gone;
+CREATE SCHEMA gone;
+CREATE TABLE gone.t (a int);
+"""),
+    # a view reads the relation its names resolved to, through a rename of its schema and a
+    # move to another one (its text's qualifier goes stale); not a relation of that name
+    ("view-reads-moved-relation", """
+CREATE SCHEMA billing;
+CREATE SCHEMA identity;
+CREATE SCHEMA reporting;
+CREATE TABLE billing.accounts (id int PRIMARY KEY, owner int);
+CREATE TABLE billing.plans (id int);
+CREATE TABLE public.plans (id int, name text);
+CREATE VIEW reporting.overview AS SELECT a.id, a.owner FROM billing.accounts a;
+SET search_path TO billing, public;
+CREATE VIEW reporting.plan_ids AS SELECT id FROM plans;
+RESET search_path;
+ALTER SCHEMA billing RENAME TO finance;
+ALTER TABLE finance.accounts SET SCHEMA identity;
+ALTER TABLE identity.accounts RENAME TO billing_accounts;
+ALTER TABLE finance.plans RENAME TO old_plans;
+ALTER TABLE public.plans RENAME TO plans_v2;
 """),
 ]
 

@@ -120,6 +120,10 @@ class ReplayState:
         #: the search path each view was made under (its unqualified names resolve along it,
         #: see DropReplay._view_reads); a view made before :meth:`over` has none recorded
         self._view_paths: dict[Key, tuple[str, ...]] = {}
+        #: the relations each view reads, as ``(schema, name)`` resolved when it was made and
+        #: followed through renames and moves since (the server holds them by oid; the text's
+        #: qualifiers go stale); a view made before :meth:`over` has none recorded
+        self._view_sources: dict[Key, frozenset[tuple[str, str]]] = {}
 
     @classmethod
     def over(cls: type[_R], catalog: Catalog) -> _R:
@@ -353,6 +357,25 @@ class ReplayState:
                 if isinstance(o, Privilege) and k.schema == schema and k.name.startswith(prefix)
                 and (column is None or k.name == prefix + column)
                 and (grantee is None or o.grantee == grantee)]
+
+    def _default_acl_moved(self, old: str, new: str | None) -> None:
+        """A schema renamed keeps its default privileges (pg_default_acl names it by oid); a
+        schema dropped takes them along."""
+        for schema, kind in [k for k in self._default_acl if k[0] == old]:
+            entry = self._default_acl.pop((schema, kind))
+            if new is not None:
+                self._default_acl[(new, kind)] = entry
+
+    def _view_sources_moved(self, old: tuple[str, str], new: tuple[str, str]) -> None:
+        """Relation ``old`` is now ``new`` (renamed, or moved to another schema): the views
+        reading it read ``new``, and a view so moved keeps what it knew of itself."""
+        for key, sources in self._view_sources.items():
+            if old in sources:
+                self._view_sources[key] = (sources - {old}) | {new}
+        old_key, new_key = Key("view", *old), Key("view", *new)
+        for known in (self._view_sources, self._view_paths):
+            if old_key in known:
+                known[new_key] = known.pop(old_key)  # type: ignore[assignment]
 
     def _column_privileges_moved(self, schema: str, relation: str, old: str,
                                  new: str | None) -> None:

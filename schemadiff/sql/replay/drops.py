@@ -215,6 +215,7 @@ class DropReplay(ReplayState):
                         self._delete(k)
             for found in [u for u in self._uncompared if u[1] == qn.name]:
                 self._drop_uncompared(found, op.cascade)
+            self._default_acl_moved(qn.name, None)
             self._delete(key)
             return
         if op.kind == "extension":
@@ -402,12 +403,18 @@ class DropReplay(ReplayState):
                 self._delete(p.key)
 
     def _view_reads(self, view: View, schema: str, name: str) -> bool:
-        """Whether ``view`` reads relation ``schema.name`` (just dropped): a reference
+        """Whether ``view`` reads relation ``schema.name`` (just dropped): one its names resolved
+        to when it was made, followed since (:meth:`_view_sources_moved`); else a reference
         qualified with that schema, or an unqualified one that the search path the view was
         made under (else the one now) resolves to it, not to a relation of that name in a
         schema before it. With neither on the path the name is taken to be it."""
         from schemadiff.sql.normalize import qualified_relations
 
+        sources = self._view_sources.get(view.key, frozenset())
+        if (schema, name) in sources:
+            return True
+        if any(n == name for _, n in sources):
+            return False  # it reads another relation of that name
         named = [s for s, n in qualified_relations(view.definition) if n == name]
         if not named:
             return True  # the text does not say (the model's relations do): as before

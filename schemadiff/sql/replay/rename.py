@@ -52,6 +52,7 @@ class RenameReplay(ReplayState):
             for o in list(self.catalog.of_kind("column")):
                 if isinstance(o, Column) and o.default == old_default and o.schema == key.schema:
                     self._put(replace(o, default=new_default))
+            self._view_sources_moved((key.schema, key.name), (schema, name))
             return
         if key.kind not in ("table", "view"):
             return
@@ -66,13 +67,21 @@ class RenameReplay(ReplayState):
         self._rename_in_policies(key.name, name)
         if key.kind == "view":
             self._rename_in_views(key.schema, key.name, name)
+            self._view_sources_moved((key.schema, key.name), (schema, name))
             return
         self._identity_renamed(key.schema, key.name, schema, name)
         for o in self.catalog.sequences_owned_by(key.schema, key.name):
             column = o.owned_by.split(".", 1)[1]  # type: ignore[union-attr]
-            if schema != key.schema:  # ALTER TABLE ... SET SCHEMA takes its sequences along
-                self._delete(o.key)
-            self._put(replace(o, schema=schema, owned_by=f"{name}.{column}"))
+            moved = replace(o, schema=schema, owned_by=f"{name}.{column}")
+            if schema == key.schema:
+                self._put(moved)
+                continue
+            # ALTER TABLE ... SET SCHEMA takes its sequences along, with their privileges
+            self._delete(o.key)
+            self._moving = True
+            self._put(moved)
+            self._moving = False
+            self._privileges_moved(o.key, moved.key)
         for o in self.catalog.constraints_referencing(old_q):
             self._put(replace(o, ref_table=new_q))
         if getattr(obj, "partition_by", None):  # only a partitioned table has partitions
@@ -80,6 +89,7 @@ class RenameReplay(ReplayState):
                 if isinstance(o, Table) and o.partition_of == old_q:
                     self._put(replace(o, partition_of=new_q))
         self._rename_in_views(key.schema, key.name, name)
+        self._view_sources_moved((key.schema, key.name), (schema, name))
 
     def _rename_in_views(self, schema: str, old: str, new: str) -> None:
         """``schema.old`` renamed: the views reading it (not another relation of that name,
