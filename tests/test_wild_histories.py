@@ -747,6 +747,23 @@ ALTER TABLE finance.accounts SET SCHEMA identity;
 ALTER TABLE identity.accounts RENAME TO billing_accounts;
 ALTER TABLE finance.plans RENAME TO old_plans;
 ALTER TABLE public.plans RENAME TO plans_v2;
+"""),    # INHERITS names the parent by oid: a child follows its rename; a parent's column renamed
+    # is renamed in what an INHERITS child's inherited-only column is named by (its CHECKs,
+    # its indexes), and a merged column of the child (INHERIT after LIKE) is renamed too
+    ("inheritance-parent-renamed", """
+CREATE TABLE events (id bigserial, happened timestamp NOT NULL, body text);
+CREATE TABLE events_2016 (
+    CHECK (happened >= DATE '2016-01-01' AND happened < DATE '2017-01-01')
+) INHERITS (events);
+CREATE INDEX events_2016_at ON events_2016 (happened);
+CREATE TABLE events_2017 (LIKE events INCLUDING DEFAULTS);
+ALTER TABLE events_2017 INHERIT events;
+ALTER TABLE events RENAME COLUMN happened TO occurred_at;
+ALTER TABLE events RENAME TO activity;
+ALTER TABLE activity RENAME COLUMN body TO details;
+CREATE SCHEMA old;
+ALTER TABLE activity SET SCHEMA old;
+ALTER TABLE old.activity RENAME COLUMN details TO payload;
 """),
 ]
 

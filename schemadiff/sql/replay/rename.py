@@ -88,6 +88,8 @@ class RenameReplay(ReplayState):
             for o in list(self.catalog.of_kind("table")):
                 if isinstance(o, Table) and o.partition_of == old_q:
                     self._put(replace(o, partition_of=new_q))
+        for o in self._inheritors(key.schema, key.name):  # INHERITS names the parent by oid
+            self._put(replace(o, inherits=tuple(new_q if p == old_q else p for p in o.inherits)))
         self._rename_in_views(key.schema, key.name, name)
         self._view_sources_moved((key.schema, key.name), (schema, name))
 
@@ -166,6 +168,12 @@ class RenameReplay(ReplayState):
             return
         self._delete(key)
         self._put(replace(col, name=new))  # type: ignore[type-var]
+        self._column_references_renamed(schema, table, old, new)
+
+    def _column_references_renamed(self, schema: str, table: str, old: str, new: str) -> None:
+        """What names a table's column ``old``, now ``new``: the column's own record aside
+        (an INHERITS child's inherited-only column has none, its constraints and indexes
+        do name it)."""
         self._identity_renamed(schema, table, schema, table, old, new)
         self._column_privileges_moved(schema, table, old, new)
         self._views_undecided(table)
