@@ -764,6 +764,22 @@ ALTER TABLE activity RENAME COLUMN body TO details;
 CREATE SCHEMA old;
 ALTER TABLE activity SET SCHEMA old;
 ALTER TABLE old.activity RENAME COLUMN details TO payload;
+"""),    # a search_path setting is a list of names: a string constant is one name, commas and all,
+    # and a routine's SET stores each name as quote_identifier prints it
+    ("quoted-search-path-settings", """
+CREATE SCHEMA "we,ird";
+CREATE SCHEMA "a, b";
+CREATE FUNCTION f1() RETURNS int LANGUAGE sql SET search_path = 'tenant, public' AS 'SELECT 1';
+CREATE FUNCTION f2() RETURNS int LANGUAGE sql SET search_path = "we,ird", public AS 'SELECT 1';
+CREATE FUNCTION f3() RETURNS int LANGUAGE sql SET search_path TO "$user", public AS 'SELECT 1';
+CREATE FUNCTION f4() RETURNS int LANGUAGE sql SET search_path = '', "Mixed" AS 'SELECT 1';
+SET search_path = 'a, b';
+CREATE TABLE in_ab (id int);
+SELECT set_config('search_path', '"we,ird", public', false);
+CREATE TABLE in_weird (id int);
+CREATE FUNCTION f5() RETURNS int LANGUAGE sql SET search_path FROM CURRENT AS 'SELECT 1';
+RESET search_path;
+CREATE FUNCTION f6() RETURNS int LANGUAGE sql SET search_path FROM CURRENT AS 'SELECT 1';
 """),
 ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from schemadiff.sql import grammar as g
 from schemadiff.sql import ops
 from schemadiff.sql.normalize import parse_bool
+from schemadiff.sql.quote import split_identifier_list
 from schemadiff.sql.tokens import Stream
 
 
@@ -52,9 +53,7 @@ def set_or_reset(s: Stream) -> ops.Op:
     schemas: list[str] = []
     while not s.done():
         t = s.next()
-        if t.kind == "string":
-            schemas.extend(p.strip().strip('"') for p in t.text.split(",") if p.strip())
-        elif t.kind == "ident":
+        if t.kind in ("string", "ident"):  # a string is one name, commas and all
             schemas.append(t.text)
         elif t.kind == "word":
             schemas.append(t.raw.lower())
@@ -68,7 +67,7 @@ def is_set_config(s: Stream) -> bool:
 def set_config(s: Stream) -> ops.Op:
     at = [i for i, t in enumerate(s.toks) if t.kind == "string"]
     if len(at) >= 2 and s.toks[at[0]].text.lower() == "search_path":
-        parts = (p.strip().strip('"') for p in s.toks[at[1]].text.split(","))
+        parts = split_identifier_list(s.toks[at[1]].text)
         # is_local, the argument after the value: true, or a string that reads as true
         third = s.toks[at[1] + 2] if at[1] + 2 < len(s.toks) else None
         local = third is not None and s.toks[at[1] + 1].text == "," and (
