@@ -1020,3 +1020,41 @@ CREATE TABLE c1 PARTITION OF c FOR VALUES IN (-1, +2, '3', NULL);
 CREATE TABLE n (v numeric) PARTITION BY RANGE (v);
 CREATE TABLE n1 PARTITION OF n FOR VALUES FROM (-1.5) TO (1e3);""")
     assert constants.diagnostics == []
+
+
+# SET ROLE: what follows is made by that role, owned by it, and gets that role's default
+# privileges, not the migrating role's; ALTER DEFAULT PRIVILEGES FOR ROLE r applies to what r
+# makes (r, once a migration SET ROLE r, is known not to be the migrating role)
+SET_ROLE = """
+CREATE SCHEMA app;
+GRANT CREATE, USAGE ON SCHEMA app TO wild_writer;
+ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO PUBLIC;
+ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER GRANT INSERT ON TABLES TO PUBLIC;
+SET ROLE wild_writer;
+ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT UPDATE ON TABLES TO PUBLIC;
+CREATE TABLE app.notes (id int);
+GRANT SELECT ON app.notes TO wild_writer;
+RESET ROLE;
+CREATE TABLE app.mine (id int);
+ALTER DEFAULT PRIVILEGES FOR ROLE wild_writer IN SCHEMA app GRANT DELETE ON TABLES TO PUBLIC;
+CREATE TABLE app.mine2 (id int);
+BEGIN;
+SET LOCAL ROLE wild_writer;
+CREATE TABLE app.notes2 (id int);
+COMMIT;
+CREATE TABLE app.mine3 (id int);
+"""
+
+
+def test_set_role(pg: PgServer, tmp_path: Path) -> None:
+    with pg.connect_db(autocommit=True) as conn:
+        conn.execute("DO $$ BEGIN CREATE ROLE wild_writer; "
+                     "EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+    replay = replay_built_clean(pg, tmp_path, SET_ROLE)
+    assert not replay.diagnostics
+    privileges = {k.name: o.privileges for k, o in replay.catalog.objects.items()
+                  if k.kind == "privilege" and k.name.startswith("table ")}
+    assert privileges == {"table notes": ("UPDATE",), "table mine": ("INSERT", "SELECT"),
+                          "table mine2": ("INSERT", "SELECT"),
+                          "table notes2": ("DELETE", "UPDATE"),
+                          "table mine3": ("INSERT", "SELECT")}

@@ -38,12 +38,16 @@ def select_into(s: Stream) -> ops.Op | None:
 def set_or_reset(s: Stream) -> ops.Op:
     if s.accept("RESET"):
         if s.accept("SEARCH_PATH") or s.accept("ALL"):
-            return ops.SetSearchPath(None)
+            return ops.SetSearchPath(None)  # RESET ALL leaves the role (GUC_NO_RESET_ALL)
+        if s.accept("ROLE") or s.accept("SESSION", "AUTHORIZATION"):
+            return ops.SetRole(None)
         return ops.NoEffect("session")
     s.expect("SET")
     local = s.accept("LOCAL")
     if not local:
         s.accept("SESSION")
+    if s.accept("ROLE") or s.accept("AUTHORIZATION") or s.accept("SESSION", "AUTHORIZATION"):
+        return _set_role(s, local)
     if not s.accept("SEARCH_PATH"):
         return ops.NoEffect("session")
     if not (s.accept("TO") or s.accept_punct("=")):
@@ -58,6 +62,19 @@ def set_or_reset(s: Stream) -> ops.Op:
         elif t.kind == "word":
             schemas.append(t.raw.lower())
     return ops.SetSearchPath(tuple(schemas), local)
+
+
+def _set_role(s: Stream, local: bool) -> ops.Op:
+    """After ``SET [LOCAL] ROLE`` / ``SESSION AUTHORIZATION``: the role, None for ``NONE`` or
+    ``DEFAULT`` (the migrating role again)."""
+    if s.done():
+        return ops.NoEffect("session")
+    if s.word() in ("NONE", "DEFAULT"):
+        return ops.SetRole(None, local)
+    t = s.peek()
+    if t is not None and t.kind == "string":
+        return ops.SetRole(s.next().text, local)
+    return ops.SetRole(s.ident(), local)
 
 
 def is_set_config(s: Stream) -> bool:
