@@ -780,6 +780,19 @@ CREATE TABLE in_weird (id int);
 CREATE FUNCTION f5() RETURNS int LANGUAGE sql SET search_path FROM CURRENT AS 'SELECT 1';
 RESET search_path;
 CREATE FUNCTION f6() RETURNS int LANGUAGE sql SET search_path FROM CURRENT AS 'SELECT 1';
+"""),    # DROP SCHEMA ... CASCADE: a table's owned sequence goes with it, and so do the defaults
+    # drawing on it elsewhere (LIKE ... INCLUDING DEFAULTS copied one); a domain's columns
+    # go, and so do the views reading them
+    ("drop-schema-cascade-reaches-other-schemas", """
+CREATE SCHEMA shared;
+CREATE SCHEMA app;
+CREATE DOMAIN shared.cents AS bigint CHECK (VALUE >= 0);
+CREATE TABLE shared.audit (id bigserial PRIMARY KEY, note text);
+CREATE TABLE app.addresses (LIKE shared.audit INCLUDING DEFAULTS);
+CREATE TABLE app.invoices (id int PRIMARY KEY, account int, total shared.cents);
+CREATE VIEW app.totals AS SELECT i.account, sum(i.total) AS total FROM app.invoices i GROUP BY i.account;
+CREATE VIEW app.accounts AS SELECT DISTINCT account FROM app.invoices;
+DROP SCHEMA shared CASCADE;
 """),
 ]
 

@@ -147,6 +147,9 @@ class DropReplay(ReplayState):
             self._delete(o.key)
         for o in self.catalog.sequences_owned_by(schema, table):
             self._delete(o.key)
+            # another table's default drawing on it goes too (DROP TABLE refuses that
+            # without CASCADE; DROP SCHEMA ... CASCADE takes it)
+            self._sequence_defaults_dropped(o.key)
         qualified_name = f"{schema}.{table}"
         for o in self.catalog.constraints_referencing(qualified_name):
             self._delete(o.key)
@@ -306,17 +309,21 @@ class DropReplay(ReplayState):
             if key.kind == "sequence" and cascade:
                 # a view selecting from the sequence
                 self._drop_dependent_views(key.name, key.schema)
-                default = nextval_default(key.name)  # and the defaults drawing on it
-                # (a normalized default names no schema: one in another schema draws on it
-                # where no other sequence has that name)
-                alone = not any(k.name == key.name
-                                for k in self.catalog.objects.by_kind.get("sequence", {}))
-                for o in list(self.catalog.of_kind("column")):
-                    if (isinstance(o, Column) and (o.schema == key.schema or alone)
-                            and o.default and default in o.default):
-                        self._put(replace(o, default=None))
+                self._sequence_defaults_dropped(key)
         if key.kind in TYPE_KINDS and cascade:
             self._drop_type_dependents(qualified(key.schema, key.name))
+
+    def _sequence_defaults_dropped(self, key: Key) -> None:
+        """Sequence ``key`` is gone: the column defaults drawing on it go with it (a
+        normalized default names no schema: one in another schema draws on it where no other
+        sequence has that name)."""
+        default = nextval_default(key.name)
+        alone = not any(k.name == key.name
+                        for k in self.catalog.objects.by_kind.get("sequence", {}))
+        for o in list(self.catalog.of_kind("column")):
+            if (isinstance(o, Column) and (o.schema == key.schema or alone)
+                    and o.default and default in o.default):
+                self._put(replace(o, default=None))
 
     def _drop_function(self, key: Key, cascade: bool, going: frozenset[Key] = frozenset()
                        ) -> None:

@@ -83,6 +83,7 @@ class UncomparedReplay(ReplayState):
                     self._drop_table(t.key)  # a partition key column takes its table along
                 else:
                     self._drop_column(o.schema, o.table, o.name)
+                    self._drop_column_dependents(o.schema, o.table, o.name)
         for d in list(self.catalog.of_kind("domain")):
             if isinstance(d, Domain) and uses(d.type) and d.key in self.catalog:
                 self._delete(d.key)  # a domain over it, and what is of that domain
