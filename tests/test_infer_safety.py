@@ -479,3 +479,26 @@ def test_rerun_of_a_replacing_migration_resurrects_a_dropped_object(name: str) -
     assert d.change == "extra"
     assert d.explained_by is not None and d.explained_by["rerun"] == replacer
     assert dropper in d.explained_by["undoes"]
+
+
+_TRANSIENT = [
+    ("1", "CREATE SCHEMA app;\nCREATE SCHEMA shared;\nCREATE TABLE app.t (id int);\n"),
+    ("2", "ALTER TABLE app.t ADD COLUMN note text;\n"
+          "CREATE DOMAIN app.email AS text CHECK (VALUE ~ '@');\n"
+          "ALTER DOMAIN app.email SET SCHEMA shared;\n"),
+]
+
+
+def test_a_trace_of_what_a_migration_made_then_moved_unproves_pending() -> None:
+    """Only the CREATE DOMAIN of migration 2 ran (by hand): its net effects (a column, a
+    domain in ``shared``) are absent, but the domain it made before moving it is there, so
+    "pending" cannot be proven."""
+    parsed = [parse_migration(Migration(v, f"m{v}", f"{v}_m.sql", sql)) for v, sql in _TRANSIENT]
+    part = ParsedMigration(parsed[1].migration, [parsed[1].statements[1]])
+    actual = replay_parsed([parsed[0], part]).catalog
+    verdict = _infer("goose", parsed, actual, _recorded("goose", ["1"])).verdicts[1]
+    assert verdict.status == "pending" and not verdict.proven
+    assert "domain app.email" in (verdict.reason or "")
+    untouched = _infer("goose", parsed, replay_parsed(parsed[:1]).catalog,
+                       _recorded("goose", ["1"])).verdicts[1]
+    assert untouched.status == "pending" and untouched.proven
