@@ -793,6 +793,19 @@ CREATE TABLE app.invoices (id int PRIMARY KEY, account int, total shared.cents);
 CREATE VIEW app.totals AS SELECT i.account, sum(i.total) AS total FROM app.invoices i GROUP BY i.account;
 CREATE VIEW app.accounts AS SELECT DISTINCT account FROM app.invoices;
 DROP SCHEMA shared CASCADE;
+"""),    # a table's or view's row type goes with its rename and SET SCHEMA: the columns and the
+    # routine signatures of that type (held by oid) print the new name
+    ("row-type-follows-relation", """
+CREATE SCHEMA app;
+CREATE TABLE app.users (id int, email text);
+CREATE FUNCTION app.label(u app.users) RETURNS text LANGUAGE sql AS $$ SELECT u.email $$;
+CREATE TABLE app.snap (u app.users, us app.users[]);
+CREATE VIEW app.v AS SELECT 1 AS one;
+CREATE FUNCTION app.vf(x app.v) RETURNS SETOF app.v LANGUAGE sql AS $$ SELECT x $$;
+ALTER TABLE app.users RENAME TO people;
+ALTER VIEW app.v RENAME TO w;
+CREATE SCHEMA other;
+ALTER TABLE app.people SET SCHEMA other;
 """),
 ]
 

@@ -17,6 +17,7 @@ from schemadiff.model import (
 )
 from schemadiff.sql.normalize import (
     nextval_default,
+    qualified,
     rename_column,
     rename_relation,
     rename_relation_column,
@@ -68,6 +69,7 @@ class RenameReplay(ReplayState):
         if key.kind == "view":
             self._rename_in_views(key.schema, key.name, name)
             self._view_sources_moved((key.schema, key.name), (schema, name))
+            self._row_type_moved(key, schema, name)
             return
         self._identity_renamed(key.schema, key.name, schema, name)
         for o in self.catalog.sequences_owned_by(key.schema, key.name):
@@ -92,6 +94,13 @@ class RenameReplay(ReplayState):
             self._put(replace(o, inherits=tuple(new_q if p == old_q else p for p in o.inherits)))
         self._rename_in_views(key.schema, key.name, name)
         self._view_sources_moved((key.schema, key.name), (schema, name))
+        self._row_type_moved(key, schema, name)
+
+    def _row_type_moved(self, key: Key, schema: str, name: str) -> None:
+        """A table's or view's row type is renamed and moved with it: the columns, domains
+        and routine signatures of that type (held by oid) print the new name."""
+        if (schema, name) != (key.schema, key.name):
+            self._retype(qualified(key.schema, key.name), qualified(schema, name))  # type: ignore[attr-defined]
 
     def _rename_in_views(self, schema: str, old: str, new: str) -> None:
         """``schema.old`` renamed: the views reading it (not another relation of that name,
