@@ -729,6 +729,7 @@ def infer_applied(
         start = first + 1
     _follow_dependencies(verdicts, table.edges)
     _place_by_order(verdicts, has_history, order, below)
+    _transient_traces(verdicts, replay.effects, seen, keep)
 
     in_code = {m.version for m in migrations}
     unknown_recorded = [v for v in rec if v not in in_code]
@@ -1016,6 +1017,37 @@ def _place_by_order(
             v.status = Status.PENDING
             if v.recorded:
                 v.reason = why + "recorded, but so are earlier migrations the schema refutes"
+
+
+def _transient_traces(verdicts: list[Verdict], effects: Iterable[Effect], actual: Catalog,
+                      keep: Keep | None) -> None:
+    """A migration judged pending is not proven so when the schema holds an object that one
+    of its statements made and a later one of its own moved or dropped (``CREATE DOMAIN d``
+    then ``ALTER DOMAIN d SET SCHEMA s``), and that no other migration makes: the net effects
+    the verdict weighs cannot show that statement run on its own (by hand, or a run stopped
+    midway)."""
+    made: dict[str, dict[Key, bool]] = {}  # version -> key -> still there after it
+    elsewhere: dict[Key, set[str]] = {}
+    for e in effects:
+        if e.attribute != "*":
+            continue
+        keys = made.setdefault(e.migration, {})
+        if e.after is not None:
+            keys[e.key] = True
+            elsewhere.setdefault(e.key, set()).add(e.migration)
+        elif e.key in keys:
+            keys[e.key] = False
+    for v in verdicts:
+        if v.status != Status.PENDING or not v.proven or v.confidence != Confidence.OBSERVED:
+            continue
+        version = v.migration.version
+        trace = next((k for k, kept in made.get(version, {}).items()
+                      if not kept and k in actual.objects and elsewhere[k] == {version}
+                      and (keep is None or keep(k))), None)
+        if trace is not None:
+            v.proven = False
+            v.reason = (f"the schema holds {trace.kind} {trace.display}, which one of its "
+                        "statements makes and a later one moves or drops: part of it may have run")
 
 
 def _maybe_undone(verdicts: list[Verdict], foreign: bool) -> None:

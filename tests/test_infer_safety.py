@@ -541,3 +541,24 @@ def test_an_object_dropped_and_made_again_in_one_migration_votes_for_both_statem
     assert verdict.status == "partial"
     assert (verdict.statements_present, verdict.statements_absent) == (present, absent)
     assert verdict.pattern == pattern
+_TRANSIENT = [
+    ("1", "CREATE SCHEMA app;\nCREATE SCHEMA shared;\nCREATE TABLE app.t (id int);\n"),
+    ("2", "ALTER TABLE app.t ADD COLUMN note text;\n"
+          "CREATE DOMAIN app.email AS text CHECK (VALUE ~ '@');\n"
+          "ALTER DOMAIN app.email SET SCHEMA shared;\n"),
+]
+
+
+def test_a_trace_of_what_a_migration_made_then_moved_unproves_pending() -> None:
+    """Only the CREATE DOMAIN of migration 2 ran (by hand): its net effects (a column, a
+    domain in ``shared``) are absent, but the domain it made before moving it is there, so
+    "pending" cannot be proven."""
+    parsed = [parse_migration(Migration(v, f"m{v}", f"{v}_m.sql", sql)) for v, sql in _TRANSIENT]
+    part = ParsedMigration(parsed[1].migration, [parsed[1].statements[1]])
+    actual = replay_parsed([parsed[0], part]).catalog
+    verdict = _infer("goose", parsed, actual, _recorded("goose", ["1"])).verdicts[1]
+    assert verdict.status == "pending" and not verdict.proven
+    assert "domain app.email" in (verdict.reason or "")
+    untouched = _infer("goose", parsed, replay_parsed(parsed[:1]).catalog,
+                       _recorded("goose", ["1"])).verdicts[1]
+    assert untouched.status == "pending" and untouched.proven

@@ -1205,7 +1205,7 @@ CASES: list[Case] = [
             SET work_mem TO '4MB' SET datestyle TO iso, mdy;
         ALTER FUNCTION fs() SET TimeZone = 'UTC';
         ALTER FUNCTION fs() RESET DATESTYLE;
-    """, {func("fs"): {"config": ("search_path=pg_catalog, MySchema", "extra_float_digits=2",
+    """, {func("fs"): {"config": ('search_path=pg_catalog, "MySchema"', "extra_float_digits=2",
                                   "work_mem=4MB", "TimeZone=UTC")}}),
     Case("routine-argument-name-before-mode", """
         CREATE FUNCTION f(a int, b OUT int, c VARIADIC int[]) LANGUAGE sql AS 'SELECT 1';
@@ -1585,7 +1585,7 @@ CASES: list[Case] = [
                                "security_definer": True, "leakproof": True, "parallel": "safe",
                                "config": ("search_path=pg_catalog", "work_mem=64MB")},
         func("g"): {"config": ("statement_timeout=5s",)},
-        func("p"): {"security_definer": True, "config": ("search_path=",)},
+        func("p"): {"security_definer": True, "config": ('search_path=""',)},
     }),
     Case("function-replace-and-drop", """
         CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;

@@ -762,6 +762,100 @@ CREATE VIEW w19 AS SELECT id, json_build_object('id', id, 'email', email) AS j, 
 CREATE VIEW w20 AS SELECT id, created_at AT TIME ZONE 'UTC', extract(epoch from created_at) AS ep, greatest(id, 1), nullif(name, '') FROM users;
 ALTER TABLE users ADD COLUMN later int;
 ALTER TABLE users RENAME COLUMN name TO full_name;
+"""),    # a schema's default privileges follow its rename (pg_default_acl names it by oid) and go
+    # with it when dropped; a table moved to another schema takes its sequence's grants along
+    ("schema-rename-default-privileges", """
+CREATE SCHEMA billing;
+ALTER DEFAULT PRIVILEGES IN SCHEMA billing GRANT SELECT ON TABLES TO PUBLIC;
+ALTER DEFAULT PRIVILEGES IN SCHEMA billing GRANT USAGE ON SEQUENCES TO PUBLIC;
+CREATE TABLE billing.accounts (id serial PRIMARY KEY);
+ALTER SCHEMA billing RENAME TO finance;
+CREATE TABLE finance.refunds (id bigserial PRIMARY KEY);
+CREATE SCHEMA identity;
+ALTER TABLE finance.accounts SET SCHEMA identity;
+CREATE SCHEMA gone;
+ALTER DEFAULT PRIVILEGES IN SCHEMA gone GRANT SELECT ON TABLES TO PUBLIC;
+DROP SCHEMA gone;
+CREATE SCHEMA gone;
+CREATE TABLE gone.t (a int);
+"""),
+    # a view reads the relation its names resolved to, through a rename of its schema and a
+    # move to another one (its text's qualifier goes stale); not a relation of that name
+    ("view-reads-moved-relation", """
+CREATE SCHEMA billing;
+CREATE SCHEMA identity;
+CREATE SCHEMA reporting;
+CREATE TABLE billing.accounts (id int PRIMARY KEY, owner int);
+CREATE TABLE billing.plans (id int);
+CREATE TABLE public.plans (id int, name text);
+CREATE VIEW reporting.overview AS SELECT a.id, a.owner FROM billing.accounts a;
+SET search_path TO billing, public;
+CREATE VIEW reporting.plan_ids AS SELECT id FROM plans;
+RESET search_path;
+ALTER SCHEMA billing RENAME TO finance;
+ALTER TABLE finance.accounts SET SCHEMA identity;
+ALTER TABLE identity.accounts RENAME TO billing_accounts;
+ALTER TABLE finance.plans RENAME TO old_plans;
+ALTER TABLE public.plans RENAME TO plans_v2;
+"""),    # INHERITS names the parent by oid: a child follows its rename; a parent's column renamed
+    # is renamed in what an INHERITS child's inherited-only column is named by (its CHECKs,
+    # its indexes), and a merged column of the child (INHERIT after LIKE) is renamed too
+    ("inheritance-parent-renamed", """
+CREATE TABLE events (id bigserial, happened timestamp NOT NULL, body text);
+CREATE TABLE events_2016 (
+    CHECK (happened >= DATE '2016-01-01' AND happened < DATE '2017-01-01')
+) INHERITS (events);
+CREATE INDEX events_2016_at ON events_2016 (happened);
+CREATE TABLE events_2017 (LIKE events INCLUDING DEFAULTS);
+ALTER TABLE events_2017 INHERIT events;
+ALTER TABLE events RENAME COLUMN happened TO occurred_at;
+ALTER TABLE events RENAME TO activity;
+ALTER TABLE activity RENAME COLUMN body TO details;
+CREATE SCHEMA old;
+ALTER TABLE activity SET SCHEMA old;
+ALTER TABLE old.activity RENAME COLUMN details TO payload;
+"""),    # a search_path setting is a list of names: a string constant is one name, commas and all,
+    # and a routine's SET stores each name as quote_identifier prints it
+    ("quoted-search-path-settings", """
+CREATE SCHEMA "we,ird";
+CREATE SCHEMA "a, b";
+CREATE FUNCTION f1() RETURNS int LANGUAGE sql SET search_path = 'tenant, public' AS 'SELECT 1';
+CREATE FUNCTION f2() RETURNS int LANGUAGE sql SET search_path = "we,ird", public AS 'SELECT 1';
+CREATE FUNCTION f3() RETURNS int LANGUAGE sql SET search_path TO "$user", public AS 'SELECT 1';
+CREATE FUNCTION f4() RETURNS int LANGUAGE sql SET search_path = '', "Mixed" AS 'SELECT 1';
+SET search_path = 'a, b';
+CREATE TABLE in_ab (id int);
+SELECT set_config('search_path', '"we,ird", public', false);
+CREATE TABLE in_weird (id int);
+CREATE FUNCTION f5() RETURNS int LANGUAGE sql SET search_path FROM CURRENT AS 'SELECT 1';
+RESET search_path;
+CREATE FUNCTION f6() RETURNS int LANGUAGE sql SET search_path FROM CURRENT AS 'SELECT 1';
+"""),    # DROP SCHEMA ... CASCADE: a table's owned sequence goes with it, and so do the defaults
+    # drawing on it elsewhere (LIKE ... INCLUDING DEFAULTS copied one); a domain's columns
+    # go, and so do the views reading them
+    ("drop-schema-cascade-reaches-other-schemas", """
+CREATE SCHEMA shared;
+CREATE SCHEMA app;
+CREATE DOMAIN shared.cents AS bigint CHECK (VALUE >= 0);
+CREATE TABLE shared.audit (id bigserial PRIMARY KEY, note text);
+CREATE TABLE app.addresses (LIKE shared.audit INCLUDING DEFAULTS);
+CREATE TABLE app.invoices (id int PRIMARY KEY, account int, total shared.cents);
+CREATE VIEW app.totals AS SELECT i.account, sum(i.total) AS total FROM app.invoices i GROUP BY i.account;
+CREATE VIEW app.accounts AS SELECT DISTINCT account FROM app.invoices;
+DROP SCHEMA shared CASCADE;
+"""),    # a table's or view's row type goes with its rename and SET SCHEMA: the columns and the
+    # routine signatures of that type (held by oid) print the new name
+    ("row-type-follows-relation", """
+CREATE SCHEMA app;
+CREATE TABLE app.users (id int, email text);
+CREATE FUNCTION app.label(u app.users) RETURNS text LANGUAGE sql AS $$ SELECT u.email $$;
+CREATE TABLE app.snap (u app.users, us app.users[]);
+CREATE VIEW app.v AS SELECT 1 AS one;
+CREATE FUNCTION app.vf(x app.v) RETURNS SETOF app.v LANGUAGE sql AS $$ SELECT x $$;
+ALTER TABLE app.users RENAME TO people;
+ALTER VIEW app.v RENAME TO w;
+CREATE SCHEMA other;
+ALTER TABLE app.people SET SCHEMA other;
 """),
     # SQL-standard bodies keep a parse tree: renamed relations and columns print their new
     # names (in UPDATE and DELETE too), and a renamed column projected as it is keeps its
@@ -1062,3 +1156,41 @@ CREATE TABLE c1 PARTITION OF c FOR VALUES IN (-1, +2, '3', NULL);
 CREATE TABLE n (v numeric) PARTITION BY RANGE (v);
 CREATE TABLE n1 PARTITION OF n FOR VALUES FROM (-1.5) TO (1e3);""")
     assert constants.diagnostics == []
+
+
+# SET ROLE: what follows is made by that role, owned by it, and gets that role's default
+# privileges, not the migrating role's; ALTER DEFAULT PRIVILEGES FOR ROLE r applies to what r
+# makes (r, once a migration SET ROLE r, is known not to be the migrating role)
+SET_ROLE = """
+CREATE SCHEMA app;
+GRANT CREATE, USAGE ON SCHEMA app TO wild_writer;
+ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO PUBLIC;
+ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER GRANT INSERT ON TABLES TO PUBLIC;
+SET ROLE wild_writer;
+ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT UPDATE ON TABLES TO PUBLIC;
+CREATE TABLE app.notes (id int);
+GRANT SELECT ON app.notes TO wild_writer;
+RESET ROLE;
+CREATE TABLE app.mine (id int);
+ALTER DEFAULT PRIVILEGES FOR ROLE wild_writer IN SCHEMA app GRANT DELETE ON TABLES TO PUBLIC;
+CREATE TABLE app.mine2 (id int);
+BEGIN;
+SET LOCAL ROLE wild_writer;
+CREATE TABLE app.notes2 (id int);
+COMMIT;
+CREATE TABLE app.mine3 (id int);
+"""
+
+
+def test_set_role(pg: PgServer, tmp_path: Path) -> None:
+    with pg.connect_db(autocommit=True) as conn:
+        conn.execute("DO $$ BEGIN CREATE ROLE wild_writer; "
+                     "EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+    replay = replay_built_clean(pg, tmp_path, SET_ROLE)
+    assert not replay.diagnostics
+    privileges = {k.name: o.privileges for k, o in replay.catalog.objects.items()
+                  if k.kind == "privilege" and k.name.startswith("table ")}
+    assert privileges == {"table notes": ("UPDATE",), "table mine": ("INSERT", "SELECT"),
+                          "table mine2": ("INSERT", "SELECT"),
+                          "table notes2": ("DELETE", "UPDATE"),
+                          "table mine3": ("INSERT", "SELECT")}

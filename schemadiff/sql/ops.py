@@ -143,6 +143,16 @@ class SetSearchPath(Op):
 
 
 @record
+class SetRole(Op):
+    """``SET [LOCAL] ROLE r`` / ``SET SESSION AUTHORIZATION r``: what follows runs as ``r``
+    (objects it makes are ``r``'s, ``r``'s default privileges apply); None: back to the
+    migrating role (``RESET ROLE``, ``SET ROLE NONE``)."""
+
+    role: str | None
+    local: bool = False
+
+
+@record
 class CreateSchema(Op):
     name: str
     if_not_exists: bool = False
@@ -207,6 +217,9 @@ class DefaultPrivileges(Op):
 
     schemas: tuple[str, ...]
     grant: Grant
+    #: ``FOR ROLE r, ...``: whose new objects it applies to (a name, or ``CURRENT_USER``,
+    #: ``CURRENT_ROLE``, ``SESSION_USER`` upper-cased); none: the current role's
+    roles: tuple[str, ...] = ()
 
 
 @record
@@ -594,7 +607,7 @@ def rerunnable(op: Op) -> bool:
     ``CREATE OR REPLACE``, ``IF [NOT] EXISTS`` forms, comments, statements without a schema
     effect, ``DO`` blocks (their DDL is guarded). A migration made only of these can be run
     twice by its tool, as a failed ``goose up`` does after a history row was lost."""
-    if isinstance(op, (NoEffect, SetSearchPath, Comment, DoBlock)):
+    if isinstance(op, (NoEffect, SetSearchPath, SetRole, Comment, DoBlock)):
         return True
     if getattr(op, "or_replace", False) or getattr(op, "if_not_exists", False):
         return True

@@ -75,3 +75,12 @@ def split_top(text: str, start: int = 0) -> tuple[list[str], int]:
             begin = i + 1
     parts.append(text[begin:].strip())
     return parts, len(text)
+
+
+def split_identifier_list(text: str) -> list[str]:
+    """A list setting's value (``set_config('search_path', 'a, "B,c"')``) as PostgreSQL's
+    SplitIdentifierString reads it: comma-separated names, a quoted one as written, an
+    unquoted one folded to lower case."""
+    parts, _ = split_top(text)
+    return [p[1:-1].replace('""', '"') if p.startswith('"') and p.endswith('"') and len(p) > 1
+            else p.lower() for p in parts if p]

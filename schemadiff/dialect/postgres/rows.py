@@ -357,16 +357,9 @@ def _body(r: dict[str, Any]) -> str:
 
 
 def _config(entries: list[str] | None) -> tuple[str, ...]:
-    """``proconfig`` entries as the dump replay spells ``SET name TO value`` clauses."""
-    out = []
-    for entry in entries or ():
-        name, _, value = entry.partition("=")
-        if name.lower() in ("search_path", "temp_tablespaces", "local_preload_libraries",
-                            "session_preload_libraries", "shared_preload_libraries"):
-            parts = [p.strip() for p in value.split(",") if p.strip()]
-            value = ", ".join(p[1:-1].replace('""', '"') if p.startswith('"') else p for p in parts)
-        out.append(f"{name}={value}")
-    return tuple(out)
+    """``proconfig`` entries as stored: ``name=value``, a list of names (``search_path``) with
+    each one quoted where quote_identifier quotes it, as the replay spells them too."""
+    return tuple(entries or ())
 
 
 def functions(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:

@@ -15,6 +15,7 @@ from schemadiff.sql.normalize import (
     normalize_expression,
     normalize_statement,
 )
+from schemadiff.sql.quote import quote_ident
 from schemadiff.sql.tokens import Stream, SyntaxProblem
 
 _MODES = ("IN", "OUT", "INOUT", "VARIADIC")
@@ -177,12 +178,22 @@ def _config_setting(s: Stream) -> str:
         return f"{param} FROM CURRENT"
     s.accept("TO") or s.accept_punct("=")
     values = []
+    names = param.lower() in LIST_QUOTE_SETTINGS
     while not s.done() and not _option_start(s):
         t = s.next()
-        if t.kind != "punct":  # a bare word is an identifier: folded to lower case
-            values.append(t.text if t.kind in ("string", "ident") else
-                          t.raw.lower() if t.kind == "word" else t.raw)
+        if t.kind == "punct":
+            continue
+        # a bare word is an identifier: folded to lower case
+        value = (t.text if t.kind in ("string", "ident") else
+                 t.raw.lower() if t.kind == "word" else t.raw)
+        values.append(quote_ident(value) if names and t.kind != "number" else value)
     return f"{param}={', '.join(values)}"
+
+
+#: The list settings whose elements are names: PostgreSQL stores each one (a string constant
+#: too, which is one element, commas and all) as quote_identifier prints it (GUC_LIST_QUOTE).
+LIST_QUOTE_SETTINGS = frozenset({"search_path", "temp_tablespaces", "local_preload_libraries",
+                                 "session_preload_libraries", "shared_preload_libraries"})
 
 
 #: The settings whose names are not all lower case; proconfig stores the canonical spelling.

@@ -97,12 +97,13 @@ def default_privileges(s: Stream) -> ops.Op | None:
     if not s.accept("DEFAULT", "PRIVILEGES"):
         return None  # ALTER DEFAULT ROLE ... and the like
     schemas: list[str] = []
+    roles: list[str] = []
     while s.at("FOR") or s.at("IN"):
         if s.accept("FOR"):
             s.next()  # ROLE | USER
-            s.ident()
+            roles.append(_role_spec(s))
             while s.accept_punct(","):
-                s.ident()
+                roles.append(_role_spec(s))
         else:
             s.expect("IN", "SCHEMA")
             schemas.append(s.ident())
@@ -126,5 +127,13 @@ def default_privileges(s: Stream) -> ops.Op | None:
     if not isinstance(op, ops.Grant):
         return op
     return ops.DefaultPrivileges(tuple(schemas), ops.Grant(
-        op.revoke, op.privileges, target, (), (), (), op.grantees, op.grant_option))
+        op.revoke, op.privileges, target, (), (), (), op.grantees, op.grant_option),
+        tuple(roles))
+
+
+def _role_spec(s: Stream) -> str:
+    """A role name, or ``CURRENT_USER`` / ``CURRENT_ROLE`` / ``SESSION_USER`` as such."""
+    if s.word() in ("CURRENT_USER", "SESSION_USER", "CURRENT_ROLE"):
+        return s.next().text
+    return s.ident()
 

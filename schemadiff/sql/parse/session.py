@@ -5,6 +5,7 @@ from __future__ import annotations
 from schemadiff.sql import grammar as g
 from schemadiff.sql import ops
 from schemadiff.sql.normalize import parse_bool
+from schemadiff.sql.quote import split_identifier_list
 from schemadiff.sql.tokens import Stream
 
 
@@ -37,12 +38,16 @@ def select_into(s: Stream) -> ops.Op | None:
 def set_or_reset(s: Stream) -> ops.Op:
     if s.accept("RESET"):
         if s.accept("SEARCH_PATH") or s.accept("ALL"):
-            return ops.SetSearchPath(None)
+            return ops.SetSearchPath(None)  # RESET ALL leaves the role (GUC_NO_RESET_ALL)
+        if s.accept("ROLE") or s.accept("SESSION", "AUTHORIZATION"):
+            return ops.SetRole(None)
         return ops.NoEffect("session")
     s.expect("SET")
     local = s.accept("LOCAL")
     if not local:
         s.accept("SESSION")
+    if s.accept("ROLE") or s.accept("AUTHORIZATION") or s.accept("SESSION", "AUTHORIZATION"):
+        return _set_role(s, local)
     if not s.accept("SEARCH_PATH"):
         return ops.NoEffect("session")
     if not (s.accept("TO") or s.accept_punct("=")):
@@ -52,13 +57,24 @@ def set_or_reset(s: Stream) -> ops.Op:
     schemas: list[str] = []
     while not s.done():
         t = s.next()
-        if t.kind == "string":
-            schemas.extend(p.strip().strip('"') for p in t.text.split(",") if p.strip())
-        elif t.kind == "ident":
+        if t.kind in ("string", "ident"):  # a string is one name, commas and all
             schemas.append(t.text)
         elif t.kind == "word":
             schemas.append(t.raw.lower())
     return ops.SetSearchPath(tuple(schemas), local)
+
+
+def _set_role(s: Stream, local: bool) -> ops.Op:
+    """After ``SET [LOCAL] ROLE`` / ``SESSION AUTHORIZATION``: the role, None for ``NONE`` or
+    ``DEFAULT`` (the migrating role again)."""
+    if s.done():
+        return ops.NoEffect("session")
+    if s.word() in ("NONE", "DEFAULT"):
+        return ops.SetRole(None, local)
+    t = s.peek()
+    if t is not None and t.kind == "string":
+        return ops.SetRole(s.next().text, local)
+    return ops.SetRole(s.ident(), local)
 
 
 def is_set_config(s: Stream) -> bool:
@@ -68,7 +84,7 @@ def is_set_config(s: Stream) -> bool:
 def set_config(s: Stream) -> ops.Op:
     at = [i for i, t in enumerate(s.toks) if t.kind == "string"]
     if len(at) >= 2 and s.toks[at[0]].text.lower() == "search_path":
-        parts = (p.strip().strip('"') for p in s.toks[at[1]].text.split(","))
+        parts = split_identifier_list(s.toks[at[1]].text)
         # is_local, the argument after the value: true, or a string that reads as true
         third = s.toks[at[1] + 2] if at[1] + 2 < len(s.toks) else None
         local = third is not None and s.toks[at[1] + 1].text == "," and (

@@ -134,7 +134,9 @@ class AlterTableReplay(ReplayState):
         for child in self._inheritors(schema, table):
             cs, ct = child.schema, child.name
             col: Column | None = self.catalog.objects.get(Key("column", cs, ct, name))  # type: ignore[assignment]
-            if col is not None:
+            if col is None and isinstance(a, ops.RenameColumn):  # inherited only
+                self._column_references_renamed(cs, ct, a.old, a.new)
+            elif col is not None:
                 if isinstance(a, ops.RenameColumn):
                     self._rename_column(cs, ct, a.old, a.new)
                 elif isinstance(a, ops.AlterColumn) and source is not None:

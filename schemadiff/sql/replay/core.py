@@ -113,13 +113,24 @@ class ReplayState:
         # a partition's own foreign keys PostgreSQL attached to its parent's equal ones (not
         # compared while it is attached; its own again once detached), by partition
         self._attached_fks: dict[Key, list[SchemaObject]] = {}
-        # ALTER DEFAULT PRIVILEGES: (schema or "" for all, object type) -> grantee ->
-        # (privilege -> grant option granted, privileges revoked)
-        self._default_acl: dict[tuple[str, str], dict[str, tuple[dict[str, bool], set[str]]]] = {}
+        # ALTER DEFAULT PRIVILEGES: (role whose new objects get them, "" for the migrating
+        # role; schema or "" for all; object type) -> grantee -> (privilege -> grant option
+        # granted, privileges revoked)
+        self._default_acl: dict[tuple[str, str, str],
+                                dict[str, tuple[dict[str, bool], set[str]]]] = {}
+        #: the role that SET ROLE made current (None: the migrating role), and the roles known
+        #: not to be the migrating one (a migration SET ROLE to them)
+        self._role: str | None = None
+        self._local_role: tuple[str | None] | None = None  # the role before a SET LOCAL ROLE
+        self._other_roles: set[str] = set()
         self._moving = False  # a rename puts objects back: no default privileges then
         #: the search path each view was made under (its unqualified names resolve along it,
         #: see DropReplay._view_reads); a view made before :meth:`over` has none recorded
         self._view_paths: dict[Key, tuple[str, ...]] = {}
+        #: the relations each view reads, as ``(schema, name)`` resolved when it was made and
+        #: followed through renames and moves since (the server holds them by oid; the text's
+        #: qualifiers go stale); a view made before :meth:`over` has none recorded
+        self._view_sources: dict[Key, frozenset[tuple[str, str]]] = {}
 
     @classmethod
     def over(cls: type[_R], catalog: Catalog) -> _R:
@@ -203,6 +214,7 @@ class ReplayState:
         self._tx_path = self._local_saved = None
         self._tx_changed = False
         self._temp = set()
+        self._role = self._local_role = None
 
     def _is_temp(self, qn: ops.QName | None) -> bool:
         """A temporary relation of this session, or an object in pg_temp: not schema state."""
@@ -213,10 +225,13 @@ class ReplayState:
     def _put(self, obj: SchemaObject) -> None:
         key = obj.key
         old = self.catalog.objects.get(key)
-        if (old is None and self._default_acl and key.kind in _PRIVILEGE_TARGETS
+        if (old is None and (self._default_acl or self._role) and key.kind in _PRIVILEGE_TARGETS
                 and not self._moving):
             self._catalog_put(key, old, obj)
-            self._apply_default_privileges(key)
+            if self._role:  # made after SET ROLE: that role owns it
+                self._owners[privilege_object(key)] = self._role
+            if self._default_acl:
+                self._apply_default_privileges(key)
             return
         self._catalog_put(key, old, obj)
 
@@ -353,6 +368,25 @@ class ReplayState:
                 if isinstance(o, Privilege) and k.schema == schema and k.name.startswith(prefix)
                 and (column is None or k.name == prefix + column)
                 and (grantee is None or o.grantee == grantee)]
+
+    def _default_acl_moved(self, old: str, new: str | None) -> None:
+        """A schema renamed keeps its default privileges (pg_default_acl names it by oid); a
+        schema dropped takes them along."""
+        for role, schema, kind in [k for k in self._default_acl if k[1] == old]:
+            entry = self._default_acl.pop((role, schema, kind))
+            if new is not None:
+                self._default_acl[(role, new, kind)] = entry
+
+    def _view_sources_moved(self, old: tuple[str, str], new: tuple[str, str]) -> None:
+        """Relation ``old`` is now ``new`` (renamed, or moved to another schema): the views
+        reading it read ``new``, and a view so moved keeps what it knew of itself."""
+        for key, sources in self._view_sources.items():
+            if old in sources:
+                self._view_sources[key] = (sources - {old}) | {new}
+        old_key, new_key = Key("view", *old), Key("view", *new)
+        for known in (self._view_sources, self._view_paths):
+            if old_key in known:
+                known[new_key] = known.pop(old_key)  # type: ignore[assignment]
 
     def _column_privileges_moved(self, schema: str, relation: str, old: str,
                                  new: str | None) -> None:

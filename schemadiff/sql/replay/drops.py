@@ -147,6 +147,9 @@ class DropReplay(ReplayState):
             self._delete(o.key)
         for o in self.catalog.sequences_owned_by(schema, table):
             self._delete(o.key)
+            # another table's default drawing on it goes too (DROP TABLE refuses that
+            # without CASCADE; DROP SCHEMA ... CASCADE takes it)
+            self._sequence_defaults_dropped(o.key)
         qualified_name = f"{schema}.{table}"
         for o in self.catalog.constraints_referencing(qualified_name):
             self._delete(o.key)
@@ -215,6 +218,7 @@ class DropReplay(ReplayState):
                         self._delete(k)
             for found in [u for u in self._uncompared if u[1] == qn.name]:
                 self._drop_uncompared(found, op.cascade)
+            self._default_acl_moved(qn.name, None)
             self._delete(key)
             return
         if op.kind == "extension":
@@ -305,17 +309,21 @@ class DropReplay(ReplayState):
             if key.kind == "sequence" and cascade:
                 # a view selecting from the sequence
                 self._drop_dependent_views(key.name, key.schema)
-                default = nextval_default(key.name)  # and the defaults drawing on it
-                # (a normalized default names no schema: one in another schema draws on it
-                # where no other sequence has that name)
-                alone = not any(k.name == key.name
-                                for k in self.catalog.objects.by_kind.get("sequence", {}))
-                for o in list(self.catalog.of_kind("column")):
-                    if (isinstance(o, Column) and (o.schema == key.schema or alone)
-                            and o.default and default in o.default):
-                        self._put(replace(o, default=None))
+                self._sequence_defaults_dropped(key)
         if key.kind in TYPE_KINDS and cascade:
             self._drop_type_dependents(qualified(key.schema, key.name))
+
+    def _sequence_defaults_dropped(self, key: Key) -> None:
+        """Sequence ``key`` is gone: the column defaults drawing on it go with it (a
+        normalized default names no schema: one in another schema draws on it where no other
+        sequence has that name)."""
+        default = nextval_default(key.name)
+        alone = not any(k.name == key.name
+                        for k in self.catalog.objects.by_kind.get("sequence", {}))
+        for o in list(self.catalog.of_kind("column")):
+            if (isinstance(o, Column) and (o.schema == key.schema or alone)
+                    and o.default and default in o.default):
+                self._put(replace(o, default=None))
 
     def _drop_function(self, key: Key, cascade: bool, going: frozenset[Key] = frozenset()
                        ) -> None:
@@ -402,12 +410,18 @@ class DropReplay(ReplayState):
                 self._delete(p.key)
 
     def _view_reads(self, view: View, schema: str, name: str) -> bool:
-        """Whether ``view`` reads relation ``schema.name`` (just dropped): a reference
+        """Whether ``view`` reads relation ``schema.name`` (just dropped): one its names resolved
+        to when it was made, followed since (:meth:`_view_sources_moved`); else a reference
         qualified with that schema, or an unqualified one that the search path the view was
         made under (else the one now) resolves to it, not to a relation of that name in a
         schema before it. With neither on the path the name is taken to be it."""
         from schemadiff.sql.normalize import qualified_relations
 
+        sources = self._view_sources.get(view.key, frozenset())
+        if (schema, name) in sources:
+            return True
+        if any(n == name for _, n in sources):
+            return False  # it reads another relation of that name
         named = [s for s, n in qualified_relations(view.definition) if n == name]
         if not named:
             return True  # the text does not say (the model's relations do): as before

@@ -129,7 +129,7 @@ class FunctionReplay(ReplayState):
     def _resolve_config(self, config: tuple[str, ...]) -> tuple[str, ...]:
         """``SET search_path FROM CURRENT`` stores the value current at CREATE time."""
         return tuple(
-            "search_path=" + ", ".join(self._search_path_setting)
+            "search_path=" + ", ".join(quote_ident(n) for n in self._search_path_setting)
             if entry.lower() == "search_path from current" else entry
             for entry in config
         )

@@ -150,8 +150,11 @@ class PrivilegeReplay(ReplayState):
         kind = "function" if g.target in ("procedure", "routine") else g.target
         every = ALL[kind]
         named = every if "ALL" in g.privileges else tuple(p for p in g.privileges if p in every)
-        for schema in op.schemas or ("",):
-            entry = self._default_acl.setdefault((schema, kind), {})
+        current = self._role or ""
+        roles = {current if r in ("CURRENT_USER", "CURRENT_ROLE") else "" if r == "SESSION_USER"
+                 else r for r in op.roles or (current,)}
+        for role, schema in ((r, s) for r in sorted(roles) for s in op.schemas or ("",)):
+            entry = self._default_acl.setdefault((role, schema, kind), {})
             for grantee in g.grantees:
                 granted, revoked = entry.setdefault(grantee, ({}, set()))
                 for p in named:
@@ -166,7 +169,10 @@ class PrivilegeReplay(ReplayState):
                         revoked.add(p)
 
     def _apply_default_privileges(self, key: Key) -> None:
-        """A new object gets the default privileges of its type, global then its schema's."""
+        """A new object gets the default privileges of its type that its creator's role has,
+        global then its schema's. The migrating role's are those given without ``FOR ROLE``
+        (or for ``CURRENT_USER``) while it was current, and those given ``FOR ROLE r``: ``r``
+        is taken to be the migrating role, unless a migration ``SET ROLE r``."""
         from schemadiff.sql.privileges import compared, held
 
         schema, obj = privilege_object(key)
@@ -174,8 +180,13 @@ class PrivilegeReplay(ReplayState):
             return
         kind = obj.split(" ", 1)[0]
         holds: dict[str, dict[str, bool]] = {}
-        for scope in ("", schema) if kind != "schema" else ("",):
-            for grantee, (granted, revoked) in self._default_acl.get((scope, kind), {}).items():
+        creator = self._role or ""
+        roles = sorted({r for r, _, _ in self._default_acl if r == creator or (
+            not creator and r not in self._other_roles)})
+        scopes = ("", schema) if kind != "schema" else ("",)
+        for role, scope in ((r, s) for s in scopes for r in roles):
+            acl = self._default_acl.get((role, scope, kind), {})
+            for grantee, (granted, revoked) in acl.items():
                 h = holds.setdefault(grantee, held(kind, grantee, ()))
                 for p, option in granted.items():
                     h[p] = h.get(p, False) or option

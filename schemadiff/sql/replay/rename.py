@@ -20,6 +20,7 @@ from schemadiff.model import (
 )
 from schemadiff.sql.normalize import (
     nextval_default,
+    qualified,
     rename_column,
     rename_relation,
     rename_relation_column,
@@ -56,6 +57,7 @@ class RenameReplay(ReplayState):
             for o in list(self.catalog.of_kind("column")):
                 if isinstance(o, Column) and o.default == old_default and o.schema == key.schema:
                     self._put(replace(o, default=new_default))
+            self._view_sources_moved((key.schema, key.name), (schema, name))
             return
         if key.kind not in ("table", "view"):
             return
@@ -71,20 +73,39 @@ class RenameReplay(ReplayState):
         self._rename_in_bodies(key, lambda: lambda e: rename_relation(e, key.name, name))
         if key.kind == "view":
             self._rename_in_views(key.schema, key.name, name)
+            self._view_sources_moved((key.schema, key.name), (schema, name))
+            self._row_type_moved(key, schema, name)
             return
         self._identity_renamed(key.schema, key.name, schema, name)
         for o in self.catalog.sequences_owned_by(key.schema, key.name):
             column = o.owned_by.split(".", 1)[1]  # type: ignore[union-attr]
-            if schema != key.schema:  # ALTER TABLE ... SET SCHEMA takes its sequences along
-                self._delete(o.key)
-            self._put(replace(o, schema=schema, owned_by=f"{name}.{column}"))
+            moved = replace(o, schema=schema, owned_by=f"{name}.{column}")
+            if schema == key.schema:
+                self._put(moved)
+                continue
+            # ALTER TABLE ... SET SCHEMA takes its sequences along, with their privileges
+            self._delete(o.key)
+            self._moving = True
+            self._put(moved)
+            self._moving = False
+            self._privileges_moved(o.key, moved.key)
         for o in self.catalog.constraints_referencing(old_q):
             self._put(replace(o, ref_table=new_q))
         if getattr(obj, "partition_by", None):  # only a partitioned table has partitions
             for o in list(self.catalog.of_kind("table")):
                 if isinstance(o, Table) and o.partition_of == old_q:
                     self._put(replace(o, partition_of=new_q))
+        for o in self._inheritors(key.schema, key.name):  # INHERITS names the parent by oid
+            self._put(replace(o, inherits=tuple(new_q if p == old_q else p for p in o.inherits)))
         self._rename_in_views(key.schema, key.name, name)
+        self._view_sources_moved((key.schema, key.name), (schema, name))
+        self._row_type_moved(key, schema, name)
+
+    def _row_type_moved(self, key: Key, schema: str, name: str) -> None:
+        """A table's or view's row type is renamed and moved with it: the columns, domains
+        and routine signatures of that type (held by oid) print the new name."""
+        if (schema, name) != (key.schema, key.name):
+            self._retype(qualified(key.schema, key.name), qualified(schema, name))  # type: ignore[attr-defined]
 
     def _rename_in_views(self, schema: str, old: str, new: str) -> None:
         """``schema.old`` renamed: the views reading it (not another relation of that name,
@@ -194,6 +215,12 @@ class RenameReplay(ReplayState):
             return
         self._delete(key)
         self._put(replace(col, name=new))  # type: ignore[type-var]
+        self._column_references_renamed(schema, table, old, new)
+
+    def _column_references_renamed(self, schema: str, table: str, old: str, new: str) -> None:
+        """What names a table's column ``old``, now ``new``: the column's own record aside
+        (an INHERITS child's inherited-only column has none, its constraints and indexes
+        do name it)."""
         self._identity_renamed(schema, table, schema, table, old, new)
         self._column_privileges_moved(schema, table, old, new)
         self._views_undecided(table)

@@ -62,6 +62,7 @@ class SchemaReplay(ReplayState):
         self._moving = True
         self._put(replace(schema_obj, name=op.new))  # type: ignore[type-var]
         self._privileges_moved(key, Key("schema", "", op.new))
+        self._default_acl_moved(op.old, op.new)
         moved = [o for o in list(self.catalog) if getattr(o, "schema", None) == op.old
                  and o.KIND != "extension"]
         for o in moved:
@@ -69,6 +70,8 @@ class SchemaReplay(ReplayState):
         for o in moved:
             self._put(replace(o, schema=op.new))  # type: ignore[type-var]
             self._privileges_moved(o.key, replace(o, schema=op.new).key)
+            if o.KIND in ("table", "view", "sequence"):
+                self._view_sources_moved((op.old, o.name), (op.new, o.name))  # type: ignore[attr-defined]
         self._moving = False
         old_q, new_q = f"{op.old}.", f"{op.new}."
         def moved_ref(ref: str | None) -> str | None:
@@ -90,6 +93,8 @@ class SchemaReplay(ReplayState):
             if schema == op.old:
                 self._uncompared.discard((space, schema, name))
                 self._uncompared.add((space, op.new, name))
+                if space == "relation":
+                    self._view_sources_moved((op.old, name), (op.new, name))
         type_names = {o.name for o in moved if o.KIND in (*TYPE_KINDS, "table", "view")}
         type_names |= {n for sp, sc, n in self._uncompared if sp == "type" and sc == op.new}
         for name in sorted(type_names):

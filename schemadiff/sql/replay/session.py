@@ -94,8 +94,12 @@ class SessionReplay(ReplayState):
         elif word in ("COMMIT", "END") and second != "PREPARED":
             if self._local_saved is not None:
                 self.search_path, self._search_path_setting = self._local_saved
+            if self._local_role is not None:
+                self._role, self._local_role = self._local_role[0], None
             self._tx_path = self._local_saved = None
         elif word in ("ROLLBACK", "ABORT") and second not in ("TO", "PREPARED"):
+            if self._local_role is not None:
+                self._role, self._local_role = self._local_role[0], None
             if self._tx_path is not None:
                 self.search_path, self._search_path_setting = self._tx_path
                 if self._tx_changed:
@@ -114,6 +118,17 @@ class SessionReplay(ReplayState):
         else:
             self.search_path = tuple(s for s in op.schemas if s not in ("$user", "pg_catalog"))
             self._search_path_setting = op.schemas
+
+    def _op_SetRole(self, op: ops.SetRole) -> None:
+        """What follows runs as ``op.role`` (None: the migrating role); a ``SET LOCAL ROLE``
+        inside an explicit transaction lasts until it ends."""
+        if op.local and self._tx_path is not None and self._local_role is None:
+            self._local_role = (self._role,)
+        elif not op.local:
+            self._local_role = None
+        self._role = op.role
+        if op.role is not None:
+            self._other_roles.add(op.role)
 
     def _op_DoBlock(self, op: ops.DoBlock) -> None:
         if op.opaque:
@@ -135,5 +150,6 @@ HANDLERS: dict[type, Callable[[Any, Any], None]] = {
     ops.Unsupported: SessionReplay._op_Unsupported,
     ops.Batch: SessionReplay._op_Batch,
     ops.SetSearchPath: SessionReplay._op_SetSearchPath,
+    ops.SetRole: SessionReplay._op_SetRole,
     ops.DoBlock: SessionReplay._op_DoBlock,
 }

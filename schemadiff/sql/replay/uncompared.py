@@ -41,12 +41,12 @@ class UncomparedReplay(ReplayState):
             space, schema, name = found
             if op.action == "drop":
                 self._drop_uncompared(found, op.cascade)
-            elif op.action == "rename":
+            elif op.action in ("rename", "set_schema"):
+                moved = (schema, op.new) if op.action == "rename" else (op.new, name)
                 self._uncompared.discard(found)
-                self._uncompared.add((space, schema, op.new))
-            elif op.action == "set_schema":
-                self._uncompared.discard(found)
-                self._uncompared.add((space, op.new, name))
+                self._uncompared.add((space, *moved))
+                if space == "relation":
+                    self._view_sources_moved((schema, name), moved)
 
     def _uncompared_key(self, space: str, qn: ops.QName | None) -> tuple[str, str, str] | None:
         """An uncompared object of that name (through the search path), or None."""
@@ -83,6 +83,7 @@ class UncomparedReplay(ReplayState):
                     self._drop_table(t.key)  # a partition key column takes its table along
                 else:
                     self._drop_column(o.schema, o.table, o.name)
+                    self._drop_column_dependents(o.schema, o.table, o.name)
         for d in list(self.catalog.of_kind("domain")):
             if isinstance(d, Domain) and uses(d.type) and d.key in self.catalog:
                 self._delete(d.key)  # a domain over it, and what is of that domain

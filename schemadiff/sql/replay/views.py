@@ -61,9 +61,28 @@ class ViewReplay(ReplayState):
         if names is not None and op.columns:  # CREATE VIEW v (a, b): the first ones renamed
             names = op.columns + names[len(op.columns):]
         self._view_paths[key] = self._path()
+        self._view_sources[key] = self._resolved_relations(op.query)
         self._put(View(schema, op.name.name, op.materialized, relations, query,
                        definition=op.query, columns=op.columns, comment=comment, options=options,
                        names=names))
+
+    def _resolved_relations(self, query: str) -> frozenset[tuple[str, str]]:
+        """The ``(schema, name)`` of the relations ``query`` reads: a name as qualified, an
+        unqualified one as the search path resolves it now (one the model does not hold is
+        left out)."""
+        from schemadiff.sql.normalize import qualified_relations
+
+        found = set()
+        for schema, name in qualified_relations(query):
+            if schema is not None:
+                found.add((schema, name))
+                continue
+            for s in self._path():
+                if (self._find(("table", "view", "sequence"), ops.QName(s, name)) is not None
+                        or ("relation", s, name) in self._uncompared):
+                    found.add((s, name))
+                    break
+        return frozenset(found)
 
     def _view_column_renamed(self, key: Key, action: ops.RenameColumn) -> None:
         """``ALTER VIEW v RENAME COLUMN a TO b``: its column's name (what reads it is undecided,
