@@ -713,6 +713,21 @@ CREATE VIEW w20 AS SELECT id, created_at AT TIME ZONE 'UTC', extract(epoch from 
 ALTER TABLE users ADD COLUMN later int;
 ALTER TABLE users RENAME COLUMN name TO full_name;
 """),
+    # ALTER CONSTRAINT sets deferrable and initially deferred both, an attribute not written
+    # being false: DEFERRABLE alone makes a deferred constraint immediate
+    ("alter-constraint-deferral", """
+CREATE TABLE p (id int PRIMARY KEY);
+CREATE TABLE c (
+    a int CONSTRAINT c_a REFERENCES p DEFERRABLE INITIALLY DEFERRED,
+    b int CONSTRAINT c_b REFERENCES p,
+    d int CONSTRAINT c_d REFERENCES p DEFERRABLE INITIALLY DEFERRED,
+    e int CONSTRAINT c_e REFERENCES p DEFERRABLE INITIALLY DEFERRED
+);
+ALTER TABLE c ALTER CONSTRAINT c_a NOT DEFERRABLE;
+ALTER TABLE c ALTER CONSTRAINT c_b INITIALLY DEFERRED;
+ALTER TABLE c ALTER CONSTRAINT c_d DEFERRABLE;
+ALTER TABLE c ALTER CONSTRAINT c_e INITIALLY IMMEDIATE;
+"""),
 ]
 
 

@@ -82,6 +82,10 @@ def _table_action(s: Stream) -> ops.Action:
             name = s.ident()
             d: dict[str, object] = {}
             g._deferral(s, d)
+            if "deferrable" in d or "initially_deferred" in d:
+                # the server sets both from the command, an attribute not written being
+                # false (processCASbits): DEFERRABLE alone makes it INITIALLY IMMEDIATE
+                d = {"deferrable": False, "initially_deferred": False, **d}
             return ops.AlterColumn(name, "constraint_deferral", d)
         s.accept("COLUMN")
         col = s.ident()
