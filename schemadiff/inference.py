@@ -221,10 +221,13 @@ class FactTable:
             elif e.after is not None:
                 creates[e.key] += 1
         raw: dict[Fact, list[tuple[int, Any, int, tuple[Any, ...]]]] = {}
+        undecided: dict[Key, tuple[str, ...]] = {}
         for e in effects:
             mi = index[e.migration]
             st = e.index
             table.lines[st] = getattr(e.location, "line", 0)
+            if e.attribute == "*" and e.after is not None:
+                undecided[e.key] = e.after.UNDECIDED_WHEN_NONE
             if e.attribute == "*":
                 _record(raw, (e.key, "*"), mi, _PRESENT if e.after is not None else _ABSENT, st)
                 if e.after is not None and creates[e.key] > 1:
@@ -234,6 +237,10 @@ class FactTable:
                 _record(raw, (e.key, e.attribute), mi, e.after, st)
         for fact, setters in raw.items():
             if fact[1] != "*" and len(setters) < 2 and not setters[0][3]:
+                continue
+            if fact[1] in undecided.get(fact[0], ()) and any(v is None for _, v, _, _ in setters):
+                # a view's query a rename left undecided is compared with nothing (as in
+                # diff): the value it stands for is unknown, so it is no evidence either way
                 continue
             for mi, value, st, prior in setters:
                 fid = table._add(ids, mi, fact, value, st)
