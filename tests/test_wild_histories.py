@@ -752,6 +752,22 @@ CREATE TABLE pt (k int, a text, b text, g text GENERATED ALWAYS AS (a || b) STOR
 CREATE TABLE pt1 PARTITION OF pt FOR VALUES IN (1);
 ALTER TABLE pt DROP COLUMN b CASCADE;
 """),
+    # a table's row type is renamed and moved with it: the routines taking or returning it
+    # and the columns of it name the new one
+    ("table-rowtype-renamed", """
+CREATE SCHEMA arch;
+CREATE TABLE s (id int, st text);
+CREATE FUNCTION f(VARIADIC p text[]) RETURNS SETOF s LANGUAGE sql STABLE
+    AS $$ SELECT * FROM s WHERE st = ANY (p) $$;
+CREATE FUNCTION g(r s) RETURNS int LANGUAGE sql AS $$ SELECT r.id $$;
+CREATE FUNCTION h() RETURNS s[] LANGUAGE sql AS $$ SELECT array_agg(s) FROM s $$;
+CREATE TABLE snap (taken s);
+ALTER TABLE s RENAME TO s2;
+CREATE VIEW sv AS SELECT id FROM s2;
+CREATE FUNCTION k() RETURNS SETOF sv LANGUAGE sql AS $$ SELECT * FROM sv $$;
+ALTER VIEW sv RENAME TO sv2;
+ALTER TABLE s2 SET SCHEMA arch;
+"""),
 ]
 
 

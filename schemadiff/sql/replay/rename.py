@@ -21,6 +21,7 @@ from schemadiff.sql.normalize import (
     rename_relation,
     rename_relation_column,
 )
+from schemadiff.sql.quote import qualified
 from schemadiff.sql.replay.core import ReplayState
 from schemadiff.sql.replay.text import (
     _rename_event,
@@ -56,6 +57,8 @@ class RenameReplay(ReplayState):
             return
         if key.kind not in ("table", "view"):
             return
+        # its row type is renamed with it: routines' arguments and results, columns of it
+        self._retype(qualified(key.schema, key.name), qualified(schema, name))
         # what hangs on the relation follows it: a table's columns and constraints, a
         # view's triggers, either's indexes (a materialized view has them too)
         for o in list(self.catalog.on_table(key.schema, key.name)):
