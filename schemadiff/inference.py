@@ -165,11 +165,12 @@ class _Overlay:
 def _record(raw: dict[Fact, list[tuple[int, Any, int, tuple[Any, ...]]]], fact: Fact, mi: int,
             value: Any, statement: int) -> None:
     """One setter of a fact; within one migration only the last word counts, and the value an
-    earlier statement of the same migration gave it is kept as the last word's prior."""
+    earlier statement of the same migration gave it is kept as the last word's prior, with
+    that statement."""
     setters = raw.setdefault(fact, [])
     if setters and setters[-1][0] == mi:
         _, before, st, _ = setters[-1]
-        prior = (before,) if st != statement and before != value else ()
+        prior = ((before, st),) if st != statement and before != value else ()
         setters[-1] = (mi, value, statement, prior)
     else:
         setters.append((mi, value, statement, ()))
@@ -195,6 +196,9 @@ class FactTable:
     # it (a column created, then commented): that value in the schema means the last word's
     # statement did not run
     priors: dict[tuple[int, int], Any] = field(default_factory=dict)
+    # (migration, existence fact) -> the statement that gave its prior (a DROP before the
+    # migration's CREATE again): that value in the schema means that statement ran
+    prior_statements: dict[tuple[int, int], int] = field(default_factory=dict)
     lines: dict[int, int] = field(default_factory=dict)  # statement -> line in its file
     key_facts: dict[Key, list[int]] = field(default_factory=lambda: defaultdict(list))
     edges: Edges = field(default_factory=lambda: defaultdict(set))
@@ -244,8 +248,10 @@ class FactTable:
                 continue
             for mi, value, st, prior in setters:
                 fid = table._add(ids, mi, fact, value, st)
-                if prior and fact[1] != "*":
-                    table.priors[(mi, fid)] = prior[0]
+                if prior:
+                    table.priors[(mi, fid)] = prior[0][0]
+                    if fact[1] == "*":
+                        table.prior_statements[(mi, fid)] = prior[0][1]
         for fid, (key, _) in enumerate(table.names):
             table.key_facts[key].append(fid)
         return table
@@ -303,6 +309,7 @@ class _Facts:
         self.by_migration = table.by_migration
         self.statements = table.statements
         self.priors = table.priors
+        self.prior_statements = table.prior_statements
         self.lines = table.lines
         self.key_facts = table.key_facts
         self.actual = actual
@@ -386,15 +393,35 @@ class _Facts:
                 return int(value == actual[fid])
         return int((_ABSENT if ex < 0 else None) == actual[fid])
 
-    def stopped_before(self, fid: int, mi: int) -> bool:
+    def stopped_before(self, fid: int, mi: int, without: set[int] | _Overlay,
+                       skipped: set[tuple[int, int]] | None = None) -> bool:
         """Whether the schema holds the value an earlier statement of ``mi`` gave an attribute
         (on an object that exists), not ``mi``'s last word: the statement that set the last
         word did not run. Whole-migration hypotheses cannot see this (with ``mi`` or without
-        it, the attribute mismatches); a statement vote can."""
+        it, the attribute mismatches); a statement vote can. An object's existence counts
+        only where the migrations before ``mi`` (``without``) leave it otherwise: a view
+        dropped and created again, absent where they made it (a partial migration whose
+        last word did not run, ``skipped``, leaves its prior)."""
         prior = self.priors.get((mi, fid), _NO_PRIOR)
-        if prior is _NO_PRIOR or self.actual_values[self.exists_id[fid]] != _PRESENT:
+        ex = self.exists_id[fid]
+        if prior is _NO_PRIOR or prior != self.actual_values[fid]:
             return False
-        return bool(prior == self.actual_values[fid])
+        if ex < 0:
+            return bool(self._existence_before(fid, without, skipped or set()) != prior)
+        return bool(self.actual_values[ex] == _PRESENT)
+
+    def _existence_before(self, fid: int, without: set[int] | _Overlay,
+                          skipped: set[tuple[int, int]]) -> Any:
+        for m, value in reversed(self.setters[fid]):
+            if m not in without:
+                continue
+            if (m, fid) in skipped:
+                prior = self.priors.get((m, fid), _NO_PRIOR)
+                if prior is _NO_PRIOR:
+                    continue
+                return prior
+            return value
+        return _ABSENT
 
     def _value_skipping(self, fid: int, applied: set[int] | _Overlay,
                         skipped: set[tuple[int, int]]) -> Any:
@@ -806,9 +833,12 @@ def _evidence(
         if is_applied:
             gain = -gain
         if gain == 0:
-            if not facts.stopped_before(f, mi):
+            if not facts.stopped_before(f, mi, other if is_applied else applied, skipped):
                 continue
             gain = -1
+            ran = facts.prior_statements.get((mi, f))
+            if ran is not None:  # the statement that gave the value the schema holds ran
+                votes.setdefault(ran, [0, 0])[0] += 1
         vote = votes.setdefault(facts.statements[(mi, f)], [0, 0])
         if gain > 0:
             out.present.append(f)
