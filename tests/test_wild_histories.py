@@ -768,6 +768,16 @@ CREATE FUNCTION k() RETURNS SETOF sv LANGUAGE sql AS $$ SELECT * FROM sv $$;
 ALTER VIEW sv RENAME TO sv2;
 ALTER TABLE s2 SET SCHEMA arch;
 """),
+    # a money constant is stored as the server's lc_monetary prints it ('$12.50')
+    ("money-default", """
+CREATE TABLE acct (
+    bal money DEFAULT 0,
+    bal2 money DEFAULT '12.5',
+    owed money DEFAULT '-3'
+);
+ALTER TABLE acct ADD COLUMN extra money DEFAULT '1,000.25';
+ALTER TABLE acct ALTER COLUMN bal SET DEFAULT '$7';
+"""),
 ]
 
 
