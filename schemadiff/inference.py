@@ -196,8 +196,9 @@ class FactTable:
     # it (a column created, then commented): that value in the schema means the last word's
     # statement did not run
     priors: dict[tuple[int, int], Any] = field(default_factory=dict)
-    # (migration, existence fact) -> the statement that gave its prior (a DROP before the
-    # migration's CREATE again): that value in the schema means that statement ran
+    # (migration, fact) -> the statement that gave its prior (a DROP before the migration's
+    # CREATE again): that value in the schema, where no earlier migration gives it, means
+    # that statement ran
     prior_statements: dict[tuple[int, int], int] = field(default_factory=dict)
     lines: dict[int, int] = field(default_factory=dict)  # statement -> line in its file
     key_facts: dict[Key, list[int]] = field(default_factory=lambda: defaultdict(list))
@@ -250,8 +251,7 @@ class FactTable:
                 fid = table._add(ids, mi, fact, value, st)
                 if prior:
                     table.priors[(mi, fid)] = prior[0][0]
-                    if fact[1] == "*":
-                        table.prior_statements[(mi, fid)] = prior[0][1]
+                    table.prior_statements[(mi, fid)] = prior[0][1]
         for fid, (key, _) in enumerate(table.names):
             table.key_facts[key].append(fid)
         return table
@@ -407,11 +407,24 @@ class _Facts:
         if prior is _NO_PRIOR or prior != self.actual_values[fid]:
             return False
         if ex < 0:
-            return bool(self._existence_before(fid, without, skipped or set()) != prior)
+            return bool(self._value_before(fid, without, skipped or set()) != prior)
         return bool(self.actual_values[ex] == _PRESENT)
 
-    def _existence_before(self, fid: int, without: set[int] | _Overlay,
-                          skipped: set[tuple[int, int]]) -> Any:
+    def prior_ran(self, fid: int, mi: int, without: set[int] | _Overlay,
+                  skipped: set[tuple[int, int]] | None = None) -> int | None:
+        """The statement of ``mi`` that gave the value the schema holds (see
+        :meth:`stopped_before`), when the migrations before ``mi`` do not give it: that
+        statement ran. None otherwise."""
+        st = self.prior_statements.get((mi, fid))
+        if st is None or self._value_before(fid, without, skipped or set()) == self.priors[
+                (mi, fid)]:
+            return None
+        return st
+
+    def _value_before(self, fid: int, without: set[int] | _Overlay,
+                      skipped: set[tuple[int, int]]) -> Any:
+        """The fact's value under ``without``, a partial migration's skipped last word
+        leaving its prior."""
         for m, value in reversed(self.setters[fid]):
             if m not in without:
                 continue
@@ -421,7 +434,7 @@ class _Facts:
                     continue
                 return prior
             return value
-        return _ABSENT
+        return _ABSENT if self.exists_id[fid] < 0 else None
 
     def _value_skipping(self, fid: int, applied: set[int] | _Overlay,
                         skipped: set[tuple[int, int]]) -> Any:
@@ -833,10 +846,11 @@ def _evidence(
         if is_applied:
             gain = -gain
         if gain == 0:
-            if not facts.stopped_before(f, mi, other if is_applied else applied, skipped):
+            without = other if is_applied else applied
+            if not facts.stopped_before(f, mi, without, skipped):
                 continue
             gain = -1
-            ran = facts.prior_statements.get((mi, f))
+            ran = facts.prior_ran(f, mi, without, skipped)
             if ran is not None:  # the statement that gave the value the schema holds ran
                 votes.setdefault(ran, [0, 0])[0] += 1
         vote = votes.setdefault(facts.statements[(mi, f)], [0, 0])

@@ -40,6 +40,14 @@ RECREATED = [
     "DROP VIEW volume;\n"
     "CREATE VIEW volume AS SELECT m.id, a.city FROM m JOIN addresses a ON a.m_id = m.id;\n",
 ]
+REINDEXED = [
+    "CREATE TABLE merchants (id int PRIMARY KEY, name text, status text);\n",
+    "ALTER TABLE merchants ADD COLUMN country char(2);\n"
+    "CREATE INDEX merchants_name_idx ON merchants (lower(name) text_pattern_ops);\n"
+    "DROP INDEX merchants_name_idx;\n"
+    "CREATE INDEX merchants_name_idx ON merchants (lower(name) varchar_pattern_ops)"
+    " WHERE status <> 'closed';\n",
+]
 
 #: (id, migrations, SQL run on the database, versions recorded, statuses)
 CASES: list[tuple[str, list[str], list[str], list[str], list[str]]] = [
@@ -52,6 +60,11 @@ CASES: list[tuple[str, list[str], list[str], list[str], list[str]]] = [
     # and creates it too)
     ("drop-of-a-recreated-view-run-by-hand", RECREATED,
      [RECREATED[0], "DROP VIEW volume;"], ["1"], ["applied", "partial", "pending"]),
+    # the same with an index created, dropped and created otherwise: the first form in the
+    # schema is the first CREATE's trace
+    ("first-of-a-recreated-index-run-by-hand", REINDEXED,
+     [REINDEXED[0], "CREATE INDEX merchants_name_idx ON merchants (lower(name) text_pattern_ops);"],
+     ["1"], ["applied", "partial"]),
 ]
 
 
