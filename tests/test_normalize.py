@@ -683,6 +683,12 @@ TYPED_DEFAULTS: list[tuple[str, str, str]] = [
     ("'2001:DB8:0:0:1:0:0:1/128'", "inet", "'2001:db8::1:0:0:1'"),
     ("'::ffff:1.2.3.4'", "inet", "'::ffff:1.2.3.4'"),  # printed with its IPv4 part: as written
     ("'10.0/16'", "inet", "'10.0/16'"),  # abbreviated: not modelled, as written
+    ("'b a b'", "tsvector", "'''a'' ''b'''"),
+    ("'abc ab B a_1'", "tsvector", "'''B'' ''a_1'' ''ab'' ''abc'''"),
+    ("'a:1 b'", "tsvector", "'a:1 b'"),  # positions: not modelled, as written
+    ("'a & b'", "tsquery", "'''a'' & ''b'''"),
+    ("'x&y|z'", "tsquery", "'''x'' & ''y'' | ''z'''"),
+    ("'!a'", "tsquery", "'!a'"),  # negation: not modelled, as written
 ]
 
 

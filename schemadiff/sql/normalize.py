@@ -1955,9 +1955,32 @@ def canonical_inet(value: str) -> str | None:
     return out if not bits or int(bits) == width else f"{out}/{int(bits)}"
 
 
+_PLAIN_LEXEME = re.compile(r"[A-Za-z0-9_]+\Z")
+_PLAIN_QUERY = re.compile(r"\s*[A-Za-z0-9_]+(?:\s*[&|]\s*[A-Za-z0-9_]+)*\s*\Z")
+
+
+def canonical_tsvector(value: str) -> str | None:
+    """A tsvector of plain words as ``tsvectorout`` prints it: each lexeme once, quoted, in
+    byte order (``'b a b'`` is ``'a' 'b'``). None for any other form (quotes, positions)."""
+    words = value.split()
+    if not words or not all(_PLAIN_LEXEME.match(w) for w in words):
+        return None
+    ordered = sorted(set(words), key=lambda w: w.encode())
+    return " ".join(f"'{w}'" for w in ordered)
+
+
+def canonical_tsquery(value: str) -> str | None:
+    """A tsquery of plain words joined by ``&`` and ``|`` as ``tsqueryout`` prints it
+    (``'a&b|c'`` is ``'a' & 'b' | 'c'``: no parentheses are needed, ``&`` binds tighter).
+    None for any other form."""
+    if not _PLAIN_QUERY.match(value):
+        return None
+    return re.sub(r"\s*([&|])\s*", r" \1 ", re.sub(r"[A-Za-z0-9_]+", r"'\g<0>'", value.strip()))
+
+
 _OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
     "bytea": canonical_bytea, "uuid": canonical_uuid, "macaddr": canonical_macaddr,
-    "inet": canonical_inet,
+    "inet": canonical_inet, "tsvector": canonical_tsvector, "tsquery": canonical_tsquery,
 }
 
 
