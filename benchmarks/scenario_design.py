@@ -114,6 +114,7 @@ class History:
     touchers: dict[Key, list[int]]  # key -> migrations touching it, in order
     parents: dict[int, set[int]]  # migration -> the migrations it cannot run without
     effect_lines: list[set[int]]  # per migration: lines of statements with a schema effect
+    # (other than privileges: the scenarios' pg_dump files are --no-privileges)
     if_not_exists_lines: list[set[int]]
     replaced: dict[tuple[int, Key], dict[str, Any]]  # CREATE OR REPLACE: the whole object
 
@@ -195,7 +196,8 @@ def load_history(name: str, tool: str, migrations: list[Migration]) -> History:
         if mi is None:
             continue
         line = getattr(e.location, "line", 0)
-        effect_lines[mi].add(line)
+        if e.key.kind != "privilege":  # a dump without GRANTs cannot see a statement of them
+            effect_lines[mi].add(line)
         obj = (e.after if e.after is not None else e.before) if e.attribute == "*" else None
         if line not in soft[mi]:
             for parent in _parent_keys(e.key, obj):

@@ -100,9 +100,28 @@ def ignore_history_tables(tables: set[tuple[str, str]]) -> Filter:
             return not (prefixes and key.name.startswith(prefixes))
         if key.kind == "schema":
             return key.name not in own_schemas
+        if key.kind == "privilege":
+            return _keep_privilege(key.name, names, prefixes, own_schemas)
         return True
 
     return keep
+
+
+def _keep_privilege(target: str, names: set[str], prefixes: tuple[str, ...],
+                    own_schemas: set[str]) -> bool:
+    """Whether a privilege's object (``"table t"``, ``"column t.c"``, ``"sequence s"``,
+    ``"schema s"``) is none of the history tables' (a table the tool creates after an
+    ``ALTER DEFAULT PRIVILEGES`` of the migrations gets their grants)."""
+    kind, _, name = target.partition(" ")
+    if kind == "table":
+        return name not in names
+    if kind == "column":
+        return name.rsplit(".", 1)[0] not in names
+    if kind == "sequence":
+        return not (prefixes and name.startswith(prefixes))
+    if kind == "schema":
+        return name not in own_schemas
+    return True
 
 
 def schema_filter(include: Iterable[str] = (), exclude: Iterable[str] = ()) -> Filter:

@@ -149,6 +149,28 @@ def _frozen_expression(expected: str, actual: str, today: date) -> bool:
     return m is not None and all(_frozen_constant(g, today) for g in m.groups())
 
 
+_MONEY = re.compile(r"'?(-?)\$?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)'?\Z")
+
+
+def _same_money(expected: str, actual: str) -> bool:
+    """A ``money`` constant is stored as ``cash_out`` prints it, in the server's
+    ``lc_monetary`` (``'12.5'`` is ``'$12.50'`` in C and en_US): the same amount at the
+    two decimals of those locales, whatever the symbol and the grouping."""
+    from decimal import Decimal, InvalidOperation
+
+    amounts = []
+    for text in (expected, actual):
+        m = _MONEY.match(text.strip())
+        if m is None:
+            return False
+        try:
+            amounts.append(Decimal(m.group(1) + m.group(2).replace(",", "")).quantize(
+                Decimal("0.01")))
+        except InvalidOperation:
+            return False
+    return amounts[0] == amounts[1]
+
+
 class Equivalence:
     """Decides whether an expected and an actual value differ only in a form one of the
     schemas explains (see the module's doc); built once per comparison."""
@@ -203,6 +225,8 @@ class Equivalence:
     def _same_text(
         self, obj: SchemaObject, attribute: str | None, expected: str, actual: str
     ) -> bool:
+        if attribute == "default" and getattr(obj, "type", None) == "money":
+            return _same_money(expected, actual)
         frozen = "'" in expected and _WORD_LITERAL.search(expected) is not None
         if frozen and attribute == "default" and obj.KIND in ("column", "domain"):
             # a default of another type holds the word as a string

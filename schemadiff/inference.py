@@ -384,20 +384,41 @@ class _Facts:
                 return int(value == actual[fid])
         return int((_ABSENT if ex < 0 else None) == actual[fid])
 
-    def stopped_before(self, fid: int, mi: int) -> int | None:
+    def stopped_before(self, fid: int, mi: int, without: set[int] | _Overlay,
+                       skipped: set[tuple[int, int]] | None = None) -> int | None:
         """The earlier statement of ``mi`` whose value the schema holds (an attribute's on an
         object that exists, or an object's existence), not ``mi``'s last word: that statement
         ran and the one that set the last word did not (None when not so). Whole-migration
         hypotheses cannot see this (with ``mi`` or without it, the fact mismatches); a
-        statement vote can."""
+        statement vote can. An object's existence counts only where the migrations before
+        ``mi`` (``without``; a partial one's skipped last word leaves its prior) leave it
+        otherwise: a view absent after a DROP that an earlier partial migration ran is no
+        trace of a later migration that drops and creates it again."""
         prior = self.priors.get((mi, fid))
         if prior is None:
             return None
-        ex = self.exists_id[fid]
-        if ex >= 0 and self.actual_values[ex] != _PRESENT:
-            return None
         value, statement = prior
-        return statement if value == self.actual_values[fid] else None
+        if value != self.actual_values[fid]:
+            return None
+        ex = self.exists_id[fid]
+        if ex >= 0:
+            return statement if self.actual_values[ex] == _PRESENT else None
+        return statement if self._value_before(fid, without, skipped or set()) != value else None
+
+    def _value_before(self, fid: int, without: set[int] | _Overlay,
+                      skipped: set[tuple[int, int]]) -> Any:
+        """The fact's value under ``without``, a partial migration's skipped last word
+        leaving its prior."""
+        for m, value in reversed(self.setters[fid]):
+            if m not in without:
+                continue
+            if (m, fid) in skipped:
+                prior = self.priors.get((m, fid))
+                if prior is None:
+                    continue
+                return prior[0]
+            return value
+        return _ABSENT if self.exists_id[fid] < 0 else None
 
     def _value_skipping(self, fid: int, applied: set[int] | _Overlay,
                         skipped: set[tuple[int, int]]) -> Any:
@@ -816,7 +837,7 @@ def _evidence(
         if is_applied:
             gain = -gain
         if gain == 0:
-            earlier = facts.stopped_before(f, mi)
+            earlier = facts.stopped_before(f, mi, other if is_applied else applied, skipped)
             if earlier is None:
                 if held and (mi, f) in facts.priors:
                     undone.append((facts.priors[(mi, f)][1], facts.statements[(mi, f)]))

@@ -301,3 +301,24 @@ def test_a_today_word_alone_proves_nothing(tmp_path: Path) -> None:
         assert (verdict.status, verdict.proven) == (status, proven), verdict
         if not proven:
             assert "'today'-like word" in (verdict.reason or "")
+
+
+def test_function_renamed_by_hand_keeps_its_privileges(tmp_path: Path) -> None:
+    """A function renamed by hand is one `renamed` item: its privileges, seen back under the
+    migrations' name, keep its argument types (no grant on a `f()` that never existed)."""
+    (tmp_path / "00001_f.sql").write_text(
+        "-- +goose Up\n"
+        "CREATE FUNCTION fmt(cents bigint, cur char(3)) RETURNS text LANGUAGE sql IMMUTABLE\n"
+        "    RETURN cents::text || cur;\n"
+        "REVOKE EXECUTE ON FUNCTION fmt(bigint, char) FROM PUBLIC;\n"
+        "GRANT EXECUTE ON FUNCTION fmt(bigint, char) TO analyst;\n",
+        encoding="utf-8",
+    )
+    _, migrations = read_migrations(tmp_path, "goose")
+    parsed = [parse_migration(m) for m in migrations]
+    from schemadiff.history import replay_sql
+
+    actual = replay_sql(migrations[0].sql + "ALTER FUNCTION fmt(bigint, char) RENAME TO fmt2;")
+    result = _infer("goose", parsed, actual.catalog, _recorded("goose", ["1"]))
+    assert [v.status for v in result.verdicts] == ["applied"]
+    assert [(str(d.change), d.key.kind) for d in result.drift] == [("renamed", "function")]

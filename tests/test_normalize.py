@@ -704,6 +704,13 @@ TYPED_DEFAULTS: list[tuple[str, str, str]] = [
     ("'-00:00:01.235'", "interval(2)", "'-00:00:01.24'"),
     ("'1 day 02:03:04.568'::interval day to second(3)", "interval day to second(3)",
      "'1 day 02:03:04.568'"),
+    ("'b a b'", "tsvector", "'''a'' ''b'''"),
+    ("'abc ab B a_1'", "tsvector", "'''B'' ''a_1'' ''ab'' ''abc'''"),
+    ("'a:1 b'", "tsvector", "'a:1 b'"),  # positions: not modelled, as written
+    ("'a & b'", "tsquery", "'''a'' & ''b'''"),
+    ("'x&y|z'", "tsquery", "'''x'' & ''y'' | ''z'''"),
+    ("'!a'", "tsquery", "'!''a'''"),
+    ("'!x|y&!z'", "tsquery", "'!''x'' | ''y'' & !''z'''"),
 ]
 
 

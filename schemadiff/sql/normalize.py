@@ -2234,24 +2234,19 @@ _TSQUERY_TOKEN = re.compile(r"\s*(?:([&|])|(!*)\s*([^\s&|!()':<>*\\]+))")
 
 
 def canonical_tsquery(value: str) -> str | None:
-    """A tsquery constant as ``tsqueryout`` prints it, for the plain form ``a & b & !c`` (or
-    ``|``: one operator throughout, bare words): each word quoted, the operator spaced
-    (``'a & b'`` is ``'a' & 'b'``); None for anything else (parentheses, phrases, weights)."""
-    words: list[str] = []
-    ops: set[str] = set()
+    """A tsquery constant as ``tsqueryout`` prints it, for bare words, ``!``, ``&`` and ``|``
+    without parentheses: each word quoted, each operator spaced (``'x&y|z'`` is ``'x' & 'y' |
+    'z'``: ``&`` binds tighter, so the tree it parses to prints no parentheses either); None
+    for anything else (parentheses, phrases, weights, prefixes)."""
+    out: list[str] = []
     pos, expect_word = 0, True
     while pos < len(value.rstrip()):
         m = _TSQUERY_TOKEN.match(value, pos)
         if m is None or (m.group(1) is None) != expect_word:
             return None
-        if m.group(1):
-            ops.add(m.group(1))
-        else:
-            words.append(f"{m.group(2)}'{m.group(3)}'")
+        out.append(m.group(1) or f"{m.group(2)}'{m.group(3)}'")
         pos, expect_word = m.end(), not expect_word
-    if expect_word or len(ops) > 1:
-        return None
-    return f" {ops.pop() if ops else '&'} ".join(words)
+    return None if expect_word else " ".join(out)
 
 
 def _range_text(r: tuple[int | None, int | None]) -> str:

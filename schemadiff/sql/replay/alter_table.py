@@ -100,6 +100,8 @@ class AlterTableReplay(ReplayState):
                                       position=self._next_position(ps, pt)))
             elif isinstance(a, ops.DropColumn):
                 if Key("column", ps, pt, a.name) in self.catalog:
+                    if a.cascade:
+                        self._drop_column_dependents(ps, pt, a.name)
                     self._drop_column(ps, pt, a.name)
             elif isinstance(a, ops.RenameColumn):
                 if Key("column", ps, pt, a.old) in self.catalog:

@@ -73,9 +73,9 @@ class DropReplay(ReplayState):
                 self._delete(o.key)
 
     def _drop_column_dependents(self, schema: str, table: str, column: str) -> None:
-        """DROP COLUMN ... CASCADE: the views reading the column go, and theirs, and the
-        policies whose expressions name it (what its constraints and indexes do is
-        :meth:`_drop_column`'s, cascade or not)."""
+        """DROP COLUMN ... CASCADE: the views reading the column go, and theirs, the generated
+        columns computed from it, and the policies whose expressions name it (what its
+        constraints and indexes do is :meth:`_drop_column`'s, cascade or not)."""
         for o in list(self.catalog.of_kind("view")):
             if not (isinstance(o, View) and table in o.relations and o.key in self.catalog
                     and self._view_reads(o, schema, table)):
@@ -89,6 +89,12 @@ class DropReplay(ReplayState):
                 self._drop_table(o.key)
                 self._drop_dependent_views(o.name, o.schema)
                 self._drop_type_dependents(qualified(o.schema, o.name))
+        for g in list(self.catalog.on_table(schema, table)):
+            # a generated column computed from it goes too, and what depends on that one
+            if (isinstance(g, Column) and g.generated and g.key in self.catalog
+                    and column in referenced_columns(g.generated)):
+                self._drop_column_dependents(schema, table, g.name)
+                self._drop_column(schema, table, g.name)
         for p in list(self.catalog.on_table(schema, table)):
             named = [e for e in (p.using, p.with_check) if e and column in referenced_columns(e)
                      ] if isinstance(p, Policy) else []

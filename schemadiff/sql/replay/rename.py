@@ -49,7 +49,8 @@ class RenameReplay(ReplayState):
         self._moving = True
         self._put(replace(obj, schema=schema, name=name))
         self._moving = False
-        self._privileges_moved(key, Key(key.kind, schema, name))
+        # a function keeps its argument types (its key's sub) under the new name
+        self._privileges_moved(key, Key(key.kind, schema, name, key.sub))
         old_q, new_q = f"{key.schema}.{key.name}", f"{schema}.{name}"
         if key.kind == "sequence":
             old_default = nextval_default(key.name)

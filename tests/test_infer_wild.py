@@ -1,0 +1,93 @@
+"""Inference on patterns found in real migration histories, against a real server.
+
+Each case is a goose history, the SQL that built the database (all of it, or some
+migrations and statements run by hand), the versions its history records, and the status
+each version must be inferred to have.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pg import PgServer
+from schemadiff.differences import ignore_history_tables
+from schemadiff.history import parse_migration, replay_parsed
+from schemadiff.inference import infer_applied
+from schemadiff.recorded import Recorded, RecordedVersion
+from schemadiff.sources.live import read_live
+from schemadiff.tools import history_tables, read_migrations
+
+KEEP = ignore_history_tables(history_tables())
+
+RENAMED_BACK = [
+    "CREATE TABLE charges (id int PRIMARY KEY, amount numeric);\n"
+    "CREATE VIEW payments AS SELECT id, amount FROM charges;\n",
+    "DROP VIEW payments;\n"
+    "CREATE VIEW payments WITH (security_barrier) AS SELECT id, amount FROM charges;\n"
+    "ALTER TABLE charges RENAME COLUMN amount TO gross_amount;\n",
+    "ALTER TABLE charges RENAME COLUMN gross_amount TO amount;\n",
+]
+RECREATED = [
+    "CREATE TABLE m (id int PRIMARY KEY, name text);\n"
+    "CREATE VIEW volume AS SELECT id, name FROM m;\n",
+    "CREATE TABLE payouts (id int PRIMARY KEY, m_id int);\n"
+    "DROP VIEW volume;\n"
+    "ALTER TABLE m ADD COLUMN country text;\n"
+    "CREATE VIEW volume AS SELECT m.id, m.name, m.country FROM m JOIN payouts p ON p.m_id = m.id;\n",
+    "CREATE TABLE addresses (m_id int PRIMARY KEY, city text);\n"
+    "DROP VIEW volume;\n"
+    "CREATE VIEW volume AS SELECT m.id, a.city FROM m JOIN addresses a ON a.m_id = m.id;\n",
+]
+REINDEXED = [
+    "CREATE TABLE merchants (id int PRIMARY KEY, name text, status text);\n",
+    "ALTER TABLE merchants ADD COLUMN country char(2);\n"
+    "CREATE INDEX merchants_name_idx ON merchants (lower(name) text_pattern_ops);\n"
+    "DROP INDEX merchants_name_idx;\n"
+    "CREATE INDEX merchants_name_idx ON merchants (lower(name) varchar_pattern_ops)"
+    " WHERE status <> 'closed';\n",
+]
+
+#: (id, migrations, SQL run on the database, versions recorded, statuses)
+CASES: list[tuple[str, list[str], list[str], list[str], list[str]]] = [
+    # a column renamed under a view leaves its query undecided; renamed back, the view reads
+    # as it did: the undecided query is no evidence that the rename did not run
+    ("view-query-undecided-by-rename", RENAMED_BACK, RENAMED_BACK, [],
+     ["applied", "applied", "applied"]),
+    # a migration dropping a view and creating it again, of which only the DROP was run by
+    # hand: the view missing is that statement's trace (and no later migration's that drops
+    # and creates it too)
+    ("drop-of-a-recreated-view-run-by-hand", RECREATED,
+     [RECREATED[0], "DROP VIEW volume;"], ["1"], ["applied", "partial", "pending"]),
+    # the same with an index created, dropped and created otherwise: the first form in the
+    # schema is the first CREATE's trace
+    ("first-of-a-recreated-index-run-by-hand", REINDEXED,
+     [REINDEXED[0], "CREATE INDEX merchants_name_idx ON merchants (lower(name) text_pattern_ops);"],
+     ["1"], ["applied", "partial"]),
+]
+
+
+@pytest.mark.parametrize(("files", "built", "recorded", "statuses"),
+                         [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_inferred_status(pg: PgServer, tmp_path: Path, files: list[str], built: list[str],
+                         recorded: list[str], statuses: list[str]) -> None:
+    for i, sql in enumerate(files, 1):
+        (tmp_path / f"{i:05d}_m.sql").write_text(f"-- +goose Up\n{sql}", encoding="utf-8")
+    _, migrations = read_migrations(tmp_path, "goose")
+    parsed = [parse_migration(m) for m in migrations]
+    dbname = pg.create_database("infer_wild")
+    try:
+        for sql in built:
+            with pg.connect_db(dbname, autocommit=True) as conn:
+                conn.execute(sql)  # type: ignore[arg-type]
+        actual = read_live(pg.dsn(dbname)).catalog
+    finally:
+        pg.drop_database(dbname)
+    history = (Recorded("goose", "file", True, tuple(RecordedVersion(v) for v in recorded))
+               if recorded else Recorded.none("goose"))
+    result = infer_applied(
+        "goose", migrations, replay_parsed(parsed), actual, history, KEEP,
+        replay_subset=lambda indexes: replay_parsed([parsed[i] for i in indexes]),
+    )
+    assert [str(v.status) for v in result.verdicts] == statuses
