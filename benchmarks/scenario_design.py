@@ -22,6 +22,7 @@ from typing import Any
 
 from schemadiff.differences import diff_catalogs, ignore_history_tables
 from schemadiff.history import ParsedMigration, Replay, parse_migration, replay_parsed
+from schemadiff.inference import BY_ELEMENT
 from schemadiff.migration import Migration
 from schemadiff.model import TABLE_LEVEL_KINDS, Key
 from schemadiff.tools import history_tables
@@ -190,6 +191,7 @@ def load_history(name: str, tool: str, migrations: list[Migration]) -> History:
     current: dict[Key, dict[str, Any] | None] = {}
     whole: dict[tuple[int, Key], dict[str, Any]] = {}
     last_touch: dict[Key, int] = {}
+    made: dict[Key, int] = {}  # the migration that last created or dropped the key
     for e in full.effects:
         mi = index.get(e.migration)
         if mi is None:
@@ -197,12 +199,20 @@ def load_history(name: str, tool: str, migrations: list[Migration]) -> History:
         line = getattr(e.location, "line", 0)
         effect_lines[mi].add(line)
         obj = (e.after if e.after is not None else e.before) if e.attribute == "*" else None
+        # a value set whole (a default, a type, a body) needs its object, not the migration
+        # that set it before; a GRANT or REVOKE needs no earlier one (as the engine's edges)
+        listed = e.attribute in BY_ELEMENT
         if line not in soft[mi]:
             for parent in _parent_keys(e.key, obj):
-                prev = last_touch.get(parent)
+                own = parent == e.key
+                if own and e.key.kind == "privilege":
+                    continue
+                prev = last_touch.get(parent) if own and listed else made.get(parent)
                 if prev is not None and prev != mi:
                     parents[mi].add(prev)
         last_touch[e.key] = mi
+        if e.attribute == "*":
+            made[e.key] = mi
         if not KEEP(e.key):
             continue
         if e.attribute == "*":

@@ -483,20 +483,41 @@ def _parents(key: Key, obj: Any) -> list[Key]:
     return [key, *builds_on(key, obj if isinstance(obj, SchemaObject) else None)]
 
 
+#: Attributes whose statements name one element of a list that an earlier statement put there
+#: (``ADD VALUE 'b' AFTER 'a'``, ``DROP ATTRIBUTE x``, a domain's ``DROP CONSTRAINT c``,
+#: ``NO INHERIT parent``): such a change builds on the migration that changed the list last.
+BY_ELEMENT = frozenset({"labels", "attributes_", "checks", "inherits"})
+
+
 def dependency_edges(effects: Iterable[Effect], index: dict[str, int]) -> Edges:
-    """Edges Mi -> Mj when Mj changes, drops or references what Mi created or changed."""
+    """Edges Mi -> Mj when Mj cannot run without Mi: it changes, drops or references what
+    Mi created (or dropped, when Mj creates it again), or changes an element of a list that
+    Mi changed last (an enum label added after one Mi added).
+
+    A value set whole (a default, NOT NULL, a type, a comment, a function's body by CREATE
+    OR REPLACE) needs only its object: ``SET DEFAULT 'a'`` runs whatever default an earlier
+    migration set, so it builds on the object's creator, not on that migration. Nor does a
+    privilege build on an earlier GRANT or REVOKE of it: PostgreSQL grants and revokes
+    whatever is held (a REVOKE of nothing held is a warning)."""
     edges: Edges = defaultdict(set)
     last_touch: dict[Key, int] = {}
+    made: dict[Key, int] = {}  # the migration that last created or dropped the key
     for e in effects:
         mj = index.get(e.migration)
         if mj is None:
             continue
+        listed = e.attribute in BY_ELEMENT
         obj = (e.after if e.after is not None else e.before) if e.attribute == "*" else None
         for parent in _parents(e.key, obj):
-            mi = last_touch.get(parent)
+            own = parent == e.key
+            if own and e.key.kind == "privilege":
+                continue
+            mi = last_touch.get(parent) if own and listed else made.get(parent)
             if mi is not None and mi != mj:
                 edges[mi].add(mj)
         last_touch[e.key] = mj
+        if e.attribute == "*":
+            made[e.key] = mj
     return edges
 
 
