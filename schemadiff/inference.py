@@ -191,9 +191,9 @@ class FactTable:
     by_migration: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     # (migration, fact) -> the statement (replay index) that had the migration's last word
     statements: dict[tuple[int, int], int] = field(default_factory=dict)
-    # (migration, attribute fact) -> the value an earlier statement of the same migration gave
-    # it (a column created, then commented): that value in the schema means the last word's
-    # statement did not run
+    # (migration, fact) -> the value an earlier statement of the same migration gave it (a
+    # column created, then commented; an index dropped, then created again): that value in
+    # the schema means the last word's statement may not have run
     priors: dict[tuple[int, int], Any] = field(default_factory=dict)
     lines: dict[int, int] = field(default_factory=dict)  # statement -> line in its file
     key_facts: dict[Key, list[int]] = field(default_factory=lambda: defaultdict(list))
@@ -237,7 +237,7 @@ class FactTable:
                 continue
             for mi, value, st, prior in setters:
                 fid = table._add(ids, mi, fact, value, st)
-                if prior and fact[1] != "*":
+                if prior:
                     table.priors[(mi, fid)] = prior[0]
         for fid, (key, _) in enumerate(table.names):
             table.key_facts[key].append(fid)
@@ -385,7 +385,8 @@ class _Facts:
         word did not run. Whole-migration hypotheses cannot see this (with ``mi`` or without
         it, the attribute mismatches); a statement vote can."""
         prior = self.priors.get((mi, fid), _NO_PRIOR)
-        if prior is _NO_PRIOR or self.actual_values[self.exists_id[fid]] != _PRESENT:
+        ex = self.exists_id[fid]
+        if prior is _NO_PRIOR or ex < 0 or self.actual_values[ex] != _PRESENT:
             return False
         return bool(prior == self.actual_values[fid])
 
@@ -738,6 +739,7 @@ def infer_applied(
             evidence[mi] = _evidence(facts, mi, ran, skipped)
             verdicts[mi] = _verdict(context, mi, ran, evidence[mi])
         start = first + 1
+    _overwritten_later(facts, verdicts, evidence, applied)
     _follow_dependencies(verdicts, table.edges)
     _place_by_order(verdicts, has_history, order, below)
 
@@ -901,6 +903,46 @@ def _verdict(ctx: _Context, mi: int, applied: set[int], ev: _Evidence) -> Verdic
         v.reason = ("its only trace is a 'today'-like word, stored as the day it was read: "
                     "any past day matches it")
     return v
+
+
+def _overwritten_later(
+    facts: _Facts, verdicts: list[Verdict], evidence: list[_Evidence], applied: set[int]
+) -> None:
+    """A migration whose absent effects all hold what a later migration sets (``SET DEFAULT
+    'a'`` after ``'b'``, a function's body back to an earlier one, an index it creates
+    dropped) is not proven absent when that later one may have run after it (by hand, out of
+    order) and put the value there: only a later migration its own statements prove absent
+    rules that out. Nor is one whose absent effects hold what its own first statements set
+    (it drops an index and creates it again; the index is absent): it may have stopped
+    after them."""
+    for mi in range(len(verdicts) - 1, -1, -1):
+        v, ev = verdicts[mi], evidence[mi]
+        if not (_proven_pending(v) and ev.absent and not ev.present):
+            continue
+        witness = mi
+        for f in ev.absent:
+            actual = facts.actual_values[f]
+            if facts.priors.get((mi, f), _NO_PRIOR) == actual:
+                continue
+            later = [s for s, value in facts.setters[f] if s > mi and s not in applied
+                     and not _proven_pending(verdicts[s])
+                     and actual in (value, facts.priors.get((s, f), _NO_PRIOR))]
+            if not later:
+                break
+            witness = max(witness, later[0])
+        else:
+            v.confidence, v.proven = Confidence.ORDER, False
+            if witness == mi:
+                v.reason = ("its effects are absent, but the schema holds what its own first "
+                            "statements set: it may have stopped after them")
+            else:
+                v.witness = verdicts[witness].migration.version
+                v.reason = (f"its effects are absent, but the schema holds what {v.witness} "
+                            "sets after it, which may have run after it")
+
+
+def _proven_pending(v: Verdict) -> bool:
+    return v.status == Status.PENDING and v.confidence == Confidence.OBSERVED and v.proven
 
 
 def _undone_by(
