@@ -17,6 +17,7 @@ from schemadiff.model import (
 )
 from schemadiff.sql.normalize import (
     nextval_default,
+    qualified,
     rename_column,
     rename_relation,
     rename_relation_column,
@@ -55,6 +56,8 @@ class RenameReplay(ReplayState):
             return
         if key.kind not in ("table", "view"):
             return
+        # its row type follows it: routines' arguments and results, columns of that type
+        self._retype(qualified(key.schema, key.name), qualified(schema, name))
         # what hangs on the relation follows it: a table's columns and constraints, a
         # view's triggers, either's indexes (a materialized view has them too)
         for o in list(self.catalog.on_table(key.schema, key.name)):
