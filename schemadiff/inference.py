@@ -914,7 +914,7 @@ def _overwritten_later(
     order) and put the value there: only a later migration its own statements prove absent
     rules that out. Nor is one whose absent effects hold what its own first statements set
     (it drops an index and creates it again; the index is absent): it may have stopped
-    after them."""
+    after them. Such a verdict stays pending, unproven: reported, never pruned."""
     for mi in range(len(verdicts) - 1, -1, -1):
         v, ev = verdicts[mi], evidence[mi]
         if not (_proven_pending(v) and ev.absent and not ev.present):
@@ -930,8 +930,8 @@ def _overwritten_later(
             if not later:
                 break
             witness = max(witness, later[0])
-        else:
-            v.confidence, v.proven = Confidence.ORDER, False
+        else:  # still pending (the order must not place it), but never pruned
+            v.proven = False
             if witness == mi:
                 v.reason = ("its effects are absent, but the schema holds what its own first "
                             "statements set: it may have stopped after them")
