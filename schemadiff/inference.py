@@ -94,6 +94,9 @@ class Verdict:
     proven: bool = True
     reason: str | None = None
     witness: str | None = None  # the version whose verdict placed this one (not observed)
+    #: its effects are absent, unproven (another history explains that): the history's row
+    #: alone does not place it applied
+    seen_absent: bool = False
 
 
 #: What a partial migration's pattern of present statements looks like.
@@ -914,7 +917,8 @@ def _overwritten_later(
     order) and put the value there: only a later migration its own statements prove absent
     rules that out. Nor is one whose absent effects hold what its own first statements set
     (it drops an index and creates it again; the index is absent): it may have stopped
-    after them. Such a verdict stays pending, unproven: reported, never pruned."""
+    after them. Such a verdict is unproven, and a history row alone does not make it
+    applied: recorded, it is reported as not applied but never pruned."""
     for mi in range(len(verdicts) - 1, -1, -1):
         v, ev = verdicts[mi], evidence[mi]
         if not (_proven_pending(v) and ev.absent and not ev.present):
@@ -930,8 +934,8 @@ def _overwritten_later(
             if not later:
                 break
             witness = max(witness, later[0])
-        else:  # still pending (the order must not place it), but never pruned
-            v.proven = False
+        else:
+            v.confidence, v.proven, v.seen_absent = Confidence.ORDER, False, True
             if witness == mi:
                 v.reason = ("its effects are absent, but the schema holds what its own first "
                             "statements set: it may have stopped after them")
@@ -1049,12 +1053,12 @@ def _place_by_order(
             later = [j for j in ran if j > i and (below is None or i in below[j])]
             v.witness = verdicts[min(later)].migration.version if later else None
             v.reason = why + "placed by the applied ones after it"
-        elif has_history and v.recorded and not refuted:
+        elif has_history and v.recorded and not refuted and not v.seen_absent:
             v.status = Status.APPLIED
             v.reason = why + "recorded in the history"
         else:
             v.status = Status.PENDING
-            if v.recorded:
+            if v.recorded and not v.seen_absent:
                 v.reason = why + "recorded, but so are earlier migrations the schema refutes"
 
 
@@ -1072,7 +1076,7 @@ def _maybe_undone(verdicts: list[Verdict], foreign: bool) -> None:
     ran = [i for i, v in enumerate(verdicts) if v.proven and v.status == Status.APPLIED]
     last = max(ran, default=-1)
     for i, v in enumerate(verdicts):
-        if v.status != Status.PENDING or not v.recorded:
+        if not v.recorded or (v.status != Status.PENDING and not v.seen_absent):
             continue
         v.proven = False
         v.reason = "its effects are absent, but versions unknown to this code ran after it"
