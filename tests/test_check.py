@@ -75,7 +75,12 @@ def test_missing_history_fails_unless_not_asked(tmp_path: Path) -> None:
     doc = json.loads(proc.stdout)
     assert doc["ok"] is False
     assert doc["failures"][0]["category"] == "history"
-    assert doc["failures"][0]["versions"] == versions[2:]
+    # a function body and a column type that later migrations replace leave no trace of their
+    # own, and the migrations replacing them need neither: the order places them, unproven
+    overwritten = ["20220421073605", "20220421174016"]
+    assert doc["failures"][0]["versions"] == [v for v in versions[2:] if v not in overwritten]
+    unverified = [f for f in doc["failures"] if f["category"] == "unverified"]
+    assert unverified and unverified[0]["versions"] == overwritten
     proc = _check(tmp_path, versions[:2], "--fail-on", "unknown-versions,drift")
     assert proc.returncode == 0, proc.stdout
 
