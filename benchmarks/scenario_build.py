@@ -120,7 +120,7 @@ class Builder:
             db = self.pg.create_database(f"scn_{sc.name}", template=self.template(first.index))
         try:
             if first.kind == "restore":
-                dump = self.pg.pg_dump_schema(self.template(first.index))
+                dump = self.pg.pg_dump_schema(self.template(first.index), privileges=True)
                 self.pg.psql(db, dump, single_transaction=False, what="schema-only dump")
             for step in sc.steps[1:]:
                 self._step(db, step)
