@@ -9,8 +9,8 @@ Per run:
   observed`` on outputs without that key);
 - ``unsafe records``: versions in ``missing_from_history`` (what ``sync`` records by default)
   that never ran completely (pending or partial);
-- ``unsafe prunes``: versions in ``recorded_not_applied`` (what ``sync --prune`` deletes) that
-  ran (applied or partial);
+- ``unsafe prunes``: proven versions in ``recorded_not_applied`` (what ``sync --prune``
+  deletes: ``repair.plan`` prunes proven verdicts only) that ran (applied or partial);
 - findings exact: ``missing_from_history`` together with ``unverified`` is every applied,
   unrecorded version (each the schema decides in ``missing_from_history``),
   ``recorded_not_applied`` every recorded pending one, ``partial`` (with its statements and
@@ -80,7 +80,8 @@ def score(corpus: str, sc: Scenario, source: str, doc: dict[str, Any], recorded:
     if unknown:
         out.problems.append(f"versions not reported: {' '.join(unknown[:4])}")
     out.unsafe_record = [v for v in missing if truth.get(v) != "applied"]
-    out.unsafe_prune = [v for v in not_applied if truth.get(v) in ("applied", "partial")]
+    out.unsafe_prune = [v for v in not_applied if truth.get(v) in ("applied", "partial")
+                        and _proven(by_version.get(v, {}))]
 
     rec = set(recorded)
     want_backfill = {v for v, t in truth.items() if t == "applied" and v not in rec}

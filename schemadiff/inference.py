@@ -94,6 +94,9 @@ class Verdict:
     proven: bool = True
     reason: str | None = None
     witness: str | None = None  # the version whose verdict placed this one (not observed)
+    #: its effects are absent, unproven (another history explains that): the history's row
+    #: alone does not place it applied
+    seen_absent: bool = False
 
 
 #: What a partial migration's pattern of present statements looks like.
@@ -145,6 +148,9 @@ class Inference:
 
 
 # ------------------------------------------------------------------------------ facts
+
+
+_NO_PRIOR = object()
 
 
 class _Overlay:
@@ -404,6 +410,11 @@ class _Facts:
         if ex >= 0:
             return statement if self.actual_values[ex] == _PRESENT else None
         return statement if self._value_before(fid, without, skipped or set()) != value else None
+
+    def prior_value(self, mi: int, fid: int) -> Any:
+        """The value an earlier statement of ``mi`` gave the fact (:data:`_NO_PRIOR`: none)."""
+        prior = self.priors.get((mi, fid))
+        return _NO_PRIOR if prior is None else prior[0]
 
     def _value_before(self, fid: int, without: set[int] | _Overlay,
                       skipped: set[tuple[int, int]]) -> Any:
@@ -748,6 +759,7 @@ def infer_applied(
             evidence[mi] = _evidence(facts, mi, ran, skipped)
             verdicts[mi] = _verdict(context, mi, ran, evidence[mi])
         start = first + 1
+    _overwritten_later(facts, verdicts, evidence, applied)
     _follow_dependencies(verdicts, table.edges)
     _place_by_order(verdicts, has_history, order, below)
     _transient_traces(verdicts, replay.effects, seen, keep)
@@ -927,6 +939,47 @@ def _verdict(ctx: _Context, mi: int, applied: set[int], ev: _Evidence) -> Verdic
     return v
 
 
+def _overwritten_later(
+    facts: _Facts, verdicts: list[Verdict], evidence: list[_Evidence], applied: set[int]
+) -> None:
+    """A migration whose absent effects all hold what a later migration sets (``SET DEFAULT
+    'a'`` after ``'b'``, a function's body back to an earlier one, an index it creates
+    dropped) is not proven absent when that later one may have run after it (by hand, out of
+    order) and put the value there: only a later migration its own statements prove absent
+    rules that out. Nor is one whose absent effects hold what its own first statements set
+    (it drops an index and creates it again; the index is absent): it may have stopped
+    after them. Such a verdict is unproven, and a history row alone does not make it
+    applied: recorded, it is reported as not applied but never pruned."""
+    for mi in range(len(verdicts) - 1, -1, -1):
+        v, ev = verdicts[mi], evidence[mi]
+        if not (_proven_pending(v) and ev.absent and not ev.present):
+            continue
+        witness = mi
+        for f in ev.absent:
+            actual = facts.actual_values[f]
+            if facts.prior_value(mi, f) == actual:
+                continue
+            later = [s for s, value in facts.setters[f] if s > mi and s not in applied
+                     and not _proven_pending(verdicts[s])
+                     and actual in (value, facts.prior_value(s, f))]
+            if not later:
+                break
+            witness = max(witness, later[0])
+        else:
+            v.confidence, v.proven, v.seen_absent = Confidence.ORDER, False, True
+            if witness == mi:
+                v.reason = ("its effects are absent, but the schema holds what its own first "
+                            "statements set: it may have stopped after them")
+            else:
+                v.witness = verdicts[witness].migration.version
+                v.reason = (f"its effects are absent, but the schema holds what {v.witness} "
+                            "sets after it, which may have run after it")
+
+
+def _proven_pending(v: Verdict) -> bool:
+    return v.status == Status.PENDING and v.confidence == Confidence.OBSERVED and v.proven
+
+
 def _undone_by(
     facts: _Facts, mi: int, absent: list[int], applied: set[int], rerunnable: set[int]
 ) -> int | None:
@@ -1031,12 +1084,12 @@ def _place_by_order(
             later = [j for j in ran if j > i and (below is None or i in below[j])]
             v.witness = verdicts[min(later)].migration.version if later else None
             v.reason = why + "placed by the applied ones after it"
-        elif has_history and v.recorded and not refuted:
+        elif has_history and v.recorded and not refuted and not v.seen_absent:
             v.status = Status.APPLIED
             v.reason = why + "recorded in the history"
         else:
             v.status = Status.PENDING
-            if v.recorded:
+            if v.recorded and not v.seen_absent:
                 v.reason = why + "recorded, but so are earlier migrations the schema refutes"
 
 
@@ -1085,7 +1138,7 @@ def _maybe_undone(verdicts: list[Verdict], foreign: bool) -> None:
     ran = [i for i, v in enumerate(verdicts) if v.proven and v.status == Status.APPLIED]
     last = max(ran, default=-1)
     for i, v in enumerate(verdicts):
-        if v.status != Status.PENDING or not v.recorded:
+        if not v.recorded or (v.status != Status.PENDING and not v.seen_absent):
             continue
         v.proven = False
         v.reason = "its effects are absent, but versions unknown to this code ran after it"

@@ -970,6 +970,24 @@ CREATE TABLE acct (
 ALTER TABLE acct ADD COLUMN extra money DEFAULT '1,000.25';
 ALTER TABLE acct ALTER COLUMN bal SET DEFAULT '$7';
 """),
+    # a relation's row type is renamed (or moved) with it: the routines that take or return
+    # it, and columns of that type, print the new name
+    ("relation-row-type-follows-rename", """
+CREATE TABLE products (id int PRIMARY KEY, sku text);
+CREATE FUNCTION product_label(p products) RETURNS text LANGUAGE sql STABLE AS $$ SELECT p.sku $$;
+CREATE FUNCTION all_products() RETURNS SETOF products LANGUAGE sql AS $$ SELECT * FROM products $$;
+CREATE FUNCTION many(ps products[]) RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;
+CREATE TABLE holder (id int, snapshot products);
+ALTER TABLE products RENAME TO goods;
+CREATE VIEW skus AS SELECT id, sku FROM goods;
+CREATE FUNCTION all_skus() RETURNS SETOF skus LANGUAGE sql AS $$ SELECT * FROM skus $$;
+ALTER VIEW skus RENAME TO sku_list;
+CREATE SCHEMA archive;
+CREATE TABLE old_things (id int, label text);
+CREATE FUNCTION thing_label(t old_things, prefix text DEFAULT 'x') RETURNS text
+    LANGUAGE sql AS $$ SELECT prefix || t.label $$;
+ALTER TABLE old_things SET SCHEMA archive;
+"""),
 ]
 
 

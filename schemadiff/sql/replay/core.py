@@ -15,6 +15,7 @@ from schemadiff.model import (
     Catalog,
     Effect,
     Extension,
+    Function,
     Key,
     Privilege,
     Schema,
@@ -395,6 +396,42 @@ class ReplayState:
             self._delete(o.key)
             if new is not None:
                 self._put(replace(o, object=f"column {relation}.{new}"))
+
+    def _retype(self, old_text: str, new_text: str) -> None:
+        """A type renamed or moved: what names it by oid prints the new name (columns, domains
+        over it, composite attributes, routines' arguments and results). A table's or a
+        view's row type is renamed with it."""
+        from schemadiff.sql.replay.functions import retype_argument  # they build on this
+        from schemadiff.sql.replay.text import top_items
+
+        def sub(t: str) -> str:
+            setof = "SETOF " if t.startswith("SETOF ") else ""
+            bare = t.removeprefix("SETOF ")
+            if bare == old_text or bare.startswith(old_text + "["):
+                return setof + new_text + bare[len(old_text):]
+            return t
+
+        for o in list(self.catalog.of_kind("column")) + list(self.catalog.of_kind("domain")):
+            t: str = o.type  # type: ignore[attr-defined]
+            if sub(t) != t:
+                self._put(replace(o, type=sub(t)))  # type: ignore[type-var]
+        for c in list(self.catalog.of_kind("composite")):
+            attrs = tuple((n, sub(t)) for n, t in c.attributes_)  # type: ignore[attr-defined]
+            if attrs != c.attributes_:  # type: ignore[attr-defined]
+                self._put(replace(c, attributes_=attrs))  # type: ignore[type-var]
+        for f in list(self.catalog.of_kind("function")):
+            if not isinstance(f, Function) or old_text not in (
+                    f.identity_args + f.arguments + (f.returns or "")):
+                continue
+            args = ", ".join(sub(a) for a in f.identity_args.split(", ")) if f.identity_args else ""
+            arguments = ", ".join(retype_argument(a, sub) for a in top_items(f.arguments)
+                                  ) if f.arguments else ""
+            moved = replace(f, identity_args=args, arguments=arguments,
+                            returns=sub(f.returns) if f.returns else f.returns)
+            if moved.key != f.key:
+                self._delete(f.key)
+            self._put(moved)
+
 
     def _privileges_moved(self, old: Key, new: Key) -> None:
         """``old`` was just deleted and put back as ``new`` (renamed, moved): its privileges

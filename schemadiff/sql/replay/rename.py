@@ -106,7 +106,7 @@ class RenameReplay(ReplayState):
         """A table's or view's row type is renamed and moved with it: the columns, domains
         and routine signatures of that type (held by oid) print the new name."""
         if (schema, name) != (key.schema, key.name):
-            self._retype(qualified(key.schema, key.name), qualified(schema, name))  # type: ignore[attr-defined]
+            self._retype(qualified(key.schema, key.name), qualified(schema, name))
 
     def _rename_in_views(self, schema: str, old: str, new: str) -> None:
         """``schema.old`` renamed: the views reading it (not another relation of that name,

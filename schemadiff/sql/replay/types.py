@@ -30,7 +30,6 @@ from schemadiff.sql.normalize import (
     rename_field,
 )
 from schemadiff.sql.replay.core import TYPE_KINDS, ReplayState
-from schemadiff.sql.replay.functions import retype_argument
 from schemadiff.sql.replay.text import top_items
 
 
@@ -332,37 +331,6 @@ class TypeReplay(ReplayState):
         self._delete(key)
         self._put(replace(obj, schema=schema, name=name))
         self._retype(qualified(key.schema, key.name), qualified(schema, name))
-
-    def _retype(self, old_text: str, new_text: str) -> None:
-        """A type renamed or moved: what names it by oid prints the new name (columns, domains
-        over it, composite attributes, routines' arguments and results)."""
-        def sub(t: str) -> str:
-            setof = "SETOF " if t.startswith("SETOF ") else ""
-            bare = t.removeprefix("SETOF ")
-            if bare == old_text or bare.startswith(old_text + "["):
-                return setof + new_text + bare[len(old_text):]
-            return t
-
-        for o in list(self.catalog.of_kind("column")) + list(self.catalog.of_kind("domain")):
-            t: str = o.type  # type: ignore[attr-defined]
-            if sub(t) != t:
-                self._put(replace(o, type=sub(t)))  # type: ignore[type-var]
-        for c in list(self.catalog.of_kind("composite")):
-            attrs = tuple((n, sub(t)) for n, t in c.attributes_)  # type: ignore[attr-defined]
-            if attrs != c.attributes_:  # type: ignore[attr-defined]
-                self._put(replace(c, attributes_=attrs))  # type: ignore[type-var]
-        for f in list(self.catalog.of_kind("function")):
-            if not isinstance(f, Function) or old_text not in (
-                    f.identity_args + f.arguments + (f.returns or "")):
-                continue
-            args = ", ".join(sub(a) for a in f.identity_args.split(", ")) if f.identity_args else ""
-            arguments = ", ".join(retype_argument(a, sub) for a in top_items(f.arguments)
-                                  ) if f.arguments else ""
-            moved = replace(f, identity_args=args, arguments=arguments,
-                            returns=sub(f.returns) if f.returns else f.returns)
-            if moved.key != f.key:
-                self._delete(f.key)
-            self._put(moved)
 
 
 HANDLERS: dict[type, Callable[[Any, Any], None]] = {
