@@ -2444,7 +2444,7 @@ def _is_star_projection(node: exp.Expression) -> bool:
 @lru_cache(maxsize=4096)
 def canonical_view_query(
     query: str, columns: tuple[tuple[str, tuple[str, ...]], ...] = (),
-    relations: Callable[[str | None, str], list[tuple[str, str]] | None] | None = None,
+    typer: Callable[[exp.Expression], Callable[[exp.Column], str | None]] | None = None,
 ) -> str | None:
     """A view's query in a form the migration's text and the catalog's ``pg_get_viewdef``
     share, or None when that form cannot be decided with confidence (a difference is then
@@ -2460,9 +2460,10 @@ def canonical_view_query(
     deparser expanded it into, those of ``columns`` (relation name -> its columns in order, at
     the time the view is created) for the tables it reads; where it reads anything else
     (a view, a subquery, a join ``USING`` that merges columns) the form is undecided.
-    ``relations`` (schema or None, name -> the table's ``(column, type)``), given for a
-    migration's text, types the string constants compared to those columns as the server
-    stores them (:func:`type_compared_constants`); the catalog's text has them cast already.
+    ``typer`` (the parsed query -> each column reference's type, None where undecided:
+    :func:`schemadiff.sql.query_types.column_typer`), given for a migration's text, types the
+    string constants compared to those columns as the server stores them
+    (:func:`type_compared_constants`); the catalog's text has them cast already.
     """
     text = query.strip().rstrip(";").strip()
     tree = _parse_expression(text)
@@ -2484,11 +2485,10 @@ def canonical_view_query(
             _flatten_join_groups(select)
             if not _plain_limit(select):
                 return None
-        if relations is not None:  # before the canonical form drops schema qualifiers
-            from schemadiff.sql.query_types import column_typer
-
-            if type_compared_constants(tree, column_typer(tree, relations))[1]:
-                return None  # a constant the column's unknown type may print otherwise
+        # before the canonical form drops schema qualifiers; None: a constant the column's
+        # unknown type may print otherwise
+        if typer is not None and type_compared_constants(tree, typer(tree))[1]:
+            return None
         tree = _canonical_tree(tree)
         for node in list(tree.walk()):
             if isinstance(node, (exp.Cast, exp.TryCast)):

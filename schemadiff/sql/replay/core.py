@@ -401,8 +401,7 @@ class ReplayState:
         """A type renamed or moved: what names it by oid prints the new name (columns, domains
         over it, composite attributes, routines' arguments and results). A table's or a
         view's row type is renamed with it."""
-        from schemadiff.sql.replay.functions import retype_argument  # they build on this
-        from schemadiff.sql.replay.text import top_items
+        from schemadiff.sql.replay.text import retype_argument, top_items
 
         def sub(t: str) -> str:
             setof = "SETOF " if t.startswith("SETOF ") else ""

@@ -60,17 +60,6 @@ def _altered_function(fn: Function, options: tuple[tuple[str, object], ...]) -> 
     return replace(fn, config=tuple(config), **changes)
 
 
-def retype_argument(argument: str, sub: Any) -> str:
-    """``OUT name type DEFAULT x``: the type part through ``sub``."""
-    head, sep, default = argument.partition(" DEFAULT ")
-    words = head.split(" ")
-    for i in range(len(words)):  # the type is the longest tail ``sub`` changes
-        tail = " ".join(words[i:])
-        if sub(tail) != tail:
-            return " ".join([*words[:i], sub(tail)]) + sep + default
-    return argument
-
-
 def accepted_arities(fn: Function) -> tuple[int, int | None]:
     """The fewest and most arguments a call of ``fn`` may pass (None: no most, a VARIADIC
     parameter), from its parameter list (``a integer, b text DEFAULT 'x'``)."""

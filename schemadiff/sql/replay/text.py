@@ -35,6 +35,17 @@ def body_edited(body: str, edit: Callable[[str], str]) -> str:
     return "BEGIN ATOMIC " + ";".join(parts) + " END"
 
 
+def retype_argument(argument: str, sub: Callable[[str], str]) -> str:
+    """``OUT name type DEFAULT x``: the type part through ``sub``."""
+    head, sep, default = argument.partition(" DEFAULT ")
+    words = head.split(" ")
+    for i in range(len(words)):  # the type is the longest tail ``sub`` changes
+        tail = " ".join(words[i:])
+        if sub(tail) != tail:
+            return " ".join([*words[:i], sub(tail)]) + sep + default
+    return argument
+
+
 def top_items(text: str) -> list[str]:
     """Split at depth-0 commas (parentheses and quotes respected)."""
     return split_top(text)[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemadiff.model import (
     Key,
@@ -18,9 +18,19 @@ from schemadiff.sql.normalize import (
 )
 from schemadiff.sql.replay.core import ReplayConflict, ReplayState
 
+if TYPE_CHECKING:
+    from sqlglot import exp
+
 
 class ViewReplay(ReplayState):
     """The replay of views and materialized views: their columns and canonical query."""
+
+    def _column_typer(self) -> Callable[[exp.Expression], Callable[[exp.Column], str | None]]:
+        """A query's column references typed by the tables the catalog holds now."""
+        from schemadiff.sql.query_types import column_typer
+
+        relations = self._relation_columns  # type: ignore[attr-defined]
+        return lambda tree: column_typer(tree, relations)
 
     def _op_ConvertToView(self, op: ops.ConvertToView) -> None:
         key = self._find(("table",), op.name)
@@ -31,7 +41,7 @@ class ViewReplay(ReplayState):
         self._drop_table(key)
         self._put(View(key.schema, key.name, False, referenced_relations(op.query),
                        canonical_view_query(op.query, self._star_columns(op.query),
-                                            self._relation_columns),  # type: ignore[attr-defined]
+                                            self._column_typer()),
                        definition=op.query, comment=comment, names=names))
 
     def _op_CreateView(self, op: ops.CreateView) -> None:
@@ -53,7 +63,7 @@ class ViewReplay(ReplayState):
             return
         comment = self.catalog.objects[key].comment if key in self.catalog else None
         query = canonical_view_query(op.query, self._star_columns(op.query),
-                                     self._relation_columns)  # type: ignore[attr-defined]
+                                     self._column_typer())
         options = () if op.materialized else view_options(op.options)  # replaced, not merged
         from schemadiff.sql.query_types import output_names
 
