@@ -156,6 +156,8 @@ RELATIONS = {"q": [("id", "integer"), ("slow", "boolean"), ("took", "interval")]
 )
 def test_view_typed_constants(query: str, stored: str | None) -> None:
     from schemadiff.sql.normalize import canonical_view_query
+    from schemadiff.sql.query_types import column_typer
 
-    typed = canonical_view_query(query, (), lambda schema, name: RELATIONS.get(name))
+    typed = canonical_view_query(
+        query, (), lambda tree: column_typer(tree, lambda schema, name: RELATIONS.get(name)))
     assert typed == (canonical_view_query(stored) if stored is not None else None)
