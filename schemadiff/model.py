@@ -267,6 +267,11 @@ class Constraint(TableLevel):
     validated: bool = True
     no_inherit: bool = False
     index_comment: str | None = None  # COMMENT ON INDEX of the index behind it (its own)
+    #: PostgreSQL 18: false for a CHECK or foreign key declared NOT ENFORCED (never validated)
+    enforced: bool = True
+    #: PostgreSQL 18 temporal keys: the last key column is ``WITHOUT OVERLAPS`` (primary key,
+    #: unique) or ``PERIOD`` (foreign key, on both sides)
+    period: bool = False
     KIND = "constraint"
 
 

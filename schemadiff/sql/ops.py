@@ -43,6 +43,8 @@ class ConstraintDef:
     initially_deferred: bool = False
     not_valid: bool = False
     no_inherit: bool = False
+    not_enforced: bool = False  # PostgreSQL 18: NOT ENFORCED (a CHECK or foreign key)
+    period: bool = False  # PostgreSQL 18: the last key column WITHOUT OVERLAPS / PERIOD
     using_index: str | None = None
     # exclusion constraints: the USING method and index keys; also used for implicit index names
     method: str = "btree"

@@ -269,7 +269,7 @@ def constraints(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
             _FK_MATCH[r["match"]] if foreign else "SIMPLE",
             tuple(r["include"]), r["nulls_not_distinct"], r["deferrable"],
             r["initially_deferred"], r["validated"], kind == "check" and r["no_inherit"],
-            r["index_comment"], comment=r["comment"],
+            r["index_comment"], enforced=r["enforced"], period=r["period"], comment=r["comment"],
         )
 
 

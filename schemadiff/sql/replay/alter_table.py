@@ -327,6 +327,10 @@ class AlterTableReplay(ReplayState):
             if con is not None:
                 d: dict[str, Any] = a.value  # type: ignore[assignment]
                 d = {k: v for k, v in d.items() if k in ("deferrable", "initially_deferred")}
+                if "not_enforced" in a.value:  # type: ignore[operator]
+                    # PostgreSQL 18: ENFORCED validates it, NOT ENFORCED leaves it unvalidated
+                    enforced = not a.value["not_enforced"]  # type: ignore[index]
+                    d.update(enforced=enforced, validated=enforced)
                 self._put(replace(con, **d))  # type: ignore[type-var]
             return
         if col is None:

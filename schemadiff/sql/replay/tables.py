@@ -387,7 +387,9 @@ class TableReplay(ReplayState):
         self._put(Constraint(
             schema, table, name, c.type, tuple(columns), expression, ref_table, ref_columns,
             c.on_update, c.on_delete, c.match, c.include, c.nulls_not_distinct, c.deferrable,
-            c.initially_deferred, not c.not_valid, c.no_inherit,
+            # NOT ENFORCED: PostgreSQL 18 records the constraint as not validated either
+            c.initially_deferred, not (c.not_valid or c.not_enforced), c.no_inherit,
+            enforced=not c.not_enforced, period=c.period,
         ))
 
     def _primary_key_columns(self, ref_table: str) -> tuple[str, ...]:
