@@ -1,5 +1,7 @@
 -- Table columns. Inherited columns of an INHERITS child are left out (they are the parent's,
--- as in pg_dump); a partition's columns are its own.
+-- as in pg_dump); a partition's columns are its own, but for an identity its parent's column
+-- has: PostgreSQL 17 and later mark the partition's column too (one sequence, the parent's),
+-- pg_dump prints it on the parent only.
 -- Returns: schema text, table text, name text, position int, type text (format_type),
 --   not_null bool, default text (pg_get_expr; NULL for generated columns), generated text
 --   (the generation expression, else NULL), identity text ('a' always, 'd' by default, ''),
@@ -16,7 +18,11 @@ SELECT n.nspname AS schema,
        a.attnotnull AS not_null,
        CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0) END AS default,
        CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
-       a.attidentity::text AS identity,
+       CASE WHEN c.relispartition AND a.attidentity <> '' AND EXISTS (
+              SELECT 1 FROM pg_inherits AS i
+              JOIN pg_attribute AS pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname
+              WHERE i.inhrelid = c.oid AND pa.attidentity <> '')
+            THEN '' ELSE a.attidentity::text END AS identity,
        CASE WHEN a.attcollation <> t.typcollation THEN cn.nspname END AS collation_schema,
        CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation,
        (SELECT ds.description FROM pg_description AS ds
