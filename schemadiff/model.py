@@ -239,9 +239,11 @@ class Column(TableLevel):
     not_null: bool = False
     default: str | None = None  # normalized expression
     identity: str | None = None  # "always" | "by default"
-    generated: str | None = None  # normalized expression of GENERATED ALWAYS AS (...) STORED
+    generated: str | None = None  # normalized expression of GENERATED ALWAYS AS (...)
     collation: str | None = None
     position: int = field(default=0, compare=False)
+    #: a generated column computed when read (PostgreSQL 18's VIRTUAL, its default), not STORED
+    virtual: bool = False
     KIND = "column"
 
 

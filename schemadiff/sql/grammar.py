@@ -433,7 +433,9 @@ def column_def(s: Stream) -> ColumnDef:
             else:
                 s.expect("ALWAYS", "AS")
                 c["generated"] = expression(s.paren_text())
-                s.accept("STORED") or s.accept("VIRTUAL")
+                # PostgreSQL 18: VIRTUAL unless STORED (older servers require STORED)
+                c["virtual"] = not s.accept("STORED")
+                s.accept("VIRTUAL")
         elif s.accept("CHECK"):
             d: dict[str, object] = {"type": "check", "name": cname}
             d["expression"] = expression(s.paren_text())

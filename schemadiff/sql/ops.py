@@ -62,6 +62,7 @@ class ColumnDef:
     collation: str | None = None
     constraints: tuple[ConstraintDef, ...] = ()
     identity_sequence: QName | None = None  # GENERATED ... AS IDENTITY (SEQUENCE NAME s)
+    virtual: bool = False  # GENERATED ALWAYS AS (...) [VIRTUAL]: PostgreSQL 18, not STORED
 
 
 @record

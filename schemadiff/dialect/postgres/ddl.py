@@ -122,7 +122,8 @@ def _column(c: Column) -> str:
     if c.collation:
         out += f" COLLATE {collation(c.collation)}"
     if c.generated:
-        out += f" GENERATED ALWAYS AS ({executable(c.generated)}) STORED"
+        kind = "VIRTUAL" if c.virtual else "STORED"
+        out += f" GENERATED ALWAYS AS ({executable(c.generated)}) {kind}"
     if c.identity:
         out += f" GENERATED {c.identity.upper()} AS IDENTITY"
     if c.default is not None:

@@ -359,7 +359,9 @@ class AlterTableReplay(ReplayState):
         elif a.what == "identity_kind":
             self._put(replace(col, identity=a.value))  # type: ignore[arg-type]
         elif a.what == "generated":
-            self._put(replace(col, generated=a.value))  # type: ignore[arg-type]
+            # SET EXPRESSION keeps the column STORED or VIRTUAL; DROP EXPRESSION: neither
+            self._put(replace(col, generated=a.value,  # type: ignore[arg-type]
+                              virtual=col.virtual and a.value is not None))
 
     def _keep_bound(self, parent: Table, part: Table) -> None:
         """``DETACH PARTITION ... CONCURRENTLY`` keeps the partition's constraint on the table

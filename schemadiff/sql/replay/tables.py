@@ -98,7 +98,8 @@ class TableReplay(ReplayState):
             parent = self._table(op.partition_of)
             given = {c.name: c for c in columns}
             columns = [
-                ops.ColumnDef(c.name, None, c.not_null, c.default, None, c.generated, c.collation)
+                ops.ColumnDef(c.name, None, c.not_null, c.default, None, c.generated, c.collation,
+                              virtual=c.virtual)
                 for c in self.catalog.columns(parent.schema, parent.name)
             ]
             columns = [self._merge_partition_column(c, given.get(c.name)) for c in columns]
@@ -128,7 +129,8 @@ class TableReplay(ReplayState):
                 if pc is not None:  # the parent's generation expression comes along too
                     columns[i] = replace(c, default=c.default or pc.default,
                                          not_null=c.not_null or pc.not_null,
-                                         generated=c.generated or pc.generated)
+                                         generated=c.generated or pc.generated,
+                                         virtual=c.virtual if c.generated else pc.virtual)
         for src, options in op.like:
             other = self._find(("view", "composite"), src)
             if other is not None and self._find(("table",), src) is None:
@@ -142,6 +144,7 @@ class TableReplay(ReplayState):
                     comment=c.comment if "COMMENTS" in options else None,
                     default=c.default if "DEFAULTS" in options else None,
                     generated=c.generated if "GENERATED" in options else None,
+                    virtual=c.virtual and "GENERATED" in options,
                     identity=c.identity if "IDENTITY" in options else None))
             if "CONSTRAINTS" in options:
                 copied_checks += [
@@ -296,7 +299,8 @@ class TableReplay(ReplayState):
         collation = self._collation(col.collation)
         default = canonical_default(default, type_text)
         self._put(Column(schema, table, col.name, type_text, not_null, default, col.identity,
-                         col.generated, collation, position=position))
+                         col.generated, collation, position=position,
+                         virtual=col.generated is not None and col.virtual))
         if col.identity is not None:
             self._identity_added(schema, table, col.name, col.identity_sequence)
         return list(col.constraints)
