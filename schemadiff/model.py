@@ -244,6 +244,8 @@ class Column(TableLevel):
     position: int = field(default=0, compare=False)
     #: a generated column computed when read (PostgreSQL 18's VIRTUAL, its default), not STORED
     virtual: bool = False
+    #: false for PostgreSQL 18's NOT NULL ... NOT VALID not yet validated (rows may hold NULL)
+    not_null_validated: bool = True
     KIND = "column"
 
 

@@ -81,6 +81,22 @@ ALTER TABLE t ADD COLUMN e int GENERATED ALWAYS AS (a * 2) STORED;
 ALTER TABLE t ALTER COLUMN e DROP EXPRESSION;
 """),
     ("virtual-generated", 18, GENERATED),
+    ("not-null-not-valid", 18, """
+CREATE TABLE t (a int, b int, c int NOT NULL, d int, e int, f int, CONSTRAINT n NOT NULL a NOT VALID);
+ALTER TABLE t ADD CONSTRAINT nb NOT NULL b NOT VALID;
+ALTER TABLE t ALTER COLUMN b SET NOT NULL;
+ALTER TABLE t ADD CONSTRAINT nd NOT NULL d NOT VALID;
+ALTER TABLE t ADD CONSTRAINT ne NOT NULL e NOT VALID;
+ALTER TABLE t VALIDATE CONSTRAINT ne;
+ALTER TABLE t ADD CONSTRAINT nf NOT NULL f NOT VALID;
+ALTER TABLE t RENAME CONSTRAINT nf TO nf2;
+ALTER TABLE t VALIDATE CONSTRAINT nf2;
+CREATE TABLE u (x int, y int);
+ALTER TABLE u ADD CONSTRAINT uy NOT NULL y NOT VALID;
+ALTER TABLE u ADD CONSTRAINT ux NOT NULL x NOT VALID;
+ALTER TABLE u DROP CONSTRAINT ux;
+ALTER TABLE u ALTER COLUMN x SET NOT NULL;
+"""),
     ("identity-on-partitions", 12, IDENTITY_PARTITIONS),
     ("temporal-keys", 18, TEMPORAL),
     ("not-enforced", 18, NOT_ENFORCED),
@@ -109,6 +125,14 @@ DRIFT: list[tuple[str, int, str, str, tuple[str, str]]] = [
     ("stored-not-virtual", 18,
      "CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 2) STORED);",
      "CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a * 2) VIRTUAL);", ("b", "virtual")),
+    ("not-null-not-valid", 18,
+     "CREATE TABLE t (a int);\nALTER TABLE t ADD CONSTRAINT n NOT NULL a NOT VALID;",
+     "CREATE TABLE t (a int);\nALTER TABLE t ALTER COLUMN a SET NOT NULL;",
+     ("a", "not_null_validated")),
+    ("not-null-validated", 18,
+     "CREATE TABLE t (a int);\nALTER TABLE t ALTER COLUMN a SET NOT NULL;",
+     "CREATE TABLE t (a int);\nALTER TABLE t ADD CONSTRAINT n NOT NULL a NOT VALID;",
+     ("a", "not_null_validated")),
     ("not-enforced-check", 18,
      "CREATE TABLE t (a int, CONSTRAINT c CHECK (a > 0) NOT ENFORCED);",
      "CREATE TABLE t (a int, CONSTRAINT c CHECK (a > 0));", ("c", "enforced")),

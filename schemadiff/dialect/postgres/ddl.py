@@ -128,7 +128,7 @@ def _column(c: Column) -> str:
         out += f" GENERATED {c.identity.upper()} AS IDENTITY"
     if c.default is not None:
         out += f" DEFAULT {column_default(c)}"
-    if c.not_null:
+    if c.not_null and c.not_null_validated:  # a NOT VALID one: added after (_table)
         out += " NOT NULL"
     return out
 
@@ -148,6 +148,10 @@ def _table(t: Table, catalog: Catalog) -> str:
     if t.partition_by:
         out += f" PARTITION BY {t.partition_by}"
     out += ";"
+    for c in catalog.columns(t.schema, t.name):
+        if c.not_null and not c.not_null_validated:  # PostgreSQL 18
+            out += (f"\nALTER TABLE {_q(t.schema, t.name)} ADD NOT NULL {quote_ident(c.name)}"
+                    " NOT VALID;")
     if t.rls_enabled:
         out += f"\nALTER TABLE {_q(t.schema, t.name)} ENABLE ROW LEVEL SECURITY;"
     if t.rls_forced:

@@ -222,9 +222,9 @@ def _column_default(text: str) -> str:
 
 def columns(rows: Rows) -> Iterator[SchemaObject]:
     (schema, table, name, position, type_, not_null, default_, generated_, identity,
-     coll_schema, coll, comment, virtual) = rows.positions(
+     coll_schema, coll, comment, virtual, validated) = rows.positions(
         "schema", "table", "name", "position", "type", "not_null", "default", "generated",
-        "identity", "collation_schema", "collation", "comment", "virtual")
+        "identity", "collation_schema", "collation", "comment", "virtual", "not_null_validated")
     for r in rows:
         type_text = _type_text(r[type_])
         default = None
@@ -234,7 +234,8 @@ def columns(rows: Rows) -> Iterator[SchemaObject]:
         yield Column(r[schema], r[table], r[name], type_text, r[not_null], default,
                      _IDENTITY.get(r[identity] or ""), generated,
                      _collation(r[coll_schema], r[coll]),
-                     position=r[position], comment=r[comment], virtual=r[virtual])
+                     position=r[position], comment=r[comment], virtual=r[virtual],
+                     not_null_validated=r[validated])
 
 
 _FK_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL",

@@ -197,7 +197,8 @@ class AlterTableReplay(ReplayState):
                 column = self._not_null_column(schema, table, a.name)
                 if column is not None:  # PostgreSQL 18: dropping it drops the NOT NULL
                     col = self.catalog.objects[Key("column", schema, table, column)]
-                    self._put(replace(col, not_null=False))  # type: ignore[type-var]
+                    self._put(replace(col, not_null=False,  # type: ignore[type-var]
+                                      not_null_validated=True))
                 elif not a.if_exists:
                     self._conflict(f'constraint "{a.name}" of relation "{table}" does not exist')
                 return []
@@ -208,6 +209,9 @@ class AlterTableReplay(ReplayState):
             obj = self.catalog.objects.get(key)
             if obj is not None:
                 self._put(replace(obj, validated=True))  # type: ignore[type-var]
+            elif (column := self._not_null_column(schema, table, a.name)) is not None:
+                col = self.catalog.objects[Key("column", schema, table, column)]
+                self._put(replace(col, not_null_validated=True))  # type: ignore[type-var]
             return []
         if isinstance(a, ops.AlterColumn):
             self._alter_column(schema, table, a)
@@ -349,7 +353,8 @@ class AlterTableReplay(ReplayState):
         elif a.what == "default":
             self._put(replace(col, default=canonical_default(a.value, col.type)))  # type: ignore[arg-type]
         elif a.what == "not_null":
-            self._put(replace(col, not_null=bool(a.value)))
+            # SET NOT NULL validates a NOT VALID one; DROP NOT NULL drops it
+            self._put(replace(col, not_null=bool(a.value), not_null_validated=True))
         elif a.what == "identity":
             self._put(replace(col, identity=a.value, not_null=col.not_null or a.value is not None))  # type: ignore[arg-type]
             if a.value is None:

@@ -369,7 +369,11 @@ class TableReplay(ReplayState):
         elif c.type == "foreign key":
             name = c.name or choose_name(table, name_addition(columns), "fkey", taken_con)
         elif c.type == "not null":
-            # PostgreSQL 18 names NOT NULL constraints; attnotnull is set even NOT VALID
+            # PostgreSQL 18 names NOT NULL constraints; attnotnull is set even NOT VALID, and
+            # a NOT VALID one is left unvalidated (not in CREATE TABLE: the table is empty)
+            col = self.catalog.objects.get(Key("column", schema, table, columns[0]))
+            if c.not_valid and isinstance(col, Column) and not col.not_null:
+                self._put(replace(col, not_null=True, not_null_validated=False))
             self._set_not_null(schema, table, columns)
             if c.name:
                 self._not_null_names[(schema, table, c.name)] = columns[0]

@@ -6,7 +6,9 @@
 --   not_null bool, default text (pg_get_expr; NULL for generated columns), generated text
 --   (the generation expression, else NULL), identity text ('a' always, 'd' by default, ''),
 --   collation_schema text, collation text (NULL when the type's own), comment text,
---   virtual bool (attgenerated 'v': PostgreSQL 18's VIRTUAL generated column, not STORED).
+--   virtual bool (attgenerated 'v': PostgreSQL 18's VIRTUAL generated column, not STORED),
+--   not_null_validated bool (false for a PostgreSQL 18 NOT NULL ... NOT VALID constraint not
+--   validated yet; older servers have no NOT NULL rows in pg_constraint: always true).
 -- A default cannot refer to a column, so it is deparsed without its table (relid 0): with
 -- the table, pg_get_expr builds the table's relcache entry, half this query's time on a
 -- 5,000-table schema. A generation expression refers to columns and needs it.
@@ -20,6 +22,10 @@ SELECT n.nspname AS schema,
        CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0) END AS default,
        CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
        a.attgenerated = 'v' AS virtual,
+       a.attnotnull AND NOT EXISTS (
+           SELECT 1 FROM pg_constraint AS nn
+           WHERE nn.conrelid = a.attrelid AND nn.contype = 'n' AND nn.conkey[1] = a.attnum
+             AND NOT nn.convalidated) OR NOT a.attnotnull AS not_null_validated,
        CASE WHEN c.relispartition AND a.attidentity <> '' AND EXISTS (
               SELECT 1 FROM pg_inherits AS i
               JOIN pg_attribute AS pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname
