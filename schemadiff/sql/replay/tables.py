@@ -145,6 +145,7 @@ class TableReplay(ReplayState):
                     default=c.default if "DEFAULTS" in options else None,
                     generated=c.generated if "GENERATED" in options else None,
                     virtual=c.virtual and "GENERATED" in options,
+                    not_null_validated=True,  # the copy's NOT NULL is a new, valid one
                     identity=c.identity if "IDENTITY" in options else None))
             if "CONSTRAINTS" in options:
                 copied_checks += [
