@@ -255,7 +255,7 @@ class AlterType(Op):
     ``rename`` (new), ``set_schema`` (schema), ``add_attribute`` (name, TypeRef),
     ``drop_attribute`` (name), ``alter_attribute`` (name, TypeRef), ``rename_attribute``
     (old, new), ``set_default`` (expr|None), ``set_not_null`` (bool), ``add_check`` (name, expr),
-    ``drop_constraint`` (name), ``noop``.
+    ``drop_constraint`` (name, if_exists), ``noop``.
     """
 
     name: QName
