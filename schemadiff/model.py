@@ -246,6 +246,8 @@ class Column(TableLevel):
     virtual: bool = False
     #: false for PostgreSQL 18's NOT NULL ... NOT VALID not yet validated (rows may hold NULL)
     not_null_validated: bool = True
+    #: PostgreSQL 18: its NOT NULL is NO INHERIT (the tables inheriting it do not get it)
+    not_null_no_inherit: bool = False
     KIND = "column"
 
 

@@ -81,6 +81,16 @@ ALTER TABLE t ADD COLUMN e int GENERATED ALWAYS AS (a * 2) STORED;
 ALTER TABLE t ALTER COLUMN e DROP EXPRESSION;
 """),
     ("virtual-generated", 18, GENERATED),
+    ("not-null-no-inherit", 18, """
+CREATE TABLE p (a int NOT NULL NO INHERIT, b int CONSTRAINT pb NOT NULL NO INHERIT, c int,
+                d int NOT NULL, e int NOT NULL NO INHERIT, f int);
+ALTER TABLE p ADD CONSTRAINT pc NOT NULL c NO INHERIT;
+ALTER TABLE p ALTER CONSTRAINT p_d_not_null NO INHERIT;
+ALTER TABLE p ALTER CONSTRAINT p_e_not_null INHERIT;
+ALTER TABLE p ADD CONSTRAINT pf NOT NULL f NO INHERIT NOT VALID;
+CREATE TABLE ch (x int) INHERITS (p);
+CREATE TABLE cp (LIKE p INCLUDING ALL);
+"""),
     ("domain-not-null-constraint", 17, """
 CREATE DOMAIN d2 AS int;
 ALTER DOMAIN d2 ADD CONSTRAINT d2_nn NOT NULL;
@@ -144,6 +154,8 @@ DRIFT: list[tuple[str, int, str, str, tuple[str, str]]] = [
      "CREATE TABLE t (a int);\nALTER TABLE t ALTER COLUMN a SET NOT NULL;",
      "CREATE TABLE t (a int);\nALTER TABLE t ADD CONSTRAINT n NOT NULL a NOT VALID;",
      ("a", "not_null_validated")),
+    ("not-null-no-inherit", 18, "CREATE TABLE t (a int NOT NULL NO INHERIT);",
+     "CREATE TABLE t (a int NOT NULL);", ("a", "not_null_no_inherit")),
     ("not-enforced-check", 18,
      "CREATE TABLE t (a int, CONSTRAINT c CHECK (a > 0) NOT ENFORCED);",
      "CREATE TABLE t (a int, CONSTRAINT c CHECK (a > 0));", ("c", "enforced")),

@@ -258,6 +258,8 @@ def _deferral(s: Stream, c: dict[str, object]) -> None:
             c["not_valid"] = True
         elif s.accept("NO", "INHERIT"):
             c["no_inherit"] = True
+        elif s.accept("INHERIT"):  # PostgreSQL 18: ALTER CONSTRAINT n INHERIT (a NOT NULL)
+            c["no_inherit"] = False
         elif s.accept("NOT", "ENFORCED"):  # PostgreSQL 18
             c["not_enforced"] = True
         elif s.accept("ENFORCED"):
@@ -411,9 +413,10 @@ def column_def(s: Stream) -> ColumnDef:
         cname = s.ident() if s.accept("CONSTRAINT") else None
         if s.accept("NOT", "NULL"):
             c["not_null"] = True
+            d0: dict[str, object] = {"type": "not null", "name": cname, "columns": (name,)}
+            _deferral(s, d0)
+            c["not_null_no_inherit"] = bool(d0.get("no_inherit"))  # PostgreSQL 18
             if cname is not None:  # PostgreSQL 18 keeps the name of a NOT NULL constraint
-                d0: dict[str, object] = {"type": "not null", "name": cname, "columns": (name,)}
-                _deferral(s, d0)
                 constraints.append(ConstraintDef(**d0))  # type: ignore[arg-type]
         elif s.accept("NULL"):
             c["not_null"] = False

@@ -129,7 +129,7 @@ def _column(c: Column) -> str:
     if c.default is not None:
         out += f" DEFAULT {column_default(c)}"
     if c.not_null and c.not_null_validated:  # a NOT VALID one: added after (_table)
-        out += " NOT NULL"
+        out += " NOT NULL" + (" NO INHERIT" if c.not_null_no_inherit else "")
     return out
 
 
@@ -151,7 +151,7 @@ def _table(t: Table, catalog: Catalog) -> str:
     for c in catalog.columns(t.schema, t.name):
         if c.not_null and not c.not_null_validated:  # PostgreSQL 18
             out += (f"\nALTER TABLE {_q(t.schema, t.name)} ADD NOT NULL {quote_ident(c.name)}"
-                    " NOT VALID;")
+                    + (" NO INHERIT" if c.not_null_no_inherit else "") + " NOT VALID;")
     if t.rls_enabled:
         out += f"\nALTER TABLE {_q(t.schema, t.name)} ENABLE ROW LEVEL SECURITY;"
     if t.rls_forced:

@@ -222,9 +222,10 @@ def _column_default(text: str) -> str:
 
 def columns(rows: Rows) -> Iterator[SchemaObject]:
     (schema, table, name, position, type_, not_null, default_, generated_, identity,
-     coll_schema, coll, comment, virtual, validated) = rows.positions(
+     coll_schema, coll, comment, virtual, validated, no_inherit) = rows.positions(
         "schema", "table", "name", "position", "type", "not_null", "default", "generated",
-        "identity", "collation_schema", "collation", "comment", "virtual", "not_null_validated")
+        "identity", "collation_schema", "collation", "comment", "virtual", "not_null_validated",
+        "not_null_no_inherit")
     for r in rows:
         type_text = _type_text(r[type_])
         default = None
@@ -235,7 +236,7 @@ def columns(rows: Rows) -> Iterator[SchemaObject]:
                      _IDENTITY.get(r[identity] or ""), generated,
                      _collation(r[coll_schema], r[coll]),
                      position=r[position], comment=r[comment], virtual=r[virtual],
-                     not_null_validated=r[validated])
+                     not_null_validated=r[validated], not_null_no_inherit=r[no_inherit])
 
 
 _FK_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL",

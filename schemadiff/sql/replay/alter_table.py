@@ -198,7 +198,7 @@ class AlterTableReplay(ReplayState):
                 if column is not None:  # PostgreSQL 18: dropping it drops the NOT NULL
                     col = self.catalog.objects[Key("column", schema, table, column)]
                     self._put(replace(col, not_null=False,  # type: ignore[type-var]
-                                      not_null_validated=True))
+                                      not_null_validated=True, not_null_no_inherit=False))
                 elif not a.if_exists:
                     self._conflict(f'constraint "{a.name}" of relation "{table}" does not exist')
                 return []
@@ -328,6 +328,11 @@ class AlterTableReplay(ReplayState):
         if a.what == "constraint_deferral":
             ckey = Key("constraint", schema, table, a.name)
             con = self.catalog.objects.get(ckey)
+            column = None if con is not None else self._not_null_column(schema, table, a.name)
+            if column is not None and "no_inherit" in a.value:  # type: ignore[operator]
+                # PostgreSQL 18: ALTER CONSTRAINT of a NOT NULL sets its [NO] INHERIT
+                nn = self.catalog.objects[Key("column", schema, table, column)]
+                self._put(replace(nn, not_null_no_inherit=a.value["no_inherit"]))  # type: ignore
             if con is not None:
                 d: dict[str, Any] = a.value  # type: ignore[assignment]
                 d = {k: v for k, v in d.items() if k in ("deferrable", "initially_deferred")}
@@ -354,7 +359,8 @@ class AlterTableReplay(ReplayState):
             self._put(replace(col, default=canonical_default(a.value, col.type)))  # type: ignore[arg-type]
         elif a.what == "not_null":
             # SET NOT NULL validates a NOT VALID one; DROP NOT NULL drops it
-            self._put(replace(col, not_null=bool(a.value), not_null_validated=True))
+            self._put(replace(col, not_null=bool(a.value), not_null_validated=True,
+                              not_null_no_inherit=col.not_null_no_inherit and bool(a.value)))
         elif a.what == "identity":
             self._put(replace(col, identity=a.value, not_null=col.not_null or a.value is not None))  # type: ignore[arg-type]
             if a.value is None:

@@ -301,7 +301,8 @@ class TableReplay(ReplayState):
         default = canonical_default(default, type_text)
         self._put(Column(schema, table, col.name, type_text, not_null, default, col.identity,
                          col.generated, collation, position=position,
-                         virtual=col.generated is not None and col.virtual))
+                         virtual=col.generated is not None and col.virtual,
+                         not_null_no_inherit=col.not_null and col.not_null_no_inherit))
         if col.identity is not None:
             self._identity_added(schema, table, col.name, col.identity_sequence)
         return list(col.constraints)
@@ -373,8 +374,9 @@ class TableReplay(ReplayState):
             # PostgreSQL 18 names NOT NULL constraints; attnotnull is set even NOT VALID, and
             # a NOT VALID one is left unvalidated (not in CREATE TABLE: the table is empty)
             col = self.catalog.objects.get(Key("column", schema, table, columns[0]))
-            if c.not_valid and isinstance(col, Column) and not col.not_null:
-                self._put(replace(col, not_null=True, not_null_validated=False))
+            if isinstance(col, Column) and not col.not_null:
+                self._put(replace(col, not_null=True, not_null_validated=not c.not_valid,
+                                  not_null_no_inherit=c.no_inherit))
             self._set_not_null(schema, table, columns)
             if c.name:
                 self._not_null_names[(schema, table, c.name)] = columns[0]

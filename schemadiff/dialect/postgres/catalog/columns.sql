@@ -8,7 +8,8 @@
 --   collation_schema text, collation text (NULL when the type's own), comment text,
 --   virtual bool (attgenerated 'v': PostgreSQL 18's VIRTUAL generated column, not STORED),
 --   not_null_validated bool (false for a PostgreSQL 18 NOT NULL ... NOT VALID constraint not
---   validated yet; older servers have no NOT NULL rows in pg_constraint: always true).
+--   validated yet), not_null_no_inherit bool (its NO INHERIT); older servers have no NOT NULL
+--   rows in pg_constraint: true and false.
 -- A default cannot refer to a column, so it is deparsed without its table (relid 0): with
 -- the table, pg_get_expr builds the table's relcache entry, half this query's time on a
 -- 5,000-table schema. A generation expression refers to columns and needs it.
@@ -22,10 +23,8 @@ SELECT n.nspname AS schema,
        CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0) END AS default,
        CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
        a.attgenerated = 'v' AS virtual,
-       a.attnotnull AND NOT EXISTS (
-           SELECT 1 FROM pg_constraint AS nn
-           WHERE nn.conrelid = a.attrelid AND nn.contype = 'n' AND nn.conkey[1] = a.attnum
-             AND NOT nn.convalidated) OR NOT a.attnotnull AS not_null_validated,
+       COALESCE(nn.convalidated, true) AS not_null_validated,
+       COALESCE(nn.connoinherit, false) AS not_null_no_inherit,
        CASE WHEN c.relispartition AND a.attidentity <> '' AND EXISTS (
               SELECT 1 FROM pg_inherits AS i
               JOIN pg_attribute AS pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname
@@ -40,6 +39,8 @@ JOIN pg_class AS c ON c.oid = a.attrelid
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 JOIN pg_type AS t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef AS ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN pg_constraint AS nn
+  ON nn.conrelid = a.attrelid AND nn.contype = 'n' AND nn.conkey[1] = a.attnum AND a.attnotnull
 LEFT JOIN pg_collation AS co ON co.oid = a.attcollation
 LEFT JOIN pg_namespace AS cn ON cn.oid = co.collnamespace
 WHERE c.relkind IN ('r', 'p')
