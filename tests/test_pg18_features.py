@@ -74,6 +74,16 @@ CREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
 
 #: (id, the oldest major version with the syntax, SQL)
 CASES: list[tuple[str, int, str]] = [
+    ("like-copies-checks-valid", 12, """
+CREATE TABLE t (a int, b int, CONSTRAINT a_pos CHECK (a > 0));
+ALTER TABLE t ADD CONSTRAINT b_pos CHECK (b > 0) NOT VALID;
+CREATE TABLE cp (LIKE t INCLUDING ALL);
+"""),
+    ("like-copies-not-enforced", 18, """
+CREATE TABLE t (a int, b int, CONSTRAINT a_pos CHECK (a > 0) NOT ENFORCED);
+ALTER TABLE t ADD CONSTRAINT b_pos CHECK (b > 0) NOT VALID;
+CREATE TABLE cp (LIKE t INCLUDING CONSTRAINTS);
+"""),
     ("stored-generated-set-expression", 17, """
 CREATE TABLE t (a int, d int GENERATED ALWAYS AS (a + 2) STORED);
 ALTER TABLE t ALTER COLUMN d SET EXPRESSION AS (a + 3);

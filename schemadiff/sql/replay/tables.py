@@ -149,7 +149,9 @@ class TableReplay(ReplayState):
                     identity=c.identity if "IDENTITY" in options else None))
             if "CONSTRAINTS" in options:
                 copied_checks += [
-                    replace(o, schema=schema, table=name,
+                    # the copy of a NOT VALID CHECK is valid (its table is empty), but a NOT
+                    # ENFORCED one stays unvalidated (PostgreSQL 18)
+                    replace(o, schema=schema, table=name, validated=o.enforced,
                             comment=o.comment if "COMMENTS" in options else None)
                     for o in self.catalog.on_table(like.schema, like.name)
                     if isinstance(o, Constraint) and o.type == "check"]
