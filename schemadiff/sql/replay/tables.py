@@ -329,11 +329,22 @@ class TableReplay(ReplayState):
                 for con in added[-1:]:
                     for part in children:
                         self._clone_constraint(con, part)
+            elif recurse and c.type == "not null" and not c.no_inherit:
+                self._not_null_to_children(schema, table, c)
             elif recurse and c.type == "foreign key":  # a partition's equal one is attached
                 fks = [o for o in self.catalog.on_table(schema, table) if isinstance(o, Constraint)
                        and o.type == "foreign key" and (c.name is None or o.name == c.name)]
                 for part in self._partitions(schema, table) if fks else ():
                     self._foreign_key_attached(fks[-1], part)
+
+    def _not_null_to_children(self, schema: str, table: str, c: ops.ConstraintDef) -> None:
+        """PostgreSQL 18's ``ADD CONSTRAINT n NOT NULL col [NOT VALID]`` reaches the
+        partitions and inheriting tables (their own column, NOT VALID too), and theirs."""
+        for child in self._children(schema, table):
+            col = self.catalog.objects.get(Key("column", child.schema, child.name, c.columns[0]))
+            if isinstance(col, Column) and not col.not_null:
+                self._put(replace(col, not_null=True, not_null_validated=not c.not_valid))
+            self._not_null_to_children(child.schema, child.name, c)
 
     def _add_constraint(self, schema: str, table: str, c: ops.ConstraintDef) -> None:
         def taken_rel(n: str) -> bool:
