@@ -8,14 +8,16 @@ feature, and requires the difference to be found both ways: no silent equality.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
 from pg import PgServer
-from schemadiff.differences import diff_catalogs
+from schemadiff.differences import Change, Difference, diff_catalogs
 from schemadiff.history import replay_sql
-from schemadiff.model import Constraint, Key
+from schemadiff.model import Catalog, Column, Constraint, Key, Table
+from schemadiff.schema_repair import plan_schema_repair
 from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 from schemadiff.sql import grammar as g
@@ -239,3 +241,38 @@ def test_enforcement_replay(sql: str, enforced: bool, validated: bool) -> None:
     c = replay.catalog.objects[Key("constraint", "public", "t", "c")]
     assert isinstance(c, Constraint)
     assert (c.enforced, c.validated) == (enforced, validated)
+
+
+@pytest.mark.parametrize(("expected", "actual", "sql"), [
+    (Column("public", "t", "a", "integer", True), Column("public", "t", "a", "integer"),
+     ["ALTER TABLE public.t ALTER COLUMN a SET NOT NULL;"]),
+    (Column("public", "t", "a", "integer", True),
+     Column("public", "t", "a", "integer", True, not_null_validated=False),
+     ["ALTER TABLE public.t ALTER COLUMN a SET NOT NULL;"]),
+    (Column("public", "t", "a", "integer", True, not_null_validated=False),
+     Column("public", "t", "a", "integer"),
+     ["ALTER TABLE public.t ADD NOT NULL a NOT VALID;"]),
+    (Column("public", "t", "a", "integer", True, not_null_validated=False),
+     Column("public", "t", "a", "integer", True),
+     ["ALTER TABLE public.t ALTER COLUMN a DROP NOT NULL;",
+      "ALTER TABLE public.t ADD NOT NULL a NOT VALID;"]),
+    (Column("public", "t", "a", "integer", True, not_null_no_inherit=True),
+     Column("public", "t", "a", "integer", True),
+     ["ALTER TABLE public.t ALTER COLUMN a DROP NOT NULL;",
+      "ALTER TABLE public.t ADD NOT NULL a NO INHERIT;"]),
+    (Column("public", "t", "a", "integer"),
+     Column("public", "t", "a", "integer", True, not_null_no_inherit=True),
+     ["ALTER TABLE public.t ALTER COLUMN a DROP NOT NULL;"]),
+    (Column("public", "t", "a", "integer", generated="b * 2", virtual=True),
+     Column("public", "t", "a", "integer", generated="b * 2"), []),
+])
+def test_not_null_and_virtual_repair(expected: Column, actual: Column, sql: list[str]) -> None:
+    table = Table("public", "t")
+    attrs = [f.name for f in fields(Column) if f.compare
+             and getattr(expected, f.name) != getattr(actual, f.name)]
+    drift = [Difference(expected.key, Change.CHANGED, attribute=a, migration="1",
+                        expected=getattr(expected, a), actual=getattr(actual, a)) for a in attrs]
+    repair = plan_schema_repair(drift, Catalog({o.key: o for o in (table, expected)}),
+                                Catalog({o.key: o for o in (table, actual)}))
+    assert repair.statements == sql, repair.text
+    assert bool(repair.notes) is not sql
