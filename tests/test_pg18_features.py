@@ -81,6 +81,12 @@ CREATE TABLE t (a int, b int, CONSTRAINT a_pos CHECK (a > 0));
 ALTER TABLE t ADD CONSTRAINT b_pos CHECK (b > 0) NOT VALID;
 CREATE TABLE cp (LIKE t INCLUDING ALL);
 """),
+    ("grandparent-not-null", 12, """
+CREATE TABLE h (a int, b int NOT NULL, d int DEFAULT 1);
+CREATE TABLE hc (c int, d int DEFAULT 2) INHERITS (h);
+CREATE TABLE hcc (b int, d int) INHERITS (hc);
+ALTER TABLE h ALTER COLUMN a SET NOT NULL;
+"""),
     ("like-copies-not-enforced", 18, """
 CREATE TABLE t (a int, b int, CONSTRAINT a_pos CHECK (a > 0) NOT ENFORCED);
 ALTER TABLE t ADD CONSTRAINT b_pos CHECK (b > 0) NOT VALID;
@@ -112,6 +118,11 @@ ALTER TABLE pt ATTACH PARTITION pt2 FOR VALUES IN (2);
 ALTER TABLE pt ADD CONSTRAINT id_nn NOT NULL id NOT VALID;
 ALTER TABLE pt ADD CONSTRAINT a_nn NOT NULL a;
 CREATE TABLE pt3 PARTITION OF pt FOR VALUES IN (3);
+CREATE TABLE h (a int, b int);
+CREATE TABLE hc (a int, c int) INHERITS (h);
+CREATE TABLE hcc (b int) INHERITS (hc);
+ALTER TABLE h ADD CONSTRAINT ha NOT NULL a NOT VALID;
+ALTER TABLE h ADD CONSTRAINT hb NOT NULL b;
 """),
     ("domain-not-null-constraint", 17, """
 CREATE DOMAIN d2 AS int;

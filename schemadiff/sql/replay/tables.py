@@ -123,9 +123,11 @@ class TableReplay(ReplayState):
             if self._uncompared_key("relation", parent_name) is not None:
                 continue  # a foreign table: its columns are not held
             inherited = self._table(parent_name)
+            # the parent's own column, else the one it inherits (a grandparent's NOT NULL)
+            theirs = {pc.name: pc for pc in self._inherited_columns(inherited)}
             for i, c in enumerate(columns):
                 pc: Column | None = self.catalog.objects.get(  # type: ignore[assignment]
-                    Key("column", inherited.schema, inherited.name, c.name))
+                    Key("column", inherited.schema, inherited.name, c.name)) or theirs.get(c.name)
                 if pc is not None:  # the parent's generation expression comes along too
                     columns[i] = replace(c, default=c.default or pc.default,
                                          not_null=c.not_null or pc.not_null,
@@ -340,7 +342,7 @@ class TableReplay(ReplayState):
     def _not_null_to_children(self, schema: str, table: str, c: ops.ConstraintDef) -> None:
         """PostgreSQL 18's ``ADD CONSTRAINT n NOT NULL col [NOT VALID]`` reaches the
         partitions and inheriting tables (their own column, NOT VALID too), and theirs."""
-        for child in self._children(schema, table):
+        for child in [*self._children(schema, table), *self._inheritors(schema, table)]:
             col = self.catalog.objects.get(Key("column", child.schema, child.name, c.columns[0]))
             if isinstance(col, Column) and not col.not_null:
                 self._put(replace(col, not_null=True, not_null_validated=not c.not_valid))
