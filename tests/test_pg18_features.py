@@ -287,3 +287,14 @@ def test_not_null_and_virtual_repair(expected: Column, actual: Column, sql: list
                                 Catalog({o.key: o for o in (table, actual)}))
     assert repair.statements == sql, repair.text
     assert bool(repair.notes) is not sql
+
+
+def test_validate_of_a_not_null_named_before_a_rename_is_said() -> None:
+    """PostgreSQL keeps a NOT NULL's name through a rename of its table: the model holds no
+    such name, so the VALIDATE is said rather than silently left NOT VALID."""
+    replay = replay_sql("CREATE TABLE t (a int);\nALTER TABLE t ADD NOT NULL a NOT VALID;\n"
+                        "ALTER TABLE t RENAME TO u;\n"
+                        "ALTER TABLE u VALIDATE CONSTRAINT t_a_not_null;\n", "m.sql")
+    assert [d.message for d in replay.diagnostics] == [
+        'VALIDATE CONSTRAINT t_a_not_null: which NOT VALID NOT NULL of "u" it names is not '
+        "modelled"]
