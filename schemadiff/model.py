@@ -239,9 +239,15 @@ class Column(TableLevel):
     not_null: bool = False
     default: str | None = None  # normalized expression
     identity: str | None = None  # "always" | "by default"
-    generated: str | None = None  # normalized expression of GENERATED ALWAYS AS (...) STORED
+    generated: str | None = None  # normalized expression of GENERATED ALWAYS AS (...)
     collation: str | None = None
     position: int = field(default=0, compare=False)
+    #: a generated column computed when read (PostgreSQL 18's VIRTUAL, its default), not STORED
+    virtual: bool = False
+    #: false for PostgreSQL 18's NOT NULL ... NOT VALID not yet validated (rows may hold NULL)
+    not_null_validated: bool = True
+    #: PostgreSQL 18: its NOT NULL is NO INHERIT (the tables inheriting it do not get it)
+    not_null_no_inherit: bool = False
     KIND = "column"
 
 
@@ -267,6 +273,11 @@ class Constraint(TableLevel):
     validated: bool = True
     no_inherit: bool = False
     index_comment: str | None = None  # COMMENT ON INDEX of the index behind it (its own)
+    #: PostgreSQL 18: false for a CHECK or foreign key declared NOT ENFORCED (never validated)
+    enforced: bool = True
+    #: PostgreSQL 18 temporal keys: the last key column is ``WITHOUT OVERLAPS`` (primary key,
+    #: unique) or ``PERIOD`` (foreign key, on both sides)
+    period: bool = False
     KIND = "constraint"
 
 

@@ -555,8 +555,19 @@ def _column_changes(e: Column, a: Column, attrs: set[str], header: list[str],
     if "default" in attrs:
         sql.append(f"{col} SET DEFAULT {ddl.column_default(e)};" if e.default is not None
                    else f"{col} DROP DEFAULT;")
-    if "not_null" in attrs:
-        sql.append(f"{col} {'SET' if e.not_null else 'DROP'} NOT NULL;")
+    nn = attrs & {"not_null", "not_null_validated", "not_null_no_inherit"}
+    if nn:
+        if not e.not_null:
+            sql.append(f"{col} DROP NOT NULL;")
+        elif e.not_null_validated and not e.not_null_no_inherit and (
+                nn == {"not_null"} or (nn == {"not_null_validated"} and a.not_null)):
+            sql.append(f"{col} SET NOT NULL;")  # validates a NOT VALID one too
+        else:  # PostgreSQL 18: NO INHERIT and NOT VALID are said when it is added
+            if a.not_null:
+                sql.append(f"{col} DROP NOT NULL;")
+            sql.append(f"ALTER TABLE {table} ADD NOT NULL {quote_ident(e.name)}"
+                       + (" NO INHERIT" if e.not_null_no_inherit else "")
+                       + ("" if e.not_null_validated else " NOT VALID") + ";")
     if "identity" in attrs:
         if e.identity is None:
             sql.append(f"{col} DROP IDENTITY;")
@@ -577,6 +588,10 @@ def _column_changes(e: Column, a: Column, attrs: set[str], header: list[str],
     if "generated" in attrs:
         out.append(_unrepairable(e.key, "alter", header, "a generated expression cannot be "
                                  "changed in place: re-create the column by hand"))
+    elif "virtual" in attrs:
+        out.append(_unrepairable(e.key, "alter", header, "a generated column cannot change "
+                                 "between STORED and VIRTUAL in place: re-create the column by "
+                                 "hand"))
     if sql or comment:
         # set the type first: a default is checked against the new type
         out.append(Step(e.key, "alter", sql + comment, header, needs=set()))

@@ -151,6 +151,26 @@ def qname_list(s: Stream) -> list[QName]:
     return out
 
 
+def _temporal_key(s: Stream, c: dict[str, object], marker: tuple[str, ...], before: bool
+                  ) -> tuple[str, ...]:
+    """A key's column list whose last column may carry PostgreSQL 18's temporal ``marker``:
+    ``(id, valid WITHOUT OVERLAPS)`` (after it) or ``(id, PERIOD valid)`` (before it); a
+    marker sets ``c["period"]``."""
+    s.expect_punct("(")
+    out: list[str] = []
+    while True:
+        if before and s.at(*marker) and (nxt := s.peek(1)) is not None and nxt.kind != "punct":
+            s.accept(*marker)
+            c["period"] = True
+        out.append(s.ident())
+        if not before and s.accept(*marker):
+            c["period"] = True
+        if not s.accept_punct(","):
+            break
+    s.expect_punct(")")
+    return tuple(out)
+
+
 def ident_list_in_parens(s: Stream) -> tuple[str, ...]:
     s.expect_punct("(")
     out = [s.ident()]
@@ -238,8 +258,12 @@ def _deferral(s: Stream, c: dict[str, object]) -> None:
             c["not_valid"] = True
         elif s.accept("NO", "INHERIT"):
             c["no_inherit"] = True
-        elif s.accept("NOT", "ENFORCED") or s.accept("ENFORCED"):
-            pass
+        elif s.accept("INHERIT"):  # PostgreSQL 18: ALTER CONSTRAINT n INHERIT (a NOT NULL)
+            c["no_inherit"] = False
+        elif s.accept("NOT", "ENFORCED"):  # PostgreSQL 18
+            c["not_enforced"] = True
+        elif s.accept("ENFORCED"):
+            c["not_enforced"] = False
         else:
             return
 
@@ -269,7 +293,7 @@ def references(s: Stream, c: dict[str, object]) -> None:
     s.expect("REFERENCES")
     c["ref_table"] = qname(s)
     if s.at_punct("("):
-        c["ref_columns"] = ident_list_in_parens(s)
+        c["ref_columns"] = _temporal_key(s, c, ("PERIOD",), before=True)
     while True:
         if s.accept("MATCH"):
             c["match"] = s.next().text.upper()
@@ -301,13 +325,13 @@ def table_constraint(s: Stream) -> ConstraintDef:
         if s.accept("USING", "INDEX"):
             c["using_index"] = s.ident()
         else:
-            cols = ident_list_in_parens(s)
+            cols = _temporal_key(s, c, ("WITHOUT", "OVERLAPS"), before=False)
             c["columns"] = cols
             c["key_names"] = cols
             _index_parameters(s, c)
     elif s.accept("FOREIGN", "KEY"):
         c["type"] = "foreign key"
-        c["columns"] = ident_list_in_parens(s)
+        c["columns"] = _temporal_key(s, c, ("PERIOD",), before=True)
         references(s, c)
     elif s.accept("EXCLUDE"):
         c["type"] = "exclude"
@@ -389,9 +413,10 @@ def column_def(s: Stream) -> ColumnDef:
         cname = s.ident() if s.accept("CONSTRAINT") else None
         if s.accept("NOT", "NULL"):
             c["not_null"] = True
+            d0: dict[str, object] = {"type": "not null", "name": cname, "columns": (name,)}
+            _deferral(s, d0)
+            c["not_null_no_inherit"] = bool(d0.get("no_inherit"))  # PostgreSQL 18
             if cname is not None:  # PostgreSQL 18 keeps the name of a NOT NULL constraint
-                d0: dict[str, object] = {"type": "not null", "name": cname, "columns": (name,)}
-                _deferral(s, d0)
                 constraints.append(ConstraintDef(**d0))  # type: ignore[arg-type]
         elif s.accept("NULL"):
             c["not_null"] = False
@@ -411,7 +436,9 @@ def column_def(s: Stream) -> ColumnDef:
             else:
                 s.expect("ALWAYS", "AS")
                 c["generated"] = expression(s.paren_text())
-                s.accept("STORED") or s.accept("VIRTUAL")
+                # PostgreSQL 18: VIRTUAL unless STORED (older servers require STORED)
+                c["virtual"] = not s.accept("STORED")
+                s.accept("VIRTUAL")
         elif s.accept("CHECK"):
             d: dict[str, object] = {"type": "check", "name": cname}
             d["expression"] = expression(s.paren_text())
@@ -434,7 +461,8 @@ def column_def(s: Stream) -> ColumnDef:
             references(s, d)
             _deferral(s, d)
             constraints.append(ConstraintDef(**d))  # type: ignore[arg-type]
-        elif s.at("DEFERRABLE") or s.at("NOT", "DEFERRABLE") or s.at("INITIALLY"):
+        elif (s.at("DEFERRABLE") or s.at("NOT", "DEFERRABLE") or s.at("INITIALLY")
+              or s.at("NOT", "ENFORCED") or s.at("ENFORCED")):
             d = {}
             _deferral(s, d)
             if constraints:

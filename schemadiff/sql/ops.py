@@ -43,6 +43,8 @@ class ConstraintDef:
     initially_deferred: bool = False
     not_valid: bool = False
     no_inherit: bool = False
+    not_enforced: bool = False  # PostgreSQL 18: NOT ENFORCED (a CHECK or foreign key)
+    period: bool = False  # PostgreSQL 18: the last key column WITHOUT OVERLAPS / PERIOD
     using_index: str | None = None
     # exclusion constraints: the USING method and index keys; also used for implicit index names
     method: str = "btree"
@@ -60,6 +62,8 @@ class ColumnDef:
     collation: str | None = None
     constraints: tuple[ConstraintDef, ...] = ()
     identity_sequence: QName | None = None  # GENERATED ... AS IDENTITY (SEQUENCE NAME s)
+    virtual: bool = False  # GENERATED ALWAYS AS (...) [VIRTUAL]: PostgreSQL 18, not STORED
+    not_null_no_inherit: bool = False  # NOT NULL NO INHERIT (PostgreSQL 18)
 
 
 @record
@@ -252,7 +256,7 @@ class AlterType(Op):
     ``rename`` (new), ``set_schema`` (schema), ``add_attribute`` (name, TypeRef),
     ``drop_attribute`` (name), ``alter_attribute`` (name, TypeRef), ``rename_attribute``
     (old, new), ``set_default`` (expr|None), ``set_not_null`` (bool), ``add_check`` (name, expr),
-    ``drop_constraint`` (name), ``noop``.
+    ``drop_constraint`` (name, if_exists), ``noop``.
     """
 
     name: QName

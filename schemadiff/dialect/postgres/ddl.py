@@ -78,16 +78,25 @@ def _cols(names: tuple[str, ...]) -> str:
     return ", ".join(quote_ident(c) for c in names)
 
 
+def _temporal(names: tuple[str, ...], period: bool) -> str:
+    """A foreign key's column list, ``PERIOD`` before its last column when temporal."""
+    cols = [quote_ident(c) for c in names]
+    if period and cols:
+        cols[-1] = "PERIOD " + cols[-1]
+    return ", ".join(cols)
+
+
 def _constraint(c: Constraint) -> str:
+    period = " WITHOUT OVERLAPS" if c.period else ""
     if c.type in ("primary key", "unique"):
-        body = f"{c.type.upper()} ({_cols(c.columns)})"
+        body = f"{c.type.upper()} ({_cols(c.columns)}{period})"
         if c.include:
             body += f" INCLUDE ({_cols(c.include)})"
         if c.nulls_not_distinct:
             body = body.replace("UNIQUE", "UNIQUE NULLS NOT DISTINCT", 1)
     elif c.type == "foreign key":
-        body = (f"FOREIGN KEY ({_cols(c.columns)}) REFERENCES {c.ref_table}"
-                f" ({_cols(c.ref_columns)})")
+        body = (f"FOREIGN KEY ({_temporal(c.columns, c.period)}) REFERENCES {c.ref_table}"
+                f" ({_temporal(c.ref_columns, c.period)})")
         if c.match != "SIMPLE":
             body += f" MATCH {c.match}"
         if c.on_update != "NO ACTION":
@@ -101,7 +110,9 @@ def _constraint(c: Constraint) -> str:
         body = f"EXCLUDE {c.expression}"
     if c.deferrable:
         body += " DEFERRABLE" + (" INITIALLY DEFERRED" if c.initially_deferred else "")
-    if not c.validated:
+    if not c.enforced:
+        body += " NOT ENFORCED"  # never validated: NOT VALID would be refused with it
+    elif not c.validated:
         body += " NOT VALID"
     return f"ALTER TABLE {_q(c.schema, c.table)} ADD CONSTRAINT {quote_ident(c.name)} {body};"
 
@@ -111,13 +122,14 @@ def _column(c: Column) -> str:
     if c.collation:
         out += f" COLLATE {collation(c.collation)}"
     if c.generated:
-        out += f" GENERATED ALWAYS AS ({executable(c.generated)}) STORED"
+        kind = "VIRTUAL" if c.virtual else "STORED"
+        out += f" GENERATED ALWAYS AS ({executable(c.generated)}) {kind}"
     if c.identity:
         out += f" GENERATED {c.identity.upper()} AS IDENTITY"
     if c.default is not None:
         out += f" DEFAULT {column_default(c)}"
-    if c.not_null:
-        out += " NOT NULL"
+    if c.not_null and c.not_null_validated:  # a NOT VALID one: added after (_table)
+        out += " NOT NULL" + (" NO INHERIT" if c.not_null_no_inherit else "")
     return out
 
 
@@ -136,6 +148,10 @@ def _table(t: Table, catalog: Catalog) -> str:
     if t.partition_by:
         out += f" PARTITION BY {t.partition_by}"
     out += ";"
+    for c in catalog.columns(t.schema, t.name):
+        if c.not_null and not c.not_null_validated:  # PostgreSQL 18
+            out += (f"\nALTER TABLE {_q(t.schema, t.name)} ADD NOT NULL {quote_ident(c.name)}"
+                    + (" NO INHERIT" if c.not_null_no_inherit else "") + " NOT VALID;")
     if t.rls_enabled:
         out += f"\nALTER TABLE {_q(t.schema, t.name)} ENABLE ROW LEVEL SECURITY;"
     if t.rls_forced:

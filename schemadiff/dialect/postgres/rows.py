@@ -222,9 +222,10 @@ def _column_default(text: str) -> str:
 
 def columns(rows: Rows) -> Iterator[SchemaObject]:
     (schema, table, name, position, type_, not_null, default_, generated_, identity,
-     coll_schema, coll, comment) = rows.positions(
+     coll_schema, coll, comment, virtual, validated, no_inherit) = rows.positions(
         "schema", "table", "name", "position", "type", "not_null", "default", "generated",
-        "identity", "collation_schema", "collation", "comment")
+        "identity", "collation_schema", "collation", "comment", "virtual", "not_null_validated",
+        "not_null_no_inherit")
     for r in rows:
         type_text = _type_text(r[type_])
         default = None
@@ -234,7 +235,8 @@ def columns(rows: Rows) -> Iterator[SchemaObject]:
         yield Column(r[schema], r[table], r[name], type_text, r[not_null], default,
                      _IDENTITY.get(r[identity] or ""), generated,
                      _collation(r[coll_schema], r[coll]),
-                     position=r[position], comment=r[comment])
+                     position=r[position], comment=r[comment], virtual=r[virtual],
+                     not_null_validated=r[validated], not_null_no_inherit=r[no_inherit])
 
 
 _FK_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL",
@@ -269,7 +271,7 @@ def constraints(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
             _FK_MATCH[r["match"]] if foreign else "SIMPLE",
             tuple(r["include"]), r["nulls_not_distinct"], r["deferrable"],
             r["initially_deferred"], r["validated"], kind == "check" and r["no_inherit"],
-            r["index_comment"], comment=r["comment"],
+            r["index_comment"], enforced=r["enforced"], period=r["period"], comment=r["comment"],
         )
 
 

@@ -125,13 +125,15 @@ def _alter_type_action(s: Stream, name: ops.QName, domain: bool, ie: bool) -> op
             return op("set_not_null", False)
         if s.accept("ADD"):
             cname = s.ident() if s.accept("CONSTRAINT") else None
+            if s.accept("NOT", "NULL"):  # PostgreSQL 17: a NOT NULL constraint, maybe named
+                return op("set_not_null", True)
             s.expect("CHECK")
             expr = normalize_expression(s.paren_text())
             s.accept("NOT", "VALID")
             return op("add_check", cname, expr)
         if s.accept("DROP", "CONSTRAINT"):
-            s.accept("IF", "EXISTS")
-            return op("drop_constraint", s.ident())
+            if_exists = s.accept("IF", "EXISTS")
+            return op("drop_constraint", s.ident(), if_exists)
         if s.accept("RENAME", "CONSTRAINT"):
             old = s.ident()
             s.expect("TO")

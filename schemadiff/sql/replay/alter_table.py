@@ -197,7 +197,8 @@ class AlterTableReplay(ReplayState):
                 column = self._not_null_column(schema, table, a.name)
                 if column is not None:  # PostgreSQL 18: dropping it drops the NOT NULL
                     col = self.catalog.objects[Key("column", schema, table, column)]
-                    self._put(replace(col, not_null=False))  # type: ignore[type-var]
+                    self._put(replace(col, not_null=False,  # type: ignore[type-var]
+                                      not_null_validated=True, not_null_no_inherit=False))
                 elif not a.if_exists:
                     self._conflict(f'constraint "{a.name}" of relation "{table}" does not exist')
                 return []
@@ -208,6 +209,13 @@ class AlterTableReplay(ReplayState):
             obj = self.catalog.objects.get(key)
             if obj is not None:
                 self._put(replace(obj, validated=True))  # type: ignore[type-var]
+            elif (column := self._not_null_column(schema, table, a.name)) is not None:
+                col = self.catalog.objects[Key("column", schema, table, column)]
+                self._put(replace(col, not_null_validated=True))  # type: ignore[type-var]
+            elif any(not c.not_null_validated for c in self.catalog.columns(schema, table)):
+                # a NOT NULL named after the table or column before a rename: not held
+                self._diag(f"VALIDATE CONSTRAINT {a.name}: which NOT VALID NOT NULL of "
+                           f'"{table}" it names is not modelled')
             return []
         if isinstance(a, ops.AlterColumn):
             self._alter_column(schema, table, a)
@@ -324,9 +332,18 @@ class AlterTableReplay(ReplayState):
         if a.what == "constraint_deferral":
             ckey = Key("constraint", schema, table, a.name)
             con = self.catalog.objects.get(ckey)
+            column = None if con is not None else self._not_null_column(schema, table, a.name)
+            if column is not None and "no_inherit" in a.value:  # type: ignore[operator]
+                # PostgreSQL 18: ALTER CONSTRAINT of a NOT NULL sets its [NO] INHERIT
+                nn = self.catalog.objects[Key("column", schema, table, column)]
+                self._put(replace(nn, not_null_no_inherit=a.value["no_inherit"]))  # type: ignore
             if con is not None:
                 d: dict[str, Any] = a.value  # type: ignore[assignment]
                 d = {k: v for k, v in d.items() if k in ("deferrable", "initially_deferred")}
+                if "not_enforced" in a.value:  # type: ignore[operator]
+                    # PostgreSQL 18: ENFORCED validates it, NOT ENFORCED leaves it unvalidated
+                    enforced = not a.value["not_enforced"]  # type: ignore[index]
+                    d.update(enforced=enforced, validated=enforced)
                 self._put(replace(con, **d))  # type: ignore[type-var]
             return
         if col is None:
@@ -345,7 +362,9 @@ class AlterTableReplay(ReplayState):
         elif a.what == "default":
             self._put(replace(col, default=canonical_default(a.value, col.type)))  # type: ignore[arg-type]
         elif a.what == "not_null":
-            self._put(replace(col, not_null=bool(a.value)))
+            # SET NOT NULL validates a NOT VALID one; DROP NOT NULL drops it
+            self._put(replace(col, not_null=bool(a.value), not_null_validated=True,
+                              not_null_no_inherit=col.not_null_no_inherit and bool(a.value)))
         elif a.what == "identity":
             self._put(replace(col, identity=a.value, not_null=col.not_null or a.value is not None))  # type: ignore[arg-type]
             if a.value is None:
@@ -355,7 +374,9 @@ class AlterTableReplay(ReplayState):
         elif a.what == "identity_kind":
             self._put(replace(col, identity=a.value))  # type: ignore[arg-type]
         elif a.what == "generated":
-            self._put(replace(col, generated=a.value))  # type: ignore[arg-type]
+            # SET EXPRESSION keeps the column STORED or VIRTUAL; DROP EXPRESSION: neither
+            self._put(replace(col, generated=a.value,  # type: ignore[arg-type]
+                              virtual=col.virtual and a.value is not None))
 
     def _keep_bound(self, parent: Table, part: Table) -> None:
         """``DETACH PARTITION ... CONCURRENTLY`` keeps the partition's constraint on the table

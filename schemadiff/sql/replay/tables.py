@@ -98,7 +98,8 @@ class TableReplay(ReplayState):
             parent = self._table(op.partition_of)
             given = {c.name: c for c in columns}
             columns = [
-                ops.ColumnDef(c.name, None, c.not_null, c.default, None, c.generated, c.collation)
+                ops.ColumnDef(c.name, None, c.not_null, c.default, None, c.generated, c.collation,
+                              virtual=c.virtual)
                 for c in self.catalog.columns(parent.schema, parent.name)
             ]
             columns = [self._merge_partition_column(c, given.get(c.name)) for c in columns]
@@ -122,13 +123,16 @@ class TableReplay(ReplayState):
             if self._uncompared_key("relation", parent_name) is not None:
                 continue  # a foreign table: its columns are not held
             inherited = self._table(parent_name)
+            # the parent's own column, else the one it inherits (a grandparent's NOT NULL)
+            theirs = {pc.name: pc for pc in self._inherited_columns(inherited)}
             for i, c in enumerate(columns):
                 pc: Column | None = self.catalog.objects.get(  # type: ignore[assignment]
-                    Key("column", inherited.schema, inherited.name, c.name))
+                    Key("column", inherited.schema, inherited.name, c.name)) or theirs.get(c.name)
                 if pc is not None:  # the parent's generation expression comes along too
                     columns[i] = replace(c, default=c.default or pc.default,
                                          not_null=c.not_null or pc.not_null,
-                                         generated=c.generated or pc.generated)
+                                         generated=c.generated or pc.generated,
+                                         virtual=c.virtual if c.generated else pc.virtual)
         for src, options in op.like:
             other = self._find(("view", "composite"), src)
             if other is not None and self._find(("table",), src) is None:
@@ -142,10 +146,14 @@ class TableReplay(ReplayState):
                     comment=c.comment if "COMMENTS" in options else None,
                     default=c.default if "DEFAULTS" in options else None,
                     generated=c.generated if "GENERATED" in options else None,
+                    virtual=c.virtual and "GENERATED" in options,
+                    not_null_validated=True,  # the copy's NOT NULL is a new, valid one
                     identity=c.identity if "IDENTITY" in options else None))
             if "CONSTRAINTS" in options:
                 copied_checks += [
-                    replace(o, schema=schema, table=name,
+                    # the copy of a NOT VALID CHECK is valid (its table is empty), but a NOT
+                    # ENFORCED one stays unvalidated (PostgreSQL 18)
+                    replace(o, schema=schema, table=name, validated=o.enforced,
                             comment=o.comment if "COMMENTS" in options else None)
                     for o in self.catalog.on_table(like.schema, like.name)
                     if isinstance(o, Constraint) and o.type == "check"]
@@ -296,7 +304,9 @@ class TableReplay(ReplayState):
         collation = self._collation(col.collation)
         default = canonical_default(default, type_text)
         self._put(Column(schema, table, col.name, type_text, not_null, default, col.identity,
-                         col.generated, collation, position=position))
+                         col.generated, collation, position=position,
+                         virtual=col.generated is not None and col.virtual,
+                         not_null_no_inherit=col.not_null and col.not_null_no_inherit))
         if col.identity is not None:
             self._identity_added(schema, table, col.name, col.identity_sequence)
         return list(col.constraints)
@@ -321,11 +331,22 @@ class TableReplay(ReplayState):
                 for con in added[-1:]:
                     for part in children:
                         self._clone_constraint(con, part)
+            elif recurse and c.type == "not null" and not c.no_inherit:
+                self._not_null_to_children(schema, table, c)
             elif recurse and c.type == "foreign key":  # a partition's equal one is attached
                 fks = [o for o in self.catalog.on_table(schema, table) if isinstance(o, Constraint)
                        and o.type == "foreign key" and (c.name is None or o.name == c.name)]
                 for part in self._partitions(schema, table) if fks else ():
                     self._foreign_key_attached(fks[-1], part)
+
+    def _not_null_to_children(self, schema: str, table: str, c: ops.ConstraintDef) -> None:
+        """PostgreSQL 18's ``ADD CONSTRAINT n NOT NULL col [NOT VALID]`` reaches the
+        partitions and inheriting tables (their own column, NOT VALID too), and theirs."""
+        for child in [*self._children(schema, table), *self._inheritors(schema, table)]:
+            col = self.catalog.objects.get(Key("column", child.schema, child.name, c.columns[0]))
+            if isinstance(col, Column) and not col.not_null:
+                self._put(replace(col, not_null=True, not_null_validated=not c.not_valid))
+            self._not_null_to_children(child.schema, child.name, c)
 
     def _add_constraint(self, schema: str, table: str, c: ops.ConstraintDef) -> None:
         def taken_rel(n: str) -> bool:
@@ -365,7 +386,12 @@ class TableReplay(ReplayState):
         elif c.type == "foreign key":
             name = c.name or choose_name(table, name_addition(columns), "fkey", taken_con)
         elif c.type == "not null":
-            # PostgreSQL 18 names NOT NULL constraints; attnotnull is set even NOT VALID
+            # PostgreSQL 18 names NOT NULL constraints; attnotnull is set even NOT VALID, and
+            # a NOT VALID one is left unvalidated (not in CREATE TABLE: the table is empty)
+            col = self.catalog.objects.get(Key("column", schema, table, columns[0]))
+            if isinstance(col, Column) and not col.not_null:
+                self._put(replace(col, not_null=True, not_null_validated=not c.not_valid,
+                                  not_null_no_inherit=c.no_inherit))
             self._set_not_null(schema, table, columns)
             if c.name:
                 self._not_null_names[(schema, table, c.name)] = columns[0]
@@ -387,7 +413,9 @@ class TableReplay(ReplayState):
         self._put(Constraint(
             schema, table, name, c.type, tuple(columns), expression, ref_table, ref_columns,
             c.on_update, c.on_delete, c.match, c.include, c.nulls_not_distinct, c.deferrable,
-            c.initially_deferred, not c.not_valid, c.no_inherit,
+            # NOT ENFORCED: PostgreSQL 18 records the constraint as not validated either
+            c.initially_deferred, not (c.not_valid or c.not_enforced), c.no_inherit,
+            enforced=not c.not_enforced, period=c.period,
         ))
 
     def _primary_key_columns(self, ref_table: str) -> tuple[str, ...]:

@@ -143,7 +143,15 @@ class TypeReplay(ReplayState):
                                        lambda n: any(c[0] == n for c in obj.checks))
             self._put(replace(obj, checks=tuple(sorted((*obj.checks, (name, a[1]))))))
         elif op.action == "drop_constraint":
-            self._put(replace(obj, checks=tuple(c for c in obj.checks if c[0] != a[0])))
+            if any(c[0] == a[0] for c in obj.checks):
+                self._put(replace(obj, checks=tuple(c for c in obj.checks if c[0] != a[0])))
+            elif obj.not_null and not a[1]:
+                # not a CHECK, and the server found it: the domain's NOT NULL (a constraint of
+                # its own since PostgreSQL 17)
+                self._put(replace(obj, not_null=False))
+            elif obj.not_null:
+                self._diag(f"ALTER DOMAIN {obj.name} DROP CONSTRAINT IF EXISTS {a[0]}: whether "
+                           "it names the domain's NOT NULL is not modelled")
         elif op.action == "rename_constraint":
             renamed = ((a[1] if c[0] == a[0] else c[0], c[1]) for c in obj.checks)
             self._put(replace(obj, checks=tuple(sorted(renamed))))

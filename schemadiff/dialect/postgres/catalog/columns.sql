@@ -1,9 +1,15 @@
 -- Table columns. Inherited columns of an INHERITS child are left out (they are the parent's,
--- as in pg_dump); a partition's columns are its own.
+-- as in pg_dump); a partition's columns are its own, but for an identity its parent's column
+-- has: PostgreSQL 17 and later mark the partition's column too (one sequence, the parent's),
+-- pg_dump prints it on the parent only.
 -- Returns: schema text, table text, name text, position int, type text (format_type),
 --   not_null bool, default text (pg_get_expr; NULL for generated columns), generated text
 --   (the generation expression, else NULL), identity text ('a' always, 'd' by default, ''),
---   collation_schema text, collation text (NULL when the type's own), comment text.
+--   collation_schema text, collation text (NULL when the type's own), comment text,
+--   virtual bool (attgenerated 'v': PostgreSQL 18's VIRTUAL generated column, not STORED),
+--   not_null_validated bool (false for a PostgreSQL 18 NOT NULL ... NOT VALID constraint not
+--   validated yet), not_null_no_inherit bool (its NO INHERIT); older servers have no NOT NULL
+--   rows in pg_constraint: true and false.
 -- A default cannot refer to a column, so it is deparsed without its table (relid 0): with
 -- the table, pg_get_expr builds the table's relcache entry, half this query's time on a
 -- 5,000-table schema. A generation expression refers to columns and needs it.
@@ -16,7 +22,14 @@ SELECT n.nspname AS schema,
        a.attnotnull AS not_null,
        CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0) END AS default,
        CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
-       a.attidentity::text AS identity,
+       a.attgenerated = 'v' AS virtual,
+       COALESCE(nn.convalidated, true) AS not_null_validated,
+       COALESCE(nn.connoinherit, false) AS not_null_no_inherit,
+       CASE WHEN c.relispartition AND a.attidentity <> '' AND EXISTS (
+              SELECT 1 FROM pg_inherits AS i
+              JOIN pg_attribute AS pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname
+              WHERE i.inhrelid = c.oid AND pa.attidentity <> '')
+            THEN '' ELSE a.attidentity::text END AS identity,
        CASE WHEN a.attcollation <> t.typcollation THEN cn.nspname END AS collation_schema,
        CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation,
        (SELECT ds.description FROM pg_description AS ds
@@ -26,6 +39,8 @@ JOIN pg_class AS c ON c.oid = a.attrelid
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 JOIN pg_type AS t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef AS ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN pg_constraint AS nn
+  ON nn.conrelid = a.attrelid AND nn.contype = 'n' AND nn.conkey[1] = a.attnum AND a.attnotnull
 LEFT JOIN pg_collation AS co ON co.oid = a.attcollation
 LEFT JOIN pg_namespace AS cn ON cn.oid = co.collnamespace
 WHERE c.relkind IN ('r', 'p')

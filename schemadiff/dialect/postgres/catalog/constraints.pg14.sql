@@ -9,7 +9,9 @@
 --   (foreign keys), on_update text, on_delete text (confupdtype/confdeltype: a, r, c, n, d),
 --   match text (confmatchtype: s, f, p), include text[] (INCLUDE columns of a primary key or
 --   unique constraint), nulls_not_distinct bool, deferrable bool, initially_deferred bool,
---   validated bool, no_inherit bool, check_expression text (pg_get_expr of a CHECK),
+--   validated bool, no_inherit bool, enforced bool (conenforced: false for NOT ENFORCED),
+--   period bool (conperiod: WITHOUT OVERLAPS / PERIOD on the last key column),
+--   check_expression text (pg_get_expr of a CHECK),
 --   definition text (pg_get_constraintdef, exclusion constraints only), comment text,
 --   index_comment text (the comment on the index behind a primary key, unique or exclusion
 --   constraint: COMMENT ON INDEX, apart from COMMENT ON CONSTRAINT).
@@ -41,6 +43,8 @@ SELECT n.nspname AS schema,
        k.condeferred AS initially_deferred,
        k.convalidated AS validated,
        k.connoinherit AS no_inherit,
+       true AS enforced,
+       false AS period,
        CASE WHEN k.contype = 'c' THEN pg_get_expr(k.conbin, k.conrelid) END AS check_expression,
        CASE WHEN k.contype = 'x' THEN pg_get_constraintdef(k.oid) END AS definition,
        (SELECT ds.description FROM pg_description AS ds

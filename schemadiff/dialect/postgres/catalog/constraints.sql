@@ -3,13 +3,15 @@
 -- clones onto partitions (conparentid <> 0) belong to the parent and are left out, except a
 -- partition's CHECKs: pg_dump prints a partition as a table of its own, its parent's CHECKs in
 -- it, then attaches it.
--- PostgreSQL 15 and later (indnullsnotdistinct).
+-- PostgreSQL 18 and later (indnullsnotdistinct, conenforced, conperiod).
 -- Returns: schema text, table text, name text, type text (contype: p, u, f, c, x),
 --   columns text[] (conkey, in order), ref_schema text, ref_table text, ref_columns text[]
 --   (foreign keys), on_update text, on_delete text (confupdtype/confdeltype: a, r, c, n, d),
 --   match text (confmatchtype: s, f, p), include text[] (INCLUDE columns of a primary key or
 --   unique constraint), nulls_not_distinct bool, deferrable bool, initially_deferred bool,
---   validated bool, no_inherit bool, check_expression text (pg_get_expr of a CHECK),
+--   validated bool, no_inherit bool, enforced bool (conenforced: false for NOT ENFORCED),
+--   period bool (conperiod: WITHOUT OVERLAPS / PERIOD on the last key column),
+--   check_expression text (pg_get_expr of a CHECK),
 --   definition text (pg_get_constraintdef, exclusion constraints only), comment text,
 --   index_comment text (the comment on the index behind a primary key, unique or exclusion
 --   constraint: COMMENT ON INDEX, apart from COMMENT ON CONSTRAINT).
@@ -41,6 +43,8 @@ SELECT n.nspname AS schema,
        k.condeferred AS initially_deferred,
        k.convalidated AS validated,
        k.connoinherit AS no_inherit,
+       k.conenforced AS enforced,
+       k.conperiod AS period,
        CASE WHEN k.contype = 'c' THEN pg_get_expr(k.conbin, k.conrelid) END AS check_expression,
        CASE WHEN k.contype = 'x' THEN pg_get_constraintdef(k.oid) END AS definition,
        (SELECT ds.description FROM pg_description AS ds
