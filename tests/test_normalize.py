@@ -694,10 +694,10 @@ TYPED_DEFAULTS: list[tuple[str, str, str]] = [
     ("'( 1 , 2 )'", "point", "'(1,2)'"),
     ("'((0,0),(1,1))'", "box", "'(1,1),(0,0)'"),
     ("'a fat  cat a'", "tsvector", "'''a'' ''cat'' ''fat'''"),
-    ("'fat:1A cat'", "tsvector", "'fat:1A cat'"),  # positions: not modelled
+    ("'fat:1A cat'", "tsvector", "'''cat'' ''fat'':1A'"),
     ("'fat | rat | cat'", "tsquery", "'''fat'' | ''rat'' | ''cat'''"),
     ("'fat & !rat'", "tsquery", "'''fat'' & !''rat'''"),
-    ("'(a | b) & c'", "tsquery", "'(a | b) & c'"),  # parentheses: not modelled, as written
+    ("'(a | b) & c'", "tsquery", "'( ''a'' | ''b'' ) & ''c'''"),
     # SQL standard's year-month; the precision of seconds; a modifier's cast
     ("'1-2'", "interval year to month", "'1 year 2 mons'"),
     ("'-1-2'", "interval", "'-1 years -2 mons'"),
@@ -706,7 +706,29 @@ TYPED_DEFAULTS: list[tuple[str, str, str]] = [
      "'1 day 02:03:04.568'"),
     ("'b a b'", "tsvector", "'''a'' ''b'''"),
     ("'abc ab B a_1'", "tsvector", "'''B'' ''a_1'' ''ab'' ''abc'''"),
-    ("'a:1 b'", "tsvector", "'a:1 b'"),  # positions: not modelled, as written
+    ("'a:1 b'", "tsvector", "'''a'':1 ''b'''"),
+    # positions merged and sorted, each once with its strongest weight; D not shown
+    ("'b:3,1 a:2B b:1C'", "tsvector", "'''a'':2B ''b'':1C,3'"),
+    ("'x y:1 x:5'", "tsvector", "'''x'':5 ''y'':1'"),
+    ("'a:1D,2d,99999'", "tsvector", "'''a'':1,2,16383'"),
+    ("'a:1,1A,1B'", "tsvector", "'''a'':1A'"),
+    ("'''x y'':1 z'", "tsvector", "'''x y'':1 ''z'''"),
+    ("'a:0'", "tsvector", "'a:0'"),  # tsvectorin refuses it: as written
+    ("'a\\b'", "tsvector", "'a\\b'"),  # backslashes: not modelled
+    # tsquery: parentheses only where the tree needs them, phrases, weights, prefixes
+    ("'a & (b & c)'", "tsquery", "'''a'' & ''b'' & ''c'''"),
+    ("'a <-> (b <-> c)'", "tsquery", "'''a'' <-> ( ''b'' <-> ''c'' )'"),
+    ("'(a <-> b) <-> c'", "tsquery", "'''a'' <-> ''b'' <-> ''c'''"),
+    ("'a<1>b <2> (c|d)'", "tsquery", "'''a'' <-> ''b'' <2> ( ''c'' | ''d'' )'"),
+    ("'a:dcba* & b:'", "tsquery", "'''a'':*ABCD & ''b'''"),
+    ("'!(a & b)'", "tsquery", "'!( ''a'' & ''b'' )'"),
+    ("'!(!a)'", "tsquery", "'!!''a'''"),
+    ("'!(a <-> b) <-> c'", "tsquery", "'!( ''a'' <-> ''b'' ) <-> ''c'''"),
+    ("'a | (b | c) & d'", "tsquery", "'''a'' | ( ''b'' | ''c'' ) & ''d'''"),
+    ("'''it''''s'' & a*b'", "tsquery", "'''it''''s'' & ''a*b'''"),
+    ("'a:1'", "tsquery", "'a:1'"),  # tsqueryin refuses it: as written
+    ("'a<b'", "tsquery", "'a<b'"),
+    ("'(a'", "tsquery", "'(a'"),
     ("'a & b'", "tsquery", "'''a'' & ''b'''"),
     ("'x&y|z'", "tsquery", "'''x'' & ''y'' | ''z'''"),
     ("'!a'", "tsquery", "'!''a'''"),

@@ -988,6 +988,15 @@ CREATE FUNCTION thing_label(t old_things, prefix text DEFAULT 'x') RETURNS text
     LANGUAGE sql AS $$ SELECT prefix || t.label $$;
 ALTER TABLE old_things SET SCHEMA archive;
 """),
+    # tsquery and tsvector constants as tsqueryout / tsvectorout print them: parentheses only
+    # where the tree needs them, phrases, weights and prefixes; positions merged and sorted
+    ("tsquery-tsvector-structure", """
+CREATE TABLE fts (v tsvector,
+    q1 tsquery DEFAULT '(a | b) & c', q2 tsquery DEFAULT 'a <2> (b | c) <-> d:*B',
+    q3 tsquery DEFAULT '!(a & b) & a:AB', v1 tsvector DEFAULT 'b:3,1 a:2B b:1C',
+    CONSTRAINT k1 CHECK (v @@ '(x | y) & z'), CONSTRAINT k2 CHECK (v @@ 'x <-> (y <-> z)'));
+CREATE INDEX fts_v ON fts (q1) WHERE v @@ 'a & (b & c:*)';
+"""),
 ]
 
 

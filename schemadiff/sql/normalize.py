@@ -2230,23 +2230,105 @@ def _discrete_range(bound: Callable[[str, int], tuple[str, object] | None]
 
 
 _int_range = _discrete_range(_integer_step)
-_TSQUERY_TOKEN = re.compile(r"\s*(?:([&|])|(!*)\s*([^\s&|!()':<>*\\]+))")
+_TSQUERY_LEXEME = re.compile(r"'((?:[^'\\]|'')+)'|([^\s!&|()<:'\\]+)")
+_TSQUERY_OPERATOR = re.compile(r"&|\||<->|<(\d+)>")
+# operator priorities as tsqueryout weighs them (tsearch_op_priority): ! binds tightest
+_TSQUERY_PRIORITY = {"!": 4, "<>": 3, "&": 2, "|": 1}
+_TsNode = tuple  # ("word", text, modifiers) | ("!", child) | (op, distance, left, right)
+
+
+def _tsquery_tree(value: str) -> _TsNode | None:
+    """The tree tsqueryin builds from a tsquery's text: operators left-associative by
+    priority, ``!`` right-associative (None for what is not modelled or refused)."""
+    pos = 0
+
+    def skip() -> None:
+        nonlocal pos
+        while pos < len(value) and value[pos].isspace():
+            pos += 1
+
+    def operand() -> _TsNode | None:
+        nonlocal pos
+        skip()
+        if value.startswith("!", pos):
+            pos += 1
+            child = operand()
+            return None if child is None else ("!", child)
+        if value.startswith("(", pos):
+            pos += 1
+            inner = expression(1)
+            skip()
+            if inner is None or not value.startswith(")", pos):
+                return None
+            pos += 1
+            return inner
+        m = _TSQUERY_LEXEME.match(value, pos)
+        if m is None:
+            return None
+        pos = m.end()
+        word = m.group(2) if m.group(1) is None else m.group(1).replace("''", "'")
+        modifiers = ""
+        if value.startswith(":", pos):
+            found = re.match(r"[*a-dA-D]*", value[pos + 1 :])
+            flags = found.group(0).upper() if found else ""
+            pos += 1 + len(flags)
+            modifiers = ("*" if "*" in flags else "") + "".join(
+                w for w in "ABCD" if w in flags)
+            if pos < len(value) and not value[pos].isspace() and value[pos] not in "&|)<":
+                return None
+        return ("word", word, modifiers)
+
+    def expression(floor: int) -> _TsNode | None:
+        nonlocal pos
+        left = operand()
+        while left is not None:
+            skip()
+            m = _TSQUERY_OPERATOR.match(value, pos)
+            if m is None:
+                return left
+            op = "<>" if m.group(0).startswith("<") else m.group(0)
+            distance = int(m.group(1)) if m.group(1) is not None else 1
+            if _TSQUERY_PRIORITY[op] < floor or distance > 16384:
+                return left if distance <= 16384 else None
+            pos = m.end()
+            right = expression(_TSQUERY_PRIORITY[op] + 1)
+            if right is None:
+                return None
+            left = (op, distance, left, right)
+        return None
+
+    tree = expression(1)
+    skip()
+    return tree if tree is not None and pos == len(value) else None
+
+
+def _tsquery_text(node: _TsNode, parent: int = 0, right_of_phrase: bool = False) -> str:
+    """A tsquery tree printed as tsqueryout's ``infix`` prints it: each lexeme quoted with its
+    ``:*ABCD`` modifiers, ``( `` and `` )`` only round an operator weaker than its parent's
+    (or a phrase that is the right operand of a phrase)."""
+    if node[0] == "word":
+        return "'" + node[1].replace("'", "''") + "'" + (":" + node[2] if node[2] else "")
+    if node[0] == "!":
+        inner = "!" + _tsquery_text(node[1], _TSQUERY_PRIORITY["!"])
+        return f"( {inner} )" if _TSQUERY_PRIORITY["!"] < parent else inner
+    op, distance, left, right = node
+    priority = _TSQUERY_PRIORITY[op]
+    sign = op if op != "<>" else "<->" if distance == 1 else f"<{distance}>"
+    text = (f"{_tsquery_text(left, priority)} {sign} "
+            f"{_tsquery_text(right, priority, op == '<>')}")
+    return f"( {text} )" if priority < parent or (op == "<>" and right_of_phrase) else text
 
 
 def canonical_tsquery(value: str) -> str | None:
-    """A tsquery constant as ``tsqueryout`` prints it, for bare words, ``!``, ``&`` and ``|``
-    without parentheses: each word quoted, each operator spaced (``'x&y|z'`` is ``'x' & 'y' |
-    'z'``: ``&`` binds tighter, so the tree it parses to prints no parentheses either); None
-    for anything else (parentheses, phrases, weights, prefixes)."""
-    out: list[str] = []
-    pos, expect_word = 0, True
-    while pos < len(value.rstrip()):
-        m = _TSQUERY_TOKEN.match(value, pos)
-        if m is None or (m.group(1) is None) != expect_word:
-            return None
-        out.append(m.group(1) or f"{m.group(2)}'{m.group(3)}'")
-        pos, expect_word = m.end(), not expect_word
-    return None if expect_word else " ".join(out)
+    """A tsquery constant as ``tsqueryout`` prints it: each lexeme quoted, its weights and
+    prefix as ``:*AB``, operators spaced, ``<1>`` as ``<->``, parentheses only where the
+    tree needs them (``'(a | b) & c'`` is ``( 'a' | 'b' ) & 'c'``, ``'a & (b & c)'`` is
+    ``'a' & 'b' & 'c'``); None for what is not modelled (backslashes, an empty query) or
+    what tsqueryin refuses."""
+    if "\\" in value:
+        return None
+    tree = _tsquery_tree(value)
+    return None if tree is None else _tsquery_text(tree)
 
 
 def _range_text(r: tuple[int | None, int | None]) -> str:
@@ -2303,13 +2385,43 @@ def canonical_box(value: str) -> str | None:
     return f"({max(x1, x2)},{max(y1, y2)}),({min(x1, x2)},{min(y1, y2)})"
 
 
+_TSVECTOR_ENTRY = re.compile(r"\s*(?:'((?:[^'\\]|'')+)'|([^\s:'\\]+))"
+                             r"(?::(\d+[A-Da-d]?(?:,\d+[A-Da-d]?)*))?(?=\s|\Z)")
+
+
 def canonical_tsvector(value: str) -> str | None:
-    """A tsvector of plain words as ``tsvectorout`` prints it: each lexeme once, sorted,
-    quoted (``'a fat cat'`` is ``'a' 'cat' 'fat'``); None for quotes, weights, positions."""
-    words = value.split()
-    if not words or any(re.search(r"['\\:]", w) for w in words):
+    """A tsvector as ``tsvectorout`` prints it: each lexeme once, quoted, sorted by bytes; its
+    positions (those of each time it was written merged) sorted, each once with the
+    strongest weight written for it, capped at 16383, the weight shown unless D
+    (``'b:3,1 a:2B b:1C'`` is ``'a':2B 'b':1C,3``); None for backslashes, position 0 or
+    more positions than tsvectorin keeps."""
+    if "\\" in value or not value.strip():
         return None
-    return " ".join(f"'{w}'" for w in sorted(set(words), key=lambda w: w.encode()))
+    entries: dict[str, dict[int, int]] = {}
+    pos = 0
+    while pos < len(value.rstrip()):
+        m = _TSVECTOR_ENTRY.match(value, pos)
+        if m is None:
+            return None
+        pos = m.end()
+        word = m.group(2) if m.group(1) is None else m.group(1).replace("''", "'")
+        positions = entries.setdefault(word, {})
+        for item in (m.group(3) or "").split(",") if m.group(3) else []:
+            number = min(int(item.rstrip("ABCDabcd")), 16383)
+            weight = "DCBA".index(item[-1].upper()) if item[-1].isalpha() else 0
+            if number == 0:
+                return None
+            positions[number] = max(positions.get(number, 0), weight)
+    if any(len(p) > 255 for p in entries.values()):
+        return None
+    out = []
+    for word in sorted(entries, key=lambda w: w.encode()):
+        text = "'" + word.replace("'", "''") + "'"
+        if entries[word]:
+            text += ":" + ",".join(f"{n}{'DCBA'[w] if w else ''}"
+                                   for n, w in sorted(entries[word].items()))
+        out.append(text)
+    return " ".join(out)
 
 
 _OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
