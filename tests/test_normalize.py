@@ -691,6 +691,23 @@ TYPED_DEFAULTS: list[tuple[str, str, str]] = [
     ("'{[5,7), (0,3], empty, [3,4)}'", "int4multirange", "'{[1,4),[5,7)}'"),
     ("'{[1,3), (,2)}'", "int4multirange", "'{(,3)}'"),
     ("'[1.5,2.5)'", "int4range", "'[1.5,2.5)'"),  # int4range refuses it: as written
+    # continuous ranges: bounds as their type prints them, brackets kept, quoted when spaced
+    ("'[ 1.50 , 2e1 ]'", "numrange", "'[1.50,20]'"),
+    ("'[.5,)'", "numrange", "'[0.5,)'"),
+    ("'(1,1)'", "numrange", "'empty'"),
+    ("'[1.0,1)'", "numrange", "'empty'"),
+    ("'[1,1]'", "numrange", "'[1,1]'"),
+    ("'[,]'", "numrange", "'(,)'"),
+    ("'[1,nan]'", "numrange", "'[1,NaN]'"),
+    ("'[2,1)'", "numrange", "'[2,1)'"),  # range_in refuses it: as written
+    ("'[2020-01-01 10:00, 2020-01-02)'", "tsrange",
+     "'[\"2020-01-01 10:00:00\",\"2020-01-02 00:00:00\")'"),
+    ("'(,infinity]'", "tsrange", "'(,infinity]'"),
+    ("'(infinity,infinity)'", "tsrange", "'empty'"),
+    ("'[epoch,\"2020-01-01 00:00:00+05\"]'", "tsrange",
+     "'[\"1970-01-01 00:00:00\",\"2020-01-01 00:00:00\"]'"),
+    ("'[2020-01-01 00:00+02,)'", "tstzrange", "'[\"2019-12-31 22:00:00+00\",)'"),
+    ("'[now,)'", "tsrange", "'[now,)'"),  # read when created: not modelled
     ("'( 1 , 2 )'", "point", "'(1,2)'"),
     ("'((0,0),(1,1))'", "box", "'(1,1),(0,0)'"),
     ("'a fat  cat a'", "tsvector", "'''a'' ''cat'' ''fat'''"),

@@ -997,6 +997,15 @@ CREATE TABLE fts (v tsvector,
     CONSTRAINT k1 CHECK (v @@ '(x | y) & z'), CONSTRAINT k2 CHECK (v @@ 'x <-> (y <-> z)'));
 CREATE INDEX fts_v ON fts (q1) WHERE v @@ 'a & (b & c:*)';
 """),
+    # continuous range constants as range_out prints them: each bound as its type prints it,
+    # quoted when it holds a space; equal bounds not both inclusive are empty
+    ("continuous-range-constants", """
+CREATE TABLE rng (a numrange DEFAULT '[ .50,2e1]', b tsrange DEFAULT '[2020-01-01 10:00, 2020-01-02)',
+    c numrange DEFAULT '(1,1)', d tsrange DEFAULT '(,infinity]', e int8range DEFAULT '[1,)',
+    f tstzrange DEFAULT '[2020-01-01 00:00+02,2020-02-01 00:00+00)',
+    CONSTRAINT k1 CHECK (a <> '(0,1.0)'), CONSTRAINT k2 CHECK (b && '[2020-01-01,2021-01-01]'));
+CREATE INDEX rng_a ON rng (a) WHERE b <> 'empty' AND a <> '[1,1)';
+"""),
 ]
 
 

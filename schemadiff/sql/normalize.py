@@ -1900,10 +1900,11 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
 
 
 # The types whose constants the catalog prints in one form whatever was written, and
-# independently of the session (timestamptz output depends on the time zone: not here).
+# independently of the session (timestamptz output depends on the time zone: not here, nor
+# tstzrange).
 _TYPED_CONSTANT_TYPES = ("boolean", "date", "time without time zone",
                          "timestamp without time zone", "interval", "int4range", "int8range",
-                         "daterange", "tsquery")
+                         "daterange", "numrange", "tsrange", "tsquery")
 # binary operators whose unknown-typed operand PostgreSQL takes as the other operand's type
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ,
                 exp.NullSafeNEQ, exp.ArrayOverlaps, exp.ArrayContainsAll, exp.ArrayContainedBy)
@@ -2230,6 +2231,79 @@ def _discrete_range(bound: Callable[[str, int], tuple[str, object] | None]
 
 
 _int_range = _discrete_range(_integer_step)
+
+
+_RANGE_BOUND = r'\s*(?:"([^"\\]*)"|([^,"\\()\[\]]*?))\s*'
+_RANGE_PARTS = re.compile(r"\s*([\[(])" + _RANGE_BOUND + "," + _RANGE_BOUND + r"([\])])\s*\Z")
+_NUMERIC_TEXT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
+
+
+def _numeric_bound(text: str) -> tuple[str, object] | None:
+    """A numeric as ``numeric_out`` prints it (its scale kept: ``1.50`` is ``1.50``, ``1e2``
+    is ``100``, ``.5`` is ``0.5``), with its sort key; NaN sorts above every number."""
+    if text.lower() == "nan":
+        return "NaN", (1, 0)
+    if not _NUMERIC_TEXT.match(text):
+        return None
+    number = Decimal(text)
+    out = format(number, "f")
+    return (out.lstrip("-") if number == 0 else out), (0, number)
+
+
+def _timestamp_bound(type_text: str) -> Callable[[str], tuple[str, object] | None]:
+    """A timestamp (``type_text``) range bound as ``timestamp_out`` prints it, with its sort key
+    (``-infinity`` below every time, ``infinity`` above)."""
+
+    def bound(text: str) -> tuple[str, object] | None:
+        out = _canonical_datetime(text, type_text)
+        if out is None or not re.match(r"\d{4}-|-?infinity\Z", out):
+            return None
+        rank = -1 if out == "-infinity" else 1 if out == "infinity" else 0
+        return out, (rank, out if rank == 0 else "")
+
+    return bound
+
+
+def _range_bound_text(text: str) -> str:
+    """A range bound as ``range_bound_escape`` prints it: double-quoted when it holds a space,
+    a quote, a backslash, a bracket, a parenthesis or a comma."""
+    return f'"{text}"' if re.search(r'[\s"\\()\[\],]', text) else text
+
+
+def _continuous_range(bound: Callable[[str], tuple[str, object] | None]
+                      ) -> Callable[[str], str | None]:
+    """A range type's output when it has no canonical function (numrange, tsrange, tstzrange):
+    each bound as its type prints it, its bracket kept; an unbounded side ``(`` / ``)``; equal
+    bounds not both inclusive ``empty``. None for what range_in refuses (a lower bound above
+    the upper)."""
+
+    def canonical(value: str) -> str | None:
+        if value.strip().lower() == "empty":
+            return "empty"
+        m = _RANGE_PARTS.match(value)
+        if m is None:
+            return None
+        sides = []
+        for quoted, plain in ((m.group(2), m.group(3)), (m.group(4), m.group(5))):
+            if quoted is None and not plain:
+                sides.append(None)
+                continue
+            found = bound(quoted if quoted is not None else plain)
+            if found is None:
+                return None
+            sides.append(found)
+        low, high = sides
+        low_bracket = m.group(1) if low is not None else "("
+        high_bracket = m.group(6) if high is not None else ")"
+        if low is not None and high is not None:
+            if low[1] > high[1]:  # type: ignore[operator]
+                return None
+            if low[1] == high[1] and (low_bracket, high_bracket) != ("[", "]"):
+                return "empty"
+        return (low_bracket + ("" if low is None else _range_bound_text(low[0])) + ","
+                + ("" if high is None else _range_bound_text(high[0])) + high_bracket)
+
+    return canonical
 _TSQUERY_LEXEME = re.compile(r"'((?:[^'\\]|'')+)'|([^\s!&|()<:'\\]+)")
 _TSQUERY_OPERATOR = re.compile(r"&|\||<->|<(\d+)>")
 # operator priorities as tsqueryout weighs them (tsearch_op_priority): ! binds tightest
@@ -2427,7 +2501,9 @@ def canonical_tsvector(value: str) -> str | None:
 _OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
     "bytea": canonical_bytea, "uuid": canonical_uuid, "macaddr": canonical_macaddr,
     "inet": canonical_inet, "int4range": _int_range, "int8range": _int_range,
-    "daterange": _discrete_range(_date_step),
+    "daterange": _discrete_range(_date_step), "numrange": _continuous_range(_numeric_bound),
+    "tsrange": _continuous_range(_timestamp_bound("timestamp without time zone")),
+    "tstzrange": _continuous_range(_timestamp_bound("timestamp with time zone")),
     "int4multirange": canonical_int_multirange, "int8multirange": canonical_int_multirange,
     "point": canonical_point, "box": canonical_box, "tsvector": canonical_tsvector,
     "tsquery": canonical_tsquery,
