@@ -43,6 +43,8 @@ EQUAL: list[tuple[str, str, str]] = [
      "(((lo < 0) OR (lo > hi)) AND ((lo < hi) OR (lo > 0)))"),
     ("is-not-distinct-from", "a IS NOT DISTINCT FROM b", "(NOT (a IS DISTINCT FROM b))"),
     ("escape-string", "s <> E'a\\nb\\t\\x41\\101'", "(s <> 'a\nb\tAA'::text)"),
+    ("unicode-string", r"s <> U&'d\0061t\+000061' AND s <> U&'x!0041y' UESCAPE '!'",
+     "((s <> 'data'::text) AND (s <> 'xAy'::text))"),
     ("numeric-exponent", "n <> 1e3 AND n <> 1.5e-3", "((n <> '1000'::numeric) AND (n <> 0.0015))"),
     ("row-comparison", "(a, b) < (1, 2)", "(ROW(a, b) < ROW(1, (2)::numeric))"),
     ("similar-to", "s SIMILAR TO '(a|b)%'", "(s ~ similar_to_escape('(a|b)%'::text))"),

@@ -1006,6 +1006,14 @@ CREATE TABLE rng (a numrange DEFAULT '[ .50,2e1]', b tsrange DEFAULT '[2020-01-0
     CONSTRAINT k1 CHECK (a <> '(0,1.0)'), CONSTRAINT k2 CHECK (b && '[2020-01-01,2021-01-01]'));
 CREATE INDEX rng_a ON rng (a) WHERE b <> 'empty' AND a <> '[1,1)';
 """),
+    # U&'...' strings and U&"..." identifiers (UESCAPE too) hold the characters they escape
+    ("unicode-escape-strings", r"""
+CREATE TABLE U&"t\0061b" (U&"c!0031" UESCAPE '!' text DEFAULT U&'x!0041y' UESCAPE '!',
+    e text DEFAULT U&'\D83D\DE00', CONSTRAINT k CHECK (e <> U&'\0041\\'));
+COMMENT ON TABLE tab IS U&'d\0061t\+000061';
+COMMENT ON COLUMN tab.c1 IS U&'caf\00e9';
+CREATE VIEW uv AS SELECT U&'caf\00e9' AS x FROM tab WHERE c1 = U&'\0041';
+"""),
 ]
 
 

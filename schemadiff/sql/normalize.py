@@ -25,6 +25,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from schemadiff.records import record
+from schemadiff.sql.lexer import unicode_value
 from schemadiff.sql.quote import (
     _RESERVED,
     _SIMPLE_IDENT,
@@ -722,6 +723,11 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.ByteString):
         # E'a\nb' is the constant with a newline: sqlglot's tokenizer resolved the escapes
         return _rewrite(exp.Literal.string(node.this))
+    if isinstance(node, exp.UnicodeString):  # U&'d\0061t' is the constant 'dat'
+        escape = node.args.get("escape")
+        value = unicode_value(node.this, escape.this if isinstance(escape, exp.Literal)
+                              else "\\")
+        return _rewrite(exp.Literal.string(value)) if value is not None else node
     if isinstance(node, exp.WindowSpec):  # ROWS BETWEEN UNBOUNDED PRECEDING ...: keywords
         for arg in ("kind", "start", "start_side", "end", "end_side"):
             value = node.args.get(arg)
