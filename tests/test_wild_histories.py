@@ -1014,6 +1014,18 @@ COMMENT ON TABLE tab IS U&'d\0061t\+000061';
 COMMENT ON COLUMN tab.c1 IS U&'caf\00e9';
 CREATE VIEW uv AS SELECT U&'caf\00e9' AS x FROM tab WHERE c1 = U&'\0041';
 """),
+    # a constant compared to a builtin's result or to date/time arithmetic is cast to its type
+    ("constant-typed-by-function-result", """
+CREATE TABLE fr (ts timestamp, created_at timestamptz, d date, i interval, body text,
+    CONSTRAINT k1 CHECK (age(ts) > '36 hours'),
+    CONSTRAINT k2 CHECK (now() - created_at < '24 hours'),
+    CONSTRAINT k3 CHECK (justify_hours(i) <> '48 hours'),
+    CONSTRAINT k4 CHECK (age(ts, d) BETWEEN '1 hour' AND '2 days 3 hours'),
+    CONSTRAINT k5 CHECK (localtimestamp - ts < '1 week'));
+CREATE VIEW frv AS SELECT ts FROM fr WHERE date_trunc('hour', i) <> '90 minutes'
+    AND to_tsvector('english', body) @@ '(a | b) & c:*';
+CREATE INDEX fr_ts ON fr (ts) WHERE to_tsvector('simple', body) @@ 'x <-> (y | z)';
+"""),
 ]
 
 

@@ -1970,10 +1970,11 @@ _CAST_TYPES = {
 def _expression_type(node: exp.Expression, column_type: Callable[[exp.Column], str | None]
                      ) -> str | None:
     """The type of an expression a constant is compared to or resolved with: a column's, a
-    cast's to one of a few types (:data:`_CAST_TYPES`), or that of COALESCE, GREATEST, LEAST
+    cast's to one of a few types (:data:`_CAST_TYPES`), that of COALESCE, GREATEST, LEAST
     or NULLIF over such expressions when they agree (the constants among their arguments
-    take it); ``""`` when a column's type is not decided, None when it is no such
-    expression."""
+    take it), of date/time arithmetic or of a builtin function's result
+    (:func:`_result_type`); ``""`` when a column's type is not decided, None when it is no
+    such expression."""
     if isinstance(node, exp.Paren):
         return _expression_type(node.this, column_type)
     if isinstance(node, exp.Cast) and not node.to.expressions:  # x::timestamp (no typmod)
@@ -1985,7 +1986,10 @@ def _expression_type(node: exp.Expression, column_type: Callable[[exp.Column], s
                 found = _expression_type(side, column_type)
                 if found == "" or (found and _constant_type(node, found) == "interval"):
                     return found
-        return None
+        if any(isinstance(side, exp.Literal) for side in (node.this, node.expression)):
+            return None
+        return _arithmetic_type(node, _expression_type(node.this, column_type),
+                                _expression_type(node.expression, column_type))
     if isinstance(node, exp.Column):
         if not isinstance(node.this, exp.Identifier):
             return None
@@ -1997,6 +2001,86 @@ def _expression_type(node: exp.Expression, column_type: Callable[[exp.Column], s
         if not args or None in types:
             return None
         return "" if "" in types else types.pop() if len(types) == 1 else None
+    if isinstance(node, exp.Func):
+        return _result_type(node, column_type)
+    return None
+
+
+_TS, _TSTZ = "timestamp without time zone", "timestamp with time zone"
+# the result of date/time ``+`` and ``-`` by the bare types of their operands
+_DATETIME_ARITHMETIC: dict[tuple[str, str, str], str] = {
+    **{(a, "-", b): "interval" for a in ("date", _TS, _TSTZ) for b in ("date", _TS, _TSTZ)
+       if (a, b) != ("date", "date")},
+    ("time without time zone", "-", "time without time zone"): "interval",
+    ("interval", "+", "interval"): "interval", ("interval", "-", "interval"): "interval",
+    **{(t, op, "interval"): t for t in (_TS, _TSTZ, "time without time zone") for op in "+-"},
+    **{("interval", "+", t): t for t in (_TS, _TSTZ, "time without time zone")},
+    ("date", "+", "interval"): _TS, ("date", "-", "interval"): _TS, ("interval", "+", "date"): _TS,
+    ("date", "-", "date"): "integer",
+    **{("date", op, n): "date" for n in ("integer", "smallint") for op in "+-"},
+    **{(n, "+", "date"): "date" for n in ("integer", "smallint")},
+}
+# builtin functions (unqualified calls; sqlglot's class name or the call's name) whose result
+# type does not depend on their arguments
+_RESULT_TYPES = {
+    "JustifyHours": "interval", "JustifyDays": "interval", "JustifyInterval": "interval",
+    "MakeInterval": "interval", "CurrentTimestamp": _TSTZ, "Localtimestamp": _TS,
+    "CurrentDate": "date", "Localtime": "time without time zone", "UnixToTime": _TSTZ,
+    "StrToDate": "date", "Date": "date", "clock_timestamp": _TSTZ,
+    "statement_timestamp": _TSTZ, "transaction_timestamp": _TSTZ, "make_date": "date",
+    "make_time": "time without time zone", "make_timestamp": _TS, "make_timestamptz": _TSTZ,
+    "to_tsvector": "tsvector", "setweight": "tsvector", "strip": "tsvector",
+    "array_to_tsvector": "tsvector", "to_tsquery": "tsquery", "plainto_tsquery": "tsquery",
+    "phraseto_tsquery": "tsquery", "websearch_to_tsquery": "tsquery",
+}
+
+
+def _bare_type(type_text: str) -> str:
+    """A type without its modifiers (``timestamp(3) without time zone``: a timestamp)."""
+    return re.sub(r"\(\d+(?:,\d+)?\)", "", type_text)
+
+
+def _arithmetic_type(node: exp.Expression, left: str | None, right: str | None) -> str | None:
+    """The type of a date/time ``+`` or ``-`` between expressions of types ``left`` and
+    ``right`` (:data:`_DATETIME_ARITHMETIC`): ``now() - created_at`` is an interval; ``""``
+    when a side's type is not decided, None when no such operator."""
+    if left is None or right is None:
+        return None
+    if "" in (left, right):
+        return ""
+    op = "+" if isinstance(node, exp.Add) else "-"
+    return _DATETIME_ARITHMETIC.get((_bare_type(left), op, _bare_type(right)))
+
+
+def _result_type(node: exp.Func, column_type: Callable[[exp.Column], str | None]
+                 ) -> str | None:
+    """The result type of a builtin function call a constant is compared to: fixed ones
+    (:data:`_RESULT_TYPES`), ``age`` (an interval of timestamps; ``age(xid)`` is an
+    integer), ``date_trunc`` (its argument's type; a date's is a timestamptz); ``""`` when
+    it turns on a column whose type is not decided, None when not known."""
+    name = type(node).__name__
+    if isinstance(node, exp.Anonymous):
+        if not isinstance(node.this, str):
+            return None
+        name = node.this if node.this in _RESULT_TYPES else node.this.lower()
+    if name in _RESULT_TYPES:
+        return _RESULT_TYPES[name]
+    if name == "age":
+        args = node.expressions
+        if len(args) == 2:
+            return "interval"
+        found = _expression_type(args[0], column_type) if len(args) == 1 else None
+        if found in ("", None):
+            return found
+        return "interval" if _bare_type(found) in ("date", _TS, _TSTZ) else None
+    if isinstance(node, exp.TimestampTrunc):
+        if node.args.get("zone") is not None:
+            return _TSTZ
+        found = _expression_type(node.this, column_type)
+        if found in ("", None):
+            return found
+        return {_TS: _TS, _TSTZ: _TSTZ, "date": _TSTZ, "interval": "interval"}.get(
+            _bare_type(found))
     return None
 
 
