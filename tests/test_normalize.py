@@ -198,6 +198,13 @@ EQUAL: list[tuple[str, str, str]] = [
     ("self-reference-alias", "org IN (SELECT org FROM t)", "org IN (SELECT t_1.org FROM t t_1)"),
     ("table-alias-qualifies-only", "EXISTS (SELECT 1 FROM t x WHERE x.a = 1)",
      "EXISTS (SELECT 1 FROM t AS t_1 WHERE t_1.a = 1)"),
+    # regtype constants as regtypeout names the type; regconfig ones by the configuration's name
+    ("regtype-constant", "t <> 'int4'::regtype AND t <> 'varchar(10)[]'::regtype",
+     "((t <> 'integer'::regtype) AND (t <> 'character varying[]'::regtype))"),
+    ("regtype-user-type", "t <> 'public.mood'::regtype", "(t <> 'mood'::regtype)"),
+    ("regconfig-constant", "c <> 'pg_catalog.English'::regconfig", "(c <> 'english'::regconfig)"),
+    ("regconfig-argument", "to_tsvector('pg_catalog.english', x) @@ to_tsquery('English', 'a')",
+     "(to_tsvector('english'::regconfig, x) @@ to_tsquery('english'::regconfig, 'a'::text))"),
 ]
 
 # (id, one spelling, another that means something else)
@@ -208,6 +215,9 @@ DIFFERENT: list[tuple[str, str, str]] = [
     ("is-distinct-from", "a IS DISTINCT FROM b", "a IS NOT DISTINCT FROM b"),
     ("escape-string", "s = E'a\\nb'", "s = 'a\\nb'"),
     ("numeric-exponent", "n = 1e3", "n = 1e4"),
+    ("regtype-constant", "t = 'int4'::regtype", "t = 'int8'::regtype"),
+    ("regconfig-argument", "to_tsvector('english', x)", "to_tsvector('simple', x)"),
+    ("headline-text-argument", "ts_headline('English', q)", "ts_headline('english', q)"),
     ("case-else", "CASE WHEN x THEN 1 END", "CASE WHEN x THEN 1 ELSE 0 END"),
     ("like-escape-negated", "s LIKE 'a' ESCAPE '!'", "s NOT LIKE 'a' ESCAPE '!'"),
     ("constant", "a > 0", "a > 1"),
@@ -748,6 +758,12 @@ TYPED_DEFAULTS: list[tuple[str, str, str]] = [
     ("'a:1'", "tsquery", "'a:1'"),  # tsqueryin refuses it: as written
     ("'a<b'", "tsquery", "'a<b'"),
     ("'(a'", "tsquery", "'(a'"),
+    # regtype and regconfig columns' defaults
+    ("'int4'", "regtype", "'integer'"),
+    ("'timestamp(3) with time zone'", "regtype", "'timestamp with time zone'"),
+    ("'\"char\"'", "regtype", "'\"char\"'"),  # quoted names: not modelled
+    ("'serial'", "regtype", "'serial'"),  # no such type: as written
+    ("'pg_catalog.English'", "regconfig", "'english'"),
     ("'a & b'", "tsquery", "'''a'' & ''b'''"),
     ("'x&y|z'", "tsquery", "'''x'' & ''y'' | ''z'''"),
     ("'!a'", "tsquery", "'!''a'''"),

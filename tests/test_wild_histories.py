@@ -1026,6 +1026,20 @@ CREATE VIEW frv AS SELECT ts FROM fr WHERE date_trunc('hour', i) <> '90 minutes'
     AND to_tsvector('english', body) @@ '(a | b) & c:*';
 CREATE INDEX fr_ts ON fr (ts) WHERE to_tsvector('simple', body) @@ 'x <-> (y | z)';
 """),
+    # regtype constants as regtypeout names the type, regconfig ones (and the configuration
+    # argument of to_tsvector and to_tsquery) by the configuration's name
+    ("regtype-regconfig-constants", """
+CREATE TYPE mood AS ENUM ('a');
+CREATE TEXT SEARCH CONFIGURATION my_cfg (COPY = pg_catalog.simple);
+CREATE TABLE rg (id int, title text, rt regtype DEFAULT 'int4', rt2 regtype DEFAULT 'public.mood',
+    rt3 regtype DEFAULT 'varchar(20)[]', cfg regconfig DEFAULT 'pg_catalog.English',
+    tsv tsvector GENERATED ALWAYS AS (to_tsvector('public.my_cfg', title)) STORED,
+    CONSTRAINT k1 CHECK (rt <> 'int8'::regtype), CONSTRAINT k2 CHECK (cfg <> 'pg_catalog.simple'::regconfig));
+CREATE INDEX rg_t ON rg USING gin (to_tsvector('public.my_cfg', title));
+CREATE VIEW rgv AS SELECT 'pg_catalog.english'::regconfig AS e, 'varchar'::regtype AS t,
+    'timestamptz'::regtype AS t2, 'mood'::regtype AS t3 FROM rg
+    WHERE to_tsvector('English', title) @@ to_tsquery('pg_catalog.english', 'a & b');
+"""),
 ]
 
 

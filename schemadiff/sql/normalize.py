@@ -704,6 +704,12 @@ def _set_precedence(node: exp.Expression) -> int:
     return 2 if isinstance(node, exp.Intersect) else 1
 
 
+# text search functions whose first argument, of two or more, is a regconfig
+_REGCONFIG_FIRST = frozenset({
+    "to_tsvector", "to_tsquery", "plainto_tsquery", "phraseto_tsquery", "websearch_to_tsquery",
+})
+
+
 def _rewrite(node: exp.Expression) -> exp.Expression:
     """One bottom-up canonicalization step (children are already canonical)."""
     if isinstance(node, exp.Paren):
@@ -779,6 +785,14 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Literal) and not node.is_string:
         text = canonical_number(node.this)  # 1e3 is the numeric constant 1000, 010 is 10
         return node if text is None or text == node.this else exp.Literal.number(text)
+    if (isinstance(node, exp.Anonymous) and isinstance(node.this, str)
+            and node.this.lower() in _REGCONFIG_FIRST and len(node.expressions) > 1
+            and isinstance(node.expressions[0], exp.Literal) and node.expressions[0].is_string):
+        # to_tsvector('pg_catalog.english', x): the constant is the regconfig argument
+        canonical = canonical_regconfig(node.expressions[0].this)
+        if canonical is not None:
+            node.expressions[0].replace(exp.Literal.string(canonical))
+        return node
     if isinstance(node, exp.ParseJSON) and node.args.get("is_literal"):
         return node.this  # json '{}' is the constant '{}'::json
     if isinstance(node, exp.Cast):
@@ -788,6 +802,13 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
                 and inner.is_string and to.name.upper() == "REGCLASS"):
             # 'public.seq'::regclass names the relation; its schema is not compared
             return exp.Literal.string(quote_ident(_unqualify(inner.this)))
+        if (isinstance(to, exp.ObjectIdentifier) and isinstance(inner, exp.Literal)
+                and inner.is_string and to.name.upper() in ("REGTYPE", "REGCONFIG")):
+            # 'int4'::regtype is stored as the type regtypeout names, 'pg_catalog.english'::
+            # regconfig as the configuration's name
+            canonical = (canonical_regtype if to.name.upper() == "REGTYPE"
+                         else canonical_regconfig)(inner.this)
+            return exp.Literal.string(canonical) if canonical is not None else inner
         if (isinstance(inner, exp.Literal) and isinstance(to, exp.DataType)
                 and to.this == exp.DataType.Type.INTERVAL):  # '0' came up as a number here
             canonical = canonical_interval(inner.this)
@@ -2588,7 +2609,44 @@ def canonical_tsvector(value: str) -> str | None:
     return " ".join(out)
 
 
+_REGTYPE_TEXT = re.compile(
+    r"\s*(?:([A-Za-z_][\w$]*)\s*\.\s*)?([A-Za-z_][\w$]*(?:\s+[A-Za-z_][\w$]*)*)\s*"
+    r"(\(\s*\d+\s*(?:,\s*\d+\s*)?\))?\s*((?:[A-Za-z_][\w$]*\s*)*)((?:\[\s*\d*\s*\]\s*)*)\Z")
+
+
+def canonical_regtype(value: str) -> str | None:
+    """A regtype constant as ``regtypeout`` prints it: a builtin type as ``format_type``
+    names it without a modifier (``'int4'`` is ``integer``, ``'varchar(10)[]'`` is
+    ``character varying[]``); a user type by its name alone (its schema, printed as the
+    search path makes it visible, is not compared, as for regclass); None for what is not
+    modelled (quoted names, a user type's array)."""
+    m = _REGTYPE_TEXT.match(value)
+    if m is None:
+        return None
+    schema, head, mods, tail, dims = m.groups()
+    words = (head.split() + tail.split()) if mods else head.split()
+    if not mods and tail:
+        return None
+    words = [w.lower() for w in words]
+    ref = type_ref(words, mods or "", dims.count("["), schema.lower() if schema else None)
+    if ref.serial:
+        return None
+    if ref.builtin:
+        return ref.render_bare()
+    if len(words) != 1 or dims or mods:
+        return None
+    return quote_ident(words[0])
+
+
+def canonical_regconfig(value: str) -> str | None:
+    """A regconfig (or other reg* name) constant by its object's name: ``'pg_catalog.english'``
+    is ``english``, ``'English'`` is ``english`` (its schema, printed as the search path makes
+    it visible, is not compared, as for regclass)."""
+    return quote_ident(_unqualify(value.strip())) if value.strip() else None
+
+
 _OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
+    "regtype": canonical_regtype, "regconfig": canonical_regconfig,
     "bytea": canonical_bytea, "uuid": canonical_uuid, "macaddr": canonical_macaddr,
     "inet": canonical_inet, "int4range": _int_range, "int8range": _int_range,
     "daterange": _discrete_range(_date_step), "numrange": _continuous_range(_numeric_bound),
