@@ -205,6 +205,15 @@ EQUAL: list[tuple[str, str, str]] = [
     ("regconfig-constant", "c <> 'pg_catalog.English'::regconfig", "(c <> 'english'::regconfig)"),
     ("regconfig-argument", "to_tsvector('pg_catalog.english', x) @@ to_tsquery('English', 'a')",
      "(to_tsvector('english'::regconfig, x) @@ to_tsquery('english'::regconfig, 'a'::text))"),
+    # a constant under a cast as the type prints it; a type modifier is applied apart
+    ("cast-constant-boolean", "b IS DISTINCT FROM 'yes'::boolean", "(b IS DISTINCT FROM true)"),
+    ("cast-constant-typmod", "ts > '2020-1-1 10:00'::timestamp(0) AND t < '18:00'::time(0)",
+     "((ts > '2020-01-01 10:00:00'::timestamp(0) without time zone) AND "
+     "(t < '18:00:00'::time(0) without time zone))"),
+    ("cast-constant-output-function", "x <> 'abc'::bytea AND q <> 'a & (b | c)'::tsquery",
+     "((x <> '\\x616263'::bytea) AND (q <> '''a'' & ( ''b'' | ''c'' )'::tsquery))"),
+    ("cast-constant-interval-fields", "SELECT '1 day 2 hours'::interval day to hour",
+     "SELECT '1 day 02:00:00'::interval day to hour"),
 ]
 
 # (id, one spelling, another that means something else)
@@ -218,6 +227,8 @@ DIFFERENT: list[tuple[str, str, str]] = [
     ("regtype-constant", "t = 'int4'::regtype", "t = 'int8'::regtype"),
     ("regconfig-argument", "to_tsvector('english', x)", "to_tsvector('simple', x)"),
     ("headline-text-argument", "ts_headline('English', q)", "ts_headline('english', q)"),
+    ("cast-constant-typmod", "ts > '2020-1-1'::timestamp(0)", "ts > '2020-1-2'::timestamp(0)"),
+    ("cast-constant-text", "s = '2020-1-1'::text", "s = '2020-01-01'::text"),
     ("case-else", "CASE WHEN x THEN 1 END", "CASE WHEN x THEN 1 ELSE 0 END"),
     ("like-escape-negated", "s LIKE 'a' ESCAPE '!'", "s NOT LIKE 'a' ESCAPE '!'"),
     ("constant", "a > 0", "a > 1"),

@@ -1040,6 +1040,20 @@ CREATE VIEW rgv AS SELECT 'pg_catalog.english'::regconfig AS e, 'varchar'::regty
     'timestamptz'::regtype AS t2, 'mood'::regtype AS t3 FROM rg
     WHERE to_tsvector('English', title) @@ to_tsquery('pg_catalog.english', 'a & b');
 """),
+    # a string constant under an explicit cast (with a type modifier or not) is stored as the
+    # type's output function prints it: 't'::boolean is true, '2020-1-1'::date '2020-01-01'
+    ("constant-under-cast", """
+CREATE TABLE cc (id int, b bytea, flag boolean, ts timestamp, t time, d date, q tsquery,
+    r int4range, n numrange,
+    CONSTRAINT k1 CHECK (b <> 'abc'::bytea), CONSTRAINT k2 CHECK (flag IS DISTINCT FROM 'yes'::boolean),
+    CONSTRAINT k3 CHECK (ts > '2020-1-1'::timestamp(0)), CONSTRAINT k4 CHECK (t < '18:00'::time(0)),
+    CONSTRAINT k5 CHECK (q <> 'a & (b | c)'::tsquery), CONSTRAINT k6 CHECK (r <> '(1,5]'::int4range),
+    CONSTRAINT k7 CHECK (n <> '(1.0,1]'::numrange));
+CREATE VIEW ccv AS SELECT 't'::boolean AS a, '2020-1-1'::date AS b, '2020-1-1 10:00'::timestamp(0) AS c,
+    '(1,5]'::int4range AS f, '10:00'::time AS h, '1 day 2 hours'::interval day to hour AS j,
+    'abc'::varchar(10) AS k, '1.5'::numeric(5,2) AS l, 'x'::char(3) AS m FROM cc;
+CREATE INDEX cc_id ON cc (id) WHERE flag = 'on'::bool AND d > '2020-1-1'::date;
+"""),
 ]
 
 

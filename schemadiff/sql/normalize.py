@@ -824,6 +824,10 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         if (isinstance(inner, exp.Literal) and inner.is_string and isinstance(to, exp.DataType)
                 and to.this == exp.DataType.Type.JSONB):
             return _jsonb_constant(inner)  # '{"a":1}'::jsonb is stored as jsonb_out prints it
+        if isinstance(inner, exp.Literal) and inner.is_string and isinstance(to, exp.DataType):
+            typed = _cast_constant(inner, _type_name(to))
+            if typed is not inner:
+                return _rewrite(typed)
         if isinstance(inner, _STRIP_CAST_OPERANDS) or (
             isinstance(inner, exp.Anonymous) and inner.name.lower() == "nextval"
         ):
@@ -2180,6 +2184,36 @@ def _typed_constant(literal: exp.Literal, type_text: str) -> exp.Expression:
         return exp.Boolean(this=out == "TRUE")
     if out and out.startswith("'") and out.endswith("'") and out != quote_literal(literal.this):
         return exp.Literal.string(out[1:-1].replace("''", "'"))
+    return literal
+
+
+# the types whose constants an explicit cast makes print as their output function prints them
+# (independently of the session: not timestamptz, whose constants are compared as instants)
+_CAST_CONSTANT_TYPES = frozenset({"boolean", "date", "time without time zone",
+                                  "timestamp without time zone"})
+
+
+def _cast_constant(literal: exp.Literal, type_text: str) -> exp.Expression:
+    """A string constant under a cast to ``type_text`` as the catalog stores it: as the type's
+    output function prints it (``'t'::boolean`` is ``true``, ``'2020-1-1'::timestamp(0)`` is
+    ``'2020-01-01 00:00:00'``). A type modifier does not change the constant (it is read
+    without one; the cast that applies it is kept apart), but for an interval's, which
+    PostgreSQL reads it with. As it is for other types."""
+    m = _REGTYPE_TEXT.match(type_text)
+    if m is None or m.group(5):
+        return literal
+    schema, head, mods, tail = m.group(1), m.group(2), m.group(3), m.group(4)
+    words = head.split() + (tail.split() if mods else [])
+    if not mods and tail:
+        return literal
+    ref = type_ref([w.lower() for w in words], mods or "", 0, schema.lower() if schema else None)
+    if not ref.builtin or ref.serial:
+        return literal
+    if ref.name.startswith("interval"):
+        return _typed_constant(literal, ref.render())
+    bare = ref.render_bare()
+    if bare in _CAST_CONSTANT_TYPES or (bare in _OUTPUT_FUNCTIONS and bare != "jsonb"):
+        return _typed_constant(literal, bare)
     return literal
 
 
