@@ -731,6 +731,10 @@ TYPED_DEFAULTS: list[tuple[str, str, str]] = [
      "'[\"1970-01-01 00:00:00\",\"2020-01-01 00:00:00\"]'"),
     ("'[2020-01-01 00:00+02,)'", "tstzrange", "'[\"2019-12-31 22:00:00+00\",)'"),
     ("'[now,)'", "tsrange", "'[now,)'"),  # read when created: not modelled
+    ("'(-infinity,2020-01-01]'", "daterange", "'(-infinity,2020-01-02)'"),
+    ("'(2020-01-01,infinity]'", "daterange", "'[2020-01-02,infinity]'"),
+    ("'(infinity,infinity]'", "daterange", "'empty'"),
+    ("'[5,1)'", "int4range", "'[5,1)'"),  # range_in refuses it: as written
     ("'( 1 , 2 )'", "point", "'(1,2)'"),
     ("'((0,0),(1,1))'", "box", "'(1,1),(0,0)'"),
     ("'a fat  cat a'", "tsvector", "'''a'' ''cat'' ''fat'''"),

@@ -1005,6 +1005,9 @@ CREATE TABLE rng (a numrange DEFAULT '[ .50,2e1]', b tsrange DEFAULT '[2020-01-0
     f tstzrange DEFAULT '[2020-01-01 00:00+02,2020-02-01 00:00+00)',
     CONSTRAINT k1 CHECK (a <> '(0,1.0)'), CONSTRAINT k2 CHECK (b && '[2020-01-01,2021-01-01]'));
 CREATE INDEX rng_a ON rng (a) WHERE b <> 'empty' AND a <> '[1,1)';
+CREATE TABLE rng2 (r tstzrange, d daterange,
+    CONSTRAINT k1 CHECK (r && '[2020-01-01 00:00+02,2021-01-01)'),
+    CONSTRAINT k2 CHECK (d <> '(-infinity,2020-01-01]' AND d <> '(2020-1-1,infinity]'));
 """),
     # U&'...' strings and U&"..." identifiers (UESCAPE too) hold the characters they escape
     ("unicode-escape-strings", r"""

@@ -1931,11 +1931,14 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
 
 
 # The types whose constants the catalog prints in one form whatever was written, and
-# independently of the session (timestamptz output depends on the time zone: not here, nor
-# tstzrange).
+# independently of the session (timestamptz output depends on the time zone: not here, its
+# constants are compared as instants). A tstzrange's bounds are printed in UTC, the zone the
+# live reader sets, and read in it when written without an offset, as timestamptz defaults
+# are (a migration run in another zone stored other instants: a difference, never a false
+# equality).
 _TYPED_CONSTANT_TYPES = ("boolean", "date", "time without time zone",
                          "timestamp without time zone", "interval", "int4range", "int8range",
-                         "daterange", "numrange", "tsrange", "tsquery")
+                         "daterange", "numrange", "tsrange", "tstzrange", "tsquery")
 # binary operators whose unknown-typed operand PostgreSQL takes as the other operand's type
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ,
                 exp.NullSafeNEQ, exp.ArrayOverlaps, exp.ArrayContainsAll, exp.ArrayContainedBy)
@@ -2351,11 +2354,28 @@ def _date_step(text: str, step: int) -> tuple[str, object] | None:
     return moved.isoformat(), moved
 
 
-def _discrete_range(bound: Callable[[str, int], tuple[str, object] | None]
-                    ) -> Callable[[str], str | None]:
+def _discrete_range(bound: Callable[[str, int], tuple[str, object] | None],
+                    infinite: bool = False) -> Callable[[str], str | None]:
     """A discrete range type's output: its canonical function makes every range ``[a,b)``
     (``'[1,10]'`` is ``[1,11)``, ``(1,5]`` is ``[2,6)``), an unbounded side ``(`` / ``)``,
-    and a range with nothing in it ``empty``."""
+    and a range with nothing in it ``empty``. With ``infinite`` (dates) a bound
+    ``infinity`` or ``-infinity`` is not moved and keeps its bracket
+    (``'(-infinity,2020-01-01]'`` is ``(-infinity,2020-01-02)``)."""
+
+    def side(text: str, bracket: str, lower: bool
+             ) -> tuple[str, str, tuple[int, object]] | None:
+        """A bound as printed, its bracket and its sort key (None when refused)."""
+        if infinite and text.lower() in ("infinity", "-infinity"):
+            return text.lower(), bracket, (-1 if text.startswith("-") else 1, 0)
+        moved = bound(text, bracket == ("(" if lower else "]"))
+        if moved is None:
+            return None
+        return moved[0], "[" if lower else ")", (0, moved[1])
+
+    def written(text: str) -> tuple[int, object]:
+        """A bound's sort key as written (before the canonical function moves it)."""
+        found = side(text, "[", True)
+        return found[2] if found is not None else (0, 0)
 
     def canonical(value: str) -> str | None:
         if value.strip().lower() == "empty":
@@ -2364,13 +2384,16 @@ def _discrete_range(bound: Callable[[str, int], tuple[str, object] | None]
         if m is None:
             return None
         low_text, high_text = m.group(2).strip(), m.group(3).strip()
-        low = bound(low_text, m.group(1) == "(") if low_text else ("", None)
-        high = bound(high_text, m.group(4) == "]") if high_text else ("", None)
+        low = side(low_text, m.group(1), True) if low_text else ("", "(", None)
+        high = side(high_text, m.group(4), False) if high_text else ("", ")", None)
         if low is None or high is None:
             return None
-        if low[1] is not None and high[1] is not None and not low[1] < high[1]:  # type: ignore[operator]
+        if low_text and high_text and written(low_text) > written(high_text):  # type: ignore[operator]
+            return None  # range_in refuses a lower bound above the upper
+        if low[2] is not None and high[2] is not None and (
+                low[2] > high[2] or (low[2] == high[2] and (low[1], high[1]) != ("[", "]"))):  # type: ignore[operator]
             return "empty"
-        return f"{'[' if low_text else '('}{low[0]},{high[0]})"
+        return f"{low[1]}{low[0]},{high[0]}{high[1]}"
 
     return canonical
 
@@ -2683,7 +2706,8 @@ _OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
     "regtype": canonical_regtype, "regconfig": canonical_regconfig,
     "bytea": canonical_bytea, "uuid": canonical_uuid, "macaddr": canonical_macaddr,
     "inet": canonical_inet, "int4range": _int_range, "int8range": _int_range,
-    "daterange": _discrete_range(_date_step), "numrange": _continuous_range(_numeric_bound),
+    "daterange": _discrete_range(_date_step, infinite=True),
+    "numrange": _continuous_range(_numeric_bound),
     "tsrange": _continuous_range(_timestamp_bound("timestamp without time zone")),
     "tstzrange": _continuous_range(_timestamp_bound("timestamp with time zone")),
     "int4multirange": canonical_int_multirange, "int8multirange": canonical_int_multirange,
