@@ -2048,8 +2048,10 @@ _DATETIME_ARITHMETIC: dict[tuple[str, str, str], str] = {
     **{("date", op, n): "date" for n in ("integer", "smallint") for op in "+-"},
     **{(n, "+", "date"): "date" for n in ("integer", "smallint")},
 }
-# builtin functions (unqualified calls; sqlglot's class name or the call's name) whose result
-# type does not depend on their arguments
+# builtin functions (sqlglot's class name or the call's name) whose result type does not
+# depend on their arguments. The canonical form keeps no schema on a call, so a user function
+# of one of these names would be taken for the builtin: only names applications rarely reuse
+# (not strip or setweight); a wrong type there is a false difference, not a hidden one.
 _RESULT_TYPES = {
     "JustifyHours": "interval", "JustifyDays": "interval", "JustifyInterval": "interval",
     "MakeInterval": "interval", "CurrentTimestamp": _TSTZ, "Localtimestamp": _TS,
@@ -2057,7 +2059,7 @@ _RESULT_TYPES = {
     "StrToDate": "date", "Date": "date", "clock_timestamp": _TSTZ,
     "statement_timestamp": _TSTZ, "transaction_timestamp": _TSTZ, "make_date": "date",
     "make_time": "time without time zone", "make_timestamp": _TS, "make_timestamptz": _TSTZ,
-    "to_tsvector": "tsvector", "setweight": "tsvector", "strip": "tsvector",
+    "to_tsvector": "tsvector",
     "array_to_tsvector": "tsvector", "to_tsquery": "tsquery", "plainto_tsquery": "tsquery",
     "phraseto_tsquery": "tsquery", "websearch_to_tsquery": "tsquery",
 }
