@@ -1057,6 +1057,15 @@ CREATE VIEW ccv AS SELECT 't'::boolean AS a, '2020-1-1'::date AS b, '2020-1-1 10
     'abc'::varchar(10) AS k, '1.5'::numeric(5,2) AS l, 'x'::char(3) AS m FROM cc;
 CREATE INDEX cc_id ON cc (id) WHERE flag = 'on'::bool AND d > '2020-1-1'::date;
 """),
+    # a domain's default and the constants its CHECKs compare to VALUE are of its type
+    ("domain-typed-constants", """
+CREATE DOMAIN dq AS tsquery DEFAULT 'a & (b|c)' CHECK (VALUE <> 'x | (y & z)');
+CREATE DOMAIN dr AS numrange DEFAULT '(1.0,2.50]' CHECK (VALUE <> '(1,1)');
+CREATE DOMAIN di AS interval DEFAULT '90 minutes';
+CREATE DOMAIN dn AS int DEFAULT NULL;
+ALTER DOMAIN di SET DEFAULT '36 hours';
+ALTER DOMAIN di ADD CONSTRAINT short CHECK (VALUE < '48 hours');
+"""),
 ]
 
 
