@@ -135,6 +135,10 @@ TYPES = {"b": "boolean", "t": "time without time zone", "d": "date", "g": "inter
         ("date_trunc('hour', g) <> '90 minutes'", "date_trunc('hour', g) <> '01:30:00'"),
         ("date_trunc('day', ts) = '2020-1-1 10:00'", "date_trunc('day', ts) = '2020-01-01 10:00:00'"),
         ("justify_hours(g) <> '48 hours'", "justify_hours(g) <> '48:00:00'"),
+        ("g * 2 < '36 hours' AND 2 * g < '1 week' AND g / 2 > '90 minutes'",
+         "g * 2 < '36:00:00' AND 2 * g < '7 days' AND g / 2 > '01:30:00'"),
+        ("d - 1 > '2020-1-1'", "d - 1 > '2020-01-01'"),
+        ("2 / g > '90 minutes'", "2 / g > '90 minutes'"),  # no number / interval
         ("to_tsvector('english', s) @@ 'a <-> (b | c)'",
          "to_tsvector('english', s) @@ '''a'' <-> ( ''b'' | ''c'' )'"),
         ("ts + '90 minutes' < tz", "ts + '01:30:00' < tz"),

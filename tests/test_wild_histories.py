@@ -1024,7 +1024,8 @@ CREATE TABLE fr (ts timestamp, created_at timestamptz, d date, i interval, body 
     CONSTRAINT k2 CHECK (now() - created_at < '24 hours'),
     CONSTRAINT k3 CHECK (justify_hours(i) <> '48 hours'),
     CONSTRAINT k4 CHECK (age(ts, d) BETWEEN '1 hour' AND '2 days 3 hours'),
-    CONSTRAINT k5 CHECK (localtimestamp - ts < '1 week'));
+    CONSTRAINT k5 CHECK (localtimestamp - ts < '1 week'), CONSTRAINT k6 CHECK (d - 1 > '2020-1-1'),
+    CONSTRAINT k7 CHECK (i * 2 < '36 hours' AND i / 2 < '1 day 2 hours'));
 CREATE VIEW frv AS SELECT ts FROM fr WHERE date_trunc('hour', i) <> '90 minutes'
     AND to_tsvector('english', body) @@ '(a | b) & c:*';
 CREATE INDEX fr_ts ON fr (ts) WHERE to_tsvector('simple', body) @@ 'x <-> (y | z)';

@@ -2005,6 +2005,18 @@ def _expression_type(node: exp.Expression, column_type: Callable[[exp.Column], s
     such expression."""
     if isinstance(node, exp.Paren):
         return _expression_type(node.this, column_type)
+    if isinstance(node, exp.Interval):  # interval '1 day'
+        return "interval"
+    if isinstance(node, (exp.Mul, exp.Div)):  # i * 2, i / 2: an interval scaled
+        sides = (node.this, node.expression) if isinstance(node, exp.Mul) else (node.this,)
+        for side in sides:
+            other = node.expression if side is node.this else node.this
+            if not (isinstance(other, exp.Literal) and not other.is_string):
+                continue
+            found = _expression_type(side, column_type)
+            if found == "" or (found and _bare_type(found).startswith("interval")):
+                return found if found == "" else "interval"
+        return None
     if isinstance(node, exp.Cast) and not node.to.expressions:  # x::timestamp (no typmod)
         return _CAST_TYPES.get(node.to.this)
     if isinstance(node, (exp.Add, exp.Sub)):  # ts + '1 hour' is a timestamp
@@ -2014,6 +2026,8 @@ def _expression_type(node: exp.Expression, column_type: Callable[[exp.Column], s
                 found = _expression_type(side, column_type)
                 if found == "" or (found and _constant_type(node, found) == "interval"):
                     return found
+                if found == "date" and not constant.is_string and constant.this.isdigit():
+                    return "date"  # d - 1: a date
         if any(isinstance(side, exp.Literal) for side in (node.this, node.expression)):
             return None
         return _arithmetic_type(node, _expression_type(node.this, column_type),
