@@ -203,6 +203,9 @@ EQUAL: list[tuple[str, str, str]] = [
      "((t <> 'integer'::regtype) AND (t <> 'character varying[]'::regtype))"),
     ("regtype-user-type", "t <> 'public.mood'::regtype", "(t <> 'mood'::regtype)"),
     ("regconfig-constant", "c <> 'pg_catalog.English'::regconfig", "(c <> 'english'::regconfig)"),
+    # a reg* column meets = ANY through oid: the deparser casts both sides to oid and oid[]
+    ("regtype-any", "t IN ('int4'::regtype, 'text'::regtype)",
+     "((t)::oid = ANY ((ARRAY['integer'::regtype, 'text'::regtype])::oid[]))"),
     ("regconfig-argument", "to_tsvector('pg_catalog.english', x) @@ to_tsquery('English', 'a')",
      "(to_tsvector('english'::regconfig, x) @@ to_tsquery('english'::regconfig, 'a'::text))"),
     # a constant under a cast as the type prints it; a type modifier is applied apart

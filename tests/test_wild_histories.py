@@ -1040,6 +1040,7 @@ CREATE TABLE rg (id int, title text, rt regtype DEFAULT 'int4', rt2 regtype DEFA
     tsv tsvector GENERATED ALWAYS AS (to_tsvector('public.my_cfg', title)) STORED,
     CONSTRAINT k1 CHECK (rt <> 'int8'::regtype), CONSTRAINT k2 CHECK (cfg <> 'pg_catalog.simple'::regconfig));
 CREATE INDEX rg_t ON rg USING gin (to_tsvector('public.my_cfg', title));
+CREATE INDEX rg_rt ON rg (id) WHERE rt IN ('int4'::regtype, 'mood'::regtype);
 CREATE VIEW rgv AS SELECT 'pg_catalog.english'::regconfig AS e, 'varchar'::regtype AS t,
     'timestamptz'::regtype AS t2, 'mood'::regtype AS t3 FROM rg
     WHERE to_tsvector('English', title) @@ to_tsquery('pg_catalog.english', 'a & b');

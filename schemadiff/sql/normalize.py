@@ -1118,6 +1118,9 @@ _MULTIWORD_CASTS = [
     (re.compile(r"::\s*timestamp(\s*\(\d+\))?\s+without\s+time\s+zone\b", re.I), r"::timestamp\1"),
     (re.compile(r"::\s*time(\s*\(\d+\))?\s+with\s+time\s+zone\b", re.I), r"::timetz\1"),
     (re.compile(r"::\s*time(\s*\(\d+\))?\s+without\s+time\s+zone\b", re.I), r"::time\1"),
+    # an array of oid or of a reg* type, which sqlglot parses only qualified (the deparser
+    # writes ``(ARRAY[...])::oid[]`` where a reg* column meets = ANY)
+    (re.compile(r"::\s*(oid|reg[a-z]+)\s*\[\]", re.I), r"::pg_catalog.\1[]"),
 ]
 
 
