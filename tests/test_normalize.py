@@ -43,6 +43,8 @@ EQUAL: list[tuple[str, str, str]] = [
      "(((lo < 0) OR (lo > hi)) AND ((lo < hi) OR (lo > 0)))"),
     ("is-not-distinct-from", "a IS NOT DISTINCT FROM b", "(NOT (a IS DISTINCT FROM b))"),
     ("escape-string", "s <> E'a\\nb\\t\\x41\\101'", "(s <> 'a\nb\tAA'::text)"),
+    ("unicode-string", r"s <> U&'d\0061t\+000061' AND s <> U&'x!0041y' UESCAPE '!'",
+     "((s <> 'data'::text) AND (s <> 'xAy'::text))"),
     ("numeric-exponent", "n <> 1e3 AND n <> 1.5e-3", "((n <> '1000'::numeric) AND (n <> 0.0015))"),
     ("row-comparison", "(a, b) < (1, 2)", "(ROW(a, b) < ROW(1, (2)::numeric))"),
     ("similar-to", "s SIMILAR TO '(a|b)%'", "(s ~ similar_to_escape('(a|b)%'::text))"),
@@ -196,6 +198,25 @@ EQUAL: list[tuple[str, str, str]] = [
     ("self-reference-alias", "org IN (SELECT org FROM t)", "org IN (SELECT t_1.org FROM t t_1)"),
     ("table-alias-qualifies-only", "EXISTS (SELECT 1 FROM t x WHERE x.a = 1)",
      "EXISTS (SELECT 1 FROM t AS t_1 WHERE t_1.a = 1)"),
+    # regtype constants as regtypeout names the type; regconfig ones by the configuration's name
+    ("regtype-constant", "t <> 'int4'::regtype AND t <> 'varchar(10)[]'::regtype",
+     "((t <> 'integer'::regtype) AND (t <> 'character varying[]'::regtype))"),
+    ("regtype-user-type", "t <> 'public.mood'::regtype", "(t <> 'mood'::regtype)"),
+    ("regconfig-constant", "c <> 'pg_catalog.English'::regconfig", "(c <> 'english'::regconfig)"),
+    # a reg* column meets = ANY through oid: the deparser casts both sides to oid and oid[]
+    ("regtype-any", "t IN ('int4'::regtype, 'text'::regtype)",
+     "((t)::oid = ANY ((ARRAY['integer'::regtype, 'text'::regtype])::oid[]))"),
+    ("regconfig-argument", "to_tsvector('pg_catalog.english', x) @@ to_tsquery('English', 'a')",
+     "(to_tsvector('english'::regconfig, x) @@ to_tsquery('english'::regconfig, 'a'::text))"),
+    # a constant under a cast as the type prints it; a type modifier is applied apart
+    ("cast-constant-boolean", "b IS DISTINCT FROM 'yes'::boolean", "(b IS DISTINCT FROM true)"),
+    ("cast-constant-typmod", "ts > '2020-1-1 10:00'::timestamp(0) AND t < '18:00'::time(0)",
+     "((ts > '2020-01-01 10:00:00'::timestamp(0) without time zone) AND "
+     "(t < '18:00:00'::time(0) without time zone))"),
+    ("cast-constant-output-function", "x <> 'abc'::bytea AND q <> 'a & (b | c)'::tsquery",
+     "((x <> '\\x616263'::bytea) AND (q <> '''a'' & ( ''b'' | ''c'' )'::tsquery))"),
+    ("cast-constant-interval-fields", "SELECT '1 day 2 hours'::interval day to hour",
+     "SELECT '1 day 02:00:00'::interval day to hour"),
 ]
 
 # (id, one spelling, another that means something else)
@@ -206,6 +227,11 @@ DIFFERENT: list[tuple[str, str, str]] = [
     ("is-distinct-from", "a IS DISTINCT FROM b", "a IS NOT DISTINCT FROM b"),
     ("escape-string", "s = E'a\\nb'", "s = 'a\\nb'"),
     ("numeric-exponent", "n = 1e3", "n = 1e4"),
+    ("regtype-constant", "t = 'int4'::regtype", "t = 'int8'::regtype"),
+    ("regconfig-argument", "to_tsvector('english', x)", "to_tsvector('simple', x)"),
+    ("headline-text-argument", "ts_headline('English', q)", "ts_headline('english', q)"),
+    ("cast-constant-typmod", "ts > '2020-1-1'::timestamp(0)", "ts > '2020-1-2'::timestamp(0)"),
+    ("cast-constant-text", "s = '2020-1-1'::text", "s = '2020-01-01'::text"),
     ("case-else", "CASE WHEN x THEN 1 END", "CASE WHEN x THEN 1 ELSE 0 END"),
     ("like-escape-negated", "s LIKE 'a' ESCAPE '!'", "s NOT LIKE 'a' ESCAPE '!'"),
     ("constant", "a > 0", "a > 1"),
@@ -691,13 +717,34 @@ TYPED_DEFAULTS: list[tuple[str, str, str]] = [
     ("'{[5,7), (0,3], empty, [3,4)}'", "int4multirange", "'{[1,4),[5,7)}'"),
     ("'{[1,3), (,2)}'", "int4multirange", "'{(,3)}'"),
     ("'[1.5,2.5)'", "int4range", "'[1.5,2.5)'"),  # int4range refuses it: as written
+    # continuous ranges: bounds as their type prints them, brackets kept, quoted when spaced
+    ("'[ 1.50 , 2e1 ]'", "numrange", "'[1.50,20]'"),
+    ("'[.5,)'", "numrange", "'[0.5,)'"),
+    ("'(1,1)'", "numrange", "'empty'"),
+    ("'[1.0,1)'", "numrange", "'empty'"),
+    ("'[1,1]'", "numrange", "'[1,1]'"),
+    ("'[,]'", "numrange", "'(,)'"),
+    ("'[1,nan]'", "numrange", "'[1,NaN]'"),
+    ("'[2,1)'", "numrange", "'[2,1)'"),  # range_in refuses it: as written
+    ("'[2020-01-01 10:00, 2020-01-02)'", "tsrange",
+     "'[\"2020-01-01 10:00:00\",\"2020-01-02 00:00:00\")'"),
+    ("'(,infinity]'", "tsrange", "'(,infinity]'"),
+    ("'(infinity,infinity)'", "tsrange", "'empty'"),
+    ("'[epoch,\"2020-01-01 00:00:00+05\"]'", "tsrange",
+     "'[\"1970-01-01 00:00:00\",\"2020-01-01 00:00:00\"]'"),
+    ("'[2020-01-01 00:00+02,)'", "tstzrange", "'[\"2019-12-31 22:00:00+00\",)'"),
+    ("'[now,)'", "tsrange", "'[now,)'"),  # read when created: not modelled
+    ("'(-infinity,2020-01-01]'", "daterange", "'(-infinity,2020-01-02)'"),
+    ("'(2020-01-01,infinity]'", "daterange", "'[2020-01-02,infinity]'"),
+    ("'(infinity,infinity]'", "daterange", "'empty'"),
+    ("'[5,1)'", "int4range", "'[5,1)'"),  # range_in refuses it: as written
     ("'( 1 , 2 )'", "point", "'(1,2)'"),
     ("'((0,0),(1,1))'", "box", "'(1,1),(0,0)'"),
     ("'a fat  cat a'", "tsvector", "'''a'' ''cat'' ''fat'''"),
-    ("'fat:1A cat'", "tsvector", "'fat:1A cat'"),  # positions: not modelled
+    ("'fat:1A cat'", "tsvector", "'''cat'' ''fat'':1A'"),
     ("'fat | rat | cat'", "tsquery", "'''fat'' | ''rat'' | ''cat'''"),
     ("'fat & !rat'", "tsquery", "'''fat'' & !''rat'''"),
-    ("'(a | b) & c'", "tsquery", "'(a | b) & c'"),  # parentheses: not modelled, as written
+    ("'(a | b) & c'", "tsquery", "'( ''a'' | ''b'' ) & ''c'''"),
     # SQL standard's year-month; the precision of seconds; a modifier's cast
     ("'1-2'", "interval year to month", "'1 year 2 mons'"),
     ("'-1-2'", "interval", "'-1 years -2 mons'"),
@@ -706,7 +753,35 @@ TYPED_DEFAULTS: list[tuple[str, str, str]] = [
      "'1 day 02:03:04.568'"),
     ("'b a b'", "tsvector", "'''a'' ''b'''"),
     ("'abc ab B a_1'", "tsvector", "'''B'' ''a_1'' ''ab'' ''abc'''"),
-    ("'a:1 b'", "tsvector", "'a:1 b'"),  # positions: not modelled, as written
+    ("'a:1 b'", "tsvector", "'''a'':1 ''b'''"),
+    # positions merged and sorted, each once with its strongest weight; D not shown
+    ("'b:3,1 a:2B b:1C'", "tsvector", "'''a'':2B ''b'':1C,3'"),
+    ("'x y:1 x:5'", "tsvector", "'''x'':5 ''y'':1'"),
+    ("'a:1D,2d,99999'", "tsvector", "'''a'':1,2,16383'"),
+    ("'a:1,1A,1B'", "tsvector", "'''a'':1A'"),
+    ("'''x y'':1 z'", "tsvector", "'''x y'':1 ''z'''"),
+    ("'a:0'", "tsvector", "'a:0'"),  # tsvectorin refuses it: as written
+    ("'a\\b'", "tsvector", "'a\\b'"),  # backslashes: not modelled
+    # tsquery: parentheses only where the tree needs them, phrases, weights, prefixes
+    ("'a & (b & c)'", "tsquery", "'''a'' & ''b'' & ''c'''"),
+    ("'a <-> (b <-> c)'", "tsquery", "'''a'' <-> ( ''b'' <-> ''c'' )'"),
+    ("'(a <-> b) <-> c'", "tsquery", "'''a'' <-> ''b'' <-> ''c'''"),
+    ("'a<1>b <2> (c|d)'", "tsquery", "'''a'' <-> ''b'' <2> ( ''c'' | ''d'' )'"),
+    ("'a:dcba* & b:'", "tsquery", "'''a'':*ABCD & ''b'''"),
+    ("'!(a & b)'", "tsquery", "'!( ''a'' & ''b'' )'"),
+    ("'!(!a)'", "tsquery", "'!!''a'''"),
+    ("'!(a <-> b) <-> c'", "tsquery", "'!( ''a'' <-> ''b'' ) <-> ''c'''"),
+    ("'a | (b | c) & d'", "tsquery", "'''a'' | ( ''b'' | ''c'' ) & ''d'''"),
+    ("'''it''''s'' & a*b'", "tsquery", "'''it''''s'' & ''a*b'''"),
+    ("'a:1'", "tsquery", "'a:1'"),  # tsqueryin refuses it: as written
+    ("'a<b'", "tsquery", "'a<b'"),
+    ("'(a'", "tsquery", "'(a'"),
+    # regtype and regconfig columns' defaults
+    ("'int4'", "regtype", "'integer'"),
+    ("'timestamp(3) with time zone'", "regtype", "'timestamp with time zone'"),
+    ("'\"char\"'", "regtype", "'\"char\"'"),  # quoted names: not modelled
+    ("'serial'", "regtype", "'serial'"),  # no such type: as written
+    ("'pg_catalog.English'", "regconfig", "'english'"),
     ("'a & b'", "tsquery", "'''a'' & ''b'''"),
     ("'x&y|z'", "tsquery", "'''x'' & ''y'' | ''z'''"),
     ("'!a'", "tsquery", "'!''a'''"),

@@ -988,6 +988,86 @@ CREATE FUNCTION thing_label(t old_things, prefix text DEFAULT 'x') RETURNS text
     LANGUAGE sql AS $$ SELECT prefix || t.label $$;
 ALTER TABLE old_things SET SCHEMA archive;
 """),
+    # tsquery and tsvector constants as tsqueryout / tsvectorout print them: parentheses only
+    # where the tree needs them, phrases, weights and prefixes; positions merged and sorted
+    ("tsquery-tsvector-structure", """
+CREATE TABLE fts (v tsvector,
+    q1 tsquery DEFAULT '(a | b) & c', q2 tsquery DEFAULT 'a <2> (b | c) <-> d:*B',
+    q3 tsquery DEFAULT '!(a & b) & a:AB', v1 tsvector DEFAULT 'b:3,1 a:2B b:1C',
+    CONSTRAINT k1 CHECK (v @@ '(x | y) & z'), CONSTRAINT k2 CHECK (v @@ 'x <-> (y <-> z)'));
+CREATE INDEX fts_v ON fts (q1) WHERE v @@ 'a & (b & c:*)';
+"""),
+    # continuous range constants as range_out prints them: each bound as its type prints it,
+    # quoted when it holds a space; equal bounds not both inclusive are empty
+    ("continuous-range-constants", """
+CREATE TABLE rng (a numrange DEFAULT '[ .50,2e1]', b tsrange DEFAULT '[2020-01-01 10:00, 2020-01-02)',
+    c numrange DEFAULT '(1,1)', d tsrange DEFAULT '(,infinity]', e int8range DEFAULT '[1,)',
+    f tstzrange DEFAULT '[2020-01-01 00:00+02,2020-02-01 00:00+00)',
+    CONSTRAINT k1 CHECK (a <> '(0,1.0)'), CONSTRAINT k2 CHECK (b && '[2020-01-01,2021-01-01]'));
+CREATE INDEX rng_a ON rng (a) WHERE b <> 'empty' AND a <> '[1,1)';
+CREATE TABLE rng2 (r tstzrange, d daterange,
+    CONSTRAINT k1 CHECK (r && '[2020-01-01 00:00+02,2021-01-01)'),
+    CONSTRAINT k2 CHECK (d <> '(-infinity,2020-01-01]' AND d <> '(2020-1-1,infinity]'));
+"""),
+    # U&'...' strings and U&"..." identifiers (UESCAPE too) hold the characters they escape
+    ("unicode-escape-strings", r"""
+CREATE TABLE U&"t\0061b" (U&"c!0031" UESCAPE '!' text DEFAULT U&'x!0041y' UESCAPE '!',
+    e text DEFAULT U&'\D83D\DE00', CONSTRAINT k CHECK (e <> U&'\0041\\'));
+COMMENT ON TABLE tab IS U&'d\0061t\+000061';
+COMMENT ON COLUMN tab.c1 IS U&'caf\00e9';
+CREATE VIEW uv AS SELECT U&'caf\00e9' AS x FROM tab WHERE c1 = U&'\0041';
+"""),
+    # a constant compared to a builtin's result or to date/time arithmetic is cast to its type
+    ("constant-typed-by-function-result", """
+CREATE TABLE fr (ts timestamp, created_at timestamptz, d date, i interval, body text,
+    CONSTRAINT k1 CHECK (age(ts) > '36 hours'),
+    CONSTRAINT k2 CHECK (now() - created_at < '24 hours'),
+    CONSTRAINT k3 CHECK (justify_hours(i) <> '48 hours'),
+    CONSTRAINT k4 CHECK (age(ts, d) BETWEEN '1 hour' AND '2 days 3 hours'),
+    CONSTRAINT k5 CHECK (localtimestamp - ts < '1 week'), CONSTRAINT k6 CHECK (d - 1 > '2020-1-1'),
+    CONSTRAINT k7 CHECK (i * 2 < '36 hours' AND i / 2 < '1 day 2 hours'));
+CREATE VIEW frv AS SELECT ts FROM fr WHERE date_trunc('hour', i) <> '90 minutes'
+    AND to_tsvector('english', body) @@ '(a | b) & c:*';
+CREATE INDEX fr_ts ON fr (ts) WHERE to_tsvector('simple', body) @@ 'x <-> (y | z)';
+"""),
+    # regtype constants as regtypeout names the type, regconfig ones (and the configuration
+    # argument of to_tsvector and to_tsquery) by the configuration's name
+    ("regtype-regconfig-constants", """
+CREATE TYPE mood AS ENUM ('a');
+CREATE TEXT SEARCH CONFIGURATION my_cfg (COPY = pg_catalog.simple);
+CREATE TABLE rg (id int, title text, rt regtype DEFAULT 'int4', rt2 regtype DEFAULT 'public.mood',
+    rt3 regtype DEFAULT 'varchar(20)[]', cfg regconfig DEFAULT 'pg_catalog.English',
+    tsv tsvector GENERATED ALWAYS AS (to_tsvector('public.my_cfg', title)) STORED,
+    CONSTRAINT k1 CHECK (rt <> 'int8'::regtype), CONSTRAINT k2 CHECK (cfg <> 'pg_catalog.simple'::regconfig));
+CREATE INDEX rg_t ON rg USING gin (to_tsvector('public.my_cfg', title));
+CREATE INDEX rg_rt ON rg (id) WHERE rt IN ('int4'::regtype, 'mood'::regtype);
+CREATE VIEW rgv AS SELECT 'pg_catalog.english'::regconfig AS e, 'varchar'::regtype AS t,
+    'timestamptz'::regtype AS t2, 'mood'::regtype AS t3 FROM rg
+    WHERE to_tsvector('English', title) @@ to_tsquery('pg_catalog.english', 'a & b');
+"""),
+    # a string constant under an explicit cast (with a type modifier or not) is stored as the
+    # type's output function prints it: 't'::boolean is true, '2020-1-1'::date '2020-01-01'
+    ("constant-under-cast", """
+CREATE TABLE cc (id int, b bytea, flag boolean, ts timestamp, t time, d date, q tsquery,
+    r int4range, n numrange,
+    CONSTRAINT k1 CHECK (b <> 'abc'::bytea), CONSTRAINT k2 CHECK (flag IS DISTINCT FROM 'yes'::boolean),
+    CONSTRAINT k3 CHECK (ts > '2020-1-1'::timestamp(0)), CONSTRAINT k4 CHECK (t < '18:00'::time(0)),
+    CONSTRAINT k5 CHECK (q <> 'a & (b | c)'::tsquery), CONSTRAINT k6 CHECK (r <> '(1,5]'::int4range),
+    CONSTRAINT k7 CHECK (n <> '(1.0,1]'::numrange));
+CREATE VIEW ccv AS SELECT 't'::boolean AS a, '2020-1-1'::date AS b, '2020-1-1 10:00'::timestamp(0) AS c,
+    '(1,5]'::int4range AS f, '10:00'::time AS h, '1 day 2 hours'::interval day to hour AS j,
+    'abc'::varchar(10) AS k, '1.5'::numeric(5,2) AS l, 'x'::char(3) AS m FROM cc;
+CREATE INDEX cc_id ON cc (id) WHERE flag = 'on'::bool AND d > '2020-1-1'::date;
+"""),
+    # a domain's default and the constants its CHECKs compare to VALUE are of its type
+    ("domain-typed-constants", """
+CREATE DOMAIN dq AS tsquery DEFAULT 'a & (b|c)' CHECK (VALUE <> 'x | (y & z)');
+CREATE DOMAIN dr AS numrange DEFAULT '(1.0,2.50]' CHECK (VALUE <> '(1,1)');
+CREATE DOMAIN di AS interval DEFAULT '90 minutes';
+CREATE DOMAIN dn AS int DEFAULT NULL;
+ALTER DOMAIN di SET DEFAULT '36 hours';
+ALTER DOMAIN di ADD CONSTRAINT short CHECK (VALUE < '48 hours');
+"""),
 ]
 
 

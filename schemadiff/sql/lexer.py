@@ -88,6 +88,8 @@ _E_PART = re.compile(
     re.DOTALL,
 )
 _E_SIMPLE = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+# UESCAPE 'c' after a U&'...' string or U&"..." identifier: the escape character it uses
+_UESCAPE = re.compile(_BLANKS + r"[uU][eE][sS][cC][aA][pP][eE]" + _BLANKS + r"'([^']|'')'")
 
 
 def lex(text: str) -> list[Tok]:
@@ -143,7 +145,12 @@ def lex(text: str) -> list[Tok]:
         elif kind == "estring":
             raw = m.group(kind)
             append(_tok(Tok, ("string", _e_value(raw[2:-1]), raw, end - len(raw), end, False)))
-        elif kind in ("pstring", "ustring"):
+        elif kind == "ustring":
+            raw = m.group(kind)
+            start = end - len(raw)
+            value, end = _unicode_token(text, raw[3:-1].replace("''", "'"), end)
+            append(_tok(Tok, ("string", value, text[start:end], start, end, False)))
+        elif kind == "pstring":
             raw = m.group(kind)
             body = raw[raw.index("'") + 1 : -1].replace("''", "'")
             append(_tok(Tok, ("string", body, raw, end - len(raw), end, False)))
@@ -151,8 +158,9 @@ def lex(text: str) -> list[Tok]:
             raise LexError(_refusal(text, end - 1))
         elif kind == "uident":
             raw = m.group(kind)
-            name = raw[3:-1].replace('""', '"')
-            append(_tok(Tok, ("ident", name, name, end - len(raw), end, False)))
+            start = end - len(raw)
+            name, end = _unicode_token(text, raw[3:-1].replace('""', '"'), end)
+            append(_tok(Tok, ("ident", name, name, start, end, False)))
         else:  # a parameter ($1), or a character no token starts with (as scan.l does, it is
             raw = m.group(kind)  # a token of its own, for the grammar to refuse)
             append(_tok(Tok, ("punct", raw, raw, end - len(raw), end, False)))
@@ -203,6 +211,56 @@ def _e_escape(m: re.Match[str]) -> str:
         return chr(code)
     other = m.group("other")
     return _E_SIMPLE.get(other, other)
+
+
+def _unicode_token(text: str, body: str, end: int) -> tuple[str, int]:
+    """The value of a ``U&`` string or identifier's body (its ``''`` / ``""`` resolved) and
+    where the token ends: after a ``UESCAPE 'c'`` clause when one follows."""
+    escape = "\\"
+    m = _UESCAPE.match(text, end)
+    if m is not None:
+        escape, end = m.group(1).replace("''", "'"), m.end()
+    value = unicode_value(body, escape)
+    return (body if value is None else value), end  # None: PostgreSQL refuses the statement
+
+
+def unicode_value(body: str, escape: str = "\\") -> str | None:
+    """The value of a ``U&'...'`` body (quotes resolved) with escape character ``escape``:
+    ``\\XXXX`` and ``\\+XXXXXX`` are code points (a UTF-16 surrogate pair written as two
+    escapes is one), the escape doubled is itself; None where PostgreSQL refuses it (another
+    escape, a lone surrogate, an escape character that is a hex digit, ``+``, a quote or
+    a blank)."""
+    if len(escape) != 1 or escape in "0123456789abcdefABCDEF+'\" \t\n\r\f":
+        return None
+    out: list[str] = []
+    i, n = 0, len(body)
+    while i < n:
+        c = body[i]
+        if c != escape:
+            out.append(c)
+            i += 1
+            continue
+        if body[i + 1 : i + 2] == escape:
+            out.append(escape)
+            i += 2
+            continue
+        m = re.match(r"\+([0-9A-Fa-f]{6})|([0-9A-Fa-f]{4})", body[i + 1 : i + 8])
+        if m is None:
+            return None
+        code = int(m.group(1) or m.group(2), 16)
+        i += 1 + len(m.group())
+        if 0xD800 <= code < 0xDC00:  # a high surrogate: its low half must follow
+            low = re.match(re.escape(escape) + r"(?:\+([0-9A-Fa-f]{6})|([0-9A-Fa-f]{4}))",
+                           body[i:])
+            second = int(low.group(1) or low.group(2), 16) if low else 0
+            if not 0xDC00 <= second < 0xE000:
+                return None
+            code = 0x10000 + ((code - 0xD800) << 10) + (second - 0xDC00)
+            i += len(low.group())  # type: ignore[union-attr]
+        elif 0xDC00 <= code < 0xE000 or code > 0x10FFFF or code == 0:
+            return None
+        out.append(chr(code))
+    return "".join(out)
 
 
 def _refusal(text: str, pos: int) -> str:

@@ -25,6 +25,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from schemadiff.records import record
+from schemadiff.sql.lexer import unicode_value
 from schemadiff.sql.quote import (
     _RESERVED,
     _SIMPLE_IDENT,
@@ -703,6 +704,12 @@ def _set_precedence(node: exp.Expression) -> int:
     return 2 if isinstance(node, exp.Intersect) else 1
 
 
+# text search functions whose first argument, of two or more, is a regconfig
+_REGCONFIG_FIRST = frozenset({
+    "to_tsvector", "to_tsquery", "plainto_tsquery", "phraseto_tsquery", "websearch_to_tsquery",
+})
+
+
 def _rewrite(node: exp.Expression) -> exp.Expression:
     """One bottom-up canonicalization step (children are already canonical)."""
     if isinstance(node, exp.Paren):
@@ -722,6 +729,11 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.ByteString):
         # E'a\nb' is the constant with a newline: sqlglot's tokenizer resolved the escapes
         return _rewrite(exp.Literal.string(node.this))
+    if isinstance(node, exp.UnicodeString):  # U&'d\0061t' is the constant 'dat'
+        escape = node.args.get("escape")
+        value = unicode_value(node.this, escape.this if isinstance(escape, exp.Literal)
+                              else "\\")
+        return _rewrite(exp.Literal.string(value)) if value is not None else node
     if isinstance(node, exp.WindowSpec):  # ROWS BETWEEN UNBOUNDED PRECEDING ...: keywords
         for arg in ("kind", "start", "start_side", "end", "end_side"):
             value = node.args.get(arg)
@@ -773,6 +785,14 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Literal) and not node.is_string:
         text = canonical_number(node.this)  # 1e3 is the numeric constant 1000, 010 is 10
         return node if text is None or text == node.this else exp.Literal.number(text)
+    if (isinstance(node, exp.Anonymous) and isinstance(node.this, str)
+            and node.this.lower() in _REGCONFIG_FIRST and len(node.expressions) > 1
+            and isinstance(node.expressions[0], exp.Literal) and node.expressions[0].is_string):
+        # to_tsvector('pg_catalog.english', x): the constant is the regconfig argument
+        canonical = canonical_regconfig(node.expressions[0].this)
+        if canonical is not None:
+            node.expressions[0].replace(exp.Literal.string(canonical))
+        return node
     if isinstance(node, exp.ParseJSON) and node.args.get("is_literal"):
         return node.this  # json '{}' is the constant '{}'::json
     if isinstance(node, exp.Cast):
@@ -782,6 +802,13 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
                 and inner.is_string and to.name.upper() == "REGCLASS"):
             # 'public.seq'::regclass names the relation; its schema is not compared
             return exp.Literal.string(quote_ident(_unqualify(inner.this)))
+        if (isinstance(to, exp.ObjectIdentifier) and isinstance(inner, exp.Literal)
+                and inner.is_string and to.name.upper() in ("REGTYPE", "REGCONFIG")):
+            # 'int4'::regtype is stored as the type regtypeout names, 'pg_catalog.english'::
+            # regconfig as the configuration's name
+            canonical = (canonical_regtype if to.name.upper() == "REGTYPE"
+                         else canonical_regconfig)(inner.this)
+            return exp.Literal.string(canonical) if canonical is not None else inner
         if (isinstance(inner, exp.Literal) and isinstance(to, exp.DataType)
                 and to.this == exp.DataType.Type.INTERVAL):  # '0' came up as a number here
             canonical = canonical_interval(inner.this)
@@ -797,6 +824,10 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         if (isinstance(inner, exp.Literal) and inner.is_string and isinstance(to, exp.DataType)
                 and to.this == exp.DataType.Type.JSONB):
             return _jsonb_constant(inner)  # '{"a":1}'::jsonb is stored as jsonb_out prints it
+        if isinstance(inner, exp.Literal) and inner.is_string and isinstance(to, exp.DataType):
+            typed = _cast_constant(inner, _type_name(to))
+            if typed is not inner:
+                return _rewrite(typed)
         if isinstance(inner, _STRIP_CAST_OPERANDS) or (
             isinstance(inner, exp.Anonymous) and inner.name.lower() == "nextval"
         ):
@@ -1087,6 +1118,9 @@ _MULTIWORD_CASTS = [
     (re.compile(r"::\s*timestamp(\s*\(\d+\))?\s+without\s+time\s+zone\b", re.I), r"::timestamp\1"),
     (re.compile(r"::\s*time(\s*\(\d+\))?\s+with\s+time\s+zone\b", re.I), r"::timetz\1"),
     (re.compile(r"::\s*time(\s*\(\d+\))?\s+without\s+time\s+zone\b", re.I), r"::time\1"),
+    # an array of oid or of a reg* type, which sqlglot parses only qualified (the deparser
+    # writes ``(ARRAY[...])::oid[]`` where a reg* column meets = ANY)
+    (re.compile(r"::\s*(oid|reg[a-z]+)\s*\[\]", re.I), r"::pg_catalog.\1[]"),
 ]
 
 
@@ -1900,10 +1934,14 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
 
 
 # The types whose constants the catalog prints in one form whatever was written, and
-# independently of the session (timestamptz output depends on the time zone: not here).
+# independently of the session (timestamptz output depends on the time zone: not here, its
+# constants are compared as instants). A tstzrange's bounds are printed in UTC, the zone the
+# live reader sets, and read in it when written without an offset, as timestamptz defaults
+# are (a migration run in another zone stored other instants: a difference, never a false
+# equality).
 _TYPED_CONSTANT_TYPES = ("boolean", "date", "time without time zone",
                          "timestamp without time zone", "interval", "int4range", "int8range",
-                         "daterange", "tsquery")
+                         "daterange", "numrange", "tsrange", "tstzrange", "tsquery")
 # binary operators whose unknown-typed operand PostgreSQL takes as the other operand's type
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ,
                 exp.NullSafeNEQ, exp.ArrayOverlaps, exp.ArrayContainsAll, exp.ArrayContainedBy)
@@ -1963,12 +2001,25 @@ _CAST_TYPES = {
 def _expression_type(node: exp.Expression, column_type: Callable[[exp.Column], str | None]
                      ) -> str | None:
     """The type of an expression a constant is compared to or resolved with: a column's, a
-    cast's to one of a few types (:data:`_CAST_TYPES`), or that of COALESCE, GREATEST, LEAST
+    cast's to one of a few types (:data:`_CAST_TYPES`), that of COALESCE, GREATEST, LEAST
     or NULLIF over such expressions when they agree (the constants among their arguments
-    take it); ``""`` when a column's type is not decided, None when it is no such
-    expression."""
+    take it), of date/time arithmetic or of a builtin function's result
+    (:func:`_result_type`); ``""`` when a column's type is not decided, None when it is no
+    such expression."""
     if isinstance(node, exp.Paren):
         return _expression_type(node.this, column_type)
+    if isinstance(node, exp.Interval):  # interval '1 day'
+        return "interval"
+    if isinstance(node, (exp.Mul, exp.Div)):  # i * 2, i / 2: an interval scaled
+        sides = (node.this, node.expression) if isinstance(node, exp.Mul) else (node.this,)
+        for side in sides:
+            other = node.expression if side is node.this else node.this
+            if not (isinstance(other, exp.Literal) and not other.is_string):
+                continue
+            found = _expression_type(side, column_type)
+            if found == "" or (found and _bare_type(found).startswith("interval")):
+                return found if found == "" else "interval"
+        return None
     if isinstance(node, exp.Cast) and not node.to.expressions:  # x::timestamp (no typmod)
         return _CAST_TYPES.get(node.to.this)
     if isinstance(node, (exp.Add, exp.Sub)):  # ts + '1 hour' is a timestamp
@@ -1978,7 +2029,12 @@ def _expression_type(node: exp.Expression, column_type: Callable[[exp.Column], s
                 found = _expression_type(side, column_type)
                 if found == "" or (found and _constant_type(node, found) == "interval"):
                     return found
-        return None
+                if found == "date" and not constant.is_string and constant.this.isdigit():
+                    return "date"  # d - 1: a date
+        if any(isinstance(side, exp.Literal) for side in (node.this, node.expression)):
+            return None
+        return _arithmetic_type(node, _expression_type(node.this, column_type),
+                                _expression_type(node.expression, column_type))
     if isinstance(node, exp.Column):
         if not isinstance(node.this, exp.Identifier):
             return None
@@ -1990,6 +2046,88 @@ def _expression_type(node: exp.Expression, column_type: Callable[[exp.Column], s
         if not args or None in types:
             return None
         return "" if "" in types else types.pop() if len(types) == 1 else None
+    if isinstance(node, exp.Func):
+        return _result_type(node, column_type)
+    return None
+
+
+_TS, _TSTZ = "timestamp without time zone", "timestamp with time zone"
+# the result of date/time ``+`` and ``-`` by the bare types of their operands
+_DATETIME_ARITHMETIC: dict[tuple[str, str, str], str] = {
+    **{(a, "-", b): "interval" for a in ("date", _TS, _TSTZ) for b in ("date", _TS, _TSTZ)
+       if (a, b) != ("date", "date")},
+    ("time without time zone", "-", "time without time zone"): "interval",
+    ("interval", "+", "interval"): "interval", ("interval", "-", "interval"): "interval",
+    **{(t, op, "interval"): t for t in (_TS, _TSTZ, "time without time zone") for op in "+-"},
+    **{("interval", "+", t): t for t in (_TS, _TSTZ, "time without time zone")},
+    ("date", "+", "interval"): _TS, ("date", "-", "interval"): _TS, ("interval", "+", "date"): _TS,
+    ("date", "-", "date"): "integer",
+    **{("date", op, n): "date" for n in ("integer", "smallint") for op in "+-"},
+    **{(n, "+", "date"): "date" for n in ("integer", "smallint")},
+}
+# builtin functions (sqlglot's class name or the call's name) whose result type does not
+# depend on their arguments. The canonical form keeps no schema on a call, so a user function
+# of one of these names would be taken for the builtin: only names applications rarely reuse
+# (not strip or setweight); a wrong type there is a false difference, not a hidden one.
+_RESULT_TYPES = {
+    "JustifyHours": "interval", "JustifyDays": "interval", "JustifyInterval": "interval",
+    "MakeInterval": "interval", "CurrentTimestamp": _TSTZ, "Localtimestamp": _TS,
+    "CurrentDate": "date", "Localtime": "time without time zone", "UnixToTime": _TSTZ,
+    "StrToDate": "date", "Date": "date", "clock_timestamp": _TSTZ,
+    "statement_timestamp": _TSTZ, "transaction_timestamp": _TSTZ, "make_date": "date",
+    "make_time": "time without time zone", "make_timestamp": _TS, "make_timestamptz": _TSTZ,
+    "to_tsvector": "tsvector",
+    "array_to_tsvector": "tsvector", "to_tsquery": "tsquery", "plainto_tsquery": "tsquery",
+    "phraseto_tsquery": "tsquery", "websearch_to_tsquery": "tsquery",
+}
+
+
+def _bare_type(type_text: str) -> str:
+    """A type without its modifiers (``timestamp(3) without time zone``: a timestamp)."""
+    return re.sub(r"\(\d+(?:,\d+)?\)", "", type_text)
+
+
+def _arithmetic_type(node: exp.Expression, left: str | None, right: str | None) -> str | None:
+    """The type of a date/time ``+`` or ``-`` between expressions of types ``left`` and
+    ``right`` (:data:`_DATETIME_ARITHMETIC`): ``now() - created_at`` is an interval; ``""``
+    when a side's type is not decided, None when no such operator."""
+    if left is None or right is None:
+        return None
+    if "" in (left, right):
+        return ""
+    op = "+" if isinstance(node, exp.Add) else "-"
+    return _DATETIME_ARITHMETIC.get((_bare_type(left), op, _bare_type(right)))
+
+
+def _result_type(node: exp.Func, column_type: Callable[[exp.Column], str | None]
+                 ) -> str | None:
+    """The result type of a builtin function call a constant is compared to: fixed ones
+    (:data:`_RESULT_TYPES`), ``age`` (an interval of timestamps; ``age(xid)`` is an
+    integer), ``date_trunc`` (its argument's type; a date's is a timestamptz); ``""`` when
+    it turns on a column whose type is not decided, None when not known."""
+    name = type(node).__name__
+    if isinstance(node, exp.Anonymous):
+        if not isinstance(node.this, str):
+            return None
+        name = node.this if node.this in _RESULT_TYPES else node.this.lower()
+    if name in _RESULT_TYPES:
+        return _RESULT_TYPES[name]
+    if name == "age":
+        args = node.expressions
+        if len(args) == 2:
+            return "interval"
+        found = _expression_type(args[0], column_type) if len(args) == 1 else None
+        if found in ("", None):
+            return found
+        return "interval" if _bare_type(found) in ("date", _TS, _TSTZ) else None
+    if isinstance(node, exp.TimestampTrunc):
+        if node.args.get("zone") is not None:
+            return _TSTZ
+        found = _expression_type(node.this, column_type)
+        if found in ("", None):
+            return found
+        return {_TS: _TS, _TSTZ: _TSTZ, "date": _TSTZ, "interval": "interval"}.get(
+            _bare_type(found))
     return None
 
 
@@ -2068,6 +2206,36 @@ def _typed_constant(literal: exp.Literal, type_text: str) -> exp.Expression:
         return exp.Boolean(this=out == "TRUE")
     if out and out.startswith("'") and out.endswith("'") and out != quote_literal(literal.this):
         return exp.Literal.string(out[1:-1].replace("''", "'"))
+    return literal
+
+
+# the types whose constants an explicit cast makes print as their output function prints them
+# (independently of the session: not timestamptz, whose constants are compared as instants)
+_CAST_CONSTANT_TYPES = frozenset({"boolean", "date", "time without time zone",
+                                  "timestamp without time zone"})
+
+
+def _cast_constant(literal: exp.Literal, type_text: str) -> exp.Expression:
+    """A string constant under a cast to ``type_text`` as the catalog stores it: as the type's
+    output function prints it (``'t'::boolean`` is ``true``, ``'2020-1-1'::timestamp(0)`` is
+    ``'2020-01-01 00:00:00'``). A type modifier does not change the constant (it is read
+    without one; the cast that applies it is kept apart), but for an interval's, which
+    PostgreSQL reads it with. As it is for other types."""
+    m = _REGTYPE_TEXT.match(type_text)
+    if m is None or m.group(5):
+        return literal
+    schema, head, mods, tail = m.group(1), m.group(2), m.group(3), m.group(4)
+    words = head.split() + (tail.split() if mods else [])
+    if not mods and tail:
+        return literal
+    ref = type_ref([w.lower() for w in words], mods or "", 0, schema.lower() if schema else None)
+    if not ref.builtin or ref.serial:
+        return literal
+    if ref.name.startswith("interval"):
+        return _typed_constant(literal, ref.render())
+    bare = ref.render_bare()
+    if bare in _CAST_CONSTANT_TYPES or (bare in _OUTPUT_FUNCTIONS and bare != "jsonb"):
+        return _typed_constant(literal, bare)
     return literal
 
 
@@ -2205,11 +2373,28 @@ def _date_step(text: str, step: int) -> tuple[str, object] | None:
     return moved.isoformat(), moved
 
 
-def _discrete_range(bound: Callable[[str, int], tuple[str, object] | None]
-                    ) -> Callable[[str], str | None]:
+def _discrete_range(bound: Callable[[str, int], tuple[str, object] | None],
+                    infinite: bool = False) -> Callable[[str], str | None]:
     """A discrete range type's output: its canonical function makes every range ``[a,b)``
     (``'[1,10]'`` is ``[1,11)``, ``(1,5]`` is ``[2,6)``), an unbounded side ``(`` / ``)``,
-    and a range with nothing in it ``empty``."""
+    and a range with nothing in it ``empty``. With ``infinite`` (dates) a bound
+    ``infinity`` or ``-infinity`` is not moved and keeps its bracket
+    (``'(-infinity,2020-01-01]'`` is ``(-infinity,2020-01-02)``)."""
+
+    def side(text: str, bracket: str, lower: bool
+             ) -> tuple[str, str, tuple[int, object]] | None:
+        """A bound as printed, its bracket and its sort key (None when refused)."""
+        if infinite and text.lower() in ("infinity", "-infinity"):
+            return text.lower(), bracket, (-1 if text.startswith("-") else 1, 0)
+        moved = bound(text, bracket == ("(" if lower else "]"))
+        if moved is None:
+            return None
+        return moved[0], "[" if lower else ")", (0, moved[1])
+
+    def written(text: str) -> tuple[int, object]:
+        """A bound's sort key as written (before the canonical function moves it)."""
+        found = side(text, "[", True)
+        return found[2] if found is not None else (0, 0)
 
     def canonical(value: str) -> str | None:
         if value.strip().lower() == "empty":
@@ -2218,35 +2403,193 @@ def _discrete_range(bound: Callable[[str, int], tuple[str, object] | None]
         if m is None:
             return None
         low_text, high_text = m.group(2).strip(), m.group(3).strip()
-        low = bound(low_text, m.group(1) == "(") if low_text else ("", None)
-        high = bound(high_text, m.group(4) == "]") if high_text else ("", None)
+        low = side(low_text, m.group(1), True) if low_text else ("", "(", None)
+        high = side(high_text, m.group(4), False) if high_text else ("", ")", None)
         if low is None or high is None:
             return None
-        if low[1] is not None and high[1] is not None and not low[1] < high[1]:  # type: ignore[operator]
+        if low_text and high_text and written(low_text) > written(high_text):  # type: ignore[operator]
+            return None  # range_in refuses a lower bound above the upper
+        if low[2] is not None and high[2] is not None and (
+                low[2] > high[2] or (low[2] == high[2] and (low[1], high[1]) != ("[", "]"))):  # type: ignore[operator]
             return "empty"
-        return f"{'[' if low_text else '('}{low[0]},{high[0]})"
+        return f"{low[1]}{low[0]},{high[0]}{high[1]}"
 
     return canonical
 
 
 _int_range = _discrete_range(_integer_step)
-_TSQUERY_TOKEN = re.compile(r"\s*(?:([&|])|(!*)\s*([^\s&|!()':<>*\\]+))")
+
+
+_RANGE_BOUND = r'\s*(?:"([^"\\]*)"|([^,"\\()\[\]]*?))\s*'
+_RANGE_PARTS = re.compile(r"\s*([\[(])" + _RANGE_BOUND + "," + _RANGE_BOUND + r"([\])])\s*\Z")
+_NUMERIC_TEXT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
+
+
+def _numeric_bound(text: str) -> tuple[str, object] | None:
+    """A numeric as ``numeric_out`` prints it (its scale kept: ``1.50`` is ``1.50``, ``1e2``
+    is ``100``, ``.5`` is ``0.5``), with its sort key; NaN sorts above every number."""
+    if text.lower() == "nan":
+        return "NaN", (1, 0)
+    if not _NUMERIC_TEXT.match(text):
+        return None
+    number = Decimal(text)
+    out = format(number, "f")
+    return (out.lstrip("-") if number == 0 else out), (0, number)
+
+
+def _timestamp_bound(type_text: str) -> Callable[[str], tuple[str, object] | None]:
+    """A timestamp (``type_text``) range bound as ``timestamp_out`` prints it, with its sort key
+    (``-infinity`` below every time, ``infinity`` above)."""
+
+    def bound(text: str) -> tuple[str, object] | None:
+        out = _canonical_datetime(text, type_text)
+        if out is None or not re.match(r"\d{4}-|-?infinity\Z", out):
+            return None
+        rank = -1 if out == "-infinity" else 1 if out == "infinity" else 0
+        return out, (rank, out if rank == 0 else "")
+
+    return bound
+
+
+def _range_bound_text(text: str) -> str:
+    """A range bound as ``range_bound_escape`` prints it: double-quoted when it holds a space,
+    a quote, a backslash, a bracket, a parenthesis or a comma."""
+    return f'"{text}"' if re.search(r'[\s"\\()\[\],]', text) else text
+
+
+def _continuous_range(bound: Callable[[str], tuple[str, object] | None]
+                      ) -> Callable[[str], str | None]:
+    """A range type's output when it has no canonical function (numrange, tsrange, tstzrange):
+    each bound as its type prints it, its bracket kept; an unbounded side ``(`` / ``)``; equal
+    bounds not both inclusive ``empty``. None for what range_in refuses (a lower bound above
+    the upper)."""
+
+    def canonical(value: str) -> str | None:
+        if value.strip().lower() == "empty":
+            return "empty"
+        m = _RANGE_PARTS.match(value)
+        if m is None:
+            return None
+        sides = []
+        for quoted, plain in ((m.group(2), m.group(3)), (m.group(4), m.group(5))):
+            if quoted is None and not plain:
+                sides.append(None)
+                continue
+            found = bound(quoted if quoted is not None else plain)
+            if found is None:
+                return None
+            sides.append(found)
+        low, high = sides
+        low_bracket = m.group(1) if low is not None else "("
+        high_bracket = m.group(6) if high is not None else ")"
+        if low is not None and high is not None:
+            if low[1] > high[1]:  # type: ignore[operator]
+                return None
+            if low[1] == high[1] and (low_bracket, high_bracket) != ("[", "]"):
+                return "empty"
+        return (low_bracket + ("" if low is None else _range_bound_text(low[0])) + ","
+                + ("" if high is None else _range_bound_text(high[0])) + high_bracket)
+
+    return canonical
+_TSQUERY_LEXEME = re.compile(r"'((?:[^'\\]|'')+)'|([^\s!&|()<:'\\]+)")
+_TSQUERY_OPERATOR = re.compile(r"&|\||<->|<(\d+)>")
+# operator priorities as tsqueryout weighs them (tsearch_op_priority): ! binds tightest
+_TSQUERY_PRIORITY = {"!": 4, "<>": 3, "&": 2, "|": 1}
+_TsNode = tuple  # ("word", text, modifiers) | ("!", child) | (op, distance, left, right)
+
+
+def _tsquery_tree(value: str) -> _TsNode | None:
+    """The tree tsqueryin builds from a tsquery's text: operators left-associative by
+    priority, ``!`` right-associative (None for what is not modelled or refused)."""
+    pos = 0
+
+    def skip() -> None:
+        nonlocal pos
+        while pos < len(value) and value[pos].isspace():
+            pos += 1
+
+    def operand() -> _TsNode | None:
+        nonlocal pos
+        skip()
+        if value.startswith("!", pos):
+            pos += 1
+            child = operand()
+            return None if child is None else ("!", child)
+        if value.startswith("(", pos):
+            pos += 1
+            inner = expression(1)
+            skip()
+            if inner is None or not value.startswith(")", pos):
+                return None
+            pos += 1
+            return inner
+        m = _TSQUERY_LEXEME.match(value, pos)
+        if m is None:
+            return None
+        pos = m.end()
+        word = m.group(2) if m.group(1) is None else m.group(1).replace("''", "'")
+        modifiers = ""
+        if value.startswith(":", pos):
+            found = re.match(r"[*a-dA-D]*", value[pos + 1 :])
+            flags = found.group(0).upper() if found else ""
+            pos += 1 + len(flags)
+            modifiers = ("*" if "*" in flags else "") + "".join(
+                w for w in "ABCD" if w in flags)
+            if pos < len(value) and not value[pos].isspace() and value[pos] not in "&|)<":
+                return None
+        return ("word", word, modifiers)
+
+    def expression(floor: int) -> _TsNode | None:
+        nonlocal pos
+        left = operand()
+        while left is not None:
+            skip()
+            m = _TSQUERY_OPERATOR.match(value, pos)
+            if m is None:
+                return left
+            op = "<>" if m.group(0).startswith("<") else m.group(0)
+            distance = int(m.group(1)) if m.group(1) is not None else 1
+            if _TSQUERY_PRIORITY[op] < floor or distance > 16384:
+                return left if distance <= 16384 else None
+            pos = m.end()
+            right = expression(_TSQUERY_PRIORITY[op] + 1)
+            if right is None:
+                return None
+            left = (op, distance, left, right)
+        return None
+
+    tree = expression(1)
+    skip()
+    return tree if tree is not None and pos == len(value) else None
+
+
+def _tsquery_text(node: _TsNode, parent: int = 0, right_of_phrase: bool = False) -> str:
+    """A tsquery tree printed as tsqueryout's ``infix`` prints it: each lexeme quoted with its
+    ``:*ABCD`` modifiers, ``( `` and `` )`` only round an operator weaker than its parent's
+    (or a phrase that is the right operand of a phrase)."""
+    if node[0] == "word":
+        return "'" + node[1].replace("'", "''") + "'" + (":" + node[2] if node[2] else "")
+    if node[0] == "!":
+        inner = "!" + _tsquery_text(node[1], _TSQUERY_PRIORITY["!"])
+        return f"( {inner} )" if _TSQUERY_PRIORITY["!"] < parent else inner
+    op, distance, left, right = node
+    priority = _TSQUERY_PRIORITY[op]
+    sign = op if op != "<>" else "<->" if distance == 1 else f"<{distance}>"
+    text = (f"{_tsquery_text(left, priority)} {sign} "
+            f"{_tsquery_text(right, priority, op == '<>')}")
+    return f"( {text} )" if priority < parent or (op == "<>" and right_of_phrase) else text
 
 
 def canonical_tsquery(value: str) -> str | None:
-    """A tsquery constant as ``tsqueryout`` prints it, for bare words, ``!``, ``&`` and ``|``
-    without parentheses: each word quoted, each operator spaced (``'x&y|z'`` is ``'x' & 'y' |
-    'z'``: ``&`` binds tighter, so the tree it parses to prints no parentheses either); None
-    for anything else (parentheses, phrases, weights, prefixes)."""
-    out: list[str] = []
-    pos, expect_word = 0, True
-    while pos < len(value.rstrip()):
-        m = _TSQUERY_TOKEN.match(value, pos)
-        if m is None or (m.group(1) is None) != expect_word:
-            return None
-        out.append(m.group(1) or f"{m.group(2)}'{m.group(3)}'")
-        pos, expect_word = m.end(), not expect_word
-    return None if expect_word else " ".join(out)
+    """A tsquery constant as ``tsqueryout`` prints it: each lexeme quoted, its weights and
+    prefix as ``:*AB``, operators spaced, ``<1>`` as ``<->``, parentheses only where the
+    tree needs them (``'(a | b) & c'`` is ``( 'a' | 'b' ) & 'c'``, ``'a & (b & c)'`` is
+    ``'a' & 'b' & 'c'``); None for what is not modelled (backslashes, an empty query) or
+    what tsqueryin refuses."""
+    if "\\" in value:
+        return None
+    tree = _tsquery_tree(value)
+    return None if tree is None else _tsquery_text(tree)
 
 
 def _range_text(r: tuple[int | None, int | None]) -> str:
@@ -2303,19 +2646,89 @@ def canonical_box(value: str) -> str | None:
     return f"({max(x1, x2)},{max(y1, y2)}),({min(x1, x2)},{min(y1, y2)})"
 
 
+_TSVECTOR_ENTRY = re.compile(r"\s*(?:'((?:[^'\\]|'')+)'|([^\s:'\\]+))"
+                             r"(?::(\d+[A-Da-d]?(?:,\d+[A-Da-d]?)*))?(?=\s|\Z)")
+
+
 def canonical_tsvector(value: str) -> str | None:
-    """A tsvector of plain words as ``tsvectorout`` prints it: each lexeme once, sorted,
-    quoted (``'a fat cat'`` is ``'a' 'cat' 'fat'``); None for quotes, weights, positions."""
-    words = value.split()
-    if not words or any(re.search(r"['\\:]", w) for w in words):
+    """A tsvector as ``tsvectorout`` prints it: each lexeme once, quoted, sorted by bytes; its
+    positions (those of each time it was written merged) sorted, each once with the
+    strongest weight written for it, capped at 16383, the weight shown unless D
+    (``'b:3,1 a:2B b:1C'`` is ``'a':2B 'b':1C,3``); None for backslashes, position 0 or
+    more positions than tsvectorin keeps."""
+    if "\\" in value or not value.strip():
         return None
-    return " ".join(f"'{w}'" for w in sorted(set(words), key=lambda w: w.encode()))
+    entries: dict[str, dict[int, int]] = {}
+    pos = 0
+    while pos < len(value.rstrip()):
+        m = _TSVECTOR_ENTRY.match(value, pos)
+        if m is None:
+            return None
+        pos = m.end()
+        word = m.group(2) if m.group(1) is None else m.group(1).replace("''", "'")
+        positions = entries.setdefault(word, {})
+        for item in (m.group(3) or "").split(",") if m.group(3) else []:
+            number = min(int(item.rstrip("ABCDabcd")), 16383)
+            weight = "DCBA".index(item[-1].upper()) if item[-1].isalpha() else 0
+            if number == 0:
+                return None
+            positions[number] = max(positions.get(number, 0), weight)
+    if any(len(p) > 255 for p in entries.values()):
+        return None
+    out = []
+    for word in sorted(entries, key=lambda w: w.encode()):
+        text = "'" + word.replace("'", "''") + "'"
+        if entries[word]:
+            text += ":" + ",".join(f"{n}{'DCBA'[w] if w else ''}"
+                                   for n, w in sorted(entries[word].items()))
+        out.append(text)
+    return " ".join(out)
+
+
+_REGTYPE_TEXT = re.compile(
+    r"\s*(?:([A-Za-z_][\w$]*)\s*\.\s*)?([A-Za-z_][\w$]*(?:\s+[A-Za-z_][\w$]*)*)\s*"
+    r"(\(\s*\d+\s*(?:,\s*\d+\s*)?\))?\s*((?:[A-Za-z_][\w$]*\s*)*)((?:\[\s*\d*\s*\]\s*)*)\Z")
+
+
+def canonical_regtype(value: str) -> str | None:
+    """A regtype constant as ``regtypeout`` prints it: a builtin type as ``format_type``
+    names it without a modifier (``'int4'`` is ``integer``, ``'varchar(10)[]'`` is
+    ``character varying[]``); a user type by its name alone (its schema, printed as the
+    search path makes it visible, is not compared, as for regclass); None for what is not
+    modelled (quoted names, a user type's array)."""
+    m = _REGTYPE_TEXT.match(value)
+    if m is None:
+        return None
+    schema, head, mods, tail, dims = m.groups()
+    words = (head.split() + tail.split()) if mods else head.split()
+    if not mods and tail:
+        return None
+    words = [w.lower() for w in words]
+    ref = type_ref(words, mods or "", dims.count("["), schema.lower() if schema else None)
+    if ref.serial:
+        return None
+    if ref.builtin:
+        return ref.render_bare()
+    if len(words) != 1 or dims or mods:
+        return None
+    return quote_ident(words[0])
+
+
+def canonical_regconfig(value: str) -> str | None:
+    """A regconfig (or other reg* name) constant by its object's name: ``'pg_catalog.english'``
+    is ``english``, ``'English'`` is ``english`` (its schema, printed as the search path makes
+    it visible, is not compared, as for regclass)."""
+    return quote_ident(_unqualify(value.strip())) if value.strip() else None
 
 
 _OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
+    "regtype": canonical_regtype, "regconfig": canonical_regconfig,
     "bytea": canonical_bytea, "uuid": canonical_uuid, "macaddr": canonical_macaddr,
     "inet": canonical_inet, "int4range": _int_range, "int8range": _int_range,
-    "daterange": _discrete_range(_date_step),
+    "daterange": _discrete_range(_date_step, infinite=True),
+    "numrange": _continuous_range(_numeric_bound),
+    "tsrange": _continuous_range(_timestamp_bound("timestamp without time zone")),
+    "tstzrange": _continuous_range(_timestamp_bound("timestamp with time zone")),
     "int4multirange": canonical_int_multirange, "int8multirange": canonical_int_multirange,
     "point": canonical_point, "box": canonical_box, "tsvector": canonical_tsvector,
     "tsquery": canonical_tsquery,

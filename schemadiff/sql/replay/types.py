@@ -25,12 +25,13 @@ from schemadiff.sql.names import (
     choose_name,
 )
 from schemadiff.sql.normalize import (
+    canonical_default,
     qualified,
     rename_enum_label,
     rename_field,
 )
 from schemadiff.sql.replay.core import TYPE_KINDS, ReplayState
-from schemadiff.sql.replay.text import top_items
+from schemadiff.sql.replay.text import top_items, typed_constants
 
 
 class TypeReplay(ReplayState):
@@ -67,8 +68,11 @@ class TypeReplay(ReplayState):
         for name, expr in op.checks:
             cname = name or choose_name(op.name.name, None, "check",
                                         lambda n: any(c[0] == n for c in checks))
-            checks.append((cname, expr.replace("VALUE", "VALUE")))
-        self._put(Domain(schema, op.name.name, self._type_text(op.type), op.not_null, op.default,
+            checks.append((cname, expr))
+        type_text = self._type_text(op.type)
+        checks = [(n, _typed_value(e, type_text)) for n, e in checks]
+        default = canonical_default(op.default, type_text) if op.default else op.default
+        self._put(Domain(schema, op.name.name, type_text, op.not_null, default,
                          self._collation(op.collation), tuple(sorted(checks))))
 
     def _op_AlterType(self, op: ops.AlterType) -> None:
@@ -135,13 +139,17 @@ class TypeReplay(ReplayState):
                     self._rename_column(t.schema, t.name, a[0], a[1])
             self._rename_field(key, a[0], a[1])
         elif op.action == "set_default":
-            self._put(replace(obj, default=a[0]))
+            default = a[0]
+            if default and op.domain:
+                default = canonical_default(default, obj.type)
+            self._put(replace(obj, default=default))
         elif op.action == "set_not_null":
             self._put(replace(obj, not_null=a[0]))
         elif op.action == "add_check":
             name = a[0] or choose_name(obj.name, None, "check",
                                        lambda n: any(c[0] == n for c in obj.checks))
-            self._put(replace(obj, checks=tuple(sorted((*obj.checks, (name, a[1]))))))
+            check = (name, _typed_value(a[1], obj.type))
+            self._put(replace(obj, checks=tuple(sorted((*obj.checks, check)))))
         elif op.action == "drop_constraint":
             if any(c[0] == a[0] for c in obj.checks):
                 self._put(replace(obj, checks=tuple(c for c in obj.checks if c[0] != a[0])))
@@ -347,3 +355,9 @@ HANDLERS: dict[type, Callable[[Any, Any], None]] = {
     ops.CreateDomain: TypeReplay._op_CreateDomain,
     ops.AlterType: TypeReplay._op_AlterType,
 }
+
+
+def _typed_value(expression: str, type_text: str) -> str:
+    """A domain's CHECK with each constant compared to ``VALUE`` written as the catalog stores
+    it cast to the domain's type (``VALUE <> '(1,1)'`` on a numrange is ``VALUE <> 'empty'``)."""
+    return typed_constants(expression, {"value": type_text, "VALUE": type_text})
