@@ -91,3 +91,50 @@ def test_inferred_status(pg: PgServer, tmp_path: Path, files: list[str], built: 
         replay_subset=lambda indexes: replay_parsed([parsed[i] for i in indexes]),
     )
     assert [str(v.status) for v in result.verdicts] == statuses
+
+
+def _infer(pg: PgServer, tmp_path: Path, files: list[str], built: list[str],
+           recorded: list[str]) -> list[tuple[str, str, bool]]:
+    """Each migration's (status, confidence, proven) on a database built by ``built``."""
+    for i, sql in enumerate(files, 1):
+        (tmp_path / f"{i:05d}_m.sql").write_text(f"-- +goose Up\n{sql}", encoding="utf-8")
+    _, migrations = read_migrations(tmp_path, "goose")
+    parsed = [parse_migration(m) for m in migrations]
+    dbname = pg.create_database("infer_wild")
+    try:
+        for sql in built:
+            with pg.connect_db(dbname, autocommit=True) as conn:
+                conn.execute(sql)  # type: ignore[arg-type]
+        actual = read_live(pg.dsn(dbname)).catalog
+    finally:
+        pg.drop_database(dbname)
+    history = (Recorded("goose", "file", True, tuple(RecordedVersion(v) for v in recorded))
+               if recorded else Recorded.none("goose"))
+    result = infer_applied(
+        "goose", migrations, replay_parsed(parsed), actual, history, KEEP,
+        replay_subset=lambda indexes: replay_parsed([parsed[i] for i in indexes]),
+    )
+    return [(str(v.status), str(v.confidence), v.proven) for v in result.verdicts]
+
+
+RENAMED_BESIDE_A_VIEW = [
+    "CREATE TABLE t (id int PRIMARY KEY, a int, b int);\n"
+    "CREATE VIEW va AS SELECT id, a FROM t;\n"
+    "CREATE VIEW vb AS SELECT id, b FROM t;\n",
+    "ALTER TABLE t RENAME COLUMN b TO c;\n",
+    "CREATE OR REPLACE VIEW va AS SELECT id, a FROM t WHERE a > 0;\n",
+]
+
+
+@pytest.mark.parametrize(("built", "statuses"), [
+    (RENAMED_BESIDE_A_VIEW[:2], ["applied", "applied", "pending"]),
+    (RENAMED_BESIDE_A_VIEW, ["applied", "applied", "applied"]),
+], ids=["replace-not-run", "replace-run"])
+def test_rename_leaves_views_not_reading_the_column_decided(
+        pg: PgServer, tmp_path: Path, built: list[str], statuses: list[str]) -> None:
+    """A column renamed on a table leaves undecided only the views that read it: ``va``
+    does not read ``b``, so its query after the rename is the migrations' and the later
+    CREATE OR REPLACE of it is observed either way."""
+    verdicts = _infer(pg, tmp_path, RENAMED_BESIDE_A_VIEW, built, [])
+    assert [v[0] for v in verdicts] == statuses
+    assert verdicts[2][1:] == ("observed", True)
