@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from schemadiff.choice import Choice
-from schemadiff.differences import Change, Difference, diff_catalogs
+from schemadiff.differences import Change, Difference, decided_only, diff_catalogs
 from schemadiff.errors import Diagnostic
 from schemadiff.history import Replay, replay_migrations
 from schemadiff.kinds import builds_on
@@ -713,11 +713,13 @@ def infer_applied(
         keep: objects to consider (history tables and excluded schemas filtered out).
         replay_subset: the replay of the migrations at these indexes, for the drift of a
             state where not all are applied (default: parse and replay them again).
-        table: ``FactTable.build(replay.effects, version_index(migrations), keep)``, when
-            the caller has it already (from the cache).
+        table: ``FactTable.build(replay.effects, version_index(migrations),
+            decided_only(keep, replay.undecided))``, when the caller has it already (from
+            the cache).
     """
     migrations = list(migrations)
     order = list(range(len(migrations)))
+    keep = decided_only(keep, replay.undecided)
     if table is None:
         table = FactTable.build(replay.effects, version_index(migrations), keep)
     # objects renamed by hand are seen under the names the migrations gave them
