@@ -873,6 +873,31 @@ def _evidence(
     return out
 
 
+def _stopped_later(ctx: _Context, mi: int, absent: list[int], applied: set[int]) -> int | None:
+    """A later migration, run outside a transaction and not recorded, whose first
+    statements set every fact ``mi``'s absent statements decide to the value the schema
+    holds (``DROP INDEX IF EXISTS x; CREATE INDEX x ...`` stopped after the drop, over the
+    index ``mi`` created), when ``mi`` itself runs in one: its tool ran ``mi`` whole and
+    that later migration stopped midway, which the schema shows as plainly as ``mi`` run
+    in part by hand, and a tool's stop is the likelier. Recording ``mi`` is safe either
+    way: that later one is not applied, and run whole it sets those facts again. None when
+    there is no such migration."""
+    facts, migrations = ctx.facts, ctx.migrations
+    if not migrations[mi].in_transaction or not absent:
+        return None
+    found: int | None = None
+    for f in absent:
+        actual = facts.actual_values[f]
+        later = [s for s, _ in facts.setters[f]
+                 if s > mi and s not in applied and not migrations[s].in_transaction
+                 and (ctx.recorded is None or migrations[s].version not in ctx.recorded)
+                 and facts.prior_value(s, f) == actual]
+        if not later or (found is not None and later[0] != found):
+            return None
+        found = later[0]
+    return found
+
+
 @dataclass(slots=True)
 class _Context:
     """What every verdict is judged against, besides the hypothesis."""
@@ -908,6 +933,7 @@ def _verdict(ctx: _Context, mi: int, applied: set[int], ev: _Evidence) -> Verdic
     undone_by = (
         _undone_by(facts, mi, absent, applied, ctx.rerunnable) if was_recorded and absent else None
     )
+    stopper: int | None = None  # a later migration that stopped midway (_stopped_later)
     if not facts.by_migration.get(mi):
         v.confidence, v.proven, v.reason = Confidence.UNOBSERVABLE, False, "no schema effect"
     elif undone_by is not None and not st_present:
@@ -919,15 +945,21 @@ def _verdict(ctx: _Context, mi: int, applied: set[int], ev: _Evidence) -> Verdic
     elif not st_present and not st_absent:
         v.confidence, v.proven = Confidence.ORDER, False
         v.reason = "its effects are all overwritten by later migrations"
-    elif st_present and st_absent and not (was_recorded and m.in_transaction):
+    elif (st_present and st_absent and not (was_recorded and m.in_transaction)
+          and (stopper := _stopped_later(ctx, mi, absent, applied)) is None):
         v.status = Status.PARTIAL
         v.statements_present = sorted({facts.lines.get(st, 0) for st in st_present})
         v.statements_absent = sorted({facts.lines.get(st, 0) for st in st_absent})
         v.pattern = _pattern(st_present, st_absent)
     elif st_present:
         v.status = Status.APPLIED
-        if st_absent:
+        if st_absent and was_recorded and m.in_transaction:
             v.reason = "recorded, and its tool runs it whole: what is absent is drift"
+        elif st_absent and stopper is not None:
+            later = migrations[stopper].version
+            v.reason = (f"its tool runs it whole; what is absent is what {later}'s first "
+                        f"statements set, and {later} runs outside a transaction: it stopped "
+                        "after them")
     evidence = present + absent
     on_renamed = evidence and all(ctx.moved(facts.names[f][0]) for f in evidence)
     if v.confidence == Confidence.OBSERVED and on_renamed:

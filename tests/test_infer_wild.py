@@ -103,7 +103,8 @@ def _infer(pg: PgServer, tmp_path: Path, files: list[str], built: list[str],
 def _inference(pg: PgServer, tmp_path: Path, files: list[str], built: list[str],
                recorded: list[str]) -> Inference:
     for i, sql in enumerate(files, 1):
-        (tmp_path / f"{i:05d}_m.sql").write_text(f"-- +goose Up\n{sql}", encoding="utf-8")
+        head = "" if sql.startswith("-- +goose") else "-- +goose Up\n"
+        (tmp_path / f"{i:05d}_m.sql").write_text(head + sql, encoding="utf-8")
     _, migrations = read_migrations(tmp_path, "goose")
     parsed = [parse_migration(m) for m in migrations]
     dbname = pg.create_database("infer_wild")
@@ -227,3 +228,25 @@ def test_do_block_guards_that_read_more_than_the_catalogs(body: str,
     op = parse_statement(f"DO $$ DECLARE e bool; n int; BEGIN {body} END $$")
     assert isinstance(op, ops.DoBlock) and not op.opaque and not op.conditional
     assert op.guarded == guarded
+
+
+REINDEXED_OUTSIDE_A_TRANSACTION = [
+    "CREATE TABLE t (id int PRIMARY KEY, a int, b int);\n"
+    "CREATE INDEX x ON t (a);\n",
+    "-- +goose NO TRANSACTION\n-- +goose Up\n"
+    "DROP INDEX CONCURRENTLY IF EXISTS x;\n"
+    "CREATE INDEX CONCURRENTLY x ON t (a, b);\n",
+    "CREATE TABLE u (id int PRIMARY KEY);\n",
+]
+
+
+@pytest.mark.parametrize("recorded", [[], ["1"]], ids=["no-history", "recorded"])
+def test_no_transaction_reindex_stopped_after_the_drop(pg: PgServer, tmp_path: Path,
+                                                       recorded: list[str]) -> None:
+    """A migration run outside a transaction that stopped after its DROP INDEX: the index
+    is absent. Its drop is its trace (partial); the earlier transactional migration that
+    created the index ran whole (its table is there), with or without a history."""
+    built = [REINDEXED_OUTSIDE_A_TRANSACTION[0], "DROP INDEX x;"]
+    result = _inference(pg, tmp_path, REINDEXED_OUTSIDE_A_TRANSACTION, built, recorded)
+    assert [str(v.status) for v in result.verdicts] == ["applied", "partial", "pending"]
+    assert result.verdicts[0].proven and result.verdicts[2].proven
