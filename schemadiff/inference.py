@@ -930,18 +930,24 @@ def _verdict(ctx: _Context, mi: int, applied: set[int], ev: _Evidence) -> Verdic
         sorted(_describe(facts.names[f]) for f in present),
         sorted(_describe(facts.names[f]) for f in absent),
     )
+    # recorded, or no history to say either way: a re-run of an earlier migration explains
+    # the absence as well as this one never running
     undone_by = (
-        _undone_by(facts, mi, absent, applied, ctx.rerunnable) if was_recorded and absent else None
+        _undone_by(facts, mi, absent, applied, ctx.rerunnable)
+        if (was_recorded or ctx.recorded is None) and absent else None
     )
     stopper: int | None = None  # a later migration that stopped midway (_stopped_later)
     if not facts.by_migration.get(mi):
         v.confidence, v.proven, v.reason = Confidence.UNOBSERVABLE, False, "no schema effect"
     elif undone_by is not None and not st_present:
         # the schema holds what an earlier migration set: it never ran, or that one ran again
-        # after it (a failed `goose up` re-running an idempotent file); the history says it ran
+        # after it (a failed `goose up` re-running an idempotent file, a statement of it run
+        # again by hand); the history says it ran, or there is none to say it did not
         v.confidence, v.proven = Confidence.ORDER, False
         v.witness = migrations[undone_by].version
         v.reason = f"its effects are absent, and the schema holds what {v.witness} set before it"
+        if ctx.recorded is None:
+            v.reason += f": it never ran, or {v.witness} ran again after it"
     elif not st_present and not st_absent:
         v.confidence, v.proven = Confidence.ORDER, False
         v.reason = "its effects are all overwritten by later migrations"

@@ -250,3 +250,24 @@ def test_no_transaction_reindex_stopped_after_the_drop(pg: PgServer, tmp_path: P
     result = _inference(pg, tmp_path, REINDEXED_OUTSIDE_A_TRANSACTION, built, recorded)
     assert [str(v.status) for v in result.verdicts] == ["applied", "partial", "pending"]
     assert result.verdicts[0].proven and result.verdicts[2].proven
+
+
+DEFAULT_SET_BACK = [
+    "CREATE TABLE t (id int PRIMARY KEY, s text DEFAULT 'a');\n",
+    "ALTER TABLE t ALTER COLUMN s SET DEFAULT 'b';\n",
+    "ALTER TABLE t ALTER COLUMN s SET DEFAULT 'a';\n",
+]
+
+
+@pytest.mark.parametrize("built", [
+    [*DEFAULT_SET_BACK, "ALTER TABLE t ALTER COLUMN s SET DEFAULT 'b';"],
+    DEFAULT_SET_BACK[:2],
+], ids=["old-default-run-again-by-hand", "never-ran"])
+def test_set_back_default_without_a_history_is_unproven(
+        pg: PgServer, tmp_path: Path, built: list[str]) -> None:
+    """Without a history, the default an earlier migration set is there either because the
+    one setting it back never ran or because the earlier one's statement ran again after it:
+    the schema cannot tell, so that later migration is pending but unproven."""
+    verdicts = _infer(pg, tmp_path, DEFAULT_SET_BACK, built, [])
+    assert [v[0] for v in verdicts] == ["applied", "applied", "pending"]
+    assert verdicts[2][2] is False
