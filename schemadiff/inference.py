@@ -880,8 +880,9 @@ def _stopped_later(ctx: _Context, mi: int, absent: list[int], applied: set[int])
     index ``mi`` created), when ``mi`` itself runs in one: its tool ran ``mi`` whole and
     that later migration stopped midway, which the schema shows as plainly as ``mi`` run
     in part by hand, and a tool's stop is the likelier. Recording ``mi`` is safe either
-    way: that later one is not applied, and run whole it sets those facts again. None when
-    there is no such migration."""
+    way: that later one is not applied, and run whole it sets those facts again; but the
+    schema does not prove it, so the verdict is unproven. None when there is no such
+    migration."""
     facts, migrations = ctx.facts, ctx.migrations
     if not migrations[mi].in_transaction or not absent:
         return None
@@ -962,10 +963,13 @@ def _verdict(ctx: _Context, mi: int, applied: set[int], ev: _Evidence) -> Verdic
         if st_absent and was_recorded and m.in_transaction:
             v.reason = "recorded, and its tool runs it whole: what is absent is drift"
         elif st_absent and stopper is not None:
+            # as plain in the schema: this one run in part by hand and the later one never
+            # run, so the verdict is the likelier explanation, unproven
             later = migrations[stopper].version
+            v.proven = False
             v.reason = (f"its tool runs it whole; what is absent is what {later}'s first "
-                        f"statements set, and {later} runs outside a transaction: it stopped "
-                        "after them")
+                        f"statements set, and {later} runs outside a transaction: it likely "
+                        "stopped after them (or this one was run in part by hand)")
     evidence = present + absent
     on_renamed = evidence and all(ctx.moved(facts.names[f][0]) for f in evidence)
     if v.confidence == Confidence.OBSERVED and on_renamed:
