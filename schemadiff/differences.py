@@ -85,6 +85,14 @@ class Provenance:
 Filter = Callable[[Key], bool]
 
 
+def decided_only(keep: Filter | None, undecided: frozenset[Key]) -> Filter | None:
+    """``keep`` without the objects the replay left undecided (touched by DDL the schema
+    cannot say ran, :attr:`schemadiff.history.Replay.undecided`): no evidence, no drift."""
+    if not undecided:
+        return keep
+    return lambda k: k not in undecided and (keep is None or keep(k))
+
+
 def ignore_history_tables(tables: set[tuple[str, str]]) -> Filter:
     """A filter dropping migration tools' history tables and everything on them."""
     names = {t for _, t in tables}

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from schemadiff.errors import Diagnostic, ParseError
 from schemadiff.migration import Migration
-from schemadiff.model import Catalog, Effect
+from schemadiff.model import Catalog, Effect, Key
+from schemadiff.uncertain import UNDECIDED_GUARD
 
 # The parser and the replayer (and with them sqlglot) are imported by the functions that use
 # them: unpickling a cached Replay needs this module's classes, not the engine.
@@ -44,6 +45,9 @@ class Replay:
     stats: dict[str, MigrationStats] = field(default_factory=dict)
     migrations: list[Migration] = field(default_factory=list)
     notes: list[Diagnostic] = field(default_factory=list)  # what a scratch server said
+    #: objects DDL the schema cannot say ran touched (a DO block's IF on a table's rows):
+    #: neither evidence for inference nor drift
+    undecided: frozenset[Key] = frozenset()
 
 
 @dataclass(slots=True)
@@ -135,7 +139,8 @@ def replay_parsed(
         _replay_statements(replayer, pm.statements, pm.migration.version, st, strict)
         if progress is not None:
             progress(1)
-    return Replay(replayer.catalog, replayer.effects, replayer.diagnostics, stats, migrations)
+    return Replay(replayer.catalog, replayer.effects, replayer.diagnostics, stats, migrations,
+                  undecided=frozenset(replayer.undecided))
 
 
 def replay_hybrid(
@@ -173,6 +178,8 @@ def replay_hybrid(
         _replay_statements(replayer, pm.statements, m.version, st, strict and state is None)
         if state is None or not st.unmodeled:
             continue
+        if all(UNDECIDED_GUARD in d.message for d in replayer.diagnostics[diagnostics:]):
+            continue  # the data decides those, not a server's empty tables
         result = run(state[0], m)
         if result is None:
             if strict:
@@ -184,7 +191,7 @@ def replay_hybrid(
         st.schema, st.unmodeled, st.server = st.schema + st.unmodeled, 0, True
         notes += result.notes
     return Replay(replayer.catalog, replayer.effects, replayer.diagnostics, stats, migrations,
-                  notes)
+                  notes, frozenset(replayer.undecided))
 
 
 def server_versions(replay: Replay) -> set[str]:

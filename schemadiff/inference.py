@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from schemadiff.choice import Choice
-from schemadiff.differences import Change, Difference, diff_catalogs
+from schemadiff.differences import Change, Difference, decided_only, diff_catalogs
 from schemadiff.errors import Diagnostic
 from schemadiff.history import Replay, replay_migrations
 from schemadiff.kinds import builds_on
@@ -713,11 +713,13 @@ def infer_applied(
         keep: objects to consider (history tables and excluded schemas filtered out).
         replay_subset: the replay of the migrations at these indexes, for the drift of a
             state where not all are applied (default: parse and replay them again).
-        table: ``FactTable.build(replay.effects, version_index(migrations), keep)``, when
-            the caller has it already (from the cache).
+        table: ``FactTable.build(replay.effects, version_index(migrations),
+            decided_only(keep, replay.undecided))``, when the caller has it already (from
+            the cache).
     """
     migrations = list(migrations)
     order = list(range(len(migrations)))
+    keep = decided_only(keep, replay.undecided)
     if table is None:
         table = FactTable.build(replay.effects, version_index(migrations), keep)
     # objects renamed by hand are seen under the names the migrations gave them
@@ -871,6 +873,32 @@ def _evidence(
     return out
 
 
+def _stopped_later(ctx: _Context, mi: int, absent: list[int], applied: set[int]) -> int | None:
+    """A later migration, run outside a transaction and not recorded, whose first
+    statements set every fact ``mi``'s absent statements decide to the value the schema
+    holds (``DROP INDEX IF EXISTS x; CREATE INDEX x ...`` stopped after the drop, over the
+    index ``mi`` created), when ``mi`` itself runs in one: its tool ran ``mi`` whole and
+    that later migration stopped midway, which the schema shows as plainly as ``mi`` run
+    in part by hand, and a tool's stop is the likelier. Recording ``mi`` is safe either
+    way: that later one is not applied, and run whole it sets those facts again; but the
+    schema does not prove it, so the verdict is unproven. None when there is no such
+    migration."""
+    facts, migrations = ctx.facts, ctx.migrations
+    if not migrations[mi].in_transaction or not absent:
+        return None
+    found: int | None = None
+    for f in absent:
+        actual = facts.actual_values[f]
+        later = [s for s, _ in facts.setters[f]
+                 if s > mi and s not in applied and not migrations[s].in_transaction
+                 and (ctx.recorded is None or migrations[s].version not in ctx.recorded)
+                 and facts.prior_value(s, f) == actual]
+        if not later or (found is not None and later[0] != found):
+            return None
+        found = later[0]
+    return found
+
+
 @dataclass(slots=True)
 class _Context:
     """What every verdict is judged against, besides the hypothesis."""
@@ -903,29 +931,45 @@ def _verdict(ctx: _Context, mi: int, applied: set[int], ev: _Evidence) -> Verdic
         sorted(_describe(facts.names[f]) for f in present),
         sorted(_describe(facts.names[f]) for f in absent),
     )
+    # recorded, or no history to say either way: a re-run of an earlier migration explains
+    # the absence as well as this one never running
     undone_by = (
-        _undone_by(facts, mi, absent, applied, ctx.rerunnable) if was_recorded and absent else None
+        _undone_by(facts, mi, absent, applied, ctx.rerunnable)
+        if (was_recorded or ctx.recorded is None) and absent else None
     )
+    stopper: int | None = None  # a later migration that stopped midway (_stopped_later)
     if not facts.by_migration.get(mi):
         v.confidence, v.proven, v.reason = Confidence.UNOBSERVABLE, False, "no schema effect"
     elif undone_by is not None and not st_present:
         # the schema holds what an earlier migration set: it never ran, or that one ran again
-        # after it (a failed `goose up` re-running an idempotent file); the history says it ran
+        # after it (a failed `goose up` re-running an idempotent file, a statement of it run
+        # again by hand); the history says it ran, or there is none to say it did not
         v.confidence, v.proven = Confidence.ORDER, False
         v.witness = migrations[undone_by].version
         v.reason = f"its effects are absent, and the schema holds what {v.witness} set before it"
+        if ctx.recorded is None:
+            v.reason += f": it never ran, or {v.witness} ran again after it"
     elif not st_present and not st_absent:
         v.confidence, v.proven = Confidence.ORDER, False
         v.reason = "its effects are all overwritten by later migrations"
-    elif st_present and st_absent and not (was_recorded and m.in_transaction):
+    elif (st_present and st_absent and not (was_recorded and m.in_transaction)
+          and (stopper := _stopped_later(ctx, mi, absent, applied)) is None):
         v.status = Status.PARTIAL
         v.statements_present = sorted({facts.lines.get(st, 0) for st in st_present})
         v.statements_absent = sorted({facts.lines.get(st, 0) for st in st_absent})
         v.pattern = _pattern(st_present, st_absent)
     elif st_present:
         v.status = Status.APPLIED
-        if st_absent:
+        if st_absent and was_recorded and m.in_transaction:
             v.reason = "recorded, and its tool runs it whole: what is absent is drift"
+        elif st_absent and stopper is not None:
+            # as plain in the schema: this one run in part by hand and the later one never
+            # run, so the verdict is the likelier explanation, unproven
+            later = migrations[stopper].version
+            v.proven = False
+            v.reason = (f"its tool runs it whole; what is absent is what {later}'s first "
+                        f"statements set, and {later} runs outside a transaction: it likely "
+                        "stopped after them (or this one was run in part by hand)")
     evidence = present + absent
     on_renamed = evidence and all(ctx.moved(facts.names[f][0]) for f in evidence)
     if v.confidence == Confidence.OBSERVED and on_renamed:

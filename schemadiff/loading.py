@@ -66,9 +66,11 @@ class Expected:
 
     def facts(self, scope: Scope) -> FactTable:
         """Inference's expected side under ``scope``."""
+        from schemadiff.differences import decided_only
         from schemadiff.inference import FactTable, version_index
 
-        return FactTable.build(self.replay.effects, version_index(self.migrations), scope)
+        return FactTable.build(self.replay.effects, version_index(self.migrations),
+                               decided_only(scope, self.replay.undecided))
 
 
 class Loader(Protocol):

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from schemadiff.differences import Difference, Scope, diff_catalogs
+from schemadiff.differences import Difference, Scope, decided_only, diff_catalogs
 from schemadiff.errors import Diagnostic, SchemaDiffError
 from schemadiff.history import Replay, ServerResult
 from schemadiff.ignore import Ignored, Rules, drop_versions, ignored_objects
@@ -117,7 +117,8 @@ class Comparison:
 
     def differences(self) -> list[Difference]:
         e, a = self.expected.replay, self.actual
-        return diff_catalogs(e.catalog, a.catalog, e.effects, self.scope)
+        return diff_catalogs(e.catalog, a.catalog, e.effects,
+                             decided_only(self.scope, e.undecided))
 
     def inference(self) -> Inference:
         static = not self.shadowed  # shadow effects: no cached fact table, subsets static

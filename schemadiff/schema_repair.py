@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from schemadiff.dialect.postgres import ddl
 from schemadiff.dialect.postgres.kinds import create_sql
-from schemadiff.differences import Change, Difference
+from schemadiff.differences import Change, Difference, decided_only
 from schemadiff.kinds import builds_on
 from schemadiff.model import (
     KIND_ORDER,
@@ -209,14 +209,16 @@ def repair_inferred(comparison: Comparison, inference: Inference, *,
               if v.status in (Status.APPLIED, Status.PARTIAL) or v.recorded]
     replay = comparison.expected.subset(target)
     actual = comparison.actual.catalog
-    renames = find_renames(replay.catalog, actual, replay.effects, comparison.scope)
+    # what DDL the schema cannot say ran touched is not repaired either way
+    scope = decided_only(comparison.scope, comparison.expected.replay.undecided)
+    renames = find_renames(replay.catalog, actual, replay.effects, scope)
     seen = undo_renames(actual, renames)  # renamed back first, then compared
     partial = set(inference.partial)
     known = {(d.key, d.change, d.attribute): d for d in inference.drift}
     drift: list[Difference] = [
         Difference(r.expected, Change.RENAMED, None, r.expected, r.actual) for r in renames
     ]
-    for d in diff_catalogs(replay.catalog, seen, replay.effects, comparison.scope):
+    for d in diff_catalogs(replay.catalog, seen, replay.effects, scope):
         drift.append(known.get((d.key, d.change, d.attribute), d))
     effects = replay.effects or comparison.expected.replay.effects
     repair = plan_schema_repair(drift, replay.catalog, seen, effects, unsafe=unsafe)

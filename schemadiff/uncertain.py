@@ -17,6 +17,9 @@ from schemadiff.records import record
 
 #: The phrase every diagnostic of a statement running SQL built at run time carries.
 RUN_TIME = "SQL built at run time"
+#: The phrase of DDL under a guard the schema cannot decide (a DO block's IF on a table's
+#: rows): a scratch server would decide it on its own empty tables, so it is not sent there.
+UNDECIDED_GUARD = "whether it ran is undecided"
 
 _MISSING = re.compile(
     r'(?P<kind>[a-z ]+?) "(?P<name>[^"]+)"(?: of (?P<pkind>[a-z]+) "(?P<parent>[^"]+)")? '

@@ -14,7 +14,7 @@ import pytest
 from pg import PgServer
 from schemadiff.differences import ignore_history_tables
 from schemadiff.history import parse_migration, replay_parsed
-from schemadiff.inference import infer_applied
+from schemadiff.inference import Inference, infer_applied
 from schemadiff.recorded import Recorded, RecordedVersion
 from schemadiff.sources.live import read_live
 from schemadiff.tools import history_tables, read_migrations
@@ -91,3 +91,185 @@ def test_inferred_status(pg: PgServer, tmp_path: Path, files: list[str], built: 
         replay_subset=lambda indexes: replay_parsed([parsed[i] for i in indexes]),
     )
     assert [str(v.status) for v in result.verdicts] == statuses
+
+
+def _infer(pg: PgServer, tmp_path: Path, files: list[str], built: list[str],
+           recorded: list[str]) -> list[tuple[str, str, bool]]:
+    """Each migration's (status, confidence, proven) on a database built by ``built``."""
+    result = _inference(pg, tmp_path, files, built, recorded)
+    return [(str(v.status), str(v.confidence), v.proven) for v in result.verdicts]
+
+
+def _inference(pg: PgServer, tmp_path: Path, files: list[str], built: list[str],
+               recorded: list[str]) -> Inference:
+    for i, sql in enumerate(files, 1):
+        head = "" if sql.startswith("-- +goose") else "-- +goose Up\n"
+        (tmp_path / f"{i:05d}_m.sql").write_text(head + sql, encoding="utf-8")
+    _, migrations = read_migrations(tmp_path, "goose")
+    parsed = [parse_migration(m) for m in migrations]
+    dbname = pg.create_database("infer_wild")
+    try:
+        for sql in built:
+            with pg.connect_db(dbname, autocommit=True) as conn:
+                conn.execute(sql)  # type: ignore[arg-type]
+        actual = read_live(pg.dsn(dbname)).catalog
+    finally:
+        pg.drop_database(dbname)
+    history = (Recorded("goose", "file", True, tuple(RecordedVersion(v) for v in recorded))
+               if recorded else Recorded.none("goose"))
+    result = infer_applied(
+        "goose", migrations, replay_parsed(parsed), actual, history, KEEP,
+        replay_subset=lambda indexes: replay_parsed([parsed[i] for i in indexes]),
+    )
+    return result
+
+
+RENAMED_BESIDE_A_VIEW = [
+    "CREATE TABLE t (id int PRIMARY KEY, a int, b int);\n"
+    "CREATE VIEW va AS SELECT id, a FROM t;\n"
+    "CREATE VIEW vb AS SELECT id, b FROM t;\n",
+    "ALTER TABLE t RENAME COLUMN b TO c;\n",
+    "CREATE OR REPLACE VIEW va AS SELECT id, a FROM t WHERE a > 0;\n",
+]
+
+
+@pytest.mark.parametrize(("built", "statuses"), [
+    (RENAMED_BESIDE_A_VIEW[:2], ["applied", "applied", "pending"]),
+    (RENAMED_BESIDE_A_VIEW, ["applied", "applied", "applied"]),
+], ids=["replace-not-run", "replace-run"])
+def test_rename_leaves_views_not_reading_the_column_decided(
+        pg: PgServer, tmp_path: Path, built: list[str], statuses: list[str]) -> None:
+    """A column renamed on a table leaves undecided only the views that read it: ``va``
+    does not read ``b``, so its query after the rename is the migrations' and the later
+    CREATE OR REPLACE of it is observed either way."""
+    verdicts = _infer(pg, tmp_path, RENAMED_BESIDE_A_VIEW, built, [])
+    assert [v[0] for v in verdicts] == statuses
+    assert verdicts[2][1:] == ("observed", True)
+
+
+DATA_GUARDED = [
+    "CREATE TABLE t (id int PRIMARY KEY, a int);\n",
+    "DO $$ BEGIN\n"
+    "  IF (SELECT count(*) FROM t) = 0 THEN ALTER TABLE t ADD COLUMN c int; END IF;\n"
+    "END $$;\n"
+    "CREATE TABLE u (id int PRIMARY KEY);\n",
+    "CREATE INDEX t_a ON t (a);\n",
+]
+
+
+@pytest.mark.parametrize(("rows", "recorded"), [
+    (False, []), (True, []), (False, ["1", "2", "3"]), (True, ["1", "2", "3"]),
+], ids=["taken", "not-taken", "taken-recorded", "not-taken-recorded"])
+def test_data_guarded_ddl_is_undecided(pg: PgServer, tmp_path: Path, rows: bool,
+                                       recorded: list[str]) -> None:
+    """DDL under an IF on a table's rows may or may not have run: the column it adds is no
+    evidence either way (the migration is applied by its other statement, not partial when
+    the table had rows) and its absence or presence is no drift."""
+    built = [DATA_GUARDED[0], *(["INSERT INTO t VALUES (1, 1);"] if rows else []),
+             *DATA_GUARDED[1:]]
+    result = _inference(pg, tmp_path, DATA_GUARDED, built, recorded)
+    assert [str(v.status) for v in result.verdicts] == ["applied"] * 3
+    assert [v.proven for v in result.verdicts] == [True] * 3
+    assert result.drift == []
+    assert any("whether it ran is undecided" in d.message for d in result.unmodeled)
+
+
+def test_existence_guarded_ddl_stays_evidence(pg: PgServer, tmp_path: Path) -> None:
+    """An IF on the catalogs (an existence test) is decided by the schema: its DDL is the
+    migration's evidence, as before."""
+    files = [
+        "CREATE TABLE t (id int PRIMARY KEY, a int);\n",
+        "DO $$ BEGIN\n"
+        "  IF NOT EXISTS (SELECT 1 FROM information_schema.columns\n"
+        "                 WHERE table_name = 't' AND column_name = 'c') THEN\n"
+        "    ALTER TABLE t ADD COLUMN c int;\n"
+        "  END IF;\n"
+        "END $$;\n",
+    ]
+    result = _inference(pg, tmp_path, files, files[:1], [])
+    assert [(str(v.status), v.proven) for v in result.verdicts] == [
+        ("applied", True), ("pending", True)]
+
+
+_BLOCKS = {
+    "rows": ("IF (SELECT count(*) FROM t) = 0 THEN ALTER TABLE t ADD COLUMN c int; END IF;",
+             (0,)),
+    "pg_type": ("IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'm') THEN "
+                "CREATE TYPE m AS ENUM ('a'); END IF;", ()),
+    "regclass": ("IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'x' "
+                 "AND conrelid = 't'::regclass) THEN ALTER TABLE t ADD CONSTRAINT x "
+                 "CHECK (a > 0); END IF;", ()),
+    "catalog-variable": ("SELECT EXISTS (SELECT * FROM information_schema.views WHERE "
+                         "table_name = 'v') INTO e; IF e THEN DROP VIEW v; END IF;", ()),
+    "data-variable": ("SELECT count(*) INTO n FROM t; IF n = 0 THEN "
+                      "ALTER TABLE t ADD COLUMN c int; END IF;", (0,)),
+    "found-catalog": ("PERFORM 1 FROM pg_type WHERE typname = 'm'; IF NOT FOUND THEN "
+                      "CREATE TYPE m AS ENUM ('a'); END IF;", ()),
+    "found-data": ("PERFORM 1 FROM t WHERE a > 0; IF NOT FOUND THEN "
+                   "ALTER TABLE t ADD COLUMN c int; END IF;", (0,)),
+    "to_regclass": ("IF to_regclass('public.t_a') IS NULL THEN CREATE INDEX t_a ON t (a); "
+                    "END IF;", ()),
+    "setting": ("IF current_setting('server_version_num')::int >= 150000 THEN "
+                "ALTER TABLE t ADD COLUMN c int; END IF;", (0,)),
+    "return-on-data": ("IF EXISTS (SELECT 1 FROM t) THEN RETURN; END IF; "
+                       "ALTER TABLE t ADD COLUMN c int;", (0,)),
+    "nested": ("IF (SELECT count(*) FROM t) = 0 THEN IF NOT EXISTS (SELECT 1 FROM pg_type "
+               "WHERE typname = 'm') THEN CREATE TYPE m AS ENUM ('a'); END IF; END IF; "
+               "CREATE TABLE z (a int);", (0,)),
+}
+
+
+@pytest.mark.parametrize(("body", "guarded"), list(_BLOCKS.values()), ids=list(_BLOCKS))
+def test_do_block_guards_that_read_more_than_the_catalogs(body: str,
+                                                          guarded: tuple[int, ...]) -> None:
+    from schemadiff.sql import ops
+    from schemadiff.sql.parse import parse_statement
+
+    op = parse_statement(f"DO $$ DECLARE e bool; n int; BEGIN {body} END $$")
+    assert isinstance(op, ops.DoBlock) and not op.opaque and not op.conditional
+    assert op.guarded == guarded
+
+
+REINDEXED_OUTSIDE_A_TRANSACTION = [
+    "CREATE TABLE t (id int PRIMARY KEY, a int, b int);\n"
+    "CREATE INDEX x ON t (a);\n",
+    "-- +goose NO TRANSACTION\n-- +goose Up\n"
+    "DROP INDEX CONCURRENTLY IF EXISTS x;\n"
+    "CREATE INDEX CONCURRENTLY x ON t (a, b);\n",
+    "CREATE TABLE u (id int PRIMARY KEY);\n",
+]
+
+
+@pytest.mark.parametrize("recorded", [[], ["1"]], ids=["no-history", "recorded"])
+def test_no_transaction_reindex_stopped_after_the_drop(pg: PgServer, tmp_path: Path,
+                                                       recorded: list[str]) -> None:
+    """A migration run outside a transaction that stopped after its DROP INDEX: the index
+    is absent. Its drop is its trace (partial); the earlier transactional migration that
+    created the index ran whole (its table is there), with or without a history. Without
+    one that is the likelier story, not a proven one (that migration run in part by hand
+    leaves the same schema)."""
+    built = [REINDEXED_OUTSIDE_A_TRANSACTION[0], "DROP INDEX x;"]
+    result = _inference(pg, tmp_path, REINDEXED_OUTSIDE_A_TRANSACTION, built, recorded)
+    assert [str(v.status) for v in result.verdicts] == ["applied", "partial", "pending"]
+    assert result.verdicts[0].proven is bool(recorded) and result.verdicts[2].proven
+
+
+DEFAULT_SET_BACK = [
+    "CREATE TABLE t (id int PRIMARY KEY, s text DEFAULT 'a');\n",
+    "ALTER TABLE t ALTER COLUMN s SET DEFAULT 'b';\n",
+    "ALTER TABLE t ALTER COLUMN s SET DEFAULT 'a';\n",
+]
+
+
+@pytest.mark.parametrize("built", [
+    [*DEFAULT_SET_BACK, "ALTER TABLE t ALTER COLUMN s SET DEFAULT 'b';"],
+    DEFAULT_SET_BACK[:2],
+], ids=["old-default-run-again-by-hand", "never-ran"])
+def test_set_back_default_without_a_history_is_unproven(
+        pg: PgServer, tmp_path: Path, built: list[str]) -> None:
+    """Without a history, the default an earlier migration set is there either because the
+    one setting it back never ran or because the earlier one's statement ran again after it:
+    the schema cannot tell, so that later migration is pending but unproven."""
+    verdicts = _infer(pg, tmp_path, DEFAULT_SET_BACK, built, [])
+    assert [v[0] for v in verdicts] == ["applied", "applied", "pending"]
+    assert verdicts[2][2] is False

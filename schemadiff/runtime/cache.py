@@ -91,6 +91,7 @@ _PARSER_MODULES = (
     "model.py",  # parsed statements carry model values, pickled as these modules define them
     "errors.py",
     "records.py",  # how every record is defined, compared and pickled
+    "uncertain.py",  # history.py's: which diagnostics the hybrid replay sends to a server
 )
 
 _fingerprint: str | None = None
@@ -596,14 +597,14 @@ def _reduce_replay(replay: Replay) -> tuple[Any, ...]:
     effects = list(replay.effects)
     blob = pickle.dumps(effects, protocol=pickle.HIGHEST_PROTOCOL)
     state = (replay.catalog, blob, len(effects), replay.diagnostics, replay.stats,
-             replay.migrations, replay.notes)
+             replay.migrations, replay.notes, replay.undecided)
     return (_restore_replay, state)
 
 
 def _restore_replay(catalog: Any, blob: bytes, count: int, diagnostics: Any, stats: Any,
-                    migrations: Any, notes: Any = ()) -> Replay:
+                    migrations: Any, notes: Any = (), undecided: Any = frozenset()) -> Replay:
     return Replay(catalog, DeferredEffects(blob, count), diagnostics, stats, migrations,
-                  list(notes))
+                  list(notes), frozenset(undecided))
 
 
 def _reduce_objects(objects: _Objects) -> tuple[Any, ...]:

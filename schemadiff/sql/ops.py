@@ -601,6 +601,9 @@ class DoBlock(Op):
     # DDL under an ELSE / ELSIF branch, a CASE or an exception handler: left out, as what
     # runs there depends on the database at run time
     conditional: bool = False
+    #: indexes in ``ops`` of DDL under an IF whose condition reads more than the catalogs
+    #: (a table's rows, a setting): replayed as run, but whether it ran is undecided
+    guarded: tuple[int, ...] = ()
 
 
 _RERUNNABLE_ACTIONS = (AlterColumn, SetTableFlag, SetTriggerState, ValidateConstraint)

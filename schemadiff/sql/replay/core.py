@@ -95,6 +95,9 @@ class ReplayState:
         self._location: Location | None = None
         self._text = ""  # the statement being applied, for diagnostics
         self._lenient = 0  # > 0 inside DO blocks: guarded DDL, conflicts are not errors
+        #: objects DDL under a guard the schema cannot decide touched (a DO block's IF on a
+        #: table's rows): modelled as if it ran, but neither evidence nor drift
+        self.undecided: set[Key] = set()
         self._temp: set[str] = set()  # this session's temporary relations (not modelled)
         # (space, schema, name) of uncompared objects other statements name: foreign tables
         # ("relation"), shell and base types ("type")

@@ -193,10 +193,13 @@ class RenameReplay(ReplayState):
             if renamed != o:
                 self._put(renamed)
 
-    def _views_undecided(self, relation: str) -> None:
-        """A column of ``relation`` renamed: the views reading it print ``new AS old`` now."""
+    def _views_undecided(self, relation: str, column: str) -> None:
+        """Column ``column`` of ``relation`` renamed: the views reading it print ``new AS
+        old`` now, so their query is undecided; a view on ``relation`` whose query cannot
+        read it (see :func:`_may_read_column`) prints as it did."""
         for o in list(self.catalog.of_kind("view")):
-            if isinstance(o, View) and relation in o.relations and o.query is not None:
+            if (isinstance(o, View) and relation in o.relations and o.query is not None
+                    and _may_read_column(o.query, column)):
                 self._put(replace(o, query=None))
 
     def _index_columns_renamed(self, schema: str, relation: str, old: str, new: str) -> None:
@@ -224,7 +227,7 @@ class RenameReplay(ReplayState):
         do name it)."""
         self._identity_renamed(schema, table, schema, table, old, new)
         self._column_privileges_moved(schema, table, old, new)
-        self._views_undecided(table)
+        self._views_undecided(table, old)
         self._rename_column_in_policies(schema, table, old, new)
         self._rename_in_bodies(Key("table", schema, table),
                                lambda: self._column_renamer(table, old, new))
@@ -253,3 +256,15 @@ class RenameReplay(ReplayState):
         for o in self.catalog.sequences_owned_by(schema, table):
             if o.owned_by == f"{table}.{old}":
                 self._put(replace(o, owned_by=f"{table}.{new}"))
+
+
+def _may_read_column(query: str, column: str) -> bool:
+    """Whether a view's canonical query may read a column named ``column``: it names it
+    (any case, quoted or not, in any relation: a false yes only leaves a query undecided),
+    reads a ``*`` the canonical form did not expand, or joins ``NATURAL``ly (the join's
+    columns are named nowhere)."""
+    if "*" in query or re.search(r"\bnatural\b", query, re.IGNORECASE):
+        return True
+    word = r"(?<![\w$])" + re.escape(column) + r"(?![\w$])"
+    return re.search(word, query, re.IGNORECASE) is not None
+

@@ -13,7 +13,7 @@ from schemadiff.model import (
 )
 from schemadiff.sql import ops
 from schemadiff.sql.replay.core import ReplayConflict, ReplayState
-from schemadiff.uncertain import RUN_TIME
+from schemadiff.uncertain import RUN_TIME, UNDECIDED_GUARD
 
 # A name called in a statement (``create_partitions(``), and a routine body that runs DDL: a
 # DDL keyword opening a statement, or EXECUTE of SQL built at run time.
@@ -136,13 +136,28 @@ class SessionReplay(ReplayState):
         if op.conditional:
             self._diag("DO block runs DDL under an ELSE branch, a CASE or an exception handler, "
                        "which depends on the database at run time; that DDL is not modelled")
+        if op.guarded:
+            self._diag("DO block runs DDL under an IF whose condition reads more than the "
+                       f"catalogs (a table's rows, a setting): {UNDECIDED_GUARD}, so what it "
+                       "changes is modelled as run but compared with nothing")
         self._lenient += 1
         try:
-            for inner in op.ops:
+            for i, inner in enumerate(op.ops):
+                if i in op.guarded:
+                    self._guarded(inner)
+                    continue
                 with contextlib.suppress(ReplayConflict):
                     self._dispatch(inner)
         finally:
             self._lenient -= 1
+
+    def _guarded(self, op: ops.Op) -> None:
+        """Replay DDL that may not have run: the objects it touches are undecided."""
+        before = {k: self.catalog.objects.get(k) for k in self._journal}
+        with contextlib.suppress(ReplayConflict):
+            self._dispatch(op)
+        self.undecided.update(k for k in self._journal
+                              if k not in before or self.catalog.objects.get(k) != before[k])
 
 
 HANDLERS: dict[type, Callable[[Any, Any], None]] = {
