@@ -988,6 +988,13 @@ CREATE FUNCTION thing_label(t old_things, prefix text DEFAULT 'x') RETURNS text
     LANGUAGE sql AS $$ SELECT prefix || t.label $$;
 ALTER TABLE old_things SET SCHEMA archive;
 """),
+    # an hstore constant is stored as hstore_out prints it: keys quoted and sorted
+    ("hstore-constant", """
+CREATE EXTENSION hstore;
+CREATE TABLE u (id int, prefs hstore DEFAULT ''::hstore NOT NULL,
+    CONSTRAINT not_banned CHECK (prefs <> 'banned => yes'::hstore));
+ALTER TABLE u ALTER COLUMN prefs SET DEFAULT 'theme=>light, b => NULL, aa=>"x y"'::hstore;
+"""),
 ]
 
 
