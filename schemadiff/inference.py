@@ -1129,15 +1129,27 @@ def _maybe_undone(verdicts: list[Verdict], foreign: bool) -> None:
     a recorded migration did, so absence alone cannot refute the history, and no such verdict
     is proven.
 
-    A recorded migration whose effects are absent stays applied (unproven) when the versions
-    unknown to this code left objects no migration here makes (``foreign``: they ran), or when
-    migrations after it are applied. At the end of the history with no trace of the unknown
-    versions (an old backup under a newer history looks like that) it stays pending,
-    unproven: reported, but ``--prune`` leaves its row alone.
+    A recorded migration whose effects are absent, all or some (it looked partial), stays
+    applied (unproven) when the versions unknown to this code left objects no migration here
+    makes (``foreign``: they ran), or when migrations after it are applied. At the end of the
+    history with no trace of the unknown versions (an old backup under a newer history looks
+    like that) it stays pending (or partial), unproven: reported, but ``--prune`` leaves its
+    row alone.
     """
     ran = [i for i, v in enumerate(verdicts) if v.proven and v.status == Status.APPLIED]
     last = max(ran, default=-1)
     for i, v in enumerate(verdicts):
+        if v.recorded and v.status == Status.PARTIAL:
+            # some of its statements' effects are absent: one of those versions may have
+            # undone them (a later migration dropping the index a no-transaction one made)
+            v.proven = False
+            v.reason = ("some of its effects are absent, but versions unknown to this code ran "
+                        "after it")
+            if foreign or i < last:
+                v.status, v.confidence = Status.APPLIED, Confidence.ORDER
+                v.statements_present, v.statements_absent, v.pattern = [], [], None
+                v.reason += " and may have undone them"
+            continue
         if not v.recorded or (v.status != Status.PENDING and not v.seen_absent):
             continue
         v.proven = False

@@ -403,6 +403,35 @@ def test_code_behind_the_database_keeps_what_later_versions_undid(name: str) -> 
             assert not v.proven and "unknown to this code" in (v.reason or "")
 
 
+_BEHIND = [
+    ("1", "CREATE TABLE c (id int, d timestamp);", True),
+    # a no-transaction migration (CREATE INDEX CONCURRENTLY): present and absent statements
+    # alone would make it partial
+    ("2", "CREATE INDEX CONCURRENTLY c_id ON c (id);\nCREATE INDEX CONCURRENTLY c_d ON c (d);",
+     False),
+    ("3", "ALTER TABLE c ADD COLUMN n int;", True),
+    ("4", "DROP INDEX c_d;", True),  # the versions the code lacks: one drops an index
+    ("5", "ALTER TABLE c ADD COLUMN e text;", True),
+]
+
+
+def test_code_behind_keeps_a_no_transaction_migration_whose_effect_a_later_version_undid(
+) -> None:
+    """An index a recorded no-transaction migration made, dropped by one of the versions the
+    code lacks: the migration is applied (unproven), not partial, and the index is drift."""
+    parsed = [parse_migration(Migration(v, f"m{v}", f"{v}_m.sql", sql, in_transaction=tx))
+              for v, sql, tx in _BEHIND]
+    actual = replay_parsed(parsed).catalog
+    result = _infer("goose", parsed[:-2], actual, _recorded("goose", [v for v, _, _ in _BEHIND]))
+    assert result.recorded_not_in_code == ["4", "5"]
+    assert [v.status for v in result.verdicts] == ["applied"] * 3
+    verdict = result.verdicts[1]
+    assert not verdict.proven and "unknown to this code" in (verdict.reason or "")
+    assert verdict.statements_absent == [] and verdict.pattern is None
+    assert {(d.change, d.key.display) for d in result.drift} == {("missing", "public.c_d"),
+                                                                 ("extra", "public.c.e")}
+
+
 # ------------------------------------------------------------------------------ within one migration
 
 _ONE = [
