@@ -113,3 +113,17 @@ def test_unsafe_record_and_prune_are_counted(history: Any) -> None:
     assert out.unsafe_prune == ["2"]
     assert "5:applied(inf)" in out.wrong  # 5's function is absent: decidable, so wrong
     assert not out.exact
+
+
+@pytest.mark.parametrize(("source", "problems"), [("file", []), ("dsn", ["drift"])])
+def test_a_dump_without_grants_is_not_asked_for_privilege_drift(
+    history: Any, source: str, problems: list[str]
+) -> None:
+    """The scenarios' pg_dump files are --no-privileges: the drift expected of them leaves
+    privileges out (a behind scenario whose lacking versions grant), a live read does not."""
+    sc = scenario(list(range(len(VERSIONS))), recorded=list(VERSIONS))
+    sc.expect.drift = {"function public.f()", "privilege on function public.f() to PUBLIC"}
+    out_doc = doc(ALL_APPLIED)
+    out_doc["drift"] = [{"kind": "function", "object": "public.f()"}]
+    out = score("tiny", sc, source, out_doc, sc.recorded, provable(history, sc), 0.0)
+    assert [p.split(" ")[0] for p in out.problems if p.startswith("drift")] == problems
