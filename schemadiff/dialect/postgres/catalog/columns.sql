@@ -2,7 +2,8 @@
 -- as in pg_dump); a partition's columns are its own.
 -- Returns: schema text, table text, name text, position int, type text (format_type),
 --   not_null bool, default text (pg_get_expr; NULL for generated columns), generated text
---   (the generation expression, else NULL), identity text ('a' always, 'd' by default, ''),
+--   (the generation expression, else NULL), identity text ('a' always, 'd' by default, '';
+--   '' on a partition from PostgreSQL 17, where it is its parent's),
 --   collation_schema text, collation text (NULL when the type's own), comment text.
 -- A default cannot refer to a column, so it is deparsed without its table (relid 0): with
 -- the table, pg_get_expr builds the table's relcache entry, half this query's time on a
@@ -16,7 +17,10 @@ SELECT n.nspname AS schema,
        a.attnotnull AS not_null,
        CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0) END AS default,
        CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
-       a.attidentity::text AS identity,
+       -- from PostgreSQL 17 a partition has its partitioned table's identity (and sequence):
+       -- the parent's, as pg_dump prints it, not the partition's own
+       CASE WHEN c.relispartition AND current_setting('server_version_num')::int >= 170000
+            THEN '' ELSE a.attidentity::text END AS identity,
        CASE WHEN a.attcollation <> t.typcollation THEN cn.nspname END AS collation_schema,
        CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation,
        (SELECT ds.description FROM pg_description AS ds
