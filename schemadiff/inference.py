@@ -165,18 +165,32 @@ class _Overlay:
         return self.adding if mi in self.toggled else mi in self.base
 
 
-def _record(raw: dict[Fact, list[tuple[int, Any, int, tuple[Any, ...]]]], fact: Fact, mi: int,
-            value: Any, statement: int) -> None:
+_Setter = tuple[int, Any, int, tuple[Any, ...], tuple[tuple[Any, int], ...]]
+
+
+def _record(raw: dict[Fact, list[_Setter]], fact: Fact, mi: int, value: Any,
+            statement: int) -> None:
     """One setter of a fact; within one migration only the last word counts, and the value an
     earlier statement of the same migration gave it is kept as the last word's prior, with
-    that statement."""
+    that statement; every value the migration's statements gave it is kept too, in order."""
     setters = raw.setdefault(fact, [])
     if setters and setters[-1][0] == mi:
-        _, before, st, _ = setters[-1]
+        _, before, st, _, seen = setters[-1]
         prior = ((before, st),) if st != statement and before != value else ()
-        setters[-1] = (mi, value, statement, prior)
+        setters[-1] = (mi, value, statement, prior, (*seen, (value, statement)))
     else:
-        setters.append((mi, value, statement, ()))
+        setters.append((mi, value, statement, (), ((value, statement),)))
+
+
+def _echo(seen: tuple[tuple[Any, int], ...]) -> int | None:
+    """The first statement of a migration that gave a fact the value its last word gives it
+    back, another value between (``INHERIT`` after ``NO INHERIT`` after ``CREATE TABLE ...
+    INHERITS``): None when there is none."""
+    last = seen[-1][0]
+    for i, (value, st) in enumerate(seen[:-1]):
+        if value == last and any(other != last for other, _ in seen[i + 1:-1]):
+            return st
+    return None
 
 
 @dataclass(slots=True)
@@ -199,6 +213,10 @@ class FactTable:
     # that statement (a column created, then commented; a constraint dropped, then added
     # again): that value in the schema means that statement ran and the last word's did not
     priors: dict[tuple[int, int], tuple[Any, int]] = field(default_factory=dict)
+    # (migration, fact) -> the earlier statement of the migration that gave the fact the value
+    # the last word gives it back (see :func:`_echo`): that value in the schema shows that
+    # statement ran, not that the last word's did (the run may have stopped in between)
+    echoes: dict[tuple[int, int], int] = field(default_factory=dict)
     lines: dict[int, int] = field(default_factory=dict)  # statement -> line in its file
     key_facts: dict[Key, list[int]] = field(default_factory=lambda: defaultdict(list))
     edges: Edges = field(default_factory=lambda: defaultdict(set))
@@ -224,7 +242,7 @@ class FactTable:
                 creates[e.key] += 2
             elif e.after is not None:
                 creates[e.key] += 1
-        raw: dict[Fact, list[tuple[int, Any, int, tuple[Any, ...]]]] = {}
+        raw: dict[Fact, list[_Setter]] = {}
         undecided: set[Fact] = set()  # a view's query a statement left undecided (None)
         for e in effects:
             mi = index[e.migration]
@@ -246,10 +264,13 @@ class FactTable:
                 continue
             if fact in undecided:
                 continue  # its value under some hypotheses is no value: no evidence either way
-            for mi, value, st, prior in setters:
+            for mi, value, st, prior, seen in setters:
                 fid = table._add(ids, mi, fact, value, st)
                 if prior:
                     table.priors[(mi, fid)] = prior[0]
+                echo = _echo(seen) if len(seen) > 2 else None
+                if echo is not None:
+                    table.echoes[(mi, fid)] = echo
         for fid, (key, _) in enumerate(table.names):
             table.key_facts[key].append(fid)
         return table
@@ -307,6 +328,7 @@ class _Facts:
         self.by_migration = table.by_migration
         self.statements = table.statements
         self.priors = table.priors
+        self.echoes = table.echoes
         self.lines = table.lines
         self.key_facts = table.key_facts
         self.actual = actual
@@ -859,6 +881,9 @@ def _evidence(
         vote = votes.setdefault(facts.statements[(mi, f)], [0, 0])
         if gain > 0:
             out.present.append(f)
+            echo = facts.echoes.get((mi, f))
+            if echo is not None:  # the value is also what an earlier statement gave it
+                vote = votes.setdefault(echo, [0, 0])
             vote[0] += 1
         else:
             out.absent.append(f)

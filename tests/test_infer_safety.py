@@ -403,6 +403,26 @@ def test_code_behind_the_database_keeps_what_later_versions_undid(name: str) -> 
             assert not v.proven and "unknown to this code" in (v.reason or "")
 
 
+_INHERIT = [
+    ("1", "CREATE TABLE notes (id int);"),
+    ("2", "CREATE TABLE child (m int) INHERITS (notes);\nALTER TABLE child NO INHERIT notes;\n"
+          "ALTER TABLE child INHERIT notes;\nALTER TABLE notes ADD COLUMN pinned boolean;"),
+]
+
+
+def test_a_value_set_back_by_the_last_word_shows_the_earlier_statement_ran() -> None:
+    """CREATE TABLE ... INHERITS, NO INHERIT, INHERIT: a run by hand that stopped after the
+    CREATE leaves the table inheriting, as the INHERIT would: that shows the CREATE ran, not
+    the INHERIT (the run is a prefix, not scattered)."""
+    parsed = [parse_migration(Migration(v, f"m{v}", f"{v}_m.sql", sql)) for v, sql in _INHERIT]
+    part = ParsedMigration(parsed[1].migration, [parsed[1].statements[0]])
+    actual = replay_parsed([parsed[0], part]).catalog
+    verdict = _infer("goose", parsed, actual, _recorded("goose", ["1"])).verdicts[1]
+    assert verdict.status == "partial"
+    assert 3 not in verdict.statements_present and verdict.statements_present == [1]
+    assert verdict.pattern == "prefix"
+
+
 _BEHIND = [
     ("1", "CREATE TABLE c (id int, d timestamp);", True),
     # a no-transaction migration (CREATE INDEX CONCURRENTLY): present and absent statements
