@@ -215,7 +215,7 @@ class FactTable:
     priors: dict[tuple[int, int], tuple[Any, int]] = field(default_factory=dict)
     # (migration, fact) -> the earlier statement of the migration that gave the fact the value
     # the last word gives it back (see :func:`_echo`): that value in the schema shows that
-    # statement ran, not that the last word's did (the run may have stopped in between)
+    # one of them ran, not which (a run that stopped in between, or the last word by hand)
     echoes: dict[tuple[int, int], int] = field(default_factory=dict)
     lines: dict[int, int] = field(default_factory=dict)  # statement -> line in its file
     key_facts: dict[Key, list[int]] = field(default_factory=lambda: defaultdict(list))
@@ -881,9 +881,10 @@ def _evidence(
         vote = votes.setdefault(facts.statements[(mi, f)], [0, 0])
         if gain > 0:
             out.present.append(f)
-            echo = facts.echoes.get((mi, f))
-            if echo is not None:  # the value is also what an earlier statement gave it
-                vote = votes.setdefault(echo, [0, 0])
+            if (mi, f) in facts.echoes:
+                # the value is also what an earlier statement gave it: either ran (a run
+                # that stopped in between, or the last word run by hand), no vote
+                continue
             vote[0] += 1
         else:
             out.absent.append(f)

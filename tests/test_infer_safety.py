@@ -410,10 +410,10 @@ _INHERIT = [
 ]
 
 
-def test_a_value_set_back_by_the_last_word_shows_the_earlier_statement_ran() -> None:
+def test_a_value_set_back_by_the_last_word_is_no_vote_for_it() -> None:
     """CREATE TABLE ... INHERITS, NO INHERIT, INHERIT: a run by hand that stopped after the
-    CREATE leaves the table inheriting, as the INHERIT would: that shows the CREATE ran, not
-    the INHERIT (the run is a prefix, not scattered)."""
+    CREATE leaves the table inheriting, as the INHERIT would: that is no sign the INHERIT ran
+    (the run is a prefix, not scattered)."""
     parsed = [parse_migration(Migration(v, f"m{v}", f"{v}_m.sql", sql)) for v, sql in _INHERIT]
     part = ParsedMigration(parsed[1].migration, [parsed[1].statements[0]])
     actual = replay_parsed([parsed[0], part]).catalog
