@@ -27,7 +27,14 @@ from schemadiff.errors import Diagnostic
 from schemadiff.history import Replay, replay_migrations
 from schemadiff.kinds import builds_on
 from schemadiff.migration import Migration
-from schemadiff.model import Catalog, Effect, Key, SchemaObject, undecided_when_none
+from schemadiff.model import (
+    TABLE_LEVEL_KINDS,
+    Catalog,
+    Effect,
+    Key,
+    SchemaObject,
+    undecided_when_none,
+)
 from schemadiff.recorded import Recorded
 from schemadiff.renames import Rename, find_renames, renamed_keys, undo_renames
 
@@ -182,6 +189,17 @@ def _record(raw: dict[Fact, list[_Setter]], fact: Fact, mi: int, value: Any,
         setters.append((mi, value, statement, (), ((value, statement),)))
 
 
+def _table_of(e: Effect) -> tuple[str, str] | None:
+    """The (schema, table) an effect's object is on, for what goes with its table."""
+    if e.key.kind in TABLE_LEVEL_KINDS:
+        return (e.key.schema, e.key.name)
+    if e.key.kind == "index":
+        obj = e.after if e.after is not None else e.before
+        name = getattr(obj, "table", None)
+        return (e.key.schema, name) if isinstance(name, str) else None
+    return None
+
+
 def _echo(seen: tuple[tuple[Any, int], ...]) -> int | None:
     """The first statement of a migration that gave a fact the value its last word gives it
     back, another value between (``INHERIT`` after ``NO INHERIT`` after ``CREATE TABLE ...
@@ -244,12 +262,25 @@ class FactTable:
                 creates[e.key] += 1
         raw: dict[Fact, list[_Setter]] = {}
         undecided: set[Fact] = set()  # a view's query a statement left undecided (None)
+        # (schema, table) -> the existence facts of what was ever on that table (columns,
+        # constraints, triggers, policies, indexes)
+        on_table: dict[tuple[str, str], set[Fact]] = defaultdict(set)
         for e in effects:
             mi = index[e.migration]
             st = e.index
             table.lines[st] = getattr(e.location, "line", 0)
             if e.attribute == "*":
                 _record(raw, (e.key, "*"), mi, _PRESENT if e.after is not None else _ABSENT, st)
+                parent = _table_of(e)
+                if parent is not None:
+                    on_table[parent].add((e.key, "*"))
+                elif e.after is None and e.key.kind == "table":
+                    # a table dropped, renamed or moved takes along what is on it, also
+                    # what a migration before this one dropped, which this replay never saw
+                    # here: without that one, this one has the last word on it
+                    for fact in on_table.get((e.key.schema, e.key.name), ()):
+                        if raw[fact][-1][0] != mi:
+                            _record(raw, fact, mi, _ABSENT, st)
                 if e.after is not None and creates[e.key] > 1:
                     for attr, value in e.after.attributes().items():
                         _record(raw, (e.key, attr), mi, value, st)

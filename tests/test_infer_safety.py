@@ -403,6 +403,23 @@ def test_code_behind_the_database_keeps_what_later_versions_undid(name: str) -> 
             assert not v.proven and "unknown to this code" in (v.reason or "")
 
 
+_MOVED = [
+    ("1", "CREATE TABLE t (id int, a int);\nCREATE TABLE u (x int);\nCREATE INDEX u_x ON u (x);"),
+    ("2", "ALTER TABLE t DROP COLUMN a;\nDROP INDEX u_x;"),
+    ("3", "CREATE SCHEMA s;\nALTER TABLE t SET SCHEMA s;"),
+]
+
+
+def test_what_a_moved_table_took_along_is_no_trace_of_an_earlier_drop() -> None:
+    """Skipped: 2, which dropped t.a; 3 moved t to another schema. public.t.a is absent either
+    way (3 took t, and a with it, along): no sign 2 ran. The full replay never saw a moved
+    (2 had dropped it), so 3 is made the last word on what was ever on t."""
+    parsed = [parse_migration(Migration(v, f"m{v}", f"{v}_m.sql", sql)) for v, sql in _MOVED]
+    actual = replay_parsed([parsed[0], parsed[2]]).catalog
+    verdict = _infer("goose", parsed, actual).verdicts[1]
+    assert verdict.status == "pending" and verdict.statements_present == []
+
+
 _INHERIT = [
     ("1", "CREATE TABLE notes (id int);"),
     ("2", "CREATE TABLE child (m int) INHERITS (notes);\nALTER TABLE child NO INHERIT notes;\n"
