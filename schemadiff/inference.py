@@ -27,7 +27,14 @@ from schemadiff.errors import Diagnostic
 from schemadiff.history import Replay, replay_migrations
 from schemadiff.kinds import builds_on
 from schemadiff.migration import Migration
-from schemadiff.model import Catalog, Effect, Key, SchemaObject, undecided_when_none
+from schemadiff.model import (
+    TABLE_LEVEL_KINDS,
+    Catalog,
+    Effect,
+    Key,
+    SchemaObject,
+    undecided_when_none,
+)
 from schemadiff.recorded import Recorded
 from schemadiff.renames import Rename, find_renames, renamed_keys, undo_renames
 
@@ -165,18 +172,43 @@ class _Overlay:
         return self.adding if mi in self.toggled else mi in self.base
 
 
-def _record(raw: dict[Fact, list[tuple[int, Any, int, tuple[Any, ...]]]], fact: Fact, mi: int,
-            value: Any, statement: int) -> None:
+_Setter = tuple[int, Any, int, tuple[Any, ...], tuple[tuple[Any, int], ...]]
+
+
+def _record(raw: dict[Fact, list[_Setter]], fact: Fact, mi: int, value: Any,
+            statement: int) -> None:
     """One setter of a fact; within one migration only the last word counts, and the value an
     earlier statement of the same migration gave it is kept as the last word's prior, with
-    that statement."""
+    that statement; every value the migration's statements gave it is kept too, in order."""
     setters = raw.setdefault(fact, [])
     if setters and setters[-1][0] == mi:
-        _, before, st, _ = setters[-1]
+        _, before, st, _, seen = setters[-1]
         prior = ((before, st),) if st != statement and before != value else ()
-        setters[-1] = (mi, value, statement, prior)
+        setters[-1] = (mi, value, statement, prior, (*seen, (value, statement)))
     else:
-        setters.append((mi, value, statement, ()))
+        setters.append((mi, value, statement, (), ((value, statement),)))
+
+
+def _table_of(e: Effect) -> tuple[str, str] | None:
+    """The (schema, table) an effect's object is on, for what goes with its table."""
+    if e.key.kind in TABLE_LEVEL_KINDS:
+        return (e.key.schema, e.key.name)
+    if e.key.kind == "index":
+        obj = e.after if e.after is not None else e.before
+        name = getattr(obj, "table", None)
+        return (e.key.schema, name) if isinstance(name, str) else None
+    return None
+
+
+def _echo(seen: tuple[tuple[Any, int], ...]) -> int | None:
+    """The first statement of a migration that gave a fact the value its last word gives it
+    back, another value between (``INHERIT`` after ``NO INHERIT`` after ``CREATE TABLE ...
+    INHERITS``): None when there is none."""
+    last = seen[-1][0]
+    for i, (value, st) in enumerate(seen[:-1]):
+        if value == last and any(other != last for other, _ in seen[i + 1:-1]):
+            return st
+    return None
 
 
 @dataclass(slots=True)
@@ -199,6 +231,10 @@ class FactTable:
     # that statement (a column created, then commented; a constraint dropped, then added
     # again): that value in the schema means that statement ran and the last word's did not
     priors: dict[tuple[int, int], tuple[Any, int]] = field(default_factory=dict)
+    # (migration, fact) -> the earlier statement of the migration that gave the fact the value
+    # the last word gives it back (see :func:`_echo`): that value in the schema shows that
+    # one of them ran, not which (a run that stopped in between, or the last word by hand)
+    echoes: dict[tuple[int, int], int] = field(default_factory=dict)
     lines: dict[int, int] = field(default_factory=dict)  # statement -> line in its file
     key_facts: dict[Key, list[int]] = field(default_factory=lambda: defaultdict(list))
     edges: Edges = field(default_factory=lambda: defaultdict(set))
@@ -224,14 +260,27 @@ class FactTable:
                 creates[e.key] += 2
             elif e.after is not None:
                 creates[e.key] += 1
-        raw: dict[Fact, list[tuple[int, Any, int, tuple[Any, ...]]]] = {}
+        raw: dict[Fact, list[_Setter]] = {}
         undecided: set[Fact] = set()  # a view's query a statement left undecided (None)
+        # (schema, table) -> the existence facts of what was ever on that table (columns,
+        # constraints, triggers, policies, indexes)
+        on_table: dict[tuple[str, str], set[Fact]] = defaultdict(set)
         for e in effects:
             mi = index[e.migration]
             st = e.index
             table.lines[st] = getattr(e.location, "line", 0)
             if e.attribute == "*":
                 _record(raw, (e.key, "*"), mi, _PRESENT if e.after is not None else _ABSENT, st)
+                parent = _table_of(e)
+                if parent is not None:
+                    on_table[parent].add((e.key, "*"))
+                elif e.after is None and e.key.kind == "table":
+                    # a table dropped, renamed or moved takes along what is on it, also
+                    # what a migration before this one dropped, which this replay never saw
+                    # here: without that one, this one has the last word on it
+                    for fact in on_table.get((e.key.schema, e.key.name), ()):
+                        if raw[fact][-1][0] != mi:
+                            _record(raw, fact, mi, _ABSENT, st)
                 if e.after is not None and creates[e.key] > 1:
                     for attr, value in e.after.attributes().items():
                         _record(raw, (e.key, attr), mi, value, st)
@@ -246,10 +295,13 @@ class FactTable:
                 continue
             if fact in undecided:
                 continue  # its value under some hypotheses is no value: no evidence either way
-            for mi, value, st, prior in setters:
+            for mi, value, st, prior, seen in setters:
                 fid = table._add(ids, mi, fact, value, st)
                 if prior:
                     table.priors[(mi, fid)] = prior[0]
+                echo = _echo(seen) if len(seen) > 2 else None
+                if echo is not None:
+                    table.echoes[(mi, fid)] = echo
         for fid, (key, _) in enumerate(table.names):
             table.key_facts[key].append(fid)
         return table
@@ -307,6 +359,7 @@ class _Facts:
         self.by_migration = table.by_migration
         self.statements = table.statements
         self.priors = table.priors
+        self.echoes = table.echoes
         self.lines = table.lines
         self.key_facts = table.key_facts
         self.actual = actual
@@ -861,6 +914,10 @@ def _evidence(
         vote = votes.setdefault(facts.statements[(mi, f)], [0, 0])
         if gain > 0:
             out.present.append(f)
+            if (mi, f) in facts.echoes:
+                # the value is also what an earlier statement gave it: either ran (a run
+                # that stopped in between, or the last word run by hand), no vote
+                continue
             vote[0] += 1
         else:
             out.absent.append(f)
@@ -1173,15 +1230,27 @@ def _maybe_undone(verdicts: list[Verdict], foreign: bool) -> None:
     a recorded migration did, so absence alone cannot refute the history, and no such verdict
     is proven.
 
-    A recorded migration whose effects are absent stays applied (unproven) when the versions
-    unknown to this code left objects no migration here makes (``foreign``: they ran), or when
-    migrations after it are applied. At the end of the history with no trace of the unknown
-    versions (an old backup under a newer history looks like that) it stays pending,
-    unproven: reported, but ``--prune`` leaves its row alone.
+    A recorded migration whose effects are absent, all or some (it looked partial), stays
+    applied (unproven) when the versions unknown to this code left objects no migration here
+    makes (``foreign``: they ran), or when migrations after it are applied. At the end of the
+    history with no trace of the unknown versions (an old backup under a newer history looks
+    like that) it stays pending (or partial), unproven: reported, but ``--prune`` leaves its
+    row alone.
     """
     ran = [i for i, v in enumerate(verdicts) if v.proven and v.status == Status.APPLIED]
     last = max(ran, default=-1)
     for i, v in enumerate(verdicts):
+        if v.recorded and v.status == Status.PARTIAL:
+            # some of its statements' effects are absent: one of those versions may have
+            # undone them (a later migration dropping the index a no-transaction one made)
+            v.proven = False
+            v.reason = ("some of its effects are absent, but versions unknown to this code ran "
+                        "after it")
+            if foreign or i < last:
+                v.status, v.confidence = Status.APPLIED, Confidence.ORDER
+                v.statements_present, v.statements_absent, v.pattern = [], [], None
+                v.reason += " and may have undone them"
+            continue
         if not v.recorded or (v.status != Status.PENDING and not v.seen_absent):
             continue
         v.proven = False

@@ -279,7 +279,7 @@ def _create(obj: SchemaObject, catalog: Catalog) -> list[str]:
     """The statements that create ``obj`` (and set its comment), as the migrations left it."""
     if isinstance(obj, Column):
         statements = [f"ALTER TABLE {qualified(obj.schema, obj.table)} ADD COLUMN"
-                      f"{ddl._column(obj)[3:]};"]
+                      f"{ddl._column(obj, catalog)[3:]};"]
     elif isinstance(obj, Function):
         statements = [create_function(obj)]
     elif isinstance(obj, View):
@@ -531,7 +531,8 @@ def _changed(key: Key, diffs: list[Difference], expected: Catalog, actual: Catal
             step.header.append("re-created: foreign keys that reference it must be dropped first")
         return [step]
     if isinstance(e, Column):
-        return _column_changes(e, a, attrs, header, comment, unsafe)  # type: ignore[arg-type]
+        return _column_changes(e, a, attrs, header, comment, unsafe,  # type: ignore[arg-type]
+                               expected)
     if isinstance(e, Table):
         return _table_changes(e, attrs, header, comment)
     if isinstance(e, SequenceRecord):
@@ -549,13 +550,13 @@ def _changed(key: Key, diffs: list[Difference], expected: Catalog, actual: Catal
 
 
 def _column_changes(e: Column, a: Column, attrs: set[str], header: list[str],
-                    comment: list[str], unsafe: bool) -> list[Step]:
+                    comment: list[str], unsafe: bool, expected: Catalog) -> list[Step]:
     table = qualified(e.schema, e.table)
     col = f"ALTER TABLE {table} ALTER COLUMN {quote_ident(e.name)}"
     sql: list[str] = []
     out: list[Step] = []
     if "default" in attrs:
-        sql.append(f"{col} SET DEFAULT {ddl.column_default(e)};" if e.default is not None
+        sql.append(f"{col} SET DEFAULT {ddl.column_default(e, expected)};" if e.default is not None
                    else f"{col} DROP DEFAULT;")
     nn = attrs & {"not_null", "not_null_validated", "not_null_no_inherit"}
     if nn:

@@ -336,6 +336,30 @@ def test_a_collation_the_migrations_made_is_seeded_for_the_server_run(pg: PgServ
     assert (result.unmodeled, result.differences) == ([], [])
 
 
+def test_a_serial_moved_to_another_schema_is_seeded_with_its_default(pg: PgServer) -> None:
+    """A table moved by SET SCHEMA takes its sequence along; the canonical default names the
+    sequence without its schema, which the scratch database's search path does not find: the
+    seed names it with the sequence's schema (the default was left out, said, before)."""
+    from psycopg.conninfo import make_conninfo
+
+    from schemadiff.sources.hybrid import _seed
+    from schemadiff.sources.live import read_live
+    from schemadiff.sources.shadow import _external_server
+
+    sql = ("CREATE TABLE orders (id serial PRIMARY KEY, n int);\nCREATE SCHEMA sales;\n"
+           "ALTER TABLE orders SET SCHEMA sales;\n")
+    replay = replay_migrations([Migration("1", "m", "1_m.sql", sql)])
+    db = pg.create_database("hybrid_seed_serial")
+    dsn = make_conninfo(pg.dsn(), dbname=db)
+    import psycopg
+
+    with _external_server(pg.dsn()) as server, psycopg.connect(dsn, autocommit=True) as conn:
+        failed = _seed(conn, server, replay.catalog)
+    assert failed == []
+    (column,) = [o for o in read_live(dsn).catalog.of_kind("column") if o.key.sub == "id"]
+    assert column.default == replay.catalog.objects[column.key].default  # type: ignore[attr-defined]
+
+
 # ------------------------------------------------------------------------------ the seed
 
 # A view's output column names given as a list (``CREATE MATERIALIZED VIEW v (a, b) AS``) are

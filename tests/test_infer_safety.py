@@ -403,6 +403,72 @@ def test_code_behind_the_database_keeps_what_later_versions_undid(name: str) -> 
             assert not v.proven and "unknown to this code" in (v.reason or "")
 
 
+_MOVED = [
+    ("1", "CREATE TABLE t (id int, a int);\nCREATE TABLE u (x int);\nCREATE INDEX u_x ON u (x);"),
+    ("2", "ALTER TABLE t DROP COLUMN a;\nDROP INDEX u_x;"),
+    ("3", "CREATE SCHEMA s;\nALTER TABLE t SET SCHEMA s;"),
+]
+
+
+def test_what_a_moved_table_took_along_is_no_trace_of_an_earlier_drop() -> None:
+    """Skipped: 2, which dropped t.a; 3 moved t to another schema. public.t.a is absent either
+    way (3 took t, and a with it, along): no sign 2 ran. The full replay never saw a moved
+    (2 had dropped it), so 3 is made the last word on what was ever on t."""
+    parsed = [parse_migration(Migration(v, f"m{v}", f"{v}_m.sql", sql)) for v, sql in _MOVED]
+    actual = replay_parsed([parsed[0], parsed[2]]).catalog
+    verdict = _infer("goose", parsed, actual).verdicts[1]
+    assert verdict.status == "pending" and verdict.statements_present == []
+
+
+_INHERIT = [
+    ("1", "CREATE TABLE notes (id int);"),
+    ("2", "CREATE TABLE child (m int) INHERITS (notes);\nALTER TABLE child NO INHERIT notes;\n"
+          "ALTER TABLE child INHERIT notes;\nALTER TABLE notes ADD COLUMN pinned boolean;"),
+]
+
+
+def test_a_value_set_back_by_the_last_word_is_no_vote_for_it() -> None:
+    """CREATE TABLE ... INHERITS, NO INHERIT, INHERIT: a run by hand that stopped after the
+    CREATE leaves the table inheriting, as the INHERIT would: that is no sign the INHERIT ran
+    (the run is a prefix, not scattered)."""
+    parsed = [parse_migration(Migration(v, f"m{v}", f"{v}_m.sql", sql)) for v, sql in _INHERIT]
+    part = ParsedMigration(parsed[1].migration, [parsed[1].statements[0]])
+    actual = replay_parsed([parsed[0], part]).catalog
+    verdict = _infer("goose", parsed, actual, _recorded("goose", ["1"])).verdicts[1]
+    assert verdict.status == "partial"
+    assert 3 not in verdict.statements_present and verdict.statements_present == [1]
+    assert verdict.pattern == "prefix"
+
+
+_BEHIND = [
+    ("1", "CREATE TABLE c (id int, d timestamp);", True),
+    # a no-transaction migration (CREATE INDEX CONCURRENTLY): present and absent statements
+    # alone would make it partial
+    ("2", "CREATE INDEX CONCURRENTLY c_id ON c (id);\nCREATE INDEX CONCURRENTLY c_d ON c (d);",
+     False),
+    ("3", "ALTER TABLE c ADD COLUMN n int;", True),
+    ("4", "DROP INDEX c_d;", True),  # the versions the code lacks: one drops an index
+    ("5", "ALTER TABLE c ADD COLUMN e text;", True),
+]
+
+
+def test_code_behind_keeps_a_no_transaction_migration_whose_effect_a_later_version_undid(
+) -> None:
+    """An index a recorded no-transaction migration made, dropped by one of the versions the
+    code lacks: the migration is applied (unproven), not partial, and the index is drift."""
+    parsed = [parse_migration(Migration(v, f"m{v}", f"{v}_m.sql", sql, in_transaction=tx))
+              for v, sql, tx in _BEHIND]
+    actual = replay_parsed(parsed).catalog
+    result = _infer("goose", parsed[:-2], actual, _recorded("goose", [v for v, _, _ in _BEHIND]))
+    assert result.recorded_not_in_code == ["4", "5"]
+    assert [v.status for v in result.verdicts] == ["applied"] * 3
+    verdict = result.verdicts[1]
+    assert not verdict.proven and "unknown to this code" in (verdict.reason or "")
+    assert verdict.statements_absent == [] and verdict.pattern is None
+    assert {(d.change, d.key.display) for d in result.drift} == {("missing", "public.c_d"),
+                                                                 ("extra", "public.c.e")}
+
+
 # ------------------------------------------------------------------------------ within one migration
 
 _ONE = [

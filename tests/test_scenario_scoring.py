@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-from scenario_design import Scenario, load_history, provable
+from scenario_design import Scenario, _partial, load_history, provable
 from scenario_score import score
 
 from schemadiff.migration import Migration
@@ -113,3 +113,27 @@ def test_unsafe_record_and_prune_are_counted(history: Any) -> None:
     assert out.unsafe_prune == ["2"]
     assert "5:applied(inf)" in out.wrong  # 5's function is absent: decidable, so wrong
     assert not out.exact
+
+
+@pytest.mark.parametrize(("source", "problems"), [("file", []), ("dsn", ["drift"])])
+def test_a_dump_without_grants_is_not_asked_for_privilege_drift(
+    history: Any, source: str, problems: list[str]
+) -> None:
+    """The scenarios' pg_dump files are --no-privileges: the drift expected of them leaves
+    privileges out (a behind scenario whose lacking versions grant), a live read does not."""
+    sc = scenario(list(range(len(VERSIONS))), recorded=list(VERSIONS))
+    sc.expect.drift = {"function public.f()", "privilege on function public.f() to PUBLIC"}
+    out_doc = doc(ALL_APPLIED)
+    out_doc["drift"] = [{"kind": "function", "object": "public.f()"}]
+    out = score("tiny", sc, source, out_doc, sc.recorded, provable(history, sc), 0.0)
+    assert [p.split(" ")[0] for p in out.problems if p.startswith("drift")] == problems
+
+
+def test_a_partial_migration_may_be_said_to_lack_its_grant() -> None:
+    """A statement whose only effect is a privilege did not run: a live read sees it absent,
+    and naming it is no problem (the dumps, --no-privileges, cannot see it)."""
+    sql = ("CREATE TABLE t (id int);\nCREATE FUNCTION g() RETURNS int LANGUAGE sql "
+           "AS $$ SELECT 1 $$;\nREVOKE EXECUTE ON FUNCTION g() FROM PUBLIC;")
+    h = load_history("grant", "sqlx", [Migration("1", "m1", "1_m.sql", sql)])
+    sc = _partial(h, "partial", [], [], [], 0, [0], "prefix")
+    assert sc.expect.partial["1"] == ({0}, {1, 2}, "prefix")

@@ -149,6 +149,9 @@ CASES = [
                 "CREATE INDEX users_email_lower_idx ON public.users")),
     Case("dropped column", "ALTER TABLE users DROP COLUMN name;",
          wrote=("ALTER TABLE public.users ADD COLUMN name text;",)),
+    # the canonical default drops the sequence's schema: written with it
+    Case("dropped serial default", "ALTER TABLE users ALTER COLUMN id DROP DEFAULT;",
+         wrote=("ALTER COLUMN id SET DEFAULT NEXTVAL('public.users_id_seq');",)),
     Case("edited function body",
          "CREATE OR REPLACE FUNCTION order_total(uid integer) RETURNS numeric LANGUAGE sql "
          "STABLE PARALLEL SAFE AS $$ SELECT 42::numeric $$;",

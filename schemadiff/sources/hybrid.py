@@ -338,7 +338,7 @@ _ANY_ARRAY = re.compile(r"\b(ANY|ALL|SOME) ARRAY\[", re.IGNORECASE)
 def _without_defaults(obj: object, catalog: Catalog) -> tuple[str, ...]:
     """A table created without its columns' defaults, then each set on its own (a default
     the server refuses is left out, reported)."""
-    from schemadiff.dialect.postgres.ddl import create_table
+    from schemadiff.dialect.postgres.ddl import create_table, sequence_qualified
 
     if not isinstance(obj, Table):
         return ()
@@ -354,6 +354,6 @@ def _without_defaults(obj: object, catalog: Catalog) -> tuple[str, ...]:
         if c.default is not None:
             head = (f"ALTER TABLE {qualified(obj.schema, obj.name)} ALTER COLUMN "
                     f"{quote_ident(c.name)} SET DEFAULT ")
-            value = _restorable(c.default)
+            value = _restorable(sequence_qualified(c.default, c.schema, catalog))
             out.append(f"{head}{value}\0{head}({value})::{c.type}")
     return tuple(out)

@@ -824,6 +824,10 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         if (isinstance(inner, exp.Literal) and inner.is_string and isinstance(to, exp.DataType)
                 and to.this == exp.DataType.Type.JSONB):
             return _jsonb_constant(inner)  # '{"a":1}'::jsonb is stored as jsonb_out prints it
+        if (isinstance(inner, exp.Literal) and inner.is_string and isinstance(to, exp.DataType)
+                and _type_name(to) == "hstore"):
+            out = canonical_hstore(inner.this)  # 'a=>1'::hstore is stored as '"a"=>"1"'
+            return exp.Literal.string(out) if out is not None else inner
         if isinstance(inner, exp.Literal) and inner.is_string and isinstance(to, exp.DataType):
             typed = _cast_constant(inner, _type_name(to))
             if typed is not inner:
@@ -2258,6 +2262,14 @@ def _prints_otherwise(text: str, owner: exp.Expression) -> bool:
     return False
 
 
+def _type_name(to: exp.DataType) -> str:
+    """A type's name without its schema, lowercased (``public.hstore`` is ``hstore``)."""
+    kind = to.args.get("kind")
+    if to.this == exp.DataType.Type.USERDEFINED and kind is not None:
+        return kind.name.lower()
+    return to.sql("postgres").lower()
+
+
 def _jsonb_constant(literal: exp.Literal) -> exp.Literal:
     """A string constant as jsonb_out prints it, when it is JSON (else as it is)."""
     out = canonical_jsonb(literal.this)
@@ -2721,6 +2733,46 @@ def canonical_regconfig(value: str) -> str | None:
     return quote_ident(_unqualify(value.strip())) if value.strip() else None
 
 
+_HSTORE_TOKEN = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|((?:[^\s"\\=>,]|\\.)+))')
+
+
+def canonical_hstore(value: str) -> str | None:
+    """An hstore as ``hstore_out`` prints it: ``"k"=>"v"`` pairs joined by ``", "``, keys
+    ordered by length then bytes, a bare ``NULL`` value unquoted; None for what this does not
+    read (a key given twice: which one PostgreSQL keeps is not decided here)."""
+    pairs: dict[str, str | None] = {}
+    pos, end = 0, len(value.rstrip())
+    while pos < end:
+        key = _HSTORE_TOKEN.match(value, pos)
+        if key is None:
+            return None
+        arrow = re.compile(r"\s*=>").match(value, key.end())
+        if arrow is None:
+            return None
+        val = _HSTORE_TOKEN.match(value, arrow.end())
+        if val is None:
+            return None
+        k = re.sub(r"\\(.)", r"\1", key.group(1) if key.group(1) is not None else key.group(2))
+        if k in pairs:
+            return None
+        if val.group(2) is not None and val.group(2).upper() == "NULL":
+            pairs[k] = None
+        else:
+            pairs[k] = re.sub(r"\\(.)", r"\1", val.group(1) if val.group(1) is not None
+                              else val.group(2))
+        sep = re.compile(r"\s*(,|\Z)").match(value, val.end())
+        if sep is None or (sep.group(1) == "," and sep.end() >= end):
+            return None
+        pos = sep.end()
+
+    def quoted(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    keys = sorted(pairs, key=lambda k: (len(k.encode()), k.encode()))
+    return ", ".join(f"{quoted(k)}=>{'NULL' if pairs[k] is None else quoted(pairs[k] or '')}"
+                     for k in keys)
+
+
 _OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
     "regtype": canonical_regtype, "regconfig": canonical_regconfig,
     "bytea": canonical_bytea, "uuid": canonical_uuid, "macaddr": canonical_macaddr,
@@ -2731,7 +2783,7 @@ _OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
     "tstzrange": _continuous_range(_timestamp_bound("timestamp with time zone")),
     "int4multirange": canonical_int_multirange, "int8multirange": canonical_int_multirange,
     "point": canonical_point, "box": canonical_box, "tsvector": canonical_tsvector,
-    "tsquery": canonical_tsquery,
+    "tsquery": canonical_tsquery, "hstore": canonical_hstore,
 }
 
 

@@ -53,10 +53,34 @@ def executable(expression: str) -> str:
     return out
 
 
-def column_default(c: Column) -> str:
+_NEXTVAL = re.compile(r"""NEXTVAL\('([A-Za-z0-9_]+|"(?:[^"']|"")+")'\)""", re.IGNORECASE)
+
+
+def sequence_qualified(default: str, schema: str, catalog: Catalog) -> str:
+    """``nextval('s')`` with the schema of the sequence ``s`` the catalog holds: the canonical
+    form does not keep it (a table moved by ``SET SCHEMA`` takes its sequence along, and the
+    name alone then resolves to nothing through the search path)."""
+
+    def qualify(m: re.Match[str]) -> str:
+        raw = m.group(1)
+        name = raw[1:-1].replace('""', '"') if raw.startswith('"') else raw.lower()
+        found = sorted(q.schema for q in catalog.of_kind("sequence")
+                       if isinstance(q, Sequence) and q.name == name)
+        where = schema if schema in found else found[0] if len(found) == 1 else None
+        if where is None:
+            return m.group(0)
+        return f"NEXTVAL({quote_literal(qualified(where, name))})"
+
+    return _NEXTVAL.sub(qualify, default)
+
+
+def column_default(c: Column, catalog: Catalog | None = None) -> str:
     """A column's default as it can be written: an array constructor cast to the column's
-    type (the canonical form drops the casts that give ``ARRAY[]`` or ``ARRAY['a', 1]`` one)."""
+    type (the canonical form drops the casts that give ``ARRAY[]`` or ``ARRAY['a', 1]`` one);
+    given the catalog, the sequence a ``nextval`` draws on named with its schema."""
     default = executable(c.default or "")
+    if catalog is not None:
+        default = sequence_qualified(default, c.schema, catalog)
     if default.upper().startswith("ARRAY["):
         return f"({default})::{c.type}"
     return default
@@ -117,7 +141,7 @@ def _constraint(c: Constraint) -> str:
     return f"ALTER TABLE {_q(c.schema, c.table)} ADD CONSTRAINT {quote_ident(c.name)} {body};"
 
 
-def _column(c: Column) -> str:
+def _column(c: Column, catalog: Catalog) -> str:
     out = f"    {quote_ident(c.name)} {c.type}"
     if c.collation:
         out += f" COLLATE {collation(c.collation)}"
@@ -127,14 +151,14 @@ def _column(c: Column) -> str:
     if c.identity:
         out += f" GENERATED {c.identity.upper()} AS IDENTITY"
     if c.default is not None:
-        out += f" DEFAULT {column_default(c)}"
+        out += f" DEFAULT {column_default(c, catalog)}"
     if c.not_null and c.not_null_validated:  # a NOT VALID one: added after (_table)
         out += " NOT NULL" + (" NO INHERIT" if c.not_null_no_inherit else "")
     return out
 
 
 def _table(t: Table, catalog: Catalog) -> str:
-    cols = ",\n".join(_column(c) for c in catalog.columns(t.schema, t.name))
+    cols = ",\n".join(_column(c, catalog) for c in catalog.columns(t.schema, t.name))
     head = "CREATE UNLOGGED TABLE" if t.persistence == "unlogged" else "CREATE TABLE"
     out = f"{head} {_q(t.schema, t.name)} (\n{cols}\n)"
     if t.of_type:

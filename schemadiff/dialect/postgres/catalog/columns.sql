@@ -4,7 +4,8 @@
 -- pg_dump prints it on the parent only.
 -- Returns: schema text, table text, name text, position int, type text (format_type),
 --   not_null bool, default text (pg_get_expr; NULL for generated columns), generated text
---   (the generation expression, else NULL), identity text ('a' always, 'd' by default, ''),
+--   (the generation expression, else NULL), identity text ('a' always, 'd' by default, '';
+--   '' on a partition from PostgreSQL 17, where it is its parent's),
 --   collation_schema text, collation text (NULL when the type's own), comment text,
 --   virtual bool (attgenerated 'v': PostgreSQL 18's VIRTUAL generated column, not STORED),
 --   not_null_validated bool (false for a PostgreSQL 18 NOT NULL ... NOT VALID constraint not
@@ -25,10 +26,9 @@ SELECT n.nspname AS schema,
        a.attgenerated = 'v' AS virtual,
        COALESCE(nn.convalidated, true) AS not_null_validated,
        COALESCE(nn.connoinherit, false) AS not_null_no_inherit,
-       CASE WHEN c.relispartition AND a.attidentity <> '' AND EXISTS (
-              SELECT 1 FROM pg_inherits AS i
-              JOIN pg_attribute AS pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname
-              WHERE i.inhrelid = c.oid AND pa.attidentity <> '')
+       -- from PostgreSQL 17 a partition has its partitioned table's identity (and sequence):
+       -- the parent's, as pg_dump prints it, not the partition's own
+       CASE WHEN c.relispartition AND current_setting('server_version_num')::int >= 170000
             THEN '' ELSE a.attidentity::text END AS identity,
        CASE WHEN a.attcollation <> t.typcollation THEN cn.nspname END AS collation_schema,
        CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation,
