@@ -1067,6 +1067,7 @@ CREATE DOMAIN di AS interval DEFAULT '90 minutes';
 CREATE DOMAIN dn AS int DEFAULT NULL;
 ALTER DOMAIN di SET DEFAULT '36 hours';
 ALTER DOMAIN di ADD CONSTRAINT short CHECK (VALUE < '48 hours');
+"""),
     # from PostgreSQL 17 the partitions of a table with an identity column have it too: the
     # parent's, which pg_dump prints on the parent only
     ("partition-identity", """
