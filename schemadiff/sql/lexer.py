@@ -89,7 +89,11 @@ _E_PART = re.compile(
 )
 _E_SIMPLE = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 # UESCAPE 'c' after a U&'...' string or U&"..." identifier: the escape character it uses
-_UESCAPE = re.compile(_BLANKS + r"[uU][eE][sS][cC][aA][pP][eE]" + _BLANKS + r"'([^']|'')'")
+# (plain blanks: the clause is matched whole, nothing to backtrack into; and on Python 3.10
+# the atomic form's group name could not appear twice)
+_UESCAPE_BLANKS = r"(?:[ \t\n\r\f\v]|--[^\n]*)*"
+_UESCAPE = re.compile(_UESCAPE_BLANKS + r"[uU][eE][sS][cC][aA][pP][eE]" + _UESCAPE_BLANKS
+                      + r"'([^']|'')'")
 
 
 def lex(text: str) -> list[Tok]:
