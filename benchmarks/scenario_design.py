@@ -23,7 +23,7 @@ from typing import Any
 from schemadiff.differences import diff_catalogs, ignore_history_tables
 from schemadiff.history import ParsedMigration, Replay, parse_migration, replay_parsed
 from schemadiff.migration import Migration
-from schemadiff.model import TABLE_LEVEL_KINDS, Effect, Key
+from schemadiff.model import TABLE_LEVEL_KINDS, Key, effect_table
 from schemadiff.tools import history_tables
 
 KEEP = ignore_history_tables(history_tables())
@@ -174,17 +174,6 @@ def _parent_keys(key: Key, obj: Any) -> list[Key]:
     return out
 
 
-def _table_of(e: Effect) -> tuple[str, str] | None:
-    """The (schema, table) an effect's object is on (columns, constraints, triggers,
-    policies, indexes), else None."""
-    if e.key.kind in TABLE_LEVEL_KINDS:
-        return (e.key.schema, e.key.name)
-    if e.key.kind == "index":
-        obj = e.after if e.after is not None else e.before
-        name = getattr(obj, "table", None)
-        return (e.key.schema, name) if isinstance(name, str) else None
-    return None
-
 
 def load_history(name: str, tool: str, migrations: list[Migration]) -> History:
     """Parse and replay ``migrations`` and index their effects."""
@@ -229,7 +218,7 @@ def load_history(name: str, tool: str, migrations: list[Migration]) -> History:
         touches[mi][e.key].append((e.attribute, e.after, line))
         if not touchers[e.key] or touchers[e.key][-1] != mi:
             touchers[e.key].append(mi)
-        parent = _table_of(e)
+        parent = effect_table(e)
         if parent is not None:
             on_table[parent].add(e.key)
         elif e.attribute == "*" and e.after is None and e.key.kind == "table":

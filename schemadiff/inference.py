@@ -28,11 +28,11 @@ from schemadiff.history import Replay, replay_migrations
 from schemadiff.kinds import builds_on
 from schemadiff.migration import Migration
 from schemadiff.model import (
-    TABLE_LEVEL_KINDS,
     Catalog,
     Effect,
     Key,
     SchemaObject,
+    effect_table,
     undecided_when_none,
 )
 from schemadiff.recorded import Recorded
@@ -189,16 +189,6 @@ def _record(raw: dict[Fact, list[_Setter]], fact: Fact, mi: int, value: Any,
         setters.append((mi, value, statement, (), ((value, statement),)))
 
 
-def _table_of(e: Effect) -> tuple[str, str] | None:
-    """The (schema, table) an effect's object is on, for what goes with its table."""
-    if e.key.kind in TABLE_LEVEL_KINDS:
-        return (e.key.schema, e.key.name)
-    if e.key.kind == "index":
-        obj = e.after if e.after is not None else e.before
-        name = getattr(obj, "table", None)
-        return (e.key.schema, name) if isinstance(name, str) else None
-    return None
-
 
 def _echo(seen: tuple[tuple[Any, int], ...]) -> int | None:
     """The first statement of a migration that gave a fact the value its last word gives it
@@ -271,7 +261,7 @@ class FactTable:
             table.lines[st] = getattr(e.location, "line", 0)
             if e.attribute == "*":
                 _record(raw, (e.key, "*"), mi, _PRESENT if e.after is not None else _ABSENT, st)
-                parent = _table_of(e)
+                parent = effect_table(e)
                 if parent is not None:
                     on_table[parent].add((e.key, "*"))
                 elif e.after is None and e.key.kind == "table":

@@ -451,6 +451,18 @@ class Effect:
     location: Any = field(default=None, compare=False)  # errors.Location
 
 
+def effect_table(e: Effect) -> tuple[str, str] | None:
+    """The (schema, table) an effect's object is on (a column, constraint, trigger, policy or
+    index), else None."""
+    if e.key.kind in TABLE_LEVEL_KINDS:
+        return (e.key.schema, e.key.name)
+    if e.key.kind == "index":
+        obj = e.after if e.after is not None else e.before
+        name = getattr(obj, "table", None)
+        return (e.key.schema, name) if isinstance(name, str) else None
+    return None
+
+
 class _Objects(dict):  # type: ignore[type-arg]
     """The key -> object mapping, indexed as it changes.
 
