@@ -72,24 +72,7 @@ CASES: list[tuple[str, list[str], list[str], list[str], list[str]]] = [
                          [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_inferred_status(pg: PgServer, tmp_path: Path, files: list[str], built: list[str],
                          recorded: list[str], statuses: list[str]) -> None:
-    for i, sql in enumerate(files, 1):
-        (tmp_path / f"{i:05d}_m.sql").write_text(f"-- +goose Up\n{sql}", encoding="utf-8")
-    _, migrations = read_migrations(tmp_path, "goose")
-    parsed = [parse_migration(m) for m in migrations]
-    dbname = pg.create_database("infer_wild")
-    try:
-        for sql in built:
-            with pg.connect_db(dbname, autocommit=True) as conn:
-                conn.execute(sql)  # type: ignore[arg-type]
-        actual = read_live(pg.dsn(dbname)).catalog
-    finally:
-        pg.drop_database(dbname)
-    history = (Recorded("goose", "file", True, tuple(RecordedVersion(v) for v in recorded))
-               if recorded else Recorded.none("goose"))
-    result = infer_applied(
-        "goose", migrations, replay_parsed(parsed), actual, history, KEEP,
-        replay_subset=lambda indexes: replay_parsed([parsed[i] for i in indexes]),
-    )
+    result = _inference(pg, tmp_path, files, built, recorded)
     assert [str(v.status) for v in result.verdicts] == statuses
 
 
