@@ -37,11 +37,9 @@ import hashlib
 import os
 import posixpath
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.parsers import expat
 
 from schemadiff.errors import Location, MigrationError
 from schemadiff.migration import Migration
@@ -60,27 +58,27 @@ LOCK_TABLE = "databasechangeloglock"
 CHECKSUM_VERSION = 9
 
 _I = re.IGNORECASE
-_FIRST_LINE = re.compile(r"\s*--\s*liquibase\s*formatted.*", _I)
-_CHANGESET = re.compile(r'\s*--[\s]*changeset\s+("[^"]+"|[^:]+):\s*("[^"]+"|\S+).*', _I)
-_CHANGESET_BAD = re.compile(r"(?:-[\s]*changeset\s.*|\s*--[\s]*changeset[\s]*.*)", _I)
-_PROPERTY = re.compile(r"\s*--[\s]*property\s+(.*:.*)\s+(.*:.*).*", _I)
-_PROPERTY_BAD = re.compile(r"\s*?-+\s*property\s.*", _I)
-_COMMENT = re.compile(r"--[\s]*comment:? (.*)", _I)
-_COMMENT_BAD = re.compile(r"(?:-[\s]*comment:? .*|--[\s]*comments:? .*)", _I)
-_VALID_CHECKSUM = re.compile(r"--[\s]*validCheckSum:? (.*)", _I)
-_VALID_CHECKSUM_BAD = re.compile(r"-[\s]*validCheckSum.*", _I)
-_ROLLBACK = re.compile(r"\s*--[\s]*rollback (.*)", _I)
-_ROLLBACK_BAD = re.compile(r"\s*-[\s]*rollback\s.*", _I)
-_ROLLBACK_START = re.compile(r"\s*/\*\s*liquibase\s*rollback\s*", _I)
-_ROLLBACK_END = re.compile(r".*\s*\*/\s*", _I)
-_PRECONDITIONS = re.compile(r"\s*--[\s]*preconditions(.*)", _I)
-_PRECONDITIONS_BAD = re.compile(r"\s*-[\s]*preconditions\s.*", _I)
-_PRECONDITION = re.compile(r"\s*--[\s]*precondition-([a-zA-Z0-9-]+)(?: .*)?", _I)
-_PRECONDITION_BAD = re.compile(r"\s*-[\s]*precondition.*", _I)
-_IGNORE_LINES = re.compile(r"--[\s]*ignoreLines:(\w+)", _I)
-_IGNORE_LINES_BAD = re.compile(r"(?:-[\s]*?ignoreLines:\w+.*|--[\s]*ignore:\w+)", _I)
+_FIRST_LINE = _common.LazyPattern(r"\s*--\s*liquibase\s*formatted.*", _I)
+_CHANGESET = _common.LazyPattern(r'\s*--[\s]*changeset\s+("[^"]+"|[^:]+):\s*("[^"]+"|\S+).*', _I)
+_CHANGESET_BAD = _common.LazyPattern(r"(?:-[\s]*changeset\s.*|\s*--[\s]*changeset[\s]*.*)", _I)
+_PROPERTY = _common.LazyPattern(r"\s*--[\s]*property\s+(.*:.*)\s+(.*:.*).*", _I)
+_PROPERTY_BAD = _common.LazyPattern(r"\s*?-+\s*property\s.*", _I)
+_COMMENT = _common.LazyPattern(r"--[\s]*comment:? (.*)", _I)
+_COMMENT_BAD = _common.LazyPattern(r"(?:-[\s]*comment:? .*|--[\s]*comments:? .*)", _I)
+_VALID_CHECKSUM = _common.LazyPattern(r"--[\s]*validCheckSum:? (.*)", _I)
+_VALID_CHECKSUM_BAD = _common.LazyPattern(r"-[\s]*validCheckSum.*", _I)
+_ROLLBACK = _common.LazyPattern(r"\s*--[\s]*rollback (.*)", _I)
+_ROLLBACK_BAD = _common.LazyPattern(r"\s*-[\s]*rollback\s.*", _I)
+_ROLLBACK_START = _common.LazyPattern(r"\s*/\*\s*liquibase\s*rollback\s*", _I)
+_ROLLBACK_END = _common.LazyPattern(r".*\s*\*/\s*", _I)
+_PRECONDITIONS = _common.LazyPattern(r"\s*--[\s]*preconditions(.*)", _I)
+_PRECONDITIONS_BAD = _common.LazyPattern(r"\s*-[\s]*preconditions\s.*", _I)
+_PRECONDITION = _common.LazyPattern(r"\s*--[\s]*precondition-([a-zA-Z0-9-]+)(?: .*)?", _I)
+_PRECONDITION_BAD = _common.LazyPattern(r"\s*-[\s]*precondition.*", _I)
+_IGNORE_LINES = _common.LazyPattern(r"--[\s]*ignoreLines:(\w+)", _I)
+_IGNORE_LINES_BAD = _common.LazyPattern(r"(?:-[\s]*?ignoreLines:\w+.*|--[\s]*ignore:\w+)", _I)
 _ATTR = {
-    name: re.compile(rf".*\b{name}:({value}).*", _I)
+    name: _common.LazyPattern(rf".*\b{name}:({value}).*", _I)
     for name, value in (
         ("runOnChange", r"\w+"), ("runAlways", r"\w+"), ("runInTransaction", r"\w+"),
         ("failOnError", r"\w+"), ("splitStatements", r"\w+"), ("stripComments", r"\w+"),
@@ -89,12 +87,12 @@ _ATTR = {
         ("ignore", r"\w*"),
     )
 }
-_PROPERTY_NAME = re.compile(r".*name:\s*(\S+).*", _I)
-_PROPERTY_VALUE = re.compile(r".*value:\s*(\S+).*", _I)
-_PARAM = re.compile(r"\$\{([^}]+)\}")
+_PROPERTY_NAME = _common.LazyPattern(r".*name:\s*(\S+).*", _I)
+_PROPERTY_VALUE = _common.LazyPattern(r".*value:\s*(\S+).*", _I)
+_PARAM = _common.LazyPattern(r"\$\{([^}]+)\}")
 _CHANGELOG_EXT = (".xml", ".yaml", ".yml", ".json")
-_PROPERTIES_KEY = re.compile(r"^\s*(?:changelog-file|changeLogFile|liquibase\.command\."
-                             r"changelogFile)\s*[=:]\s*(.+?)\s*$", re.MULTILINE)
+_PROPERTIES_KEY = _common.LazyPattern(r"^\s*(?:changelog-file|changeLogFile|liquibase\.command\."
+                                      r"changelogFile)\s*[=:]\s*(.+?)\s*$", re.MULTILINE)
 
 
 def checksum(data: bytes) -> str | None:
@@ -112,6 +110,8 @@ def changeset_checksum(sql: str | None) -> str:
     body = _java_trim(sql or "").encode("utf-8")
     inner = f"{CHECKSUM_VERSION}:" + hashlib.md5(normalize_sql(body)).hexdigest()
     outer = (inner + ":").replace("\r\n", "\n").replace("\r", "\n").replace("\ufffd", "")
+    import unicodedata  # here: the module is imported on every run, this runs on Liquibase's
+
     outer = unicodedata.normalize("NFC", outer)
     return f"{CHECKSUM_VERSION}:" + hashlib.md5(outer.encode("utf-8")).hexdigest()
 
@@ -409,6 +409,8 @@ class _Reader:
         data = _common.read_bytes(path)
         items: list[tuple[int, str, dict[str, str]]] = []
         depth = [0]
+        from xml.parsers import expat  # here: the module is imported on every run
+
         parser = expat.ParserCreate()
 
         def start(name: str, attrs: dict[str, str]) -> None:
