@@ -50,7 +50,8 @@ _migrations = _options(
 )
 _source = _options(
     click.option("--schema-file", "-s", type=click.Path(),
-                 help="A pg_dump file (schema-only, or full: its data carries the history)."),
+                 help="A plain pg_dump file, or gzip-compressed (schema-only, or full: its data "
+                      "carries the history)."),
     click.option("--dsn", default=None,
                  help="A PostgreSQL connection string, read only (default: $DATABASE_URL)."),
 )

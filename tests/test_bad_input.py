@@ -17,6 +17,7 @@ temporary directories.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -210,6 +211,17 @@ def _schema_binary(tmp: Path) -> list[str]:
 def _schema_custom_format(tmp: Path) -> list[str]:
     (tmp / "prod.dump").write_bytes(b"PGDMP\x01\x0f\x00\x04\x08\x01\x01\x01" + os.urandom(2048))
     return _diff(_copy("ok", tmp), "-s", "prod.dump")
+
+
+def _schema_gzip(damage: Callable[[bytes], bytes], name: str) -> Callable[[Path], list[str]]:
+    """A gzip-compressed dump, damaged by ``damage`` (its compressed bytes -> the file's)."""
+
+    def build(tmp: Path) -> list[str]:
+        plain = (BAD / "ok_dump.sql").read_bytes()
+        (tmp / name).write_bytes(damage(gzip.compress(plain)))
+        return _diff(_copy("ok", tmp), "-s", name)
+
+    return build
 
 
 def _schema_latin1(tmp: Path) -> list[str]:
@@ -435,6 +447,32 @@ def test_dump_of_an_empty_database_is_valid(pg: PgServer, tmp_path: Path) -> Non
     assert proc.stdout.startswith("ok: 0 applied, 1 pending;"), proc.stdout
 
 
+def test_gzip_backup_reads_as_its_plain_dump(pg: PgServer, tmp_path: Path) -> None:
+    """``pg_dump db | gzip``, the usual form of a backup, is read as the plain dump: the same
+    findings, and its data (a full dump) carries the history."""
+    dbname = pg.create_database("gzip_backup")
+    pg.psql(dbname, "CREATE TABLE users (id bigint PRIMARY KEY);\n"
+            "CREATE TABLE schema_migrations (version bigint PRIMARY KEY, dirty boolean NOT NULL);"
+            "\nINSERT INTO schema_migrations VALUES (1, false);\n")
+    full = subprocess.run([str(pg.pg_dump_bin), "--no-owner", "-d", pg.dsn(dbname)],
+                          capture_output=True, check=True, timeout=120).stdout
+    (tmp_path / "backup.sql").write_bytes(full)
+    (tmp_path / "backup.sql.gz").write_bytes(gzip.compress(full))
+    migrations = _copy("ok", tmp_path)
+    found = []
+    for name in ("backup.sql", "backup.sql.gz"):
+        proc = run_cli(["infer", "-m", migrations, "-t", "golang-migrate", "-s", name, "-f",
+                        "json"], tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        found.append(json.loads(proc.stdout))
+    plain, packed = found
+    assert packed["history"] == plain["history"]
+    assert plain["history"]["source"] == "dump" and plain["history"]["table_exists"]
+    assert [(m["version"], m["status"], m["recorded"]) for m in packed["migrations"]] == [
+        ("1", "applied", True)]
+    assert packed["migrations"] == plain["migrations"]
+
+
 _ROOT = os.geteuid() == 0 if hasattr(os, "geteuid") else False
 
 CASES: list[Case] = [
@@ -487,6 +525,13 @@ CASES: list[Case] = [
     ),
     Case("schema-file-binary", _schema_binary, ("dump.sql", "binary")),
     Case("schema-file-custom-format", _schema_custom_format, ("prod.dump", "pg_restore")),
+    Case("schema-file-gzip-truncated", _schema_gzip(lambda b: b[: len(b) // 2], "dump.sql.gz"),
+         ("dump.sql.gz", "truncated gzip")),
+    Case("schema-file-gzip-corrupt", _schema_gzip(lambda b: b[:10] + b"\xff" * 64, "d.sql.gz"),
+         ("d.sql.gz", "corrupt gzip")),
+    Case("schema-file-gzip-of-custom-format",
+         _schema_gzip(lambda b: gzip.compress(b"PGDMP\x01\x0f" + os.urandom(64)), "p.dump.gz"),
+         ("p.dump.gz", "pg_restore")),
     Case("schema-file-not-utf8", _schema_latin1, ("dump.sql:2", "UTF-8")),
     Case("schema-file-symlink-loop", _schema_symlink_loop, ("a.sql",)),
     Case("migration-symlink-loop", _symlink_loop, ("m/000002_a.up.sql", "symbolic links")),

@@ -27,7 +27,8 @@ def read_dump(path: str | Path, *, strict: bool = False) -> Replay:
 
 
 def read_dump_text(path: str | Path) -> tuple[str, bytes]:
-    """A dump file's text and bytes, checked to be a plain-text pg_dump.
+    """A dump file's text and bytes, checked to be a plain-text pg_dump (gzip-compressed or
+    not: the bytes are then the uncompressed ones).
 
     Raises:
         SourceError: as :func:`read_dump`.
@@ -48,6 +49,8 @@ def read_dump_text(path: str | Path) -> tuple[str, bytes]:
         raise SourceError("is a directory, expected a pg_dump file", Location(str(p))) from None
     except OSError as exc:
         raise SourceError(exc.strerror or str(exc), Location(str(p))) from None
+    if data.startswith(_GZIP_MAGIC):  # `pg_dump ... | gzip`: the usual form of a backup
+        data = _gunzip(data, p)
     if data.startswith(b"PGDMP"):
         raise SourceError(
             "custom-format pg_dump archive; convert it with `pg_restore --schema-only -f out.sql`",
@@ -63,6 +66,38 @@ def read_dump_text(path: str | Path) -> tuple[str, bytes]:
     if not text.strip():
         raise SourceError("empty schema file", Location(str(p)))
     return text, data
+
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _gunzip(data: bytes, p: Path) -> bytes:
+    """The uncompressed bytes of a gzip file (every member, as ``gunzip`` does), refused past
+    the size limit of a plain file.
+
+    Raises:
+        SourceError: corrupt or truncated, or larger than the limit once uncompressed.
+    """
+    import zlib
+
+    out: list[bytes] = []
+    size = 0
+    rest = data
+    try:
+        while rest.startswith(_GZIP_MAGIC):
+            member = zlib.decompressobj(wbits=31)  # 16 + MAX_WBITS: a gzip header and trailer
+            chunk = member.decompress(rest, _MAX_BYTES + 1 - size)
+            size += len(chunk)
+            out.append(chunk)
+            if size > _MAX_BYTES:
+                raise SourceError(f"uncompresses to more than {_MAX_BYTES} bytes",
+                                  Location(str(p)))
+            if not member.eof:
+                raise SourceError("truncated gzip file", Location(str(p)))
+            rest = member.unused_data
+    except zlib.error as exc:
+        raise SourceError(f"corrupt gzip file ({exc})", Location(str(p))) from None
+    return b"".join(out)
 
 
 #: The comment pg_dump opens every plain-format dump with (an empty database's too).
