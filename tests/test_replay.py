@@ -9,6 +9,7 @@ hold on the dump's catalog too.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,6 +105,21 @@ def assert_model(sql: str, expected: Expected) -> Replay:
     return replay
 
 
+def _temporary_objects_gone(pg: Any, db: str) -> None:
+    """Wait for the server to drop what psql's session made temporary: a backend drops its
+    temporary objects (and the functions of their row types) after the client has gone, and a
+    dump taken meanwhile still holds them (seen on a loaded machine)."""
+    query = ("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+             "WHERE n.nspname LIKE 'pg\\_temp\\_%'")
+    with pg.connect_db(db, autocommit=True) as conn:
+        for _ in range(200):
+            row = conn.execute(query).fetchone()
+            if row is not None and row[0] == 0:
+                return
+            time.sleep(0.05)
+    raise AssertionError(f"{db}: the session's temporary objects are still there after 10 s")
+
+
 def assert_roundtrip(pg: Any, sql: str, expected: Expected, *, transaction: bool = True,
                      what: str = "sql") -> None:
     """Apply ``sql`` to a fresh database, dump it, and require the dump's replay to equal the
@@ -111,6 +127,7 @@ def assert_roundtrip(pg: Any, sql: str, expected: Expected, *, transaction: bool
     db = pg.create_database("replay")
     try:
         pg.psql(db, sql, single_transaction=transaction, what=what)
+        _temporary_objects_gone(pg, db)
         dump = pg.pg_dump_schema(db, privileges=True)
     finally:
         pg.drop_database(db)
