@@ -112,6 +112,29 @@ DROP SCHEMA s CASCADE;
 CREATE EXTENSION citext;
 DROP EXTENSION citext CASCADE;
 """),
+    # the views' text names the columns as they were when the views were made
+    ("column_renamed_under_views", """
+CREATE TABLE t (id int PRIMARY KEY, a jsonb, b text, c int);
+CREATE VIEW reads_a AS SELECT a, id FROM t WHERE id IN (1, 2);
+CREATE VIEW reads_b AS SELECT b FROM t;
+CREATE VIEW reads_c AS SELECT t.c AS x FROM t;
+ALTER TABLE t RENAME COLUMN a TO gone;
+ALTER TABLE t RENAME COLUMN b TO a;
+ALTER TABLE t ADD COLUMN b int;
+ALTER TABLE t DROP COLUMN gone CASCADE;
+ALTER TABLE t DROP COLUMN b CASCADE;
+ALTER TABLE t RENAME COLUMN c TO c2;
+ALTER TABLE t RENAME COLUMN c2 TO c3;
+ALTER TABLE t DROP COLUMN c3 CASCADE;
+"""),
+    ("column_renamed_then_view_replaced", """
+CREATE TABLE t (id int, a text, b text);
+CREATE VIEW v AS SELECT a FROM t;
+ALTER TABLE t RENAME COLUMN a TO x;
+CREATE OR REPLACE VIEW v AS SELECT x AS a FROM t;
+ALTER TABLE t RENAME COLUMN b TO a;
+ALTER TABLE t DROP COLUMN a CASCADE;
+"""),
 ]
 
 

@@ -135,6 +135,11 @@ class ReplayState:
         #: followed through renames and moves since (the server holds them by oid; the text's
         #: qualifiers go stale); a view made before :meth:`over` has none recorded
         self._view_sources: dict[Key, frozenset[tuple[str, str]]] = {}
+        #: per view, the columns of tables renamed since it was made: (schema, table, name
+        #: now) -> the name its text reads the column by, None where the name now is one a
+        #: column had then and renamed away (another column holds it now); a column absent
+        #: is known by its own name
+        self._view_column_names: dict[Key, dict[tuple[str, str, str], str | None]] = {}
 
     @classmethod
     def over(cls: type[_R], catalog: Catalog) -> _R:
@@ -388,7 +393,7 @@ class ReplayState:
             if old in sources:
                 self._view_sources[key] = (sources - {old}) | {new}
         old_key, new_key = Key("view", *old), Key("view", *new)
-        for known in (self._view_sources, self._view_paths):
+        for known in (self._view_sources, self._view_paths, self._view_column_names):
             if old_key in known:
                 known[new_key] = known.pop(old_key)  # type: ignore[assignment]
 

@@ -80,8 +80,14 @@ class DropReplay(ReplayState):
             if not (isinstance(o, View) and table in o.relations and o.key in self.catalog
                     and self._view_reads(o, schema, table)):
                 continue
-            # a column of the table renamed under the view: its text names the old one
-            reads = view_reads_column(o.definition, table, column) if o.query else None
+            # a column of the table renamed since the view was made (its canonical query is
+            # undecided then): its text names the column as it was
+            names = self._view_column_names.get(o.key, {})
+            known = names.get((schema, table, column), column)
+            if o.query is None and not any(k[:2] == (schema, table) for k in names):
+                reads = None  # undecided for another reason: the text may be stale
+            else:
+                reads = False if known is None else view_reads_column(o.definition, table, known)
             if reads is None:
                 self._diag(f'DROP COLUMN {column} CASCADE: whether view "{o.name}" reads the '
                            "column is not modelled; the view is kept")

@@ -202,6 +202,15 @@ class RenameReplay(ReplayState):
                     and _may_read_column(o.query, column)):
                 self._put(replace(o, query=None))
 
+    def _view_columns_renamed(self, schema: str, table: str, old: str, new: str) -> None:
+        """Column ``old`` of ``table`` is ``new`` now: the views made before know it by the
+        name they knew ``old`` by (see :meth:`DropReplay._drop_column_dependents`)."""
+        for o in self.catalog.of_kind("view"):
+            if isinstance(o, View) and table in o.relations:
+                names = self._view_column_names.setdefault(o.key, {})
+                names[(schema, table, new)] = names.get((schema, table, old), old)
+                names[(schema, table, old)] = None
+
     def _index_columns_renamed(self, schema: str, relation: str, old: str, new: str) -> None:
         """A column of a table or materialized view renamed: its indexes name the new one."""
         for o in self.catalog.indexes_on(schema, relation):
@@ -228,6 +237,7 @@ class RenameReplay(ReplayState):
         self._identity_renamed(schema, table, schema, table, old, new)
         self._column_privileges_moved(schema, table, old, new)
         self._views_undecided(table, old)
+        self._view_columns_renamed(schema, table, old, new)
         self._rename_column_in_policies(schema, table, old, new)
         self._rename_in_bodies(Key("table", schema, table),
                                lambda: self._column_renamer(table, old, new))
