@@ -278,6 +278,11 @@ class Constraint(TableLevel):
     #: PostgreSQL 18 temporal keys: the last key column is ``WITHOUT OVERLAPS`` (primary key,
     #: unique) or ``PERIOD`` (foreign key, on both sides)
     period: bool = False
+    #: the index's column names (``pg_attribute`` of the index: the column, else
+    #: FigureIndexColname of the key as written, made unique), which a copy for a partition
+    #: or a ``LIKE`` is named after: they do not follow a column's rename. None: not known (a
+    #: catalog or a dump, which never copy), taken from the keys
+    column_names: tuple[str, ...] | None = field(default=None, compare=False)
     KIND = "constraint"
 
 
@@ -294,6 +299,11 @@ class Index(SchemaObject):
     include: tuple[str, ...] = ()
     predicate: str | None = None
     nulls_not_distinct: bool = False
+    #: the index's column names (``pg_attribute`` of the index: the column, else
+    #: FigureIndexColname of the key as written, made unique), which a copy for a partition
+    #: or a ``LIKE`` is named after: they do not follow a column's rename. None: not known (a
+    #: catalog or a dump, which never copy), taken from the keys
+    column_names: tuple[str, ...] | None = field(default=None, compare=False)
     KIND = "index"
 
 

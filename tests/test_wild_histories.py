@@ -20,6 +20,28 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a copy of an index for a partition or a LIKE is named after the index's own column
+    # names: the key's function as written (date_part, which reads back as EXTRACT), and a
+    # column's name when the index was made, not after a rename
+    ("copied-index-names", """
+CREATE TABLE p (a int, d date) PARTITION BY RANGE (d);
+CREATE INDEX ON p (a);
+CREATE INDEX ON p ((a + 1));
+CREATE INDEX ON p ((date_part('year', d)));
+ALTER TABLE p RENAME a TO b;
+CREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+CREATE TABLE l (LIKE p INCLUDING INDEXES);
+CREATE TABLE u (a int UNIQUE, c int, EXCLUDE USING btree (c WITH =));
+ALTER TABLE u RENAME a TO b;
+ALTER TABLE u RENAME c TO c2;
+CREATE TABLE ul (LIKE u INCLUDING INDEXES);
+CREATE TABLE pu (a int, d date, UNIQUE (a, d)) PARTITION BY RANGE (d);
+ALTER TABLE pu RENAME a TO b;
+CREATE TABLE pu1 PARTITION OF pu FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+CREATE UNIQUE INDEX pu_i ON pu (b, d);
+ALTER TABLE pu RENAME b TO c;
+CREATE TABLE pu2 PARTITION OF pu FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');
+"""),
     # a varchar passed to a text parameter comes back with ::text
     ("varchar-argument-text-cast", """
 CREATE FUNCTION words(text) RETURNS tsvector LANGUAGE sql IMMUTABLE

@@ -54,6 +54,8 @@ class IndexReplay(ReplayState):
             raise ReplayConflict(f'relation "{op.table}" does not exist')
         schema = table.schema
         taken = lambda n: self._relation_or_constraint_index(schema, n)  # noqa: E731
+        written = op.key_names or tuple(k.column or "expr" for k in op.keys)
+        names = index_column_names((*written, *op.include))  # one namespace for both
         if op.name is not None:
             if taken(op.name):
                 if not op.if_not_exists:
@@ -61,8 +63,6 @@ class IndexReplay(ReplayState):
                 return
             name = op.name
         else:
-            keys = op.key_names or tuple(k.column or "expr" for k in op.keys)
-            names = index_column_names((*keys, *op.include))  # one namespace for both
             # a unique index made by CREATE INDEX is not a constraint: _idx; and its name only
             # has to differ from other relations' (ChooseRelationName, isconstraint false)
             name = choose_name(table.name, name_addition(names), "idx", taken)
@@ -72,7 +72,7 @@ class IndexReplay(ReplayState):
             columns = self._relation_columns(schema, table.name) or ()
             predicate = typed_constants(predicate, dict(columns))
         idx = Index(schema, name, table.name, op.unique, op.method, keys, op.include,
-                    predicate, op.nulls_not_distinct)
+                    predicate, op.nulls_not_distinct, column_names=tuple(names))
         self._put(idx)
         if not op.only and table.kind == "table":
             for part in self._partitions(schema, table.name):

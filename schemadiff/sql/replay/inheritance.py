@@ -127,7 +127,7 @@ class InheritanceReplay(ReplayState):
         if any(isinstance(o, Index) and o.schema == part.schema and o.table == part.name
                and same_index(o, idx) for o in self.catalog.of_kind("index")):
             return  # DefineIndex attaches the partition's equal index and goes no deeper
-        names = index_column_names((*key_names(idx.keys), *idx.include))
+        names = idx.column_names or index_column_names((*key_names(idx.keys), *idx.include))
         name = choose_name(part.name, name_addition(names), "idx",
                            lambda n: self._relation_or_constraint_index(part.schema, n))
         self._put(replace(idx, schema=part.schema, name=name, table=part.name, comment=None))
@@ -148,11 +148,12 @@ class InheritanceReplay(ReplayState):
             if o.type == "primary key":
                 label = "pkey"
             elif o.type == "unique":
-                addition, label = name_addition(index_column_names(o.columns + o.include)), "key"
+                addition, label = name_addition(
+                    o.column_names or index_column_names(o.columns + o.include)), "key"
             else:
                 parts = exclusion_parts(o.expression or "")
                 keys = tuple(e.rpartition(" WITH ")[0] for e in parts[1]) if parts else ()
-                names = index_column_names((*key_names(keys), *o.include))
+                names = o.column_names or index_column_names((*key_names(keys), *o.include))
                 addition, label = name_addition(names), "excl"
             name = choose_name(table, addition, label, taken)
             self._put(replace(o, schema=schema, table=table, name=name,
@@ -161,7 +162,7 @@ class InheritanceReplay(ReplayState):
             if o.type == "primary key":
                 self._set_not_null(schema, table, o.columns)
         for idx in self.catalog.indexes_on(src.schema, src.name):
-            names = index_column_names((*key_names(idx.keys), *idx.include))
+            names = idx.column_names or index_column_names((*key_names(idx.keys), *idx.include))
             name = choose_name(table, name_addition(names), "idx",
                                lambda n: self._relation_or_constraint_index(schema, n))
             self._put(replace(idx, schema=schema, name=name, table=table,
@@ -187,7 +188,8 @@ class InheritanceReplay(ReplayState):
             if con.type == "primary key":
                 addition, label = None, "pkey"
             else:
-                addition = name_addition(index_column_names(con.columns + con.include))
+                addition = name_addition(
+                    con.column_names or index_column_names(con.columns + con.include))
                 label = "key"
             name = choose_name(part.name, addition, label,
                                lambda n: self._relation_or_constraint_index(schema, n)

@@ -366,18 +366,19 @@ class TableReplay(ReplayState):
             self._put(Constraint(schema, table, name, c.type, tuple(columns), include=idx.include,
                                  nulls_not_distinct=idx.nulls_not_distinct,
                                  deferrable=c.deferrable, initially_deferred=c.initially_deferred,
-                                 index_comment=idx.comment))
+                                 index_comment=idx.comment, column_names=idx.column_names))
             if c.type == "primary key":
                 self._set_not_null(schema, table, columns)
             return
+        index_names: tuple[str, ...] | None = None
         if c.type == "primary key":
             name = c.name or choose_name(table, None, "pkey", taken_rel)
             self._set_not_null(schema, table, columns)
         elif c.type in ("unique", "exclude"):
             # ChooseIndexColumnNames runs over the key and the INCLUDE columns alike
             label = "key" if c.type == "unique" else "excl"
-            addition = name_addition(index_column_names(c.key_names + c.include))
-            name = c.name or choose_name(table, addition, label, taken_rel)
+            index_names = tuple(index_column_names(c.key_names + c.include))
+            name = c.name or choose_name(table, name_addition(index_names), label, taken_rel)
         elif c.type == "check":
             cols = referenced_columns(c.expression or "")
             single = next(iter(cols)) if len(cols) == 1 else None
@@ -415,7 +416,7 @@ class TableReplay(ReplayState):
             c.on_update, c.on_delete, c.match, c.include, c.nulls_not_distinct, c.deferrable,
             # NOT ENFORCED: PostgreSQL 18 records the constraint as not validated either
             c.initially_deferred, not (c.not_valid or c.not_enforced), c.no_inherit,
-            enforced=not c.not_enforced, period=c.period,
+            enforced=not c.not_enforced, period=c.period, column_names=index_names,
         ))
 
     def _primary_key_columns(self, ref_table: str) -> tuple[str, ...]:
