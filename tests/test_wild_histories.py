@@ -20,6 +20,18 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a policy's string constants are cast to the column's type, as in a CHECK
+    ("policy-typed-constants", """
+CREATE TABLE t (id bigint PRIMARY KEY, g interval NOT NULL, d date, ts timestamptz,
+    n numeric, b boolean, j jsonb, s text);
+ALTER TABLE t ENABLE ROW LEVEL SECURITY;
+CREATE POLICY p1 ON t USING (g > '0' AND d > '2020-01-01' AND ts > '2020-01-01'
+    AND n > '1.5' AND b = 't' AND j ? 'a' AND s <> '2020-01-01');
+CREATE POLICY p2 ON t FOR INSERT WITH CHECK (g > '1 day');
+CREATE POLICY p3 ON t FOR UPDATE USING (true);
+ALTER POLICY p3 ON t USING (b <> 'f') WITH CHECK (g < '36 hours');
+CREATE POLICY p4 ON t USING (EXISTS (SELECT 1 FROM t AS o WHERE o.id = t.id));
+"""),
     # a copy of an index for a partition or a LIKE is named after the index's own column
     # names: the key's function as written (date_part, which reads back as EXTRACT), and a
     # column's name when the index was made, not after a rename

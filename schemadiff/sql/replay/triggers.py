@@ -13,6 +13,7 @@ from schemadiff.model import (
 )
 from schemadiff.sql import ops
 from schemadiff.sql.replay.core import ReplayConflict, ReplayState
+from schemadiff.sql.replay.text import typed_constants
 
 #: Trigger functions PostgreSQL ships in pg_catalog (a trigger may name them unqualified).
 _BUILTIN_TRIGGER_FUNCTIONS = frozenset({
@@ -69,8 +70,10 @@ class TriggerReplay(ReplayState):
         table = self._find(("table", "view"), op.table)
         if table is None:
             raise ReplayConflict(f'relation "{op.table}" does not exist')
+        using, check = (self._policy_typed(table.schema, table.name, e)
+                        for e in (op.using, op.with_check))
         pol = Policy(table.schema, table.name, op.name, op.permissive, op.command, op.roles,
-                     op.using, op.with_check, using_text=op.using_text, check_text=op.check_text)
+                     using, check, using_text=op.using_text, check_text=op.check_text)
         if pol.key in self.catalog:
             self._conflict(f'policy "{op.name}" for table "{table.name}" already exists')
             return
@@ -91,10 +94,22 @@ class TriggerReplay(ReplayState):
         if op.roles is not None:
             changes["roles"] = op.roles
         if op.using is not None:
-            changes["using"], changes["using_text"] = op.using, op.using_text
+            changes["using"] = self._policy_typed(obj.schema, obj.table, op.using)
+            changes["using_text"] = op.using_text
         if op.with_check is not None:
-            changes["with_check"], changes["check_text"] = op.with_check, op.check_text
+            changes["with_check"] = self._policy_typed(obj.schema, obj.table, op.with_check)
+            changes["check_text"] = op.check_text
         self._put(replace(obj, **changes))
+
+    def _policy_typed(self, schema: str, table: str, expression: str | None) -> str | None:
+        """A policy's expression with its string constants compared to the table's columns
+        written as the catalog prints them once cast (``g > '0'`` on an interval is
+        ``g > '00:00:00'``, as in a CHECK). Not where a subquery reads other relations: an
+        unqualified name there may be one of their columns, of another type."""
+        if expression is None or "SELECT" in expression.upper():
+            return expression
+        columns = self._relation_columns(schema, table) or ()  # type: ignore[attr-defined]
+        return typed_constants(expression, dict(columns))
 
 
 HANDLERS: dict[type, Callable[[Any, Any], None]] = {
