@@ -20,6 +20,21 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a CHECK renamed on a partitioned table is renamed on its partitions, at every level;
+    # an index-backed or foreign key constraint is not
+    ("partitioned-check-renamed", """
+CREATE TABLE p46 (id bigint NOT NULL, d date NOT NULL, v text) PARTITION BY LIST (v);
+CREATE TABLE p46_a PARTITION OF p46 FOR VALUES IN ('a', 'b') PARTITION BY RANGE (d);
+CREATE TABLE p46_a1 PARTITION OF p46_a FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+CREATE TABLE p46_c PARTITION OF p46 FOR VALUES IN ('c');
+ALTER TABLE p46 ADD CONSTRAINT ck47 CHECK (id <> 5);
+ALTER TABLE p46 ADD CONSTRAINT uq UNIQUE (id, v, d);
+ALTER TABLE p46 RENAME CONSTRAINT ck47 TO k51;
+ALTER TABLE p46 RENAME CONSTRAINT uq TO uq2;
+CREATE TABLE r (id bigint PRIMARY KEY);
+ALTER TABLE p46 ADD CONSTRAINT fk FOREIGN KEY (id) REFERENCES r (id);
+ALTER TABLE p46 RENAME CONSTRAINT fk TO fk2;
+"""),
     # a policy's string constants are cast to the column's type, as in a CHECK
     ("policy-typed-constants", """
 CREATE TABLE t (id bigint PRIMARY KEY, g interval NOT NULL, d date, ts timestamptz,

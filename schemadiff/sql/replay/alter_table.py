@@ -106,6 +106,17 @@ class AlterTableReplay(ReplayState):
             elif isinstance(a, ops.RenameColumn):
                 if Key("column", ps, pt, a.old) in self.catalog:
                     self._rename_column(ps, pt, a.old, a.new)
+            elif isinstance(a, ops.RenameConstraint):
+                # a CHECK is inherited by name, and renamed in the partitions with the parent's
+                # (rename_constraint_internal); an index-backed or foreign key one is not
+                parent_con = self.catalog.objects.get(Key("constraint", schema, table, a.new))
+                mine = self.catalog.objects.get(Key("constraint", ps, pt, a.old))
+                if not (isinstance(parent_con, Constraint) and parent_con.type == "check"
+                        and not parent_con.no_inherit and isinstance(mine, Constraint)
+                        and mine.type == "check"):
+                    continue
+                self._delete(mine.key)
+                self._put(replace(mine, name=a.new))
             elif isinstance(a, ops.AlterColumn) and a.what in ("type", "default", "not_null"):
                 parent_col = self.catalog.objects.get(Key("column", schema, table, a.name))
                 child = self.catalog.objects.get(Key("column", ps, pt, a.name))
