@@ -10,6 +10,9 @@ comparison has both catalogs:
   builtins (``length``, ``count`` ...); a function of the schema's own returns an integer when
   every function of that name the catalogs hold does. The cast is left out on both sides,
   as for the builtins (the documented blind spot: an explicit such cast is not compared).
+- A ``double precision`` or ``real`` default written as a string is stored as the float
+  (``'0.10'`` is ``'0.1'::double precision``), one written as a number as that numeric:
+  compared as the float both are.
 - A date or time default written as ``'today'``, ``'now'``, ``'yesterday'`` or ``'tomorrow'``
   is read once, when the column is created: the catalog holds the constant it was then
   (``DEFAULT 'today'`` is ``'2024-05-01'::date``; so in a CHECK or an index predicate,
@@ -171,6 +174,31 @@ def _same_money(expected: str, actual: str) -> bool:
     return amounts[0] == amounts[1]
 
 
+_FLOAT_TYPES = frozenset({"double precision", "real"})
+_NUMBER = re.compile(r"'?\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*'?\Z")
+
+
+def _same_float(expected: str, actual: str, single: bool) -> bool:
+    """A float column's default written as a string (``'0.10'``) is stored as the float,
+    printed as ``float8out`` prints it (``'0.1'::double precision``), and one written as a
+    number (``0.10``) as that numeric, cast on every insert: the same value when both are
+    the same float (``real``: at single precision)."""
+    import struct
+
+    values = []
+    for text in (expected, actual):
+        if _NUMBER.match(text) is None:
+            return False
+        value = float(text.strip("' "))
+        if single:
+            try:
+                value = struct.unpack("f", struct.pack("f", value))[0]
+            except OverflowError:
+                return False
+        values.append(value)
+    return values[0] == values[1]
+
+
 class Equivalence:
     """Decides whether an expected and an actual value differ only in a form one of the
     schemas explains (see the module's doc); built once per comparison."""
@@ -227,6 +255,8 @@ class Equivalence:
     ) -> bool:
         if attribute == "default" and getattr(obj, "type", None) == "money":
             return _same_money(expected, actual)
+        if attribute == "default" and getattr(obj, "type", None) in _FLOAT_TYPES:
+            return _same_float(expected, actual, obj.type == "real")  # type: ignore[attr-defined]
         frozen = "'" in expected and _WORD_LITERAL.search(expected) is not None
         if frozen and attribute == "default" and obj.KIND in ("column", "domain"):
             # a default of another type holds the word as a string

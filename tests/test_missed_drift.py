@@ -40,6 +40,13 @@ CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users, total num
 
 CASES = [
     Case(
+        "float default changed to another float",
+        "CREATE TABLE m (id int, rate double precision DEFAULT '0.10', w real DEFAULT 1.5);\n",
+        "ALTER TABLE m ALTER COLUMN rate SET DEFAULT 0.11; ALTER TABLE m ALTER COLUMN w "
+        "SET DEFAULT '1.50000001';",
+        (("column", "public.m.rate", "changed", "default"),),
+    ),
+    Case(
         "view query changed, same relations",
         USERS + "CREATE VIEW active_users AS SELECT id, name FROM users WHERE active;\n",
         "CREATE OR REPLACE VIEW active_users AS SELECT id, name FROM users WHERE NOT active;",

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from schemadiff.sql.floats import canonical_float4, canonical_float8
 from schemadiff.sql.normalize import (
     canonical_array_literal,
     canonical_default,
@@ -30,6 +31,9 @@ from schemadiff.sql.normalize import (
 
 # (id, as a migration writes it, as the catalog deparses it)
 EQUAL: list[tuple[str, str, str]] = [
+    # a string constant cast to a float type is stored as the float, as float8out prints it
+    ("float8-string-cast", "a > '0.50'::double precision", "(a > '0.5'::double precision)"),
+    ("float4-string-cast", "c < '1e3'::real", "(c < '1000'::real)"),
     ("numeric-cast", "amount > 0", "(amount > (0)::numeric)"),
     ("in-list", "status IN ('a','b')", "(status = ANY (ARRAY['a'::text, 'b'::text]))"),
     ("not-in-list", "status NOT IN ('a', 'b')", "(status <> ALL (ARRAY['a'::text, 'b'::text]))"),
@@ -221,6 +225,9 @@ EQUAL: list[tuple[str, str, str]] = [
 
 # (id, one spelling, another that means something else)
 DIFFERENT: list[tuple[str, str, str]] = [
+    # a number cast to a float type stays the numeric constant: 0.50 is not '0.5'
+    ("float8-number-cast-keeps-digits", "a > 0.50::double precision", "a > 0.5::double precision"),
+    ("float8-string-cast-other-value", "a > '0.50'::double precision", "a > '0.51'::double precision"),
     ("operator", "a > 0", "a >= 0"),
     ("between-symmetric", "n BETWEEN SYMMETRIC 1 AND m", "n BETWEEN 1 AND m"),
     ("not-between", "n NOT BETWEEN 1 AND 10", "n BETWEEN 1 AND 10"),
@@ -792,3 +799,35 @@ TYPED_DEFAULTS: list[tuple[str, str, str]] = [
 @pytest.mark.parametrize(("default", "type_text", "expected"), TYPED_DEFAULTS)
 def test_canonical_default_typed(default: str, type_text: str, expected: str) -> None:
     assert canonical_default(default, type_text) == expected
+
+
+# -- float constants -------------------------------------------------------------------------------
+
+# (text, float8out, float4out): None where the server refuses the text or schemadiff leaves it as
+# written (whole numbers past 2**53 / 2**24, where PostgreSQL's digits are not the shortest)
+FLOATS: list[tuple[str, str | None, str | None]] = [
+    ("0.10", "0.1", "0.1"), ("1.50", "1.5", "1.5"), ("100", "100", "100"),
+    ("1e14", "100000000000000", None), ("1e15", "1e+15", None), ("1e-5", "1e-05", "1e-05"),
+    ("0.0001", "0.0001", "0.0001"), ("123456.7", "123456.7", "123456.7"),
+    ("1234567", "1234567", "1.234567e+06"), ("-0.0", "-0", "-0"),
+    ("0.3333333333333333333", "0.3333333333333333", "0.33333334"), ("  2.5 ", "2.5", "2.5"),
+    ("-inf", "-Infinity", "-Infinity"), ("nan", "NaN", "NaN"), ("1e-310", "1e-310", None),
+    ("1.17549435e-38", "1.17549435e-38", "1.1754944e-38"), ("1e400", None, None),
+    ("abc", None, None), ("123456789012345678", None, None),
+]
+
+
+@pytest.mark.parametrize(("text", "double", "single"), FLOATS, ids=[t.strip() for t, _, _ in FLOATS])
+def test_canonical_floats(text: str, double: str | None, single: str | None) -> None:
+    assert (canonical_float8(text), canonical_float4(text)) == (double, single)
+
+
+def test_canonical_floats_match_server(pg: Any) -> None:
+    """PostgreSQL prints each float the way canonical_float8/4 do where they answer."""
+    with pg.connect_db(autocommit=True) as conn:
+        for text, double, single in FLOATS:
+            for expected, type_name in ((double, "float8"), (single, "float4")):
+                if expected is None:
+                    continue
+                row = conn.execute(f"SELECT %s::{type_name}::text", (text,)).fetchone()
+                assert row is not None and row[0] == expected, (text, type_name)

@@ -20,6 +20,21 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a float column's default written as a string is stored as the float ('0.10' is
+    # '0.1'::double precision), one written as a number as that numeric; a string cast to a
+    # float type likewise
+    ("float-constants", """
+CREATE TABLE f (id int,
+    a double precision DEFAULT '0.10', b double precision DEFAULT 0.10, c real DEFAULT '1.50',
+    d double precision DEFAULT '100', e double precision DEFAULT 1e3, g real DEFAULT 0.1,
+    h double precision DEFAULT '1e-5', i double precision DEFAULT -2.50, j float8 DEFAULT 3,
+    k float8 DEFAULT '123456789012345678', l real DEFAULT '1e20', m numeric DEFAULT '0.10',
+    n double precision DEFAULT 'NaN', o double precision DEFAULT '-Infinity',
+    p double precision DEFAULT '0.3333333333333333333', q real DEFAULT '0.10'::real,
+    CONSTRAINT f_c CHECK (a > '0.50'::double precision AND c < '2.50'::real AND b < 1e2));
+CREATE INDEX f_i ON f (a) WHERE a > '1.50'::double precision;
+CREATE VIEW f_v AS SELECT a * '2.0'::double precision AS x FROM f;
+"""),
     # a CHECK renamed on a partitioned table is renamed on its partitions, at every level;
     # an index-backed or foreign key constraint is not
     ("partitioned-check-renamed", """

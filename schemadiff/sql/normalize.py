@@ -25,6 +25,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from schemadiff.records import record
+from schemadiff.sql.floats import canonical_float4, canonical_float8
 from schemadiff.sql.lexer import unicode_value
 from schemadiff.sql.quote import (
     _RESERVED,
@@ -884,6 +885,13 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         # #>> '{a, b}': the path is a text[] constant, stored as the catalog prints it
         node.set("expression", _array_constant(node.expression))
         return node
+    if isinstance(node, exp.Literal) and node.is_string and isinstance(node.parent, exp.Cast):
+        # '0.50'::double precision is stored as the float, as float8out prints it ('0.5');
+        # a number cast so (0.50::double precision) stays the numeric constant it is
+        float_out = _FLOAT_OUTPUT.get(_type_name(node.parent.args.get("to")))
+        out = float_out(node.this) if float_out is not None else None
+        if out is not None and _NUMERIC.match(out):
+            return exp.Literal.number(out)
     if isinstance(node, exp.Literal) and node.is_string and _NUMERIC.match(node.this.strip()):
         return exp.Literal.number(canonical_number(node.this) or node.this.strip())
     if isinstance(node, exp.Literal) and node.is_string and _ISO_DATETIME.match(node.this):
@@ -2773,6 +2781,8 @@ def canonical_hstore(value: str) -> str | None:
                      for k in keys)
 
 
+_FLOAT_OUTPUT: dict[str, Callable[[str], str | None]] = {
+    "double precision": canonical_float8, "real": canonical_float4}
 _OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
     "regtype": canonical_regtype, "regconfig": canonical_regconfig,
     "bytea": canonical_bytea, "uuid": canonical_uuid, "macaddr": canonical_macaddr,
@@ -2784,6 +2794,7 @@ _OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
     "int4multirange": canonical_int_multirange, "int8multirange": canonical_int_multirange,
     "point": canonical_point, "box": canonical_box, "tsvector": canonical_tsvector,
     "tsquery": canonical_tsquery, "hstore": canonical_hstore,
+    **_FLOAT_OUTPUT,
 }
 
 
