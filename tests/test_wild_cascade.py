@@ -127,6 +127,26 @@ ALTER TABLE t RENAME COLUMN c TO c2;
 ALTER TABLE t RENAME COLUMN c2 TO c3;
 ALTER TABLE t DROP COLUMN c3 CASCADE;
 """),
+    # and the relation as it was named: renamed or moved to another schema since
+    ("relation_moved_under_views", """
+CREATE TABLE t (id int, a text, b text);
+CREATE VIEW v1 AS SELECT a FROM t;
+CREATE VIEW v2 AS SELECT t.b FROM t;
+ALTER TABLE t RENAME COLUMN a TO a2;
+CREATE SCHEMA s;
+ALTER TABLE t SET SCHEMA s;
+ALTER TABLE s.t RENAME TO u;
+ALTER TABLE s.u DROP COLUMN a2 CASCADE;
+ALTER TABLE s.u RENAME COLUMN b TO b2;
+ALTER TABLE s.u DROP COLUMN id CASCADE;
+ALTER TABLE s.u DROP COLUMN b2 CASCADE;
+CREATE TABLE m (id int, x int);
+CREATE MATERIALIZED VIEW mv AS SELECT x, count(*) AS n FROM m GROUP BY x WITH NO DATA;
+ALTER TABLE m RENAME COLUMN id TO id2;
+ALTER TABLE m SET SCHEMA s;
+ALTER TABLE s.m DROP COLUMN id2 CASCADE;
+ALTER TABLE s.m DROP COLUMN x CASCADE;
+"""),
     ("column_renamed_then_view_replaced", """
 CREATE TABLE t (id int, a text, b text);
 CREATE VIEW v AS SELECT a FROM t;

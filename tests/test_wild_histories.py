@@ -20,6 +20,12 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # SET DEFAULT NULL stores a NULL constant as the domain's default: no default
+    ("domain-default-null", """
+CREATE DOMAIN d2 AS numeric(8,2) NOT NULL CHECK ((VALUE % 2) = 0);
+ALTER DOMAIN d2 SET DEFAULT NULL;
+CREATE DOMAIN d3 AS text DEFAULT NULL;
+"""),
     # a float column's default written as a string is stored as the float ('0.10' is
     # '0.1'::double precision), one written as a number as that numeric; a string cast to a
     # float type likewise

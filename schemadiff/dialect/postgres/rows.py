@@ -137,6 +137,8 @@ def domains(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
             (name, _check_expression(d)) for name, d in zip(r["check_names"], r["check_defs"])
         ))
         default = normalize_expression(r["default"]) if r["default"] is not None else None
+        if default == "NULL":
+            default = None  # ALTER DOMAIN ... SET DEFAULT NULL stores the constant: no default
         yield Domain(r["schema"], r["name"], _type_text(r["type"]), r["not_null"], default,
                      _collation(r["collation_schema"], r["collation"]), checks,
                      comment=r["comment"])

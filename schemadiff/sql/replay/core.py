@@ -140,6 +140,9 @@ class ReplayState:
         #: column had then and renamed away (another column holds it now); a column absent
         #: is known by its own name
         self._view_column_names: dict[Key, dict[tuple[str, str, str], str | None]] = {}
+        #: per view, the relations it reads renamed or moved since it was made: (schema,
+        #: name now) -> the name its text reads the relation by
+        self._view_relation_names: dict[Key, dict[tuple[str, str], str]] = {}
 
     @classmethod
     def over(cls: type[_R], catalog: Catalog) -> _R:
@@ -392,8 +395,14 @@ class ReplayState:
         for key, sources in self._view_sources.items():
             if old in sources:
                 self._view_sources[key] = (sources - {old}) | {new}
+                names = self._view_relation_names.setdefault(key, {})
+                names[new] = names.pop(old, old[1])
+        for columns in self._view_column_names.values():  # its columns' names go along
+            for k in [k for k in columns if k[:2] == old]:
+                columns[(*new, k[2])] = columns.pop(k)
         old_key, new_key = Key("view", *old), Key("view", *new)
-        for known in (self._view_sources, self._view_paths, self._view_column_names):
+        for known in (self._view_sources, self._view_paths, self._view_column_names,
+                      self._view_relation_names):
             if old_key in known:
                 known[new_key] = known.pop(old_key)  # type: ignore[assignment]
 

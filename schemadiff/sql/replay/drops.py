@@ -80,14 +80,18 @@ class DropReplay(ReplayState):
             if not (isinstance(o, View) and table in o.relations and o.key in self.catalog
                     and self._view_reads(o, schema, table)):
                 continue
-            # a column of the table renamed since the view was made (its canonical query is
-            # undecided then): its text names the column as it was
+            # the table or a column of it renamed or moved since the view was made (its
+            # canonical query is undecided then): its text names them as they were
             names = self._view_column_names.get(o.key, {})
             known = names.get((schema, table, column), column)
-            if o.query is None and not any(k[:2] == (schema, table) for k in names):
+            moved = self._view_relation_names.get(o.key, {})
+            if o.query is None and not (any(k[:2] == (schema, table) for k in names)
+                                        or (schema, table) in moved):
                 reads = None  # undecided for another reason: the text may be stale
+            elif known is None:
+                reads = False
             else:
-                reads = False if known is None else view_reads_column(o.definition, table, known)
+                reads = view_reads_column(o.definition, moved.get((schema, table), table), known)
             if reads is None:
                 self._diag(f'DROP COLUMN {column} CASCADE: whether view "{o.name}" reads the '
                            "column is not modelled; the view is kept")

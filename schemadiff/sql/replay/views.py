@@ -73,6 +73,7 @@ class ViewReplay(ReplayState):
         self._view_paths[key] = self._path()
         self._view_sources[key] = self._resolved_relations(op.query)
         self._view_column_names.pop(key, None)  # its text is new: it names columns as they are
+        self._view_relation_names.pop(key, None)  # and relations
         self._put(View(schema, op.name.name, op.materialized, relations, query,
                        definition=op.query, columns=op.columns, comment=comment, options=options,
                        names=names))
