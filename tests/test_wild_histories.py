@@ -20,6 +20,22 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # an unnamed index on a cast is named after what it casts when that is a column or a
+    # function (through casts and COLLATE), else after the type, by the grammar's own name
+    ("index-names-of-casts", """
+CREATE TABLE fx (id int, v jsonb, x text, a int, b int, d date) PARTITION BY RANGE (d);
+CREATE INDEX ON fx (((id)::text));
+CREATE INDEX ON fx (((v ->> 'a')::int));
+CREATE INDEX ON fx ((CAST(v ->> 'b' AS numeric(10,2))));
+CREATE INDEX ON fx (((v ->> 'c')::double precision));
+CREATE INDEX ON fx (((v ->> 'd')::float(10)));
+CREATE INDEX ON fx (((v ->> 'e')::character varying(3)));
+CREATE INDEX ON fx (((v ->> 'f')::boolean));
+CREATE INDEX ON fx (((a + b)::bigint));
+CREATE INDEX ON fx ((((a)::text)::varchar(2)));
+CREATE INDEX ON fx ((x COLLATE "C"));
+CREATE TABLE fx1 PARTITION OF fx FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+"""),
     # SET DEFAULT NULL stores a NULL constant as the domain's default: no default
     ("domain-default-null", """
 CREATE DOMAIN d2 AS numeric(8,2) NOT NULL CHECK ((VALUE % 2) = 0);

@@ -7,6 +7,7 @@ and leaves it just after. The grammar follows PostgreSQL's documentation
 
 from __future__ import annotations
 
+from schemadiff.sql.lexer import Tok
 from schemadiff.sql.normalize import TypeRef, normalize_expression, quote_ident, type_ref
 from schemadiff.sql.ops import (
     ColumnDef,
@@ -485,15 +486,21 @@ def _with(c: ConstraintDef, **changes: object) -> ConstraintDef:
 
 def figure_colname(s: Stream) -> str | None:
     """PostgreSQL's FigureIndexColname for an index expression (``lower(email)`` -> lower)."""
+    return _figure(s)[0]
+
+
+def _figure(s: Stream) -> tuple[str | None, int]:
+    """FigureColnameInternal: the name and its strength (2 a column's or a function's, 1 a
+    cast's type or ``case``, 0 none)."""
     toks = s.toks
     a, b = 0, len(toks)
     while b - a >= 2 and toks[a].text == "(" and toks[b - 1].text == ")" and _wraps(toks, a, b):
         a, b = a + 1, b - 1
     if a >= b:
-        return None
-    # a trailing ::type at depth 0
+        return None, 0
+    # a trailing ::type or COLLATE at depth 0
     depth = 0
-    cast_at = -1
+    cast_at = collate_at = -1
     for k in range(a, b):
         t = toks[k]
         if t.kind == "punct" and t.text in ("(", "["):
@@ -502,39 +509,98 @@ def figure_colname(s: Stream) -> str | None:
             depth -= 1
         elif depth == 0 and t.kind == "punct" and t.text == "::":
             cast_at = k
+        elif depth == 0 and t.kind == "word" and t.text == "COLLATE":
+            collate_at = k
+    if collate_at > a and collate_at > cast_at:
+        return _figure(s.sub(a, collate_at))  # x COLLATE "C" is named as x
     if cast_at > a:
-        inner = figure_colname(s.sub(a, cast_at))
-        if inner is not None and _strong(s.sub(a, cast_at)):
-            return inner
-        names = [t for t in toks[cast_at + 1 : b] if t.kind in ("word", "ident")]
-        type_words = [t for t in names
-                      if t.kind == "ident" or t.text not in ("PRECISION", "VARYING")]
-        return _name_of(type_words[-1]) if type_words else inner
+        return _cast_colname(s.sub(a, cast_at), toks[cast_at + 1: b])
     first = toks[a]
+    if (first.kind == "word" and first.text == "CAST" and a + 1 < b
+            and toks[a + 1].text == "(" and _wraps(toks, a + 1, b)):
+        depth = 0
+        for k in range(a + 2, b - 1):  # CAST(expr AS type) is a TypeCast too
+            t = toks[k]
+            if t.kind == "punct" and t.text in ("(", "["):
+                depth += 1
+            elif t.kind == "punct" and t.text in (")", "]"):
+                depth -= 1
+            elif depth == 0 and t.kind == "word" and t.text == "AS":
+                return _cast_colname(s.sub(a + 2, k), toks[k + 1: b - 1])
     if first.kind == "word" and first.text in ("CASE",):
-        return "case"
+        return "case", 1
     if first.kind == "word" and first.text == "ARRAY":
-        return "array"
+        return "array", 2
     # qualified function call or column reference
     k = a
     while k + 2 < b and toks[k + 1].text == "." and toks[k].kind in ("word", "ident"):
         k += 2
     if toks[k].kind in ("word", "ident"):
         if k + 1 == b:
-            return _name_of(toks[k])
+            return _name_of(toks[k]), 2
         if toks[k + 1].text == "(" and _wraps(toks, k + 1, b):
             name = _name_of(toks[k])
-            return "row" if name == "row" else name
-    return None
+            return ("row" if name == "row" else name), 2
+    return None, 0
 
 
-def _strong(s: Stream) -> bool:
-    toks = s.toks
-    return bool(toks) and toks[0].kind in ("word", "ident")
+#: the names the grammar gives the SQL-standard type names (SystemTypeName): what a cast
+#: names an index column after (``x::integer`` is ``int4``)
+_SYSTEM_TYPE_NAMES = {
+    "int": "int4", "integer": "int4", "smallint": "int2", "bigint": "int8", "real": "float4",
+    "float": "float8", "double precision": "float8", "decimal": "numeric", "dec": "numeric",
+    "numeric": "numeric", "boolean": "bool", "char": "bpchar", "character": "bpchar",
+    "nchar": "bpchar", "national character": "bpchar", "national char": "bpchar",
+    "varchar": "varchar", "character varying": "varchar", "char varying": "varchar",
+    "national character varying": "varchar", "national char varying": "varchar",
+    "nchar varying": "varchar", "bit": "bit", "bit varying": "varbit",
+    "timestamp": "timestamp", "timestamp without time zone": "timestamp",
+    "timestamp with time zone": "timestamptz", "time": "time",
+    "time without time zone": "time", "time with time zone": "timetz",
+}
+
+
+def _cast_colname(expr: Stream, type_toks: list[Tok]) -> tuple[str | None, int]:
+    """FigureColnameInternal of a TypeCast: what it casts when that is named strongly (a
+    column, a function, a cast of one: ``((a)::text)::varchar`` is ``a``), else the type's
+    last name as written, the grammar's own for a standard one (``int4``, ``timestamptz``)."""
+    inner, strength = _figure(expr)
+    if strength > 1:
+        return inner, strength
+    words: list[Tok] = []
+    precision: str | None = None
+    depth = 0
+    for t in type_toks:
+        if t.kind == "punct" and t.text in ("(", "["):
+            depth += 1
+        elif t.kind == "punct" and t.text in (")", "]"):
+            depth -= 1
+        elif depth == 1 and precision is None and t.kind == "number":
+            precision = t.text
+        elif depth == 0 and t.kind in ("word", "ident"):
+            words.append(t)
+    if not words:
+        return inner, strength
+    if any(t.kind == "ident" for t in words):
+        return _name_of(words[-1]), 1  # a quoted name is no keyword
+    key = " ".join(t.text.lower() for t in words)
+    if key == "interval" or key.startswith("interval "):
+        return "interval", 1  # interval day to second
+    if key == "float" and precision is not None and precision.isdigit() and int(precision) <= 24:
+        return "float4", 1
+    return _SYSTEM_TYPE_NAMES.get(key, _name_of(words[-1])), 1
 
 
 def _name_of(t: object) -> str:
     return t.text if t.kind == "ident" else t.raw.lower()  # type: ignore[attr-defined]
+
+
+def _unwrapped(toks: list[Tok]) -> list[Tok]:
+    """``toks`` without the parentheses that wrap all of them."""
+    a, b = 0, len(toks)
+    while b - a >= 2 and toks[a].text == "(" and toks[b - 1].text == ")" and _wraps(toks, a, b):
+        a, b = a + 1, b - 1
+    return toks[a:b]
 
 
 def _wraps(toks: list, a: int, b: int) -> bool:
@@ -575,11 +641,23 @@ def index_element(s: Stream, method: str = "btree") -> tuple[IndexKey, str]:
     t = s.peek()
     if t is None:
         raise SyntaxProblem("empty index element")
+    collate = ""
     if t.kind == "punct" and t.text == "(":
         a, b = s.paren_span()
         expr_stream = s.sub(a, b)
         column = None
         text = s.slice(a, b)
+        # "(column)" and "(column COLLATE c)" are the column itself (ComputeIndexAttrs)
+        inner = _unwrapped(expr_stream.toks)
+        if inner and inner[0].kind in ("word", "ident") and (
+                len(inner) == 1 or (inner[1].kind == "word" and inner[1].text == "COLLATE")):
+            column = _name_of(inner[0])
+            if len(inner) > 1:
+                names = s.sub(a, b)
+                names.i = names.toks.index(inner[1]) + 1
+                collate = " COLLATE " + ".".join(quote_ident(p) for p in names.names())
+            expr_stream = None
+            text = column
     elif s.peek(1) is not None and (
         s.at_punct("(", 1) or (s.at_punct(".", 1) and s.at_punct("(", 3))
     ):
@@ -593,7 +671,7 @@ def index_element(s: Stream, method: str = "btree") -> tuple[IndexKey, str]:
         column = s.ident()
         expr_stream = None
         text = column
-    suffix = ""
+    suffix = collate
     desc = False
     nulls: str | None = None
     while not s.done():

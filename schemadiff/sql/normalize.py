@@ -958,6 +958,14 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
                 # an alias that is the name PostgreSQL would give anyway says nothing
                 return node.this
         return node
+    if (isinstance(node, exp.DataType) and node.this == exp.DataType.Type.DOUBLE
+            and len(node.expressions) == 1):
+        # float(p) is real up to 24 binary digits, double precision beyond (the catalog's)
+        param = node.expressions[0]
+        digits = param.this if isinstance(param, exp.DataTypeParam) else param
+        if isinstance(digits, exp.Literal) and digits.this.isdigit():
+            single = int(digits.this) <= 24
+            return exp.DataType.build("real" if single else "double precision")
     if (isinstance(node, exp.DataType) and node.this == exp.DataType.Type.USERDEFINED
             and isinstance(node.args.get("kind"), exp.Dot)):
         # CAST($1 AS public.mood): the catalog qualifies a type named in a SQL-standard body

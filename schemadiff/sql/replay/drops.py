@@ -74,7 +74,8 @@ class DropReplay(ReplayState):
 
     def _drop_column_dependents(self, schema: str, table: str, column: str) -> None:
         """DROP COLUMN ... CASCADE: the views reading the column go, and theirs, the generated
-        columns computed from it, and the policies whose expressions name it (what its
+        columns computed from it, the triggers whose WHEN reads it, and the policies whose
+        expressions name it (what its
         constraints and indexes do is :meth:`_drop_column`'s, cascade or not)."""
         for o in list(self.catalog.of_kind("view")):
             if not (isinstance(o, View) and table in o.relations and o.key in self.catalog
@@ -105,6 +106,10 @@ class DropReplay(ReplayState):
                     and column in referenced_columns(g.generated)):
                 self._drop_column_dependents(schema, table, g.name)
                 self._drop_column(schema, table, g.name)
+        for t in list(self.catalog.on_table(schema, table)):
+            # a trigger whose WHEN condition reads it (NEW.c, OLD.c) goes too
+            if isinstance(t, Trigger) and t.when and column in referenced_columns(t.when):
+                self._delete(t.key)
         for p in list(self.catalog.on_table(schema, table)):
             named = [e for e in (p.using, p.with_check) if e and column in referenced_columns(e)
                      ] if isinstance(p, Policy) else []
