@@ -794,20 +794,43 @@ def infer_applied(
     # one partial migration at a time, in order (a later one may only have looked partial)
     confirmed: set[int] = set()
     start = 0
+
+    def skipped_of(partial: set[int]) -> set[tuple[int, int]]:
+        return {
+            (mp, f)
+            for mp in partial
+            for f in facts.by_migration.get(mp, ())
+            if facts.statements[(mp, f)] in evidence[mp].statements_absent
+        }
+
     while len(confirmed) < _MAX_PARTIAL:
         first = next((i for i in range(start, len(order)) if verdicts[i].status == Status.PARTIAL),
                      None)
         if first is None:
             break
         confirmed.add(first)
-        skipped = {
-            (mp, f)
-            for mp in confirmed
-            for f in facts.by_migration.get(mp, ())
-            if facts.statements[(mp, f)] in evidence[mp].statements_absent
-        }
+        # and what came before it, with its present statements run: they may have renamed or
+        # dropped what an earlier one made, which then only looked partial
+        resume = first + 1
+        for mi in sorted(m for m in confirmed if m < first):
+            ran = applied | (confirmed - {mi})
+            ev = _evidence(facts, mi, ran, skipped_of(confirmed - {mi}))
+            again = _verdict(context, mi, ran, ev)
+            if again.status != Status.PARTIAL:
+                evidence[mi], verdicts[mi] = ev, again
+                confirmed.discard(mi)
+                resume = min(resume, mi + 1)
+        if resume <= first:  # one before it ran whole after all: judge it again too
+            ran = applied | (confirmed - {first})
+            evidence[first] = _evidence(facts, first, ran, skipped_of(confirmed - {first}))
+            verdicts[first] = _verdict(context, first, ran, evidence[first])
+            if verdicts[first].status != Status.PARTIAL:
+                confirmed.discard(first)
+        skipped = skipped_of(confirmed)
         ran = applied | confirmed
-        for mi in range(first + 1, len(order)):
+        for mi in range(resume, len(order)):
+            if mi == first:
+                continue
             evidence[mi] = _evidence(facts, mi, ran, skipped)
             verdicts[mi] = _verdict(context, mi, ran, evidence[mi])
         start = first + 1

@@ -453,6 +453,29 @@ def test_a_later_change_of_the_same_attribute_proves_nothing_of_a_skipped_one(ca
     assert not (verdict.proven and verdict.status == "applied"), verdict
 
 
+_RENAMED_BY_A_LATER_PARTIAL = [
+    ("1", "CREATE TABLE t (id int, n int);"),
+    ("2", "ALTER TABLE t ADD CONSTRAINT positive CHECK (n > 0);\nCOMMENT ON TABLE t IS 'x';"),
+    ("3", "CREATE TABLE u (id int);"),
+    ("4", "ALTER TABLE t RENAME CONSTRAINT positive TO n_positive;\n"
+          "ALTER TABLE t RENAME CONSTRAINT n_positive TO n_gt_zero;\n"
+          "CREATE VIEW v AS SELECT n FROM t;"),
+]
+
+
+def test_what_a_later_partial_migration_renamed_is_no_absence_of_an_earlier_one() -> None:
+    """4 stopped after its first statement, which renamed what 2 made: 2 ran whole (it was
+    once called partial, its CHECK 'absent', and the repair would have run it again)."""
+    parsed = [parse_migration(Migration(v, f"m{v}", f"{v}_m.sql", sql))
+              for v, sql in _RENAMED_BY_A_LATER_PARTIAL]
+    part = ParsedMigration(parsed[3].migration, [parsed[3].statements[0]])
+    actual = replay_parsed([*parsed[:3], part]).catalog
+    verdicts = _infer("goose", parsed, actual).verdicts
+    assert (verdicts[1].status, verdicts[1].proven) == ("applied", True)
+    assert verdicts[3].status == "partial"
+    assert verdicts[3].statements_present == [1] and verdicts[3].statements_absent == [2, 3]
+
+
 _INHERIT = [
     ("1", "CREATE TABLE notes (id int);"),
     ("2", "CREATE TABLE child (m int) INHERITS (notes);\nALTER TABLE child NO INHERIT notes;\n"
