@@ -206,8 +206,7 @@ def load_history(name: str, tool: str, migrations: list[Migration]) -> History:
                 prev = last_touch.get(parent)
                 if prev is not None and prev != mi:
                     parents[mi].add(prev)
-        if e.attribute == "*":  # needed: the object's creation (or drop), not its last change
-            last_touch[e.key] = mi
+        last_touch[e.key] = mi
         if not KEEP(e.key):
             continue
         if e.attribute == "*":

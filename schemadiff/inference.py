@@ -569,26 +569,19 @@ def _parents(key: Key, obj: Any) -> list[Key]:
 
 
 def dependency_edges(effects: Iterable[Effect], index: dict[str, int]) -> Edges:
-    """Edges Mi -> Mj when Mj changes, drops, references or makes again what Mi created or
-    dropped: Mj could not run without Mi.
-
-    A change of an attribute makes no edge to what comes later: ``SET DEFAULT 2`` runs
-    whether or not an earlier ``SET DEFAULT 1`` did, and a rename or a drop needs the object,
-    not its last change. (Such an edge once proved a skipped migration applied because a later
-    one set the same default.)"""
+    """Edges Mi -> Mj when Mj changes, drops or references what Mi created or changed."""
     edges: Edges = defaultdict(set)
-    made: dict[Key, int] = {}  # the last migration that created or dropped each object
+    last_touch: dict[Key, int] = {}
     for e in effects:
         mj = index.get(e.migration)
         if mj is None:
             continue
         obj = (e.after if e.after is not None else e.before) if e.attribute == "*" else None
         for parent in _parents(e.key, obj):
-            mi = made.get(parent)
+            mi = last_touch.get(parent)
             if mi is not None and mi != mj:
                 edges[mi].add(mj)
-        if e.attribute == "*":
-            made[e.key] = mj
+        last_touch[e.key] = mj
     return edges
 
 

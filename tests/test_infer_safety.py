@@ -420,39 +420,6 @@ def test_what_a_moved_table_took_along_is_no_trace_of_an_earlier_drop() -> None:
     assert verdict.status == "pending" and verdict.statements_present == []
 
 
-_OVERWRITTEN = {
-    "set-again": [
-        ("1", "CREATE TABLE t (id int, c int);"),
-        ("2", "ALTER TABLE t ALTER COLUMN c SET DEFAULT 1;"),
-        ("3", "ALTER TABLE t ALTER COLUMN c SET DEFAULT 2;"),
-    ],
-    "renamed-after": [
-        ("1", "CREATE TABLE t (id int, c timestamptz);"),
-        ("2", "ALTER TABLE t ALTER COLUMN c SET DEFAULT now();\nCOMMENT ON TABLE t IS 'x';"),
-        ("3", "ALTER TABLE t RENAME TO u;\nCOMMENT ON TABLE u IS 'x';\n"
-              "ALTER TABLE u ALTER COLUMN c SET DEFAULT now();"),
-        ("4", "CREATE TABLE w (id int);"),
-    ],
-    "dropped-after": [
-        ("1", "CREATE TABLE t (id int, c int);"),
-        ("2", "ALTER TABLE t ALTER COLUMN c TYPE bigint;"),
-        ("3", "ALTER TABLE t DROP COLUMN c;"),
-    ],
-}
-
-
-@pytest.mark.parametrize("case", sorted(_OVERWRITTEN))
-def test_a_later_change_of_the_same_attribute_proves_nothing_of_a_skipped_one(case: str) -> None:
-    """Skipped: 2. A later migration sets the same attribute again, renames or drops what 2
-    changed: it runs as well without 2, so it does not prove 2 ran (a dependency edge once
-    made 2 'applied, inferred-from-dependency', proven, and sync would have recorded it)."""
-    parsed = [parse_migration(Migration(v, f"m{v}", f"{v}_m.sql", sql))
-              for v, sql in _OVERWRITTEN[case]]
-    actual = replay_parsed([p for p in parsed if p.migration.version != "2"]).catalog
-    verdict = _infer("goose", parsed, actual).verdicts[1]
-    assert not (verdict.proven and verdict.status == "applied"), verdict
-
-
 _RENAMED_BY_A_LATER_PARTIAL = [
     ("1", "CREATE TABLE t (id int, n int);"),
     ("2", "ALTER TABLE t ADD CONSTRAINT positive CHECK (n > 0);\nCOMMENT ON TABLE t IS 'x';"),
