@@ -49,6 +49,14 @@ REINDEXED = [
     " WHERE status <> 'closed';\n",
 ]
 
+COUNTED = [
+    "CREATE TABLE v (id int PRIMARY KEY);\n",
+    "ALTER TABLE v ADD COLUMN n int;\n"
+    "CREATE OR REPLACE FUNCTION count_v() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;\n"
+    "CREATE INDEX v_n ON v (n);\n",
+    "CREATE OR REPLACE FUNCTION count_v() RETURNS int LANGUAGE sql AS $$ SELECT 2 $$;\n",
+]
+
 #: (id, migrations, SQL run on the database, versions recorded, statuses)
 CASES: list[tuple[str, list[str], list[str], list[str], list[str]]] = [
     # a column renamed under a view leaves its query undecided; renamed back, the view reads
@@ -65,6 +73,10 @@ CASES: list[tuple[str, list[str], list[str], list[str], list[str]]] = [
     ("first-of-a-recreated-index-run-by-hand", REINDEXED,
      [REINDEXED[0], "CREATE INDEX merchants_name_idx ON merchants (lower(name) text_pattern_ops);"],
      ["1"], ["applied", "partial"]),
+    # a function statement of a migration run by hand: a later CREATE OR REPLACE of it,
+    # which would make it too (with its own body), did not run
+    ("function-statement-run-by-hand-before-a-replace", COUNTED,
+     [COUNTED[0], COUNTED[1].splitlines()[1]], ["1"], ["applied", "partial", "pending"]),
 ]
 
 
