@@ -569,9 +569,7 @@ def _parents(key: Key, obj: Any) -> list[Key]:
 
 
 def dependency_edges(effects: Iterable[Effect], index: dict[str, int]) -> Edges:
-    """Edges Mi -> Mj when Mj changes, drops or references what Mi created or changed. A
-    statement that runs whatever exists (``CREATE OR REPLACE``, ``IF [NOT] EXISTS``) does not
-    need the object it names, only what that builds on (its table)."""
+    """Edges Mi -> Mj when Mj changes, drops or references what Mi created or changed."""
     edges: Edges = defaultdict(set)
     last_touch: dict[Key, int] = {}
     for e in effects:
@@ -580,8 +578,6 @@ def dependency_edges(effects: Iterable[Effect], index: dict[str, int]) -> Edges:
             continue
         obj = (e.after if e.after is not None else e.before) if e.attribute == "*" else None
         for parent in _parents(e.key, obj):
-            if e.soft and parent == e.key:
-                continue
             mi = last_touch.get(parent)
             if mi is not None and mi != mj:
                 edges[mi].add(mj)
@@ -808,7 +804,6 @@ def infer_applied(
             evidence[mi] = _evidence(facts, mi, ran, skipped)
             verdicts[mi] = _verdict(context, mi, ran, evidence[mi])
         start = first + 1
-    _made_again(facts, verdicts, evidence, replay.effects)
     _overwritten_later(facts, verdicts, evidence, applied)
     _follow_dependencies(verdicts, table.edges)
     _place_by_order(verdicts, has_history, order, below)
@@ -1034,40 +1029,6 @@ def _verdict(ctx: _Context, mi: int, applied: set[int], ev: _Evidence) -> Verdic
         v.reason = ("its only trace is a 'today'-like word, stored as the day it was read: "
                     "any past day matches it")
     return v
-
-
-def _made_again(facts: _Facts, verdicts: list[Verdict], evidence: list[_Evidence],
-                effects: Iterable[Effect]) -> None:
-    """A migration whose only trace is objects that a later applied migration makes too,
-    whatever exists (``CREATE OR REPLACE FUNCTION f`` over the ``f`` it creates), with the
-    values that later one gives them, is not proven applied: run without it, that later one
-    makes them itself. The order places it, unproven."""
-    index = {v.migration.version: i for i, v in enumerate(verdicts)}
-    makers: dict[Key, set[int]] = defaultdict(set)
-    for e in effects:
-        if e.soft and e.migration in index and (e.attribute != "*" or e.after is not None):
-            makers[e.key].add(index[e.migration])
-    if not makers:
-        return
-    for mi, v in enumerate(verdicts):
-        present = evidence[mi].present
-        if not (present and v.proven and v.status == Status.APPLIED
-                and v.confidence == Confidence.OBSERVED):
-            continue
-        later: set[int] = set()
-        for f in present:
-            key, attr = facts.names[f]
-            again = [s for s in makers.get(key, ())
-                     if s > mi and verdicts[s].status == Status.APPLIED]
-            if not again or (attr != "*" and not any(
-                    s > mi and verdicts[s].status == Status.APPLIED for s, _ in facts.setters[f])):
-                break  # a value only it gives: its own trace
-            later.add(min(again))
-        else:
-            v.confidence, v.proven = Confidence.ORDER, False
-            v.witness = verdicts[min(later)].migration.version
-            v.reason = (f"what it makes, {v.witness} makes as well whatever exists (CREATE OR "
-                        "REPLACE, IF NOT EXISTS), and it is applied")
 
 
 def _overwritten_later(

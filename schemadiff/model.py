@@ -449,9 +449,6 @@ class Effect:
     before: Any
     after: Any
     location: Any = field(default=None, compare=False)  # errors.Location
-    #: made by a statement that runs whatever exists (:func:`sql.ops.runs_whatever_exists`):
-    #: it needs no earlier migration to have made the object, and would make it itself
-    soft: bool = field(default=False, compare=False)
 
 
 def effect_table(e: Effect) -> tuple[str, str] | None:

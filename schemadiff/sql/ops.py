@@ -609,25 +609,6 @@ class DoBlock(Op):
 _RERUNNABLE_ACTIONS = (AlterColumn, SetTableFlag, SetTriggerState, ValidateConstraint)
 
 
-def runs_whatever_exists(op: Op) -> bool:
-    """Whether the statement succeeds whether or not the object it names exists: ``CREATE OR
-    REPLACE``, ``CREATE ... IF NOT EXISTS``, ``DROP ... IF EXISTS``, an ``ALTER TABLE`` made
-    only of ``ADD COLUMN IF NOT EXISTS`` / ``DROP ... IF EXISTS``. It needs no earlier
-    migration to have made that object (it may make it itself), only what the object builds
-    on (its table)."""
-    if getattr(op, "or_replace", False) or getattr(op, "if_not_exists", False):
-        return True
-    if isinstance(op, Drop):
-        return op.if_exists
-    if isinstance(op, AlterTable):
-        return bool(op.actions) and all(
-            (isinstance(a, AddColumn) and a.if_not_exists)
-            or (isinstance(a, (DropColumn, DropConstraint)) and a.if_exists)
-            for a in op.actions
-        )
-    return False
-
-
 def rerunnable(op: Op) -> bool:
     """Whether running the statement again, on the schema it made, succeeds without error:
     ``CREATE OR REPLACE``, ``IF [NOT] EXISTS`` forms, comments, statements without a schema

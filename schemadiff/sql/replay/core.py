@@ -93,7 +93,6 @@ class ReplayState:
         self._index = 0
         self._migration = ""
         self._location: Location | None = None
-        self._soft = False  # the statement runs whatever exists (ops.runs_whatever_exists)
         self._text = ""  # the statement being applied, for diagnostics
         self._lenient = 0  # > 0 inside DO blocks: guarded DDL, conflicts are not errors
         #: objects DDL under a guard the schema cannot decide touched (a DO block's IF on a
@@ -202,7 +201,6 @@ class ReplayState:
         self._migration = migration
         self._location = location
         self._text = text
-        self._soft = ops.runs_whatever_exists(op)
         self._journal = {}
         try:
             self._dispatch(op)
@@ -465,8 +463,7 @@ class ReplayState:
                 continue
             if before is None or after is None:
                 self.effects.append(
-                    Effect(self._migration, self._index, key, "*", before, after, self._location,
-                           self._soft)
+                    Effect(self._migration, self._index, key, "*", before, after, self._location)
                 )
                 continue
             a, b = before.attributes(), after.attributes()
@@ -474,7 +471,7 @@ class ReplayState:
                 if a.get(attr) != value:
                     self.effects.append(
                         Effect(self._migration, self._index, key, attr, a.get(attr), value,
-                               self._location, self._soft)
+                               self._location)
                     )
         self._journal = {}
 
