@@ -285,6 +285,10 @@ def render_plan(
         checksums=plan.checksum_mismatch if repair_checksums else (),
     )
     notes = checksum_notes(plan, repaired=repair_checksums)
+    if not plan.recorded.table_exists:
+        # a table with the tool's history columns under another name (pipeline._elsewhere):
+        # the script writes the default table, which the tool told to use that one never reads
+        notes += [n for n in plan.recorded.notes if "--history-table" in n]
     notes += script.warnings
     if script.filename:
         notes.insert(0, f"save this as {script.filename} in the migration directory")
