@@ -841,6 +841,15 @@ def infer_applied(
             for k in seen.objects
         )
         _maybe_undone(verdicts, foreign)
+    if replay_subset is None:
+
+        def replay_subset(indexes: list[int]) -> Replay:
+            return replay_migrations([migrations[i] for i in indexes])
+
+    drift = _drift(verdicts, replay, replay_subset, seen, keep,
+                   {migrations[i].version for i in rerunnable})
+    drift = [_renamed(r, replay) for r in renames] + drift
+    _contradicted(verdicts, drift)
     status = {v.migration.version: v.status for v in verdicts}
     missing = [
         v.migration.version
@@ -861,14 +870,6 @@ def infer_applied(
         and m.checksum
         and rec[m.version].checksum.lower() != m.checksum.lower()
     ]
-    if replay_subset is None:
-
-        def replay_subset(indexes: list[int]) -> Replay:
-            return replay_migrations([migrations[i] for i in indexes])
-
-    drift = _drift(verdicts, replay, replay_subset, seen, keep,
-                   {migrations[i].version for i in rerunnable})
-    drift = [_renamed(r, replay) for r in renames] + drift
     return Inference(
         tool, verdicts, recorded, missing, not_applied, unknown_recorded, mismatch, drift,
         unverified, list(replay.diagnostics),
@@ -1271,6 +1272,28 @@ def _maybe_undone(verdicts: list[Verdict], foreign: bool) -> None:
         if foreign or i < last:
             v.status, v.confidence = Status.APPLIED, Confidence.ORDER
             v.reason += " and may have undone them"
+
+
+def _contradicted(verdicts: list[Verdict], drift: list[Difference]) -> None:
+    """A migration its statements show applied, that the history does not record, is not
+    proven so when an object it makes differs from what it makes (another default, another
+    column order of an index, a column missing from its table): the object may have been made
+    by hand, otherwise, with the migration never run (its tool would then fail on it, or
+    skip it for ever once recorded), as well as changed by hand since. A recorded one ran:
+    the difference is drift."""
+    differs: dict[str, Difference] = {}
+    for d in drift:
+        if d.change in ("changed", "missing") and d.migration and d.explained_by is None:
+            differs.setdefault(d.migration, d)
+    for v in verdicts:
+        d = differs.get(v.migration.version)
+        if (d is None or v.recorded or not v.proven or v.status != Status.APPLIED
+                or v.confidence != Confidence.OBSERVED):
+            continue
+        v.proven = False
+        what = f"{d.key.kind} {d.key.display}" + (f" ({d.attribute})" if d.attribute else "")
+        v.reason = (f"the schema holds {what} otherwise than it makes it: made by hand "
+                    "without it, or changed since")
 
 
 def _renamed(r: Rename, replay: Replay) -> Difference:

@@ -199,6 +199,9 @@ def compare(
         recorded = Recorded.none(tool)
         if history:
             recorded = _recorded(request, source, tool, migrations)
+            if not recorded.table_exists and not request.history_file:
+                recorded = replace(recorded, notes=(
+                    *recorded.notes, *_elsewhere(tool, actual.catalog)))
     scope = _scope(request)
     if (request.schema_file and scope.privileges and not actual.catalog.of_kind("privilege")
             and expected.replay.catalog.of_kind("privilege")):
@@ -327,6 +330,25 @@ def _recorded(
 
         return read_history_file(Path(request.history_file), tool)
     return source.history(tool, migrations, request.options.history_table)
+
+
+def _elsewhere(tool: str, catalog: Catalog) -> list[str]:
+    """Tables with every column of ``tool``'s history table (and at most two more) under
+    another name: where the tool keeps its history when told to (goose ``-table``, dbmate
+    ``--migrations-table``)."""
+    from schemadiff.tools import TOOLS
+
+    wanted = getattr(TOOLS.get(tool), "HISTORY_COLUMNS", None)
+    if not wanted:
+        return []
+    out = []
+    for t in catalog.of_kind("table"):
+        columns = {c.name for c in catalog.columns(t.key.schema, t.key.name)}
+        if wanted <= columns and len(columns) <= len(wanted) + 2:  # a row id, a timestamp
+            name = f"{t.key.schema}.{t.key.name}"
+            out.append(f"{name} has the columns of {tool}'s history table: if {tool} keeps its "
+                       f"history there, pass --history-table {name}")
+    return out
 
 
 def _scope(request: Request) -> Scope:

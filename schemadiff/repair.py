@@ -69,6 +69,9 @@ class RepairPlan:
     table: str | None = None  # the history table when not the tool's default
     #: applied migrations whose file changed since (recorded checksum != the file's)
     checksum_mismatch: list[Migration] = field(default_factory=list)
+    #: of those, the ones whose objects differ from what the file makes now (version -> the
+    #: first difference): the schema holds what an earlier text made
+    edited: dict[str, str] = field(default_factory=dict)
 
 
 def plan_from_inference(result: Inference) -> RepairPlan:
@@ -93,7 +96,22 @@ def plan_from_inference(result: Inference) -> RepairPlan:
         [v for v in result.recorded_not_applied if v not in prune],
         checksum_mismatch=[by_version[v].migration for v in result.checksum_mismatch
                            if v in by_version],
+        edited=_edited(result.checksum_mismatch,
+                       ((d.migration, d.change, f"{d.key.kind} {d.key.display}", d.attribute,
+                         d.explained_by) for d in result.drift)),
     )
+
+
+def _edited(mismatch: Sequence[str],
+            drift: Iterable[tuple[str | None, str, str, str | None, Any]]) -> dict[str, str]:
+    """Each version of ``mismatch`` that a difference (``changed`` or ``missing``, no re-run
+    explaining it) is attributed to, with the first such difference in words."""
+    out: dict[str, str] = {}
+    for migration, change, what, attribute, explained in drift:
+        if (migration in mismatch and migration not in out and explained is None
+                and change in ("changed", "missing")):
+            out[migration] = f"{what} {attribute or ''} {change}".replace("  ", " ")
+    return out
 
 
 def plan_from_json(
@@ -154,6 +172,10 @@ def plan_from_json(
         [v for v in not_applied if v not in prune],
         checksum_mismatch=[by_version[v] for v in doc.get("checksum_mismatch", [])
                            if v in by_version],
+        edited=_edited(doc.get("checksum_mismatch", []),
+                       ((d.get("migration"), d.get("change", ""),
+                         f"{d.get('kind')} {d.get('object')}", d.get("attribute"),
+                         d.get("explained_by")) for d in doc.get("drift", []))),
     )
 
 
@@ -263,6 +285,10 @@ def render_plan(
         checksums=plan.checksum_mismatch if repair_checksums else (),
     )
     notes = checksum_notes(plan, repaired=repair_checksums)
+    if not plan.recorded.table_exists:
+        # a table with the tool's history columns under another name (pipeline._elsewhere):
+        # the script writes the default table, which the tool told to use that one never reads
+        notes += [n for n in plan.recorded.notes if "--history-table" in n]
     notes += script.warnings
     if script.filename:
         notes.insert(0, f"save this as {script.filename} in the migration directory")
@@ -313,6 +339,12 @@ def checksum_notes(plan: RepairPlan, *, repaired: bool) -> list[str]:
              f"{what}:",
              f"  {'version'.ljust(width)}  {'recorded'.ljust(rwidth)}  file"]
     lines += [f"  {v.ljust(width)}  {r.ljust(rwidth)}  {f}" for v, r, f in rows]
+    for version, what in plan.edited.items():
+        lines.append(f"  {version}: the schema holds what an earlier text of it made ({what}); "
+                     + ("with its checksum set to the file's, the tool never runs the new text: "
+                        "apply the difference by hand (schemadiff repair-schema shows it)"
+                        if repaired else
+                        "recording the file's checksum would leave it so for ever"))
     return ["\n".join(lines)]
 
 

@@ -86,6 +86,7 @@ def test_repair_makes_the_tool_accept_the_history(pg: PgServer, tmp_path: Path,
     row = doc["checksums"][0]
     assert row["repaired"] is True and row["recorded"] != row["file"]
     assert any("checksum mismatch" in n for n in doc["notes"])
+    assert not any("earlier text" in n for n in doc["notes"])  # a comment: same schema
     assert doc["script"].count("UPDATE ") == 1
 
     pg.psql(db, doc["script"], single_transaction=False)
@@ -175,3 +176,24 @@ def validate(command: str, document: object) -> None:
     schema = json.loads((contract.SCHEMA_DIR / f"{command}.schema.json").read_text())
     errors = sorted(Draft202012Validator(schema).iter_errors(document), key=str)
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
+
+
+def test_repair_of_an_edit_the_schema_lacks_says_so(pg: PgServer, tmp_path: Path) -> None:
+    """A file edited after it ran so that it makes something else (a column added to its
+    table): the schema holds the earlier text's effect. Repairing the checksum makes the tool
+    accept the file and never run the new text, so sync says what is left to do by hand."""
+    d = tmp_path / "migrations"
+    d.mkdir()
+    for name, sql in SQLX.files.items():
+        (d / name).write_text(sql)
+    db = pg.create_database("config_cks_edited")
+    with pg.connect_db(db, autocommit=True) as conn:
+        sqlx_migrate_run(conn, d)
+    (d / "20240102000000_posts.sql").write_text(
+        "CREATE TABLE posts (id bigint PRIMARY KEY, title text);\n")
+    args = ["sync", "-m", str(d), "--tool", "sqlx", "--dsn", pg.dsn(db), "--format", "json"]
+    for flags, words in (((), "would leave it so"), (("--repair-checksums",), "by hand")):
+        doc = json.loads(_run(*args, *flags).stdout)
+        notes = [n for n in doc["notes"] if "earlier text" in n]
+        assert len(notes) == 1 and "20240102000000: " in notes[0], doc["notes"]
+        assert "column public.posts.title" in notes[0] and words in notes[0]

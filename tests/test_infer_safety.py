@@ -16,6 +16,7 @@ import subprocess
 import sys
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -652,3 +653,56 @@ def test_a_trace_of_what_a_migration_made_then_moved_unproves_pending() -> None:
     untouched = _infer("goose", parsed, replay_parsed(parsed[:1]).catalog,
                        _recorded("goose", ["1"])).verdicts[1]
     assert untouched.status == "pending" and untouched.proven
+
+
+# ------------------------------------------------------------------------------ made by hand
+
+
+def _made_by_hand(parsed: list[ParsedMigration], kind: str) -> list[tuple[int, Key, Any]]:
+    """The last migrations that make an object of ``kind`` on a table an earlier one made (an
+    index of two keys or more, a column), each with that object and its hand-made variant:
+    the keys reversed; another type and default."""
+    full = replay_parsed(parsed)
+    versions = _versions(parsed)
+    tables: dict[Key, str] = {}
+    made: dict[str, tuple[Key, Any]] = {}
+    for e in full.effects:
+        if e.attribute != "*" or e.after is None or not KEEP(e.key):
+            continue
+        if e.key.kind == "table":
+            tables.setdefault(e.key, e.migration)
+        elif kind == "index" == e.key.kind and len(e.after.keys) >= 2:
+            made.setdefault(e.migration, (e.key, dataclasses.replace(
+                e.after, keys=tuple(reversed(e.after.keys)))))
+        elif kind == "column" == e.key.kind and tables.get(
+                Key("table", e.key.schema, e.key.name)) not in (None, e.migration):
+            made.setdefault(e.migration, (e.key, dataclasses.replace(
+                e.after, type="text" if e.after.type != "text" else "character varying(7)",
+                default="'hand'")))
+    return [(versions.index(v), *made[v]) for v in versions if v in made][-3:]
+
+
+@pytest.mark.parametrize("kind", ["index", "column"])
+@pytest.mark.parametrize("name", CORPORA)
+def test_next_migrations_object_made_by_hand_otherwise_is_not_recorded(
+        name: str, kind: str) -> None:
+    """The database at a version, and the next migration's index (keys in another order) or
+    column (another type and default) made by hand: that migration never ran, and sync must
+    not record it, with the history of the versions before it or none."""
+    tool, parsed = _corpus(name)
+    versions = _versions(parsed)
+    cases = _made_by_hand(parsed, kind)
+    if not cases:
+        pytest.skip(f"no {kind} made on an earlier migration's table")
+    for t, key, hand in cases:
+        before = replay_parsed(parsed[:t]).catalog
+        if key in before.objects or (kind == "column" and Key(
+                "table", key.schema, key.name) not in before.objects):
+            continue
+        actual = Catalog(dict(before.objects))
+        actual.objects[key] = hand
+        for history in (versions[:t], []):
+            result = _infer(tool, parsed, actual, _recorded(tool, history))
+            verdict = result.verdicts[t]
+            assert not (verdict.status == "applied" and verdict.proven), (versions[t], key)
+            assert versions[t] not in result.missing_from_history

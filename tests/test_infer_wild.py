@@ -256,3 +256,46 @@ def test_set_back_default_without_a_history_is_unproven(
     verdicts = _infer(pg, tmp_path, DEFAULT_SET_BACK, built, [])
     assert [v[0] for v in verdicts] == ["applied", "applied", "pending"]
     assert verdicts[2][2] is False
+
+
+ACCT = "CREATE TABLE acct (id int PRIMARY KEY, name text NOT NULL);\n"
+REMADE = [ACCT, "CREATE TABLE IF NOT EXISTS k (id int PRIMARY KEY, a text);\n",
+          "CREATE TABLE IF NOT EXISTS k (id int PRIMARY KEY, b int);\n"]
+DEFAULTED = [ACCT, "ALTER TABLE acct ADD COLUMN status text NOT NULL DEFAULT 'new';\n"]
+INDEXED = [ACCT + "ALTER TABLE acct ADD COLUMN email text;\n",
+           "CREATE INDEX acct_ne ON acct (name, email);\n"]
+
+#: (id, migrations, SQL run, versions recorded, the version that never ran as written)
+NEVER_RAN: list[tuple[str, list[str], list[str], list[str], str]] = [
+    # a later CREATE TABLE IF NOT EXISTS made the table, otherwise
+    ("table-made-by-a-later-if-not-exists", REMADE, [ACCT, REMADE[2]], ["1", "3"], "2"),
+    # the later migration's objects made by hand otherwise: no proof that it ran
+    ("column-made-by-hand-with-another-default", DEFAULTED,
+     [ACCT, "ALTER TABLE acct ADD COLUMN status text NOT NULL DEFAULT 'old';"], ["1"], "2"),
+    ("index-made-by-hand-in-another-column-order", INDEXED,
+     [INDEXED[0], "CREATE INDEX acct_ne ON acct (email, name);"], ["1"], "2"),
+]
+
+
+@pytest.mark.parametrize(("files", "built", "recorded", "version"),
+                         [c[1:] for c in NEVER_RAN], ids=[c[0] for c in NEVER_RAN])
+def test_what_the_schema_cannot_decide_is_not_recorded(
+        pg: PgServer, tmp_path: Path, files: list[str], built: list[str], recorded: list[str],
+        version: str) -> None:
+    """A migration that never ran, whose objects are in the schema otherwise than it makes
+    them (a person, or a later ``IF NOT EXISTS`` of another shape, made them), is not proven
+    applied: ``sync`` must not record it (the tool would skip it for ever)."""
+    result = _inference(pg, tmp_path, files, built, recorded)
+    verdict = next(v for v in result.verdicts if v.migration.version == version)
+    assert verdict.status != "applied" or not verdict.proven, verdict.reason
+    assert version not in result.missing_from_history
+    assert all(v.proven for v in result.verdicts
+               if v.migration.version != version and v.confidence == "observed")
+
+
+def test_recorded_migration_changed_by_hand_stays_applied(pg: PgServer, tmp_path: Path) -> None:
+    """Recorded, the migration ran: its object changed by hand since is drift, not doubt."""
+    built = [ACCT, "ALTER TABLE acct ADD COLUMN status text NOT NULL DEFAULT 'old';"]
+    result = _inference(pg, tmp_path, DEFAULTED, built, ["1", "2"])
+    assert [(str(v.status), v.proven) for v in result.verdicts] == [("applied", True)] * 2
+    assert [(d.change, d.attribute) for d in result.drift] == [("changed", "default")]

@@ -668,3 +668,33 @@ def test_flyway_description_and_script_are_abbreviated_like_flyway(tmp_path: Pat
     text = render_sync("flyway", [m], Recorded("flyway", "live", True)).text
     assert literal("x" * 197 + "...") in text
     assert "-5, current_user, 0, true" in text
+
+
+def test_history_under_another_name_is_pointed_at(pg: PgServer, tmp_path: Path) -> None:
+    """goose told to keep its history in ``ops.goose_versions`` (``-table``): without
+    ``--history-table`` no history is found, and infer and sync name the table that has
+    goose's columns, since the script would write goose's default table instead."""
+    import json
+    import subprocess
+    import sys
+
+    root = _write(tmp_path / "m", {"00001_a.sql": b"-- +goose Up\nCREATE TABLE a (id int);\n"})
+    db = pg.create_database("sync_elsewhere")
+    pg.psql(db, "CREATE SCHEMA ops; CREATE TABLE a (id int);"
+                "CREATE TABLE ops.goose_versions (id serial PRIMARY KEY, version_id bigint NOT NULL,"
+                " is_applied boolean NOT NULL, tstamp timestamp DEFAULT now());"
+                "INSERT INTO ops.goose_versions (version_id, is_applied) VALUES (0, true), (1, true);")
+    hint = "pass --history-table ops.goose_versions"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "schemadiff", *args, "-m", str(root),
+                               "--tool", "goose", "--dsn", pg.dsn(db)], capture_output=True,
+                              text=True, timeout=300)
+
+    infer = json.loads(run("infer", "-f", "json").stdout)
+    assert any(hint in n for n in infer["history"]["notes"]), infer["history"]
+    assert hint in run("sync").stderr
+    with_flag = json.loads(run("infer", "-f", "json", "--history-table",
+                               "ops.goose_versions").stdout)
+    assert with_flag["history"]["versions"] == ["1"]
+    assert not any(hint in n for n in with_flag["history"]["notes"])
