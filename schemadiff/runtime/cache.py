@@ -86,6 +86,7 @@ _PARSER_MODULES = (
     "sql/ops.py",
     "sql/parse/",  # a directory: every module in it
     "sql/quote.py",
+    "sql/floats.py",
     "history.py",
     "migration.py",
     "model.py",  # parsed statements carry model values, pickled as these modules define them
