@@ -29,7 +29,9 @@ from schemadiff.kinds import builds_on
 from schemadiff.migration import Migration
 from schemadiff.model import (
     Catalog,
+    Constraint,
     Effect,
+    Index,
     Key,
     SchemaObject,
     effect_table,
@@ -228,6 +230,8 @@ class FactTable:
     lines: dict[int, int] = field(default_factory=dict)  # statement -> line in its file
     key_facts: dict[Key, list[int]] = field(default_factory=lambda: defaultdict(list))
     edges: Edges = field(default_factory=lambda: defaultdict(set))
+    #: the edges on what a migration created or dropped only: what the search moves together
+    search_edges: Edges = field(default_factory=lambda: defaultdict(set))
 
     @classmethod
     def build(
@@ -243,6 +247,7 @@ class FactTable:
         # (most of them) are never expanded into their attributes at all.
         effects = list(effects)
         table.edges = dependency_edges(effects, index)
+        table.search_edges = dependency_edges(effects, index, made_only=True)
         effects = [e for e in effects if e.migration in index and (keep is None or keep(e.key))]
         creates: dict[Key, int] = defaultdict(int)
         for e in effects:
@@ -255,6 +260,9 @@ class FactTable:
         # (schema, table) -> the existence facts of what was ever on that table (columns,
         # constraints, triggers, policies, indexes)
         on_table: dict[tuple[str, str], set[Fact]] = defaultdict(set)
+        # (schema, table) -> its constraints and indexes as last made: what a column dropped
+        # takes along
+        on_columns: dict[tuple[str, str], dict[Fact, SchemaObject]] = defaultdict(dict)
         for e in effects:
             mi = index[e.migration]
             st = e.index
@@ -264,6 +272,19 @@ class FactTable:
                 parent = effect_table(e)
                 if parent is not None:
                     on_table[parent].add((e.key, "*"))
+                    if e.after is not None and e.key.kind in ("constraint", "index"):
+                        on_columns[parent][(e.key, "*")] = e.after
+                    elif e.after is None and e.key.kind == "column":
+                        # a column dropped takes along the constraints and indexes on it:
+                        # one a migration before this one dropped, which this replay never
+                        # saw go with it, has this one's last word too (without the earlier
+                        # one, it would have gone here). Only those: a column renamed leaves
+                        # here too, and the objects on it stay (the replay has them)
+                        for fact, obj in on_columns[parent].items():
+                            last = raw[fact][-1]
+                            if (last[0] != mi and last[1] == _ABSENT
+                                    and _uses_column(obj, e.key.sub)):
+                                _record(raw, fact, mi, _ABSENT, st)
                 elif e.after is None and e.key.kind == "table":
                     # a table dropped, renamed or moved takes along what is on it, also
                     # what a migration before this one dropped, which this replay never saw
@@ -563,13 +584,39 @@ class _Facts:
 # ------------------------------------------------------------------------------ dependencies
 
 
+def _uses_column(obj: SchemaObject, column: str) -> bool:
+    """Whether a constraint or an index is on ``column`` (dropping the column drops it)."""
+    from schemadiff.sql.replay.text import index_uses  # the parser: not on a warm run
+
+    if isinstance(obj, Constraint):
+        return (column in obj.columns or column in obj.include
+                or (obj.type == "check" and obj.expression is not None
+                    and column in _check_columns(obj.expression)))
+    return isinstance(obj, Index) and index_uses(obj, column)
+
+
+def _check_columns(expression: str) -> frozenset[str]:
+    from schemadiff.sql.normalize import referenced_columns
+
+    return referenced_columns(expression)
+
+
 def _parents(key: Key, obj: Any) -> list[Key]:
     """The object and what it builds on (:func:`schemadiff.kinds.builds_on`)."""
     return [key, *builds_on(key, obj if isinstance(obj, SchemaObject) else None)]
 
 
-def dependency_edges(effects: Iterable[Effect], index: dict[str, int]) -> Edges:
-    """Edges Mi -> Mj when Mj changes, drops or references what Mi created or changed."""
+def dependency_edges(effects: Iterable[Effect], index: dict[str, int], made_only: bool = False
+                     ) -> Edges:
+    """Edges Mi -> Mj when Mj changes, drops or references what Mi created or changed.
+
+    ``made_only``: only what Mi created or dropped, which Mj could not run without. The
+    search moves a migration with those alone: ``ENABLE ROW LEVEL SECURITY`` on a table is
+    not needed by a later ``RENAME CONSTRAINT`` on it, and taking it as needed kept an
+    applied migration out of the hypothesis when the first was skipped. The proofs keep the
+    edges on changes too (:func:`_follow_dependencies`): a migration whose every schema
+    effect a later applied one changed again is recorded, which leaves the schema as it is,
+    where running it again would undo the later one."""
     edges: Edges = defaultdict(set)
     last_touch: dict[Key, int] = {}
     for e in effects:
@@ -581,7 +628,8 @@ def dependency_edges(effects: Iterable[Effect], index: dict[str, int]) -> Edges:
             mi = last_touch.get(parent)
             if mi is not None and mi != mj:
                 edges[mi].add(mj)
-        last_touch[e.key] = mj
+        if not made_only or e.attribute == "*":
+            last_touch[e.key] = mj
     return edges
 
 
@@ -771,7 +819,7 @@ def infer_applied(
     moved = renamed_keys(replay.catalog, renames)
     facts = _Facts(table, seen)
     below = declared_ancestors(migrations)
-    applied = _search(facts, table.edges, order, below)
+    applied = _search(facts, table.search_edges, order, below)
 
     has_history = recorded.source != "none"
     rec = recorded.applied
