@@ -20,6 +20,16 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a view reads two relations of one name in two schemas; renaming one keeps the other
+    ("rename-one-of-two-same-named-relations-a-view-reads", """
+CREATE SCHEMA a;
+CREATE SCHEMA b;
+CREATE TABLE a.customers (id int PRIMARY KEY);
+CREATE TABLE b.customers (id int PRIMARY KEY);
+CREATE VIEW all_customers AS
+    SELECT id FROM a.customers UNION ALL SELECT id FROM b.customers;
+ALTER TABLE b.customers RENAME TO clients;
+"""),
     # a varchar passed to a text parameter comes back with ::text
     ("varchar-argument-text-cast", """
 CREATE FUNCTION words(text) RETURNS tsvector LANGUAGE sql IMMUTABLE

@@ -113,7 +113,12 @@ class RenameReplay(ReplayState):
         see :meth:`_view_reads`) print the new name."""
         for o in list(self.catalog.of_kind("view")):
             if isinstance(o, View) and old in o.relations and self._view_reads(o, schema, old):
-                relations = tuple(sorted(new if r == old else r for r in o.relations))
+                sources = self._view_sources.get(o.key, frozenset())
+                if any(n == old and s != schema for s, n in sources):
+                    # it reads a relation of that name in another schema too, which stays
+                    relations = tuple(sorted({*o.relations, new}))
+                else:
+                    relations = tuple(sorted({new if r == old else r for r in o.relations}))
                 # the deparser prints the new name: the query as written no longer decides
                 self._put(replace(o, relations=relations, query=None))
 
