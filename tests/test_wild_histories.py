@@ -20,6 +20,17 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a view whose table was renamed under it reads no column its text does not name: a
+    # column dropped with CASCADE (or by DROP TYPE ... CASCADE) leaves it
+    ("drop-column-cascade-under-a-view-of-a-renamed-table", """
+CREATE TYPE status AS ENUM ('open', 'closed');
+CREATE TABLE sites (id int PRIMARY KEY, name text, opened date, status status, note text);
+CREATE VIEW open_sites AS SELECT id, name FROM sites WHERE opened IS NOT NULL;
+CREATE VIEW counted AS SELECT count(*) AS n FROM sites s JOIN sites t USING (id);
+ALTER TABLE sites RENAME TO locations;
+DROP TYPE status CASCADE;
+ALTER TABLE locations DROP COLUMN note CASCADE;
+"""),
     # a view reads two relations of one name in two schemas; renaming one keeps the other
     ("rename-one-of-two-same-named-relations-a-view-reads", """
 CREATE SCHEMA a;
@@ -1210,12 +1221,25 @@ def test_a_body_reading_a_relation_named_in_two_schemas_is_said() -> None:
         "of that name they read is not modelled"]
 
 
-def test_drop_column_cascade_under_a_star_view_is_said() -> None:
-    """A view made with ``*`` reads the columns the table had then: the text cannot tell
-    whether it reads one dropped later, so the replay says so and keeps the view."""
-    replay = replay_sql(
-        "CREATE TABLE a (id int, x int);\nCREATE VIEW v AS SELECT * FROM a;\n"
-        "ALTER TABLE a DROP COLUMN x CASCADE;\n", "m.sql")
+@pytest.mark.parametrize("sql", [
+    "CREATE TABLE a (id int, x int);\nCREATE VIEW v AS SELECT * FROM a;\n"
+    "ALTER TABLE a DROP COLUMN x CASCADE;\n",
+    # the table renamed under the view: its text names the old table
+    "CREATE TABLE b (id int, x int);\nCREATE VIEW v AS SELECT id, x FROM b;\n"
+    "ALTER TABLE b RENAME TO a;\nALTER TABLE a DROP COLUMN x CASCADE;\n",
+    # the column renamed too: its text names neither
+    "CREATE TABLE b (id int, y int);\nCREATE VIEW v AS SELECT id, y FROM b;\n"
+    "ALTER TABLE b RENAME COLUMN y TO x;\nALTER TABLE b RENAME TO a;\n"
+    "ALTER TABLE a DROP COLUMN x CASCADE;\n",
+    "CREATE TABLE b (id int, x int);\nCREATE TABLE c (id int, z int);\n"
+    "CREATE VIEW v AS SELECT id, z FROM b NATURAL JOIN c;\n"
+    "ALTER TABLE b RENAME TO a;\nALTER TABLE a DROP COLUMN x CASCADE;\n",
+], ids=["star", "table-renamed", "column-renamed", "natural-join"])
+def test_drop_column_cascade_under_a_star_view_is_said(sql: str) -> None:
+    """A view made with ``*`` reads the columns the table had then; a view whose table or
+    column was renamed under it names them otherwise: the text cannot tell whether it reads
+    one dropped later, so the replay says so and keeps the view."""
+    replay = replay_sql(sql, "m.sql")
     assert [d.message for d in replay.diagnostics] == [
         'DROP COLUMN x CASCADE: whether view "v" reads the column is not modelled; the view '
         "is kept"]

@@ -135,6 +135,9 @@ class ReplayState:
         #: followed through renames and moves since (the server holds them by oid; the text's
         #: qualifiers go stale); a view made before :meth:`over` has none recorded
         self._view_sources: dict[Key, frozenset[tuple[str, str]]] = {}
+        #: the columns (by their name now) of the relations a view reads that were renamed
+        #: since it was made: its text names them otherwise
+        self._view_renamed_columns: dict[Key, frozenset[str]] = {}
 
     @classmethod
     def over(cls: type[_R], catalog: Catalog) -> _R:
@@ -388,7 +391,7 @@ class ReplayState:
             if old in sources:
                 self._view_sources[key] = (sources - {old}) | {new}
         old_key, new_key = Key("view", *old), Key("view", *new)
-        for known in (self._view_sources, self._view_paths):
+        for known in (self._view_sources, self._view_paths, self._view_renamed_columns):
             if old_key in known:
                 known[new_key] = known.pop(old_key)  # type: ignore[assignment]
 

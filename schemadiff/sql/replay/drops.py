@@ -32,6 +32,7 @@ from schemadiff.sql.replay.text import (
     calls_function,
     exclusion_columns,
     index_uses,
+    names_column_nowhere,
     same_index,
     view_reads_column,
 )
@@ -82,6 +83,10 @@ class DropReplay(ReplayState):
                 continue
             # a column of the table renamed under the view: its text names the old one
             reads = view_reads_column(o.definition, table, column) if o.query else None
+            if (reads is None and o.key in self._view_sources
+                    and column not in self._view_renamed_columns.get(o.key, ())
+                    and names_column_nowhere(o.definition, column)):
+                reads = False  # made here, its text stale by a relation's rename only
             if reads is None:
                 self._diag(f'DROP COLUMN {column} CASCADE: whether view "{o.name}" reads the '
                            "column is not modelled; the view is kept")

@@ -198,10 +198,16 @@ class RenameReplay(ReplayState):
             if renamed != o:
                 self._put(renamed)
 
-    def _views_undecided(self, relation: str, column: str) -> None:
-        """Column ``column`` of ``relation`` renamed: the views reading it print ``new AS
-        old`` now, so their query is undecided; a view on ``relation`` whose query cannot
-        read it (see :func:`_may_read_column`) prints as it did."""
+    def _views_undecided(self, relation: str, column: str, new: str) -> None:
+        """Column ``column`` of ``relation`` renamed to ``new``: the views reading it print
+        ``new AS old`` now, so their query is undecided; a view on ``relation`` whose query
+        cannot read it (see :func:`_may_read_column`) prints as it did. Every view on
+        ``relation`` remembers that its text may name ``new`` otherwise."""
+        for key in self._view_renamed_columns.keys() | self._view_sources.keys():
+            view = self.catalog.objects.get(key)
+            if isinstance(view, View) and relation in view.relations:
+                self._view_renamed_columns[key] = (
+                    self._view_renamed_columns.get(key, frozenset()) | {new})
         for o in list(self.catalog.of_kind("view")):
             if (isinstance(o, View) and relation in o.relations and o.query is not None
                     and _may_read_column(o.query, column)):
@@ -232,7 +238,7 @@ class RenameReplay(ReplayState):
         do name it)."""
         self._identity_renamed(schema, table, schema, table, old, new)
         self._column_privileges_moved(schema, table, old, new)
-        self._views_undecided(table, old)
+        self._views_undecided(table, old, new)
         self._rename_column_in_policies(schema, table, old, new)
         self._rename_in_bodies(Key("table", schema, table),
                                lambda: self._column_renamer(table, old, new))

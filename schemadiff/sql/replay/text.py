@@ -428,6 +428,29 @@ def view_reads_column(definition: str, table: str, column: str) -> bool | None:
     return None if undecided else False
 
 
+def names_column_nowhere(definition: str, column: str) -> bool:
+    """Whether a view's query surely reads no column named ``column`` of any relation: no
+    name in it is ``column``, it has no ``*`` (but ``count(*)``) and no ``NATURAL`` join, whose
+    columns the text does not name. False where the text does not decide it (it names such a
+    column, or does not parse).
+
+    Unlike :func:`view_reads_column`, it needs no relation's name: it decides for a view whose
+    text names a relation renamed since."""
+    from sqlglot import exp
+
+    from schemadiff.sql.normalize import _parse_expression
+
+    tree = _parse_expression(definition)
+    if tree is None:
+        return False
+    if any(not isinstance(star.parent, exp.Func) for star in tree.find_all(exp.Star)):
+        return False
+    if any(j.args.get("method") for j in tree.find_all(exp.Join)):
+        return False
+    return not any((i.this if i.quoted else i.this.lower()) == column
+                   for i in tree.find_all(exp.Identifier))
+
+
 def typed_constants(expression: str, types: dict[str, str]) -> str:
     """A canonical CHECK or predicate with each string constant compared to a column of
     ``types`` (name -> type) written as the catalog prints it once cast to that type:
