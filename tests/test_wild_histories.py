@@ -20,6 +20,14 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # drizzle-kit writes a view's query in parentheses, the catalog without them
+    ("view-query-in-parentheses", """
+CREATE TABLE "users" ("id" serial PRIMARY KEY, "name" text, "mood" text);
+CREATE VIEW "public"."named" AS (select "users"."id", "users"."name" as "n" from "users"
+    where "users"."id" > 0);
+CREATE VIEW "twice" AS ((SELECT "id", "name" FROM "users" ORDER BY "id"));
+CREATE MATERIALIZED VIEW "moods" AS (select "mood", count(*) as "n" from "users" group by "mood");
+"""),
     # a view whose table was renamed under it reads no column its text does not name: a
     # column dropped with CASCADE (or by DROP TYPE ... CASCADE) leaves it
     ("drop-column-cascade-under-a-view-of-a-renamed-table", """

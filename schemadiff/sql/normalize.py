@@ -2932,6 +2932,10 @@ def canonical_view_query(
     """
     text = query.strip().rstrip(";").strip()
     tree = _parse_expression(text)
+    # ``AS (SELECT ...)``, drizzle-kit's form: the parentheses are not kept
+    while isinstance(tree, exp.Subquery) and not any(
+            v for k, v in tree.args.items() if k != "this"):
+        tree = tree.this
     if tree is None or not isinstance(tree, exp.Query):
         return None
     known = dict(columns)
