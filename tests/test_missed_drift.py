@@ -243,6 +243,21 @@ CASES += [
     ),
 ]
 
+CASES += [
+    Case(
+        # a column the view does not read renamed: its query stays decided, count(*) and a
+        # multiplication being no * projection
+        "view filter changed after an unrelated column's rename",
+        USERS + "CREATE VIEW ranked AS SELECT u.id, u.score * 2 AS doubled,"
+                " (SELECT count(*) FROM orders o WHERE o.user_id = u.id) AS n"
+                " FROM users u WHERE u.active IS TRUE;\n"
+                "ALTER TABLE users RENAME COLUMN name TO full_name;\n",
+        "CREATE OR REPLACE VIEW ranked AS SELECT u.id, u.score * 2 AS doubled,"
+        " (SELECT count(*) FROM orders o WHERE o.user_id = u.id) AS n FROM users u;",
+        (("view", "public.ranked", "changed", "query"),),
+    ),
+]
+
 #: Migrations that must compare clean against what they build (no false difference).
 CLEAN = [
     USERS + """

@@ -274,8 +274,20 @@ def _may_read_column(query: str, column: str) -> bool:
     (any case, quoted or not, in any relation: a false yes only leaves a query undecided),
     reads a ``*`` the canonical form did not expand, or joins ``NATURAL``ly (the join's
     columns are named nowhere)."""
-    if "*" in query or re.search(r"\bnatural\b", query, re.IGNORECASE):
+    if re.search(r"\bnatural\b", query, re.IGNORECASE) or ("*" in query and _star_read(query)):
         return True
     word = r"(?<![\w$])" + re.escape(column) + r"(?![\w$])"
     return re.search(word, query, re.IGNORECASE) is not None
 
+
+def _star_read(query: str) -> bool:
+    """Whether a canonical query reads a ``*`` (a projection, ``t.*``): not a
+    multiplication nor ``count(*)``, which read no column. True where it does not parse."""
+    from sqlglot import exp
+
+    from schemadiff.sql.normalize import _parse_expression
+
+    tree = _parse_expression(query)
+    if tree is None:
+        return True
+    return any(not isinstance(star.parent, exp.Func) for star in tree.find_all(exp.Star))
