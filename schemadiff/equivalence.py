@@ -18,6 +18,9 @@ comparison has both catalogs:
   word could have given (tomorrow, seen from now); a default changed by hand to an
   expression (``CURRENT_DATE``), to ``NULL``, or to a day in the future is still a difference.
   One changed by hand to another past constant is not seen (the README's blind spot).
+- A policy ``TO CURRENT_USER`` holds the role the migrations ran as, which only the server
+  names: it matches the one role the server lists beyond those the migrations name (a
+  policy's role changed by hand from it to another single role is not seen).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from schemadiff.model import Key
+from schemadiff.model import MIGRATING_ROLE, Key
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -171,6 +174,18 @@ def _same_money(expected: str, actual: str) -> bool:
     return amounts[0] == amounts[1]
 
 
+def _same_roles(expected: Any, actual: Any) -> bool:
+    """A policy ``TO CURRENT_USER`` holds the role the migrations ran as, by its name: the
+    migrations' marker matches the one role the server names that the migrations do not
+    (not PUBLIC)."""
+    if not (isinstance(expected, tuple) and isinstance(actual, tuple)
+            and MIGRATING_ROLE in expected):
+        return False
+    named = set(expected) - {MIGRATING_ROLE}
+    left = set(actual) - named
+    return named <= set(actual) and len(left) == 1 and not left & {"public"}
+
+
 class Equivalence:
     """Decides whether an expected and an actual value differ only in a form one of the
     schemas explains (see the module's doc); built once per comparison."""
@@ -193,6 +208,8 @@ class Equivalence:
         side's object, of the kind and type both share)."""
         if isinstance(expected, str) and isinstance(actual, str):
             return self._same_text(obj, attribute, expected, actual)
+        if obj.KIND == "policy" and attribute == "roles":
+            return _same_roles(expected, actual)
         if (
             isinstance(expected, tuple)
             and isinstance(actual, tuple)

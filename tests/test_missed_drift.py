@@ -258,6 +258,19 @@ CASES += [
     ),
 ]
 
+CASES += [
+    Case(
+        # TO CURRENT_USER matches the migrating role's name, not PUBLIC nor a second role
+        "policy of the current user given to others by hand",
+        USERS + "ALTER TABLE users ENABLE ROW LEVEL SECURITY;\n"
+                "CREATE POLICY own ON users TO CURRENT_USER USING (true);\n"
+                "CREATE POLICY own2 ON users TO CURRENT_USER USING (true);\n",
+        "ALTER POLICY own ON users TO PUBLIC; ALTER POLICY own2 ON users TO CURRENT_USER, md_reader;",
+        (("policy", "public.users.own", "changed", "roles"),
+         ("policy", "public.users.own2", "changed", "roles")),
+    ),
+]
+
 #: Migrations that must compare clean against what they build (no false difference).
 CLEAN = [
     USERS + """

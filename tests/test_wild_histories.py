@@ -20,6 +20,17 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a policy TO CURRENT_USER holds the migrating role, by its name (drizzle-kit's
+    # pgPolicy({to: 'current_user'}))
+    ("policy-to-the-current-user", """
+CREATE TABLE posts (id int PRIMARY KEY, author text);
+ALTER TABLE posts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "posts_write" ON "posts" AS PERMISSIVE FOR INSERT TO current_user
+    WITH CHECK ("posts"."author" = current_user);
+CREATE POLICY reads ON posts FOR SELECT TO public, SESSION_USER USING (true);
+CREATE POLICY edits ON posts FOR UPDATE USING (true);
+ALTER POLICY edits ON posts TO CURRENT_ROLE;
+"""),
     # drizzle-kit writes a view's query in parentheses, the catalog without them
     ("view-query-in-parentheses", """
 CREATE TABLE "users" ("id" serial PRIMARY KEY, "name" text, "mood" text);
@@ -1392,6 +1403,9 @@ SET ROLE wild_writer;
 ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT UPDATE ON TABLES TO PUBLIC;
 CREATE TABLE app.notes (id int);
 GRANT SELECT ON app.notes TO wild_writer;
+ALTER TABLE app.notes ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own ON app.notes TO CURRENT_USER USING (true);
+CREATE POLICY login ON app.notes FOR SELECT TO SESSION_USER, wild_writer USING (true);
 RESET ROLE;
 CREATE TABLE app.mine (id int);
 ALTER DEFAULT PRIVILEGES FOR ROLE wild_writer IN SCHEMA app GRANT DELETE ON TABLES TO PUBLIC;
