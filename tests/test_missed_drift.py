@@ -271,6 +271,17 @@ CASES += [
     ),
 ]
 
+CASES += [
+    Case(
+        # a view over a table renamed under it: its query follows the new name
+        "view filter changed after its table's rename",
+        USERS + "CREATE VIEW active AS SELECT u.id, u.name FROM users u WHERE u.active;\n"
+                "ALTER TABLE users RENAME TO members;\n",
+        "CREATE OR REPLACE VIEW active AS SELECT u.id, u.name FROM members u;",
+        (("view", "public.active", "changed", "query"),),
+    ),
+]
+
 #: Migrations that must compare clean against what they build (no false difference).
 CLEAN = [
     USERS + """

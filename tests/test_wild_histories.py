@@ -20,6 +20,24 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # views over a relation renamed (and moved) under them print the new name: their query
+    # follows it
+    ("views-over-a-renamed-relation", """
+CREATE SCHEMA t;
+CREATE TABLE t.sites (id int PRIMARY KEY, name text, opened date);
+CREATE TABLE "Order" ("id" int PRIMARY KEY, "siteId" int, "total" numeric);
+CREATE VIEW t.open_sites AS SELECT s.id, s.name FROM t.sites s
+    WHERE opened IS NOT NULL AND EXISTS (SELECT 1 FROM t.sites x WHERE x.id > s.id);
+CREATE VIEW site_totals AS WITH o AS (SELECT "siteId", sum("total") AS total FROM "Order"
+    GROUP BY "siteId") SELECT sites.name, o.total FROM t.sites JOIN o ON o."siteId" = sites.id;
+CREATE VIEW names AS SELECT name FROM t.open_sites WHERE name LIKE 'a%';
+CREATE MATERIALIZED VIEW big AS SELECT "id", "total" * 2 AS twice FROM "Order" WHERE "total" > 10;
+ALTER TABLE t.sites RENAME TO locations;
+ALTER TABLE t.locations RENAME TO places;
+ALTER TABLE t.places SET SCHEMA public;
+ALTER TABLE "Order" RENAME TO "Purchase";
+ALTER VIEW t.open_sites RENAME TO open_places;
+"""),
     # a policy TO CURRENT_USER holds the migrating role, by its name (drizzle-kit's
     # pgPolicy({to: 'current_user'}))
     ("policy-to-the-current-user", """
@@ -1253,7 +1271,15 @@ def test_a_body_reading_a_relation_named_in_two_schemas_is_said() -> None:
     "CREATE TABLE b (id int, x int);\nCREATE TABLE c (id int, z int);\n"
     "CREATE VIEW v AS SELECT id, z FROM b NATURAL JOIN c;\n"
     "ALTER TABLE b RENAME TO a;\nALTER TABLE a DROP COLUMN x CASCADE;\n",
-], ids=["star", "table-renamed", "column-renamed", "natural-join"])
+    # its text qualifies the column by the table's old name
+    "CREATE TABLE b (id int, x int);\nCREATE VIEW v AS SELECT b.id, b.x FROM b;\n"
+    "ALTER TABLE b RENAME TO a;\nALTER TABLE a DROP COLUMN x CASCADE;\n",
+    # a NATURAL join reads the columns both sides have
+    "CREATE TABLE a (id int, x int);\nCREATE TABLE c (x int, z int);\n"
+    "CREATE VIEW v AS SELECT id, z FROM a NATURAL JOIN c;\n"
+    "ALTER TABLE a DROP COLUMN x CASCADE;\n",
+], ids=["star", "table-renamed", "column-renamed", "natural-join", "qualified-by-old-name",
+        "natural-join-column"])
 def test_drop_column_cascade_under_a_star_view_is_said(sql: str) -> None:
     """A view made with ``*`` reads the columns the table had then; a view whose table or
     column was renamed under it names them otherwise: the text cannot tell whether it reads

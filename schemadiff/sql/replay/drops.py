@@ -23,6 +23,7 @@ from schemadiff.sql.normalize import (
     TypeRef,
     nextval_default,
     qualified,
+    qualified_relations,
     quote_ident,
     referenced_columns,
     referenced_relations,
@@ -82,7 +83,9 @@ class DropReplay(ReplayState):
                     and self._view_reads(o, schema, table)):
                 continue
             # a column of the table renamed under the view: its text names the old one
-            reads = view_reads_column(o.definition, table, column) if o.query else None
+            # its text names the table otherwise when it was renamed under the view
+            named = any(n == table for _, n in qualified_relations(o.definition))
+            reads = view_reads_column(o.definition, table, column) if o.query and named else None
             if (reads is None and o.key in self._view_sources
                     and column not in self._view_renamed_columns.get(o.key, ())
                     and names_column_nowhere(o.definition, column)):

@@ -110,17 +110,31 @@ class RenameReplay(ReplayState):
 
     def _rename_in_views(self, schema: str, old: str, new: str) -> None:
         """``schema.old`` renamed: the views reading it (not another relation of that name,
-        see :meth:`_view_reads`) print the new name."""
+        see :meth:`_view_reads`) print the new name. Their query names it so where every
+        relation of that name it reads is this one; else it is undecided."""
+        from schemadiff.sql.normalize import qualified_relations
+
         for o in list(self.catalog.of_kind("view")):
             if isinstance(o, View) and old in o.relations and self._view_reads(o, schema, old):
                 sources = self._view_sources.get(o.key, frozenset())
+                query = None
                 if any(n == old and s != schema for s, n in sources):
                     # it reads a relation of that name in another schema too, which stays
                     relations = tuple(sorted({*o.relations, new}))
                 else:
                     relations = tuple(sorted({new if r == old else r for r in o.relations}))
-                # the deparser prints the new name: the query as written no longer decides
-                self._put(replace(o, relations=relations, query=None))
+                    # canonical queries name relations unqualified: each of that name is it
+                    if (o.query is not None and o.key in self._view_sources
+                            and all(s in (None, schema)
+                                    for s, n in qualified_relations(o.definition)
+                                    if n == old)):
+                        renamed = rename_relation(o.query, old, new)
+                        # it names the relation, and its text reads back as it was written
+                        if renamed != o.query and rename_relation(o.query, old, old) == o.query:
+                            query = renamed
+                        elif old == new:
+                            query = o.query
+                self._put(replace(o, relations=relations, query=query))
 
     def _rename_in_policies(self, old: str, new: str) -> None:
         """A relation renamed: the policies whose subqueries read it print the new name."""
