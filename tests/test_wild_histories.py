@@ -20,6 +20,14 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # positions inside GROUPING SETS, ROLLUP and CUBE name output columns, as in GROUP BY
+    ("positions-in-grouping-sets", """
+CREATE TABLE o (d date, s text, a numeric);
+CREATE VIEW g1 AS SELECT date_trunc('month', d) AS m, s, sum(a) FROM o
+    GROUP BY GROUPING SETS ((1, 2), (1), ());
+CREATE VIEW g2 AS SELECT s, d, count(*) FROM o GROUP BY ROLLUP (1, 2);
+CREATE VIEW g3 AS SELECT s, d, count(*) FROM o GROUP BY CUBE (1, (2)), 1 ORDER BY 1;
+"""),
     # views over a relation renamed (and moved) under them print the new name: their query
     # follows it
     ("views-over-a-renamed-relation", """

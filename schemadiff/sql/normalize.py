@@ -19,7 +19,7 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -3155,6 +3155,13 @@ def _positional_to_expressions(select: exp.Select,
     inputs = _input_columns(select, known or {})
     if group is not None:
         for item in list(group.expressions):
+            if isinstance(item, (exp.GroupingSets, exp.Rollup, exp.Cube)):
+                # GROUPING SETS ((1, 2), (1)), ROLLUP (1, 2): positions too
+                for node in list(_grouping_elements(item)):
+                    new = target(node)
+                    if new is not None:
+                        node.replace(new)
+                continue
             new = target(item)
             if (new is None and inputs is not None and isinstance(item, exp.Column)
                     and not item.table and item.name.lower() in aliases
@@ -3172,6 +3179,16 @@ def _positional_to_expressions(select: exp.Select,
                 new = aliases[key.name.lower()].copy()  # ORDER BY an output column's name
             if new is not None:
                 ordered.set("this", new)
+
+
+def _grouping_elements(node: exp.Expression) -> Iterator[exp.Expression]:
+    """The grouping expressions of ``GROUPING SETS``, ``ROLLUP`` or ``CUBE``, through the
+    parentheses and lists that group them (nested sets included)."""
+    for child in node.expressions if not isinstance(node, exp.Paren) else [node.this]:
+        if isinstance(child, (exp.Tuple, exp.Paren, exp.GroupingSets, exp.Rollup, exp.Cube)):
+            yield from _grouping_elements(child)
+        else:
+            yield child
 
 
 def _flatten_join_groups(select: exp.Select) -> None:
