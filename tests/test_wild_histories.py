@@ -20,6 +20,22 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # rows compared with =, <>, [NOT] IN are stored column by column; a CTE [NOT]
+    # MATERIALIZED is no relation of the view
+    ("row-comparisons-and-materialized-ctes", """
+CREATE TABLE n (id int PRIMARY KEY, parent_id int, a int, b int,
+    CONSTRAINT pair CHECK ((a, b) <> (0, 0)),
+    CONSTRAINT pairs CHECK ((a, b) NOT IN ((1, 1), (2, 2))));
+CREATE VIEW special AS SELECT id, (id, parent_id) IN ((1, NULL), (2, 1)) AS special,
+    (a, b) = (1, 2) AS one_two, (a, b) IN ((3, 4)) AS three_four, (a, b) < (5, 6) AS lt
+    FROM n WHERE (a, b) NOT IN ((7, 8), (9, 10));
+CREATE INDEX n_pair ON n (id) WHERE (a, b) = (1, 1);
+CREATE VIEW cte_nm AS WITH x AS NOT MATERIALIZED (SELECT id, a FROM n)
+    SELECT id FROM x WHERE a > 1 ORDER BY a USING >;
+CREATE VIEW cte_m AS WITH RECURSIVE w(id, p) AS MATERIALIZED (SELECT id, parent_id FROM n
+    UNION ALL SELECT n.id, n.parent_id FROM n JOIN w ON w.p = n.id)
+    SELECT id FROM w ORDER BY id USING <;
+"""),
     # positions inside GROUPING SETS, ROLLUP and CUBE name output columns, as in GROUP BY
     ("positions-in-grouping-sets", """
 CREATE TABLE o (d date, s text, a numeric);
