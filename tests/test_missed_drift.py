@@ -282,6 +282,16 @@ CASES += [
     ),
 ]
 
+CASES += [
+    Case(
+        # a money constant compared by its amount, not by the text cash_out prints
+        "money constant in a CHECK changed by hand",
+        "CREATE TABLE w (amount money, CONSTRAINT positive CHECK (amount > '0'));\n",
+        "ALTER TABLE w DROP CONSTRAINT positive, ADD CONSTRAINT positive CHECK (amount > '5');",
+        (("constraint", "public.w.positive", "changed", "expression"),),
+    ),
+]
+
 #: Migrations that must compare clean against what they build (no false difference).
 CLEAN = [
     USERS + """

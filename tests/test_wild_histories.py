@@ -20,6 +20,14 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a money constant in a CHECK, a predicate or a view is stored as cash_out prints it
+    ("money-constants-in-expressions", """
+CREATE TABLE w (id int, amount money, fee money DEFAULT 0,
+    CONSTRAINT positive CHECK (amount > '0' AND amount < 1000::money),
+    CONSTRAINT fee_cap CHECK (fee <= '12.50'::money AND fee >= '-1,000.5'));
+CREATE INDEX w_big ON w (id) WHERE amount >= '1000.00';
+CREATE VIEW w_small AS SELECT id FROM w WHERE amount < '10' AND fee = 0::money;
+"""),
     # rows compared with =, <>, [NOT] IN are stored column by column; a CTE [NOT]
     # MATERIALIZED is no relation of the view
     ("row-comparisons-and-materialized-ctes", """
