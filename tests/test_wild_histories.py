@@ -20,6 +20,17 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a domain over a domain copies its default as it is then; (a).field names the column
+    ("domain-over-domain-and-field-selection", """
+CREATE DOMAIN d_base AS text DEFAULT 'x' CHECK (VALUE <> '');
+CREATE DOMAIN d_sub AS d_base CHECK (length(VALUE) < 10);
+CREATE DOMAIN d_own AS d_base DEFAULT 'z';
+CREATE DOMAIN d_list AS d_base[];
+ALTER DOMAIN d_base SET DEFAULT 'y';
+CREATE TYPE addr AS (street d_sub, zip char(5));
+CREATE TABLE places (id int, a addr);
+CREATE VIEW streets AS SELECT id, (a).street, (places.a).zip FROM places;
+"""),
     # a money constant in a CHECK, a predicate or a view is stored as cash_out prints it
     ("money-constants-in-expressions", """
 CREATE TABLE w (id int, amount money, fee money DEFAULT 0,
