@@ -21,6 +21,9 @@ comparison has both catalogs:
   word could have given (tomorrow, seen from now); a default changed by hand to an
   expression (``CURRENT_DATE``), to ``NULL``, or to a day in the future is still a difference.
   One changed by hand to another past constant is not seen (the README's blind spot).
+- A policy ``TO CURRENT_USER`` holds the role the migrations ran as, which only the server
+  names: it matches the one role the server lists beyond those the migrations name (a
+  policy's role changed by hand from it to another single role is not seen).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from schemadiff.model import Key
+from schemadiff.model import MIGRATING_ROLE, Key
 
 if TYPE_CHECKING:
     from sqlglot import exp
@@ -175,7 +178,7 @@ def _same_money(expected: str, actual: str) -> bool:
 
 
 _FLOAT_TYPES = frozenset({"double precision", "real"})
-_NUMBER = re.compile(r"'?\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*'?\Z")
+_FLOAT_TEXT = re.compile(r"'?\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*'?\Z")
 
 
 def _same_float(expected: str, actual: str, single: bool) -> bool:
@@ -187,7 +190,7 @@ def _same_float(expected: str, actual: str, single: bool) -> bool:
 
     values = []
     for text in (expected, actual):
-        if _NUMBER.match(text) is None:
+        if _FLOAT_TEXT.match(text) is None:
             return False
         value = float(text.strip("' "))
         if single:
@@ -197,6 +200,34 @@ def _same_float(expected: str, actual: str, single: bool) -> bool:
                 return False
         values.append(value)
     return values[0] == values[1]
+
+
+#: a money constant as ``cash_out`` prints it (C and en_US ``lc_monetary``), quoted
+_MONEY_LITERAL = re.compile(r"'(-?)\$((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)'")
+#: a quoted amount, money-printed or not (a view's canonical query quotes its numbers)
+_AMOUNT_LITERAL = re.compile(r"'(-?)\$?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)'")
+_NUMBER = re.compile(r"(?<![\w.'])(\d+)\.(\d*?)0+(?![\w.])")
+
+
+def _money_amounts(text: str) -> str:
+    """An expression with its money constants as the amounts they hold (``'$1,000.50'``
+    and ``'1,000.5'`` are ``1000.5``) and its numbers without trailing zeros (``12.50``
+    is ``12.5``): a ``money`` constant compared in a CHECK, a predicate or a view is stored
+    as ``cash_out`` prints it, where the migration wrote a number or a string."""
+    text = _AMOUNT_LITERAL.sub(lambda m: m.group(1) + m.group(2).replace(",", ""), text)
+    return _NUMBER.sub(lambda m: m.group(1) + ("." + m.group(2) if m.group(2) else ""), text)
+
+
+def _same_roles(expected: Any, actual: Any) -> bool:
+    """A policy ``TO CURRENT_USER`` holds the role the migrations ran as, by its name: the
+    migrations' marker matches the one role the server names that the migrations do not
+    (not PUBLIC)."""
+    if not (isinstance(expected, tuple) and isinstance(actual, tuple)
+            and MIGRATING_ROLE in expected):
+        return False
+    named = set(expected) - {MIGRATING_ROLE}
+    left = set(actual) - named
+    return named <= set(actual) and len(left) == 1 and not left & {"public"}
 
 
 class Equivalence:
@@ -221,6 +252,8 @@ class Equivalence:
         side's object, of the kind and type both share)."""
         if isinstance(expected, str) and isinstance(actual, str):
             return self._same_text(obj, attribute, expected, actual)
+        if obj.KIND == "policy" and attribute == "roles":
+            return _same_roles(expected, actual)
         if (
             isinstance(expected, tuple)
             and isinstance(actual, tuple)
@@ -257,6 +290,8 @@ class Equivalence:
             return _same_money(expected, actual)
         if attribute == "default" and getattr(obj, "type", None) in _FLOAT_TYPES:
             return _same_float(expected, actual, obj.type == "real")  # type: ignore[attr-defined]
+        if "$" in actual and _MONEY_LITERAL.search(actual):
+            return _money_amounts(expected) == _money_amounts(actual)
         frozen = "'" in expected and _WORD_LITERAL.search(expected) is not None
         if frozen and attribute == "default" and obj.KIND in ("column", "domain"):
             # a default of another type holds the word as a string

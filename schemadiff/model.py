@@ -383,6 +383,11 @@ class Trigger(TableLevel):
     KIND = "trigger"
 
 
+#: a policy's role that is the role the migrations ran as (``TO CURRENT_USER``): its name is
+#: the server's to know, not the files' (:class:`schemadiff.equivalence.Equivalence`)
+MIGRATING_ROLE = "CURRENT_USER"
+
+
 @record
 class Policy(TableLevel):
     schema: str

@@ -250,6 +250,55 @@ CASES += [
     ),
 ]
 
+CASES += [
+    Case(
+        # a column the view does not read renamed: its query stays decided, count(*) and a
+        # multiplication being no * projection
+        "view filter changed after an unrelated column's rename",
+        USERS + "CREATE VIEW ranked AS SELECT u.id, u.score * 2 AS doubled,"
+                " (SELECT count(*) FROM orders o WHERE o.user_id = u.id) AS n"
+                " FROM users u WHERE u.active IS TRUE;\n"
+                "ALTER TABLE users RENAME COLUMN name TO full_name;\n",
+        "CREATE OR REPLACE VIEW ranked AS SELECT u.id, u.score * 2 AS doubled,"
+        " (SELECT count(*) FROM orders o WHERE o.user_id = u.id) AS n FROM users u;",
+        (("view", "public.ranked", "changed", "query"),),
+    ),
+]
+
+CASES += [
+    Case(
+        # TO CURRENT_USER matches the migrating role's name, not PUBLIC nor a second role
+        "policy of the current user given to others by hand",
+        USERS + "ALTER TABLE users ENABLE ROW LEVEL SECURITY;\n"
+                "CREATE POLICY own ON users TO CURRENT_USER USING (true);\n"
+                "CREATE POLICY own2 ON users TO CURRENT_USER USING (true);\n",
+        "ALTER POLICY own ON users TO PUBLIC; ALTER POLICY own2 ON users TO CURRENT_USER, md_reader;",
+        (("policy", "public.users.own", "changed", "roles"),
+         ("policy", "public.users.own2", "changed", "roles")),
+    ),
+]
+
+CASES += [
+    Case(
+        # a view over a table renamed under it: its query follows the new name
+        "view filter changed after its table's rename",
+        USERS + "CREATE VIEW active AS SELECT u.id, u.name FROM users u WHERE u.active;\n"
+                "ALTER TABLE users RENAME TO members;\n",
+        "CREATE OR REPLACE VIEW active AS SELECT u.id, u.name FROM members u;",
+        (("view", "public.active", "changed", "query"),),
+    ),
+]
+
+CASES += [
+    Case(
+        # a money constant compared by its amount, not by the text cash_out prints
+        "money constant in a CHECK changed by hand",
+        "CREATE TABLE w (amount money, CONSTRAINT positive CHECK (amount > '0'));\n",
+        "ALTER TABLE w DROP CONSTRAINT positive, ADD CONSTRAINT positive CHECK (amount > '5');",
+        (("constraint", "public.w.positive", "changed", "expression"),),
+    ),
+]
+
 #: Migrations that must compare clean against what they build (no false difference).
 CLEAN = [
     USERS + """

@@ -155,6 +155,26 @@ CREATE TRIGGER on_b BEFORE UPDATE ON t FOR EACH ROW WHEN (OLD.b IS DISTINCT FROM
     EXECUTE FUNCTION tf();
 ALTER TABLE t DROP COLUMN a CASCADE;
 """),
+    # the view's text names the table, and the column, as they were
+    ("renamed_under_view_table", """
+CREATE TABLE b (id int, x int);
+CREATE VIEW v AS SELECT id, x FROM b;
+ALTER TABLE b RENAME TO a;
+ALTER TABLE a DROP COLUMN x CASCADE;
+"""),
+    ("renamed_under_view_column_and_table", """
+CREATE TABLE b (id int, y int);
+CREATE VIEW v AS SELECT id, y FROM b;
+ALTER TABLE b RENAME COLUMN y TO x;
+ALTER TABLE b RENAME TO a;
+ALTER TABLE a DROP COLUMN x CASCADE;
+"""),
+    ("renamed_under_view_qualified_by_old_name", """
+CREATE TABLE b (id int, x int);
+CREATE VIEW v AS SELECT b.id, b.x FROM b;
+ALTER TABLE b RENAME TO a;
+ALTER TABLE a DROP COLUMN x CASCADE;
+"""),
     ("column_renamed_then_view_replaced", """
 CREATE TABLE t (id int, a text, b text);
 CREATE VIEW v AS SELECT a FROM t;

@@ -19,7 +19,7 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -900,6 +900,10 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Neg) and _is_number(node.this):
         text = node.this.this
         return exp.Literal.number(text[1:] if text.startswith("-") else "-" + text)
+    if isinstance(node, (exp.In, exp.EQ, exp.NEQ)) and isinstance(node.this, exp.Tuple):
+        rows = _row_comparison(node)
+        if rows is not None:
+            return rows
     if isinstance(node, exp.In) and node.expressions and not node.args.get("query"):
         if len(node.expressions) == 1:  # x IN (a) is parsed as x = a
             return exp.EQ(this=node.this, expression=node.expressions[0])
@@ -1099,7 +1103,45 @@ def canonical_number(text: str) -> str | None:
     return out[1:] if out.startswith("-") and not out.strip("-0.") else out
 
 
+def _chain(kind: type[exp.Connector], items: list[exp.Expression]) -> exp.Expression:
+    out = items[0]
+    for item in items[1:]:
+        out = kind(this=out, expression=item)
+    return out
+
+
+def _row_comparison(node: exp.Expression, negated: bool = False) -> exp.Expression | None:
+    """A row compared with ``=``, ``<>`` or ``[NOT] IN`` as the server stores it: its columns
+    compared one by one, ``(a, b) = (1, 2)`` as ``a = 1 AND b = 2``, ``<>`` as ``a <> 1 OR
+    b <> 2``, ``IN`` a list of rows as the ``OR`` of their equalities (``NOT IN``: the
+    ``AND`` of their inequalities). None: not rows of one width (a subquery, a row
+    variable)."""
+    left = node.this
+    if isinstance(node, exp.In):
+        if node.args.get("query") or not node.expressions:
+            return None
+        rows = list(node.expressions)
+        negated = negated or bool(node.args.get("is_not"))
+    else:
+        rows = [node.expression]
+        negated = isinstance(node, exp.NEQ)
+    if not all(isinstance(r, exp.Tuple) and len(r.expressions) == len(left.expressions)
+               for r in rows):
+        return None
+    each = []
+    for row in rows:
+        pairs = [(exp.NEQ if negated else exp.EQ)(this=a.copy(), expression=b.copy())
+                 for a, b in zip(left.expressions, row.expressions, strict=True)]
+        each.append(_chain(exp.Or if negated else exp.And, pairs))
+    return _chain(exp.And if negated else exp.Or, each)
+
+
 def _canonical_tree(node: exp.Expression) -> exp.Expression:
+    if (isinstance(node, exp.Not) and isinstance(node.this, exp.In)
+            and isinstance(node.this.this, exp.Tuple)):
+        rows = _row_comparison(node.this, negated=True)  # (a, b) NOT IN ((1, 2), ...)
+        if rows is not None:
+            node = rows
     if (isinstance(node, exp.Not) and isinstance(node.this, exp.In)
             and len(node.this.expressions) == 1 and not node.this.args.get("query")):
         # x NOT IN (a) is parsed as x <> a (and must not read as NOT (x = a))
@@ -1716,12 +1758,29 @@ def _relations_by_tokens(query: str) -> tuple[str, ...]:
             return None, i  # a function in FROM
         return last, i
 
+    def cte_body_at(i: int) -> bool:
+        """Whether ``[(columns)] AS [[NOT] MATERIALIZED] (`` starts at token i."""
+        if i < n and toks[i].text == "(":  # a column list
+            depth = 0
+            while i < n:
+                depth += {"(": 1, ")": -1}.get(toks[i].text, 0) if toks[i].kind == "punct" else 0
+                i += 1
+                if depth == 0:
+                    break
+        if not (i < n and toks[i].kind == "word" and toks[i].text == "AS"):
+            return False
+        i += 1
+        if i < n and toks[i].kind == "word" and toks[i].text == "NOT":
+            i += 1
+        if i < n and toks[i].kind == "word" and toks[i].text == "MATERIALIZED":
+            i += 1
+        return i < n and toks[i].kind == "punct" and toks[i].text == "("
+
     ctes: set[str] = set()
     names: set[str] = set()
     for i, t in enumerate(toks):
-        if (t.kind in ("word", "ident") and i + 2 < n and toks[i + 1].text == "AS"
-                and toks[i + 2].text == "(" and (i == 0 or toks[i - 1].text in
-                                                  ("WITH", "RECURSIVE", ","))):
+        if (t.kind in ("word", "ident") and cte_body_at(i + 1)
+                and (i == 0 or toks[i - 1].text in ("WITH", "RECURSIVE", ","))):
             ctes.add(t.text if t.kind == "ident" else t.raw.lower())
         if t.kind != "word" or t.text not in ("FROM", "JOIN"):
             continue
@@ -2951,6 +3010,10 @@ def canonical_view_query(
     """
     text = query.strip().rstrip(";").strip()
     tree = _parse_expression(text)
+    # ``AS (SELECT ...)``, drizzle-kit's form: the parentheses are not kept
+    while isinstance(tree, exp.Subquery) and not any(
+            v for k, v in tree.args.items() if k != "this"):
+        tree = tree.this
     if tree is None or not isinstance(tree, exp.Query):
         return None
     known = dict(columns)
@@ -3170,6 +3233,13 @@ def _positional_to_expressions(select: exp.Select,
     inputs = _input_columns(select, known or {})
     if group is not None:
         for item in list(group.expressions):
+            if isinstance(item, (exp.GroupingSets, exp.Rollup, exp.Cube)):
+                # GROUPING SETS ((1, 2), (1)), ROLLUP (1, 2): positions too
+                for node in list(_grouping_elements(item)):
+                    new = target(node)
+                    if new is not None:
+                        node.replace(new)
+                continue
             new = target(item)
             if (new is None and inputs is not None and isinstance(item, exp.Column)
                     and not item.table and item.name.lower() in aliases
@@ -3187,6 +3257,16 @@ def _positional_to_expressions(select: exp.Select,
                 new = aliases[key.name.lower()].copy()  # ORDER BY an output column's name
             if new is not None:
                 ordered.set("this", new)
+
+
+def _grouping_elements(node: exp.Expression) -> Iterator[exp.Expression]:
+    """The grouping expressions of ``GROUPING SETS``, ``ROLLUP`` or ``CUBE``, through the
+    parentheses and lists that group them (nested sets included)."""
+    for child in node.expressions if not isinstance(node, exp.Paren) else [node.this]:
+        if isinstance(child, (exp.Tuple, exp.Paren, exp.GroupingSets, exp.Rollup, exp.Cube)):
+            yield from _grouping_elements(child)
+        else:
+            yield child
 
 
 def _flatten_join_groups(select: exp.Select) -> None:

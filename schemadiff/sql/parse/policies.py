@@ -9,12 +9,20 @@ from schemadiff.sql.normalize import (
 )
 from schemadiff.sql.tokens import Stream, SyntaxProblem
 
+#: the role specifications PostgreSQL resolves when the policy is made (kept upper-case:
+#: a role named so is written quoted)
+_ROLE_SPECS = frozenset({"CURRENT_USER", "CURRENT_ROLE", "SESSION_USER"})
+
 
 def _roles(s: Stream) -> tuple[str, ...]:
     roles = []
     while True:
+        word = s.word()
         t = s.next()
-        roles.append(t.text if t.kind == "ident" else t.raw.lower())
+        if word is not None and word in _ROLE_SPECS:
+            roles.append(word)
+        else:
+            roles.append(t.text if t.kind == "ident" else t.raw.lower())
         if not s.accept_punct(","):
             break
     return tuple(sorted(roles))

@@ -23,6 +23,7 @@ from schemadiff.sql.normalize import (
     TypeRef,
     nextval_default,
     qualified,
+    qualified_relations,
     quote_ident,
     referenced_columns,
     referenced_relations,
@@ -436,7 +437,6 @@ class DropReplay(ReplayState):
         qualified with that schema, or an unqualified one that the search path the view was
         made under (else the one now) resolves to it, not to a relation of that name in a
         schema before it. With neither on the path the name is taken to be it."""
-        from schemadiff.sql.normalize import qualified_relations
 
         sources = self._view_sources.get(view.key, frozenset())
         if (schema, name) in sources:

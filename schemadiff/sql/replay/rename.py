@@ -110,12 +110,31 @@ class RenameReplay(ReplayState):
 
     def _rename_in_views(self, schema: str, old: str, new: str) -> None:
         """``schema.old`` renamed: the views reading it (not another relation of that name,
-        see :meth:`_view_reads`) print the new name."""
+        see :meth:`_view_reads`) print the new name. Their query names it so where every
+        relation of that name it reads is this one; else it is undecided."""
+        from schemadiff.sql.normalize import qualified_relations
+
         for o in list(self.catalog.of_kind("view")):
             if isinstance(o, View) and old in o.relations and self._view_reads(o, schema, old):
-                relations = tuple(sorted(new if r == old else r for r in o.relations))
-                # the deparser prints the new name: the query as written no longer decides
-                self._put(replace(o, relations=relations, query=None))
+                sources = self._view_sources.get(o.key, frozenset())
+                query = None
+                if any(n == old and s != schema for s, n in sources):
+                    # it reads a relation of that name in another schema too, which stays
+                    relations = tuple(sorted({*o.relations, new}))
+                else:
+                    relations = tuple(sorted({new if r == old else r for r in o.relations}))
+                    # canonical queries name relations unqualified: each of that name is it
+                    if (o.query is not None and o.key in self._view_sources
+                            and all(s in (None, schema)
+                                    for s, n in qualified_relations(o.definition)
+                                    if n == old)):
+                        renamed = rename_relation(o.query, old, new)
+                        # it names the relation, and its text reads back as it was written
+                        if renamed != o.query and rename_relation(o.query, old, old) == o.query:
+                            query = renamed
+                        elif old == new:
+                            query = o.query
+                self._put(replace(o, relations=relations, query=query))
 
     def _rename_in_policies(self, old: str, new: str) -> None:
         """A relation renamed: the policies whose subqueries read it print the new name."""
@@ -193,10 +212,11 @@ class RenameReplay(ReplayState):
             if renamed != o:
                 self._put(renamed)
 
-    def _views_undecided(self, relation: str, column: str) -> None:
-        """Column ``column`` of ``relation`` renamed: the views reading it print ``new AS
-        old`` now, so their query is undecided; a view on ``relation`` whose query cannot
-        read it (see :func:`_may_read_column`) prints as it did."""
+    def _views_undecided(self, relation: str, column: str, new: str) -> None:
+        """Column ``column`` of ``relation`` renamed to ``new``: the views reading it print
+        ``new AS old`` now, so their query is undecided; a view on ``relation`` whose query
+        cannot read it (see :func:`_may_read_column`) prints as it did (what each view's
+        text names the column by: :meth:`_view_columns_renamed`)."""
         for o in list(self.catalog.of_kind("view")):
             if (isinstance(o, View) and relation in o.relations and o.query is not None
                     and _may_read_column(o.query, column)):
@@ -236,7 +256,7 @@ class RenameReplay(ReplayState):
         do name it)."""
         self._identity_renamed(schema, table, schema, table, old, new)
         self._column_privileges_moved(schema, table, old, new)
-        self._views_undecided(table, old)
+        self._views_undecided(table, old, new)
         self._view_columns_renamed(schema, table, old, new)
         self._rename_column_in_policies(schema, table, old, new)
         self._rename_in_bodies(Key("table", schema, table),
@@ -273,8 +293,20 @@ def _may_read_column(query: str, column: str) -> bool:
     (any case, quoted or not, in any relation: a false yes only leaves a query undecided),
     reads a ``*`` the canonical form did not expand, or joins ``NATURAL``ly (the join's
     columns are named nowhere)."""
-    if "*" in query or re.search(r"\bnatural\b", query, re.IGNORECASE):
+    if re.search(r"\bnatural\b", query, re.IGNORECASE) or ("*" in query and _star_read(query)):
         return True
     word = r"(?<![\w$])" + re.escape(column) + r"(?![\w$])"
     return re.search(word, query, re.IGNORECASE) is not None
 
+
+def _star_read(query: str) -> bool:
+    """Whether a canonical query reads a ``*`` (a projection, ``t.*``): not a
+    multiplication nor ``count(*)``, which read no column. True where it does not parse."""
+    from sqlglot import exp
+
+    from schemadiff.sql.normalize import _parse_expression
+
+    tree = _parse_expression(query)
+    if tree is None:
+        return True
+    return any(not isinstance(star.parent, exp.Func) for star in tree.find_all(exp.Star))

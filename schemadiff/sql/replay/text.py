@@ -391,7 +391,8 @@ def view_reads_column(definition: str, table: str, column: str) -> bool | None:
     a view's dependencies: a column named anywhere in the query through ``table`` or one of its
     aliases, or unqualified where ``table`` is all the query reads. None where the text does
     not decide it: a ``*`` (its columns are those the table had when the view was made), an
-    unqualified name in a query that reads something else too, text that does not parse."""
+    unqualified name in a query that reads something else too, a ``NATURAL`` join, text that
+    does not parse."""
     from sqlglot import exp
 
     from schemadiff.sql.normalize import _parse_expression
@@ -414,6 +415,8 @@ def view_reads_column(definition: str, table: str, column: str) -> bool | None:
     for star in tree.find_all(exp.Star):
         if not isinstance(star.parent, exp.Func):  # count(*) reads no column
             return None
+    if any(j.args.get("method") for j in tree.find_all(exp.Join)):
+        return None  # a NATURAL join reads the columns both sides have, named nowhere
     for col in tree.find_all(exp.Column):
         if isinstance(col.this, exp.Star) or name(col.this) != column:
             continue

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from schemadiff.model import (
+    MIGRATING_ROLE,
     Key,
     Policy,
     Trigger,
@@ -72,12 +73,26 @@ class TriggerReplay(ReplayState):
             raise ReplayConflict(f'relation "{op.table}" does not exist')
         using, check = (self._policy_typed(table.schema, table.name, e)
                         for e in (op.using, op.with_check))
-        pol = Policy(table.schema, table.name, op.name, op.permissive, op.command, op.roles,
+        pol = Policy(table.schema, table.name, op.name, op.permissive, op.command,
+                     self._policy_roles(op.roles),
                      using, check, using_text=op.using_text, check_text=op.check_text)
         if pol.key in self.catalog:
             self._conflict(f'policy "{op.name}" for table "{table.name}" already exists')
             return
         self._put(pol)
+
+    def _policy_roles(self, roles: tuple[str, ...]) -> tuple[str, ...]:
+        """A policy's roles as the server records them: ``CURRENT_USER`` (``CURRENT_ROLE``)
+        is the role ``SET ROLE`` made current, else the migrating role, whose name the files
+        do not tell: kept as ``CURRENT_USER`` (see :mod:`schemadiff.equivalence`);
+        ``SESSION_USER`` is the migrating role whatever ``SET ROLE`` did. With ``PUBLIC``
+        among them, the server keeps ``PUBLIC`` alone ("ignoring specified roles other than
+        PUBLIC")."""
+        if "public" in roles:
+            return ("public",)
+        out = {self._role or MIGRATING_ROLE if r in ("CURRENT_USER", "CURRENT_ROLE")
+               else MIGRATING_ROLE if r == "SESSION_USER" else r for r in roles}
+        return tuple(sorted(out))
 
     def _op_AlterPolicy(self, op: ops.AlterPolicy) -> None:
         table = self._find(("table", "view"), op.table)
@@ -92,7 +107,7 @@ class TriggerReplay(ReplayState):
             return
         changes: dict[str, Any] = {}
         if op.roles is not None:
-            changes["roles"] = op.roles
+            changes["roles"] = self._policy_roles(op.roles)
         if op.using is not None:
             changes["using"] = self._policy_typed(obj.schema, obj.table, op.using)
             changes["using_text"] = op.using_text

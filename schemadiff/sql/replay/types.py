@@ -72,6 +72,10 @@ class TypeReplay(ReplayState):
         type_text = self._type_text(op.type)
         checks = [(n, _typed_value(e, type_text)) for n, e in checks]
         default = canonical_default(op.default, type_text) if op.default else op.default
+        base = (self._find(("domain",), ops.QName(op.type.schema, op.type.name))
+                if default is None and not op.type.builtin and not op.type.dims else None)
+        if base is not None:  # over a domain: its default is copied, as it is then
+            default = getattr(self.catalog.objects[base], "default", None)
         self._put(Domain(schema, op.name.name, type_text, op.not_null, default,
                          self._collation(op.collation), tuple(sorted(checks))))
 

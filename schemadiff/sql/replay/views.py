@@ -112,7 +112,7 @@ class ViewReplay(ReplayState):
                                                   for n in view.columns)))
         self._column_privileges_moved(key.schema, key.name, action.old, action.new)
         self._index_columns_renamed(key.schema, key.name, action.old, action.new)
-        self._views_undecided(key.name, action.old)
+        self._views_undecided(key.name, action.old, action.new)
 
     def _view_options(self, key: Key, action: ops.SetRelOptions) -> None:
         """``ALTER VIEW v SET (...)`` / ``RESET (...)`` (a materialized view's options are
