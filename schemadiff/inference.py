@@ -29,9 +29,7 @@ from schemadiff.kinds import builds_on
 from schemadiff.migration import Migration
 from schemadiff.model import (
     Catalog,
-    Constraint,
     Effect,
-    Index,
     Key,
     SchemaObject,
     effect_table,
@@ -260,9 +258,6 @@ class FactTable:
         # (schema, table) -> the existence facts of what was ever on that table (columns,
         # constraints, triggers, policies, indexes)
         on_table: dict[tuple[str, str], set[Fact]] = defaultdict(set)
-        # (schema, table) -> its constraints and indexes as last made: what a column dropped
-        # takes along
-        on_columns: dict[tuple[str, str], dict[Fact, SchemaObject]] = defaultdict(dict)
         for e in effects:
             mi = index[e.migration]
             st = e.index
@@ -272,19 +267,6 @@ class FactTable:
                 parent = effect_table(e)
                 if parent is not None:
                     on_table[parent].add((e.key, "*"))
-                    if e.after is not None and e.key.kind in ("constraint", "index"):
-                        on_columns[parent][(e.key, "*")] = e.after
-                    elif e.after is None and e.key.kind == "column":
-                        # a column dropped takes along the constraints and indexes on it:
-                        # one a migration before this one dropped, which this replay never
-                        # saw go with it, has this one's last word too (without the earlier
-                        # one, it would have gone here). Only those: a column renamed leaves
-                        # here too, and the objects on it stay (the replay has them)
-                        for fact, obj in on_columns[parent].items():
-                            last = raw[fact][-1]
-                            if (last[0] != mi and last[1] == _ABSENT
-                                    and _uses_column(obj, e.key.sub)):
-                                _record(raw, fact, mi, _ABSENT, st)
                 elif e.after is None and e.key.kind == "table":
                     # a table dropped, renamed or moved takes along what is on it, also
                     # what a migration before this one dropped, which this replay never saw
@@ -582,23 +564,6 @@ class _Facts:
 
 
 # ------------------------------------------------------------------------------ dependencies
-
-
-def _uses_column(obj: SchemaObject, column: str) -> bool:
-    """Whether a constraint or an index is on ``column`` (dropping the column drops it)."""
-    from schemadiff.sql.replay.text import index_uses  # the parser: not on a warm run
-
-    if isinstance(obj, Constraint):
-        return (column in obj.columns or column in obj.include
-                or (obj.type == "check" and obj.expression is not None
-                    and column in _check_columns(obj.expression)))
-    return isinstance(obj, Index) and index_uses(obj, column)
-
-
-def _check_columns(expression: str) -> frozenset[str]:
-    from schemadiff.sql.normalize import referenced_columns
-
-    return referenced_columns(expression)
 
 
 def _parents(key: Key, obj: Any) -> list[Key]:

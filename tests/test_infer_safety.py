@@ -421,26 +421,6 @@ def test_what_a_moved_table_took_along_is_no_trace_of_an_earlier_drop() -> None:
     assert verdict.status == "pending" and verdict.statements_present == []
 
 
-_COLUMN_DROPPED_LATER = [
-    ("1", "CREATE TABLE t (id int, a int, b int, CONSTRAINT ua UNIQUE (a), "
-          "CONSTRAINT pos CHECK (a > 0));\nCREATE INDEX ia ON t (lower(a::text));"),
-    ("2", "ALTER TABLE t DROP CONSTRAINT ua;\nALTER TABLE t DROP CONSTRAINT pos;\n"
-          "DROP INDEX ia;"),
-    ("3", "ALTER TABLE t DROP COLUMN a;"),
-    ("4", "CREATE TABLE u (id int);"),
-]
-
-
-def test_what_a_later_column_drop_took_along_is_no_trace_of_an_earlier_drop() -> None:
-    """Skipped: 2, which dropped a constraint, a CHECK and an index on t.a; 3 dropped t.a,
-    which takes them along: their absence is no sign 2 ran (it was 'applied, observed')."""
-    parsed = [parse_migration(Migration(v, f"m{v}", f"{v}_m.sql", sql))
-              for v, sql in _COLUMN_DROPPED_LATER]
-    actual = replay_parsed([parsed[0], parsed[2], parsed[3]]).catalog
-    verdict = _infer("goose", parsed, actual).verdicts[1]
-    assert not (verdict.status == "applied" and verdict.proven), verdict
-
-
 _TOUCHED_NOT_NEEDED = [
     ("1", "CREATE TABLE t (id int PRIMARY KEY, fk2 int, n int CHECK (n > 0));\n"
           "ALTER TABLE t ADD CONSTRAINT fkc3 FOREIGN KEY (fk2) REFERENCES t (id) DEFERRABLE;"),
