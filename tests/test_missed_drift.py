@@ -241,6 +241,34 @@ CASES += [
         (("table", "public.users", "changed", "replica_identity"),
          ("table", "public.orders", "changed", "replica_identity")),
     ),
+    Case(
+        # an ISO-looking constant is a date only where its type is one: on text, its spelling
+        "ISO-looking text constants respelled by hand",
+        "CREATE TABLE tx (s text, v varchar(30), ts timestamptz,\n"
+        "    s2 text DEFAULT '2020-01-01'::text, v2 varchar(20) DEFAULT '2020-01-01 10:00:00',\n"
+        "    CONSTRAINT ck1 CHECK (s = '2020-01-01 00:00:00'),\n"
+        "    CONSTRAINT ck2 CHECK (v IN ('2020-01-01', '2021-01-01 00:00')));\n"
+        "CREATE INDEX tx_p ON tx (s) WHERE s <> '2020-01-01';\n"
+        "CREATE DOMAIN sday AS text CHECK (VALUE <> '2020-01-01 00:00:00');\n"
+        "ALTER TABLE tx ENABLE ROW LEVEL SECURITY;\n"
+        "CREATE POLICY p ON tx USING (s <> '2020-01-01 00:00:00');\n",
+        "ALTER TABLE tx DROP CONSTRAINT ck1, DROP CONSTRAINT ck2,"
+        " ADD CONSTRAINT ck1 CHECK (s = '2020-01-01'),"
+        " ADD CONSTRAINT ck2 CHECK (v IN ('2020-01-01 00:00:00', '2021-01-01 00:00')),"
+        " ALTER COLUMN s2 SET DEFAULT '2020-01-01 00:00:00'::text,"
+        " ALTER COLUMN v2 SET DEFAULT '2020-01-01T10:00:00';"
+        " DROP INDEX tx_p; CREATE INDEX tx_p ON tx (s) WHERE s <> '2020-01-01 00:00';"
+        " ALTER DOMAIN sday DROP CONSTRAINT sday_check;"
+        " ALTER DOMAIN sday ADD CONSTRAINT sday_check CHECK (VALUE <> '2020-01-01');"
+        " ALTER POLICY p ON tx USING (s <> '2020-01-01');",
+        (("constraint", "public.tx.ck1", "changed", "expression"),
+         ("constraint", "public.tx.ck2", "changed", "expression"),
+         ("column", "public.tx.s2", "changed", "default"),
+         ("column", "public.tx.v2", "changed", "default"),
+         ("index", "public.tx_p", "changed", "predicate"),
+         ("domain", "public.sday", "changed", "checks"),
+         ("policy", "public.tx.p", "changed", "using")),
+    ),
 ]
 
 #: Migrations that must compare clean against what they build (no false difference).
@@ -420,6 +448,38 @@ CREATE TABLE o (z int);
 GRANT SELECT (z) ON o TO md_writer;
 ALTER TABLE o OWNER TO md_writer;
 """,
+    # date/time constants spelled unlike the catalog prints them, where only their type (a
+    # column's, a parameter's, a cast's) says they are dates: no difference
+    """CREATE TABLE dt (id int, tz timestamptz DEFAULT '2020-01-01 00:00',
+  tz2 timestamptz DEFAULT '2020-01-01T10:00:00+02', ts timestamp DEFAULT '2020-01-01 00:00:00',
+  d date DEFAULT '2020-01-01', s text DEFAULT '2020-01-01 00:00',
+  CONSTRAINT c1 CHECK (tz > '2020-01-01 00:00:00'), CONSTRAINT c2 CHECK (tz2 < '2030-01-01T00:00:00Z'),
+  CONSTRAINT c3 CHECK (d BETWEEN '2000-01-01' AND '2100-01-01 00:00:00'),
+  CONSTRAINT c4 CHECK (tz IN ('2020-01-01 00:00:00', '2021-01-01T00:00:00+00')),
+  CONSTRAINT c5 CHECK (COALESCE(tz, '2020-01-01 00:00') > '2019-01-01'),
+  CONSTRAINT c6 CHECK (now() > '2000-01-01 00:00:00'),
+  CONSTRAINT c7 CHECK (age(tz, '2000-01-01 00:00:00') > '1 day'),
+  CONSTRAINT c8 CHECK (tstzrange(tz, '2040-01-01 00:00') <> 'empty'));
+CREATE INDEX dt_b ON dt (date_bin('15 minutes', ts, '2001-01-01 00:00:00'));
+CREATE INDEX dt_b2 ON dt (date_bin('15 minutes', tz, '2001-01-01 00:00:00+00'));
+CREATE TABLE ev (id int, at timestamptz NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE ev_2020 PARTITION OF ev FOR VALUES FROM ('2020-01-01 00:00:00') TO ('2021-01-01T00:00:00+00');
+CREATE DOMAIN recent AS timestamptz DEFAULT '2020-01-01 00:00' CHECK (VALUE > '2000-01-01 00:00:00');
+CREATE FUNCTION f(a timestamptz DEFAULT '2020-01-01 00:00', c date DEFAULT '2020-01-01')
+  RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE VIEW v AS SELECT id FROM dt WHERE tz > '2020-01-01 00:00:00' AND s <> '2020-01-01';
+ALTER TABLE dt ENABLE ROW LEVEL SECURITY;
+CREATE POLICY p1 ON dt USING (tz > '2020-01-01 00:00:00');
+CREATE POLICY p2 ON dt USING (EXISTS (SELECT 1 FROM ev WHERE ev.at > '2020-01-01 00:00'));
+ALTER POLICY p1 ON dt WITH CHECK (tz2 > '2020-01-01 00:00:00');
+CREATE TABLE g (id int, tz timestamptz,
+  gen boolean GENERATED ALWAYS AS (tz > '2020-01-01 00:00:00') STORED);
+CREATE FUNCTION body() RETURNS bigint LANGUAGE sql STABLE
+  RETURN (SELECT count(*) FROM dt WHERE tz > '2020-01-01 00:00:00');
+CREATE FUNCTION trf() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+CREATE TRIGGER trg BEFORE UPDATE ON g FOR EACH ROW
+  WHEN (NEW.tz > '2020-01-01 00:00:00') EXECUTE FUNCTION trf();
+""",
 ]
 
 
@@ -465,7 +525,8 @@ def test_hand_change_is_reported(pg: PgServer, tmp_path: Path, case: Case) -> No
 
 @pytest.mark.parametrize("migrations", CLEAN, ids=["views", "extensions", "update", "privileges",
                                                  "wild-forms", "owner", "view-options",
-                                                 "replica-identity", "column-privileges"])
+                                                 "replica-identity", "column-privileges",
+                                                 "datetime-constants"])
 def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> None:
     dbname = pg.create_database("missed_drift")
     try:

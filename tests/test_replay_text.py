@@ -114,6 +114,13 @@ TYPES = {"b": "boolean", "t": "time without time zone", "d": "date", "g": "inter
         ("g < '36 hours'", "g < '36:00:00'"),
         ("ts > '2020-01-01 10:00'", "ts > '2020-01-01 10:00:00'"),
         ("tz > '2020-01-01'", "tz > '2020-01-01'"),  # its output depends on the time zone
+        # an instant: compared as its UTC value, the time left out at midnight
+        ("tz < '2020-01-01 12:00:00+02'", "tz < '2020-01-01 10:00:00'"),
+        ("tz = '2020-01-01 00:00:00'", "tz = '2020-01-01'"),
+        ("ts = '2020-01-01T00:00'", "ts = '2020-01-01'"),
+        # a text column's ISO-looking constant is a string: as written
+        ("s = '2020-01-01 00:00:00'", "s = '2020-01-01 00:00:00'"),
+        ("s IN ('2020-01-01T00:00', '2021-01-01')", "s IN ('2020-01-01T00:00', '2021-01-01')"),
         ("s = 'f'", "s = 'f'"),
         ("b IS DISTINCT FROM 'yes'", "b IS DISTINCT FROM TRUE"),
         ("b = 'maybe'", "b = 'maybe'"),  # not a boolean: left as written

@@ -7,7 +7,13 @@ and leaves it just after. The grammar follows PostgreSQL's documentation
 
 from __future__ import annotations
 
-from schemadiff.sql.normalize import TypeRef, normalize_expression, quote_ident, type_ref
+from schemadiff.sql.normalize import (
+    TypeRef,
+    bound_value,
+    normalize_expression,
+    quote_ident,
+    type_ref,
+)
 from schemadiff.sql.ops import (
     ColumnDef,
     ConstraintDef,
@@ -132,7 +138,7 @@ def _bound_values(s: Stream) -> str:
     for a, b in s.comma_items():
         text = s.slice(a, b)
         word = text.strip().upper()
-        values.append(word if word in ("MINVALUE", "MAXVALUE") else normalize_expression(text))
+        values.append(word if word in ("MINVALUE", "MAXVALUE") else bound_value(text))
     return ", ".join(values)
 
 

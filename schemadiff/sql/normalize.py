@@ -830,6 +830,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             return exp.Literal.string(out) if out is not None else inner
         if isinstance(inner, exp.Literal) and inner.is_string and isinstance(to, exp.DataType):
             typed = _cast_constant(inner, _type_name(to))
+            if to.this in _DATETIME_CAST_TYPES:  # '2020-01-01'::timestamptz: an instant
+                typed = datetime_constant(typed)
             if typed is not inner:
                 return _rewrite(typed)
         if isinstance(inner, _STRIP_CAST_OPERANDS) or (
@@ -858,7 +860,10 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             canonical = canonical_interval(stride.this)
             stride = exp.Literal.string(canonical) if canonical is not None else stride
         if isinstance(origin, exp.Var) and origin.name[:1].isdigit():  # a name never is
-            origin = _rewrite(exp.Literal.string(origin.name))
+            # the origin is a timestamp or a timestamptz, as the source is
+            origin = datetime_constant(exp.Literal.string(origin.name))
+        elif isinstance(origin, exp.Literal) and origin.is_string:
+            origin = datetime_constant(origin)
         elif isinstance(origin, exp.Var):
             origin = exp.column(origin.name)
         args = [a for a in (stride, node.expression, origin) if a is not None]
@@ -886,9 +891,6 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return node
     if isinstance(node, exp.Literal) and node.is_string and _NUMERIC.match(node.this.strip()):
         return exp.Literal.number(canonical_number(node.this) or node.this.strip())
-    if isinstance(node, exp.Literal) and node.is_string and _ISO_DATETIME.match(node.this):
-        canonical = _canonical_datetime_literal(node.this)
-        return exp.Literal.string(canonical) if canonical is not None else node
     if isinstance(node, exp.Neg) and _is_number(node.this):
         text = node.this.this
         return exp.Literal.number(text[1:] if text.startswith("-") else "-" + text)
@@ -986,6 +988,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             )
         if name in _JSONPATH_FUNCTIONS and len(args) > 1:
             args = [args[0], _jsonpath_constant(args[1]), *args[2:]]
+        if name in ("tstzrange", "tsrange", "daterange"):  # the bounds are their subtype's
+            args = [datetime_constant(a) if i < 2 else a for i, a in enumerate(args)]
         if name in ("any", "some") and len(args) == 1:
             return exp.Any(this=args[0])
         if name == "all" and len(args) == 1:
@@ -997,6 +1001,37 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
 _ISO_DATETIME = re.compile(
     r"\s*\d{4}-\d\d-\d\d(?:[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?)?\s*(?:[+-]\d\d(?::?\d\d)?|Z)?\s*\Z"
 )
+
+
+# the casts whose string constant is a date, a timestamp or an instant: compared in one form
+_DATETIME_CAST_TYPES = frozenset({exp.DataType.Type.DATE, exp.DataType.Type.TIMESTAMP,
+                                  exp.DataType.Type.TIMESTAMPTZ})
+
+
+def datetime_constant(literal: exp.Expression) -> exp.Expression:
+    """A string constant known to be of a date or time type (by a cast, the column or the
+    operand it is compared with, the parameter it is passed to) in the one ISO form of
+    :func:`_canonical_datetime_literal`; any other expression as it is. A constant of another
+    type (text) is never given that form: ``'2020-01-01'`` and ``'2020-01-01 00:00:00'`` are
+    different strings."""
+    if not (isinstance(literal, exp.Literal) and literal.is_string
+            and _ISO_DATETIME.match(literal.this)):
+        return literal
+    canonical = _canonical_datetime_literal(literal.this)
+    return exp.Literal.string(canonical) if canonical is not None else literal
+
+
+def bound_value(text: str) -> str:
+    """A partition bound's value in canonical form. ``pg_get_expr`` prints a bound's constants
+    without their key's type, which the catalog's row does not give: an ISO date/time constant
+    is compared in :func:`datetime_constant`'s form whatever the key (a text key's
+    ``'2020-01-01'`` and ``'2020-01-01 00:00:00'`` compare equal: a documented blind spot)."""
+    out = normalize_expression(text)
+    m = _STRING_LITERAL.match(out)
+    if m is None or not _ISO_DATETIME.match(m.group(1)):
+        return out
+    canonical = _canonical_datetime_literal(m.group(1))
+    return quote_literal(canonical) if canonical is not None else out
 
 
 _SHORT_FRACTION = re.compile(r"(\.[0-9]{1,5})(?![0-9])")
@@ -1946,6 +1981,8 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
 _TYPED_CONSTANT_TYPES = ("boolean", "date", "time without time zone",
                          "timestamp without time zone", "interval", "int4range", "int8range",
                          "daterange", "numrange", "tsrange", "tstzrange", "tsquery")
+# the types whose ISO constants are compared in :func:`datetime_constant`'s form
+_DATETIME_TYPES = ("date", "timestamp without time zone", "timestamp with time zone")
 # binary operators whose unknown-typed operand PostgreSQL takes as the other operand's type
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ,
                 exp.NullSafeNEQ, exp.ArrayOverlaps, exp.ArrayContainsAll, exp.ArrayContainedBy)
@@ -1980,9 +2017,13 @@ def type_compared_constants(tree: exp.Expression, column_type: Callable[[exp.Col
                                       and _prints_otherwise(literal.this, owner))
             continue
         found = _constant_type(owner, found)
-        if found is None or found not in _TYPED_CONSTANT_TYPES:
+        if found in _DATETIME_TYPES:  # a date, a timestamp or an instant: one ISO form
+            new = datetime_constant(_typed_constant(literal, found)
+                                    if found in _TYPED_CONSTANT_TYPES else literal)
+        elif found is None or found not in _TYPED_CONSTANT_TYPES:
             continue
-        new = _typed_constant(literal, found)
+        else:
+            new = _typed_constant(literal, found)
         if new is not literal:
             if index is not None:
                 value[index] = new
@@ -2157,8 +2198,14 @@ def _compared_constants(tree: exp.Expression
             out.append((column, owner, arg, None))
 
     for node in tree.find_all(exp.In, exp.Between, exp.Add, exp.Sub, exp.MatchAgainst,
-                              *_SAME_TYPE_CALLS, *_COMPARISONS):
-        if isinstance(node, exp.MatchAgainst):  # v @@ 'a & b' (sqlglot: the constant first)
+                              exp.Anonymous, *_SAME_TYPE_CALLS, *_COMPARISONS):
+        if isinstance(node, exp.Anonymous):  # age(ts, '2020-01-01'): both of one type
+            args = node.expressions
+            if str(node.this).lower() == "age" and len(args) == 2:
+                out.extend((args[1 - i], node, "expressions", i) for i in (0, 1)
+                           if isinstance(args[i], exp.Literal)
+                           and not isinstance(args[1 - i], exp.Literal))
+        elif isinstance(node, exp.MatchAgainst):  # v @@ 'a & b' (sqlglot: the constant first)
             if len(node.expressions) == 1:
                 add(node.expressions[0], node, "this")
         elif isinstance(node, exp.Add):

@@ -136,8 +136,11 @@ def domains(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
         checks = tuple(sorted(
             (name, _check_expression(d)) for name, d in zip(r["check_names"], r["check_defs"])
         ))
-        default = normalize_expression(r["default"]) if r["default"] is not None else None
-        yield Domain(r["schema"], r["name"], _type_text(r["type"]), r["not_null"], default,
+        type_text = _type_text(r["type"])
+        # as the replay stores a domain's default: its constant as the type prints it
+        default = (canonical_default(normalize_expression(r["default"]), type_text)
+                   if r["default"] is not None else None)
+        yield Domain(r["schema"], r["name"], type_text, r["not_null"], default,
                      _collation(r["collation_schema"], r["collation"]), checks,
                      comment=r["comment"])
 

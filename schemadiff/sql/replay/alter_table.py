@@ -21,7 +21,7 @@ from schemadiff.sql.normalize import (
     referenced_columns,
 )
 from schemadiff.sql.replay.core import ReplayConflict, ReplayState
-from schemadiff.sql.replay.text import bound_check, bound_implied, fold_self_cast
+from schemadiff.sql.replay.text import bound_check, bound_implied, fold_self_cast, typed_constants
 
 
 class AlterTableReplay(ReplayState):
@@ -375,7 +375,9 @@ class AlterTableReplay(ReplayState):
             self._put(replace(col, identity=a.value))  # type: ignore[arg-type]
         elif a.what == "generated":
             # SET EXPRESSION keeps the column STORED or VIRTUAL; DROP EXPRESSION: neither
-            self._put(replace(col, generated=a.value,  # type: ignore[arg-type]
+            generated = a.value and typed_constants(  # type: ignore[arg-type]
+                a.value, dict(self._relation_columns(schema, table) or ()))  # type: ignore[attr-defined]
+            self._put(replace(col, generated=generated,
                               virtual=col.virtual and a.value is not None))
 
     def _keep_bound(self, parent: Table, part: Table) -> None:
