@@ -152,11 +152,17 @@ class Schema(SchemaObject):
 class Extension(SchemaObject):
     """An extension. ``version`` is compared where the migrations name one (``VERSION``,
     ``UPDATE TO``); None (installed at its control file's default, or read from a dump, which
-    never prints it) is not compared."""
+    never prints it) is not compared. ``comment`` None is, from the migrations, its control
+    file's, which ``CREATE EXTENSION`` sets and no migration text shows (from a schema source,
+    none); ``""`` none (``COMMENT ON EXTENSION x IS NULL``; on the live catalog, where the
+    control file gives one). ``control_comment`` is the control file's comment where the source
+    knows it (the live catalog; ``""``: none), None where it does not (a dump, which prints the
+    comment whoever set it: then a comment against the control file's is not compared)."""
 
     name: str
     schema: str  # the schema its objects live in (``WITH SCHEMA``)
     version: str | None = None
+    control_comment: str | None = field(default=None, compare=False, kw_only=True)
     KIND = "extension"
     UNDECIDED_WHEN_NONE = ("version",)
 

@@ -242,6 +242,20 @@ CASES += [
          ("table", "public.orders", "changed", "replica_identity")),
     ),
     Case(
+        # the control file's comment, which CREATE EXTENSION sets, is not compared; a comment
+        # the migrations set, or one set by hand over the control file's (live), is
+        "extension comments changed by hand",
+        "CREATE EXTENSION ltree;\nCREATE EXTENSION hstore;\nCREATE EXTENSION citext;\n"
+        "COMMENT ON EXTENSION hstore IS 'key/value pairs';\n",
+        "COMMENT ON EXTENSION ltree IS 'paths'; COMMENT ON EXTENSION hstore IS 'pairs';"
+        " COMMENT ON EXTENSION citext IS NULL;",
+        (("extension", "ltree", "changed", "comment"),
+         ("extension", "hstore", "changed", "comment"),
+         ("extension", "citext", "changed", "comment")),
+        # a dump cannot tell the control file's comment from another
+        dump=(("extension", "hstore", "changed", "comment"),),
+    ),
+    Case(
         # an ISO-looking constant is a date only where its type is one: on text, its spelling
         "ISO-looking text constants respelled by hand",
         "CREATE TABLE tx (s text, v varchar(30), ts timestamptz,\n"
@@ -287,7 +301,9 @@ ALTER TABLE users RENAME COLUMN score TO points;
 CREATE VIEW v6 AS SELECT name FROM users;
 ALTER TABLE users RENAME TO people;
 """,
-    "CREATE EXTENSION ltree;\nCREATE EXTENSION pg_trgm VERSION '1.5';\n",
+    "CREATE EXTENSION ltree;\nCREATE EXTENSION pg_trgm VERSION '1.5';\n"
+    "CREATE EXTENSION hstore;\nCOMMENT ON EXTENSION hstore IS 'pairs';\n"
+    "CREATE EXTENSION citext;\nCOMMENT ON EXTENSION citext IS NULL;\n",
     "CREATE EXTENSION ltree VERSION '1.1';\nALTER EXTENSION ltree UPDATE;\n",
     USERS + """
 CREATE SCHEMA app;

@@ -307,8 +307,11 @@ def policy_expression(canonical: str | None, text: str | None) -> str | None:
 
 
 def comment_on(obj: SchemaObject) -> str | None:
-    if obj.comment is None or isinstance(obj, Extension):
+    if obj.comment is None:
         return None
+    if isinstance(obj, Extension):  # "": none (None: its control file's, set by CREATE)
+        text = quote_literal(obj.comment) if obj.comment else "NULL"
+        return f"COMMENT ON EXTENSION {quote_ident(obj.name)} IS {text};"
     kind = {"composite": "TYPE", "enum": "TYPE", "view": "VIEW"}.get(obj.KIND, obj.KIND.upper())
     key = obj.key
     if isinstance(obj, Column):

@@ -123,7 +123,11 @@ def schemas(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
 
 def extensions(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
     for r in rows:
-        yield Extension(r["name"], r["schema"], r["version"])
+        comment, default = r["comment"], r["default_comment"] or ""
+        if comment is None and default:
+            comment = ""  # none, where CREATE EXTENSION set one: removed (a dump has no line)
+        yield Extension(r["name"], r["schema"], r["version"], comment=comment,
+                        control_comment=default)
 
 
 def enums(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
