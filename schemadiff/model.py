@@ -192,6 +192,8 @@ class Domain(SchemaObject):
     default: str | None = None
     collation: str | None = None
     checks: tuple[tuple[str, str], ...] = ()  # (constraint name, normalized expression), sorted
+    #: the checks added ``NOT VALID`` and not validated since, by name, sorted
+    not_valid: tuple[str, ...] = ()
     KIND = "domain"
 
 
@@ -284,6 +286,9 @@ class Constraint(TableLevel):
     #: PostgreSQL 18 temporal keys: the last key column is ``WITHOUT OVERLAPS`` (primary key,
     #: unique) or ``PERIOD`` (foreign key, on both sides)
     period: bool = False
+    #: PostgreSQL 15: ``ON DELETE SET NULL (a)`` / ``SET DEFAULT (a)``: the columns it sets
+    #: (empty: all of the key's)
+    on_delete_columns: tuple[str, ...] = ()
     KIND = "constraint"
 
 
@@ -376,6 +381,8 @@ class Trigger(TableLevel):
     deferrable: bool = False
     initially_deferred: bool = False
     enabled: str = "O"  # pg_trigger.tgenabled: O, D, R, A
+    #: transition tables, sorted: ("NEW TABLE AS newrows", "OLD TABLE AS oldrows")
+    referencing: tuple[str, ...] = ()
     KIND = "trigger"
 
 

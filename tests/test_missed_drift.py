@@ -242,6 +242,30 @@ CASES += [
          ("table", "public.orders", "changed", "replica_identity")),
     ),
     Case(
+        # which columns ON DELETE SET NULL (a) sets (PostgreSQL 15), a trigger's transition
+        # tables, a domain CHECK validated or not: each changes what the schema does
+        "referential action columns, transition tables, domain check validity by hand",
+        "CREATE TABLE t (id int PRIMARY KEY, k int, UNIQUE (id, k));\n"
+        "CREATE TABLE r (id int, t_id int, t_k int,\n"
+        "    CONSTRAINT r_fk FOREIGN KEY (t_id, t_k) REFERENCES t (id, k) ON DELETE SET NULL (t_k));\n"
+        "CREATE FUNCTION trf() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$;\n"
+        "CREATE TRIGGER t_tr AFTER UPDATE ON t REFERENCING OLD TABLE AS o NEW TABLE AS n\n"
+        "    FOR EACH STATEMENT EXECUTE FUNCTION trf();\n"
+        "CREATE DOMAIN dnv AS text;\n"
+        "ALTER DOMAIN dnv ADD CONSTRAINT dnv_len CHECK (length(VALUE) < 10) NOT VALID;\n"
+        "ALTER DOMAIN dnv ADD CONSTRAINT dnv_a CHECK (VALUE <> 'a') NOT VALID;\n"
+        "ALTER DOMAIN dnv VALIDATE CONSTRAINT dnv_a;\n"
+        "ALTER DOMAIN dnv RENAME CONSTRAINT dnv_len TO dnv_length;\n",
+        "ALTER TABLE r DROP CONSTRAINT r_fk, ADD CONSTRAINT r_fk FOREIGN KEY (t_id, t_k)"
+        " REFERENCES t (id, k) ON DELETE SET NULL;"
+        " DROP TRIGGER t_tr ON t; CREATE TRIGGER t_tr AFTER UPDATE ON t"
+        " REFERENCING OLD TABLE AS o NEW TABLE AS n2 FOR EACH STATEMENT EXECUTE FUNCTION trf();"
+        " ALTER DOMAIN dnv VALIDATE CONSTRAINT dnv_length;",
+        (("constraint", "public.r.r_fk", "changed", "on_delete_columns"),
+         ("trigger", "public.t.t_tr", "changed", "referencing"),
+         ("domain", "public.dnv", "changed", "not_valid")),
+    ),
+    Case(
         # the control file's comment, which CREATE EXTENSION sets, is not compared; a comment
         # the migrations set, or one set by hand over the control file's (live), is
         "extension comments changed by hand",

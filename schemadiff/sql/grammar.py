@@ -286,11 +286,15 @@ def _index_parameters(s: Stream, c: dict[str, object]) -> None:
             return
 
 
-def _referential_action(s: Stream) -> str:
+def _referential_action(s: Stream, c: dict[str, object] | None = None) -> str:
+    """An ``ON UPDATE`` / ``ON DELETE`` action; an ``ON DELETE SET NULL (a, b)``'s columns
+    (PostgreSQL 15) go to ``c["on_delete_columns"]``."""
     for action in _ACTIONS:
         if s.accept(*action.split()):
             if action.startswith("SET") and s.at_punct("("):
-                s.paren_span()  # SET NULL (col, ...) (PostgreSQL 15)
+                columns = ident_list_in_parens(s)
+                if c is not None:
+                    c["on_delete_columns"] = columns
             return action
     raise SyntaxProblem("expected a referential action")
 
@@ -304,7 +308,7 @@ def references(s: Stream, c: dict[str, object]) -> None:
         if s.accept("MATCH"):
             c["match"] = s.next().text.upper()
         elif s.accept("ON", "DELETE"):
-            c["on_delete"] = _referential_action(s)
+            c["on_delete"] = _referential_action(s, c)
         elif s.accept("ON", "UPDATE"):
             c["on_update"] = _referential_action(s)
         else:

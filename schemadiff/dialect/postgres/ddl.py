@@ -127,6 +127,8 @@ def _constraint(c: Constraint) -> str:
             body += f" ON UPDATE {c.on_update}"
         if c.on_delete != "NO ACTION":
             body += f" ON DELETE {c.on_delete}"
+            if c.on_delete_columns:
+                body += f" ({', '.join(quote_ident(n) for n in c.on_delete_columns)})"
     elif c.type == "check":
         body = f"CHECK ({executable(c.expression or '')})" + (
             " NO INHERIT" if c.no_inherit else "")
@@ -212,7 +214,10 @@ def create_domain(obj: Domain, catalog: Catalog) -> str | None:
     out += f" DEFAULT {obj.default}" if obj.default else ""
     out += " NOT NULL" if obj.not_null else ""
     out += "".join(f" CONSTRAINT {quote_ident(n)} CHECK ({executable(e)})"
-                   for n, e in obj.checks)
+                   for n, e in obj.checks if n not in obj.not_valid)
+    out += "".join(f";\nALTER DOMAIN {_q(obj.schema, obj.name)} ADD CONSTRAINT {quote_ident(n)}"
+                   f" CHECK ({executable(e)}) NOT VALID" for n, e in obj.checks
+                   if n in obj.not_valid)
     return out + ";"
 
 def create_composite(obj: CompositeType, catalog: Catalog) -> str | None:
@@ -272,7 +277,9 @@ def create_function(obj: Function, catalog: Catalog) -> str | None:
 def create_trigger(obj: Trigger, catalog: Catalog) -> str | None:
     events = " OR ".join(obj.events)
     out = (f"CREATE {'CONSTRAINT ' if obj.constraint else ''}TRIGGER {quote_ident(obj.name)} "
-           f"{obj.timing} {events} ON {_q(obj.schema, obj.table)} FOR EACH {obj.level}")
+           f"{obj.timing} {events} ON {_q(obj.schema, obj.table)}")
+    out += f" REFERENCING {' '.join(obj.referencing)}" if obj.referencing else ""
+    out += f" FOR EACH {obj.level}"
     out += f" WHEN ({executable(obj.when)})" if obj.when else ""
     args = ", ".join(quote_literal(a) for a in obj.arguments)
     return out + f" EXECUTE FUNCTION {obj.function}({args});"

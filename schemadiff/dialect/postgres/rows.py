@@ -144,8 +144,10 @@ def domains(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
         # as the replay stores a domain's default: its constant as the type prints it
         default = (canonical_default(normalize_expression(r["default"]), type_text)
                    if r["default"] is not None else None)
+        not_valid = tuple(sorted(name for name, d in zip(r["check_names"], r["check_defs"])
+                                 if d.rstrip().endswith("NOT VALID")))
         yield Domain(r["schema"], r["name"], type_text, r["not_null"], default,
-                     _collation(r["collation_schema"], r["collation"]), checks,
+                     _collation(r["collation_schema"], r["collation"]), checks, not_valid,
                      comment=r["comment"])
 
 
@@ -279,6 +281,7 @@ def constraints(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
             tuple(r["include"]), r["nulls_not_distinct"], r["deferrable"],
             r["initially_deferred"], r["validated"], kind == "check" and r["no_inherit"],
             r["index_comment"], enforced=r["enforced"], period=r["period"], comment=r["comment"],
+            on_delete_columns=tuple(r["on_delete_columns"]),
         )
 
 
@@ -393,7 +396,7 @@ def triggers(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
         yield Trigger(r["schema"], r["table"], r["name"], op.timing, op.events, op.level,
                       f"{r['function_schema']}.{r['function_name']}", op.arguments, op.when,
                       op.constraint, op.deferrable, op.initially_deferred, r["enabled"],
-                      comment=r["comment"])
+                      op.referencing, comment=r["comment"])
 
 
 def policies(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:

@@ -422,6 +422,6 @@ HANDLERS: dict[type, Callable[[Any, Any], None]] = {
 def _same_foreign_key(a: Constraint, b: Constraint) -> bool:
     """Whether two foreign keys are what PostgreSQL takes as one when attaching a partition
     (columns, referenced table and columns, actions, match type, deferral)."""
-    fields = ("columns", "ref_table", "ref_columns", "on_update", "on_delete", "match",
-              "deferrable", "initially_deferred")
+    fields = ("columns", "ref_table", "ref_columns", "on_update", "on_delete",
+              "on_delete_columns", "match", "deferrable", "initially_deferred")
     return all(getattr(a, f) == getattr(b, f) for f in fields)

@@ -417,7 +417,7 @@ class TableReplay(ReplayState):
             c.on_update, c.on_delete, c.match, c.include, c.nulls_not_distinct, c.deferrable,
             # NOT ENFORCED: PostgreSQL 18 records the constraint as not validated either
             c.initially_deferred, not (c.not_valid or c.not_enforced), c.no_inherit,
-            enforced=not c.not_enforced, period=c.period,
+            enforced=not c.not_enforced, period=c.period, on_delete_columns=c.on_delete_columns,
         ))
 
     def _primary_key_columns(self, ref_table: str) -> tuple[str, ...]:

@@ -48,7 +48,7 @@ class TriggerReplay(ReplayState):
             ((table.schema, table.name, "new"), (table.schema, table.name, "old")))
         trig = Trigger(table.schema, table.name, op.name, op.timing, op.events, op.level,
                        f"{fschema}.{op.function.name}", op.arguments, when, op.constraint,
-                       op.deferrable, op.initially_deferred)
+                       op.deferrable, op.initially_deferred, referencing=op.referencing)
         existing = self.catalog.objects.get(trig.key)
         if existing is not None:
             if not op.or_replace:
