@@ -280,6 +280,22 @@ CASES += [
         dump=(("extension", "hstore", "changed", "comment"),),
     ),
     Case(
+        # a number-looking constant is a number only where its type is one: on text, '010'
+        # is not '10', nor '1e3' '1000'
+        "number-looking text constants respelled by hand",
+        "CREATE TABLE nx (s text DEFAULT '010', j jsonb,\n"
+        "    CONSTRAINT k1 CHECK (s <> '010'), CONSTRAINT k3 CHECK (j ->> 'a' <> '1e3'));\n"
+        "CREATE INDEX nx_p ON nx (s) WHERE s <> '00';\n",
+        "ALTER TABLE nx ALTER COLUMN s SET DEFAULT '10',"
+        " DROP CONSTRAINT k1, ADD CONSTRAINT k1 CHECK (s <> '10'),"
+        " DROP CONSTRAINT k3, ADD CONSTRAINT k3 CHECK (j ->> 'a' <> '1000');"
+        " DROP INDEX nx_p; CREATE INDEX nx_p ON nx (s) WHERE s <> '0';",
+        (("column", "public.nx.s", "changed", "default"),
+         ("constraint", "public.nx.k1", "changed", "expression"),
+         ("constraint", "public.nx.k3", "changed", "expression"),
+         ("index", "public.nx_p", "changed", "predicate")),
+    ),
+    Case(
         # an ISO-looking constant is a date only where its type is one: on text, its spelling
         "ISO-looking text constants respelled by hand",
         "CREATE TABLE tx (s text, v varchar(30), ts timestamptz,\n"
@@ -520,6 +536,25 @@ CREATE FUNCTION trf() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; EN
 CREATE TRIGGER trg BEFORE UPDATE ON g FOR EACH ROW
   WHEN (NEW.tz > '2020-01-01 00:00:00') EXECUTE FUNCTION trf();
 """,
+    # numbers written as strings where only their type (a column's, in arithmetic too) says so
+    """CREATE TABLE nn (id int, n int DEFAULT '10', m numeric(10,2) DEFAULT '1.50',
+  f float8 DEFAULT '1e3', b bigint DEFAULT '-5', g interval, s text DEFAULT '010',
+  CONSTRAINT k1 CHECK (n > '0'), CONSTRAINT k2 CHECK (m BETWEEN '0' AND '1e6'),
+  CONSTRAINT k3 CHECK (n IN ('1', '02', '3')), CONSTRAINT k4 CHECK (n * '2' < '1000'),
+  CONSTRAINT k5 CHECK (m + '1' > '0.5'), CONSTRAINT k6 CHECK (g * '2' < '2 days'),
+  CONSTRAINT k7 CHECK (COALESCE(n, '0') >= '0'), CONSTRAINT k8 CHECK (n - 1 > '-5'),
+  CONSTRAINT k9 CHECK (length(s) < '100'), CONSTRAINT k10 CHECK (n % '2' = '0'));
+CREATE INDEX nn_p ON nn (id) WHERE n > '5';
+CREATE DOMAIN dn AS int DEFAULT '5' CHECK (VALUE > '0');
+CREATE FUNCTION fn(a int DEFAULT '3', b numeric DEFAULT '1e2', c text DEFAULT '007')
+  RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE VIEW nv AS SELECT id FROM nn WHERE n > '5' AND s <> '010';
+ALTER TABLE nn ENABLE ROW LEVEL SECURITY;
+CREATE POLICY np ON nn USING (n > '1');
+CREATE TABLE ng (n int, d int GENERATED ALWAYS AS (n * '2') STORED);
+CREATE TABLE np2 (k int NOT NULL) PARTITION BY RANGE (k);
+CREATE TABLE np2_a PARTITION OF np2 FOR VALUES FROM ('1') TO ('010');
+""",
 ]
 
 
@@ -566,7 +601,7 @@ def test_hand_change_is_reported(pg: PgServer, tmp_path: Path, case: Case) -> No
 @pytest.mark.parametrize("migrations", CLEAN, ids=["views", "extensions", "update", "privileges",
                                                  "wild-forms", "owner", "view-options",
                                                  "replica-identity", "column-privileges",
-                                                 "datetime-constants"])
+                                                 "datetime-constants", "number-constants"])
 def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> None:
     dbname = pg.create_database("missed_drift")
     try:

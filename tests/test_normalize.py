@@ -98,6 +98,8 @@ EQUAL: list[tuple[str, str, str]] = [
     # a constant known to be an instant (here by its cast; by its column in typed_constants)
     ("timestamptz-offset", "ts < '2020-01-01 12:00:00+02'::timestamptz",
      "(ts < '2020-01-01 10:00:00+00'::timestamp with time zone)"),
+    ("integer-cast-string", "n > '010'::integer AND m < '1e3'::numeric",
+     "((n > 10) AND (m < (1000)::numeric))"),
     ("timestamp-midnight", "ts = timestamp '2020-01-01'",
      "(ts = '2020-01-01 00:00:00'::timestamp without time zone)"),
     ("regex", "x ~* '^a'", "((x)::text ~* '^a'::text)"),
@@ -241,6 +243,10 @@ DIFFERENT: list[tuple[str, str, str]] = [
     ("varchar-cast-iso-constant", "'2020-01-01T10:00:00'::varchar",
      "'2020-01-01 10:00:00'::varchar"),
     ("text-iso-constant-in", "s IN ('2020-01-01', 'x')", "s IN ('2020-01-01 00:00', 'x')"),
+    # a number-looking text constant too: '010' is not '10'
+    ("text-numeric-constant", "s <> '010'", "s <> '10'"),
+    ("text-cast-numeric-constant", "'1e3'::text", "'1000'::text"),
+    ("varchar-cast-numeric-constant", "s = '00'::varchar", "s = '0'::varchar"),
     ("case-else", "CASE WHEN x THEN 1 END", "CASE WHEN x THEN 1 ELSE 0 END"),
     ("like-escape-negated", "s LIKE 'a' ESCAPE '!'", "s NOT LIKE 'a' ESCAPE '!'"),
     ("constant", "a > 0", "a > 1"),
