@@ -235,6 +235,10 @@ class Table(SchemaObject):
     #: what logical replication sends of an old row: "default" (the primary key), "full",
     #: "nothing", or "index <name>" (REPLICA IDENTITY USING INDEX)
     replica_identity: str = "default"
+    #: an INHERITS child's own default of a column it inherits only, where it is not its
+    #: parent's (``ALTER TABLE ONLY parent / child ALTER COLUMN c SET DEFAULT``): (column,
+    #: canonical default or None for none), sorted by column
+    inherited_defaults: tuple[tuple[str, str | None], ...] = ()
     KIND = "table"
 
 

@@ -280,6 +280,23 @@ CASES += [
         dump=(("extension", "hstore", "changed", "comment"),),
     ),
     Case(
+        # an INHERITS child's own default of a column it inherits only: set on the child with
+        # or without ONLY (its inheritors follow without), or left behind by ONLY on the parent
+        "inherited column defaults changed by hand",
+        "CREATE TABLE parent (id int, pv text DEFAULT 'p', q int, z int DEFAULT 9);\n"
+        "CREATE TABLE child (extra int) INHERITS (parent);\n"
+        "CREATE TABLE grand () INHERITS (child);\n"
+        "CREATE TABLE p2 (a int DEFAULT 1);\nCREATE TABLE c2 () INHERITS (p2);\n",
+        "ALTER TABLE ONLY child ALTER COLUMN pv SET DEFAULT 'c';"
+        " ALTER TABLE child ALTER COLUMN q SET DEFAULT 5;"
+        " ALTER TABLE ONLY parent ALTER COLUMN z SET DEFAULT 10;"
+        " ALTER TABLE c2 ALTER COLUMN a DROP DEFAULT;",
+        (("table", "public.child", "changed", "inherited_defaults"),
+         ("table", "public.grand", "changed", "inherited_defaults"),
+         ("column", "public.parent.z", "changed", "default"),
+         ("table", "public.c2", "changed", "inherited_defaults")),
+    ),
+    Case(
         # a number-looking constant is a number only where its type is one: on text, '010'
         # is not '10', nor '1e3' '1000'
         "number-looking text constants respelled by hand",
@@ -555,6 +572,30 @@ CREATE TABLE ng (n int, d int GENERATED ALWAYS AS (n * '2') STORED);
 CREATE TABLE np2 (k int NOT NULL) PARTITION BY RANGE (k);
 CREATE TABLE np2_a PARTITION OF np2 FOR VALUES FROM ('1') TO ('010');
 """,
+    # an INHERITS child's own defaults of the columns it inherits only, through ONLY or not on
+    # the parent and the child, renames, NO INHERIT, ONLY DROP COLUMN, serial and merged ones
+    """CREATE TABLE parent (id serial, pv text DEFAULT 'p', q int, r int DEFAULT 1, z int DEFAULT 9);
+CREATE TABLE child (extra int) INHERITS (parent);
+CREATE TABLE grand () INHERITS (child);
+ALTER TABLE ONLY parent ALTER COLUMN pv SET DEFAULT 'p2';
+ALTER TABLE ONLY child ALTER COLUMN q SET DEFAULT 5;
+ALTER TABLE parent ALTER COLUMN r SET DEFAULT 2;
+ALTER TABLE grand ALTER COLUMN r DROP DEFAULT;
+ALTER TABLE parent RENAME COLUMN q TO qq;
+CREATE TABLE p2 (a int DEFAULT 1, b int DEFAULT 2);
+CREATE TABLE c2 () INHERITS (p2);
+ALTER TABLE ONLY p2 ALTER COLUMN a SET DEFAULT 10;
+ALTER TABLE c2 NO INHERIT p2;
+CREATE TABLE p3 (a int DEFAULT 1, b int);
+CREATE TABLE c3 () INHERITS (p3);
+ALTER TABLE ONLY p3 ALTER COLUMN a SET DEFAULT 3;
+ALTER TABLE ONLY p3 DROP COLUMN a;
+ALTER TABLE ONLY p3 ALTER COLUMN b SET DEFAULT 4;
+ALTER TABLE ONLY p3 ALTER COLUMN b DROP DEFAULT;
+CREATE TABLE p4 (a int DEFAULT 1);
+CREATE TABLE c4 (a int DEFAULT 7) INHERITS (p4);
+ALTER TABLE ONLY p4 ALTER COLUMN a SET DEFAULT 2;
+""",
 ]
 
 
@@ -601,7 +642,8 @@ def test_hand_change_is_reported(pg: PgServer, tmp_path: Path, case: Case) -> No
 @pytest.mark.parametrize("migrations", CLEAN, ids=["views", "extensions", "update", "privileges",
                                                  "wild-forms", "owner", "view-options",
                                                  "replica-identity", "column-privileges",
-                                                 "datetime-constants", "number-constants"])
+                                                 "datetime-constants", "number-constants",
+                                                 "inherited-defaults"])
 def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> None:
     dbname = pg.create_database("missed_drift")
     try:

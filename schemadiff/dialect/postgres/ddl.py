@@ -178,6 +178,10 @@ def _table(t: Table, catalog: Catalog) -> str:
         if c.not_null and not c.not_null_validated:  # PostgreSQL 18
             out += (f"\nALTER TABLE {_q(t.schema, t.name)} ADD NOT NULL {quote_ident(c.name)}"
                     + (" NO INHERIT" if c.not_null_no_inherit else "") + " NOT VALID;")
+    for name, default in t.inherited_defaults:  # an inherited column's own default
+        out += (f"\nALTER TABLE ONLY {_q(t.schema, t.name)} ALTER COLUMN {quote_ident(name)} "
+                + (f"SET DEFAULT {executable(default)};" if default is not None
+                   else "DROP DEFAULT;"))
     if t.rls_enabled:
         out += f"\nALTER TABLE {_q(t.schema, t.name)} ENABLE ROW LEVEL SECURITY;"
     if t.rls_forced:

@@ -190,6 +190,10 @@ def tables(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
             tuple(r["inherits"]), _type_text(r["of_type"]) if r["of_type"] else None,
             r["rls_enabled"], r["rls_forced"], comment=r["comment"],
             replica_identity=_replica_identity(r["replica_identity"], r["replica_index"]),
+            inherited_defaults=tuple(sorted(
+                (name, canonical_default(_column_default(default), _type_text(type_))
+                 if default is not None else None)
+                for name, default, type_ in r.get("inherited_defaults") or ())),
         )
 
 
