@@ -138,7 +138,12 @@ class InheritanceReplay(ReplayState):
         recurses), with ``ONLY`` each keeps the one it had."""
         for child in self._inheritors(schema, table):
             if Key("column", child.schema, child.name, column) in self.catalog:
-                continue  # its own column (merged): changed, or not, by the caller
+                # its own column (merged), changed (or not) by the caller: what inherits it
+                # from there follows it without ONLY
+                if not only:
+                    self._inherited_default_changed(child.schema, child.name, column, before,
+                                                    only)
+                continue
             own = dict(child.inherited_defaults)
             if only:  # the child's stays what it was: its own, else the parent's before
                 self._set_inherited_default(child, column, own.get(column, before))
