@@ -250,6 +250,8 @@ class Equivalence:
     ) -> bool:
         """Whether ``obj``'s ``attribute`` is the same with these two values (``obj``: either
         side's object, of the kind and type both share)."""
+        if attribute == "comment" and obj.KIND == "extension":
+            return self._same_extension_comment(obj, expected, actual)
         if isinstance(expected, str) and isinstance(actual, str):
             return self._same_text(obj, attribute, expected, actual)
         if obj.KIND == "policy" and attribute == "roles":
@@ -269,6 +271,16 @@ class Equivalence:
                 for e, a in zip(expected, actual)
             )
         return False
+
+    def _same_extension_comment(self, obj: SchemaObject, expected: Any, actual: Any) -> bool:
+        """An extension's comment: the control file's (None, what the migrations leave) is the
+        actual's control file's comment, or any where the source does not know it (a dump,
+        which prints whatever comment there is); none (``""``) is no ``COMMENT`` line."""
+        other = self._catalogs[-1].get(obj.key) if self._catalogs else None
+        control = getattr(other, "control_comment", "")
+        if expected is None:  # the control file's: any comment where it is not known
+            return control is None or actual == control
+        return expected == "" and actual is None  # none: no COMMENT line
 
     def _date_or_time(self, type_text: str, depth: int = 0) -> bool:
         """Whether the type is a date or time type, or a domain over one."""

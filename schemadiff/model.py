@@ -152,11 +152,17 @@ class Schema(SchemaObject):
 class Extension(SchemaObject):
     """An extension. ``version`` is compared where the migrations name one (``VERSION``,
     ``UPDATE TO``); None (installed at its control file's default, or read from a dump, which
-    never prints it) is not compared."""
+    never prints it) is not compared. ``comment`` None is, from the migrations, its control
+    file's, which ``CREATE EXTENSION`` sets and no migration text shows (from a schema source,
+    none); ``""`` none (``COMMENT ON EXTENSION x IS NULL``; on the live catalog, where the
+    control file gives one). ``control_comment`` is the control file's comment where the source
+    knows it (the live catalog; ``""``: none), None where it does not (a dump, which prints the
+    comment whoever set it: then a comment against the control file's is not compared)."""
 
     name: str
     schema: str  # the schema its objects live in (``WITH SCHEMA``)
     version: str | None = None
+    control_comment: str | None = field(default=None, compare=False, kw_only=True)
     KIND = "extension"
     UNDECIDED_WHEN_NONE = ("version",)
 
@@ -186,6 +192,8 @@ class Domain(SchemaObject):
     default: str | None = None
     collation: str | None = None
     checks: tuple[tuple[str, str], ...] = ()  # (constraint name, normalized expression), sorted
+    #: the checks added ``NOT VALID`` and not validated since, by name, sorted
+    not_valid: tuple[str, ...] = ()
     KIND = "domain"
 
 
@@ -227,6 +235,10 @@ class Table(SchemaObject):
     #: what logical replication sends of an old row: "default" (the primary key), "full",
     #: "nothing", or "index <name>" (REPLICA IDENTITY USING INDEX)
     replica_identity: str = "default"
+    #: an INHERITS child's own default of a column it inherits only, where it is not its
+    #: parent's (``ALTER TABLE ONLY parent / child ALTER COLUMN c SET DEFAULT``): (column,
+    #: canonical default or None for none), sorted by column
+    inherited_defaults: tuple[tuple[str, str | None], ...] = ()
     KIND = "table"
 
 
@@ -278,6 +290,9 @@ class Constraint(TableLevel):
     #: PostgreSQL 18 temporal keys: the last key column is ``WITHOUT OVERLAPS`` (primary key,
     #: unique) or ``PERIOD`` (foreign key, on both sides)
     period: bool = False
+    #: PostgreSQL 15: ``ON DELETE SET NULL (a)`` / ``SET DEFAULT (a)``: the columns it sets
+    #: (empty: all of the key's)
+    on_delete_columns: tuple[str, ...] = ()
     #: the index's column names (``pg_attribute`` of the index: the column, else
     #: FigureIndexColname of the key as written, made unique), which a copy for a partition
     #: or a ``LIKE`` is named after: they do not follow a column's rename. None: not known (a
@@ -380,6 +395,8 @@ class Trigger(TableLevel):
     deferrable: bool = False
     initially_deferred: bool = False
     enabled: str = "O"  # pg_trigger.tgenabled: O, D, R, A
+    #: transition tables, sorted: ("NEW TABLE AS newrows", "OLD TABLE AS oldrows")
+    referencing: tuple[str, ...] = ()
     KIND = "trigger"
 
 

@@ -248,6 +248,105 @@ CASES += [
         (("table", "public.users", "changed", "replica_identity"),
          ("table", "public.orders", "changed", "replica_identity")),
     ),
+    Case(
+        # which columns ON DELETE SET NULL (a) sets (PostgreSQL 15), a trigger's transition
+        # tables, a domain CHECK validated or not: each changes what the schema does
+        "referential action columns, transition tables, domain check validity by hand",
+        "CREATE TABLE t (id int PRIMARY KEY, k int, UNIQUE (id, k));\n"
+        "CREATE TABLE r (id int, t_id int, t_k int,\n"
+        "    CONSTRAINT r_fk FOREIGN KEY (t_id, t_k) REFERENCES t (id, k) ON DELETE SET NULL (t_k));\n"
+        "CREATE FUNCTION trf() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL; END$$;\n"
+        "CREATE TRIGGER t_tr AFTER UPDATE ON t REFERENCING OLD TABLE AS o NEW TABLE AS n\n"
+        "    FOR EACH STATEMENT EXECUTE FUNCTION trf();\n"
+        "CREATE DOMAIN dnv AS text;\n"
+        "ALTER DOMAIN dnv ADD CONSTRAINT dnv_len CHECK (length(VALUE) < 10) NOT VALID;\n"
+        "ALTER DOMAIN dnv ADD CONSTRAINT dnv_a CHECK (VALUE <> 'a') NOT VALID;\n"
+        "ALTER DOMAIN dnv VALIDATE CONSTRAINT dnv_a;\n"
+        "ALTER DOMAIN dnv RENAME CONSTRAINT dnv_len TO dnv_length;\n",
+        "ALTER TABLE r DROP CONSTRAINT r_fk, ADD CONSTRAINT r_fk FOREIGN KEY (t_id, t_k)"
+        " REFERENCES t (id, k) ON DELETE SET NULL;"
+        " DROP TRIGGER t_tr ON t; CREATE TRIGGER t_tr AFTER UPDATE ON t"
+        " REFERENCING OLD TABLE AS o NEW TABLE AS n2 FOR EACH STATEMENT EXECUTE FUNCTION trf();"
+        " ALTER DOMAIN dnv VALIDATE CONSTRAINT dnv_length;",
+        (("constraint", "public.r.r_fk", "changed", "on_delete_columns"),
+         ("trigger", "public.t.t_tr", "changed", "referencing"),
+         ("domain", "public.dnv", "changed", "not_valid")),
+    ),
+    Case(
+        # the control file's comment, which CREATE EXTENSION sets, is not compared; a comment
+        # the migrations set, or one set by hand over the control file's (live), is
+        "extension comments changed by hand",
+        "CREATE EXTENSION ltree;\nCREATE EXTENSION hstore;\nCREATE EXTENSION citext;\n"
+        "COMMENT ON EXTENSION hstore IS 'key/value pairs';\n",
+        "COMMENT ON EXTENSION ltree IS 'paths'; COMMENT ON EXTENSION hstore IS 'pairs';"
+        " COMMENT ON EXTENSION citext IS NULL;",
+        (("extension", "ltree", "changed", "comment"),
+         ("extension", "hstore", "changed", "comment"),
+         ("extension", "citext", "changed", "comment")),
+        # a dump cannot tell the control file's comment from another
+        dump=(("extension", "hstore", "changed", "comment"),),
+    ),
+    Case(
+        # an INHERITS child's own default of a column it inherits only: set on the child with
+        # or without ONLY (its inheritors follow without), or left behind by ONLY on the parent
+        "inherited column defaults changed by hand",
+        "CREATE TABLE parent (id int, pv text DEFAULT 'p', q int, z int DEFAULT 9);\n"
+        "CREATE TABLE child (extra int) INHERITS (parent);\n"
+        "CREATE TABLE grand () INHERITS (child);\n"
+        "CREATE TABLE p2 (a int DEFAULT 1);\nCREATE TABLE c2 () INHERITS (p2);\n",
+        "ALTER TABLE ONLY child ALTER COLUMN pv SET DEFAULT 'c';"
+        " ALTER TABLE child ALTER COLUMN q SET DEFAULT 5;"
+        " ALTER TABLE ONLY parent ALTER COLUMN z SET DEFAULT 10;"
+        " ALTER TABLE c2 ALTER COLUMN a DROP DEFAULT;",
+        (("table", "public.child", "changed", "inherited_defaults"),
+         ("table", "public.grand", "changed", "inherited_defaults"),
+         ("column", "public.parent.z", "changed", "default"),
+         ("table", "public.c2", "changed", "inherited_defaults")),
+    ),
+    Case(
+        # a number-looking constant is a number only where its type is one: on text, '010'
+        # is not '10', nor '1e3' '1000'
+        "number-looking text constants respelled by hand",
+        "CREATE TABLE nx (s text DEFAULT '010', j jsonb,\n"
+        "    CONSTRAINT k1 CHECK (s <> '010'), CONSTRAINT k3 CHECK (j ->> 'a' <> '1e3'));\n"
+        "CREATE INDEX nx_p ON nx (s) WHERE s <> '00';\n",
+        "ALTER TABLE nx ALTER COLUMN s SET DEFAULT '10',"
+        " DROP CONSTRAINT k1, ADD CONSTRAINT k1 CHECK (s <> '10'),"
+        " DROP CONSTRAINT k3, ADD CONSTRAINT k3 CHECK (j ->> 'a' <> '1000');"
+        " DROP INDEX nx_p; CREATE INDEX nx_p ON nx (s) WHERE s <> '0';",
+        (("column", "public.nx.s", "changed", "default"),
+         ("constraint", "public.nx.k1", "changed", "expression"),
+         ("constraint", "public.nx.k3", "changed", "expression"),
+         ("index", "public.nx_p", "changed", "predicate")),
+    ),
+    Case(
+        # an ISO-looking constant is a date only where its type is one: on text, its spelling
+        "ISO-looking text constants respelled by hand",
+        "CREATE TABLE tx (s text, v varchar(30), ts timestamptz,\n"
+        "    s2 text DEFAULT '2020-01-01'::text, v2 varchar(20) DEFAULT '2020-01-01 10:00:00',\n"
+        "    CONSTRAINT ck1 CHECK (s = '2020-01-01 00:00:00'),\n"
+        "    CONSTRAINT ck2 CHECK (v IN ('2020-01-01', '2021-01-01 00:00')));\n"
+        "CREATE INDEX tx_p ON tx (s) WHERE s <> '2020-01-01';\n"
+        "CREATE DOMAIN sday AS text CHECK (VALUE <> '2020-01-01 00:00:00');\n"
+        "ALTER TABLE tx ENABLE ROW LEVEL SECURITY;\n"
+        "CREATE POLICY p ON tx USING (s <> '2020-01-01 00:00:00');\n",
+        "ALTER TABLE tx DROP CONSTRAINT ck1, DROP CONSTRAINT ck2,"
+        " ADD CONSTRAINT ck1 CHECK (s = '2020-01-01'),"
+        " ADD CONSTRAINT ck2 CHECK (v IN ('2020-01-01 00:00:00', '2021-01-01 00:00')),"
+        " ALTER COLUMN s2 SET DEFAULT '2020-01-01 00:00:00'::text,"
+        " ALTER COLUMN v2 SET DEFAULT '2020-01-01T10:00:00';"
+        " DROP INDEX tx_p; CREATE INDEX tx_p ON tx (s) WHERE s <> '2020-01-01 00:00';"
+        " ALTER DOMAIN sday DROP CONSTRAINT sday_check;"
+        " ALTER DOMAIN sday ADD CONSTRAINT sday_check CHECK (VALUE <> '2020-01-01');"
+        " ALTER POLICY p ON tx USING (s <> '2020-01-01');",
+        (("constraint", "public.tx.ck1", "changed", "expression"),
+         ("constraint", "public.tx.ck2", "changed", "expression"),
+         ("column", "public.tx.s2", "changed", "default"),
+         ("column", "public.tx.v2", "changed", "default"),
+         ("index", "public.tx_p", "changed", "predicate"),
+         ("domain", "public.sday", "changed", "checks"),
+         ("policy", "public.tx.p", "changed", "using")),
+    ),
 ]
 
 CASES += [
@@ -315,7 +414,9 @@ ALTER TABLE users RENAME COLUMN score TO points;
 CREATE VIEW v6 AS SELECT name FROM users;
 ALTER TABLE users RENAME TO people;
 """,
-    "CREATE EXTENSION ltree;\nCREATE EXTENSION pg_trgm VERSION '1.5';\n",
+    "CREATE EXTENSION ltree;\nCREATE EXTENSION pg_trgm VERSION '1.5';\n"
+    "CREATE EXTENSION hstore;\nCOMMENT ON EXTENSION hstore IS 'pairs';\n"
+    "CREATE EXTENSION citext;\nCOMMENT ON EXTENSION citext IS NULL;\n",
     "CREATE EXTENSION ltree VERSION '1.1';\nALTER EXTENSION ltree UPDATE;\n",
     USERS + """
 CREATE SCHEMA app;
@@ -476,6 +577,86 @@ CREATE TABLE o (z int);
 GRANT SELECT (z) ON o TO md_writer;
 ALTER TABLE o OWNER TO md_writer;
 """,
+    # date/time constants spelled unlike the catalog prints them, where only their type (a
+    # column's, a parameter's, a cast's) says they are dates: no difference
+    """CREATE TABLE dt (id int, tz timestamptz DEFAULT '2020-01-01 00:00',
+  tz2 timestamptz DEFAULT '2020-01-01T10:00:00+02', ts timestamp DEFAULT '2020-01-01 00:00:00',
+  d date DEFAULT '2020-01-01', s text DEFAULT '2020-01-01 00:00',
+  CONSTRAINT c1 CHECK (tz > '2020-01-01 00:00:00'), CONSTRAINT c2 CHECK (tz2 < '2030-01-01T00:00:00Z'),
+  CONSTRAINT c3 CHECK (d BETWEEN '2000-01-01' AND '2100-01-01 00:00:00'),
+  CONSTRAINT c4 CHECK (tz IN ('2020-01-01 00:00:00', '2021-01-01T00:00:00+00')),
+  CONSTRAINT c5 CHECK (COALESCE(tz, '2020-01-01 00:00') > '2019-01-01'),
+  CONSTRAINT c6 CHECK (now() > '2000-01-01 00:00:00'),
+  CONSTRAINT c7 CHECK (age(tz, '2000-01-01 00:00:00') > '1 day'),
+  CONSTRAINT c8 CHECK (tstzrange(tz, '2040-01-01 00:00') <> 'empty'));
+CREATE INDEX dt_b ON dt (date_bin('15 minutes', ts, '2001-01-01 00:00:00'));
+CREATE INDEX dt_b2 ON dt (date_bin('15 minutes', tz, '2001-01-01 00:00:00+00'));
+CREATE TABLE ev (id int, at timestamptz NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE ev_2020 PARTITION OF ev FOR VALUES FROM ('2020-01-01 00:00:00') TO ('2021-01-01T00:00:00+00');
+CREATE DOMAIN recent AS timestamptz DEFAULT '2020-01-01 00:00' CHECK (VALUE > '2000-01-01 00:00:00');
+CREATE FUNCTION f(a timestamptz DEFAULT '2020-01-01 00:00', c date DEFAULT '2020-01-01')
+  RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE VIEW v AS SELECT id FROM dt WHERE tz > '2020-01-01 00:00:00' AND s <> '2020-01-01';
+ALTER TABLE dt ENABLE ROW LEVEL SECURITY;
+CREATE POLICY p1 ON dt USING (tz > '2020-01-01 00:00:00');
+CREATE POLICY p2 ON dt USING (EXISTS (SELECT 1 FROM ev WHERE ev.at > '2020-01-01 00:00'));
+ALTER POLICY p1 ON dt WITH CHECK (tz2 > '2020-01-01 00:00:00');
+CREATE TABLE g (id int, tz timestamptz,
+  gen boolean GENERATED ALWAYS AS (tz > '2020-01-01 00:00:00') STORED);
+CREATE FUNCTION body() RETURNS bigint LANGUAGE sql STABLE
+  RETURN (SELECT count(*) FROM dt WHERE tz > '2020-01-01 00:00:00');
+CREATE FUNCTION trf() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+CREATE TRIGGER trg BEFORE UPDATE ON g FOR EACH ROW
+  WHEN (NEW.tz > '2020-01-01 00:00:00') EXECUTE FUNCTION trf();
+""",
+    # numbers written as strings where only their type (a column's, in arithmetic too) says so
+    """CREATE TABLE nn (id int, n int DEFAULT '10', m numeric(10,2) DEFAULT '1.50',
+  f float8 DEFAULT '1e3', b bigint DEFAULT '-5', g interval, s text DEFAULT '010',
+  CONSTRAINT k1 CHECK (n > '0'), CONSTRAINT k2 CHECK (m BETWEEN '0' AND '1e6'),
+  CONSTRAINT k3 CHECK (n IN ('1', '02', '3')), CONSTRAINT k4 CHECK (n * '2' < '1000'),
+  CONSTRAINT k5 CHECK (m + '1' > '0.5'), CONSTRAINT k6 CHECK (g * '2' < '2 days'),
+  CONSTRAINT k7 CHECK (COALESCE(n, '0') >= '0'), CONSTRAINT k8 CHECK (n - 1 > '-5'),
+  CONSTRAINT k9 CHECK (length(s) < '100'), CONSTRAINT k10 CHECK (n % '2' = '0'));
+CREATE INDEX nn_p ON nn (id) WHERE n > '5';
+CREATE DOMAIN dn AS int DEFAULT '5' CHECK (VALUE > '0');
+CREATE FUNCTION fn(a int DEFAULT '3', b numeric DEFAULT '1e2', c text DEFAULT '007')
+  RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE VIEW nv AS SELECT id FROM nn WHERE n > '5' AND s <> '010';
+ALTER TABLE nn ENABLE ROW LEVEL SECURITY;
+CREATE POLICY np ON nn USING (n > '1');
+CREATE TABLE ng (n int, d int GENERATED ALWAYS AS (n * '2') STORED);
+CREATE TABLE np2 (k int NOT NULL) PARTITION BY RANGE (k);
+CREATE TABLE np2_a PARTITION OF np2 FOR VALUES FROM ('1') TO ('010');
+""",
+    # an INHERITS child's own defaults of the columns it inherits only, through ONLY or not on
+    # the parent and the child, renames, NO INHERIT, ONLY DROP COLUMN, serial and merged ones
+    """CREATE TABLE parent (id serial, pv text DEFAULT 'p', q int, r int DEFAULT 1, z int DEFAULT 9);
+CREATE TABLE child (extra int) INHERITS (parent);
+CREATE TABLE grand () INHERITS (child);
+ALTER TABLE ONLY parent ALTER COLUMN pv SET DEFAULT 'p2';
+ALTER TABLE ONLY child ALTER COLUMN q SET DEFAULT 5;
+ALTER TABLE parent ALTER COLUMN r SET DEFAULT 2;
+ALTER TABLE grand ALTER COLUMN r DROP DEFAULT;
+ALTER TABLE parent RENAME COLUMN q TO qq;
+CREATE TABLE p2 (a int DEFAULT 1, b int DEFAULT 2);
+CREATE TABLE c2 () INHERITS (p2);
+ALTER TABLE ONLY p2 ALTER COLUMN a SET DEFAULT 10;
+ALTER TABLE c2 NO INHERIT p2;
+CREATE TABLE p3 (a int DEFAULT 1, b int);
+CREATE TABLE c3 () INHERITS (p3);
+ALTER TABLE ONLY p3 ALTER COLUMN a SET DEFAULT 3;
+ALTER TABLE ONLY p3 DROP COLUMN a;
+ALTER TABLE ONLY p3 ALTER COLUMN b SET DEFAULT 4;
+ALTER TABLE ONLY p3 ALTER COLUMN b DROP DEFAULT;
+CREATE TABLE p4 (a int DEFAULT 1);
+CREATE TABLE c4 (a int DEFAULT 7) INHERITS (p4);
+ALTER TABLE ONLY p4 ALTER COLUMN a SET DEFAULT 2;
+CREATE TABLE p5 (a int DEFAULT 1);
+CREATE TABLE c5 (a int DEFAULT 1) INHERITS (p5);
+CREATE TABLE g5 () INHERITS (c5);
+ALTER TABLE ONLY c5 ALTER COLUMN a SET DEFAULT 5;
+ALTER TABLE p5 ALTER COLUMN a SET DEFAULT 3;
+""",
 ]
 
 
@@ -521,7 +702,9 @@ def test_hand_change_is_reported(pg: PgServer, tmp_path: Path, case: Case) -> No
 
 @pytest.mark.parametrize("migrations", CLEAN, ids=["views", "extensions", "update", "privileges",
                                                  "wild-forms", "owner", "view-options",
-                                                 "replica-identity", "column-privileges"])
+                                                 "replica-identity", "column-privileges",
+                                                 "datetime-constants", "number-constants",
+                                                 "inherited-defaults"])
 def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> None:
     dbname = pg.create_database("missed_drift")
     try:

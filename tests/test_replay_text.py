@@ -100,7 +100,8 @@ def test_view_reads_column(definition: str, reads: bool | None) -> None:
 
 TYPES = {"b": "boolean", "t": "time without time zone", "d": "date", "g": "interval",
          "r": "int4range", "v": "tsvector", "x": "xid", "n": "numrange", "tr": "tsrange",
-         "ts": "timestamp(3) without time zone", "tz": "timestamp with time zone", "s": "text"}
+         "ts": "timestamp(3) without time zone", "tz": "timestamp with time zone", "s": "text",
+         "ni": "integer", "nm": "numeric(10,2)"}
 
 
 @pytest.mark.parametrize(
@@ -114,6 +115,18 @@ TYPES = {"b": "boolean", "t": "time without time zone", "d": "date", "g": "inter
         ("g < '36 hours'", "g < '36:00:00'"),
         ("ts > '2020-01-01 10:00'", "ts > '2020-01-01 10:00:00'"),
         ("tz > '2020-01-01'", "tz > '2020-01-01'"),  # its output depends on the time zone
+        # an instant: compared as its UTC value, the time left out at midnight
+        ("tz < '2020-01-01 12:00:00+02'", "tz < '2020-01-01 10:00:00'"),
+        ("tz = '2020-01-01 00:00:00'", "tz = '2020-01-01'"),
+        ("ts = '2020-01-01T00:00'", "ts = '2020-01-01'"),
+        # a number column's string constant is the number, in arithmetic too
+        ("ni > '010' AND nm IN ('1', '2.50')", "ni > 10 AND nm = ANY (ARRAY[1, 2.50])"),
+        ("ni * '2' < '1e3' AND nm + '1' > '0'", "ni * 2 < 1000 AND nm + 1 > 0"),
+        ("length(s) < '100' AND ni % '2' = '0'", "length(s) < 100 AND ni % 2 = 0"),
+        ("s <> '010'", "s <> '010'"),
+        # a text column's ISO-looking constant is a string: as written
+        ("s = '2020-01-01 00:00:00'", "s = '2020-01-01 00:00:00'"),
+        ("s IN ('2020-01-01T00:00', '2021-01-01')", "s IN ('2020-01-01T00:00', '2021-01-01')"),
         ("s = 'f'", "s = 'f'"),
         ("b IS DISTINCT FROM 'yes'", "b IS DISTINCT FROM TRUE"),
         ("b = 'maybe'", "b = 'maybe'"),  # not a boolean: left as written

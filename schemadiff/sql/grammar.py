@@ -8,7 +8,13 @@ and leaves it just after. The grammar follows PostgreSQL's documentation
 from __future__ import annotations
 
 from schemadiff.sql.lexer import Tok
-from schemadiff.sql.normalize import TypeRef, normalize_expression, quote_ident, type_ref
+from schemadiff.sql.normalize import (
+    TypeRef,
+    bound_value,
+    normalize_expression,
+    quote_ident,
+    type_ref,
+)
 from schemadiff.sql.ops import (
     ColumnDef,
     ConstraintDef,
@@ -133,7 +139,7 @@ def _bound_values(s: Stream) -> str:
     for a, b in s.comma_items():
         text = s.slice(a, b)
         word = text.strip().upper()
-        values.append(word if word in ("MINVALUE", "MAXVALUE") else normalize_expression(text))
+        values.append(word if word in ("MINVALUE", "MAXVALUE") else bound_value(text))
     return ", ".join(values)
 
 
@@ -281,11 +287,15 @@ def _index_parameters(s: Stream, c: dict[str, object]) -> None:
             return
 
 
-def _referential_action(s: Stream) -> str:
+def _referential_action(s: Stream, c: dict[str, object] | None = None) -> str:
+    """An ``ON UPDATE`` / ``ON DELETE`` action; an ``ON DELETE SET NULL (a, b)``'s columns
+    (PostgreSQL 15) go to ``c["on_delete_columns"]``."""
     for action in _ACTIONS:
         if s.accept(*action.split()):
             if action.startswith("SET") and s.at_punct("("):
-                s.paren_span()  # SET NULL (col, ...) (PostgreSQL 15)
+                columns = ident_list_in_parens(s)
+                if c is not None:
+                    c["on_delete_columns"] = columns
             return action
     raise SyntaxProblem("expected a referential action")
 
@@ -299,7 +309,7 @@ def references(s: Stream, c: dict[str, object]) -> None:
         if s.accept("MATCH"):
             c["match"] = s.next().text.upper()
         elif s.accept("ON", "DELETE"):
-            c["on_delete"] = _referential_action(s)
+            c["on_delete"] = _referential_action(s, c)
         elif s.accept("ON", "UPDATE"):
             c["on_update"] = _referential_action(s)
         else:

@@ -275,6 +275,23 @@ def _promotable(node: exp.Expression) -> bool:
 
 _INTEGER_CASTS = (exp.DataType.Type.INT, exp.DataType.Type.SMALLINT, exp.DataType.Type.BIGINT)
 _TEXT = (exp.DataType.Type.TEXT,)
+# the casts whose string constant is a number (money prints in the server's locale: not here)
+_NUMBER_CASTS = (*_INTEGER_CASTS, exp.DataType.Type.DECIMAL, exp.DataType.Type.DOUBLE,
+                 exp.DataType.Type.FLOAT)
+#: the types whose string constants are numbers, by their ``format_type`` name (no typmod)
+NUMBER_TYPES = frozenset({"smallint", "integer", "bigint", "numeric", "real",
+                          "double precision"})
+
+
+def number_constant(literal: exp.Expression) -> exp.Expression:
+    """A string constant known to be of a number type (by a cast, the column it is compared
+    with) as the number (``'1e3'`` is ``1000``, ``'010'`` is ``10``); any other expression as
+    it is. A string of another type (text) is never read as a number: ``'010'`` and ``'10'``
+    are different strings."""
+    if not (isinstance(literal, exp.Literal) and literal.is_string
+            and _NUMERIC.match(literal.this.strip())):
+        return literal
+    return exp.Literal.number(canonical_number(literal.this) or literal.this.strip())
 _VARCHAR_OR_TEXT = (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT)
 
 
@@ -799,6 +816,13 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Cast):
         inner = node.this
         to = node.args.get("to")
+        if _is_type(to, (*_NUMBER_CASTS, exp.DataType.Type.USERDEFINED)):
+            # '-1'::integer, '1e3'::numeric: the number; a type of the schema's own (a domain,
+            # a base type) is taken for one too, as the catalog prints its constants bare
+            number = number_constant(inner)
+            if number is not inner:
+                node.set("this", number)
+                inner = number
         if (isinstance(to, exp.ObjectIdentifier) and isinstance(inner, exp.Literal)
                 and inner.is_string and to.name.upper() == "REGCLASS"):
             # 'public.seq'::regclass names the relation; its schema is not compared
@@ -831,6 +855,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             return exp.Literal.string(out) if out is not None else inner
         if isinstance(inner, exp.Literal) and inner.is_string and isinstance(to, exp.DataType):
             typed = _cast_constant(inner, _type_name(to))
+            if to.this in _DATETIME_CAST_TYPES:  # '2020-01-01'::timestamptz: an instant
+                typed = datetime_constant(typed)
             if typed is not inner:
                 return _rewrite(typed)
         if isinstance(inner, _STRIP_CAST_OPERANDS) or (
@@ -859,7 +885,10 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             canonical = canonical_interval(stride.this)
             stride = exp.Literal.string(canonical) if canonical is not None else stride
         if isinstance(origin, exp.Var) and origin.name[:1].isdigit():  # a name never is
-            origin = _rewrite(exp.Literal.string(origin.name))
+            # the origin is a timestamp or a timestamptz, as the source is
+            origin = datetime_constant(exp.Literal.string(origin.name))
+        elif isinstance(origin, exp.Literal) and origin.is_string:
+            origin = datetime_constant(origin)
         elif isinstance(origin, exp.Var):
             origin = exp.column(origin.name)
         args = [a for a in (stride, node.expression, origin) if a is not None]
@@ -892,11 +921,6 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         out = float_out(node.this) if float_out is not None else None
         if out is not None and _NUMERIC.match(out):
             return exp.Literal.number(out)
-    if isinstance(node, exp.Literal) and node.is_string and _NUMERIC.match(node.this.strip()):
-        return exp.Literal.number(canonical_number(node.this) or node.this.strip())
-    if isinstance(node, exp.Literal) and node.is_string and _ISO_DATETIME.match(node.this):
-        canonical = _canonical_datetime_literal(node.this)
-        return exp.Literal.string(canonical) if canonical is not None else node
     if isinstance(node, exp.Neg) and _is_number(node.this):
         text = node.this.this
         return exp.Literal.number(text[1:] if text.startswith("-") else "-" + text)
@@ -1006,6 +1030,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             )
         if name in _JSONPATH_FUNCTIONS and len(args) > 1:
             args = [args[0], _jsonpath_constant(args[1]), *args[2:]]
+        if name in ("tstzrange", "tsrange", "daterange"):  # the bounds are their subtype's
+            args = [datetime_constant(a) if i < 2 else a for i, a in enumerate(args)]
         if name in ("any", "some") and len(args) == 1:
             return exp.Any(this=args[0])
         if name == "all" and len(args) == 1:
@@ -1017,6 +1043,39 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
 _ISO_DATETIME = re.compile(
     r"\s*\d{4}-\d\d-\d\d(?:[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?)?\s*(?:[+-]\d\d(?::?\d\d)?|Z)?\s*\Z"
 )
+
+
+# the casts whose string constant is a date, a timestamp or an instant: compared in one form
+_DATETIME_CAST_TYPES = frozenset({exp.DataType.Type.DATE, exp.DataType.Type.TIMESTAMP,
+                                  exp.DataType.Type.TIMESTAMPTZ})
+
+
+def datetime_constant(literal: exp.Expression) -> exp.Expression:
+    """A string constant known to be of a date or time type (by a cast, the column or the
+    operand it is compared with, the parameter it is passed to) in the one ISO form of
+    :func:`_canonical_datetime_literal`; any other expression as it is. A constant of another
+    type (text) is never given that form: ``'2020-01-01'`` and ``'2020-01-01 00:00:00'`` are
+    different strings."""
+    if not (isinstance(literal, exp.Literal) and literal.is_string
+            and _ISO_DATETIME.match(literal.this)):
+        return literal
+    canonical = _canonical_datetime_literal(literal.this)
+    return exp.Literal.string(canonical) if canonical is not None else literal
+
+
+def bound_value(text: str) -> str:
+    """A partition bound's value in canonical form. ``pg_get_expr`` prints a bound's constants
+    without their key's type, which the catalog's row does not give: an ISO date/time constant
+    is compared in :func:`datetime_constant`'s form whatever the key (a text key's
+    ``'2020-01-01'`` and ``'2020-01-01 00:00:00'`` compare equal: a documented blind spot)."""
+    out = normalize_expression(text)
+    m = _STRING_LITERAL.match(out)
+    if m is not None and _NUMERIC.match(m.group(1).strip()):  # '10': a number, as a text key's
+        return canonical_number(m.group(1)) or out
+    if m is None or not _ISO_DATETIME.match(m.group(1)):
+        return out
+    canonical = _canonical_datetime_literal(m.group(1))
+    return quote_literal(canonical) if canonical is not None else out
 
 
 _SHORT_FRACTION = re.compile(r"(\.[0-9]{1,5})(?![0-9])")
@@ -1976,6 +2035,8 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
         value = expression  # '0' came up as the number 0: no number is a boolean or interval
     else:
         return expression
+    if base in NUMBER_TYPES and _NUMERIC.match(value.strip()):
+        return canonical_number(value) or expression  # '10' on an integer: the number
     if type_text.endswith("[]"):
         out = canonical_array_literal(value)  # '{1, 2}' is stored as array_out prints it
         return quote_literal(out) if out is not None else expression
@@ -2021,6 +2082,8 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
 _TYPED_CONSTANT_TYPES = ("boolean", "date", "time without time zone",
                          "timestamp without time zone", "interval", "int4range", "int8range",
                          "daterange", "numrange", "tsrange", "tstzrange", "tsquery")
+# the types whose ISO constants are compared in :func:`datetime_constant`'s form
+_DATETIME_TYPES = ("date", "timestamp without time zone", "timestamp with time zone")
 # binary operators whose unknown-typed operand PostgreSQL takes as the other operand's type
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ,
                 exp.NullSafeNEQ, exp.ArrayOverlaps, exp.ArrayContainsAll, exp.ArrayContainedBy)
@@ -2055,9 +2118,15 @@ def type_compared_constants(tree: exp.Expression, column_type: Callable[[exp.Col
                                       and _prints_otherwise(literal.this, owner))
             continue
         found = _constant_type(owner, found)
-        if found is None or found not in _TYPED_CONSTANT_TYPES:
+        if found is not None and _bare_type(found) in NUMBER_TYPES:
+            new = number_constant(literal)
+        elif found in _DATETIME_TYPES:  # a date, a timestamp or an instant: one ISO form
+            new = datetime_constant(_typed_constant(literal, found)
+                                    if found in _TYPED_CONSTANT_TYPES else literal)
+        elif found is None or found not in _TYPED_CONSTANT_TYPES:
             continue
-        new = _typed_constant(literal, found)
+        else:
+            new = _typed_constant(literal, found)
         if new is not literal:
             if index is not None:
                 value[index] = new
@@ -2089,14 +2158,17 @@ def _expression_type(node: exp.Expression, column_type: Callable[[exp.Column], s
         return _expression_type(node.this, column_type)
     if isinstance(node, exp.Interval):  # interval '1 day'
         return "interval"
-    if isinstance(node, (exp.Mul, exp.Div)):  # i * 2, i / 2: an interval scaled
+    if isinstance(node, (exp.Mul, exp.Div, exp.Mod)):  # i * 2, i / 2: an interval scaled
         sides = (node.this, node.expression) if isinstance(node, exp.Mul) else (node.this,)
         for side in sides:
             other = node.expression if side is node.this else node.this
-            if not (isinstance(other, exp.Literal) and not other.is_string):
+            if not isinstance(other, exp.Literal):
                 continue
             found = _expression_type(side, column_type)
-            if found == "" or (found and _bare_type(found).startswith("interval")):
+            if found and _bare_type(found) in NUMBER_TYPES:
+                return found  # n * 2: n's type (a constant takes it)
+            if not other.is_string and (found == "" or (
+                    found and _bare_type(found).startswith("interval"))):
                 return found if found == "" else "interval"
         return None
     if isinstance(node, exp.Cast) and not node.to.expressions:  # x::timestamp (no typmod)
@@ -2108,6 +2180,8 @@ def _expression_type(node: exp.Expression, column_type: Callable[[exp.Column], s
                 found = _expression_type(side, column_type)
                 if found == "" or (found and _constant_type(node, found) == "interval"):
                     return found
+                if found and _bare_type(found) in NUMBER_TYPES:
+                    return found  # n + 1: n's type
                 if found == "date" and not constant.is_string and constant.this.isdigit():
                     return "date"  # d - 1: a date
         if any(isinstance(side, exp.Literal) for side in (node.this, node.expression)):
@@ -2191,6 +2265,9 @@ def _result_type(node: exp.Func, column_type: Callable[[exp.Column], str | None]
         name = node.this if node.this in _RESULT_TYPES else node.this.lower()
     if name in _RESULT_TYPES:
         return _RESULT_TYPES[name]
+    if _integer_function(node) and name.lower() not in ("abs", "sign"):
+        # length(s) < '100': a number (count's a bigint)
+        return "bigint" if name.lower() == "count" else "integer"
     if name == "age":
         args = node.expressions
         if len(args) == 2:
@@ -2231,12 +2308,18 @@ def _compared_constants(tree: exp.Expression
         elif isinstance(value, exp.Literal):
             out.append((column, owner, arg, None))
 
-    for node in tree.find_all(exp.In, exp.Between, exp.Add, exp.Sub, exp.MatchAgainst,
-                              *_SAME_TYPE_CALLS, *_COMPARISONS):
-        if isinstance(node, exp.MatchAgainst):  # v @@ 'a & b' (sqlglot: the constant first)
+    for node in tree.find_all(exp.In, exp.Between, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod,
+                              exp.MatchAgainst, exp.Anonymous, *_SAME_TYPE_CALLS, *_COMPARISONS):
+        if isinstance(node, exp.Anonymous):  # age(ts, '2020-01-01'): both of one type
+            args = node.expressions
+            if str(node.this).lower() == "age" and len(args) == 2:
+                out.extend((args[1 - i], node, "expressions", i) for i in (0, 1)
+                           if isinstance(args[i], exp.Literal)
+                           and not isinstance(args[1 - i], exp.Literal))
+        elif isinstance(node, exp.MatchAgainst):  # v @@ 'a & b' (sqlglot: the constant first)
             if len(node.expressions) == 1:
                 add(node.expressions[0], node, "this")
-        elif isinstance(node, exp.Add):
+        elif isinstance(node, (exp.Add, exp.Mul, exp.Div, exp.Mod)):
             add(node.this, node, "expression")
             add(node.expression, node, "this")
         elif isinstance(node, exp.Sub):
@@ -2269,10 +2352,16 @@ def _constant_type(owner: exp.Expression, side: str | None) -> str | None:
     side = re.sub(r"\(\d+\)", "", side)
     if side.startswith("interval "):  # an interval column with fields: an interval
         side = "interval"
+    number = _bare_type(side) in NUMBER_TYPES  # n + '1', n * '2': of n's type
+    if isinstance(owner, (exp.Mul, exp.Div, exp.Mod)):
+        if number:
+            return side
+        return "double precision" if side == "interval" and not isinstance(owner, exp.Mod) \
+            else None  # interval * '2': a float8
     if isinstance(owner, exp.Add):
-        return "interval" if side in _PLUS_INTERVAL else None
+        return "interval" if side in _PLUS_INTERVAL else side if number else None
     if isinstance(owner, exp.Sub):  # timestamp - unknown is timestamp - timestamp
-        return "interval" if side == "interval" else None
+        return "interval" if side == "interval" else side if number else None
     if isinstance(owner, exp.MatchAgainst):
         return "tsquery" if side == "tsvector" else None
     return side
@@ -2322,6 +2411,8 @@ def _prints_otherwise(text: str, owner: exp.Expression) -> bool:
     """Whether a constant's canonical form would change cast to one of the types whose
     constants :func:`type_compared_constants` rewrites that ``owner`` (the operator or call
     holding it) may give it."""
+    if _NUMERIC.match(text.strip()) and not isinstance(owner, exp.MatchAgainst):
+        return True  # a number, if the column is one
     literal = exp.Literal.string(text)
     plain = _rewrite(literal.copy())
     if isinstance(owner, exp.MatchAgainst):

@@ -45,6 +45,7 @@ class ConstraintDef:
     no_inherit: bool = False
     not_enforced: bool = False  # PostgreSQL 18: NOT ENFORCED (a CHECK or foreign key)
     period: bool = False  # PostgreSQL 18: the last key column WITHOUT OVERLAPS / PERIOD
+    on_delete_columns: tuple[str, ...] = ()  # PostgreSQL 15: ON DELETE SET NULL (a, b)
     using_index: str | None = None
     # exclusion constraints: the USING method and index keys; also used for implicit index names
     method: str = "btree"
@@ -532,6 +533,7 @@ class CreateTrigger(Op):
     constraint: bool = False
     deferrable: bool = False
     initially_deferred: bool = False
+    referencing: tuple[str, ...] = ()  # sorted: ("NEW TABLE AS newrows",)
 
 
 @record

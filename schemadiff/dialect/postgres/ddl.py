@@ -127,6 +127,8 @@ def _constraint(c: Constraint) -> str:
             body += f" ON UPDATE {c.on_update}"
         if c.on_delete != "NO ACTION":
             body += f" ON DELETE {c.on_delete}"
+            if c.on_delete_columns:
+                body += f" ({', '.join(quote_ident(n) for n in c.on_delete_columns)})"
     elif c.type == "check":
         body = f"CHECK ({executable(c.expression or '')})" + (
             " NO INHERIT" if c.no_inherit else "")
@@ -176,6 +178,10 @@ def _table(t: Table, catalog: Catalog) -> str:
         if c.not_null and not c.not_null_validated:  # PostgreSQL 18
             out += (f"\nALTER TABLE {_q(t.schema, t.name)} ADD NOT NULL {quote_ident(c.name)}"
                     + (" NO INHERIT" if c.not_null_no_inherit else "") + " NOT VALID;")
+    for name, default in t.inherited_defaults:  # an inherited column's own default
+        out += (f"\nALTER TABLE ONLY {_q(t.schema, t.name)} ALTER COLUMN {quote_ident(name)} "
+                + (f"SET DEFAULT {executable(default)};" if default is not None
+                   else "DROP DEFAULT;"))
     if t.rls_enabled:
         out += f"\nALTER TABLE {_q(t.schema, t.name)} ENABLE ROW LEVEL SECURITY;"
     if t.rls_forced:
@@ -212,7 +218,10 @@ def create_domain(obj: Domain, catalog: Catalog) -> str | None:
     out += f" DEFAULT {obj.default}" if obj.default else ""
     out += " NOT NULL" if obj.not_null else ""
     out += "".join(f" CONSTRAINT {quote_ident(n)} CHECK ({executable(e)})"
-                   for n, e in obj.checks)
+                   for n, e in obj.checks if n not in obj.not_valid)
+    out += "".join(f";\nALTER DOMAIN {_q(obj.schema, obj.name)} ADD CONSTRAINT {quote_ident(n)}"
+                   f" CHECK ({executable(e)}) NOT VALID" for n, e in obj.checks
+                   if n in obj.not_valid)
     return out + ";"
 
 def create_composite(obj: CompositeType, catalog: Catalog) -> str | None:
@@ -272,7 +281,9 @@ def create_function(obj: Function, catalog: Catalog) -> str | None:
 def create_trigger(obj: Trigger, catalog: Catalog) -> str | None:
     events = " OR ".join(obj.events)
     out = (f"CREATE {'CONSTRAINT ' if obj.constraint else ''}TRIGGER {quote_ident(obj.name)} "
-           f"{obj.timing} {events} ON {_q(obj.schema, obj.table)} FOR EACH {obj.level}")
+           f"{obj.timing} {events} ON {_q(obj.schema, obj.table)}")
+    out += f" REFERENCING {' '.join(obj.referencing)}" if obj.referencing else ""
+    out += f" FOR EACH {obj.level}"
     out += f" WHEN ({executable(obj.when)})" if obj.when else ""
     args = ", ".join(quote_literal(a) for a in obj.arguments)
     return out + f" EXECUTE FUNCTION {obj.function}({args});"
@@ -307,8 +318,11 @@ def policy_expression(canonical: str | None, text: str | None) -> str | None:
 
 
 def comment_on(obj: SchemaObject) -> str | None:
-    if obj.comment is None or isinstance(obj, Extension):
+    if obj.comment is None:
         return None
+    if isinstance(obj, Extension):  # "": none (None: its control file's, set by CREATE)
+        text = quote_literal(obj.comment) if obj.comment else "NULL"
+        return f"COMMENT ON EXTENSION {quote_ident(obj.name)} IS {text};"
     kind = {"composite": "TYPE", "enum": "TYPE", "view": "VIEW"}.get(obj.KIND, obj.KIND.upper())
     key = obj.key
     if isinstance(obj, Column):

@@ -123,7 +123,11 @@ def schemas(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
 
 def extensions(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
     for r in rows:
-        yield Extension(r["name"], r["schema"], r["version"])
+        comment, default = r["comment"], r["default_comment"] or ""
+        if comment is None and default:
+            comment = ""  # none, where CREATE EXTENSION set one: removed (a dump has no line)
+        yield Extension(r["name"], r["schema"], r["version"], comment=comment,
+                        control_comment=default)
 
 
 def enums(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
@@ -136,11 +140,16 @@ def domains(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
         checks = tuple(sorted(
             (name, _check_expression(d)) for name, d in zip(r["check_names"], r["check_defs"])
         ))
-        default = normalize_expression(r["default"]) if r["default"] is not None else None
+        type_text = _type_text(r["type"])
+        # as the replay stores a domain's default: its constant as the type prints it
+        default = (canonical_default(normalize_expression(r["default"]), type_text)
+                   if r["default"] is not None else None)
         if default == "NULL":
             default = None  # ALTER DOMAIN ... SET DEFAULT NULL stores the constant: no default
-        yield Domain(r["schema"], r["name"], _type_text(r["type"]), r["not_null"], default,
-                     _collation(r["collation_schema"], r["collation"]), checks,
+        not_valid = tuple(sorted(name for name, d in zip(r["check_names"], r["check_defs"])
+                                 if d.rstrip().endswith("NOT VALID")))
+        yield Domain(r["schema"], r["name"], type_text, r["not_null"], default,
+                     _collation(r["collation_schema"], r["collation"]), checks, not_valid,
                      comment=r["comment"])
 
 
@@ -183,6 +192,10 @@ def tables(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
             tuple(r["inherits"]), _type_text(r["of_type"]) if r["of_type"] else None,
             r["rls_enabled"], r["rls_forced"], comment=r["comment"],
             replica_identity=_replica_identity(r["replica_identity"], r["replica_index"]),
+            inherited_defaults=tuple(sorted(
+                (name, canonical_default(_column_default(default), _type_text(type_))
+                 if default is not None else None)
+                for name, default, type_ in r.get("inherited_defaults") or ())),
         )
 
 
@@ -274,6 +287,7 @@ def constraints(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
             tuple(r["include"]), r["nulls_not_distinct"], r["deferrable"],
             r["initially_deferred"], r["validated"], kind == "check" and r["no_inherit"],
             r["index_comment"], enforced=r["enforced"], period=r["period"], comment=r["comment"],
+            on_delete_columns=tuple(r["on_delete_columns"]),
         )
 
 
@@ -388,7 +402,7 @@ def triggers(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
         yield Trigger(r["schema"], r["table"], r["name"], op.timing, op.events, op.level,
                       f"{r['function_schema']}.{r['function_name']}", op.arguments, op.when,
                       op.constraint, op.deferrable, op.initially_deferred, r["enabled"],
-                      comment=r["comment"])
+                      op.referencing, comment=r["comment"])
 
 
 def policies(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:

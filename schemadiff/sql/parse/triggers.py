@@ -39,16 +39,17 @@ def create_trigger(s: Stream, or_replace: bool) -> ops.Op | None:
     d: dict[str, object] = {}
     level = "STATEMENT"
     when = None
+    referencing: list[str] = []
     while not s.at("EXECUTE"):
         if s.accept("FROM"):
             g.qname(s)
         elif s.at("DEFERRABLE") or s.at("NOT", "DEFERRABLE") or s.at("INITIALLY"):
             g._deferral(s, d)
         elif s.accept("REFERENCING"):
-            while s.accept_any("OLD", "NEW"):
-                s.accept_any("TABLE", "ROW")
+            while (which := s.accept_any("OLD", "NEW")) is not None:
+                s.accept_any("TABLE", "ROW")  # ROW: the standard's, which PostgreSQL refuses
                 s.accept("AS")
-                s.ident()
+                referencing.append(f"{which} TABLE AS {quote_ident(s.ident())}")
         elif s.accept("FOR"):
             s.accept("EACH")
             level = s.next().text
@@ -71,7 +72,8 @@ def create_trigger(s: Stream, or_replace: bool) -> ops.Op | None:
             args.append(t.raw.lower() if t.kind == "word" else t.raw)
     return ops.CreateTrigger(name, table, timing, tuple(sorted(events)), level, function,
                              tuple(args), when, or_replace, constraint,
-                             bool(d.get("deferrable")), bool(d.get("initially_deferred")))
+                             bool(d.get("deferrable")), bool(d.get("initially_deferred")),
+                             tuple(sorted(referencing)))
 
 
 

@@ -129,8 +129,7 @@ def _alter_type_action(s: Stream, name: ops.QName, domain: bool, ie: bool) -> op
                 return op("set_not_null", True)
             s.expect("CHECK")
             expr = normalize_expression(s.paren_text())
-            s.accept("NOT", "VALID")
-            return op("add_check", cname, expr)
+            return op("add_check", cname, expr, s.accept("NOT", "VALID"))
         if s.accept("DROP", "CONSTRAINT"):
             if_exists = s.accept("IF", "EXISTS")
             return op("drop_constraint", s.ident(), if_exists)
@@ -139,7 +138,7 @@ def _alter_type_action(s: Stream, name: ops.QName, domain: bool, ie: bool) -> op
             s.expect("TO")
             return op("rename_constraint", old, s.ident())
         if s.accept("VALIDATE", "CONSTRAINT"):
-            return op("noop")
+            return op("validate_constraint", s.ident())
     if s.accept("OWNER", "TO") or (not domain and s.at("SET") and s.at_punct("(", 1)):
         s.rest()  # ALTER TYPE base SET (storage = ...): a base type's properties, not compared
         return op("noop")

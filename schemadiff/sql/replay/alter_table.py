@@ -21,7 +21,7 @@ from schemadiff.sql.normalize import (
     referenced_columns,
 )
 from schemadiff.sql.replay.core import ReplayConflict, ReplayState
-from schemadiff.sql.replay.text import bound_check, bound_implied, fold_self_cast
+from schemadiff.sql.replay.text import bound_check, bound_implied, fold_self_cast, typed_constants
 
 
 class AlterTableReplay(ReplayState):
@@ -77,6 +77,7 @@ class AlterTableReplay(ReplayState):
             else:
                 dropped = (self.catalog.objects.get(Key("column", schema, table, action.name))
                            if isinstance(action, ops.DropColumn) and op.only else None)
+                self._only_action = op.only
                 pending += self._table_action(schema, table, action)
                 if not op.only:
                     self._recurse_to_partitions(schema, table, action)
@@ -127,14 +128,32 @@ class AlterTableReplay(ReplayState):
             self._recurse_to_partitions(ps, pt, a)
         if isinstance(a, (ops.RenameColumn, ops.AlterColumn)):
             self._recurse_to_inheritors(schema, table, a)
+        if isinstance(a, ops.DropColumn):
+            self._forget_inherited_default(schema, table, a.name)
+
+    def _forget_inherited_default(self, schema: str, table: str, column: str) -> None:
+        """A column dropped from a parent leaves its inheritors (their own default of it
+        with it), but where it is their own too."""
+        for child in self._inheritors(schema, table):
+            if Key("column", child.schema, child.name, column) in self.catalog:
+                continue
+            if column in dict(child.inherited_defaults):
+                self._put(replace(child, inherited_defaults=tuple(
+                    e for e in child.inherited_defaults if e[0] != column)))
+            self._forget_inherited_default(child.schema, child.name, column)
 
     def _localize(self, schema: str, table: str, dropped: Column) -> None:
         """ALTER TABLE ONLY parent DROP COLUMN: the inheriting tables keep the column, now
         their own (it was inherited only: the model did not hold it)."""
         for child in self._inheritors(schema, table):
             if Key("column", child.schema, child.name, dropped.name) not in self.catalog:
+                own = dict(child.inherited_defaults)
                 self._put(replace(dropped, schema=child.schema, table=child.name, comment=None,
+                                  default=own.get(dropped.name, dropped.default),
                                   position=self._next_position(child.schema, child.name)))
+                if dropped.name in own:
+                    self._put(replace(child, inherited_defaults=tuple(
+                        e for e in child.inherited_defaults if e[0] != dropped.name)))
 
     def _recurse_to_inheritors(self, schema: str, table: str, a: ops.Action,
                                source: Column | None = None) -> None:
@@ -149,6 +168,9 @@ class AlterTableReplay(ReplayState):
             col: Column | None = self.catalog.objects.get(Key("column", cs, ct, name))  # type: ignore[assignment]
             if col is None and isinstance(a, ops.RenameColumn):  # inherited only
                 self._column_references_renamed(cs, ct, a.old, a.new)
+                if a.old in dict(child.inherited_defaults):
+                    self._put(replace(child, inherited_defaults=tuple(sorted(
+                        (a.new if n == a.old else n, d) for n, d in child.inherited_defaults))))
             elif col is not None:
                 if isinstance(a, ops.RenameColumn):
                     self._rename_column(cs, ct, a.old, a.new)
@@ -173,10 +195,16 @@ class AlterTableReplay(ReplayState):
             self._any_inherits = True
             self._put(replace(t, inherits=(*t.inherits, q)))
             return
-        self._put(replace(t, inherits=tuple(p for p in t.inherits if p != q)))
+        defaults = {pc.name: self._inherited_default(t, pc.name)[1]
+                    for pc in self._inherited_columns(parent)}
+        names = {n for n in defaults if Key("column", schema, table, n) not in self.catalog}
+        self._put(replace(t, inherits=tuple(p for p in t.inherits if p != q),
+                          inherited_defaults=tuple(e for e in t.inherited_defaults
+                                                   if e[0] not in names)))
         for pc in self._inherited_columns(parent):
-            if Key("column", schema, table, pc.name) not in self.catalog:
+            if pc.name in names:  # its own now, with the default it had
                 self._put(replace(pc, schema=schema, table=table, comment=None,
+                                  default=defaults[pc.name],
                                   position=self._next_position(schema, table)))
         for o in self.catalog.on_table(parent.schema, parent.name):
             if (isinstance(o, Constraint) and o.type == "check" and not o.no_inherit
@@ -359,7 +387,17 @@ class AlterTableReplay(ReplayState):
             return
         if col is None:
             if self._inherited_column(schema, table, a.name):
-                # pg_dump's ALTER TABLE ONLY child ALTER COLUMN x SET DEFAULT on an inherited x
+                # a default of a column the table inherits only (pg_dump's ALTER TABLE ONLY
+                # child ALTER COLUMN x SET DEFAULT): the table's own where not its parent's;
+                # its NOT NULL is not modelled
+                if a.what == "default":
+                    t: Table = self.catalog.objects[Key("table", schema, table)]  # type: ignore[assignment]
+                    _, before = self._inherited_default(t, a.name)
+                    source = next(c for c in self._inherited_columns(t) if c.name == a.name)
+                    self._set_inherited_default(t, a.name, canonical_default(
+                        a.value, source.type))  # type: ignore[arg-type]
+                    self._inherited_default_changed(schema, table, a.name, before,
+                                                    getattr(self, "_only_action", False))
                 return
             self._conflict(f'column "{a.name}" of relation "{table}" does not exist')
             return
@@ -372,6 +410,8 @@ class AlterTableReplay(ReplayState):
             self._fold_self_casts(schema, table, a.name, type_text)
         elif a.what == "default":
             self._put(replace(col, default=canonical_default(a.value, col.type)))  # type: ignore[arg-type]
+            self._inherited_default_changed(schema, table, a.name, col.default,
+                                            getattr(self, "_only_action", False))
         elif a.what == "not_null":
             # SET NOT NULL validates a NOT VALID one; DROP NOT NULL drops it
             self._put(replace(col, not_null=bool(a.value), not_null_validated=True,
@@ -386,7 +426,9 @@ class AlterTableReplay(ReplayState):
             self._put(replace(col, identity=a.value))  # type: ignore[arg-type]
         elif a.what == "generated":
             # SET EXPRESSION keeps the column STORED or VIRTUAL; DROP EXPRESSION: neither
-            self._put(replace(col, generated=a.value,  # type: ignore[arg-type]
+            generated = a.value and typed_constants(  # type: ignore[arg-type]
+                a.value, dict(self._relation_columns(schema, table) or ()))  # type: ignore[attr-defined]
+            self._put(replace(col, generated=generated,
                               virtual=col.virtual and a.value is not None))
 
     def _keep_bound(self, parent: Table, part: Table) -> None:
@@ -431,6 +473,6 @@ HANDLERS: dict[type, Callable[[Any, Any], None]] = {
 def _same_foreign_key(a: Constraint, b: Constraint) -> bool:
     """Whether two foreign keys are what PostgreSQL takes as one when attaching a partition
     (columns, referenced table and columns, actions, match type, deferral)."""
-    fields = ("columns", "ref_table", "ref_columns", "on_update", "on_delete", "match",
-              "deferrable", "initially_deferred")
+    fields = ("columns", "ref_table", "ref_columns", "on_update", "on_delete",
+              "on_delete_columns", "match", "deferrable", "initially_deferred")
     return all(getattr(a, f) == getattr(b, f) for f in fields)

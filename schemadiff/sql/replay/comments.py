@@ -19,10 +19,16 @@ class CommentReplay(ReplayState):
     """The replay of ``COMMENT ON``: the comment as an attribute of its object."""
 
     def _op_Comment(self, op: ops.Comment) -> None:
+        if op.target == "extension":
+            # the control file's comment, set by CREATE EXTENSION, is not known here (None,
+            # not compared); one a migration sets is, and "" is none (IS NULL, IS '')
+            key = Key("extension", "", op.name.name)
+            if key not in self.catalog:
+                return  # plpgsql's, in an older dump: an extension the model does not hold
+            self._put(replace(self.catalog.objects[key], comment=op.text or ""))
+            return
         if op.text == "":  # IS '': PostgreSQL removes the comment (CreateComments)
             op = replace(op, text=None)
-        if op.target == "extension":
-            return  # extension comments come from the extension's control file, not from users
         if op.target == "domain constraint":  # not compared: the domain keeps (name, check)
             key = self._find(("domain",), op.name)
             if key is None or not any(c[0] == op.sub for c in self.catalog.objects[key].checks):  # type: ignore[attr-defined]

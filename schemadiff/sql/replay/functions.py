@@ -36,6 +36,7 @@ from schemadiff.sql.replay.text import (
     key_edited,
     partition_by_edited,
     top_items,
+    typed_query_constants,
 )
 
 
@@ -111,6 +112,9 @@ class FunctionReplay(ReplayState):
             columns = self._star_columns(body)
             if needs_table_columns(body) or any(t.endswith("()") for t, _ in columns):
                 body = expand_atomic_stars(body, columns)
+        if body.startswith("RETURN "):  # its constants typed by the columns it compares them to
+            body = "RETURN " + typed_query_constants(
+                body[len("RETURN "):], self._relation_columns, ())  # type: ignore[attr-defined]
         return Function(schema, op.name.name, identity, op.routine, arguments, returns,
                         op.language, body, op.volatility, op.strict, op.security_definer,
                         op.leakproof, op.parallel, self._resolve_config(op.config))

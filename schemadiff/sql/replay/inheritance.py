@@ -102,6 +102,57 @@ class InheritanceReplay(ReplayState):
                 return True
         return False
 
+    def _inherited_default(self, t: Table, column: str) -> tuple[bool, str | None]:
+        """``(found, default)``: the default the table has of a column it inherits only (its
+        own where it set one, else its first parent's that has the column)."""
+        own = dict(t.inherited_defaults)
+        if column in own:
+            return True, own[column]
+        for parent in t.inherits:
+            ps, _, pt = parent.partition(".")
+            col = self.catalog.objects.get(Key("column", ps, pt, column))
+            if isinstance(col, Column):
+                return True, col.default
+            pobj = self.catalog.objects.get(Key("table", ps, pt))
+            if isinstance(pobj, Table):
+                found, default = self._inherited_default(pobj, column)
+                if found:
+                    return True, default
+        return False, None
+
+    def _set_inherited_default(self, t: Table, column: str, default: str | None) -> Table:
+        """The child's own default of a column it inherits only: kept where it is not what
+        its parents give it (read from the parents, the own entry left out)."""
+        rest = tuple(e for e in t.inherited_defaults if e[0] != column)
+        _, parents = self._inherited_default(replace(t, inherited_defaults=rest), column)
+        entries = rest if default == parents else tuple(sorted((*rest, (column, default))))
+        if entries != t.inherited_defaults:
+            t = replace(t, inherited_defaults=entries)
+            self._put(t)
+        return t
+
+    def _inherited_default_changed(self, schema: str, table: str, column: str,
+                                   before: str | None, only: bool) -> None:
+        """A table's default of ``column`` went from ``before``: without ``ONLY`` every
+        inheriting table that inherits the column only takes the new one (PostgreSQL
+        recurses), with ``ONLY`` each keeps the one it had."""
+        for child in self._inheritors(schema, table):
+            if Key("column", child.schema, child.name, column) in self.catalog:
+                # its own column (merged), changed (or not) by the caller: what inherits it
+                # from there follows it without ONLY
+                if not only:
+                    self._inherited_default_changed(child.schema, child.name, column, before,
+                                                    only)
+                continue
+            own = dict(child.inherited_defaults)
+            if only:  # the child's stays what it was: its own, else the parent's before
+                self._set_inherited_default(child, column, own.get(column, before))
+                continue
+            if column in own:
+                self._put(replace(child, inherited_defaults=tuple(
+                    e for e in child.inherited_defaults if e[0] != column)))
+            self._inherited_default_changed(child.schema, child.name, column, before, only)
+
     def _children(self, schema: str, table: str) -> list[Table]:
         """Where column changes and checks recurse: partitions (a partition's columns and
         checks are its own; an INHERITS child's inherited ones stay the parent's)."""

@@ -274,6 +274,7 @@ class RenameReplay(ReplayState):
                 expression = (_rename_in_exclusion(o.expression, old, new)
                               if o.type == "exclude" and o.expression else ren(o.expression))
                 self._put(replace(o, columns=sub(o.columns), include=sub(o.include),
+                                  on_delete_columns=sub(o.on_delete_columns),
                                   expression=expression))
             elif isinstance(o, Column) and o.generated:
                 self._put(replace(o, generated=ren(o.generated)))

@@ -303,8 +303,10 @@ class TableReplay(ReplayState):
             not_null = True
         collation = self._collation(col.collation)
         default = canonical_default(default, type_text)
+        generated = col.generated and typed_constants(
+            col.generated, dict(self._relation_columns(schema, table) or ()))
         self._put(Column(schema, table, col.name, type_text, not_null, default, col.identity,
-                         col.generated, collation, position=position,
+                         generated, collation, position=position,
                          virtual=col.generated is not None and col.virtual,
                          not_null_no_inherit=col.not_null and col.not_null_no_inherit))
         if col.identity is not None:
@@ -417,6 +419,7 @@ class TableReplay(ReplayState):
             # NOT ENFORCED: PostgreSQL 18 records the constraint as not validated either
             c.initially_deferred, not (c.not_valid or c.not_enforced), c.no_inherit,
             enforced=not c.not_enforced, period=c.period, column_names=index_names,
+            on_delete_columns=c.on_delete_columns,
         ))
 
     def _primary_key_columns(self, ref_table: str) -> tuple[str, ...]:

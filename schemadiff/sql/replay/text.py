@@ -460,6 +460,35 @@ def typed_constants(expression: str, types: dict[str, str]) -> str:
     return normalize_expression(tree.sql(dialect="postgres"))
 
 
+def typed_query_constants(expression: str, relations: Callable[[str | None, str],
+                                                             list[tuple[str, str]] | None],
+                          from_items: tuple[tuple[str, str, str], ...]) -> str:
+    """A canonical expression read over ``from_items`` (``(schema, table, alias)``: a policy's
+    table, a trigger's ``new`` and ``old`` rows) with each string constant compared to a column
+    typed as the catalog stores it (:func:`typed_constants`), subqueries included: a column
+    reference is typed where the tables of the whole expression decide it
+    (:func:`schemadiff.sql.query_types.column_typer`), else left as written."""
+    if "'" not in expression and not re.search(r"\d", expression):
+        return expression
+    from sqlglot import exp
+
+    from schemadiff.sql.normalize import (
+        _parse_expression,
+        normalize_expression,
+        type_compared_constants,
+    )
+    from schemadiff.sql.query_types import column_typer
+
+    items = ", ".join(f"{quote_ident(s)}.{quote_ident(t)} AS {quote_ident(a)}"
+                      for s, t, a in from_items)
+    tree = _parse_expression(f"SELECT 1 {'FROM ' + items if items else ''} WHERE {expression}")
+    if not isinstance(tree, exp.Select) or tree.args.get("where") is None:
+        return expression
+    if not type_compared_constants(tree, column_typer(tree, relations))[0]:
+        return expression
+    return normalize_expression(tree.args["where"].this.sql(dialect="postgres"))
+
+
 _STRING = re.compile(r"(?:[EeBbXxNnUu]&?)?'(?:[^']|'')*'")
 _CALL = re.compile(r'(?:("(?:[^"]|"")*"|[A-Za-z_][\w$]*)\s*\.\s*)?'
                    r'("(?:[^"]|"")*"|[A-Za-z_][\w$]*)\s*\(')

@@ -14,7 +14,7 @@ from schemadiff.model import (
 )
 from schemadiff.sql import ops
 from schemadiff.sql.replay.core import ReplayConflict, ReplayState
-from schemadiff.sql.replay.text import typed_constants
+from schemadiff.sql.replay.text import typed_query_constants
 
 #: Trigger functions PostgreSQL ships in pg_catalog (a trigger may name them unqualified).
 _BUILTIN_TRIGGER_FUNCTIONS = frozenset({
@@ -44,9 +44,12 @@ class TriggerReplay(ReplayState):
             fschema = "pg_catalog"  # pg_catalog comes first (a dump's search_path is empty)
         else:
             fschema = self._creation_schema(op.function.schema)
+        when = op.when and typed_query_constants(
+            op.when, self._relation_columns,  # type: ignore[attr-defined]
+            ((table.schema, table.name, "new"), (table.schema, table.name, "old")))
         trig = Trigger(table.schema, table.name, op.name, op.timing, op.events, op.level,
-                       f"{fschema}.{op.function.name}", op.arguments, op.when, op.constraint,
-                       op.deferrable, op.initially_deferred)
+                       f"{fschema}.{op.function.name}", op.arguments, when, op.constraint,
+                       op.deferrable, op.initially_deferred, referencing=op.referencing)
         existing = self.catalog.objects.get(trig.key)
         if existing is not None:
             if not op.or_replace:
@@ -71,11 +74,11 @@ class TriggerReplay(ReplayState):
         table = self._find(("table", "view"), op.table)
         if table is None:
             raise ReplayConflict(f'relation "{op.table}" does not exist')
-        using, check = (self._policy_typed(table.schema, table.name, e)
-                        for e in (op.using, op.with_check))
         pol = Policy(table.schema, table.name, op.name, op.permissive, op.command,
                      self._policy_roles(op.roles),
-                     using, check, using_text=op.using_text, check_text=op.check_text)
+                     self._policy_typed(table, op.using),
+                     self._policy_typed(table, op.with_check),
+                     using_text=op.using_text, check_text=op.check_text)
         if pol.key in self.catalog:
             self._conflict(f'policy "{op.name}" for table "{table.name}" already exists')
             return
@@ -109,22 +112,20 @@ class TriggerReplay(ReplayState):
         if op.roles is not None:
             changes["roles"] = self._policy_roles(op.roles)
         if op.using is not None:
-            changes["using"] = self._policy_typed(obj.schema, obj.table, op.using)
-            changes["using_text"] = op.using_text
+            changes["using"], changes["using_text"] = self._policy_typed(
+                table, op.using), op.using_text  # type: ignore[arg-type]
         if op.with_check is not None:
-            changes["with_check"] = self._policy_typed(obj.schema, obj.table, op.with_check)
-            changes["check_text"] = op.check_text
+            changes["with_check"], changes["check_text"] = self._policy_typed(
+                table, op.with_check), op.check_text  # type: ignore[arg-type]
         self._put(replace(obj, **changes))
 
-    def _policy_typed(self, schema: str, table: str, expression: str | None) -> str | None:
-        """A policy's expression with its string constants compared to the table's columns
-        written as the catalog prints them once cast (``g > '0'`` on an interval is
-        ``g > '00:00:00'``, as in a CHECK). Not where a subquery reads other relations: an
-        unqualified name there may be one of their columns, of another type."""
-        if expression is None or "SELECT" in expression.upper():
+    def _policy_typed(self, table: Key, expression: str | None) -> str | None:
+        """A policy's or trigger's expression with its constants typed by the table's
+        columns (and those of the tables its subqueries read), as the server stores them."""
+        if not expression:
             return expression
-        columns = self._relation_columns(schema, table) or ()  # type: ignore[attr-defined]
-        return typed_constants(expression, dict(columns))
+        return typed_query_constants(expression, self._relation_columns,  # type: ignore[attr-defined]
+                                     ((table.schema, table.name, table.name),))
 
 
 HANDLERS: dict[type, Callable[[Any, Any], None]] = {

@@ -153,10 +153,15 @@ class TypeReplay(ReplayState):
             name = a[0] or choose_name(obj.name, None, "check",
                                        lambda n: any(c[0] == n for c in obj.checks))
             check = (name, _typed_value(a[1], obj.type))
-            self._put(replace(obj, checks=tuple(sorted((*obj.checks, check)))))
+            self._put(replace(obj, checks=tuple(sorted((*obj.checks, check))),
+                              not_valid=tuple(sorted({*obj.not_valid, name} if a[2]
+                                                     else obj.not_valid))))
+        elif op.action == "validate_constraint":
+            self._put(replace(obj, not_valid=tuple(n for n in obj.not_valid if n != a[0])))
         elif op.action == "drop_constraint":
             if any(c[0] == a[0] for c in obj.checks):
-                self._put(replace(obj, checks=tuple(c for c in obj.checks if c[0] != a[0])))
+                self._put(replace(obj, checks=tuple(c for c in obj.checks if c[0] != a[0]),
+                                  not_valid=tuple(n for n in obj.not_valid if n != a[0])))
             elif obj.not_null and not a[1]:
                 # not a CHECK, and the server found it: the domain's NOT NULL (a constraint of
                 # its own since PostgreSQL 17)
@@ -166,7 +171,8 @@ class TypeReplay(ReplayState):
                            "it names the domain's NOT NULL is not modelled")
         elif op.action == "rename_constraint":
             renamed = ((a[1] if c[0] == a[0] else c[0], c[1]) for c in obj.checks)
-            self._put(replace(obj, checks=tuple(sorted(renamed))))
+            self._put(replace(obj, checks=tuple(sorted(renamed)), not_valid=tuple(sorted(
+                a[1] if n == a[0] else n for n in obj.not_valid))))
 
     def _typed_tables(self, key: Key) -> list[Table]:
         """The tables ``OF`` a composite type (ALTER TYPE ... CASCADE reaches their columns)."""

@@ -8,6 +8,7 @@
 -- Returns: schema text, table text, name text, type text (contype: p, u, f, c, x),
 --   columns text[] (conkey, in order), ref_schema text, ref_table text, ref_columns text[]
 --   (foreign keys), on_update text, on_delete text (confupdtype/confdeltype: a, r, c, n, d),
+--   on_delete_columns text[] (confdelsetcols: ON DELETE SET NULL (a)'s columns, PostgreSQL 15),
 --   match text (confmatchtype: s, f, p), include text[] (INCLUDE columns of a primary key or
 --   unique constraint), nulls_not_distinct bool, deferrable bool, initially_deferred bool,
 --   validated bool, no_inherit bool, enforced bool (conenforced: false for NOT ENFORCED),
@@ -31,6 +32,9 @@ SELECT n.nspname AS schema,
              ORDER BY array_position(k.confkey, a.attnum)) AS ref_columns,
        k.confupdtype::text AS on_update,
        k.confdeltype::text AS on_delete,
+       ARRAY(SELECT a.attname::text FROM pg_attribute AS a
+             WHERE a.attrelid = k.conrelid AND a.attnum = ANY (k.confdelsetcols)
+             ORDER BY array_position(k.confdelsetcols, a.attnum)) AS on_delete_columns,
        k.confmatchtype::text AS match,
        CASE WHEN ix.indnatts > ix.indnkeyatts THEN
          ARRAY(SELECT a.attname::text

@@ -6,7 +6,9 @@
 --   of_type text (format_type of reloftype: a typed table's composite type, else NULL),
 --   rls_enabled bool, rls_forced bool, comment text, replica_identity text (relreplident:
 --   'd', 'f', 'n' or 'i'), replica_index text (the index REPLICA IDENTITY USING INDEX names;
---   NULL for 'i' once that index is dropped: no index is used, and pg_dump prints none).
+--   NULL for 'i' once that index is dropped: no index is used, and pg_dump prints none),
+--   inherited_defaults json (an INHERITS child's columns it inherits only whose default is
+--   not its first parent's that has the column: [[name, default or null, type], ...]).
 -- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
 SELECT n.nspname AS schema,
        c.relname AS name,
@@ -28,7 +30,21 @@ SELECT n.nspname AS schema,
         WHERE ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0) AS comment,
        c.relreplident::text AS replica_identity,
        (SELECT ic.relname FROM pg_index AS ix JOIN pg_class AS ic ON ic.oid = ix.indexrelid
-        WHERE ix.indrelid = c.oid AND ix.indisreplident) AS replica_index
+        WHERE ix.indrelid = c.oid AND ix.indisreplident) AS replica_index,
+       (SELECT json_agg(json_build_array(a.attname, pg_get_expr(ad.adbin, 0),
+                                         format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum)
+        FROM pg_attribute AS a
+        LEFT JOIN pg_attrdef AS ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+        WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND NOT a.attislocal
+          AND NOT c.relispartition
+          AND pg_get_expr(ad.adbin, 0) IS DISTINCT FROM
+              (SELECT pg_get_expr(pd.adbin, 0)
+               FROM pg_inherits AS h
+               JOIN pg_attribute AS pa ON pa.attrelid = h.inhparent AND pa.attname = a.attname
+                                      AND NOT pa.attisdropped
+               LEFT JOIN pg_attrdef AS pd ON pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum
+               WHERE h.inhrelid = c.oid
+               ORDER BY h.inhseqno LIMIT 1)) AS inherited_defaults
 FROM pg_class AS c
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 LEFT JOIN pg_inherits AS pi ON pi.inhrelid = c.oid AND c.relispartition
