@@ -31,14 +31,14 @@ SELECT n.nspname AS schema,
        c.relreplident::text AS replica_identity,
        (SELECT ic.relname FROM pg_index AS ix JOIN pg_class AS ic ON ic.oid = ix.indexrelid
         WHERE ix.indrelid = c.oid AND ix.indisreplident) AS replica_index,
-       (SELECT json_agg(json_build_array(a.attname, pg_get_expr(ad.adbin, 0),
+       (SELECT json_agg(json_build_array(a.attname, pg_get_expr(ad.adbin, ad.adrelid),
                                          format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum)
         FROM pg_attribute AS a
         LEFT JOIN pg_attrdef AS ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND NOT a.attislocal
-          AND NOT c.relispartition
-          AND pg_get_expr(ad.adbin, 0) IS DISTINCT FROM
-              (SELECT pg_get_expr(pd.adbin, 0)
+          AND NOT c.relispartition AND a.attgenerated = ''
+          AND pg_get_expr(ad.adbin, ad.adrelid) IS DISTINCT FROM
+              (SELECT pg_get_expr(pd.adbin, pd.adrelid)
                FROM pg_inherits AS h
                JOIN pg_attribute AS pa ON pa.attrelid = h.inhparent AND pa.attname = a.attname
                                       AND NOT pa.attisdropped
