@@ -7,6 +7,8 @@ and leaves it just after. The grammar follows PostgreSQL's documentation
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from schemadiff.sql.lexer import Tok
 from schemadiff.sql.normalize import (
     TypeRef,
@@ -503,23 +505,15 @@ def _figure(s: Stream) -> tuple[str | None, int]:
     """FigureColnameInternal: the name and its strength (2 a column's or a function's, 1 a
     cast's type or ``case``, 0 none)."""
     toks = s.toks
-    a, b = 0, len(toks)
-    while b - a >= 2 and toks[a].text == "(" and toks[b - 1].text == ")" and _wraps(toks, a, b):
-        a, b = a + 1, b - 1
+    a, b = _unwrap(toks, 0, len(toks))
     if a >= b:
         return None, 0
     # a trailing ::type or COLLATE at depth 0
-    depth = 0
     cast_at = collate_at = -1
-    for k in range(a, b):
-        t = toks[k]
-        if t.kind == "punct" and t.text in ("(", "["):
-            depth += 1
-        elif t.kind == "punct" and t.text in (")", "]"):
-            depth -= 1
-        elif depth == 0 and t.kind == "punct" and t.text == "::":
+    for k, t in _top_level(toks, a, b):
+        if t.kind == "punct" and t.text == "::":
             cast_at = k
-        elif depth == 0 and t.kind == "word" and t.text == "COLLATE":
+        elif t.kind == "word" and t.text == "COLLATE":
             collate_at = k
     if collate_at > a and collate_at > cast_at:
         return _figure(s.sub(a, collate_at))  # x COLLATE "C" is named as x
@@ -528,14 +522,8 @@ def _figure(s: Stream) -> tuple[str | None, int]:
     first = toks[a]
     if (first.kind == "word" and first.text == "CAST" and a + 1 < b
             and toks[a + 1].text == "(" and _wraps(toks, a + 1, b)):
-        depth = 0
-        for k in range(a + 2, b - 1):  # CAST(expr AS type) is a TypeCast too
-            t = toks[k]
-            if t.kind == "punct" and t.text in ("(", "["):
-                depth += 1
-            elif t.kind == "punct" and t.text in (")", "]"):
-                depth -= 1
-            elif depth == 0 and t.kind == "word" and t.text == "AS":
+        for k, t in _top_level(toks, a + 2, b - 1):  # CAST(expr AS type) is a TypeCast too
+            if t.kind == "word" and t.text == "AS":
                 return _cast_colname(s.sub(a + 2, k), toks[k + 1: b - 1])
     if first.kind == "word" and first.text in ("CASE",):
         return "case", 1
@@ -605,12 +593,30 @@ def _name_of(t: object) -> str:
     return t.text if t.kind == "ident" else t.raw.lower()  # type: ignore[attr-defined]
 
 
-def _unwrapped(toks: list[Tok]) -> list[Tok]:
-    """``toks`` without the parentheses that wrap all of them."""
-    a, b = 0, len(toks)
+def _unwrap(toks: list[Tok], a: int, b: int) -> tuple[int, int]:
+    """The bounds of ``toks[a:b]`` without the parentheses that wrap all of it."""
     while b - a >= 2 and toks[a].text == "(" and toks[b - 1].text == ")" and _wraps(toks, a, b):
         a, b = a + 1, b - 1
+    return a, b
+
+
+def _unwrapped(toks: list[Tok]) -> list[Tok]:
+    """``toks`` without the parentheses that wrap all of them."""
+    a, b = _unwrap(toks, 0, len(toks))
     return toks[a:b]
+
+
+def _top_level(toks: list[Tok], a: int, b: int) -> Iterator[tuple[int, Tok]]:
+    """The tokens of ``toks[a:b]`` outside any parentheses or brackets, with their index."""
+    depth = 0
+    for k in range(a, b):
+        t = toks[k]
+        if t.kind == "punct" and t.text in ("(", "["):
+            depth += 1
+        elif t.kind == "punct" and t.text in (")", "]"):
+            depth -= 1
+        elif depth == 0:
+            yield k, t
 
 
 def _wraps(toks: list, a: int, b: int) -> bool:
