@@ -26,7 +26,7 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).parent))
-from fuzz_replay import Gen, admin, dsn_for, run_history
+from fuzz_replay import Gen, admin, dsn_for, fresh_database, run_history
 
 PY = sys.executable
 
@@ -42,9 +42,7 @@ def migrations_of(statements: list[str], r: random.Random) -> list[list[str]]:
 
 
 def build(db: str, migs: list[list[str]], applied: list[int]) -> bool:
-    with admin() as a:
-        a.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-        a.execute(f"CREATE DATABASE {db}")
+    fresh_database(db)
     with psycopg.connect(dsn_for(db), autocommit=True) as conn:
         conn.execute("CREATE TABLE schema_migrations (version bigint PRIMARY KEY, "
                      "dirty boolean NOT NULL)")
@@ -73,9 +71,7 @@ def main() -> None:
     wrong_total = runs = 0
     for seed in range(lo, hi):
         r = random.Random(seed * 7919)
-        with admin() as a:
-            a.execute(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
-            a.execute(f"CREATE DATABASE {args.db}")
+        fresh_database(args.db)
         gen = Gen(seed)
         with psycopg.connect(dsn_for(args.db), autocommit=True) as conn:
             statements = run_history(conn, gen, args.steps)

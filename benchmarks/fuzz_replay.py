@@ -21,6 +21,7 @@ import argparse
 import contextlib
 import os
 import random
+import re
 import subprocess
 import tempfile
 import traceback
@@ -875,6 +876,17 @@ def admin() -> psycopg.Connection:
     return psycopg.connect(DSN, autocommit=True)
 
 
+#: a diagnostic's location, left out so that it names the same finding as statements go
+_LOCATION = re.compile(r"^m\.sql:[0-9]+:[0-9]+: ")
+
+
+def fresh_database(db: str) -> None:
+    """Drop ``db`` if it exists and create it empty."""
+    with admin() as a:
+        a.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+        a.execute(f"CREATE DATABASE {db}")
+
+
 def dsn_for(db: str) -> str:
     return DSN.rsplit("/", 1)[0] + "/" + db
 
@@ -882,8 +894,7 @@ def dsn_for(db: str) -> str:
 def findings(db: str, sql: str, workdir: Path) -> list[str]:
     """Differences and diagnostics of the replay of ``sql`` against database ``db``."""
     expected = replay_sql(sql, "m.sql")
-    import re as _re
-    out = [f"diag: {_re.sub(r'^m.sql:[0-9]+:[0-9]+: ', '', str(d))}" for d in expected.diagnostics]
+    out = [f"diag: {_LOCATION.sub('', str(d))}" for d in expected.diagnostics]
     dump = workdir / f"{db}.sql"
     subprocess.run([f"{PG_BIN}/pg_dump", "--schema-only", "--no-owner", "-d", dsn_for(db),
                     "-f", str(dump)], check=True)
@@ -896,9 +907,7 @@ def findings(db: str, sql: str, workdir: Path) -> list[str]:
 
 
 def build(db: str, statements: list[str]) -> bool:
-    with admin() as a:
-        a.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-        a.execute(f"CREATE DATABASE {db}")
+    fresh_database(db)
     with psycopg.connect(dsn_for(db), autocommit=True) as conn:
         for s in statements:
             try:
@@ -950,9 +959,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp())
     for seed in range(lo, hi):
         db = args.db
-        with admin() as a:
-            a.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-            a.execute(f"CREATE DATABASE {db}")
+        fresh_database(db)
         gen = Gen(seed)
         with psycopg.connect(dsn_for(db), autocommit=True) as conn:
             statements = run_history(conn, gen, args.steps)
@@ -967,9 +974,12 @@ def main() -> None:
             if sig in seen:
                 continue
             seen.add(sig)
-            key = f.split(" expected=")[0].split(": ", 1)[-1] if not f.startswith(("diag", "crash")) else f[:50]
-            small = minimize(db, statements, key.split(" ", 1)[0] + " " if False else key, workdir) \
-                if not f.startswith("crash") else statements
+            # what identifies the finding while statements are dropped: the object and change
+            # (a diagnostic: its first words; a crash is kept whole)
+            key = (f[:50] if f.startswith(("diag", "crash"))
+                   else f.split(" expected=")[0].split(": ", 1)[-1])
+            small = (statements if f.startswith("crash")
+                     else minimize(db, statements, key, workdir))
             path = out / f"seed{seed}-{len(seen)}.sql"
             path.write_text(f"-- {f}\n" + ";\n".join(small) + ";\n")
             print(f"  NEW {f}\n    -> {path} ({len(small)} statements)", flush=True)
