@@ -85,3 +85,12 @@ def test_using_merges_the_join_columns() -> None:
     assert output_columns("SELECT * FROM t JOIN u USING (n)", _relations, _resolve) is None
     assert output_columns("SELECT id FROM t JOIN u USING (id)", _relations, _resolve) == [
         ("id", "bigint")]
+
+
+def test_a_subquery_without_an_alias() -> None:
+    # PostgreSQL 16+ accepts a FROM subquery without an alias: its columns are still the star's
+    found = output_columns("SELECT * FROM (SELECT id, n FROM u)", _relations, _resolve)
+    assert found == [("id", "bigint"), ("n", "text")]
+    joined = output_columns("SELECT * FROM (SELECT id FROM u) JOIN t USING (id)", _relations,
+                            _resolve)
+    assert joined == [("id", "bigint"), *T[1:]]

@@ -250,6 +250,7 @@ def _sources(tree: exp.Select, relations: Relations, resolve: Resolve) -> _From:
     for t, join in items:
         alias_node = t.args.get("alias")
         alias = _ident(alias_node.this) if alias_node is not None and alias_node.this else None
+        name = None  # a subquery without an alias (PostgreSQL 16+) has neither
         if isinstance(t, exp.Table) and isinstance(t.this, exp.Identifier):
             name = _ident(t.this)
             schema = _ident(t.args["db"]) if t.args.get("db") else None
@@ -267,7 +268,8 @@ def _sources(tree: exp.Select, relations: Relations, resolve: Resolve) -> _From:
             renamed = [_ident(c) for c in alias_node.columns]
             columns = [(renamed[i] if i < len(renamed) else n, ty)
                        for i, (n, ty) in enumerate(columns)]
-        found.by_alias[alias or name] = columns
+        if alias or name:
+            found.by_alias[alias or name] = columns
         found.star = _joined(found, columns, join)
     return found
 
