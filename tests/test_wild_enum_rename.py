@@ -20,6 +20,16 @@ from schemadiff.sql.normalize import _array_elements, rename_enum_label, rename_
 from test_wild_histories import replay_built_clean
 
 CASES: list[tuple[str, str]] = [
+    # a label holding a quote: expressions hold it written with the quote doubled
+    ("label-with-a-quote", """
+CREATE TYPE k AS ENUM ('it''s', 'x');
+CREATE DOMAIN dk AS k DEFAULT 'it''s' CHECK (VALUE <> 'it''s');
+CREATE TABLE t (id int, kind k DEFAULT 'it''s', ks k[] DEFAULT '{it''s}',
+    CHECK (kind <> 'it''s'));
+CREATE VIEW v AS SELECT id FROM t WHERE kind = 'it''s';
+CREATE FUNCTION f(a k DEFAULT 'it''s') RETURNS int LANGUAGE sql RETURN 1;
+ALTER TYPE k RENAME VALUE 'it''s' TO 'its';
+"""),
     # a CHECK on a text column of a table that has an enum column keeps its string
     ("text-check-beside-enum", """
 CREATE TYPE k AS ENUM ('active');

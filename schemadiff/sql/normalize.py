@@ -1688,7 +1688,8 @@ def rename_enum_label(expression: str, old: str, new: str, columns: dict[str, bo
     """
     tree = _parse_expression(expression)
     if tree is None:
-        return expression, f"'{old}" in expression or f"{old}}}" in expression
+        written = old.replace("'", "''")
+        return expression, f"'{written}" in expression or f"{written}}}" in expression
     if source is not None and any(_holds_label(lit, old) for lit in tree.find_all(exp.Literal)):
         raw = _parse_expression(source)
         if raw is None or any(not isinstance(c.this, exp.Literal)

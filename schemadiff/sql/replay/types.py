@@ -196,10 +196,11 @@ class TypeReplay(ReplayState):
         casts = frozenset(n.replace('"', "").lower() for t in typed
                           for n in (t, t.split(".", 1)[-1]))
         undecided: list[str] = []
+        written = old.replace("'", "''")  # how the label appears in an expression's text
 
         def ren(text: str | None, columns: dict[str, bool | None], what: str, *,
                 whole: bool = False, source: str | None = None) -> str | None:
-            if not text or old not in text:
+            if not text or written not in text:
                 return text
             out, left = rename_enum_label(text, old, new, columns, casts, whole, source)
             if left:
@@ -240,15 +241,15 @@ class TypeReplay(ReplayState):
                 if moved != d:
                     self._put(moved)
         for f in list(self.catalog.of_kind("function")):
-            if isinstance(f, Function) and " DEFAULT " in f.arguments and old in f.arguments:
+            if isinstance(f, Function) and " DEFAULT " in f.arguments and written in f.arguments:
                 arguments = ", ".join(self._argument_default_renamed(a, typed, ren, f)
                                       for a in top_items(f.arguments))
                 if arguments != f.arguments:
                     self._put(replace(f, arguments=arguments))
-        self._view_queries_renamed(old, undecided, lambda v: ren(
+        self._view_queries_renamed(written, undecided, lambda v: ren(
             v.query, self._view_column_kinds(v, typed), "", source=v.definition or None))
         if undecided:
-            self._diag(f"RENAME VALUE '{old}': whether the '{old}' of "
+            self._diag(f"RENAME VALUE '{written}': whether the '{written}' of "
                        f"{', '.join(sorted(set(undecided)))} is the enum's label the text does "
                        "not tell; left as it was")
 
