@@ -193,11 +193,24 @@ def load_history(name: str, tool: str, migrations: list[Migration]) -> History:
     whole: dict[tuple[int, Key], dict[str, Any]] = {}
     last_touch: dict[Key, int] = {}
     on_table: dict[tuple[str, str], set[Key]] = defaultdict(set)
-    for e in full.effects:
+    # rewrites (IF NOT EXISTS of what exists, the same CREATE OR REPLACE, ...) interleaved:
+    # without an earlier migration they are what creates, drops or sets the object
+    stream = sorted([*((e, False) for e in full.effects), *((e, True) for e in full.rewrites)],
+                    key=lambda p: p[0].index)
+    for e, rewrite in stream:
         mi = index.get(e.migration)
         if mi is None:
             continue
         line = getattr(e.location, "line", 0)
+        if rewrite:
+            if KEEP(e.key) and any(t != mi for t in touchers.get(e.key, ())):
+                touches[mi][e.key].append(("*?" if e.attribute == "*" else e.attribute,
+                                           e.after, line))
+                if touchers[e.key][-1] != mi:
+                    touchers[e.key].append(mi)
+                if line in replace[mi] and current.get(e.key) is not None:
+                    whole[(mi, e.key)] = current[e.key]  # type: ignore[assignment]
+            continue
         if e.key.kind != "privilege":  # a dump without GRANTs cannot see a statement of them
             effect_lines[mi].add(line)
         obj = (e.after if e.after is not None else e.before) if e.attribute == "*" else None
@@ -264,6 +277,10 @@ def _state(h: History, key: Key, pos: Positions, skip: int = -1,
         again = mi in seen
         seen.add(mi)
         for attribute, after, line in h.touches[mi][key]:
+            if attribute == "*?":  # a rewrite: IF NOT EXISTS creates, IF EXISTS drops
+                if after is None or state is None:
+                    state = None if after is None else dict(after.attributes())
+                continue
             if attribute == "*":
                 if again and state is not None and line in h.if_not_exists_lines[mi]:
                     continue

@@ -48,6 +48,10 @@ class Replay:
     #: objects DDL the schema cannot say ran touched (a DO block's IF on a table's rows):
     #: neither evidence for inference nor drift
     undecided: frozenset[Key] = frozenset()
+    #: statements that set something to the value it already had (an ``IF NOT EXISTS`` of
+    #: what exists, the same ``CREATE OR REPLACE`` again): not changes, so not ``effects``;
+    #: inference counts them as setters, since without the earlier ones they set it
+    rewrites: Sequence[Effect] = ()
 
 
 @dataclass(slots=True)
@@ -140,7 +144,7 @@ def replay_parsed(
         if progress is not None:
             progress(1)
     return Replay(replayer.catalog, replayer.effects, replayer.diagnostics, stats, migrations,
-                  undecided=frozenset(replayer.undecided))
+                  undecided=frozenset(replayer.undecided), rewrites=replayer.rewrites)
 
 
 def replay_hybrid(
@@ -191,7 +195,7 @@ def replay_hybrid(
         st.schema, st.unmodeled, st.server = st.schema + st.unmodeled, 0, True
         notes += result.notes
     return Replay(replayer.catalog, replayer.effects, replayer.diagnostics, stats, migrations,
-                  notes, frozenset(replayer.undecided))
+                  notes, frozenset(replayer.undecided), replayer.rewrites)
 
 
 def server_versions(replay: Replay) -> set[str]:
@@ -268,4 +272,5 @@ def replay_sql(
     # Streamed, not listed: a large dump's statements and ops are not all held at once.
     statements = ((s, parse_statement(s.text)) for s in iter_split(text, path) if not s.meta)
     _replay_statements(replayer, statements, "", st, strict)
-    return Replay(replayer.catalog, replayer.effects, replayer.diagnostics, {"": st})
+    return Replay(replayer.catalog, replayer.effects, replayer.diagnostics, {"": st},
+                  rewrites=replayer.rewrites)

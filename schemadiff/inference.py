@@ -190,6 +190,21 @@ def _record(raw: dict[Fact, list[_Setter]], fact: Fact, mi: int, value: Any,
 
 
 
+_REWRITE = object()  # the ``before`` of a rewrite in the merged stream of _with_rewrites
+
+
+def _with_rewrites(effects: list[Effect], rewrites: Iterable[Effect], index: dict[str, int],
+                   keep: Keep | None) -> list[Effect]:
+    """``effects`` and the ``rewrites`` on what they touch, in statement order; a rewrite
+    is marked by a ``before`` of :data:`_REWRITE`."""
+    touched = {e.key for e in effects}
+    extra = [replace(e, before=_REWRITE) for e in rewrites
+             if e.key in touched and e.migration in index and (keep is None or keep(e.key))]
+    if not extra:
+        return effects
+    return sorted([*effects, *extra], key=lambda e: e.index)
+
+
 def _echo(seen: tuple[tuple[Any, int], ...]) -> int | None:
     """The first statement of a migration that gave a fact the value its last word gives it
     back, another value between (``INHERIT`` after ``NO INHERIT`` after ``CREATE TABLE ...
@@ -233,9 +248,17 @@ class FactTable:
 
     @classmethod
     def build(
-        cls, effects: Iterable[Effect], index: dict[str, int], keep: Keep | None = None
+        cls, effects: Iterable[Effect], index: dict[str, int], keep: Keep | None = None,
+        rewrites: Iterable[Effect] = (),
     ) -> FactTable:
-        """The table of a replay's effects (``index``: version -> position in apply order)."""
+        """The table of a replay's effects (``index``: version -> position in apply order).
+
+        ``rewrites`` (:attr:`Replay.rewrites <schemadiff.history.Replay.rewrites>`): statements
+        that set a fact to the value it already had. A later migration that does so is a
+        setter too: where it ran, the fact holds its value whether or not the earlier setter
+        ran, so the earlier one's own statements no longer prove it (``CREATE EXTENSION IF NOT
+        EXISTS x`` in two migrations: the extension proves neither once the later one ran).
+        """
         table = cls()
         ids: dict[Fact, int] = {}
         # Collect per fact first: an attribute that only its creating migration sets says
@@ -258,9 +281,25 @@ class FactTable:
         # (schema, table) -> the existence facts of what was ever on that table (columns,
         # constraints, triggers, policies, indexes)
         on_table: dict[tuple[str, str], set[Fact]] = defaultdict(set)
-        for e in effects:
+        for e in _with_rewrites(effects, rewrites, index, keep):
             mi = index[e.migration]
             st = e.index
+            if e.before is _REWRITE:
+                fact = (e.key, e.attribute)
+                setters = raw.get(fact)
+                # only a fact an earlier migration set: a migration's word on what it set
+                # itself, or on what nothing set before, tells nothing more; nor on an
+                # attribute only the creation set (its object's existence says the same)
+                if setters and setters[-1][0] != mi and (e.attribute == "*" or len(setters) > 1):
+                    value = e.after
+                    if e.attribute == "*":
+                        value = _PRESENT if e.after is not None else _ABSENT
+                    _record(raw, fact, mi, value, st)
+                    if value is _ABSENT and e.key.kind == "table":  # and what was on it
+                        for on in on_table.get((e.key.schema, e.key.name), ()):
+                            if raw[on][-1][0] != mi:
+                                _record(raw, on, mi, _ABSENT, st)
+                continue
             table.lines[st] = getattr(e.location, "line", 0)
             if e.attribute == "*":
                 _record(raw, (e.key, "*"), mi, _PRESENT if e.after is not None else _ABSENT, st)
@@ -581,18 +620,40 @@ def dependency_edges(effects: Iterable[Effect], index: dict[str, int], made_only
     applied migration out of the hypothesis when the first was skipped. The proofs keep the
     edges on changes too (:func:`_follow_dependencies`): a migration whose every schema
     effect a later applied one changed again is recorded, which leaves the schema as it is,
-    where running it again would undo the later one."""
+    where running it again would undo the later one.
+
+    On the object itself, a change builds on what made it and on the last change of the same
+    attribute only: ``ENABLE ROW LEVEL SECURITY`` does not need an earlier ``COMMENT ON
+    TABLE`` of the table (taken as needed, a skipped comment was proven applied by it); a
+    drop or a re-creation builds on every earlier change."""
     edges: Edges = defaultdict(set)
     last_touch: dict[Key, int] = {}
+    made: dict[Key, int] = {}  # the last migration that created or dropped it
+    last_set: dict[Key, dict[str, int]] = {}  # attribute -> the last migration that set it
     for e in effects:
         mj = index.get(e.migration)
         if mj is None:
             continue
         obj = (e.after if e.after is not None else e.before) if e.attribute == "*" else None
-        for parent in _parents(e.key, obj):
+        parents = _parents(e.key, obj)
+        for parent in parents[1:]:
             mi = last_touch.get(parent)
             if mi is not None and mi != mj:
                 edges[mi].add(mj)
+        own = {made.get(e.key)}
+        if not made_only:
+            setters = last_set.setdefault(e.key, {})
+            if e.attribute == "*":
+                own.update(setters.values())
+                setters.clear()
+            else:
+                own.add(setters.get(e.attribute))
+                setters[e.attribute] = mj
+        for mi in own:
+            if mi is not None and mi != mj:
+                edges[mi].add(mj)
+        if e.attribute == "*":
+            made[e.key] = mj
         if not made_only or e.attribute == "*":
             last_touch[e.key] = mj
     return edges
@@ -777,7 +838,8 @@ def infer_applied(
     order = list(range(len(migrations)))
     keep = decided_only(keep, replay.undecided)
     if table is None:
-        table = FactTable.build(replay.effects, version_index(migrations), keep)
+        table = FactTable.build(replay.effects, version_index(migrations), keep,
+                                replay.rewrites)
     # objects renamed by hand are seen under the names the migrations gave them
     renames = find_renames(replay.catalog, actual, replay.effects, keep)
     seen = undo_renames(actual, renames)
@@ -1035,7 +1097,7 @@ def _verdict(ctx: _Context, mi: int, applied: set[int], ev: _Evidence) -> Verdic
             v.reason += f": it never ran, or {v.witness} ran again after it"
     elif not st_present and not st_absent:
         v.confidence, v.proven = Confidence.ORDER, False
-        v.reason = "its effects are all overwritten by later migrations"
+        v.reason = "its effects are all overwritten, or set again, by later migrations"
     elif (st_present and st_absent and not (was_recorded and m.in_transaction)
           and (stopper := _stopped_later(ctx, mi, absent, applied)) is None):
         v.status = Status.PARTIAL

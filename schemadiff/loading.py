@@ -70,7 +70,8 @@ class Expected:
         from schemadiff.inference import FactTable, version_index
 
         return FactTable.build(self.replay.effects, version_index(self.migrations),
-                               decided_only(scope, self.replay.undecided))
+                               decided_only(scope, self.replay.undecided),
+                               self.replay.rewrites)
 
 
 class Loader(Protocol):

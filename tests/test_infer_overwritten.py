@@ -39,6 +39,55 @@ TABLE = "CREATE TABLE t (id int PRIMARY KEY, status text DEFAULT 'a', note text)
 BODY = "CREATE OR REPLACE FUNCTION f() RETURNS text LANGUAGE sql AS $$ SELECT '{}'::text $$;"
 
 CASES = [
+    # A later migration that sets something to what an earlier one set (IF NOT EXISTS, the
+    # same CREATE OR REPLACE, the same comment, DROP ... IF EXISTS of what is gone) changes
+    # nothing in the replay of the whole history; where it ran and the earlier one did not,
+    # the schema holds the same: the earlier one's absence or presence is not proven.
+    Case(
+        "an extension created IF NOT EXISTS by two migrations, the first skipped",
+        (TABLE, "CREATE EXTENSION IF NOT EXISTS pgcrypto;", "CREATE TABLE x (id int);",
+         "CREATE EXTENSION IF NOT EXISTS pgcrypto;\nCREATE TABLE y (id int);"),
+        (1, 3, 4),
+        {1: "applied", 2: "pending", 3: "applied", 4: "applied"},
+    ),
+    Case(
+        "the same comment set by two migrations, the first skipped",
+        (TABLE, "COMMENT ON TABLE t IS 'x';", "CREATE TABLE x (id int);",
+         "COMMENT ON TABLE t IS 'x';\nCREATE TABLE y (id int);"),
+        (1, 3, 4),
+        {1: "applied", 2: "pending", 3: "applied", 4: "applied"},
+    ),
+    Case(
+        # 5 changes another attribute of the table 2 commented on: it does not need 2
+        "the same comment set by two migrations, the first skipped, the table changed after",
+        (TABLE, "COMMENT ON TABLE t IS 'x';", "CREATE TABLE x (id int);",
+         "COMMENT ON TABLE t IS 'x';", "ALTER TABLE t ENABLE ROW LEVEL SECURITY;"),
+        (1, 3, 4, 5),
+        {1: "applied", 2: "pending", 3: "applied", 4: "applied", 5: "applied"},
+    ),
+    Case(
+        "the same function created or replaced by two migrations, the first skipped",
+        (TABLE, BODY.format("v1"), "CREATE TABLE x (id int);",
+         BODY.format("v1") + "\nCREATE TABLE y (id int);"),
+        (1, 3, 4),
+        {1: "applied", 2: "pending", 3: "applied", 4: "applied"},
+    ),
+    Case(
+        "an index and a column made IF NOT EXISTS by two migrations, the first skipped",
+        (TABLE, "CREATE INDEX IF NOT EXISTS t_note ON t (note);\n"
+         "ALTER TABLE t ADD COLUMN IF NOT EXISTS extra int;", "CREATE TABLE x (id int);",
+         "CREATE INDEX IF NOT EXISTS t_note ON t (note);\n"
+         "ALTER TABLE t ADD COLUMN IF NOT EXISTS extra int;\nCREATE TABLE y (id int);"),
+        (1, 3, 4),
+        {1: "applied", 2: "pending", 3: "applied", 4: "applied"},
+    ),
+    Case(
+        "a table dropped, and dropped IF EXISTS again by a later migration; the first skipped",
+        (TABLE + "\nCREATE TABLE old (id int);", "DROP TABLE old;", "CREATE TABLE x (id int);",
+         "DROP TABLE IF EXISTS old;\nCREATE TABLE y (id int);"),
+        (1, 3, 4),
+        {1: "applied", 2: "pending", 3: "applied", 4: "applied"},
+    ),
     Case(
         # the later SET DEFAULT 'a' needs only the column, not the SET DEFAULT 'b' before it
         "a default set back by a later migration run by hand, history recording up to 2",

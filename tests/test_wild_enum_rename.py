@@ -149,7 +149,7 @@ def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> N
 
 
 def test_text_check_keeps_its_string() -> None:
-    replay = replay_sql(CASES[0][1], "m.sql")
+    replay = replay_sql(dict(CASES)["text-check-beside-enum"], "m.sql")
     check = replay.catalog.objects[Key("constraint", "public", "t", "t_status_check")]
     assert isinstance(check, Constraint)
     assert check.expression == "status <> 'active'"

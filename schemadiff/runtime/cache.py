@@ -598,14 +598,15 @@ def _reduce_replay(replay: Replay) -> tuple[Any, ...]:
     effects = list(replay.effects)
     blob = pickle.dumps(effects, protocol=pickle.HIGHEST_PROTOCOL)
     state = (replay.catalog, blob, len(effects), replay.diagnostics, replay.stats,
-             replay.migrations, replay.notes, replay.undecided)
+             replay.migrations, replay.notes, replay.undecided, list(replay.rewrites))
     return (_restore_replay, state)
 
 
 def _restore_replay(catalog: Any, blob: bytes, count: int, diagnostics: Any, stats: Any,
-                    migrations: Any, notes: Any = (), undecided: Any = frozenset()) -> Replay:
+                    migrations: Any, notes: Any = (), undecided: Any = frozenset(),
+                    rewrites: Any = ()) -> Replay:
     return Replay(catalog, DeferredEffects(blob, count), diagnostics, stats, migrations,
-                  list(notes), frozenset(undecided))
+                  list(notes), frozenset(undecided), list(rewrites))
 
 
 def _reduce_objects(objects: _Objects) -> tuple[Any, ...]:

@@ -216,6 +216,7 @@ class AlterTableReplay(ReplayState):
             if Key("column", schema, table, a.column.name) in self.catalog:
                 if not a.if_not_exists:
                     self._conflict(f'column "{a.column.name}" of relation "{table}" already exists')
+                self._reassert(Key("column", schema, table, a.column.name))
                 return []
             return self._add_column(schema, table, a.column, self._next_position(schema, table))
         if isinstance(a, ops.AddConstraint):
@@ -225,6 +226,7 @@ class AlterTableReplay(ReplayState):
             if key not in self.catalog:
                 if not a.if_exists:
                     self._conflict(f'column "{a.name}" of relation "{table}" does not exist')
+                self._reassert(key)
                 return []
             if a.cascade:
                 self._drop_column_dependents(schema, table, a.name)
@@ -240,6 +242,8 @@ class AlterTableReplay(ReplayState):
                                       not_null_validated=True, not_null_no_inherit=False))
                 elif not a.if_exists:
                     self._conflict(f'constraint "{a.name}" of relation "{table}" does not exist')
+                else:
+                    self._reassert(key)
                 return []
             self._drop_constraint(key)
             return []

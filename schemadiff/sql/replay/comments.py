@@ -26,6 +26,7 @@ class CommentReplay(ReplayState):
             if key not in self.catalog:
                 return  # plpgsql's, in an older dump: an extension the model does not hold
             self._put(replace(self.catalog.objects[key], comment=op.text or ""))
+            self._reassert(key, "comment")
             return
         if op.text == "":  # IS '': PostgreSQL removes the comment (CreateComments)
             op = replace(op, text=None)
@@ -51,11 +52,13 @@ class CommentReplay(ReplayState):
         obj = self.catalog.objects[key]
         if op.target == "index" and isinstance(obj, Constraint):  # the index behind it
             self._put(replace(obj, index_comment=op.text))
+            self._reassert(key, "index_comment")
             return
         if key == Key("schema", "", "public") and op.text == PUBLIC_SCHEMA_COMMENT:
             self._put(replace(obj, comment=None))  # initdb's: compared as none
             return
         self._put(replace(obj, comment=op.text))
+        self._reassert(key, "comment")
 
     def _comment_target(self, op: ops.Comment) -> Key | None:
         if op.target == "schema":

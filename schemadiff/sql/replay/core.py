@@ -79,6 +79,13 @@ class ReplayState:
     def __init__(self, *, record_effects: bool = True) -> None:
         self.catalog = Catalog({Key("schema", "", "public"): Schema("public")})
         self.effects: list[Effect] = []
+        #: what statements set to the value it already had (``CREATE ... IF NOT EXISTS`` of
+        #: what exists, ``DROP ... IF EXISTS`` of what does not, ``CREATE OR REPLACE`` with
+        #: the same text, the same comment again): no change here, but in a database where an
+        #: earlier setter never ran, these statements are what set it (see
+        #: :class:`~schemadiff.history.Replay`)
+        self.rewrites: list[Effect] = []
+        self._asserted: list[tuple[Key, str]] = []
         self._record = record_effects
         self.diagnostics: list[Diagnostic] = []
         self.search_path: tuple[str, ...] = ("public",)
@@ -158,13 +165,14 @@ class ReplayState:
         instead (the hybrid replay)."""
         return (Catalog(dict(self.catalog.objects)), len(self.effects), len(self.diagnostics),
                 self._index, set(self._uncompared), self._any_inherits,
-                dict(self._not_null_names))
+                dict(self._not_null_names), len(self.rewrites))
 
     def restore(self, state: tuple[Any, ...]) -> None:
         """Back to a :meth:`snapshot` (what was replayed since is forgotten)."""
-        catalog, effects, diagnostics, index, uncompared, inherits, not_null = state
+        catalog, effects, diagnostics, index, uncompared, inherits, not_null, rewrites = state
         self.catalog = Catalog(dict(catalog.objects))
         del self.effects[effects:]
+        del self.rewrites[rewrites:]
         del self.diagnostics[diagnostics:]
         self._index, self._uncompared, self._any_inherits = index, set(uncompared), inherits
         self._not_null_names = dict(not_null)
@@ -210,6 +218,7 @@ class ReplayState:
         self._location = location
         self._text = text
         self._journal = {}
+        self._asserted = []
         try:
             self._dispatch(op)
         except ReplayConflict as exc:
@@ -467,10 +476,40 @@ class ReplayState:
             self._owners[(schema, obj)] = owner
         self._dropped_privileges = (("", ""), [], None)
 
+    def _reassert(self, key: Key, what: str = "*") -> None:
+        """The statement sets ``key``'s existence (``*``: to what it is now, present or
+        absent), one attribute, or (``**``) its existence and every attribute but its comment
+        (``CREATE OR REPLACE``); what it really changed is an effect, the rest a rewrite."""
+        if self._record:
+            self._asserted.append((key, what))
+
+    def _log_rewrites(self) -> None:
+        for key, what in self._asserted:
+            now = self.catalog.objects.get(key)
+            before = self._journal.get(key, now)
+            if (before is None) != (now is None):
+                continue  # created or dropped: an effect says so
+            if what in ("*", "**"):
+                self.rewrites.append(
+                    Effect(self._migration, self._index, key, "*", now, now, self._location))
+            if now is None or what == "*":
+                continue
+            values = now.attributes()
+            old = before.attributes() if before is not None else values
+            names = [n for n in values if n != "comment"] if what == "**" else [what]
+            for attr in names:
+                if attr in values and old.get(attr) == values[attr]:
+                    self.rewrites.append(Effect(self._migration, self._index, key, attr,
+                                                values[attr], values[attr], self._location))
+        self._asserted = []
+
     def _commit(self) -> None:
         if not self._record:
             self._journal = {}
+            self._asserted = []
             return
+        if self._asserted:
+            self._log_rewrites()
         for key, before in self._journal.items():
             after = self.catalog.objects.get(key)
             if before == after:

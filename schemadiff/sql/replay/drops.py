@@ -208,6 +208,8 @@ class DropReplay(ReplayState):
                 foreign = table is None and self._uncompared_key("relation", op.on) is not None
                 if not op.if_exists and not foreign:
                     self._conflict(missing)
+                elif key is not None:
+                    self._reassert(key)
                 return
             self._delete(key)
             return
@@ -225,6 +227,7 @@ class DropReplay(ReplayState):
             if key not in self.catalog:
                 if not op.if_exists:
                     self._conflict(missing)
+                self._reassert(key)
                 return
             # each object goes as its own DROP ... CASCADE would take it, with what depends on
             # it in other schemas too (views reading its tables, columns of its types)
@@ -250,6 +253,7 @@ class DropReplay(ReplayState):
             if key not in self.catalog:
                 if not op.if_exists:
                     self._conflict(missing)
+                self._reassert(key)
                 return
             ext: Extension = self.catalog.objects[key]  # type: ignore[assignment]
             self._delete(key)
@@ -266,6 +270,10 @@ class DropReplay(ReplayState):
                 self._drop_uncompared(other, op.cascade)
             elif not op.if_exists:
                 self._conflict(missing)
+            else:  # absent from wherever the name could have found it
+                for schema in (qn.schema,) if qn.schema else self._path():
+                    for kind in kinds:
+                        self._reassert(Key(kind, schema, qn.name))
             return
         self._drop_object(key, op.cascade)
 

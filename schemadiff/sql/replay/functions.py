@@ -142,6 +142,7 @@ class FunctionReplay(ReplayState):
                 self._conflict(f'function "{fn.key.display}" already exists')
                 return
             fn = replace(fn, comment=existing.comment)
+            self._reassert(fn.key, "**")
         self._put(fn)
 
     def _functions_named(self, qn: ops.QName, args: tuple[TypeRef, ...] | None) -> list[Key]:

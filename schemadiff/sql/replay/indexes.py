@@ -60,6 +60,8 @@ class IndexReplay(ReplayState):
             if taken(op.name):
                 if not op.if_not_exists:
                     self._conflict(f'relation "{op.name}" already exists')
+                elif Key("index", schema, op.name) in self.catalog:
+                    self._reassert(Key("index", schema, op.name))
                 return
             name = op.name
         else:

@@ -31,6 +31,7 @@ class SchemaReplay(ReplayState):
         if key in self.catalog:
             if not op.if_not_exists:
                 self._conflict(f'schema "{op.name}" already exists')
+            self._reassert(key)
             return
         self._put(Schema(op.name))
         if not op.elements:
@@ -107,6 +108,7 @@ class SchemaReplay(ReplayState):
         if key in self.catalog:
             if not op.if_not_exists:
                 self._conflict(f'extension "{op.name}" already exists')
+            self._reassert(key)
             return
         self._put(Extension(op.name, op.schema or self._path()[0], op.version))
 

@@ -7,9 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from schemadiff.model import (
-    Sequence,
-)
+from schemadiff.model import Key, Sequence
 from schemadiff.sql import ops
 from schemadiff.sql.replay.core import ReplayState
 
@@ -70,6 +68,8 @@ class SequenceReplay(ReplayState):
         if self._relation_or_constraint_index(schema, op.name.name):
             if not op.if_not_exists:
                 self._conflict(f'relation "{op.name.name}" already exists')
+            elif Key("sequence", schema, op.name.name) in self.catalog:
+                self._reassert(Key("sequence", schema, op.name.name))
             return
         self._put(self._sequence_from(None, schema, op.name.name, op.options))
 

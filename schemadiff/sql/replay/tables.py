@@ -91,6 +91,8 @@ class TableReplay(ReplayState):
         if self._relation_or_constraint_index(schema, name):
             if not op.if_not_exists:
                 self._conflict(f'relation "{name}" already exists')
+            elif Key("table", schema, name) in self.catalog:
+                self._reassert(Key("table", schema, name))
             return
         parent: Table | None = None
         columns = list(op.columns)
@@ -241,6 +243,8 @@ class TableReplay(ReplayState):
         if self._relation_or_constraint_index(schema, op.name.name):
             if not op.if_not_exists:
                 self._conflict(f'relation "{op.name.name}" already exists')
+            elif Key("table", schema, op.name.name) in self.catalog:
+                self._reassert(Key("table", schema, op.name.name))
             return
         columns = output_columns(op.query, self._relation_columns, self._resolve_type_text)
         if columns is None:

@@ -56,6 +56,7 @@ class TriggerReplay(ReplayState):
                 self._conflict(f'trigger "{op.name}" for relation "{table.name}" already exists')
                 return
             trig = replace(trig, comment=existing.comment)
+            self._reassert(trig.key, "**")
         self._put(trig)
 
     def _op_AlterTrigger(self, op: ops.AlterTrigger) -> None:

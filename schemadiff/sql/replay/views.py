@@ -57,7 +57,10 @@ class ViewReplay(ReplayState):
         if key in self.catalog and not op.or_replace:
             if not op.if_not_exists:
                 self._conflict(f'relation "{op.name.name}" already exists')
+            self._reassert(key)
             return
+        if key in self.catalog:
+            self._reassert(key, "**")
         if key not in self.catalog and self._relation_or_constraint_index(schema, op.name.name):
             self._conflict(f'relation "{op.name.name}" already exists')
             return
