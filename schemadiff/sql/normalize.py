@@ -816,9 +816,12 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Cast):
         inner = node.this
         to = node.args.get("to")
-        if _is_type(to, (*_NUMBER_CASTS, exp.DataType.Type.USERDEFINED)):
+        if _is_type(to, _NUMBER_CASTS) or (
+                _is_type(to, (exp.DataType.Type.USERDEFINED,))
+                and (to.args.get("kind") is None or to.args["kind"].name.lower() not in _TYPNAMES)):
             # '-1'::integer, '1e3'::numeric: the number; a type of the schema's own (a domain,
-            # a base type) is taken for one too, as the catalog prints its constants bare
+            # a base type) is taken for one too, as the catalog prints its constants bare; a
+            # builtin sqlglot does not know is not ('1001'::varbit is the bit string)
             number = number_constant(inner)
             if number is not inner:
                 node.set("this", number)
@@ -1401,8 +1404,8 @@ def expand_atomic_stars(body: str, columns: tuple[tuple[str, tuple[str, ...]], .
         except (SqlglotError, ValueError):  # pragma: no cover - generator gaps
             return body
     head, tail = "BEGIN ATOMIC ", " END"
-    if not (body.startswith(head) and body.endswith(tail)) or not columns:
-        return body
+    if not (body.startswith(head) and body.endswith(tail)) or not columns or len(body) < 17:
+        return body  # (an empty BEGIN ATOMIC END has no statement)
     try:
         statements = split(body[len(head):-len(tail)])
     except ParseError:

@@ -25,8 +25,8 @@ def body_edited(body: str, edit: Callable[[str], str]) -> str:
     applied to its expression or to each statement; any other body is kept."""
     if body.startswith("RETURN "):
         return "RETURN " + edit(body[len("RETURN "):])
-    if not (body.startswith("BEGIN ATOMIC ") and body.endswith(" END")):
-        return body
+    if not (body.startswith("BEGIN ATOMIC ") and body.endswith(" END")) or len(body) < 17:
+        return body  # (an empty BEGIN ATOMIC END has no statement to edit)
     parts = body[len("BEGIN ATOMIC "):-len(" END")].split(";")
     for i, part in enumerate(parts):
         statement = part.strip()
