@@ -34,6 +34,7 @@ from schemadiff.sql.quote import (
     quote_ident,
     quote_literal,
 )
+from schemadiff.sql.variadic import normalize_variadic_calls
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -1268,6 +1269,7 @@ def _interval_range_constant(m: re.Match[str]) -> str:
 
 
 def _parse_expression(text: str) -> exp.Expression | None:
+    text = normalize_variadic_calls(text)
     if "::" in text:
         for pattern, repl in _MULTIWORD_CASTS:
             text = pattern.sub(repl, text)
