@@ -20,6 +20,70 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a call of a function with a VARIADIC t[] parameter (t not "any") is stored with its
+    # trailing arguments merged: jsonb_extract_path(j, 'a', 'b') reads back as
+    # jsonb_extract_path(j, VARIADIC ARRAY['a', 'b']); built-in (the JSON path functions, the
+    # multirange constructors, a range type's own) or the schema's own
+    ("variadic-array-calls", """
+CREATE FUNCTION total(VARIADIC nums int[]) RETURNS int LANGUAGE sql IMMUTABLE
+    AS $$ SELECT sum(x)::int FROM unnest(nums) x $$;
+CREATE FUNCTION tag(prefix text, VARIADIC parts text[]) RETURNS text LANGUAGE sql IMMUTABLE
+    AS $$ SELECT prefix || array_to_string(parts, '-') $$;
+CREATE TYPE floatrange AS RANGE (subtype = float8);
+CREATE TABLE t (a int, b int, c text, j jsonb, s int GENERATED ALWAYS AS (total(a, b)) STORED,
+    m floatmultirange DEFAULT floatmultirange(floatrange(1, 2), floatrange(3, 4)),
+    i int4multirange DEFAULT int4multirange(int4range(1, 5), int4range(7, 9)),
+    one int4multirange DEFAULT int4multirange(int4range(1, 5)),
+    CHECK (total(a, b, 1) > 0), CHECK (jsonb_extract_path_text(j, 'k') <> ''));
+CREATE INDEX ON t (tag('x', c));
+CREATE INDEX ON t (jsonb_extract_path_text(j, 'a', 'b'));
+CREATE INDEX ON t ((pg_catalog.jsonb_extract_path(jsonb_extract_path(j, 'x'), 'a')));
+CREATE VIEW v AS SELECT total(a, b, 3) AS x, tag('p', c, 'q') AS y, total(a) AS z,
+    jsonb_delete(j, 'a', 'b') AS d, json_extract_path_text(j::json, 'a') AS e,
+    format('%s-%s', a, b) AS f, concat(a, b) AS g FROM t;
+"""),
+    # an unnamed expression index is named after a cast's type only where the cast is over
+    # the whole expression: a || b::text and -b::bigint are operators ("expr")
+    ("index-names-of-partial-casts", """
+CREATE TABLE t (a text, b int, j jsonb, d date);
+CREATE INDEX ON t ((a || b::text));
+CREATE INDEX ON t ((b::text));
+CREATE INDEX ON t (((b + 1)::text));
+CREATE INDEX ON t ((j -> 'a'::text));
+CREATE INDEX ON t (((j ->> 'x')::int));
+CREATE INDEX ON t ((lower(a)::varchar));
+CREATE INDEX ON t ((-b::bigint));
+CREATE INDEX ON t (('x'::text || a));
+CREATE INDEX ON t ((t.b::text));
+CREATE INDEX ON t ((ARRAY[b]::bigint[]));
+"""),
+    # an index key's COLLATE names the collation as the catalog prints it: one the
+    # migrations made with its schema, pg_catalog's without; a COLLATE over a whole
+    # expression key is the index column's collation (printed after the expression), one
+    # inside it part of the expression; "default" on a column of the default collation is none
+    ("index-key-collations", """
+CREATE COLLATION c_copy FROM "C";
+CREATE SCHEMA other;
+CREATE COLLATION other."Mixed Case" FROM "C";
+CREATE TABLE names (id int, n text COLLATE c_copy, m text, j jsonb, v varchar(10));
+CREATE INDEX ON names ((lower(m) COLLATE c_copy));
+CREATE INDEX ON names ((lower(m) COLLATE c_copy || 'x'));
+CREATE INDEX ON names ((m COLLATE "C"));
+CREATE INDEX ON names (n COLLATE "default");
+CREATE INDEX ON names (m COLLATE "default");
+CREATE INDEX ON names (m COLLATE c_copy);
+CREATE INDEX ON names (n COLLATE c_copy);
+CREATE INDEX ON names ((m || 'a' COLLATE "C"));
+CREATE INDEX ON names (((m || 'a') COLLATE "C") DESC);
+CREATE INDEX ON names ((v::text COLLATE "POSIX"));
+CREATE INDEX ON names ((j ->> 'a' COLLATE "C"));
+CREATE INDEX ON names (((j ->> 'a') COLLATE "C"));
+CREATE INDEX ON names ((m COLLATE other."Mixed Case"));
+CREATE INDEX ON names (m COLLATE pg_catalog."C" text_pattern_ops);
+CREATE INDEX ON names (upper(m) COLLATE "C");
+CREATE INDEX ON names (((m) COLLATE "C"));
+CREATE INDEX ON names ((n COLLATE "C"));
+"""),
     # an INHERITS child of a table with a generated column: the catalog query comparing the
     # child's inherited defaults with its parent's must not print the generation expression
     # without its relation (the whole live read failed: "expression contains variables")
