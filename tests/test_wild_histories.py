@@ -20,6 +20,20 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # jsonpath is a built-in type: a default is stored as jsonpath_out prints it; a typed
+    # constant of a type sqlglot does not read so (box '...', cidr '...') is a cast
+    ("jsonpath-default-and-typed-constants", """
+CREATE TABLE g (id int, jp jsonpath DEFAULT '$.a[*] ? (@ > 1)', ro regoper,
+    rc regcollation DEFAULT '"C"', a jsonpath[], pt point, ip cidr, v tsvector, b box,
+    CONSTRAINT pt_in_box CHECK (pt <@ box '((0,0),(100,100))'),
+    CONSTRAINT ip_private CHECK (ip << cidr '10.0.0.0/8' OR ip << inet '192.168.0.0/16'),
+    CONSTRAINT words CHECK (v @@ tsquery 'a & b'),
+    CONSTRAINT small CHECK (b <@ box '(0,0),(5,5)' AND b && box '0,0,1,1'));
+CREATE FUNCTION f(p jsonpath) RETURNS jsonpath LANGUAGE sql AS $$ SELECT p $$;
+CREATE VIEW v AS SELECT jp::text AS t, '$.b'::jsonpath AS k, pt <@ circle '((0,0),5)' AS c,
+    pt <@ circle '<(1,2),3>' AS d, pt <@ '1,2,3'::circle AS e, pt <@ circle '(1,2),3' AS f
+    FROM g;
+"""),
     # a call of a function with a VARIADIC t[] parameter (t not "any") is stored with its
     # trailing arguments merged: jsonb_extract_path(j, 'a', 'b') reads back as
     # jsonb_extract_path(j, VARIADIC ARRAY['a', 'b']); built-in (the JSON path functions, the
