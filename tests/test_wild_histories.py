@@ -20,6 +20,23 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a field selection (col).field reads the column col: a CHECK on it alone is named
+    # after col, and goes with col when col is dropped (as an index, a predicate and a
+    # trigger's WHEN on it do)
+    ("field-selection-reads-its-column", """
+CREATE TYPE money_amount AS (amount numeric(12,2), currency char(3));
+CREATE TABLE person (id int, w2 money_amount, w5 money_amount, n int, w3 money_amount,
+    CHECK ((w2).amount >= 0), CHECK (((w5).currency) <> 'X'), CHECK (n > 0),
+    CHECK ((person.w3).currency <> 'X'), CHECK (w3 <> ROW(5, 'XXX')::money_amount));
+CREATE INDEX person_w5 ON person (((w5).amount));
+CREATE INDEX person_w6 ON person (id) WHERE (w5).amount > 0;
+CREATE FUNCTION trg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER t1 BEFORE UPDATE ON person FOR EACH ROW WHEN ((NEW.w2).amount > 5)
+    EXECUTE FUNCTION trg();
+CREATE TRIGGER t2 BEFORE UPDATE ON person FOR EACH ROW WHEN (NEW.n > 5) EXECUTE FUNCTION trg();
+ALTER TABLE person DROP COLUMN w2 CASCADE;
+ALTER TABLE person DROP COLUMN w5;
+"""),
     # jsonpath is a built-in type: a default is stored as jsonpath_out prints it; a typed
     # constant of a type sqlglot does not read so (box '...', cidr '...') is a cast
     ("jsonpath-default-and-typed-constants", """
@@ -1663,3 +1680,4 @@ def test_set_role(pg: PgServer, tmp_path: Path) -> None:
                           "table mine2": ("INSERT", "SELECT"),
                           "table notes2": ("DELETE", "UPDATE"),
                           "table mine3": ("INSERT", "SELECT")}
+

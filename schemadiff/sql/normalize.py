@@ -1797,7 +1797,17 @@ def referenced_columns(expression: str) -> frozenset[str]:
     tree = _parse_expression(expression)
     if tree is None:
         return frozenset()
-    return frozenset(c.name for c in tree.find_all(exp.Column))
+    return frozenset(_read_column(c) for c in tree.find_all(exp.Column))
+
+
+def _read_column(column: exp.Column) -> str:
+    """The column a canonical column reference reads: a qualified one is a field selection,
+    ``a.b`` (written ``(a).b``) reading column ``a``, since the canonical form drops table
+    qualifiers; but ``new.x`` and ``old.x`` (a trigger's ``WHEN``) read ``x``."""
+    parts = [p.name for p in (column.args.get(k) for k in ("catalog", "db", "table")) if p]
+    if parts and parts[0].lower() in ("new", "old"):
+        parts = parts[1:]  # (new.a).b reads a
+    return parts[0] if parts else column.name
 
 
 @lru_cache(maxsize=4096)
