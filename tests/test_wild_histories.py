@@ -20,6 +20,13 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # min and max of a varchar are text's (there is no max(varchar)): CREATE TABLE AS
+    ("ctas-min-max-of-varchar", """
+CREATE TABLE src (id int, name varchar(40), c char(4), t text, d date, a int[]);
+CREATE TABLE agg AS SELECT d, max(name) AS maxname, min(name) AS minname, max(c) AS maxc,
+    max(t) AS maxt, max(a) AS maxa, min(d) AS mind FROM src GROUP BY d;
+CREATE VIEW aggv AS SELECT max(name) AS maxname, min(c) AS minc FROM src;
+"""),
     # a field selection (col).field reads the column col: a CHECK on it alone is named
     # after col, and goes with col when col is dropped (as an index, a predicate and a
     # trigger's WHEN on it do)
@@ -1681,3 +1688,27 @@ def test_set_role(pg: PgServer, tmp_path: Path) -> None:
                           "table notes2": ("DELETE", "UPDATE"),
                           "table mine3": ("INSERT", "SELECT")}
 
+
+@pytest.mark.parametrize("query", [
+    "SELECT name FROM src", "SELECT lower(t) AS lt FROM src", "SELECT max(t) AS mt FROM src",
+    "SELECT u || 'x' AS ux FROM src, other", "SELECT min(n) AS mn FROM other",
+])
+def test_ctas_collations_not_modelled_are_said(query: str) -> None:
+    """A CREATE TABLE AS column takes the collation its expression derives (a column's own,
+    a COLLATE's): not modelled, and said, rather than taken as the type's default."""
+    replay = replay_sql(
+        'CREATE TABLE src (id int, name varchar(40) COLLATE "C", t text COLLATE "POSIX", u text);\n'
+        "CREATE TABLE other (n name, x int);\n"
+        f"CREATE TABLE c1 AS {query};\n", "m.sql")
+    assert [d.message for d in replay.diagnostics] == [
+        'CREATE TABLE AS: the collations of the columns of table "c1" (from its query) are '
+        "not modelled"]
+    assert Key("table", "public", "c1") not in replay.catalog.objects
+
+
+def test_ctas_of_default_collations_is_modelled() -> None:
+    replay = replay_sql(
+        "CREATE TABLE src (id int, u text, v varchar(3));\n"
+        "CREATE TABLE c1 AS SELECT u, max(v) AS mv, id FROM src GROUP BY u, id;\n", "m.sql")
+    assert not replay.diagnostics
+    assert replay.catalog.objects[Key("column", "public", "c1", "mv")].type == "text"  # type: ignore[attr-defined]
