@@ -20,6 +20,22 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # RENAME VALUE reaches a SQL-standard body's constants (stored as the label's oid) where
+    # a parameter or a column it compares them to is of the enum, and an ARRAY[...] that is
+    # all of an enum array column's default
+    ("enum-label-renamed-in-sql-bodies-and-array-defaults", """
+CREATE TYPE status AS ENUM ('new', 'open', 'closed');
+CREATE TABLE tickets (id int, s status);
+CREATE FUNCTION is_open(t status) RETURNS boolean LANGUAGE sql IMMUTABLE RETURN t = 'open';
+CREATE FUNCTION is_open2(t status, x text) RETURNS boolean LANGUAGE sql IMMUTABLE
+    RETURN t IN ('open', 'new') AND x <> 'open';
+CREATE FUNCTION n_open() RETURNS bigint LANGUAGE sql STABLE
+    BEGIN ATOMIC SELECT count(*) FROM tickets WHERE s = 'open'; END;
+ALTER TYPE status RENAME VALUE 'open' TO 'active';
+CREATE TYPE prio AS ENUM ('low', 'mid', 'high');
+ALTER TABLE tickets ADD COLUMN p prio[] DEFAULT ARRAY['low', 'mid']::prio[];
+ALTER TYPE prio RENAME VALUE 'mid' TO 'medium';
+"""),
     # min and max of a varchar are text's (there is no max(varchar)): CREATE TABLE AS
     ("ctas-min-max-of-varchar", """
 CREATE TABLE src (id int, name varchar(40), c char(4), t text, d date, a int[]);

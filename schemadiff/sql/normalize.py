@@ -1733,7 +1733,7 @@ def rename_enum_label(expression: str, old: str, new: str, columns: dict[str, bo
         if not _holds_label(lit, old):
             continue
         top: exp.Expression = lit
-        while isinstance(top.parent, exp.Paren):
+        while isinstance(top.parent, (exp.Paren, exp.Array)):  # ARRAY['a'] of an enum array
             top = top.parent
         of_enum = True if whole and top is tree else _label_type(lit, columns, types)
         undecided = undecided or of_enum is None

@@ -31,7 +31,7 @@ from schemadiff.sql.normalize import (
     rename_field,
 )
 from schemadiff.sql.replay.core import TYPE_KINDS, ReplayState
-from schemadiff.sql.replay.text import top_items, typed_constants
+from schemadiff.sql.replay.text import body_edited, top_items, typed_constants
 
 
 class TypeReplay(ReplayState):
@@ -245,12 +245,33 @@ class TypeReplay(ReplayState):
                                       for a in top_items(f.arguments))
                 if arguments != f.arguments:
                     self._put(replace(f, arguments=arguments))
+        for f in list(self.catalog.of_kind("function")):
+            if (isinstance(f, Function) and f.body.startswith(("RETURN ", "BEGIN ATOMIC "))
+                    and f"'{old}'" in f.body):
+                body = body_edited(f.body, lambda e, f=f: ren(
+                    e, self._body_kinds(f, e, typed), f"function {f.key.display}") or e)
+                if body != f.body:
+                    self._put(replace(f, body=body))
         self._view_queries_renamed(old, undecided, lambda v: ren(
             v.query, self._view_column_kinds(v, typed), "", source=v.definition or None))
         if undecided:
             self._diag(f"RENAME VALUE '{old}': whether the '{old}' of "
                        f"{', '.join(sorted(set(undecided)))} is the enum's label the text does "
                        "not tell; left as it was")
+
+    def _body_kinds(self, f: Function, statement: str, typed: set[str]
+                    ) -> dict[str, bool | None]:
+        """What each name a SQL-standard body's statement reads is: whether a parameter or a
+        column of a table it reads is of one of the ``typed`` types (None: a name both are)."""
+        from schemadiff.sql.normalize import qualified_relations
+
+        kinds = _argument_kinds(f.arguments, typed)
+        for schema, name in qualified_relations(statement):
+            key = self._find(("table",), ops.QName(schema, name))
+            for c in self.catalog.columns(key.schema, key.name) if key is not None else ():
+                of = c.type in typed
+                kinds[c.name] = of if kinds.get(c.name, of) == of else None
+        return kinds
 
     def _rename_field(self, key: Key, old: str, new: str) -> None:
         """A composite type's attribute renamed: stored expressions select it by number, so a
@@ -365,6 +386,21 @@ HANDLERS: dict[type, Callable[[Any, Any], None]] = {
     ops.CreateDomain: TypeReplay._op_CreateDomain,
     ops.AlterType: TypeReplay._op_AlterType,
 }
+
+
+def _argument_kinds(arguments: str, typed: set[str]) -> dict[str, bool | None]:
+    """A routine's named input parameters (``a public.status, OUT n bigint``): whether each
+    is of one of the ``typed`` types (what a SQL-standard body's constant compares to)."""
+    kinds: dict[str, bool | None] = {}
+    for part in top_items(arguments) if arguments.strip() else []:
+        words = part.partition(" DEFAULT ")[0].split(" ")
+        if words[0] in ("IN", "OUT", "INOUT", "VARIADIC"):
+            if words[0] == "OUT":
+                continue
+            words = words[1:]
+        if len(words) > 1:
+            kinds[words[0]] = " ".join(words[1:]) in typed
+    return kinds
 
 
 def _typed_value(expression: str, type_text: str) -> str:
