@@ -20,6 +20,24 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # an exclusion constraint's or a partition key's COLLATE names a collation the
+    # migrations made with its schema, and none after a column of that collation
+    ("exclusion-and-partition-key-collations", """
+CREATE EXTENSION IF NOT EXISTS btree_gist;
+CREATE COLLATION c2 FROM "C";
+CREATE TABLE r (id int, name text, code text COLLATE c2, d date,
+    EXCLUDE USING gist (name COLLATE c2 WITH =, d WITH =),
+    EXCLUDE USING btree ((lower(name)) COLLATE "C" WITH =));
+ALTER TABLE r ADD CONSTRAINT x2 EXCLUDE USING gist (code COLLATE c2 WITH =);
+ALTER TABLE r ADD CONSTRAINT x3 EXCLUDE USING gist (code COLLATE "C" WITH =);
+ALTER TABLE r ADD CONSTRAINT x4 EXCLUDE USING gist (name COLLATE "default" WITH =);
+CREATE TABLE p (k text COLLATE c2, v int) PARTITION BY LIST (k COLLATE c2);
+CREATE TABLE p1 PARTITION OF p FOR VALUES IN ('a');
+CREATE TABLE q (k text, v int) PARTITION BY LIST (k COLLATE c2);
+CREATE TABLE q1 PARTITION OF q FOR VALUES IN ('a');
+CREATE TABLE s (k text, v int) PARTITION BY RANGE ((lower(k)) COLLATE "C");
+CREATE TABLE s1 PARTITION OF s FOR VALUES FROM ('a') TO ('m');
+"""),
     # RENAME VALUE reaches a SQL-standard body's constants (stored as the label's oid) where
     # a parameter or a column it compares them to is of the enum, and an ARRAY[...] that is
     # all of an enum array column's default

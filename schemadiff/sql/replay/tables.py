@@ -163,7 +163,8 @@ class TableReplay(ReplayState):
                     if isinstance(o, Constraint) and o.type == "check"]
         self._any_inherits = self._any_inherits or bool(op.inherits)
         self._put(Table(
-            schema, name, op.persistence, op.partition_by,
+            schema, name, op.persistence, self._collations_named(
+                op.partition_by, {c.name: self._collation(c.collation) for c in op.columns}),
             f"{parent.schema}.{parent.name}" if parent else None,
             self._typed_bound(parent, op.partition_bound) if parent else op.partition_bound,
             tuple(self._qualified_table(q) for q in op.inherits), of_type,
@@ -434,6 +435,9 @@ class TableReplay(ReplayState):
             ref_table = self._qualified_table(c.ref_table)
             ref_columns = c.ref_columns or self._primary_key_columns(ref_table)
         expression = c.expression
+        if c.type == "exclude":
+            expression = self._collations_named(expression, {
+                col.name: col.collation for col in self.catalog.columns(schema, table)})
         if c.type == "check" and expression:
             table_columns = self._relation_columns(schema, table) or ()
             expression = typed_constants(expression, dict(table_columns))
