@@ -1746,3 +1746,22 @@ def test_ctas_of_default_collations_is_modelled() -> None:
         "CREATE TABLE c1 AS SELECT u, max(v) AS mv, id FROM src GROUP BY u, id;\n", "m.sql")
     assert not replay.diagnostics
     assert replay.catalog.objects[Key("column", "public", "c1", "mv")].type == "text"  # type: ignore[attr-defined]
+
+
+def test_rows_of_an_altered_composite_are_said() -> None:
+    """A row of a composite type stored in an expression keeps the attributes it was made
+    with: after ADD or DROP ATTRIBUTE it prints otherwise, which is not modelled, and said."""
+    replay = replay_sql(
+        "CREATE TYPE amount AS (value numeric(12,2), currency char(3));\n"
+        "CREATE TABLE t (id int, a amount DEFAULT ROW(1, 'USD'), b amount,\n"
+        "    CHECK (b <> ROW(5, 'XXX')::amount));\n"
+        "CREATE TABLE u (id int, c amount);\n"
+        "ALTER TYPE amount ADD ATTRIBUTE note text;\n", "m.sql")
+    assert [d.message for d in replay.diagnostics] == [
+        "ALTER TYPE amount ADD ATTRIBUTE: the rows of the type stored in column public.t.a, "
+        "constraint public.t.t_b_check keep the attributes they were made with (an added one "
+        "prints as NULL, a dropped one is left out); not modelled"]
+    quiet = replay_sql("CREATE TYPE amount AS (value numeric, currency char(3));\n"
+                       "CREATE TABLE u (id int, c amount, CHECK ((c).value > 0));\n"
+                       "ALTER TYPE amount DROP ATTRIBUTE currency;\n", "m.sql")
+    assert not quiet.diagnostics

@@ -3,6 +3,8 @@ and the retyping of every column and argument a rename touches."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -14,6 +16,7 @@ from schemadiff.model import (
     Domain,
     Enum,
     Function,
+    Index,
     Key,
     Policy,
     Table,
@@ -116,7 +119,12 @@ class TypeReplay(ReplayState):
             self._rename_type(key, obj, key.schema, a[0])
         elif op.action == "set_schema":
             self._rename_type(key, obj, a[0], key.name)
-        elif op.action == "add_attribute":
+        elif op.action in ("add_attribute", "drop_attribute") and self._row_constants(key):
+            self._diag(f"ALTER TYPE {key.name} {op.action.replace('_', ' ').upper()}: the "
+                       f"rows of the type stored in {', '.join(self._row_constants(key))} keep "
+                       "the attributes they were made with (an added one prints as NULL, a "
+                       "dropped one is left out); not modelled")
+        if op.action == "add_attribute":
             type_text = self._type_text(a[1])
             self._put(replace(obj, attributes_=(*obj.attributes_, (a[0], type_text))))
             for t in self._typed_tables(key):
@@ -173,6 +181,26 @@ class TypeReplay(ReplayState):
             renamed = ((a[1] if c[0] == a[0] else c[0], c[1]) for c in obj.checks)
             self._put(replace(obj, checks=tuple(sorted(renamed)), not_valid=tuple(sorted(
                 a[1] if n == a[0] else n for n in obj.not_valid))))
+
+    def _row_constants(self, key: Key) -> list[str]:
+        """The objects whose stored expressions may hold a row of composite type ``key`` (a
+        cast to it, a default of a column of it): such a row keeps the attributes it was made
+        with, so an attribute added prints as NULL in it, one dropped is left out."""
+        type_text = qualified(key.schema, key.name)
+        cast = re.compile(r'(?i)(?:::|\bAS\s+)(?:"?[\w$]+"?\.)?"?' + re.escape(key.name)
+                          + r'"?(?![\w$"])')
+        found = []
+        for o in self.catalog.objects.values():
+            if isinstance(o, Column) and o.type in (type_text, type_text + "[]") and o.default:
+                found.append(f"{o.key.kind} {o.key.display}")
+                continue
+            texts = [v for f in dataclasses.fields(o) if f.name != "comment"
+                     for v in (getattr(o, f.name),) if isinstance(v, str)]
+            if isinstance(o, Index):
+                texts += list(o.keys)
+            if any(cast.search(t) for t in texts):
+                found.append(f"{o.key.kind} {o.key.display}")
+        return sorted(found)
 
     def _typed_tables(self, key: Key) -> list[Table]:
         """The tables ``OF`` a composite type (ALTER TYPE ... CASCADE reaches their columns)."""
