@@ -1765,3 +1765,21 @@ def test_rows_of_an_altered_composite_are_said() -> None:
                        "CREATE TABLE u (id int, c amount, CHECK ((c).value > 0));\n"
                        "ALTER TYPE amount DROP ATTRIBUTE currency;\n", "m.sql")
     assert not quiet.diagnostics
+
+
+def test_default_privileges_for_two_roles_are_said() -> None:
+    """ALTER DEFAULT PRIVILEGES FOR ROLE r is taken as the migrating role's; given for two
+    roles (Supabase's supabase_admin and postgres), only one can be: said."""
+    replay = replay_sql(
+        "ALTER DEFAULT PRIVILEGES FOR ROLE admin IN SCHEMA public GRANT ALL ON TABLES TO anon;\n"
+        "ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT SELECT ON TABLES "
+        "TO anon;\n"
+        "CREATE TABLE t (id int);\nCREATE TABLE u (id int);\n", "m.sql")
+    assert [d.message for d in replay.diagnostics] == [
+        "default privileges are given FOR ROLE admin, postgres: only the ones of the role the "
+        "migrations run as apply to what they create, which the files do not tell; all are "
+        "applied"]
+    one = replay_sql("ALTER DEFAULT PRIVILEGES FOR ROLE admin GRANT ALL ON TABLES TO anon;\n"
+                     "ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO anon;\n"
+                     "CREATE TABLE t (id int);\n", "m.sql")
+    assert not one.diagnostics

@@ -143,6 +143,8 @@ class ReplayState:
         self._role: str | None = None
         self._local_role: tuple[str | None] | None = None  # the role before a SET LOCAL ROLE
         self._other_roles: set[str] = set()
+        #: the sets of FOR ROLE roles whose default privileges were said to be ambiguous
+        self._roles_said: set[tuple[str, ...]] = set()
         self._moving = False  # a rename puts objects back: no default privileges then
         #: the search path each view was made under (its unqualified names resolve along it,
         #: see DropReplay._view_reads); a view made before :meth:`over` has none recorded
