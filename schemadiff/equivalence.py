@@ -21,6 +21,10 @@ comparison has both catalogs:
   word could have given (tomorrow, seen from now); a default changed by hand to an
   expression (``CURRENT_DATE``), to ``NULL``, or to a day in the future is still a difference.
   One changed by hand to another past constant is not seen (the README's blind spot).
+- A call of one of the schema's own functions with a ``VARIADIC t[]`` parameter is stored
+  with its trailing arguments merged into one array: ``total(a, b)`` comes back as
+  ``total(VARIADIC ARRAY[a, b])`` (the built-in ones, ``jsonb_extract_path`` and the
+  multirange constructors, the normalizer knows: :mod:`schemadiff.sql.variadic`).
 - A policy ``TO CURRENT_USER`` holds the role the migrations ran as, which only the server
   names: it matches the one role the server lists beyond those the migrations name (a
   policy's role changed by hand from it to another single role is not seen).
@@ -59,6 +63,29 @@ def integer_functions(*catalogs: Catalog) -> frozenset[str]:
             ok = fn.returns in _INTEGER_TYPES  # type: ignore[attr-defined]
             verdict[name] = verdict.get(name, True) and ok
     return frozenset(name for name, ok in verdict.items() if ok)
+
+
+def variadic_functions(*catalogs: Catalog) -> dict[str, int]:
+    """The (lower-case) names of the functions whose last input parameter is ``VARIADIC
+    t[]`` (not ``"any"``) under every signature the catalogs hold, with the same number of
+    parameters before it: name -> that number."""
+    found: dict[str, int | None] = {}
+    for catalog in catalogs:
+        for fn in catalog.of_kind("function"):
+            name = fn.name.lower()  # type: ignore[attr-defined]
+            fixed = _fixed_before_variadic(fn.arguments)  # type: ignore[attr-defined]
+            found[name] = fixed if found.get(name, fixed) == fixed else None
+    return {name: fixed for name, fixed in found.items() if fixed is not None}
+
+
+def _fixed_before_variadic(arguments: str) -> int | None:
+    """The number of input parameters before a last ``VARIADIC t[]`` one (None: none such)."""
+    from schemadiff.sql.replay.text import top_items
+
+    inputs = [p for p in top_items(arguments) if p.split(" ", 1)[0] != "OUT"] if arguments else []
+    if not inputs or not inputs[-1].startswith("VARIADIC ") or '"any"' in inputs[-1]:
+        return None
+    return len(inputs) - 1
 
 
 def _integer_valued(node: exp.Expression, names: frozenset[str]) -> bool:
@@ -237,6 +264,7 @@ class Equivalence:
     def __init__(self, *catalogs: Catalog) -> None:
         self._catalogs = catalogs
         self._names: frozenset[str] | None = None
+        self._variadic: dict[str, int] | None = None
         self._today = datetime.now(timezone.utc).date()
 
     @property
@@ -271,6 +299,16 @@ class Equivalence:
                 for e, a in zip(expected, actual)
             )
         return False
+
+    def _same_variadic(self, expected: str, actual: str) -> bool:
+        """``expected`` with the calls of the schema's variadic-array functions written as
+        stored is ``actual``."""
+        from schemadiff.sql.variadic import normalize_variadic_calls
+
+        if self._variadic is None:
+            self._variadic = variadic_functions(*self._catalogs)
+        return bool(self._variadic) and normalize_variadic_calls(
+            expected, self._variadic) == actual
 
     def _same_extension_comment(self, obj: SchemaObject, expected: Any, actual: Any) -> bool:
         """An extension's comment: the control file's (None, what the migrations leave) is the
@@ -312,6 +350,8 @@ class Equivalence:
                 return _frozen_constant(actual, self._today)
         if frozen:
             return _frozen_expression(expected, actual, self._today)
+        if "VARIADIC ARRAY[" in actual and self._same_variadic(expected, actual):
+            return True
         if "CAST(" not in expected and "CAST(" not in actual:
             return False
         names = self.names

@@ -508,16 +508,13 @@ def _figure(s: Stream) -> tuple[str | None, int]:
     a, b = _unwrap(toks, 0, len(toks))
     if a >= b:
         return None, 0
-    # a trailing ::type or COLLATE at depth 0
-    cast_at = collate_at = -1
-    for k, t in _top_level(toks, a, b):
-        if t.kind == "punct" and t.text == "::":
-            cast_at = k
-        elif t.kind == "word" and t.text == "COLLATE":
-            collate_at = k
-    if collate_at > a and collate_at > cast_at:
+    collate_at = _whole_collate(toks, a, b)
+    if collate_at is not None:
         return _figure(s.sub(a, collate_at))  # x COLLATE "C" is named as x
-    if cast_at > a:
+    # a trailing ::type over the whole expression (a || b::text is no cast)
+    top = list(_top_level(toks, a, b))
+    cast_at = max((k for k, t in top if t.kind == "punct" and t.text == "::"), default=-1)
+    if cast_at > a and _one_operand([t for _, t in top]):
         return _cast_colname(s.sub(a, cast_at), toks[cast_at + 1: b])
     first = toks[a]
     if (first.kind == "word" and first.text == "CAST" and a + 1 < b
@@ -619,6 +616,36 @@ def _top_level(toks: list[Tok], a: int, b: int) -> Iterator[tuple[int, Tok]]:
             yield k, t
 
 
+def _whole_collate(toks: list[Tok], a: int, b: int) -> int | None:
+    """The index of a ``COLLATE name`` that ends ``toks[a:b]`` and applies to all of it: what
+    comes before is one operand (a name, a constant, a call or a parenthesized expression)
+    with any ``::type`` casts, which bind tighter; None where there is none such (``a || b
+    COLLATE c`` collates ``b`` only), or where the expression is not that simple."""
+    top = list(_top_level(toks, a, b))
+    at = next((k for k, t in top if t.kind == "word" and t.text == "COLLATE"), None)
+    if at is None or at == a:
+        return None
+    after = [t for k, t in top if k > at]
+    if not after or any(t.kind not in ("word", "ident") and t.text != "." for t in after) or any(
+            t.kind == "word" and t.text == "COLLATE" for t in after):
+        return None
+    return at if _one_operand([t for k, t in top if k < at]) else None
+
+
+def _one_operand(top: list[Tok]) -> bool:
+    """Whether an expression's top-level tokens (``top``) are those of one operand with any
+    ``::type`` casts, which bind tighter than any operator: a dotted name or one constant
+    (a call's or a group's parentheses are not top-level), then ``::`` and type names."""
+    cast = next((n for n, t in enumerate(top) if t.text == "::"), len(top))
+    operand, casts = top[:cast], top[cast:]
+    if any(t.text != "." if n % 2 else t.kind not in ("word", "ident", "string", "number")
+           for n, t in enumerate(operand)) or (operand and operand[-1].text == "."):
+        return False
+    if len(operand) > 1 and any(t.kind in ("string", "number") for t in operand):
+        return False
+    return all(t.kind in ("word", "ident") or t.text in (".", "::") for t in casts)
+
+
 def _wraps(toks: list, a: int, b: int) -> bool:
     """toks[a] is '(' and its matching ')' is toks[b-1]."""
     depth = 0
@@ -662,16 +689,19 @@ def index_element(s: Stream, method: str = "btree") -> tuple[IndexKey, str]:
         a, b = s.paren_span()
         expr_stream = s.sub(a, b)
         column = None
-        text = s.slice(a, b)
-        # "(column)" and "(column COLLATE c)" are the column itself (ComputeIndexAttrs)
+        # a COLLATE over the whole expression is the index column's collation, the
+        # expression without it the key (ComputeIndexAttrs strips a top-level CollateExpr)
+        ia, ib = _unwrap(expr_stream.toks, 0, len(expr_stream.toks))
+        at = _whole_collate(expr_stream.toks, ia, ib)
+        if at is not None:
+            names = expr_stream.sub(at + 1, ib)
+            collate = " COLLATE " + ".".join(quote_ident(p) for p in names.names())
+            expr_stream = expr_stream.sub(*_unwrap(expr_stream.toks, ia, at))
+        text = expr_stream.slice(0, len(expr_stream.toks))
+        # "(column)" and "(column COLLATE c)" are the column itself
         inner = _unwrapped(expr_stream.toks)
-        if inner and inner[0].kind in ("word", "ident") and (
-                len(inner) == 1 or (inner[1].kind == "word" and inner[1].text == "COLLATE")):
+        if len(inner) == 1 and inner[0].kind in ("word", "ident"):
             column = _name_of(inner[0])
-            if len(inner) > 1:
-                names = s.sub(a, b)
-                names.i = names.toks.index(inner[1]) + 1
-                collate = " COLLATE " + ".".join(quote_ident(p) for p in names.names())
             expr_stream = None
             text = column
     elif s.peek(1) is not None and (

@@ -22,11 +22,12 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from schemadiff.records import record
 from schemadiff.sql.floats import canonical_float4, canonical_float8
-from schemadiff.sql.lexer import unicode_value
+from schemadiff.sql.lexer import LexError, lex, unicode_value
 from schemadiff.sql.quote import (
     _RESERVED,
     _SIMPLE_IDENT,
@@ -34,6 +35,7 @@ from schemadiff.sql.quote import (
     quote_ident,
     quote_literal,
 )
+from schemadiff.sql.variadic import normalize_variadic_calls
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -120,7 +122,9 @@ _BUILTIN_TYPES = _words(
     txid_snapshot pg_snapshot void trigger event_trigger record anyelement anyarray anynonarray
     anyenum anyrange anymultirange anycompatible anycompatiblearray internal cstring any
     language_handler fdw_handler index_am_handler tsm_handler table_am_handler xid xid8 cid tid
-    refcursor aclitem gtsvector"""
+    refcursor aclitem gtsvector jsonpath regoper regoperator regcollation regdictionary
+    int2vector oidvector anycompatiblenonarray anycompatiblerange anycompatiblemultirange
+    pg_node_tree pg_ndistinct pg_dependencies pg_mcv_list pg_ddl_command unknown"""
 )
 
 # The names in pg_type of the builtin types (what a quoted name, "text" or "int4", can name;
@@ -1270,7 +1274,37 @@ def _interval_range_constant(m: re.Match[str]) -> str:
     return m.group(0) if canonical is None else quote_literal(canonical) + "::interval"
 
 
+#: type names sqlglot does not read in a typed constant (``box '(0,0),(1,1)'``), which
+#: PostgreSQL reads as ``'(0,0),(1,1)'::box``
+_TYPED_CONSTANT_NAMES = frozenset({
+    "box", "circle", "lseg", "line", "path", "polygon", "cidr", "macaddr", "macaddr8",
+    "jsonpath", "tsquery", "tsvector", "varbit", "citext", "ltree", "lquery", "ltxtquery",
+    "pg_lsn", "txid_snapshot", "pg_snapshot",
+})
+_TYPED_CONSTANT_HINT = re.compile(r"(?i)\b(?:" + "|".join(sorted(_TYPED_CONSTANT_NAMES))
+                                  + r")\s*'")
+
+
+def _typed_constants_as_casts(text: str) -> str:
+    """``type 'constant'`` written as ``'constant'::type`` for the types sqlglot does not
+    read so (see :data:`_TYPED_CONSTANT_NAMES`)."""
+    if not _TYPED_CONSTANT_HINT.search(text):
+        return text
+    try:
+        toks = lex(text)
+    except LexError:
+        return text
+    out, pos = [], 0
+    for word, const in pairwise(toks):
+        if (word.kind == "word" and word.text.lower() in _TYPED_CONSTANT_NAMES
+                and const.kind == "string" and not const.dollar):
+            out.append(text[pos:word.start] + const.raw + "::" + word.raw)
+            pos = const.end
+    return "".join(out) + text[pos:]
+
+
 def _parse_expression(text: str) -> exp.Expression | None:
+    text = _typed_constants_as_casts(normalize_variadic_calls(text))
     if "::" in text:
         for pattern, repl in _MULTIWORD_CASTS:
             text = pattern.sub(repl, text)
@@ -1703,7 +1737,7 @@ def rename_enum_label(expression: str, old: str, new: str, columns: dict[str, bo
         if not _holds_label(lit, old):
             continue
         top: exp.Expression = lit
-        while isinstance(top.parent, exp.Paren):
+        while isinstance(top.parent, (exp.Paren, exp.Array)):  # ARRAY['a'] of an enum array
             top = top.parent
         of_enum = True if whole and top is tree else _label_type(lit, columns, types)
         undecided = undecided or of_enum is None
@@ -1767,7 +1801,17 @@ def referenced_columns(expression: str) -> frozenset[str]:
     tree = _parse_expression(expression)
     if tree is None:
         return frozenset()
-    return frozenset(c.name for c in tree.find_all(exp.Column))
+    return frozenset(_read_column(c) for c in tree.find_all(exp.Column))
+
+
+def _read_column(column: exp.Column) -> str:
+    """The column a canonical column reference reads: a qualified one is a field selection,
+    ``a.b`` (written ``(a).b``) reading column ``a``, since the canonical form drops table
+    qualifiers; but ``new.x`` and ``old.x`` (a trigger's ``WHEN``) read ``x``."""
+    parts = [p.name for p in (column.args.get(k) for k in ("catalog", "db", "table")) if p]
+    if parts and parts[0].lower() in ("new", "old"):
+        parts = parts[1:]  # (new.a).b reads a
+    return parts[0] if parts else column.name
 
 
 @lru_cache(maxsize=4096)
@@ -2828,6 +2872,17 @@ def canonical_box(value: str) -> str | None:
     return f"({max(x1, x2)},{max(y1, y2)}),({min(x1, x2)},{min(y1, y2)})"
 
 
+def canonical_circle(value: str) -> str | None:
+    """A circle as ``circle_out`` prints it, ``<(0,0),5>``, written ``<(x,y),r>``,
+    ``((x,y),r)``, ``(x,y),r`` or ``x,y,r`` (integer coordinates and radius only)."""
+    numbers = re.findall(r"[+-]?\d+", value)
+    shape = re.sub(r"[+-]?\d+|\s", "", value)
+    if len(numbers) != 3 or shape not in ("<(,),>", "((,),)", "(,),", ",,"):
+        return None
+    x, y, r = (int(n) for n in numbers)
+    return None if r < 0 else f"<({x},{y}),{r}>"
+
+
 _TSVECTOR_ENTRY = re.compile(r"\s*(?:'((?:[^'\\]|'')+)'|([^\s:'\\]+))"
                              r"(?::(\d+[A-Da-d]?(?:,\d+[A-Da-d]?)*))?(?=\s|\Z)")
 
@@ -2954,8 +3009,9 @@ _OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
     "tsrange": _continuous_range(_timestamp_bound("timestamp without time zone")),
     "tstzrange": _continuous_range(_timestamp_bound("timestamp with time zone")),
     "int4multirange": canonical_int_multirange, "int8multirange": canonical_int_multirange,
-    "point": canonical_point, "box": canonical_box, "tsvector": canonical_tsvector,
-    "tsquery": canonical_tsquery, "hstore": canonical_hstore,
+    "point": canonical_point, "box": canonical_box, "circle": canonical_circle,
+    "tsvector": canonical_tsvector,
+    "tsquery": canonical_tsquery, "hstore": canonical_hstore, "jsonpath": canonical_jsonpath,
     **_FLOAT_OUTPUT,
 }
 

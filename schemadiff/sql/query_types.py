@@ -92,6 +92,8 @@ _CLASS_TYPES = {
 # Without a precision: with one, the result has it as its type modifier.
 _CLOCKS = {"CurrentTimestamp": _TIMESTAMPTZ, "Localtimestamp": _TIMESTAMP}
 _SAME_AS_ARGUMENT = frozenset({"min", "max", "abs", "any_value", "generate_series"})
+# the types min and max take as text, having no version of their own
+_AS_TEXT = frozenset({"character varying", "name"})
 # float8 and numeric versions, an integer taken as float8 (the preferred type of the numbers)
 _MATH = frozenset({"Round", "Floor", "Ceil", "Trunc", "Sqrt", "Exp", "Ln"})
 
@@ -551,7 +553,9 @@ class _Scope:
         if name in _TEXT_FUNCTIONS:
             return "text"
         if name in _SAME_AS_ARGUMENT and args:  # a function's result has no type modifier
-            return _without_typmod(self.type(args[0]))
+            t = _without_typmod(self.type(args[0]))
+            # no max(varchar) nor max(name): the argument is taken as text
+            return "text" if name in ("min", "max") and t in _AS_TEXT else t
         if name == "sum" and args:
             t = _without_typmod(self.type(args[0]))
             return {"smallint": "bigint", "integer": "bigint", "bigint": "numeric",

@@ -51,6 +51,22 @@ TYPE_KINDS = ("enum", "domain", "composite")
 INDEX_BACKED = ("primary key", "unique", "exclude")
 
 
+#: `` COLLATE name`` in a key's canonical text (the grammar writes it so, outside quotes)
+_COLLATE_NAME = re.compile(r' COLLATE ((?:"(?:[^"]|"")*"|[\w$]+)(?:\.(?:"(?:[^"]|"")*"|[\w$]+))?)')
+_NAME_PART = re.compile(r'"(?:[^"]|"")*"|[\w$]+')
+#: a bare column followed by its COLLATE, at the start of a key's element
+_ELEMENT_COLLATE = re.compile(r'(?P<pre>(?:^|[(,])\s*)(?P<col>"(?:[^"]|"")*"|[\w$]+) COLLATE '
+                              r'(?P<name>(?:"(?:[^"]|"")*"|[\w$]+)(?:\.(?:"(?:[^"]|"")*"|[\w$]+))?)'
+                              r'(?=[\s,)]|$)')
+
+
+def _collation_name(written: str) -> str:
+    """A COLLATE's name as the model holds it: parts unquoted, unquoted ones lower-cased,
+    ``pg_catalog.`` left out."""
+    parts = [p[1:-1].replace('""', '"') if p.startswith('"') else p.lower()
+             for p in _NAME_PART.findall(written)]
+    return ".".join(parts).removeprefix("pg_catalog.")
+
 class ReplayConflict(Exception):
     """The statement would fail in PostgreSQL against the modelled state."""
 
@@ -134,6 +150,8 @@ class ReplayState:
         self._role: str | None = None
         self._local_role: tuple[str | None] | None = None  # the role before a SET LOCAL ROLE
         self._other_roles: set[str] = set()
+        #: the sets of FOR ROLE roles whose default privileges were said to be ambiguous
+        self._roles_said: set[tuple[str, ...]] = set()
         self._moving = False  # a rename puts objects back: no default privileges then
         #: the search path each view was made under (its unqualified names resolve along it,
         #: see DropReplay._view_reads); a view made before :meth:`over` has none recorded
@@ -665,6 +683,35 @@ class ReplayState:
                 if ("collation", schema, name) in self._uncompared:
                     return f"{schema}.{name}"
         return name
+
+    def _collations_named(self, text: str | None,
+                          own: dict[str, str | None] | None = None) -> str | None:
+        """A key's text (an exclusion constraint's elements, a partition key) with each
+        ``COLLATE name`` naming a collation the migrations made as the catalog prints it,
+        with its schema (``COLLATE public.c2``), and none after a column of that collation
+        (``own``: the table's columns' collations), which pg_get_indexdef leaves out."""
+        if not text or "COLLATE" not in text:
+            return text
+
+        def element(m: re.Match[str]) -> str:
+            column = m.group("col")
+            name = column[1:-1].replace('""', '"') if column.startswith('"') else column
+            written = self._collation(_collation_name(m.group("name")))
+            if own is not None and name in own and own[name] == written:
+                return m.group("pre") + column
+            return m.group(0)
+
+        text = _ELEMENT_COLLATE.sub(element, text)
+        return _COLLATE_NAME.sub(self._collate_clause, text)
+
+    def _collate_clause(self, m: re.Match[str]) -> str:
+        from schemadiff.sql.quote import quote_ident
+
+        name = _collation_name(m.group(1))
+        resolved = self._collation(name)
+        if "." in name or resolved is None or "." not in resolved:
+            return m.group(0)
+        return " COLLATE " + ".".join(quote_ident(p) for p in resolved.split(".", 1))
 
     def _referenced_type(self, t: TypeRef, keep_modifiers: bool) -> str:
         """``table.column%TYPE`` is that column's type (without its modifier where a routine

@@ -17,6 +17,7 @@ from schemadiff.sql.names import (
     index_column_names,
     name_addition,
 )
+from schemadiff.sql.quote import quote_ident
 from schemadiff.sql.replay.core import ReplayConflict, ReplayState
 from schemadiff.sql.replay.text import typed_constants
 
@@ -28,19 +29,26 @@ class IndexReplay(ReplayState):
     """The replay of ``CREATE INDEX`` (partitioned indexes included) and ``ALTER INDEX``."""
 
     def _key_suffix(self, schema: str, table: str, key: ops.IndexKey) -> str:
-        """A key's ``COLLATE x opclass DESC``, without a COLLATE that names the column's own
-        collation: the index takes the column's, and pg_get_indexdef prints none."""
-        m = _KEY_COLLATE.match(key.suffix) if key.column is not None else None
+        """A key's ``COLLATE x opclass DESC``, its collation named as the catalog prints it
+        (one the migrations created, through the search path, with its schema); without a
+        COLLATE that names the column's own collation: the index takes the column's, and
+        pg_get_indexdef prints none."""
+        m = _KEY_COLLATE.match(key.suffix)
         if m is None:
             return key.suffix
-        column = self.catalog.objects.get(Key("column", schema, table, key.column))
         name = ".".join(p[1:-1].replace('""', '"') if p.startswith('"') else p.lower()
                         for p in _NAME_PART.findall(m.group(1)))
-        own = getattr(column, "collation", None)
         name = name.removeprefix("pg_catalog.")  # a built-in one, as the column holds it
-        if own is not None and own in (name, self._collation(name)):
-            return key.suffix[m.end():]
-        return key.suffix
+        resolved = self._collation(name)
+        rest = key.suffix[m.end():]
+        if key.column is not None:
+            column = self.catalog.objects.get(Key("column", schema, table, key.column))
+            own = getattr(column, "collation", None)
+            if own == resolved or (column is not None and own is None and resolved is None):
+                return rest  # the column's own (None: the default)
+        if resolved is None:
+            return ' COLLATE "default"' + rest
+        return " COLLATE " + ".".join(quote_ident(p) for p in resolved.split(".", 1)) + rest
 
     def _op_CreateIndex(self, op: ops.CreateIndex) -> None:
         if self._is_temp(op.table):  # its name, chosen as for any index, is the session's

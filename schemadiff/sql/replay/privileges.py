@@ -183,6 +183,12 @@ class PrivilegeReplay(ReplayState):
         creator = self._role or ""
         roles = sorted({r for r, _, _ in self._default_acl if r == creator or (
             not creator and r not in self._other_roles)})
+        named = tuple(r for r in roles if r)
+        if len(named) > 1 and named not in self._roles_said:
+            self._roles_said.add(named)
+            self._diag(f"default privileges are given FOR ROLE {', '.join(named)}: only the "
+                       "ones of the role the migrations run as apply to what they create, "
+                       "which the files do not tell; all are applied")
         scopes = ("", schema) if kind != "schema" else ("",)
         for role, scope in ((r, s) for s in scopes for r in roles):
             acl = self._default_acl.get((role, scope, kind), {})

@@ -77,6 +77,10 @@ _BOUND_CONSTANT = re.compile(
     r"|TRUE|FALSE", re.IGNORECASE)
 
 
+#: the types of a column that has a collation: text, character varying, character, name,
+#: citext (and arrays of them)
+_COLLATABLE = re.compile(r"(?:text|character varying|character|name|(?:[\w\"]+\.)?citext)\b")
+
 class TableReplay(ReplayState):
     """The replay of ``CREATE TABLE`` (columns, constraints, partitions, ``LIKE``, typed
     tables) and ``CREATE TABLE AS``: the columns, the implicit sequences, NOT NULLs and
@@ -161,7 +165,8 @@ class TableReplay(ReplayState):
                     if isinstance(o, Constraint) and o.type == "check"]
         self._any_inherits = self._any_inherits or bool(op.inherits)
         self._put(Table(
-            schema, name, op.persistence, op.partition_by,
+            schema, name, op.persistence, self._collations_named(
+                op.partition_by, {c.name: self._collation(c.collation) for c in op.columns}),
             f"{parent.schema}.{parent.name}" if parent else None,
             self._typed_bound(parent, op.partition_bound) if parent else op.partition_bound,
             tuple(self._qualified_table(q) for q in op.inherits), of_type,
@@ -250,11 +255,31 @@ class TableReplay(ReplayState):
         if columns is None:
             raise ReplayConflict(f'CREATE TABLE AS: the columns of table "{op.name.name}" '
                                  "(its query's output) are not modelled")
+        if self._derives_collations(op.query, columns):
+            raise ReplayConflict(f'CREATE TABLE AS: the collations of the columns of table '
+                                 f'"{op.name.name}" (from its query) are not modelled')
         names = list(op.columns) + [c[0] for c in columns[len(op.columns):]]
         self._put(Table(schema, op.name.name, op.persistence))
         pairs = zip(columns, names, strict=False)
         for position, ((_, type_text), name) in enumerate(pairs, start=1):
             self._put(Column(schema, op.name.name, name, type_text, position=position))
+
+    def _derives_collations(self, query: str, columns: list[tuple[str, str]]) -> bool:
+        """Whether a query's collatable output may take a collation other than its type's
+        default (which the new table's columns keep): it has a COLLATE, or reads a column of
+        a collation of its own (or of type name, whose collation is "C")."""
+        from schemadiff.sql.normalize import qualified_relations
+
+        if not any(_COLLATABLE.match(t) for _, t in columns):
+            return False
+        if re.search(r"(?i)\bcollate\b", query):
+            return True
+        for schema, name in qualified_relations(query):
+            key = self._find(("table",), ops.QName(schema, name))
+            if key is not None and any(c.collation is not None or c.type == "name"
+                                       for c in self.catalog.columns(key.schema, key.name)):
+                return True
+        return False
 
     def _relation_columns(self, schema: str | None, name: str) -> list[tuple[str, str]] | None:
         """A table's ``(column, type)`` in order, for a query's shape (None: not a table the
@@ -414,6 +439,9 @@ class TableReplay(ReplayState):
             ref_table = self._qualified_table(c.ref_table)
             ref_columns = c.ref_columns or self._primary_key_columns(ref_table)
         expression = c.expression
+        if c.type == "exclude":
+            expression = self._collations_named(expression, {
+                col.name: col.collation for col in self.catalog.columns(schema, table)})
         if c.type == "check" and expression:
             table_columns = self._relation_columns(schema, table) or ()
             expression = typed_constants(expression, dict(table_columns))

@@ -3,6 +3,8 @@ and the retyping of every column and argument a rename touches."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -14,6 +16,7 @@ from schemadiff.model import (
     Domain,
     Enum,
     Function,
+    Index,
     Key,
     Policy,
     Table,
@@ -31,7 +34,7 @@ from schemadiff.sql.normalize import (
     rename_field,
 )
 from schemadiff.sql.replay.core import TYPE_KINDS, ReplayState
-from schemadiff.sql.replay.text import top_items, typed_constants
+from schemadiff.sql.replay.text import body_edited, top_items, typed_constants
 
 
 class TypeReplay(ReplayState):
@@ -116,7 +119,12 @@ class TypeReplay(ReplayState):
             self._rename_type(key, obj, key.schema, a[0])
         elif op.action == "set_schema":
             self._rename_type(key, obj, a[0], key.name)
-        elif op.action == "add_attribute":
+        elif op.action in ("add_attribute", "drop_attribute") and self._row_constants(key):
+            self._diag(f"ALTER TYPE {key.name} {op.action.replace('_', ' ').upper()}: the "
+                       f"rows of the type stored in {', '.join(self._row_constants(key))} keep "
+                       "the attributes they were made with (an added one prints as NULL, a "
+                       "dropped one is left out); not modelled")
+        if op.action == "add_attribute":
             type_text = self._type_text(a[1])
             self._put(replace(obj, attributes_=(*obj.attributes_, (a[0], type_text))))
             for t in self._typed_tables(key):
@@ -173,6 +181,26 @@ class TypeReplay(ReplayState):
             renamed = ((a[1] if c[0] == a[0] else c[0], c[1]) for c in obj.checks)
             self._put(replace(obj, checks=tuple(sorted(renamed)), not_valid=tuple(sorted(
                 a[1] if n == a[0] else n for n in obj.not_valid))))
+
+    def _row_constants(self, key: Key) -> list[str]:
+        """The objects whose stored expressions may hold a row of composite type ``key`` (a
+        cast to it, a default of a column of it): such a row keeps the attributes it was made
+        with, so an attribute added prints as NULL in it, one dropped is left out."""
+        type_text = qualified(key.schema, key.name)
+        cast = re.compile(r'(?i)(?:::|\bAS\s+)(?:"?[\w$]+"?\.)?"?' + re.escape(key.name)
+                          + r'"?(?![\w$"])')
+        found = []
+        for o in self.catalog.objects.values():
+            if isinstance(o, Column) and o.type in (type_text, type_text + "[]") and o.default:
+                found.append(f"{o.key.kind} {o.key.display}")
+                continue
+            texts = [v for f in dataclasses.fields(o) if f.name != "comment"
+                     for v in (getattr(o, f.name),) if isinstance(v, str)]
+            if isinstance(o, Index):
+                texts += list(o.keys)
+            if any(cast.search(t) for t in texts):
+                found.append(f"{o.key.kind} {o.key.display}")
+        return sorted(found)
 
     def _typed_tables(self, key: Key) -> list[Table]:
         """The tables ``OF`` a composite type (ALTER TYPE ... CASCADE reaches their columns)."""
@@ -246,12 +274,33 @@ class TypeReplay(ReplayState):
                                       for a in top_items(f.arguments))
                 if arguments != f.arguments:
                     self._put(replace(f, arguments=arguments))
+        for f in list(self.catalog.of_kind("function")):
+            if (isinstance(f, Function) and f.body.startswith(("RETURN ", "BEGIN ATOMIC "))
+                    and f"'{written}'" in f.body):
+                body = body_edited(f.body, lambda e, f=f: ren(
+                    e, self._body_kinds(f, e, typed), f"function {f.key.display}") or e)
+                if body != f.body:
+                    self._put(replace(f, body=body))
         self._view_queries_renamed(written, undecided, lambda v: ren(
             v.query, self._view_column_kinds(v, typed), "", source=v.definition or None))
         if undecided:
             self._diag(f"RENAME VALUE '{written}': whether the '{written}' of "
                        f"{', '.join(sorted(set(undecided)))} is the enum's label the text does "
                        "not tell; left as it was")
+
+    def _body_kinds(self, f: Function, statement: str, typed: set[str]
+                    ) -> dict[str, bool | None]:
+        """What each name a SQL-standard body's statement reads is: whether a parameter or a
+        column of a table it reads is of one of the ``typed`` types (None: a name both are)."""
+        from schemadiff.sql.normalize import qualified_relations
+
+        kinds = _argument_kinds(f.arguments, typed)
+        for schema, name in qualified_relations(statement):
+            key = self._find(("table",), ops.QName(schema, name))
+            for c in self.catalog.columns(key.schema, key.name) if key is not None else ():
+                of = c.type in typed
+                kinds[c.name] = of if kinds.get(c.name, of) == of else None
+        return kinds
 
     def _rename_field(self, key: Key, old: str, new: str) -> None:
         """A composite type's attribute renamed: stored expressions select it by number, so a
@@ -366,6 +415,21 @@ HANDLERS: dict[type, Callable[[Any, Any], None]] = {
     ops.CreateDomain: TypeReplay._op_CreateDomain,
     ops.AlterType: TypeReplay._op_AlterType,
 }
+
+
+def _argument_kinds(arguments: str, typed: set[str]) -> dict[str, bool | None]:
+    """A routine's named input parameters (``a public.status, OUT n bigint``): whether each
+    is of one of the ``typed`` types (what a SQL-standard body's constant compares to)."""
+    kinds: dict[str, bool | None] = {}
+    for part in top_items(arguments) if arguments.strip() else []:
+        words = part.partition(" DEFAULT ")[0].split(" ")
+        if words[0] in ("IN", "OUT", "INOUT", "VARIADIC"):
+            if words[0] == "OUT":
+                continue
+            words = words[1:]
+        if len(words) > 1:
+            kinds[words[0]] = " ".join(words[1:]) in typed
+    return kinds
 
 
 def _typed_value(expression: str, type_text: str) -> str:
