@@ -875,6 +875,15 @@ def infer_applied(
         if has_history and v.status == Status.APPLIED and not v.recorded and not v.proven
     ]
     not_applied = [v for v in rec if v in status and status[v] == Status.PENDING]
+    # a failed attempt's row (sqlx success = false, Flyway's failed row, Prisma's unfinished
+    # one, golang-migrate's dirty row, Atlas's revision in error) of a migration that is not
+    # applied: the tool refuses to run anything until that row goes, so it is recorded and
+    # not applied too, and --prune removes it (proven) as the tool's own repair would
+    not_applied += [
+        v.version for v in recorded.versions
+        if not v.success and v.version not in rec and v.version not in not_applied
+        and status.get(v.version) == Status.PENDING
+    ]
     mismatch = [
         m.version
         for m in migrations

@@ -304,6 +304,15 @@ def render_plan(
             f"migration's rows, a .go migration's effect), then record them with "
             f"--assume-applied VERSION (or --assume-applied unverified)"
         )
+    if plan.not_applied and not prune:
+        failed = {v.version for v in plan.recorded.versions if not v.success}
+        blocked = [v for v in plan.not_applied if v in failed]
+        notes.append(
+            f"not pruned: {', '.join(plan.not_applied)}: recorded, and proven not applied"
+            + (f" ({', '.join(blocked)}: a failed attempt's row, which stops the tool until "
+               "it goes)" if blocked else "")
+            + "; --prune deletes their rows, and the tool then runs them"
+        )
     if plan.unproven_not_applied:
         notes.append(
             f"not pruned: {', '.join(plan.unproven_not_applied)}: recorded, and their effects "

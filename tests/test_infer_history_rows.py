@@ -1,0 +1,112 @@
+"""The history tables' own edge cases, per tool, against a real server.
+
+Each case builds a database with real SQL, writes the tool's history rows exactly as the tool
+writes them (a failed attempt, a baseline), and checks what ``infer`` and ``sync`` say: a
+wrong "applied" makes the tool skip a migration for ever, a wrong "not applied" makes it run
+one again, and a row left in place that stops the tool is no repair.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from pg import PgServer
+from schemadiff import api
+from test_sync import FLYWAY, PRISMA, SQLX, flyway_checksum, sqlx_checksum
+
+SQLX_FILES = {
+    "20240101000000_a.sql": b"CREATE TABLE a (id int);\n",
+    "20240102000000_b.sql": b"CREATE TABLE b (id int);\n",
+}
+FLYWAY_FILES = {
+    "V1__a.sql": b"CREATE TABLE a (id int);\n",
+    "V2__b.sql": b"CREATE TABLE b (id int);\n",
+    "V3__c.sql": b"CREATE TABLE c (id int);\n",
+}
+PRISMA_FILES = {
+    "20240101000000_a/migration.sql": b"CREATE TABLE a (id int);\n",
+    "20240102000000_b/migration.sql": b"CREATE TABLE b (id int);\n",
+}
+
+
+def _flyway_row(rank: int, version: str, description: str, kind: str, script: str,
+                checksum: int | None, success: bool) -> str:
+    return ("INSERT INTO flyway_schema_history (installed_rank, version, description, type, "
+            f"script, checksum, installed_by, execution_time, success) VALUES ({rank}, "
+            f"'{version}', '{description}', '{kind}', '{script}', "
+            f"{'NULL' if checksum is None else checksum}, 'me', 0, {str(success).lower()});")
+
+
+def _sqlx_rows() -> str:
+    a, b = (sqlx_checksum(SQLX_FILES[n]) for n in sorted(SQLX_FILES))
+    return ("INSERT INTO _sqlx_migrations (version, description, success, checksum, "
+            f"execution_time) VALUES (20240101000000, 'a', true, decode('{a}', 'hex'), 3), "
+            f"(20240102000000, 'b', false, decode('{b}', 'hex'), -1);")
+
+
+def _flyway_failed_rows() -> str:
+    ck = {n: flyway_checksum(d) for n, d in FLYWAY_FILES.items()}
+    return (_flyway_row(1, "1", "a", "SQL", "V1__a.sql", ck["V1__a.sql"], True)
+            + _flyway_row(2, "2", "b", "SQL", "V2__b.sql", ck["V2__b.sql"], True)
+            + _flyway_row(3, "3", "c", "SQL", "V3__c.sql", ck["V3__c.sql"], False))
+
+
+def _prisma_rows() -> str:
+    a, b = (hashlib.sha256(PRISMA_FILES[n]).hexdigest() for n in sorted(PRISMA_FILES))
+    return ("INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, "
+            "rolled_back_at, started_at, applied_steps_count) VALUES "
+            f"('1', '{a}', now(), '20240101000000_a', NULL, now() - interval '2 min', 1), "
+            f"('2', '{b}', NULL, '20240102000000_b', NULL, now() - interval '1 min', 0);")
+
+
+#: (tool, files, the schema built, the history rows, the failed version, what must be left)
+FAILED = [
+    ("sqlx", SQLX_FILES, "CREATE TABLE a (id int);", SQLX.ddl + _sqlx_rows(),
+     "20240102000000", "SELECT count(*) FROM _sqlx_migrations WHERE NOT success"),
+    ("flyway", FLYWAY_FILES, "CREATE TABLE a (id int); CREATE TABLE b (id int);",
+     FLYWAY.ddl + _flyway_failed_rows(), "3",
+     "SELECT count(*) FROM flyway_schema_history WHERE NOT success"),
+    ("prisma", PRISMA_FILES, "CREATE TABLE a (id int);", PRISMA.ddl + _prisma_rows(),
+     "20240102000000_b", "SELECT count(*) FROM _prisma_migrations "
+     "WHERE finished_at IS NULL AND rolled_back_at IS NULL"),
+]
+
+
+def _build(pg: PgServer, tmp_path: Path, files: dict[str, bytes], sql: str) -> tuple[Path, str]:
+    root = tmp_path / "migrations"
+    for rel, data in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data)
+    db = pg.create_database("i3_history_rows")
+    pg.psql(db, sql)
+    return root, db
+
+
+@pytest.mark.parametrize(("tool", "files", "schema", "rows", "failed", "left"), FAILED,
+                         ids=[c[0] for c in FAILED])
+def test_failed_attempt_of_a_pending_migration_is_a_finding_and_pruned(
+        pg: PgServer, tmp_path: Path, tool: str, files: dict[str, bytes], schema: str,
+        rows: str, failed: str, left: str) -> None:
+    """A failed attempt's row (sqlx ``success = false``, Flyway's failed row, Prisma's
+    unfinished one) of a migration whose effects are absent: the tool refuses to run anything
+    until that row goes. ``infer`` must not say all is well; ``sync --prune`` removes the row
+    as the tool's own repair does, and the tool then runs the migration."""
+    root, db = _build(pg, tmp_path, files, schema + rows)
+    result = api.infer(root, tool=tool, dsn=pg.dsn(db), cache=False)
+    verdict = next(v for v in result.verdicts if v.migration.version == failed)
+    assert (str(verdict.status), verdict.proven) == ("pending", True)
+    assert result.recorded_not_applied == [failed]
+    assert result.has_findings
+    kept = api.sync(root, tool=tool, dsn=pg.dsn(db), cache=False)
+    assert kept.repair.script.pruned == ()
+    assert any("failed attempt" in n and failed in n for n in kept.repair.notes)
+    pruned = api.sync(root, tool=tool, dsn=pg.dsn(db), cache=False, prune=True)
+    assert pruned.repair.script.pruned == (failed,)
+    pg.psql(db, pruned.repair.text, single_transaction=False)
+    with pg.connect_db(db) as conn:
+        assert conn.execute(left).fetchone() == (0,)
+    again = api.infer(root, tool=tool, dsn=pg.dsn(db), cache=False)
+    assert not again.has_findings and again.recorded_not_applied == []
