@@ -273,11 +273,12 @@ def render_plan(
         preamble = completion_statements(plan) + "\n"
         missing += [by_version[v] for v in plan.partial if v not in plan.recorded.applied]
         missing.sort(key=lambda m: order[m.version])
+    prunable, held = _prunable(plan.not_applied, plan.recorded)
     script = render_sync(
         plan.tool,
         missing,
         plan.recorded,
-        prune=plan.not_applied if prune else (),
+        prune=prunable if prune else (),
         style=style,
         migrations=plan.migrations,
         table=plan.table,
@@ -304,11 +305,12 @@ def render_plan(
             f"migration's rows, a .go migration's effect), then record them with "
             f"--assume-applied VERSION (or --assume-applied unverified)"
         )
-    if plan.not_applied and not prune:
+    notes += held
+    if prunable and not prune:
         failed = {v.version for v in plan.recorded.versions if not v.success}
-        blocked = [v for v in plan.not_applied if v in failed]
+        blocked = [v for v in prunable if v in failed]
         notes.append(
-            f"not pruned: {', '.join(plan.not_applied)}: recorded, and proven not applied"
+            f"not pruned: {', '.join(prunable)}: recorded, and proven not applied"
             + (f" ({', '.join(blocked)}: a failed attempt's row, which stops the tool until "
                "it goes)" if blocked else "")
             + "; --prune deletes their rows, and the tool then runs them"
@@ -320,11 +322,43 @@ def render_plan(
             f"this code ran after them, or they leave no trace); delete their rows by hand "
             f"once you know"
         )
-    if not missing and not (prune and plan.not_applied) and not script.updated:
+    if not missing and not (prune and prunable) and not script.updated:
         notes.insert(0, "nothing to sync: the history already records every proven migration")
     not_recorded = {v: plan.unverified[v] for v in left}
     return Repair(preamble + script.text, notes, script, not_recorded,
                   list(plan.unproven_not_applied))
+
+
+def _prunable(not_applied: Sequence[str], recorded: Recorded) -> tuple[list[str], list[str]]:
+    """The versions of ``not_applied`` whose rows a prune may delete, and a note for each that
+    it may not: a version below a baseline (Flyway's ``BASELINE`` row, Atlas's baseline
+    revision) has no row of its own, the tool never runs it whatever is deleted, unless the
+    baseline row itself goes; and the baseline row stays when it also stands for a version
+    below it that is not pruned (applied, or not proven absent): deleting it would make the
+    tool run that one again."""
+    baseline_of = {v.version: v.baseline for v in recorded.versions if v.baseline}
+    below: dict[str, list[str]] = {}
+    for version, base in baseline_of.items():
+        below.setdefault(base, []).append(version)
+    chosen = set(not_applied)
+    kept = {b: [v for v in vs if v not in chosen] for b, vs in below.items() if b in chosen}
+    kept = {b: vs for b, vs in kept.items() if vs}
+    prunable: list[str] = []
+    notes: list[str] = []
+    for version in not_applied:
+        base = baseline_of.get(version)
+        if version in kept:
+            notes.append(
+                f"not pruned: {version}: its row is the baseline, which also stands for "
+                f"{', '.join(kept[version])}, applied or not proven absent: deleting it would make "
+                f"the tool run them again; apply {version} by hand instead")
+        elif base is not None and (base not in chosen or base in kept):
+            notes.append(
+                f"not pruned: {version}: it has no row of its own, the baseline {base} stands "
+                f"for it and the tool never runs what lies below its baseline; apply it by hand")
+        else:
+            prunable.append(version)
+    return prunable, notes
 
 
 def checksum_notes(plan: RepairPlan, *, repaired: bool) -> list[str]:

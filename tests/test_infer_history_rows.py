@@ -110,3 +110,38 @@ def test_failed_attempt_of_a_pending_migration_is_a_finding_and_pruned(
         assert conn.execute(left).fetchone() == (0,)
     again = api.infer(root, tool=tool, dsn=pg.dsn(db), cache=False)
     assert not again.has_findings and again.recorded_not_applied == []
+
+
+def _flyway_baseline(version: str) -> str:
+    return FLYWAY.ddl + _flyway_row(1, version, "<< Flyway Baseline >>", "BASELINE",
+                                    "<< Flyway Baseline >>", None, True)
+
+
+#: (the schema built under a BASELINE row at version 2, what the prune deletes, the notes'
+#: versions left alone, the rows left)
+BASELINE = [
+    # V1 ran, V2 did not: deleting the baseline row would make Flyway run V1 again
+    ("v1-applied-v2-absent", "CREATE TABLE a (id int);", (), "2: its row is the baseline", 1),
+    # V1 never ran: it has no row of its own, and the baseline row (V2 ran) stays
+    ("v1-absent-v2-applied", "CREATE TABLE b (id int);", (), "1: it has no row of its own", 1),
+    # neither ran: the baseline row goes, and Flyway runs both
+    ("both-absent", "", ("1", "2"), None, 0),
+]
+
+
+@pytest.mark.parametrize(("schema", "pruned", "held", "rows"), [c[1:] for c in BASELINE],
+                         ids=[c[0] for c in BASELINE])
+def test_prune_under_a_flyway_baseline(pg: PgServer, tmp_path: Path, schema: str,
+                                       pruned: tuple[str, ...], held: str | None,
+                                       rows: int) -> None:
+    """A BASELINE row at version 2 stands for version 1 too, which has no row of its own:
+    deleting the row of 1 changes nothing (Flyway still never runs it), and deleting the
+    baseline row while 1 is applied makes Flyway run 1 again on the live database."""
+    root, db = _build(pg, tmp_path, FLYWAY_FILES, schema + _flyway_baseline("2"))
+    result = api.sync(root, tool="flyway", dsn=pg.dsn(db), cache=False, prune=True)
+    assert result.repair.script.pruned == pruned
+    if held is not None:
+        assert any(n.startswith(f"not pruned: {held}") for n in result.repair.notes)
+    pg.psql(db, result.repair.text, single_transaction=False)
+    with pg.connect_db(db) as conn:
+        assert conn.execute("SELECT count(*) FROM flyway_schema_history").fetchone() == (rows,)
