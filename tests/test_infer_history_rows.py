@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from goose_emulation import goose_db_version, goose_up
 from pg import PgServer
 from schemadiff import api
-from test_sync import FLYWAY, PRISMA, SQLX, flyway_checksum, sqlx_checksum
+from test_sync import FLYWAY, GOOSE, PRISMA, SQLX, flyway_checksum, sqlx_checksum
 
 SQLX_FILES = {
     "20240101000000_a.sql": b"CREATE TABLE a (id int);\n",
@@ -145,3 +146,36 @@ def test_prune_under_a_flyway_baseline(pg: PgServer, tmp_path: Path, schema: str
     pg.psql(db, result.repair.text, single_transaction=False)
     with pg.connect_db(db) as conn:
         assert conn.execute("SELECT count(*) FROM flyway_schema_history").fetchone() == (rows,)
+
+
+GOOSE_FILES = {f"0000{i}_m{i}.sql": (f"-- +goose Up\nCREATE TABLE t{i} (id int);\n"
+                                     f"-- +goose Down\nDROP TABLE t{i};\n").encode()
+               for i in range(1, 4)}
+
+
+@pytest.mark.parametrize("present", [False, True], ids=["absent", "present"])
+def test_goose_row_rolled_back_by_an_older_goose(pg: PgServer, tmp_path: Path,
+                                                 present: bool) -> None:
+    """goose v2 recorded a ``down`` as a row with ``is_applied = false``; goose v3's ``up``
+    counts every row whatever ``is_applied`` says, so it never runs version 3 again. With
+    3's table absent, ``infer`` said 3 pending and nothing else (goose would skip it for
+    ever); now the row is a finding and ``--prune`` deletes it, after which goose runs 3.
+    With the table present, the row goose reads as applied is written."""
+    schema = "CREATE TABLE t1 (id int); CREATE TABLE t2 (id int);"
+    if present:
+        schema += "CREATE TABLE t3 (id int);"
+    root, db = _build(pg, tmp_path, GOOSE_FILES, schema + GOOSE.ddl + (
+        "INSERT INTO goose_db_version (version_id, is_applied) VALUES "
+        "(1, true), (2, true), (3, true), (3, false);"))
+    with pg.connect_db(db, autocommit=True) as conn:
+        before = goose_db_version(conn)
+    result = api.infer(root, tool="goose", dsn=pg.dsn(db), cache=False)
+    assert result.recorded_not_applied == ([] if present else ["3"])
+    assert result.missing_from_history == (["3"] if present else [])
+    synced = api.sync(root, tool="goose", dsn=pg.dsn(db), cache=False, prune=True)
+    pg.psql(db, synced.repair.text, single_transaction=False)
+    with pg.connect_db(db, autocommit=True) as conn:
+        assert goose_up(conn, root) == ([] if present else [3])
+        assert goose_db_version(conn)[:len(before) - (0 if present else 2)] == (
+            before if present else before[:-2])
+    assert not api.infer(root, tool="goose", dsn=pg.dsn(db), cache=False).has_findings

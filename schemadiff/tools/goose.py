@@ -304,8 +304,11 @@ def parse_history(
     """The applied versions of a goose_db_version, and notes.
 
     The latest row (highest ``id``) of each ``version_id`` decides: ``is_applied = false``
-    there means the version was rolled back (noted, not listed). Version 0 is goose's own
-    initial row and never listed.
+    there means the version was rolled back (goose v2 wrote such a row on ``down``; v3 deletes
+    the rows instead). It is listed with ``success=False``, not as applied: goose v3's ``up``
+    lists every row whatever its ``is_applied`` (``listAllDBVersions``), so it never runs that
+    version again while the row is there. Version 0 is goose's own initial row and never
+    listed.
 
     Args:
         rows: mappings with ``id``, ``version_id`` and ``is_applied`` (text or typed values).
@@ -334,8 +337,10 @@ def parse_history(
         if applied:
             versions.append(RecordedVersion(str(version)))
         else:
+            versions.append(RecordedVersion(str(version), success=False))
             notes.append(f"version {version} was rolled back (its latest row has is_applied = "
-                         "false)")
+                         "false); goose v3 counts any row as applied and will not run it "
+                         "again while the row is there")
     return tuple(versions), tuple(notes)
 
 
