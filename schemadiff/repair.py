@@ -306,11 +306,12 @@ def render_plan(
             f"--assume-applied VERSION (or --assume-applied unverified)"
         )
     notes += held
-    if prunable and not prune:
+    unpruned = [v for v in prunable if v not in script.pruned]
+    if unpruned:
         failed = {v.version for v in plan.recorded.versions if not v.success}
-        blocked = [v for v in prunable if v in failed]
+        blocked = [v for v in unpruned if v in failed]
         notes.append(
-            f"not pruned: {', '.join(prunable)}: recorded, and proven not applied"
+            f"not pruned: {', '.join(unpruned)}: recorded, and proven not applied"
             + (f" ({', '.join(blocked)}: a failed attempt's row, which stops the tool until "
                "it goes)" if blocked else "")
             + "; --prune deletes their rows, and the tool then runs them"
@@ -322,7 +323,7 @@ def render_plan(
             f"this code ran after them, or they leave no trace); delete their rows by hand "
             f"once you know"
         )
-    if not missing and not (prune and prunable) and not script.updated:
+    if not missing and not script.pruned and not script.updated:
         notes.insert(0, "nothing to sync: the history already records every proven migration")
     not_recorded = {v: plan.unverified[v] for v in left}
     return Repair(preamble + script.text, notes, script, not_recorded,

@@ -16,7 +16,7 @@ import pytest
 from goose_emulation import goose_db_version, goose_up
 from pg import PgServer
 from schemadiff import api
-from test_sync import FLYWAY, GOOSE, PRISMA, SQLX, flyway_checksum, sqlx_checksum
+from test_sync import FLYWAY, GOLANG, GOOSE, PRISMA, SQLX, flyway_checksum, sqlx_checksum
 
 SQLX_FILES = {
     "20240101000000_a.sql": b"CREATE TABLE a (id int);\n",
@@ -179,3 +179,22 @@ def test_goose_row_rolled_back_by_an_older_goose(pg: PgServer, tmp_path: Path,
         assert goose_db_version(conn)[:len(before) - (0 if present else 2)] == (
             before if present else before[:-2])
     assert not api.infer(root, tool="goose", dsn=pg.dsn(db), cache=False).has_findings
+
+
+def test_golang_migrate_dirty_row_of_a_pending_migration(pg: PgServer, tmp_path: Path) -> None:
+    """golang-migrate's one row, dirty at 3, whose transaction rolled back (3's table absent):
+    golang-migrate refuses to run until forced. ``infer`` must say so (it exited 0), and the
+    sync, which replaces the row by 2, must say the dirty row goes (it said "nothing to
+    sync")."""
+    root, db = _build(pg, tmp_path, GOLANG.files, "CREATE TABLE g1 (id int); "
+                      "CREATE TABLE g2 (id int);" + GOLANG.ddl
+                      + "INSERT INTO schema_migrations VALUES (3, true);")
+    result = api.infer(root, tool="golang-migrate", dsn=pg.dsn(db), cache=False)
+    assert result.recorded_not_applied == ["3"] and result.has_findings
+    synced = api.sync(root, tool="golang-migrate", dsn=pg.dsn(db), cache=False)
+    assert synced.repair.script.pruned == ("3",)
+    assert not any("nothing to sync" in n or "not pruned" in n for n in synced.repair.notes)
+    pg.psql(db, synced.repair.text, single_transaction=False)
+    with pg.connect_db(db) as conn:
+        assert conn.execute("SELECT version, dirty FROM schema_migrations").fetchall() == [
+            (2, False)]
