@@ -365,10 +365,16 @@ def _prunable(not_applied: Sequence[str], recorded: Recorded) -> tuple[list[str]
 def checksum_notes(plan: RepairPlan, *, repaired: bool) -> list[str]:
     """Recorded and file checksums side by side (one line per changed migration), and, when
     not ``repaired``, the hint to pass ``--repair-checksums``."""
-    if not plan.checksum_mismatch:
-        return []
+    # a Flyway repeatable whose file changed is not refused: Flyway runs it again on its next
+    # migrate (and --repair-checksums leaves it so)
+    rerun = [m.version for m in plan.checksum_mismatch if m.repeatable]
+    notes = [f"changed since they ran: {', '.join(rerun)}: repeatable, so the tool runs them "
+             "again on its next migrate; nothing to repair"] if rerun else []
+    changed = [m for m in plan.checksum_mismatch if not m.repeatable]
+    if not changed:
+        return notes
     rows = [(m.version, _recorded_checksum(plan.recorded, m.version), m.checksum or "none")
-            for m in plan.checksum_mismatch]
+            for m in changed]
     width = max(len(v) for v, _, _ in rows)
     rwidth = max(len(r) for _, r, _ in rows)
     if repaired:
@@ -384,12 +390,14 @@ def checksum_notes(plan: RepairPlan, *, repaired: bool) -> list[str]:
              f"  {'version'.ljust(width)}  {'recorded'.ljust(rwidth)}  file"]
     lines += [f"  {v.ljust(width)}  {r.ljust(rwidth)}  {f}" for v, r, f in rows]
     for version, what in plan.edited.items():
+        if version in rerun:
+            continue
         lines.append(f"  {version}: the schema holds what an earlier text of it made ({what}); "
                      + ("with its checksum set to the file's, the tool never runs the new text: "
                         "apply the difference by hand (schemadiff repair-schema shows it)"
                         if repaired else
                         "recording the file's checksum would leave it so for ever"))
-    return ["\n".join(lines)]
+    return [*notes, "\n".join(lines)]
 
 
 def _recorded_checksum(recorded: Recorded, version: str) -> str:

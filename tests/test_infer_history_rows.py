@@ -33,11 +33,11 @@ PRISMA_FILES = {
 }
 
 
-def _flyway_row(rank: int, version: str, description: str, kind: str, script: str,
+def _flyway_row(rank: int, version: str | None, description: str, kind: str, script: str,
                 checksum: int | None, success: bool) -> str:
     return ("INSERT INTO flyway_schema_history (installed_rank, version, description, type, "
             f"script, checksum, installed_by, execution_time, success) VALUES ({rank}, "
-            f"'{version}', '{description}', '{kind}', '{script}', "
+            f"{'NULL' if version is None else repr(version)}, '{description}', '{kind}', '{script}', "
             f"{'NULL' if checksum is None else checksum}, 'me', 0, {str(success).lower()});")
 
 
@@ -198,3 +198,24 @@ def test_golang_migrate_dirty_row_of_a_pending_migration(pg: PgServer, tmp_path:
     with pg.connect_db(db) as conn:
         assert conn.execute("SELECT version, dirty FROM schema_migrations").fetchall() == [
             (2, False)]
+
+
+def test_flyway_repeatable_changed_since_it_ran_is_run_again_not_refused(
+        pg: PgServer, tmp_path: Path) -> None:
+    """A Flyway ``R__`` migration whose file changed since its row was written is no
+    validation failure: Flyway runs it again on its next migrate. The sync said Flyway
+    refuses to run until the checksums agree, and that recording the file's checksum would
+    leave the old view for ever (``--repair-checksums`` does not touch repeatables)."""
+    old = b"CREATE OR REPLACE VIEW v AS SELECT id FROM a;\n"
+    files = {"V1__a.sql": b"CREATE TABLE a (id int, name text);\n",
+             "R__v.sql": b"CREATE OR REPLACE VIEW v AS SELECT id, name FROM a;\n"}
+    root, db = _build(pg, tmp_path, files, files["V1__a.sql"].decode() + old.decode()
+                      + FLYWAY.ddl
+                      + _flyway_row(1, "1", "a", "SQL", "V1__a.sql",
+                                    flyway_checksum(files["V1__a.sql"]), True)
+                      + _flyway_row(2, None, "v", "SQL", "R__v.sql", flyway_checksum(old), True))
+    result = api.infer(root, tool="flyway", dsn=pg.dsn(db), cache=False)
+    assert result.checksum_mismatch == ["R__v"]
+    notes = api.sync(root, tool="flyway", dsn=pg.dsn(db), cache=False).repair.notes
+    assert not any("refuses" in n or "for ever" in n for n in notes), notes
+    assert any("R__v: repeatable, so the tool runs them again" in n for n in notes)
