@@ -219,3 +219,24 @@ def test_flyway_repeatable_changed_since_it_ran_is_run_again_not_refused(
     notes = api.sync(root, tool="flyway", dsn=pg.dsn(db), cache=False).repair.notes
     assert not any("refuses" in n or "for ever" in n for n in notes), notes
     assert any("R__v: repeatable, so the tool runs them again" in n for n in notes)
+
+
+def test_flyway_history_in_its_own_schema_is_pointed_at(pg: PgServer, tmp_path: Path) -> None:
+    """Flyway keeps ``flyway_schema_history`` in the first of its ``schemas`` (here ``app``),
+    which the search path does not reach: schemadiff found no history, called version 1
+    missing and would write ``public.flyway_schema_history``, which Flyway never reads,
+    without a word (the table has more columns than a renamed history is looked for with).
+    It is named now, and read with ``--history-table``."""
+    files = {"V1__a.sql": b"CREATE TABLE app.a (id int);\n",
+             "V2__b.sql": b"CREATE TABLE app.b (id int);\n"}
+    ddl = FLYWAY.ddl.replace('"public"', '"app"')
+    row = _flyway_row(1, "1", "a", "SQL", "V1__a.sql", flyway_checksum(files["V1__a.sql"]), True)
+    row = row.replace("INTO flyway_schema_history", "INTO app.flyway_schema_history")
+    root, db = _build(pg, tmp_path, files,
+                      "CREATE SCHEMA app; CREATE TABLE app.a (id int);" + ddl + row)
+    hint = "pass --history-table app.flyway_schema_history"
+    synced = api.sync(root, tool="flyway", dsn=pg.dsn(db), cache=False)
+    assert any(hint in n for n in synced.repair.notes), synced.repair.notes
+    result = api.infer(root, tool="flyway", dsn=pg.dsn(db), cache=False,
+                       history_table="app.flyway_schema_history")
+    assert result.missing_from_history == [] and not result.has_findings
