@@ -879,11 +879,16 @@ def infer_applied(
     # one, golang-migrate's dirty row, Atlas's revision in error) of a migration that is not
     # applied: the tool refuses to run anything until that row goes, so it is recorded and
     # not applied too, and --prune removes it (proven) as the tool's own repair would
-    not_applied += [
+    failed = [
         v.version for v in recorded.versions
         if not v.success and v.version not in rec and v.version not in not_applied
         and status.get(v.version) == Status.PENDING
     ]
+    not_applied += failed
+    for v in verdicts:
+        if v.migration.version in failed and v.reason is None:
+            v.reason = ("the history holds a failed attempt of it (its row is not an applied "
+                        "one): the tool will not run it, or anything, while that row is there")
     mismatch = [
         m.version
         for m in migrations
