@@ -139,7 +139,7 @@ def plan_from_json(
         tool_name,
         history.get("source", "file"),
         history.get("table_exists", True),
-        tuple(RecordedVersion(v) for v in history.get("versions", [])),
+        _saved_versions(history, migrations),
     )
     absent = {
         v["version"]: v.get("statements", {}).get("absent", [])
@@ -177,6 +177,23 @@ def plan_from_json(
                          f"{d.get('kind')} {d.get('object')}", d.get("attribute"),
                          d.get("explained_by")) for d in doc.get("drift", []))),
     )
+
+
+def _saved_versions(history: Mapping[str, Any],
+                    migrations: Sequence[Migration]) -> tuple[RecordedVersion, ...]:
+    """The recorded versions of a saved ``infer`` document, those below a baseline (its
+    note, ``baseline V: ...``, as the Flyway and Atlas readers write it) marked with it: a
+    baseline is taken on an empty history, so every recorded version the tool orders before
+    it has no row of its own."""
+    order = {m.version: i for i, m in enumerate(migrations)}
+    bases = [n.split(":", 1)[0].removeprefix("baseline ") for n in history.get("notes", [])
+             if isinstance(n, str) and n.startswith("baseline ") and ":" in n]
+    out = []
+    for v in history.get("versions", []):
+        base = next((b for b in bases if b in order and v in order and order[v] < order[b]),
+                    None)
+        out.append(RecordedVersion(v, baseline=base))
+    return tuple(out)
 
 
 def completion_statements(plan: RepairPlan) -> str:

@@ -9,6 +9,7 @@ one again, and a row left in place that stops the tool is no repair.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ import pytest
 from goose_emulation import goose_db_version, goose_up
 from pg import PgServer
 from schemadiff import api
+from schemadiff.contract import infer_document
 from test_sync import FLYWAY, GOLANG, GOOSE, PRISMA, SQLX, flyway_checksum, sqlx_checksum
 
 SQLX_FILES = {
@@ -139,10 +141,15 @@ def test_prune_under_a_flyway_baseline(pg: PgServer, tmp_path: Path, schema: str
     deleting the row of 1 changes nothing (Flyway still never runs it), and deleting the
     baseline row while 1 is applied makes Flyway run 1 again on the live database."""
     root, db = _build(pg, tmp_path, FLYWAY_FILES, schema + _flyway_baseline("2"))
-    result = api.sync(root, tool="flyway", dsn=pg.dsn(db), cache=False, prune=True)
-    assert result.repair.script.pruned == pruned
-    if held is not None:
-        assert any(n.startswith(f"not pruned: {held}") for n in result.repair.notes)
+    saved = tmp_path / "infer.json"
+    saved.write_text(json.dumps(infer_document(api.infer(root, tool="flyway", dsn=pg.dsn(db),
+                                                         cache=False))))
+    # from the database, and from a saved infer document (sync --from-json)
+    for result in (api.sync(root, tool="flyway", dsn=pg.dsn(db), cache=False, prune=True),
+                   api.sync(root, tool="flyway", from_json=saved, cache=False, prune=True)):
+        assert result.repair.script.pruned == pruned
+        if held is not None:
+            assert any(n.startswith(f"not pruned: {held}") for n in result.repair.notes)
     pg.psql(db, result.repair.text, single_transaction=False)
     with pg.connect_db(db) as conn:
         assert conn.execute("SELECT count(*) FROM flyway_schema_history").fetchone() == (rows,)
