@@ -887,8 +887,9 @@ def infer_applied(
     not_applied += failed
     for v in verdicts:
         if v.migration.version in failed and v.reason is None:
-            v.reason = ("the history holds a failed attempt of it (its row is not an applied "
-                        "one): the tool will not run it, or anything, while that row is there")
+            v.reason = ("the history holds a failed or rolled-back attempt of it (a row that "
+                        "is not an applied one): the tool will not run it while that row is "
+                        "there")
     mismatch = [
         m.version
         for m in migrations

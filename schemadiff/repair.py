@@ -329,8 +329,8 @@ def render_plan(
         blocked = [v for v in unpruned if v in failed]
         notes.append(
             f"not pruned: {', '.join(unpruned)}: recorded, and proven not applied"
-            + (f" ({', '.join(blocked)}: a failed attempt's row, which stops the tool until "
-               "it goes)" if blocked else "")
+            + (f" ({', '.join(blocked)}: the row of a failed or rolled-back attempt; the "
+               "tool will not run it while that row is there)" if blocked else "")
             + "; --prune deletes their rows, and the tool then runs them"
         )
     if plan.unproven_not_applied:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from goose_emulation import goose_db_version, goose_up
+from goose_emulation import GooseError, goose_db_version, goose_up
 from pg import PgServer
 from schemadiff import api
 from schemadiff.contract import infer_document
@@ -105,7 +105,7 @@ def test_failed_attempt_of_a_pending_migration_is_a_finding_and_pruned(
     assert result.has_findings
     kept = api.sync(root, tool=tool, dsn=pg.dsn(db), cache=False)
     assert kept.repair.script.pruned == ()
-    assert any("failed attempt" in n and failed in n for n in kept.repair.notes)
+    assert any("failed or rolled-back attempt" in n and failed in n for n in kept.repair.notes)
     pruned = api.sync(root, tool=tool, dsn=pg.dsn(db), cache=False, prune=True)
     assert pruned.repair.script.pruned == (failed,)
     pg.psql(db, pruned.repair.text, single_transaction=False)
@@ -247,3 +247,26 @@ def test_flyway_history_in_its_own_schema_is_pointed_at(pg: PgServer, tmp_path: 
     result = api.infer(root, tool="flyway", dsn=pg.dsn(db), cache=False,
                        history_table="app.flyway_schema_history")
     assert result.missing_from_history == [] and not result.has_findings
+
+
+def test_goose_rolled_back_row_still_sets_gooses_highest_version(
+        pg: PgServer, tmp_path: Path) -> None:
+    """goose v3 takes its highest version over every row, ``is_applied`` or not: a row
+    rolled back by goose v2 at 5 makes the pending 3 and 4 "missing" to ``goose up``. The
+    sync kept that row (no ``--prune``) and said nothing of it."""
+    files = {f"0000{i}_m{i}.sql": (f"-- +goose Up\nCREATE TABLE t{i} (id int);\n"
+                                   f"-- +goose Down\nDROP TABLE t{i};\n").encode()
+             for i in range(1, 6)}
+    root, db = _build(pg, tmp_path, files, "CREATE TABLE t1 (id int); CREATE TABLE t2 (id int);"
+                      + GOOSE.ddl + "INSERT INTO goose_db_version (version_id, is_applied) "
+                      "VALUES (1, true), (2, true), (5, true), (5, false);")
+    synced = api.sync(root, tool="goose", dsn=pg.dsn(db), cache=False)
+    assert any("3, 4 lie below the new highest recorded version 5" in w
+               for w in synced.repair.script.warnings)
+    with pg.connect_db(db, autocommit=True) as conn, pytest.raises(GooseError, match="missing"):
+        goose_up(conn, root)
+    pruned = api.sync(root, tool="goose", dsn=pg.dsn(db), cache=False, prune=True)
+    assert pruned.repair.script.warnings == ()
+    pg.psql(db, pruned.repair.text, single_transaction=False)
+    with pg.connect_db(db, autocommit=True) as conn:
+        assert goose_up(conn, root) == [3, 4, 5]
