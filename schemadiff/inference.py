@@ -886,7 +886,18 @@ def infer_applied(
     ]
     not_applied += failed
     for v in verdicts:
-        if v.migration.version in failed and v.reason is None:
+        if v.migration.version not in failed:
+            continue
+        stats = replay.stats.get(v.migration.version)
+        if (not v.migration.in_transaction and stats is not None
+                and stats.data + stats.unmodeled > 0):
+            # outside a transaction, what ran before the failure stayed: its statements
+            # without a schema trace (data changes) may have, and running it again repeats them
+            v.proven = False
+            v.reason = ("the history holds a failed attempt of it, run outside a transaction: "
+                        "its statements that leave no schema trace (data changes) may have run "
+                        "before it stopped, and the schema cannot tell")
+        elif v.reason is None:
             v.reason = ("the history holds a failed or rolled-back attempt of it (a row that "
                         "is not an applied one): the tool will not run it while that row is "
                         "there")

@@ -337,8 +337,9 @@ def render_plan(
         notes.append(
             f"not pruned: {', '.join(plan.unproven_not_applied)}: recorded, and their effects "
             f"are absent, but the schema does not prove they never ran (versions unknown to "
-            f"this code ran after them, or they leave no trace); delete their rows by hand "
-            f"once you know"
+            f"this code ran after them, they leave no trace, or a failed attempt outside a "
+            f"transaction may have run part of them); delete their rows by hand once you "
+            f"know"
         )
     if not missing and not script.pruned and not script.updated:
         notes.insert(0, "nothing to sync: the history already records every proven migration")

@@ -270,3 +270,27 @@ def test_goose_rolled_back_row_still_sets_gooses_highest_version(
     pg.psql(db, pruned.repair.text, single_transaction=False)
     with pg.connect_db(db, autocommit=True) as conn:
         assert goose_up(conn, root) == [3, 4, 5]
+
+
+def test_failed_attempt_outside_a_transaction_with_data_is_not_pruned(
+        pg: PgServer, tmp_path: Path) -> None:
+    """A sqlx ``-- no-transaction`` migration that inserts a row, then creates a table, failed
+    (``success = false``); its table is absent. Its INSERT may have run before it stopped and
+    leaves no schema trace: deleting the row would make sqlx run it again, inserting twice.
+    Still a finding, but not proven: ``--prune`` leaves the row and says why."""
+    files = {"20240101000000_a.sql": b"CREATE TABLE a (id int);\n",
+             "20240102000000_b.sql": b"-- no-transaction\nINSERT INTO a VALUES (1);\n"
+                                     b"CREATE TABLE b (id int);\n"}
+    a, b = (sqlx_checksum(files[n]) for n in sorted(files))
+    root, db = _build(pg, tmp_path, files, "CREATE TABLE a (id int); INSERT INTO a VALUES (1);"
+                      + SQLX.ddl + "INSERT INTO _sqlx_migrations (version, description, "
+                      f"success, checksum, execution_time) VALUES (20240101000000, 'a', true, "
+                      f"decode('{a}', 'hex'), 3), (20240102000000, 'b', false, "
+                      f"decode('{b}', 'hex'), -1);")
+    result = api.infer(root, tool="sqlx", dsn=pg.dsn(db), cache=False)
+    verdict = result.verdicts[1]
+    assert (str(verdict.status), verdict.proven) == ("pending", False)
+    assert result.recorded_not_applied == ["20240102000000"]
+    synced = api.sync(root, tool="sqlx", dsn=pg.dsn(db), cache=False, prune=True)
+    assert synced.repair.script.pruned == ()
+    assert synced.repair.not_pruned == ["20240102000000"]
