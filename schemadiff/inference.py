@@ -846,7 +846,10 @@ def infer_applied(
     _transient_traces(verdicts, replay.effects, seen, keep)
 
     in_code = {m.version for m in migrations}
-    unknown_recorded = [v for v in rec if v not in in_code]
+    # a failed attempt of a version this code lacks counts too: it ran part way (outside a
+    # transaction, what it did stayed), and the tool refuses to go on while its row is there
+    unknown_recorded = list(dict.fromkeys(
+        v.version for v in recorded.versions if v.version not in in_code))
     if unknown_recorded:
         created = {e.key for e in replay.effects if e.attribute == "*" and e.after is not None}
         foreign = any(  # objects no migration of this code makes (nor the empty database)

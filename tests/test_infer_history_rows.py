@@ -294,3 +294,15 @@ def test_failed_attempt_outside_a_transaction_with_data_is_not_pruned(
     synced = api.sync(root, tool="sqlx", dsn=pg.dsn(db), cache=False, prune=True)
     assert synced.repair.script.pruned == ()
     assert synced.repair.not_pruned == ["20240102000000"]
+
+
+def test_failed_attempt_of_a_version_the_code_lacks_is_reported(
+        pg: PgServer, tmp_path: Path) -> None:
+    """golang-migrate dirty at 5, a version newer code ran and failed: golang-migrate refuses
+    to run, and 5 may have run part way. ``infer`` listed nothing (the row is not an applied
+    one, and the code has no 5) and exited 0."""
+    files = {k: v for k, v in GOLANG.files.items() if k[:7] in ("000001_", "000002_")}
+    root, db = _build(pg, tmp_path, files, "CREATE TABLE g1 (id int); CREATE TABLE g2 (id int);"
+                      + GOLANG.ddl + "INSERT INTO schema_migrations VALUES (5, true);")
+    result = api.infer(root, tool="golang-migrate", dsn=pg.dsn(db), cache=False)
+    assert result.recorded_not_in_code == ["5"] and result.has_findings
