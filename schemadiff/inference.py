@@ -879,9 +879,10 @@ def infer_applied(
     ]
     not_applied = [v for v in rec if v in status and status[v] == Status.PENDING]
     # a failed attempt's row (sqlx success = false, Flyway's failed row, Prisma's unfinished
-    # one, golang-migrate's dirty row, Atlas's revision in error) of a migration that is not
-    # applied: the tool refuses to run anything until that row goes, so it is recorded and
-    # not applied too, and --prune removes it (proven) as the tool's own repair would
+    # one, golang-migrate's dirty row, Atlas's revision in error, goose's is_applied = false)
+    # of a migration that is not applied: the tool refuses to run it, or anything, while that
+    # row is there, so it is recorded and not applied too, and --prune removes it (proven) as
+    # the tool's own repair would
     failed = [
         v.version for v in recorded.versions
         if not v.success and v.version not in rec and v.version not in not_applied
