@@ -14,10 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from flyway_emulation import flyway_migrate
 from goose_emulation import GooseError, goose_db_version, goose_up
 from pg import PgServer
 from schemadiff import api
 from schemadiff.contract import infer_document
+from sqlx_emulation import SqlxError, sqlx_migrate_run
 from test_sync import FLYWAY, GOLANG, GOOSE, PRISMA, SQLX, flyway_checksum, sqlx_checksum
 
 SQLX_FILES = {
@@ -108,11 +110,20 @@ def test_failed_attempt_of_a_pending_migration_is_a_finding_and_pruned(
     assert any("failed or rolled-back attempt" in n and failed in n for n in kept.repair.notes)
     pruned = api.sync(root, tool=tool, dsn=pg.dsn(db), cache=False, prune=True)
     assert pruned.repair.script.pruned == (failed,)
+    if tool == "sqlx":  # sqlx itself refuses the row, and runs the migration once it goes
+        with (pg.connect_db(db, autocommit=True) as conn,
+              pytest.raises(SqlxError, match="partially applied")):
+            sqlx_migrate_run(conn, root)
     pg.psql(db, pruned.repair.text, single_transaction=False)
-    with pg.connect_db(db) as conn:
+    with pg.connect_db(db, autocommit=True) as conn:
         assert conn.execute(left).fetchone() == (0,)
-    again = api.infer(root, tool=tool, dsn=pg.dsn(db), cache=False)
-    assert not again.has_findings and again.recorded_not_applied == []
+        if tool == "sqlx":
+            assert sqlx_migrate_run(conn, root) == [failed]
+        elif tool == "flyway":
+            assert flyway_migrate(conn, root) == [failed]
+    if tool == "prisma":
+        again = api.infer(root, tool=tool, dsn=pg.dsn(db), cache=False)
+        assert not again.has_findings and again.recorded_not_applied == []
 
 
 def _flyway_baseline(version: str) -> str:
@@ -121,22 +132,24 @@ def _flyway_baseline(version: str) -> str:
 
 
 #: (the schema built under a BASELINE row at version 2, what the prune deletes, the notes'
-#: versions left alone, the rows left)
+#: versions left alone, the rows left, what Flyway then runs)
 BASELINE = [
     # V1 ran, V2 did not: deleting the baseline row would make Flyway run V1 again
-    ("v1-applied-v2-absent", "CREATE TABLE a (id int);", (), "2: its row is the baseline", 1),
+    ("v1-applied-v2-absent", "CREATE TABLE a (id int);", (), "2: its row is the baseline", 1,
+     ["3"]),
     # V1 never ran: it has no row of its own, and the baseline row (V2 ran) stays
-    ("v1-absent-v2-applied", "CREATE TABLE b (id int);", (), "1: it has no row of its own", 1),
+    ("v1-absent-v2-applied", "CREATE TABLE b (id int);", (), "1: it has no row of its own", 1,
+     ["3"]),
     # neither ran: the baseline row goes, and Flyway runs both
-    ("both-absent", "", ("1", "2"), None, 0),
+    ("both-absent", "", ("1", "2"), None, 0, ["1", "2", "3"]),
 ]
 
 
-@pytest.mark.parametrize(("schema", "pruned", "held", "rows"), [c[1:] for c in BASELINE],
-                         ids=[c[0] for c in BASELINE])
+@pytest.mark.parametrize(("schema", "pruned", "held", "rows", "runs"),
+                         [c[1:] for c in BASELINE], ids=[c[0] for c in BASELINE])
 def test_prune_under_a_flyway_baseline(pg: PgServer, tmp_path: Path, schema: str,
                                        pruned: tuple[str, ...], held: str | None,
-                                       rows: int) -> None:
+                                       rows: int, runs: list[str]) -> None:
     """A BASELINE row at version 2 stands for version 1 too, which has no row of its own:
     deleting the row of 1 changes nothing (Flyway still never runs it), and deleting the
     baseline row while 1 is applied makes Flyway run 1 again on the live database."""
@@ -151,8 +164,10 @@ def test_prune_under_a_flyway_baseline(pg: PgServer, tmp_path: Path, schema: str
         if held is not None:
             assert any(n.startswith(f"not pruned: {held}") for n in result.repair.notes)
     pg.psql(db, result.repair.text, single_transaction=False)
-    with pg.connect_db(db) as conn:
+    with pg.connect_db(db, autocommit=True) as conn:
         assert conn.execute("SELECT count(*) FROM flyway_schema_history").fetchone() == (rows,)
+        # Flyway runs what is not applied above the baseline, never V1 again
+        assert flyway_migrate(conn, root) == runs
 
 
 GOOSE_FILES = {f"0000{i}_m{i}.sql": (f"-- +goose Up\nCREATE TABLE t{i} (id int);\n"
