@@ -908,7 +908,10 @@ def infer_applied(
     _transient_traces(verdicts, replay.effects, seen, keep)
 
     in_code = {m.version for m in migrations}
-    unknown_recorded = [v for v in rec if v not in in_code]
+    # a failed attempt of a version this code lacks counts too: it ran part way (outside a
+    # transaction, what it did stayed), and the tool refuses to go on while its row is there
+    unknown_recorded = list(dict.fromkeys(
+        v.version for v in recorded.versions if v.version not in in_code))
     if unknown_recorded:
         created = {e.key for e in replay.effects if e.attribute == "*" and e.after is not None}
         foreign = any(  # objects no migration of this code makes (nor the empty database)
@@ -937,6 +940,33 @@ def infer_applied(
         if has_history and v.status == Status.APPLIED and not v.recorded and not v.proven
     ]
     not_applied = [v for v in rec if v in status and status[v] == Status.PENDING]
+    # a failed attempt's row (sqlx success = false, Flyway's failed row, Prisma's unfinished
+    # one, golang-migrate's dirty row, Atlas's revision in error, goose's is_applied = false)
+    # of a migration that is not applied: the tool refuses to run it, or anything, while that
+    # row is there, so it is recorded and not applied too, and --prune removes it (proven) as
+    # the tool's own repair would
+    failed = [
+        v.version for v in recorded.versions
+        if not v.success and v.version not in rec and v.version not in not_applied
+        and status.get(v.version) == Status.PENDING
+    ]
+    not_applied += failed
+    for v in verdicts:
+        if v.migration.version not in failed:
+            continue
+        stats = replay.stats.get(v.migration.version)
+        if (not v.migration.in_transaction and stats is not None
+                and stats.data + stats.unmodeled > 0):
+            # outside a transaction, what ran before the failure stayed: its statements
+            # without a schema trace (data changes) may have, and running it again repeats them
+            v.proven = False
+            v.reason = ("the history holds a failed attempt of it, run outside a transaction: "
+                        "its statements that leave no schema trace (data changes) may have run "
+                        "before it stopped, and the schema cannot tell")
+        elif v.reason is None:
+            v.reason = ("the history holds a failed or rolled-back attempt of it (a row that "
+                        "is not an applied one): the tool will not run it while that row is "
+                        "there")
     mismatch = [
         m.version
         for m in migrations

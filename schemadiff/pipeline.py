@@ -335,16 +335,21 @@ def _recorded(
 def _elsewhere(tool: str, catalog: Catalog) -> list[str]:
     """Tables with every column of ``tool``'s history table (and at most two more) under
     another name: where the tool keeps its history when told to (goose ``-table``, dbmate
-    ``--migrations-table``)."""
+    ``--migrations-table``); and the tool's own table name, with those columns, in a schema
+    the search path does not reach (Flyway's ``flyway_schema_history`` in the first of its
+    ``schemas``, whatever the search path)."""
     from schemadiff.tools import TOOLS
 
-    wanted = getattr(TOOLS.get(tool), "HISTORY_COLUMNS", None)
+    module = TOOLS.get(tool)
+    wanted = getattr(module, "HISTORY_COLUMNS", None)
     if not wanted:
         return []
+    names = {name for _, name in getattr(module, "HISTORY_TABLES", ())}
     out = []
     for t in catalog.of_kind("table"):
         columns = {c.name for c in catalog.columns(t.key.schema, t.key.name)}
-        if wanted <= columns and len(columns) <= len(wanted) + 2:  # a row id, a timestamp
+        if wanted <= columns and (len(columns) <= len(wanted) + 2  # a row id, a timestamp
+                                  or t.key.name in names):
             name = f"{t.key.schema}.{t.key.name}"
             out.append(f"{name} has the columns of {tool}'s history table: if {tool} keeps its "
                        f"history there, pass --history-table {name}")

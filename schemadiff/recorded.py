@@ -25,12 +25,16 @@ class RecordedVersion:
         description: as recorded, when the tool records one.
         success: False for a row the tool marks failed (sqlx ``success = false``, Flyway
             ``success = false``, Prisma ``finished_at IS NULL``, golang-migrate ``dirty``).
+        baseline: the version of the baseline row that stands for it when it has no row of
+            its own (Flyway's ``BASELINE``, Atlas's baseline revision: the tool never runs
+            the versions below it); None for a version with its own row.
     """
 
     version: str
     checksum: str | None = None
     description: str | None = None
     success: bool = True
+    baseline: str | None = None
 
 
 @record

@@ -139,7 +139,7 @@ def plan_from_json(
         tool_name,
         history.get("source", "file"),
         history.get("table_exists", True),
-        tuple(RecordedVersion(v) for v in history.get("versions", [])),
+        _saved_versions(history, migrations),
     )
     absent = {
         v["version"]: v.get("statements", {}).get("absent", [])
@@ -177,6 +177,23 @@ def plan_from_json(
                          f"{d.get('kind')} {d.get('object')}", d.get("attribute"),
                          d.get("explained_by")) for d in doc.get("drift", []))),
     )
+
+
+def _saved_versions(history: Mapping[str, Any],
+                    migrations: Sequence[Migration]) -> tuple[RecordedVersion, ...]:
+    """The recorded versions of a saved ``infer`` document, those below a baseline (its
+    note, ``baseline V: ...``, as the Flyway and Atlas readers write it) marked with it: a
+    baseline is taken on an empty history, so every recorded version the tool orders before
+    it has no row of its own."""
+    order = {m.version: i for i, m in enumerate(migrations)}
+    bases = [n.split(":", 1)[0].removeprefix("baseline ") for n in history.get("notes", [])
+             if isinstance(n, str) and n.startswith("baseline ") and ":" in n]
+    out = []
+    for v in history.get("versions", []):
+        base = next((b for b in bases if b in order and v in order and order[v] < order[b]),
+                    None)
+        out.append(RecordedVersion(v, baseline=base))
+    return tuple(out)
 
 
 def completion_statements(plan: RepairPlan) -> str:
@@ -273,11 +290,12 @@ def render_plan(
         preamble = completion_statements(plan) + "\n"
         missing += [by_version[v] for v in plan.partial if v not in plan.recorded.applied]
         missing.sort(key=lambda m: order[m.version])
+    prunable, held = _prunable(plan.not_applied, plan.recorded)
     script = render_sync(
         plan.tool,
         missing,
         plan.recorded,
-        prune=plan.not_applied if prune else (),
+        prune=prunable if prune else (),
         style=style,
         migrations=plan.migrations,
         table=plan.table,
@@ -304,27 +322,77 @@ def render_plan(
             f"migration's rows, a .go migration's effect), then record them with "
             f"--assume-applied VERSION (or --assume-applied unverified)"
         )
+    notes += held
+    unpruned = [v for v in prunable if v not in script.pruned]
+    if unpruned:
+        failed = {v.version for v in plan.recorded.versions if not v.success}
+        blocked = [v for v in unpruned if v in failed]
+        notes.append(
+            f"not pruned: {', '.join(unpruned)}: recorded, and proven not applied"
+            + (f" ({', '.join(blocked)}: the row of a failed or rolled-back attempt; the "
+               "tool will not run it while that row is there)" if blocked else "")
+            + "; --prune deletes their rows, and the tool then runs them"
+        )
     if plan.unproven_not_applied:
         notes.append(
             f"not pruned: {', '.join(plan.unproven_not_applied)}: recorded, and their effects "
             f"are absent, but the schema does not prove they never ran (versions unknown to "
-            f"this code ran after them, or they leave no trace); delete their rows by hand "
-            f"once you know"
+            f"this code ran after them, they leave no trace, or a failed attempt outside a "
+            f"transaction may have run part of them); delete their rows by hand once you "
+            f"know"
         )
-    if not missing and not (prune and plan.not_applied) and not script.updated:
+    if not missing and not script.pruned and not script.updated:
         notes.insert(0, "nothing to sync: the history already records every proven migration")
     not_recorded = {v: plan.unverified[v] for v in left}
     return Repair(preamble + script.text, notes, script, not_recorded,
                   list(plan.unproven_not_applied))
 
 
+def _prunable(not_applied: Sequence[str], recorded: Recorded) -> tuple[list[str], list[str]]:
+    """The versions of ``not_applied`` whose rows a prune may delete, and a note for each that
+    it may not: a version below a baseline (Flyway's ``BASELINE`` row, Atlas's baseline
+    revision) has no row of its own, the tool never runs it whatever is deleted, unless the
+    baseline row itself goes; and the baseline row stays when it also stands for a version
+    below it that is not pruned (applied, or not proven absent): deleting it would make the
+    tool run that one again."""
+    baseline_of = {v.version: v.baseline for v in recorded.versions if v.baseline}
+    below: dict[str, list[str]] = {}
+    for version, base in baseline_of.items():
+        below.setdefault(base, []).append(version)
+    chosen = set(not_applied)
+    kept = {b: [v for v in vs if v not in chosen] for b, vs in below.items() if b in chosen}
+    kept = {b: vs for b, vs in kept.items() if vs}
+    prunable: list[str] = []
+    notes: list[str] = []
+    for version in not_applied:
+        base = baseline_of.get(version)
+        if version in kept:
+            notes.append(
+                f"not pruned: {version}: its row is the baseline, which also stands for "
+                f"{', '.join(kept[version])}, applied or not proven absent: deleting it would make "
+                f"the tool run them again; apply {version} by hand instead")
+        elif base is not None and (base not in chosen or base in kept):
+            notes.append(
+                f"not pruned: {version}: it has no row of its own, the baseline {base} stands "
+                f"for it and the tool never runs what lies below its baseline; apply it by hand")
+        else:
+            prunable.append(version)
+    return prunable, notes
+
+
 def checksum_notes(plan: RepairPlan, *, repaired: bool) -> list[str]:
     """Recorded and file checksums side by side (one line per changed migration), and, when
     not ``repaired``, the hint to pass ``--repair-checksums``."""
-    if not plan.checksum_mismatch:
-        return []
+    # a Flyway repeatable whose file changed is not refused: Flyway runs it again on its next
+    # migrate (and --repair-checksums leaves it so)
+    rerun = [m.version for m in plan.checksum_mismatch if m.repeatable]
+    notes = [f"changed since they ran: {', '.join(rerun)}: repeatable, so the tool runs them "
+             "again on its next migrate; nothing to repair"] if rerun else []
+    changed = [m for m in plan.checksum_mismatch if not m.repeatable]
+    if not changed:
+        return notes
     rows = [(m.version, _recorded_checksum(plan.recorded, m.version), m.checksum or "none")
-            for m in plan.checksum_mismatch]
+            for m in changed]
     width = max(len(v) for v, _, _ in rows)
     rwidth = max(len(r) for _, r, _ in rows)
     if repaired:
@@ -340,12 +408,14 @@ def checksum_notes(plan: RepairPlan, *, repaired: bool) -> list[str]:
              f"  {'version'.ljust(width)}  {'recorded'.ljust(rwidth)}  file"]
     lines += [f"  {v.ljust(width)}  {r.ljust(rwidth)}  {f}" for v, r, f in rows]
     for version, what in plan.edited.items():
+        if version in rerun:
+            continue
         lines.append(f"  {version}: the schema holds what an earlier text of it made ({what}); "
                      + ("with its checksum set to the file's, the tool never runs the new text: "
                         "apply the difference by hand (schemadiff repair-schema shows it)"
                         if repaired else
                         "recording the file's checksum would leave it so for ever"))
-    return ["\n".join(lines)]
+    return [*notes, "\n".join(lines)]
 
 
 def _recorded_checksum(recorded: Recorded, version: str) -> str:

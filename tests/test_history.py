@@ -53,7 +53,9 @@ def test_goose_version_zero_and_latest_row_wins(pg: PgServer) -> None:
         INSERT INTO goose_db_version (version_id, is_applied) VALUES
             (1, true), (2, true), (3, false), (2, false), (3, true), (4, true);""")
     recorded = _read(pg, db, "goose")
-    assert _versions(recorded) == [("1", True), ("3", True), ("4", True)]  # deciding-row order
+    # deciding-row order; 2, rolled back by goose v2, keeps a row goose v3 counts: not applied
+    assert _versions(recorded) == [("1", True), ("2", False), ("3", True), ("4", True)]
+    assert set(recorded.applied) == {"1", "3", "4"}
     assert "0" not in recorded.applied
     assert any("version 2 was rolled back" in n for n in recorded.notes)
 

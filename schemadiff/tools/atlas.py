@@ -245,7 +245,8 @@ def parse_history(
         done = bool(kind & _RESOLVED) or (applied >= total and not error)
         if kind & _BASELINE and migrations:
             below = [m for m in migrations if m.version < version and m.version not in by_version]
-            versions += [RecordedVersion(m.version, None, m.description) for m in below]
+            versions += [RecordedVersion(m.version, None, m.description, baseline=version)
+                         for m in below]
             notes.append(f"baseline {version}: Atlas never runs the {len(below)} file(s) below "
                          "it; they count as recorded")
         if not done:

@@ -324,7 +324,8 @@ def parse_history(
             base = Version(key)
             below = [m for m in migrations if not m.repeatable and Version(m.version) < base
                      and m.version not in latest]
-            versions += [RecordedVersion(m.version, None, m.description) for m in below]
+            versions += [RecordedVersion(m.version, None, m.description, baseline=key)
+                         for m in below]
             notes.append(f"baseline {key}: Flyway will not run the {len(below)} migration(s) "
                          "below it; they count as recorded")
         versions.append(RecordedVersion(key, _common.row_text(row.get("checksum")),

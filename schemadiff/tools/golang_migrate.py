@@ -171,6 +171,9 @@ def render_sync(ctx: SyncContext) -> SyncScript:
     body.append(f"DELETE FROM {table};")
     if target is not None:
         body.append(f"INSERT INTO {table} (version, dirty) VALUES ({target}, false);")
+    # the dirty row of a version not applied goes with the row it is replaced by
+    dropped = [v.version for v in ctx.recorded.versions
+               if not v.success and v.version not in ctx.applied_after]
     ctx.notes.append(f"golang-migrate keeps one row: version {target} means every migration up "
                      "to it is applied" if target is not None else
                      "no applied version remains: the row is removed")
@@ -179,5 +182,5 @@ def render_sync(ctx: SyncContext) -> SyncScript:
         commands=("migrate up",) if any(int(m.version) > (target or 0)
                                         for m in ctx.pending_after) else (),
         inserted=(str(target),) if target is not None else (),
-        pruned=ctx.prune,
+        pruned=tuple(dict.fromkeys([*ctx.prune, *dropped])),
     )

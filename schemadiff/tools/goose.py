@@ -304,8 +304,11 @@ def parse_history(
     """The applied versions of a goose_db_version, and notes.
 
     The latest row (highest ``id``) of each ``version_id`` decides: ``is_applied = false``
-    there means the version was rolled back (noted, not listed). Version 0 is goose's own
-    initial row and never listed.
+    there means the version was rolled back (goose v2 wrote such a row on ``down``; v3 deletes
+    the rows instead). It is listed with ``success=False``, not as applied: goose v3's ``up``
+    lists every row whatever its ``is_applied`` (``listAllDBVersions``), so it never runs that
+    version again while the row is there. Version 0 is goose's own initial row and never
+    listed.
 
     Args:
         rows: mappings with ``id``, ``version_id`` and ``is_applied`` (text or typed values).
@@ -334,8 +337,10 @@ def parse_history(
         if applied:
             versions.append(RecordedVersion(str(version)))
         else:
+            versions.append(RecordedVersion(str(version), success=False))
             notes.append(f"version {version} was rolled back (its latest row has is_applied = "
-                         "false)")
+                         "false); goose v3 counts any row as applied and will not run it "
+                         "again while the row is there")
     return tuple(versions), tuple(notes)
 
 
@@ -394,7 +399,9 @@ def render_sync(ctx: SyncContext) -> SyncScript:
         body.append(f"-- {_script.comment_text(m.label)}\n"
                     f"INSERT INTO {table} (version_id, is_applied)\n"
                     f"SELECT {v}, true WHERE NOT {_latest_applied(table, str(v))};")
-    new_max = max((int(v) for v in ctx.applied_after), default=0)
+    # goose v3 takes the highest version of every row, is_applied or not
+    rows = {v.version for v in ctx.recorded.versions} - set(ctx.prune)
+    new_max = max((int(v) for v in ctx.applied_after | rows), default=0)
     warnings = _missing_warnings(ctx, new_max, covered=set())
     text = _script.frame(ctx, "backfill goose_db_version", body)
     return SyncScript(
@@ -423,7 +430,8 @@ def _render_migration(ctx: SyncContext, table: str) -> SyncScript:
     """The goose migration file of :func:`render_sync` (``style="migration"``)."""
     if not ctx.missing:
         raise SyncError("nothing to record: no sync migration is needed")
-    recorded = {int(v) for v in set(ctx.recorded.applied) - set(ctx.prune)}
+    # every row counts for goose v3's highest version, is_applied or not
+    recorded = {int(v.version) for v in ctx.recorded.versions} - {int(v) for v in ctx.prune}
     highest = max(recorded, default=0)
     lowest = min(int(m.version) for m in ctx.missing)
     taken = {int(m.version) for m in ctx.migrations}
