@@ -239,6 +239,9 @@ class Table(SchemaObject):
     #: parent's (``ALTER TABLE ONLY parent / child ALTER COLUMN c SET DEFAULT``): (column,
     #: canonical default or None for none), sorted by column
     inherited_defaults: tuple[tuple[str, str | None], ...] = ()
+    #: an INHERITS child's own comment on a column it inherits only (``COMMENT ON COLUMN
+    #: child.c``): (column, comment), sorted by column
+    inherited_comments: tuple[tuple[str, str], ...] = ()
     KIND = "table"
 
 

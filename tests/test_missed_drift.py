@@ -304,6 +304,15 @@ CASES += [
          ("table", "public.c2", "changed", "inherited_defaults")),
     ),
     Case(
+        # an INHERITS child's own comment on a column it inherits only
+        "inherited column comments changed by hand",
+        "CREATE TABLE parent (id int, a text, b int);\n"
+        "CREATE TABLE child (extra int) INHERITS (parent);\n"
+        "COMMENT ON COLUMN child.a IS 'mine';\n",
+        "COMMENT ON COLUMN child.a IS 'changed'; COMMENT ON COLUMN child.b IS 'new';",
+        (("table", "public.child", "changed", "inherited_comments"),),
+    ),
+    Case(
         # a number-looking constant is a number only where its type is one: on text, '010'
         # is not '10', nor '1e3' '1000'
         "number-looking text constants respelled by hand",

@@ -196,6 +196,8 @@ def tables(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
                 (name, canonical_default(_column_default(default), _type_text(type_))
                  if default is not None else None)
                 for name, default, type_ in r.get("inherited_defaults") or ())),
+            inherited_comments=tuple(sorted(
+                (name, text) for name, text in r.get("inherited_comments") or ())),
         )
 
 

@@ -137,9 +137,11 @@ class AlterTableReplay(ReplayState):
         for child in self._inheritors(schema, table):
             if Key("column", child.schema, child.name, column) in self.catalog:
                 continue
-            if column in dict(child.inherited_defaults):
+            if column in dict(child.inherited_defaults) or column in dict(child.inherited_comments):
                 self._put(replace(child, inherited_defaults=tuple(
-                    e for e in child.inherited_defaults if e[0] != column)))
+                    e for e in child.inherited_defaults if e[0] != column),
+                    inherited_comments=tuple(
+                    e for e in child.inherited_comments if e[0] != column)))
             self._forget_inherited_default(child.schema, child.name, column)
 
     def _localize(self, schema: str, table: str, dropped: Column) -> None:
@@ -148,12 +150,15 @@ class AlterTableReplay(ReplayState):
         for child in self._inheritors(schema, table):
             if Key("column", child.schema, child.name, dropped.name) not in self.catalog:
                 own = dict(child.inherited_defaults)
-                self._put(replace(dropped, schema=child.schema, table=child.name, comment=None,
-                                  default=own.get(dropped.name, dropped.default),
+                comment = dict(child.inherited_comments).get(dropped.name)
+                self._put(replace(dropped, schema=child.schema, table=child.name,
+                                  comment=comment, default=own.get(dropped.name, dropped.default),
                                   position=self._next_position(child.schema, child.name)))
-                if dropped.name in own:
+                if dropped.name in own or comment is not None:
                     self._put(replace(child, inherited_defaults=tuple(
-                        e for e in child.inherited_defaults if e[0] != dropped.name)))
+                        e for e in child.inherited_defaults if e[0] != dropped.name),
+                        inherited_comments=tuple(
+                        e for e in child.inherited_comments if e[0] != dropped.name)))
 
     def _recurse_to_inheritors(self, schema: str, table: str, a: ops.Action,
                                source: Column | None = None) -> None:
@@ -168,9 +173,13 @@ class AlterTableReplay(ReplayState):
             col: Column | None = self.catalog.objects.get(Key("column", cs, ct, name))  # type: ignore[assignment]
             if col is None and isinstance(a, ops.RenameColumn):  # inherited only
                 self._column_references_renamed(cs, ct, a.old, a.new)
-                if a.old in dict(child.inherited_defaults):
+                if a.old in dict(child.inherited_defaults) or a.old in dict(
+                        child.inherited_comments):
                     self._put(replace(child, inherited_defaults=tuple(sorted(
-                        (a.new if n == a.old else n, d) for n, d in child.inherited_defaults))))
+                        (a.new if n == a.old else n, d) for n, d in child.inherited_defaults)),
+                        inherited_comments=tuple(sorted(
+                            (a.new if n == a.old else n, c)
+                            for n, c in child.inherited_comments))))
             elif col is not None:
                 if isinstance(a, ops.RenameColumn):
                     self._rename_column(cs, ct, a.old, a.new)
@@ -198,12 +207,15 @@ class AlterTableReplay(ReplayState):
         defaults = {pc.name: self._inherited_default(t, pc.name)[1]
                     for pc in self._inherited_columns(parent)}
         names = {n for n in defaults if Key("column", schema, table, n) not in self.catalog}
+        comments = dict(t.inherited_comments)
         self._put(replace(t, inherits=tuple(p for p in t.inherits if p != q),
                           inherited_defaults=tuple(e for e in t.inherited_defaults
+                                                   if e[0] not in names),
+                          inherited_comments=tuple(e for e in t.inherited_comments
                                                    if e[0] not in names)))
         for pc in self._inherited_columns(parent):
-            if pc.name in names:  # its own now, with the default it had
-                self._put(replace(pc, schema=schema, table=table, comment=None,
+            if pc.name in names:  # its own now, with the default and comment it had
+                self._put(replace(pc, schema=schema, table=table, comment=comments.get(pc.name),
                                   default=defaults[pc.name],
                                   position=self._next_position(schema, table)))
         for o in self.catalog.on_table(parent.schema, parent.name):

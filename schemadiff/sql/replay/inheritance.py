@@ -72,6 +72,38 @@ class InheritanceReplay(ReplayState):
                 out.append(c)
         return out
 
+    def _table_columns(self, t: Table) -> list[Column]:
+        """A table's columns as the server has them, an INHERITS child's inherited-only ones
+        included (as the child has them: the default it gets, no identity, no comment), in
+        ``_inherited_columns``' order, numbered from 1."""
+        if not t.inherits:
+            return self.catalog.columns(t.schema, t.name)
+        out: list[Column] = []
+        for position, c in enumerate(self._inherited_columns(t), start=1):
+            mine = self.catalog.objects.get(Key("column", t.schema, t.name, c.name))
+            if not isinstance(mine, Column):
+                _, default = self._inherited_default(t, c.name)
+                mine = replace(c, schema=t.schema, table=t.name, default=default, identity=None,
+                               comment=dict(t.inherited_comments).get(c.name),
+                               not_null=c.not_null and not c.not_null_no_inherit,
+                               not_null_no_inherit=False, not_null_validated=True)
+            out.append(replace(mine, position=position))
+        return out
+
+    def _table_checks(self, t: Table) -> list[Constraint]:
+        """A table's CHECK constraints as the server has them: its own, and those it inherits
+        (its parents', NO INHERIT ones left out), each name once."""
+        out = {o.name: o for o in self.catalog.on_table(t.schema, t.name)
+               if isinstance(o, Constraint) and o.type == "check"}
+        for parent in t.inherits:
+            ps, _, pt = parent.partition(".")
+            pobj = self.catalog.objects.get(Key("table", ps, pt))
+            if isinstance(pobj, Table):
+                for o in self._table_checks(pobj):
+                    if not o.no_inherit:
+                        out.setdefault(o.name, o)
+        return list(out.values())
+
     def _partitions(self, schema: str, table: str) -> list[Table]:
         """The partitions of a partitioned table (direct children)."""
         parent = self.catalog.objects.get(Key("table", schema, table))

@@ -116,23 +116,6 @@ class TableReplay(ReplayState):
                        for n in typed]
         copied: list[Column] = []  # LIKE: name, type, NOT NULL, collation (+ INCLUDING ...)
         copied_checks: list[Constraint] = []
-        # INHERITS: the columns and checks a child inherits are the parent's (as pg_dump and
-        # the catalog sources see them: attislocal / conislocal), only its own are modelled;
-        # a column of its own that merges with an inherited one takes its default and NOT NULL.
-        for parent_name in op.inherits:
-            if self._uncompared_key("relation", parent_name) is not None:
-                continue  # a foreign table: its columns are not held
-            inherited = self._table(parent_name)
-            # the parent's own column, else the one it inherits (a grandparent's NOT NULL)
-            theirs = {pc.name: pc for pc in self._inherited_columns(inherited)}
-            for i, c in enumerate(columns):
-                pc: Column | None = self.catalog.objects.get(  # type: ignore[assignment]
-                    Key("column", inherited.schema, inherited.name, c.name)) or theirs.get(c.name)
-                if pc is not None:  # the parent's generation expression comes along too
-                    columns[i] = replace(c, default=c.default or pc.default,
-                                         not_null=c.not_null or pc.not_null,
-                                         generated=c.generated or pc.generated,
-                                         virtual=c.virtual if c.generated else pc.virtual)
         for src, options in op.like:
             other = self._find(("view", "composite"), src)
             if other is not None and self._find(("table",), src) is None:
@@ -140,7 +123,7 @@ class TableReplay(ReplayState):
                 copied += [Column(schema, name, n, t) for n, t in self._row_of(other)]
                 continue
             like = self._table(src)
-            for c in self.catalog.columns(like.schema, like.name):
+            for c in self._table_columns(like):
                 copied.append(replace(
                     c, schema=schema, table=name,
                     comment=c.comment if "COMMENTS" in options else None,
@@ -155,8 +138,29 @@ class TableReplay(ReplayState):
                     # ENFORCED one stays unvalidated (PostgreSQL 18)
                     replace(o, schema=schema, table=name, validated=o.enforced,
                             comment=o.comment if "COMMENTS" in options else None)
-                    for o in self.catalog.on_table(like.schema, like.name)
-                    if isinstance(o, Constraint) and o.type == "check"]
+                    for o in self._table_checks(like)]
+        # INHERITS: the columns and checks a child inherits are the parent's (as pg_dump and
+        # the catalog sources see them: attislocal / conislocal), only its own are modelled;
+        # a column of its own (declared, or copied by LIKE) that merges with an inherited one
+        # takes the default the parent gives it and its NOT NULL.
+        for parent_name in op.inherits:
+            if self._uncompared_key("relation", parent_name) is not None:
+                continue  # a foreign table: its columns are not held
+            theirs = {pc.name: pc for pc in self._table_columns(self._table(parent_name))}
+            for i, c in enumerate(columns):
+                pc = theirs.get(c.name)
+                if pc is not None:  # the parent's generation expression comes along too
+                    columns[i] = replace(c, default=c.default or pc.default,
+                                         not_null=c.not_null or pc.not_null,
+                                         generated=c.generated or pc.generated,
+                                         virtual=c.virtual if c.generated else pc.virtual)
+            for i, cc in enumerate(copied):
+                pc = theirs.get(cc.name)
+                if pc is not None:
+                    copied[i] = replace(cc, default=cc.default or pc.default,
+                                        not_null=cc.not_null or pc.not_null,
+                                        generated=cc.generated or pc.generated,
+                                        virtual=cc.virtual if cc.generated else pc.virtual)
         self._any_inherits = self._any_inherits or bool(op.inherits)
         self._put(Table(
             schema, name, op.persistence, op.partition_by,
@@ -261,7 +265,8 @@ class TableReplay(ReplayState):
         key = self._find(("table",), qn)
         if key is None:
             return None
-        return [(c.name, c.type) for c in self.catalog.columns(key.schema, key.name)]
+        table: Table = self.catalog.objects[key]  # type: ignore[assignment]
+        return [(c.name, c.type) for c in self._table_columns(table)]
 
     def _resolve_type_text(self, text: str) -> str | None:
         from schemadiff.sql.grammar import data_type

@@ -8,7 +8,9 @@
 --   'd', 'f', 'n' or 'i'), replica_index text (the index REPLICA IDENTITY USING INDEX names;
 --   NULL for 'i' once that index is dropped: no index is used, and pg_dump prints none),
 --   inherited_defaults json (an INHERITS child's columns it inherits only whose default is
---   not its first parent's that has the column: [[name, default or null, type], ...]).
+--   not its first parent's that has the column: [[name, default or null, type], ...]),
+--   inherited_comments json (an INHERITS child's comments on columns it inherits only:
+--   [[name, comment], ...]).
 -- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
 SELECT n.nspname AS schema,
        c.relname AS name,
@@ -44,7 +46,13 @@ SELECT n.nspname AS schema,
                                       AND NOT pa.attisdropped
                LEFT JOIN pg_attrdef AS pd ON pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum
                WHERE h.inhrelid = c.oid
-               ORDER BY h.inhseqno LIMIT 1)) AS inherited_defaults
+               ORDER BY h.inhseqno LIMIT 1)) AS inherited_defaults,
+       (SELECT json_agg(json_build_array(a.attname, ds.description) ORDER BY a.attnum)
+        FROM pg_attribute AS a
+        JOIN pg_description AS ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass
+                                 AND ds.objsubid = a.attnum
+        WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND NOT a.attislocal
+          AND NOT c.relispartition) AS inherited_comments
 FROM pg_class AS c
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 LEFT JOIN pg_inherits AS pi ON pi.inhrelid = c.oid AND c.relispartition
