@@ -20,6 +20,34 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # an INHERITS child's columns in the server's order (a view's * and LIKE list them so):
+    # two parents merged, columns added later to a parent or to the child, renamed, a
+    # grandchild, NO INHERIT, and INHERIT after the fact (the child's own order stays)
+    ("inherits-column-order", """
+CREATE TABLE p1 (id int, a int DEFAULT 1, shared text);
+CREATE TABLE p2 (b int, shared text, id int);
+CREATE TABLE child (own1 int, a int) INHERITS (p1, p2);
+ALTER TABLE p1 ADD COLUMN late int DEFAULT 9;
+ALTER TABLE child ADD COLUMN own2 text;
+ALTER TABLE p2 ADD COLUMN late2 int;
+ALTER TABLE p1 RENAME COLUMN late TO late_r;
+ALTER TABLE child RENAME COLUMN own1 TO own1r;
+CREATE TABLE gc (x int) INHERITS (child);
+ALTER TABLE p1 ADD COLUMN later int;
+CREATE VIEW v AS SELECT * FROM child;
+CREATE VIEW vg AS SELECT * FROM gc;
+CREATE TABLE cp (LIKE gc INCLUDING ALL);
+CREATE TABLE ctas AS SELECT * FROM gc;
+CREATE TABLE p3 (q int, r int);
+CREATE TABLE c3 (s int) INHERITS (p3);
+ALTER TABLE p3 ADD COLUMN t int;
+ALTER TABLE c3 NO INHERIT p3;
+CREATE VIEW v3 AS SELECT * FROM c3;
+CREATE TABLE c4 (r int, t int, q int);
+ALTER TABLE c4 INHERIT p3;
+ALTER TABLE p3 ADD COLUMN u int;
+CREATE VIEW v4 AS SELECT * FROM c4;
+"""),
     # COMMENT ON COLUMN and GRANT (col) on a column an INHERITS child inherits only: the
     # child's own comment (held by the table, following renames, drops, ONLY DROP COLUMN and
     # NO INHERIT) and its column privilege (were "column child does not exist")

@@ -202,7 +202,9 @@ class AlterTableReplay(ReplayState):
         if not a.remove:
             self._refuse_cycle(parent, schema, table)
             self._any_inherits = True
-            self._put(replace(t, inherits=(*t.inherits, q)))
+            # its columns (all its own: the parent's must be among them) keep their order
+            order = t.column_order or tuple(c.name for c in self._table_columns(t))
+            self._put(replace(t, inherits=(*t.inherits, q), column_order=order))
             return
         defaults = {pc.name: self._inherited_default(t, pc.name)[1]
                     for pc in self._inherited_columns(parent)}
@@ -229,7 +231,10 @@ class AlterTableReplay(ReplayState):
                 if not a.if_not_exists:
                     self._conflict(f'column "{a.column.name}" of relation "{table}" already exists')
                 return []
-            return self._add_column(schema, table, a.column, self._next_position(schema, table))
+            pending = self._add_column(schema, table, a.column,
+                                       self._next_position(schema, table))
+            self._column_order_added(schema, table, a.column.name)  # type: ignore[attr-defined]
+            return pending
         if isinstance(a, ops.AddConstraint):
             return [a.constraint]
         if isinstance(a, ops.DropColumn):

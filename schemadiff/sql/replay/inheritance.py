@@ -74,21 +74,39 @@ class InheritanceReplay(ReplayState):
 
     def _table_columns(self, t: Table) -> list[Column]:
         """A table's columns as the server has them, an INHERITS child's inherited-only ones
-        included (as the child has them: the default it gets, no identity, no comment), in
-        ``_inherited_columns``' order, numbered from 1."""
-        if not t.inherits:
-            return self.catalog.columns(t.schema, t.name)
-        out: list[Column] = []
-        for position, c in enumerate(self._inherited_columns(t), start=1):
-            mine = self.catalog.objects.get(Key("column", t.schema, t.name, c.name))
-            if not isinstance(mine, Column):
-                _, default = self._inherited_default(t, c.name)
-                mine = replace(c, schema=t.schema, table=t.name, default=default, identity=None,
-                               comment=dict(t.inherited_comments).get(c.name),
-                               not_null=c.not_null and not c.not_null_no_inherit,
-                               not_null_no_inherit=False, not_null_validated=True)
-            out.append(replace(mine, position=position))
-        return out
+        included (as the child has them: the default it gets, its own comment, no identity),
+        in the server's order, numbered from 1."""
+        own = self.catalog.columns(t.schema, t.name)
+        if not t.inherits and not t.column_order:
+            return own
+        found: dict[str, Column] = {}
+        for parent in t.inherits:
+            ps, _, pt = parent.partition(".")
+            pobj = self.catalog.objects.get(Key("table", ps, pt))
+            if not isinstance(pobj, Table):
+                continue
+            for c in self._table_columns(pobj):
+                if c.name not in found:
+                    _, default = self._inherited_default(t, c.name)
+                    found[c.name] = replace(
+                        c, schema=t.schema, table=t.name, default=default, identity=None,
+                        comment=dict(t.inherited_comments).get(c.name),
+                        not_null=c.not_null and not c.not_null_no_inherit,
+                        not_null_no_inherit=False, not_null_validated=True)
+        for c in own:
+            found[c.name] = c
+        order = {n: i for i, n in enumerate(t.column_order)}
+        ranked = sorted(found.values(), key=lambda c: order.get(c.name, len(order)))
+        return [replace(c, position=i) for i, c in enumerate(ranked, start=1)]
+
+    def _column_order_added(self, schema: str, table: str, column: str) -> None:
+        """A column added to a table: last in its order, and in its inheritors' (PostgreSQL
+        adds it to each, or merges it with theirs, which keeps its place)."""
+        t = self.catalog.objects.get(Key("table", schema, table))
+        if isinstance(t, Table) and t.column_order and column not in t.column_order:
+            self._put(replace(t, column_order=(*t.column_order, column)))
+        for child in self._inheritors(schema, table):
+            self._column_order_added(child.schema, child.name, column)
 
     def _table_checks(self, t: Table) -> list[Constraint]:
         """A table's CHECK constraints as the server has them: its own, and those it inherits

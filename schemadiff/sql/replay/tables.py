@@ -162,11 +162,19 @@ class TableReplay(ReplayState):
                                         generated=cc.generated or pc.generated,
                                         virtual=cc.virtual if cc.generated else pc.virtual)
         self._any_inherits = self._any_inherits or bool(op.inherits)
+        order: tuple[str, ...] = ()
+        if op.inherits:  # the inherited columns first (merged by name), then its own
+            names = dict.fromkeys(
+                c.name for p in op.inherits if self._uncompared_key("relation", p) is None
+                for c in self._table_columns(self._table(p)))
+            order = tuple({**names, **dict.fromkeys(
+                [c.name for c in copied] + [c.name for c in columns])})
         self._put(Table(
             schema, name, op.persistence, op.partition_by,
             f"{parent.schema}.{parent.name}" if parent else None,
             self._typed_bound(parent, op.partition_bound) if parent else op.partition_bound,
             tuple(self._qualified_table(q) for q in op.inherits), of_type,
+            column_order=order,
         ))
         for position, column in enumerate(copied, start=1):
             self._put(replace(column, position=position))
