@@ -279,7 +279,7 @@ class Gen:
                 ["view"] * 4 + ["comment"] * 2 + ["grant"] * 2 + ["rename_table"] + \
                 ["policy"] + ["trigger"] + ["matview"]
         choices += ["enum"] + ["domain"] + ["function"] * 2 + ["sequence"] + ["partitioned"]
-        choices += ["schema_obj", "range_table", "like_table", "identity",
+        choices += ["schema_obj", "range_table", "like_table", "inherit_table", "identity",
                     "alter_domain", "alter_function", "alter_sequence", "comment_more"]
         if tables:
             choices += ["join_view", "trigger_when", "collate", "grant_more", "set_schema",

@@ -242,6 +242,10 @@ class Table(SchemaObject):
     #: an INHERITS child's own comment on a column it inherits only (``COMMENT ON COLUMN
     #: child.c``): (column, comment), sorted by column
     inherited_comments: tuple[tuple[str, str], ...] = ()
+    #: an INHERITS child's NOT NULL of a column it inherits only, where it is not what its
+    #: parents give it (``ALTER TABLE ONLY child / parent ALTER COLUMN c SET / DROP NOT
+    #: NULL``): (column, NOT NULL), sorted by column
+    inherited_not_null: tuple[tuple[str, bool], ...] = ()
     #: the replay's own record of an INHERITS child's columns in the server's order (its
     #: inherited ones first, then its own, then each added later, to it or to a parent): what a
     #: ``*`` or ``LIKE`` of it lists; empty for any other table (its columns' positions say)

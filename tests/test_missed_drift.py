@@ -313,6 +313,23 @@ CASES += [
         (("table", "public.child", "changed", "inherited_comments"),),
     ),
     Case(
+        # an INHERITS child's own NOT NULL of a column it inherits only; a dump cannot show
+        # one dropped on the child alone (restored, the child takes its parent's again)
+        "inherited column NOT NULL changed by hand",
+        "CREATE TABLE parent (id int, a text, b int NOT NULL);\n"
+        "CREATE TABLE child (extra int) INHERITS (parent);\n",
+        "ALTER TABLE ONLY child ALTER COLUMN a SET NOT NULL;",
+        (("table", "public.child", "changed", "inherited_not_null"),),
+    ),
+    Case(
+        "inherited column NOT NULL dropped on the child by hand",
+        "CREATE TABLE parent (id int, a text, b int NOT NULL);\n"
+        "CREATE TABLE child (extra int) INHERITS (parent);\n",
+        "ALTER TABLE ONLY child ALTER COLUMN b DROP NOT NULL;",
+        (("table", "public.child", "changed", "inherited_not_null"),),
+        dump=(),
+    ),
+    Case(
         # a number-looking constant is a number only where its type is one: on text, '010'
         # is not '10', nor '1e3' '1000'
         "number-looking text constants respelled by hand",

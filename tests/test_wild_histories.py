@@ -20,6 +20,41 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # an INHERITS child's own NOT NULL of a column it inherits only: set on it (with ONLY or
+    # not: its inheritors follow without), left behind by ONLY on the parent, through
+    # renames, ONLY DROP COLUMN, NO INHERIT of one of two parents, and LIKE copies of it
+    ("inherited-not-null", """
+CREATE TABLE parent (id int PRIMARY KEY, a int DEFAULT 1, b text, c int, d int, e int NOT NULL);
+CREATE TABLE child (extra text) INHERITS (parent);
+CREATE TABLE gc () INHERITS (child);
+ALTER TABLE ONLY gc ALTER COLUMN a SET NOT NULL;
+ALTER TABLE child ALTER COLUMN c SET NOT NULL;
+ALTER TABLE parent ALTER COLUMN b SET NOT NULL;
+ALTER TABLE ONLY parent ALTER COLUMN e DROP NOT NULL;
+ALTER TABLE ONLY parent ALTER COLUMN d SET NOT NULL;
+ALTER TABLE ONLY gc ALTER COLUMN d SET NOT NULL;
+ALTER TABLE ONLY child ALTER COLUMN d SET NOT NULL;
+CREATE TABLE cp (LIKE child);
+CREATE TABLE cg (LIKE gc);
+CREATE TABLE p2 (a int, b int);
+CREATE TABLE c2 () INHERITS (p2);
+ALTER TABLE ONLY c2 ALTER COLUMN a SET NOT NULL;
+ALTER TABLE p2 RENAME COLUMN a TO a2;
+ALTER TABLE ONLY c2 ALTER COLUMN b SET NOT NULL;
+ALTER TABLE ONLY p2 DROP COLUMN b;
+CREATE TABLE p3 (a int, b int);
+CREATE TABLE p4 (a int NOT NULL);
+CREATE TABLE c3 () INHERITS (p3, p4);
+ALTER TABLE ONLY c3 ALTER COLUMN b SET NOT NULL;
+ALTER TABLE c3 NO INHERIT p3;
+ALTER TABLE c3 NO INHERIT p4;
+CREATE TABLE p5 (a int, b int);
+CREATE TABLE c5 () INHERITS (p5);
+ALTER TABLE ONLY c5 ALTER COLUMN a SET NOT NULL;
+ALTER TABLE p5 ALTER COLUMN a SET NOT NULL;
+ALTER TABLE ONLY c5 ALTER COLUMN b SET NOT NULL;
+ALTER TABLE p5 DROP COLUMN b;
+"""),
     # an INHERITS child's columns in the server's order (a view's * and LIKE list them so):
     # two parents merged, columns added later to a parent or to the child, renamed, a
     # grandchild, NO INHERIT, and INHERIT after the fact (the child's own order stays)

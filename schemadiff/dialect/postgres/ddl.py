@@ -182,6 +182,9 @@ def _table(t: Table, catalog: Catalog) -> str:
         out += (f"\nALTER TABLE ONLY {_q(t.schema, t.name)} ALTER COLUMN {quote_ident(name)} "
                 + (f"SET DEFAULT {executable(default)};" if default is not None
                    else "DROP DEFAULT;"))
+    for name, not_null in t.inherited_not_null:  # an inherited column's own NOT NULL
+        out += (f"\nALTER TABLE ONLY {_q(t.schema, t.name)} ALTER COLUMN {quote_ident(name)} "
+                + ("SET NOT NULL;" if not_null else "DROP NOT NULL;"))
     for name, text in t.inherited_comments:  # an inherited column's own comment
         out += (f"\nCOMMENT ON COLUMN {_q(t.schema, t.name)}.{quote_ident(name)} IS "
                 f"{quote_literal(text)};")

@@ -137,11 +137,7 @@ class AlterTableReplay(ReplayState):
         for child in self._inheritors(schema, table):
             if Key("column", child.schema, child.name, column) in self.catalog:
                 continue
-            if column in dict(child.inherited_defaults) or column in dict(child.inherited_comments):
-                self._put(replace(child, inherited_defaults=tuple(
-                    e for e in child.inherited_defaults if e[0] != column),
-                    inherited_comments=tuple(
-                    e for e in child.inherited_comments if e[0] != column)))
+            self._inherited_entries_dropped(child, column)
             self._forget_inherited_default(child.schema, child.name, column)
 
     def _localize(self, schema: str, table: str, dropped: Column) -> None:
@@ -149,16 +145,16 @@ class AlterTableReplay(ReplayState):
         their own (it was inherited only: the model did not hold it)."""
         for child in self._inheritors(schema, table):
             if Key("column", child.schema, child.name, dropped.name) not in self.catalog:
-                own = dict(child.inherited_defaults)
-                comment = dict(child.inherited_comments).get(dropped.name)
-                self._put(replace(dropped, schema=child.schema, table=child.name,
-                                  comment=comment, default=own.get(dropped.name, dropped.default),
-                                  position=self._next_position(child.schema, child.name)))
-                if dropped.name in own or comment is not None:
-                    self._put(replace(child, inherited_defaults=tuple(
-                        e for e in child.inherited_defaults if e[0] != dropped.name),
-                        inherited_comments=tuple(
-                        e for e in child.inherited_comments if e[0] != dropped.name)))
+                # what it had: its own default, comment and NOT NULL, else the parent's
+                nn = dict(child.inherited_not_null).get(
+                    dropped.name, dropped.not_null and not dropped.not_null_no_inherit)
+                self._put(replace(
+                    dropped, schema=child.schema, table=child.name,
+                    comment=dict(child.inherited_comments).get(dropped.name),
+                    default=dict(child.inherited_defaults).get(dropped.name, dropped.default),
+                    not_null=nn, not_null_no_inherit=False, identity=None,
+                    position=self._next_position(child.schema, child.name)))
+                self._inherited_entries_dropped(child, dropped.name)
 
     def _recurse_to_inheritors(self, schema: str, table: str, a: ops.Action,
                                source: Column | None = None) -> None:
@@ -173,13 +169,8 @@ class AlterTableReplay(ReplayState):
             col: Column | None = self.catalog.objects.get(Key("column", cs, ct, name))  # type: ignore[assignment]
             if col is None and isinstance(a, ops.RenameColumn):  # inherited only
                 self._column_references_renamed(cs, ct, a.old, a.new)
-                if a.old in dict(child.inherited_defaults) or a.old in dict(
-                        child.inherited_comments):
-                    self._put(replace(child, inherited_defaults=tuple(sorted(
-                        (a.new if n == a.old else n, d) for n, d in child.inherited_defaults)),
-                        inherited_comments=tuple(sorted(
-                            (a.new if n == a.old else n, c)
-                            for n, c in child.inherited_comments))))
+                self._inherited_entries_renamed(
+                    self.catalog.objects[child.key], a.old, a.new)  # type: ignore[arg-type]
             elif col is not None:
                 if isinstance(a, ops.RenameColumn):
                     self._rename_column(cs, ct, a.old, a.new)
@@ -206,20 +197,23 @@ class AlterTableReplay(ReplayState):
             order = t.column_order or tuple(c.name for c in self._table_columns(t))
             self._put(replace(t, inherits=(*t.inherits, q), column_order=order))
             return
-        defaults = {pc.name: self._inherited_default(t, pc.name)[1]
-                    for pc in self._inherited_columns(parent)}
-        names = {n for n in defaults if Key("column", schema, table, n) not in self.catalog}
-        comments = dict(t.inherited_comments)
-        self._put(replace(t, inherits=tuple(p for p in t.inherits if p != q),
-                          inherited_defaults=tuple(e for e in t.inherited_defaults
-                                                   if e[0] not in names),
-                          inherited_comments=tuple(e for e in t.inherited_comments
-                                                   if e[0] not in names)))
-        for pc in self._inherited_columns(parent):
-            if pc.name in names:  # its own now, with the default and comment it had
-                self._put(replace(pc, schema=schema, table=table, comment=comments.get(pc.name),
-                                  default=defaults[pc.name],
-                                  position=self._next_position(schema, table)))
+        before = {c.name: c for c in self._table_columns(t)}
+        t = replace(t, inherits=tuple(p for p in t.inherits if p != q))
+        self._put(t)
+        still = {c.name for p in t.inherits for c in self._table_columns(self._table(
+            ops.QName(*p.split(".", 1))))}
+        for pc in self._table_columns(parent):
+            name = pc.name
+            if Key("column", schema, table, name) in self.catalog:
+                continue
+            if name in still:  # inherited from another parent yet: it keeps what it had
+                self._set_inherited_default(self.catalog.objects[t.key], name,  # type: ignore[arg-type]
+                                            before[name].default)
+                self._set_inherited_not_null(t.key, name, before[name].not_null)
+                continue
+            # its own now, with the default, comment and NOT NULL it had
+            self._inherited_entries_dropped(self.catalog.objects[t.key], name)  # type: ignore[arg-type]
+            self._put(replace(before[name], position=self._next_position(schema, table)))
         for o in self.catalog.on_table(parent.schema, parent.name):
             if (isinstance(o, Constraint) and o.type == "check" and not o.no_inherit
                     and Key("constraint", schema, table, o.name) not in self.catalog):
@@ -404,9 +398,15 @@ class AlterTableReplay(ReplayState):
             return
         if col is None:
             if self._inherited_column(schema, table, a.name):
-                # a default of a column the table inherits only (pg_dump's ALTER TABLE ONLY
-                # child ALTER COLUMN x SET DEFAULT): the table's own where not its parent's;
-                # its NOT NULL is not modelled
+                # a default or NOT NULL of a column the table inherits only (pg_dump's ALTER
+                # TABLE ONLY child ALTER COLUMN x SET DEFAULT / SET NOT NULL): the table's own
+                # where not its parent's
+                if a.what == "not_null":
+                    heirs = self._not_null_heirs(schema, table, a.name)
+                    self._set_inherited_not_null(Key("table", schema, table), a.name,
+                                                 bool(a.value))
+                    self._not_null_followed(heirs, a.name, bool(a.value),
+                                            getattr(self, "_only_action", False))
                 if a.what == "default":
                     t: Table = self.catalog.objects[Key("table", schema, table)]  # type: ignore[assignment]
                     _, before = self._inherited_default(t, a.name)
@@ -431,8 +431,11 @@ class AlterTableReplay(ReplayState):
                                             getattr(self, "_only_action", False))
         elif a.what == "not_null":
             # SET NOT NULL validates a NOT VALID one; DROP NOT NULL drops it
+            heirs = self._not_null_heirs(schema, table, a.name)
             self._put(replace(col, not_null=bool(a.value), not_null_validated=True,
                               not_null_no_inherit=col.not_null_no_inherit and bool(a.value)))
+            self._not_null_followed(heirs, a.name, bool(a.value),
+                                    getattr(self, "_only_action", False))
         elif a.what == "identity":
             self._put(replace(col, identity=a.value, not_null=col.not_null or a.value is not None))  # type: ignore[arg-type]
             if a.value is None:

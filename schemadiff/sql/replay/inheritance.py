@@ -4,6 +4,7 @@ constraints) and how to find them."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from schemadiff.model import (
     Column,
@@ -80,12 +81,15 @@ class InheritanceReplay(ReplayState):
         if not t.inherits and not t.column_order:
             return own
         found: dict[str, Column] = {}
+        given: dict[str, bool] = {}  # the NOT NULL its parents give each (any of them)
         for parent in t.inherits:
             ps, _, pt = parent.partition(".")
             pobj = self.catalog.objects.get(Key("table", ps, pt))
             if not isinstance(pobj, Table):
                 continue
             for c in self._table_columns(pobj):
+                given[c.name] = given.get(c.name, False) or (
+                    c.not_null and not c.not_null_no_inherit)
                 if c.name not in found:
                     _, default = self._inherited_default(t, c.name)
                     found[c.name] = replace(
@@ -93,11 +97,88 @@ class InheritanceReplay(ReplayState):
                         comment=dict(t.inherited_comments).get(c.name),
                         not_null=c.not_null and not c.not_null_no_inherit,
                         not_null_no_inherit=False, not_null_validated=True)
+        own_not_null = dict(t.inherited_not_null)
+        for n, c in found.items():
+            found[n] = replace(c, not_null=own_not_null.get(n, given[n]))
         for c in own:
             found[c.name] = c
         order = {n: i for i, n in enumerate(t.column_order)}
         ranked = sorted(found.values(), key=lambda c: order.get(c.name, len(order)))
         return [replace(c, position=i) for i, c in enumerate(ranked, start=1)]
+
+    def _parents_not_null(self, t: Table, column: str) -> bool:
+        """Whether a parent of the table gives it a NOT NULL on ``column``."""
+        for parent in t.inherits:
+            ps, _, pt = parent.partition(".")
+            pobj = self.catalog.objects.get(Key("table", ps, pt))
+            if isinstance(pobj, Table) and any(
+                    c.name == column and c.not_null and not c.not_null_no_inherit
+                    for c in self._table_columns(pobj)):
+                return True
+        return False
+
+    def _set_inherited_not_null(self, key: Key, column: str, value: bool) -> None:
+        """The child's NOT NULL of a column it inherits only: kept where it is not what its
+        parents give it."""
+        t: Table = self.catalog.objects[key]  # type: ignore[assignment]
+        rest = tuple(e for e in t.inherited_not_null if e[0] != column)
+        entries = (rest if value == self._parents_not_null(t, column)
+                   else tuple(sorted((*rest, (column, value)))))
+        if entries != t.inherited_not_null:
+            self._put(replace(t, inherited_not_null=entries))
+
+    def _not_null_heirs(self, schema: str, table: str, column: str
+                        ) -> list[tuple[Key, bool, bool]]:
+        """The tables inheriting from this one (at every level, parents first) that have
+        ``column``: (table, whether it is their own column, their NOT NULL of it now)."""
+        out: list[tuple[Key, bool, bool]] = []
+        for child in self._inheritors(schema, table):
+            own = self.catalog.objects.get(Key("column", child.schema, child.name, column))
+            if own is None and not self._inherited_column(child.schema, child.name, column):
+                continue
+            now = next((c.not_null for c in self._table_columns(child) if c.name == column),
+                       False)
+            out.append((child.key, own is not None, now))
+            out += self._not_null_heirs(child.schema, child.name, column)
+        return out
+
+    def _not_null_followed(self, heirs: list[tuple[Key, bool, bool]], column: str,
+                           value: bool, only: bool) -> None:
+        """SET / DROP NOT NULL of ``column`` on a table (``heirs``: its inheritors' before):
+        without ``ONLY`` PostgreSQL sets it on each inheritor too, with ``ONLY`` each keeps
+        the one it had (held as its own where its parents now give another)."""
+        for key, own, before in heirs:
+            if own:
+                if not only:
+                    col = self.catalog.objects[Key("column", key.schema, key.name, column)]
+                    self._put(replace(col, not_null=value))  # type: ignore[type-var]
+                continue
+            self._set_inherited_not_null(key, column, before if only else value)
+
+    def _inherited_entries_renamed(self, t: Table, old: str, new: str) -> None:
+        """A column the table inherits only renamed: its own default, comment and NOT NULL
+        of it follow."""
+        def ren(entries: tuple[tuple[str, Any], ...]) -> tuple[tuple[str, Any], ...]:
+            return tuple(sorted((new if n == old else n, v) for n, v in entries))
+
+        renamed = replace(t, inherited_defaults=ren(t.inherited_defaults),
+                          inherited_comments=ren(t.inherited_comments),
+                          inherited_not_null=ren(t.inherited_not_null))
+        if renamed != t:
+            self._put(renamed)
+
+    def _inherited_entries_dropped(self, t: Table, column: str) -> Table:
+        """A column the table inherits only is gone (or its own now): its own default,
+        comment and NOT NULL of it go."""
+        def drop(entries: tuple[tuple[str, Any], ...]) -> tuple[tuple[str, Any], ...]:
+            return tuple(e for e in entries if e[0] != column)
+
+        left = replace(t, inherited_defaults=drop(t.inherited_defaults),
+                       inherited_comments=drop(t.inherited_comments),
+                       inherited_not_null=drop(t.inherited_not_null))
+        if left != t:
+            self._put(left)
+        return left
 
     def _column_order_added(self, schema: str, table: str, column: str) -> None:
         """A column added to a table: last in its order, and in its inheritors' (PostgreSQL

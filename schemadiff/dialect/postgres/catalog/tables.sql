@@ -10,7 +10,8 @@
 --   inherited_defaults json (an INHERITS child's columns it inherits only whose default is
 --   not its first parent's that has the column: [[name, default or null, type], ...]),
 --   inherited_comments json (an INHERITS child's comments on columns it inherits only:
---   [[name, comment], ...]).
+--   [[name, comment], ...]), inherited_not_null json (an INHERITS child's columns it
+--   inherits only whose NOT NULL is not what its parents give it: [[name, not null], ...]).
 -- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
 SELECT n.nspname AS schema,
        c.relname AS name,
@@ -52,7 +53,20 @@ SELECT n.nspname AS schema,
         JOIN pg_description AS ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass
                                  AND ds.objsubid = a.attnum
         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND NOT a.attislocal
-          AND NOT c.relispartition) AS inherited_comments
+          AND NOT c.relispartition) AS inherited_comments,
+       (SELECT json_agg(json_build_array(a.attname, a.attnotnull) ORDER BY a.attnum)
+        FROM pg_attribute AS a
+        WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND NOT a.attislocal
+          AND NOT c.relispartition
+          AND a.attnotnull <> EXISTS (
+              SELECT 1 FROM pg_inherits AS h
+              JOIN pg_attribute AS pa ON pa.attrelid = h.inhparent AND pa.attname = a.attname
+                                     AND NOT pa.attisdropped AND pa.attnotnull
+              WHERE h.inhrelid = c.oid
+                AND NOT EXISTS (SELECT 1 FROM pg_constraint AS pn
+                                WHERE pn.conrelid = pa.attrelid AND pn.contype = 'n'
+                                  AND pn.conkey[1] = pa.attnum AND pn.connoinherit)))
+         AS inherited_not_null
 FROM pg_class AS c
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 LEFT JOIN pg_inherits AS pi ON pi.inhrelid = c.oid AND c.relispartition
