@@ -246,6 +246,10 @@ class Table(SchemaObject):
     #: parents give it (``ALTER TABLE ONLY child / parent ALTER COLUMN c SET / DROP NOT
     #: NULL``): (column, NOT NULL), sorted by column
     inherited_not_null: tuple[tuple[str, bool], ...] = ()
+    #: a partition's enable state (``tgenabled``: O, D, R, A) of a row trigger it has from its
+    #: parent (a clone), where not its parent's (``ALTER TABLE part DISABLE TRIGGER t``):
+    #: (trigger, state), sorted by trigger
+    trigger_states: tuple[tuple[str, str], ...] = ()
     #: the replay's own record of an INHERITS child's columns in the server's order (its
     #: inherited ones first, then its own, then each added later, to it or to a parent): what a
     #: ``*`` or ``LIKE`` of it lists; empty for any other table (its columns' positions say)

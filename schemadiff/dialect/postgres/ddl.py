@@ -185,6 +185,9 @@ def _table(t: Table, catalog: Catalog) -> str:
     for name, not_null in t.inherited_not_null:  # an inherited column's own NOT NULL
         out += (f"\nALTER TABLE ONLY {_q(t.schema, t.name)} ALTER COLUMN {quote_ident(name)} "
                 + ("SET NOT NULL;" if not_null else "DROP NOT NULL;"))
+    for name, state in t.trigger_states:  # a clone of its parent's trigger, set apart
+        how = {"D": "DISABLE", "R": "ENABLE REPLICA", "A": "ENABLE ALWAYS"}.get(state, "ENABLE")
+        out += f"\nALTER TABLE ONLY {_q(t.schema, t.name)} {how} TRIGGER {quote_ident(name)};"
     for name, text in t.inherited_comments:  # an inherited column's own comment
         out += (f"\nCOMMENT ON COLUMN {_q(t.schema, t.name)}.{quote_ident(name)} IS "
                 f"{quote_literal(text)};")

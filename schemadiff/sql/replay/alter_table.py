@@ -12,7 +12,6 @@ from schemadiff.model import (
     Index,
     Key,
     Table,
-    Trigger,
 )
 from schemadiff.sql import ops
 from schemadiff.sql.normalize import (
@@ -294,9 +293,8 @@ class AlterTableReplay(ReplayState):
         if isinstance(a, ops.SetRelOptions):  # a table's storage parameters: not compared
             return []
         if isinstance(a, ops.SetTriggerState):
-            for o in self.catalog.on_table(schema, table):
-                if isinstance(o, Trigger) and (a.trigger in ("ALL", "USER") or o.name == a.trigger):
-                    self._put(replace(o, enabled=a.state))
+            self._trigger_state_set(schema, table, a.trigger, a.state,
+                                    getattr(self, "_only_action", False))
             return []
         if isinstance(a, ops.SetInherit):
             self._set_inherit(schema, table, a)
@@ -311,6 +309,7 @@ class AlterTableReplay(ReplayState):
             part = self._table(a.partition)
             if a.detach:
                 self._put(replace(part, partition_of=None, partition_bound=None))
+                self._trigger_states_pruned()  # its clones of its parent's triggers go
                 for fk in self._attached_fks.pop(part.key, []):
                     self._put(fk)
                 self._foreign_keys_kept(schema, table, part)
@@ -403,6 +402,7 @@ class AlterTableReplay(ReplayState):
                 # where not its parent's
                 if a.what == "not_null":
                     heirs = self._not_null_heirs(schema, table, a.name)
+                    self._only_not_null_said(table, a, heirs)
                     self._set_inherited_not_null(Key("table", schema, table), a.name,
                                                  bool(a.value))
                     self._not_null_followed(heirs, a.name, bool(a.value),
@@ -432,6 +432,8 @@ class AlterTableReplay(ReplayState):
         elif a.what == "not_null":
             # SET NOT NULL validates a NOT VALID one; DROP NOT NULL drops it
             heirs = self._not_null_heirs(schema, table, a.name)
+            if not col.not_null:
+                self._only_not_null_said(table, a, heirs)
             self._put(replace(col, not_null=bool(a.value), not_null_validated=True,
                               not_null_no_inherit=col.not_null_no_inherit and bool(a.value)))
             self._not_null_followed(heirs, a.name, bool(a.value),
@@ -450,6 +452,17 @@ class AlterTableReplay(ReplayState):
                 a.value, dict(self._relation_columns(schema, table) or ()))  # type: ignore[attr-defined]
             self._put(replace(col, generated=generated,
                               virtual=col.virtual and a.value is not None))
+
+    def _only_not_null_said(self, table: str, a: ops.AlterColumn,
+                            heirs: list[tuple[Key, bool, bool]]) -> None:
+        """``ALTER TABLE ONLY t ALTER COLUMN c SET NOT NULL`` where tables inherit ``c`` from
+        ``t`` without a NOT NULL of theirs: before PostgreSQL 18 they keep their NULLs (as the
+        replay models it), from 18 the NOT NULL is ``NO INHERIT``. Said, not guessed."""
+        if (getattr(self, "_only_action", False) and a.value
+                and any(not own and not before for _, own, before in heirs)):
+            self._diag(f'ALTER TABLE ONLY "{table}" ALTER COLUMN "{a.name}" SET NOT NULL with '
+                       "tables inheriting the column: before PostgreSQL 18 they stay nullable, "
+                       "from 18 the NOT NULL is NO INHERIT (modelled as before 18)")
 
     def _keep_bound(self, parent: Table, part: Table) -> None:
         """``DETACH PARTITION ... CONCURRENTLY`` keeps the partition's constraint on the table

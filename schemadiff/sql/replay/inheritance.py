@@ -12,6 +12,7 @@ from schemadiff.model import (
     Index,
     Key,
     Table,
+    Trigger,
 )
 from schemadiff.sql.names import (
     choose_name,
@@ -179,6 +180,91 @@ class InheritanceReplay(ReplayState):
         if left != t:
             self._put(left)
         return left
+
+    def _clone_state(self, t: Table, name: str) -> str | None:
+        """A partition's enable state of the clone of row trigger ``name`` it has from its
+        ancestors (None: it has none)."""
+        if not t.partition_of:
+            return None
+        ps, _, pt = t.partition_of.partition(".")
+        parent = self.catalog.objects.get(Key("table", ps, pt))
+        if not isinstance(parent, Table):
+            return None
+        trig = self.catalog.objects.get(Key("trigger", ps, pt, name))
+        if isinstance(trig, Trigger):
+            base = trig.enabled if trig.level == "ROW" else None
+        else:
+            base = self._clone_state(parent, name)
+        return None if base is None else dict(t.trigger_states).get(name, base)
+
+    def _set_clone_state(self, key: Key, name: str, state: str) -> None:
+        """A partition's clone of trigger ``name`` set to ``state``: held where it is not its
+        parent's."""
+        t: Table = self.catalog.objects[key]  # type: ignore[assignment]
+        rest = tuple(e for e in t.trigger_states if e[0] != name)
+        base = self._clone_state(replace(t, trigger_states=rest), name)
+        entries = rest if state == base else tuple(sorted((*rest, (name, state))))
+        if entries != t.trigger_states:
+            self._put(replace(t, trigger_states=entries))
+
+    def _clone_heirs(self, t: Table, name: str) -> list[tuple[Key, str]]:
+        """The partitions under ``t`` (parents first) with a clone of trigger ``name``, and
+        its state now."""
+        out: list[tuple[Key, str]] = []
+        for part in self._partitions(t.schema, t.name):
+            state = self._clone_state(part, name)
+            if state is not None:
+                out.append((part.key, state))
+                out += self._clone_heirs(part, name)
+        return out
+
+    def _cloned_names(self, t: Table) -> set[str]:
+        """The names of the row triggers a partition has clones of."""
+        out: set[str] = set()
+        while t.partition_of:
+            ps, _, pt = t.partition_of.partition(".")
+            parent = self.catalog.objects.get(Key("table", ps, pt))
+            if not isinstance(parent, Table):
+                break
+            out |= {o.name for o in self.catalog.on_table(ps, pt)
+                    if isinstance(o, Trigger) and o.level == "ROW"}
+            t = parent
+        return out
+
+    def _trigger_state_set(self, schema: str, table: str, trigger: str, state: str,
+                           only: bool) -> None:
+        """``ALTER TABLE [ONLY] t ENABLE / DISABLE TRIGGER name | ALL | USER``: its own
+        triggers and its clones of its parents'; without ``ONLY`` the clones of them on its
+        partitions follow (PostgreSQL recurses), with ``ONLY`` each keeps its state."""
+        t: Table = self.catalog.objects[Key("table", schema, table)]  # type: ignore[assignment]
+        own = {o.name: o for o in self.catalog.on_table(schema, table) if isinstance(o, Trigger)}
+        names = (set(own) | self._cloned_names(t)) if trigger in ("ALL", "USER") else {trigger}
+        for name in sorted(names):
+            heirs = self._clone_heirs(t, name)
+            if name in own:
+                self._put(replace(own[name], enabled=state))
+            elif self._clone_state(t, name) is not None:
+                self._set_clone_state(t.key, name, state)
+            else:
+                continue
+            for key, before in heirs:
+                self._set_clone_state(key, name, before if only else state)
+
+    def _trigger_states_pruned(self, renamed: tuple[str, str] | None = None) -> None:
+        """A trigger dropped, renamed (``(old, new)``: its clones are renamed too) or a
+        partition detached: the states held of clones that are gone go, or follow."""
+        for t in list(self.catalog.of_kind("table")):
+            if not isinstance(t, Table) or not t.trigger_states:
+                continue
+            bare = replace(t, trigger_states=())
+            entries = []
+            for name, state in t.trigger_states:
+                if renamed and name == renamed[0] and self._clone_state(bare, name) is None:
+                    name = renamed[1]
+                if self._clone_state(bare, name) is not None:
+                    entries.append((name, state))
+            if tuple(sorted(entries)) != t.trigger_states:
+                self._put(replace(t, trigger_states=tuple(sorted(entries))))
 
     def _column_order_added(self, schema: str, table: str, column: str) -> None:
         """A column added to a table: last in its order, and in its inheritors' (PostgreSQL

@@ -361,6 +361,8 @@ class TableReplay(ReplayState):
             col = self.catalog.objects.get(Key("column", child.schema, child.name, c.columns[0]))
             if isinstance(col, Column) and not col.not_null:
                 self._put(replace(col, not_null=True, not_null_validated=not c.not_valid))
+            elif col is None:  # a column it inherits only
+                self._set_inherited_not_null(child.key, c.columns[0], True)
             self._not_null_to_children(child.schema, child.name, c)
 
     def _add_constraint(self, schema: str, table: str, c: ops.ConstraintDef) -> None:
@@ -448,6 +450,9 @@ class TableReplay(ReplayState):
             obj = self.catalog.objects.get(key)
             if obj is not None and not obj.not_null:  # type: ignore[attr-defined]
                 self._put(replace(obj, not_null=True))  # type: ignore[type-var]
+            elif obj is None and self._inherited_column(schema, table, col):
+                # an INHERITS child's key or NOT NULL on a column it inherits only: its own
+                self._set_inherited_not_null(Key("table", schema, table), col, True)
 
 
 HANDLERS: dict[type, Callable[[Any, Any], None]] = {

@@ -11,7 +11,9 @@
 --   not its first parent's that has the column: [[name, default or null, type], ...]),
 --   inherited_comments json (an INHERITS child's comments on columns it inherits only:
 --   [[name, comment], ...]), inherited_not_null json (an INHERITS child's columns it
---   inherits only whose NOT NULL is not what its parents give it: [[name, not null], ...]).
+--   inherits only whose NOT NULL is not what its parents give it: [[name, not null], ...]),
+--   trigger_states json (a partition's clones of its parent's row triggers whose tgenabled
+--   is not their parent trigger's: [[trigger, state], ...]; PostgreSQL 13 and later).
 -- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
 SELECT n.nspname AS schema,
        c.relname AS name,
@@ -66,7 +68,12 @@ SELECT n.nspname AS schema,
                 AND NOT EXISTS (SELECT 1 FROM pg_constraint AS pn
                                 WHERE pn.conrelid = pa.attrelid AND pn.contype = 'n'
                                   AND pn.conkey[1] = pa.attnum AND pn.connoinherit)))
-         AS inherited_not_null
+         AS inherited_not_null,
+       -- tgparentid (PostgreSQL 13) read through to_jsonb: NULL on 12, where it is not compared
+       (SELECT json_agg(json_build_array(g.tgname, g.tgenabled::text) ORDER BY g.tgname)
+        FROM pg_trigger AS g
+        JOIN pg_trigger AS gp ON gp.oid = (to_jsonb(g) ->> 'tgparentid')::oid
+        WHERE g.tgrelid = c.oid AND g.tgenabled <> gp.tgenabled) AS trigger_states
 FROM pg_class AS c
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 LEFT JOIN pg_inherits AS pi ON pi.inhrelid = c.oid AND c.relispartition
