@@ -20,6 +20,70 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # NO INHERIT: a column or CHECK another parent still gives stays inherited; the CHECKs
+    # the child had from the parent's own parents become its own too
+    ("no-inherit-of-one-parent", """
+CREATE TABLE p1 (id int, CONSTRAINT c1 CHECK (id > 0));
+CREATE TABLE p2 (id int, CONSTRAINT c1 CHECK (id > 0), CONSTRAINT c2 CHECK (id < 9));
+CREATE TABLE ch () INHERITS (p1, p2);
+CREATE TABLE gp (id int, CONSTRAINT g1 CHECK (id <> 5));
+CREATE TABLE mid () INHERITS (gp);
+CREATE TABLE leaf () INHERITS (mid);
+ALTER TABLE ch NO INHERIT p1;
+ALTER TABLE leaf NO INHERIT mid;
+CREATE TABLE pp (id int, a int DEFAULT 1, b text, c int, CONSTRAINT pc CHECK (a > 0));
+CREATE TABLE kid (a int DEFAULT 2, b text NOT NULL, CONSTRAINT pc CHECK (a > 0), CONSTRAINT own CHECK (c <> 3)) INHERITS (pp);
+CREATE TABLE gkid () INHERITS (kid);
+ALTER TABLE pp RENAME COLUMN a TO a2;
+ALTER TABLE pp ALTER COLUMN b TYPE varchar(20);
+ALTER TABLE pp DROP COLUMN b;
+ALTER TABLE pp ALTER COLUMN a2 SET DEFAULT 7;
+ALTER TABLE pp DROP CONSTRAINT pc;
+ALTER TABLE pp ADD CONSTRAINT pn CHECK (id > 0) NO INHERIT;
+ALTER TABLE pp ADD CONSTRAINT pv CHECK (c > 0) NOT VALID;
+ALTER TABLE ONLY kid ALTER COLUMN c SET DEFAULT 4;
+ALTER TABLE pp RENAME CONSTRAINT pv TO pv2;
+ALTER TABLE pp ADD COLUMN gen int GENERATED ALWAYS AS (c * 2) STORED;
+CREATE TABLE kcp (LIKE gkid INCLUDING ALL);
+CREATE VIEW kv AS SELECT * FROM gkid;
+COMMENT ON COLUMN gkid.a2 IS 'gkid a2';
+ALTER TABLE kid RENAME TO kid2;
+ALTER TABLE gkid NO INHERIT kid2;
+"""),
+    # multiple inheritance merging columns and CHECKs, ADD / ALTER TYPE / CHECK on a parent,
+    # RENAME of the parent, DROP ... CASCADE, keys and indexes on INHERITS children, views
+    # over a parent with and without ONLY, ATTACH of a table with its own CHECK and default,
+    # DETACH, INHERIT after the fact
+    ("inheritance-wide", """
+CREATE TABLE a1 (id int, x int DEFAULT 1, CONSTRAINT ck CHECK (id > 0), CONSTRAINT ni CHECK (x > 0) NO INHERIT);
+CREATE TABLE a2 (id int, y text DEFAULT 'y', CONSTRAINT ck CHECK (id > 0));
+CREATE TABLE m (z int, x int DEFAULT 5, CONSTRAINT ck CHECK (id > 0)) INHERITS (a1, a2);
+ALTER TABLE a1 ADD COLUMN w int DEFAULT 3;
+ALTER TABLE a1 ALTER COLUMN w TYPE bigint;
+ALTER TABLE a1 ADD CONSTRAINT ck2 CHECK (w < 100);
+ALTER TABLE a1 DROP CONSTRAINT ck;
+ALTER TABLE a1 RENAME TO a1r;
+CREATE TABLE fkt (id int PRIMARY KEY);
+CREATE TABLE p (id int PRIMARY KEY, r int REFERENCES fkt);
+CREATE TABLE ch (extra int) INHERITS (p);
+ALTER TABLE ch ADD PRIMARY KEY (id);
+CREATE INDEX ON p (r);
+CREATE VIEW vp AS SELECT * FROM p;
+CREATE VIEW vo AS SELECT * FROM ONLY p;
+ALTER TABLE p ADD COLUMN q int;
+CREATE TABLE g (k int) INHERITS (ch);
+CREATE TABLE dropme (id int);
+CREATE TABLE dropkid () INHERITS (dropme);
+DROP TABLE dropme CASCADE;
+CREATE TABLE pr (id int NOT NULL, d date NOT NULL, v text DEFAULT 'p', CONSTRAINT pr_ck CHECK (id > 0)) PARTITION BY RANGE (d);
+CREATE TABLE ex (id int NOT NULL, d date NOT NULL, v text DEFAULT 'own', CONSTRAINT ex_own CHECK (id < 1000), CONSTRAINT pr_ck CHECK (id > 0));
+ALTER TABLE pr ATTACH PARTITION ex FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+CREATE TABLE pr2 PARTITION OF pr FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');
+CREATE INDEX ON pr (v);
+ALTER TABLE pr DETACH PARTITION pr2;
+ALTER TABLE m NO INHERIT a2;
+ALTER TABLE ch ADD COLUMN y text; ALTER TABLE ch ADD CONSTRAINT ck CHECK (id > 0); ALTER TABLE ch INHERIT a2;
+"""),
     # a partition's enable state of the clone of its parent's row trigger: set on it (its
     # sub-partitions follow), kept with ONLY on the parent, by ALL, through a rename and a drop
     # of the parent's trigger, a partition made later, DETACH

@@ -213,8 +213,12 @@ class AlterTableReplay(ReplayState):
             # its own now, with the default, comment and NOT NULL it had
             self._inherited_entries_dropped(self.catalog.objects[t.key], name)  # type: ignore[arg-type]
             self._put(replace(before[name], position=self._next_position(schema, table)))
-        for o in self.catalog.on_table(parent.schema, parent.name):
-            if (isinstance(o, Constraint) and o.type == "check" and not o.no_inherit
+        # the CHECKs it inherited from the parent (the parent's own and those the parent
+        # inherits) are its own now, unless another parent gives them yet
+        kept = {o.name for p in t.inherits for o in self._table_checks(self._table(
+            ops.QName(*p.split(".", 1)))) if not o.no_inherit}
+        for o in self._table_checks(parent):
+            if (not o.no_inherit and o.name not in kept
                     and Key("constraint", schema, table, o.name) not in self.catalog):
                 self._put(replace(o, schema=schema, table=table, comment=None))
 
