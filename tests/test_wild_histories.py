@@ -20,6 +20,21 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a column dropped from a parent takes with it what its INHERITS children (at every
+    # level) had on it: indexes, CHECKs, column privileges, and with CASCADE views (found by
+    # the differential fuzzer: a child's expression index stayed)
+    ("parent-column-dropped-under-children", """
+CREATE TABLE t1 (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, c2 uuid, c3 int);
+CREATE TABLE ih4 (extra text) INHERITS (t1);
+CREATE TABLE ih5 () INHERITS (ih4);
+CREATE UNIQUE INDEX ix5 ON ih4 ((c2 IS NULL));
+CREATE INDEX ix6 ON ih5 (c3);
+ALTER TABLE ih5 ADD CONSTRAINT k5 CHECK (c3 > 0);
+GRANT SELECT (c3) ON ih5 TO PUBLIC;
+CREATE VIEW v5 AS SELECT c2 FROM ih4;
+ALTER TABLE t1 DROP COLUMN c2 CASCADE;
+ALTER TABLE t1 DROP COLUMN c3;
+"""),
     # NO INHERIT: a column or CHECK another parent still gives stays inherited; the CHECKs
     # the child had from the parent's own parents become its own too
     ("no-inherit-of-one-parent", """

@@ -128,16 +128,21 @@ class AlterTableReplay(ReplayState):
         if isinstance(a, (ops.RenameColumn, ops.AlterColumn)):
             self._recurse_to_inheritors(schema, table, a)
         if isinstance(a, ops.DropColumn):
-            self._forget_inherited_default(schema, table, a.name)
+            self._forget_inherited_default(schema, table, a.name, a.cascade)
 
-    def _forget_inherited_default(self, schema: str, table: str, column: str) -> None:
-        """A column dropped from a parent leaves its inheritors (their own default of it
-        with it), but where it is their own too."""
+    def _forget_inherited_default(self, schema: str, table: str, column: str,
+                                  cascade: bool = False) -> None:
+        """A column dropped from a parent leaves its inheritors (their own default, comment
+        and NOT NULL of it, their indexes, constraints and column privileges on it, and with
+        CASCADE what else reads it), but where it is their own too."""
         for child in self._inheritors(schema, table):
             if Key("column", child.schema, child.name, column) in self.catalog:
                 continue
             self._inherited_entries_dropped(child, column)
-            self._forget_inherited_default(child.schema, child.name, column)
+            if cascade:
+                self._drop_column_dependents(child.schema, child.name, column)
+            self._drop_column(child.schema, child.name, column)
+            self._forget_inherited_default(child.schema, child.name, column, cascade)
 
     def _localize(self, schema: str, table: str, dropped: Column) -> None:
         """ALTER TABLE ONLY parent DROP COLUMN: the inheriting tables keep the column, now
