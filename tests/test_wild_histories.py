@@ -20,6 +20,15 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a child of two parents takes a merged column's default from whichever parent has one,
+    # not only its first parent's (found by the differential fuzzer, seed 738)
+    ("merged-inherited-default", """
+CREATE TABLE t1 (id int PRIMARY KEY, a int, b int DEFAULT 2);
+CREATE TABLE t10 (id serial PRIMARY KEY, a int DEFAULT 5, b int DEFAULT 2, c int);
+CREATE TABLE ih19 (extra text) INHERITS (t1, t10);
+CREATE TABLE g19 () INHERITS (ih19);
+CREATE TABLE cp (LIKE g19 INCLUDING DEFAULTS);
+"""),
     # a column dropped from a parent takes with it what its INHERITS children (at every
     # level) had on it: indexes, CHECKs, column privileges, and with CASCADE views (found by
     # the differential fuzzer: a child's expression index stayed)

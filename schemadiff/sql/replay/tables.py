@@ -176,6 +176,9 @@ class TableReplay(ReplayState):
             tuple(self._qualified_table(q) for q in op.inherits), of_type,
             column_order=order,
         ))
+        if len(op.inherits) > 1:
+            self._merged_defaults(Key("table", schema, name),
+                                  {c.name for c in copied} | {c.name for c in columns})
         for position, column in enumerate(copied, start=1):
             self._put(replace(column, position=position))
         for check in copied_checks:
@@ -192,6 +195,24 @@ class TableReplay(ReplayState):
         for src, options in op.like:
             if "INDEXES" in options and self._find(("table",), src) is not None:
                 self._copy_indexes(self._table(src), schema, name, "COMMENTS" in options)
+
+    def _merged_defaults(self, key: Key, own: set[str]) -> None:
+        """A new child of several parents: a column it inherits only from more than one of
+        them takes the default one of them has (PostgreSQL refuses two different ones), not
+        only its first parent's."""
+        t: Table = self.catalog.objects[key]  # type: ignore[assignment]
+        defaults: dict[str, str | None] = {}
+        for parent in t.inherits:
+            ps, _, pt = parent.partition(".")
+            pobj = self.catalog.objects.get(Key("table", ps, pt))
+            if not isinstance(pobj, Table):
+                continue
+            for c in self._table_columns(pobj):
+                if c.name not in own and defaults.get(c.name) is None:
+                    defaults[c.name] = c.default
+        for column, default in defaults.items():
+            if default is not None:
+                t = self._set_inherited_default(t, column, default)
 
     def _typed_bound(self, parent: Table, bound: str | None) -> str | None:
         """A bound's values as the key's types store them: ``10.0`` on an integer key is 10."""
