@@ -20,6 +20,20 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a default set on the second parent of a child reaches it (ONLY: it keeps its own), held
+    # as its own where its first parent gives another (found by the differential fuzzer,
+    # seed 757)
+    ("second-parent-default-changed", """
+CREATE TABLE s (id int PRIMARY KEY, v text DEFAULT 'x');
+CREATE TABLE t6 (id serial PRIMARY KEY, v text, w int DEFAULT 1);
+CREATE TABLE ih15 (extra text) INHERITS (s, t6);
+CREATE TABLE g15 () INHERITS (ih15);
+ALTER TABLE t6 ALTER COLUMN id SET DEFAULT '-7';
+ALTER TABLE ONLY t6 ALTER COLUMN w SET DEFAULT 2;
+ALTER TABLE t6 ALTER COLUMN v SET DEFAULT 'y';
+ALTER TABLE s ALTER COLUMN v SET DEFAULT 'z';
+CREATE TABLE cp (LIKE g15 INCLUDING DEFAULTS);
+"""),
     # a child of two parents takes a merged column's default from whichever parent has one,
     # not only its first parent's (found by the differential fuzzer, seed 738)
     ("merged-inherited-default", """

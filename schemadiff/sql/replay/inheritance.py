@@ -362,13 +362,26 @@ class InheritanceReplay(ReplayState):
                                                     only)
                 continue
             own = dict(child.inherited_defaults)
-            if only:  # the child's stays what it was: its own, else the parent's before
-                self._set_inherited_default(child, column, own.get(column, before))
+            if only:  # the child's stays what it was: its own, else its first parent's
+                first = next((p for p in child.inherits if self._has_column(p, column)), None)
+                kept = (own[column] if column in own else before
+                        if first == f"{schema}.{table}"
+                        else self._inherited_default(child, column)[1])
+                self._set_inherited_default(child, column, kept)
                 continue
-            if column in own:
-                self._put(replace(child, inherited_defaults=tuple(
-                    e for e in child.inherited_defaults if e[0] != column)))
+            # it takes the new one, whichever of its parents changed (held as its own where
+            # that is not its first parent)
+            changed = self.catalog.objects[Key("table", schema, table)]
+            now = next((c.default for c in self._table_columns(changed)  # type: ignore[arg-type]
+                        if c.name == column), None)
+            self._set_inherited_default(child, column, now)
             self._inherited_default_changed(child.schema, child.name, column, before, only)
+
+    def _has_column(self, qualified: str, column: str) -> bool:
+        """Whether table ``schema.name`` has ``column`` (its own or inherited)."""
+        s, _, n = qualified.partition(".")
+        return (Key("column", s, n, column) in self.catalog
+                or self._inherited_column(s, n, column))
 
     def _children(self, schema: str, table: str) -> list[Table]:
         """Where column changes and checks recurse: partitions (a partition's columns and
