@@ -254,6 +254,9 @@ class Table(SchemaObject):
     #: inherited ones first, then its own, then each added later, to it or to a parent): what a
     #: ``*`` or ``LIKE`` of it lists; empty for any other table (its columns' positions say)
     column_order: tuple[str, ...] = field(default=(), compare=False)
+    #: the replay's own record of the CHECKs an INHERITS child inherits NOT VALID (added so
+    #: to a parent while it existed, not validated since): what they are once its own
+    unvalidated_checks: tuple[str, ...] = field(default=(), compare=False)
     KIND = "table"
 
 

@@ -20,6 +20,23 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # NO INHERIT makes the CHECKs a child inherited its own, NOT VALID where they were added
+    # so to a parent while the child existed and not validated since (on the parent or on
+    # the child), valid otherwise (found by the differential fuzzer, seed 742)
+    ("no-inherit-keeps-check-validation", """
+CREATE TABLE rt (id text PRIMARY KEY, n int);
+CREATE TABLE old1 () INHERITS (rt);
+CREATE TABLE old2 () INHERITS (old1);
+ALTER TABLE rt ADD CONSTRAINT ck36 CHECK (id ILIKE '%x%') NOT VALID;
+ALTER TABLE rt ADD CONSTRAINT ck37 CHECK (n > 0) NOT VALID;
+ALTER TABLE rt ADD CONSTRAINT ck38 CHECK (n < 100) NOT VALID;
+CREATE TABLE ih41 (extra text) INHERITS (rt);
+ALTER TABLE old1 VALIDATE CONSTRAINT ck38;
+ALTER TABLE ih41 NO INHERIT rt;
+ALTER TABLE old2 NO INHERIT old1;
+ALTER TABLE rt VALIDATE CONSTRAINT ck37;
+ALTER TABLE old1 NO INHERIT rt;
+"""),
     # a default set on the second parent of a child reaches it (ONLY: it keeps its own), held
     # as its own where its first parent gives another (found by the differential fuzzer,
     # seed 757)

@@ -225,7 +225,8 @@ class AlterTableReplay(ReplayState):
         for o in self._table_checks(parent):
             if (not o.no_inherit and o.name not in kept
                     and Key("constraint", schema, table, o.name) not in self.catalog):
-                self._put(replace(o, schema=schema, table=table, comment=None))
+                self._put(replace(o, schema=schema, table=table, comment=None,
+                                  validated=o.enforced and o.name not in t.unvalidated_checks))
 
     def _table_action(self, schema: str, table: str, a: ops.Action) -> list[ops.ConstraintDef]:
         if isinstance(a, ops.AddColumn):
@@ -267,6 +268,14 @@ class AlterTableReplay(ReplayState):
             obj = self.catalog.objects.get(key)
             if obj is not None:
                 self._put(replace(obj, validated=True))  # type: ignore[type-var]
+                self._checks_validated(schema, table, a.name, True)  # recursing
+            elif a.name in getattr(self.catalog.objects.get(Key("table", schema, table)),
+                                   "unvalidated_checks", ()):
+                # an inherited CHECK validated on the child (and what inherits it from there)
+                t = self.catalog.objects[Key("table", schema, table)]
+                self._put(replace(t, unvalidated_checks=tuple(  # type: ignore[type-var]
+                    m for m in t.unvalidated_checks if m != a.name)))  # type: ignore[attr-defined]
+                self._checks_validated(schema, table, a.name, True)
             elif (column := self._not_null_column(schema, table, a.name)) is not None:
                 col = self.catalog.objects[Key("column", schema, table, column)]
                 self._put(replace(col, not_null_validated=True))  # type: ignore[type-var]

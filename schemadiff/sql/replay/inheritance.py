@@ -266,6 +266,16 @@ class InheritanceReplay(ReplayState):
             if tuple(sorted(entries)) != t.trigger_states:
                 self._put(replace(t, trigger_states=tuple(sorted(entries))))
 
+    def _checks_validated(self, schema: str, table: str, name: str, valid: bool) -> None:
+        """CHECK ``name`` added NOT VALID to a table (``valid`` False) or validated: so is the
+        copy each table inheriting from it has, at every level."""
+        for child in self._inheritors(schema, table):
+            marks = tuple(m for m in child.unvalidated_checks if m != name)
+            marks = marks if valid else (*marks, name)
+            if marks != child.unvalidated_checks:
+                self._put(replace(child, unvalidated_checks=marks))
+            self._checks_validated(child.schema, child.name, name, valid)
+
     def _column_order_added(self, schema: str, table: str, column: str) -> None:
         """A column added to a table: last in its order, and in its inheritors' (PostgreSQL
         adds it to each, or merges it with theirs, which keeps its place)."""

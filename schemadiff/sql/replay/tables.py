@@ -358,6 +358,11 @@ class TableReplay(ReplayState):
         constraints = _without_duplicate_indexes(constraints)
         for c in sorted(constraints, key=lambda c: order.get(c.type, 3)):
             self._add_constraint(schema, table, c)
+            if recurse and c.type == "check" and c.not_valid and not c.no_inherit:
+                name = next(o.name for o in reversed(self.catalog.on_table(schema, table))
+                            if isinstance(o, Constraint) and o.type == "check"
+                            and (c.name is None or o.name == c.name))
+                self._checks_validated(schema, table, name, False)
             if recurse and c.type in ("primary key", "unique", "check") and not c.no_inherit:
                 added = [o for o in self.catalog.on_table(schema, table)
                          if isinstance(o, Constraint) and o.type == c.type
