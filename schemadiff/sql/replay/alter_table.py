@@ -293,6 +293,7 @@ class AlterTableReplay(ReplayState):
         if isinstance(a, ops.RenameConstraint):
             key = Key("constraint", schema, table, a.old)
             obj = self.catalog.objects.get(key)
+            self._unvalidated_renamed(schema, table, a.old, a.new)
             if obj is None:
                 column = self._not_null_column(schema, table, a.old)
                 if column is not None:  # a PostgreSQL 18 NOT NULL constraint (a column flag)

@@ -276,6 +276,14 @@ class InheritanceReplay(ReplayState):
                 self._put(replace(child, unvalidated_checks=marks))
             self._checks_validated(child.schema, child.name, name, valid)
 
+    def _unvalidated_renamed(self, schema: str, table: str, old: str, new: str) -> None:
+        """A CHECK renamed on a table: so is the copy each table inheriting it has."""
+        for child in self._inheritors(schema, table):
+            if old in child.unvalidated_checks:
+                self._put(replace(child, unvalidated_checks=tuple(
+                    new if m == old else m for m in child.unvalidated_checks)))
+            self._unvalidated_renamed(child.schema, child.name, old, new)
+
     def _column_order_added(self, schema: str, table: str, column: str) -> None:
         """A column added to a table: last in its order, and in its inheritors' (PostgreSQL
         adds it to each, or merges it with theirs, which keeps its place)."""
