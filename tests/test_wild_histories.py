@@ -20,6 +20,26 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # two equal indexes on a partitioned table: each has its own copy on every partition
+    # (an equal index of the partition is attached to one of them only), at every level and
+    # for an attached table with fewer or more equal indexes of its own (found by the
+    # differential fuzzer, seed 828)
+    ("partitioned-equal-indexes", """
+CREATE TABLE p3 (id bigint NOT NULL, d date NOT NULL, v text) PARTITION BY LIST (v);
+CREATE TABLE p3_a PARTITION OF p3 FOR VALUES IN ('a', 'b') PARTITION BY RANGE (d);
+CREATE TABLE p3_a1 PARTITION OF p3_a FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+CREATE INDEX ix41 ON p3 (v);
+CREATE INDEX ix44 ON p3 (v);
+CREATE TABLE p3_c PARTITION OF p3 FOR VALUES IN ('c');
+CREATE TABLE p3_d (id bigint NOT NULL, d date NOT NULL, v text);
+CREATE INDEX own_d ON p3_d (v);
+ALTER TABLE p3 ATTACH PARTITION p3_d FOR VALUES IN ('d');
+CREATE TABLE p3_e (id bigint NOT NULL, d date NOT NULL, v text);
+CREATE INDEX own_e1 ON p3_e (v);
+CREATE INDEX own_e2 ON p3_e (v);
+CREATE INDEX own_e3 ON p3_e (v);
+ALTER TABLE p3 ATTACH PARTITION p3_e FOR VALUES IN ('e');
+"""),
     # NO INHERIT makes the CHECKs a child inherited its own, NOT VALID where they were added
     # so to a parent while the child existed and not validated since (on the parent or on
     # the child), valid otherwise (found by the differential fuzzer, seed 742)

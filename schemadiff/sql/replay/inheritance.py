@@ -423,9 +423,14 @@ class InheritanceReplay(ReplayState):
 
         The copy's name is chosen for the partition like an unnamed index on the same keys.
         """
-        if any(isinstance(o, Index) and o.schema == part.schema and o.table == part.name
-               and same_index(o, idx) for o in self.catalog.of_kind("index")):
-            return  # DefineIndex attaches the partition's equal index and goes no deeper
+        # DefineIndex attaches an equal index of the partition and goes no deeper, one not
+        # attached yet: each of the parent's other equal indexes has one of them already
+        others = sum(1 for o in self.catalog.indexes_on(idx.schema, idx.table)
+                     if o.name != idx.name and same_index(o, idx))
+        mine = sum(1 for o in self.catalog.indexes_on(part.schema, part.name)
+                   if same_index(o, idx))
+        if mine > others:
+            return
         names = idx.column_names or index_column_names((*key_names(idx.keys), *idx.include))
         name = choose_name(part.name, name_addition(names), "idx",
                            lambda n: self._relation_or_constraint_index(part.schema, n))
