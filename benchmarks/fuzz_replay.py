@@ -174,6 +174,7 @@ class Table:
     cols: dict[str, str] = field(default_factory=dict)
     pk: str | None = None
     partitioned: bool = False
+    parents: list[str] = field(default_factory=list)  # INHERITS parents
 
 
 class Gen:
@@ -279,7 +280,9 @@ class Gen:
                 ["view"] * 4 + ["comment"] * 2 + ["grant"] * 2 + ["rename_table"] + \
                 ["policy"] + ["trigger"] + ["matview"]
         choices += ["enum"] + ["domain"] + ["function"] * 2 + ["sequence"] + ["partitioned"]
-        choices += ["schema_obj", "range_table", "like_table", "identity",
+        if any(t.parents for t in tables):
+            choices += ["inherit_more"] * 3
+        choices += ["schema_obj", "range_table", "like_table", "inherit_table", "identity",
                     "alter_domain", "alter_function", "alter_sequence", "comment_more"]
         if tables:
             choices += ["join_view", "trigger_when", "collate", "grant_more", "set_schema",
@@ -680,10 +683,40 @@ class Gen:
         if src is None:
             return "SELECT 1", lambda: None
         n = self.name("ih")
-        t = Table(n, dict(src.cols))
+        srcs = [src]
+        if r.random() < .3:  # a second parent: same-named columns merge
+            other = r.choice(plain)
+            if other is not None and other is not src:
+                srcs.append(other)
+        t = Table(n, {k: v for s in srcs for k, v in s.cols.items()},
+                  parents=[s.name for s in srcs])
         t.cols["extra"] = "text"
-        return (f"CREATE TABLE {n} (extra text) INHERITS ({src.name})",
+        return (f"CREATE TABLE {n} (extra text) INHERITS ({', '.join(s.name for s in srcs)})",
                 lambda: self.tables.__setitem__(n, t))
+
+    def _inherit_more(self, r: random.Random, tables: list[Any], plain: list[Any]) -> Step:
+        """What a child has of its own on inherited columns, and inheritance changed later."""
+        t = r.choice([t for t in tables if t.parents])
+        c = r.choice(list(t.cols))
+        only = r.choice(["ONLY ", ""])
+        k = r.random()
+        if k < .2:
+            return f"ALTER TABLE {only}{t.name} ALTER COLUMN {c} SET NOT NULL", lambda: None
+        if k < .3:
+            return f"ALTER TABLE {only}{t.name} ALTER COLUMN {c} DROP NOT NULL", lambda: None
+        if k < .45:
+            return f"ALTER TABLE {only}{t.name} ALTER COLUMN {c} DROP DEFAULT", lambda: None
+        if k < .6:
+            return f"COMMENT ON COLUMN {t.name}.{c} IS 'own {c}'", lambda: None
+        if k < .7:
+            return f"CREATE VIEW {self.name('iv')} AS SELECT * FROM {t.name}", lambda: None
+        if k < .85:
+            p = r.choice(t.parents)
+            return (f"ALTER TABLE {t.name} NO INHERIT {p}",
+                    lambda: t.parents.remove(p) if p in t.parents else None)
+        n = self.name("lk")
+        return (f"CREATE TABLE {n} (LIKE {t.name} INCLUDING ALL)",
+                lambda: self.tables.__setitem__(n, Table(n, dict(t.cols))))
 
     def _identity(self, r: random.Random, tables: list[Any], plain: list[Any]) -> Step:
         t = r.choice(plain)

@@ -239,6 +239,24 @@ class Table(SchemaObject):
     #: parent's (``ALTER TABLE ONLY parent / child ALTER COLUMN c SET DEFAULT``): (column,
     #: canonical default or None for none), sorted by column
     inherited_defaults: tuple[tuple[str, str | None], ...] = ()
+    #: an INHERITS child's own comment on a column it inherits only (``COMMENT ON COLUMN
+    #: child.c``): (column, comment), sorted by column
+    inherited_comments: tuple[tuple[str, str], ...] = ()
+    #: an INHERITS child's NOT NULL of a column it inherits only, where it is not what its
+    #: parents give it (``ALTER TABLE ONLY child / parent ALTER COLUMN c SET / DROP NOT
+    #: NULL``): (column, NOT NULL), sorted by column
+    inherited_not_null: tuple[tuple[str, bool], ...] = ()
+    #: a partition's enable state (``tgenabled``: O, D, R, A) of a row trigger it has from its
+    #: parent (a clone), where not its parent's (``ALTER TABLE part DISABLE TRIGGER t``):
+    #: (trigger, state), sorted by trigger
+    trigger_states: tuple[tuple[str, str], ...] = ()
+    #: the replay's own record of an INHERITS child's columns in the server's order (its
+    #: inherited ones first, then its own, then each added later, to it or to a parent): what a
+    #: ``*`` or ``LIKE`` of it lists; empty for any other table (its columns' positions say)
+    column_order: tuple[str, ...] = field(default=(), compare=False)
+    #: the replay's own record of the CHECKs an INHERITS child inherits NOT VALID (added so
+    #: to a parent while it existed, not validated since): what they are once its own
+    unvalidated_checks: tuple[str, ...] = field(default=(), compare=False)
     KIND = "table"
 
 

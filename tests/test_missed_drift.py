@@ -304,6 +304,36 @@ CASES += [
          ("table", "public.c2", "changed", "inherited_defaults")),
     ),
     Case(
+        # an INHERITS child's own comment on a column it inherits only
+        "inherited column comments changed by hand",
+        "CREATE TABLE parent (id int, a text, b int);\n"
+        "CREATE TABLE child (extra int) INHERITS (parent);\n"
+        "COMMENT ON COLUMN child.a IS 'mine';\n",
+        "COMMENT ON COLUMN child.a IS 'changed'; COMMENT ON COLUMN child.b IS 'new';",
+        (("table", "public.child", "changed", "inherited_comments"),),
+    ),
+    Case(
+        # an INHERITS child's own NOT NULL of a column it inherits only
+        "inherited column NOT NULL changed by hand",
+        "CREATE TABLE parent (id int, a text, b int NOT NULL);\n"
+        "CREATE TABLE child (extra int) INHERITS (parent);\n",
+        "ALTER TABLE ONLY child ALTER COLUMN a SET NOT NULL;",
+        (("table", "public.child", "changed", "inherited_not_null"),),
+    ),
+    Case(
+        # a partition's clone of its parent's row trigger disabled (or enabled otherwise) alone
+        "partition's cloned trigger disabled by hand",
+        "CREATE TABLE pt (id int, d date) PARTITION BY RANGE (d);\n"
+        "CREATE TABLE pt1 PARTITION OF pt FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');\n"
+        "CREATE TABLE pt2 PARTITION OF pt FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');\n"
+        "CREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;\n"
+        "CREATE TRIGGER trg BEFORE INSERT ON pt FOR EACH ROW EXECUTE FUNCTION tf();\n"
+        "ALTER TABLE pt2 DISABLE TRIGGER trg;\n",
+        "ALTER TABLE pt1 DISABLE TRIGGER trg; ALTER TABLE pt2 ENABLE REPLICA TRIGGER trg;",
+        (("table", "public.pt1", "changed", "trigger_states"),
+         ("table", "public.pt2", "changed", "trigger_states")),
+    ),
+    Case(
         # a number-looking constant is a number only where its type is one: on text, '010'
         # is not '10', nor '1e3' '1000'
         "number-looking text constants respelled by hand",

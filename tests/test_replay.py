@@ -1835,6 +1835,23 @@ def test_return_rule_turns_table_into_view() -> None:
     assert not replay.diagnostics
 
 
+def test_only_set_not_null_over_inheritors_is_said() -> None:
+    """``ALTER TABLE ONLY t ALTER COLUMN c SET NOT NULL`` with tables inheriting ``c``: they
+    stay nullable before PostgreSQL 18, from 18 the NOT NULL is NO INHERIT; the replay cannot
+    tell which server ran it, and says so (on the parent, and on a child's inherited column)."""
+    replay = replay_sql("""
+        CREATE TABLE p (a int, b int);
+        CREATE TABLE c () INHERITS (p);
+        CREATE TABLE g () INHERITS (c);
+        ALTER TABLE ONLY p ALTER COLUMN a SET NOT NULL;
+        ALTER TABLE ONLY c ALTER COLUMN b SET NOT NULL;
+        ALTER TABLE ONLY g ALTER COLUMN b SET NOT NULL;
+        ALTER TABLE p ALTER COLUMN b SET NOT NULL;
+    """, "m.sql")
+    assert [str(d).count("SET NOT NULL with tables inheriting") for d in replay.diagnostics] \
+        == [1, 1]
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_replay(case: Case) -> None:
     """The replay builds the expected objects, with no diagnostics."""

@@ -167,6 +167,274 @@ CREATE INDEX ON names (upper(m) COLLATE "C");
 CREATE INDEX ON names (((m) COLLATE "C"));
 CREATE INDEX ON names ((n COLLATE "C"));
 """),
+    # two equal indexes on a partitioned table: each has its own copy on every partition
+    # (an equal index of the partition is attached to one of them only), at every level and
+    # for an attached table with fewer or more equal indexes of its own (found by the
+    # differential fuzzer, seed 828)
+    ("partitioned-equal-indexes", """
+CREATE TABLE p3 (id bigint NOT NULL, d date NOT NULL, v text) PARTITION BY LIST (v);
+CREATE TABLE p3_a PARTITION OF p3 FOR VALUES IN ('a', 'b') PARTITION BY RANGE (d);
+CREATE TABLE p3_a1 PARTITION OF p3_a FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+CREATE INDEX ix41 ON p3 (v);
+CREATE INDEX ix44 ON p3 (v);
+CREATE TABLE p3_c PARTITION OF p3 FOR VALUES IN ('c');
+CREATE TABLE p3_d (id bigint NOT NULL, d date NOT NULL, v text);
+CREATE INDEX own_d ON p3_d (v);
+ALTER TABLE p3 ATTACH PARTITION p3_d FOR VALUES IN ('d');
+CREATE TABLE p3_e (id bigint NOT NULL, d date NOT NULL, v text);
+CREATE INDEX own_e1 ON p3_e (v);
+CREATE INDEX own_e2 ON p3_e (v);
+CREATE INDEX own_e3 ON p3_e (v);
+ALTER TABLE p3 ATTACH PARTITION p3_e FOR VALUES IN ('e');
+"""),
+    # NO INHERIT makes the CHECKs a child inherited its own, NOT VALID where they were added
+    # so to a parent while the child existed and not validated since (on the parent or on
+    # the child), valid otherwise (found by the differential fuzzer, seed 742)
+    ("no-inherit-keeps-check-validation", """
+CREATE TABLE rt (id text PRIMARY KEY, n int);
+CREATE TABLE old1 () INHERITS (rt);
+CREATE TABLE old2 () INHERITS (old1);
+ALTER TABLE rt ADD CONSTRAINT ck36 CHECK (id ILIKE '%x%') NOT VALID;
+ALTER TABLE rt ADD CONSTRAINT ck37 CHECK (n > 0) NOT VALID;
+ALTER TABLE rt ADD CONSTRAINT ck38 CHECK (n < 100) NOT VALID;
+CREATE TABLE ih41 (extra text) INHERITS (rt);
+ALTER TABLE old1 VALIDATE CONSTRAINT ck38;
+ALTER TABLE ih41 NO INHERIT rt;
+ALTER TABLE old2 NO INHERIT old1;
+ALTER TABLE rt VALIDATE CONSTRAINT ck37;
+ALTER TABLE old1 NO INHERIT rt;
+"""),
+    # a default set on the second parent of a child reaches it (ONLY: it keeps its own), held
+    # as its own where its first parent gives another (found by the differential fuzzer,
+    # seed 757)
+    ("second-parent-default-changed", """
+CREATE TABLE s (id int PRIMARY KEY, v text DEFAULT 'x');
+CREATE TABLE t6 (id serial PRIMARY KEY, v text, w int DEFAULT 1);
+CREATE TABLE ih15 (extra text) INHERITS (s, t6);
+CREATE TABLE g15 () INHERITS (ih15);
+ALTER TABLE t6 ALTER COLUMN id SET DEFAULT '-7';
+ALTER TABLE ONLY t6 ALTER COLUMN w SET DEFAULT 2;
+ALTER TABLE t6 ALTER COLUMN v SET DEFAULT 'y';
+ALTER TABLE s ALTER COLUMN v SET DEFAULT 'z';
+CREATE TABLE cp (LIKE g15 INCLUDING DEFAULTS);
+"""),
+    # a child of two parents takes a merged column's default from whichever parent has one,
+    # not only its first parent's (found by the differential fuzzer, seed 738)
+    ("merged-inherited-default", """
+CREATE TABLE t1 (id int PRIMARY KEY, a int, b int DEFAULT 2);
+CREATE TABLE t10 (id serial PRIMARY KEY, a int DEFAULT 5, b int DEFAULT 2, c int);
+CREATE TABLE ih19 (extra text) INHERITS (t1, t10);
+CREATE TABLE g19 () INHERITS (ih19);
+CREATE TABLE cp (LIKE g19 INCLUDING DEFAULTS);
+"""),
+    # a column dropped from a parent takes with it what its INHERITS children (at every
+    # level) had on it: indexes, CHECKs, column privileges, and with CASCADE views (found by
+    # the differential fuzzer: a child's expression index stayed)
+    ("parent-column-dropped-under-children", """
+CREATE TABLE t1 (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, c2 uuid, c3 int);
+CREATE TABLE ih4 (extra text) INHERITS (t1);
+CREATE TABLE ih5 () INHERITS (ih4);
+CREATE UNIQUE INDEX ix5 ON ih4 ((c2 IS NULL));
+CREATE INDEX ix6 ON ih5 (c3);
+ALTER TABLE ih5 ADD CONSTRAINT k5 CHECK (c3 > 0);
+GRANT SELECT (c3) ON ih5 TO PUBLIC;
+CREATE VIEW v5 AS SELECT c2 FROM ih4;
+ALTER TABLE t1 DROP COLUMN c2 CASCADE;
+ALTER TABLE t1 DROP COLUMN c3;
+"""),
+    # NO INHERIT: a column or CHECK another parent still gives stays inherited; the CHECKs
+    # the child had from the parent's own parents become its own too
+    ("no-inherit-of-one-parent", """
+CREATE TABLE p1 (id int, CONSTRAINT c1 CHECK (id > 0));
+CREATE TABLE p2 (id int, CONSTRAINT c1 CHECK (id > 0), CONSTRAINT c2 CHECK (id < 9));
+CREATE TABLE ch () INHERITS (p1, p2);
+CREATE TABLE gp (id int, CONSTRAINT g1 CHECK (id <> 5));
+CREATE TABLE mid () INHERITS (gp);
+CREATE TABLE leaf () INHERITS (mid);
+ALTER TABLE ch NO INHERIT p1;
+ALTER TABLE leaf NO INHERIT mid;
+CREATE TABLE pp (id int, a int DEFAULT 1, b text, c int, CONSTRAINT pc CHECK (a > 0));
+CREATE TABLE kid (a int DEFAULT 2, b text NOT NULL, CONSTRAINT pc CHECK (a > 0), CONSTRAINT own CHECK (c <> 3)) INHERITS (pp);
+CREATE TABLE gkid () INHERITS (kid);
+ALTER TABLE pp RENAME COLUMN a TO a2;
+ALTER TABLE pp ALTER COLUMN b TYPE varchar(20);
+ALTER TABLE pp DROP COLUMN b;
+ALTER TABLE pp ALTER COLUMN a2 SET DEFAULT 7;
+ALTER TABLE pp DROP CONSTRAINT pc;
+ALTER TABLE pp ADD CONSTRAINT pn CHECK (id > 0) NO INHERIT;
+ALTER TABLE pp ADD CONSTRAINT pv CHECK (c > 0) NOT VALID;
+ALTER TABLE ONLY kid ALTER COLUMN c SET DEFAULT 4;
+ALTER TABLE pp RENAME CONSTRAINT pv TO pv2;
+ALTER TABLE pp ADD COLUMN gen int GENERATED ALWAYS AS (c * 2) STORED;
+CREATE TABLE kcp (LIKE gkid INCLUDING ALL);
+CREATE VIEW kv AS SELECT * FROM gkid;
+COMMENT ON COLUMN gkid.a2 IS 'gkid a2';
+ALTER TABLE kid RENAME TO kid2;
+ALTER TABLE gkid NO INHERIT kid2;
+"""),
+    # multiple inheritance merging columns and CHECKs, ADD / ALTER TYPE / CHECK on a parent,
+    # RENAME of the parent, DROP ... CASCADE, keys and indexes on INHERITS children, views
+    # over a parent with and without ONLY, ATTACH of a table with its own CHECK and default,
+    # DETACH, INHERIT after the fact
+    ("inheritance-wide", """
+CREATE TABLE a1 (id int, x int DEFAULT 1, CONSTRAINT ck CHECK (id > 0), CONSTRAINT ni CHECK (x > 0) NO INHERIT);
+CREATE TABLE a2 (id int, y text DEFAULT 'y', CONSTRAINT ck CHECK (id > 0));
+CREATE TABLE m (z int, x int DEFAULT 5, CONSTRAINT ck CHECK (id > 0)) INHERITS (a1, a2);
+ALTER TABLE a1 ADD COLUMN w int DEFAULT 3;
+ALTER TABLE a1 ALTER COLUMN w TYPE bigint;
+ALTER TABLE a1 ADD CONSTRAINT ck2 CHECK (w < 100);
+ALTER TABLE a1 DROP CONSTRAINT ck;
+ALTER TABLE a1 RENAME TO a1r;
+CREATE TABLE fkt (id int PRIMARY KEY);
+CREATE TABLE p (id int PRIMARY KEY, r int REFERENCES fkt);
+CREATE TABLE ch (extra int) INHERITS (p);
+ALTER TABLE ch ADD PRIMARY KEY (id);
+CREATE INDEX ON p (r);
+CREATE VIEW vp AS SELECT * FROM p;
+CREATE VIEW vo AS SELECT * FROM ONLY p;
+ALTER TABLE p ADD COLUMN q int;
+CREATE TABLE g (k int) INHERITS (ch);
+CREATE TABLE dropme (id int);
+CREATE TABLE dropkid () INHERITS (dropme);
+DROP TABLE dropme CASCADE;
+CREATE TABLE pr (id int NOT NULL, d date NOT NULL, v text DEFAULT 'p', CONSTRAINT pr_ck CHECK (id > 0)) PARTITION BY RANGE (d);
+CREATE TABLE ex (id int NOT NULL, d date NOT NULL, v text DEFAULT 'own', CONSTRAINT ex_own CHECK (id < 1000), CONSTRAINT pr_ck CHECK (id > 0));
+ALTER TABLE pr ATTACH PARTITION ex FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+CREATE TABLE pr2 PARTITION OF pr FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');
+CREATE INDEX ON pr (v);
+ALTER TABLE pr DETACH PARTITION pr2;
+ALTER TABLE m NO INHERIT a2;
+ALTER TABLE ch ADD COLUMN y text; ALTER TABLE ch ADD CONSTRAINT ck CHECK (id > 0); ALTER TABLE ch INHERIT a2;
+"""),
+    # a partition's enable state of the clone of its parent's row trigger: set on it (its
+    # sub-partitions follow), kept with ONLY on the parent, by ALL, through a rename and a drop
+    # of the parent's trigger, a partition made later, DETACH
+    ("partition-cloned-trigger-states", """
+CREATE TABLE pt (id int, d date) PARTITION BY RANGE (d);
+CREATE TABLE pt1 PARTITION OF pt FOR VALUES FROM ('2020-01-01') TO ('2021-01-01') PARTITION BY RANGE (d);
+CREATE TABLE pt11 PARTITION OF pt1 FOR VALUES FROM ('2020-01-01') TO ('2020-06-01');
+CREATE TABLE pt2 PARTITION OF pt FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');
+CREATE TABLE pt4 PARTITION OF pt FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
+CREATE TABLE pt5 PARTITION OF pt FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+CREATE TRIGGER trg BEFORE INSERT ON pt FOR EACH ROW EXECUTE FUNCTION tf();
+CREATE TRIGGER trg2 AFTER UPDATE ON pt FOR EACH ROW EXECUTE FUNCTION tf();
+CREATE TRIGGER st AFTER INSERT ON pt FOR EACH STATEMENT EXECUTE FUNCTION tf();
+CREATE TRIGGER own AFTER INSERT ON pt2 FOR EACH ROW EXECUTE FUNCTION tf();
+ALTER TABLE pt1 DISABLE TRIGGER trg;
+ALTER TABLE ONLY pt ENABLE ALWAYS TRIGGER trg;
+ALTER TABLE pt2 DISABLE TRIGGER ALL;
+ALTER TABLE pt4 DISABLE TRIGGER trg2;
+ALTER TRIGGER trg2 ON pt RENAME TO trg3;
+ALTER TABLE pt5 ENABLE REPLICA TRIGGER trg3;
+DROP TRIGGER trg3 ON pt;
+CREATE TABLE pt3 PARTITION OF pt FOR VALUES FROM ('2022-01-01') TO ('2023-01-01');
+ALTER TABLE pt4 DISABLE TRIGGER trg;
+ALTER TABLE pt DETACH PARTITION pt4;
+"""),
+    # an INHERITS child's own NOT NULL of a column it inherits only: set on it (with ONLY or
+    # not: its inheritors follow without), left behind by ONLY on the parent, through
+    # renames, ONLY DROP COLUMN, NO INHERIT of one of two parents, and LIKE copies of it
+    ("inherited-not-null", """
+CREATE TABLE parent (id int PRIMARY KEY, a int DEFAULT 1, b text, c int, d int, e int NOT NULL);
+CREATE TABLE child (extra text) INHERITS (parent);
+CREATE TABLE gc () INHERITS (child);
+ALTER TABLE ONLY gc ALTER COLUMN a SET NOT NULL;
+ALTER TABLE child ALTER COLUMN c SET NOT NULL;
+ALTER TABLE parent ALTER COLUMN b SET NOT NULL;
+ALTER TABLE ONLY parent ALTER COLUMN e DROP NOT NULL;
+ALTER TABLE ONLY gc ALTER COLUMN d SET NOT NULL;
+CREATE TABLE cp (LIKE child);
+CREATE TABLE cg (LIKE gc);
+CREATE TABLE p2 (a int, b int);
+CREATE TABLE c2 () INHERITS (p2);
+ALTER TABLE ONLY c2 ALTER COLUMN a SET NOT NULL;
+ALTER TABLE p2 RENAME COLUMN a TO a2;
+ALTER TABLE ONLY c2 ALTER COLUMN b SET NOT NULL;
+ALTER TABLE ONLY p2 DROP COLUMN b;
+CREATE TABLE p3 (a int, b int);
+CREATE TABLE p4 (a int NOT NULL);
+CREATE TABLE c3 () INHERITS (p3, p4);
+ALTER TABLE ONLY c3 ALTER COLUMN b SET NOT NULL;
+ALTER TABLE c3 NO INHERIT p3;
+ALTER TABLE c3 NO INHERIT p4;
+CREATE TABLE p5 (a int, b int);
+CREATE TABLE c5 () INHERITS (p5);
+ALTER TABLE ONLY c5 ALTER COLUMN a SET NOT NULL;
+ALTER TABLE p5 ALTER COLUMN a SET NOT NULL;
+ALTER TABLE ONLY c5 ALTER COLUMN b SET NOT NULL;
+ALTER TABLE p5 DROP COLUMN b;
+"""),
+    # an INHERITS child's columns in the server's order (a view's * and LIKE list them so):
+    # two parents merged, columns added later to a parent or to the child, renamed, a
+    # grandchild, NO INHERIT, and INHERIT after the fact (the child's own order stays)
+    ("inherits-column-order", """
+CREATE TABLE p1 (id int, a int DEFAULT 1, shared text);
+CREATE TABLE p2 (b int, shared text, id int);
+CREATE TABLE child (own1 int, a int) INHERITS (p1, p2);
+ALTER TABLE p1 ADD COLUMN late int DEFAULT 9;
+ALTER TABLE child ADD COLUMN own2 text;
+ALTER TABLE p2 ADD COLUMN late2 int;
+ALTER TABLE p1 RENAME COLUMN late TO late_r;
+ALTER TABLE child RENAME COLUMN own1 TO own1r;
+CREATE TABLE gc (x int) INHERITS (child);
+ALTER TABLE p1 ADD COLUMN later int;
+CREATE VIEW v AS SELECT * FROM child;
+CREATE VIEW vg AS SELECT * FROM gc;
+CREATE TABLE cp (LIKE gc INCLUDING ALL);
+CREATE TABLE ctas AS SELECT * FROM gc;
+CREATE TABLE p3 (q int, r int);
+CREATE TABLE c3 (s int) INHERITS (p3);
+ALTER TABLE p3 ADD COLUMN t int;
+ALTER TABLE c3 NO INHERIT p3;
+CREATE VIEW v3 AS SELECT * FROM c3;
+CREATE TABLE c4 (r int, t int, q int);
+ALTER TABLE c4 INHERIT p3;
+ALTER TABLE p3 ADD COLUMN u int;
+CREATE VIEW v4 AS SELECT * FROM c4;
+"""),
+    # COMMENT ON COLUMN and GRANT (col) on a column an INHERITS child inherits only: the
+    # child's own comment (held by the table, following renames, drops, ONLY DROP COLUMN and
+    # NO INHERIT) and its column privilege (were "column child does not exist")
+    ("inherited-column-comments-and-grants", """
+CREATE TABLE parent (id int PRIMARY KEY, a int DEFAULT 1, b text, c int, d int, e int);
+CREATE TABLE child (extra text) INHERITS (parent);
+CREATE TABLE gc () INHERITS (child);
+COMMENT ON COLUMN child.a IS 'child a';
+COMMENT ON COLUMN child.b IS 'child b';
+COMMENT ON COLUMN child.c IS 'child c';
+COMMENT ON COLUMN child.d IS 'child d';
+COMMENT ON COLUMN child.e IS 'child e';
+COMMENT ON COLUMN gc.e IS 'gc e';
+COMMENT ON COLUMN child.e IS NULL;
+ALTER TABLE parent RENAME COLUMN b TO b2;
+ALTER TABLE parent DROP COLUMN c;
+ALTER TABLE ONLY parent DROP COLUMN d;
+GRANT SELECT (b2), UPDATE (a) ON child TO PUBLIC;
+CREATE TABLE p2 (id int, z int);
+CREATE TABLE c2 () INHERITS (p2);
+COMMENT ON COLUMN c2.z IS 'c2 z';
+ALTER TABLE c2 NO INHERIT p2;
+CREATE TABLE cp (LIKE child INCLUDING COMMENTS);
+"""),
+    # LIKE an INHERITS child copies its inherited columns too (with the defaults the child
+    # gets and the CHECKs it inherits), a view's * over it and CREATE TABLE AS read them, and
+    # a LIKE column merged with an inherited one takes the default the parent gives it
+    ("like-inherits-child", """
+CREATE TABLE gp (z int NOT NULL DEFAULT 7, CONSTRAINT gp_z CHECK (z > 0));
+CREATE TABLE parent (id int PRIMARY KEY, a int DEFAULT 1 NOT NULL, b text,
+    CONSTRAINT p_a CHECK (a > 0)) INHERITS (gp);
+CREATE TABLE child (extra text, a int DEFAULT 3, CONSTRAINT c_x CHECK (extra <> ''))
+    INHERITS (parent);
+COMMENT ON COLUMN parent.b IS 'pb';
+ALTER TABLE ONLY child ALTER COLUMN b SET DEFAULT 'x';
+CREATE TABLE copy (LIKE child INCLUDING ALL);
+CREATE TABLE copy2 (LIKE child);
+CREATE VIEW v AS SELECT * FROM child;
+CREATE VIEW v2 AS SELECT * FROM ONLY parent;
+CREATE TABLE ctas AS SELECT * FROM child;
+CREATE TABLE gc (LIKE parent INCLUDING DEFAULTS) INHERITS (child);
+"""),
     # an INHERITS child of a table with a generated column: the catalog query comparing the
     # child's inherited defaults with its parent's must not print the generation expression
     # without its relation (the whole live read failed: "expression contains variables")

@@ -182,6 +182,15 @@ def _table(t: Table, catalog: Catalog) -> str:
         out += (f"\nALTER TABLE ONLY {_q(t.schema, t.name)} ALTER COLUMN {quote_ident(name)} "
                 + (f"SET DEFAULT {executable(default)};" if default is not None
                    else "DROP DEFAULT;"))
+    for name, not_null in t.inherited_not_null:  # an inherited column's own NOT NULL
+        out += (f"\nALTER TABLE ONLY {_q(t.schema, t.name)} ALTER COLUMN {quote_ident(name)} "
+                + ("SET NOT NULL;" if not_null else "DROP NOT NULL;"))
+    for name, state in t.trigger_states:  # a clone of its parent's trigger, set apart
+        how = {"D": "DISABLE", "R": "ENABLE REPLICA", "A": "ENABLE ALWAYS"}.get(state, "ENABLE")
+        out += f"\nALTER TABLE ONLY {_q(t.schema, t.name)} {how} TRIGGER {quote_ident(name)};"
+    for name, text in t.inherited_comments:  # an inherited column's own comment
+        out += (f"\nCOMMENT ON COLUMN {_q(t.schema, t.name)}.{quote_ident(name)} IS "
+                f"{quote_literal(text)};")
     if t.rls_enabled:
         out += f"\nALTER TABLE {_q(t.schema, t.name)} ENABLE ROW LEVEL SECURITY;"
     if t.rls_forced:

@@ -196,6 +196,12 @@ def tables(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
                 (name, canonical_default(_column_default(default), _type_text(type_))
                  if default is not None else None)
                 for name, default, type_ in r.get("inherited_defaults") or ())),
+            inherited_comments=tuple(sorted(
+                (name, text) for name, text in r.get("inherited_comments") or ())),
+            trigger_states=tuple(sorted(
+                (name, state) for name, state in r.get("trigger_states") or ())),
+            inherited_not_null=tuple(sorted(
+                (name, bool(value)) for name, value in r.get("inherited_not_null") or ())),
         )
 
 

@@ -12,7 +12,6 @@ from schemadiff.model import (
     Index,
     Key,
     Table,
-    Trigger,
 )
 from schemadiff.sql import ops
 from schemadiff.sql.normalize import (
@@ -129,31 +128,37 @@ class AlterTableReplay(ReplayState):
         if isinstance(a, (ops.RenameColumn, ops.AlterColumn)):
             self._recurse_to_inheritors(schema, table, a)
         if isinstance(a, ops.DropColumn):
-            self._forget_inherited_default(schema, table, a.name)
+            self._forget_inherited_default(schema, table, a.name, a.cascade)
 
-    def _forget_inherited_default(self, schema: str, table: str, column: str) -> None:
-        """A column dropped from a parent leaves its inheritors (their own default of it
-        with it), but where it is their own too."""
+    def _forget_inherited_default(self, schema: str, table: str, column: str,
+                                  cascade: bool = False) -> None:
+        """A column dropped from a parent leaves its inheritors (their own default, comment
+        and NOT NULL of it, their indexes, constraints and column privileges on it, and with
+        CASCADE what else reads it), but where it is their own too."""
         for child in self._inheritors(schema, table):
             if Key("column", child.schema, child.name, column) in self.catalog:
                 continue
-            if column in dict(child.inherited_defaults):
-                self._put(replace(child, inherited_defaults=tuple(
-                    e for e in child.inherited_defaults if e[0] != column)))
-            self._forget_inherited_default(child.schema, child.name, column)
+            self._inherited_entries_dropped(child, column)
+            if cascade:
+                self._drop_column_dependents(child.schema, child.name, column)
+            self._drop_column(child.schema, child.name, column)
+            self._forget_inherited_default(child.schema, child.name, column, cascade)
 
     def _localize(self, schema: str, table: str, dropped: Column) -> None:
         """ALTER TABLE ONLY parent DROP COLUMN: the inheriting tables keep the column, now
         their own (it was inherited only: the model did not hold it)."""
         for child in self._inheritors(schema, table):
             if Key("column", child.schema, child.name, dropped.name) not in self.catalog:
-                own = dict(child.inherited_defaults)
-                self._put(replace(dropped, schema=child.schema, table=child.name, comment=None,
-                                  default=own.get(dropped.name, dropped.default),
-                                  position=self._next_position(child.schema, child.name)))
-                if dropped.name in own:
-                    self._put(replace(child, inherited_defaults=tuple(
-                        e for e in child.inherited_defaults if e[0] != dropped.name)))
+                # what it had: its own default, comment and NOT NULL, else the parent's
+                nn = dict(child.inherited_not_null).get(
+                    dropped.name, dropped.not_null and not dropped.not_null_no_inherit)
+                self._put(replace(
+                    dropped, schema=child.schema, table=child.name,
+                    comment=dict(child.inherited_comments).get(dropped.name),
+                    default=dict(child.inherited_defaults).get(dropped.name, dropped.default),
+                    not_null=nn, not_null_no_inherit=False, identity=None,
+                    position=self._next_position(child.schema, child.name)))
+                self._inherited_entries_dropped(child, dropped.name)
 
     def _recurse_to_inheritors(self, schema: str, table: str, a: ops.Action,
                                source: Column | None = None) -> None:
@@ -168,9 +173,8 @@ class AlterTableReplay(ReplayState):
             col: Column | None = self.catalog.objects.get(Key("column", cs, ct, name))  # type: ignore[assignment]
             if col is None and isinstance(a, ops.RenameColumn):  # inherited only
                 self._column_references_renamed(cs, ct, a.old, a.new)
-                if a.old in dict(child.inherited_defaults):
-                    self._put(replace(child, inherited_defaults=tuple(sorted(
-                        (a.new if n == a.old else n, d) for n, d in child.inherited_defaults))))
+                self._inherited_entries_renamed(
+                    self.catalog.objects[child.key], a.old, a.new)  # type: ignore[arg-type]
             elif col is not None:
                 if isinstance(a, ops.RenameColumn):
                     self._rename_column(cs, ct, a.old, a.new)
@@ -193,23 +197,36 @@ class AlterTableReplay(ReplayState):
         if not a.remove:
             self._refuse_cycle(parent, schema, table)
             self._any_inherits = True
-            self._put(replace(t, inherits=(*t.inherits, q)))
+            # its columns (all its own: the parent's must be among them) keep their order
+            order = t.column_order or tuple(c.name for c in self._table_columns(t))
+            self._put(replace(t, inherits=(*t.inherits, q), column_order=order))
             return
-        defaults = {pc.name: self._inherited_default(t, pc.name)[1]
-                    for pc in self._inherited_columns(parent)}
-        names = {n for n in defaults if Key("column", schema, table, n) not in self.catalog}
-        self._put(replace(t, inherits=tuple(p for p in t.inherits if p != q),
-                          inherited_defaults=tuple(e for e in t.inherited_defaults
-                                                   if e[0] not in names)))
-        for pc in self._inherited_columns(parent):
-            if pc.name in names:  # its own now, with the default it had
-                self._put(replace(pc, schema=schema, table=table, comment=None,
-                                  default=defaults[pc.name],
-                                  position=self._next_position(schema, table)))
-        for o in self.catalog.on_table(parent.schema, parent.name):
-            if (isinstance(o, Constraint) and o.type == "check" and not o.no_inherit
+        before = {c.name: c for c in self._table_columns(t)}
+        t = replace(t, inherits=tuple(p for p in t.inherits if p != q))
+        self._put(t)
+        still = {c.name for p in t.inherits for c in self._table_columns(self._table(
+            ops.QName(*p.split(".", 1))))}
+        for pc in self._table_columns(parent):
+            name = pc.name
+            if Key("column", schema, table, name) in self.catalog:
+                continue
+            if name in still:  # inherited from another parent yet: it keeps what it had
+                self._set_inherited_default(self.catalog.objects[t.key], name,  # type: ignore[arg-type]
+                                            before[name].default)
+                self._set_inherited_not_null(t.key, name, before[name].not_null)
+                continue
+            # its own now, with the default, comment and NOT NULL it had
+            self._inherited_entries_dropped(self.catalog.objects[t.key], name)  # type: ignore[arg-type]
+            self._put(replace(before[name], position=self._next_position(schema, table)))
+        # the CHECKs it inherited from the parent (the parent's own and those the parent
+        # inherits) are its own now, unless another parent gives them yet
+        kept = {o.name for p in t.inherits for o in self._table_checks(self._table(
+            ops.QName(*p.split(".", 1)))) if not o.no_inherit}
+        for o in self._table_checks(parent):
+            if (not o.no_inherit and o.name not in kept
                     and Key("constraint", schema, table, o.name) not in self.catalog):
-                self._put(replace(o, schema=schema, table=table, comment=None))
+                self._put(replace(o, schema=schema, table=table, comment=None,
+                                  validated=o.enforced and o.name not in t.unvalidated_checks))
 
     def _table_action(self, schema: str, table: str, a: ops.Action) -> list[ops.ConstraintDef]:
         if isinstance(a, ops.AddColumn):
@@ -218,7 +235,10 @@ class AlterTableReplay(ReplayState):
                     self._conflict(f'column "{a.column.name}" of relation "{table}" already exists')
                 self._reassert(Key("column", schema, table, a.column.name))
                 return []
-            return self._add_column(schema, table, a.column, self._next_position(schema, table))
+            pending = self._add_column(schema, table, a.column,
+                                       self._next_position(schema, table))
+            self._column_order_added(schema, table, a.column.name)  # type: ignore[attr-defined]
+            return pending
         if isinstance(a, ops.AddConstraint):
             return [a.constraint]
         if isinstance(a, ops.DropColumn):
@@ -252,6 +272,14 @@ class AlterTableReplay(ReplayState):
             obj = self.catalog.objects.get(key)
             if obj is not None:
                 self._put(replace(obj, validated=True))  # type: ignore[type-var]
+                self._checks_validated(schema, table, a.name, True)  # recursing
+            elif a.name in getattr(self.catalog.objects.get(Key("table", schema, table)),
+                                   "unvalidated_checks", ()):
+                # an inherited CHECK validated on the child (and what inherits it from there)
+                t = self.catalog.objects[Key("table", schema, table)]
+                self._put(replace(t, unvalidated_checks=tuple(  # type: ignore[type-var]
+                    m for m in t.unvalidated_checks if m != a.name)))  # type: ignore[attr-defined]
+                self._checks_validated(schema, table, a.name, True)
             elif (column := self._not_null_column(schema, table, a.name)) is not None:
                 col = self.catalog.objects[Key("column", schema, table, column)]
                 self._put(replace(col, not_null_validated=True))  # type: ignore[type-var]
@@ -269,6 +297,7 @@ class AlterTableReplay(ReplayState):
         if isinstance(a, ops.RenameConstraint):
             key = Key("constraint", schema, table, a.old)
             obj = self.catalog.objects.get(key)
+            self._unvalidated_renamed(schema, table, a.old, a.new)
             if obj is None:
                 column = self._not_null_column(schema, table, a.old)
                 if column is not None:  # a PostgreSQL 18 NOT NULL constraint (a column flag)
@@ -287,9 +316,8 @@ class AlterTableReplay(ReplayState):
         if isinstance(a, ops.SetRelOptions):  # a table's storage parameters: not compared
             return []
         if isinstance(a, ops.SetTriggerState):
-            for o in self.catalog.on_table(schema, table):
-                if isinstance(o, Trigger) and (a.trigger in ("ALL", "USER") or o.name == a.trigger):
-                    self._put(replace(o, enabled=a.state))
+            self._trigger_state_set(schema, table, a.trigger, a.state,
+                                    getattr(self, "_only_action", False))
             return []
         if isinstance(a, ops.SetInherit):
             self._set_inherit(schema, table, a)
@@ -304,6 +332,7 @@ class AlterTableReplay(ReplayState):
             part = self._table(a.partition)
             if a.detach:
                 self._put(replace(part, partition_of=None, partition_bound=None))
+                self._trigger_states_pruned()  # its clones of its parent's triggers go
                 for fk in self._attached_fks.pop(part.key, []):
                     self._put(fk)
                 self._foreign_keys_kept(schema, table, part)
@@ -391,9 +420,16 @@ class AlterTableReplay(ReplayState):
             return
         if col is None:
             if self._inherited_column(schema, table, a.name):
-                # a default of a column the table inherits only (pg_dump's ALTER TABLE ONLY
-                # child ALTER COLUMN x SET DEFAULT): the table's own where not its parent's;
-                # its NOT NULL is not modelled
+                # a default or NOT NULL of a column the table inherits only (pg_dump's ALTER
+                # TABLE ONLY child ALTER COLUMN x SET DEFAULT / SET NOT NULL): the table's own
+                # where not its parent's
+                if a.what == "not_null":
+                    heirs = self._not_null_heirs(schema, table, a.name)
+                    self._only_not_null_said(table, a, heirs)
+                    self._set_inherited_not_null(Key("table", schema, table), a.name,
+                                                 bool(a.value))
+                    self._not_null_followed(heirs, a.name, bool(a.value),
+                                            getattr(self, "_only_action", False))
                 if a.what == "default":
                     t: Table = self.catalog.objects[Key("table", schema, table)]  # type: ignore[assignment]
                     _, before = self._inherited_default(t, a.name)
@@ -418,8 +454,13 @@ class AlterTableReplay(ReplayState):
                                             getattr(self, "_only_action", False))
         elif a.what == "not_null":
             # SET NOT NULL validates a NOT VALID one; DROP NOT NULL drops it
+            heirs = self._not_null_heirs(schema, table, a.name)
+            if not col.not_null:
+                self._only_not_null_said(table, a, heirs)
             self._put(replace(col, not_null=bool(a.value), not_null_validated=True,
                               not_null_no_inherit=col.not_null_no_inherit and bool(a.value)))
+            self._not_null_followed(heirs, a.name, bool(a.value),
+                                    getattr(self, "_only_action", False))
         elif a.what == "identity":
             self._put(replace(col, identity=a.value, not_null=col.not_null or a.value is not None))  # type: ignore[arg-type]
             if a.value is None:
@@ -434,6 +475,17 @@ class AlterTableReplay(ReplayState):
                 a.value, dict(self._relation_columns(schema, table) or ()))  # type: ignore[attr-defined]
             self._put(replace(col, generated=generated,
                               virtual=col.virtual and a.value is not None))
+
+    def _only_not_null_said(self, table: str, a: ops.AlterColumn,
+                            heirs: list[tuple[Key, bool, bool]]) -> None:
+        """``ALTER TABLE ONLY t ALTER COLUMN c SET NOT NULL`` where tables inherit ``c`` from
+        ``t`` without a NOT NULL of theirs: before PostgreSQL 18 they keep their NULLs (as the
+        replay models it), from 18 the NOT NULL is ``NO INHERIT``. Said, not guessed."""
+        if (getattr(self, "_only_action", False) and a.value
+                and any(not own and not before for _, own, before in heirs)):
+            self._diag(f'ALTER TABLE ONLY "{table}" ALTER COLUMN "{a.name}" SET NOT NULL with '
+                       "tables inheriting the column: before PostgreSQL 18 they stay nullable, "
+                       "from 18 the NOT NULL is NO INHERIT (modelled as before 18)")
 
     def _keep_bound(self, parent: Table, part: Table) -> None:
         """``DETACH PARTITION ... CONCURRENTLY`` keeps the partition's constraint on the table

@@ -42,6 +42,8 @@ class CommentReplay(ReplayState):
                 and self._find(("table",), op.name) is None:
             return  # a view's or a composite type's column: the model holds neither's columns
         key = self._comment_target(op)
+        if key is None and op.target == "column" and self._comment_inherited_column(op):
+            return
         if key is None and op.target == "sequence" and self._identity_sequence(op.name):
             return  # an identity column's sequence: not an object the model holds
         if key is None:
@@ -59,6 +61,18 @@ class CommentReplay(ReplayState):
             return
         self._put(replace(obj, comment=op.text))
         self._reassert(key, "comment")
+
+    def _comment_inherited_column(self, op: ops.Comment) -> bool:
+        """``COMMENT ON COLUMN child.c`` of a column an INHERITS child inherits only: the
+        child's own comment, held by the table; False if it is no such column."""
+        key = self._find(("table",), op.name)
+        if key is None or not self._inherited_column(key.schema, key.name, op.sub):  # type: ignore[attr-defined]
+            return False
+        t = self.catalog.objects[key]
+        rest = tuple(e for e in t.inherited_comments if e[0] != op.sub)  # type: ignore[attr-defined]
+        entries = rest if op.text is None else tuple(sorted((*rest, (op.sub, op.text))))
+        self._put(replace(t, inherited_comments=entries))  # type: ignore[type-var]
+        return True
 
     def _comment_target(self, op: ops.Comment) -> Key | None:
         if op.target == "schema":

@@ -576,8 +576,9 @@ class ReplayState:
         out = []
         for schema, name in qualified_relations(query):
             key = self._find(("table",), ops.QName(schema, name))
-            if key is not None:
-                out.append((name, tuple(c.name for c in self.catalog.columns(key.schema, name))))
+            if key is not None:  # an INHERITS child's inherited columns are in its *
+                table = self.catalog.objects[key]
+                out.append((name, tuple(c.name for c in self._table_columns(table))))  # type: ignore[attr-defined]
         if self.catalog.objects.by_kind.get("function") and _FUNCTION_IN_FROM.search(query):
             from schemadiff.sql.normalize import from_functions
 

@@ -212,6 +212,8 @@ class DropReplay(ReplayState):
                     self._reassert(key)
                 return
             self._delete(key)
+            if op.kind == "trigger":  # its clones on partitions go with it
+                self._trigger_states_pruned()  # type: ignore[attr-defined]
             return
         if op.kind in ("function", "procedure"):
             keys = self._functions_named(qn, args)

@@ -83,6 +83,7 @@ class PrivilegeReplay(ReplayState):
                 p for p in (privilege,) if p in ALL["column"])
             for column in columns:
                 missing = (Key("column", key.schema, key.name, column) not in self.catalog
+                           and not self._inherited_column(key.schema, key.name, column)
                            if key.kind == "table" else isinstance(view, View)
                            and view.names is not None and column not in view.names)
                 if missing:

@@ -263,6 +263,10 @@ class RenameReplay(ReplayState):
                                lambda: self._column_renamer(table, old, new))
         tkey = Key("table", schema, table)
         tobj: Table | None = self.catalog.objects.get(tkey)  # type: ignore[assignment]
+        if tobj is not None and old in tobj.column_order:
+            tobj = replace(tobj, column_order=tuple(
+                new if c == old else c for c in tobj.column_order))
+            self._put(tobj)
         if tobj is not None and tobj.partition_by:
             partition_by = _rename_in_partition_by(tobj.partition_by, old, new)
             self._put(replace(tobj, partition_by=partition_by))

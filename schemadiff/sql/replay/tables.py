@@ -122,23 +122,6 @@ class TableReplay(ReplayState):
                        for n in typed]
         copied: list[Column] = []  # LIKE: name, type, NOT NULL, collation (+ INCLUDING ...)
         copied_checks: list[Constraint] = []
-        # INHERITS: the columns and checks a child inherits are the parent's (as pg_dump and
-        # the catalog sources see them: attislocal / conislocal), only its own are modelled;
-        # a column of its own that merges with an inherited one takes its default and NOT NULL.
-        for parent_name in op.inherits:
-            if self._uncompared_key("relation", parent_name) is not None:
-                continue  # a foreign table: its columns are not held
-            inherited = self._table(parent_name)
-            # the parent's own column, else the one it inherits (a grandparent's NOT NULL)
-            theirs = {pc.name: pc for pc in self._inherited_columns(inherited)}
-            for i, c in enumerate(columns):
-                pc: Column | None = self.catalog.objects.get(  # type: ignore[assignment]
-                    Key("column", inherited.schema, inherited.name, c.name)) or theirs.get(c.name)
-                if pc is not None:  # the parent's generation expression comes along too
-                    columns[i] = replace(c, default=c.default or pc.default,
-                                         not_null=c.not_null or pc.not_null,
-                                         generated=c.generated or pc.generated,
-                                         virtual=c.virtual if c.generated else pc.virtual)
         for src, options in op.like:
             other = self._find(("view", "composite"), src)
             if other is not None and self._find(("table",), src) is None:
@@ -146,7 +129,7 @@ class TableReplay(ReplayState):
                 copied += [Column(schema, name, n, t) for n, t in self._row_of(other)]
                 continue
             like = self._table(src)
-            for c in self.catalog.columns(like.schema, like.name):
+            for c in self._table_columns(like):
                 copied.append(replace(
                     c, schema=schema, table=name,
                     comment=c.comment if "COMMENTS" in options else None,
@@ -161,16 +144,48 @@ class TableReplay(ReplayState):
                     # ENFORCED one stays unvalidated (PostgreSQL 18)
                     replace(o, schema=schema, table=name, validated=o.enforced,
                             comment=o.comment if "COMMENTS" in options else None)
-                    for o in self.catalog.on_table(like.schema, like.name)
-                    if isinstance(o, Constraint) and o.type == "check"]
+                    for o in self._table_checks(like)]
+        # INHERITS: the columns and checks a child inherits are the parent's (as pg_dump and
+        # the catalog sources see them: attislocal / conislocal), only its own are modelled;
+        # a column of its own (declared, or copied by LIKE) that merges with an inherited one
+        # takes the default the parent gives it and its NOT NULL.
+        for parent_name in op.inherits:
+            if self._uncompared_key("relation", parent_name) is not None:
+                continue  # a foreign table: its columns are not held
+            theirs = {pc.name: pc for pc in self._table_columns(self._table(parent_name))}
+            for i, c in enumerate(columns):
+                pc = theirs.get(c.name)
+                if pc is not None:  # the parent's generation expression comes along too
+                    columns[i] = replace(c, default=c.default or pc.default,
+                                         not_null=c.not_null or pc.not_null,
+                                         generated=c.generated or pc.generated,
+                                         virtual=c.virtual if c.generated else pc.virtual)
+            for i, cc in enumerate(copied):
+                pc = theirs.get(cc.name)
+                if pc is not None:
+                    copied[i] = replace(cc, default=cc.default or pc.default,
+                                        not_null=cc.not_null or pc.not_null,
+                                        generated=cc.generated or pc.generated,
+                                        virtual=cc.virtual if cc.generated else pc.virtual)
         self._any_inherits = self._any_inherits or bool(op.inherits)
+        order: tuple[str, ...] = ()
+        if op.inherits:  # the inherited columns first (merged by name), then its own
+            names = dict.fromkeys(
+                c.name for p in op.inherits if self._uncompared_key("relation", p) is None
+                for c in self._table_columns(self._table(p)))
+            order = tuple({**names, **dict.fromkeys(
+                [c.name for c in copied] + [c.name for c in columns])})
         self._put(Table(
             schema, name, op.persistence, self._collations_named(
                 op.partition_by, {c.name: self._collation(c.collation) for c in op.columns}),
             f"{parent.schema}.{parent.name}" if parent else None,
             self._typed_bound(parent, op.partition_bound) if parent else op.partition_bound,
             tuple(self._qualified_table(q) for q in op.inherits), of_type,
+            column_order=order,
         ))
+        if len(op.inherits) > 1:
+            self._merged_defaults(Key("table", schema, name),
+                                  {c.name for c in copied} | {c.name for c in columns})
         for position, column in enumerate(copied, start=1):
             self._put(replace(column, position=position))
         for check in copied_checks:
@@ -187,6 +202,24 @@ class TableReplay(ReplayState):
         for src, options in op.like:
             if "INDEXES" in options and self._find(("table",), src) is not None:
                 self._copy_indexes(self._table(src), schema, name, "COMMENTS" in options)
+
+    def _merged_defaults(self, key: Key, own: set[str]) -> None:
+        """A new child of several parents: a column it inherits only from more than one of
+        them takes the default one of them has (PostgreSQL refuses two different ones), not
+        only its first parent's."""
+        t: Table = self.catalog.objects[key]  # type: ignore[assignment]
+        defaults: dict[str, str | None] = {}
+        for parent in t.inherits:
+            ps, _, pt = parent.partition(".")
+            pobj = self.catalog.objects.get(Key("table", ps, pt))
+            if not isinstance(pobj, Table):
+                continue
+            for c in self._table_columns(pobj):
+                if c.name not in own and defaults.get(c.name) is None:
+                    defaults[c.name] = c.default
+        for column, default in defaults.items():
+            if default is not None:
+                t = self._set_inherited_default(t, column, default)
 
     def _typed_bound(self, parent: Table, bound: str | None) -> str | None:
         """A bound's values as the key's types store them: ``10.0`` on an integer key is 10."""
@@ -290,7 +323,8 @@ class TableReplay(ReplayState):
         key = self._find(("table",), qn)
         if key is None:
             return None
-        return [(c.name, c.type) for c in self.catalog.columns(key.schema, key.name)]
+        table: Table = self.catalog.objects[key]  # type: ignore[assignment]
+        return [(c.name, c.type) for c in self._table_columns(table)]
 
     def _resolve_type_text(self, text: str) -> str | None:
         from schemadiff.sql.grammar import data_type
@@ -353,6 +387,11 @@ class TableReplay(ReplayState):
         constraints = _without_duplicate_indexes(constraints)
         for c in sorted(constraints, key=lambda c: order.get(c.type, 3)):
             self._add_constraint(schema, table, c)
+            if recurse and c.type == "check" and c.not_valid and not c.no_inherit:
+                name = next(o.name for o in reversed(self.catalog.on_table(schema, table))
+                            if isinstance(o, Constraint) and o.type == "check"
+                            and (c.name is None or o.name == c.name))
+                self._checks_validated(schema, table, name, False)
             if recurse and c.type in ("primary key", "unique", "check") and not c.no_inherit:
                 added = [o for o in self.catalog.on_table(schema, table)
                          if isinstance(o, Constraint) and o.type == c.type
@@ -377,6 +416,8 @@ class TableReplay(ReplayState):
             col = self.catalog.objects.get(Key("column", child.schema, child.name, c.columns[0]))
             if isinstance(col, Column) and not col.not_null:
                 self._put(replace(col, not_null=True, not_null_validated=not c.not_valid))
+            elif col is None:  # a column it inherits only
+                self._set_inherited_not_null(child.key, c.columns[0], True)
             self._not_null_to_children(child.schema, child.name, c)
 
     def _add_constraint(self, schema: str, table: str, c: ops.ConstraintDef) -> None:
@@ -467,6 +508,9 @@ class TableReplay(ReplayState):
             obj = self.catalog.objects.get(key)
             if obj is not None and not obj.not_null:  # type: ignore[attr-defined]
                 self._put(replace(obj, not_null=True))  # type: ignore[type-var]
+            elif obj is None and self._inherited_column(schema, table, col):
+                # an INHERITS child's key or NOT NULL on a column it inherits only: its own
+                self._set_inherited_not_null(Key("table", schema, table), col, True)
 
 
 HANDLERS: dict[type, Callable[[Any, Any], None]] = {

@@ -68,6 +68,7 @@ class TriggerReplay(ReplayState):
         obj: Any = self.catalog.objects[key]
         self._delete(key)
         self._put(replace(obj, name=op.rename))
+        self._trigger_states_pruned((op.name, op.rename))  # type: ignore[attr-defined]
 
     def _op_CreatePolicy(self, op: ops.CreatePolicy) -> None:
         if self._is_temp(op.table):

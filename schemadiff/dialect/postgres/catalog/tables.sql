@@ -8,7 +8,12 @@
 --   'd', 'f', 'n' or 'i'), replica_index text (the index REPLICA IDENTITY USING INDEX names;
 --   NULL for 'i' once that index is dropped: no index is used, and pg_dump prints none),
 --   inherited_defaults json (an INHERITS child's columns it inherits only whose default is
---   not its first parent's that has the column: [[name, default or null, type], ...]).
+--   not its first parent's that has the column: [[name, default or null, type], ...]),
+--   inherited_comments json (an INHERITS child's comments on columns it inherits only:
+--   [[name, comment], ...]), inherited_not_null json (an INHERITS child's columns it
+--   inherits only whose NOT NULL is not what its parents give it: [[name, not null], ...]),
+--   trigger_states json (a partition's clones of its parent's row triggers whose tgenabled
+--   is not their parent trigger's: [[trigger, state], ...]; PostgreSQL 13 and later).
 -- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
 SELECT n.nspname AS schema,
        c.relname AS name,
@@ -44,7 +49,31 @@ SELECT n.nspname AS schema,
                                       AND NOT pa.attisdropped
                LEFT JOIN pg_attrdef AS pd ON pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum
                WHERE h.inhrelid = c.oid
-               ORDER BY h.inhseqno LIMIT 1)) AS inherited_defaults
+               ORDER BY h.inhseqno LIMIT 1)) AS inherited_defaults,
+       (SELECT json_agg(json_build_array(a.attname, ds.description) ORDER BY a.attnum)
+        FROM pg_attribute AS a
+        JOIN pg_description AS ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass
+                                 AND ds.objsubid = a.attnum
+        WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND NOT a.attislocal
+          AND NOT c.relispartition) AS inherited_comments,
+       (SELECT json_agg(json_build_array(a.attname, a.attnotnull) ORDER BY a.attnum)
+        FROM pg_attribute AS a
+        WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND NOT a.attislocal
+          AND NOT c.relispartition
+          AND a.attnotnull <> EXISTS (
+              SELECT 1 FROM pg_inherits AS h
+              JOIN pg_attribute AS pa ON pa.attrelid = h.inhparent AND pa.attname = a.attname
+                                     AND NOT pa.attisdropped AND pa.attnotnull
+              WHERE h.inhrelid = c.oid
+                AND NOT EXISTS (SELECT 1 FROM pg_constraint AS pn
+                                WHERE pn.conrelid = pa.attrelid AND pn.contype = 'n'
+                                  AND pn.conkey[1] = pa.attnum AND pn.connoinherit)))
+         AS inherited_not_null,
+       -- tgparentid (PostgreSQL 13) read through to_jsonb: NULL on 12, where it is not compared
+       (SELECT json_agg(json_build_array(g.tgname, g.tgenabled::text) ORDER BY g.tgname)
+        FROM pg_trigger AS g
+        JOIN pg_trigger AS gp ON gp.oid = (to_jsonb(g) ->> 'tgparentid')::oid
+        WHERE g.tgrelid = c.oid AND g.tgenabled <> gp.tgenabled) AS trigger_states
 FROM pg_class AS c
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 LEFT JOIN pg_inherits AS pi ON pi.inhrelid = c.oid AND c.relispartition
