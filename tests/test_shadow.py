@@ -196,7 +196,10 @@ def test_interrupt_drops_the_scratch_database(pg: PgServer) -> None:
 def test_signal_mid_run_drops_the_scratch_database(
     pg: PgServer, tmp_path: Path, signum: int
 ) -> None:
-    files = {f"{i}_t{i}.sql": f"CREATE TABLE t{i} (id int PRIMARY KEY);" for i in range(1, 200)}
+    # each migration takes 10 ms on the server: the run lasts seconds, so the signal sent half
+    # a second in finds it running (199 bare CREATE TABLEs ran in less on a warm server)
+    files = {f"{i}_t{i}.sql": f"CREATE TABLE t{i} (id int PRIMARY KEY);\nSELECT pg_sleep(0.01);"
+             for i in range(1, 200)}
     root = _goose_dir(tmp_path, files)
     env = dict(os.environ, SCHEMADIFF_NO_CACHE="1")
     with subprocess.Popen(

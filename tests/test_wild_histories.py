@@ -2025,6 +2025,12 @@ def test_ctas_of_default_collations_is_modelled() -> None:
         "CREATE TABLE c1 AS SELECT u, max(v) AS mv, id FROM src GROUP BY u, id;\n", "m.sql")
     assert not replay.diagnostics
     assert replay.catalog.objects[Key("column", "public", "c1", "mv")].type == "text"  # type: ignore[attr-defined]
+    # a name column copied as name keeps "C", its type's default (pg-regress's onek2)
+    names = replay_sql("CREATE TABLE onek (id int, s name);\n"
+                       "CREATE TABLE onek2 AS SELECT * FROM onek;\n", "m.sql")
+    assert not names.diagnostics
+    assert replay_sql("CREATE TABLE onek (id int, s name);\n"
+                      "CREATE TABLE t2 AS SELECT s::text AS f FROM onek;\n", "m.sql").diagnostics
 
 
 def test_rows_of_an_altered_composite_are_said() -> None:

@@ -87,6 +87,7 @@ _PARSER_MODULES = (
     "sql/parse/",  # a directory: every module in it
     "sql/quote.py",
     "sql/floats.py",
+    "sql/variadic.py",  # normalize.py's: variadic calls read back merged
     "history.py",
     "migration.py",
     "model.py",  # parsed statements carry model values, pickled as these modules define them

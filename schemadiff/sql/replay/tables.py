@@ -300,16 +300,19 @@ class TableReplay(ReplayState):
     def _derives_collations(self, query: str, columns: list[tuple[str, str]]) -> bool:
         """Whether a query's collatable output may take a collation other than its type's
         default (which the new table's columns keep): it has a COLLATE, or reads a column of
-        a collation of its own (or of type name, whose collation is "C")."""
+        a collation of its own (or of type name, whose collation "C" a text made of it takes;
+        a name column made of it has it as its type's default)."""
         from schemadiff.sql.normalize import qualified_relations
 
-        if not any(_COLLATABLE.match(t) for _, t in columns):
+        collatable = [t for _, t in columns if _COLLATABLE.match(t)]
+        if not collatable:
             return False
         if re.search(r"(?i)\bcollate\b", query):
             return True
+        not_name = any(t != "name" for t in collatable)
         for schema, name in qualified_relations(query):
             key = self._find(("table",), ops.QName(schema, name))
-            if key is not None and any(c.collation is not None or c.type == "name"
+            if key is not None and any(c.collation is not None or (c.type == "name" and not_name)
                                        for c in self.catalog.columns(key.schema, key.name)):
                 return True
         return False
