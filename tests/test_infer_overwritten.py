@@ -82,6 +82,21 @@ CASES = [
         {1: "applied", 2: "pending", 3: "applied", 4: "applied"},
     ),
     Case(
+        # where 2 did not run, 4's DROP COLUMN ... CASCADE took the view along
+        "a view dropped, then a column it read dropped with CASCADE; the first drop skipped",
+        (TABLE + "\nCREATE VIEW v AS SELECT id, note FROM t;", "DROP VIEW v;",
+         "CREATE TABLE x (id int);", "ALTER TABLE t DROP COLUMN note CASCADE;"),
+        (1, 3, 4),
+        {1: "applied", 2: "pending", 3: "applied", 4: "applied"},
+    ),
+    Case(
+        "a view dropped, then the table it read dropped with CASCADE; the first drop skipped",
+        (TABLE + "\nCREATE TABLE old (id int);\nCREATE VIEW v AS SELECT id FROM old;",
+         "DROP VIEW v;", "CREATE TABLE x (id int);", "DROP TABLE old CASCADE;"),
+        (1, 3, 4),
+        {1: "applied", 2: "pending", 3: "applied", 4: "applied"},
+    ),
+    Case(
         "a table dropped, and dropped IF EXISTS again by a later migration; the first skipped",
         (TABLE + "\nCREATE TABLE old (id int);", "DROP TABLE old;", "CREATE TABLE x (id int);",
          "DROP TABLE IF EXISTS old;\nCREATE TABLE y (id int);"),

@@ -42,6 +42,15 @@ CASES: list[tuple[str, str, set[tuple[str, str, str]]]] = [
     ("another comment", T + "COMMENT ON TABLE t IS 'x';\nCOMMENT ON TABLE t IS 'y';", set()),
     ("a new table", "CREATE TABLE IF NOT EXISTS t (id int);", set()),
     ("nothing to drop", "DROP TABLE IF EXISTS t;", {("table", "t", "*")}),
+    # a view dropped before: the later drop of what it read would have taken it along
+    ("a gone view's column", T + "CREATE VIEW v AS SELECT id, note FROM t;\nDROP VIEW v;\n"
+     "ALTER TABLE t DROP COLUMN note CASCADE;", {("view", "v", "*")}),
+    ("a gone view's table", T + "CREATE VIEW v AS SELECT id FROM t;\nDROP VIEW v;\n"
+     "DROP TABLE t CASCADE;", {("view", "v", "*")}),
+    ("a column a gone view did not read", T + "CREATE VIEW v AS SELECT id FROM t;\n"
+     "DROP VIEW v;\nALTER TABLE t DROP COLUMN note;", set()),
+    ("a view made again", T + "CREATE VIEW v AS SELECT id FROM t;\nDROP VIEW v;\n"
+     "CREATE VIEW v AS SELECT 1 AS one;\nDROP TABLE t;", set()),
 ]
 
 

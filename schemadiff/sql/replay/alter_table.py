@@ -251,6 +251,8 @@ class AlterTableReplay(ReplayState):
             if a.cascade:
                 self._drop_column_dependents(schema, table, a.name)
             self._drop_column(schema, table, a.name)
+            if self._gone_views:
+                self._reassert_gone_readers(table, a.name)
             return []
         if isinstance(a, ops.DropConstraint):
             key = Key("constraint", schema, table, a.name)

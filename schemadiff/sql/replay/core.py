@@ -21,6 +21,7 @@ from schemadiff.model import (
     Schema,
     SchemaObject,
     Table,
+    View,
 )
 from schemadiff.sql import ops
 from schemadiff.sql.normalize import (
@@ -102,6 +103,9 @@ class ReplayState:
         #: :class:`~schemadiff.history.Replay`)
         self.rewrites: list[Effect] = []
         self._asserted: list[tuple[Key, str]] = []
+        #: views dropped and not made again: a later drop of what one read would have taken
+        #: it along, had it still been there (see DropReplay._reassert_gone_readers)
+        self._gone_views: dict[Key, View] = {}
         self._record = record_effects
         self.diagnostics: list[Diagnostic] = []
         self.search_path: tuple[str, ...] = ("public",)
@@ -277,6 +281,8 @@ class ReplayState:
     def _catalog_put(self, key: Key, old: SchemaObject | None, obj: SchemaObject) -> None:
         if key not in self._journal:
             self._journal[key] = old
+        if key.kind == "view":
+            self._gone_views.pop(key, None)
         if key.kind == "constraint" and old is None:
             self._connames.setdefault(key.schema, Counter())[key.sub] += 1
         self.catalog.objects[key] = obj
@@ -287,6 +293,8 @@ class ReplayState:
             return
         if key not in self._journal:
             self._journal[key] = old
+        if isinstance(old, View) and self._record:
+            self._gone_views[key] = old
         if key.kind == "constraint":
             self._connames[key.schema][key.sub] -= 1
         if key.kind in ("constraint", "index") and not self._moving:

@@ -73,6 +73,20 @@ class DropReplay(ReplayState):
             if name in o.ref_columns:
                 self._delete(o.key)
 
+    def _reassert_gone_readers(self, table: str, column: str | None = None) -> None:
+        """A table (or one of its columns) dropped: the views that read it and were dropped
+        before are gone here too. Where the statement that dropped such a view never ran,
+        this one took the view along (with CASCADE) or could not have run (without): either
+        way the view is absent after it, which a rewrite says (``Replayer.rewrites``). A view
+        of another schema reading a table of the same name is taken too: that only makes its
+        own drop unproven, never a proof."""
+        for key, view in list(self._gone_views.items()):
+            if key in self.catalog or table not in view.relations:
+                continue
+            if column is not None and view_reads_column(view.definition, table, column) is False:
+                continue
+            self._reassert(key)
+
     def _drop_column_dependents(self, schema: str, table: str, column: str) -> None:
         """DROP COLUMN ... CASCADE: the views reading the column go, and theirs, the generated
         columns computed from it, the triggers whose WHEN reads it, and the policies whose
@@ -320,6 +334,8 @@ class DropReplay(ReplayState):
             if cascade:
                 self._drop_inheritors(key)
             self._drop_table(key)
+            if self._gone_views:
+                self._reassert_gone_readers(key.name)
             if cascade:
                 self._drop_dependent_views(key.name, key.schema)
                 self._drop_type_dependents(qualified(key.schema, key.name))  # its row type
