@@ -7,9 +7,7 @@ and leaves it just after. The grammar follows PostgreSQL's documentation
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from schemadiff.sql.lexer import Tok
+from schemadiff.sql.lexer import Tok, closing, top_level
 from schemadiff.sql.normalize import (
     TypeRef,
     bound_value,
@@ -512,14 +510,14 @@ def _figure(s: Stream) -> tuple[str | None, int]:
     if collate_at is not None:
         return _figure(s.sub(a, collate_at))  # x COLLATE "C" is named as x
     # a trailing ::type over the whole expression (a || b::text is no cast)
-    top = list(_top_level(toks, a, b))
+    top = list(top_level(toks, a, b))
     cast_at = max((k for k, t in top if t.kind == "punct" and t.text == "::"), default=-1)
     if cast_at > a and _one_operand([t for _, t in top]):
         return _cast_colname(s.sub(a, cast_at), toks[cast_at + 1: b])
     first = toks[a]
     if (first.kind == "word" and first.text == "CAST" and a + 1 < b
             and toks[a + 1].text == "(" and _wraps(toks, a + 1, b)):
-        for k, t in _top_level(toks, a + 2, b - 1):  # CAST(expr AS type) is a TypeCast too
+        for k, t in top_level(toks, a + 2, b - 1):  # CAST(expr AS type) is a TypeCast too
             if t.kind == "word" and t.text == "AS":
                 return _cast_colname(s.sub(a + 2, k), toks[k + 1: b - 1])
     if first.kind == "word" and first.text in ("CASE",):
@@ -603,25 +601,12 @@ def _unwrapped(toks: list[Tok]) -> list[Tok]:
     return toks[a:b]
 
 
-def _top_level(toks: list[Tok], a: int, b: int) -> Iterator[tuple[int, Tok]]:
-    """The tokens of ``toks[a:b]`` outside any parentheses or brackets, with their index."""
-    depth = 0
-    for k in range(a, b):
-        t = toks[k]
-        if t.kind == "punct" and t.text in ("(", "["):
-            depth += 1
-        elif t.kind == "punct" and t.text in (")", "]"):
-            depth -= 1
-        elif depth == 0:
-            yield k, t
-
-
 def _whole_collate(toks: list[Tok], a: int, b: int) -> int | None:
     """The index of a ``COLLATE name`` that ends ``toks[a:b]`` and applies to all of it: what
     comes before is one operand (a name, a constant, a call or a parenthesized expression)
     with any ``::type`` casts, which bind tighter; None where there is none such (``a || b
     COLLATE c`` collates ``b`` only), or where the expression is not that simple."""
-    top = list(_top_level(toks, a, b))
+    top = list(top_level(toks, a, b))
     at = next((k for k, t in top if t.kind == "word" and t.text == "COLLATE"), None)
     if at is None or at == a:
         return None
@@ -646,18 +631,9 @@ def _one_operand(top: list[Tok]) -> bool:
     return all(t.kind in ("word", "ident") or t.text in (".", "::") for t in casts)
 
 
-def _wraps(toks: list, a: int, b: int) -> bool:
+def _wraps(toks: list[Tok], a: int, b: int) -> bool:
     """toks[a] is '(' and its matching ')' is toks[b-1]."""
-    depth = 0
-    for k in range(a, b):
-        t = toks[k]
-        if t.kind == "punct" and t.text in ("(", "["):
-            depth += 1
-        elif t.kind == "punct" and t.text in (")", "]"):
-            depth -= 1
-            if depth == 0:
-                return k == b - 1
-    return False
+    return closing(toks, a, b) == b - 1
 
 
 def _opclass_parameters(text: str) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
 from typing import NamedTuple
 
 
@@ -170,6 +171,34 @@ def lex(text: str) -> list[Tok]:
             append(_tok(Tok, ("punct", raw, raw, end - len(raw), end, False)))
         pos = end
     return out
+
+
+def closing(toks: list[Tok], i: int, end: int | None = None) -> int:
+    """The index of the ``)`` or ``]`` that closes the bracket at ``toks[i]``, looking no
+    further than ``end`` (-1: none)."""
+    depth = 0
+    for k in range(i, len(toks) if end is None else end):
+        t = toks[k]
+        if t.kind == "punct" and t.text in ("(", "["):
+            depth += 1
+        elif t.kind == "punct" and t.text in (")", "]"):
+            depth -= 1
+            if depth == 0:
+                return k
+    return -1
+
+
+def top_level(toks: list[Tok], a: int, b: int) -> Iterator[tuple[int, Tok]]:
+    """The tokens of ``toks[a:b]`` outside any parentheses or brackets, with their index."""
+    depth = 0
+    for k in range(a, b):
+        t = toks[k]
+        if t.kind == "punct" and t.text in ("(", "["):
+            depth += 1
+        elif t.kind == "punct" and t.text in (")", "]"):
+            depth -= 1
+        elif depth == 0:
+            yield k, t
 
 
 def _operator(op: str) -> str:

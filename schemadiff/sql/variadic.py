@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from schemadiff.sql.lexer import LexError, Tok, lex
+from schemadiff.sql.lexer import LexError, Tok, closing, lex, top_level
 
 #: built-in functions with a ``VARIADIC t[]`` parameter (t not "any"), and how many fixed
 #: parameters come before it (pg_proc.provariadic); the pg_logical_slot_* ones are left out
@@ -41,31 +41,12 @@ def _spread(name: str, own: Mapping[str, int]) -> tuple[int, int] | None:
     return None
 
 
-def _close(toks: list[Tok], i: int) -> int:
-    """The index of the ``)`` closing the ``(`` at ``toks[i]`` (-1: none)."""
-    depth = 0
-    for k in range(i, len(toks)):
-        t = toks[k]
-        if t.kind == "punct" and t.text in ("(", "["):
-            depth += 1
-        elif t.kind == "punct" and t.text in (")", "]"):
-            depth -= 1
-            if depth == 0:
-                return k
-    return -1
-
-
 def _arguments(toks: list[Tok], a: int, b: int) -> list[tuple[int, int]]:
     """The token spans of the top-level comma-separated items of ``toks[a:b]``."""
     out: list[tuple[int, int]] = []
-    depth, begin = 0, a
-    for k in range(a, b):
-        t = toks[k]
-        if t.kind == "punct" and t.text in ("(", "["):
-            depth += 1
-        elif t.kind == "punct" and t.text in (")", "]"):
-            depth -= 1
-        elif t.kind == "punct" and t.text == "," and depth == 0:
+    begin = a
+    for k, t in top_level(toks, a, b):
+        if t.kind == "punct" and t.text == ",":
             out.append((begin, k))
             begin = k + 1
     if begin < b:
@@ -88,7 +69,7 @@ def _variadic_call(text: str, toks: list[Tok], i: int,
     if (qualified and name in VARIADIC_ARRAY_FUNCTIONS and name not in own
             and toks[i - 2].text.lower() != "pg_catalog"):
         return None  # another schema's function (a multirange type's may be in any)
-    close = _close(toks, i + 1)
+    close = closing(toks, i + 1)
     if close < 0:
         return None
     spans = _arguments(toks, i + 2, close)

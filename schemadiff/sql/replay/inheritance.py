@@ -56,18 +56,25 @@ class InheritanceReplay(ReplayState):
                 if isinstance(above, Table):
                     todo.append(above)
 
-    def _inherited_columns(self, t: Table) -> list[Column]:
-        """A table's columns, its ancestors' included (the ancestors' first)."""
-        out: list[Column] = []
-        seen: set[str] = set()
+    def _parent_tables(self, t: Table) -> list[Table]:
+        """The tables ``t`` inherits from (INHERITS), in order, those the model holds."""
+        out = []
         for parent in t.inherits:
             ps, _, pt = parent.partition(".")
             pobj = self.catalog.objects.get(Key("table", ps, pt))
             if isinstance(pobj, Table):
-                for c in self._inherited_columns(pobj):
-                    if c.name not in seen:
-                        seen.add(c.name)
-                        out.append(c)
+                out.append(pobj)
+        return out
+
+    def _inherited_columns(self, t: Table) -> list[Column]:
+        """A table's columns, its ancestors' included (the ancestors' first)."""
+        out: list[Column] = []
+        seen: set[str] = set()
+        for pobj in self._parent_tables(t):
+            for c in self._inherited_columns(pobj):
+                if c.name not in seen:
+                    seen.add(c.name)
+                    out.append(c)
         for c in self.catalog.columns(t.schema, t.name):
             if c.name not in seen:
                 seen.add(c.name)
@@ -83,11 +90,7 @@ class InheritanceReplay(ReplayState):
             return own
         found: dict[str, Column] = {}
         given: dict[str, bool] = {}  # the NOT NULL its parents give each (any of them)
-        for parent in t.inherits:
-            ps, _, pt = parent.partition(".")
-            pobj = self.catalog.objects.get(Key("table", ps, pt))
-            if not isinstance(pobj, Table):
-                continue
+        for pobj in self._parent_tables(t):
             for c in self._table_columns(pobj):
                 given[c.name] = given.get(c.name, False) or (
                     c.not_null and not c.not_null_no_inherit)
@@ -109,14 +112,8 @@ class InheritanceReplay(ReplayState):
 
     def _parents_not_null(self, t: Table, column: str) -> bool:
         """Whether a parent of the table gives it a NOT NULL on ``column``."""
-        for parent in t.inherits:
-            ps, _, pt = parent.partition(".")
-            pobj = self.catalog.objects.get(Key("table", ps, pt))
-            if isinstance(pobj, Table) and any(
-                    c.name == column and c.not_null and not c.not_null_no_inherit
-                    for c in self._table_columns(pobj)):
-                return True
-        return False
+        return any(c.name == column and c.not_null and not c.not_null_no_inherit
+                   for pobj in self._parent_tables(t) for c in self._table_columns(pobj))
 
     def _set_inherited_not_null(self, key: Key, column: str, value: bool) -> None:
         """The child's NOT NULL of a column it inherits only: kept where it is not what its
@@ -298,13 +295,10 @@ class InheritanceReplay(ReplayState):
         (its parents', NO INHERIT ones left out), each name once."""
         out = {o.name: o for o in self.catalog.on_table(t.schema, t.name)
                if isinstance(o, Constraint) and o.type == "check"}
-        for parent in t.inherits:
-            ps, _, pt = parent.partition(".")
-            pobj = self.catalog.objects.get(Key("table", ps, pt))
-            if isinstance(pobj, Table):
-                for o in self._table_checks(pobj):
-                    if not o.no_inherit:
-                        out.setdefault(o.name, o)
+        for pobj in self._parent_tables(t):
+            for o in self._table_checks(pobj):
+                if not o.no_inherit:
+                    out.setdefault(o.name, o)
         return list(out.values())
 
     def _partitions(self, schema: str, table: str) -> list[Table]:

@@ -209,11 +209,7 @@ class TableReplay(ReplayState):
         only its first parent's."""
         t: Table = self.catalog.objects[key]  # type: ignore[assignment]
         defaults: dict[str, str | None] = {}
-        for parent in t.inherits:
-            ps, _, pt = parent.partition(".")
-            pobj = self.catalog.objects.get(Key("table", ps, pt))
-            if not isinstance(pobj, Table):
-                continue
+        for pobj in self._parent_tables(t):  # type: ignore[attr-defined]
             for c in self._table_columns(pobj):
                 if c.name not in own and defaults.get(c.name) is None:
                     defaults[c.name] = c.default
