@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from schemadiff.errors import Diagnostic, ParseError
 from schemadiff.migration import Migration
-from schemadiff.model import Catalog, Effect, Key
+from schemadiff.model import Catalog, Effect, Key, Move
 from schemadiff.uncertain import UNDECIDED_GUARD
 
 # The parser and the replayer (and with them sqlglot) are imported by the functions that use
@@ -52,6 +52,8 @@ class Replay:
     #: what exists, the same ``CREATE OR REPLACE`` again): not changes, so not ``effects``;
     #: inference counts them as setters, since without the earlier ones they set it
     rewrites: Sequence[Effect] = ()
+    #: objects statements renamed or moved (see :class:`~schemadiff.model.Move`)
+    moves: Sequence[Move] = ()
 
 
 @dataclass(slots=True)
@@ -144,7 +146,8 @@ def replay_parsed(
         if progress is not None:
             progress(1)
     return Replay(replayer.catalog, replayer.effects, replayer.diagnostics, stats, migrations,
-                  undecided=frozenset(replayer.undecided), rewrites=replayer.rewrites)
+                  undecided=frozenset(replayer.undecided), rewrites=replayer.rewrites,
+                  moves=replayer.moves)
 
 
 def replay_hybrid(
@@ -195,7 +198,7 @@ def replay_hybrid(
         st.schema, st.unmodeled, st.server = st.schema + st.unmodeled, 0, True
         notes += result.notes
     return Replay(replayer.catalog, replayer.effects, replayer.diagnostics, stats, migrations,
-                  notes, frozenset(replayer.undecided), replayer.rewrites)
+                  notes, frozenset(replayer.undecided), replayer.rewrites, replayer.moves)
 
 
 def server_versions(replay: Replay) -> set[str]:
@@ -273,4 +276,4 @@ def replay_sql(
     statements = ((s, parse_statement(s.text)) for s in iter_split(text, path) if not s.meta)
     _replay_statements(replayer, statements, "", st, strict)
     return Replay(replayer.catalog, replayer.effects, replayer.diagnostics, {"": st},
-                  rewrites=replayer.rewrites)
+                  rewrites=replayer.rewrites, moves=replayer.moves)

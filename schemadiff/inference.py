@@ -31,6 +31,7 @@ from schemadiff.model import (
     Catalog,
     Effect,
     Key,
+    Move,
     SchemaObject,
     effect_table,
     undecided_when_none,
@@ -40,6 +41,9 @@ from schemadiff.renames import Rename, find_renames, renamed_keys, undo_renames
 
 _ABSENT = "<absent>"
 _PRESENT = "<present>"
+#: a setter's value when its statement renamed or moved the object: whatever the fact held
+#: under the old key just before (:attr:`FactTable.carry`)
+_CARRIED = "<carried>"
 Fact = tuple[Key, str]  # (object, attribute); attribute "*" is the object's existence
 Keep = Callable[[Key], bool]
 Edges = dict[int, set[int]]  # migration index -> the migrations that build on it
@@ -245,11 +249,15 @@ class FactTable:
     edges: Edges = field(default_factory=lambda: defaultdict(set))
     #: the edges on what a migration created or dropped only: what the search moves together
     search_edges: Edges = field(default_factory=lambda: defaultdict(set))
+    #: (migration, fact) whose value is :data:`_CARRIED` -> the same fact under the old key
+    carry: dict[tuple[int, int], int] = field(default_factory=dict)
+    #: a carried fact -> the migrations before its move that set it under an old key
+    upstream: dict[int, set[int]] = field(default_factory=dict)
 
     @classmethod
     def build(
         cls, effects: Iterable[Effect], index: dict[str, int], keep: Keep | None = None,
-        rewrites: Iterable[Effect] = (),
+        rewrites: Iterable[Effect] = (), moves: Iterable[Move] = (),
     ) -> FactTable:
         """The table of a replay's effects (``index``: version -> position in apply order).
 
@@ -258,6 +266,10 @@ class FactTable:
         setter too: where it ran, the fact holds its value whether or not the earlier setter
         ran, so the earlier one's own statements no longer prove it (``CREATE EXTENSION IF NOT
         EXISTS x`` in two migrations: the extension proves neither once the later one ran).
+
+        ``moves`` (:attr:`Replay.moves <schemadiff.history.Replay.moves>`): objects renamed
+        or moved; a table renamed keeps its indexes (under their own names), so its rename
+        does not take them along the way a drop does.
         """
         table = cls()
         ids: dict[Fact, int] = {}
@@ -267,8 +279,13 @@ class FactTable:
         # Only keys created more than once, or altered, can have such attributes: the others
         # (most of them) are never expanded into their attributes at all.
         effects = list(effects)
-        table.edges = dependency_edges(effects, index)
-        table.search_edges = dependency_edges(effects, index, made_only=True)
+        moves = list(moves)
+        table.edges = dependency_edges(effects, index, moves=moves)
+        table.search_edges = dependency_edges(effects, index, made_only=True, moves=moves)
+        renamed = {(m.migration, m.index, m.old): m.new for m in moves if not m.carried}
+        handed = {(m.migration, m.index, m.new): m.old for m in moves}
+        # (mover, fact under the new key) -> the fact under the old key
+        carried: dict[tuple[int, Fact], Fact] = {}
         effects = [e for e in effects if e.migration in index and (keep is None or keep(e.key))]
         creates: dict[Key, int] = defaultdict(int)
         for e in effects:
@@ -302,19 +319,38 @@ class FactTable:
                 continue
             table.lines[st] = getattr(e.location, "line", 0)
             if e.attribute == "*":
-                _record(raw, (e.key, "*"), mi, _PRESENT if e.after is not None else _ABSENT, st)
+                old = handed.get((e.migration, st, e.key)) if e.after is not None else None
+                if old is not None and (old, "*") in raw:
+                    # renamed or moved: there if it was there under the old key
+                    _record(raw, (e.key, "*"), mi, _CARRIED, st)
+                    carried[(mi, (e.key, "*"))] = (old, "*")
+                else:
+                    old = None
+                    _record(raw, (e.key, "*"), mi,
+                            _PRESENT if e.after is not None else _ABSENT, st)
                 parent = effect_table(e)
                 if parent is not None:
                     on_table[parent].add((e.key, "*"))
                 elif e.after is None and e.key.kind == "table":
                     # a table dropped, renamed or moved takes along what is on it, also
                     # what a migration before this one dropped, which this replay never saw
-                    # here: without that one, this one has the last word on it
+                    # here: without that one, this one has the last word on it; but a table
+                    # renamed in its schema keeps its indexes under their own keys
+                    new = renamed.get((e.migration, st, e.key))
                     for fact in on_table.get((e.key.schema, e.key.name), ()):
+                        if (new is not None and new.schema == e.key.schema
+                                and fact[0].kind == "index"):
+                            continue
                         if raw[fact][-1][0] != mi:
                             _record(raw, fact, mi, _ABSENT, st)
-                if e.after is not None and creates[e.key] > 1:
+                if e.after is not None and (creates[e.key] > 1 or old is not None):
                     for attr, value in e.after.attributes().items():
+                        if old is not None and (old, attr) in raw:
+                            _record(raw, (e.key, attr), mi, _CARRIED, st)
+                            carried[(mi, (e.key, attr))] = (old, attr)
+                            continue
+                        if creates[e.key] < 2:
+                            continue
                         _record(raw, (e.key, attr), mi, value, st)
                         if value is None and attr in undecided_when_none(e.key.kind):
                             undecided.add((e.key, attr))
@@ -322,8 +358,13 @@ class FactTable:
                 _record(raw, (e.key, e.attribute), mi, e.after, st)
                 if e.after is None and e.attribute in undecided_when_none(e.key.kind):
                     undecided.add((e.key, e.attribute))
+        keep_facts = {f for pair in carried.items() for f in (pair[0][1], pair[1])}
+        for (_, fact), source in carried.items():  # undecided where its source is
+            if source in undecided:
+                undecided.add(fact)
         for fact, setters in raw.items():
-            if fact[1] != "*" and len(setters) < 2 and not setters[0][3]:
+            if (fact[1] != "*" and len(setters) < 2 and not setters[0][3]
+                    and fact not in keep_facts):
                 continue
             if fact in undecided:
                 continue  # its value under some hypotheses is no value: no evidence either way
@@ -336,7 +377,35 @@ class FactTable:
                     table.echoes[(mi, fid)] = echo
         for fid, (key, _) in enumerate(table.names):
             table.key_facts[key].append(fid)
+        table._carry_over(ids, carried)
         return table
+
+    def _carry_over(self, ids: dict[Fact, int], carried: dict[tuple[int, Fact], Fact]) -> None:
+        """Link each carried fact to its source, and make the migrations that set the source
+        before the move (through earlier moves too) setters of it for scoring and voting:
+        toggling them can change it."""
+        for (mi, fact), source in carried.items():
+            if fact in ids and source in ids:
+                self.carry[(mi, ids[fact])] = ids[source]
+        for (mi, fid), _ in sorted(self.carry.items()):
+            up = self.upstream.setdefault(fid, set())
+            for m, st_fid in self._contributors(fid, mi):
+                up.add(m)
+                self.by_migration[m].add(fid)
+                self.statements.setdefault((m, fid), self.statements[(m, st_fid)])
+
+    def _contributors(self, fid: int, mover: int) -> list[tuple[int, int]]:
+        """(migration, fact it set) for every setter the carried value of ``fid`` at
+        ``mover`` may come from."""
+        source = self.carry[(mover, fid)]
+        out = []
+        for m, value in self.setters[source]:
+            if m > mover or (m == mover and (m, source) not in self.priors):
+                continue
+            out.append((m, source))
+            if value == _CARRIED and (m, source) in self.carry:
+                out += self._contributors(source, m)
+        return out
 
     def _id(self, ids: dict[Fact, int], fact: Fact) -> int:
         fid = ids.get(fact)
@@ -394,6 +463,7 @@ class _Facts:
         self.echoes = table.echoes
         self.lines = table.lines
         self.key_facts = table.key_facts
+        self.carry = table.carry
         self.actual = actual
         self.actual_values = [self._actual_value(f) for f in self.names]
         #: facts matched only through a word read once ('today'): they name no day
@@ -415,7 +485,7 @@ class _Facts:
             value = self.actual_values[fid]
             if attr == "*" or value is None or not isinstance(value, (str, tuple)):
                 continue
-            values = [v for _, v in self.setters[fid]]
+            values = self._values(fid)
             if value in values:
                 continue
             obj = self.actual.objects.get(key)
@@ -433,6 +503,39 @@ class _Facts:
             if matches and all(read_once(v) for v in matches):
                 self.weak.add(fid)  # any past day matches: no proof of the migration
 
+    def _values(self, fid: int, seen: set[int] | None = None) -> list[Any]:
+        """Every value the migrations give the fact, through renames and moves too."""
+        seen = seen if seen is not None else set()
+        seen.add(fid)
+        out = []
+        for mi, value in self.setters[fid]:
+            source = self.carry.get((mi, fid)) if value == _CARRIED else None
+            if source is None:
+                out.append(value)
+            elif source not in seen:  # a rename back: its values are listed already
+                out += self._values(source, seen)
+        return out
+
+    def carried(self, fid: int, mover: int, applied: set[int] | _Overlay) -> Any:
+        """The value a rename or move by ``mover`` carried to ``fid``: its source's just
+        before (an earlier statement of ``mover``'s, else the last applied setter's before
+        it)."""
+        source = self.carry.get((mover, fid))
+        if source is None:
+            return None
+        for m, value in reversed(self.setters[source]):
+            if m > mover:
+                continue
+            if m == mover:
+                prior = self.priors.get((m, source))
+                if prior is None:
+                    continue
+                value = prior[0]
+            elif m not in applied:
+                continue
+            return self.carried(source, m, applied) if value == _CARRIED else value
+        return _ABSENT if self.exists_id[source] < 0 else None
+
     def _actual_value(self, fact: Fact) -> Any:
         key, attr = fact
         obj = self.actual.objects.get(key)
@@ -444,14 +547,18 @@ class _Facts:
     def decides(self, fid: int, mi: int, applied: set[int]) -> bool:
         """Whether ``mi`` has the last word, among the applied ones, on the fact or on its
         object's existence (only then can adding or removing it change the fact's match)."""
-        for fact in (fid, self.exists_id[fid]):
-            if fact < 0:
+        return any(fact >= 0 and self._decides(fact, mi, applied)
+                   for fact in (fid, self.exists_id[fid]))
+
+    def _decides(self, fid: int, mi: int, applied: set[int], below: int | None = None) -> bool:
+        for setter, value in reversed(self.setters[fid]):
+            if below is not None and setter >= below:
                 continue
-            for setter, _ in reversed(self.setters[fact]):
-                if setter == mi:
-                    return True
-                if setter in applied:
-                    break
+            if setter == mi:
+                return True
+            if setter in applied:
+                source = self.carry.get((setter, fid)) if value == _CARRIED else None
+                return source is not None and self._decides(source, mi, applied, setter)
         return False
 
     def match(self, fid: int, applied: set[int] | _Overlay) -> int:
@@ -465,6 +572,8 @@ class _Facts:
                 return 0
             for mi, value in reversed(setters[ex]):
                 if mi in applied:
+                    if value == _CARRIED:
+                        value = self.carried(ex, mi, applied)
                     if value != _PRESENT:
                         return 0
                     break
@@ -472,6 +581,8 @@ class _Facts:
                 return 0  # no applied migration creates it
         for mi, value in reversed(setters[fid]):
             if mi in applied:
+                if value == _CARRIED:
+                    value = self.carried(fid, mi, applied)
                 return int(value == actual[fid])
         return int((_ABSENT if ex < 0 else None) == actual[fid])
 
@@ -489,6 +600,8 @@ class _Facts:
         if prior is None:
             return None
         value, statement = prior
+        if value == _CARRIED:
+            value = self.carried(fid, mi, without)
         if value != self.actual_values[fid]:
             return None
         ex = self.exists_id[fid]
@@ -512,15 +625,15 @@ class _Facts:
                 prior = self.priors.get((m, fid))
                 if prior is None:
                     continue
-                return prior[0]
-            return value
+                return self.carried(fid, m, without) if prior[0] == _CARRIED else prior[0]
+            return self.carried(fid, m, without) if value == _CARRIED else value
         return _ABSENT if self.exists_id[fid] < 0 else None
 
     def _value_skipping(self, fid: int, applied: set[int] | _Overlay,
                         skipped: set[tuple[int, int]]) -> Any:
         for mi, value in reversed(self.setters[fid]):
             if mi in applied and (mi, fid) not in skipped:
-                return value
+                return self.carried(fid, mi, applied) if value == _CARRIED else value
         return _ABSENT if self.exists_id[fid] < 0 else None
 
     def match_skipping(self, fid: int, applied: set[int] | _Overlay,
@@ -540,10 +653,13 @@ class _Facts:
         for fact in (fid, self.exists_id[fid]):
             if fact < 0:
                 continue
-            for setter, _ in reversed(self.setters[fact]):
+            for setter, value in reversed(self.setters[fact]):
                 if setter == mi:
                     return True
                 if setter in applied and (setter, fact) not in skipped:
+                    source = self.carry.get((setter, fact)) if value == _CARRIED else None
+                    if source is not None and self._decides(source, mi, applied, setter):
+                        return True
                     break
         return False
 
@@ -568,6 +684,7 @@ class _Facts:
         out: set[int] = set()
         for fid in self.facts_of(migrations):
             out.update(mi for mi, _ in self.setters[fid])
+            out.update(self.table.upstream.get(fid, ()))
         return out
 
     def reset(self, applied: set[int]) -> None:
@@ -610,8 +727,8 @@ def _parents(key: Key, obj: Any) -> list[Key]:
     return [key, *builds_on(key, obj if isinstance(obj, SchemaObject) else None)]
 
 
-def dependency_edges(effects: Iterable[Effect], index: dict[str, int], made_only: bool = False
-                     ) -> Edges:
+def dependency_edges(effects: Iterable[Effect], index: dict[str, int], made_only: bool = False,
+                     moves: Iterable[Move] = ()) -> Edges:
     """Edges Mi -> Mj when Mj changes, drops or references what Mi created or changed.
 
     ``made_only``: only what Mi created or dropped, which Mj could not run without. The
@@ -625,11 +742,28 @@ def dependency_edges(effects: Iterable[Effect], index: dict[str, int], made_only
     On the object itself, a change builds on what made it and on the last change of the same
     attribute only: ``ENABLE ROW LEVEL SECURITY`` does not need an earlier ``COMMENT ON
     TABLE`` of the table (taken as needed, a skipped comment was proven applied by it); a
-    drop or a re-creation builds on every earlier change."""
+    drop or a re-creation builds on every earlier change.
+
+    A rename or a move (``moves``) builds on what made the object it names, under whatever
+    name, and on nothing else it touches: not on the changes of that object (a skipped
+    ``COMMENT ON TABLE t`` is not needed by ``ALTER TABLE t RENAME TO u``), nor on what
+    follows it (the table's columns and indexes, a view's text, a foreign key's target):
+    taken as needed, a skipped ``CREATE INDEX`` on a table renamed later was proven applied.
+    What the object had under its old key it keeps under the new one, for what comes
+    after."""
     edges: Edges = defaultdict(set)
     last_touch: dict[Key, int] = {}
     made: dict[Key, int] = {}  # the last migration that created or dropped it
     last_set: dict[Key, dict[str, int]] = {}  # attribute -> the last migration that set it
+    # a re-keyed object -> the migrations that made it under its earlier keys
+    origin: dict[Key, set[int]] = {}
+    renaming: dict[tuple[str, int], Key] = {}  # statement -> the old key it renames
+    handed: dict[tuple[str, int, Key], Key] = {}  # statement and new key -> the old key
+    for m in moves:
+        handed[(m.migration, m.index, m.new)] = m.old
+        if not m.carried:
+            renaming[(m.migration, m.index)] = m.old
+    kept: dict[Key, tuple[set[int], dict[str, int]]] = {}  # old key -> makers, setters
     for e in effects:
         mj = index.get(e.migration)
         if mj is None:
@@ -640,20 +774,40 @@ def dependency_edges(effects: Iterable[Effect], index: dict[str, int], made_only
             mi = last_touch.get(parent)
             if mi is not None and mi != mj:
                 edges[mi].add(mj)
-        own = {made.get(e.key)}
+        makers = {made.get(e.key), *origin.get(e.key, ())}
+        named = renaming.get((e.migration, e.index)) if moves else None
+        if named is not None:
+            # a rename: only the object it names is needed, and only its making
+            own = makers if e.key == named else set()
+            if e.attribute == "*" and e.after is None:
+                kept[e.key] = ({m for m in makers if m is not None},
+                               dict(last_set.get(e.key, {})))
+            old = handed.get((e.migration, e.index, e.key))
+            if e.attribute == "*" and e.after is not None and old is not None:
+                made_before, setters_before = kept.get(old, (set(), {}))
+                origin[e.key] = made_before
+                last_set[e.key] = dict(setters_before)
+                made[e.key] = mj
+                last_touch[e.key] = mj
+                continue
+        else:
+            own = makers
         if not made_only:
             setters = last_set.setdefault(e.key, {})
             if e.attribute == "*":
-                own.update(setters.values())
+                if named is None:
+                    own.update(setters.values())
                 setters.clear()
             else:
-                own.add(setters.get(e.attribute))
+                if named is None:
+                    own.add(setters.get(e.attribute))
                 setters[e.attribute] = mj
         for mi in own:
             if mi is not None and mi != mj:
                 edges[mi].add(mj)
         if e.attribute == "*":
             made[e.key] = mj
+            origin.pop(e.key, None)
         if not made_only or e.attribute == "*":
             last_touch[e.key] = mj
     return edges
@@ -839,7 +993,7 @@ def infer_applied(
     keep = decided_only(keep, replay.undecided)
     if table is None:
         table = FactTable.build(replay.effects, version_index(migrations), keep,
-                                replay.rewrites)
+                                replay.rewrites, replay.moves)
     # objects renamed by hand are seen under the names the migrations gave them
     renames = find_renames(replay.catalog, actual, replay.effects, keep)
     seen = undo_renames(actual, renames)

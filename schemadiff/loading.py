@@ -71,7 +71,7 @@ class Expected:
 
         return FactTable.build(self.replay.effects, version_index(self.migrations),
                                decided_only(scope, self.replay.undecided),
-                               self.replay.rewrites)
+                               self.replay.rewrites, self.replay.moves)
 
 
 class Loader(Protocol):

@@ -501,6 +501,25 @@ class Effect:
     location: Any = field(default=None, compare=False)  # errors.Location
 
 
+@record
+class Move:
+    """An object a statement re-keyed (``ALTER TABLE t RENAME TO u``, ``SET SCHEMA``, a
+    column or schema renamed): ``old`` is gone and ``new`` is the same object. ``carried``:
+    it followed another one (a renamed table's columns, constraints and indexes), which the
+    statement names; the statement does not need it.
+
+    The effect log shows such an object dropped and made; inference reads this to know that
+    what the object held under ``old`` (its attributes, whether an earlier migration made it
+    at all) is what it holds under ``new``.
+    """
+
+    migration: str
+    index: int
+    old: Key
+    new: Key
+    carried: bool = False
+
+
 def effect_table(e: Effect) -> tuple[str, str] | None:
     """The (schema, table) an effect's object is on (a column, constraint, trigger, policy or
     index), else None."""

@@ -16,6 +16,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -185,6 +186,12 @@ def _history(pg: PgServer, db: str, root: Path, versions: tuple[int, ...]) -> No
 def test_no_proven_claim_the_schema_cannot_decide(
     pg: PgServer, tmp_path: Path, case: Case
 ) -> None:
+    check_claims(pg, tmp_path, case)
+
+
+def check_claims(pg: PgServer, tmp_path: Path, case: Case) -> dict[str, Any]:
+    """Build the case's database, run ``schemadiff infer`` on it, check every proven claim
+    and what sync would record or prune against the truth; the JSON document, for more."""
     root = tmp_path / "migrations"
     _write(root, case)
     db = pg.create_database("inferback")
@@ -218,3 +225,4 @@ def test_no_proven_claim_the_schema_cannot_decide(
     for version in synced:  # what sync records or prunes (proven only) is what the case built
         truth = case.truth[int(version)]
         assert truth == ("applied" if version in doc["missing_from_history"] else "pending")
+    return doc

@@ -599,15 +599,16 @@ def _reduce_replay(replay: Replay) -> tuple[Any, ...]:
     effects = list(replay.effects)
     blob = pickle.dumps(effects, protocol=pickle.HIGHEST_PROTOCOL)
     state = (replay.catalog, blob, len(effects), replay.diagnostics, replay.stats,
-             replay.migrations, replay.notes, replay.undecided, list(replay.rewrites))
+             replay.migrations, replay.notes, replay.undecided, list(replay.rewrites),
+             list(replay.moves))
     return (_restore_replay, state)
 
 
 def _restore_replay(catalog: Any, blob: bytes, count: int, diagnostics: Any, stats: Any,
                     migrations: Any, notes: Any = (), undecided: Any = frozenset(),
-                    rewrites: Any = ()) -> Replay:
+                    rewrites: Any = (), moves: Any = ()) -> Replay:
     return Replay(catalog, DeferredEffects(blob, count), diagnostics, stats, migrations,
-                  list(notes), frozenset(undecided), list(rewrites))
+                  list(notes), frozenset(undecided), list(rewrites), list(moves))
 
 
 def _reduce_objects(objects: _Objects) -> tuple[Any, ...]:

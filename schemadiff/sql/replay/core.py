@@ -17,6 +17,7 @@ from schemadiff.model import (
     Extension,
     Function,
     Key,
+    Move,
     Privilege,
     Schema,
     SchemaObject,
@@ -102,6 +103,8 @@ class ReplayState:
         #: earlier setter never ran, these statements are what set it (see
         #: :class:`~schemadiff.history.Replay`)
         self.rewrites: list[Effect] = []
+        #: objects statements re-keyed (renamed, moved), with what followed them
+        self.moves: list[Move] = []
         self._asserted: list[tuple[Key, str]] = []
         #: views dropped and not made again: a later drop of what one read would have taken
         #: it along, had it still been there (see DropReplay._reassert_gone_readers)
@@ -187,14 +190,16 @@ class ReplayState:
         instead (the hybrid replay)."""
         return (Catalog(dict(self.catalog.objects)), len(self.effects), len(self.diagnostics),
                 self._index, set(self._uncompared), self._any_inherits,
-                dict(self._not_null_names), len(self.rewrites))
+                dict(self._not_null_names), len(self.rewrites), len(self.moves))
 
     def restore(self, state: tuple[Any, ...]) -> None:
         """Back to a :meth:`snapshot` (what was replayed since is forgotten)."""
-        catalog, effects, diagnostics, index, uncompared, inherits, not_null, rewrites = state
+        (catalog, effects, diagnostics, index, uncompared, inherits, not_null, rewrites,
+         moves) = state
         self.catalog = Catalog(dict(catalog.objects))
         del self.effects[effects:]
         del self.rewrites[rewrites:]
+        del self.moves[moves:]
         del self.diagnostics[diagnostics:]
         self._index, self._uncompared, self._any_inherits = index, set(uncompared), inherits
         self._not_null_names = dict(not_null)
@@ -328,13 +333,22 @@ class ReplayState:
             t = self.catalog.objects[Key("table", schema, table)]
             self._put(replace(t, replica_identity=f"index {new}" if new else "default"))
 
-    def _rename_index_like(self, key: Key, renamed: SchemaObject, table: str) -> None:
+    def _moved(self, old: Key, new: Key, carried: bool = False) -> None:
+        """``old`` was just deleted and put back as ``new``, the same object (a
+        :class:`~schemadiff.model.Move`; ``carried``: it followed the one the statement
+        names)."""
+        if self._record and old != new:
+            self.moves.append(Move(self._migration, self._index, old, new, carried))
+
+    def _rename_index_like(self, key: Key, renamed: SchemaObject, table: str,
+                           carried: bool = False) -> None:
         """An index or a constraint (and so its index) under a new name, the table's replica
         identity following it."""
         self._moving = True  # not gone: _delete leaves the replica identity alone
         self._delete(key)
         self._moving = False
         self._put(renamed)
+        self._moved(key, renamed.key, carried)
         self._replica_index_moved(key.schema, table, key.sub or key.name,
                                   renamed.key.sub or renamed.key.name)
 
@@ -495,9 +509,11 @@ class ReplayState:
         for o in gone:
             if o.object.startswith("column "):  # a column's: "column table.col"
                 column = o.object[len(f"column {old.name}."):]
-                self._put(replace(o, schema=schema, object=f"column {new.name}.{column}"))  # type: ignore[type-var]
+                moved = replace(o, schema=schema, object=f"column {new.name}.{column}")  # type: ignore[type-var]
             else:
-                self._put(replace(o, schema=schema, object=obj))  # type: ignore[type-var]
+                moved = replace(o, schema=schema, object=obj)  # type: ignore[type-var]
+            self._put(moved)
+            self._moved(o.key, moved.key, carried=True)
         if owner is not None:
             self._owners[(schema, obj)] = owner
         self._dropped_privileges = (("", ""), [], None)

@@ -177,6 +177,7 @@ class FunctionReplay(ReplayState):
         self._moving = True
         self._put(moved)
         self._moving = False
+        self._moved(keys[0], moved.key)
         self._privileges_moved(keys[0], moved.key)
         # triggers reference their function by oid: they follow a rename or a move
         old_ref, new_ref = f"{obj.schema}.{obj.name}", f"{moved.schema}.{moved.name}"

@@ -49,6 +49,7 @@ class RenameReplay(ReplayState):
         self._moving = True
         self._put(replace(obj, schema=schema, name=name))
         self._moving = False
+        self._moved(key, Key(key.kind, schema, name, key.sub))
         # a function keeps its argument types (its key's sub) under the new name
         self._privileges_moved(key, Key(key.kind, schema, name, key.sub))
         old_q, new_q = f"{key.schema}.{key.name}", f"{schema}.{name}"
@@ -64,12 +65,11 @@ class RenameReplay(ReplayState):
             return
         # what hangs on the relation follows it: a table's columns and constraints, a
         # view's triggers, either's indexes (a materialized view has them too)
-        for o in list(self.catalog.on_table(key.schema, key.name)):
+        for o in [*self.catalog.on_table(key.schema, key.name),
+                  *self.catalog.indexes_on(key.schema, key.name)]:
             self._delete(o.key)
-            self._put(replace(o, schema=schema, table=name))  # type: ignore[type-var]
-        for o in self.catalog.indexes_on(key.schema, key.name):
-            self._delete(o.key)
-            self._put(replace(o, schema=schema, table=name))
+            self._put(moved := replace(o, schema=schema, table=name))  # type: ignore[type-var]
+            self._moved(o.key, moved.key, carried=True)
         self._rename_in_policies(key.name, name)
         self._rename_in_bodies(key, lambda: lambda e: rename_relation(e, key.name, name))
         if key.kind == "view":
@@ -89,6 +89,7 @@ class RenameReplay(ReplayState):
             self._moving = True
             self._put(moved)
             self._moving = False
+            self._moved(o.key, moved.key, carried=True)
             self._privileges_moved(o.key, moved.key)
         for o in self.catalog.constraints_referencing(old_q):
             self._put(replace(o, ref_table=new_q))
@@ -248,6 +249,7 @@ class RenameReplay(ReplayState):
             return
         self._delete(key)
         self._put(replace(col, name=new))  # type: ignore[type-var]
+        self._moved(key, Key("column", schema, table, new))
         self._column_references_renamed(schema, table, old, new)
 
     def _column_references_renamed(self, schema: str, table: str, old: str, new: str) -> None:

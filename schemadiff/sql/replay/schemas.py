@@ -62,6 +62,7 @@ class SchemaReplay(ReplayState):
         self._delete(key)
         self._moving = True
         self._put(replace(schema_obj, name=op.new))  # type: ignore[type-var]
+        self._moved(key, Key("schema", "", op.new))
         self._privileges_moved(key, Key("schema", "", op.new))
         self._default_acl_moved(op.old, op.new)
         moved = [o for o in list(self.catalog) if getattr(o, "schema", None) == op.old
@@ -70,6 +71,7 @@ class SchemaReplay(ReplayState):
             self._delete(o.key)
         for o in moved:
             self._put(replace(o, schema=op.new))  # type: ignore[type-var]
+            self._moved(o.key, replace(o, schema=op.new).key, carried=True)
             self._privileges_moved(o.key, replace(o, schema=op.new).key)
             if o.KIND in ("table", "view", "sequence"):
                 self._view_sources_moved((op.old, o.name), (op.new, o.name))  # type: ignore[attr-defined]
