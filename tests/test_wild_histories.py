@@ -20,6 +20,14 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a string constant compared to a real or double precision column is stored as the float
+    # prints ('0.10' is '0.1'::real, '1e20' is '1e+20'), not as the number as written
+    ("float-column-compared-to-string-constants", """
+CREATE TABLE readings (id int,
+    a real CHECK (a > '0.10'), b float8 CHECK (b > '0.10'), c real CHECK (c > 0.10),
+    d real CHECK (d IN ('1e20', '0.3333333333', '-0.0')),
+    e float8 CHECK (e BETWEEN '1.50' AND '2.5e3'), f real CHECK (f <> 'NaN'));
+"""),
     # a string cast to bit varying stays a bit string (sqlglot reads varbit as a type of the
     # schema's own, whose constants were taken for numbers: '1001'::bit varying was 1001); an
     # empty BEGIN ATOMIC body stays as it is when a routine rename edits the bodies

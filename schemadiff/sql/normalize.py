@@ -2168,6 +2168,11 @@ def type_compared_constants(tree: exp.Expression, column_type: Callable[[exp.Col
         found = _constant_type(owner, found)
         if found is not None and _bare_type(found) in NUMBER_TYPES:
             new = number_constant(literal)
+            printed = _FLOAT_OUTPUT.get(_bare_type(found))
+            if new is not literal and printed is not None:  # stored as the float prints
+                digits = printed(literal.this)
+                if digits is not None and _NUMERIC.match(digits):
+                    new = exp.Literal.number(digits)
         elif found in _DATETIME_TYPES:  # a date, a timestamp or an instant: one ISO form
             new = datetime_constant(_typed_constant(literal, found)
                                     if found in _TYPED_CONSTANT_TYPES else literal)
