@@ -268,8 +268,12 @@ class FactTable:
         EXISTS x`` in two migrations: the extension proves neither once the later one ran).
 
         ``moves`` (:attr:`Replay.moves <schemadiff.history.Replay.moves>`): objects renamed
-        or moved; a table renamed keeps its indexes (under their own names), so its rename
-        does not take them along the way a drop does.
+        or moved. Under the new key, the move's word on a fact is :data:`_CARRIED`: the fact
+        holds what it held under the old key just before, which depends on the hypothesis
+        (a column a skipped migration added is not on the renamed table), so the migrations
+        that set it there are setters of it too (:attr:`upstream`). A table renamed in its
+        schema keeps its indexes under their own keys: its rename does not take them along
+        the way a drop does.
         """
         table = cls()
         ids: dict[Fact, int] = {}
