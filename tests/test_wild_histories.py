@@ -20,6 +20,28 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a string default on a column or an argument of a domain is its base type's constant
+    # ('5' on a domain over integer is 5), of an enum or an extension's type a cast one read
+    # as the number it may be ('0'::ltree); hstore and cube constants as their types print them
+    ("defaults-of-domains-and-extension-types", """
+CREATE EXTENSION IF NOT EXISTS ltree;
+CREATE EXTENSION IF NOT EXISTS hstore;
+CREATE EXTENSION IF NOT EXISTS cube;
+CREATE DOMAIN dint AS integer DEFAULT '1';
+CREATE DOMAIN dint2 AS dint DEFAULT '2';
+CREATE DOMAIN dtext AS text DEFAULT '3';
+CREATE DOMAIN dpath AS ltree DEFAULT '0';
+CREATE TYPE level AS ENUM ('0', '1', 'top');
+CREATE TABLE t (a dint DEFAULT '5', b dint2 DEFAULT '6', c dtext DEFAULT '7', d ltree DEFAULT '0',
+    e dpath DEFAULT '1.2', f level DEFAULT '1', g hstore DEFAULT 'b=>2, a=>1',
+    h cube DEFAULT '(0,0),(1,1)', i cube DEFAULT '[(2,2),(2,2)]',
+    CHECK (h <@ '(0,0),(9,9)'::cube));
+ALTER TABLE t ALTER COLUMN c SET DEFAULT '8';
+ALTER TABLE t ADD COLUMN j ltree NOT NULL DEFAULT '12';
+ALTER DOMAIN dint SET DEFAULT '9';
+CREATE FUNCTION f(p dpath DEFAULT '0', n dint DEFAULT '4', l level DEFAULT '0', s dtext DEFAULT '5')
+    RETURNS int LANGUAGE sql AS $$ SELECT nlevel(p) + n $$;
+"""),
     # a string cast to bit varying stays a bit string (sqlglot reads varbit as a type of the
     # schema's own, whose constants were taken for numbers: '1001'::bit varying was 1001); an
     # empty BEGIN ATOMIC body stays as it is when a routine rename edits the bodies

@@ -857,8 +857,9 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
                 and to.this == exp.DataType.Type.JSONB):
             return _jsonb_constant(inner)  # '{"a":1}'::jsonb is stored as jsonb_out prints it
         if (isinstance(inner, exp.Literal) and inner.is_string and isinstance(to, exp.DataType)
-                and _type_name(to) == "hstore"):
-            out = canonical_hstore(inner.this)  # 'a=>1'::hstore is stored as '"a"=>"1"'
+                and _type_name(to) in ("hstore", "cube")):
+            # 'a=>1'::hstore is stored as '"a"=>"1"', '(0,0)'::cube as '(0, 0)'
+            out = _OUTPUT_FUNCTIONS[_type_name(to)](inner.this)
             return exp.Literal.string(out) if out is not None else inner
         if isinstance(inner, exp.Literal) and inner.is_string and isinstance(to, exp.DataType):
             typed = _cast_constant(inner, _type_name(to))
@@ -1249,6 +1250,9 @@ _MULTIWORD_CASTS = [
     # an array of oid or of a reg* type, which sqlglot parses only qualified (the deparser
     # writes ``(ARRAY[...])::oid[]`` where a reg* column meets = ANY)
     (re.compile(r"::\s*(oid|reg[a-z]+)\s*\[\]", re.I), r"::pg_catalog.\1[]"),
+    # the cube extension's type, a keyword to sqlglot unless qualified (the schema of a
+    # constant's type is not compared)
+    (re.compile(r"::\s*cube\b", re.I), "::public.cube"),
 ]
 
 
@@ -2062,8 +2066,15 @@ _TRUE = frozenset({"t", "true", "y", "yes", "on", "1"})
 _FALSE = frozenset({"f", "false", "n", "no", "off", "0"})
 
 
-def canonical_default(expression: str | None, type_text: str) -> str | None:
-    """A column default in the form the catalog prints for that column's type.
+#: a type named with its schema (as user and extension types are printed), not an array: its
+#: name
+_USER_TYPE = re.compile(r'(?:"(?:[^"]|"")*"|[^\s."(\[]+)\.([A-Za-z_][\w$]*)\Z')
+
+
+def canonical_default(expression: str | None, type_text: str, written: bool = False
+                      ) -> str | None:
+    """A column default in the form the catalog prints for that column's type; ``written``:
+    as a migration wrote it, not as the catalog printed it (a domain resolved to its base type).
 
     ``DEFAULT NULL`` is no default (PostgreSQL stores none). A string constant is printed the
     way the type's output function prints it: ``'f'`` on a boolean is ``false``, ``'epoch'`` on
@@ -2077,6 +2088,15 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
         expression = expression[: -len(type_text) - 2]
     m = _STRING_LITERAL.match(expression)
     base = type_text.split("(")[0].strip()
+    user = _USER_TYPE.match(type_text)
+    if user is not None and m is not None:
+        if written and _NUMERIC.match(m.group(1).strip()):
+            # a type of the schema's own or an extension's (an enum, ltree; not a domain):
+            # its constant is printed cast, '0'::ltree, which expressions read as the number
+            # when it is one (see _rewrite's casts)
+            return canonical_number(m.group(1)) or expression
+        if user.group(1) in ("hstore", "cube"):  # as the extension's output function prints it
+            base = user.group(1)
     if m is not None:
         value = m.group(1).replace("''", "'")
     elif _NUMERIC.match(expression) and (base == "boolean" or base.startswith("interval")):
@@ -2872,6 +2892,23 @@ def canonical_box(value: str) -> str | None:
     return f"({max(x1, x2)},{max(y1, y2)}),({min(x1, x2)},{min(y1, y2)})"
 
 
+def canonical_cube(value: str) -> str | None:
+    """A cube (the extension's) as ``cube_out`` prints it: ``(0, 0),(1, 1)``, corners as
+    written, a point (equal corners) once; written ``[(..),(..)]``, ``(..),(..)``, ``(..)`` or
+    bare ``x, y`` (integer coordinates only)."""
+    text = value.strip()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    corners = re.fullmatch(r"\s*\(([^()]*)\)\s*(?:,\s*\(([^()]*)\)\s*)?", text)
+    parts = [c for c in corners.groups() if c is not None] if corners else [text]
+    if any(not re.fullmatch(r"\s*[+-]?\d+\s*(?:,\s*[+-]?\d+\s*)*", p) for p in parts):
+        return None
+    points = [tuple(int(n) for n in p.split(",")) for p in parts]
+    if len(points) == 2 and (len(points[0]) != len(points[1]) or points[0] == points[1]):
+        return None if len(points[0]) != len(points[1]) else f"({', '.join(map(str, points[0]))})"
+    return ",".join(f"({', '.join(map(str, p))})" for p in points)
+
+
 def canonical_circle(value: str) -> str | None:
     """A circle as ``circle_out`` prints it, ``<(0,0),5>``, written ``<(x,y),r>``,
     ``((x,y),r)``, ``(x,y),r`` or ``x,y,r`` (integer coordinates and radius only)."""
@@ -3011,7 +3048,8 @@ _OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
     "int4multirange": canonical_int_multirange, "int8multirange": canonical_int_multirange,
     "point": canonical_point, "box": canonical_box, "circle": canonical_circle,
     "tsvector": canonical_tsvector,
-    "tsquery": canonical_tsquery, "hstore": canonical_hstore, "jsonpath": canonical_jsonpath,
+    "tsquery": canonical_tsquery, "hstore": canonical_hstore, "cube": canonical_cube,
+    "jsonpath": canonical_jsonpath,
     **_FLOAT_OUTPUT,
 }
 

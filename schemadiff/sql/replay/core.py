@@ -26,8 +26,12 @@ from schemadiff.model import (
 from schemadiff.sql import ops
 from schemadiff.sql.normalize import (
     TypeRef,
+    canonical_default,
     qualified,
 )
+
+#: a type named with its schema, as a domain is printed
+_DOMAIN_TEXT = re.compile(r'("(?:[^"]|"")*"|[^\s."(\[]+)\.("(?:[^"]|"")*"|[^\s."(\[]+)')
 
 _PRIVILEGE_TARGETS = frozenset({"table", "view", "sequence", "function", "schema"})
 
@@ -651,6 +655,20 @@ class ReplayState:
         if key is None:
             raise ReplayConflict(f'relation "{qn}" does not exist')
         return self.catalog.objects[key]  # type: ignore[return-value]
+
+    def _stored_default(self, default: str | None, type_text: str) -> str | None:
+        """``default`` as the catalog prints it on a column (or domain) of ``type_text``; a
+        domain's constants are its base type's (DEFAULT '5' on a domain over integer is 5,
+        over text '5'::text)."""
+        for _ in range(8):  # a domain over a domain
+            m = _DOMAIN_TEXT.fullmatch(type_text)
+            domain = m and self.catalog.objects.get(
+                Key("domain", *(p[1:-1].replace('""', '"') if p[:1] == '"' else p
+                                for p in m.groups())))
+            if domain is None:
+                break
+            type_text = domain.type  # type: ignore[attr-defined]
+        return canonical_default(default, type_text, written=True)
 
     def _type_text(self, t: TypeRef, keep_modifiers: bool = True) -> str:
         if t.modifiers in ("%TYPE", "%ROWTYPE"):

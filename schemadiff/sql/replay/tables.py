@@ -24,7 +24,6 @@ from schemadiff.sql.names import (
     name_addition,
 )
 from schemadiff.sql.normalize import (
-    canonical_default,
     nextval_default,
     qualified,
     referenced_columns,
@@ -364,7 +363,7 @@ class TableReplay(ReplayState):
             default = nextval_default(seq_name)
             not_null = True
         collation = self._collation(col.collation)
-        default = canonical_default(default, type_text)
+        default = self._stored_default(default, type_text)
         generated = col.generated and typed_constants(
             col.generated, dict(self._relation_columns(schema, table) or ()))
         self._put(Column(schema, table, col.name, type_text, not_null, default, col.identity,
