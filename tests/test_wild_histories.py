@@ -20,6 +20,23 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # DROP FUNCTION ... CASCADE takes what calls it where no other function of that name
+    # accepts a call of as many arguments (an overload moved to another schema, of another
+    # arity: the index goes)
+    ("drop-function-cascade-beside-an-overload-of-another-arity", """
+CREATE TABLE teams (id int, name varchar(64));
+CREATE FUNCTION normalize_name(text) RETURNS text LANGUAGE sql IMMUTABLE RETURN lower(trim($1));
+CREATE FUNCTION normalize_name(text, boolean) RETURNS text LANGUAGE sql IMMUTABLE
+    RETURN CASE WHEN $2 THEN upper($1) ELSE lower($1) END;
+CREATE FUNCTION normalize_name(text, text, text DEFAULT '') RETURNS text LANGUAGE sql IMMUTABLE
+    RETURN $1 || $2 || $3;
+CREATE INDEX teams_norm ON teams (normalize_name(name));
+CREATE INDEX teams_norm2 ON teams (normalize_name(name, true));
+ALTER TABLE teams ADD COLUMN n text GENERATED ALWAYS AS (normalize_name(name)) STORED;
+CREATE SCHEMA util;
+ALTER FUNCTION normalize_name(text, boolean) SET SCHEMA util;
+DROP FUNCTION normalize_name(text) CASCADE;
+"""),
     # a string default on a column or an argument of a domain is its base type's constant
     # ('5' on a domain over integer is 5), of an enum or an extension's type a cast one read
     # as the number it may be ('0'::ltree); hstore and cube constants as their types print them

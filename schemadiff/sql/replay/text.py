@@ -494,15 +494,19 @@ _CALL = re.compile(r'(?:("(?:[^"]|"")*"|[A-Za-z_][\w$]*)\s*\.\s*)?'
                    r'("(?:[^"]|"")*"|[A-Za-z_][\w$]*)\s*\(')
 
 
-def calls_function(text: str, schema: str, name: str) -> bool:
-    """Whether expression or query text calls a function ``name`` (raw) and, where the call
-    names a schema, of ``schema``. Normalized expressions keep no schema on a call (and
-    upper-case its name), so which of two same-named functions one calls is not told here."""
+def call_arities(text: str, schema: str, name: str) -> set[int]:
+    """The numbers of arguments passed by the calls in expression or query text of a function
+    ``name`` (raw) and, where the call names a schema, of ``schema`` (none: no call).
+    Normalized expressions keep no schema on a call (and upper-case its name), so which of two
+    same-named functions taking as many arguments one calls is not told here."""
     def raw(ident: str) -> str:
         return ident[1:-1].replace('""', '"') if ident.startswith('"') else ident.lower()
 
-    for m in _CALL.finditer(_STRING.sub("''", text)):
+    text = _STRING.sub("''", text)
+    out = set()
+    for m in _CALL.finditer(text):
         qualifier, called = m.group(1), m.group(2)
         if raw(called) == name and (qualifier is None or raw(qualifier) == schema):
-            return True
-    return False
+            args = split_top(text, m.end())[0]
+            out.add(0 if args == [""] else len(args))
+    return out
