@@ -20,6 +20,12 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a column's DEFAULT ends at a NULL constraint (xorm writes "DEFAULT false NULL")
+    ("default-followed-by-null-constraint", """
+CREATE TABLE "user_open_id" ("id" BIGSERIAL PRIMARY KEY NOT NULL, "show" BOOL DEFAULT false NULL,
+    "n" INTEGER DEFAULT 0 NULL, "t" TEXT DEFAULT NULL NULL, "b" BOOL DEFAULT (1 IS NULL) NOT NULL);
+ALTER TABLE "user_open_id" ADD "uri" VARCHAR(255) DEFAULT '' NULL;
+"""),
     # DROP FUNCTION ... CASCADE takes what calls it where no other function of that name
     # accepts a call of as many arguments (an overload moved to another schema, of another
     # arity: the index goes)
