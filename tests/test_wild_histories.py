@@ -20,6 +20,14 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a timetz constant as timetz_out prints it ('12:00+02' is '12:00:00+02'); a negated
+    # numeric zero is zero (numeric has no -0)
+    ("timetz-constants-and-numeric-negative-zero", """
+CREATE TABLE z (a timetz DEFAULT '12:00+02'::timetz, b time with time zone DEFAULT '08:30:15-05:30',
+    c numeric DEFAULT -0.0, d numeric(5,2) DEFAULT -0.00, e int DEFAULT -0,
+    CHECK (a <> '23:59+00'::time with time zone), CHECK (c > -0.000));
+CREATE VIEW zv AS SELECT a > '10:00+01'::timetz AS late, c + -0.0 AS c0 FROM z;
+"""),
     # a column's DEFAULT ends at a NULL constraint (xorm writes "DEFAULT false NULL")
     ("default-followed-by-null-constraint", """
 CREATE TABLE "user_open_id" ("id" BIGSERIAL PRIMARY KEY NOT NULL, "show" BOOL DEFAULT false NULL,

@@ -931,7 +931,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             return exp.Literal.number(out)
     if isinstance(node, exp.Neg) and _is_number(node.this):
         text = node.this.this
-        return exp.Literal.number(text[1:] if text.startswith("-") else "-" + text)
+        text = text[1:] if text.startswith("-") else "-" + text
+        return exp.Literal.number(canonical_number(text) or text)  # -0.0 is 0.0: no numeric -0
     if isinstance(node, (exp.In, exp.EQ, exp.NEQ)) and isinstance(node.this, exp.Tuple):
         rows = _row_comparison(node)
         if rows is not None:
@@ -3035,6 +3036,20 @@ def canonical_hstore(value: str) -> str | None:
                      for k in keys)
 
 
+def canonical_timetz(value: str) -> str | None:
+    """A time of day with a UTC offset as ``timetz_out`` prints it: ``'12:00+02'`` is
+    ``'12:00:00+02'``, ``'1:30 -05:30'`` is ``'01:30:00-05:30'`` (numeric offsets only)."""
+    m = re.fullmatch(r"\s*([\d:.]+)\s*([+-])(\d{1,2})(?::?(\d{2}))?(?::(\d{2}))?\s*", value)
+    time_of_day = _canonical_time(m.group(1)) if m else None
+    if m is None or time_of_day is None:
+        return None
+    hours, minutes, seconds = int(m.group(3)), int(m.group(4) or 0), int(m.group(5) or 0)
+    if hours > 15 or minutes > 59 or seconds > 59:
+        return None
+    offset = f"{m.group(2)}{hours:02d}" + (f":{minutes:02d}" if minutes or seconds else "")
+    return time_of_day + offset + (f":{seconds:02d}" if seconds else "")
+
+
 _FLOAT_OUTPUT: dict[str, Callable[[str], str | None]] = {
     "double precision": canonical_float8, "real": canonical_float4}
 _OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
@@ -3049,6 +3064,7 @@ _OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
     "point": canonical_point, "box": canonical_box, "circle": canonical_circle,
     "tsvector": canonical_tsvector,
     "tsquery": canonical_tsquery, "hstore": canonical_hstore, "cube": canonical_cube,
+    "time with time zone": canonical_timetz,
     "jsonpath": canonical_jsonpath,
     **_FLOAT_OUTPUT,
 }
