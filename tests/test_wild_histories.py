@@ -20,6 +20,15 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a string constant compared to a uuid, macaddr, inet or timetz column is stored as the
+    # type prints it ('{A0EEBC99-...}' is 'a0eebc99-...', '08002b010203' is '08:00:2b:01:02:03')
+    ("constants-compared-to-uuid-macaddr-inet-timetz", """
+CREATE TABLE obs (u uuid CHECK (u <> '{A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11}'),
+    m macaddr CHECK (m <> '08002b010203'), ip inet CHECK (ip <> '10.1.2.3/32'),
+    tz timetz CHECK (tz > '08:00+01'), n int);
+CREATE INDEX obs_u ON obs (n) WHERE u IN ('A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A12', '{a0eebc999c0b4ef8bb6d6bb9bd380a13}');
+CREATE VIEW obs_v AS SELECT n FROM obs WHERE m = '0800.2b01.0204' AND ip <> '192.168.0.1/32';
+"""),
     # a timetz constant as timetz_out prints it ('12:00+02' is '12:00:00+02'); a negated
     # numeric zero is zero (numeric has no -0)
     ("timetz-constants-and-numeric-negative-zero", """

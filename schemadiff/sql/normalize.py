@@ -2150,7 +2150,8 @@ def canonical_default(expression: str | None, type_text: str, written: bool = Fa
 # equality).
 _TYPED_CONSTANT_TYPES = ("boolean", "date", "time without time zone",
                          "timestamp without time zone", "interval", "int4range", "int8range",
-                         "daterange", "numrange", "tsrange", "tstzrange", "tsquery")
+                         "daterange", "numrange", "tsrange", "tstzrange", "tsquery", "uuid",
+                         "macaddr", "inet", "time with time zone")
 # the types whose ISO constants are compared in :func:`datetime_constant`'s form
 _DATETIME_TYPES = ("date", "timestamp without time zone", "timestamp with time zone")
 # binary operators whose unknown-typed operand PostgreSQL takes as the other operand's type
