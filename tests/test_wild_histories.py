@@ -20,6 +20,27 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a partition bound's constants as the key's type prints them: a boolean's 'yes' is true,
+    # a date's '2024-1-1' and '20240201' ISO dates, a uuid's, an inet's and a macaddr's
+    # canonical, a character(n)'s padded; every value of an IN list is of the one key column
+    ("partition-bounds-typed-by-their-key", """
+CREATE TABLE pu (id uuid NOT NULL, v int) PARTITION BY LIST (id);
+CREATE TABLE pu1 PARTITION OF pu
+    FOR VALUES IN ('A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', '{00000000-0000-0000-0000-000000000001}');
+CREATE TABLE pb (flag boolean, v int) PARTITION BY LIST (flag);
+CREATE TABLE pb_t PARTITION OF pb FOR VALUES IN ('yes');
+CREATE TABLE pb_f PARTITION OF pb FOR VALUES IN ('0', NULL);
+CREATE TABLE pi (ip inet) PARTITION BY LIST (ip);
+CREATE TABLE pi1 PARTITION OF pi FOR VALUES IN ('::1', '10.0.0.1/32');
+CREATE TABLE pm (m macaddr) PARTITION BY LIST (m);
+CREATE TABLE pm1 PARTITION OF pm FOR VALUES IN ('08002b010203');
+CREATE TABLE pc (c char(3), v varchar(5)) PARTITION BY LIST (c);
+CREATE TABLE pc1 PARTITION OF pc FOR VALUES IN ('ab', 'abc', 'x''y');
+CREATE TABLE pd (d date) PARTITION BY RANGE (d);
+CREATE TABLE pd1 PARTITION OF pd FOR VALUES FROM ('2024-1-1') TO ('20240201');
+CREATE TABLE pn (k int) PARTITION BY LIST (k);
+CREATE TABLE pn1 PARTITION OF pn FOR VALUES IN (1, 2.0, '3');
+"""),
     # a string constant compared to a uuid, macaddr, inet or timetz column is stored as the
     # type prints it ('{A0EEBC99-...}' is 'a0eebc99-...', '08002b010203' is '08:00:2b:01:02:03')
     ("constants-compared-to-uuid-macaddr-inet-timetz", """

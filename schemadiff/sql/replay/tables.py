@@ -24,8 +24,11 @@ from schemadiff.sql.names import (
     name_addition,
 )
 from schemadiff.sql.normalize import (
+    bound_value,
+    canonical_default,
     nextval_default,
     qualified,
+    quote_literal,
     referenced_columns,
 )
 from schemadiff.sql.replay.core import INDEX_BACKED, ReplayConflict, ReplayState
@@ -75,6 +78,11 @@ _BOUND_CONSTANT = re.compile(
     r"'(?:[^']|'')*'|[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|MINVALUE|MAXVALUE|NULL"
     r"|TRUE|FALSE", re.IGNORECASE)
 
+
+#: the key types whose bound constants are stored as the type's output function prints them
+_OUTPUT_TYPED_BOUNDS = frozenset({"boolean", "date", "uuid", "inet", "macaddr"})
+#: character(n), whose bound constants are padded to n
+_CHARACTER = re.compile(r"character\((\d+)\)")
 
 #: the types of a column that has a collation: text, character varying, character, name,
 #: citext (and arrays of them)
@@ -229,14 +237,25 @@ class TableReplay(ReplayState):
                 Key("column", parent.schema, parent.name, name))
             types.append(getattr(col, "type", None))
 
+        listed = bound.startswith("IN")
+
         def typed(values: str) -> str:
             out = []
             for i, v in enumerate(top_items(values)):
-                t = types[i] if i < len(types) else None
+                # IN lists values of the one key column, FROM and TO one value a column
+                t = types[0] if listed else types[i] if i < len(types) else None
                 if t in INT_RANGES and re.fullmatch(r"-?\d+\.0*", v):
                     v = v.split(".")[0]
                 elif t in ("double precision", "real") and NUMBER.fullmatch(v):
                     v = repr(float(v)).removesuffix(".0")  # float8out: shortest, no ".0"
+                elif (t in _OUTPUT_TYPED_BOUNDS and _BOUND_CONSTANT.fullmatch(v)
+                      and v.upper() not in ("NULL", "MINVALUE", "MAXVALUE")):
+                    # as the type prints it ('yes' is true, '2024-1-1' '2024-01-01'); a
+                    # string of digits came up as a number ('20240201' on a date key)
+                    literal = v if v.startswith("'") else quote_literal(v)
+                    v = bound_value(canonical_default(literal, t) or literal)
+                elif t and (n := _CHARACTER.fullmatch(t)) and v.startswith("'"):
+                    v = quote_literal(v[1:-1].replace("''", "'").ljust(int(n.group(1))))
                 elif not _BOUND_CONSTANT.fullmatch(v):  # date '2024-01-01' + 7, 'a' || 'b'
                     self._diag(f"partition bound {v}: an expression, which PostgreSQL "
                                "evaluates once; its value is not modelled")
