@@ -20,6 +20,15 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a string constant compared to a column in an index's expression key is stored as the
+    # column's type prints it, as in its predicate ('yes' on a boolean is true)
+    ("typed-constants-in-index-expression-keys", """
+CREATE TABLE te (id int, u uuid, flag boolean, iv interval, d date);
+CREATE INDEX te_case ON te ((CASE WHEN flag = 'yes' THEN 1 ELSE 0 END));
+CREATE INDEX te_iv ON te ((iv > '1 hour'), id);
+CREATE INDEX te_co ON te (coalesce(d > '2020-1-1', u = '{A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11}'));
+CREATE INDEX te_pl ON te (id) WHERE flag = 'on' AND iv < '90 minutes';
+"""),
     # a partition bound's constants as the key's type prints them: a boolean's 'yes' is true,
     # a date's '2024-1-1' and '20240201' ISO dates, a uuid's, an inet's and a macaddr's
     # canonical, a character(n)'s padded; every value of an IN list is of the one key column
