@@ -20,6 +20,15 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a string constant compared to a field of a composite column, (p).b <> 'no', is stored
+    # as the field's type prints it, in a CHECK or an index
+    ("typed-constants-compared-to-composite-fields", """
+CREATE TYPE pair AS (a uuid, b boolean, "D" date);
+CREATE TABLE tp (p pair, "Q" pair, n int, CHECK ((p).b <> 'no'),
+    CHECK ((p).a <> '{A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11}'), CHECK (("Q")."D" > '2020-1-1'));
+CREATE INDEX tp_b ON tp (n) WHERE (p).b = 'yes';
+CREATE INDEX tp_k ON tp (((p).a = 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A12'));
+"""),
     # a string constant compared to a column in an index's expression key is stored as the
     # column's type prints it, as in its predicate ('yes' on a boolean is true)
     ("typed-constants-in-index-expression-keys", """

@@ -656,6 +656,19 @@ class ReplayState:
             raise ReplayConflict(f'relation "{qn}" does not exist')
         return self.catalog.objects[key]  # type: ignore[return-value]
 
+    def _typed_columns(self, columns: list[tuple[str, str]] | None) -> dict[str, str]:
+        """A relation's columns' types by name, and for a column of a composite type its
+        fields' as ``column.field``: what a stored expression's constants are typed by."""
+        out = dict(columns or ())
+        for name, type_text in columns or ():
+            m = _DOMAIN_TEXT.fullmatch(type_text)
+            row = m and self.catalog.objects.get(
+                Key("composite", *(p[1:-1].replace('""', '"') if p[:1] == '"' else p
+                                   for p in m.groups())))
+            for field, field_type in getattr(row, "attributes_", ()):
+                out[f"{name}.{field}"] = field_type
+        return out
+
     def _stored_default(self, default: str | None, type_text: str) -> str | None:
         """``default`` as the catalog prints it on a column (or domain) of ``type_text``; a
         domain's constants are its base type's (DEFAULT '5' on a domain over integer is 5,

@@ -83,8 +83,8 @@ class IndexReplay(ReplayState):
             # a unique index made by CREATE INDEX is not a constraint: _idx; and its name only
             # has to differ from other relations' (ChooseRelationName, isconstraint false)
             name = choose_name(table.name, name_addition(names), "idx", taken)
-        columns = dict(self._relation_columns(schema, table.name) or ()
-                       if table.kind == "table" else ())
+        columns = self._typed_columns(self._relation_columns(schema, table.name)
+                                      if table.kind == "table" else None)
         # a constant compared to a column in an expression key or the predicate is stored
         # as the column's type prints it
         keys = tuple((k.expression if k.column else _typed_key(k.expression, columns))

@@ -501,8 +501,8 @@ class TableReplay(ReplayState):
             expression = self._collations_named(expression, {
                 col.name: col.collation for col in self.catalog.columns(schema, table)})
         if c.type == "check" and expression:
-            table_columns = self._relation_columns(schema, table) or ()
-            expression = typed_constants(expression, dict(table_columns))
+            expression = typed_constants(
+                expression, self._typed_columns(self._relation_columns(schema, table)))
         self._put(Constraint(
             schema, table, name, c.type, tuple(columns), expression, ref_table, ref_columns,
             c.on_update, c.on_delete, c.match, c.include, c.nulls_not_distinct, c.deferrable,

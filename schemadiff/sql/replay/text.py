@@ -453,10 +453,16 @@ def typed_constants(expression: str, types: dict[str, str]) -> str:
     def column_type(node: exp.Column) -> str | None:
         ident = node.this
         name = ident.this if isinstance(ident, exp.Identifier) and ident.quoted else node.name
+        if node.table:  # (row).field, read as a column of a table named row
+            return types.get(f"{node.table}.{name}")
         return types.get(name)
 
     if not type_compared_constants(tree, column_type)[0]:
         return expression
+    for node in list(tree.find_all(exp.Column)):
+        if node.table and f"{node.table}.{node.name}" in types:  # back to (row).field
+            node.replace(exp.Dot(this=exp.Paren(this=exp.Column(this=node.args["table"].copy())),
+                                 expression=node.this))
     return normalize_expression(tree.sql(dialect="postgres"))
 
 
