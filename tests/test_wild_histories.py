@@ -20,6 +20,16 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # an array constant's elements as their type prints them: booleans t/f, intervals,
+    # timestamps, uuids, floats canonical (a default, or a constant cast to an array type)
+    ("array-constants-typed-by-their-elements", """
+CREATE TABLE sched (id int, ids uuid[] DEFAULT '{"A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"}'::uuid[],
+    flags boolean[] DEFAULT '{t,false,yes}', durs interval[] DEFAULT '{"1 hour","90 minutes"}',
+    f8 float8[] DEFAULT '{1.0, 2.50}', n int[] DEFAULT '{010, 2}',
+    ts timestamp[] DEFAULT '{"2020-01-01 10:00"}',
+    iv interval CHECK (iv = ANY ('{1 hour, 2 hours}'::interval[])),
+    b boolean CHECK (b = ANY ('{yes}'::boolean[])));
+"""),
     # a string constant compared to a field of a composite column, (p).b <> 'no', is stored
     # as the field's type prints it, in a CHECK or an index
     ("typed-constants-compared-to-composite-fields", """

@@ -321,19 +321,45 @@ def _string_typed(node: exp.Expression) -> bool:
     return False
 
 
-def _array_constant(literal: exp.Literal) -> exp.Literal:
-    canonical = canonical_array_literal(literal.this)
+def _array_constant(literal: exp.Literal, element: str | None = None) -> exp.Literal:
+    canonical = canonical_array_literal(literal.this, element)
     return exp.Literal.string(canonical) if canonical is not None else literal
 
 
-def canonical_array_literal(text: str) -> str | None:
-    """An array constant as ``array_out`` prints it: ``'{a, "b"}'`` is ``'{a,b}'``.
+def canonical_array_literal(text: str, element: str | None = None) -> str | None:
+    """An array constant as ``array_out`` prints it: ``'{a, "b"}'`` is ``'{a,b}'``; each
+    element as its type, ``element``, prints it (``{yes}`` of booleans is ``{t}``).
 
     Whitespace around unquoted elements goes, quotes stay only where an element needs them.
     None for what is not a plain array literal (dimension decorations, unbalanced text).
     """
     items = _read_array(text)
-    return _render_array(items) if items is not None else None
+    if items is None:
+        return None
+    if element is not None:
+        items = _typed_elements(items, element)
+    return _render_array(items)
+
+
+def _typed_elements(item: object, type_text: str) -> object:
+    """Array elements read by :func:`_read_array` as their type's output function prints
+    them (as they are where it is not known)."""
+    if isinstance(item, list):
+        return [_typed_elements(i, type_text) for i in item]
+    if not isinstance(item, str):
+        return item
+    base = type_text.split("(")[0].strip()
+    if base == "boolean":
+        v = item.strip().lower()
+        return "t" if v in _TRUE else "f" if v in _FALSE else item
+    if base in _FLOAT_OUTPUT:
+        return _FLOAT_OUTPUT[base](item) or item
+    if base in NUMBER_TYPES:
+        return canonical_number(item) or item
+    out = canonical_default(quote_literal(item), type_text)
+    if out and len(out) > 1 and out.startswith("'") and out.endswith("'"):
+        return out[1:-1].replace("''", "'")
+    return item
 
 
 def _read_array(text: str) -> list[object] | None:
@@ -848,7 +874,9 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
                 return exp.Literal.string(canonical)
         if (isinstance(inner, exp.Literal) and inner.is_string and isinstance(to, exp.DataType)
                 and to.this == exp.DataType.Type.ARRAY):
-            return _array_constant(inner)
+            element = to.expressions[0] if to.expressions else None
+            return _array_constant(inner, None if not isinstance(element, exp.DataType) else
+                                   _CAST_TYPES.get(element.this) or _type_name(element))
         if (isinstance(inner, exp.Literal) and isinstance(to, exp.DataType)
                 and to.this == exp.DataType.Type.USERDEFINED
                 and to.args.get("kind") is not None and to.args["kind"].name.lower() == "jsonpath"):
@@ -2107,7 +2135,7 @@ def canonical_default(expression: str | None, type_text: str, written: bool = Fa
     if base in NUMBER_TYPES and _NUMERIC.match(value.strip()):
         return canonical_number(value) or expression  # '10' on an integer: the number
     if type_text.endswith("[]"):
-        out = canonical_array_literal(value)  # '{1, 2}' is stored as array_out prints it
+        out = canonical_array_literal(value, type_text[:-2])  # as array_out prints it
         return quote_literal(out) if out is not None else expression
     if base == "boolean":
         v = value.strip().lower()
