@@ -20,6 +20,14 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a string default of a float type is stored as float8out prints it ('1.50' is 1.5),
+    # on a column or a routine's argument
+    ("float-string-defaults", """
+CREATE TABLE ff (a float8 DEFAULT '1.50', b real DEFAULT '0.10', c float8 DEFAULT 1.50,
+    d double precision DEFAULT '1e3');
+CREATE FUNCTION f(q float8 DEFAULT '1.50', r real DEFAULT '2.50') RETURNS int LANGUAGE sql
+    AS $$ SELECT 1 $$;
+"""),
     # an array constant's elements as their type prints them: booleans t/f, intervals,
     # timestamps, uuids, floats canonical (a default, or a constant cast to an array type)
     ("array-constants-typed-by-their-elements", """

@@ -2132,6 +2132,8 @@ def canonical_default(expression: str | None, type_text: str, written: bool = Fa
         value = expression  # '0' came up as the number 0: no number is a boolean or interval
     else:
         return expression
+    if base in _FLOAT_OUTPUT and _NUMERIC.match(value.strip()):
+        return _FLOAT_OUTPUT[base](value) or expression  # '1.50' is 1.5, as float8out prints
     if base in NUMBER_TYPES and _NUMERIC.match(value.strip()):
         return canonical_number(value) or expression  # '10' on an integer: the number
     if type_text.endswith("[]"):
