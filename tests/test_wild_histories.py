@@ -20,6 +20,16 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a string constant compared to a column in an exclusion constraint's WHERE is stored as
+    # the column's type prints it, as in a CHECK
+    ("typed-constants-in-exclusion-predicates", """
+CREATE EXTENSION IF NOT EXISTS btree_gist;
+CREATE TABLE booking (id int, room int, during tstzrange, active boolean, kind uuid, starts date,
+    EXCLUDE USING gist (room WITH =, during WITH &&)
+        WHERE (active = 'yes' AND kind <> '{A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11}'));
+ALTER TABLE booking ADD CONSTRAINT ex2 EXCLUDE USING gist (room WITH =, starts WITH <>)
+    WHERE (starts > '2021-1-1' AND active <> 'no');
+"""),
     # a string default of a float type is stored as float8out prints it ('1.50' is 1.5),
     # on a column or a routine's argument
     ("float-string-defaults", """

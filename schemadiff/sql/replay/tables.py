@@ -503,6 +503,11 @@ class TableReplay(ReplayState):
         if c.type == "check" and expression:
             expression = typed_constants(
                 expression, self._typed_columns(self._relation_columns(schema, table)))
+        where = expression.find(" WHERE (") if c.type == "exclude" and expression else -1
+        if where >= 0 and expression.endswith(")"):  # an exclusion's predicate: as a CHECK
+            expression = expression[:where + 8] + typed_constants(
+                expression[where + 8:-1],
+                self._typed_columns(self._relation_columns(schema, table))) + ")"
         self._put(Constraint(
             schema, table, name, c.type, tuple(columns), expression, ref_table, ref_columns,
             c.on_update, c.on_delete, c.match, c.include, c.nulls_not_distinct, c.deferrable,
