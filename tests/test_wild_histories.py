@@ -28,6 +28,135 @@ CREATE TABLE readings (id int,
     d real CHECK (d IN ('1e20', '0.3333333333', '-0.0')),
     e float8 CHECK (e BETWEEN '1.50' AND '2.5e3'), f real CHECK (f <> 'NaN'));
 """),
+    # a string constant compared to a column in an exclusion constraint's WHERE is stored as
+    # the column's type prints it, as in a CHECK
+    ("typed-constants-in-exclusion-predicates", """
+CREATE EXTENSION IF NOT EXISTS btree_gist;
+CREATE TABLE booking (id int, room int, during tstzrange, active boolean, kind uuid, starts date,
+    EXCLUDE USING gist (room WITH =, during WITH &&)
+        WHERE (active = 'yes' AND kind <> '{A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11}'));
+ALTER TABLE booking ADD CONSTRAINT ex2 EXCLUDE USING gist (room WITH =, starts WITH <>)
+    WHERE (starts > '2021-1-1' AND active <> 'no');
+"""),
+    # a string default of a float type is stored as float8out prints it ('1.50' is 1.5),
+    # on a column or a routine's argument
+    ("float-string-defaults", """
+CREATE TABLE ff (a float8 DEFAULT '1.50', b real DEFAULT '0.10', c float8 DEFAULT 1.50,
+    d double precision DEFAULT '1e3');
+CREATE FUNCTION f(q float8 DEFAULT '1.50', r real DEFAULT '2.50') RETURNS int LANGUAGE sql
+    AS $$ SELECT 1 $$;
+"""),
+    # an array constant's elements as their type prints them: booleans t/f, intervals,
+    # timestamps, uuids, floats canonical (a default, or a constant cast to an array type)
+    ("array-constants-typed-by-their-elements", """
+CREATE TABLE sched (id int, ids uuid[] DEFAULT '{"A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"}'::uuid[],
+    flags boolean[] DEFAULT '{t,false,yes}', durs interval[] DEFAULT '{"1 hour","90 minutes"}',
+    f8 float8[] DEFAULT '{1.0, 2.50}', n int[] DEFAULT '{010, 2}',
+    ts timestamp[] DEFAULT '{"2020-01-01 10:00"}',
+    iv interval CHECK (iv = ANY ('{1 hour, 2 hours}'::interval[])),
+    b boolean CHECK (b = ANY ('{yes}'::boolean[])));
+"""),
+    # a string constant compared to a field of a composite column, (p).b <> 'no', is stored
+    # as the field's type prints it, in a CHECK or an index
+    ("typed-constants-compared-to-composite-fields", """
+CREATE TYPE pair AS (a uuid, b boolean, "D" date);
+CREATE TABLE tp (p pair, "Q" pair, n int, CHECK ((p).b <> 'no'),
+    CHECK ((p).a <> '{A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11}'), CHECK (("Q")."D" > '2020-1-1'));
+CREATE INDEX tp_b ON tp (n) WHERE (p).b = 'yes';
+CREATE INDEX tp_k ON tp (((p).a = 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A12'));
+"""),
+    # a string constant compared to a column in an index's expression key is stored as the
+    # column's type prints it, as in its predicate ('yes' on a boolean is true)
+    ("typed-constants-in-index-expression-keys", """
+CREATE TABLE te (id int, u uuid, flag boolean, iv interval, d date);
+CREATE INDEX te_case ON te ((CASE WHEN flag = 'yes' THEN 1 ELSE 0 END));
+CREATE INDEX te_iv ON te ((iv > '1 hour'), id);
+CREATE INDEX te_co ON te (coalesce(d > '2020-1-1', u = '{A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11}'));
+CREATE INDEX te_pl ON te (id) WHERE flag = 'on' AND iv < '90 minutes';
+"""),
+    # a partition bound's constants as the key's type prints them: a boolean's 'yes' is true,
+    # a date's '2024-1-1' and '20240201' ISO dates, a uuid's, an inet's and a macaddr's
+    # canonical, a character(n)'s padded; every value of an IN list is of the one key column
+    ("partition-bounds-typed-by-their-key", """
+CREATE TABLE pu (id uuid NOT NULL, v int) PARTITION BY LIST (id);
+CREATE TABLE pu1 PARTITION OF pu
+    FOR VALUES IN ('A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', '{00000000-0000-0000-0000-000000000001}');
+CREATE TABLE pb (flag boolean, v int) PARTITION BY LIST (flag);
+CREATE TABLE pb_t PARTITION OF pb FOR VALUES IN ('yes');
+CREATE TABLE pb_f PARTITION OF pb FOR VALUES IN ('0', NULL);
+CREATE TABLE pi (ip inet) PARTITION BY LIST (ip);
+CREATE TABLE pi1 PARTITION OF pi FOR VALUES IN ('::1', '10.0.0.1/32');
+CREATE TABLE pm (m macaddr) PARTITION BY LIST (m);
+CREATE TABLE pm1 PARTITION OF pm FOR VALUES IN ('08002b010203');
+CREATE TABLE pc (c char(3), v varchar(5)) PARTITION BY LIST (c);
+CREATE TABLE pc1 PARTITION OF pc FOR VALUES IN ('ab', 'abc', 'x''y');
+CREATE TABLE pd (d date) PARTITION BY RANGE (d);
+CREATE TABLE pd1 PARTITION OF pd FOR VALUES FROM ('2024-1-1') TO ('20240201');
+CREATE TABLE pn (k int) PARTITION BY LIST (k);
+CREATE TABLE pn1 PARTITION OF pn FOR VALUES IN (1, 2.0, '3');
+"""),
+    # a string constant compared to a uuid, macaddr, inet or timetz column is stored as the
+    # type prints it ('{A0EEBC99-...}' is 'a0eebc99-...', '08002b010203' is '08:00:2b:01:02:03')
+    ("constants-compared-to-uuid-macaddr-inet-timetz", """
+CREATE TABLE obs (u uuid CHECK (u <> '{A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11}'),
+    m macaddr CHECK (m <> '08002b010203'), ip inet CHECK (ip <> '10.1.2.3/32'),
+    tz timetz CHECK (tz > '08:00+01'), n int);
+CREATE INDEX obs_u ON obs (n) WHERE u IN ('A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A12', '{a0eebc999c0b4ef8bb6d6bb9bd380a13}');
+CREATE VIEW obs_v AS SELECT n FROM obs WHERE m = '0800.2b01.0204' AND ip <> '192.168.0.1/32';
+"""),
+    # a timetz constant as timetz_out prints it ('12:00+02' is '12:00:00+02'); a negated
+    # numeric zero is zero (numeric has no -0)
+    ("timetz-constants-and-numeric-negative-zero", """
+CREATE TABLE z (a timetz DEFAULT '12:00+02'::timetz, b time with time zone DEFAULT '08:30:15-05:30',
+    c numeric DEFAULT -0.0, d numeric(5,2) DEFAULT -0.00, e int DEFAULT -0,
+    CHECK (a <> '23:59+00'::time with time zone), CHECK (c > -0.000));
+CREATE VIEW zv AS SELECT a > '10:00+01'::timetz AS late, c + -0.0 AS c0 FROM z;
+"""),
+    # a column's DEFAULT ends at a NULL constraint (xorm writes "DEFAULT false NULL")
+    ("default-followed-by-null-constraint", """
+CREATE TABLE "user_open_id" ("id" BIGSERIAL PRIMARY KEY NOT NULL, "show" BOOL DEFAULT false NULL,
+    "n" INTEGER DEFAULT 0 NULL, "t" TEXT DEFAULT NULL NULL, "b" BOOL DEFAULT (1 IS NULL) NOT NULL);
+ALTER TABLE "user_open_id" ADD "uri" VARCHAR(255) DEFAULT '' NULL;
+"""),
+    # DROP FUNCTION ... CASCADE takes what calls it where no other function of that name
+    # accepts a call of as many arguments (an overload moved to another schema, of another
+    # arity: the index goes)
+    ("drop-function-cascade-beside-an-overload-of-another-arity", """
+CREATE TABLE teams (id int, name varchar(64));
+CREATE FUNCTION normalize_name(text) RETURNS text LANGUAGE sql IMMUTABLE RETURN lower(trim($1));
+CREATE FUNCTION normalize_name(text, boolean) RETURNS text LANGUAGE sql IMMUTABLE
+    RETURN CASE WHEN $2 THEN upper($1) ELSE lower($1) END;
+CREATE FUNCTION normalize_name(text, text, text DEFAULT '') RETURNS text LANGUAGE sql IMMUTABLE
+    RETURN $1 || $2 || $3;
+CREATE INDEX teams_norm ON teams (normalize_name(name));
+CREATE INDEX teams_norm2 ON teams (normalize_name(name, true));
+ALTER TABLE teams ADD COLUMN n text GENERATED ALWAYS AS (normalize_name(name)) STORED;
+CREATE SCHEMA util;
+ALTER FUNCTION normalize_name(text, boolean) SET SCHEMA util;
+DROP FUNCTION normalize_name(text) CASCADE;
+"""),
+    # a string default on a column or an argument of a domain is its base type's constant
+    # ('5' on a domain over integer is 5), of an enum or an extension's type a cast one read
+    # as the number it may be ('0'::ltree); hstore and cube constants as their types print them
+    ("defaults-of-domains-and-extension-types", """
+CREATE EXTENSION IF NOT EXISTS ltree;
+CREATE EXTENSION IF NOT EXISTS hstore;
+CREATE EXTENSION IF NOT EXISTS cube;
+CREATE DOMAIN dint AS integer DEFAULT '1';
+CREATE DOMAIN dint2 AS dint DEFAULT '2';
+CREATE DOMAIN dtext AS text DEFAULT '3';
+CREATE DOMAIN dpath AS ltree DEFAULT '0';
+CREATE TYPE level AS ENUM ('0', '1', 'top');
+CREATE TABLE t (a dint DEFAULT '5', b dint2 DEFAULT '6', c dtext DEFAULT '7', d ltree DEFAULT '0',
+    e dpath DEFAULT '1.2', f level DEFAULT '1', g hstore DEFAULT 'b=>2, a=>1',
+    h cube DEFAULT '(0,0),(1,1)', i cube DEFAULT '[(2,2),(2,2)]',
+    CHECK (h <@ '(0,0),(9,9)'::cube));
+ALTER TABLE t ALTER COLUMN c SET DEFAULT '8';
+ALTER TABLE t ADD COLUMN j ltree NOT NULL DEFAULT '12';
+ALTER DOMAIN dint SET DEFAULT '9';
+CREATE FUNCTION f(p dpath DEFAULT '0', n dint DEFAULT '4', l level DEFAULT '0', s dtext DEFAULT '5')
+    RETURNS int LANGUAGE sql AS $$ SELECT nlevel(p) + n $$;
+"""),
     # a string cast to bit varying stays a bit string (sqlglot reads varbit as a type of the
     # schema's own, whose constants were taken for numbers: '1001'::bit varying was 1001); an
     # empty BEGIN ATOMIC body stays as it is when a routine rename edits the bodies

@@ -67,6 +67,18 @@ _MULTIWORD_START = {
     "BIT": ("VARYING",),
     "NATIONAL": ("CHARACTER", "CHAR"),
 }
+def _default(s: Stream) -> str:
+    """A column's ``DEFAULT`` expression, up to the next column constraint: ``DEFAULT false
+    NULL`` (as xorm writes it) is the constant and the NULL constraint; a NULL after IS or
+    IS DISTINCT FROM is the expression's."""
+    start = s.i
+    s.until(COLUMN_CONSTRAINT_WORDS)
+    while s.word() == "NULL" and s.i > start and s.word(-1) in ("IS", "FROM"):
+        s.i += 1
+        s.until(COLUMN_CONSTRAINT_WORDS)
+    return expression(s.slice(start, s.i))
+
+
 _INTERVAL_FIELDS = frozenset({"YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND", "TO"})
 _ACTIONS = ("NO ACTION", "RESTRICT", "CASCADE", "SET NULL", "SET DEFAULT")
 COLUMN_CONSTRAINT_WORDS = frozenset(
@@ -432,7 +444,7 @@ def column_def(s: Stream) -> ColumnDef:
         elif s.accept("NULL"):
             c["not_null"] = False
         elif s.accept("DEFAULT"):
-            c["default"] = expression(s.until(COLUMN_CONSTRAINT_WORDS - {"NULL"} | {"NOT"}))
+            c["default"] = _default(s)
         elif s.accept("COLLATE"):
             c["collation"] = collation(s)
         elif s.accept("COMPRESSION") or s.accept("STORAGE"):

@@ -321,19 +321,45 @@ def _string_typed(node: exp.Expression) -> bool:
     return False
 
 
-def _array_constant(literal: exp.Literal) -> exp.Literal:
-    canonical = canonical_array_literal(literal.this)
+def _array_constant(literal: exp.Literal, element: str | None = None) -> exp.Literal:
+    canonical = canonical_array_literal(literal.this, element)
     return exp.Literal.string(canonical) if canonical is not None else literal
 
 
-def canonical_array_literal(text: str) -> str | None:
-    """An array constant as ``array_out`` prints it: ``'{a, "b"}'`` is ``'{a,b}'``.
+def canonical_array_literal(text: str, element: str | None = None) -> str | None:
+    """An array constant as ``array_out`` prints it: ``'{a, "b"}'`` is ``'{a,b}'``; each
+    element as its type, ``element``, prints it (``{yes}`` of booleans is ``{t}``).
 
     Whitespace around unquoted elements goes, quotes stay only where an element needs them.
     None for what is not a plain array literal (dimension decorations, unbalanced text).
     """
     items = _read_array(text)
-    return _render_array(items) if items is not None else None
+    if items is None:
+        return None
+    if element is not None:
+        items = _typed_elements(items, element)
+    return _render_array(items)
+
+
+def _typed_elements(item: object, type_text: str) -> object:
+    """Array elements read by :func:`_read_array` as their type's output function prints
+    them (as they are where it is not known)."""
+    if isinstance(item, list):
+        return [_typed_elements(i, type_text) for i in item]
+    if not isinstance(item, str):
+        return item
+    base = type_text.split("(")[0].strip()
+    if base == "boolean":
+        v = item.strip().lower()
+        return "t" if v in _TRUE else "f" if v in _FALSE else item
+    if base in _FLOAT_OUTPUT:
+        return _FLOAT_OUTPUT[base](item) or item
+    if base in NUMBER_TYPES:
+        return canonical_number(item) or item
+    out = canonical_default(quote_literal(item), type_text)
+    if out and len(out) > 1 and out.startswith("'") and out.endswith("'"):
+        return out[1:-1].replace("''", "'")
+    return item
 
 
 def _read_array(text: str) -> list[object] | None:
@@ -848,7 +874,9 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
                 return exp.Literal.string(canonical)
         if (isinstance(inner, exp.Literal) and inner.is_string and isinstance(to, exp.DataType)
                 and to.this == exp.DataType.Type.ARRAY):
-            return _array_constant(inner)
+            element = to.expressions[0] if to.expressions else None
+            return _array_constant(inner, None if not isinstance(element, exp.DataType) else
+                                   _CAST_TYPES.get(element.this) or _type_name(element))
         if (isinstance(inner, exp.Literal) and isinstance(to, exp.DataType)
                 and to.this == exp.DataType.Type.USERDEFINED
                 and to.args.get("kind") is not None and to.args["kind"].name.lower() == "jsonpath"):
@@ -857,8 +885,9 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
                 and to.this == exp.DataType.Type.JSONB):
             return _jsonb_constant(inner)  # '{"a":1}'::jsonb is stored as jsonb_out prints it
         if (isinstance(inner, exp.Literal) and inner.is_string and isinstance(to, exp.DataType)
-                and _type_name(to) == "hstore"):
-            out = canonical_hstore(inner.this)  # 'a=>1'::hstore is stored as '"a"=>"1"'
+                and _type_name(to) in ("hstore", "cube")):
+            # 'a=>1'::hstore is stored as '"a"=>"1"', '(0,0)'::cube as '(0, 0)'
+            out = _OUTPUT_FUNCTIONS[_type_name(to)](inner.this)
             return exp.Literal.string(out) if out is not None else inner
         if isinstance(inner, exp.Literal) and inner.is_string and isinstance(to, exp.DataType):
             typed = _cast_constant(inner, _type_name(to))
@@ -930,7 +959,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             return exp.Literal.number(out)
     if isinstance(node, exp.Neg) and _is_number(node.this):
         text = node.this.this
-        return exp.Literal.number(text[1:] if text.startswith("-") else "-" + text)
+        text = text[1:] if text.startswith("-") else "-" + text
+        return exp.Literal.number(canonical_number(text) or text)  # -0.0 is 0.0: no numeric -0
     if isinstance(node, (exp.In, exp.EQ, exp.NEQ)) and isinstance(node.this, exp.Tuple):
         rows = _row_comparison(node)
         if rows is not None:
@@ -1249,6 +1279,9 @@ _MULTIWORD_CASTS = [
     # an array of oid or of a reg* type, which sqlglot parses only qualified (the deparser
     # writes ``(ARRAY[...])::oid[]`` where a reg* column meets = ANY)
     (re.compile(r"::\s*(oid|reg[a-z]+)\s*\[\]", re.I), r"::pg_catalog.\1[]"),
+    # the cube extension's type, a keyword to sqlglot unless qualified (the schema of a
+    # constant's type is not compared)
+    (re.compile(r"::\s*cube\b", re.I), "::public.cube"),
 ]
 
 
@@ -2062,8 +2095,15 @@ _TRUE = frozenset({"t", "true", "y", "yes", "on", "1"})
 _FALSE = frozenset({"f", "false", "n", "no", "off", "0"})
 
 
-def canonical_default(expression: str | None, type_text: str) -> str | None:
-    """A column default in the form the catalog prints for that column's type.
+#: a type named with its schema (as user and extension types are printed), not an array: its
+#: name
+_USER_TYPE = re.compile(r'(?:"(?:[^"]|"")*"|[^\s."(\[]+)\.([A-Za-z_][\w$]*)\Z')
+
+
+def canonical_default(expression: str | None, type_text: str, written: bool = False
+                      ) -> str | None:
+    """A column default in the form the catalog prints for that column's type; ``written``:
+    as a migration wrote it, not as the catalog printed it (a domain resolved to its base type).
 
     ``DEFAULT NULL`` is no default (PostgreSQL stores none). A string constant is printed the
     way the type's output function prints it: ``'f'`` on a boolean is ``false``, ``'epoch'`` on
@@ -2077,16 +2117,27 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
         expression = expression[: -len(type_text) - 2]
     m = _STRING_LITERAL.match(expression)
     base = type_text.split("(")[0].strip()
+    user = _USER_TYPE.match(type_text)
+    if user is not None and m is not None:
+        if written and _NUMERIC.match(m.group(1).strip()):
+            # a type of the schema's own or an extension's (an enum, ltree; not a domain):
+            # its constant is printed cast, '0'::ltree, which expressions read as the number
+            # when it is one (see _rewrite's casts)
+            return canonical_number(m.group(1)) or expression
+        if user.group(1) in ("hstore", "cube"):  # as the extension's output function prints it
+            base = user.group(1)
     if m is not None:
         value = m.group(1).replace("''", "'")
     elif _NUMERIC.match(expression) and (base == "boolean" or base.startswith("interval")):
         value = expression  # '0' came up as the number 0: no number is a boolean or interval
     else:
         return expression
+    if base in _FLOAT_OUTPUT and _NUMERIC.match(value.strip()):
+        return _FLOAT_OUTPUT[base](value) or expression  # '1.50' is 1.5, as float8out prints
     if base in NUMBER_TYPES and _NUMERIC.match(value.strip()):
         return canonical_number(value) or expression  # '10' on an integer: the number
     if type_text.endswith("[]"):
-        out = canonical_array_literal(value)  # '{1, 2}' is stored as array_out prints it
+        out = canonical_array_literal(value, type_text[:-2])  # as array_out prints it
         return quote_literal(out) if out is not None else expression
     if base == "boolean":
         v = value.strip().lower()
@@ -2129,7 +2180,8 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
 # equality).
 _TYPED_CONSTANT_TYPES = ("boolean", "date", "time without time zone",
                          "timestamp without time zone", "interval", "int4range", "int8range",
-                         "daterange", "numrange", "tsrange", "tstzrange", "tsquery")
+                         "daterange", "numrange", "tsrange", "tstzrange", "tsquery", "uuid",
+                         "macaddr", "inet", "time with time zone")
 # the types whose ISO constants are compared in :func:`datetime_constant`'s form
 _DATETIME_TYPES = ("date", "timestamp without time zone", "timestamp with time zone")
 # binary operators whose unknown-typed operand PostgreSQL takes as the other operand's type
@@ -2877,6 +2929,23 @@ def canonical_box(value: str) -> str | None:
     return f"({max(x1, x2)},{max(y1, y2)}),({min(x1, x2)},{min(y1, y2)})"
 
 
+def canonical_cube(value: str) -> str | None:
+    """A cube (the extension's) as ``cube_out`` prints it: ``(0, 0),(1, 1)``, corners as
+    written, a point (equal corners) once; written ``[(..),(..)]``, ``(..),(..)``, ``(..)`` or
+    bare ``x, y`` (integer coordinates only)."""
+    text = value.strip()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    corners = re.fullmatch(r"\s*\(([^()]*)\)\s*(?:,\s*\(([^()]*)\)\s*)?", text)
+    parts = [c for c in corners.groups() if c is not None] if corners else [text]
+    if any(not re.fullmatch(r"\s*[+-]?\d+\s*(?:,\s*[+-]?\d+\s*)*", p) for p in parts):
+        return None
+    points = [tuple(int(n) for n in p.split(",")) for p in parts]
+    if len(points) == 2 and (len(points[0]) != len(points[1]) or points[0] == points[1]):
+        return None if len(points[0]) != len(points[1]) else f"({', '.join(map(str, points[0]))})"
+    return ",".join(f"({', '.join(map(str, p))})" for p in points)
+
+
 def canonical_circle(value: str) -> str | None:
     """A circle as ``circle_out`` prints it, ``<(0,0),5>``, written ``<(x,y),r>``,
     ``((x,y),r)``, ``(x,y),r`` or ``x,y,r`` (integer coordinates and radius only)."""
@@ -3003,6 +3072,20 @@ def canonical_hstore(value: str) -> str | None:
                      for k in keys)
 
 
+def canonical_timetz(value: str) -> str | None:
+    """A time of day with a UTC offset as ``timetz_out`` prints it: ``'12:00+02'`` is
+    ``'12:00:00+02'``, ``'1:30 -05:30'`` is ``'01:30:00-05:30'`` (numeric offsets only)."""
+    m = re.fullmatch(r"\s*([\d:.]+)\s*([+-])(\d{1,2})(?::?(\d{2}))?(?::(\d{2}))?\s*", value)
+    time_of_day = _canonical_time(m.group(1)) if m else None
+    if m is None or time_of_day is None:
+        return None
+    hours, minutes, seconds = int(m.group(3)), int(m.group(4) or 0), int(m.group(5) or 0)
+    if hours > 15 or minutes > 59 or seconds > 59:
+        return None
+    offset = f"{m.group(2)}{hours:02d}" + (f":{minutes:02d}" if minutes or seconds else "")
+    return time_of_day + offset + (f":{seconds:02d}" if seconds else "")
+
+
 _FLOAT_OUTPUT: dict[str, Callable[[str], str | None]] = {
     "double precision": canonical_float8, "real": canonical_float4}
 _OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
@@ -3016,7 +3099,9 @@ _OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
     "int4multirange": canonical_int_multirange, "int8multirange": canonical_int_multirange,
     "point": canonical_point, "box": canonical_box, "circle": canonical_circle,
     "tsvector": canonical_tsvector,
-    "tsquery": canonical_tsquery, "hstore": canonical_hstore, "jsonpath": canonical_jsonpath,
+    "tsquery": canonical_tsquery, "hstore": canonical_hstore, "cube": canonical_cube,
+    "time with time zone": canonical_timetz,
+    "jsonpath": canonical_jsonpath,
     **_FLOAT_OUTPUT,
 }
 

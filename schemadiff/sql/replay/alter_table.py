@@ -15,7 +15,6 @@ from schemadiff.model import (
 )
 from schemadiff.sql import ops
 from schemadiff.sql.normalize import (
-    canonical_default,
     normalize_expression,
     referenced_columns,
 )
@@ -181,7 +180,7 @@ class AlterTableReplay(ReplayState):
                 elif isinstance(a, ops.AlterColumn) and source is not None:
                     if a.what == "type":
                         self._put(replace(col, type=source.type, collation=source.collation,
-                                          default=canonical_default(col.default, source.type)))
+                                          default=self._stored_default(col.default, source.type)))
                     elif a.what == "default":
                         self._put(replace(col, default=source.default))
                     elif a.what == "not_null":
@@ -436,7 +435,7 @@ class AlterTableReplay(ReplayState):
                     t: Table = self.catalog.objects[Key("table", schema, table)]  # type: ignore[assignment]
                     _, before = self._inherited_default(t, a.name)
                     source = next(c for c in self._inherited_columns(t) if c.name == a.name)
-                    self._set_inherited_default(t, a.name, canonical_default(
+                    self._set_inherited_default(t, a.name, self._stored_default(
                         a.value, source.type))  # type: ignore[arg-type]
                     self._inherited_default_changed(schema, table, a.name, before,
                                                     getattr(self, "_only_action", False))
@@ -448,10 +447,10 @@ class AlterTableReplay(ReplayState):
             type_text = self._type_text(t)
             # without COLLATE the column takes the new type's default collation
             self._put(replace(col, type=type_text, collation=self._collation(collation),
-                              default=canonical_default(col.default, type_text)))
+                              default=self._stored_default(col.default, type_text)))
             self._fold_self_casts(schema, table, a.name, type_text)
         elif a.what == "default":
-            self._put(replace(col, default=canonical_default(a.value, col.type)))  # type: ignore[arg-type]
+            self._put(replace(col, default=self._stored_default(a.value, col.type)))  # type: ignore[arg-type]
             self._inherited_default_changed(schema, table, a.name, col.default,
                                             getattr(self, "_only_action", False))
         elif a.what == "not_null":

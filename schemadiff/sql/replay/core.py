@@ -27,8 +27,12 @@ from schemadiff.model import (
 from schemadiff.sql import ops
 from schemadiff.sql.normalize import (
     TypeRef,
+    canonical_default,
     qualified,
 )
+
+#: a type named with its schema, as a domain is printed
+_DOMAIN_TEXT = re.compile(r'("(?:[^"]|"")*"|[^\s."(\[]+)\.("(?:[^"]|"")*"|[^\s."(\[]+)')
 
 _PRIVILEGE_TARGETS = frozenset({"table", "view", "sequence", "function", "schema"})
 
@@ -667,6 +671,33 @@ class ReplayState:
         if key is None:
             raise ReplayConflict(f'relation "{qn}" does not exist')
         return self.catalog.objects[key]  # type: ignore[return-value]
+
+    def _typed_columns(self, columns: list[tuple[str, str]] | None) -> dict[str, str]:
+        """A relation's columns' types by name, and for a column of a composite type its
+        fields' as ``column.field``: what a stored expression's constants are typed by."""
+        out = dict(columns or ())
+        for name, type_text in columns or ():
+            m = _DOMAIN_TEXT.fullmatch(type_text)
+            row = m and self.catalog.objects.get(
+                Key("composite", *(p[1:-1].replace('""', '"') if p[:1] == '"' else p
+                                   for p in m.groups())))
+            for field, field_type in getattr(row, "attributes_", ()):
+                out[f"{name}.{field}"] = field_type
+        return out
+
+    def _stored_default(self, default: str | None, type_text: str) -> str | None:
+        """``default`` as the catalog prints it on a column (or domain) of ``type_text``; a
+        domain's constants are its base type's (DEFAULT '5' on a domain over integer is 5,
+        over text '5'::text)."""
+        for _ in range(8):  # a domain over a domain
+            m = _DOMAIN_TEXT.fullmatch(type_text)
+            domain = m and self.catalog.objects.get(
+                Key("domain", *(p[1:-1].replace('""', '"') if p[:1] == '"' else p
+                                for p in m.groups())))
+            if domain is None:
+                break
+            type_text = domain.type  # type: ignore[attr-defined]
+        return canonical_default(default, type_text, written=True)
 
     def _type_text(self, t: TypeRef, keep_modifiers: bool = True) -> str:
         if t.modifiers in ("%TYPE", "%ROWTYPE"):

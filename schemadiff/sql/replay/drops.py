@@ -29,8 +29,9 @@ from schemadiff.sql.normalize import (
     referenced_relations,
 )
 from schemadiff.sql.replay.core import TYPE_KINDS, ReplayState
+from schemadiff.sql.replay.functions import accepted_arities
 from schemadiff.sql.replay.text import (
-    calls_function,
+    call_arities,
     exclusion_columns,
     index_uses,
     same_index,
@@ -384,6 +385,7 @@ class DropReplay(ReplayState):
         a call of a name that another modelled function has too is not told apart (reported,
         kept). ``going``: functions dropped by the same statement (no other for a call).
         """
+        least, most = accepted_arities(self.catalog.objects[key])  # type: ignore[arg-type]
         self._delete(key)
         if not cascade:
             return
@@ -391,13 +393,17 @@ class DropReplay(ReplayState):
         for o in list(self.catalog.of_kind("trigger")):
             if isinstance(o, Trigger) and o.function == fq:
                 self._delete(o.key)
-        overloaded = any(k.name == key.name and k not in going
-                         for k in self.catalog.objects.by_kind.get("function", {}))
+        others = [self.catalog.objects[k] for k in self.catalog.objects.by_kind.get("function", {})
+                  if k.name == key.name and k not in going]
 
         def calls(what: str, *texts: str | None) -> bool:
-            if not any(t and calls_function(t, key.schema, key.name) for t in texts):
+            arities = {n for t in texts if t for n in call_arities(t, key.schema, key.name)
+                       if least <= n and (most is None or n <= most)}  # calls it may be
+            if not arities:
                 return False
-            if overloaded:
+            if any(low <= n and (high is None or n <= high)
+                   for low, high in map(accepted_arities, others) for n in arities):
+                # another function of that name a call of that many arguments may be of
                 self._diag(f'DROP FUNCTION {key.name}({key.sub}) CASCADE: whether {what} calls '
                            f'this "{key.name}" or another of that name is not modelled; it is '
                            "kept")

@@ -91,7 +91,10 @@ class FunctionReplay(ReplayState):
 
     def _function_object(self, op: ops.CreateFunction, schema: str) -> Function:
         def arg_text(a: ops.Argument) -> str:
-            return argument_text(a.mode, a.name, self._type_text(a.type, False), a.default)
+            type_text, default = self._type_text(a.type, False), a.default
+            if default and default.upper() != "NULL":  # a domain's constant is its base type's
+                default = self._stored_default(default, type_text) or default
+            return argument_text(a.mode, a.name, type_text, default)
 
         identity = ", ".join(self._type_text(a.type, False)
                              for a in op.arguments if a.mode != "OUT")

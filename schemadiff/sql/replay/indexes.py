@@ -25,6 +25,13 @@ _KEY_COLLATE = re.compile(r' COLLATE ((?:"(?:[^"]|"")*"|[\w$]+)(?:\.(?:"(?:[^"]|
 _NAME_PART = re.compile(r'"(?:[^"]|"")*"|[\w$]+')
 
 
+
+def _typed_key(key: str, columns: dict[str, str]) -> str:
+    """An expression key, ``(...)`` or a call, with :func:`typed_constants`."""
+    if key.startswith("(") and key.endswith(")"):
+        return f"({typed_constants(key[1:-1], columns)})"
+    return typed_constants(key, columns)
+
 class IndexReplay(ReplayState):
     """The replay of ``CREATE INDEX`` (partitioned indexes included) and ``ALTER INDEX``."""
 
@@ -76,11 +83,15 @@ class IndexReplay(ReplayState):
             # a unique index made by CREATE INDEX is not a constraint: _idx; and its name only
             # has to differ from other relations' (ChooseRelationName, isconstraint false)
             name = choose_name(table.name, name_addition(names), "idx", taken)
-        keys = tuple(k.expression + self._key_suffix(schema, table.name, k) for k in op.keys)
+        columns = self._typed_columns(self._relation_columns(schema, table.name)
+                                      if table.kind == "table" else None)
+        # a constant compared to a column in an expression key or the predicate is stored
+        # as the column's type prints it
+        keys = tuple((k.expression if k.column else _typed_key(k.expression, columns))
+                     + self._key_suffix(schema, table.name, k) for k in op.keys)
         predicate = op.predicate
         if predicate and table.kind == "table":
-            columns = self._relation_columns(schema, table.name) or ()
-            predicate = typed_constants(predicate, dict(columns))
+            predicate = typed_constants(predicate, columns)
         idx = Index(schema, name, table.name, op.unique, op.method, keys, op.include,
                     predicate, op.nulls_not_distinct, column_names=tuple(names))
         self._put(idx)

@@ -24,9 +24,11 @@ from schemadiff.sql.names import (
     name_addition,
 )
 from schemadiff.sql.normalize import (
+    bound_value,
     canonical_default,
     nextval_default,
     qualified,
+    quote_literal,
     referenced_columns,
 )
 from schemadiff.sql.replay.core import INDEX_BACKED, ReplayConflict, ReplayState
@@ -76,6 +78,11 @@ _BOUND_CONSTANT = re.compile(
     r"'(?:[^']|'')*'|[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|MINVALUE|MAXVALUE|NULL"
     r"|TRUE|FALSE", re.IGNORECASE)
 
+
+#: the key types whose bound constants are stored as the type's output function prints them
+_OUTPUT_TYPED_BOUNDS = frozenset({"boolean", "date", "uuid", "inet", "macaddr"})
+#: character(n), whose bound constants are padded to n
+_CHARACTER = re.compile(r"character\((\d+)\)")
 
 #: the types of a column that has a collation: text, character varying, character, name,
 #: citext (and arrays of them)
@@ -230,14 +237,25 @@ class TableReplay(ReplayState):
                 Key("column", parent.schema, parent.name, name))
             types.append(getattr(col, "type", None))
 
+        listed = bound.startswith("IN")
+
         def typed(values: str) -> str:
             out = []
             for i, v in enumerate(top_items(values)):
-                t = types[i] if i < len(types) else None
+                # IN lists values of the one key column, FROM and TO one value a column
+                t = types[0] if listed else types[i] if i < len(types) else None
                 if t in INT_RANGES and re.fullmatch(r"-?\d+\.0*", v):
                     v = v.split(".")[0]
                 elif t in ("double precision", "real") and NUMBER.fullmatch(v):
                     v = repr(float(v)).removesuffix(".0")  # float8out: shortest, no ".0"
+                elif (t in _OUTPUT_TYPED_BOUNDS and _BOUND_CONSTANT.fullmatch(v)
+                      and v.upper() not in ("NULL", "MINVALUE", "MAXVALUE")):
+                    # as the type prints it ('yes' is true, '2024-1-1' '2024-01-01'); a
+                    # string of digits came up as a number ('20240201' on a date key)
+                    literal = v if v.startswith("'") else quote_literal(v)
+                    v = bound_value(canonical_default(literal, t) or literal)
+                elif t and (n := _CHARACTER.fullmatch(t)) and v.startswith("'"):
+                    v = quote_literal(v[1:-1].replace("''", "'").ljust(int(n.group(1))))
                 elif not _BOUND_CONSTANT.fullmatch(v):  # date '2024-01-01' + 7, 'a' || 'b'
                     self._diag(f"partition bound {v}: an expression, which PostgreSQL "
                                "evaluates once; its value is not modelled")
@@ -364,7 +382,7 @@ class TableReplay(ReplayState):
             default = nextval_default(seq_name)
             not_null = True
         collation = self._collation(col.collation)
-        default = canonical_default(default, type_text)
+        default = self._stored_default(default, type_text)
         generated = col.generated and typed_constants(
             col.generated, dict(self._relation_columns(schema, table) or ()))
         self._put(Column(schema, table, col.name, type_text, not_null, default, col.identity,
@@ -483,8 +501,13 @@ class TableReplay(ReplayState):
             expression = self._collations_named(expression, {
                 col.name: col.collation for col in self.catalog.columns(schema, table)})
         if c.type == "check" and expression:
-            table_columns = self._relation_columns(schema, table) or ()
-            expression = typed_constants(expression, dict(table_columns))
+            expression = typed_constants(
+                expression, self._typed_columns(self._relation_columns(schema, table)))
+        where = expression.find(" WHERE (") if c.type == "exclude" and expression else -1
+        if where >= 0 and expression.endswith(")"):  # an exclusion's predicate: as a CHECK
+            expression = expression[:where + 8] + typed_constants(
+                expression[where + 8:-1],
+                self._typed_columns(self._relation_columns(schema, table))) + ")"
         self._put(Constraint(
             schema, table, name, c.type, tuple(columns), expression, ref_table, ref_columns,
             c.on_update, c.on_delete, c.match, c.include, c.nulls_not_distinct, c.deferrable,

@@ -453,10 +453,16 @@ def typed_constants(expression: str, types: dict[str, str]) -> str:
     def column_type(node: exp.Column) -> str | None:
         ident = node.this
         name = ident.this if isinstance(ident, exp.Identifier) and ident.quoted else node.name
+        if node.table:  # (row).field, read as a column of a table named row
+            return types.get(f"{node.table}.{name}")
         return types.get(name)
 
     if not type_compared_constants(tree, column_type)[0]:
         return expression
+    for node in list(tree.find_all(exp.Column)):
+        if node.table and f"{node.table}.{node.name}" in types:  # back to (row).field
+            node.replace(exp.Dot(this=exp.Paren(this=exp.Column(this=node.args["table"].copy())),
+                                 expression=node.this))
     return normalize_expression(tree.sql(dialect="postgres"))
 
 
@@ -494,15 +500,19 @@ _CALL = re.compile(r'(?:("(?:[^"]|"")*"|[A-Za-z_][\w$]*)\s*\.\s*)?'
                    r'("(?:[^"]|"")*"|[A-Za-z_][\w$]*)\s*\(')
 
 
-def calls_function(text: str, schema: str, name: str) -> bool:
-    """Whether expression or query text calls a function ``name`` (raw) and, where the call
-    names a schema, of ``schema``. Normalized expressions keep no schema on a call (and
-    upper-case its name), so which of two same-named functions one calls is not told here."""
+def call_arities(text: str, schema: str, name: str) -> set[int]:
+    """The numbers of arguments passed by the calls in expression or query text of a function
+    ``name`` (raw) and, where the call names a schema, of ``schema`` (none: no call).
+    Normalized expressions keep no schema on a call (and upper-case its name), so which of two
+    same-named functions taking as many arguments one calls is not told here."""
     def raw(ident: str) -> str:
         return ident[1:-1].replace('""', '"') if ident.startswith('"') else ident.lower()
 
-    for m in _CALL.finditer(_STRING.sub("''", text)):
+    text = _STRING.sub("''", text)
+    out = set()
+    for m in _CALL.finditer(text):
         qualifier, called = m.group(1), m.group(2)
         if raw(called) == name and (qualifier is None or raw(qualifier) == schema):
-            return True
-    return False
+            args = split_top(text, m.end())[0]
+            out.add(0 if args == [""] else len(args))
+    return out

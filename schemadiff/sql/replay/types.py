@@ -28,7 +28,6 @@ from schemadiff.sql.names import (
     choose_name,
 )
 from schemadiff.sql.normalize import (
-    canonical_default,
     qualified,
     rename_enum_label,
     rename_field,
@@ -74,7 +73,7 @@ class TypeReplay(ReplayState):
             checks.append((cname, expr))
         type_text = self._type_text(op.type)
         checks = [(n, _typed_value(e, type_text)) for n, e in checks]
-        default = canonical_default(op.default, type_text) if op.default else op.default
+        default = self._stored_default(op.default, type_text) if op.default else op.default
         base = (self._find(("domain",), ops.QName(op.type.schema, op.type.name))
                 if default is None and not op.type.builtin and not op.type.dims else None)
         if base is not None:  # over a domain: its default is copied, as it is then
@@ -153,7 +152,7 @@ class TypeReplay(ReplayState):
         elif op.action == "set_default":
             default = a[0]
             if default and op.domain:
-                default = canonical_default(default, obj.type)
+                default = self._stored_default(default, obj.type)
             self._put(replace(obj, default=default))
         elif op.action == "set_not_null":
             self._put(replace(obj, not_null=a[0]))
