@@ -7,6 +7,7 @@ never seen: the database built by running the SQL must compare clean, live and t
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -20,6 +21,22 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # CREATE TABLE AS of expressions the replay does not type: the table and its columns are
+    # made (those types are not compared, and said), and what later statements do to it holds
+    ("ctas-of-untyped-expressions-keeps-its-table", """
+CREATE TABLE src (id int, v jsonb, s text COLLATE "C");
+CREATE TABLE c1 AS SELECT id, jsonb_path_query_first(v, '$.a') AS a,
+    width_bucket(id, 0, 10, 5) AS b, s FROM src;
+CREATE INDEX c1_b ON c1 (b);
+ALTER TABLE c1 ADD PRIMARY KEY (id);
+ALTER TABLE c1 ALTER COLUMN b SET NOT NULL;
+ALTER TABLE c1 ADD COLUMN z int DEFAULT 3;
+COMMENT ON TABLE c1 IS 'x';
+COMMENT ON COLUMN c1.a IS 'y';
+CREATE VIEW c1v AS SELECT * FROM c1;
+GRANT SELECT ON c1 TO PUBLIC;
+CREATE TABLE c2 AS SELECT * FROM c1;
+"""),
     # a string cast to bit varying stays a bit string (sqlglot reads varbit as a type of the
     # schema's own, whose constants were taken for numbers: '1001'::bit varying was 1001); an
     # empty BEGIN ATOMIC body stays as it is when a routine rename edits the bodies
@@ -1731,7 +1748,13 @@ def replay_built_clean(pg: PgServer, tmp_path: Path, sql: str, prefix: str = "wi
 
 @pytest.mark.parametrize("migrations", [m for _, m in CASES], ids=[i for i, _ in CASES])
 def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> None:
-    assert not replay_built_clean(pg, tmp_path, migrations).diagnostics
+    said = [d.message for d in replay_built_clean(pg, tmp_path, migrations).diagnostics]
+    assert all(UNTYPED_CTAS.fullmatch(m) for m in said), said
+
+
+#: the one note a CASES history may give: a CREATE TABLE AS column whose type is not modelled
+UNTYPED_CTAS = re.compile(r'CREATE TABLE AS: the type and collation of column\(s\) [\w, ]+ of '
+                          r'table "\w+" \(from its query\) are not modelled; not compared')
 
 
 # ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY cannot run in a transaction block: its
@@ -2008,15 +2031,17 @@ def test_set_role(pg: PgServer, tmp_path: Path) -> None:
 ])
 def test_ctas_collations_not_modelled_are_said(query: str) -> None:
     """A CREATE TABLE AS column takes the collation its expression derives (a column's own,
-    a COLLATE's): not modelled, and said, rather than taken as the type's default."""
+    a COLLATE's): not modelled, and said, rather than taken as the type's default; the table
+    and its columns are made, the collatable ones' type and collation left undecided."""
     replay = replay_sql(
         'CREATE TABLE src (id int, name varchar(40) COLLATE "C", t text COLLATE "POSIX", u text);\n'
         "CREATE TABLE other (n name, x int);\n"
         f"CREATE TABLE c1 AS {query};\n", "m.sql")
-    assert [d.message for d in replay.diagnostics] == [
-        'CREATE TABLE AS: the collations of the columns of table "c1" (from its query) are '
-        "not modelled"]
-    assert Key("table", "public", "c1") not in replay.catalog.objects
+    [message] = [d.message for d in replay.diagnostics]
+    assert message.startswith("CREATE TABLE AS: the type and collation of column(s) ")
+    assert message.endswith(' of table "c1" (from its query) are not modelled; not compared')
+    columns = replay.catalog.columns("public", "c1")
+    assert columns and all(c.type is None for c in columns)
 
 
 def test_ctas_of_default_collations_is_modelled() -> None:

@@ -2062,7 +2062,7 @@ _TRUE = frozenset({"t", "true", "y", "yes", "on", "1"})
 _FALSE = frozenset({"f", "false", "n", "no", "off", "0"})
 
 
-def canonical_default(expression: str | None, type_text: str) -> str | None:
+def canonical_default(expression: str | None, type_text: str | None) -> str | None:
     """A column default in the form the catalog prints for that column's type.
 
     ``DEFAULT NULL`` is no default (PostgreSQL stores none). A string constant is printed the
@@ -2071,6 +2071,8 @@ def canonical_default(expression: str | None, type_text: str) -> str | None:
     """
     if expression is None or expression.upper() in ("NULL",):
         return None
+    if type_text is None:  # a column of a type not modelled: as written
+        return expression
     if expression.endswith("::" + type_text) and "(" in type_text:
         # a constant of a type with a modifier keeps its cast in the catalog
         # ('1 day'::interval day to second(3))

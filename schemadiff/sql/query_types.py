@@ -105,7 +105,15 @@ class _Unknown(Exception):
 def output_columns(query: str, relations: Relations, resolve: Resolve
                    ) -> list[tuple[str, str]] | None:
     """``[(name, type)]`` of the query's output, or None when any is unknown."""
-    return _read(query, lambda tree: _shape(tree, relations, resolve))
+    shape = output_columns_loose(query, relations, resolve)
+    return None if shape is None or any(t is None for _, t in shape) else shape  # type: ignore[return-value]
+
+
+def output_columns_loose(query: str, relations: Relations, resolve: Resolve
+                         ) -> list[tuple[str, str | None]] | None:
+    """``[(name, type)]`` of the query's output, a type None where only it is unknown (a
+    call of a function this module does not type); None when a name or the list is."""
+    return _read(query, lambda tree: _shape(tree, relations, resolve, loose=True))
 
 
 def output_names(query: str, relations: Relations) -> tuple[str, ...] | None:
@@ -155,7 +163,7 @@ def _names(tree: exp.Expression, relations: Relations) -> list[str]:
     if any(isinstance(e.unalias() if isinstance(e, exp.Alias) else e, exp.Star)
            or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star))
            for e in tree.expressions):
-        return [n for n, _ in _shape(tree, relations, lambda _: None)]  # the sources' columns
+        return [n for n, _ in _shape(tree, relations, lambda _: None, loose=True)]  # the sources' columns
     return [_ident(e.args.get("alias")) if isinstance(e, exp.Alias) else _colname(e)
             for e in tree.expressions]
 
@@ -169,7 +177,7 @@ def _ident(node: exp.Expression | None) -> str:
     return node.name.lower()
 
 
-def _shape(tree: exp.Expression, relations: Relations, resolve: Resolve
+def _shape(tree: exp.Expression, relations: Relations, resolve: Resolve, loose: bool = False
            ) -> list[tuple[str, str]]:
     if isinstance(tree, exp.Subquery):
         return _shape(tree.this, relations, resolve)
@@ -228,7 +236,14 @@ def _shape(tree: exp.Expression, relations: Relations, resolve: Resolve
             out += columns
             continue
         name = _ident(e.args.get("alias")) if isinstance(e, exp.Alias) else _colname(target)
-        out.append((name, scope.type(target)))
+        try:
+            out.append((name, scope.type(target)))
+        except _Unknown:
+            if not loose:
+                raise
+            out.append((name, None))  # type: ignore[arg-type]
+    if not loose and any(t is None for _, t in out):  # a column of a type not modelled
+        raise _Unknown("column type")
     return out
 
 
@@ -469,7 +484,7 @@ class _Scope:
             return self.sources.merged[name]
         found = [t for alias, cols in self.sources.by_alias.items() if qualifier in (None, alias)
                  for n, t in cols if n == name]
-        if len(found) != 1:
+        if len(found) != 1 or found[0] is None:
             raise _Unknown(f"column {name}")
         return found[0]
 
@@ -599,7 +614,7 @@ def _without_typmod(type_text: str) -> str:
 def _common(types: list[str], what: str) -> str:
     """The type of CASE / COALESCE results: all the same (modifier kept), all the same but
     for the modifier (dropped); else unknown."""
-    if not types:
+    if not types or None in types:
         raise _Unknown(what)
     if len(set(types)) == 1:
         return types[0]

@@ -735,7 +735,9 @@ class ReplayState:
         col = self.catalog.objects.get(Key("column", key.schema, key.name, column)) if key else None
         if col is None:
             raise ReplayConflict(f"{t.name}%TYPE: no such column")
-        type_text: str = col.type  # type: ignore[attr-defined]
+        type_text: str | None = col.type  # type: ignore[attr-defined]
+        if type_text is None:
+            raise ReplayConflict(f"{t.name}%TYPE: the column's type is not modelled")
         if keep_modifiers:
             return type_text
         from schemadiff.sql.query_types import _without_typmod

@@ -309,7 +309,7 @@ class DropReplay(ReplayState):
             prefix = quote_ident(ext.schema) + "."
             member_types = set()
             for c in self.catalog.of_kind("column"):
-                if isinstance(c, Column) and c.type.startswith(prefix):
+                if isinstance(c, Column) and c.type and c.type.startswith(prefix):
                     name = c.type[len(prefix):].partition("[")[0]
                     if name and not self._known_type(ext.schema, name):
                         member_types.add(qualified(ext.schema, name))

@@ -268,7 +268,7 @@ class TableReplay(ReplayState):
                        default=given.default or inherited.default, constraints=given.constraints)
 
     def _op_CreateTableAs(self, op: ops.CreateTableAs) -> None:
-        from schemadiff.sql.query_types import output_columns
+        from schemadiff.sql.query_types import output_columns_loose
 
         if op.persistence == "temporary" or op.name.schema == "pg_temp":
             self._temp.add(op.name.name)
@@ -280,27 +280,33 @@ class TableReplay(ReplayState):
             elif Key("table", schema, op.name.name) in self.catalog:
                 self._reassert(Key("table", schema, op.name.name))
             return
-        columns = output_columns(op.query, self._relation_columns, self._resolve_type_text)
+        columns = output_columns_loose(op.query, self._relation_columns, self._resolve_type_text)
         if columns is None:
             raise ReplayConflict(f'CREATE TABLE AS: the columns of table "{op.name.name}" '
                                  "(its query's output) are not modelled")
         if self._derives_collations(op.query, columns):
-            raise ReplayConflict(f'CREATE TABLE AS: the collations of the columns of table '
-                                 f'"{op.name.name}" (from its query) are not modelled')
+            # the type is known, the collation (which the diff takes as undecided with the
+            # type) is not: the type of each collatable column is left undecided too
+            columns = [(n, None if t is None or _COLLATABLE.match(t) else t) for n, t in columns]
         names = list(op.columns) + [c[0] for c in columns[len(op.columns):]]
         self._put(Table(schema, op.name.name, op.persistence))
         pairs = zip(columns, names, strict=False)
         for position, ((_, type_text), name) in enumerate(pairs, start=1):
             self._put(Column(schema, op.name.name, name, type_text, position=position))
+        untyped = [n for (_, t), n in zip(columns, names, strict=False) if t is None]
+        if untyped:
+            self._diag(f'CREATE TABLE AS: the type and collation of column(s) '
+                       f'{", ".join(untyped)} of table "{op.name.name}" (from its query) are '
+                       "not modelled; not compared")
 
-    def _derives_collations(self, query: str, columns: list[tuple[str, str]]) -> bool:
+    def _derives_collations(self, query: str, columns: list[tuple[str, str | None]]) -> bool:
         """Whether a query's collatable output may take a collation other than its type's
         default (which the new table's columns keep): it has a COLLATE, or reads a column of
         a collation of its own (or of type name, whose collation "C" a text made of it takes;
         a name column made of it has it as its type's default)."""
         from schemadiff.sql.normalize import qualified_relations
 
-        collatable = [t for _, t in columns if _COLLATABLE.match(t)]
+        collatable = [t for _, t in columns if t is not None and _COLLATABLE.match(t)]
         if not collatable:
             return False
         if re.search(r"(?i)\bcollate\b", query):
