@@ -21,6 +21,16 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a composite column's default written as a string is stored as record_in read it, each
+    # field by its attribute's type ('(2,GBP)' is '(2.00,GBP)'): compared field by field
+    ("composite-default-as-a-string", """
+CREATE TYPE money_amt AS (amount numeric(10,2), cur text);
+CREATE TYPE pt AS (x int, ok boolean, r real, n numeric, c char(3));
+CREATE TABLE acct (id int, bal money_amt DEFAULT '(2,GBP)',
+    b2 money_amt DEFAULT '(2.5,"a b")'::money_amt, p pt DEFAULT '(01,t,1.50,2.0,ab)',
+    arr money_amt[] DEFAULT '{"(1,x)","(3.1,y)"}', e money_amt DEFAULT '(,)');
+ALTER TABLE acct ADD COLUMN bal3 money_amt DEFAULT '( 7 ,EUR)';
+"""),
     # CREATE TABLE AS of expressions the replay does not type: the table and its columns are
     # made (those types are not compared, and said), and what later statements do to it holds
     ("ctas-of-untyped-expressions-keeps-its-table", """

@@ -163,7 +163,8 @@ def _names(tree: exp.Expression, relations: Relations) -> list[str]:
     if any(isinstance(e.unalias() if isinstance(e, exp.Alias) else e, exp.Star)
            or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star))
            for e in tree.expressions):
-        return [n for n, _ in _shape(tree, relations, lambda _: None, loose=True)]  # the sources' columns
+        # the sources' columns
+        return [n for n, _ in _shape(tree, relations, lambda _: None, loose=True)]
     return [_ident(e.args.get("alias")) if isinstance(e, exp.Alias) else _colname(e)
             for e in tree.expressions]
 
