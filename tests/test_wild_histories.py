@@ -21,6 +21,18 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # a field selected from a whole row, (x).c or (x.*).c with x a table's alias, is the
+    # column c of x (stored as x.c); (t.c).* lists the row's fields, which is not modelled
+    ("field-of-a-whole-row-through-an-alias", """
+CREATE TYPE money_amt AS (amount numeric(10,2), cur text);
+CREATE TABLE acct (id int, bal money_amt, n int);
+CREATE VIEW v1 AS SELECT (t.bal).amount FROM acct t;
+CREATE VIEW v2 AS SELECT (a.*).id, (a).n AS nn FROM acct a;
+CREATE VIEW v3 AS SELECT (bal).cur, (acct.bal).amount AS am FROM acct;
+CREATE VIEW v4 AS SELECT ((t.bal).amount + 1) AS x FROM acct t WHERE (t.bal).cur = 'GBP';
+CREATE VIEW v5 AS SELECT (x).id FROM acct x;
+CREATE VIEW v6 AS SELECT (t.bal).* FROM acct t;
+"""),
     # a composite column's default written as a string is stored as record_in read it, each
     # field by its attribute's type ('(2,GBP)' is '(2.00,GBP)'): compared field by field
     ("composite-default-as-a-string", """

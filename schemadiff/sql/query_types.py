@@ -374,6 +374,8 @@ def _figure(e: exp.Expression) -> tuple[str, int]:
         raise _Unknown("sqlglot reads mod(a, b) as a % b")
     if isinstance(e, exp.Dot) and isinstance(e.expression, exp.Identifier):
         return _ident(e.expression), 2  # (a).field: the field's name
+    if isinstance(e, exp.Dot):
+        raise _Unknown("(a).*: the fields of a row")
     if isinstance(e, (exp.Literal, exp.Binary, exp.Neg, exp.Not, exp.Null, exp.Boolean,
                       exp.ByteString, exp.BitString, exp.HexString, exp.Predicate)):
         return "?column?", 0
