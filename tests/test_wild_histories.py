@@ -21,6 +21,26 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # an expression's COLLATE naming the collation it derives anyway is not printed back (an
+    # index key, an exclusion element, a partition key); one naming another is, "default" too
+    ("collate-equal-to-the-derived-one", """
+CREATE COLLATION c2 FROM "C";
+CREATE TABLE t (id int, name text, code text COLLATE "C", k text COLLATE c2, v varchar(5),
+    CHECK (name COLLATE "default" <> ''), CHECK (code COLLATE "C" > 'a'));
+CREATE INDEX t_i1 ON t ((lower(name)) COLLATE "default");
+CREATE INDEX t_i2 ON t ((lower(code)) COLLATE "C");
+CREATE INDEX t_i3 ON t ((lower(name)) COLLATE "C");
+CREATE INDEX t_i4 ON t ((code || 'x') COLLATE "C");
+CREATE INDEX t_i5 ON t ((lower(k)) COLLATE c2);
+CREATE INDEX t_i6 ON t ((lower(k)) COLLATE "default");
+CREATE INDEX t_i7 ON t ((v::text) COLLATE "default");
+CREATE INDEX t_i8 ON t ((name || code) COLLATE "C");
+CREATE INDEX t_i9 ON t (code COLLATE "default");
+ALTER TABLE t ADD CONSTRAINT x1 EXCLUDE USING btree ((lower(code)) COLLATE "C" WITH =);
+CREATE VIEW v1 AS SELECT name COLLATE "default" AS n, code COLLATE "C" AS c FROM t;
+CREATE TABLE p (code text COLLATE "C", n text) PARTITION BY LIST ((lower(code)) COLLATE "C");
+CREATE TABLE p2 (code text COLLATE "C", n text) PARTITION BY LIST ((lower(n)) COLLATE "default");
+"""),
     # a field selected from a whole row, (x).c or (x.*).c with x a table's alias, is the
     # column c of x (stored as x.c); (t.c).* lists the row's fields, which is not modelled
     ("field-of-a-whole-row-through-an-alias", """

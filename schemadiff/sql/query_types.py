@@ -674,3 +674,59 @@ def column_typer(tree: exp.Expression, relations: Relations
         return next(iter(found)) if len(found) == 1 else None
 
     return column_type
+
+
+#: :func:`derived_collation` of an expression of a type without collations
+NOT_COLLATABLE = "-"
+_COLLATABLE_TYPE = re.compile(r"(?:text|character varying|character|name)(?:\(\d+\))?(?:\[\])?\Z")
+_PLAIN_TYPES = re.compile(
+    r"(?:smallint|integer|bigint|numeric|real|double precision|boolean|date|uuid|jsonb?|bytea"
+    r"|interval|(?:timestamp|time)(?:\(\d\))? with(?:out)? time zone)(?:\(\d+(?:,\s*\d+)?\))?"
+    r"(?:\[\])?\Z")
+
+
+def derived_collation(expression: str, columns: dict[str, tuple[str | None, str | None]]
+                      ) -> str | None:
+    """The collation PostgreSQL derives for an expression over a table's columns (``columns``:
+    name -> (type, collation, None for the type's default)): ``"default"``, a collation's name,
+    :data:`NOT_COLLATABLE`; None where this module does not work it out (a COLLATE in it, a
+    comparison, a conflict of two columns' collations, a function it does not know)."""
+    tree = _parse_expression(expression)
+    if tree is None:
+        return None
+    try:
+        return _derive(tree, columns)
+    except _Unknown:
+        return None
+
+
+def _derive(e: exp.Expression, columns: dict[str, tuple[str | None, str | None]]) -> str:
+    if isinstance(e, exp.Paren):
+        return _derive(e.this, columns)
+    if isinstance(e, exp.Column) and isinstance(e.this, exp.Identifier) and not e.table:
+        type_text, collation = columns.get(_ident(e.this), (None, None))
+        if type_text and _COLLATABLE_TYPE.match(type_text):
+            return collation or "default"
+        if type_text and _PLAIN_TYPES.match(type_text):
+            return NOT_COLLATABLE
+        raise _Unknown("column")
+    if isinstance(e, exp.Literal):
+        return "default" if e.is_string else NOT_COLLATABLE
+    if isinstance(e, exp.Cast):
+        to = _datatype_words(e.args["to"])
+        inner = _derive(e.this, columns)
+        if _COLLATABLE_TYPE.match(to):  # a collatable value keeps its collation
+            return "default" if inner == NOT_COLLATABLE else inner
+        if _PLAIN_TYPES.match(to):
+            return NOT_COLLATABLE
+        raise _Unknown("cast")
+    name = type(e).__name__
+    text = (isinstance(e, exp.Anonymous) and e.name.lower() in _TEXT_FUNCTIONS) or (
+        _CLASS_TYPES.get(name) == "text") or isinstance(e, exp.DPipe)
+    if not text:
+        raise _Unknown("expression")
+    # a function of a collatable result: its arguments' one non-default collation, if any
+    found = {_derive(a, columns) for a in e.iter_expressions()} - {NOT_COLLATABLE, "default"}
+    if len(found) > 1:
+        raise _Unknown("conflicting collations")
+    return found.pop() if found else "default"

@@ -177,7 +177,10 @@ class TableReplay(ReplayState):
                 [c.name for c in copied] + [c.name for c in columns])})
         self._put(Table(
             schema, name, op.persistence, self._collations_named(
-                op.partition_by, {c.name: self._collation(c.collation) for c in op.columns}),
+                op.partition_by, {c.name: self._collation(c.collation) for c in op.columns},
+                {c.name: (self._type_text(c.type) if c.type else None,
+                          self._collation(c.collation)) for c in op.columns}
+                if op.partition_by and "COLLATE" in op.partition_by else None),
             f"{parent.schema}.{parent.name}" if parent else None,
             self._typed_bound(parent, op.partition_bound) if parent else op.partition_bound,
             tuple(self._qualified_table(q) for q in op.inherits), of_type,
@@ -487,7 +490,8 @@ class TableReplay(ReplayState):
         expression = c.expression
         if c.type == "exclude":
             expression = self._collations_named(expression, {
-                col.name: col.collation for col in self.catalog.columns(schema, table)})
+                col.name: col.collation for col in self.catalog.columns(schema, table)},
+                self._typed_columns(schema, table))
         if c.type == "check" and expression:
             table_columns = self._relation_columns(schema, table) or ()
             expression = typed_constants(expression, dict(table_columns))
