@@ -21,6 +21,42 @@ from schemadiff.sources.dump import read_dump
 from schemadiff.sources.live import read_live
 
 CASES: list[tuple[str, str]] = [
+    # DROP COLUMN ... CASCADE under a view of a join naming a column unqualified: the server
+    # took it for the one column of that name the tables had, so where one of their columns
+    # is known by it now (renames followed), that one is it; the view goes with it
+    ("drop-column-cascade-under-a-join-view-reading-it-unqualified", """
+CREATE TABLE a (id int, x int);
+CREATE TABLE b (aid int, y int, w int);
+CREATE VIEW v AS SELECT a.id, b.y, w FROM a JOIN b ON b.aid = a.id;
+ALTER TABLE b RENAME COLUMN y TO y2;
+ALTER TABLE a DROP COLUMN x CASCADE;
+CREATE TABLE c (id int, x int);
+CREATE TABLE d (cid int, y int, w int);
+CREATE VIEW v2 AS SELECT c.id, d.y, w FROM c JOIN d ON d.cid = c.id;
+ALTER TABLE c RENAME COLUMN id TO w;
+ALTER TABLE d DROP COLUMN w CASCADE;
+CREATE TABLE e (id int, x int);
+CREATE TABLE f (eid int, w int);
+CREATE VIEW v3 AS SELECT e.id, w FROM e JOIN f ON f.eid = e.id;
+CREATE VIEW v4 AS SELECT e.id FROM e JOIN f ON f.eid = e.id ORDER BY w;
+ALTER TABLE f DROP COLUMN w CASCADE;
+"""),
+    # DROP COLUMN ... CASCADE under a view of one table made with * (its expanded query is
+    # the columns the table had then): the view goes where it read the column, an INHERITS
+    # child's inherited one too (the parent's column dropped), and stays where it did not
+    ("drop-column-cascade-under-a-star-view-of-one-table", """
+CREATE TABLE parent (id int, c int);
+CREATE TABLE child (x int) INHERITS (parent);
+CREATE VIEW cv AS SELECT * FROM child;
+CREATE VIEW cv2 AS SELECT id, x FROM child;
+ALTER TABLE parent DROP COLUMN c CASCADE;
+CREATE TABLE a (id int, x int, y int);
+CREATE VIEW v AS SELECT * FROM a;
+ALTER TABLE a ADD COLUMN z int;
+ALTER TABLE a DROP COLUMN z CASCADE;
+CREATE VIEW w AS SELECT a.* FROM a WHERE a.id > 0;
+ALTER TABLE a DROP COLUMN x CASCADE;
+"""),
     # an expression's COLLATE naming the collation it derives anyway is not printed back (an
     # index key, an exclusion element, a partition key); one naming another is, "default" too
     ("collate-equal-to-the-derived-one", """
@@ -1878,8 +1914,6 @@ def test_a_body_reading_a_relation_named_in_two_schemas_is_said() -> None:
 
 
 @pytest.mark.parametrize("sql", [
-    "CREATE TABLE a (id int, x int);\nCREATE VIEW v AS SELECT * FROM a;\n"
-    "ALTER TABLE a DROP COLUMN x CASCADE;\n",
     "CREATE TABLE b (id int, x int);\nCREATE TABLE c (id int, z int);\n"
     "CREATE VIEW v AS SELECT id, z FROM b NATURAL JOIN c;\n"
     "ALTER TABLE b RENAME TO a;\nALTER TABLE a DROP COLUMN x CASCADE;\n",
@@ -1887,7 +1921,7 @@ def test_a_body_reading_a_relation_named_in_two_schemas_is_said() -> None:
     "CREATE TABLE a (id int, x int);\nCREATE TABLE c (x int, z int);\n"
     "CREATE VIEW v AS SELECT id, z FROM a NATURAL JOIN c;\n"
     "ALTER TABLE a DROP COLUMN x CASCADE;\n",
-], ids=["star", "natural-join", "natural-join-column"])
+], ids=["natural-join", "natural-join-column"])
 def test_drop_column_cascade_under_a_star_view_is_said(sql: str) -> None:
     """A view made with ``*`` reads the columns the table had then, a NATURAL join those both
     sides have: the text cannot tell whether it reads one dropped later, so the replay says
