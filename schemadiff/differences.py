@@ -207,7 +207,8 @@ def diff_catalogs(
             undecided = e.UNDECIDED_WHEN_NONE
             for attr in ea:
                 if ea[attr] != aa.get(attr) and not (
-                        attr in undecided and (ea[attr] is None or aa.get(attr) is None)):
+                        attr in undecided and (ea[attr] is None or aa.get(attr) is None)) and not (
+                        attr == "collation" and "type" in undecided and ea["type"] is None):
                     if same is None:
                         from schemadiff.equivalence import Equivalence
 

@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 
     from schemadiff.model import Catalog, SchemaObject
 
+#: how a string constant of a row or an array of rows starts
+_ROW_STARTS = ("'(", "'{")
 _INTEGER_TYPES = frozenset({"integer", "bigint", "smallint"})
 #: the special date/time inputs PostgreSQL reads relative to the moment they are read
 FROZEN_WORDS = frozenset({"'now'", "'today'", "'yesterday'", "'tomorrow'"})
@@ -320,6 +322,16 @@ class Equivalence:
             return control is None or actual == control
         return expected == "" and actual is None  # none: no COMMENT line
 
+    def _composite(self, type_text: str) -> tuple[tuple[str, str], ...] | None:
+        """The attributes of the composite type ``type_text`` names (the database's first:
+        its rows were read with them), or None."""
+        schema, dot, name = type_text.partition(".")
+        for catalog in reversed(self._catalogs):
+            found = catalog.get(Key("composite", schema.strip('"'), name.strip('"'), ""))
+            if dot and found is not None:
+                return found.attributes_  # type: ignore[attr-defined, no-any-return]
+        return None
+
     def _date_or_time(self, type_text: str, depth: int = 0) -> bool:
         """Whether the type is a date or time type, or a domain over one."""
         if type_text.startswith(("date", "time")):
@@ -340,6 +352,12 @@ class Equivalence:
             return _same_money(expected, actual)
         if attribute == "default" and getattr(obj, "type", None) in _FLOAT_TYPES:
             return _same_float(expected, actual, obj.type == "real")  # type: ignore[attr-defined]
+        if (attribute == "default" and obj.KIND == "column" and expected[:2] in _ROW_STARTS
+                and actual[:2] in _ROW_STARTS and getattr(obj, "type", None)):
+            from schemadiff.sql.rowtext import same_rows
+
+            if same_rows(expected, actual, obj.type, self._composite):  # type: ignore[attr-defined]
+                return True
         if "$" in actual and _MONEY_LITERAL.search(actual):
             return _money_amounts(expected) == _money_amounts(actual)
         frozen = "'" in expected and _WORD_LITERAL.search(expected) is not None

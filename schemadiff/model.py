@@ -265,7 +265,9 @@ class Column(TableLevel):
     schema: str
     table: str
     name: str
-    type: str  # canonical, e.g. "timestamp(6) with time zone", "public.tenant_type[]"
+    #: canonical, e.g. "timestamp(6) with time zone", "public.tenant_type[]"; None: not decided
+    #: (a CREATE TABLE AS column whose expression the replay does not type), nor its collation
+    type: str | None
     not_null: bool = False
     default: str | None = None  # normalized expression
     identity: str | None = None  # "always" | "by default"
@@ -279,6 +281,7 @@ class Column(TableLevel):
     #: PostgreSQL 18: its NOT NULL is NO INHERIT (the tables inheriting it do not get it)
     not_null_no_inherit: bool = False
     KIND = "column"
+    UNDECIDED_WHEN_NONE = ("type",)
 
 
 @record

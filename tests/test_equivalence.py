@@ -115,3 +115,24 @@ def test_frozen_date_in_expression(written: str, stored: str, same: bool) -> Non
 )
 def test_read_once(value: Any, weak: bool) -> None:
     assert read_once(value) is weak
+
+
+@pytest.mark.parametrize(("type_text", "written", "stored", "same"), [
+    ("public.m", "'(2,GBP)'", "'(2.00,GBP)'", True),
+    ("public.m", "'(2.005,GBP)'", "'(2.01,GBP)'", True),  # rounded to the attribute's scale
+    ("public.m", "'(2,GBP)'", "'(2.01,GBP)'", False),
+    ("public.m", "'(2,GBP)'", "'(2.00,\" GBP\")'", False),  # blanks are a text field's own
+    ("public.m", "'(,)'", "'(,)'", True),
+    ("public.m", "'(,)'", "'(,\"\")'", False),  # NULL is not the empty string
+    ("public.m[]", "'{\"(1,x)\",\"(3.1,y)\"}'", "'{\"(1.00,x)\",\"(3.10,y)\"}'", True),
+    ("public.m[]", "'{\"(1,x)\"}'", "'{\"(1.00,x)\",\"(3.10,y)\"}'", False),
+    ("public.other", "'(2,GBP)'", "'(2.00,GBP)'", False),  # not a composite of the schema
+])
+def test_composite_default_by_field(type_text: str, written: str, stored: str, same: bool
+                                    ) -> None:
+    from schemadiff.model import CompositeType
+
+    row = CompositeType("public", "m", (("amount", "numeric(10,2)"), ("cur", "text")))
+    catalog = Catalog({row.key: row})
+    column = Column("public", "t", "c", type_text)
+    assert Equivalence(catalog)(column, "default", written, stored) is same

@@ -7,6 +7,7 @@ never seen: the database built by running the SQL must compare clean, live and t
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -156,6 +157,100 @@ ALTER TABLE t ADD COLUMN j ltree NOT NULL DEFAULT '12';
 ALTER DOMAIN dint SET DEFAULT '9';
 CREATE FUNCTION f(p dpath DEFAULT '0', n dint DEFAULT '4', l level DEFAULT '0', s dtext DEFAULT '5')
     RETURNS int LANGUAGE sql AS $$ SELECT nlevel(p) + n $$;
+"""),
+    # DROP COLUMN ... CASCADE under a view of a join naming a column unqualified: the server
+    # took it for the one column of that name the tables had, so where one of their columns
+    # is known by it now (renames followed), that one is it; the view goes with it
+    ("drop-column-cascade-under-a-join-view-reading-it-unqualified", """
+CREATE TABLE a (id int, x int);
+CREATE TABLE b (aid int, y int, w int);
+CREATE VIEW v AS SELECT a.id, b.y, w FROM a JOIN b ON b.aid = a.id;
+ALTER TABLE b RENAME COLUMN y TO y2;
+ALTER TABLE a DROP COLUMN x CASCADE;
+CREATE TABLE c (id int, x int);
+CREATE TABLE d (cid int, y int, w int);
+CREATE VIEW v2 AS SELECT c.id, d.y, w FROM c JOIN d ON d.cid = c.id;
+ALTER TABLE c RENAME COLUMN id TO w;
+ALTER TABLE d DROP COLUMN w CASCADE;
+CREATE TABLE e (id int, x int);
+CREATE TABLE f (eid int, w int);
+CREATE VIEW v3 AS SELECT e.id, w FROM e JOIN f ON f.eid = e.id;
+CREATE VIEW v4 AS SELECT e.id FROM e JOIN f ON f.eid = e.id ORDER BY w;
+ALTER TABLE f DROP COLUMN w CASCADE;
+"""),
+    # DROP COLUMN ... CASCADE under a view of one table made with * (its expanded query is
+    # the columns the table had then): the view goes where it read the column, an INHERITS
+    # child's inherited one too (the parent's column dropped), and stays where it did not
+    ("drop-column-cascade-under-a-star-view-of-one-table", """
+CREATE TABLE parent (id int, c int);
+CREATE TABLE child (x int) INHERITS (parent);
+CREATE VIEW cv AS SELECT * FROM child;
+CREATE VIEW cv2 AS SELECT id, x FROM child;
+ALTER TABLE parent DROP COLUMN c CASCADE;
+CREATE TABLE a (id int, x int, y int);
+CREATE VIEW v AS SELECT * FROM a;
+ALTER TABLE a ADD COLUMN z int;
+ALTER TABLE a DROP COLUMN z CASCADE;
+CREATE VIEW w AS SELECT a.* FROM a WHERE a.id > 0;
+ALTER TABLE a DROP COLUMN x CASCADE;
+"""),
+    # an expression's COLLATE naming the collation it derives anyway is not printed back (an
+    # index key, an exclusion element, a partition key); one naming another is, "default" too
+    ("collate-equal-to-the-derived-one", """
+CREATE COLLATION c2 FROM "C";
+CREATE TABLE t (id int, name text, code text COLLATE "C", k text COLLATE c2, v varchar(5),
+    CHECK (name COLLATE "default" <> ''), CHECK (code COLLATE "C" > 'a'));
+CREATE INDEX t_i1 ON t ((lower(name)) COLLATE "default");
+CREATE INDEX t_i2 ON t ((lower(code)) COLLATE "C");
+CREATE INDEX t_i3 ON t ((lower(name)) COLLATE "C");
+CREATE INDEX t_i4 ON t ((code || 'x') COLLATE "C");
+CREATE INDEX t_i5 ON t ((lower(k)) COLLATE c2);
+CREATE INDEX t_i6 ON t ((lower(k)) COLLATE "default");
+CREATE INDEX t_i7 ON t ((v::text) COLLATE "default");
+CREATE INDEX t_i8 ON t ((name || code) COLLATE "C");
+CREATE INDEX t_i9 ON t (code COLLATE "default");
+ALTER TABLE t ADD CONSTRAINT x1 EXCLUDE USING btree ((lower(code)) COLLATE "C" WITH =);
+CREATE VIEW v1 AS SELECT name COLLATE "default" AS n, code COLLATE "C" AS c FROM t;
+CREATE TABLE p (code text COLLATE "C", n text) PARTITION BY LIST ((lower(code)) COLLATE "C");
+CREATE TABLE p2 (code text COLLATE "C", n text) PARTITION BY LIST ((lower(n)) COLLATE "default");
+"""),
+    # a field selected from a whole row, (x).c or (x.*).c with x a table's alias, is the
+    # column c of x (stored as x.c); (t.c).* lists the row's fields, which is not modelled
+    ("field-of-a-whole-row-through-an-alias", """
+CREATE TYPE money_amt AS (amount numeric(10,2), cur text);
+CREATE TABLE acct (id int, bal money_amt, n int);
+CREATE VIEW v1 AS SELECT (t.bal).amount FROM acct t;
+CREATE VIEW v2 AS SELECT (a.*).id, (a).n AS nn FROM acct a;
+CREATE VIEW v3 AS SELECT (bal).cur, (acct.bal).amount AS am FROM acct;
+CREATE VIEW v4 AS SELECT ((t.bal).amount + 1) AS x FROM acct t WHERE (t.bal).cur = 'GBP';
+CREATE VIEW v5 AS SELECT (x).id FROM acct x;
+CREATE VIEW v6 AS SELECT (t.bal).* FROM acct t;
+"""),
+    # a composite column's default written as a string is stored as record_in read it, each
+    # field by its attribute's type ('(2,GBP)' is '(2.00,GBP)'): compared field by field
+    ("composite-default-as-a-string", """
+CREATE TYPE money_amt AS (amount numeric(10,2), cur text);
+CREATE TYPE pt AS (x int, ok boolean, r real, n numeric, c char(3));
+CREATE TABLE acct (id int, bal money_amt DEFAULT '(2,GBP)',
+    b2 money_amt DEFAULT '(2.5,"a b")'::money_amt, p pt DEFAULT '(01,t,1.50,2.0,ab)',
+    arr money_amt[] DEFAULT '{"(1,x)","(3.1,y)"}', e money_amt DEFAULT '(,)');
+ALTER TABLE acct ADD COLUMN bal3 money_amt DEFAULT '( 7 ,EUR)';
+"""),
+    # CREATE TABLE AS of expressions the replay does not type: the table and its columns are
+    # made (those types are not compared, and said), and what later statements do to it holds
+    ("ctas-of-untyped-expressions-keeps-its-table", """
+CREATE TABLE src (id int, v jsonb, s text COLLATE "C");
+CREATE TABLE c1 AS SELECT id, jsonb_path_query_first(v, '$.a') AS a,
+    width_bucket(id, 0, 10, 5) AS b, s FROM src;
+CREATE INDEX c1_b ON c1 (b);
+ALTER TABLE c1 ADD PRIMARY KEY (id);
+ALTER TABLE c1 ALTER COLUMN b SET NOT NULL;
+ALTER TABLE c1 ADD COLUMN z int DEFAULT 3;
+COMMENT ON TABLE c1 IS 'x';
+COMMENT ON COLUMN c1.a IS 'y';
+CREATE VIEW c1v AS SELECT * FROM c1;
+GRANT SELECT ON c1 TO PUBLIC;
+CREATE TABLE c2 AS SELECT * FROM c1;
 """),
     # a string cast to bit varying stays a bit string (sqlglot reads varbit as a type of the
     # schema's own, whose constants were taken for numbers: '1001'::bit varying was 1001); an
@@ -1868,7 +1963,13 @@ def replay_built_clean(pg: PgServer, tmp_path: Path, sql: str, prefix: str = "wi
 
 @pytest.mark.parametrize("migrations", [m for _, m in CASES], ids=[i for i, _ in CASES])
 def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> None:
-    assert not replay_built_clean(pg, tmp_path, migrations).diagnostics
+    said = [d.message for d in replay_built_clean(pg, tmp_path, migrations).diagnostics]
+    assert all(UNTYPED_CTAS.fullmatch(m) for m in said), said
+
+
+#: the one note a CASES history may give: a CREATE TABLE AS column whose type is not modelled
+UNTYPED_CTAS = re.compile(r'CREATE TABLE AS: the type and collation of column\(s\) [\w, ]+ of '
+                          r'table "\w+" \(from its query\) are not modelled; not compared')
 
 
 # ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY cannot run in a transaction block: its
@@ -1950,8 +2051,6 @@ def test_a_body_reading_a_relation_named_in_two_schemas_is_said() -> None:
 
 
 @pytest.mark.parametrize("sql", [
-    "CREATE TABLE a (id int, x int);\nCREATE VIEW v AS SELECT * FROM a;\n"
-    "ALTER TABLE a DROP COLUMN x CASCADE;\n",
     "CREATE TABLE b (id int, x int);\nCREATE TABLE c (id int, z int);\n"
     "CREATE VIEW v AS SELECT id, z FROM b NATURAL JOIN c;\n"
     "ALTER TABLE b RENAME TO a;\nALTER TABLE a DROP COLUMN x CASCADE;\n",
@@ -1959,7 +2058,7 @@ def test_a_body_reading_a_relation_named_in_two_schemas_is_said() -> None:
     "CREATE TABLE a (id int, x int);\nCREATE TABLE c (x int, z int);\n"
     "CREATE VIEW v AS SELECT id, z FROM a NATURAL JOIN c;\n"
     "ALTER TABLE a DROP COLUMN x CASCADE;\n",
-], ids=["star", "natural-join", "natural-join-column"])
+], ids=["natural-join", "natural-join-column"])
 def test_drop_column_cascade_under_a_star_view_is_said(sql: str) -> None:
     """A view made with ``*`` reads the columns the table had then, a NATURAL join those both
     sides have: the text cannot tell whether it reads one dropped later, so the replay says
@@ -2145,15 +2244,17 @@ def test_set_role(pg: PgServer, tmp_path: Path) -> None:
 ])
 def test_ctas_collations_not_modelled_are_said(query: str) -> None:
     """A CREATE TABLE AS column takes the collation its expression derives (a column's own,
-    a COLLATE's): not modelled, and said, rather than taken as the type's default."""
+    a COLLATE's): not modelled, and said, rather than taken as the type's default; the table
+    and its columns are made, the collatable ones' type and collation left undecided."""
     replay = replay_sql(
         'CREATE TABLE src (id int, name varchar(40) COLLATE "C", t text COLLATE "POSIX", u text);\n'
         "CREATE TABLE other (n name, x int);\n"
         f"CREATE TABLE c1 AS {query};\n", "m.sql")
-    assert [d.message for d in replay.diagnostics] == [
-        'CREATE TABLE AS: the collations of the columns of table "c1" (from its query) are '
-        "not modelled"]
-    assert Key("table", "public", "c1") not in replay.catalog.objects
+    [message] = [d.message for d in replay.diagnostics]
+    assert message.startswith("CREATE TABLE AS: the type and collation of column(s) ")
+    assert message.endswith(' of table "c1" (from its query) are not modelled; not compared')
+    columns = replay.catalog.columns("public", "c1")
+    assert columns and all(c.type is None for c in columns)
 
 
 def test_ctas_of_default_collations_is_modelled() -> None:

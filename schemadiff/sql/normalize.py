@@ -2100,7 +2100,7 @@ _FALSE = frozenset({"f", "false", "n", "no", "off", "0"})
 _USER_TYPE = re.compile(r'(?:"(?:[^"]|"")*"|[^\s."(\[]+)\.([A-Za-z_][\w$]*)\Z')
 
 
-def canonical_default(expression: str | None, type_text: str, written: bool = False
+def canonical_default(expression: str | None, type_text: str | None, written: bool = False
                       ) -> str | None:
     """A column default in the form the catalog prints for that column's type; ``written``:
     as a migration wrote it, not as the catalog printed it (a domain resolved to its base type).
@@ -2111,6 +2111,8 @@ def canonical_default(expression: str | None, type_text: str, written: bool = Fa
     """
     if expression is None or expression.upper() in ("NULL",):
         return None
+    if type_text is None:  # a column of a type not modelled: as written
+        return expression
     if expression.endswith("::" + type_text) and "(" in type_text:
         # a constant of a type with a modifier keeps its cast in the catalog
         # ('1 day'::interval day to second(3))
@@ -3263,8 +3265,9 @@ def canonical_view_query(
             if any(_is_star_projection(p) for p in select.expressions) and not _expand_star(
                     select, known):
                 return None
-        if any(tree.find(t) for t in _UNDECIDED_VIEW_NODES):
-            return None
+        if any(tree.find(t) for t in _UNDECIDED_VIEW_NODES) or any(
+                isinstance(d.expression, exp.Star) for d in tree.find_all(exp.Dot)):
+            return None  # (a).*: the fields of a row, which the deparser lists
         for select in list(tree.find_all(exp.Select)):
             _whole_row_references(select, known)
             _function_column_references(select, known)
@@ -3362,6 +3365,16 @@ def _whole_row_references(select: exp.Select, known: dict[str, tuple[str, ...]])
                 and isinstance(node.parent, (exp.Func, exp.Anonymous))
                 and node.parent_select is select):
             node.replace(exp.Column(this=exp.Star(), table=exp.to_identifier(node.name)))
+    for dot in list(select.find_all(exp.Dot)):  # (t).c and (t.*).c: the column c of t
+        row = dot.this.unnest() if isinstance(dot.this, exp.Paren) else None
+        if (not isinstance(row, exp.Column) or not isinstance(dot.expression, exp.Identifier)
+                or dot.parent_select is not select):
+            continue
+        name = (row.table if isinstance(row.this, exp.Star) else
+                row.name if row.args.get("table") is None and row.name.lower() not in columns
+                else "").lower()
+        if dot.expression.name.lower() in {c.lower() for c in rows.get(name, ())}:
+            dot.replace(exp.Column(this=dot.expression.copy(), table=exp.to_identifier(name)))
 
 
 #: set-returning builtins whose one output column is named by an OUT parameter, not by the

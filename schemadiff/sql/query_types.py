@@ -105,7 +105,15 @@ class _Unknown(Exception):
 def output_columns(query: str, relations: Relations, resolve: Resolve
                    ) -> list[tuple[str, str]] | None:
     """``[(name, type)]`` of the query's output, or None when any is unknown."""
-    return _read(query, lambda tree: _shape(tree, relations, resolve))
+    shape = output_columns_loose(query, relations, resolve)
+    return None if shape is None or any(t is None for _, t in shape) else shape  # type: ignore[return-value]
+
+
+def output_columns_loose(query: str, relations: Relations, resolve: Resolve
+                         ) -> list[tuple[str, str | None]] | None:
+    """``[(name, type)]`` of the query's output, a type None where only it is unknown (a
+    call of a function this module does not type); None when a name or the list is."""
+    return _read(query, lambda tree: _shape(tree, relations, resolve, loose=True))
 
 
 def output_names(query: str, relations: Relations) -> tuple[str, ...] | None:
@@ -155,7 +163,8 @@ def _names(tree: exp.Expression, relations: Relations) -> list[str]:
     if any(isinstance(e.unalias() if isinstance(e, exp.Alias) else e, exp.Star)
            or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star))
            for e in tree.expressions):
-        return [n for n, _ in _shape(tree, relations, lambda _: None)]  # the sources' columns
+        # the sources' columns
+        return [n for n, _ in _shape(tree, relations, lambda _: None, loose=True)]
     return [_ident(e.args.get("alias")) if isinstance(e, exp.Alias) else _colname(e)
             for e in tree.expressions]
 
@@ -169,7 +178,7 @@ def _ident(node: exp.Expression | None) -> str:
     return node.name.lower()
 
 
-def _shape(tree: exp.Expression, relations: Relations, resolve: Resolve
+def _shape(tree: exp.Expression, relations: Relations, resolve: Resolve, loose: bool = False
            ) -> list[tuple[str, str]]:
     if isinstance(tree, exp.Subquery):
         return _shape(tree.this, relations, resolve)
@@ -228,7 +237,14 @@ def _shape(tree: exp.Expression, relations: Relations, resolve: Resolve
             out += columns
             continue
         name = _ident(e.args.get("alias")) if isinstance(e, exp.Alias) else _colname(target)
-        out.append((name, scope.type(target)))
+        try:
+            out.append((name, scope.type(target)))
+        except _Unknown:
+            if not loose:
+                raise
+            out.append((name, None))  # type: ignore[arg-type]
+    if not loose and any(t is None for _, t in out):  # a column of a type not modelled
+        raise _Unknown("column type")
     return out
 
 
@@ -358,6 +374,8 @@ def _figure(e: exp.Expression) -> tuple[str, int]:
         raise _Unknown("sqlglot reads mod(a, b) as a % b")
     if isinstance(e, exp.Dot) and isinstance(e.expression, exp.Identifier):
         return _ident(e.expression), 2  # (a).field: the field's name
+    if isinstance(e, exp.Dot):
+        raise _Unknown("(a).*: the fields of a row")
     if isinstance(e, (exp.Literal, exp.Binary, exp.Neg, exp.Not, exp.Null, exp.Boolean,
                       exp.ByteString, exp.BitString, exp.HexString, exp.Predicate)):
         return "?column?", 0
@@ -469,7 +487,7 @@ class _Scope:
             return self.sources.merged[name]
         found = [t for alias, cols in self.sources.by_alias.items() if qualifier in (None, alias)
                  for n, t in cols if n == name]
-        if len(found) != 1:
+        if len(found) != 1 or found[0] is None:
             raise _Unknown(f"column {name}")
         return found[0]
 
@@ -599,7 +617,7 @@ def _without_typmod(type_text: str) -> str:
 def _common(types: list[str], what: str) -> str:
     """The type of CASE / COALESCE results: all the same (modifier kept), all the same but
     for the modifier (dropped); else unknown."""
-    if not types:
+    if not types or None in types:
         raise _Unknown(what)
     if len(set(types)) == 1:
         return types[0]
@@ -656,3 +674,59 @@ def column_typer(tree: exp.Expression, relations: Relations
         return next(iter(found)) if len(found) == 1 else None
 
     return column_type
+
+
+#: :func:`derived_collation` of an expression of a type without collations
+NOT_COLLATABLE = "-"
+_COLLATABLE_TYPE = re.compile(r"(?:text|character varying|character|name)(?:\(\d+\))?(?:\[\])?\Z")
+_PLAIN_TYPES = re.compile(
+    r"(?:smallint|integer|bigint|numeric|real|double precision|boolean|date|uuid|jsonb?|bytea"
+    r"|interval|(?:timestamp|time)(?:\(\d\))? with(?:out)? time zone)(?:\(\d+(?:,\s*\d+)?\))?"
+    r"(?:\[\])?\Z")
+
+
+def derived_collation(expression: str, columns: dict[str, tuple[str | None, str | None]]
+                      ) -> str | None:
+    """The collation PostgreSQL derives for an expression over a table's columns (``columns``:
+    name -> (type, collation, None for the type's default)): ``"default"``, a collation's name,
+    :data:`NOT_COLLATABLE`; None where this module does not work it out (a COLLATE in it, a
+    comparison, a conflict of two columns' collations, a function it does not know)."""
+    tree = _parse_expression(expression)
+    if tree is None:
+        return None
+    try:
+        return _derive(tree, columns)
+    except _Unknown:
+        return None
+
+
+def _derive(e: exp.Expression, columns: dict[str, tuple[str | None, str | None]]) -> str:
+    if isinstance(e, exp.Paren):
+        return _derive(e.this, columns)
+    if isinstance(e, exp.Column) and isinstance(e.this, exp.Identifier) and not e.table:
+        type_text, collation = columns.get(_ident(e.this), (None, None))
+        if type_text and _COLLATABLE_TYPE.match(type_text):
+            return collation or "default"
+        if type_text and _PLAIN_TYPES.match(type_text):
+            return NOT_COLLATABLE
+        raise _Unknown("column")
+    if isinstance(e, exp.Literal):
+        return "default" if e.is_string else NOT_COLLATABLE
+    if isinstance(e, exp.Cast):
+        to = _datatype_words(e.args["to"])
+        inner = _derive(e.this, columns)
+        if _COLLATABLE_TYPE.match(to):  # a collatable value keeps its collation
+            return "default" if inner == NOT_COLLATABLE else inner
+        if _PLAIN_TYPES.match(to):
+            return NOT_COLLATABLE
+        raise _Unknown("cast")
+    name = type(e).__name__
+    text = (isinstance(e, exp.Anonymous) and e.name.lower() in _TEXT_FUNCTIONS) or (
+        _CLASS_TYPES.get(name) == "text") or isinstance(e, exp.DPipe)
+    if not text:
+        raise _Unknown("expression")
+    # a function of a collatable result: its arguments' one non-default collation, if any
+    found = {_derive(a, columns) for a in e.iter_expressions()} - {NOT_COLLATABLE, "default"}
+    if len(found) > 1:
+        raise _Unknown("conflicting collations")
+    return found.pop() if found else "default"

@@ -144,7 +144,8 @@ def _constraint(c: Constraint) -> str:
 
 
 def _column(c: Column, catalog: Catalog) -> str:
-    out = f"    {quote_ident(c.name)} {c.type}"
+    # a type not modelled: "unknown", which PostgreSQL refuses for a column, not a guess
+    out = f"    {quote_ident(c.name)} {c.type or 'unknown'}"
     if c.collation:
         out += f" COLLATE {collation(c.collation)}"
     if c.generated:

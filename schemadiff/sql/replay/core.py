@@ -65,6 +65,12 @@ _ELEMENT_COLLATE = re.compile(r'(?P<pre>(?:^|[(,])\s*)(?P<col>"(?:[^"]|"")*"|[\w
                               r'(?P<name>(?:"(?:[^"]|"")*"|[\w$]+)(?:\.(?:"(?:[^"]|"")*"|[\w$]+))?)'
                               r'(?=[\s,)]|$)')
 
+#: a parenthesized expression (two levels deep at most) followed by its COLLATE, at the
+#: start of a key's element
+_EXPRESSION_COLLATE = re.compile(
+    r'(?P<pre>(?:^|[(,])\s*)(?P<expr>\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)) COLLATE '
+    r'(?P<name>(?:"(?:[^"]|"")*"|[\w$]+)(?:\.(?:"(?:[^"]|"")*"|[\w$]+))?)(?=[\s,)]|$)')
+
 
 def _collation_name(written: str) -> str:
     """A COLLATE's name as the model holds it: parts unquoted, unquoted ones lower-cased,
@@ -740,14 +746,25 @@ class ReplayState:
                     return f"{schema}.{name}"
         return name
 
-    def _collations_named(self, text: str | None,
-                          own: dict[str, str | None] | None = None) -> str | None:
+    def _collations_named(self, text: str | None, own: dict[str, str | None] | None = None,
+                          columns: dict[str, tuple[str | None, str | None]] | None = None
+                          ) -> str | None:
         """A key's text (an exclusion constraint's elements, a partition key) with each
         ``COLLATE name`` naming a collation the migrations made as the catalog prints it,
         with its schema (``COLLATE public.c2``), and none after a column of that collation
-        (``own``: the table's columns' collations), which pg_get_indexdef leaves out."""
+        (``own``: the table's columns' collations) or an expression deriving it (over
+        ``columns``: name -> type, collation), which pg_get_indexdef leaves out."""
         if not text or "COLLATE" not in text:
             return text
+        from schemadiff.sql.query_types import derived_collation
+
+        def expression(m: re.Match[str]) -> str:
+            written = self._collation(_collation_name(m.group("name"))) or "default"
+            if columns and derived_collation(m.group("expr")[1:-1], columns) == written:
+                return m.group("pre") + m.group("expr")
+            return m.group(0)
+
+        text = _EXPRESSION_COLLATE.sub(expression, text)
 
         def element(m: re.Match[str]) -> str:
             column = m.group("col")
@@ -759,6 +776,11 @@ class ReplayState:
 
         text = _ELEMENT_COLLATE.sub(element, text)
         return _COLLATE_NAME.sub(self._collate_clause, text)
+
+    def _typed_columns(self, schema: str, table: str) -> dict[str, tuple[str | None, str | None]]:
+        """A table's columns: name -> (type, collation), for the collation an expression
+        over them derives (:func:`~schemadiff.sql.query_types.derived_collation`)."""
+        return {c.name: (c.type, c.collation) for c in self.catalog.columns(schema, table)}
 
     def _collate_clause(self, m: re.Match[str]) -> str:
         from schemadiff.sql.quote import quote_ident
@@ -782,7 +804,9 @@ class ReplayState:
         col = self.catalog.objects.get(Key("column", key.schema, key.name, column)) if key else None
         if col is None:
             raise ReplayConflict(f"{t.name}%TYPE: no such column")
-        type_text: str = col.type  # type: ignore[attr-defined]
+        type_text: str | None = col.type  # type: ignore[attr-defined]
+        if type_text is None:
+            raise ReplayConflict(f"{t.name}%TYPE: the column's type is not modelled")
         if keep_modifiers:
             return type_text
         from schemadiff.sql.query_types import _without_typmod

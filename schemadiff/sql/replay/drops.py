@@ -34,6 +34,7 @@ from schemadiff.sql.replay.text import (
     call_arities,
     exclusion_columns,
     index_uses,
+    one_table_query_reads,
     same_index,
     view_reads_column,
 )
@@ -88,6 +89,25 @@ class DropReplay(ReplayState):
                 continue
             self._reassert(key)
 
+    def _unqualified_owner(self, view: View, column: tuple[str, str, str]
+                           ) -> Callable[[str], bool | None] | None:
+        """Whether an unqualified name in a view's text is ``column`` (schema, table, name),
+        by the tables the view reads (followed through renames): the server took it for the
+        one column of that name they had, so where one of their columns is known by that name
+        now, it is that one (a column of that name added since to another makes two: None);
+        None where a source is not a table."""
+        sources = self._view_sources.get(view.key)
+        if not sources or any(Key("table", s, t) not in self.catalog for s, t in sources):
+            return None
+        names = self._view_column_names.get(view.key, {})
+        known: dict[str, list[tuple[str, str, str]]] = {}
+        for s, t in sources:
+            for c in self.catalog.columns(s, t):
+                text = names.get((s, t, c.name), c.name)
+                if text is not None:
+                    known.setdefault(text, []).append((s, t, c.name))
+        return lambda name: (known[name][0] == column) if len(known.get(name, ())) == 1 else None
+
     def _drop_column_dependents(self, schema: str, table: str, column: str) -> None:
         """DROP COLUMN ... CASCADE: the views reading the column go, and theirs, the generated
         columns computed from it, the triggers whose WHEN reads it, and the policies whose
@@ -102,13 +122,18 @@ class DropReplay(ReplayState):
             names = self._view_column_names.get(o.key, {})
             known = names.get((schema, table, column), column)
             moved = self._view_relation_names.get(o.key, {})
-            if o.query is None and not (any(k[:2] == (schema, table) for k in names)
-                                        or (schema, table) in moved):
+            if o.query is None and not (names or moved):
                 reads = None  # undecided for another reason: the text may be stale
             elif known is None:
                 reads = False
             else:
-                reads = view_reads_column(o.definition, moved.get((schema, table), table), known)
+                reads = view_reads_column(o.definition, moved.get((schema, table), table), known,
+                                          self._unqualified_owner(o, (schema, table, column)))
+            if reads is None and o.query is not None and o.relations == (table,) and not (
+                    names or moved):
+                # a * or a NATURAL join over one table: its expanded query is the columns
+                # the table had when the view was made (an INHERITS child's inherited ones)
+                reads = one_table_query_reads(o.query, column)
             if reads is None:
                 self._diag(f'DROP COLUMN {column} CASCADE: whether view "{o.name}" reads the '
                            "column is not modelled; the view is kept")
@@ -310,7 +335,7 @@ class DropReplay(ReplayState):
             prefix = quote_ident(ext.schema) + "."
             member_types = set()
             for c in self.catalog.of_kind("column"):
-                if isinstance(c, Column) and c.type.startswith(prefix):
+                if isinstance(c, Column) and c.type and c.type.startswith(prefix):
                     name = c.type[len(prefix):].partition("[")[0]
                     if name and not self._known_type(ext.schema, name):
                         member_types.add(qualified(ext.schema, name))

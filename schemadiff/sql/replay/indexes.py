@@ -17,6 +17,7 @@ from schemadiff.sql.names import (
     index_column_names,
     name_addition,
 )
+from schemadiff.sql.query_types import derived_collation
 from schemadiff.sql.quote import quote_ident
 from schemadiff.sql.replay.core import ReplayConflict, ReplayState
 from schemadiff.sql.replay.text import typed_constants
@@ -53,6 +54,9 @@ class IndexReplay(ReplayState):
             own = getattr(column, "collation", None)
             if own == resolved or (column is not None and own is None and resolved is None):
                 return rest  # the column's own (None: the default)
+        elif derived_collation(key.expression, self._typed_columns(schema, table)) == (
+                resolved or "default"):
+            return rest  # the one the expression derives: pg_get_indexdef prints none
         if resolved is None:
             return ' COLLATE "default"' + rest
         return " COLLATE " + ".".join(quote_ident(p) for p in resolved.split(".", 1)) + rest

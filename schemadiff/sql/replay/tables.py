@@ -184,7 +184,10 @@ class TableReplay(ReplayState):
                 [c.name for c in copied] + [c.name for c in columns])})
         self._put(Table(
             schema, name, op.persistence, self._collations_named(
-                op.partition_by, {c.name: self._collation(c.collation) for c in op.columns}),
+                op.partition_by, {c.name: self._collation(c.collation) for c in op.columns},
+                {c.name: (self._type_text(c.type) if c.type else None,
+                          self._collation(c.collation)) for c in op.columns}
+                if op.partition_by and "COLLATE" in op.partition_by else None),
             f"{parent.schema}.{parent.name}" if parent else None,
             self._typed_bound(parent, op.partition_bound) if parent else op.partition_bound,
             tuple(self._qualified_table(q) for q in op.inherits), of_type,
@@ -286,7 +289,7 @@ class TableReplay(ReplayState):
                        default=given.default or inherited.default, constraints=given.constraints)
 
     def _op_CreateTableAs(self, op: ops.CreateTableAs) -> None:
-        from schemadiff.sql.query_types import output_columns
+        from schemadiff.sql.query_types import output_columns_loose
 
         if op.persistence == "temporary" or op.name.schema == "pg_temp":
             self._temp.add(op.name.name)
@@ -298,27 +301,33 @@ class TableReplay(ReplayState):
             elif Key("table", schema, op.name.name) in self.catalog:
                 self._reassert(Key("table", schema, op.name.name))
             return
-        columns = output_columns(op.query, self._relation_columns, self._resolve_type_text)
+        columns = output_columns_loose(op.query, self._relation_columns, self._resolve_type_text)
         if columns is None:
             raise ReplayConflict(f'CREATE TABLE AS: the columns of table "{op.name.name}" '
                                  "(its query's output) are not modelled")
         if self._derives_collations(op.query, columns):
-            raise ReplayConflict(f'CREATE TABLE AS: the collations of the columns of table '
-                                 f'"{op.name.name}" (from its query) are not modelled')
+            # the type is known, the collation (which the diff takes as undecided with the
+            # type) is not: the type of each collatable column is left undecided too
+            columns = [(n, None if t is None or _COLLATABLE.match(t) else t) for n, t in columns]
         names = list(op.columns) + [c[0] for c in columns[len(op.columns):]]
         self._put(Table(schema, op.name.name, op.persistence))
         pairs = zip(columns, names, strict=False)
         for position, ((_, type_text), name) in enumerate(pairs, start=1):
             self._put(Column(schema, op.name.name, name, type_text, position=position))
+        untyped = [n for (_, t), n in zip(columns, names, strict=False) if t is None]
+        if untyped:
+            self._diag(f'CREATE TABLE AS: the type and collation of column(s) '
+                       f'{", ".join(untyped)} of table "{op.name.name}" (from its query) are '
+                       "not modelled; not compared")
 
-    def _derives_collations(self, query: str, columns: list[tuple[str, str]]) -> bool:
+    def _derives_collations(self, query: str, columns: list[tuple[str, str | None]]) -> bool:
         """Whether a query's collatable output may take a collation other than its type's
         default (which the new table's columns keep): it has a COLLATE, or reads a column of
         a collation of its own (or of type name, whose collation "C" a text made of it takes;
         a name column made of it has it as its type's default)."""
         from schemadiff.sql.normalize import qualified_relations
 
-        collatable = [t for _, t in columns if _COLLATABLE.match(t)]
+        collatable = [t for _, t in columns if t is not None and _COLLATABLE.match(t)]
         if not collatable:
             return False
         if re.search(r"(?i)\bcollate\b", query):
@@ -499,7 +508,8 @@ class TableReplay(ReplayState):
         expression = c.expression
         if c.type == "exclude":
             expression = self._collations_named(expression, {
-                col.name: col.collation for col in self.catalog.columns(schema, table)})
+                col.name: col.collation for col in self.catalog.columns(schema, table)},
+                self._typed_columns(schema, table))
         if c.type == "check" and expression:
             expression = typed_constants(
                 expression, self._typed_columns(self._relation_columns(schema, table)))

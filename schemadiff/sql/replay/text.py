@@ -386,13 +386,16 @@ def bound_implied(bound: str, checks: list[str], name: str, not_null: bool) -> b
     return all(implied(node) for node in wanted)
 
 
-def view_reads_column(definition: str, table: str, column: str) -> bool | None:
+def view_reads_column(definition: str, table: str, column: str,
+                      owner: Callable[[str], bool | None] | None = None) -> bool | None:
     """Whether a view's query reads ``column`` of ``table`` (raw names), as PostgreSQL records
     a view's dependencies: a column named anywhere in the query through ``table`` or one of its
     aliases, or unqualified where ``table`` is all the query reads. None where the text does
     not decide it: a ``*`` (its columns are those the table had when the view was made), an
     unqualified name in a query that reads something else too, a ``NATURAL`` join, text that
-    does not parse."""
+    does not parse. ``owner(name)``, given where every item of the query's FROM is a table
+    whose columns are known, tells whether an unqualified ``name`` is ``table``'s (None:
+    another table's could be too)."""
     from sqlglot import exp
 
     from schemadiff.sql.normalize import _parse_expression
@@ -426,9 +429,31 @@ def view_reads_column(definition: str, table: str, column: str) -> bool | None:
                 return True
         elif alone:
             return True
+        elif owner is not None and not any(tree.find_all(exp.Subquery, exp.CTE)) and all(
+                isinstance(t.this, exp.Identifier) for t in tables):
+            outputs = {a.alias for a in tree.find_all(exp.Alias)}  # ORDER BY an output's
+            mine = None if column in outputs else owner(column)
+            if mine:
+                return True
+            undecided = undecided or mine is None
         else:
             undecided = True
     return None if undecided else False
+
+
+def one_table_query_reads(query: str, column: str) -> bool | None:
+    """Whether a canonical view query reading one table (its ``*`` expanded to the columns
+    the table had when the view was made, its qualifiers gone: ``a.b`` is a field of column
+    ``a``) names ``column``; None where a subquery, a CTE or a ``*`` is left in it."""
+    from sqlglot import exp
+
+    from schemadiff.sql.normalize import _parse_expression, referenced_columns
+
+    tree = _parse_expression(query)
+    if tree is None or any(tree.find_all(exp.Subquery, exp.CTE)) or any(
+            not isinstance(s.parent, exp.Func) for s in tree.find_all(exp.Star)):
+        return None
+    return column in referenced_columns(query)
 
 
 def typed_constants(expression: str, types: dict[str, str]) -> str:

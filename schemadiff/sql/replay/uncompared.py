@@ -76,7 +76,7 @@ class UncomparedReplay(ReplayState):
             if isinstance(t, Table) and t.of_type == type_text and t.key in self.catalog:
                 self._drop_table(t.key)  # a typed table goes with its type
         for o in list(self.catalog.of_kind("column")):
-            if isinstance(o, Column) and uses(o.type) and o.key in self.catalog:
+            if isinstance(o, Column) and o.type and uses(o.type) and o.key in self.catalog:
                 t = self.catalog.objects.get(Key("table", o.schema, o.table))
                 if isinstance(t, Table) and t.partition_by and o.name in partition_key_columns(
                         t.partition_by):

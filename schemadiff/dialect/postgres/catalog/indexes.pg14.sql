@@ -2,8 +2,10 @@
 -- exclusion constraint (those are part of the constraint). PostgreSQL 12 to 14 (no
 -- indnullsnotdistinct).
 -- Most indexes are read from their parts; an index whose keys carry a non-default operator
--- class or collation, or operator class options, is read from its pg_get_indexdef text (the
--- CREATE INDEX statement pg_dump prints) instead: "simple" says which.
+-- class or collation, an expression of a collatable type (its COLLATE, "default" too, is
+-- printed where it differs from the one the expression derives, which only the text shows),
+-- or operator class options, is read from its pg_get_indexdef text (the CREATE INDEX
+-- statement pg_dump prints) instead: "simple" says which.
 -- Returns: schema text, table text, name text, unique bool, method text (access method),
 --   key_columns text[] (per key: the column, NULL for an expression), key_expressions text[]
 --   (per key: pg_get_indexdef(index, k, false) of an expression, else NULL), key_options
@@ -44,7 +46,7 @@ CROSS JOIN LATERAL (
            array_agg(i.indoption[u.ord - 1]::int ORDER BY u.ord) AS options,
            bool_and(opc.opcdefault
                     AND (u.attnum = 0 OR opc.opcintype = a.atttypid)
-                    AND CASE WHEN u.attnum = 0 THEN i.indcollation[u.ord - 1] IN (0, 100)
+                    AND CASE WHEN u.attnum = 0 THEN i.indcollation[u.ord - 1] = 0
                              ELSE i.indcollation[u.ord - 1] = a.attcollation END
                     AND ia.attoptions IS NULL) AS simple
     FROM unnest(i.indkey) WITH ORDINALITY AS u(attnum, ord)
