@@ -777,7 +777,8 @@ class ReplayState:
         text = _ELEMENT_COLLATE.sub(element, text)
         return _COLLATE_NAME.sub(self._collate_clause, text)
 
-    def _typed_columns(self, schema: str, table: str) -> dict[str, tuple[str | None, str | None]]:
+    def _column_collations(self, schema: str, table: str
+                           ) -> dict[str, tuple[str | None, str | None]]:
         """A table's columns: name -> (type, collation), for the collation an expression
         over them derives (:func:`~schemadiff.sql.query_types.derived_collation`)."""
         return {c.name: (c.type, c.collation) for c in self.catalog.columns(schema, table)}

@@ -54,7 +54,7 @@ class IndexReplay(ReplayState):
             own = getattr(column, "collation", None)
             if own == resolved or (column is not None and own is None and resolved is None):
                 return rest  # the column's own (None: the default)
-        elif derived_collation(key.expression, self._typed_columns(schema, table)) == (
+        elif derived_collation(key.expression, self._column_collations(schema, table)) == (
                 resolved or "default"):
             return rest  # the one the expression derives: pg_get_indexdef prints none
         if resolved is None:

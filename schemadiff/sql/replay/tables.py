@@ -509,7 +509,7 @@ class TableReplay(ReplayState):
         if c.type == "exclude":
             expression = self._collations_named(expression, {
                 col.name: col.collation for col in self.catalog.columns(schema, table)},
-                self._typed_columns(schema, table))
+                self._column_collations(schema, table))
         if c.type == "check" and expression:
             expression = typed_constants(
                 expression, self._typed_columns(self._relation_columns(schema, table)))
