@@ -1676,9 +1676,6 @@ def rename_function(text: str, old: str, new: str, arities: frozenset[int], *,
     return tree.sql(dialect="postgres", comments=False) if changed else text
 
 
-#: the comparisons whose two sides PostgreSQL resolves to one type (an enum's operators)
-_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ,
-                exp.NullSafeNEQ)
 
 
 def _array_elements(text: str) -> list[str] | None:
@@ -1726,10 +1723,6 @@ def _label_type(literal: exp.Expression, columns: dict[str, bool | None],
         operand = parent.parent.this
         return typed(operand) if operand is not None else None
     return None
-
-
-def _type_name(to: exp.Expression | None) -> str:
-    return to.sql(dialect="postgres").replace('"', "").lower() if to is not None else ""
 
 
 def rename_enum_label(expression: str, old: str, new: str, columns: dict[str, bool | None],
@@ -2187,6 +2180,7 @@ _TYPED_CONSTANT_TYPES = ("boolean", "date", "time without time zone",
 # the types whose ISO constants are compared in :func:`datetime_constant`'s form
 _DATETIME_TYPES = ("date", "timestamp without time zone", "timestamp with time zone")
 # binary operators whose unknown-typed operand PostgreSQL takes as the other operand's type
+#: the comparisons whose two sides PostgreSQL resolves to one type (an enum's operators)
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ,
                 exp.NullSafeNEQ, exp.ArrayOverlaps, exp.ArrayContainsAll, exp.ArrayContainedBy)
 # what a constant added to (or subtracted from) a column of these types is: an interval
