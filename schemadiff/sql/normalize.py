@@ -1676,8 +1676,6 @@ def rename_function(text: str, old: str, new: str, arities: frozenset[int], *,
     return tree.sql(dialect="postgres", comments=False) if changed else text
 
 
-
-
 def _array_elements(text: str) -> list[str] | None:
     """The elements of a one-dimensional array constant (``{a,"b c"}``), None for anything
     else (nested, NULL elements, unbalanced quotes)."""
