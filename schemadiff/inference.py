@@ -175,6 +175,14 @@ class _Overlay:
 _Setter = tuple[int, Any, int, tuple[Any, ...], tuple[tuple[Any, int], ...]]
 
 
+def _tuning(e: Effect) -> bool:
+    """A storage parameter (a table's, an index's, a materialized view's ``fillfactor``,
+    ``autovacuum_*``): compared by ``diff``, no evidence for inference, as operators tune
+    them by hand and set them back: such a change is drift, not a migration unapplied."""
+    obj = e.after if e.after is not None else e.before
+    return e.key.kind in ("table", "index") or getattr(obj, "materialized", False)
+
+
 def _record(raw: dict[Fact, list[_Setter]], fact: Fact, mi: int, value: Any,
             statement: int) -> None:
     """One setter of a fact; within one migration only the last word counts, and the value an
@@ -316,11 +324,13 @@ class FactTable:
                 if e.after is not None and creates[e.key] > 1:
                     for attr, value in e.after.attributes().items():
                         _record(raw, (e.key, attr), mi, value, st)
-                        if value is None and attr in undecided_when_none(e.key.kind):
+                        if (value is None and attr in undecided_when_none(e.key.kind)) \
+                                or (attr == "options" and _tuning(e)):
                             undecided.add((e.key, attr))
             else:
                 _record(raw, (e.key, e.attribute), mi, e.after, st)
-                if e.after is None and e.attribute in undecided_when_none(e.key.kind):
+                if (e.after is None and e.attribute in undecided_when_none(e.key.kind)) \
+                        or (e.attribute == "options" and _tuning(e)):
                     undecided.add((e.key, e.attribute))
         for fact, setters in raw.items():
             if fact[1] != "*" and len(setters) < 2 and not setters[0][3]:

@@ -250,6 +250,9 @@ class Table(SchemaObject):
     #: parent (a clone), where not its parent's (``ALTER TABLE part DISABLE TRIGGER t``):
     #: (trigger, state), sorted by trigger
     trigger_states: tuple[tuple[str, str], ...] = ()
+    #: its storage parameters (``WITH (fillfactor = 70)``, ``SET (autovacuum_enabled =
+    #: off)``), sorted: :func:`schemadiff.sql.normalize.storage_options`
+    options: tuple[str, ...] = ()
     #: the replay's own record of an INHERITS child's columns in the server's order (its
     #: inherited ones first, then its own, then each added later, to it or to a parent): what a
     #: ``*`` or ``LIKE`` of it lists; empty for any other table (its columns' positions say)
@@ -332,6 +335,12 @@ class Index(SchemaObject):
     include: tuple[str, ...] = ()
     predicate: str | None = None
     nulls_not_distinct: bool = False
+    #: its storage parameters (``WITH (fillfactor = 50)``), sorted:
+    #: :func:`schemadiff.sql.normalize.storage_options`
+    options: tuple[str, ...] = ()
+    #: false for an index a failed ``CREATE INDEX CONCURRENTLY`` left behind (``indisvalid``:
+    #: the planner does not use it; pg_dump leaves it out)
+    valid: bool = True
     #: the index's column names (``pg_attribute`` of the index: the column, else
     #: FigureIndexColname of the key as written, made unique), which a copy for a partition
     #: or a ``LIKE`` is named after: they do not follow a column's rename. None: not known (a
@@ -360,7 +369,8 @@ class View(SchemaObject):
     definition: str = field(default="", compare=False)
     columns: tuple[str, ...] = field(default=(), compare=False)  # CREATE VIEW v (a, b) AS ...
     #: a view's options that change what it does (``security_barrier``, ``security_invoker``,
-    #: ``check_option=local|cascaded``), sorted: :func:`schemadiff.sql.normalize.view_options`
+    #: ``check_option=local|cascaded``), sorted: :func:`schemadiff.sql.normalize.view_options`;
+    #: a materialized view's storage parameters: :func:`schemadiff.sql.normalize.storage_options`
     options: tuple[str, ...] = ()
     #: its columns' names in order, as an application reads them (None: undecided, not
     #: compared: a ``*`` over a view, a name sqlglot's parse cannot tell)

@@ -513,6 +513,12 @@ def _changed(key: Key, diffs: list[Difference], expected: Catalog, actual: Catal
         sql = [f"ALTER TABLE {qualified(key.schema, key.name)} VALIDATE CONSTRAINT "
                f"{quote_ident(key.sub)};"]
         return [Step(key, "alter", sql + comment, header)]
+    if attrs == {"options"} and (isinstance(e, Index)
+                                 or (isinstance(e, View) and e.materialized)):
+        kind = "INDEX" if isinstance(e, Index) else "MATERIALIZED VIEW"
+        sql = [ddl.storage_options(kind, qualified(key.schema, key.name), e.options,
+                                   a.options)]  # type: ignore[union-attr]
+        return [Step(key, "alter", sql + comment, header)]
     if key.kind in ("index", "constraint", "trigger", "policy", "view"):
         unknown = _text_unknown(e)
         if unknown:
@@ -534,7 +540,7 @@ def _changed(key: Key, diffs: list[Difference], expected: Catalog, actual: Catal
         return _column_changes(e, a, attrs, header, comment, unsafe,  # type: ignore[arg-type]
                                expected)
     if isinstance(e, Table):
-        return _table_changes(e, attrs, header, comment)
+        return _table_changes(e, attrs, header, comment, a)  # type: ignore[arg-type]
     if isinstance(e, SequenceRecord):
         return [_sequence_changes(e, attrs, header, comment)]
     if isinstance(e, Enum):
@@ -602,7 +608,7 @@ def _column_changes(e: Column, a: Column, attrs: set[str], header: list[str],
 
 
 def _table_changes(e: Table, attrs: set[str], header: list[str],
-                   comment: list[str]) -> list[Step]:
+                   comment: list[str], actual: Table | None = None) -> list[Step]:
     name = qualified(e.schema, e.name)
     sql = []
     if "rls_enabled" in attrs:
@@ -616,8 +622,10 @@ def _table_changes(e: Table, attrs: set[str], header: list[str],
         sql.append(f"ALTER TABLE {name} SET {word};")
     if "replica_identity" in attrs:
         sql.append(f"ALTER TABLE {name} {ddl.replica_identity(e)};")
+    if "options" in attrs and actual is not None:
+        sql.append(ddl.storage_options("TABLE", name, e.options, actual.options))
     out = [Step(e.key, "alter", sql + comment, header)] if sql or comment else []
-    rest = attrs - {"rls_enabled", "rls_forced", "persistence", "replica_identity"}
+    rest = attrs - {"rls_enabled", "rls_forced", "persistence", "replica_identity", "options"}
     if rest:
         out.append(_unrepairable(e.key, "alter", header, f"changing {', '.join(sorted(rest))} "
                                  "of a table in place is not written automatically"))

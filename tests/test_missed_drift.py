@@ -428,6 +428,35 @@ CASES += [
     ),
 ]
 
+CASES += [
+    Case(
+        # storage parameters: what autovacuum, HOT updates and the planner do with a relation
+        "storage parameters changed by hand",
+        USERS + "ALTER TABLE orders SET (fillfactor = 80, autovacuum_vacuum_scale_factor = 0.01);\n"
+                "CREATE INDEX orders_total ON orders (total) WITH (fillfactor = 70);\n"
+                "CREATE INDEX users_name ON users (name);\n"
+                "CREATE MATERIALIZED VIEW totals WITH (fillfactor = 50) AS\n"
+                "  SELECT user_id, sum(total) FROM orders GROUP BY user_id;\n",
+        "ALTER TABLE users SET (autovacuum_enabled = off);"
+        " ALTER TABLE orders RESET (autovacuum_vacuum_scale_factor);"
+        " ALTER INDEX orders_total SET (fillfactor = 90); ALTER INDEX users_name SET (fillfactor = 60);"
+        " ALTER MATERIALIZED VIEW totals RESET (fillfactor);",
+        (("table", "public.users", "changed", "options"),
+         ("table", "public.orders", "changed", "options"),
+         ("index", "public.orders_total", "changed", "options"),
+         ("index", "public.users_name", "changed", "options"),
+         ("view", "public.totals", "changed", "options")),
+    ),
+    Case(
+        # what a failed CREATE INDEX CONCURRENTLY leaves: an index the planner never uses
+        "index left invalid",
+        USERS + "CREATE INDEX users_name ON users (name);\n",
+        "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'users_name'::regclass;",
+        (("index", "public.users_name", "changed", "valid"),),
+        dump=(("index", "public.users_name", "missing", None),),  # pg_dump leaves it out
+    ),
+]
+
 #: Migrations that must compare clean against what they build (no false difference).
 CLEAN = [
     USERS + """
@@ -658,6 +687,33 @@ CREATE TABLE ng (n int, d int GENERATED ALWAYS AS (n * '2') STORED);
 CREATE TABLE np2 (k int NOT NULL) PARTITION BY RANGE (k);
 CREATE TABLE np2_a PARTITION OF np2 FOR VALUES FROM ('1') TO ('010');
 """,
+    # storage parameters however written, set, reset, copied to partitions' indexes, through
+    # renames; OIDS=FALSE and the TOAST table's are not compared
+    """CREATE TABLE a (id int, t text) WITH (fillfactor = 70, autovacuum_enabled = off,
+  toast.autovacuum_enabled = false);
+CREATE TABLE b (id int) WITH (OIDS=FALSE);
+CREATE TABLE c (id int);
+ALTER TABLE c SET (autovacuum_vacuum_scale_factor = 0.010, parallel_workers = 2);
+ALTER TABLE c RESET (parallel_workers);
+ALTER TABLE c SET (toast.autovacuum_enabled = false);
+CREATE INDEX a_id ON a (id) WITH (fillfactor = 50);
+CREATE INDEX a_id2 ON a (id);
+ALTER INDEX a_id2 SET (fillfactor = '60');
+CREATE INDEX a_t ON a USING gin (to_tsvector('simple', t)) WITH (fastupdate = FALSE);
+CREATE MATERIALIZED VIEW m WITH (fillfactor = 40) AS SELECT id FROM a;
+CREATE MATERIALIZED VIEW m2 AS SELECT id FROM a;
+ALTER MATERIALIZED VIEW m2 SET (autovacuum_enabled = false);
+CREATE TABLE ct WITH (fillfactor = 80) AS SELECT 1 AS x;
+CREATE TABLE p (id int, d date) PARTITION BY RANGE (d);
+CREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2020-01-01') TO ('2021-01-01')
+  WITH (fillfactor = 90);
+CREATE INDEX p_id ON p (id) WITH (fillfactor = 30);
+CREATE TABLE p2 PARTITION OF p FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');
+CREATE TABLE l (LIKE a INCLUDING ALL);
+CREATE TABLE e (id int) WITH (autovacuum_enabled);
+ALTER TABLE a RENAME TO a2;
+ALTER INDEX a_id RENAME TO a_id_r;
+""",
     # an INHERITS child's own defaults of the columns it inherits only, through ONLY or not on
     # the parent and the child, renames, NO INHERIT, ONLY DROP COLUMN, serial and merged ones
     """CREATE TABLE parent (id serial, pv text DEFAULT 'p', q int, r int DEFAULT 1, z int DEFAULT 9);
@@ -734,7 +790,7 @@ def test_hand_change_is_reported(pg: PgServer, tmp_path: Path, case: Case) -> No
                                                  "wild-forms", "owner", "view-options",
                                                  "replica-identity", "column-privileges",
                                                  "datetime-constants", "number-constants",
-                                                 "inherited-defaults"])
+                                                 "storage-parameters", "inherited-defaults"])
 def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> None:
     dbname = pg.create_database("missed_drift")
     try:

@@ -3129,6 +3129,38 @@ def view_options(pairs: Iterable[tuple[str, str | None]]) -> tuple[str, ...]:
     return tuple(sorted(out))
 
 
+#: the storage parameters that take a boolean (PostgreSQL keeps any spelling as written)
+_BOOLEAN_STORAGE_OPTIONS = frozenset({"autovacuum_enabled", "user_catalog_table",
+                                      "vacuum_truncate", "fastupdate", "deduplicate_items",
+                                      "vacuum_index_cleanup"})
+
+
+def storage_options(pairs: Iterable[tuple[str, str | None]]) -> tuple[str, ...]:
+    """A table's, an index's or a materialized view's storage parameters as compared
+    (``fillfactor=70``, ``autovacuum_enabled=false``), sorted: a boolean's spelling as
+    ``true`` / ``false`` (a bare name is on), a number's as its value (``0.010`` is
+    ``0.01``), any other word in lower case. ``oids`` (``WITH (OIDS=FALSE)``, which no
+    release since 12 keeps) and the ``toast.`` ones (kept on the TOAST table, which a table
+    without a column to toast does not have: the server drops them) are left out."""
+    out = {}
+    for name, value in pairs:
+        name = name.lower()
+        if name == "oids" or name.startswith("toast."):
+            continue
+        text = "true" if value is None else value.strip().lower()
+        if name in _BOOLEAN_STORAGE_OPTIONS and parse_bool(text) is not None:
+            text = "true" if parse_bool(text) else "false"
+        else:
+            try:
+                number = float(text)
+            except ValueError:
+                number = None
+            if number is not None and number == number:
+                text = str(int(number)) if number.is_integer() else repr(number)
+        out[name] = text
+    return tuple(sorted(f"{k}={v}" for k, v in out.items()))
+
+
 def _is_star_projection(node: exp.Expression) -> bool:
     if isinstance(node, exp.Star):
         return True

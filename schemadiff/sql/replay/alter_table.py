@@ -18,6 +18,7 @@ from schemadiff.sql.normalize import (
     canonical_default,
     normalize_expression,
     referenced_columns,
+    storage_options,
 )
 from schemadiff.sql.replay.core import ReplayConflict, ReplayState
 from schemadiff.sql.replay.text import bound_check, bound_implied, fold_self_cast, typed_constants
@@ -315,7 +316,15 @@ class AlterTableReplay(ReplayState):
                 t = self.catalog.objects[Key("table", schema, table)]
                 self._put(replace(t, **{a.flag: a.value}))  # type: ignore[type-var]
             return []
-        if isinstance(a, ops.SetRelOptions):  # a table's storage parameters: not compared
+        if isinstance(a, ops.SetRelOptions):  # a table's storage parameters
+            t = self.catalog.objects[Key("table", schema, table)]
+            pairs = dict(o.partition("=")[::2] for o in t.options)  # type: ignore[attr-defined]
+            for name, value in a.options:
+                if a.reset:
+                    pairs.pop(name.lower(), None)
+                else:
+                    pairs[name.lower()] = value  # type: ignore[assignment]
+            self._put(replace(t, options=storage_options(pairs.items())))  # type: ignore[type-var]
             return []
         if isinstance(a, ops.SetTriggerState):
             self._trigger_state_set(schema, table, a.trigger, a.state,

@@ -28,6 +28,7 @@ from schemadiff.sql.normalize import (
     nextval_default,
     qualified,
     referenced_columns,
+    storage_options,
 )
 from schemadiff.sql.replay.core import INDEX_BACKED, ReplayConflict, ReplayState
 from schemadiff.sql.replay.sequences import INT_RANGES, NUMBER
@@ -181,7 +182,7 @@ class TableReplay(ReplayState):
             f"{parent.schema}.{parent.name}" if parent else None,
             self._typed_bound(parent, op.partition_bound) if parent else op.partition_bound,
             tuple(self._qualified_table(q) for q in op.inherits), of_type,
-            column_order=order,
+            column_order=order, options=storage_options(op.options),
         ))
         if len(op.inherits) > 1:
             self._merged_defaults(Key("table", schema, name),
@@ -288,7 +289,8 @@ class TableReplay(ReplayState):
             raise ReplayConflict(f'CREATE TABLE AS: the collations of the columns of table '
                                  f'"{op.name.name}" (from its query) are not modelled')
         names = list(op.columns) + [c[0] for c in columns[len(op.columns):]]
-        self._put(Table(schema, op.name.name, op.persistence))
+        self._put(Table(schema, op.name.name, op.persistence,
+                        options=storage_options(op.options)))
         pairs = zip(columns, names, strict=False)
         for position, ((_, type_text), name) in enumerate(pairs, start=1):
             self._put(Column(schema, op.name.name, name, type_text, position=position))
