@@ -175,12 +175,16 @@ class _Overlay:
 _Setter = tuple[int, Any, int, tuple[Any, ...], tuple[tuple[Any, int], ...]]
 
 
-def _tuning(e: Effect) -> bool:
+def _tuning(e: Effect, attribute: str) -> bool:
     """A storage parameter (a table's, an index's, a materialized view's ``fillfactor``,
-    ``autovacuum_*``): compared by ``diff``, no evidence for inference, as operators tune
-    them by hand and set them back: such a change is drift, not a migration unapplied."""
+    ``autovacuum_*``), a column's statistics target or storage: compared by ``diff``, no
+    evidence for inference, as operators tune them by hand and set them back: such a change
+    is drift, not a migration unapplied."""
+    if attribute in ("statistics", "storage"):
+        return e.key.kind == "column"
     obj = e.after if e.after is not None else e.before
-    return e.key.kind in ("table", "index") or getattr(obj, "materialized", False)
+    return attribute == "options" and (e.key.kind in ("table", "index")
+                                       or getattr(obj, "materialized", False))
 
 
 def _record(raw: dict[Fact, list[_Setter]], fact: Fact, mi: int, value: Any,
@@ -325,12 +329,12 @@ class FactTable:
                     for attr, value in e.after.attributes().items():
                         _record(raw, (e.key, attr), mi, value, st)
                         if (value is None and attr in undecided_when_none(e.key.kind)) \
-                                or (attr == "options" and _tuning(e)):
+                                or _tuning(e, attr):
                             undecided.add((e.key, attr))
             else:
                 _record(raw, (e.key, e.attribute), mi, e.after, st)
                 if (e.after is None and e.attribute in undecided_when_none(e.key.kind)) \
-                        or (e.attribute == "options" and _tuning(e)):
+                        or _tuning(e, e.attribute):
                     undecided.add((e.key, e.attribute))
         for fact, setters in raw.items():
             if fact[1] != "*" and len(setters) < 2 and not setters[0][3]:

@@ -281,7 +281,13 @@ class Column(TableLevel):
     not_null_validated: bool = True
     #: PostgreSQL 18: its NOT NULL is NO INHERIT (the tables inheriting it do not get it)
     not_null_no_inherit: bool = False
+    #: ``SET STATISTICS n`` (the planner's sample size for it); None: the default
+    statistics: int | None = None
+    #: ``SET STORAGE plain | main | external | extended`` where not its type's own; ``""``:
+    #: its type's; None: not decided (a type whose own storage the replay does not know)
+    storage: str | None = ""
     KIND = "column"
+    UNDECIDED_WHEN_NONE = ("storage",)
 
 
 @record

@@ -584,6 +584,13 @@ def _column_changes(e: Column, a: Column, attrs: set[str], header: list[str],
             sql.append(f"{col} ADD GENERATED {e.identity.upper()} AS IDENTITY;")
         else:
             sql.append(f"{col} SET GENERATED {e.identity.upper()};")
+    if "statistics" in attrs:
+        sql.append(f"{col} SET STATISTICS {-1 if e.statistics is None else e.statistics};")
+    if "storage" in attrs and e.storage:
+        sql.append(f"{col} SET STORAGE {e.storage.upper()};")
+    elif "storage" in attrs:
+        out.append(_unrepairable(e.key, "alter", header, "setting a column's storage back to "
+                                 "its type's own is not written automatically"))
     if attrs & {"type", "collation"}:
         collate = f" COLLATE {ddl.collation(e.collation)}" if e.collation else ""
         retype = Step(e.key, "alter",

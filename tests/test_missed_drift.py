@@ -448,6 +448,20 @@ CASES += [
          ("view", "public.totals", "changed", "options")),
     ),
     Case(
+        # a column's statistics target (the planner's estimates) and its storage (TOAST)
+        "column statistics and storage changed by hand",
+        USERS + "ALTER TABLE users ALTER COLUMN score SET STATISTICS 500,\n"
+                "  ALTER COLUMN name SET STORAGE EXTERNAL;\n",
+        "ALTER TABLE users ALTER COLUMN score SET STATISTICS -1,"
+        " ALTER COLUMN name SET STORAGE EXTENDED;"
+        " ALTER TABLE orders ALTER COLUMN user_id SET STATISTICS 1000,"
+        " ALTER COLUMN total SET STORAGE EXTERNAL;",
+        (("column", "public.users.score", "changed", "statistics"),
+         ("column", "public.users.name", "changed", "storage"),
+         ("column", "public.orders.user_id", "changed", "statistics"),
+         ("column", "public.orders.total", "changed", "storage")),
+    ),
+    Case(
         # what a failed CREATE INDEX CONCURRENTLY leaves: an index the planner never uses
         "index left invalid",
         USERS + "CREATE INDEX users_name ON users (name);\n",
@@ -714,6 +728,34 @@ CREATE TABLE e (id int) WITH (autovacuum_enabled);
 ALTER TABLE a RENAME TO a2;
 ALTER INDEX a_id RENAME TO a_id_r;
 """,
+    # columns' statistics targets and storage, however written, recursed to partitions,
+    # copied to new ones (storage), by LIKE ... INCLUDING STORAGE, reset by a type change
+    """CREATE TABLE a (id int, t text, n numeric, j jsonb, v varchar(10));
+ALTER TABLE a ALTER COLUMN t SET STORAGE EXTERNAL, ALTER COLUMN n SET STORAGE MAIN,
+  ALTER COLUMN j SET STORAGE EXTENDED;
+ALTER TABLE a ALTER COLUMN id SET STATISTICS 500, ALTER COLUMN v SET STATISTICS 200;
+ALTER TABLE a ALTER COLUMN v SET STATISTICS -1;
+ALTER TABLE a ALTER COLUMN id SET STORAGE PLAIN;
+CREATE TABLE p (id int, t text, d date) PARTITION BY RANGE (d);
+CREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+ALTER TABLE p ALTER COLUMN t SET STORAGE EXTERNAL, ALTER COLUMN t SET STATISTICS 300;
+CREATE TABLE p2 PARTITION OF p FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');
+CREATE TABLE p3 (id int, t text, d date);
+ALTER TABLE p ATTACH PARTITION p3 FOR VALUES FROM ('2022-01-01') TO ('2023-01-01');
+ALTER TABLE ONLY p ALTER COLUMN id SET STATISTICS 10;
+CREATE TABLE l (LIKE p INCLUDING ALL);
+CREATE TABLE l2 (LIKE p);
+CREATE TABLE ty (t text, n numeric);
+ALTER TABLE ty ALTER COLUMN t SET STATISTICS 100, ALTER COLUMN t SET STORAGE MAIN;
+ALTER TABLE ty ALTER COLUMN t TYPE varchar(10);
+CREATE TYPE mood AS ENUM ('a');
+CREATE DOMAIN dt AS text;
+CREATE TABLE u (m mood, d dt);
+ALTER TABLE u ALTER COLUMN m SET STORAGE PLAIN, ALTER COLUMN d SET STORAGE EXTERNAL;
+CREATE TABLE par (a text);
+CREATE TABLE chi (b int) INHERITS (par);
+ALTER TABLE par ALTER COLUMN a SET STORAGE EXTERNAL, ALTER COLUMN a SET STATISTICS 50;
+""",
     # an INHERITS child's own defaults of the columns it inherits only, through ONLY or not on
     # the parent and the child, renames, NO INHERIT, ONLY DROP COLUMN, serial and merged ones
     """CREATE TABLE parent (id serial, pv text DEFAULT 'p', q int, r int DEFAULT 1, z int DEFAULT 9);
@@ -790,7 +832,8 @@ def test_hand_change_is_reported(pg: PgServer, tmp_path: Path, case: Case) -> No
                                                  "wild-forms", "owner", "view-options",
                                                  "replica-identity", "column-privileges",
                                                  "datetime-constants", "number-constants",
-                                                 "storage-parameters", "inherited-defaults"])
+                                                 "storage-parameters", "column-tuning",
+                                                 "inherited-defaults"])
 def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> None:
     dbname = pg.create_database("missed_drift")
     try:

@@ -3161,6 +3161,36 @@ def storage_options(pairs: Iterable[tuple[str, str | None]]) -> tuple[str, ...]:
     return tuple(sorted(f"{k}={v}" for k, v in out.items()))
 
 
+#: the storage (``typstorage``) of the built-in types whose own is not ``extended`` or, for
+#: a fixed-length one, ``plain``; and the built-in variable-length ones that are ``extended``
+_TYPE_STORAGE = {"numeric": "main", "inet": "main", "cidr": "main", "tsquery": "plain",
+                 "int2vector": "plain", "oidvector": "plain"}
+_EXTENDED = frozenset({
+    "bytea", "text", "json", "jsonb", "xml", "path", "polygon", "character", "character varying",
+    "bit", "bit varying", "tsvector", "jsonpath", "refcursor", "int4range", "numrange", "tsrange",
+    "tstzrange", "daterange", "int8range", "int4multirange", "nummultirange", "tsmultirange",
+    "tstzmultirange", "datemultirange", "int8multirange"})
+_FIXED = frozenset({
+    "smallint", "integer", "bigint", "real", "double precision", "boolean", "date", "money",
+    "time without time zone", "time with time zone", "timestamp without time zone",
+    "timestamp with time zone", "interval", "uuid", "oid", "macaddr", "macaddr8", "point",
+    "line", "lseg", "box", "circle", '"char"', "name", "pg_lsn", "xid", "xid8", "cid", "tid"})
+
+
+def type_storage(type_text: str) -> str | None:
+    """The storage a column of a type has unless set (``typstorage``): ``plain``, ``main`` or
+    ``extended``, for a built-in type or an array; None for any other (the replay does not know
+    a domain's, an enum's or an extension's)."""
+    if type_text.endswith("]"):
+        return "extended"
+    base = re.sub(r"\(.*?\)", "", type_text).strip()
+    if base in _TYPE_STORAGE:
+        return _TYPE_STORAGE[base]
+    if base in _EXTENDED:
+        return "extended"
+    return "plain" if base in _FIXED else None
+
+
 def _is_star_projection(node: exp.Expression) -> bool:
     if isinstance(node, exp.Star):
         return True

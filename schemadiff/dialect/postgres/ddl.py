@@ -176,6 +176,9 @@ def _table(t: Table, catalog: Catalog) -> str:
     out += f" WITH ({', '.join(t.options)})" if t.options else ""
     out += ";"
     for c in catalog.columns(t.schema, t.name):
+        alter = f"\nALTER TABLE {_q(t.schema, t.name)} ALTER COLUMN {quote_ident(c.name)}"
+        out += f"{alter} SET STORAGE {c.storage.upper()};" if c.storage else ""
+        out += f"{alter} SET STATISTICS {c.statistics};" if c.statistics is not None else ""
         if c.not_null and not c.not_null_validated:  # PostgreSQL 18
             out += (f"\nALTER TABLE {_q(t.schema, t.name)} ADD NOT NULL {quote_ident(c.name)}"
                     + (" NO INHERIT" if c.not_null_no_inherit else "") + " NOT VALID;")

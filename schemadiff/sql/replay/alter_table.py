@@ -19,6 +19,7 @@ from schemadiff.sql.normalize import (
     normalize_expression,
     referenced_columns,
     storage_options,
+    type_storage,
 )
 from schemadiff.sql.replay.core import ReplayConflict, ReplayState
 from schemadiff.sql.replay.text import bound_check, bound_implied, fold_self_cast, typed_constants
@@ -118,12 +119,14 @@ class AlterTableReplay(ReplayState):
                     continue
                 self._delete(mine.key)
                 self._put(replace(mine, name=a.new))
-            elif isinstance(a, ops.AlterColumn) and a.what in ("type", "default", "not_null"):
+            elif isinstance(a, ops.AlterColumn) and a.what in ("type", "default", "not_null",
+                                                                "statistics", "storage"):
                 parent_col = self.catalog.objects.get(Key("column", schema, table, a.name))
                 child = self.catalog.objects.get(Key("column", ps, pt, a.name))
                 if parent_col is not None and child is not None:
-                    fields = {"type": ("type", "collation", "default"), "default": ("default",),
-                              "not_null": ("not_null",)}[a.what]
+                    fields = {"type": ("type", "collation", "default", "storage"),
+                              "default": ("default",), "not_null": ("not_null",),
+                              "statistics": ("statistics",), "storage": ("storage",)}[a.what]
                     self._put(replace(child, **{f: getattr(parent_col, f) for f in fields}))  # type: ignore[type-var]
             self._recurse_to_partitions(ps, pt, a)
         if isinstance(a, (ops.RenameColumn, ops.AlterColumn)):
@@ -182,7 +185,10 @@ class AlterTableReplay(ReplayState):
                 elif isinstance(a, ops.AlterColumn) and source is not None:
                     if a.what == "type":
                         self._put(replace(col, type=source.type, collation=source.collation,
-                                          default=canonical_default(col.default, source.type)))
+                                          default=canonical_default(col.default, source.type),
+                                          storage=""))
+                    elif a.what in ("statistics", "storage"):
+                        self._put(replace(col, **{a.what: getattr(source, a.what)}))  # type: ignore[arg-type]
                     elif a.what == "default":
                         self._put(replace(col, default=source.default))
                     elif a.what == "not_null":
@@ -456,9 +462,16 @@ class AlterTableReplay(ReplayState):
             t, collation, _using = a.value  # type: ignore[misc]
             type_text = self._type_text(t)
             # without COLLATE the column takes the new type's default collation
+            # its storage is the new type's own (its statistics target stays)
             self._put(replace(col, type=type_text, collation=self._collation(collation),
-                              default=canonical_default(col.default, type_text)))
+                              default=canonical_default(col.default, type_text), storage=""))
             self._fold_self_casts(schema, table, a.name, type_text)
+        elif a.what == "statistics":
+            self._put(replace(col, statistics=a.value))  # type: ignore[arg-type]
+        elif a.what == "storage":
+            own = type_storage(col.type)
+            self._put(replace(col, storage=None if own is None else
+                              "" if a.value == own else a.value))  # type: ignore[arg-type]
         elif a.what == "default":
             self._put(replace(col, default=canonical_default(a.value, col.type)))  # type: ignore[arg-type]
             self._inherited_default_changed(schema, table, a.name, col.default,

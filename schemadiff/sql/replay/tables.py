@@ -138,7 +138,8 @@ class TableReplay(ReplayState):
                     generated=c.generated if "GENERATED" in options else None,
                     virtual=c.virtual and "GENERATED" in options,
                     not_null_validated=True,  # the copy's NOT NULL is a new, valid one
-                    identity=c.identity if "IDENTITY" in options else None))
+                    identity=c.identity if "IDENTITY" in options else None,
+                    storage=c.storage if "STORAGE" in options else "", statistics=None))
             if "CONSTRAINTS" in options:
                 copied_checks += [
                     # the copy of a NOT VALID CHECK is valid (its table is empty), but a NOT
@@ -199,6 +200,10 @@ class TableReplay(ReplayState):
                                              for c in pending + list(op.constraints)])
         if parent is not None:
             created: Table = self.catalog.objects[Key("table", schema, name)]  # type: ignore[assignment]
+            for pc in self.catalog.columns(parent.schema, parent.name):  # its storage too
+                mine = self.catalog.objects.get(Key("column", schema, name, pc.name))
+                if isinstance(mine, Column) and mine.storage != pc.storage:
+                    self._put(replace(mine, storage=pc.storage))
             self._inherit_partition_indexes(parent, created)
         for src, options in op.like:
             if "INDEXES" in options and self._find(("table",), src) is not None:
