@@ -177,11 +177,11 @@ _Setter = tuple[int, Any, int, tuple[Any, ...], tuple[tuple[Any, int], ...]]
 
 def _tuning(e: Effect, attribute: str) -> bool:
     """A storage parameter (a table's, an index's, a materialized view's ``fillfactor``,
-    ``autovacuum_*``), a column's statistics target or storage: compared by ``diff``, no
-    evidence for inference, as operators tune them by hand and set them back: such a change
-    is drift, not a migration unapplied."""
-    if attribute in ("statistics", "storage"):
-        return e.key.kind == "column"
+    ``autovacuum_*``), a column's statistics target, storage or ``n_distinct``: compared by
+    ``diff``, no evidence for inference, as operators tune them by hand and set them back:
+    such a change is drift, not a migration unapplied."""
+    if e.key.kind == "column":
+        return attribute in ("statistics", "storage", "options")
     obj = e.after if e.after is not None else e.before
     return attribute == "options" and (e.key.kind in ("table", "index")
                                        or getattr(obj, "materialized", False))

@@ -286,6 +286,9 @@ class Column(TableLevel):
     #: ``SET STORAGE plain | main | external | extended`` where not its type's own; ``""``:
     #: its type's; None: not decided (a type whose own storage the replay does not know)
     storage: str | None = ""
+    #: ``SET (n_distinct = ...)``: the planner's overrides of its statistics, sorted
+    #: (:func:`schemadiff.sql.normalize.storage_options`)
+    options: tuple[str, ...] = ()
     KIND = "column"
     UNDECIDED_WHEN_NONE = ("storage",)
 

@@ -455,10 +455,11 @@ CASES += [
         "ALTER TABLE users ALTER COLUMN score SET STATISTICS -1,"
         " ALTER COLUMN name SET STORAGE EXTENDED;"
         " ALTER TABLE orders ALTER COLUMN user_id SET STATISTICS 1000,"
-        " ALTER COLUMN total SET STORAGE EXTERNAL;",
+        " ALTER COLUMN total SET STORAGE EXTERNAL, ALTER COLUMN user_id SET (n_distinct = -0.5);",
         (("column", "public.users.score", "changed", "statistics"),
          ("column", "public.users.name", "changed", "storage"),
          ("column", "public.orders.user_id", "changed", "statistics"),
+         ("column", "public.orders.user_id", "changed", "options"),
          ("column", "public.orders.total", "changed", "storage")),
     ),
     Case(
@@ -755,6 +756,12 @@ ALTER TABLE u ALTER COLUMN m SET STORAGE PLAIN, ALTER COLUMN d SET STORAGE EXTER
 CREATE TABLE par (a text);
 CREATE TABLE chi (b int) INHERITS (par);
 ALTER TABLE par ALTER COLUMN a SET STORAGE EXTERNAL, ALTER COLUMN a SET STATISTICS 50;
+ALTER TABLE p ALTER COLUMN t SET (n_distinct = 100.0, n_distinct_inherited = -0.2);
+CREATE TABLE p4 PARTITION OF p FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
+CREATE TABLE l3 (LIKE p INCLUDING ALL);
+ALTER TABLE ty ALTER COLUMN n SET (n_distinct = 5), ALTER COLUMN n TYPE numeric(12,2);
+ALTER TABLE ty ALTER COLUMN t SET (n_distinct = 3);
+ALTER TABLE ty ALTER COLUMN t RESET (n_distinct);
 """,
     # an INHERITS child's own defaults of the columns it inherits only, through ONLY or not on
     # the parent and the child, renames, NO INHERIT, ONLY DROP COLUMN, serial and merged ones

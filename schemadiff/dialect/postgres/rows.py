@@ -246,10 +246,10 @@ def _column_default(text: str) -> str:
 def columns(rows: Rows) -> Iterator[SchemaObject]:
     (schema, table, name, position, type_, not_null, default_, generated_, identity,
      coll_schema, coll, comment, virtual, validated, no_inherit, statistics,
-     storage) = rows.positions(
+     storage, options) = rows.positions(
         "schema", "table", "name", "position", "type", "not_null", "default", "generated",
         "identity", "collation_schema", "collation", "comment", "virtual", "not_null_validated",
-        "not_null_no_inherit", "statistics", "storage")
+        "not_null_no_inherit", "statistics", "storage", "options")
     for r in rows:
         type_text = _type_text(r[type_])
         default = None
@@ -261,7 +261,8 @@ def columns(rows: Rows) -> Iterator[SchemaObject]:
                      _collation(r[coll_schema], r[coll]),
                      position=r[position], comment=r[comment], virtual=r[virtual],
                      not_null_validated=r[validated], not_null_no_inherit=r[no_inherit],
-                     statistics=r[statistics], storage=r[storage])
+                     statistics=r[statistics], storage=r[storage],
+                     options=storage_options(_pairs(r[options])))
 
 
 _FK_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL",

@@ -199,6 +199,9 @@ def _alter_column(s: Stream, col: str) -> ops.Action:
         return ops.AlterColumn(col, "statistics", None if target < 0 else target)
     if s.accept("SET", "STORAGE"):
         return ops.AlterColumn(col, "storage", s.next().text.lower())
+    if (s.at("SET") or s.at("RESET")) and s.at_punct("(", 1):
+        reset = s.next().text.upper() == "RESET"
+        return ops.AlterColumn(col, "options", (g.reloptions(s), reset))
     for words in (("SET", "COMPRESSION"), ("SET",), ("RESET",), ("RESTART",)):
         if s.accept(*words):
             while not s.done():

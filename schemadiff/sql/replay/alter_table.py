@@ -468,6 +468,15 @@ class AlterTableReplay(ReplayState):
             self._fold_self_casts(schema, table, a.name, type_text)
         elif a.what == "statistics":
             self._put(replace(col, statistics=a.value))  # type: ignore[arg-type]
+        elif a.what == "options":  # not recursed, nor copied to new partitions
+            given, reset = a.value  # type: ignore[misc]
+            pairs = dict(o.partition("=")[::2] for o in col.options)
+            for name, value in given:
+                if reset:
+                    pairs.pop(name.lower(), None)
+                else:
+                    pairs[name.lower()] = value
+            self._put(replace(col, options=storage_options(pairs.items())))  # type: ignore[arg-type]
         elif a.what == "storage":
             own = type_storage(col.type)
             self._put(replace(col, storage=None if own is None else
