@@ -283,9 +283,10 @@ class Column(TableLevel):
     not_null_no_inherit: bool = False
     #: ``SET STATISTICS n`` (the planner's sample size for it); None: the default
     statistics: int | None = None
-    #: ``SET STORAGE plain | main | external | extended`` where not its type's own; ``""``:
-    #: its type's; None: not decided (a type whose own storage the replay does not know)
-    storage: str | None = ""
+    #: ``SET STORAGE plain | main | external | extended`` where not its type's own;
+    #: ``default``: its type's; None: not decided (a type whose own storage the replay does
+    #: not know)
+    storage: str | None = "default"
     #: ``SET (n_distinct = ...)``: the planner's overrides of its statistics, sorted
     #: (:func:`schemadiff.sql.normalize.storage_options`)
     options: tuple[str, ...] = ()

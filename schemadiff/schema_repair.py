@@ -55,6 +55,7 @@ from schemadiff.model import (
     View,
 )
 from schemadiff.model import Sequence as SequenceRecord
+from schemadiff.sql.normalize import type_storage
 from schemadiff.sql.quote import qualified, quote_ident, quote_literal
 
 if TYPE_CHECKING:
@@ -589,8 +590,9 @@ def _column_changes(e: Column, a: Column, attrs: set[str], header: list[str],
     if "options" in attrs:
         sql.append(ddl.storage_options("TABLE", table, e.options, a.options)
                    .replace(f"ALTER TABLE {table} ", f"{col} ", 1))
-    if "storage" in attrs and e.storage:
-        sql.append(f"{col} SET STORAGE {e.storage.upper()};")
+    storage = type_storage(e.type) if e.storage == "default" else e.storage
+    if "storage" in attrs and storage:
+        sql.append(f"{col} SET STORAGE {storage.upper()};")
     elif "storage" in attrs:
         out.append(_unrepairable(e.key, "alter", header, "setting a column's storage back to "
                                  "its type's own is not written automatically"))

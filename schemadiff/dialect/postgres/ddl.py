@@ -177,7 +177,8 @@ def _table(t: Table, catalog: Catalog) -> str:
     out += ";"
     for c in catalog.columns(t.schema, t.name):
         alter = f"\nALTER TABLE {_q(t.schema, t.name)} ALTER COLUMN {quote_ident(c.name)}"
-        out += f"{alter} SET STORAGE {c.storage.upper()};" if c.storage else ""
+        if c.storage not in (None, "default"):
+            out += f"{alter} SET STORAGE {c.storage.upper()};"
         out += f"{alter} SET STATISTICS {c.statistics};" if c.statistics is not None else ""
         if c.not_null and not c.not_null_validated:  # PostgreSQL 18
             out += (f"\nALTER TABLE {_q(t.schema, t.name)} ADD NOT NULL {quote_ident(c.name)}"

@@ -186,7 +186,7 @@ class AlterTableReplay(ReplayState):
                     if a.what == "type":
                         self._put(replace(col, type=source.type, collation=source.collation,
                                           default=canonical_default(col.default, source.type),
-                                          storage=""))
+                                          storage="default"))
                     elif a.what in ("statistics", "storage"):
                         self._put(replace(col, **{a.what: getattr(source, a.what)}))  # type: ignore[arg-type]
                     elif a.what == "default":
@@ -464,7 +464,7 @@ class AlterTableReplay(ReplayState):
             # without COLLATE the column takes the new type's default collation
             # its storage is the new type's own (its statistics target stays)
             self._put(replace(col, type=type_text, collation=self._collation(collation),
-                              default=canonical_default(col.default, type_text), storage=""))
+                              default=canonical_default(col.default, type_text), storage="default"))
             self._fold_self_casts(schema, table, a.name, type_text)
         elif a.what == "statistics":
             self._put(replace(col, statistics=a.value))  # type: ignore[arg-type]
@@ -478,9 +478,10 @@ class AlterTableReplay(ReplayState):
                     pairs[name.lower()] = value
             self._put(replace(col, options=storage_options(pairs.items())))  # type: ignore[arg-type]
         elif a.what == "storage":
-            own = type_storage(col.type)
-            self._put(replace(col, storage=None if own is None else
-                              "" if a.value == own else a.value))  # type: ignore[arg-type]
+            own = type_storage(col.type)  # SET STORAGE DEFAULT (16): the type's own
+            storage = "default" if a.value in ("default", own) else None if own is None \
+                else a.value
+            self._put(replace(col, storage=storage))  # type: ignore[arg-type]
         elif a.what == "default":
             self._put(replace(col, default=canonical_default(a.value, col.type)))  # type: ignore[arg-type]
             self._inherited_default_changed(schema, table, a.name, col.default,

@@ -139,7 +139,7 @@ class TableReplay(ReplayState):
                     virtual=c.virtual and "GENERATED" in options,
                     not_null_validated=True,  # the copy's NOT NULL is a new, valid one
                     identity=c.identity if "IDENTITY" in options else None,
-                    storage=c.storage if "STORAGE" in options else "", statistics=None,
+                    storage=c.storage if "STORAGE" in options else "default", statistics=None,
                     options=()))
             if "CONSTRAINTS" in options:
                 copied_checks += [

@@ -12,7 +12,7 @@
 --   validated yet), not_null_no_inherit bool (its NO INHERIT); older servers have no NOT NULL
 --   rows in pg_constraint: true and false; statistics int (attstattarget, NULL for the
 --   default: -1 before PostgreSQL 17), storage text (attstorage where not its type's
---   typstorage: plain, main, external, extended; else ''), options text[] (attoptions:
+--   typstorage: plain, main, external, extended; else 'default'), options text[] (attoptions:
 --   n_distinct, n_distinct_inherited).
 -- A default cannot refer to a column, so it is deparsed without its table (relid 0): with
 -- the table, pg_get_expr builds the table's relcache entry, half this query's time on a
@@ -38,7 +38,7 @@ SELECT n.nspname AS schema,
        (SELECT ds.description FROM pg_description AS ds
         WHERE ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum) AS comment,
        NULLIF(a.attstattarget, -1)::int AS statistics,
-       CASE WHEN a.attstorage = t.typstorage THEN ''
+       CASE WHEN a.attstorage = t.typstorage THEN 'default'
             ELSE CASE a.attstorage WHEN 'p' THEN 'plain' WHEN 'm' THEN 'main'
                                    WHEN 'e' THEN 'external' ELSE 'extended' END END AS storage,
        ARRAY(SELECT o FROM unnest(a.attoptions) AS o
