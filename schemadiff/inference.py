@@ -179,6 +179,18 @@ class _Overlay:
 _Setter = tuple[int, Any, int, tuple[Any, ...], tuple[tuple[Any, int], ...]]
 
 
+def _tuning(e: Effect, attribute: str) -> bool:
+    """A storage parameter (a table's, an index's, a materialized view's ``fillfactor``,
+    ``autovacuum_*``), a column's statistics target, storage or ``n_distinct``: compared by
+    ``diff``, no evidence for inference, as operators tune them by hand and set them back:
+    such a change is drift, not a migration unapplied."""
+    if e.key.kind == "column":
+        return attribute in ("statistics", "storage", "options")
+    obj = e.after if e.after is not None else e.before
+    return attribute == "options" and (e.key.kind in ("table", "index")
+                                       or getattr(obj, "materialized", False))
+
+
 def _record(raw: dict[Fact, list[_Setter]], fact: Fact, mi: int, value: Any,
             statement: int) -> None:
     """One setter of a fact; within one migration only the last word counts, and the value an
@@ -356,11 +368,13 @@ class FactTable:
                         if creates[e.key] < 2:
                             continue
                         _record(raw, (e.key, attr), mi, value, st)
-                        if value is None and attr in undecided_when_none(e.key.kind):
+                        if (value is None and attr in undecided_when_none(e.key.kind)) \
+                                or _tuning(e, attr):
                             undecided.add((e.key, attr))
             else:
                 _record(raw, (e.key, e.attribute), mi, e.after, st)
-                if e.after is None and e.attribute in undecided_when_none(e.key.kind):
+                if (e.after is None and e.attribute in undecided_when_none(e.key.kind)) \
+                        or _tuning(e, e.attribute):
                     undecided.add((e.key, e.attribute))
         keep_facts = {f for pair in carried.items() for f in (pair[0][1], pair[1])}
         for (_, fact), source in carried.items():  # undecided where its source is

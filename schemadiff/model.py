@@ -250,6 +250,9 @@ class Table(SchemaObject):
     #: parent (a clone), where not its parent's (``ALTER TABLE part DISABLE TRIGGER t``):
     #: (trigger, state), sorted by trigger
     trigger_states: tuple[tuple[str, str], ...] = ()
+    #: its storage parameters (``WITH (fillfactor = 70)``, ``SET (autovacuum_enabled =
+    #: off)``), sorted: :func:`schemadiff.sql.normalize.storage_options`
+    options: tuple[str, ...] = ()
     #: the replay's own record of an INHERITS child's columns in the server's order (its
     #: inherited ones first, then its own, then each added later, to it or to a parent): what a
     #: ``*`` or ``LIKE`` of it lists; empty for any other table (its columns' positions say)
@@ -280,8 +283,17 @@ class Column(TableLevel):
     not_null_validated: bool = True
     #: PostgreSQL 18: its NOT NULL is NO INHERIT (the tables inheriting it do not get it)
     not_null_no_inherit: bool = False
+    #: ``SET STATISTICS n`` (the planner's sample size for it); None: the default
+    statistics: int | None = None
+    #: ``SET STORAGE plain | main | external | extended`` where not its type's own;
+    #: ``default``: its type's; None: not decided (a type whose own storage the replay does
+    #: not know)
+    storage: str | None = "default"
+    #: ``SET (n_distinct = ...)``: the planner's overrides of its statistics, sorted
+    #: (:func:`schemadiff.sql.normalize.storage_options`)
+    options: tuple[str, ...] = ()
     KIND = "column"
-    UNDECIDED_WHEN_NONE = ("type",)
+    UNDECIDED_WHEN_NONE = ("type", "storage")
 
 
 @record
@@ -335,6 +347,12 @@ class Index(SchemaObject):
     include: tuple[str, ...] = ()
     predicate: str | None = None
     nulls_not_distinct: bool = False
+    #: its storage parameters (``WITH (fillfactor = 50)``), sorted:
+    #: :func:`schemadiff.sql.normalize.storage_options`
+    options: tuple[str, ...] = ()
+    #: false for an index a failed ``CREATE INDEX CONCURRENTLY`` left behind (``indisvalid``:
+    #: the planner does not use it; pg_dump leaves it out)
+    valid: bool = True
     #: the index's column names (``pg_attribute`` of the index: the column, else
     #: FigureIndexColname of the key as written, made unique), which a copy for a partition
     #: or a ``LIKE`` is named after: they do not follow a column's rename. None: not known (a
@@ -363,7 +381,8 @@ class View(SchemaObject):
     definition: str = field(default="", compare=False)
     columns: tuple[str, ...] = field(default=(), compare=False)  # CREATE VIEW v (a, b) AS ...
     #: a view's options that change what it does (``security_barrier``, ``security_invoker``,
-    #: ``check_option=local|cascaded``), sorted: :func:`schemadiff.sql.normalize.view_options`
+    #: ``check_option=local|cascaded``), sorted: :func:`schemadiff.sql.normalize.view_options`;
+    #: a materialized view's storage parameters: :func:`schemadiff.sql.normalize.storage_options`
     options: tuple[str, ...] = ()
     #: its columns' names in order, as an application reads them (None: undecided, not
     #: compared: a ``*`` over a view, a name sqlglot's parse cannot tell)

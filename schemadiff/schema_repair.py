@@ -55,6 +55,7 @@ from schemadiff.model import (
     View,
 )
 from schemadiff.model import Sequence as SequenceRecord
+from schemadiff.sql.normalize import type_storage
 from schemadiff.sql.quote import qualified, quote_ident, quote_literal
 
 if TYPE_CHECKING:
@@ -513,6 +514,12 @@ def _changed(key: Key, diffs: list[Difference], expected: Catalog, actual: Catal
         sql = [f"ALTER TABLE {qualified(key.schema, key.name)} VALIDATE CONSTRAINT "
                f"{quote_ident(key.sub)};"]
         return [Step(key, "alter", sql + comment, header)]
+    if attrs == {"options"} and (isinstance(e, Index)
+                                 or (isinstance(e, View) and e.materialized)):
+        kind = "INDEX" if isinstance(e, Index) else "MATERIALIZED VIEW"
+        sql = [ddl.storage_options(kind, qualified(key.schema, key.name), e.options,
+                                   a.options)]  # type: ignore[union-attr]
+        return [Step(key, "alter", sql + comment, header)]
     if key.kind in ("index", "constraint", "trigger", "policy", "view"):
         unknown = _text_unknown(e)
         if unknown:
@@ -534,7 +541,7 @@ def _changed(key: Key, diffs: list[Difference], expected: Catalog, actual: Catal
         return _column_changes(e, a, attrs, header, comment, unsafe,  # type: ignore[arg-type]
                                expected)
     if isinstance(e, Table):
-        return _table_changes(e, attrs, header, comment)
+        return _table_changes(e, attrs, header, comment, a)  # type: ignore[arg-type]
     if isinstance(e, SequenceRecord):
         return [_sequence_changes(e, attrs, header, comment)]
     if isinstance(e, Enum):
@@ -578,6 +585,17 @@ def _column_changes(e: Column, a: Column, attrs: set[str], header: list[str],
             sql.append(f"{col} ADD GENERATED {e.identity.upper()} AS IDENTITY;")
         else:
             sql.append(f"{col} SET GENERATED {e.identity.upper()};")
+    if "statistics" in attrs:
+        sql.append(f"{col} SET STATISTICS {-1 if e.statistics is None else e.statistics};")
+    if "options" in attrs:
+        sql.append(ddl.storage_options("TABLE", table, e.options, a.options)
+                   .replace(f"ALTER TABLE {table} ", f"{col} ", 1))
+    storage = type_storage(e.type) if e.storage == "default" else e.storage
+    if "storage" in attrs and storage:
+        sql.append(f"{col} SET STORAGE {storage.upper()};")
+    elif "storage" in attrs:
+        out.append(_unrepairable(e.key, "alter", header, "setting a column's storage back to "
+                                 "its type's own is not written automatically"))
     if attrs & {"type", "collation"}:
         collate = f" COLLATE {ddl.collation(e.collation)}" if e.collation else ""
         retype = Step(e.key, "alter",
@@ -602,7 +620,7 @@ def _column_changes(e: Column, a: Column, attrs: set[str], header: list[str],
 
 
 def _table_changes(e: Table, attrs: set[str], header: list[str],
-                   comment: list[str]) -> list[Step]:
+                   comment: list[str], actual: Table | None = None) -> list[Step]:
     name = qualified(e.schema, e.name)
     sql = []
     if "rls_enabled" in attrs:
@@ -616,8 +634,10 @@ def _table_changes(e: Table, attrs: set[str], header: list[str],
         sql.append(f"ALTER TABLE {name} SET {word};")
     if "replica_identity" in attrs:
         sql.append(f"ALTER TABLE {name} {ddl.replica_identity(e)};")
+    if "options" in attrs and actual is not None:
+        sql.append(ddl.storage_options("TABLE", name, e.options, actual.options))
     out = [Step(e.key, "alter", sql + comment, header)] if sql or comment else []
-    rest = attrs - {"rls_enabled", "rls_forced", "persistence", "replica_identity"}
+    rest = attrs - {"rls_enabled", "rls_forced", "persistence", "replica_identity", "options"}
     if rest:
         out.append(_unrepairable(e.key, "alter", header, f"changing {', '.join(sorted(rest))} "
                                  "of a table in place is not written automatically"))

@@ -727,3 +727,28 @@ def test_next_migrations_object_made_by_hand_otherwise_is_not_recorded(
             verdict = result.verdicts[t]
             assert not (verdict.status == "applied" and verdict.proven), (versions[t], key)
             assert versions[t] not in result.missing_from_history
+
+
+_TUNED = [
+    ("1", "CREATE TABLE t (id int, n int) WITH (fillfactor = 80);\nCREATE INDEX t_n ON t (n);"),
+    ("2", "ALTER TABLE t SET (autovacuum_enabled = off);\nALTER INDEX t_n SET (fillfactor = 70);"),
+    ("3", "CREATE INDEX t_id ON t (id) WITH (fillfactor = 60);"),
+]
+
+
+@pytest.mark.parametrize("hand", [
+    "ALTER TABLE t RESET (autovacuum_enabled, fillfactor);\nALTER INDEX t_n RESET (fillfactor);",
+    "ALTER TABLE t SET (fillfactor = 50);\nALTER INDEX t_n SET (fillfactor = 90);\n"
+    "ALTER INDEX t_id RESET (fillfactor);",
+])
+def test_storage_parameters_tuned_by_hand_are_drift_not_an_unapplied_migration(hand: str) -> None:
+    """Operators tune storage parameters (autovacuum, fillfactor) by hand: a migration that
+    set them is not 'pending' (nor another migration proven applied) for their values: they
+    are drift, which ``diff`` and the verdicts' drift report."""
+    parsed = [parse_migration(Migration(v, f"m{v}", f"{v}_m.sql", sql)) for v, sql in _TUNED]
+    by_hand = parse_migration(Migration("9", "hand", "9_hand.sql", hand))
+    actual = replay_parsed([*parsed, by_hand]).catalog
+    result = _infer("goose", parsed, actual, _recorded("goose", ["1", "2", "3"]))
+    assert [v.status for v in result.verdicts] == ["applied", "applied", "applied"]
+    assert not any(v.status == "pending" and v.proven for v in result.verdicts)
+    assert {(d.key.kind, d.attribute) for d in result.drift} >= {("index", "options")}

@@ -428,6 +428,50 @@ CASES += [
     ),
 ]
 
+CASES += [
+    Case(
+        # storage parameters: what autovacuum, HOT updates and the planner do with a relation
+        "storage parameters changed by hand",
+        USERS + "ALTER TABLE orders SET (fillfactor = 80, autovacuum_vacuum_scale_factor = 0.01);\n"
+                "CREATE INDEX orders_total ON orders (total) WITH (fillfactor = 70);\n"
+                "CREATE INDEX users_name ON users (name);\n"
+                "CREATE MATERIALIZED VIEW totals WITH (fillfactor = 50) AS\n"
+                "  SELECT user_id, sum(total) FROM orders GROUP BY user_id;\n",
+        "ALTER TABLE users SET (autovacuum_enabled = off);"
+        " ALTER TABLE orders RESET (autovacuum_vacuum_scale_factor);"
+        " ALTER INDEX orders_total SET (fillfactor = 90); ALTER INDEX users_name SET (fillfactor = 60);"
+        " ALTER MATERIALIZED VIEW totals RESET (fillfactor);",
+        (("table", "public.users", "changed", "options"),
+         ("table", "public.orders", "changed", "options"),
+         ("index", "public.orders_total", "changed", "options"),
+         ("index", "public.users_name", "changed", "options"),
+         ("view", "public.totals", "changed", "options")),
+    ),
+    Case(
+        # a column's statistics target (the planner's estimates) and its storage (TOAST)
+        "column statistics and storage changed by hand",
+        USERS + "ALTER TABLE users ALTER COLUMN score SET STATISTICS 500,\n"
+                "  ALTER COLUMN name SET STORAGE EXTERNAL;\n",
+        "ALTER TABLE users ALTER COLUMN score SET STATISTICS -1,"
+        " ALTER COLUMN name SET STORAGE EXTENDED;"
+        " ALTER TABLE orders ALTER COLUMN user_id SET STATISTICS 1000,"
+        " ALTER COLUMN total SET STORAGE EXTERNAL, ALTER COLUMN user_id SET (n_distinct = -0.5);",
+        (("column", "public.users.score", "changed", "statistics"),
+         ("column", "public.users.name", "changed", "storage"),
+         ("column", "public.orders.user_id", "changed", "statistics"),
+         ("column", "public.orders.user_id", "changed", "options"),
+         ("column", "public.orders.total", "changed", "storage")),
+    ),
+    Case(
+        # what a failed CREATE INDEX CONCURRENTLY leaves: an index the planner never uses
+        "index left invalid",
+        USERS + "CREATE INDEX users_name ON users (name);\n",
+        "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'users_name'::regclass;",
+        (("index", "public.users_name", "changed", "valid"),),
+        dump=(("index", "public.users_name", "missing", None),),  # pg_dump leaves it out
+    ),
+]
+
 #: Migrations that must compare clean against what they build (no false difference).
 CLEAN = [
     USERS + """
@@ -658,6 +702,67 @@ CREATE TABLE ng (n int, d int GENERATED ALWAYS AS (n * '2') STORED);
 CREATE TABLE np2 (k int NOT NULL) PARTITION BY RANGE (k);
 CREATE TABLE np2_a PARTITION OF np2 FOR VALUES FROM ('1') TO ('010');
 """,
+    # storage parameters however written, set, reset, copied to partitions' indexes, through
+    # renames; OIDS=FALSE and the TOAST table's are not compared
+    """CREATE TABLE a (id int, t text) WITH (fillfactor = 70, autovacuum_enabled = off,
+  toast.autovacuum_enabled = false);
+CREATE TABLE b (id int) WITH (OIDS=FALSE);
+CREATE TABLE c (id int);
+ALTER TABLE c SET (autovacuum_vacuum_scale_factor = 0.010, parallel_workers = 2);
+ALTER TABLE c RESET (parallel_workers);
+ALTER TABLE c SET (toast.autovacuum_enabled = false);
+CREATE INDEX a_id ON a (id) WITH (fillfactor = 50);
+CREATE INDEX a_id2 ON a (id);
+ALTER INDEX a_id2 SET (fillfactor = '60');
+CREATE INDEX a_t ON a USING gin (to_tsvector('simple', t)) WITH (fastupdate = FALSE);
+CREATE MATERIALIZED VIEW m WITH (fillfactor = 40) AS SELECT id FROM a;
+CREATE MATERIALIZED VIEW m2 AS SELECT id FROM a;
+ALTER MATERIALIZED VIEW m2 SET (autovacuum_enabled = false);
+CREATE TABLE ct WITH (fillfactor = 80) AS SELECT 1 AS x;
+CREATE TABLE p (id int, d date) PARTITION BY RANGE (d);
+CREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2020-01-01') TO ('2021-01-01')
+  WITH (fillfactor = 90);
+CREATE INDEX p_id ON p (id) WITH (fillfactor = 30);
+CREATE TABLE p2 PARTITION OF p FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');
+CREATE TABLE l (LIKE a INCLUDING ALL);
+CREATE TABLE e (id int) WITH (autovacuum_enabled);
+ALTER TABLE a RENAME TO a2;
+ALTER INDEX a_id RENAME TO a_id_r;
+""",
+    # columns' statistics targets and storage, however written, recursed to partitions,
+    # copied to new ones (storage), by LIKE ... INCLUDING STORAGE, reset by a type change
+    """CREATE TABLE a (id int, t text, n numeric, j jsonb, v varchar(10));
+ALTER TABLE a ALTER COLUMN t SET STORAGE EXTERNAL, ALTER COLUMN n SET STORAGE MAIN,
+  ALTER COLUMN j SET STORAGE EXTENDED;
+ALTER TABLE a ALTER COLUMN id SET STATISTICS 500, ALTER COLUMN v SET STATISTICS 200;
+ALTER TABLE a ALTER COLUMN v SET STATISTICS -1;
+ALTER TABLE a ALTER COLUMN id SET STORAGE PLAIN;
+CREATE TABLE p (id int, t text, d date) PARTITION BY RANGE (d);
+CREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+ALTER TABLE p ALTER COLUMN t SET STORAGE EXTERNAL, ALTER COLUMN t SET STATISTICS 300;
+CREATE TABLE p2 PARTITION OF p FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');
+CREATE TABLE p3 (id int, t text, d date);
+ALTER TABLE p ATTACH PARTITION p3 FOR VALUES FROM ('2022-01-01') TO ('2023-01-01');
+ALTER TABLE ONLY p ALTER COLUMN id SET STATISTICS 10;
+CREATE TABLE l (LIKE p INCLUDING ALL);
+CREATE TABLE l2 (LIKE p);
+CREATE TABLE ty (t text, n numeric);
+ALTER TABLE ty ALTER COLUMN t SET STATISTICS 100, ALTER COLUMN t SET STORAGE MAIN;
+ALTER TABLE ty ALTER COLUMN t TYPE varchar(10);
+CREATE TYPE mood AS ENUM ('a');
+CREATE DOMAIN dt AS text;
+CREATE TABLE u (m mood, d dt);
+ALTER TABLE u ALTER COLUMN m SET STORAGE PLAIN, ALTER COLUMN d SET STORAGE EXTERNAL;
+CREATE TABLE par (a text);
+CREATE TABLE chi (b int) INHERITS (par);
+ALTER TABLE par ALTER COLUMN a SET STORAGE EXTERNAL, ALTER COLUMN a SET STATISTICS 50;
+ALTER TABLE p ALTER COLUMN t SET (n_distinct = 100.0, n_distinct_inherited = -0.2);
+CREATE TABLE p4 PARTITION OF p FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
+CREATE TABLE l3 (LIKE p INCLUDING ALL);
+ALTER TABLE ty ALTER COLUMN n SET (n_distinct = 5), ALTER COLUMN n TYPE numeric(12,2);
+ALTER TABLE ty ALTER COLUMN t SET (n_distinct = 3);
+ALTER TABLE ty ALTER COLUMN t RESET (n_distinct);
+""",
     # an INHERITS child's own defaults of the columns it inherits only, through ONLY or not on
     # the parent and the child, renames, NO INHERIT, ONLY DROP COLUMN, serial and merged ones
     """CREATE TABLE parent (id serial, pv text DEFAULT 'p', q int, r int DEFAULT 1, z int DEFAULT 9);
@@ -734,6 +839,7 @@ def test_hand_change_is_reported(pg: PgServer, tmp_path: Path, case: Case) -> No
                                                  "wild-forms", "owner", "view-options",
                                                  "replica-identity", "column-privileges",
                                                  "datetime-constants", "number-constants",
+                                                 "storage-parameters", "column-tuning",
                                                  "inherited-defaults"])
 def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> None:
     dbname = pg.create_database("missed_drift")

@@ -3213,6 +3213,68 @@ def view_options(pairs: Iterable[tuple[str, str | None]]) -> tuple[str, ...]:
     return tuple(sorted(out))
 
 
+#: the storage parameters that take a boolean (PostgreSQL keeps any spelling as written)
+_BOOLEAN_STORAGE_OPTIONS = frozenset({"autovacuum_enabled", "user_catalog_table",
+                                      "vacuum_truncate", "fastupdate", "deduplicate_items",
+                                      "vacuum_index_cleanup"})
+
+
+def storage_options(pairs: Iterable[tuple[str, str | None]]) -> tuple[str, ...]:
+    """A table's, an index's or a materialized view's storage parameters as compared
+    (``fillfactor=70``, ``autovacuum_enabled=false``), sorted: a boolean's spelling as
+    ``true`` / ``false`` (a bare name is on), a number's as its value (``0.010`` is
+    ``0.01``), any other word in lower case. ``oids`` (``WITH (OIDS=FALSE)``, which no
+    release since 12 keeps) and the ``toast.`` ones (kept on the TOAST table, which a table
+    without a column to toast does not have: the server drops them) are left out."""
+    out = {}
+    for name, value in pairs:
+        name = name.lower()
+        if name == "oids" or name.startswith("toast."):
+            continue
+        text = "true" if value is None else value.strip().lower()
+        if name in _BOOLEAN_STORAGE_OPTIONS and parse_bool(text) is not None:
+            text = "true" if parse_bool(text) else "false"
+        else:
+            try:
+                number = float(text)
+            except ValueError:
+                number = None
+            if number is not None and number == number:
+                text = str(int(number)) if number.is_integer() else repr(number)
+        out[name] = text
+    return tuple(sorted(f"{k}={v}" for k, v in out.items()))
+
+
+#: the storage (``typstorage``) of the built-in types whose own is not ``extended`` or, for
+#: a fixed-length one, ``plain``; and the built-in variable-length ones that are ``extended``
+_TYPE_STORAGE = {"numeric": "main", "inet": "main", "cidr": "main", "tsquery": "plain",
+                 "int2vector": "plain", "oidvector": "plain"}
+_EXTENDED = frozenset({
+    "bytea", "text", "json", "jsonb", "xml", "path", "polygon", "character", "character varying",
+    "bit", "bit varying", "tsvector", "jsonpath", "refcursor", "int4range", "numrange", "tsrange",
+    "tstzrange", "daterange", "int8range", "int4multirange", "nummultirange", "tsmultirange",
+    "tstzmultirange", "datemultirange", "int8multirange"})
+_FIXED = frozenset({
+    "smallint", "integer", "bigint", "real", "double precision", "boolean", "date", "money",
+    "time without time zone", "time with time zone", "timestamp without time zone",
+    "timestamp with time zone", "interval", "uuid", "oid", "macaddr", "macaddr8", "point",
+    "line", "lseg", "box", "circle", '"char"', "name", "pg_lsn", "xid", "xid8", "cid", "tid"})
+
+
+def type_storage(type_text: str) -> str | None:
+    """The storage a column of a type has unless set (``typstorage``): ``plain``, ``main`` or
+    ``extended``, for a built-in type or an array; None for any other (the replay does not know
+    a domain's, an enum's or an extension's)."""
+    if type_text.endswith("]"):
+        return "extended"
+    base = re.sub(r"\(.*?\)", "", type_text).strip()
+    if base in _TYPE_STORAGE:
+        return _TYPE_STORAGE[base]
+    if base in _EXTENDED:
+        return "extended"
+    return "plain" if base in _FIXED else None
+
+
 def _is_star_projection(node: exp.Expression) -> bool:
     if isinstance(node, exp.Star):
         return True

@@ -314,6 +314,7 @@ class CreateTable(Op):
     inherits: tuple[QName, ...] = ()
     like: tuple[tuple[QName, tuple[str, ...]], ...] = ()  # (source, INCLUDING options)
     of_type: TypeRef | None = None  # CREATE TABLE t OF composite_type
+    options: tuple[tuple[str, str | None], ...] = ()  # WITH (...): storage parameters
 
 
 @record
@@ -323,6 +324,7 @@ class CreateTableAs(Op):
     columns: tuple[str, ...] = ()
     if_not_exists: bool = False
     persistence: str = "permanent"
+    options: tuple[tuple[str, str | None], ...] = ()  # WITH (...): storage parameters
 
 
 # ALTER TABLE actions -------------------------------------------------------------
@@ -406,8 +408,8 @@ class SetTableFlag(Action):
 
 @record
 class SetRelOptions(Action):
-    """``SET (name = value, ...)`` / ``RESET (name, ...)``: a relation's options (the model
-    keeps a view's; a table's and an index's storage parameters are not compared)."""
+    """``SET (name = value, ...)`` / ``RESET (name, ...)``: a relation's options (a view's,
+    or a table's or materialized view's storage parameters)."""
 
     options: tuple[tuple[str, str | None], ...]
     reset: bool = False
@@ -465,6 +467,7 @@ class CreateIndex(Op):
     schema: str | None = None  # an index lives in its table's schema
     key_names: tuple[str, ...] = ()  # per key: column name or FigureColname, for naming
     only: bool = False  # CREATE INDEX ... ON ONLY t: no index on the partitions
+    options: tuple[tuple[str, str | None], ...] = ()  # WITH (...): storage parameters
 
 
 @record
@@ -473,6 +476,9 @@ class AlterIndex(Op):
     rename: str | None = None
     set_schema: str | None = None
     if_exists: bool = False
+    #: ``SET (...)`` / ``RESET (...)`` (``reset``): storage parameters
+    options: tuple[tuple[str, str | None], ...] | None = None
+    reset: bool = False
 
 
 @record

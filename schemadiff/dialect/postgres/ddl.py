@@ -174,8 +174,13 @@ def _table(t: Table, catalog: Catalog) -> str:
         out += f" INHERITS ({', '.join(t.inherits)})"
     if t.partition_by:
         out += f" PARTITION BY {t.partition_by}"
+    out += f" WITH ({', '.join(t.options)})" if t.options else ""
     out += ";"
     for c in catalog.columns(t.schema, t.name):
+        alter = f"\nALTER TABLE {_q(t.schema, t.name)} ALTER COLUMN {quote_ident(c.name)}"
+        if c.storage not in (None, "default"):
+            out += f"{alter} SET STORAGE {c.storage.upper()};"
+        out += f"{alter} SET STATISTICS {c.statistics};" if c.statistics is not None else ""
         if c.not_null and not c.not_null_validated:  # PostgreSQL 18
             out += (f"\nALTER TABLE {_q(t.schema, t.name)} ADD NOT NULL {quote_ident(c.name)}"
                     + (" NO INHERIT" if c.not_null_no_inherit else "") + " NOT VALID;")
@@ -202,6 +207,17 @@ def _table(t: Table, catalog: Catalog) -> str:
     elif t.replica_identity != "default":
         out += f"\nALTER TABLE {_q(t.schema, t.name)} {replica_identity(t)};"
     return out
+
+
+def storage_options(kind: str, name: str, expected: tuple[str, ...],
+                    actual: tuple[str, ...]) -> str:
+    """``ALTER <kind> name RESET (...), SET (...)``: storage parameters from ``actual`` to
+    ``expected`` (each ``name=value``)."""
+    want = [o.partition("=")[0] for o in expected]
+    gone = [n for n in (o.partition("=")[0] for o in actual) if n not in want]
+    parts = [f"RESET ({', '.join(gone)})"] if gone else []
+    parts += [f"SET ({', '.join(expected)})"] if expected else []
+    return f"ALTER {kind} {name} {', '.join(parts)};"
 
 
 def replica_identity(t: Table) -> str:
@@ -257,6 +273,7 @@ def create_index(obj: Index, catalog: Catalog) -> str | None:
            f"{_q(obj.schema, obj.table)} USING {obj.method} ({keys})")
     out += f" INCLUDE ({_cols(obj.include)})" if obj.include else ""
     out += " NULLS NOT DISTINCT" if obj.nulls_not_distinct else ""
+    out += f" WITH ({', '.join(obj.options)})" if obj.options else ""
     out += f" WHERE {executable(obj.predicate)}" if obj.predicate else ""
     return out + ";"
 

@@ -46,6 +46,7 @@ from schemadiff.sql.normalize import (
     normalize_expression,
     quote_ident,
     referenced_relations,
+    storage_options,
     view_options,
 )
 from schemadiff.sql.parse import parse_statement
@@ -192,6 +193,7 @@ def tables(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
             tuple(r["inherits"]), _type_text(r["of_type"]) if r["of_type"] else None,
             r["rls_enabled"], r["rls_forced"], comment=r["comment"],
             replica_identity=_replica_identity(r["replica_identity"], r["replica_index"]),
+            options=storage_options(_pairs(r.get("options"))),
             inherited_defaults=tuple(sorted(
                 (name, canonical_default(_column_default(default), _type_text(type_))
                  if default is not None else None)
@@ -243,10 +245,11 @@ def _column_default(text: str) -> str:
 
 def columns(rows: Rows) -> Iterator[SchemaObject]:
     (schema, table, name, position, type_, not_null, default_, generated_, identity,
-     coll_schema, coll, comment, virtual, validated, no_inherit) = rows.positions(
+     coll_schema, coll, comment, virtual, validated, no_inherit, statistics,
+     storage, options) = rows.positions(
         "schema", "table", "name", "position", "type", "not_null", "default", "generated",
         "identity", "collation_schema", "collation", "comment", "virtual", "not_null_validated",
-        "not_null_no_inherit")
+        "not_null_no_inherit", "statistics", "storage", "options")
     for r in rows:
         type_text = _type_text(r[type_])
         default = None
@@ -257,7 +260,9 @@ def columns(rows: Rows) -> Iterator[SchemaObject]:
                      _IDENTITY.get(r[identity] or ""), generated,
                      _collation(r[coll_schema], r[coll]),
                      position=r[position], comment=r[comment], virtual=r[virtual],
-                     not_null_validated=r[validated], not_null_no_inherit=r[no_inherit])
+                     not_null_validated=r[validated], not_null_no_inherit=r[no_inherit],
+                     statistics=r[statistics], storage=r[storage],
+                     options=storage_options(_pairs(r[options])))
 
 
 _FK_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL",
@@ -313,33 +318,41 @@ def _index_key(column: str | None, expression: str | None, option: int) -> str:
 
 def indexes(rows: Rows) -> Iterator[SchemaObject]:
     (schema, table, name, unique, method, columns, expressions, options, include, predicate_,
-     nulls_not_distinct, simple, definition, comment) = rows.positions(
+     nulls_not_distinct, simple, definition, comment, storage, valid) = rows.positions(
         "schema", "table", "name", "unique", "method", "key_columns", "key_expressions",
         "key_options", "include", "predicate", "nulls_not_distinct", "simple", "definition",
-        "comment")
+        "comment", "options", "valid")
     for r in rows:
+        parameters = storage_options(_pairs(r[storage]))
         if not r[simple]:  # a non-default opclass or collation: read pg_dump's text
             op = parse_statement(r[definition])
             if not isinstance(op, ops.CreateIndex):
                 raise SourceError(f"cannot read index {r[schema]}.{r[name]}: {r[definition]}")
             keys = tuple(k.expression + k.suffix for k in op.keys)
             yield Index(r[schema], r[name], r[table], op.unique, op.method, keys,
-                        op.include, op.predicate, op.nulls_not_distinct, comment=r[comment])
+                        op.include, op.predicate, op.nulls_not_distinct, parameters, r[valid],
+                        comment=r[comment])
             continue
         keys = tuple(_index_key(c, e, o) for c, e, o in
                      zip(r[columns], r[expressions], r[options]))
         predicate = normalize_expression(r[predicate_]) if r[predicate_] is not None else None
         yield Index(r[schema], r[name], r[table], r[unique], r[method], keys,
-                    tuple(r[include]), predicate, r[nulls_not_distinct], comment=r[comment])
+                    tuple(r[include]), predicate, r[nulls_not_distinct], parameters, r[valid],
+                    comment=r[comment])
+
+
+def _pairs(reloptions: list[str] | None) -> list[tuple[str, str | None]]:
+    """``reloptions`` (``{fillfactor=70}``) as ``(name, value)`` pairs."""
+    return [(name, value) for name, _, value in (o.partition("=") for o in reloptions or ())]
 
 
 def views(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
     for r in rows:
         query = (r["definition"] or "").strip().rstrip(";").strip()
-        pairs = [(name, value) for name, _, value in (o.partition("=") for o in r["options"] or ())]
+        pairs = _pairs(r["options"])
         yield View(r["schema"], r["name"], r["materialized"], referenced_relations(query),
                    canonical_view_query(query), definition=query, comment=r["comment"],
-                   options=() if r["materialized"] else view_options(pairs),
+                   options=storage_options(pairs) if r["materialized"] else view_options(pairs),
                    names=tuple(r["names"]))
 
 

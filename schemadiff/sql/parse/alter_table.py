@@ -191,8 +191,18 @@ def _alter_column(s: Stream, col: str) -> ops.Action:
         kind = _identity_kind(s)
         if kind is not None:
             return ops.AlterColumn(col, "identity_kind", kind)
-    for words in (("SET", "STATISTICS"), ("SET", "STORAGE"), ("SET", "COMPRESSION"), ("SET",),
-                  ("RESET",), ("RESTART",)):
+    if s.accept("SET", "STATISTICS"):
+        if s.accept("DEFAULT"):  # PostgreSQL 17
+            return ops.AlterColumn(col, "statistics", None)
+        sign = -1 if s.accept_punct("-") else 1
+        target = sign * int(s.next().text)
+        return ops.AlterColumn(col, "statistics", None if target < 0 else target)
+    if s.accept("SET", "STORAGE"):
+        return ops.AlterColumn(col, "storage", s.next().text.lower())
+    if (s.at("SET") or s.at("RESET")) and s.at_punct("(", 1):
+        reset = s.next().text.upper() == "RESET"
+        return ops.AlterColumn(col, "options", (g.reloptions(s), reset))
+    for words in (("SET", "COMPRESSION"), ("SET",), ("RESET",), ("RESTART",)):
         if s.accept(*words):
             while not s.done():
                 s.next()

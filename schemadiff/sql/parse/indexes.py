@@ -36,6 +36,7 @@ def create_index(s: Stream) -> ops.Op:
     include: tuple[str, ...] = ()
     nnd = False
     predicate = None
+    options: tuple[tuple[str, str | None], ...] = ()
     while not s.done():
         if s.accept("INCLUDE"):
             include = g.ident_list_in_parens(s)
@@ -44,7 +45,7 @@ def create_index(s: Stream) -> ops.Op:
         elif s.accept("NULLS", "DISTINCT"):
             pass
         elif s.accept("WITH"):
-            s.paren_span()
+            options += g.reloptions(s)
         elif s.accept("TABLESPACE"):
             s.ident()
         elif s.accept("WHERE"):
@@ -53,7 +54,7 @@ def create_index(s: Stream) -> ops.Op:
             got = s.peek()
             raise SyntaxProblem(f"unexpected {got.raw if got else 'end'} in CREATE INDEX")
     return ops.CreateIndex(name, table, tuple(keys), unique, method.lower(), include, predicate,
-                           nnd, ine, schema, tuple(key_names), only)
+                           nnd, ine, schema, tuple(key_names), only, options)
 
 
 def alter_index(s: Stream) -> ops.Op:
@@ -66,5 +67,8 @@ def alter_index(s: Stream) -> ops.Op:
         return ops.AlterIndex(name, rename=s.ident(), if_exists=ie)
     if s.accept("SET", "SCHEMA"):
         return ops.AlterIndex(name, set_schema=s.ident(), if_exists=ie)
+    if (s.at("SET") or s.at("RESET")) and s.at_punct("(", 1):
+        reset = s.next().text.upper() == "RESET"
+        return ops.AlterIndex(name, if_exists=ie, options=g.reloptions(s), reset=reset)
     return ops.NoEffect("storage", "ALTER INDEX")
 

@@ -17,6 +17,8 @@ from schemadiff.sql import ops
 from schemadiff.sql.normalize import (
     normalize_expression,
     referenced_columns,
+    storage_options,
+    type_storage,
 )
 from schemadiff.sql.replay.core import ReplayConflict, ReplayState
 from schemadiff.sql.replay.text import bound_check, bound_implied, fold_self_cast, typed_constants
@@ -116,12 +118,14 @@ class AlterTableReplay(ReplayState):
                     continue
                 self._delete(mine.key)
                 self._put(replace(mine, name=a.new))
-            elif isinstance(a, ops.AlterColumn) and a.what in ("type", "default", "not_null"):
+            elif isinstance(a, ops.AlterColumn) and a.what in ("type", "default", "not_null",
+                                                                "statistics", "storage"):
                 parent_col = self.catalog.objects.get(Key("column", schema, table, a.name))
                 child = self.catalog.objects.get(Key("column", ps, pt, a.name))
                 if parent_col is not None and child is not None:
-                    fields = {"type": ("type", "collation", "default"), "default": ("default",),
-                              "not_null": ("not_null",)}[a.what]
+                    fields = {"type": ("type", "collation", "default", "storage"),
+                              "default": ("default",), "not_null": ("not_null",),
+                              "statistics": ("statistics",), "storage": ("storage",)}[a.what]
                     self._put(replace(child, **{f: getattr(parent_col, f) for f in fields}))  # type: ignore[type-var]
             self._recurse_to_partitions(ps, pt, a)
         if isinstance(a, (ops.RenameColumn, ops.AlterColumn)):
@@ -180,7 +184,10 @@ class AlterTableReplay(ReplayState):
                 elif isinstance(a, ops.AlterColumn) and source is not None:
                     if a.what == "type":
                         self._put(replace(col, type=source.type, collation=source.collation,
-                                          default=self._stored_default(col.default, source.type)))
+                                          default=self._stored_default(col.default, source.type),
+                                          storage="default"))
+                    elif a.what in ("statistics", "storage"):
+                        self._put(replace(col, **{a.what: getattr(source, a.what)}))  # type: ignore[arg-type]
                     elif a.what == "default":
                         self._put(replace(col, default=source.default))
                     elif a.what == "not_null":
@@ -314,7 +321,15 @@ class AlterTableReplay(ReplayState):
                 t = self.catalog.objects[Key("table", schema, table)]
                 self._put(replace(t, **{a.flag: a.value}))  # type: ignore[type-var]
             return []
-        if isinstance(a, ops.SetRelOptions):  # a table's storage parameters: not compared
+        if isinstance(a, ops.SetRelOptions):  # a table's storage parameters
+            t = self.catalog.objects[Key("table", schema, table)]
+            pairs = dict(o.partition("=")[::2] for o in t.options)  # type: ignore[attr-defined]
+            for name, value in a.options:
+                if a.reset:
+                    pairs.pop(name.lower(), None)
+                else:
+                    pairs[name.lower()] = value  # type: ignore[assignment]
+            self._put(replace(t, options=storage_options(pairs.items())))  # type: ignore[type-var]
             return []
         if isinstance(a, ops.SetTriggerState):
             self._trigger_state_set(schema, table, a.trigger, a.state,
@@ -446,9 +461,27 @@ class AlterTableReplay(ReplayState):
             t, collation, _using = a.value  # type: ignore[misc]
             type_text = self._type_text(t)
             # without COLLATE the column takes the new type's default collation
+            # its storage is the new type's own (its statistics target stays)
             self._put(replace(col, type=type_text, collation=self._collation(collation),
-                              default=self._stored_default(col.default, type_text)))
+                              default=self._stored_default(col.default, type_text),
+                              storage="default"))
             self._fold_self_casts(schema, table, a.name, type_text)
+        elif a.what == "statistics":
+            self._put(replace(col, statistics=a.value))  # type: ignore[arg-type]
+        elif a.what == "options":  # not recursed, nor copied to new partitions
+            given, reset = a.value  # type: ignore[misc]
+            pairs = dict(o.partition("=")[::2] for o in col.options)
+            for name, value in given:
+                if reset:
+                    pairs.pop(name.lower(), None)
+                else:
+                    pairs[name.lower()] = value
+            self._put(replace(col, options=storage_options(pairs.items())))  # type: ignore[arg-type]
+        elif a.what == "storage":
+            own = type_storage(col.type)  # SET STORAGE DEFAULT (16): the type's own
+            storage = "default" if a.value in ("default", own) else None if own is None \
+                else a.value
+            self._put(replace(col, storage=storage))  # type: ignore[arg-type]
         elif a.what == "default":
             self._put(replace(col, default=self._stored_default(a.value, col.type)))  # type: ignore[arg-type]
             self._inherited_default_changed(schema, table, a.name, col.default,

@@ -17,6 +17,7 @@ from schemadiff.sql.names import (
     index_column_names,
     name_addition,
 )
+from schemadiff.sql.normalize import storage_options
 from schemadiff.sql.query_types import derived_collation
 from schemadiff.sql.quote import quote_ident
 from schemadiff.sql.replay.core import ReplayConflict, ReplayState
@@ -97,7 +98,8 @@ class IndexReplay(ReplayState):
         if predicate and table.kind == "table":
             predicate = typed_constants(predicate, columns)
         idx = Index(schema, name, table.name, op.unique, op.method, keys, op.include,
-                    predicate, op.nulls_not_distinct, column_names=tuple(names))
+                    predicate, op.nulls_not_distinct, storage_options(op.options),
+                    column_names=tuple(names))
         self._put(idx)
         if not op.only and table.kind == "table":
             for part in self._partitions(schema, table.name):
@@ -119,6 +121,16 @@ class IndexReplay(ReplayState):
                 self._rename_relation(other, other.schema, op.rename)  # type: ignore[arg-type]
             elif not op.if_exists:
                 self._conflict(f'relation "{op.name}" does not exist')
+            return
+        if op.options is not None:
+            index = self.catalog.objects[key]
+            pairs = dict(o.partition("=")[::2] for o in index.options)  # type: ignore[attr-defined]
+            for name, value in op.options:
+                if op.reset:
+                    pairs.pop(name.lower(), None)
+                else:
+                    pairs[name.lower()] = value  # type: ignore[assignment]
+            self._put(replace(index, options=storage_options(pairs.items())))  # type: ignore[type-var]
             return
         self._rename_relation(key, op.set_schema or key.schema, op.rename or key.name)
 

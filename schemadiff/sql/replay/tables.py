@@ -30,6 +30,7 @@ from schemadiff.sql.normalize import (
     qualified,
     quote_literal,
     referenced_columns,
+    storage_options,
 )
 from schemadiff.sql.replay.core import INDEX_BACKED, ReplayConflict, ReplayState
 from schemadiff.sql.replay.sequences import INT_RANGES, NUMBER
@@ -144,7 +145,9 @@ class TableReplay(ReplayState):
                     generated=c.generated if "GENERATED" in options else None,
                     virtual=c.virtual and "GENERATED" in options,
                     not_null_validated=True,  # the copy's NOT NULL is a new, valid one
-                    identity=c.identity if "IDENTITY" in options else None))
+                    identity=c.identity if "IDENTITY" in options else None,
+                    storage=c.storage if "STORAGE" in options else "default", statistics=None,
+                    options=()))
             if "CONSTRAINTS" in options:
                 copied_checks += [
                     # the copy of a NOT VALID CHECK is valid (its table is empty), but a NOT
@@ -191,7 +194,7 @@ class TableReplay(ReplayState):
             f"{parent.schema}.{parent.name}" if parent else None,
             self._typed_bound(parent, op.partition_bound) if parent else op.partition_bound,
             tuple(self._qualified_table(q) for q in op.inherits), of_type,
-            column_order=order,
+            column_order=order, options=storage_options(op.options),
         ))
         if len(op.inherits) > 1:
             self._merged_defaults(Key("table", schema, name),
@@ -208,6 +211,10 @@ class TableReplay(ReplayState):
                                              for c in pending + list(op.constraints)])
         if parent is not None:
             created: Table = self.catalog.objects[Key("table", schema, name)]  # type: ignore[assignment]
+            for pc in self.catalog.columns(parent.schema, parent.name):  # its storage too
+                mine = self.catalog.objects.get(Key("column", schema, name, pc.name))
+                if isinstance(mine, Column) and mine.storage != pc.storage:
+                    self._put(replace(mine, storage=pc.storage))
             self._inherit_partition_indexes(parent, created)
         for src, options in op.like:
             if "INDEXES" in options and self._find(("table",), src) is not None:
@@ -310,7 +317,8 @@ class TableReplay(ReplayState):
             # type) is not: the type of each collatable column is left undecided too
             columns = [(n, None if t is None or _COLLATABLE.match(t) else t) for n, t in columns]
         names = list(op.columns) + [c[0] for c in columns[len(op.columns):]]
-        self._put(Table(schema, op.name.name, op.persistence))
+        self._put(Table(schema, op.name.name, op.persistence,
+                        options=storage_options(op.options)))
         pairs = zip(columns, names, strict=False)
         for position, ((_, type_text), name) in enumerate(pairs, start=1):
             self._put(Column(schema, op.name.name, name, type_text, position=position))

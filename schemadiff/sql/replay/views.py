@@ -14,6 +14,7 @@ from schemadiff.sql import ops
 from schemadiff.sql.normalize import (
     canonical_view_query,
     referenced_relations,
+    storage_options,
     view_options,
 )
 from schemadiff.sql.replay.core import ReplayConflict, ReplayState
@@ -67,7 +68,8 @@ class ViewReplay(ReplayState):
         comment = self.catalog.objects[key].comment if key in self.catalog else None
         query = canonical_view_query(op.query, self._star_columns(op.query),
                                      self._column_typer())
-        options = () if op.materialized else view_options(op.options)  # replaced, not merged
+        options = (storage_options(op.options) if op.materialized
+                   else view_options(op.options))  # replaced, not merged
         from schemadiff.sql.query_types import output_names
 
         names = output_names(op.query, self._relation_columns)  # type: ignore[attr-defined]
@@ -119,9 +121,9 @@ class ViewReplay(ReplayState):
 
     def _view_options(self, key: Key, action: ops.SetRelOptions) -> None:
         """``ALTER VIEW v SET (...)`` / ``RESET (...)`` (a materialized view's options are
-        storage parameters: not compared)."""
+        its storage parameters)."""
         view = self.catalog.objects[key]
-        if not isinstance(view, View) or view.materialized:
+        if not isinstance(view, View):
             return
         pairs = dict(_pairs(view.options))
         for name, value in action.options:
@@ -129,7 +131,8 @@ class ViewReplay(ReplayState):
                 pairs.pop(name.lower(), None)
             else:
                 pairs[name.lower()] = value
-        self._put(replace(view, options=view_options(pairs.items())))
+        normal = storage_options if view.materialized else view_options
+        self._put(replace(view, options=normal(pairs.items())))
 
 
 def _pairs(options: tuple[str, ...]) -> list[tuple[str, str | None]]:

@@ -10,7 +10,10 @@
 --   virtual bool (attgenerated 'v': PostgreSQL 18's VIRTUAL generated column, not STORED),
 --   not_null_validated bool (false for a PostgreSQL 18 NOT NULL ... NOT VALID constraint not
 --   validated yet), not_null_no_inherit bool (its NO INHERIT); older servers have no NOT NULL
---   rows in pg_constraint: true and false.
+--   rows in pg_constraint: true and false; statistics int (attstattarget, NULL for the
+--   default: -1 before PostgreSQL 17), storage text (attstorage where not its type's
+--   typstorage: plain, main, external, extended; else 'default'), options text[] (attoptions:
+--   n_distinct, n_distinct_inherited).
 -- A default cannot refer to a column, so it is deparsed without its table (relid 0): with
 -- the table, pg_get_expr builds the table's relcache entry, half this query's time on a
 -- 5,000-table schema. A generation expression refers to columns and needs it.
@@ -33,7 +36,13 @@ SELECT n.nspname AS schema,
        CASE WHEN a.attcollation <> t.typcollation THEN cn.nspname END AS collation_schema,
        CASE WHEN a.attcollation <> t.typcollation THEN co.collname END AS collation,
        (SELECT ds.description FROM pg_description AS ds
-        WHERE ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum) AS comment
+        WHERE ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum) AS comment,
+       NULLIF(a.attstattarget, -1)::int AS statistics,
+       CASE WHEN a.attstorage = t.typstorage THEN 'default'
+            ELSE CASE a.attstorage WHEN 'p' THEN 'plain' WHEN 'm' THEN 'main'
+                                   WHEN 'e' THEN 'external' ELSE 'extended' END END AS storage,
+       ARRAY(SELECT o FROM unnest(a.attoptions) AS o
+             WHERE o LIKE 'n\_distinct%%=%%') AS options
 FROM pg_attribute AS a
 JOIN pg_class AS c ON c.oid = a.attrelid
 JOIN pg_namespace AS n ON n.oid = c.relnamespace

@@ -11,7 +11,9 @@
 --   (per key: pg_get_indexdef(index, k, false) of an expression, else NULL), key_options
 --   int[] (indoption: 1 DESC, 2 NULLS FIRST), include text[], predicate text (pg_get_expr),
 --   nulls_not_distinct bool, simple bool, definition text (pg_get_indexdef; only when not
---   simple), comment text.
+--   simple), comment text, options text[] (reloptions: its storage parameters), valid bool
+--   (indisvalid: false for what a failed CREATE INDEX CONCURRENTLY left; true on a
+--   partitioned table, whose index is invalid until each partition has one attached).
 -- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
 SELECT n.nspname AS schema,
        c.relname AS table,
@@ -33,7 +35,9 @@ SELECT n.nspname AS schema,
        keys.simple,
        CASE WHEN NOT keys.simple THEN pg_get_indexdef(i.indexrelid) END AS definition,
        (SELECT ds.description FROM pg_description AS ds
-        WHERE ds.objoid = ic.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0) AS comment
+        WHERE ds.objoid = ic.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0) AS comment,
+       ic.reloptions AS options,
+       i.indisvalid OR c.relkind = 'p' AS valid
 FROM pg_index AS i
 JOIN pg_class AS ic ON ic.oid = i.indexrelid
 JOIN pg_am AS am ON am.oid = ic.relam

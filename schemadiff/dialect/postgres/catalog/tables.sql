@@ -13,7 +13,8 @@
 --   [[name, comment], ...]), inherited_not_null json (an INHERITS child's columns it
 --   inherits only whose NOT NULL is not what its parents give it: [[name, not null], ...]),
 --   trigger_states json (a partition's clones of its parent's row triggers whose tgenabled
---   is not their parent trigger's: [[trigger, state], ...]; PostgreSQL 13 and later).
+--   is not their parent trigger's: [[trigger, state], ...]; PostgreSQL 13 and later),
+--   options text[] (reloptions: its storage parameters).
 -- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
 SELECT n.nspname AS schema,
        c.relname AS name,
@@ -73,7 +74,8 @@ SELECT n.nspname AS schema,
        (SELECT json_agg(json_build_array(g.tgname, g.tgenabled::text) ORDER BY g.tgname)
         FROM pg_trigger AS g
         JOIN pg_trigger AS gp ON gp.oid = (to_jsonb(g) ->> 'tgparentid')::oid
-        WHERE g.tgrelid = c.oid AND g.tgenabled <> gp.tgenabled) AS trigger_states
+        WHERE g.tgrelid = c.oid AND g.tgenabled <> gp.tgenabled) AS trigger_states,
+       c.reloptions AS options
 FROM pg_class AS c
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 LEFT JOIN pg_inherits AS pi ON pi.inhrelid = c.oid AND c.relispartition
