@@ -321,3 +321,47 @@ def test_failed_attempt_of_a_version_the_code_lacks_is_reported(
                       + GOLANG.ddl + "INSERT INTO schema_migrations VALUES (5, true);")
     result = api.infer(root, tool="golang-migrate", dsn=pg.dsn(db), cache=False)
     assert result.recorded_not_in_code == ["5"] and result.has_findings
+
+
+SPELLED_FILES = {
+    "V1__a.sql": b"CREATE TABLE a (id int);\n",
+    "V1.1__b.sql": b"CREATE TABLE b (id int);\n",
+    "V1.10__c.sql": b"CREATE TABLE c (id int);\n",
+    "V2__d.sql": b"CREATE TABLE d (id int);\n",
+}
+
+#: (rows as (version spelled, file), tables built, missing_from_history, recorded_not_applied,
+#: what Flyway runs after the sync)
+SPELLINGS = [
+    # "1.0" is V1, "1.010" is V1.10 (not V1.1), "2.0.0" is V2: only V1.1 lacks its row
+    ([("1.0", "V1__a.sql"), ("1.010", "V1.10__c.sql"), ("2.0.0", "V2__d.sql")], "abcd",
+     ["1.1"], [], []),
+    # "01.1" is V1.1, whose table is absent: a phantom row, pruned under its own spelling
+    ([("1", "V1__a.sql"), ("01.1", "V1.1__b.sql")], "a", [], ["1.1"], ["1.1", "1.10", "2"]),
+]
+
+
+@pytest.mark.parametrize(("rows", "tables", "missing", "phantom", "runs"), SPELLINGS)
+def test_flyway_rows_match_files_as_flyway_compares_versions(
+        pg: PgServer, tmp_path: Path, rows: list[tuple[str, str]], tables: str,
+        missing: list[str], phantom: list[str], runs: list[str]) -> None:
+    """Flyway's MigrationVersion compares versions numerically part by part: a row spelled
+    ``1.010`` is ``V1.10``'s and ``1.0`` is ``V1``'s. Read as text, such rows were versions the
+    code lacks and their files unrecorded: sync recorded them again (Flyway then refuses the
+    duplicate) and could not prune a phantom row spelled otherwise."""
+    ck = {n: flyway_checksum(d) for n, d in SPELLED_FILES.items()}
+    history = "".join(
+        _flyway_row(rank, v, n.split("__")[1][:-4], "SQL", n, ck[n], True)
+        for rank, (v, n) in enumerate(rows, 1))
+    root, db = _build(pg, tmp_path, SPELLED_FILES, "".join(
+        f"CREATE TABLE {t} (id int);" for t in tables) + FLYWAY.ddl + history)
+    result = api.infer(root, tool="flyway", dsn=pg.dsn(db), cache=False)
+    assert result.missing_from_history == missing
+    assert result.recorded_not_applied == phantom
+    assert result.recorded_not_in_code == []
+    synced = api.sync(root, tool="flyway", dsn=pg.dsn(db), cache=False, prune=True)
+    pg.psql(db, synced.repair.text, single_transaction=False)
+    with pg.connect_db(db, autocommit=True) as conn:
+        left = conn.execute("SELECT count(*) FROM flyway_schema_history").fetchone()
+        assert left == (len(rows) + len(missing) - len(phantom),)
+        assert flyway_migrate(conn, root) == runs
