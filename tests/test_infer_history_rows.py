@@ -365,3 +365,56 @@ def test_flyway_rows_match_files_as_flyway_compares_versions(
         left = conn.execute("SELECT count(*) FROM flyway_schema_history").fetchone()
         assert left == (len(rows) + len(missing) - len(phantom),)
         assert flyway_migrate(conn, root) == runs
+
+
+LIQUIBASE_CHANGELOG = b"""--liquibase formatted sql
+--changeset me:1
+CREATE TABLE a (id int);
+--changeset me:2
+CREATE TABLE b (id int);
+--changeset me:3
+CREATE TABLE c (id int);
+--changeset me:4
+CREATE TABLE d (id int);
+"""
+
+
+def _liquibase_rows(kinds: dict[str, str]) -> str:
+    from schemadiff.tools.liquibase import _CREATE_TABLE
+
+    return _CREATE_TABLE.format(table="databasechangelog") + "".join(
+        "INSERT INTO databasechangelog (id, author, filename, dateexecuted, orderexecuted, "
+        f"exectype) VALUES ('{i}', 'me', 'changelog.sql', now(), {i}, '{kind}');"
+        for i, kind in kinds.items())
+
+
+@pytest.mark.parametrize("source", ["dsn", "json"])
+@pytest.mark.parametrize(("flag", "pruned"), [
+    (False, ("changelog.sql::4::me",)),
+    (True, ("changelog.sql::2::me", "changelog.sql::4::me")),
+])
+def test_liquibase_mark_ran_row_is_no_phantom_to_prune(
+        pg: PgServer, tmp_path: Path, source: str, flag: bool, pruned: tuple[str, ...]) -> None:
+    """Liquibase writes ``EXECTYPE MARK_RAN`` for a changeset it chose not to run (a
+    precondition's ``onFail: MARK_RAN``, ``changelog-sync``): its effects are absent by design.
+    ``infer`` says what the row is; ``sync --prune`` deletes it only with
+    ``--prune-marked-ran`` (Liquibase would then run the changeset), while the phantom row of
+    changeset 4 (EXECUTED, its table absent) is pruned either way."""
+    root, db = _build(pg, tmp_path, {"changelog.sql": LIQUIBASE_CHANGELOG},
+                      "CREATE TABLE a (id int); CREATE TABLE c (id int);" + _liquibase_rows(
+                          {"1": "EXECUTED", "2": "MARK_RAN", "3": "EXECUTED", "4": "EXECUTED"}))
+    marked = "changelog.sql::2::me"
+    result = api.infer(root, tool="liquibase", dsn=pg.dsn(db), cache=False)
+    assert result.recorded_not_applied == [marked, "changelog.sql::4::me"]
+    assert any(n.startswith(f"marked ran {marked}: EXECTYPE MARK_RAN")
+               for n in result.recorded.notes), result.recorded.notes
+    inputs: dict[str, object] = {"dsn": pg.dsn(db)}
+    if source == "json":
+        saved = tmp_path / "infer.json"
+        saved.write_text(json.dumps(infer_document(result)))
+        inputs = {"from_json": saved}
+    synced = api.sync(root, tool="liquibase", cache=False, prune=True, prune_marked_ran=flag,
+                      **inputs)  # type: ignore[arg-type]
+    assert synced.repair.script.pruned == pruned
+    assert flag or any(f"not pruned: {marked}: the tool marked it run" in n
+                       for n in synced.repair.notes), synced.repair.notes
