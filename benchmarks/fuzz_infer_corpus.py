@@ -218,7 +218,11 @@ def run_seed(pg: PgServer, h: History, root: Path, builder: Builder, seed: int,
             by_version = {m["version"]: m for m in doc["migrations"]}
             wrong = [w for w in o.wrong if by_version[w.split(":", 1)[0]].get("proven")]
             undecidable: list[str] = []
-            if wrong and _same_schema(pg, builder, dump, _claimed(h, sc, ran, doc, wrong)):
+            # the refuted claims alone, then every verdict as infer gives it (a claim may hold
+            # with another: a migration partial, and the later one that drops the rest pending)
+            every = [f"{v}:" for v in sc.truth if v in by_version]
+            if wrong and any(_same_schema(pg, builder, dump, _claimed(h, sc, ran, doc, c))
+                             for c in (wrong, every)):
                 undecidable, wrong = wrong, []
             seen = {w.split(":", 1)[0] for w in undecidable}
 
