@@ -265,6 +265,7 @@ def sync(
     allow_partial: bool = False,
     complete_partial: bool = False,
     repair_checksums: bool = False,
+    prune_marked_ran: bool = False,
     **inputs: Unpack[Inputs],
 ) -> SyncResult:
     """``schemadiff sync``: the repair of the tool's history table, in its own row format.
@@ -274,7 +275,9 @@ def sync(
     migration raises :class:`SyncRefused` unless ``allow_partial`` or ``complete_partial``.
     ``from_json``: a saved ``infer --format json`` instead of reading the database.
     ``repair_checksums``: also set the recorded checksum of applied migrations whose file
-    changed to the file's (the tool's own repair: Flyway's ``repair``). The other keyword
+    changed to the file's (the tool's own repair: Flyway's ``repair``). ``prune_marked_ran``:
+    a prune also deletes rows the tool marked run without running them (Liquibase's
+    ``MARK_RAN``), which it otherwise keeps. The other keyword
     arguments are :class:`Inputs`.
     """
     given = _given(dict(inputs))  # a misspelt keyword fails here, with or without from_json
@@ -291,7 +294,8 @@ def sync(
     if plan.partial and not (allow_partial or complete_partial):
         raise SyncRefused(list(plan.partial))
     repair = render_plan(plan, style=style, prune=prune, complete_partial=complete_partial,
-                         assume=tuple(assume_applied), repair_checksums=repair_checksums)
+                         assume=tuple(assume_applied), repair_checksums=repair_checksums,
+                         prune_marked=prune_marked_ran)
     return SyncResult(plan, repair)
 
 

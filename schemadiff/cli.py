@@ -420,6 +420,11 @@ def check(fmt: str, **o: Any) -> None:
 @click.option(
     "--prune", is_flag=True, help="Also delete rows of versions recorded but not applied."
 )
+@click.option(
+    "--prune-marked-ran", is_flag=True,
+    help="With --prune, also delete rows the tool marked run without running them "
+    "(Liquibase MARK_RAN), whose effects are absent by design.",
+)
 @click.option("--allow-partial", is_flag=True, help="Sync even though a migration is partial.")
 @click.option(
     "--repair-checksums", is_flag=True,
@@ -446,8 +451,8 @@ def check(fmt: str, **o: Any) -> None:
 @_cache
 @_guard
 def sync(from_json: str | None, style: str, fmt: str, out: str | None, prune: bool,
-         allow_partial: bool, repair_checksums: bool, complete_partial: bool,
-         assume: tuple[str, ...], **o: Any) -> None:
+         prune_marked_ran: bool, allow_partial: bool, repair_checksums: bool,
+         complete_partial: bool, assume: tuple[str, ...], **o: Any) -> None:
     """Write the repair of the tool's history table (nothing is run: you run it).
 
     Only what the schema proves is recorded or pruned: versions it cannot verify are named
@@ -460,7 +465,8 @@ def sync(from_json: str | None, style: str, fmt: str, out: str | None, prune: bo
         result = api.sync(
             o["migrations"], from_json=from_json, style=style, prune=prune,
             assume_applied=assume, allow_partial=allow_partial,
-            complete_partial=complete_partial, repair_checksums=repair_checksums, **kwargs,
+            complete_partial=complete_partial, repair_checksums=repair_checksums,
+            prune_marked_ran=prune_marked_ran, **kwargs,
         )
     repair = result.repair
     text = repair.text

@@ -1344,6 +1344,9 @@ def _overwritten_later(
     applied: recorded, it is reported as not applied but never pruned."""
     for mi in range(len(verdicts) - 1, -1, -1):
         v, ev = verdicts[mi], evidence[mi]
+        if v.status == Status.PARTIAL and v.proven and ev.absent:
+            _taken_later(facts, verdicts, ev, mi, applied)
+            continue
         if not (_proven_pending(v) and ev.absent and not ev.present):
             continue
         witness = mi
@@ -1366,6 +1369,29 @@ def _overwritten_later(
                 v.witness = verdicts[witness].migration.version
                 v.reason = (f"its effects are absent, but the schema holds what {v.witness} "
                             "sets after it, which may have run after it")
+
+
+def _taken_later(facts: _Facts, verdicts: list[Verdict], ev: _Evidence, mi: int,
+                 applied: set[int]) -> None:
+    """A partial migration whose absent statements' effects all hold what a later migration
+    sets (``CREATE TYPE t; CREATE TABLE x`` and, later, ``DROP TABLE x``; the table absent)
+    may as well have run whole, and that later one after it: the schema holds the same
+    either way, so the verdict is unproven (``--complete-partial`` would make again what the
+    later one dropped), unless that later one's own statements prove it absent."""
+    witness = -1
+    for f in ev.absent:
+        actual = facts.actual_values[f]
+        later = [s for s, value in facts.setters[f] if s > mi and s not in applied
+                 and not _proven_pending(verdicts[s])
+                 and actual in (value, facts.prior_value(s, f))]
+        if not later:
+            return
+        witness = max(witness, later[0])
+    v = verdicts[mi]
+    v.proven = False
+    v.witness = verdicts[witness].migration.version
+    v.reason = (f"what its absent statements make is what {v.witness} takes away after it: it "
+                f"may have run whole, and {v.witness} after it")
 
 
 def _proven_pending(v: Verdict) -> bool:

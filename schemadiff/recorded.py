@@ -28,6 +28,9 @@ class RecordedVersion:
         baseline: the version of the baseline row that stands for it when it has no row of
             its own (Flyway's ``BASELINE``, Atlas's baseline revision: the tool never runs
             the versions below it); None for a version with its own row.
+        marked_ran: the tool marked it run without running it (Liquibase's ``EXECTYPE
+            MARK_RAN``: a precondition's ``onFail``/``onError="MARK_RAN"``, or
+            ``changelog-sync``): its effects may be absent by the tool's own choice.
     """
 
     version: str
@@ -35,6 +38,12 @@ class RecordedVersion:
     description: str | None = None
     success: bool = True
     baseline: str | None = None
+    marked_ran: bool = False
+
+
+#: How a history note about a row marked run without running starts (a saved ``infer``
+#: document keeps the notes, not the rows: ``repair`` reads it back).
+MARKED_RAN = "marked ran "
 
 
 @record

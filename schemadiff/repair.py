@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from schemadiff.errors import Location, SchemaDiffError
 from schemadiff.inference import Inference
 from schemadiff.migration import Migration
-from schemadiff.recorded import Recorded, RecordedVersion
+from schemadiff.recorded import MARKED_RAN, Recorded, RecordedVersion
 from schemadiff.tools import TOOLS
 from schemadiff.tools.protocol import STYLES, SyncContext, SyncError, SyncScript
 
@@ -186,13 +186,16 @@ def _saved_versions(history: Mapping[str, Any],
     baseline is taken on an empty history, so every recorded version the tool orders before
     it has no row of its own."""
     order = {m.version: i for i, m in enumerate(migrations)}
-    bases = [n.split(":", 1)[0].removeprefix("baseline ") for n in history.get("notes", [])
-             if isinstance(n, str) and n.startswith("baseline ") and ":" in n]
+    notes = [n for n in history.get("notes", []) if isinstance(n, str)]
+    bases = [n.split(":", 1)[0].removeprefix("baseline ") for n in notes
+             if n.startswith("baseline ") and ":" in n]
+    marked = {n.removeprefix(MARKED_RAN).split(": EXECTYPE MARK_RAN", 1)[0] for n in notes
+              if n.startswith(MARKED_RAN)}
     out = []
     for v in history.get("versions", []):
         base = next((b for b in bases if b in order and v in order and order[v] < order[b]),
                     None)
-        out.append(RecordedVersion(v, baseline=base))
+        out.append(RecordedVersion(v, baseline=base, marked_ran=v in marked))
     return tuple(out)
 
 
@@ -276,9 +279,11 @@ def render_plan(
     complete_partial: bool = False,
     assume: tuple[str, ...] = (),
     repair_checksums: bool = False,
+    prune_marked: bool = False,
 ) -> Repair:
     """The script and the notes for the user (what to run next, warnings); with
-    ``repair_checksums``, the tool's checksum repair of ``plan.checksum_mismatch`` too."""
+    ``repair_checksums``, the tool's checksum repair of ``plan.checksum_mismatch`` too; with
+    ``prune_marked``, a prune deletes the rows the tool marked run without running them."""
 
     by_version = {m.version: m for m in plan.migrations}
     order = {m.version: i for i, m in enumerate(plan.migrations)}
@@ -290,7 +295,7 @@ def render_plan(
         preamble = completion_statements(plan) + "\n"
         missing += [by_version[v] for v in plan.partial if v not in plan.recorded.applied]
         missing.sort(key=lambda m: order[m.version])
-    prunable, held = _prunable(plan.not_applied, plan.recorded)
+    prunable, held = _prunable(plan.not_applied, plan.recorded, prune_marked)
     script = render_sync(
         plan.tool,
         missing,
@@ -348,14 +353,18 @@ def render_plan(
                   list(plan.unproven_not_applied))
 
 
-def _prunable(not_applied: Sequence[str], recorded: Recorded) -> tuple[list[str], list[str]]:
+def _prunable(not_applied: Sequence[str], recorded: Recorded,
+              prune_marked: bool = False) -> tuple[list[str], list[str]]:
     """The versions of ``not_applied`` whose rows a prune may delete, and a note for each that
-    it may not: a version below a baseline (Flyway's ``BASELINE`` row, Atlas's baseline
+    it may not: a row the tool marked run without running it (Liquibase's MARK_RAN: its
+    effects are absent by the tool's choice, not a phantom row), unless ``prune_marked``; a
+    version below a baseline (Flyway's ``BASELINE`` row, Atlas's baseline
     revision) has no row of its own, the tool never runs it whatever is deleted, unless the
     baseline row itself goes; and the baseline row stays when it also stands for a version
     below it that is not pruned (applied, or not proven absent): deleting it would make the
     tool run that one again."""
     baseline_of = {v.version: v.baseline for v in recorded.versions if v.baseline}
+    marked = {v.version for v in recorded.versions if v.marked_ran and not prune_marked}
     below: dict[str, list[str]] = {}
     for version, base in baseline_of.items():
         below.setdefault(base, []).append(version)
@@ -366,7 +375,12 @@ def _prunable(not_applied: Sequence[str], recorded: Recorded) -> tuple[list[str]
     notes: list[str] = []
     for version in not_applied:
         base = baseline_of.get(version)
-        if version in kept:
+        if version in marked:
+            notes.append(
+                f"not pruned: {version}: the tool marked it run without running it (MARK_RAN: "
+                "a precondition chose so, or changelog-sync), so its effects are absent by "
+                "design; --prune-marked-ran deletes its row, and the tool then runs it")
+        elif version in kept:
             notes.append(
                 f"not pruned: {version}: its row is the baseline, which also stands for "
                 f"{', '.join(kept[version])}, applied or not proven absent: deleting it would make "

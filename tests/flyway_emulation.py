@@ -104,14 +104,14 @@ def flyway_migrate(conn: psycopg.Connection[Any], dirpath: Path, *,
         if row["version"] is None:
             repeat_latest[row["description"]] = row
             continue
-        latest[fw.Version(row["version"]).text] = row
+        latest[_key(row["version"])] = row
         if row["type"] == "BASELINE":
             baseline = fw.Version(row["version"])
     applied = {v: r for v, r in latest.items() if r["type"] not in fw._UNDONE}
     last_applied = max((fw.Version(v) for v in applied), default=None)
     versioned = [m for m in resolved if not m.repeatable]
     last_resolved = max((fw.Version(m.version) for m in versioned), default=None)
-    by_version = {fw.Version(m.version).text: m for m in versioned}
+    by_version = {_key(m.version): m for m in versioned}
 
     pending = []
     for version, row in sorted(applied.items(), key=lambda item: fw.Version(item[0])):
@@ -134,7 +134,7 @@ def flyway_migrate(conn: psycopg.Connection[Any], dirpath: Path, *,
                               f"migration version {version}")
     for m in versioned:
         v = fw.Version(m.version)
-        if v.text in applied or (baseline is not None and v < baseline):
+        if _key(m.version) in applied or (baseline is not None and v < baseline):
             continue
         if last_applied is not None and v < last_applied and not out_of_order:
             raise FlywayError("ignored", m.version, "Detected resolved migration not applied to "
@@ -149,6 +149,12 @@ def flyway_migrate(conn: psycopg.Connection[Any], dirpath: Path, *,
         _run(conn, m)
         ran.append(m.version)
     return ran
+
+
+def _key(version: str) -> str:
+    """One spelling per version, as Flyway's MigrationVersion compares them (numerically part
+    by part, trailing zero parts dropped: "1.010" is "1.10", "1.0" is "1")."""
+    return ".".join(map(str, fw.Version(version).parts))
 
 
 def _insert_row(conn: psycopg.Connection[Any], m: Any, millis: int, success: bool) -> None:

@@ -321,3 +321,100 @@ def test_failed_attempt_of_a_version_the_code_lacks_is_reported(
                       + GOLANG.ddl + "INSERT INTO schema_migrations VALUES (5, true);")
     result = api.infer(root, tool="golang-migrate", dsn=pg.dsn(db), cache=False)
     assert result.recorded_not_in_code == ["5"] and result.has_findings
+
+
+SPELLED_FILES = {
+    "V1__a.sql": b"CREATE TABLE a (id int);\n",
+    "V1.1__b.sql": b"CREATE TABLE b (id int);\n",
+    "V1.10__c.sql": b"CREATE TABLE c (id int);\n",
+    "V2__d.sql": b"CREATE TABLE d (id int);\n",
+}
+
+#: (rows as (version spelled, file), tables built, missing_from_history, recorded_not_applied,
+#: what Flyway runs after the sync)
+SPELLINGS = [
+    # "1.0" is V1, "1.010" is V1.10 (not V1.1), "2.0.0" is V2: only V1.1 lacks its row
+    ([("1.0", "V1__a.sql"), ("1.010", "V1.10__c.sql"), ("2.0.0", "V2__d.sql")], "abcd",
+     ["1.1"], [], []),
+    # "01.1" is V1.1, whose table is absent: a phantom row, pruned under its own spelling
+    ([("1", "V1__a.sql"), ("01.1", "V1.1__b.sql")], "a", [], ["1.1"], ["1.1", "1.10", "2"]),
+]
+
+
+@pytest.mark.parametrize(("rows", "tables", "missing", "phantom", "runs"), SPELLINGS)
+def test_flyway_rows_match_files_as_flyway_compares_versions(
+        pg: PgServer, tmp_path: Path, rows: list[tuple[str, str]], tables: str,
+        missing: list[str], phantom: list[str], runs: list[str]) -> None:
+    """Flyway's MigrationVersion compares versions numerically part by part: a row spelled
+    ``1.010`` is ``V1.10``'s and ``1.0`` is ``V1``'s. Read as text, such rows were versions the
+    code lacks and their files unrecorded: sync recorded them again (Flyway then refuses the
+    duplicate) and could not prune a phantom row spelled otherwise."""
+    ck = {n: flyway_checksum(d) for n, d in SPELLED_FILES.items()}
+    history = "".join(
+        _flyway_row(rank, v, n.split("__")[1][:-4], "SQL", n, ck[n], True)
+        for rank, (v, n) in enumerate(rows, 1))
+    root, db = _build(pg, tmp_path, SPELLED_FILES, "".join(
+        f"CREATE TABLE {t} (id int);" for t in tables) + FLYWAY.ddl + history)
+    result = api.infer(root, tool="flyway", dsn=pg.dsn(db), cache=False)
+    assert result.missing_from_history == missing
+    assert result.recorded_not_applied == phantom
+    assert result.recorded_not_in_code == []
+    synced = api.sync(root, tool="flyway", dsn=pg.dsn(db), cache=False, prune=True)
+    pg.psql(db, synced.repair.text, single_transaction=False)
+    with pg.connect_db(db, autocommit=True) as conn:
+        left = conn.execute("SELECT count(*) FROM flyway_schema_history").fetchone()
+        assert left == (len(rows) + len(missing) - len(phantom),)
+        assert flyway_migrate(conn, root) == runs
+
+
+LIQUIBASE_CHANGELOG = b"""--liquibase formatted sql
+--changeset me:1
+CREATE TABLE a (id int);
+--changeset me:2
+CREATE TABLE b (id int);
+--changeset me:3
+CREATE TABLE c (id int);
+--changeset me:4
+CREATE TABLE d (id int);
+"""
+
+
+def _liquibase_rows(kinds: dict[str, str]) -> str:
+    from schemadiff.tools.liquibase import _CREATE_TABLE
+
+    return _CREATE_TABLE.format(table="databasechangelog") + "".join(
+        "INSERT INTO databasechangelog (id, author, filename, dateexecuted, orderexecuted, "
+        f"exectype) VALUES ('{i}', 'me', 'changelog.sql', now(), {i}, '{kind}');"
+        for i, kind in kinds.items())
+
+
+@pytest.mark.parametrize("source", ["dsn", "json"])
+@pytest.mark.parametrize(("flag", "pruned"), [
+    (False, ("changelog.sql::4::me",)),
+    (True, ("changelog.sql::2::me", "changelog.sql::4::me")),
+])
+def test_liquibase_mark_ran_row_is_no_phantom_to_prune(
+        pg: PgServer, tmp_path: Path, source: str, flag: bool, pruned: tuple[str, ...]) -> None:
+    """Liquibase writes ``EXECTYPE MARK_RAN`` for a changeset it chose not to run (a
+    precondition's ``onFail: MARK_RAN``, ``changelog-sync``): its effects are absent by design.
+    ``infer`` says what the row is; ``sync --prune`` deletes it only with
+    ``--prune-marked-ran`` (Liquibase would then run the changeset), while the phantom row of
+    changeset 4 (EXECUTED, its table absent) is pruned either way."""
+    root, db = _build(pg, tmp_path, {"changelog.sql": LIQUIBASE_CHANGELOG},
+                      "CREATE TABLE a (id int); CREATE TABLE c (id int);" + _liquibase_rows(
+                          {"1": "EXECUTED", "2": "MARK_RAN", "3": "EXECUTED", "4": "EXECUTED"}))
+    marked = "changelog.sql::2::me"
+    result = api.infer(root, tool="liquibase", dsn=pg.dsn(db), cache=False)
+    assert result.recorded_not_applied == [marked, "changelog.sql::4::me"]
+    assert any(n.startswith(f"marked ran {marked}: EXECTYPE MARK_RAN")
+               for n in result.recorded.notes), result.recorded.notes
+    inputs: dict[str, object] = {"dsn": pg.dsn(db)}
+    if source == "json":
+        saved = tmp_path / "infer.json"
+        saved.write_text(json.dumps(infer_document(result)))
+        inputs = {"from_json": saved}
+    synced = api.sync(root, tool="liquibase", cache=False, prune=True, prune_marked_ran=flag,
+                      **inputs)  # type: ignore[arg-type]
+    assert synced.repair.script.pruned == pruned
+    assert flag or any(f"not pruned: {marked}: the tool marked it run" in n
+                       for n in synced.repair.notes), synced.repair.notes

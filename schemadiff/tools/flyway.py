@@ -31,6 +31,7 @@ Rules (``ResourceNameParser``, ``MigrationVersion``, ``ChecksumCalculator``,
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import zlib
@@ -300,12 +301,20 @@ def parse_history(
         reader names them; a failed row with ``success=False``), and notes.
     """
     ordered = sorted(rows, key=lambda r: int(str(r["installed_rank"])))
+    # Flyway matches a row to a script by MigrationVersion, numerically part by part
+    # ("1.010" is "1.10", "1.0" is "1"): a row takes its script's spelling, else the first
+    # row's spelling of that version
+    spelled: dict[Version, str] = {Version(m.version): m.version for m in migrations
+                                   if not m.repeatable}
     latest: dict[str, Mapping[str, object]] = {}
     for row in ordered:
         kind = str(row["type"])
         if kind == "SCHEMA":
             continue
         version = _common.row_text(row.get("version"))
+        if version is not None:
+            with contextlib.suppress(ValueError):
+                version = spelled.setdefault(Version(version), version)
         key = version if version is not None else REPEATABLE_PREFIX + str(row["description"])
         latest.pop(key, None)  # re-insert: dict order = order of the deciding rows
         latest[key] = row
@@ -437,4 +446,11 @@ def _where(key: str, alias: str = "") -> str:
     if key.startswith(REPEATABLE_PREFIX):
         return (f"{alias}version IS NULL AND {alias}description = "
                 f"{_script.literal(key[len(REPEATABLE_PREFIX):])}")
-    return f"{alias}version = {_script.literal(key)}"
+    # any spelling of the version (Flyway's MigrationVersion): leading zeros of a part and
+    # trailing zero parts do not count
+    spelling = (f"regexp_replace(regexp_replace({alias}version, '(^|\\.)0+(?=[0-9])', '\\1', "
+                f"'g'), '(\\.0)+$', '')")
+    try:
+        return f"{spelling} = {_script.literal('.'.join(map(str, Version(key).parts)))}"
+    except ValueError:  # not a version Flyway reads: only that spelling
+        return f"{alias}version = {_script.literal(key)}"

@@ -43,7 +43,7 @@ from pathlib import Path
 
 from schemadiff.errors import Location, MigrationError
 from schemadiff.migration import Migration
-from schemadiff.recorded import RecordedVersion
+from schemadiff.recorded import MARKED_RAN, RecordedVersion
 from schemadiff.tools import _common, _script
 from schemadiff.tools.protocol import SyncContext, SyncScript, ToolOptions
 
@@ -741,10 +741,16 @@ def parse_history(
             if (m.extra.get("runAlways", "").lower() == "true" or md5 in valid
                     or any(v.upper() == "ANY" for v in valid)):
                 md5 = None
-        if str(row.get("exectype") or "").upper() == "FAILED":
-            failed += 1
+        kind = str(row.get("exectype") or "").upper()
+        failed += kind == "FAILED"
         order = int(str(row.get("orderexecuted") or 0))
-        found.setdefault(version, (order, RecordedVersion(version, md5)))
+        if version not in found and kind == "MARK_RAN":
+            notes.append(f"{MARKED_RAN}{version}: EXECTYPE MARK_RAN: Liquibase marked it run "
+                         "without running it (a precondition's onFail or onError MARK_RAN, or "
+                         "changelog-sync): its effects may be absent by design; sync --prune "
+                         "keeps its row unless --prune-marked-ran")
+        found.setdefault(version, (order, RecordedVersion(version, md5,
+                                                          marked_ran=kind == "MARK_RAN")))
     if older:
         notes.append(f"{older} row(s) hold a checksum of an older algorithm version: not "
                      "compared (Liquibase 4.22+ upgrades them on its next run)")
