@@ -678,12 +678,14 @@ class ReplayState:
             raise ReplayConflict(f'relation "{qn}" does not exist')
         return self.catalog.objects[key]  # type: ignore[return-value]
 
-    def _typed_columns(self, columns: list[tuple[str, str]] | None) -> dict[str, str]:
-        """A relation's columns' types by name, and for a column of a composite type its
-        fields' as ``column.field``: what a stored expression's constants are typed by."""
+    def _typed_columns(self, columns: list[tuple[str, str | None]] | None
+                       ) -> dict[str, str | None]:
+        """A relation's columns' types by name (None: not modelled, a ``CREATE TABLE AS``
+        column's), and for a column of a composite type its fields' as ``column.field``:
+        what a stored expression's constants are typed by."""
         out = dict(columns or ())
         for name, type_text in columns or ():
-            m = _DOMAIN_TEXT.fullmatch(type_text)
+            m = type_text is not None and _DOMAIN_TEXT.fullmatch(type_text)
             row = m and self.catalog.objects.get(
                 Key("composite", *(p[1:-1].replace('""', '"') if p[:1] == '"' else p
                                    for p in m.groups())))
