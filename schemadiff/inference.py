@@ -1354,9 +1354,7 @@ def _overwritten_later(
             actual = facts.actual_values[f]
             if facts.prior_value(mi, f) == actual:
                 continue
-            later = [s for s, value in facts.setters[f] if s > mi and s not in applied
-                     and not _proven_pending(verdicts[s])
-                     and actual in (value, facts.prior_value(s, f))]
+            later = _set_later(facts, verdicts, f, mi, applied)
             if not later:
                 break
             witness = max(witness, later[0])
@@ -1371,6 +1369,16 @@ def _overwritten_later(
                             "sets after it, which may have run after it")
 
 
+def _set_later(facts: _Facts, verdicts: list[Verdict], f: int, mi: int, applied: set[int]
+               ) -> list[int]:
+    """The migrations after ``mi``, not applied and not proven absent, that set fact ``f`` to
+    the value the schema holds (their last word, or an earlier statement's)."""
+    actual = facts.actual_values[f]
+    return [s for s, value in facts.setters[f] if s > mi and s not in applied
+            and not _proven_pending(verdicts[s])
+            and actual in (value, facts.prior_value(s, f))]
+
+
 def _taken_later(facts: _Facts, verdicts: list[Verdict], ev: _Evidence, mi: int,
                  applied: set[int]) -> None:
     """A partial migration whose absent statements' effects all hold what a later migration
@@ -1380,10 +1388,7 @@ def _taken_later(facts: _Facts, verdicts: list[Verdict], ev: _Evidence, mi: int,
     later one dropped), unless that later one's own statements prove it absent."""
     witness = -1
     for f in ev.absent:
-        actual = facts.actual_values[f]
-        later = [s for s, value in facts.setters[f] if s > mi and s not in applied
-                 and not _proven_pending(verdicts[s])
-                 and actual in (value, facts.prior_value(s, f))]
+        later = _set_later(facts, verdicts, f, mi, applied)
         if not later:
             return
         witness = max(witness, later[0])
