@@ -3219,6 +3219,18 @@ _BOOLEAN_STORAGE_OPTIONS = frozenset({"autovacuum_enabled", "user_catalog_table"
                                       "vacuum_index_cleanup"})
 
 
+def altered_storage_options(current: Iterable[str], given: Iterable[tuple[str, str | None]],
+                            reset: bool) -> tuple[str, ...]:
+    """``current`` (:func:`storage_options`) after ``SET (given)`` or ``RESET (given)``."""
+    pairs: dict[str, str | None] = dict(o.partition("=")[::2] for o in current)
+    for name, value in given:
+        if reset:
+            pairs.pop(name.lower(), None)
+        else:
+            pairs[name.lower()] = value
+    return storage_options(pairs.items())
+
+
 def storage_options(pairs: Iterable[tuple[str, str | None]]) -> tuple[str, ...]:
     """A table's, an index's or a materialized view's storage parameters as compared
     (``fillfactor=70``, ``autovacuum_enabled=false``), sorted: a boolean's spelling as

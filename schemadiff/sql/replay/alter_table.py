@@ -15,6 +15,7 @@ from schemadiff.model import (
 )
 from schemadiff.sql import ops
 from schemadiff.sql.normalize import (
+    altered_storage_options,
     normalize_expression,
     referenced_columns,
     storage_options,
@@ -323,13 +324,8 @@ class AlterTableReplay(ReplayState):
             return []
         if isinstance(a, ops.SetRelOptions):  # a table's storage parameters
             t = self.catalog.objects[Key("table", schema, table)]
-            pairs = dict(o.partition("=")[::2] for o in t.options)  # type: ignore[attr-defined]
-            for name, value in a.options:
-                if a.reset:
-                    pairs.pop(name.lower(), None)
-                else:
-                    pairs[name.lower()] = value  # type: ignore[assignment]
-            self._put(replace(t, options=storage_options(pairs.items())))  # type: ignore[type-var]
+            options = altered_storage_options(t.options, a.options, a.reset)  # type: ignore[attr-defined]
+            self._put(replace(t, options=options))  # type: ignore[type-var]
             return []
         if isinstance(a, ops.SetTriggerState):
             self._trigger_state_set(schema, table, a.trigger, a.state,

@@ -17,7 +17,7 @@ from schemadiff.sql.names import (
     index_column_names,
     name_addition,
 )
-from schemadiff.sql.normalize import storage_options
+from schemadiff.sql.normalize import altered_storage_options, storage_options
 from schemadiff.sql.query_types import derived_collation
 from schemadiff.sql.quote import quote_ident
 from schemadiff.sql.replay.core import ReplayConflict, ReplayState
@@ -124,13 +124,8 @@ class IndexReplay(ReplayState):
             return
         if op.options is not None:
             index = self.catalog.objects[key]
-            pairs = dict(o.partition("=")[::2] for o in index.options)  # type: ignore[attr-defined]
-            for name, value in op.options:
-                if op.reset:
-                    pairs.pop(name.lower(), None)
-                else:
-                    pairs[name.lower()] = value  # type: ignore[assignment]
-            self._put(replace(index, options=storage_options(pairs.items())))  # type: ignore[type-var]
+            options = altered_storage_options(index.options, op.options, op.reset)  # type: ignore[attr-defined]
+            self._put(replace(index, options=options))  # type: ignore[type-var]
             return
         self._rename_relation(key, op.set_schema or key.schema, op.rename or key.name)
 
