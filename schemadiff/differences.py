@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from schemadiff.choice import Choice
 from schemadiff.kinds import table_of
-from schemadiff.model import KIND_ORDER, TABLE_LEVEL_KINDS, Catalog, Effect, Key
+from schemadiff.model import KIND_ORDER, TABLE_LEVEL_KINDS, Catalog, Effect, Key, Move
 from schemadiff.records import record
 
 if TYPE_CHECKING:
@@ -58,24 +58,43 @@ class Difference:
 
 
 class Provenance:
-    """Which migration last set each object and attribute (from the replay's effect log)."""
+    """Which migration last set each object and attribute (from the replay's effect log).
 
-    def __init__(self, effects: Iterable[Effect]) -> None:
+    A re-keyed object (:class:`~schemadiff.model.Move`) keeps what its old key held: the
+    columns of a renamed table were made by the migration that made them, not by the rename;
+    an object the statement itself renamed is the renamer's as a whole (``"*"``), its other
+    attributes stay with the migrations that set them.
+    """
+
+    def __init__(self, effects: Iterable[Effect], moves: Iterable[Move] = ()) -> None:
         self._effects = effects
+        self._moves = moves
         self._last: dict[tuple[Key, str], str] | None = None
 
     @property
     def last(self) -> dict[tuple[Key, str], str]:
         """(key, attribute) -> migration; built on first use (a clean diff never needs it)."""
         if self._last is None:
-            last: dict[tuple[Key, str], str] = {}
+            moved = {(m.index, m.new): m for m in self._moves}
+            left = {(m.index, m.old) for m in self._moves}
+            by_key: dict[Key, dict[str, str]] = {}
+            held: dict[tuple[int, Key], dict[str, str]] = {}  # an old key's, as it moved away
             for e in self._effects:
-                last[(e.key, e.attribute)] = e.migration
-                if e.attribute == "*":
+                attrs = by_key.setdefault(e.key, {})
+                if e.attribute == "*" and e.after is None and (e.index, e.key) in left:
+                    held[(e.index, e.key)] = dict(attrs)  # then "*": what removed this name
+                move = moved.get((e.index, e.key)) if e.attribute == "*" else None
+                if move is not None and e.before is None:
+                    attrs.clear()
+                    attrs.update(held.get((e.index, move.old), by_key.get(move.old, {})))
+                    if not move.carried:
+                        attrs["*"] = e.migration
+                    continue
+                attrs[e.attribute] = e.migration
+                if e.attribute == "*" and e.after is not None:
                     # a create sets every attribute
-                    for attr in e.after.attributes() if e.after is not None else ():
-                        last[(e.key, attr)] = e.migration
-            self._last = last
+                    attrs.update(dict.fromkeys(e.after.attributes(), e.migration))
+            self._last = {(k, a): m for k, attrs in by_key.items() for a, m in attrs.items()}
         return self._last
 
     def of(self, key: Key, attribute: str = "*") -> str | None:
@@ -184,9 +203,11 @@ def diff_catalogs(
     actual: Catalog,
     effects: Iterable[Effect] = (),
     keep: Filter | None = None,
+    moves: Iterable[Move] = (),
 ) -> list[Difference]:
-    """Every difference between two catalogs, in a stable order."""
-    prov = Provenance(effects)
+    """Every difference between two catalogs, in a stable order (``effects`` and ``moves``
+    name the migration behind each)."""
+    prov = Provenance(effects, moves)
     keys = {k for k in expected.objects.keys() | actual.objects.keys() if keep is None or keep(k)}
     missing_tables = {k for k in keys if k.kind == "table" and k not in actual.objects}
     extra_tables = {k for k in keys if k.kind == "table" and k not in expected.objects}

@@ -1633,7 +1633,7 @@ def _drift(
     applied = {verdicts[i].migration.version for i in chosen}
     expected = full if len(chosen) == len(verdicts) else replay_subset(chosen)
     creators: dict[Key, str] = {}
-    found = diff_catalogs(expected.catalog, actual, expected.effects, keep)
+    found = diff_catalogs(expected.catalog, actual, expected.effects, keep, expected.moves)
     if any(d.change == "extra" for d in found):
         for e in full.effects:
             if e.attribute == "*" and e.after is not None:

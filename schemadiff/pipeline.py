@@ -118,7 +118,7 @@ class Comparison:
     def differences(self) -> list[Difference]:
         e, a = self.expected.replay, self.actual
         return diff_catalogs(e.catalog, a.catalog, e.effects,
-                             decided_only(self.scope, e.undecided))
+                             decided_only(self.scope, e.undecided), e.moves)
 
     def inference(self) -> Inference:
         static = not self.shadowed  # shadow effects: no cached fact table, subsets static

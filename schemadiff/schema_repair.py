@@ -219,7 +219,7 @@ def repair_inferred(comparison: Comparison, inference: Inference, *,
     drift: list[Difference] = [
         Difference(r.expected, Change.RENAMED, None, r.expected, r.actual) for r in renames
     ]
-    for d in diff_catalogs(replay.catalog, seen, replay.effects, scope):
+    for d in diff_catalogs(replay.catalog, seen, replay.effects, scope, replay.moves):
         drift.append(known.get((d.key, d.change, d.attribute), d))
     effects = replay.effects or comparison.expected.replay.effects
     repair = plan_schema_repair(drift, replay.catalog, seen, effects, unsafe=unsafe)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from schemadiff.differences import diff_catalogs, ignore_history_tables
-from schemadiff.history import replay_sql
+from schemadiff.history import replay_migrations, replay_sql
+from schemadiff.migration import Migration
 from schemadiff.tools import history_tables
 
 FLYWAY_TABLE = """
@@ -45,3 +50,41 @@ def test_objects_on_a_missing_table_fold_into_it() -> None:
     actual = replay_sql("")
     diffs = diff_catalogs(expected.catalog, actual.catalog)
     assert [(d.change, str(d.key)) for d in diffs] == [("missing", "table public.t")]
+
+
+MOVED = [
+    # (what the migrations do after 1 made t(id, note), the actual schema, the finding, who)
+    ("table renamed: its column", "ALTER TABLE t RENAME TO u;",
+     "CREATE TABLE u (id int);", ("missing", "column public.u.note", None), "1"),
+    ("table moved: its column's type", "CREATE SCHEMA s; ALTER TABLE t SET SCHEMA s;",
+     "CREATE SCHEMA s; CREATE TABLE s.t (id int, note varchar(5));",
+     ("changed", "column s.t.note", "type"), "1"),
+    ("column renamed: the column as a whole is the renamer's",
+     "ALTER TABLE t RENAME COLUMN note TO body;", "CREATE TABLE t (id int);",
+     ("missing", "column public.t.body", None), "2"),
+    ("column renamed: its type stays its maker's", "ALTER TABLE t RENAME COLUMN note TO body;",
+     "CREATE TABLE t (id int, body varchar(5));", ("changed", "column public.t.body", "type"),
+     "1"),
+    ("renamed, then changed: the change's", "ALTER TABLE t RENAME TO u;",
+     "CREATE TABLE u (id int, note text);", ("changed", "column public.u.note", "type"), "3"),
+    ("the old name, extra: what moved it away", "ALTER TABLE t RENAME TO u;",
+     "CREATE TABLE t (id int, note text);", ("extra", "table public.t", None), "2"),
+]
+
+
+@pytest.mark.parametrize(("name", "later", "actual", "finding", "who"), MOVED,
+                         ids=[m[0] for m in MOVED])
+def test_a_moved_objects_drift_names_the_migration_that_set_it(
+        name: str, later: str, actual: str, finding: tuple[str, str, str | None], who: str) -> None:
+    """A rename re-keys what it moves; the drift line names who made or set the attribute."""
+    third = ("ALTER TABLE u ALTER COLUMN note TYPE varchar(9);" if name.startswith("renamed,")
+             else "SELECT 1;")
+    migrations = [Migration("1", "init", Path("1.sql"), "CREATE TABLE t (id int, note text);"),
+                  Migration("2", "move", Path("2.sql"), later),
+                  Migration("3", "more", Path("3.sql"), third)]
+    replay = replay_migrations(migrations)
+    diffs = diff_catalogs(replay.catalog, replay_sql(actual).catalog, replay.effects,
+                          moves=replay.moves)
+    found = {(str(d.change), str(d.key), d.attribute): d.migration for d in diffs}
+    assert finding in found, found
+    assert found[finding] == who
