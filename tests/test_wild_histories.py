@@ -27,7 +27,8 @@ CASES: list[tuple[str, str]] = [
 CREATE TABLE readings (id int,
     a real CHECK (a > '0.10'), b float8 CHECK (b > '0.10'), c real CHECK (c > 0.10),
     d real CHECK (d IN ('1e20', '0.3333333333', '-1.50')),
-    e float8 CHECK (e BETWEEN '1.50' AND '2.5e3'), f real CHECK (f <> 'NaN'));
+    e float8 CHECK (e BETWEEN '1.50' AND '2.5e3'), f real CHECK (f <> 'NaN'),
+    g real CHECK (g <> '-0.0'), h float8 CHECK (h > '-0') DEFAULT '-0.0');
 """),
     # a string constant compared to a column in an exclusion constraint's WHERE is stored as
     # the column's type prints it, as in a CHECK

@@ -956,7 +956,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         float_out = _FLOAT_OUTPUT.get(_type_name(node.parent.args.get("to")))
         out = float_out(node.this) if float_out is not None else None
         if out is not None and _NUMERIC.match(out):
-            return exp.Literal.number(out)
+            # a float's -0 equals its 0 and is read as the number -0, which a numeric lacks
+            return exp.Literal.number("0" if out == "-0" else out)
     if isinstance(node, exp.Neg) and _is_number(node.this):
         text = node.this.this
         text = text[1:] if text.startswith("-") else "-" + text
