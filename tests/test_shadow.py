@@ -208,6 +208,9 @@ def test_signal_mid_run_drops_the_scratch_database(
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # a run started in the background without job control (nohup cmd &) inherits SIGINT
+        # ignored, and Python then leaves it so: the child gets the default, as a terminal's
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     ) as proc:
         deadline = time.monotonic() + 120
         while not _scratch_databases(pg, proc.pid) and proc.poll() is None:
