@@ -186,7 +186,8 @@ class _Given:
     def request(self, migrations: Path_) -> Request:
         opts = self.options or ToolOptions()
         if self.history_table is not None:
-            opts = ToolOptions(opts.config, opts.sql, opts.scratch_dsn, self.history_table)
+            opts = ToolOptions(opts.config, opts.sql, opts.scratch_dsn, self.history_table,
+                               opts.placeholders)
         return Request(migrations, self.tool, self.schema_file, self.dsn, self.history_file,
                        tuple(self.schemas), tuple(self.exclude_schemas), self.strict,
                        self.force_tool, opts, self.shadow, self.ignore or Rules(),

@@ -90,6 +90,9 @@ _tool_options = _options(
                  "the project directory)."),
     click.option("--django-scratch-dsn",
                  help="Django: server for sqlmigrate's scratch database (default: embedded)."),
+    click.option("--placeholder", "placeholders", multiple=True, metavar="NAME=VALUE",
+                 help="Flyway: a placeholder's value (repeatable; beside flyway.conf, "
+                 "flyway.toml, application.properties and FLYWAY_PLACEHOLDERS_*)."),
 )
 _shadow = _options(
     click.option("--expected", type=click.Choice(["static", "shadow"]),
@@ -197,11 +200,18 @@ def _inputs(o: dict[str, Any], *, history: bool = True) -> Iterator[dict[str, An
             raise SchemaDiffError(f"--history-table {table!r}: give NAME or SCHEMA.NAME")
     if o.get("alembic_ini") and o.get("django_settings"):
         raise SchemaDiffError("--alembic-ini and --django-settings are for different tools")
+    placeholders = []
+    for pair in o.get("placeholders", ()):
+        name, eq, value = pair.partition("=")
+        if not eq or not name.strip():
+            raise SchemaDiffError(f"--placeholder {pair!r}: give NAME=VALUE")
+        placeholders.append((name.strip(), value))
     options = ToolOptions(
         config=o.get("alembic_ini") or o.get("django_settings"),
         sql=o.get("alembic_sql"),
         scratch_dsn=o.get("django_scratch_dsn"),
         history_table=table,
+        placeholders=tuple(placeholders),
     )
     tool = o.get("tool")
     if tool is None and (o.get("alembic_ini") or o.get("alembic_sql")):

@@ -41,7 +41,7 @@ from pathlib import Path
 from schemadiff.errors import ParseError
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
-from schemadiff.tools import _common, _script
+from schemadiff.tools import _common, _flyway_config, _script
 from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript, ToolOptions
 
 NAME = "flyway"
@@ -172,10 +172,19 @@ def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migr
             that is not valid UTF-8.
     """
     _common.require_dir(root)
+    opts = options or ToolOptions()
+    marks = _flyway_config.placeholders(root, opts.placeholders, opts.history_table)
     versioned: list[tuple[Version, Migration]] = []
     repeatable: list[Migration] = []
     for path, version, description in _scripts(root):
         data, text = _common.read_text(path)
+        warnings: list[str] = []
+        if marks.enabled and marks.prefix in text and _flyway_config.script_enabled(path):
+            text, missing = marks.replace(text, path.name)
+            warnings = [
+                f"{path}:{line}: no value for the placeholder {marks.prefix}{name}"
+                f"{marks.suffix} (Flyway refuses to run the script without one): give it "
+                f"with --placeholder {name}=VALUE or in flyway.conf" for line, name in missing]
         migration = Migration(
             version=REPEATABLE_PREFIX + description if version is None else version.text,
             description=description,
@@ -184,6 +193,7 @@ def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migr
             in_transaction=_in_transaction(path, text),
             checksum=checksum(data),
             repeatable=version is None,
+            extra={"warning": "\n".join(warnings)} if warnings else {},
         )
         if version is None:
             repeatable.append(migration)

@@ -36,12 +36,15 @@ class ToolOptions:
         scratch_dsn: Django: a server where a scratch database may be created and dropped,
             for ``sqlmigrate`` to read (None: the embedded server).
         history_table: the history table when not the tool's default (``--history-table``).
+        placeholders: ``(name, value)`` pairs the tool substitutes at run time, given by the
+            user (``--placeholder``): Flyway's ``${name}`` placeholders.
     """
 
     config: str | None = None
     sql: str | None = None
     scratch_dsn: str | None = None
     history_table: str | None = None
+    placeholders: tuple[tuple[str, str], ...] = ()
 
 
 @runtime_checkable

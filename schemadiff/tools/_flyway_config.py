@@ -1,0 +1,202 @@
+"""Flyway's placeholders: ``${name}`` in a script, replaced before Flyway runs it.
+
+Rules (Flyway's ``PlaceholderReplacingReader`` and configuration loading):
+
+- replacement is on unless ``placeholderReplacement`` is false (also per script, in the
+  ``<script>.conf`` beside it); the marks are ``placeholderPrefix`` / ``placeholderSuffix``
+  (``${`` and ``}``). Every occurrence is replaced, in comments and strings too; a name with no
+  value makes Flyway refuse the script ("No value provided for placeholder"), so it cannot have
+  run so: the text is kept, and the reader warns.
+- values come from, weakest first: configuration files, the environment
+  (``FLYWAY_PLACEHOLDERS_<NAME>``, the name lower-cased), and what the user gives here
+  (``--placeholder NAME=VALUE``). Files are looked for in the migration directory and the
+  directories above it (up to the repository's root): ``flyway.conf`` and ``conf/flyway.conf``
+  (``flyway.placeholders.<name>=value``), ``flyway.toml`` and ``flyway.user.toml``
+  (``[flyway.placeholders]``), and Spring Boot's ``application.properties``
+  (``spring.flyway.placeholders.<name>``); a nearer file wins.
+- Flyway's own: ``flyway:defaultSchema`` (``defaultSchema``, else the first of ``schemas``,
+  else ``public``, the connection's), ``flyway:table`` (``flyway_schema_history`` or
+  ``--history-table``), ``flyway:filename``, and ``flyway:user`` / ``flyway:database`` where the
+  configuration names them. ``flyway:timestamp`` and the rest depend on the run: no value.
+
+The checksum is Flyway's of the file as written (placeholders unreplaced), which is what
+``flyway_schema_history`` holds for a versioned script.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+from schemadiff.records import record
+
+_PROPERTY = re.compile(r"^\s*([^#!\s][^=:\s]*)\s*[=:]\s*(.*?)\s*$")
+_JDBC_DATABASE = re.compile(r"jdbc:postgresql://[^/]*/([^?;]+)")
+_ENV_PREFIX = "FLYWAY_PLACEHOLDERS_"
+_MAX_LEVELS = 6  # directories above the migrations looked at, when no repository root is met
+
+
+@record
+class Placeholders:
+    """What Flyway replaces in the scripts of one directory.
+
+    Attributes:
+        values: name -> value (Flyway's own under ``flyway:...``; ``flyway:filename`` is
+            per script).
+        prefix, suffix: the marks around a name.
+        enabled: ``placeholderReplacement``.
+    """
+
+    values: Mapping[str, str]
+    prefix: str = "${"
+    suffix: str = "}"
+    enabled: bool = True
+
+    def replace(self, text: str, filename: str) -> tuple[str, list[tuple[int, str]]]:
+        """``text`` with every known placeholder replaced, and ``(line, name)`` of those that
+        have no value (kept as written)."""
+        if not self.enabled or self.prefix not in text:
+            return text, []
+        values = {**self.values, "flyway:filename": filename}
+        out: list[str] = []
+        missing: list[tuple[int, str]] = []
+        pos = 0
+        while (start := text.find(self.prefix, pos)) >= 0:
+            end = text.find(self.suffix, start + len(self.prefix))
+            if end < 0:
+                break
+            name = text[start + len(self.prefix):end]
+            value = values.get(name)
+            out.append(text[pos:start])
+            if value is None:
+                missing.append((text.count("\n", 0, start) + 1, name))
+                out.append(text[start:end + len(self.suffix)])
+            else:
+                out.append(value)
+            pos = end + len(self.suffix)
+        out.append(text[pos:])
+        return "".join(out), missing
+
+
+def placeholders(root: Path, given: Sequence[tuple[str, str]] = (),
+                 history_table: str | None = None,
+                 environ: Mapping[str, str] | None = None) -> Placeholders:
+    """The placeholders Flyway would use for the scripts under ``root``."""
+    settings: dict[str, str] = {}  # flyway.conf-style keys, without the "flyway." prefix
+    for path in reversed(list(_config_files(root))):  # the farthest first: nearer ones win
+        settings.update(_read_config(path))
+    env = os.environ if environ is None else environ
+    for key, value in env.items():
+        if key.startswith(_ENV_PREFIX) and len(key) > len(_ENV_PREFIX):
+            settings["placeholders." + key[len(_ENV_PREFIX):].lower()] = value
+    for name, value in given:
+        settings["placeholders." + name] = value
+    values = {k.removeprefix("placeholders."): v for k, v in settings.items()
+              if k.startswith("placeholders.")}
+    schemas = [s.strip() for s in settings.get("schemas", "").split(",") if s.strip()]
+    values.setdefault("flyway:defaultSchema",
+                      settings.get("defaultSchema") or (schemas[0] if schemas else "public"))
+    table = history_table.rpartition(".")[2] if history_table else None
+    values.setdefault("flyway:table", table or settings.get("table") or "flyway_schema_history")
+    if settings.get("user"):
+        values.setdefault("flyway:user", settings["user"])
+    database = _JDBC_DATABASE.match(settings.get("url", ""))
+    if database:
+        values.setdefault("flyway:database", database.group(1))
+    return Placeholders(
+        values=values,
+        prefix=settings.get("placeholderPrefix") or "${",
+        suffix=settings.get("placeholderSuffix") or "}",
+        enabled=settings.get("placeholderReplacement", "true").strip().lower() != "false",
+    )
+
+
+def script_enabled(script: Path) -> bool:
+    """False when the script's own ``<script>.conf`` turns replacement off."""
+    conf = script.with_name(script.name + ".conf")
+    if not conf.is_file():
+        return True
+    settings = _properties(conf.read_text("utf-8", errors="replace"))
+    return settings.get("placeholderReplacement", "true").strip().lower() != "false"
+
+
+def _config_files(root: Path) -> Iterator[Path]:
+    """Configuration files from ``root`` upwards, the nearest first."""
+    here = root.resolve()
+    for _ in range(_MAX_LEVELS + 1):
+        for name in ("flyway.user.toml", "flyway.toml", "flyway.conf", "conf/flyway.conf",
+                     "application.properties"):
+            path = here / name
+            if path.is_file():
+                yield path
+        if (here / ".git").exists() or here.parent == here:
+            return
+        here = here.parent
+
+
+def _read_config(path: Path) -> dict[str, str]:
+    """The Flyway settings of one file (keys without ``flyway.``: ``placeholders.x``,
+    ``defaultSchema``); unreadable or malformed files give none."""
+    try:
+        text = path.read_text("utf-8", errors="replace")
+    except OSError:
+        return {}
+    if path.suffix == ".toml":
+        return _toml_settings(text)
+    prefix = "spring.flyway." if path.name == "application.properties" else "flyway."
+    out: dict[str, str] = {}
+    for key, value in _properties(text).items():
+        if key.startswith(prefix):
+            out[_camel(key[len(prefix):]) if prefix.startswith("spring") else
+                key[len(prefix):]] = value
+    return out
+
+
+def _properties(text: str) -> dict[str, str]:
+    """A Java properties file's pairs (``key=value``, ``key: value``; ``\\`` continues a line)."""
+    out: dict[str, str] = {}
+    lines = iter(text.splitlines())
+    for line in lines:
+        while line.endswith("\\"):
+            line = line[:-1] + next(lines, "").lstrip()
+        m = _PROPERTY.match(line)
+        if m:
+            out[m.group(1)] = m.group(2)
+    return out
+
+
+def _camel(key: str) -> str:
+    """Spring's relaxed name to Flyway's (``default-schema`` -> ``defaultSchema``); a
+    placeholder's own name is kept."""
+    if key.startswith("placeholders."):
+        return key
+    head, *rest = key.split("-")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+def _toml_settings(text: str) -> dict[str, str]:
+    try:
+        import tomllib
+    except ImportError:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return {}
+    flyway = data.get("flyway")
+    if not isinstance(flyway, dict):
+        return {}
+    out = {k: _toml_text(v) for k, v in flyway.items() if not isinstance(v, dict)}
+    for name, value in (flyway.get("placeholders") or {}).items():
+        out["placeholders." + str(name)] = _toml_text(value)
+    return out
+
+
+def _toml_text(value: object) -> str:
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
