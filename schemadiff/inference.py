@@ -1027,7 +1027,9 @@ def infer_applied(
         i for i, m in enumerate(migrations)
         if m.version in replay.stats and replay.stats[m.version].rerunnable and not m.opaque
     }
-    context = _Context(facts, migrations, history, moved, rerunnable)
+    unmodeled = {i: replay.stats[m.version].unmodeled for i, m in enumerate(migrations)
+                 if m.version in replay.stats and replay.stats[m.version].unmodeled}
+    context = _Context(facts, migrations, history, moved, rerunnable, unmodeled)
     evidence = [_evidence(facts, mi, applied) for mi in order]
     verdicts = [_verdict(context, mi, applied, evidence[mi]) for mi in order]
     # What comes after a partial migration is judged with its absent statements not run,
@@ -1256,6 +1258,7 @@ class _Context:
     recorded: dict[str, Any] | None  # None: the history is unknown
     moved: Callable[[Key], bool]  # evidence on an object renamed by hand
     rerunnable: set[int]  # migrations that can run twice (sql.ops.rerunnable)
+    unmodeled: dict[int, int]  # statements the replay could not model, per migration
 
 
 def _verdict(ctx: _Context, mi: int, applied: set[int], ev: _Evidence) -> Verdict:
@@ -1288,6 +1291,9 @@ def _verdict(ctx: _Context, mi: int, applied: set[int], ev: _Evidence) -> Verdic
     stopper: int | None = None  # a later migration that stopped midway (_stopped_later)
     if not facts.by_migration.get(mi):
         v.confidence, v.proven, v.reason = Confidence.UNOBSERVABLE, False, "no schema effect"
+        if ctx.unmodeled.get(mi):
+            v.reason = (f"no schema effect the replay could model ({ctx.unmodeled[mi]} "
+                        "statement(s) unmodeled)")
     elif undone_by is not None and not st_present:
         # the schema holds what an earlier migration set: it never ran, or that one ran again
         # after it (a failed `goose up` re-running an idempotent file, a statement of it run

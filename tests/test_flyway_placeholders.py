@@ -167,3 +167,20 @@ def test_a_history_with_placeholders_replays_and_infers_clean(pg: PgServer, tmp_
         pg.drop_database(db)
         with pg.connect_db("postgres", autocommit=True) as conn:
             conn.execute(f"DROP ROLE IF EXISTS {role}")
+
+
+def test_a_placeholder_without_value_says_why_its_migration_is_unproven(tmp_path: Path) -> None:
+    """The statement is unmodeled, and the migration's reason says so rather than "no schema
+    effect"."""
+    (tmp_path / ".git").mkdir()
+    root = tmp_path / "migrations"
+    root.mkdir()
+    (root / "V1__users.sql").write_text("CREATE TABLE ${schema}.users (id int);\n")
+    (root / "V2__orders.sql").write_text("CREATE TABLE orders (id int);\n")
+    dump = tmp_path / "dump.sql"
+    dump.write_text("CREATE TABLE public.orders (id integer);\n")
+    result = api.infer(root, tool="flyway", schema_file=dump, cache=False, hybrid=None)
+    [first, second] = result.verdicts
+    assert (str(first.status), first.proven) == ("applied", False)
+    assert first.reason is not None and "(1 statement(s) unmodeled)" in first.reason
+    assert (str(second.status), second.proven) == ("applied", True)
