@@ -21,6 +21,23 @@ RUN_TIME = "SQL built at run time"
 #: rows): a scratch server would decide it on its own empty tables, so it is not sent there.
 UNDECIDED_GUARD = "whether it ran is undecided"
 
+# EXECUTE of a constant, a format() template or a concatenation that opens with a statement
+# making no schema object: a query run for its rows (EXPLAIN, SELECT ... FROM %I), a data change
+_QUERY_EXECUTED = re.compile(
+    r"\s*(?:format\s*\(\s*)?(?:[eE]?'|\$(?:[A-Za-z_]\w*)?\$)\s*\(*\s*"
+    r"(?:EXPLAIN|SELECT|VALUES|INSERT|UPDATE|DELETE|ANALY[SZ]E|VACUUM|NOTIFY|SHOW|LOCK|COPY"
+    r"|TRUNCATE|REFRESH\s+MATERIALIZED)\b",
+    re.IGNORECASE,
+)
+
+
+def executes_query(after: str) -> bool:
+    """Whether the dynamic SQL of ``EXECUTE <after>`` is a query or a data change by its own
+    text (``EXECUTE format('explain analyze %s', $1)``, ``EXECUTE 'SELECT count(*) FROM ' ||
+    t``): it makes no schema object, whatever fills it in."""
+    return _QUERY_EXECUTED.match(after) is not None
+
+
 _MISSING = re.compile(
     r'(?P<kind>[a-z ]+?) "(?P<name>[^"]+)"(?: of (?P<pkind>[a-z]+) "(?P<parent>[^"]+)")? '
     r"does not exist"

@@ -57,6 +57,13 @@ END $$;"""
 _BODY_DML = """CREATE FUNCTION mk() RETURNS void LANGUAGE sql AS $$
   UPDATE t SET id = id + 1
 $$;"""
+# EXECUTE of a query built at run time: its rows, no schema object (pg-regress's stats_ext)
+_BODY_QUERY = """CREATE FUNCTION mk(q text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE ln text;
+BEGIN
+  FOR ln IN EXECUTE format('explain analyze %s', q) LOOP RETURN NEXT ln; END LOOP;
+  EXECUTE 'SELECT count(*) FROM ' || quote_ident(q);
+END $$;"""
 
 
 @pytest.mark.parametrize(
@@ -68,6 +75,7 @@ $$;"""
         (_BODY_DDL, "SELECT 1;", False),  # not called
         (_BODY_TEMP, "SELECT mk();", False),  # its own temporary table only
         (_BODY_DML, "SELECT mk();", False),  # data only
+        (_BODY_QUERY, "SELECT * FROM mk('SELECT 1');", False),  # queries built at run time
     ],
 )
 def test_a_call_of_a_function_that_runs_ddl_is_unmodeled(
@@ -426,3 +434,24 @@ def test_an_extra_object_run_time_sql_may_have_made_is_marked_uncertain(applied:
         capture_output=True, text=True, env=env, timeout=300).stdout
     assert "uncertain: run-time SQL may make it" in out
     assert "no migration makes it" not in out
+
+
+@pytest.mark.parametrize(
+    ("execute", "opaque"),
+    [
+        ("EXECUTE format('CREATE TABLE %I (id int)', n);", True),
+        ("EXECUTE sql_text;", True),
+        ("EXECUTE format('ANALYZE %I', n);", False),
+        ("EXECUTE 'SELECT count(*) FROM ' || quote_ident(n) INTO k;", False),
+        ("EXECUTE format($f$UPDATE %I SET a = 1$f$, n);", False),
+    ],
+)
+def test_a_do_block_executing_a_query_built_at_run_time_is_not_opaque(
+        execute: str, opaque: bool) -> None:
+    """A query or a data change built at run time makes no schema object."""
+    from schemadiff.sql import ops
+    from schemadiff.sql.parse import parse_statement
+
+    op = parse_statement(f"DO $$ DECLARE n text := 't'; sql_text text; k int; BEGIN {execute} "
+                         "END $$")
+    assert isinstance(op, ops.DoBlock) and op.opaque is opaque

@@ -9,6 +9,7 @@ from schemadiff.errors import ParseError
 from schemadiff.sql import ops
 from schemadiff.sql.lexer import Tok
 from schemadiff.sql.tokens import Stream, SyntaxProblem
+from schemadiff.uncertain import executes_query
 
 _DDL_STARTS = frozenset({"CREATE", "ALTER", "DROP", "COMMENT"})
 
@@ -89,7 +90,7 @@ def do_block(s: Stream, parse_statement: Callable[[str], ops.Op]) -> ops.Op:
                     if branches.undecidable():
                         guarded.append(len(found))
                     found.append(parse_statement(literal))
-                else:
+                elif not executes_query(chunk.text[t.end :]):
                     recreated = _recreated_name(chunk.text[t.end :])
                     if recreated is not None:
                         recreates.add(recreated)

@@ -13,7 +13,7 @@ from schemadiff.model import (
 )
 from schemadiff.sql import ops
 from schemadiff.sql.replay.core import ReplayConflict, ReplayState
-from schemadiff.uncertain import RUN_TIME, UNDECIDED_GUARD
+from schemadiff.uncertain import RUN_TIME, UNDECIDED_GUARD, executes_query
 
 # A name called in a statement (``create_partitions(``), and a routine body that runs DDL: a
 # DDL keyword opening a statement, or EXECUTE of SQL built at run time.
@@ -38,6 +38,8 @@ def _runs_ddl(body: str) -> bool:
     temp: set[str] | None = None
     for m in _RUNS_DDL.finditer(body):
         if m["execute"]:
+            if executes_query(body[m.end():]):
+                continue
             return True
         if temp is None:
             temp = {t.lower() for t in _TEMP_TABLE.findall(body)}
