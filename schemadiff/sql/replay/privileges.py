@@ -53,9 +53,10 @@ class PrivilegeReplay(ReplayState):
                     if identity is not None:
                         targets.append((identity[0], "sequence", f"sequence {identity[1]}"))
                         continue
-                    if not self._is_temp(qn) and self._uncompared_key("relation", qn) is None:
+                    if (not self._is_temp(qn) and self._uncompared_key("relation", qn) is None
+                            and not _system_relation(qn)):
                         self._conflict(f'relation "{qn}" does not exist')
-                    continue  # a temporary or a foreign table: not modelled
+                    continue  # a temporary, a foreign table or a system catalog: not modelled
                 targets.append(self._privilege_target(key))
                 if key.kind in ("table", "view"):
                     relations.append(key)
@@ -232,3 +233,11 @@ HANDLERS: dict[type, Callable[[Any, Any], None]] = {
     ops.OwnerTo: PrivilegeReplay._op_OwnerTo,
     ops.DefaultPrivileges: PrivilegeReplay._op_DefaultPrivileges,
 }
+
+
+def _system_relation(qn: ops.QName) -> bool:
+    """A relation of the system catalogs (``pg_catalog.pg_authid``, or unqualified: the server
+    looks in pg_catalog first), whose privileges are the server's, not compared."""
+    if qn.schema:
+        return qn.schema in ("pg_catalog", "information_schema")
+    return qn.name.startswith("pg_")
