@@ -1930,6 +1930,22 @@ CREATE TABLE u (id int, prefs hstore DEFAULT ''::hstore NOT NULL,
     CONSTRAINT not_banned CHECK (prefs <> 'banned => yes'::hstore));
 ALTER TABLE u ALTER COLUMN prefs SET DEFAULT 'theme=>light, b => NULL, aa=>"x y"'::hstore;
 """),
+    # a bound's string holding a parenthesis is one value (it was cut at the ')' and said an
+    # expression: pg-regress's partition_prune)
+    ("partition-bound-strings-with-parentheses", """
+CREATE TABLE rp (a int4range) PARTITION BY LIST (a);
+CREATE TABLE rp_2inf PARTITION OF rp FOR VALUES IN ('[2,)');
+CREATE TABLE rp_12 PARTITION OF rp FOR VALUES IN ('(0,2]');
+CREATE TABLE tp (a int, b text) PARTITION BY RANGE (a, b);
+CREATE TABLE tp1 PARTITION OF tp FOR VALUES FROM (1, 'x(') TO (5, ')y');
+"""),
+    # a % b names its column ?column? (sqlglot reads mod(a, b) the same way, which names it
+    # mod: the text tells them apart); the table was not made (pg-regress's select_distinct)
+    ("create-table-as-modulo", """
+CREATE TABLE d1 AS SELECT DISTINCT g % 1000 FROM generate_series(0, 99) g;
+CREATE TABLE d2 AS SELECT DISTINCT (g % 1000)::text, g % 7 AS r FROM generate_series(0, 99) g;
+CREATE INDEX ON d2 (r);
+"""),
 ]
 
 

@@ -358,6 +358,8 @@ def _figure(e: exp.Expression) -> tuple[str, int]:
         return "array", 2
     if isinstance(e, exp.Anonymous):
         return e.name.lower(), 2
+    if isinstance(e, exp.Mod) and not _written("mod"):
+        return "?column?", 0  # a % b: an operator (sqlglot reads mod(a, b) so too)
     if isinstance(e, exp.Func):
         cls = type(e).__name__
         if cls in _AMBIGUOUS:

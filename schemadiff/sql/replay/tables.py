@@ -81,13 +81,42 @@ _BOUND_CONSTANT = re.compile(
 
 
 #: the key types whose bound constants are stored as the type's output function prints them
-_OUTPUT_TYPED_BOUNDS = frozenset({"boolean", "date", "uuid", "inet", "macaddr"})
+_OUTPUT_TYPED_BOUNDS = frozenset({"boolean", "date", "uuid", "inet", "macaddr", "int4range",
+                                  "int8range", "daterange", "numrange"})
 #: character(n), whose bound constants are padded to n
 _CHARACTER = re.compile(r"character\((\d+)\)")
 
 #: the types of a column that has a collation: text, character varying, character, name,
 #: citext (and arrays of them)
 _COLLATABLE = re.compile(r"(?:text|character varying|character|name|(?:[\w\"]+\.)?citext)\b")
+
+def _map_groups(text: str, fn: Callable[[str], str]) -> str:
+    """``text`` with the inside of each outermost ``( ... )`` replaced by ``fn`` of it; quotes
+    are skipped (``IN ('[2,)')``: the ``)`` is the string's)."""
+    out: list[str] = []
+    depth, start, i, n = 0, 0, 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in "'\"":
+            close = text.find(c, i + 1)
+            while close >= 0 and text.startswith(c, close + 1):  # a doubled quote
+                close = text.find(c, close + 2)
+            i = n if close < 0 else close + 1
+            continue
+        if c == "(":
+            if depth == 0:
+                out.append(text[start:i + 1])
+                start = i + 1
+            depth += 1
+        elif c == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                out.append(fn(text[start:i]))
+                start = i
+        i += 1
+    out.append(text[start:])
+    return "".join(out)
+
 
 class TableReplay(ReplayState):
     """The replay of ``CREATE TABLE`` (columns, constraints, partitions, ``LIKE``, typed
@@ -272,8 +301,7 @@ class TableReplay(ReplayState):
                 out.append(v)
             return ", ".join(out)
 
-        return re.sub(r"\(([^()]*(?:\([^()]*\)[^()]*)*)\)", lambda m: f"({typed(m.group(1))})",
-                      bound)
+        return _map_groups(bound, typed)
 
     def _row_of(self, key: Key) -> list[tuple[str, str]]:
         """A view's or composite type's columns ``(name, type)`` (a view's from its query)."""
