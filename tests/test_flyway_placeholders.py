@@ -112,6 +112,19 @@ def test_placeholders_are_replaced_as_flyway_replaces_them(
     assert m.checksum == flyway.checksum((root / "V1__init.sql").read_bytes())  # as written
 
 
+def test_a_repeatables_checksum_is_of_its_replaced_text(tmp_path: Path) -> None:
+    """Flyway checksums a repeatable after replacing its placeholders (a new value runs it
+    again), a versioned script as written."""
+    (tmp_path / ".git").mkdir()
+    root = tmp_path / "db"
+    _write(tmp_path, {"flyway.conf": "flyway.placeholders.schema=app\n",
+                      "V1__t.sql": SCRIPT, "R__v.sql": "CREATE VIEW ${schema}.v AS SELECT 1;\n"})
+    versioned, repeatable = flyway.list_migrations(root / "migration")
+    assert versioned.checksum == flyway.checksum(SCRIPT.encode())
+    assert repeatable.checksum == flyway.checksum(b"CREATE VIEW app.v AS SELECT 1;\n")
+    assert repeatable.checksum != flyway.checksum(b"CREATE VIEW ${schema}.v AS SELECT 1;\n")
+
+
 def test_history_table_option_is_flyways_table(tmp_path: Path) -> None:
     marks = placeholders(tmp_path, history_table="meta.schema_history", environ={})
     assert marks.values["flyway:table"] == "schema_history"

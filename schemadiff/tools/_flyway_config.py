@@ -19,8 +19,9 @@ Rules (Flyway's ``PlaceholderReplacingReader`` and configuration loading):
   ``--history-table``), ``flyway:filename``, and ``flyway:user`` / ``flyway:database`` where the
   configuration names them. ``flyway:timestamp`` and the rest depend on the run: no value.
 
-The checksum is Flyway's of the file as written (placeholders unreplaced), which is what
-``flyway_schema_history`` holds for a versioned script.
+The checksum of a versioned script is Flyway's of the file as written (placeholders
+unreplaced); a repeatable's is of its text with them replaced (``SqlMigrationResolver``: a new
+value runs it again).
 """
 
 from __future__ import annotations

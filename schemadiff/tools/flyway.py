@@ -179,8 +179,10 @@ def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migr
     for path, version, description in _scripts(root):
         data, text = _common.read_text(path)
         warnings: list[str] = []
+        replaced = False
         if marks.enabled and marks.prefix in text and _flyway_config.script_enabled(path):
             text, missing = marks.replace(text, path.name)
+            replaced = True
             warnings = [
                 f"{path}:{line}: no value for the placeholder {marks.prefix}{name}"
                 f"{marks.suffix} (Flyway refuses to run the script without one): give it "
@@ -191,7 +193,9 @@ def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migr
             path=str(path),
             sql=text,
             in_transaction=_in_transaction(path, text),
-            checksum=checksum(data),
+            # a repeatable's is of its text with the placeholders replaced, so that a new value
+            # runs it again (SqlMigrationResolver); a versioned one's of the file as written
+            checksum=checksum(text.encode("utf-8") if replaced and version is None else data),
             repeatable=version is None,
             extra={"warning": "\n".join(warnings)} if warnings else {},
         )
