@@ -253,6 +253,9 @@ class Table(SchemaObject):
     #: its storage parameters (``WITH (fillfactor = 70)``, ``SET (autovacuum_enabled =
     #: off)``), sorted: :func:`schemadiff.sql.normalize.storage_options`
     options: tuple[str, ...] = ()
+    #: the index it is ``CLUSTER``ed on (``ALTER TABLE ... CLUSTER ON i``, ``CLUSTER t USING
+    #: i``: ``indisclustered``), following the index's renames; None: none
+    clustered_on: str | None = None
     #: the replay's own record of an INHERITS child's columns in the server's order (its
     #: inherited ones first, then its own, then each added later, to it or to a parent): what a
     #: ``*`` or ``LIKE`` of it lists; empty for any other table (its columns' positions say)

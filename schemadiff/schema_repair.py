@@ -636,8 +636,12 @@ def _table_changes(e: Table, attrs: set[str], header: list[str],
         sql.append(f"ALTER TABLE {name} {ddl.replica_identity(e)};")
     if "options" in attrs and actual is not None:
         sql.append(ddl.storage_options("TABLE", name, e.options, actual.options))
+    if "clustered_on" in attrs:
+        sql.append(f"ALTER TABLE {name} CLUSTER ON {quote_ident(e.clustered_on)};"
+                   if e.clustered_on else f"ALTER TABLE {name} SET WITHOUT CLUSTER;")
     out = [Step(e.key, "alter", sql + comment, header)] if sql or comment else []
-    rest = attrs - {"rls_enabled", "rls_forced", "persistence", "replica_identity", "options"}
+    rest = attrs - {"rls_enabled", "rls_forced", "persistence", "replica_identity", "options",
+                    "clustered_on"}
     if rest:
         out.append(_unrepairable(e.key, "alter", header, f"changing {', '.join(sorted(rest))} "
                                  "of a table in place is not written automatically"))

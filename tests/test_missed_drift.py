@@ -472,6 +472,22 @@ CASES += [
     ),
 ]
 
+CASES += [
+    Case(
+        # the index CLUSTER reorders the table by (indisclustered): set, moved, cleared
+        "CLUSTER ON changed by hand",
+        USERS + "CREATE INDEX users_name ON users (name);\n"
+                "CREATE INDEX orders_total ON orders (total);\n"
+                "ALTER TABLE users CLUSTER ON users_name;\n"
+                "CLUSTER orders USING orders_total;\n",
+        "ALTER TABLE users CLUSTER ON users_pkey; ALTER TABLE orders SET WITHOUT CLUSTER;"
+        " CREATE TABLE later (id int PRIMARY KEY); CLUSTER later USING later_pkey;",
+        (("table", "public.users", "changed", "clustered_on"),
+         ("table", "public.orders", "changed", "clustered_on"),
+         ("table", "public.later", "extra", None)),
+    ),
+]
+
 #: Migrations that must compare clean against what they build (no false difference).
 CLEAN = [
     USERS + """
@@ -795,6 +811,37 @@ ALTER TABLE p5 ALTER COLUMN a SET DEFAULT 3;
 ]
 
 
+CLEAN_IDS = ["views", "extensions", "update", "privileges", "wild-forms", "owner", "view-options",
+             "replica-identity", "column-privileges", "datetime-constants", "number-constants",
+             "storage-parameters", "column-tuning", "inherited-defaults"]
+
+CLEAN += [
+    # CLUSTER ON through renames of its index (as an index, as a constraint, its table), a
+    # type change that rebuilds it, the index dropped, CLUSTER t USING i, a plain CLUSTER
+    """CREATE TABLE t (id int PRIMARY KEY, c int);
+CREATE INDEX t_c ON t (c);
+ALTER TABLE t CLUSTER ON t_c;
+ALTER INDEX t_c RENAME TO t_c2;
+CREATE TABLE u (id int CONSTRAINT u_pk PRIMARY KEY);
+CLUSTER VERBOSE u USING u_pk;
+ALTER TABLE u RENAME CONSTRAINT u_pk TO u_pk2;
+CREATE TABLE w (id int PRIMARY KEY, x int);
+CREATE INDEX w_x ON w (x);
+ALTER TABLE w CLUSTER ON w_x;
+DROP INDEX w_x;
+CREATE TABLE y (id int PRIMARY KEY, x int);
+ALTER TABLE y CLUSTER ON y_pkey;
+ALTER TABLE y ALTER COLUMN id TYPE bigint;
+ALTER TABLE y RENAME TO y2;
+CLUSTER t;
+CREATE TABLE z (id int PRIMARY KEY);
+ALTER TABLE z CLUSTER ON z_pkey;
+ALTER TABLE z SET WITHOUT CLUSTER;
+""",
+]
+CLEAN_IDS += ["cluster-on"]
+
+
 def _found(diffs: list) -> set[tuple[str, str, str, str | None]]:  # type: ignore[type-arg]
     return {(d.key.kind, d.key.display, str(d.change), d.attribute) for d in diffs}
 
@@ -835,12 +882,7 @@ def test_hand_change_is_reported(pg: PgServer, tmp_path: Path, case: Case) -> No
         pg.drop_database(dbname)
 
 
-@pytest.mark.parametrize("migrations", CLEAN, ids=["views", "extensions", "update", "privileges",
-                                                 "wild-forms", "owner", "view-options",
-                                                 "replica-identity", "column-privileges",
-                                                 "datetime-constants", "number-constants",
-                                                 "storage-parameters", "column-tuning",
-                                                 "inherited-defaults"])
+@pytest.mark.parametrize("migrations", CLEAN, ids=CLEAN_IDS)
 def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> None:
     dbname = pg.create_database("missed_drift")
     try:

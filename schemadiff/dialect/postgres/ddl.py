@@ -206,6 +206,9 @@ def _table(t: Table, catalog: Catalog) -> str:
                 f"{replica_identity(t)};")
     elif t.replica_identity != "default":
         out += f"\nALTER TABLE {_q(t.schema, t.name)} {replica_identity(t)};"
+    if t.clustered_on:  # its index does not exist yet
+        out += (f"\n-- then, once its index exists: ALTER TABLE {_q(t.schema, t.name)} "
+                f"CLUSTER ON {quote_ident(t.clustered_on)};")
     return out
 
 

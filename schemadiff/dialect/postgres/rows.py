@@ -194,6 +194,7 @@ def tables(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
             r["rls_enabled"], r["rls_forced"], comment=r["comment"],
             replica_identity=_replica_identity(r["replica_identity"], r["replica_index"]),
             options=storage_options(_pairs(r.get("options"))),
+            clustered_on=r.get("clustered_index"),
             inherited_defaults=tuple(sorted(
                 (name, canonical_default(_column_default(default), _type_text(type_))
                  if default is not None else None)

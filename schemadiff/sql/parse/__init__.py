@@ -185,4 +185,5 @@ _STATEMENTS: dict[str, Callable[[Stream], ops.Op]] = {
     "DO": lambda s: do_blocks.do_block(s, parse_statement),
     "GRANT": privileges.grant,
     "REVOKE": privileges.grant,
+    "CLUSTER": alter_table.cluster,
 }

@@ -134,6 +134,10 @@ def _table_action(s: Stream) -> ops.Action:
         part = g.qname(s)
         mode = s.accept_any("CONCURRENTLY", "FINALIZE")
         return ops.AttachPartition(part, None, detach=True, concurrently=mode == "CONCURRENTLY")
+    if s.accept("CLUSTER", "ON"):
+        return ops.SetTableFlag("clustered_on", s.ident())
+    if s.accept("SET", "WITHOUT", "CLUSTER"):
+        return ops.SetTableFlag("clustered_on", None)
     if s.at("SET") and s.at_punct("(", 1):
         s.next()
         return ops.SetRelOptions(g.reloptions(s))
@@ -141,7 +145,7 @@ def _table_action(s: Stream) -> ops.Action:
         s.next()
         return ops.SetRelOptions(g.reloptions(s), reset=True)
     # Storage and ownership details that are not part of the model.
-    for words in (("OWNER", "TO"), ("CLUSTER", "ON"), ("SET", "WITHOUT"), ("SET", "TABLESPACE"),
+    for words in (("OWNER", "TO"), ("SET", "WITHOUT"), ("SET", "TABLESPACE"),
                   ("SET", "ACCESS", "METHOD"), ("SET",), ("RESET",),
                   ("ENABLE", "RULE"), ("DISABLE", "RULE"), ("ENABLE", "REPLICA", "RULE"),
                   ("ENABLE", "ALWAYS", "RULE")):
@@ -151,6 +155,21 @@ def _table_action(s: Stream) -> ops.Action:
             return _NOOP
     got = s.peek()
     raise SyntaxProblem(f"unknown ALTER TABLE action {got.raw if got else ''}")
+
+
+def cluster(s: Stream) -> ops.Op:
+    """``CLUSTER [VERBOSE] [(options)] t USING i`` marks ``i`` as the index ``t`` is clustered
+    on, as ``ALTER TABLE t CLUSTER ON i`` does; without ``USING`` it only reorders rows."""
+    s.expect("CLUSTER")
+    s.accept("VERBOSE")
+    if s.at_punct("("):
+        s.paren_span()
+    if s.done():
+        return ops.NoEffect("data", "CLUSTER")
+    table = g.qname(s)
+    if not s.accept("USING"):
+        return ops.NoEffect("data", "CLUSTER")
+    return ops.AlterTable(table, (ops.SetTableFlag("clustered_on", s.ident()),))
 
 
 def _alter_column(s: Stream, col: str) -> ops.Action:

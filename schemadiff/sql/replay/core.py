@@ -338,10 +338,13 @@ class ReplayState:
                              new: str | None = None) -> None:
         """The index a table's replica identity uses (``index``) is renamed to ``new``, or gone
         (None): the table then sends no key, and pg_dump prints no replica identity (the
-        model's default)."""
+        model's default). The index it is clustered on follows, or is none."""
         if self._replica_index(schema, table) == index:
             t = self.catalog.objects[Key("table", schema, table)]
             self._put(replace(t, replica_identity=f"index {new}" if new else "default"))
+        t = self.catalog.objects.get(Key("table", schema, table))
+        if isinstance(t, Table) and t.clustered_on == index:  # CLUSTER ON follows it too
+            self._put(replace(t, clustered_on=new))
 
     def _moved(self, old: Key, new: Key, carried: bool = False) -> None:
         """``old`` was just deleted and put back as ``new``, the same object (a
