@@ -182,11 +182,11 @@ _Setter = tuple[int, Any, int, tuple[Any, ...], tuple[tuple[Any, int], ...]]
 def _tuning(e: Effect, attribute: str) -> bool:
     """A storage parameter (a table's, an index's, a materialized view's ``fillfactor``,
     ``autovacuum_*``), the index a table is clustered on, a column's statistics target,
-    storage or ``n_distinct``: compared by
+    storage, ``n_distinct`` or compression: compared by
     ``diff``, no evidence for inference, as operators tune them by hand and set them back:
     such a change is drift, not a migration unapplied."""
     if e.key.kind == "column":
-        return attribute in ("statistics", "storage", "options")
+        return attribute in ("statistics", "storage", "options", "compression")
     if e.key.kind == "table" and attribute == "clustered_on":
         return True
     obj = e.after if e.after is not None else e.before

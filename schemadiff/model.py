@@ -295,6 +295,9 @@ class Column(TableLevel):
     #: ``SET (n_distinct = ...)``: the planner's overrides of its statistics, sorted
     #: (:func:`schemadiff.sql.normalize.storage_options`)
     options: tuple[str, ...] = ()
+    #: ``COMPRESSION pglz | lz4`` (``attcompression``); ``default``: none set (the server's
+    #: ``default_toast_compression`` applies)
+    compression: str = "default"
     KIND = "column"
     UNDECIDED_WHEN_NONE = ("type", "storage")
 

@@ -587,6 +587,8 @@ def _column_changes(e: Column, a: Column, attrs: set[str], header: list[str],
             sql.append(f"{col} SET GENERATED {e.identity.upper()};")
     if "statistics" in attrs:
         sql.append(f"{col} SET STATISTICS {-1 if e.statistics is None else e.statistics};")
+    if "compression" in attrs:
+        sql.append(f"{col} SET COMPRESSION {e.compression};")
     if "options" in attrs:
         sql.append(ddl.storage_options("TABLE", table, e.options, a.options)
                    .replace(f"ALTER TABLE {table} ", f"{col} ", 1))

@@ -486,6 +486,17 @@ CASES += [
          ("table", "public.orders", "changed", "clustered_on"),
          ("table", "public.later", "extra", None)),
     ),
+    Case(
+        # a column's TOAST compression (pglz: the embedded server has no lz4), set and reset
+        "column compression changed by hand",
+        USERS + "CREATE TABLE notes (id int, body text COMPRESSION pglz, extra text);\n",
+        "ALTER TABLE notes ALTER COLUMN body SET COMPRESSION default,"
+        " ALTER COLUMN extra SET COMPRESSION pglz;"
+        " ALTER TABLE users ALTER COLUMN name SET COMPRESSION pglz;",
+        (("column", "public.notes.body", "changed", "compression"),
+         ("column", "public.notes.extra", "changed", "compression"),
+         ("column", "public.users.name", "changed", "compression")),
+    ),
 ]
 
 #: Migrations that must compare clean against what they build (no false difference).
@@ -840,6 +851,31 @@ ALTER TABLE z SET WITHOUT CLUSTER;
 """,
 ]
 CLEAN_IDS += ["cluster-on"]
+
+CLEAN += [
+    # compression: not recursed to partitions, copied to new ones, by LIKE ... INCLUDING
+    # COMPRESSION and to an inheritor's merged column, none after a type change (15 to 18)
+    """CREATE TABLE p (id int, t text, d date) PARTITION BY RANGE (d);
+CREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+ALTER TABLE p ALTER COLUMN t SET COMPRESSION pglz;
+CREATE TABLE p2 PARTITION OF p FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');
+CREATE TABLE p3 (id int, t text, d date);
+ALTER TABLE p ATTACH PARTITION p3 FOR VALUES FROM ('2022-01-01') TO ('2023-01-01');
+CREATE TABLE l (LIKE p INCLUDING ALL);
+CREATE TABLE l2 (LIKE p);
+CREATE TABLE l3 (LIKE p INCLUDING COMPRESSION);
+CREATE TABLE ty (t text COMPRESSION pglz, v text COMPRESSION pglz);
+ALTER TABLE ty ALTER COLUMN t TYPE varchar(10);
+ALTER TABLE ty ALTER COLUMN v SET COMPRESSION default;
+CREATE TABLE par (a text COMPRESSION pglz);
+CREATE TABLE chi (b int) INHERITS (par);
+CREATE TABLE chi2 (a text) INHERITS (par);
+ALTER TABLE par ADD COLUMN z text COMPRESSION pglz;
+ALTER TABLE p ADD COLUMN z text COMPRESSION pglz;
+ALTER TABLE ONLY p ALTER COLUMN t SET COMPRESSION default;
+""",
+]
+CLEAN_IDS += ["compression"]
 
 
 def _found(diffs: list) -> set[tuple[str, str, str, str | None]]:  # type: ignore[type-arg]

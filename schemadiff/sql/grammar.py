@@ -447,7 +447,9 @@ def column_def(s: Stream) -> ColumnDef:
             c["default"] = _default(s)
         elif s.accept("COLLATE"):
             c["collation"] = collation(s)
-        elif s.accept("COMPRESSION") or s.accept("STORAGE"):
+        elif s.accept("COMPRESSION"):
+            c["compression"] = s.next().text.lower()
+        elif s.accept("STORAGE"):
             s.next()
         elif s.accept("GENERATED"):
             kind = ("always" if s.accept("ALWAYS", "AS", "IDENTITY") else

@@ -65,6 +65,7 @@ class ColumnDef:
     identity_sequence: QName | None = None  # GENERATED ... AS IDENTITY (SEQUENCE NAME s)
     virtual: bool = False  # GENERATED ALWAYS AS (...) [VIRTUAL]: PostgreSQL 18, not STORED
     not_null_no_inherit: bool = False  # NOT NULL NO INHERIT (PostgreSQL 18)
+    compression: str | None = None  # COMPRESSION pglz | lz4 | default (lower case)
 
 
 @record

@@ -181,6 +181,7 @@ def _table(t: Table, catalog: Catalog) -> str:
         if c.storage not in (None, "default"):
             out += f"{alter} SET STORAGE {c.storage.upper()};"
         out += f"{alter} SET STATISTICS {c.statistics};" if c.statistics is not None else ""
+        out += f"{alter} SET COMPRESSION {c.compression};" if c.compression != "default" else ""
         if c.not_null and not c.not_null_validated:  # PostgreSQL 18
             out += (f"\nALTER TABLE {_q(t.schema, t.name)} ADD NOT NULL {quote_ident(c.name)}"
                     + (" NO INHERIT" if c.not_null_no_inherit else "") + " NOT VALID;")

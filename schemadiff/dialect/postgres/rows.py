@@ -247,10 +247,10 @@ def _column_default(text: str) -> str:
 def columns(rows: Rows) -> Iterator[SchemaObject]:
     (schema, table, name, position, type_, not_null, default_, generated_, identity,
      coll_schema, coll, comment, virtual, validated, no_inherit, statistics,
-     storage, options) = rows.positions(
+     storage, options, compression) = rows.positions(
         "schema", "table", "name", "position", "type", "not_null", "default", "generated",
         "identity", "collation_schema", "collation", "comment", "virtual", "not_null_validated",
-        "not_null_no_inherit", "statistics", "storage", "options")
+        "not_null_no_inherit", "statistics", "storage", "options", "compression")
     for r in rows:
         type_text = _type_text(r[type_])
         default = None
@@ -263,7 +263,7 @@ def columns(rows: Rows) -> Iterator[SchemaObject]:
                      position=r[position], comment=r[comment], virtual=r[virtual],
                      not_null_validated=r[validated], not_null_no_inherit=r[no_inherit],
                      statistics=r[statistics], storage=r[storage],
-                     options=storage_options(_pairs(r[options])))
+                     options=storage_options(_pairs(r[options])), compression=r[compression])
 
 
 _FK_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL",

@@ -221,7 +221,9 @@ def _alter_column(s: Stream, col: str) -> ops.Action:
     if (s.at("SET") or s.at("RESET")) and s.at_punct("(", 1):
         reset = s.next().text.upper() == "RESET"
         return ops.AlterColumn(col, "options", (g.reloptions(s), reset))
-    for words in (("SET", "COMPRESSION"), ("SET",), ("RESET",), ("RESTART",)):
+    if s.accept("SET", "COMPRESSION"):
+        return ops.AlterColumn(col, "compression", s.next().text.lower())
+    for words in (("SET",), ("RESET",), ("RESTART",)):
         if s.accept(*words):
             while not s.done():
                 s.next()

@@ -124,7 +124,7 @@ class AlterTableReplay(ReplayState):
                 parent_col = self.catalog.objects.get(Key("column", schema, table, a.name))
                 child = self.catalog.objects.get(Key("column", ps, pt, a.name))
                 if parent_col is not None and child is not None:
-                    fields = {"type": ("type", "collation", "default", "storage"),
+                    fields = {"type": ("type", "collation", "default", "storage", "compression"),
                               "default": ("default",), "not_null": ("not_null",),
                               "statistics": ("statistics",), "storage": ("storage",)}[a.what]
                     self._put(replace(child, **{f: getattr(parent_col, f) for f in fields}))  # type: ignore[type-var]
@@ -186,7 +186,7 @@ class AlterTableReplay(ReplayState):
                     if a.what == "type":
                         self._put(replace(col, type=source.type, collation=source.collation,
                                           default=self._stored_default(col.default, source.type),
-                                          storage="default"))
+                                          storage="default", compression="default"))
                     elif a.what in ("statistics", "storage"):
                         self._put(replace(col, **{a.what: getattr(source, a.what)}))  # type: ignore[arg-type]
                     elif a.what == "default":
@@ -458,12 +458,15 @@ class AlterTableReplay(ReplayState):
             type_text = self._type_text(t)
             # without COLLATE the column takes the new type's default collation
             # its storage is the new type's own (its statistics target stays)
+            # and its compression is none (as PostgreSQL 15 to 18 do)
             self._put(replace(col, type=type_text, collation=self._collation(collation),
                               default=self._stored_default(col.default, type_text),
-                              storage="default"))
+                              storage="default", compression="default"))
             self._fold_self_casts(schema, table, a.name, type_text)
         elif a.what == "statistics":
             self._put(replace(col, statistics=a.value))  # type: ignore[arg-type]
+        elif a.what == "compression":  # not recursed to partitions nor inheritors
+            self._put(replace(col, compression=a.value))  # type: ignore[arg-type]
         elif a.what == "options":  # not recursed, nor copied to new partitions
             given, reset = a.value  # type: ignore[misc]
             pairs = dict(o.partition("=")[::2] for o in col.options)

@@ -147,7 +147,8 @@ class TableReplay(ReplayState):
                     not_null_validated=True,  # the copy's NOT NULL is a new, valid one
                     identity=c.identity if "IDENTITY" in options else None,
                     storage=c.storage if "STORAGE" in options else "default", statistics=None,
-                    options=()))
+                    options=(),
+                    compression=c.compression if "COMPRESSION" in options else "default"))
             if "CONSTRAINTS" in options:
                 copied_checks += [
                     # the copy of a NOT VALID CHECK is valid (its table is empty), but a NOT
@@ -168,6 +169,7 @@ class TableReplay(ReplayState):
                 if pc is not None:  # the parent's generation expression comes along too
                     columns[i] = replace(c, default=c.default or pc.default,
                                          not_null=c.not_null or pc.not_null,
+                                         compression=c.compression or pc.compression,
                                          generated=c.generated or pc.generated,
                                          virtual=c.virtual if c.generated else pc.virtual)
             for i, cc in enumerate(copied):
@@ -215,6 +217,10 @@ class TableReplay(ReplayState):
                 mine = self.catalog.objects.get(Key("column", schema, name, pc.name))
                 if isinstance(mine, Column) and mine.storage != pc.storage:
                     self._put(replace(mine, storage=pc.storage))
+                    mine = self.catalog.objects[mine.key]  # type: ignore[assignment]
+                # and its compression, unless the partition's own column says one
+                if isinstance(mine, Column) and mine.compression == "default":
+                    self._put(replace(mine, compression=pc.compression))
             self._inherit_partition_indexes(parent, created)
         for src, options in op.like:
             if "INDEXES" in options and self._find(("table",), src) is not None:
@@ -405,7 +411,8 @@ class TableReplay(ReplayState):
         self._put(Column(schema, table, col.name, type_text, not_null, default, col.identity,
                          generated, collation, position=position,
                          virtual=col.generated is not None and col.virtual,
-                         not_null_no_inherit=col.not_null and col.not_null_no_inherit))
+                         not_null_no_inherit=col.not_null and col.not_null_no_inherit,
+                         compression=col.compression or "default"))
         if col.identity is not None:
             self._identity_added(schema, table, col.name, col.identity_sequence)
         return list(col.constraints)
