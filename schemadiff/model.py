@@ -256,6 +256,10 @@ class Table(SchemaObject):
     #: the index it is ``CLUSTER``ed on (``ALTER TABLE ... CLUSTER ON i``, ``CLUSTER t USING
     #: i``: ``indisclustered``), following the index's renames; None: none
     clustered_on: str | None = None
+    #: its table access method (``USING m``, ``SET ACCESS METHOD m``, or the session's
+    #: ``default_table_access_method`` when it was made); a partitioned table has none
+    #: unless given one (``heap`` here)
+    access_method: str = "heap"
     #: the replay's own record of an INHERITS child's columns in the server's order (its
     #: inherited ones first, then its own, then each added later, to it or to a parent): what a
     #: ``*`` or ``LIKE`` of it lists; empty for any other table (its columns' positions say)

@@ -638,12 +638,14 @@ def _table_changes(e: Table, attrs: set[str], header: list[str],
         sql.append(f"ALTER TABLE {name} {ddl.replica_identity(e)};")
     if "options" in attrs and actual is not None:
         sql.append(ddl.storage_options("TABLE", name, e.options, actual.options))
+    if "access_method" in attrs:  # PostgreSQL 15
+        sql.append(f"ALTER TABLE {name} SET ACCESS METHOD {quote_ident(e.access_method)};")
     if "clustered_on" in attrs:
         sql.append(f"ALTER TABLE {name} CLUSTER ON {quote_ident(e.clustered_on)};"
                    if e.clustered_on else f"ALTER TABLE {name} SET WITHOUT CLUSTER;")
     out = [Step(e.key, "alter", sql + comment, header)] if sql or comment else []
     rest = attrs - {"rls_enabled", "rls_forced", "persistence", "replica_identity", "options",
-                    "clustered_on"}
+                    "clustered_on", "access_method"}
     if rest:
         out.append(_unrepairable(e.key, "alter", header, f"changing {', '.join(sorted(rest))} "
                                  "of a table in place is not written automatically"))

@@ -497,6 +497,15 @@ CASES += [
          ("column", "public.notes.extra", "changed", "compression"),
          ("column", "public.users.name", "changed", "compression")),
     ),
+    Case(
+        # a table's access method (only heap is built in: heap2 is heap under another name)
+        "table access method changed by hand",
+        "CREATE ACCESS METHOD heap2 TYPE TABLE HANDLER heap_tableam_handler;\n"
+        + USERS + "CREATE TABLE notes (id int) USING heap2;\n",
+        "ALTER TABLE users SET ACCESS METHOD heap2; ALTER TABLE notes SET ACCESS METHOD heap;",
+        (("table", "public.users", "changed", "access_method"),
+         ("table", "public.notes", "changed", "access_method")),
+    ),
 ]
 
 #: Migrations that must compare clean against what they build (no false difference).
@@ -876,6 +885,30 @@ ALTER TABLE ONLY p ALTER COLUMN t SET COMPRESSION default;
 """,
 ]
 CLEAN_IDS += ["compression"]
+
+CLEAN += [
+    # access methods: USING, SET ACCESS METHOD, the session's default_table_access_method
+    # (SET, RESET, DEFAULT), which a partitioned table does not take
+    """CREATE ACCESS METHOD heap2 TYPE TABLE HANDLER heap_tableam_handler;
+CREATE TABLE a (id int) USING heap2;
+CREATE TABLE b (id int);
+ALTER TABLE b SET ACCESS METHOD heap2;
+SET default_table_access_method = heap2;
+CREATE TABLE c (id int);
+CREATE TABLE c2 AS SELECT 1 AS x;
+CREATE TABLE p (id int, d date) PARTITION BY RANGE (d);
+CREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+RESET default_table_access_method;
+CREATE TABLE p2 PARTITION OF p FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');
+CREATE TABLE e (id int) USING heap;
+SET default_table_access_method TO 'heap2';
+CREATE TABLE f (id int);
+SET default_table_access_method TO DEFAULT;
+CREATE TABLE g (id int);
+CREATE MATERIALIZED VIEW mv USING heap2 AS SELECT 1 AS x;
+""",
+]
+CLEAN_IDS += ["access-method"]
 
 
 def _found(diffs: list) -> set[tuple[str, str, str, str | None]]:  # type: ignore[type-arg]

@@ -316,6 +316,7 @@ class CreateTable(Op):
     like: tuple[tuple[QName, tuple[str, ...]], ...] = ()  # (source, INCLUDING options)
     of_type: TypeRef | None = None  # CREATE TABLE t OF composite_type
     options: tuple[tuple[str, str | None], ...] = ()  # WITH (...): storage parameters
+    access_method: str | None = None  # USING method
 
 
 @record
@@ -326,6 +327,7 @@ class CreateTableAs(Op):
     if_not_exists: bool = False
     persistence: str = "permanent"
     options: tuple[tuple[str, str | None], ...] = ()  # WITH (...): storage parameters
+    access_method: str | None = None  # USING method
 
 
 # ALTER TABLE actions -------------------------------------------------------------
@@ -405,6 +407,21 @@ class SetTableFlag(Action):
 
     flag: str
     value: object
+
+
+@record
+class SetAccessMethod(Action):
+    """``SET ACCESS METHOD m`` (PostgreSQL 15; ``DEFAULT``, 17: None)."""
+
+    method: str | None
+
+
+@record
+class SetTableAccessMethod(Op):
+    """``SET default_table_access_method = m`` (``RESET``, ``DEFAULT``: None): the access
+    method of the tables this session creates without ``USING``."""
+
+    method: str | None
 
 
 @record

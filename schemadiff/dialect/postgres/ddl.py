@@ -174,6 +174,7 @@ def _table(t: Table, catalog: Catalog) -> str:
         out += f" INHERITS ({', '.join(t.inherits)})"
     if t.partition_by:
         out += f" PARTITION BY {t.partition_by}"
+    out += f" USING {quote_ident(t.access_method)}" if t.access_method != "heap" else ""
     out += f" WITH ({', '.join(t.options)})" if t.options else ""
     out += ";"
     for c in catalog.columns(t.schema, t.name):

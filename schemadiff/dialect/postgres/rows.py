@@ -195,6 +195,7 @@ def tables(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
             replica_identity=_replica_identity(r["replica_identity"], r["replica_index"]),
             options=storage_options(_pairs(r.get("options"))),
             clustered_on=r.get("clustered_index"),
+            access_method=r.get("access_method") or "heap",
             inherited_defaults=tuple(sorted(
                 (name, canonical_default(_column_default(default), _type_text(type_))
                  if default is not None else None)

@@ -134,6 +134,8 @@ def _table_action(s: Stream) -> ops.Action:
         part = g.qname(s)
         mode = s.accept_any("CONCURRENTLY", "FINALIZE")
         return ops.AttachPartition(part, None, detach=True, concurrently=mode == "CONCURRENTLY")
+    if s.accept("SET", "ACCESS", "METHOD"):
+        return ops.SetAccessMethod(None if s.accept("DEFAULT") else s.ident())
     if s.accept("CLUSTER", "ON"):
         return ops.SetTableFlag("clustered_on", s.ident())
     if s.accept("SET", "WITHOUT", "CLUSTER"):
@@ -146,7 +148,7 @@ def _table_action(s: Stream) -> ops.Action:
         return ops.SetRelOptions(g.reloptions(s), reset=True)
     # Storage and ownership details that are not part of the model.
     for words in (("OWNER", "TO"), ("SET", "WITHOUT"), ("SET", "TABLESPACE"),
-                  ("SET", "ACCESS", "METHOD"), ("SET",), ("RESET",),
+                  ("SET",), ("RESET",),
                   ("ENABLE", "RULE"), ("DISABLE", "RULE"), ("ENABLE", "REPLICA", "RULE"),
                   ("ENABLE", "ALWAYS", "RULE")):
         if s.accept(*words):

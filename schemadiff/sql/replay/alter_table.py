@@ -322,6 +322,11 @@ class AlterTableReplay(ReplayState):
                 t = self.catalog.objects[Key("table", schema, table)]
                 self._put(replace(t, **{a.flag: a.value}))  # type: ignore[type-var]
             return []
+        if isinstance(a, ops.SetAccessMethod):  # DEFAULT: the session's (17)
+            t = self.catalog.objects[Key("table", schema, table)]
+            method = a.method or self._access_method(None, t.partition_by)  # type: ignore[attr-defined]
+            self._put(replace(t, access_method=method))  # type: ignore[type-var]
+            return []
         if isinstance(a, ops.SetRelOptions):  # a table's storage parameters
             t = self.catalog.objects[Key("table", schema, table)]
             options = altered_storage_options(t.options, a.options, a.reset)  # type: ignore[attr-defined]

@@ -197,6 +197,7 @@ class TableReplay(ReplayState):
             self._typed_bound(parent, op.partition_bound) if parent else op.partition_bound,
             tuple(self._qualified_table(q) for q in op.inherits), of_type,
             column_order=order, options=storage_options(op.options),
+            access_method=self._access_method(op.access_method, op.partition_by, parent),
         ))
         if len(op.inherits) > 1:
             self._merged_defaults(Key("table", schema, name),
@@ -301,6 +302,19 @@ class TableReplay(ReplayState):
         return replace(inherited, not_null=inherited.not_null or given.not_null,
                        default=given.default or inherited.default, constraints=given.constraints)
 
+    def _access_method(self, given: str | None, partition_by: str | None = None,
+                       parent: Table | None = None) -> str:
+        """A new table's access method: ``USING``'s; else a partition's parent's where that
+        has one of its own (PostgreSQL 17); else, but for a partitioned table (which has
+        none), the session's ``default_table_access_method``; else ``heap``."""
+        if given is not None:
+            return given
+        if parent is not None and parent.access_method != "heap":
+            return parent.access_method
+        if partition_by is None and self._table_am is not None:
+            return self._table_am
+        return "heap"
+
     def _op_CreateTableAs(self, op: ops.CreateTableAs) -> None:
         from schemadiff.sql.query_types import output_columns_loose
 
@@ -324,7 +338,8 @@ class TableReplay(ReplayState):
             columns = [(n, None if t is None or _COLLATABLE.match(t) else t) for n, t in columns]
         names = list(op.columns) + [c[0] for c in columns[len(op.columns):]]
         self._put(Table(schema, op.name.name, op.persistence,
-                        options=storage_options(op.options)))
+                        options=storage_options(op.options),
+                        access_method=self._access_method(op.access_method)))
         pairs = zip(columns, names, strict=False)
         for position, ((_, type_text), name) in enumerate(pairs, start=1):
             self._put(Column(schema, op.name.name, name, type_text, position=position))

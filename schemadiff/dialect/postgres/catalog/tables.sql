@@ -15,7 +15,8 @@
 --   trigger_states json (a partition's clones of its parent's row triggers whose tgenabled
 --   is not their parent trigger's: [[trigger, state], ...]; PostgreSQL 13 and later),
 --   options text[] (reloptions: its storage parameters), clustered_index text (the index
---   it is CLUSTERed on: indisclustered).
+--   it is CLUSTERed on: indisclustered), access_method text (relam's name; NULL for none, a
+--   partitioned table's unless given one).
 -- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
 SELECT n.nspname AS schema,
        c.relname AS name,
@@ -78,7 +79,8 @@ SELECT n.nspname AS schema,
         WHERE g.tgrelid = c.oid AND g.tgenabled <> gp.tgenabled) AS trigger_states,
        c.reloptions AS options,
        (SELECT ic.relname FROM pg_index AS ix JOIN pg_class AS ic ON ic.oid = ix.indexrelid
-        WHERE ix.indrelid = c.oid AND ix.indisclustered) AS clustered_index
+        WHERE ix.indrelid = c.oid AND ix.indisclustered) AS clustered_index,
+       (SELECT am.amname FROM pg_am AS am WHERE am.oid = c.relam) AS access_method
 FROM pg_class AS c
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 LEFT JOIN pg_inherits AS pi ON pi.inhrelid = c.oid AND c.relispartition
