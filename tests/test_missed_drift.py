@@ -506,6 +506,16 @@ CASES += [
         (("table", "public.users", "changed", "access_method"),
          ("table", "public.notes", "changed", "access_method")),
     ),
+    Case(
+        # the TOAST table's storage parameters (autovacuum of the out-of-line values)
+        "TOAST storage parameters changed by hand",
+        "CREATE TABLE docs (id int, body text);\n"
+        "CREATE TABLE logs (id int, line text) WITH (toast.autovacuum_enabled = false);\n",
+        "ALTER TABLE docs SET (toast.autovacuum_enabled = false);"
+        " ALTER TABLE logs RESET (toast.autovacuum_enabled);",
+        (("table", "public.docs", "changed", "options"),
+         ("table", "public.logs", "changed", "options")),
+    ),
 ]
 
 #: Migrations that must compare clean against what they build (no false difference).
@@ -739,7 +749,7 @@ CREATE TABLE np2 (k int NOT NULL) PARTITION BY RANGE (k);
 CREATE TABLE np2_a PARTITION OF np2 FOR VALUES FROM ('1') TO ('010');
 """,
     # storage parameters however written, set, reset, copied to partitions' indexes, through
-    # renames; OIDS=FALSE and the TOAST table's are not compared
+    # renames; OIDS=FALSE is not compared
     """CREATE TABLE a (id int, t text) WITH (fillfactor = 70, autovacuum_enabled = off,
   toast.autovacuum_enabled = false);
 CREATE TABLE b (id int) WITH (OIDS=FALSE);
@@ -909,6 +919,34 @@ CREATE MATERIALIZED VIEW mv USING heap2 AS SELECT 1 AS x;
 """,
 ]
 CLEAN_IDS += ["access-method"]
+
+CLEAN += [
+    # toast.* storage parameters: kept where the table has a TOAST table (a column to toast:
+    # unbounded, or bounded past the threshold; an enum's, a domain's own storage), dropped
+    # where it has none, as the server does; a materialized view's are not compared
+    """CREATE TYPE mood AS ENUM ('a');
+CREATE DOMAIN dt AS text;
+CREATE TABLE a (id int, t text) WITH (fillfactor = 70, toast.autovacuum_enabled = false);
+CREATE TABLE b (id int, v varchar(10), n numeric(10,2), m mood)
+  WITH (toast.autovacuum_enabled = false);
+CREATE TABLE c (id int, d dt);
+ALTER TABLE c SET (toast.autovacuum_vacuum_scale_factor = 0.2, toast.autovacuum_enabled = off);
+ALTER TABLE c RESET (toast.autovacuum_enabled);
+CREATE TABLE d (id int, big varchar(1000)) WITH (toast.autovacuum_enabled = false);
+CREATE TABLE e (id int, n numeric) WITH (toast.autovacuum_enabled = false);
+CREATE TABLE f (id int, a int[]);
+ALTER TABLE f SET (toast.autovacuum_enabled = false);
+CREATE TABLE g WITH (toast.autovacuum_enabled = false) AS SELECT 'x'::text AS t;
+CREATE MATERIALIZED VIEW mv WITH (toast.autovacuum_enabled = false) AS SELECT t FROM a;
+CREATE TABLE p (id int, t text, d date) PARTITION BY RANGE (d);
+CREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2020-01-01') TO ('2021-01-01')
+  WITH (toast.autovacuum_enabled = false);
+CREATE TABLE h (id int);
+ALTER TABLE h SET (toast.autovacuum_enabled = false);
+ALTER TABLE h ADD COLUMN t text;
+""",
+]
+CLEAN_IDS += ["toast-parameters"]
 
 
 def _found(diffs: list) -> set[tuple[str, str, str, str | None]]:  # type: ignore[type-arg]

@@ -3233,15 +3233,16 @@ def altered_storage_options(current: Iterable[str], given: Iterable[tuple[str, s
 
 def storage_options(pairs: Iterable[tuple[str, str | None]]) -> tuple[str, ...]:
     """A table's, an index's or a materialized view's storage parameters as compared
-    (``fillfactor=70``, ``autovacuum_enabled=false``), sorted: a boolean's spelling as
-    ``true`` / ``false`` (a bare name is on), a number's as its value (``0.010`` is
-    ``0.01``), any other word in lower case. ``oids`` (``WITH (OIDS=FALSE)``, which no
-    release since 12 keeps) and the ``toast.`` ones (kept on the TOAST table, which a table
-    without a column to toast does not have: the server drops them) are left out."""
+    (``fillfactor=70``, ``autovacuum_enabled=false``, ``toast.autovacuum_enabled=false``),
+    sorted: a boolean's spelling as ``true`` / ``false`` (a bare name is on), a number's as
+    its value (``0.010`` is ``0.01``), any other word in lower case. ``oids`` (``WITH
+    (OIDS=FALSE)``, which no release since 12 keeps) is left out. The ``toast.`` ones are kept
+    on the TOAST table, which a table without a column to toast does not have (the server
+    drops them then): the replay decides (:func:`without_toast`)."""
     out = {}
     for name, value in pairs:
         name = name.lower()
-        if name == "oids" or name.startswith("toast."):
+        if name == "oids":
             continue
         text = "true" if value is None else value.strip().lower()
         if name in _BOOLEAN_STORAGE_OPTIONS and parse_bool(text) is not None:
@@ -3255,6 +3256,33 @@ def storage_options(pairs: Iterable[tuple[str, str | None]]) -> tuple[str, ...]:
                 text = str(int(number)) if number.is_integer() else repr(number)
         out[name] = text
     return tuple(sorted(f"{k}={v}" for k, v in out.items()))
+
+
+def without_toast(options: tuple[str, ...]) -> tuple[str, ...]:
+    """``options`` (:func:`storage_options`) without the TOAST table's (``toast.``)."""
+    return tuple(o for o in options if not o.startswith("toast."))
+
+
+#: TOAST_TUPLE_THRESHOLD of 8 kB pages: a table whose rows can grow past it gets a TOAST table
+TOAST_TUPLE_THRESHOLD = 2032
+
+_BOUNDED = re.compile(r"(character varying|character|bit varying|bit|numeric)\((\d+)(?:,\s*\d+)?\)")
+
+
+def type_max_size(type_text: str) -> int | None:
+    """The largest value of a variable-length type with a length modifier, in bytes, as
+    ``type_maximum_size`` counts it (a character as 4 bytes: UTF-8); None for an unbounded
+    one (``text``, ``varchar`` without a length, an array, a type the replay does not
+    know)."""
+    m = _BOUNDED.fullmatch(type_text)
+    if m is None:
+        return None
+    kind, n = m.group(1), int(m.group(2))
+    if kind.startswith("character"):
+        return n * 4 + 4
+    if kind.startswith("bit"):
+        return (n + 7) // 8 + 8
+    return ((n + 3) // 4 + 2) * 2 + 8  # numeric(p, s): base-10000 digits and a header
 
 
 #: the storage (``typstorage``) of the built-in types whose own is not ``extended`` or, for

@@ -331,6 +331,7 @@ class AlterTableReplay(ReplayState):
             t = self.catalog.objects[Key("table", schema, table)]
             options = altered_storage_options(t.options, a.options, a.reset)  # type: ignore[attr-defined]
             self._put(replace(t, options=options))  # type: ignore[type-var]
+            self._toast_kept(t.key)  # type: ignore[attr-defined]
             return []
         if isinstance(a, ops.SetTriggerState):
             self._trigger_state_set(schema, table, a.trigger, a.state,

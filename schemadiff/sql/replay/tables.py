@@ -12,6 +12,7 @@ from schemadiff.model import (
     Column,
     CompositeType,
     Constraint,
+    Domain,
     Index,
     Key,
     Sequence,
@@ -24,6 +25,7 @@ from schemadiff.sql.names import (
     name_addition,
 )
 from schemadiff.sql.normalize import (
+    TOAST_TUPLE_THRESHOLD,
     bound_value,
     canonical_default,
     nextval_default,
@@ -31,6 +33,9 @@ from schemadiff.sql.normalize import (
     quote_literal,
     referenced_columns,
     storage_options,
+    type_max_size,
+    type_storage,
+    without_toast,
 )
 from schemadiff.sql.replay.core import INDEX_BACKED, ReplayConflict, ReplayState
 from schemadiff.sql.replay.sequences import INT_RANGES, NUMBER
@@ -226,6 +231,49 @@ class TableReplay(ReplayState):
         for src, options in op.like:
             if "INDEXES" in options and self._find(("table",), src) is not None:
                 self._copy_indexes(self._table(src), schema, name, "COMMENTS" in options)
+        self._toast_kept(Key("table", schema, name))
+
+    def _toast_kept(self, key: Key) -> None:
+        """The table's ``toast.`` storage parameters are gone where it has no TOAST table
+        (the server keeps them on that table: without it it drops them)."""
+        t: Table = self.catalog.objects[key]  # type: ignore[assignment]
+        if any(o.startswith("toast.") for o in t.options) and not self._has_toast(t):
+            self._put(replace(t, options=without_toast(t.options)))
+
+    def _has_toast(self, t: Table) -> bool:
+        """Whether the table has a TOAST table (PostgreSQL's needs_toast_table): a column
+        whose storage is not ``plain`` and whose values have no bound, or such columns whose
+        bounds add up past ``TOAST_TUPLE_THRESHOLD``; never a partitioned table. A column of
+        a type whose storage the replay does not know (an extension's) counts as one."""
+        if t.partition_by:
+            return False
+        size = 0
+        for c in self._table_columns(t):  # type: ignore[attr-defined]
+            storage = c.storage if c.storage not in (None, "default") else \
+                self._own_storage(c.type)
+            if storage == "plain":
+                continue
+            bound = type_max_size(c.type) if c.type else None
+            if bound is None:
+                return True
+            size += bound
+        return size > TOAST_TUPLE_THRESHOLD
+
+    def _own_storage(self, type_text: str | None) -> str | None:
+        """A type's own storage: a built-in's, an array's, an enum's (plain), a composite's
+        (extended), a domain's base type's; None where not known."""
+        if type_text is None:
+            return None
+        own = type_storage(type_text)
+        if own is not None or '"' in type_text or "." not in type_text:
+            return own
+        schema, _, name = type_text.partition(".")
+        if Key("enum", schema, name) in self.catalog:
+            return "plain"
+        if Key("composite", schema, name) in self.catalog:
+            return "extended"
+        domain = self.catalog.get(Key("domain", schema, name))
+        return self._own_storage(domain.type) if isinstance(domain, Domain) else None
 
     def _merged_defaults(self, key: Key, own: set[str]) -> None:
         """A new child of several parents: a column it inherits only from more than one of
@@ -343,6 +391,7 @@ class TableReplay(ReplayState):
         pairs = zip(columns, names, strict=False)
         for position, ((_, type_text), name) in enumerate(pairs, start=1):
             self._put(Column(schema, op.name.name, name, type_text, position=position))
+        self._toast_kept(Key("table", schema, op.name.name))
         untyped = [n for (_, t), n in zip(columns, names, strict=False) if t is None]
         if untyped:
             self._diag(f'CREATE TABLE AS: the type and collation of column(s) '

@@ -16,6 +16,7 @@ from schemadiff.sql.normalize import (
     referenced_relations,
     storage_options,
     view_options,
+    without_toast,
 )
 from schemadiff.sql.replay.core import ReplayConflict, ReplayState
 
@@ -68,7 +69,8 @@ class ViewReplay(ReplayState):
         comment = self.catalog.objects[key].comment if key in self.catalog else None
         query = canonical_view_query(op.query, self._star_columns(op.query),
                                      self._column_typer())
-        options = (storage_options(op.options) if op.materialized
+        # a materialized view's TOAST table's parameters are not compared
+        options = (without_toast(storage_options(op.options)) if op.materialized
                    else view_options(op.options))  # replaced, not merged
         from schemadiff.sql.query_types import output_names
 
@@ -131,8 +133,9 @@ class ViewReplay(ReplayState):
                 pairs.pop(name.lower(), None)
             else:
                 pairs[name.lower()] = value
-        normal = storage_options if view.materialized else view_options
-        self._put(replace(view, options=normal(pairs.items())))
+        options = (without_toast(storage_options(pairs.items())) if view.materialized
+                   else view_options(pairs.items()))
+        self._put(replace(view, options=options))
 
 
 def _pairs(options: tuple[str, ...]) -> list[tuple[str, str | None]]:
