@@ -182,11 +182,13 @@ _Setter = tuple[int, Any, int, tuple[Any, ...], tuple[tuple[Any, int], ...]]
 def _tuning(e: Effect, attribute: str) -> bool:
     """A storage parameter (a table's, an index's, a materialized view's ``fillfactor``,
     ``autovacuum_*``), the index a table is clustered on, its access method, a column's
-    statistics target, storage, ``n_distinct`` or compression: compared by ``diff``, no
+    statistics target, storage, ``n_distinct``, compression or identity sequence options
+    (``INCREMENT BY``, ``CACHE``, ...): compared by ``diff``, no
     evidence for inference, as operators tune them by hand and set them back: such a change
     is drift, not a migration unapplied."""
     if e.key.kind == "column":
-        return attribute in ("statistics", "storage", "options", "compression")
+        return attribute in ("statistics", "storage", "options", "compression",
+                             "identity_options")
     if e.key.kind == "table" and attribute in ("clustered_on", "access_method"):
         return True
     obj = e.after if e.after is not None else e.before

@@ -302,6 +302,9 @@ class Column(TableLevel):
     #: ``COMPRESSION pglz | lz4`` (``attcompression``); ``default``: none set (the server's
     #: ``default_toast_compression`` applies)
     compression: str = "default"
+    #: an identity column's sequence options where not the defaults
+    #: (:func:`schemadiff.sql.normalize.identity_options`: ``increment=5``, ``cache=20``)
+    identity_options: tuple[str, ...] = ()
     KIND = "column"
     UNDECIDED_WHEN_NONE = ("type", "storage")
 

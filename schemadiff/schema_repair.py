@@ -55,7 +55,7 @@ from schemadiff.model import (
     View,
 )
 from schemadiff.model import Sequence as SequenceRecord
-from schemadiff.sql.normalize import type_storage
+from schemadiff.sql.normalize import identity_sequence_values, type_storage
 from schemadiff.sql.quote import qualified, quote_ident, quote_literal
 
 if TYPE_CHECKING:
@@ -585,6 +585,12 @@ def _column_changes(e: Column, a: Column, attrs: set[str], header: list[str],
             sql.append(f"{col} ADD GENERATED {e.identity.upper()} AS IDENTITY;")
         else:
             sql.append(f"{col} SET GENERATED {e.identity.upper()};")
+    if "identity_options" in attrs and e.identity and a.identity:
+        # every option named: one set back to its default is a change as well
+        start, inc, lo, hi, cache, cycle = identity_sequence_values(e.type or "bigint",
+                                                                       e.identity_options)
+        sql.append(f"{col} SET START WITH {start} SET INCREMENT BY {inc} SET MINVALUE {lo} "
+                   f"SET MAXVALUE {hi} SET CACHE {cache} SET {'' if cycle else 'NO '}CYCLE;")
     if "statistics" in attrs:
         sql.append(f"{col} SET STATISTICS {-1 if e.statistics is None else e.statistics};")
     if "compression" in attrs:

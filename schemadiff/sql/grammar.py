@@ -458,6 +458,7 @@ def column_def(s: Stream) -> ColumnDef:
                 c["identity"] = kind
                 options = identity_options(s)
                 c["identity_sequence"] = options.sequence_name if options else None
+                c["identity_options"] = options
             else:
                 s.expect("ALWAYS", "AS")
                 c["generated"] = expression(s.paren_text())

@@ -3258,6 +3258,45 @@ def storage_options(pairs: Iterable[tuple[str, str | None]]) -> tuple[str, ...]:
     return tuple(sorted(f"{k}={v}" for k, v in out.items()))
 
 
+#: the range of each integer type a sequence may be of
+INT_RANGES = {
+    "smallint": (-32768, 32767),
+    "integer": (-2147483648, 2147483647),
+    "bigint": (-9223372036854775808, 9223372036854775807),
+}
+
+
+def identity_options(column_type: str, start: int, increment: int, min_value: int,
+                     max_value: int, cache: int, cycle: bool) -> tuple[str, ...]:
+    """An identity column's sequence as compared: what differs from the sequence
+    ``GENERATED ... AS IDENTITY`` makes for a column of ``column_type`` (from 1 up to the
+    type's largest value by 1, cache 1, no cycle), sorted: ``cache=20``, ``cycle``,
+    ``increment=5``, ``maxvalue=1000``, ``minvalue=0``, ``start=100``; a descending one says
+    its bounds and start too. The sequence's own type is not compared: pg_dump never prints
+    it (``LIKE ... INCLUDING IDENTITY`` makes a ``bigint`` one, bounded by the column's)."""
+    _lo, hi = INT_RANGES.get(column_type, INT_RANGES["bigint"])
+    out = []
+    for name, value, default in (("cache", cache, 1), ("increment", increment, 1),
+                                 ("maxvalue", max_value, hi), ("minvalue", min_value, 1),
+                                 ("start", start, 1)):
+        if value != default:
+            out.append(f"{name}={value}")
+    if cycle:
+        out.append("cycle")
+    return tuple(sorted(out))
+
+
+def identity_sequence_values(column_type: str, options: tuple[str, ...]
+                             ) -> tuple[int, int, int, int, int, bool]:
+    """:func:`identity_options` back as ``(start, increment, min_value, max_value, cache,
+    cycle)``."""
+    given = dict(o.partition("=")[::2] for o in options)
+    _lo, hi = INT_RANGES.get(column_type, INT_RANGES["bigint"])
+    return (int(given.get("start") or 1), int(given.get("increment") or 1),
+            int(given.get("minvalue") or 1), int(given.get("maxvalue") or hi),
+            int(given.get("cache") or 1), "cycle" in given)
+
+
 def without_toast(options: tuple[str, ...]) -> tuple[str, ...]:
     """``options`` (:func:`storage_options`) without the TOAST table's (``toast.``)."""
     return tuple(o for o in options if not o.startswith("toast."))

@@ -66,6 +66,7 @@ class ColumnDef:
     virtual: bool = False  # GENERATED ALWAYS AS (...) [VIRTUAL]: PostgreSQL 18, not STORED
     not_null_no_inherit: bool = False  # NOT NULL NO INHERIT (PostgreSQL 18)
     compression: str | None = None  # COMPRESSION pglz | lz4 | default (lower case)
+    identity_options: SequenceOptions | None = None  # GENERATED ... AS IDENTITY (options)
 
 
 @record
@@ -354,12 +355,14 @@ class DropColumn(Action):
 @record
 class AlterColumn(Action):
     """``what``: type (TypeRef, using), default (expr|None), not_null (bool), identity
-    (kind|None), identity_kind (kind), generated_drop, collation, noop."""
+    (kind|None), identity_kind (kind), identity_options (kind|None: ``SET INCREMENT BY 5
+    SET GENERATED ...``, in ``options``), generated_drop, collation, noop."""
 
     name: str
     what: str
     value: object = None
     sequence: QName | None = None  # ADD GENERATED ... AS IDENTITY (SEQUENCE NAME s)
+    options: SequenceOptions | None = None  # an identity's sequence options
 
 
 @record

@@ -153,6 +153,7 @@ def _column(c: Column, catalog: Catalog) -> str:
         out += f" GENERATED ALWAYS AS ({executable(c.generated)}) {kind}"
     if c.identity:
         out += f" GENERATED {c.identity.upper()} AS IDENTITY"
+        out += f" ({' '.join(identity_sequence_options(c))})" if c.identity_options else ""
     if c.default is not None:
         out += f" DEFAULT {column_default(c, catalog)}"
     if c.not_null and c.not_null_validated:  # a NOT VALID one: added after (_table)
@@ -223,6 +224,16 @@ def storage_options(kind: str, name: str, expected: tuple[str, ...],
     parts = [f"RESET ({', '.join(gone)})"] if gone else []
     parts += [f"SET ({', '.join(expected)})"] if expected else []
     return f"ALTER {kind} {name} {', '.join(parts)};"
+
+
+def identity_sequence_options(c: Column) -> list[str]:
+    """An identity column's sequence options as ``GENERATED ... AS IDENTITY (...)`` and
+    ``ALTER COLUMN ... SET ...`` take them (only those not the defaults)."""
+    given = dict(o.partition("=")[::2] for o in c.identity_options)
+    spell = {"start": "START WITH {}", "increment": "INCREMENT BY {}",
+             "minvalue": "MINVALUE {}", "maxvalue": "MAXVALUE {}", "cache": "CACHE {}",
+             "cycle": "CYCLE"}
+    return [spell[k].format(v) for k, v in given.items() if k in spell]
 
 
 def replica_identity(t: Table) -> str:

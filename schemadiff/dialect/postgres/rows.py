@@ -43,6 +43,7 @@ from schemadiff.sql.normalize import (
     argument_text,
     canonical_default,
     canonical_view_query,
+    identity_options,
     normalize_expression,
     quote_ident,
     referenced_relations,
@@ -248,10 +249,11 @@ def _column_default(text: str) -> str:
 def columns(rows: Rows) -> Iterator[SchemaObject]:
     (schema, table, name, position, type_, not_null, default_, generated_, identity,
      coll_schema, coll, comment, virtual, validated, no_inherit, statistics,
-     storage, options, compression) = rows.positions(
+     storage, options, compression, sequence) = rows.positions(
         "schema", "table", "name", "position", "type", "not_null", "default", "generated",
         "identity", "collation_schema", "collation", "comment", "virtual", "not_null_validated",
-        "not_null_no_inherit", "statistics", "storage", "options", "compression")
+        "not_null_no_inherit", "statistics", "storage", "options", "compression",
+        "identity_sequence")
     for r in rows:
         type_text = _type_text(r[type_])
         default = None
@@ -264,7 +266,9 @@ def columns(rows: Rows) -> Iterator[SchemaObject]:
                      position=r[position], comment=r[comment], virtual=r[virtual],
                      not_null_validated=r[validated], not_null_no_inherit=r[no_inherit],
                      statistics=r[statistics], storage=r[storage],
-                     options=storage_options(_pairs(r[options])), compression=r[compression])
+                     options=storage_options(_pairs(r[options])), compression=r[compression],
+                     identity_options=identity_options(type_text, *r[sequence][1:])
+                     if r[sequence] else ())
 
 
 _FK_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL",

@@ -160,7 +160,7 @@ class AlterTableReplay(ReplayState):
                     dropped, schema=child.schema, table=child.name,
                     comment=dict(child.inherited_comments).get(dropped.name),
                     default=dict(child.inherited_defaults).get(dropped.name, dropped.default),
-                    not_null=nn, not_null_no_inherit=False, identity=None,
+                    not_null=nn, not_null_no_inherit=False, identity=None, identity_options=(),
                     position=self._next_position(child.schema, child.name)))
                 self._inherited_entries_dropped(child, dropped.name)
 
@@ -467,7 +467,10 @@ class AlterTableReplay(ReplayState):
             # and its compression is none (as PostgreSQL 15 to 18 do)
             self._put(replace(col, type=type_text, collation=self._collation(collation),
                               default=self._stored_default(col.default, type_text),
-                              storage="default", compression="default"))
+                              storage="default", compression="default",
+                              identity_options=self._identity_options(  # type: ignore[attr-defined]
+                                  col.type, col.identity_options, None, retype=type_text)
+                              if col.identity else ()))
             self._fold_self_casts(schema, table, a.name, type_text)
         elif a.what == "statistics":
             self._put(replace(col, statistics=a.value))  # type: ignore[arg-type]
@@ -501,13 +504,24 @@ class AlterTableReplay(ReplayState):
             self._not_null_followed(heirs, a.name, bool(a.value),
                                     getattr(self, "_only_action", False))
         elif a.what == "identity":
-            self._put(replace(col, identity=a.value, not_null=col.not_null or a.value is not None))  # type: ignore[arg-type]
+            options = () if a.value is None else self._identity_options(  # type: ignore[attr-defined]
+                col.type, (), a.options, fresh=True)
+            self._put(replace(col, identity=a.value, not_null=col.not_null or a.value is not None,  # type: ignore[arg-type]
+                              identity_options=options))
             if a.value is None:
                 self._identity_dropped(schema, table, a.name)
             else:
                 self._identity_added(schema, table, a.name, a.sequence)
         elif a.what == "identity_kind":
             self._put(replace(col, identity=a.value))  # type: ignore[arg-type]
+        elif a.what == "identity_options":  # SET INCREMENT BY 5 [SET GENERATED ...]
+            if col.identity is None:
+                self._conflict(f'column "{a.name}" of relation "{table}" is not an identity '
+                               "column")
+                return
+            self._put(replace(col, identity=a.value or col.identity,  # type: ignore[arg-type]
+                              identity_options=self._identity_options(  # type: ignore[attr-defined]
+                                  col.type, col.identity_options, a.options)))
         elif a.what == "generated":
             # SET EXPRESSION keeps the column STORED or VIRTUAL; DROP EXPRESSION: neither
             generated = a.value and typed_constants(  # type: ignore[arg-type]

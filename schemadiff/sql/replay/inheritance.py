@@ -98,6 +98,7 @@ class InheritanceReplay(ReplayState):
                     _, default = self._inherited_default(t, c.name)
                     found[c.name] = replace(
                         c, schema=t.schema, table=t.name, default=default, identity=None,
+                        identity_options=(),
                         comment=dict(t.inherited_comments).get(c.name),
                         not_null=c.not_null and not c.not_null_no_inherit,
                         not_null_no_inherit=False, not_null_validated=True)

@@ -151,6 +151,7 @@ class TableReplay(ReplayState):
                     virtual=c.virtual and "GENERATED" in options,
                     not_null_validated=True,  # the copy's NOT NULL is a new, valid one
                     identity=c.identity if "IDENTITY" in options else None,
+                    identity_options=c.identity_options if "IDENTITY" in options else (),
                     storage=c.storage if "STORAGE" in options else "default", statistics=None,
                     options=(),
                     compression=c.compression if "COMPRESSION" in options else "default"))
@@ -476,7 +477,10 @@ class TableReplay(ReplayState):
                          generated, collation, position=position,
                          virtual=col.generated is not None and col.virtual,
                          not_null_no_inherit=col.not_null and col.not_null_no_inherit,
-                         compression=col.compression or "default"))
+                         compression=col.compression or "default",
+                         identity_options=self._identity_options(  # type: ignore[attr-defined]
+                             type_text, (), col.identity_options, fresh=True)
+                         if col.identity is not None else ()))
         if col.identity is not None:
             self._identity_added(schema, table, col.name, col.identity_sequence)
         return list(col.constraints)
