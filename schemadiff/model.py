@@ -344,6 +344,10 @@ class Constraint(TableLevel):
     #: or a ``LIKE`` is named after: they do not follow a column's rename. None: not known (a
     #: catalog or a dump, which never copy), taken from the keys
     column_names: tuple[str, ...] | None = field(default=None, compare=False)
+    #: the storage parameters of the index behind a primary key, unique or exclusion
+    #: constraint (``WITH (fillfactor = 70)``, ``ALTER INDEX t_pkey SET (...)``), sorted:
+    #: :func:`schemadiff.sql.normalize.storage_options`
+    index_options: tuple[str, ...] = ()
     KIND = "constraint"
 
 

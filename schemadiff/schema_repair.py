@@ -514,6 +514,10 @@ def _changed(key: Key, diffs: list[Difference], expected: Catalog, actual: Catal
         sql = [f"ALTER TABLE {qualified(key.schema, key.name)} VALIDATE CONSTRAINT "
                f"{quote_ident(key.sub)};"]
         return [Step(key, "alter", sql + comment, header)]
+    if attrs == {"index_options"} and isinstance(e, Constraint):
+        sql = [ddl.storage_options("INDEX", qualified(key.schema, key.sub), e.index_options,
+                                   a.index_options)]  # type: ignore[union-attr]
+        return [Step(key, "alter", sql + comment, header)]
     if attrs == {"options"} and (isinstance(e, Index)
                                  or (isinstance(e, View) and e.materialized)):
         kind = "INDEX" if isinstance(e, Index) else "MATERIALIZED VIEW"

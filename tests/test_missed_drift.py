@@ -531,6 +531,14 @@ CASES += [
          ("column", "public.b.id", "changed", "identity_options"),
          ("column", "public.c.id", "changed", "identity_options")),
     ),
+    Case(
+        # the storage parameters of the index behind a primary key or unique constraint
+        "constraint index storage parameters changed by hand",
+        "CREATE TABLE t (id int PRIMARY KEY, a int, b text, UNIQUE (a) WITH (fillfactor = 70));\n",
+        "ALTER INDEX t_pkey SET (fillfactor = 50); ALTER INDEX t_a_key RESET (fillfactor);",
+        (("constraint", "public.t.t_pkey", "changed", "index_options"),
+         ("constraint", "public.t.t_a_key", "changed", "index_options")),
+    ),
 ]
 
 #: Migrations that must compare clean against what they build (no false difference).
@@ -994,6 +1002,27 @@ CREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
 """,
 ]
 CLEAN_IDS += ["identity-options"]
+
+CLEAN += [
+    # a constraint's index's storage parameters: WITH in a column's and a table's constraint,
+    # an exclusion's before its WHERE, ALTER INDEX SET / RESET, USING INDEX, renames, copied to
+    # partitions and by LIKE
+    """CREATE EXTENSION btree_gist;
+CREATE TABLE t (id int PRIMARY KEY WITH (fillfactor = 80), a int, b int,
+  CONSTRAINT t_a UNIQUE (a) WITH (fillfactor = 60, deduplicate_items = off),
+  CONSTRAINT t_ex EXCLUDE USING gist (b WITH =) WITH (fillfactor = 50) WHERE (b > 0));
+ALTER INDEX t_pkey SET (fillfactor = 90);
+CREATE UNIQUE INDEX t_b ON t (b) WITH (fillfactor = 40);
+ALTER TABLE t ADD CONSTRAINT t_b_u UNIQUE USING INDEX t_b;
+ALTER TABLE t RENAME CONSTRAINT t_a TO t_a2;
+ALTER INDEX t_a2 RESET (deduplicate_items);
+CREATE TABLE p (id int, d date, PRIMARY KEY (id, d) WITH (fillfactor = 70)) PARTITION BY RANGE (d);
+CREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+CREATE TABLE l (LIKE t INCLUDING ALL);
+ALTER TABLE t ADD CONSTRAINT t_ab UNIQUE (a, b) WITH (fillfactor = 30);
+""",
+]
+CLEAN_IDS += ["constraint-index-options"]
 
 
 def _found(diffs: list) -> set[tuple[str, str, str, str | None]]:  # type: ignore[type-arg]

@@ -292,7 +292,7 @@ def _index_parameters(s: Stream, c: dict[str, object]) -> None:
         if s.accept("INCLUDE"):
             c["include"] = ident_list_in_parens(s)
         elif s.accept("WITH") and s.at_punct("("):
-            s.paren_span()
+            c["options"] = reloptions(s)
         elif s.accept("USING", "INDEX", "TABLESPACE"):
             s.ident()
         else:

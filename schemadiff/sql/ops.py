@@ -47,6 +47,7 @@ class ConstraintDef:
     period: bool = False  # PostgreSQL 18: the last key column WITHOUT OVERLAPS / PERIOD
     on_delete_columns: tuple[str, ...] = ()  # PostgreSQL 15: ON DELETE SET NULL (a, b)
     using_index: str | None = None
+    options: tuple[tuple[str, str | None], ...] = ()  # WITH (...): its index's parameters
     # exclusion constraints: the USING method and index keys; also used for implicit index names
     method: str = "btree"
     key_names: tuple[str, ...] = ()  # column name or "expr" per key, for PostgreSQL's naming

@@ -134,6 +134,10 @@ def _constraint(c: Constraint) -> str:
             " NO INHERIT" if c.no_inherit else "")
     else:
         body = f"EXCLUDE {c.expression}"
+    if c.index_options:  # before an exclusion's WHERE
+        where = body.find(" WHERE (") if c.type == "exclude" else -1
+        with_ = f" WITH ({', '.join(c.index_options)})"
+        body = body[:where] + with_ + body[where:] if where >= 0 else body + with_
     if c.deferrable:
         body += " DEFERRABLE" + (" INITIALLY DEFERRED" if c.initially_deferred else "")
     if not c.enforced:

@@ -286,6 +286,7 @@ def constraints(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
                 include=c.include, deferrable=c.deferrable,
                 initially_deferred=c.initially_deferred, validated=not c.not_valid,
                 index_comment=r["index_comment"], comment=r["comment"],
+                index_options=storage_options(_pairs(r.get("index_options"))),
             )
             continue
         kind = _CONSTRAINT_TYPES[r["type"]]
@@ -305,6 +306,7 @@ def constraints(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
             r["initially_deferred"], r["validated"], kind == "check" and r["no_inherit"],
             r["index_comment"], enforced=r["enforced"], period=r["period"], comment=r["comment"],
             on_delete_columns=tuple(r["on_delete_columns"]),
+            index_options=storage_options(_pairs(r.get("index_options"))),
         )
 
 

@@ -112,6 +112,11 @@ class IndexReplay(ReplayState):
             schemas = (op.name.schema,) if op.name.schema else self._path()
             for schema in schemas:
                 found = self._constraints_named(schema, op.name.name)
+                if found and op.options is not None:  # its index's storage parameters
+                    ckey, con = found[0]
+                    self._put(replace(con, index_options=altered_storage_options(  # type: ignore[type-var]
+                        con.index_options, op.options, op.reset)))  # type: ignore[attr-defined]
+                    return
                 if found and op.rename:
                     ckey, con = found[0]
                     self._rename_index_like(ckey, replace(con, name=op.rename), ckey.name)  # type: ignore[type-var]

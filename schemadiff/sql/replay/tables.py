@@ -547,7 +547,8 @@ class TableReplay(ReplayState):
             self._put(Constraint(schema, table, name, c.type, tuple(columns), include=idx.include,
                                  nulls_not_distinct=idx.nulls_not_distinct,
                                  deferrable=c.deferrable, initially_deferred=c.initially_deferred,
-                                 index_comment=idx.comment, column_names=idx.column_names))
+                                 index_comment=idx.comment, column_names=idx.column_names,
+                                 index_options=idx.options))
             if c.type == "primary key":
                 self._set_not_null(schema, table, columns)
             return
@@ -608,6 +609,7 @@ class TableReplay(ReplayState):
             c.initially_deferred, not (c.not_valid or c.not_enforced), c.no_inherit,
             enforced=not c.not_enforced, period=c.period, column_names=index_names,
             on_delete_columns=c.on_delete_columns,
+            index_options=storage_options(c.options) if c.type in INDEX_BACKED else (),
         ))
 
     def _primary_key_columns(self, ref_table: str) -> tuple[str, ...]:
