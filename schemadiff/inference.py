@@ -182,10 +182,10 @@ _Setter = tuple[int, Any, int, tuple[Any, ...], tuple[tuple[Any, int], ...]]
 def _tuning(e: Effect, attribute: str) -> bool:
     """A storage parameter (a table's, its TOAST table's, an index's, a constraint's index's,
     a materialized view's ``fillfactor``, ``autovacuum_*``), the index a table is clustered
-    on, its access method, a column's statistics target, storage, ``n_distinct``, compression
-    or identity sequence options (``INCREMENT BY``, ``CACHE``, ...): compared by ``diff``, no
-    evidence for inference, as operators tune them by hand and set them back: such a change
-    is drift, not a migration unapplied."""
+    on, its access method, a column's or an index key's statistics target, a column's
+    storage, ``n_distinct``, compression or identity sequence options (``INCREMENT BY``,
+    ``CACHE``, ...): compared by ``diff``, no evidence for inference, as operators tune them
+    by hand and set them back: such a change is drift, not a migration unapplied."""
     if e.key.kind == "column":
         return attribute in ("statistics", "storage", "options", "compression",
                              "identity_options")
@@ -193,6 +193,8 @@ def _tuning(e: Effect, attribute: str) -> bool:
         return True
     if e.key.kind == "constraint":
         return attribute == "index_options"
+    if e.key.kind == "index" and attribute == "statistics":
+        return True
     obj = e.after if e.after is not None else e.before
     return attribute == "options" and (e.key.kind in ("table", "index")
                                        or getattr(obj, "materialized", False))

@@ -370,6 +370,9 @@ class Index(SchemaObject):
     #: false for an index a failed ``CREATE INDEX CONCURRENTLY`` left behind (``indisvalid``:
     #: the planner does not use it; pg_dump leaves it out)
     valid: bool = True
+    #: its expression keys' statistics targets (``ALTER INDEX i ALTER COLUMN 2 SET
+    #: STATISTICS 500``): ``"2=500"``, sorted by key number
+    statistics: tuple[str, ...] = ()
     #: the index's column names (``pg_attribute`` of the index: the column, else
     #: FigureIndexColname of the key as written, made unique), which a copy for a partition
     #: or a ``LIKE`` is named after: they do not follow a column's rename. None: not known (a
@@ -404,6 +407,9 @@ class View(SchemaObject):
     #: its columns' names in order, as an application reads them (None: undecided, not
     #: compared: a ``*`` over a view, a name sqlglot's parse cannot tell)
     names: tuple[str, ...] | None = None
+    #: its columns' defaults (``ALTER VIEW v ALTER COLUMN c SET DEFAULT``: what an INSERT
+    #: through it fills in): (column, canonical default), sorted by column
+    defaults: tuple[tuple[str, str], ...] = ()
     KIND = "view"
     UNDECIDED_WHEN_NONE = ("query", "names")
 

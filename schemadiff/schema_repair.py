@@ -514,6 +514,20 @@ def _changed(key: Key, diffs: list[Difference], expected: Catalog, actual: Catal
         sql = [f"ALTER TABLE {qualified(key.schema, key.name)} VALIDATE CONSTRAINT "
                f"{quote_ident(key.sub)};"]
         return [Step(key, "alter", sql + comment, header)]
+    if attrs == {"statistics"} and isinstance(e, Index) and isinstance(a, Index):
+        want = dict(o.partition("=")[::2] for o in e.statistics)
+        have = dict(o.partition("=")[::2] for o in a.statistics)
+        sql = [f"ALTER INDEX {qualified(key.schema, key.name)} ALTER COLUMN {n} SET STATISTICS "
+               f"{want.get(n, -1)};" for n in sorted({*want, *have}, key=int)
+               if want.get(n) != have.get(n)]
+        return [Step(key, "alter", sql + comment, header)]
+    if attrs == {"defaults"} and isinstance(e, View) and isinstance(a, View):
+        want, have = dict(e.defaults), dict(a.defaults)
+        alter = f"ALTER VIEW {qualified(key.schema, key.name)} ALTER COLUMN"
+        sql = [f"{alter} {quote_ident(c)} SET DEFAULT {ddl.executable(want[c])};" if c in want
+               else f"{alter} {quote_ident(c)} DROP DEFAULT;"
+               for c in sorted({*want, *have}) if want.get(c) != have.get(c)]
+        return [Step(key, "alter", sql + comment, header)]
     if attrs == {"index_options"} and isinstance(e, Constraint):
         sql = [ddl.storage_options("INDEX", qualified(key.schema, key.sub), e.index_options,
                                    a.index_options)]  # type: ignore[union-attr]

@@ -539,6 +539,28 @@ CASES += [
         (("constraint", "public.t.t_pkey", "changed", "index_options"),
          ("constraint", "public.t.t_a_key", "changed", "index_options")),
     ),
+    Case(
+        # an index expression's statistics target (the planner's sample of its values)
+        "index key statistics changed by hand",
+        "CREATE TABLE t (id int PRIMARY KEY, a int, b int);\n"
+        "CREATE INDEX t_e ON t ((a + 1), (b * 2));\n"
+        "ALTER INDEX t_e ALTER COLUMN 2 SET STATISTICS 300;\n",
+        "ALTER INDEX t_e ALTER COLUMN 1 SET STATISTICS 500;"
+        " ALTER INDEX t_e ALTER COLUMN 2 SET STATISTICS -1;",
+        (("index", "public.t_e", "changed", "statistics"),),
+    ),
+    Case(
+        # a view's column defaults: what an INSERT through the view fills in
+        "view column defaults changed by hand",
+        "CREATE TABLE t (id int, a int, s text);\n"
+        "CREATE VIEW v AS SELECT id, a, s FROM t;\n"
+        "CREATE VIEW w AS SELECT id, a FROM t;\n"
+        "ALTER VIEW v ALTER COLUMN a SET DEFAULT 5;\n"
+        "ALTER VIEW w ALTER COLUMN a SET DEFAULT 5;\n",
+        "ALTER VIEW v ALTER COLUMN a SET DEFAULT 6; ALTER VIEW v ALTER COLUMN s SET DEFAULT 'x';"
+        " ALTER VIEW w ALTER COLUMN a DROP DEFAULT;",
+        (("view", "public.v", "changed", "defaults"), ("view", "public.w", "changed", "defaults")),
+    ),
 ]
 
 #: Migrations that must compare clean against what they build (no false difference).
@@ -1023,6 +1045,43 @@ ALTER TABLE t ADD CONSTRAINT t_ab UNIQUE (a, b) WITH (fillfactor = 30);
 """,
 ]
 CLEAN_IDS += ["constraint-index-options"]
+
+CLEAN += [
+    # index keys' statistics targets: set, through a rename; not copied to a partition's
+    # index nor by LIKE
+    """CREATE TABLE t (id int PRIMARY KEY, a int, b int);
+CREATE INDEX t_e ON t ((a + 1), (b * 2));
+ALTER INDEX t_e ALTER COLUMN 2 SET STATISTICS 300;
+CREATE INDEX t_f ON t (a, (b + 1));
+ALTER INDEX t_f ALTER 2 SET STATISTICS 0;
+ALTER INDEX t_e RENAME TO t_e2;
+CREATE TABLE p (id int, d date) PARTITION BY RANGE (d);
+CREATE INDEX p_e ON p ((id + 1));
+CREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+ALTER INDEX p1_expr_idx ALTER COLUMN 1 SET STATISTICS 50;
+CREATE TABLE l (LIKE t INCLUDING INDEXES);
+""",
+]
+CLEAN_IDS += ["index-statistics"]
+
+CLEAN += [
+    # view column defaults: constants typed by the view's column, ALTER TABLE on a view, kept
+    # by CREATE OR REPLACE, through a column's rename, dropped again
+    """CREATE TABLE t (id int, a int, s text, ts timestamptz);
+CREATE VIEW v AS SELECT id, a, s, ts FROM t;
+ALTER VIEW v ALTER COLUMN a SET DEFAULT 5;
+ALTER VIEW v ALTER COLUMN s SET DEFAULT 'x';
+ALTER TABLE v ALTER COLUMN ts SET DEFAULT now();
+ALTER VIEW v ALTER COLUMN id SET DEFAULT '7';
+CREATE OR REPLACE VIEW v AS SELECT id, a, s, ts, 1 AS extra FROM t;
+ALTER VIEW v RENAME COLUMN s TO s2;
+CREATE VIEW w AS SELECT * FROM t;
+ALTER VIEW w ALTER COLUMN ts SET DEFAULT '2020-01-01 00:00';
+ALTER VIEW w ALTER COLUMN a SET DEFAULT 1;
+ALTER VIEW w ALTER COLUMN a DROP DEFAULT;
+""",
+]
+CLEAN_IDS += ["view-defaults"]
 
 
 def _found(diffs: list) -> set[tuple[str, str, str, str | None]]:  # type: ignore[type-arg]

@@ -501,6 +501,8 @@ class AlterIndex(Op):
     #: ``SET (...)`` / ``RESET (...)`` (``reset``): storage parameters
     options: tuple[tuple[str, str | None], ...] | None = None
     reset: bool = False
+    #: ``ALTER [COLUMN] n SET STATISTICS t``: (n, t; None: the default)
+    statistics: tuple[int, int | None] | None = None
 
 
 @record

@@ -298,7 +298,10 @@ def create_index(obj: Index, catalog: Catalog) -> str | None:
     return out + ";"
 
 def create_view(obj: View, catalog: Catalog) -> str | None:
-    return f"{view_statement(obj)}\n-- reads: {', '.join(obj.relations) or '(nothing)'}"
+    defaults = "".join(f"\nALTER VIEW {_q(obj.schema, obj.name)} ALTER COLUMN {quote_ident(c)} "
+                       f"SET DEFAULT {executable(d)};" for c, d in obj.defaults)
+    return (f"{view_statement(obj)}{defaults}\n-- reads: "
+            f"{', '.join(obj.relations) or '(nothing)'}")
 
 
 def view_statement(obj: View) -> str:

@@ -326,10 +326,11 @@ def _index_key(column: str | None, expression: str | None, option: int) -> str:
 
 def indexes(rows: Rows) -> Iterator[SchemaObject]:
     (schema, table, name, unique, method, columns, expressions, options, include, predicate_,
-     nulls_not_distinct, simple, definition, comment, storage, valid) = rows.positions(
+     nulls_not_distinct, simple, definition, comment, storage, valid,
+     statistics) = rows.positions(
         "schema", "table", "name", "unique", "method", "key_columns", "key_expressions",
         "key_options", "include", "predicate", "nulls_not_distinct", "simple", "definition",
-        "comment", "options", "valid")
+        "comment", "options", "valid", "statistics")
     for r in rows:
         parameters = storage_options(_pairs(r[storage]))
         if not r[simple]:  # a non-default opclass or collation: read pg_dump's text
@@ -339,14 +340,14 @@ def indexes(rows: Rows) -> Iterator[SchemaObject]:
             keys = tuple(k.expression + k.suffix for k in op.keys)
             yield Index(r[schema], r[name], r[table], op.unique, op.method, keys,
                         op.include, op.predicate, op.nulls_not_distinct, parameters, r[valid],
-                        comment=r[comment])
+                        comment=r[comment], statistics=tuple(r[statistics] or ()))
             continue
         keys = tuple(_index_key(c, e, o) for c, e, o in
                      zip(r[columns], r[expressions], r[options]))
         predicate = normalize_expression(r[predicate_]) if r[predicate_] is not None else None
         yield Index(r[schema], r[name], r[table], r[unique], r[method], keys,
                     tuple(r[include]), predicate, r[nulls_not_distinct], parameters, r[valid],
-                    comment=r[comment])
+                    comment=r[comment], statistics=tuple(r[statistics] or ()))
 
 
 def _pairs(reloptions: list[str] | None) -> list[tuple[str, str | None]]:
@@ -361,7 +362,10 @@ def views(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
         yield View(r["schema"], r["name"], r["materialized"], referenced_relations(query),
                    canonical_view_query(query), definition=query, comment=r["comment"],
                    options=storage_options(pairs) if r["materialized"] else view_options(pairs),
-                   names=tuple(r["names"]))
+                   names=tuple(r["names"]),
+                   defaults=tuple(sorted(
+                       (name, canonical_default(_column_default(default), _type_text(type_)))
+                       for name, default, type_ in r.get("defaults") or ())))
 
 
 def _argument_text(a: ops.Argument) -> str:

@@ -65,6 +65,9 @@ class AlterTableReplay(ReplayState):
                     self._view_column_renamed(key, action)
                 elif isinstance(action, ops.SetRelOptions) and key.kind == "view":
                     self._view_options(key, action)
+                elif (isinstance(action, ops.AlterColumn) and key.kind == "view"
+                      and action.what == "default"):
+                    self._view_default(key, action)  # type: ignore[attr-defined]
             return
         pending: list[ops.ConstraintDef] = []
         schema, table = key.schema, key.name
