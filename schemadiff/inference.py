@@ -195,6 +195,8 @@ def _tuning(e: Effect, attribute: str) -> bool:
         return attribute == "index_options"
     if e.key.kind == "index" and attribute == "statistics":
         return True
+    if e.key.kind == "function":  # the planner's estimates of a routine
+        return attribute in ("cost", "rows")
     obj = e.after if e.after is not None else e.before
     return attribute == "options" and (e.key.kind in ("table", "index")
                                        or getattr(obj, "materialized", False))

@@ -432,6 +432,10 @@ class Function(SchemaObject):
     leakproof: bool = False
     parallel: str = "unsafe"
     config: tuple[str, ...] = ()  # ("search_path=public",)
+    #: the planner's estimates where not the defaults (``COST 500``, ``ROWS 10``):
+    #: :func:`schemadiff.sql.normalize.function_cost`, :func:`~.function_rows`
+    cost: str | None = None
+    rows: str | None = None
     KIND = "function"
 
     @property

@@ -561,6 +561,15 @@ CASES += [
         " ALTER VIEW w ALTER COLUMN a DROP DEFAULT;",
         (("view", "public.v", "changed", "defaults"), ("view", "public.w", "changed", "defaults")),
     ),
+    Case(
+        # a routine's planner estimates (COST, and ROWS of a set-returning one)
+        "function COST and ROWS changed by hand",
+        "CREATE FUNCTION f() RETURNS SETOF int LANGUAGE sql AS 'SELECT 1';\n"
+        "CREATE FUNCTION g() RETURNS int LANGUAGE sql COST 5 AS 'SELECT 1';\n",
+        "ALTER FUNCTION f() COST 500 ROWS 10; ALTER FUNCTION g() COST 100;",
+        (("function", "public.f()", "changed", "cost"), ("function", "public.f()", "changed", "rows"),
+         ("function", "public.g()", "changed", "cost")),
+    ),
 ]
 
 #: Migrations that must compare clean against what they build (no false difference).
@@ -1082,6 +1091,22 @@ ALTER VIEW w ALTER COLUMN a DROP DEFAULT;
 """,
 ]
 CLEAN_IDS += ["view-defaults"]
+
+CLEAN += [
+    # COST and ROWS: at their defaults (100, 1000 for a set-returning routine) or not, as
+    # numbers however written, reset by CREATE OR REPLACE, ALTER FUNCTION, through a rename
+    """CREATE FUNCTION f() RETURNS SETOF int LANGUAGE sql AS 'SELECT 1';
+CREATE FUNCTION g() RETURNS int LANGUAGE sql COST 5 AS 'SELECT 1';
+CREATE FUNCTION h() RETURNS TABLE (a int) LANGUAGE sql ROWS 20 COST 0.5 AS 'SELECT 1';
+CREATE FUNCTION k() RETURNS int LANGUAGE plpgsql COST 100 AS $$BEGIN RETURN 1; END$$;
+CREATE OR REPLACE FUNCTION g() RETURNS int LANGUAGE sql AS 'SELECT 2';
+ALTER FUNCTION f() ROWS 1e3;
+ALTER FUNCTION k() COST 10000;
+CREATE FUNCTION m() RETURNS SETOF int LANGUAGE sql ROWS 1 AS 'SELECT 1';
+ALTER FUNCTION m() RENAME TO m2;
+""",
+]
+CLEAN_IDS += ["function-estimates"]
 
 
 def _found(diffs: list) -> set[tuple[str, str, str, str | None]]:  # type: ignore[type-arg]

@@ -3258,6 +3258,26 @@ def storage_options(pairs: Iterable[tuple[str, str | None]]) -> tuple[str, ...]:
     return tuple(sorted(f"{k}={v}" for k, v in out.items()))
 
 
+def function_cost(value: float | str | None, language: str) -> str | None:
+    """A routine's ``COST`` as compared: None for its language's default (1 for ``c`` and
+    ``internal``, 100 for any other), else the number (a ``real``: ``0.1`` as ``0.1``)."""
+    if value is None:
+        return None
+    number = float(value)
+    return None if number == (1.0 if language.lower() in ("c", "internal") else 100.0) \
+        else f"{number:g}"
+
+
+def function_rows(value: float | str | None, returns: str | None) -> str | None:
+    """A routine's ``ROWS`` as compared: None for the default (1000 for a set-returning one,
+    which alone may say it, 0 for any other), else the number."""
+    if value is None:
+        return None
+    number = float(value)
+    set_returning = bool(returns) and returns.startswith(("SETOF ", "TABLE("))  # type: ignore[union-attr]
+    return None if number == (1000.0 if set_returning else 0.0) else f"{number:g}"
+
+
 #: the range of each integer type a sequence may be of
 INT_RANGES = {
     "smallint": (-32768, 32767),

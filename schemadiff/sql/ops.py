@@ -534,6 +534,8 @@ class CreateFunction(Op):
     parallel: str = "unsafe"
     config: tuple[str, ...] = ()
     or_replace: bool = False
+    cost: str | None = None  # COST n, as written
+    rows: str | None = None  # ROWS n, as written
 
 
 @record

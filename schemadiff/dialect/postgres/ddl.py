@@ -325,6 +325,8 @@ def create_function(obj: Function, catalog: Catalog) -> str | None:
     out += " SECURITY DEFINER" if obj.security_definer else ""
     out += " LEAKPROOF" if obj.leakproof else ""
     out += f" PARALLEL {obj.parallel.upper()}" if obj.parallel != "unsafe" else ""
+    out += f" COST {obj.cost}" if obj.cost else ""
+    out += f" ROWS {obj.rows}" if obj.rows else ""
     out += "".join(f"\n    SET {c}" for c in obj.config)
     return out + f"\n    AS $schemadiff${obj.body}$schemadiff$;"
 

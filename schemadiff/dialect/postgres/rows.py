@@ -43,6 +43,8 @@ from schemadiff.sql.normalize import (
     argument_text,
     canonical_default,
     canonical_view_query,
+    function_cost,
+    function_rows,
     identity_options,
     normalize_expression,
     quote_ident,
@@ -421,7 +423,8 @@ def functions(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
             r["schema"], r["name"], identity, routine, ", ".join(_argument_text(a) for a in args),
             returns, r["language"], _body(r), _VOLATILITY[r["volatility"]], r["strict"],
             r["security_definer"], r["leakproof"], _PARALLEL[r["parallel"]], _config(r["config"]),
-            comment=r["comment"],
+            comment=r["comment"], cost=function_cost(r.get("cost"), r["language"]),
+            rows=function_rows(r.get("rows"), returns),
         )
 
 
