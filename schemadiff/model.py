@@ -217,7 +217,13 @@ class Sequence(SchemaObject):
     cache: int = 1
     cycle: bool = False
     owned_by: str | None = None  # "table.column" in the same schema, e.g. "users.id"
+    #: permanent | unlogged (PostgreSQL 15: ``CREATE UNLOGGED SEQUENCE``, ``SET UNLOGGED``;
+    #: a serial column's of an unlogged table; what ``ALTER TABLE ... SET [UN]LOGGED`` gives
+    #: the sequences its columns own)
+    #: None: not decided (a server before 15, which has no unlogged sequences)
+    persistence: str | None = "permanent"
     KIND = "sequence"
+    UNDECIDED_WHEN_NONE = ("persistence",)
 
 
 @record

@@ -693,6 +693,9 @@ def _sequence_changes(e: SequenceRecord, attrs: set[str], header: list[str],
             else:
                 parts.append("OWNED BY NONE")
     sql = [f"ALTER SEQUENCE {qualified(e.schema, e.name)} {' '.join(parts)};"] if parts else []
+    if "persistence" in attrs:  # PostgreSQL 15
+        word = "UNLOGGED" if e.persistence == "unlogged" else "LOGGED"
+        sql.append(f"ALTER SEQUENCE {qualified(e.schema, e.name)} SET {word};")
     return Step(e.key, "alter", sql + comment, header)
 
 

@@ -570,6 +570,14 @@ CASES += [
         (("function", "public.f()", "changed", "cost"), ("function", "public.f()", "changed", "rows"),
          ("function", "public.g()", "changed", "cost")),
     ),
+    Case(
+        # a sequence made unlogged (PostgreSQL 15) or logged again by hand
+        "sequence persistence changed by hand",
+        "CREATE SEQUENCE s;\nCREATE UNLOGGED SEQUENCE s2;\n",
+        "ALTER SEQUENCE s SET UNLOGGED; ALTER SEQUENCE s2 SET LOGGED;",
+        (("sequence", "public.s", "changed", "persistence"),
+         ("sequence", "public.s2", "changed", "persistence")),
+    ),
 ]
 
 #: Migrations that must compare clean against what they build (no false difference).
@@ -1107,6 +1115,52 @@ ALTER FUNCTION m() RENAME TO m2;
 """,
 ]
 CLEAN_IDS += ["function-estimates"]
+
+CLEAN += [
+    # sequence persistence: an unlogged table's serial sequences are unlogged, ALTER TABLE
+    # ... SET [UN]LOGGED takes the sequences its columns own along (not one owned by another
+    # table's column), CREATE UNLOGGED SEQUENCE, ALTER SEQUENCE SET [UN]LOGGED
+    """CREATE UNLOGGED TABLE u (id serial, j int GENERATED ALWAYS AS IDENTITY);
+CREATE TABLE t (id serial);
+ALTER TABLE t SET UNLOGGED;
+CREATE TABLE w (id int);
+CREATE SEQUENCE ws OWNED BY w.id;
+ALTER TABLE w SET UNLOGGED;
+CREATE UNLOGGED TABLE x (id int);
+CREATE SEQUENCE xs OWNED BY x.id;
+CREATE UNLOGGED TABLE z (id int);
+ALTER TABLE z ADD COLUMN s serial;
+CREATE UNLOGGED SEQUENCE s1;
+CREATE SEQUENCE s2;
+ALTER SEQUENCE s2 SET UNLOGGED;
+ALTER SEQUENCE s1 SET LOGGED;
+CREATE UNLOGGED TABLE b (id bigserial);
+ALTER TABLE b SET LOGGED;
+""",
+]
+CLEAN_IDS += ["sequence-persistence"]
+
+
+def test_sequence_persistence_undecided_in_a_dump_before_15(tmp_path: Path) -> None:
+    """A server before 15 has no unlogged sequence: an unlogged table's serial one, which the
+    replay makes unlogged, is undecided in its dump (no false difference)."""
+    migrations = "CREATE UNLOGGED TABLE u (id serial);\n"
+    dump = tmp_path / "old.sql"
+    dump.write_text("--\n-- PostgreSQL database dump\n--\n\n"
+                    "-- Dumped from database version 14.12\n-- Dumped by pg_dump version 14.12\n\n"
+                    "CREATE UNLOGGED TABLE public.u (id integer NOT NULL);\n"
+                    "CREATE SEQUENCE public.u_id_seq AS integer START WITH 1 INCREMENT BY 1\n"
+                    "    NO MINVALUE NO MAXVALUE CACHE 1;\n"
+                    "ALTER SEQUENCE public.u_id_seq OWNED BY public.u.id;\n"
+                    "ALTER TABLE ONLY public.u ALTER COLUMN id SET DEFAULT "
+                    "nextval('public.u_id_seq'::regclass);\n", encoding="utf-8")
+    expected = replay_sql(migrations, "m.sql")
+    assert _found(diff_catalogs(expected.catalog, read_dump(dump).catalog,
+                                expected.effects)) == set()
+    newer = tmp_path / "new.sql"
+    newer.write_text(dump.read_text().replace("version 14.12", "version 15.8"), encoding="utf-8")
+    assert _found(diff_catalogs(expected.catalog, read_dump(newer).catalog, expected.effects)) \
+        == {("sequence", "public.u_id_seq", "changed", "persistence")}
 
 
 def _found(diffs: list) -> set[tuple[str, str, str, str | None]]:  # type: ignore[type-arg]

@@ -293,6 +293,7 @@ class CreateSequence(Op):
     options: SequenceOptions
     if_not_exists: bool = False
     temporary: bool = False
+    persistence: str = "permanent"  # CREATE UNLOGGED SEQUENCE (PostgreSQL 15): unlogged
 
 
 @record
@@ -302,6 +303,7 @@ class AlterSequence(Op):
     rename: str | None = None
     set_schema: str | None = None
     if_exists: bool = False
+    persistence: str | None = None  # SET LOGGED: permanent, SET UNLOGGED: unlogged
 
 
 @record

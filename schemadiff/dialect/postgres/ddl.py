@@ -275,7 +275,8 @@ def create_composite(obj: CompositeType, catalog: Catalog) -> str | None:
     return f"CREATE TYPE {_q(obj.schema, obj.name)} AS ({attrs});"
 
 def create_sequence(obj: Sequence, catalog: Catalog) -> str | None:
-    out = (f"CREATE SEQUENCE {_q(obj.schema, obj.name)} AS {obj.data_type} START {obj.start}"
+    head = "CREATE UNLOGGED SEQUENCE" if obj.persistence == "unlogged" else "CREATE SEQUENCE"
+    out = (f"{head} {_q(obj.schema, obj.name)} AS {obj.data_type} START {obj.start}"
            f" INCREMENT {obj.increment} MINVALUE {obj.min_value} MAXVALUE {obj.max_value}"
            f" CACHE {obj.cache}{' CYCLE' if obj.cycle else ''}")
     owned = f" OWNED BY {obj.schema}.{obj.owned_by}" if obj.owned_by else ""

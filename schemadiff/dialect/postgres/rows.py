@@ -169,7 +169,9 @@ def sequences(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
         owned = f"{r['owned_table']}.{r['owned_column']}" if r["owned_table"] else None
         yield SequenceObject(r["schema"], r["name"], _type_text(r["data_type"]), r["start"],
                              r["increment"], r["min_value"], r["max_value"], r["cache"],
-                             r["cycle"], owned, comment=r["comment"])
+                             r["cycle"], owned, comment=r["comment"],
+                             persistence={"u": "unlogged", "p": "permanent"}.get(
+                                 r.get("persistence") or ""))
 
 
 def _partition_by(text: str | None) -> str | None:

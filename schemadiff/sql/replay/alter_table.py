@@ -324,6 +324,9 @@ class AlterTableReplay(ReplayState):
             if a.flag != "noop":
                 t = self.catalog.objects[Key("table", schema, table)]
                 self._put(replace(t, **{a.flag: a.value}))  # type: ignore[type-var]
+            if a.flag == "persistence":  # the sequences its columns own follow (15)
+                for seq in self.catalog.sequences_owned_by(schema, table):
+                    self._put(replace(seq, persistence=a.value))  # type: ignore[arg-type]
             return []
         if isinstance(a, ops.SetAccessMethod):  # DEFAULT: the session's (17)
             t = self.catalog.objects[Key("table", schema, table)]

@@ -97,7 +97,8 @@ class SequenceReplay(ReplayState):
             elif Key("sequence", schema, op.name.name) in self.catalog:
                 self._reassert(Key("sequence", schema, op.name.name))
             return
-        self._put(self._sequence_from(None, schema, op.name.name, op.options))
+        self._put(replace(self._sequence_from(None, schema, op.name.name, op.options),
+                          persistence=op.persistence))
 
     def _op_AlterSequence(self, op: ops.AlterSequence) -> None:
         key = self._find(("sequence",), op.name)
@@ -109,6 +110,9 @@ class SequenceReplay(ReplayState):
                 self._conflict(f'relation "{op.name}" does not exist')
             return
         seq: Sequence = self.catalog.objects[key]  # type: ignore[assignment]
+        if op.persistence is not None:
+            self._put(replace(seq, persistence=op.persistence))
+            return
         if op.rename or op.set_schema:
             self._rename_relation(key, op.set_schema or key.schema, op.rename or key.name)
             return

@@ -465,8 +465,10 @@ class TableReplay(ReplayState):
             seq_name = choose_name(table, col.name, "seq",
                                    lambda n: self._relation_or_constraint_index(schema, n))
             _lo, hi = INT_RANGES[type_text]
+            owner = self.catalog.objects.get(Key("table", schema, table))
             self._put(Sequence(schema, seq_name, type_text, 1, 1, 1, hi, 1, False,
-                               f"{table}.{col.name}"))
+                               f"{table}.{col.name}",  # an unlogged table's is unlogged (15)
+                               persistence=getattr(owner, "persistence", "permanent")))
             default = nextval_default(seq_name)
             not_null = True
         collation = self._collation(col.collation)
