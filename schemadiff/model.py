@@ -30,6 +30,7 @@ Kind = Literal[
     "column",
     "constraint",
     "index",
+    "statistics",
     "view",
     "function",
     "trigger",
@@ -385,6 +386,23 @@ class Index(SchemaObject):
     #: catalog or a dump, which never copy), taken from the keys
     column_names: tuple[str, ...] | None = field(default=None, compare=False)
     KIND = "index"
+
+
+@record
+class Statistics(SchemaObject):
+    """An extended statistics object (``CREATE STATISTICS``): what the planner gathers on
+    several columns or expressions of a table together. Planner tuning: drift, no evidence."""
+
+    schema: str
+    name: str
+    table: str  # "schema.table"
+    keys: tuple[str, ...] = ()  # its columns and (normalized) expressions, sorted
+    #: ``ndistinct``, ``dependencies``, ``mcv`` (sorted; all unless given: none of them for a
+    #: single expression, whose statistics are the expression's own)
+    kinds: tuple[str, ...] = ()
+    #: ``ALTER STATISTICS ... SET STATISTICS n``; None: the default
+    target: int | None = None
+    KIND = "statistics"
 
 
 @record

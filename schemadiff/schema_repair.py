@@ -50,6 +50,7 @@ from schemadiff.model import (
     Policy,
     Privilege,
     SchemaObject,
+    Statistics,
     Table,
     Trigger,
     View,
@@ -448,7 +449,7 @@ def _renamed(d: Difference, origins: _Origins) -> Step:
     header = [f"renamed {key}: now {shown}; created as {key.display} by "
               f"{origins.created_by(key, d.migration)}"]
     word = {"table": "TABLE", "index": "INDEX", "view": "VIEW", "sequence": "SEQUENCE",
-            "enum": "TYPE", "composite": "TYPE", "domain": "DOMAIN"}
+            "enum": "TYPE", "composite": "TYPE", "domain": "DOMAIN", "statistics": "STATISTICS"}
     table = qualified(key.schema, key.name)
     sql = ""
     if now is None:
@@ -538,6 +539,12 @@ def _changed(key: Key, diffs: list[Difference], expected: Catalog, actual: Catal
         sql = [ddl.storage_options(kind, qualified(key.schema, key.name), e.options,
                                    a.options)]  # type: ignore[union-attr]
         return [Step(key, "alter", sql + comment, header)]
+    if isinstance(e, Statistics) and attrs == {"target"}:
+        sql = [f"ALTER STATISTICS {qualified(key.schema, key.name)} SET STATISTICS "
+               f"{-1 if e.target is None else e.target};"]
+        return [Step(key, "alter", sql + comment, header)]
+    if isinstance(e, Statistics):  # its table, keys or kinds: made again
+        return [Step(key, "alter", [_drop(a), *_create(e, expected)], header)]
     if key.kind in ("index", "constraint", "trigger", "policy", "view"):
         unknown = _text_unknown(e)
         if unknown:

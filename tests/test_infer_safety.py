@@ -765,7 +765,7 @@ _TUNED_MORE = [
           "ALTER INDEX t_pk SET (fillfactor = 80);\nALTER FUNCTION f() COST 10 ROWS 10;\n"
           "ALTER TABLE t ALTER COLUMN b SET COMPRESSION pglz;\n"
           "ALTER TABLE t SET (toast.autovacuum_enabled = false);\n"
-          "ALTER TABLE t SET ACCESS METHOD heap2;"),
+          "ALTER TABLE t SET ACCESS METHOD heap2;\nCREATE STATISTICS t_st ON id, n FROM t;"),
     ("3", "CREATE TABLE u (id int);"),
 ]
 
@@ -774,7 +774,7 @@ def test_physical_tuning_by_hand_is_drift_not_an_unapplied_migration() -> None:
     """The tuning compared since: the index a table is clustered on, its TOAST table's and
     its constraint's index's storage parameters, its access method, a column's compression
     and its identity's sequence options, an index key's statistics target, a routine's COST
-    and ROWS. A migration that only tuned them, set back by hand, is not pending for it:
+    and ROWS, an extended statistics object. A migration that only tuned them, set back by hand, is not pending for it:
     that is drift."""
     parsed = [parse_migration(Migration(v, f"m{v}", f"{v}_m.sql", sql))
               for v, sql in _TUNED_MORE]
@@ -785,7 +785,7 @@ def test_physical_tuning_by_hand_is_drift_not_an_unapplied_migration() -> None:
             "ALTER FUNCTION f() COST 100 ROWS 1000;\n"
             "ALTER TABLE t ALTER COLUMN b SET COMPRESSION default;\n"
             "ALTER TABLE t RESET (toast.autovacuum_enabled);\n"
-            "ALTER TABLE t SET ACCESS METHOD heap;\n")
+            "ALTER TABLE t SET ACCESS METHOD heap;\nDROP STATISTICS t_st;\n")
     by_hand = parse_migration(Migration("9", "hand", "9_hand.sql", hand))
     actual = replay_parsed([*parsed, by_hand]).catalog
     for recorded in (_recorded("goose", ["1", "2", "3"]), None):
@@ -794,4 +794,5 @@ def test_physical_tuning_by_hand_is_drift_not_an_unapplied_migration() -> None:
         assert {(d.key.kind, d.attribute) for d in result.drift} >= {
             ("table", "clustered_on"), ("index", "statistics"), ("column", "identity_options"),
             ("constraint", "index_options"), ("function", "cost"), ("function", "rows"),
-            ("column", "compression"), ("table", "options"), ("table", "access_method")}
+            ("column", "compression"), ("table", "options"), ("table", "access_method"),
+            ("statistics", None)}

@@ -578,6 +578,21 @@ CASES += [
         (("sequence", "public.s", "changed", "persistence"),
          ("sequence", "public.s2", "changed", "persistence")),
     ),
+    Case(
+        # extended statistics objects made, dropped, re-made with other kinds, re-targeted
+        "extended statistics changed by hand",
+        "CREATE TABLE t (id int, a int, b int, c text);\n"
+        "CREATE STATISTICS st1 ON a, b FROM t;\n"
+        "CREATE STATISTICS st2 (ndistinct) ON a, c FROM t;\n"
+        "CREATE STATISTICS st4 ON a, b FROM t;\n",
+        "CREATE STATISTICS st3 ON (a + b), c FROM t; DROP STATISTICS st2;"
+        " ALTER STATISTICS st1 SET STATISTICS 500;"
+        " DROP STATISTICS st4; CREATE STATISTICS st4 (dependencies) ON a, b FROM t;",
+        (("statistics", "public.st1", "changed", "target"),
+         ("statistics", "public.st2", "missing", None),
+         ("statistics", "public.st3", "extra", None),
+         ("statistics", "public.st4", "changed", "kinds")),
+    ),
 ]
 
 #: Migrations that must compare clean against what they build (no false difference).
@@ -1139,6 +1154,37 @@ ALTER TABLE b SET LOGGED;
 """,
 ]
 CLEAN_IDS += ["sequence-persistence"]
+
+CLEAN += [
+    # extended statistics: columns and expressions, kinds given or not, IF NOT EXISTS, a
+    # target, renamed, moved, through a column's and its table's rename, dropped with a
+    # column it uses and with its table, a comment, on a materialized view, a type change
+    """CREATE TABLE t (id int, a int, b int, c text);
+CREATE STATISTICS st1 ON a, b FROM t;
+CREATE STATISTICS st2 (ndistinct) ON a, c FROM t;
+CREATE STATISTICS s3 ON (a + b), upper(c) FROM t;
+CREATE STATISTICS s4 ON (a * 2) FROM t;
+CREATE STATISTICS IF NOT EXISTS st1 ON a, b FROM t;
+CREATE SCHEMA x;
+CREATE STATISTICS x.s5 (mcv, ndistinct) ON b, c FROM t;
+ALTER STATISTICS s4 SET STATISTICS 300;
+ALTER STATISTICS s4 RENAME TO s4b;
+ALTER STATISTICS st2 SET SCHEMA x;
+ALTER TABLE t RENAME COLUMN a TO aa;
+ALTER TABLE t RENAME TO t2;
+CREATE TABLE u (p int, q int);
+CREATE STATISTICS su ON p, q FROM u;
+ALTER TABLE u DROP COLUMN q;
+CREATE TABLE w (p int, q int);
+CREATE STATISTICS sw ON p, q FROM w;
+DROP TABLE w;
+COMMENT ON STATISTICS st1 IS 'planner';
+CREATE MATERIALIZED VIEW mv AS SELECT 1 AS a, 2 AS b;
+CREATE STATISTICS smv ON a, b FROM mv;
+ALTER TABLE t2 ALTER COLUMN b TYPE bigint;
+""",
+]
+CLEAN_IDS += ["extended-statistics"]
 
 
 def test_sequence_persistence_undecided_in_a_dump_before_15(tmp_path: Path) -> None:

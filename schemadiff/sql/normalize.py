@@ -3278,6 +3278,17 @@ def function_rows(value: float | str | None, returns: str | None) -> str | None:
     return None if number == (1000.0 if set_returning else 0.0) else f"{number:g}"
 
 
+def statistics_kinds(given: Iterable[str] | None, keys: tuple[str, ...]) -> tuple[str, ...]:
+    """An extended statistics object's kinds as compared, sorted: those given, else all
+    (``dependencies``, ``mcv``, ``ndistinct``); none for a single expression (its own
+    statistics, which every object with an expression gathers, are not a kind here)."""
+    if given is not None:
+        return tuple(sorted(k.lower() for k in given))
+    if len(keys) == 1 and keys[0].startswith("("):
+        return ()
+    return ("dependencies", "mcv", "ndistinct")
+
+
 #: the range of each integer type a sequence may be of
 INT_RANGES = {
     "smallint": (-32768, 32767),

@@ -508,6 +508,29 @@ class AlterIndex(Op):
 
 
 @record
+class CreateStatistics(Op):
+    """``CREATE STATISTICS [IF NOT EXISTS] [name] [(kinds)] ON keys FROM table``."""
+
+    name: QName | None
+    table: QName
+    keys: tuple[str, ...]  # column names, and expressions as "(normalized)"
+    kinds: tuple[str, ...] | None = None  # None: not given (all)
+    if_not_exists: bool = False
+
+
+@record
+class AlterStatistics(Op):
+    """``ALTER STATISTICS name RENAME TO / SET SCHEMA / SET STATISTICS n``."""
+
+    name: QName
+    rename: str | None = None
+    set_schema: str | None = None
+    #: SET STATISTICS: (the target: None for -1 or DEFAULT,)
+    target: tuple[int | None] | None = None
+    if_exists: bool = False
+
+
+@record
 class CreateView(Op):
     name: QName
     query: str

@@ -24,6 +24,7 @@ from schemadiff.model import (
     Schema,
     SchemaObject,
     Sequence,
+    Statistics,
     Table,
     Trigger,
     View,
@@ -281,6 +282,15 @@ def create_sequence(obj: Sequence, catalog: Catalog) -> str | None:
            f" CACHE {obj.cache}{' CYCLE' if obj.cycle else ''}")
     owned = f" OWNED BY {obj.schema}.{obj.owned_by}" if obj.owned_by else ""
     return out + owned + ";"
+
+def create_statistics(obj: Statistics, catalog: Catalog) -> str | None:
+    kinds = f" ({', '.join(obj.kinds)})" if obj.kinds else ""
+    keys = ", ".join(k if k.startswith("(") else quote_ident(k) for k in obj.keys)
+    schema, _, table = obj.table.partition(".")
+    out = f"CREATE STATISTICS {_q(obj.schema, obj.name)}{kinds} ON {keys} FROM {_q(schema, table)};"
+    if obj.target is not None:
+        out += f"\nALTER STATISTICS {_q(obj.schema, obj.name)} SET STATISTICS {obj.target};"
+    return out
 
 def create_table(obj: Table, catalog: Catalog) -> str | None:
     return _table(obj, catalog)

@@ -29,6 +29,7 @@ from schemadiff.model import (
     Privilege,
     Schema,
     SchemaObject,
+    Statistics,
     Table,
     Trigger,
     View,
@@ -49,6 +50,7 @@ from schemadiff.sql.normalize import (
     normalize_expression,
     quote_ident,
     referenced_relations,
+    statistics_kinds,
     storage_options,
     view_options,
 )
@@ -352,6 +354,17 @@ def indexes(rows: Rows) -> Iterator[SchemaObject]:
         yield Index(r[schema], r[name], r[table], r[unique], r[method], keys,
                     tuple(r[include]), predicate, r[nulls_not_distinct], parameters, r[valid],
                     comment=r[comment], statistics=tuple(r[statistics] or ()))
+
+
+def statistics(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
+    for r in rows:
+        op = parse_statement(r["definition"])
+        if not isinstance(op, ops.CreateStatistics) or op.table.schema is None:
+            raise SourceError(f"cannot read statistics {r['schema']}.{r['name']}: "
+                              f"{r['definition']}")
+        yield Statistics(r["schema"], r["name"], f"{op.table.schema}.{op.table.name}",
+                         tuple(sorted(op.keys)), statistics_kinds(op.kinds, op.keys),
+                         r["target"], comment=r["comment"])
 
 
 def _pairs(reloptions: list[str] | None) -> list[tuple[str, str | None]]:

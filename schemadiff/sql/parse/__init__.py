@@ -25,6 +25,7 @@ from schemadiff.sql.parse import (
     schemas,
     sequences,
     session,
+    statistics,
     tables,
     triggers,
     types,
@@ -114,6 +115,7 @@ _CREATE: dict[str, Callable[[Stream, bool, str], ops.Op | None]] = {
     "TRIGGER": lambda s, replace, _: triggers.create_trigger(s, replace),
     "CONSTRAINT": lambda s, replace, _: triggers.create_trigger(s, replace),
     "POLICY": lambda s, _, __: policies.create_policy(s),
+    "STATISTICS": lambda s, _, __: statistics.create_statistics(s),
 }
 
 
@@ -158,6 +160,7 @@ _ALTER: dict[str, Callable[[Stream], ops.Op | None]] = {
     "SCHEMA": schemas.alter_schema,
     "EXTENSION": schemas.alter_extension,
     "DEFAULT": privileges.default_privileges,
+    "STATISTICS": statistics.alter_statistics,
 }
 
 
