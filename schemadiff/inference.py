@@ -179,13 +179,32 @@ class _Overlay:
 _Setter = tuple[int, Any, int, tuple[Any, ...], tuple[tuple[Any, int], ...]]
 
 
+#: kinds of object that are planner tuning as a whole: neither their existence nor their
+#: attributes are evidence (an operator adds and drops extended statistics by hand)
+TUNING_KINDS = frozenset({"statistics"})
+
+
 def _tuning(e: Effect, attribute: str) -> bool:
-    """A storage parameter (a table's, an index's, a materialized view's ``fillfactor``,
-    ``autovacuum_*``), a column's statistics target, storage or ``n_distinct``: compared by
-    ``diff``, no evidence for inference, as operators tune them by hand and set them back:
-    such a change is drift, not a migration unapplied."""
+    """A storage parameter (a table's, its TOAST table's, an index's, a constraint's index's,
+    a materialized view's ``fillfactor``, ``autovacuum_*``), the index a table is clustered
+    on, its access method, a column's or an index key's statistics target, a column's
+    storage, ``n_distinct``, compression or identity sequence options (``INCREMENT BY``,
+    ``CACHE``, ...), a routine's ``COST`` and ``ROWS``, an extended statistics object's
+    anything: compared by ``diff``, no evidence for inference, as operators tune them by
+    hand and set them back: such a change is drift, not a migration unapplied."""
     if e.key.kind == "column":
-        return attribute in ("statistics", "storage", "options")
+        return attribute in ("statistics", "storage", "options", "compression",
+                             "identity_options")
+    if e.key.kind == "table" and attribute in ("clustered_on", "access_method"):
+        return True
+    if e.key.kind == "constraint":
+        return attribute == "index_options"
+    if e.key.kind == "index" and attribute == "statistics":
+        return True
+    if e.key.kind == "function":  # the planner's estimates of a routine
+        return attribute in ("cost", "rows")
+    if e.key.kind in TUNING_KINDS:
+        return True
     obj = e.after if e.after is not None else e.before
     return attribute == "options" and (e.key.kind in ("table", "index")
                                        or getattr(obj, "materialized", False))
@@ -344,6 +363,8 @@ class FactTable:
                     old = None
                     _record(raw, (e.key, "*"), mi,
                             _PRESENT if e.after is not None else _ABSENT, st)
+                if e.key.kind in TUNING_KINDS:
+                    undecided.add((e.key, "*"))
                 parent = effect_table(e)
                 if parent is not None:
                     on_table[parent].add((e.key, "*"))

@@ -52,6 +52,12 @@ def _referenced(obj: SchemaObject) -> tuple[Key, ...]:
     return (Key("table", schema, table),)
 
 
+def _statistics_table(obj: SchemaObject) -> Key | None:
+    """An extended statistics object goes with the table it is on (in any schema)."""
+    schema, _, table = obj.table.partition(".")  # type: ignore[attr-defined]
+    return Key("table", schema, table)
+
+
 def _privilege_table(obj: SchemaObject) -> Key | None:
     """A table's privileges, and its columns', go with the table."""
     kind, _, name = obj.key.name.partition(" ")
@@ -90,6 +96,7 @@ KINDS: dict[str, Kind] = {
         Kind("column", model.Column, _its_table),
         Kind("constraint", model.Constraint, _its_table, _referenced),
         Kind("index", model.Index, _index_table),
+        Kind("statistics", model.Statistics, _statistics_table),
         Kind("view", model.View),
         Kind("function", model.Function),
         Kind("trigger", model.Trigger, _its_table),

@@ -30,6 +30,7 @@ Kind = Literal[
     "column",
     "constraint",
     "index",
+    "statistics",
     "view",
     "function",
     "trigger",
@@ -217,7 +218,13 @@ class Sequence(SchemaObject):
     cache: int = 1
     cycle: bool = False
     owned_by: str | None = None  # "table.column" in the same schema, e.g. "users.id"
+    #: permanent | unlogged (PostgreSQL 15: ``CREATE UNLOGGED SEQUENCE``, ``SET UNLOGGED``;
+    #: a serial column's of an unlogged table; what ``ALTER TABLE ... SET [UN]LOGGED`` gives
+    #: the sequences its columns own)
+    #: None: not decided (a server before 15, which has no unlogged sequences)
+    persistence: str | None = "permanent"
     KIND = "sequence"
+    UNDECIDED_WHEN_NONE = ("persistence",)
 
 
 @record
@@ -253,6 +260,13 @@ class Table(SchemaObject):
     #: its storage parameters (``WITH (fillfactor = 70)``, ``SET (autovacuum_enabled =
     #: off)``), sorted: :func:`schemadiff.sql.normalize.storage_options`
     options: tuple[str, ...] = ()
+    #: the index it is ``CLUSTER``ed on (``ALTER TABLE ... CLUSTER ON i``, ``CLUSTER t USING
+    #: i``: ``indisclustered``), following the index's renames; None: none
+    clustered_on: str | None = None
+    #: its table access method (``USING m``, ``SET ACCESS METHOD m``, or the session's
+    #: ``default_table_access_method`` when it was made); a partitioned table has none
+    #: unless given one (``heap`` here)
+    access_method: str = "heap"
     #: the replay's own record of an INHERITS child's columns in the server's order (its
     #: inherited ones first, then its own, then each added later, to it or to a parent): what a
     #: ``*`` or ``LIKE`` of it lists; empty for any other table (its columns' positions say)
@@ -292,6 +306,12 @@ class Column(TableLevel):
     #: ``SET (n_distinct = ...)``: the planner's overrides of its statistics, sorted
     #: (:func:`schemadiff.sql.normalize.storage_options`)
     options: tuple[str, ...] = ()
+    #: ``COMPRESSION pglz | lz4`` (``attcompression``); ``default``: none set (the server's
+    #: ``default_toast_compression`` applies)
+    compression: str = "default"
+    #: an identity column's sequence options where not the defaults
+    #: (:func:`schemadiff.sql.normalize.identity_options`: ``increment=5``, ``cache=20``)
+    identity_options: tuple[str, ...] = ()
     KIND = "column"
     UNDECIDED_WHEN_NONE = ("type", "storage")
 
@@ -331,6 +351,10 @@ class Constraint(TableLevel):
     #: or a ``LIKE`` is named after: they do not follow a column's rename. None: not known (a
     #: catalog or a dump, which never copy), taken from the keys
     column_names: tuple[str, ...] | None = field(default=None, compare=False)
+    #: the storage parameters of the index behind a primary key, unique or exclusion
+    #: constraint (``WITH (fillfactor = 70)``, ``ALTER INDEX t_pkey SET (...)``), sorted:
+    #: :func:`schemadiff.sql.normalize.storage_options`
+    index_options: tuple[str, ...] = ()
     KIND = "constraint"
 
 
@@ -353,12 +377,32 @@ class Index(SchemaObject):
     #: false for an index a failed ``CREATE INDEX CONCURRENTLY`` left behind (``indisvalid``:
     #: the planner does not use it; pg_dump leaves it out)
     valid: bool = True
+    #: its expression keys' statistics targets (``ALTER INDEX i ALTER COLUMN 2 SET
+    #: STATISTICS 500``): ``"2=500"``, sorted by key number
+    statistics: tuple[str, ...] = ()
     #: the index's column names (``pg_attribute`` of the index: the column, else
     #: FigureIndexColname of the key as written, made unique), which a copy for a partition
     #: or a ``LIKE`` is named after: they do not follow a column's rename. None: not known (a
     #: catalog or a dump, which never copy), taken from the keys
     column_names: tuple[str, ...] | None = field(default=None, compare=False)
     KIND = "index"
+
+
+@record
+class Statistics(SchemaObject):
+    """An extended statistics object (``CREATE STATISTICS``): what the planner gathers on
+    several columns or expressions of a table together. Planner tuning: drift, no evidence."""
+
+    schema: str
+    name: str
+    table: str  # "schema.table"
+    keys: tuple[str, ...] = ()  # its columns and (normalized) expressions, sorted
+    #: ``ndistinct``, ``dependencies``, ``mcv`` (sorted; all unless given: none of them for a
+    #: single expression, whose statistics are the expression's own)
+    kinds: tuple[str, ...] = ()
+    #: ``ALTER STATISTICS ... SET STATISTICS n``; None: the default
+    target: int | None = None
+    KIND = "statistics"
 
 
 @record
@@ -387,6 +431,9 @@ class View(SchemaObject):
     #: its columns' names in order, as an application reads them (None: undecided, not
     #: compared: a ``*`` over a view, a name sqlglot's parse cannot tell)
     names: tuple[str, ...] | None = None
+    #: its columns' defaults (``ALTER VIEW v ALTER COLUMN c SET DEFAULT``: what an INSERT
+    #: through it fills in): (column, canonical default), sorted by column
+    defaults: tuple[tuple[str, str], ...] = ()
     KIND = "view"
     UNDECIDED_WHEN_NONE = ("query", "names")
 
@@ -409,6 +456,10 @@ class Function(SchemaObject):
     leakproof: bool = False
     parallel: str = "unsafe"
     config: tuple[str, ...] = ()  # ("search_path=public",)
+    #: the planner's estimates where not the defaults (``COST 500``, ``ROWS 10``):
+    #: :func:`schemadiff.sql.normalize.function_cost`, :func:`~.function_rows`
+    cost: str | None = None
+    rows: str | None = None
     KIND = "function"
 
     @property

@@ -50,12 +50,13 @@ from schemadiff.model import (
     Policy,
     Privilege,
     SchemaObject,
+    Statistics,
     Table,
     Trigger,
     View,
 )
 from schemadiff.model import Sequence as SequenceRecord
-from schemadiff.sql.normalize import type_storage
+from schemadiff.sql.normalize import identity_sequence_values, type_storage
 from schemadiff.sql.quote import qualified, quote_ident, quote_literal
 
 if TYPE_CHECKING:
@@ -448,7 +449,7 @@ def _renamed(d: Difference, origins: _Origins) -> Step:
     header = [f"renamed {key}: now {shown}; created as {key.display} by "
               f"{origins.created_by(key, d.migration)}"]
     word = {"table": "TABLE", "index": "INDEX", "view": "VIEW", "sequence": "SEQUENCE",
-            "enum": "TYPE", "composite": "TYPE", "domain": "DOMAIN"}
+            "enum": "TYPE", "composite": "TYPE", "domain": "DOMAIN", "statistics": "STATISTICS"}
     table = qualified(key.schema, key.name)
     sql = ""
     if now is None:
@@ -514,12 +515,36 @@ def _changed(key: Key, diffs: list[Difference], expected: Catalog, actual: Catal
         sql = [f"ALTER TABLE {qualified(key.schema, key.name)} VALIDATE CONSTRAINT "
                f"{quote_ident(key.sub)};"]
         return [Step(key, "alter", sql + comment, header)]
+    if attrs == {"statistics"} and isinstance(e, Index) and isinstance(a, Index):
+        want = dict(o.partition("=")[::2] for o in e.statistics)
+        have = dict(o.partition("=")[::2] for o in a.statistics)
+        sql = [f"ALTER INDEX {qualified(key.schema, key.name)} ALTER COLUMN {n} SET STATISTICS "
+               f"{want.get(n, -1)};" for n in sorted({*want, *have}, key=int)
+               if want.get(n) != have.get(n)]
+        return [Step(key, "alter", sql + comment, header)]
+    if attrs == {"defaults"} and isinstance(e, View) and isinstance(a, View):
+        want, have = dict(e.defaults), dict(a.defaults)
+        alter = f"ALTER VIEW {qualified(key.schema, key.name)} ALTER COLUMN"
+        sql = [f"{alter} {quote_ident(c)} SET DEFAULT {ddl.executable(want[c])};" if c in want
+               else f"{alter} {quote_ident(c)} DROP DEFAULT;"
+               for c in sorted({*want, *have}) if want.get(c) != have.get(c)]
+        return [Step(key, "alter", sql + comment, header)]
+    if attrs == {"index_options"} and isinstance(e, Constraint):
+        sql = [ddl.storage_options("INDEX", qualified(key.schema, key.sub), e.index_options,
+                                   a.index_options)]  # type: ignore[union-attr]
+        return [Step(key, "alter", sql + comment, header)]
     if attrs == {"options"} and (isinstance(e, Index)
                                  or (isinstance(e, View) and e.materialized)):
         kind = "INDEX" if isinstance(e, Index) else "MATERIALIZED VIEW"
         sql = [ddl.storage_options(kind, qualified(key.schema, key.name), e.options,
                                    a.options)]  # type: ignore[union-attr]
         return [Step(key, "alter", sql + comment, header)]
+    if isinstance(e, Statistics) and attrs == {"target"}:
+        sql = [f"ALTER STATISTICS {qualified(key.schema, key.name)} SET STATISTICS "
+               f"{-1 if e.target is None else e.target};"]
+        return [Step(key, "alter", sql + comment, header)]
+    if isinstance(e, Statistics):  # its table, keys or kinds: made again
+        return [Step(key, "alter", [_drop(a), *_create(e, expected)], header)]
     if key.kind in ("index", "constraint", "trigger", "policy", "view"):
         unknown = _text_unknown(e)
         if unknown:
@@ -585,8 +610,16 @@ def _column_changes(e: Column, a: Column, attrs: set[str], header: list[str],
             sql.append(f"{col} ADD GENERATED {e.identity.upper()} AS IDENTITY;")
         else:
             sql.append(f"{col} SET GENERATED {e.identity.upper()};")
+    if "identity_options" in attrs and e.identity and a.identity:
+        # every option named: one set back to its default is a change as well
+        start, inc, lo, hi, cache, cycle = identity_sequence_values(e.type or "bigint",
+                                                                       e.identity_options)
+        sql.append(f"{col} SET START WITH {start} SET INCREMENT BY {inc} SET MINVALUE {lo} "
+                   f"SET MAXVALUE {hi} SET CACHE {cache} SET {'' if cycle else 'NO '}CYCLE;")
     if "statistics" in attrs:
         sql.append(f"{col} SET STATISTICS {-1 if e.statistics is None else e.statistics};")
+    if "compression" in attrs:
+        sql.append(f"{col} SET COMPRESSION {e.compression};")
     if "options" in attrs:
         sql.append(ddl.storage_options("TABLE", table, e.options, a.options)
                    .replace(f"ALTER TABLE {table} ", f"{col} ", 1))
@@ -636,8 +669,14 @@ def _table_changes(e: Table, attrs: set[str], header: list[str],
         sql.append(f"ALTER TABLE {name} {ddl.replica_identity(e)};")
     if "options" in attrs and actual is not None:
         sql.append(ddl.storage_options("TABLE", name, e.options, actual.options))
+    if "access_method" in attrs:  # PostgreSQL 15
+        sql.append(f"ALTER TABLE {name} SET ACCESS METHOD {quote_ident(e.access_method)};")
+    if "clustered_on" in attrs:
+        sql.append(f"ALTER TABLE {name} CLUSTER ON {quote_ident(e.clustered_on)};"
+                   if e.clustered_on else f"ALTER TABLE {name} SET WITHOUT CLUSTER;")
     out = [Step(e.key, "alter", sql + comment, header)] if sql or comment else []
-    rest = attrs - {"rls_enabled", "rls_forced", "persistence", "replica_identity", "options"}
+    rest = attrs - {"rls_enabled", "rls_forced", "persistence", "replica_identity", "options",
+                    "clustered_on", "access_method"}
     if rest:
         out.append(_unrepairable(e.key, "alter", header, f"changing {', '.join(sorted(rest))} "
                                  "of a table in place is not written automatically"))
@@ -661,6 +700,9 @@ def _sequence_changes(e: SequenceRecord, attrs: set[str], header: list[str],
             else:
                 parts.append("OWNED BY NONE")
     sql = [f"ALTER SEQUENCE {qualified(e.schema, e.name)} {' '.join(parts)};"] if parts else []
+    if "persistence" in attrs:  # PostgreSQL 15
+        word = "UNLOGGED" if e.persistence == "unlogged" else "LOGGED"
+        sql.append(f"ALTER SEQUENCE {qualified(e.schema, e.name)} SET {word};")
     return Step(e.key, "alter", sql + comment, header)
 
 

@@ -91,9 +91,10 @@ class DumpFile:
         loader.start_dump(self.path, self.text, self.data, strict=strict)
 
     def catalog(self, loader: Loader, *, strict: bool = False) -> Replay:
-        from schemadiff.sources.dump import require_schema_objects
+        from schemadiff.sources.dump import require_schema_objects, server_fixups
 
-        replay = loader.dump(self.path, self.text, self.data, strict=strict)
+        replay = server_fixups(self.text, loader.dump(self.path, self.text, self.data,
+                                                      strict=strict))
         require_schema_objects(self.path, replay)
         return replay
 

@@ -7,10 +7,13 @@ EXTENSION``) has no schema effect in the replay.
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from pathlib import Path
 
 from schemadiff.errors import Location, SourceError
 from schemadiff.history import Replay, replay_sql
+from schemadiff.model import Sequence
 
 _MAX_BYTES = 2 * 1024**3
 
@@ -23,7 +26,23 @@ def read_dump(path: str | Path, *, strict: bool = False) -> Replay:
         SourceError: the file is missing, unreadable, empty, binary or a custom-format archive.
     """
     text, _ = read_dump_text(path)
-    return replay_sql(text, str(path), strict=strict, effects=False)
+    return server_fixups(text, replay_sql(text, str(path), strict=strict, effects=False))
+
+
+_DUMPED_FROM = re.compile(r"^-- Dumped from database version (\d+)", re.MULTILINE)
+
+
+def server_fixups(text: str, replay: Replay) -> Replay:
+    """What the dump of an older server cannot say: before PostgreSQL 15 no sequence is
+    unlogged (the replay of ``CREATE UNLOGGED TABLE t (id serial)`` makes one), so there a
+    sequence's persistence is undecided."""
+    m = _DUMPED_FROM.search(text[:4096])
+    if m is None or int(m.group(1)) >= 15:
+        return replay
+    for obj in replay.catalog.of_kind("sequence"):
+        if isinstance(obj, Sequence) and obj.persistence is not None:
+            replay.catalog.objects[obj.key] = replace(obj, persistence=None)
+    return replay
 
 
 def read_dump_text(path: str | Path) -> tuple[str, bytes]:

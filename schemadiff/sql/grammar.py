@@ -292,7 +292,7 @@ def _index_parameters(s: Stream, c: dict[str, object]) -> None:
         if s.accept("INCLUDE"):
             c["include"] = ident_list_in_parens(s)
         elif s.accept("WITH") and s.at_punct("("):
-            s.paren_span()
+            c["options"] = reloptions(s)
         elif s.accept("USING", "INDEX", "TABLESPACE"):
             s.ident()
         else:
@@ -447,7 +447,9 @@ def column_def(s: Stream) -> ColumnDef:
             c["default"] = _default(s)
         elif s.accept("COLLATE"):
             c["collation"] = collation(s)
-        elif s.accept("COMPRESSION") or s.accept("STORAGE"):
+        elif s.accept("COMPRESSION"):
+            c["compression"] = s.next().text.lower()
+        elif s.accept("STORAGE"):
             s.next()
         elif s.accept("GENERATED"):
             kind = ("always" if s.accept("ALWAYS", "AS", "IDENTITY") else
@@ -456,6 +458,7 @@ def column_def(s: Stream) -> ColumnDef:
                 c["identity"] = kind
                 options = identity_options(s)
                 c["identity_sequence"] = options.sequence_name if options else None
+                c["identity_options"] = options
             else:
                 s.expect("ALWAYS", "AS")
                 c["generated"] = expression(s.paren_text())

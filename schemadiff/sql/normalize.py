@@ -3234,15 +3234,16 @@ def altered_storage_options(current: Iterable[str], given: Iterable[tuple[str, s
 
 def storage_options(pairs: Iterable[tuple[str, str | None]]) -> tuple[str, ...]:
     """A table's, an index's or a materialized view's storage parameters as compared
-    (``fillfactor=70``, ``autovacuum_enabled=false``), sorted: a boolean's spelling as
-    ``true`` / ``false`` (a bare name is on), a number's as its value (``0.010`` is
-    ``0.01``), any other word in lower case. ``oids`` (``WITH (OIDS=FALSE)``, which no
-    release since 12 keeps) and the ``toast.`` ones (kept on the TOAST table, which a table
-    without a column to toast does not have: the server drops them) are left out."""
+    (``fillfactor=70``, ``autovacuum_enabled=false``, ``toast.autovacuum_enabled=false``),
+    sorted: a boolean's spelling as ``true`` / ``false`` (a bare name is on), a number's as
+    its value (``0.010`` is ``0.01``), any other word in lower case. ``oids`` (``WITH
+    (OIDS=FALSE)``, which no release since 12 keeps) is left out. The ``toast.`` ones are kept
+    on the TOAST table, which a table without a column to toast does not have (the server
+    drops them then): the replay decides (:func:`without_toast`)."""
     out = {}
     for name, value in pairs:
         name = name.lower()
-        if name == "oids" or name.startswith("toast."):
+        if name == "oids":
             continue
         text = "true" if value is None else value.strip().lower()
         if name in _BOOLEAN_STORAGE_OPTIONS and parse_bool(text) is not None:
@@ -3256,6 +3257,103 @@ def storage_options(pairs: Iterable[tuple[str, str | None]]) -> tuple[str, ...]:
                 text = str(int(number)) if number.is_integer() else repr(number)
         out[name] = text
     return tuple(sorted(f"{k}={v}" for k, v in out.items()))
+
+
+def function_cost(value: float | str | None, language: str) -> str | None:
+    """A routine's ``COST`` as compared: None for its language's default (1 for ``c`` and
+    ``internal``, 100 for any other), else the number (a ``real``: ``0.1`` as ``0.1``)."""
+    if value is None:
+        return None
+    number = float(value)
+    return None if number == (1.0 if language.lower() in ("c", "internal") else 100.0) \
+        else f"{number:g}"
+
+
+def function_rows(value: float | str | None, returns: str | None) -> str | None:
+    """A routine's ``ROWS`` as compared: None for the default (1000 for a set-returning one,
+    which alone may say it, 0 for any other), else the number."""
+    if value is None:
+        return None
+    number = float(value)
+    set_returning = bool(returns) and returns.startswith(("SETOF ", "TABLE("))  # type: ignore[union-attr]
+    return None if number == (1000.0 if set_returning else 0.0) else f"{number:g}"
+
+
+def statistics_kinds(given: Iterable[str] | None, keys: tuple[str, ...]) -> tuple[str, ...]:
+    """An extended statistics object's kinds as compared, sorted: those given, else all
+    (``dependencies``, ``mcv``, ``ndistinct``); none for a single expression (its own
+    statistics, which every object with an expression gathers, are not a kind here)."""
+    if given is not None:
+        return tuple(sorted(k.lower() for k in given))
+    if len(keys) == 1 and keys[0].startswith("("):
+        return ()
+    return ("dependencies", "mcv", "ndistinct")
+
+
+#: the range of each integer type a sequence may be of
+INT_RANGES = {
+    "smallint": (-32768, 32767),
+    "integer": (-2147483648, 2147483647),
+    "bigint": (-9223372036854775808, 9223372036854775807),
+}
+
+
+def identity_options(column_type: str, start: int, increment: int, min_value: int,
+                     max_value: int, cache: int, cycle: bool) -> tuple[str, ...]:
+    """An identity column's sequence as compared: what differs from the sequence
+    ``GENERATED ... AS IDENTITY`` makes for a column of ``column_type`` (from 1 up to the
+    type's largest value by 1, cache 1, no cycle), sorted: ``cache=20``, ``cycle``,
+    ``increment=5``, ``maxvalue=1000``, ``minvalue=0``, ``start=100``; a descending one says
+    its bounds and start too. The sequence's own type is not compared: pg_dump never prints
+    it (``LIKE ... INCLUDING IDENTITY`` makes a ``bigint`` one, bounded by the column's)."""
+    _lo, hi = INT_RANGES.get(column_type, INT_RANGES["bigint"])
+    out = []
+    for name, value, default in (("cache", cache, 1), ("increment", increment, 1),
+                                 ("maxvalue", max_value, hi), ("minvalue", min_value, 1),
+                                 ("start", start, 1)):
+        if value != default:
+            out.append(f"{name}={value}")
+    if cycle:
+        out.append("cycle")
+    return tuple(sorted(out))
+
+
+def identity_sequence_values(column_type: str, options: tuple[str, ...]
+                             ) -> tuple[int, int, int, int, int, bool]:
+    """:func:`identity_options` back as ``(start, increment, min_value, max_value, cache,
+    cycle)``."""
+    given = dict(o.partition("=")[::2] for o in options)
+    _lo, hi = INT_RANGES.get(column_type, INT_RANGES["bigint"])
+    return (int(given.get("start") or 1), int(given.get("increment") or 1),
+            int(given.get("minvalue") or 1), int(given.get("maxvalue") or hi),
+            int(given.get("cache") or 1), "cycle" in given)
+
+
+def without_toast(options: tuple[str, ...]) -> tuple[str, ...]:
+    """``options`` (:func:`storage_options`) without the TOAST table's (``toast.``)."""
+    return tuple(o for o in options if not o.startswith("toast."))
+
+
+#: TOAST_TUPLE_THRESHOLD of 8 kB pages: a table whose rows can grow past it gets a TOAST table
+TOAST_TUPLE_THRESHOLD = 2032
+
+_BOUNDED = re.compile(r"(character varying|character|bit varying|bit|numeric)\((\d+)(?:,\s*\d+)?\)")
+
+
+def type_max_size(type_text: str) -> int | None:
+    """The largest value of a variable-length type with a length modifier, in bytes, as
+    ``type_maximum_size`` counts it (a character as 4 bytes: UTF-8); None for an unbounded
+    one (``text``, ``varchar`` without a length, an array, a type the replay does not
+    know)."""
+    m = _BOUNDED.fullmatch(type_text)
+    if m is None:
+        return None
+    kind, n = m.group(1), int(m.group(2))
+    if kind.startswith("character"):
+        return n * 4 + 4
+    if kind.startswith("bit"):
+        return (n + 7) // 8 + 8
+    return ((n + 3) // 4 + 2) * 2 + 8  # numeric(p, s): base-10000 digits and a header
 
 
 #: the storage (``typstorage``) of the built-in types whose own is not ``extended`` or, for

@@ -47,6 +47,7 @@ class ConstraintDef:
     period: bool = False  # PostgreSQL 18: the last key column WITHOUT OVERLAPS / PERIOD
     on_delete_columns: tuple[str, ...] = ()  # PostgreSQL 15: ON DELETE SET NULL (a, b)
     using_index: str | None = None
+    options: tuple[tuple[str, str | None], ...] = ()  # WITH (...): its index's parameters
     # exclusion constraints: the USING method and index keys; also used for implicit index names
     method: str = "btree"
     key_names: tuple[str, ...] = ()  # column name or "expr" per key, for PostgreSQL's naming
@@ -65,6 +66,8 @@ class ColumnDef:
     identity_sequence: QName | None = None  # GENERATED ... AS IDENTITY (SEQUENCE NAME s)
     virtual: bool = False  # GENERATED ALWAYS AS (...) [VIRTUAL]: PostgreSQL 18, not STORED
     not_null_no_inherit: bool = False  # NOT NULL NO INHERIT (PostgreSQL 18)
+    compression: str | None = None  # COMPRESSION pglz | lz4 | default (lower case)
+    identity_options: SequenceOptions | None = None  # GENERATED ... AS IDENTITY (options)
 
 
 @record
@@ -290,6 +293,7 @@ class CreateSequence(Op):
     options: SequenceOptions
     if_not_exists: bool = False
     temporary: bool = False
+    persistence: str = "permanent"  # CREATE UNLOGGED SEQUENCE (PostgreSQL 15): unlogged
 
 
 @record
@@ -299,6 +303,7 @@ class AlterSequence(Op):
     rename: str | None = None
     set_schema: str | None = None
     if_exists: bool = False
+    persistence: str | None = None  # SET LOGGED: permanent, SET UNLOGGED: unlogged
 
 
 @record
@@ -315,6 +320,7 @@ class CreateTable(Op):
     like: tuple[tuple[QName, tuple[str, ...]], ...] = ()  # (source, INCLUDING options)
     of_type: TypeRef | None = None  # CREATE TABLE t OF composite_type
     options: tuple[tuple[str, str | None], ...] = ()  # WITH (...): storage parameters
+    access_method: str | None = None  # USING method
 
 
 @record
@@ -325,6 +331,7 @@ class CreateTableAs(Op):
     if_not_exists: bool = False
     persistence: str = "permanent"
     options: tuple[tuple[str, str | None], ...] = ()  # WITH (...): storage parameters
+    access_method: str | None = None  # USING method
 
 
 # ALTER TABLE actions -------------------------------------------------------------
@@ -351,12 +358,14 @@ class DropColumn(Action):
 @record
 class AlterColumn(Action):
     """``what``: type (TypeRef, using), default (expr|None), not_null (bool), identity
-    (kind|None), identity_kind (kind), generated_drop, collation, noop."""
+    (kind|None), identity_kind (kind), identity_options (kind|None: ``SET INCREMENT BY 5
+    SET GENERATED ...``, in ``options``), generated_drop, collation, noop."""
 
     name: str
     what: str
     value: object = None
     sequence: QName | None = None  # ADD GENERATED ... AS IDENTITY (SEQUENCE NAME s)
+    options: SequenceOptions | None = None  # an identity's sequence options
 
 
 @record
@@ -404,6 +413,21 @@ class SetTableFlag(Action):
 
     flag: str
     value: object
+
+
+@record
+class SetAccessMethod(Action):
+    """``SET ACCESS METHOD m`` (PostgreSQL 15; ``DEFAULT``, 17: None)."""
+
+    method: str | None
+
+
+@record
+class SetTableAccessMethod(Op):
+    """``SET default_table_access_method = m`` (``RESET``, ``DEFAULT``: None): the access
+    method of the tables this session creates without ``USING``."""
+
+    method: str | None
 
 
 @record
@@ -479,6 +503,31 @@ class AlterIndex(Op):
     #: ``SET (...)`` / ``RESET (...)`` (``reset``): storage parameters
     options: tuple[tuple[str, str | None], ...] | None = None
     reset: bool = False
+    #: ``ALTER [COLUMN] n SET STATISTICS t``: (n, t; None: the default)
+    statistics: tuple[int, int | None] | None = None
+
+
+@record
+class CreateStatistics(Op):
+    """``CREATE STATISTICS [IF NOT EXISTS] [name] [(kinds)] ON keys FROM table``."""
+
+    name: QName | None
+    table: QName
+    keys: tuple[str, ...]  # column names, and expressions as "(normalized)"
+    kinds: tuple[str, ...] | None = None  # None: not given (all)
+    if_not_exists: bool = False
+
+
+@record
+class AlterStatistics(Op):
+    """``ALTER STATISTICS name RENAME TO / SET SCHEMA / SET STATISTICS n``."""
+
+    name: QName
+    rename: str | None = None
+    set_schema: str | None = None
+    #: SET STATISTICS: (the target: None for -1 or DEFAULT,)
+    target: tuple[int | None] | None = None
+    if_exists: bool = False
 
 
 @record
@@ -510,6 +559,8 @@ class CreateFunction(Op):
     parallel: str = "unsafe"
     config: tuple[str, ...] = ()
     or_replace: bool = False
+    cost: str | None = None  # COST n, as written
+    rows: str | None = None  # ROWS n, as written
 
 
 @record

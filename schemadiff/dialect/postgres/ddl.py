@@ -24,6 +24,7 @@ from schemadiff.model import (
     Schema,
     SchemaObject,
     Sequence,
+    Statistics,
     Table,
     Trigger,
     View,
@@ -134,6 +135,10 @@ def _constraint(c: Constraint) -> str:
             " NO INHERIT" if c.no_inherit else "")
     else:
         body = f"EXCLUDE {c.expression}"
+    if c.index_options:  # before an exclusion's WHERE
+        where = body.find(" WHERE (") if c.type == "exclude" else -1
+        with_ = f" WITH ({', '.join(c.index_options)})"
+        body = body[:where] + with_ + body[where:] if where >= 0 else body + with_
     if c.deferrable:
         body += " DEFERRABLE" + (" INITIALLY DEFERRED" if c.initially_deferred else "")
     if not c.enforced:
@@ -153,6 +158,7 @@ def _column(c: Column, catalog: Catalog) -> str:
         out += f" GENERATED ALWAYS AS ({executable(c.generated)}) {kind}"
     if c.identity:
         out += f" GENERATED {c.identity.upper()} AS IDENTITY"
+        out += f" ({' '.join(identity_sequence_options(c))})" if c.identity_options else ""
     if c.default is not None:
         out += f" DEFAULT {column_default(c, catalog)}"
     if c.not_null and c.not_null_validated:  # a NOT VALID one: added after (_table)
@@ -174,6 +180,7 @@ def _table(t: Table, catalog: Catalog) -> str:
         out += f" INHERITS ({', '.join(t.inherits)})"
     if t.partition_by:
         out += f" PARTITION BY {t.partition_by}"
+    out += f" USING {quote_ident(t.access_method)}" if t.access_method != "heap" else ""
     out += f" WITH ({', '.join(t.options)})" if t.options else ""
     out += ";"
     for c in catalog.columns(t.schema, t.name):
@@ -181,6 +188,7 @@ def _table(t: Table, catalog: Catalog) -> str:
         if c.storage not in (None, "default"):
             out += f"{alter} SET STORAGE {c.storage.upper()};"
         out += f"{alter} SET STATISTICS {c.statistics};" if c.statistics is not None else ""
+        out += f"{alter} SET COMPRESSION {c.compression};" if c.compression != "default" else ""
         if c.not_null and not c.not_null_validated:  # PostgreSQL 18
             out += (f"\nALTER TABLE {_q(t.schema, t.name)} ADD NOT NULL {quote_ident(c.name)}"
                     + (" NO INHERIT" if c.not_null_no_inherit else "") + " NOT VALID;")
@@ -206,6 +214,9 @@ def _table(t: Table, catalog: Catalog) -> str:
                 f"{replica_identity(t)};")
     elif t.replica_identity != "default":
         out += f"\nALTER TABLE {_q(t.schema, t.name)} {replica_identity(t)};"
+    if t.clustered_on:  # its index does not exist yet
+        out += (f"\n-- then, once its index exists: ALTER TABLE {_q(t.schema, t.name)} "
+                f"CLUSTER ON {quote_ident(t.clustered_on)};")
     return out
 
 
@@ -218,6 +229,16 @@ def storage_options(kind: str, name: str, expected: tuple[str, ...],
     parts = [f"RESET ({', '.join(gone)})"] if gone else []
     parts += [f"SET ({', '.join(expected)})"] if expected else []
     return f"ALTER {kind} {name} {', '.join(parts)};"
+
+
+def identity_sequence_options(c: Column) -> list[str]:
+    """An identity column's sequence options as ``GENERATED ... AS IDENTITY (...)`` and
+    ``ALTER COLUMN ... SET ...`` take them (only those not the defaults)."""
+    given = dict(o.partition("=")[::2] for o in c.identity_options)
+    spell = {"start": "START WITH {}", "increment": "INCREMENT BY {}",
+             "minvalue": "MINVALUE {}", "maxvalue": "MAXVALUE {}", "cache": "CACHE {}",
+             "cycle": "CYCLE"}
+    return [spell[k].format(v) for k, v in given.items() if k in spell]
 
 
 def replica_identity(t: Table) -> str:
@@ -255,11 +276,21 @@ def create_composite(obj: CompositeType, catalog: Catalog) -> str | None:
     return f"CREATE TYPE {_q(obj.schema, obj.name)} AS ({attrs});"
 
 def create_sequence(obj: Sequence, catalog: Catalog) -> str | None:
-    out = (f"CREATE SEQUENCE {_q(obj.schema, obj.name)} AS {obj.data_type} START {obj.start}"
+    head = "CREATE UNLOGGED SEQUENCE" if obj.persistence == "unlogged" else "CREATE SEQUENCE"
+    out = (f"{head} {_q(obj.schema, obj.name)} AS {obj.data_type} START {obj.start}"
            f" INCREMENT {obj.increment} MINVALUE {obj.min_value} MAXVALUE {obj.max_value}"
            f" CACHE {obj.cache}{' CYCLE' if obj.cycle else ''}")
     owned = f" OWNED BY {obj.schema}.{obj.owned_by}" if obj.owned_by else ""
     return out + owned + ";"
+
+def create_statistics(obj: Statistics, catalog: Catalog) -> str | None:
+    kinds = f" ({', '.join(obj.kinds)})" if obj.kinds else ""
+    keys = ", ".join(k if k.startswith("(") else quote_ident(k) for k in obj.keys)
+    schema, _, table = obj.table.partition(".")
+    out = f"CREATE STATISTICS {_q(obj.schema, obj.name)}{kinds} ON {keys} FROM {_q(schema, table)};"
+    if obj.target is not None:
+        out += f"\nALTER STATISTICS {_q(obj.schema, obj.name)} SET STATISTICS {obj.target};"
+    return out
 
 def create_table(obj: Table, catalog: Catalog) -> str | None:
     return _table(obj, catalog)
@@ -278,7 +309,10 @@ def create_index(obj: Index, catalog: Catalog) -> str | None:
     return out + ";"
 
 def create_view(obj: View, catalog: Catalog) -> str | None:
-    return f"{view_statement(obj)}\n-- reads: {', '.join(obj.relations) or '(nothing)'}"
+    defaults = "".join(f"\nALTER VIEW {_q(obj.schema, obj.name)} ALTER COLUMN {quote_ident(c)} "
+                       f"SET DEFAULT {executable(d)};" for c, d in obj.defaults)
+    return (f"{view_statement(obj)}{defaults}\n-- reads: "
+            f"{', '.join(obj.relations) or '(nothing)'}")
 
 
 def view_statement(obj: View) -> str:
@@ -302,6 +336,8 @@ def create_function(obj: Function, catalog: Catalog) -> str | None:
     out += " SECURITY DEFINER" if obj.security_definer else ""
     out += " LEAKPROOF" if obj.leakproof else ""
     out += f" PARALLEL {obj.parallel.upper()}" if obj.parallel != "unsafe" else ""
+    out += f" COST {obj.cost}" if obj.cost else ""
+    out += f" ROWS {obj.rows}" if obj.rows else ""
     out += "".join(f"\n    SET {c}" for c in obj.config)
     return out + f"\n    AS $schemadiff${obj.body}$schemadiff$;"
 

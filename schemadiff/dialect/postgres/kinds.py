@@ -55,6 +55,7 @@ PG_KINDS: dict[str, PgKind] = {
         PgKind("column", "columns", rows.columns, None, tuple_rows=True),
         PgKind("constraint", "constraints", rows.constraints, ddl.create_constraint),
         PgKind("index", "indexes", rows.indexes, ddl.create_index, tuple_rows=True),
+        PgKind("statistics", "statistics", rows.statistics, ddl.create_statistics),
         PgKind("view", "views", rows.views, ddl.create_view),
         PgKind("function", "functions", rows.functions, ddl.create_function),
         PgKind("trigger", "triggers", rows.triggers, ddl.create_trigger),

@@ -29,6 +29,7 @@ from schemadiff.model import (
     Privilege,
     Schema,
     SchemaObject,
+    Statistics,
     Table,
     Trigger,
     View,
@@ -43,9 +44,13 @@ from schemadiff.sql.normalize import (
     argument_text,
     canonical_default,
     canonical_view_query,
+    function_cost,
+    function_rows,
+    identity_options,
     normalize_expression,
     quote_ident,
     referenced_relations,
+    statistics_kinds,
     storage_options,
     view_options,
 )
@@ -166,7 +171,9 @@ def sequences(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
         owned = f"{r['owned_table']}.{r['owned_column']}" if r["owned_table"] else None
         yield SequenceObject(r["schema"], r["name"], _type_text(r["data_type"]), r["start"],
                              r["increment"], r["min_value"], r["max_value"], r["cache"],
-                             r["cycle"], owned, comment=r["comment"])
+                             r["cycle"], owned, comment=r["comment"],
+                             persistence={"u": "unlogged", "p": "permanent"}.get(
+                                 r.get("persistence") or ""))
 
 
 def _partition_by(text: str | None) -> str | None:
@@ -194,6 +201,8 @@ def tables(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
             r["rls_enabled"], r["rls_forced"], comment=r["comment"],
             replica_identity=_replica_identity(r["replica_identity"], r["replica_index"]),
             options=storage_options(_pairs(r.get("options"))),
+            clustered_on=r.get("clustered_index"),
+            access_method=r.get("access_method") or "heap",
             inherited_defaults=tuple(sorted(
                 (name, canonical_default(_column_default(default), _type_text(type_))
                  if default is not None else None)
@@ -246,10 +255,11 @@ def _column_default(text: str) -> str:
 def columns(rows: Rows) -> Iterator[SchemaObject]:
     (schema, table, name, position, type_, not_null, default_, generated_, identity,
      coll_schema, coll, comment, virtual, validated, no_inherit, statistics,
-     storage, options) = rows.positions(
+     storage, options, compression, sequence) = rows.positions(
         "schema", "table", "name", "position", "type", "not_null", "default", "generated",
         "identity", "collation_schema", "collation", "comment", "virtual", "not_null_validated",
-        "not_null_no_inherit", "statistics", "storage", "options")
+        "not_null_no_inherit", "statistics", "storage", "options", "compression",
+        "identity_sequence")
     for r in rows:
         type_text = _type_text(r[type_])
         default = None
@@ -262,7 +272,9 @@ def columns(rows: Rows) -> Iterator[SchemaObject]:
                      position=r[position], comment=r[comment], virtual=r[virtual],
                      not_null_validated=r[validated], not_null_no_inherit=r[no_inherit],
                      statistics=r[statistics], storage=r[storage],
-                     options=storage_options(_pairs(r[options])))
+                     options=storage_options(_pairs(r[options])), compression=r[compression],
+                     identity_options=identity_options(type_text, *r[sequence][1:])
+                     if r[sequence] else ())
 
 
 _FK_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL",
@@ -280,6 +292,7 @@ def constraints(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
                 include=c.include, deferrable=c.deferrable,
                 initially_deferred=c.initially_deferred, validated=not c.not_valid,
                 index_comment=r["index_comment"], comment=r["comment"],
+                index_options=storage_options(_pairs(r.get("index_options"))),
             )
             continue
         kind = _CONSTRAINT_TYPES[r["type"]]
@@ -299,6 +312,7 @@ def constraints(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
             r["initially_deferred"], r["validated"], kind == "check" and r["no_inherit"],
             r["index_comment"], enforced=r["enforced"], period=r["period"], comment=r["comment"],
             on_delete_columns=tuple(r["on_delete_columns"]),
+            index_options=storage_options(_pairs(r.get("index_options"))),
         )
 
 
@@ -318,10 +332,11 @@ def _index_key(column: str | None, expression: str | None, option: int) -> str:
 
 def indexes(rows: Rows) -> Iterator[SchemaObject]:
     (schema, table, name, unique, method, columns, expressions, options, include, predicate_,
-     nulls_not_distinct, simple, definition, comment, storage, valid) = rows.positions(
+     nulls_not_distinct, simple, definition, comment, storage, valid,
+     statistics) = rows.positions(
         "schema", "table", "name", "unique", "method", "key_columns", "key_expressions",
         "key_options", "include", "predicate", "nulls_not_distinct", "simple", "definition",
-        "comment", "options", "valid")
+        "comment", "options", "valid", "statistics")
     for r in rows:
         parameters = storage_options(_pairs(r[storage]))
         if not r[simple]:  # a non-default opclass or collation: read pg_dump's text
@@ -331,14 +346,25 @@ def indexes(rows: Rows) -> Iterator[SchemaObject]:
             keys = tuple(k.expression + k.suffix for k in op.keys)
             yield Index(r[schema], r[name], r[table], op.unique, op.method, keys,
                         op.include, op.predicate, op.nulls_not_distinct, parameters, r[valid],
-                        comment=r[comment])
+                        comment=r[comment], statistics=tuple(r[statistics] or ()))
             continue
         keys = tuple(_index_key(c, e, o) for c, e, o in
                      zip(r[columns], r[expressions], r[options]))
         predicate = normalize_expression(r[predicate_]) if r[predicate_] is not None else None
         yield Index(r[schema], r[name], r[table], r[unique], r[method], keys,
                     tuple(r[include]), predicate, r[nulls_not_distinct], parameters, r[valid],
-                    comment=r[comment])
+                    comment=r[comment], statistics=tuple(r[statistics] or ()))
+
+
+def statistics(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
+    for r in rows:
+        op = parse_statement(r["definition"])
+        if not isinstance(op, ops.CreateStatistics) or op.table.schema is None:
+            raise SourceError(f"cannot read statistics {r['schema']}.{r['name']}: "
+                              f"{r['definition']}")
+        yield Statistics(r["schema"], r["name"], f"{op.table.schema}.{op.table.name}",
+                         tuple(sorted(op.keys)), statistics_kinds(op.kinds, op.keys),
+                         r["target"], comment=r["comment"])
 
 
 def _pairs(reloptions: list[str] | None) -> list[tuple[str, str | None]]:
@@ -353,7 +379,10 @@ def views(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
         yield View(r["schema"], r["name"], r["materialized"], referenced_relations(query),
                    canonical_view_query(query), definition=query, comment=r["comment"],
                    options=storage_options(pairs) if r["materialized"] else view_options(pairs),
-                   names=tuple(r["names"]))
+                   names=tuple(r["names"]),
+                   defaults=tuple(sorted(
+                       (name, canonical_default(_column_default(default), _type_text(type_)))
+                       for name, default, type_ in r.get("defaults") or ())))
 
 
 def _argument_text(a: ops.Argument) -> str:
@@ -409,7 +438,8 @@ def functions(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
             r["schema"], r["name"], identity, routine, ", ".join(_argument_text(a) for a in args),
             returns, r["language"], _body(r), _VOLATILITY[r["volatility"]], r["strict"],
             r["security_definer"], r["leakproof"], _PARALLEL[r["parallel"]], _config(r["config"]),
-            comment=r["comment"],
+            comment=r["comment"], cost=function_cost(r.get("cost"), r["language"]),
+            rows=function_rows(r.get("rows"), returns),
         )
 
 

@@ -25,6 +25,7 @@ from schemadiff.sql.parse import (
     schemas,
     sequences,
     session,
+    statistics,
     tables,
     triggers,
     types,
@@ -103,7 +104,8 @@ _CREATE: dict[str, Callable[[Stream, bool, str], ops.Op | None]] = {
     "MATERIALIZED": lambda s, replace, p: views.create_view(s, replace, p == "temporary"),
     "RECURSIVE": lambda s, replace, p: views.create_view(s, replace, p == "temporary"),
     "VIEW": lambda s, replace, p: views.create_view(s, replace, p == "temporary"),
-    "SEQUENCE": lambda s, _, p: sequences.create_sequence(s, temporary=p == "temporary"),
+    "SEQUENCE": lambda s, _, p: sequences.create_sequence(s, temporary=p == "temporary",
+                                                          persistence=p),
     "TYPE": lambda s, _, __: types.create_type(s),
     "DOMAIN": lambda s, _, __: types.create_domain(s),
     "SCHEMA": lambda s, _, __: schemas.create_schema(s, _statement),
@@ -113,6 +115,7 @@ _CREATE: dict[str, Callable[[Stream, bool, str], ops.Op | None]] = {
     "TRIGGER": lambda s, replace, _: triggers.create_trigger(s, replace),
     "CONSTRAINT": lambda s, replace, _: triggers.create_trigger(s, replace),
     "POLICY": lambda s, _, __: policies.create_policy(s),
+    "STATISTICS": lambda s, _, __: statistics.create_statistics(s),
 }
 
 
@@ -157,6 +160,7 @@ _ALTER: dict[str, Callable[[Stream], ops.Op | None]] = {
     "SCHEMA": schemas.alter_schema,
     "EXTENSION": schemas.alter_extension,
     "DEFAULT": privileges.default_privileges,
+    "STATISTICS": statistics.alter_statistics,
 }
 
 
@@ -185,4 +189,5 @@ _STATEMENTS: dict[str, Callable[[Stream], ops.Op]] = {
     "DO": lambda s: do_blocks.do_block(s, parse_statement),
     "GRANT": privileges.grant,
     "REVOKE": privileges.grant,
+    "CLUSTER": alter_table.cluster,
 }

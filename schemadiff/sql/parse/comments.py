@@ -25,6 +25,7 @@ _COMMENT_TARGETS = {
     "TRIGGER": "trigger",
     "POLICY": "policy",
     "CONSTRAINT": "constraint",
+    "STATISTICS": "statistics",
 }
 
 

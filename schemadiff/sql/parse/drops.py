@@ -22,6 +22,7 @@ _RELKINDS = {
     "ROUTINE": "function",
     "TRIGGER": "trigger",
     "POLICY": "policy",
+    "STATISTICS": "statistics",
 }
 
 

@@ -62,6 +62,14 @@ def argument_types(s: Stream) -> tuple[TypeRef, ...]:
     return tuple(a.type for a in arguments(s) if a.mode != "OUT")
 
 
+def _estimate(s: Stream) -> str:
+    """The number after ``COST`` or ``ROWS`` as written (``0.5``, ``1e3``)."""
+    t = s.next()
+    if t.kind != "number":
+        raise SyntaxProblem(f"expected a number, got {t.raw!r}")
+    return t.text
+
+
 def create_function(s: Stream, or_replace: bool) -> ops.Op:
     routine = "procedure" if s.accept("PROCEDURE") else "function"
     if routine == "function":
@@ -118,8 +126,9 @@ def create_function(s: Stream, or_replace: bool) -> ops.Op:
             f["leakproof"] = True
         elif s.accept("PARALLEL"):
             f["parallel"] = s.next().raw.lower()
-        elif s.accept_any("COST", "ROWS"):
-            s.number()
+        elif s.at("COST") or s.at("ROWS"):
+            word = s.next().text.lower()
+            f[word] = _estimate(s)
         elif s.accept("SUPPORT"):
             g.qname(s)
         elif s.accept("WINDOW"):
@@ -227,8 +236,8 @@ def _alter_options(s: Stream) -> tuple[tuple[str, object], ...]:
             out.append(("security_definer", False))
         elif s.accept("PARALLEL"):
             out.append(("parallel", s.next().raw.lower()))
-        elif s.accept_any("COST", "ROWS"):
-            s.number()
+        elif s.at("COST") or s.at("ROWS"):
+            out.append((s.next().text.lower(), _estimate(s)))
         elif s.accept("SUPPORT"):
             g.qname(s)
         elif s.accept("RESET", "ALL"):

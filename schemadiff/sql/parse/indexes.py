@@ -70,5 +70,17 @@ def alter_index(s: Stream) -> ops.Op:
     if (s.at("SET") or s.at("RESET")) and s.at_punct("(", 1):
         reset = s.next().text.upper() == "RESET"
         return ops.AlterIndex(name, if_exists=ie, options=g.reloptions(s), reset=reset)
+    if s.accept("ALTER"):  # ALTER [COLUMN] n SET STATISTICS t: an expression key's
+        s.accept("COLUMN")
+        t = s.peek()
+        if t is not None and t.kind == "number":
+            number = int(s.next().text)
+            if s.accept("SET", "STATISTICS"):
+                if s.accept("DEFAULT"):  # PostgreSQL 17
+                    return ops.AlterIndex(name, if_exists=ie, statistics=(number, None))
+                sign = -1 if s.accept_punct("-") else 1
+                target = sign * int(s.next().text)
+                return ops.AlterIndex(name, if_exists=ie,
+                                      statistics=(number, None if target < 0 else target))
     return ops.NoEffect("storage", "ALTER INDEX")
 

@@ -41,6 +41,8 @@ def set_or_reset(s: Stream) -> ops.Op:
             return ops.SetSearchPath(None)  # RESET ALL leaves the role (GUC_NO_RESET_ALL)
         if s.accept("ROLE") or s.accept("SESSION", "AUTHORIZATION"):
             return ops.SetRole(None)
+        if s.accept("DEFAULT_TABLE_ACCESS_METHOD"):
+            return ops.SetTableAccessMethod(None)
         return ops.NoEffect("session")
     s.expect("SET")
     local = s.accept("LOCAL")
@@ -48,6 +50,13 @@ def set_or_reset(s: Stream) -> ops.Op:
         s.accept("SESSION")
     if s.accept("ROLE") or s.accept("AUTHORIZATION") or s.accept("SESSION", "AUTHORIZATION"):
         return _set_role(s, local)
+    if s.accept("DEFAULT_TABLE_ACCESS_METHOD"):
+        if not (s.accept("TO") or s.accept_punct("=")) or s.done():
+            return ops.NoEffect("session")
+        t = s.next()
+        method = t.text if t.kind in ("string", "ident") else t.raw.lower()
+        return ops.SetTableAccessMethod(None if t.kind == "word" and method == "default"
+                                        else method)
     if not s.accept("SEARCH_PATH"):
         return ops.NoEffect("session")
     if not (s.accept("TO") or s.accept_punct("=")):

@@ -8,23 +8,27 @@ from schemadiff.sql.normalize import TypeRef
 from schemadiff.sql.tokens import Stream, SyntaxProblem
 
 
-def _trailing_options(s: Stream) -> tuple[str | None, tuple[tuple[str, str | None], ...]]:
+def _trailing_options(s: Stream) -> tuple[str | None, tuple[tuple[str, str | None], ...],
+                                           str | None]:
     """What follows a partition's or typed table's elements (PARTITION BY, USING method, WITH
-    (...), TABLESPACE, ON COMMIT): the PARTITION BY clause and the storage parameters, the
-    rest skipped."""
+    (...), TABLESPACE, ON COMMIT): the PARTITION BY clause, the storage parameters and the
+    access method, the rest skipped."""
     partition_by = None
     options: tuple[tuple[str, str | None], ...] = ()
+    method = None
     while not s.done():
         if s.at("PARTITION", "BY"):
             partition_by = _partition_by(s)
         elif s.at("WITH") and s.at_punct("(", 1):
             s.next()
             options += g.reloptions(s)
+        elif s.accept("USING"):
+            method = s.ident()
         elif s.at_punct("("):
             s.paren_span()
         else:
             s.next()
-    return partition_by, options
+    return partition_by, options, method
 
 
 def create_table(s: Stream, persistence: str) -> ops.Op:
@@ -40,18 +44,20 @@ def create_table(s: Stream, persistence: str) -> ops.Op:
         if s.at_punct("("):
             columns, constraints = _table_elements(s)
         bound = g.partition_bound(s)
-        partition_by, options = _trailing_options(s)
+        partition_by, options, method = _trailing_options(s)
         return ops.CreateTable(name, tuple(columns), tuple(constraints), ine, persistence,
-                               partition_by, parent, bound, options=options)
+                               partition_by, parent, bound, options=options,
+                               access_method=method)
     if s.accept("OF"):
         type_name = g.qname(s)  # a composite type: no modifiers, the ( ... ) are the columns
         of_type = TypeRef(type_name.name, type_name.schema, builtin=False)
         columns, constraints = ([], [])
         if s.at_punct("("):
             columns, constraints = _table_elements(s)
-        partition_by, options = _trailing_options(s)
+        partition_by, options, method = _trailing_options(s)
         return ops.CreateTable(name, tuple(columns), tuple(constraints), ine, persistence,
-                               partition_by, of_type=of_type, options=options)
+                               partition_by, of_type=of_type, options=options,
+                               access_method=method)
     if s.at("AS") or s.at("ON", "COMMIT") or s.at("WITH") or s.at("USING") or (
         s.at_punct("(") and _is_table_as(s)
     ):
@@ -59,21 +65,26 @@ def create_table(s: Stream, persistence: str) -> ops.Op:
         if s.at_punct("("):
             cols = g.ident_list_in_parens(s)
         options: tuple[tuple[str, str | None], ...] = ()
+        method = None
         while not s.at("AS"):  # USING method, WITH (...), ON COMMIT ..., TABLESPACE t
             if s.at("WITH") and s.at_punct("(", 1):
                 s.next()
                 options += g.reloptions(s)
+            elif s.accept("USING"):
+                method = s.ident()
             elif s.at_punct("("):
                 s.paren_span()
             else:
                 s.next()
         s.expect("AS")
         query = s.rest()
-        return ops.CreateTableAs(name, strip_with_data(query), cols, ine, persistence, options)
+        return ops.CreateTableAs(name, strip_with_data(query), cols, ine, persistence, options,
+                                 method)
     columns, constraints = _table_elements(s)
     inherits: tuple[ops.QName, ...] = ()
     partition_by = None
     options: tuple[tuple[str, str | None], ...] = ()
+    method = None
     while not s.done():
         if s.accept("INHERITS"):
             s.expect_punct("(")
@@ -84,7 +95,9 @@ def create_table(s: Stream, persistence: str) -> ops.Op:
         elif s.accept("WITH") or s.accept("WITHOUT", "OIDS"):
             if s.at_punct("("):
                 options += g.reloptions(s)
-        elif s.accept("USING") or s.accept("TABLESPACE"):
+        elif s.accept("USING"):
+            method = s.ident()
+        elif s.accept("TABLESPACE"):
             s.ident()
         elif s.accept("ON", "COMMIT"):
             s.next()
@@ -96,7 +109,8 @@ def create_table(s: Stream, persistence: str) -> ops.Op:
     like = tuple((c.ref_table, c.include) for c in constraints if c.type == "like" and c.ref_table)
     constraints = [c for c in constraints if c.type != "like"]
     return ops.CreateTable(name, tuple(columns), tuple(constraints), ine, persistence,
-                           partition_by, None, None, inherits, like, options=options)
+                           partition_by, None, None, inherits, like, options=options,
+                           access_method=method)
 
 
 def _is_table_as(s: Stream) -> bool:

@@ -2,10 +2,10 @@
 
 Operators and their classes and families, aggregates, casts, conversions, text search
 objects, publications, foreign-data wrappers, servers and user mappings, event triggers,
-languages, transforms, access methods, rules, collations, extended statistics and foreign
-tables are neither read from a database (``sources/live``) nor kept by the replay, on the
-migrations' side or the dump's: their statements become :class:`~schemadiff.sql.ops.Uncompared`
-rather than unmodeled diagnostics. What they do to objects the model does hold is not
+languages, transforms, access methods, rules, collations and foreign tables are neither read
+from a database (``sources/live``) nor kept by the replay, on the migrations' side or the
+dump's: their statements become :class:`~schemadiff.sql.ops.Uncompared` rather than unmodeled
+diagnostics. What they do to objects the model does hold is not
 modelled (``DROP COLLATION ... CASCADE`` dropping a column shows as a difference).
 
 Foreign tables keep their names (``space="relation"``): ``ALTER TABLE``, ``COMMENT ON
@@ -29,7 +29,7 @@ NOUNS: tuple[tuple[str, ...], ...] = (
     ("PUBLICATION",), ("FOREIGN", "DATA", "WRAPPER"), ("SERVER",), ("USER", "MAPPING"),
     ("EVENT", "TRIGGER"), ("TRUSTED", "PROCEDURAL", "LANGUAGE"), ("TRUSTED", "LANGUAGE"),
     ("PROCEDURAL", "LANGUAGE"), ("LANGUAGE",), ("TRANSFORM",), ("ACCESS", "METHOD"),
-    ("RULE",), ("COLLATION",), ("STATISTICS",), ("LARGE", "OBJECT"),
+    ("RULE",), ("COLLATION",), ("LARGE", "OBJECT"),
 )
 #: :data:`NOUNS` by their first word, in their order: a statement's noun is looked up, not
 #: tried against each (every CREATE, ALTER, DROP and COMMENT ON passes here)

@@ -65,6 +65,9 @@ class AlterTableReplay(ReplayState):
                     self._view_column_renamed(key, action)
                 elif isinstance(action, ops.SetRelOptions) and key.kind == "view":
                     self._view_options(key, action)
+                elif (isinstance(action, ops.AlterColumn) and key.kind == "view"
+                      and action.what == "default"):
+                    self._view_default(key, action)  # type: ignore[attr-defined]
             return
         pending: list[ops.ConstraintDef] = []
         schema, table = key.schema, key.name
@@ -124,7 +127,7 @@ class AlterTableReplay(ReplayState):
                 parent_col = self.catalog.objects.get(Key("column", schema, table, a.name))
                 child = self.catalog.objects.get(Key("column", ps, pt, a.name))
                 if parent_col is not None and child is not None:
-                    fields = {"type": ("type", "collation", "default", "storage"),
+                    fields = {"type": ("type", "collation", "default", "storage", "compression"),
                               "default": ("default",), "not_null": ("not_null",),
                               "statistics": ("statistics",), "storage": ("storage",)}[a.what]
                     self._put(replace(child, **{f: getattr(parent_col, f) for f in fields}))  # type: ignore[type-var]
@@ -160,7 +163,7 @@ class AlterTableReplay(ReplayState):
                     dropped, schema=child.schema, table=child.name,
                     comment=dict(child.inherited_comments).get(dropped.name),
                     default=dict(child.inherited_defaults).get(dropped.name, dropped.default),
-                    not_null=nn, not_null_no_inherit=False, identity=None,
+                    not_null=nn, not_null_no_inherit=False, identity=None, identity_options=(),
                     position=self._next_position(child.schema, child.name)))
                 self._inherited_entries_dropped(child, dropped.name)
 
@@ -186,7 +189,7 @@ class AlterTableReplay(ReplayState):
                     if a.what == "type":
                         self._put(replace(col, type=source.type, collation=source.collation,
                                           default=self._stored_default(col.default, source.type),
-                                          storage="default"))
+                                          storage="default", compression="default"))
                     elif a.what in ("statistics", "storage"):
                         self._put(replace(col, **{a.what: getattr(source, a.what)}))  # type: ignore[arg-type]
                     elif a.what == "default":
@@ -321,11 +324,20 @@ class AlterTableReplay(ReplayState):
             if a.flag != "noop":
                 t = self.catalog.objects[Key("table", schema, table)]
                 self._put(replace(t, **{a.flag: a.value}))  # type: ignore[type-var]
+            if a.flag == "persistence":  # the sequences its columns own follow (15)
+                for seq in self.catalog.sequences_owned_by(schema, table):
+                    self._put(replace(seq, persistence=a.value))  # type: ignore[arg-type]
+            return []
+        if isinstance(a, ops.SetAccessMethod):  # DEFAULT: the session's (17)
+            t = self.catalog.objects[Key("table", schema, table)]
+            method = a.method or self._access_method(None, t.partition_by)  # type: ignore[attr-defined]
+            self._put(replace(t, access_method=method))  # type: ignore[type-var]
             return []
         if isinstance(a, ops.SetRelOptions):  # a table's storage parameters
             t = self.catalog.objects[Key("table", schema, table)]
             options = altered_storage_options(t.options, a.options, a.reset)  # type: ignore[attr-defined]
             self._put(replace(t, options=options))  # type: ignore[type-var]
+            self._toast_kept(t.key)  # type: ignore[attr-defined]
             return []
         if isinstance(a, ops.SetTriggerState):
             self._trigger_state_set(schema, table, a.trigger, a.state,
@@ -458,12 +470,18 @@ class AlterTableReplay(ReplayState):
             type_text = self._type_text(t)
             # without COLLATE the column takes the new type's default collation
             # its storage is the new type's own (its statistics target stays)
+            # and its compression is none (as PostgreSQL 15 to 18 do)
             self._put(replace(col, type=type_text, collation=self._collation(collation),
                               default=self._stored_default(col.default, type_text),
-                              storage="default"))
+                              storage="default", compression="default",
+                              identity_options=self._identity_options(  # type: ignore[attr-defined]
+                                  col.type, col.identity_options, None, retype=type_text)
+                              if col.identity else ()))
             self._fold_self_casts(schema, table, a.name, type_text)
         elif a.what == "statistics":
             self._put(replace(col, statistics=a.value))  # type: ignore[arg-type]
+        elif a.what == "compression":  # not recursed to partitions nor inheritors
+            self._put(replace(col, compression=a.value))  # type: ignore[arg-type]
         elif a.what == "options":  # not recursed, nor copied to new partitions
             given, reset = a.value  # type: ignore[misc]
             pairs = dict(o.partition("=")[::2] for o in col.options)
@@ -492,13 +510,24 @@ class AlterTableReplay(ReplayState):
             self._not_null_followed(heirs, a.name, bool(a.value),
                                     getattr(self, "_only_action", False))
         elif a.what == "identity":
-            self._put(replace(col, identity=a.value, not_null=col.not_null or a.value is not None))  # type: ignore[arg-type]
+            options = () if a.value is None else self._identity_options(  # type: ignore[attr-defined]
+                col.type, (), a.options, fresh=True)
+            self._put(replace(col, identity=a.value, not_null=col.not_null or a.value is not None,  # type: ignore[arg-type]
+                              identity_options=options))
             if a.value is None:
                 self._identity_dropped(schema, table, a.name)
             else:
                 self._identity_added(schema, table, a.name, a.sequence)
         elif a.what == "identity_kind":
             self._put(replace(col, identity=a.value))  # type: ignore[arg-type]
+        elif a.what == "identity_options":  # SET INCREMENT BY 5 [SET GENERATED ...]
+            if col.identity is None:
+                self._conflict(f'column "{a.name}" of relation "{table}" is not an identity '
+                               "column")
+                return
+            self._put(replace(col, identity=a.value or col.identity,  # type: ignore[arg-type]
+                              identity_options=self._identity_options(  # type: ignore[attr-defined]
+                                  col.type, col.identity_options, a.options)))
         elif a.what == "generated":
             # SET EXPRESSION keeps the column STORED or VIRTUAL; DROP EXPRESSION: neither
             generated = a.value and typed_constants(  # type: ignore[arg-type]

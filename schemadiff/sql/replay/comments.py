@@ -89,7 +89,7 @@ class CommentReplay(ReplayState):
             return keys[0] if keys else None
         kinds = {"table": ("table", "view"), "view": ("view",), "index": ("index",),
                  "sequence": ("sequence",), "type": TYPE_KINDS,
-                 "domain": ("domain",)}.get(op.target)
+                 "domain": ("domain",), "statistics": ("statistics",)}.get(op.target)
         if kinds is None:
             return None
         key = self._find(kinds, op.name)

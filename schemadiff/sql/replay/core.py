@@ -123,6 +123,8 @@ class ReplayState:
         self.diagnostics: list[Diagnostic] = []
         self.search_path: tuple[str, ...] = ("public",)
         self._search_path_setting = ("$user", "public")  # as SHOW search_path would print it
+        #: ``SET default_table_access_method``: the method of the tables made without USING
+        self._table_am: str | None = None
         # an explicit transaction (BEGIN ... COMMIT): the search path at its start, what a SET
         # LOCAL in it replaced, and whether a statement in it changed the schema
         self._tx_path: tuple[tuple[str, ...], tuple[str, ...]] | None = None
@@ -271,6 +273,7 @@ class ReplayState:
         self._search_path_setting = ("$user", "public")
         self._tx_path = self._local_saved = None
         self._tx_changed = False
+        self._table_am = None
         self._temp = set()
         self._role = self._local_role = None
 
@@ -338,10 +341,13 @@ class ReplayState:
                              new: str | None = None) -> None:
         """The index a table's replica identity uses (``index``) is renamed to ``new``, or gone
         (None): the table then sends no key, and pg_dump prints no replica identity (the
-        model's default)."""
+        model's default). The index it is clustered on follows, or is none."""
         if self._replica_index(schema, table) == index:
             t = self.catalog.objects[Key("table", schema, table)]
             self._put(replace(t, replica_identity=f"index {new}" if new else "default"))
+        t = self.catalog.objects.get(Key("table", schema, table))
+        if isinstance(t, Table) and t.clustered_on == index:  # CLUSTER ON follows it too
+            self._put(replace(t, clustered_on=new))
 
     def _moved(self, old: Key, new: Key, carried: bool = False) -> None:
         """``old`` was just deleted and put back as ``new``, the same object (a

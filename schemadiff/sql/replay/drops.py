@@ -52,6 +52,7 @@ class DropReplay(ReplayState):
     def _drop_column(self, schema: str, table: str, name: str) -> None:
         self._delete(Key("column", schema, table, name))
         self._identity_dropped(schema, table, name)
+        self._statistics_column_dropped(schema, table, name)  # type: ignore[attr-defined]
         self._column_privileges_moved(schema, table, name, None)
         for o in list(self.catalog.on_table(schema, table)):
             if isinstance(o, Constraint) and (
@@ -203,6 +204,7 @@ class DropReplay(ReplayState):
         partitioned = getattr(self.catalog.objects.get(key), "partition_by", None)
         self._delete(key)
         self._identity_dropped(schema, table)
+        self._statistics_dropped_with(schema, table)  # type: ignore[attr-defined]
         for o in self.catalog.on_table(schema, table):
             self._delete(o.key)
         for o in self.catalog.indexes_on(schema, table):
@@ -304,7 +306,7 @@ class DropReplay(ReplayState):
             return
         kinds = {"table": ("table",), "view": ("view",), "materialized view": ("view",),
                  "index": ("index",), "sequence": ("sequence",), "type": TYPE_KINDS,
-                 "domain": ("domain",)}[op.kind]
+                 "domain": ("domain",), "statistics": ("statistics",)}[op.kind]
         key = self._find(kinds, qn)
         if key is None:
             other = self._uncompared_key("type", qn) if op.kind == "type" else None

@@ -25,6 +25,8 @@ from schemadiff.sql.normalize import (
     argument_text,
     expand_atomic_stars,
     function_call_arities,
+    function_cost,
+    function_rows,
     needs_table_columns,
     quote_ident,
     rename_function,
@@ -56,6 +58,10 @@ def _altered_function(fn: Function, options: tuple[tuple[str, object], ...]) -> 
             config = [c for c in config if c.split("=", 1)[0].split(" ", 1)[0] != value]
         elif field_name == "reset_all":
             config = []
+        elif field_name == "cost":
+            changes["cost"] = function_cost(value, fn.language)  # type: ignore[arg-type]
+        elif field_name == "rows":
+            changes["rows"] = function_rows(value, fn.returns)  # type: ignore[arg-type]
         else:
             changes[field_name] = value
     return replace(fn, config=tuple(config), **changes)
@@ -120,7 +126,9 @@ class FunctionReplay(ReplayState):
                 body[len("RETURN "):], self._relation_columns, ())  # type: ignore[attr-defined]
         return Function(schema, op.name.name, identity, op.routine, arguments, returns,
                         op.language, body, op.volatility, op.strict, op.security_definer,
-                        op.leakproof, op.parallel, self._resolve_config(op.config))
+                        op.leakproof, op.parallel, self._resolve_config(op.config),
+                        cost=function_cost(op.cost, op.language),
+                        rows=function_rows(op.rows, returns))
 
     def _resolve_config(self, config: tuple[str, ...]) -> tuple[str, ...]:
         """``SET search_path FROM CURRENT`` stores the value current at CREATE time."""

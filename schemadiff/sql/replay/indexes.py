@@ -112,6 +112,13 @@ class IndexReplay(ReplayState):
             schemas = (op.name.schema,) if op.name.schema else self._path()
             for schema in schemas:
                 found = self._constraints_named(schema, op.name.name)
+                if found and op.statistics is not None:
+                    return  # a constraint's index has no expression key to set it on
+                if found and op.options is not None:  # its index's storage parameters
+                    ckey, con = found[0]
+                    self._put(replace(con, index_options=altered_storage_options(  # type: ignore[type-var]
+                        con.index_options, op.options, op.reset)))  # type: ignore[attr-defined]
+                    return
                 if found and op.rename:
                     ckey, con = found[0]
                     self._rename_index_like(ckey, replace(con, name=op.rename), ckey.name)  # type: ignore[type-var]
@@ -121,6 +128,16 @@ class IndexReplay(ReplayState):
                 self._rename_relation(other, other.schema, op.rename)  # type: ignore[arg-type]
             elif not op.if_exists:
                 self._conflict(f'relation "{op.name}" does not exist')
+            return
+        if op.statistics is not None:
+            idx: Index = self.catalog.objects[key]  # type: ignore[assignment]
+            number, target = op.statistics
+            targets = {int(n): t for n, _, t in (o.partition("=") for o in idx.statistics)}
+            targets.pop(number, None)
+            if target is not None:
+                targets[number] = str(target)
+            self._put(replace(idx, statistics=tuple(
+                f"{n}={t}" for n, t in sorted(targets.items()))))
             return
         if op.options is not None:
             index = self.catalog.objects[key]

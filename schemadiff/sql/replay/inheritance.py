@@ -98,6 +98,7 @@ class InheritanceReplay(ReplayState):
                     _, default = self._inherited_default(t, c.name)
                     found[c.name] = replace(
                         c, schema=t.schema, table=t.name, default=default, identity=None,
+                        identity_options=(),
                         comment=dict(t.inherited_comments).get(c.name),
                         not_null=c.not_null and not c.not_null_no_inherit,
                         not_null_no_inherit=False, not_null_validated=True)
@@ -428,7 +429,8 @@ class InheritanceReplay(ReplayState):
         names = idx.column_names or index_column_names((*key_names(idx.keys), *idx.include))
         name = choose_name(part.name, name_addition(names), "idx",
                            lambda n: self._relation_or_constraint_index(part.schema, n))
-        self._put(replace(idx, schema=part.schema, name=name, table=part.name, comment=None))
+        self._put(replace(idx, schema=part.schema, name=name, table=part.name, comment=None,
+                          statistics=()))
         for sub in self._partitions(part.schema, part.name):
             self._clone_index(idx, sub)
 
@@ -464,7 +466,7 @@ class InheritanceReplay(ReplayState):
             name = choose_name(table, name_addition(names), "idx",
                                lambda n: self._relation_or_constraint_index(schema, n))
             self._put(replace(idx, schema=schema, name=name, table=table,
-                              comment=idx.comment if comments else None))
+                              comment=idx.comment if comments else None, statistics=()))
 
     def _clone_constraint(self, con: Constraint, part: Table) -> None:
         """The partition's copy of a primary key, unique or check constraint of its parent.

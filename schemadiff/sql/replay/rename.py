@@ -63,6 +63,7 @@ class RenameReplay(ReplayState):
             return
         if key.kind not in ("table", "view"):
             return
+        self._statistics_moved(key.schema, key.name, schema, name)  # type: ignore[attr-defined]
         # what hangs on the relation follows it: a table's columns and constraints, a
         # view's triggers, either's indexes (a materialized view has them too)
         for o in [*self.catalog.on_table(key.schema, key.name),
@@ -257,6 +258,7 @@ class RenameReplay(ReplayState):
         (an INHERITS child's inherited-only column has none, its constraints and indexes
         do name it)."""
         self._identity_renamed(schema, table, schema, table, old, new)
+        self._statistics_column_renamed(schema, table, old, new)  # type: ignore[attr-defined]
         self._column_privileges_moved(schema, table, old, new)
         self._views_undecided(table, old, new)
         self._view_columns_renamed(schema, table, old, new)

@@ -121,6 +121,9 @@ class SessionReplay(ReplayState):
             self.search_path = tuple(s for s in op.schemas if s not in ("$user", "pg_catalog"))
             self._search_path_setting = op.schemas
 
+    def _op_SetTableAccessMethod(self, op: ops.SetTableAccessMethod) -> None:
+        self._table_am = op.method  # SET LOCAL and a ROLLBACK are not told apart
+
     def _op_SetRole(self, op: ops.SetRole) -> None:
         """What follows runs as ``op.role`` (None: the migrating role); a ``SET LOCAL ROLE``
         inside an explicit transaction lasts until it ends."""
@@ -168,5 +171,6 @@ HANDLERS: dict[type, Callable[[Any, Any], None]] = {
     ops.Batch: SessionReplay._op_Batch,
     ops.SetSearchPath: SessionReplay._op_SetSearchPath,
     ops.SetRole: SessionReplay._op_SetRole,
+    ops.SetTableAccessMethod: SessionReplay._op_SetTableAccessMethod,
     ops.DoBlock: SessionReplay._op_DoBlock,
 }

@@ -12,6 +12,7 @@ from schemadiff.model import (
     Column,
     CompositeType,
     Constraint,
+    Domain,
     Index,
     Key,
     Sequence,
@@ -24,6 +25,7 @@ from schemadiff.sql.names import (
     name_addition,
 )
 from schemadiff.sql.normalize import (
+    TOAST_TUPLE_THRESHOLD,
     bound_value,
     canonical_default,
     nextval_default,
@@ -31,6 +33,9 @@ from schemadiff.sql.normalize import (
     quote_literal,
     referenced_columns,
     storage_options,
+    type_max_size,
+    type_storage,
+    without_toast,
 )
 from schemadiff.sql.replay.core import INDEX_BACKED, ReplayConflict, ReplayState
 from schemadiff.sql.replay.sequences import INT_RANGES, NUMBER
@@ -175,8 +180,10 @@ class TableReplay(ReplayState):
                     virtual=c.virtual and "GENERATED" in options,
                     not_null_validated=True,  # the copy's NOT NULL is a new, valid one
                     identity=c.identity if "IDENTITY" in options else None,
+                    identity_options=c.identity_options if "IDENTITY" in options else (),
                     storage=c.storage if "STORAGE" in options else "default", statistics=None,
-                    options=()))
+                    options=(),
+                    compression=c.compression if "COMPRESSION" in options else "default"))
             if "CONSTRAINTS" in options:
                 copied_checks += [
                     # the copy of a NOT VALID CHECK is valid (its table is empty), but a NOT
@@ -197,6 +204,7 @@ class TableReplay(ReplayState):
                 if pc is not None:  # the parent's generation expression comes along too
                     columns[i] = replace(c, default=c.default or pc.default,
                                          not_null=c.not_null or pc.not_null,
+                                         compression=c.compression or pc.compression,
                                          generated=c.generated or pc.generated,
                                          virtual=c.virtual if c.generated else pc.virtual)
             for i, cc in enumerate(copied):
@@ -224,6 +232,7 @@ class TableReplay(ReplayState):
             self._typed_bound(parent, op.partition_bound) if parent else op.partition_bound,
             tuple(self._qualified_table(q) for q in op.inherits), of_type,
             column_order=order, options=storage_options(op.options),
+            access_method=self._access_method(op.access_method, op.partition_by, parent),
         ))
         if len(op.inherits) > 1:
             self._merged_defaults(Key("table", schema, name),
@@ -244,10 +253,57 @@ class TableReplay(ReplayState):
                 mine = self.catalog.objects.get(Key("column", schema, name, pc.name))
                 if isinstance(mine, Column) and mine.storage != pc.storage:
                     self._put(replace(mine, storage=pc.storage))
+                    mine = self.catalog.objects[mine.key]  # type: ignore[assignment]
+                # and its compression, unless the partition's own column says one
+                if isinstance(mine, Column) and mine.compression == "default":
+                    self._put(replace(mine, compression=pc.compression))
             self._inherit_partition_indexes(parent, created)
         for src, options in op.like:
             if "INDEXES" in options and self._find(("table",), src) is not None:
                 self._copy_indexes(self._table(src), schema, name, "COMMENTS" in options)
+        self._toast_kept(Key("table", schema, name))
+
+    def _toast_kept(self, key: Key) -> None:
+        """The table's ``toast.`` storage parameters are gone where it has no TOAST table
+        (the server keeps them on that table: without it it drops them)."""
+        t: Table = self.catalog.objects[key]  # type: ignore[assignment]
+        if any(o.startswith("toast.") for o in t.options) and not self._has_toast(t):
+            self._put(replace(t, options=without_toast(t.options)))
+
+    def _has_toast(self, t: Table) -> bool:
+        """Whether the table has a TOAST table (PostgreSQL's needs_toast_table): a column
+        whose storage is not ``plain`` and whose values have no bound, or such columns whose
+        bounds add up past ``TOAST_TUPLE_THRESHOLD``; never a partitioned table. A column of
+        a type whose storage the replay does not know (an extension's) counts as one."""
+        if t.partition_by:
+            return False
+        size = 0
+        for c in self._table_columns(t):  # type: ignore[attr-defined]
+            storage = c.storage if c.storage not in (None, "default") else \
+                self._own_storage(c.type)
+            if storage == "plain":
+                continue
+            bound = type_max_size(c.type) if c.type else None
+            if bound is None:
+                return True
+            size += bound
+        return size > TOAST_TUPLE_THRESHOLD
+
+    def _own_storage(self, type_text: str | None) -> str | None:
+        """A type's own storage: a built-in's, an array's, an enum's (plain), a composite's
+        (extended), a domain's base type's; None where not known."""
+        if type_text is None:
+            return None
+        own = type_storage(type_text)
+        if own is not None or '"' in type_text or "." not in type_text:
+            return own
+        schema, _, name = type_text.partition(".")
+        if Key("enum", schema, name) in self.catalog:
+            return "plain"
+        if Key("composite", schema, name) in self.catalog:
+            return "extended"
+        domain = self.catalog.get(Key("domain", schema, name))
+        return self._own_storage(domain.type) if isinstance(domain, Domain) else None
 
     def _merged_defaults(self, key: Key, own: set[str]) -> None:
         """A new child of several parents: a column it inherits only from more than one of
@@ -323,6 +379,19 @@ class TableReplay(ReplayState):
         return replace(inherited, not_null=inherited.not_null or given.not_null,
                        default=given.default or inherited.default, constraints=given.constraints)
 
+    def _access_method(self, given: str | None, partition_by: str | None = None,
+                       parent: Table | None = None) -> str:
+        """A new table's access method: ``USING``'s; else a partition's parent's where that
+        has one of its own (PostgreSQL 17); else, but for a partitioned table (which has
+        none), the session's ``default_table_access_method``; else ``heap``."""
+        if given is not None:
+            return given
+        if parent is not None and parent.access_method != "heap":
+            return parent.access_method
+        if partition_by is None and self._table_am is not None:
+            return self._table_am
+        return "heap"
+
     def _op_CreateTableAs(self, op: ops.CreateTableAs) -> None:
         from schemadiff.sql.query_types import output_columns_loose
 
@@ -346,10 +415,12 @@ class TableReplay(ReplayState):
             columns = [(n, None if t is None or _COLLATABLE.match(t) else t) for n, t in columns]
         names = list(op.columns) + [c[0] for c in columns[len(op.columns):]]
         self._put(Table(schema, op.name.name, op.persistence,
-                        options=storage_options(op.options)))
+                        options=storage_options(op.options),
+                        access_method=self._access_method(op.access_method)))
         pairs = zip(columns, names, strict=False)
         for position, ((_, type_text), name) in enumerate(pairs, start=1):
             self._put(Column(schema, op.name.name, name, type_text, position=position))
+        self._toast_kept(Key("table", schema, op.name.name))
         untyped = [n for (_, t), n in zip(columns, names, strict=False) if t is None]
         if untyped:
             self._diag(f'CREATE TABLE AS: the type and collation of column(s) '
@@ -422,8 +493,10 @@ class TableReplay(ReplayState):
             seq_name = choose_name(table, col.name, "seq",
                                    lambda n: self._relation_or_constraint_index(schema, n))
             _lo, hi = INT_RANGES[type_text]
+            owner = self.catalog.objects.get(Key("table", schema, table))
             self._put(Sequence(schema, seq_name, type_text, 1, 1, 1, hi, 1, False,
-                               f"{table}.{col.name}"))
+                               f"{table}.{col.name}",  # an unlogged table's is unlogged (15)
+                               persistence=getattr(owner, "persistence", "permanent")))
             default = nextval_default(seq_name)
             not_null = True
         collation = self._collation(col.collation)
@@ -433,7 +506,11 @@ class TableReplay(ReplayState):
         self._put(Column(schema, table, col.name, type_text, not_null, default, col.identity,
                          generated, collation, position=position,
                          virtual=col.generated is not None and col.virtual,
-                         not_null_no_inherit=col.not_null and col.not_null_no_inherit))
+                         not_null_no_inherit=col.not_null and col.not_null_no_inherit,
+                         compression=col.compression or "default",
+                         identity_options=self._identity_options(  # type: ignore[attr-defined]
+                             type_text, (), col.identity_options, fresh=True)
+                         if col.identity is not None else ()))
         if col.identity is not None:
             self._identity_added(schema, table, col.name, col.identity_sequence)
         return list(col.constraints)
@@ -500,7 +577,8 @@ class TableReplay(ReplayState):
             self._put(Constraint(schema, table, name, c.type, tuple(columns), include=idx.include,
                                  nulls_not_distinct=idx.nulls_not_distinct,
                                  deferrable=c.deferrable, initially_deferred=c.initially_deferred,
-                                 index_comment=idx.comment, column_names=idx.column_names))
+                                 index_comment=idx.comment, column_names=idx.column_names,
+                                 index_options=idx.options))
             if c.type == "primary key":
                 self._set_not_null(schema, table, columns)
             return
@@ -561,6 +639,7 @@ class TableReplay(ReplayState):
             c.initially_deferred, not (c.not_valid or c.not_enforced), c.no_inherit,
             enforced=not c.not_enforced, period=c.period, column_names=index_names,
             on_delete_columns=c.on_delete_columns,
+            index_options=storage_options(c.options) if c.type in INDEX_BACKED else (),
         ))
 
     def _primary_key_columns(self, ref_table: str) -> tuple[str, ...]:

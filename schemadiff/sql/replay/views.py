@@ -16,6 +16,7 @@ from schemadiff.sql.normalize import (
     referenced_relations,
     storage_options,
     view_options,
+    without_toast,
 )
 from schemadiff.sql.replay.core import ReplayConflict, ReplayState
 
@@ -68,7 +69,8 @@ class ViewReplay(ReplayState):
         comment = self.catalog.objects[key].comment if key in self.catalog else None
         query = canonical_view_query(op.query, self._star_columns(op.query),
                                      self._column_typer())
-        options = (storage_options(op.options) if op.materialized
+        # a materialized view's TOAST table's parameters are not compared
+        options = (without_toast(storage_options(op.options)) if op.materialized
                    else view_options(op.options))  # replaced, not merged
         from schemadiff.sql.query_types import output_names
 
@@ -79,9 +81,10 @@ class ViewReplay(ReplayState):
         self._view_sources[key] = self._resolved_relations(op.query)
         self._view_column_names.pop(key, None)  # its text is new: it names columns as they are
         self._view_relation_names.pop(key, None)  # and relations
+        old = self.catalog.objects.get(key)  # OR REPLACE keeps its columns' defaults
         self._put(View(schema, op.name.name, op.materialized, relations, query,
                        definition=op.query, columns=op.columns, comment=comment, options=options,
-                       names=names))
+                       names=names, defaults=old.defaults if isinstance(old, View) else ()))
 
     def _resolved_relations(self, query: str) -> frozenset[tuple[str, str]]:
         """The ``(schema, name)`` of the relations ``query`` reads: a name as qualified, an
@@ -112,12 +115,35 @@ class ViewReplay(ReplayState):
             names = tuple(action.new if n == action.old else n for n in view.names)
             # the column list that re-creates it so (its query's text still names the old one)
             self._put(replace(view, names=names, columns=names))
+            view = self.catalog.objects[key]
         elif isinstance(view, View) and action.old in view.columns:
             self._put(replace(view, columns=tuple(action.new if n == action.old else n
                                                   for n in view.columns)))
+            view = self.catalog.objects[key]
+        if isinstance(view, View) and any(c == action.old for c, _ in view.defaults):
+            self._put(replace(view, defaults=tuple(sorted(
+                (action.new if c == action.old else c, d) for c, d in view.defaults))))
         self._column_privileges_moved(key.schema, key.name, action.old, action.new)
         self._index_columns_renamed(key.schema, key.name, action.old, action.new)
         self._views_undecided(key.name, action.old, action.new)
+
+    def _view_default(self, key: Key, action: ops.AlterColumn) -> None:
+        """``ALTER VIEW v ALTER COLUMN c SET / DROP DEFAULT``: what an INSERT through it fills
+        in, as the catalog prints it on a column of its type."""
+        view = self.catalog.objects[key]
+        if not isinstance(view, View) or view.materialized:
+            return
+        defaults = dict(view.defaults)
+        defaults.pop(action.name, None)
+        if action.value is not None:
+            try:
+                types = dict(self._row_of(key))  # type: ignore[attr-defined]
+            except ReplayConflict:
+                types = {}
+            type_text = types.get(action.name)
+            defaults[action.name] = (self._stored_default(action.value, type_text)  # type: ignore[arg-type]
+                                     if type_text else action.value)
+        self._put(replace(view, defaults=tuple(sorted(defaults.items()))))
 
     def _view_options(self, key: Key, action: ops.SetRelOptions) -> None:
         """``ALTER VIEW v SET (...)`` / ``RESET (...)`` (a materialized view's options are
@@ -131,8 +157,9 @@ class ViewReplay(ReplayState):
                 pairs.pop(name.lower(), None)
             else:
                 pairs[name.lower()] = value
-        normal = storage_options if view.materialized else view_options
-        self._put(replace(view, options=normal(pairs.items())))
+        options = (without_toast(storage_options(pairs.items())) if view.materialized
+                   else view_options(pairs.items()))
+        self._put(replace(view, options=options))
 
 
 def _pairs(options: tuple[str, ...]) -> list[tuple[str, str | None]]:

@@ -13,7 +13,10 @@
 --   rows in pg_constraint: true and false; statistics int (attstattarget, NULL for the
 --   default: -1 before PostgreSQL 17), storage text (attstorage where not its type's
 --   typstorage: plain, main, external, extended; else 'default'), options text[] (attoptions:
---   n_distinct, n_distinct_inherited).
+--   n_distinct, n_distinct_inherited), compression text (attcompression: pglz, lz4, or
+--   'default' for none; PostgreSQL 14 and later: columns.pg13.sql says 'default'),
+--   identity_sequence json (an identity column's sequence, through pg_depend: [type (not
+--   compared), start, increment, min, max, cache, cycle]; NULL where it says no identity).
 -- A default cannot refer to a column, so it is deparsed without its table (relid 0): with
 -- the table, pg_get_expr builds the table's relcache entry, half this query's time on a
 -- 5,000-table schema. A generation expression refers to columns and needs it.
@@ -42,7 +45,18 @@ SELECT n.nspname AS schema,
             ELSE CASE a.attstorage WHEN 'p' THEN 'plain' WHEN 'm' THEN 'main'
                                    WHEN 'e' THEN 'external' ELSE 'extended' END END AS storage,
        ARRAY(SELECT o FROM unnest(a.attoptions) AS o
-             WHERE o LIKE 'n\_distinct%%=%%') AS options
+             WHERE o LIKE 'n\_distinct%%=%%') AS options,
+       CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4'
+                             ELSE 'default' END AS compression,
+       CASE WHEN a.attidentity <> '' AND NOT (c.relispartition
+                 AND current_setting('server_version_num')::int >= 170000) THEN
+         (SELECT json_build_array(format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement,
+                                  s.seqmin, s.seqmax, s.seqcache, s.seqcycle)
+          FROM pg_depend AS sd
+          JOIN pg_sequence AS s ON s.seqrelid = sd.objid
+          WHERE sd.classid = 'pg_class'::regclass AND sd.refclassid = 'pg_class'::regclass
+            AND sd.refobjid = c.oid AND sd.refobjsubid = a.attnum AND sd.deptype = 'i')
+       END AS identity_sequence
 FROM pg_attribute AS a
 JOIN pg_class AS c ON c.oid = a.attrelid
 JOIN pg_namespace AS n ON n.oid = c.relnamespace

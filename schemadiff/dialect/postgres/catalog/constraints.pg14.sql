@@ -15,7 +15,8 @@
 --   check_expression text (pg_get_expr of a CHECK),
 --   definition text (pg_get_constraintdef, exclusion constraints only), comment text,
 --   index_comment text (the comment on the index behind a primary key, unique or exclusion
---   constraint: COMMENT ON INDEX, apart from COMMENT ON CONSTRAINT).
+--   constraint: COMMENT ON INDEX, apart from COMMENT ON CONSTRAINT), index_options text[]
+--   (that index's reloptions: its storage parameters).
 -- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
 SELECT n.nspname AS schema,
        c.relname AS table,
@@ -53,7 +54,9 @@ SELECT n.nspname AS schema,
         WHERE ds.objoid = k.oid AND ds.classoid = 'pg_constraint'::regclass AND ds.objsubid = 0) AS comment,
        (SELECT ds.description FROM pg_description AS ds
         WHERE ds.objoid = k.conindid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0
-          AND k.contype IN ('p', 'u', 'x')) AS index_comment
+          AND k.contype IN ('p', 'u', 'x')) AS index_comment,
+       (SELECT ic.reloptions FROM pg_class AS ic
+        WHERE ic.oid = k.conindid AND k.contype IN ('p', 'u', 'x')) AS index_options
 FROM pg_constraint AS k
 JOIN pg_class AS c ON c.oid = k.conrelid
 JOIN pg_namespace AS n ON n.oid = c.relnamespace

@@ -5,7 +5,8 @@
 --   for procedures), language text, source text (prosrc), binary text (probin),
 --   sql_body text (pg_get_function_sqlbody of a BEGIN ATOMIC / RETURN body, else NULL),
 --   volatility text ('i', 's', 'v'), strict bool, security_definer bool, leakproof bool,
---   parallel text ('s', 'r', 'u'), config text[] (proconfig, "name=value"), comment text.
+--   parallel text ('s', 'r', 'u'), config text[] (proconfig, "name=value"), comment text,
+--   cost real (procost), rows real (prorows).
 -- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
 SELECT n.nspname AS schema,
        p.proname AS name,
@@ -22,6 +23,8 @@ SELECT n.nspname AS schema,
        p.proleakproof AS leakproof,
        p.proparallel::text AS parallel,
        p.proconfig AS config,
+       p.procost AS cost,
+       p.prorows AS rows,
        (SELECT ds.description FROM pg_description AS ds
         WHERE ds.objoid = p.oid AND ds.classoid = 'pg_proc'::regclass AND ds.objsubid = 0) AS comment
 FROM pg_proc AS p

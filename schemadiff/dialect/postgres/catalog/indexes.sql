@@ -12,7 +12,9 @@
 --   nulls_not_distinct bool, simple bool, definition text (pg_get_indexdef; only when not
 --   simple), comment text, options text[] (reloptions: its storage parameters), valid bool
 --   (indisvalid: false for what a failed CREATE INDEX CONCURRENTLY left; true on a
---   partitioned table, whose index is invalid until each partition has one attached).
+--   partitioned table, whose index is invalid until each partition has one attached),
+--   statistics text[] (its keys' statistics targets where set: 'n=target'; attstattarget
+--   is NULL for the default from PostgreSQL 17, -1 before).
 -- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
 SELECT n.nspname AS schema,
        c.relname AS table,
@@ -36,7 +38,10 @@ SELECT n.nspname AS schema,
        (SELECT ds.description FROM pg_description AS ds
         WHERE ds.objoid = ic.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0) AS comment,
        ic.reloptions AS options,
-       i.indisvalid OR c.relkind = 'p' AS valid
+       i.indisvalid OR c.relkind = 'p' AS valid,
+       ARRAY(SELECT ia.attnum || '=' || ia.attstattarget FROM pg_attribute AS ia
+             WHERE ia.attrelid = i.indexrelid AND ia.attstattarget >= 0
+             ORDER BY ia.attnum) AS statistics
 FROM pg_index AS i
 JOIN pg_class AS ic ON ic.oid = i.indexrelid
 JOIN pg_am AS am ON am.oid = ic.relam

@@ -1,7 +1,9 @@
 -- Sequences, except those behind identity columns (they belong to their column).
 -- Returns: schema text, name text, data_type text, start bigint, increment bigint,
 --   min_value bigint, max_value bigint, cache bigint, cycle bool,
---   owned_table text, owned_column text (OWNED BY, NULL when none), comment text.
+--   owned_table text, owned_column text (OWNED BY, NULL when none), comment text,
+--   persistence text ('p' permanent, 'u' unlogged; NULL before PostgreSQL 15, which has no
+--   unlogged sequences: the replay makes an unlogged table's serial one unlogged).
 -- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
 SELECT n.nspname AS schema,
        c.relname AS name,
@@ -15,7 +17,9 @@ SELECT n.nspname AS schema,
        ot.relname AS owned_table,
        oa.attname AS owned_column,
        (SELECT ds.description FROM pg_description AS ds
-        WHERE ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0) AS comment
+        WHERE ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0) AS comment,
+       CASE WHEN current_setting('server_version_num')::int >= 150000
+            THEN c.relpersistence::text END AS persistence
 FROM pg_sequence AS s
 JOIN pg_class AS c ON c.oid = s.seqrelid
 JOIN pg_namespace AS n ON n.oid = c.relnamespace

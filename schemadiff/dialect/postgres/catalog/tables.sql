@@ -14,7 +14,10 @@
 --   inherits only whose NOT NULL is not what its parents give it: [[name, not null], ...]),
 --   trigger_states json (a partition's clones of its parent's row triggers whose tgenabled
 --   is not their parent trigger's: [[trigger, state], ...]; PostgreSQL 13 and later),
---   options text[] (reloptions: its storage parameters).
+--   options text[] (reloptions: its storage parameters, and its TOAST table's prefixed
+--   'toast.', as pg_dump prints them), clustered_index text (the index
+--   it is CLUSTERed on: indisclustered), access_method text (relam's name; NULL for none, a
+--   partitioned table's unless given one).
 -- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
 SELECT n.nspname AS schema,
        c.relname AS name,
@@ -75,7 +78,11 @@ SELECT n.nspname AS schema,
         FROM pg_trigger AS g
         JOIN pg_trigger AS gp ON gp.oid = (to_jsonb(g) ->> 'tgparentid')::oid
         WHERE g.tgrelid = c.oid AND g.tgenabled <> gp.tgenabled) AS trigger_states,
-       c.reloptions AS options
+       c.reloptions || ARRAY(SELECT 'toast.' || o FROM pg_class AS tc, unnest(tc.reloptions) AS o
+                             WHERE tc.oid = c.reltoastrelid) AS options,
+       (SELECT ic.relname FROM pg_index AS ix JOIN pg_class AS ic ON ic.oid = ix.indexrelid
+        WHERE ix.indrelid = c.oid AND ix.indisclustered) AS clustered_index,
+       (SELECT am.amname FROM pg_am AS am WHERE am.oid = c.relam) AS access_method
 FROM pg_class AS c
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 LEFT JOIN pg_inherits AS pi ON pi.inhrelid = c.oid AND c.relispartition

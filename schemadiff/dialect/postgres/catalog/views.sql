@@ -2,7 +2,7 @@
 -- Returns: schema text, name text, materialized bool, definition text (pg_get_viewdef),
 --   comment text, options text[] (reloptions: a view's security_barrier, security_invoker and
 --   check_option; a materialized view's storage parameters), names text[] (its columns'
---   names, in order).
+--   names, in order), defaults json (its columns' defaults: [[name, default, type], ...]).
 -- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
 SELECT n.nspname AS schema,
        c.relname AS name,
@@ -13,7 +13,12 @@ SELECT n.nspname AS schema,
        c.reloptions AS options,
        ARRAY(SELECT a.attname FROM pg_attribute AS a
              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-             ORDER BY a.attnum)::text[] AS names
+             ORDER BY a.attnum)::text[] AS names,
+       (SELECT json_agg(json_build_array(a.attname, pg_get_expr(ad.adbin, ad.adrelid),
+                                         format_type(a.atttypid, a.atttypmod)))
+        FROM pg_attrdef AS ad
+        JOIN pg_attribute AS a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+        WHERE ad.adrelid = c.oid) AS defaults
 FROM pg_class AS c
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('v', 'm')
