@@ -1929,6 +1929,19 @@ CREATE TABLE u (id int, prefs hstore DEFAULT ''::hstore NOT NULL,
     CONSTRAINT not_banned CHECK (prefs <> 'banned => yes'::hstore));
 ALTER TABLE u ALTER COLUMN prefs SET DEFAULT 'theme=>light, b => NULL, aa=>"x y"'::hstore;
 """),
+    # a multirange constant as multirange_out prints it: its ranges as the range type prints
+    # them, sorted, those that overlap or touch merged, no spaces (a default, a constant cast
+    # to it or compared to a column of it)
+    ("multirange-constants", """
+CREATE TABLE avail (id int,
+  a datemultirange DEFAULT '{[2020-01-01, 2020-02-01], [2020-01-15,2020-03-01)}',
+  b nummultirange DEFAULT '{[3, 4.50), (1,2], empty, [2,2.5)}',
+  c tstzmultirange DEFAULT '{}', d tsmultirange DEFAULT '{["2020-01-01 10:00", 2020-01-02)}',
+  e int4multirange DEFAULT '{[1,3], [10, 20)}',
+  CHECK (a <@ '{[2000-01-01, 2100-01-01)}'::datemultirange), CHECK (b <> '{ (1,2), (2,3) }'),
+  CHECK (d && '{[2020-01-01 10:00+02,2020-01-02 00:00+00)}'::tsmultirange));
+CREATE INDEX avail_b ON avail (id) WHERE b <> '{[1, 2]}' AND a <> '{(-infinity, 2020-01-01]}';
+"""),
 ]
 
 

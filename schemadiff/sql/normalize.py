@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from schemadiff.records import record
 from schemadiff.sql.floats import canonical_float4, canonical_float8
 from schemadiff.sql.lexer import LexError, lex, unicode_value
+from schemadiff.sql.multirange import multirange_output
 from schemadiff.sql.quote import (
     _RESERVED,
     _SIMPLE_IDENT,
@@ -2174,7 +2175,9 @@ def canonical_default(expression: str | None, type_text: str | None, written: bo
 _TYPED_CONSTANT_TYPES = ("boolean", "date", "time without time zone",
                          "timestamp without time zone", "interval", "int4range", "int8range",
                          "daterange", "numrange", "tsrange", "tstzrange", "tsquery", "uuid",
-                         "macaddr", "inet", "time with time zone")
+                         "macaddr", "inet", "time with time zone", "int4multirange",
+                         "int8multirange", "nummultirange", "datemultirange", "tsmultirange",
+                         "tstzmultirange")
 # the types whose ISO constants are compared in :func:`datetime_constant`'s form
 _DATETIME_TYPES = ("date", "timestamp without time zone", "timestamp with time zone")
 # binary operators whose unknown-typed operand PostgreSQL takes as the other operand's type
@@ -3080,6 +3083,29 @@ def canonical_timetz(value: str) -> str | None:
     return time_of_day + offset + (f":{seconds:02d}" if seconds else "")
 
 
+def _bound_key(bound: Callable[[str], tuple[str, object] | None]) -> Callable[[str], object]:
+    """A printed range bound's sort key, from the function that reads a bound."""
+    return lambda text: (found := bound(text)) and found[1]
+
+
+def _date_key(text: str) -> object:
+    """A daterange's printed bound's sort key (``-infinity`` below every date)."""
+    if text in ("infinity", "-infinity"):
+        return (1 if text == "infinity" else -1, "")
+    return (0, text) if re.fullmatch(r"\d{4}-\d\d-\d\d", text) else None
+
+
+#: the multiranges of the built-in continuous ranges and of daterange (int4multirange's and
+#: int8multirange's are :func:`canonical_int_multirange`)
+_MULTIRANGE_OUTPUT: dict[str, Callable[[str], str | None]] = {
+    "nummultirange": multirange_output(_continuous_range(_numeric_bound),
+                                       _bound_key(_numeric_bound)),
+    "datemultirange": multirange_output(_discrete_range(_date_step, infinite=True), _date_key),
+    **{f"{short}multirange": multirange_output(
+        _continuous_range(_timestamp_bound(full)), _bound_key(_timestamp_bound(full)))
+       for short, full in (("ts", "timestamp without time zone"),
+                           ("tstz", "timestamp with time zone"))},
+}
 _FLOAT_OUTPUT: dict[str, Callable[[str], str | None]] = {
     "double precision": canonical_float8, "real": canonical_float4}
 _OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
@@ -3091,6 +3117,7 @@ _OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
     "tsrange": _continuous_range(_timestamp_bound("timestamp without time zone")),
     "tstzrange": _continuous_range(_timestamp_bound("timestamp with time zone")),
     "int4multirange": canonical_int_multirange, "int8multirange": canonical_int_multirange,
+    **_MULTIRANGE_OUTPUT,
     "point": canonical_point, "box": canonical_box, "circle": canonical_circle,
     "tsvector": canonical_tsvector,
     "tsquery": canonical_tsquery, "hstore": canonical_hstore, "cube": canonical_cube,
