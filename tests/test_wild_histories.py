@@ -1942,6 +1942,19 @@ CREATE TABLE avail (id int,
   CHECK (d && '{[2020-01-01 10:00+02,2020-01-02 00:00+00)}'::tsmultirange));
 CREATE INDEX avail_b ON avail (id) WHERE b <> '{[1, 2]}' AND a <> '{(-infinity, 2020-01-01]}';
 """),
+    # a set operation's operand in parentheses that keep nothing apart is printed bare; one
+    # that binds tighter on the right (a UNION b INTERSECT c) in parentheses
+    ("set-operation-operands-in-parentheses", """
+CREATE TABLE customers (id bigint, name text);
+CREATE TABLE orders (customer_id bigint);
+CREATE VIEW v_set AS (SELECT id FROM customers EXCEPT SELECT customer_id FROM orders)
+    UNION (SELECT 0) ORDER BY 1 LIMIT ALL OFFSET 0;
+CREATE VIEW v2 AS (SELECT id FROM customers) UNION ALL (SELECT customer_id FROM orders);
+CREATE VIEW v3 AS SELECT id FROM customers UNION (SELECT 0 ORDER BY 1 LIMIT 1);
+CREATE VIEW v4 AS SELECT id FROM customers UNION SELECT customer_id FROM orders INTERSECT SELECT 1;
+CREATE VIEW v5 AS SELECT id FROM customers EXCEPT (SELECT customer_id FROM orders UNION SELECT 1);
+CREATE VIEW v6 AS SELECT id FROM customers UNION (SELECT customer_id FROM orders INTERSECT SELECT 1);
+"""),
 ]
 
 

@@ -748,6 +748,16 @@ def _is_number(node: exp.Expression) -> bool:
     return isinstance(node, exp.Literal) and not node.is_string
 
 
+def _bare_select_in_parentheses(node: exp.Expression | None) -> bool:
+    """A set operation's operand that is a SELECT in parentheses which keep nothing apart: no
+    ORDER BY, LIMIT, OFFSET, locking or WITH of its own, no alias."""
+    if not isinstance(node, exp.Subquery) or any(v for k, v in node.args.items() if k != "this"):
+        return False
+    inner = node.this
+    return isinstance(inner, exp.Select) and not any(
+        inner.args.get(k) for k in ("order", "limit", "offset", "locks", "with_", "with"))
+
+
 def _set_precedence(node: exp.Expression) -> int:
     """INTERSECT binds tighter than UNION and EXCEPT."""
     return 2 if isinstance(node, exp.Intersect) else 1
@@ -827,6 +837,15 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
                 and not any(v for k, v in left.args.items() if k != "this")
                 and _set_precedence(left.this) >= _set_precedence(node)):
             node.set("this", left.this)  # (a INTERSECT b) EXCEPT c: the deparser's parentheses
+        for side in ("this", "expression"):
+            operand = node.args.get(side)
+            if _bare_select_in_parentheses(operand):
+                node.set(side, operand.this)  # a UNION (SELECT 0): parentheses that change nothing
+        right = node.args.get("expression")
+        if (isinstance(right, exp.SetOperation)
+                and _set_precedence(right) > _set_precedence(node)):
+            # a UNION b INTERSECT c is a UNION (b INTERSECT c), which the deparser prints
+            node.set("expression", exp.Subquery(this=right))
         return node
     if (isinstance(node, exp.Anonymous) and node.name.upper() == "ROW"
             and len(node.expressions) > 1):  # (a, b) is stored as ROW(a, b)
