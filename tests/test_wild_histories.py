@@ -1955,6 +1955,28 @@ CREATE VIEW v4 AS SELECT id FROM customers UNION SELECT customer_id FROM orders 
 CREATE VIEW v5 AS SELECT id FROM customers EXCEPT (SELECT customer_id FROM orders UNION SELECT 1);
 CREATE VIEW v6 AS SELECT id FROM customers UNION (SELECT customer_id FROM orders INTERSECT SELECT 1);
 """),
+    # a constant of a range type the migrations made (or of its multirange, named after it
+    # or by MULTIRANGE_TYPE_NAME) as range_out prints it, its bounds as the subtype prints
+    # them: a default, a constant compared to a column of it or cast to it
+    ("constants-of-range-types-made-by-the-migrations", """
+CREATE SCHEMA sched;
+CREATE TYPE sched.floatrange AS RANGE (subtype = float8, subtype_diff = float8mi);
+CREATE TYPE sched.period AS RANGE (SUBTYPE = timestamptz, MULTIRANGE_TYPE_NAME = sched.periods);
+CREATE TYPE "DayRange" AS RANGE (subtype = date);
+CREATE TYPE intr AS RANGE (subtype = int4);
+CREATE TYPE numr AS RANGE (subtype = numeric);
+CREATE TABLE sched.slots (id int,
+  a sched.floatrange DEFAULT '[ 18 , 22.50 )',
+  b sched.period DEFAULT '[2020-01-01 10:00+02, infinity)',
+  c sched.periods DEFAULT '{[2020-01-01, 2020-02-01), [2020-01-15,2020-03-01)}',
+  d "DayRange" DEFAULT '[2020-1-1, 2020-02-01]',
+  e "DayRange_multirange" DEFAULT '{[2020-1-1, 2020-02-01], (2020-02-01,2020-03-01)}',
+  f intr DEFAULT '[1, 5]', g intr_multirange DEFAULT '{[1, 5], [3, 9)}',
+  h numr DEFAULT '(1.50, 2e1]', i sched.floatmultirange DEFAULT '{[1,2), [2,3)}',
+  CHECK (f <> '[1, 5]'), CHECK (f <@ '[0, 100)'::intr));
+ALTER TABLE sched.slots ALTER COLUMN f SET DEFAULT '(, 10)';
+CREATE INDEX slots_f ON sched.slots (id) WHERE f && '( 1, 3 )' AND a <> '[1.50,2]';
+"""),
 ]
 
 

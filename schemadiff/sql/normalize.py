@@ -2124,6 +2124,9 @@ def canonical_default(expression: str | None, type_text: str | None, written: bo
         return None
     if type_text is None:  # a column of a type not modelled: as written
         return expression
+    made = _RANGE_OF.fullmatch(type_text)
+    if made is not None:
+        return range_default(expression, made.group(2), False, bool(made.group(1)))
     if expression.endswith("::" + type_text) and "(" in type_text:
         # a constant of a type with a modifier keeps its cast in the catalog
         # ('1 day'::interval day to second(3))
@@ -2244,7 +2247,8 @@ def type_compared_constants(tree: exp.Expression, column_type: Callable[[exp.Col
         elif found in _DATETIME_TYPES:  # a date, a timestamp or an instant: one ISO form
             new = datetime_constant(_typed_constant(literal, found)
                                     if found in _TYPED_CONSTANT_TYPES else literal)
-        elif found is None or found not in _TYPED_CONSTANT_TYPES:
+        elif found is None or (found not in _TYPED_CONSTANT_TYPES
+                               and not _RANGE_OF.fullmatch(found)):
             continue
         else:
             new = _typed_constant(literal, found)
@@ -3125,6 +3129,65 @@ _MULTIRANGE_OUTPUT: dict[str, Callable[[str], str | None]] = {
        for short, full in (("ts", "timestamp without time zone"),
                            ("tstz", "timestamp with time zone"))},
 }
+def _float_bound(out: Callable[[str], str | None]) -> Callable[[str], tuple[str, object] | None]:
+    """A float range bound as ``out`` (float8out, float4out) prints it, with its sort key."""
+
+    def bound(text: str) -> tuple[str, object] | None:
+        printed = out(text)
+        return None if printed is None or printed == "NaN" else (printed, float(printed))
+
+    return bound
+
+
+def _integer_bound(text: str) -> tuple[str, object] | None:
+    return _integer_step(text.strip(), 0)
+
+
+def _date_bound(text: str) -> tuple[str, object] | None:
+    printed = _canonical_datetime(text.strip(), "date")
+    key = _date_key(printed) if printed else None
+    return None if key is None else (printed, key)  # type: ignore[return-value]
+
+
+#: the subtypes of range types made by the migrations whose bounds are modelled
+_SUBTYPE_BOUNDS: dict[str, Callable[[str], tuple[str, object] | None]] = {
+    **dict.fromkeys(("smallint", "integer", "bigint"), _integer_bound),
+    "numeric": _numeric_bound, "double precision": _float_bound(canonical_float8),
+    "real": _float_bound(canonical_float4), "date": _date_bound,
+    "timestamp without time zone": _timestamp_bound("timestamp without time zone"),
+    "timestamp with time zone": _timestamp_bound("timestamp with time zone"),
+}
+
+
+#: a column of a range type the migrations made, as the replay types constants by it
+_RANGE_OF = re.compile(r"(multi)?range of (.+)")
+
+
+def range_type_text(subtype: str, multi: bool) -> str:
+    """What a column of a range type the migrations made (without a CANONICAL function) is
+    typed as for the constants compared to it (see :func:`canonical_default`)."""
+    return f"{'multi' if multi else ''}range of {subtype}"
+
+
+def range_default(default: str | None, subtype: str, discrete: bool, multi: bool
+                  ) -> str | None:
+    """A default on a column of a range type the migrations made (``multi``: of its
+    multirange) as range_out prints it: each bound as ``subtype`` prints it, without spaces
+    (``'[ 18 , 22.50 )'`` over float8 is ``'[18,22.5)'``). As written where the type has a
+    CANONICAL function (not modelled) or its subtype's constants are not modelled."""
+    if default is None or default.upper() == "NULL":
+        return None
+    m = _STRING_LITERAL.match(default)
+    bound = None if discrete else _SUBTYPE_BOUNDS.get(subtype)
+    if m is None or bound is None:
+        return default
+    out = _continuous_range(bound)
+    if multi:
+        out = multirange_output(out, _bound_key(bound))
+    canonical = out(m.group(1).replace("''", "'"))
+    return default if canonical is None else quote_literal(canonical)
+
+
 _FLOAT_OUTPUT: dict[str, Callable[[str], str | None]] = {
     "double precision": canonical_float8, "real": canonical_float4}
 _OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
