@@ -1977,6 +1977,32 @@ CREATE TABLE sched.slots (id int,
 ALTER TABLE sched.slots ALTER COLUMN f SET DEFAULT '(, 10)';
 CREATE INDEX slots_f ON sched.slots (id) WHERE f && '( 1, 3 )' AND a <> '[1.50,2]';
 """),
+    # in a SQL-standard body, p.x of a parameter p (no relation of the query named p) is the
+    # field selection (p).x, which the catalog prints; a window function's output column is
+    # named after the function (rank() OVER w is printed "AS rank")
+    ("sql-body-parameter-fields-and-window-names", """
+CREATE TABLE products (id int PRIMARY KEY, name text NOT NULL, price numeric(10,2), tags text[],
+    stock int DEFAULT 0);
+CREATE FUNCTION product_label(p products) RETURNS text LANGUAGE sql IMMUTABLE
+  RETURN p.name || ' (' || coalesce(p.price::text, 'n/a') || ')';
+CREATE FUNCTION has_tag(p products, t text) RETURNS boolean LANGUAGE sql IMMUTABLE
+  RETURN t = ANY (p.tags);
+CREATE FUNCTION stock_of(p products) RETURNS int LANGUAGE sql RETURN p.stock;
+CREATE FUNCTION same_id(p products) RETURNS bigint LANGUAGE sql
+  RETURN (SELECT count(*) FROM products q WHERE q.id = p.id AND p.tags @> '{a}');
+CREATE FUNCTION doubled("P" products) RETURNS numeric LANGUAGE sql RETURN ("P").price * 2 - "P".price;
+CREATE FUNCTION same_stock(p products) RETURNS bigint LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT count(*) FROM products q WHERE q.stock = p.stock AND q.id <> p.id;
+  SELECT count(*) FROM products p WHERE p.stock > 0;
+END;
+CREATE FUNCTION top_products(n int) RETURNS TABLE (id int, name text, rank bigint) LANGUAGE sql
+BEGIN ATOMIC
+  SELECT id, name, rank() OVER (ORDER BY price DESC NULLS LAST) FROM products LIMIT n;
+END;
+CREATE FUNCTION counted() RETURNS TABLE (id int, count bigint) LANGUAGE sql
+BEGIN ATOMIC SELECT id, count(*) FILTER (WHERE stock > 0) OVER w FROM products WINDOW w AS (); END;
+"""),
 ]
 
 

@@ -733,7 +733,7 @@ def _column_name(node: exp.Expression) -> str | None:
         if isinstance(ident, exp.Identifier):
             return ident.this if ident.quoted else ident.this.lower()
         return None
-    if isinstance(node, (exp.Cast, exp.Filter)):
+    if isinstance(node, (exp.Cast, exp.Filter, exp.Window)):  # rank() OVER w: rank
         return _column_name(node.this)
     for form, name in _NAMED_FORMS.items():
         if isinstance(node, form):
@@ -1451,6 +1451,23 @@ def from_functions(query: str) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
+def fields_as_selections(tree: exp.Expression) -> exp.Expression:
+    """A tree parsed from canonical text, each ``row.field`` in it (a canonical form keeps no
+    qualifier but those of field selections, and ``new`` / ``old``) made the field selection
+    ``(row).field`` again, so that normalizing it anew keeps it (it would read as the column
+    ``field`` of a relation ``row``, whose qualifier the canonical form drops)."""
+    for node in list(tree.find_all(exp.Column)):
+        table = node.args.get("table")
+        if (isinstance(table, exp.Identifier) and isinstance(node.this, exp.Identifier)
+                and not node.args.get("db") and table.name.lower() not in ("old", "new")):
+            field = exp.Dot(this=exp.Paren(this=exp.Column(this=table.copy())),
+                            expression=node.this.copy())
+            if node is tree:
+                return field
+            node.replace(field)
+    return tree
+
+
 def needs_table_columns(body: str) -> bool:
     """Whether :func:`expand_atomic_stars` may change a routine body (a ``*``, or a function
     whose one column an OUT parameter names)."""
@@ -1485,6 +1502,7 @@ def expand_atomic_stars(body: str, columns: tuple[tuple[str, tuple[str, ...]], .
         if tree is None:
             return body
         try:
+            tree = fields_as_selections(tree)
             if not _with_table_columns(tree, dict(columns)):
                 return body
             return "RETURN " + normalize_expression(tree.sql(dialect="postgres", comments=False))
@@ -1507,6 +1525,7 @@ def expand_atomic_stars(body: str, columns: tuple[tuple[str, tuple[str, ...]], .
         tree = _parse_expression(text) if needs_table_columns(text) or functions else None
         if tree is not None:
             try:
+                tree = fields_as_selections(tree)
                 _with_table_columns(tree, known)
                 text = normalize_statement(tree.sql(dialect="postgres", comments=False))
             except (SqlglotError, ValueError):  # pragma: no cover - generator gaps
