@@ -2003,6 +2003,19 @@ END;
 CREATE FUNCTION counted() RETURNS TABLE (id int, count bigint) LANGUAGE sql
 BEGIN ATOMIC SELECT id, count(*) FILTER (WHERE stock > 0) OVER w FROM products WINDOW w AS (); END;
 """),
+    # f(data -> 'k') is the JSON operator on column data (sqlglot reads a lambda): the CHECK
+    # is named after the column, a rename of the column and a dropped column reach it
+    ("json-arrow-in-call-arguments", """
+CREATE TABLE ledger (id int, data jsonb NOT NULL DEFAULT '{}', doc jsonb, tags jsonb,
+  CHECK (jsonb_typeof(data) = 'object'),
+  CHECK (jsonb_array_length(COALESCE(data -> 'items', '[]')) <= 10),
+  CHECK (jsonb_array_length(doc -> 'a' -> 'b') > 0 AND coalesce(doc -> 'c' = '1', true)));
+CREATE INDEX ledger_items ON ledger (jsonb_array_length(data -> 'items'));
+CREATE INDEX ledger_tags ON ledger (id) WHERE jsonb_array_length(tags -> 'x') > 1;
+ALTER TABLE ledger RENAME COLUMN data TO payload;
+ALTER TABLE ledger DROP COLUMN tags;
+CREATE VIEW ledger_counts AS SELECT id, jsonb_array_length(payload -> 'items') AS n FROM ledger;
+"""),
 ]
 
 

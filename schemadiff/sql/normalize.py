@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from schemadiff.records import record
 from schemadiff.sql.floats import canonical_float4, canonical_float8
+from schemadiff.sql.lambdas import without_lambdas
 from schemadiff.sql.lexer import LexError, lex, unicode_value
 from schemadiff.sql.multirange import multirange_output
 from schemadiff.sql.quote import (
@@ -1369,6 +1370,8 @@ def _parse_expression(text: str) -> exp.Expression | None:
         text = _OPERATOR_SYNTAX.sub(r"\1", text)
     try:
         tree = sqlglot.parse_one(text, read="postgres")
+        if "->" in text:
+            tree = without_lambdas(tree)  # f(data -> 'k'): the JSON operator, not a lambda
     except (SqlglotError, ValueError, RecursionError):
         return None
     except (TypeError, AttributeError, IndexError, KeyError):
