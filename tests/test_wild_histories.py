@@ -2016,6 +2016,16 @@ ALTER TABLE ledger RENAME COLUMN data TO payload;
 ALTER TABLE ledger DROP COLUMN tags;
 CREATE VIEW ledger_counts AS SELECT id, jsonb_array_length(payload -> 'items') AS n FROM ledger;
 """),
+    # a named argument written name := value is stored as name => value
+    ("named-arguments-with-colon-equals", """
+CREATE FUNCTION fee(amount numeric, rate numeric DEFAULT 0.02, minimum numeric DEFAULT 1)
+    RETURNS numeric LANGUAGE sql IMMUTABLE AS $$ SELECT greatest(amount * rate, minimum) $$;
+CREATE TABLE jobs (id int, n int, timeout interval DEFAULT make_interval(mins := 30),
+    every interval DEFAULT make_interval(hours := 1, mins := 5),
+    amount numeric DEFAULT fee(100, minimum := 5), CHECK (fee(n, rate := 0.1) < 100));
+CREATE INDEX jobs_fee ON jobs (fee(amount, minimum := 2));
+CREATE VIEW job_spans AS SELECT id, make_interval(days := n) AS span FROM jobs;
+"""),
 ]
 
 

@@ -1357,8 +1357,26 @@ def _typed_constants_as_casts(text: str) -> str:
     return "".join(out) + text[pos:]
 
 
+def _named_arguments_arrowed(text: str) -> str:
+    """``f(a := 1)``, the older spelling of a named argument, as ``f(a => 1)``, which the
+    catalog prints (sqlglot reads ``:=`` as an assignment, and make_interval's as its
+    first argument)."""
+    if ":=" not in text:
+        return text
+    try:
+        toks = lex(text)
+    except LexError:
+        return text
+    out, pos = [], 0
+    for tok in toks:
+        if tok.kind == "punct" and tok.text == ":=":
+            out.append(text[pos:tok.start] + "=>")
+            pos = tok.end
+    return "".join(out) + text[pos:]
+
+
 def _parse_expression(text: str) -> exp.Expression | None:
-    text = _typed_constants_as_casts(normalize_variadic_calls(text))
+    text = _typed_constants_as_casts(normalize_variadic_calls(_named_arguments_arrowed(text)))
     if "::" in text:
         for pattern, repl in _MULTIWORD_CASTS:
             text = pattern.sub(repl, text)
