@@ -2026,6 +2026,17 @@ CREATE TABLE jobs (id int, n int, timeout interval DEFAULT make_interval(mins :=
 CREATE INDEX jobs_fee ON jobs (fee(amount, minimum := 2));
 CREATE VIEW job_spans AS SELECT id, make_interval(days := n) AS span FROM jobs;
 """),
+    # a column renamed: a SQL-standard body selecting it from a parameter of its table's row
+    # type prints the new name, (c).properties
+    ("column-renamed-under-a-row-parameter", """
+CREATE TABLE categories (id int PRIMARY KEY, name text, attrs jsonb NOT NULL DEFAULT '{}');
+CREATE FUNCTION category_color(c categories) RETURNS text LANGUAGE sql STABLE
+    RETURN upper(c.attrs ->> 'color');
+CREATE FUNCTION same_name("C" categories, other categories) RETURNS boolean LANGUAGE sql
+BEGIN ATOMIC SELECT "C".name = other.name AND "C".attrs = other.attrs; END;
+ALTER TABLE categories RENAME COLUMN attrs TO properties;
+ALTER TABLE categories RENAME COLUMN name TO title;
+"""),
 ]
 
 
