@@ -2037,6 +2037,17 @@ BEGIN ATOMIC SELECT "C".name = other.name AND "C".attrs = other.attrs; END;
 ALTER TABLE categories RENAME COLUMN attrs TO properties;
 ALTER TABLE categories RENAME COLUMN name TO title;
 """),
+    # x LIKE p ESCAPE e inside another operator: its canonical form parses again, so the
+    # CHECK is named after its one column, and renames and dropped columns reach it
+    ("like-escape-inside-operators", r"""
+CREATE TABLE codes (id int, code text CHECK (code NOT LIKE 'tmp!_%' ESCAPE '!' AND code <> ''),
+    sku text, old text, CHECK (sku ILIKE 'x#%%' ESCAPE '#' OR sku = 'none'),
+    CHECK (old SIMILAR TO '[a-z]+' ESCAPE '' OR old IS NULL));
+CREATE INDEX codes_sku ON codes (id) WHERE sku LIKE 'a!_%' ESCAPE '!' AND id > 0;
+CREATE VIEW codes_tmp AS SELECT id FROM codes WHERE code LIKE 't!%%' ESCAPE '!' OR id < 0;
+ALTER TABLE codes RENAME COLUMN sku TO stock_code;
+ALTER TABLE codes DROP COLUMN old;
+"""),
 ]
 
 

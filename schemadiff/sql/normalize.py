@@ -1280,7 +1280,9 @@ def _finish(tree: exp.Expression) -> exp.Expression:
             node.set("this", name)
             node.set("quoted", not _SIMPLE_IDENT.match(name) or name in _RESERVED)
     for node in [n for n in tree.walk()
-                 if isinstance(n, _OPERATORS) and isinstance(n.parent, _OPERATORS)]:
+                 if isinstance(n, _OPERATORS) and isinstance(n.parent, _OPERATORS)
+                 and not (isinstance(n.parent, exp.Escape) and n.parent.this is n)]:
+        # (not x LIKE p of x LIKE p ESCAPE e: (x LIKE p) ESCAPE e does not parse again)
         # wrap the node itself, not a copy: a copy would leave the nodes under it, still to be
         # wrapped, outside the tree ((a + b) * c / d came out as (a + b * c) / d)
         paren = exp.Paren()
