@@ -1946,6 +1946,125 @@ CREATE TABLE d1 AS SELECT DISTINCT g % 1000 FROM generate_series(0, 99) g;
 CREATE TABLE d2 AS SELECT DISTINCT (g % 1000)::text, g % 7 AS r FROM generate_series(0, 99) g;
 CREATE INDEX ON d2 (r);
 """),
+    # a multirange constant as multirange_out prints it: its ranges as the range type prints
+    # them, sorted, those that overlap or touch merged, no spaces (a default, a constant cast
+    # to it or compared to a column of it)
+    ("multirange-constants", """
+CREATE TABLE avail (id int,
+  a datemultirange DEFAULT '{[2020-01-01, 2020-02-01], [2020-01-15,2020-03-01)}',
+  b nummultirange DEFAULT '{[3, 4.50), (1,2], empty, [2,2.5)}',
+  c tstzmultirange DEFAULT '{}', d tsmultirange DEFAULT '{["2020-01-01 10:00", 2020-01-02)}',
+  e int4multirange DEFAULT '{[1,3], [10, 20)}',
+  CHECK (a <@ '{[2000-01-01, 2100-01-01)}'::datemultirange), CHECK (b <> '{ (1,2), (2,3) }'),
+  CHECK (d && '{[2020-01-01 10:00+02,2020-01-02 00:00+00)}'::tsmultirange));
+CREATE INDEX avail_b ON avail (id) WHERE b <> '{[1, 2]}' AND a <> '{(-infinity, 2020-01-01]}';
+"""),
+    # a set operation's operand in parentheses that keep nothing apart is printed bare; one
+    # that binds tighter on the right (a UNION b INTERSECT c) in parentheses
+    ("set-operation-operands-in-parentheses", """
+CREATE TABLE customers (id bigint, name text);
+CREATE TABLE orders (customer_id bigint);
+CREATE VIEW v_set AS (SELECT id FROM customers EXCEPT SELECT customer_id FROM orders)
+    UNION (SELECT 0) ORDER BY 1 LIMIT ALL OFFSET 0;
+CREATE VIEW v2 AS (SELECT id FROM customers) UNION ALL (SELECT customer_id FROM orders);
+CREATE VIEW v3 AS SELECT id FROM customers UNION (SELECT 0 ORDER BY 1 LIMIT 1);
+CREATE VIEW v4 AS SELECT id FROM customers UNION SELECT customer_id FROM orders INTERSECT SELECT 1;
+CREATE VIEW v5 AS SELECT id FROM customers EXCEPT (SELECT customer_id FROM orders UNION SELECT 1);
+CREATE VIEW v6 AS SELECT id FROM customers UNION (SELECT customer_id FROM orders INTERSECT SELECT 1);
+"""),
+    # a constant of a range type the migrations made (or of its multirange, named after it
+    # or by MULTIRANGE_TYPE_NAME) as range_out prints it, its bounds as the subtype prints
+    # them: a default, a constant compared to a column of it or cast to it
+    ("constants-of-range-types-made-by-the-migrations", """
+CREATE SCHEMA sched;
+CREATE TYPE sched.floatrange AS RANGE (subtype = float8, subtype_diff = float8mi);
+CREATE TYPE sched.period AS RANGE (SUBTYPE = timestamptz, MULTIRANGE_TYPE_NAME = sched.periods);
+CREATE TYPE "DayRange" AS RANGE (subtype = date);
+CREATE TYPE intr AS RANGE (subtype = int4);
+CREATE TYPE numr AS RANGE (subtype = numeric);
+CREATE TABLE sched.slots (id int,
+  a sched.floatrange DEFAULT '[ 18 , 22.50 )',
+  b sched.period DEFAULT '[2020-01-01 10:00+02, infinity)',
+  c sched.periods DEFAULT '{[2020-01-01, 2020-02-01), [2020-01-15,2020-03-01)}',
+  d "DayRange" DEFAULT '[2020-1-1, 2020-02-01]',
+  e "DayRange_multirange" DEFAULT '{[2020-1-1, 2020-02-01], (2020-02-01,2020-03-01)}',
+  f intr DEFAULT '[1, 5]', g intr_multirange DEFAULT '{[1, 5], [3, 9)}',
+  h numr DEFAULT '(1.50, 2e1]', i sched.floatmultirange DEFAULT '{[1,2), [2,3)}',
+  CHECK (f <> '[1, 5]'), CHECK (f <@ '[0, 100)'::intr));
+ALTER TABLE sched.slots ALTER COLUMN f SET DEFAULT '(, 10)';
+CREATE INDEX slots_f ON sched.slots (id) WHERE f && '( 1, 3 )' AND a <> '[1.50,2]';
+"""),
+    # in a SQL-standard body, p.x of a parameter p (no relation of the query named p) is the
+    # field selection (p).x, which the catalog prints; a window function's output column is
+    # named after the function (rank() OVER w is printed "AS rank")
+    ("sql-body-parameter-fields-and-window-names", """
+CREATE TABLE products (id int PRIMARY KEY, name text NOT NULL, price numeric(10,2), tags text[],
+    stock int DEFAULT 0);
+CREATE FUNCTION product_label(p products) RETURNS text LANGUAGE sql IMMUTABLE
+  RETURN p.name || ' (' || coalesce(p.price::text, 'n/a') || ')';
+CREATE FUNCTION has_tag(p products, t text) RETURNS boolean LANGUAGE sql IMMUTABLE
+  RETURN t = ANY (p.tags);
+CREATE FUNCTION stock_of(p products) RETURNS int LANGUAGE sql RETURN p.stock;
+CREATE FUNCTION same_id(p products) RETURNS bigint LANGUAGE sql
+  RETURN (SELECT count(*) FROM products q WHERE q.id = p.id AND p.tags @> '{a}');
+CREATE FUNCTION doubled("P" products) RETURNS numeric LANGUAGE sql RETURN ("P").price * 2 - "P".price;
+CREATE FUNCTION same_stock(p products) RETURNS bigint LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT count(*) FROM products q WHERE q.stock = p.stock AND q.id <> p.id;
+  SELECT count(*) FROM products p WHERE p.stock > 0;
+END;
+CREATE FUNCTION top_products(n int) RETURNS TABLE (id int, name text, rank bigint) LANGUAGE sql
+BEGIN ATOMIC
+  SELECT id, name, rank() OVER (ORDER BY price DESC NULLS LAST) FROM products LIMIT n;
+END;
+CREATE FUNCTION counted() RETURNS TABLE (id int, count bigint) LANGUAGE sql
+BEGIN ATOMIC SELECT id, count(*) FILTER (WHERE stock > 0) OVER w FROM products WINDOW w AS (); END;
+"""),
+    # f(data -> 'k') is the JSON operator on column data (sqlglot reads a lambda): the CHECK
+    # is named after the column, a rename of the column and a dropped column reach it
+    ("json-arrow-in-call-arguments", """
+CREATE TABLE ledger (id int, data jsonb NOT NULL DEFAULT '{}', doc jsonb, tags jsonb,
+  CHECK (jsonb_typeof(data) = 'object'),
+  CHECK (jsonb_array_length(COALESCE(data -> 'items', '[]')) <= 10),
+  CHECK (jsonb_array_length(doc -> 'a' -> 'b') > 0 AND coalesce(doc -> 'c' = '1', true)));
+CREATE INDEX ledger_items ON ledger (jsonb_array_length(data -> 'items'));
+CREATE INDEX ledger_tags ON ledger (id) WHERE jsonb_array_length(tags -> 'x') > 1;
+ALTER TABLE ledger RENAME COLUMN data TO payload;
+ALTER TABLE ledger DROP COLUMN tags;
+CREATE VIEW ledger_counts AS SELECT id, jsonb_array_length(payload -> 'items') AS n FROM ledger;
+"""),
+    # a named argument written name := value is stored as name => value
+    ("named-arguments-with-colon-equals", """
+CREATE FUNCTION fee(amount numeric, rate numeric DEFAULT 0.02, minimum numeric DEFAULT 1)
+    RETURNS numeric LANGUAGE sql IMMUTABLE AS $$ SELECT greatest(amount * rate, minimum) $$;
+CREATE TABLE jobs (id int, n int, timeout interval DEFAULT make_interval(mins := 30),
+    every interval DEFAULT make_interval(hours := 1, mins := 5),
+    amount numeric DEFAULT fee(100, minimum := 5), CHECK (fee(n, rate := 0.1) < 100));
+CREATE INDEX jobs_fee ON jobs (fee(amount, minimum := 2));
+CREATE VIEW job_spans AS SELECT id, make_interval(days := n) AS span FROM jobs;
+"""),
+    # a column renamed: a SQL-standard body selecting it from a parameter of its table's row
+    # type prints the new name, (c).properties
+    ("column-renamed-under-a-row-parameter", """
+CREATE TABLE categories (id int PRIMARY KEY, name text, attrs jsonb NOT NULL DEFAULT '{}');
+CREATE FUNCTION category_color(c categories) RETURNS text LANGUAGE sql STABLE
+    RETURN upper(c.attrs ->> 'color');
+CREATE FUNCTION same_name("C" categories, other categories) RETURNS boolean LANGUAGE sql
+BEGIN ATOMIC SELECT "C".name = other.name AND "C".attrs = other.attrs; END;
+ALTER TABLE categories RENAME COLUMN attrs TO properties;
+ALTER TABLE categories RENAME COLUMN name TO title;
+"""),
+    # x LIKE p ESCAPE e inside another operator: its canonical form parses again, so the
+    # CHECK is named after its one column, and renames and dropped columns reach it
+    ("like-escape-inside-operators", r"""
+CREATE TABLE codes (id int, code text CHECK (code NOT LIKE 'tmp!_%' ESCAPE '!' AND code <> ''),
+    sku text, old text, CHECK (sku ILIKE 'x#%%' ESCAPE '#' OR sku = 'none'),
+    CHECK (old SIMILAR TO '[a-z]+' ESCAPE '' OR old IS NULL));
+CREATE INDEX codes_sku ON codes (id) WHERE sku LIKE 'a!_%' ESCAPE '!' AND id > 0;
+CREATE VIEW codes_tmp AS SELECT id FROM codes WHERE code LIKE 't!%%' ESCAPE '!' OR id < 0;
+ALTER TABLE codes RENAME COLUMN sku TO stock_code;
+ALTER TABLE codes DROP COLUMN old;
+"""),
 ]
 
 

@@ -27,7 +27,9 @@ from typing import TYPE_CHECKING
 
 from schemadiff.records import record
 from schemadiff.sql.floats import canonical_float4, canonical_float8
+from schemadiff.sql.lambdas import without_lambdas
 from schemadiff.sql.lexer import LexError, lex, unicode_value
+from schemadiff.sql.multirange import multirange_output
 from schemadiff.sql.quote import (
     _RESERVED,
     _SIMPLE_IDENT,
@@ -732,7 +734,7 @@ def _column_name(node: exp.Expression) -> str | None:
         if isinstance(ident, exp.Identifier):
             return ident.this if ident.quoted else ident.this.lower()
         return None
-    if isinstance(node, (exp.Cast, exp.Filter)):
+    if isinstance(node, (exp.Cast, exp.Filter, exp.Window)):  # rank() OVER w: rank
         return _column_name(node.this)
     for form, name in _NAMED_FORMS.items():
         if isinstance(node, form):
@@ -745,6 +747,16 @@ def _column_name(node: exp.Expression) -> str | None:
 
 def _is_number(node: exp.Expression) -> bool:
     return isinstance(node, exp.Literal) and not node.is_string
+
+
+def _bare_select_in_parentheses(node: exp.Expression | None) -> bool:
+    """A set operation's operand that is a SELECT in parentheses which keep nothing apart: no
+    ORDER BY, LIMIT, OFFSET, locking or WITH of its own, no alias."""
+    if not isinstance(node, exp.Subquery) or any(v for k, v in node.args.items() if k != "this"):
+        return False
+    inner = node.this
+    return isinstance(inner, exp.Select) and not any(
+        inner.args.get(k) for k in ("order", "limit", "offset", "locks", "with_", "with"))
 
 
 def _set_precedence(node: exp.Expression) -> int:
@@ -826,6 +838,15 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
                 and not any(v for k, v in left.args.items() if k != "this")
                 and _set_precedence(left.this) >= _set_precedence(node)):
             node.set("this", left.this)  # (a INTERSECT b) EXCEPT c: the deparser's parentheses
+        for side in ("this", "expression"):
+            operand = node.args.get(side)
+            if _bare_select_in_parentheses(operand):
+                node.set(side, operand.this)  # a UNION (SELECT 0): parentheses that change nothing
+        right = node.args.get("expression")
+        if (isinstance(right, exp.SetOperation)
+                and _set_precedence(right) > _set_precedence(node)):
+            # a UNION b INTERSECT c is a UNION (b INTERSECT c), which the deparser prints
+            node.set("expression", exp.Subquery(this=right))
         return node
     if (isinstance(node, exp.Anonymous) and node.name.upper() == "ROW"
             and len(node.expressions) > 1):  # (a, b) is stored as ROW(a, b)
@@ -1260,7 +1281,9 @@ def _finish(tree: exp.Expression) -> exp.Expression:
             node.set("this", name)
             node.set("quoted", not _SIMPLE_IDENT.match(name) or name in _RESERVED)
     for node in [n for n in tree.walk()
-                 if isinstance(n, _OPERATORS) and isinstance(n.parent, _OPERATORS)]:
+                 if isinstance(n, _OPERATORS) and isinstance(n.parent, _OPERATORS)
+                 and not (isinstance(n.parent, exp.Escape) and n.parent.this is n)]:
+        # (not x LIKE p of x LIKE p ESCAPE e: (x LIKE p) ESCAPE e does not parse again)
         # wrap the node itself, not a copy: a copy would leave the nodes under it, still to be
         # wrapped, outside the tree ((a + b) * c / d came out as (a + b * c) / d)
         paren = exp.Paren()
@@ -1337,8 +1360,26 @@ def _typed_constants_as_casts(text: str) -> str:
     return "".join(out) + text[pos:]
 
 
+def _named_arguments_arrowed(text: str) -> str:
+    """``f(a := 1)``, the older spelling of a named argument, as ``f(a => 1)``, which the
+    catalog prints (sqlglot reads ``:=`` as an assignment, and make_interval's as its
+    first argument)."""
+    if ":=" not in text:
+        return text
+    try:
+        toks = lex(text)
+    except LexError:
+        return text
+    out, pos = [], 0
+    for tok in toks:
+        if tok.kind == "punct" and tok.text == ":=":
+            out.append(text[pos:tok.start] + "=>")
+            pos = tok.end
+    return "".join(out) + text[pos:]
+
+
 def _parse_expression(text: str) -> exp.Expression | None:
-    text = _typed_constants_as_casts(normalize_variadic_calls(text))
+    text = _typed_constants_as_casts(normalize_variadic_calls(_named_arguments_arrowed(text)))
     if "::" in text:
         for pattern, repl in _MULTIWORD_CASTS:
             text = pattern.sub(repl, text)
@@ -1350,6 +1391,8 @@ def _parse_expression(text: str) -> exp.Expression | None:
         text = _OPERATOR_SYNTAX.sub(r"\1", text)
     try:
         tree = sqlglot.parse_one(text, read="postgres")
+        if "->" in text:
+            tree = without_lambdas(tree)  # f(data -> 'k'): the JSON operator, not a lambda
     except (SqlglotError, ValueError, RecursionError):
         return None
     except (TypeError, AttributeError, IndexError, KeyError):
@@ -1432,6 +1475,23 @@ def from_functions(query: str) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
+def fields_as_selections(tree: exp.Expression) -> exp.Expression:
+    """A tree parsed from canonical text, each ``row.field`` in it (a canonical form keeps no
+    qualifier but those of field selections, and ``new`` / ``old``) made the field selection
+    ``(row).field`` again, so that normalizing it anew keeps it (it would read as the column
+    ``field`` of a relation ``row``, whose qualifier the canonical form drops)."""
+    for node in list(tree.find_all(exp.Column)):
+        table = node.args.get("table")
+        if (isinstance(table, exp.Identifier) and isinstance(node.this, exp.Identifier)
+                and not node.args.get("db") and table.name.lower() not in ("old", "new")):
+            field = exp.Dot(this=exp.Paren(this=exp.Column(this=table.copy())),
+                            expression=node.this.copy())
+            if node is tree:
+                return field
+            node.replace(field)
+    return tree
+
+
 def needs_table_columns(body: str) -> bool:
     """Whether :func:`expand_atomic_stars` may change a routine body (a ``*``, or a function
     whose one column an OUT parameter names)."""
@@ -1466,6 +1526,7 @@ def expand_atomic_stars(body: str, columns: tuple[tuple[str, tuple[str, ...]], .
         if tree is None:
             return body
         try:
+            tree = fields_as_selections(tree)
             if not _with_table_columns(tree, dict(columns)):
                 return body
             return "RETURN " + normalize_expression(tree.sql(dialect="postgres", comments=False))
@@ -1488,6 +1549,7 @@ def expand_atomic_stars(body: str, columns: tuple[tuple[str, tuple[str, ...]], .
         tree = _parse_expression(text) if needs_table_columns(text) or functions else None
         if tree is not None:
             try:
+                tree = fields_as_selections(tree)
                 _with_table_columns(tree, known)
                 text = normalize_statement(tree.sql(dialect="postgres", comments=False))
             except (SqlglotError, ValueError):  # pragma: no cover - generator gaps
@@ -2105,6 +2167,9 @@ def canonical_default(expression: str | None, type_text: str | None, written: bo
         return None
     if type_text is None:  # a column of a type not modelled: as written
         return expression
+    made = _RANGE_OF.fullmatch(type_text)
+    if made is not None:
+        return range_default(expression, made.group(2), False, bool(made.group(1)))
     if expression.endswith("::" + type_text) and "(" in type_text:
         # a constant of a type with a modifier keeps its cast in the catalog
         # ('1 day'::interval day to second(3))
@@ -2175,7 +2240,9 @@ def canonical_default(expression: str | None, type_text: str | None, written: bo
 _TYPED_CONSTANT_TYPES = ("boolean", "date", "time without time zone",
                          "timestamp without time zone", "interval", "int4range", "int8range",
                          "daterange", "numrange", "tsrange", "tstzrange", "tsquery", "uuid",
-                         "macaddr", "inet", "time with time zone")
+                         "macaddr", "inet", "time with time zone", "int4multirange",
+                         "int8multirange", "nummultirange", "datemultirange", "tsmultirange",
+                         "tstzmultirange")
 # the types whose ISO constants are compared in :func:`datetime_constant`'s form
 _DATETIME_TYPES = ("date", "timestamp without time zone", "timestamp with time zone")
 # binary operators whose unknown-typed operand PostgreSQL takes as the other operand's type
@@ -2223,7 +2290,8 @@ def type_compared_constants(tree: exp.Expression, column_type: Callable[[exp.Col
         elif found in _DATETIME_TYPES:  # a date, a timestamp or an instant: one ISO form
             new = datetime_constant(_typed_constant(literal, found)
                                     if found in _TYPED_CONSTANT_TYPES else literal)
-        elif found is None or found not in _TYPED_CONSTANT_TYPES:
+        elif found is None or (found not in _TYPED_CONSTANT_TYPES
+                               and not _RANGE_OF.fullmatch(found)):
             continue
         else:
             new = _typed_constant(literal, found)
@@ -3081,6 +3149,88 @@ def canonical_timetz(value: str) -> str | None:
     return time_of_day + offset + (f":{seconds:02d}" if seconds else "")
 
 
+def _bound_key(bound: Callable[[str], tuple[str, object] | None]) -> Callable[[str], object]:
+    """A printed range bound's sort key, from the function that reads a bound."""
+    return lambda text: (found := bound(text)) and found[1]
+
+
+def _date_key(text: str) -> object:
+    """A daterange's printed bound's sort key (``-infinity`` below every date)."""
+    if text in ("infinity", "-infinity"):
+        return (1 if text == "infinity" else -1, "")
+    return (0, text) if re.fullmatch(r"\d{4}-\d\d-\d\d", text) else None
+
+
+#: the multiranges of the built-in continuous ranges and of daterange (int4multirange's and
+#: int8multirange's are :func:`canonical_int_multirange`)
+_MULTIRANGE_OUTPUT: dict[str, Callable[[str], str | None]] = {
+    "nummultirange": multirange_output(_continuous_range(_numeric_bound),
+                                       _bound_key(_numeric_bound)),
+    "datemultirange": multirange_output(_discrete_range(_date_step, infinite=True), _date_key),
+    **{f"{short}multirange": multirange_output(
+        _continuous_range(_timestamp_bound(full)), _bound_key(_timestamp_bound(full)))
+       for short, full in (("ts", "timestamp without time zone"),
+                           ("tstz", "timestamp with time zone"))},
+}
+def _float_bound(out: Callable[[str], str | None]) -> Callable[[str], tuple[str, object] | None]:
+    """A float range bound as ``out`` (float8out, float4out) prints it, with its sort key."""
+
+    def bound(text: str) -> tuple[str, object] | None:
+        printed = out(text)
+        return None if printed is None or printed == "NaN" else (printed, float(printed))
+
+    return bound
+
+
+def _integer_bound(text: str) -> tuple[str, object] | None:
+    return _integer_step(text.strip(), 0)
+
+
+def _date_bound(text: str) -> tuple[str, object] | None:
+    printed = _canonical_datetime(text.strip(), "date")
+    key = _date_key(printed) if printed else None
+    return None if key is None else (printed, key)  # type: ignore[return-value]
+
+
+#: the subtypes of range types made by the migrations whose bounds are modelled
+_SUBTYPE_BOUNDS: dict[str, Callable[[str], tuple[str, object] | None]] = {
+    **dict.fromkeys(("smallint", "integer", "bigint"), _integer_bound),
+    "numeric": _numeric_bound, "double precision": _float_bound(canonical_float8),
+    "real": _float_bound(canonical_float4), "date": _date_bound,
+    "timestamp without time zone": _timestamp_bound("timestamp without time zone"),
+    "timestamp with time zone": _timestamp_bound("timestamp with time zone"),
+}
+
+
+#: a column of a range type the migrations made, as the replay types constants by it
+_RANGE_OF = re.compile(r"(multi)?range of (.+)")
+
+
+def range_type_text(subtype: str, multi: bool) -> str:
+    """What a column of a range type the migrations made (without a CANONICAL function) is
+    typed as for the constants compared to it (see :func:`canonical_default`)."""
+    return f"{'multi' if multi else ''}range of {subtype}"
+
+
+def range_default(default: str | None, subtype: str, discrete: bool, multi: bool
+                  ) -> str | None:
+    """A default on a column of a range type the migrations made (``multi``: of its
+    multirange) as range_out prints it: each bound as ``subtype`` prints it, without spaces
+    (``'[ 18 , 22.50 )'`` over float8 is ``'[18,22.5)'``). As written where the type has a
+    CANONICAL function (not modelled) or its subtype's constants are not modelled."""
+    if default is None or default.upper() == "NULL":
+        return None
+    m = _STRING_LITERAL.match(default)
+    bound = None if discrete else _SUBTYPE_BOUNDS.get(subtype)
+    if m is None or bound is None:
+        return default
+    out = _continuous_range(bound)
+    if multi:
+        out = multirange_output(out, _bound_key(bound))
+    canonical = out(m.group(1).replace("''", "'"))
+    return default if canonical is None else quote_literal(canonical)
+
+
 _FLOAT_OUTPUT: dict[str, Callable[[str], str | None]] = {
     "double precision": canonical_float8, "real": canonical_float4}
 _OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
@@ -3092,6 +3242,7 @@ _OUTPUT_FUNCTIONS: dict[str, Callable[[str], str | None]] = {
     "tsrange": _continuous_range(_timestamp_bound("timestamp without time zone")),
     "tstzrange": _continuous_range(_timestamp_bound("timestamp with time zone")),
     "int4multirange": canonical_int_multirange, "int8multirange": canonical_int_multirange,
+    **_MULTIRANGE_OUTPUT,
     "point": canonical_point, "box": canonical_box, "circle": canonical_circle,
     "tsvector": canonical_tsvector,
     "tsquery": canonical_tsquery, "hstore": canonical_hstore, "cube": canonical_cube,

@@ -243,6 +243,18 @@ class CreateComposite(Op):
 
 
 @record
+class CreateRange(Op):
+    """``CREATE TYPE name AS RANGE (SUBTYPE = t, ...)``: not compared, but its constants (and
+    its multirange's) are printed by range_out from the subtype's, which a default of a column
+    of it is compared in. ``discrete``: it has a CANONICAL function (not modelled)."""
+
+    name: QName
+    subtype: TypeRef
+    discrete: bool
+    multirange: QName
+
+
+@record
 class CreateDomain(Op):
     name: QName
     type: TypeRef

@@ -15,6 +15,7 @@ from schemadiff.sql.normalize import (
     normalize_expression,
     normalize_statement,
 )
+from schemadiff.sql.parameters import parameter_fields
 from schemadiff.sql.quote import quote_ident
 from schemadiff.sql.tokens import Stream, SyntaxProblem
 
@@ -103,10 +104,11 @@ def create_function(s: Stream, or_replace: bool) -> ops.Op:
             while s.accept_punct(","):
                 body_parts.append(s.string())
         elif s.at("BEGIN", "ATOMIC"):
-            f["body"] = _atomic_body(s.rest())
+            f["body"] = _atomic_body(s.rest(), _parameter_names(args))
             f.setdefault("language", "sql")
         elif s.accept("RETURN"):
-            f["body"] = "RETURN " + normalize_expression(s.rest())
+            f["body"] = "RETURN " + normalize_expression(
+                parameter_fields(s.rest(), _parameter_names(args)))
             f.setdefault("language", "sql")
         elif s.accept_any("IMMUTABLE", "STABLE", "VOLATILE"):
             f["volatility"] = s.toks[s.i - 1].text.lower()
@@ -149,8 +151,13 @@ def create_function(s: Stream, or_replace: bool) -> ops.Op:
     return ops.CreateFunction(**f)  # type: ignore[arg-type]
 
 
-def _atomic_body(text: str) -> str:
-    """``BEGIN ATOMIC s1; s2; END`` with each statement normalized.
+def _parameter_names(args: tuple[ops.Argument, ...]) -> frozenset[str]:
+    return frozenset(a.name for a in args if a.name and a.mode != "OUT")
+
+
+def _atomic_body(text: str, parameters: frozenset[str] = frozenset()) -> str:
+    """``BEGIN ATOMIC s1; s2; END`` with each statement normalized (``p.x`` of a parameter
+    ``p`` as the field selection ``(p).x``).
 
     The catalog keeps a parsed body and pg_dump prints its deparse (``SELECT (a + 1);``), so
     the statements go through the expression normalizer like any other deparsed SQL.
@@ -166,7 +173,8 @@ def _atomic_body(text: str) -> str:
         statements = split(inner[head.end() : tail.start()])
     except ParseError:
         return " ".join(text.split())
-    body = " ".join(normalize_statement(st.text) + ";" for st in statements if not st.meta)
+    body = " ".join(normalize_statement(parameter_fields(st.text, parameters)) + ";"
+                    for st in statements if not st.meta)
     return f"BEGIN ATOMIC {body} END" if body else "BEGIN ATOMIC END"
 
 

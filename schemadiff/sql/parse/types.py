@@ -11,9 +11,11 @@ from schemadiff.sql.tokens import Stream, SyntaxProblem
 def create_type(s: Stream) -> ops.Op:
     s.expect("TYPE")
     name = g.qname(s)
-    if s.done() or s.at_punct("(") or s.at("AS", "RANGE"):
-        # a shell type, a base type (INPUT = ..., OUTPUT = ...), a range type: not compared
-        kind = "shell" if s.done() else "range" if s.at("AS") else "base"
+    if s.at("AS", "RANGE"):
+        return _create_range(s, name)
+    if s.done() or s.at_punct("("):
+        # a shell type, a base type (INPUT = ..., OUTPUT = ...): not compared
+        kind = "shell" if s.done() else "base"
         s.rest()
         return ops.Uncompared("uncompared", f"CREATE TYPE ({kind})", "type", (name,), "create")
     s.expect("AS")
@@ -35,6 +37,31 @@ def create_type(s: Stream) -> ops.Op:
             attrs.append((attr, g.data_type(item)))
         return ops.CreateComposite(name, tuple(attrs))
     return ops.Unsupported(f"CREATE TYPE ... AS {s.peek().raw if s.peek() else ''} is not modelled")  # type: ignore[union-attr]
+
+
+def _create_range(s: Stream, name: ops.QName) -> ops.Op:
+    """``AS RANGE (SUBTYPE = t, CANONICAL = f, MULTIRANGE_TYPE_NAME = m, ...)``: the range type
+    and its multirange (named after it: ``floatrange`` makes ``floatmultirange``, ``period``
+    ``period_multirange``), neither compared."""
+    s.expect("AS", "RANGE")
+    s.expect_punct("(")
+    subtype: ops.TypeRef | None = None
+    discrete = False
+    multirange = ops.QName(name.schema, name.name.replace("range", "multirange", 1)
+                           if "range" in name.name else name.name + "_multirange")
+    for a, b in s.comma_items():
+        item = s.sub(a, b)
+        option = item.ident().lower()
+        item.expect_punct("=")
+        if option == "subtype":
+            subtype = g.data_type(item)
+        elif option == "canonical":
+            discrete = True
+        elif option == "multirange_type_name":
+            multirange = g.qname(item)
+    if subtype is None:
+        raise SyntaxProblem("CREATE TYPE ... AS RANGE without a SUBTYPE")
+    return ops.CreateRange(name, subtype, discrete, multirange)
 
 
 def create_domain(s: Stream) -> ops.Op:

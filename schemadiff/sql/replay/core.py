@@ -29,6 +29,8 @@ from schemadiff.sql.normalize import (
     TypeRef,
     canonical_default,
     qualified,
+    range_default,
+    range_type_text,
 )
 
 #: a type named with its schema, as a domain is printed
@@ -144,6 +146,10 @@ class ReplayState:
         # (space, schema, name) of uncompared objects other statements name: foreign tables
         # ("relation"), shell and base types ("type")
         self._uncompared: set[tuple[str, str, str]] = set()
+        #: (schema, name) of the range types made (and their multiranges) -> the subtype's
+        #: text, whether it has a CANONICAL function, whether it is the multirange: what their
+        #: constants print as, while ("type", schema, name) is in _uncompared
+        self._ranges: dict[tuple[str, str], tuple[str, bool, bool]] = {}
         self._any_inherits = False  # some table INHERITS from another (see _inheritors)
         # PostgreSQL 18 NOT NULL constraints given a name: (schema, table, name) -> column
         self._not_null_names: dict[tuple[str, str, str], str] = {}
@@ -692,6 +698,9 @@ class ReplayState:
         out = dict(columns or ())
         for name, type_text in columns or ():
             m = type_text is not None and _DOMAIN_TEXT.fullmatch(type_text)
+            made = m and self._range_made(m.groups())
+            if made and not made[1]:  # a range (or multirange) of the migrations' own
+                out[name] = range_type_text(made[0], made[2])
             row = m and self.catalog.objects.get(
                 Key("composite", *(p[1:-1].replace('""', '"') if p[:1] == '"' else p
                                    for p in m.groups())))
@@ -711,7 +720,19 @@ class ReplayState:
             if domain is None:
                 break
             type_text = domain.type  # type: ignore[attr-defined]
+        m = _DOMAIN_TEXT.fullmatch(type_text)
+        made = m and self._range_made(m.groups())
+        if made:
+            return range_default(default, *made)
         return canonical_default(default, type_text, written=True)
+
+    def _range_made(self, parts: tuple[str, ...]) -> tuple[str, bool, bool] | None:
+        """The subtype, whether discrete and whether a multirange, of the range type the
+        migrations made that a type named by (schema, name) as printed is; None if none."""
+        found = tuple(p[1:-1].replace('""', '"') if p[:1] == '"' else p for p in parts)
+        if ("type", *found) not in self._uncompared:
+            return None
+        return self._ranges.get(found)  # type: ignore[arg-type]
 
     def _type_text(self, t: TypeRef, keep_modifiers: bool = True) -> str:
         if t.modifiers in ("%TYPE", "%ROWTYPE"):

@@ -22,6 +22,7 @@ from schemadiff.sql.normalize import (
     nextval_default,
     qualified,
     rename_column,
+    rename_field,
     rename_relation,
     rename_relation_column,
 )
@@ -32,7 +33,12 @@ from schemadiff.sql.replay.text import (
     _rename_in_partition_by,
     _rename_key,
     body_edited,
+    top_items,
 )
+
+#: a routine's argument as the model lists it: [mode] name type [DEFAULT ...]
+_ARGUMENT = re.compile(r'(?:(?:IN|OUT|INOUT|VARIADIC) )?("(?:[^"]|"")*"|[^\s"]+) (.+?)'
+                       r"(?: DEFAULT .*)?\Z")
 
 
 class RenameReplay(ReplayState):
@@ -175,6 +181,23 @@ class RenameReplay(ReplayState):
         for o, body in edited:
             self._put(replace(o, body=body))
 
+    def _rename_fields_in_bodies(self, schema: str, table: str, old: str, new: str) -> None:
+        """A column of ``schema.table`` renamed: the SQL-standard bodies of routines taking a
+        row of the table (``p categories``) print the field selections ``(p).old`` new."""
+        row_type = qualified(schema, table)
+        for o in list(self.catalog.of_kind("function")):
+            if not (isinstance(o, Function)
+                    and o.body.startswith(("RETURN ", "BEGIN ATOMIC "))):
+                continue
+            rows: dict[str, bool | None] = {
+                m.group(1)[1:-1].replace('""', '"') if m.group(1)[:1] == '"' else m.group(1): True
+                for m in map(_ARGUMENT.match, top_items(o.arguments))
+                if m is not None and m.group(2) == row_type}
+            if rows:
+                body = body_edited(o.body, lambda e, r=rows: rename_field(e, old, new, r)[0])
+                if body != o.body:
+                    self._put(replace(o, body=body))
+
     def _column_renamer(self, table: str, old: str, new: str) -> Callable[[str], str]:
         """An edit of canonical text renaming ``table``'s column ``old`` (its record already
         renamed ``new``) where a reference resolves to it."""
@@ -265,6 +288,7 @@ class RenameReplay(ReplayState):
         self._rename_column_in_policies(schema, table, old, new)
         self._rename_in_bodies(Key("table", schema, table),
                                lambda: self._column_renamer(table, old, new))
+        self._rename_fields_in_bodies(schema, table, old, new)
         tkey = Key("table", schema, table)
         tobj: Table | None = self.catalog.objects.get(tkey)  # type: ignore[assignment]
         if tobj is not None and old in tobj.column_order:

@@ -467,6 +467,7 @@ def typed_constants(expression: str, types: dict[str, str]) -> str:
 
     from schemadiff.sql.normalize import (
         _parse_expression,
+        fields_as_selections,
         normalize_expression,
         type_compared_constants,
     )
@@ -484,11 +485,7 @@ def typed_constants(expression: str, types: dict[str, str]) -> str:
 
     if not type_compared_constants(tree, column_type)[0]:
         return expression
-    for node in list(tree.find_all(exp.Column)):
-        if node.table and f"{node.table}.{node.name}" in types:  # back to (row).field
-            node.replace(exp.Dot(this=exp.Paren(this=exp.Column(this=node.args["table"].copy())),
-                                 expression=node.this))
-    return normalize_expression(tree.sql(dialect="postgres"))
+    return normalize_expression(fields_as_selections(tree).sql(dialect="postgres"))
 
 
 def typed_query_constants(expression: str, relations: Callable[[str | None, str],
@@ -505,6 +502,7 @@ def typed_query_constants(expression: str, relations: Callable[[str | None, str]
 
     from schemadiff.sql.normalize import (
         _parse_expression,
+        fields_as_selections,
         normalize_expression,
         type_compared_constants,
     )
@@ -517,7 +515,8 @@ def typed_query_constants(expression: str, relations: Callable[[str | None, str]
         return expression
     if not type_compared_constants(tree, column_typer(tree, relations))[0]:
         return expression
-    return normalize_expression(tree.args["where"].this.sql(dialect="postgres"))
+    return normalize_expression(
+        fields_as_selections(tree.args["where"].this).sql(dialect="postgres"))
 
 
 _STRING = re.compile(r"(?:[EeBbXxNnUu]&?)?'(?:[^']|'')*'")

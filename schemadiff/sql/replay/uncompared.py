@@ -48,6 +48,13 @@ class UncomparedReplay(ReplayState):
                 if space == "relation":
                     self._view_sources_moved((schema, name), moved)
 
+    def _op_CreateRange(self, op: ops.CreateRange) -> None:
+        subtype = self._type_text(op.subtype, keep_modifiers=False)
+        for qn, multi in ((op.name, False), (op.multirange, True)):
+            schema = self._creation_schema(qn.schema)
+            self._uncompared.add(("type", schema, qn.name))
+            self._ranges[(schema, qn.name)] = (subtype, op.discrete, multi)
+
     def _uncompared_key(self, space: str, qn: ops.QName | None) -> tuple[str, str, str] | None:
         """An uncompared object of that name (through the search path), or None."""
         if qn is None or not self._uncompared:
@@ -101,4 +108,5 @@ class UncomparedReplay(ReplayState):
 
 HANDLERS: dict[type, Callable[[Any, Any], None]] = {
     ops.Uncompared: UncomparedReplay._op_Uncompared,
+    ops.CreateRange: UncomparedReplay._op_CreateRange,
 }
