@@ -206,6 +206,20 @@ def _record(raw: dict[Fact, list[_Setter]], fact: Fact, mi: int, value: Any,
 
 
 
+def _table_of(e: Effect) -> tuple[str, str] | None:
+    """The (schema, table) an effect's object is on (:func:`effect_table`), a grant on a
+    table or on one of its columns too: a table dropped, renamed or moved takes its grants
+    along, those a skipped migration left on it as well."""
+    if e.key.kind == "privilege":
+        kind, _, name = e.key.name.partition(" ")
+        if kind == "table":
+            return (e.key.schema, name)
+        if kind == "column":
+            return (e.key.schema, name.partition(".")[0])
+        return None
+    return effect_table(e)
+
+
 _REWRITE = object()  # the ``before`` of a rewrite in the merged stream of _with_rewrites
 
 
@@ -344,7 +358,7 @@ class FactTable:
                     old = None
                     _record(raw, (e.key, "*"), mi,
                             _PRESENT if e.after is not None else _ABSENT, st)
-                parent = effect_table(e)
+                parent = _table_of(e)
                 if parent is not None:
                     on_table[parent].add((e.key, "*"))
                 elif e.after is None and e.key.kind == "table":
