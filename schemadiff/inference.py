@@ -1131,6 +1131,17 @@ def infer_applied(
     context = _Context(facts, migrations, history, moved, rerunnable)
     evidence = [_evidence(facts, mi, applied) for mi in order]
     verdicts = [_verdict(context, mi, applied, evidence[mi]) for mi in order]
+    for _ in range(3):
+        # the search keeps a migration its own statements prove absent where a later one's
+        # drop needs what it made: judged with it in, that drop reads as run (the index a
+        # skipped rename would have made is absent, as if the later DROP INDEX had run)
+        refuted = {mi for mi in applied if _proven_pending(verdicts[mi])}
+        if not refuted:
+            break
+        applied = applied - refuted
+        facts.reset(applied)
+        evidence = [_evidence(facts, mi, applied) for mi in order]
+        verdicts = [_verdict(context, mi, applied, evidence[mi]) for mi in order]
     # What comes after a partial migration is judged with its absent statements not run,
     # one partial migration at a time, in order (a later one may only have looked partial)
     confirmed: set[int] = set()
@@ -1484,7 +1495,7 @@ def _overwritten_later(
             if ev.present:
                 _made_later(facts, verdicts, ev, mi, applied)
             if v.proven and ev.absent:
-                _taken_later(facts, verdicts, ev, mi, applied)
+                _taken_later(facts, verdicts, evidence, mi, applied)
             continue
         if not (_proven_pending(v) and ev.absent and not ev.present):
             continue
@@ -1508,14 +1519,31 @@ def _overwritten_later(
                             "sets after it, which may have run after it")
 
 
-def _set_later(facts: _Facts, verdicts: list[Verdict], f: int, mi: int, applied: set[int]
-               ) -> list[int]:
+def _set_later(facts: _Facts, verdicts: list[Verdict], f: int, mi: int, applied: set[int],
+               evidence: list[_Evidence] | None = None) -> list[int]:
     """The migrations after ``mi``, not applied and not proven absent, that set fact ``f`` to
-    the value the schema holds (their last word, or an earlier statement's)."""
+    the value the schema holds (their last word, or an earlier statement's). With
+    ``evidence``, one proven absent counts too where the statement that sets it comes before
+    every statement of its own that is absent: it may have stopped after that one."""
     actual = facts.actual_values[f]
-    return [s for s, value in facts.setters[f] if s > mi and s not in applied
-            and not _proven_pending(verdicts[s])
-            and actual in (value, facts.prior_value(s, f))]
+    out = []
+    for s, value in facts.setters[f]:
+        if s <= mi or s in applied:
+            continue
+        prior = facts.priors.get((s, f))
+        if actual == value:
+            statement = facts.statements.get((s, f))
+        elif prior is not None and actual == prior[0]:
+            statement = prior[1]
+        else:
+            continue
+        if _proven_pending(verdicts[s]) and not (
+                evidence is not None and statement is not None
+                and evidence[s].statements_absent
+                and statement < min(evidence[s].statements_absent)):
+            continue
+        out.append(s)
+    return out
 
 
 def _made_later(facts: _Facts, verdicts: list[Verdict], ev: _Evidence, mi: int,
@@ -1542,19 +1570,30 @@ def _made_later(facts: _Facts, verdicts: list[Verdict], ev: _Evidence, mi: int,
                 f"never have run, and {v.witness} made it")
 
 
-def _taken_later(facts: _Facts, verdicts: list[Verdict], ev: _Evidence, mi: int,
+def _taken_later(facts: _Facts, verdicts: list[Verdict], evidence: list[_Evidence], mi: int,
                  applied: set[int]) -> None:
     """A partial migration whose absent statements' effects all hold what a later migration
     sets (``CREATE TYPE t; CREATE TABLE x`` and, later, ``DROP TABLE x``; the table absent)
     may as well have run whole, and that later one after it: the schema holds the same
     either way, so the verdict is unproven (``--complete-partial`` would make again what the
-    later one dropped), unless that later one's own statements prove it absent."""
+    later one dropped), unless that later one's own statements prove it absent, all those
+    before the one that sets it too (``DROP VIEW v`` first, the rest absent: it may have
+    stopped after its drop)."""
+    ev = evidence[mi]
     witness = -1
+    stopped: set[int] = set()
     for f in ev.absent:
-        later = _set_later(facts, verdicts, f, mi, applied)
+        later = _set_later(facts, verdicts, f, mi, applied, evidence)
         if not later:
             return
         witness = max(witness, later[0])
+        stopped.update(s for s in later if _proven_pending(verdicts[s]))
+    for s in stopped:  # the same schema: this one whole, and that one stopped after its drop
+        w = verdicts[s]
+        w.proven, w.seen_absent = False, True
+        w.reason = (f"its statements are absent but its first ones, which take away what "
+                    f"{verdicts[mi].migration.version} makes: they may have run, that one "
+                    "whole before them")
     v = verdicts[mi]
     v.proven = False
     v.witness = verdicts[witness].migration.version
