@@ -225,6 +225,20 @@ def _record(raw: dict[Fact, list[_Setter]], fact: Fact, mi: int, value: Any,
 
 
 
+def _table_of(e: Effect) -> tuple[str, str] | None:
+    """The (schema, table) an effect's object is on (:func:`effect_table`), a grant on a
+    table or on one of its columns too: a table dropped, renamed or moved takes its grants
+    along, those a skipped migration left on it as well."""
+    if e.key.kind == "privilege":
+        kind, _, name = e.key.name.partition(" ")
+        if kind == "table":
+            return (e.key.schema, name)
+        if kind == "column":
+            return (e.key.schema, name.partition(".")[0])
+        return None
+    return effect_table(e)
+
+
 _REWRITE = object()  # the ``before`` of a rewrite in the merged stream of _with_rewrites
 
 
@@ -365,7 +379,7 @@ class FactTable:
                             _PRESENT if e.after is not None else _ABSENT, st)
                 if e.key.kind in TUNING_KINDS:
                     undecided.add((e.key, "*"))
-                parent = effect_table(e)
+                parent = _table_of(e)
                 if parent is not None:
                     on_table[parent].add((e.key, "*"))
                 elif e.after is None and e.key.kind == "table":
@@ -439,12 +453,38 @@ class FactTable:
         source = self.carry[(mover, fid)]
         out = []
         for m, value in self.setters[source]:
-            if m > mover or (m == mover and (m, source) not in self.priors):
+            if m == mover:
+                value = self.own_word(source, mover, fid)
+            if m > mover or value is _NO_PRIOR:
                 continue
             out.append((m, source))
             if value == _CARRIED and (m, source) in self.carry:
                 out += self._contributors(source, m)
         return out
+
+    def carried_at(self, mover: int, fid: int) -> int:
+        """The statement of ``mover`` that carried a value to ``fid`` (its last word, or the
+        earlier statement a later one of its own undid: a move, then a move on)."""
+        at = self.statements[(mover, fid)]
+        prior = self.priors.get((mover, fid))
+        if prior is not None and prior[0] == _CARRIED and any(
+                m == mover and value != _CARRIED for m, value in self.setters[fid]):
+            return prior[1]
+        return at
+
+    def own_word(self, source: int, mover: int, fid: int) -> Any:
+        """What ``mover``'s own statements before the one that carried ``source`` to ``fid``
+        set ``source`` to (:data:`_NO_PRIOR`: none; the value from before the migration is
+        carried): a chain of moves within one migration (``SET SCHEMA s``, a rename, ``SET
+        SCHEMA`` back) carries what the move before it carried."""
+        at = self.carried_at(mover, fid)
+        said = self.statements.get((mover, source))
+        if said is not None and said < at:
+            return next(value for m, value in reversed(self.setters[source]) if m == mover)
+        prior = self.priors.get((mover, source))
+        if prior is not None and prior[1] < at:
+            return prior[0]
+        return _NO_PRIOR
 
     def _id(self, ids: dict[Fact, int], fact: Fact) -> int:
         fid = ids.get(fact)
@@ -503,6 +543,9 @@ class _Facts:
         self.lines = table.lines
         self.key_facts = table.key_facts
         self.carry = table.carry
+        #: per migration, the groups of migrations whose moves cancel out (see
+        #: :func:`cancelling_moves`): set by the caller
+        self.cancels: dict[int, list[frozenset[int]]] = {}
         self.actual = actual
         self.actual_values = [self._actual_value(f) for f in self.names]
         #: facts matched only through a word read once ('today'): they name no day
@@ -566,10 +609,9 @@ class _Facts:
             if m > mover:
                 continue
             if m == mover:
-                prior = self.priors.get((m, source))
-                if prior is None:
+                value = self.table.own_word(source, mover, fid)
+                if value is _NO_PRIOR:
                     continue
-                value = prior[0]
             elif m not in applied:
                 continue
             return self.carried(source, m, applied) if value == _CARRIED else value
@@ -589,15 +631,20 @@ class _Facts:
         return any(fact >= 0 and self._decides(fact, mi, applied)
                    for fact in (fid, self.exists_id[fid]))
 
-    def _decides(self, fid: int, mi: int, applied: set[int], below: int | None = None) -> bool:
+    def _decides(self, fid: int, mi: int, applied: set[int], below: int | None = None,
+                 target: int = -1) -> bool:
         for setter, value in reversed(self.setters[fid]):
             if below is not None and setter >= below:
-                continue
+                if setter > below:
+                    continue
+                value = self.table.own_word(fid, setter, target)
+                if value is _NO_PRIOR:
+                    continue
             if setter == mi:
                 return True
-            if setter in applied:
+            if setter in applied or setter == below:
                 source = self.carry.get((setter, fid)) if value == _CARRIED else None
-                return source is not None and self._decides(source, mi, applied, setter)
+                return source is not None and self._decides(source, mi, applied, setter, fid)
         return False
 
     def match(self, fid: int, applied: set[int] | _Overlay) -> int:
@@ -697,7 +744,7 @@ class _Facts:
                     return True
                 if setter in applied and (setter, fact) not in skipped:
                     source = self.carry.get((setter, fact)) if value == _CARRIED else None
-                    if source is not None and self._decides(source, mi, applied, setter):
+                    if source is not None and self._decides(source, mi, applied, setter, fact):
                         return True
                     break
         return False
@@ -908,6 +955,30 @@ def _search(
             return toggled
         return set()
 
+    # migrations whose moves cancel out (cancelling_moves): one alone never helps, as the
+    # others then move what is not there
+    groups = sorted({g for gs in facts.cancels.values() for g in gs}, key=sorted)
+
+    def flip(group: frozenset[int]) -> set[int]:
+        states = {m in facts.applied for m in group}
+        if len(states) != 1:
+            return set()
+        if states.pop():
+            toggled = set(group)
+            for m in group:
+                toggled |= descendants[m] & facts.applied
+            if facts.delta(toggled, adding=False) > 0:
+                facts.toggle(toggled, adding=False)
+                return toggled
+            return set()
+        toggled = set(group)
+        for m in group:
+            toggled |= ancestors[m] - facts.applied
+        if facts.delta(toggled, adding=True) > 0:
+            facts.toggle(toggled, adding=True)
+            return toggled
+        return set()
+
     def improve(dirty: set[int]) -> None:
         for _ in range(8):  # single toggles with their dependency closure
             changed: set[int] = set()
@@ -925,6 +996,9 @@ def _search(
                         changed |= toggled
                 else:
                     changed |= add(mi, 1)
+            for group in groups:
+                if group & dirty:
+                    changed |= flip(group)
             if not changed:
                 return
             dirty = facts.migrations_sharing(changed)
@@ -996,6 +1070,32 @@ def version_index(migrations: Iterable[Migration]) -> dict[str, int]:
     return {m.version: i for i, m in enumerate(migrations)}
 
 
+def cancelling_moves(moves: Iterable[Move], index: dict[str, int]
+                     ) -> dict[int, list[frozenset[int]]]:
+    """Per migration, the groups of two or more migrations whose renames and moves of one
+    object bring it back where it was (``t`` to ``u`` in one, ``u`` back to ``t`` in a later
+    one; ``SET SCHEMA s`` and back; a rename, a move and a rename back): run all or none, they
+    leave the same schema, so what they both decide tells neither apart. Only the statements
+    that name the object count (what follows a renamed table comes along with it)."""
+    named = sorted((m for m in moves if not m.carried and m.migration in index),
+                   key=lambda m: m.index)
+    out: dict[int, list[frozenset[int]]] = defaultdict(list)
+    for i, m in enumerate(named):
+        key, group = m.new, {index[m.migration]}
+        for later in named[i + 1:]:
+            if later.old != key:
+                continue
+            group.add(index[later.migration])
+            key = later.new
+            if key == m.old:
+                if len(group) > 1:
+                    for mi in group:
+                        if frozenset(group) not in out[mi]:
+                            out[mi].append(frozenset(group))
+                break
+    return dict(out)
+
+
 def _describe(fact: Fact) -> str:
     key, attr = fact
     return str(key) if attr == "*" else f"{key} {attr}"
@@ -1038,6 +1138,7 @@ def infer_applied(
     seen = undo_renames(actual, renames)
     moved = renamed_keys(replay.catalog, renames)
     facts = _Facts(table, seen)
+    facts.cancels = cancelling_moves(replay.moves, version_index(migrations))
     below = declared_ancestors(migrations)
     applied = _search(facts, table.search_edges, order, below)
 
@@ -1053,6 +1154,17 @@ def infer_applied(
     context = _Context(facts, migrations, history, moved, rerunnable, unmodeled)
     evidence = [_evidence(facts, mi, applied) for mi in order]
     verdicts = [_verdict(context, mi, applied, evidence[mi]) for mi in order]
+    for _ in range(3):
+        # the search keeps a migration its own statements prove absent where a later one's
+        # drop needs what it made: judged with it in, that drop reads as run (the index a
+        # skipped rename would have made is absent, as if the later DROP INDEX had run)
+        refuted = {mi for mi in applied if _proven_pending(verdicts[mi])}
+        if not refuted:
+            break
+        applied = applied - refuted
+        facts.reset(applied)
+        evidence = [_evidence(facts, mi, applied) for mi in order]
+        verdicts = [_verdict(context, mi, applied, evidence[mi]) for mi in order]
     # What comes after a partial migration is judged with its absent statements not run,
     # one partial migration at a time, in order (a later one may only have looked partial)
     confirmed: set[int] = set()
@@ -1185,6 +1297,30 @@ class _Evidence:
     absent: list[int] = field(default_factory=list)
     statements_present: list[int] = field(default_factory=list)  # replay statement indexes
     statements_absent: list[int] = field(default_factory=list)
+    #: the migrations (this one among them) whose moves cancel out, all run or none, which
+    #: the schema cannot tell apart (see :func:`_indistinguishable`): no evidence at all
+    cancelled: frozenset[int] | None = None
+
+
+def _indistinguishable(facts: _Facts, group: frozenset[int], applied: set[int],
+                       skipped: set[tuple[int, int]] | None) -> bool:
+    """Whether the migrations of ``group`` (:func:`cancelling_moves`) are all in one state
+    under ``applied`` and every fact they set matches the schema as well with all of them
+    flipped: run all or none, the schema is the same. A fact one of them sets otherwise (a
+    column the move back also adds) tells the two apart."""
+    states = {m in applied for m in group}
+    if len(states) != 1:
+        return False
+    flipped = _Overlay(applied, set(group), not states.pop())
+    for f in facts.facts_of(group):
+        if skipped:
+            same = (facts.match_skipping(f, flipped, skipped)
+                    == facts.match_skipping(f, applied, skipped))
+        else:
+            same = facts.match(f, flipped) == facts.current[f]
+        if not same:
+            return False
+    return True
 
 
 def _evidence(
@@ -1200,6 +1336,9 @@ def _evidence(
     statement's value; absent when it holds the value from before the migration while the
     last word's statement is absent (had the earlier one run, nothing would have undone it)."""
     is_applied = mi in applied
+    for group in facts.cancels.get(mi, ()):
+        if _indistinguishable(facts, group, applied, skipped):
+            return _Evidence(cancelled=group)
     other = _Overlay(applied, {mi}, not is_applied)
     votes: dict[int, list[int]] = {}
     undone: list[tuple[int, int]] = []  # (earlier statement, the last word's)
@@ -1324,6 +1463,14 @@ def _verdict(ctx: _Context, mi: int, applied: set[int], ev: _Evidence) -> Verdic
         v.reason = f"its effects are absent, and the schema holds what {v.witness} set before it"
         if ctx.recorded is None:
             v.reason += f": it never ran, or {v.witness} ran again after it"
+    elif ev.cancelled is not None:
+        v.confidence, v.proven = Confidence.ORDER, False
+        others = ", ".join(migrations[g].version for g in sorted(ev.cancelled) if g != mi)
+        v.reason = (f"its renames or moves and those of {others} cancel out: run all or none, "
+                    "the schema is the same")
+        # placed not run: a history row alone does not place it (the old image of a
+        # database whose history records every version reads the same)
+        v.seen_absent = mi not in applied
     elif not st_present and not st_absent:
         v.confidence, v.proven = Confidence.ORDER, False
         v.reason = "its effects are all overwritten, or set again, by later migrations"
@@ -1371,8 +1518,11 @@ def _overwritten_later(
     applied: recorded, it is reported as not applied but never pruned."""
     for mi in range(len(verdicts) - 1, -1, -1):
         v, ev = verdicts[mi], evidence[mi]
-        if v.status == Status.PARTIAL and v.proven and ev.absent:
-            _taken_later(facts, verdicts, ev, mi, applied)
+        if v.status == Status.PARTIAL and v.proven:
+            if ev.present:
+                _made_later(facts, verdicts, ev, mi, applied)
+            if v.proven and ev.absent:
+                _taken_later(facts, verdicts, evidence, mi, applied)
             continue
         if not (_proven_pending(v) and ev.absent and not ev.present):
             continue
@@ -1396,29 +1546,81 @@ def _overwritten_later(
                             "sets after it, which may have run after it")
 
 
-def _set_later(facts: _Facts, verdicts: list[Verdict], f: int, mi: int, applied: set[int]
-               ) -> list[int]:
+def _set_later(facts: _Facts, verdicts: list[Verdict], f: int, mi: int, applied: set[int],
+               evidence: list[_Evidence] | None = None) -> list[int]:
     """The migrations after ``mi``, not applied and not proven absent, that set fact ``f`` to
-    the value the schema holds (their last word, or an earlier statement's)."""
+    the value the schema holds (their last word, or an earlier statement's). With
+    ``evidence``, one proven absent counts too where the statement that sets it comes before
+    every statement of its own that is absent: it may have stopped after that one."""
     actual = facts.actual_values[f]
-    return [s for s, value in facts.setters[f] if s > mi and s not in applied
-            and not _proven_pending(verdicts[s])
-            and actual in (value, facts.prior_value(s, f))]
+    out = []
+    for s, value in facts.setters[f]:
+        if s <= mi or s in applied:
+            continue
+        prior = facts.priors.get((s, f))
+        if actual == value:
+            statement = facts.statements.get((s, f))
+        elif prior is not None and actual == prior[0]:
+            statement = prior[1]
+        else:
+            continue
+        if _proven_pending(verdicts[s]) and not (
+                evidence is not None and statement is not None
+                and evidence[s].statements_absent
+                and statement < min(evidence[s].statements_absent)):
+            continue
+        out.append(s)
+    return out
 
 
-def _taken_later(facts: _Facts, verdicts: list[Verdict], ev: _Evidence, mi: int,
+def _made_later(facts: _Facts, verdicts: list[Verdict], ev: _Evidence, mi: int,
+                applied: set[int]) -> None:
+    """A partial migration whose present statements' effects all hold what a later
+    migration sets again (``CREATE TABLE c; CREATE OR REPLACE FUNCTION f`` and, later,
+    ``CREATE OR REPLACE FUNCTION f`` once more; the table absent) may as well never have
+    run, the later one making what the schema holds: the verdict is unproven, unless that
+    later one's own statements prove it absent. A present statement that shows only through
+    an earlier value of its own (:meth:`_Facts.stopped_before`) is not so explained."""
+    explained = {facts.statements[(mi, f)] for f in ev.present}
+    if not set(ev.statements_present) <= explained:
+        return
+    witness = -1
+    for f in ev.present:
+        later = _set_later(facts, verdicts, f, mi, applied)
+        if not later:
+            return
+        witness = max(witness, later[0])
+    v = verdicts[mi]
+    v.proven = False
+    v.witness = verdicts[witness].migration.version
+    v.reason = (f"what its present statements make, {v.witness} makes again after it: it may "
+                f"never have run, and {v.witness} made it")
+
+
+def _taken_later(facts: _Facts, verdicts: list[Verdict], evidence: list[_Evidence], mi: int,
                  applied: set[int]) -> None:
     """A partial migration whose absent statements' effects all hold what a later migration
     sets (``CREATE TYPE t; CREATE TABLE x`` and, later, ``DROP TABLE x``; the table absent)
     may as well have run whole, and that later one after it: the schema holds the same
     either way, so the verdict is unproven (``--complete-partial`` would make again what the
-    later one dropped), unless that later one's own statements prove it absent."""
+    later one dropped), unless that later one's own statements prove it absent, all those
+    before the one that sets it too (``DROP VIEW v`` first, the rest absent: it may have
+    stopped after its drop)."""
+    ev = evidence[mi]
     witness = -1
+    stopped: set[int] = set()
     for f in ev.absent:
-        later = _set_later(facts, verdicts, f, mi, applied)
+        later = _set_later(facts, verdicts, f, mi, applied, evidence)
         if not later:
             return
         witness = max(witness, later[0])
+        stopped.update(s for s in later if _proven_pending(verdicts[s]))
+    for s in stopped:  # the same schema: this one whole, and that one stopped after its drop
+        w = verdicts[s]
+        w.proven, w.seen_absent = False, True
+        w.reason = (f"its statements are absent but its first ones, which take away what "
+                    f"{verdicts[mi].migration.version} makes: they may have run, that one "
+                    "whole before them")
     v = verdicts[mi]
     v.proven = False
     v.witness = verdicts[witness].migration.version

@@ -87,3 +87,44 @@ def test_a_column_added_between_a_rename_and_the_rename_back(
     doc = check_claims(pg, tmp_path, Case("renamed back", RENAMED_BACK, steps, truth))
     column = next(m for m in doc["migrations"] if m["version"] == "3")
     assert (column["status"], column["proven"]) == (extra, True)
+
+
+GRANT_REVOKED = [
+    Case(f"a grant revoked before the table was {how}, the revoke skipped",
+         (TABLE, "GRANT DELETE ON t TO PUBLIC;\nGRANT UPDATE (note) ON t TO PUBLIC;",
+          "REVOKE ALL ON t FROM PUBLIC;\nREVOKE UPDATE (note) ON t FROM PUBLIC;", move),
+         (1, 2, 4), {1: "applied", 2: "applied", 3: "pending", 4: "applied"})
+    for how, move in (("renamed", "ALTER TABLE t RENAME TO u;"),
+                      ("moved", "CREATE SCHEMA s;\nALTER TABLE t SET SCHEMA s;"))
+]
+
+
+@pytest.mark.parametrize("case", GRANT_REVOKED, ids=[c.name for c in GRANT_REVOKED])
+def test_a_rename_takes_the_grants_a_skipped_revoke_left(
+    pg: PgServer, tmp_path: Path, case: Case
+) -> None:
+    """The whole history's replay revokes the grant before the move: nothing to take along.
+    Where the revoke never ran, the move took the grant to the new name, and the old name
+    holds none, as if the revoke had run: that absence is no proof of it (fuzz_infer seed
+    1511)."""
+    doc = check_claims(pg, tmp_path, case)
+    revoke = next(m for m in doc["migrations"] if m["version"] == "3")
+    assert not (revoke["status"] == "applied" and revoke["proven"])
+
+
+def test_a_drop_of_what_a_skipped_rename_would_have_made(pg: PgServer, tmp_path: Path) -> None:
+    """2 renames the index and 3 drops it under its new name; both skipped, while 4, which
+    drops with CASCADE the table 3's view reads, ran. The search took 2 and 3 in with 4 (a
+    drop of what 3 made reads as needing it), and 3 was judged against 2 run: its DROP INDEX
+    read as run (the new name is absent), a proven partial, though 2's own statements prove
+    it never ran (fuzz_infer seed 1523)."""
+    case = Case(
+        "a drop of what a skipped rename would have made",
+        (TABLE + "\nCREATE INDEX i1 ON t (note);\nCREATE TABLE k (id int);",
+         "ALTER INDEX i1 RENAME TO i2;",
+         "CREATE VIEW kv AS SELECT id FROM k;\nDROP INDEX i2;\nCREATE TABLE y (id int);",
+         "DROP TABLE k CASCADE;\nCREATE TABLE z1 (id int);\nCREATE TABLE z2 (id int);"),
+        (1, 4), {1: "applied", 2: "pending", 3: "pending", 4: "applied"})
+    doc = check_claims(pg, tmp_path, case)
+    verdicts = {int(m["version"]): (m["status"], m["proven"]) for m in doc["migrations"]}
+    assert verdicts[3] == ("pending", True), verdicts

@@ -171,6 +171,35 @@ CASES = [
         recorded=(1,),
     ),
     Case(
+        # 2 never ran; 3's CREATE OR REPLACE made the function. The function is there and 2's
+        # table is not, as if 2 had stopped after its function: a proven partial was wrong
+        # (--complete-partial would make the table, and the function back to 2's body) and a
+        # proven pending cannot be had either (atuin seed 42, benchmarks/fuzz_infer_corpus.py)
+        "a skipped migration whose function a later CREATE OR REPLACE made",
+        (TABLE, "CREATE TABLE counts (id int, total int, n int);\n" + BODY.format("v1"),
+         BODY.format("v2"), "CREATE TABLE x (id int);"),
+        (1, 3, 4),
+        {1: "applied", 2: "pending", 3: "applied", 4: "applied"},
+    ),
+    Case(
+        "the same, the history recording what ran",
+        (TABLE, "CREATE TABLE counts (id int, total int, n int);\n" + BODY.format("v1"),
+         BODY.format("v2"), "CREATE TABLE x (id int);"),
+        (1, 3, 4),
+        {1: "applied", 2: "pending", 3: "applied", 4: "applied"},
+        recorded=(1, 3, 4),
+    ),
+    Case(
+        # 2 ran whole, 3 stopped after its DROP VIEW: the same schema as 2 stopped before its
+        # view and 3 never run; 2 read as a proven partial, 3 as proven pending (fuzz_infer
+        # seed 1554)
+        "a migration run whole, and a later one stopped after dropping what it made",
+        (TABLE, "CREATE TABLE y (id int);\nCREATE VIEW tv AS SELECT id FROM t;",
+         "DROP VIEW tv;\nALTER TABLE t ADD COLUMN extra int;\nCREATE TABLE z (id int);"),
+        (1, 2, "DROP VIEW tv;"),
+        {1: "applied", 2: "applied", 3: "partial"},
+    ),
+    Case(
         # an old backup under a history recording every version: 2's rename is absent, and
         # 4 (which renames the column back) may have run after it, so 2 is not proven absent;
         # it is still reported as recorded but not applied, and left for the order to place
