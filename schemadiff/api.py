@@ -131,7 +131,8 @@ class Inputs(TypedDict, total=False):
         strict: a statement that cannot be modelled is an error [False].
         force_tool: take ``tool`` even when the files or the database say another one [False].
         history_table: the tool's history table when not its default (``schema.name``) [None].
-        options: where Alembic or Django get their SQL [None].
+        options: where Alembic or Django get their SQL, Flyway's placeholder values
+            (``ToolOptions(placeholders=(("schema", "app"),))``) [None].
         shadow: replay exactly in a scratch database instead of statically [None].
         hybrid: the migrations the static replay cannot model, run in a scratch database
             [on an embedded server when installed; None: never].
