@@ -565,6 +565,7 @@ def verify(fmt: str, out: str | None, **o: Any) -> None:
 @_filters
 @click.option("--fail-on", "fail_on", help="As check's --fail-on.")
 @click.option("--history-table", metavar="[SCHEMA.]NAME")
+@click.option("--placeholder", "placeholders", multiple=True, metavar="NAME=VALUE")
 @_shadow
 @click.option(
     "--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table",

@@ -83,6 +83,8 @@ KEYS: tuple[Key, ...] = (
         "a list of \"KIND PATTERN\" rules", default=[]),
     Key("ignore.versions", "ignore_versions", "--ignore-version", _strings,
         "a list of version globs", default=[]),
+    Key("placeholders", "placeholders", "--placeholder", _strings,
+        "a list of \"NAME=VALUE\" (Flyway's placeholders)", default=[]),
 )
 BY_NAME = {k.name: k for k in KEYS}
 

@@ -131,6 +131,7 @@ schemas = ["public", "shop"]
 exclude-schemas = ["scratch"]
 fail-on = ["drift", "history"]
 expected = "static"
+placeholders = ["schema=app"]
 
 [ignore]
 objects = ["table public.audit_*", "* legacy.*"]
@@ -161,6 +162,7 @@ def test_config_command_names_each_values_origin(tmp_path: Path) -> None:
         "shadow-dsn": (None, "default"),
         "ignore.objects": (["index *_old"], "flag --ignore"),
         "ignore.versions": (["2023*"], f"{file}: ignore.versions"),
+        "placeholders": (["schema=app"], f"{file}: placeholders"),
     }
     table = _run(tmp_path / "sub", "config", "--tool", "flyway")
     assert table.returncode == 0
