@@ -2048,6 +2048,19 @@ CREATE VIEW codes_tmp AS SELECT id FROM codes WHERE code LIKE 't!%%' ESCAPE '!' 
 ALTER TABLE codes RENAME COLUMN sku TO stock_code;
 ALTER TABLE codes DROP COLUMN old;
 """),
+    # operators sqlglot does not know (inet's <<= and >>=, geometric ~= and <^, text
+    # pattern ~>=~) are read as operators: a CHECK of one column is named after it, renames
+    # and dropped columns reach them
+    ("operators-sqlglot-does-not-know", """
+CREATE TABLE allowlist (id int, ip inet CHECK (ip <<= '10.0.0.0/8' OR ip <<= '192.168.0.0/16'),
+    net cidr, spot point, label text, old inet,
+    CHECK (net >>= '10.1.0.0/16'::cidr), CHECK (spot ~= point(0, 0) OR spot <^ point(5, 5)),
+    CHECK (label ~>=~ 'a' AND label ~<~ 'zz'), CHECK (old <<= '172.16.0.0/12'));
+CREATE INDEX allowlist_internal ON allowlist (id) WHERE ip <<= '10.0.0.0/8';
+CREATE VIEW internal AS SELECT id FROM allowlist WHERE ip <<= '10.0.0.0/8' AND net >>= ip;
+ALTER TABLE allowlist RENAME COLUMN ip TO address;
+ALTER TABLE allowlist DROP COLUMN old;
+"""),
 ]
 
 

@@ -1377,6 +1377,32 @@ def _named_arguments_arrowed(text: str) -> str:
     return "".join(out) + text[pos:]
 
 
+#: binary operators of PostgreSQL's (inet, geometric, text pattern, tsvector) that sqlglot's
+#: tokenizer does not know: written OPERATOR(op), which it reads as an operator of their
+#: precedence and prints back so
+_UNKNOWN_OPERATORS = frozenset({"<<=", ">>=", "~=", "<^", ">^", "?#", "<<|", "|>>", "&<|", "|&>",
+                                "?-|", "?||", "##", "<#>", "~>=~", "~<=~", "~>~", "~<~", "@@@"})
+_UNKNOWN_OPERATOR_HINT = re.compile(r"<<=|>>=|~=|<\^|>\^|\?#|<<\||\|>>|&<\||\|&>|\?-\|"
+                                    r"|\?\|\||##|<#>|~[<>]=?~|@@@")
+
+
+def _operators_spelled_out(text: str) -> str:
+    """``a <<= b`` as ``a OPERATOR(<<=) b`` for the operators of :data:`_UNKNOWN_OPERATORS`
+    (outside string constants and quoted names)."""
+    if not _UNKNOWN_OPERATOR_HINT.search(text):
+        return text
+    try:
+        toks = lex(text)
+    except LexError:
+        return text
+    out, pos = [], 0
+    for tok in toks:
+        if tok.kind == "punct" and tok.text in _UNKNOWN_OPERATORS:
+            out.append(f"{text[pos:tok.start]}OPERATOR({tok.text})")
+            pos = tok.end
+    return "".join(out) + text[pos:]
+
+
 def _parse_expression(text: str) -> exp.Expression | None:
     text = _typed_constants_as_casts(normalize_variadic_calls(_named_arguments_arrowed(text)))
     if "::" in text:
@@ -1388,6 +1414,7 @@ def _parse_expression(text: str) -> exp.Expression | None:
         # OPERATOR(public.<) -> <: pg_dump qualifies operators outside pg_catalog (schema
         # qualification inside expressions is not compared)
         text = _OPERATOR_SYNTAX.sub(r"\1", text)
+    text = _operators_spelled_out(text)
     try:
         tree = sqlglot.parse_one(text, read="postgres")
         if "->" in text:
