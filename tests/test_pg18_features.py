@@ -154,6 +154,17 @@ CREATE TABLE copy (LIKE u INCLUDING ALL);
     ("identity-on-partitions", 12, IDENTITY_PARTITIONS),
     ("temporal-keys", 18, TEMPORAL),
     ("not-enforced", 18, NOT_ENFORCED),
+    # the path of SQL/JSON's JSON_EXISTS and JSON_VALUE is a jsonpath, stored as jsonpath_out
+    # prints it ('$.kind' is '$."kind"')
+    ("sql-json-query-paths", 17, """
+CREATE TABLE docs (id int, body jsonb NOT NULL, kind text GENERATED ALWAYS AS
+    (JSON_VALUE(body, '$.kind' RETURNING text)) STORED,
+    CHECK (JSON_EXISTS(body, '$.id ? (@ > 0)') OR NOT body ? 'id'));
+CREATE INDEX docs_kind ON docs (JSON_VALUE(body, '$.meta.kind' RETURNING text));
+CREATE INDEX docs_has_tags ON docs (id) WHERE JSON_EXISTS(body, 'strict $.tags[*]');
+CREATE VIEW tagged AS SELECT id, JSON_VALUE(body, '$.a[0]') AS a FROM docs
+    WHERE JSON_EXISTS(body, '$.tags');
+"""),
 ]
 
 

@@ -458,8 +458,8 @@ _JSONPATH_GLUE_AFTER = frozenset({".", "[", "(", "{", ",", "?", "!"})
 _JSONPATH_GLUE_BEFORE = frozenset({".", "[", "]", "(", ")", "{", "}", ",", "?"})
 #: functions whose second argument is a jsonpath
 _JSONPATH_FUNCTIONS = frozenset(
-    f"jsonb_path_{f}{tz}" for f in ("exists", "match", "query", "query_array", "query_first")
-    for tz in ("", "_tz"))
+    [f"jsonb_path_{f}{tz}" for f in ("exists", "match", "query", "query_array", "query_first")
+     for tz in ("", "_tz")] + ["json_exists"])  # (SQL/JSON's JSON_EXISTS(j, '$.a'))
 
 
 def canonical_jsonpath(text: str) -> str | None:
@@ -958,6 +958,11 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
             if (isinstance(operand, exp.Literal) and operand.is_string
                     and operand.this.lstrip().startswith("{")):
                 node.set(arg, _jsonb_constant(operand))
+        return node
+    if isinstance(node, exp.JSONValue) and node.args.get("path") is not None:
+        node.set("path", _jsonpath_constant(node.args["path"]))  # JSON_VALUE(j, '$.a')
+        if not node.args.get("returning"):  # the deparser prints the default RETURNING
+            node.set("returning", exp.DataType.build("text"))
         return node
     if isinstance(node, exp.JSONBPathExists):  # j @? '$.a': the operand is a jsonpath
         node.set("expression", _jsonpath_constant(node.expression))
