@@ -154,6 +154,16 @@ CREATE TABLE copy (LIKE u INCLUDING ALL);
     ("identity-on-partitions", 12, IDENTITY_PARTITIONS),
     ("temporal-keys", 18, TEMPORAL),
     ("not-enforced", 18, NOT_ENFORCED),
+    # integer constants in hexadecimal, octal or binary and numbers with underscores are
+    # the decimal numbers they stand for
+    ("non-decimal-and-underscored-numbers", 16, """
+CREATE TABLE limits (id int, quota bigint DEFAULT 1_000_000, mask int DEFAULT 0xFF,
+    perm int DEFAULT 0o755, flags int DEFAULT 0b1010, ratio numeric DEFAULT 1_000.000_1,
+    CHECK (quota < 10_000_000_000), CHECK (mask <= 0xFFFF));
+CREATE INDEX limits_big ON limits (id) WHERE quota > 5_000 AND flags & 0b1 = 0b1;
+CREATE TABLE parts (n int) PARTITION BY RANGE (n);
+CREATE TABLE parts_low PARTITION OF parts FOR VALUES FROM (0) TO (1_000);
+"""),
     # the path of SQL/JSON's JSON_EXISTS and JSON_VALUE is a jsonpath, stored as jsonpath_out
     # prints it ('$.kind' is '$."kind"')
     ("sql-json-query-paths", 17, """

@@ -1408,8 +1408,37 @@ def _operators_spelled_out(text: str) -> str:
     return "".join(out) + text[pos:]
 
 
+_NUMBER_SPELLING_HINT = re.compile(r"\d_\d|\b0[xXoObB]")
+
+
+def _numbers_in_decimal(text: str) -> str:
+    """PostgreSQL 16's integer constants in hexadecimal, octal or binary (``0xFF``, ``0o755``,
+    ``0b1010``) and numbers with underscores (``1_000_000``) as the decimal numbers they are,
+    which the catalog prints (sqlglot reads ``1_000`` as ``1 AS _000``)."""
+    if not _NUMBER_SPELLING_HINT.search(text):
+        return text
+    try:
+        toks = lex(text)
+    except LexError:
+        return text
+    out, pos = [], 0
+    for tok in toks:
+        raw = tok.raw
+        if tok.kind != "number" or not ("_" in raw or raw[:2].lower() in ("0x", "0o", "0b")):
+            continue
+        try:
+            value = str(int(raw, 0)) if raw[:2].lower() in ("0x", "0o", "0b") else \
+                raw.replace("_", "")
+        except ValueError:
+            continue
+        out.append(text[pos:tok.start] + value)
+        pos = tok.end
+    return "".join(out) + text[pos:]
+
+
 def _parse_expression(text: str) -> exp.Expression | None:
-    text = _typed_constants_as_casts(normalize_variadic_calls(_named_arguments_arrowed(text)))
+    text = _typed_constants_as_casts(normalize_variadic_calls(_named_arguments_arrowed(
+        _numbers_in_decimal(text))))
     if "::" in text:
         for pattern, repl in _MULTIWORD_CASTS:
             text = pattern.sub(repl, text)
