@@ -2061,6 +2061,14 @@ CREATE VIEW internal AS SELECT id FROM allowlist WHERE ip <<= '10.0.0.0/8' AND n
 ALTER TABLE allowlist RENAME COLUMN ip TO address;
 ALTER TABLE allowlist DROP COLUMN old;
 """),
+    # generate_series in FROM reading an earlier item's columns: the deparser prints LATERAL
+    # before it, which is implied (sqlglot reads it into a class of its own)
+    ("lateral-generate-series", """
+CREATE TABLE imports (id int PRIMARY KEY, started date, ended date, n int);
+CREATE VIEW import_days AS SELECT i.id, g.d::date AS day FROM imports i,
+    generate_series(i.started::timestamp, i.ended::timestamp, interval '1 day') AS g(d);
+CREATE VIEW import_steps AS SELECT i.id, s FROM imports i, generate_series(1, i.n) s;
+"""),
 ]
 
 

@@ -819,7 +819,7 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
                           expression=escape)
     if (isinstance(node, exp.Lateral) and not node.args.get("view")
             and not node.args.get("ordinality")
-            and isinstance(node.this, (exp.Unnest, exp.Anonymous))):
+            and isinstance(node.this, (exp.Unnest, exp.Anonymous, exp.ExplodingGenerateSeries))):
         # LATERAL before a function in FROM is implied: the deparser prints it when the call
         # reads a column of an earlier item
         func, alias = node.this, node.args.get("alias")
