@@ -2069,6 +2069,17 @@ CREATE VIEW import_days AS SELECT i.id, g.d::date AS day FROM imports i,
     generate_series(i.started::timestamp, i.ended::timestamp, interval '1 day') AS g(d);
 CREATE VIEW import_steps AS SELECT i.id, s FROM imports i, generate_series(1, i.n) s;
 """),
+    # rows compared with IS [NOT] DISTINCT FROM are stored column by column: a trigger firing
+    # when (OLD.a, OLD.b) IS DISTINCT FROM (NEW.a, NEW.b), a CHECK, a view, a predicate
+    ("row-is-distinct-from", """
+CREATE TABLE posts (id int, title text, body text, a int, b int,
+    CHECK ((a, b) IS NOT DISTINCT FROM (1, 2) OR ROW(a, b) IS DISTINCT FROM ROW(3, 4)));
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER posts_changed BEFORE UPDATE ON posts FOR EACH ROW
+    WHEN ((OLD.title, OLD.body) IS DISTINCT FROM (NEW.title, NEW.body)) EXECUTE FUNCTION touch();
+CREATE INDEX posts_ab ON posts (id) WHERE (a, b) IS DISTINCT FROM (0, 0);
+CREATE VIEW moved AS SELECT id FROM posts WHERE (a, b, title) IS NOT DISTINCT FROM (1, 1, 'x');
+"""),
 ]
 
 

@@ -991,6 +991,15 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         rows = _row_comparison(node)
         if rows is not None:
             return rows
+    if (isinstance(node, (exp.NullSafeNEQ, exp.NullSafeEQ)) and isinstance(node.this, exp.Tuple)
+            and isinstance(node.expression, exp.Tuple)
+            and len(node.this.expressions) == len(node.expression.expressions)):
+        # (a, b) IS DISTINCT FROM (1, 2) is stored column by column, a IS DISTINCT FROM 1 OR
+        # b IS DISTINCT FROM 2; IS NOT DISTINCT FROM as NOT (that)
+        distinct = _chain(exp.Or, [
+            exp.NullSafeNEQ(this=a.copy(), expression=b.copy())
+            for a, b in zip(node.this.expressions, node.expression.expressions, strict=True)])
+        return distinct if isinstance(node, exp.NullSafeNEQ) else exp.Not(this=distinct)
     if isinstance(node, exp.In) and node.expressions and not node.args.get("query"):
         if len(node.expressions) == 1:  # x IN (a) is parsed as x = a
             return exp.EQ(this=node.this, expression=node.expressions[0])
