@@ -23,6 +23,7 @@ from schemadiff.sql.normalize import (
     parse_bool,
     quote_ident,
     quote_literal,
+    referenced_columns,
     rename_relation,
     rename_relation_column,
     type_ref,
@@ -385,8 +386,15 @@ def test_rename_relation() -> None:
 
 def test_unparsable_falls_back_to_collapsed_text() -> None:
     assert normalize_expression("((a  @@@ b))") == normalize_expression("(a @@@ b)")
-    # sqlglot raises TypeError on some operators it does not know (geometric ?#)
-    assert normalize_expression("(c.outline  ?# r.thepath)") == "c.outline ?# r.thepath"
+    assert normalize_expression("xmlexists('//a'  PASSING x)") == "xmlexists('//a' PASSING x)"
+
+
+def test_operators_sqlglot_does_not_know_are_parsed() -> None:
+    """sqlglot's tokenizer lacks some of PostgreSQL's operators (it raised TypeError on the
+    geometric ?#): written OPERATOR(op), they parse, and their operands are seen."""
+    assert normalize_expression("(c.outline  ?# r.thepath)") == "outline OPERATOR(?#) thepath"
+    assert referenced_columns(normalize_expression("ip <<= '10.0.0.0/8' AND n >>= ip")) \
+        == {"ip", "n"}
 
 
 # -- canonical_default ---------------------------------------------------------------------------

@@ -154,6 +154,27 @@ CREATE TABLE copy (LIKE u INCLUDING ALL);
     ("identity-on-partitions", 12, IDENTITY_PARTITIONS),
     ("temporal-keys", 18, TEMPORAL),
     ("not-enforced", 18, NOT_ENFORCED),
+    # integer constants in hexadecimal, octal or binary and numbers with underscores are
+    # the decimal numbers they stand for
+    ("non-decimal-and-underscored-numbers", 16, """
+CREATE TABLE limits (id int, quota bigint DEFAULT 1_000_000, mask int DEFAULT 0xFF,
+    perm int DEFAULT 0o755, flags int DEFAULT 0b1010, ratio numeric DEFAULT 1_000.000_1,
+    CHECK (quota < 10_000_000_000), CHECK (mask <= 0xFFFF));
+CREATE INDEX limits_big ON limits (id) WHERE quota > 5_000 AND flags & 0b1 = 0b1;
+CREATE TABLE parts (n int) PARTITION BY RANGE (n);
+CREATE TABLE parts_low PARTITION OF parts FOR VALUES FROM (0) TO (1_000);
+"""),
+    # the path of SQL/JSON's JSON_EXISTS and JSON_VALUE is a jsonpath, stored as jsonpath_out
+    # prints it ('$.kind' is '$."kind"')
+    ("sql-json-query-paths", 17, """
+CREATE TABLE docs (id int, body jsonb NOT NULL, kind text GENERATED ALWAYS AS
+    (JSON_VALUE(body, '$.kind' RETURNING text)) STORED,
+    CHECK (JSON_EXISTS(body, '$.id ? (@ > 0)') OR NOT body ? 'id'));
+CREATE INDEX docs_kind ON docs (JSON_VALUE(body, '$.meta.kind' RETURNING text));
+CREATE INDEX docs_has_tags ON docs (id) WHERE JSON_EXISTS(body, 'strict $.tags[*]');
+CREATE VIEW tagged AS SELECT id, JSON_VALUE(body, '$.a[0]') AS a FROM docs
+    WHERE JSON_EXISTS(body, '$.tags');
+"""),
 ]
 
 

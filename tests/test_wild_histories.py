@@ -2065,6 +2065,38 @@ CREATE VIEW codes_tmp AS SELECT id FROM codes WHERE code LIKE 't!%%' ESCAPE '!' 
 ALTER TABLE codes RENAME COLUMN sku TO stock_code;
 ALTER TABLE codes DROP COLUMN old;
 """),
+    # operators sqlglot does not know (inet's <<= and >>=, geometric ~= and <^, text
+    # pattern ~>=~) are read as operators: a CHECK of one column is named after it, renames
+    # and dropped columns reach them
+    ("operators-sqlglot-does-not-know", """
+CREATE TABLE allowlist (id int, ip inet CHECK (ip <<= '10.0.0.0/8' OR ip <<= '192.168.0.0/16'),
+    net cidr, spot point, label text, old inet,
+    CHECK (net >>= '10.1.0.0/16'::cidr), CHECK (spot ~= point(0, 0) OR spot <^ point(5, 5)),
+    CHECK (label ~>=~ 'a' AND label ~<~ 'zz'), CHECK (old <<= '172.16.0.0/12'));
+CREATE INDEX allowlist_internal ON allowlist (id) WHERE ip <<= '10.0.0.0/8';
+CREATE VIEW internal AS SELECT id FROM allowlist WHERE ip <<= '10.0.0.0/8' AND net >>= ip;
+ALTER TABLE allowlist RENAME COLUMN ip TO address;
+ALTER TABLE allowlist DROP COLUMN old;
+"""),
+    # generate_series in FROM reading an earlier item's columns: the deparser prints LATERAL
+    # before it, which is implied (sqlglot reads it into a class of its own)
+    ("lateral-generate-series", """
+CREATE TABLE imports (id int PRIMARY KEY, started date, ended date, n int);
+CREATE VIEW import_days AS SELECT i.id, g.d::date AS day FROM imports i,
+    generate_series(i.started::timestamp, i.ended::timestamp, interval '1 day') AS g(d);
+CREATE VIEW import_steps AS SELECT i.id, s FROM imports i, generate_series(1, i.n) s;
+"""),
+    # rows compared with IS [NOT] DISTINCT FROM are stored column by column: a trigger firing
+    # when (OLD.a, OLD.b) IS DISTINCT FROM (NEW.a, NEW.b), a CHECK, a view, a predicate
+    ("row-is-distinct-from", """
+CREATE TABLE posts (id int, title text, body text, a int, b int,
+    CHECK ((a, b) IS NOT DISTINCT FROM (1, 2) OR ROW(a, b) IS DISTINCT FROM ROW(3, 4)));
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER posts_changed BEFORE UPDATE ON posts FOR EACH ROW
+    WHEN ((OLD.title, OLD.body) IS DISTINCT FROM (NEW.title, NEW.body)) EXECUTE FUNCTION touch();
+CREATE INDEX posts_ab ON posts (id) WHERE (a, b) IS DISTINCT FROM (0, 0);
+CREATE VIEW moved AS SELECT id FROM posts WHERE (a, b, title) IS NOT DISTINCT FROM (1, 1, 'x');
+"""),
 ]
 
 

@@ -458,8 +458,8 @@ _JSONPATH_GLUE_AFTER = frozenset({".", "[", "(", "{", ",", "?", "!"})
 _JSONPATH_GLUE_BEFORE = frozenset({".", "[", "]", "(", ")", "{", "}", ",", "?"})
 #: functions whose second argument is a jsonpath
 _JSONPATH_FUNCTIONS = frozenset(
-    f"jsonb_path_{f}{tz}" for f in ("exists", "match", "query", "query_array", "query_first")
-    for tz in ("", "_tz"))
+    [f"jsonb_path_{f}{tz}" for f in ("exists", "match", "query", "query_array", "query_first")
+     for tz in ("", "_tz")] + ["json_exists"])  # (SQL/JSON's JSON_EXISTS(j, '$.a'))
 
 
 def canonical_jsonpath(text: str) -> str | None:
@@ -819,7 +819,7 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
                           expression=escape)
     if (isinstance(node, exp.Lateral) and not node.args.get("view")
             and not node.args.get("ordinality")
-            and isinstance(node.this, (exp.Unnest, exp.Anonymous))):
+            and isinstance(node.this, (exp.Unnest, exp.Anonymous, exp.ExplodingGenerateSeries))):
         # LATERAL before a function in FROM is implied: the deparser prints it when the call
         # reads a column of an earlier item
         func, alias = node.this, node.args.get("alias")
@@ -959,6 +959,11 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
                     and operand.this.lstrip().startswith("{")):
                 node.set(arg, _jsonb_constant(operand))
         return node
+    if isinstance(node, exp.JSONValue) and node.args.get("path") is not None:
+        node.set("path", _jsonpath_constant(node.args["path"]))  # JSON_VALUE(j, '$.a')
+        if not node.args.get("returning"):  # the deparser prints the default RETURNING
+            node.set("returning", exp.DataType.build("text"))
+        return node
     if isinstance(node, exp.JSONBPathExists):  # j @? '$.a': the operand is a jsonpath
         node.set("expression", _jsonpath_constant(node.expression))
         return node
@@ -987,6 +992,15 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         rows = _row_comparison(node)
         if rows is not None:
             return rows
+    if (isinstance(node, (exp.NullSafeNEQ, exp.NullSafeEQ)) and isinstance(node.this, exp.Tuple)
+            and isinstance(node.expression, exp.Tuple)
+            and len(node.this.expressions) == len(node.expression.expressions)):
+        # (a, b) IS DISTINCT FROM (1, 2) is stored column by column, a IS DISTINCT FROM 1 OR
+        # b IS DISTINCT FROM 2; IS NOT DISTINCT FROM as NOT (that)
+        distinct = _chain(exp.Or, [
+            exp.NullSafeNEQ(this=a.copy(), expression=b.copy())
+            for a, b in zip(node.this.expressions, node.expression.expressions, strict=True)])
+        return distinct if isinstance(node, exp.NullSafeNEQ) else exp.Not(this=distinct)
     if isinstance(node, exp.In) and node.expressions and not node.args.get("query"):
         if len(node.expressions) == 1:  # x IN (a) is parsed as x = a
             return exp.EQ(this=node.this, expression=node.expressions[0])
@@ -1378,8 +1392,63 @@ def _named_arguments_arrowed(text: str) -> str:
     return "".join(out) + text[pos:]
 
 
+#: binary operators of PostgreSQL's (inet, geometric, text pattern, tsvector) that sqlglot's
+#: tokenizer does not know: written OPERATOR(op), which it reads as an operator of their
+#: precedence and prints back so
+_UNKNOWN_OPERATORS = frozenset({"<<=", ">>=", "~=", "<^", ">^", "?#", "<<|", "|>>", "&<|", "|&>",
+                                "?-|", "?||", "##", "<#>", "~>=~", "~<=~", "~>~", "~<~", "@@@"})
+_UNKNOWN_OPERATOR_HINT = re.compile(r"<<=|>>=|~=|<\^|>\^|\?#|<<\||\|>>|&<\||\|&>|\?-\|"
+                                    r"|\?\|\||##|<#>|~[<>]=?~|@@@")
+
+
+def _operators_spelled_out(text: str) -> str:
+    """``a <<= b`` as ``a OPERATOR(<<=) b`` for the operators of :data:`_UNKNOWN_OPERATORS`
+    (outside string constants and quoted names)."""
+    if not _UNKNOWN_OPERATOR_HINT.search(text):
+        return text
+    try:
+        toks = lex(text)
+    except LexError:
+        return text
+    out, pos = [], 0
+    for tok in toks:
+        if tok.kind == "punct" and tok.text in _UNKNOWN_OPERATORS:
+            out.append(f"{text[pos:tok.start]}OPERATOR({tok.text})")
+            pos = tok.end
+    return "".join(out) + text[pos:]
+
+
+_NUMBER_SPELLING_HINT = re.compile(r"\d_\d|\b0[xXoObB]")
+
+
+def _numbers_in_decimal(text: str) -> str:
+    """PostgreSQL 16's integer constants in hexadecimal, octal or binary (``0xFF``, ``0o755``,
+    ``0b1010``) and numbers with underscores (``1_000_000``) as the decimal numbers they are,
+    which the catalog prints (sqlglot reads ``1_000`` as ``1 AS _000``)."""
+    if not _NUMBER_SPELLING_HINT.search(text):
+        return text
+    try:
+        toks = lex(text)
+    except LexError:
+        return text
+    out, pos = [], 0
+    for tok in toks:
+        raw = tok.raw
+        if tok.kind != "number" or not ("_" in raw or raw[:2].lower() in ("0x", "0o", "0b")):
+            continue
+        try:
+            value = str(int(raw, 0)) if raw[:2].lower() in ("0x", "0o", "0b") else \
+                raw.replace("_", "")
+        except ValueError:
+            continue
+        out.append(text[pos:tok.start] + value)
+        pos = tok.end
+    return "".join(out) + text[pos:]
+
+
 def _parse_expression(text: str) -> exp.Expression | None:
-    text = _typed_constants_as_casts(normalize_variadic_calls(_named_arguments_arrowed(text)))
+    text = _typed_constants_as_casts(normalize_variadic_calls(_named_arguments_arrowed(
+        _numbers_in_decimal(text))))
     if "::" in text:
         for pattern, repl in _MULTIWORD_CASTS:
             text = pattern.sub(repl, text)
@@ -1389,6 +1458,7 @@ def _parse_expression(text: str) -> exp.Expression | None:
         # OPERATOR(public.<) -> <: pg_dump qualifies operators outside pg_catalog (schema
         # qualification inside expressions is not compared)
         text = _OPERATOR_SYNTAX.sub(r"\1", text)
+    text = _operators_spelled_out(text)
     try:
         tree = sqlglot.parse_one(text, read="postgres")
         if "->" in text:
