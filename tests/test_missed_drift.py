@@ -593,6 +593,25 @@ CASES += [
          ("statistics", "public.st3", "extra", None),
          ("statistics", "public.st4", "changed", "kinds")),
     ),
+    Case(
+        # event triggers (database-wide): made, disabled, dropped, re-made on another function
+        "event triggers changed by hand",
+        "CREATE FUNCTION et() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;\n"
+        "CREATE FUNCTION et2() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;\n"
+        "CREATE EVENT TRIGGER etr ON ddl_command_start EXECUTE FUNCTION et();\n"
+        "CREATE EVENT TRIGGER etr2 ON ddl_command_end WHEN TAG IN ('CREATE TABLE')\n"
+        "  EXECUTE PROCEDURE et();\n"
+        "CREATE EVENT TRIGGER etr4 ON sql_drop EXECUTE FUNCTION et();\n",
+        "CREATE EVENT TRIGGER etr3 ON sql_drop EXECUTE FUNCTION et();"
+        " ALTER EVENT TRIGGER etr DISABLE; DROP EVENT TRIGGER etr2;"
+        " DROP EVENT TRIGGER etr4; CREATE EVENT TRIGGER etr4 ON sql_drop"
+        " WHEN TAG IN ('DROP TABLE') EXECUTE FUNCTION et2();",
+        (("event_trigger", "etr", "changed", "enabled"),
+         ("event_trigger", "etr2", "missing", None),
+         ("event_trigger", "etr3", "extra", None),
+         ("event_trigger", "etr4", "changed", "function"),
+         ("event_trigger", "etr4", "changed", "tags")),
+    ),
 ]
 
 #: Migrations that must compare clean against what they build (no false difference).
@@ -1185,6 +1204,28 @@ ALTER TABLE t2 ALTER COLUMN b TYPE bigint;
 """,
 ]
 CLEAN_IDS += ["extended-statistics"]
+
+CLEAN += [
+    # event triggers: tags however spelled, EXECUTE PROCEDURE, enable states, a rename, a
+    # comment, through its function's rename, dropped (IF EXISTS of none)
+    """CREATE FUNCTION et() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;
+CREATE FUNCTION et2() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;
+CREATE EVENT TRIGGER etr ON ddl_command_start EXECUTE FUNCTION et();
+CREATE EVENT TRIGGER etr2 ON ddl_command_end WHEN TAG IN ('CREATE TABLE') EXECUTE PROCEDURE et();
+CREATE EVENT TRIGGER etr3 ON sql_drop WHEN TAG IN ('drop table', 'DROP INDEX')
+  EXECUTE FUNCTION public.et2();
+ALTER EVENT TRIGGER etr3 ENABLE REPLICA;
+ALTER EVENT TRIGGER etr2 DISABLE;
+ALTER EVENT TRIGGER etr2 ENABLE ALWAYS;
+ALTER EVENT TRIGGER etr3 RENAME TO etr4;
+COMMENT ON EVENT TRIGGER etr IS 'audit';
+ALTER FUNCTION et2() RENAME TO et3;
+CREATE EVENT TRIGGER gone ON ddl_command_start EXECUTE FUNCTION et();
+DROP EVENT TRIGGER gone;
+DROP EVENT TRIGGER IF EXISTS nothing;
+""",
+]
+CLEAN_IDS += ["event-triggers"]
 
 
 def test_sequence_persistence_undecided_in_a_dump_before_15(tmp_path: Path) -> None:

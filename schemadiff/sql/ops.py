@@ -531,6 +531,23 @@ class AlterStatistics(Op):
 
 
 @record
+class CreateEventTrigger(Op):
+    name: str
+    event: str
+    tags: tuple[str, ...]
+    function: QName
+
+
+@record
+class AlterEventTrigger(Op):
+    """``ENABLE [REPLICA | ALWAYS]`` / ``DISABLE`` (``enabled``: O, R, A, D) or ``RENAME TO``."""
+
+    name: str
+    enabled: str | None = None
+    rename: str | None = None
+
+
+@record
 class CreateView(Op):
     name: QName
     query: str
