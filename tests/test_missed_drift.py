@@ -994,7 +994,7 @@ CLEAN_IDS += ["compression"]
 
 CLEAN += [
     # access methods: USING, SET ACCESS METHOD, the session's default_table_access_method
-    # (SET, RESET, DEFAULT), which a partitioned table does not take
+    # (SET, RESET, DEFAULT, SET LOCAL until COMMIT), which a partitioned table does not take
     """CREATE ACCESS METHOD heap2 TYPE TABLE HANDLER heap_tableam_handler;
 CREATE TABLE a (id int) USING heap2;
 CREATE TABLE b (id int);
@@ -1012,6 +1012,11 @@ CREATE TABLE f (id int);
 SET default_table_access_method TO DEFAULT;
 CREATE TABLE g (id int);
 CREATE MATERIALIZED VIEW mv USING heap2 AS SELECT 1 AS x;
+BEGIN;
+SET LOCAL default_table_access_method = 'heap2';
+CREATE TABLE h (id int);
+COMMIT;
+CREATE TABLE i (id int);
 """,
 ]
 CLEAN_IDS += ["access-method"]
@@ -1177,7 +1182,8 @@ CLEAN_IDS += ["sequence-persistence"]
 CLEAN += [
     # extended statistics: columns and expressions, kinds given or not, IF NOT EXISTS, a
     # target, renamed, moved, through a column's and its table's rename, dropped with a
-    # column it uses and with its table, a comment, on a materialized view, a type change
+    # column it uses and with its table, a comment, on a materialized view, a type change;
+    # on a foreign table, not compared
     """CREATE TABLE t (id int, a int, b int, c text);
 CREATE STATISTICS st1 ON a, b FROM t;
 CREATE STATISTICS st2 (ndistinct) ON a, c FROM t;
@@ -1198,6 +1204,10 @@ CREATE TABLE w (p int, q int);
 CREATE STATISTICS sw ON p, q FROM w;
 DROP TABLE w;
 COMMENT ON STATISTICS st1 IS 'planner';
+CREATE FOREIGN DATA WRAPPER w;
+CREATE SERVER s FOREIGN DATA WRAPPER w;
+CREATE FOREIGN TABLE f (a int, b int) SERVER s;
+CREATE STATISTICS sf ON a, b FROM f;
 CREATE MATERIALIZED VIEW mv AS SELECT 1 AS a, 2 AS b;
 CREATE STATISTICS smv ON a, b FROM mv;
 ALTER TABLE t2 ALTER COLUMN b TYPE bigint;

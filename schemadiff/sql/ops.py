@@ -428,6 +428,7 @@ class SetTableAccessMethod(Op):
     method of the tables this session creates without ``USING``."""
 
     method: str | None
+    local: bool = False  # SET LOCAL: until the transaction ends
 
 
 @record
