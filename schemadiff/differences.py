@@ -156,7 +156,7 @@ def schema_filter(include: Iterable[str] = (), exclude: Iterable[str] = ()) -> F
 
     def keep(key: Key) -> bool:
         schema = key.name if key.kind == "schema" else key.schema
-        if key.kind == "extension":
+        if key.kind in ("extension", "event_trigger"):  # in no schema
             return True
         if inc and schema not in inc:
             return False

@@ -58,6 +58,12 @@ def _statistics_table(obj: SchemaObject) -> Key | None:
     return Key("table", schema, table)
 
 
+def _event_function(obj: SchemaObject) -> tuple[Key, ...]:
+    """An event trigger builds on its function (of no arguments)."""
+    schema, _, name = obj.function.partition(".")  # type: ignore[attr-defined]
+    return (Key("function", schema, name, ""),) if name else ()
+
+
 def _privilege_table(obj: SchemaObject) -> Key | None:
     """A table's privileges, and its columns', go with the table."""
     kind, _, name = obj.key.name.partition(" ")
@@ -101,6 +107,7 @@ KINDS: dict[str, Kind] = {
         Kind("function", model.Function),
         Kind("trigger", model.Trigger, _its_table),
         Kind("policy", model.Policy, _its_table),
+        Kind("event_trigger", model.EventTrigger, builds_on=_event_function),
         Kind("privilege", model.Privilege, _privilege_table),
     )
 }

@@ -35,6 +35,7 @@ Kind = Literal[
     "function",
     "trigger",
     "policy",
+    "event_trigger",
     "privilege",
 ]
 
@@ -512,6 +513,27 @@ class Policy(TableLevel):
     using_text: str | None = field(default=None, compare=False)
     check_text: str | None = field(default=None, compare=False)
     KIND = "policy"
+
+
+@record
+class EventTrigger(SchemaObject):
+    """An event trigger (``CREATE EVENT TRIGGER``): database-wide, in no schema, keyed by its
+    name alone (like an extension)."""
+
+    name: str
+    event: str  # ddl_command_start | ddl_command_end | sql_drop | table_rewrite | login
+    tags: tuple[str, ...] = ()  # WHEN TAG IN (...): upper case, sorted; empty: every tag
+    function: str = ""  # "schema.name"
+    enabled: str = "O"  # pg_event_trigger.evtenabled: O, D, R, A
+    KIND = "event_trigger"
+
+    @property
+    def key(self) -> Key:
+        return Key("event_trigger", "", self.name)
+
+    @classmethod
+    def identity_fields(cls) -> tuple[str, ...]:
+        return ("name",)
 
 
 @record

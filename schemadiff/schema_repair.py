@@ -44,6 +44,7 @@ from schemadiff.model import (
     Domain,
     Effect,
     Enum,
+    EventTrigger,
     Function,
     Index,
     Key,
@@ -393,6 +394,8 @@ def _drop(obj: SchemaObject) -> str:
         return f"DROP {'MATERIALIZED ' if obj.materialized else ''}VIEW {name};"
     if key.kind in ("schema", "extension"):
         return f"DROP {key.kind.upper()} {quote_ident(key.name)};"
+    if key.kind == "event_trigger":
+        return f"DROP EVENT TRIGGER {quote_ident(key.name)};"
     word = {"enum": "TYPE", "composite": "TYPE"}.get(key.kind, key.kind.upper())
     return f"DROP {word} {name};"
 
@@ -539,6 +542,11 @@ def _changed(key: Key, diffs: list[Difference], expected: Catalog, actual: Catal
         sql = [ddl.storage_options(kind, qualified(key.schema, key.name), e.options,
                                    a.options)]  # type: ignore[union-attr]
         return [Step(key, "alter", sql + comment, header)]
+    if isinstance(e, EventTrigger) and attrs == {"enabled"}:
+        sql = [f"ALTER EVENT TRIGGER {quote_ident(key.name)} {ddl.event_trigger_state(e)};"]
+        return [Step(key, "alter", sql + comment, header)]
+    if isinstance(e, EventTrigger):
+        return [Step(key, "alter", [_drop(a), *_create(e, expected)], header)]
     if isinstance(e, Statistics) and attrs == {"target"}:
         sql = [f"ALTER STATISTICS {qualified(key.schema, key.name)} SET STATISTICS "
                f"{-1 if e.target is None else e.target};"]

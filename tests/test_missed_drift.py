@@ -593,6 +593,25 @@ CASES += [
          ("statistics", "public.st3", "extra", None),
          ("statistics", "public.st4", "changed", "kinds")),
     ),
+    Case(
+        # event triggers (database-wide): made, disabled, dropped, re-made on another function
+        "event triggers changed by hand",
+        "CREATE FUNCTION et() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;\n"
+        "CREATE FUNCTION et2() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;\n"
+        "CREATE EVENT TRIGGER etr ON ddl_command_start EXECUTE FUNCTION et();\n"
+        "CREATE EVENT TRIGGER etr2 ON ddl_command_end WHEN TAG IN ('CREATE TABLE')\n"
+        "  EXECUTE PROCEDURE et();\n"
+        "CREATE EVENT TRIGGER etr4 ON sql_drop EXECUTE FUNCTION et();\n",
+        "CREATE EVENT TRIGGER etr3 ON sql_drop EXECUTE FUNCTION et();"
+        " ALTER EVENT TRIGGER etr DISABLE; DROP EVENT TRIGGER etr2;"
+        " DROP EVENT TRIGGER etr4; CREATE EVENT TRIGGER etr4 ON sql_drop"
+        " WHEN TAG IN ('DROP TABLE') EXECUTE FUNCTION et2();",
+        (("event_trigger", "etr", "changed", "enabled"),
+         ("event_trigger", "etr2", "missing", None),
+         ("event_trigger", "etr3", "extra", None),
+         ("event_trigger", "etr4", "changed", "function"),
+         ("event_trigger", "etr4", "changed", "tags")),
+    ),
 ]
 
 #: Migrations that must compare clean against what they build (no false difference).
@@ -975,7 +994,7 @@ CLEAN_IDS += ["compression"]
 
 CLEAN += [
     # access methods: USING, SET ACCESS METHOD, the session's default_table_access_method
-    # (SET, RESET, DEFAULT), which a partitioned table does not take
+    # (SET, RESET, DEFAULT, SET LOCAL until COMMIT), which a partitioned table does not take
     """CREATE ACCESS METHOD heap2 TYPE TABLE HANDLER heap_tableam_handler;
 CREATE TABLE a (id int) USING heap2;
 CREATE TABLE b (id int);
@@ -993,6 +1012,11 @@ CREATE TABLE f (id int);
 SET default_table_access_method TO DEFAULT;
 CREATE TABLE g (id int);
 CREATE MATERIALIZED VIEW mv USING heap2 AS SELECT 1 AS x;
+BEGIN;
+SET LOCAL default_table_access_method = 'heap2';
+CREATE TABLE h (id int);
+COMMIT;
+CREATE TABLE i (id int);
 """,
 ]
 CLEAN_IDS += ["access-method"]
@@ -1158,7 +1182,8 @@ CLEAN_IDS += ["sequence-persistence"]
 CLEAN += [
     # extended statistics: columns and expressions, kinds given or not, IF NOT EXISTS, a
     # target, renamed, moved, through a column's and its table's rename, dropped with a
-    # column it uses and with its table, a comment, on a materialized view, a type change
+    # column it uses and with its table, a comment, on a materialized view, a type change;
+    # on a foreign table, not compared
     """CREATE TABLE t (id int, a int, b int, c text);
 CREATE STATISTICS st1 ON a, b FROM t;
 CREATE STATISTICS st2 (ndistinct) ON a, c FROM t;
@@ -1179,12 +1204,38 @@ CREATE TABLE w (p int, q int);
 CREATE STATISTICS sw ON p, q FROM w;
 DROP TABLE w;
 COMMENT ON STATISTICS st1 IS 'planner';
+CREATE FOREIGN DATA WRAPPER w;
+CREATE SERVER s FOREIGN DATA WRAPPER w;
+CREATE FOREIGN TABLE f (a int, b int) SERVER s;
+CREATE STATISTICS sf ON a, b FROM f;
 CREATE MATERIALIZED VIEW mv AS SELECT 1 AS a, 2 AS b;
 CREATE STATISTICS smv ON a, b FROM mv;
 ALTER TABLE t2 ALTER COLUMN b TYPE bigint;
 """,
 ]
 CLEAN_IDS += ["extended-statistics"]
+
+CLEAN += [
+    # event triggers: tags however spelled, EXECUTE PROCEDURE, enable states, a rename, a
+    # comment, through its function's rename, dropped (IF EXISTS of none)
+    """CREATE FUNCTION et() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;
+CREATE FUNCTION et2() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;
+CREATE EVENT TRIGGER etr ON ddl_command_start EXECUTE FUNCTION et();
+CREATE EVENT TRIGGER etr2 ON ddl_command_end WHEN TAG IN ('CREATE TABLE') EXECUTE PROCEDURE et();
+CREATE EVENT TRIGGER etr3 ON sql_drop WHEN TAG IN ('drop table', 'DROP INDEX')
+  EXECUTE FUNCTION public.et2();
+ALTER EVENT TRIGGER etr3 ENABLE REPLICA;
+ALTER EVENT TRIGGER etr2 DISABLE;
+ALTER EVENT TRIGGER etr2 ENABLE ALWAYS;
+ALTER EVENT TRIGGER etr3 RENAME TO etr4;
+COMMENT ON EVENT TRIGGER etr IS 'audit';
+ALTER FUNCTION et2() RENAME TO et3;
+CREATE EVENT TRIGGER gone ON ddl_command_start EXECUTE FUNCTION et();
+DROP EVENT TRIGGER gone;
+DROP EVENT TRIGGER IF EXISTS nothing;
+""",
+]
+CLEAN_IDS += ["event-triggers"]
 
 
 def test_sequence_persistence_undecided_in_a_dump_before_15(tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ from schemadiff.sql.tokens import SyntaxProblem
 _BY_COST: tuple[str, ...] = (
     "constraints", "columns", "indexes", "tables", "sequences", "views", "composites",
     "domains", "enums", "functions", "privileges", "triggers", "policies", "schemas",
-    "extensions", "statistics",
+    "extensions", "statistics", "event_triggers",
 )
 assert sorted(_BY_COST) == sorted(BY_QUERY)
 

@@ -440,6 +440,7 @@ class SetTableAccessMethod(Op):
     method of the tables this session creates without ``USING``."""
 
     method: str | None
+    local: bool = False  # SET LOCAL: until the transaction ends
 
 
 @record
@@ -540,6 +541,23 @@ class AlterStatistics(Op):
     #: SET STATISTICS: (the target: None for -1 or DEFAULT,)
     target: tuple[int | None] | None = None
     if_exists: bool = False
+
+
+@record
+class CreateEventTrigger(Op):
+    name: str
+    event: str
+    tags: tuple[str, ...]
+    function: QName
+
+
+@record
+class AlterEventTrigger(Op):
+    """``ENABLE [REPLICA | ALWAYS]`` / ``DISABLE`` (``enabled``: O, R, A, D) or ``RENAME TO``."""
+
+    name: str
+    enabled: str | None = None
+    rename: str | None = None
 
 
 @record

@@ -16,6 +16,7 @@ from schemadiff.model import (
     Constraint,
     Domain,
     Enum,
+    EventTrigger,
     Extension,
     Function,
     Index,
@@ -283,6 +284,22 @@ def create_sequence(obj: Sequence, catalog: Catalog) -> str | None:
     owned = f" OWNED BY {obj.schema}.{obj.owned_by}" if obj.owned_by else ""
     return out + owned + ";"
 
+def create_event_trigger(obj: EventTrigger, catalog: Catalog) -> str | None:
+    when = (" WHEN TAG IN (" + ", ".join(quote_literal(t) for t in obj.tags) + ")"
+            if obj.tags else "")
+    schema, _, name = obj.function.partition(".")
+    out = (f"CREATE EVENT TRIGGER {quote_ident(obj.name)} ON {obj.event}{when} "
+           f"EXECUTE FUNCTION {_q(schema, name)}();")
+    if obj.enabled != "O":
+        out += f"\nALTER EVENT TRIGGER {quote_ident(obj.name)} {event_trigger_state(obj)};"
+    return out
+
+
+def event_trigger_state(obj: EventTrigger) -> str:
+    return {"D": "DISABLE", "R": "ENABLE REPLICA", "A": "ENABLE ALWAYS"}.get(obj.enabled,
+                                                                             "ENABLE")
+
+
 def create_statistics(obj: Statistics, catalog: Catalog) -> str | None:
     kinds = f" ({', '.join(obj.kinds)})" if obj.kinds else ""
     keys = ", ".join(k if k.startswith("(") else quote_ident(k) for k in obj.keys)
@@ -386,6 +403,8 @@ def comment_on(obj: SchemaObject) -> str | None:
     if isinstance(obj, Extension):  # "": none (None: its control file's, set by CREATE)
         text = quote_literal(obj.comment) if obj.comment else "NULL"
         return f"COMMENT ON EXTENSION {quote_ident(obj.name)} IS {text};"
+    if isinstance(obj, EventTrigger):
+        return f"COMMENT ON EVENT TRIGGER {quote_ident(obj.name)} IS {quote_literal(obj.comment)};"
     kind = {"composite": "TYPE", "enum": "TYPE", "view": "VIEW"}.get(obj.KIND, obj.KIND.upper())
     key = obj.key
     if isinstance(obj, Column):

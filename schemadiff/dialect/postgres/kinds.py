@@ -60,6 +60,8 @@ PG_KINDS: dict[str, PgKind] = {
         PgKind("function", "functions", rows.functions, ddl.create_function),
         PgKind("trigger", "triggers", rows.triggers, ddl.create_trigger),
         PgKind("policy", "policies", rows.policies, ddl.create_policy),
+        PgKind("event_trigger", "event_triggers", rows.event_triggers,
+               ddl.create_event_trigger),
         # roles are cluster-level: a scratch database may lack them, so none is rendered
         PgKind("privilege", "privileges", rows.privileges, None),
     )

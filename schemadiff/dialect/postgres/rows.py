@@ -22,6 +22,7 @@ from schemadiff.model import (
     Constraint,
     Domain,
     Enum,
+    EventTrigger,
     Extension,
     Function,
     Index,
@@ -354,6 +355,14 @@ def indexes(rows: Rows) -> Iterator[SchemaObject]:
         yield Index(r[schema], r[name], r[table], r[unique], r[method], keys,
                     tuple(r[include]), predicate, r[nulls_not_distinct], parameters, r[valid],
                     comment=r[comment], statistics=tuple(r[statistics] or ()))
+
+
+def event_triggers(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
+    for r in rows:
+        yield EventTrigger(r["name"], r["event"], tuple(sorted({t.upper() for t in
+                                                                r["tags"] or ()})),
+                           f"{r['function_schema']}.{r['function_name']}", r["enabled"],
+                           comment=r["comment"])
 
 
 def statistics(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:

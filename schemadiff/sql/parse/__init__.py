@@ -18,6 +18,7 @@ from schemadiff.sql.parse import (
     comments,
     do_blocks,
     drops,
+    event_triggers,
     functions,
     indexes,
     policies,
@@ -116,6 +117,7 @@ _CREATE: dict[str, Callable[[Stream, bool, str], ops.Op | None]] = {
     "CONSTRAINT": lambda s, replace, _: triggers.create_trigger(s, replace),
     "POLICY": lambda s, _, __: policies.create_policy(s),
     "STATISTICS": lambda s, _, __: statistics.create_statistics(s),
+    "EVENT": lambda s, _, __: event_triggers.create_event_trigger(s),
 }
 
 
@@ -161,6 +163,7 @@ _ALTER: dict[str, Callable[[Stream], ops.Op | None]] = {
     "EXTENSION": schemas.alter_extension,
     "DEFAULT": privileges.default_privileges,
     "STATISTICS": statistics.alter_statistics,
+    "EVENT": event_triggers.alter_event_trigger,
 }
 
 

@@ -26,6 +26,7 @@ _COMMENT_TARGETS = {
     "POLICY": "policy",
     "CONSTRAINT": "constraint",
     "STATISTICS": "statistics",
+    "EVENT TRIGGER": "event_trigger",
 }
 
 
@@ -60,7 +61,7 @@ def comment(s: Stream) -> ops.Op:
 
         name = g.qname(s)
         args = argument_types(s) if s.at_punct("(") else None
-    elif target in ("schema", "extension"):
+    elif target in ("schema", "extension", "event_trigger"):
         name = ops.QName(None, s.ident())
     else:
         name = g.qname(s)

@@ -32,6 +32,8 @@ def drop(s: Stream) -> ops.Op:
         return other
     if s.accept("MATERIALIZED", "VIEW"):
         kind = "materialized view"
+    elif s.accept("EVENT", "TRIGGER"):
+        kind = "event_trigger"
     else:
         w = s.word()
         if w in ("ROLE", "USER", "GROUP", "DATABASE", "TABLESPACE", "OWNED", "PUBLICATION",
@@ -60,7 +62,7 @@ def drop(s: Stream) -> ops.Op:
                 break
         cascade = s.accept("CASCADE")
         return ops.Drop(kind, tuple(names), ie, cascade, args=tuple(args))
-    if kind in ("schema", "extension"):
+    if kind in ("schema", "extension", "event_trigger"):
         names = [ops.QName(None, s.ident())]
         while s.accept_punct(","):
             names.append(ops.QName(None, s.ident()))

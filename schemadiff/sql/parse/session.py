@@ -56,7 +56,7 @@ def set_or_reset(s: Stream) -> ops.Op:
         t = s.next()
         method = t.text if t.kind in ("string", "ident") else t.raw.lower()
         return ops.SetTableAccessMethod(None if t.kind == "word" and method == "default"
-                                        else method)
+                                        else method, local)
     if not s.accept("SEARCH_PATH"):
         return ops.NoEffect("session")
     if not (s.accept("TO") or s.accept_punct("=")):

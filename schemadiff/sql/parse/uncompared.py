@@ -1,12 +1,12 @@
 """Statements on kinds of object the model does not hold: recognized, not compared.
 
 Operators and their classes and families, aggregates, casts, conversions, text search
-objects, publications, foreign-data wrappers, servers and user mappings, event triggers,
-languages, transforms, access methods, rules, collations and foreign tables are neither read
-from a database (``sources/live``) nor kept by the replay, on the migrations' side or the
-dump's: their statements become :class:`~schemadiff.sql.ops.Uncompared` rather than unmodeled
-diagnostics. What they do to objects the model does hold is not
-modelled (``DROP COLLATION ... CASCADE`` dropping a column shows as a difference).
+objects, publications, foreign-data wrappers, servers and user mappings, languages,
+transforms, access methods, rules, collations and foreign tables are neither read from a
+database (``sources/live``) nor kept by the replay, on the migrations' side or the dump's:
+their statements become :class:`~schemadiff.sql.ops.Uncompared` rather than unmodeled
+diagnostics. What they do to objects the model does hold is not modelled (``DROP COLLATION
+... CASCADE`` dropping a column shows as a difference).
 
 Foreign tables keep their names (``space="relation"``): ``ALTER TABLE``, ``COMMENT ON
 COLUMN`` and ``DROP`` on them are then recognized too. Collations keep theirs
@@ -27,7 +27,7 @@ NOUNS: tuple[tuple[str, ...], ...] = (
     ("TEXT", "SEARCH", "CONFIGURATION"), ("TEXT", "SEARCH", "DICTIONARY"),
     ("TEXT", "SEARCH", "PARSER"), ("TEXT", "SEARCH", "TEMPLATE"),
     ("PUBLICATION",), ("FOREIGN", "DATA", "WRAPPER"), ("SERVER",), ("USER", "MAPPING"),
-    ("EVENT", "TRIGGER"), ("TRUSTED", "PROCEDURAL", "LANGUAGE"), ("TRUSTED", "LANGUAGE"),
+    ("TRUSTED", "PROCEDURAL", "LANGUAGE"), ("TRUSTED", "LANGUAGE"),
     ("PROCEDURAL", "LANGUAGE"), ("LANGUAGE",), ("TRANSFORM",), ("ACCESS", "METHOD"),
     ("RULE",), ("COLLATION",), ("LARGE", "OBJECT"),
 )

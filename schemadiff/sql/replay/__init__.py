@@ -15,6 +15,7 @@ from schemadiff.sql.replay import (
     alter_table,
     comments,
     drops,
+    event_triggers,
     functions,
     indexes,
     inheritance,
@@ -52,6 +53,7 @@ class Replayer(
     views.ViewReplay,
     functions.FunctionReplay,
     triggers.TriggerReplay,
+    event_triggers.EventTriggerReplay,
     comments.CommentReplay,
     drops.DropReplay,
     ReplayState,
@@ -72,6 +74,7 @@ class Replayer(
         **views.HANDLERS,
         **functions.HANDLERS,
         **triggers.HANDLERS,
+        **event_triggers.HANDLERS,
         **comments.HANDLERS,
         **drops.HANDLERS,
     }

@@ -75,8 +75,8 @@ class CommentReplay(ReplayState):
         return True
 
     def _comment_target(self, op: ops.Comment) -> Key | None:
-        if op.target == "schema":
-            key = Key("schema", "", op.name.name)
+        if op.target in ("schema", "event_trigger"):
+            key = Key(op.target, "", op.name.name)
             return key if key in self.catalog else None
         if op.target in ("column", "constraint", "trigger", "policy"):
             table = self._find(("table", "view"), op.name)

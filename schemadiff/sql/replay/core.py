@@ -125,8 +125,11 @@ class ReplayState:
         self.diagnostics: list[Diagnostic] = []
         self.search_path: tuple[str, ...] = ("public",)
         self._search_path_setting = ("$user", "public")  # as SHOW search_path would print it
-        #: ``SET default_table_access_method``: the method of the tables made without USING
+        #: ``SET default_table_access_method``: the method of the tables made without USING;
+        #: its value when the explicit transaction began, and before a ``SET LOCAL`` in it
         self._table_am: str | None = None
+        self._tx_am: tuple[str | None] | None = None
+        self._local_am: tuple[str | None] | None = None
         # an explicit transaction (BEGIN ... COMMIT): the search path at its start, what a SET
         # LOCAL in it replaced, and whether a statement in it changed the schema
         self._tx_path: tuple[tuple[str, ...], tuple[str, ...]] | None = None
@@ -279,7 +282,7 @@ class ReplayState:
         self._search_path_setting = ("$user", "public")
         self._tx_path = self._local_saved = None
         self._tx_changed = False
-        self._table_am = None
+        self._table_am = self._tx_am = self._local_am = None
         self._temp = set()
         self._role = self._local_role = None
 

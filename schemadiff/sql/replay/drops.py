@@ -10,6 +10,7 @@ from typing import Any
 from schemadiff.model import (
     Column,
     Constraint,
+    EventTrigger,
     Extension,
     Index,
     Key,
@@ -290,6 +291,15 @@ class DropReplay(ReplayState):
             self._default_acl_moved(qn.name, None)
             self._delete(key)
             return
+        if op.kind == "event_trigger":
+            key = Key("event_trigger", "", qn.name)
+            if key not in self.catalog:
+                if not op.if_exists:
+                    self._conflict(missing)
+                self._reassert(key)
+                return
+            self._delete(key)
+            return
         if op.kind == "extension":
             if qn.name == "plpgsql":
                 return
@@ -417,8 +427,8 @@ class DropReplay(ReplayState):
         if not cascade:
             return
         fq = f"{key.schema}.{key.name}"
-        for o in list(self.catalog.of_kind("trigger")):
-            if isinstance(o, Trigger) and o.function == fq:
+        for o in [*self.catalog.of_kind("trigger"), *self.catalog.of_kind("event_trigger")]:
+            if isinstance(o, (Trigger, EventTrigger)) and o.function == fq:
                 self._delete(o.key)
         others = [self.catalog.objects[k] for k in self.catalog.objects.by_kind.get("function", {})
                   if k.name == key.name and k not in going]

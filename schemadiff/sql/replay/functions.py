@@ -10,6 +10,7 @@ from schemadiff.model import (
     Column,
     Constraint,
     Domain,
+    EventTrigger,
     Function,
     Index,
     Key,
@@ -193,8 +194,8 @@ class FunctionReplay(ReplayState):
         # triggers reference their function by oid: they follow a rename or a move
         old_ref, new_ref = f"{obj.schema}.{obj.name}", f"{moved.schema}.{moved.name}"
         if old_ref != new_ref and not obj.identity_args:
-            for t in list(self.catalog.of_kind("trigger")):
-                if isinstance(t, Trigger) and t.function == old_ref:
+            for t in [*self.catalog.of_kind("trigger"), *self.catalog.of_kind("event_trigger")]:
+                if isinstance(t, (Trigger, EventTrigger)) and t.function == old_ref:
                     self._put(replace(t, function=new_ref))
         if moved.name != obj.name and obj.routine != "procedure":
             self._calls_renamed(moved, obj.name)

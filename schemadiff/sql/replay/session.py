@@ -93,13 +93,20 @@ class SessionReplay(ReplayState):
         path = (self.search_path, self._search_path_setting)
         if word in ("BEGIN", "START"):
             self._tx_path, self._local_saved, self._tx_changed = path, None, False
+            self._tx_am, self._local_am = (self._table_am,), None
         elif word in ("COMMIT", "END") and second != "PREPARED":
+            if self._local_am is not None:
+                self._table_am = self._local_am[0]
+            self._tx_am = self._local_am = None
             if self._local_saved is not None:
                 self.search_path, self._search_path_setting = self._local_saved
             if self._local_role is not None:
                 self._role, self._local_role = self._local_role[0], None
             self._tx_path = self._local_saved = None
         elif word in ("ROLLBACK", "ABORT") and second not in ("TO", "PREPARED"):
+            if self._tx_am is not None:
+                self._table_am = self._tx_am[0]
+            self._tx_am = self._local_am = None
             if self._local_role is not None:
                 self._role, self._local_role = self._local_role[0], None
             if self._tx_path is not None:
@@ -122,7 +129,13 @@ class SessionReplay(ReplayState):
             self._search_path_setting = op.schemas
 
     def _op_SetTableAccessMethod(self, op: ops.SetTableAccessMethod) -> None:
-        self._table_am = op.method  # SET LOCAL and a ROLLBACK are not told apart
+        """As ``SET search_path``: a ``SET LOCAL`` lasts until its transaction ends (to the
+        end of the migration outside one), a rolled-back ``SET`` is undone."""
+        if op.local and self._tx_am is not None and self._local_am is None:
+            self._local_am = (self._table_am,)
+        elif not op.local:
+            self._local_am = None  # a session SET replaces what the SET LOCAL set
+        self._table_am = op.method
 
     def _op_SetRole(self, op: ops.SetRole) -> None:
         """What follows runs as ``op.role`` (None: the migrating role); a ``SET LOCAL ROLE``

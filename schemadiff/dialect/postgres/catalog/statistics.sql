@@ -1,4 +1,5 @@
--- Extended statistics objects (CREATE STATISTICS), but an extension's.
+-- Extended statistics objects (CREATE STATISTICS) on tables and materialized views (not on
+-- foreign tables, which are not compared), but an extension's.
 -- Returns: schema text, name text, definition text (pg_get_statisticsobjdef: the CREATE
 --   STATISTICS statement, names qualified), target int (stxstattarget where set: -1 before
 --   PostgreSQL 17, NULL from 17, for the default), comment text.
@@ -12,7 +13,10 @@ SELECT n.nspname AS schema,
           AND ds.objsubid = 0) AS comment
 FROM pg_statistic_ext AS s
 JOIN pg_namespace AS n ON n.oid = s.stxnamespace
-WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+JOIN pg_class AS c ON c.oid = s.stxrelid
+WHERE c.relkind IN ('r', 'p', 'm')
+  AND c.relpersistence <> 't'
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
   AND n.nspname !~ '^pg_(toast_)?temp_'
   AND NOT EXISTS (SELECT 1 FROM pg_depend AS d
                   WHERE d.classid = 'pg_statistic_ext'::regclass AND d.objid = s.oid
