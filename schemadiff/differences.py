@@ -104,6 +104,14 @@ class Provenance:
 Filter = Callable[[Key], bool]
 
 
+def _event_function(trigger: Any) -> Key:
+    """The function an event trigger runs: the trigger, in no schema, is compared where its
+    function is (a platform's own, in a schema left out, ``--exclude-schema extensions``,
+    goes with it)."""
+    schema, _, name = str(getattr(trigger, "function", "")).partition(".")
+    return Key("function", schema, name)
+
+
 def decided_only(keep: Filter | None, undecided: frozenset[Key]) -> Filter | None:
     """``keep`` without the objects the replay left undecided (touched by DDL the schema
     cannot say ran, :attr:`schemadiff.history.Replay.undecided`): no evidence, no drift."""
@@ -209,6 +217,9 @@ def diff_catalogs(
     name the migration behind each)."""
     prov = Provenance(effects, moves)
     keys = {k for k in expected.objects.keys() | actual.objects.keys() if keep is None or keep(k)}
+    if keep is not None:
+        keys = {k for k in keys if k.kind != "event_trigger"
+                or keep(_event_function(expected.objects.get(k) or actual.objects[k]))}
     missing_tables = {k for k in keys if k.kind == "table" and k not in actual.objects}
     extra_tables = {k for k in keys if k.kind == "table" and k not in expected.objects}
     folded = missing_tables | extra_tables

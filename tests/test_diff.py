@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from schemadiff.differences import diff_catalogs, ignore_history_tables
+from schemadiff.differences import Scope, diff_catalogs, ignore_history_tables
 from schemadiff.history import replay_migrations, replay_sql
 from schemadiff.migration import Migration
 from schemadiff.tools import history_tables
@@ -88,3 +88,24 @@ def test_a_moved_objects_drift_names_the_migration_that_set_it(
     found = {(str(d.change), str(d.key), d.attribute): d.migration for d in diffs}
     assert finding in found, found
     assert found[finding] == who
+
+
+@pytest.mark.parametrize(("scope", "reported"), [
+    (Scope(), True),
+    (Scope(exclude=("extensions",)), False),  # a platform's own (Supabase's pgrst_ddl_watch)
+    (Scope(include=("public",)), False),
+    (Scope(include=("public", "extensions")), True),
+])
+def test_an_event_trigger_is_compared_where_its_function_is(scope: Scope, reported: bool
+                                                             ) -> None:
+    """An event trigger is in no schema; a comparison limited to some schemas takes it when
+    it takes its function's."""
+    actual = replay_sql(
+        "CREATE SCHEMA extensions;"
+        "CREATE FUNCTION extensions.watch() RETURNS event_trigger LANGUAGE plpgsql AS $$"
+        " BEGIN NULL; END $$;"
+        "CREATE EVENT TRIGGER pgrst_ddl_watch ON ddl_command_end"
+        " EXECUTE FUNCTION extensions.watch();")
+    diffs = diff_catalogs(replay_sql("SELECT 1;").catalog, actual.catalog, (), scope)
+    found = [str(d.key) for d in diffs if d.key.kind == "event_trigger"]
+    assert found == (["event_trigger pgrst_ddl_watch"] if reported else [])
