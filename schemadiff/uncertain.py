@@ -25,17 +25,30 @@ UNDECIDED_GUARD = "whether it ran is undecided"
 # making no schema object: a query run for its rows (EXPLAIN, SELECT ... FROM %I), a data change
 _QUERY_EXECUTED = re.compile(
     r"\s*(?:format\s*\(\s*)?(?:[eE]?'|\$(?:[A-Za-z_]\w*)?\$)\s*\(*\s*"
-    r"(?:EXPLAIN|SELECT|VALUES|INSERT|UPDATE|DELETE|ANALY[SZ]E|VACUUM|NOTIFY|SHOW|LOCK|COPY"
-    r"|TRUNCATE|REFRESH\s+MATERIALIZED)\b",
+    r"(?:(?P<select>SELECT|VALUES)|EXPLAIN|INSERT|UPDATE|DELETE|ANALY[SZ]E|VACUUM|NOTIFY|SHOW"
+    r"|LOCK|COPY|TRUNCATE|REFRESH\s+MATERIALIZED)\b(?P<rest>[^'$]*)",
     re.IGNORECASE,
 )
+_CALL = re.compile(r"([A-Za-z_][\w$]*)\s*\(")
+# what a dynamic SELECT may call and stay a query: aggregates and builtins that make nothing
+# (a SELECT of another function, SELECT partman.create_parent(...), may run DDL)
+_QUERY_CALLS = frozenset({
+    "count", "sum", "min", "max", "avg", "coalesce", "nullif", "greatest", "least", "exists",
+    "lower", "upper", "length", "quote_ident", "quote_literal", "quote_nullable", "format",
+    "array_agg", "string_agg", "json_agg", "jsonb_agg", "to_json", "to_jsonb", "row_to_json",
+    "now", "cast", "in", "any", "all", "not", "and", "or", "as", "on", "where", "from",
+})
 
 
 def executes_query(after: str) -> bool:
     """Whether the dynamic SQL of ``EXECUTE <after>`` is a query or a data change by its own
     text (``EXECUTE format('explain analyze %s', $1)``, ``EXECUTE 'SELECT count(*) FROM ' ||
-    t``): it makes no schema object, whatever fills it in."""
-    return _QUERY_EXECUTED.match(after) is not None
+    t``): it makes no schema object, whatever fills it in. A ``SELECT`` that calls a function
+    beyond aggregates and plain builtins is not taken for one (it may run DDL)."""
+    m = _QUERY_EXECUTED.match(after)
+    if m is None:
+        return False
+    return not m["select"] or all(c.lower() in _QUERY_CALLS for c in _CALL.findall(m["rest"]))
 
 
 _MISSING = re.compile(

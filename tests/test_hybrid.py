@@ -444,6 +444,9 @@ def test_an_extra_object_run_time_sql_may_have_made_is_marked_uncertain(applied:
         ("EXECUTE format('ANALYZE %I', n);", False),
         ("EXECUTE 'SELECT count(*) FROM ' || quote_ident(n) INTO k;", False),
         ("EXECUTE format($f$UPDATE %I SET a = 1$f$, n);", False),
+        # a SELECT of a function that may make objects (pg_partman's partitions) stays opaque
+        ("EXECUTE format('SELECT partman.create_parent(%L, %L)', n, 'id');", True),
+        ("EXECUTE format('SELECT max(id) FROM %I', n) INTO k;", False),
     ],
 )
 def test_a_do_block_executing_a_query_built_at_run_time_is_not_opaque(
