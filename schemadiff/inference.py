@@ -108,6 +108,10 @@ class Verdict:
     #: its effects are absent, unproven (another history explains that): the history's row
     #: alone does not place it applied
     seen_absent: bool = False
+    #: what it does and what later ones do cancel out (:func:`_indistinguishable`): its
+    #: status is the best hypothesis's (where the order placed the group), unproven, and
+    #: neither dependencies nor the order move it
+    held: bool = False
 
 
 #: What a partial migration's pattern of present statements looks like.
@@ -546,6 +550,8 @@ class _Facts:
         #: per migration, the groups of migrations whose moves cancel out (see
         #: :func:`cancelling_moves`): set by the caller
         self.cancels: dict[int, list[frozenset[int]]] = {}
+        #: the groups the search flips together (the moves: one alone moves what is not there)
+        self.flips: list[frozenset[int]] = []
         self.actual = actual
         self.actual_values = [self._actual_value(f) for f in self.names]
         #: facts matched only through a word read once ('today'): they name no day
@@ -957,7 +963,7 @@ def _search(
 
     # migrations whose moves cancel out (cancelling_moves): one alone never helps, as the
     # others then move what is not there
-    groups = sorted({g for gs in facts.cancels.values() for g in gs}, key=sorted)
+    groups = facts.flips
 
     def flip(group: frozenset[int]) -> set[int]:
         states = {m in facts.applied for m in group}
@@ -1139,6 +1145,7 @@ def infer_applied(
     moved = renamed_keys(replay.catalog, renames)
     facts = _Facts(table, seen)
     facts.cancels = cancelling_moves(replay.moves, version_index(migrations))
+    facts.flips = sorted({g for gs in facts.cancels.values() for g in gs}, key=sorted)
     below = declared_ancestors(migrations)
     applied = _search(facts, table.search_edges, order, below)
 
@@ -1471,6 +1478,9 @@ def _verdict(ctx: _Context, mi: int, applied: set[int], ev: _Evidence) -> Verdic
         # placed not run: a history row alone does not place it (the old image of a
         # database whose history records every version reads the same)
         v.seen_absent = mi not in applied
+        v.held = True
+        if mi in applied:
+            v.status = Status.APPLIED
     elif not st_present and not st_absent:
         v.confidence, v.proven = Confidence.ORDER, False
         v.reason = "its effects are all overwritten, or set again, by later migrations"
@@ -1696,7 +1706,8 @@ def _follow_dependencies(verdicts: list[Verdict], edges: Edges) -> None:
     needed = _reach(reverse, decided(Status.APPLIED))  # ancestors of applied ones
     blocked = _reach(edges, decided(Status.PENDING))  # descendants of pending ones
     for i, v in enumerate(verdicts):
-        if v.confidence == Confidence.OBSERVED or (i not in needed and i not in blocked):
+        if (v.confidence == Confidence.OBSERVED or v.held
+                or (i not in needed and i not in blocked)):
             continue
         if i in needed and i in blocked:
             v.reason = "contradicting evidence: " + v.reason if v.reason else "contradicting"
@@ -1730,6 +1741,8 @@ def _place_by_order(
         if v.confidence in (Confidence.OBSERVED, Confidence.DEPENDENCY):
             refuted = refuted or (bool(v.recorded) and v.proven and v.status == Status.PENDING)
             continue
+        if v.held:
+            continue  # where the best hypothesis, the order prior in it, placed it
         why = v.reason + "; " if v.reason else ""
         if i in placed:
             v.status = Status.APPLIED

@@ -38,8 +38,9 @@ MOVES = [
 ]
 
 
-def _case(name: str, move: str, back: str, steps: tuple[int, ...], **kw: object) -> Case:
-    migrations = (TABLE, move, back, AFTER)
+def _case(name: str, move: str, back: str, steps: tuple[int, ...], after: str = AFTER,
+          **kw: object) -> Case:
+    migrations = (TABLE, move, back, after)
     truth = {v: "applied" if v in steps else "pending" for v in range(1, 5)}
     return Case(name, migrations, steps, truth, **kw)  # type: ignore[arg-type]
 
@@ -58,6 +59,12 @@ CANCELLED = [
     _case(f"{what}, both moves run, the history recording neither", move, back, (1, 2, 3, 4),
           recorded=(1, 4))
     for what, move, back in MOVES[:1]
+] + [
+    # the later migration builds on the table: on what made it, under either story
+    _case(f"{what}, {which}, a later index on the table", move, back, steps,
+          after="CREATE INDEX t_id ON t (id);")
+    for what, move, back in MOVES[:1]
+    for which, steps in (("both moves run", (1, 2, 3, 4)), ("neither move run", (1, 4)))
 ]
 
 
