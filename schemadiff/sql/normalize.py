@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from schemadiff.records import record
 from schemadiff.sql.floats import canonical_float4, canonical_float8
 from schemadiff.sql.lambdas import without_lambdas
-from schemadiff.sql.lexer import LexError, lex, unicode_value
+from schemadiff.sql.lexer import LexError, Tok, lex, unicode_value
 from schemadiff.sql.multirange import multirange_output
 from schemadiff.sql.quote import (
     _RESERVED,
@@ -1374,22 +1374,29 @@ def _typed_constants_as_casts(text: str) -> str:
     return "".join(out) + text[pos:]
 
 
-def _named_arguments_arrowed(text: str) -> str:
-    """``f(a := 1)``, the older spelling of a named argument, as ``f(a => 1)``, which the
-    catalog prints (sqlglot reads ``:=`` as an assignment, and make_interval's as its
-    first argument)."""
-    if ":=" not in text:
-        return text
+def _replace_tokens(text: str, replace: Callable[[Tok], str | None]) -> str:
+    """``text`` with each token ``replace`` gives a new spelling for (not None) spelled so;
+    strings and quoted names stay as they are (text the lexer refuses is returned as is)."""
     try:
         toks = lex(text)
     except LexError:
         return text
     out, pos = [], 0
     for tok in toks:
-        if tok.kind == "punct" and tok.text == ":=":
-            out.append(text[pos:tok.start] + "=>")
+        new = replace(tok)
+        if new is not None:
+            out.append(text[pos:tok.start] + new)
             pos = tok.end
     return "".join(out) + text[pos:]
+
+
+def _named_arguments_arrowed(text: str) -> str:
+    """``f(a := 1)``, the older spelling of a named argument, as ``f(a => 1)``, which the
+    catalog prints (sqlglot reads ``:=`` as an assignment, and make_interval's as its
+    first argument)."""
+    if ":=" not in text:
+        return text
+    return _replace_tokens(text, lambda t: "=>" if t.kind == "punct" and t.text == ":=" else None)
 
 
 #: binary operators of PostgreSQL's (inet, geometric, text pattern, tsvector) that sqlglot's
@@ -1406,16 +1413,8 @@ def _operators_spelled_out(text: str) -> str:
     (outside string constants and quoted names)."""
     if not _UNKNOWN_OPERATOR_HINT.search(text):
         return text
-    try:
-        toks = lex(text)
-    except LexError:
-        return text
-    out, pos = [], 0
-    for tok in toks:
-        if tok.kind == "punct" and tok.text in _UNKNOWN_OPERATORS:
-            out.append(f"{text[pos:tok.start]}OPERATOR({tok.text})")
-            pos = tok.end
-    return "".join(out) + text[pos:]
+    return _replace_tokens(text, lambda t: f"OPERATOR({t.text})"
+                           if t.kind == "punct" and t.text in _UNKNOWN_OPERATORS else None)
 
 
 _NUMBER_SPELLING_HINT = re.compile(r"\d_\d|\b0[xXoObB]")
@@ -1427,23 +1426,19 @@ def _numbers_in_decimal(text: str) -> str:
     which the catalog prints (sqlglot reads ``1_000`` as ``1 AS _000``)."""
     if not _NUMBER_SPELLING_HINT.search(text):
         return text
+    return _replace_tokens(text, _decimal)
+
+
+def _decimal(tok: Tok) -> str | None:
+    """A number token spelled otherwise than in plain decimal, in decimal (None: it is)."""
+    raw = tok.raw
+    based = raw[:2].lower() in ("0x", "0o", "0b")
+    if tok.kind != "number" or not ("_" in raw or based):
+        return None
     try:
-        toks = lex(text)
-    except LexError:
-        return text
-    out, pos = [], 0
-    for tok in toks:
-        raw = tok.raw
-        if tok.kind != "number" or not ("_" in raw or raw[:2].lower() in ("0x", "0o", "0b")):
-            continue
-        try:
-            value = str(int(raw, 0)) if raw[:2].lower() in ("0x", "0o", "0b") else \
-                raw.replace("_", "")
-        except ValueError:
-            continue
-        out.append(text[pos:tok.start] + value)
-        pos = tok.end
-    return "".join(out) + text[pos:]
+        return str(int(raw, 0)) if based else raw.replace("_", "")
+    except ValueError:
+        return None
 
 
 def _parse_expression(text: str) -> exp.Expression | None:
