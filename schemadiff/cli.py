@@ -92,7 +92,8 @@ _tool_options = _options(
                  help="Django: server for sqlmigrate's scratch database (default: embedded)."),
     click.option("--placeholder", "placeholders", multiple=True, metavar="NAME=VALUE",
                  help="Flyway: a placeholder's value (repeatable; beside flyway.conf, "
-                 "flyway.toml, application.properties and FLYWAY_PLACEHOLDERS_*)."),
+                 "flyway.toml, application.properties and FLYWAY_PLACEHOLDERS_*); goose: "
+                 "an ENVSUB variable's, over the environment."),
 )
 _shadow = _options(
     click.option("--expected", type=click.Choice(["static", "shadow"]),

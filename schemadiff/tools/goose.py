@@ -12,8 +12,11 @@ Rules (goose v3: ``NumericComponent``, ``collectFilesystemSources``,
   ``+goose`` annotation, SQL before ``Up``, an unterminated statement or a missing ``Up`` is an
   error, as it is for goose (it parses both directions of every file).
 - ``NO TRANSACTION`` anywhere runs the file outside a transaction.
-- ``ENVSUB ON`` makes goose substitute ``${VAR}`` from its environment at run time; the text is
-  kept as written and ``extra["envsub"]`` is ``"on"``.
+- ``ENVSUB ON`` makes goose substitute ``$VAR`` and ``${VAR...}`` in each line it adds to a
+  statement, from its environment (:mod:`schemadiff.tools._envsub`). They are substituted here
+  from schemadiff's environment with ``--placeholder NAME=VALUE`` over it; a line needing a
+  variable neither sets is kept as written, with a ``path:line`` warning
+  (``extra["warning"]``). ``extra["envsub"]`` is ``"on"`` when the file turns it on.
 - a ``.go`` migration is listed with ``opaque=True`` and empty ``sql``; it runs without a
   transaction when the file registers it with ``AddMigrationNoTx``.
 
@@ -22,6 +25,7 @@ See https://pressly.github.io/goose/documentation/annotations/.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from enum import Enum, auto
@@ -29,7 +33,7 @@ from pathlib import Path
 
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
-from schemadiff.tools import _common, _script
+from schemadiff.tools import _common, _envsub, _script
 from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript, ToolOptions
 
 NAME = "goose"
@@ -114,7 +118,7 @@ def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migr
         if path.suffix == ".go":
             migration = _go_migration(path, version, description)
         else:
-            migration = _sql_migration(path, version, description)
+            migration = _sql_migration(path, version, description, options)
         found.append((version, migration))
     found.sort(key=lambda item: item[0])
     migrations = [m for _, m in found]
@@ -135,20 +139,47 @@ def _go_migration(path: Path, version: int, description: str) -> Migration:
     )
 
 
-def _sql_migration(path: Path, version: int, description: str) -> Migration:
+def _sql_migration(path: Path, version: int, description: str,
+                   options: ToolOptions | None = None) -> Migration:
     """A ``.sql`` migration, parsed with goose's rules (both directions, like goose)."""
     _, text = _common.read_text(path)
     lines = _common.split_lines(text)
     up_lines, use_tx, envsub = _parse(lines, path, up=True)
     _parse(lines, path, up=False)  # goose validates the down direction too
+    extra: dict[str, str] = {}
+    if envsub:
+        extra["envsub"] = "on"
+        lines, warnings = _substitute(lines, envsub, path, options)
+        if warnings:
+            extra["warning"] = "\n".join(warnings)
     return Migration(
         version=str(version),
         description=description,
         path=str(path),
         sql=_common.keep_lines(lines, up_lines.__contains__),
         in_transaction=use_tx,
-        extra={"envsub": "on"} if envsub else {},
+        extra=extra,
     )
+
+
+def _substitute(lines: list[str], envsub: set[int], path: Path,
+                options: ToolOptions | None) -> tuple[list[str], list[str]]:
+    """``lines`` with the variables of the lines ``envsub`` names substituted (``ENVSUB ON``),
+    and a ``path:line`` warning for each line kept as written."""
+    env: dict[str, str] = dict(os.environ)
+    env.update(options.placeholders if options is not None else ())
+    out, warnings = list(lines), []
+    for index in sorted(envsub):
+        raw = lines[index]
+        line = _common.strip_eol(raw)
+        try:
+            expanded = _envsub.expand_line(line, env)
+        except _envsub.Unresolved as exc:
+            warnings.append(f"{path}:{index + 1}: ENVSUB ON: {exc}; the line is kept as written "
+                            "(set the variable, or give --placeholder NAME=VALUE)")
+            continue
+        out[index] = expanded + raw[len(line):]
+    return out, warnings
 
 
 def _annotation(line: str, path: Path, lineno: int) -> str:
@@ -177,18 +208,20 @@ def _ends_with_semicolon(line: str) -> bool:
     return prev.endswith(";")
 
 
-def _parse(lines: list[str], path: Path, *, up: bool) -> tuple[set[int], bool, bool]:
+def _parse(lines: list[str], path: Path, *, up: bool) -> tuple[set[int], bool, set[int]]:
     """Run goose's parser over ``lines`` for one direction.
 
     Returns:
         The 0-based indexes of the lines that belong to the UP part (annotations excluded),
-        whether the file runs in a transaction, and whether ``ENVSUB ON`` was seen in it.
+        whether the file runs in a transaction, and the indexes of the UP lines goose adds
+        to a statement while ``ENVSUB ON`` holds (the lines it substitutes variables in).
 
     Raises:
         MigrationError: the file breaks one of goose's rules, at the offending line.
     """
     state = _State.START
-    use_tx, envsub, envsub_used = True, False, False
+    use_tx, envsub = True, False
+    envsub_lines: set[int] = set()
     buf: list[str] = []
     up_lines: set[int] = set()
     for index, raw in enumerate(lines):
@@ -241,11 +274,12 @@ def _parse(lines: list[str], path: Path, *, up: bool) -> tuple[set[int], bool, b
                 continue
         elif state in _UP_STATES:
             up_lines.add(index)
-            envsub_used = envsub_used or envsub
         if not buf and (line.strip().startswith("--") or line == ""):
             continue
         if state not in (_State.END_UP, _State.END_DOWN):
             buf.append(line)
+            if envsub and state in _UP_STATES:
+                envsub_lines.add(index)
         if state is _State.START:
             raise _common.fail(
                 "SQL before the '-- +goose Up' annotation (a goose file must start with it)",
@@ -270,7 +304,7 @@ def _parse(lines: list[str], path: Path, *, up: bool) -> tuple[set[int], bool, b
         raise _common.fail("missing '-- +goose StatementEnd' annotation", path, len(lines))
     if "".join(buf).strip():
         raise _common.fail("unfinished SQL statement: missing semicolon?", path, len(lines))
-    return up_lines, use_tx, envsub_used
+    return up_lines, use_tx, envsub_lines
 
 
 # -- history table and sync ------------------------------------------------------------------

@@ -37,7 +37,8 @@ class ToolOptions:
             for ``sqlmigrate`` to read (None: the embedded server).
         history_table: the history table when not the tool's default (``--history-table``).
         placeholders: ``(name, value)`` pairs the tool substitutes at run time, given by the
-            user (``--placeholder``): Flyway's ``${name}`` placeholders.
+            user (``--placeholder``): Flyway's ``${name}`` placeholders; goose's ``ENVSUB``
+            variables (over the environment).
     """
 
     config: str | None = None
