@@ -44,6 +44,21 @@ CASES = [
       "spring.flyway.default-schema=billing\n"}, {}, (),
      "ALTER TABLE ${flyway:defaultSchema}.t OWNER TO ${owner};\n",
      "ALTER TABLE billing.t OWNER TO svc;\n", []),
+    ("Spring Boot's application.yml, its profiles left out, ${NAME:default} resolved",
+     {"../application.yml": "spring:\n  flyway:\n    default-schema: billing  # ours\n"
+      "    placeholders:\n      owner: 'svc'\n      reader: ${SD_TEST_READER:ro}\n"
+      "      writer: ${SD_TEST_WRITER:rw}\n"
+      "---\nspring:\n  config:\n    activate:\n      on-profile: prod\n"
+      "  flyway:\n    placeholders:\n      owner: prod\n"}, {"SD_TEST_WRITER": "app_rw"}, (),
+     "ALTER TABLE ${flyway:defaultSchema}.t OWNER TO ${owner};\n"
+     "GRANT SELECT ON t TO ${reader}, ${writer};\n",
+     "ALTER TABLE billing.t OWNER TO svc;\nGRANT SELECT ON t TO ro, app_rw;\n", []),
+    ("application.properties over application.yml beside it; schemas as a YAML list",
+     {"../application.properties": "spring.flyway.placeholders.owner=props\n",
+      "../application.yaml": "spring:\n  flyway:\n    schemas:\n    - app\n    - audit\n"
+      "    placeholders:\n      owner: yaml\n"}, {}, (),
+     "CREATE TABLE ${flyway:defaultSchema}.t (o text DEFAULT '${owner}');\n",
+     "CREATE TABLE app.t (o text DEFAULT 'props');\n", []),
     ("the environment over the files, --placeholder over both",
      {"flyway.conf": "flyway.placeholders.schema=file\nflyway.placeholders.role=file\n"},
      {"FLYWAY_PLACEHOLDERS_SCHEMA": "env", "FLYWAY_PLACEHOLDERS_ROLE": "env"},

@@ -12,8 +12,9 @@ Rules (Flyway's ``PlaceholderReplacingReader`` and configuration loading):
   (``--placeholder NAME=VALUE``). Files are looked for in the migration directory and the
   directories above it (up to the repository's root): ``flyway.conf`` and ``conf/flyway.conf``
   (``flyway.placeholders.<name>=value``), ``flyway.toml`` and ``flyway.user.toml``
-  (``[flyway.placeholders]``), and Spring Boot's ``application.properties``
-  (``spring.flyway.placeholders.<name>``); a nearer file wins.
+  (``[flyway.placeholders]``), and Spring Boot's ``application.properties`` and
+  ``application.yml`` (``spring.flyway.placeholders.<name>``, its ``${NAME:default}``
+  resolved from the environment; :mod:`schemadiff.tools._spring`); a nearer file wins.
 - Flyway's own: ``flyway:defaultSchema`` (``defaultSchema``, else the first of ``schemas``,
   else ``public``, the connection's), ``flyway:table`` (``flyway_schema_history`` or
   ``--history-table``), ``flyway:filename``, and ``flyway:user`` / ``flyway:database`` where the
@@ -32,6 +33,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from schemadiff.records import record
+from schemadiff.tools import _spring
 
 _PROPERTY = re.compile(r"^\s*([^#!\s][^=:\s]*)\s*[=:]\s*(.*?)\s*$")
 _JDBC_DATABASE = re.compile(r"jdbc:postgresql://[^/]*/([^?;]+)")
@@ -86,9 +88,9 @@ def placeholders(root: Path, given: Sequence[tuple[str, str]] = (),
                  environ: Mapping[str, str] | None = None) -> Placeholders:
     """The placeholders Flyway would use for the scripts under ``root``."""
     settings: dict[str, str] = {}  # flyway.conf-style keys, without the "flyway." prefix
-    for path in reversed(list(_config_files(root))):  # the farthest first: nearer ones win
-        settings.update(_read_config(path))
     env = os.environ if environ is None else environ
+    for path in reversed(list(_config_files(root))):  # the farthest first: nearer ones win
+        settings.update(_read_config(path, env))
     for key, value in env.items():
         if key.startswith(_ENV_PREFIX) and len(key) > len(_ENV_PREFIX):
             settings["placeholders." + key[len(_ENV_PREFIX):].lower()] = value
@@ -128,7 +130,7 @@ def _config_files(root: Path) -> Iterator[Path]:
     here = root.resolve()
     for _ in range(_MAX_LEVELS + 1):
         for name in ("flyway.user.toml", "flyway.toml", "flyway.conf", "conf/flyway.conf",
-                     "application.properties"):
+                     "application.properties", "application.yml", "application.yaml"):
             path = here / name
             if path.is_file():
                 yield path
@@ -137,21 +139,25 @@ def _config_files(root: Path) -> Iterator[Path]:
         here = here.parent
 
 
-def _read_config(path: Path) -> dict[str, str]:
+def _read_config(path: Path, environ: Mapping[str, str]) -> dict[str, str]:
     """The Flyway settings of one file (keys without ``flyway.``: ``placeholders.x``,
-    ``defaultSchema``); unreadable or malformed files give none."""
+    ``defaultSchema``); unreadable or malformed files give none. Spring Boot's files
+    (``spring.flyway.*``) have their ``${NAME:default}`` resolved from ``environ``."""
     try:
         text = path.read_text("utf-8", errors="replace")
     except OSError:
         return {}
     if path.suffix == ".toml":
         return _toml_settings(text)
-    prefix = "spring.flyway." if path.name == "application.properties" else "flyway."
+    if not path.name.startswith("application."):
+        return {key[len("flyway."):]: value for key, value in _properties(text).items()
+                if key.startswith("flyway.")}
+    pairs = _spring.yaml_settings(text) if path.suffix != ".properties" else _properties(text)
     out: dict[str, str] = {}
-    for key, value in _properties(text).items():
-        if key.startswith(prefix):
-            out[_camel(key[len(prefix):]) if prefix.startswith("spring") else
-                key[len(prefix):]] = value
+    for key, value in pairs.items():
+        resolved = _spring.resolve(value, environ) if key.startswith("spring.flyway.") else None
+        if resolved is not None:
+            out[_camel(key[len("spring.flyway."):])] = resolved
     return out
 
 
