@@ -32,7 +32,7 @@ from schemadiff.pipeline import (
 )
 from schemadiff.records import record
 from schemadiff.repair import Repair, RepairPlan, plan_from_inference, plan_from_json, render_plan
-from schemadiff.tools import ToolOptions
+from schemadiff.tools import ToolOptions, project_config
 from schemadiff.tools.protocol import SyncRefusal
 from schemadiff.verification import Verification
 
@@ -292,7 +292,8 @@ def sync(
     else:
         plan = plan_from_inference(infer(migrations, **inputs))
     options = given.options
-    plan.table = given.history_table or (options.history_table if options is not None else None)
+    plan.table = (given.history_table or (options.history_table if options is not None else None)
+                  or project_config(plan.tool, Path(migrations)).history_table)
     if plan.partial and not (allow_partial or complete_partial):
         raise SyncRefused(list(plan.partial))
     repair = render_plan(plan, style=style, prune=prune, complete_partial=complete_partial,

@@ -141,7 +141,7 @@ def replay_parsed(
     for pm in parsed:
         migrations.append(pm.migration)
         st = stats.setdefault(pm.migration.version, MigrationStats())
-        replayer.reset_search_path()
+        replayer.reset_search_path(pm.migration.search_path, pm.migration.tool_schemas)
         _replay_statements(replayer, pm.statements, pm.migration.version, st, strict)
         if progress is not None:
             progress(1)
@@ -179,7 +179,7 @@ def replay_hybrid(
         m = pm.migration
         migrations.append(m)
         st = stats.setdefault(m.version, MigrationStats())
-        replayer.reset_search_path()
+        replayer.reset_search_path(m.search_path, m.tool_schemas)
         state = replayer.snapshot() if m.version in candidates and not m.opaque else None
         diagnostics = len(replayer.diagnostics)
         _replay_statements(replayer, pm.statements, m.version, st, strict and state is None)

@@ -35,6 +35,11 @@ class Migration:
             ``down_revision`` and ``depends_on``, Django's ``dependencies``), the versions this
             one declares it needs applied first; None for tools that apply in file order
             (then every earlier migration is its prerequisite).
+        search_path: the schemas of the ``search_path`` the tool sets before it runs the
+            migration, ``$user`` included (Flyway: its default schema first); None: the
+            server's default.
+        tool_schemas: schemas the tool creates itself before it migrates, made by no
+            migration (Flyway's ``createSchemas``).
         extra: tool-specific facts a tool module keeps for itself (goose ``envsub``, Django's
             ``replaces``); the engine never reads them.
     """
@@ -48,7 +53,17 @@ class Migration:
     opaque: bool = False
     repeatable: bool = False
     requires: tuple[str, ...] | None = None
+    search_path: tuple[str, ...] | None = None
+    tool_schemas: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def session(self) -> str:
+        """What the migration starts in besides its text (for cache keys): "" by default."""
+        if self.search_path is None and not self.tool_schemas:
+            return ""
+        path = ",".join(self.search_path) if self.search_path is not None else ""
+        return f"search_path={path}\0schemas={','.join(self.tool_schemas)}"
 
     @property
     def label(self) -> str:

@@ -31,7 +31,13 @@ from schemadiff.migration import Migration
 from schemadiff.model import Catalog
 from schemadiff.recorded import Recorded
 from schemadiff.records import record
-from schemadiff.tools import ToolOptions, choose_and_read, history_tables, one_look
+from schemadiff.tools import (
+    ToolOptions,
+    choose_and_read,
+    history_tables,
+    one_look,
+    project_config,
+)
 
 if TYPE_CHECKING:
     from schemadiff.sources.database import Source
@@ -181,6 +187,7 @@ def compare(
     with open_source(request) as source, _prefetched(source, loader, request.strict):
         evidence = source.evidence(options.history_table)
         tool, migrations = _read_migrations(request, evidence, notices, loader)
+        request = _configured(request, tool, notices)
         if request.shadow is not None:
             replay = _shadow_replay(migrations, request.shadow, steps, notices)
             expected = Expected(migrations, replay, request.strict)
@@ -216,6 +223,18 @@ def compare(
         scope = replace(scope, ignored=ignored.keys)
     return Comparison(tool, migrations, expected, actual, recorded, scope, notices,
                       request.shadow is not None, request.ignore, ignored)
+
+
+def _configured(request: Request, tool: str, notices: list[str]) -> Request:
+    """``request`` with the history table the tool's own configuration in the project names
+    (:func:`project_config`), unless ``--history-table`` says."""
+    config = project_config(tool, Path(request.migrations))
+    if config.history_table and not request.options.history_table:
+        options = replace(request.options, history_table=config.history_table)
+        request = replace(request, options=options)
+        notices.append(f"{tool} keeps its history in {config.history_table} "
+                       f"({config.source}; --history-table to say otherwise)")
+    return request
 
 
 @contextmanager

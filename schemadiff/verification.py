@@ -46,7 +46,7 @@ def static_snapshots(parsed: list[ParsedMigration]) -> Snapshots:
     effects_end: list[int] = []
     diagnostics_end: list[int] = []
     for pm in parsed:
-        replayer.reset_search_path()
+        replayer.reset_search_path(pm.migration.search_path, pm.migration.tool_schemas)
         version = pm.migration.version
         for stmt, op in pm.statements:
             replayer.apply(op, version, stmt.location, stmt.text)

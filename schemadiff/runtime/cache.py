@@ -192,7 +192,8 @@ def entry_key(path: str, sql: str) -> str:
 
 def replay_key(parse_keys: list[str], versions: list[str], strict: bool) -> str:
     """The key of the replay of these parsed files, in this order, as these versions (the
-    effect log names each migration by the version its tool gives the file)."""
+    effect log names each migration by the version its tool gives the file), each followed by
+    the session it starts in (``Migration.session``)."""
     h = hashlib.sha256()
     h.update(f"schemadiff-replay {FORMAT}\0{engine_fingerprint()}\0{int(strict)}\0".encode())
     for key, version in zip(parse_keys, versions, strict=True):

@@ -59,7 +59,7 @@ class CachedExpected(Expected):
             return Expected.subset(self, chosen)  # a hybrid replay's subsets: not cached
         key = replay_key(
             [self.keys[i] for i in chosen],
-            [self.migrations[i].version for i in chosen],
+            [self.migrations[i].version + self.migrations[i].session for i in chosen],
             self.strict,
         )
         replay = self.cache.get(key, expect=Replay)
@@ -113,7 +113,8 @@ class CachedLoader:
     ) -> CachedExpected:
         cache = self.cache
         keys = [entry_key(m.path, m.sql) for m in migrations] if cache is not None else []
-        key = replay_key(keys, [m.version for m in migrations], strict) if keys else None
+        key = (replay_key(keys, [m.version + m.session for m in migrations], strict)
+               if keys else None)
         replay = cache.get(key, expect=Replay) if cache is not None and key else None
         expected = CachedExpected(list(migrations), replay, strict, None, cache, keys, key,  # type: ignore[arg-type]
                                   self.jobs)

@@ -66,6 +66,7 @@ from schemadiff.history import MigrationStats, Replay
 from schemadiff.migration import Migration
 from schemadiff.model import KIND_ORDER, Catalog, Effect
 from schemadiff.sources.live import read_live
+from schemadiff.sql.quote import quote_ident
 from schemadiff.sql.split import Statement, split
 
 #: Called with (position, migration, catalog after it); returning True stops the replay there.
@@ -521,6 +522,14 @@ def _apply_statements(
     run.read(m, Location(m.path))
 
 
+def _start_session(run: _Run, m: Migration) -> None:
+    """The ``search_path`` the tool sets before it runs ``m`` (Flyway's default schema)."""
+    if m.search_path is not None:
+        run.conn.execute("SELECT set_config('search_path', %s, false)",
+                         (", ".join(n if n == "$user" else quote_ident(n)
+                                    for n in m.search_path),))
+
+
 def _apply(run: _Run, m: Migration) -> int:
     """Apply one migration and read the catalog; returns its number of statements."""
     if m.opaque:
@@ -536,6 +545,7 @@ def _apply(run: _Run, m: Migration) -> int:
     statements = _statements(m)
     skip = _missing_extensions(run, statements)
     run.conn.execute("DISCARD ALL")  # every migration starts from a fresh session state
+    _start_session(run, m)
     if not m.in_transaction:
         _apply_statements(run, m, statements, skip, per_statement=True)
     elif skip or run.missing:
@@ -586,6 +596,11 @@ def shadow_replay(
         except psycopg.Error as exc:
             raise SourceError(f"cannot connect to the scratch database: {_one_line(exc)}") from None
         with conn:
+            # the schemas the tool makes before it migrates (Flyway's createSchemas): there
+            # before the first migration, made by none
+            for name in dict.fromkeys(s for m in migrations for s in m.tool_schemas):
+                conn.execute(pg_sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                    pg_sql.Identifier(name)))
             run = _Run(server, dsn, conn, read_live(dsn).catalog)
             done: list[Migration] = []
             stats: dict[str, MigrationStats] = {}

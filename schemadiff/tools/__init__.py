@@ -34,17 +34,19 @@ from schemadiff.tools import (
     sqlx,
 )
 from schemadiff.tools._common import one_look
-from schemadiff.tools.protocol import ToolOptions
+from schemadiff.tools.protocol import ProjectConfig, ToolOptions
 
 __all__ = [
     "STRONG",
     "TOOLS",
+    "ProjectConfig",
     "ToolOptions",
     "choose_and_read",
     "detect_scores",
     "detect_tool",
     "history_tables",
     "one_look",
+    "project_config",
     "read_migrations",
 ]
 
@@ -212,6 +214,13 @@ def read_migrations(
     if not migrations:
         raise MigrationError(f"no {tool} migrations found", Location(str(root)))
     return tool, migrations
+
+
+def project_config(tool: str, root: Path) -> ProjectConfig:
+    """What ``tool``'s own configuration for the directory ``root`` says of the database (its
+    module's optional ``configured``; nothing for a tool that has none)."""
+    configured = getattr(TOOLS.get(tool), "configured", None)
+    return configured(root) if configured is not None and root.is_dir() else ProjectConfig()
 
 
 def history_tables() -> set[tuple[str, str]]:

@@ -83,36 +83,49 @@ class Placeholders:
         return "".join(out), missing
 
 
+def settings(root: Path, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Flyway's settings for the scripts under ``root``, from its configuration files
+    (flyway.conf-style keys without the ``flyway.`` prefix: ``schemas``, ``placeholders.x``)."""
+    out: dict[str, str] = {}
+    env = os.environ if environ is None else environ
+    for path in reversed(list(_config_files(root))):  # the farthest first: nearer ones win
+        out.update(_read_config(path, env))
+    return out
+
+
+def schemas(configured: Mapping[str, str]) -> list[str]:
+    """``schemas``, in order (a comma-separated list)."""
+    return [s.strip() for s in configured.get("schemas", "").split(",") if s.strip()]
+
+
 def placeholders(root: Path, given: Sequence[tuple[str, str]] = (),
                  history_table: str | None = None,
                  environ: Mapping[str, str] | None = None) -> Placeholders:
     """The placeholders Flyway would use for the scripts under ``root``."""
-    settings: dict[str, str] = {}  # flyway.conf-style keys, without the "flyway." prefix
     env = os.environ if environ is None else environ
-    for path in reversed(list(_config_files(root))):  # the farthest first: nearer ones win
-        settings.update(_read_config(path, env))
+    settings_ = settings(root, env)
     for key, value in env.items():
         if key.startswith(_ENV_PREFIX) and len(key) > len(_ENV_PREFIX):
-            settings["placeholders." + key[len(_ENV_PREFIX):].lower()] = value
+            settings_["placeholders." + key[len(_ENV_PREFIX):].lower()] = value
     for name, value in given:
-        settings["placeholders." + name] = value
-    values = {k.removeprefix("placeholders."): v for k, v in settings.items()
+        settings_["placeholders." + name] = value
+    values = {k.removeprefix("placeholders."): v for k, v in settings_.items()
               if k.startswith("placeholders.")}
-    schemas = [s.strip() for s in settings.get("schemas", "").split(",") if s.strip()]
+    listed = schemas(settings_)
     values.setdefault("flyway:defaultSchema",
-                      settings.get("defaultSchema") or (schemas[0] if schemas else "public"))
+                      settings_.get("defaultSchema") or (listed[0] if listed else "public"))
     table = history_table.rpartition(".")[2] if history_table else None
-    values.setdefault("flyway:table", table or settings.get("table") or "flyway_schema_history")
-    if settings.get("user"):
-        values.setdefault("flyway:user", settings["user"])
-    database = _JDBC_DATABASE.match(settings.get("url", ""))
+    values.setdefault("flyway:table", table or settings_.get("table") or "flyway_schema_history")
+    if settings_.get("user"):
+        values.setdefault("flyway:user", settings_["user"])
+    database = _JDBC_DATABASE.match(settings_.get("url", ""))
     if database:
         values.setdefault("flyway:database", database.group(1))
     return Placeholders(
         values=values,
-        prefix=settings.get("placeholderPrefix") or "${",
-        suffix=settings.get("placeholderSuffix") or "}",
-        enabled=settings.get("placeholderReplacement", "true").strip().lower() != "false",
+        prefix=settings_.get("placeholderPrefix") or "${",
+        suffix=settings_.get("placeholderSuffix") or "}",
+        enabled=settings_.get("placeholderReplacement", "true").strip().lower() != "false",
     )
 
 

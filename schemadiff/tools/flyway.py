@@ -42,11 +42,18 @@ from schemadiff.errors import ParseError
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
 from schemadiff.tools import _common, _flyway_config, _script
-from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript, ToolOptions
+from schemadiff.tools.protocol import (
+    ProjectConfig,
+    SyncContext,
+    SyncError,
+    SyncScript,
+    ToolOptions,
+)
 
 NAME = "flyway"
 SQL_FROM_TOOL = False
-HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", "flyway_schema_history")})
+_DEFAULT_TABLE = "flyway_schema_history"
+HISTORY_TABLES: frozenset[tuple[str, str]] = frozenset({("", _DEFAULT_TABLE)})
 #: What marks a directory as Flyway's, and what a Flyway version is (for messages).
 LAYOUT = "'V<version>__<description>.sql' scripts"
 VERSION_SYNTAX = "numbers separated by '.' or '_' ('2.1'), or 'R__<description>' for a repeatable"
@@ -164,6 +171,32 @@ def detect(root: Path) -> int:
     return 90 if _scripts(root) else 0
 
 
+def configured(root: Path) -> ProjectConfig:
+    """Where Flyway's configuration for ``root`` puts its history table (``table`` in
+    ``defaultSchema``, else in the first of ``schemas``), and the schemas it creates before
+    migrating (``schemas`` and ``defaultSchema``, unless ``createSchemas`` is false)."""
+    found = _flyway_config.settings(root)
+    listed = _flyway_config.schemas(found)
+    default = found.get("defaultSchema") or (listed[0] if listed else None)
+    table = found.get("table")
+    history = f"{default}.{table or _DEFAULT_TABLE}" if default else table
+    made: tuple[str, ...] = ()
+    if found.get("createSchemas", "true").strip().lower() != "false":
+        made = tuple(dict.fromkeys([*([default] if default else []), *listed]))
+    source = "defaultSchema" if found.get("defaultSchema") else "schemas" if listed else "table"
+    return ProjectConfig(history, made, f"flyway.{source}" if history else "", default)
+
+
+def _session(root: Path) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
+    """The ``search_path`` Flyway runs the scripts with and the schemas it made first: it
+    creates its schemas (``createSchemas``), then puts its default schema before the
+    connection's ``search_path`` (``PostgreSQLConnection.changeCurrentSchemaTo``)."""
+    config = configured(root)
+    default = config.default_schema
+    path = (default, "$user", "public") if default and default != "public" else None
+    return path, config.schemas
+
+
 def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migration]:
     """The Flyway migrations of ``root``: versioned in version order, then repeatables.
 
@@ -174,6 +207,7 @@ def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migr
     _common.require_dir(root)
     opts = options or ToolOptions()
     marks = _flyway_config.placeholders(root, opts.placeholders, opts.history_table)
+    search_path, made = _session(root)
     versioned: list[tuple[Version, Migration]] = []
     repeatable: list[Migration] = []
     for path, version, description in _scripts(root):
@@ -197,6 +231,8 @@ def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migr
             # runs it again (SqlMigrationResolver); a versioned one's of the file as written
             checksum=checksum(text.encode("utf-8") if replaced and version is None else data),
             repeatable=version is None,
+            search_path=search_path,
+            tool_schemas=made,
             extra={"warning": "\n".join(warnings)} if warnings else {},
         )
         if version is None:

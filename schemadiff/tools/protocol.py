@@ -22,7 +22,8 @@ from schemadiff.migration import Migration
 from schemadiff.recorded import Recorded, RecordedVersion
 from schemadiff.records import record
 
-__all__ = ["STYLES", "SyncContext", "SyncError", "SyncScript", "Tool", "ToolOptions"]
+__all__ = ["STYLES", "ProjectConfig", "SyncContext", "SyncError", "SyncScript", "Tool",
+           "ToolOptions"]
 
 
 @record
@@ -46,6 +47,28 @@ class ToolOptions:
     scratch_dsn: str | None = None
     history_table: str | None = None
     placeholders: tuple[tuple[str, str], ...] = ()
+
+
+@record
+class ProjectConfig:
+    """What a tool's own configuration in the project says of the database (a tool module's
+    optional ``configured(root)``: Flyway's ``flyway.conf``, ``flyway.toml``, Spring's
+    ``application.*``).
+
+    Attributes:
+        history_table: where the tool keeps its history (``schema.name``) when its
+            configuration moves it from the default; ``--history-table`` wins over it.
+        schemas: schemas the tool creates itself before it migrates (Flyway's
+            ``createSchemas``, on by default): made by no migration, yet not drift.
+        source: the setting's name, for the notice (``"flyway.schemas"``).
+        default_schema: the schema the tool makes current before it migrates (Flyway's
+            ``defaultSchema``, else the first of ``schemas``).
+    """
+
+    history_table: str | None = None
+    schemas: tuple[str, ...] = ()
+    source: str = ""
+    default_schema: str | None = None
 
 
 @runtime_checkable

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any, ClassVar, TypeVar
 
@@ -276,10 +276,19 @@ class ReplayState:
         self._commit()
         self._index += 1
 
-    def reset_search_path(self) -> None:
-        """Each migration starts in a new session (each file is its own connection state)."""
-        self.search_path = ("public",)
-        self._search_path_setting = ("$user", "public")
+    def reset_search_path(self, setting: tuple[str, ...] | None = None,
+                          schemas: Iterable[str] = ()) -> None:
+        """Each migration starts in a new session (each file is its own connection state):
+        ``setting`` is the ``search_path`` its tool sets (None: the server's default);
+        ``schemas``, those the tool made itself before migrating, are there (made by no
+        statement: no effect is recorded)."""
+        for name in schemas:
+            key = Key("schema", "", name)
+            if key not in self.catalog:
+                self.catalog.objects[key] = Schema(name)
+        names = setting if setting is not None else ("$user", "public")
+        self.search_path = tuple(s for s in names if s not in ("$user", "pg_catalog"))
+        self._search_path_setting = names
         self._tx_path = self._local_saved = None
         self._tx_changed = False
         self._table_am = self._tx_am = self._local_am = None
