@@ -9,6 +9,7 @@ JSON document. Errors are :class:`~schemadiff.errors.SchemaDiffError` (one line,
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,11 +29,12 @@ from schemadiff.pipeline import (
     Request,
     Shadow,
     compare,
+    configured_history_table,
     load_migrations,
 )
 from schemadiff.records import record
 from schemadiff.repair import Repair, RepairPlan, plan_from_inference, plan_from_json, render_plan
-from schemadiff.tools import ToolOptions, project_config
+from schemadiff.tools import ToolOptions
 from schemadiff.tools.protocol import SyncRefusal
 from schemadiff.verification import Verification
 
@@ -292,8 +294,13 @@ def sync(
     else:
         plan = plan_from_inference(infer(migrations, **inputs))
     options = given.options
-    plan.table = (given.history_table or (options.history_table if options is not None else None)
-                  or project_config(plan.tool, Path(migrations)).history_table)
+    plan.table = given.history_table or (options.history_table if options is not None else None)
+    if plan.table is None:
+        from schemadiff.sources.dsn import tool_dsn  # urllib: not on every run
+
+        dsn = given.dsn or (None if given.schema_file else os.environ.get("DATABASE_URL"))
+        url = tool_dsn(dsn) if dsn else None
+        plan.table = configured_history_table(plan.tool, migrations, url)[0]
     if plan.partial and not (allow_partial or complete_partial):
         raise SyncRefused(list(plan.partial))
     repair = render_plan(plan, style=style, prune=prune, complete_partial=complete_partial,

@@ -41,6 +41,7 @@ from schemadiff.tools import (
 
 if TYPE_CHECKING:
     from schemadiff.sources.database import Source
+    from schemadiff.sources.dsn import ToolDsn
 
 
 @record
@@ -187,7 +188,8 @@ def compare(
     with open_source(request) as source, _prefetched(source, loader, request.strict):
         evidence = source.evidence(options.history_table)
         tool, migrations = _read_migrations(request, evidence, notices, loader)
-        request = _configured(request, tool, notices)
+        request = _configured(request, tool, notices, source.url)
+        migrations = _in_url_session(migrations, source.url, notices)
         if request.shadow is not None:
             replay = _shadow_replay(migrations, request.shadow, steps, notices)
             expected = Expected(migrations, replay, request.strict)
@@ -225,16 +227,60 @@ def compare(
                       request.shadow is not None, request.ignore, ignored)
 
 
-def _configured(request: Request, tool: str, notices: list[str]) -> Request:
-    """``request`` with the history table the tool's own configuration in the project names
-    (:func:`project_config`), unless ``--history-table`` says."""
-    config = project_config(tool, Path(request.migrations))
-    if config.history_table and not request.options.history_table:
-        options = replace(request.options, history_table=config.history_table)
-        request = replace(request, options=options)
-        notices.append(f"{tool} keeps its history in {config.history_table} "
-                       f"({config.source}; --history-table to say otherwise)")
+def configured_history_table(tool: str, migrations: str | Path, url: ToolDsn | None
+                             ) -> tuple[str | None, str]:
+    """Where ``tool`` keeps its history when no ``--history-table`` says, and what says so:
+    its URL (golang-migrate's ``x-migrations-table``; the first schema of a
+    ``?search_path=``, where the tool made its table), else its own configuration in the
+    project (:func:`project_config`: Flyway's). ``(None, "")``: the tool's default."""
+    from schemadiff.tools import TOOLS
+
+    table, source = (url.history_table, "x-migrations-table") if url else (None, "")
+    if not table:
+        config = project_config(tool, Path(migrations))
+        table, source = config.history_table, config.source
+    if url is not None and url.search_path and (table is None or "." not in table):
+        first = next((n for n in url.search_path if n not in ("$user", "pg_catalog")), None)
+        default = next((name for schema, name in sorted(TOOLS[tool].HISTORY_TABLES)
+                        if not schema), None)
+        if first and (table or default):
+            table, source = f"{first}.{table or default}", source or "search_path"
+    return table, source
+
+
+def _configured(request: Request, tool: str, notices: list[str], url: ToolDsn | None
+                ) -> Request:
+    """``request`` with :func:`configured_history_table`, unless ``--history-table`` says."""
+    if request.options.history_table:
+        return request
+    table, source = configured_history_table(tool, request.migrations, url)
+    if table:
+        request = replace(request, options=replace(request.options, history_table=table))
+        notices.append(f"{tool} keeps its history in {table} "
+                       f"({source}; --history-table to say otherwise)")
     return request
+
+
+def _in_url_session(migrations: list[Migration], url: ToolDsn | None, notices: list[str]
+                    ) -> list[Migration]:
+    """The migrations as the tool ran them over its URL: with the URL's ``search_path``
+    (``?search_path=app``: unqualified names are ``app``'s), unless the tool sets its own.
+    The schemas it names were there before (the tool would otherwise have made the objects
+    in the next one): expected, and made by no migration."""
+    if url is None:
+        return migrations
+    if url.dropped:
+        notices.append(f"the URL's {', '.join(url.dropped)} left out: neither libpq's nor "
+                       "read by schemadiff")
+    if url.search_path is None:
+        return migrations
+    notices.append(f"the migrations ran with search_path {', '.join(url.search_path)} "
+                   "(the URL's)")
+    there = tuple(n for n in url.search_path if n not in ("$user", "pg_catalog", "public"))
+    return [m if m.search_path is not None else
+            replace(m, search_path=url.search_path,
+                    tool_schemas=tuple(dict.fromkeys((*m.tool_schemas, *there))))
+            for m in migrations]
 
 
 @contextmanager

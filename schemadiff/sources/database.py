@@ -28,7 +28,11 @@ class Database:
     """
 
     def __init__(self, dsn: str) -> None:
-        self.dsn = dsn
+        from schemadiff.sources.dsn import tool_dsn
+
+        #: what the tool's URL says besides the connection (its search_path, its table)
+        self.url = tool_dsn(dsn)
+        self.dsn = self.url.dsn
         self._stack = ExitStack()
         self.conn: Any = None
 
@@ -68,6 +72,8 @@ class Database:
 
 class DumpFile:
     """A ``pg_dump`` file (plain format; a full dump also carries the history's rows)."""
+
+    url = None  # no tool URL: the tool's session is not known
 
     def __init__(self, path: str | Path) -> None:
         from schemadiff.sources.dump import read_dump_text
