@@ -32,8 +32,8 @@ from pathlib import Path
 
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
-from schemadiff.tools import _common, _script
-from schemadiff.tools.protocol import SyncContext, SyncScript, ToolOptions
+from schemadiff.tools import _common, _dotenv, _script
+from schemadiff.tools.protocol import ProjectConfig, SyncContext, SyncScript, ToolOptions
 
 NAME = "dbmate"
 SQL_FROM_TOOL = False
@@ -53,6 +53,13 @@ _BLANK_OR_COMMENT = re.compile(rf"^{_WS}*$|^{_WS}*--")
 def checksum(data: bytes) -> str | None:
     """dbmate records no checksum."""
     return None
+
+
+def configured(root: Path) -> ProjectConfig:
+    """The history table ``DBMATE_MIGRATIONS_TABLE`` names, as dbmate reads it: the
+    environment, else the project's ``.env`` (None: the default)."""
+    table = _dotenv.setting(root, "DBMATE_MIGRATIONS_TABLE")
+    return ProjectConfig(table, (), "DBMATE_MIGRATIONS_TABLE") if table else ProjectConfig()
 
 
 def detect(root: Path) -> int:

@@ -33,8 +33,14 @@ from pathlib import Path
 
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
-from schemadiff.tools import _common, _envsub, _script
-from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript, ToolOptions
+from schemadiff.tools import _common, _dotenv, _envsub, _script
+from schemadiff.tools.protocol import (
+    ProjectConfig,
+    SyncContext,
+    SyncError,
+    SyncScript,
+    ToolOptions,
+)
 
 NAME = "goose"
 SQL_FROM_TOOL = False
@@ -93,6 +99,13 @@ def parse_version(name: str) -> tuple[int, str] | None:
     if not 0 < version <= _INT64_MAX:
         return None
     return version, m.group(2)
+
+
+def configured(root: Path) -> ProjectConfig:
+    """The history table ``GOOSE_TABLE`` names, as goose's command line reads it: the
+    environment, else the project's ``.env`` (None: the default)."""
+    table = _dotenv.setting(root, "GOOSE_TABLE")
+    return ProjectConfig(table, (), "GOOSE_TABLE") if table else ProjectConfig()
 
 
 def detect(root: Path) -> int:
