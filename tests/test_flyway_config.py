@@ -35,6 +35,11 @@ CASES = [
     ("createSchemas off: none is created",
      {"flyway.conf": "flyway.schemas=app\nflyway.createSchemas=false\n"},
      ProjectConfig("app.flyway_schema_history", (), "flyway.schemas", "app")),
+    ("the JDBC URL's currentSchema, the datasource's under Spring",
+     {"application.properties": "spring.datasource.url=jdbc:postgresql://db:5432/shop"
+      "?currentSchema=billing,public&ssl=false\n"},
+     ProjectConfig("billing.flyway_schema_history", ("billing",), "flyway.url currentSchema",
+                   "billing")),
     ("Spring Boot's application.yml",
      {"application.yml": "spring:\n  flyway:\n    schemas: shop\n"},
      ProjectConfig("shop.flyway_schema_history", ("shop",), "flyway.schemas", "shop")),

@@ -31,12 +31,14 @@ import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from urllib.parse import unquote
 
 from schemadiff.records import record
 from schemadiff.tools import _spring
 
 _PROPERTY = re.compile(r"^\s*([^#!\s][^=:\s]*)\s*[=:]\s*(.*?)\s*$")
 _JDBC_DATABASE = re.compile(r"jdbc:postgresql://[^/]*/([^?;]+)")
+_JDBC_CURRENT_SCHEMA = re.compile(r"[?&]currentSchema=([^&;]+)", re.IGNORECASE)
 _ENV_PREFIX = "FLYWAY_PLACEHOLDERS_"
 _MAX_LEVELS = 6  # directories above the migrations looked at, when no repository root is met
 
@@ -91,6 +93,16 @@ def settings(root: Path, environ: Mapping[str, str] | None = None) -> dict[str, 
     for path in reversed(list(_config_files(root))):  # the farthest first: nearer ones win
         out.update(_read_config(path, env))
     return out
+
+
+def current_schema(configured: Mapping[str, str]) -> str | None:
+    """The first schema of the JDBC URL's ``currentSchema`` (PgJDBC sets the search_path to
+    it), or None."""
+    m = _JDBC_CURRENT_SCHEMA.search(configured.get("url", ""))
+    if m is None:
+        return None
+    first = unquote(m.group(1)).split(",")[0].strip()
+    return first or None
 
 
 def schemas(configured: Mapping[str, str]) -> list[str]:
@@ -166,6 +178,8 @@ def _read_config(path: Path, environ: Mapping[str, str]) -> dict[str, str]:
         return {key[len("flyway."):]: value for key, value in _properties(text).items()
                 if key.startswith("flyway.")}
     pairs = _spring.yaml_settings(text) if path.suffix != ".properties" else _properties(text)
+    if "spring.datasource.url" in pairs:  # Flyway's connection, unless it has its own
+        pairs.setdefault("spring.flyway.url", pairs["spring.datasource.url"])
     out: dict[str, str] = {}
     for key, value in pairs.items():
         resolved = _spring.resolve(value, environ) if key.startswith("spring.flyway.") else None

@@ -177,13 +177,17 @@ def configured(root: Path) -> ProjectConfig:
     migrating (``schemas`` and ``defaultSchema``, unless ``createSchemas`` is false)."""
     found = _flyway_config.settings(root)
     listed = _flyway_config.schemas(found)
-    default = found.get("defaultSchema") or (listed[0] if listed else None)
+    current = _flyway_config.current_schema(found)  # the URL's: it exists before Flyway runs
+    default = found.get("defaultSchema") or (listed[0] if listed else None) or current
     table = found.get("table")
     history = f"{default}.{table or _DEFAULT_TABLE}" if default else table
     made: tuple[str, ...] = ()
     if found.get("createSchemas", "true").strip().lower() != "false":
         made = tuple(dict.fromkeys([*([default] if default else []), *listed]))
-    source = "defaultSchema" if found.get("defaultSchema") else "schemas" if listed else "table"
+    elif default and default == current:
+        made = (current,)
+    source = ("defaultSchema" if found.get("defaultSchema") else "schemas" if listed
+              else "url currentSchema" if current else "table")
     return ProjectConfig(history, made, f"flyway.{source}" if history else "", default)
 
 
