@@ -29,6 +29,9 @@ URLS = [
     ("postgres://u@h/db?options=-c%20search_path%3Dapp&pool_max_conns=10&x-multi-statement=1",
      ToolDsn("postgres://u@h/db?options=-c%20search_path%3Dapp", ("app",), None,
              ("pool_max_conns", "x-multi-statement"))),
+    ("postgresql://u@h:5432/db?schema=app&connection_limit=5",
+     ToolDsn("postgresql://u@h:5432/db?options=-c%20search_path%3Dapp", ("app",), None,
+             ("connection_limit",))),
     ("host=h dbname=db options='-c search_path=app'",
      ToolDsn("host=h dbname=db options='-c search_path=app'", ("app",))),
 ]

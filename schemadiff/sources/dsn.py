@@ -2,8 +2,9 @@
 
 Tools take URLs libpq refuses: golang-migrate's own ``x-...`` parameters
 (``x-migrations-table``), and a server setting as a parameter (``search_path=app``: dbmate,
-goose through pgx, golang-migrate through lib/pq pass such a parameter to the server at
-connection, so the tool's table and every unqualified name of its migrations land in ``app``).
+goose through pgx, golang-migrate through lib/pq, Atlas pass such a parameter to the server at
+connection, so the tool's table and every unqualified name of its migrations land in ``app``;
+Prisma's ``schema=app`` does the same).
 ``$DATABASE_URL`` is usually that URL. :func:`tool_dsn` makes a libpq connection string of it
 and keeps what the rest of the comparison needs: the ``search_path`` the tool ran with (also
 from ``options=-c search_path=...``) and golang-migrate's history table. Parameters neither
@@ -54,7 +55,7 @@ def tool_dsn(dsn: str) -> ToolDsn:
     table: str | None = None
     dropped: list[str] = []
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
-        if key == "search_path":
+        if key in ("search_path", "schema"):  # Prisma's ?schema= is its search_path
             search_path = _split_path(value)
             kept.append(("options", _with_option(dict(kept).get("options"), value)))
         elif key == "x-migrations-table":
