@@ -14,6 +14,10 @@ Rules (``sqlx-core/src/migrate/source.rs``, ``migration.rs``, ``migration_type.r
   outside a transaction; that comment line is blanked in ``sql``.
 - the checksum is the SHA-384 of the file's exact bytes, stored as ``bytea``: here lowercase
   hex (compare with ``encode(checksum, 'hex')``).
+- sqlx 0.9's ``sqlx.toml`` (the nearest above the directory, ``[migrate]``; ``config/migrate.rs``):
+  ``ignored-chars`` are dropped from the text before it is hashed (``checksum_fragments``),
+  ``table-name`` moves the history table (``--history-table`` wins), ``create-schemas`` are made
+  by sqlx before it migrates (expected, made by no migration).
 """
 
 from __future__ import annotations
@@ -26,7 +30,13 @@ from pathlib import Path
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
 from schemadiff.tools import _common, _script
-from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript, ToolOptions
+from schemadiff.tools.protocol import (
+    ProjectConfig,
+    SyncContext,
+    SyncError,
+    SyncScript,
+    ToolOptions,
+)
 
 NAME = "sqlx"
 SQL_FROM_TOOL = False
@@ -43,6 +53,11 @@ _SUFFIXES = (".up.sql", ".down.sql", ".sql")
 def checksum(data: bytes) -> str | None:
     """SHA-384 of the exact file bytes, lowercase hex (what ``_sqlx_migrations.checksum`` holds)."""
     return hashlib.sha384(data).hexdigest()
+
+
+def _hashed(text: str, ignored: str) -> bytes:
+    """What sqlx hashes with ``ignored-chars``: the text without them."""
+    return text.translate({ord(c): None for c in ignored}).encode("utf-8")
 
 
 def parse_name(name: str) -> tuple[str, str, str] | None:
@@ -88,6 +103,42 @@ def detect(root: Path) -> int:
     return 50 if plain else 30
 
 
+def _settings(root: Path) -> dict[str, object]:
+    """The ``[migrate]`` table of the nearest ``sqlx.toml`` above ``root`` (empty: none, or
+    one that does not parse, as sqlx would refuse it)."""
+    here = root.resolve()
+    for _ in range(7):
+        path = here / "sqlx.toml"
+        if path.is_file():
+            try:
+                import tomllib
+            except ImportError:  # pragma: no cover - Python 3.10
+                import tomli as tomllib
+            try:
+                data = tomllib.loads(path.read_text("utf-8", errors="replace"))
+            except (OSError, tomllib.TOMLDecodeError):
+                return {}
+            migrate = data.get("migrate")
+            return migrate if isinstance(migrate, dict) else {}
+        if (here / ".git").exists() or here.parent == here:
+            return {}
+        here = here.parent
+    return {}
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+def configured(root: Path) -> ProjectConfig:
+    """``sqlx.toml``'s ``table-name`` (quotes dropped) and ``create-schemas``."""
+    settings = _settings(root)
+    table = settings.get("table-name")
+    return ProjectConfig(str(table).replace('"', "") if table else None,
+                         _strings(settings.get("create-schemas")),
+                         "sqlx.toml table-name" if table else "")
+
+
 def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migration]:
     """The sqlx UP migrations of ``root`` in version order.
 
@@ -96,6 +147,9 @@ def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migr
             UP files with the same version.
     """
     _common.require_dir(root)
+    settings = _settings(root)
+    ignored = "".join(c for c in _strings(settings.get("ignored-chars")) if len(c) == 1)
+    made = _strings(settings.get("create-schemas"))
     found: list[tuple[int, Migration]] = []
     for path, (version_text, suffix, description) in _candidates(root):
         if not _INT64.match(version_text) or not -(2**63) <= int(version_text) < 2**63:
@@ -118,7 +172,8 @@ def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migr
                     path=str(path),
                     sql="".join(lines),
                     in_transaction=not no_tx,
-                    checksum=checksum(data),
+                    checksum=checksum(_hashed(raw, ignored) if ignored else data),
+                    tool_schemas=made,
                 ),
             )
         )
