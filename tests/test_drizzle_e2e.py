@@ -32,7 +32,10 @@ import pg from "pg";
 const client = new pg.Client();  // PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD
 await client.connect();
 try {
-  await migrate(drizzle(client), { migrationsFolder: process.argv[2] });
+  const options = { migrationsFolder: process.argv[2] };
+  if (process.argv[3]) options.migrationsTable = process.argv[3];
+  if (process.argv[4]) options.migrationsSchema = process.argv[4];
+  await migrate(drizzle(client), options);
 } finally {
   await client.end();
 }
@@ -51,15 +54,15 @@ def drizzle_migrate() -> Path:
     return script
 
 
-def _migrate(script: Path, pg: PgServer, db: str, folder: Path) -> None:
+def _migrate(script: Path, pg: PgServer, db: str, folder: Path, *table: str) -> None:
     info = conninfo_to_dict(pg.dsn(db))
     env = dict(os.environ, PGHOST=str(info.get("host") or "localhost"),
                PGPORT=str(info.get("port") or 5432), PGUSER=str(info.get("user") or "postgres"),
                PGDATABASE=db)
     if info.get("password"):
         env["PGPASSWORD"] = str(info["password"])
-    proc = subprocess.run(["node", str(script), str(folder)], capture_output=True, text=True,
-                          env=env, timeout=600, check=False)
+    proc = subprocess.run(["node", str(script), str(folder), *table], capture_output=True,
+                          text=True, env=env, timeout=600, check=False)
     assert proc.returncode == 0, f"drizzle migrate failed:\n{proc.stdout}\n{proc.stderr}"
 
 
@@ -179,3 +182,32 @@ def test_laminar_replays_to_zero_differences(pg: PgServer, drizzle_migrate: Path
     assert json.loads(live.stdout)["summary"] == {
         "differences": 0, "missing": 0, "extra": 0, "changed": 0, "renamed": 0,
         "unmodeled": 0}
+
+
+def test_drizzle_config_moves_the_history_table(pg: PgServer, drizzle_migrate: Path,
+                                                tmp_path: Path) -> None:
+    """drizzle.config.ts's ``migrations: { table, schema }``, which the project's migrator is
+    given too: the table is read (every migration recorded), not drift, and synced into."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "drizzle.config.ts").write_text(
+        'import { defineConfig } from "drizzle-kit";\nexport default defineConfig({\n'
+        '  dialect: "postgresql",\n  out: "./migrations",\n'
+        '  migrations: { table: "journal", schema: "ops" },\n});\n')
+    work = tmp_path / "migrations"
+    shutil.copytree(FIXTURE, work)
+    db = pg.create_database("drizzle_config")
+    _migrate(drizzle_migrate, pg, db, work, "journal", "ops")
+    base = ["--migrations", str(work), "--dsn", pg.dsn(db)]
+    infer = _cli("infer", *base, "--format", "json")
+    assert infer.returncode == 0, infer.stdout + infer.stderr
+    doc = json.loads(infer.stdout)
+    assert doc["drift"] == [] and doc["missing_from_history"] == []
+    assert all(m["recorded"] for m in doc["migrations"])
+    pg.psql(db, "DELETE FROM ops.journal;")
+    out = tmp_path / "sync.sql"
+    sync = _cli("sync", *base, "--out", str(out))
+    assert sync.returncode == 0, sync.stderr
+    assert "INSERT INTO ops.journal" in out.read_text()
+    pg.psql(db, out, single_transaction=False)
+    check = _cli("check", *base)
+    assert check.returncode == 0, check.stdout + check.stderr

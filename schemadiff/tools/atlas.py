@@ -33,7 +33,7 @@ from pathlib import Path
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
 from schemadiff.tools import _common, _script
-from schemadiff.tools.protocol import SyncContext, SyncScript, ToolOptions
+from schemadiff.tools.protocol import ProjectConfig, SyncContext, SyncScript, ToolOptions
 
 NAME = "atlas"
 SQL_FROM_TOOL = False
@@ -46,6 +46,26 @@ LAYOUT = "an atlas.sum file"
 VERSION_SYNTAX = "a file name up to its first '_' (no blank)"
 
 SUM_FILE = "atlas.sum"
+_REVISIONS_SCHEMA = re.compile(r'\brevisions_schema\s*=\s*"([^"]+)"')
+
+
+def configured(root: Path) -> ProjectConfig:
+    """The ``revisions_schema`` of the nearest ``atlas.hcl`` above the directory, when every
+    ``env`` that sets one sets the same (its table is ``atlas_schema_revisions`` there)."""
+    here = root.resolve()
+    for _ in range(4):
+        path = here / "atlas.hcl"
+        if path.is_file():
+            text = _common.read_bytes(path).decode("utf-8", errors="replace")
+            schemas = set(_REVISIONS_SCHEMA.findall(text))
+            if len(schemas) != 1:
+                return ProjectConfig()
+            return ProjectConfig(f"{schemas.pop()}.atlas_schema_revisions", (),
+                                 "atlas.hcl revisions_schema")
+        if (here / ".git").exists() or here.parent == here:
+            break
+        here = here.parent
+    return ProjectConfig()
 _DIRECTIVE = re.compile(r"^([ -~]*)atlas:(\w+)(?: +([ -~]*))*")
 
 

@@ -36,7 +36,13 @@ from schemadiff.errors import Location, MigrationError
 from schemadiff.migration import Migration
 from schemadiff.recorded import RecordedVersion
 from schemadiff.tools import _common, _script
-from schemadiff.tools.protocol import SyncContext, SyncError, SyncScript, ToolOptions
+from schemadiff.tools.protocol import (
+    ProjectConfig,
+    SyncContext,
+    SyncError,
+    SyncScript,
+    ToolOptions,
+)
 
 NAME = "drizzle"
 LAYOUT = "'meta/_journal.json' and '--> statement-breakpoint' files"
@@ -59,6 +65,38 @@ def checksum(data: bytes) -> str | None:
 def detect(root: Path) -> int:
     """100 when ``root`` holds drizzle-kit's ``meta/_journal.json``, else 0."""
     return 100 if _common.is_file(root / JOURNAL) else 0
+
+
+_CONFIG_NAMES = ("drizzle.config.ts", "drizzle.config.js", "drizzle.config.mjs",
+                 "drizzle.config.cjs", "drizzle.config.json")
+_MIGRATIONS_BLOCK = re.compile(r"""["']?migrations["']?\s*:\s*\{([^{}]*)\}""")
+_SETTING = re.compile(r"""["']?(table|schema)["']?\s*:\s*(["'`])([^"'`]+)\2""")
+
+
+def configured(root: Path) -> ProjectConfig:
+    """``migrations.table`` / ``migrations.schema`` of the nearest ``drizzle.config.*`` above
+    the migrations folder (drizzle-kit's; read as text: only literal strings count)."""
+    here = root.resolve()
+    for _ in range(4):
+        for name in _CONFIG_NAMES:
+            path = here / name
+            if path.is_file():
+                return _config_of(_common.read_bytes(path).decode("utf-8", errors="replace"))
+        if (here / ".git").exists() or here.parent == here:
+            break
+        here = here.parent
+    return ProjectConfig()
+
+
+def _config_of(text: str) -> ProjectConfig:
+    block = _MIGRATIONS_BLOCK.search(text)
+    found = dict((m.group(1), m.group(3)) for m in _SETTING.finditer(block.group(1))) if block \
+        else {}
+    if not found:
+        return ProjectConfig()
+    schema = found.get("schema", "drizzle")
+    table = found.get("table", "__drizzle_migrations")
+    return ProjectConfig(f"{schema}.{table}", (), "drizzle.config migrations")
 
 
 def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migration]:
