@@ -87,6 +87,11 @@ class Tool(Protocol):
         LAYOUT: what marks the tool's files, for messages (``"'-- +goose Up' annotations"``).
         VERSION_SYNTAX: what a version looks like, for messages.
         HISTORY_COLUMNS: the columns that make a table this tool's history (tool detection).
+
+    Optional functions a module may define besides: ``configured(root) -> ProjectConfig``
+    (what the tool's own settings for the project say of the database: Flyway, sqlx, dbmate,
+    goose, drizzle, Atlas) and ``checksum_repair(ctx) -> list[str]`` (see
+    :class:`SyncContext`).
     """
 
     NAME: str
