@@ -774,6 +774,11 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     """One bottom-up canonicalization step (children are already canonical)."""
     if isinstance(node, exp.Paren):
         return node.this
+    if (isinstance(node, exp.Subquery) and isinstance(node.this, exp.Subquery)
+            and not any(v for k, v in node.args.items() if k != "this")):
+        # ((SELECT ...)): the deparser doubles a scalar subquery's parentheses under a cast
+        # (f(((SELECT count(*) ...))::numeric)), which sqlglot reads as a subquery of one
+        return node.this
     if isinstance(node, exp.Interval):
         text = node.this.name if node.this is not None else ""
         unit = node.args.get("unit")  # a qualifier outside the quotes was reduced before parsing

@@ -1,0 +1,36 @@
+"""No false difference on patterns found in real public migration histories (sixth round).
+
+Each case is a minimal repro of what a real history made schemadiff report: the database built
+by running the SQL must compare clean, live and through ``pg_dump``, against the replay of the
+same SQL, with no statement said to be unmodeled.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pg import PgServer
+from test_wild_histories import replay_built_clean
+
+CASES: list[tuple[str, str]] = [
+    # a scalar subquery passed where a cast is implied (bigint count(*) to a numeric
+    # parameter): the deparser writes f(((SELECT ...))::numeric), its parentheses doubled
+    ("scalar-subquery-argument-under-an-implied-cast", """
+CREATE FUNCTION rank_of(score numeric, at timestamp) RETURNS integer LANGUAGE sql
+    AS $$ SELECT 1 $$;
+CREATE TABLE community (id int, published timestamp);
+CREATE TABLE follower (community_id int);
+CREATE VIEW community_ranked AS
+SELECT c.*, rank_of((SELECT count(*) FROM follower f WHERE f.community_id = c.id), c.published)
+    AS hot_rank
+FROM community c;
+"""),
+]
+
+
+@pytest.mark.parametrize("migrations", [m for _, m in CASES], ids=[i for i, _ in CASES])
+def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> None:
+    replay = replay_built_clean(pg, tmp_path, migrations, prefix="wild6")
+    assert [d.message for d in replay.diagnostics] == []
