@@ -27,6 +27,20 @@ SELECT c.*, rank_of((SELECT count(*) FROM follower f WHERE f.community_id = c.id
     AS hot_rank
 FROM community c;
 """),
+    # a schema named like a column constraint word (Supabase's storage): pg_dump writes the
+    # column's type and the names in a DEFAULT qualified, storage.upload_type
+    ("schema-named-like-a-column-constraint-word", """
+CREATE SCHEMA storage;
+CREATE SCHEMA compression;
+CREATE TYPE storage.upload_type AS ENUM ('DIRECT', 'MULTIPART');
+CREATE FUNCTION storage.prefix() RETURNS text LANGUAGE sql AS $$ SELECT 'p' $$;
+SET search_path TO storage, public;
+CREATE TABLE uploads (id int, upload_type upload_type,
+    name text DEFAULT 'x' || prefix() NOT NULL);
+CREATE TYPE compression.kind AS ENUM ('a');
+CREATE TABLE public.t (id int, k compression.kind DEFAULT 'a', u storage.upload_type);
+ALTER TABLE public.t ADD COLUMN v storage.upload_type NOT NULL DEFAULT 'DIRECT';
+"""),
 ]
 
 
