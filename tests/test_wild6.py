@@ -41,6 +41,20 @@ CREATE TYPE compression.kind AS ENUM ('a');
 CREATE TABLE public.t (id int, k compression.kind DEFAULT 'a', u storage.upload_type);
 ALTER TABLE public.t ADD COLUMN v storage.upload_type NOT NULL DEFAULT 'DIRECT';
 """),
+    # a cast to the type its operand already has, without a modifier, is not stored: a date
+    # plus a time is a timestamp ((date + start_time)::timestamp in a generated column)
+    ("cast-to-the-type-the-operand-has", """
+CREATE TABLE seat (id int, date date, start_time time, end_time time, tz timetz, n int,
+    nm varchar(20), a text, b text,
+    time_range tsrange GENERATED ALWAYS AS (
+        tsrange((date + start_time)::timestamp, (date + end_time)::timestamp, '[)')) STORED,
+    CHECK ((a || b)::text <> ''), CHECK ((n + 1)::integer > 0),
+    CHECK ((date + tz)::timestamptz IS NOT NULL), CHECK ((date + start_time)::date > '2020-1-1'),
+    CHECK (nm::varchar <> ''), CHECK ((n * 2)::bigint > 0));
+CREATE INDEX seat_at ON seat (((date + start_time)::timestamp));
+CREATE INDEX seat_p ON seat (n) WHERE (a || b)::text <> 'x';
+ALTER TABLE seat ADD COLUMN ends timestamp GENERATED ALWAYS AS ((date + end_time)::timestamp) STORED;
+"""),
 ]
 
 

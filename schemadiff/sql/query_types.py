@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from sqlglot import exp
+from sqlglot.errors import SqlglotError
 
 from schemadiff.sql.normalize import _parse_expression
 
@@ -46,6 +47,8 @@ _TEXT_FUNCTIONS = frozenset({
 })
 _TIMESTAMPTZ = "timestamp with time zone"
 _TIMESTAMP = "timestamp without time zone"
+_TIME = "time without time zone"
+_TIMETZ = "time with time zone"
 _FUNCTION_TYPES = {
     "count": "bigint", "row_number": "bigint", "rank": "bigint", "dense_rank": "bigint",
     "length": "integer", "char_length": "integer", "strpos": "integer", "ascii": "integer",
@@ -595,6 +598,8 @@ _TIME_ARITHMETIC: dict[tuple[str, str, str], str] = {
     ("date", "+", "interval"): _TIMESTAMP, ("interval", "+", "date"): _TIMESTAMP,
     ("date", "-", "interval"): _TIMESTAMP, ("interval", "+", "interval"): "interval",
     ("interval", "-", "interval"): "interval",
+    ("date", "+", _TIME): _TIMESTAMP, (_TIME, "+", "date"): _TIMESTAMP,
+    ("date", "+", _TIMETZ): _TIMESTAMPTZ, (_TIMETZ, "+", "date"): _TIMESTAMPTZ,
     **{(t, op, "interval"): t for t in (_TIMESTAMP, _TIMESTAMPTZ) for op in "+-"},
     **{("interval", "+", t): t for t in (_TIMESTAMP, _TIMESTAMPTZ)},
     **{(a, "-", b): "interval" for a in ("date", _TIMESTAMP, _TIMESTAMPTZ)
@@ -732,3 +737,31 @@ def _derive(e: exp.Expression, columns: dict[str, tuple[str | None, str | None]]
     if len(found) > 1:
         raise _Unknown("conflicting collations")
     return found.pop() if found else "default"
+
+
+def drop_redundant_casts(tree: exp.Expression, columns: list[tuple[str, str]],
+                         resolve: Resolve) -> exp.Expression | None:
+    """``tree`` without each cast, in an expression over one table's ``columns``, to the very
+    type its operand already has, without a modifier: PostgreSQL stores no cast there
+    (``(d + t)::timestamp`` of a date and a time is stored ``d + t``). None if none went."""
+    scope = _Scope(_From(by_alias={"": list(columns)}), lambda _s, _n: None, resolve)
+    dropped = False
+    for node in reversed(list(tree.find_all(exp.Cast))):
+        if type(node) is not exp.Cast or isinstance(node.this, exp.Literal):
+            continue
+        to = node.args["to"]
+        target = resolve(to.name if isinstance(to, exp.ObjectIdentifier)
+                         else to.sql(dialect="postgres"))
+        if target is None or "(" in target:
+            continue
+        try:
+            operand = _without_typmod(scope.type(node.this))
+        except (_Unknown, SqlglotError, KeyError, AttributeError, TypeError, ValueError):
+            continue
+        if operand == target:
+            if node is tree:
+                tree = node.this
+            else:
+                node.replace(node.this)
+            dropped = True
+    return tree if dropped else None
