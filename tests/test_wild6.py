@@ -62,3 +62,41 @@ ALTER TABLE seat ADD COLUMN ends timestamp GENERATED ALWAYS AS ((date + end_time
 def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> None:
     replay = replay_built_clean(pg, tmp_path, migrations, prefix="wild6")
     assert [d.message for d in replay.diagnostics] == []
+
+
+# Harbor's 2.0.0 migration adds a column to golang-migrate's own history table, which the tool
+# made before the first migration ran: no difference, and no statement said to be unmodeled
+HISTORY_TABLE_ALTERED = {
+    "0001_init.up.sql": "CREATE TABLE admin_job (id serial PRIMARY KEY, job_name text);\n",
+    "0030_2.0.0_schema.up.sql": (
+        "ALTER TABLE admin_job ADD COLUMN job_parameters varchar(255) Default '';\n"
+        "ALTER TABLE schema_migrations ADD COLUMN data_version int;\n"
+        "ALTER TABLE public.schema_migrations ALTER COLUMN data_version SET DEFAULT 0;\n"
+        "COMMENT ON TABLE schema_migrations IS 'golang-migrate';\n"
+        "COMMENT ON COLUMN schema_migrations.data_version IS 'data';\n"),
+}
+
+
+def test_a_migration_altering_the_tools_history_table(pg: PgServer, tmp_path: Path) -> None:
+    import schemadiff
+
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    for name, sql in HISTORY_TABLE_ALTERED.items():
+        (migrations / name).write_text(sql)
+    dbname = pg.create_database("wild6")
+    try:
+        with pg.connect_db(dbname, autocommit=True) as conn:
+            conn.execute("CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, "
+                         "dirty boolean NOT NULL)")
+            for sql in HISTORY_TABLE_ALTERED.values():
+                conn.execute(sql)  # type: ignore[arg-type]
+            conn.execute("INSERT INTO schema_migrations VALUES (30, false)")
+        result = schemadiff.diff(migrations, tool="golang-migrate", dsn=pg.dsn(dbname))
+        assert (result.differences, result.unmodeled) == ([], [])
+        inference = schemadiff.infer(migrations, tool="golang-migrate", dsn=pg.dsn(dbname))
+        assert inference.unmodeled == []
+        assert [(v.migration.version, v.status) for v in inference.verdicts] == [
+            ("1", "applied"), ("30", "applied")]
+    finally:
+        pg.drop_database(dbname)
