@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from pg import PgServer
+from schemadiff.history import replay_sql
 from schemadiff.sources.hybrid import embedded_available
 from test_wild_histories import replay_built_clean
 
@@ -55,6 +56,23 @@ CREATE TABLE seat (id int, date date, start_time time, end_time time, tz timetz,
 CREATE INDEX seat_at ON seat (((date + start_time)::timestamp));
 CREATE INDEX seat_p ON seat (n) WHERE (a || b)::text <> 'x';
 ALTER TABLE seat ADD COLUMN ends timestamp GENERATED ALWAYS AS ((date + end_time)::timestamp) STORED;
+"""),
+    # Windmill: a role the migrations create (here under the usual guard) is not the role
+    # they run as, so its default privileges do not reach the tables they make
+    ("default-privileges-for-a-role-the-migrations-create", """
+DO
+$do$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'wild6_user') THEN
+        CREATE ROLE wild6_user;
+        ALTER DEFAULT PRIVILEGES FOR ROLE wild6_user IN SCHEMA public
+            GRANT ALL ON TABLES TO wild6_user;
+        ALTER DEFAULT PRIVILEGES FOR ROLE wild6_user IN SCHEMA public
+            GRANT ALL ON SEQUENCES TO wild6_user;
+    END IF;
+END
+$do$;
+CREATE TABLE account (id serial PRIMARY KEY, workspace_id varchar(50));
 """),
 ]
 
@@ -159,3 +177,19 @@ def test_an_extension_named_with_a_hyphen_gets_a_stand_in(
         assert ([str(d.key) for d in result.differences], result.unmodeled) == ([], [])
     finally:
         pg.drop_database(dbname)
+
+
+def test_default_privileges_for_a_role_created_at_top_level() -> None:
+    """``CREATE ROLE r`` / ``CREATE USER r`` outside a DO block: ``r`` is not the migrating
+    role either; ``CREATE USER MAPPING`` names no role made."""
+    replay = replay_sql("CREATE ROLE app_reader;\nCREATE USER app_writer WITH LOGIN;\n"
+                        "ALTER DEFAULT PRIVILEGES FOR ROLE app_reader GRANT SELECT ON TABLES "
+                        "TO app_reader;\n"
+                        "ALTER DEFAULT PRIVILEGES FOR ROLE app_writer GRANT ALL ON TABLES "
+                        "TO app_writer;\n"
+                        "CREATE TABLE t (id int);\n", "m.sql")
+    assert [k for k in replay.catalog.objects if k.kind == "privilege"] == []
+    assert not replay.diagnostics
+    mine = replay_sql("ALTER DEFAULT PRIVILEGES FOR ROLE deployer GRANT SELECT ON TABLES TO "
+                      "reader;\nCREATE TABLE t (id int);\n", "m.sql")
+    assert [k.name for k in mine.catalog.objects if k.kind == "privilege"] == ["table t"]
