@@ -56,6 +56,8 @@ CREATE TABLE seat (id int, date date, start_time time, end_time time, tz timetz,
 CREATE INDEX seat_at ON seat (((date + start_time)::timestamp));
 CREATE INDEX seat_p ON seat (n) WHERE (a || b)::text <> 'x';
 ALTER TABLE seat ADD COLUMN ends timestamp GENERATED ALWAYS AS ((date + end_time)::timestamp) STORED;
+ALTER TABLE seat ADD COLUMN expires timestamp
+    GENERATED ALWAYS AS ((date + start_time + interval '1 day')::timestamp) STORED;
 """),
     # Windmill: a role the migrations create (here under the usual guard) is not the role
     # they run as, so its default privileges do not reach the tables they make

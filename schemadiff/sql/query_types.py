@@ -499,6 +499,13 @@ class _Scope:
     def _arithmetic(self, e: exp.Binary) -> str:
         """``+ - * / % ^``: numbers as their operators (an integer meets a wider number in
         its type; float8 wins; two reals stay real), dates and times as theirs."""
+        if isinstance(e, exp.Add) and (_untyped(e.this) or _untyped(e.expression)):
+            # a timestamp plus a string constant: the constant is an interval (the only +
+            # of a timestamp), as the canonical form writes INTERVAL '1 day'
+            other = e.expression if _untyped(e.this) else e.this
+            t = _without_typmod(self.type(other)) if not _untyped(other) else None
+            if t in (_TIMESTAMP, _TIMESTAMPTZ):
+                return t
         a, b = (self._operand(x) for x in (e.this, e.expression))
         if a in _NUMBERS + _FLOATS and b in _NUMBERS + _FLOATS:
             floats = {a, b} & set(_FLOATS)
