@@ -76,6 +76,17 @@ END
 $do$;
 CREATE TABLE account (id serial PRIMARY KEY, workspace_id varchar(50));
 """),
+    # a table's row passed to an aggregate with ORDER BY or DISTINCT: the deparser writes
+    # po.* there too, as in row_to_json(po)
+    ("whole-row-argument-of-an-ordered-aggregate", """
+CREATE TABLE post (id serial PRIMARY KEY, person_id int, views bigint DEFAULT 0);
+CREATE VIEW post_docs AS
+SELECT person_id, jsonb_agg(po ORDER BY po.id) FILTER (WHERE po.views > 0) AS posts,
+    jsonb_agg(DISTINCT po) AS distinct_posts, array_agg(po ORDER BY po.id DESC) AS arr,
+    string_agg(po::text, ',') AS texts, json_agg(row_to_json(po)) AS all_posts
+FROM post po
+GROUP BY person_id;
+"""),
 ]
 
 
