@@ -38,6 +38,7 @@ from schemadiff.tools import (
     one_look,
     project_config,
 )
+from schemadiff.uncertain import on_history_table
 
 if TYPE_CHECKING:
     from schemadiff.sources.database import Source
@@ -119,8 +120,11 @@ class Comparison:
 
     @property
     def unmodeled(self) -> list[Diagnostic]:
-        """Statements of the migrations, then of the dump, the replay could not model."""
-        return [*self.expected.replay.diagnostics, *self.actual.diagnostics]
+        """Statements of the migrations, then of the dump, the replay could not model (but
+        a statement on a tool's history table, which the tool makes and no side compares)."""
+        tables = self.scope.history_tables
+        return [d for d in [*self.expected.replay.diagnostics, *self.actual.diagnostics]
+                if not on_history_table(d.message, tables)]
 
     def differences(self) -> list[Difference]:
         e, a = self.expected.replay, self.actual

@@ -55,6 +55,7 @@ _MISSING = re.compile(
     r'(?P<kind>[a-z ]+?) "(?P<name>[^"]+)"(?: of (?P<pkind>[a-z]+) "(?P<parent>[^"]+)")? '
     r"does not exist"
 )
+_MISSING_UNQUOTED = re.compile(r"\b(?P<kind>table|column) (?P<name>[\w$.]+) does not exist")
 _NAMED = re.compile(r'(?P<kind>table|view|function) "(?P<name>[^"]+)"')
 
 
@@ -70,6 +71,25 @@ def uncertain_objects(message: str) -> tuple[str, ...]:
     if m is not None:
         return (f"{m['kind']} {m['name']}",)
     return ()
+
+
+def on_history_table(message: str, tables: Iterable[tuple[str, str]]) -> bool:
+    """A statement that failed only because it names a migration tool's history table
+    (``(schema or "", table)`` of ``tables``), which the tool makes before the first migration
+    runs and the comparison leaves out (Harbor's ``ALTER TABLE schema_migrations ADD COLUMN
+    data_version int``)."""
+    m = _MISSING.search(message)
+    if m is not None:
+        kind, name = ((m["pkind"], m["parent"]) if m["parent"]
+                      else (m["kind"].split()[-1], m["name"]))
+    elif (b := _MISSING_UNQUOTED.search(message)) is not None:
+        kind, name = "table", b["name"]  # COMMENT ON's target (a column's: its table)
+    else:
+        return False
+    if kind not in ("relation", "table"):
+        return False
+    schema, _, bare = name.rpartition(".")
+    return any(t == bare and (not schema or not s or s == schema) for s, t in tables)
 
 
 def is_cascade(message: str) -> bool:

@@ -52,7 +52,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from schemadiff.errors import Diagnostic, Location, SchemaDiffError, SourceError
 from schemadiff.history import MigrationStats, Replay
 from schemadiff.migration import Migration
-from schemadiff.model import KIND_ORDER, Catalog, Effect
+from schemadiff.model import KIND_ORDER, Catalog, Effect, Extension
 from schemadiff.sources.live import read_live
 from schemadiff.sql.quote import quote_ident
 from schemadiff.sql.split import Statement, split
@@ -97,12 +97,14 @@ class ShadowServer:
         stand_in_dir: for the embedded server, the directory on its ``extension_control_path``
             where stand-in extensions may be written; None elsewhere.
         available: the extensions the server can create (``pg_available_extensions``).
+        stand_ins: those of them that are empty stand-ins schemadiff wrote.
     """
 
     admin_dsn: str
     description: str
     stand_in_dir: Path | None = None
     available: set[str] = field(default_factory=set)
+    stand_ins: set[str] = field(default_factory=set)
 
     def offer_stand_in(self, name: str) -> bool:
         """Write an empty extension ``name`` where the server looks for extensions.
@@ -110,7 +112,7 @@ class ShadowServer:
         Returns:
             Whether the server can now create it (only the embedded server can).
         """
-        if self.stand_in_dir is None or not re.fullmatch(r"[A-Za-z_][\w$]*", name):
+        if self.stand_in_dir is None or not re.fullmatch(r"[A-Za-z_][\w$-]*", name):
             return False
         ext = self.stand_in_dir / "extension"
         (ext / f"{name}.control").write_text(
@@ -122,6 +124,7 @@ class ShadowServer:
         for path in ext.iterdir():
             path.chmod(0o644)
         self.available.add(name)
+        self.stand_ins.add(name)
         return True
 
 
@@ -379,11 +382,26 @@ class _Run:
 
     def read(self, migration: Migration, location: Location | None) -> Catalog:
         """Read the catalog and record what changed since the last read."""
-        after = read_live(self.dsn, statement_timeout_ms=0).catalog
+        after = _stand_ins_unversioned(read_live(self.dsn, statement_timeout_ms=0).catalog,
+                                       self.server.stand_ins)
         self.effects += catalog_effects(self.catalog, after, migration.version, self.step, location)
         self.step += 1
         self.catalog = after
         return after
+
+
+def _stand_ins_unversioned(catalog: Catalog, stand_ins: set[str]) -> Catalog:
+    """``catalog`` with the stand-in extensions' version and control file comment unknown:
+    the stand-in's own (``0``) is not the real extension's, which the migrations' text does
+    not say either (``CREATE EXTENSION "uuid-ossp"``)."""
+    found = {k: o for k, o in catalog.objects.items()
+             if k.kind == "extension" and k.name in stand_ins and isinstance(o, Extension)}
+    if not found:
+        return catalog
+    objects = dict(catalog.objects)
+    for key, obj in found.items():
+        objects[key] = replace(obj, version=None, control_comment=None)
+    return Catalog(objects)
 
 
 def _fail(m: Migration, stmt: Statement | None, exc: BaseException, line: int = 0) -> ShadowError:

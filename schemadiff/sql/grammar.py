@@ -428,7 +428,8 @@ def column_def(s: Stream) -> ColumnDef:
     col_type: TypeRef | None = None
     if s.accept("WITH", "OPTIONS"):
         pass  # PARTITION OF / OF type: options on an inherited column
-    elif not s.done() and s.word() not in COLUMN_CONSTRAINT_WORDS:
+    elif not s.done() and (s.word() not in COLUMN_CONSTRAINT_WORDS or s.at_punct(".", 1)):
+        # storage.upload_type: a type in a schema named like a constraint word (Supabase's)
         col_type = data_type(s)
     c: dict[str, object] = {"name": name, "type": col_type}
     constraints: list[ConstraintDef] = []

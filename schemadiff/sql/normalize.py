@@ -774,6 +774,11 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     """One bottom-up canonicalization step (children are already canonical)."""
     if isinstance(node, exp.Paren):
         return node.this
+    if (isinstance(node, exp.Subquery) and isinstance(node.this, exp.Subquery)
+            and not any(v for k, v in node.args.items() if k != "this")):
+        # ((SELECT ...)): the deparser doubles a scalar subquery's parentheses under a cast
+        # (f(((SELECT count(*) ...))::numeric)), which sqlglot reads as a subquery of one
+        return node.this
     if isinstance(node, exp.Interval):
         text = node.this.name if node.this is not None else ""
         unit = node.args.get("unit")  # a qualifier outside the quotes was reduced before parsing
@@ -3743,8 +3748,7 @@ def _whole_row_references(select: exp.Select, known: dict[str, tuple[str, ...]])
     for node in list(select.find_all(exp.Column)):
         if (node.args.get("table") is None and isinstance(node.this, exp.Identifier)
                 and node.name.lower() in rows and node.name.lower() not in columns
-                and isinstance(node.parent, (exp.Func, exp.Anonymous))
-                and node.parent_select is select):
+                and _argument_of_a_call(node) and node.parent_select is select):
             node.replace(exp.Column(this=exp.Star(), table=exp.to_identifier(node.name)))
     for dot in list(select.find_all(exp.Dot)):  # (t).c and (t.*).c: the column c of t
         row = dot.this.unnest() if isinstance(dot.this, exp.Paren) else None
@@ -3756,6 +3760,16 @@ def _whole_row_references(select: exp.Select, known: dict[str, tuple[str, ...]])
                 else "").lower()
         if dot.expression.name.lower() in {c.lower() for c in rows.get(name, ())}:
             dot.replace(exp.Column(this=dot.expression.copy(), table=exp.to_identifier(name)))
+
+
+def _argument_of_a_call(node: exp.Expression) -> bool:
+    """An argument of a function call (a cast's too), an aggregate's ordered or DISTINCT one
+    included (``jsonb_agg(t ORDER BY t.id)``, ``jsonb_agg(DISTINCT t)``)."""
+    parent = node.parent
+    while isinstance(parent, (exp.Order, exp.Distinct, exp.Paren)) and (
+            not isinstance(parent, exp.Order) or parent.this is node):
+        node, parent = parent, parent.parent
+    return isinstance(parent, (exp.Func, exp.Anonymous))
 
 
 #: set-returning builtins whose one output column is named by an OUT parameter, not by the

@@ -102,6 +102,15 @@ class NoEffect(Op):
 
 
 @record
+class CreateRole(NoEffect):
+    """``CREATE ROLE r`` (``USER``, ``GROUP``): no schema effect, but ``r`` is known not to
+    be the role the migrations run as, which existed before them (``ALTER DEFAULT PRIVILEGES
+    FOR ROLE r`` then applies to what ``r`` makes, not to what they make)."""
+
+    role: str = ""
+
+
+@record
 class Uncompared(NoEffect):
     """A statement on a kind of object the model does not hold (operators, casts, rules, text
     search, publications, collations, foreign tables, base types...): recognized, and without

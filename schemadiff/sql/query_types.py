@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from sqlglot import exp
+from sqlglot.errors import SqlglotError
 
 from schemadiff.sql.normalize import _parse_expression
 
@@ -46,6 +47,8 @@ _TEXT_FUNCTIONS = frozenset({
 })
 _TIMESTAMPTZ = "timestamp with time zone"
 _TIMESTAMP = "timestamp without time zone"
+_TIME = "time without time zone"
+_TIMETZ = "time with time zone"
 _FUNCTION_TYPES = {
     "count": "bigint", "row_number": "bigint", "rank": "bigint", "dense_rank": "bigint",
     "length": "integer", "char_length": "integer", "strpos": "integer", "ascii": "integer",
@@ -496,6 +499,13 @@ class _Scope:
     def _arithmetic(self, e: exp.Binary) -> str:
         """``+ - * / % ^``: numbers as their operators (an integer meets a wider number in
         its type; float8 wins; two reals stay real), dates and times as theirs."""
+        if isinstance(e, exp.Add) and (_untyped(e.this) or _untyped(e.expression)):
+            # a timestamp plus a string constant: the constant is an interval (the only +
+            # of a timestamp), as the canonical form writes INTERVAL '1 day'
+            other = e.expression if _untyped(e.this) else e.this
+            t = _without_typmod(self.type(other)) if not _untyped(other) else None
+            if t in (_TIMESTAMP, _TIMESTAMPTZ):
+                return t
         a, b = (self._operand(x) for x in (e.this, e.expression))
         if a in _NUMBERS + _FLOATS and b in _NUMBERS + _FLOATS:
             floats = {a, b} & set(_FLOATS)
@@ -595,6 +605,8 @@ _TIME_ARITHMETIC: dict[tuple[str, str, str], str] = {
     ("date", "+", "interval"): _TIMESTAMP, ("interval", "+", "date"): _TIMESTAMP,
     ("date", "-", "interval"): _TIMESTAMP, ("interval", "+", "interval"): "interval",
     ("interval", "-", "interval"): "interval",
+    ("date", "+", _TIME): _TIMESTAMP, (_TIME, "+", "date"): _TIMESTAMP,
+    ("date", "+", _TIMETZ): _TIMESTAMPTZ, (_TIMETZ, "+", "date"): _TIMESTAMPTZ,
     **{(t, op, "interval"): t for t in (_TIMESTAMP, _TIMESTAMPTZ) for op in "+-"},
     **{("interval", "+", t): t for t in (_TIMESTAMP, _TIMESTAMPTZ)},
     **{(a, "-", b): "interval" for a in ("date", _TIMESTAMP, _TIMESTAMPTZ)
@@ -732,3 +744,31 @@ def _derive(e: exp.Expression, columns: dict[str, tuple[str | None, str | None]]
     if len(found) > 1:
         raise _Unknown("conflicting collations")
     return found.pop() if found else "default"
+
+
+def drop_redundant_casts(tree: exp.Expression, columns: list[tuple[str, str]],
+                         resolve: Resolve) -> exp.Expression | None:
+    """``tree`` without each cast, in an expression over one table's ``columns``, to the very
+    type its operand already has, without a modifier: PostgreSQL stores no cast there
+    (``(d + t)::timestamp`` of a date and a time is stored ``d + t``). None if none went."""
+    scope = _Scope(_From(by_alias={"": list(columns)}), lambda _s, _n: None, resolve)
+    dropped = False
+    for node in reversed(list(tree.find_all(exp.Cast))):
+        if type(node) is not exp.Cast or isinstance(node.this, exp.Literal):
+            continue
+        to = node.args["to"]
+        target = resolve(to.name if isinstance(to, exp.ObjectIdentifier)
+                         else to.sql(dialect="postgres"))
+        if target is None or "(" in target:
+            continue
+        try:
+            operand = _without_typmod(scope.type(node.this))
+        except (_Unknown, SqlglotError, KeyError, AttributeError, TypeError, ValueError):
+            continue
+        if operand == target:
+            if node is tree:
+                tree = node.this
+            else:
+                node.replace(node.this)
+            dropped = True
+    return tree if dropped else None

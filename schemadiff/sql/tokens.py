@@ -198,8 +198,9 @@ class Stream:
                 depth -= 1
             elif depth == 0 and (
                 (t.kind == "punct" and t.text in stop_puncts)
-                or (self.i > start and t.kind == "word" and t.text in stop_words)
-            ):
+                or (self.i > start and t.kind == "word" and t.text in stop_words
+                    and not self.at_punct(".", 1) and not self.at_punct(".", -1))
+            ):  # a word qualifying a name or qualified (storage.f(), x.storage) is no keyword
                 break
             self.i += 1
         return self.slice(start, self.i)

@@ -136,6 +136,9 @@ def _create(s: Stream) -> ops.Op:
     handler = _CREATE.get(w or "")
     if handler is not None and (op := handler(s, or_replace, persistence)) is not None:
         return op
+    if w in ("ROLE", "USER", "GROUP") and s.word(1) != "MAPPING" and s.peek(1) is not None:
+        s.next()
+        return ops.CreateRole("acl", f"CREATE {w}", role=s.ident())
     if w in _IGNORED_CREATE:
         return ops.NoEffect("acl", f"CREATE {w}")
     got = s.peek()

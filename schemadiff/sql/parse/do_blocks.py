@@ -101,7 +101,9 @@ def do_block(s: Stream, parse_statement: Callable[[str], ops.Op]) -> ops.Op:
                 prev = cs.toks[k - 1] if k else None
                 if prev is None or prev.kind == "word":
                     op = parse_statement(chunk.text[t.start :])
-                    if not isinstance(op, ops.NoEffect):
+                    if isinstance(op, ops.CreateRole):  # a role made: not the migrating one
+                        found.append(op)
+                    elif not isinstance(op, ops.NoEffect):
                         if branches.undecidable():
                             guarded.append(len(found))
                         found.append(op)

@@ -174,7 +174,7 @@ class PrivilegeReplay(ReplayState):
         """A new object gets the default privileges of its type that its creator's role has,
         global then its schema's. The migrating role's are those given without ``FOR ROLE``
         (or for ``CURRENT_USER``) while it was current, and those given ``FOR ROLE r``: ``r``
-        is taken to be the migrating role, unless a migration ``SET ROLE r``."""
+        is taken to be the migrating role, unless a migration ``SET ROLE r`` or creates ``r``."""
         from schemadiff.sql.privileges import compared, held
 
         schema, obj = privilege_object(key)

@@ -148,6 +148,9 @@ class SessionReplay(ReplayState):
         if op.role is not None:
             self._other_roles.add(op.role)
 
+    def _op_CreateRole(self, op: ops.CreateRole) -> None:
+        self._other_roles.add(op.role)
+
     def _op_DoBlock(self, op: ops.DoBlock) -> None:
         if op.opaque:
             self._diag(f"DO block runs {RUN_TIME}; only its literal DDL is modelled")
@@ -184,6 +187,7 @@ HANDLERS: dict[type, Callable[[Any, Any], None]] = {
     ops.Batch: SessionReplay._op_Batch,
     ops.SetSearchPath: SessionReplay._op_SetSearchPath,
     ops.SetRole: SessionReplay._op_SetRole,
+    ops.CreateRole: SessionReplay._op_CreateRole,
     ops.SetTableAccessMethod: SessionReplay._op_SetTableAccessMethod,
     ops.DoBlock: SessionReplay._op_DoBlock,
 }

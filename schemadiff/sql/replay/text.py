@@ -461,7 +461,8 @@ def typed_constants(expression: str, types: dict[str, str]) -> str:
     ``types`` (name -> type) written as the catalog prints it once cast to that type:
     ``b <> 'f'`` is ``b <> FALSE``, ``t < '18:00'`` is ``t < '18:00:00'``, ``g < '36 hours'``
     is ``g < '36:00:00'`` (PostgreSQL casts the constant when it stores the expression)."""
-    if "'" not in expression and not re.search(r"\d", expression):
+    casts = "CAST(" in expression
+    if "'" not in expression and not re.search(r"\d", expression) and not casts:
         return expression  # no constant (a number may be a string the canonical form read)
     from sqlglot import exp
 
@@ -471,10 +472,14 @@ def typed_constants(expression: str, types: dict[str, str]) -> str:
         normalize_expression,
         type_compared_constants,
     )
+    from schemadiff.sql.query_types import drop_redundant_casts
 
     tree = _parse_expression(expression)
     if tree is None:
         return expression
+    uncast = drop_redundant_casts(tree, list(types.items()), builtin_type) if casts else None
+    casts = uncast is not None
+    tree = uncast or tree
 
     def column_type(node: exp.Column) -> str | None:
         ident = node.this
@@ -483,9 +488,22 @@ def typed_constants(expression: str, types: dict[str, str]) -> str:
             return types.get(f"{node.table}.{name}")
         return types.get(name)
 
-    if not type_compared_constants(tree, column_type)[0]:
+    if not type_compared_constants(tree, column_type)[0] and not casts:
         return expression
     return normalize_expression(fields_as_selections(tree).sql(dialect="postgres"))
+
+
+def builtin_type(text: str) -> str | None:
+    """A built-in type's ``format_type`` spelling (None for another type, or no type)."""
+    from schemadiff.sql.grammar import data_type
+    from schemadiff.sql.tokens import SyntaxProblem
+
+    try:
+        stream = Stream(text)
+        ref = data_type(stream)
+    except SyntaxProblem:
+        return None
+    return ref.render() if ref.builtin and stream.done() else None
 
 
 def typed_query_constants(expression: str, relations: Callable[[str | None, str],
