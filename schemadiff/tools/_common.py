@@ -180,6 +180,26 @@ def tree(root: Path, wanted: Callable[[str], object]) -> list[Path]:
     return [Path(path) for path, name in found if wanted(name)]
 
 
+def project_dirs(root: Path, levels: int = 6) -> Iterator[Path]:
+    """``root`` and the directories above it, nearest first, where a tool's settings for the
+    project may lie: up to the repository's root (a ``.git``), at most ``levels`` above."""
+    here = root.resolve()
+    for _ in range(levels + 1):
+        yield here
+        if (here / ".git").exists() or here.parent == here:
+            return
+        here = here.parent
+
+
+def nearest(root: Path, names: Sequence[str], levels: int = 6) -> Path | None:
+    """The first of ``names`` found in :func:`project_dirs` of ``root`` (None: none)."""
+    for here in project_dirs(root, levels):
+        for name in names:
+            if (here / name).is_file():
+                return here / name
+    return None
+
+
 def is_migration_file(path: Path) -> bool:
     """Whether an entry named like a migration is a file to read.
 

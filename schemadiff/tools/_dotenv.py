@@ -11,9 +11,10 @@ import os
 import re
 from pathlib import Path
 
+from schemadiff.tools import _common
+
 __all__ = ["setting"]
 
-_MAX_LEVELS = 6  # directories above the migrations looked at, when no repository root is met
 _LINE = re.compile(r"""^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$""")
 
 
@@ -23,15 +24,8 @@ def setting(root: Path, name: str) -> str | None:
     value = os.environ.get(name)
     if value:
         return value
-    here = root.resolve()
-    for _ in range(_MAX_LEVELS + 1):
-        path = here / ".env"
-        if path.is_file():
-            return _read(path).get(name) or None
-        if (here / ".git").exists() or here.parent == here:
-            return None
-        here = here.parent
-    return None
+    path = _common.nearest(root, (".env",))
+    return (_read(path).get(name) or None) if path is not None else None
 
 
 def _read(path: Path) -> dict[str, str]:

@@ -36,7 +36,6 @@ from urllib.parse import unquote
 from schemadiff.records import record
 from schemadiff.tools import _spring
 
-_PROPERTY = re.compile(r"^\s*([^#!\s][^=:\s]*)\s*[=:]\s*(.*?)\s*$")
 _JDBC_DATABASE = re.compile(r"jdbc:postgresql://[^/]*/([^?;]+)")
 _JDBC_CURRENT_SCHEMA = re.compile(r"[?&]currentSchema=([^&;]+)", re.IGNORECASE)
 _ENV_PREFIX = "FLYWAY_PLACEHOLDERS_"
@@ -146,7 +145,7 @@ def script_enabled(script: Path) -> bool:
     conf = script.with_name(script.name + ".conf")
     if not conf.is_file():
         return True
-    settings = _properties(conf.read_text("utf-8", errors="replace"))
+    settings = _spring.properties(conf.read_text("utf-8", errors="replace"))
     return settings.get("placeholderReplacement", "true").strip().lower() != "false"
 
 
@@ -175,9 +174,10 @@ def _read_config(path: Path, environ: Mapping[str, str]) -> dict[str, str]:
     if path.suffix == ".toml":
         return _toml_settings(text)
     if not path.name.startswith("application."):
-        return {key[len("flyway."):]: value for key, value in _properties(text).items()
+        return {key[len("flyway."):]: value for key, value in _spring.properties(text).items()
                 if key.startswith("flyway.")}
-    pairs = _spring.yaml_settings(text) if path.suffix != ".properties" else _properties(text)
+    pairs = (_spring.yaml_settings(text) if path.suffix != ".properties"
+             else _spring.properties(text))
     if "spring.datasource.url" in pairs:  # Flyway's connection, unless it has its own
         pairs.setdefault("spring.flyway.url", pairs["spring.datasource.url"])
     out: dict[str, str] = {}
@@ -185,19 +185,6 @@ def _read_config(path: Path, environ: Mapping[str, str]) -> dict[str, str]:
         resolved = _spring.resolve(value, environ) if key.startswith("spring.flyway.") else None
         if resolved is not None:
             out[_camel(key[len("spring.flyway."):])] = resolved
-    return out
-
-
-def _properties(text: str) -> dict[str, str]:
-    """A Java properties file's pairs (``key=value``, ``key: value``; ``\\`` continues a line)."""
-    out: dict[str, str] = {}
-    lines = iter(text.splitlines())
-    for line in lines:
-        while line.endswith("\\"):
-            line = line[:-1] + next(lines, "").lstrip()
-        m = _PROPERTY.match(line)
-        if m:
-            out[m.group(1)] = m.group(2)
     return out
 
 

@@ -1,8 +1,8 @@
 """Spring Boot's configuration files, as far as Flyway's settings in them go.
 
 ``application.yml`` / ``application.yaml`` are read into flat dotted keys
-(``spring.flyway.placeholders.schema``), as Spring flattens them (``application.properties``
-is a Java properties file: :mod:`schemadiff.tools._flyway_config` reads it). Only what such
+(``spring.flyway.placeholders.schema``), as Spring flattens them; ``application.properties``
+(and Flyway's and Liquibase's own files) are Java properties (:func:`properties`). Only what such
 settings use is read: nested mappings, scalars (plain or quoted), block and flow lists (joined
 with ``,``, as a comma-separated property). A YAML document that belongs to a profile
 (``spring.config.activate.on-profile``, ``spring.profiles``) is left out: which profile ran is
@@ -15,11 +15,25 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-__all__ = ["resolve", "yaml_settings"]
+__all__ = ["properties", "resolve", "yaml_settings"]
 
+_PROPERTY = re.compile(r"^\s*([^#!\s][^=:\s]*)\s*[=:]\s*(.*?)\s*$")
 _KEY = re.compile(r"""^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"][^:#]*?)\s*:(?:\s+(.*)|\s*)$""")
 _SPRING_REF = re.compile(r"\$\{([^}:]+)(?::([^}]*))?\}")
 _PROFILE_KEYS = ("spring.config.activate.on-profile", "spring.profiles")
+
+
+def properties(text: str) -> dict[str, str]:
+    """A Java properties file's pairs (``key=value``, ``key: value``; ``\\`` continues a line)."""
+    out: dict[str, str] = {}
+    lines = iter(text.splitlines())
+    for line in lines:
+        while line.endswith("\\"):
+            line = line[:-1] + next(lines, "").lstrip()
+        m = _PROPERTY.match(line)
+        if m:
+            out[m.group(1)] = m.group(2)
+    return out
 
 
 def yaml_settings(text: str) -> dict[str, str]:

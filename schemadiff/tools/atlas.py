@@ -47,26 +47,21 @@ VERSION_SYNTAX = "a file name up to its first '_' (no blank)"
 
 SUM_FILE = "atlas.sum"
 _REVISIONS_SCHEMA = re.compile(r'\brevisions_schema\s*=\s*"([^"]+)"')
+_DIRECTIVE = re.compile(r"^([ -~]*)atlas:(\w+)(?: +([ -~]*))*")
 
 
 def configured(root: Path) -> ProjectConfig:
     """The ``revisions_schema`` of the nearest ``atlas.hcl`` above the directory, when every
     ``env`` that sets one sets the same (its table is ``atlas_schema_revisions`` there)."""
-    here = root.resolve()
-    for _ in range(4):
-        path = here / "atlas.hcl"
-        if path.is_file():
-            text = _common.read_bytes(path).decode("utf-8", errors="replace")
-            schemas = set(_REVISIONS_SCHEMA.findall(text))
-            if len(schemas) != 1:
-                return ProjectConfig()
-            return ProjectConfig(f"{schemas.pop()}.atlas_schema_revisions", (),
-                                 "atlas.hcl revisions_schema")
-        if (here / ".git").exists() or here.parent == here:
-            break
-        here = here.parent
-    return ProjectConfig()
-_DIRECTIVE = re.compile(r"^([ -~]*)atlas:(\w+)(?: +([ -~]*))*")
+    path = _common.nearest(root, ("atlas.hcl",), levels=3)
+    if path is None:
+        return ProjectConfig()
+    schemas = set(_REVISIONS_SCHEMA.findall(
+        _common.read_bytes(path).decode("utf-8", errors="replace")))
+    if len(schemas) != 1:
+        return ProjectConfig()
+    return ProjectConfig(f"{schemas.pop()}.atlas_schema_revisions", (),
+                         "atlas.hcl revisions_schema")
 
 
 def checksum(data: bytes) -> str | None:

@@ -76,16 +76,10 @@ _SETTING = re.compile(r"""["']?(table|schema)["']?\s*:\s*(["'`])([^"'`]+)\2""")
 def configured(root: Path) -> ProjectConfig:
     """``migrations.table`` / ``migrations.schema`` of the nearest ``drizzle.config.*`` above
     the migrations folder (drizzle-kit's; read as text: only literal strings count)."""
-    here = root.resolve()
-    for _ in range(4):
-        for name in _CONFIG_NAMES:
-            path = here / name
-            if path.is_file():
-                return _config_of(_common.read_bytes(path).decode("utf-8", errors="replace"))
-        if (here / ".git").exists() or here.parent == here:
-            break
-        here = here.parent
-    return ProjectConfig()
+    path = _common.nearest(root, _CONFIG_NAMES, levels=3)
+    if path is None:
+        return ProjectConfig()
+    return _config_of(_common.read_bytes(path).decode("utf-8", errors="replace"))
 
 
 def _config_of(text: str) -> ProjectConfig:

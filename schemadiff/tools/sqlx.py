@@ -106,24 +106,19 @@ def detect(root: Path) -> int:
 def _settings(root: Path) -> dict[str, object]:
     """The ``[migrate]`` table of the nearest ``sqlx.toml`` above ``root`` (empty: none, or
     one that does not parse, as sqlx would refuse it)."""
-    here = root.resolve()
-    for _ in range(7):
-        path = here / "sqlx.toml"
-        if path.is_file():
-            try:
-                import tomllib
-            except ImportError:  # pragma: no cover - Python 3.10
-                import tomli as tomllib
-            try:
-                data = tomllib.loads(path.read_text("utf-8", errors="replace"))
-            except (OSError, tomllib.TOMLDecodeError):
-                return {}
-            migrate = data.get("migrate")
-            return migrate if isinstance(migrate, dict) else {}
-        if (here / ".git").exists() or here.parent == here:
-            return {}
-        here = here.parent
-    return {}
+    path = _common.nearest(root, ("sqlx.toml",))
+    if path is None:
+        return {}
+    try:
+        import tomllib
+    except ImportError:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(path.read_text("utf-8", errors="replace"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+    migrate = data.get("migrate")
+    return migrate if isinstance(migrate, dict) else {}
 
 
 def _strings(value: object) -> tuple[str, ...]:
