@@ -34,12 +34,11 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from schemadiff.records import record
-from schemadiff.tools import _spring
+from schemadiff.tools import _common, _spring
 
 _JDBC_DATABASE = re.compile(r"jdbc:postgresql://[^/]*/([^?;]+)")
 _JDBC_CURRENT_SCHEMA = re.compile(r"[?&]currentSchema=([^&;]+)", re.IGNORECASE)
 _ENV_PREFIX = "FLYWAY_PLACEHOLDERS_"
-_MAX_LEVELS = 6  # directories above the migrations looked at, when no repository root is met
 
 
 @record
@@ -151,16 +150,12 @@ def script_enabled(script: Path) -> bool:
 
 def _config_files(root: Path) -> Iterator[Path]:
     """Configuration files from ``root`` upwards, the nearest first."""
-    here = root.resolve()
-    for _ in range(_MAX_LEVELS + 1):
+    for here in _common.project_dirs(root):
         for name in ("flyway.user.toml", "flyway.toml", "flyway.conf", "conf/flyway.conf",
                      "application.properties", "application.yml", "application.yaml"):
             path = here / name
             if path.is_file():
                 yield path
-        if (here / ".git").exists() or here.parent == here:
-            return
-        here = here.parent
 
 
 def _read_config(path: Path, environ: Mapping[str, str]) -> dict[str, str]:
