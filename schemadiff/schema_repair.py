@@ -532,6 +532,8 @@ def _changed(key: Key, diffs: list[Difference], expected: Catalog, actual: Catal
                else f"{alter} {quote_ident(c)} DROP DEFAULT;"
                for c in sorted({*want, *have}) if want.get(c) != have.get(c)]
         return [Step(key, "alter", sql + comment, header)]
+    if attrs == {"column_comments"} and isinstance(e, View) and isinstance(a, View):
+        return [Step(key, "alter", _view_column_comments(e, a) + comment, header)]
     if attrs == {"index_options"} and isinstance(e, Constraint):
         sql = [ddl.storage_options("INDEX", qualified(key.schema, key.sub), e.index_options,
                                    a.index_options)]  # type: ignore[union-attr]
@@ -565,6 +567,7 @@ def _changed(key: Key, diffs: list[Difference], expected: Catalog, actual: Catal
                                             or _extends(a.names, e.names)):
             # replaced in place: views that read it stay (its columns must stay compatible)
             sql = [ddl.view_statement(e).replace("CREATE VIEW", "CREATE OR REPLACE VIEW", 1)]
+            sql += _view_column_comments(e, a) if "column_comments" in attrs else []
             return [Step(key, "alter", (renames or []) + sql + comment, header)]
         step = Step(key, "alter", [_drop(a), *_create(e, expected)], header)
         if isinstance(e, Constraint) and e.type in ("primary key", "unique"):
@@ -587,6 +590,14 @@ def _changed(key: Key, diffs: list[Difference], expected: Catalog, actual: Catal
     return [_unrepairable(key, "alter", header,
                           f"changing {', '.join(sorted(attrs))} of a {key.kind} in place is not "
                           "written automatically", comment)]
+
+
+def _view_column_comments(e: View, a: View) -> list[str]:
+    """``COMMENT ON COLUMN`` for each of a view's columns whose comment differs (of those it
+    has once made as expected: a column renamed away takes its comment along)."""
+    want, have = dict(e.column_comments), dict(a.column_comments)
+    return [ddl.view_column_comment(e, c, want.get(c)) for c in sorted({*want, *have})
+            if want.get(c) != have.get(c) and (e.names is None or c in e.names)]
 
 
 def _column_changes(e: Column, a: Column, attrs: set[str], header: list[str],

@@ -328,8 +328,16 @@ def create_index(obj: Index, catalog: Catalog) -> str | None:
 def create_view(obj: View, catalog: Catalog) -> str | None:
     defaults = "".join(f"\nALTER VIEW {_q(obj.schema, obj.name)} ALTER COLUMN {quote_ident(c)} "
                        f"SET DEFAULT {executable(d)};" for c, d in obj.defaults)
+    defaults += "".join(f"\n{view_column_comment(obj, c, text)}"
+                        for c, text in obj.column_comments)
     return (f"{view_statement(obj)}{defaults}\n-- reads: "
             f"{', '.join(obj.relations) or '(nothing)'}")
+
+
+def view_column_comment(obj: View, column: str, text: str | None) -> str:
+    """``COMMENT ON COLUMN v.c IS ...`` (``NULL`` for none)."""
+    value = "NULL" if text is None else quote_literal(text)
+    return f"COMMENT ON COLUMN {_q(obj.schema, obj.name)}.{quote_ident(column)} IS {value};"
 
 
 def view_statement(obj: View) -> str:

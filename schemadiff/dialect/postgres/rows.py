@@ -294,6 +294,7 @@ def constraints(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
                 initially_deferred=c.initially_deferred, validated=not c.not_valid,
                 index_comment=r["index_comment"], comment=r["comment"],
                 index_options=storage_options(_pairs(r.get("index_options"))),
+                disabled_triggers=tuple(r.get("disabled_triggers") or ()),
             )
             continue
         kind = _CONSTRAINT_TYPES[r["type"]]
@@ -314,6 +315,7 @@ def constraints(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
             r["index_comment"], enforced=r["enforced"], period=r["period"], comment=r["comment"],
             on_delete_columns=tuple(r["on_delete_columns"]),
             index_options=storage_options(_pairs(r.get("index_options"))),
+            disabled_triggers=tuple(r.get("disabled_triggers") or ()),
         )
 
 
@@ -391,7 +393,9 @@ def views(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
                    names=tuple(r["names"]),
                    defaults=tuple(sorted(
                        (name, canonical_default(_column_default(default), _type_text(type_)))
-                       for name, default, type_ in r.get("defaults") or ())))
+                       for name, default, type_ in r.get("defaults") or ())),
+                   column_comments=tuple(sorted(
+                       (name, text) for name, text in r.get("column_comments") or ())))
 
 
 def _argument_text(a: ops.Argument) -> str:

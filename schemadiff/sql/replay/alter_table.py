@@ -342,6 +342,8 @@ class AlterTableReplay(ReplayState):
         if isinstance(a, ops.SetTriggerState):
             self._trigger_state_set(schema, table, a.trigger, a.state,
                                     getattr(self, "_only_action", False))
+            if a.trigger == "ALL":  # the internal ones too: its constraints' triggers
+                self._constraint_triggers_set(schema, table, a.state == "D")
             return []
         if isinstance(a, ops.SetInherit):
             self._set_inherit(schema, table, a)

@@ -10,6 +10,7 @@ from schemadiff.model import (
     PUBLIC_SCHEMA_COMMENT,
     Constraint,
     Key,
+    View,
 )
 from schemadiff.sql import ops
 from schemadiff.sql.replay.core import TYPE_KINDS, ReplayState
@@ -38,9 +39,13 @@ class CommentReplay(ReplayState):
         if op.target in ("table", "column", "constraint", "trigger", "policy", "index",
                          "sequence", "view") and self._is_temp(op.name):
             return
-        if op.target == "column" and self._find(("view", "composite"), op.name) is not None \
-                and self._find(("table",), op.name) is None:
-            return  # a view's or a composite type's column: the model holds neither's columns
+        if op.target == "column" and self._find(("table",), op.name) is None:
+            view = self._find(("view",), op.name)
+            if view is not None:
+                self._view_column_comment(view, op.sub, op.text)
+                return
+            if self._find(("composite",), op.name) is not None:
+                return  # a composite type's attribute: not compared
         key = self._comment_target(op)
         if key is None and op.target == "column" and self._comment_inherited_column(op):
             return
@@ -61,6 +66,20 @@ class CommentReplay(ReplayState):
             return
         self._put(replace(obj, comment=op.text))
         self._reassert(key, "comment")
+
+    def _view_column_comment(self, key: Key, column: str, text: str | None) -> None:
+        """``COMMENT ON COLUMN v.c``: held by the view (one whose columns are known refuses
+        a column it does not have, as the server does)."""
+        view = self.catalog.objects[key]
+        if not isinstance(view, View):
+            return
+        if view.names is not None and column not in view.names:
+            self._conflict(f'column "{column}" of relation "{key.name}" does not exist')
+            return
+        rest = tuple(e for e in view.column_comments if e[0] != column)
+        entries = rest if text is None else tuple(sorted((*rest, (column, text))))
+        self._put(replace(view, column_comments=entries))
+        self._reassert(key, "column_comments")
 
     def _comment_inherited_column(self, op: ops.Comment) -> bool:
         """``COMMENT ON COLUMN child.c`` of a column an INHERITS child inherits only: the
