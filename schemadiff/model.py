@@ -196,6 +196,9 @@ class Domain(SchemaObject):
     checks: tuple[tuple[str, str], ...] = ()  # (constraint name, normalized expression), sorted
     #: the checks added ``NOT VALID`` and not validated since, by name, sorted
     not_valid: tuple[str, ...] = ()
+    #: its checks' comments (``COMMENT ON CONSTRAINT c ON DOMAIN d``: through renames, gone
+    #: with the check): (constraint name, comment), sorted by name
+    check_comments: tuple[tuple[str, str], ...] = ()
     KIND = "domain"
 
 
@@ -204,6 +207,9 @@ class CompositeType(SchemaObject):
     schema: str
     name: str
     attributes_: tuple[tuple[str, str], ...]  # (name, canonical type) in order
+    #: its attributes' comments (``COMMENT ON COLUMN type.a``, through renames, gone with the
+    #: attribute): (attribute, comment), sorted by attribute
+    attribute_comments: tuple[tuple[str, str], ...] = ()
     KIND = "composite"
 
 

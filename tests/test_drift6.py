@@ -74,6 +74,24 @@ CASES = [
          ("view", "public.w", "changed", "column_comments"),
          ("view", "public.w", "changed", "names")),
     ),
+    Case(
+        "composite type attribute comments changed by hand",
+        "CREATE TYPE addr AS (street text, zip text, city text);\n"
+        "COMMENT ON COLUMN addr.zip IS 'postal code';\nCOMMENT ON COLUMN addr.city IS 'town';\n"
+        "CREATE TYPE pt AS (x int);\n",
+        "COMMENT ON COLUMN addr.zip IS 'post code'; COMMENT ON COLUMN addr.street IS 'road';"
+        "COMMENT ON COLUMN addr.city IS NULL; COMMENT ON COLUMN pt.x IS 'x';",
+        (("composite", "public.addr", "changed", "attribute_comments"),
+         ("composite", "public.pt", "changed", "attribute_comments")),
+    ),
+    Case(
+        "domain check comments changed by hand",
+        "CREATE DOMAIN pos AS int CONSTRAINT pos_gt CHECK (VALUE > 0) CHECK (VALUE < 100);\n"
+        "COMMENT ON CONSTRAINT pos_gt ON DOMAIN pos IS 'positive';\n",
+        "COMMENT ON CONSTRAINT pos_gt ON DOMAIN pos IS 'strictly positive';"
+        "COMMENT ON CONSTRAINT pos_check ON DOMAIN pos IS 'small';",
+        (("domain", "public.pos", "changed", "check_comments"),),
+    ),
 ]
 
 CLEAN = [
@@ -100,8 +118,27 @@ CLEAN += [
     "CREATE VIEW gone AS SELECT id FROM t;\nCOMMENT ON COLUMN gone.id IS 'k';\n"
     "DROP VIEW gone;\nCREATE VIEW gone AS SELECT id FROM t;\n",
 ]
+CLEAN += [
+    "CREATE TYPE addr AS (street text, zip text, city text, gone text);\n"
+    "COMMENT ON COLUMN addr.zip IS 'postal code';\nCOMMENT ON COLUMN addr.gone IS 'x';\n"
+    "COMMENT ON COLUMN addr.street IS 'road';\nCOMMENT ON COLUMN addr.street IS '';\n"
+    "ALTER TYPE addr RENAME ATTRIBUTE zip TO postcode;\nALTER TYPE addr DROP ATTRIBUTE gone;\n"
+    "ALTER TYPE addr ADD ATTRIBUTE gone text;\nALTER TYPE addr RENAME TO address;\n"
+    "CREATE DOMAIN d AS text;\nCREATE TYPE uses AS (a int, b d);\n"
+    "COMMENT ON COLUMN uses.b IS 'b';\nDROP DOMAIN d CASCADE;\n",
+]
+CLEAN += [
+    "CREATE DOMAIN pos AS int CONSTRAINT pos_gt CHECK (VALUE > 0) CHECK (VALUE < 100);\n"
+    "COMMENT ON CONSTRAINT pos_gt ON DOMAIN pos IS 'positive';\n"
+    "COMMENT ON CONSTRAINT pos_check ON DOMAIN pos IS 'small';\n"
+    "ALTER DOMAIN pos RENAME CONSTRAINT pos_gt TO pos_positive;\n"
+    "ALTER DOMAIN pos DROP CONSTRAINT pos_check;\n"
+    "ALTER DOMAIN pos ADD CONSTRAINT pos_check CHECK (VALUE < 1000);\n"
+    "ALTER DOMAIN pos RENAME TO positive;\n",
+]
 CLEAN_IDS = ["constraint-triggers", "constraint-triggers-left-disabled",
-             "constraint-triggers-partitions", "view-column-comments"]
+             "constraint-triggers-partitions", "view-column-comments", "composite-comments",
+             "domain-check-comments"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -142,6 +179,8 @@ CREATE TABLE users (id int PRIMARY KEY);
 CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users ON DELETE CASCADE);
 CREATE VIEW v AS SELECT id, user_id FROM orders;
 COMMENT ON COLUMN v.user_id IS 'who';
+CREATE TYPE addr AS (zip text);
+CREATE DOMAIN pos AS int CONSTRAINT pos_gt CHECK (VALUE > 0);
 """
 
 
@@ -151,7 +190,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_commands_report_infer_and_repair(pg: PgServer, tmp_path: Path) -> None:
-    """``diff`` and ``check`` report both hand changes, ``infer`` keeps the migration applied
+    """``diff`` and ``check`` report the hand changes, ``infer`` keeps the migration applied
     (a bulk load's DISABLE TRIGGER ALL is no migration unapplied) and ``repair-schema``
     writes what sets them back."""
     history = tmp_path / "migrations"
@@ -162,12 +201,16 @@ def test_commands_report_infer_and_repair(pg: PgServer, tmp_path: Path) -> None:
         with pg.connect_db(db, autocommit=True) as conn:
             goose_up(conn, history)
             conn.execute("ALTER TABLE orders DISABLE TRIGGER ALL;"
-                         "COMMENT ON COLUMN v.user_id IS 'the buyer'; COMMENT ON COLUMN v.id IS 'k'")
+                         "COMMENT ON COLUMN v.user_id IS 'the buyer'; COMMENT ON COLUMN v.id IS 'k';"
+                         "COMMENT ON COLUMN addr.zip IS 'z';"
+                         "COMMENT ON CONSTRAINT pos_gt ON DOMAIN pos IS 'p'")
         base = ["--migrations", str(history), "--tool", "goose", "--dsn", pg.dsn(db)]
         found = json.loads(_cli("diff", *base, "--format", "json").stdout)["differences"]
         assert {(d["kind"], d["object"], d["attribute"]) for d in found} == {
             ("constraint", "public.orders.orders_user_id_fkey", "disabled_triggers"),
-            ("view", "public.v", "column_comments")}
+            ("view", "public.v", "column_comments"),
+            ("composite", "public.addr", "attribute_comments"),
+            ("domain", "public.pos", "check_comments")}
         assert _cli("check", *base).returncode == 1
         infer = json.loads(_cli("infer", *base, "--format", "json").stdout)
         assert [(m["version"], m["status"]) for m in infer["migrations"]] == [("1", "applied")]

@@ -157,14 +157,17 @@ def domains(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
                                  if d.rstrip().endswith("NOT VALID")))
         yield Domain(r["schema"], r["name"], type_text, r["not_null"], default,
                      _collation(r["collation_schema"], r["collation"]), checks, not_valid,
-                     comment=r["comment"])
+                     comment=r["comment"], check_comments=tuple(sorted(
+                         (n, text) for n, text in r.get("check_comments") or ())))
 
 
 def composites(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
     for r in rows:
         pairs = zip(r["attribute_names"], r["attribute_types"])
         attrs = tuple((n, _type_text(t)) for n, t in pairs)
-        yield CompositeType(r["schema"], r["name"], attrs, comment=r["comment"])
+        yield CompositeType(r["schema"], r["name"], attrs, comment=r["comment"],
+                            attribute_comments=tuple(sorted(
+                                (n, text) for n, text in r.get("attribute_comments") or ())))
 
 
 def sequences(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
