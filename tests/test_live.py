@@ -218,8 +218,8 @@ def without_versions(doc: dict[str, Any]) -> dict[str, Any]:
     for obj in doc["objects"]:
         if obj["kind"] == "extension":
             obj["version"] = None
-        if obj["kind"] == "constraint" and (obj["type"] == "foreign key" or (
-                obj["deferrable"] and obj["type"] != "check")):
+        if obj["kind"] == "constraint" and ((obj["type"] == "foreign key" and obj["enforced"])
+                                            or (obj["deferrable"] and obj["type"] != "check")):
             obj["disabled_triggers"] = None
     return doc
 

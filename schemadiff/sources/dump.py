@@ -40,7 +40,8 @@ def server_fixups(text: str, replay: Replay) -> Replay:
     undecided."""
     for obj in replay.catalog.of_kind("constraint"):
         if isinstance(obj, Constraint) and obj.disabled_triggers is not None and (
-                obj.type == "foreign key" or (obj.deferrable and obj.type != "check")):
+                (obj.type == "foreign key" and obj.enforced)
+                or (obj.deferrable and obj.type != "check")):
             replay.catalog.objects[obj.key] = replace(obj, disabled_triggers=None)
     m = _DUMPED_FROM.search(text[:4096])
     if m is None or int(m.group(1)) >= 15:

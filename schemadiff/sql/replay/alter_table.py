@@ -442,6 +442,8 @@ class AlterTableReplay(ReplayState):
                     # PostgreSQL 18: ENFORCED validates it, NOT ENFORCED leaves it unvalidated
                     enforced = not a.value["not_enforced"]  # type: ignore[index]
                     d.update(enforced=enforced, validated=enforced)
+                    if enforced != con.enforced:  # its triggers made anew, or dropped
+                        d.update(disabled_triggers=())
                 self._put(replace(con, **d))  # type: ignore[type-var]
             return
         if col is None:

@@ -273,10 +273,11 @@ class InheritanceReplay(ReplayState):
             if not isinstance(c, Constraint):
                 continue
             sides = set()
+            foreign = c.type == "foreign key" and c.enforced  # NOT ENFORCED (18): no triggers
             if f"{c.schema}.{c.table}" in family and (
-                    c.type == "foreign key" or (c.deferrable and c.type in INDEX_BACKED)):
+                    foreign or (c.deferrable and c.type in INDEX_BACKED)):
                 sides.add("check")
-            if c.type == "foreign key" and c.ref_table in family:
+            if foreign and c.ref_table in family:
                 sides.add("action")
             if not sides:
                 continue
