@@ -194,15 +194,16 @@ def _tuning(e: Effect, attribute: str) -> bool:
     on, its access method, a column's or an index key's statistics target, a column's
     storage, ``n_distinct``, compression or identity sequence options (``INCREMENT BY``,
     ``CACHE``, ...), a routine's ``COST`` and ``ROWS``, an extended statistics object's
-    anything: compared by ``diff``, no evidence for inference, as operators tune them by
-    hand and set them back: such a change is drift, not a migration unapplied."""
+    anything, a constraint's disabled internal triggers (a bulk load's ``DISABLE TRIGGER
+    ALL``): compared by ``diff``, no evidence for inference, as operators tune them by hand
+    and set them back: such a change is drift, not a migration unapplied."""
     if e.key.kind == "column":
         return attribute in ("statistics", "storage", "options", "compression",
                              "identity_options")
     if e.key.kind == "table" and attribute in ("clustered_on", "access_method"):
         return True
-    if e.key.kind == "constraint":
-        return attribute == "index_options"
+    if e.key.kind == "constraint":  # a bulk load's DISABLE TRIGGER ALL, set back by hand
+        return attribute in ("index_options", "disabled_triggers")
     if e.key.kind == "index" and attribute == "statistics":
         return True
     if e.key.kind == "function":  # the planner's estimates of a routine

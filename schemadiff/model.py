@@ -196,6 +196,9 @@ class Domain(SchemaObject):
     checks: tuple[tuple[str, str], ...] = ()  # (constraint name, normalized expression), sorted
     #: the checks added ``NOT VALID`` and not validated since, by name, sorted
     not_valid: tuple[str, ...] = ()
+    #: its checks' comments (``COMMENT ON CONSTRAINT c ON DOMAIN d``: through renames, gone
+    #: with the check): (constraint name, comment), sorted by name
+    check_comments: tuple[tuple[str, str], ...] = ()
     KIND = "domain"
 
 
@@ -204,6 +207,9 @@ class CompositeType(SchemaObject):
     schema: str
     name: str
     attributes_: tuple[tuple[str, str], ...]  # (name, canonical type) in order
+    #: its attributes' comments (``COMMENT ON COLUMN type.a``, through renames, gone with the
+    #: attribute): (attribute, comment), sorted by attribute
+    attribute_comments: tuple[tuple[str, str], ...] = ()
     KIND = "composite"
 
 
@@ -356,7 +362,14 @@ class Constraint(TableLevel):
     #: constraint (``WITH (fillfactor = 70)``, ``ALTER INDEX t_pkey SET (...)``), sorted:
     #: :func:`schemadiff.sql.normalize.storage_options`
     index_options: tuple[str, ...] = ()
+    #: the sides whose internal triggers are disabled (``ALTER TABLE t DISABLE TRIGGER ALL``,
+    #: a bulk load's, left behind): ``check``, a foreign key's checks on its table and a
+    #: deferrable key's recheck, ``action``, a foreign key's ``ON DELETE / UPDATE`` on the
+    #: referenced table; while disabled the constraint is not enforced. None: not decided
+    #: (pg_dump never prints internal triggers; on partitions not modelled)
+    disabled_triggers: tuple[str, ...] | None = ()
     KIND = "constraint"
+    UNDECIDED_WHEN_NONE = ("disabled_triggers",)
 
 
 @record
@@ -435,6 +448,9 @@ class View(SchemaObject):
     #: its columns' defaults (``ALTER VIEW v ALTER COLUMN c SET DEFAULT``: what an INSERT
     #: through it fills in): (column, canonical default), sorted by column
     defaults: tuple[tuple[str, str], ...] = ()
+    #: its columns' comments (``COMMENT ON COLUMN v.c``: kept by ``CREATE OR REPLACE VIEW``,
+    #: through renames): (column, comment), sorted by column
+    column_comments: tuple[tuple[str, str], ...] = ()
     KIND = "view"
     UNDECIDED_WHEN_NONE = ("query", "names")
 

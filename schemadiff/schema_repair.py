@@ -40,6 +40,7 @@ from schemadiff.model import (
     KIND_ORDER,
     Catalog,
     Column,
+    CompositeType,
     Constraint,
     Domain,
     Effect,
@@ -532,6 +533,11 @@ def _changed(key: Key, diffs: list[Difference], expected: Catalog, actual: Catal
                else f"{alter} {quote_ident(c)} DROP DEFAULT;"
                for c in sorted({*want, *have}) if want.get(c) != have.get(c)]
         return [Step(key, "alter", sql + comment, header)]
+    if attrs == {"column_comments"} and isinstance(e, View) and isinstance(a, View):
+        return [Step(key, "alter", _view_column_comments(e, a) + comment, header)]
+    if attrs == {"attribute_comments"} and isinstance(e, CompositeType) \
+            and isinstance(a, CompositeType):
+        return [Step(key, "alter", _attribute_comments(e, a) + comment, header)]
     if attrs == {"index_options"} and isinstance(e, Constraint):
         sql = [ddl.storage_options("INDEX", qualified(key.schema, key.sub), e.index_options,
                                    a.index_options)]  # type: ignore[union-attr]
@@ -565,6 +571,7 @@ def _changed(key: Key, diffs: list[Difference], expected: Catalog, actual: Catal
                                             or _extends(a.names, e.names)):
             # replaced in place: views that read it stay (its columns must stay compatible)
             sql = [ddl.view_statement(e).replace("CREATE VIEW", "CREATE OR REPLACE VIEW", 1)]
+            sql += _view_column_comments(e, a) if "column_comments" in attrs else []
             return [Step(key, "alter", (renames or []) + sql + comment, header)]
         step = Step(key, "alter", [_drop(a), *_create(e, expected)], header)
         if isinstance(e, Constraint) and e.type in ("primary key", "unique"):
@@ -587,6 +594,22 @@ def _changed(key: Key, diffs: list[Difference], expected: Catalog, actual: Catal
     return [_unrepairable(key, "alter", header,
                           f"changing {', '.join(sorted(attrs))} of a {key.kind} in place is not "
                           "written automatically", comment)]
+
+
+def _view_column_comments(e: View, a: View) -> list[str]:
+    """``COMMENT ON COLUMN`` for each of a view's columns whose comment differs (of those it
+    has once made as expected: a column renamed away takes its comment along)."""
+    want, have = dict(e.column_comments), dict(a.column_comments)
+    return [ddl.column_comment(e, c, want.get(c)) for c in sorted({*want, *have})
+            if want.get(c) != have.get(c) and (e.names is None or c in e.names)]
+
+
+def _attribute_comments(e: CompositeType, a: CompositeType) -> list[str]:
+    """``COMMENT ON COLUMN`` for each of a composite type's attributes whose comment
+    differs."""
+    want, have = dict(e.attribute_comments), dict(a.attribute_comments)
+    return [ddl.column_comment(e, c, want.get(c)) for c in sorted({*want, *have})
+            if want.get(c) != have.get(c)]
 
 
 def _column_changes(e: Column, a: Column, attrs: set[str], header: list[str],
@@ -752,8 +775,14 @@ def _domain_changes(e: Domain, a: Domain, attrs: set[str], header: list[str],
         sql += [f"ALTER DOMAIN {name} ADD CONSTRAINT {quote_ident(n)} CHECK "
                 f"({ddl.executable(x)});"
                 for n, x in e.checks if (n, x) not in a.checks]
+    if attrs & {"checks", "check_comments"}:  # a check made again has none
+        want = dict(e.check_comments)
+        have = {n: c for n, c in a.check_comments
+                if "checks" not in attrs or (n, dict(a.checks).get(n)) in e.checks}
+        sql += [ddl.domain_check_comment(e, n, want.get(n)) for n in sorted({*want, *have})
+                if want.get(n) != have.get(n) and n in dict(e.checks)]
     out = [Step(e.key, "alter", sql + comment, header)] if sql or comment else []
-    rest = attrs - {"default", "not_null", "checks"}
+    rest = attrs - {"default", "not_null", "checks", "check_comments"}
     if rest:
         out.append(_unrepairable(e.key, "alter", header, f"changing {', '.join(sorted(rest))} "
                                  "of a domain in place is not written automatically"))

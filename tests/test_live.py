@@ -213,10 +213,14 @@ def mismatches(live: Catalog, other: Catalog) -> list[str]:
 
 def without_versions(doc: dict[str, Any]) -> dict[str, Any]:
     """``inspect --dsn`` with the extensions' installed versions as a dump reads them: unknown
-    (pg_dump never prints an extension's version)."""
+    (pg_dump never prints an extension's version), and so whether a foreign key's or a
+    deferrable key's internal triggers are disabled (it prints none of them)."""
     for obj in doc["objects"]:
         if obj["kind"] == "extension":
             obj["version"] = None
+        if obj["kind"] == "constraint" and ((obj["type"] == "foreign key" and obj["enforced"])
+                                            or (obj["deferrable"] and obj["type"] != "check")):
+            obj["disabled_triggers"] = None
     return doc
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from schemadiff.errors import Location, SourceError
 from schemadiff.history import Replay, replay_sql
-from schemadiff.model import Sequence
+from schemadiff.model import Constraint, Sequence
 
 _MAX_BYTES = 2 * 1024**3
 
@@ -33,9 +33,16 @@ _DUMPED_FROM = re.compile(r"^-- Dumped from database version (\d+)", re.MULTILIN
 
 
 def server_fixups(text: str, replay: Replay) -> Replay:
-    """What the dump of an older server cannot say: before PostgreSQL 15 no sequence is
-    unlogged (the replay of ``CREATE UNLOGGED TABLE t (id serial)`` makes one), so there a
-    sequence's persistence is undecided."""
+    """What the dump cannot say: whether a constraint's internal triggers are disabled
+    (pg_dump prints none of a foreign key's, nor a deferrable key's), undecided; and, of an
+    older server, before PostgreSQL 15 no sequence is unlogged (the replay of ``CREATE
+    UNLOGGED TABLE t (id serial)`` makes one), so there a sequence's persistence is
+    undecided."""
+    for obj in replay.catalog.of_kind("constraint"):
+        if isinstance(obj, Constraint) and obj.disabled_triggers is not None and (
+                (obj.type == "foreign key" and obj.enforced)
+                or (obj.deferrable and obj.type != "check")):
+            replay.catalog.objects[obj.key] = replace(obj, disabled_triggers=None)
     m = _DUMPED_FROM.search(text[:4096])
     if m is None or int(m.group(1)) >= 15:
         return replay

@@ -270,11 +270,21 @@ def create_domain(obj: Domain, catalog: Catalog) -> str | None:
     out += "".join(f";\nALTER DOMAIN {_q(obj.schema, obj.name)} ADD CONSTRAINT {quote_ident(n)}"
                    f" CHECK ({executable(e)}) NOT VALID" for n, e in obj.checks
                    if n in obj.not_valid)
+    out += "".join(f";\n{domain_check_comment(obj, n, text)}"[:-1]
+                   for n, text in obj.check_comments)
     return out + ";"
+
+
+def domain_check_comment(obj: Domain, check: str, text: str | None) -> str:
+    """``COMMENT ON CONSTRAINT c ON DOMAIN d IS ...`` (``NULL`` for none)."""
+    value = "NULL" if text is None else quote_literal(text)
+    return (f"COMMENT ON CONSTRAINT {quote_ident(check)} ON DOMAIN {_q(obj.schema, obj.name)} "
+            f"IS {value};")
 
 def create_composite(obj: CompositeType, catalog: Catalog) -> str | None:
     attrs = ", ".join(f"{quote_ident(n)} {t}" for n, t in obj.attributes_)
-    return f"CREATE TYPE {_q(obj.schema, obj.name)} AS ({attrs});"
+    comments = "".join(f"\n{column_comment(obj, n, text)}" for n, text in obj.attribute_comments)
+    return f"CREATE TYPE {_q(obj.schema, obj.name)} AS ({attrs});{comments}"
 
 def create_sequence(obj: Sequence, catalog: Catalog) -> str | None:
     head = "CREATE UNLOGGED SEQUENCE" if obj.persistence == "unlogged" else "CREATE SEQUENCE"
@@ -328,8 +338,17 @@ def create_index(obj: Index, catalog: Catalog) -> str | None:
 def create_view(obj: View, catalog: Catalog) -> str | None:
     defaults = "".join(f"\nALTER VIEW {_q(obj.schema, obj.name)} ALTER COLUMN {quote_ident(c)} "
                        f"SET DEFAULT {executable(d)};" for c, d in obj.defaults)
+    defaults += "".join(f"\n{column_comment(obj, c, text)}"
+                        for c, text in obj.column_comments)
     return (f"{view_statement(obj)}{defaults}\n-- reads: "
             f"{', '.join(obj.relations) or '(nothing)'}")
+
+
+def column_comment(obj: View | CompositeType, column: str, text: str | None) -> str:
+    """``COMMENT ON COLUMN v.c IS ...`` of a view's column or a composite type's attribute
+    (``NULL`` for none)."""
+    value = "NULL" if text is None else quote_literal(text)
+    return f"COMMENT ON COLUMN {_q(obj.schema, obj.name)}.{quote_ident(column)} IS {value};"
 
 
 def view_statement(obj: View) -> str:

@@ -157,14 +157,17 @@ def domains(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
                                  if d.rstrip().endswith("NOT VALID")))
         yield Domain(r["schema"], r["name"], type_text, r["not_null"], default,
                      _collation(r["collation_schema"], r["collation"]), checks, not_valid,
-                     comment=r["comment"])
+                     comment=r["comment"], check_comments=tuple(sorted(
+                         (n, text) for n, text in r.get("check_comments") or ())))
 
 
 def composites(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
     for r in rows:
         pairs = zip(r["attribute_names"], r["attribute_types"])
         attrs = tuple((n, _type_text(t)) for n, t in pairs)
-        yield CompositeType(r["schema"], r["name"], attrs, comment=r["comment"])
+        yield CompositeType(r["schema"], r["name"], attrs, comment=r["comment"],
+                            attribute_comments=tuple(sorted(
+                                (n, text) for n, text in r.get("attribute_comments") or ())))
 
 
 def sequences(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
@@ -294,6 +297,7 @@ def constraints(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
                 initially_deferred=c.initially_deferred, validated=not c.not_valid,
                 index_comment=r["index_comment"], comment=r["comment"],
                 index_options=storage_options(_pairs(r.get("index_options"))),
+                disabled_triggers=tuple(r.get("disabled_triggers") or ()),
             )
             continue
         kind = _CONSTRAINT_TYPES[r["type"]]
@@ -314,6 +318,7 @@ def constraints(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
             r["index_comment"], enforced=r["enforced"], period=r["period"], comment=r["comment"],
             on_delete_columns=tuple(r["on_delete_columns"]),
             index_options=storage_options(_pairs(r.get("index_options"))),
+            disabled_triggers=tuple(r.get("disabled_triggers") or ()),
         )
 
 
@@ -391,7 +396,9 @@ def views(rows: list[dict[str, Any]]) -> Iterator[SchemaObject]:
                    names=tuple(r["names"]),
                    defaults=tuple(sorted(
                        (name, canonical_default(_column_default(default), _type_text(type_)))
-                       for name, default, type_ in r.get("defaults") or ())))
+                       for name, default, type_ in r.get("defaults") or ())),
+                   column_comments=tuple(sorted(
+                       (name, text) for name, text in r.get("column_comments") or ())))
 
 
 def _argument_text(a: ops.Argument) -> str:

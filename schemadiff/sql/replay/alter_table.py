@@ -342,6 +342,8 @@ class AlterTableReplay(ReplayState):
         if isinstance(a, ops.SetTriggerState):
             self._trigger_state_set(schema, table, a.trigger, a.state,
                                     getattr(self, "_only_action", False))
+            if a.trigger == "ALL":  # the internal ones too: its constraints' triggers
+                self._constraint_triggers_set(schema, table, a.state == "D")
             return []
         if isinstance(a, ops.SetInherit):
             self._set_inherit(schema, table, a)
@@ -440,6 +442,8 @@ class AlterTableReplay(ReplayState):
                     # PostgreSQL 18: ENFORCED validates it, NOT ENFORCED leaves it unvalidated
                     enforced = not a.value["not_enforced"]  # type: ignore[index]
                     d.update(enforced=enforced, validated=enforced)
+                    if enforced != con.enforced:  # its triggers made anew, or dropped
+                        d.update(disabled_triggers=())
                 self._put(replace(con, **d))  # type: ignore[type-var]
             return
         if col is None:

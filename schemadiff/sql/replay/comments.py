@@ -8,8 +8,11 @@ from typing import Any
 
 from schemadiff.model import (
     PUBLIC_SCHEMA_COMMENT,
+    CompositeType,
     Constraint,
+    Domain,
     Key,
+    View,
 )
 from schemadiff.sql import ops
 from schemadiff.sql.replay.core import TYPE_KINDS, ReplayState
@@ -30,17 +33,29 @@ class CommentReplay(ReplayState):
             return
         if op.text == "":  # IS '': PostgreSQL removes the comment (CreateComments)
             op = replace(op, text=None)
-        if op.target == "domain constraint":  # not compared: the domain keeps (name, check)
+        if op.target == "domain constraint":  # held by the domain, as its checks are
             key = self._find(("domain",), op.name)
-            if key is None or not any(c[0] == op.sub for c in self.catalog.objects[key].checks):  # type: ignore[attr-defined]
+            domain = self.catalog.objects[key] if key is not None else None
+            if not isinstance(domain, Domain) or not any(c[0] == op.sub for c in domain.checks):
                 self._conflict(f"constraint {op.sub} of domain {op.name} does not exist")
+                return
+            rest = tuple(e for e in domain.check_comments if e[0] != op.sub)
+            entries = rest if op.text is None else tuple(sorted((*rest, (op.sub, op.text))))
+            self._put(replace(domain, check_comments=entries))
+            self._reassert(domain.key, "check_comments")
             return
         if op.target in ("table", "column", "constraint", "trigger", "policy", "index",
                          "sequence", "view") and self._is_temp(op.name):
             return
-        if op.target == "column" and self._find(("view", "composite"), op.name) is not None \
-                and self._find(("table",), op.name) is None:
-            return  # a view's or a composite type's column: the model holds neither's columns
+        if op.target == "column" and self._find(("table",), op.name) is None:
+            view = self._find(("view",), op.name)
+            if view is not None:
+                self._view_column_comment(view, op.sub, op.text)
+                return
+            composite = self._find(("composite",), op.name)
+            if composite is not None:
+                self._attribute_comment(composite, op.sub, op.text)
+                return
         key = self._comment_target(op)
         if key is None and op.target == "column" and self._comment_inherited_column(op):
             return
@@ -61,6 +76,33 @@ class CommentReplay(ReplayState):
             return
         self._put(replace(obj, comment=op.text))
         self._reassert(key, "comment")
+
+    def _view_column_comment(self, key: Key, column: str, text: str | None) -> None:
+        """``COMMENT ON COLUMN v.c``: held by the view (one whose columns are known refuses
+        a column it does not have, as the server does)."""
+        view = self.catalog.objects[key]
+        if not isinstance(view, View):
+            return
+        if view.names is not None and column not in view.names:
+            self._conflict(f'column "{column}" of relation "{key.name}" does not exist')
+            return
+        rest = tuple(e for e in view.column_comments if e[0] != column)
+        entries = rest if text is None else tuple(sorted((*rest, (column, text))))
+        self._put(replace(view, column_comments=entries))
+        self._reassert(key, "column_comments")
+
+    def _attribute_comment(self, key: Key, attribute: str, text: str | None) -> None:
+        """``COMMENT ON COLUMN type.a``: held by the composite type."""
+        obj = self.catalog.objects[key]
+        if not isinstance(obj, CompositeType):
+            return
+        if attribute not in {n for n, _ in obj.attributes_}:
+            self._conflict(f'column "{attribute}" of relation "{key.name}" does not exist')
+            return
+        rest = tuple(e for e in obj.attribute_comments if e[0] != attribute)
+        entries = rest if text is None else tuple(sorted((*rest, (attribute, text))))
+        self._put(replace(obj, attribute_comments=entries))
+        self._reassert(key, "attribute_comments")
 
     def _comment_inherited_column(self, op: ops.Comment) -> bool:
         """``COMMENT ON COLUMN child.c`` of a column an INHERITS child inherits only: the

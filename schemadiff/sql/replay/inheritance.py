@@ -248,6 +248,47 @@ class InheritanceReplay(ReplayState):
             for key, before in heirs:
                 self._set_clone_state(key, name, before if only else state)
 
+    def _constraint_triggers_set(self, schema: str, table: str, disabled: bool) -> None:
+        """``ALTER TABLE t DISABLE / ENABLE TRIGGER ALL`` reaches the internal triggers on
+        ``t``: those of its foreign keys and deferrable keys (side ``check``) and of the
+        foreign keys referencing it (their actions, side ``action``). On a partition or a
+        partitioned table, which of the clones' triggers it reaches is not modelled: the
+        constraints of the whole tree, and those referencing it, are undecided (None)."""
+        t = self.catalog.objects[Key("table", schema, table)]
+        family = {f"{schema}.{table}"}
+        if isinstance(t, Table) and (t.partition_by or t.partition_of):
+            top = t
+            while isinstance(top, Table) and top.partition_of:
+                ps, _, pt = top.partition_of.partition(".")
+                parent = self.catalog.objects.get(Key("table", ps, pt))
+                if not isinstance(parent, Table):
+                    break
+                top = parent
+            todo = [top]
+            while todo:
+                node = todo.pop()
+                family.add(f"{node.schema}.{node.name}")
+                todo += self._partitions(node.schema, node.name)
+        for c in list(self.catalog.of_kind("constraint")):
+            if not isinstance(c, Constraint):
+                continue
+            sides = set()
+            foreign = c.type == "foreign key" and c.enforced  # NOT ENFORCED (18): no triggers
+            if f"{c.schema}.{c.table}" in family and (
+                    foreign or (c.deferrable and c.type in INDEX_BACKED)):
+                sides.add("check")
+            if foreign and c.ref_table in family:
+                sides.add("action")
+            if not sides:
+                continue
+            if len(family) > 1 or c.disabled_triggers is None:
+                value = None
+            else:
+                kept = set(c.disabled_triggers) - sides
+                value = tuple(sorted(kept | sides if disabled else kept))
+            if value != c.disabled_triggers:
+                self._put(replace(c, disabled_triggers=value))
+
     def _trigger_states_pruned(self, renamed: tuple[str, str] | None = None) -> None:
         """A trigger dropped, renamed (``(old, new)``: its clones are renamed too) or a
         partition detached: the states held of clones that are gone go, or follow."""

@@ -130,7 +130,9 @@ class TypeReplay(ReplayState):
                 self._put(Column(t.schema, t.name, a[0], type_text,
                                  position=self._next_position(t.schema, t.name)))
         elif op.action == "drop_attribute":
-            self._put(replace(obj, attributes_=tuple(x for x in obj.attributes_ if x[0] != a[0])))
+            self._put(replace(obj, attributes_=tuple(x for x in obj.attributes_ if x[0] != a[0]),
+                              attribute_comments=tuple(
+                                  x for x in obj.attribute_comments if x[0] != a[0])))
             for t in self._typed_tables(key):
                 if Key("column", t.schema, t.name, a[0]) in self.catalog:
                     self._drop_column(t.schema, t.name, a[0])
@@ -144,7 +146,9 @@ class TypeReplay(ReplayState):
                     self._put(replace(col, type=type_text))  # type: ignore[type-var]
         elif op.action == "rename_attribute":
             self._put(replace(obj, attributes_=tuple(
-                (a[1] if n == a[0] else n, t) for n, t in obj.attributes_)))
+                (a[1] if n == a[0] else n, t) for n, t in obj.attributes_),
+                attribute_comments=tuple(sorted(
+                    (a[1] if n == a[0] else n, t) for n, t in obj.attribute_comments))))
             for t in self._typed_tables(key):
                 if Key("column", t.schema, t.name, a[0]) in self.catalog:
                     self._rename_column(t.schema, t.name, a[0], a[1])
@@ -168,7 +172,9 @@ class TypeReplay(ReplayState):
         elif op.action == "drop_constraint":
             if any(c[0] == a[0] for c in obj.checks):
                 self._put(replace(obj, checks=tuple(c for c in obj.checks if c[0] != a[0]),
-                                  not_valid=tuple(n for n in obj.not_valid if n != a[0])))
+                                  not_valid=tuple(n for n in obj.not_valid if n != a[0]),
+                                  check_comments=tuple(
+                                      c for c in obj.check_comments if c[0] != a[0])))
             elif obj.not_null and not a[1]:
                 # not a CHECK, and the server found it: the domain's NOT NULL (a constraint of
                 # its own since PostgreSQL 17)
@@ -179,7 +185,8 @@ class TypeReplay(ReplayState):
         elif op.action == "rename_constraint":
             renamed = ((a[1] if c[0] == a[0] else c[0], c[1]) for c in obj.checks)
             self._put(replace(obj, checks=tuple(sorted(renamed)), not_valid=tuple(sorted(
-                a[1] if n == a[0] else n for n in obj.not_valid))))
+                a[1] if n == a[0] else n for n in obj.not_valid)), check_comments=tuple(sorted(
+                    (a[1] if n == a[0] else n, c) for n, c in obj.check_comments))))
 
     def _row_constants(self, key: Key) -> list[str]:
         """The objects whose stored expressions may hold a row of composite type ``key`` (a

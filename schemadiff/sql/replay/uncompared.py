@@ -99,7 +99,9 @@ class UncomparedReplay(ReplayState):
             if isinstance(c, CompositeType) and c.key in self.catalog:
                 kept = tuple(a for a in c.attributes_ if not uses(a[1]))
                 if kept != c.attributes_:  # a composite's attribute of it is dropped
-                    self._put(replace(c, attributes_=kept))
+                    names = {a[0] for a in kept}
+                    self._put(replace(c, attributes_=kept, attribute_comments=tuple(
+                        e for e in c.attribute_comments if e[0] in names)))
         for f in list(self.catalog.of_kind("function")):
             if isinstance(f, Function) and (
                     any(uses(a) for a in f.identity_args.split(", ")) or uses(f.returns or "")):

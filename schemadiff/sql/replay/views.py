@@ -81,10 +81,12 @@ class ViewReplay(ReplayState):
         self._view_sources[key] = self._resolved_relations(op.query)
         self._view_column_names.pop(key, None)  # its text is new: it names columns as they are
         self._view_relation_names.pop(key, None)  # and relations
-        old = self.catalog.objects.get(key)  # OR REPLACE keeps its columns' defaults
+        old = self.catalog.objects.get(key)  # OR REPLACE keeps its columns' defaults, comments
+        kept = isinstance(old, View)
         self._put(View(schema, op.name.name, op.materialized, relations, query,
                        definition=op.query, columns=op.columns, comment=comment, options=options,
-                       names=names, defaults=old.defaults if isinstance(old, View) else ()))
+                       names=names, defaults=old.defaults if kept else (),  # type: ignore[union-attr]
+                       column_comments=old.column_comments if kept else ()))  # type: ignore[union-attr]
 
     def _resolved_relations(self, query: str) -> frozenset[tuple[str, str]]:
         """The ``(schema, name)`` of the relations ``query`` reads: a name as qualified, an
@@ -123,6 +125,10 @@ class ViewReplay(ReplayState):
         if isinstance(view, View) and any(c == action.old for c, _ in view.defaults):
             self._put(replace(view, defaults=tuple(sorted(
                 (action.new if c == action.old else c, d) for c, d in view.defaults))))
+            view = self.catalog.objects[key]
+        if isinstance(view, View) and any(c == action.old for c, _ in view.column_comments):
+            self._put(replace(view, column_comments=tuple(sorted(
+                (action.new if c == action.old else c, d) for c, d in view.column_comments))))
         self._column_privileges_moved(key.schema, key.name, action.old, action.new)
         self._index_columns_renamed(key.schema, key.name, action.old, action.new)
         self._views_undecided(key.name, action.old, action.new)

@@ -17,7 +17,10 @@
 --   definition text (pg_get_constraintdef, exclusion constraints only), comment text,
 --   index_comment text (the comment on the index behind a primary key, unique or exclusion
 --   constraint: COMMENT ON INDEX, apart from COMMENT ON CONSTRAINT), index_options text[]
---   (that index's reloptions: its storage parameters).
+--   (that index's reloptions: its storage parameters), disabled_triggers text[] (the sides
+--   whose internal triggers, of the constraint or of its clones on partitions, do not fire:
+--   tgenabled D, or R outside replication; 'check', a foreign key's checks and a deferrable
+--   key's recheck, 'action', a foreign key's ON DELETE / UPDATE on the referenced table).
 -- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
 SELECT n.nspname AS schema,
        c.relname AS table,
@@ -59,7 +62,19 @@ SELECT n.nspname AS schema,
         WHERE ds.objoid = k.conindid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0
           AND k.contype IN ('p', 'u', 'x')) AS index_comment,
        (SELECT ic.reloptions FROM pg_class AS ic
-        WHERE ic.oid = k.conindid AND k.contype IN ('p', 'u', 'x')) AS index_options
+        WHERE ic.oid = k.conindid AND k.contype IN ('p', 'u', 'x')) AS index_options,
+       ARRAY(WITH RECURSIVE tree(oid) AS (
+               SELECT k.oid
+               UNION ALL
+               SELECT ck.oid FROM pg_constraint AS ck JOIN tree ON ck.conparentid = tree.oid)
+             SELECT DISTINCT CASE WHEN left(p.proname, 14) = 'RI_FKey_check_'
+                                    OR p.proname = 'unique_key_recheck'
+                                  THEN 'check' ELSE 'action' END
+             FROM tree
+             JOIN pg_trigger AS g ON g.tgconstraint = tree.oid AND g.tgisinternal
+             JOIN pg_proc AS p ON p.oid = g.tgfoid
+             WHERE g.tgenabled IN ('D', 'R')
+             ORDER BY 1) AS disabled_triggers
 FROM pg_constraint AS k
 JOIN pg_class AS c ON c.oid = k.conrelid
 JOIN pg_namespace AS n ON n.oid = c.relnamespace

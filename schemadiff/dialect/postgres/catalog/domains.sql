@@ -2,7 +2,7 @@
 -- Returns: schema text, name text, type text (format_type of the base type), not_null bool,
 --   default text (pg_get_expr), collation_schema text, collation text (NULL when the base
 --   type's own), check_names text[], check_defs text[] (pg_get_constraintdef, same order),
---   comment text.
+--   comment text, check_comments json (its CHECKs' comments: [[name, comment], ...]).
 -- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
 SELECT n.nspname AS schema,
        t.typname AS name,
@@ -16,7 +16,12 @@ SELECT n.nspname AS schema,
        ARRAY(SELECT pg_get_constraintdef(c.oid) FROM pg_constraint AS c
              WHERE c.contypid = t.oid AND c.contype = 'c' ORDER BY c.conname) AS check_defs,
        (SELECT ds.description FROM pg_description AS ds
-        WHERE ds.objoid = t.oid AND ds.classoid = 'pg_type'::regclass AND ds.objsubid = 0) AS comment
+        WHERE ds.objoid = t.oid AND ds.classoid = 'pg_type'::regclass AND ds.objsubid = 0) AS comment,
+       (SELECT json_agg(json_build_array(c.conname, ds.description))
+        FROM pg_constraint AS c
+        JOIN pg_description AS ds ON ds.objoid = c.oid
+                                 AND ds.classoid = 'pg_constraint'::regclass AND ds.objsubid = 0
+        WHERE c.contypid = t.oid AND c.contype = 'c') AS check_comments
 FROM pg_type AS t
 JOIN pg_namespace AS n ON n.oid = t.typnamespace
 JOIN pg_type AS bt ON bt.oid = t.typbasetype

@@ -13,7 +13,8 @@
 --   [[name, comment], ...]), inherited_not_null json (an INHERITS child's columns it
 --   inherits only whose NOT NULL is not what its parents give it: [[name, not null], ...]),
 --   trigger_states json (a partition's clones of its parent's row triggers whose tgenabled
---   is not their parent trigger's: [[trigger, state], ...]; PostgreSQL 13 and later),
+--   is not their parent trigger's: [[trigger, state], ...]; PostgreSQL 13 and later; not the
+--   internal ones of a foreign key, which are its constraint's disabled_triggers),
 --   options text[] (reloptions: its storage parameters, and its TOAST table's prefixed
 --   'toast.', as pg_dump prints them), clustered_index text (the index
 --   it is CLUSTERed on: indisclustered), access_method text (relam's name; NULL for none, a
@@ -77,7 +78,8 @@ SELECT n.nspname AS schema,
        (SELECT json_agg(json_build_array(g.tgname, g.tgenabled::text) ORDER BY g.tgname)
         FROM pg_trigger AS g
         JOIN pg_trigger AS gp ON gp.oid = (to_jsonb(g) ->> 'tgparentid')::oid
-        WHERE g.tgrelid = c.oid AND g.tgenabled <> gp.tgenabled) AS trigger_states,
+        WHERE g.tgrelid = c.oid AND NOT g.tgisinternal AND g.tgenabled <> gp.tgenabled)
+         AS trigger_states,
        c.reloptions || ARRAY(SELECT 'toast.' || o FROM pg_class AS tc, unnest(tc.reloptions) AS o
                              WHERE tc.oid = c.reltoastrelid) AS options,
        (SELECT ic.relname FROM pg_index AS ix JOIN pg_class AS ic ON ic.oid = ix.indexrelid

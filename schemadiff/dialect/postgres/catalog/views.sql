@@ -2,7 +2,8 @@
 -- Returns: schema text, name text, materialized bool, definition text (pg_get_viewdef),
 --   comment text, options text[] (reloptions: a view's security_barrier, security_invoker and
 --   check_option; a materialized view's storage parameters), names text[] (its columns'
---   names, in order), defaults json (its columns' defaults: [[name, default, type], ...]).
+--   names, in order), defaults json (its columns' defaults: [[name, default, type], ...]),
+--   column_comments json (its columns' comments: [[name, comment], ...]).
 -- Parameters: %(include)s text[] (empty = all), %(exclude)s text[].
 SELECT n.nspname AS schema,
        c.relname AS name,
@@ -18,7 +19,12 @@ SELECT n.nspname AS schema,
                                          format_type(a.atttypid, a.atttypmod)))
         FROM pg_attrdef AS ad
         JOIN pg_attribute AS a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
-        WHERE ad.adrelid = c.oid) AS defaults
+        WHERE ad.adrelid = c.oid) AS defaults,
+       (SELECT json_agg(json_build_array(a.attname, ds.description))
+        FROM pg_description AS ds
+        JOIN pg_attribute AS a ON a.attrelid = ds.objoid AND a.attnum = ds.objsubid
+        WHERE ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid > 0
+          AND NOT a.attisdropped) AS column_comments
 FROM pg_class AS c
 JOIN pg_namespace AS n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('v', 'm')
