@@ -216,3 +216,42 @@ def test_sync_refuses_while_liquibase_holds_its_lock(pg: PgServer, liquibase_cli
     assert proc.returncode != 0 and "Liquibase holds its lock (locked by deploy-7" in proc.stderr
     with pg.connect_db(db) as conn:
         assert conn.execute("SELECT count(*) FROM databasechangelog").fetchone() == (0,)
+
+
+def test_default_schema_as_liquibase_uses_it(pg: PgServer, liquibase_cli: Path,
+                                             tmp_path: Path) -> None:
+    """``defaultSchemaName=app`` in liquibase.properties: Liquibase keeps databasechangelog in
+    ``app`` and runs the changesets with ``app`` first in the search_path. Read the same way:
+    no difference, every changeset recorded; with the rows gone, ``sync`` writes them into
+    ``app.databasechangelog`` and ``check`` passes."""
+    work = tmp_path / "changelog"
+    work.mkdir()
+    (work / "liquibase.properties").write_text("changeLogFile=master.sql\n"
+                                              "defaultSchemaName=app\n")
+    (work / "master.sql").write_text(
+        "--liquibase formatted sql\n--changeset ann:1\nCREATE TABLE users (id int PRIMARY KEY);\n"
+        "--changeset ann:2\nCREATE TABLE orders (id int, user_id int REFERENCES users);\n"
+        "CREATE INDEX orders_user ON orders (user_id);\n")
+    db = pg.create_database("liquibase_schema")
+    pg.psql(db, "CREATE SCHEMA app;")
+    with tcp_address(pg.dsn(db)) as (host, port, user):
+        _liquibase(liquibase_cli, f"jdbc:postgresql://{host}:{port}/{db}", user, work, "update",
+                   "--default-schema-name=app", master="master.sql")
+    with pg.connect_db(db) as conn:
+        assert conn.execute("SELECT to_regclass('app.orders') IS NOT NULL, "
+                            "to_regclass('app.databasechangelog') IS NOT NULL").fetchone() == (
+            True, True)
+    base = ["--migrations", str(work), "--dsn", pg.dsn(db)]
+    infer = _cli("infer", *base, "--format", "json")
+    assert infer.returncode == 0, infer.stdout + infer.stderr
+    doc = json.loads(infer.stdout)
+    assert doc["drift"] == [] and doc["missing_from_history"] == []
+    assert [m["recorded"] for m in doc["migrations"]] == [True, True]
+    pg.psql(db, "DELETE FROM app.databasechangelog;")
+    out = tmp_path / "sync.sql"
+    sync = _cli("sync", *base, "--out", str(out))
+    assert sync.returncode == 0, sync.stderr
+    assert "INSERT INTO app.databasechangelog" in out.read_text()
+    pg.psql(db, out, single_transaction=False)
+    check = _cli("check", *base)
+    assert check.returncode == 0, check.stdout + check.stderr

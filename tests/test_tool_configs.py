@@ -1,6 +1,7 @@
 """Tools' own configuration files, read for where they keep their history: drizzle-kit's
-``drizzle.config.*`` (``migrations: { table, schema }``) and Atlas's ``atlas.hcl``
-(``revisions_schema``)."""
+``drizzle.config.*`` (``migrations: { table, schema }``), Atlas's ``atlas.hcl``
+(``revisions_schema``), Liquibase's ``liquibase.properties`` and Spring's ``spring.liquibase.*``
+(``defaultSchemaName``, ``liquibaseSchemaName``, ``databaseChangeLogTableName``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from schemadiff.tools import ProjectConfig, atlas, drizzle
+from schemadiff.tools import ProjectConfig, atlas, drizzle, liquibase
 
 DRIZZLE = "drizzle.config migrations"
 ATLAS = "atlas.hcl revisions_schema"
@@ -36,6 +37,24 @@ CASES = [
 ]
 
 
+LIQUIBASE_CASES = [
+    ("liquibase: defaultSchemaName", "migrations/liquibase.properties",
+     "changeLogFile=m.sql\ndefaultSchemaName=app\n",
+     ProjectConfig("app.databasechangelog", ("app",), "liquibase defaultSchemaName", "app")),
+    ("liquibase: its own schema and table, prefixed and kebab-case",
+     "migrations/liquibase.properties",
+     "liquibase.command.default-schema-name: app\nliquibase.liquibaseSchemaName=meta\n"
+     "databaseChangeLogTableName=ChangeLog\n",
+     ProjectConfig("meta.changelog", ("app",), "liquibase liquibaseSchemaName", "app")),
+    ("liquibase: Spring Boot's spring.liquibase.*", "application.yml",
+     "spring:\n  liquibase:\n    default-schema: core\n",
+     ProjectConfig("core.databasechangelog", ("core",), "liquibase defaultSchemaName", "core")),
+    ("liquibase: nothing set", "migrations/liquibase.properties", "changeLogFile=m.sql\n",
+     ProjectConfig()),
+]
+CASES += LIQUIBASE_CASES
+
+
 @pytest.mark.parametrize(("name", "file", "text", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_a_tools_configuration_names_its_history_table(tmp_path: Path, name: str, file: str,
                                                        text: str, expected: ProjectConfig
@@ -44,5 +63,6 @@ def test_a_tools_configuration_names_its_history_table(tmp_path: Path, name: str
     root = tmp_path / "migrations"
     root.mkdir()
     (tmp_path / file).write_text(text)
-    module = drizzle if file.startswith("drizzle") else atlas
+    module = (drizzle if file.startswith("drizzle") else
+              atlas if file.startswith("atlas") else liquibase)
     assert module.configured(root) == expected

@@ -38,14 +38,14 @@ import os
 import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from schemadiff.errors import Location, MigrationError
 from schemadiff.migration import Migration
 from schemadiff.recorded import MARKED_RAN, RecordedVersion
-from schemadiff.tools import _common, _script
-from schemadiff.tools.protocol import SyncContext, SyncScript, ToolOptions
+from schemadiff.tools import _common, _script, _spring
+from schemadiff.tools.protocol import ProjectConfig, SyncContext, SyncScript, ToolOptions
 
 NAME = "liquibase"
 LAYOUT = "'--liquibase formatted sql' changesets or a root changelog"
@@ -650,6 +650,56 @@ def root_changelog(root: Path) -> str:
                        "liquibase.properties (changelog-file=...)", root)
 
 
+#: Liquibase's settings read here, by their names without prefix, dashes or case
+_SETTINGS = {"defaultschemaname": "default", "liquibaseschemaname": "schema",
+             "databasechangelogtablename": "table"}
+#: Spring Boot's names for them (``spring.liquibase.*``)
+_SPRING_SETTINGS = {"default-schema": "default", "liquibase-schema": "schema",
+                    "database-change-log-table": "table"}
+
+
+def _settings(root: Path) -> dict[str, str]:
+    """``defaultSchemaName``, ``liquibaseSchemaName`` and ``databaseChangeLogTableName``:
+    from Spring Boot's ``application.*`` above the directory, then its ``liquibase.properties``
+    (``liquibase.`` / ``liquibase.command.`` prefixes and kebab-case accepted)."""
+    out: dict[str, str] = {}
+    spring = _common.nearest(root, ("application.properties", "application.yml",
+                                    "application.yaml"))
+    if spring is not None:
+        text = _common.read_bytes(spring).decode("utf-8", errors="replace")
+        pairs = (_spring.properties(text) if spring.suffix == ".properties"
+                 else _spring.yaml_settings(text))
+        for key, name in _SPRING_SETTINGS.items():
+            value = pairs.get("spring.liquibase." + key)
+            resolved = _spring.resolve(value, os.environ) if value else None
+            if resolved:
+                out[name] = resolved
+    props = root / "liquibase.properties"
+    if props.is_file():
+        for key, value in _spring.properties(props.read_text("utf-8", errors="replace")).items():
+            bare = key.removeprefix("liquibase.command.").removeprefix("liquibase.")
+            name = _SETTINGS.get(bare.replace("-", "").lower())
+            if name and value:
+                out[name] = value
+    return out
+
+
+def configured(root: Path) -> ProjectConfig:
+    """Where Liquibase keeps ``databasechangelog`` (``liquibaseSchemaName``, else
+    ``defaultSchemaName``; the table name lower-cased, as on PostgreSQL) and its default
+    schema, which it puts first in the ``search_path`` (``DatabaseUtils.initializeDatabase``)
+    and which exists before it runs."""
+    found = _settings(root)
+    default = found.get("default")
+    schema = found.get("schema") or default
+    table = found.get("table", "").lower()
+    history = f"{schema}.{table or 'databasechangelog'}" if schema else (table or None)
+    source = ("liquibaseSchemaName" if found.get("schema") else "defaultSchemaName" if default
+              else "databaseChangeLogTableName")
+    return ProjectConfig(history, (default,) if default else (),
+                         f"liquibase {source}" if history else "", default)
+
+
 def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migration]:
     """The changesets the root changelog runs on PostgreSQL, in Liquibase's order.
 
@@ -661,7 +711,12 @@ def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migr
     _common.require_dir(root)
     reader = _Reader(root)
     reader.changelog(root_changelog(root))
-    return reader.migrations
+    config = configured(root)
+    default = config.default_schema
+    if default is None or default == "public":
+        return reader.migrations
+    path = (default, "$user", "public")
+    return [replace(m, search_path=path, tool_schemas=config.schemas) for m in reader.migrations]
 
 
 # -- history table and sync ------------------------------------------------------------------
