@@ -1159,7 +1159,8 @@ def infer_applied(
     }
     unmodeled = {i: replay.stats[m.version].unmodeled for i, m in enumerate(migrations)
                  if m.version in replay.stats and replay.stats[m.version].unmodeled}
-    context = _Context(facts, migrations, history, moved, rerunnable, unmodeled)
+    context = _Context(facts, migrations, history, moved, rerunnable, unmodeled,
+                       _Closure(table.search_edges, order, "ancestors"))
     evidence = [_evidence(facts, mi, applied) for mi in order]
     verdicts = [_verdict(context, mi, applied, evidence[mi]) for mi in order]
     for _ in range(3):
@@ -1391,6 +1392,26 @@ def _evidence(
     return out
 
 
+def _ran_after(ctx: _Context, mi: int, absent: list[int], applied: set[int]) -> int | None:
+    """An earlier applied migration that ``mi`` does not need, whose values stand on every
+    fact ``mi``'s absent statements decide, when the history records neither (or there is
+    none): the tool may have run it after ``mi`` (goose ``-allow-missing``, dbmate's
+    default, Flyway's ``outOfOrder``, a branch merged late), which leaves the schema as
+    ``mi`` never run does. None when there is no such migration."""
+    facts, migrations = ctx.facts, ctx.migrations
+    found: int | None = None
+    for f in absent:
+        earlier = [(s, value) for s, value in facts.setters[f] if s < mi and s in applied]
+        if not earlier or earlier[-1][1] != facts.actual_values[f]:
+            return None
+        s = earlier[-1][0]
+        if ((ctx.recorded is not None and migrations[s].version in ctx.recorded)
+                or s in ctx.needs[mi]):
+            return None
+        found = s
+    return found
+
+
 def _stopped_later(ctx: _Context, mi: int, absent: list[int], applied: set[int]) -> int | None:
     """A later migration, run outside a transaction and not recorded, whose first
     statements set every fact ``mi``'s absent statements decide to the value the schema
@@ -1427,6 +1448,8 @@ class _Context:
     moved: Callable[[Key], bool]  # evidence on an object renamed by hand
     rerunnable: set[int]  # migrations that can run twice (sql.ops.rerunnable)
     unmodeled: dict[int, int]  # statements the replay could not model, per migration
+    #: a migration -> the migrations it cannot run without (what made what it changes)
+    needs: _Closure  # ancestors over the search's edges, on demand
 
 
 def _verdict(ctx: _Context, mi: int, applied: set[int], ev: _Evidence) -> Verdict:
@@ -1456,6 +1479,10 @@ def _verdict(ctx: _Context, mi: int, applied: set[int], ev: _Evidence) -> Verdic
         _undone_by(facts, mi, absent, applied, ctx.rerunnable)
         if (was_recorded or ctx.recorded is None) and absent else None
     )
+    # not recorded, nor is the earlier one whose values stand where its effects would be:
+    # that one may have run after it (out of order), which the schema shows as plainly
+    late = (_ran_after(ctx, mi, absent, applied)
+            if undone_by is None and absent and not was_recorded else None)
     stopper: int | None = None  # a later migration that stopped midway (_stopped_later)
     if not facts.by_migration.get(mi):
         v.confidence, v.proven, v.reason = Confidence.UNOBSERVABLE, False, "no schema effect"
@@ -1471,6 +1498,12 @@ def _verdict(ctx: _Context, mi: int, applied: set[int], ev: _Evidence) -> Verdic
         v.reason = f"its effects are absent, and the schema holds what {v.witness} set before it"
         if ctx.recorded is None:
             v.reason += f": it never ran, or {v.witness} ran again after it"
+    elif late is not None and not st_present:
+        v.confidence, v.proven = Confidence.ORDER, False
+        v.witness = migrations[late].version
+        v.reason = (f"its effects are absent, and the schema holds what {v.witness} set before "
+                    f"it: it never ran, or {v.witness} ran after it (out of order), and the "
+                    "history records neither")
     elif ev.cancelled is not None:
         v.confidence, v.proven = Confidence.ORDER, False
         others = ", ".join(migrations[g].version for g in sorted(ev.cancelled) if g != mi)
@@ -1491,6 +1524,12 @@ def _verdict(ctx: _Context, mi: int, applied: set[int], ev: _Evidence) -> Verdic
         v.statements_present = sorted({facts.lines.get(st, 0) for st in st_present})
         v.statements_absent = sorted({facts.lines.get(st, 0) for st in st_absent})
         v.pattern = _pattern(st_present, st_absent)
+        if late is not None:  # or it ran whole, and that one ran after it
+            v.proven = False
+            v.witness = migrations[late].version
+            v.reason = (f"what is absent holds what {v.witness} set before it: it stopped "
+                        f"midway, or it ran whole and {v.witness} ran after it (out of order), "
+                        "and the history records neither")
     elif st_present:
         v.status = Status.APPLIED
         if st_absent and was_recorded and m.in_transaction:

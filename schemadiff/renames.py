@@ -10,7 +10,9 @@ to be reported as one ``renamed`` drift item.
 Pairing is conservative, because evidence that follows an object under a new name can make a
 migration look applied: a table pairs only with a table of the same schema whose columns
 (names and types) mostly agree, both ways the single best match; an index, view, sequence or
-function pairs only with one whose every attribute but the name is equal; a column pairs only
+function pairs only with one whose every attribute but the name is equal (a constraint: on
+the same table, renamed ``ALTER TABLE ... RENAME CONSTRAINT`` or made by hand under another
+name, ``UNIQUE (c)`` for ``CONSTRAINT t_c_uq UNIQUE (c)``); a column pairs only
 when an index or constraint of its table names it under the new name where the migrations
 name the old one. Verdicts that rest only on renamed objects are marked unproven (see
 :mod:`schemadiff.inference`). Pure: catalogs in, catalogs out.
@@ -25,8 +27,10 @@ from typing import Any
 from schemadiff.model import TABLE_LEVEL_KINDS, Catalog, Column, Effect, Key, SchemaObject
 from schemadiff.records import record
 
-#: Kinds paired by equal attributes (the name aside).
-_BY_ATTRIBUTES = ("index", "view", "sequence", "function")
+#: Kinds paired by equal attributes (the name aside); a constraint within its table.
+_BY_ATTRIBUTES = ("index", "view", "sequence", "function", "constraint")
+#: Kinds whose own name is the key's ``sub`` (its table's is ``name``).
+_SUB_NAMED = ("column", "constraint")
 #: A table pairs when at least this share of the two tables' columns agree (Jaccard) ...
 _TABLE_SIMILARITY = 0.6
 #: ... and at least this many columns agree by name and type.
@@ -42,7 +46,7 @@ class Rename:
 
     @property
     def new_name(self) -> str:
-        return self.actual.sub if self.expected.kind == "column" else self.actual.name
+        return self.actual.sub if self.expected.kind in _SUB_NAMED else self.actual.name
 
 
 def find_renames(
@@ -133,6 +137,8 @@ def _same_but_name(e: SchemaObject, a: SchemaObject) -> bool:
     ea, aa = e.attributes(), a.attributes()
     ea.pop("comment", None)
     aa.pop("comment", None)
+    if e.key.kind == "constraint":  # named within its table: the table is the same
+        return ea == aa and e.key[:3] == a.key[:3]
     return ea == aa and e.key.schema == a.key.schema and e.key.sub == a.key.sub
 
 
@@ -146,8 +152,12 @@ def _pair_equal(
         for a in extra:
             if a.KIND == "index" and getattr(a, "table", None) in table_back:
                 a_cmp: Any = replace(a, table=table_back[a.table])  # type: ignore[attr-defined, type-var]
+            elif a.KIND == "constraint" and getattr(a, "table", None) in table_back:
+                a_cmp = replace(a, table=table_back[a.table])  # type: ignore[attr-defined, type-var]
             else:
                 a_cmp = a
+            if e.key.kind == "constraint" and e.key.sub == a.key.sub:
+                continue  # the same name: it went along with its table's rename
             if _same_but_name(e, a_cmp):
                 scores[(e.key, a.key)] = 1.0
     return [Rename(e, a) for e, a in _unique_best(scores)]
@@ -239,6 +249,9 @@ def undo_renames(actual: Catalog, renames: list[Rename]) -> Catalog:
         if r.expected.kind == "column":
             replayer.rename_column(r.expected.schema, r.expected.name, r.new_name,
                                    r.expected.sub)
+        elif r.expected.kind == "constraint":
+            replayer.rename_constraint(r.expected.schema, r.expected.name, r.new_name,
+                                       r.expected.sub)
         else:
             replayer.rename_object(r.actual, r.expected.name)
     return replayer.catalog

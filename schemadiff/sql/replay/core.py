@@ -259,6 +259,11 @@ class ReplayState:
         self._rename_column(schema, table, old, new)
         self._commit()
 
+    def rename_constraint(self, schema: str, table: str, old: str, new: str) -> None:
+        """``ALTER TABLE ... RENAME CONSTRAINT old TO new`` (its index along)."""
+        self._table_action(schema, table, ops.RenameConstraint(old=old, new=new))  # type: ignore[attr-defined]
+        self._commit()
+
     def apply(self, op: ops.Op, migration: str = "", location: Location | None = None,
               text: str = "") -> None:
         """Apply one op; conflicts and unsupported statements become diagnostics."""

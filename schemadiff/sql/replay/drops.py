@@ -371,12 +371,14 @@ class DropReplay(ReplayState):
         if key.kind == "table":
             if cascade:
                 self._drop_inheritors(key)
+            partitions = self._partitions_below(key) if cascade else []
             self._drop_table(key)
             if self._gone_views:
                 self._reassert_gone_readers(key.name)
             if cascade:
                 self._drop_dependent_views(key.name, key.schema)
-                self._drop_type_dependents(qualified(key.schema, key.name))  # its row type
+                for k in (key, *partitions):  # its row type, and its partitions' row types
+                    self._drop_type_dependents(qualified(k.schema, k.name))
         elif key.kind == "index":
             idx: Index = self.catalog.objects[key]  # type: ignore[assignment]
             self._drop_index(key)
@@ -398,6 +400,17 @@ class DropReplay(ReplayState):
                 self._sequence_defaults_dropped(key)
         if key.kind in TYPE_KINDS and cascade:
             self._drop_type_dependents(qualified(key.schema, key.name))
+
+    def _partitions_below(self, key: Key) -> list[Key]:
+        """The partitions of table ``key``, and theirs (what dropping it drops along)."""
+        below: list[Key] = []
+        if not getattr(self.catalog.objects.get(key), "partition_by", None):
+            return below
+        name = f"{key.schema}.{key.name}"
+        for o in list(self.catalog.of_kind("table")):
+            if isinstance(o, Table) and o.partition_of == name:
+                below += [o.key, *self._partitions_below(o.key)]
+        return below
 
     def _sequence_defaults_dropped(self, key: Key) -> None:
         """Sequence ``key`` is gone: the column defaults drawing on it go with it (a
@@ -474,13 +487,15 @@ class DropReplay(ReplayState):
                 self._delete(p.key)
 
     def _drop_inheritors(self, key: Key) -> None:
-        """DROP TABLE ... CASCADE: the tables that INHERIT from it go too, and theirs."""
+        """DROP TABLE ... CASCADE: the tables that INHERIT from it go too, and theirs, with
+        what their row types took (a function returning ``SETOF child``)."""
         parent = f"{key.schema}.{key.name}"
         for o in list(self.catalog.of_kind("table")):
             if isinstance(o, Table) and parent in o.inherits and o.key in self.catalog:
                 self._drop_inheritors(o.key)
                 self._drop_table(o.key)
                 self._drop_dependent_views(o.name, o.schema)
+                self._drop_type_dependents(qualified(o.schema, o.name))
 
     def _drop_dependent_views(self, name: str, schema: str | None = None) -> None:
         """DROP ... CASCADE: the views reading a dropped relation go, and theirs, transitively.
