@@ -179,6 +179,9 @@ def test_an_extension_named_with_a_hyphen_gets_a_stand_in(
     dbname = pg.create_database("wild6")
     try:
         with pg.connect_db(dbname, autocommit=True) as conn:
+            if conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'uuid-ossp'"
+                            ).fetchone() is None:
+                pytest.skip("the test server lacks uuid-ossp: the database cannot be built")
             for f in sorted(migrations.iterdir()):
                 conn.execute(f.read_text())  # type: ignore[arg-type]
         notices: list[str] = []
