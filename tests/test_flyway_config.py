@@ -111,3 +111,23 @@ def test_a_project_with_its_own_schemas_diffs_clean_and_syncs_into_flywayss_tabl
         assert "flyway keeps its history in app.flyway_schema_history" in out.stderr
     finally:
         pg.drop_database(db)
+
+
+def test_a_schema_flyway_made_stays_dropped_once_a_migration_drops_it(tmp_path: Path) -> None:
+    """Flyway creates its schemas once, before the first script: a later ``DROP SCHEMA`` of
+    one is not undone by the next script's session."""
+    from schemadiff.history import parse_migration, replay_parsed
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "flyway.conf").write_text("flyway.schemas=app,scratch\n")
+    root = tmp_path / "migration"
+    root.mkdir()
+    (root / "V1__t.sql").write_text("CREATE TABLE t (id int);\n")
+    (root / "V2__drop.sql").write_text("DROP SCHEMA scratch;\n")
+    (root / "V3__u.sql").write_text("CREATE TABLE u (id int);\n")
+    replay = replay_parsed([parse_migration(m) for m in flyway.list_migrations(root)])
+    schemas = {k.name for k in replay.catalog.objects if k.kind == "schema"}
+    assert schemas == {"public", "app"}
+    assert {(k.schema, k.name) for k in replay.catalog.objects if k.kind == "table"} == {
+        ("app", "t"), ("app", "u")}
+    assert not replay.diagnostics

@@ -125,6 +125,9 @@ class ReplayState:
         self.diagnostics: list[Diagnostic] = []
         self.search_path: tuple[str, ...] = ("public",)
         self._search_path_setting = ("$user", "public")  # as SHOW search_path would print it
+        #: schemas the tool made before the first migration (Migration.tool_schemas): made
+        #: once, not again after a migration drops one
+        self._tool_schemas: set[str] = set()
         #: ``SET default_table_access_method``: the method of the tables made without USING;
         #: its value when the explicit transaction began, and before a ``SET LOCAL`` in it
         self._table_am: str | None = None
@@ -285,9 +288,12 @@ class ReplayState:
                           schemas: Iterable[str] = ()) -> None:
         """Each migration starts in a new session (each file is its own connection state):
         ``setting`` is the ``search_path`` its tool sets (None: the server's default);
-        ``schemas``, those the tool made itself before migrating, are there (made by no
-        statement: no effect is recorded)."""
+        ``schemas``, those the tool made itself before migrating, are there the first time
+        (made by no statement: no effect is recorded; a later migration may drop them)."""
         for name in schemas:
+            if name in self._tool_schemas:
+                continue
+            self._tool_schemas.add(name)
             key = Key("schema", "", name)
             if key not in self.catalog:
                 self.catalog.objects[key] = Schema(name)
