@@ -16,9 +16,12 @@ import pytest
 
 from goose_emulation import goose_up
 from pg import PgServer
-from schemadiff.differences import diff_catalogs
-from schemadiff.history import replay_sql
-from test_missed_drift import Case, _found, _sources, roles  # noqa: F401 (roles: autouse)
+from test_missed_drift import (  # noqa: F401 (roles: autouse)
+    Case,
+    assert_clean,
+    assert_reported,
+    roles,
+)
 
 KEYS = """
 CREATE TABLE users (id int PRIMARY KEY, boss int REFERENCES users);
@@ -143,35 +146,12 @@ CLEAN_IDS = ["constraint-triggers", "constraint-triggers-left-disabled",
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_hand_change_is_reported(pg: PgServer, tmp_path: Path, case: Case) -> None:
-    dbname = pg.create_database("drift6")
-    try:
-        with pg.connect_db(dbname, autocommit=True) as conn:
-            conn.execute(case.built_from or case.migrations)  # type: ignore[arg-type]
-            if case.drift:
-                conn.execute(case.drift)  # type: ignore[arg-type]
-        expected = replay_sql(case.migrations, "m.sql")
-        assert not expected.diagnostics
-        for source, actual in _sources(pg, dbname, tmp_path).items():
-            want = case.live if source == "live" or case.dump is None else case.dump
-            found = _found(diff_catalogs(expected.catalog, actual, expected.effects))  # type: ignore[arg-type]
-            assert found == set(want), source
-    finally:
-        pg.drop_database(dbname)
+    assert_reported(pg, tmp_path, case, "drift6")
 
 
 @pytest.mark.parametrize("migrations", CLEAN, ids=CLEAN_IDS)
 def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> None:
-    dbname = pg.create_database("drift6")
-    try:
-        with pg.connect_db(dbname, autocommit=True) as conn:
-            conn.execute(migrations)  # type: ignore[arg-type]
-        expected = replay_sql(migrations, "m.sql")
-        assert not expected.diagnostics
-        for source, actual in _sources(pg, dbname, tmp_path).items():
-            assert _found(diff_catalogs(expected.catalog, actual, expected.effects)) == set(), \
-                source  # type: ignore[arg-type]
-    finally:
-        pg.drop_database(dbname)
+    assert_clean(pg, tmp_path, migrations, "drift6")
 
 
 GOOSE = """-- +goose Up

@@ -1284,7 +1284,13 @@ def roles(pg: PgServer) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_hand_change_is_reported(pg: PgServer, tmp_path: Path, case: Case) -> None:
-    dbname = pg.create_database("missed_drift")
+    assert_reported(pg, tmp_path, case, "missed_drift")
+
+
+def assert_reported(pg: PgServer, tmp_path: Path, case: Case, prefix: str) -> None:
+    """``case.drift`` on a database built from its migrations is what ``case`` says, live and
+    through ``pg_dump`` (shared with later sweeps' tables)."""
+    dbname = pg.create_database(prefix)
     try:
         with pg.connect_db(dbname, autocommit=True) as conn:
             conn.execute(case.built_from or case.migrations)  # type: ignore[arg-type]
@@ -1302,7 +1308,13 @@ def test_hand_change_is_reported(pg: PgServer, tmp_path: Path, case: Case) -> No
 
 @pytest.mark.parametrize("migrations", CLEAN, ids=CLEAN_IDS)
 def test_no_false_difference(pg: PgServer, tmp_path: Path, migrations: str) -> None:
-    dbname = pg.create_database("missed_drift")
+    assert_clean(pg, tmp_path, migrations, "missed_drift")
+
+
+def assert_clean(pg: PgServer, tmp_path: Path, migrations: str, prefix: str) -> None:
+    """A database built from ``migrations`` compares clean with their replay, live and
+    through ``pg_dump``."""
+    dbname = pg.create_database(prefix)
     try:
         with pg.connect_db(dbname, autocommit=True) as conn:
             conn.execute(migrations)  # type: ignore[arg-type]
