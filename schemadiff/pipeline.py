@@ -32,6 +32,7 @@ from schemadiff.model import Catalog
 from schemadiff.recorded import Recorded
 from schemadiff.records import record
 from schemadiff.tools import (
+    TOOLS,
     ToolOptions,
     choose_and_read,
     history_tables,
@@ -237,8 +238,6 @@ def configured_history_table(tool: str, migrations: str | Path, url: ToolDsn | N
     its URL (golang-migrate's ``x-migrations-table``; the first schema of a
     ``?search_path=``, where the tool made its table), else its own configuration in the
     project (:func:`project_config`: Flyway's). ``(None, "")``: the tool's default."""
-    from schemadiff.tools import TOOLS
-
     table, source = (url.history_table, "x-migrations-table") if url else (None, "")
     if not table:
         config = project_config(tool, Path(migrations))
@@ -407,8 +406,6 @@ def _elsewhere(tool: str, catalog: Catalog) -> list[str]:
     ``--migrations-table``); and the tool's own table name, with those columns, in a schema
     the search path does not reach (Flyway's ``flyway_schema_history`` in the first of its
     ``schemas``, whatever the search path)."""
-    from schemadiff.tools import TOOLS
-
     module = TOOLS.get(tool)
     wanted = getattr(module, "HISTORY_COLUMNS", None)
     if not wanted:

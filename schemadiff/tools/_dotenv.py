@@ -12,8 +12,9 @@ import re
 from pathlib import Path
 
 from schemadiff.tools import _common
+from schemadiff.tools.protocol import ProjectConfig
 
-__all__ = ["setting"]
+__all__ = ["setting", "table_config"]
 
 _LINE = re.compile(r"""^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$""")
 
@@ -26,6 +27,13 @@ def setting(root: Path, name: str) -> str | None:
         return value
     path = _common.nearest(root, (".env",))
     return (_read(path).get(name) or None) if path is not None else None
+
+
+def table_config(root: Path, name: str) -> ProjectConfig:
+    """The history table the setting ``name`` gives (``GOOSE_TABLE``,
+    ``DBMATE_MIGRATIONS_TABLE``); the tool's default when it gives none."""
+    table = setting(root, name)
+    return ProjectConfig(table, (), name) if table else ProjectConfig()
 
 
 def _read(path: Path) -> dict[str, str]:

@@ -110,10 +110,12 @@ def schemas(configured: Mapping[str, str]) -> list[str]:
 
 def placeholders(root: Path, given: Sequence[tuple[str, str]] = (),
                  history_table: str | None = None,
-                 environ: Mapping[str, str] | None = None) -> Placeholders:
-    """The placeholders Flyway would use for the scripts under ``root``."""
+                 environ: Mapping[str, str] | None = None,
+                 configured: Mapping[str, str] | None = None) -> Placeholders:
+    """The placeholders Flyway would use for the scripts under ``root`` (``configured``: its
+    :func:`settings`, when the caller has read them)."""
     env = os.environ if environ is None else environ
-    settings_ = settings(root, env)
+    settings_ = dict(configured) if configured is not None else settings(root, env)
     for key, value in env.items():
         if key.startswith(_ENV_PREFIX) and len(key) > len(_ENV_PREFIX):
             settings_["placeholders." + key[len(_ENV_PREFIX):].lower()] = value

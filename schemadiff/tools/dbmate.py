@@ -58,8 +58,7 @@ def checksum(data: bytes) -> str | None:
 def configured(root: Path) -> ProjectConfig:
     """The history table ``DBMATE_MIGRATIONS_TABLE`` names, as dbmate reads it: the
     environment, else the project's ``.env`` (None: the default)."""
-    table = _dotenv.setting(root, "DBMATE_MIGRATIONS_TABLE")
-    return ProjectConfig(table, (), "DBMATE_MIGRATIONS_TABLE") if table else ProjectConfig()
+    return _dotenv.table_config(root, "DBMATE_MIGRATIONS_TABLE")
 
 
 def detect(root: Path) -> int:

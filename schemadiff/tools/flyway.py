@@ -175,7 +175,10 @@ def configured(root: Path) -> ProjectConfig:
     """Where Flyway's configuration for ``root`` puts its history table (``table`` in
     ``defaultSchema``, else in the first of ``schemas``), and the schemas it creates before
     migrating (``schemas`` and ``defaultSchema``, unless ``createSchemas`` is false)."""
-    found = _flyway_config.settings(root)
+    return _configured(_flyway_config.settings(root))
+
+
+def _configured(found: Mapping[str, str]) -> ProjectConfig:
     listed = _flyway_config.schemas(found)
     current = _flyway_config.current_schema(found)  # the URL's: it exists before Flyway runs
     default = found.get("defaultSchema") or (listed[0] if listed else None) or current
@@ -191,16 +194,6 @@ def configured(root: Path) -> ProjectConfig:
     return ProjectConfig(history, made, f"flyway.{source}" if history else "", default)
 
 
-def _session(root: Path) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
-    """The ``search_path`` Flyway runs the scripts with and the schemas it made first: it
-    creates its schemas (``createSchemas``), then puts its default schema before the
-    connection's ``search_path`` (``PostgreSQLConnection.changeCurrentSchemaTo``)."""
-    config = configured(root)
-    default = config.default_schema
-    path = (default, "$user", "public") if default and default != "public" else None
-    return path, config.schemas
-
-
 def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migration]:
     """The Flyway migrations of ``root``: versioned in version order, then repeatables.
 
@@ -210,8 +203,10 @@ def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migr
     """
     _common.require_dir(root)
     opts = options or ToolOptions()
-    marks = _flyway_config.placeholders(root, opts.placeholders, opts.history_table)
-    search_path, made = _session(root)
+    found = _flyway_config.settings(root)
+    marks = _flyway_config.placeholders(root, opts.placeholders, opts.history_table,
+                                        configured=found)
+    session = _configured(found)  # Flyway makes its schemas, then sets its search_path
     versioned: list[tuple[Version, Migration]] = []
     repeatable: list[Migration] = []
     for path, version, description in _scripts(root):
@@ -235,8 +230,8 @@ def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migr
             # runs it again (SqlMigrationResolver); a versioned one's of the file as written
             checksum=checksum(text.encode("utf-8") if replaced and version is None else data),
             repeatable=version is None,
-            search_path=search_path,
-            tool_schemas=made,
+            search_path=session.search_path,
+            tool_schemas=session.schemas,
             extra={"warning": "\n".join(warnings)} if warnings else {},
         )
         if version is None:

@@ -104,8 +104,7 @@ def parse_version(name: str) -> tuple[int, str] | None:
 def configured(root: Path) -> ProjectConfig:
     """The history table ``GOOSE_TABLE`` names, as goose's command line reads it: the
     environment, else the project's ``.env`` (None: the default)."""
-    table = _dotenv.setting(root, "GOOSE_TABLE")
-    return ProjectConfig(table, (), "GOOSE_TABLE") if table else ProjectConfig()
+    return _dotenv.table_config(root, "GOOSE_TABLE")
 
 
 def detect(root: Path) -> int:

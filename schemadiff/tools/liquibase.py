@@ -712,11 +712,10 @@ def list_migrations(root: Path, options: ToolOptions | None = None) -> list[Migr
     reader = _Reader(root)
     reader.changelog(root_changelog(root))
     config = configured(root)
-    default = config.default_schema
-    if default is None or default == "public":
+    if config.search_path is None:
         return reader.migrations
-    path = (default, "$user", "public")
-    return [replace(m, search_path=path, tool_schemas=config.schemas) for m in reader.migrations]
+    return [replace(m, search_path=config.search_path, tool_schemas=config.schemas)
+            for m in reader.migrations]
 
 
 # -- history table and sync ------------------------------------------------------------------

@@ -70,6 +70,14 @@ class ProjectConfig:
     source: str = ""
     default_schema: str | None = None
 
+    @property
+    def search_path(self) -> tuple[str, ...] | None:
+        """The ``search_path`` the tool runs migrations with: its default schema before the
+        server's (Flyway's ``changeCurrentSchemaTo``, Liquibase's ``initializeDatabase``);
+        None: the server's own."""
+        default = self.default_schema
+        return (default, "$user", "public") if default and default != "public" else None
+
 
 @runtime_checkable
 class Tool(Protocol):
